@@ -1,0 +1,157 @@
+/*
+ * config.h: the parsed form of an OpenVPN client configuration.
+ *
+ * vpnc_config_load() reads a config file (and command-line options) into a
+ * plain struct vpnc_config; nothing else in vpnc reads the file. Inline blocks
+ * and referenced files are loaded into memory here, so later stages never
+ * touch the file system for key material.
+ *
+ * Ownership: the struct and every pointer in it belong to the config; free
+ * everything with vpnc_config_free(), which also wipes the secrets (private
+ * key, static keys, password).
+ */
+#ifndef VPNC_CONFIG_H
+#define VPNC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VPNC_MAX_REMOTES 16
+#define VPNC_STATIC_KEY_LEN 256 /* OpenVPN Static key V1: 2048 bits */
+#define VPNC_MAX_WKC_LEN 1024   /* tls-crypt-v2 wrapped client key */
+
+enum vpnc_transport {
+	VPNC_TRANSPORT_UDP = 0,
+	VPNC_TRANSPORT_TCP = 1,
+};
+
+/* Address family restriction from proto udp4/udp6/tcp4/tcp6 (AF_UNSPEC for udp/tcp). */
+struct vpnc_remote {
+	char host[256];
+	char port[8];          /* decimal, default "1194" */
+	enum vpnc_transport transport;
+	int family;            /* AF_UNSPEC, AF_INET or AF_INET6 */
+};
+
+enum vpnc_wrap_mode {
+	VPNC_WRAP_NONE = 0,
+	VPNC_WRAP_TLS_AUTH,
+	VPNC_WRAP_TLS_CRYPT,
+	VPNC_WRAP_TLS_CRYPT_V2,
+};
+
+enum vpnc_x509_name_type {
+	VPNC_X509_SUBJECT = 0, /* verify-x509-name NAME [subject] (default) */
+	VPNC_X509_NAME,        /* CN equals */
+	VPNC_X509_NAME_PREFIX, /* CN starts with */
+};
+
+/* What is pushed or configured for compression framing (never real compression). */
+enum vpnc_comp {
+	VPNC_COMP_NONE = 0,
+	VPNC_COMP_LZO_STUB,  /* comp-lzo no: 0xFA prefix */
+	VPNC_COMP_STUB,      /* compress (stub): swap format with 0xFB */
+	VPNC_COMP_STUB_V2,   /* compress stub-v2: escape 0x50 */
+};
+
+struct vpnc_config {
+	char *path;                 /* the config file, for messages; NULL for command line only */
+
+	/* Connection. */
+	struct vpnc_remote remotes[VPNC_MAX_REMOTES];
+	size_t n_remotes;
+	enum vpnc_transport default_transport; /* from a plain 'proto' line */
+	int default_family;
+	char default_port[8];
+	bool remote_random;
+	bool nobind;
+	int lport;                  /* 0 = any */
+	int connect_retry;          /* seconds, default 1 (OpenVPN: 1, max 300) */
+	int server_poll_timeout;    /* seconds, default 120 */
+
+	/* Role: vpnc only runs as a pulling TLS client. */
+	bool client;                /* 'client' = pull + tls-client */
+	bool pull;
+	bool tls_client;
+
+	/* Interface. */
+	char dev[16];               /* "tun" or a name such as "tun0" or "vpnc%d" */
+	int tun_mtu;                /* 0 = default 1500 */
+	int mssfix;                 /* -1 = default; 0 = off */
+
+	/* TLS: PEM text loaded from inline blocks or files (NUL-terminated). */
+	char *ca;
+	char *cert;
+	char *key;                  /* secret */
+	char *extra_certs;
+	bool remote_cert_tls_server;
+	char *verify_x509_name;
+	enum vpnc_x509_name_type verify_x509_type;
+	int tls_version_min;        /* 0 = library default, else e.g. 0x0303 (TLS1_2_VERSION) */
+	int tls_version_max;
+	char *tls_cipher;           /* TLS 1.2 cipher list, NULL = default */
+	char *tls_ciphersuites;     /* TLS 1.3 suites, NULL = default */
+	char *tls_groups;
+	char *tls_cert_profile;
+
+	/* Control-channel wrapping. */
+	enum vpnc_wrap_mode wrap;
+	uint8_t wrap_key[VPNC_STATIC_KEY_LEN]; /* secret: tls-auth / tls-crypt key, or Kc for v2 */
+	int key_direction;          /* -1 = none (bidirectional), 0 or 1 */
+	uint8_t wkc[VPNC_MAX_WKC_LEN];         /* tls-crypt-v2 wrapped client key */
+	size_t wkc_len;
+	char auth[32];              /* HMAC digest for tls-auth and CBC data, default "SHA1" */
+
+	/* Data channel. */
+	char data_ciphers[256];     /* colon list, default "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305" */
+	char data_ciphers_fallback[32];
+	enum vpnc_comp comp;        /* configured compression framing */
+
+	/* Authentication. */
+	bool auth_user_pass;        /* the server wants a username and password */
+	char *auth_user_pass_file;  /* NULL = inline or prompt */
+	char *username;             /* from the file or inline block, else NULL */
+	char *password;             /* secret */
+	bool auth_nocache;
+
+	/* Timers, seconds. 0 = not set unless stated. */
+	int ping;
+	int ping_restart;
+	int reneg_sec;              /* default 3600 for a client */
+	int hand_window;            /* default 60 */
+	int tls_timeout;            /* default 2 */
+
+	/* Pull handling. */
+	bool route_nopull;
+	bool route_noexec;
+	bool ifconfig_noexec;
+
+	/* Logging. */
+	int verb;                   /* default 1 */
+	int mute;                   /* 0 = off */
+
+	/* Flags that matter only for messages. */
+	bool persist_tun;
+	bool persist_key;
+};
+
+/*
+ * Reads the config file `path` (may be NULL) and then the command-line options in
+ * argv[0..argc) ("--option arg ..." pairs, where `--config FILE` may also appear),
+ * as OpenVPN does. On success returns 0 and sets *out (free it with
+ * vpnc_config_free). On failure returns a negative errno-style code and writes one
+ * sentence naming file, line and option into err (e.g.
+ * "client.ovpn:12: option 'fragment' is not supported").
+ */
+int vpnc_config_load(const char *path, int argc, char **argv, struct vpnc_config **out,
+                     char *err, size_t errlen);
+
+/* Parses config text held in memory (used by the fuzzer and tests); name is used in messages. */
+int vpnc_config_parse_text(const char *name, const char *text, size_t len, struct vpnc_config **out,
+                           char *err, size_t errlen);
+
+/* Frees the config and wipes its secrets. NULL is allowed. */
+void vpnc_config_free(struct vpnc_config *cfg);
+
+#endif

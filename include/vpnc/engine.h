@@ -1,0 +1,214 @@
+/*
+ * engine.h: the sans-I/O OpenVPN protocol engine.
+ *
+ * The engine is a state machine. It never calls a socket, a timer API, the
+ * clock or the system RNG: the caller feeds it bytes from the link and the TUN,
+ * the current time, and timer expiries, and collects from it packets for the
+ * link, packets for the TUN, and events. Randomness and wall-clock time come
+ * through the callbacks in struct vpnc_engine_cfg, so tests, benchmarks and
+ * fuzzers drive it deterministically in memory.
+ *
+ * Time: `now` is a monotonic time in milliseconds chosen by the caller.
+ *
+ * Buffers: every output goes into a buffer the caller owns (struct vpnc_buf,
+ * written at vpnc_buf_data(), len set by the engine). The data path writes each
+ * packet straight into the caller's one output buffer: no allocation, no copy
+ * besides the cipher's own.
+ *
+ * Return values: 0 or a positive count on success, a negative errno code on
+ * failure, as documented per function. A packet from the peer that is bad is
+ * dropped, counted in struct vpnc_stats and logged once per reason; the call
+ * then returns a negative code but the engine stays usable.
+ *
+ * One engine is one connection attempt (one session). Reconnecting means
+ * freeing it and making a new one.
+ */
+#ifndef VPNC_ENGINE_H
+#define VPNC_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vpnc/buf.h"
+#include "vpnc/config.h"
+#include "vpnc/push.h"
+
+/* Headroom the caller leaves before a plaintext packet, and extra room after it. */
+#define VPNC_HEADROOM 64
+/* Largest encapsulation overhead the data path adds (CBC + SHA512 worst case included). */
+#define VPNC_DATA_OVERHEAD 128
+/* Largest link packet the engine reads or writes. */
+#define VPNC_LINK_MAX 2048
+/* Size of a buffer that fits any single packet with headroom. */
+#define VPNC_PKT_BUF (VPNC_HEADROOM + VPNC_LINK_MAX + VPNC_DATA_OVERHEAD)
+
+struct vpnc_engine;
+typedef struct ssl_ctx_st SSL_CTX;
+
+enum vpnc_role {
+	VPNC_ROLE_CLIENT = 0,
+	VPNC_ROLE_SERVER = 1, /* one peer; for tests and benchmarks only */
+};
+
+enum vpnc_state {
+	VPNC_ST_INITIAL = 0,  /* not started */
+	VPNC_ST_RESET,        /* hard reset sent, waiting for the peer's */
+	VPNC_ST_TLS,          /* TLS handshake running */
+	VPNC_ST_KEYEX,        /* key-method-2 messages being exchanged */
+	VPNC_ST_PUSH,         /* PUSH_REQUEST sent, waiting for PUSH_REPLY */
+	VPNC_ST_CONNECTED,    /* data channel keys installed */
+	VPNC_ST_FAILED,       /* session over; see the last event */
+};
+
+enum vpnc_event_type {
+	VPNC_EV_NONE = 0,
+	VPNC_EV_STATE,        /* the state changed to ev.state */
+	VPNC_EV_CONNECTED,    /* keys installed; ev.push is the pushed config */
+	VPNC_EV_RESTART,      /* the session ended and should be retried: ev.reason */
+	VPNC_EV_FATAL,        /* the session ended and must not be retried: ev.reason */
+};
+
+struct vpnc_event {
+	enum vpnc_event_type type;
+	enum vpnc_state state;
+	const char *reason;            /* valid until the next engine call */
+	const struct vpnc_push *push;  /* valid while the engine lives */
+};
+
+/* Why packets from the link were dropped; one log line per reason. */
+enum vpnc_drop {
+	VPNC_DROP_SHORT = 0,      /* shorter than its header */
+	VPNC_DROP_OPCODE,         /* unknown or unexpected opcode */
+	VPNC_DROP_KEY_ID,         /* key id with no key */
+	VPNC_DROP_SESSION,        /* session id does not match */
+	VPNC_DROP_AUTH,           /* tls-auth/tls-crypt authentication failed */
+	VPNC_DROP_REPLAY,         /* replayed or too old */
+	VPNC_DROP_DECRYPT,        /* data channel authentication failed */
+	VPNC_DROP_NO_KEYS,        /* data before keys */
+	VPNC_DROP_MALFORMED,      /* control packet malformed (bad ACK block, ...) */
+	VPNC_DROP_WINDOW,         /* control packet outside the receive window */
+	VPNC_DROP_TOO_BIG,        /* does not fit the output buffer */
+	VPNC_DROP_COMP,           /* bad compression framing */
+	VPNC_DROP__COUNT
+};
+
+struct vpnc_stats {
+	uint64_t link_in_pkts, link_in_bytes;
+	uint64_t link_out_pkts, link_out_bytes;
+	uint64_t tun_in_pkts, tun_in_bytes;    /* from the TUN, encrypted */
+	uint64_t tun_out_pkts, tun_out_bytes;  /* decrypted, to the TUN */
+	uint64_t retransmits;
+	uint64_t drops[VPNC_DROP__COUNT];
+};
+
+/* Log levels follow OpenVPN's --verb: 0 fatal only, 1 normal, 3 more, 4 options, 7+ packets. */
+typedef void (*vpnc_log_fn)(void *ctx, int level, const char *msg);
+typedef void (*vpnc_rand_fn)(void *ctx, void *out, size_t len);
+typedef uint64_t (*vpnc_wallclock_fn)(void *ctx); /* Unix time in seconds */
+
+struct vpnc_engine_cfg {
+	enum vpnc_role role;
+	enum vpnc_transport transport;   /* only changes the OCC string and exit notification */
+
+	/* TLS: the engine makes one SSL per key state from this context and holds a reference. */
+	SSL_CTX *ssl_ctx;
+	/* Client only: peer checks beyond the chain (may be NULL). */
+	const char *verify_x509_name;
+	enum vpnc_x509_name_type verify_x509_type;
+	bool remote_cert_tls_server;
+
+	/* Control-channel wrapping; the key is copied (and wiped on free). */
+	enum vpnc_wrap_mode wrap;
+	const uint8_t *wrap_key;         /* VPNC_STATIC_KEY_LEN bytes */
+	int key_direction;               /* tls-auth: -1, 0 or 1 */
+	const char *auth_digest;         /* tls-auth HMAC digest, e.g. "SHA1" */
+	const uint8_t *wkc;              /* tls-crypt-v2 */
+	size_t wkc_len;
+
+	/* Data channel. */
+	const char *data_ciphers;        /* colon list */
+	const char *data_ciphers_fallback;
+
+	/* Client credentials (copied, wiped on free); NULL = none. */
+	const char *username;
+	const char *password;
+
+	/* Timers in seconds; 0 = OpenVPN's default. */
+	int tls_timeout;                 /* 2 */
+	int hand_window;                 /* 60 */
+	int reneg_sec;                   /* 3600 (client), 0 disables */
+	int ping;                        /* configured; a pushed value wins */
+	int ping_restart;
+	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
+
+	/* Server role only: the options to push (text after "PUSH_REPLY,") and the peer-id. */
+	const char *push_reply;
+	uint32_t peer_id;
+
+	/* Injected environment. */
+	vpnc_rand_fn rand;
+	void *rand_ctx;
+	vpnc_wallclock_fn wallclock;
+	void *wallclock_ctx;
+	vpnc_log_fn log;                 /* may be NULL */
+	void *log_ctx;
+	int verb;
+};
+
+/* Fills cfg with the client settings of conf (pointers borrow from conf). */
+void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_config *conf);
+
+/* Creates an engine. Returns 0 and sets *out, or a negative errno code. */
+int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out);
+
+/* Frees the engine and wipes its keys. NULL is allowed. */
+void vpnc_engine_free(struct vpnc_engine *e);
+
+/* Starts the session: a client queues its hard reset. Returns 0 or a negative code. */
+int vpnc_engine_start(struct vpnc_engine *e, uint64_t now);
+
+/*
+ * Processes one packet from the link (one UDP datagram, or one packet taken out
+ * of the TCP stream without its length prefix). If it is a data packet for the
+ * TUN, the plaintext IP packet is written into tun_out (at vpnc_buf_data(), len
+ * set) and 1 is returned. Returns 0 if the packet was consumed (control, ACK,
+ * ping), or a negative code if it was dropped (counted and logged).
+ */
+int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt, size_t len,
+                        struct vpnc_buf *tun_out);
+
+/*
+ * Encrypts one IP packet from the TUN (ip, len) into out (written at
+ * vpnc_buf_data(out); needs len + VPNC_DATA_OVERHEAD bytes of room). Returns 0,
+ * or -EAGAIN if the data channel is not up (drop the packet), or another
+ * negative code.
+ */
+int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, const uint8_t *ip, size_t len,
+                       struct vpnc_buf *out);
+
+/*
+ * Writes the next packet the engine wants on the link (control, ACK, ping,
+ * exit notification) into out. Returns 1 if it wrote one, 0 if there is
+ * nothing to send now. Call it after every input until it returns 0.
+ */
+int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *out);
+
+/* Runs timers due at `now` (retransmission, keepalive, handshake window, renegotiation). */
+void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now);
+
+/* The next time vpnc_engine_tick() has work, or UINT64_MAX. */
+uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e);
+
+/* Takes the next event. Returns 1 and fills ev, or 0 if none is pending. */
+int vpnc_engine_event(struct vpnc_engine *e, struct vpnc_event *ev);
+
+/* Asks the session to end cleanly: sends the exit notification when the server asked for one. */
+void vpnc_engine_close(struct vpnc_engine *e, uint64_t now);
+
+enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e);
+const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e);
+/* The negotiated data cipher name, or "" before the keys exist. */
+const char *vpnc_engine_cipher(const struct vpnc_engine *e);
+
+#endif

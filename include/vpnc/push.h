@@ -1,0 +1,136 @@
+/*
+ * push.h: the validated form of what an OpenVPN server pushes (PUSH_REPLY).
+ *
+ * vpnc_push_parse() turns the text after "PUSH_REPLY," into this struct. Every
+ * value is checked (families, ranges, charset) before it is stored, so nothing
+ * downstream (netlink, DNS, scripts) sees an unvalidated byte from the peer.
+ * Options outside the allow-list are counted and skipped, not applied.
+ */
+#ifndef VPNC_PUSH_H
+#define VPNC_PUSH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vpnc/config.h"
+
+#define VPNC_MAX_ROUTES 128
+#define VPNC_MAX_DNS 8
+#define VPNC_MAX_DOMAINS 8
+#define VPNC_MAX_TOKEN_LEN 256
+
+enum vpnc_topology {
+	VPNC_TOPO_NET30 = 0, /* OpenVPN's default */
+	VPNC_TOPO_P2P,
+	VPNC_TOPO_SUBNET,
+};
+
+/* IPv4 values are in host byte order. */
+struct vpnc_route4 {
+	uint32_t net;
+	uint32_t mask;
+	uint32_t gw;       /* 0 = use route-gateway / the VPN gateway */
+	int metric;        /* -1 = none */
+	bool net_gateway;  /* gateway 'net_gateway': route outside the VPN (gw is 0) */
+};
+
+struct vpnc_route6 {
+	uint8_t net[16];
+	uint8_t bits;
+	uint8_t gw[16];    /* all zero = on-link via the TUN */
+	int metric;        /* -1 = none */
+	bool net_gateway;  /* gateway 'net_gateway_ipv6': route outside the VPN (gw is zero) */
+};
+
+/* protocol-flags bits. */
+#define VPNC_PF_CC_EXIT (1u << 0)
+#define VPNC_PF_TLS_EKM (1u << 1)
+#define VPNC_PF_DYN_TLS_CRYPT (1u << 2)
+
+/* redirect-gateway flags. */
+#define VPNC_RG_ENABLE (1u << 0)
+#define VPNC_RG_DEF1 (1u << 1)
+#define VPNC_RG_IPV6 (1u << 2)
+#define VPNC_RG_NO_IPV4 (1u << 3)
+#define VPNC_RG_LOCAL (1u << 4)
+#define VPNC_RG_BYPASS_DHCP (1u << 5)
+#define VPNC_RG_BLOCK_LOCAL (1u << 6)
+
+struct vpnc_push {
+	/* ifconfig LOCAL NETMASK|REMOTE */
+	bool has_ifconfig;
+	uint32_t ifconfig_local;
+	uint32_t ifconfig_mask_or_peer; /* netmask with topology subnet, peer address otherwise */
+	enum vpnc_topology topology;
+
+	/* ifconfig-ipv6 ADDR/BITS [REMOTE] */
+	bool has_ifconfig6;
+	uint8_t ifconfig6_local[16];
+	uint8_t ifconfig6_bits;
+	uint8_t ifconfig6_remote[16];
+
+	bool has_route_gateway;
+	uint32_t route_gateway;
+
+	struct vpnc_route4 routes[VPNC_MAX_ROUTES];
+	size_t n_routes;
+	struct vpnc_route6 routes6[VPNC_MAX_ROUTES];
+	size_t n_routes6;
+	unsigned redirect_gateway; /* VPNC_RG_* */
+
+	/* dhcp-option DNS / DNS6 / DOMAIN / DOMAIN-SEARCH */
+	uint32_t dns4[VPNC_MAX_DNS];
+	size_t n_dns4;
+	uint8_t dns6[VPNC_MAX_DNS][16];
+	size_t n_dns6;
+	char domains[VPNC_MAX_DOMAINS][254];
+	size_t n_domains;
+
+	/* Crypto negotiation. */
+	char cipher[32];           /* "" = not pushed */
+	bool key_derivation_ekm;   /* key-derivation tls-ekm */
+	unsigned protocol_flags;   /* VPNC_PF_* */
+	bool has_peer_id;
+	uint32_t peer_id;          /* 0 .. 0xFFFFFE */
+
+	/* Timers, seconds; -1 = not pushed. */
+	int ping;
+	int ping_restart;
+	int inactive;
+	int explicit_exit_notify;  /* -1 = not pushed */
+
+	int tun_mtu;               /* 0 = not pushed */
+	enum vpnc_comp comp;       /* compression framing the server uses */
+	bool comp_pushed;
+	bool comp_refused;         /* real compression was pushed: the session must fail, as 2.6 does */
+
+	char auth_token[VPNC_MAX_TOKEN_LEN]; /* secret; "" = none */
+	char auth_token_user[VPNC_MAX_TOKEN_LEN];
+
+	/* push-continuation: 2 = more parts follow, 1 = last, 0 = not used. */
+	int continuation;
+
+	/* Options seen but not applied, for the log. */
+	unsigned n_ignored;        /* known, harmless here (e.g. block-outside-dns) */
+	unsigned n_rejected;       /* not allowed or invalid */
+};
+
+/* Sets every field to its "not pushed" value. */
+void vpnc_push_init(struct vpnc_push *p);
+
+/*
+ * Parses the options of one PUSH_REPLY message (the text after "PUSH_REPLY,",
+ * without the NUL; len bytes) into p, adding to what is already there (so
+ * continuation parts accumulate). Invalid or forbidden options are counted in
+ * p->n_rejected and described through log (may be NULL) once each; they never
+ * fail the whole reply. Returns 0, or a negative errno code if the text itself
+ * is unusable (e.g. embedded NUL or non-printable bytes).
+ */
+typedef void (*vpnc_push_log_fn)(void *ctx, const char *option, const char *reason);
+int vpnc_push_parse(struct vpnc_push *p, const char *text, size_t len, vpnc_push_log_fn log, void *log_ctx);
+
+/* Wipes the auth token. */
+void vpnc_push_clear(struct vpnc_push *p);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * cfg_defaults.c: the values a client config starts from (OpenVPN 2.6 client
+ * defaults), and the release of the parse context.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+
+#include "config/cfg_internal.h"
+
+#define DEFAULT_DATA_CIPHERS "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305"
+#define DEFAULT_AUTH "SHA1"
+#define DEFAULT_PORT "1194"
+
+void vpnc_cfg_defaults(struct vpnc_config *cfg)
+{
+	cfg->default_transport = VPNC_TRANSPORT_UDP;
+	cfg->default_family = AF_UNSPEC;
+	memcpy(cfg->default_port, DEFAULT_PORT, sizeof(DEFAULT_PORT));
+	cfg->connect_retry = 1;
+	cfg->server_poll_timeout = 120;
+	memcpy(cfg->dev, "tun", 4);
+	cfg->mssfix = -1;
+	cfg->key_direction = -1;
+	memcpy(cfg->auth, DEFAULT_AUTH, sizeof(DEFAULT_AUTH));
+	memcpy(cfg->data_ciphers, DEFAULT_DATA_CIPHERS, sizeof(DEFAULT_DATA_CIPHERS));
+	cfg->reneg_sec = 3600;
+	cfg->hand_window = 60;
+	cfg->tls_timeout = 2;
+	cfg->verb = 1;
+}
+
+void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx)
+{
+	vpnc_cfg_src_clear(&ctx->ca);
+	vpnc_cfg_src_clear(&ctx->cert);
+	vpnc_cfg_src_clear(&ctx->key);
+	vpnc_cfg_src_clear(&ctx->extra_certs);
+	vpnc_cfg_src_clear(&ctx->tls_auth);
+	vpnc_cfg_src_clear(&ctx->tls_crypt);
+	vpnc_cfg_src_clear(&ctx->tls_crypt_v2);
+	vpnc_cfg_src_clear(&ctx->user_pass);
+	for (size_t i = 0; i < ctx->n_ignore; i++)
+		free(ctx->ignore[i]);
+	for (size_t i = 0; i < ctx->n_notes; i++)
+		free(ctx->notes[i].msg);
+	free(ctx->cd);
+	vpnc_config_free(ctx->cfg);
+	ctx->cfg = NULL;
+	ctx->n_ignore = 0;
+	ctx->n_notes = 0;
+	ctx->cd = NULL;
+}

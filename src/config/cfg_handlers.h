@@ -1,0 +1,69 @@
+/*
+ * cfg_handlers.h: the option handlers the option table (cfg_options.c) points to.
+ *
+ * Each handler gets the words of one option (p[0] is the name, n counts it; the
+ * table has already checked the argument count) and returns 0 or a negative
+ * errno code after writing a message through vpnc_cfg_bad()/vpnc_cfg_fail().
+ * For an inline block, ctx->is_inline is set and p[1] is the block text.
+ */
+#ifndef VPNC_CFG_HANDLERS_H
+#define VPNC_CFG_HANDLERS_H
+
+#include "config/cfg_internal.h"
+
+#define VPNC_CFG_HANDLER(fn) int fn(struct vpnc_cfg_ctx *ctx, char **p, int n)
+
+/* cfg_opt_conn.c: connection, role and interface. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_client);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pull);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_client);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_mode);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_remote);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_proto);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_port);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_lport);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_nobind);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_random);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_resolv_retry);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_connect_retry);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_positive);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_server_poll_timeout);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_dev);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_dev_type);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_mssfix);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_cd);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_config);
+
+/* cfg_opt_tls.c: certificates, TLS settings, control-channel keys, ciphers. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pem);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_cert_tls);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_cert_eku);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_verify_x509_name);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_version);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_string);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_cert_profile);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_wrap_key);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_key_direction);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_auth);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_cipher);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_data_ciphers);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_data_ciphers_fallback);
+
+/* cfg_opt_misc.c: authentication, timers, pull handling, logging, compression. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_user_pass);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_nocache);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_retry);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_timer);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_keepalive);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_flag);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_verb);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_comp_lzo);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_compress);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_allow_compression);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_setenv);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pull_filter);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_ignore_unknown);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_script_security);
+
+#endif

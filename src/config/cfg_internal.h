@@ -1,0 +1,143 @@
+/*
+ * cfg_internal.h: shared state of the config reader while it parses.
+ *
+ * One struct vpnc_cfg_ctx lives for one vpnc_config_load() or
+ * vpnc_config_parse_text() call. It owns everything that is only needed while
+ * reading: where we are (file, line), deferred file references (read at the
+ * end, relative to the final 'cd' directory, as OpenVPN reads them after option
+ * parsing), flags that later checks need, and the collected notes. The ctx is
+ * released with vpnc_cfg_ctx_release(), which wipes any key text it still holds.
+ */
+#ifndef VPNC_CFG_INTERNAL_H
+#define VPNC_CFG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vpnc/config.h"
+
+#define VPNC_CFG_MAX_PARAMS 16        /* words on one line, name included (OpenVPN MAX_PARMS) */
+#define VPNC_CFG_PARAM_MAX 256        /* bytes in one word (OpenVPN OPTION_PARM_SIZE) */
+#define VPNC_CFG_MAX_FILE (1024 * 1024) /* largest config or key file we read */
+#define VPNC_CFG_MAX_DEPTH 10         /* nested 'config' includes (OpenVPN's limit) */
+#define VPNC_CFG_MAX_NOTES 256
+#define VPNC_CFG_MAX_IGNORE 32        /* names given to ignore-unknown-option */
+#define VPNC_CFG_USER_PASS_MAX 4096   /* one line of an auth-user-pass file */
+#define VPNC_CFG_NOTE_VERB 4          /* verb at which ignored-option notes are shown */
+
+/* The words of one config line; p[i] point into store. */
+struct vpnc_cfg_words {
+	char *p[VPNC_CFG_MAX_PARAMS + 1];
+	int n;
+	char store[VPNC_CFG_MAX_PARAMS * (VPNC_CFG_PARAM_MAX + 1)];
+};
+
+/* A key or certificate source: inline text, or a path read at the end. */
+struct vpnc_cfg_src {
+	bool set;
+	char *text;      /* inline block text (owned, wiped on release) */
+	size_t text_len;
+	char *path;      /* file name as written (owned) */
+	char *where;     /* config name for messages (owned) */
+	int line;
+	const char *opt; /* option name for messages (static string) */
+	int dir;         /* tls-auth direction argument, -1 if none */
+};
+
+struct vpnc_cfg_note {
+	int verb;        /* shown when the final verb is at least this */
+	char *msg;
+};
+
+struct vpnc_cfg_ctx {
+	struct vpnc_config *cfg;
+
+	/* Position, for messages. line 0 means the command line. */
+	const char *where;
+	int line;
+	int depth;
+	bool is_inline;       /* the option being applied came from a <block> */
+	bool in_connection;   /* inside a <connection> block */
+	bool ignore_unknown;  /* 'setenv opt': this option may be unknown */
+
+	char *err;
+	size_t errlen;
+
+	char *cd;             /* directory from 'cd', NULL = process cwd (owned) */
+
+	struct vpnc_cfg_src ca, cert, key, extra_certs;
+	struct vpnc_cfg_src tls_auth, tls_crypt, tls_crypt_v2;
+	struct vpnc_cfg_src user_pass;
+
+	/* Per-remote facts resolved at the end. */
+	bool remote_port_set[VPNC_MAX_REMOTES];
+	bool remote_proto_set[VPNC_MAX_REMOTES];
+
+	/* <connection> block state. */
+	size_t conn_first_remote;
+	bool conn_proto_set, conn_port_set;
+	enum vpnc_transport conn_transport;
+	int conn_family;
+	char conn_port[8];
+
+	bool dev_type_tun;
+	bool data_ciphers_set, fallback_set, ping_set, ping_restart_set;
+	int keepalive_ping, keepalive_timeout;
+	char cipher[32];
+	bool key_direction_set;
+
+	char *ignore[VPNC_CFG_MAX_IGNORE]; /* owned */
+	size_t n_ignore;
+
+	struct vpnc_cfg_note notes[VPNC_CFG_MAX_NOTES];
+	size_t n_notes;
+};
+
+/* cfg_lex.c: splits one line (no newline) into words like OpenVPN's parse_line. */
+int vpnc_cfg_lex(const char *line, size_t len, struct vpnc_cfg_words *w, const char **why);
+
+/* cfg_options.c: applies one option; p[0] is the name, n counts p[0]. */
+int vpnc_cfg_apply(struct vpnc_cfg_ctx *ctx, char **p, int n);
+bool vpnc_cfg_inline_ok(const char *name);
+
+/* config.c: messages. Both return `code` (negative). */
+int vpnc_cfg_fail(struct vpnc_cfg_ctx *ctx, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int vpnc_cfg_bad(struct vpnc_cfg_ctx *ctx, const char *opt, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vpnc_cfg_note(struct vpnc_cfg_ctx *ctx, int verb, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vpnc_cfg_sanitize(char *dst, size_t dstlen, const char *src);
+
+/* config.c: reads more config text (a 'config' include or a <connection> block). */
+int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *text, size_t len,
+                       int first_line);
+int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path);
+
+/* cfg_file.c: bounded file reading and path resolution. */
+int vpnc_cfg_read_file(const char *path, char **out, size_t *outlen);
+char *vpnc_cfg_resolve(const char *cd, const char *path);
+int vpnc_cfg_src_set(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s, const char *opt,
+                     const char *arg);
+void vpnc_cfg_src_clear(struct vpnc_cfg_src *s);
+int vpnc_cfg_src_load(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s);
+
+/* cfg_keyfile.c: key text decoding. Return 0 or -EBADMSG with *why set. */
+int vpnc_cfg_static_key_decode(const char *text, size_t len, uint8_t out[VPNC_STATIC_KEY_LEN],
+                               const char **why);
+int vpnc_cfg_tls_crypt_v2_decode(const char *text, size_t len, uint8_t kc[VPNC_STATIC_KEY_LEN],
+                                 uint8_t *wkc, size_t *wkc_len, const char **why);
+int vpnc_cfg_base64_decode(const char *text, size_t len, uint8_t *out, size_t cap, size_t *outlen);
+
+/* cfg_finish.c: loads deferred files and checks the whole config. */
+int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx);
+
+/* cfg_defaults.c: OpenVPN 2.6 client defaults; context setup and release. */
+void vpnc_cfg_defaults(struct vpnc_config *cfg);
+void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx);
+
+/* cfg_opt_*.c: option handlers, all `int fn(struct vpnc_cfg_ctx *, char **p, int n)`. */
+typedef int (*vpnc_cfg_handler)(struct vpnc_cfg_ctx *ctx, char **p, int n);
+int vpnc_cfg_parse_int(const char *s, long min, long max, int *out);
+
+#endif

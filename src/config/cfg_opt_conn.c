@@ -1,0 +1,319 @@
+/*
+ * cfg_opt_conn.c: handlers for the role (client, pull, tls-client, mode), the
+ * remotes and their transport, connection timers, the tun interface, 'cd' and
+ * 'config'.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "config/cfg_handlers.h"
+
+#define PORT_MAX 65535
+#define TIMER_MAX 2000000  /* seconds; keeps millisecond arithmetic in range */
+#define TUN_MTU_MIN 100    /* OpenVPN's TUN_MTU_MIN */
+#define IFNAME_MAX 15      /* IFNAMSIZ - 1 */
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_client)
+{
+	ctx->cfg->client = true;
+	ctx->cfg->pull = true;
+	ctx->cfg->tls_client = true;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pull)
+{
+	ctx->cfg->pull = true;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_client)
+{
+	ctx->cfg->tls_client = true;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_mode)
+{
+	if (strcmp(p[1], "p2p") == 0)
+		return 0;
+	if (strcmp(p[1], "server") == 0)
+		return vpnc_cfg_fail(ctx, -ENOTSUP, "option 'mode server' is not supported");
+	return vpnc_cfg_bad(ctx, p[0], "must be 'p2p' or 'server'");
+}
+
+/* Parses a proto word; returns 0, -ENOTSUP for server modes, -EINVAL otherwise. */
+static int cfg_proto(const char *s, enum vpnc_transport *t, int *family)
+{
+	static const struct {
+		const char *name;
+		enum vpnc_transport t;
+		int family;
+	} protos[] = {
+		{"udp", VPNC_TRANSPORT_UDP, AF_UNSPEC},        {"udp4", VPNC_TRANSPORT_UDP, AF_INET},
+		{"udp6", VPNC_TRANSPORT_UDP, AF_INET6},        {"tcp", VPNC_TRANSPORT_TCP, AF_UNSPEC},
+		{"tcp4", VPNC_TRANSPORT_TCP, AF_INET},         {"tcp6", VPNC_TRANSPORT_TCP, AF_INET6},
+		{"tcp-client", VPNC_TRANSPORT_TCP, AF_UNSPEC}, {"tcp4-client", VPNC_TRANSPORT_TCP, AF_INET},
+		{"tcp6-client", VPNC_TRANSPORT_TCP, AF_INET6},
+	};
+
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+		if (strcmp(s, protos[i].name) == 0) {
+			*t = protos[i].t;
+			*family = protos[i].family;
+			return 0;
+		}
+	}
+	if (strcmp(s, "tcp-server") == 0 || strcmp(s, "tcp4-server") == 0 ||
+	    strcmp(s, "tcp6-server") == 0)
+		return -ENOTSUP;
+	return -EINVAL;
+}
+
+static int cfg_proto_err(struct vpnc_cfg_ctx *ctx, int ret, const char *opt, const char *val)
+{
+	char safe[64];
+
+	vpnc_cfg_sanitize(safe, sizeof(safe), val);
+	if (ret == -ENOTSUP)
+		return vpnc_cfg_fail(ctx, -ENOTSUP, "option '%s %s' is not supported", opt, safe);
+	return vpnc_cfg_bad(ctx, opt, "'%s' is not one of udp, udp4, udp6, tcp, tcp4, tcp6, "
+	                    "tcp-client, tcp4-client, tcp6-client", safe);
+}
+
+/* Checks a port word (1..65535, decimal) and copies it in canonical form. */
+static int cfg_port(struct vpnc_cfg_ctx *ctx, const char *opt, const char *s, char out[8])
+{
+	int v;
+	char safe[64];
+
+	if (vpnc_cfg_parse_int(s, 1, PORT_MAX, &v) < 0 || s[0] == '+' || s[0] == '-') {
+		vpnc_cfg_sanitize(safe, sizeof(safe), s);
+		return vpnc_cfg_bad(ctx, opt, "'%s' is not a port number (1..65535)", safe);
+	}
+	snprintf(out, 8, "%d", v);
+	return 0;
+}
+
+static bool cfg_host_ok(const char *h)
+{
+	if (h[0] == '\0' || strlen(h) >= sizeof(((struct vpnc_remote *)0)->host))
+		return false;
+	for (const char *c = h; *c != '\0'; c++)
+		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+			return false;
+	return true;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_remote)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	struct vpnc_remote *r;
+	size_t i = cfg->n_remotes;
+	int ret;
+
+	if (i >= VPNC_MAX_REMOTES)
+		return vpnc_cfg_bad(ctx, p[0], "more than %d remotes", VPNC_MAX_REMOTES);
+	if (!cfg_host_ok(p[1]))
+		return vpnc_cfg_bad(ctx, p[0], "the host name is empty, too long or has bad characters");
+	r = &cfg->remotes[i];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->host, p[1], strlen(p[1]) + 1);
+	ctx->remote_port_set[i] = false;
+	ctx->remote_proto_set[i] = false;
+	if (n > 2) {
+		ret = cfg_port(ctx, p[0], p[2], r->port);
+		if (ret < 0)
+			return ret;
+		ctx->remote_port_set[i] = true;
+	}
+	if (n > 3) {
+		ret = cfg_proto(p[3], &r->transport, &r->family);
+		if (ret < 0)
+			return cfg_proto_err(ctx, ret, p[0], p[3]);
+		ctx->remote_proto_set[i] = true;
+	}
+	cfg->n_remotes++;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_proto)
+{
+	enum vpnc_transport t;
+	int family, ret = cfg_proto(p[1], &t, &family);
+
+	if (ret < 0)
+		return cfg_proto_err(ctx, ret, p[0], p[1]);
+	if (ctx->in_connection) {
+		ctx->conn_transport = t;
+		ctx->conn_family = family;
+		ctx->conn_proto_set = true;
+	} else {
+		ctx->cfg->default_transport = t;
+		ctx->cfg->default_family = family;
+	}
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_port)
+{
+	char port[8];
+	int ret = cfg_port(ctx, p[0], p[1], port);
+
+	if (ret < 0)
+		return ret;
+	if (ctx->in_connection) {
+		memcpy(ctx->conn_port, port, sizeof(port));
+		ctx->conn_port_set = true;
+	} else {
+		memcpy(ctx->cfg->default_port, port, sizeof(port));
+	}
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_lport)
+{
+	int v;
+
+	if (vpnc_cfg_parse_int(p[1], 0, PORT_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "not a port number (0..65535)");
+	ctx->cfg->lport = v;
+	ctx->cfg->nobind = false;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_nobind)
+{
+	ctx->cfg->nobind = true;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_random)
+{
+	ctx->cfg->remote_random = true;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_resolv_retry)
+{
+	int v;
+
+	if (strcmp(p[1], "infinite") == 0)
+		return 0;
+	if (vpnc_cfg_parse_int(p[1], 0, TIMER_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number of seconds or 'infinite'");
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_connect_retry)
+{
+	int v, max;
+
+	if (vpnc_cfg_parse_int(p[1], 0, TIMER_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "the delay must be a number of seconds");
+	if (n > 2 && vpnc_cfg_parse_int(p[2], 1, TIMER_MAX, &max) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "the maximum delay must be a number of seconds");
+	ctx->cfg->connect_retry = v;
+	return 0;
+}
+
+/* Validates a positive count that vpnc does not use yet (connect-retry-max). */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_positive)
+{
+	int v;
+
+	if (vpnc_cfg_parse_int(p[1], 1, TIMER_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a positive number");
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_server_poll_timeout)
+{
+	int v;
+
+	if (vpnc_cfg_parse_int(p[1], 0, TIMER_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number of seconds");
+	ctx->cfg->server_poll_timeout = v;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_dev)
+{
+	size_t len = strlen(p[1]);
+	char safe[64];
+
+	vpnc_cfg_sanitize(safe, sizeof(safe), p[1]);
+	if (strncmp(p[1], "tap", 3) == 0 || strcmp(p[1], "null") == 0)
+		return vpnc_cfg_fail(ctx, -ENOTSUP, "option 'dev %s' is not supported", safe);
+	if (len == 0 || len > IFNAME_MAX || strcmp(p[1], ".") == 0 || strcmp(p[1], "..") == 0)
+		return vpnc_cfg_bad(ctx, p[0], "'%s' is not a valid interface name", safe);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[1][i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '/' || c == ':')
+			return vpnc_cfg_bad(ctx, p[0], "'%s' is not a valid interface name", safe);
+	}
+	memcpy(ctx->cfg->dev, p[1], len + 1);
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_dev_type)
+{
+	if (strcmp(p[1], "tun") == 0) {
+		ctx->dev_type_tun = true;
+		return 0;
+	}
+	if (strcmp(p[1], "tap") == 0)
+		return vpnc_cfg_fail(ctx, -ENOTSUP, "option 'dev-type tap' is not supported");
+	return vpnc_cfg_bad(ctx, p[0], "must be 'tun' or 'tap'");
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu)
+{
+	int v;
+
+	if (vpnc_cfg_parse_int(p[1], TUN_MTU_MIN, PORT_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number from %d to %d", TUN_MTU_MIN, PORT_MAX);
+	ctx->cfg->tun_mtu = v;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_mssfix)
+{
+	int v = -1;
+
+	if (n > 1 && vpnc_cfg_parse_int(p[1], 0, PORT_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number from 0 to %d", PORT_MAX);
+	if (n > 2 && strcmp(p[2], "mtu") != 0 && strcmp(p[2], "fixed") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "the second argument must be 'mtu' or 'fixed'");
+	ctx->cfg->mssfix = v;
+	return 0;
+}
+
+/* 'cd' works like OpenVPN's chdir, but only changes where relative paths point. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_cd)
+{
+	char *dir = vpnc_cfg_resolve(ctx->cd, p[1]);
+	struct stat st;
+	char safe[128];
+
+	if (dir == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		free(dir);
+		vpnc_cfg_sanitize(safe, sizeof(safe), p[1]);
+		return vpnc_cfg_bad(ctx, p[0], "'%s' is not a directory", safe);
+	}
+	free(ctx->cd);
+	ctx->cd = dir;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_config)
+{
+	return vpnc_cfg_include(ctx, p[1]);
+}

@@ -1,0 +1,224 @@
+/*
+ * cfg_opt_misc.c: handlers for username/password authentication, timers,
+ * boolean flags, logging levels, compression framing, setenv, pull-filter,
+ * ignore-unknown-option and script-security.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/cfg_handlers.h"
+
+#define TIMER_MAX 2000000 /* seconds; keeps millisecond arithmetic in range */
+#define VERB_MAX 11
+#define MUTE_MAX 1000000
+#define COMPRESS_WARNING                                                                    \
+	"vpnc neither compresses nor decompresses; it uses only the framing, and packets the " \
+	"server compresses are dropped"
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_user_pass)
+{
+	ctx->cfg->auth_user_pass = true;
+	/* No argument, or "stdin": ask the user later. */
+	if (n < 2 || (!ctx->is_inline && strcmp(p[1], "stdin") == 0)) {
+		vpnc_cfg_src_clear(&ctx->user_pass);
+		return 0;
+	}
+	return vpnc_cfg_src_set(ctx, &ctx->user_pass, "auth-user-pass", p[1]);
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_nocache)
+{
+	ctx->cfg->auth_nocache = true;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_retry)
+{
+	if (strcmp(p[1], "none") != 0 && strcmp(p[1], "nointeract") != 0 &&
+	    strcmp(p[1], "interact") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be 'none', 'nointeract' or 'interact'");
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_timer)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	int v, max;
+
+	if (vpnc_cfg_parse_int(p[1], 0, TIMER_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number of seconds (0..%d)", TIMER_MAX);
+	if (strcmp(p[0], "ping") == 0) {
+		cfg->ping = v;
+		ctx->ping_set = true;
+	} else if (strcmp(p[0], "ping-restart") == 0) {
+		cfg->ping_restart = v;
+		ctx->ping_restart_set = true;
+	} else if (strcmp(p[0], "reneg-sec") == 0) {
+		/* 2.6: "reneg-sec max [min]"; the client uses max. */
+		if (n > 2 && vpnc_cfg_parse_int(p[2], 0, TIMER_MAX, &max) < 0)
+			return vpnc_cfg_bad(ctx, p[0], "the minimum must be a number of seconds");
+		cfg->reneg_sec = v;
+	} else if (strcmp(p[0], "hand-window") == 0) {
+		cfg->hand_window = v;
+	} else {
+		cfg->tls_timeout = v;
+	}
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_keepalive)
+{
+	int a, b;
+
+	if (vpnc_cfg_parse_int(p[1], 0, TIMER_MAX, &a) < 0 ||
+	    vpnc_cfg_parse_int(p[2], 0, TIMER_MAX, &b) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "both arguments must be numbers of seconds");
+	ctx->keepalive_ping = a;
+	ctx->keepalive_timeout = b;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_flag)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+
+	if (strcmp(p[0], "route-nopull") == 0)
+		cfg->route_nopull = true;
+	else if (strcmp(p[0], "route-noexec") == 0)
+		cfg->route_noexec = true;
+	else if (strcmp(p[0], "ifconfig-noexec") == 0)
+		cfg->ifconfig_noexec = true;
+	else if (strcmp(p[0], "persist-tun") == 0)
+		cfg->persist_tun = true;
+	else if (strcmp(p[0], "persist-key") == 0)
+		cfg->persist_key = true;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_verb)
+{
+	int v;
+
+	if (strcmp(p[0], "verb") == 0) {
+		if (vpnc_cfg_parse_int(p[1], 0, VERB_MAX, &v) < 0)
+			return vpnc_cfg_bad(ctx, p[0], "must be a number from 0 to %d", VERB_MAX);
+		ctx->cfg->verb = v;
+	} else {
+		if (vpnc_cfg_parse_int(p[1], 0, MUTE_MAX, &v) < 0)
+			return vpnc_cfg_bad(ctx, p[0], "must be a number from 0 to %d", MUTE_MAX);
+		ctx->cfg->mute = v;
+	}
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_comp_lzo)
+{
+	if (n > 1 && strcmp(p[1], "no") != 0 && strcmp(p[1], "yes") != 0 &&
+	    strcmp(p[1], "adaptive") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be 'yes', 'no' or 'adaptive'");
+	ctx->cfg->comp = VPNC_COMP_LZO_STUB;
+	if (n < 2 || strcmp(p[1], "no") != 0)
+		vpnc_cfg_note(ctx, 1, "option 'comp-lzo': %s", COMPRESS_WARNING);
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_compress)
+{
+	const char *a = n > 1 ? p[1] : "";
+
+	if (a[0] == '\0' || strcmp(a, "stub") == 0) {
+		ctx->cfg->comp = VPNC_COMP_STUB;
+	} else if (strcmp(a, "stub-v2") == 0) {
+		ctx->cfg->comp = VPNC_COMP_STUB_V2;
+	} else if (strcmp(a, "lzo") == 0 || strcmp(a, "lz4") == 0) {
+		ctx->cfg->comp = VPNC_COMP_STUB;
+		vpnc_cfg_note(ctx, 1, "option 'compress %s': %s", a, COMPRESS_WARNING);
+	} else if (strcmp(a, "lz4-v2") == 0) {
+		ctx->cfg->comp = VPNC_COMP_STUB_V2;
+		vpnc_cfg_note(ctx, 1, "option 'compress %s': %s", a, COMPRESS_WARNING);
+	} else if (strcmp(a, "migrate") == 0) {
+		ctx->cfg->comp = VPNC_COMP_NONE;
+		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB, "option 'compress migrate': no compression is used");
+	} else {
+		return vpnc_cfg_bad(ctx, p[0], "must be empty or one of stub, stub-v2, lzo, lz4, "
+		                    "lz4-v2, migrate");
+	}
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_allow_compression)
+{
+	if (strcmp(p[1], "no") == 0)
+		return 0;
+	if (strcmp(p[1], "asym") == 0 || strcmp(p[1], "yes") == 0) {
+		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB, "option 'allow-compression %s': %s", p[1],
+		              COMPRESS_WARNING);
+		return 0;
+	}
+	return vpnc_cfg_bad(ctx, p[0], "must be 'no', 'asym' or 'yes'");
+}
+
+/*
+ * 'setenv opt OPTION ...' applies OPTION but lets it be unknown (OpenVPN 2.6).
+ * Other variables only reach scripts, which vpnc does not run; UV_* variables
+ * would go to the server as peer info, which vpnc does not send yet.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_setenv)
+{
+	char name[64];
+	int ret;
+
+	if (strcmp(p[0], "setenv") == 0 && strcmp(p[1], "opt") == 0) {
+		if (n < 3)
+			return vpnc_cfg_bad(ctx, p[0], "'setenv opt' needs an option");
+		ctx->ignore_unknown = true;
+		ret = vpnc_cfg_apply(ctx, p + 2, n - 2);
+		ctx->ignore_unknown = false;
+		return ret;
+	}
+	if (n > 3)
+		return vpnc_cfg_bad(ctx, p[0], "takes a name and at most one value");
+	vpnc_cfg_sanitize(name, sizeof(name), p[1]);
+	if (strncmp(p[1], "UV_", 3) == 0)
+		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB,
+		              "option 'setenv %s' ignored: peer info variables are not sent yet", name);
+	else
+		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB, "option 'setenv %s' ignored: vpnc runs no scripts",
+		              name);
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pull_filter)
+{
+	char what[64];
+
+	if (strcmp(p[1], "accept") != 0 && strcmp(p[1], "ignore") != 0 &&
+	    strcmp(p[1], "reject") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "the action must be 'accept', 'ignore' or 'reject'");
+	vpnc_cfg_sanitize(what, sizeof(what), p[2]);
+	vpnc_cfg_note(ctx, 1, "option 'pull-filter %s \"%s\"' is not applied yet", p[1], what);
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_ignore_unknown)
+{
+	for (int i = 1; i < n; i++) {
+		if (ctx->n_ignore >= VPNC_CFG_MAX_IGNORE)
+			return vpnc_cfg_bad(ctx, p[0], "more than %d names", VPNC_CFG_MAX_IGNORE);
+		ctx->ignore[ctx->n_ignore] = strdup(p[i]);
+		if (ctx->ignore[ctx->n_ignore] == NULL)
+			return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+		ctx->n_ignore++;
+	}
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_script_security)
+{
+	int v;
+
+	if (vpnc_cfg_parse_int(p[1], 0, 3, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be 0, 1, 2 or 3");
+	return 0;
+}

@@ -1,0 +1,306 @@
+/*
+ * cfg_options.c: the one table of OpenVPN options vpnc knows, and dispatch.
+ *
+ * Every option is in exactly one set:
+ *   SUPPORTED  applied to struct vpnc_config by its handler;
+ *   IGNORED    known and harmless for vpnc: accepted, a note says why (verb 4);
+ *   REFUSED    known but would change behaviour in a way vpnc cannot honour:
+ *              the load fails with "FILE:LINE: option 'x' is not supported".
+ * Anything else is "unknown option", unless 'setenv opt' or
+ * 'ignore-unknown-option' said it may be skipped. docs/options.md lists the
+ * same table for users.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/cfg_handlers.h"
+
+enum cfg_set {
+	SUPPORTED,
+	IGNORED,
+	REFUSED,
+};
+
+#define F_INLINE 0x1 /* may be given as an inline <name> block */
+#define F_CONN 0x2   /* allowed inside <connection> */
+#define F_PREFIX 0x4 /* name is a prefix: matches every option starting with it */
+#define ANY VPNC_CFG_MAX_PARAMS
+
+struct cfg_option {
+	const char *name;
+	unsigned char min, max; /* argument counts, name not included */
+	unsigned char set;
+	unsigned char flags;
+	vpnc_cfg_handler fn;
+	const char *note;       /* why an IGNORED option does not matter */
+};
+
+#define S(name, min, max, flags, fn) {name, min, max, SUPPORTED, flags, fn, NULL}
+#define I(name, min, max, flags, fn, note) {name, min, max, IGNORED, flags, fn, note}
+#define R(name) {name, 0, ANY, REFUSED, 0, NULL, NULL}
+#define RP(name) {name, 0, ANY, REFUSED, F_PREFIX, NULL, NULL}
+
+static const struct cfg_option cfg_options[] = {
+	/* Role. */
+	S("client", 0, 0, 0, vpnc_cfg_opt_client),
+	S("pull", 0, 0, 0, vpnc_cfg_opt_pull),
+	S("tls-client", 0, 0, 0, vpnc_cfg_opt_tls_client),
+	S("mode", 1, 1, 0, vpnc_cfg_opt_mode),
+	S("config", 1, 1, 0, vpnc_cfg_opt_config),
+	S("cd", 1, 1, 0, vpnc_cfg_opt_cd),
+
+	/* Connection. */
+	S("remote", 1, 3, F_CONN, vpnc_cfg_opt_remote),
+	S("proto", 1, 1, F_CONN, vpnc_cfg_opt_proto),
+	S("port", 1, 1, F_CONN, vpnc_cfg_opt_port),
+	S("rport", 1, 1, F_CONN, vpnc_cfg_opt_port),
+	S("lport", 1, 1, F_CONN, vpnc_cfg_opt_lport),
+	S("nobind", 0, 0, F_CONN, vpnc_cfg_opt_nobind),
+	S("remote-random", 0, 0, 0, vpnc_cfg_opt_remote_random),
+	S("resolv-retry", 1, 1, 0, vpnc_cfg_opt_resolv_retry),
+	S("connect-retry", 1, 2, F_CONN, vpnc_cfg_opt_connect_retry),
+	S("connect-retry-max", 1, 1, F_CONN, vpnc_cfg_opt_positive),
+	S("server-poll-timeout", 1, 1, F_CONN, vpnc_cfg_opt_server_poll_timeout),
+	S("connect-timeout", 1, 1, F_CONN, vpnc_cfg_opt_server_poll_timeout),
+
+	/* Interface. */
+	S("dev", 1, 1, 0, vpnc_cfg_opt_dev),
+	S("dev-type", 1, 1, 0, vpnc_cfg_opt_dev_type),
+	S("tun-mtu", 1, 2, F_CONN, vpnc_cfg_opt_tun_mtu),
+	S("mssfix", 0, 2, F_CONN, vpnc_cfg_opt_mssfix),
+
+	/* TLS. */
+	S("ca", 1, 1, F_INLINE, vpnc_cfg_opt_pem),
+	S("cert", 1, 1, F_INLINE, vpnc_cfg_opt_pem),
+	S("key", 1, 1, F_INLINE, vpnc_cfg_opt_pem),
+	S("extra-certs", 1, 1, F_INLINE, vpnc_cfg_opt_pem),
+	S("remote-cert-tls", 1, 1, 0, vpnc_cfg_opt_remote_cert_tls),
+	S("remote-cert-eku", 1, 1, 0, vpnc_cfg_opt_remote_cert_eku),
+	I("remote-cert-ku", 0, ANY, 0, NULL,
+	  "vpnc checks only that a key usage is present, as with remote-cert-tls"),
+	S("verify-x509-name", 1, 2, 0, vpnc_cfg_opt_verify_x509_name),
+	S("tls-version-min", 1, 2, 0, vpnc_cfg_opt_tls_version),
+	S("tls-version-max", 1, 1, 0, vpnc_cfg_opt_tls_version),
+	S("tls-cipher", 1, 1, 0, vpnc_cfg_opt_tls_string),
+	S("tls-ciphersuites", 1, 1, 0, vpnc_cfg_opt_tls_string),
+	S("tls-groups", 1, 1, 0, vpnc_cfg_opt_tls_string),
+	S("tls-cert-profile", 1, 1, 0, vpnc_cfg_opt_tls_cert_profile),
+	S("tls-auth", 1, 2, F_INLINE, vpnc_cfg_opt_wrap_key),
+	S("tls-crypt", 1, 1, F_INLINE, vpnc_cfg_opt_wrap_key),
+	S("tls-crypt-v2", 1, 1, F_INLINE, vpnc_cfg_opt_wrap_key),
+	S("key-direction", 1, 1, 0, vpnc_cfg_opt_key_direction),
+	S("auth", 1, 1, 0, vpnc_cfg_opt_auth),
+	S("cipher", 1, 1, 0, vpnc_cfg_opt_cipher),
+	S("data-ciphers", 1, 1, 0, vpnc_cfg_opt_data_ciphers),
+	S("ncp-ciphers", 1, 1, 0, vpnc_cfg_opt_data_ciphers),
+	S("data-ciphers-fallback", 1, 1, 0, vpnc_cfg_opt_data_ciphers_fallback),
+
+	/* Authentication. */
+	S("auth-user-pass", 0, 1, F_INLINE, vpnc_cfg_opt_auth_user_pass),
+	S("auth-nocache", 0, 0, 0, vpnc_cfg_opt_auth_nocache),
+	S("auth-retry", 1, 1, 0, vpnc_cfg_opt_auth_retry),
+
+	/* Timers. */
+	S("ping", 1, 1, 0, vpnc_cfg_opt_timer),
+	S("ping-restart", 1, 1, 0, vpnc_cfg_opt_timer),
+	S("keepalive", 2, 2, 0, vpnc_cfg_opt_keepalive),
+	S("reneg-sec", 1, 2, 0, vpnc_cfg_opt_timer),
+	S("hand-window", 1, 1, 0, vpnc_cfg_opt_timer),
+	S("tls-timeout", 1, 1, 0, vpnc_cfg_opt_timer),
+
+	/* Pull handling, logging, compression framing. */
+	S("route-nopull", 0, 0, 0, vpnc_cfg_opt_flag),
+	S("route-noexec", 0, 0, 0, vpnc_cfg_opt_flag),
+	S("ifconfig-noexec", 0, 0, 0, vpnc_cfg_opt_flag),
+	S("pull-filter", 2, 2, 0, vpnc_cfg_opt_pull_filter),
+	S("verb", 1, 1, 0, vpnc_cfg_opt_verb),
+	S("mute", 1, 1, 0, vpnc_cfg_opt_verb),
+	S("comp-lzo", 0, 1, 0, vpnc_cfg_opt_comp_lzo),
+	S("compress", 0, 1, 0, vpnc_cfg_opt_compress),
+	S("allow-compression", 1, 1, 0, vpnc_cfg_opt_allow_compression),
+	S("setenv", 1, ANY - 1, 0, vpnc_cfg_opt_setenv),
+	S("setenv-safe", 1, 2, 0, vpnc_cfg_opt_setenv),
+	S("ignore-unknown-option", 1, ANY - 1, 0, vpnc_cfg_opt_ignore_unknown),
+
+	/* Known and harmless. */
+	I("persist-key", 0, 0, 0, vpnc_cfg_opt_flag, "vpnc keeps its keys in memory across restarts"),
+	I("persist-tun", 0, 0, 0, vpnc_cfg_opt_flag, "vpnc keeps the tun device across reconnects"),
+	I("persist-remote-ip", 0, 0, 0, NULL, "vpnc resolves the remote again on each attempt"),
+	I("persist-local-ip", 0, 0, 0, NULL, "no effect for a client"),
+	I("block-outside-dns", 0, 0, 0, NULL, "Windows only"),
+	I("register-dns", 0, 0, 0, NULL, "Windows only"),
+	I("windows-driver", 1, 1, 0, NULL, "Windows only"),
+	I("ip-win32", 1, 3, 0, NULL, "Windows only"),
+	I("route-method", 1, 1, 0, NULL, "Windows only"),
+	I("dhcp-renew", 0, 0, 0, NULL, "Windows only"),
+	I("dhcp-release", 0, 0, 0, NULL, "Windows only"),
+	I("tap-sleep", 1, 1, 0, NULL, "Windows only"),
+	I("show-net-up", 0, 0, 0, NULL, "Windows only"),
+	I("script-security", 1, 1, 0, vpnc_cfg_opt_script_security, "vpnc runs no scripts"),
+	I("mute-replay-warnings", 0, 0, 0, NULL, "vpnc counts replays without logging each"),
+	I("float", 0, 0, F_CONN, NULL, "vpnc accepts the server's packets only from its address"),
+	I("user", 1, 1, 0, NULL, "privilege dropping is not configurable yet"),
+	I("group", 1, 1, 0, NULL, "privilege dropping is not configurable yet"),
+	I("explicit-exit-notify", 0, 1, F_CONN, NULL, "vpnc always tells the server when it exits"),
+	I("tun-ipv6", 0, 0, 0, NULL, "IPv6 in the tunnel is always on"),
+	I("topology", 1, 1, 0, NULL, "the server pushes the topology"),
+	I("sndbuf", 1, 1, 0, NULL, "vpnc sizes socket buffers itself"),
+	I("rcvbuf", 1, 1, 0, NULL, "vpnc sizes socket buffers itself"),
+	I("txqueuelen", 1, 1, 0, NULL, "the kernel default is used"),
+	I("fast-io", 0, 0, 0, NULL, "vpnc's I/O loop is always event driven"),
+	I("ping-timer-rem", 0, 0, 0, NULL, "the ping timer always runs"),
+	I("route-delay", 0, 2, 0, NULL, "routes are set as soon as the tunnel is up"),
+	I("dhcp-option", 1, 2, 0, NULL, "DNS options take effect only when the server pushes them"),
+	I("bind", 0, 1, F_CONN, NULL, "a client binds as needed"),
+	I("machine-readable-output", 0, 0, 0, NULL, "no effect on vpnc's log format"),
+	I("suppress-timestamps", 0, 0, 0, NULL, "no effect on vpnc's log format"),
+	I("log", 1, 1, 0, NULL, "vpnc logs to stderr or the journal"),
+	I("log-append", 1, 1, 0, NULL, "vpnc logs to stderr or the journal"),
+	I("syslog", 0, 1, 0, NULL, "vpnc logs to stderr or the journal"),
+	I("status", 1, 2, 0, NULL, "status files are not written"),
+	I("status-version", 1, 1, 0, NULL, "status files are not written"),
+	I("writepid", 1, 1, 0, NULL, "no pid file is written"),
+	I("daemon", 0, 1, 0, NULL, "vpnc runs in the foreground under its service manager"),
+	I("nice", 1, 1, 0, NULL, "priority is left to the service manager"),
+	I("mlock", 0, 0, 0, NULL, "not implemented; secrets are wiped after use"),
+	I("remap-usr1", 1, 1, 0, NULL, "signals are handled by vpnc's own rules"),
+	I("push-peer-info", 0, 0, 0, NULL, "vpnc sends its peer info anyway"),
+	I("ecdh-curve", 1, 1, 0, NULL, "OpenSSL picks the curve; use tls-groups"),
+	I("dh", 1, 1, 0, NULL, "server only"),
+	I("mtu-disc", 1, 1, F_CONN, NULL, "the kernel default is used"),
+	I("socket-flags", 1, ANY, 0, NULL, "vpnc sets the socket options it needs"),
+	I("passtos", 0, 0, 0, NULL, "the TOS byte is not copied"),
+	I("tun-mtu-extra", 0, 2, F_CONN, NULL, "only used with tap devices"),
+	I("link-mtu", 1, 1, F_CONN, NULL, "deprecated; vpnc derives it from tun-mtu"),
+	I("allow-pull-fqdn", 0, 0, 0, NULL, "pushed names are resolved when needed"),
+	I("route-metric", 1, 1, 0, NULL, "vpnc uses the kernel's default metric"),
+	I("disable-dco", 0, 0, 0, NULL, "vpnc never uses data channel offload"),
+	I("single-session", 0, 0, 0, NULL, "server only"),
+	I("tls-exit", 0, 0, 0, NULL, "a TLS failure ends the attempt anyway"),
+	I("ifconfig-nowarn", 0, 0, 0, NULL, "no effect for a pulling client"),
+	I("up-delay", 0, 0, 0, NULL, "vpnc runs no scripts"),
+	I("up-restart", 0, 0, 0, NULL, "vpnc runs no scripts"),
+	I("dev-node", 1, 1, 0, NULL, "vpnc opens /dev/net/tun"),
+	I("engine", 0, 1, 0, NULL, "OpenSSL engines are not loaded"),
+
+	/* Known, but they would change behaviour in ways vpnc cannot honour. */
+	R("fragment"), R("secret"), R("http-proxy"), RP("http-proxy-"), R("socks-proxy"),
+	RP("socks-proxy-"), RP("pkcs11-"), RP("management"), R("plugin"), R("up"), R("down"),
+	R("down-pre"), R("route-up"), R("route-pre-down"), R("ipchange"), R("tls-verify"),
+	R("learn-address"), R("client-connect"), R("client-disconnect"), R("auth-user-pass-verify"),
+	R("server"), R("server-ipv6"), R("server-bridge"), R("tls-server"), R("ifconfig"),
+	R("ifconfig-ipv6"), RP("ifconfig-pool"), R("route"), R("route-ipv6"), R("route-gateway"),
+	R("route-ipv6-gateway"), R("redirect-gateway"), R("redirect-private"), R("block-ipv6"),
+	R("push"), R("push-reset"), R("push-remove"), R("client-to-client"), R("duplicate-cn"),
+	R("client-config-dir"), R("ccd-exclusive"), R("port-share"), R("max-clients"),
+	R("pkcs12"), R("cryptoapicert"), R("peer-fingerprint"), R("verify-hash"), R("crl-verify"),
+	R("capath"), R("ns-cert-type"), R("inactive"), R("ping-exit"), R("static-challenge"),
+	R("reneg-bytes"), R("reneg-pkts"), R("replay-window"), R("replay-persist"), R("no-replay"),
+	R("shaper"), R("askpass"), R("providers"), R("dns"), R("lladdr"), R("iproute"),
+	R("client-nat"), R("mark"), R("remote-random-hostname"), R("keying-material-exporter"),
+	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
+	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("auth-token"),
+	R("auth-token-user"), R("route-ipv6-nopull"), R("mtu-test"), R("http-proxy-override"),
+};
+
+static const struct cfg_option *cfg_lookup(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cfg_options) / sizeof(cfg_options[0]); i++) {
+		const struct cfg_option *o = &cfg_options[i];
+
+		if (o->flags & F_PREFIX) {
+			if (strncmp(name, o->name, strlen(o->name)) == 0)
+				return o;
+		} else if (strcmp(name, o->name) == 0) {
+			return o;
+		}
+	}
+	return NULL;
+}
+
+bool vpnc_cfg_inline_ok(const char *name)
+{
+	const struct cfg_option *o = cfg_lookup(name);
+
+	return o != NULL && (o->flags & F_INLINE);
+}
+
+static bool cfg_ignored_unknown(const struct vpnc_cfg_ctx *ctx, const char *name)
+{
+	if (ctx->ignore_unknown)
+		return true;
+	for (size_t i = 0; i < ctx->n_ignore; i++)
+		if (strcmp(ctx->ignore[i], name) == 0)
+			return true;
+	return false;
+}
+
+int vpnc_cfg_apply(struct vpnc_cfg_ctx *ctx, char **p, int n)
+{
+	const struct cfg_option *o = cfg_lookup(p[0]);
+	int args = n - 1, ret;
+	char name[64];
+
+	vpnc_cfg_sanitize(name, sizeof(name), p[0]);
+	if (o == NULL) {
+		if (cfg_ignored_unknown(ctx, p[0])) {
+			vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB, "unknown option '%s' ignored as asked", name);
+			return 0;
+		}
+		return vpnc_cfg_fail(ctx, -EINVAL, "unknown option '%s'", name);
+	}
+	if (o->set == REFUSED)
+		return vpnc_cfg_fail(ctx, -ENOTSUP, "option '%s' is not supported", name);
+	if (ctx->is_inline) {
+		if (!(o->flags & F_INLINE))
+			return vpnc_cfg_fail(ctx, -EINVAL, "option '%s' cannot be an inline block", name);
+	} else if (args < o->min) {
+		return vpnc_cfg_fail(ctx, -EINVAL, "option '%s' needs at least %d argument%s", name,
+		                     o->min, o->min == 1 ? "" : "s");
+	} else if (args > o->max) {
+		if (o->max == 0)
+			return vpnc_cfg_fail(ctx, -EINVAL, "option '%s' takes no arguments", name);
+		return vpnc_cfg_fail(ctx, -EINVAL, "option '%s' takes at most %d argument%s", name,
+		                     o->max, o->max == 1 ? "" : "s");
+	}
+	if (ctx->in_connection && !(o->flags & F_CONN))
+		return vpnc_cfg_fail(ctx, -EINVAL, "option '%s' is not allowed in a <connection> block",
+		                     name);
+	if (o->fn != NULL) {
+		ret = o->fn(ctx, p, n);
+		if (ret < 0)
+			return ret;
+	}
+	if (o->set == IGNORED)
+		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB, "option '%s' ignored: %s", name, o->note);
+	return 0;
+}
+
+int vpnc_cfg_parse_int(const char *s, long min, long max, int *out)
+{
+	long v = 0;
+	size_t i = 0;
+	bool neg = false;
+
+	if (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-';
+		i++;
+	}
+	if (s[i] == '\0')
+		return -EINVAL;
+	for (; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		if (v > (LONG_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (neg)
+		v = -v;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = (int)v;
+	return 0;
+}

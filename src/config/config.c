@@ -1,0 +1,476 @@
+/*
+ * config.c: the public entry points of the config reader.
+ *
+ * It walks config text line by line (CRLF allowed), cuts out inline blocks
+ * (<ca> ... </ca>, <connection> ... </connection>), reads 'config' includes and
+ * the command line, and hands each option to the option table (cfg_options.c).
+ * At the end cfg_finish.c loads referenced files and checks the whole config.
+ * Messages carry "FILE:LINE: " or "command line: " in front.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "config/cfg_internal.h"
+#include "config/config_notes.h"
+
+#define CMDLINE_NAME "command line"
+#define UTF8_BOM "\xEF\xBB\xBF"
+
+static vpnc_config_note_fn note_fn;
+static void *note_ctx;
+
+void vpnc_config_set_note_fn(vpnc_config_note_fn fn, void *ctx)
+{
+	note_fn = fn;
+	note_ctx = ctx;
+}
+
+void vpnc_cfg_sanitize(char *dst, size_t dstlen, const char *src)
+{
+	size_t i = 0;
+
+	if (dstlen == 0)
+		return;
+	for (; src[i] != '\0' && i + 1 < dstlen; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	dst[i] = '\0';
+	if (src[i] != '\0' && dstlen > 4)
+		memcpy(dst + dstlen - 4, "...", 4);
+}
+
+/* Writes "WHERE:LINE: " (or "WHERE: ") and returns the bytes used. */
+static size_t cfg_prefix(const struct vpnc_cfg_ctx *ctx, char *buf, size_t len)
+{
+	char where[200];
+	int n;
+
+	vpnc_cfg_sanitize(where, sizeof(where), ctx->where != NULL ? ctx->where : "config");
+	if (ctx->line > 0)
+		n = snprintf(buf, len, "%s:%d: ", where, ctx->line);
+	else
+		n = snprintf(buf, len, "%s: ", where);
+	if (n < 0)
+		return 0;
+	return (size_t)n < len ? (size_t)n : len - 1;
+}
+
+static int cfg_vfail(struct vpnc_cfg_ctx *ctx, int code, const char *pre, const char *fmt, va_list ap)
+{
+	size_t n;
+
+	if (ctx->err == NULL || ctx->errlen == 0)
+		return code;
+	n = cfg_prefix(ctx, ctx->err, ctx->errlen);
+	if (pre != NULL && n < ctx->errlen)
+		n += (size_t)snprintf(ctx->err + n, ctx->errlen - n, "%s", pre);
+	if (n < ctx->errlen)
+		vsnprintf(ctx->err + n, ctx->errlen - n, fmt, ap);
+	return code;
+}
+
+int vpnc_cfg_fail(struct vpnc_cfg_ctx *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cfg_vfail(ctx, code, NULL, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int vpnc_cfg_bad(struct vpnc_cfg_ctx *ctx, const char *opt, const char *fmt, ...)
+{
+	char pre[96], safe[64];
+	va_list ap;
+
+	vpnc_cfg_sanitize(safe, sizeof(safe), opt);
+	snprintf(pre, sizeof(pre), "option '%s': ", safe);
+	va_start(ap, fmt);
+	cfg_vfail(ctx, -EINVAL, pre, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+void vpnc_cfg_note(struct vpnc_cfg_ctx *ctx, int verb, const char *fmt, ...)
+{
+	char buf[512];
+	size_t n;
+	va_list ap;
+
+	if (ctx->n_notes >= VPNC_CFG_MAX_NOTES)
+		return;
+	n = cfg_prefix(ctx, buf, sizeof(buf));
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	ctx->notes[ctx->n_notes].msg = strdup(buf);
+	if (ctx->notes[ctx->n_notes].msg == NULL)
+		return;
+	ctx->notes[ctx->n_notes].verb = verb;
+	ctx->n_notes++;
+}
+
+/* Finds the end of the line starting at off; sets *next past the newline. */
+static size_t cfg_line_end(const char *text, size_t len, size_t off, size_t *next)
+{
+	const char *nl = memchr(text + off, '\n', len - off);
+	size_t end = nl != NULL ? (size_t)(nl - text) : len;
+
+	*next = nl != NULL ? end + 1 : len;
+	if (end > off && text[end - 1] == '\r')
+		end--;
+	return end;
+}
+
+/* Applies a <connection> block: its options, then exactly one remote. */
+static int cfg_connection(struct vpnc_cfg_ctx *ctx, const char *body, size_t blen, int open_line)
+{
+	size_t first = ctx->cfg->n_remotes;
+	int ret;
+
+	if (ctx->in_connection)
+		return vpnc_cfg_fail(ctx, -EINVAL, "<connection> blocks cannot be nested");
+	ctx->in_connection = true;
+	ctx->conn_first_remote = first;
+	ctx->conn_proto_set = false;
+	ctx->conn_port_set = false;
+	ret = vpnc_cfg_read_text(ctx, ctx->where, body, blen, open_line + 1);
+	ctx->in_connection = false;
+	if (ret < 0)
+		return ret;
+	ctx->line = open_line;
+	if (ctx->cfg->n_remotes != first + 1)
+		return vpnc_cfg_fail(ctx, -EINVAL,
+		                     "each <connection> block must contain exactly one 'remote'");
+	if (ctx->conn_proto_set && !ctx->remote_proto_set[first]) {
+		ctx->cfg->remotes[first].transport = ctx->conn_transport;
+		ctx->cfg->remotes[first].family = ctx->conn_family;
+		ctx->remote_proto_set[first] = true;
+	}
+	if (ctx->conn_port_set && !ctx->remote_port_set[first]) {
+		memcpy(ctx->cfg->remotes[first].port, ctx->conn_port, sizeof(ctx->conn_port));
+		ctx->remote_port_set[first] = true;
+	}
+	return 0;
+}
+
+/*
+ * Cuts out the inline block opened by <name> on the line ending at *off and
+ * applies it. On return *off and *lineno point past the closing tag.
+ */
+static int cfg_block(struct vpnc_cfg_ctx *ctx, const char *text, size_t len, size_t *off,
+                     int *lineno, const char *tag)
+{
+	char close[VPNC_CFG_PARAM_MAX + 4], name[VPNC_CFG_PARAM_MAX];
+	size_t tlen = strlen(tag), nlen = tlen - 2, pos = *off, body_len = 0;
+	int open_line = ctx->line, line = *lineno;
+	char *body = NULL;
+	bool found = false;
+	int ret;
+
+	memcpy(name, tag + 1, nlen);
+	name[nlen] = '\0';
+	snprintf(close, sizeof(close), "</%s>", name);
+	/* The body is at most the rest of the text; one allocation holds it. */
+	body = malloc(len - pos + 1);
+	if (body == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	while (pos < len) {
+		size_t next, end = cfg_line_end(text, len, pos, &next), s = pos;
+
+		line++;
+		while (s < end && (text[s] == ' ' || text[s] == '\t'))
+			s++;
+		if (end - s >= strlen(close) && memcmp(text + s, close, strlen(close)) == 0) {
+			found = true;
+			pos = next;
+			break;
+		}
+		memcpy(body + body_len, text + pos, end - pos);
+		body_len += end - pos;
+		body[body_len++] = '\n';
+		pos = next;
+	}
+	body[body_len] = '\0';
+	if (!found) {
+		char safe[64];
+
+		vpnc_cfg_sanitize(safe, sizeof(safe), name);
+		ret = vpnc_cfg_fail(ctx, -EINVAL, "<%s> is not closed by </%s>", safe, safe);
+		goto out;
+	}
+	if (memchr(body, '\0', body_len) != NULL) {
+		ret = vpnc_cfg_fail(ctx, -EINVAL, "the <%s> block holds a NUL byte", "inline");
+		goto out;
+	}
+	if (strcmp(name, "connection") == 0) {
+		ret = cfg_connection(ctx, body, body_len, open_line);
+	} else {
+		char *p[3] = {name, body, NULL};
+
+		ctx->is_inline = true;
+		ret = vpnc_cfg_apply(ctx, p, 2);
+		ctx->is_inline = false;
+	}
+	*off = pos;
+	*lineno = line;
+out:
+	OPENSSL_cleanse(body, body_len);
+	free(body);
+	return ret;
+}
+
+int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *text, size_t len,
+                       int first_line)
+{
+	const char *saved_where = ctx->where;
+	int saved_line = ctx->line;
+	struct vpnc_cfg_words w;
+	size_t off = 0;
+	int line = first_line - 1, ret = 0;
+
+	ctx->where = name;
+	if (first_line == 1 && len >= 3 && memcmp(text, UTF8_BOM, 3) == 0)
+		off = 3;
+	while (off < len) {
+		size_t next, end = cfg_line_end(text, len, off, &next);
+		const char *why = NULL;
+		size_t tl;
+
+		ctx->line = ++line;
+		ret = vpnc_cfg_lex(text + off, end - off, &w, &why);
+		off = next;
+		if (ret < 0) {
+			vpnc_cfg_fail(ctx, ret, "the line %s", why);
+			goto out;
+		}
+		if (w.n == 0)
+			continue;
+		if (strncmp(w.p[0], "--", 2) == 0)
+			w.p[0] += 2;
+		tl = strlen(w.p[0]);
+		if (w.n == 1 && tl > 2 && w.p[0][0] == '<' && w.p[0][tl - 1] == '>') {
+			ret = cfg_block(ctx, text, len, &off, &line, w.p[0]);
+			if (ret < 0)
+				goto out;
+			continue;
+		}
+		ret = vpnc_cfg_apply(ctx, w.p, w.n);
+		if (ret < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	OPENSSL_cleanse(&w, sizeof(w));
+	if (ret == 0) {
+		ctx->where = saved_where;
+		ctx->line = saved_line;
+	}
+	return ret;
+}
+
+int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
+{
+	char *full = NULL, *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (ctx->depth >= VPNC_CFG_MAX_DEPTH)
+		return vpnc_cfg_bad(ctx, "config", "config files are nested more than %d deep",
+		                    VPNC_CFG_MAX_DEPTH);
+	full = vpnc_cfg_resolve(ctx->cd, path);
+	if (full == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	ret = vpnc_cfg_read_file(full, &text, &len);
+	if (ret < 0) {
+		char safe[128];
+
+		vpnc_cfg_sanitize(safe, sizeof(safe), path);
+		ret = vpnc_cfg_bad(ctx, "config", "cannot read '%s': %s", safe,
+		                   ret == -EINVAL ? "not a regular file"
+		                   : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
+		goto out;
+	}
+	ctx->depth++;
+	ret = vpnc_cfg_read_text(ctx, path, text, len, 1);
+	ctx->depth--;
+out:
+	if (text != NULL) {
+		OPENSSL_cleanse(text, len);
+		free(text);
+	}
+	free(full);
+	return ret;
+}
+
+/* Applies "--option args..." words; args run up to the next word starting with "--". */
+static int cfg_argv(struct vpnc_cfg_ctx *ctx, int argc, char **argv)
+{
+	char *p[VPNC_CFG_MAX_PARAMS + 1];
+	int i = 0, ret;
+
+	ctx->where = CMDLINE_NAME;
+	ctx->line = 0;
+	/* Like "openvpn client.ovpn": one bare argument is the config file. */
+	if (argc == 1 && argv[0] != NULL && strncmp(argv[0], "--", 2) != 0)
+		return vpnc_cfg_include(ctx, argv[0]);
+	while (i < argc) {
+		int j = i + 1, n;
+		char safe[64];
+
+		if (argv[i] == NULL || strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0') {
+			vpnc_cfg_sanitize(safe, sizeof(safe), argv[i] != NULL ? argv[i] : "(null)");
+			return vpnc_cfg_fail(ctx, -EINVAL, "'%s' is not an option (options start with --)",
+			                     safe);
+		}
+		while (j < argc && argv[j] != NULL && strncmp(argv[j], "--", 2) != 0)
+			j++;
+		n = j - i;
+		vpnc_cfg_sanitize(safe, sizeof(safe), argv[i] + 2);
+		if (n > VPNC_CFG_MAX_PARAMS)
+			return vpnc_cfg_fail(ctx, -EINVAL, "option '%s' has more than %d arguments", safe,
+			                     VPNC_CFG_MAX_PARAMS - 1);
+		for (int k = 0; k < n; k++) {
+			p[k] = argv[i + k];
+			if (strlen(p[k]) > VPNC_CFG_PARAM_MAX)
+				return vpnc_cfg_fail(ctx, -EINVAL,
+				                     "option '%s' has an argument longer than %d bytes", safe,
+				                     VPNC_CFG_PARAM_MAX);
+		}
+		p[0] = argv[i] + 2;
+		p[n] = NULL;
+		ret = vpnc_cfg_apply(ctx, p, n);
+		if (ret < 0)
+			return ret;
+		ctx->where = CMDLINE_NAME;
+		ctx->line = 0;
+		i = j;
+	}
+	return 0;
+}
+
+static int cfg_ctx_init(struct vpnc_cfg_ctx *ctx, char *err, size_t errlen)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->err = err;
+	ctx->errlen = errlen;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	ctx->ca.dir = ctx->cert.dir = ctx->key.dir = ctx->extra_certs.dir = -1;
+	ctx->tls_auth.dir = ctx->tls_crypt.dir = ctx->tls_crypt_v2.dir = ctx->user_pass.dir = -1;
+	ctx->cfg = calloc(1, sizeof(*ctx->cfg));
+	if (ctx->cfg == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	vpnc_cfg_defaults(ctx->cfg);
+	return 0;
+}
+
+/* Finishes a parse: checks, hands out notes, and moves the config to *out. */
+static int cfg_done(struct vpnc_cfg_ctx *ctx, int ret, struct vpnc_config **out)
+{
+	if (ret == 0)
+		ret = vpnc_cfg_finish(ctx);
+	if (ret == 0) {
+		for (size_t i = 0; i < ctx->n_notes; i++)
+			if (note_fn != NULL && ctx->notes[i].verb <= ctx->cfg->verb)
+				note_fn(note_ctx, ctx->notes[i].msg);
+		*out = ctx->cfg;
+		ctx->cfg = NULL;
+	}
+	vpnc_cfg_ctx_release(ctx);
+	return ret;
+}
+
+int vpnc_config_parse_text(const char *name, const char *text, size_t len, struct vpnc_config **out,
+                           char *err, size_t errlen)
+{
+	struct vpnc_cfg_ctx ctx;
+	int ret;
+
+	*out = NULL;
+	ret = cfg_ctx_init(&ctx, err, errlen);
+	if (ret < 0)
+		return ret;
+	ctx.where = name != NULL ? name : "config";
+	if (len > VPNC_CFG_MAX_FILE) {
+		ret = vpnc_cfg_fail(&ctx, -EFBIG, "the config is larger than 1 MiB");
+	} else {
+		ctx.cfg->path = strdup(ctx.where);
+		ret = ctx.cfg->path == NULL ? -ENOMEM : vpnc_cfg_read_text(&ctx, ctx.where, text, len, 1);
+	}
+	return cfg_done(&ctx, ret, out);
+}
+
+int vpnc_config_load(const char *path, int argc, char **argv, struct vpnc_config **out, char *err,
+                     size_t errlen)
+{
+	struct vpnc_cfg_ctx ctx;
+	int ret = 0;
+
+	*out = NULL;
+	ret = cfg_ctx_init(&ctx, err, errlen);
+	if (ret < 0)
+		return ret;
+	if (path != NULL) {
+		char *text = NULL;
+		size_t len = 0;
+
+		ctx.where = path;
+		ctx.cfg->path = strdup(path);
+		ret = ctx.cfg->path == NULL ? -ENOMEM : vpnc_cfg_read_file(path, &text, &len);
+		if (ret < 0)
+			vpnc_cfg_fail(&ctx, ret, "cannot read the config file: %s",
+			              ret == -EINVAL ? "not a regular file"
+			              : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
+		else
+			ret = vpnc_cfg_read_text(&ctx, path, text, len, 1);
+		if (text != NULL) {
+			OPENSSL_cleanse(text, len);
+			free(text);
+		}
+	}
+	if (ret == 0 && argc > 0 && argv != NULL)
+		ret = cfg_argv(&ctx, argc, argv);
+	if (ret == 0 && ctx.where == NULL)
+		ctx.where = CMDLINE_NAME;
+	return cfg_done(&ctx, ret, out);
+}
+
+void vpnc_config_free(struct vpnc_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	if (cfg->key != NULL) {
+		OPENSSL_cleanse(cfg->key, strlen(cfg->key));
+		free(cfg->key);
+	}
+	if (cfg->password != NULL) {
+		OPENSSL_cleanse(cfg->password, strlen(cfg->password));
+		free(cfg->password);
+	}
+	free(cfg->path);
+	free(cfg->ca);
+	free(cfg->cert);
+	free(cfg->extra_certs);
+	free(cfg->verify_x509_name);
+	free(cfg->tls_cipher);
+	free(cfg->tls_ciphersuites);
+	free(cfg->tls_groups);
+	free(cfg->tls_cert_profile);
+	free(cfg->auth_user_pass_file);
+	free(cfg->username);
+	OPENSSL_cleanse(cfg->wrap_key, sizeof(cfg->wrap_key));
+	OPENSSL_cleanse(cfg, sizeof(*cfg));
+	free(cfg);
+}

@@ -1,0 +1,474 @@
+/*
+ * engine.c: the engine's public API: creation, the data path, keepalive and
+ * session timers, events and logging.
+ *
+ * The control channel lives in ctrlchan.c and the exchange inside TLS in
+ * keyex.c. This file owns the per-packet data path, which follows the
+ * project's rule: one caller-owned output buffer per packet, no allocation,
+ * no formatting, no copy besides the cipher's.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "core/engine_int.h"
+
+/* OpenVPN's keepalive payload, sent as an ordinary data packet. */
+static const uint8_t ping_magic[16] = {0x2a, 0x18, 0x7b, 0xf3, 0x64, 0x1e, 0xb4, 0xcb,
+                                       0x07, 0xed, 0x2d, 0x0a, 0x98, 0x1f, 0xc7, 0x48};
+/* OCC messages on the data channel: magic then a type byte; 6 = EXIT. */
+static const uint8_t occ_magic[16] = {0x28, 0x7f, 0x34, 0x6b, 0xd4, 0xef, 0x7a, 0x81,
+                                      0x2d, 0x56, 0xb8, 0xd3, 0xaf, 0xc5, 0x45, 0x9c};
+#define OCC_EXIT 6
+
+static const char *const drop_names[VPNC_DROP__COUNT] = {
+	[VPNC_DROP_SHORT] = "packet shorter than its header",
+	[VPNC_DROP_OPCODE] = "unknown or unexpected opcode",
+	[VPNC_DROP_KEY_ID] = "key id without a key",
+	[VPNC_DROP_SESSION] = "session id does not match",
+	[VPNC_DROP_AUTH] = "control packet authentication failed (tls-auth/tls-crypt)",
+	[VPNC_DROP_REPLAY] = "replayed or too old packet",
+	[VPNC_DROP_DECRYPT] = "data packet authentication failed",
+	[VPNC_DROP_NO_KEYS] = "data packet before keys",
+	[VPNC_DROP_MALFORMED] = "malformed control packet",
+	[VPNC_DROP_WINDOW] = "control packet outside the receive window",
+	[VPNC_DROP_TOO_BIG] = "packet too big for the buffer",
+	[VPNC_DROP_COMP] = "bad compression framing",
+};
+
+void vpnc__log(struct vpnc_engine *e, int level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e->log(e->log_ctx, level, msg);
+}
+
+int vpnc__drop(struct vpnc_engine *e, enum vpnc_drop why, int code)
+{
+	e->stats.drops[why]++;
+	if (!(e->drop_logged & (1u << why))) {
+		e->drop_logged |= 1u << why;
+		VPNC_LOG(e, 1, "dropped a packet from the peer: %s (further ones are only counted)",
+		         drop_names[why]);
+	}
+	return code;
+}
+
+static void event_push(struct vpnc_engine *e, enum vpnc_event_type type, const char *reason)
+{
+	if (e->ev_count == VPNC_EVENTS) {
+		/* The oldest state change is the least useful; drop it. */
+		e->ev_head = (e->ev_head + 1) % VPNC_EVENTS;
+		e->ev_count--;
+	}
+	struct vpnc_event_slot *s = &e->events[(e->ev_head + e->ev_count) % VPNC_EVENTS];
+	e->ev_count++;
+	memset(&s->ev, 0, sizeof(s->ev));
+	s->ev.type = type;
+	s->ev.state = e->state;
+	snprintf(s->reason, sizeof(s->reason), "%s", reason != NULL ? reason : "");
+	if (type == VPNC_EV_CONNECTED)
+		s->ev.push = &e->push;
+}
+
+void vpnc__event(struct vpnc_engine *e, enum vpnc_event_type type, const char *fmt, ...)
+{
+	char reason[VPNC_REASON_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	event_push(e, type, reason);
+}
+
+void vpnc__set_state(struct vpnc_engine *e, enum vpnc_state st)
+{
+	if (e->state == st)
+		return;
+	e->state = st;
+	event_push(e, VPNC_EV_STATE, NULL);
+}
+
+void vpnc__fail(struct vpnc_engine *e, bool fatal, const char *fmt, ...)
+{
+	char reason[VPNC_REASON_LEN];
+	va_list ap;
+
+	if (e->state == VPNC_ST_FAILED)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	vpnc__set_state(e, VPNC_ST_FAILED);
+	event_push(e, fatal ? VPNC_EV_FATAL : VPNC_EV_RESTART, reason);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static void free_secret(char *s)
+{
+	if (s != NULL) {
+		OPENSSL_cleanse(s, strlen(s));
+		free(s);
+	}
+}
+
+/* Keeps the supported ciphers of a colon list, in order, with canonical names. */
+static int canonical_ciphers(struct vpnc_engine *e, const char *list)
+{
+	char tmp[256];
+	char *save = NULL;
+	size_t n = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s", list);
+	e->data_ciphers[0] = '\0';
+	for (char *tok = strtok_r(tmp, ":", &save); tok != NULL; tok = strtok_r(NULL, ":", &save)) {
+		const char *canon;
+		if (vpnc_dc_cipher_lookup(tok, &canon) != 0) {
+			VPNC_LOG(e, 1, "data cipher '%s' is not supported; leaving it out", tok);
+			continue;
+		}
+		size_t l = strlen(canon);
+		if (n + l + 2 > sizeof(e->data_ciphers))
+			break;
+		if (n > 0)
+			e->data_ciphers[n++] = ':';
+		memcpy(e->data_ciphers + n, canon, l + 1);
+		n += l;
+	}
+	return n > 0 ? 0 : -EINVAL;
+}
+
+void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_config *conf)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->role = VPNC_ROLE_CLIENT;
+	cfg->transport = conf->n_remotes > 0 ? conf->remotes[0].transport : conf->default_transport;
+	cfg->verify_x509_name = conf->verify_x509_name;
+	cfg->verify_x509_type = conf->verify_x509_type;
+	cfg->remote_cert_tls_server = conf->remote_cert_tls_server;
+	cfg->wrap = conf->wrap;
+	cfg->wrap_key = conf->wrap_key;
+	cfg->key_direction = conf->key_direction;
+	cfg->auth_digest = conf->auth;
+	cfg->wkc = conf->wkc;
+	cfg->wkc_len = conf->wkc_len;
+	cfg->data_ciphers = conf->data_ciphers;
+	cfg->data_ciphers_fallback = conf->data_ciphers_fallback;
+	cfg->username = conf->username;
+	cfg->password = conf->password;
+	cfg->tls_timeout = conf->tls_timeout;
+	cfg->hand_window = conf->hand_window;
+	cfg->reneg_sec = conf->reneg_sec;
+	cfg->ping = conf->ping;
+	cfg->ping_restart = conf->ping_restart;
+	cfg->tun_mtu = conf->tun_mtu;
+	cfg->verb = conf->verb;
+}
+
+int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
+{
+	struct vpnc_engine *e;
+	uint32_t now_unix;
+	int r = -ENOMEM;
+
+	*out = NULL;
+	if (cfg->ssl_ctx == NULL || cfg->rand == NULL || cfg->wallclock == NULL)
+		return -EINVAL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	e->role = cfg->role;
+	e->transport = cfg->transport;
+	e->log = cfg->log;
+	e->log_ctx = cfg->log_ctx;
+	e->verb = cfg->verb;
+	e->rand = cfg->rand;
+	e->rand_ctx = cfg->rand_ctx;
+	e->wallclock = cfg->wallclock;
+	e->wallclock_ctx = cfg->wallclock_ctx;
+	e->ssl_ctx = cfg->ssl_ctx;
+	SSL_CTX_up_ref(e->ssl_ctx);
+	e->verify_x509_type = cfg->verify_x509_type;
+	e->remote_cert_tls_server = cfg->remote_cert_tls_server;
+	e->wrap = cfg->wrap;
+	e->key_direction = cfg->key_direction;
+	snprintf(e->auth_digest, sizeof(e->auth_digest), "%s",
+	         cfg->auth_digest != NULL && cfg->auth_digest[0] ? cfg->auth_digest : "SHA1");
+	snprintf(e->data_ciphers_fallback, sizeof(e->data_ciphers_fallback), "%s",
+	         cfg->data_ciphers_fallback != NULL ? cfg->data_ciphers_fallback : "");
+	e->tls_timeout_ms = (cfg->tls_timeout > 0 ? cfg->tls_timeout : 2) * 1000;
+	e->hand_window_ms = (uint64_t)(cfg->hand_window > 0 ? cfg->hand_window : 60) * 1000;
+	e->tun_mtu = cfg->tun_mtu > 0 ? cfg->tun_mtu : 1500;
+	e->ping_cfg = cfg->ping;
+	e->ping_restart_cfg = cfg->ping_restart;
+	e->peer_id_cfg = cfg->peer_id;
+	vpnc_push_init(&e->push);
+
+	if (canonical_ciphers(e, cfg->data_ciphers != NULL && cfg->data_ciphers[0]
+	                                 ? cfg->data_ciphers
+	                                 : "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305") != 0) {
+		VPNC_LOG(e, 0, "no supported cipher in data-ciphers");
+		r = -EINVAL;
+		goto fail;
+	}
+	if ((cfg->verify_x509_name != NULL && (e->verify_x509_name = strdup(cfg->verify_x509_name)) == NULL) ||
+	    (cfg->username != NULL && (e->username = dup_or_null(cfg->username)) == NULL) ||
+	    (cfg->password != NULL && (e->password = dup_or_null(cfg->password)) == NULL) ||
+	    (cfg->push_reply != NULL && (e->push_reply = dup_or_null(cfg->push_reply)) == NULL))
+		goto fail;
+
+	if (e->wrap != VPNC_WRAP_NONE) {
+		if (cfg->wrap_key == NULL) {
+			r = -EINVAL;
+			goto fail;
+		}
+		memcpy(e->wrap_key, cfg->wrap_key, VPNC_STATIC_KEY_LEN);
+	}
+	if (e->wrap == VPNC_WRAP_TLS_CRYPT_V2) {
+		if (cfg->wkc == NULL || cfg->wkc_len == 0 || cfg->wkc_len > VPNC_MAX_WKC_LEN) {
+			r = -EINVAL;
+			goto fail;
+		}
+		memcpy(e->wkc, cfg->wkc, cfg->wkc_len);
+		e->wkc_len = cfg->wkc_len;
+	}
+	now_unix = (uint32_t)e->wallclock(e->wallclock_ctx);
+	bool server = e->role == VPNC_ROLE_SERVER;
+	switch (e->wrap) {
+	case VPNC_WRAP_TLS_CRYPT:
+		r = vpnc_tlscrypt_new(&e->tc, e->wrap_key, server, 0, now_unix);
+		break;
+	case VPNC_WRAP_TLS_CRYPT_V2:
+		/* Starting at 0x0F000000 announces early negotiation to a 2.6 server. */
+		r = vpnc_tlscrypt_new(&e->tc, e->wrap_key, server, server ? 0 : 0x0F000000u, now_unix);
+		break;
+	case VPNC_WRAP_TLS_AUTH:
+		r = vpnc_tlsauth_new(&e->ta, e->wrap_key, e->auth_digest, e->key_direction, server, now_unix);
+		break;
+	default:
+		r = 0;
+		break;
+	}
+	if (r != 0)
+		goto fail;
+	*out = e;
+	return 0;
+fail:
+	vpnc_engine_free(e);
+	return r;
+}
+
+void vpnc_engine_free(struct vpnc_engine *e)
+{
+	if (e == NULL)
+		return;
+	vpnc__ks_clear(&e->ks);
+	vpnc_tlscrypt_free(e->tc);
+	vpnc_tlsauth_free(e->ta);
+	SSL_CTX_free(e->ssl_ctx);
+	free(e->verify_x509_name);
+	free_secret(e->username);
+	free_secret(e->password);
+	free(e->push_reply);
+	vpnc_push_clear(&e->push);
+	OPENSSL_cleanse(e, sizeof(*e));
+	free(e);
+}
+
+int vpnc_engine_start(struct vpnc_engine *e, uint64_t now)
+{
+	if (e->state != VPNC_ST_INITIAL)
+		return -EALREADY;
+	e->start_time = now;
+	e->last_recv = now;
+	e->last_send = now;
+	return vpnc__ctrl_start(e, now);
+}
+
+int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, const uint8_t *ip, size_t len,
+                       struct vpnc_buf *out)
+{
+	struct vpnc_keystate *ks = &e->ks;
+
+	if (!ks->dc_ready || e->state == VPNC_ST_FAILED)
+		return -EAGAIN;
+	if (len == 0)
+		return -EINVAL;
+	int n = vpnc_dc_encrypt(&ks->dc, ip, len, vpnc_buf_data(out), out->cap - out->off);
+	if (n < 0)
+		return n;
+	out->len = (size_t)n;
+	e->last_send = now;
+	e->stats.tun_in_pkts++;
+	e->stats.tun_in_bytes += len;
+	e->stats.link_out_pkts++;
+	e->stats.link_out_bytes += (size_t)n;
+	return 0;
+}
+
+/* Handles a decrypted data packet that is not for the TUN (ping, OCC). Returns true if consumed. */
+static bool data_special(struct vpnc_engine *e, const uint8_t *p, size_t len)
+{
+	if (len == sizeof(ping_magic) && memcmp(p, ping_magic, sizeof(ping_magic)) == 0)
+		return true;
+	if (len >= sizeof(occ_magic) + 1 && memcmp(p, occ_magic, sizeof(occ_magic)) == 0) {
+		if (p[sizeof(occ_magic)] == OCC_EXIT && e->role == VPNC_ROLE_CLIENT)
+			vpnc__fail(e, false, "the server is shutting down (OCC exit)");
+		return true;
+	}
+	return false;
+}
+
+int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt, size_t len,
+                        struct vpnc_buf *tun_out)
+{
+	if (len < 1)
+		return vpnc__drop(e, VPNC_DROP_SHORT, -EINVAL);
+	e->stats.link_in_pkts++;
+	e->stats.link_in_bytes += len;
+	if (e->state == VPNC_ST_FAILED)
+		return -ESHUTDOWN;
+
+	unsigned op = vpnc_op_of(pkt[0]);
+	if (op == VPNC_OP_DATA_V2 || op == VPNC_OP_DATA_V1) {
+		struct vpnc_keystate *ks = &e->ks;
+		if (!ks->dc_ready)
+			return vpnc__drop(e, VPNC_DROP_NO_KEYS, -EAGAIN);
+		if (vpnc_kid_of(pkt[0]) != ks->key_id)
+			return vpnc__drop(e, VPNC_DROP_KEY_ID, -ENOKEY);
+		int n = vpnc_dc_decrypt(&ks->dc, pkt, len, vpnc_buf_data(tun_out), tun_out->cap - tun_out->off);
+		if (n < 0) {
+			if (n == -EALREADY)
+				return vpnc__drop(e, VPNC_DROP_REPLAY, n);
+			if (n == -ENOSPC)
+				return vpnc__drop(e, VPNC_DROP_TOO_BIG, n);
+			if (n == -EINVAL)
+				return vpnc__drop(e, VPNC_DROP_SHORT, n);
+			return vpnc__drop(e, VPNC_DROP_DECRYPT, n);
+		}
+		e->last_recv = now;
+		if (n == 0 || data_special(e, vpnc_buf_data(tun_out), (size_t)n))
+			return 0;
+		tun_out->len = (size_t)n;
+		e->stats.tun_out_pkts++;
+		e->stats.tun_out_bytes += (size_t)n;
+		return 1;
+	}
+	return vpnc__ctrl_in(e, now, pkt, len);
+}
+
+int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *out)
+{
+	struct vpnc_keystate *ks = &e->ks;
+
+	if (e->ping_due && ks->dc_ready) {
+		e->ping_due = false;
+		int n = vpnc_dc_encrypt(&ks->dc, ping_magic, sizeof(ping_magic), vpnc_buf_data(out),
+		                        out->cap - out->off);
+		if (n > 0) {
+			out->len = (size_t)n;
+			e->last_send = now;
+			e->stats.link_out_pkts++;
+			e->stats.link_out_bytes += (size_t)n;
+			return 1;
+		}
+	}
+	int r = vpnc__ctrl_out(e, now, out);
+	if (r > 0) {
+		e->last_send = now;
+		e->stats.link_out_pkts++;
+		e->stats.link_out_bytes += out->len;
+	}
+	return r;
+}
+
+void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
+{
+	if (e->state == VPNC_ST_FAILED || e->state == VPNC_ST_INITIAL)
+		return;
+	if (e->state != VPNC_ST_CONNECTED) {
+		if (now - e->start_time >= e->hand_window_ms) {
+			vpnc__fail(e, false, "the session did not come up within hand-window (%llu s)",
+			           (unsigned long long)(e->hand_window_ms / 1000));
+			return;
+		}
+		vpnc__keyex_tick(e, now);
+		return;
+	}
+	if (e->ping_restart_ms != 0 && now - e->last_recv >= e->ping_restart_ms) {
+		vpnc__fail(e, false, "nothing received from the peer for %llu s (ping-restart)",
+		           (unsigned long long)(e->ping_restart_ms / 1000));
+		return;
+	}
+	if (e->ping_ms != 0 && now - e->last_send >= e->ping_ms)
+		e->ping_due = true;
+}
+
+uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
+{
+	uint64_t t = UINT64_MAX;
+
+	if (e->state == VPNC_ST_FAILED || e->state == VPNC_ST_INITIAL)
+		return t;
+	uint64_t c = vpnc__ctrl_next_timer(e);
+	if (c < t)
+		t = c;
+	if (e->state != VPNC_ST_CONNECTED) {
+		uint64_t hw = e->start_time + e->hand_window_ms;
+		if (hw < t)
+			t = hw;
+		if (e->state == VPNC_ST_PUSH && e->next_push_request < t)
+			t = e->next_push_request;
+		return t;
+	}
+	if (e->ping_due)
+		return 0;
+	if (e->ping_ms != 0 && e->last_send + e->ping_ms < t)
+		t = e->last_send + e->ping_ms;
+	if (e->ping_restart_ms != 0 && e->last_recv + e->ping_restart_ms < t)
+		t = e->last_recv + e->ping_restart_ms;
+	return t;
+}
+
+int vpnc_engine_event(struct vpnc_engine *e, struct vpnc_event *ev)
+{
+	if (e->ev_count == 0)
+		return 0;
+	struct vpnc_event_slot *s = &e->events[e->ev_head];
+	e->ev_head = (e->ev_head + 1) % VPNC_EVENTS;
+	e->ev_count--;
+	/* The reason must outlive the slot, which the next event may reuse. */
+	memcpy(e->reason_out, s->reason, sizeof(e->reason_out));
+	*ev = s->ev;
+	ev->reason = e->reason_out;
+	return 1;
+}
+
+void vpnc_engine_close(struct vpnc_engine *e, uint64_t now)
+{
+	if (e->closing || e->state == VPNC_ST_FAILED)
+		return;
+	e->closing = true;
+	/* With cc-exit the EXIT message travels on the control channel; it is queued now. */
+	if (e->state == VPNC_ST_CONNECTED && e->role == VPNC_ROLE_CLIENT &&
+	    (e->push.protocol_flags & VPNC_PF_CC_EXIT) && e->ks.tls != NULL)
+		vpnc__send_ctrl_msg(e, &e->ks, "EXIT");
+	(void)now;
+}
+
+enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e) { return e->state; }
+const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e) { return &e->stats; }
+const char *vpnc_engine_cipher(const struct vpnc_engine *e) { return e->cipher; }

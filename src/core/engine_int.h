@@ -1,0 +1,166 @@
+/*
+ * engine_int.h: the engine's internal state, shared by the files that make up
+ * the engine: engine.c (public API, timers, events, data path), ctrlchan.c
+ * (control packets: wrapping, reliability, TLS transport) and keyex.c (what
+ * runs inside TLS: key-method-2, PUSH_REQUEST/PUSH_REPLY, key derivation).
+ *
+ * Everything here is allocated once when the engine is made; nothing in the
+ * packet paths allocates.
+ */
+#ifndef VPNC_ENGINE_INT_H
+#define VPNC_ENGINE_INT_H
+
+#include "vpnc/engine.h"
+
+#include "core/ctrlmsg.h"
+#include "core/ctrlpkt.h"
+#include "core/datachan.h"
+#include "core/km2.h"
+#include "core/reliable.h"
+#include "core/tls.h"
+#include "core/tlsauth.h"
+#include "core/tlscrypt.h"
+
+/* Largest control packet we send, as OpenVPN's default tls-mtu. */
+#define VPNC_TLS_MTU 1250
+/* Room for an IPv6 + UDP header that the control packet size must leave. */
+#define VPNC_IP_UDP_OVERHEAD 48
+/* PUSH_REQUEST is repeated this often until a reply arrives. */
+#define VPNC_PUSH_REQUEST_MS 5000
+#define VPNC_EVENTS 8
+#define VPNC_REASON_LEN 256
+
+/* Key-state phases, one TLS session each. */
+enum vpnc_ks_phase {
+	KS_IDLE = 0,   /* not in use */
+	KS_RESET,      /* our reset queued, waiting for the peer's */
+	KS_TLS,        /* TLS handshake */
+	KS_KEYEX,      /* key-method-2 exchange */
+	KS_ACTIVE,     /* key-method-2 done (client: push and keys follow) */
+	KS_ERROR,
+};
+
+struct vpnc_keystate {
+	enum vpnc_ks_phase phase;
+	uint8_t key_id;
+	struct vpnc_reliable rel;
+	struct vpnc_tls *tls;
+	struct vpnc_km2 local;        /* what we sent (secret randoms) */
+	struct vpnc_km2 remote;       /* what the peer sent */
+	bool km2_sent;
+	bool km2_received;
+	struct vpnc_ctrlmsg_rx rx;    /* control messages after key-method-2 */
+	struct vpnc_dc_key dc;
+	bool dc_ready;
+	uint64_t started;             /* ms; hand-window counts from here */
+};
+
+struct vpnc_event_slot {
+	struct vpnc_event ev;
+	char reason[VPNC_REASON_LEN];
+};
+
+struct vpnc_engine {
+	/* Configuration, copied: the caller's strings may go away. */
+	enum vpnc_role role;
+	enum vpnc_transport transport;
+	SSL_CTX *ssl_ctx;
+	char *verify_x509_name;
+	enum vpnc_x509_name_type verify_x509_type;
+	bool remote_cert_tls_server;
+	enum vpnc_wrap_mode wrap;
+	uint8_t wrap_key[VPNC_STATIC_KEY_LEN];
+	int key_direction;
+	char auth_digest[32];
+	uint8_t wkc[VPNC_MAX_WKC_LEN];
+	size_t wkc_len;
+	char data_ciphers[256];       /* canonical names, colon list */
+	char data_ciphers_fallback[32];
+	char *username;
+	char *password;
+	char *push_reply;             /* server role */
+	uint32_t peer_id_cfg;         /* server role */
+	int tls_timeout_ms;
+	uint64_t hand_window_ms;
+	int tun_mtu;
+	int ping_cfg, ping_restart_cfg;
+	vpnc_rand_fn rand;
+	void *rand_ctx;
+	vpnc_wallclock_fn wallclock;
+	void *wallclock_ctx;
+	vpnc_log_fn log;
+	void *log_ctx;
+	int verb;
+
+	/* Session. */
+	enum vpnc_state state;
+	uint8_t sid[VPNC_SID_LEN];
+	uint8_t peer_sid[VPNC_SID_LEN];
+	bool have_peer_sid;
+	bool resend_wkc;              /* tls-crypt-v2 server asked for WKc on msg-id 1 */
+	struct vpnc_tlscrypt *tc;     /* tls-crypt, tls-crypt-v2 */
+	struct vpnc_tlsauth *ta;      /* tls-auth */
+	struct vpnc_keystate ks;      /* the primary key state (key id 0 for now) */
+	uint64_t start_time;
+
+	/* Pushed options (client), or the client's requests (server). */
+	struct vpnc_push push;
+	bool push_done;
+	uint64_t next_push_request;
+	char cipher[32];              /* negotiated data cipher */
+	unsigned peer_iv_proto;       /* server role: the client's IV_PROTO */
+	char peer_ciphers[256];       /* server role: the client's IV_CIPHERS */
+
+	/* Keepalive. */
+	uint64_t ping_ms;             /* 0 = off */
+	uint64_t ping_restart_ms;     /* 0 = off */
+	uint64_t last_send;
+	uint64_t last_recv;
+	bool ping_due;
+	bool closing;
+
+	/* Events, a small ring. */
+	struct vpnc_event_slot events[VPNC_EVENTS];
+	unsigned ev_head, ev_count;
+	char reason_out[VPNC_REASON_LEN];
+
+	struct vpnc_stats stats;
+	uint32_t drop_logged;         /* one bit per enum vpnc_drop */
+
+	/* Scratch buffers for control packets (never for data). */
+	uint8_t scratch[VPNC_LINK_MAX + VPNC_MAX_WKC_LEN];
+	uint8_t tlsbuf[VPNC_LINK_MAX];
+};
+
+/* engine.c */
+void vpnc__log(struct vpnc_engine *e, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define VPNC_LOG(e, lvl, ...)                        \
+	do {                                         \
+		if ((e)->log != NULL && (e)->verb >= (lvl)) \
+			vpnc__log((e), (lvl), __VA_ARGS__);  \
+	} while (0)
+int vpnc__drop(struct vpnc_engine *e, enum vpnc_drop why, int code);
+void vpnc__event(struct vpnc_engine *e, enum vpnc_event_type type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vpnc__set_state(struct vpnc_engine *e, enum vpnc_state st);
+/* Ends the session: a restart (retry) or a fatal failure, with one sentence. */
+void vpnc__fail(struct vpnc_engine *e, bool fatal, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ctrlchan.c */
+int vpnc__ctrl_start(struct vpnc_engine *e, uint64_t now);
+int vpnc__ctrl_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt, size_t len);
+int vpnc__ctrl_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *out);
+uint64_t vpnc__ctrl_next_timer(const struct vpnc_engine *e);
+int vpnc__ks_init(struct vpnc_engine *e, struct vpnc_keystate *ks, uint8_t key_id, uint64_t now);
+void vpnc__ks_clear(struct vpnc_keystate *ks);
+
+/* keyex.c */
+/* Runs what follows a complete TLS handshake and any plaintext from the peer. */
+void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now);
+/* Sends a NUL-terminated control message over TLS. */
+int vpnc__send_ctrl_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, const char *msg);
+void vpnc__keyex_tick(struct vpnc_engine *e, uint64_t now);
+
+#endif

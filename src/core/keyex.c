@@ -1,0 +1,409 @@
+/*
+ * keyex.c: what runs inside TLS once the handshake is done: the peer
+ * certificate checks, the key-method-2 exchange, PUSH_REQUEST / PUSH_REPLY,
+ * control messages (AUTH_FAILED, RESTART, HALT, EXIT, INFO), and deriving and
+ * installing the data-channel keys (TLS-EKM or the OpenVPN PRF).
+ *
+ * The client derives its keys only after the final PUSH_REPLY, because the
+ * cipher, the key derivation and the peer-id all arrive there. The minimal
+ * server role (tests and benchmarks) answers PUSH_REQUEST with its configured
+ * options and the negotiated cipher.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "core/engine_int.h"
+#include "core/kdf.h"
+
+/* IV_PROTO bits this client announces (see the protocol notes, section 7.3). */
+#define CLIENT_IV_PROTO                                                                          \
+	(VPNC_IV_PROTO_DATA_V2 | VPNC_IV_PROTO_REQUEST_PUSH | VPNC_IV_PROTO_TLS_KEY_EXPORT |     \
+	 VPNC_IV_PROTO_AUTH_PENDING_KW | VPNC_IV_PROTO_CC_EXIT_NOTIFY | VPNC_IV_PROTO_AUTH_FAIL_TEMP)
+/* The largest tun-mtu we accept from the server, announced as IV_MTU (as 2.6 does). */
+#define CLIENT_IV_MTU 1600
+#define EKM_LABEL_DATAKEYS "EXPORTER-OpenVPN-datakeys"
+
+int vpnc__send_ctrl_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, const char *msg)
+{
+	/* One message per TLS record, NUL included, as OpenVPN sends them. */
+	int r = vpnc_tls_write(ks->tls, (const uint8_t *)msg, strlen(msg) + 1);
+	if (r != 0)
+		VPNC_LOG(e, 1, "cannot send the control message over TLS");
+	return r;
+}
+
+static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
+{
+	struct vpnc_km2 *m = &ks->local;
+	bool client = e->role == VPNC_ROLE_CLIENT;
+	int r;
+
+	vpnc_km2_wipe(m);
+	if (client)
+		e->rand(e->rand_ctx, m->pre_master, sizeof(m->pre_master));
+	e->rand(e->rand_ctx, m->random1, sizeof(m->random1));
+	e->rand(e->rand_ctx, m->random2, sizeof(m->random2));
+	r = vpnc_km2_occ_string(m->options, sizeof(m->options), e->transport == VPNC_TRANSPORT_TCP,
+	                        !client, e->tun_mtu, e->key_direction, e->auth_digest,
+	                        e->wrap == VPNC_WRAP_TLS_AUTH);
+	if (r < 0)
+		return r;
+	if (client) {
+		if (e->username != NULL)
+			snprintf(m->username, sizeof(m->username), "%s", e->username);
+		if (e->password != NULL)
+			snprintf(m->password, sizeof(m->password), "%s", e->password);
+		r = vpnc_km2_peer_info(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
+		                       CLIENT_IV_MTU);
+		if (r < 0)
+			return r;
+	}
+	r = vpnc_km2_write(m, client, e->scratch, sizeof(e->scratch));
+	if (r < 0)
+		return r;
+	r = vpnc_tls_write(ks->tls, e->scratch, (size_t)r);
+	OPENSSL_cleanse(e->scratch, sizeof(e->scratch));
+	if (r == 0)
+		ks->km2_sent = true;
+	return r;
+}
+
+/* True if name appears in the colon list (case-insensitive). */
+static bool in_list(const char *list, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *p = list;
+	while (*p != '\0') {
+		const char *end = strchr(p, ':');
+		size_t l = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (l == nl && strncasecmp(p, name, l) == 0)
+			return true;
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return false;
+}
+
+/* Derives the 256-byte key block of this key state and installs the data-channel keys. */
+static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ekm, int32_t peer_id)
+{
+	uint8_t block[VPNC_KEY_BLOCK];
+	bool server = e->role == VPNC_ROLE_SERVER;
+	const struct vpnc_km2 *c = server ? &ks->remote : &ks->local;
+	const struct vpnc_km2 *s = server ? &ks->local : &ks->remote;
+	int r;
+
+	if (ekm) {
+		r = vpnc_kdf_ekm(vpnc_tls_ssl(ks->tls), EKM_LABEL_DATAKEYS, block, sizeof(block));
+	} else {
+		r = vpnc_kdf_openvpn_prf(c->pre_master, c->random1, s->random1, c->random2, s->random2,
+		                         server ? e->peer_sid : e->sid, server ? e->sid : e->peer_sid, block);
+	}
+	if (r == 0)
+		r = vpnc_dc_key_init(&ks->dc, e->cipher, block, server, ks->key_id, peer_id);
+	OPENSSL_cleanse(block, sizeof(block));
+	if (r != 0)
+		return r;
+	ks->dc_ready = true;
+	/* The key material source is no longer needed. */
+	vpnc_km2_wipe(&ks->local);
+	vpnc_km2_wipe(&ks->remote);
+	return 0;
+}
+
+static void set_keepalive(struct vpnc_engine *e, int ping, int ping_restart, uint64_t now)
+{
+	e->ping_ms = ping > 0 ? (uint64_t)ping * 1000 : 0;
+	e->ping_restart_ms = ping_restart > 0 ? (uint64_t)ping_restart * 1000 : 0;
+	e->last_recv = now;
+	e->last_send = now;
+}
+
+/* Client: applies the complete PUSH_REPLY: cipher, key derivation, peer-id, keepalive. */
+static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now)
+{
+	const char *canon = NULL;
+	struct vpnc_push *p = &e->push;
+
+	if (p->cipher[0] != '\0') {
+		if (vpnc_dc_cipher_lookup(p->cipher, &canon) != 0 || !in_list(e->data_ciphers, canon)) {
+			vpnc__fail(e, true, "the server pushed cipher '%s', which is not in data-ciphers (%s)",
+			           p->cipher, e->data_ciphers);
+			return;
+		}
+	} else if (e->data_ciphers_fallback[0] != '\0') {
+		if (vpnc_dc_cipher_lookup(e->data_ciphers_fallback, &canon) != 0) {
+			vpnc__fail(e, true, "data-ciphers-fallback '%s' is not supported", e->data_ciphers_fallback);
+			return;
+		}
+	} else {
+		vpnc__fail(e, true, "the server pushed no cipher and no data-ciphers-fallback is set");
+		return;
+	}
+	snprintf(e->cipher, sizeof(e->cipher), "%s", canon);
+	if (p->comp_pushed && p->comp != VPNC_COMP_NONE) {
+		vpnc__fail(e, true, "the server uses compression framing (comp-lzo/compress), "
+		                    "which this version of vpnc does not support yet");
+		return;
+	}
+	bool ekm = p->key_derivation_ekm || (p->protocol_flags & VPNC_PF_TLS_EKM);
+	int r = install_keys(e, ks, ekm, p->has_peer_id ? (int32_t)p->peer_id : -1);
+	if (r != 0) {
+		vpnc__fail(e, false, "cannot derive the data-channel keys (%s)", ekm ? "TLS-EKM" : "PRF");
+		return;
+	}
+	set_keepalive(e, p->ping >= 0 ? p->ping : e->ping_cfg,
+	              p->ping_restart >= 0 ? p->ping_restart : e->ping_restart_cfg, now);
+	e->push_done = true;
+	VPNC_LOG(e, 2, "data channel: %s, keys by %s, %s", e->cipher, ekm ? "TLS-EKM" : "PRF",
+	         p->has_peer_id ? "P_DATA_V2" : "P_DATA_V1");
+	vpnc__set_state(e, VPNC_ST_CONNECTED);
+	vpnc__event(e, VPNC_EV_CONNECTED, "connected");
+}
+
+/* Reads "NAME=value" from the peer-info block into out. */
+static bool peer_info_get(const char *info, const char *name, char *out, size_t cap)
+{
+	size_t nl = strlen(name);
+	const char *p = info;
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, '\n');
+		size_t l = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (l > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			size_t vl = l - nl - 1;
+			if (vl >= cap)
+				return false;
+			memcpy(out, p + nl + 1, vl);
+			out[vl] = '\0';
+			return true;
+		}
+		p = end != NULL ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* Server role: answers PUSH_REQUEST with the configured options, the cipher and the peer-id. */
+static void server_push_reply(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now)
+{
+	char reply[1024];
+	char tmp[256];
+	const char *choice = NULL;
+	char *save = NULL;
+
+	if (ks->dc_ready)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s", e->data_ciphers);
+	for (char *tok = strtok_r(tmp, ":", &save); tok != NULL; tok = strtok_r(NULL, ":", &save)) {
+		if (in_list(e->peer_ciphers, tok)) {
+			choice = tok;
+			break;
+		}
+	}
+	if (choice == NULL) {
+		/* Like a 2.6 server: tell the client and let it go; hand-window ends this session. */
+		vpnc__send_ctrl_msg(e, ks, "AUTH_FAILED,no common data cipher");
+		VPNC_LOG(e, 1, "the client shares no data cipher with us");
+		return;
+	}
+	snprintf(e->cipher, sizeof(e->cipher), "%s", choice);
+	bool ekm = (e->peer_iv_proto & VPNC_IV_PROTO_TLS_KEY_EXPORT) != 0;
+	int n = snprintf(reply, sizeof(reply), "PUSH_REPLY%s%s,cipher %s,peer-id %u%s",
+	                 e->push_reply != NULL && e->push_reply[0] ? "," : "",
+	                 e->push_reply != NULL ? e->push_reply : "", e->cipher, e->peer_id_cfg,
+	                 ekm ? ",key-derivation tls-ekm" : "");
+	if (n < 0 || (size_t)n >= sizeof(reply)) {
+		vpnc__fail(e, true, "the server's push reply is too long");
+		return;
+	}
+	if (vpnc__send_ctrl_msg(e, ks, reply) != 0 ||
+	    install_keys(e, ks, ekm, (int32_t)e->peer_id_cfg) != 0) {
+		vpnc__fail(e, false, "cannot install the data-channel keys");
+		return;
+	}
+	set_keepalive(e, e->ping_cfg, e->ping_restart_cfg, now);
+	vpnc__set_state(e, VPNC_ST_CONNECTED);
+	vpnc__event(e, VPNC_EV_CONNECTED, "client connected");
+}
+
+struct msg_ctx {
+	struct vpnc_engine *e;
+	struct vpnc_keystate *ks;
+	uint64_t now;
+};
+
+/* Copies at most cap-1 bytes of a message argument for a log line or a reason. */
+static const char *arg_text(const char *arg, size_t len, char *buf, size_t cap)
+{
+	size_t l = len < cap - 1 ? len : cap - 1;
+	memcpy(buf, arg, l);
+	buf[l] = '\0';
+	return buf;
+}
+
+static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now,
+                          enum vpnc_ctrlmsg_type type, const char *arg, size_t alen)
+{
+	char text[200];
+
+	switch (type) {
+	case VPNC_MSG_PUSH_REPLY:
+		if (e->push_done) {
+			VPNC_LOG(e, 3, "ignoring a further PUSH_REPLY");
+			return;
+		}
+		if (vpnc_push_parse(&e->push, arg, alen, NULL, NULL) != 0) {
+			vpnc__fail(e, false, "the server's PUSH_REPLY is malformed");
+			return;
+		}
+		if (e->push.n_rejected > 0)
+			VPNC_LOG(e, 1, "the server pushed %u option(s) that were refused", e->push.n_rejected);
+		if (e->push.continuation != 2)
+			finish_push(e, ks, now);
+		return;
+	case VPNC_MSG_AUTH_FAILED:
+		arg_text(arg, alen, text, sizeof(text));
+		if (strncmp(text, "TEMP", 4) == 0)
+			vpnc__fail(e, false, "authentication failed temporarily: %s", text);
+		else
+			vpnc__fail(e, true, "authentication failed%s%s", alen ? ": " : "", text);
+		return;
+	case VPNC_MSG_RESTART:
+		vpnc__fail(e, false, "the server asked for a restart%s%s", alen ? ": " : "",
+		           arg_text(arg, alen, text, sizeof(text)));
+		return;
+	case VPNC_MSG_HALT:
+		vpnc__fail(e, true, "the server halted the connection%s%s", alen ? ": " : "",
+		           arg_text(arg, alen, text, sizeof(text)));
+		return;
+	case VPNC_MSG_EXIT:
+		vpnc__fail(e, false, "the server is shutting down (EXIT)");
+		return;
+	case VPNC_MSG_INFO:
+	case VPNC_MSG_INFO_PRE:
+	case VPNC_MSG_AUTH_PENDING:
+		VPNC_LOG(e, 1, "server says: %s", arg_text(arg, alen, text, sizeof(text)));
+		return;
+	default:
+		VPNC_LOG(e, 3, "ignoring an unknown control message");
+		return;
+	}
+}
+
+static void on_msg(void *ctx, const char *msg, size_t len)
+{
+	struct msg_ctx *m = ctx;
+	struct vpnc_engine *e = m->e;
+	const char *arg = "";
+	size_t alen = 0;
+
+	if (e->state == VPNC_ST_FAILED)
+		return;
+	if (msg == NULL) {
+		VPNC_LOG(e, 1, "dropped a malformed control message from the peer");
+		return;
+	}
+	enum vpnc_ctrlmsg_type type = vpnc_ctrlmsg_classify(msg, len, &arg, &alen);
+	if (e->role == VPNC_ROLE_CLIENT) {
+		on_client_msg(e, m->ks, m->now, type, arg, alen);
+	} else if (type == VPNC_MSG_PUSH_REQUEST) {
+		server_push_reply(e, m->ks, m->now);
+	} else if (type == VPNC_MSG_EXIT) {
+		vpnc__fail(e, false, "the client left (EXIT)");
+	}
+}
+
+/* Handles the peer's key-method-2 message. */
+static void on_km2(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_t *p, size_t len, uint64_t now)
+{
+	bool server = e->role == VPNC_ROLE_SERVER;
+
+	if (vpnc_km2_read(p, len, server, &ks->remote) != 0) {
+		vpnc__fail(e, false, "the peer's key-method-2 message is malformed");
+		return;
+	}
+	ks->km2_received = true;
+	if (server) {
+		char v[32];
+		if (peer_info_get(ks->remote.peer_info, "IV_PROTO", v, sizeof(v)))
+			e->peer_iv_proto = (unsigned)strtoul(v, NULL, 10);
+		if (!peer_info_get(ks->remote.peer_info, "IV_CIPHERS", e->peer_ciphers, sizeof(e->peer_ciphers)))
+			snprintf(e->peer_ciphers, sizeof(e->peer_ciphers), "AES-256-GCM:AES-128-GCM");
+		if (send_km2(e, ks) != 0) {
+			vpnc__fail(e, false, "cannot send the key-method-2 message");
+			return;
+		}
+		ks->phase = KS_ACTIVE;
+		vpnc__set_state(e, VPNC_ST_PUSH);
+		return;
+	}
+	ks->phase = KS_ACTIVE;
+	vpnc__set_state(e, VPNC_ST_PUSH);
+	vpnc__send_ctrl_msg(e, ks, "PUSH_REQUEST");
+	e->next_push_request = now + VPNC_PUSH_REQUEST_MS;
+}
+
+void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now)
+{
+	char err[VPNC_REASON_LEN];
+
+	if (ks->tls == NULL || e->state == VPNC_ST_FAILED)
+		return;
+	if (ks->phase == KS_TLS) {
+		int r = vpnc_tls_handshake(ks->tls, err, sizeof(err));
+		if (r < 0) {
+			/* A certificate that fails verification will fail again: that is final. */
+			vpnc__fail(e, r == -EPERM, "%s", err);
+			return;
+		}
+		if (r == 0)
+			return;
+		if (e->role == VPNC_ROLE_CLIENT &&
+		    vpnc_tls_check_peer(ks->tls, e->remote_cert_tls_server, e->verify_x509_name,
+		                        e->verify_x509_type, err, sizeof(err)) != 0) {
+			vpnc__fail(e, true, "%s", err);
+			return;
+		}
+		if (e->log != NULL && e->verb >= 2) {
+			vpnc_tls_describe(ks->tls, err, sizeof(err));
+			VPNC_LOG(e, 2, "control channel: %s", err);
+		}
+		ks->phase = KS_KEYEX;
+		vpnc__set_state(e, VPNC_ST_KEYEX);
+		if (e->role == VPNC_ROLE_CLIENT && send_km2(e, ks) != 0) {
+			vpnc__fail(e, false, "cannot send the key-method-2 message");
+			return;
+		}
+	}
+	if (ks->phase < KS_KEYEX)
+		return;
+	struct msg_ctx mc = {e, ks, now};
+	for (;;) {
+		int n = vpnc_tls_read(ks->tls, e->tlsbuf, sizeof(e->tlsbuf));
+		if (n == 0)
+			break;
+		if (n < 0) {
+			vpnc__fail(e, false, "the TLS session failed");
+			break;
+		}
+		if (!ks->km2_received)
+			on_km2(e, ks, e->tlsbuf, (size_t)n, now);
+		else
+			vpnc_ctrlmsg_feed(&ks->rx, e->tlsbuf, (size_t)n, on_msg, &mc);
+		if (e->state == VPNC_ST_FAILED)
+			break;
+	}
+}
+
+void vpnc__keyex_tick(struct vpnc_engine *e, uint64_t now)
+{
+	if (e->role == VPNC_ROLE_CLIENT && e->state == VPNC_ST_PUSH && !e->push_done &&
+	    now >= e->next_push_request) {
+		vpnc__send_ctrl_msg(e, &e->ks, "PUSH_REQUEST");
+		e->next_push_request = now + VPNC_PUSH_REQUEST_MS;
+	}
+}

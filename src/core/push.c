@@ -1,0 +1,862 @@
+/*
+ * push.c: parses the options of a PUSH_REPLY into struct vpnc_push.
+ *
+ * The text is split on ',' (a pushed value can never contain a comma), each
+ * item is tokenised like a config line, and the first word picks a handler
+ * from an allow-list. Every handler validates all of its words before it
+ * stores anything, so a rejected option leaves the struct as it was. An
+ * option we know but do not apply is counted in n_ignored; anything else,
+ * and any option with a bad value, is counted in n_rejected and described
+ * through the log callback. Secrets (auth-token) are never passed to the log.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "vpnc/push.h"
+
+#define PUSH_ITEM_MAX 255      /* chars per item; OpenVPN's line buffer is 256 with the NUL */
+#define PUSH_WORDS_MAX 16      /* MAX_PARMS */
+#define PUSH_NAME_LOG_MAX 32   /* longest option name passed to the log */
+#define PUSH_PEER_ID_MAX 0xFFFFFEu
+#define PUSH_TIMER_MAX 86400   /* ping, ping-restart: one day */
+#define PUSH_INACTIVE_MAX 0x3FFFFFFF
+#define PUSH_EEN_MAX 60        /* explicit-exit-notify seconds */
+#define PUSH_TUN_MTU_MIN 576
+#define PUSH_TUN_MTU_MAX 9000
+#define PUSH_METRIC_MAX 0x7FFFFFFF
+#define PUSH_CIPHER_MAX 31
+#define PUSH_DOMAIN_MAX 253
+#define PUSH_LABEL_MAX 63
+
+/* One tokenised item: argv-style words pointing into store. */
+struct push_item {
+	char store[PUSH_ITEM_MAX + PUSH_WORDS_MAX + 1];
+	const char *w[PUSH_WORDS_MAX];
+	size_t n;
+};
+
+/* Handlers return NULL when the option was applied, PUSH_IGNORED when it was skipped on purpose, or a reason. */
+static const char push_ignored[] = "ignored";
+#define PUSH_IGNORED push_ignored
+
+/*
+ * Splits one item into words as OpenVPN's parse_line does: whitespace
+ * separates words, "..." and '...' quote, a backslash escapes a backslash, a
+ * double quote or a space (outside single quotes), and ';' or '#' at the start
+ * of a word begins a comment. Returns NULL or a reason.
+ */
+static const char *push_tokenise(const char *s, size_t len, struct push_item *it)
+{
+	enum { INIT, UNQUOTED, DQUOTED, SQUOTED } st = INIT;
+	size_t o = 0, start = 0;
+	bool bs = false;
+
+	it->n = 0;
+	for (size_t i = 0; i <= len; i++) {
+		char c = i < len ? s[i] : '\0';
+		bool space = c == ' ' || c == '\t' || c == '\0';
+		bool emit = false, done = false;
+
+		if (!bs && c == '\\' && st != SQUOTED) {
+			bs = true;
+			continue;
+		}
+		if (bs && !(c == '\\' || c == '"' || c == ' ' || c == '\t'))
+			return "bad backslash escape";
+		switch (st) {
+		case INIT:
+			if (space && !bs)
+				break;
+			if (!bs && (c == ';' || c == '#')) {
+				i = len; /* the rest is a comment */
+				break;
+			}
+			if (it->n == PUSH_WORDS_MAX)
+				return "too many words";
+			start = o;
+			if (!bs && c == '"')
+				st = DQUOTED;
+			else if (!bs && c == '\'')
+				st = SQUOTED;
+			else {
+				st = UNQUOTED;
+				emit = true;
+			}
+			break;
+		case UNQUOTED:
+			if (!bs && space)
+				done = true;
+			else
+				emit = true;
+			break;
+		case DQUOTED:
+			if (c == '\0')
+				return "no closing quote";
+			if (!bs && c == '"')
+				done = true;
+			else
+				emit = true;
+			break;
+		case SQUOTED:
+			if (c == '\0')
+				return "no closing quote";
+			if (c == '\'')
+				done = true;
+			else
+				emit = true;
+			break;
+		}
+		bs = false;
+		if (emit)
+			it->store[o++] = c;
+		if (done) {
+			it->store[o++] = '\0';
+			it->w[it->n++] = it->store + start;
+			st = INIT;
+		}
+	}
+	return NULL;
+}
+
+/* Parses a decimal number with no sign, no junk and no overflow past max. */
+static bool push_num(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		if (v > (max - (unsigned long)(*s - '0')) / 10)
+			return false;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static bool push_int(const char *s, long max, int *out)
+{
+	unsigned long v;
+
+	if (!push_num(s, (unsigned long)max, &v))
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+static bool push_ip4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return false;
+	*out = ntohl(a.s_addr);
+	return true;
+}
+
+static bool push_ip6(const char *s, uint8_t out[16])
+{
+	return inet_pton(AF_INET6, s, out) == 1;
+}
+
+/* "ADDR/BITS" with BITS 0..128. */
+static bool push_ip6_prefix(const char *s, uint8_t addr[16], uint8_t *bits)
+{
+	char tmp[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	unsigned long b;
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(tmp) || !push_num(slash + 1, 128, &b))
+		return false;
+	memcpy(tmp, s, (size_t)(slash - s));
+	tmp[slash - s] = '\0';
+	if (!push_ip6(tmp, addr))
+		return false;
+	*bits = (uint8_t)b;
+	return true;
+}
+
+static bool push_mask_ok(uint32_t m)
+{
+	uint32_t inv = ~m;
+
+	return (inv & (inv + 1)) == 0;
+}
+
+/* A usable unicast IPv4 address: not 0.0.0.0, broadcast or multicast. */
+static bool push_ip4_unicast(uint32_t a)
+{
+	return a != 0 && a != 0xFFFFFFFFu && (a & 0xF0000000u) != 0xE0000000u;
+}
+
+static bool push_ip6_zero(const uint8_t a[16])
+{
+	static const uint8_t z[16];
+
+	return memcmp(a, z, 16) == 0;
+}
+
+/* A usable unicast IPv6 address: not ::, ::1 or multicast. */
+static bool push_ip6_unicast(const uint8_t a[16])
+{
+	static const uint8_t lo[16] = {[15] = 1};
+
+	return !push_ip6_zero(a) && memcmp(a, lo, 16) != 0 && a[0] != 0xFF;
+}
+
+static void push_ip6_mask(uint8_t a[16], unsigned bits)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		if (bits >= 8) {
+			bits -= 8;
+			continue;
+		}
+		a[i] &= (uint8_t)(0xFF00u >> bits);
+		bits = 0;
+	}
+}
+
+/* A domain name: [A-Za-z0-9_-] labels of 1..63 separated by single dots, no label starting with '-', <= 253. */
+static bool push_domain_ok(const char *s)
+{
+	size_t n = strlen(s), label = 0;
+
+	if (n == 0 || n > PUSH_DOMAIN_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_'))
+			return false;
+		if (label == 0 && c == '-')
+			return false;
+		if (++label > PUSH_LABEL_MAX)
+			return false;
+	}
+	return label > 0;
+}
+
+static const char *opt_ifconfig(struct vpnc_push *p, const struct push_item *it)
+{
+	uint32_t local, second;
+
+	if (it->n != 3)
+		return "expects LOCAL NETMASK|REMOTE";
+	if (!push_ip4(it->w[1], &local) || !push_ip4(it->w[2], &second))
+		return "not an IPv4 address";
+	if (!push_ip4_unicast(local) || (local >> 24) == 127)
+		return "local address not usable";
+	/* The second word is a netmask or a peer depending on the topology,
+	 * which may come later; push_check_ifconfig() checks it as a netmask
+	 * once the whole message is read. As a peer it must be a plain address. */
+	if (second == local)
+		return "peer address equals the local address";
+	if (second == 0)
+		return "netmask or peer is 0.0.0.0";
+	p->has_ifconfig = true;
+	p->ifconfig_local = local;
+	p->ifconfig_mask_or_peer = second;
+	return NULL;
+}
+
+/* With topology subnet, ifconfig's second word must be a netmask that makes local a host address. */
+static const char *push_check_ifconfig(const struct vpnc_push *p)
+{
+	uint32_t m = p->ifconfig_mask_or_peer, host;
+
+	if (!p->has_ifconfig || p->topology != VPNC_TOPO_SUBNET)
+		return NULL;
+	if (m == 0 || !push_mask_ok(m))
+		return "netmask not contiguous (topology subnet)";
+	host = p->ifconfig_local & ~m;
+	if (~m > 1 && (host == 0 || host == ~m))
+		return "local address is the network or broadcast address";
+	return NULL;
+}
+
+static const char *opt_ifconfig6(struct vpnc_push *p, const struct push_item *it)
+{
+	uint8_t local[16], remote[16] = {0}, bits;
+
+	if (it->n != 2 && it->n != 3)
+		return "expects ADDR/BITS [REMOTE]";
+	if (!push_ip6_prefix(it->w[1], local, &bits))
+		return "not an IPv6 ADDR/BITS with BITS <= 128";
+	if (bits == 0 || !push_ip6_unicast(local))
+		return "address not usable";
+	if (it->n == 3 && (!push_ip6(it->w[2], remote) || !push_ip6_unicast(remote)))
+		return "remote is not a usable IPv6 address";
+	p->has_ifconfig6 = true;
+	memcpy(p->ifconfig6_local, local, 16);
+	p->ifconfig6_bits = bits;
+	memcpy(p->ifconfig6_remote, remote, 16);
+	return NULL;
+}
+
+static const char *opt_topology(struct vpnc_push *p, const struct push_item *it)
+{
+	if (it->n != 2)
+		return "expects net30|p2p|subnet";
+	if (strcmp(it->w[1], "net30") == 0)
+		p->topology = VPNC_TOPO_NET30;
+	else if (strcmp(it->w[1], "p2p") == 0)
+		p->topology = VPNC_TOPO_P2P;
+	else if (strcmp(it->w[1], "subnet") == 0)
+		p->topology = VPNC_TOPO_SUBNET;
+	else
+		return "unknown topology";
+	return NULL;
+}
+
+static bool push_is_default(const char *s)
+{
+	return strcmp(s, "default") == 0;
+}
+
+static const char *opt_route(struct vpnc_push *p, const struct push_item *it)
+{
+	struct vpnc_route4 r = {.mask = 0xFFFFFFFFu, .metric = -1};
+	unsigned long v;
+
+	if (it->n < 2 || it->n > 5)
+		return "expects NET [MASK [GW [METRIC]]]";
+	if (!push_ip4(it->w[1], &r.net))
+		return "network is not an IPv4 address";
+	if (it->n > 2 && !push_is_default(it->w[2]) && !push_ip4(it->w[2], &r.mask))
+		return "netmask is not an IPv4 address";
+	if (!push_mask_ok(r.mask))
+		return "netmask not contiguous";
+	if ((r.net & r.mask) != r.net)
+		return "network has bits outside the netmask";
+	if (it->n > 3) {
+		const char *gw = it->w[3];
+
+		if (strcmp(gw, "net_gateway") == 0)
+			r.net_gateway = true;
+		else if (strcmp(gw, "vpn_gateway") != 0 && !push_is_default(gw) &&
+		         (!push_ip4(gw, &r.gw) || !push_ip4_unicast(r.gw)))
+			return "gateway is not a usable IPv4 address";
+	}
+	if (it->n > 4 && !push_is_default(it->w[4])) {
+		if (!push_num(it->w[4], PUSH_METRIC_MAX, &v))
+			return "bad metric";
+		r.metric = (int)v;
+	}
+	for (size_t i = 0; i < p->n_routes; i++) {
+		const struct vpnc_route4 *o = &p->routes[i];
+
+		if (o->net == r.net && o->mask == r.mask && o->gw == r.gw && o->metric == r.metric &&
+		    o->net_gateway == r.net_gateway)
+			return PUSH_IGNORED;
+	}
+	if (p->n_routes >= VPNC_MAX_ROUTES)
+		return "too many routes";
+	p->routes[p->n_routes++] = r;
+	return NULL;
+}
+
+static const char *opt_route6(struct vpnc_push *p, const struct push_item *it)
+{
+	struct vpnc_route6 r;
+	unsigned long v;
+
+	memset(&r, 0, sizeof(r));
+	r.metric = -1;
+	if (it->n < 2 || it->n > 4)
+		return "expects NET/BITS [GW [METRIC]]";
+	if (!push_ip6_prefix(it->w[1], r.net, &r.bits))
+		return "not an IPv6 NET/BITS with BITS <= 128";
+	push_ip6_mask(r.net, r.bits); /* as OpenVPN does, host bits are cleared */
+	if (it->n > 2) {
+		const char *gw = it->w[2];
+
+		if (strcmp(gw, "net_gateway_ipv6") == 0 || strcmp(gw, "net_gateway") == 0)
+			r.net_gateway = true;
+		else if (strcmp(gw, "vpn_gateway") != 0 && !push_is_default(gw) &&
+		         (!push_ip6(gw, r.gw) || !push_ip6_unicast(r.gw)))
+			return "gateway is not a usable IPv6 address";
+	}
+	if (it->n > 3 && !push_is_default(it->w[3])) {
+		if (!push_num(it->w[3], PUSH_METRIC_MAX, &v))
+			return "bad metric";
+		r.metric = (int)v;
+	}
+	for (size_t i = 0; i < p->n_routes6; i++) {
+		const struct vpnc_route6 *o = &p->routes6[i];
+
+		if (memcmp(o->net, r.net, 16) == 0 && o->bits == r.bits && memcmp(o->gw, r.gw, 16) == 0 &&
+		    o->metric == r.metric && o->net_gateway == r.net_gateway)
+			return PUSH_IGNORED;
+	}
+	if (p->n_routes6 >= VPNC_MAX_ROUTES)
+		return "too many routes";
+	p->routes6[p->n_routes6++] = r;
+	return NULL;
+}
+
+static const char *opt_route_gateway(struct vpnc_push *p, const struct push_item *it)
+{
+	uint32_t gw;
+
+	if (it->n != 2)
+		return "expects GW|dhcp";
+	if (strcmp(it->w[1], "dhcp") == 0)
+		return PUSH_IGNORED; /* TAP only */
+	if (!push_ip4(it->w[1], &gw) || !push_ip4_unicast(gw))
+		return "gateway is not a usable IPv4 address";
+	p->has_route_gateway = true;
+	p->route_gateway = gw;
+	return NULL;
+}
+
+static const char *opt_redirect_gateway(struct vpnc_push *p, const struct push_item *it)
+{
+	unsigned f = VPNC_RG_ENABLE;
+
+	for (size_t i = 1; i < it->n; i++) {
+		const char *w = it->w[i];
+
+		if (strcmp(w, "def1") == 0)
+			f |= VPNC_RG_DEF1;
+		else if (strcmp(w, "ipv6") == 0)
+			f |= VPNC_RG_IPV6;
+		else if (strcmp(w, "!ipv4") == 0)
+			f |= VPNC_RG_NO_IPV4;
+		else if (strcmp(w, "local") == 0)
+			f |= VPNC_RG_LOCAL;
+		else if (strcmp(w, "bypass-dhcp") == 0)
+			f |= VPNC_RG_BYPASS_DHCP;
+		else if (strcmp(w, "block-local") == 0)
+			f |= VPNC_RG_BLOCK_LOCAL;
+		else if (strcmp(w, "autolocal") != 0 && strcmp(w, "bypass-dns") != 0)
+			return "unknown redirect-gateway flag";
+	}
+	p->redirect_gateway = f;
+	return NULL;
+}
+
+static const char *push_add_dns4(struct vpnc_push *p, uint32_t a)
+{
+	if (!push_ip4_unicast(a))
+		return "DNS address not usable";
+	for (size_t i = 0; i < p->n_dns4; i++)
+		if (p->dns4[i] == a)
+			return PUSH_IGNORED;
+	if (p->n_dns4 >= VPNC_MAX_DNS)
+		return "too many DNS servers";
+	p->dns4[p->n_dns4++] = a;
+	return NULL;
+}
+
+static const char *push_add_dns6(struct vpnc_push *p, const uint8_t a[16])
+{
+	if (!push_ip6_unicast(a))
+		return "DNS6 address not usable";
+	for (size_t i = 0; i < p->n_dns6; i++)
+		if (memcmp(p->dns6[i], a, 16) == 0)
+			return PUSH_IGNORED;
+	if (p->n_dns6 >= VPNC_MAX_DNS)
+		return "too many DNS servers";
+	memcpy(p->dns6[p->n_dns6++], a, 16);
+	return NULL;
+}
+
+static const char *push_add_domain(struct vpnc_push *p, const char *d)
+{
+	if (!push_domain_ok(d))
+		return "bad domain name";
+	for (size_t i = 0; i < p->n_domains; i++)
+		if (strcasecmp(p->domains[i], d) == 0)
+			return PUSH_IGNORED;
+	if (p->n_domains >= VPNC_MAX_DOMAINS)
+		return "too many domains";
+	strcpy(p->domains[p->n_domains++], d); /* length checked by push_domain_ok */
+	return NULL;
+}
+
+static const char *opt_dhcp_option(struct vpnc_push *p, const struct push_item *it)
+{
+	static const char *const ignored[] = {"NTP", "NBS", "NBDD", "WINS", "NBT", "DISABLE-NBT",
+	                                       "PROXY_HTTP", "DOMAIN-ROUTE"};
+	const char *t;
+	uint32_t a4;
+	uint8_t a6[16];
+
+	if (it->n < 2)
+		return "expects TYPE [VALUE]";
+	t = it->w[1];
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		if (strcmp(t, ignored[i]) == 0)
+			return PUSH_IGNORED;
+	if (it->n != 3)
+		return "expects TYPE VALUE";
+	if (strcmp(t, "DNS") == 0 || strcmp(t, "DNS6") == 0) {
+		/* eduVPN pushes IPv6 servers as "DNS"; 2.6 accepts either family under both. */
+		if (push_ip4(it->w[2], &a4))
+			return push_add_dns4(p, a4);
+		if (push_ip6(it->w[2], a6))
+			return push_add_dns6(p, a6);
+		return "DNS server is not an IP address";
+	}
+	if (strcmp(t, "DOMAIN") == 0 || strcmp(t, "DOMAIN-SEARCH") == 0 ||
+	    strcmp(t, "ADAPTER_DOMAIN_SUFFIX") == 0)
+		return push_add_domain(p, it->w[2]);
+	return "unknown dhcp-option type";
+}
+
+static const char *opt_cipher(struct vpnc_push *p, const struct push_item *it)
+{
+	size_t n;
+
+	if (it->n != 2)
+		return "expects NAME";
+	n = strlen(it->w[1]);
+	if (n == 0 || n > PUSH_CIPHER_MAX)
+		return "cipher name length";
+	for (size_t i = 0; i < n; i++) {
+		char c = it->w[1][i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+			return "bad cipher name";
+	}
+	memcpy(p->cipher, it->w[1], n + 1);
+	return NULL;
+}
+
+static const char *opt_key_derivation(struct vpnc_push *p, const struct push_item *it)
+{
+	if (it->n != 2 || strcmp(it->w[1], "tls-ekm") != 0)
+		return "only tls-ekm is known";
+	p->key_derivation_ekm = true;
+	return NULL;
+}
+
+static const char *opt_protocol_flags(struct vpnc_push *p, const struct push_item *it)
+{
+	for (size_t i = 1; i < it->n; i++) {
+		if (strcmp(it->w[i], "cc-exit") == 0)
+			p->protocol_flags |= VPNC_PF_CC_EXIT;
+		else if (strcmp(it->w[i], "tls-ekm") == 0)
+			p->protocol_flags |= VPNC_PF_TLS_EKM;
+		else if (strcmp(it->w[i], "dyn-tls-crypt") == 0)
+			p->protocol_flags |= VPNC_PF_DYN_TLS_CRYPT;
+		/* Unknown flags (e.g. 2.7's aead-epoch) are ignored, as 2.6 does. */
+	}
+	return NULL;
+}
+
+static const char *opt_peer_id(struct vpnc_push *p, const struct push_item *it)
+{
+	unsigned long v;
+
+	if (it->n != 2 || !push_num(it->w[1], PUSH_PEER_ID_MAX, &v))
+		return "expects a number 0..16777214";
+	p->has_peer_id = true;
+	p->peer_id = (uint32_t)v;
+	return NULL;
+}
+
+static const char *opt_ping(struct vpnc_push *p, const struct push_item *it)
+{
+	if (it->n != 2 || !push_int(it->w[1], PUSH_TIMER_MAX, &p->ping))
+		return "expects seconds 0..86400";
+	return NULL;
+}
+
+static const char *opt_ping_restart(struct vpnc_push *p, const struct push_item *it)
+{
+	if (it->n != 2 || !push_int(it->w[1], PUSH_TIMER_MAX, &p->ping_restart))
+		return "expects seconds 0..86400";
+	return NULL;
+}
+
+static const char *opt_inactive(struct vpnc_push *p, const struct push_item *it)
+{
+	unsigned long bytes;
+	int v;
+
+	if (it->n < 2 || it->n > 3 || !push_int(it->w[1], PUSH_INACTIVE_MAX, &v))
+		return "expects SECONDS [BYTES]";
+	if (it->n == 3 && !push_num(it->w[2], 0xFFFFFFFFul, &bytes))
+		return "bad byte count";
+	p->inactive = v;
+	return NULL;
+}
+
+static const char *opt_explicit_exit_notify(struct vpnc_push *p, const struct push_item *it)
+{
+	int v = 1;
+
+	if (it->n > 2 || (it->n == 2 && !push_int(it->w[1], PUSH_EEN_MAX, &v)))
+		return "expects [seconds 0..60]";
+	p->explicit_exit_notify = v;
+	return NULL;
+}
+
+static const char *opt_tun_mtu(struct vpnc_push *p, const struct push_item *it)
+{
+	int v;
+
+	if (it->n != 2 || !push_int(it->w[1], PUSH_TUN_MTU_MAX, &v) || v < PUSH_TUN_MTU_MIN)
+		return "expects 576..9000";
+	p->tun_mtu = v;
+	return NULL;
+}
+
+static const char *push_comp_refuse(struct vpnc_push *p)
+{
+	p->comp_refused = true;
+	return "compression not allowed";
+}
+
+static const char *opt_comp_lzo(struct vpnc_push *p, const struct push_item *it)
+{
+	if (it->n > 2)
+		return "expects [no|yes|adaptive]";
+	if (it->n == 2 && strcmp(it->w[1], "no") == 0) {
+		p->comp = VPNC_COMP_LZO_STUB;
+		p->comp_pushed = true;
+		return NULL;
+	}
+	if (it->n == 1 || strcmp(it->w[1], "yes") == 0 || strcmp(it->w[1], "adaptive") == 0)
+		return push_comp_refuse(p);
+	return "expects [no|yes|adaptive]";
+}
+
+static const char *opt_compress(struct vpnc_push *p, const struct push_item *it)
+{
+	enum vpnc_comp c;
+
+	if (it->n > 2)
+		return "expects [stub|stub-v2|lzo|lz4|lz4-v2]";
+	if (it->n == 1 || strcmp(it->w[1], "stub") == 0)
+		c = VPNC_COMP_STUB;
+	else if (strcmp(it->w[1], "stub-v2") == 0)
+		c = VPNC_COMP_STUB_V2;
+	else if (strcmp(it->w[1], "lzo") == 0 || strcmp(it->w[1], "lz4") == 0 ||
+	         strcmp(it->w[1], "lz4-v2") == 0)
+		return push_comp_refuse(p);
+	else
+		return "unknown compression";
+	p->comp = c;
+	p->comp_pushed = true;
+	return NULL;
+}
+
+static const char *opt_auth_token(struct vpnc_push *p, const struct push_item *it)
+{
+	size_t n;
+
+	if (it->n != 2)
+		return "expects TOKEN";
+	n = strlen(it->w[1]);
+	if (n == 0 || n >= VPNC_MAX_TOKEN_LEN || strchr(it->w[1], ' ') != NULL)
+		return "bad token";
+	OPENSSL_cleanse(p->auth_token, sizeof(p->auth_token));
+	memcpy(p->auth_token, it->w[1], n + 1);
+	return NULL;
+}
+
+static const char *opt_auth_token_user(struct vpnc_push *p, const struct push_item *it)
+{
+	size_t n;
+
+	if (it->n != 2)
+		return "expects BASE64USER";
+	n = strlen(it->w[1]);
+	if (n == 0 || n >= VPNC_MAX_TOKEN_LEN)
+		return "bad length";
+	for (size_t i = 0; i < n; i++) {
+		char c = it->w[1][i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+		      c == '/' || c == '='))
+			return "not base64";
+	}
+	OPENSSL_cleanse(p->auth_token_user, sizeof(p->auth_token_user));
+	memcpy(p->auth_token_user, it->w[1], n + 1);
+	return NULL;
+}
+
+static const char *opt_push_continuation(struct vpnc_push *p, const struct push_item *it)
+{
+	if (it->n != 2 || (strcmp(it->w[1], "1") != 0 && strcmp(it->w[1], "2") != 0))
+		return "expects 1|2";
+	p->continuation = it->w[1][0] - '0';
+	return NULL;
+}
+
+static const char *opt_ignore(struct vpnc_push *p, const struct push_item *it)
+{
+	(void)p;
+	(void)it;
+	return PUSH_IGNORED;
+}
+
+struct push_opt {
+	const char *name;
+	const char *(*fn)(struct vpnc_push *p, const struct push_item *it);
+};
+
+static const struct push_opt push_opts[] = {
+	{"ifconfig", opt_ifconfig},
+	{"ifconfig-ipv6", opt_ifconfig6},
+	{"topology", opt_topology},
+	{"route", opt_route},
+	{"route-ipv6", opt_route6},
+	{"route-gateway", opt_route_gateway},
+	{"redirect-gateway", opt_redirect_gateway},
+	{"dhcp-option", opt_dhcp_option},
+	{"cipher", opt_cipher},
+	{"key-derivation", opt_key_derivation},
+	{"protocol-flags", opt_protocol_flags},
+	{"peer-id", opt_peer_id},
+	{"ping", opt_ping},
+	{"ping-restart", opt_ping_restart},
+	{"inactive", opt_inactive},
+	{"explicit-exit-notify", opt_explicit_exit_notify},
+	{"tun-mtu", opt_tun_mtu},
+	{"comp-lzo", opt_comp_lzo},
+	{"compress", opt_compress},
+	{"auth-token", opt_auth_token},
+	{"auth-token-user", opt_auth_token_user},
+	{"push-continuation", opt_push_continuation},
+	/* Known to 2.6 as pushable, harmless to skip here. */
+	{"dns", opt_ignore},
+	{"block-outside-dns", opt_ignore},
+	{"tun-ipv6", opt_ignore},
+	{"register-dns", opt_ignore},
+	{"echo", opt_ignore},
+	{"parameter", opt_ignore},
+	{"setenv-safe", opt_ignore},
+	{"persist-tun", opt_ignore},
+	{"persist-key", opt_ignore},
+	{"route-delay", opt_ignore},
+	{"route-metric", opt_ignore},
+	{"route-method", opt_ignore},
+	{"route-ipv6-gateway", opt_ignore},
+	{"redirect-private", opt_ignore},
+	{"max-routes", opt_ignore},
+	{"ifconfig-nowarn", opt_ignore},
+	{"dhcp-renew", opt_ignore},
+	{"dhcp-pre-release", opt_ignore},
+	{"tap-sleep", opt_ignore},
+	{"block-ipv6", opt_ignore},
+	{"ping-exit", opt_ignore},
+	{"ping-timer-rem", opt_ignore},
+	{"session-timeout", opt_ignore},
+	{"comp-noadapt", opt_ignore},
+	{"socket-flags", opt_ignore},
+	{"sndbuf", opt_ignore},
+	{"rcvbuf", opt_ignore},
+	{"verb", opt_ignore},
+	{"mute", opt_ignore},
+};
+
+/* Copies the first word of an item (at most PUSH_NAME_LOG_MAX chars) for the log, never more. */
+static void push_name(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t i = 0, j = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	while (i < len && s[i] != ' ' && s[i] != '\t' && j + 1 < cap)
+		out[j++] = s[i++];
+	out[j] = '\0';
+}
+
+static void push_reject(struct vpnc_push *p, const char *name, const char *why, vpnc_push_log_fn log,
+                        void *ctx)
+{
+	p->n_rejected++;
+	if (log)
+		log(ctx, name, why);
+}
+
+static void push_item(struct vpnc_push *p, const char *s, size_t len, vpnc_push_log_fn log, void *ctx)
+{
+	struct push_item it;
+	char name[PUSH_NAME_LOG_MAX + 1];
+	const char *why;
+
+	if (len > PUSH_ITEM_MAX) {
+		push_name(s, len, name, sizeof(name));
+		push_reject(p, name, "option too long", log, ctx);
+		return;
+	}
+	why = push_tokenise(s, len, &it);
+	if (why != NULL) {
+		push_name(s, len, name, sizeof(name));
+		push_reject(p, name, why, log, ctx);
+		goto out;
+	}
+	if (it.n == 0)
+		goto out;
+	why = "option not allowed";
+	for (size_t i = 0; i < sizeof(push_opts) / sizeof(push_opts[0]); i++) {
+		if (strcmp(it.w[0], push_opts[i].name) == 0) {
+			why = push_opts[i].fn(p, &it);
+			break;
+		}
+	}
+	if (why == PUSH_IGNORED)
+		p->n_ignored++;
+	else if (why != NULL)
+		push_reject(p, it.w[0], why, log, ctx);
+out:
+	OPENSSL_cleanse(&it, sizeof(it)); /* it may have held an auth-token */
+}
+
+void vpnc_push_init(struct vpnc_push *p)
+{
+	vpnc_push_clear(p);
+	memset(p, 0, sizeof(*p));
+	p->topology = VPNC_TOPO_NET30;
+	p->ping = -1;
+	p->ping_restart = -1;
+	p->inactive = -1;
+	p->explicit_exit_notify = -1;
+	p->comp = VPNC_COMP_NONE;
+}
+
+int vpnc_push_parse(struct vpnc_push *p, const char *text, size_t len, vpnc_push_log_fn log, void *log_ctx)
+{
+	const char *why;
+	size_t start = 0;
+
+	if (p == NULL || (text == NULL && len > 0))
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7e)
+			return -EBADMSG;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && text[i] != ',')
+			continue;
+		push_item(p, text + start, i - start, log, log_ctx);
+		start = i + 1;
+	}
+	why = push_check_ifconfig(p);
+	if (why != NULL) {
+		p->has_ifconfig = false;
+		push_reject(p, "ifconfig", why, log, log_ctx);
+	}
+	return 0;
+}
+
+void vpnc_push_clear(struct vpnc_push *p)
+{
+	OPENSSL_cleanse(p->auth_token, sizeof(p->auth_token));
+	OPENSSL_cleanse(p->auth_token_user, sizeof(p->auth_token_user));
+}

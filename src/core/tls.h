@@ -1,0 +1,73 @@
+/*
+ * tls.h: the TLS side of a control channel, through OpenSSL memory BIOs.
+ *
+ * vpnc_tls_ctx_client() builds the SSL_CTX for a client from the config
+ * (CA, certificate, key, extra certs, TLS versions and cipher lists).
+ * A struct vpnc_tls is one TLS session (one key state): ciphertext from the
+ * peer goes in with vpnc_tls_feed(), ciphertext to send comes out with
+ * vpnc_tls_pending()/vpnc_tls_take(), and plaintext is written and read with
+ * vpnc_tls_write()/vpnc_tls_read(). No socket is involved.
+ */
+#ifndef VPNC_TLS_H
+#define VPNC_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/ssl.h>
+
+#include "vpnc/config.h"
+
+/*
+ * Builds a client SSL_CTX from cfg. Returns NULL and writes one sentence into
+ * err on failure (e.g. "cannot load the private key: bad decrypt"). The caller
+ * frees it with SSL_CTX_free(); engines hold their own reference.
+ */
+SSL_CTX *vpnc_tls_ctx_client(const struct vpnc_config *cfg, char *err, size_t errlen);
+
+/* Builds a server SSL_CTX from PEM text (for the test and benchmark server role). */
+SSL_CTX *vpnc_tls_ctx_server(const char *ca_pem, const char *cert_pem, const char *key_pem,
+                             char *err, size_t errlen);
+
+/* One TLS session over memory BIOs. */
+struct vpnc_tls;
+
+/* Creates a TLS session on ctx (a reference is taken). Returns NULL on allocation failure. */
+struct vpnc_tls *vpnc_tls_new(SSL_CTX *ctx, bool server);
+void vpnc_tls_free(struct vpnc_tls *t);
+
+/* Hands ciphertext from the peer to TLS. Returns 0 or -ENOMEM. */
+int vpnc_tls_feed(struct vpnc_tls *t, const uint8_t *data, size_t len);
+
+/*
+ * Advances the handshake. Returns 1 once it is complete, 0 while it needs more
+ * input, -EPERM if the peer's certificate failed verification (err holds the
+ * verify result and the certificate subject), or -EPROTO on another failure.
+ */
+int vpnc_tls_handshake(struct vpnc_tls *t, char *err, size_t errlen);
+
+/* Bytes of ciphertext waiting to be sent, and taking up to max of them into out. */
+size_t vpnc_tls_pending(const struct vpnc_tls *t);
+size_t vpnc_tls_take(struct vpnc_tls *t, uint8_t *out, size_t max);
+
+/* Writes plaintext as one TLS record. Returns 0 or -EPROTO. */
+int vpnc_tls_write(struct vpnc_tls *t, const uint8_t *data, size_t len);
+
+/* Reads plaintext: returns bytes read (> 0), 0 if none is available, or -EPROTO. */
+int vpnc_tls_read(struct vpnc_tls *t, uint8_t *out, size_t cap);
+
+/*
+ * Checks the peer's leaf certificate beyond the chain: remote-cert-tls server
+ * (keyUsage present, extendedKeyUsage serverAuth) and verify-x509-name.
+ * Returns 0, or -EPERM with a sentence in err naming the subject.
+ */
+int vpnc_tls_check_peer(struct vpnc_tls *t, bool remote_cert_tls_server, const char *x509_name,
+                        enum vpnc_x509_name_type x509_type, char *err, size_t errlen);
+
+/* "TLSv1.3, TLS_AES_256_GCM_SHA384" style description, for the log. */
+void vpnc_tls_describe(const struct vpnc_tls *t, char *out, size_t cap);
+
+SSL *vpnc_tls_ssl(struct vpnc_tls *t);
+
+#endif

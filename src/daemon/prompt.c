@@ -1,0 +1,101 @@
+/*
+ * prompt.c: owns reading credentials from the terminal, with echo turned off
+ * for the password and the terminal settings restored on every path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "daemon/prompt.h"
+
+static int tty_puts(int fd, const char *s)
+{
+	size_t len = strlen(s);
+
+	while (len > 0) {
+		ssize_t n = write(fd, s, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads one line (without the newline) into out; the rest of an over-long line is an error. */
+static int tty_line(int fd, char *out, size_t cap)
+{
+	size_t len = 0;
+	int ret = 0;
+
+	for (;;) {
+		char c;
+		ssize_t n = read(fd, &c, 1);
+		if (n < 0 && errno == EINTR) {
+			ret = -EINTR;
+			break;
+		}
+		if (n <= 0) {
+			ret = -EIO;
+			break;
+		}
+		if (c == '\n' || c == '\r')
+			break;
+		if (len + 1 >= cap) {
+			ret = -ENOSPC;
+			continue; /* keep consuming to the end of the line */
+		}
+		out[len++] = c;
+	}
+	out[len < cap ? len : cap - 1] = '\0';
+	if (ret < 0)
+		OPENSSL_cleanse(out, cap);
+	return ret;
+}
+
+static int ask(int fd, const char *question, bool echo, char *out, size_t cap)
+{
+	struct termios old, quiet;
+	bool restore = false;
+	int ret;
+
+	ret = tty_puts(fd, question);
+	if (ret < 0)
+		return ret;
+	if (!echo && tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		quiet.c_lflag |= ICANON;
+		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	ret = tty_line(fd, out, cap);
+	if (restore) {
+		(void)tcsetattr(fd, TCSAFLUSH, &old);
+		(void)tty_puts(fd, "\n");
+	}
+	return ret;
+}
+
+int vpnc_prompt_credentials(bool ask_user, char *user, bool ask_pass, char *pass, size_t cap)
+{
+	int fd, ret = 0;
+
+	if (cap == 0)
+		return -ENOSPC;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENXIO;
+	if (ask_user)
+		ret = ask(fd, "Enter Auth Username: ", true, user, cap);
+	if (ret == 0 && ask_pass)
+		ret = ask(fd, "Enter Auth Password: ", false, pass, cap);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,520 @@
+/*
+ * netcfg.c: owns applying a validated push to the TUN (MTU, link up,
+ * addresses, routes, redirect-gateway) and undoing exactly what was added.
+ *
+ * Every change that the kernel accepted is recorded as a struct
+ * vpnc_netcfg_item; unapply deletes those, newest first, and nothing else.
+ * Something that already existed (EEXIST) was not added by vpnc and is
+ * therefore never removed by it.
+ *
+ * Choices, following OpenVPN 2.6 on Linux:
+ *  - IPv4 routes go through route-gateway, else (net30/p2p) the ifconfig
+ *    peer; if the kernel finds that gateway unreachable the route is added
+ *    on-link through the TUN, which is equivalent on a point-to-point device.
+ *  - IPv6 routes are on-link through the TUN (OpenVPN uses an IPv6 gateway
+ *    on TAP only).
+ *  - redirect-gateway adds 0.0.0.0/1 + 128.0.0.0/1 (with or without def1:
+ *    vpnc never deletes the existing default route), and with "ipv6" the
+ *    blocks ::/3, 2000::/4, 3000::/4, fc00::/7. A pushed 0.0.0.0/0 route is
+ *    split into the same two halves.
+ *  - Routes with gateway net_gateway / net_gateway_ipv6 go through the path
+ *    the kernel used for their destination before vpnc changed anything
+ *    (they are added first, right after the server's path is looked up).
+ *  - Whenever a route about to be added covers the VPN server's address
+ *    (and redirect-gateway has no "local" flag), a host route to the server
+ *    through the path it had before any change is added first.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <openssl/evp.h>
+#include <sys/socket.h>
+
+#include "os/os.h"
+
+/* The TUN's transmit queue: longer than the default 500 so bursts are not dropped. */
+#define VPNC_NETCFG_TXQLEN 1000
+#define VPNC_NETCFG_DEFAULT_MTU 1500
+#define VPNC_NETCFG_MIN_MTU 576
+#define VPNC_NETCFG_MAX_MTU 65535
+
+/* The blocks OpenVPN routes into the tunnel for "redirect-gateway ipv6". */
+static const struct {
+	uint8_t first;
+	uint8_t bits;
+} redirect6_blocks[] = {
+	{0x00, 3},  /* ::/3 */
+	{0x20, 4},  /* 2000::/4 */
+	{0x30, 4},  /* 3000::/4 */
+	{0xfc, 7},  /* fc00::/7 */
+};
+
+/* Per-apply working state. */
+struct apply_ctx {
+	struct vpnc_netcfg *nc;
+	struct vpnc_nl *nl;
+	const struct vpnc_tun *tun;
+	const struct vpnc_push *push;
+	const struct vpnc_netcfg_opts *opts;
+	bool no_host_route;          /* redirect-gateway local */
+	bool path_known[2];          /* [0] IPv4, [1] IPv6: server path looked up */
+	struct vpnc_nl_path path[2];
+	bool host_route_done[2];
+};
+
+void vpnc_netcfg_init(struct vpnc_netcfg *nc)
+{
+	memset(nc, 0, sizeof(*nc));
+}
+
+int vpnc_netcfg_mask_to_prefix(uint32_t mask)
+{
+	uint32_t inv = ~mask;
+
+	/* A contiguous mask's complement is 2^k - 1. */
+	if ((inv & (inv + 1)) != 0)
+		return -1;
+	return __builtin_popcount(mask);
+}
+
+static void put_be32(uint8_t out[4], uint32_t v)
+{
+	out[0] = (uint8_t)(v >> 24);
+	out[1] = (uint8_t)(v >> 16);
+	out[2] = (uint8_t)(v >> 8);
+	out[3] = (uint8_t)v;
+}
+
+static size_t fam_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+/* True if addr lies inside net/prefix. */
+static bool prefix_covers(const uint8_t *net, int prefix, const uint8_t *addr)
+{
+	int full = prefix / 8, rest = prefix % 8;
+
+	if (memcmp(net, addr, (size_t)full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	uint8_t m = (uint8_t)(0xff << (8 - rest));
+	return (net[full] & m) == (addr[full] & m);
+}
+
+static bool item_same(const struct vpnc_netcfg_item *a, const struct vpnc_netcfg_item *b)
+{
+	size_t alen = fam_len(a->family);
+
+	return a->kind == b->kind && a->family == b->family && a->prefix == b->prefix &&
+	       memcmp(a->addr, b->addr, alen) == 0;
+}
+
+/* Makes one change and records it; -EEXIST and refusals are counted, not recorded. */
+static int apply_item(struct apply_ctx *c, struct vpnc_netcfg_item *it)
+{
+	struct vpnc_netcfg *nc = c->nc;
+	int ret;
+
+	for (size_t i = 0; i < nc->n; i++) {
+		if (item_same(&nc->items[i], it))
+			return 0;
+	}
+	if (nc->n >= VPNC_NETCFG_MAX_ITEMS) {
+		nc->n_failed++;
+		return -ENOSPC;
+	}
+	if (it->kind == VPNC_NETCFG_ADDR) {
+		ret = vpnc_nl_addr(c->nl, true, it->ifindex, it->family, it->addr, it->prefix,
+		                   it->has_peer ? it->peer : NULL);
+	} else {
+		ret = vpnc_nl_route(c->nl, true, it->family, it->addr, it->prefix,
+		                    it->has_gw ? it->gw : NULL, it->ifindex, it->metric);
+		if (ret == -ENETUNREACH && it->has_gw && it->ifindex == c->tun->ifindex) {
+			it->has_gw = false;
+			ret = vpnc_nl_route(c->nl, true, it->family, it->addr, it->prefix, NULL,
+			                    it->ifindex, it->metric);
+		}
+	}
+	if (ret < 0) {
+		nc->n_failed++;
+		return ret;
+	}
+	nc->items[nc->n++] = *it;
+	return 0;
+}
+
+/* Adds the host route to the server through its original path, once per family. */
+static void ensure_host_route(struct apply_ctx *c, int family)
+{
+	const struct vpnc_netcfg_opts *o = c->opts;
+	int k = family == AF_INET ? 0 : 1;
+	struct vpnc_netcfg_item it;
+
+	if (c->no_host_route || o->server_family != family || !c->path_known[k] ||
+	    c->host_route_done[k])
+		return;
+	c->host_route_done[k] = true;
+	const struct vpnc_nl_path *p = &c->path[k];
+	if (p->local || p->ifindex <= 0 || p->ifindex == c->tun->ifindex)
+		return;
+	memset(&it, 0, sizeof(it));
+	it.kind = VPNC_NETCFG_ROUTE;
+	it.family = (uint8_t)family;
+	it.prefix = (uint8_t)(fam_len(family) * 8);
+	memcpy(it.addr, o->server, fam_len(family));
+	it.has_gw = p->has_gw;
+	memcpy(it.gw, p->gw, sizeof(it.gw));
+	it.ifindex = p->ifindex;
+	it.metric = -1;
+	(void)apply_item(c, &it);
+}
+
+/* Adds one route through the TUN (with gateway gw when not NULL). */
+static void add_route(struct apply_ctx *c, int family, const uint8_t *dst, int prefix,
+                      const uint8_t *gw, int metric)
+{
+	struct vpnc_netcfg_item it;
+	size_t alen = fam_len(family);
+
+	if (c->opts->server_family == family && prefix_covers(dst, prefix, c->opts->server))
+		ensure_host_route(c, family);
+	memset(&it, 0, sizeof(it));
+	it.kind = VPNC_NETCFG_ROUTE;
+	it.family = (uint8_t)family;
+	it.prefix = (uint8_t)prefix;
+	memcpy(it.addr, dst, alen);
+	if (gw != NULL) {
+		it.has_gw = true;
+		memcpy(it.gw, gw, alen);
+	}
+	it.ifindex = c->tun->ifindex;
+	it.metric = metric;
+	(void)apply_item(c, &it);
+}
+
+static void apply_addresses(struct apply_ctx *c)
+{
+	const struct vpnc_push *p = c->push;
+	struct vpnc_netcfg_item it;
+
+	if (p->has_ifconfig) {
+		memset(&it, 0, sizeof(it));
+		it.kind = VPNC_NETCFG_ADDR;
+		it.family = AF_INET;
+		it.ifindex = c->tun->ifindex;
+		it.metric = -1;
+		put_be32(it.addr, p->ifconfig_local);
+		if (p->topology == VPNC_TOPO_SUBNET) {
+			int prefix = vpnc_netcfg_mask_to_prefix(p->ifconfig_mask_or_peer);
+			if (prefix < 0) {
+				c->nc->n_failed++;
+				goto v6;
+			}
+			it.prefix = (uint8_t)prefix;
+		} else {
+			it.prefix = 32;
+			it.has_peer = true;
+			put_be32(it.peer, p->ifconfig_mask_or_peer);
+		}
+		(void)apply_item(c, &it);
+	}
+v6:
+	if (p->has_ifconfig6) {
+		memset(&it, 0, sizeof(it));
+		it.kind = VPNC_NETCFG_ADDR;
+		it.family = AF_INET6;
+		it.ifindex = c->tun->ifindex;
+		it.metric = -1;
+		it.prefix = p->ifconfig6_bits;
+		memcpy(it.addr, p->ifconfig6_local, 16);
+		(void)apply_item(c, &it);
+	}
+}
+
+/* The IPv4 gateway for routes without their own: route-gateway, else the net30/p2p peer. */
+static bool vpn_gateway4(const struct vpnc_push *p, uint32_t *gw)
+{
+	if (p->has_route_gateway && p->route_gateway != 0) {
+		*gw = p->route_gateway;
+		return true;
+	}
+	if (p->has_ifconfig && p->topology != VPNC_TOPO_SUBNET && p->ifconfig_mask_or_peer != 0) {
+		*gw = p->ifconfig_mask_or_peer;
+		return true;
+	}
+	return false;
+}
+
+static void add_route4(struct apply_ctx *c, uint32_t net, int prefix, uint32_t gw, bool has_gw,
+                       int metric)
+{
+	uint8_t dst[4], g[4];
+
+	put_be32(dst, net);
+	put_be32(g, gw);
+	add_route(c, AF_INET, dst, prefix, has_gw ? g : NULL, metric);
+}
+
+/* Adds dst/prefix outside the VPN, through the path the kernel has for dst now. */
+static void add_net_gateway_route(struct apply_ctx *c, int family, const uint8_t *dst, int prefix,
+                                  int metric)
+{
+	struct vpnc_nl_path path;
+	struct vpnc_netcfg_item it;
+
+	if (vpnc_nl_route_lookup(c->nl, family, dst, &path) < 0 || path.local || path.ifindex <= 0 ||
+	    path.ifindex == c->tun->ifindex) {
+		c->nc->n_failed++;
+		return;
+	}
+	memset(&it, 0, sizeof(it));
+	it.kind = VPNC_NETCFG_ROUTE;
+	it.family = (uint8_t)family;
+	it.prefix = (uint8_t)prefix;
+	memcpy(it.addr, dst, fam_len(family));
+	it.has_gw = path.has_gw;
+	memcpy(it.gw, path.gw, sizeof(it.gw));
+	it.ifindex = path.ifindex;
+	it.metric = metric;
+	(void)apply_item(c, &it);
+}
+
+/* Clears the bits of an IPv6 address past prefix bits. */
+static void mask6(uint8_t out[16], const uint8_t in[16], int bits)
+{
+	for (int b = 0; b < 16; b++) {
+		int keep = bits - b * 8;
+		uint8_t m = keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+		out[b] = in[b] & m;
+	}
+}
+
+static void apply_net_gateway_routes(struct apply_ctx *c)
+{
+	const struct vpnc_push *p = c->push;
+
+	for (size_t i = 0; i < p->n_routes && i < VPNC_MAX_ROUTES; i++) {
+		const struct vpnc_route4 *r = &p->routes[i];
+		int prefix = vpnc_netcfg_mask_to_prefix(r->mask);
+		uint8_t dst[4];
+
+		if (!r->net_gateway)
+			continue;
+		if (prefix < 0) {
+			c->nc->n_failed++;
+			continue;
+		}
+		put_be32(dst, r->net & r->mask);
+		add_net_gateway_route(c, AF_INET, dst, prefix, r->metric);
+	}
+	for (size_t i = 0; i < p->n_routes6 && i < VPNC_MAX_ROUTES; i++) {
+		const struct vpnc_route6 *r = &p->routes6[i];
+		int bits = r->bits > 128 ? 128 : r->bits;
+		uint8_t dst[16];
+
+		if (!r->net_gateway)
+			continue;
+		mask6(dst, r->net, bits);
+		add_net_gateway_route(c, AF_INET6, dst, bits, r->metric);
+	}
+}
+
+static void apply_routes(struct apply_ctx *c)
+{
+	const struct vpnc_push *p = c->push;
+	uint32_t vgw = 0;
+	bool has_vgw = vpn_gateway4(p, &vgw);
+
+	for (size_t i = 0; i < p->n_routes && i < VPNC_MAX_ROUTES; i++) {
+		const struct vpnc_route4 *r = &p->routes[i];
+		int prefix = vpnc_netcfg_mask_to_prefix(r->mask);
+		uint32_t gw = r->gw != 0 ? r->gw : vgw;
+		bool has_gw = r->gw != 0 || has_vgw;
+
+		if (r->net_gateway)
+			continue;
+		if (prefix < 0) {
+			c->nc->n_failed++;
+			continue;
+		}
+		if (prefix == 0) {
+			add_route4(c, 0x00000000u, 1, gw, has_gw, r->metric);
+			add_route4(c, 0x80000000u, 1, gw, has_gw, r->metric);
+			continue;
+		}
+		add_route4(c, r->net & r->mask, prefix, gw, has_gw, r->metric);
+	}
+	for (size_t i = 0; i < p->n_routes6 && i < VPNC_MAX_ROUTES; i++) {
+		const struct vpnc_route6 *r = &p->routes6[i];
+		uint8_t dst[16];
+		int bits = r->bits > 128 ? 128 : r->bits;
+
+		if (r->net_gateway)
+			continue;
+		mask6(dst, r->net, bits);
+		add_route(c, AF_INET6, dst, bits, NULL, r->metric);
+	}
+	if (p->redirect_gateway & VPNC_RG_ENABLE) {
+		if (!(p->redirect_gateway & VPNC_RG_NO_IPV4) && (has_vgw || p->has_ifconfig)) {
+			add_route4(c, 0x00000000u, 1, vgw, has_vgw, -1);
+			add_route4(c, 0x80000000u, 1, vgw, has_vgw, -1);
+		}
+		if (p->redirect_gateway & VPNC_RG_IPV6) {
+			for (size_t i = 0; i < sizeof(redirect6_blocks) / sizeof(redirect6_blocks[0]); i++) {
+				uint8_t dst[16] = {redirect6_blocks[i].first};
+				add_route(c, AF_INET6, dst, redirect6_blocks[i].bits, NULL, -1);
+			}
+		}
+	}
+}
+
+static int effective_mtu(const struct vpnc_push *p, const struct vpnc_netcfg_opts *o)
+{
+	int mtu = p->tun_mtu > 0 ? p->tun_mtu : o->mtu > 0 ? o->mtu : VPNC_NETCFG_DEFAULT_MTU;
+
+	if (mtu < VPNC_NETCFG_MIN_MTU || mtu > VPNC_NETCFG_MAX_MTU)
+		mtu = VPNC_NETCFG_DEFAULT_MTU;
+	return mtu;
+}
+
+/* Hashes exactly the inputs that decide what apply does. */
+static void fingerprint(const struct vpnc_push *p, const struct vpnc_netcfg_opts *o, uint8_t out[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned outlen = 32;
+	int mtu = effective_mtu(p, o);
+	uint8_t flags[8] = {o->ifconfig_noexec, o->route_noexec, o->route_nopull, p->has_ifconfig,
+	                    p->has_ifconfig6, p->has_route_gateway, (uint8_t)p->topology,
+	                    p->ifconfig6_bits};
+	size_t n4 = p->n_routes < VPNC_MAX_ROUTES ? p->n_routes : VPNC_MAX_ROUTES;
+	size_t n6 = p->n_routes6 < VPNC_MAX_ROUTES ? p->n_routes6 : VPNC_MAX_ROUTES;
+
+	memset(out, 0, 32);
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		goto out;
+	EVP_DigestUpdate(md, flags, sizeof(flags));
+	EVP_DigestUpdate(md, &mtu, sizeof(mtu));
+	EVP_DigestUpdate(md, &o->server_family, sizeof(o->server_family));
+	EVP_DigestUpdate(md, o->server, sizeof(o->server));
+	EVP_DigestUpdate(md, &p->ifconfig_local, sizeof(p->ifconfig_local));
+	EVP_DigestUpdate(md, &p->ifconfig_mask_or_peer, sizeof(p->ifconfig_mask_or_peer));
+	EVP_DigestUpdate(md, p->ifconfig6_local, sizeof(p->ifconfig6_local));
+	EVP_DigestUpdate(md, &p->route_gateway, sizeof(p->route_gateway));
+	EVP_DigestUpdate(md, &p->redirect_gateway, sizeof(p->redirect_gateway));
+	for (size_t i = 0; i < n4; i++) {
+		const struct vpnc_route4 *r = &p->routes[i];
+		uint32_t v[5] = {r->net, r->mask, r->gw, (uint32_t)r->metric, r->net_gateway};
+		EVP_DigestUpdate(md, v, sizeof(v));
+	}
+	for (size_t i = 0; i < n6; i++) {
+		const struct vpnc_route6 *r = &p->routes6[i];
+		EVP_DigestUpdate(md, r->net, sizeof(r->net));
+		EVP_DigestUpdate(md, &r->bits, sizeof(r->bits));
+		EVP_DigestUpdate(md, &r->metric, sizeof(r->metric));
+		EVP_DigestUpdate(md, &r->net_gateway, sizeof(r->net_gateway));
+	}
+	EVP_DigestFinal_ex(md, out, &outlen);
+out:
+	EVP_MD_CTX_free(md);
+}
+
+bool vpnc_netcfg_matches(const struct vpnc_netcfg *nc, const struct vpnc_push *push,
+                         const struct vpnc_netcfg_opts *opts)
+{
+	uint8_t fp[32];
+
+	if (!nc->applied)
+		return false;
+	fingerprint(push, opts, fp);
+	return memcmp(fp, nc->fingerprint, sizeof(fp)) == 0;
+}
+
+int vpnc_netcfg_apply(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct vpnc_tun *tun,
+                      const struct vpnc_push *push, const struct vpnc_netcfg_opts *opts)
+{
+	struct apply_ctx c = {.nc = nc, .nl = nl, .tun = tun, .push = push, .opts = opts};
+	int ret;
+
+	if (nc->applied)
+		return -EALREADY;
+	if (tun->fd < 0 || tun->ifindex <= 0)
+		return -EBADF;
+	nc->n = 0;
+	nc->n_failed = 0;
+	nc->mtu = effective_mtu(push, opts);
+	ret = vpnc_nl_link_up(nl, tun->ifindex, nc->mtu, VPNC_NETCFG_TXQLEN);
+	if (ret < 0)
+		return ret;
+	nc->applied = true;
+	fingerprint(push, opts, nc->fingerprint);
+	nc->server_family = opts->server_family;
+	memcpy(nc->server, opts->server, sizeof(nc->server));
+
+	/* Look up the server's path before anything changes the routing table. */
+	c.no_host_route = (push->redirect_gateway & VPNC_RG_LOCAL) != 0;
+	if (opts->server_family == AF_INET || opts->server_family == AF_INET6) {
+		int k = opts->server_family == AF_INET ? 0 : 1;
+		c.path_known[k] = vpnc_nl_route_lookup(nl, opts->server_family, opts->server,
+		                                       &c.path[k]) == 0;
+	}
+	if (!opts->route_noexec && !opts->route_nopull)
+		apply_net_gateway_routes(&c);
+	if (!opts->ifconfig_noexec)
+		apply_addresses(&c);
+	if (!opts->route_noexec && !opts->route_nopull)
+		apply_routes(&c);
+	return 0;
+}
+
+/* Errors meaning the item is already gone (e.g. removed with the TUN). */
+static bool gone(int err)
+{
+	return err == -ESRCH || err == -ENODEV || err == -EADDRNOTAVAIL || err == -ENOENT;
+}
+
+int vpnc_netcfg_unapply(struct vpnc_netcfg *nc, struct vpnc_nl *nl)
+{
+	int failed = 0;
+
+	while (nc->n > 0) {
+		const struct vpnc_netcfg_item *it = &nc->items[--nc->n];
+		int ret;
+
+		if (it->kind == VPNC_NETCFG_ADDR)
+			ret = vpnc_nl_addr(nl, false, it->ifindex, it->family, it->addr, it->prefix,
+			                   it->has_peer ? it->peer : NULL);
+		else
+			ret = vpnc_nl_route(nl, false, it->family, it->addr, it->prefix,
+			                    it->has_gw ? it->gw : NULL, it->ifindex, it->metric);
+		if (ret < 0 && !gone(ret))
+			failed++;
+	}
+	nc->applied = false;
+	return failed;
+}
+
+void vpnc_netcfg_describe(const struct vpnc_netcfg *nc, char *out, size_t cap)
+{
+	size_t used = 0;
+
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < nc->n; i++) {
+		const struct vpnc_netcfg_item *it = &nc->items[i];
+		char a[INET6_ADDRSTRLEN];
+
+		if (it->kind != VPNC_NETCFG_ADDR || inet_ntop(it->family, it->addr, a, sizeof(a)) == NULL)
+			continue;
+		int n = snprintf(out + used, cap - used, "%s%s/%u", used ? ", " : "", a, it->prefix);
+		if (n < 0 || (size_t)n >= cap - used)
+			break;
+		used += (size_t)n;
+	}
+	if (used == 0)
+		snprintf(out, cap, "no address");
+}

@@ -1,0 +1,491 @@
+/*
+ * netlink_linux.c: owns the rtnetlink socket (libmnl) and the requests vpnc
+ * makes through it: link MTU/up, address and route add/delete, route lookup,
+ * and the dumps used to check that something is (or is no longer) there.
+ *
+ * Every request is sent with NLM_F_ACK and waits for its answer, so a caller
+ * knows the outcome of each change. Replies are parsed with libmnl's attribute
+ * validation plus explicit payload length checks before any read.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+
+#include "os/os.h"
+
+/* Receive buffer: large enough for any dump part the kernel sends. */
+#define VPNC_NL_RXBUF 32768
+/* A reply must arrive within this many seconds. */
+#define VPNC_NL_TIMEOUT_S 5
+/* Upper bound on receive calls for one request (a dump of a huge table). */
+#define VPNC_NL_MAX_RECV 100000
+
+struct vpnc_nl {
+	struct mnl_socket *sock;
+	unsigned portid;
+	unsigned seq;
+	uint8_t rx[VPNC_NL_RXBUF];
+};
+
+static size_t addr_len(int family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+int vpnc_nl_open(struct vpnc_nl **out)
+{
+	struct vpnc_nl *nl;
+	struct timeval tv = {.tv_sec = VPNC_NL_TIMEOUT_S};
+	int ret;
+
+	*out = NULL;
+	nl = calloc(1, sizeof(*nl));
+	if (nl == NULL)
+		return -ENOMEM;
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (nl->sock == NULL) {
+		ret = -errno;
+		goto fail;
+	}
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	(void)setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (unsigned)time(NULL);
+	*out = nl;
+	return 0;
+fail:
+	if (nl->sock != NULL)
+		mnl_socket_close(nl->sock);
+	free(nl);
+	return ret;
+}
+
+void vpnc_nl_close(struct vpnc_nl *nl)
+{
+	if (nl == NULL)
+		return;
+	mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+/* Sends one request and runs cb on each reply until the ACK or NLMSG_DONE. */
+static int nl_talk(struct vpnc_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	unsigned seq = ++nl->seq;
+
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (int i = 0; i < VPNC_NL_MAX_RECV; i++) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->rx, sizeof(nl->rx));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		}
+		int r = mnl_cb_run(nl->rx, (size_t)n, seq, nl->portid, cb, data);
+		if (r == MNL_CB_ERROR)
+			return errno ? -errno : -EPROTO;
+		if (r == MNL_CB_STOP)
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+int vpnc_nl_link_up(struct vpnc_nl *nl, int ifindex, int mtu, int txqlen)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	if (mtu > 0)
+		mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	if (txqlen > 0)
+		mnl_attr_put_u32(nlh, IFLA_TXQLEN, (uint32_t)txqlen);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+struct link_info {
+	int mtu;
+	bool up;
+	bool found;
+};
+
+static int link_attr_cb(const struct nlattr *a, void *data)
+{
+	struct link_info *li = data;
+
+	if (mnl_attr_get_type(a) == IFLA_MTU && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		li->mtu = (int)mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_info *li = data;
+	const struct ifinfomsg *ifi;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+		return MNL_CB_OK;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	li->up = (ifi->ifi_flags & IFF_UP) != 0;
+	li->found = true;
+	mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, li);
+	return MNL_CB_OK;
+}
+
+int vpnc_nl_link_get(struct vpnc_nl *nl, int ifindex, int *mtu, bool *up)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct link_info li = {0};
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ret = nl_talk(nl, nlh, link_cb, &li);
+	if (ret < 0)
+		return ret;
+	if (!li.found)
+		return -ENODEV;
+	*mtu = li.mtu;
+	*up = li.up;
+	return 0;
+}
+
+int vpnc_nl_addr(struct vpnc_nl *nl, bool add, int ifindex, int family, const uint8_t *local,
+                 int prefix, const uint8_t *peer)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	size_t alen = addr_len(family);
+
+	if (alen == 0 || prefix < 0 || (size_t)prefix > alen * 8 || ifindex <= 0)
+		return -EINVAL;
+	nlh->nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)family;
+	ifa->ifa_prefixlen = (uint8_t)prefix;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (unsigned)ifindex;
+	if (family == AF_INET6 && add) {
+		ifa->ifa_flags = IFA_F_NODAD;
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	}
+	mnl_attr_put(nlh, IFA_LOCAL, alen, local);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, peer != NULL ? peer : local);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int vpnc_nl_route(struct vpnc_nl *nl, bool add, int family, const uint8_t *dst, int prefix,
+                  const uint8_t *gw, int ifindex, int metric)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	size_t alen = addr_len(family);
+
+	if (alen == 0 || prefix < 0 || (size_t)prefix > alen * 8 || (gw == NULL && ifindex <= 0))
+		return -EINVAL;
+	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = (uint8_t)prefix;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_type = RTN_UNICAST;
+	if (add) {
+		rtm->rtm_protocol = RTPROT_BOOT;
+		rtm->rtm_scope = (family == AF_INET && gw == NULL) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+	} else {
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	}
+	mnl_attr_put(nlh, RTA_DST, alen, dst);
+	if (gw != NULL)
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, gw);
+	if (ifindex > 0)
+		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	if (metric >= 0)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, (uint32_t)metric);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+/* The fields of one RTM_NEWROUTE message that vpnc compares. */
+struct route_msg {
+	int family;
+	int dst_len;
+	int type;
+	uint32_t table;
+	uint8_t dst[16];
+	bool has_gw;
+	uint8_t gw[16];
+	int oif;
+};
+
+struct route_attr_ctx {
+	struct route_msg *m;
+	size_t alen;
+};
+
+/* Reads the first nexthop of RTA_MULTIPATH (gateway and interface). */
+static void route_first_nexthop(const struct nlattr *a, struct route_msg *m, size_t alen)
+{
+	const struct rtnexthop *nh = mnl_attr_get_payload(a);
+	size_t len = mnl_attr_get_payload_len(a);
+
+	if (len < sizeof(*nh) || nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > len)
+		return;
+	m->oif = nh->rtnh_ifindex;
+	size_t off = RTNH_ALIGN(sizeof(*nh));
+	while (off + sizeof(struct nlattr) <= nh->rtnh_len) {
+		const struct nlattr *na = (const struct nlattr *)((const uint8_t *)nh + off);
+		if (na->nla_len < sizeof(*na) || off + na->nla_len > nh->rtnh_len)
+			return;
+		if ((na->nla_type & NLA_TYPE_MASK) == RTA_GATEWAY && na->nla_len - sizeof(*na) == alen) {
+			memcpy(m->gw, (const uint8_t *)na + sizeof(*na), alen);
+			m->has_gw = true;
+		}
+		off += NLA_ALIGN(na->nla_len);
+	}
+}
+
+static int route_attr_cb(const struct nlattr *a, void *data)
+{
+	struct route_attr_ctx *c = data;
+	uint16_t type = mnl_attr_get_type(a);
+	size_t plen = mnl_attr_get_payload_len(a);
+
+	switch (type) {
+	case RTA_DST:
+		if (plen == c->alen)
+			memcpy(c->m->dst, mnl_attr_get_payload(a), c->alen);
+		break;
+	case RTA_GATEWAY:
+		if (plen == c->alen) {
+			memcpy(c->m->gw, mnl_attr_get_payload(a), c->alen);
+			c->m->has_gw = true;
+		}
+		break;
+	case RTA_OIF:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			c->m->oif = (int)mnl_attr_get_u32(a);
+		break;
+	case RTA_TABLE:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			c->m->table = mnl_attr_get_u32(a);
+		break;
+	case RTA_MULTIPATH:
+		route_first_nexthop(a, c->m, c->alen);
+		break;
+	default:
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* Parses one route message; returns false if it is not a usable route message. */
+static bool route_parse(const struct nlmsghdr *nlh, struct route_msg *m)
+{
+	const struct rtmsg *rtm;
+	struct route_attr_ctx c = {.m = m};
+
+	memset(m, 0, sizeof(*m));
+	if (nlh->nlmsg_type != RTM_NEWROUTE || mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
+		return false;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	c.alen = addr_len(rtm->rtm_family);
+	if (c.alen == 0)
+		return false;
+	m->family = rtm->rtm_family;
+	m->dst_len = rtm->rtm_dst_len;
+	m->type = rtm->rtm_type;
+	m->table = rtm->rtm_table;
+	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, &c) < 0)
+		return false;
+	return true;
+}
+
+struct lookup_ctx {
+	struct vpnc_nl_path *out;
+	bool found;
+};
+
+static int lookup_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct lookup_ctx *lc = data;
+	struct route_msg m;
+
+	if (!route_parse(nlh, &m))
+		return MNL_CB_OK;
+	lc->found = true;
+	lc->out->local = m.type == RTN_LOCAL;
+	lc->out->ifindex = m.oif;
+	lc->out->has_gw = m.has_gw;
+	if (m.has_gw)
+		memcpy(lc->out->gw, m.gw, sizeof(m.gw));
+	return MNL_CB_OK;
+}
+
+int vpnc_nl_route_lookup(struct vpnc_nl *nl, int family, const uint8_t *dst, struct vpnc_nl_path *out)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	struct lookup_ctx lc = {.out = out};
+	size_t alen = addr_len(family);
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (alen == 0)
+		return -EINVAL;
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = (uint8_t)(alen * 8);
+	mnl_attr_put(nlh, RTA_DST, alen, dst);
+	ret = nl_talk(nl, nlh, lookup_cb, &lc);
+	if (ret < 0)
+		return ret;
+	return lc.found ? 0 : -ENETUNREACH;
+}
+
+struct route_find_ctx {
+	int family;
+	const uint8_t *dst;
+	int prefix;
+	const uint8_t *gw;
+	int ifindex;
+	bool found;
+};
+
+static int route_find_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_find_ctx *f = data;
+	struct route_msg m;
+	size_t alen = addr_len(f->family);
+
+	if (!route_parse(nlh, &m) || m.family != f->family || m.table != RT_TABLE_MAIN)
+		return MNL_CB_OK;
+	if (m.dst_len != f->prefix || memcmp(m.dst, f->dst, alen) != 0)
+		return MNL_CB_OK;
+	if (f->gw != NULL && (!m.has_gw || memcmp(m.gw, f->gw, alen) != 0))
+		return MNL_CB_OK;
+	if (f->ifindex > 0 && m.oif != f->ifindex)
+		return MNL_CB_OK;
+	f->found = true;
+	return MNL_CB_OK;
+}
+
+int vpnc_nl_route_exists(struct vpnc_nl *nl, int family, const uint8_t *dst, int prefix,
+                         const uint8_t *gw, int ifindex)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	struct route_find_ctx f = {family, dst, prefix, gw, ifindex, false};
+	int ret;
+
+	if (addr_len(family) == 0)
+		return -EINVAL;
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	ret = nl_talk(nl, nlh, route_find_cb, &f);
+	if (ret < 0)
+		return ret;
+	return f.found ? 1 : 0;
+}
+
+struct addr_find_ctx {
+	int ifindex;
+	int family;
+	const uint8_t *local;
+	int prefix;
+	bool found;
+	/* Per message: */
+	bool has_local, has_addr;
+	uint8_t a_local[16], a_addr[16];
+};
+
+static int addr_attr_cb(const struct nlattr *a, void *data)
+{
+	struct addr_find_ctx *f = data;
+	size_t alen = addr_len(f->family);
+
+	if (mnl_attr_get_payload_len(a) != alen)
+		return MNL_CB_OK;
+	if (mnl_attr_get_type(a) == IFA_LOCAL) {
+		memcpy(f->a_local, mnl_attr_get_payload(a), alen);
+		f->has_local = true;
+	} else if (mnl_attr_get_type(a) == IFA_ADDRESS) {
+		memcpy(f->a_addr, mnl_attr_get_payload(a), alen);
+		f->has_addr = true;
+	}
+	return MNL_CB_OK;
+}
+
+static int addr_find_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_find_ctx *f = data;
+	const struct ifaddrmsg *ifa;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+		return MNL_CB_OK;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if (ifa->ifa_family != f->family || (int)ifa->ifa_index != f->ifindex ||
+	    ifa->ifa_prefixlen != f->prefix)
+		return MNL_CB_OK;
+	f->has_local = f->has_addr = false;
+	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, f) < 0)
+		return MNL_CB_OK;
+	const uint8_t *mine = f->has_local ? f->a_local : f->has_addr ? f->a_addr : NULL;
+	if (mine != NULL && memcmp(mine, f->local, addr_len(f->family)) == 0)
+		f->found = true;
+	return MNL_CB_OK;
+}
+
+int vpnc_nl_addr_exists(struct vpnc_nl *nl, int ifindex, int family, const uint8_t *local, int prefix)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	struct addr_find_ctx f = {.ifindex = ifindex, .family = family, .local = local, .prefix = prefix};
+	int ret;
+
+	if (addr_len(family) == 0)
+		return -EINVAL;
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)family;
+	ret = nl_talk(nl, nlh, addr_find_cb, &f);
+	if (ret < 0)
+		return ret;
+	return f.found ? 1 : 0;
+}

@@ -1,0 +1,177 @@
+/*
+ * os.h: the Linux OS layer: the TUN device, rtnetlink, and applying a pushed
+ * network configuration.
+ *
+ * Three parts, one file each:
+ *  - tun_linux.c opens and closes a TUN device (struct vpnc_tun).
+ *  - netlink_linux.c talks rtnetlink through libmnl (struct vpnc_nl): link
+ *    MTU/up, addresses and routes, each added or deleted by one request whose
+ *    kernel ACK is awaited, plus lookups used by netcfg and the tests.
+ *  - netcfg.c turns a validated struct vpnc_push into addresses and routes
+ *    on the TUN and remembers every item it added (struct vpnc_netcfg), so
+ *    vpnc_netcfg_unapply() removes exactly those and nothing else.
+ *
+ * Addresses are passed as raw bytes in network byte order: 4 bytes for
+ * AF_INET, 16 for AF_INET6. Every function returns 0 (or a positive count)
+ * on success and a negative errno code on failure. Nothing here logs; the
+ * caller decides what to say.
+ */
+#ifndef VPNC_OS_H
+#define VPNC_OS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <net/if.h>
+
+#include "vpnc/push.h"
+
+/* ---- TUN ---- */
+
+struct vpnc_tun {
+	int fd;                  /* non-blocking, IFF_TUN | IFF_NO_PI; -1 when closed */
+	char name[IFNAMSIZ];     /* the name the kernel gave the device */
+	int ifindex;
+};
+
+/*
+ * Creates a TUN device. dev is the config's "dev": "tun" or "" lets the
+ * kernel pick tunN, a name with "%d" is a pattern, anything else is the exact
+ * name. Returns 0 and fills tun, or a negative errno code (-ENOENT when
+ * /dev/net/tun is missing, -EPERM without CAP_NET_ADMIN, -EINVAL on a bad name).
+ */
+int vpnc_tun_open(const char *dev, struct vpnc_tun *tun);
+
+/* Checks that /dev/net/tun can be opened (a startup check). Returns 0 or a negative errno. */
+int vpnc_tun_probe(void);
+
+/* Closes the fd, which deletes the (non-persistent) device. Safe on a closed tun. */
+void vpnc_tun_close(struct vpnc_tun *tun);
+
+/* ---- rtnetlink ---- */
+
+struct vpnc_nl;
+
+/* Opens a NETLINK_ROUTE socket. Returns 0 and sets *out, or a negative errno code. */
+int vpnc_nl_open(struct vpnc_nl **out);
+void vpnc_nl_close(struct vpnc_nl *nl);
+
+/* Sets the MTU (if mtu > 0), the transmit queue length (if txqlen > 0) and brings the link up. */
+int vpnc_nl_link_up(struct vpnc_nl *nl, int ifindex, int mtu, int txqlen);
+
+/* Reads the MTU and the IFF_UP flag of a link (for tests). */
+int vpnc_nl_link_get(struct vpnc_nl *nl, int ifindex, int *mtu, bool *up);
+
+/*
+ * Adds (add = true) or deletes an address on ifindex. peer (may be NULL) is
+ * the point-to-point remote of an IPv4 net30/p2p address. IPv6 addresses are
+ * added with IFA_F_NODAD. -EEXIST when adding one that exists.
+ */
+int vpnc_nl_addr(struct vpnc_nl *nl, bool add, int ifindex, int family, const uint8_t *local,
+                 int prefix, const uint8_t *peer);
+
+/*
+ * Adds or deletes a route in the main table. gw may be NULL (on-link through
+ * ifindex); ifindex may be 0 when gw is given; metric < 0 means none.
+ */
+int vpnc_nl_route(struct vpnc_nl *nl, bool add, int family, const uint8_t *dst, int prefix,
+                  const uint8_t *gw, int ifindex, int metric);
+
+/* What the kernel uses to reach one address (RTM_GETROUTE). */
+struct vpnc_nl_path {
+	bool has_gw;
+	uint8_t gw[16];
+	int ifindex;
+	bool local;              /* the address is one of this host's (RTN_LOCAL) */
+};
+int vpnc_nl_route_lookup(struct vpnc_nl *nl, int family, const uint8_t *dst, struct vpnc_nl_path *out);
+
+/*
+ * Lookups by dump, for tests and checks: returns 1 if the main table holds a
+ * route dst/prefix (with gateway gw when gw is not NULL, through ifindex when
+ * ifindex > 0), 0 if not, or a negative errno code.
+ */
+int vpnc_nl_route_exists(struct vpnc_nl *nl, int family, const uint8_t *dst, int prefix,
+                         const uint8_t *gw, int ifindex);
+/* Returns 1 if ifindex carries the address local/prefix, 0 if not, or a negative errno code. */
+int vpnc_nl_addr_exists(struct vpnc_nl *nl, int ifindex, int family, const uint8_t *local, int prefix);
+
+/* ---- applying a pushed configuration ---- */
+
+/* Most items one netcfg can add: every pushed route, plus addresses and redirect routes. */
+#define VPNC_NETCFG_MAX_ITEMS (2 * VPNC_MAX_ROUTES + 16)
+
+enum vpnc_netcfg_kind {
+	VPNC_NETCFG_ADDR = 1,
+	VPNC_NETCFG_ROUTE,
+};
+
+/* One thing netcfg added, with everything needed to delete it again. */
+struct vpnc_netcfg_item {
+	uint8_t kind;            /* enum vpnc_netcfg_kind */
+	uint8_t family;
+	uint8_t prefix;
+	bool has_gw;
+	bool has_peer;
+	int ifindex;
+	int metric;
+	uint8_t addr[16];        /* address or route destination */
+	uint8_t gw[16];          /* route gateway */
+	uint8_t peer[16];        /* p2p address peer */
+};
+
+/* Local choices that limit what is applied (from the config). */
+struct vpnc_netcfg_opts {
+	bool ifconfig_noexec;    /* do not add addresses */
+	bool route_noexec;       /* do not add routes */
+	bool route_nopull;       /* ignore pushed routes and redirect-gateway */
+	int mtu;                 /* configured tun-mtu, 0 = 1500; a pushed tun-mtu wins */
+	int server_family;       /* AF_INET / AF_INET6 of the VPN server, 0 = unknown */
+	uint8_t server[16];      /* its address, for the redirect-gateway host route */
+};
+
+/* What has been applied to one TUN; zero it (or vpnc_netcfg_init) before the first apply. */
+struct vpnc_netcfg {
+	struct vpnc_netcfg_item items[VPNC_NETCFG_MAX_ITEMS];
+	size_t n;
+	bool applied;
+	int mtu;                 /* the MTU set on the link */
+	unsigned n_failed;       /* items the kernel refused during the last apply */
+	int server_family;       /* server address the host route was made for */
+	uint8_t server[16];
+	uint8_t fingerprint[32]; /* of the push fields and opts that were applied */
+};
+
+void vpnc_netcfg_init(struct vpnc_netcfg *nc);
+
+/*
+ * Applies push to tun: MTU and link up, ifconfig / ifconfig-ipv6 addresses,
+ * routes, route-ipv6, redirect-gateway (def1 halves, the IPv6 blocks OpenVPN
+ * uses, and a host route to the server through its current path). A refused
+ * route or address is counted in nc->n_failed and skipped, as OpenVPN does;
+ * only a failure to bring the link up fails the call. Returns 0 or a negative
+ * errno code; -EALREADY if nc is already applied.
+ */
+int vpnc_netcfg_apply(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct vpnc_tun *tun,
+                      const struct vpnc_push *push, const struct vpnc_netcfg_opts *opts);
+
+/* Deletes every item apply added, newest first. Returns how many deletions failed. */
+int vpnc_netcfg_unapply(struct vpnc_netcfg *nc, struct vpnc_nl *nl);
+
+/*
+ * Returns true if nc is applied and applying push with opts would produce the
+ * same items (same addresses, routes, redirect flags, MTU and server), so a
+ * reconnect can keep the configuration in place.
+ */
+bool vpnc_netcfg_matches(const struct vpnc_netcfg *nc, const struct vpnc_push *push,
+                         const struct vpnc_netcfg_opts *opts);
+
+/* Writes "10.8.0.2/24, fd00::2/64" style text describing the applied addresses. */
+void vpnc_netcfg_describe(const struct vpnc_netcfg *nc, char *out, size_t cap);
+
+/* Helpers shared with the daemon and tests. */
+/* Prefix length of a contiguous IPv4 netmask (host order), or -1 if not contiguous. */
+int vpnc_netcfg_mask_to_prefix(uint32_t mask);
+
+#endif

@@ -1,0 +1,530 @@
+# lib.sh: shared helpers for the interop tests and the demo.
+#
+# This file owns the throwaway test world: two network namespaces joined by a
+# veth pair, a temporary PKI made with the openssl CLI, a stock OpenVPN 2.6
+# server in one namespace and the client under test in the other. Every
+# address used lives only inside those namespaces, and vt_cleanup removes
+# processes, namespaces and the temporary directory on every exit path.
+#
+# Source it from bash, call vt_init first, then the vt_* steps. The client is
+# any program that understands `--config FILE` like openvpn does; see
+# vt_client_resolve for how it is chosen (VPNC_CLIENT_CMD overrides).
+#
+# shellcheck shell=bash
+
+# Names and addresses of one run. The suffix keeps parallel runs apart.
+VT_ID=${VT_ID:-$$}
+VT_SRV_NS="vpnct-srv-$VT_ID"
+VT_CLI_NS="vpnct-cli-$VT_ID"
+VT_SRV_VETH=vsrv
+VT_CLI_VETH=vcli
+VT_NET_OCTET=$((VT_ID % 250 + 1))
+VT_SRV_IP="10.199.$VT_NET_OCTET.1"
+VT_CLI_IP="10.199.$VT_NET_OCTET.2"
+VT_SRV_IP6="fd00:199::1"
+VT_CLI_IP6="fd00:199::2"
+VT_PORT=1194
+# The tunnel the server hands out, and routes it pushes.
+VT_TUN_NET=10.200.0.0
+VT_TUN_MASK=255.255.255.0
+VT_TUN_SRV_IP=10.200.0.1
+VT_TUN_NET6="fd00:200::/64"
+VT_TUN_SRV_IP6="fd00:200::1"
+VT_PUSH_ROUTE=10.201.0.0/24
+VT_PUSH_ROUTE6="fd00:201::/64"
+
+VT_DIR=""
+VT_SRV_PID=""
+VT_CLI_PID=""
+VT_CLI_RC=""
+VT_CLI_TUN=""
+VT_CONNECT_MS=""
+VT_CLEANED=0
+VT_PASSED=0
+VT_FAILED=0
+VT_VERBOSE=${VT_VERBOSE:-0}
+VT_CLIENT_CMD=()
+# The client profile's file name inside $VT_DIR.
+VT_CLIENT_CONF=${VT_CLIENT_CONF:-client.ovpn}
+
+vt_log() { printf '%s\n' "$*"; }
+vt_info() { [ "$VT_VERBOSE" = 1 ] && printf '  .. %s\n' "$*"; return 0; }
+vt_pass() { VT_PASSED=$((VT_PASSED + 1)); printf 'PASS: %s\n' "$*"; }
+vt_fail() { VT_FAILED=$((VT_FAILED + 1)); printf 'FAIL: %s\n' "$*"; }
+vt_warn() { printf 'WARN: %s\n' "$*"; }
+
+# vt_check DESCRIPTION CMD...: runs CMD and records PASS or FAIL.
+vt_check() {
+	local what=$1
+	shift
+	if "$@"; then vt_pass "$what"; return 0; fi
+	vt_fail "$what"
+	return 1
+}
+
+# vt_summary NAME: prints the last line and returns non-zero on any failure.
+vt_summary() {
+	printf '%s: %d passed, %d failed\n' "$1" "$VT_PASSED" "$VT_FAILED"
+	[ "$VT_FAILED" -eq 0 ]
+}
+
+vt_now_us() { local t=${EPOCHREALTIME/./}; printf '%s' "$((10#$t))"; }
+vt_srv() { ip netns exec "$VT_SRV_NS" "$@"; }
+vt_cli() { ip netns exec "$VT_CLI_NS" "$@"; }
+
+# vt_require_tools: root, netns, /dev/net/tun and the programs we call.
+vt_require_tools() {
+	local t missing=""
+	if [ "$(id -u)" != 0 ]; then
+		vt_log "error: the interop tests need root (network namespaces, tun)"
+		return 1
+	fi
+	for t in ip openssl openvpn ping iperf3 ss timeout; do
+		command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+	done
+	if [ -n "$missing" ]; then
+		vt_log "error: missing tools:$missing"
+		return 1
+	fi
+	if [ ! -c /dev/net/tun ]; then
+		vt_log "error: /dev/net/tun is missing"
+		return 1
+	fi
+	return 0
+}
+
+# vt_init: temp dir and the cleanup trap. Call before creating anything.
+vt_init() {
+	VT_DIR=$(mktemp -d /tmp/vpnct.XXXXXX) || return 1
+	chmod 700 "$VT_DIR"
+	trap vt_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+	return 0
+}
+
+# vt_pid_alive PID: true while PID exists and is not a zombie.
+vt_pid_alive() {
+	local st
+	[ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# vt_kill_wait PID SECONDS: SIGTERM, wait, then SIGKILL if still there.
+vt_kill_wait() {
+	local pid=$1 limit=$(($2 * 10)) i=0
+	vt_pid_alive "$pid" || return 0
+	kill -TERM "$pid" 2>/dev/null
+	while vt_pid_alive "$pid" && [ $i -lt $limit ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if vt_pid_alive "$pid"; then
+		kill -KILL "$pid" 2>/dev/null
+		sleep 0.1
+	fi
+	return 0
+}
+
+# vt_cleanup: kills what we started, deletes our namespaces and temp dir.
+# Runs from the EXIT trap, so it also runs after failures and Ctrl-C.
+vt_cleanup() {
+	local ns pid
+	[ "$VT_CLEANED" = 1 ] && return 0
+	VT_CLEANED=1
+	trap - INT TERM HUP
+	[ -n "$VT_CLI_PID" ] && vt_kill_wait "$VT_CLI_PID" 3
+	[ -n "$VT_SRV_PID" ] && vt_kill_wait "$VT_SRV_PID" 3
+	# Anything else still running inside our own namespaces (iperf3 -D ...).
+	for ns in "$VT_CLI_NS" "$VT_SRV_NS"; do
+		ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || continue
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			vt_kill_wait "$pid" 2
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ -n "$VT_DIR" ] && [ -d "$VT_DIR" ] && [ "${VT_KEEP:-0}" != 1 ]; then
+		rm -rf "$VT_DIR"
+	elif [ -n "$VT_DIR" ]; then
+		vt_log "kept $VT_DIR (VT_KEEP=1)"
+	fi
+	return 0
+}
+
+# vt_netns_up: two namespaces, lo up, one veth pair with v4 and v6 addresses.
+vt_netns_up() {
+	ip netns add "$VT_SRV_NS" || return 1
+	ip netns add "$VT_CLI_NS" || return 1
+	ip -n "$VT_SRV_NS" link set lo up || return 1
+	ip -n "$VT_CLI_NS" link set lo up || return 1
+	# Both ends are created directly inside our namespaces, never in the host's.
+	ip link add "$VT_SRV_VETH" netns "$VT_SRV_NS" type veth \
+		peer name "$VT_CLI_VETH" netns "$VT_CLI_NS" || return 1
+	ip -n "$VT_SRV_NS" addr add "$VT_SRV_IP/24" dev "$VT_SRV_VETH" || return 1
+	ip -n "$VT_CLI_NS" addr add "$VT_CLI_IP/24" dev "$VT_CLI_VETH" || return 1
+	ip -n "$VT_SRV_NS" addr add "$VT_SRV_IP6/64" dev "$VT_SRV_VETH" nodad || return 1
+	ip -n "$VT_CLI_NS" addr add "$VT_CLI_IP6/64" dev "$VT_CLI_VETH" nodad || return 1
+	ip -n "$VT_SRV_NS" link set "$VT_SRV_VETH" up || return 1
+	ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" up || return 1
+	vt_info "namespaces $VT_SRV_NS ($VT_SRV_IP) and $VT_CLI_NS ($VT_CLI_IP)"
+	return 0
+}
+
+# vt_pki [ed25519|ec|rsa]: CA, server and client certificates plus a
+# tls-crypt key in $VT_DIR/pki. Server gets serverAuth, client clientAuth.
+vt_pki() {
+	local kind=${1:-ed25519} d="$VT_DIR/pki" newkey=() digest=()
+	mkdir -p "$d" || return 1
+	case "$kind" in
+	ed25519) newkey=(-newkey ed25519) ;;
+	ec) newkey=(-newkey ec -pkeyopt ec_paramgen_curve:P-256); digest=(-sha256) ;;
+	rsa) newkey=(-newkey rsa:2048); digest=(-sha256) ;;
+	*) vt_log "error: unknown key type $kind"; return 1 ;;
+	esac
+	cat >"$d/ext.cnf" <<-'EOF'
+	[server]
+	basicConstraints = critical,CA:FALSE
+	keyUsage = critical,digitalSignature,keyEncipherment,keyAgreement
+	extendedKeyUsage = serverAuth
+	subjectKeyIdentifier = hash
+	authorityKeyIdentifier = keyid
+	[client]
+	basicConstraints = critical,CA:FALSE
+	keyUsage = critical,digitalSignature,keyAgreement
+	extendedKeyUsage = clientAuth
+	subjectKeyIdentifier = hash
+	authorityKeyIdentifier = keyid
+	EOF
+	openssl req -x509 "${newkey[@]}" "${digest[@]}" -nodes -days 3 \
+		-keyout "$d/ca.key" -out "$d/ca.crt" -subj "/CN=vpnc test CA" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" >"$d/openssl.log" 2>&1 || return 1
+	local who
+	for who in server client; do
+		openssl req -new "${newkey[@]}" -nodes -keyout "$d/$who.key" \
+			-out "$d/$who.csr" -subj "/CN=$who" >>"$d/openssl.log" 2>&1 || return 1
+		openssl x509 -req "${digest[@]}" -in "$d/$who.csr" -CA "$d/ca.crt" \
+			-CAkey "$d/ca.key" -CAcreateserial -days 3 -extfile "$d/ext.cnf" \
+			-extensions "$who" -out "$d/$who.crt" >>"$d/openssl.log" 2>&1 || return 1
+	done
+	openvpn --genkey secret "$d/tc.key" >>"$d/openssl.log" 2>&1 || return 1
+	chmod 600 "$d"/*.key
+	vt_info "PKI ($kind): CA, server (serverAuth), client (clientAuth), tls-crypt key"
+	return 0
+}
+
+# vt_server_conf [DATA-CIPHERS]: an eduVPN-like server config.
+vt_server_conf() {
+	local ciphers=${1:-AES-256-GCM:CHACHA20-POLY1305} d="$VT_DIR"
+	cat >"$d/server.conf" <<-EOF
+	# Stock OpenVPN 2.6 server, shaped like an eduVPN node.
+	dev tun
+	proto udp
+	local $VT_SRV_IP
+	port $VT_PORT
+	topology subnet
+	server $VT_TUN_NET $VT_TUN_MASK
+	server-ipv6 $VT_TUN_NET6
+	push "route ${VT_PUSH_ROUTE%/*} 255.255.255.0"
+	push "route-ipv6 $VT_PUSH_ROUTE6"
+	push "explicit-exit-notify 1"
+	explicit-exit-notify 1
+	keepalive 10 60
+	persist-key
+	persist-tun
+	tls-version-min 1.3
+	data-ciphers $ciphers
+	dh none
+	ca $d/pki/ca.crt
+	cert $d/pki/server.crt
+	key $d/pki/server.key
+	tls-crypt $d/pki/tc.key
+	verb ${VT_SERVER_VERB:-3}
+	log $d/server.log
+	writepid $d/server.pid
+	status $d/server.status 1
+	EOF
+}
+
+# vt_client_conf [DATA-CIPHERS]: an eduVPN-like client profile, all inline.
+vt_client_conf() {
+	local ciphers=${1:-AES-256-GCM:CHACHA20-POLY1305} d="$VT_DIR"
+	{
+		cat <<-EOF
+		client
+		dev tun
+		proto udp
+		remote $VT_SRV_IP $VT_PORT
+		nobind
+		remote-cert-tls server
+		verify-x509-name server name
+		tls-version-min 1.3
+		data-ciphers $ciphers
+		reneg-sec 0
+		server-poll-timeout 10
+		verb ${VT_CLIENT_VERB:-3}
+		EOF
+		printf '<ca>\n%s\n</ca>\n' "$(cat "$d/pki/ca.crt")"
+		printf '<cert>\n%s\n</cert>\n' "$(cat "$d/pki/client.crt")"
+		printf '<key>\n%s\n</key>\n' "$(cat "$d/pki/client.key")"
+		printf '<tls-crypt>\n%s\n</tls-crypt>\n' "$(cat "$d/pki/tc.key")"
+	} >"$d/$VT_CLIENT_CONF"
+	chmod 600 "$d/$VT_CLIENT_CONF"
+}
+
+# vt_server_start: stock openvpn in the server namespace, waits (<= 10 s)
+# until it reports that initialisation is complete.
+vt_server_start() {
+	local i=0
+	: >"$VT_DIR/server.log"
+	ip netns exec "$VT_SRV_NS" openvpn --config "$VT_DIR/server.conf" \
+		>"$VT_DIR/server.out" 2>&1 &
+	VT_SRV_PID=$!
+	while [ $i -lt 100 ]; do
+		if grep -q 'Initialization Sequence Completed' "$VT_DIR/server.log" 2>/dev/null &&
+			vt_srv ss -lun 2>/dev/null | grep -q "$VT_SRV_IP:$VT_PORT"; then
+			vt_info "server listening on $VT_SRV_IP:$VT_PORT/udp (pid $VT_SRV_PID)"
+			return 0
+		fi
+		vt_pid_alive "$VT_SRV_PID" || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	vt_log "error: the OpenVPN server did not come up"
+	tail -n 20 "$VT_DIR/server.log" "$VT_DIR/server.out" 2>/dev/null
+	return 1
+}
+
+vt_server_stop() {
+	[ -n "$VT_SRV_PID" ] && vt_kill_wait "$VT_SRV_PID" 5
+	VT_SRV_PID=""
+}
+
+# vt_client_resolve ARG: fills VT_CLIENT_CMD. VPNC_CLIENT_CMD (a command
+# line, split on blanks) wins; `--stock-client` means the stock openvpn;
+# otherwise ARG is the client binary.
+vt_client_resolve() {
+	local arg=${1:-}
+	if [ -n "${VPNC_CLIENT_CMD:-}" ]; then
+		read -r -a VT_CLIENT_CMD <<<"$VPNC_CLIENT_CMD"
+	elif [ "$arg" = --stock-client ] || [ -z "$arg" ]; then
+		VT_CLIENT_CMD=("$(command -v openvpn)")
+	else
+		VT_CLIENT_CMD=("$arg")
+	fi
+	if [ ! -x "${VT_CLIENT_CMD[0]}" ] && ! command -v "${VT_CLIENT_CMD[0]}" >/dev/null 2>&1; then
+		vt_log "error: client '${VT_CLIENT_CMD[0]}' is not executable"
+		return 1
+	fi
+	return 0
+}
+
+# vt_client_start: runs "$VT_CLIENT_CMD --config client.ovpn $VT_CLIENT_ARGS"
+# in the client namespace in the background; output goes to client.log.
+vt_client_start() {
+	VT_CLI_RC=""
+	VT_CLI_TUN=""
+	VT_CONNECT_MS=""
+	local extra=()
+	read -r -a extra <<<"${VT_CLIENT_ARGS:-}"
+	VT_CLI_T0=$(vt_now_us)
+	ip netns exec "$VT_CLI_NS" "${VT_CLIENT_CMD[@]}" --config "$VT_DIR/$VT_CLIENT_CONF" \
+		"${extra[@]}" >"$VT_DIR/client.log" 2>&1 &
+	VT_CLI_PID=$!
+	vt_info "client started: ${VT_CLIENT_CMD[*]} --config $VT_CLIENT_CONF (pid $VT_CLI_PID)"
+}
+
+# vt_tun_dev: the client's tunnel device, i.e. any link but lo and the veth.
+vt_tun_dev() {
+	ip -n "$VT_CLI_NS" -o link show 2>/dev/null |
+		awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
+		grep -v -x -e lo -e "$VT_CLI_VETH" | head -n 1
+}
+
+# vt_wait_tun_ipv4 [SECONDS]: polls every 0.1 s until the tunnel device has
+# an IPv4 address; sets VT_CLI_TUN and VT_CONNECT_MS.
+vt_wait_tun_ipv4() {
+	local limit=$((${1:-15} * 10)) i=0 dev
+	while [ $i -lt $limit ]; do
+		dev=$(vt_tun_dev)
+		if [ -n "$dev" ] && ip -n "$VT_CLI_NS" -4 -o addr show dev "$dev" 2>/dev/null | grep -q inet; then
+			VT_CLI_TUN=$dev
+			VT_CONNECT_MS=$((($(vt_now_us) - VT_CLI_T0) / 1000))
+			return 0
+		fi
+		vt_pid_alive "$VT_CLI_PID" || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# vt_wait_tun_ipv6 [SECONDS]: waits until the tunnel has a usable (not
+# tentative) global IPv6 address.
+vt_wait_tun_ipv6() {
+	local limit=$((${1:-3} * 10)) i=0
+	while [ $i -lt $limit ]; do
+		if ip -n "$VT_CLI_NS" -6 -o addr show dev "$VT_CLI_TUN" scope global 2>/dev/null |
+			grep -v tentative | grep -q inet6; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# vt_client_stop [SECONDS]: SIGTERM, then waits; sets VT_CLI_RC. Returns 1
+# (after a SIGKILL) if the client did not exit in time.
+vt_client_stop() {
+	local limit=$((${1:-5} * 10)) i=0 pid=$VT_CLI_PID
+	[ -n "$pid" ] || return 1
+	kill -TERM "$pid" 2>/dev/null
+	while vt_pid_alive "$pid" && [ $i -lt $limit ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if vt_pid_alive "$pid"; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		VT_CLI_RC=137
+		VT_CLI_PID=""
+		return 1
+	fi
+	wait "$pid" 2>/dev/null
+	VT_CLI_RC=$?
+	VT_CLI_PID=""
+	VT_CLI_STOP_MS=$((i * 100))
+	return 0
+}
+
+# vt_ns_clean: no tunnel device, address or route left in the client ns.
+vt_ns_clean() {
+	local dev bad=0
+	dev=$(vt_tun_dev)
+	if [ -n "$dev" ]; then
+		vt_log "  leftover device: $dev"
+		bad=1
+	fi
+	if ip -n "$VT_CLI_NS" addr show 2>/dev/null | grep -q -e '10\.200\.' -e 'fd00:200:'; then
+		vt_log "  leftover tunnel address"
+		bad=1
+	fi
+	if ip -n "$VT_CLI_NS" -4 route show 2>/dev/null | grep -q -e '10\.200\.' -e '10\.201\.' ||
+		ip -n "$VT_CLI_NS" -6 route show 2>/dev/null | grep -q -e 'fd00:200:' -e 'fd00:201:'; then
+		vt_log "  leftover tunnel route"
+		bad=1
+	fi
+	[ $bad = 0 ]
+}
+
+# vt_pushed_routes: the pushed IPv4 and IPv6 routes point into the tunnel.
+vt_pushed_routes() {
+	ip -n "$VT_CLI_NS" -4 route show "$VT_PUSH_ROUTE" 2>/dev/null | grep -q "dev $VT_CLI_TUN" &&
+		ip -n "$VT_CLI_NS" -6 route show "$VT_PUSH_ROUTE6" 2>/dev/null | grep -q "dev $VT_CLI_TUN"
+}
+
+# vt_ping ADDR: three pings from the client namespace; prints the summary.
+vt_ping() {
+	local out
+	out=$(vt_cli ping -n -c 3 -i 0.2 -W 2 "$1" 2>&1)
+	local rc=$?
+	printf '%s\n' "$out" | grep -E 'packets transmitted|rtt' | sed 's/^/  /'
+	return $rc
+}
+
+# vt_iperf_start: iperf3 server in the server ns, bound to the tunnel address.
+vt_iperf_start() {
+	local i=0
+	vt_srv iperf3 -s -D -B "$VT_TUN_SRV_IP" -I "$VT_DIR/iperf3.pid" \
+		--logfile "$VT_DIR/iperf3-server.log" || return 1
+	while [ $i -lt 50 ]; do
+		vt_srv ss -ltn 2>/dev/null | grep -q "$VT_TUN_SRV_IP:5201" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+vt_iperf_stop() {
+	local pid
+	[ -r "$VT_DIR/iperf3.pid" ] || return 0
+	pid=$(tr -dc 0-9 <"$VT_DIR/iperf3.pid")
+	[ -n "$pid" ] && vt_kill_wait "$pid" 2
+	rm -f "$VT_DIR/iperf3.pid"
+}
+
+# vt_iperf [ARGS]: one 2 s run from the client ns; prints Mbit/s (receiver).
+vt_iperf() {
+	local out mbit
+	out=$(vt_cli timeout 20 iperf3 -c "$VT_TUN_SRV_IP" -t "${VT_IPERF_TIME:-2}" \
+		--connect-timeout 3000 -f m "$@" 2>&1) || { printf '%s\n' "$out" | tail -n 3 >&2; return 1; }
+	mbit=$(printf '%s\n' "$out" | awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i - 1) }' | tail -n 1)
+	[ -n "$mbit" ] || return 1
+	printf '%s' "$mbit"
+}
+
+# vt_dump_logs: the tail of both logs, for a failure.
+vt_dump_logs() {
+	vt_log "---- client log (last 25 lines) ----"
+	tail -n 25 "$VT_DIR/client.log" 2>/dev/null
+	vt_log "---- server log (last 25 lines) ----"
+	tail -n 25 "$VT_DIR/server.log" 2>/dev/null
+	vt_log "------------------------------------"
+}
+
+# vt_exit_notified: the server logged the client's explicit exit notification.
+vt_exit_notified() {
+	grep -q -i 'exit message received' "$VT_DIR/server.log" 2>/dev/null
+}
+
+# vt_server_cipher: the data cipher the server negotiated with the client.
+# The server logs it up to a second after the client is up, so poll (<= 3 s).
+vt_server_cipher() {
+	local i=0 c=""
+	while [ $i -lt 30 ]; do
+		c=$(sed -n "s/.*Data Channel: cipher '\([^']*\)'.*/\1/p" "$VT_DIR/server.log" 2>/dev/null | tail -n 1)
+		[ -n "$c" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	printf '%s' "$c"
+}
+
+# vt_connect_cycle LABEL [CIPHER]: one short session with the current server:
+# connect, ping v4 and v6, check the negotiated cipher (if given), SIGTERM,
+# exit code 0, namespace clean. Records PASS/FAIL per step, prefixed LABEL.
+vt_connect_cycle() {
+	local label=$1 want=${2:-} got
+	vt_client_start
+	if ! vt_wait_tun_ipv4 15; then
+		vt_pid_alive "$VT_CLI_PID" || vt_log "  client exited before connecting"
+		vt_fail "$label: connected within 15 s"
+		vt_dump_logs
+		vt_client_stop 5
+		return 1
+	fi
+	vt_pass "$label: connected in $VT_CONNECT_MS ms"
+	vt_check "$label: ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP"
+	if vt_wait_tun_ipv6 3; then
+		vt_check "$label: ping IPv6 $VT_TUN_SRV_IP6" vt_ping "$VT_TUN_SRV_IP6"
+	else
+		vt_fail "$label: tunnel has a global IPv6 address"
+	fi
+	if [ -n "$want" ]; then
+		got=$(vt_server_cipher)
+		if [ "$got" = "$want" ]; then
+			vt_pass "$label: server negotiated $got"
+		else
+			vt_fail "$label: server negotiated '$got', want '$want'"
+		fi
+	fi
+	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+		vt_pass "$label: SIGTERM, exit code 0 in $VT_CLI_STOP_MS ms"
+	else
+		vt_fail "$label: SIGTERM, exit code ${VT_CLI_RC:-none} (want 0 within 5 s)"
+	fi
+	vt_check "$label: client namespace clean" vt_ns_clean
+}

@@ -1,0 +1,410 @@
+/*
+ * test_engine.c: a client and a server engine back to back in memory: the
+ * handshake for each wrapping and cipher, 10,000 data packets each way through
+ * a wire that drops, duplicates and reorders, keepalive and ping-restart,
+ * verification failures, and hostile input after the handshake.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/tls.h"
+#include "vpnc/engine.h"
+
+#include "../testpki.h"
+#include "../wire.h"
+
+static unsigned passed, failed;
+
+#define CHECK(cond, ...)                                            \
+	do {                                                        \
+		if (cond) {                                         \
+			passed++;                                   \
+		} else {                                            \
+			failed++;                                   \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+			printf(__VA_ARGS__);                        \
+			printf("\n");                               \
+		}                                                   \
+	} while (0)
+
+static struct testpki pki;
+static uint8_t wrap_key[VPNC_STATIC_KEY_LEN];
+static int verbose;
+
+static void log_cb(void *ctx, int level, const char *msg)
+{
+	if (verbose)
+		printf("  [%s %d] %s\n", (const char *)ctx, level, msg);
+}
+
+struct pair {
+	struct vpnc_engine *c, *s;
+	SSL_CTX *cctx, *sctx;
+	struct wire_q c2s, s2c;
+	struct wire_chaos chaos;
+	uint64_t now;
+	unsigned c_tun, s_tun;
+	char c_reason[256];
+	bool c_connected, s_connected, c_restart, c_fatal;
+};
+
+struct pair_opts {
+	enum vpnc_wrap_mode wrap;
+	const char *client_ciphers;
+	const char *server_ciphers;
+	const char *push;
+	const char *verify_name;
+	enum vpnc_x509_name_type verify_type;
+	const char *client_ca; /* NULL = the right CA */
+};
+
+static int pair_new(struct pair *p, const struct pair_opts *o)
+{
+	struct vpnc_config conf;
+	struct vpnc_engine_cfg cc, sc;
+	char err[256];
+
+	memset(p, 0, sizeof(*p));
+	memset(&conf, 0, sizeof(conf));
+	conf.ca = (char *)(o->client_ca != NULL ? o->client_ca : pki.ca);
+	conf.cert = pki.client_cert;
+	conf.key = pki.client_key;
+	p->cctx = vpnc_tls_ctx_client(&conf, err, sizeof(err));
+	p->sctx = vpnc_tls_ctx_server(pki.ca, pki.server_cert, pki.server_key, err, sizeof(err));
+	if (p->cctx == NULL || p->sctx == NULL) {
+		printf("TLS context: %s\n", err);
+		return -1;
+	}
+	memset(&cc, 0, sizeof(cc));
+	cc.role = VPNC_ROLE_CLIENT;
+	cc.ssl_ctx = p->cctx;
+	cc.remote_cert_tls_server = true;
+	cc.verify_x509_name = o->verify_name;
+	cc.verify_x509_type = o->verify_type;
+	cc.wrap = o->wrap;
+	cc.wrap_key = wrap_key;
+	cc.key_direction = 1;
+	cc.auth_digest = "SHA256";
+	cc.data_ciphers = o->client_ciphers;
+	cc.rand = wire_rand;
+	cc.wallclock = wire_wallclock;
+	cc.log = log_cb;
+	cc.log_ctx = "client";
+	cc.verb = 4;
+	sc = cc;
+	sc.role = VPNC_ROLE_SERVER;
+	sc.ssl_ctx = p->sctx;
+	sc.key_direction = 0;
+	sc.data_ciphers = o->server_ciphers;
+	sc.push_reply = o->push != NULL ? o->push : "ping 10,ping-restart 60,ifconfig 10.8.0.2 255.255.255.0,topology subnet";
+	sc.peer_id = 7;
+	sc.ping = 2; /* the server keeps the client's ping-restart fed */
+	sc.log_ctx = "server";
+	if (vpnc_engine_new(&cc, &p->c) != 0 || vpnc_engine_new(&sc, &p->s) != 0)
+		return -1;
+	wire_q_init(&p->c2s);
+	wire_q_init(&p->s2c);
+	p->now = 1000;
+	return 0;
+}
+
+static void pair_free(struct pair *p)
+{
+	vpnc_engine_free(p->c);
+	vpnc_engine_free(p->s);
+	SSL_CTX_free(p->cctx);
+	SSL_CTX_free(p->sctx);
+	wire_q_free(&p->c2s);
+	wire_q_free(&p->s2c);
+}
+
+static void pair_events(struct pair *p)
+{
+	struct vpnc_event ev;
+	while (vpnc_engine_event(p->c, &ev)) {
+		if (ev.type == VPNC_EV_CONNECTED)
+			p->c_connected = true;
+		if (ev.type == VPNC_EV_RESTART || ev.type == VPNC_EV_FATAL) {
+			p->c_restart |= ev.type == VPNC_EV_RESTART;
+			p->c_fatal |= ev.type == VPNC_EV_FATAL;
+			snprintf(p->c_reason, sizeof(p->c_reason), "%s", ev.reason);
+		}
+	}
+	while (vpnc_engine_event(p->s, &ev))
+		if (ev.type == VPNC_EV_CONNECTED)
+			p->s_connected = true;
+}
+
+/* One round: both sides send, the wire delivers, timers run. */
+static void pair_step(struct pair *p, uint64_t advance_ms)
+{
+	const struct wire_chaos *ch = &p->chaos;
+	wire_drain(p->c, p->now, &p->c2s, ch);
+	wire_drain(p->s, p->now, &p->s2c, ch);
+	wire_deliver(p->s, p->now, &p->c2s, &p->s_tun);
+	wire_deliver(p->c, p->now, &p->s2c, &p->c_tun);
+	p->now += advance_ms;
+	vpnc_engine_tick(p->c, p->now);
+	vpnc_engine_tick(p->s, p->now);
+	pair_events(p);
+}
+
+/* Runs until both are connected or the client failed; returns simulated ms taken. */
+static uint64_t pair_handshake(struct pair *p)
+{
+	uint64_t start = p->now;
+	vpnc_engine_start(p->c, p->now);
+	vpnc_engine_start(p->s, p->now);
+	for (int i = 0; i < 20000 && !(p->c_connected && p->s_connected) && !p->c_restart && !p->c_fatal; i++)
+		pair_step(p, 10);
+	return p->now - start;
+}
+
+static void test_handshakes(void)
+{
+	static const enum vpnc_wrap_mode wraps[] = {VPNC_WRAP_TLS_CRYPT, VPNC_WRAP_NONE, VPNC_WRAP_TLS_AUTH};
+	static const char *ciphers[] = {"AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305"};
+
+	for (size_t w = 0; w < 3; w++) {
+		for (size_t c = 0; c < 3; c++) {
+			struct pair p;
+			struct pair_opts o = {.wrap = wraps[w], .client_ciphers = "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305",
+			                      .server_ciphers = ciphers[c], .verify_name = "server",
+			                      .verify_type = VPNC_X509_NAME};
+			if (pair_new(&p, &o) != 0) {
+				CHECK(0, "pair_new");
+				continue;
+			}
+			uint64_t ms = pair_handshake(&p);
+			CHECK(p.c_connected && p.s_connected, "handshake wrap %zu cipher %s (%s)", w, ciphers[c], p.c_reason);
+			CHECK(strcmp(vpnc_engine_cipher(p.c), ciphers[c]) == 0, "negotiated %s, want %s",
+			      vpnc_engine_cipher(p.c), ciphers[c]);
+			CHECK(ms < 2000, "handshake took %llu simulated ms", (unsigned long long)ms);
+			/* One packet each way proves the keys match. */
+			uint8_t mem[VPNC_PKT_BUF], ip[100];
+			struct vpnc_buf b;
+			memset(ip, 0x45, sizeof(ip));
+			vpnc_buf_init(&b, mem, sizeof(mem), 0);
+			CHECK(vpnc_engine_tun_in(p.c, p.now, ip, sizeof(ip), &b) == 0, "client encrypt");
+			wire_q_push(&p.c2s, vpnc_buf_data(&b), b.len);
+			vpnc_buf_init(&b, mem, sizeof(mem), 0);
+			CHECK(vpnc_engine_tun_in(p.s, p.now, ip, sizeof(ip), &b) == 0, "server encrypt");
+			wire_q_push(&p.s2c, vpnc_buf_data(&b), b.len);
+			unsigned st = 0, ct = 0;
+			wire_deliver(p.s, p.now, &p.c2s, &st);
+			wire_deliver(p.c, p.now, &p.s2c, &ct);
+			CHECK(st == 1 && ct == 1, "data both ways (server got %u, client got %u)", st, ct);
+			const struct vpnc_push *push = NULL;
+			(void)push;
+			pair_free(&p);
+		}
+	}
+}
+
+/* Sends n numbered packets from a to b through the chaotic wire; returns how many arrived intact, once each. */
+static unsigned send_numbered(struct pair *p, bool from_client, unsigned n, unsigned *dups, unsigned *bad)
+{
+	struct vpnc_engine *src = from_client ? p->c : p->s;
+	struct vpnc_engine *dst = from_client ? p->s : p->c;
+	struct wire_q *q = from_client ? &p->c2s : &p->s2c;
+	static uint8_t seen[20000];
+	static uint8_t mem[VPNC_PKT_BUF], out[VPNC_PKT_BUF];
+	uint8_t ip[1400];
+	unsigned got = 0;
+
+	memset(seen, 0, sizeof(seen));
+	*dups = *bad = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct vpnc_buf b;
+		for (size_t k = 0; k < sizeof(ip); k++)
+			ip[k] = (uint8_t)(i * 7 + k);
+		memcpy(ip, &i, sizeof(i));
+		vpnc_buf_init(&b, mem, sizeof(mem), 0);
+		if (vpnc_engine_tun_in(src, p->now, ip, sizeof(ip), &b) != 0) {
+			(*bad)++;
+			continue;
+		}
+		wire_q_send(q, &p->chaos, vpnc_buf_data(&b), b.len);
+		if (q->count > 32 || i == n - 1) {
+			struct wire_pkt *w;
+			while ((w = wire_q_pop(q)) != NULL) {
+				struct vpnc_buf t;
+				vpnc_buf_init(&t, out, sizeof(out), VPNC_HEADROOM);
+				if (vpnc_engine_link_in(dst, p->now, w->data, w->len, &t) != 1)
+					continue;
+				unsigned id;
+				memcpy(&id, vpnc_buf_data(&t), sizeof(id));
+				uint8_t expect[1400];
+				for (size_t k = 0; k < sizeof(expect); k++)
+					expect[k] = (uint8_t)(id * 7 + k);
+				memcpy(expect, &id, sizeof(id));
+				if (t.len != sizeof(ip) || id >= n || memcmp(vpnc_buf_data(&t), expect, sizeof(expect)) != 0) {
+					(*bad)++;
+				} else if (seen[id]) {
+					(*dups)++;
+				} else {
+					seen[id] = 1;
+					got++;
+				}
+			}
+		}
+	}
+	return got;
+}
+
+static void test_bulk_chaos(void)
+{
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM:CHACHA20-POLY1305",
+	                      .server_ciphers = "AES-256-GCM:CHACHA20-POLY1305"};
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	/* The handshake itself runs through a bad wire: the reliability layer has to cope. */
+	p.chaos = (struct wire_chaos){.drop_pct = 10, .dup_pct = 5, .reorder_pct = 10};
+	pair_handshake(&p);
+	CHECK(p.c_connected && p.s_connected, "handshake over a lossy wire (%s)", p.c_reason);
+	const struct vpnc_stats *st = vpnc_engine_stats(p.c);
+	CHECK(st->retransmits > 0, "retransmissions happened on the lossy wire");
+
+	unsigned dups, bad;
+	unsigned got = send_numbered(&p, true, 10000, &dups, &bad);
+	CHECK(dups == 0 && bad == 0, "upload: %u duplicates, %u bad delivered", dups, bad);
+	CHECK(got > 8500 && got < 10000, "upload delivered %u of 10000 with 10%% loss", got);
+	got = send_numbered(&p, false, 10000, &dups, &bad);
+	CHECK(dups == 0 && bad == 0, "download: %u duplicates, %u bad delivered", dups, bad);
+	CHECK(got > 8500 && got < 10000, "download delivered %u of 10000 with 10%% loss", got);
+	CHECK(vpnc_engine_stats(p.s)->drops[VPNC_DROP_REPLAY] > 0, "the server dropped the duplicates as replays");
+
+	/* A clean wire delivers everything. */
+	p.chaos = (struct wire_chaos){0};
+	got = send_numbered(&p, true, 10000, &dups, &bad);
+	CHECK(got == 10000 && dups == 0 && bad == 0, "clean upload delivered %u", got);
+	got = send_numbered(&p, false, 10000, &dups, &bad);
+	CHECK(got == 10000 && dups == 0 && bad == 0, "clean download delivered %u", got);
+	pair_free(&p);
+}
+
+static void test_keepalive(void)
+{
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM",
+	                      .push = "ping 2,ping-restart 7"};
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	pair_handshake(&p);
+	CHECK(p.c_connected, "connected for keepalive");
+	uint64_t in0 = vpnc_engine_stats(p.s)->link_in_pkts;
+	/* 30 s of silence: pings flow, nobody restarts, nothing reaches a TUN. */
+	for (int i = 0; i < 300; i++)
+		pair_step(&p, 100);
+	uint64_t pings = vpnc_engine_stats(p.s)->link_in_pkts - in0;
+	CHECK(pings >= 10 && pings <= 20, "client sent %llu pings in 30 s with ping 2", (unsigned long long)pings);
+	CHECK(!p.c_restart && !p.c_fatal, "no restart while pings flow (%s)", p.c_reason);
+	CHECK(p.s_tun == 0 && p.c_tun == 0, "pings never reach the TUN");
+	CHECK(vpnc_engine_next_timer(p.c) <= p.now + 2000, "a timer is armed for the next ping");
+
+	/* The server goes silent: ping-restart fires after 7 s. */
+	for (int i = 0; i < 100 && !p.c_restart; i++) {
+		wire_drain(p.c, p.now, &p.c2s, NULL);
+		p.c2s.count = 0;
+		p.now += 100;
+		vpnc_engine_tick(p.c, p.now);
+		pair_events(&p);
+	}
+	CHECK(p.c_restart, "ping-restart fired");
+	CHECK(strstr(p.c_reason, "ping-restart") != NULL, "reason names ping-restart: %s", p.c_reason);
+	pair_free(&p);
+}
+
+static void test_verify_failures(void)
+{
+	struct testpki other;
+	testpki_make(&other, 0);
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM",
+	                      .client_ca = other.ca};
+	if (pair_new(&p, &o) == 0) {
+		pair_handshake(&p);
+		CHECK(p.c_fatal && !p.c_connected, "wrong CA is fatal");
+		CHECK(strstr(p.c_reason, "verification failed") != NULL, "reason: %s", p.c_reason);
+		pair_free(&p);
+	}
+	struct pair_opts o2 = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM",
+	                       .verify_name = "someone-else", .verify_type = VPNC_X509_NAME};
+	if (pair_new(&p, &o2) == 0) {
+		pair_handshake(&p);
+		CHECK(p.c_fatal && !p.c_connected, "wrong verify-x509-name is fatal");
+		CHECK(strstr(p.c_reason, "verify-x509-name") != NULL, "reason: %s", p.c_reason);
+		pair_free(&p);
+	}
+	struct pair_opts o3 = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-128-GCM", .server_ciphers = "CHACHA20-POLY1305"};
+	if (pair_new(&p, &o3) == 0) {
+		pair_handshake(&p);
+		CHECK(!p.c_connected, "no common cipher: not connected");
+		CHECK(p.c_fatal && strstr(p.c_reason, "authentication failed") != NULL, "reason: %s", p.c_reason);
+		pair_free(&p);
+	}
+	testpki_free(&other);
+}
+
+/* Garbage of every length after the handshake: dropped, counted, and the tunnel still works. */
+static void test_garbage(void)
+{
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM"};
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	pair_handshake(&p);
+	uint8_t junk[1600], mem[VPNC_PKT_BUF];
+	struct vpnc_buf b;
+	int accepted = 0;
+	for (unsigned len = 0; len < sizeof(junk); len++) {
+		wire_rand(NULL, junk, len);
+		if (len > 0)
+			junk[0] = (uint8_t)((len % 12) << 3); /* every opcode in turn */
+		vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+		if (vpnc_engine_link_in(p.c, p.now, junk, len, &b) >= 0)
+			accepted++;
+	}
+	CHECK(accepted == 0, "%d garbage packets were accepted", accepted);
+	CHECK(!p.c_restart && !p.c_fatal, "garbage does not end the session (%s)", p.c_reason);
+	unsigned dups, bad;
+	unsigned got = send_numbered(&p, false, 100, &dups, &bad);
+	CHECK(got == 100, "tunnel works after garbage (%u)", got);
+	pair_free(&p);
+}
+
+int main(int argc, char **argv)
+{
+	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+	testpki_make(&pki, 0);
+	wire_rand(NULL, wrap_key, sizeof(wrap_key));
+	test_handshakes();
+	test_bulk_chaos();
+	test_keepalive();
+	test_verify_failures();
+	test_garbage();
+	testpki_free(&pki);
+	/* Ed25519 certificates work the same way. */
+	testpki_make(&pki, 1);
+	{
+		struct pair p;
+		struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "CHACHA20-POLY1305",
+		                      .server_ciphers = "CHACHA20-POLY1305"};
+		if (pair_new(&p, &o) == 0) {
+			pair_handshake(&p);
+			CHECK(p.c_connected && p.s_connected, "Ed25519 handshake (%s)", p.c_reason);
+			pair_free(&p);
+		}
+	}
+	testpki_free(&pki);
+	printf("test_engine: %u passed, %u failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}

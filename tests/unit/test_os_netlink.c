@@ -1,0 +1,392 @@
+/*
+ * test_os_netlink.c: the OS layer against a real kernel, inside a private
+ * network namespace created by this process (needs root; exit 77 otherwise).
+ *
+ * An "uplink" TUN with an address and default routes plays the physical
+ * network; a second TUN is the VPN device. Pushed configurations are applied
+ * through vpnc_netcfg_apply(), read back through netlink dumps and /proc,
+ * removed with vpnc_netcfg_unapply(), and checked to be gone.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "os/os.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                                      \
+	do {                                                                             \
+		if (cond) {                                                              \
+			passed++;                                                        \
+		} else {                                                                 \
+			failed++;                                                        \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                                        \
+	} while (0)
+
+static uint32_t ip4(const char *s)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, s, &a) != 1)
+		abort();
+	return ntohl(a.s_addr);
+}
+
+static const uint8_t *b4(const char *s)
+{
+	static uint8_t ring[8][4];
+	static int k;
+	uint8_t *p = ring[k++ % 8];
+	if (inet_pton(AF_INET, s, p) != 1)
+		abort();
+	return p;
+}
+
+static const uint8_t *b6(const char *s)
+{
+	static uint8_t ring[8][16];
+	static int k;
+	uint8_t *p = ring[k++ % 8];
+	if (inet_pton(AF_INET6, s, p) != 1)
+		abort();
+	return p;
+}
+
+/* Looks for a line in a /proc file containing every needle (NULL-terminated list). */
+static bool proc_has(const char *path, const char *n1, const char *n2, const char *n3)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		found = strstr(line, n1) != NULL && (n2 == NULL || strstr(line, n2) != NULL) &&
+		        (n3 == NULL || strstr(line, n3) != NULL);
+	}
+	fclose(f);
+	return found;
+}
+
+static void push_zero(struct vpnc_push *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->ping = p->ping_restart = p->inactive = p->explicit_exit_notify = -1;
+}
+
+static void test_mask(void)
+{
+	CHECK(vpnc_netcfg_mask_to_prefix(0xffffff00u) == 24);
+	CHECK(vpnc_netcfg_mask_to_prefix(0xffffffffu) == 32);
+	CHECK(vpnc_netcfg_mask_to_prefix(0) == 0);
+	CHECK(vpnc_netcfg_mask_to_prefix(0xfffffffcu) == 30);
+	CHECK(vpnc_netcfg_mask_to_prefix(0xff00ff00u) == -1);
+	CHECK(vpnc_netcfg_mask_to_prefix(0x000000ffu) == -1);
+}
+
+static void test_tun_names(void)
+{
+	struct vpnc_tun t;
+
+	CHECK(vpnc_tun_open("a/b", &t) == -EINVAL && t.fd == -1);
+	CHECK(vpnc_tun_open("abcdefghijklmnopq", &t) == -EINVAL);
+	CHECK(vpnc_tun_open("bad name", &t) == -EINVAL);
+	CHECK(vpnc_tun_open("tun", &t) == 0 && strncmp(t.name, "tun", 3) == 0 && t.fd >= 0);
+	char name[IFNAMSIZ];
+	memcpy(name, t.name, sizeof(name));
+	CHECK(if_nametoindex(name) != 0);
+	vpnc_tun_close(&t);
+	CHECK(t.fd == -1);
+	CHECK(if_nametoindex(name) == 0);
+	vpnc_tun_close(&t); /* twice is harmless */
+}
+
+/* The uplink: 192.0.2.1/24 + 2001:db8:1::1/64, defaults via .254 and ::ff. */
+static int make_uplink(struct vpnc_nl *nl, struct vpnc_tun *up)
+{
+	if (vpnc_tun_open("uplink0", up) != 0)
+		return -1;
+	if (vpnc_nl_link_up(nl, up->ifindex, 1500, 0) != 0)
+		return -1;
+	if (vpnc_nl_addr(nl, true, up->ifindex, AF_INET, b4("192.0.2.1"), 24, NULL) != 0)
+		return -1;
+	if (vpnc_nl_addr(nl, true, up->ifindex, AF_INET6, b6("2001:db8:1::1"), 64, NULL) != 0)
+		return -1;
+	if (vpnc_nl_route(nl, true, AF_INET, b4("0.0.0.0"), 0, b4("192.0.2.254"), up->ifindex, -1) != 0)
+		return -1;
+	if (vpnc_nl_route(nl, true, AF_INET6, b6("::"), 0, b6("2001:db8:1::ff"), up->ifindex, -1) != 0)
+		return -1;
+	return 0;
+}
+
+static void test_direct(struct vpnc_nl *nl, const struct vpnc_tun *t)
+{
+	int mtu = 0;
+	bool isup = false;
+
+	CHECK(vpnc_nl_link_up(nl, t->ifindex, 1400, 1000) == 0);
+	CHECK(vpnc_nl_link_get(nl, t->ifindex, &mtu, &isup) == 0);
+	CHECK(mtu == 1400 && isup);
+	CHECK(vpnc_nl_link_get(nl, 99999, &mtu, &isup) < 0);
+
+	CHECK(vpnc_nl_addr(nl, true, t->ifindex, AF_INET, b4("10.1.1.1"), 24, NULL) == 0);
+	CHECK(vpnc_nl_addr(nl, true, t->ifindex, AF_INET, b4("10.1.1.1"), 24, NULL) == -EEXIST);
+	CHECK(vpnc_nl_addr_exists(nl, t->ifindex, AF_INET, b4("10.1.1.1"), 24) == 1);
+	CHECK(vpnc_nl_route(nl, true, AF_INET, b4("10.50.0.0"), 16, b4("10.1.1.9"), t->ifindex, 7) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.50.0.0"), 16, b4("10.1.1.9"), t->ifindex) == 1);
+	CHECK(proc_has("/proc/net/route", t->name, "0000320A", "0901010A"));
+	CHECK(vpnc_nl_route(nl, false, AF_INET, b4("10.50.0.0"), 16, b4("10.1.1.9"), t->ifindex, 7) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.50.0.0"), 16, NULL, 0) == 0);
+	CHECK(!proc_has("/proc/net/route", t->name, "0000320A", NULL));
+	CHECK(vpnc_nl_addr(nl, false, t->ifindex, AF_INET, b4("10.1.1.1"), 24, NULL) == 0);
+	CHECK(vpnc_nl_addr_exists(nl, t->ifindex, AF_INET, b4("10.1.1.1"), 24) == 0);
+
+	CHECK(vpnc_nl_addr(nl, true, t->ifindex, AF_INET6, b6("fd11::1"), 64, NULL) == 0);
+	CHECK(vpnc_nl_addr_exists(nl, t->ifindex, AF_INET6, b6("fd11::1"), 64) == 1);
+	CHECK(proc_has("/proc/net/if_inet6", "fd110000000000000000000000000001", t->name, NULL));
+	CHECK(vpnc_nl_route(nl, true, AF_INET6, b6("fd12::"), 48, NULL, t->ifindex, -1) == 0);
+	CHECK(proc_has("/proc/net/ipv6_route", "fd120000000000000000000000000000 30", t->name, NULL));
+	CHECK(vpnc_nl_route(nl, false, AF_INET6, b6("fd12::"), 48, NULL, t->ifindex, -1) == 0);
+	CHECK(!proc_has("/proc/net/ipv6_route", "fd120000000000000000000000000000 30", NULL, NULL));
+	CHECK(vpnc_nl_addr(nl, false, t->ifindex, AF_INET6, b6("fd11::1"), 64, NULL) == 0);
+	CHECK(!proc_has("/proc/net/if_inet6", "fd110000000000000000000000000001", NULL, NULL));
+
+	/* Bad arguments are refused before anything is sent. */
+	CHECK(vpnc_nl_addr(nl, true, t->ifindex, AF_INET, b4("10.1.1.1"), 33, NULL) == -EINVAL);
+	CHECK(vpnc_nl_route(nl, true, AF_INET6, b6("::"), 129, NULL, t->ifindex, -1) == -EINVAL);
+	CHECK(vpnc_nl_route(nl, true, 99, b6("::"), 1, NULL, t->ifindex, -1) == -EINVAL);
+}
+
+static void test_subnet(struct vpnc_nl *nl, const struct vpnc_tun *t, const struct vpnc_tun *up)
+{
+	static struct vpnc_push p;
+	static struct vpnc_netcfg nc;
+	struct vpnc_netcfg_opts o = {0};
+	int mtu = 0;
+	bool isup = false;
+	char desc[128];
+	const int ti = t->ifindex;
+
+	push_zero(&p);
+	p.has_ifconfig = true;
+	p.topology = VPNC_TOPO_SUBNET;
+	p.ifconfig_local = ip4("10.8.0.2");
+	p.ifconfig_mask_or_peer = ip4("255.255.255.0");
+	p.has_ifconfig6 = true;
+	memcpy(p.ifconfig6_local, b6("fd00:8::2"), 16);
+	p.ifconfig6_bits = 64;
+	memcpy(p.ifconfig6_remote, b6("fd00:8::1"), 16);
+	p.has_route_gateway = true;
+	p.route_gateway = ip4("10.8.0.1");
+	p.routes[0] = (struct vpnc_route4){.net = ip4("172.16.0.0"), .mask = ip4("255.240.0.0"), .metric = -1};
+	p.routes[1] = (struct vpnc_route4){.net = ip4("10.99.1.0"), .mask = ip4("255.255.0.0"), .metric = 5}; /* host bits set */
+	p.routes[2] = (struct vpnc_route4){.net = ip4("10.77.0.0"), .mask = ip4("255.0.255.0"), .metric = -1}; /* bad mask */
+	p.n_routes = 3;
+	memcpy(p.routes6[0].net, b6("fd99::"), 16);
+	p.routes6[0].bits = 48;
+	p.routes6[0].metric = -1;
+	p.n_routes6 = 1;
+	p.redirect_gateway = VPNC_RG_ENABLE | VPNC_RG_DEF1 | VPNC_RG_IPV6;
+	p.tun_mtu = 1420;
+	o.server_family = AF_INET;
+	memcpy(o.server, b4("198.51.100.7"), 4);
+
+	vpnc_netcfg_init(&nc);
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);
+	CHECK(nc.n_failed == 1); /* only the bad mask */
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == -EALREADY);
+	CHECK(vpnc_nl_link_get(nl, ti, &mtu, &isup) == 0 && mtu == 1420 && isup);
+	CHECK(vpnc_nl_addr_exists(nl, ti, AF_INET, b4("10.8.0.2"), 24) == 1);
+	CHECK(vpnc_nl_addr_exists(nl, ti, AF_INET6, b6("fd00:8::2"), 64) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("172.16.0.0"), 12, b4("10.8.0.1"), ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.99.0.0"), 16, b4("10.8.0.1"), ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("0.0.0.0"), 1, b4("10.8.0.1"), ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("128.0.0.0"), 1, b4("10.8.0.1"), ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("198.51.100.7"), 32, b4("192.0.2.254"), up->ifindex) == 1);
+	CHECK(proc_has("/proc/net/route", t->name, "00000000\t0100080A", "00000080"));
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("fd99::"), 48, NULL, ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("::"), 3, NULL, ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("2000::"), 4, NULL, ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("3000::"), 4, NULL, ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("fc00::"), 7, NULL, ti) == 1);
+	/* The path to the server still avoids the tunnel. */
+	struct vpnc_nl_path path;
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("198.51.100.7"), &path) == 0 &&
+	      path.ifindex == up->ifindex && path.has_gw);
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("198.51.100.8"), &path) == 0 && path.ifindex == ti);
+	vpnc_netcfg_describe(&nc, desc, sizeof(desc));
+	CHECK(strcmp(desc, "10.8.0.2/24, fd00:8::2/64") == 0);
+
+	CHECK(vpnc_netcfg_matches(&nc, &p, &o));
+	p.routes[0].metric = 9;
+	CHECK(!vpnc_netcfg_matches(&nc, &p, &o));
+	p.routes[0].metric = -1;
+
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	CHECK(!nc.applied && nc.n == 0);
+	CHECK(vpnc_nl_addr_exists(nl, ti, AF_INET, b4("10.8.0.2"), 24) == 0);
+	CHECK(vpnc_nl_addr_exists(nl, ti, AF_INET6, b6("fd00:8::2"), 64) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("172.16.0.0"), 12, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("0.0.0.0"), 1, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("128.0.0.0"), 1, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("198.51.100.7"), 32, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("fd99::"), 48, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("::"), 3, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("fc00::"), 7, NULL, 0) == 0);
+	CHECK(!proc_has("/proc/net/route", t->name, NULL, NULL));
+	CHECK(!proc_has("/proc/net/ipv6_route", "fd990000", NULL, NULL));
+	/* What vpnc did not add is untouched. */
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("0.0.0.0"), 0, b4("192.0.2.254"), up->ifindex) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("::"), 0, b6("2001:db8:1::ff"), up->ifindex) == 1);
+	CHECK(vpnc_nl_addr_exists(nl, up->ifindex, AF_INET, b4("192.0.2.1"), 24) == 1);
+}
+
+static void test_net30(struct vpnc_nl *nl, const struct vpnc_tun *t, const struct vpnc_tun *up)
+{
+	static struct vpnc_push p;
+	static struct vpnc_netcfg nc;
+	struct vpnc_netcfg_opts o = {0};
+	const int ti = t->ifindex;
+
+	push_zero(&p);
+	p.has_ifconfig = true;
+	p.topology = VPNC_TOPO_NET30;
+	p.ifconfig_local = ip4("10.9.0.6");
+	p.ifconfig_mask_or_peer = ip4("10.9.0.5");
+	p.routes[0] = (struct vpnc_route4){.net = ip4("192.168.50.0"), .mask = ip4("255.255.255.0"), .metric = -1};
+	p.routes[1] = (struct vpnc_route4){.net = 0, .mask = 0, .metric = -1}; /* route 0.0.0.0 0.0.0.0 */
+	p.routes[2] = (struct vpnc_route4){.net = ip4("198.18.5.0"), .mask = ip4("255.255.255.0"),
+	                                   .metric = -1, .net_gateway = true};
+	p.n_routes = 3;
+	memcpy(p.routes6[0].net, b6("2001:db8:77::"), 16);
+	p.routes6[0].bits = 48;
+	p.routes6[0].metric = -1;
+	p.routes6[0].net_gateway = true;
+	p.n_routes6 = 1;
+	p.has_ifconfig6 = true;
+	memcpy(p.ifconfig6_local, b6("fd00:9::1000"), 16);
+	p.ifconfig6_bits = 64;
+	p.redirect_gateway = VPNC_RG_ENABLE | VPNC_RG_DEF1 | VPNC_RG_IPV6;
+	o.mtu = 1300;
+	o.server_family = AF_INET6;
+	memcpy(o.server, b6("2001:db8:2::7"), 16);
+
+	vpnc_netcfg_init(&nc);
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);
+	CHECK(nc.n_failed == 0);
+	CHECK(nc.mtu == 1300);
+	CHECK(vpnc_nl_addr_exists(nl, ti, AF_INET, b4("10.9.0.6"), 32) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.168.50.0"), 24, b4("10.9.0.5"), ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("0.0.0.0"), 1, b4("10.9.0.5"), ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("128.0.0.0"), 1, b4("10.9.0.5"), ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("2001:db8:2::7"), 128, b6("2001:db8:1::ff"),
+	                           up->ifindex) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("2000::"), 4, NULL, ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("198.18.5.0"), 24, b4("192.0.2.254"), up->ifindex) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("2001:db8:77::"), 48, b6("2001:db8:1::ff"),
+	                           up->ifindex) == 1);
+	/* No IPv4 host route: the server is IPv6. */
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("0.0.0.0"), 32, NULL, 0) == 0);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	CHECK(vpnc_nl_addr_exists(nl, ti, AF_INET, b4("10.9.0.6"), 32) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.168.50.0"), 24, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("2001:db8:2::7"), 128, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("2000::"), 4, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("198.18.5.0"), 24, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("2001:db8:77::"), 48, NULL, 0) == 0);
+
+	/* redirect-gateway local: no host route. */
+	o.server_family = AF_INET;
+	memcpy(o.server, b4("203.0.113.9"), 4);
+	p.redirect_gateway |= VPNC_RG_LOCAL;
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("203.0.113.9"), 32, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("128.0.0.0"), 1, NULL, ti) == 1);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+
+	/* route-nopull and ifconfig-noexec: only the link is touched. */
+	o.route_nopull = true;
+	o.ifconfig_noexec = true;
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);
+	CHECK(nc.n == 0);
+	CHECK(vpnc_nl_addr_exists(nl, ti, AF_INET, b4("10.9.0.6"), 32) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.168.50.0"), 24, NULL, 0) == 0);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+
+	/* A pre-existing route is not ours: not recorded, not removed. */
+	o.route_nopull = false;
+	o.ifconfig_noexec = false;
+	CHECK(vpnc_nl_addr(nl, true, ti, AF_INET, b4("10.9.0.6"), 32, b4("10.9.0.5")) == 0);
+	CHECK(vpnc_nl_route(nl, true, AF_INET, b4("192.168.50.0"), 24, NULL, ti, -1) == 0);
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);
+	CHECK(nc.n_failed == 2);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.168.50.0"), 24, NULL, ti) == 1);
+	CHECK(vpnc_nl_addr_exists(nl, ti, AF_INET, b4("10.9.0.6"), 32) == 1);
+	CHECK(vpnc_nl_route(nl, false, AF_INET, b4("192.168.50.0"), 24, NULL, ti, -1) == 0);
+	CHECK(vpnc_nl_addr(nl, false, ti, AF_INET, b4("10.9.0.6"), 32, b4("10.9.0.5")) == 0);
+}
+
+/* Items whose TUN vanished count as removed, not as failures. */
+static void test_tun_gone(struct vpnc_nl *nl)
+{
+	static struct vpnc_push p;
+	static struct vpnc_netcfg nc;
+	struct vpnc_netcfg_opts o = {0};
+	struct vpnc_tun t;
+
+	push_zero(&p);
+	p.has_ifconfig = true;
+	p.topology = VPNC_TOPO_SUBNET;
+	p.ifconfig_local = ip4("10.10.0.2");
+	p.ifconfig_mask_or_peer = ip4("255.255.255.0");
+	p.routes[0] = (struct vpnc_route4){.net = ip4("10.20.0.0"), .mask = ip4("255.255.0.0"), .metric = -1};
+	p.n_routes = 1;
+	CHECK(vpnc_tun_open("vpnc%d", &t) == 0 && strncmp(t.name, "vpnc", 4) == 0);
+	vpnc_netcfg_init(&nc);
+	CHECK(vpnc_netcfg_apply(&nc, nl, &t, &p, &o) == 0);
+	CHECK(nc.n == 2 && nc.n_failed == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.20.0.0"), 16, NULL, t.ifindex) == 1);
+	vpnc_tun_close(&t);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.20.0.0"), 16, NULL, 0) == 0);
+	CHECK(vpnc_netcfg_apply(&nc, nl, &t, &p, &o) == -EBADF);
+}
+
+int main(void)
+{
+	struct vpnc_nl *nl = NULL;
+	struct vpnc_tun up = {.fd = -1}, t = {.fd = -1};
+
+	test_mask();
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0 || vpnc_tun_probe() != 0) {
+		printf("test_os_netlink: skipped (needs root and /dev/net/tun)\n");
+		return 77;
+	}
+	if (vpnc_nl_open(&nl) != 0) {
+		printf("test_os_netlink: cannot open netlink\n");
+		return 1;
+	}
+	test_tun_names();
+	CHECK(make_uplink(nl, &up) == 0);
+	CHECK(vpnc_tun_open("vpnctest%d", &t) == 0);
+	if (t.fd >= 0 && up.fd >= 0) {
+		test_direct(nl, &t);
+		test_subnet(nl, &t, &up);
+		test_net30(nl, &t, &up);
+	}
+	test_tun_gone(nl);
+	vpnc_tun_close(&t);
+	vpnc_tun_close(&up);
+	vpnc_nl_close(nl);
+	printf("test_os_netlink: %d passed, %d failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,170 @@
+/*
+ * test_replay.c: the 64-entry replay window, boundaries and time handling,
+ * plus a randomised comparison against a naive reference model.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/replay.h"
+
+static int passed, failed;
+#define CHECK(c)                                                                   \
+	do {                                                                       \
+		if (c) {                                                           \
+			passed++;                                                  \
+		} else {                                                           \
+			failed++;                                                  \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
+		}                                                                  \
+	} while (0)
+
+/* Checks then adds, the way a receiver uses the window. */
+static int accept(struct vpnc_replay *r, uint32_t id, uint32_t t)
+{
+	int ret = vpnc_replay_check(r, id, t);
+	if (ret == 0)
+		vpnc_replay_add(r, id, t);
+	return ret;
+}
+
+static void test_basic(void)
+{
+	struct vpnc_replay r;
+	vpnc_replay_init(&r);
+	CHECK(vpnc_replay_check(&r, 0, 0) == -EBADMSG); /* id 0 always rejected */
+	CHECK(accept(&r, 1, 0) == 0);
+	CHECK(accept(&r, 1, 0) == -EBADMSG); /* duplicate of the highest */
+	CHECK(accept(&r, 0, 0) == -EBADMSG);
+	CHECK(accept(&r, 2, 0) == 0);
+	CHECK(accept(&r, 5, 0) == 0);
+	CHECK(accept(&r, 4, 0) == 0);       /* out of order, once */
+	CHECK(accept(&r, 4, 0) == -EBADMSG);
+	CHECK(accept(&r, 3, 0) == 0);
+	CHECK(accept(&r, 3, 0) == -EBADMSG);
+	CHECK(accept(&r, 2, 0) == -EBADMSG);
+	/* check alone never records */
+	CHECK(vpnc_replay_check(&r, 6, 0) == 0);
+	CHECK(vpnc_replay_check(&r, 6, 0) == 0);
+	CHECK(r.highest == 5);
+}
+
+static void test_boundaries(void)
+{
+	struct vpnc_replay r;
+	vpnc_replay_init(&r);
+	CHECK(accept(&r, 100, 0) == 0);
+	CHECK(vpnc_replay_check(&r, 100 - 63, 0) == 0);       /* 63 back: inside */
+	CHECK(vpnc_replay_check(&r, 100 - 64, 0) == -EBADMSG); /* 64 back: outside */
+	CHECK(accept(&r, 37, 0) == 0);
+	CHECK(accept(&r, 37, 0) == -EBADMSG);
+	CHECK(accept(&r, 36, 0) == -EBADMSG);
+	/* Slide by one: 37 is now 64 back and falls out. */
+	CHECK(accept(&r, 101, 0) == 0);
+	CHECK(vpnc_replay_check(&r, 37, 0) == -EBADMSG);
+	CHECK(vpnc_replay_check(&r, 38, 0) == 0);
+	/* Every id of the window once, in reverse order, then all duplicates. */
+	vpnc_replay_init(&r);
+	CHECK(accept(&r, 1000, 0) == 0);
+	for (uint32_t i = 1; i < 64; i++)
+		CHECK(accept(&r, 1000 - i, 0) == 0);
+	for (uint32_t i = 0; i < 70; i++)
+		CHECK(accept(&r, 1000 - i, 0) == -EBADMSG);
+	CHECK(r.bitmap == UINT64_MAX);
+}
+
+static void test_jumps(void)
+{
+	struct vpnc_replay r;
+	vpnc_replay_init(&r);
+	CHECK(accept(&r, 10, 0) == 0);
+	CHECK(accept(&r, 8, 0) == 0);
+	CHECK(accept(&r, 10 + 64, 0) == 0); /* jump of exactly 64 keeps nothing */
+	CHECK(r.bitmap == 1);
+	CHECK(vpnc_replay_check(&r, 10, 0) == -EBADMSG);
+	CHECK(vpnc_replay_check(&r, 11, 0) == 0);
+	CHECK(accept(&r, 0x7FFFFFFF, 0) == 0); /* huge jump */
+	CHECK(r.bitmap == 1);
+	CHECK(vpnc_replay_check(&r, 74, 0) == -EBADMSG);
+	CHECK(accept(&r, UINT32_MAX, 0) == 0);
+	CHECK(accept(&r, UINT32_MAX, 0) == -EBADMSG);
+	CHECK(accept(&r, UINT32_MAX - 63, 0) == 0);
+	CHECK(accept(&r, UINT32_MAX - 64, 0) == -EBADMSG);
+	/* First packet may have any id, e.g. the tls-crypt-v2 start. */
+	vpnc_replay_init(&r);
+	CHECK(accept(&r, 0x0F000001, 0) == 0);
+	CHECK(accept(&r, 0x0F000002, 0) == 0);
+	CHECK(accept(&r, 0x0F000001, 0) == -EBADMSG);
+}
+
+static void test_time(void)
+{
+	struct vpnc_replay r;
+	vpnc_replay_init(&r);
+	CHECK(accept(&r, 5, 1000) == 0);
+	CHECK(accept(&r, 6, 999) == -EBADMSG); /* time went back */
+	CHECK(accept(&r, 100, 999) == -EBADMSG);
+	CHECK(accept(&r, 4, 1000) == 0);
+	/* time forward: a new window, even with a low id */
+	CHECK(accept(&r, 1, 1001) == 0);
+	CHECK(r.highest == 1 && r.time == 1001 && r.bitmap == 1);
+	CHECK(accept(&r, 1, 1001) == -EBADMSG);
+	CHECK(accept(&r, 5, 1000) == -EBADMSG); /* old time now rejected */
+	CHECK(accept(&r, 2, 1001) == 0);
+	/* id 0 rejected whatever the time */
+	CHECK(vpnc_replay_check(&r, 0, 5000) == -EBADMSG);
+	/* add() of a stale pair is ignored */
+	vpnc_replay_add(&r, 50, 900);
+	CHECK(r.highest == 2 && r.time == 1001);
+}
+
+/* Naive model: remembers every accepted id of the current time in a list. */
+static void test_random(void)
+{
+	static uint32_t seen[4096];
+	size_t nseen = 0;
+	uint32_t highest = 0;
+	bool any = false;
+	struct vpnc_replay r;
+	uint32_t state = 12345;
+	int mismatches = 0;
+
+	vpnc_replay_init(&r);
+	for (int i = 0; i < 4000; i++) {
+		state = state * 1103515245u + 12345u;
+		uint32_t id = highest + 10 - (state >> 16) % 90; /* mostly behind the head */
+		if (id == 0 || id > highest + 10)
+			id = 1;
+		bool want = id != 0;
+		if (want && any) {
+			if (id <= highest && highest - id >= 64)
+				want = false;
+			for (size_t j = 0; j < nseen && want; j++)
+				if (seen[j] == id)
+					want = false;
+		}
+		int got = accept(&r, id, 0);
+		if ((got == 0) != want)
+			mismatches++;
+		if (want) {
+			if (nseen < sizeof(seen) / sizeof(seen[0]))
+				seen[nseen++] = id;
+			if (!any || id > highest)
+				highest = id;
+			any = true;
+		}
+	}
+	CHECK(mismatches == 0);
+	CHECK(nseen > 100);
+}
+
+int main(void)
+{
+	test_basic();
+	test_boundaries();
+	test_jumps();
+	test_time();
+	test_random();
+	printf("test_replay: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
