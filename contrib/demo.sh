@@ -42,13 +42,16 @@ step() { printf '\n==> %s\n' "$*"; }
 client_arg=--stock-client
 if [ $stock = 0 ] && [ -z "${VPNC_CLIENT_CMD:-}" ]; then
 	client_arg="$root/build/vpnc"
-	if [ ! -x "$client_arg" ]; then
-		step "Building vpnc (cmake -S . -B build && cmake --build build -j2)"
-		if ! cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null ||
-			! cmake --build "$root/build" -j2; then
-			echo "demo: build failed"
-			exit 1
-		fi
+	# Configure once, then let the (incremental) build decide what is stale.
+	step "Building vpnc (cmake -S . -B build && cmake --build build -j2)"
+	if [ ! -f "$root/build/CMakeCache.txt" ]; then
+		cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null ||
+			{ echo "demo: cmake configure failed"; exit 1; }
+	fi
+	if ! cmake --build "$root/build" -j2 --target vpnc >"${TMPDIR:-/tmp}/vpnc-demo-build.log" 2>&1; then
+		tail -n 30 "${TMPDIR:-/tmp}/vpnc-demo-build.log"
+		echo "demo: build failed (full log: ${TMPDIR:-/tmp}/vpnc-demo-build.log)"
+		exit 1
 	fi
 fi
 

@@ -103,7 +103,7 @@ for stage in "${stages[@]}"; do
 	esac
 done
 
-banner "summary"
+banner "summary ($SECONDS s)"
 [ -n "$notes" ] && echo "run-all: notes: ${notes#; }"
 echo "run-all: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

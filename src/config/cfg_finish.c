@@ -51,9 +51,12 @@ static int fin_wrap(struct vpnc_cfg_ctx *ctx)
 	int count = ctx->tls_auth.set + ctx->tls_crypt.set + ctx->tls_crypt_v2.set;
 	int ret;
 
-	if (count > 1)
+	if (count > 1) {
+		ctx->where = cfg->path != NULL ? cfg->path : "command line";
+		ctx->line = 0;
 		return vpnc_cfg_fail(ctx, -EINVAL,
 		                     "options 'tls-auth', 'tls-crypt' and 'tls-crypt-v2' exclude each other");
+	}
 	if (ctx->tls_auth.set) {
 		s = &ctx->tls_auth;
 		cfg->wrap = VPNC_WRAP_TLS_AUTH;

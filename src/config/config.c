@@ -179,8 +179,8 @@ static int cfg_block(struct vpnc_cfg_ctx *ctx, const char *text, size_t len, siz
 	memcpy(name, tag + 1, nlen);
 	name[nlen] = '\0';
 	snprintf(close, sizeof(close), "</%s>", name);
-	/* The body is at most the rest of the text; one allocation holds it. */
-	body = malloc(len - pos + 1);
+	/* The body is at most the rest of the text plus a final newline and a NUL. */
+	body = malloc(len - pos + 2);
 	if (body == NULL)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
 	while (pos < len) {

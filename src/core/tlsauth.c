@@ -165,6 +165,7 @@ int vpnc_tlsauth_unwrap(struct vpnc_tlsauth *t, const uint8_t *in, size_t in_len
 	uint8_t mac[VPNC_TLSAUTH_MAX_HMAC];
 	struct vpnc_rd rd;
 	uint32_t id = 0, time = 0;
+	int ret;
 
 	if (t == NULL || in == NULL || out == NULL)
 		return -EINVAL;
@@ -181,14 +182,18 @@ int vpnc_tlsauth_unwrap(struct vpnc_tlsauth *t, const uint8_t *in, size_t in_len
 		return -ENOSPC;
 	if (!ta_hmac(t->mac_recv, t->hlen, pid, opsid, rd.p, rest_len, mac)) {
 		ERR_clear_error();
-		return -EIO;
+		ret = -EIO;
+	} else if (CRYPTO_memcmp(mac, rmac, t->hlen) != 0) {
+		ret = -EBADMSG;
+	} else if (vpnc_replay_check(&t->replay, id, time) != 0) {
+		ret = -EALREADY;
+	} else {
+		vpnc_replay_add(&t->replay, id, time);
+		memcpy(out, opsid, VPNC_TLSAUTH_OPSID);
+		memcpy(out + VPNC_TLSAUTH_OPSID, rd.p, rest_len);
+		ret = (int)(VPNC_TLSAUTH_OPSID + rest_len);
 	}
-	if (CRYPTO_memcmp(mac, rmac, t->hlen) != 0)
-		return -EBADMSG;
-	if (vpnc_replay_check(&t->replay, id, time) != 0)
-		return -EALREADY;
-	vpnc_replay_add(&t->replay, id, time);
-	memcpy(out, opsid, VPNC_TLSAUTH_OPSID);
-	memcpy(out + VPNC_TLSAUTH_OPSID, rd.p, rest_len);
-	return (int)(VPNC_TLSAUTH_OPSID + rest_len);
+	/* The computed HMAC would be a valid tag for a forged packet: do not leave it behind. */
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return ret;
 }

@@ -213,21 +213,18 @@ int vpnc_tlscrypt_unwrap(struct vpnc_tlscrypt *t, const uint8_t *in, size_t in_l
 	    !tc_tag(t->mac_recv, in, body, body_len, tag)) {
 		ERR_clear_error();
 		ret = -EIO;
-		goto fail;
-	}
-	if (CRYPTO_memcmp(tag, rtag, VPNC_TLSCRYPT_TAG) != 0) {
+	} else if (CRYPTO_memcmp(tag, rtag, VPNC_TLSCRYPT_TAG) != 0) {
 		ret = -EBADMSG;
-		goto fail;
-	}
-	if (vpnc_replay_check(&t->replay, id, time) != 0) {
+	} else if (vpnc_replay_check(&t->replay, id, time) != 0) {
 		ret = -EALREADY;
-		goto fail;
+	} else {
+		vpnc_replay_add(&t->replay, id, time);
+		memcpy(out, in, VPNC_TLSCRYPT_OPSID);
+		ret = (int)(VPNC_TLSCRYPT_OPSID + body_len);
 	}
-	vpnc_replay_add(&t->replay, id, time);
-	memcpy(out, in, VPNC_TLSCRYPT_OPSID);
-	return (int)(VPNC_TLSCRYPT_OPSID + body_len);
-fail:
-	/* Unauthenticated plaintext must not reach anyone. */
-	OPENSSL_cleanse(body, body_len);
+	/* Unauthenticated plaintext must not reach anyone; the computed tag is not kept either. */
+	if (ret < 0)
+		OPENSSL_cleanse(body, body_len);
+	OPENSSL_cleanse(tag, sizeof(tag));
 	return ret;
 }

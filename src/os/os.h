@@ -43,7 +43,10 @@ struct vpnc_tun {
  */
 int vpnc_tun_open(const char *dev, struct vpnc_tun *tun);
 
-/* Checks that /dev/net/tun can be opened (a startup check). Returns 0 or a negative errno. */
+/*
+ * Startup check: /dev/net/tun can be opened and the process has CAP_NET_ADMIN.
+ * Returns 0, or a negative errno code (-ENOENT, -EACCES, -EPERM ...).
+ */
 int vpnc_tun_probe(void);
 
 /* Closes the fd, which deletes the (non-persistent) device. Safe on a closed tun. */

@@ -8,7 +8,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/if_tun.h>
+#include <sys/syscall.h>
 
 #include "os/os.h"
 
@@ -35,13 +37,25 @@ static int tun_name_for(const char *dev, char name[IFNAMSIZ])
 	return 0;
 }
 
+/* True if this process holds CAP_NET_ADMIN in its effective set (needed for TUNSETIFF). */
+static bool have_net_admin(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return true; /* cannot tell: let TUNSETIFF decide */
+	return (data[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32))) != 0;
+}
+
 int vpnc_tun_probe(void)
 {
 	int fd = open(VPNC_TUN_CLONE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	close(fd);
-	return 0;
+	return have_net_admin() ? 0 : -EPERM;
 }
 
 int vpnc_tun_open(const char *dev, struct vpnc_tun *tun)

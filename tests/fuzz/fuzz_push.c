@@ -2,12 +2,35 @@
  * fuzz_push.c: libFuzzer target for the PUSH_REPLY parser. The input is split
  * at '\n' into continuation parts parsed into one struct (so accumulation and
  * limits are exercised); every stored value is then checked against the
- * invariants the parser promises.
+ * invariants the parser promises. The same bytes are also fed to the
+ * control-message reassembler in uneven chunks, and each message it yields
+ * is classified (and parsed if it is a PUSH_REPLY).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ctrlmsg.h"
 #include "vpnc/push.h"
+
+static struct vpnc_push fuzz_msgpush;
+
+static void fuzz_on_msg(void *ctx, const char *msg, size_t len)
+{
+	const char *arg;
+	size_t alen;
+
+	(void)ctx;
+	if (msg == NULL)
+		return;
+	if (len > VPNC_CTRLMSG_MAX || strlen(msg) != len)
+		abort();
+	if (vpnc_ctrlmsg_classify(msg, len, &arg, &alen) == VPNC_MSG_PUSH_REPLY) {
+		if (alen > 0 && (arg < msg || arg + alen > msg + len))
+			abort();
+		if (vpnc_push_parse(&fuzz_msgpush, arg, alen, NULL, NULL) != 0)
+			abort(); /* the reassembler only passes printable text */
+	}
+}
 
 static void fuzz_check_str(const char *s, size_t cap, bool domain)
 {
@@ -63,5 +86,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_str(p.auth_token, sizeof(p.auth_token), false);
 	fuzz_check_str(p.auth_token_user, sizeof(p.auth_token_user), false);
 	vpnc_push_clear(&p);
+
+	static struct vpnc_ctrlmsg_rx rx;
+	size_t off = 0, step = 1;
+
+	vpnc_ctrlmsg_rx_init(&rx);
+	vpnc_push_init(&fuzz_msgpush);
+	while (off < size) {
+		size_t n = size - off < step ? size - off : step;
+
+		if (vpnc_ctrlmsg_feed(&rx, data + off, n, fuzz_on_msg, NULL) < 0)
+			abort();
+		off += n;
+		step = step * 3 + 1;
+	}
+	vpnc_push_clear(&fuzz_msgpush);
 	return 0;
 }

@@ -24,6 +24,13 @@ VT_CLI_IP="10.199.$VT_NET_OCTET.2"
 VT_SRV_IP6="fd00:199::1"
 VT_CLI_IP6="fd00:199::2"
 VT_PORT=1194
+# Transport: the server's proto and bind address, the client's remote. The
+# defaults are UDP over IPv4; test_transport.sh changes them.
+VT_SRV_PROTO=${VT_SRV_PROTO:-udp}
+VT_SRV_LOCAL=${VT_SRV_LOCAL:-$VT_SRV_IP}
+VT_REMOTE=${VT_REMOTE:-$VT_SRV_IP}
+# Extra lines for the server config (one option a line), e.g. "reneg-sec 5".
+VT_SERVER_EXTRA=${VT_SERVER_EXTRA:-}
 # The tunnel the server hands out, and routes it pushes.
 VT_TUN_NET=10.200.0.0
 VT_TUN_MASK=255.255.255.0
@@ -221,8 +228,8 @@ vt_server_conf() {
 	cat >"$d/server.conf" <<-EOF
 	# Stock OpenVPN 2.6 server, shaped like an eduVPN node.
 	dev tun
-	proto udp
-	local $VT_SRV_IP
+	proto $VT_SRV_PROTO
+	${VT_SRV_LOCAL:+local $VT_SRV_LOCAL}
 	port $VT_PORT
 	topology subnet
 	server $VT_TUN_NET $VT_TUN_MASK
@@ -246,6 +253,8 @@ vt_server_conf() {
 	writepid $d/server.pid
 	status $d/server.status 1
 	EOF
+	[ -n "$VT_SERVER_EXTRA" ] && printf '%s\n' "$VT_SERVER_EXTRA" >>"$d/server.conf"
+	return 0
 }
 
 # vt_client_conf [DATA-CIPHERS]: an eduVPN-like client profile, all inline.
@@ -256,7 +265,7 @@ vt_client_conf() {
 		client
 		dev tun
 		proto udp
-		remote $VT_SRV_IP $VT_PORT
+		remote $VT_REMOTE $VT_PORT
 		nobind
 		remote-cert-tls server
 		verify-x509-name server name
@@ -284,8 +293,8 @@ vt_server_start() {
 	VT_SRV_PID=$!
 	while [ $i -lt 100 ]; do
 		if grep -q 'Initialization Sequence Completed' "$VT_DIR/server.log" 2>/dev/null &&
-			vt_srv ss -lun 2>/dev/null | grep -q "$VT_SRV_IP:$VT_PORT"; then
-			vt_info "server listening on $VT_SRV_IP:$VT_PORT/udp (pid $VT_SRV_PID)"
+			vt_srv ss -lunH 2>/dev/null | grep -q ":$VT_PORT "; then
+			vt_info "server listening on ${VT_SRV_LOCAL:-*} port $VT_PORT ($VT_SRV_PROTO, pid $VT_SRV_PID)"
 			return 0
 		fi
 		vt_pid_alive "$VT_SRV_PID" || break

@@ -381,6 +381,57 @@ static void test_garbage(void)
 	pair_free(&p);
 }
 
+/* Replayed, truncated, tampered and unauthenticated packets: each dropped and counted by reason. */
+static void test_drop_reasons(void)
+{
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM"};
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	pair_handshake(&p);
+	uint8_t mem[VPNC_PKT_BUF], pkt[VPNC_PKT_BUF], ip[64];
+	struct vpnc_buf b;
+	memset(ip, 0x45, sizeof(ip));
+	vpnc_buf_init(&b, mem, sizeof(mem), 0);
+	CHECK(vpnc_engine_tun_in(p.s, p.now, ip, sizeof(ip), &b) == 0, "server encrypt");
+	size_t len = b.len;
+	memcpy(pkt, vpnc_buf_data(&b), len);
+	const struct vpnc_stats *st = vpnc_engine_stats(p.c);
+
+	vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+	CHECK(vpnc_engine_link_in(p.c, p.now, pkt, len, &b) == 1, "first copy delivered");
+	CHECK(b.len == sizeof(ip) && memcmp(vpnc_buf_data(&b), ip, sizeof(ip)) == 0, "plaintext intact");
+	vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+	CHECK(vpnc_engine_link_in(p.c, p.now, pkt, len, &b) < 0, "replay dropped");
+	CHECK(st->drops[VPNC_DROP_REPLAY] == 1, "replay counted (%llu)", (unsigned long long)st->drops[VPNC_DROP_REPLAY]);
+
+	pkt[len - 1] ^= 1;
+	vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+	CHECK(vpnc_engine_link_in(p.c, p.now, pkt, len, &b) < 0, "tampered data dropped");
+	CHECK(st->drops[VPNC_DROP_DECRYPT] == 1, "tampering counted");
+
+	vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+	CHECK(vpnc_engine_link_in(p.c, p.now, pkt, 10, &b) < 0, "truncated data dropped");
+	CHECK(st->drops[VPNC_DROP_SHORT] >= 1, "truncation counted");
+
+	pkt[0] = (uint8_t)((9 << 3) | 3); /* a key id we do not have */
+	vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+	CHECK(vpnc_engine_link_in(p.c, p.now, pkt, len, &b) < 0, "unknown key id dropped");
+	CHECK(st->drops[VPNC_DROP_KEY_ID] == 1, "key id counted");
+
+	/* A control packet with a forged tls-crypt tag. */
+	uint8_t ctl[80];
+	wire_rand(NULL, ctl, sizeof(ctl));
+	ctl[0] = (uint8_t)(4 << 3);
+	vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+	CHECK(vpnc_engine_link_in(p.c, p.now, ctl, sizeof(ctl), &b) < 0, "forged control packet dropped");
+	CHECK(st->drops[VPNC_DROP_AUTH] == 1, "authentication failure counted");
+	CHECK(vpnc_engine_state(p.c) == VPNC_ST_CONNECTED, "still connected after all that");
+	pair_free(&p);
+}
+
 int main(int argc, char **argv)
 {
 	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
@@ -391,6 +442,7 @@ int main(int argc, char **argv)
 	test_keepalive();
 	test_verify_failures();
 	test_garbage();
+	test_drop_reasons();
 	testpki_free(&pki);
 	/* Ed25519 certificates work the same way. */
 	testpki_make(&pki, 1);

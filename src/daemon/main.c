@@ -1,0 +1,159 @@
+/*
+ * main.c: owns the daemon's start and end: command-line handling, loading
+ * the config, asking for missing credentials, the startup checks (TLS
+ * context, /dev/net/tun, netlink), running the loop, and freeing everything
+ * (secrets wiped) before exit.
+ *
+ * Exit status: 0 after SIGINT/SIGTERM or --help/--version, 1 after any fatal
+ * error, which is reported as one sentence on stderr.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+
+#include "core/tls.h"
+#include "daemon/log.h"
+#include "daemon/loop.h"
+#include "daemon/prompt.h"
+#include "os/os.h"
+#include "vpnc/config.h"
+
+#if defined(__has_include)
+#if __has_include("config/config_notes.h")
+#include "config/config_notes.h"
+#define VPNC_HAVE_CONFIG_NOTES 1
+#endif
+#endif
+
+#define VPNC_VERSION_STRING "0.1.0"
+/* Room for one error sentence from the config reader or TLS setup. */
+#define VPNC_ERR_MAX 512
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: vpnc [--config] FILE [--option args ...]\n"
+	        "       vpnc --option args ... (options as in an OpenVPN client config)\n"
+	        "       vpnc --help | --version\n"
+	        "\n"
+	        "An OpenVPN 2.x compatible VPN client (UDP). Options given on the command line\n"
+	        "override those in the config file. Useful ones: --verb N (0 fatal only, 1 normal,\n"
+	        "3 more, 4 options and notes, 7+ debug), --dev NAME, --remote HOST [PORT],\n"
+	        "--route-nopull, --route-noexec, --ifconfig-noexec, --auth-user-pass [FILE].\n"
+	        "\n"
+	        "Signals: SIGINT/SIGTERM disconnect, remove what vpnc configured and exit 0;\n"
+	        "SIGHUP reconnects.\n");
+}
+
+static bool is_flag(const char *arg, const char *name)
+{
+	return strcmp(arg, name) == 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct vpnc_config *conf = NULL;
+	struct vpnc_nl *nl = NULL;
+	SSL_CTX *ctx = NULL;
+	char err[VPNC_ERR_MAX];
+	static char user[VPNC_PROMPT_MAX], pass[VPNC_PROMPT_MAX];
+	struct vpnc_loop_params lp;
+	const char *path = NULL;
+	int first = 1, code = 1, ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (is_flag(argv[i], "--version")) {
+			printf("vpnc %s (OpenVPN 2.x compatible client; %s)\n", VPNC_VERSION_STRING,
+			       OpenSSL_version(OPENSSL_VERSION));
+			return 0;
+		}
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
+	}
+	/* Like OpenVPN, a first argument that is not an option is the config file. */
+	if (argv[1][0] != '-') {
+		path = argv[1];
+		first = 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+#ifdef VPNC_HAVE_CONFIG_NOTES
+	vpnc_config_set_note_fn(vpnc_log_note, NULL);
+#endif
+	err[0] = '\0';
+	ret = vpnc_config_load(path, argc - first, argv + first, &conf, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "vpnc: %s\n", err[0] ? err : "cannot load the configuration");
+		goto out;
+	}
+	vpnc_log_set_verb(conf->verb);
+
+	bool have_udp = false;
+	for (size_t i = 0; i < conf->n_remotes; i++)
+		have_udp |= conf->remotes[i].transport == VPNC_TRANSPORT_UDP;
+	if (conf->n_remotes == 0) {
+		vpnc_log(VPNC_LOG_FATAL, "The configuration has no 'remote'.");
+		goto out;
+	}
+	if (!have_udp) {
+		vpnc_log(VPNC_LOG_FATAL, "Only UDP remotes are supported in this version.");
+		goto out;
+	}
+
+	lp = (struct vpnc_loop_params){.conf = conf};
+	if (conf->auth_user_pass && (conf->username == NULL || conf->password == NULL)) {
+		bool ask_user = conf->username == NULL;
+		ret = vpnc_prompt_credentials(ask_user, user, conf->password == NULL, pass, sizeof(user));
+		if (ret < 0) {
+			vpnc_log(VPNC_LOG_FATAL, "%s",
+			         ret == -ENXIO ? "auth-user-pass needs a username and password, and there "
+			                         "is no terminal to ask for them."
+			                       : "Reading the username and password from the terminal failed.");
+			goto out;
+		}
+		lp.username = ask_user ? user : NULL;
+		lp.password = conf->password == NULL ? pass : NULL;
+	}
+
+	err[0] = '\0';
+	ctx = vpnc_tls_ctx_client(conf, err, sizeof(err));
+	if (ctx == NULL) {
+		vpnc_log(VPNC_LOG_FATAL, "TLS setup failed: %s", err[0] ? err : "unknown error");
+		goto out;
+	}
+	ret = vpnc_tun_probe();
+	if (ret == -EPERM) {
+		vpnc_log(VPNC_LOG_FATAL, "vpnc needs CAP_NET_ADMIN to create the TUN device; run it as root.");
+		goto out;
+	}
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "Cannot open /dev/net/tun: %s.", strerror(-ret));
+		goto out;
+	}
+	ret = vpnc_nl_open(&nl);
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "Cannot open a netlink socket: %s.", strerror(-ret));
+		goto out;
+	}
+	lp.ssl_ctx = ctx;
+	lp.nl = nl;
+	code = vpnc_loop_run(&lp);
+out:
+	vpnc_nl_close(nl);
+	SSL_CTX_free(ctx);
+	vpnc_config_free(conf);
+	OPENSSL_cleanse(user, sizeof(user));
+	OPENSSL_cleanse(pass, sizeof(pass));
+	return code;
+}

@@ -1,0 +1,664 @@
+/*
+ * test_config.c: unit tests for the OpenVPN config reader (src/config).
+ *
+ * Runs with tests/ as the working directory; test data lives in data/config/.
+ * Covers the lexer (quotes, escapes, comments, limits), inline blocks, file
+ * references and 'cd', key decoding (static key, tls-crypt-v2), the three
+ * option sets with their exact messages, command-line overrides, notes, and a
+ * realistic eduVPN profile.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vpnc/config.h"
+#include "config/cfg_internal.h"
+#include "config/config_notes.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                            \
+	do {                                                                       \
+		if (cond) {                                                            \
+			passed++;                                                          \
+		} else {                                                               \
+			failed++;                                                          \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                                      \
+	} while (0)
+
+#define CHECK_STR(a, b)                                                                   \
+	do {                                                                                  \
+		const char *a_ = (a), *b_ = (b);                                                  \
+		if (a_ != NULL && b_ != NULL && strcmp(a_, b_) == 0) {                            \
+			passed++;                                                                     \
+		} else {                                                                          \
+			failed++;                                                                     \
+			fprintf(stderr, "%s:%d: got '%s', want '%s'\n", __FILE__, __LINE__,          \
+			        a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                \
+		}                                                                                 \
+	} while (0)
+
+/* A minimal valid client: 6 lines, so a test's own first line is line 7. */
+#define BASE "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote vpn.example.org\n"
+
+static char err[512];
+
+static struct vpnc_config *parse(const char *text, int *ret)
+{
+	struct vpnc_config *c = NULL;
+
+	*ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err));
+	return c;
+}
+
+static struct vpnc_config *parse_ok(const char *text)
+{
+	int ret;
+	struct vpnc_config *c = parse(text, &ret);
+
+	if (ret != 0 || c == NULL)
+		fprintf(stderr, "unexpected error: %s\n", err);
+	CHECK(ret == 0 && c != NULL);
+	return c;
+}
+
+/* Parses text that must fail, and compares the message. */
+static void parse_err(const char *text, const char *want, int line)
+{
+	int ret;
+	struct vpnc_config *c = parse(text, &ret);
+
+	if (ret >= 0 || c != NULL || strcmp(err, want) != 0)
+		fprintf(stderr, "test line %d: ret %d, got '%s', want '%s'\n", line, ret, err, want);
+	CHECK(ret < 0 && c == NULL && strcmp(err, want) == 0);
+	vpnc_config_free(c);
+}
+
+static void parse_err_prefix(const char *text, const char *want, int line)
+{
+	int ret;
+	struct vpnc_config *c = parse(text, &ret);
+
+	if (ret >= 0 || strncmp(err, want, strlen(want)) != 0)
+		fprintf(stderr, "test line %d: ret %d, got '%s', want prefix '%s'\n", line, ret, err, want);
+	CHECK(ret < 0 && c == NULL && strncmp(err, want, strlen(want)) == 0);
+	vpnc_config_free(c);
+}
+
+static void test_lexer(void)
+{
+	struct vpnc_cfg_words w;
+	const char *why = NULL;
+	char line[600];
+
+#define LEX(s) vpnc_cfg_lex((s), strlen(s), &w, &why)
+	CHECK(LEX("remote \"my host\" 1194") == 3);
+	CHECK_STR(w.p[1], "my host");
+	CHECK(LEX("a 'b c\\d' e") == 3);
+	CHECK_STR(w.p[1], "b c\\d");
+	CHECK(LEX("a \"x\\\"y\\\\z\"") == 2);
+	CHECK_STR(w.p[1], "x\"y\\z");
+	CHECK(LEX("a b\\ c") == 2);
+	CHECK_STR(w.p[1], "b c");
+	CHECK(LEX("a c:\\\\dir\\\\f") == 2);
+	CHECK_STR(w.p[1], "c:\\dir\\f");
+	CHECK(LEX("a \\q") == -EINVAL);
+	CHECK(LEX("a \"open") == -EINVAL);
+	CHECK(LEX("a 'open") == -EINVAL);
+	CHECK(LEX("# comment") == 0);
+	CHECK(LEX("   ; comment") == 0);
+	CHECK(LEX("\t") == 0);
+	CHECK(LEX("remote h 1 # trailing") == 3);
+	CHECK(LEX("a \"\"") == 2);
+	CHECK_STR(w.p[1], "");
+	CHECK(LEX("a \"#not\" b") == 3);
+	CHECK_STR(w.p[1], "#not");
+	CHECK(LEX("a\tb\r") == 2);
+	CHECK(vpnc_cfg_lex("a\0b", 3, &w, &why) == -EINVAL);
+	CHECK(LEX("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16") == 16);
+	CHECK(LEX("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17") == -EINVAL);
+	memset(line, 'x', 256);
+	line[256] = '\0';
+	CHECK(LEX(line) == 1 && strlen(w.p[0]) == 256);
+	memset(line, 'x', 257);
+	line[257] = '\0';
+	CHECK(LEX(line) == -EINVAL);
+#undef LEX
+}
+
+static void test_minimal_defaults(void)
+{
+	struct vpnc_config *c = parse_ok(BASE);
+
+	if (c == NULL)
+		return;
+	CHECK(c->client && c->pull && c->tls_client);
+	CHECK(c->n_remotes == 1);
+	CHECK_STR(c->remotes[0].host, "vpn.example.org");
+	CHECK_STR(c->remotes[0].port, "1194");
+	CHECK(c->remotes[0].transport == VPNC_TRANSPORT_UDP);
+	CHECK(c->remotes[0].family == AF_UNSPEC);
+	CHECK(c->verb == 1);
+	CHECK_STR(c->data_ciphers, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305");
+	CHECK_STR(c->auth, "SHA1");
+	CHECK(c->key_direction == -1);
+	CHECK(c->hand_window == 60 && c->tls_timeout == 2 && c->reneg_sec == 3600);
+	CHECK(c->connect_retry == 1 && c->server_poll_timeout == 120);
+	CHECK_STR(c->default_port, "1194");
+	CHECK(c->mssfix == -1);
+	CHECK_STR(c->dev, "tun");
+	CHECK_STR(c->ca, "CA\n");
+	CHECK(c->auth_user_pass && c->username == NULL && c->password == NULL);
+	CHECK(c->wrap == VPNC_WRAP_NONE);
+	CHECK_STR(c->path, "t.ovpn");
+	vpnc_config_free(c);
+}
+
+static void test_eduvpn(void)
+{
+	struct vpnc_config *c = NULL;
+	int ret = vpnc_config_load("data/config/eduvpn.ovpn", 0, NULL, &c, err, sizeof(err));
+
+	if (ret != 0)
+		fprintf(stderr, "eduvpn: %s\n", err);
+	CHECK(ret == 0 && c != NULL);
+	if (c == NULL)
+		return;
+	CHECK(c->client && c->nobind && c->remote_cert_tls_server);
+	CHECK(c->n_remotes == 2);
+	CHECK(c->remotes[0].transport == VPNC_TRANSPORT_UDP);
+	CHECK(c->remotes[1].transport == VPNC_TRANSPORT_TCP);
+	CHECK_STR(c->remotes[1].port, "1194");
+	CHECK(c->tls_version_min == 0x0304);
+	CHECK_STR(c->data_ciphers, "AES-256-GCM:CHACHA20-POLY1305");
+	CHECK(c->reneg_sec == 0 && c->server_poll_timeout == 10 && c->verb == 3);
+	CHECK(c->wrap == VPNC_WRAP_TLS_CRYPT);
+	CHECK(c->wrap_key[0] == 0xd3 && c->wrap_key[1] == 0xa8 && c->wrap_key[2] == 0x2c);
+	CHECK(c->ca != NULL && strstr(c->ca, "-----BEGIN CERTIFICATE-----") == c->ca);
+	CHECK(c->cert != NULL && strstr(c->cert, "-----END CERTIFICATE-----\n") != NULL);
+	CHECK(c->key != NULL && strstr(c->key, "BEGIN PRIVATE KEY") != NULL);
+	CHECK(!c->auth_user_pass);
+	vpnc_config_free(c);
+
+	/* eduVPN-like options the task names: verify-x509-name ... name, auth none. */
+	c = parse_ok(BASE "verify-x509-name \"vpn.example.org\" name\nauth none\n"
+	                  "tls-version-min 1.2 or-highest\ntls-version-max 1.3\n");
+	if (c != NULL) {
+		CHECK_STR(c->verify_x509_name, "vpn.example.org");
+		CHECK(c->verify_x509_type == VPNC_X509_NAME);
+		CHECK_STR(c->auth, "none");
+		CHECK(c->tls_version_min == 0x0303 && c->tls_version_max == 0x0304);
+	}
+	vpnc_config_free(c);
+}
+
+static void test_file_refs(void)
+{
+	struct vpnc_config *c;
+
+	c = parse_ok("client\nca data/config/ca.pem\ncert data/config/client.crt\n"
+	             "key data/config/client.key\nremote h 443 tcp\n"
+	             "tls-auth data/config/static.key 1\nauth-user-pass data/config/userpass.txt\n");
+	if (c != NULL) {
+		CHECK(c->ca != NULL && strncmp(c->ca, "-----BEGIN CERTIFICATE-----", 27) == 0);
+		CHECK(c->key != NULL && strstr(c->key, "PRIVATE KEY") != NULL);
+		CHECK(c->wrap == VPNC_WRAP_TLS_AUTH && c->key_direction == 1);
+		CHECK(c->wrap_key[0] == 0xd3 && c->wrap_key[255] != 0);
+		CHECK_STR(c->username, "alice");
+		CHECK_STR(c->password, "s3cret pass");
+		CHECK_STR(c->auth_user_pass_file, "data/config/userpass.txt");
+		CHECK_STR(c->remotes[0].port, "443");
+		CHECK(c->remotes[0].transport == VPNC_TRANSPORT_TCP);
+	}
+	vpnc_config_free(c);
+
+	/* 'cd' applies to every relative path, even one named before it (read at the end). */
+	c = parse_ok("client\nca ca.pem\ncd data\ncd config\nauth-user-pass userpass.txt\n"
+	             "tls-crypt-v2 tls-crypt-v2-client.key\nremote h\n");
+	if (c != NULL) {
+		CHECK(c->ca != NULL && strstr(c->ca, "CERTIFICATE") != NULL);
+		CHECK(c->wrap == VPNC_WRAP_TLS_CRYPT_V2);
+		CHECK_STR(c->username, "alice");
+	}
+	vpnc_config_free(c);
+
+	parse_err(BASE "ca nope.pem\n",
+	          "t.ovpn:7: option 'ca': cannot read 'nope.pem': No such file or directory", __LINE__);
+	parse_err(BASE "tls-crypt data/config/missing.key\n",
+	          "t.ovpn:7: option 'tls-crypt': cannot read 'data/config/missing.key': "
+	          "No such file or directory", __LINE__);
+	parse_err(BASE "cert data\nkey data/config/client.key\n",
+	          "t.ovpn:7: option 'cert': cannot read 'data': Is a directory", __LINE__);
+	parse_err(BASE "cd nowhere\n", "t.ovpn:7: option 'cd': 'nowhere' is not a directory", __LINE__);
+	parse_err(BASE "config /dev/zero\n",
+	          "t.ovpn:7: option 'config': cannot read '/dev/zero': not a regular file", __LINE__);
+}
+
+static void test_keys(void)
+{
+	static const char hexline[] = "00112233445566778899aabbccddeeff\n";
+	char text[2048];
+	uint8_t key[VPNC_STATIC_KEY_LEN], kc[VPNC_STATIC_KEY_LEN], wkc[VPNC_MAX_WKC_LEN];
+	size_t wkc_len = 0, off;
+	const char *why = NULL;
+	char *file = NULL;
+	size_t flen = 0;
+	struct vpnc_config *c;
+
+	off = (size_t)snprintf(text, sizeof(text), "# comment\n-----BEGIN OpenVPN Static key V1-----\n");
+	for (int i = 0; i < 16; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s", hexline);
+	off += (size_t)snprintf(text + off, sizeof(text) - off, "-----END OpenVPN Static key V1-----\n");
+	CHECK(vpnc_cfg_static_key_decode(text, off, key, &why) == 0);
+	CHECK(key[0] == 0x00 && key[1] == 0x11 && key[15] == 0xff && key[255] == 0xff);
+	/* One hex digit short. */
+	memmove(text + 60, text + 61, off - 61);
+	CHECK(vpnc_cfg_static_key_decode(text, off - 1, key, &why) == -EBADMSG);
+	CHECK(vpnc_cfg_static_key_decode("garbage", 7, key, &why) == -EBADMSG);
+
+	/* Inline tls-auth with key-direction, inline tls-crypt-v2. */
+	snprintf(text, sizeof(text), BASE "key-direction 1\n<tls-auth>\n-----BEGIN OpenVPN Static key V1-----\n"
+	         "%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s-----END OpenVPN Static key V1-----\n</tls-auth>\n",
+	         hexline, hexline, hexline, hexline, hexline, hexline, hexline, hexline, hexline, hexline,
+	         hexline, hexline, hexline, hexline, hexline, hexline);
+	c = parse_ok(text);
+	if (c != NULL)
+		CHECK(c->wrap == VPNC_WRAP_TLS_AUTH && c->key_direction == 1 && c->wrap_key[1] == 0x11);
+	vpnc_config_free(c);
+
+	CHECK(vpnc_cfg_read_file("data/config/tls-crypt-v2-client.key", &file, &flen) == 0);
+	if (file == NULL)
+		return;
+	CHECK(vpnc_cfg_tls_crypt_v2_decode(file, flen, kc, wkc, &wkc_len, &why) == 0);
+	CHECK(wkc_len == 299);
+	CHECK(kc[0] == 0x08 && kc[1] == 0x13 && kc[2] == 0xa5 && kc[3] == 0xa4);
+	CHECK(wkc[0] == 0x7b && wkc[1] == 0xc6 && wkc[297] == 0x01 && wkc[298] == 0x2b);
+	snprintf(text, sizeof(text), BASE "<tls-crypt-v2>\n%s</tls-crypt-v2>\n", file);
+	c = parse_ok(text);
+	if (c != NULL) {
+		CHECK(c->wrap == VPNC_WRAP_TLS_CRYPT_V2 && c->wkc_len == 299);
+		CHECK(memcmp(c->wrap_key, kc, sizeof(kc)) == 0 && memcmp(c->wkc, wkc, 299) == 0);
+	}
+	vpnc_config_free(c);
+	/* Flip one base64 character in the last group: the length field no longer matches. */
+	{
+		char *end = strstr(file, "-----END");
+		char *q = end - 3;
+
+		while (*q == '\n' || *q == '=')
+			q--;
+		*q = (*q == 'A') ? 'B' : 'A';
+		CHECK(vpnc_cfg_tls_crypt_v2_decode(file, flen, kc, wkc, &wkc_len, &why) == -EBADMSG);
+	}
+	CHECK(vpnc_cfg_tls_crypt_v2_decode("-----BEGIN OpenVPN tls-crypt-v2 server key-----\nAAAA\n"
+	                                   "-----END OpenVPN tls-crypt-v2 server key-----\n",
+	                                   96, kc, wkc, &wkc_len, &why) == -EBADMSG);
+	CHECK(why != NULL && strstr(why, "server key") != NULL);
+	/* Too short: only Kc, no WKc. */
+	{
+		char b64[400];
+		uint8_t raw[258];
+		size_t n = 0;
+
+		memset(raw, 0x41, sizeof(raw));
+		for (size_t i = 0; i + 3 <= sizeof(raw); i += 3) {
+			static const char tbl[] =
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+			uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
+
+			b64[n++] = tbl[v >> 18];
+			b64[n++] = tbl[(v >> 12) & 63];
+			b64[n++] = tbl[(v >> 6) & 63];
+			b64[n++] = tbl[v & 63];
+		}
+		snprintf(text, sizeof(text), "-----BEGIN OpenVPN tls-crypt-v2 client key-----\n%.*s\n"
+		         "-----END OpenVPN tls-crypt-v2 client key-----\n", (int)n, b64);
+		CHECK(vpnc_cfg_tls_crypt_v2_decode(text, strlen(text), kc, wkc, &wkc_len, &why) ==
+		      -EBADMSG);
+	}
+	free(file);
+
+	parse_err(BASE "<tls-crypt>\nnot a key\n</tls-crypt>\n",
+	          "t.ovpn:7: option 'tls-crypt': bad key: no '-----BEGIN OpenVPN Static key V1-----' "
+	          "... '-----END OpenVPN Static key V1-----' block", __LINE__);
+	parse_err(BASE "tls-crypt data/config/static.key\ntls-auth data/config/static.key 0\n",
+	          "t.ovpn: options 'tls-auth', 'tls-crypt' and 'tls-crypt-v2' exclude each other",
+	          __LINE__);
+	parse_err(BASE "tls-auth data/config/static.key 2\n",
+	          "t.ovpn:7: option 'tls-auth': the key direction must be 0 or 1", __LINE__);
+}
+
+static void test_base64(void)
+{
+	uint8_t out[16];
+	size_t n = 0;
+
+	CHECK(vpnc_cfg_base64_decode("aGVsbG8=", 8, out, sizeof(out), &n) == 0 && n == 5 &&
+	      memcmp(out, "hello", 5) == 0);
+	CHECK(vpnc_cfg_base64_decode("aGVs\nbG8h", 9, out, sizeof(out), &n) == 0 && n == 6);
+	CHECK(vpnc_cfg_base64_decode("aGVsbG8", 7, out, sizeof(out), &n) == -EBADMSG);
+	CHECK(vpnc_cfg_base64_decode("a===", 4, out, sizeof(out), &n) == -EBADMSG);
+	CHECK(vpnc_cfg_base64_decode("aG=Vs", 5, out, sizeof(out), &n) == -EBADMSG);
+	CHECK(vpnc_cfg_base64_decode("aGVsbG8haGVsbG8haGVsbG8h", 24, out, sizeof(out), &n) == -ENOSPC);
+}
+
+static void test_inline_blocks(void)
+{
+	struct vpnc_config *c;
+
+	c = parse_ok("client\r\n  <ca>\r\nLINE1\r\n  LINE2\r\n  </ca>\r\n<auth-user-pass>\r\nbob\r\npw\r\n"
+	             "</auth-user-pass>\r\n<extra-certs>\nE\n</extra-certs>\nremote h 1 udp6\n");
+	if (c != NULL) {
+		CHECK_STR(c->ca, "LINE1\n  LINE2\n");
+		CHECK_STR(c->username, "bob");
+		CHECK_STR(c->password, "pw");
+		CHECK(c->auth_user_pass_file == NULL);
+		CHECK_STR(c->extra_certs, "E\n");
+		CHECK(c->remotes[0].family == AF_INET6);
+	}
+	vpnc_config_free(c);
+
+	/* Username only: the daemon asks for the password. */
+	c = parse_ok("client\n<ca>\nX\n</ca>\n<auth-user-pass>\nbob\n</auth-user-pass>\nremote h\n");
+	if (c != NULL)
+		CHECK(c->username != NULL && strcmp(c->username, "bob") == 0 && c->password == NULL);
+	vpnc_config_free(c);
+
+	parse_err("client\nremote h\n<ca>\nabc\n", "t.ovpn:3: <ca> is not closed by </ca>", __LINE__);
+	parse_err(BASE "<verb>\n3\n</verb>\n", "t.ovpn:7: option 'verb' cannot be an inline block",
+	          __LINE__);
+	parse_err(BASE "<bogus>\nx\n</bogus>\n", "t.ovpn:7: unknown option 'bogus'", __LINE__);
+	/* Lines after a block keep their numbers. */
+	parse_err(BASE "<cert>\na\nb\n</cert>\nfragment 1300\n",
+	          "t.ovpn:11: option 'fragment' is not supported", __LINE__);
+}
+
+static void test_connection_blocks(void)
+{
+	struct vpnc_config *c;
+
+	c = parse_ok("client\n<ca>\nX\n</ca>\nauth-user-pass\nport 443\n"
+	             "<connection>\nremote a.example 1194\nproto tcp\n</connection>\n"
+	             "<connection>\nremote b.example\nport 53\nnobind\n</connection>\n");
+	if (c != NULL) {
+		CHECK(c->n_remotes == 2);
+		CHECK_STR(c->remotes[0].host, "a.example");
+		CHECK(c->remotes[0].transport == VPNC_TRANSPORT_TCP);
+		CHECK_STR(c->remotes[0].port, "1194");
+		CHECK_STR(c->remotes[1].port, "53");
+		CHECK(c->remotes[1].transport == VPNC_TRANSPORT_UDP);
+		CHECK(c->nobind);
+		CHECK_STR(c->default_port, "443");
+	}
+	vpnc_config_free(c);
+	parse_err(BASE "<connection>\nproto tcp\n</connection>\n",
+	          "t.ovpn:7: each <connection> block must contain exactly one 'remote'", __LINE__);
+	parse_err(BASE "<connection>\nremote x\nca y\n</connection>\n",
+	          "t.ovpn:9: option 'ca' is not allowed in a <connection> block", __LINE__);
+}
+
+static void test_messages(void)
+{
+	parse_err(BASE "fragment 1300\n", "t.ovpn:7: option 'fragment' is not supported", __LINE__);
+	parse_err(BASE "secret s.key\n", "t.ovpn:7: option 'secret' is not supported", __LINE__);
+	parse_err(BASE "http-proxy p 8080\n", "t.ovpn:7: option 'http-proxy' is not supported", __LINE__);
+	parse_err(BASE "pkcs11-id x\n", "t.ovpn:7: option 'pkcs11-id' is not supported", __LINE__);
+	parse_err(BASE "management 127.0.0.1 7505\n", "t.ovpn:7: option 'management' is not supported",
+	          __LINE__);
+	parse_err(BASE "up /bin/x\n", "t.ovpn:7: option 'up' is not supported", __LINE__);
+	parse_err(BASE "route 10.0.0.0 255.0.0.0\n", "t.ovpn:7: option 'route' is not supported",
+	          __LINE__);
+	parse_err(BASE "dev tap0\n", "t.ovpn:7: option 'dev tap0' is not supported", __LINE__);
+	parse_err(BASE "dev-type tap\n", "t.ovpn:7: option 'dev-type tap' is not supported", __LINE__);
+	parse_err(BASE "proto tcp-server\n", "t.ovpn:7: option 'proto tcp-server' is not supported",
+	          __LINE__);
+	parse_err(BASE "mode server\n", "t.ovpn:7: option 'mode server' is not supported", __LINE__);
+	parse_err(BASE "frobnicate 1\n", "t.ovpn:7: unknown option 'frobnicate'", __LINE__);
+	parse_err(BASE "verb\n", "t.ovpn:7: option 'verb' needs at least 1 argument", __LINE__);
+	parse_err(BASE "nobind 1\n", "t.ovpn:7: option 'nobind' takes no arguments", __LINE__);
+	parse_err(BASE "keepalive 1\n", "t.ovpn:7: option 'keepalive' needs at least 2 arguments",
+	          __LINE__);
+	parse_err(BASE "remote a 1 udp x\n", "t.ovpn:7: option 'remote' takes at most 3 arguments",
+	          __LINE__);
+	parse_err(BASE "verb abc\n", "t.ovpn:7: option 'verb': must be a number from 0 to 11", __LINE__);
+	parse_err_prefix(BASE "proto foo\n", "t.ovpn:7: option 'proto': 'foo' is not one of", __LINE__);
+	parse_err(BASE "tls-version-min 1.4\n",
+	          "t.ovpn:7: option 'tls-version-min': '1.4' is not one of 1.0, 1.1, 1.2, 1.3", __LINE__);
+	parse_err(BASE "remote h 70000\n",
+	          "t.ovpn:7: option 'remote': '70000' is not a port number (1..65535)", __LINE__);
+	parse_err(BASE "data-ciphers AES-256-GCM:NOPE-CIPHER\n",
+	          "t.ovpn:7: option 'data-ciphers': unsupported cipher 'NOPE-CIPHER'", __LINE__);
+	parse_err(BASE "auth NOPE\n", "t.ovpn:7: option 'auth': 'NOPE' is not a digest this OpenSSL knows",
+	          __LINE__);
+	parse_err(BASE "remote a \\q\n",
+	          "t.ovpn:7: the line has a bad backslash escape (write \\\\ for a backslash)", __LINE__);
+	parse_err(BASE "remote \"a\n", "t.ovpn:7: the line has no closing quotation mark (\")", __LINE__);
+	parse_err("client\n<ca>\nX\n</ca>\nauth-user-pass\n",
+	          "t.ovpn: no remote given (add 'remote HOST [PORT] [PROTO]')", __LINE__);
+	parse_err("<ca>\nX\n</ca>\nauth-user-pass\nremote h\n",
+	          "t.ovpn: vpnc runs only as a pulling TLS client: add 'client'", __LINE__);
+	parse_err("client\nauth-user-pass\nremote h\n",
+	          "t.ovpn: no 'ca' given; the server cannot be verified", __LINE__);
+	parse_err("client\n<ca>\nX\n</ca>\nremote h\n",
+	          "t.ovpn: no client authentication: give 'cert' and 'key', or 'auth-user-pass'",
+	          __LINE__);
+	parse_err(BASE "keepalive 10 15\n",
+	          "t.ovpn: option 'keepalive': the restart timeout must be at least twice the ping "
+	          "interval", __LINE__);
+	parse_err(BASE "ping 5\nkeepalive 10 60\n",
+	          "t.ovpn: option 'keepalive' conflicts with 'ping' and 'ping-restart'", __LINE__);
+	parse_err(BASE "dev foo\n",
+	          "t.ovpn: option 'dev': cannot tell the device type of 'foo'; add 'dev-type tun'",
+	          __LINE__);
+	parse_err(BASE "remote\001x 1\n", "t.ovpn:7: unknown option 'remote?x'", __LINE__);
+	{
+		const char bad[] = "client\nremote h\0x\n";
+		struct vpnc_config *c = NULL;
+		int ret = vpnc_config_parse_text("t.ovpn", bad, sizeof(bad) - 1, &c, err, sizeof(err));
+
+		CHECK(ret < 0 && c == NULL);
+		CHECK_STR(err, "t.ovpn:2: the line contains a NUL byte");
+	}
+	{
+		size_t big = VPNC_CFG_MAX_FILE + 1;
+		char *text = malloc(big);
+		struct vpnc_config *c = NULL;
+
+		if (text != NULL) {
+			memset(text, '#', big);
+			CHECK(vpnc_config_parse_text("t.ovpn", text, big, &c, err, sizeof(err)) == -EFBIG);
+			CHECK(c == NULL);
+			free(text);
+		}
+	}
+}
+
+static void test_values(void)
+{
+	struct vpnc_config *c;
+
+	c = parse_ok("\xEF\xBB\xBF" BASE "--proto tcp4\nport 443\nremote second 80 udp\nrport 444\n"
+	             "keepalive 10 60\ncipher AES-128-CBC\nmssfix 1400 mtu\ntun-mtu 1400\nverb 4\n"
+	             "mute 20\nroute-nopull\nroute-noexec\nifconfig-noexec\npersist-tun\npersist-key\n"
+	             "comp-lzo no\nremote-random\nlport 5000\nconnect-retry 5 60\n"
+	             "hand-window 30\ntls-timeout 4\nreneg-sec 600 300\ndev tun7\n"
+	             "tls-cipher TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384\ntls-groups X25519:P-256\n"
+	             "tls-cert-profile preferred\nauth-nocache\nresolv-retry infinite\n"
+	             "setenv opt block-outside-dns\nsetenv opt no-such-option 1\nsetenv UV_ID 1\n"
+	             "ignore-unknown-option foo bar\nfoo 1 2\nscript-security 2\nauth SHA256\n");
+	if (c != NULL) {
+		CHECK(c->remotes[0].transport == VPNC_TRANSPORT_TCP && c->remotes[0].family == AF_INET);
+		CHECK_STR(c->remotes[0].port, "444");
+		CHECK(c->remotes[1].transport == VPNC_TRANSPORT_UDP && c->remotes[1].family == AF_UNSPEC);
+		CHECK_STR(c->remotes[1].port, "80");
+		CHECK(c->ping == 10 && c->ping_restart == 60);
+		CHECK_STR(c->data_ciphers_fallback, "AES-128-CBC");
+		CHECK_STR(c->data_ciphers, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305:AES-128-CBC");
+		CHECK(c->mssfix == 1400 && c->tun_mtu == 1400 && c->verb == 4 && c->mute == 20);
+		CHECK(c->route_nopull && c->route_noexec && c->ifconfig_noexec);
+		CHECK(c->persist_tun && c->persist_key && c->auth_nocache);
+		CHECK(c->comp == VPNC_COMP_LZO_STUB);
+		CHECK(c->remote_random && c->lport == 5000 && c->connect_retry == 5);
+		CHECK(c->hand_window == 30 && c->tls_timeout == 4 && c->reneg_sec == 600);
+		CHECK_STR(c->dev, "tun7");
+		CHECK_STR(c->tls_cipher, "TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384");
+		CHECK_STR(c->tls_groups, "X25519:P-256");
+		CHECK_STR(c->tls_cert_profile, "preferred");
+		CHECK_STR(c->auth, "SHA256");
+	}
+	vpnc_config_free(c);
+
+	/* data-ciphers set explicitly: cipher is only the fallback. Optional '?' names drop. */
+	c = parse_ok(BASE "data-ciphers AES-256-GCM:?NOT-A-CIPHER\ncipher AES-256-CBC\n"
+	                  "data-ciphers-fallback AES-128-GCM\ncompress stub-v2\ndev vpnc%d\n"
+	                  "dev-type tun\nremote-cert-eku \"TLS Web Server Authentication\"\n");
+	if (c != NULL) {
+		CHECK_STR(c->data_ciphers, "AES-256-GCM");
+		CHECK_STR(c->data_ciphers_fallback, "AES-128-GCM");
+		CHECK(c->comp == VPNC_COMP_STUB_V2);
+		CHECK_STR(c->dev, "vpnc%d");
+		CHECK(c->remote_cert_tls_server);
+	}
+	vpnc_config_free(c);
+}
+
+static void test_command_line(void)
+{
+	char path[] = "/tmp/vpnc-test-config-XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "client\nca data/config/ca.pem\nauth-user-pass\nremote file.example 1194\n"
+	                   "verb 3\n";
+	struct vpnc_config *c = NULL;
+	int ret;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	{
+		char *argv[] = {"--verb", "5", "--remote", "cmd.example", "1195", "tcp", "--nobind",
+		                "--tls-version-min", "1.2"};
+
+		ret = vpnc_config_load(path, 9, argv, &c, err, sizeof(err));
+		if (ret != 0)
+			fprintf(stderr, "cmdline: %s\n", err);
+		CHECK(ret == 0 && c != NULL);
+		if (c != NULL) {
+			CHECK(c->verb == 5 && c->nobind && c->tls_version_min == 0x0303);
+			CHECK(c->n_remotes == 2);
+			CHECK_STR(c->remotes[1].host, "cmd.example");
+			CHECK_STR(c->remotes[1].port, "1195");
+			CHECK(c->remotes[1].transport == VPNC_TRANSPORT_TCP);
+			CHECK_STR(c->path, path);
+		}
+		vpnc_config_free(c);
+		c = NULL;
+	}
+	{
+		char *argv[] = {"--config", path, "--verb", "2"};
+
+		ret = vpnc_config_load(NULL, 4, argv, &c, err, sizeof(err));
+		CHECK(ret == 0 && c != NULL && c->verb == 2 && c->n_remotes == 1);
+		vpnc_config_free(c);
+		c = NULL;
+	}
+	{
+		/* Command-line first, then --config: the file's verb wins (order counts). */
+		char *argv[] = {"--verb", "6", "--config", path};
+
+		ret = vpnc_config_load(NULL, 4, argv, &c, err, sizeof(err));
+		CHECK(ret == 0 && c != NULL && c->verb == 3);
+		vpnc_config_free(c);
+		c = NULL;
+	}
+	{
+		char *argv[] = {"--fragment", "1300"};
+
+		ret = vpnc_config_load(path, 2, argv, &c, err, sizeof(err));
+		CHECK(ret < 0 && c == NULL);
+		CHECK_STR(err, "command line: option 'fragment' is not supported");
+	}
+	{
+		char *argv[] = {"--verb", "x"};
+
+		ret = vpnc_config_load(path, 2, argv, &c, err, sizeof(err));
+		CHECK(ret < 0);
+		CHECK_STR(err, "command line: option 'verb': must be a number from 0 to 11");
+	}
+	{
+		char *argv[] = {"verb", "4"};
+
+		ret = vpnc_config_load(path, 2, argv, &c, err, sizeof(err));
+		CHECK(ret < 0);
+		CHECK_STR(err, "command line: 'verb' is not an option (options start with --)");
+	}
+	{
+		char *argv[] = {"--client", "--ca", "data/config/ca.pem", "--auth-user-pass",
+		                "--remote", "only.example"};
+
+		ret = vpnc_config_load(NULL, 6, argv, &c, err, sizeof(err));
+		CHECK(ret == 0 && c != NULL && c->path == NULL && c->n_remotes == 1);
+		vpnc_config_free(c);
+		c = NULL;
+	}
+	{
+		char *argv[] = {"--client"};
+
+		ret = vpnc_config_load(NULL, 1, argv, &c, err, sizeof(err));
+		CHECK(ret < 0);
+		CHECK_STR(err, "command line: no remote given (add 'remote HOST [PORT] [PROTO]')");
+	}
+	ret = vpnc_config_load("/nonexistent/x.ovpn", 0, NULL, &c, err, sizeof(err));
+	CHECK(ret == -ENOENT && c == NULL);
+	CHECK_STR(err, "/nonexistent/x.ovpn: cannot read the config file: No such file or directory");
+	unlink(path);
+}
+
+static char notes[2048];
+
+static void note_cb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	strncat(notes, msg, sizeof(notes) - strlen(notes) - 2);
+	strcat(notes, "\n");
+}
+
+static void test_notes(void)
+{
+	struct vpnc_config *c;
+
+	vpnc_config_set_note_fn(note_cb, NULL);
+	notes[0] = '\0';
+	c = parse_ok(BASE "persist-tun\nverb 4\n");
+	CHECK(strstr(notes, "t.ovpn:7: option 'persist-tun' ignored: ") != NULL);
+	vpnc_config_free(c);
+	notes[0] = '\0';
+	c = parse_ok(BASE "persist-tun\nverb 3\ncomp-lzo yes\n");
+	CHECK(strstr(notes, "persist-tun") == NULL);
+	CHECK(strstr(notes, "t.ovpn:9: option 'comp-lzo': vpnc neither compresses") != NULL);
+	vpnc_config_free(c);
+	vpnc_config_set_note_fn(NULL, NULL);
+}
+
+int main(void)
+{
+	test_lexer();
+	test_minimal_defaults();
+	test_eduvpn();
+	test_file_refs();
+	test_keys();
+	test_base64();
+	test_inline_blocks();
+	test_connection_blocks();
+	test_messages();
+	test_values();
+	test_command_line();
+	test_notes();
+	printf("test_config: %d passed, %d failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}
