@@ -145,6 +145,7 @@ struct vpnc_engine_cfg {
 	/* Server role only: the options to push (text after "PUSH_REPLY,") and the peer-id. */
 	const char *push_reply;
 	uint32_t peer_id;
+	bool server_prf;                 /* derive keys with the OpenVPN PRF, as pre-2.6 servers do */
 
 	/* Injected environment. */
 	vpnc_rand_fn rand;

@@ -215,6 +215,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->ping_cfg = cfg->ping;
 	e->ping_restart_cfg = cfg->ping_restart;
 	e->peer_id_cfg = cfg->peer_id;
+	e->server_prf = cfg->server_prf;
 	vpnc_push_init(&e->push);
 
 	if (canonical_ciphers(e, cfg->data_ciphers != NULL && cfg->data_ciphers[0]

@@ -28,6 +28,8 @@
 /* PUSH_REQUEST is repeated this often until a reply arrives. */
 #define VPNC_PUSH_REQUEST_MS 5000
 #define VPNC_EVENTS 8
+/* A server's push-continuation may not go on for ever. */
+#define VPNC_PUSH_PARTS_MAX 64
 #define VPNC_REASON_LEN 256
 
 /* Key-state phases, one TLS session each. */
@@ -80,6 +82,7 @@ struct vpnc_engine {
 	char *password;
 	char *push_reply;             /* server role */
 	uint32_t peer_id_cfg;         /* server role */
+	bool server_prf;              /* server role: never use TLS-EKM */
 	int tls_timeout_ms;
 	uint64_t hand_window_ms;
 	int tun_mtu;
@@ -106,6 +109,7 @@ struct vpnc_engine {
 	/* Pushed options (client), or the client's requests (server). */
 	struct vpnc_push push;
 	bool push_done;
+	unsigned push_parts;          /* PUSH_REPLY messages with push-continuation 2 so far */
 	uint64_t next_push_request;
 	char cipher[32];              /* negotiated data cipher */
 	unsigned peer_iv_proto;       /* server role: the client's IV_PROTO */

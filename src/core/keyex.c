@@ -146,6 +146,16 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 		return;
 	}
 	snprintf(e->cipher, sizeof(e->cipher), "%s", canon);
+	if (p->comp_refused) {
+		vpnc__fail(e, true, "the server pushed real compression, which vpnc refuses (as OpenVPN 2.6 "
+		                    "does with allow-compression no)");
+		return;
+	}
+	if (p->tun_mtu > CLIENT_IV_MTU) {
+		vpnc__fail(e, true, "the server pushed tun-mtu %d, above the %d this client announced",
+		           p->tun_mtu, CLIENT_IV_MTU);
+		return;
+	}
 	if (p->comp_pushed && p->comp != VPNC_COMP_NONE) {
 		vpnc__fail(e, true, "the server uses compression framing (comp-lzo/compress), "
 		                    "which this version of vpnc does not support yet");
@@ -211,7 +221,7 @@ static void server_push_reply(struct vpnc_engine *e, struct vpnc_keystate *ks, u
 		return;
 	}
 	snprintf(e->cipher, sizeof(e->cipher), "%s", choice);
-	bool ekm = (e->peer_iv_proto & VPNC_IV_PROTO_TLS_KEY_EXPORT) != 0;
+	bool ekm = !e->server_prf && (e->peer_iv_proto & VPNC_IV_PROTO_TLS_KEY_EXPORT) != 0;
 	int n = snprintf(reply, sizeof(reply), "PUSH_REPLY%s%s,cipher %s,peer-id %u%s",
 	                 e->push_reply != NULL && e->push_reply[0] ? "," : "",
 	                 e->push_reply != NULL ? e->push_reply : "", e->cipher, e->peer_id_cfg,
@@ -262,8 +272,12 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 		}
 		if (e->push.n_rejected > 0)
 			VPNC_LOG(e, 1, "the server pushed %u option(s) that were refused", e->push.n_rejected);
-		if (e->push.continuation != 2)
+		if (e->push.continuation != 2) {
 			finish_push(e, ks, now);
+		} else if (++e->push_parts > VPNC_PUSH_PARTS_MAX) {
+			vpnc__fail(e, false, "the server's PUSH_REPLY continues for more than %d parts",
+			           VPNC_PUSH_PARTS_MAX);
+		}
 		return;
 	case VPNC_MSG_AUTH_FAILED:
 		arg_text(arg, alen, text, sizeof(text));

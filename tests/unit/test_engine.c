@@ -57,6 +57,7 @@ struct pair_opts {
 	const char *verify_name;
 	enum vpnc_x509_name_type verify_type;
 	const char *client_ca; /* NULL = the right CA */
+	bool prf;              /* the server derives keys with the PRF */
 };
 
 static int pair_new(struct pair *p, const struct pair_opts *o)
@@ -99,6 +100,7 @@ static int pair_new(struct pair *p, const struct pair_opts *o)
 	sc.data_ciphers = o->server_ciphers;
 	sc.push_reply = o->push != NULL ? o->push : "ping 10,ping-restart 60,ifconfig 10.8.0.2 255.255.255.0,topology subnet";
 	sc.peer_id = 7;
+	sc.server_prf = o->prf;
 	sc.ping = 2; /* the server keeps the client's ping-restart fed */
 	sc.log_ctx = "server";
 	if (vpnc_engine_new(&cc, &p->c) != 0 || vpnc_engine_new(&sc, &p->s) != 0)
@@ -443,6 +445,20 @@ int main(int argc, char **argv)
 	test_verify_failures();
 	test_garbage();
 	test_drop_reasons();
+	{
+		/* Keys by the OpenVPN PRF (a server without TLS-EKM) work as well as by EKM. */
+		struct pair p;
+		struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+		                      .server_ciphers = "AES-256-GCM", .prf = true};
+		if (pair_new(&p, &o) == 0) {
+			pair_handshake(&p);
+			CHECK(p.c_connected && p.s_connected, "PRF handshake (%s)", p.c_reason);
+			unsigned dups, bad;
+			CHECK(send_numbered(&p, true, 100, &dups, &bad) == 100, "PRF keys carry data up");
+			CHECK(send_numbered(&p, false, 100, &dups, &bad) == 100, "PRF keys carry data down");
+			pair_free(&p);
+		}
+	}
 	testpki_free(&pki);
 	/* Ed25519 certificates work the same way. */
 	testpki_make(&pki, 1);
