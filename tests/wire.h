@@ -31,7 +31,7 @@ struct wire_chaos {
 
 static uint64_t wire_rng_state = 0x9e3779b97f4a7c15ull;
 
-static uint64_t wire_rand64(void)
+static inline uint64_t wire_rand64(void)
 {
 	uint64_t x = wire_rng_state;
 	x ^= x << 13;
@@ -41,7 +41,7 @@ static uint64_t wire_rand64(void)
 }
 
 /* The engines' injected RNG: deterministic, for tests only. */
-static void wire_rand(void *ctx, void *out, size_t len)
+static inline void wire_rand(void *ctx, void *out, size_t len)
 {
 	(void)ctx;
 	uint8_t *p = out;
@@ -49,21 +49,21 @@ static void wire_rand(void *ctx, void *out, size_t len)
 		p[i] = (uint8_t)(wire_rand64() >> 24);
 }
 
-static uint64_t wire_wallclock(void *ctx)
+static inline uint64_t wire_wallclock(void *ctx)
 {
 	(void)ctx;
 	return 1790000000u;
 }
 
-static void wire_q_init(struct wire_q *q)
+static inline void wire_q_init(struct wire_q *q)
 {
 	q->pkts = calloc(WIRE_QLEN, sizeof(*q->pkts));
 	q->head = q->count = 0;
 }
 
-static void wire_q_free(struct wire_q *q) { free(q->pkts); }
+static inline void wire_q_free(struct wire_q *q) { free(q->pkts); }
 
-static void wire_q_push(struct wire_q *q, const uint8_t *p, size_t len)
+static inline void wire_q_push(struct wire_q *q, const uint8_t *p, size_t len)
 {
 	if (q->count == WIRE_QLEN || len > VPNC_LINK_MAX)
 		return; /* a full queue drops, like a socket buffer */
@@ -74,7 +74,7 @@ static void wire_q_push(struct wire_q *q, const uint8_t *p, size_t len)
 }
 
 /* Pushes with chaos: maybe dropped, duplicated, or swapped with the previous packet. */
-static void wire_q_send(struct wire_q *q, const struct wire_chaos *c, const uint8_t *p, size_t len)
+static inline void wire_q_send(struct wire_q *q, const struct wire_chaos *c, const uint8_t *p, size_t len)
 {
 	if (c != NULL && c->drop_pct && wire_rand64() % 100 < c->drop_pct)
 		return;
@@ -90,7 +90,7 @@ static void wire_q_send(struct wire_q *q, const struct wire_chaos *c, const uint
 	}
 }
 
-static struct wire_pkt *wire_q_pop(struct wire_q *q)
+static inline struct wire_pkt *wire_q_pop(struct wire_q *q)
 {
 	if (q->count == 0)
 		return NULL;
@@ -101,7 +101,7 @@ static struct wire_pkt *wire_q_pop(struct wire_q *q)
 }
 
 /* Moves everything e wants to send into q. Returns the number of packets. */
-static int wire_drain(struct vpnc_engine *e, uint64_t now, struct wire_q *q, const struct wire_chaos *c)
+static inline int wire_drain(struct vpnc_engine *e, uint64_t now, struct wire_q *q, const struct wire_chaos *c)
 {
 	static uint8_t mem[VPNC_PKT_BUF];
 	struct vpnc_buf b;
@@ -117,7 +117,7 @@ static int wire_drain(struct vpnc_engine *e, uint64_t now, struct wire_q *q, con
 }
 
 /* Delivers every queued packet to e; TUN output is counted in *tun (may be NULL). */
-static int wire_deliver(struct vpnc_engine *e, uint64_t now, struct wire_q *q, unsigned *tun)
+static inline int wire_deliver(struct vpnc_engine *e, uint64_t now, struct wire_q *q, unsigned *tun)
 {
 	static uint8_t mem[VPNC_PKT_BUF];
 	struct vpnc_buf b;

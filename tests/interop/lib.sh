@@ -477,8 +477,8 @@ vt_iperf() {
 
 # vt_dump_logs: the tail of both logs, for a failure.
 vt_dump_logs() {
-	vt_log "---- client log (last 25 lines) ----"
-	tail -n 25 "$VT_DIR/client.log" 2>/dev/null
+	vt_log "---- client log (last 40 lines) ----"
+	tail -n 40 "$VT_DIR/client.log" 2>/dev/null
 	vt_log "---- server log (last 25 lines) ----"
 	tail -n 25 "$VT_DIR/server.log" 2>/dev/null
 	vt_log "------------------------------------"
