@@ -20,12 +20,12 @@ struct testpki {
 	char *client_cert, *client_key;
 };
 
-static EVP_PKEY *testpki_key(int ed25519)
+static inline EVP_PKEY *testpki_key(int ed25519)
 {
 	return ed25519 ? EVP_PKEY_Q_keygen(NULL, NULL, "ED25519") : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 }
 
-static char *testpki_bio_str(BIO *b)
+static inline char *testpki_bio_str(BIO *b)
 {
 	char *data;
 	long n = BIO_get_mem_data(b, &data);
@@ -36,21 +36,21 @@ static char *testpki_bio_str(BIO *b)
 	return s;
 }
 
-static char *testpki_cert_pem(X509 *x)
+static inline char *testpki_cert_pem(X509 *x)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 	PEM_write_bio_X509(b, x);
 	return testpki_bio_str(b);
 }
 
-static char *testpki_key_pem(EVP_PKEY *k)
+static inline char *testpki_key_pem(EVP_PKEY *k)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 	PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL);
 	return testpki_bio_str(b);
 }
 
-static void testpki_ext(X509 *x, X509 *issuer, int nid, const char *value)
+static inline void testpki_ext(X509 *x, X509 *issuer, int nid, const char *value)
 {
 	X509V3_CTX ctx;
 	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
@@ -59,7 +59,7 @@ static void testpki_ext(X509 *x, X509 *issuer, int nid, const char *value)
 	X509_EXTENSION_free(ext);
 }
 
-static X509 *testpki_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long serial,
+static inline X509 *testpki_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long serial,
                           const char *eku, int ca)
 {
 	X509 *x = X509_new();
@@ -87,7 +87,7 @@ static X509 *testpki_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY 
 }
 
 /* Makes the PKI; ed25519 selects Ed25519 keys instead of EC P-256. */
-static void testpki_make(struct testpki *p, int ed25519)
+static inline void testpki_make(struct testpki *p, int ed25519)
 {
 	EVP_PKEY *cak = testpki_key(ed25519), *sk = testpki_key(ed25519), *ck = testpki_key(ed25519);
 	X509 *ca = testpki_cert(cak, "test CA", NULL, cak, 1, NULL, 1);
@@ -106,7 +106,7 @@ static void testpki_make(struct testpki *p, int ed25519)
 	EVP_PKEY_free(ck);
 }
 
-static void testpki_free(struct testpki *p)
+static inline void testpki_free(struct testpki *p)
 {
 	free(p->ca);
 	free(p->server_cert);

@@ -20,6 +20,17 @@
 #define VPNC_MAX_REMOTES 16
 #define VPNC_STATIC_KEY_LEN 256 /* OpenVPN Static key V1: 2048 bits */
 #define VPNC_MAX_WKC_LEN 1024   /* tls-crypt-v2 wrapped client key */
+#define VPNC_MAX_KU 16          /* remote-cert-ku values (OpenVPN MAX_PARMS) */
+#define VPNC_SCRIPT_CMD_MAX 257 /* one script command word (OpenVPN's 256-byte parameter) + NUL */
+
+/* How pushed DNS settings are applied (--dns-mode); see docs/dns-and-scripts.md. */
+enum vpnc_dns_mode {
+	VPNC_DNS_AUTO = 0,     /* systemd-resolved if it runs, else resolvconf, else the file */
+	VPNC_DNS_RESOLVED,     /* systemd-resolved over D-Bus */
+	VPNC_DNS_RESOLVCONF,   /* the resolvconf program */
+	VPNC_DNS_FILE,         /* rewrite /etc/resolv.conf, restore it on exit */
+	VPNC_DNS_NONE,         /* leave DNS alone */
+};
 
 enum vpnc_transport {
 	VPNC_TRANSPORT_UDP = 0,
@@ -134,6 +145,26 @@ struct vpnc_config {
 	/* Flags that matter only for messages. */
 	bool persist_tun;
 	bool persist_key;
+
+	/* TLS, added for issue 3 part 3 (certificates and verification). */
+	char *key_pass;             /* secret: passphrase from 'askpass FILE', NULL = none or prompt */
+	bool askpass;               /* 'askpass' given: ask for the passphrase when a key needs one */
+	uint8_t *pkcs12;            /* secret: DER bytes of 'pkcs12' (cert, key, CAs), NULL = none */
+	size_t pkcs12_len;
+	char *crl;                  /* PEM text of 'crl-verify FILE', NULL = none */
+	char *crl_dir;              /* 'crl-verify DIR dir': a file named by serial revokes it */
+	char *remote_cert_eku;      /* 'remote-cert-eku': OID or long name, NULL = no check */
+	unsigned remote_cert_ku[VPNC_MAX_KU]; /* 'remote-cert-ku' values, 0-terminated */
+	bool remote_cert_ku_set;    /* a keyUsage extension is required (any value if list empty) */
+
+	/* Scripts (run only with script_security >= 2) and DNS. "" = not set. */
+	char up[VPNC_SCRIPT_CMD_MAX];
+	char down[VPNC_SCRIPT_CMD_MAX];
+	char route_up[VPNC_SCRIPT_CMD_MAX];
+	bool up_restart;            /* run 'up' again (with "restart") on a reconnect */
+	bool down_pre;              /* run 'down' before the TUN is closed (vpnc always does) */
+	int script_security;        /* 0..3, default 1 */
+	enum vpnc_dns_mode dns_mode;
 };
 
 /*

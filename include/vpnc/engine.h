@@ -99,6 +99,7 @@ struct vpnc_stats {
 	uint64_t tun_in_pkts, tun_in_bytes;    /* from the TUN, encrypted */
 	uint64_t tun_out_pkts, tun_out_bytes;  /* decrypted, to the TUN */
 	uint64_t retransmits;
+	uint64_t renegotiations;               /* key changes completed after the first key */
 	uint64_t drops[VPNC_DROP__COUNT];
 };
 
@@ -137,7 +138,7 @@ struct vpnc_engine_cfg {
 	/* Timers in seconds; 0 = OpenVPN's default. */
 	int tls_timeout;                 /* 2 */
 	int hand_window;                 /* 60 */
-	int reneg_sec;                   /* 3600 (client), 0 disables */
+	int reneg_sec;                   /* renegotiate after this many seconds; 0 = never */
 	int ping;                        /* configured; a pushed value wins */
 	int ping_restart;
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */

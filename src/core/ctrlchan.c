@@ -69,15 +69,44 @@ int vpnc__ctrl_start(struct vpnc_engine *e, uint64_t now)
 		return 0;
 	}
 	new_sid(e);
-	int r = vpnc__ks_init(e, &e->ks, 0, now);
+	int r = vpnc__ks_init(e, e->ks, 0, now);
 	if (r != 0)
 		return r;
 	uint8_t op = e->wrap == VPNC_WRAP_TLS_CRYPT_V2 ? VPNC_OP_HARD_RESET_CLIENT_V3
 	                                                : VPNC_OP_HARD_RESET_CLIENT_V2;
-	r = queue_packet(&e->ks, op, NULL, 0, now);
+	r = queue_packet(e->ks, op, NULL, 0, now);
 	if (r != 0)
 		return r;
 	vpnc__set_state(e, VPNC_ST_RESET);
+	return 0;
+}
+
+/* Key ids run 0, 1 .. 7, 1 ..: 0 is only ever the first key of a session. */
+static uint8_t next_key_id(uint8_t k)
+{
+	k = (uint8_t)((k + 1) & 7);
+	return k == 0 ? 1 : k;
+}
+
+int vpnc__soft_reset(struct vpnc_engine *e, uint64_t now)
+{
+	struct vpnc_keystate *old = e->ks;
+	struct vpnc_keystate *fresh = old == &e->slots[0] ? &e->slots[1] : &e->slots[0];
+
+	/* The key before the current one is dropped now; the current one becomes the lame duck. */
+	e->lame = NULL;
+	int r = vpnc__ks_init(e, fresh, next_key_id(old->key_id), now);
+	if (r != 0)
+		return r;
+	r = queue_packet(fresh, VPNC_OP_SOFT_RESET_V1, NULL, 0, now);
+	if (r != 0)
+		return r;
+	/* The old key state keeps only its data keys; its TLS session is done. */
+	vpnc_tls_free(old->tls);
+	old->tls = NULL;
+	e->lame = old->dc_ready ? old : NULL;
+	e->ks = fresh;
+	VPNC_LOG(e, 2, "renegotiating: key id %u", (unsigned)fresh->key_id);
 	return 0;
 }
 
@@ -141,7 +170,7 @@ static int wrap_out(struct vpnc_engine *e, const uint8_t *plain, size_t len, str
 
 int vpnc__ctrl_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *out)
 {
-	struct vpnc_keystate *ks = &e->ks;
+	struct vpnc_keystate *ks = e->ks;
 	struct vpnc_ctrl_hdr h;
 	struct vpnc_rel_out o;
 
@@ -191,9 +220,9 @@ int vpnc__ctrl_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *out)
 
 uint64_t vpnc__ctrl_next_timer(const struct vpnc_engine *e)
 {
-	if (e->ks.phase == KS_IDLE)
+	if (e->ks->phase == KS_IDLE)
 		return UINT64_MAX;
-	return vpnc_rel_next_timer(&e->ks.rel);
+	return vpnc_rel_next_timer(&e->ks->rel);
 }
 
 /* Unwraps pkt into e->scratch; returns the unwrapped length or a dropped-packet code. */
@@ -257,13 +286,13 @@ static int accept_peer_reset(struct vpnc_engine *e, const struct vpnc_ctrl_hdr *
 	e->have_peer_sid = true;
 	new_sid(e);
 	e->start_time = now;
-	int r = vpnc__ks_init(e, &e->ks, 0, now);
+	int r = vpnc__ks_init(e, e->ks, 0, now);
 	if (r != 0)
 		return r;
-	r = queue_packet(&e->ks, VPNC_OP_HARD_RESET_SERVER_V2, NULL, 0, now);
+	r = queue_packet(e->ks, VPNC_OP_HARD_RESET_SERVER_V2, NULL, 0, now);
 	if (r != 0)
 		return r;
-	e->ks.phase = KS_TLS;
+	e->ks->phase = KS_TLS;
 	vpnc__set_state(e, VPNC_ST_TLS);
 	return 0;
 }
@@ -292,6 +321,13 @@ static int deliver(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now
 				vpnc_rel_schedule_now(&ks->rel, now);
 			}
 			break;
+		case VPNC_OP_SOFT_RESET_V1:
+			/* The peer's soft reset starts (or answers ours): TLS begins on this key state. */
+			if (ks->phase == KS_RESET) {
+				ks->phase = KS_TLS;
+				vpnc_rel_schedule_now(&ks->rel, now);
+			}
+			break;
 		case VPNC_OP_CONTROL_V1:
 		case VPNC_OP_CONTROL_WKC_V1:
 			if (ks->tls != NULL && ks->phase >= KS_TLS)
@@ -310,29 +346,41 @@ static int deliver(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now
 
 int vpnc__ctrl_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt, size_t len)
 {
-	struct vpnc_keystate *ks = &e->ks;
+	struct vpnc_keystate *ks;
 	struct vpnc_ctrl_hdr h;
 	unsigned op = vpnc_op_of(pkt[0]);
 
 	if (!vpnc_op_is_control(op))
 		return vpnc__drop(e, VPNC_DROP_OPCODE, -EPROTO);
-	if (op == VPNC_OP_SOFT_RESET_V1) {
-		/* Renegotiation arrives with the complete client; until then it is refused. */
-		return vpnc__drop(e, VPNC_DROP_OPCODE, -EPROTO);
-	}
 	int n = unwrap_in(e, pkt, len);
 	if (n < 0)
 		return n;
 	if (vpnc_ctrl_parse(e->scratch, (size_t)n, &h) != 0)
 		return vpnc__drop(e, VPNC_DROP_MALFORMED, -EBADMSG);
-	if (h.key_id != 0)
-		return vpnc__drop(e, VPNC_DROP_KEY_ID, -ENOKEY);
 	if (!e->have_peer_sid) {
+		if (h.key_id != 0)
+			return vpnc__drop(e, VPNC_DROP_KEY_ID, -ENOKEY);
 		int r = accept_peer_reset(e, &h, now);
 		if (r != 0)
 			return r;
 	} else if (memcmp(h.sid, e->peer_sid, VPNC_SID_LEN) != 0) {
 		return vpnc__drop(e, VPNC_DROP_SESSION, -EPROTO);
+	}
+	ks = e->ks;
+	if (h.key_id != ks->key_id) {
+		if (h.opcode == VPNC_OP_SOFT_RESET_V1 && ks->phase == KS_ACTIVE && ks->dc_ready &&
+		    h.key_id == next_key_id(ks->key_id)) {
+			/* The peer renegotiates: answer on a new key state. */
+			int r = vpnc__soft_reset(e, now);
+			if (r != 0)
+				return r;
+			ks = e->ks;
+		} else if (e->lame != NULL && h.key_id == e->lame->key_id) {
+			/* Late control packets of the previous key state are of no use any more. */
+			return 0;
+		} else {
+			return vpnc__drop(e, VPNC_DROP_KEY_ID, -ENOKEY);
+		}
 	}
 	if (h.n_acks > 0) {
 		if (memcmp(h.remote_sid, e->sid, VPNC_SID_LEN) != 0)

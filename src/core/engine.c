@@ -215,6 +215,8 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->ping_cfg = cfg->ping;
 	e->ping_restart_cfg = cfg->ping_restart;
 	e->peer_id_cfg = cfg->peer_id;
+	e->ks = &e->slots[0];
+	e->reneg_ms = cfg->reneg_sec > 0 ? (uint64_t)cfg->reneg_sec * 1000 : 0;
 	e->server_prf = cfg->server_prf;
 	vpnc_push_init(&e->push);
 
@@ -276,7 +278,8 @@ void vpnc_engine_free(struct vpnc_engine *e)
 {
 	if (e == NULL)
 		return;
-	vpnc__ks_clear(&e->ks);
+	vpnc__ks_clear(&e->slots[0]);
+	vpnc__ks_clear(&e->slots[1]);
 	vpnc_tlscrypt_free(e->tc);
 	vpnc_tlsauth_free(e->ta);
 	SSL_CTX_free(e->ssl_ctx);
@@ -302,9 +305,9 @@ int vpnc_engine_start(struct vpnc_engine *e, uint64_t now)
 int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, const uint8_t *ip, size_t len,
                        struct vpnc_buf *out)
 {
-	struct vpnc_keystate *ks = &e->ks;
+	struct vpnc_keystate *ks = vpnc__tx_key(e);
 
-	if (!ks->dc_ready || e->state == VPNC_ST_FAILED)
+	if (ks == NULL || e->state == VPNC_ST_FAILED)
 		return -EAGAIN;
 	if (len == 0)
 		return -EINVAL;
@@ -345,11 +348,16 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 
 	unsigned op = vpnc_op_of(pkt[0]);
 	if (op == VPNC_OP_DATA_V2 || op == VPNC_OP_DATA_V1) {
-		struct vpnc_keystate *ks = &e->ks;
-		if (!ks->dc_ready)
-			return vpnc__drop(e, VPNC_DROP_NO_KEYS, -EAGAIN);
-		if (vpnc_kid_of(pkt[0]) != ks->key_id)
-			return vpnc__drop(e, VPNC_DROP_KEY_ID, -ENOKEY);
+		unsigned kid = vpnc_kid_of(pkt[0]);
+		struct vpnc_keystate *ks = e->ks;
+		if (!ks->dc_ready || kid != ks->key_id) {
+			ks = e->lame;
+			if (ks == NULL || !ks->dc_ready || kid != ks->key_id) {
+				if (!e->ks->dc_ready && e->lame == NULL)
+					return vpnc__drop(e, VPNC_DROP_NO_KEYS, -EAGAIN);
+				return vpnc__drop(e, VPNC_DROP_KEY_ID, -ENOKEY);
+			}
+		}
 		int n = vpnc_dc_decrypt(&ks->dc, pkt, len, vpnc_buf_data(tun_out), tun_out->cap - tun_out->off);
 		if (n < 0) {
 			if (n == -EALREADY)
@@ -361,6 +369,7 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 			return vpnc__drop(e, VPNC_DROP_DECRYPT, n);
 		}
 		e->last_recv = now;
+		ks->tx_ok = true;
 		if (n == 0 || data_special(e, vpnc_buf_data(tun_out), (size_t)n))
 			return 0;
 		tun_out->len = (size_t)n;
@@ -373,9 +382,9 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 
 int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *out)
 {
-	struct vpnc_keystate *ks = &e->ks;
+	struct vpnc_keystate *ks = vpnc__tx_key(e);
 
-	if (e->ping_due && ks->dc_ready) {
+	if (e->ping_due && ks != NULL) {
 		e->ping_due = false;
 		int n = vpnc_dc_encrypt(&ks->dc, ping_magic, sizeof(ping_magic), vpnc_buf_data(out),
 		                        out->cap - out->off);
@@ -409,6 +418,21 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 		vpnc__keyex_tick(e, now);
 		return;
 	}
+	struct vpnc_keystate *ks = e->ks;
+	if (ks->phase != KS_ACTIVE && now - ks->started >= e->hand_window_ms) {
+		vpnc__fail(e, false, "the renegotiation of key %u did not finish within hand-window",
+		           (unsigned)ks->key_id);
+		return;
+	}
+	if (ks->phase == KS_ACTIVE && ks->dc_ready &&
+	    ((e->reneg_ms != 0 && now - ks->started >= e->reneg_ms) || vpnc_dc_wants_rekey(&ks->dc))) {
+		if (vpnc__soft_reset(e, now) != 0) {
+			vpnc__fail(e, false, "cannot start a renegotiation");
+			return;
+		}
+	}
+	if (ks->dc_ready && !ks->tx_ok && now - ks->installed >= VPNC_TX_SWITCH_MS)
+		ks->tx_ok = true;
 	if (e->ping_restart_ms != 0 && now - e->last_recv >= e->ping_restart_ms) {
 		vpnc__fail(e, false, "nothing received from the peer for %llu s (ping-restart)",
 		           (unsigned long long)(e->ping_restart_ms / 1000));
@@ -437,6 +461,13 @@ uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
 	}
 	if (e->ping_due)
 		return 0;
+	if (e->ks->dc_ready && !e->ks->tx_ok && e->ks->installed + VPNC_TX_SWITCH_MS < t)
+		t = e->ks->installed + VPNC_TX_SWITCH_MS;
+	if (e->ks->phase != KS_ACTIVE && e->ks->started + e->hand_window_ms < t)
+		t = e->ks->started + e->hand_window_ms;
+	if (e->reneg_ms != 0 && e->ks->phase == KS_ACTIVE &&
+	    e->ks->started + e->reneg_ms < t)
+		t = e->ks->started + e->reneg_ms;
 	if (e->ping_ms != 0 && e->last_send + e->ping_ms < t)
 		t = e->last_send + e->ping_ms;
 	if (e->ping_restart_ms != 0 && e->last_recv + e->ping_restart_ms < t)
@@ -465,9 +496,18 @@ void vpnc_engine_close(struct vpnc_engine *e, uint64_t now)
 	e->closing = true;
 	/* With cc-exit the EXIT message travels on the control channel; it is queued now. */
 	if (e->state == VPNC_ST_CONNECTED && e->role == VPNC_ROLE_CLIENT &&
-	    (e->push.protocol_flags & VPNC_PF_CC_EXIT) && e->ks.tls != NULL)
-		vpnc__send_ctrl_msg(e, &e->ks, "EXIT");
+	    (e->push.protocol_flags & VPNC_PF_CC_EXIT) && e->ks->tls != NULL && e->ks->phase == KS_ACTIVE)
+		vpnc__send_ctrl_msg(e, e->ks, "EXIT");
 	(void)now;
+}
+
+struct vpnc_keystate *vpnc__tx_key(struct vpnc_engine *e)
+{
+	if (e->ks->dc_ready && (e->ks->tx_ok || e->lame == NULL || !e->lame->dc_ready))
+		return e->ks;
+	if (e->lame != NULL && e->lame->dc_ready)
+		return e->lame;
+	return NULL;
 }
 
 enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e) { return e->state; }

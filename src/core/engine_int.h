@@ -28,6 +28,9 @@
 /* PUSH_REQUEST is repeated this often until a reply arrives. */
 #define VPNC_PUSH_REQUEST_MS 5000
 #define VPNC_EVENTS 8
+/* After a renegotiation, the side that got its keys first waits this long at most for proof
+ * that the peer has them too before it encrypts with them. */
+#define VPNC_TX_SWITCH_MS 5000
 /* A server's push-continuation may not go on for ever. */
 #define VPNC_PUSH_PARTS_MAX 64
 #define VPNC_REASON_LEN 256
@@ -54,6 +57,10 @@ struct vpnc_keystate {
 	struct vpnc_ctrlmsg_rx rx;    /* control messages after key-method-2 */
 	struct vpnc_dc_key dc;
 	bool dc_ready;
+	/* Outgoing data may use this key: the peer surely has it (we are the client, or data
+	 * arrived under it, or VPNC_TX_SWITCH_MS passed since it was installed). */
+	bool tx_ok;
+	uint64_t installed;           /* ms, when dc_ready became true */
 	uint64_t started;             /* ms; hand-window counts from here */
 };
 
@@ -103,7 +110,20 @@ struct vpnc_engine {
 	bool resend_wkc;              /* tls-crypt-v2 server asked for WKc on msg-id 1 */
 	struct vpnc_tlscrypt *tc;     /* tls-crypt, tls-crypt-v2 */
 	struct vpnc_tlsauth *ta;      /* tls-auth */
-	struct vpnc_keystate ks;      /* the primary key state (key id 0 for now) */
+	/*
+	 * Key states: ks is the newest (it carries the control channel and, once
+	 * its keys exist, outgoing data); lame is the previous one, kept after a
+	 * renegotiation so that data still in flight under the old key id decrypts.
+	 * Both point into slots[]; a renegotiation reuses the slot lame held.
+	 */
+	struct vpnc_keystate slots[2];
+	struct vpnc_keystate *ks;
+	struct vpnc_keystate *lame;
+	uint64_t reneg_ms;            /* client reneg-sec; 0 = never */
+	bool ekm;                     /* keys by TLS-EKM (else PRF), fixed at the first key */
+	int32_t peer_id;              /* -1 = P_DATA_V1 */
+	char auth_token[VPNC_MAX_TOKEN_LEN];      /* secret: replaces the password once pushed */
+	char auth_token_user[VPNC_MAX_TOKEN_LEN]; /* decoded auth-token-user, "" = keep username */
 	uint64_t start_time;
 
 	/* Pushed options (client), or the client's requests (server). */
@@ -158,6 +178,10 @@ int vpnc__ctrl_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt, size_
 int vpnc__ctrl_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *out);
 uint64_t vpnc__ctrl_next_timer(const struct vpnc_engine *e);
 int vpnc__ks_init(struct vpnc_engine *e, struct vpnc_keystate *ks, uint8_t key_id, uint64_t now);
+/* Starts a renegotiation: a new key state on the next key id, with our SOFT_RESET queued. */
+int vpnc__soft_reset(struct vpnc_engine *e, uint64_t now);
+/* The key state whose keys encrypt outgoing data, or NULL. */
+struct vpnc_keystate *vpnc__tx_key(struct vpnc_engine *e);
 void vpnc__ks_clear(struct vpnc_keystate *ks);
 
 /* keyex.c */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "core/engine_int.h"
 #include "core/kdf.h"
@@ -53,10 +54,13 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 	if (r < 0)
 		return r;
 	if (client) {
-		if (e->username != NULL)
-			snprintf(m->username, sizeof(m->username), "%s", e->username);
-		if (e->password != NULL)
-			snprintf(m->password, sizeof(m->password), "%s", e->password);
+		/* Once the server pushed an auth-token, it stands in for the password (and maybe the name). */
+		const char *user = e->auth_token_user[0] ? e->auth_token_user : e->username;
+		const char *pass = e->auth_token[0] ? e->auth_token : e->password;
+		if (user != NULL)
+			snprintf(m->username, sizeof(m->username), "%s", user);
+		if (pass != NULL)
+			snprintf(m->password, sizeof(m->password), "%s", pass);
 		r = vpnc_km2_peer_info(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
 		                       CLIENT_IV_MTU);
 		if (r < 0)
@@ -90,7 +94,7 @@ static bool in_list(const char *list, const char *name)
 }
 
 /* Derives the 256-byte key block of this key state and installs the data-channel keys. */
-static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ekm, int32_t peer_id)
+static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ekm, int32_t peer_id, uint64_t now)
 {
 	uint8_t block[VPNC_KEY_BLOCK];
 	bool server = e->role == VPNC_ROLE_SERVER;
@@ -110,6 +114,10 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 	if (r != 0)
 		return r;
 	ks->dc_ready = true;
+	ks->installed = now;
+	/* The client gets its keys last (after the server's key-method-2), so it may use them at
+	 * once; the server waits until data arrives under them. */
+	ks->tx_ok = !server;
 	/* The key material source is no longer needed. */
 	vpnc_km2_wipe(&ks->local);
 	vpnc_km2_wipe(&ks->remote);
@@ -122,6 +130,50 @@ static void set_keepalive(struct vpnc_engine *e, int ping, int ping_restart, uin
 	e->ping_restart_ms = ping_restart > 0 ? (uint64_t)ping_restart * 1000 : 0;
 	e->last_recv = now;
 	e->last_send = now;
+}
+
+/* Keeps a pushed auth-token (and the decoded auth-token-user) for later authentications. */
+static void take_auth_token(struct vpnc_engine *e, const struct vpnc_push *p)
+{
+	if (p->auth_token[0] != '\0') {
+		OPENSSL_cleanse(e->auth_token, sizeof(e->auth_token));
+		snprintf(e->auth_token, sizeof(e->auth_token), "%s", p->auth_token);
+	}
+	if (p->auth_token_user[0] != '\0') {
+		unsigned char dec[VPNC_MAX_TOKEN_LEN];
+		size_t l = strlen(p->auth_token_user);
+		int n = l < sizeof(dec) * 3 / 4 ? EVP_DecodeBlock(dec, (const unsigned char *)p->auth_token_user, (int)l)
+		                                : -1;
+		/* EVP_DecodeBlock counts padding bytes; the name must hold no NUL or control byte. */
+		while (n > 0 && l > 0 && p->auth_token_user[l - 1] == '=') {
+			n--;
+			l--;
+		}
+		bool ok = n > 0 && (size_t)n < sizeof(e->auth_token_user);
+		for (int i = 0; ok && i < n; i++)
+			ok = dec[i] >= 0x20 && dec[i] != 0x7f;
+		if (ok) {
+			memcpy(e->auth_token_user, dec, (size_t)n);
+			e->auth_token_user[n] = '\0';
+		} else {
+			VPNC_LOG(e, 1, "ignoring an auth-token-user that is not base64 of a printable name");
+		}
+		OPENSSL_cleanse(dec, sizeof(dec));
+	}
+}
+
+/* A PUSH_REPLY after the tunnel is up (2.6 sends one to refresh the auth-token): only the token counts. */
+static void later_push_reply(struct vpnc_engine *e, const char *arg, size_t alen)
+{
+	struct vpnc_push *tmp = malloc(sizeof(*tmp));
+	if (tmp == NULL)
+		return;
+	vpnc_push_init(tmp);
+	if (vpnc_push_parse(tmp, arg, alen, NULL, NULL) == 0)
+		take_auth_token(e, tmp);
+	vpnc_push_clear(tmp);
+	free(tmp);
+	VPNC_LOG(e, 3, "a further PUSH_REPLY was read for its auth-token only");
 }
 
 /* Client: applies the complete PUSH_REPLY: cipher, key derivation, peer-id, keepalive. */
@@ -161,8 +213,11 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 		                    "which this version of vpnc does not support yet");
 		return;
 	}
-	bool ekm = p->key_derivation_ekm || (p->protocol_flags & VPNC_PF_TLS_EKM);
-	int r = install_keys(e, ks, ekm, p->has_peer_id ? (int32_t)p->peer_id : -1);
+	e->ekm = p->key_derivation_ekm || (p->protocol_flags & VPNC_PF_TLS_EKM);
+	e->peer_id = p->has_peer_id ? (int32_t)p->peer_id : -1;
+	bool ekm = e->ekm;
+	take_auth_token(e, p);
+	int r = install_keys(e, ks, ekm, e->peer_id, now);
 	if (r != 0) {
 		vpnc__fail(e, false, "cannot derive the data-channel keys (%s)", ekm ? "TLS-EKM" : "PRF");
 		return;
@@ -222,6 +277,8 @@ static void server_push_reply(struct vpnc_engine *e, struct vpnc_keystate *ks, u
 	}
 	snprintf(e->cipher, sizeof(e->cipher), "%s", choice);
 	bool ekm = !e->server_prf && (e->peer_iv_proto & VPNC_IV_PROTO_TLS_KEY_EXPORT) != 0;
+	e->ekm = ekm;
+	e->peer_id = (int32_t)e->peer_id_cfg;
 	int n = snprintf(reply, sizeof(reply), "PUSH_REPLY%s%s,cipher %s,peer-id %u%s",
 	                 e->push_reply != NULL && e->push_reply[0] ? "," : "",
 	                 e->push_reply != NULL ? e->push_reply : "", e->cipher, e->peer_id_cfg,
@@ -231,11 +288,12 @@ static void server_push_reply(struct vpnc_engine *e, struct vpnc_keystate *ks, u
 		return;
 	}
 	if (vpnc__send_ctrl_msg(e, ks, reply) != 0 ||
-	    install_keys(e, ks, ekm, (int32_t)e->peer_id_cfg) != 0) {
+	    install_keys(e, ks, ekm, (int32_t)e->peer_id_cfg, now) != 0) {
 		vpnc__fail(e, false, "cannot install the data-channel keys");
 		return;
 	}
 	set_keepalive(e, e->ping_cfg, e->ping_restart_cfg, now);
+	e->push_done = true;
 	vpnc__set_state(e, VPNC_ST_CONNECTED);
 	vpnc__event(e, VPNC_EV_CONNECTED, "client connected");
 }
@@ -263,7 +321,7 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 	switch (type) {
 	case VPNC_MSG_PUSH_REPLY:
 		if (e->push_done) {
-			VPNC_LOG(e, 3, "ignoring a further PUSH_REPLY");
+			later_push_reply(e, arg, alen);
 			return;
 		}
 		if (vpnc_push_parse(&e->push, arg, alen, NULL, NULL) != 0) {
@@ -341,6 +399,22 @@ static void on_km2(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_
 		return;
 	}
 	ks->km2_received = true;
+	if (e->push_done) {
+		/* A renegotiation: the server answers our key-method-2 after reading it, and new keys
+		 * use what was negotiated for the first one. */
+		if (server && send_km2(e, ks) != 0) {
+			vpnc__fail(e, false, "cannot send the key-method-2 message");
+			return;
+		}
+		if (install_keys(e, ks, e->ekm, e->peer_id, now) != 0) {
+			vpnc__fail(e, false, "cannot install the renegotiated data-channel keys");
+			return;
+		}
+		ks->phase = KS_ACTIVE;
+		e->stats.renegotiations++;
+		VPNC_LOG(e, 2, "renegotiation done: key id %u", (unsigned)ks->key_id);
+		return;
+	}
 	if (server) {
 		char v[32];
 		if (peer_info_get(ks->remote.peer_info, "IV_PROTO", v, sizeof(v)))
@@ -387,7 +461,8 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 			VPNC_LOG(e, 2, "control channel: %s", err);
 		}
 		ks->phase = KS_KEYEX;
-		vpnc__set_state(e, VPNC_ST_KEYEX);
+		if (!e->push_done)
+			vpnc__set_state(e, VPNC_ST_KEYEX);
 		if (e->role == VPNC_ROLE_CLIENT && send_km2(e, ks) != 0) {
 			vpnc__fail(e, false, "cannot send the key-method-2 message");
 			return;
@@ -417,7 +492,7 @@ void vpnc__keyex_tick(struct vpnc_engine *e, uint64_t now)
 {
 	if (e->role == VPNC_ROLE_CLIENT && e->state == VPNC_ST_PUSH && !e->push_done &&
 	    now >= e->next_push_request) {
-		vpnc__send_ctrl_msg(e, &e->ks, "PUSH_REQUEST");
+		vpnc__send_ctrl_msg(e, e->ks, "PUSH_REQUEST");
 		e->next_push_request = now + VPNC_PUSH_REQUEST_MS;
 	}
 }

@@ -58,6 +58,7 @@ struct pair_opts {
 	enum vpnc_x509_name_type verify_type;
 	const char *client_ca; /* NULL = the right CA */
 	bool prf;              /* the server derives keys with the PRF */
+	int client_reneg, server_reneg; /* reneg-sec of each side */
 };
 
 static int pair_new(struct pair *p, const struct pair_opts *o)
@@ -93,7 +94,9 @@ static int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.log = log_cb;
 	cc.log_ctx = "client";
 	cc.verb = 4;
+	cc.reneg_sec = o->client_reneg;
 	sc = cc;
+	sc.reneg_sec = o->server_reneg;
 	sc.role = VPNC_ROLE_SERVER;
 	sc.ssl_ctx = p->sctx;
 	sc.key_direction = 0;
@@ -434,6 +437,40 @@ static void test_drop_reasons(void)
 	pair_free(&p);
 }
 
+/* Renegotiation started by either side, with data flowing both ways all the time. */
+static void test_renegotiation(bool by_client)
+{
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM",
+	                      .push = "ping 1,ping-restart 10"};
+	if (by_client)
+		o.client_reneg = 3;
+	else
+		o.server_reneg = 3;
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	pair_handshake(&p);
+	CHECK(p.c_connected, "connected before renegotiating");
+	unsigned sent = 0, lost = 0;
+	for (int i = 0; i < 1000; i++) {
+		unsigned dups, bad;
+		/* A few packets each way every 20 ms for 20 s, through several key changes. */
+		unsigned got = send_numbered(&p, true, 2, &dups, &bad) + send_numbered(&p, false, 2, &dups, &bad);
+		sent += 4;
+		lost += 4 - got;
+		pair_step(&p, 20);
+	}
+	const struct vpnc_stats *cs = vpnc_engine_stats(p.c), *ss = vpnc_engine_stats(p.s);
+	CHECK(cs->renegotiations >= 5 && ss->renegotiations >= 5, "%s renegotiations: client %llu, server %llu",
+	      by_client ? "client" : "server", (unsigned long long)cs->renegotiations,
+	      (unsigned long long)ss->renegotiations);
+	CHECK(!p.c_restart && !p.c_fatal, "no restart while renegotiating (%s)", p.c_reason);
+	CHECK(lost <= 8, "%u of %u packets lost across key changes", lost, sent);
+	pair_free(&p);
+}
+
 int main(int argc, char **argv)
 {
 	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
@@ -445,6 +482,8 @@ int main(int argc, char **argv)
 	test_verify_failures();
 	test_garbage();
 	test_drop_reasons();
+	test_renegotiation(true);
+	test_renegotiation(false);
 	{
 		/* Keys by the OpenVPN PRF (a server without TLS-EKM) work as well as by EKM. */
 		struct pair p;
