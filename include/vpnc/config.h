@@ -162,7 +162,6 @@ struct vpnc_config {
 	char down[VPNC_SCRIPT_CMD_MAX];
 	char route_up[VPNC_SCRIPT_CMD_MAX];
 	bool up_restart;            /* run 'up' again (with "restart") on a reconnect */
-	bool down_pre;              /* run 'down' before the TUN is closed (vpnc always does) */
 	int script_security;        /* 0..3, default 1 */
 	enum vpnc_dns_mode dns_mode;
 };

@@ -142,6 +142,8 @@ struct vpnc_engine_cfg {
 	int ping;                        /* configured; a pushed value wins */
 	int ping_restart;
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
+	int mssfix;                      /* largest encapsulated packet for MSS clamping; -1 = 1492, 0 = off */
+	bool link_ipv6;                  /* the link runs over IPv6 (bigger outer header) */
 
 	/* Server role only: the options to push (text after "PUSH_REPLY,") and the peer-id. */
 	const char *push_reply;
@@ -184,9 +186,10 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
  * Encrypts one IP packet from the TUN (ip, len) into out (written at
  * vpnc_buf_data(out); needs len + VPNC_DATA_OVERHEAD bytes of room). Returns 0,
  * or -EAGAIN if the data channel is not up (drop the packet), or another
- * negative code.
+ * negative code. The packet itself may be changed in place first (a TCP SYN's
+ * MSS is clamped to what fits the tunnel, as OpenVPN's mssfix does).
  */
-int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, const uint8_t *ip, size_t len,
+int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t len,
                        struct vpnc_buf *out);
 
 /*

@@ -30,6 +30,7 @@ void vpnc_cfg_defaults(struct vpnc_config *cfg)
 	cfg->hand_window = 60;
 	cfg->tls_timeout = 2;
 	cfg->verb = 1;
+	cfg->script_security = 1;
 }
 
 void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx)
@@ -42,6 +43,9 @@ void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx)
 	vpnc_cfg_src_clear(&ctx->tls_crypt);
 	vpnc_cfg_src_clear(&ctx->tls_crypt_v2);
 	vpnc_cfg_src_clear(&ctx->user_pass);
+	vpnc_cfg_src_clear(&ctx->pkcs12);
+	vpnc_cfg_src_clear(&ctx->askpass);
+	vpnc_cfg_src_clear(&ctx->crl);
 	for (size_t i = 0; i < ctx->n_ignore; i++)
 		free(ctx->ignore[i]);
 	for (size_t i = 0; i < ctx->n_notes; i++)

@@ -212,11 +212,14 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		                     "vpnc runs only as a pulling TLS client: add 'client'");
 	if (cfg->tls_version_min && cfg->tls_version_max && cfg->tls_version_min > cfg->tls_version_max)
 		return vpnc_cfg_fail(ctx, -EINVAL, "option 'tls-version-min' is above 'tls-version-max'");
-	if (cfg->ca == NULL)
+	/* A PKCS#12 file brings the certificate and key, and the CA when 'ca' is absent. */
+	if (cfg->ca == NULL && cfg->pkcs12 == NULL)
 		return vpnc_cfg_fail(ctx, -EINVAL, "no 'ca' given; the server cannot be verified");
+	if (cfg->pkcs12 != NULL && (cfg->cert != NULL || cfg->key != NULL))
+		return vpnc_cfg_fail(ctx, -EINVAL, "option 'pkcs12' excludes 'cert' and 'key'");
 	if ((cfg->cert == NULL) != (cfg->key == NULL))
 		return vpnc_cfg_fail(ctx, -EINVAL, "options 'cert' and 'key' must be given together");
-	if (cfg->cert == NULL && !cfg->auth_user_pass)
+	if (cfg->cert == NULL && cfg->pkcs12 == NULL && !cfg->auth_user_pass)
 		return vpnc_cfg_fail(ctx, -EINVAL,
 		                     "no client authentication: give 'cert' and 'key', or 'auth-user-pass'");
 	return 0;
@@ -235,7 +238,9 @@ int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx)
 	fin_take(&ctx->cert, &cfg->cert);
 	fin_take(&ctx->key, &cfg->key);
 	fin_take(&ctx->extra_certs, &cfg->extra_certs);
-	ret = fin_wrap(ctx);
+	ret = vpnc_cfg_finish_tls(ctx);
+	if (ret == 0)
+		ret = fin_wrap(ctx);
 	if (ret == 0)
 		ret = fin_user_pass(ctx);
 	if (ret < 0)

@@ -39,6 +39,10 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_config);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_pem);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_cert_tls);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_cert_eku);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_cert_ku);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs12);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_askpass);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_crl_verify);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_verify_x509_name);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_version);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_string);
@@ -65,5 +69,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_setenv);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_pull_filter);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_ignore_unknown);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_script_security);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_script);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_up_restart);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_dns_mode);
 
 #endif

@@ -68,6 +68,8 @@ struct vpnc_cfg_ctx {
 	struct vpnc_cfg_src ca, cert, key, extra_certs;
 	struct vpnc_cfg_src tls_auth, tls_crypt, tls_crypt_v2;
 	struct vpnc_cfg_src user_pass;
+	struct vpnc_cfg_src pkcs12, askpass, crl; /* cfg_opt_tls.c */
+	bool crl_is_dir;      /* 'crl-verify DIR dir' */
 
 	/* Per-remote facts resolved at the end. */
 	bool remote_port_set[VPNC_MAX_REMOTES];
@@ -131,6 +133,8 @@ int vpnc_cfg_base64_decode(const char *text, size_t len, uint8_t *out, size_t ca
 
 /* cfg_finish.c: loads deferred files and checks the whole config. */
 int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx);
+/* cfg_opt_tls.c: loads pkcs12, askpass and crl-verify into the config. */
+int vpnc_cfg_finish_tls(struct vpnc_cfg_ctx *ctx);
 
 /* cfg_defaults.c: OpenVPN 2.6 client defaults; context setup and release. */
 void vpnc_cfg_defaults(struct vpnc_config *cfg);

@@ -1,7 +1,7 @@
 /*
  * cfg_opt_misc.c: handlers for username/password authentication, timers,
  * boolean flags, logging levels, compression framing, setenv, pull-filter,
- * ignore-unknown-option and script-security.
+ * ignore-unknown-option, script-security, the script commands and dns-mode.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -220,5 +220,40 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_script_security)
 
 	if (vpnc_cfg_parse_int(p[1], 0, 3, &v) < 0)
 		return vpnc_cfg_bad(ctx, p[0], "must be 0, 1, 2 or 3");
+	ctx->cfg->script_security = v;
 	return 0;
+}
+
+/* up, down, route-up: one command word, split into arguments only when the script runs. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_script)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	char *dst = strcmp(p[0], "up") == 0 ? cfg->up : strcmp(p[0], "down") == 0 ? cfg->down : cfg->route_up;
+	size_t len = strlen(p[1]);
+
+	if (len == 0 || len >= VPNC_SCRIPT_CMD_MAX)
+		return vpnc_cfg_bad(ctx, p[0], "the command must be 1 to %d bytes", VPNC_SCRIPT_CMD_MAX - 1);
+	memcpy(dst, p[1], len + 1);
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_up_restart)
+{
+	ctx->cfg->up_restart = true;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_dns_mode)
+{
+	static const char *const names[] = {"auto", "resolved", "resolvconf", "file", "none"};
+	static const enum vpnc_dns_mode modes[] = {VPNC_DNS_AUTO, VPNC_DNS_RESOLVED,
+	                                           VPNC_DNS_RESOLVCONF, VPNC_DNS_FILE, VPNC_DNS_NONE};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(p[1], names[i]) == 0) {
+			ctx->cfg->dns_mode = modes[i];
+			return 0;
+		}
+	}
+	return vpnc_cfg_bad(ctx, p[0], "must be auto, resolved, resolvconf, file or none");
 }

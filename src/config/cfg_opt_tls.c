@@ -4,13 +4,15 @@
  * and the data-channel cipher lists.
  *
  * Key material is not read here: the handlers record an inline text or a path
- * (struct vpnc_cfg_src) and cfg_finish.c loads and decodes it at the end.
+ * (struct vpnc_cfg_src) and cfg_finish.c loads and decodes it at the end;
+ * vpnc_cfg_finish_tls() below does that for pkcs12, askpass and crl-verify.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "config/cfg_handlers.h"
@@ -35,29 +37,129 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_pem)
 	return vpnc_cfg_src_set(ctx, s, opt, p[1]);
 }
 
-VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_cert_tls)
+/* OpenVPN's long name of the serverAuth extended key usage (OBJ_obj2txt without numbers). */
+#define EKU_SERVER_AUTH "TLS Web Server Authentication"
+#define EKU_MAX 128 /* longest OID text we accept */
+
+static int cfg_set_eku(struct vpnc_cfg_ctx *ctx, const char *eku)
 {
-	if (strcmp(p[1], "server") == 0) {
-		ctx->cfg->remote_cert_tls_server = true;
-		return 0;
-	}
-	return vpnc_cfg_bad(ctx, p[0], "a client can only check for 'server'");
+	char *v = strdup(eku);
+
+	if (v == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	free(ctx->cfg->remote_cert_eku);
+	ctx->cfg->remote_cert_eku = v;
+	return 0;
 }
 
-/* Only the serverAuth EKU can be enforced (through the remote-cert-tls check). */
+/*
+ * remote-cert-tls server: as in OpenVPN, a keyUsage extension must be present
+ * and the extendedKeyUsage must hold serverAuth.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_cert_tls)
+{
+	if (strcmp(p[1], "server") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "a client can only check for 'server'");
+	ctx->cfg->remote_cert_tls_server = true;
+	ctx->cfg->remote_cert_ku_set = true;
+	memset(ctx->cfg->remote_cert_ku, 0, sizeof(ctx->cfg->remote_cert_ku));
+	return cfg_set_eku(ctx, EKU_SERVER_AUTH);
+}
+
+/*
+ * remote-cert-eku OID|NAME: the peer's extendedKeyUsage must list this OID,
+ * written in dotted form or as OpenSSL's long name (e.g. "TLS Web Server
+ * Authentication"), compared as OpenVPN does. It replaces the EKU part of
+ * remote-cert-tls; the keyUsage part stays.
+ */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_cert_eku)
 {
-	char safe[80];
+	if (p[1][0] == '\0' || strlen(p[1]) > EKU_MAX)
+		return vpnc_cfg_bad(ctx, p[0], "needs an OID or an extended key usage name");
+	ctx->cfg->remote_cert_tls_server = false;
+	return cfg_set_eku(ctx, p[1]);
+}
 
-	if (strcmp(p[1], "TLS Web Server Authentication") == 0 || strcmp(p[1], "serverAuth") == 0 ||
-	    strcmp(p[1], "1.3.6.1.5.5.7.3.1") == 0) {
-		ctx->cfg->remote_cert_tls_server = true;
-		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB,
-		              "option 'remote-cert-eku' is checked as 'remote-cert-tls server'");
-		return 0;
+/* Parses one hex key usage value ("a0", "0x88"); OpenVPN reads them with %x. */
+static int cfg_parse_ku(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i = 0, digits = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		i = 2;
+	for (; s[i] != '\0'; i++, digits++) {
+		int d;
+
+		if (s[i] >= '0' && s[i] <= '9')
+			d = s[i] - '0';
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			d = s[i] - 'a' + 10;
+		else if (s[i] >= 'A' && s[i] <= 'F')
+			d = s[i] - 'A' + 10;
+		else
+			return -EINVAL;
+		if (digits >= 4)
+			return -ERANGE;
+		v = v << 4 | (unsigned)d;
 	}
-	vpnc_cfg_sanitize(safe, sizeof(safe), p[1]);
-	return vpnc_cfg_fail(ctx, -ENOTSUP, "option 'remote-cert-eku %s' is not supported", safe);
+	if (digits == 0 || v == 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * remote-cert-ku [HEX...]: without values, a keyUsage extension must be
+ * present; with values, the peer's key usage must contain all bits of at
+ * least one of them (OpenVPN's x509_verify_cert_ku).
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_cert_ku)
+{
+	unsigned ku[VPNC_MAX_KU] = {0};
+	char safe[32];
+
+	for (int i = 1; i < n; i++) {
+		if ((size_t)(i - 1) >= VPNC_MAX_KU - 1 || cfg_parse_ku(p[i], &ku[i - 1]) != 0) {
+			vpnc_cfg_sanitize(safe, sizeof(safe), p[i]);
+			return vpnc_cfg_bad(ctx, p[0], "'%s' is not a key usage in hex (e.g. a0)", safe);
+		}
+	}
+	memcpy(ctx->cfg->remote_cert_ku, ku, sizeof(ku));
+	ctx->cfg->remote_cert_ku_set = true;
+	/* The engine's remote-cert-tls check would also demand serverAuth: the EKU string does that now. */
+	ctx->cfg->remote_cert_tls_server = false;
+	return 0;
+}
+
+/* pkcs12 FILE or <pkcs12> (base64, as OpenVPN takes it inline). */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs12)
+{
+	return vpnc_cfg_src_set(ctx, &ctx->pkcs12, "pkcs12", p[1]);
+}
+
+/* askpass [FILE]: the key passphrase from the first line of FILE, or asked on the terminal. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_askpass)
+{
+	vpnc_cfg_src_clear(&ctx->askpass);
+	ctx->cfg->askpass = true;
+	if (n < 2 || strcmp(p[1], "stdin") == 0)
+		return 0;
+	return vpnc_cfg_src_set(ctx, &ctx->askpass, "askpass", p[1]);
+}
+
+/* crl-verify FILE | crl-verify DIR dir | <crl-verify>. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_crl_verify)
+{
+	bool dir = false;
+
+	if (!ctx->is_inline && n > 2) {
+		if (strcmp(p[2], "dir") != 0)
+			return vpnc_cfg_bad(ctx, p[0], "the second argument can only be 'dir'");
+		dir = true;
+	}
+	ctx->crl_is_dir = dir;
+	return vpnc_cfg_src_set(ctx, &ctx->crl, "crl-verify", p[1]);
 }
 
 VPNC_CFG_HANDLER(vpnc_cfg_opt_verify_x509_name)
@@ -303,4 +405,106 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_data_ciphers_fallback)
 	memcpy(ctx->cfg->data_ciphers_fallback, p[1], strlen(p[1]) + 1);
 	ctx->fallback_set = true;
 	return 0;
+}
+
+/* Reads the PKCS#12 bytes: base64 text inline, a binary DER file otherwise. */
+static int fin_pkcs12(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_cfg_src *s = &ctx->pkcs12;
+	struct vpnc_config *cfg = ctx->cfg;
+	char *full, *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!s->set)
+		return 0;
+	ctx->where = s->where;
+	ctx->line = s->line;
+	if (s->text != NULL) {
+		uint8_t *der = malloc(s->text_len + 1);
+
+		if (der == NULL)
+			return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+		ret = vpnc_cfg_base64_decode(s->text, s->text_len, der, s->text_len + 1, &len);
+		if (ret < 0 || len == 0) {
+			OPENSSL_cleanse(der, s->text_len + 1);
+			free(der);
+			return vpnc_cfg_bad(ctx, s->opt, "the inline block is not valid base64");
+		}
+		cfg->pkcs12 = der;
+		cfg->pkcs12_len = len;
+		return 0;
+	}
+	full = vpnc_cfg_resolve(ctx->cd, s->path);
+	if (full == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	ret = vpnc_cfg_read_file(full, &buf, &len);
+	free(full);
+	if (ret < 0) {
+		char safe[128];
+
+		vpnc_cfg_sanitize(safe, sizeof(safe), s->path);
+		return vpnc_cfg_bad(ctx, s->opt, "cannot read '%s': %s", safe,
+		                    ret == -EINVAL ? "not a regular file"
+		                    : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
+	}
+	if (len == 0) {
+		free(buf);
+		return vpnc_cfg_bad(ctx, s->opt, "the file is empty");
+	}
+	cfg->pkcs12 = (uint8_t *)buf;
+	cfg->pkcs12_len = len;
+	return 0;
+}
+
+/* Keeps the first line of the askpass file as the key passphrase. */
+static int fin_askpass(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_cfg_src *s = &ctx->askpass;
+	size_t len;
+	int ret;
+
+	if (!s->set)
+		return 0;
+	ret = vpnc_cfg_src_load(ctx, s);
+	if (ret < 0)
+		return ret;
+	len = strcspn(s->text, "\r\n");
+	if (len == 0)
+		return vpnc_cfg_bad(ctx, s->opt, "the first line of the file is empty");
+	ctx->cfg->key_pass = strndup(s->text, len);
+	if (ctx->cfg->key_pass == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
+static int fin_crl(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_cfg_src *s = &ctx->crl;
+	int ret;
+
+	if (!s->set)
+		return 0;
+	if (ctx->crl_is_dir && s->path != NULL) {
+		ctx->cfg->crl_dir = vpnc_cfg_resolve(ctx->cd, s->path);
+		return ctx->cfg->crl_dir != NULL ? 0 : vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	}
+	ret = vpnc_cfg_src_load(ctx, s);
+	if (ret < 0)
+		return ret;
+	ctx->cfg->crl = s->text;
+	s->text = NULL;
+	s->text_len = 0;
+	return 0;
+}
+
+int vpnc_cfg_finish_tls(struct vpnc_cfg_ctx *ctx)
+{
+	int ret = fin_pkcs12(ctx);
+
+	if (ret == 0)
+		ret = fin_askpass(ctx);
+	if (ret == 0)
+		ret = fin_crl(ctx);
+	return ret;
 }

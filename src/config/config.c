@@ -459,6 +459,17 @@ void vpnc_config_free(struct vpnc_config *cfg)
 		OPENSSL_cleanse(cfg->password, strlen(cfg->password));
 		free(cfg->password);
 	}
+	if (cfg->key_pass != NULL) {
+		OPENSSL_cleanse(cfg->key_pass, strlen(cfg->key_pass));
+		free(cfg->key_pass);
+	}
+	if (cfg->pkcs12 != NULL) {
+		OPENSSL_cleanse(cfg->pkcs12, cfg->pkcs12_len);
+		free(cfg->pkcs12);
+	}
+	free(cfg->crl);
+	free(cfg->crl_dir);
+	free(cfg->remote_cert_eku);
 	free(cfg->path);
 	free(cfg->ca);
 	free(cfg->cert);

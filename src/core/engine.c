@@ -175,6 +175,7 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->ping = conf->ping;
 	cfg->ping_restart = conf->ping_restart;
 	cfg->tun_mtu = conf->tun_mtu;
+	cfg->mssfix = conf->mssfix;
 	cfg->verb = conf->verb;
 }
 
@@ -214,6 +215,8 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->tun_mtu = cfg->tun_mtu > 0 ? cfg->tun_mtu : 1500;
 	e->ping_cfg = cfg->ping;
 	e->ping_restart_cfg = cfg->ping_restart;
+	e->mssfix = cfg->mssfix < 0 ? 1492 : cfg->mssfix;
+	e->link_ipv6 = cfg->link_ipv6;
 	e->peer_id_cfg = cfg->peer_id;
 	e->ks = &e->slots[0];
 	e->reneg_ms = cfg->reneg_sec > 0 ? (uint64_t)cfg->reneg_sec * 1000 : 0;
@@ -302,7 +305,7 @@ int vpnc_engine_start(struct vpnc_engine *e, uint64_t now)
 	return vpnc__ctrl_start(e, now);
 }
 
-int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, const uint8_t *ip, size_t len,
+int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t len,
                        struct vpnc_buf *out)
 {
 	struct vpnc_keystate *ks = vpnc__tx_key(e);
@@ -311,6 +314,8 @@ int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, const uint8_t *ip, s
 		return -EAGAIN;
 	if (len == 0)
 		return -EINVAL;
+	if (e->mss4 != 0)
+		vpnc_mss_clamp(ip, len, e->mss4, e->mss6);
 	int n = vpnc_dc_encrypt(&ks->dc, ip, len, vpnc_buf_data(out), out->cap - out->off);
 	if (n < 0)
 		return n;
@@ -373,6 +378,8 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 		if (n == 0 || data_special(e, vpnc_buf_data(tun_out), (size_t)n))
 			return 0;
 		tun_out->len = (size_t)n;
+		if (e->mss4 != 0)
+			vpnc_mss_clamp(vpnc_buf_data(tun_out), (size_t)n, e->mss4, e->mss6);
 		e->stats.tun_out_pkts++;
 		e->stats.tun_out_bytes += (size_t)n;
 		return 1;

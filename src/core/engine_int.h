@@ -16,6 +16,7 @@
 #include "core/ctrlpkt.h"
 #include "core/datachan.h"
 #include "core/km2.h"
+#include "core/mss.h"
 #include "core/reliable.h"
 #include "core/tls.h"
 #include "core/tlsauth.h"
@@ -94,6 +95,9 @@ struct vpnc_engine {
 	uint64_t hand_window_ms;
 	int tun_mtu;
 	int ping_cfg, ping_restart_cfg;
+	int mssfix;                   /* 0 = no clamping */
+	bool link_ipv6;
+	uint16_t mss4, mss6;          /* clamp values, set with the first keys */
 	vpnc_rand_fn rand;
 	void *rand_ctx;
 	vpnc_wallclock_fn wallclock;

@@ -31,6 +31,27 @@ VT_SRV_LOCAL=${VT_SRV_LOCAL:-$VT_SRV_IP}
 VT_REMOTE=${VT_REMOTE:-$VT_SRV_IP}
 # Extra lines for the server config (one option a line), e.g. "reneg-sec 5".
 VT_SERVER_EXTRA=${VT_SERVER_EXTRA:-}
+# Extra lines for the client profile, appended at the end.
+VT_CLIENT_EXTRA=${VT_CLIENT_EXTRA:-}
+# The client's `remote` lines; empty means "remote $VT_REMOTE $VT_PORT".
+VT_CLIENT_REMOTES=${VT_CLIENT_REMOTES:-}
+# Control-channel wrapping on both sides: tls-crypt, tls-crypt-v2, tls-auth
+# or none. For tls-auth, VT_TA_DIGEST is the `auth` digest (empty: none
+# given) and VT_TA_INLINE=1 puts the key inline with `key-direction 1`,
+# 0 names the key file with the direction on the tls-auth line.
+VT_WRAP=${VT_WRAP:-tls-crypt}
+VT_TA_DIGEST=${VT_TA_DIGEST:-}
+VT_TA_INLINE=${VT_TA_INLINE:-1}
+# Server topology and keepalive, the client's verify-x509-name arguments and
+# CA file, and its server-poll-timeout.
+VT_TOPOLOGY=${VT_TOPOLOGY:-subnet}
+VT_KEEPALIVE=${VT_KEEPALIVE:-10 60}
+VT_X509_NAME=${VT_X509_NAME:-server name}
+VT_CLIENT_CA=${VT_CLIENT_CA:-}
+VT_POLL_TIMEOUT=${VT_POLL_TIMEOUT:-10}
+# vt_netns_routed gives the server a second address behind a router hop.
+VT_SRV_FAR_IP="10.198.$VT_NET_OCTET.1"
+VT_SRV_FAR_IP6="fd00:198::1"
 # The tunnel the server hands out, and routes it pushes.
 VT_TUN_NET=10.200.0.0
 VT_TUN_MASK=255.255.255.0
@@ -179,10 +200,24 @@ vt_netns_up() {
 	return 0
 }
 
-# vt_pki [ed25519|ec|rsa]: CA, server and client certificates plus a
-# tls-crypt key in $VT_DIR/pki. Server gets serverAuth, client clientAuth.
+# vt_netns_routed: makes the server reachable at $VT_SRV_FAR_IP(6), an
+# address on its loopback, through the server's veth address acting as the
+# client's default gateway. This gives the client namespace an "original
+# gateway" (for redirect-gateway and net_gateway). Call after vt_netns_up.
+vt_netns_routed() {
+	ip -n "$VT_SRV_NS" addr add "$VT_SRV_FAR_IP/32" dev lo || return 1
+	ip -n "$VT_SRV_NS" addr add "$VT_SRV_FAR_IP6/128" dev lo || return 1
+	ip -n "$VT_CLI_NS" route add default via "$VT_SRV_IP" dev "$VT_CLI_VETH" || return 1
+	ip -n "$VT_CLI_NS" -6 route add default via "$VT_SRV_IP6" dev "$VT_CLI_VETH" || return 1
+	vt_info "server also at $VT_SRV_FAR_IP / $VT_SRV_FAR_IP6 via gateway $VT_SRV_IP"
+	return 0
+}
+
+# vt_pki [ed25519|ec|rsa] [DIR]: CA, server and client certificates plus a
+# tls-crypt key in $VT_DIR/DIR (default pki). Server gets serverAuth, client
+# clientAuth.
 vt_pki() {
-	local kind=${1:-ed25519} d="$VT_DIR/pki" newkey=() digest=()
+	local kind=${1:-ed25519} d="$VT_DIR/${2:-pki}" newkey=() digest=()
 	mkdir -p "$d" || return 1
 	case "$kind" in
 	ed25519) newkey=(-newkey ed25519) ;;
@@ -217,8 +252,46 @@ vt_pki() {
 			-extensions "$who" -out "$d/$who.crt" >>"$d/openssl.log" 2>&1 || return 1
 	done
 	openvpn --genkey secret "$d/tc.key" >>"$d/openssl.log" 2>&1 || return 1
+	openvpn --genkey tls-crypt-v2-server "$d/tcv2-server.key" >>"$d/openssl.log" 2>&1 || return 1
+	openvpn --tls-crypt-v2 "$d/tcv2-server.key" --genkey tls-crypt-v2-client \
+		"$d/tcv2-client.key" >>"$d/openssl.log" 2>&1 || return 1
 	chmod 600 "$d"/*.key
 	vt_info "PKI ($kind): CA, server (serverAuth), client (clientAuth), tls-crypt key"
+	return 0
+}
+
+# vt_wrap_server_lines: the server's control-channel wrapping for $VT_WRAP.
+vt_wrap_server_lines() {
+	local d="$VT_DIR/pki"
+	case "$VT_WRAP" in
+	tls-crypt) printf 'tls-crypt %s\n' "$d/tc.key" ;;
+	tls-crypt-v2) printf 'tls-crypt-v2 %s\n' "$d/tcv2-server.key" ;;
+	tls-auth)
+		printf 'tls-auth %s 0\n' "$d/tc.key"
+		[ -n "$VT_TA_DIGEST" ] && printf 'auth %s\n' "$VT_TA_DIGEST"
+		;;
+	none) ;;
+	esac
+	return 0
+}
+
+# vt_wrap_client_lines: the client's wrapping for $VT_WRAP (inline keys,
+# or for tls-auth with VT_TA_INLINE=0 the key file and direction on the line).
+vt_wrap_client_lines() {
+	local d="$VT_DIR/pki"
+	case "$VT_WRAP" in
+	tls-crypt) printf '<tls-crypt>\n%s\n</tls-crypt>\n' "$(cat "$d/tc.key")" ;;
+	tls-crypt-v2) printf '<tls-crypt-v2>\n%s\n</tls-crypt-v2>\n' "$(cat "$d/tcv2-client.key")" ;;
+	tls-auth)
+		if [ "$VT_TA_INLINE" = 1 ]; then
+			printf 'key-direction 1\n<tls-auth>\n%s\n</tls-auth>\n' "$(cat "$d/tc.key")"
+		else
+			printf 'tls-auth %s 1\n' "$d/tc.key"
+		fi
+		[ -n "$VT_TA_DIGEST" ] && printf 'auth %s\n' "$VT_TA_DIGEST"
+		;;
+	none) ;;
+	esac
 	return 0
 }
 
@@ -231,14 +304,14 @@ vt_server_conf() {
 	proto $VT_SRV_PROTO
 	${VT_SRV_LOCAL:+local $VT_SRV_LOCAL}
 	port $VT_PORT
-	topology subnet
+	topology $VT_TOPOLOGY
 	server $VT_TUN_NET $VT_TUN_MASK
 	server-ipv6 $VT_TUN_NET6
 	push "route ${VT_PUSH_ROUTE%/*} 255.255.255.0"
 	push "route-ipv6 $VT_PUSH_ROUTE6"
 	push "explicit-exit-notify 1"
 	explicit-exit-notify 1
-	keepalive 10 60
+	keepalive $VT_KEEPALIVE
 	persist-key
 	persist-tun
 	tls-version-min 1.3
@@ -247,7 +320,7 @@ vt_server_conf() {
 	ca $d/pki/ca.crt
 	cert $d/pki/server.crt
 	key $d/pki/server.key
-	tls-crypt $d/pki/tc.key
+	$(vt_wrap_server_lines)
 	verb ${VT_SERVER_VERB:-3}
 	log $d/server.log
 	writepid $d/server.pid
@@ -265,20 +338,21 @@ vt_client_conf() {
 		client
 		dev tun
 		proto udp
-		remote $VT_REMOTE $VT_PORT
+		${VT_CLIENT_REMOTES:-remote $VT_REMOTE $VT_PORT}
 		nobind
 		remote-cert-tls server
-		verify-x509-name server name
+		verify-x509-name $VT_X509_NAME
 		tls-version-min 1.3
 		data-ciphers $ciphers
 		reneg-sec 0
-		server-poll-timeout 10
+		server-poll-timeout $VT_POLL_TIMEOUT
 		verb ${VT_CLIENT_VERB:-3}
 		EOF
-		printf '<ca>\n%s\n</ca>\n' "$(cat "$d/pki/ca.crt")"
+		printf '<ca>\n%s\n</ca>\n' "$(cat "${VT_CLIENT_CA:-$d/pki/ca.crt}")"
 		printf '<cert>\n%s\n</cert>\n' "$(cat "$d/pki/client.crt")"
 		printf '<key>\n%s\n</key>\n' "$(cat "$d/pki/client.key")"
-		printf '<tls-crypt>\n%s\n</tls-crypt>\n' "$(cat "$d/pki/tc.key")"
+		vt_wrap_client_lines
+		[ -n "$VT_CLIENT_EXTRA" ] && printf '%s\n' "$VT_CLIENT_EXTRA"
 	} >"$d/$VT_CLIENT_CONF"
 	chmod 600 "$d/$VT_CLIENT_CONF"
 }
@@ -286,14 +360,15 @@ vt_client_conf() {
 # vt_server_start: stock openvpn in the server namespace, waits (<= 10 s)
 # until it reports that initialisation is complete.
 vt_server_start() {
-	local i=0
+	local i=0 ssopt=-lun
+	case "$VT_SRV_PROTO" in tcp*) ssopt=-ltn ;; esac
 	: >"$VT_DIR/server.log"
 	ip netns exec "$VT_SRV_NS" openvpn --config "$VT_DIR/server.conf" \
 		>"$VT_DIR/server.out" 2>&1 &
 	VT_SRV_PID=$!
 	while [ $i -lt 100 ]; do
 		if grep -q 'Initialization Sequence Completed' "$VT_DIR/server.log" 2>/dev/null &&
-			vt_srv ss -lunH 2>/dev/null | grep -q ":$VT_PORT "; then
+			vt_srv ss -H "$ssopt" 2>/dev/null | grep -q ":$VT_PORT "; then
 			vt_info "server listening on ${VT_SRV_LOCAL:-*} port $VT_PORT ($VT_SRV_PROTO, pid $VT_SRV_PID)"
 			return 0
 		fi
@@ -309,6 +384,24 @@ vt_server_start() {
 vt_server_stop() {
 	[ -n "$VT_SRV_PID" ] && vt_kill_wait "$VT_SRV_PID" 5
 	VT_SRV_PID=""
+}
+
+# vt_server_kill: SIGKILL the server (a crash: no goodbye to the clients).
+vt_server_kill() {
+	if [ -n "$VT_SRV_PID" ]; then
+		kill -KILL "$VT_SRV_PID" 2>/dev/null
+		wait "$VT_SRV_PID" 2>/dev/null
+	fi
+	VT_SRV_PID=""
+	return 0
+}
+
+# vt_server_peers: how many sessions the server has set up so far (this run
+# of the server: its log starts empty on every vt_server_start).
+vt_server_peers() {
+	local n
+	n=$(grep -c 'Peer Connection Initiated' "$VT_DIR/server.log" 2>/dev/null)
+	printf '%s' "${n:-0}"
 }
 
 # vt_client_resolve ARG: fills VT_CLIENT_CMD. VPNC_CLIENT_CMD (a command
@@ -343,6 +436,57 @@ vt_client_start() {
 		"${extra[@]}" >"$VT_DIR/client.log" 2>&1 &
 	VT_CLI_PID=$!
 	vt_info "client started: ${VT_CLIENT_CMD[*]} --config $VT_CLIENT_CONF (pid $VT_CLI_PID)"
+}
+
+# vt_client_is_stock: true when the client under test is stock openvpn.
+vt_client_is_stock() {
+	case "${VT_CLIENT_CMD[0]##*/}" in openvpn) return 0 ;; esac
+	return 1
+}
+
+# vt_client_wait_exit SECONDS: waits for the client to exit on its own; sets
+# VT_CLI_RC and VT_CLI_EXIT_MS (since vt_client_start). Returns 1 while it
+# still runs.
+vt_client_wait_exit() {
+	local limit=$((${1:-5} * 10)) i=0 pid=$VT_CLI_PID
+	[ -n "$pid" ] || return 1
+	while vt_pid_alive "$pid" && [ $i -lt $limit ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	vt_pid_alive "$pid" && return 1
+	wait "$pid" 2>/dev/null
+	VT_CLI_RC=$?
+	VT_CLI_PID=""
+	VT_CLI_EXIT_MS=$((($(vt_now_us) - VT_CLI_T0) / 1000))
+	return 0
+}
+
+# vt_wait_ping ADDR SECONDS: one ping at a time until one is answered; sets
+# VT_PING_MS to the time it took. Returns 1 if none got through in time.
+vt_wait_ping() {
+	local addr=$1 limit=$((${2:-10} * 1000000)) t0
+	t0=$(vt_now_us)
+	while [ $(($(vt_now_us) - t0)) -lt "$limit" ]; do
+		if vt_cli ping -n -c 1 -W 1 "$addr" >/dev/null 2>&1; then
+			VT_PING_MS=$((($(vt_now_us) - t0) / 1000))
+			return 0
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+
+# vt_wait_server_peers N SECONDS: waits until the server has set up at least
+# N sessions (see vt_server_peers).
+vt_wait_server_peers() {
+	local want=$1 limit=$((${2:-10} * 10)) i=0
+	while [ $i -lt $limit ]; do
+		[ "$(vt_server_peers)" -ge "$want" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
 }
 
 # vt_tun_dev: the client's tunnel device, i.e. any link but lo and the veth.

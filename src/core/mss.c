@@ -1,0 +1,119 @@
+/*
+ * mss.c: TCP MSS clamping (mssfix) on packets going into and out of the tunnel.
+ *
+ * A TCP SYN whose MSS option is larger than what fits the tunnel gets the
+ * smaller value, and the TCP checksum is updated incrementally (RFC 1624).
+ * The packet is parsed defensively: every header length is checked against
+ * the bytes present before it is read, IPv6 extension headers are walked with
+ * a bound, and anything unexpected is left untouched.
+ */
+#include "core/mss.h"
+
+#define IPV4_MIN_HDR 20
+#define IPV6_HDR 40
+#define TCP_MIN_HDR 20
+#define TCP_FLAG_SYN 0x02
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_MSS 2
+#define TCPOPT_MSS_LEN 4
+#define IPPROTO_TCP_ 6
+#define IPV6_MAX_EXT 8
+
+static uint16_t get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* RFC 1624 incremental update of a one's complement checksum for one 16-bit word. */
+static uint16_t csum_update(uint16_t sum, uint16_t old, uint16_t new_)
+{
+	uint32_t s = (uint16_t)~sum + (uint32_t)(uint16_t)~old + new_;
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* Clamps the MSS option of the TCP header at tcp (len bytes available). */
+static bool clamp_tcp(uint8_t *tcp, size_t len, uint16_t mss)
+{
+	if (len < TCP_MIN_HDR || !(tcp[13] & TCP_FLAG_SYN))
+		return false;
+	size_t hlen = (size_t)(tcp[12] >> 4) * 4;
+	if (hlen < TCP_MIN_HDR || hlen > len)
+		return false;
+	size_t i = TCP_MIN_HDR;
+	while (i < hlen) {
+		uint8_t kind = tcp[i];
+		if (kind == TCPOPT_EOL)
+			break;
+		if (kind == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= hlen)
+			break;
+		uint8_t olen = tcp[i + 1];
+		if (olen < 2 || i + olen > hlen)
+			break;
+		if (kind == TCPOPT_MSS && olen == TCPOPT_MSS_LEN) {
+			uint16_t old = get16(tcp + i + 2);
+			if (old <= mss)
+				return false;
+			put16(tcp + i + 2, mss);
+			put16(tcp + 16, csum_update(get16(tcp + 16), old, mss));
+			return true;
+		}
+		i += olen;
+	}
+	return false;
+}
+
+bool vpnc_mss_clamp(uint8_t *pkt, size_t len, uint16_t mss4, uint16_t mss6)
+{
+	if (len < 1)
+		return false;
+	unsigned version = pkt[0] >> 4;
+	if (version == 4) {
+		if (len < IPV4_MIN_HDR || pkt[9] != IPPROTO_TCP_)
+			return false;
+		size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
+		/* Only the first fragment has the TCP header. */
+		if (ihl < IPV4_MIN_HDR || ihl > len || (get16(pkt + 6) & 0x1fff) != 0)
+			return false;
+		return clamp_tcp(pkt + ihl, len - ihl, mss4);
+	}
+	if (version == 6) {
+		if (len < IPV6_HDR)
+			return false;
+		uint8_t next = pkt[6];
+		size_t off = IPV6_HDR;
+		/* Hop-by-hop (0), routing (43) and destination options (60) may precede TCP. */
+		for (int n = 0; n < IPV6_MAX_EXT && (next == 0 || next == 43 || next == 60); n++) {
+			if (off + 2 > len)
+				return false;
+			size_t elen = ((size_t)pkt[off + 1] + 1) * 8;
+			if (elen > len - off)
+				return false;
+			next = pkt[off];
+			off += elen;
+		}
+		if (next != IPPROTO_TCP_)
+			return false;
+		return clamp_tcp(pkt + off, len - off, mss6);
+	}
+	return false;
+}
+
+void vpnc_mss_for_mtu(int mssfix, bool ipv6_transport, size_t overhead, uint16_t *mss4, uint16_t *mss6)
+{
+	/* mssfix is the largest UDP payload plus outer IP/UDP headers the tunnel should produce. */
+	long room = (long)mssfix - (ipv6_transport ? 48 : 28) - (long)overhead;
+	long m4 = room - IPV4_MIN_HDR - TCP_MIN_HDR;
+	long m6 = room - IPV6_HDR - TCP_MIN_HDR;
+	*mss4 = (uint16_t)(m4 < 536 ? 536 : (m4 > 65535 ? 65535 : m4));
+	*mss6 = (uint16_t)(m6 < 536 ? 536 : (m6 > 65535 ? 65535 : m6));
+}

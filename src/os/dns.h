@@ -1,0 +1,191 @@
+/*
+ * dns.h: applying pushed DNS servers and domains on Linux, and undoing it.
+ *
+ * Four parts:
+ *  - dns.c picks a backend (--dns-mode auto: systemd-resolved if it runs, else
+ *    resolvconf if installed, else the file), remembers what it applied in a
+ *    state file under the run directory, undoes it (vpnc_dns_revert), and
+ *    undoes what a crashed vpnc left behind (vpnc_dns_recover).
+ *  - dns_resolved.c talks to systemd-resolved over D-Bus (sd-bus), through a
+ *    small table of bus operations so tests can replace the bus.
+ *  - dns_resolvconf.c runs the resolvconf program (posix_spawn, never a
+ *    shell), with the records on its standard input.
+ *  - dns_file.c rewrites /etc/resolv.conf in place, keeping the original in
+ *    <run_dir>/resolv.conf.<dev> until it is restored.
+ *
+ * Every input comes from struct vpnc_dns_conf, which vpnc_dns_conf_from_push()
+ * fills from an already validated struct vpnc_push; names are checked again
+ * there (charset and length) before they reach a file, a program or the bus.
+ * Paths are injectable (struct vpnc_dns_paths) so the tests use a temporary
+ * directory. Nothing here logs; functions return 0 (or a positive value) or a
+ * negative errno code. Calls block for at most VPNC_DNS_TIMEOUT_MS each, which
+ * is acceptable at connect and disconnect time but never on the data path.
+ */
+#ifndef VPNC_OS_DNS_H
+#define VPNC_OS_DNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <net/if.h>
+
+#include "vpnc/config.h"
+#include "vpnc/push.h"
+
+#define VPNC_DNS_MAX_SERVERS (2 * VPNC_MAX_DNS)
+#define VPNC_DNS_DOMAIN_MAX 254          /* 253 bytes and the NUL */
+#define VPNC_DNS_TIMEOUT_MS 5000         /* one bus call or one resolvconf run */
+#define VPNC_DNS_FILE_MAX (64 * 1024)    /* largest resolv.conf we read */
+#define VPNC_DNS_RUN_DIR "/run/vpnc"
+#define VPNC_DNS_RESOLV_CONF "/etc/resolv.conf"
+#define VPNC_DNS_RESOLVCONF_SUFFIX ".vpnc" /* resolvconf record name: <dev>.vpnc */
+
+struct vpnc_dns_server {
+	int family;                      /* AF_INET or AF_INET6 */
+	uint8_t addr[16];                /* network byte order; 4 bytes used for AF_INET */
+};
+
+/* What to apply for one tunnel. */
+struct vpnc_dns_conf {
+	char ifname[IFNAMSIZ];
+	int ifindex;
+	struct vpnc_dns_server servers[VPNC_DNS_MAX_SERVERS]; /* IPv4 ones first, as pushed */
+	size_t n_servers;
+	char domains[VPNC_MAX_DOMAINS][VPNC_DNS_DOMAIN_MAX];
+	size_t n_domains;
+	bool full_tunnel;                /* redirect-gateway: every lookup goes to the VPN */
+};
+
+/* Where things live; NULL members take the defaults above. Borrowed strings. */
+struct vpnc_dns_paths {
+	const char *resolv_conf;
+	const char *run_dir;
+	const char *resolvconf;          /* the program; NULL = /usr/sbin/resolvconf or /sbin/resolvconf */
+};
+
+/* ---- dns.c ---- */
+
+/*
+ * Fills c from push for the interface ifname/ifindex. Returns the number of
+ * servers (0 means there is nothing to apply), or -EINVAL if the interface
+ * name or a domain fails the charset check ([A-Za-z0-9_.-], no leading dot
+ * or dash; domains: labels of 1..63 bytes).
+ */
+int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *push,
+                            const char *ifname, int ifindex);
+
+/* True if s is a domain name the DNS code will pass on. */
+bool vpnc_dns_domain_ok(const char *s);
+/* True if s is an interface name safe in a file name and a resolvconf record. */
+bool vpnc_dns_ifname_ok(const char *s);
+
+/*
+ * Writes resolv.conf text for c into out (cap bytes, NUL-terminated):
+ * a comment line, "nameserver" lines, and a "search" line. When orig is not
+ * NULL and c is not full-tunnel, orig's nameservers and search domains follow
+ * the VPN's, and its "options" lines are kept. Returns the length, or
+ * -ENOSPC if out is too small.
+ */
+int vpnc_dns_format(const struct vpnc_dns_conf *c, const char *orig, char *out, size_t cap);
+
+/* Bus operations systemd-resolved needs; dns_resolved.c has the sd-bus ones. */
+struct vpnc_resolved_domain {
+	const char *name;                /* "." with routing_only is resolved's "~." */
+	bool routing_only;
+};
+struct vpnc_resolved_ops {
+	int (*set_dns)(void *ctx, int ifindex, const struct vpnc_dns_server *s, size_t n);
+	int (*set_domains)(void *ctx, int ifindex, const struct vpnc_resolved_domain *d, size_t n);
+	int (*set_default_route)(void *ctx, int ifindex, bool on);
+	int (*revert)(void *ctx, int ifindex);
+	void (*close)(void *ctx);        /* frees ctx */
+};
+
+/* The state of one tunnel's DNS. Owns the resolved bus connection while applied. */
+struct vpnc_dns {
+	enum vpnc_dns_mode mode;         /* backend in use; VPNC_DNS_NONE when nothing is applied */
+	char ifname[IFNAMSIZ];
+	int ifindex;
+	struct vpnc_dns_paths paths;
+	/* Test hook: when set, used instead of opening the system bus. Borrowed. */
+	const struct vpnc_resolved_ops *test_ops;
+	void *test_ctx;
+};
+
+/* Sets d to "nothing applied"; paths may be NULL for the defaults (copied, strings borrowed). */
+void vpnc_dns_init(struct vpnc_dns *d, const struct vpnc_dns_paths *paths);
+
+/*
+ * Chooses the backend for `want` (VPNC_DNS_AUTO picks one; VPNC_DNS_NONE does
+ * nothing) and applies c. If d already holds settings they are reverted
+ * first. Returns the backend used (a positive enum vpnc_dns_mode), 0 if there
+ * was nothing to do, or a negative errno code (-ENOENT: the asked-for backend
+ * is not available).
+ */
+int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpnc_dns_conf *c);
+
+/* Undoes what vpnc_dns_apply() did. Returns 0 or a negative errno code; d is reset either way. */
+int vpnc_dns_revert(struct vpnc_dns *d);
+
+/*
+ * Startup: undoes what a vpnc that is no longer running left in the run
+ * directory (a saved resolv.conf, a resolvconf record). Returns how many
+ * leftovers were cleaned up, or a negative errno code.
+ */
+int vpnc_dns_recover(const struct vpnc_dns_paths *paths);
+
+/* "auto", "resolved", "resolvconf", "file", "none". */
+const char *vpnc_dns_mode_name(enum vpnc_dns_mode m);
+
+/* ---- dns_resolved.c ---- */
+
+/*
+ * Connects to the system bus and checks that org.freedesktop.resolve1 has an
+ * owner. Returns 0 with *ops/*ctx set (release with ops->close(ctx)),
+ * -ENOENT when resolved does not run, or another negative errno code.
+ */
+int vpnc_resolved_open(const struct vpnc_resolved_ops **ops, void **ctx);
+
+/*
+ * The call sequence: SetLinkDNS; SetLinkDomains with the pushed domains as
+ * search domains, plus "~." when full-tunnel; SetLinkDefaultRoute true when
+ * full-tunnel, false when split with domains (only those go to the VPN).
+ * On a failure the link is reverted. Returns 0 or a negative errno code.
+ */
+int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const struct vpnc_dns_conf *c);
+
+/* ---- dns_resolvconf.c ---- */
+
+/* Finds the resolvconf program (paths->resolvconf or the usual places). 0, or -ENOENT. */
+int vpnc_resolvconf_find(const struct vpnc_dns_paths *paths, char *out, size_t cap);
+
+/* argv for "resolvconf -a|-d <dev>.vpnc"; argv points into cmd. */
+struct vpnc_resolvconf_cmd {
+	char *argv[4];
+	char prog[256];
+	char flag[3];
+	char record[IFNAMSIZ + sizeof(VPNC_DNS_RESOLVCONF_SUFFIX)];
+};
+int vpnc_resolvconf_cmd(struct vpnc_resolvconf_cmd *cmd, const char *prog, bool add, const char *ifname);
+
+/* Adds (records from vpnc_dns_format) or deletes this tunnel's record. */
+int vpnc_resolvconf_apply(const struct vpnc_dns_paths *paths, const struct vpnc_dns_conf *c);
+int vpnc_resolvconf_revert(const struct vpnc_dns_paths *paths, const char *ifname);
+
+/*
+ * Runs argv[0] with argv, an environment holding only PATH, `input` on its
+ * standard input, and output discarded; waits at most timeout_ms, then kills
+ * it. Returns 0 if it exited with status 0, -ECHILD for another status,
+ * -ETIMEDOUT, or a negative errno code from spawning.
+ */
+int vpnc_dns_spawn(char *const argv[], const char *input, size_t len, int timeout_ms);
+
+/* ---- dns_file.c ---- */
+
+/* Saves the original resolv.conf (once) and writes c into it in place. */
+int vpnc_dns_file_apply(const struct vpnc_dns_paths *paths, const struct vpnc_dns_conf *c);
+/* Writes the saved original back in place and removes the copy. -ENOENT if there is none. */
+int vpnc_dns_file_restore(const struct vpnc_dns_paths *paths, const char *ifname);
+
+#endif
