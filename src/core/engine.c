@@ -217,6 +217,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->ping_restart_cfg = cfg->ping_restart;
 	e->mssfix = cfg->mssfix < 0 ? 1492 : cfg->mssfix;
 	e->link_ipv6 = cfg->link_ipv6;
+	e->exit_notify_cfg = cfg->explicit_exit_notify;
 	e->peer_id_cfg = cfg->peer_id;
 	e->ks = &e->slots[0];
 	e->reneg_ms = cfg->reneg_sec > 0 ? (uint64_t)cfg->reneg_sec * 1000 : 0;
@@ -391,6 +392,20 @@ int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *o
 {
 	struct vpnc_keystate *ks = vpnc__tx_key(e);
 
+	if (e->exit_pkts > 0 && ks != NULL) {
+		/* OpenVPN's explicit-exit-notify without cc-exit: OCC_EXIT on the data channel. */
+		uint8_t msg[sizeof(occ_magic) + 1];
+		memcpy(msg, occ_magic, sizeof(occ_magic));
+		msg[sizeof(occ_magic)] = OCC_EXIT;
+		e->exit_pkts--;
+		int n = vpnc_dc_encrypt(&ks->dc, msg, sizeof(msg), vpnc_buf_data(out), out->cap - out->off);
+		if (n > 0) {
+			out->len = (size_t)n;
+			e->stats.link_out_pkts++;
+			e->stats.link_out_bytes += (size_t)n;
+			return 1;
+		}
+	}
 	if (e->ping_due && ks != NULL) {
 		e->ping_due = false;
 		int n = vpnc_dc_encrypt(&ks->dc, ping_magic, sizeof(ping_magic), vpnc_buf_data(out),
@@ -501,11 +516,17 @@ void vpnc_engine_close(struct vpnc_engine *e, uint64_t now)
 	if (e->closing || e->state == VPNC_ST_FAILED)
 		return;
 	e->closing = true;
-	/* With cc-exit the EXIT message travels on the control channel; it is queued now. */
-	if (e->state == VPNC_ST_CONNECTED && e->role == VPNC_ROLE_CLIENT &&
-	    (e->push.protocol_flags & VPNC_PF_CC_EXIT) && e->ks->tls != NULL && e->ks->phase == KS_ACTIVE)
-		vpnc__send_ctrl_msg(e, e->ks, "EXIT");
 	(void)now;
+	if (e->state != VPNC_ST_CONNECTED || e->role != VPNC_ROLE_CLIENT)
+		return;
+	/* With cc-exit the EXIT message travels on the control channel; it is queued now. */
+	if ((e->push.protocol_flags & VPNC_PF_CC_EXIT) && e->ks->tls != NULL && e->ks->phase == KS_ACTIVE) {
+		vpnc__send_ctrl_msg(e, e->ks, "EXIT");
+		return;
+	}
+	/* Otherwise, on UDP, OCC_EXIT data packets (a few, as datagrams may be lost). */
+	if (e->transport == VPNC_TRANSPORT_UDP && (e->push.explicit_exit_notify > 0 || e->exit_notify_cfg > 0))
+		e->exit_pkts = 3;
 }
 
 struct vpnc_keystate *vpnc__tx_key(struct vpnc_engine *e)

@@ -146,6 +146,8 @@ struct vpnc_engine {
 	uint64_t last_recv;
 	bool ping_due;
 	bool closing;
+	unsigned exit_pkts;           /* OCC_EXIT data packets still to send on close */
+	int exit_notify_cfg;          /* configured explicit-exit-notify */
 
 	/* Events, a small ring. */
 	struct vpnc_event_slot events[VPNC_EVENTS];

@@ -183,6 +183,7 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 {
 	const char *canon = NULL;
 	struct vpnc_push *p = &e->push;
+	char occ_cipher[64];
 
 	if (p->cipher[0] != '\0') {
 		if (vpnc_dc_cipher_lookup(p->cipher, &canon) != 0 || !in_list(e->data_ciphers, canon)) {
@@ -195,6 +196,10 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 			vpnc__fail(e, true, "data-ciphers-fallback '%s' is not supported", e->data_ciphers_fallback);
 			return;
 		}
+	} else if (vpnc_km2_occ_cipher(ks->remote.options, occ_cipher, sizeof(occ_cipher)) == 0 &&
+	           vpnc_dc_cipher_lookup(occ_cipher, &canon) == 0 && in_list(e->data_ciphers, canon)) {
+		/* An old server that pushes no cipher: use the one in its OCC string, as 2.6 does. */
+		VPNC_LOG(e, 2, "the server pushed no cipher; using %s from its options string", canon);
 	} else {
 		vpnc__fail(e, true, "the server pushed no cipher and no data-ciphers-fallback is set");
 		return;
@@ -357,9 +362,20 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 	case VPNC_MSG_EXIT:
 		vpnc__fail(e, false, "the server is shutting down (EXIT)");
 		return;
+	case VPNC_MSG_AUTH_PENDING: {
+		/* Authentication goes on out of band: wait up to the server's timeout, as 2.6 does. */
+		unsigned long t = 0;
+		arg_text(arg, alen, text, sizeof(text));
+		const char *k = strstr(text, "timeout ");
+		if (k != NULL)
+			t = strtoul(k + 8, NULL, 10);
+		if (t > 0 && t <= 86400 && now + t * 1000 > e->start_time + e->hand_window_ms)
+			e->hand_window_ms = now + t * 1000 - e->start_time;
+		VPNC_LOG(e, 1, "authentication is pending%s%s", alen ? ": " : "", text);
+		return;
+	}
 	case VPNC_MSG_INFO:
 	case VPNC_MSG_INFO_PRE:
-	case VPNC_MSG_AUTH_PENDING:
 		VPNC_LOG(e, 1, "server says: %s", arg_text(arg, alen, text, sizeof(text)));
 		return;
 	default:
