@@ -134,6 +134,9 @@ struct vpnc_engine_cfg {
 	/* Client credentials (copied, wiped on free); NULL = none. */
 	const char *username;
 	const char *password;
+	/* An auth-token kept from an earlier session of this run (replaces the password); NULL = none. */
+	const char *auth_token;
+	const char *auth_token_user;
 
 	/* Timers in seconds; 0 = OpenVPN's default. */
 	int tls_timeout;                 /* 2 */
@@ -211,6 +214,14 @@ int vpnc_engine_event(struct vpnc_engine *e, struct vpnc_event *ev);
 
 /* Asks the session to end cleanly: sends the exit notification when the server asked for one. */
 void vpnc_engine_close(struct vpnc_engine *e, uint64_t now);
+
+/*
+ * The auth-token the server gave (or "" if none, or if the server rejected it).
+ * The caller keeps it across reconnects and hands it back in the next engine's
+ * cfg.auth_token; it is a secret: wipe the copy when done.
+ */
+const char *vpnc_engine_auth_token(const struct vpnc_engine *e);
+const char *vpnc_engine_auth_token_user(const struct vpnc_engine *e);
 
 enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e);
 const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e);

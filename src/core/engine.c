@@ -237,6 +237,10 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	    (cfg->push_reply != NULL && (e->push_reply = dup_or_null(cfg->push_reply)) == NULL))
 		goto fail;
 
+	if (cfg->auth_token != NULL)
+		snprintf(e->auth_token, sizeof(e->auth_token), "%s", cfg->auth_token);
+	if (cfg->auth_token_user != NULL)
+		snprintf(e->auth_token_user, sizeof(e->auth_token_user), "%s", cfg->auth_token_user);
 	if (e->wrap != VPNC_WRAP_NONE) {
 		if (cfg->wrap_key == NULL) {
 			r = -EINVAL;
@@ -538,6 +542,8 @@ struct vpnc_keystate *vpnc__tx_key(struct vpnc_engine *e)
 	return NULL;
 }
 
+const char *vpnc_engine_auth_token(const struct vpnc_engine *e) { return e->auth_token; }
+const char *vpnc_engine_auth_token_user(const struct vpnc_engine *e) { return e->auth_token_user; }
 enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e) { return e->state; }
 const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e) { return &e->stats; }
 const char *vpnc_engine_cipher(const struct vpnc_engine *e) { return e->cipher; }

@@ -346,7 +346,13 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 		return;
 	case VPNC_MSG_AUTH_FAILED:
 		arg_text(arg, alen, text, sizeof(text));
-		if (strncmp(text, "TEMP", 4) == 0)
+		if (e->auth_token[0] != '\0') {
+			/* The token expired or was revoked: forget it and retry with the real credentials. */
+			OPENSSL_cleanse(e->auth_token, sizeof(e->auth_token));
+			OPENSSL_cleanse(e->auth_token_user, sizeof(e->auth_token_user));
+			vpnc__fail(e, false, "the server rejected the auth-token%s%s; retrying with the credentials",
+			           alen ? ": " : "", text);
+		} else if (strncmp(text, "TEMP", 4) == 0)
 			vpnc__fail(e, false, "authentication failed temporarily: %s", text);
 		else
 			vpnc__fail(e, true, "authentication failed%s%s", alen ? ": " : "", text);
