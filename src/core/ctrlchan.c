@@ -357,6 +357,10 @@ int vpnc__ctrl_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt, size_
 		return n;
 	if (vpnc_ctrl_parse(e->scratch, (size_t)n, &h) != 0)
 		return vpnc__drop(e, VPNC_DROP_MALFORMED, -EBADMSG);
+	/* ACKs must be addressed to us before the packet may change anything. */
+	if (h.n_acks > 0 && (e->role == VPNC_ROLE_CLIENT || e->have_peer_sid) &&
+	    memcmp(h.remote_sid, e->sid, VPNC_SID_LEN) != 0)
+		return vpnc__drop(e, VPNC_DROP_SESSION, -EPROTO);
 	if (!e->have_peer_sid) {
 		if (h.key_id != 0)
 			return vpnc__drop(e, VPNC_DROP_KEY_ID, -ENOKEY);
@@ -382,11 +386,8 @@ int vpnc__ctrl_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt, size_
 			return vpnc__drop(e, VPNC_DROP_KEY_ID, -ENOKEY);
 		}
 	}
-	if (h.n_acks > 0) {
-		if (memcmp(h.remote_sid, e->sid, VPNC_SID_LEN) != 0)
-			return vpnc__drop(e, VPNC_DROP_SESSION, -EPROTO);
+	if (h.n_acks > 0)
 		vpnc_rel_acks_in(&ks->rel, h.acks, h.n_acks);
-	}
 	e->last_recv = now;
 	if (h.has_msg_id) {
 		int r = vpnc_rel_recv(&ks->rel, h.msg_id, h.opcode, h.payload, h.payload_len);

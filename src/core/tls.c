@@ -9,30 +9,38 @@
  * renegotiation and compression, and send no SNI.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
 
 #include "core/tls.h"
+#include "core/tls_verify.h"
 
 struct vpnc_tls {
 	SSL *ssl;
 	BIO *rbio; /* ciphertext from the peer; owned by ssl */
 	BIO *wbio; /* ciphertext for the peer; owned by ssl */
 	bool done;
+	struct vpnc_tls_note note; /* the first verification failure */
 };
 
-/* Index of the per-SSL verify note (first failing certificate subject). */
-static int verify_note_index = -1;
+/* OpenVPN 2.6's tls-cipher default (tls_ctx_restrict_ciphers). */
+#define TLS_CIPHER_DEFAULT "DEFAULT:!EXP:!LOW:!MEDIUM:!kDH:!kECDH:!DSS:!PSK:!SRP:!kRSA"
+#define TLS_CIPHER_LIST_MAX 4096
 
-struct verify_note {
-	int error;
-	int depth;
-	char subject[256];
+/* Where the private key passphrase comes from while a ctx is built. */
+struct pass_state {
+	const char *fixed;       /* from 'askpass FILE', or NULL */
+	vpnc_tls_pass_fn ask;    /* asks the user, or NULL */
+	void *arg;
+	int asked;               /* 0 not yet, 1 in buf, negative errno when asking failed */
+	char buf[VPNC_TLS_PASS_MAX]; /* secret, wiped by pass_wipe() */
 };
 
 static void last_ssl_error(char *err, size_t errlen, const char *what)
@@ -74,8 +82,30 @@ static int load_ca(SSL_CTX *ctx, const char *pem, char *err, size_t errlen)
 	return 0;
 }
 
-/* Loads the client certificate and any further certificates as its chain. */
-static int load_cert_chain(SSL_CTX *ctx, const char *pem, const char *extra, char *err, size_t errlen)
+/* Adds every PEM certificate in pem to the chain the context sends after its own certificate. */
+static int add_extra_certs(SSL_CTX *ctx, const char *pem, const char *opt, char *err, size_t errlen)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *x;
+	int ret = 0;
+
+	if (bio == NULL)
+		return -ENOMEM;
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		if (SSL_CTX_add_extra_chain_cert(ctx, x) != 1) {
+			X509_free(x);
+			last_ssl_error(err, errlen, opt);
+			ret = -EINVAL;
+			break;
+		}
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	return ret;
+}
+
+/* Loads the certificate; certificates after the first in 'cert' join the chain, as in OpenVPN. */
+static int load_cert_chain(SSL_CTX *ctx, const char *pem, char *err, size_t errlen)
 {
 	BIO *bio = BIO_new_mem_buf(pem, -1);
 	X509 *x;
@@ -86,10 +116,10 @@ static int load_cert_chain(SSL_CTX *ctx, const char *pem, const char *extra, cha
 	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	if (x == NULL || SSL_CTX_use_certificate(ctx, x) != 1) {
 		last_ssl_error(err, errlen, "cannot load the certificate ('cert')");
+		X509_free(x);
 		goto out;
 	}
 	X509_free(x);
-	/* Certificates after the first in 'cert', then 'extra-certs', form the chain. */
 	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
 		if (SSL_CTX_add_extra_chain_cert(ctx, x) != 1) {
 			X509_free(x);
@@ -97,28 +127,64 @@ static int load_cert_chain(SSL_CTX *ctx, const char *pem, const char *extra, cha
 		}
 	}
 	ERR_clear_error();
-	if (extra != NULL) {
-		BIO *eb = BIO_new_mem_buf(extra, -1);
-		if (eb == NULL) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		while ((x = PEM_read_bio_X509(eb, NULL, NULL, NULL)) != NULL) {
-			if (SSL_CTX_add_extra_chain_cert(ctx, x) != 1) {
-				X509_free(x);
-				break;
-			}
-		}
-		BIO_free(eb);
-		ERR_clear_error();
-	}
 	ret = 0;
 out:
 	BIO_free(bio);
 	return ret;
 }
 
-static int load_key(SSL_CTX *ctx, const char *pem, char *err, size_t errlen)
+/* Fetches the passphrase once: the askpass file's, or the caller's prompt. */
+static int pass_get(struct pass_state *ps, const char **out)
+{
+	if (ps->fixed != NULL) {
+		*out = ps->fixed;
+		return 0;
+	}
+	if (ps->asked == 0) {
+		ps->asked = ps->ask != NULL ? ps->ask(ps->buf, sizeof(ps->buf), ps->arg) : -ENXIO;
+		if (ps->asked == 0) {
+			ps->buf[sizeof(ps->buf) - 1] = '\0';
+			ps->asked = 1;
+		}
+	}
+	if (ps->asked < 0)
+		return ps->asked;
+	*out = ps->buf;
+	return 0;
+}
+
+/* OpenSSL's PEM passphrase callback; never falls back to OpenSSL's own terminal prompt. */
+static int pem_pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	struct pass_state *ps = u;
+	const char *pass;
+	size_t len;
+
+	if (size <= 0 || pass_get(ps, &pass) != 0)
+		return -1;
+	len = strlen(pass);
+	if (len >= (size_t)size)
+		return -1;
+	memcpy(buf, pass, len);
+	return (int)len;
+}
+
+static void pass_wipe(struct pass_state *ps)
+{
+	OPENSSL_cleanse(ps->buf, sizeof(ps->buf));
+	ps->asked = 0;
+}
+
+static void no_pass_error(const struct pass_state *ps, const char *what, char *err, size_t errlen)
+{
+	if (ps->asked < 0 && ps->asked != -ENXIO)
+		snprintf(err, errlen, "%s: reading the passphrase failed", what);
+	else
+		snprintf(err, errlen, "%s: it is encrypted and no passphrase is available "
+		         "(use 'askpass FILE', or run vpnc on a terminal)", what);
+}
+
+static int load_key(SSL_CTX *ctx, const char *pem, struct pass_state *ps, char *err, size_t errlen)
 {
 	BIO *bio = BIO_new_mem_buf(pem, -1);
 	EVP_PKEY *pk;
@@ -126,9 +192,14 @@ static int load_key(SSL_CTX *ctx, const char *pem, char *err, size_t errlen)
 
 	if (bio == NULL)
 		return -ENOMEM;
-	pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	pk = PEM_read_bio_PrivateKey(bio, NULL, pem_pass_cb, ps);
 	if (pk == NULL) {
-		last_ssl_error(err, errlen, "cannot load the private key ('key')");
+		if (ps->fixed == NULL && ps->asked < 0) {
+			no_pass_error(ps, "cannot load the private key ('key')", err, errlen);
+			ERR_clear_error();
+		} else {
+			last_ssl_error(err, errlen, "cannot load the private key ('key')");
+		}
 		goto out;
 	}
 	if (SSL_CTX_use_PrivateKey(ctx, pk) != 1) {
@@ -146,30 +217,173 @@ out:
 	return ret;
 }
 
-/* Records the first certificate that failed verification, for the error message. */
-static int verify_cb(int ok, X509_STORE_CTX *sctx)
+/*
+ * pkcs12: certificate, key and CA certificates from one PKCS#12 file. As in
+ * OpenVPN, an empty passphrase is tried first; the CAs are trusted only when
+ * there is no 'ca', otherwise they are sent as chain certificates.
+ */
+static int load_pkcs12(SSL_CTX *ctx, const struct vpnc_config *cfg, struct pass_state *ps, char *err,
+                       size_t errlen)
 {
-	if (ok)
-		return ok;
-	SSL *ssl = X509_STORE_CTX_get_ex_data(sctx, SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct verify_note *note = ssl != NULL ? SSL_get_ex_data(ssl, verify_note_index) : NULL;
-	if (note != NULL && note->error == 0) {
-		X509 *cert = X509_STORE_CTX_get_current_cert(sctx);
-		note->error = X509_STORE_CTX_get_error(sctx);
-		note->depth = X509_STORE_CTX_get_error_depth(sctx);
-		note->subject[0] = '\0';
-		if (cert != NULL) {
-			BIO *b = BIO_new(BIO_s_mem());
-			if (b != NULL) {
-				X509_NAME_print_ex(b, X509_get_subject_name(cert), 0,
-				                   XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN);
-				int n = BIO_read(b, note->subject, sizeof(note->subject) - 1);
-				note->subject[n > 0 ? n : 0] = '\0';
-				BIO_free(b);
-			}
+	const unsigned char *der = cfg->pkcs12;
+	PKCS12 *p12 = NULL;
+	EVP_PKEY *pk = NULL;
+	X509 *cert = NULL, *x;
+	STACK_OF(X509) *cas = NULL;
+	const char *pass;
+	int ret = -EINVAL, n = 0;
+
+	if (cfg->pkcs12_len > LONG_MAX || (p12 = d2i_PKCS12(NULL, &der, (long)cfg->pkcs12_len)) == NULL) {
+		last_ssl_error(err, errlen, "cannot read the PKCS#12 file ('pkcs12')");
+		goto out;
+	}
+	if (PKCS12_parse(p12, "", &pk, &cert, &cas) != 1) {
+		ERR_clear_error();
+		if (pass_get(ps, &pass) != 0) {
+			no_pass_error(ps, "cannot decode the PKCS#12 file ('pkcs12')", err, errlen);
+			goto out;
+		}
+		if (PKCS12_parse(p12, pass, &pk, &cert, &cas) != 1) {
+			last_ssl_error(err, errlen, "cannot decode the PKCS#12 file ('pkcs12'): wrong "
+			               "passphrase or unsupported encryption; OpenSSL says");
+			goto out;
 		}
 	}
-	return ok;
+	if (cert == NULL || pk == NULL) {
+		snprintf(err, errlen, "the PKCS#12 file ('pkcs12') holds no certificate and key");
+		goto out;
+	}
+	if (SSL_CTX_use_certificate(ctx, cert) != 1 || SSL_CTX_use_PrivateKey(ctx, pk) != 1) {
+		last_ssl_error(err, errlen, "cannot use the certificate or key from 'pkcs12'");
+		goto out;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		last_ssl_error(err, errlen, "the key in 'pkcs12' does not match its certificate");
+		goto out;
+	}
+	while (cas != NULL && (x = sk_X509_shift(cas)) != NULL) {
+		int ok = cfg->ca == NULL ? X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), x)
+		                         : SSL_CTX_add_extra_chain_cert(ctx, x);
+		if (cfg->ca == NULL || ok != 1)
+			X509_free(x);
+		if (ok != 1) {
+			last_ssl_error(err, errlen, "cannot add a CA certificate from 'pkcs12'");
+			goto out;
+		}
+		n++;
+	}
+	if (cfg->ca == NULL && n == 0) {
+		snprintf(err, errlen, "no 'ca' given and the PKCS#12 file holds no CA certificate");
+		goto out;
+	}
+	ret = 0;
+out:
+	sk_X509_pop_free(cas, X509_free);
+	X509_free(cert);
+	EVP_PKEY_free(pk);
+	PKCS12_free(p12);
+	ERR_clear_error();
+	return ret;
+}
+
+/* tls-cert-profile mapped to OpenSSL security levels, as OpenVPN 2.6 does. */
+static int set_cert_profile(SSL_CTX *ctx, const char *profile, char *err, size_t errlen)
+{
+	if (profile == NULL || strcmp(profile, "legacy") == 0) {
+		SSL_CTX_set_security_level(ctx, 1);
+	} else if (strcmp(profile, "insecure") == 0) {
+		SSL_CTX_set_security_level(ctx, 0);
+	} else if (strcmp(profile, "preferred") == 0) {
+		SSL_CTX_set_security_level(ctx, 2);
+	} else if (strcmp(profile, "suiteb") == 0) {
+		SSL_CTX_set_security_level(ctx, 3);
+		if (SSL_CTX_set_cipher_list(ctx, "SUITEB128") != 1) {
+			last_ssl_error(err, errlen, "tls-cert-profile suiteb is not supported by this OpenSSL");
+			return -EINVAL;
+		}
+	} else {
+		snprintf(err, errlen, "tls-cert-profile must be legacy, preferred, suiteb or insecure");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The OpenSSL name of the cipher whose IANA name is name[0..len), or NULL. */
+static const char *iana_to_openssl(STACK_OF(SSL_CIPHER) *all, const char *name, size_t len)
+{
+	for (int i = 0; i < sk_SSL_CIPHER_num(all); i++) {
+		const SSL_CIPHER *c = sk_SSL_CIPHER_value(all, i);
+		const char *std = SSL_CIPHER_standard_name(c);
+		if (std != NULL && strlen(std) == len && memcmp(std, name, len) == 0)
+			return SSL_CIPHER_get_name(c);
+	}
+	return NULL;
+}
+
+/*
+ * tls-cipher: like OpenVPN, IANA names (TLS_ECDHE_..._WITH_...) are
+ * translated to OpenSSL's names; other words pass through unchanged.
+ */
+static int set_tls_cipher(SSL_CTX *ctx, const char *list, char *err, size_t errlen)
+{
+	char out[TLS_CIPHER_LIST_MAX];
+	size_t olen = 0;
+	SSL_CTX *all_ctx = NULL;
+	SSL *all = NULL;
+	int ret = -EINVAL;
+
+	all_ctx = SSL_CTX_new(TLS_method());
+	if (all_ctx == NULL || (all = SSL_new(all_ctx)) == NULL ||
+	    SSL_set_cipher_list(all, "ALL:COMPLEMENTOFALL:@SECLEVEL=0") != 1) {
+		last_ssl_error(err, errlen, "cannot list the TLS ciphers");
+		goto out;
+	}
+	for (const char *s = list; *s != '\0';) {
+		size_t len = strcspn(s, ":");
+		const char *name = iana_to_openssl(SSL_get_ciphers(all), s, len);
+		size_t nlen = name != NULL ? strlen(name) : len;
+
+		if (olen + nlen + 2 > sizeof(out)) {
+			snprintf(err, errlen, "tls-cipher is too long");
+			goto out;
+		}
+		if (olen > 0)
+			out[olen++] = ':';
+		memcpy(out + olen, name != NULL ? name : s, nlen);
+		olen += nlen;
+		s += len;
+		if (*s == ':')
+			s++;
+	}
+	out[olen] = '\0';
+	if (SSL_CTX_set_cipher_list(ctx, out) != 1) {
+		last_ssl_error(err, errlen, "tls-cipher names no usable cipher");
+		goto out;
+	}
+	ret = 0;
+out:
+	SSL_free(all);
+	SSL_CTX_free(all_ctx);
+	return ret;
+}
+
+/* tls-ciphersuites: OpenVPN accepts '-' for '_' in the TLS 1.3 names. */
+static int set_tls_ciphersuites(SSL_CTX *ctx, const char *list, char *err, size_t errlen)
+{
+	char out[TLS_CIPHER_LIST_MAX];
+	size_t len = strlen(list);
+
+	if (len >= sizeof(out)) {
+		snprintf(err, errlen, "tls-ciphersuites is too long");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i <= len; i++)
+		out[i] = list[i] == '-' ? '_' : list[i];
+	if (SSL_CTX_set_ciphersuites(ctx, out) != 1) {
+		last_ssl_error(err, errlen, "tls-ciphersuites names no usable suite");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static SSL_CTX *ctx_common(const SSL_METHOD *method, char *err, size_t errlen)
@@ -180,8 +394,6 @@ static SSL_CTX *ctx_common(const SSL_METHOD *method, char *err, size_t errlen)
 		last_ssl_error(err, errlen, "cannot create a TLS context");
 		return NULL;
 	}
-	if (verify_note_index < 0)
-		verify_note_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
 	                             SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
@@ -190,78 +402,104 @@ static SSL_CTX *ctx_common(const SSL_METHOD *method, char *err, size_t errlen)
 	return ctx;
 }
 
-SSL_CTX *vpnc_tls_ctx_client(const struct vpnc_config *cfg, char *err, size_t errlen)
+/* Versions, profile and algorithm lists, in the order OpenVPN's init_ssl() applies them. */
+static int ctx_algorithms(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err, size_t errlen)
 {
+	if (set_cert_profile(ctx, cfg->tls_cert_profile, err, errlen) != 0)
+		return -EINVAL;
+	if (set_tls_cipher(ctx, cfg->tls_cipher != NULL ? cfg->tls_cipher : TLS_CIPHER_DEFAULT, err,
+	                   errlen) != 0)
+		return -EINVAL;
+	if (cfg->tls_ciphersuites != NULL &&
+	    set_tls_ciphersuites(ctx, cfg->tls_ciphersuites, err, errlen) != 0)
+		return -EINVAL;
+	if (cfg->tls_groups != NULL && SSL_CTX_set1_groups_list(ctx, cfg->tls_groups) != 1) {
+		last_ssl_error(err, errlen, "tls-groups names no usable group");
+		return -EINVAL;
+	}
+	if (cfg->tls_version_min != 0 && SSL_CTX_set_min_proto_version(ctx, cfg->tls_version_min) != 1) {
+		snprintf(err, errlen, "tls-version-min is not supported by this OpenSSL");
+		return -EINVAL;
+	}
+	if (cfg->tls_version_max != 0 && SSL_CTX_set_max_proto_version(ctx, cfg->tls_version_max) != 1) {
+		snprintf(err, errlen, "tls-version-max is not supported by this OpenSSL");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+SSL_CTX *vpnc_tls_ctx_client2(const struct vpnc_config *cfg, vpnc_tls_pass_fn ask, void *arg,
+                              char *err, size_t errlen)
+{
+	struct pass_state ps = {.fixed = cfg->key_pass, .ask = ask, .arg = arg};
 	SSL_CTX *ctx = ctx_common(TLS_client_method(), err, errlen);
 
 	if (ctx == NULL)
 		return NULL;
-	if (cfg->tls_version_min != 0 && SSL_CTX_set_min_proto_version(ctx, cfg->tls_version_min) != 1) {
-		snprintf(err, errlen, "tls-version-min is not supported by this OpenSSL");
+	if (ctx_algorithms(ctx, cfg, err, errlen) != 0)
 		goto fail;
-	}
-	if (cfg->tls_version_max != 0 && SSL_CTX_set_max_proto_version(ctx, cfg->tls_version_max) != 1) {
-		snprintf(err, errlen, "tls-version-max is not supported by this OpenSSL");
-		goto fail;
-	}
-	if (cfg->tls_cipher != NULL && SSL_CTX_set_cipher_list(ctx, cfg->tls_cipher) != 1) {
-		last_ssl_error(err, errlen, "tls-cipher names no usable cipher");
-		goto fail;
-	}
-	if (cfg->tls_ciphersuites != NULL && SSL_CTX_set_ciphersuites(ctx, cfg->tls_ciphersuites) != 1) {
-		last_ssl_error(err, errlen, "tls-ciphersuites names no usable suite");
-		goto fail;
-	}
-	if (cfg->tls_groups != NULL && SSL_CTX_set1_groups_list(ctx, cfg->tls_groups) != 1) {
-		last_ssl_error(err, errlen, "tls-groups names no usable group");
-		goto fail;
-	}
-	if (cfg->ca == NULL) {
+	if (cfg->ca == NULL && cfg->pkcs12 == NULL) {
 		snprintf(err, errlen, "no CA certificate: the config needs 'ca' to verify the server");
 		goto fail;
 	}
-	if (load_ca(ctx, cfg->ca, err, errlen) != 0)
+	if (cfg->ca != NULL && load_ca(ctx, cfg->ca, err, errlen) != 0)
 		goto fail;
-	if (cfg->cert != NULL || cfg->key != NULL) {
+	if (cfg->pkcs12 != NULL) {
+		if (cfg->cert != NULL || cfg->key != NULL) {
+			snprintf(err, errlen, "'pkcs12' excludes 'cert' and 'key'");
+			goto fail;
+		}
+		if (load_pkcs12(ctx, cfg, &ps, err, errlen) != 0)
+			goto fail;
+	} else if (cfg->cert != NULL || cfg->key != NULL) {
 		if (cfg->cert == NULL || cfg->key == NULL) {
 			snprintf(err, errlen, "'cert' and 'key' must be given together");
 			goto fail;
 		}
-		if (load_cert_chain(ctx, cfg->cert, cfg->extra_certs, err, errlen) != 0)
-			goto fail;
-		if (load_key(ctx, cfg->key, err, errlen) != 0)
+		if (load_cert_chain(ctx, cfg->cert, err, errlen) != 0 ||
+		    load_key(ctx, cfg->key, &ps, err, errlen) != 0)
 			goto fail;
 	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+	if (cfg->extra_certs != NULL &&
+	    add_extra_certs(ctx, cfg->extra_certs, "cannot add 'extra-certs'", err, errlen) != 0)
+		goto fail;
+	if (vpnc_tls_verify_setup(ctx, cfg, err, errlen) != 0)
+		goto fail;
+	pass_wipe(&ps);
 	return ctx;
 fail:
+	pass_wipe(&ps);
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+SSL_CTX *vpnc_tls_ctx_client(const struct vpnc_config *cfg, char *err, size_t errlen)
+{
+	return vpnc_tls_ctx_client2(cfg, NULL, NULL, err, errlen);
 }
 
 SSL_CTX *vpnc_tls_ctx_server(const char *ca_pem, const char *cert_pem, const char *key_pem,
                              char *err, size_t errlen)
 {
+	struct pass_state ps = {0};
 	SSL_CTX *ctx = ctx_common(TLS_server_method(), err, errlen);
 
 	if (ctx == NULL)
 		return NULL;
-	if (load_ca(ctx, ca_pem, err, errlen) != 0 ||
-	    load_cert_chain(ctx, cert_pem, NULL, err, errlen) != 0 ||
-	    load_key(ctx, key_pem, err, errlen) != 0) {
+	if (load_ca(ctx, ca_pem, err, errlen) != 0 || load_cert_chain(ctx, cert_pem, err, errlen) != 0 ||
+	    load_key(ctx, key_pem, &ps, err, errlen) != 0 ||
+	    vpnc_tls_verify_setup_plain(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT) != 0) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
 	return ctx;
 }
 
 struct vpnc_tls *vpnc_tls_new(SSL_CTX *ctx, bool server)
 {
 	struct vpnc_tls *t = calloc(1, sizeof(*t));
-	struct verify_note *note = calloc(1, sizeof(*note));
 
-	if (t == NULL || note == NULL)
+	if (t == NULL)
 		goto fail;
 	t->ssl = SSL_new(ctx);
 	if (t->ssl == NULL)
@@ -277,7 +515,8 @@ struct vpnc_tls *vpnc_tls_new(SSL_CTX *ctx, bool server)
 	BIO_set_mem_eof_return(t->rbio, -1);
 	BIO_set_mem_eof_return(t->wbio, -1);
 	SSL_set_bio(t->ssl, t->rbio, t->wbio);
-	SSL_set_ex_data(t->ssl, verify_note_index, note);
+	if (vpnc_tls_verify_attach(t->ssl, &t->note) != 0)
+		goto fail;
 	if (server)
 		SSL_set_accept_state(t->ssl);
 	else
@@ -287,7 +526,6 @@ fail:
 	if (t != NULL)
 		SSL_free(t->ssl);
 	free(t);
-	free(note);
 	ERR_clear_error();
 	return NULL;
 }
@@ -296,7 +534,6 @@ void vpnc_tls_free(struct vpnc_tls *t)
 {
 	if (t == NULL)
 		return;
-	free(SSL_get_ex_data(t->ssl, verify_note_index));
 	SSL_free(t->ssl);
 	free(t);
 }
@@ -314,13 +551,11 @@ int vpnc_tls_feed(struct vpnc_tls *t, const uint8_t *data, size_t len)
 static int verify_error(struct vpnc_tls *t, char *err, size_t errlen)
 {
 	int ret = -EPERM;
-	struct verify_note *note = SSL_get_ex_data(t->ssl, verify_note_index);
 	long vr = SSL_get_verify_result(t->ssl);
 
-	if (note != NULL && note->error != 0) {
+	if (t->note.failed) {
 		snprintf(err, errlen, "server certificate verification failed: %s (depth %d, subject %s)",
-		         X509_verify_cert_error_string(note->error), note->depth,
-		         note->subject[0] ? note->subject : "unknown");
+		         t->note.reason, t->note.depth, t->note.subject);
 	} else if (vr != X509_V_OK) {
 		snprintf(err, errlen, "server certificate verification failed: %s",
 		         X509_verify_cert_error_string(vr));
@@ -388,85 +623,31 @@ int vpnc_tls_read(struct vpnc_tls *t, uint8_t *out, size_t cap)
 	return -EPROTO;
 }
 
-static void subject_of(X509 *cert, char *out, size_t cap)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	out[0] = '\0';
-	if (b == NULL)
-		return;
-	X509_NAME_print_ex(b, X509_get_subject_name(cert), 0, XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN);
-	int n = BIO_read(b, out, (int)cap - 1);
-	out[n > 0 ? n : 0] = '\0';
-	BIO_free(b);
-}
-
-/* Copies the leaf's commonName into out; false if it has none or it holds a NUL. */
-static bool common_name(X509 *cert, char *out, size_t cap)
-{
-	X509_NAME *name = X509_get_subject_name(cert);
-	int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-	if (i < 0)
-		return false;
-	ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
-	unsigned char *utf8 = NULL;
-	int n = ASN1_STRING_to_UTF8(&utf8, s);
-	if (n < 0)
-		return false;
-	bool ok = (size_t)n < cap && memchr(utf8, '\0', (size_t)n) == NULL;
-	if (ok) {
-		memcpy(out, utf8, (size_t)n);
-		out[n] = '\0';
-	}
-	OPENSSL_free(utf8);
-	return ok;
-}
-
 int vpnc_tls_check_peer(struct vpnc_tls *t, bool remote_cert_tls_server, const char *x509_name,
                         enum vpnc_x509_name_type x509_type, char *err, size_t errlen)
 {
 	X509 *cert = SSL_get0_peer_certificate(t->ssl);
-	char subject[256];
-	char cn[256];
+	char subject[VPNC_TLS_SUBJECT_MAX];
+	char why[VPNC_TLS_REASON_MAX];
 
 	if (cert == NULL) {
 		snprintf(err, errlen, "the server presented no certificate");
 		return -EPERM;
 	}
-	subject_of(cert, subject, sizeof(subject));
-	if (remote_cert_tls_server) {
-		/* OpenVPN requires a keyUsage extension and serverAuth in extendedKeyUsage. */
-		uint32_t flags = X509_get_extension_flags(cert);
-		if (!(flags & EXFLAG_KUSAGE)) {
-			snprintf(err, errlen,
-			         "server certificate has no keyUsage extension (remote-cert-tls server), subject %s",
-			         subject);
-			return -EPERM;
-		}
-		if (!(flags & EXFLAG_XKUSAGE) || !(X509_get_extended_key_usage(cert) & XKU_SSL_SERVER)) {
-			snprintf(err, errlen,
-			         "server certificate lacks extendedKeyUsage serverAuth (remote-cert-tls server), subject %s",
-			         subject);
-			return -EPERM;
-		}
-	}
-	if (x509_name != NULL) {
-		bool ok;
-		if (x509_type == VPNC_X509_SUBJECT) {
-			ok = strcmp(subject, x509_name) == 0;
-		} else if (!common_name(cert, cn, sizeof(cn))) {
-			ok = false;
-		} else if (x509_type == VPNC_X509_NAME) {
-			ok = strcmp(cn, x509_name) == 0;
-		} else {
-			ok = strncmp(cn, x509_name, strlen(x509_name)) == 0;
-		}
-		if (!ok) {
-			snprintf(err, errlen, "server certificate does not match verify-x509-name '%s', subject %s",
-			         x509_name, subject);
-			return -EPERM;
-		}
-	}
+	if (!vpnc_tls_subject(cert, subject, sizeof(subject)) && subject[0] == '\0')
+		snprintf(subject, sizeof(subject), "unknown");
+	/* remote-cert-tls server: a keyUsage extension and serverAuth in extendedKeyUsage. */
+	if (remote_cert_tls_server &&
+	    (vpnc_tls_check_ku(cert, NULL, 0, why, sizeof(why)) != 0 ||
+	     vpnc_tls_check_eku(cert, "TLS Web Server Authentication", why, sizeof(why)) != 0))
+		goto fail;
+	if (x509_name != NULL && vpnc_tls_check_name(cert, x509_name, x509_type, why, sizeof(why)) != 0)
+		goto fail;
 	return 0;
+fail:
+	snprintf(err, errlen, "server certificate verification failed: %s (depth 0, subject %s)", why,
+	         subject);
+	return -EPERM;
 }
 
 void vpnc_tls_describe(const struct vpnc_tls *t, char *out, size_t cap)

@@ -19,11 +19,30 @@
 
 #include "vpnc/config.h"
 
+#define VPNC_TLS_PASS_MAX 512 /* longest private key passphrase, NUL included */
+
 /*
- * Builds a client SSL_CTX from cfg. Returns NULL and writes one sentence into
- * err on failure (e.g. "cannot load the private key: bad decrypt"). The caller
- * frees it with SSL_CTX_free(); engines hold their own reference.
+ * Asks the user for the private key or PKCS#12 passphrase (e.g. on the
+ * terminal). Writes a NUL-terminated passphrase of at most cap - 1 bytes into
+ * buf and returns 0, or returns a negative errno (-ENXIO: nobody to ask).
+ * buf belongs to the caller of the callback, who wipes it.
  */
+typedef int (*vpnc_tls_pass_fn)(char *buf, size_t cap, void *arg);
+
+/*
+ * Builds a client SSL_CTX from cfg: tls-cert-profile, tls-cipher (IANA names
+ * translated), tls-ciphersuites, tls-groups, TLS versions, CA, cert and key
+ * or pkcs12, extra-certs, crl-verify and the peer rules (tls_verify.h).
+ * The passphrase for an encrypted key is cfg->key_pass (askpass FILE), else
+ * ask(arg) is called once, else loading fails. Returns NULL and writes one
+ * sentence into err on failure (e.g. "cannot load the private key ('key'):
+ * bad decrypt"). The caller frees it with SSL_CTX_free(); engines hold their
+ * own reference. No passphrase is kept after it returns.
+ */
+SSL_CTX *vpnc_tls_ctx_client2(const struct vpnc_config *cfg, vpnc_tls_pass_fn ask, void *arg,
+                              char *err, size_t errlen);
+
+/* vpnc_tls_ctx_client2() with nobody to ask for a passphrase. */
 SSL_CTX *vpnc_tls_ctx_client(const struct vpnc_config *cfg, char *err, size_t errlen);
 
 /* Builds a server SSL_CTX from PEM text (for the test and benchmark server role). */
@@ -42,8 +61,10 @@ int vpnc_tls_feed(struct vpnc_tls *t, const uint8_t *data, size_t len);
 
 /*
  * Advances the handshake. Returns 1 once it is complete, 0 while it needs more
- * input, -EPERM if the peer's certificate failed verification (err holds the
- * verify result and the certificate subject), or -EPROTO on another failure.
+ * input, -EPERM if the peer's certificate failed verification, or -EPROTO on
+ * another failure. On -EPERM err reads "server certificate verification
+ * failed: REASON (depth N, subject SUBJECT)", REASON being OpenSSL's verify
+ * error or the failed rule (remote-cert-ku/-eku, verify-x509-name, CRL).
  */
 int vpnc_tls_handshake(struct vpnc_tls *t, char *err, size_t errlen);
 
@@ -60,7 +81,9 @@ int vpnc_tls_read(struct vpnc_tls *t, uint8_t *out, size_t cap);
 /*
  * Checks the peer's leaf certificate beyond the chain: remote-cert-tls server
  * (keyUsage present, extendedKeyUsage serverAuth) and verify-x509-name.
- * Returns 0, or -EPERM with a sentence in err naming the subject.
+ * Returns 0, or -EPERM with a sentence in err naming the subject. A client
+ * ctx from vpnc_tls_ctx_client2() already enforces these (and remote-cert-ku,
+ * remote-cert-eku, crl-verify) during the handshake; this is a second check.
  */
 int vpnc_tls_check_peer(struct vpnc_tls *t, bool remote_cert_tls_server, const char *x509_name,
                         enum vpnc_x509_name_type x509_type, char *err, size_t errlen);

@@ -32,6 +32,7 @@
 #include "daemon/link.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
+#include "daemon/updown.h"
 
 /* The preallocated packet buffers, by role. */
 enum {
@@ -91,6 +92,9 @@ struct loop {
 	int exit_code;
 	enum pending_action pending;
 	char reason[VPNC_REASON_MAX];
+
+	/* DNS and scripts (updown.h). */
+	struct vpnc_updown updown;
 };
 
 static void begin_connect(struct loop *l);
@@ -177,17 +181,20 @@ static void on_tun_readable(uv_poll_t *h, int status, int events)
 	uint64_t now = uv_now(&l->uv);
 	struct vpnc_buf out;
 
+	(void)status; /* an error shows up as a failing read() below */
 	(void)events;
-	if (status < 0) {
-		vpnc_log(VPNC_LOG_MORE, "polling %s failed: %s", l->tun.name, uv_strerror(status));
-		return;
-	}
 	for (int i = 0; i < VPNC_TUN_BUDGET; i++) {
 		ssize_t n = read(l->tun.fd, rx, VPNC_LINK_MAX);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			break; /* EAGAIN, or an error that the next wakeup reports again */
+			if (errno == EAGAIN)
+				break;
+			/* EBADFD/EIO: the device was deleted under us; polling would spin. */
+			vpnc_log(VPNC_LOG_FATAL, "Reading from %s failed: %s.", l->tun.name,
+			         strerror(errno));
+			shutdown_loop(l, 1);
+			return;
 		}
 		/* Not connected (reconnecting), empty, or possibly truncated: drop. */
 		if (!up || n == 0 || n >= VPNC_LINK_MAX)
@@ -327,8 +334,9 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 			return;
 		}
 	}
-	if (push->n_dns4 + push->n_dns6 + push->n_domains > 0)
-		vpnc_log(VPNC_LOG_MORE, "DNS settings were pushed; vpnc does not apply them yet");
+	/* DNS and scripts (updown.h). */
+	vpnc_updown_connected(&l->updown, push, l->tun.name, l->tun.ifindex, l->nc->mtu,
+	                      l->have_server ? (const struct sockaddr *)&l->server : NULL);
 	vpnc_netcfg_describe(l->nc, desc, sizeof(desc));
 	vpnc_log(VPNC_LOG_INFO, "Initialization Sequence Completed%s: %s %s, mtu %d, cipher %s, %llu ms",
 	         l->nc->n_failed ? " With Errors" : "", l->tun.name, desc, l->nc->mtu,
@@ -576,6 +584,7 @@ static void shutdown_loop(struct loop *l, int code)
 	teardown_connection(l, true);
 	if (l->gai_busy)
 		(void)uv_cancel((uv_req_t *)&l->gai);
+	vpnc_updown_dns_revert(&l->updown); /* DNS and scripts (updown.h) */
 	if (l->nc->applied) {
 		int failed = vpnc_netcfg_unapply(l->nc, l->p->nl);
 		if (failed > 0)
@@ -585,12 +594,19 @@ static void shutdown_loop(struct loop *l, int code)
 		close_handle((uv_handle_t *)&l->tun_poll);
 		vpnc_tun_close(&l->tun);
 	}
+	vpnc_updown_down(&l->updown, code == 0 ? "sigterm" : "fatal-error"); /* runs during the last uv_run */
 	close_handle((uv_handle_t *)&l->timer);
 	close_handle((uv_handle_t *)&l->retry);
 	close_handle((uv_handle_t *)&l->check);
 	close_handle((uv_handle_t *)&l->sig_int);
 	close_handle((uv_handle_t *)&l->sig_term);
 	close_handle((uv_handle_t *)&l->sig_hup);
+}
+
+/* DNS and scripts (updown.h): a failed 'up' or 'route-up' ends the run, as in OpenVPN. */
+static void updown_fail(void *ctx)
+{
+	shutdown_loop(ctx, 1);
 }
 
 static int init_handles(struct loop *l)
@@ -644,6 +660,8 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Cannot set up the event loop: %s.", uv_strerror(ret));
 		shutdown_loop(l, 1);
+	} else if (vpnc_updown_init(&l->updown, &l->uv, l->conf, updown_fail, l) < 0) {
+		shutdown_loop(l, 1); /* DNS and scripts (updown.h): scripts not allowed */
 	} else {
 		begin_connect(l);
 	}
@@ -663,6 +681,7 @@ out:
 			OPENSSL_cleanse(l->pool, (size_t)VPNC_BUF__COUNT * VPNC_PKT_BUF);
 		free(l->pool);
 		free(l->nc);
+		vpnc_updown_free(&l->updown);
 		free(l);
 	}
 	return code;

@@ -50,6 +50,13 @@ static void usage(FILE *f)
 	        "SIGHUP reconnects.\n");
 }
 
+/* Asks on the terminal for the passphrase of an encrypted key or PKCS#12 file (no 'askpass FILE'). */
+static int ask_key_pass(char *buf, size_t cap, void *arg)
+{
+	(void)arg;
+	return vpnc_prompt_credentials(false, NULL, true, buf, cap);
+}
+
 static bool is_flag(const char *arg, const char *name)
 {
 	return strcmp(arg, name) == 0;
@@ -127,7 +134,7 @@ int main(int argc, char **argv)
 	}
 
 	err[0] = '\0';
-	ctx = vpnc_tls_ctx_client(conf, err, sizeof(err));
+	ctx = vpnc_tls_ctx_client2(conf, ask_key_pass, NULL, err, sizeof(err));
 	if (ctx == NULL) {
 		vpnc_log(VPNC_LOG_FATAL, "TLS setup failed: %s", err[0] ? err : "unknown error");
 		goto out;

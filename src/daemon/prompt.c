@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -60,24 +61,50 @@ static int tty_line(int fd, char *out, size_t cap)
 	return ret;
 }
 
+/* The terminal state to restore if a signal ends the process during the prompt. */
+static int saved_fd = -1;
+static struct termios saved_tio;
+
+static void restore_and_die(int sig)
+{
+	if (saved_fd >= 0)
+		(void)tcsetattr(saved_fd, TCSANOW, &saved_tio);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define N_FATAL_SIGNALS (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
 static int ask(int fd, const char *question, bool echo, char *out, size_t cap)
 {
-	struct termios old, quiet;
+	struct termios quiet;
+	struct sigaction sa, old_sa[N_FATAL_SIGNALS];
 	bool restore = false;
 	int ret;
 
 	ret = tty_puts(fd, question);
 	if (ret < 0)
 		return ret;
-	if (!echo && tcgetattr(fd, &old) == 0) {
-		quiet = old;
+	if (!echo && tcgetattr(fd, &saved_tio) == 0) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = restore_and_die;
+		sigemptyset(&sa.sa_mask);
+		for (size_t i = 0; i < N_FATAL_SIGNALS; i++)
+			sigaction(fatal_signals[i], &sa, &old_sa[i]);
+		saved_fd = fd;
+		quiet = saved_tio;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		quiet.c_lflag |= ICANON;
-		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+		restore = true;
+		(void)tcsetattr(fd, TCSAFLUSH, &quiet);
 	}
 	ret = tty_line(fd, out, cap);
 	if (restore) {
-		(void)tcsetattr(fd, TCSAFLUSH, &old);
+		(void)tcsetattr(fd, TCSAFLUSH, &saved_tio);
+		saved_fd = -1;
+		for (size_t i = 0; i < N_FATAL_SIGNALS; i++)
+			sigaction(fatal_signals[i], &old_sa[i], NULL);
 		(void)tty_puts(fd, "\n");
 	}
 	return ret;

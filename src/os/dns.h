@@ -108,9 +108,11 @@ struct vpnc_dns {
 	char ifname[IFNAMSIZ];
 	int ifindex;
 	struct vpnc_dns_paths paths;
-	/* Test hook: when set, used instead of opening the system bus. Borrowed. */
+	/* Test hooks: when test_ops is set it replaces the system bus (borrowed);
+	 * when test_no_resolved is set, resolved counts as not running. */
 	const struct vpnc_resolved_ops *test_ops;
 	void *test_ctx;
+	bool test_no_resolved;
 };
 
 /* Sets d to "nothing applied"; paths may be NULL for the defaults (copied, strings borrowed). */
@@ -142,7 +144,7 @@ const char *vpnc_dns_mode_name(enum vpnc_dns_mode m);
 
 /*
  * Connects to the system bus and checks that org.freedesktop.resolve1 has an
- * owner. Returns 0 with *ops/*ctx set (release with ops->close(ctx)),
+ * owner. Returns 0 with *ops and *ctx set (release with ops->close(ctx)),
  * -ENOENT when resolved does not run, or another negative errno code.
  */
 int vpnc_resolved_open(const struct vpnc_resolved_ops **ops, void **ctx);

@@ -649,6 +649,8 @@ vt_server_cipher() {
 # vt_connect_cycle LABEL [CIPHER]: one short session with the current server:
 # connect, ping v4 and v6, check the negotiated cipher (if given), SIGTERM,
 # exit code 0, namespace clean. Records PASS/FAIL per step, prefixed LABEL.
+# If VT_CYCLE_HOOK names a function, it runs with LABEL after the pings,
+# while the session is still up, to add its own checks.
 vt_connect_cycle() {
 	local label=$1 want=${2:-} got
 	vt_client_start
@@ -674,6 +676,7 @@ vt_connect_cycle() {
 			vt_fail "$label: server negotiated '$got', want '$want'"
 		fi
 	fi
+	[ -n "${VT_CYCLE_HOOK:-}" ] && "$VT_CYCLE_HOOK" "$label"
 	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
 		vt_pass "$label: SIGTERM, exit code 0 in $VT_CLI_STOP_MS ms"
 	else

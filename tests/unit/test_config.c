@@ -409,7 +409,8 @@ static void test_messages(void)
 	parse_err(BASE "pkcs11-id x\n", "t.ovpn:7: option 'pkcs11-id' is not supported", __LINE__);
 	parse_err(BASE "management 127.0.0.1 7505\n", "t.ovpn:7: option 'management' is not supported",
 	          __LINE__);
-	parse_err(BASE "up /bin/x\n", "t.ovpn:7: option 'up' is not supported", __LINE__);
+	parse_err(BASE "route-pre-down /bin/x\n", "t.ovpn:7: option 'route-pre-down' is not supported",
+	          __LINE__);
 	parse_err(BASE "route 10.0.0.0 255.0.0.0\n", "t.ovpn:7: option 'route' is not supported",
 	          __LINE__);
 	parse_err(BASE "dev tap0\n", "t.ovpn:7: option 'dev tap0' is not supported", __LINE__);
@@ -521,7 +522,9 @@ static void test_values(void)
 		CHECK_STR(c->data_ciphers_fallback, "AES-128-GCM");
 		CHECK(c->comp == VPNC_COMP_STUB_V2);
 		CHECK_STR(c->dev, "vpnc%d");
-		CHECK(c->remote_cert_tls_server);
+		/* remote-cert-eku alone checks the EKU only, as in OpenVPN (no keyUsage requirement). */
+		CHECK(!c->remote_cert_tls_server && c->remote_cert_eku != NULL &&
+		      strcmp(c->remote_cert_eku, "TLS Web Server Authentication") == 0);
 	}
 	vpnc_config_free(c);
 }

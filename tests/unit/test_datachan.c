@@ -59,7 +59,8 @@ static void test_lookup(void)
 	CHECK(vpnc_dc_cipher_lookup("ChaCha20-Poly1305", &canon) == 0 &&
 	      strcmp(canon, "CHACHA20-POLY1305") == 0);
 	CHECK(vpnc_dc_cipher_lookup("AES-128-GCM", NULL) == 0);
-	CHECK(vpnc_dc_cipher_lookup("AES-256-CBC", &canon) == -ENOENT);
+	CHECK(vpnc_dc_cipher_lookup("AES-256-CBC", &canon) == 0 && strcmp(canon, "AES-256-CBC") == 0);
+	CHECK(vpnc_dc_cipher_lookup("AES-256-OCB", &canon) == -ENOENT);
 	CHECK(vpnc_dc_cipher_lookup("", &canon) == -ENOENT);
 	CHECK(vpnc_dc_cipher_lookup(NULL, &canon) == -ENOENT);
 	CHECK(vpnc_dc_cipher_lookup("AES-256-GCMX", &canon) == -ENOENT);

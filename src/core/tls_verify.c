@@ -1,0 +1,374 @@
+/*
+ * tls_verify.c: the peer certificate checks of OpenVPN 2.6, run from
+ * OpenSSL's verify callback so that a refused certificate fails the TLS
+ * handshake itself, with the reason and the subject recorded for the log.
+ *
+ * Order per certificate, as in OpenVPN's verify_cert(): OpenSSL's own result
+ * (chain, time, CRL from 'crl-verify FILE'), then the chain depth, then for
+ * the peer's certificate (depth 0) remote-cert-ku, remote-cert-eku and
+ * verify-x509-name, then 'crl-verify DIR dir' for every depth.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "core/tls_verify.h"
+
+/* The rules of one client SSL_CTX, copied from the config. */
+struct verify_rules {
+	unsigned ku[VPNC_MAX_KU]; /* 0-terminated */
+	size_t n_ku;
+	bool ku_required;
+	char *eku;
+	char *x509_name;
+	enum vpnc_x509_name_type x509_type;
+	char *crl_dir;
+};
+
+static int rules_index = -1;
+static int note_index = -1;
+
+static void rules_free(struct verify_rules *r)
+{
+	if (r == NULL)
+		return;
+	free(r->eku);
+	free(r->x509_name);
+	free(r->crl_dir);
+	free(r);
+}
+
+/* Frees the rules with their SSL_CTX. */
+static void rules_ex_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	rules_free(ptr);
+}
+
+static int indexes(void)
+{
+	if (rules_index < 0)
+		rules_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, rules_ex_free);
+	if (note_index < 0)
+		note_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	return rules_index >= 0 && note_index >= 0 ? 0 : -ENOMEM;
+}
+
+/* OpenVPN's string_mod(CC_PRINT, CC_CRLF, '_'): control characters become '_'. */
+static void remap_name(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 32 || (unsigned char)*s == 127)
+			*s = '_';
+}
+
+bool vpnc_tls_subject(X509 *cert, char *out, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	BUF_MEM *mem = NULL;
+	bool ok = false;
+
+	out[0] = '\0';
+	if (b == NULL)
+		return false;
+	X509_NAME_print_ex(b, X509_get_subject_name(cert), 0,
+	                   XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | ASN1_STRFLGS_UTF8_CONVERT |
+	                       ASN1_STRFLGS_ESC_CTRL);
+	BIO_get_mem_ptr(b, &mem);
+	if (mem != NULL && mem->length > 0) {
+		size_t n = mem->length < cap ? mem->length : cap - 1;
+		memcpy(out, mem->data, n);
+		out[n] = '\0';
+		ok = mem->length < cap && memchr(out, '\0', n) == NULL;
+		remap_name(out);
+		for (char *s = out; *s == '-'; s++)
+			*s = '_';
+	}
+	BIO_free(b);
+	return ok;
+}
+
+bool vpnc_tls_common_name(X509 *cert, char *out, size_t cap)
+{
+	X509_NAME *name = X509_get_subject_name(cert);
+	int i = -1, last = -1;
+	unsigned char *utf8 = NULL;
+	bool ok;
+	int n;
+
+	out[0] = '\0';
+	/* OpenVPN takes the last CN when there are several. */
+	while ((i = X509_NAME_get_index_by_NID(name, NID_commonName, i)) >= 0)
+		last = i;
+	if (last < 0)
+		return false;
+	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, last)));
+	if (n < 0)
+		return false;
+	ok = n <= VPNC_TLS_CN_MAX && (size_t)n < cap && memchr(utf8, '\0', (size_t)n) == NULL;
+	if (ok) {
+		memcpy(out, utf8, (size_t)n);
+		out[n] = '\0';
+		remap_name(out);
+	}
+	OPENSSL_free(utf8);
+	return ok;
+}
+
+int vpnc_tls_check_ku(X509 *cert, const unsigned *ku, size_t n, char *why, size_t cap)
+{
+	ASN1_BIT_STRING *bits = X509_get_ext_d2i(cert, NID_key_usage, NULL, NULL);
+	unsigned have = 0;
+	int ret = -EPERM;
+
+	if (bits == NULL) {
+		snprintf(why, cap, "the certificate has no keyUsage extension (remote-cert-ku/-tls)");
+		return -EPERM;
+	}
+	if (n == 0) {
+		ret = 0;
+		goto out;
+	}
+	/* The first byte of the bit string, most significant bit first, as OpenVPN reads it. */
+	for (int i = 0; i < 8; i++)
+		if (ASN1_BIT_STRING_get_bit(bits, i))
+			have |= 1u << (7 - i);
+	if ((have & 0xff) == 0)
+		have >>= 8;
+	for (size_t i = 0; i < n; i++) {
+		if (ku[i] != 0 && (have & ku[i]) == ku[i]) {
+			ret = 0;
+			goto out;
+		}
+	}
+	int off = snprintf(why, cap, "the certificate has key usage %04x, expected one of", have);
+	for (size_t i = 0; i < n && off > 0 && (size_t)off < cap; i++)
+		off += snprintf(why + off, cap - (size_t)off, " %04x", ku[i]);
+	if (off > 0 && (size_t)off < cap)
+		snprintf(why + off, cap - (size_t)off, " (remote-cert-ku)");
+out:
+	ASN1_BIT_STRING_free(bits);
+	return ret;
+}
+
+int vpnc_tls_check_eku(X509 *cert, const char *eku, char *why, size_t cap)
+{
+	EXTENDED_KEY_USAGE *list = X509_get_ext_d2i(cert, NID_ext_key_usage, NULL, NULL);
+	char txt[128];
+	int ret = -EPERM;
+
+	if (list == NULL) {
+		snprintf(why, cap, "the certificate has no extendedKeyUsage extension, expected '%s'", eku);
+		return -EPERM;
+	}
+	/* Each OID matches by OpenSSL's long name or by its dotted form. */
+	for (int i = 0; ret != 0 && i < sk_ASN1_OBJECT_num(list); i++) {
+		ASN1_OBJECT *oid = sk_ASN1_OBJECT_value(list, i);
+		for (int numeric = 0; numeric <= 1 && ret != 0; numeric++) {
+			int len = OBJ_obj2txt(txt, sizeof(txt), oid, numeric);
+			if (len > 0 && (size_t)len < sizeof(txt) && strcmp(txt, eku) == 0)
+				ret = 0;
+		}
+	}
+	if (ret != 0)
+		snprintf(why, cap, "the certificate lacks extended key usage '%s' (remote-cert-eku/-tls)", eku);
+	sk_ASN1_OBJECT_pop_free(list, ASN1_OBJECT_free);
+	return ret;
+}
+
+int vpnc_tls_check_name(X509 *cert, const char *name, enum vpnc_x509_name_type type, char *why,
+                        size_t cap)
+{
+	char subject[VPNC_TLS_SUBJECT_MAX];
+	char cn[VPNC_TLS_CN_MAX + 1];
+	bool ok;
+
+	if (type == VPNC_X509_SUBJECT) {
+		ok = vpnc_tls_subject(cert, subject, sizeof(subject)) && strcmp(subject, name) == 0;
+	} else if (!vpnc_tls_common_name(cert, cn, sizeof(cn))) {
+		snprintf(why, cap, "the certificate has no usable commonName for verify-x509-name");
+		return -EPERM;
+	} else if (type == VPNC_X509_NAME) {
+		ok = strcmp(cn, name) == 0;
+	} else {
+		ok = strncmp(cn, name, strlen(name)) == 0;
+	}
+	if (!ok)
+		snprintf(why, cap, "the certificate does not match verify-x509-name '%s' %s", name,
+		         type == VPNC_X509_SUBJECT ? "subject"
+		         : type == VPNC_X509_NAME  ? "name"
+		                                   : "name-prefix");
+	return ok ? 0 : -EPERM;
+}
+
+/* crl-verify DIR dir: a file named by the decimal serial number revokes it. */
+static int check_crl_dir(X509 *cert, const char *dir, char *why, size_t cap)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	char *serial = bn != NULL ? BN_bn2dec(bn) : NULL;
+	char path[4096];
+	int ret = -EPERM;
+
+	if (serial == NULL) {
+		snprintf(why, cap, "the certificate's serial number cannot be read (crl-verify dir)");
+		goto out;
+	}
+	int n = snprintf(path, sizeof(path), "%s/%s", dir, serial);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		snprintf(why, cap, "the crl-verify directory name is too long");
+		goto out;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd >= 0) {
+		close(fd);
+		snprintf(why, cap, "serial %s is revoked (crl-verify dir)", serial);
+		goto out;
+	}
+	ret = 0;
+out:
+	OPENSSL_free(serial);
+	BN_free(bn);
+	return ret;
+}
+
+static void note_failure(struct vpnc_tls_note *note, X509 *cert, int error, int depth, const char *reason)
+{
+	if (note == NULL || note->failed)
+		return;
+	note->failed = true;
+	note->error = error;
+	note->depth = depth;
+	snprintf(note->reason, sizeof(note->reason), "%s", reason);
+	if (cert == NULL || !vpnc_tls_subject(cert, note->subject, sizeof(note->subject))) {
+		if (note->subject[0] == '\0')
+			snprintf(note->subject, sizeof(note->subject), "unknown");
+	}
+}
+
+static int verify_cb(int ok, X509_STORE_CTX *sctx)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(sctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct vpnc_tls_note *note = ssl != NULL ? SSL_get_ex_data(ssl, note_index) : NULL;
+	struct verify_rules *r = ssl != NULL ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), rules_index) : NULL;
+	X509 *cert = X509_STORE_CTX_get_current_cert(sctx);
+	int depth = X509_STORE_CTX_get_error_depth(sctx);
+	char why[VPNC_TLS_REASON_MAX];
+
+	if (!ok) {
+		note_failure(note, cert, X509_STORE_CTX_get_error(sctx), depth,
+		             X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx)));
+		return 0;
+	}
+	if (r == NULL || cert == NULL)
+		return ok;
+	if (depth >= VPNC_TLS_MAX_DEPTH) {
+		snprintf(why, sizeof(why), "the certificate chain is deeper than %d", VPNC_TLS_MAX_DEPTH);
+		goto fail;
+	}
+	if (depth == 0) {
+		if (r->ku_required && vpnc_tls_check_ku(cert, r->ku, r->n_ku, why, sizeof(why)) != 0)
+			goto fail;
+		if (r->eku != NULL && vpnc_tls_check_eku(cert, r->eku, why, sizeof(why)) != 0)
+			goto fail;
+		if (r->x509_name != NULL &&
+		    vpnc_tls_check_name(cert, r->x509_name, r->x509_type, why, sizeof(why)) != 0)
+			goto fail;
+	}
+	if (r->crl_dir != NULL && check_crl_dir(cert, r->crl_dir, why, sizeof(why)) != 0)
+		goto fail;
+	return 1;
+fail:
+	X509_STORE_CTX_set_error(sctx, X509_V_ERR_APPLICATION_VERIFICATION);
+	note_failure(note, cert, X509_V_ERR_APPLICATION_VERIFICATION, depth, why);
+	return 0;
+}
+
+/* Loads every CRL in pem into the store and turns on CRL checks for the whole chain, as OpenVPN does. */
+static int load_crl(SSL_CTX *ctx, const char *pem, char *err, size_t errlen)
+{
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509_CRL *crl;
+	int n = 0, ret = 0;
+
+	if (bio == NULL)
+		return -ENOMEM;
+	while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
+		if (X509_STORE_add_crl(store, crl) != 1) {
+			X509_CRL_free(crl);
+			snprintf(err, errlen, "cannot add the CRL from 'crl-verify'");
+			ret = -EINVAL;
+			break;
+		}
+		X509_CRL_free(crl);
+		n++;
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	if (ret == 0 && n == 0) {
+		snprintf(err, errlen, "'crl-verify' holds no PEM CRL");
+		ret = -EINVAL;
+	}
+	if (ret == 0)
+		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+	return ret;
+}
+
+int vpnc_tls_verify_setup(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err, size_t errlen)
+{
+	struct verify_rules *r = NULL;
+	int ret = -ENOMEM;
+
+	if (indexes() != 0)
+		goto fail;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		goto fail;
+	r->ku_required = cfg->remote_cert_ku_set || cfg->remote_cert_tls_server;
+	for (size_t i = 0; i < VPNC_MAX_KU && cfg->remote_cert_ku_set && cfg->remote_cert_ku[i] != 0; i++)
+		r->ku[r->n_ku++] = cfg->remote_cert_ku[i];
+	r->x509_type = cfg->verify_x509_type;
+	if ((cfg->remote_cert_eku != NULL && (r->eku = strdup(cfg->remote_cert_eku)) == NULL) ||
+	    (cfg->remote_cert_eku == NULL && cfg->remote_cert_tls_server &&
+	     (r->eku = strdup("TLS Web Server Authentication")) == NULL) ||
+	    (cfg->verify_x509_name != NULL && (r->x509_name = strdup(cfg->verify_x509_name)) == NULL) ||
+	    (cfg->crl_dir != NULL && (r->crl_dir = strdup(cfg->crl_dir)) == NULL))
+		goto fail;
+	if (cfg->crl != NULL) {
+		ret = load_crl(ctx, cfg->crl, err, errlen);
+		if (ret < 0)
+			goto fail_quiet;
+	}
+	if (SSL_CTX_set_ex_data(ctx, rules_index, r) != 1)
+		goto fail;
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+	return 0;
+fail:
+	snprintf(err, errlen, "out of memory");
+	ret = -ENOMEM;
+fail_quiet:
+	rules_free(r);
+	return ret;
+}
+
+int vpnc_tls_verify_setup_plain(SSL_CTX *ctx, int mode)
+{
+	if (indexes() != 0)
+		return -ENOMEM;
+	SSL_CTX_set_verify(ctx, mode, verify_cb);
+	return 0;
+}
+
+int vpnc_tls_verify_attach(SSL *ssl, struct vpnc_tls_note *note)
+{
+	if (indexes() != 0 || SSL_set_ex_data(ssl, note_index, note) != 1)
+		return -ENOMEM;
+	return 0;
+}

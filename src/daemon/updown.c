@@ -1,0 +1,207 @@
+/*
+ * updown.c: owns the order of DNS changes and user scripts around the
+ * tunnel's life (see updown.h), and what is logged about them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "daemon/log.h"
+#include "daemon/script.h"
+#include "daemon/updown.h"
+
+/* A running script's identity for its completion callback. */
+enum updown_kind {
+	UPDOWN_UP,
+	UPDOWN_ROUTE_UP,
+	UPDOWN_DOWN,
+};
+
+struct updown_job {
+	struct vpnc_updown *u;       /* NULL for 'down': the loop is ending */
+	enum updown_kind kind;
+	char name[16];
+	const char *context;         /* static "init" or "restart" */
+};
+
+static void job_done(void *ctx, int status);
+
+/* Builds the environment and runs one script; the job struct is freed by job_done. */
+static void run_script(struct vpnc_updown *u, enum updown_kind kind, const char *cmd,
+                       const char *context, const char *signal)
+{
+	static const char *const types[] = {"up", "route-up", "down"};
+	struct vpnc_script_env *env = malloc(sizeof(*env));
+	struct updown_job *job = malloc(sizeof(*job));
+	struct vpnc_script_info info;
+	struct vpnc_script_updown ud;
+	int ret;
+
+	if (env == NULL || job == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memset(&info, 0, sizeof(info));
+	info.script_type = types[kind];
+	info.script_context = context;
+	info.dev = u->dev;
+	info.tun_mtu = u->mtu;
+	info.verb = u->conf->verb;
+	info.config = u->conf->path;
+	info.trusted = u->have_server ? (const struct sockaddr *)&u->server : NULL;
+	info.signal = signal;
+	info.conf = u->conf;
+	info.pid = (long)getpid();
+	ret = vpnc_script_env_build(env, &info, u->last);
+	if (ret < 0)
+		goto out;
+	vpnc_script_updown_args(&ud, &info, u->last);
+	job->u = kind == UPDOWN_DOWN ? NULL : u;
+	job->kind = kind;
+	job->context = context;
+	memcpy(job->name, types[kind], strlen(types[kind]) + 1);
+	vpnc_log(VPNC_LOG_MORE, "running the %s script: %s", types[kind], cmd);
+	ret = vpnc_script_run(u->uv, cmd, env, kind == UPDOWN_ROUTE_UP ? NULL : ud.v, 0, job_done, job);
+	if (ret == 0)
+		job = NULL;
+out:
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_INFO, "Cannot run the %s script '%s': %s", types[kind], cmd,
+		         ret < -1000 ? uv_strerror(ret) : strerror(-ret));
+		if (kind != UPDOWN_DOWN && u->fail != NULL)
+			u->fail(u->fail_ctx);
+	}
+	free(job);
+	free(env);
+}
+
+static void job_done(void *ctx, int status)
+{
+	struct updown_job *job = ctx;
+	struct vpnc_updown *u = job->u;
+
+	if (status != 0)
+		vpnc_log(VPNC_LOG_INFO, "The %s script failed with status %d", job->name, status);
+	else
+		vpnc_log(VPNC_LOG_MORE, "The %s script finished", job->name);
+	if (u != NULL && u->closing)
+		u = NULL; /* the loop is ending: no follow-up script, no second shutdown */
+	if (u != NULL && job->kind == UPDOWN_UP && status == 0 && u->conf->route_up[0])
+		run_script(u, UPDOWN_ROUTE_UP, u->conf->route_up, job->context, NULL);
+	if (u != NULL && status != 0 && u->fail != NULL)
+		u->fail(u->fail_ctx); /* OpenVPN ends the session when 'up' or 'route-up' fails */
+	free(job);
+}
+
+int vpnc_updown_init(struct vpnc_updown *u, uv_loop_t *uv, const struct vpnc_config *conf,
+                     void (*fail)(void *ctx), void *fail_ctx)
+{
+	const char *needs = conf->up[0] ? "up" : conf->down[0] ? "down" : conf->route_up[0] ? "route-up" : NULL;
+	int ret;
+
+	memset(u, 0, sizeof(*u));
+	u->uv = uv;
+	u->conf = conf;
+	u->fail = fail;
+	u->fail_ctx = fail_ctx;
+	vpnc_dns_init(&u->dns, NULL);
+	if (needs != NULL && !vpnc_script_allowed(conf->script_security)) {
+		vpnc_log(VPNC_LOG_FATAL, "The '%s' script needs 'script-security 2' (it is %d); "
+		         "refusing to start, as OpenVPN does.", needs, conf->script_security);
+		return -EPERM;
+	}
+	if (conf->dns_mode != VPNC_DNS_NONE) {
+		ret = vpnc_dns_recover(NULL);
+		if (ret > 0)
+			vpnc_log(VPNC_LOG_INFO, "Restored DNS settings left by an earlier vpnc (%d)", ret);
+	}
+	return 0;
+}
+
+static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int ifindex)
+{
+	struct vpnc_dns_conf *c;
+	int ret;
+
+	if (u->conf->dns_mode == VPNC_DNS_NONE)
+		return;
+	if (u->conf->dns_mode == VPNC_DNS_AUTO && u->conf->up[0]) {
+		vpnc_log(VPNC_LOG_MORE, "DNS is left to the up script (use --dns-mode to override)");
+		return;
+	}
+	c = malloc(sizeof(*c));
+	if (c == NULL)
+		return;
+	ret = vpnc_dns_conf_from_push(c, push, u->dev, ifindex);
+	if (ret > 0)
+		ret = vpnc_dns_apply(&u->dns, u->conf->dns_mode, c);
+	if (ret < 0)
+		vpnc_log(VPNC_LOG_INFO, "Cannot apply the pushed DNS settings (%s): %s",
+		         vpnc_dns_mode_name(u->conf->dns_mode), strerror(-ret));
+	else if (ret > 0)
+		vpnc_log(VPNC_LOG_INFO, "DNS: %zu server(s), %zu domain(s) set through %s", c->n_servers,
+		         c->n_domains, vpnc_dns_mode_name((enum vpnc_dns_mode)ret));
+	free(c);
+}
+
+void vpnc_updown_connected(struct vpnc_updown *u, const struct vpnc_push *push, const char *dev,
+                           int ifindex, int mtu, const struct sockaddr *server)
+{
+	bool run_up;
+
+	if (u->last == NULL && (u->last = malloc(sizeof(*u->last))) == NULL) {
+		vpnc_log(VPNC_LOG_INFO, "Out of memory: DNS and scripts skipped");
+		return;
+	}
+	memcpy(u->last, push, sizeof(*push));
+	OPENSSL_cleanse(u->last->auth_token, sizeof(u->last->auth_token)); /* never needed here */
+	snprintf(u->dev, sizeof(u->dev), "%s", dev);
+	u->mtu = mtu;
+	u->have_server = false;
+	if (server != NULL && (server->sa_family == AF_INET || server->sa_family == AF_INET6)) {
+		memcpy(&u->server, server, server->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+		                                                        : sizeof(struct sockaddr_in6));
+		u->have_server = true;
+	}
+	apply_dns(u, push, ifindex);
+	run_up = u->conf->up[0] && (!u->up_done || u->conf->up_restart);
+	if (run_up)
+		run_script(u, UPDOWN_UP, u->conf->up, u->up_done ? "restart" : "init", NULL);
+	else if (u->conf->route_up[0])
+		run_script(u, UPDOWN_ROUTE_UP, u->conf->route_up, u->up_done ? "restart" : "init", NULL);
+	if (u->conf->up[0])
+		u->up_done = true;
+}
+
+void vpnc_updown_dns_revert(struct vpnc_updown *u)
+{
+	if (u->conf != NULL && u->dns.mode != VPNC_DNS_NONE) {
+		int ret = vpnc_dns_revert(&u->dns);
+
+		if (ret < 0)
+			vpnc_log(VPNC_LOG_INFO, "Cannot restore the DNS settings: %s", strerror(-ret));
+		else
+			vpnc_log(VPNC_LOG_MORE, "DNS settings restored");
+	}
+}
+
+void vpnc_updown_down(struct vpnc_updown *u, const char *signal)
+{
+	if (u->conf == NULL || u->closing)
+		return; /* never initialised, or already done */
+	u->closing = true;
+	vpnc_updown_dns_revert(u);
+	/* OpenVPN runs 'down' only if the tunnel came up. */
+	if (u->conf->down[0] && u->last != NULL)
+		run_script(u, UPDOWN_DOWN, u->conf->down, "init", signal != NULL ? signal : "sigterm");
+}
+
+void vpnc_updown_free(struct vpnc_updown *u)
+{
+	free(u->last);
+	u->last = NULL;
+}

@@ -1,0 +1,72 @@
+/*
+ * updown.h: what happens when the tunnel comes up and goes down, besides
+ * addresses and routes: pushed DNS (os/dns.h) and the user's up, route-up
+ * and down scripts (script.h). The event loop calls three functions:
+ *
+ *   vpnc_updown_init()       once at start: checks script-security, undoes
+ *                            DNS left behind by a crashed vpnc;
+ *   vpnc_updown_connected()  after every CONNECTED event, once the TUN is
+ *                            configured: DNS, then 'up' (first connect, or
+ *                            every reconnect with up-restart), then
+ *                            'route-up';
+ *   vpnc_updown_dns_revert() at shutdown, while the TUN still exists (so
+ *                            systemd-resolved can still revert the link);
+ *   vpnc_updown_down()       at shutdown, after the TUN is closed and before
+ *                            the loop's last uv_run: DNS revert, then 'down'
+ *                            (the process handle keeps the loop running
+ *                            until it ends).
+ *
+ * With --dns-mode auto and a user 'up' script, vpnc leaves DNS to the script
+ * (OpenVPN 2.7's rule for its own dns-updown), so update-resolv-conf and
+ * update-systemd-resolved setups keep working without doubled settings.
+ *
+ * struct vpnc_updown owns a copy of the last push (for the down script's
+ * environment) and the DNS state. It borrows the uv loop and the config.
+ */
+#ifndef VPNC_DAEMON_UPDOWN_H
+#define VPNC_DAEMON_UPDOWN_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "os/dns.h"
+#include "vpnc/config.h"
+#include "vpnc/push.h"
+
+struct vpnc_updown {
+	uv_loop_t *uv;
+	const struct vpnc_config *conf;
+	struct vpnc_dns dns;
+	struct vpnc_push *last;          /* owned copy of the push; NULL before the first connect */
+	char dev[IFNAMSIZ];
+	int mtu;
+	struct sockaddr_storage server;
+	bool have_server;
+	bool up_done;                    /* 'up' ran once: later runs have context "restart" */
+	bool closing;                    /* vpnc_updown_down() ran */
+	void (*fail)(void *ctx);         /* called when 'up' or 'route-up' fails (OpenVPN: fatal) */
+	void *fail_ctx;
+};
+
+/*
+ * Returns 0, or -EPERM (after logging one sentence) if a script is
+ * configured without 'script-security 2', which OpenVPN also refuses.
+ */
+int vpnc_updown_init(struct vpnc_updown *u, uv_loop_t *uv, const struct vpnc_config *conf,
+                     void (*fail)(void *ctx), void *fail_ctx);
+
+/* dev/ifindex/mtu: the configured TUN; server: the remote's address (may be NULL). */
+void vpnc_updown_connected(struct vpnc_updown *u, const struct vpnc_push *push, const char *dev,
+                           int ifindex, int mtu, const struct sockaddr *server);
+
+/* Undoes the DNS settings now; vpnc_updown_down() does it too if still needed. */
+void vpnc_updown_dns_revert(struct vpnc_updown *u);
+
+/* signal: "sigterm", "sigint", "sighup", or "fatal-error"; NULL is treated as "sigterm". */
+void vpnc_updown_down(struct vpnc_updown *u, const char *signal);
+
+/* Frees the push copy (call after the loop's last uv_run). */
+void vpnc_updown_free(struct vpnc_updown *u);
+
+#endif
