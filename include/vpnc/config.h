@@ -164,6 +164,12 @@ struct vpnc_config {
 	bool up_restart;            /* run 'up' again (with "restart") on a reconnect */
 	int script_security;        /* 0..3, default 1 */
 	enum vpnc_dns_mode dns_mode;
+
+	/* Renegotiation limits and the transition window (0 = off / default). */
+	long long reneg_bytes;      /* renegotiate after this many data-channel bytes */
+	long long reneg_pkts;       /* ... or packets */
+	int tran_window;            /* seconds the previous key stays usable, default 3600 */
+	int explicit_exit_notify;   /* configured count; 0 = not configured */
 };
 
 /*

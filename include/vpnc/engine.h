@@ -142,6 +142,9 @@ struct vpnc_engine_cfg {
 	int tls_timeout;                 /* 2 */
 	int hand_window;                 /* 60 */
 	int reneg_sec;                   /* renegotiate after this many seconds; 0 = never */
+	long long reneg_bytes;           /* ... or after this many data bytes (both ways); 0 = never */
+	long long reneg_pkts;            /* ... or packets */
+	int tran_window;                 /* seconds the previous key still decrypts; 0 = 3600 */
 	int ping;                        /* configured; a pushed value wins */
 	int ping_restart;
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */

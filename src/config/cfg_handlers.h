@@ -59,6 +59,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_user_pass);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_nocache);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_retry);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_timer);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_reneg_count);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_exit_notify);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_keepalive);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_flag);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_verb);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "config/cfg_handlers.h"
@@ -61,9 +62,35 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_timer)
 		cfg->reneg_sec = v;
 	} else if (strcmp(p[0], "hand-window") == 0) {
 		cfg->hand_window = v;
+	} else if (strcmp(p[0], "tran-window") == 0) {
+		cfg->tran_window = v;
 	} else {
 		cfg->tls_timeout = v;
 	}
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_reneg_count)
+{
+	int v;
+
+	/* Counts above 2^31 are not needed: OpenVPN's own limits are of that size. */
+	if (vpnc_cfg_parse_int(p[1], 0, INT_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a non-negative number");
+	if (strcmp(p[0], "reneg-bytes") == 0)
+		ctx->cfg->reneg_bytes = v;
+	else
+		ctx->cfg->reneg_pkts = v;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_exit_notify)
+{
+	int v = 1;
+
+	if (n > 1 && vpnc_cfg_parse_int(p[1], 0, 60, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number of seconds (0..60)");
+	ctx->cfg->explicit_exit_notify = v;
 	return 0;
 }
 

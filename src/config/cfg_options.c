@@ -110,6 +110,9 @@ static const struct cfg_option cfg_options[] = {
 	S("keepalive", 2, 2, 0, vpnc_cfg_opt_keepalive),
 	S("reneg-sec", 1, 2, 0, vpnc_cfg_opt_timer),
 	S("hand-window", 1, 1, 0, vpnc_cfg_opt_timer),
+	S("tran-window", 1, 1, 0, vpnc_cfg_opt_timer),
+	S("reneg-bytes", 1, 1, 0, vpnc_cfg_opt_reneg_count),
+	S("reneg-pkts", 1, 1, 0, vpnc_cfg_opt_reneg_count),
 	S("tls-timeout", 1, 1, 0, vpnc_cfg_opt_timer),
 
 	/* Pull handling, logging, compression framing. */
@@ -153,7 +156,7 @@ static const struct cfg_option cfg_options[] = {
 	I("float", 0, 0, F_CONN, NULL, "vpnc accepts the server's packets only from its address"),
 	I("user", 1, 1, 0, NULL, "privilege dropping is not configurable yet"),
 	I("group", 1, 1, 0, NULL, "privilege dropping is not configurable yet"),
-	I("explicit-exit-notify", 0, 1, F_CONN, NULL, "vpnc always tells the server when it exits"),
+	S("explicit-exit-notify", 0, 1, F_CONN, vpnc_cfg_opt_exit_notify),
 	I("tun-ipv6", 0, 0, 0, NULL, "IPv6 in the tunnel is always on"),
 	I("topology", 1, 1, 0, NULL, "the server pushes the topology"),
 	I("sndbuf", 1, 1, 0, NULL, "vpnc sizes socket buffers itself"),
@@ -206,7 +209,7 @@ static const struct cfg_option cfg_options[] = {
 	R("client-config-dir"), R("ccd-exclusive"), R("port-share"), R("max-clients"),
 	R("cryptoapicert"), R("peer-fingerprint"), R("verify-hash"),
 	R("capath"), R("ns-cert-type"), R("inactive"), R("ping-exit"), R("static-challenge"),
-	R("reneg-bytes"), R("reneg-pkts"), R("replay-window"), R("replay-persist"), R("no-replay"),
+	R("replay-window"), R("replay-persist"), R("no-replay"),
 	R("shaper"), R("providers"), R("dns"), R("lladdr"), R("iproute"),
 	R("client-nat"), R("mark"), R("remote-random-hostname"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),

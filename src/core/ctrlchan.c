@@ -39,6 +39,10 @@ void vpnc__ks_clear(struct vpnc_keystate *ks)
 	if (ks->dc_ready)
 		vpnc_dc_key_clear(&ks->dc);
 	ks->dc_ready = false;
+	ks->tx_ok = false;
+	ks->installed = 0;
+	ks->bytes = 0;
+	ks->pkts = 0;
 	vpnc_km2_wipe(&ks->local);
 	vpnc_km2_wipe(&ks->remote);
 	ks->km2_sent = false;

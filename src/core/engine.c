@@ -172,6 +172,10 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->tls_timeout = conf->tls_timeout;
 	cfg->hand_window = conf->hand_window;
 	cfg->reneg_sec = conf->reneg_sec;
+	cfg->reneg_bytes = conf->reneg_bytes;
+	cfg->reneg_pkts = conf->reneg_pkts;
+	cfg->tran_window = conf->tran_window;
+	cfg->explicit_exit_notify = conf->explicit_exit_notify;
 	cfg->ping = conf->ping;
 	cfg->ping_restart = conf->ping_restart;
 	cfg->tun_mtu = conf->tun_mtu;
@@ -221,6 +225,9 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->peer_id_cfg = cfg->peer_id;
 	e->ks = &e->slots[0];
 	e->reneg_ms = cfg->reneg_sec > 0 ? (uint64_t)cfg->reneg_sec * 1000 : 0;
+	e->reneg_bytes = cfg->reneg_bytes > 0 ? (uint64_t)cfg->reneg_bytes : 0;
+	e->reneg_pkts = cfg->reneg_pkts > 0 ? (uint64_t)cfg->reneg_pkts : 0;
+	e->tran_ms = (uint64_t)(cfg->tran_window > 0 ? cfg->tran_window : 3600) * 1000;
 	e->server_prf = cfg->server_prf;
 	vpnc_push_init(&e->push);
 
@@ -326,6 +333,8 @@ int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t 
 		return n;
 	out->len = (size_t)n;
 	e->last_send = now;
+	ks->bytes += len;
+	ks->pkts++;
 	e->stats.tun_in_pkts++;
 	e->stats.tun_in_bytes += len;
 	e->stats.link_out_pkts++;
@@ -380,6 +389,8 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 		}
 		e->last_recv = now;
 		ks->tx_ok = true;
+		ks->bytes += (size_t)n;
+		ks->pkts++;
 		if (n == 0 || data_special(e, vpnc_buf_data(tun_out), (size_t)n))
 			return 0;
 		tun_out->len = (size_t)n;
@@ -450,8 +461,15 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 		           (unsigned)ks->key_id);
 		return;
 	}
+	if (e->lame != NULL && now - ks->installed >= e->tran_ms && ks->dc_ready) {
+		/* The transition window is over: the previous key goes. */
+		vpnc__ks_clear(e->lame);
+		e->lame = NULL;
+	}
 	if (ks->phase == KS_ACTIVE && ks->dc_ready &&
-	    ((e->reneg_ms != 0 && now - ks->started >= e->reneg_ms) || vpnc_dc_wants_rekey(&ks->dc))) {
+	    ((e->reneg_ms != 0 && now - ks->started >= e->reneg_ms) ||
+	     (e->reneg_bytes != 0 && ks->bytes >= e->reneg_bytes) ||
+	     (e->reneg_pkts != 0 && ks->pkts >= e->reneg_pkts) || vpnc_dc_wants_rekey(&ks->dc))) {
 		if (vpnc__soft_reset(e, now) != 0) {
 			vpnc__fail(e, false, "cannot start a renegotiation");
 			return;

@@ -62,6 +62,8 @@ struct vpnc_keystate {
 	 * arrived under it, or VPNC_TX_SWITCH_MS passed since it was installed). */
 	bool tx_ok;
 	uint64_t installed;           /* ms, when dc_ready became true */
+	uint64_t bytes;               /* data-channel bytes under this key, both ways (reneg-bytes) */
+	uint64_t pkts;                /* ... and packets (reneg-pkts) */
 	uint64_t started;             /* ms; hand-window counts from here */
 };
 
@@ -123,7 +125,10 @@ struct vpnc_engine {
 	struct vpnc_keystate slots[2];
 	struct vpnc_keystate *ks;
 	struct vpnc_keystate *lame;
-	uint64_t reneg_ms;            /* client reneg-sec; 0 = never */
+	uint64_t reneg_ms;            /* reneg-sec; 0 = never */
+	uint64_t reneg_bytes;         /* 0 = never */
+	uint64_t reneg_pkts;          /* 0 = never */
+	uint64_t tran_ms;             /* how long the lame duck key lives */
 	bool ekm;                     /* keys by TLS-EKM (else PRF), fixed at the first key */
 	int32_t peer_id;              /* -1 = P_DATA_V1 */
 	char auth_token[VPNC_MAX_TOKEN_LEN];      /* secret: replaces the password once pushed */

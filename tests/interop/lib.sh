@@ -431,6 +431,13 @@ vt_client_start() {
 	VT_CONNECT_MS=""
 	local extra=()
 	read -r -a extra <<<"${VT_CLIENT_ARGS:-}"
+	# vpnc would otherwise rewrite this machine's real /etc/resolv.conf when the
+	# server pushes DNS (no resolved/resolvconf here): tests keep DNS alone unless
+	# they ask for a mode themselves (in a mount namespace, as test_scripts.sh does).
+	if ! vt_client_is_stock && [[ " ${VT_CLIENT_ARGS:-} " != *" --dns-mode "* ]] &&
+		! grep -q '^[[:space:]]*dns-mode' "$VT_DIR/$VT_CLIENT_CONF" 2>/dev/null; then
+		extra+=(--dns-mode none)
+	fi
 	VT_CLI_T0=$(vt_now_us)
 	ip netns exec "$VT_CLI_NS" "${VT_CLIENT_CMD[@]}" --config "$VT_DIR/$VT_CLIENT_CONF" \
 		"${extra[@]}" >"$VT_DIR/client.log" 2>&1 &

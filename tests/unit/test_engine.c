@@ -59,6 +59,7 @@ struct pair_opts {
 	const char *client_ca; /* NULL = the right CA */
 	bool prf;              /* the server derives keys with the PRF */
 	int client_reneg, server_reneg; /* reneg-sec of each side */
+	long long client_reneg_pkts;
 };
 
 static int pair_new(struct pair *p, const struct pair_opts *o)
@@ -95,6 +96,7 @@ static int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.log_ctx = "client";
 	cc.verb = 4;
 	cc.reneg_sec = o->client_reneg;
+	cc.reneg_pkts = o->client_reneg_pkts;
 	sc = cc;
 	sc.reneg_sec = o->server_reneg;
 	sc.role = VPNC_ROLE_SERVER;
@@ -484,6 +486,24 @@ int main(int argc, char **argv)
 	test_drop_reasons();
 	test_renegotiation(true);
 	test_renegotiation(false);
+	{
+		/* reneg-pkts: the client renegotiates every 500 data packets. */
+		struct pair p;
+		struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+		                      .server_ciphers = "AES-256-GCM", .client_reneg_pkts = 500};
+		if (pair_new(&p, &o) == 0) {
+			pair_handshake(&p);
+			unsigned got = 0, dups, bad;
+			for (int i = 0; i < 300; i++) {
+				got += send_numbered(&p, true, 10, &dups, &bad);
+				pair_step(&p, 20);
+			}
+			CHECK(vpnc_engine_stats(p.c)->renegotiations >= 4, "reneg-pkts renegotiations: %llu",
+			      (unsigned long long)vpnc_engine_stats(p.c)->renegotiations);
+			CHECK(got >= 2990, "reneg-pkts: %u of 3000 delivered", got);
+			pair_free(&p);
+		}
+	}
 	{
 		/* Keys by the OpenVPN PRF (a server without TLS-EKM) work as well as by EKM. */
 		struct pair p;
