@@ -142,6 +142,14 @@ static int wrap_out(struct vpnc_engine *e, const uint8_t *plain, size_t len, str
 	size_t cap = out->cap - out->off;
 	int n;
 
+	if (e->tc_dyn != NULL && vpnc_kid_of(plain[0]) != 0) {
+		/* Dynamic tls-crypt protects every control packet after the first key. */
+		n = vpnc_tlscrypt_wrap(e->tc_dyn, plain, len, dst, cap);
+		if (n < 0)
+			return n;
+		out->len = (size_t)n;
+		return 1;
+	}
 	switch (e->wrap) {
 	case VPNC_WRAP_TLS_CRYPT:
 	case VPNC_WRAP_TLS_CRYPT_V2:
@@ -233,11 +241,17 @@ uint64_t vpnc__ctrl_next_timer(const struct vpnc_engine *e)
 static int unwrap_in(struct vpnc_engine *e, const uint8_t *pkt, size_t len)
 {
 	int n;
+	enum vpnc_wrap_mode wrap = e->wrap;
+	struct vpnc_tlscrypt *tc = e->tc;
 
-	switch (e->wrap) {
+	if (e->tc_dyn != NULL && vpnc_kid_of(pkt[0]) != 0) {
+		wrap = VPNC_WRAP_TLS_CRYPT;
+		tc = e->tc_dyn;
+	}
+	switch (wrap) {
 	case VPNC_WRAP_TLS_CRYPT:
 	case VPNC_WRAP_TLS_CRYPT_V2:
-		n = vpnc_tlscrypt_unwrap(e->tc, pkt, len, e->scratch, sizeof(e->scratch));
+		n = vpnc_tlscrypt_unwrap(tc, pkt, len, e->scratch, sizeof(e->scratch));
 		break;
 	case VPNC_WRAP_TLS_AUTH:
 		n = vpnc_tlsauth_unwrap(e->ta, pkt, len, e->scratch, sizeof(e->scratch));

@@ -296,6 +296,7 @@ void vpnc_engine_free(struct vpnc_engine *e)
 	vpnc__ks_clear(&e->slots[0]);
 	vpnc__ks_clear(&e->slots[1]);
 	vpnc_tlscrypt_free(e->tc);
+	vpnc_tlscrypt_free(e->tc_dyn);
 	vpnc_tlsauth_free(e->ta);
 	SSL_CTX_free(e->ssl_ctx);
 	free(e->verify_x509_name);

@@ -116,6 +116,7 @@ struct vpnc_engine {
 	bool resend_wkc;              /* tls-crypt-v2 server asked for WKc on msg-id 1 */
 	struct vpnc_tlscrypt *tc;     /* tls-crypt, tls-crypt-v2 */
 	struct vpnc_tlsauth *ta;      /* tls-auth */
+	struct vpnc_tlscrypt *tc_dyn; /* dynamic tls-crypt for key ids > 0, once negotiated */
 	/*
 	 * Key states: ks is the newest (it carries the control channel and, once
 	 * its keys exist, outgoing data); lame is the previous one, kept after a

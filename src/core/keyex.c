@@ -23,7 +23,8 @@
 /* IV_PROTO bits this client announces (see the protocol notes, section 7.3). */
 #define CLIENT_IV_PROTO                                                                          \
 	(VPNC_IV_PROTO_DATA_V2 | VPNC_IV_PROTO_REQUEST_PUSH | VPNC_IV_PROTO_TLS_KEY_EXPORT |     \
-	 VPNC_IV_PROTO_AUTH_PENDING_KW | VPNC_IV_PROTO_CC_EXIT_NOTIFY | VPNC_IV_PROTO_AUTH_FAIL_TEMP)
+	 VPNC_IV_PROTO_AUTH_PENDING_KW | VPNC_IV_PROTO_CC_EXIT_NOTIFY | VPNC_IV_PROTO_AUTH_FAIL_TEMP |  \
+	 VPNC_IV_PROTO_DYN_TLS_CRYPT)
 /* The largest tun-mtu we accept from the server, announced as IV_MTU (as 2.6 does). */
 #define CLIENT_IV_MTU 1600
 #define EKM_LABEL_DATAKEYS "EXPORTER-OpenVPN-datakeys"
@@ -134,6 +135,25 @@ static void set_keepalive(struct vpnc_engine *e, int ping, int ping_restart, uin
 	e->last_send = now;
 }
 
+/*
+ * Dynamic tls-crypt: a key exported from the first TLS session (XORed with the
+ * configured wrapping key, if any) wraps every later control packet.
+ */
+static int setup_dyn_tls_crypt(struct vpnc_engine *e, struct vpnc_keystate *ks)
+{
+	uint8_t key[VPNC_STATIC_KEY_LEN];
+	int r = vpnc_kdf_ekm(vpnc_tls_ssl(ks->tls), VPNC_KDF_DYN_TLS_CRYPT_LABEL, key, sizeof(key));
+	if (r == 0) {
+		if (e->wrap != VPNC_WRAP_NONE)
+			for (size_t i = 0; i < sizeof(key); i++)
+				key[i] ^= e->wrap_key[i];
+		r = vpnc_tlscrypt_new(&e->tc_dyn, key, e->role == VPNC_ROLE_SERVER, 0,
+		                      (uint32_t)e->wallclock(e->wallclock_ctx));
+	}
+	OPENSSL_cleanse(key, sizeof(key));
+	return r;
+}
+
 /* Keeps a pushed auth-token (and the decoded auth-token-user) for later authentications. */
 static void take_auth_token(struct vpnc_engine *e, const struct vpnc_push *p)
 {
@@ -224,6 +244,10 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 	e->peer_id = p->has_peer_id ? (int32_t)p->peer_id : -1;
 	bool ekm = e->ekm;
 	take_auth_token(e, p);
+	if ((p->protocol_flags & VPNC_PF_DYN_TLS_CRYPT) && setup_dyn_tls_crypt(e, ks) != 0) {
+		vpnc__fail(e, false, "cannot derive the dynamic tls-crypt key");
+		return;
+	}
 	int r = install_keys(e, ks, ekm, e->peer_id, now);
 	if (r != 0) {
 		vpnc__fail(e, false, "cannot derive the data-channel keys (%s)", ekm ? "TLS-EKM" : "PRF");
@@ -286,15 +310,16 @@ static void server_push_reply(struct vpnc_engine *e, struct vpnc_keystate *ks, u
 	bool ekm = !e->server_prf && (e->peer_iv_proto & VPNC_IV_PROTO_TLS_KEY_EXPORT) != 0;
 	e->ekm = ekm;
 	e->peer_id = (int32_t)e->peer_id_cfg;
-	int n = snprintf(reply, sizeof(reply), "PUSH_REPLY%s%s,cipher %s,peer-id %u%s",
+	bool dyn = ekm && (e->peer_iv_proto & VPNC_IV_PROTO_DYN_TLS_CRYPT) != 0;
+	int n = snprintf(reply, sizeof(reply), "PUSH_REPLY%s%s,cipher %s,peer-id %u%s%s",
 	                 e->push_reply != NULL && e->push_reply[0] ? "," : "",
 	                 e->push_reply != NULL ? e->push_reply : "", e->cipher, e->peer_id_cfg,
-	                 ekm ? ",key-derivation tls-ekm" : "");
+	                 ekm ? ",key-derivation tls-ekm" : "", dyn ? ",protocol-flags dyn-tls-crypt" : "");
 	if (n < 0 || (size_t)n >= sizeof(reply)) {
 		vpnc__fail(e, true, "the server's push reply is too long");
 		return;
 	}
-	if (vpnc__send_ctrl_msg(e, ks, reply) != 0 ||
+	if (vpnc__send_ctrl_msg(e, ks, reply) != 0 || (dyn && setup_dyn_tls_crypt(e, ks) != 0) ||
 	    install_keys(e, ks, ekm, (int32_t)e->peer_id_cfg, now) != 0) {
 		vpnc__fail(e, false, "cannot install the data-channel keys");
 		return;
