@@ -130,6 +130,7 @@ struct vpnc_engine_cfg {
 	/* Data channel. */
 	const char *data_ciphers;        /* colon list */
 	const char *data_ciphers_fallback;
+	enum vpnc_comp comp;             /* configured compression framing; a pushed one wins */
 
 	/* Client credentials (copied, wiped on free); NULL = none. */
 	const char *username;

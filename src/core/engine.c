@@ -167,6 +167,7 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->wkc_len = conf->wkc_len;
 	cfg->data_ciphers = conf->data_ciphers;
 	cfg->data_ciphers_fallback = conf->data_ciphers_fallback;
+	cfg->comp = conf->comp;
 	cfg->username = conf->username;
 	cfg->password = conf->password;
 	cfg->tls_timeout = conf->tls_timeout;
@@ -221,6 +222,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->ping_restart_cfg = cfg->ping_restart;
 	e->mssfix = cfg->mssfix < 0 ? 1492 : cfg->mssfix;
 	e->link_ipv6 = cfg->link_ipv6;
+	e->comp = cfg->comp;
 	e->exit_notify_cfg = cfg->explicit_exit_notify;
 	e->peer_id_cfg = cfg->peer_id;
 	e->ks = &e->slots[0];
@@ -386,6 +388,8 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 				return vpnc__drop(e, VPNC_DROP_TOO_BIG, n);
 			if (n == -EINVAL)
 				return vpnc__drop(e, VPNC_DROP_SHORT, n);
+			if (n == -ENOTSUP)
+				return vpnc__drop(e, VPNC_DROP_COMP, n);
 			return vpnc__drop(e, VPNC_DROP_DECRYPT, n);
 		}
 		e->last_recv = now;

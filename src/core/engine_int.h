@@ -98,6 +98,7 @@ struct vpnc_engine {
 	int tun_mtu;
 	int ping_cfg, ping_restart_cfg;
 	int mssfix;                   /* 0 = no clamping */
+	enum vpnc_comp comp;          /* compression framing in use (never compression) */
 	bool link_ipv6;
 	uint16_t mss4, mss6;          /* clamp values, set with the first keys */
 	vpnc_rand_fn rand;

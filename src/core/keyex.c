@@ -110,14 +110,18 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 		                         server ? e->peer_sid : e->sid, server ? e->sid : e->peer_sid, block);
 	}
 	if (r == 0)
-		r = vpnc_dc_key_init(&ks->dc, e->cipher, block, server, ks->key_id, peer_id);
+		r = vpnc_dc_key_init2(&ks->dc, e->cipher, e->auth_digest, block, server, ks->key_id, peer_id);
+	if (r == 0) {
+		vpnc_dc_set_rand(&ks->dc, e->rand, e->rand_ctx);
+		vpnc_dc_set_comp(&ks->dc, e->comp);
+	}
 	OPENSSL_cleanse(block, sizeof(block));
 	if (r != 0)
 		return r;
 	ks->dc_ready = true;
 	ks->installed = now;
 	if (e->mssfix > 0)
-		vpnc_mss_for_mtu(e->mssfix, e->link_ipv6, VPNC_DC_MAX_OVERHEAD, &e->mss4, &e->mss6);
+		vpnc_mss_for_mtu(e->mssfix, e->link_ipv6, vpnc_dc_max_overhead(&ks->dc), &e->mss4, &e->mss6);
 	/* The client gets its keys last (after the server's key-method-2), so it may use them at
 	 * once; the server waits until data arrives under them. */
 	ks->tx_ok = !server;
@@ -235,11 +239,9 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 		           p->tun_mtu, CLIENT_IV_MTU);
 		return;
 	}
-	if (p->comp_pushed && p->comp != VPNC_COMP_NONE) {
-		vpnc__fail(e, true, "the server uses compression framing (comp-lzo/compress), "
-		                    "which this version of vpnc does not support yet");
-		return;
-	}
+	/* Compression framing (never compression): what the server pushed, else what is configured. */
+	if (p->comp_pushed)
+		e->comp = p->comp;
 	e->ekm = p->key_derivation_ekm || (p->protocol_flags & VPNC_PF_TLS_EKM);
 	e->peer_id = p->has_peer_id ? (int32_t)p->peer_id : -1;
 	bool ekm = e->ekm;
