@@ -182,6 +182,9 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->tun_mtu = conf->tun_mtu;
 	cfg->mssfix = conf->mssfix;
 	cfg->verb = conf->verb;
+	cfg->pull_filters = conf->pull_filters;
+	cfg->n_pull_filters = conf->n_pull_filters;
+	cfg->route_nopull = conf->route_nopull;
 }
 
 int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
@@ -246,6 +249,19 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	    (cfg->push_reply != NULL && (e->push_reply = dup_or_null(cfg->push_reply)) == NULL))
 		goto fail;
 
+	if (cfg->n_pull_filters > 0) {
+		if (cfg->pull_filters == NULL || cfg->n_pull_filters > VPNC_MAX_PULL_FILTERS) {
+			r = -EINVAL;
+			goto fail;
+		}
+		e->pull_filters = calloc(cfg->n_pull_filters, sizeof(*e->pull_filters));
+		if (e->pull_filters == NULL)
+			goto fail;
+		memcpy(e->pull_filters, cfg->pull_filters, cfg->n_pull_filters * sizeof(*e->pull_filters));
+		e->n_pull_filters = cfg->n_pull_filters;
+	}
+	e->route_nopull = cfg->route_nopull;
+
 	if (cfg->auth_token != NULL)
 		snprintf(e->auth_token, sizeof(e->auth_token), "%s", cfg->auth_token);
 	if (cfg->auth_token_user != NULL)
@@ -305,6 +321,7 @@ void vpnc_engine_free(struct vpnc_engine *e)
 	free_secret(e->username);
 	free_secret(e->password);
 	free(e->push_reply);
+	free(e->pull_filters);
 	vpnc_push_clear(&e->push);
 	OPENSSL_cleanse(e, sizeof(*e));
 	free(e);
@@ -388,7 +405,7 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 				return vpnc__drop(e, VPNC_DROP_TOO_BIG, n);
 			if (n == -EINVAL)
 				return vpnc__drop(e, VPNC_DROP_SHORT, n);
-			if (n == -ENOTSUP)
+			if (n == -ENOTSUP || n == -EPROTO)
 				return vpnc__drop(e, VPNC_DROP_COMP, n);
 			return vpnc__drop(e, VPNC_DROP_DECRYPT, n);
 		}

@@ -49,9 +49,9 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 		e->rand(e->rand_ctx, m->pre_master, sizeof(m->pre_master));
 	e->rand(e->rand_ctx, m->random1, sizeof(m->random1));
 	e->rand(e->rand_ctx, m->random2, sizeof(m->random2));
-	r = vpnc_km2_occ_string(m->options, sizeof(m->options), e->transport == VPNC_TRANSPORT_TCP,
-	                        !client, e->tun_mtu, e->key_direction, e->auth_digest,
-	                        e->wrap == VPNC_WRAP_TLS_AUTH);
+	r = vpnc_km2_occ_string_comp(m->options, sizeof(m->options), e->transport == VPNC_TRANSPORT_TCP,
+	                             !client, e->tun_mtu, e->key_direction, e->auth_digest,
+	                             e->wrap == VPNC_WRAP_TLS_AUTH, client && e->comp != VPNC_COMP_NONE);
 	if (r < 0)
 		return r;
 	if (client) {
@@ -347,10 +347,19 @@ static const char *arg_text(const char *arg, size_t len, char *buf, size_t cap)
 	return buf;
 }
 
+/* Describes one refused pushed option (its name only; push.c bounds how many). */
+static void push_log(void *ctx, const char *option, const char *reason)
+{
+	struct vpnc_engine *e = ctx;
+
+	VPNC_LOG(e, 1, "pushed option '%s' refused: %s", option, reason);
+}
+
 static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now,
                           enum vpnc_ctrlmsg_type type, const char *arg, size_t alen)
 {
 	char text[200];
+	int pr;
 
 	switch (type) {
 	case VPNC_MSG_PUSH_REPLY:
@@ -358,7 +367,16 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 			later_push_reply(e, arg, alen);
 			return;
 		}
-		if (vpnc_push_parse(&e->push, arg, alen, NULL, NULL) != 0) {
+		pr = vpnc_push_parse_filtered(&e->push, arg, alen,
+		                              &(struct vpnc_push_policy){e->pull_filters, e->n_pull_filters,
+		                                                         e->route_nopull},
+		                              push_log, e);
+		if (pr == -EPERM) {
+			/* As OpenVPN: "Offending option received from server", then a restart. */
+			vpnc__fail(e, false, "a pushed option was rejected by pull-filter");
+			return;
+		}
+		if (pr != 0) {
 			vpnc__fail(e, false, "the server's PUSH_REPLY is malformed");
 			return;
 		}

@@ -242,6 +242,13 @@ int vpnc_km2_peer_info(char *out, size_t cap, const char *ciphers, unsigned iv_p
 int vpnc_km2_occ_string(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
                         const char *auth_digest, bool tls_auth)
 {
+	return vpnc_km2_occ_string_comp(out, cap, tcp, server, tun_mtu, key_direction, auth_digest, tls_auth,
+	                                false);
+}
+
+int vpnc_km2_occ_string_comp(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
+                             const char *auth_digest, bool tls_auth, bool comp)
+{
 	struct km2_out o = {out, cap, 0, false};
 	char name[KM2_DIGEST_NAME_MAX];
 	int md_size = 0;
@@ -278,6 +285,9 @@ int vpnc_km2_occ_string(char *out, size_t cap, bool tcp, bool server, int tun_mt
 	km2_putu(&o, (unsigned long)tun_mtu);
 	km2_puts(&o, ",proto ");
 	km2_puts(&o, !tcp ? "UDPv4" : server ? "TCPv4_SERVER" : "TCPv4_CLIENT");
+	/* 2.6 names a configured compression context here; `compress migrate` servers look for it. */
+	if (comp)
+		km2_puts(&o, ",comp-lzo");
 	if (key_direction >= 0)
 		km2_puts(&o, key_direction ? ",keydir 1" : ",keydir 0");
 	km2_puts(&o, ",auth ");

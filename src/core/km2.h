@@ -115,6 +115,9 @@ int vpnc_km2_peer_info_ex(char *out, size_t cap, const char *data_ciphers_canoni
  */
 int vpnc_km2_occ_string(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
                         const char *auth_digest, bool tls_auth);
+/* The same with ",comp-lzo" after the proto item when comp is set (compression framing configured). */
+int vpnc_km2_occ_string_comp(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
+                             const char *auth_digest, bool tls_auth, bool comp);
 
 /*
  * Looks for ",cipher NAME" in a peer's OCC string and copies NAME (for poor
