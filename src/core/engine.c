@@ -353,6 +353,7 @@ int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t 
 		return n;
 	out->len = (size_t)n;
 	e->last_send = now;
+	e->last_data = now;
 	ks->bytes += len;
 	ks->pkts++;
 	e->stats.tun_in_pkts++;
@@ -416,6 +417,7 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 		if (n == 0 || data_special(e, vpnc_buf_data(tun_out), (size_t)n))
 			return 0;
 		tun_out->len = (size_t)n;
+		e->last_data = now;
 		if (e->mss4 != 0)
 			vpnc_mss_clamp(vpnc_buf_data(tun_out), (size_t)n, e->mss4, e->mss6);
 		e->stats.tun_out_pkts++;
@@ -499,6 +501,11 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 	}
 	if (ks->dc_ready && !ks->tx_ok && now - ks->installed >= VPNC_TX_SWITCH_MS)
 		ks->tx_ok = true;
+	if (e->inactive_ms != 0 && now - e->last_data >= e->inactive_ms) {
+		vpnc__fail(e, true, "no data through the tunnel for %llu s (inactive)",
+		           (unsigned long long)(e->inactive_ms / 1000));
+		return;
+	}
 	if (e->ping_restart_ms != 0 && now - e->last_recv >= e->ping_restart_ms) {
 		vpnc__fail(e, false, "nothing received from the peer for %llu s (ping-restart)",
 		           (unsigned long long)(e->ping_restart_ms / 1000));
@@ -536,6 +543,8 @@ uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
 		t = e->ks->started + e->reneg_ms;
 	if (e->ping_ms != 0 && e->last_send + e->ping_ms < t)
 		t = e->last_send + e->ping_ms;
+	if (e->inactive_ms != 0 && e->last_data + e->inactive_ms < t)
+		t = e->last_data + e->inactive_ms;
 	if (e->ping_restart_ms != 0 && e->last_recv + e->ping_restart_ms < t)
 		t = e->last_recv + e->ping_restart_ms;
 	return t;

@@ -151,6 +151,8 @@ struct vpnc_engine {
 	uint64_t ping_restart_ms;     /* 0 = off */
 	uint64_t last_send;
 	uint64_t last_recv;
+	uint64_t last_data;           /* last data packet either way (inactive) */
+	uint64_t inactive_ms;         /* pushed inactive; 0 = off */
 	bool ping_due;
 	bool closing;
 	unsigned exit_pkts;           /* OCC_EXIT data packets still to send on close */
@@ -167,6 +169,11 @@ struct vpnc_engine {
 	/* Scratch buffers for control packets (never for data). */
 	uint8_t scratch[VPNC_LINK_MAX + VPNC_MAX_WKC_LEN];
 	uint8_t tlsbuf[VPNC_LINK_MAX];
+
+	/* Client: pull-filter (owned copy) and route-nopull, applied when the PUSH_REPLY is parsed. */
+	struct vpnc_pull_filter *pull_filters;
+	size_t n_pull_filters;
+	bool route_nopull;
 };
 
 /* engine.c */

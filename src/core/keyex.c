@@ -258,6 +258,10 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 	set_keepalive(e, p->ping >= 0 ? p->ping : e->ping_cfg,
 	              p->ping_restart >= 0 ? p->ping_restart : e->ping_restart_cfg, now);
 	e->push_done = true;
+	if (p->inactive > 0) {
+		e->inactive_ms = (uint64_t)p->inactive * 1000;
+		e->last_data = now;
+	}
 	VPNC_LOG(e, 2, "data channel: %s, keys by %s, %s", e->cipher, ekm ? "TLS-EKM" : "PRF",
 	         p->has_peer_id ? "P_DATA_V2" : "P_DATA_V1");
 	vpnc__set_state(e, VPNC_ST_CONNECTED);

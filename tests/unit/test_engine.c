@@ -484,6 +484,26 @@ int main(int argc, char **argv)
 	test_verify_failures();
 	test_garbage();
 	test_drop_reasons();
+	{
+		/* A pushed inactive 5: pings do not count as activity, data does; then the client leaves. */
+		struct pair p;
+		struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+		                      .server_ciphers = "AES-256-GCM", .push = "ping 1,ping-restart 30,inactive 5"};
+		if (pair_new(&p, &o) == 0) {
+			pair_handshake(&p);
+			unsigned dups, bad;
+			for (int i = 0; i < 40; i++) { /* 4 s with data: still there */
+				send_numbered(&p, true, 1, &dups, &bad);
+				pair_step(&p, 100);
+			}
+			CHECK(!p.c_fatal && !p.c_restart, "active tunnel not ended (%s)", p.c_reason);
+			for (int i = 0; i < 70 && !p.c_fatal; i++)
+				pair_step(&p, 100);
+			CHECK(p.c_fatal && strstr(p.c_reason, "inactive") != NULL, "inactive ends the session: %s",
+			      p.c_reason);
+			pair_free(&p);
+		}
+	}
 	test_renegotiation(true);
 	test_renegotiation(false);
 	{
