@@ -37,6 +37,13 @@ enum vpnc_transport {
 	VPNC_TRANSPORT_TCP = 1,
 };
 
+/* What to do after AUTH_FAILED ('auth-retry'). */
+enum vpnc_auth_retry {
+	VPNC_AUTH_RETRY_NONE = 0,   /* exit (OpenVPN's default) */
+	VPNC_AUTH_RETRY_NOINTERACT, /* retry with the same credentials */
+	VPNC_AUTH_RETRY_INTERACT,   /* ask for new credentials, then retry */
+};
+
 /* Address family restriction from proto udp4/udp6/tcp4/tcp6 (AF_UNSPEC for udp/tcp). */
 struct vpnc_remote {
 	char host[256];
@@ -64,6 +71,21 @@ enum vpnc_comp {
 	VPNC_COMP_LZO_STUB,  /* comp-lzo no: 0xFA prefix */
 	VPNC_COMP_STUB,      /* compress (stub): swap format with 0xFB */
 	VPNC_COMP_STUB_V2,   /* compress stub-v2: escape 0x50 */
+};
+
+/* 'pull-filter accept|ignore|reject TEXT' (issue 3 part 7; see docs/push.md). */
+#define VPNC_MAX_PULL_FILTERS 64
+#define VPNC_PULL_FILTER_TEXT_MAX 256 /* bytes with the NUL: OpenVPN's option parameter size */
+
+enum vpnc_pull_action {
+	VPNC_PULL_ACCEPT = 1,  /* keep the option and stop looking */
+	VPNC_PULL_IGNORE,      /* drop the option silently */
+	VPNC_PULL_REJECT,      /* refuse the whole PUSH_REPLY: the session restarts */
+};
+
+struct vpnc_pull_filter {
+	enum vpnc_pull_action action;
+	char text[VPNC_PULL_FILTER_TEXT_MAX]; /* matched as a prefix of the pushed option */
 };
 
 struct vpnc_config {
@@ -170,6 +192,17 @@ struct vpnc_config {
 	long long reneg_pkts;       /* ... or packets */
 	int tran_window;            /* seconds the previous key stays usable, default 3600 */
 	int explicit_exit_notify;   /* configured count; 0 = not configured */
+
+	/* pull-filter lines in file order; the first whose text starts the pushed option decides. */
+	struct vpnc_pull_filter pull_filters[VPNC_MAX_PULL_FILTERS];
+	size_t n_pull_filters;
+
+	/* Remotes, retries and authentication, added for issue 3 parts 1 and 6. */
+	int connect_retry_max_delay; /* 'connect-retry N MAX': longest back-off, seconds, default 300 */
+	int connect_retry_max;      /* 'connect-retry-max N': tries per remote, 0 = unlimited */
+	int resolv_retry;           /* 'resolv-retry N': seconds to retry names, -1 = infinite (default) */
+	bool bind;                  /* 'bind': bind the local port even without 'lport' */
+	enum vpnc_auth_retry auth_retry;
 };
 
 /*

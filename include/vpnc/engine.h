@@ -166,6 +166,11 @@ struct vpnc_engine_cfg {
 	vpnc_log_fn log;                 /* may be NULL */
 	void *log_ctx;
 	int verb;
+
+	/* Client: limits on the PUSH_REPLY (docs/push.md). The filters are copied. */
+	const struct vpnc_pull_filter *pull_filters;
+	size_t n_pull_filters;           /* at most VPNC_MAX_PULL_FILTERS */
+	bool route_nopull;
 };
 
 /* Fills cfg with the client settings of conf (pointers borrow from conf). */

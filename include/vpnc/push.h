@@ -33,6 +33,15 @@ struct vpnc_route4 {
 	uint32_t gw;       /* 0 = use route-gateway / the VPN gateway */
 	int metric;        /* -1 = none */
 	bool net_gateway;  /* gateway 'net_gateway': route outside the VPN (gw is 0) */
+	uint8_t net_kind;  /* enum vpnc_route_net: a keyword in the network position (net is 0) */
+};
+
+/* 'route' network keywords, resolved when the route is added (src/os/netcfg.c). */
+enum vpnc_route_net {
+	VPNC_RT_NET_ADDR = 0,      /* a literal address */
+	VPNC_RT_NET_REMOTE_HOST,   /* the VPN server's IPv4 address */
+	VPNC_RT_NET_VPN_GATEWAY,   /* route-gateway, else the net30/p2p peer */
+	VPNC_RT_NET_NET_GATEWAY,   /* the gateway the server is reached through */
 };
 
 struct vpnc_route6 {
@@ -56,6 +65,8 @@ struct vpnc_route6 {
 #define VPNC_RG_LOCAL (1u << 4)
 #define VPNC_RG_BYPASS_DHCP (1u << 5)
 #define VPNC_RG_BLOCK_LOCAL (1u << 6)
+#define VPNC_RG_AUTO_LOCAL (1u << 7)   /* no host route when the server is on a local subnet */
+#define VPNC_RG_BYPASS_DNS (1u << 8)   /* Windows only in OpenVPN; no effect on Linux */
 
 struct vpnc_push {
 	/* ifconfig LOCAL NETMASK|REMOTE */
@@ -114,7 +125,15 @@ struct vpnc_push {
 	/* Options seen but not applied, for the log. */
 	unsigned n_ignored;        /* known, harmless here (e.g. block-outside-dns) */
 	unsigned n_rejected;       /* not allowed or invalid */
+
+	/* Issue 3 part 7. */
+	int route_metric;          /* pushed 'route-metric': default for routes without one; -1 = not pushed */
+	unsigned n_filtered;       /* removed by pull-filter ignore or route-nopull */
+	unsigned n_logged;         /* log lines given so far; bounded by VPNC_PUSH_LOG_MAX */
 };
+
+/* At most this many options are described through the log per struct (a flood is counted, not logged). */
+#define VPNC_PUSH_LOG_MAX 16
 
 /* Sets every field to its "not pushed" value. */
 void vpnc_push_init(struct vpnc_push *p);
@@ -129,6 +148,33 @@ void vpnc_push_init(struct vpnc_push *p);
  */
 typedef void (*vpnc_push_log_fn)(void *ctx, const char *option, const char *reason);
 int vpnc_push_parse(struct vpnc_push *p, const char *text, size_t len, vpnc_push_log_fn log, void *log_ctx);
+
+/*
+ * What the client allows a PUSH_REPLY to set, from its own config. filters
+ * (pull-filter, may be NULL when n_filters is 0) are tried in order against
+ * each pushed option with its leading spaces removed: the first whose text is
+ * a prefix of the option decides (accept keeps it, ignore drops it, reject
+ * fails the whole reply, as OpenVPN 2.6 does). route_nopull then drops the
+ * options OpenVPN classes as routes and DHCP/DNS (route, route-ipv6,
+ * route-metric, redirect-gateway, redirect-private, block-ipv6, dhcp-option,
+ * dns, block-outside-dns and the Windows DHCP options); route-gateway stays.
+ * The caller keeps the filters alive during the call.
+ */
+struct vpnc_push_policy {
+	const struct vpnc_pull_filter *filters;
+	size_t n_filters;
+	bool route_nopull;
+};
+
+/*
+ * vpnc_push_parse() under a policy (NULL = none). Returns 0; -EPERM when a
+ * 'pull-filter reject' matched (the option is named through log with the
+ * reason "rejected by pull-filter"; the session should restart, as OpenVPN's
+ * does); or the errors of vpnc_push_parse(). Options before the rejected
+ * one may already be in p: discard p on -EPERM.
+ */
+int vpnc_push_parse_filtered(struct vpnc_push *p, const char *text, size_t len,
+                             const struct vpnc_push_policy *policy, vpnc_push_log_fn log, void *log_ctx);
 
 /* Wipes the auth token. */
 void vpnc_push_clear(struct vpnc_push *p);

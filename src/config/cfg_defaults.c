@@ -21,6 +21,8 @@ void vpnc_cfg_defaults(struct vpnc_config *cfg)
 	memcpy(cfg->default_port, DEFAULT_PORT, sizeof(DEFAULT_PORT));
 	cfg->connect_retry = 1;
 	cfg->server_poll_timeout = 120;
+	cfg->connect_retry_max_delay = 300;
+	cfg->resolv_retry = -1;
 	memcpy(cfg->dev, "tun", 4);
 	cfg->mssfix = -1;
 	cfg->key_direction = -1;

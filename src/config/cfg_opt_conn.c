@@ -202,10 +202,13 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_resolv_retry)
 {
 	int v;
 
-	if (strcmp(p[1], "infinite") == 0)
+	if (strcmp(p[1], "infinite") == 0) {
+		ctx->cfg->resolv_retry = -1;
 		return 0;
+	}
 	if (vpnc_cfg_parse_int(p[1], 0, TIMER_MAX, &v) < 0)
 		return vpnc_cfg_bad(ctx, p[0], "must be a number of seconds or 'infinite'");
+	ctx->cfg->resolv_retry = v;
 	return 0;
 }
 
@@ -218,16 +221,29 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_connect_retry)
 	if (n > 2 && vpnc_cfg_parse_int(p[2], 1, TIMER_MAX, &max) < 0)
 		return vpnc_cfg_bad(ctx, p[0], "the maximum delay must be a number of seconds");
 	ctx->cfg->connect_retry = v;
+	if (n > 2)
+		ctx->cfg->connect_retry_max_delay = max;
 	return 0;
 }
 
-/* Validates a positive count that vpnc does not use yet (connect-retry-max). */
+/* 'connect-retry-max N': how many times each remote is tried. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_positive)
 {
 	int v;
 
 	if (vpnc_cfg_parse_int(p[1], 1, TIMER_MAX, &v) < 0)
 		return vpnc_cfg_bad(ctx, p[0], "must be a positive number");
+	ctx->cfg->connect_retry_max = v;
+	return 0;
+}
+
+/* 'bind [ipv6only]': bind the local port (lport, else 1194) even as a pulling client. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_bind)
+{
+	if (n > 1 && strcmp(p[1], "ipv6only") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "the only argument allowed is 'ipv6only'");
+	ctx->cfg->bind = true;
+	ctx->cfg->nobind = false;
 	return 0;
 }
 

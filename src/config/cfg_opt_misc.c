@@ -36,8 +36,13 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_nocache)
 
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_retry)
 {
-	if (strcmp(p[1], "none") != 0 && strcmp(p[1], "nointeract") != 0 &&
-	    strcmp(p[1], "interact") != 0)
+	if (strcmp(p[1], "none") == 0)
+		ctx->cfg->auth_retry = VPNC_AUTH_RETRY_NONE;
+	else if (strcmp(p[1], "nointeract") == 0)
+		ctx->cfg->auth_retry = VPNC_AUTH_RETRY_NOINTERACT;
+	else if (strcmp(p[1], "interact") == 0)
+		ctx->cfg->auth_retry = VPNC_AUTH_RETRY_INTERACT;
+	else
 		return vpnc_cfg_bad(ctx, p[0], "must be 'none', 'nointeract' or 'interact'");
 	return 0;
 }
@@ -216,15 +221,30 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_setenv)
 	return 0;
 }
 
+/* 'pull-filter ACTION TEXT': kept in file order; push.c applies them to every pushed option. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_pull_filter)
 {
-	char what[64];
+	struct vpnc_config *cfg = ctx->cfg;
+	struct vpnc_pull_filter *f;
+	size_t len = strlen(p[2]);
+	enum vpnc_pull_action a;
 
-	if (strcmp(p[1], "accept") != 0 && strcmp(p[1], "ignore") != 0 &&
-	    strcmp(p[1], "reject") != 0)
+	if (strcmp(p[1], "accept") == 0)
+		a = VPNC_PULL_ACCEPT;
+	else if (strcmp(p[1], "ignore") == 0)
+		a = VPNC_PULL_IGNORE;
+	else if (strcmp(p[1], "reject") == 0)
+		a = VPNC_PULL_REJECT;
+	else
 		return vpnc_cfg_bad(ctx, p[0], "the action must be 'accept', 'ignore' or 'reject'");
-	vpnc_cfg_sanitize(what, sizeof(what), p[2]);
-	vpnc_cfg_note(ctx, 1, "option 'pull-filter %s \"%s\"' is not applied yet", p[1], what);
+	if (len >= VPNC_PULL_FILTER_TEXT_MAX)
+		return vpnc_cfg_bad(ctx, p[0], "the text must be at most %d bytes",
+		                    VPNC_PULL_FILTER_TEXT_MAX - 1);
+	if (cfg->n_pull_filters >= VPNC_MAX_PULL_FILTERS)
+		return vpnc_cfg_bad(ctx, p[0], "more than %d filters", VPNC_MAX_PULL_FILTERS);
+	f = &cfg->pull_filters[cfg->n_pull_filters++];
+	f->action = a;
+	memcpy(f->text, p[2], len + 1);
 	return 0;
 }
 

@@ -8,6 +8,10 @@
  * option we know but do not apply is counted in n_ignored; anything else,
  * and any option with a bad value, is counted in n_rejected and described
  * through the log callback. Secrets (auth-token) are never passed to the log.
+ *
+ * vpnc_push_parse_filtered() first applies the client's own limits to each
+ * item: pull-filter (prefix match on the raw item, first match decides, as
+ * OpenVPN does) and route-nopull (drops the route and DHCP/DNS classes).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -332,7 +336,13 @@ static const char *opt_route(struct vpnc_push *p, const struct push_item *it)
 
 	if (it->n < 2 || it->n > 5)
 		return "expects NET [MASK [GW [METRIC]]]";
-	if (!push_ip4(it->w[1], &r.net))
+	if (strcmp(it->w[1], "remote_host") == 0)
+		r.net_kind = VPNC_RT_NET_REMOTE_HOST;
+	else if (strcmp(it->w[1], "vpn_gateway") == 0)
+		r.net_kind = VPNC_RT_NET_VPN_GATEWAY;
+	else if (strcmp(it->w[1], "net_gateway") == 0)
+		r.net_kind = VPNC_RT_NET_NET_GATEWAY;
+	else if (!push_ip4(it->w[1], &r.net))
 		return "network is not an IPv4 address";
 	if (it->n > 2 && !push_is_default(it->w[2]) && !push_ip4(it->w[2], &r.mask))
 		return "netmask is not an IPv4 address";
@@ -345,6 +355,8 @@ static const char *opt_route(struct vpnc_push *p, const struct push_item *it)
 
 		if (strcmp(gw, "net_gateway") == 0)
 			r.net_gateway = true;
+		else if (strcmp(gw, "remote_host") == 0)
+			return "remote_host is not usable as a gateway on a tun device";
 		else if (strcmp(gw, "vpn_gateway") != 0 && !push_is_default(gw) &&
 		         (!push_ip4(gw, &r.gw) || !push_ip4_unicast(r.gw)))
 			return "gateway is not a usable IPv4 address";
@@ -358,7 +370,7 @@ static const char *opt_route(struct vpnc_push *p, const struct push_item *it)
 		const struct vpnc_route4 *o = &p->routes[i];
 
 		if (o->net == r.net && o->mask == r.mask && o->gw == r.gw && o->metric == r.metric &&
-		    o->net_gateway == r.net_gateway)
+		    o->net_gateway == r.net_gateway && o->net_kind == r.net_kind)
 			return PUSH_IGNORED;
 	}
 	if (p->n_routes >= VPNC_MAX_ROUTES)
@@ -406,6 +418,16 @@ static const char *opt_route6(struct vpnc_push *p, const struct push_item *it)
 	return NULL;
 }
 
+static const char *opt_route_metric(struct vpnc_push *p, const struct push_item *it)
+{
+	unsigned long v;
+
+	if (it->n != 2 || !push_num(it->w[1], PUSH_METRIC_MAX, &v))
+		return "expects a metric 0..2147483647";
+	p->route_metric = (int)v;
+	return NULL;
+}
+
 static const char *opt_route_gateway(struct vpnc_push *p, const struct push_item *it)
 {
 	uint32_t gw;
@@ -440,7 +462,11 @@ static const char *opt_redirect_gateway(struct vpnc_push *p, const struct push_i
 			f |= VPNC_RG_BYPASS_DHCP;
 		else if (strcmp(w, "block-local") == 0)
 			f |= VPNC_RG_BLOCK_LOCAL;
-		else if (strcmp(w, "autolocal") != 0 && strcmp(w, "bypass-dns") != 0)
+		else if (strcmp(w, "autolocal") == 0)
+			f |= VPNC_RG_AUTO_LOCAL;
+		else if (strcmp(w, "bypass-dns") == 0)
+			f |= VPNC_RG_BYPASS_DNS;
+		else
 			return "unknown redirect-gateway flag";
 	}
 	p->redirect_gateway = f;
@@ -705,64 +731,69 @@ static const char *opt_ignore(struct vpnc_push *p, const struct push_item *it)
 	return PUSH_IGNORED;
 }
 
+/* OpenVPN's option classes that route-nopull removes (OPT_P_ROUTE, OPT_P_DHCPDNS). */
+#define PUSH_C_ROUTE 0x1
+#define PUSH_C_DNS 0x2
+
 struct push_opt {
 	const char *name;
 	const char *(*fn)(struct vpnc_push *p, const struct push_item *it);
+	unsigned cls;
 };
 
 static const struct push_opt push_opts[] = {
-	{"ifconfig", opt_ifconfig},
-	{"ifconfig-ipv6", opt_ifconfig6},
-	{"topology", opt_topology},
-	{"route", opt_route},
-	{"route-ipv6", opt_route6},
-	{"route-gateway", opt_route_gateway},
-	{"redirect-gateway", opt_redirect_gateway},
-	{"dhcp-option", opt_dhcp_option},
-	{"cipher", opt_cipher},
-	{"key-derivation", opt_key_derivation},
-	{"protocol-flags", opt_protocol_flags},
-	{"peer-id", opt_peer_id},
-	{"ping", opt_ping},
-	{"ping-restart", opt_ping_restart},
-	{"inactive", opt_inactive},
-	{"explicit-exit-notify", opt_explicit_exit_notify},
-	{"tun-mtu", opt_tun_mtu},
-	{"comp-lzo", opt_comp_lzo},
-	{"compress", opt_compress},
-	{"auth-token", opt_auth_token},
-	{"auth-token-user", opt_auth_token_user},
-	{"push-continuation", opt_push_continuation},
+	{"ifconfig", opt_ifconfig, 0},
+	{"ifconfig-ipv6", opt_ifconfig6, 0},
+	{"topology", opt_topology, 0},
+	{"route", opt_route, PUSH_C_ROUTE},
+	{"route-ipv6", opt_route6, PUSH_C_ROUTE},
+	{"route-gateway", opt_route_gateway, 0},
+	{"route-metric", opt_route_metric, PUSH_C_ROUTE},
+	{"redirect-gateway", opt_redirect_gateway, PUSH_C_ROUTE},
+	{"dhcp-option", opt_dhcp_option, PUSH_C_DNS},
+	{"cipher", opt_cipher, 0},
+	{"key-derivation", opt_key_derivation, 0},
+	{"protocol-flags", opt_protocol_flags, 0},
+	{"peer-id", opt_peer_id, 0},
+	{"ping", opt_ping, 0},
+	{"ping-restart", opt_ping_restart, 0},
+	{"inactive", opt_inactive, 0},
+	{"explicit-exit-notify", opt_explicit_exit_notify, 0},
+	{"tun-mtu", opt_tun_mtu, 0},
+	{"comp-lzo", opt_comp_lzo, 0},
+	{"compress", opt_compress, 0},
+	{"auth-token", opt_auth_token, 0},
+	{"auth-token-user", opt_auth_token_user, 0},
+	{"push-continuation", opt_push_continuation, 0},
 	/* Known to 2.6 as pushable, harmless to skip here. */
-	{"dns", opt_ignore},
-	{"block-outside-dns", opt_ignore},
-	{"tun-ipv6", opt_ignore},
-	{"register-dns", opt_ignore},
-	{"echo", opt_ignore},
-	{"parameter", opt_ignore},
-	{"setenv-safe", opt_ignore},
-	{"persist-tun", opt_ignore},
-	{"persist-key", opt_ignore},
-	{"route-delay", opt_ignore},
-	{"route-metric", opt_ignore},
-	{"route-method", opt_ignore},
-	{"route-ipv6-gateway", opt_ignore},
-	{"redirect-private", opt_ignore},
-	{"max-routes", opt_ignore},
-	{"ifconfig-nowarn", opt_ignore},
-	{"dhcp-renew", opt_ignore},
-	{"dhcp-pre-release", opt_ignore},
-	{"tap-sleep", opt_ignore},
-	{"block-ipv6", opt_ignore},
-	{"ping-exit", opt_ignore},
-	{"ping-timer-rem", opt_ignore},
-	{"session-timeout", opt_ignore},
-	{"comp-noadapt", opt_ignore},
-	{"socket-flags", opt_ignore},
-	{"sndbuf", opt_ignore},
-	{"rcvbuf", opt_ignore},
-	{"verb", opt_ignore},
-	{"mute", opt_ignore},
+	{"dns", opt_ignore, PUSH_C_DNS},
+	{"block-outside-dns", opt_ignore, PUSH_C_DNS},
+	{"tun-ipv6", opt_ignore, 0},
+	{"register-dns", opt_ignore, PUSH_C_DNS},
+	{"echo", opt_ignore, 0},
+	{"parameter", opt_ignore, 0},
+	{"setenv-safe", opt_ignore, 0},
+	{"persist-tun", opt_ignore, 0},
+	{"persist-key", opt_ignore, 0},
+	{"route-delay", opt_ignore, 0},
+	{"route-method", opt_ignore, 0},
+	{"route-ipv6-gateway", opt_ignore, 0},
+	{"redirect-private", opt_ignore, PUSH_C_ROUTE},
+	{"max-routes", opt_ignore, 0},
+	{"ifconfig-nowarn", opt_ignore, 0},
+	{"dhcp-renew", opt_ignore, PUSH_C_DNS},
+	{"dhcp-pre-release", opt_ignore, PUSH_C_DNS},
+	{"tap-sleep", opt_ignore, PUSH_C_DNS},
+	{"block-ipv6", opt_ignore, PUSH_C_ROUTE},
+	{"ping-exit", opt_ignore, 0},
+	{"ping-timer-rem", opt_ignore, 0},
+	{"session-timeout", opt_ignore, 0},
+	{"comp-noadapt", opt_ignore, 0},
+	{"socket-flags", opt_ignore, 0},
+	{"sndbuf", opt_ignore, 0},
+	{"rcvbuf", opt_ignore, 0},
+	{"verb", opt_ignore, 0},
+	{"mute", opt_ignore, 0},
 };
 
 /* Copies the first word of an item (at most PUSH_NAME_LOG_MAX chars) for the log, never more. */
@@ -777,24 +808,59 @@ static void push_name(const char *s, size_t len, char *out, size_t cap)
 	out[j] = '\0';
 }
 
+/* Counts a refused option and describes it, up to VPNC_PUSH_LOG_MAX lines per struct. */
 static void push_reject(struct vpnc_push *p, const char *name, const char *why, vpnc_push_log_fn log,
                         void *ctx)
 {
 	p->n_rejected++;
-	if (log)
+	if (log == NULL || p->n_logged > VPNC_PUSH_LOG_MAX)
+		return;
+	if (p->n_logged++ == VPNC_PUSH_LOG_MAX)
+		log(ctx, "...", "more options were refused; they are counted, not logged");
+	else
 		log(ctx, name, why);
 }
 
-static void push_item(struct vpnc_push *p, const char *s, size_t len, vpnc_push_log_fn log, void *ctx)
+/* The first pull-filter whose text starts the item (leading spaces skipped), or NULL. */
+static const struct vpnc_pull_filter *push_filter_match(const struct vpnc_push_policy *pol, const char *s,
+                                                        size_t len)
 {
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	for (size_t i = 0; i < pol->n_filters; i++) {
+		const struct vpnc_pull_filter *f = &pol->filters[i];
+		size_t n = strnlen(f->text, sizeof(f->text));
+
+		if (n <= len && memcmp(s, f->text, n) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+static int push_item(struct vpnc_push *p, const char *s, size_t len, const struct vpnc_push_policy *pol,
+                     vpnc_push_log_fn log, void *ctx)
+{
+	const struct vpnc_pull_filter *f = pol != NULL ? push_filter_match(pol, s, len) : NULL;
+	const struct push_opt *opt = NULL;
 	struct push_item it;
 	char name[PUSH_NAME_LOG_MAX + 1];
 	const char *why;
 
+	if (f != NULL && f->action != VPNC_PULL_ACCEPT) {
+		if (f->action == VPNC_PULL_IGNORE) {
+			p->n_filtered++;
+			return 0;
+		}
+		push_name(s, len, name, sizeof(name));
+		push_reject(p, name, "rejected by pull-filter", log, ctx);
+		return -EPERM;
+	}
 	if (len > PUSH_ITEM_MAX) {
 		push_name(s, len, name, sizeof(name));
 		push_reject(p, name, "option too long", log, ctx);
-		return;
+		return 0;
 	}
 	why = push_tokenise(s, len, &it);
 	if (why != NULL) {
@@ -804,19 +870,28 @@ static void push_item(struct vpnc_push *p, const char *s, size_t len, vpnc_push_
 	}
 	if (it.n == 0)
 		goto out;
-	why = "option not allowed";
 	for (size_t i = 0; i < sizeof(push_opts) / sizeof(push_opts[0]); i++) {
 		if (strcmp(it.w[0], push_opts[i].name) == 0) {
-			why = push_opts[i].fn(p, &it);
+			opt = &push_opts[i];
 			break;
 		}
 	}
+	if (opt == NULL) {
+		push_reject(p, it.w[0], "option not allowed", log, ctx);
+		goto out;
+	}
+	if (pol != NULL && pol->route_nopull && (opt->cls & (PUSH_C_ROUTE | PUSH_C_DNS)) != 0) {
+		p->n_filtered++;
+		goto out;
+	}
+	why = opt->fn(p, &it);
 	if (why == PUSH_IGNORED)
 		p->n_ignored++;
 	else if (why != NULL)
 		push_reject(p, it.w[0], why, log, ctx);
 out:
 	OPENSSL_cleanse(&it, sizeof(it)); /* it may have held an auth-token */
+	return 0;
 }
 
 void vpnc_push_init(struct vpnc_push *p)
@@ -829,14 +904,18 @@ void vpnc_push_init(struct vpnc_push *p)
 	p->inactive = -1;
 	p->explicit_exit_notify = -1;
 	p->comp = VPNC_COMP_NONE;
+	p->route_metric = -1;
 }
 
-int vpnc_push_parse(struct vpnc_push *p, const char *text, size_t len, vpnc_push_log_fn log, void *log_ctx)
+int vpnc_push_parse_filtered(struct vpnc_push *p, const char *text, size_t len,
+                             const struct vpnc_push_policy *policy, vpnc_push_log_fn log, void *log_ctx)
 {
 	const char *why;
 	size_t start = 0;
+	int ret;
 
-	if (p == NULL || (text == NULL && len > 0))
+	if (p == NULL || (text == NULL && len > 0) ||
+	    (policy != NULL && policy->filters == NULL && policy->n_filters > 0))
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7e)
@@ -844,7 +923,9 @@ int vpnc_push_parse(struct vpnc_push *p, const char *text, size_t len, vpnc_push
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && text[i] != ',')
 			continue;
-		push_item(p, text + start, i - start, log, log_ctx);
+		ret = push_item(p, text + start, i - start, policy, log, log_ctx);
+		if (ret < 0)
+			return ret;
 		start = i + 1;
 	}
 	why = push_check_ifconfig(p);
@@ -853,6 +934,11 @@ int vpnc_push_parse(struct vpnc_push *p, const char *text, size_t len, vpnc_push
 		push_reject(p, "ifconfig", why, log, log_ctx);
 	}
 	return 0;
+}
+
+int vpnc_push_parse(struct vpnc_push *p, const char *text, size_t len, vpnc_push_log_fn log, void *log_ctx)
+{
+	return vpnc_push_parse_filtered(p, text, len, NULL, log, log_ctx);
 }
 
 void vpnc_push_clear(struct vpnc_push *p)

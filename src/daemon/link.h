@@ -1,22 +1,32 @@
 /*
  * link.h: the transport to the VPN server, behind a small interface so UDP
- * (link_udp.c) and later TCP can be swapped without touching the loop.
+ * (link_udp.c) and TCP (link_tcp.c) can be swapped without touching the loop.
  *
  * A link delivers whole OpenVPN packets (one UDP datagram, or one packet cut
  * from the TCP stream) to cbs->packet, and sends whole packets with
- * vpnc_link_send(). Sending never allocates and never blocks: when the
- * kernel's buffer is full the packet is dropped (-EAGAIN), as a UDP network
- * would; the engine retransmits control packets itself.
+ * vpnc_link_send(). Sending never allocates and never blocks.
  *
- * Ownership: the receive buffer (rx, rxcap) belongs to the caller and must
- * outlive the link; it is reused for every packet, so cbs->packet must be
- * done with it when it returns. vpnc_link_close() starts an asynchronous
- * close; the link frees itself afterwards and calls no callback after
- * vpnc_link_close() returns.
+ * Sending in batches: before the engine writes a packet, the caller asks
+ * vpnc_link_tx_buf() for a buffer of VPNC_PKT_BUF bytes to build it in (NULL:
+ * use your own). A packet built there at VPNC_HEADROOM or later is queued
+ * without a copy; vpnc_link_flush() then hands every queued packet to the
+ * kernel in one system call. UDP sends each packet at once (flush does
+ * nothing); TCP gathers them into one writev. When the kernel's buffer is
+ * full, UDP drops the packet (-EAGAIN), as a UDP network would; TCP keeps the
+ * unsent bytes, reports vpnc_link_busy() until the socket is writable again,
+ * then calls cbs->writable. The engine retransmits dropped control packets.
+ *
+ * Ownership: the receive buffer (rx, rxcap) given to vpnc_link_udp_open()
+ * belongs to the caller and must outlive the link; it is reused for every
+ * packet, so cbs->packet must be done with a packet when it returns. A TCP
+ * link owns its own stream and queue buffers. vpnc_link_close() starts an
+ * asynchronous close; the link frees itself afterwards and calls no callback
+ * after vpnc_link_close() returns.
  */
 #ifndef VPNC_DAEMON_LINK_H
 #define VPNC_DAEMON_LINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,12 +38,19 @@ struct vpnc_link;
 struct vpnc_link_cbs {
 	void (*packet)(void *ctx, const uint8_t *pkt, size_t len);
 	void (*error)(void *ctx, int err); /* a negative errno code from the socket; not fatal */
+	/* The link is gone (TCP connect failure, reset, end of stream, bad framing); may be NULL. */
+	void (*down)(void *ctx, int err);
+	/* A busy link can take packets again; may be NULL. */
+	void (*writable)(void *ctx);
 	void *ctx;
 };
 
 struct vpnc_link_ops {
 	int (*send)(struct vpnc_link *l, const uint8_t *pkt, size_t len);
 	void (*close)(struct vpnc_link *l);
+	uint8_t *(*tx_buf)(struct vpnc_link *l);   /* may be NULL: no buffers of its own */
+	int (*flush)(struct vpnc_link *l);         /* may be NULL: nothing is queued */
+	bool (*busy)(const struct vpnc_link *l);   /* may be NULL: never busy */
 };
 
 struct vpnc_link {
@@ -45,6 +62,24 @@ struct vpnc_link {
 static inline int vpnc_link_send(struct vpnc_link *l, const uint8_t *pkt, size_t len)
 {
 	return l->ops->send(l, pkt, len);
+}
+
+/* A buffer of VPNC_PKT_BUF bytes to build the next packet in, or NULL. */
+static inline uint8_t *vpnc_link_tx_buf(struct vpnc_link *l)
+{
+	return l != NULL && l->ops->tx_buf != NULL ? l->ops->tx_buf(l) : NULL;
+}
+
+/* Hands queued packets to the kernel. Returns 0 or a negative errno code. */
+static inline int vpnc_link_flush(struct vpnc_link *l)
+{
+	return l != NULL && l->ops->flush != NULL ? l->ops->flush(l) : 0;
+}
+
+/* True while the kernel cannot take more (stop reading the TUN until cbs->writable). */
+static inline bool vpnc_link_busy(const struct vpnc_link *l)
+{
+	return l != NULL && l->ops->busy != NULL && l->ops->busy(l);
 }
 
 static inline void vpnc_link_close(struct vpnc_link *l)
@@ -59,5 +94,15 @@ static inline void vpnc_link_close(struct vpnc_link *l)
  */
 int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport, uint8_t *rx,
                        size_t rxcap, const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
+
+/*
+ * Starts a non-blocking TCP connect to peer (from local port lport when
+ * lport > 0). Packets passed to vpnc_link_send() before the connection is up
+ * are queued and sent once it is. A failed connect, a reset or the end of
+ * the stream calls cbs->down once. Returns 0 and sets *out, or a negative
+ * errno code. The caller bounds the connect time (server-poll-timeout).
+ */
+int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport,
+                       const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
 
 #endif

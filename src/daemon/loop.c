@@ -1,20 +1,25 @@
 /*
- * loop.c: owns the daemon's event loop: resolving the remote, one engine and
- * one link per connection attempt, the TUN data path, the engine timer,
- * reconnect back-off, signals, and the ordered teardown.
+ * loop.c: owns the daemon's event loop: choosing and resolving the remote,
+ * one engine and one link (UDP or TCP) per connection attempt, the TUN data
+ * path, the engine timer, server-poll-timeout, reconnect back-off, the
+ * credentials and auth-token across attempts, signals, the exit
+ * notification, and the ordered teardown.
  *
  * Structure of one loop iteration (libuv phases):
- *  - timers: the engine timer (tick, then flush) and the reconnect timer;
- *  - poll: UDP datagrams (link_udp.c, up to 32 per wakeup), TUN readability
- *    (read loop up to VPNC_TUN_BUDGET packets), signals, resolver results;
- *    every input is followed by draining vpnc_engine_link_out();
+ *  - timers: the engine timer (tick, then flush), the reconnect timer, the
+ *    server-poll timer and the exit timer;
+ *  - poll: link input (UDP: up to 32 datagrams per wakeup; TCP: one chunk
+ *    of the stream, every packet in it), TUN readability (read loop up to
+ *    VPNC_TUN_BUDGET packets), signals, resolver results; every input is
+ *    followed by draining vpnc_engine_link_out() and one link flush;
  *  - check: engine events are handled and the engine timer re-armed once
  *    per iteration, after all I/O of that iteration.
  *
  * Data path: four packet buffers of VPNC_PKT_BUF are allocated once at start
- * (link receive, link send, TUN read, TUN write); nothing is allocated,
- * formatted or copied per packet besides the kernel's and the cipher's work.
- * Sends that would block are dropped, as on a congested UDP network.
+ * (link receive, link send, TUN read, TUN write); a TCP link lends its own
+ * queue slots for sending (link.h), so a batch goes out in one writev.
+ * Nothing is allocated, formatted or copied per packet besides the kernel's
+ * and the cipher's work. While a TCP link is busy the TUN is not read.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +37,7 @@
 #include "daemon/link.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
+#include "daemon/remote.h"
 #include "daemon/updown.h"
 
 /* The preallocated packet buffers, by role. */
@@ -47,10 +53,14 @@ enum {
 #define VPNC_TUN_BUDGET 64
 /* Most packets taken from vpnc_engine_link_out() after one input. */
 #define VPNC_LINK_OUT_BUDGET 1024
-/* Reconnect back-off ceiling, seconds (OpenVPN's connect-retry-max default). */
-#define VPNC_RETRY_MAX_S 300
 /* Room for a reason copied out of an engine event. */
 #define VPNC_REASON_MAX 256
+/* Longest wait at exit for the server to acknowledge EXIT, or for TCP to send it. */
+#define VPNC_EXIT_WAIT_MS 1000
+/* The local port 'bind' uses without 'lport' (OpenVPN's default port). */
+#define VPNC_DEFAULT_LPORT 1194
+/* What the engine says when AUTH_FAILED ends a session (core/keyex.c). */
+#define VPNC_AUTH_FAILED_REASON "authentication failed"
 
 enum pending_action {
 	VPNC_ACT_NONE = 0,
@@ -67,31 +77,48 @@ struct loop {
 	/* Per connection attempt. */
 	struct vpnc_engine *eng;
 	struct vpnc_link *link;
+	bool link_down;                  /* the link reported it is gone; handled in settle() */
+	int link_down_err;
 	uv_getaddrinfo_t gai;
 	bool gai_busy;
+	struct addrinfo *addrs;          /* what the current remote resolved to (owned) */
+	struct addrinfo *addr;           /* the address in use, within addrs */
 	uint64_t attempt_start;
 	int last_link_err;
+	bool cc_exit;                    /* the server announced cc-exit (EXIT on the control channel) */
 
 	/* Whole run. */
 	uv_timer_t timer;                /* engine timer */
 	bool timer_armed;
 	uint64_t timer_due;
 	uv_timer_t retry;                /* reconnect back-off */
+	uv_timer_t poll;                 /* server-poll-timeout of the current attempt */
+	uv_timer_t exit_timer;           /* bounded wait for the exit notification */
 	uv_check_t check;
 	bool dirty;                      /* input arrived: events and timer need a look */
-	uv_signal_t sig_int, sig_term, sig_hup;
+	uv_signal_t sig_int, sig_term, sig_hup, sig_usr1;
 	uv_poll_t tun_poll;
+	bool tun_paused;                 /* TUN not polled while the link is busy */
 	struct vpnc_tun tun;
 	unsigned tun_write_errors;
 	struct vpnc_netcfg *nc;
 	struct sockaddr_storage server;
 	bool have_server;
-	size_t remote_idx;
-	unsigned attempts;               /* consecutive failed attempts */
+	struct vpnc_remote_sel sel;
+	uint64_t resolve_fail_since;     /* first of consecutive resolver failures, 0 = none */
+	bool exiting;                    /* SIGTERM/SIGINT: waiting for the exit notification */
+	uint64_t exit_in_pkts;           /* link packets received before the EXIT went out */
 	bool closing;
 	int exit_code;
 	enum pending_action pending;
 	char reason[VPNC_REASON_MAX];
+
+	/* Credentials (secrets, wiped): copied from their source before an attempt needs them. */
+	char user[VPNC_CRED_MAX];
+	char pass[VPNC_CRED_MAX];
+	bool have_creds;
+	char token[VPNC_MAX_TOKEN_LEN];       /* the pushed auth-token, kept across attempts */
+	char token_user[VPNC_MAX_TOKEN_LEN];
 
 	/* DNS and scripts (updown.h). */
 	struct vpnc_updown updown;
@@ -99,6 +126,7 @@ struct loop {
 
 static void begin_connect(struct loop *l);
 static void shutdown_loop(struct loop *l, int code);
+static void settle(struct loop *l);
 
 static uint8_t *pool_buf(struct loop *l, int which)
 {
@@ -115,24 +143,41 @@ static void rand_bytes(void *ctx, void *out, size_t len)
 	}
 }
 
+/* For remote-random: a number below bound (the tiny modulo bias does not matter here). */
+static unsigned rand_below(void *ctx, unsigned bound)
+{
+	uint32_t v;
+
+	rand_bytes(ctx, &v, sizeof(v));
+	return bound > 0 ? v % bound : 0;
+}
+
 static uint64_t wallclock(void *ctx)
 {
 	(void)ctx;
 	return (uint64_t)time(NULL);
 }
 
-/* Sends everything the engine has queued for the link. */
+static void secret_wipe(char *s, size_t cap)
+{
+	OPENSSL_cleanse(s, cap);
+}
+
+/* Sends everything the engine has queued for the link, built in the link's own slots if it has them. */
 static void drain_link_out(struct loop *l, uint64_t now)
 {
 	struct vpnc_buf out;
 
 	for (int i = 0; i < VPNC_LINK_OUT_BUDGET && l->eng != NULL; i++) {
-		vpnc_buf_init(&out, pool_buf(l, VPNC_BUF_LINK_TX), VPNC_PKT_BUF, VPNC_HEADROOM);
+		uint8_t *base = vpnc_link_tx_buf(l->link);
+		vpnc_buf_init(&out, base != NULL ? base : pool_buf(l, VPNC_BUF_LINK_TX), VPNC_PKT_BUF,
+		              VPNC_HEADROOM);
 		if (vpnc_engine_link_out(l->eng, now, &out) <= 0)
 			break;
 		if (l->link != NULL)
 			(void)vpnc_link_send(l->link, vpnc_buf_data(&out), out.len);
 	}
+	(void)vpnc_link_flush(l->link);
 }
 
 static void tun_write(struct loop *l, const struct vpnc_buf *b)
@@ -165,10 +210,36 @@ static void on_link_error(void *ctx, int err)
 {
 	struct loop *l = ctx;
 
-	/* ICMP errors on a connected socket (server not listening yet): the engine retries. */
+	/* ICMP errors on a connected UDP socket (server not listening yet): the engine retries. */
 	if (err != l->last_link_err)
 		vpnc_log(VPNC_LOG_MORE, "link error: %s", uv_strerror(err));
 	l->last_link_err = err;
+}
+
+/* A TCP connection failed, was reset or ended: restart once this iteration's input is handled. */
+static void on_link_down(void *ctx, int err)
+{
+	struct loop *l = ctx;
+
+	l->link_down = true;
+	l->link_down_err = err;
+	l->dirty = true;
+}
+
+static void on_tun_readable(uv_poll_t *h, int status, int events);
+
+static void tun_resume(struct loop *l)
+{
+	if (!l->tun_paused)
+		return;
+	l->tun_paused = false;
+	if (l->tun.fd >= 0 && !l->closing)
+		(void)uv_poll_start(&l->tun_poll, UV_READABLE, on_tun_readable);
+}
+
+static void on_link_writable(void *ctx)
+{
+	tun_resume(ctx);
 }
 
 /* ---- TUN input ---- */
@@ -184,6 +255,8 @@ static void on_tun_readable(uv_poll_t *h, int status, int events)
 	(void)status; /* an error shows up as a failing read() below */
 	(void)events;
 	for (int i = 0; i < VPNC_TUN_BUDGET; i++) {
+		if (up && vpnc_link_busy(l->link))
+			break; /* back-pressure: leave the rest in the TUN queue */
 		ssize_t n = read(l->tun.fd, rx, VPNC_LINK_MAX);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -199,13 +272,19 @@ static void on_tun_readable(uv_poll_t *h, int status, int events)
 		/* Not connected (reconnecting), empty, or possibly truncated: drop. */
 		if (!up || n == 0 || n >= VPNC_LINK_MAX)
 			continue;
-		vpnc_buf_init(&out, pool_buf(l, VPNC_BUF_LINK_TX), VPNC_PKT_BUF, VPNC_HEADROOM);
+		uint8_t *base = vpnc_link_tx_buf(l->link);
+		vpnc_buf_init(&out, base != NULL ? base : pool_buf(l, VPNC_BUF_LINK_TX), VPNC_PKT_BUF,
+		              VPNC_HEADROOM);
 		if (vpnc_engine_tun_in(l->eng, now, rx, (size_t)n, &out) == 0 && l->link != NULL)
 			(void)vpnc_link_send(l->link, vpnc_buf_data(&out), out.len);
 	}
 	if (up) {
 		drain_link_out(l, now);
 		l->dirty = true;
+		if (vpnc_link_busy(l->link) && !l->tun_paused) {
+			uv_poll_stop(&l->tun_poll);
+			l->tun_paused = true;
+		}
 	}
 }
 
@@ -232,6 +311,21 @@ static void arm_timer(struct loop *l)
 
 /* ---- connection lifetime ---- */
 
+/* Keeps the engine's auth-token for the next attempt; "" (none, or rejected) wipes ours. */
+static void keep_token(struct loop *l)
+{
+	const char *t = vpnc_engine_auth_token(l->eng);
+	const char *u = vpnc_engine_auth_token_user(l->eng);
+
+	if (t != NULL && t[0] != '\0') {
+		snprintf(l->token, sizeof(l->token), "%s", t);
+		snprintf(l->token_user, sizeof(l->token_user), "%s", u != NULL ? u : "");
+	} else {
+		secret_wipe(l->token, sizeof(l->token));
+		secret_wipe(l->token_user, sizeof(l->token_user));
+	}
+}
+
 /* Ends the current attempt: optional exit notification, engine and link gone. */
 static void teardown_connection(struct loop *l, bool notify)
 {
@@ -241,13 +335,26 @@ static void teardown_connection(struct loop *l, bool notify)
 			vpnc_engine_close(l->eng, now);
 			drain_link_out(l, now);
 		}
+		keep_token(l);
 		vpnc_engine_free(l->eng);
 		l->eng = NULL;
 	}
 	vpnc_link_close(l->link);
 	l->link = NULL;
+	l->link_down = false;
+	l->cc_exit = false;
 	uv_timer_stop(&l->timer);
+	uv_timer_stop(&l->poll);
 	l->timer_armed = false;
+	tun_resume(l);
+}
+
+static void forget_addrs(struct loop *l)
+{
+	if (l->addrs != NULL)
+		uv_freeaddrinfo(l->addrs);
+	l->addrs = NULL;
+	l->addr = NULL;
 }
 
 static void on_retry(uv_timer_t *t)
@@ -255,17 +362,32 @@ static void on_retry(uv_timer_t *t)
 	begin_connect(t->data);
 }
 
-static void schedule_retry(struct loop *l)
+/*
+ * Picks where the next attempt goes after one ended for `why`, and starts
+ * the pause before it (OpenVPN's "Restart pause"). The engine and link must
+ * be gone already.
+ */
+static void next_attempt(struct loop *l, enum vpnc_remote_why why, bool auth_nointeract)
 {
-	int base = l->conf->connect_retry > 0 ? l->conf->connect_retry : 1;
-	unsigned shift = l->attempts < 9 ? l->attempts : 9;
-	long delay = (long)base << shift;
+	bool more = l->addr != NULL && l->addr->ai_next != NULL;
+	int step = vpnc_remote_advance(&l->sel, why, more);
+	unsigned sec;
 
-	if (delay > VPNC_RETRY_MAX_S)
-		delay = VPNC_RETRY_MAX_S;
-	l->attempts++;
-	vpnc_log(VPNC_LOG_INFO, "Restarting in %ld s", delay);
-	uv_timer_start(&l->retry, on_retry, (uint64_t)delay * 1000, 0);
+	if (step < 0) {
+		vpnc_log(VPNC_LOG_FATAL,
+		         "All connections have been connect-retry-max (%d) times unsuccessful, exiting.",
+		         l->conf->connect_retry_max);
+		shutdown_loop(l, 1);
+		return;
+	}
+	if (step == VPNC_REMOTE_STEP_NEXT_ADDR)
+		l->addr = l->addr->ai_next;
+	else if (step == VPNC_REMOTE_STEP_RESOLVE)
+		forget_addrs(l);
+	sec = vpnc_remote_pause_s(&l->sel, why, auth_nointeract);
+	if (sec > 0)
+		vpnc_log(VPNC_LOG_INFO, "Restart pause, %u second(s)", sec);
+	uv_timer_start(&l->retry, on_retry, (uint64_t)sec * 1000, 0);
 }
 
 static void fill_netcfg_opts(struct loop *l, struct vpnc_netcfg_opts *o)
@@ -316,7 +438,10 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 	char desc[256];
 	int ret;
 
-	l->attempts = 0;
+	uv_timer_stop(&l->poll);
+	vpnc_remote_connected(&l->sel);
+	l->resolve_fail_since = 0;
+	l->cc_exit = (push->protocol_flags & VPNC_PF_CC_EXIT) != 0;
 	if (l->tun.fd < 0 && open_tun(l) < 0) {
 		shutdown_loop(l, 1);
 		return;
@@ -360,6 +485,48 @@ static const char *state_name(enum vpnc_state s)
 	return "unknown";
 }
 
+/* A FATAL event: exit, unless it is AUTH_FAILED and auth-retry says to try again. */
+static void on_fatal(struct loop *l)
+{
+	enum vpnc_auth_retry ar = l->conf->auth_retry;
+
+	if (strncmp(l->reason, VPNC_AUTH_FAILED_REASON, strlen(VPNC_AUTH_FAILED_REASON)) != 0 ||
+	    ar == VPNC_AUTH_RETRY_NONE) {
+		vpnc_log(VPNC_LOG_FATAL, "Exiting: %s.", l->reason);
+		shutdown_loop(l, 1);
+		return;
+	}
+	vpnc_log(VPNC_LOG_INFO, "AUTH: %s; trying again (auth-retry %s)", l->reason,
+	         ar == VPNC_AUTH_RETRY_INTERACT ? "interact" : "nointeract");
+	teardown_connection(l, false);
+	if (ar == VPNC_AUTH_RETRY_INTERACT) {
+		/* Ask again: forget what was given. */
+		secret_wipe(l->pass, sizeof(l->pass));
+		secret_wipe(l->user, sizeof(l->user));
+		l->have_creds = false;
+	}
+	next_attempt(l, VPNC_REMOTE_SAME, ar == VPNC_AUTH_RETRY_NOINTERACT);
+}
+
+/* A RESTART event or a lost link: reconnect, to the next remote when the server says so. */
+static void on_restart(struct loop *l)
+{
+	enum vpnc_remote_why why = VPNC_REMOTE_FAILED;
+	bool next, preserve;
+
+	vpnc_log(VPNC_LOG_INFO, "Connection reset: %s", l->reason);
+	teardown_connection(l, false);
+	if (vpnc_remote_server_restart(l->reason, &next, &preserve)) {
+		if (next)
+			why = VPNC_REMOTE_NEXT;
+		if (!preserve) {
+			secret_wipe(l->token, sizeof(l->token));
+			secret_wipe(l->token_user, sizeof(l->token_user));
+		}
+	}
+	next_attempt(l, why, false);
+}
+
 /* Handles engine events; a restart or fatal end is acted on after the queue is read. */
 static void process_events(struct loop *l)
 {
@@ -372,7 +539,7 @@ static void process_events(struct loop *l)
 			vpnc_log(VPNC_LOG_NOTE, "state: %s", state_name(ev.state));
 			break;
 		case VPNC_EV_CONNECTED:
-			if (ev.push != NULL)
+			if (ev.push != NULL && !l->exiting)
 				on_connected(l, ev.push);
 			break;
 		case VPNC_EV_RESTART:
@@ -387,17 +554,25 @@ static void process_events(struct loop *l)
 			break;
 		}
 	}
-	if (l->closing || l->pending == VPNC_ACT_NONE)
+	if (l->closing)
 		return;
-	if (l->pending == VPNC_ACT_FATAL) {
-		vpnc_log(VPNC_LOG_FATAL, "Exiting: %s.", l->reason);
-		shutdown_loop(l, 1);
+	if (l->pending == VPNC_ACT_NONE && l->link_down && l->eng != NULL) {
+		l->pending = VPNC_ACT_RESTART;
+		snprintf(l->reason, sizeof(l->reason), "the TCP connection failed: %s",
+		         uv_strerror(l->link_down_err));
+	}
+	if (l->exiting) {
+		/* Waiting for the exit notification: done when it was answered, sent, or the session ended. */
+		bool answered = !l->cc_exit || l->eng == NULL ||
+		                vpnc_engine_stats(l->eng)->link_in_pkts > l->exit_in_pkts;
+		if (l->pending != VPNC_ACT_NONE || l->link_down || (answered && !vpnc_link_busy(l->link)))
+			shutdown_loop(l, 0);
 		return;
 	}
-	vpnc_log(VPNC_LOG_INFO, "Connection reset: %s", l->reason);
-	teardown_connection(l, false);
-	l->remote_idx = (l->remote_idx + 1) % l->conf->n_remotes;
-	schedule_retry(l);
+	if (l->pending == VPNC_ACT_FATAL)
+		on_fatal(l);
+	else if (l->pending == VPNC_ACT_RESTART)
+		on_restart(l);
 }
 
 static void settle(struct loop *l)
@@ -429,39 +604,106 @@ static void on_check(uv_check_t *c)
 		settle(l);
 }
 
-/* ---- resolving and starting an attempt ---- */
+/* ---- starting an attempt ---- */
+
+/* Makes sure the username and password are at hand when the next attempt needs them. */
+static int need_creds(struct loop *l)
+{
+	int ret;
+
+	if (!l->conf->auth_user_pass || l->have_creds || l->token[0] != '\0')
+		return 0;
+	if (l->p->get_creds == NULL)
+		return -ENOENT;
+	ret = l->p->get_creds(l->p->creds_ctx, l->user, l->pass, sizeof(l->user));
+	if (ret < 0) {
+		secret_wipe(l->user, sizeof(l->user));
+		secret_wipe(l->pass, sizeof(l->pass));
+		return ret;
+	}
+	l->have_creds = true;
+	return 0;
+}
+
+static int local_port(const struct vpnc_config *c)
+{
+	if (c->nobind)
+		return 0;
+	if (c->lport > 0)
+		return c->lport;
+	return c->bind ? VPNC_DEFAULT_LPORT : 0;
+}
+
+static void on_poll_timeout(uv_timer_t *t)
+{
+	struct loop *l = t->data;
+
+	if (l->eng == NULL || l->closing || l->exiting)
+		return;
+	/* Only "no answer at all" moves on; a slow handshake is hand-window's business. */
+	if (vpnc_engine_state(l->eng) > VPNC_ST_RESET)
+		return;
+	vpnc_log(VPNC_LOG_INFO, "Server poll timeout (%d s), restarting", l->conf->server_poll_timeout);
+	teardown_connection(l, false);
+	next_attempt(l, VPNC_REMOTE_POLL_TIMEOUT, false);
+}
 
 static void start_engine(struct loop *l)
 {
+	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
 	struct vpnc_engine_cfg ecfg;
-	struct vpnc_link_cbs cbs = {on_link_packet, on_link_error, l};
+	struct vpnc_link_cbs cbs = {on_link_packet, on_link_error, on_link_down, on_link_writable, l};
 	uint64_t now = uv_now(&l->uv);
+	bool tcp = r->transport == VPNC_TRANSPORT_TCP;
 	int ret;
 
+	ret = need_creds(l);
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "%s",
+		         ret == -ENXIO ? "auth-user-pass needs a username and password, and there is no "
+		                         "terminal to ask for them."
+		                       : "Cannot get the auth-user-pass username and password.");
+		shutdown_loop(l, 1);
+		return;
+	}
 	vpnc_engine_cfg_from_config(&ecfg, l->conf);
-	ecfg.transport = VPNC_TRANSPORT_UDP;
+	ecfg.transport = r->transport;
+	ecfg.link_ipv6 = l->server.ss_family == AF_INET6;
 	ecfg.ssl_ctx = l->p->ssl_ctx;
 	ecfg.rand = rand_bytes;
 	ecfg.wallclock = wallclock;
 	ecfg.log = vpnc_log_engine;
 	ecfg.verb = vpnc_log_verb;
-	if (l->p->username != NULL)
-		ecfg.username = l->p->username;
-	if (l->p->password != NULL)
-		ecfg.password = l->p->password;
+	if (l->user[0] != '\0')
+		ecfg.username = l->user;
+	if (l->have_creds)
+		ecfg.password = l->pass;
+	if (l->token[0] != '\0') {
+		ecfg.auth_token = l->token;
+		ecfg.auth_token_user = l->token_user;
+	}
 	ret = vpnc_engine_new(&ecfg, &l->eng);
+	/* auth-nocache: the engine has its own copy; ours goes. */
+	if (l->conf->auth_nocache && l->have_creds) {
+		secret_wipe(l->pass, sizeof(l->pass));
+		l->have_creds = false;
+	}
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Cannot start the protocol engine: %s.", strerror(-ret));
 		shutdown_loop(l, 1);
 		return;
 	}
-	ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server,
-	                         l->conf->nobind ? 0 : l->conf->lport, pool_buf(l, VPNC_BUF_LINK_RX),
-	                         VPNC_PKT_BUF, &cbs, &l->link);
+	if (tcp)
+		ret = vpnc_link_tcp_open(&l->uv, (struct sockaddr *)&l->server, local_port(l->conf), &cbs,
+		                         &l->link);
+	else
+		ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server, local_port(l->conf),
+		                         pool_buf(l, VPNC_BUF_LINK_RX), VPNC_PKT_BUF, &cbs, &l->link);
 	if (ret < 0) {
-		vpnc_log(VPNC_LOG_INFO, "Cannot open the UDP socket: %s", uv_strerror(ret));
+		vpnc_log(VPNC_LOG_INFO, "Cannot open the %s socket: %s", tcp ? "TCP" : "UDP",
+		         uv_strerror(ret));
 		teardown_connection(l, false);
-		schedule_retry(l);
+		next_attempt(l, VPNC_REMOTE_FAILED, false);
 		return;
 	}
 	l->last_link_err = 0;
@@ -471,6 +713,8 @@ static void start_engine(struct loop *l)
 		shutdown_loop(l, 1);
 		return;
 	}
+	if (l->conf->server_poll_timeout > 0)
+		uv_timer_start(&l->poll, on_poll_timeout, (uint64_t)l->conf->server_poll_timeout * 1000, 0);
 	drain_link_out(l, now);
 	settle(l);
 }
@@ -484,64 +728,100 @@ static bool same_addr(const struct sockaddr_storage *a, const struct vpnc_netcfg
 	return nc->server_family == 0;
 }
 
-static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+/* Starts an attempt to l->addr, one of the addresses the current remote resolved to. */
+static void connect_addr(struct loop *l)
 {
-	struct loop *l = req->data;
-	const struct vpnc_remote *r = &l->conf->remotes[l->remote_idx];
+	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
 	char host[INET6_ADDRSTRLEN + 2] = "?";
 
-	l->gai_busy = false;
-	if (l->closing || status == UV_EAI_CANCELED) {
-		uv_freeaddrinfo(res);
-		return;
-	}
-	if (status < 0 || res == NULL || res->ai_addrlen > sizeof(l->server)) {
-		vpnc_log(VPNC_LOG_INFO, "Cannot resolve %s: %s", r->host,
-		         status < 0 ? uv_strerror(status) : "no address");
-		uv_freeaddrinfo(res);
-		l->remote_idx = (l->remote_idx + 1) % l->conf->n_remotes;
-		schedule_retry(l);
-		return;
-	}
 	memset(&l->server, 0, sizeof(l->server));
-	memcpy(&l->server, res->ai_addr, res->ai_addrlen);
+	memcpy(&l->server, l->addr->ai_addr, l->addr->ai_addrlen);
 	l->have_server = true;
-	uv_freeaddrinfo(res);
 	uv_ip_name((struct sockaddr *)&l->server, host, sizeof(host));
-	vpnc_log(VPNC_LOG_INFO, "UDP link remote: [%s]%s:%s",
+	vpnc_log(VPNC_LOG_INFO, "%s link remote: [%s]%s:%s",
+	         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
 	         l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host, r->port);
 	/* A host route made for another server address would now be wrong. */
 	if (l->nc->applied && !same_addr(&l->server, l->nc))
 		(void)vpnc_netcfg_unapply(l->nc, l->p->nl);
+	l->attempt_start = uv_now(&l->uv);
 	start_engine(l);
 }
 
-/* Picks the next UDP remote (skipping TCP ones) and resolves it. */
+/* The current remote's name did not resolve: the next remote, unless resolv-retry ran out. */
+static void resolve_failed(struct loop *l, const char *host, int err)
+{
+	uint64_t now = uv_now(&l->uv);
+	int limit = l->conf->resolv_retry;
+
+	vpnc_log(VPNC_LOG_INFO, "Cannot resolve %s: %s", host, err < 0 ? uv_strerror(err) : "no address");
+	if (l->resolve_fail_since == 0)
+		l->resolve_fail_since = now;
+	/* Every remote failed to resolve for longer than resolv-retry allows: give up. */
+	if (limit >= 0 && l->sel.failures + 1 >= l->sel.n &&
+	    now - l->resolve_fail_since >= (uint64_t)limit * 1000) {
+		vpnc_log(VPNC_LOG_FATAL, "Cannot resolve any remote within resolv-retry (%d s).", limit);
+		shutdown_loop(l, 1);
+		return;
+	}
+	next_attempt(l, VPNC_REMOTE_FAILED, false);
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+	struct loop *l = req->data;
+	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
+	struct addrinfo *a;
+
+	l->gai_busy = false;
+	if (l->closing || l->exiting || status == UV_EAI_CANCELED || l->eng != NULL) {
+		uv_freeaddrinfo(res);
+		return;
+	}
+	for (a = status == 0 ? res : NULL; a != NULL; a = a->ai_next)
+		if ((a->ai_family == AF_INET || a->ai_family == AF_INET6) &&
+		    a->ai_addrlen <= sizeof(l->server))
+			break;
+	if (a == NULL) {
+		uv_freeaddrinfo(res);
+		resolve_failed(l, r->host, status);
+		return;
+	}
+	forget_addrs(l);
+	l->addrs = res;
+	l->addr = a;
+	l->resolve_fail_since = 0;
+	connect_addr(l);
+}
+
+/* Connects to the chosen address of the current remote, resolving its name first if needed. */
 static void begin_connect(struct loop *l)
 {
-	const struct vpnc_config *c = l->conf;
+	const struct vpnc_remote *r;
 	struct addrinfo hints;
 	int ret;
 
-	if (l->closing || l->gai_busy || l->eng != NULL)
+	if (l->closing || l->exiting || l->gai_busy || l->eng != NULL)
 		return;
-	for (size_t i = 0; i < c->n_remotes; i++) {
-		if (c->remotes[l->remote_idx].transport == VPNC_TRANSPORT_UDP)
-			break;
-		l->remote_idx = (l->remote_idx + 1) % c->n_remotes;
+	if (l->addr != NULL) {
+		connect_addr(l);
+		return;
 	}
-	const struct vpnc_remote *r = &c->remotes[l->remote_idx];
+	r = vpnc_remote_current(&l->sel);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = r->family;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_protocol = IPPROTO_UDP;
-	l->attempt_start = uv_now(&l->uv);
+	if (r->transport == VPNC_TRANSPORT_TCP) {
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_protocol = IPPROTO_TCP;
+	} else {
+		hints.ai_socktype = SOCK_DGRAM;
+		hints.ai_protocol = IPPROTO_UDP;
+	}
 	l->gai.data = l;
 	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, r->host, r->port[0] ? r->port : "1194",
 	                     &hints);
 	if (ret < 0) {
-		vpnc_log(VPNC_LOG_INFO, "Cannot resolve %s: %s", r->host, uv_strerror(ret));
-		schedule_retry(l);
+		resolve_failed(l, r->host, ret);
 		return;
 	}
 	l->gai_busy = true;
@@ -549,22 +829,64 @@ static void begin_connect(struct loop *l)
 
 /* ---- signals and shutdown ---- */
 
+static void on_exit_timer(uv_timer_t *t)
+{
+	shutdown_loop(t->data, 0);
+}
+
+/*
+ * SIGTERM/SIGINT: tell the server (OCC_EXIT datagrams, or EXIT on the
+ * control channel when it announced cc-exit), then wait at most
+ * VPNC_EXIT_WAIT_MS for its answer, or for TCP to send what is queued.
+ */
+static void begin_exit(struct loop *l)
+{
+	uint64_t now = uv_now(&l->uv);
+
+	if (l->exiting || l->eng == NULL || l->link == NULL ||
+	    vpnc_engine_state(l->eng) != VPNC_ST_CONNECTED) {
+		shutdown_loop(l, 0);
+		return;
+	}
+	l->exiting = true;
+	uv_timer_stop(&l->retry);
+	uv_timer_stop(&l->poll);
+	l->exit_in_pkts = vpnc_engine_stats(l->eng)->link_in_pkts;
+	vpnc_engine_close(l->eng, now);
+	drain_link_out(l, now);
+	if (!l->cc_exit && !vpnc_link_busy(l->link)) {
+		shutdown_loop(l, 0);
+		return;
+	}
+	uv_timer_start(&l->exit_timer, on_exit_timer, VPNC_EXIT_WAIT_MS, 0);
+	arm_timer(l);
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
 	struct loop *l = s->data;
 
-	if (signum == SIGHUP) {
-		if (l->closing)
+	if (l->closing)
+		return;
+	if (signum == SIGHUP || signum == SIGUSR1) {
+		if (l->exiting)
 			return;
-		vpnc_log(VPNC_LOG_INFO, "SIGHUP received, reconnecting");
+		vpnc_log(VPNC_LOG_INFO, "%s received, reconnecting", signum == SIGHUP ? "SIGHUP" : "SIGUSR1");
 		teardown_connection(l, true);
 		uv_timer_stop(&l->retry);
-		l->attempts = 0;
-		begin_connect(l);
+		if (signum == SIGHUP) {
+			/* A hard restart: the remote list from the start, at once. */
+			forget_addrs(l);
+			vpnc_remote_init(&l->sel, l->conf, rand_below, NULL);
+			begin_connect(l);
+		} else {
+			/* A soft restart: like a lost connection (the same server first). */
+			next_attempt(l, VPNC_REMOTE_FAILED, false);
+		}
 		return;
 	}
 	vpnc_log(VPNC_LOG_INFO, "%s received, exiting", signum == SIGINT ? "SIGINT" : "SIGTERM");
-	shutdown_loop(l, 0);
+	begin_exit(l);
 }
 
 static void close_handle(uv_handle_t *h)
@@ -582,6 +904,7 @@ static void shutdown_loop(struct loop *l, int code)
 	l->closing = true;
 	l->exit_code = code;
 	teardown_connection(l, true);
+	forget_addrs(l);
 	if (l->gai_busy)
 		(void)uv_cancel((uv_req_t *)&l->gai);
 	vpnc_updown_dns_revert(&l->updown); /* DNS and scripts (updown.h) */
@@ -597,10 +920,13 @@ static void shutdown_loop(struct loop *l, int code)
 	vpnc_updown_down(&l->updown, code == 0 ? "sigterm" : "fatal-error"); /* runs during the last uv_run */
 	close_handle((uv_handle_t *)&l->timer);
 	close_handle((uv_handle_t *)&l->retry);
+	close_handle((uv_handle_t *)&l->poll);
+	close_handle((uv_handle_t *)&l->exit_timer);
 	close_handle((uv_handle_t *)&l->check);
 	close_handle((uv_handle_t *)&l->sig_int);
 	close_handle((uv_handle_t *)&l->sig_term);
 	close_handle((uv_handle_t *)&l->sig_hup);
+	close_handle((uv_handle_t *)&l->sig_usr1);
 }
 
 /* DNS and scripts (updown.h): a failed 'up' or 'route-up' ends the run, as in OpenVPN. */
@@ -614,17 +940,21 @@ static int init_handles(struct loop *l)
 	int ret;
 
 	if ((ret = uv_timer_init(&l->uv, &l->timer)) < 0 || (ret = uv_timer_init(&l->uv, &l->retry)) < 0 ||
+	    (ret = uv_timer_init(&l->uv, &l->poll)) < 0 ||
+	    (ret = uv_timer_init(&l->uv, &l->exit_timer)) < 0 ||
 	    (ret = uv_check_init(&l->uv, &l->check)) < 0 ||
 	    (ret = uv_signal_init(&l->uv, &l->sig_int)) < 0 ||
 	    (ret = uv_signal_init(&l->uv, &l->sig_term)) < 0 ||
-	    (ret = uv_signal_init(&l->uv, &l->sig_hup)) < 0)
+	    (ret = uv_signal_init(&l->uv, &l->sig_hup)) < 0 ||
+	    (ret = uv_signal_init(&l->uv, &l->sig_usr1)) < 0)
 		return ret;
-	l->timer.data = l->retry.data = l->check.data = l;
-	l->sig_int.data = l->sig_term.data = l->sig_hup.data = l;
+	l->timer.data = l->retry.data = l->poll.data = l->exit_timer.data = l->check.data = l;
+	l->sig_int.data = l->sig_term.data = l->sig_hup.data = l->sig_usr1.data = l;
 	if ((ret = uv_check_start(&l->check, on_check)) < 0 ||
 	    (ret = uv_signal_start(&l->sig_int, on_signal, SIGINT)) < 0 ||
 	    (ret = uv_signal_start(&l->sig_term, on_signal, SIGTERM)) < 0 ||
-	    (ret = uv_signal_start(&l->sig_hup, on_signal, SIGHUP)) < 0)
+	    (ret = uv_signal_start(&l->sig_hup, on_signal, SIGHUP)) < 0 ||
+	    (ret = uv_signal_start(&l->sig_usr1, on_signal, SIGUSR1)) < 0)
 		return ret;
 	/* The check handle must not keep the loop alive on its own. */
 	uv_unref((uv_handle_t *)&l->check);
@@ -651,6 +981,7 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 	if (l->pool == NULL || l->nc == NULL)
 		goto oom;
 	vpnc_netcfg_init(l->nc);
+	vpnc_remote_init(&l->sel, l->conf, rand_below, NULL);
 	ret = uv_loop_init(&l->uv);
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Cannot create the event loop: %s.", uv_strerror(ret));
@@ -682,6 +1013,8 @@ out:
 		free(l->pool);
 		free(l->nc);
 		vpnc_updown_free(&l->updown);
+		/* Credentials and the auth-token. */
+		OPENSSL_cleanse(l, sizeof(*l));
 		free(l);
 	}
 	return code;

@@ -3,11 +3,13 @@
  *
  * vpnc_loop_run() owns, for the whole run: the uv loop, the packet buffer
  * pool (allocated once), the TUN device (opened at the first connect and kept
- * across reconnects), the applied network configuration, one uv_timer_t for
- * the engine, one for reconnect back-off, and the SIGINT/SIGTERM/SIGHUP
- * handlers. Per connection attempt it owns one engine and one link
- * (link.h). It borrows conf, ssl_ctx, nl and the credentials, which must
- * outlive the call.
+ * across reconnects), the applied network configuration, the remote
+ * selection (remote.h), its copy of the credentials and the pushed
+ * auth-token (wiped when dropped and at the end), the timers (engine,
+ * reconnect back-off, server-poll-timeout, exit wait) and the
+ * SIGINT/SIGTERM/SIGHUP/SIGUSR1 handlers. Per connection attempt it owns one
+ * engine, one link (link.h, UDP or TCP) and the resolved addresses of the
+ * remote. It borrows conf, ssl_ctx and nl, which must outlive the call.
  */
 #ifndef VPNC_DAEMON_LOOP_H
 #define VPNC_DAEMON_LOOP_H
@@ -16,17 +18,30 @@
 #include "vpnc/config.h"
 #include "vpnc/engine.h"
 
+/* Room for a username or password (with its NUL). */
+#define VPNC_CRED_MAX 512
+
+/*
+ * Fills user and pass (cap bytes each, NUL-terminated) from where the
+ * credentials come from (the config's file or inline block, or a prompt on
+ * the terminal). Called before an attempt that needs them: the first one,
+ * after auth-nocache dropped the password, and after AUTH_FAILED with
+ * auth-retry interact. Returns 0, -ENXIO when a prompt is needed and there
+ * is no terminal, or another negative errno code.
+ */
+typedef int (*vpnc_loop_creds_fn)(void *ctx, char *user, char *pass, size_t cap);
+
 struct vpnc_loop_params {
 	const struct vpnc_config *conf;
 	SSL_CTX *ssl_ctx;
 	struct vpnc_nl *nl;
-	const char *username;  /* overrides conf->username when not NULL */
-	const char *password;  /* overrides conf->password when not NULL */
+	vpnc_loop_creds_fn get_creds;  /* needed with auth-user-pass */
+	void *creds_ctx;
 };
 
 /*
  * Runs until SIGINT/SIGTERM (returns 0) or a fatal error (logs one sentence,
- * returns 1). Everything it added to the system (addresses, routes, the TUN
+ * returns 1), reconnecting after everything else. Everything it added to the system (addresses, routes, the TUN
  * device) is removed before it returns.
  */
 int vpnc_loop_run(const struct vpnc_loop_params *p);

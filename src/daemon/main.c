@@ -41,20 +41,65 @@ static void usage(FILE *f)
 	        "       vpnc --option args ... (options as in an OpenVPN client config)\n"
 	        "       vpnc --help | --version\n"
 	        "\n"
-	        "An OpenVPN 2.x compatible VPN client (UDP). Options given on the command line\n"
+	        "An OpenVPN 2.x compatible VPN client (UDP and TCP). Options given on the command line\n"
 	        "override those in the config file. Useful ones: --verb N (0 fatal only, 1 normal,\n"
 	        "3 more, 4 options and notes, 7+ debug), --dev NAME, --remote HOST [PORT],\n"
 	        "--route-nopull, --route-noexec, --ifconfig-noexec, --auth-user-pass [FILE].\n"
 	        "\n"
 	        "Signals: SIGINT/SIGTERM disconnect, remove what vpnc configured and exit 0;\n"
-	        "SIGHUP reconnects.\n");
+	        "SIGHUP reconnects from the first remote; SIGUSR1 reconnects (soft restart).\n");
 }
 
 /* Asks on the terminal for the passphrase of an encrypted key or PKCS#12 file (no 'askpass FILE'). */
 static int ask_key_pass(char *buf, size_t cap, void *arg)
 {
 	(void)arg;
-	return vpnc_prompt_credentials(false, NULL, true, buf, cap);
+	return vpnc_prompt_secret("Enter Private Key Password: ", buf, cap);
+}
+
+/*
+ * Where the auth-user-pass credentials come from (vpnc_loop_creds_fn): the
+ * config (file or inline block) for what it has, the terminal for the rest.
+ * The first call hands over the answers asked for at start, so a missing
+ * terminal is reported before anything is set up.
+ */
+struct creds_src {
+	const struct vpnc_config *conf;
+	bool fresh;                    /* user/pass hold the answers from start-up */
+	char user[VPNC_PROMPT_MAX];    /* secret, wiped after use */
+	char pass[VPNC_PROMPT_MAX];
+};
+
+static int ask_missing(struct creds_src *c)
+{
+	const struct vpnc_config *conf = c->conf;
+
+	if (conf->username != NULL && conf->password != NULL)
+		return 0;
+	return vpnc_prompt_credentials(conf->username == NULL, c->user, conf->password == NULL, c->pass,
+	                               sizeof(c->user));
+}
+
+static int get_creds(void *ctx, char *user, char *pass, size_t cap)
+{
+	struct creds_src *c = ctx;
+	const char *u, *p;
+	int ret = 0;
+
+	if (!c->fresh)
+		ret = ask_missing(c);
+	c->fresh = false;
+	u = c->conf->username != NULL ? c->conf->username : c->user;
+	p = c->conf->password != NULL ? c->conf->password : c->pass;
+	if (ret == 0 && (strlen(u) >= cap || strlen(p) >= cap))
+		ret = -ENOSPC;
+	if (ret == 0) {
+		memcpy(user, u, strlen(u) + 1);
+		memcpy(pass, p, strlen(p) + 1);
+	}
+	OPENSSL_cleanse(c->user, sizeof(c->user));
+	OPENSSL_cleanse(c->pass, sizeof(c->pass));
+	return ret;
 }
 
 static bool is_flag(const char *arg, const char *name)
@@ -68,7 +113,7 @@ int main(int argc, char **argv)
 	struct vpnc_nl *nl = NULL;
 	SSL_CTX *ctx = NULL;
 	char err[VPNC_ERR_MAX];
-	static char user[VPNC_PROMPT_MAX], pass[VPNC_PROMPT_MAX];
+	static struct creds_src creds;
 	struct vpnc_loop_params lp;
 	const char *path = NULL;
 	int first = 1, code = 1, ret;
@@ -106,22 +151,15 @@ int main(int argc, char **argv)
 	}
 	vpnc_log_set_verb(conf->verb);
 
-	bool have_udp = false;
-	for (size_t i = 0; i < conf->n_remotes; i++)
-		have_udp |= conf->remotes[i].transport == VPNC_TRANSPORT_UDP;
 	if (conf->n_remotes == 0) {
 		vpnc_log(VPNC_LOG_FATAL, "The configuration has no 'remote'.");
 		goto out;
 	}
-	if (!have_udp) {
-		vpnc_log(VPNC_LOG_FATAL, "Only UDP remotes are supported in this version.");
-		goto out;
-	}
 
-	lp = (struct vpnc_loop_params){.conf = conf};
-	if (conf->auth_user_pass && (conf->username == NULL || conf->password == NULL)) {
-		bool ask_user = conf->username == NULL;
-		ret = vpnc_prompt_credentials(ask_user, user, conf->password == NULL, pass, sizeof(user));
+	lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds};
+	creds.conf = conf;
+	if (conf->auth_user_pass) {
+		ret = ask_missing(&creds);
 		if (ret < 0) {
 			vpnc_log(VPNC_LOG_FATAL, "%s",
 			         ret == -ENXIO ? "auth-user-pass needs a username and password, and there "
@@ -129,8 +167,7 @@ int main(int argc, char **argv)
 			                       : "Reading the username and password from the terminal failed.");
 			goto out;
 		}
-		lp.username = ask_user ? user : NULL;
-		lp.password = conf->password == NULL ? pass : NULL;
+		creds.fresh = true;
 	}
 
 	err[0] = '\0';
@@ -160,7 +197,6 @@ out:
 	vpnc_nl_close(nl);
 	SSL_CTX_free(ctx);
 	vpnc_config_free(conf);
-	OPENSSL_cleanse(user, sizeof(user));
-	OPENSSL_cleanse(pass, sizeof(pass));
+	OPENSSL_cleanse(&creds, sizeof(creds));
 	return code;
 }

@@ -126,3 +126,17 @@ int vpnc_prompt_credentials(bool ask_user, char *user, bool ask_pass, char *pass
 	close(fd);
 	return ret;
 }
+
+int vpnc_prompt_secret(const char *question, char *out, size_t cap)
+{
+	int fd, ret;
+
+	if (cap == 0)
+		return -ENOSPC;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENXIO;
+	ret = ask(fd, question, false, out, cap);
+	close(fd);
+	return ret;
+}

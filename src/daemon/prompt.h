@@ -20,4 +20,7 @@
  */
 int vpnc_prompt_credentials(bool ask_user, char *user, bool ask_pass, char *pass, size_t cap);
 
+/* Asks one question without echo (e.g. a private key's passphrase); returns as above. */
+int vpnc_prompt_secret(const char *question, char *out, size_t cap);
+
 #endif

@@ -21,14 +21,26 @@
  *    the kernel used for their destination before vpnc changed anything
  *    (they are added first, right after the server's path is looked up).
  *  - Whenever a route about to be added covers the VPN server's address
- *    (and redirect-gateway has no "local" flag), a host route to the server
+ *    (and redirect-gateway has no "local" flag, nor "autolocal" with the
+ *    server on a directly connected subnet), a host route to the server
  *    through the path it had before any change is added first.
+ *  - redirect-gateway block-local (IPv4, as OpenVPN does on Linux): when the
+ *    server is reached through a gateway, the subnet of the address that
+ *    gateway sits on is routed into the tunnel as two halves, and the
+ *    gateway itself keeps an on-link host route. bypass-dhcp and bypass-dns
+ *    only act on Windows in OpenVPN; they change nothing here.
+ *  - route keywords: remote_host (the server), vpn_gateway, net_gateway (the
+ *    gateway the server is reached through) in the network position;
+ *    pushed route-metric, else the configured one, is the metric of routes
+ *    that have none (not of the def1 halves, as in OpenVPN). A metric of 0
+ *    means none. route-ipv6 ::/0 is split into ::/1 and 8000::/1.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <openssl/evp.h>
 #include <sys/socket.h>
 
@@ -85,6 +97,11 @@ static void put_be32(uint8_t out[4], uint32_t v)
 	out[1] = (uint8_t)(v >> 16);
 	out[2] = (uint8_t)(v >> 8);
 	out[3] = (uint8_t)v;
+}
+
+static uint32_t get_be32(const uint8_t in[4])
+{
+	return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
 }
 
 static size_t fam_len(int family)
@@ -160,6 +177,9 @@ static void ensure_host_route(struct apply_ctx *c, int family)
 	c->host_route_done[k] = true;
 	const struct vpnc_nl_path *p = &c->path[k];
 	if (p->local || p->ifindex <= 0 || p->ifindex == c->tun->ifindex)
+		return;
+	/* autolocal: a server on a directly connected subnet needs no host route. */
+	if ((c->push->redirect_gateway & VPNC_RG_AUTO_LOCAL) && !p->has_gw)
 		return;
 	memset(&it, 0, sizeof(it));
 	it.kind = VPNC_NETCFG_ROUTE;
@@ -249,6 +269,46 @@ static bool vpn_gateway4(const struct vpnc_push *p, uint32_t *gw)
 	return false;
 }
 
+/* The metric of a pushed route: its own, else route-metric (pushed, else configured); 0 means none. */
+static int route_metric(const struct apply_ctx *c, int metric)
+{
+	int def = c->push->route_metric >= 0 ? c->push->route_metric : c->opts->route_metric;
+
+	if (metric < 0)
+		metric = def;
+	return metric > 0 ? metric : -1;
+}
+
+/* The network of an IPv4 route, with the keywords resolved; false if a keyword has no value here. */
+static bool route_net4(const struct apply_ctx *c, const struct vpnc_route4 *r, uint32_t *net)
+{
+	uint32_t a = r->net, vgw;
+
+	switch (r->net_kind) {
+	case VPNC_RT_NET_ADDR:
+		break;
+	case VPNC_RT_NET_REMOTE_HOST:
+		if (c->opts->server_family != AF_INET)
+			return false;
+		a = get_be32(c->opts->server);
+		break;
+	case VPNC_RT_NET_VPN_GATEWAY:
+		if (!vpn_gateway4(c->push, &vgw))
+			return false;
+		a = vgw;
+		break;
+	case VPNC_RT_NET_NET_GATEWAY:
+		if (!c->path_known[0] || !c->path[0].has_gw)
+			return false;
+		a = get_be32(c->path[0].gw);
+		break;
+	default:
+		return false;
+	}
+	*net = a & r->mask;
+	return true;
+}
+
 static void add_route4(struct apply_ctx *c, uint32_t net, int prefix, uint32_t gw, bool has_gw,
                        int metric)
 {
@@ -300,16 +360,17 @@ static void apply_net_gateway_routes(struct apply_ctx *c)
 	for (size_t i = 0; i < p->n_routes && i < VPNC_MAX_ROUTES; i++) {
 		const struct vpnc_route4 *r = &p->routes[i];
 		int prefix = vpnc_netcfg_mask_to_prefix(r->mask);
+		uint32_t net;
 		uint8_t dst[4];
 
 		if (!r->net_gateway)
 			continue;
-		if (prefix < 0) {
+		if (prefix < 0 || !route_net4(c, r, &net)) {
 			c->nc->n_failed++;
 			continue;
 		}
-		put_be32(dst, r->net & r->mask);
-		add_net_gateway_route(c, AF_INET, dst, prefix, r->metric);
+		put_be32(dst, net);
+		add_net_gateway_route(c, AF_INET, dst, prefix, route_metric(c, r->metric));
 	}
 	for (size_t i = 0; i < p->n_routes6 && i < VPNC_MAX_ROUTES; i++) {
 		const struct vpnc_route6 *r = &p->routes6[i];
@@ -319,8 +380,69 @@ static void apply_net_gateway_routes(struct apply_ctx *c)
 		if (!r->net_gateway)
 			continue;
 		mask6(dst, r->net, bits);
-		add_net_gateway_route(c, AF_INET6, dst, bits, r->metric);
+		add_net_gateway_route(c, AF_INET6, dst, bits, route_metric(c, r->metric));
 	}
+}
+
+/* The prefix of the IPv4 subnet on ifindex that holds gw (host order), or -1. */
+static int local_subnet_of(int ifindex, uint32_t gw)
+{
+	char name[IF_NAMESIZE];
+	struct ifaddrs *all = NULL;
+	int prefix = -1;
+
+	if (if_indextoname((unsigned)ifindex, name) == NULL || getifaddrs(&all) != 0)
+		return -1;
+	for (const struct ifaddrs *a = all; a != NULL && prefix < 0; a = a->ifa_next) {
+		uint32_t addr, mask;
+
+		if (a->ifa_addr == NULL || a->ifa_netmask == NULL || a->ifa_addr->sa_family != AF_INET ||
+		    strcmp(a->ifa_name, name) != 0)
+			continue;
+		addr = ntohl(((const struct sockaddr_in *)(const void *)a->ifa_addr)->sin_addr.s_addr);
+		mask = ntohl(((const struct sockaddr_in *)(const void *)a->ifa_netmask)->sin_addr.s_addr);
+		if (((addr ^ gw) & mask) == 0)
+			prefix = vpnc_netcfg_mask_to_prefix(mask);
+	}
+	freeifaddrs(all);
+	return prefix;
+}
+
+/*
+ * redirect-gateway block-local, as OpenVPN's add_block_local_routes() on
+ * Linux: only when the server is reached through a gateway (so it is not on
+ * the LAN) and there is a VPN gateway. The gateway keeps an on-link host
+ * route (OpenVPN's bypass route); its subnet goes into the tunnel as two
+ * halves, more specific than the connected route.
+ */
+static void apply_block_local(struct apply_ctx *c, uint32_t vgw, bool has_vgw)
+{
+	const struct vpnc_nl_path *path = &c->path[0];
+	struct vpnc_netcfg_item it;
+	uint32_t gw, net, half;
+	int prefix;
+
+	if (!has_vgw || c->opts->server_family != AF_INET || !c->path_known[0] || !path->has_gw ||
+	    path->local || path->ifindex <= 0 || path->ifindex == c->tun->ifindex)
+		return;
+	gw = get_be32(path->gw);
+	prefix = local_subnet_of(path->ifindex, gw);
+	if (prefix < 0 || prefix >= 32) {
+		c->nc->n_failed++;
+		return;
+	}
+	memset(&it, 0, sizeof(it));
+	it.kind = VPNC_NETCFG_ROUTE;
+	it.family = AF_INET;
+	it.prefix = 32;
+	memcpy(it.addr, path->gw, 4);
+	it.ifindex = path->ifindex;
+	it.metric = -1;
+	(void)apply_item(c, &it);
+	net = prefix == 0 ? 0 : gw & (0xFFFFFFFFu << (32 - prefix));
+	half = 1u << (31 - prefix);
+	add_route4(c, net, prefix + 1, vgw, true, -1);
+	add_route4(c, net + half, prefix + 1, vgw, true, -1);
 }
 
 static void apply_routes(struct apply_ctx *c)
@@ -332,21 +454,22 @@ static void apply_routes(struct apply_ctx *c)
 	for (size_t i = 0; i < p->n_routes && i < VPNC_MAX_ROUTES; i++) {
 		const struct vpnc_route4 *r = &p->routes[i];
 		int prefix = vpnc_netcfg_mask_to_prefix(r->mask);
-		uint32_t gw = r->gw != 0 ? r->gw : vgw;
+		uint32_t gw = r->gw != 0 ? r->gw : vgw, net;
 		bool has_gw = r->gw != 0 || has_vgw;
+		int metric = route_metric(c, r->metric);
 
 		if (r->net_gateway)
 			continue;
-		if (prefix < 0) {
+		if (prefix < 0 || !route_net4(c, r, &net)) {
 			c->nc->n_failed++;
 			continue;
 		}
 		if (prefix == 0) {
-			add_route4(c, 0x00000000u, 1, gw, has_gw, r->metric);
-			add_route4(c, 0x80000000u, 1, gw, has_gw, r->metric);
+			add_route4(c, 0x00000000u, 1, gw, has_gw, metric);
+			add_route4(c, 0x80000000u, 1, gw, has_gw, metric);
 			continue;
 		}
-		add_route4(c, r->net & r->mask, prefix, gw, has_gw, r->metric);
+		add_route4(c, net, prefix, gw, has_gw, metric);
 	}
 	for (size_t i = 0; i < p->n_routes6 && i < VPNC_MAX_ROUTES; i++) {
 		const struct vpnc_route6 *r = &p->routes6[i];
@@ -356,17 +479,27 @@ static void apply_routes(struct apply_ctx *c)
 		if (r->net_gateway)
 			continue;
 		mask6(dst, r->net, bits);
-		add_route(c, AF_INET6, dst, bits, NULL, r->metric);
+		if (bits == 0) {
+			static const uint8_t upper[16] = {0x80};
+
+			add_route(c, AF_INET6, dst, 1, NULL, route_metric(c, r->metric));
+			add_route(c, AF_INET6, upper, 1, NULL, route_metric(c, r->metric));
+			continue;
+		}
+		add_route(c, AF_INET6, dst, bits, NULL, route_metric(c, r->metric));
 	}
 	if (p->redirect_gateway & VPNC_RG_ENABLE) {
 		if (!(p->redirect_gateway & VPNC_RG_NO_IPV4) && (has_vgw || p->has_ifconfig)) {
 			add_route4(c, 0x00000000u, 1, vgw, has_vgw, -1);
 			add_route4(c, 0x80000000u, 1, vgw, has_vgw, -1);
 		}
-		if (p->redirect_gateway & VPNC_RG_IPV6) {
+		if (p->redirect_gateway & VPNC_RG_BLOCK_LOCAL)
+			apply_block_local(c, vgw, has_vgw);
+		/* OpenVPN adds the IPv6 blocks only when there is an IPv6 address, with route-metric. */
+		if ((p->redirect_gateway & VPNC_RG_IPV6) && p->has_ifconfig6) {
 			for (size_t i = 0; i < sizeof(redirect6_blocks) / sizeof(redirect6_blocks[0]); i++) {
 				uint8_t dst[16] = {redirect6_blocks[i].first};
-				add_route(c, AF_INET6, dst, redirect6_blocks[i].bits, NULL, -1);
+				add_route(c, AF_INET6, dst, redirect6_blocks[i].bits, NULL, route_metric(c, -1));
 			}
 		}
 	}
@@ -405,9 +538,11 @@ static void fingerprint(const struct vpnc_push *p, const struct vpnc_netcfg_opts
 	EVP_DigestUpdate(md, p->ifconfig6_local, sizeof(p->ifconfig6_local));
 	EVP_DigestUpdate(md, &p->route_gateway, sizeof(p->route_gateway));
 	EVP_DigestUpdate(md, &p->redirect_gateway, sizeof(p->redirect_gateway));
+	EVP_DigestUpdate(md, &p->route_metric, sizeof(p->route_metric));
+	EVP_DigestUpdate(md, &o->route_metric, sizeof(o->route_metric));
 	for (size_t i = 0; i < n4; i++) {
 		const struct vpnc_route4 *r = &p->routes[i];
-		uint32_t v[5] = {r->net, r->mask, r->gw, (uint32_t)r->metric, r->net_gateway};
+		uint32_t v[6] = {r->net, r->mask, r->gw, (uint32_t)r->metric, r->net_gateway, r->net_kind};
 		EVP_DigestUpdate(md, v, sizeof(v));
 	}
 	for (size_t i = 0; i < n6; i++) {

@@ -132,6 +132,7 @@ struct vpnc_netcfg_opts {
 	int mtu;                 /* configured tun-mtu, 0 = 1500; a pushed tun-mtu wins */
 	int server_family;       /* AF_INET / AF_INET6 of the VPN server, 0 = unknown */
 	uint8_t server[16];      /* its address, for the redirect-gateway host route */
+	int route_metric;        /* configured route-metric, <= 0 = none; a pushed route-metric wins */
 };
 
 /* What has been applied to one TUN; zero it (or vpnc_netcfg_init) before the first apply. */

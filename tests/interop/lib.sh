@@ -465,6 +465,7 @@ vt_client_wait_exit() {
 	wait "$pid" 2>/dev/null
 	VT_CLI_RC=$?
 	VT_CLI_PID=""
+	# shellcheck disable=SC2034 # read by the caller
 	VT_CLI_EXIT_MS=$((($(vt_now_us) - VT_CLI_T0) / 1000))
 	return 0
 }
@@ -476,6 +477,7 @@ vt_wait_ping() {
 	t0=$(vt_now_us)
 	while [ $(($(vt_now_us) - t0)) -lt "$limit" ]; do
 		if vt_cli ping -n -c 1 -W 1 "$addr" >/dev/null 2>&1; then
+			# shellcheck disable=SC2034 # read by the caller
 			VT_PING_MS=$((($(vt_now_us) - t0) / 1000))
 			return 0
 		fi

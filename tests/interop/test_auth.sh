@@ -22,7 +22,12 @@
 #   token-nocache    the same with `auth-nocache` on the client
 #   token-reconnect  a soft restart (SIGUSR1) of the client: the new session
 #                    is accepted with the auth-token, the script is not asked
-# In every case the password never appears in the client's output. Needs root.
+#   token-restart    the server keeps its token key in a file
+#                    (auth-gen-token-secret) and restarts (SIGTERM: RESTART to
+#                    the client): the client comes back with the token
+# In every case the password never appears in the client's output.
+# token-restart is pending (pending/test_auth_pending.sh).
+# Needs root.
 
 # The vt_*_conf helpers take optional arguments.
 # shellcheck disable=SC2119
@@ -35,6 +40,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_auth}
+# The cases CI runs; pending/test_auth_pending.sh runs the others.
 all_cases="right-password inline-creds password-only wrong-password token-reneg token-nocache token-reconnect"
 cases=${VT_CASES:-$all_cases}
 user=alice
@@ -231,10 +237,15 @@ auth-nocache"
 	vt_server_stop
 }
 
+# case_token_reconnect LABEL usr1|restart: see the cases above.
 case_token_reconnect() {
-	local label=$1 peers calls
+	local label=$1 how=$2 peers calls srv_extra=""
 	write_creds "$password"
-	if ! start_server 1 ""; then
+	if [ "$how" = restart ]; then
+		openvpn --genkey auth-token "$VT_DIR/token.key" >/dev/null 2>&1
+		srv_extra="auth-gen-token-secret $VT_DIR/token.key"
+	fi
+	if ! start_server 1 "$srv_extra"; then
 		vt_fail "$label: server up"
 		return 1
 	fi
@@ -249,17 +260,23 @@ case_token_reconnect() {
 	vt_pass "$label: connected in $VT_CONNECT_MS ms"
 	# Give the server time to send the token after the push reply.
 	vt_check "$label: ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP"
-	peers=$(vt_server_peers)
-	kill -USR1 "$VT_CLI_PID" 2>/dev/null
-	if vt_wait_server_peers $((peers + 1)) 10; then
-		vt_pass "$label: the server saw a new session after SIGUSR1"
+	if [ "$how" = restart ]; then
+		vt_server_stop
+		peers=0
+		vt_server_start || vt_fail "$label: server up again"
 	else
-		vt_fail "$label: the server saw a new session within 10 s of SIGUSR1"
+		peers=$(vt_server_peers)
+		kill -USR1 "$VT_CLI_PID" 2>/dev/null
+	fi
+	if vt_wait_server_peers $((peers + 1)) 10; then
+		vt_pass "$label: the server saw a new session after the $how"
+	else
+		vt_fail "$label: the server saw a new session within 10 s of the $how"
 	fi
 	if vt_wait_ping "$VT_TUN_SRV_IP" 10; then
 		vt_pass "$label: traffic flows $VT_PING_MS ms after the new session"
 	else
-		vt_fail "$label: traffic flows within 10 s of SIGUSR1"
+		vt_fail "$label: traffic flows within 10 s of the $how"
 	fi
 	calls=$(cat "$VT_DIR/verify.count" 2>/dev/null || echo 0)
 	vt_check "$label: the verify script ran once (got $calls): the new session used the token" [ "$calls" = 1 ]
@@ -285,7 +302,8 @@ for c in $cases; do
 	wrong-password) case_wrong "$c" ;;
 	token-reneg) case_token_reneg "$c" cache ;;
 	token-nocache) case_token_reneg "$c" nocache ;;
-	token-reconnect) case_token_reconnect "$c" ;;
+	token-reconnect) case_token_reconnect "$c" usr1 ;;
+	token-restart) case_token_reconnect "$c" restart ;;
 	*) vt_fail "unknown case '$c'" ;;
 	esac
 done

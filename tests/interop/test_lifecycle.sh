@@ -16,8 +16,7 @@
 #                    address, the second the live server: connects within 15 s
 #   sighup           SIGHUP makes the client set up a new session; traffic
 #                    flows again within 10 s
-# failover is pending (pending/test_lifecycle_pending.sh) until vpnc moves
-# on to the next remote. Each ends with SIGTERM, exit code 0 and a clean client namespace. A new
+# Each ends with SIGTERM, exit code 0 and a clean client namespace. A new
 # server process cannot decrypt the old session's packets, so a ping that is
 # answered after a restart proves that the client reconnected. Needs root.
 
@@ -32,8 +31,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_lifecycle}
-# The cases CI runs; pending/test_lifecycle_pending.sh runs the others.
-all_cases="server-restart exit-restart sighup"
+all_cases="server-restart exit-restart failover sighup"
 cases=${VT_CASES:-$all_cases}
 
 if ! vt_require_tools || ! vt_client_resolve "${1:-}"; then

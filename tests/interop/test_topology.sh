@@ -17,6 +17,9 @@
 #                        server via the original gateway, all removed on exit
 #   redirect-def1-ipv6   `redirect-gateway def1 ipv6`: also IPv6 global unicast
 #                        into the tunnel
+#   redirect-v6-remote   `redirect-gateway def1 ipv6` with the server reached
+#                        over IPv6 (udp6): the IPv6 host route to the server
+#                        goes via the original IPv6 gateway
 #   route-nopull         client `route-nopull`: addresses but no pushed routes
 #   route-noexec         client `route-noexec`: addresses, no routes
 #   ifconfig-noexec      client `ifconfig-noexec` + `route-noexec`: a tun
@@ -34,7 +37,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_topology}
-all_cases="subnet net30 p2p metrics redirect-def1 redirect-def1-ipv6 route-nopull route-noexec ifconfig-noexec"
+all_cases="subnet net30 p2p metrics redirect-def1 redirect-def1-ipv6 redirect-v6-remote route-nopull route-noexec ifconfig-noexec"
 cases=${VT_CASES:-$all_cases}
 
 if ! vt_require_tools || ! vt_client_resolve "${1:-}"; then
@@ -115,6 +118,14 @@ hook_redirect6() {
 	vt_check "$1: 2001:db8::1 is routed into the tunnel (dev '$d')" [ "$d" = "$VT_CLI_TUN" ]
 	d=$(dev_of6 fd12:3456::1)
 	vt_check "$1: fd12:3456::1 (ULA) is routed into the tunnel (dev '$d')" [ "$d" = "$VT_CLI_TUN" ]
+}
+hook_redirect_v6remote() {
+	routes_match "$1: IPv6 host route to the server $VT_SRV_FAR_IP6 via the original gateway" \
+		"$(route6 "$VT_SRV_FAR_IP6/128")" "via $VT_SRV_IP6 dev $VT_CLI_VETH"
+	local d
+	d=$(dev_of6 2001:db8::1)
+	vt_check "$1: 2001:db8::1 is routed into the tunnel (dev '$d')" [ "$d" = "$VT_CLI_TUN" ]
+	routes_match "$1: 0.0.0.0/1 via the tunnel" "$(route4 0.0.0.0/1)" "dev $VT_CLI_TUN"
 }
 hook_nopull() {
 	routes_match "$1: no pushed route $VT_PUSH_ROUTE" "none $(route4 "$VT_PUSH_ROUTE")" "^none $"
@@ -208,6 +219,14 @@ for c in $cases; do
 		cycle "$c" subnet 'push "redirect-gateway def1 ipv6"' hook_redirect6
 		after_redirect "$c"
 		routes_match "$c: after exit, no 2000::/4 left" "none $(route6 2000::/4)" "^none $"
+		;;
+	redirect-v6-remote)
+		VT_SRV_PROTO=udp6 VT_SRV_LOCAL=$VT_SRV_FAR_IP6 VT_REMOTE=$VT_SRV_FAR_IP6
+		cycle "$c" subnet 'push "redirect-gateway def1 ipv6"' hook_redirect_v6remote
+		routes_match "$c: after exit, no IPv6 host route to the server left" \
+			"none $(route6 "$VT_SRV_FAR_IP6/128")" "^none $"
+		vt_check "$c: after exit, the original default routes are intact" defaults_intact
+		VT_SRV_PROTO=udp VT_SRV_LOCAL=$VT_SRV_FAR_IP VT_REMOTE=$VT_SRV_FAR_IP
 		;;
 	route-nopull) cycle "$c" subnet "" hook_nopull route-nopull ;;
 	route-noexec) noexec_case "$c" route-noexec 1 ;;

@@ -76,6 +76,25 @@ static bool proc_has(const char *path, const char *n1, const char *n2, const cha
 	return found;
 }
 
+/* The Metric column of the /proc/net/route line for dev and destination (hex as the kernel prints it), or -1. */
+static long proc_route_metric(const char *dev, const char *dst_hex)
+{
+	char line[512], ifn[IFNAMSIZ + 1], dst[16];
+	unsigned flags;
+	long refcnt, use, metric, found = -1;
+	FILE *f = fopen("/proc/net/route", "r");
+
+	if (f == NULL)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%16s %15s %*s %x %ld %ld %ld", ifn, dst, &flags, &refcnt, &use, &metric) == 6 &&
+		    strcmp(ifn, dev) == 0 && strcmp(dst, dst_hex) == 0)
+			found = metric;
+	}
+	fclose(f);
+	return found;
+}
+
 static void push_zero(struct vpnc_push *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -361,6 +380,137 @@ static void test_tun_gone(struct vpnc_nl *nl)
 	CHECK(vpnc_netcfg_apply(&nc, nl, &t, &p, &o) == -EBADF);
 }
 
+/* A subnet push with route-gateway 10.8.0.1, the shape of every test below. */
+static void push_subnet(struct vpnc_push *p)
+{
+	push_zero(p);
+	p->route_metric = -1;
+	p->has_ifconfig = true;
+	p->topology = VPNC_TOPO_SUBNET;
+	p->ifconfig_local = ip4("10.8.0.2");
+	p->ifconfig_mask_or_peer = ip4("255.255.255.0");
+	p->has_route_gateway = true;
+	p->route_gateway = ip4("10.8.0.1");
+}
+
+/* redirect-gateway block-local and autolocal against the uplink 192.0.2.0/24 (gateway .254). */
+static void test_block_local(struct vpnc_nl *nl, const struct vpnc_tun *t, const struct vpnc_tun *up)
+{
+	static struct vpnc_push p;
+	static struct vpnc_netcfg nc;
+	struct vpnc_netcfg_opts o = {0};
+	struct vpnc_nl_path path;
+	const int ti = t->ifindex;
+
+	push_subnet(&p);
+	p.redirect_gateway = VPNC_RG_ENABLE | VPNC_RG_DEF1 | VPNC_RG_BLOCK_LOCAL | VPNC_RG_BYPASS_DHCP;
+	o.server_family = AF_INET;
+	memcpy(o.server, b4("198.51.100.7"), 4);
+	vpnc_netcfg_init(&nc);
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0 && nc.n_failed == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.0.2.0"), 25, b4("10.8.0.1"), ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.0.2.128"), 25, b4("10.8.0.1"), ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.0.2.254"), 32, NULL, up->ifindex) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("198.51.100.7"), 32, b4("192.0.2.254"), up->ifindex) == 1);
+	/* The LAN now goes through the tunnel; its gateway and the server do not. */
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("192.0.2.50"), &path) == 0 && path.ifindex == ti);
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("192.0.2.254"), &path) == 0 && path.ifindex == up->ifindex);
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("198.51.100.7"), &path) == 0 && path.ifindex == up->ifindex);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.0.2.0"), 25, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.0.2.128"), 25, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.0.2.254"), 32, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("192.0.2.50"), &path) == 0 && path.ifindex == up->ifindex);
+
+	/* A server on the LAN: no block-local (it would cut the server off), host route on-link. */
+	memcpy(o.server, b4("192.0.2.77"), 4);
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0 && nc.n_failed == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.0.2.0"), 25, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.0.2.77"), 32, NULL, up->ifindex) == 1);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+
+	/* autolocal: the same on-link server gets no host route; a routed one still does. */
+	p.redirect_gateway = VPNC_RG_ENABLE | VPNC_RG_DEF1 | VPNC_RG_AUTO_LOCAL;
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.0.2.77"), 32, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("128.0.0.0"), 1, b4("10.8.0.1"), ti) == 1);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	memcpy(o.server, b4("198.51.100.7"), 4);
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("198.51.100.7"), 32, b4("192.0.2.254"), up->ifindex) == 1);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("198.51.100.7"), 32, NULL, 0) == 0);
+
+	/* block-local needs a VPN gateway: without one (and no ifconfig) nothing is added. */
+	p.has_route_gateway = false;
+	p.topology = VPNC_TOPO_SUBNET;
+	p.redirect_gateway = VPNC_RG_ENABLE | VPNC_RG_BLOCK_LOCAL;
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.0.2.0"), 25, NULL, 0) == 0);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+}
+
+/* Route keywords, route-metric (pushed and configured), route-ipv6 ::/0 and the IPv6 blocks. */
+static void test_route_keywords(struct vpnc_nl *nl, const struct vpnc_tun *t, const struct vpnc_tun *up)
+{
+	static struct vpnc_push p;
+	static struct vpnc_netcfg nc;
+	struct vpnc_netcfg_opts o = {0};
+	const int ti = t->ifindex;
+
+	push_subnet(&p);
+	p.routes[0] = (struct vpnc_route4){.mask = 0xFFFFFFFFu, .metric = -1, .net_gateway = true,
+	                                   .net_kind = VPNC_RT_NET_REMOTE_HOST};
+	p.routes[1] = (struct vpnc_route4){.mask = 0xFFFFFFFFu, .metric = -1, .net_kind = VPNC_RT_NET_VPN_GATEWAY};
+	p.routes[2] = (struct vpnc_route4){.mask = 0xFFFFFFFFu, .metric = 7, .net_kind = VPNC_RT_NET_NET_GATEWAY};
+	p.routes[3] = (struct vpnc_route4){.net = ip4("172.20.0.0"), .mask = ip4("255.255.0.0"), .metric = -1};
+	p.routes[4] = (struct vpnc_route4){.net = ip4("172.21.0.0"), .mask = ip4("255.255.0.0"), .metric = 0};
+	p.n_routes = 5;
+	memset(p.routes6[0].net, 0, 16); /* route-ipv6 ::/0 */
+	p.routes6[0].bits = 0;
+	p.routes6[0].metric = -1;
+	p.n_routes6 = 1;
+	p.has_ifconfig6 = false; /* so redirect-gateway ipv6 adds no blocks, as in OpenVPN */
+	p.redirect_gateway = VPNC_RG_ENABLE | VPNC_RG_IPV6 | VPNC_RG_NO_IPV4;
+	p.route_metric = 50;
+	o.route_metric = 60; /* the pushed one wins */
+	o.server_family = AF_INET;
+	memcpy(o.server, b4("198.51.100.7"), 4);
+	vpnc_netcfg_init(&nc);
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0 && nc.n_failed == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("198.51.100.7"), 32, b4("192.0.2.254"), up->ifindex) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.8.0.1"), 32, NULL, ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.0.2.254"), 32, NULL, ti) == 1);
+	/* Metrics in /proc/net/route: destination (little-endian hex), then the metric column. */
+	CHECK(proc_route_metric(t->name, "000014AC") == 50); /* 172.20/16: route-metric */
+	CHECK(proc_route_metric(t->name, "000015AC") == 0);  /* 172.21/16: metric 0 = none */
+	CHECK(proc_route_metric(t->name, "FE0200C0") == 7);  /* net_gateway (192.0.2.254)/32 */
+	CHECK(proc_route_metric(t->name, "0100080A") == 50); /* vpn_gateway (10.8.0.1)/32 */
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("::"), 1, NULL, ti) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("8000::"), 1, NULL, ti) == 1);
+	CHECK(proc_has("/proc/net/ipv6_route", "80000000000000000000000000000000 01", "00000032", t->name));
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("2000::"), 4, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("0.0.0.0"), 1, NULL, ti) == 0); /* !ipv4 */
+	/* A change of route-metric is a different configuration. */
+	CHECK(vpnc_netcfg_matches(&nc, &p, &o));
+	p.route_metric = -1;
+	CHECK(!vpnc_netcfg_matches(&nc, &p, &o));
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.8.0.1"), 32, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("8000::"), 1, NULL, 0) == 0);
+	CHECK(!proc_has("/proc/net/route", t->name, NULL, NULL));
+
+	/* The configured route-metric applies when none is pushed; keywords without a value fail alone. */
+	o.server_family = AF_INET6;
+	memcpy(o.server, b6("2001:db8:2::7"), 16);
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);
+	CHECK(nc.n_failed == 2); /* remote_host and net_gateway have no IPv4 value with an IPv6 server */
+	CHECK(proc_route_metric(t->name, "000014AC") == 60);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.8.0.1"), 32, NULL, ti) == 1);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	CHECK(!proc_has("/proc/net/route", t->name, NULL, NULL));
+}
+
 int main(void)
 {
 	struct vpnc_nl *nl = NULL;
@@ -382,6 +532,8 @@ int main(void)
 		test_direct(nl, &t);
 		test_subnet(nl, &t, &up);
 		test_net30(nl, &t, &up);
+		test_block_local(nl, &t, &up);
+		test_route_keywords(nl, &t, &up);
 	}
 	test_tun_gone(nl);
 	vpnc_tun_close(&t);

@@ -209,7 +209,9 @@ static void test_routes(void)
 		CHECK(parse(&P, &L, t) == 0);
 		CHECK(P.n_routes == VPNC_MAX_ROUTES);
 		CHECK(P.n_rejected == 200 - VPNC_MAX_ROUTES);
-		CHECK(strcmp(L.reason, "too many routes") == 0);
+		/* A flood is logged a bounded number of times, then counted only. */
+		CHECK(L.calls == VPNC_PUSH_LOG_MAX + 1 && strcmp(L.option, "...") == 0);
+		CHECK(P.n_logged == VPNC_PUSH_LOG_MAX + 1);
 		free(t);
 	}
 }
@@ -485,11 +487,12 @@ static void test_tokenizer_and_limits(void)
 	/* Ignored-but-known options. */
 	CHECK(parse(&P, &L, "block-outside-dns,register-dns,echo hello,setenv-safe FOO bar,persist-tun,persist-key,"
 	                    "route-delay 2,route-metric 5,dns server 1 address 10.0.0.1,route-gateway dhcp") == 0);
-	CHECK(P.n_ignored == 10 && P.n_rejected == 0 && !P.has_route_gateway);
+	CHECK(P.n_ignored == 9 && P.n_rejected == 0 && !P.has_route_gateway && P.route_metric == 5);
 	CHECK(parse(&P, &L, "route-gateway 10.8.0.1.1") == 0 && !P.has_route_gateway && P.n_rejected == 1);
 	CHECK(parse(&P, &L, "redirect-gateway") == 0 && P.redirect_gateway == VPNC_RG_ENABLE);
 	CHECK(parse(&P, &L, "redirect-gateway def1 !ipv4 local autolocal bypass-dns") == 0);
-	CHECK(P.redirect_gateway == (VPNC_RG_ENABLE | VPNC_RG_DEF1 | VPNC_RG_NO_IPV4 | VPNC_RG_LOCAL));
+	CHECK(P.redirect_gateway == (VPNC_RG_ENABLE | VPNC_RG_DEF1 | VPNC_RG_NO_IPV4 | VPNC_RG_LOCAL |
+	                             VPNC_RG_AUTO_LOCAL | VPNC_RG_BYPASS_DNS));
 	CHECK(parse(&P, &L, "redirect-gateway def1 evil") == 0 && P.redirect_gateway == 0 && P.n_rejected == 1);
 }
 
@@ -510,6 +513,125 @@ static void test_continuation(void)
 	CHECK(vpnc_push_parse(&P, last, strlen(last), logcb, &l) == 0 && P.n_routes == 2);
 	CHECK(parse(&P, &L, "push-continuation 3") == 0 && P.continuation == 0 && P.n_rejected == 1);
 	CHECK(parse(&P, &L, "push-continuation") == 0 && P.continuation == 0 && P.n_rejected == 1);
+}
+
+static int parse_pol(struct vpnc_push *p, struct logbuf *l, const char *text, const struct vpnc_push_policy *pol)
+{
+	vpnc_push_init(p);
+	memset(l, 0, sizeof(*l));
+	return vpnc_push_parse_filtered(p, text, strlen(text), pol, logcb, l);
+}
+
+/* pull-filter: a prefix of the raw option, first match wins, as OpenVPN's apply_pull_filter(). */
+static void test_pull_filter(void)
+{
+	static const char *const reply =
+		"route 10.1.0.0 255.255.0.0,route-ipv6 fd01::/64, route 10.2.0.0 255.255.0.0,"
+		"dhcp-option DNS 10.0.0.53,redirect-gateway def1,ping 5,route-gateway 10.8.0.1";
+	struct vpnc_pull_filter f[4];
+	struct vpnc_push_policy pol = {.filters = f};
+
+	memset(f, 0, sizeof(f));
+	/* ignore "route " drops both IPv4 routes (one after a leading space), not route-ipv6 or route-gateway. */
+	f[0] = (struct vpnc_pull_filter){.action = VPNC_PULL_IGNORE, .text = "route "};
+	pol.n_filters = 1;
+	CHECK(parse_pol(&P, &L, reply, &pol) == 0);
+	CHECK(P.n_routes == 0 && P.n_routes6 == 1 && P.has_route_gateway && P.n_dns4 == 1);
+	CHECK(P.n_filtered == 2 && P.n_rejected == 0 && L.calls == 0);
+	CHECK(P.ping == 5 && (P.redirect_gateway & VPNC_RG_DEF1));
+
+	/* "route" without the space also matches route-ipv6 and route-gateway, as in OpenVPN. */
+	memcpy(f[0].text, "route", 6);
+	CHECK(parse_pol(&P, &L, reply, &pol) == 0);
+	CHECK(P.n_routes == 0 && P.n_routes6 == 0 && !P.has_route_gateway && P.n_filtered == 4);
+
+	/* The first match decides: accept one route, ignore the others. */
+	f[0] = (struct vpnc_pull_filter){.action = VPNC_PULL_ACCEPT, .text = "route 10.2.0.0 "};
+	f[1] = (struct vpnc_pull_filter){.action = VPNC_PULL_IGNORE, .text = "route"};
+	pol.n_filters = 2;
+	CHECK(parse_pol(&P, &L, reply, &pol) == 0);
+	CHECK(P.n_routes == 1 && P.routes[0].net == ip4("10.2.0.0") && P.n_routes6 == 0);
+
+	/* reject fails the whole reply and names the option, never its value. */
+	f[0] = (struct vpnc_pull_filter){.action = VPNC_PULL_REJECT, .text = "redirect-gateway"};
+	pol.n_filters = 1;
+	CHECK(parse_pol(&P, &L, reply, &pol) == -EPERM);
+	CHECK(L.calls == 1 && strcmp(L.option, "redirect-gateway") == 0 &&
+	      strcmp(L.reason, "rejected by pull-filter") == 0);
+	f[0] = (struct vpnc_pull_filter){.action = VPNC_PULL_REJECT, .text = "auth-token"};
+	CHECK(parse_pol(&P, &L, "ping 1,auth-token SECRETVALUE", &pol) == -EPERM);
+	CHECK(strstr(L.option, "SECRET") == NULL && strcmp(L.option, "auth-token") == 0);
+	/* An accept before it wins; filters are case-sensitive and match only at the start. */
+	f[0] = (struct vpnc_pull_filter){.action = VPNC_PULL_ACCEPT, .text = "redirect-gateway def1"};
+	f[1] = (struct vpnc_pull_filter){.action = VPNC_PULL_REJECT, .text = "redirect-gateway"};
+	f[2] = (struct vpnc_pull_filter){.action = VPNC_PULL_REJECT, .text = "DHCP-OPTION"};
+	f[3] = (struct vpnc_pull_filter){.action = VPNC_PULL_REJECT, .text = "def1"};
+	pol.n_filters = 4;
+	CHECK(parse_pol(&P, &L, reply, &pol) == 0 && P.n_dns4 == 1 && P.n_routes == 2);
+	CHECK(parse_pol(&P, &L, "redirect-gateway ipv6", &pol) == -EPERM);
+	/* An empty text matches everything (OpenVPN's strncmp with length 0). */
+	f[0] = (struct vpnc_pull_filter){.action = VPNC_PULL_IGNORE, .text = ""};
+	CHECK(parse_pol(&P, &L, reply, &pol) == 0 && P.n_filtered == 7 && P.n_routes == 0 && P.ping == -1);
+	/* Filters do not loosen the allow-list: an accepted 'up' is still refused. */
+	f[0] = (struct vpnc_pull_filter){.action = VPNC_PULL_ACCEPT, .text = "up"};
+	CHECK(parse_pol(&P, &L, "up /bin/evil", &pol) == 0 && P.n_rejected == 1);
+	/* Bad policy arguments. */
+	pol.filters = NULL;
+	CHECK(parse_pol(&P, &L, "ping 1", &pol) == -EINVAL);
+	pol.n_filters = 0;
+	CHECK(parse_pol(&P, &L, "ping 1", &pol) == 0 && P.ping == 1);
+	/* The text checks still come first. */
+	CHECK(parse_pol(&P, &L, "ping 1\n", &pol) == -EBADMSG);
+}
+
+/* route-nopull drops OpenVPN's OPT_P_ROUTE and OPT_P_DHCPDNS classes; route-gateway stays. */
+static void test_route_nopull(void)
+{
+	struct vpnc_push_policy pol = {.route_nopull = true};
+
+	CHECK(parse_pol(&P, &L,
+	                "ifconfig 10.8.0.2 255.255.255.0,topology subnet,route-gateway 10.8.0.1,"
+	                "route 10.1.0.0 255.255.0.0,route-ipv6 fd01::/64,redirect-gateway def1 ipv6,"
+	                "route-metric 7,dhcp-option DNS 10.0.0.53,dhcp-option DOMAIN example.org,"
+	                "block-outside-dns,dns server 1 address 10.0.0.1,block-ipv6,ping 10,tun-mtu 1400",
+	                &pol) == 0);
+	CHECK(P.has_ifconfig && P.has_route_gateway && P.ping == 10 && P.tun_mtu == 1400);
+	CHECK(P.n_routes == 0 && P.n_routes6 == 0 && P.redirect_gateway == 0 && P.route_metric == -1);
+	CHECK(P.n_dns4 == 0 && P.n_domains == 0);
+	CHECK(P.n_filtered == 9 && P.n_rejected == 0 && P.n_ignored == 0);
+	/* Options outside the allow-list are still refused and logged. */
+	CHECK(parse_pol(&P, &L, "route-up /bin/evil", &pol) == 0 && P.n_rejected == 1 && L.calls == 1);
+}
+
+/* Keywords in route's network and gateway positions, route-metric. */
+static void test_route_keywords(void)
+{
+	CHECK(parse(&P, &L, "route remote_host 255.255.255.255 net_gateway,route vpn_gateway,"
+	                    "route net_gateway 255.255.255.255 vpn_gateway 5,route 10.5.0.0 255.255.0.0 default default,"
+	                    "route 10.6.0.0 255.255.0.0 vpn_gateway default,route-metric 50") == 0);
+	CHECK(P.n_routes == 5 && P.n_rejected == 0 && P.route_metric == 50);
+	CHECK(P.routes[0].net_kind == VPNC_RT_NET_REMOTE_HOST && P.routes[0].net == 0 &&
+	      P.routes[0].mask == 0xFFFFFFFFu && P.routes[0].net_gateway);
+	CHECK(P.routes[1].net_kind == VPNC_RT_NET_VPN_GATEWAY && P.routes[1].mask == 0xFFFFFFFFu &&
+	      !P.routes[1].net_gateway && P.routes[1].gw == 0);
+	CHECK(P.routes[2].net_kind == VPNC_RT_NET_NET_GATEWAY && P.routes[2].metric == 5);
+	CHECK(P.routes[3].net_kind == VPNC_RT_NET_ADDR && P.routes[3].mask == 0xFFFF0000u &&
+	      P.routes[3].gw == 0 && P.routes[3].metric == -1);
+	CHECK(P.routes[4].gw == 0 && P.routes[4].metric == -1);
+	/* remote_host cannot be a gateway on a tun; keywords are case-sensitive; a keyword with a mask. */
+	CHECK(parse(&P, &L, "route 10.0.0.0 255.0.0.0 remote_host") == 0 && P.n_routes == 0 &&
+	      strstr(L.reason, "remote_host") != NULL);
+	CHECK(parse(&P, &L, "route REMOTE_HOST") == 0 && P.n_routes == 0 && P.n_rejected == 1);
+	CHECK(parse(&P, &L, "route remote_host 255.255.0.0") == 0 && P.n_routes == 1);
+	/* The same keyword route twice is one route; a literal 0.0.0.0/32 is not a keyword route. */
+	CHECK(parse(&P, &L, "route vpn_gateway,route vpn_gateway,route 0.0.0.0") == 0 && P.n_routes == 2 &&
+	      P.n_ignored == 1);
+	/* route-metric bounds. */
+	CHECK(parse(&P, &L, "route-metric -1") == 0 && P.route_metric == -1 && P.n_rejected == 1);
+	CHECK(parse(&P, &L, "route-metric 2147483648") == 0 && P.route_metric == -1 && P.n_rejected == 1);
+	CHECK(parse(&P, &L, "route-metric 0") == 0 && P.route_metric == 0);
+	/* route-gateway dhcp is TAP only: skipped, not stored. */
+	CHECK(parse(&P, &L, "route-gateway dhcp") == 0 && !P.has_route_gateway && P.n_ignored == 1);
 }
 
 static void test_init(void)
@@ -533,6 +655,9 @@ int main(void)
 	test_auth_token();
 	test_tokenizer_and_limits();
 	test_continuation();
+	test_pull_filter();
+	test_route_nopull();
+	test_route_keywords();
 	printf("test_push: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

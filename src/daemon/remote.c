@@ -1,0 +1,110 @@
+/*
+ * remote.c: owns the choice of the remote for each connection attempt and
+ * the pause before it (remote.h), following OpenVPN 2.6's client.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "daemon/remote.h"
+
+void vpnc_remote_init(struct vpnc_remote_sel *s, const struct vpnc_config *conf,
+                      vpnc_remote_rand_fn rnd, void *rnd_ctx)
+{
+	size_t n = conf->n_remotes <= VPNC_MAX_REMOTES ? conf->n_remotes : VPNC_MAX_REMOTES;
+
+	s->list = conf->remotes;
+	s->n = n;
+	for (size_t i = 0; i < n; i++)
+		s->order[i] = (unsigned char)i;
+	/* remote-random: one Fisher-Yates shuffle per run, as OpenVPN does at start. */
+	if (conf->remote_random && rnd != NULL) {
+		for (size_t i = n; i > 1; i--) {
+			size_t j = rnd(rnd_ctx, (unsigned)i) % i;
+			unsigned char t = s->order[i - 1];
+			s->order[i - 1] = s->order[j];
+			s->order[j] = t;
+		}
+	}
+	s->cur = 0;
+	s->failures = 0;
+	s->no_advance = false;
+	s->retry_s = conf->connect_retry >= 0 ? conf->connect_retry : VPNC_REMOTE_RETRY_DEFAULT_S;
+	s->retry_max_s = conf->connect_retry_max_delay > 0 ? conf->connect_retry_max_delay
+	                                                   : VPNC_REMOTE_RETRY_MAX_S;
+	s->max_tries = conf->connect_retry_max > 0 ? conf->connect_retry_max : 0;
+}
+
+const struct vpnc_remote *vpnc_remote_current(const struct vpnc_remote_sel *s)
+{
+	return &s->list[s->order[s->cur]];
+}
+
+int vpnc_remote_advance(struct vpnc_remote_sel *s, enum vpnc_remote_why why, bool more_addrs)
+{
+	if (why == VPNC_REMOTE_SAME)
+		return VPNC_REMOTE_STEP_SAME_ADDR;
+	if (why == VPNC_REMOTE_NEXT)
+		s->no_advance = false;
+	/* After a session that was up, the first retry goes to the same server. */
+	if (s->no_advance) {
+		s->no_advance = false;
+		return VPNC_REMOTE_STEP_SAME_ADDR;
+	}
+	if (more_addrs)
+		return VPNC_REMOTE_STEP_NEXT_ADDR;
+	s->failures++;
+	s->cur = (s->cur + 1) % s->n;
+	if (s->max_tries > 0 && s->failures >= (unsigned long long)s->n * (unsigned)s->max_tries)
+		return -ETIMEDOUT;
+	return VPNC_REMOTE_STEP_RESOLVE;
+}
+
+unsigned vpnc_remote_pause_s(const struct vpnc_remote_sel *s, enum vpnc_remote_why why,
+                             bool auth_nointeract)
+{
+	unsigned long long sec = (unsigned)s->retry_s; /* < 2^21, so a shift by 15 fits */
+	long backoff;
+
+	if (why == VPNC_REMOTE_POLL_TIMEOUT)
+		return 0;
+	if (auth_nointeract)
+		sec = VPNC_REMOTE_AUTH_RETRY_S;
+	/* Slower after five passes over the list: doubling per pass, capped. */
+	backoff = (long)((s->failures + 1) / s->n) - VPNC_REMOTE_BACKOFF_PASSES;
+	if (backoff > 0) {
+		if (sec == 0)
+			sec = 1;
+		sec <<= backoff < VPNC_REMOTE_BACKOFF_SHIFT_MAX ? backoff : VPNC_REMOTE_BACKOFF_SHIFT_MAX;
+	}
+	if (sec > (unsigned)s->retry_max_s)
+		sec = (unsigned)s->retry_max_s;
+	return (unsigned)sec;
+}
+
+void vpnc_remote_connected(struct vpnc_remote_sel *s)
+{
+	s->failures = 0;
+	s->no_advance = true;
+}
+
+bool vpnc_remote_server_restart(const char *reason, bool *next, bool *preserve)
+{
+	size_t plen = strlen(VPNC_REMOTE_RESTART_REASON);
+	const char *c;
+
+	*next = false;
+	*preserve = false;
+	if (strncmp(reason, VPNC_REMOTE_RESTART_REASON, plen) != 0)
+		return false;
+	/* The engine quotes the message's argument after ": ". */
+	c = reason + plen;
+	if (strncmp(c, ": [", 3) != 0)
+		return true;
+	for (c += 3; *c != '\0' && *c != ']'; c++) {
+		if (*c == 'N')
+			*next = true;
+		else if (*c == 'P')
+			*preserve = true;
+	}
+	return true;
+}

@@ -1,0 +1,116 @@
+/*
+ * status.h: what `vpnc status` shows, built from a snapshot the loop fills.
+ *
+ * The loop owns a struct vpnc_status_snap and keeps its slow-moving parts
+ * (state, server, cipher, push) current at each state change; the counters
+ * are copied in only when a status request arrives, so nothing here touches
+ * the packet path. vpnc_status_json() and vpnc_status_text() format a
+ * snapshot into a caller buffer; they allocate nothing and take "now" from
+ * the caller, so tests can pin the clock.
+ *
+ * The expiry helpers read the two dates an eduVPN profile carries: the
+ * client certificate's notAfter (from the PEM text in the config) and the
+ * portal's "# Expires: <ISO 8601>" comment at the top of the config file.
+ * Both are read once at start (before privileges are dropped).
+ */
+#ifndef VPNC_DAEMON_STATUS_H
+#define VPNC_DAEMON_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vpnc/engine.h"
+#include "vpnc/push.h"
+
+/* Room for the largest status (every route and DNS item pushed), JSON or text. */
+#define VPNC_STATUS_MAX 65536
+/* An expiry closer than this (seconds) is warned about: 7 days. */
+#define VPNC_STATUS_WARN_SECS (7 * 24 * 3600)
+/* How much of the config file is searched for the "# Expires:" comment. */
+#define VPNC_STATUS_HEADER_MAX 16384
+
+enum vpnc_status_state {
+	VPNC_STATUS_STARTING = 0, /* before the first attempt (resolving the remote) */
+	VPNC_STATUS_CONNECTING,   /* an attempt is running (handshake, PUSH_REQUEST) */
+	VPNC_STATUS_CONNECTED,    /* the tunnel is up */
+	VPNC_STATUS_RECONNECTING, /* waiting before the next attempt */
+	VPNC_STATUS_EXITING,      /* disconnecting on request */
+};
+
+/*
+ * Every pointer is borrowed and may be NULL (shown as unknown); strings must
+ * stay valid while the snapshot is formatted. Times are Unix seconds, 0 when
+ * unknown.
+ */
+struct vpnc_status_snap {
+	enum vpnc_status_state state;
+	const char *instance;
+	const char *config_path;
+	const char *last_error;        /* why the last session ended, if it did */
+	long pid;
+
+	/* The server of the current attempt. */
+	const char *host;              /* as configured */
+	const char *address;           /* the address in use, numeric */
+	const char *port;
+	const char *proto;             /* "udp", "tcp", ... */
+
+	/* Crypto. */
+	const char *cipher;            /* data channel, e.g. "AES-256-GCM" */
+	const char *tls_version;       /* e.g. "TLSv1.3" */
+	const char *tls_cipher;        /* e.g. "TLS_AES_256_GCM_SHA384" */
+
+	/* The tunnel: the device and what the server pushed (routes, DNS). */
+	const char *dev;
+	const struct vpnc_push *push;
+
+	/* Counters of the current session; NULL = none yet. */
+	const struct vpnc_stats *stats;
+
+	int64_t connected_since;
+	int64_t cert_not_after;
+	int64_t profile_expires;       /* the eduVPN "# Expires:" header */
+};
+
+/* The state's name as printed: "starting", "connecting", "connected", ... */
+const char *vpnc_status_state_name(enum vpnc_status_state s);
+
+/*
+ * Formats the snapshot as one JSON object (no trailing newline) into out.
+ * Returns its length, or -ENOSPC if cap is too small (out is then a
+ * truncated, NUL-terminated prefix). Strings are escaped; invalid UTF-8
+ * becomes U+FFFD.
+ */
+int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, size_t cap);
+
+/* The same as lines for people (control characters replaced by '?'). */
+int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, size_t cap);
+
+/*
+ * Parses an ISO 8601 date and time: "YYYY-MM-DDTHH:MM:SS" ('T' or one space),
+ * optional fraction, then "Z", "+HH:MM", "-HH:MM", "+HHMM" or nothing (UTC).
+ * Trailing spaces are allowed. Returns 0 and sets *out (Unix seconds), or
+ * -EINVAL.
+ */
+int vpnc_status_parse_time(const char *s, size_t len, int64_t *out);
+
+/*
+ * Finds the "# Expires: <ISO 8601>" comment in config text (a line starting
+ * with '#' or ';', the key case-insensitive, as eduVPN's portal writes it in
+ * the first lines). Only the first VPNC_STATUS_HEADER_MAX bytes are read.
+ * Returns 0 and sets *out, -ENOENT when there is none, -EINVAL when the date
+ * is malformed.
+ */
+int vpnc_status_find_expires(const char *text, size_t len, int64_t *out);
+
+/* vpnc_status_find_expires() on the first bytes of a file. Also -errno from open/read. */
+int vpnc_status_profile_expires(const char *path, int64_t *out);
+
+/* The notAfter of the first certificate in PEM text. Returns 0, or -EINVAL. */
+int vpnc_status_cert_not_after(const char *pem, int64_t *out);
+
+/* 0 = no warning (unknown or far away), 1 = expires within VPNC_STATUS_WARN_SECS, 2 = expired. */
+int vpnc_status_expiry_level(int64_t expires, int64_t now);
+
+#endif
