@@ -16,12 +16,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define VPNC_MAX_REMOTES 16
 #define VPNC_STATIC_KEY_LEN 256 /* OpenVPN Static key V1: 2048 bits */
 #define VPNC_MAX_WKC_LEN 1024   /* tls-crypt-v2 wrapped client key */
 #define VPNC_MAX_KU 16          /* remote-cert-ku values (OpenVPN MAX_PARMS) */
 #define VPNC_SCRIPT_CMD_MAX 257 /* one script command word (OpenVPN's 256-byte parameter) + NUL */
+#define VPNC_LOG_PATH_MAX 257     /* 'log FILE': one option parameter + NUL */
+#define VPNC_SYSLOG_NAME_MAX 64   /* 'syslog NAME' */
+#define VPNC_PRIV_NAME_MAX 257    /* 'user', 'group', 'chroot': one option parameter + NUL */
 
 /* How pushed DNS settings are applied (--dns-mode); see docs/dns-and-scripts.md. */
 enum vpnc_dns_mode {
@@ -203,6 +207,21 @@ struct vpnc_config {
 	int resolv_retry;           /* 'resolv-retry N': seconds to retry names, -1 = infinite (default) */
 	bool bind;                  /* 'bind': bind the local port even without 'lport' */
 	enum vpnc_auth_retry auth_retry;
+
+	/* Logging, added for issue 5 part 5 (src/daemon/log.h). */
+	char log_path[VPNC_LOG_PATH_MAX];        /* 'log FILE' / 'log-append FILE', "" = stderr */
+	bool log_append;                         /* 'log-append': append instead of truncating */
+	bool syslog;                             /* 'syslog [name]' */
+	char syslog_ident[VPNC_SYSLOG_NAME_MAX]; /* its name, "" = "vpnc" */
+
+	/* Privileges, added for issue 5 part 1 (src/daemon/privdrop.h, docs/privileges.md).
+	 * Names are resolved when the config is loaded, before any chroot. */
+	char user[VPNC_PRIV_NAME_MAX];    /* 'user NAME', "" = do not change the uid */
+	char group[VPNC_PRIV_NAME_MAX];   /* 'group NAME', "" = the user's primary group */
+	uid_t uid;                        /* the user's id (valid when user is set) */
+	gid_t user_gid;                   /* the user's primary group */
+	gid_t gid;                        /* the group's id (valid when group is set) */
+	char chroot_dir[VPNC_PRIV_NAME_MAX]; /* 'chroot DIR', absolute, "" = none */
 };
 
 /*

@@ -69,8 +69,25 @@ enum vpnc_event_type {
 	VPNC_EV_FATAL,        /* the session ended and must not be retried: ev.reason */
 };
 
+/* Why a session ended (RESTART and FATAL events), for callers that act on it. */
+enum vpnc_cause {
+	VPNC_CAUSE_OTHER = 0,
+	VPNC_CAUSE_AUTH_FAILED,       /* AUTH_FAILED from the server (not a rejected auth-token) */
+	VPNC_CAUSE_SERVER_RESTART,    /* RESTART from the server; see VPNC_RESTART_* flags */
+	VPNC_CAUSE_SERVER_HALT,       /* HALT from the server */
+	VPNC_CAUSE_SERVER_EXIT,       /* EXIT or OCC exit: the server shuts down */
+	VPNC_CAUSE_TIMEOUT,           /* hand-window, ping-restart, inactive */
+	VPNC_CAUSE_VERIFY,            /* the server certificate failed verification */
+};
+
+/* RESTART,[flags]: N = go on to the next server, P = keep the cached credentials. */
+#define VPNC_RESTART_NEXT (1u << 0)
+#define VPNC_RESTART_PRESERVE (1u << 1)
+
 struct vpnc_event {
 	enum vpnc_event_type type;
+	enum vpnc_cause cause;         /* RESTART and FATAL */
+	unsigned restart_flags;        /* VPNC_RESTART_* with VPNC_CAUSE_SERVER_RESTART */
 	enum vpnc_state state;
 	const char *reason;            /* valid until the next engine call */
 	const struct vpnc_push *push;  /* valid while the engine lives */

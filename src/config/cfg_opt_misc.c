@@ -1,12 +1,16 @@
 /*
  * cfg_opt_misc.c: handlers for username/password authentication, timers,
  * boolean flags, logging levels, compression framing, setenv, pull-filter,
- * ignore-unknown-option, script-security, the script commands and dns-mode.
+ * ignore-unknown-option, script-security, the script commands, dns-mode, and
+ * the privilege options user, group and chroot.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <limits.h>
 #include <string.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
 
 #include "config/cfg_handlers.h"
 
@@ -303,4 +307,52 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_dns_mode)
 		}
 	}
 	return vpnc_cfg_bad(ctx, p[0], "must be auto, resolved, resolvconf, file or none");
+}
+
+/*
+ * 'user NAME', 'group NAME': looked up now, so an unknown name fails the
+ * load with file and line, and a later chroot needs no /etc/passwd. The
+ * switch itself happens after the tunnel is up (src/daemon/privdrop.c).
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_user_group)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	bool is_user = strcmp(p[0], "user") == 0;
+	char *dst = is_user ? cfg->user : cfg->group;
+	size_t len = strlen(p[1]);
+	struct passwd *pw;
+	struct group *gr;
+
+	if (len == 0 || len >= VPNC_PRIV_NAME_MAX)
+		return vpnc_cfg_bad(ctx, p[0], "the name must be 1 to %d bytes", VPNC_PRIV_NAME_MAX - 1);
+	errno = 0;
+	if (is_user) {
+		pw = getpwnam(p[1]);
+		if (pw == NULL)
+			return vpnc_cfg_bad(ctx, p[0], "no such user%s", errno != 0 ? " (lookup failed)" : "");
+		cfg->uid = pw->pw_uid;
+		cfg->user_gid = pw->pw_gid;
+	} else {
+		gr = getgrnam(p[1]);
+		if (gr == NULL)
+			return vpnc_cfg_bad(ctx, p[0], "no such group%s", errno != 0 ? " (lookup failed)" : "");
+		cfg->gid = gr->gr_gid;
+	}
+	memcpy(dst, p[1], len + 1);
+	return 0;
+}
+
+/* 'chroot DIR': an absolute path to an existing directory, entered when privileges are dropped. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_chroot)
+{
+	size_t len = strlen(p[1]);
+	struct stat st;
+
+	if (p[1][0] != '/' || len >= VPNC_PRIV_NAME_MAX)
+		return vpnc_cfg_bad(ctx, p[0], "must be an absolute path of at most %d bytes",
+		                    VPNC_PRIV_NAME_MAX - 1);
+	if (stat(p[1], &st) < 0 || !S_ISDIR(st.st_mode))
+		return vpnc_cfg_bad(ctx, p[0], "is not a directory");
+	memcpy(ctx->cfg->chroot_dir, p[1], len + 1);
+	return 0;
 }

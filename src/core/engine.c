@@ -77,6 +77,10 @@ static void event_push(struct vpnc_engine *e, enum vpnc_event_type type, const c
 	snprintf(s->reason, sizeof(s->reason), "%s", reason != NULL ? reason : "");
 	if (type == VPNC_EV_CONNECTED)
 		s->ev.push = &e->push;
+	if (type == VPNC_EV_RESTART || type == VPNC_EV_FATAL) {
+		s->ev.cause = e->cause;
+		s->ev.restart_flags = e->restart_flags;
+	}
 }
 
 void vpnc__event(struct vpnc_engine *e, enum vpnc_event_type type, const char *fmt, ...)
@@ -369,8 +373,10 @@ static bool data_special(struct vpnc_engine *e, const uint8_t *p, size_t len)
 	if (len == sizeof(ping_magic) && memcmp(p, ping_magic, sizeof(ping_magic)) == 0)
 		return true;
 	if (len >= sizeof(occ_magic) + 1 && memcmp(p, occ_magic, sizeof(occ_magic)) == 0) {
-		if (p[sizeof(occ_magic)] == OCC_EXIT && e->role == VPNC_ROLE_CLIENT)
+		if (p[sizeof(occ_magic)] == OCC_EXIT && e->role == VPNC_ROLE_CLIENT) {
+			e->cause = VPNC_CAUSE_SERVER_EXIT;
 			vpnc__fail(e, false, "the server is shutting down (OCC exit)");
+		}
 		return true;
 	}
 	return false;
@@ -472,6 +478,7 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 		return;
 	if (e->state != VPNC_ST_CONNECTED) {
 		if (now - e->start_time >= e->hand_window_ms) {
+			e->cause = VPNC_CAUSE_TIMEOUT;
 			vpnc__fail(e, false, "the session did not come up within hand-window (%llu s)",
 			           (unsigned long long)(e->hand_window_ms / 1000));
 			return;
@@ -481,6 +488,7 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 	}
 	struct vpnc_keystate *ks = e->ks;
 	if (ks->phase != KS_ACTIVE && now - ks->started >= e->hand_window_ms) {
+		e->cause = VPNC_CAUSE_TIMEOUT;
 		vpnc__fail(e, false, "the renegotiation of key %u did not finish within hand-window",
 		           (unsigned)ks->key_id);
 		return;
@@ -502,11 +510,13 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 	if (ks->dc_ready && !ks->tx_ok && now - ks->installed >= VPNC_TX_SWITCH_MS)
 		ks->tx_ok = true;
 	if (e->inactive_ms != 0 && now - e->last_data >= e->inactive_ms) {
+		e->cause = VPNC_CAUSE_TIMEOUT;
 		vpnc__fail(e, true, "no data through the tunnel for %llu s (inactive)",
 		           (unsigned long long)(e->inactive_ms / 1000));
 		return;
 	}
 	if (e->ping_restart_ms != 0 && now - e->last_recv >= e->ping_restart_ms) {
+		e->cause = VPNC_CAUSE_TIMEOUT;
 		vpnc__fail(e, false, "nothing received from the peer for %llu s (ping-restart)",
 		           (unsigned long long)(e->ping_restart_ms / 1000));
 		return;

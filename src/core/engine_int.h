@@ -163,6 +163,10 @@ struct vpnc_engine {
 	unsigned ev_head, ev_count;
 	char reason_out[VPNC_REASON_LEN];
 
+	/* Why the session ended; set just before vpnc__fail(). */
+	enum vpnc_cause cause;
+	unsigned restart_flags;
+
 	struct vpnc_stats stats;
 	uint32_t drop_logged;         /* one bit per enum vpnc_drop */
 

@@ -401,20 +401,34 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 			OPENSSL_cleanse(e->auth_token_user, sizeof(e->auth_token_user));
 			vpnc__fail(e, false, "the server rejected the auth-token%s%s; retrying with the credentials",
 			           alen ? ": " : "", text);
-		} else if (strncmp(text, "TEMP", 4) == 0)
+		} else if (strncmp(text, "TEMP", 4) == 0) {
 			vpnc__fail(e, false, "authentication failed temporarily: %s", text);
-		else
+		} else {
+			e->cause = VPNC_CAUSE_AUTH_FAILED;
 			vpnc__fail(e, true, "authentication failed%s%s", alen ? ": " : "", text);
+		}
 		return;
 	case VPNC_MSG_RESTART:
+		e->cause = VPNC_CAUSE_SERVER_RESTART;
+		arg_text(arg, alen, text, sizeof(text));
+		if (text[0] == '[') {
+			for (const char *c = text + 1; *c != '\0' && *c != ']'; c++) {
+				if (*c == 'N')
+					e->restart_flags |= VPNC_RESTART_NEXT;
+				else if (*c == 'P')
+					e->restart_flags |= VPNC_RESTART_PRESERVE;
+			}
+		}
 		vpnc__fail(e, false, "the server asked for a restart%s%s", alen ? ": " : "",
 		           arg_text(arg, alen, text, sizeof(text)));
 		return;
 	case VPNC_MSG_HALT:
+		e->cause = VPNC_CAUSE_SERVER_HALT;
 		vpnc__fail(e, true, "the server halted the connection%s%s", alen ? ": " : "",
 		           arg_text(arg, alen, text, sizeof(text)));
 		return;
 	case VPNC_MSG_EXIT:
+		e->cause = VPNC_CAUSE_SERVER_EXIT;
 		vpnc__fail(e, false, "the server is shutting down (EXIT)");
 		return;
 	case VPNC_MSG_AUTH_PENDING: {
@@ -518,6 +532,8 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 		int r = vpnc_tls_handshake(ks->tls, err, sizeof(err));
 		if (r < 0) {
 			/* A certificate that fails verification will fail again: that is final. */
+			if (r == -EPERM)
+				e->cause = VPNC_CAUSE_VERIFY;
 			vpnc__fail(e, r == -EPERM, "%s", err);
 			return;
 		}
@@ -526,6 +542,7 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 		if (e->role == VPNC_ROLE_CLIENT &&
 		    vpnc_tls_check_peer(ks->tls, e->remote_cert_tls_server, e->verify_x509_name,
 		                        e->verify_x509_type, err, sizeof(err)) != 0) {
+			e->cause = VPNC_CAUSE_VERIFY;
 			vpnc__fail(e, true, "%s", err);
 			return;
 		}

@@ -60,7 +60,6 @@ enum {
 /* The local port 'bind' uses without 'lport' (OpenVPN's default port). */
 #define VPNC_DEFAULT_LPORT 1194
 /* What the engine says when AUTH_FAILED ends a session (core/keyex.c). */
-#define VPNC_AUTH_FAILED_REASON "authentication failed"
 
 enum pending_action {
 	VPNC_ACT_NONE = 0,
@@ -112,6 +111,8 @@ struct loop {
 	int exit_code;
 	enum pending_action pending;
 	char reason[VPNC_REASON_MAX];
+	enum vpnc_cause cause;        /* of the pending restart or fatal end */
+	unsigned restart_flags;
 
 	/* Credentials (secrets, wiped): copied from their source before an attempt needs them. */
 	char user[VPNC_CRED_MAX];
@@ -490,8 +491,7 @@ static void on_fatal(struct loop *l)
 {
 	enum vpnc_auth_retry ar = l->conf->auth_retry;
 
-	if (strncmp(l->reason, VPNC_AUTH_FAILED_REASON, strlen(VPNC_AUTH_FAILED_REASON)) != 0 ||
-	    ar == VPNC_AUTH_RETRY_NONE) {
+	if (l->cause != VPNC_CAUSE_AUTH_FAILED || ar == VPNC_AUTH_RETRY_NONE) {
 		vpnc_log(VPNC_LOG_FATAL, "Exiting: %s.", l->reason);
 		shutdown_loop(l, 1);
 		return;
@@ -512,18 +512,16 @@ static void on_fatal(struct loop *l)
 static void on_restart(struct loop *l)
 {
 	enum vpnc_remote_why why = VPNC_REMOTE_FAILED;
-	bool next, preserve;
 
 	vpnc_log(VPNC_LOG_INFO, "Connection reset: %s", l->reason);
 	teardown_connection(l, false);
-	if (vpnc_remote_server_restart(l->reason, &next, &preserve)) {
-		if (next)
-			why = VPNC_REMOTE_NEXT;
-		if (!preserve) {
-			secret_wipe(l->token, sizeof(l->token));
-			secret_wipe(l->token_user, sizeof(l->token_user));
-		}
-	}
+	/*
+	 * Without [P] OpenVPN forgets the cached username and password (to ask
+	 * their source again) but keeps the auth-token; vpnc keeps both, which is
+	 * the same for credentials from a file or inline block.
+	 */
+	if (l->cause == VPNC_CAUSE_SERVER_RESTART && (l->restart_flags & VPNC_RESTART_NEXT))
+		why = VPNC_REMOTE_NEXT;
 	next_attempt(l, why, false);
 }
 
@@ -548,6 +546,8 @@ static void process_events(struct loop *l)
 				l->pending = ev.type == VPNC_EV_FATAL ? VPNC_ACT_FATAL : VPNC_ACT_RESTART;
 				snprintf(l->reason, sizeof(l->reason), "%s",
 				         ev.reason != NULL && ev.reason[0] ? ev.reason : "no reason given");
+				l->cause = ev.cause;
+				l->restart_flags = ev.restart_flags;
 			}
 			break;
 		default:
@@ -558,6 +558,8 @@ static void process_events(struct loop *l)
 		return;
 	if (l->pending == VPNC_ACT_NONE && l->link_down && l->eng != NULL) {
 		l->pending = VPNC_ACT_RESTART;
+		l->cause = VPNC_CAUSE_OTHER;
+		l->restart_flags = 0;
 		snprintf(l->reason, sizeof(l->reason), "the TCP connection failed: %s",
 		         uv_strerror(l->link_down_err));
 	}

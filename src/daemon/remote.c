@@ -14,7 +14,8 @@ void vpnc_remote_init(struct vpnc_remote_sel *s, const struct vpnc_config *conf,
 
 	s->list = conf->remotes;
 	s->n = n;
-	for (size_t i = 0; i < n; i++)
+	/* The second bound is redundant but keeps GCC's -Wstringop-overflow quiet under ASan. */
+	for (size_t i = 0; i < n && i < sizeof(s->order); i++)
 		s->order[i] = (unsigned char)i;
 	/* remote-random: one Fisher-Yates shuffle per run, as OpenVPN does at start. */
 	if (conf->remote_random && rnd != NULL) {
@@ -85,26 +86,4 @@ void vpnc_remote_connected(struct vpnc_remote_sel *s)
 {
 	s->failures = 0;
 	s->no_advance = true;
-}
-
-bool vpnc_remote_server_restart(const char *reason, bool *next, bool *preserve)
-{
-	size_t plen = strlen(VPNC_REMOTE_RESTART_REASON);
-	const char *c;
-
-	*next = false;
-	*preserve = false;
-	if (strncmp(reason, VPNC_REMOTE_RESTART_REASON, plen) != 0)
-		return false;
-	/* The engine quotes the message's argument after ": ". */
-	c = reason + plen;
-	if (strncmp(c, ": [", 3) != 0)
-		return true;
-	for (c += 3; *c != '\0' && *c != ']'; c++) {
-		if (*c == 'N')
-			*next = true;
-		else if (*c == 'P')
-			*preserve = true;
-	}
-	return true;
 }

@@ -82,14 +82,4 @@ unsigned vpnc_remote_pause_s(const struct vpnc_remote_sel *s, enum vpnc_remote_w
 /* A session came up: the failure count restarts and a later reset retries this remote first. */
 void vpnc_remote_connected(struct vpnc_remote_sel *s);
 
-/* How the engine words the end of a session by the server's RESTART (core/keyex.c). */
-#define VPNC_REMOTE_RESTART_REASON "the server asked for a restart"
-
-/*
- * Tells whether an engine RESTART reason is the server's RESTART message and
- * reads its flags, "RESTART,[NP]": 'N' asks for the next remote, 'P' to keep
- * the cached credentials and auth-token (OpenVPN's server_pushed_signal).
- */
-bool vpnc_remote_server_restart(const char *reason, bool *next, bool *preserve);
-
 #endif

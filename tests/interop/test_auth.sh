@@ -26,7 +26,7 @@
 #                    (auth-gen-token-secret) and restarts (SIGTERM: RESTART to
 #                    the client): the client comes back with the token
 # In every case the password never appears in the client's output.
-# token-restart is pending (pending/test_auth_pending.sh).
+# token-restart: the token survives a server restart that sends RESTART.
 # Needs root.
 
 # The vt_*_conf helpers take optional arguments.
@@ -41,7 +41,7 @@ lib=$here/lib.sh
 
 name=${VT_NAME:-test_auth}
 # The cases CI runs; pending/test_auth_pending.sh runs the others.
-all_cases="right-password inline-creds password-only wrong-password token-reneg token-nocache token-reconnect"
+all_cases="right-password inline-creds password-only wrong-password token-reneg token-nocache token-reconnect token-restart"
 cases=${VT_CASES:-$all_cases}
 user=alice
 # A password with blanks and a comma, which the control channel must carry.

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/engine_int.h"
 #include "core/tls.h"
 #include "vpnc/engine.h"
 
@@ -473,6 +474,48 @@ static void test_renegotiation(bool by_client)
 	pair_free(&p);
 }
 
+/* Control messages from the server end the session with the right cause and flags. */
+static void test_server_messages(void)
+{
+	static const struct {
+		const char *msg;
+		enum vpnc_event_type type;
+		enum vpnc_cause cause;
+		unsigned flags;
+	} cases[] = {
+		{"RESTART", VPNC_EV_RESTART, VPNC_CAUSE_SERVER_RESTART, 0},
+		{"RESTART,[N]", VPNC_EV_RESTART, VPNC_CAUSE_SERVER_RESTART, VPNC_RESTART_NEXT},
+		{"RESTART,[PN] going down", VPNC_EV_RESTART, VPNC_CAUSE_SERVER_RESTART,
+		 VPNC_RESTART_NEXT | VPNC_RESTART_PRESERVE},
+		{"RESTART,server shutdown [N]", VPNC_EV_RESTART, VPNC_CAUSE_SERVER_RESTART, 0},
+		{"HALT,bye", VPNC_EV_FATAL, VPNC_CAUSE_SERVER_HALT, 0},
+		{"EXIT", VPNC_EV_RESTART, VPNC_CAUSE_SERVER_EXIT, 0},
+		{"AUTH_FAILED,nope", VPNC_EV_FATAL, VPNC_CAUSE_AUTH_FAILED, 0},
+		{"AUTH_FAILED,TEMP[backoff 5]:later", VPNC_EV_RESTART, VPNC_CAUSE_OTHER, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pair p;
+		struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+		                      .server_ciphers = "AES-256-GCM"};
+		if (pair_new(&p, &o) != 0)
+			continue;
+		pair_handshake(&p);
+		vpnc__send_ctrl_msg(p.s, p.s->ks, cases[i].msg);
+		struct vpnc_event ev, last = {0};
+		for (int k = 0; k < 5; k++) {
+			wire_drain(p.s, p.now, &p.s2c, NULL);
+			wire_deliver(p.c, p.now, &p.s2c, NULL);
+			while (vpnc_engine_event(p.c, &ev))
+				if (ev.type == VPNC_EV_RESTART || ev.type == VPNC_EV_FATAL)
+					last = ev;
+		}
+		CHECK(last.type == cases[i].type && last.cause == cases[i].cause &&
+		          last.restart_flags == cases[i].flags,
+		      "'%s': event %d cause %d flags %u", cases[i].msg, last.type, last.cause, last.restart_flags);
+		pair_free(&p);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
@@ -484,6 +527,7 @@ int main(int argc, char **argv)
 	test_verify_failures();
 	test_garbage();
 	test_drop_reasons();
+	test_server_messages();
 	{
 		/* A pushed inactive 5: pings do not count as activity, data does; then the client leaves. */
 		struct pair p;

@@ -262,30 +262,8 @@ static void test_config_options(void)
 	vpnc_config_free(c);
 }
 
-static void test_restart_flags(void)
-{
-	bool next, preserve;
-
-	CHECK(vpnc_remote_server_restart("the server asked for a restart", &next, &preserve));
-	CHECK(!next && !preserve);
-	CHECK(vpnc_remote_server_restart("the server asked for a restart: [N]", &next, &preserve));
-	CHECK(next && !preserve);
-	CHECK(vpnc_remote_server_restart("the server asked for a restart: [PN] going down", &next,
-	                                 &preserve));
-	CHECK(next && preserve);
-	CHECK(vpnc_remote_server_restart("the server asked for a restart: server shutdown [N]", &next,
-	                                 &preserve));
-	CHECK(!next && !preserve);
-	/* An unterminated flag list is read to its end, never beyond. */
-	CHECK(vpnc_remote_server_restart("the server asked for a restart: [P", &next, &preserve));
-	CHECK(!next && preserve);
-	CHECK(!vpnc_remote_server_restart("ping-restart: no packet for 60 s", &next, &preserve));
-	CHECK(!vpnc_remote_server_restart("", &next, &preserve));
-}
-
 int main(void)
 {
-	test_restart_flags();
 	test_order_and_fallback();
 	test_connection_blocks();
 	test_remote_random();

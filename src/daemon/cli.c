@@ -1,0 +1,285 @@
+/*
+ * cli.c: owns the client commands `vpnc status|disconnect|reconnect`
+ * (argument handling, finding the socket, one request, printing the reply,
+ * the exit status; see cli.h) and the --help / --version text.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "daemon/cli.h"
+#include "daemon/ctlpath.h"
+#include "daemon/version.h"
+
+/* Room for a reply: the largest status plus its newline. */
+#define CLI_REPLY_MAX (65536 + 2)
+
+void vpnc_cli_usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: vpnc [--config] FILE [--option args ...]\n"
+	        "       vpnc --option args ...   (options as in an OpenVPN client config)\n"
+	        "       vpnc status [--json] [--instance NAME | --control-socket PATH]\n"
+	        "       vpnc disconnect | reconnect [--instance NAME | --control-socket PATH]\n"
+	        "       vpnc --help | --version\n"
+	        "\n"
+	        "An OpenVPN 2.x compatible VPN client (UDP and TCP). Options given on the command\n"
+	        "line override those in the config file. Common ones: --verb N (0 fatal only,\n"
+	        "1 normal, 3 more, 4 options and notes, 7+ debug), --dev NAME, --remote HOST [PORT],\n"
+	        "--route-nopull, --route-noexec, --ifconfig-noexec, --auth-user-pass [FILE],\n"
+	        "--control-socket PATH (default /run/vpnc/INSTANCE.sock, INSTANCE being the\n"
+	        "config file's name without .conf/.ovpn).\n"
+	        "\n"
+	        "status prints the state, server, cipher, addresses, routes, DNS, traffic and\n"
+	        "the certificate and profile expiry of a running vpnc (--json for machines);\n"
+	        "disconnect ends its session as SIGTERM does; reconnect reconnects as SIGHUP does.\n"
+	        "Exit status of these: 0 done, 1 not running or not reachable or refused,\n"
+	        "2 bad usage.\n"
+	        "\n"
+	        "Signals: SIGINT/SIGTERM disconnect, remove what vpnc configured and exit 0;\n"
+	        "SIGHUP reconnects from the first remote; SIGUSR1 reconnects (soft restart).\n"
+	        "See vpnc(8).\n");
+}
+
+void vpnc_cli_version(FILE *f)
+{
+	fprintf(f, "vpnc %s (OpenVPN 2.x compatible client; %s)\n", VPNC_VERSION,
+	        OpenSSL_version(OPENSSL_VERSION));
+}
+
+bool vpnc_cli_is_command(const char *arg)
+{
+	return arg != NULL && (strcmp(arg, "status") == 0 || strcmp(arg, "disconnect") == 0 ||
+	                       strcmp(arg, "reconnect") == 0);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is ready for events or the deadline passes; 0, -EAGAIN or -errno. */
+static int wait_fd(int fd, short events, int64_t deadline)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+	int64_t left;
+	int n;
+
+	for (;;) {
+		left = deadline - now_ms();
+		if (left <= 0)
+			return -EAGAIN;
+		n = poll(&p, 1, (int)left);
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			return -EAGAIN;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+int vpnc_cli_request(const char *path, const char *req, char *out, size_t cap, int timeout_ms)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char line[VPNC_CTL_PATH_MAX];
+	int64_t deadline = now_ms() + timeout_ms;
+	size_t len = 0, req_len = strlen(req), sent = 0;
+	socklen_t elen = sizeof(int);
+	int fd = -1, ret, soerr = 0;
+	ssize_t n;
+
+	if (cap == 0 || strlen(path) >= sizeof(sa.sun_path) || req_len + 2 > sizeof(line))
+		return -EINVAL;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	memcpy(line, req, req_len);
+	line[req_len++] = '\n';
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		if (ret != -EINPROGRESS && ret != -EAGAIN)
+			goto out;
+		/* A full backlog: wait for room, then ask how the connect ended. */
+		if ((ret = wait_fd(fd, POLLOUT, deadline)) < 0)
+			goto out;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) < 0 || soerr != 0) {
+			ret = soerr != 0 ? -soerr : -errno;
+			goto out;
+		}
+	}
+	while (sent < req_len) {
+		n = send(fd, line + sent, req_len - sent, MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if ((ret = wait_fd(fd, POLLOUT, deadline)) < 0)
+				goto out;
+			continue;
+		}
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		sent += (size_t)n;
+	}
+	/* Read until the daemon closes the connection; the reply must fit. */
+	for (;;) {
+		if (len + 1 >= cap) {
+			ret = -EMSGSIZE;
+			goto out;
+		}
+		n = read(fd, out + len, cap - 1 - len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if ((ret = wait_fd(fd, POLLIN, deadline)) < 0)
+				goto out;
+			continue;
+		}
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	ret = len > (size_t)0x7FFFFFFF ? -EMSGSIZE : (int)len;
+out:
+	if (ret < 0)
+		out[0] = '\0';
+	close(fd);
+	return ret;
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vpnc: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'vpnc --help'.\n");
+	return VPNC_CLI_USAGE;
+}
+
+/* Picks the socket from the options, or the only running instance. */
+static int find_socket(const char *instance, const char *sock, char *path, size_t cap)
+{
+	char dir[VPNC_CTL_PATH_MAX];
+	int ret;
+
+	if (sock != NULL) {
+		if (strlen(sock) >= cap)
+			return usage_error("the control socket path '%s' is too long.", sock);
+		memcpy(path, sock, strlen(sock) + 1);
+		return VPNC_CLI_OK;
+	}
+	if (instance != NULL) {
+		ret = vpnc_ctl_path(instance, path, cap);
+		if (ret == -EINVAL)
+			return usage_error("'%s' is not a valid instance name.", instance);
+		if (ret < 0)
+			return usage_error("the socket path of instance '%s' is too long.", instance);
+		return VPNC_CLI_OK;
+	}
+	ret = vpnc_ctl_find_single(path, cap);
+	if (ret == 0)
+		return VPNC_CLI_OK;
+	if (vpnc_ctl_dir(dir, sizeof(dir)) < 0)
+		dir[0] = '\0';
+	if (ret == -EEXIST) {
+		fprintf(stderr, "vpnc: several instances are running (sockets in %s); name one with "
+		                "--instance NAME.\n", dir);
+		return VPNC_CLI_USAGE;
+	}
+	fprintf(stderr, "vpnc: no running vpnc found (no control socket in %s).\n", dir);
+	return VPNC_CLI_FAIL;
+}
+
+static const char *explain(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ECONNREFUSED:
+		return "vpnc is not running there";
+	case -EACCES:
+	case -EPERM:
+		return "permission denied (use root or the user vpnc runs as)";
+	case -EAGAIN:
+		return "vpnc did not answer in time";
+	case -EMSGSIZE:
+		return "the reply is too long";
+	default:
+		return strerror(-err);
+	}
+}
+
+int vpnc_cli_main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL, *instance = NULL, *sock = NULL;
+	char path[VPNC_CTL_PATH_MAX];
+	char *reply = NULL;
+	bool json = false;
+	int ret, code;
+
+	if (!vpnc_cli_is_command(cmd))
+		return usage_error("unknown command '%s'.", cmd != NULL ? cmd : "");
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			vpnc_cli_usage(stdout);
+			return VPNC_CLI_OK;
+		} else if (strcmp(a, "--json") == 0 && strcmp(cmd, "status") == 0) {
+			json = true;
+		} else if (strcmp(a, "--instance") == 0 && i + 1 < argc) {
+			instance = argv[++i];
+		} else if (strcmp(a, "--control-socket") == 0 && i + 1 < argc) {
+			sock = argv[++i];
+		} else {
+			return usage_error("unknown or incomplete option '%s'.", a);
+		}
+	}
+	if (instance != NULL && sock != NULL)
+		return usage_error("%s", "--instance and --control-socket exclude each other.");
+	code = find_socket(instance, sock, path, sizeof(path));
+	if (code != VPNC_CLI_OK)
+		return code;
+
+	reply = malloc(CLI_REPLY_MAX);
+	if (reply == NULL) {
+		fprintf(stderr, "vpnc: out of memory.\n");
+		return VPNC_CLI_FAIL;
+	}
+	ret = vpnc_cli_request(path, strcmp(cmd, "status") == 0 ? (json ? "status" : "status text") : cmd,
+	                       reply, CLI_REPLY_MAX, VPNC_CLI_TIMEOUT_MS);
+	if (ret < 0) {
+		fprintf(stderr, "vpnc: %s: %s.\n", path, explain(ret));
+		code = VPNC_CLI_FAIL;
+	} else if (strncmp(reply, "error", 5) == 0 || ret == 0) {
+		fprintf(stderr, "vpnc: %s", ret == 0 ? "no answer from vpnc.\n" : reply);
+		code = VPNC_CLI_FAIL;
+	} else if (strcmp(cmd, "status") == 0) {
+		fputs(reply, stdout);
+		code = VPNC_CLI_OK;
+	} else {
+		printf("%s\n", strcmp(cmd, "disconnect") == 0 ? "Disconnecting." : "Reconnecting.");
+		code = VPNC_CLI_OK;
+	}
+	free(reply);
+	return code;
+}

@@ -1,0 +1,656 @@
+/*
+ * status.c: owns the formatting of a status snapshot (status.h) as one JSON
+ * object for machines and as aligned lines for people. Both writers work in
+ * a caller buffer, stop cleanly when it is full, and never pass a raw byte
+ * from the config or the server through unescaped.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/status.h"
+#include "daemon/version.h"
+
+/* A bounded string writer: after an overflow it keeps a NUL-terminated prefix. */
+struct sw {
+	char *p;
+	size_t cap, len;
+	bool full;
+	bool json;     /* escape for JSON, else replace control characters */
+};
+
+static void put(struct sw *w, const char *s, size_t n)
+{
+	if (w->full)
+		return;
+	if (n >= w->cap - w->len) {
+		n = w->cap - w->len - 1;
+		w->full = true;
+	}
+	memcpy(w->p + w->len, s, n);
+	w->len += n;
+	w->p[w->len] = '\0';
+}
+
+static void puts_(struct sw *w, const char *s)
+{
+	put(w, s, strlen(s));
+}
+
+static void putu(struct sw *w, uint64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+
+	put(w, tmp, (size_t)n);
+}
+
+static void puti(struct sw *w, int64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+
+	put(w, tmp, (size_t)n);
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	if (n > left || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+/* Writes s as the body of a JSON string, or as terminal-safe text. */
+static void put_safe(struct sw *w, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t left = strlen(str);
+
+	while (left > 0 && !w->full) {
+		size_t n = utf8_len(s, left);
+		char esc[8];
+
+		if (n == 0) {
+			puts_(w, w->json ? "\\ufffd" : "?");
+			n = 1;
+		} else if (n == 1 && (s[0] < 0x20 || s[0] == 0x7F)) {
+			if (w->json) {
+				snprintf(esc, sizeof(esc), "\\u%04x", s[0]);
+				puts_(w, esc);
+			} else {
+				puts_(w, "?");
+			}
+		} else if (n == 1 && w->json && (s[0] == '"' || s[0] == '\\')) {
+			esc[0] = '\\';
+			esc[1] = (char)s[0];
+			put(w, esc, 2);
+		} else if (n == 2 && s[0] == 0xC2 && s[1] < 0xA0 && !w->json) {
+			puts_(w, "?"); /* C1 control characters: terminals act on some */
+		} else {
+			put(w, (const char *)s, n);
+		}
+		s += n;
+		left -= n;
+	}
+}
+
+/* JSON helpers: a quoted string or null, and object keys with separators. */
+static void jstr(struct sw *w, const char *s)
+{
+	if (s == NULL) {
+		puts_(w, "null");
+		return;
+	}
+	puts_(w, "\"");
+	put_safe(w, s);
+	puts_(w, "\"");
+}
+
+static void jkey(struct sw *w, bool *first, const char *key)
+{
+	if (!*first)
+		puts_(w, ",");
+	*first = false;
+	puts_(w, "\"");
+	puts_(w, key);
+	puts_(w, "\":");
+}
+
+static void fmt_time(int64_t t, bool json, char *out, size_t cap)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, cap, json ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, cap, "?");
+}
+
+static void fmt_ip4(uint32_t host_order, char *out, size_t cap)
+{
+	struct in_addr a = {.s_addr = htonl(host_order)};
+
+	if (inet_ntop(AF_INET, &a, out, (socklen_t)cap) == NULL)
+		snprintf(out, cap, "?");
+}
+
+static void fmt_ip6(const uint8_t *a, char *out, size_t cap)
+{
+	if (inet_ntop(AF_INET6, a, out, (socklen_t)cap) == NULL)
+		snprintf(out, cap, "?");
+}
+
+/* Prefix length of a contiguous netmask, or -1. */
+static int mask_prefix(uint32_t mask)
+{
+	int n = 0;
+
+	while (n < 32 && (mask & (0x80000000u >> n)))
+		n++;
+	if (n < 32 && (mask << n) != 0)
+		return -1;
+	return n;
+}
+
+/* "10.8.0.0/24" (or "10.8.0.0/255.0.255.0" for a mask that is not a prefix). */
+static void fmt_net4(uint32_t net, uint32_t mask, char *out, size_t cap)
+{
+	char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
+	int p = mask_prefix(mask);
+
+	fmt_ip4(net, a, sizeof(a));
+	if (p >= 0) {
+		snprintf(out, cap, "%s/%d", a, p);
+	} else {
+		fmt_ip4(mask, m, sizeof(m));
+		snprintf(out, cap, "%s/%s", a, m);
+	}
+}
+
+static const char *route_net_word(uint8_t kind)
+{
+	switch (kind) {
+	case VPNC_RT_NET_REMOTE_HOST: return "remote_host";
+	case VPNC_RT_NET_VPN_GATEWAY: return "vpn_gateway";
+	case VPNC_RT_NET_NET_GATEWAY: return "net_gateway";
+	default: return NULL;
+	}
+}
+
+/* Destination, gateway (NULL = the VPN gateway) and metric of route i, IPv4 then IPv6. */
+struct route_txt {
+	char dest[64];
+	char gw[INET6_ADDRSTRLEN];
+	bool has_gw;
+	int metric;
+};
+
+static void route_at(const struct vpnc_push *p, size_t i, struct route_txt *r)
+{
+	r->has_gw = false;
+	if (i < p->n_routes) {
+		const struct vpnc_route4 *rt = &p->routes[i];
+		const char *word = route_net_word(rt->net_kind);
+
+		if (word != NULL)
+			snprintf(r->dest, sizeof(r->dest), "%s", word);
+		else
+			fmt_net4(rt->net, rt->mask, r->dest, sizeof(r->dest));
+		if (rt->net_gateway) {
+			snprintf(r->gw, sizeof(r->gw), "net_gateway");
+			r->has_gw = true;
+		} else if (rt->gw != 0) {
+			fmt_ip4(rt->gw, r->gw, sizeof(r->gw));
+			r->has_gw = true;
+		}
+		r->metric = rt->metric;
+		return;
+	}
+	const struct vpnc_route6 *r6 = &p->routes6[i - p->n_routes];
+	static const uint8_t zero[16];
+	char a[INET6_ADDRSTRLEN];
+
+	fmt_ip6(r6->net, a, sizeof(a));
+	snprintf(r->dest, sizeof(r->dest), "%s/%u", a, r6->bits);
+	if (r6->net_gateway) {
+		snprintf(r->gw, sizeof(r->gw), "net_gateway_ipv6");
+		r->has_gw = true;
+	} else if (memcmp(r6->gw, zero, sizeof(zero)) != 0) {
+		fmt_ip6(r6->gw, r->gw, sizeof(r->gw));
+		r->has_gw = true;
+	}
+	r->metric = r6->metric;
+}
+
+static size_t n_routes(const struct vpnc_push *p)
+{
+	size_t n4 = p->n_routes <= VPNC_MAX_ROUTES ? p->n_routes : VPNC_MAX_ROUTES;
+	size_t n6 = p->n_routes6 <= VPNC_MAX_ROUTES ? p->n_routes6 : VPNC_MAX_ROUTES;
+
+	return n4 + n6;
+}
+
+/* The tunnel addresses: "10.8.0.2/24" with topology subnet, else the local address and its peer. */
+static bool addr4(const struct vpnc_push *p, char *addr, size_t cap, char *peer, size_t pcap)
+{
+	char a[INET_ADDRSTRLEN];
+
+	peer[0] = '\0';
+	if (p == NULL || !p->has_ifconfig)
+		return false;
+	fmt_ip4(p->ifconfig_local, a, sizeof(a));
+	if (p->topology == VPNC_TOPO_SUBNET && mask_prefix(p->ifconfig_mask_or_peer) >= 0) {
+		snprintf(addr, cap, "%s/%d", a, mask_prefix(p->ifconfig_mask_or_peer));
+	} else {
+		snprintf(addr, cap, "%s/32", a);
+		fmt_ip4(p->ifconfig_mask_or_peer, peer, pcap);
+	}
+	return true;
+}
+
+static bool addr6(const struct vpnc_push *p, char *addr, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (p == NULL || !p->has_ifconfig6)
+		return false;
+	fmt_ip6(p->ifconfig6_local, a, sizeof(a));
+	snprintf(addr, cap, "%s/%u", a, p->ifconfig6_bits);
+	return true;
+}
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} rg_flags[] = {
+	{VPNC_RG_DEF1, "def1"},
+	{VPNC_RG_IPV6, "ipv6"},
+	{VPNC_RG_NO_IPV4, "!ipv4"},
+	{VPNC_RG_LOCAL, "local"},
+	{VPNC_RG_AUTO_LOCAL, "autolocal"},
+	{VPNC_RG_BYPASS_DHCP, "bypass-dhcp"},
+	{VPNC_RG_BYPASS_DNS, "bypass-dns"},
+	{VPNC_RG_BLOCK_LOCAL, "block-local"},
+};
+
+const char *vpnc_status_state_name(enum vpnc_status_state s)
+{
+	switch (s) {
+	case VPNC_STATUS_STARTING: return "starting";
+	case VPNC_STATUS_CONNECTING: return "connecting";
+	case VPNC_STATUS_CONNECTED: return "connected";
+	case VPNC_STATUS_RECONNECTING: return "reconnecting";
+	case VPNC_STATUS_EXITING: return "exiting";
+	}
+	return "unknown";
+}
+
+static void j_expiry(struct sw *w, bool *first, const char *key, int64_t t, int64_t now)
+{
+	char ts[40];
+	bool f = true;
+
+	jkey(w, first, key);
+	if (t == 0) {
+		puts_(w, "null");
+		return;
+	}
+	fmt_time(t, true, ts, sizeof(ts));
+	puts_(w, "{");
+	jkey(w, &f, "expires");
+	jstr(w, ts);
+	jkey(w, &f, "expires_unix");
+	puti(w, t);
+	jkey(w, &f, "seconds_left");
+	puti(w, t - now);
+	jkey(w, &f, "warning");
+	puts_(w, vpnc_status_expiry_level(t, now) ? "true" : "false");
+	puts_(w, "}");
+}
+
+static void j_push(struct sw *w, bool *first, const struct vpnc_push *p)
+{
+	char a[INET6_ADDRSTRLEN + 8], peer[INET_ADDRSTRLEN];
+	struct route_txt r;
+	bool f;
+
+	jkey(w, first, "ipv4");
+	jstr(w, addr4(p, a, sizeof(a), peer, sizeof(peer)) ? a : NULL);
+	jkey(w, first, "ipv4_peer");
+	jstr(w, peer[0] ? peer : NULL);
+	jkey(w, first, "ipv6");
+	jstr(w, addr6(p, a, sizeof(a)) ? a : NULL);
+
+	jkey(w, first, "routes");
+	puts_(w, "[");
+	for (size_t i = 0; p != NULL && i < n_routes(p); i++) {
+		route_at(p, i, &r);
+		f = true;
+		puts_(w, i ? ",{" : "{");
+		jkey(w, &f, "dest");
+		jstr(w, r.dest);
+		jkey(w, &f, "gateway");
+		jstr(w, r.has_gw ? r.gw : NULL);
+		jkey(w, &f, "metric");
+		if (r.metric >= 0)
+			puti(w, r.metric);
+		else
+			puts_(w, "null");
+		puts_(w, "}");
+	}
+	puts_(w, "]");
+
+	jkey(w, first, "redirect_gateway");
+	if (p == NULL || !(p->redirect_gateway & VPNC_RG_ENABLE)) {
+		puts_(w, "null");
+	} else {
+		f = true;
+		puts_(w, "[");
+		for (size_t i = 0; i < sizeof(rg_flags) / sizeof(rg_flags[0]); i++) {
+			if (!(p->redirect_gateway & rg_flags[i].bit))
+				continue;
+			puts_(w, f ? "" : ",");
+			f = false;
+			jstr(w, rg_flags[i].name);
+		}
+		puts_(w, "]");
+	}
+
+	jkey(w, first, "dns");
+	puts_(w, "{\"servers\":[");
+	f = true;
+	for (size_t i = 0; p != NULL && i < p->n_dns4 && i < VPNC_MAX_DNS; i++, f = false) {
+		fmt_ip4(p->dns4[i], a, sizeof(a));
+		puts_(w, f ? "" : ",");
+		jstr(w, a);
+	}
+	for (size_t i = 0; p != NULL && i < p->n_dns6 && i < VPNC_MAX_DNS; i++, f = false) {
+		fmt_ip6(p->dns6[i], a, sizeof(a));
+		puts_(w, f ? "" : ",");
+		jstr(w, a);
+	}
+	puts_(w, "],\"domains\":[");
+	for (size_t i = 0; p != NULL && i < p->n_domains && i < VPNC_MAX_DOMAINS; i++) {
+		puts_(w, i ? "," : "");
+		jstr(w, p->domains[i]);
+	}
+	puts_(w, "]}");
+}
+
+static void j_stats(struct sw *w, bool *first, const struct vpnc_stats *st)
+{
+	static const struct vpnc_stats none;
+	uint64_t drops = 0;
+	bool f = true;
+
+	if (st == NULL)
+		st = &none;
+	for (size_t i = 0; i < VPNC_DROP__COUNT; i++)
+		drops += st->drops[i];
+	jkey(w, first, "stats");
+	puts_(w, "{");
+	jkey(w, &f, "bytes_in");
+	putu(w, st->link_in_bytes);
+	jkey(w, &f, "bytes_out");
+	putu(w, st->link_out_bytes);
+	jkey(w, &f, "packets_in");
+	putu(w, st->link_in_pkts);
+	jkey(w, &f, "packets_out");
+	putu(w, st->link_out_pkts);
+	jkey(w, &f, "tun_bytes_in");
+	putu(w, st->tun_out_bytes);
+	jkey(w, &f, "tun_bytes_out");
+	putu(w, st->tun_in_bytes);
+	jkey(w, &f, "tun_packets_in");
+	putu(w, st->tun_out_pkts);
+	jkey(w, &f, "tun_packets_out");
+	putu(w, st->tun_in_pkts);
+	jkey(w, &f, "dropped");
+	putu(w, drops);
+	jkey(w, &f, "renegotiations");
+	putu(w, st->renegotiations);
+	puts_(w, "}");
+}
+
+static int finish(struct sw *w)
+{
+	if (w->full)
+		return -ENOSPC;
+	return w->len > (size_t)INT32_MAX ? -ENOSPC : (int)w->len;
+}
+
+int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, size_t cap)
+{
+	struct sw w = {.p = out, .cap = cap, .json = true};
+	char ts[40];
+	bool first = true, f = true;
+
+	if (cap == 0)
+		return -ENOSPC;
+	out[0] = '\0';
+	puts_(&w, "{");
+	jkey(&w, &first, "version");
+	jstr(&w, VPNC_VERSION);
+	jkey(&w, &first, "instance");
+	jstr(&w, s->instance);
+	jkey(&w, &first, "pid");
+	puti(&w, s->pid);
+	jkey(&w, &first, "config");
+	jstr(&w, s->config_path);
+	jkey(&w, &first, "state");
+	jstr(&w, vpnc_status_state_name(s->state));
+	jkey(&w, &first, "last_error");
+	jstr(&w, s->last_error != NULL && s->last_error[0] ? s->last_error : NULL);
+
+	jkey(&w, &first, "server");
+	puts_(&w, "{");
+	jkey(&w, &f, "host");
+	jstr(&w, s->host);
+	jkey(&w, &f, "address");
+	jstr(&w, s->address);
+	jkey(&w, &f, "port");
+	jstr(&w, s->port);
+	jkey(&w, &f, "proto");
+	jstr(&w, s->proto);
+	puts_(&w, "}");
+
+	jkey(&w, &first, "cipher");
+	jstr(&w, s->cipher != NULL && s->cipher[0] ? s->cipher : NULL);
+	jkey(&w, &first, "tls");
+	f = true;
+	puts_(&w, "{");
+	jkey(&w, &f, "version");
+	jstr(&w, s->tls_version);
+	jkey(&w, &f, "cipher");
+	jstr(&w, s->tls_cipher);
+	puts_(&w, "}");
+
+	jkey(&w, &first, "dev");
+	jstr(&w, s->dev);
+	j_push(&w, &first, s->push);
+	j_stats(&w, &first, s->stats);
+
+	jkey(&w, &first, "connected_since");
+	if (s->connected_since != 0) {
+		fmt_time(s->connected_since, true, ts, sizeof(ts));
+		jstr(&w, ts);
+	} else {
+		puts_(&w, "null");
+	}
+	jkey(&w, &first, "connected_since_unix");
+	if (s->connected_since != 0)
+		puti(&w, s->connected_since);
+	else
+		puts_(&w, "null");
+	j_expiry(&w, &first, "certificate", s->cert_not_after, now);
+	j_expiry(&w, &first, "profile", s->profile_expires, now);
+	puts_(&w, "}");
+	return finish(&w);
+}
+
+/* "3d 4h", "2h 5m", "42s": a rough duration for people. */
+static void fmt_dur(int64_t secs, char *out, size_t cap)
+{
+	if (secs < 0)
+		secs = -secs;
+	if (secs >= 86400)
+		snprintf(out, cap, "%" PRId64 "d %" PRId64 "h", secs / 86400, secs % 86400 / 3600);
+	else if (secs >= 3600)
+		snprintf(out, cap, "%" PRId64 "h %" PRId64 "m", secs / 3600, secs % 3600 / 60);
+	else if (secs >= 60)
+		snprintf(out, cap, "%" PRId64 "m %" PRId64 "s", secs / 60, secs % 60);
+	else
+		snprintf(out, cap, "%" PRId64 "s", secs);
+}
+
+static void t_line(struct sw *w, const char *label, const char *value)
+{
+	char pad[16];
+
+	snprintf(pad, sizeof(pad), "%-14s", label);
+	puts_(w, pad);
+	put_safe(w, value != NULL && value[0] ? value : "-");
+	puts_(w, "\n");
+}
+
+static void t_expiry(struct sw *w, const char *label, const char *what, int64_t t, int64_t now)
+{
+	char ts[40], d[32], line[128];
+	int level = vpnc_status_expiry_level(t, now);
+
+	if (t == 0)
+		return;
+	fmt_time(t, false, ts, sizeof(ts));
+	fmt_dur(t - now, d, sizeof(d));
+	if (level == 2)
+		snprintf(line, sizeof(line), "%s (expired %s ago)", ts, d);
+	else
+		snprintf(line, sizeof(line), "%s (in %s)", ts, d);
+	t_line(w, label, line);
+	if (level == 0)
+		return;
+	if (level == 2)
+		snprintf(line, sizeof(line), "warning: the %s expired %s ago (%s)\n", what, d, ts);
+	else
+		snprintf(line, sizeof(line), "warning: the %s expires in %s (%s)\n", what, d, ts);
+	puts_(w, line);
+}
+
+static void t_push(struct sw *w, const struct vpnc_push *p)
+{
+	char a[INET6_ADDRSTRLEN + 8], peer[INET_ADDRSTRLEN], line[192];
+	struct route_txt r;
+	size_t n;
+
+	if (addr4(p, a, sizeof(a), peer, sizeof(peer))) {
+		if (peer[0])
+			snprintf(line, sizeof(line), "%s peer %s", a, peer);
+		else
+			snprintf(line, sizeof(line), "%s", a);
+		t_line(w, "ipv4:", line);
+	}
+	if (addr6(p, a, sizeof(a)))
+		t_line(w, "ipv6:", a);
+	n = p != NULL ? n_routes(p) : 0;
+	for (size_t i = 0; i < n; i++) {
+		route_at(p, i, &r);
+		snprintf(line, sizeof(line), "%s via %s", r.dest, r.has_gw ? r.gw : "vpn");
+		if (r.metric >= 0)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), " metric %d", r.metric);
+		t_line(w, i == 0 ? "routes:" : "", line);
+	}
+	if (p != NULL && (p->redirect_gateway & VPNC_RG_ENABLE)) {
+		snprintf(line, sizeof(line), "yes");
+		for (size_t i = 0; i < sizeof(rg_flags) / sizeof(rg_flags[0]); i++)
+			if (p->redirect_gateway & rg_flags[i].bit)
+				snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s",
+				         rg_flags[i].name);
+		t_line(w, "redirect-gw:", line);
+	}
+	n = 0;
+	for (size_t i = 0; p != NULL && i < p->n_dns4 && i < VPNC_MAX_DNS; i++, n++) {
+		fmt_ip4(p->dns4[i], a, sizeof(a));
+		t_line(w, n == 0 ? "dns:" : "", a);
+	}
+	for (size_t i = 0; p != NULL && i < p->n_dns6 && i < VPNC_MAX_DNS; i++, n++) {
+		fmt_ip6(p->dns6[i], a, sizeof(a));
+		t_line(w, n == 0 ? "dns:" : "", a);
+	}
+	for (size_t i = 0; p != NULL && i < p->n_domains && i < VPNC_MAX_DOMAINS; i++)
+		t_line(w, i == 0 ? "domains:" : "", p->domains[i]);
+}
+
+int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, size_t cap)
+{
+	struct sw w = {.p = out, .cap = cap, .json = false};
+	const struct vpnc_stats *st = s->stats;
+	char line[256], ts[40], d[32];
+
+	if (cap == 0)
+		return -ENOSPC;
+	out[0] = '\0';
+	t_line(&w, "instance:", s->instance);
+	snprintf(line, sizeof(line), "%s", vpnc_status_state_name(s->state));
+	if (s->state == VPNC_STATUS_CONNECTED && s->connected_since != 0) {
+		fmt_time(s->connected_since, false, ts, sizeof(ts));
+		fmt_dur(now - s->connected_since, d, sizeof(d));
+		snprintf(line, sizeof(line), "connected since %s (%s)", ts, d);
+	}
+	t_line(&w, "state:", line);
+	if (s->last_error != NULL && s->last_error[0])
+		t_line(&w, "last error:", s->last_error);
+	if (s->host != NULL) {
+		snprintf(line, sizeof(line), "%s%s%s%s port %s %s", s->host, s->address ? " [" : "",
+		         s->address ? s->address : "", s->address ? "]" : "", s->port ? s->port : "?",
+		         s->proto ? s->proto : "");
+		t_line(&w, "server:", line);
+	}
+	if (s->cipher != NULL && s->cipher[0]) {
+		snprintf(line, sizeof(line), "%s%s%s%s%s", s->cipher, s->tls_version ? ", " : "",
+		         s->tls_version ? s->tls_version : "", s->tls_cipher ? " " : "",
+		         s->tls_cipher ? s->tls_cipher : "");
+		t_line(&w, "cipher:", line);
+	}
+	if (s->dev != NULL)
+		t_line(&w, "device:", s->dev);
+	t_push(&w, s->push);
+	if (st != NULL) {
+		snprintf(line, sizeof(line), "%" PRIu64 " bytes (%" PRIu64 " packets)", st->link_in_bytes,
+		         st->link_in_pkts);
+		t_line(&w, "received:", line);
+		snprintf(line, sizeof(line), "%" PRIu64 " bytes (%" PRIu64 " packets)", st->link_out_bytes,
+		         st->link_out_pkts);
+		t_line(&w, "sent:", line);
+	}
+	t_expiry(&w, "certificate:", "certificate", s->cert_not_after, now);
+	t_expiry(&w, "profile:", "profile (eduVPN session)", s->profile_expires, now);
+	return finish(&w);
+}
