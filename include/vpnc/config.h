@@ -25,6 +25,7 @@
 #define VPNC_SCRIPT_CMD_MAX 257 /* one script command word (OpenVPN's 256-byte parameter) + NUL */
 #define VPNC_LOG_PATH_MAX 257     /* 'log FILE': one option parameter + NUL */
 #define VPNC_SYSLOG_NAME_MAX 64   /* 'syslog NAME' */
+#define VPNC_CTL_SOCKET_MAX 108   /* 'control-socket PATH' + NUL: sockaddr_un.sun_path */
 #define VPNC_PRIV_NAME_MAX 257    /* 'user', 'group', 'chroot': one option parameter + NUL */
 
 /* How pushed DNS settings are applied (--dns-mode); see docs/dns-and-scripts.md. */
@@ -222,6 +223,9 @@ struct vpnc_config {
 	gid_t user_gid;                   /* the user's primary group */
 	gid_t gid;                        /* the group's id (valid when group is set) */
 	char chroot_dir[VPNC_PRIV_NAME_MAX]; /* 'chroot DIR', absolute, "" = none */
+
+	/* Control socket, added for issue 5 part 4 (src/daemon/ctlsock.h, docs/control.md). */
+	char control_socket[VPNC_CTL_SOCKET_MAX]; /* 'control-socket PATH', "" = /run/vpnc/INSTANCE.sock */
 };
 
 /*

@@ -81,4 +81,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_chroot);
 /* cfg_opt_log.c: log, log-append, syslog. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_log);
 
+/* cfg_opt_ctl.c: control-socket. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_control_socket);
+
 #endif

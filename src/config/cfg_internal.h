@@ -101,6 +101,16 @@ int vpnc_cfg_lex(const char *line, size_t len, struct vpnc_cfg_words *w, const c
 /* cfg_options.c: applies one option; p[0] is the name, n counts p[0]. */
 int vpnc_cfg_apply(struct vpnc_cfg_ctx *ctx, char **p, int n);
 bool vpnc_cfg_inline_ok(const char *name);
+/*
+ * Calls fn once per entry of the option table, in table order, with the name
+ * (a prefix entry such as "pkcs11-" matches every option starting with it),
+ * the set (0 supported, 1 accepted and ignored, 2 refused) and, for ignored
+ * options, the note (else NULL). Stops at the first non-zero return of fn
+ * and returns it; returns 0 after the last entry. Used by the documentation
+ * test (tests/unit/test_options_doc.c).
+ */
+int vpnc_cfg_option_foreach(int (*fn)(void *ctx, const char *name, int set, const char *note),
+                            void *ctx);
 
 /* config.c: messages. Both return `code` (negative). */
 int vpnc_cfg_fail(struct vpnc_cfg_ctx *ctx, int code, const char *fmt, ...)

@@ -173,6 +173,7 @@ static const struct cfg_option cfg_options[] = {
 	S("log", 1, 1, 0, vpnc_cfg_opt_log),
 	S("log-append", 1, 1, 0, vpnc_cfg_opt_log),
 	S("syslog", 0, 1, 0, vpnc_cfg_opt_log),
+	S("control-socket", 1, 1, 0, vpnc_cfg_opt_control_socket),
 	I("status", 1, 2, 0, NULL, "status files are not written"),
 	I("status-version", 1, 1, 0, NULL, "status files are not written"),
 	I("writepid", 1, 1, 0, NULL, "no pid file is written"),
@@ -238,6 +239,19 @@ bool vpnc_cfg_inline_ok(const char *name)
 	const struct cfg_option *o = cfg_lookup(name);
 
 	return o != NULL && (o->flags & F_INLINE);
+}
+
+int vpnc_cfg_option_foreach(int (*fn)(void *ctx, const char *name, int set, const char *note),
+                            void *ctx)
+{
+	for (size_t i = 0; i < sizeof(cfg_options) / sizeof(cfg_options[0]); i++) {
+		const struct cfg_option *o = &cfg_options[i];
+		int ret = fn(ctx, o->name, o->set, o->note);
+
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
 }
 
 static bool cfg_ignored_unknown(const struct vpnc_cfg_ctx *ctx, const char *name)

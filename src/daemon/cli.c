@@ -21,6 +21,8 @@
 
 /* Room for a reply: the largest status plus its newline. */
 #define CLI_REPLY_MAX (65536 + 2)
+/* Pause between connect attempts while the daemon's backlog is full. */
+#define CLI_RETRY_MS 10
 
 void vpnc_cli_usage(FILE *f)
 {
@@ -96,8 +98,7 @@ int vpnc_cli_request(const char *path, const char *req, char *out, size_t cap, i
 	char line[VPNC_CTL_PATH_MAX];
 	int64_t deadline = now_ms() + timeout_ms;
 	size_t len = 0, req_len = strlen(req), sent = 0;
-	socklen_t elen = sizeof(int);
-	int fd = -1, ret, soerr = 0;
+	int fd = -1, ret;
 	ssize_t n;
 
 	if (cap == 0 || strlen(path) >= sizeof(sa.sun_path) || req_len + 2 > sizeof(line))
@@ -108,17 +109,14 @@ int vpnc_cli_request(const char *path, const char *req, char *out, size_t cap, i
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	/* A Unix connect either completes at once or fails with EAGAIN while the backlog is full. */
+	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		ret = -errno;
-		if (ret != -EINPROGRESS && ret != -EAGAIN)
+		if (ret != -EAGAIN && ret != -EINTR)
 			goto out;
-		/* A full backlog: wait for room, then ask how the connect ended. */
-		if ((ret = wait_fd(fd, POLLOUT, deadline)) < 0)
+		if (now_ms() >= deadline)
 			goto out;
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) < 0 || soerr != 0) {
-			ret = soerr != 0 ? -soerr : -errno;
-			goto out;
-		}
+		poll(NULL, 0, CLI_RETRY_MS);
 	}
 	while (sent < req_len) {
 		n = send(fd, line + sent, req_len - sent, MSG_NOSIGNAL);

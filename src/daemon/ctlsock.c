@@ -34,8 +34,10 @@ struct ctl_client {
 	struct ctl_client *next, **pprev; /* in ctl->clients */
 	int handles;                      /* uv handles not yet closed */
 	bool answered;
+	bool reading;
 	enum ctl_action action;           /* run once the reply is written */
 	uv_write_t wr;
+	uv_shutdown_t sd;
 	char *reply;
 	bool reply_owned;                 /* reply is ours to free */
 	size_t req_len;
@@ -103,14 +105,37 @@ static void client_close(struct ctl_client *c)
 	uv_close((uv_handle_t *)&c->idle, on_client_closed);
 }
 
+static void on_idle_cb(uv_timer_t *t);
+
+static void on_shutdown(uv_shutdown_t *sd, int status)
+{
+	if (status < 0)
+		client_close(sd->data);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+
+/*
+ * The reply is out: half-close, so the client reads it up to EOF, and let
+ * the client close its end (or the idle timer). Closing at once would reset
+ * a client whose request we have not read in full, and it would lose the
+ * reply.
+ */
 static void on_written(uv_write_t *wr, int status)
 {
 	struct ctl_client *c = wr->data;
 	struct vpnc_ctl *ctl = c->ctl;
 	enum ctl_action act = c->action;
 
-	/* The client may have gone already; the request still counts. */
-	client_close(c);
+	if (!uv_is_closing((uv_handle_t *)&c->pipe)) {
+		c->sd.data = c;
+		if (status < 0 || uv_shutdown(&c->sd, (uv_stream_t *)&c->pipe, on_shutdown) < 0)
+			client_close(c);
+		else
+			uv_timer_start(&c->idle, on_idle_cb, ctl->ops.idle_ms ? ctl->ops.idle_ms
+			                                                     : VPNC_CTL_IDLE_MS, 0);
+	}
 	if (ctl->closing)
 		return;
 	/* Last: the action may close ctl (disconnect); ctl lives until c's close callbacks ran. */
@@ -120,17 +145,19 @@ static void on_written(uv_write_t *wr, int status)
 		ctl->ops.reconnect(ctl->ops.ctx);
 }
 
-/* Sends reply (len bytes; owned = heap memory to free) and closes the connection after it. */
+/* Sends reply (len bytes; owned = heap memory to free); what the client sends after it is discarded. */
 static void reply(struct ctl_client *c, char *text, size_t len, bool owned, enum ctl_action act)
 {
 	uv_buf_t b = uv_buf_init(text, (unsigned)len);
 
 	c->answered = true;
+	c->req_len = 0; /* the request buffer now takes what is discarded */
 	c->reply = text;
 	c->reply_owned = owned;
 	c->action = act;
-	uv_read_stop((uv_stream_t *)&c->pipe);
 	uv_timer_stop(&c->idle);
+	if (!c->reading && uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read) == 0)
+		c->reading = true;
 	c->wr.data = c;
 	if (uv_write(&c->wr, (uv_stream_t *)&c->pipe, &b, 1, on_written) < 0)
 		on_written(&c->wr, -EPIPE);
@@ -213,7 +240,13 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	const char *nl;
 
 	(void)buf;
-	if (c->answered || nread == 0)
+	if (c->answered) {
+		c->req_len = 0; /* discard until the client closes */
+		if (nread < 0)
+			client_close(c);
+		return;
+	}
+	if (nread == 0)
 		return;
 	if (nread < 0) {
 		/* A request without its newline still counts when the peer half-closes. */
@@ -231,7 +264,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		reply_str(c, "error request too long\n", CTL_NONE);
 }
 
-static void on_idle(uv_timer_t *t)
+static void on_idle_cb(uv_timer_t *t)
 {
 	struct ctl_client *c = t->data;
 
@@ -298,8 +331,9 @@ static void on_connection(uv_stream_t *server, int status)
 		reply_str(c, "error busy\n", CTL_NONE);
 		return;
 	}
+	c->reading = true;
 	if (uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read) < 0 ||
-	    uv_timer_start(&c->idle, on_idle, ctl->ops.idle_ms ? ctl->ops.idle_ms : VPNC_CTL_IDLE_MS,
+	    uv_timer_start(&c->idle, on_idle_cb, ctl->ops.idle_ms ? ctl->ops.idle_ms : VPNC_CTL_IDLE_MS,
 	                   0) < 0)
 		client_close(c);
 }

@@ -137,7 +137,7 @@ int vpnc_udp_send(struct vpnc_udp_batch *b, const struct vpnc_buf *pkts, unsigne
 	unsigned done = 0, msgs = 0, next = 0;
 	int err = 0;
 
-	if (n > VPNC_UDP_BATCH_MAX && !b->gso)
+	if (n > VPNC_UDP_BATCH_MAX)
 		n = VPNC_UDP_BATCH_MAX;
 	if (n == 0)
 		return 0;

@@ -74,9 +74,9 @@ int vpnc_udp_recv(struct vpnc_udp_batch *b, struct vpnc_buf *bufs, unsigned n);
  * (no copy). If the kernel answers EIO (the route's device cannot checksum a
  * GSO send), GSO is turned off for good and the remaining packets are sent
  * plainly. Returns how many of the first packets were handed to the kernel
- * (>= 1; at most VPNC_UDP_BATCH_MAX per call when GSO is off: call again
- * for the rest), or a negative errno code if none was (-EAGAIN: the socket
- * buffer is full; a UDP sender may simply drop the packets).
+ * (>= 1; at most VPNC_UDP_BATCH_MAX per call: call again for the rest), or
+ * a negative errno code if none was (-EAGAIN: the socket buffer is full; a
+ * UDP sender may simply drop the packets, as a full network queue would).
  */
 int vpnc_udp_send(struct vpnc_udp_batch *b, const struct vpnc_buf *pkts, unsigned n);
 

@@ -551,6 +551,31 @@ static void test_ctlpath(void)
 	CHECK(vpnc_ctl_path("work", out, 10) == -ENAMETOOLONG);
 }
 
+/* 'control-socket PATH' in the config reader: absolute, fits a socket address, default empty. */
+static void test_config_option(void)
+{
+	static const char *profile = "data/config/eduvpn.ovpn";
+	char longp[VPNC_CTL_SOCKET_MAX + 8], err[512];
+	char *ok[] = {"--control-socket", "/run/vpnc-test/x.sock"};
+	char *rel[] = {"--control-socket", "x.sock"};
+	char *toolong[] = {"--control-socket", longp};
+	struct vpnc_config *c = NULL;
+
+	CHECK(vpnc_config_load(profile, 0, NULL, &c, err, sizeof(err)) == 0 && c->control_socket[0] == '\0');
+	vpnc_config_free(c);
+	c = NULL;
+	CHECK(vpnc_config_load(profile, 2, ok, &c, err, sizeof(err)) == 0 &&
+	      strcmp(c->control_socket, "/run/vpnc-test/x.sock") == 0);
+	vpnc_config_free(c);
+	c = NULL;
+	err[0] = '\0';
+	CHECK(vpnc_config_load(profile, 2, rel, &c, err, sizeof(err)) < 0 && HAS(err, "absolute"));
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[0] = '/';
+	longp[sizeof(longp) - 1] = '\0';
+	CHECK(vpnc_config_load(profile, 2, toolong, &c, err, sizeof(err)) < 0 && HAS(err, "shorter"));
+}
+
 int main(void)
 {
 	test_json();
@@ -562,6 +587,7 @@ int main(void)
 	test_cert();
 	test_level();
 	test_ctlpath();
+	test_config_option();
 	printf("test_status: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
