@@ -26,6 +26,7 @@
 #define VPNC_LOG_PATH_MAX 257     /* 'log FILE': one option parameter + NUL */
 #define VPNC_SYSLOG_NAME_MAX 64   /* 'syslog NAME' */
 #define VPNC_CTL_SOCKET_MAX 108   /* 'control-socket PATH' + NUL: sockaddr_un.sun_path */
+#define VPNC_CMDLINE_CONFIG_MAX 512 /* cmdline_config */
 #define VPNC_PRIV_NAME_MAX 257    /* 'user', 'group', 'chroot': one option parameter + NUL */
 
 /* How pushed DNS settings are applied (--dns-mode); see docs/dns-and-scripts.md. */
@@ -226,6 +227,9 @@ struct vpnc_config {
 
 	/* Control socket, added for issue 5 part 4 (src/daemon/ctlsock.h, docs/control.md). */
 	char control_socket[VPNC_CTL_SOCKET_MAX]; /* 'control-socket PATH', "" = /run/vpnc/INSTANCE.sock */
+	/* The first file named by a command-line '--config' (path is NULL then); names the instance
+	 * and holds the eduVPN '# Expires:' header. "" = none, or longer than the field. */
+	char cmdline_config[VPNC_CMDLINE_CONFIG_MAX];
 };
 
 /*

@@ -299,6 +299,10 @@ int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
 		                   : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
 		goto out;
 	}
+	/* Control socket (docs/control.md): remember the top-level '--config' file of a command line. */
+	if (ctx->depth == 0 && ctx->cfg->path == NULL && ctx->cfg->cmdline_config[0] == '\0' &&
+	    strlen(full) < sizeof(ctx->cfg->cmdline_config))
+		memcpy(ctx->cfg->cmdline_config, full, strlen(full) + 1);
 	ctx->depth++;
 	ret = vpnc_cfg_read_text(ctx, path, text, len, 1);
 	ctx->depth--;

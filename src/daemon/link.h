@@ -10,16 +10,21 @@
  * vpnc_link_tx_buf() for a buffer of VPNC_PKT_BUF bytes to build it in (NULL:
  * use your own). A packet built there at VPNC_HEADROOM or later is queued
  * without a copy; vpnc_link_flush() then hands every queued packet to the
- * kernel in one system call. UDP sends each packet at once (flush does
- * nothing); TCP gathers them into one writev. When the kernel's buffer is
+ * kernel in one system call. UDP sends a batch with one sendmmsg (runs of
+ * equal-sized packets as one UDP_SEGMENT message each), and on its own when
+ * VPNC_UDP_BATCH_MAX packets are queued; TCP gathers them into one writev.
+ * A caller must flush before returning to the event loop. When the kernel's buffer is
  * full, UDP drops the packet (-EAGAIN), as a UDP network would; TCP keeps the
  * unsent bytes, reports vpnc_link_busy() until the socket is writable again,
  * then calls cbs->writable. The engine retransmits dropped control packets.
  *
- * Ownership: the receive buffer (rx, rxcap) given to vpnc_link_udp_open()
- * belongs to the caller and must outlive the link; it is reused for every
- * packet, so cbs->packet must be done with a packet when it returns. A TCP
- * link owns its own stream and queue buffers. vpnc_link_close() starts an
+ * Receiving in batches: a link delivers every packet of one read (UDP: one
+ * recvmmsg; TCP: one chunk of the stream) to cbs->packet, then calls
+ * cbs->batch_end once, so the caller can do per-batch work (TUN GRO flush,
+ * engine output) once instead of per packet.
+ *
+ * Ownership: each link owns its receive and send buffers (allocated once
+ * with the link); a received packet is only valid during cbs->packet. vpnc_link_close() starts an
  * asynchronous close; the link frees itself afterwards and calls no callback
  * after vpnc_link_close() returns.
  */
@@ -42,6 +47,8 @@ struct vpnc_link_cbs {
 	void (*down)(void *ctx, int err);
 	/* A busy link can take packets again; may be NULL. */
 	void (*writable)(void *ctx);
+	/* Every packet of one read has been passed to packet(); may be NULL. */
+	void (*batch_end)(void *ctx);
 	void *ctx;
 };
 
@@ -89,11 +96,15 @@ static inline void vpnc_link_close(struct vpnc_link *l)
 }
 
 /*
- * Opens a UDP socket connected to peer (bound to lport when lport > 0) and
- * starts receiving. Returns 0 and sets *out, or a negative errno code.
+ * Opens a non-blocking UDP socket connected to peer (bound to lport when
+ * lport > 0) with large socket buffers, and starts receiving. With batch,
+ * up to VPNC_UDP_BATCH_MAX datagrams move per system call (recvmmsg,
+ * sendmmsg, UDP GSO where the kernel has it); without, one per call (for
+ * comparison, --no-offload). Returns 0 and sets *out, or a negative errno
+ * code.
  */
-int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport, uint8_t *rx,
-                       size_t rxcap, const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
+int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport, bool batch,
+                       const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
 
 /*
  * Starts a non-blocking TCP connect to peer (from local port lport when

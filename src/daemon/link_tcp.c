@@ -7,7 +7,7 @@
  * Receive: libuv reads up to VPNC_TCP_RX_CHUNK bytes per read into the
  * link's one chunk buffer; every packet in the chunk is handed to the
  * caller, in place when it arrived whole (the decoder gathers only packets
- * split across reads).
+ * split across reads), then cbs->batch_end once per chunk.
  *
  * Send: VPNC_TCP_SLOTS packet buffers are allocated with the link. The
  * caller builds each packet in the next free slot (vpnc_link_tx_buf), the
@@ -96,8 +96,13 @@ static void tcp_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		tcp_down(t, nread == UV_EOF ? -ECONNRESET : (int)nread);
 		return;
 	}
-	if (vpnc_tcpframe_feed(&t->frame, (const uint8_t *)buf->base, (size_t)nread, on_frame, t) < 0)
+	if (vpnc_tcpframe_feed(&t->frame, (const uint8_t *)buf->base, (size_t)nread, on_frame, t) < 0) {
 		tcp_down(t, -EBADMSG); /* a bad length: the stream cannot be resynchronised */
+		return;
+	}
+	/* Every packet of this chunk is delivered: per-batch work (GRO flush, engine output) now. */
+	if (!t->dead && !t->closed && t->base.cbs.batch_end != NULL)
+		t->base.cbs.batch_end(t->base.cbs.ctx);
 }
 
 /* Forgets the frames (and bytes of the first) that the kernel has taken. */

@@ -8,18 +8,23 @@
  * Structure of one loop iteration (libuv phases):
  *  - timers: the engine timer (tick, then flush), the reconnect timer, the
  *    server-poll timer and the exit timer;
- *  - poll: link input (UDP: up to 32 datagrams per wakeup; TCP: one chunk
- *    of the stream, every packet in it), TUN readability (read loop up to
- *    VPNC_TUN_BUDGET packets), signals, resolver results; every input is
- *    followed by draining vpnc_engine_link_out() and one link flush;
+ *  - poll: link input (UDP: up to 4 recvmmsg batches of 64 datagrams per
+ *    wakeup; TCP: one chunk of the stream, every packet in it), TUN
+ *    readability (up to VPNC_TUNIO_BUDGET frames, TSO super-packets split
+ *    into segments), signals, resolver results; every input batch is
+ *    followed by one TUN GRO flush, draining vpnc_engine_link_out() and one
+ *    link flush (one sendmmsg / UDP GSO send, or one writev);
  *  - check: engine events are handled and the engine timer re-armed once
  *    per iteration, after all I/O of that iteration.
  *
- * Data path: four packet buffers of VPNC_PKT_BUF are allocated once at start
- * (link receive, link send, TUN read, TUN write); a TCP link lends its own
- * queue slots for sending (link.h), so a batch goes out in one writev.
- * Nothing is allocated, formatted or copied per packet besides the kernel's
- * and the cipher's work. While a TCP link is busy the TUN is not read.
+ * Data path: packet buffers are allocated once (here: link send spare and
+ * TUN write; tunio.c: the TUN read buffer and GRO flows; each link: its
+ * receive and send buffers). The engine encrypts straight into the link's
+ * send buffers (link.h) and decrypts into the TUN write buffer. Nothing is
+ * allocated, formatted or copied per packet besides the kernel's and the
+ * cipher's work (and GRO's one copy of merged payloads). While a TCP link is
+ * busy the TUN is not read. VPNC_OFFLOAD=0 in the environment turns TUN
+ * offloads and UDP batching off, for comparison (docs/performance.md).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,23 +39,23 @@
 #include <openssl/rand.h>
 #include <uv.h>
 
+#include "daemon/ctlstate.h" /* Control socket (ctlstate.h) */
 #include "daemon/link.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/remote.h"
+#include "daemon/tunio.h"
+#include "daemon/sdnotify.h"   /* systemd */
+#include "daemon/sdwatchdog.h" /* systemd */
 #include "daemon/updown.h"
 
 /* The preallocated packet buffers, by role. */
 enum {
-	VPNC_BUF_LINK_RX = 0,
-	VPNC_BUF_LINK_TX,
-	VPNC_BUF_TUN_RX,
-	VPNC_BUF_TUN_TX,
+	VPNC_BUF_LINK_TX = 0,            /* the engine's output when the link lends no buffer */
+	VPNC_BUF_TUN_TX,                 /* decrypted packets for the TUN */
 	VPNC_BUF__COUNT
 };
 
-/* Most packets read from the TUN per wakeup before other work gets a turn. */
-#define VPNC_TUN_BUDGET 64
 /* Most packets taken from vpnc_engine_link_out() after one input. */
 #define VPNC_LINK_OUT_BUDGET 1024
 /* Room for a reason copied out of an engine event. */
@@ -99,7 +104,8 @@ struct loop {
 	uv_poll_t tun_poll;
 	bool tun_paused;                 /* TUN not polled while the link is busy */
 	struct vpnc_tun tun;
-	unsigned tun_write_errors;
+	struct vpnc_tunio tio;           /* the TUN data path (tunio.h) */
+	bool offload;                    /* TUN offloads and UDP batching wanted */
 	struct vpnc_netcfg *nc;
 	struct sockaddr_storage server;
 	bool have_server;
@@ -123,6 +129,14 @@ struct loop {
 
 	/* DNS and scripts (updown.h). */
 	struct vpnc_updown updown;
+
+	/* systemd (sdnotify.h, sdwatchdog.h; docs/systemd.md). */
+	struct vpnc_sd_watchdog sd_wd;
+	bool sd_ready;                   /* READY=1 sent; a later connect only updates STATUS= */
+	bool sd_reloading;               /* RELOADING=1 sent (SIGHUP): READY=1 again when up */
+
+	/* Control socket (ctlstate.h; docs/control.md): NULL when it could not be made. */
+	struct vpnc_ctlstate *ctl;
 };
 
 static void begin_connect(struct loop *l);
@@ -159,6 +173,14 @@ static uint64_t wallclock(void *ctx)
 	return (uint64_t)time(NULL);
 }
 
+/* VPNC_OFFLOAD=0 (or no, off) turns TUN offloads and UDP batching off, to compare. */
+static bool offload_wanted(void)
+{
+	const char *v = getenv("VPNC_OFFLOAD");
+
+	return v == NULL || !(strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "off") == 0);
+}
+
 static void secret_wipe(char *s, size_t cap)
 {
 	OPENSSL_cleanse(s, cap);
@@ -181,15 +203,6 @@ static void drain_link_out(struct loop *l, uint64_t now)
 	(void)vpnc_link_flush(l->link);
 }
 
-static void tun_write(struct loop *l, const struct vpnc_buf *b)
-{
-	if (l->tun.fd < 0)
-		return;
-	if (write(l->tun.fd, vpnc_buf_data(b), b->len) < 0 && l->tun_write_errors++ == 0)
-		vpnc_log(VPNC_LOG_MORE, "writing to %s failed (%s); dropping such packets",
-		         l->tun.name, strerror(errno));
-}
-
 /* ---- link input ---- */
 
 static void on_link_packet(void *ctx, const uint8_t *pkt, size_t len)
@@ -202,8 +215,16 @@ static void on_link_packet(void *ctx, const uint8_t *pkt, size_t len)
 		return;
 	vpnc_buf_init(&tun_out, pool_buf(l, VPNC_BUF_TUN_TX), VPNC_PKT_BUF, VPNC_HEADROOM);
 	if (vpnc_engine_link_in(l->eng, now, pkt, len, &tun_out) == 1)
-		tun_write(l, &tun_out);
-	drain_link_out(l, now);
+		vpnc_tunio_write(&l->tio, &tun_out);
+}
+
+/* Once per receive batch: merged packets to the TUN, then the engine's answers to the link. */
+static void on_link_batch_end(void *ctx)
+{
+	struct loop *l = ctx;
+
+	vpnc_tunio_flush(&l->tio);
+	drain_link_out(l, uv_now(&l->uv));
 	l->dirty = true;
 }
 
@@ -248,36 +269,18 @@ static void on_link_writable(void *ctx)
 static void on_tun_readable(uv_poll_t *h, int status, int events)
 {
 	struct loop *l = h->data;
-	uint8_t *rx = pool_buf(l, VPNC_BUF_TUN_RX) + VPNC_HEADROOM;
 	bool up = l->eng != NULL && vpnc_engine_state(l->eng) == VPNC_ST_CONNECTED;
 	uint64_t now = uv_now(&l->uv);
-	struct vpnc_buf out;
+	int ret;
 
-	(void)status; /* an error shows up as a failing read() below */
+	(void)status; /* an error shows up as a failing read() */
 	(void)events;
-	for (int i = 0; i < VPNC_TUN_BUDGET; i++) {
-		if (up && vpnc_link_busy(l->link))
-			break; /* back-pressure: leave the rest in the TUN queue */
-		ssize_t n = read(l->tun.fd, rx, VPNC_LINK_MAX);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			/* EBADFD/EIO: the device was deleted under us; polling would spin. */
-			vpnc_log(VPNC_LOG_FATAL, "Reading from %s failed: %s.", l->tun.name,
-			         strerror(errno));
-			shutdown_loop(l, 1);
-			return;
-		}
-		/* Not connected (reconnecting), empty, or possibly truncated: drop. */
-		if (!up || n == 0 || n >= VPNC_LINK_MAX)
-			continue;
-		uint8_t *base = vpnc_link_tx_buf(l->link);
-		vpnc_buf_init(&out, base != NULL ? base : pool_buf(l, VPNC_BUF_LINK_TX), VPNC_PKT_BUF,
-		              VPNC_HEADROOM);
-		if (vpnc_engine_tun_in(l->eng, now, rx, (size_t)n, &out) == 0 && l->link != NULL)
-			(void)vpnc_link_send(l->link, vpnc_buf_data(&out), out.len);
+	ret = vpnc_tunio_read(&l->tio, up ? l->eng : NULL, up ? l->link : NULL, now,
+	                      pool_buf(l, VPNC_BUF_LINK_TX));
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "Reading from %s failed: %s.", l->tun.name, strerror(-ret));
+		shutdown_loop(l, 1);
+		return;
 	}
 	if (up) {
 		drain_link_out(l, now);
@@ -388,6 +391,7 @@ static void next_attempt(struct loop *l, enum vpnc_remote_why why, bool auth_noi
 	sec = vpnc_remote_pause_s(&l->sel, why, auth_nointeract);
 	if (sec > 0)
 		vpnc_log(VPNC_LOG_INFO, "Restart pause, %u second(s)", sec);
+	vpnc_ctlstate_down(l->ctl, VPNC_STATUS_RECONNECTING, NULL); /* Control socket (ctlstate.h) */
 	uv_timer_start(&l->retry, on_retry, (uint64_t)sec * 1000, 0);
 }
 
@@ -409,7 +413,7 @@ static void fill_netcfg_opts(struct loop *l, struct vpnc_netcfg_opts *o)
 
 static int open_tun(struct loop *l)
 {
-	int ret = vpnc_tun_open(l->conf->dev, &l->tun);
+	int ret = vpnc_tunio_open(&l->tio, l->conf->dev, l->offload, &l->tun);
 
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Cannot open the TUN device '%s': %s.",
@@ -427,10 +431,25 @@ static int open_tun(struct loop *l)
 		if (l->tun_poll.type == UV_POLL)
 			uv_close((uv_handle_t *)&l->tun_poll, NULL);
 		vpnc_tun_close(&l->tun);
+		vpnc_tunio_release(&l->tio);
 		return ret;
 	}
 	vpnc_log(VPNC_LOG_MORE, "TUN device %s opened", l->tun.name);
 	return 0;
+}
+
+/* systemd (sdnotify.h): READY=1 on the first connect and after a reload, else STATUS=. */
+static void sd_connected(struct loop *l, const char *desc)
+{
+	char st[VPNC_SD_MSG_MAX];
+
+	snprintf(st, sizeof(st), "connected: %s %s, cipher %s", l->tun.name, desc, vpnc_engine_cipher(l->eng));
+	if (!l->sd_ready || l->sd_reloading)
+		(void)vpnc_sd_ready(st);
+	else
+		(void)vpnc_sd_status(st);
+	l->sd_ready = true;
+	l->sd_reloading = false;
 }
 
 static void on_connected(struct loop *l, const struct vpnc_push *push)
@@ -470,6 +489,8 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 	         (unsigned long long)(uv_now(&l->uv) - l->attempt_start));
 	if (l->nc->n_failed)
 		vpnc_log(VPNC_LOG_INFO, "%u address(es) or route(s) could not be added", l->nc->n_failed);
+	sd_connected(l, desc); /* systemd (sdnotify.h) */
+	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
 }
 
 static const char *state_name(enum vpnc_state s)
@@ -514,6 +535,12 @@ static void on_restart(struct loop *l)
 	enum vpnc_remote_why why = VPNC_REMOTE_FAILED;
 
 	vpnc_log(VPNC_LOG_INFO, "Connection reset: %s", l->reason);
+	vpnc_ctlstate_down(l->ctl, VPNC_STATUS_RECONNECTING, l->reason); /* Control socket (ctlstate.h) */
+	{ /* systemd (sdnotify.h) */
+		char st[VPNC_SD_MSG_MAX];
+		snprintf(st, sizeof(st), "reconnecting: %s", l->reason);
+		(void)vpnc_sd_status(st);
+	}
 	teardown_connection(l, false);
 	/*
 	 * Without [P] OpenVPN forgets the cached username and password (to ask
@@ -535,6 +562,7 @@ static void process_events(struct loop *l)
 		switch (ev.type) {
 		case VPNC_EV_STATE:
 			vpnc_log(VPNC_LOG_NOTE, "state: %s", state_name(ev.state));
+			(void)vpnc_sd_status(state_name(ev.state)); /* systemd (sdnotify.h) */
 			break;
 		case VPNC_EV_CONNECTED:
 			if (ev.push != NULL && !l->exiting)
@@ -654,7 +682,14 @@ static void start_engine(struct loop *l)
 {
 	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
 	struct vpnc_engine_cfg ecfg;
-	struct vpnc_link_cbs cbs = {on_link_packet, on_link_error, on_link_down, on_link_writable, l};
+	struct vpnc_link_cbs cbs = {
+		.packet = on_link_packet,
+		.error = on_link_error,
+		.down = on_link_down,
+		.writable = on_link_writable,
+		.batch_end = on_link_batch_end,
+		.ctx = l,
+	};
 	uint64_t now = uv_now(&l->uv);
 	bool tcp = r->transport == VPNC_TRANSPORT_TCP;
 	int ret;
@@ -700,7 +735,7 @@ static void start_engine(struct loop *l)
 		                         &l->link);
 	else
 		ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server, local_port(l->conf),
-		                         pool_buf(l, VPNC_BUF_LINK_RX), VPNC_PKT_BUF, &cbs, &l->link);
+		                         l->offload, &cbs, &l->link);
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_INFO, "Cannot open the %s socket: %s", tcp ? "TCP" : "UDP",
 		         uv_strerror(ret));
@@ -747,6 +782,7 @@ static void connect_addr(struct loop *l)
 	if (l->nc->applied && !same_addr(&l->server, l->nc))
 		(void)vpnc_netcfg_unapply(l->nc, l->p->nl);
 	l->attempt_start = uv_now(&l->uv);
+	vpnc_ctlstate_attempt(l->ctl, r, (const struct sockaddr *)&l->server); /* Control socket (ctlstate.h) */
 	start_engine(l);
 }
 
@@ -845,6 +881,8 @@ static void begin_exit(struct loop *l)
 {
 	uint64_t now = uv_now(&l->uv);
 
+	vpnc_ctlstate_down(l->ctl, VPNC_STATUS_EXITING, NULL); /* Control socket (ctlstate.h) */
+
 	if (l->exiting || l->eng == NULL || l->link == NULL ||
 	    vpnc_engine_state(l->eng) != VPNC_ST_CONNECTED) {
 		shutdown_loop(l, 0);
@@ -874,7 +912,15 @@ static void on_signal(uv_signal_t *s, int signum)
 		if (l->exiting)
 			return;
 		vpnc_log(VPNC_LOG_INFO, "%s received, reconnecting", signum == SIGHUP ? "SIGHUP" : "SIGUSR1");
+		/* systemd (sdnotify.h): a SIGHUP (systemctl reload) is a reload until READY=1. */
+		if (signum == SIGHUP) {
+			(void)vpnc_sd_reloading("reconnecting (SIGHUP)");
+			l->sd_reloading = true;
+		} else {
+			(void)vpnc_sd_status("reconnecting (SIGUSR1)");
+		}
 		teardown_connection(l, true);
+		vpnc_ctlstate_down(l->ctl, VPNC_STATUS_RECONNECTING, NULL); /* Control socket (ctlstate.h) */
 		uv_timer_stop(&l->retry);
 		if (signum == SIGHUP) {
 			/* A hard restart: the remote list from the start, at once. */
@@ -888,6 +934,7 @@ static void on_signal(uv_signal_t *s, int signum)
 		return;
 	}
 	vpnc_log(VPNC_LOG_INFO, "%s received, exiting", signum == SIGINT ? "SIGINT" : "SIGTERM");
+	(void)vpnc_sd_stopping(signum == SIGINT ? "exiting (SIGINT)" : "exiting (SIGTERM)"); /* systemd */
 	begin_exit(l);
 }
 
@@ -905,6 +952,11 @@ static void shutdown_loop(struct loop *l, int code)
 		return;
 	l->closing = true;
 	l->exit_code = code;
+	vpnc_ctlstate_close(l->ctl); /* Control socket (ctlstate.h): gone before the last uv_run */
+	l->ctl = NULL;
+	/* systemd (sdnotify.h, sdwatchdog.h); a second STOPPING=1 after a signal is harmless. */
+	(void)vpnc_sd_stopping(code == 0 ? "disconnected" : "stopped after an error (see the log)");
+	vpnc_sd_watchdog_stop(&l->sd_wd);
 	teardown_connection(l, true);
 	forget_addrs(l);
 	if (l->gai_busy)
@@ -916,6 +968,7 @@ static void shutdown_loop(struct loop *l, int code)
 			vpnc_log(VPNC_LOG_INFO, "%d address(es) or route(s) could not be removed", failed);
 	}
 	if (l->tun.fd >= 0) {
+		vpnc_tunio_flush(&l->tio);
 		close_handle((uv_handle_t *)&l->tun_poll);
 		vpnc_tun_close(&l->tun);
 	}
@@ -935,6 +988,27 @@ static void shutdown_loop(struct loop *l, int code)
 static void updown_fail(void *ctx)
 {
 	shutdown_loop(ctx, 1);
+}
+
+/* Control socket (ctlstate.h): disconnect as SIGTERM, reconnect as SIGHUP, the engine for counters. */
+static void ctl_disconnect(void *ctx)
+{
+	struct loop *l = ctx;
+
+	if (!l->closing)
+		begin_exit(l);
+}
+
+static void ctl_reconnect(void *ctx)
+{
+	struct loop *l = ctx;
+
+	on_signal(&l->sig_hup, SIGHUP);
+}
+
+static const struct vpnc_engine *ctl_engine(void *ctx)
+{
+	return ((struct loop *)ctx)->eng;
 }
 
 static int init_handles(struct loop *l)
@@ -960,6 +1034,10 @@ static int init_handles(struct loop *l)
 		return ret;
 	/* The check handle must not keep the loop alive on its own. */
 	uv_unref((uv_handle_t *)&l->check);
+	/* systemd (sdwatchdog.h): keep-alives when the unit has WatchdogSec=. */
+	ret = vpnc_sd_watchdog_start(&l->sd_wd, &l->uv);
+	if (ret < 0)
+		vpnc_log(VPNC_LOG_INFO, "systemd watchdog not started: %s", uv_strerror(ret));
 	return 0;
 }
 
@@ -978,6 +1056,7 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 	l->p = p;
 	l->conf = p->conf;
 	l->tun.fd = -1;
+	l->offload = offload_wanted();
 	l->pool = malloc((size_t)VPNC_BUF__COUNT * VPNC_PKT_BUF);
 	l->nc = malloc(sizeof(*l->nc));
 	if (l->pool == NULL || l->nc == NULL)
@@ -996,6 +1075,10 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 	} else if (vpnc_updown_init(&l->updown, &l->uv, l->conf, updown_fail, l) < 0) {
 		shutdown_loop(l, 1); /* DNS and scripts (updown.h): scripts not allowed */
 	} else {
+		/* Control socket (ctlstate.h): without one if it cannot be made (logged). */
+		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, l};
+
+		(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
 		begin_connect(l);
 	}
 	uv_run(&l->uv, UV_RUN_DEFAULT);
@@ -1013,6 +1096,7 @@ out:
 		if (l->pool != NULL)
 			OPENSSL_cleanse(l->pool, (size_t)VPNC_BUF__COUNT * VPNC_PKT_BUF);
 		free(l->pool);
+		vpnc_tunio_release(&l->tio);
 		free(l->nc);
 		vpnc_updown_free(&l->updown);
 		/* Credentials and the auth-token. */

@@ -17,9 +17,11 @@
 #include <openssl/ssl.h>
 
 #include "core/tls.h"
+#include "daemon/cli.h" /* Control socket client, --help, --version (cli.h). */
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/prompt.h"
+#include "daemon/sdnotify.h" /* systemd */
 #include "os/os.h"
 #include "vpnc/config.h"
 
@@ -30,24 +32,13 @@
 #endif
 #endif
 
-#define VPNC_VERSION_STRING "0.1.0"
 /* Room for one error sentence from the config reader or TLS setup. */
 #define VPNC_ERR_MAX 512
 
+/* Control socket client, --help, --version (cli.h): one help text for the daemon and the commands. */
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "Usage: vpnc [--config] FILE [--option args ...]\n"
-	        "       vpnc --option args ... (options as in an OpenVPN client config)\n"
-	        "       vpnc --help | --version\n"
-	        "\n"
-	        "An OpenVPN 2.x compatible VPN client (UDP and TCP). Options given on the command line\n"
-	        "override those in the config file. Useful ones: --verb N (0 fatal only, 1 normal,\n"
-	        "3 more, 4 options and notes, 7+ debug), --dev NAME, --remote HOST [PORT],\n"
-	        "--route-nopull, --route-noexec, --ifconfig-noexec, --auth-user-pass [FILE].\n"
-	        "\n"
-	        "Signals: SIGINT/SIGTERM disconnect, remove what vpnc configured and exit 0;\n"
-	        "SIGHUP reconnects from the first remote; SIGUSR1 reconnects (soft restart).\n");
+	vpnc_cli_usage(f);
 }
 
 /* Asks on the terminal for the passphrase of an encrypted key or PKCS#12 file (no 'askpass FILE'). */
@@ -118,14 +109,16 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	int first = 1, code = 1, ret;
 
+	/* Control socket client (cli.h): `vpnc status|disconnect|reconnect ...`. */
+	if (argc > 1 && vpnc_cli_is_command(argv[1]))
+		return vpnc_cli_main(argc, argv);
 	for (int i = 1; i < argc; i++) {
 		if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) {
 			usage(stdout);
 			return 0;
 		}
 		if (is_flag(argv[i], "--version")) {
-			printf("vpnc %s (OpenVPN 2.x compatible client; %s)\n", VPNC_VERSION_STRING,
-			       OpenSSL_version(OPENSSL_VERSION));
+			vpnc_cli_version(stdout); /* cli.h */
 			return 0;
 		}
 	}
@@ -149,7 +142,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vpnc: %s\n", err[0] ? err : "cannot load the configuration");
 		goto out;
 	}
-	vpnc_log_set_verb(conf->verb);
+	/* Logging (log.h) and systemd (sdnotify.h): before anything else can fail or drop privileges. */
+	ret = vpnc_log_setup(conf);
+	if (ret < 0)
+		vpnc_log(VPNC_LOG_FATAL, "Cannot open the log file %s: %s; logging to stderr.", conf->log_path,
+		         strerror(-ret));
+	ret = vpnc_sd_open();
+	if (ret < 0)
+		vpnc_log(VPNC_LOG_INFO, "NOTIFY_SOCKET is not usable (%s); not reporting to systemd.",
+		         strerror(-ret));
 
 	if (conf->n_remotes == 0) {
 		vpnc_log(VPNC_LOG_FATAL, "The configuration has no 'remote'.");
@@ -198,5 +199,7 @@ out:
 	SSL_CTX_free(ctx);
 	vpnc_config_free(conf);
 	OPENSSL_cleanse(&creds, sizeof(creds));
+	vpnc_sd_close();  /* systemd (sdnotify.h) */
+	vpnc_log_close(); /* log.h: reports a pending --mute run, gives stderr back */
 	return code;
 }

@@ -94,9 +94,10 @@ locked:
  * With MCL_FUTURE on, every later mapping (malloc arenas, thread stacks)
  * counts against RLIMIT_MEMLOCK, and after the drop there is no
  * CAP_IPC_LOCK to exceed it: the first big allocation would fail. So the
- * limit is raised to infinity while CAP_SYS_RESOURCE is still ours; if that
- * is not allowed, future locking is turned off and what is locked stays
- * locked. The note tells which happened.
+ * limit is raised to infinity while CAP_SYS_RESOURCE is still ours (or the
+ * soft limit alone, when the hard one is already infinite, as systemd's
+ * LimitMEMLOCK=infinity sets it); if neither is allowed, future locking is
+ * turned off, what is locked stays locked, and the note says so.
  */
 static void mlock_before_drop(char *note, size_t notelen)
 {
@@ -108,6 +109,12 @@ static void mlock_before_drop(char *note, size_t notelen)
 	if (setrlimit(RLIMIT_MEMLOCK, &rl) == 0)
 		return;
 	e = errno;
+	/* Without CAP_SYS_RESOURCE the soft limit can still go up to an infinite hard limit. */
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_max == RLIM_INFINITY) {
+		rl.rlim_cur = RLIM_INFINITY;
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) == 0)
+			return;
+	}
 	if (mlockall(mlock_flags & ~MCL_FUTURE) == 0) {
 		mlock_future = false;
 		say(note, notelen, 0, "cannot raise RLIMIT_MEMLOCK (%s): memory allocated after "

@@ -574,6 +574,16 @@ static void test_config_option(void)
 	longp[0] = '/';
 	longp[sizeof(longp) - 1] = '\0';
 	CHECK(vpnc_config_load(profile, 2, toolong, &c, err, sizeof(err)) < 0 && HAS(err, "shorter"));
+
+	/* `vpnc --config FILE`: the file is remembered for the instance name and the header. */
+	char *cmdline[] = {"--config", (char *)profile, "--verb", "3"};
+	c = NULL;
+	CHECK(vpnc_config_load(NULL, 4, cmdline, &c, err, sizeof(err)) == 0 && c->path == NULL &&
+	      strcmp(c->cmdline_config, profile) == 0);
+	vpnc_config_free(c);
+	c = NULL;
+	CHECK(vpnc_config_load(profile, 0, NULL, &c, err, sizeof(err)) == 0 && c->cmdline_config[0] == '\0');
+	vpnc_config_free(c);
 }
 
 int main(void)

@@ -9,7 +9,8 @@
 #   - /proc/PID/status of the client: Uid and Gid are nobody/nogroup, no
 #     supplementary groups, CapEff = CapPrm = CapBnd = 0x1000 (CAP_NET_ADMIN
 #     only), nothing inheritable or ambient, NoNewPrivs 1;
-#   - traffic flows; SIGHUP sets up a new session and traffic flows again;
+#   - traffic flows; SIGHUP sets up a new session and traffic flows again
+#     (SIGUSR1 for stock openvpn, whose SIGHUP re-reads the config file);
 #   - a server restart that pushes an extra route: the dropped client adds
 #     it (CAP_NET_ADMIN is enough) and traffic flows again;
 #   - SIGTERM: exit code 0, and every address and route is gone, the extra
@@ -45,6 +46,10 @@ want_gid=$(getent group nogroup | cut -d: -f3)
 caps=0000000000001000
 extra_route=10.202.0.0/24
 
+# OpenVPN's documented companions of --user: without them a stock client
+# cannot restart unprivileged (vpnc keeps tun and keys anyway).
+VT_CLIENT_EXTRA="persist-tun
+persist-key"
 setup() {
 	vt_netns_up && vt_pki ed25519 && vt_server_conf && vt_client_conf && vt_server_start
 }
@@ -123,25 +128,34 @@ expect NoNewPrivs 1 $stock
 vt_check "ping IPv4 $VT_TUN_SRV_IP after the drop" vt_ping "$VT_TUN_SRV_IP"
 vt_check "pushed routes in place" vt_pushed_routes
 
-# SIGHUP: a new session on the same tun device, without root.
+# SIGHUP: a new session on the same tun device, without root. Stock openvpn
+# re-reads its (root-only) config on SIGHUP, so it gets SIGUSR1 instead.
+sig=HUP
+vt_client_is_stock && sig=USR1
 peers=$(vt_server_peers)
-kill -HUP "$VT_CLI_PID" 2>/dev/null
+kill -$sig "$VT_CLI_PID" 2>/dev/null
 if vt_wait_server_peers $((peers + 1)) 10; then
-	vt_pass "SIGHUP: the server saw a new session"
+	vt_pass "SIG$sig: the server saw a new session"
 else
-	vt_fail "SIGHUP: the server saw a new session within 10 s"
+	vt_fail "SIG$sig: the server saw a new session within 10 s"
 fi
 if vt_wait_ping "$VT_TUN_SRV_IP" 10; then
-	vt_pass "SIGHUP: traffic flows again after $VT_PING_MS ms"
+	vt_pass "SIG$sig: traffic flows again after $VT_PING_MS ms"
 else
-	vt_fail "SIGHUP: traffic flows again within 10 s"
+	vt_fail "SIG$sig: traffic flows again within 10 s"
 fi
-vt_check "SIGHUP: client still running" vt_pid_alive "$VT_CLI_PID"
+vt_check "SIG$sig: client still running" vt_pid_alive "$VT_CLI_PID"
 expect CapEff $caps
 
 # A server restart that pushes one more route: added by the unprivileged client.
+# Stock openvpn must reopen /dev/net/tun when the pushed options change,
+# which fails after --user (Permission denied): it gets the same push again.
 vt_server_stop
-VT_SERVER_EXTRA="push \"route ${extra_route%/*} 255.255.255.0\""
+if vt_client_is_stock; then
+	vt_warn "stock openvpn: server restart without a changed push (it cannot reopen the tun)"
+else
+	VT_SERVER_EXTRA="push \"route ${extra_route%/*} 255.255.255.0\""
+fi
 vt_server_conf
 if ! vt_server_start; then
 	vt_fail "server up again"
@@ -153,15 +167,17 @@ else
 	fi
 	VT_CLI_TUN=$(vt_tun_dev)
 	i=0
-	while ! extra_route_in_tunnel && [ $i -lt 30 ]; do
+	while [ -n "$VT_SERVER_EXTRA" ] && ! extra_route_in_tunnel && [ $i -lt 30 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	vt_check "server restart: the newly pushed route $extra_route is in the tunnel" extra_route_in_tunnel
+	vt_client_is_stock ||
+		vt_check "server restart: the newly pushed route $extra_route is in the tunnel" extra_route_in_tunnel
 	vt_check "server restart: pushed routes in place" vt_pushed_routes
 fi
+# (A note about RLIMIT_MEMLOCK is fine: containers often lack CAP_SYS_RESOURCE.)
 vt_check "no 'Operation not permitted' in the client log" \
-	bash -c "! grep -qi 'operation not permitted' '$VT_DIR/client.log'"
+	bash -c "! grep -i 'operation not permitted' '$VT_DIR/client.log' | grep -qv RLIMIT_MEMLOCK"
 
 if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
 	vt_pass "SIGTERM, exit code 0 in $VT_CLI_STOP_MS ms"

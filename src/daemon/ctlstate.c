@@ -1,0 +1,238 @@
+/*
+ * ctlstate.c: owns what the control socket reports between requests (see
+ * ctlstate.h): copies of the current server, push, device and last error,
+ * the expiry dates read at start, and the socket; it answers status
+ * requests from them plus the live counters of the current engine.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "daemon/ctlpath.h"
+#include "daemon/ctlsock.h"
+#include "daemon/ctlstate.h"
+#include "daemon/log.h"
+
+struct vpnc_ctlstate {
+	const struct vpnc_config *conf;
+	const char *config_path;         /* conf->path, else the command line's --config file */
+	struct vpnc_ctlstate_hooks hooks;
+	struct vpnc_ctl *ctl;
+	enum vpnc_status_state state;
+	char instance[VPNC_CTL_INSTANCE_MAX + 1];
+	char host[256];
+	char address[INET6_ADDRSTRLEN];
+	char port[8];
+	const char *proto;
+	char dev[32];
+	char cipher[32];                 /* kept from the engine at connect */
+	char last_error[256];
+	bool have_push;
+	struct vpnc_push push;           /* a copy without the auth-token */
+	int64_t connected_since;
+	int64_t cert_not_after;
+	int64_t profile_expires;
+};
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+static const char *proto_name(const struct vpnc_remote *r, int family)
+{
+	if (r->transport == VPNC_TRANSPORT_TCP)
+		return family == AF_INET6 ? "tcp6" : "tcp4";
+	return family == AF_INET6 ? "udp6" : "udp4";
+}
+
+static void fill_status(void *ctx, struct vpnc_status_snap *snap)
+{
+	struct vpnc_ctlstate *s = ctx;
+	const struct vpnc_engine *eng = s->hooks.engine != NULL ? s->hooks.engine(s->hooks.ctx) : NULL;
+
+	snap->state = s->state;
+	snap->instance = s->instance;
+	snap->config_path = s->config_path;
+	snap->last_error = s->last_error[0] ? s->last_error : NULL;
+	snap->pid = (long)getpid();
+	if (s->host[0]) {
+		snap->host = s->host;
+		snap->address = s->address[0] ? s->address : NULL;
+		snap->port = s->port;
+		snap->proto = s->proto;
+	}
+	if (eng != NULL && vpnc_engine_cipher(eng)[0] != '\0')
+		copy_str(s->cipher, sizeof(s->cipher), vpnc_engine_cipher(eng));
+	snap->cipher = s->state == VPNC_STATUS_CONNECTED && s->cipher[0] ? s->cipher : NULL;
+	/* The engine does not expose its TLS session yet: version and cipher stay unknown. */
+	snap->dev = s->dev[0] ? s->dev : NULL;
+	snap->push = s->have_push ? &s->push : NULL;
+	snap->stats = eng != NULL ? vpnc_engine_stats(eng) : NULL;
+	snap->connected_since = s->state == VPNC_STATUS_CONNECTED ? s->connected_since : 0;
+	snap->cert_not_after = s->cert_not_after;
+	snap->profile_expires = s->profile_expires;
+}
+
+static void do_disconnect(void *ctx)
+{
+	struct vpnc_ctlstate *s = ctx;
+
+	vpnc_log(VPNC_LOG_INFO, "Disconnect requested on the control socket");
+	if (s->hooks.disconnect != NULL)
+		s->hooks.disconnect(s->hooks.ctx);
+}
+
+static void do_reconnect(void *ctx)
+{
+	struct vpnc_ctlstate *s = ctx;
+
+	vpnc_log(VPNC_LOG_INFO, "Reconnect requested on the control socket");
+	if (s->hooks.reconnect != NULL)
+		s->hooks.reconnect(s->hooks.ctx);
+}
+
+static void log_fn(void *ctx, int level, const char *msg)
+{
+	vpnc_log(level, "%s", msg);
+}
+
+/* One log line when a date is near or past, at start, so it shows up in the journal. */
+static void warn_expiry(const char *what, int64_t t, int64_t now)
+{
+	int level = vpnc_status_expiry_level(t, now);
+	char ts[40];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (level == 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		return;
+	if (level == 2)
+		vpnc_log(VPNC_LOG_INFO, "WARNING: the %s expired at %s.", what, ts);
+	else
+		vpnc_log(VPNC_LOG_INFO, "WARNING: the %s expires at %s, in %lld hours.", what, ts,
+		         (long long)((t - now) / 3600));
+}
+
+int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct vpnc_config *conf,
+                       const struct vpnc_ctlstate_hooks *hooks)
+{
+	struct vpnc_ctl_ops ops = {
+		.status = fill_status,
+		.disconnect = do_disconnect,
+		.reconnect = do_reconnect,
+		.log = log_fn,
+	};
+	char path[VPNC_CTL_PATH_MAX];
+	struct vpnc_ctlstate *s;
+	int64_t now = (int64_t)time(NULL);
+	unsigned flags = 0;
+	int ret;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return -ENOMEM;
+	s->conf = conf;
+	s->hooks = *hooks;
+	s->state = VPNC_STATUS_STARTING;
+	s->config_path = conf->path != NULL ? conf->path
+	                 : conf->cmdline_config[0] ? conf->cmdline_config : NULL;
+	vpnc_ctl_instance_from_config(s->config_path, s->instance, sizeof(s->instance));
+	if (conf->cert != NULL && vpnc_status_cert_not_after(conf->cert, &s->cert_not_after) < 0)
+		s->cert_not_after = 0;
+	if (s->config_path != NULL &&
+	    vpnc_status_profile_expires(s->config_path, &s->profile_expires) < 0)
+		s->profile_expires = 0;
+	warn_expiry("client certificate", s->cert_not_after, now);
+	warn_expiry("profile (eduVPN session)", s->profile_expires, now);
+
+	if (conf->control_socket[0] != '\0') {
+		copy_str(path, sizeof(path), conf->control_socket);
+	} else {
+		ret = vpnc_ctl_path(s->instance, path, sizeof(path));
+		if (ret < 0)
+			goto fail;
+		flags = VPNC_CTL_MKDIR;
+	}
+	ops.ctx = s;
+	ret = vpnc_ctl_open(loop, path, flags, &ops, &s->ctl);
+	if (ret < 0)
+		goto fail;
+	vpnc_log(VPNC_LOG_MORE, "Control socket: %s", path);
+	*out = s;
+	return 0;
+fail:
+	vpnc_log(VPNC_LOG_INFO, "No control socket (%s): %s%s", path[0] ? path : "?",
+	         ret == -EADDRINUSE ? "another vpnc serves it" : strerror(-ret),
+	         ret == -EADDRINUSE ? "; give this one --control-socket PATH" : "");
+	free(s);
+	return ret;
+}
+
+void vpnc_ctlstate_attempt(struct vpnc_ctlstate *s, const struct vpnc_remote *r,
+                           const struct sockaddr *addr)
+{
+	const void *a = NULL;
+
+	if (s == NULL)
+		return;
+	s->state = VPNC_STATUS_CONNECTING;
+	copy_str(s->host, sizeof(s->host), r->host);
+	copy_str(s->port, sizeof(s->port), r->port[0] ? r->port : "1194");
+	s->proto = proto_name(r, addr != NULL ? addr->sa_family : AF_INET);
+	s->address[0] = '\0';
+	if (addr != NULL && addr->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)addr)->sin_addr;
+	else if (addr != NULL && addr->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
+	if (a == NULL || inet_ntop(addr->sa_family, a, s->address, sizeof(s->address)) == NULL)
+		s->address[0] = '\0';
+}
+
+void vpnc_ctlstate_connected(struct vpnc_ctlstate *s, const struct vpnc_push *push, const char *dev)
+{
+	const struct vpnc_engine *eng;
+
+	if (s == NULL)
+		return;
+	s->state = VPNC_STATUS_CONNECTED;
+	s->connected_since = (int64_t)time(NULL);
+	s->last_error[0] = '\0';
+	copy_str(s->dev, sizeof(s->dev), dev);
+	if (push != NULL) {
+		s->push = *push;
+		/* The token is a secret and not shown: it never stays in this copy. */
+		OPENSSL_cleanse(s->push.auth_token, sizeof(s->push.auth_token));
+		s->have_push = true;
+	}
+	eng = s->hooks.engine != NULL ? s->hooks.engine(s->hooks.ctx) : NULL;
+	if (eng != NULL)
+		copy_str(s->cipher, sizeof(s->cipher), vpnc_engine_cipher(eng));
+}
+
+void vpnc_ctlstate_down(struct vpnc_ctlstate *s, enum vpnc_status_state state, const char *reason)
+{
+	if (s == NULL)
+		return;
+	s->state = state;
+	if (reason != NULL)
+		copy_str(s->last_error, sizeof(s->last_error), reason);
+}
+
+void vpnc_ctlstate_close(struct vpnc_ctlstate *s)
+{
+	if (s == NULL)
+		return;
+	/* After this no ctlsock callback runs, so s can go at once. */
+	vpnc_ctl_close(s->ctl);
+	OPENSSL_cleanse(s, sizeof(*s));
+	free(s);
+}

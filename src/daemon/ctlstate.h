@@ -1,0 +1,57 @@
+/*
+ * ctlstate.h: the loop's side of the control socket: what `vpnc status`
+ * shows between requests, and the socket itself.
+ *
+ * The loop calls the hooks below at its state changes (a few times per
+ * connection, never per packet); a status request then reads the current
+ * engine's counters and cipher through hooks.engine. A struct vpnc_ctlstate
+ * owns copies of everything it shows (server name and address, the pushed
+ * configuration, the device name, the last error), the expiry dates read at
+ * start from the config (certificate notAfter, eduVPN "# Expires:"), and
+ * the control socket (ctlsock.h). Every hook accepts NULL (no control
+ * socket), so the loop needs no checks.
+ */
+#ifndef VPNC_DAEMON_CTLSTATE_H
+#define VPNC_DAEMON_CTLSTATE_H
+
+#include <sys/socket.h>
+
+#include <uv.h>
+
+#include "daemon/status.h"
+#include "vpnc/config.h"
+#include "vpnc/engine.h"
+
+struct vpnc_ctlstate;
+
+/* What the control socket asks of the loop; all run on the loop's thread. */
+struct vpnc_ctlstate_hooks {
+	void (*disconnect)(void *ctx);                          /* as SIGTERM */
+	void (*reconnect)(void *ctx);                           /* as SIGHUP */
+	const struct vpnc_engine *(*engine)(void *ctx);         /* the current engine, or NULL */
+	void *ctx;
+};
+
+/*
+ * Reads the expiry dates, warns in the log when one is near, and opens the
+ * socket (conf->control_socket, else /run/vpnc/INSTANCE.sock). Returns 0 and
+ * sets *out, or a negative errno code after logging why (the daemon then
+ * runs without a control socket). conf must outlive the state.
+ */
+int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct vpnc_config *conf,
+                       const struct vpnc_ctlstate_hooks *hooks);
+
+/* An attempt starts: the remote (as configured) and the address it resolved to. */
+void vpnc_ctlstate_attempt(struct vpnc_ctlstate *s, const struct vpnc_remote *r,
+                           const struct sockaddr *addr);
+
+/* The tunnel is up with this push (copied) on device dev. */
+void vpnc_ctlstate_connected(struct vpnc_ctlstate *s, const struct vpnc_push *push, const char *dev);
+
+/* The session ended or is ending: state and why (NULL keeps the last reason). */
+void vpnc_ctlstate_down(struct vpnc_ctlstate *s, enum vpnc_status_state state, const char *reason);
+
+/* Closes the socket (removed from disk) and frees the state once libuv is done. NULL is allowed. */
+void vpnc_ctlstate_close(struct vpnc_ctlstate *s);
+
+#endif

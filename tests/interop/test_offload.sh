@@ -1,0 +1,105 @@
+#!/bin/bash
+# test_offload.sh: vpnc's fast data path against a stock OpenVPN 2.6 server.
+#
+# Usage: test_offload.sh <vpnc-binary>
+#
+# With offloads (the default) the TUN must come up with IFF_VNET_HDR and
+# TSO, so TCP super-packets are split into segments before encryption (GSO)
+# and received segments are merged before the TUN write (GRO); the stock
+# server, which knows nothing of this, must still carry TCP in both
+# directions and pings of several sizes. Then the same with VPNC_OFFLOAD=0
+# (a plain TUN, one datagram per system call), the comparison mode. Each
+# run must end cleanly. Needs root. Last line is the summary.
+# shellcheck disable=SC2119
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+name=test_offload
+if ! vt_require_tools; then
+	vt_fail "prerequisites"
+	vt_summary $name
+	exit 1
+fi
+vt_client_resolve "${1:-}" || { vt_fail "client binary"; vt_summary $name; exit 1; }
+if vt_client_is_stock; then
+	vt_log "$name: only meaningful for vpnc"
+	vt_summary $name
+	exit 0
+fi
+vt_init || exit 1
+
+setup() {
+	vt_netns_up || return 1
+	vt_pki ed25519 || return 1
+	vt_server_conf
+	vt_client_conf
+	vt_server_start
+}
+if ! vt_check "namespaces, PKI and stock OpenVPN server up" setup; then
+	vt_summary $name
+	exit 1
+fi
+
+# ping_size N: two pings of N payload bytes (3000: the kernel fragments them).
+ping_size() {
+	vt_cli ping -n -c 2 -i 0.2 -W 2 -s "$1" "$VT_TUN_SRV_IP" >/dev/null 2>&1
+}
+
+# one_run LABEL WANT: connect, check the offload log line matches WANT, move traffic, stop.
+one_run() {
+	local label=$1 want=$2 up down
+	vt_client_start
+	if ! vt_wait_tun_ipv4 15; then
+		vt_fail "$label: connected within 15 s"
+		vt_dump_logs
+		vt_client_stop 5
+		return
+	fi
+	if grep -q "TUN offloads on $VT_CLI_TUN: $want" "$VT_DIR/client.log"; then
+		vt_pass "$label: TUN offloads: $want"
+	else
+		vt_fail "$label: TUN offloads: $want (log: $(grep -o 'TUN offloads.*' "$VT_DIR/client.log"))"
+	fi
+	local s
+	for s in 56 1200 1400 3000; do
+		vt_check "$label: ping of $s bytes" ping_size "$s"
+	done
+	if up=$(vt_iperf); then
+		vt_pass "$label: TCP client -> server: $up Mbit/s"
+	else
+		vt_fail "$label: TCP client -> server"
+	fi
+	if down=$(vt_iperf -R); then
+		vt_pass "$label: TCP server -> client: $down Mbit/s"
+	else
+		vt_fail "$label: TCP server -> client"
+	fi
+	if down=$(vt_iperf -R -P 4); then
+		vt_pass "$label: 4 parallel TCP streams server -> client: $down Mbit/s"
+	else
+		vt_fail "$label: 4 parallel TCP streams server -> client"
+	fi
+	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+		vt_pass "$label: clean exit"
+	else
+		vt_fail "$label: clean exit (rc $VT_CLI_RC)"
+	fi
+	vt_check "$label: client namespace clean" vt_ns_clean
+}
+
+if vt_iperf_start; then
+	unset VPNC_OFFLOAD
+	one_run "offloads on" "vnet tso"
+	export VPNC_OFFLOAD=0
+	one_run "VPNC_OFFLOAD=0" "none (disabled)"
+	unset VPNC_OFFLOAD
+	vt_iperf_stop
+else
+	vt_fail "iperf3 server on $VT_TUN_SRV_IP"
+fi
+
+[ "$VT_FAILED" -ne 0 ] && vt_dump_logs
+vt_summary $name
