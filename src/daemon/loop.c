@@ -48,6 +48,7 @@
 #include "daemon/sdnotify.h"   /* systemd */
 #include "daemon/sdwatchdog.h" /* systemd */
 #include "daemon/updown.h"
+#include "daemon/privdrop.h"   /* least privilege */
 
 /* The preallocated packet buffers, by role. */
 enum {
@@ -74,6 +75,7 @@ enum pending_action {
 
 struct loop {
 	uv_loop_t uv;
+	bool dropped;                    /* privileges dropped (once per run, after the first connect) */
 	const struct vpnc_loop_params *p;
 	const struct vpnc_config *conf;
 	uint8_t *pool;                   /* VPNC_BUF__COUNT * VPNC_PKT_BUF, wiped on free */
@@ -452,6 +454,34 @@ static void sd_connected(struct loop *l, const char *desc)
 	l->sd_reloading = false;
 }
 
+/*
+ * Least privilege: once the TUN device is open and configured (and the up
+ * script has been started, as OpenVPN does), switch to --user/--group keeping
+ * only CAP_NET_ADMIN, which later reconnects and the clean-up at exit need
+ * for addresses and routes (privdrop.c says why for each capability kept).
+ */
+static void drop_privileges(struct loop *l)
+{
+	struct vpnc_privdrop_opts po;
+	char perr[256];
+
+	if (l->dropped || !vpnc_privdrop_opts_from_config(&po, l->conf))
+		return;
+	l->dropped = true;
+	/* Restoring /etc/resolv.conf at exit needs to write a root-owned file. */
+	po.keep_dac_override = l->updown.dns.mode == VPNC_DNS_FILE;
+	perr[0] = '\0';
+	if (vpnc_privdrop(&po, perr, sizeof(perr)) < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "Cannot drop privileges: %s.", perr);
+		shutdown_loop(l, 1); /* never run half-dropped */
+		return;
+	}
+	if (perr[0] != '\0')
+		vpnc_log(VPNC_LOG_INFO, "%s", perr);
+	vpnc_log(VPNC_LOG_INFO, "Dropped privileges to user %s, group %s", po.user != NULL ? po.user : "-",
+	         po.group != NULL ? po.group : "-");
+}
+
 static void on_connected(struct loop *l, const struct vpnc_push *push)
 {
 	struct vpnc_netcfg_opts o;
@@ -491,6 +521,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 		vpnc_log(VPNC_LOG_INFO, "%u address(es) or route(s) could not be added", l->nc->n_failed);
 	sd_connected(l, desc); /* systemd (sdnotify.h) */
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
+	drop_privileges(l);
 }
 
 static const char *state_name(enum vpnc_state s)

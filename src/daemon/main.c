@@ -20,6 +20,7 @@
 #include "daemon/cli.h" /* Control socket client, --help, --version (cli.h). */
 #include "daemon/log.h"
 #include "daemon/loop.h"
+#include "daemon/privdrop.h"
 #include "daemon/prompt.h"
 #include "daemon/sdnotify.h" /* systemd */
 #include "os/os.h"
@@ -136,6 +137,9 @@ int main(int argc, char **argv)
 #ifdef VPNC_HAVE_CONFIG_NOTES
 	vpnc_config_set_note_fn(vpnc_log_note, NULL);
 #endif
+	/* Lock memory before key material is loaded, so secrets never reach swap (where possible). */
+	char mnote[256];
+	bool mlocked = vpnc_mlock_secrets(mnote, sizeof(mnote)) == 0;
 	err[0] = '\0';
 	ret = vpnc_config_load(path, argc - first, argv + first, &conf, err, sizeof(err));
 	if (ret < 0) {
@@ -147,6 +151,8 @@ int main(int argc, char **argv)
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_FATAL, "Cannot open the log file %s: %s; logging to stderr.", conf->log_path,
 		         strerror(-ret));
+	if (!mlocked)
+		vpnc_log(VPNC_LOG_NOTE, "%s", mnote); /* a note, not an error */
 	ret = vpnc_sd_open();
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_INFO, "NOTIFY_SOCKET is not usable (%s); not reporting to systemd.",
