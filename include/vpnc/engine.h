@@ -254,4 +254,9 @@ const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e);
 /* The negotiated data cipher name, or "" before the keys exist. */
 const char *vpnc_engine_cipher(const struct vpnc_engine *e);
 
+/* The control channel's TLS version and cipher suite (e.g. "TLSv1.3", "TLS_AES_256_GCM_SHA384"),
+ * or "" for both while there is no TLS session. The strings live as long as the engine. */
+const char *vpnc_engine_tls_version(const struct vpnc_engine *e);
+const char *vpnc_engine_tls_cipher(const struct vpnc_engine *e);
+
 #endif

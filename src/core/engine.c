@@ -606,3 +606,6 @@ const char *vpnc_engine_auth_token_user(const struct vpnc_engine *e) { return e-
 enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e) { return e->state; }
 const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e) { return &e->stats; }
 const char *vpnc_engine_cipher(const struct vpnc_engine *e) { return e->cipher; }
+
+const char *vpnc_engine_tls_version(const struct vpnc_engine *e) { return e->tls_version; }
+const char *vpnc_engine_tls_cipher(const struct vpnc_engine *e) { return e->tls_cipher; }

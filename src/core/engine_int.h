@@ -143,6 +143,8 @@ struct vpnc_engine {
 	unsigned push_parts;          /* PUSH_REPLY messages with push-continuation 2 so far */
 	uint64_t next_push_request;
 	char cipher[32];              /* negotiated data cipher */
+	char tls_version[16];         /* of the last completed TLS handshake */
+	char tls_cipher[64];
 	unsigned peer_iv_proto;       /* server role: the client's IV_PROTO */
 	char peer_ciphers[256];       /* server role: the client's IV_CIPHERS */
 

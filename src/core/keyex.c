@@ -546,10 +546,9 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 			vpnc__fail(e, true, "%s", err);
 			return;
 		}
-		if (e->log != NULL && e->verb >= 2) {
-			vpnc_tls_describe(ks->tls, err, sizeof(err));
-			VPNC_LOG(e, 2, "control channel: %s", err);
-		}
+		snprintf(e->tls_version, sizeof(e->tls_version), "%s", vpnc_tls_version_name(ks->tls));
+		snprintf(e->tls_cipher, sizeof(e->tls_cipher), "%s", vpnc_tls_cipher_name(ks->tls));
+		VPNC_LOG(e, 2, "control channel: %s, %s", e->tls_version, e->tls_cipher);
 		ks->phase = KS_KEYEX;
 		if (!e->push_done)
 			vpnc__set_state(e, VPNC_ST_KEYEX);

@@ -650,13 +650,19 @@ fail:
 	return -EPERM;
 }
 
-void vpnc_tls_describe(const struct vpnc_tls *t, char *out, size_t cap)
-{
-	const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
-	snprintf(out, cap, "%s, %s", SSL_get_version(t->ssl), c != NULL ? SSL_CIPHER_get_name(c) : "none");
-}
-
 SSL *vpnc_tls_ssl(struct vpnc_tls *t)
 {
 	return t->ssl;
+}
+
+const char *vpnc_tls_version_name(const struct vpnc_tls *t)
+{
+	const char *v = SSL_get_version(t->ssl);
+	return v != NULL ? v : "";
+}
+
+const char *vpnc_tls_cipher_name(const struct vpnc_tls *t)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
+	return c != NULL ? SSL_CIPHER_get_name(c) : "";
 }

@@ -88,9 +88,10 @@ int vpnc_tls_read(struct vpnc_tls *t, uint8_t *out, size_t cap);
 int vpnc_tls_check_peer(struct vpnc_tls *t, bool remote_cert_tls_server, const char *x509_name,
                         enum vpnc_x509_name_type x509_type, char *err, size_t errlen);
 
-/* "TLSv1.3, TLS_AES_256_GCM_SHA384" style description, for the log. */
-void vpnc_tls_describe(const struct vpnc_tls *t, char *out, size_t cap);
-
 SSL *vpnc_tls_ssl(struct vpnc_tls *t);
+
+/* The protocol version and cipher suite names of the session (static strings, "" if unknown). */
+const char *vpnc_tls_version_name(const struct vpnc_tls *t);
+const char *vpnc_tls_cipher_name(const struct vpnc_tls *t);
 
 #endif

@@ -21,6 +21,8 @@
 #include "daemon/log.h"
 
 struct vpnc_ctlstate {
+	char tls_version[16];
+	char tls_cipher[64];
 	const struct vpnc_config *conf;
 	const char *config_path;         /* conf->path, else the command line's --config file */
 	struct vpnc_ctlstate_hooks hooks;
@@ -72,7 +74,12 @@ static void fill_status(void *ctx, struct vpnc_status_snap *snap)
 	if (eng != NULL && vpnc_engine_cipher(eng)[0] != '\0')
 		copy_str(s->cipher, sizeof(s->cipher), vpnc_engine_cipher(eng));
 	snap->cipher = s->state == VPNC_STATUS_CONNECTED && s->cipher[0] ? s->cipher : NULL;
-	/* The engine does not expose its TLS session yet: version and cipher stay unknown. */
+	if (eng != NULL && vpnc_engine_tls_version(eng)[0] != '\0') {
+		copy_str(s->tls_version, sizeof(s->tls_version), vpnc_engine_tls_version(eng));
+		copy_str(s->tls_cipher, sizeof(s->tls_cipher), vpnc_engine_tls_cipher(eng));
+	}
+	snap->tls_version = s->tls_version[0] ? s->tls_version : NULL;
+	snap->tls_cipher = s->tls_cipher[0] ? s->tls_cipher : NULL;
 	snap->dev = s->dev[0] ? s->dev : NULL;
 	snap->push = s->have_push ? &s->push : NULL;
 	snap->stats = eng != NULL ? vpnc_engine_stats(eng) : NULL;

@@ -12,7 +12,11 @@
  * vpnc_link_send (no copy) and vpnc_link_flush hands the queue to the kernel
  * with one sendmmsg, runs of equal-sized packets as one UDP_SEGMENT (GSO)
  * message. A full queue is flushed at once. A full socket buffer drops the
- * packets, as a full network queue would.
+ * packets, as a full network queue would. The kernel refuses GSO segments
+ * larger than the path MTU (outer IP fragmentation, as OpenVPN's default
+ * tun-mtu 1500 needs for full-sized packets), so a batch holding a packet
+ * above the MTU learnt at connect goes as plain datagrams, and a GSO send
+ * refused with EINVAL is tried again that way.
  *
  * Being connected, the socket only accepts datagrams from the server's
  * address and port, and sending needs no route lookup per packet. Nothing
@@ -34,6 +38,11 @@
 #define VPNC_UDP_SOCKBUF (7 << 20)
 /* recvmmsg calls per wakeup before other work gets a turn. */
 #define VPNC_UDP_RX_TURNS 4
+/* IP and UDP header bytes in front of a datagram's payload. */
+#define VPNC_IPV4_UDP_HDRS (20 + 8)
+#define VPNC_IPV6_UDP_HDRS (40 + 8)
+/* Assumed path MTU when the kernel does not say. */
+#define VPNC_UDP_MIN_MTU 1280
 /* Without batching: single-datagram reads per wakeup (what libuv did). */
 #define VPNC_UDP_RX_SINGLE 32
 
@@ -44,6 +53,8 @@ struct link_udp {
 	bool batch;              /* many datagrams per system call */
 	bool closed;
 	unsigned ntx;            /* packets queued in tx[0..ntx) */
+	size_t txmax;            /* longest packet queued */
+	size_t gso_limit;        /* longest datagram the kernel segments without IP fragments */
 	struct vpnc_buf tx[VPNC_UDP_BATCH_MAX];
 	struct vpnc_buf rx[VPNC_UDP_BATCH_MAX];
 	struct vpnc_udp_batch ub;
@@ -57,14 +68,27 @@ static int udp_flush(struct vpnc_link *l)
 	unsigned done = 0;
 	int ret = 0;
 
+	bool gso = u->ub.gso;
+
+	/* Datagrams that need IP fragments cannot be GSO segments. */
+	if (gso && u->txmax > u->gso_limit)
+		u->ub.gso = false;
 	while (done < u->ntx) {
 		ret = vpnc_udp_send(&u->ub, u->tx + done, u->ntx - done);
+		if (ret == -EINVAL && u->ub.gso) {
+			u->ub.gso = false; /* the path MTU shrank: plain datagrams for this batch */
+			continue;
+		}
 		if (ret <= 0)
 			break; /* -EAGAIN: the rest is dropped, as a full network queue would */
 		done += (unsigned)ret;
 		ret = 0;
 	}
+	/* Back to GSO unless udp_batch turned it off for good (EIO). */
+	if (gso && u->ub.gso_disabled == 0)
+		u->ub.gso = true;
 	u->ntx = 0;
+	u->txmax = 0;
 	return ret < 0 ? ret : 0;
 }
 
@@ -93,6 +117,8 @@ static int udp_send(struct vpnc_link *l, const uint8_t *pkt, size_t len)
 		memcpy(vpnc_buf_data(b), pkt, len);
 	}
 	b->len = len;
+	if (len > u->txmax)
+		u->txmax = len;
 	if (++u->ntx == VPNC_UDP_BATCH_MAX || !u->batch)
 		return udp_flush(l);
 	return 0;
@@ -195,6 +221,22 @@ static int bind_lport(int fd, int family, int lport)
 	return bind(fd, (struct sockaddr *)&any, alen) < 0 ? -errno : 0;
 }
 
+/* The largest UDP payload that fits the connected route's MTU without IP fragments. */
+static size_t gso_limit(int fd, int family)
+{
+	int mtu = 0;
+	socklen_t len = sizeof(mtu);
+	int hdrs = family == AF_INET ? VPNC_IPV4_UDP_HDRS : VPNC_IPV6_UDP_HDRS;
+
+	if (family == AF_INET)
+		(void)getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &len);
+	else
+		(void)getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &len);
+	if (mtu <= hdrs)
+		mtu = VPNC_UDP_MIN_MTU; /* unknown: the smallest MTU every IPv6 path has */
+	return (size_t)(mtu - hdrs);
+}
+
 int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport, bool batch,
                        const struct vpnc_link_cbs *cbs, struct vpnc_link **out)
 {
@@ -229,6 +271,7 @@ int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport, bo
 		goto fail;
 	}
 	set_sockbufs(u->fd);
+	u->gso_limit = gso_limit(u->fd, peer->sa_family);
 	vpnc_udp_batch_init(&u->ub, u->fd, batch);
 	ret = uv_poll_init(uv, &u->poll, u->fd);
 	if (ret < 0)

@@ -155,7 +155,7 @@ static int handshake(SSL_CTX *cctx, SSL_CTX *sctx, char *err, size_t errlen, cha
 		CHECK(vpnc_tls_write(c, (const uint8_t *)"ping", 5) == 0);
 		move(c, s);
 		CHECK(vpnc_tls_read(s, msg, sizeof(msg)) == 5 && strcmp((char *)msg, "ping") == 0);
-		vpnc_tls_describe(c, desc, dlen);
+		snprintf(desc, dlen, "%s, %s", vpnc_tls_version_name(c), vpnc_tls_cipher_name(c));
 	}
 	vpnc_tls_free(c);
 	vpnc_tls_free(s);
