@@ -36,6 +36,13 @@ struct vpnc_tun {
 };
 
 /*
+ * Turns the config's dev into the name handed to TUNSETIFF: "" or "tun" lets the
+ * kernel choose ("tun%d"); anything else must fit IFNAMSIZ and hold no blank,
+ * '/', ':' or control byte. Returns 0 or -EINVAL.
+ */
+int vpnc_tun_name_for(const char *dev, char name[IFNAMSIZ]);
+
+/*
  * Creates a TUN device. dev is the config's "dev": "tun" or "" lets the
  * kernel pick tunN, a name with "%d" is a pattern, anything else is the exact
  * name. Returns 0 and fills tun, or a negative errno code (-ENOENT when

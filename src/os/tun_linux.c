@@ -16,8 +16,7 @@
 
 #define VPNC_TUN_CLONE_PATH "/dev/net/tun"
 
-/* Turns the config's dev into the name handed to TUNSETIFF (empty = kernel's choice). */
-static int tun_name_for(const char *dev, char name[IFNAMSIZ])
+int vpnc_tun_name_for(const char *dev, char name[IFNAMSIZ])
 {
 	size_t len = dev != NULL ? strlen(dev) : 0;
 
@@ -68,7 +67,7 @@ int vpnc_tun_open(const char *dev, struct vpnc_tun *tun)
 	tun->ifindex = 0;
 
 	memset(&ifr, 0, sizeof(ifr));
-	ret = tun_name_for(dev, ifr.ifr_name);
+	ret = vpnc_tun_name_for(dev, ifr.ifr_name);
 	if (ret < 0)
 		goto out;
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;

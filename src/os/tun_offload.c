@@ -33,27 +33,6 @@
 #define TUN_OFFLOADS_TSO (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)
 #define TUN_OFFLOADS_USO (TUN_F_USO4 | TUN_F_USO6)
 
-/* Same naming rule as vpnc_tun_open(): "" or "tun" lets the kernel choose. */
-static int name_for(const char *dev, char name[IFNAMSIZ])
-{
-	size_t len = dev != NULL ? strlen(dev) : 0;
-
-	memset(name, 0, IFNAMSIZ);
-	if (len == 0 || strcmp(dev, "tun") == 0) {
-		memcpy(name, "tun%d", 5);
-		return 0;
-	}
-	if (len >= IFNAMSIZ)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)dev[i];
-		if (c <= ' ' || c == '/' || c == ':' || c >= 0x7f)
-			return -EINVAL;
-	}
-	memcpy(name, dev, len);
-	return 0;
-}
-
 /*
  * Opens the device with IFF_VNET_HDR and turns on TSO (and USO if possible).
  * *fatal tells whether a failure would also stop a plain TUN (bad name, no
@@ -67,7 +46,7 @@ static int open_vnet(const char *dev, struct vpnc_tun *tun, bool *fatal)
 
 	*fatal = true;
 	memset(&ifr, 0, sizeof(ifr));
-	ret = name_for(dev, ifr.ifr_name);
+	ret = vpnc_tun_name_for(dev, ifr.ifr_name);
 	if (ret < 0)
 		goto out;
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
@@ -115,7 +94,7 @@ int vpnc_tun_offload_open(const char *dev, bool want_offload, struct vpnc_tun *t
 	tun->fd = -1;
 	tun->name[0] = '\0';
 	tun->ifindex = 0;
-	ret = name_for(dev, name);
+	ret = vpnc_tun_name_for(dev, name);
 	if (ret < 0)
 		return ret;
 	if (want_offload) {
