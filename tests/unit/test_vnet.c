@@ -474,7 +474,10 @@ static int offer(struct vpnc_gro *g, const uint8_t *ip, size_t len)
 {
 	struct vpnc_buf b;
 	vpnc_buf_init(&b, pktmem, sizeof(pktmem), 64);
-	memcpy(vpnc_buf_append(&b, len), ip, len);
+	uint8_t *dst = vpnc_buf_append(&b, len);
+	if (dst == NULL)
+		return -ENOSPC;
+	memcpy(dst, ip, len);
 	return vpnc_gro_add(g, &b);
 }
 
