@@ -1,0 +1,377 @@
+/*
+ * nm-vpnc-ovpn-service.c: owns the NetworkManager VPN service plugin
+ * (org.freedesktop.NetworkManager.vpnc_ovpn, docs/networkmanager.md).
+ * NetworkManager starts it with --bus-name; on Connect it starts vpnc for
+ * the connection's vpn.data "config" profile in the no-exec mode (vpnc opens
+ * the tun device but applies no address, route or DNS), with this same
+ * binary as vpnc's up script (nm-vpnc-ovpn-helper.c), which reports the
+ * pushed configuration back through SetConfig/SetIp4Config/SetIp6Config.
+ * Secrets (vpn.secrets "password", "cert-pass") reach vpnc in files of mode
+ * 0600 in a private directory of mode 0700, never in argv or an environment;
+ * the files are wiped and removed as soon as vpnc reports its first
+ * configuration, exits, or is disconnected. Disconnect sends SIGTERM and
+ * waits for vpnc (SIGKILL after VPNC_NM_STOP_SECS).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <NetworkManager.h>
+
+#include "nm-vpnc-ovpn.h"
+
+#ifndef VPNC_NM_VPNC_PATH
+#define VPNC_NM_VPNC_PATH "/usr/sbin/vpnc"
+#endif
+
+/* How long vpnc has to end the session after SIGTERM before it is killed. */
+#define VPNC_NM_STOP_SECS 10
+
+/* OpenVPN's longest script command (vpnc's VPNC_SCRIPT_CMD_MAX without the NUL). */
+#define VPNC_NM_UP_CMD_MAX 256
+
+typedef struct {
+	NMVpnServicePlugin parent;
+	GPid pid;                /* the running vpnc, 0 if none */
+	guint child_watch;
+	guint kill_timer;
+	gboolean stopping;       /* Disconnect asked for the exit */
+	char *secret_dir;        /* private directory for the secret files, or NULL */
+	char *self;              /* this binary, for vpnc's up command */
+	GMainLoop *wait_loop;    /* set while Disconnect waits for vpnc */
+} VpncNmPlugin;
+
+typedef struct {
+	NMVpnServicePluginClass parent;
+} VpncNmPluginClass;
+
+GType vpnc_nm_plugin_get_type(void);
+G_DEFINE_TYPE(VpncNmPlugin, vpnc_nm_plugin, NM_TYPE_VPN_SERVICE_PLUGIN)
+
+/* Wipes and removes the secret files and their directory. */
+static void secrets_remove(VpncNmPlugin *p)
+{
+	static const char *const names[] = {"auth", "askpass"};
+	size_t i;
+
+	if (p->secret_dir == NULL)
+		return;
+	for (i = 0; i < G_N_ELEMENTS(names); i++) {
+		char *f = g_build_filename(p->secret_dir, names[i], NULL);
+		struct stat st;
+		int fd = open(f, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd >= 0) {
+			/* Overwrite before unlinking, so the bytes do not linger in a tmpfs page. */
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < 4096) {
+				char zero[4096] = {0};
+				ssize_t w = write(fd, zero, (size_t)st.st_size);
+				(void)w;
+			}
+			close(fd);
+		}
+		unlink(f);
+		g_free(f);
+	}
+	rmdir(p->secret_dir);
+	g_clear_pointer(&p->secret_dir, g_free);
+}
+
+/* Writes one secret file of mode 0600 into the private directory; returns its path or NULL. */
+static char *secret_write(VpncNmPlugin *p, const char *name, const char *a, const char *b, GError **error)
+{
+	char *path, *text;
+	gboolean ok = FALSE;
+	size_t len;
+	int fd = -1, err = 0;
+
+	if (p->secret_dir == NULL) {
+		const char *base = access("/run", W_OK) == 0 ? "/run" : g_get_tmp_dir();
+		char *tmpl = g_build_filename(base, "nm-vpnc-ovpn-XXXXXX", NULL);
+
+		/* mkdtemp creates the directory with mode 0700. */
+		if (g_mkdtemp_full(tmpl, 0700) == NULL) {
+			g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
+			            "cannot create a private directory for secrets: %s", g_strerror(errno));
+			g_free(tmpl);
+			return NULL;
+		}
+		p->secret_dir = tmpl;
+	}
+	path = g_build_filename(p->secret_dir, name, NULL);
+	text = b != NULL ? g_strdup_printf("%s\n%s\n", a, b) : g_strdup_printf("%s\n", a);
+	len = strlen(text);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && write(fd, text, len) == (ssize_t)len)
+		ok = TRUE;
+	else
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	explicit_bzero(text, len);
+	g_free(text);
+	if (!ok) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
+		            "cannot write a secret file: %s", g_strerror(err != 0 ? err : EIO));
+		g_clear_pointer(&path, g_free);
+	}
+	return path;
+}
+
+static void child_exited(GPid pid, int status, gpointer data)
+{
+	VpncNmPlugin *p = data;
+	gboolean expected = p->stopping;
+
+	p->child_watch = 0;
+	p->pid = 0;
+	g_spawn_close_pid(pid);
+	if (p->kill_timer != 0) {
+		g_source_remove(p->kill_timer);
+		p->kill_timer = 0;
+	}
+	secrets_remove(p);
+	if (p->wait_loop != NULL)
+		g_main_loop_quit(p->wait_loop);
+	if (expected)
+		return;
+	g_message("vpnc exited (%s %d)", WIFEXITED(status) ? "status" : "signal",
+	          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	/* An exit nobody asked for: a fatal error (certificate, AUTH_FAILED) or a crash. */
+	nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(p),
+	                              WIFEXITED(status) && WEXITSTATUS(status) == 1
+	                                      ? NM_VPN_PLUGIN_FAILURE_LOGIN_FAILED
+	                                      : NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED);
+	nm_vpn_service_plugin_disconnect(NM_VPN_SERVICE_PLUGIN(p), NULL);
+}
+
+static gboolean kill_vpnc(gpointer data)
+{
+	VpncNmPlugin *p = data;
+
+	p->kill_timer = 0;
+	if (p->pid > 0) {
+		g_warning("vpnc did not stop within %d s: killing it", VPNC_NM_STOP_SECS);
+		kill(p->pid, SIGKILL);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+/* Builds vpnc's argv and starts it. */
+static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **error)
+{
+	NMSettingVpn *s_vpn = nm_connection_get_setting_vpn(connection);
+	const char *config, *user, *password, *cert_pass, *bin;
+	char *auth_file = NULL, *askpass_file = NULL, *up = NULL;
+	char *bus_name = NULL;
+	GPtrArray *argv = NULL;
+	gboolean ok = FALSE;
+
+	if (s_vpn == NULL) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS, "no vpn setting");
+		return FALSE;
+	}
+	config = nm_setting_vpn_get_data_item(s_vpn, "config");
+	if (config == NULL || !g_path_is_absolute(config) || !g_file_test(config, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS,
+		            "vpn.data config= must name an existing .ovpn file by its absolute path");
+		return FALSE;
+	}
+	bin = g_getenv(VPNC_NM_BINARY_ENV);
+	if (bin == NULL || *bin == '\0')
+		bin = VPNC_NM_VPNC_PATH;
+	g_object_get(p, NM_VPN_SERVICE_PLUGIN_DBUS_SERVICE_NAME, &bus_name, NULL);
+	up = g_strdup_printf("%s %s --bus-name %s", p->self, VPNC_NM_HELPER_ARG, bus_name);
+	g_free(bus_name);
+	if (strlen(up) > VPNC_NM_UP_CMD_MAX || strchr(p->self, ' ') != NULL) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
+		            "the up command \"%s\" is too long or has blanks", up);
+		goto out;
+	}
+
+	argv = g_ptr_array_new();
+	g_ptr_array_add(argv, (char *)bin);
+	g_ptr_array_add(argv, "--config");
+	g_ptr_array_add(argv, (char *)config);
+	/* NetworkManager applies addresses, routes and DNS; vpnc only reports them. */
+	g_ptr_array_add(argv, "--ifconfig-noexec");
+	g_ptr_array_add(argv, "--route-noexec");
+	g_ptr_array_add(argv, "--dns-mode");
+	g_ptr_array_add(argv, "none");
+	g_ptr_array_add(argv, "--script-security");
+	g_ptr_array_add(argv, "2");
+	g_ptr_array_add(argv, "--up");
+	g_ptr_array_add(argv, up);
+	g_ptr_array_add(argv, "--up-restart");
+
+	user = nm_setting_vpn_get_data_item(s_vpn, "username");
+	password = nm_setting_vpn_get_secret(s_vpn, "password");
+	cert_pass = nm_setting_vpn_get_secret(s_vpn, "cert-pass");
+	if (password != NULL) {
+		auth_file = secret_write(p, "auth", user != NULL ? user : "", password, error);
+		if (auth_file == NULL)
+			goto out;
+		g_ptr_array_add(argv, "--auth-user-pass");
+		g_ptr_array_add(argv, auth_file);
+	}
+	if (cert_pass != NULL) {
+		askpass_file = secret_write(p, "askpass", cert_pass, NULL, error);
+		if (askpass_file == NULL)
+			goto out;
+		g_ptr_array_add(argv, "--askpass");
+		g_ptr_array_add(argv, askpass_file);
+	}
+	g_ptr_array_add(argv, NULL);
+
+	if (!g_spawn_async(NULL, (char **)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+	                   &p->pid, error))
+		goto out;
+	g_message("started vpnc (pid %d) for %s", (int)p->pid, config);
+	p->stopping = FALSE;
+	p->child_watch = g_child_watch_add(p->pid, child_exited, p);
+	ok = TRUE;
+out:
+	if (!ok)
+		secrets_remove(p);
+	if (argv != NULL)
+		g_ptr_array_free(argv, TRUE);
+	g_free(auth_file);
+	g_free(askpass_file);
+	g_free(up);
+	return ok;
+}
+
+static gboolean real_connect(NMVpnServicePlugin *plugin, NMConnection *connection, GError **error)
+{
+	VpncNmPlugin *p = (VpncNmPlugin *)plugin;
+
+	if (p->pid > 0) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_WRONG_STATE, "vpnc already runs");
+		return FALSE;
+	}
+	return start_vpnc(p, connection, error);
+}
+
+static gboolean real_connect_interactive(NMVpnServicePlugin *plugin, NMConnection *connection,
+                                         GVariant *details, GError **error)
+{
+	return real_connect(plugin, connection, error);
+}
+
+/* A password is needed when vpn.data has a username (auth-user-pass) and no secret was given. */
+static gboolean real_need_secrets(NMVpnServicePlugin *plugin, NMConnection *connection,
+                                  const char **setting_name, GError **error)
+{
+	NMSettingVpn *s_vpn = nm_connection_get_setting_vpn(connection);
+	NMSettingSecretFlags flags = NM_SETTING_SECRET_FLAG_NONE;
+
+	if (s_vpn == NULL) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_INVALID_CONNECTION, "no vpn setting");
+		return FALSE;
+	}
+	nm_setting_get_secret_flags(NM_SETTING(s_vpn), "password", &flags, NULL);
+	if (nm_setting_vpn_get_data_item(s_vpn, "username") != NULL &&
+	    nm_setting_vpn_get_secret(s_vpn, "password") == NULL &&
+	    !(flags & NM_SETTING_SECRET_FLAG_NOT_REQUIRED)) {
+		*setting_name = NM_SETTING_VPN_SETTING_NAME;
+		return TRUE;
+	}
+	return FALSE;
+}
+
+/* Stops vpnc with SIGTERM and waits for it (bounded by the kill timer). */
+static gboolean real_disconnect(NMVpnServicePlugin *plugin, GError **error)
+{
+	VpncNmPlugin *p = (VpncNmPlugin *)plugin;
+
+	if (p->pid > 0) {
+		p->stopping = TRUE;
+		kill(p->pid, SIGTERM);
+		p->kill_timer = g_timeout_add_seconds(VPNC_NM_STOP_SECS, kill_vpnc, p);
+		p->wait_loop = g_main_loop_new(NULL, FALSE);
+		while (p->pid > 0)
+			g_main_loop_run(p->wait_loop);
+		g_clear_pointer(&p->wait_loop, g_main_loop_unref);
+	}
+	secrets_remove(p);
+	return TRUE;
+}
+
+/* The first configuration vpnc reports means it has long read its secret files. */
+static void on_config(NMVpnServicePlugin *plugin, GVariant *config, gpointer data)
+{
+	secrets_remove((VpncNmPlugin *)plugin);
+}
+
+static void vpnc_nm_plugin_init(VpncNmPlugin *p)
+{
+}
+
+static void vpnc_nm_plugin_class_init(VpncNmPluginClass *klass)
+{
+	NMVpnServicePluginClass *parent = NM_VPN_SERVICE_PLUGIN_CLASS(klass);
+
+	parent->connect = real_connect;
+	parent->connect_interactive = real_connect_interactive;
+	parent->need_secrets = real_need_secrets;
+	parent->disconnect = real_disconnect;
+}
+
+static void on_quit(NMVpnServicePlugin *plugin, gpointer loop)
+{
+	g_main_loop_quit(loop);
+}
+
+int main(int argc, char **argv)
+{
+	const char *bus_name = VPNC_NM_SERVICE;
+	VpncNmPlugin *plugin;
+	GMainLoop *loop;
+	GError *err = NULL;
+	int i;
+
+	if (argc > 1 && strcmp(argv[1], VPNC_NM_HELPER_ARG) == 0)
+		return vpnc_nm_helper_main(argc, argv);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--bus-name") == 0 && i + 1 < argc) {
+			bus_name = argv[++i];
+		} else if (strcmp(argv[i], "--help") == 0) {
+			printf("usage: %s [--bus-name NAME]\n"
+			       "NetworkManager VPN service for vpnc (service %s).\n", argv[0], VPNC_NM_SERVICE);
+			return 0;
+		}
+	}
+	if (!g_dbus_is_name(bus_name)) {
+		fprintf(stderr, "nm-vpnc-ovpn-service: invalid bus name %s\n", bus_name);
+		return 1;
+	}
+	plugin = g_initable_new(vpnc_nm_plugin_get_type(), NULL, &err,
+	                        NM_VPN_SERVICE_PLUGIN_DBUS_SERVICE_NAME, bus_name,
+	                        NM_VPN_SERVICE_PLUGIN_DBUS_WATCH_PEER, TRUE, NULL);
+	if (plugin == NULL) {
+		fprintf(stderr, "nm-vpnc-ovpn-service: %s\n", err->message);
+		g_error_free(err);
+		return 1;
+	}
+	plugin->self = g_file_read_link("/proc/self/exe", NULL);
+	if (plugin->self == NULL)
+		plugin->self = g_strdup(argv[0]);
+	loop = g_main_loop_new(NULL, FALSE);
+	g_signal_connect(plugin, "config", G_CALLBACK(on_config), NULL);
+	g_signal_connect(plugin, "quit", G_CALLBACK(on_quit), loop);
+	g_main_loop_run(loop);
+	if (plugin->pid > 0)
+		real_disconnect(NM_VPN_SERVICE_PLUGIN(plugin), NULL);
+	secrets_remove(plugin);
+	g_free(plugin->self);
+	g_object_unref(plugin);
+	g_main_loop_unref(loop);
+	return 0;
+}
