@@ -28,6 +28,8 @@
 /* The largest tun-mtu we accept from the server, announced as IV_MTU (as 2.6 does). */
 #define CLIENT_IV_MTU 1600
 #define EKM_LABEL_DATAKEYS "EXPORTER-OpenVPN-datakeys"
+/* Pending-authentication methods we can follow: the user opens the URL vpnc logs. */
+#define CLIENT_IV_SSO "webauth,openurl"
 
 int vpnc__send_ctrl_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, const char *msg)
 {
@@ -62,8 +64,9 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 			snprintf(m->username, sizeof(m->username), "%s", user);
 		if (pass != NULL)
 			snprintf(m->password, sizeof(m->password), "%s", pass);
-		r = vpnc_km2_peer_info(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
-		                       CLIENT_IV_MTU);
+		/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE and is logged). */
+		r = vpnc_km2_peer_info_ex(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
+		                          CLIENT_IV_MTU, NULL, CLIENT_IV_SSO);
 		if (r < 0)
 			return r;
 	}

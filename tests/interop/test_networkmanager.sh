@@ -1,0 +1,306 @@
+#!/bin/bash
+# test_networkmanager.sh: vpnc under a real NetworkManager through the
+# vpnc_ovpn VPN service plugin (contrib/networkmanager, docs/networkmanager.md).
+#
+# Usage: test_networkmanager.sh <vpnc-binary>     (vpnc only; needs root)
+#        VPNC_NM_SERVICE_BIN=path overrides the plugin binary (default: next
+#        to vpnc, contrib/networkmanager/nm-vpnc-ovpn-service in the build dir).
+#
+# A stock OpenVPN 2.6 server runs in one namespace. In the client namespace,
+# inside a private mount namespace (so the host's /run/dbus, /run/NetworkManager,
+# /var/lib/NetworkManager and plugin directory are never touched), a private
+# system bus and NetworkManager run with the plugin's .name file and D-Bus
+# policy from temporary locations. The test adds a connection with
+# `nmcli connection add type vpn vpn-type ... vpn.data config=...` and a saved
+# password (the server checks it), brings it up, pings through it, checks the
+# addresses, routes (no default route: the server pushes no redirect-gateway),
+# DNS v4/v6 and domain that NetworkManager applied, that the password is in
+# neither vpnc's argv nor its environment, that a reconnect (SIGUSR1) re-sends
+# the configuration, brings it down, and checks that vpnc exited and the tun
+# device and the secret files are gone. Then again with a pushed
+# `redirect-gateway def1`: now NetworkManager routes the default through the
+# tunnel. Last, a wrong password: the activation fails and nothing is left.
+# Skipped (exit 0, "SKIP") when
+# NetworkManager, nmcli, dbus-daemon or the plugin are missing.
+# The last line is the summary.
+# shellcheck disable=SC2119,SC2016,SC2317,SC1003
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+name=test_networkmanager
+VT_NM_USER=nmuser
+VT_NM_PASSWORD=${VT_NM_PASSWORD:-nm-Secret-$$-pw}
+NM_SERVICE=org.freedesktop.NetworkManager.vpnc_ovpn
+
+# ---------------------------------------------------------------------------
+# Inner part: runs in the client netns, in a private mount namespace.
+# ---------------------------------------------------------------------------
+nm_pid=""
+bus_pid=""
+# quiet CMD...: runs CMD with its output in the nmcli log.
+quiet() { "$@" >>"$VT_DIR/nm/nmcli.log" 2>&1; }
+inner() {
+	local d=$VT_DIR/nm con=vt-vpnc i n pid dev out round
+
+	inner_cleanup() {
+		[ -n "$nm_pid" ] && vt_kill_wait "$nm_pid" 5
+		[ -n "$bus_pid" ] && vt_kill_wait "$bus_pid" 2
+	}
+	trap inner_cleanup EXIT
+
+	# Private copies of everything NetworkManager and the bus would write.
+	mount -t tmpfs -o mode=0755 tmpfs /run/dbus || return 1
+	mkdir -p /run/NetworkManager /var/lib/NetworkManager || return 1
+	mount -t tmpfs -o mode=0755 tmpfs /run/NetworkManager || return 1
+	mount -t tmpfs -o mode=0755 tmpfs /var/lib/NetworkManager || return 1
+	mkdir -p /run/vpnc || return 1
+	mount -t tmpfs -o mode=0700 tmpfs /run/vpnc || return 1
+	mount --bind "$d/vpn" /usr/lib/NetworkManager/VPN || return 1
+	# NetworkManager waits for udev unless /sys is read-only (shared notes 4.5).
+	mount -o remount,ro /sys || return 1
+
+	dbus-daemon --config-file="$d/bus.conf" --nofork --print-address=1 >"$d/bus.addr" 2>"$d/bus.log" &
+	bus_pid=$!
+	for i in $(seq 50); do [ -S /run/dbus/system_bus_socket ] && break; sleep 0.1; done
+	NetworkManager --no-daemon --debug --config="$d/NM.conf" --config-dir="$d/conf.d" \
+		--system-config-dir="$d/conf.d" --intern-config="$d/intern.conf" \
+		--state-file="$d/nm.state" >"$d/nm.log" 2>&1 &
+	nm_pid=$!
+	for i in $(seq 100); do
+		nmcli -t -f RUNNING general 2>/dev/null | grep -q running && break
+		sleep 0.1
+	done
+	vt_check "NetworkManager runs on the private system bus" \
+		sh -c 'nmcli -t -f RUNNING general | grep -q running' || return 1
+
+	# A managed base connection on the veth with a default route: NetworkManager starts a VPN
+	# over the device of the primary (default-route) connection.
+	nmcli connection add type ethernet con-name vt-base ifname "$VT_CLI_VETH" \
+		ipv4.method manual ipv4.addresses "$VT_CLI_IP/24" ipv4.gateway "$VT_SRV_IP" \
+		ipv6.method manual ipv6.addresses "$VT_CLI_IP6/64" ipv6.gateway "$VT_SRV_IP6" >"$d/nmcli.log" 2>&1
+	vt_check "base connection up" quiet timeout 30 nmcli connection up vt-base || return 1
+
+	# The password is a saved secret (flags 0), so NetworkManager hands it to the plugin.
+	vt_check "nmcli connection add type vpn vpn-type $NM_SERVICE" \
+		quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
+		vpn.data "config=$VT_DIR/client.ovpn, username=$VT_NM_USER, password-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD" || return 1
+
+	for round in plain def1; do
+		vt_log "-- round $round"
+		if [ "$round" = def1 ]; then
+			# The server now pushes redirect-gateway def1 (see the outer part).
+			cp "$VT_DIR/ccd-def1" "$VT_DIR/ccd/client" || return 1
+		fi
+		if ! vt_check "[$round] nmcli connection up" quiet timeout 60 nmcli connection up "$con"; then
+			tail -n 30 "$d/nmcli.log" "$d/nm.log"
+			return 1
+		fi
+		dev=$(ip -o link show type tun | awk -F': ' '{print $2; exit}')
+		pid=$(pgrep -f -- "--config $VT_DIR/client.ovpn" | head -n1)
+		vt_check "[$round] vpnc runs (pid ${pid:-none}, device ${dev:-none})" [ -n "$pid" ]
+		vt_check "[$round] the password is in neither vpnc's argv nor its environment" \
+			bash -c '! tr "\0" "\n" </proc/$1/cmdline | grep -qF "$2" && ! tr "\0" "\n" </proc/$1/environ | grep -qF "$2"' \
+			_ "$pid" "$VT_NM_PASSWORD"
+		vt_check "[$round] the secret file is gone once connected" \
+			bash -c '! ls /run/nm-vpnc-ovpn-*/auth /tmp/nm-vpnc-ovpn-*/auth >/dev/null 2>&1'
+		if [ "$round" = plain ] && command -v busctl >/dev/null && command -v setpriv >/dev/null; then
+			# The plugin's D-Bus policy: only root may talk to it (another user could fake a config).
+			out=$(busctl --system list --no-legend 2>/dev/null | awk -v s="$NM_SERVICE" 'index($1, s) == 1 {print $1; exit}')
+			vt_check "[$round] the plugin owns $out" [ -n "$out" ]
+			vt_check "[$round] another user may not call the plugin (access denied)" \
+				bash -c 'setpriv --reuid=65534 --regid=65534 --clear-groups busctl --system call "$1" \
+					/org/freedesktop/NetworkManager/VPN/Plugin org.freedesktop.NetworkManager.VPN.Plugin \
+					SetFailure s test 2>&1 | grep -qi "denied"' _ "$out"
+		fi
+		vt_check "[$round] ping $VT_TUN_SRV_IP through the tunnel" quiet ping -c 2 -W 2 -i 0.3 "$VT_TUN_SRV_IP"
+		vt_check "[$round] ping $VT_TUN_SRV_IP6 through the tunnel" quiet ping -6 -c 2 -W 2 -i 0.3 "$VT_TUN_SRV_IP6"
+		out=$(ip -4 addr show 2>/dev/null)
+		vt_check "[$round] NetworkManager set a 10.200.0.x/24 address" grep -q 'inet 10\.200\.0\.[0-9]*/24' <<<"$out"
+		out=$(ip -6 addr show 2>/dev/null)
+		vt_check "[$round] NetworkManager set an fd00:200:: address" grep -q 'inet6 fd00:200::[0-9a-f:]*/64' <<<"$out"
+		out=$(ip -4 route show table all 2>/dev/null)
+		vt_check "[$round] pushed route $VT_PUSH_ROUTE applied" grep -q "^${VT_PUSH_ROUTE} .*dev tun" <<<"$out"
+		out=$(ip -6 route show table all 2>/dev/null)
+		vt_check "[$round] pushed route $VT_PUSH_ROUTE6 applied" grep -q "^${VT_PUSH_ROUTE6} .*dev tun" <<<"$out"
+		out=$(ip -4 route show table all 2>/dev/null | grep '^default')
+		if [ "$round" = plain ]; then
+			vt_check "[$round] no default route through the tunnel (never-default)" \
+				bash -c '! grep -q "dev tun" <<<"$1"' _ "$out"
+		else
+			vt_check "[$round] default route through the tunnel (redirect-gateway)" \
+				grep -q 'dev tun' <<<"$out"
+		fi
+		out=$(nmcli -g IP4.DNS,IP6.DNS,IP4.DOMAIN connection show "$con" 2>/dev/null | tr '\n' ' ' | tr -d '\\')
+		vt_check "[$round] DNS 10.200.0.53 applied ($out)" grep -q '10\.200\.0\.53' <<<"$out"
+		vt_check "[$round] DNS fd00:200::53 applied" grep -q 'fd00:200::53' <<<"$out"
+		vt_check "[$round] domain vpnc-test.example applied" grep -q 'vpnc-test\.example' <<<"$out"
+		vt_log "tunnel device: $dev"
+		if [ "$round" = plain ] && [ -n "$pid" ]; then
+			# A reconnect (SIGUSR1, as on a lost connection) runs the up helper again
+			# (--up-restart); NetworkManager must get the configuration again.
+			n=$(grep -c 'config: reply received' "$d/nm.log")
+			kill -USR1 "$pid"
+			for i in $(seq 150); do
+				[ "$(grep -c 'config: reply received' "$d/nm.log")" -gt "$n" ] && break
+				sleep 0.1
+			done
+			vt_check "[$round] configuration re-sent to NetworkManager after a reconnect" \
+				[ "$(grep -c 'config: reply received' "$d/nm.log")" -gt "$n" ]
+			vt_check "[$round] ping $VT_TUN_SRV_IP after the reconnect" quiet ping -c 2 -W 2 -i 0.3 "$VT_TUN_SRV_IP"
+			vt_check "[$round] pushed route $VT_PUSH_ROUTE still there" \
+				bash -c 'ip -4 route show table all | grep -q "^$1 .*dev tun"' _ "$VT_PUSH_ROUTE"
+			vt_check "[$round] connection still active" \
+				bash -c 'nmcli -g GENERAL.STATE connection show "$1" | grep -q activated' _ "$con"
+		fi
+
+		vt_check "[$round] nmcli connection down" quiet timeout 30 nmcli connection down "$con"
+		for i in $(seq 100); do
+			if [ -z "$pid" ] || ! vt_pid_alive "$pid"; then break; fi
+			sleep 0.1
+		done
+		vt_check "[$round] vpnc exited after down" sh -c '! [ -n "$1" ] || ! [ -r "/proc/$1/stat" ]' _ "$pid"
+		vt_check "[$round] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
+		vt_check "[$round] no secret directory left" sh -c '! ls -d /run/nm-vpnc-ovpn-* /tmp/nm-vpnc-ovpn-* 2>/dev/null | grep -q .'
+	done
+
+	# A wrong password: the server answers AUTH_FAILED, vpnc exits 1, the activation fails.
+	vt_log "-- round badpw"
+	quiet nmcli connection modify "$con" vpn.secrets "password=wrong-$VT_NM_PASSWORD"
+	vt_check "[badpw] nmcli connection up fails" bash -c '! timeout 60 nmcli connection up "$1" >>"$2" 2>&1' \
+		_ "$con" "$d/nmcli.log"
+	for i in $(seq 50); do pgrep -f -- "--config $VT_DIR/client.ovpn" >/dev/null || break; sleep 0.1; done
+	vt_check "[badpw] no vpnc left" bash -c '! pgrep -f -- "--config $1" >/dev/null' _ "$VT_DIR/client.ovpn"
+	vt_check "[badpw] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
+	vt_check "[badpw] no secret directory left" sh -c '! ls -d /run/nm-vpnc-ovpn-* /tmp/nm-vpnc-ovpn-* 2>/dev/null | grep -q .'
+	return 0
+}
+
+if [ "${1:-}" = --inner ]; then
+	# The outer part exported the state of lib.sh that the inner part needs.
+	# The password comes as an argument: in the environment, NetworkManager, the plugin
+	# and vpnc would inherit it, and the check that vpnc's environment is clean would fail.
+	VT_DIR=$VT_NM_OUTER_DIR
+	VT_NM_PASSWORD=$2
+	inner
+	rc=$?
+	printf 'inner: done %d\n' "$rc"
+	exit 0
+fi
+
+# ---------------------------------------------------------------------------
+# Outer part: namespaces, PKI, the stock server, and the inner part.
+# ---------------------------------------------------------------------------
+if [ -z "${1:-}" ] || [ "${1:-}" = --stock-client ]; then
+	vt_log "SKIP: $name checks vpnc's NetworkManager plugin (vpnc only)"
+	vt_summary $name
+	exit 0
+fi
+for t in NetworkManager nmcli dbus-daemon unshare; do
+	if ! command -v "$t" >/dev/null 2>&1; then
+		vt_log "SKIP: $t is not installed"
+		vt_summary $name
+		exit 0
+	fi
+done
+vpnc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+plugin=${VPNC_NM_SERVICE_BIN:-$(dirname "$vpnc")/contrib/networkmanager/nm-vpnc-ovpn-service}
+if [ ! -x "$plugin" ]; then
+	vt_log "SKIP: the plugin $plugin was not built (libnm-dev missing?)"
+	vt_summary $name
+	exit 0
+fi
+if ! vt_require_tools; then
+	vt_fail "prerequisites"
+	vt_summary $name
+	exit 1
+fi
+vt_init || exit 1
+vt_log "$name: vpnc $vpnc, plugin $plugin"
+
+setup() {
+	local d=$VT_DIR/nm
+	vt_netns_up || return 1
+	vt_pki ed25519 || return 1
+	mkdir -p "$VT_DIR/ccd" "$d/vpn" "$d/conf.d" "$d/conn" || return 1
+	: >"$VT_DIR/ccd/client"
+	printf 'push "redirect-gateway def1"\n' >"$VT_DIR/ccd-def1"
+	# The server checks a username and password too (the client profile says auth-user-pass).
+	cat >"$VT_DIR/verify.sh" <<-EOF
+	#!/bin/sh
+	[ "\$(sed -n 1p "\$1")" = "$VT_NM_USER" ] && [ "\$(sed -n 2p "\$1")" = "$VT_NM_PASSWORD" ]
+	EOF
+	chmod 700 "$VT_DIR/verify.sh"
+	VT_CLIENT_EXTRA="auth-user-pass"
+	VT_SERVER_EXTRA=$(printf '%s\n' \
+		'script-security 2' \
+		"auth-user-pass-verify $VT_DIR/verify.sh via-file" \
+		'push "dhcp-option DNS 10.200.0.53"' \
+		'push "dhcp-option DNS6 fd00:200::53"' \
+		'push "dhcp-option DOMAIN vpnc-test.example"' \
+		"client-config-dir $VT_DIR/ccd")
+	vt_server_conf
+	vt_client_conf
+	vt_server_start || return 1
+
+	# The plugin's .name file as installed, but pointing at a wrapper that names the vpnc to use.
+	cat >"$d/nm-vpnc-ovpn-wrapper" <<-EOF
+	#!/bin/sh
+	VPNC_OVPN_VPNC='$vpnc' exec '$plugin' "\$@"
+	EOF
+	chmod 755 "$d/nm-vpnc-ovpn-wrapper"
+	sed "s|^program=.*|program=$d/nm-vpnc-ovpn-wrapper|" \
+		"$(dirname "$plugin")/nm-vpnc-ovpn-service.name" >"$d/vpn/nm-vpnc-ovpn-service.name" || return 1
+	# A private system bus: permissive for the test's tools, plus the plugin's own policy.
+	cat >"$d/bus.conf" <<-EOF
+	<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+	 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+	<busconfig>
+	  <type>system</type>
+	  <listen>unix:path=/run/dbus/system_bus_socket</listen>
+	  <auth>EXTERNAL</auth>
+	  <policy context="default">
+	    <allow user="*"/>
+	    <allow own="*"/>
+	    <allow send_destination="*" eavesdrop="true"/>
+	    <allow eavesdrop="true"/>
+	  </policy>
+	  <include>$here/../../contrib/networkmanager/nm-vpnc-ovpn-service.conf</include>
+	</busconfig>
+	EOF
+	cat >"$d/NM.conf" <<-EOF
+	[main]
+	plugins=keyfile
+	no-auto-default=*
+	dns=none
+	rc-manager=unmanaged
+	hostname-mode=none
+	auth-polkit=false
+	[keyfile]
+	path=$d/conn
+	[logging]
+	level=DEBUG
+	EOF
+	return 0
+}
+if ! vt_check "namespaces, PKI, stock OpenVPN server and NM files" setup; then
+	vt_summary $name
+	exit 1
+fi
+
+VT_NM_OUTER_DIR=$VT_DIR
+export VT_ID VT_NM_OUTER_DIR VT_NM_USER VT_SRV_IP VT_SRV_IP6 VT_CLI_VETH VT_CLI_IP VT_CLI_IP6 VT_TUN_SRV_IP VT_TUN_SRV_IP6 VT_PUSH_ROUTE VT_PUSH_ROUTE6
+timeout 240 ip netns exec "$VT_CLI_NS" unshare -m --propagation private \
+	bash "$here/test_networkmanager.sh" --inner "$VT_NM_PASSWORD" >"$VT_DIR/inner.out" 2>&1
+cat "$VT_DIR/inner.out"
+VT_PASSED=$((VT_PASSED + $(grep -c '^PASS:' "$VT_DIR/inner.out")))
+VT_FAILED=$((VT_FAILED + $(grep -c '^FAIL:' "$VT_DIR/inner.out")))
+if ! grep -q '^inner: done 0' "$VT_DIR/inner.out"; then
+	vt_fail "the NetworkManager part ran to its end"
+	tail -n 40 "$VT_DIR/nm/nm.log" 2>/dev/null
+	tail -n 20 "$VT_DIR/server.log" 2>/dev/null
+fi
+vt_summary $name
