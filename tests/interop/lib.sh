@@ -423,6 +423,18 @@ vt_client_resolve() {
 	return 0
 }
 
+# vt_start NAME ARG: the common start of a test script: checks the tools,
+# resolves the client from ARG (see vt_client_resolve) and runs vt_init. On
+# failure it reports "prerequisites" under NAME and exits the script with 1.
+vt_start() {
+	if ! vt_require_tools || ! vt_client_resolve "${2:-}"; then
+		vt_fail "prerequisites"
+		vt_summary "$1"
+		exit 1
+	fi
+	vt_init || exit 1
+}
+
 # vt_client_start: runs "$VT_CLIENT_CMD --config client.ovpn $VT_CLIENT_ARGS"
 # in the client namespace in the background; output goes to client.log.
 vt_client_start() {

@@ -48,12 +48,7 @@ user=alice
 password='s3cr3t, pass word'
 reason='vpnc-test: password rejected for alice'
 
-if ! vt_require_tools || ! vt_client_resolve "${1:-}"; then
-	vt_fail "prerequisites"
-	vt_summary "$name"
-	exit 1
-fi
-vt_init || exit 1
+vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
 
 # write_verify MAX: the server's verify script. It accepts $user/$password

@@ -7,8 +7,9 @@
 # vpnc connects over TCP) and checks that it exits 0, names the kernel, CPU
 # and versions, prints Mbit/s and CPU-seconds per GB for both clients with
 # the ratios for UDP upload and download (TCP: numbers, or the note that vpnc
-# lacks TCP), includes the in-memory benchmark when that binary is built, and
-# leaves none of its namespaces behind. It never judges the figures: timing on
+# lacks TCP), prints heap allocations per packet for vpnc (or says n/a for a
+# sanitizer build), includes the in-memory benchmark when that binary is built,
+# and leaves none of its namespaces behind. It never judges the figures: timing on
 # a shared CI machine is not a test. Needs root. Last line is the summary.
 set -u -o pipefail
 
@@ -16,6 +17,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=../../bench/lib-bench.sh
+. "$repo/bench/lib-bench.sh"
 
 name=test_bench_quick
 vpnc=${1:-}
@@ -79,6 +82,19 @@ vt_check "per-run lines with client, server and box CPU per GB" \
 	grep -qE '^  udp +upload +vpnc +[0-9.]+ Mbit/s +client +[0-9.]+ +server +[0-9.]+ +box +[0-9.]+' "$out"
 if [ -x "$(dirname "$vpnc")/bench/bench_engine" ]; then
 	vt_check "includes the in-memory benchmark" grep -qE '^upload \(c->s\) +[0-9.]+ +[0-9.]+ +[0-9.]+' "$out"
+fi
+# Heap allocations per packet: a figure for vpnc in the per-run lines and the
+# allocation table, or, for a sanitizer build (which cannot take the malloc
+# shim), the note saying so; that note must not appear for a plain build.
+if grep -q '^allocs/pkt: n/a (sanitizer build)' "$out"; then
+	vt_check "allocs/pkt n/a only for a sanitizer build" vb_sanitized "$vpnc"
+elif [ -f "$(dirname "$vpnc")/bench/libvpnc_malloc_count.so" ]; then
+	vt_check "per-run line: allocs/pkt figure for vpnc" \
+		grep -qE '^  udp +upload +vpnc +[0-9.]+ Mbit/s .* allocs/pkt [0-9]+\.[0-9]{3} \([0-9]+ in [0-9]+ pkts\)' "$out"
+	vt_check "allocation table: udp upload figures for both clients" \
+		grep -qE '^udp upload +\| +[0-9]+\.[0-9]{3} +[0-9]+\.[0-9]{3}$' "$out"
+else
+	vt_check "allocs/pkt: says the shim is not built" grep -q 'allocs/pkt n/a (no shim' "$out"
 fi
 vt_check "reports no failed run" grep -qE '^bench/tunnel: [0-9]+ runs, 0 failed$' "$out"
 vt_check "names its namespaces" grep -qE '^netns: +vpncb-srv-[0-9]+ vpncb-cli-[0-9]+$' "$out"

@@ -21,12 +21,7 @@ lib="$here/lib.sh"
 . "$lib"
 
 name=test_datachan_migrate
-if ! vt_require_tools || ! vt_client_resolve "${1:-}"; then
-	vt_fail "prerequisites"
-	vt_summary $name
-	exit 1
-fi
-vt_init || exit 1
+vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
 
 if ! vt_check "namespaces and PKI" eval 'vt_netns_up && vt_pki ed25519'; then

@@ -22,12 +22,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 name=test_eduvpn
-if ! vt_require_tools || ! vt_client_resolve "${1:-}"; then
-	vt_fail "prerequisites"
-	vt_summary $name
-	exit 1
-fi
-vt_init || exit 1
+vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
 
 if ! vt_check "namespaces, original gateway and PKI" eval 'vt_netns_up && vt_netns_routed && vt_pki ed25519'; then

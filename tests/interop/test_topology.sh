@@ -40,12 +40,7 @@ name=${VT_NAME:-test_topology}
 all_cases="subnet net30 p2p metrics redirect-def1 redirect-def1-ipv6 redirect-v6-remote route-nopull route-noexec ifconfig-noexec"
 cases=${VT_CASES:-$all_cases}
 
-if ! vt_require_tools || ! vt_client_resolve "${1:-}"; then
-	vt_fail "prerequisites"
-	vt_summary "$name"
-	exit 1
-fi
-vt_init || exit 1
+vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
 
 setup() {

@@ -29,12 +29,7 @@ name=${VT_NAME:-test_wrap}
 all_cases="tls-auth-sha256 tls-auth-sha1 none tls-crypt tls-crypt-v2"
 cases=${VT_CASES:-$all_cases}
 
-if ! vt_require_tools || ! vt_client_resolve "${1:-}"; then
-	vt_fail "prerequisites"
-	vt_summary "$name"
-	exit 1
-fi
-vt_init || exit 1
+vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
 
 setup() {

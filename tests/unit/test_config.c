@@ -18,29 +18,7 @@
 #include "config/cfg_internal.h"
 #include "config/config_notes.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                            \
-	do {                                                                       \
-		if (cond) {                                                            \
-			passed++;                                                          \
-		} else {                                                               \
-			failed++;                                                          \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                      \
-	} while (0)
-
-#define CHECK_STR(a, b)                                                                   \
-	do {                                                                                  \
-		const char *a_ = (a), *b_ = (b);                                                  \
-		if (a_ != NULL && b_ != NULL && strcmp(a_, b_) == 0) {                            \
-			passed++;                                                                     \
-		} else {                                                                          \
-			failed++;                                                                     \
-			fprintf(stderr, "%s:%d: got '%s', want '%s'\n", __FILE__, __LINE__,          \
-			        a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                \
-		}                                                                                 \
-	} while (0)
+#include "../check.h"
 
 /* A minimal valid client: 6 lines, so a test's own first line is line 7. */
 #define BASE "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote vpn.example.org\n"

@@ -28,17 +28,7 @@
 #include "daemon/status.c"
 #include "daemon/status_expiry.c"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                            \
-	do {                                                                                   \
-		if (cond) {                                                                    \
-			passed++;                                                              \
-		} else {                                                                       \
-			failed++;                                                              \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                              \
-	} while (0)
+#include "../check.h"
 
 #define IDLE_MS 300
 

@@ -9,17 +9,7 @@
 
 #include "core/ctrlmsg.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                  \
-	do {                                                                             \
-		if (cond) {                                                                  \
-			passed++;                                                                \
-		} else {                                                                     \
-			failed++;                                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                            \
-	} while (0)
+#include "../check.h"
 
 #define MAXMSGS 16
 

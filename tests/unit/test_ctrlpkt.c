@@ -9,18 +9,7 @@
 
 #include "core/ctrlpkt.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                             \
-	do {                                                                    \
-		if (cond) {                                                     \
-			passed++;                                               \
-		} else {                                                        \
-			failed++;                                               \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,  \
-			    __LINE__, #cond);                                   \
-		}                                                               \
-	} while (0)
+#include "../check.h"
 
 static const uint8_t sid_c[8] = {0x28, 0x1c, 0xf2, 0x32, 0xac, 0x83, 0x12, 0xdb};
 static const uint8_t sid_s[8] = {0x79, 0x84, 0xb9, 0xd7, 0x62, 0x01, 0x2c, 0x14};

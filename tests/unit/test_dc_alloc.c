@@ -12,16 +12,7 @@
 
 #include "core/datachan.h"
 
-static int passed, failed;
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (c) {                                                           \
-			passed++;                                                  \
-		} else {                                                           \
-			failed++;                                                  \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
-		}                                                                  \
-	} while (0)
+#include "../check.h"
 
 static long allocs;
 

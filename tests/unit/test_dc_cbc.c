@@ -16,16 +16,7 @@
 #include "vpnc/buf.h"
 #include "core/datachan.h"
 
-static int passed, failed;
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (c) {                                                           \
-			passed++;                                                  \
-		} else {                                                           \
-			failed++;                                                  \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
-		}                                                                  \
-	} while (0)
+#include "../check.h"
 
 static const char *ciphers[] = {"AES-128-CBC", "AES-256-CBC", "AES-192-CBC", "CAMELLIA-128-CBC",
                                 "ARIA-256-CBC", "DES-EDE3-CBC"};

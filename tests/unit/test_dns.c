@@ -19,28 +19,8 @@
 
 #include "os/dns.h"
 
-static int passed, failed;
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (c) {                                                           \
-			passed++;                                                  \
-		} else {                                                           \
-			failed++;                                                  \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
-		}                                                                  \
-	} while (0)
-
-#define CHECK_STR(a, b)                                                                       \
-	do {                                                                                  \
-		const char *a_ = (a), *b_ = (b);                                              \
-		if (a_ != NULL && strcmp(a_, b_) == 0) {                                      \
-			passed++;                                                             \
-		} else {                                                                      \
-			failed++;                                                             \
-			fprintf(stderr, "%s:%d: got '%s'\nexpected '%s'\n", __FILE__, __LINE__, \
-			        a_ ? a_ : "(null)", b_);                                      \
-		}                                                                             \
-	} while (0)
+#include "../check.h"
+#include "../slurp.h"
 
 static char dir[] = "/tmp/vpnc-test-dns-XXXXXX";
 static char resolv[256], rundir[256], fakerc[256], rclog[256];
@@ -58,20 +38,6 @@ static void write_file(const char *path, const char *text)
 	}
 	fputs(text, f);
 	fclose(f);
-}
-
-static char *slurp(const char *path)
-{
-	static char buf[65536];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
 }
 
 static void make_push(struct vpnc_push *p, const char *text)

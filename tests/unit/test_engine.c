@@ -12,162 +12,8 @@
 #include "core/tls.h"
 #include "vpnc/engine.h"
 
-#include "../testpki.h"
-#include "../wire.h"
-
-static unsigned passed, failed;
-
-#define CHECK(cond, ...)                                            \
-	do {                                                        \
-		if (cond) {                                         \
-			passed++;                                   \
-		} else {                                            \
-			failed++;                                   \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                        \
-			printf("\n");                               \
-		}                                                   \
-	} while (0)
-
-static struct testpki pki;
-static uint8_t wrap_key[VPNC_STATIC_KEY_LEN];
-static int verbose;
-
-static void log_cb(void *ctx, int level, const char *msg)
-{
-	if (verbose)
-		printf("  [%s %d] %s\n", (const char *)ctx, level, msg);
-}
-
-struct pair {
-	struct vpnc_engine *c, *s;
-	SSL_CTX *cctx, *sctx;
-	struct wire_q c2s, s2c;
-	struct wire_chaos chaos;
-	uint64_t now;
-	unsigned c_tun, s_tun;
-	char c_reason[256];
-	bool c_connected, s_connected, c_restart, c_fatal;
-};
-
-struct pair_opts {
-	enum vpnc_wrap_mode wrap;
-	const char *client_ciphers;
-	const char *server_ciphers;
-	const char *push;
-	const char *verify_name;
-	enum vpnc_x509_name_type verify_type;
-	const char *client_ca; /* NULL = the right CA */
-	bool prf;              /* the server derives keys with the PRF */
-	int client_reneg, server_reneg; /* reneg-sec of each side */
-	long long client_reneg_pkts;
-};
-
-static int pair_new(struct pair *p, const struct pair_opts *o)
-{
-	struct vpnc_config conf;
-	struct vpnc_engine_cfg cc, sc;
-	char err[256];
-
-	memset(p, 0, sizeof(*p));
-	memset(&conf, 0, sizeof(conf));
-	conf.ca = (char *)(o->client_ca != NULL ? o->client_ca : pki.ca);
-	conf.cert = pki.client_cert;
-	conf.key = pki.client_key;
-	p->cctx = vpnc_tls_ctx_client(&conf, err, sizeof(err));
-	p->sctx = vpnc_tls_ctx_server(pki.ca, pki.server_cert, pki.server_key, err, sizeof(err));
-	if (p->cctx == NULL || p->sctx == NULL) {
-		printf("TLS context: %s\n", err);
-		return -1;
-	}
-	memset(&cc, 0, sizeof(cc));
-	cc.role = VPNC_ROLE_CLIENT;
-	cc.ssl_ctx = p->cctx;
-	cc.remote_cert_tls_server = true;
-	cc.verify_x509_name = o->verify_name;
-	cc.verify_x509_type = o->verify_type;
-	cc.wrap = o->wrap;
-	cc.wrap_key = wrap_key;
-	cc.key_direction = 1;
-	cc.auth_digest = "SHA256";
-	cc.data_ciphers = o->client_ciphers;
-	cc.rand = wire_rand;
-	cc.wallclock = wire_wallclock;
-	cc.log = log_cb;
-	cc.log_ctx = "client";
-	cc.verb = 4;
-	cc.reneg_sec = o->client_reneg;
-	cc.reneg_pkts = o->client_reneg_pkts;
-	sc = cc;
-	sc.reneg_sec = o->server_reneg;
-	sc.role = VPNC_ROLE_SERVER;
-	sc.ssl_ctx = p->sctx;
-	sc.key_direction = 0;
-	sc.data_ciphers = o->server_ciphers;
-	sc.push_reply = o->push != NULL ? o->push : "ping 10,ping-restart 60,ifconfig 10.8.0.2 255.255.255.0,topology subnet";
-	sc.peer_id = 7;
-	sc.server_prf = o->prf;
-	sc.ping = 2; /* the server keeps the client's ping-restart fed */
-	sc.log_ctx = "server";
-	if (vpnc_engine_new(&cc, &p->c) != 0 || vpnc_engine_new(&sc, &p->s) != 0)
-		return -1;
-	wire_q_init(&p->c2s);
-	wire_q_init(&p->s2c);
-	p->now = 1000;
-	return 0;
-}
-
-static void pair_free(struct pair *p)
-{
-	vpnc_engine_free(p->c);
-	vpnc_engine_free(p->s);
-	SSL_CTX_free(p->cctx);
-	SSL_CTX_free(p->sctx);
-	wire_q_free(&p->c2s);
-	wire_q_free(&p->s2c);
-}
-
-static void pair_events(struct pair *p)
-{
-	struct vpnc_event ev;
-	while (vpnc_engine_event(p->c, &ev)) {
-		if (ev.type == VPNC_EV_CONNECTED)
-			p->c_connected = true;
-		if (ev.type == VPNC_EV_RESTART || ev.type == VPNC_EV_FATAL) {
-			p->c_restart |= ev.type == VPNC_EV_RESTART;
-			p->c_fatal |= ev.type == VPNC_EV_FATAL;
-			snprintf(p->c_reason, sizeof(p->c_reason), "%s", ev.reason);
-		}
-	}
-	while (vpnc_engine_event(p->s, &ev))
-		if (ev.type == VPNC_EV_CONNECTED)
-			p->s_connected = true;
-}
-
-/* One round: both sides send, the wire delivers, timers run. */
-static void pair_step(struct pair *p, uint64_t advance_ms)
-{
-	const struct wire_chaos *ch = &p->chaos;
-	wire_drain(p->c, p->now, &p->c2s, ch);
-	wire_drain(p->s, p->now, &p->s2c, ch);
-	wire_deliver(p->s, p->now, &p->c2s, &p->s_tun);
-	wire_deliver(p->c, p->now, &p->s2c, &p->c_tun);
-	p->now += advance_ms;
-	vpnc_engine_tick(p->c, p->now);
-	vpnc_engine_tick(p->s, p->now);
-	pair_events(p);
-}
-
-/* Runs until both are connected or the client failed; returns simulated ms taken. */
-static uint64_t pair_handshake(struct pair *p)
-{
-	uint64_t start = p->now;
-	vpnc_engine_start(p->c, p->now);
-	vpnc_engine_start(p->s, p->now);
-	for (int i = 0; i < 20000 && !(p->c_connected && p->s_connected) && !p->c_restart && !p->c_fatal; i++)
-		pair_step(p, 10);
-	return p->now - start;
-}
+#include "../pair.h"
+#include "../check_fmt.h"
 
 static void test_handshakes(void)
 {
@@ -184,7 +30,9 @@ static void test_handshakes(void)
 				CHECK(0, "pair_new");
 				continue;
 			}
-			uint64_t ms = pair_handshake(&p);
+			uint64_t start = p.now;
+			pair_handshake(&p);
+			uint64_t ms = p.now - start;
 			CHECK(p.c_connected && p.s_connected, "handshake wrap %zu cipher %s (%s)", w, ciphers[c], p.c_reason);
 			CHECK(strcmp(vpnc_engine_cipher(p.c), ciphers[c]) == 0, "negotiated %s, want %s",
 			      vpnc_engine_cipher(p.c), ciphers[c]);
@@ -518,9 +366,9 @@ static void test_server_messages(void)
 
 int main(int argc, char **argv)
 {
-	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
-	testpki_make(&pki, 0);
-	wire_rand(NULL, wrap_key, sizeof(wrap_key));
+	pair_verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+	testpki_make(&pair_pki, 0);
+	wire_rand(NULL, pair_wrap_key, sizeof(pair_wrap_key));
 	test_handshakes();
 	test_bulk_chaos();
 	test_keepalive();
@@ -582,9 +430,9 @@ int main(int argc, char **argv)
 			pair_free(&p);
 		}
 	}
-	testpki_free(&pki);
+	testpki_free(&pair_pki);
 	/* Ed25519 certificates work the same way. */
-	testpki_make(&pki, 1);
+	testpki_make(&pair_pki, 1);
 	{
 		struct pair p;
 		struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "CHACHA20-POLY1305",
@@ -595,7 +443,7 @@ int main(int argc, char **argv)
 			pair_free(&p);
 		}
 	}
-	testpki_free(&pki);
+	testpki_free(&pair_pki);
 	printf("test_engine: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

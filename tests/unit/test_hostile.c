@@ -28,22 +28,8 @@
 #include "core/engine_int.h"
 #include "vpnc/engine.h"
 
-#include "../testpki.h"
-#include "../wire.h"
-
-static unsigned passed, failed;
-
-#define CHECK(cond, ...)                                            \
-	do {                                                        \
-		if (cond) {                                         \
-			passed++;                                   \
-		} else {                                            \
-			failed++;                                   \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                        \
-			printf("\n");                               \
-		}                                                   \
-	} while (0)
+#include "../pair.h"
+#include "../check_fmt.h"
 
 /* Lengths of the fields this test writes by hand (see ctrlpkt.h). */
 #define HDR_OPSID_LEN (VPNC_CTRL_OP_LEN + VPNC_SID_LEN)
@@ -54,138 +40,11 @@ static unsigned passed, failed;
 #define LONG_MSG_LEN 100000
 #define GARBAGE_MSGS 2000
 
-static struct testpki pki;
-static uint8_t wrap_key[VPNC_STATIC_KEY_LEN];
-static int verbose;
-
-/* What one side logged: drop lines are counted to check "once per reason". */
-struct side_log {
-	const char *name;
-	unsigned drop_lines;
-	unsigned bad_msg_lines;
-};
-
-static void log_cb(void *ctx, int level, const char *msg)
+/* A pair with one data cipher on both sides and the given wrapping and PUSH_REPLY (NULL = the default). */
+static int hostile_pair(struct pair *p, enum vpnc_wrap_mode wrap, const char *push)
 {
-	struct side_log *l = ctx;
-	if (strstr(msg, "dropped a packet from the peer") != NULL)
-		l->drop_lines++;
-	if (strstr(msg, "malformed control message") != NULL)
-		l->bad_msg_lines++;
-	if (verbose)
-		printf("  [%s %d] %s\n", l->name, level, msg);
-}
-
-struct pair {
-	struct vpnc_engine *c, *s;
-	SSL_CTX *cctx, *sctx;
-	struct wire_q c2s, s2c;
-	uint64_t now;
-	struct side_log clog, slog;
-	const struct vpnc_push *push;   /* from the client's CONNECTED event */
-	unsigned c_connected_events, c_end_events;
-	bool c_connected, s_connected;
-	char c_reason[VPNC_REASON_LEN];
-};
-
-static int pair_new(struct pair *p, enum vpnc_wrap_mode wrap, const char *push)
-{
-	struct vpnc_config conf;
-	struct vpnc_engine_cfg cc, sc;
-	char err[256];
-
-	memset(p, 0, sizeof(*p));
-	memset(&conf, 0, sizeof(conf));
-	conf.ca = pki.ca;
-	conf.cert = pki.client_cert;
-	conf.key = pki.client_key;
-	p->cctx = vpnc_tls_ctx_client(&conf, err, sizeof(err));
-	p->sctx = vpnc_tls_ctx_server(pki.ca, pki.server_cert, pki.server_key, err, sizeof(err));
-	if (p->cctx == NULL || p->sctx == NULL) {
-		printf("TLS context: %s\n", err);
-		return -1;
-	}
-	p->clog.name = "client";
-	p->slog.name = "server";
-	memset(&cc, 0, sizeof(cc));
-	cc.role = VPNC_ROLE_CLIENT;
-	cc.ssl_ctx = p->cctx;
-	cc.remote_cert_tls_server = true;
-	cc.wrap = wrap;
-	cc.wrap_key = wrap_key;
-	cc.key_direction = 1;
-	cc.auth_digest = "SHA256";
-	cc.data_ciphers = "AES-256-GCM";
-	cc.rand = wire_rand;
-	cc.wallclock = wire_wallclock;
-	cc.log = log_cb;
-	cc.log_ctx = &p->clog;
-	cc.verb = 4;
-	sc = cc;
-	sc.role = VPNC_ROLE_SERVER;
-	sc.ssl_ctx = p->sctx;
-	sc.key_direction = 0;
-	sc.push_reply = push != NULL ? push : "ping 10,ping-restart 60,ifconfig 10.8.0.2 255.255.255.0,topology subnet";
-	sc.peer_id = 7;
-	sc.ping = 2;
-	sc.log_ctx = &p->slog;
-	if (vpnc_engine_new(&cc, &p->c) != 0 || vpnc_engine_new(&sc, &p->s) != 0)
-		return -1;
-	wire_q_init(&p->c2s);
-	wire_q_init(&p->s2c);
-	p->now = 1000;
-	return 0;
-}
-
-static void pair_free(struct pair *p)
-{
-	vpnc_engine_free(p->c);
-	vpnc_engine_free(p->s);
-	SSL_CTX_free(p->cctx);
-	SSL_CTX_free(p->sctx);
-	wire_q_free(&p->c2s);
-	wire_q_free(&p->s2c);
-}
-
-static void pair_events(struct pair *p)
-{
-	struct vpnc_event ev;
-	while (vpnc_engine_event(p->c, &ev)) {
-		if (ev.type == VPNC_EV_CONNECTED) {
-			p->c_connected = true;
-			p->c_connected_events++;
-			p->push = ev.push;
-		}
-		if (ev.type == VPNC_EV_RESTART || ev.type == VPNC_EV_FATAL) {
-			p->c_end_events++;
-			snprintf(p->c_reason, sizeof(p->c_reason), "%s: %s",
-			         ev.type == VPNC_EV_FATAL ? "FATAL" : "RESTART", ev.reason);
-		}
-	}
-	while (vpnc_engine_event(p->s, &ev))
-		if (ev.type == VPNC_EV_CONNECTED)
-			p->s_connected = true;
-}
-
-static void pair_step(struct pair *p, uint64_t advance_ms)
-{
-	wire_drain(p->c, p->now, &p->c2s, NULL);
-	wire_drain(p->s, p->now, &p->s2c, NULL);
-	wire_deliver(p->s, p->now, &p->c2s, NULL);
-	wire_deliver(p->c, p->now, &p->s2c, NULL);
-	p->now += advance_ms;
-	vpnc_engine_tick(p->c, p->now);
-	vpnc_engine_tick(p->s, p->now);
-	pair_events(p);
-}
-
-static bool pair_handshake(struct pair *p)
-{
-	vpnc_engine_start(p->c, p->now);
-	vpnc_engine_start(p->s, p->now);
-	for (int i = 0; i < 20000 && !(p->c_connected && p->s_connected) && p->c_end_events == 0; i++)
-		pair_step(p, 10);
-	return p->c_connected && p->s_connected;
+	struct pair_opts o = {.wrap = wrap, .client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM", .push = push};
+	return pair_new(p, &o);
 }
 
 /* Runs both sides for ms of simulated time with a clean wire. */
@@ -301,7 +160,7 @@ static void junk_storm(struct pair *p, int *accepted)
 static void test_framing(void)
 {
 	struct pair p;
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
 		CHECK(0, "pair_new");
 		return;
 	}
@@ -358,7 +217,7 @@ static void test_framing(void)
 static void test_bad_resets(void)
 {
 	struct pair p;
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
 		CHECK(0, "pair_new");
 		return;
 	}
@@ -407,7 +266,7 @@ static void test_bad_resets(void)
 	pair_free(&p);
 
 	/* Mid-session (a fresh pair, so that this part does not depend on the one above). */
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
 		CHECK(0, "pair_new");
 		return;
 	}
@@ -445,7 +304,7 @@ static void test_bad_resets(void)
 	pair_free(&p);
 
 	/* A reset whose early-negotiation TLV is cut off: the session ends, once, cleanly. */
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
 		CHECK(0, "pair_new");
 		return;
 	}
@@ -473,7 +332,7 @@ static void test_bad_resets(void)
 static void test_acks(void)
 {
 	struct pair p;
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
 		CHECK(0, "pair_new");
 		return;
 	}
@@ -537,7 +396,7 @@ static void test_acks(void)
 static void test_tags_size_window(void)
 {
 	struct pair p;
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
 		CHECK(0, "pair setup (%s)", p.c_reason);
 		pair_free(&p);
 		return;
@@ -621,7 +480,7 @@ static void test_handshake_flood(enum vpnc_wrap_mode wrap, const char *name)
 {
 	struct pair p;
 	static struct wire_pkt batch[256];
-	if (pair_new(&p, wrap, NULL) != 0) {
+	if (hostile_pair(&p, wrap, NULL) != 0) {
 		CHECK(0, "pair_new");
 		return;
 	}
@@ -663,7 +522,7 @@ static void test_handshake_flood(enum vpnc_wrap_mode wrap, const char *name)
 static void test_data(void)
 {
 	struct pair p;
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
 		CHECK(0, "pair_new");
 		return;
 	}
@@ -737,7 +596,7 @@ static void test_push_values(void)
 		"plugin /tmp/evil.so,down /tmp/evil,ipchange /tmp/evil,learn-address /tmp/evil,"
 		"dev tap0,management 127.0.0.1 7505,peer-id 99999999";
 	struct pair p;
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, hostile) != 0) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, hostile) != 0) {
 		CHECK(0, "pair_new");
 		return;
 	}
@@ -780,7 +639,7 @@ static void test_push_continuation(void)
 {
 	/* A proper three-part reply accumulates (this proves the endless case below can pass). */
 	struct pair p;
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, "ifconfig 10.8.0.2 255.255.255.0,topology subnet,push-continuation 2") != 0) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, "ifconfig 10.8.0.2 255.255.255.0,topology subnet,push-continuation 2") != 0) {
 		CHECK(0, "pair_new");
 		return;
 	}
@@ -796,7 +655,7 @@ static void test_push_continuation(void)
 	pair_free(&p);
 
 	/* One that never ends: the client gives up once, cleanly. */
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, "ifconfig 10.8.0.2 255.255.255.0,topology subnet,push-continuation 2") != 0) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, "ifconfig 10.8.0.2 255.255.255.0,topology subnet,push-continuation 2") != 0) {
 		CHECK(0, "pair_new");
 		return;
 	}
@@ -826,7 +685,7 @@ static void test_push_continuation(void)
 static void test_control_messages(void)
 {
 	struct pair p;
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
 		CHECK(0, "pair setup (%s)", p.c_reason);
 		pair_free(&p);
 		return;
@@ -881,7 +740,7 @@ static void test_control_messages(void)
 static void test_reneg_storm(void)
 {
 	struct pair p;
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
 		CHECK(0, "pair setup (%s)", p.c_reason);
 		pair_free(&p);
 		return;
@@ -920,7 +779,7 @@ static void test_reneg_storm(void)
 static void test_reneg_fast(bool wait_for_keys, const char *name)
 {
 	struct pair p;
-	if (pair_new(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
 		CHECK(0, "pair setup (%s)", p.c_reason);
 		pair_free(&p);
 		return;
@@ -968,7 +827,7 @@ static void test_reneg_fast(bool wait_for_keys, const char *name)
 		CHECK(alive || ended_once, "%s, 70 s later: connected, or ended with one event (%u: %s)", name,
 		      p.c_end_events, p.c_reason);
 	}
-	if (verbose)
+	if (pair_verbose)
 		printf("  %s: client kid %u phase %d dc %d lame %d; server kid %u phase %d dc %d lame %d\n", name,
 		       p.c->ks->key_id, p.c->ks->phase, p.c->ks->dc_ready, p.c->lame != NULL, p.s->ks->key_id,
 		       p.s->ks->phase, p.s->ks->dc_ready, p.s->lame != NULL);
@@ -977,9 +836,9 @@ static void test_reneg_fast(bool wait_for_keys, const char *name)
 
 int main(int argc, char **argv)
 {
-	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
-	testpki_make(&pki, 0);
-	wire_rand(NULL, wrap_key, sizeof(wrap_key));
+	pair_verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+	testpki_make(&pair_pki, 0);
+	wire_rand(NULL, pair_wrap_key, sizeof(pair_wrap_key));
 	test_framing();
 	test_bad_resets();
 	test_acks();
@@ -994,7 +853,7 @@ int main(int argc, char **argv)
 	test_reneg_storm();
 	test_reneg_fast(true, "reneg as soon as keys exist");
 	test_reneg_fast(false, "reneg every 3 ms regardless");
-	testpki_free(&pki);
+	testpki_free(&pair_pki);
 	printf("test_hostile: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -17,16 +17,7 @@
 
 #include "core/kdf.h"
 
-static int passed, failed;
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (c) {                                                           \
-			passed++;                                                  \
-		} else {                                                           \
-			failed++;                                                  \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
-		}                                                                  \
-	} while (0)
+#include "../check.h"
 
 /* OpenSSL's TLS1-PRF with MD5-SHA1; the label is empty and the seed carries it. */
 static int ref_prf(const uint8_t *secret, size_t slen, const uint8_t *seed, size_t seedlen,

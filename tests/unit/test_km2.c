@@ -9,17 +9,7 @@
 
 #include "core/km2.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                  \
-	do {                                                                             \
-		if (cond) {                                                                  \
-			passed++;                                                                \
-		} else {                                                                     \
-			failed++;                                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                            \
-	} while (0)
+#include "../check.h"
 
 static struct vpnc_km2 A, B;
 static uint8_t msg[VPNC_KM2_MAX + 64];

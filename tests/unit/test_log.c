@@ -15,28 +15,7 @@
 
 #include "../../src/daemon/log.c"
 
-static int passed, failed;
-#define CHECK(c)                                                                          \
-	do {                                                                              \
-		if (c) {                                                                  \
-			passed++;                                                         \
-		} else {                                                                  \
-			failed++;                                                         \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
-		}                                                                         \
-	} while (0)
-
-#define CHECK_STR(a, b)                                                                        \
-	do {                                                                                   \
-		const char *a_ = (a), *b_ = (b);                                               \
-		if (strcmp(a_, b_) == 0) {                                                     \
-			passed++;                                                              \
-		} else {                                                                       \
-			failed++;                                                              \
-			fprintf(stderr, "%s:%d: got\n---\n%s---\nwant\n---\n%s---\n", __FILE__, \
-			        __LINE__, a_, b_);                                             \
-		}                                                                              \
-	} while (0)
+#include "../check.h"
 
 static char dir[] = "/tmp/vpnc-test-log-XXXXXX";
 static char cap_path[256];

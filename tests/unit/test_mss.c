@@ -9,34 +9,8 @@
 
 #include "core/mss.h"
 
-static unsigned passed, failed;
-#define CHECK(c, ...)                                                            \
-	do {                                                                     \
-		if (c) {                                                         \
-			passed++;                                                \
-		} else {                                                         \
-			failed++;                                                \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);              \
-			printf(__VA_ARGS__);                                     \
-			printf("\n");                                            \
-		}                                                                \
-	} while (0)
-
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
+#include "../naive_csum.h"
+#include "../check_fmt.h"
 
 /* The TCP checksum over the pseudo header; 0 when the stored checksum is right. */
 static uint16_t tcp_csum(const uint8_t *ip, size_t len, size_t l4, int v6)
@@ -51,7 +25,7 @@ static uint16_t tcp_csum(const uint8_t *ip, size_t len, size_t l4, int v6)
 		s += 6 + (uint32_t)tl;
 	}
 	s = sum16(ip + l4, tl, s);
-	return fold(s);
+	return (uint16_t)~fold(s);
 }
 
 static void set_csum(uint8_t *ip, size_t len, size_t l4, int v6)

@@ -27,18 +27,9 @@
 #define SET_NONE (-1)
 #define SET_COUNT 3
 
-static int passed, failed;
-static bool quiet; /* set while broken pages are checked: their problems are expected */
+#include "../check.h"
 
-#define CHECK(cond)                                                                  \
-	do {                                                                             \
-		if (cond) {                                                                  \
-			passed++;                                                                \
-		} else {                                                                     \
-			failed++;                                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                            \
-	} while (0)
+static bool quiet; /* set while broken pages are checked: their problems are expected */
 
 static const char *const set_heading[SET_COUNT] = {
 	"## Supported",

@@ -19,17 +19,7 @@
 
 #include "os/os.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (cond) {                                                              \
-			passed++;                                                        \
-		} else {                                                                 \
-			failed++;                                                        \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                        \
-	} while (0)
+#include "../check.h"
 
 static uint32_t ip4(const char *s)
 {

@@ -30,17 +30,7 @@
 
 #include "../../src/daemon/privdrop.c"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (cond) {                                                              \
-			passed++;                                                        \
-		} else {                                                                 \
-			failed++;                                                        \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                        \
-	} while (0)
+#include "../check.h"
 
 #define REPORT_MAX 4096
 

@@ -11,17 +11,7 @@
 #include "vpnc/config.h"
 #include "vpnc/engine.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                  \
-	do {                                                                             \
-		if (cond) {                                                                  \
-			passed++;                                                                \
-		} else {                                                                     \
-			failed++;                                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                            \
-	} while (0)
+#include "../check.h"
 
 #define BASE "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote vpn.example.org\n"
 

@@ -10,17 +10,7 @@
 
 #include "vpnc/push.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                  \
-	do {                                                                             \
-		if (cond) {                                                                  \
-			passed++;                                                                \
-		} else {                                                                     \
-			failed++;                                                                \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                            \
-	} while (0)
+#include "../check.h"
 
 /* Records the last rejection for the checks. */
 struct logbuf {

@@ -11,18 +11,7 @@
 #include "vpnc/buf.h"
 #include "core/reliable.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                             \
-	do {                                                                    \
-		if (cond) {                                                     \
-			passed++;                                               \
-		} else {                                                        \
-			failed++;                                               \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,  \
-			    __LINE__, #cond);                                   \
-		}                                                               \
-	} while (0)
+#include "../check.h"
 
 /* Big: the struct holds every buffer. */
 static struct vpnc_reliable ra, rb;

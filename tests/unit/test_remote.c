@@ -14,18 +14,9 @@
 /* remote.c is part of the daemon, not of vpnc_core: compile it in. */
 #include "../../src/daemon/remote.c"
 
-static int passed, failed;
-static int expect_fail; /* the next parse() is meant to fail: no message */
+#include "../check.h"
 
-#define CHECK(cond)                                                              \
-	do {                                                                         \
-		if (cond) {                                                              \
-			passed++;                                                            \
-		} else {                                                                 \
-			failed++;                                                            \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                        \
-	} while (0)
+static int expect_fail; /* the next parse() is meant to fail: no message */
 
 static struct vpnc_config *parse(const char *text)
 {

@@ -8,16 +8,7 @@
 
 #include "core/replay.h"
 
-static int passed, failed;
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (c) {                                                           \
-			passed++;                                                  \
-		} else {                                                           \
-			failed++;                                                  \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
-		}                                                                  \
-	} while (0)
+#include "../check.h"
 
 /* Checks then adds, the way a receiver uses the window. */
 static int accept(struct vpnc_replay *r, uint32_t id, uint32_t t)

@@ -18,28 +18,8 @@
 
 #include "../../src/daemon/script_env.c"
 
-static int passed, failed;
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (c) {                                                           \
-			passed++;                                                  \
-		} else {                                                           \
-			failed++;                                                  \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
-		}                                                                  \
-	} while (0)
-
-#define CHECK_STR(a, b)                                                                       \
-	do {                                                                                  \
-		const char *a_ = (a), *b_ = (b);                                              \
-		if (a_ != NULL && strcmp(a_, b_) == 0) {                                      \
-			passed++;                                                             \
-		} else {                                                                      \
-			failed++;                                                             \
-			fprintf(stderr, "%s:%d: '%s' != '%s'\n", __FILE__, __LINE__,          \
-			        a_ ? a_ : "(null)", b_);                                      \
-		}                                                                             \
-	} while (0)
+#include "../check.h"
+#include "../slurp.h"
 
 /* The reply an eduVPN full-tunnel server sends (lab), plus a pushed domain. */
 static const char eduvpn_push[] =
@@ -309,20 +289,6 @@ static int run(char *const argv[], char *const envp[])
 	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
-}
-
-static char *slurp(const char *path)
-{
-	static char buf[65536];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
 }
 
 static void test_run_dump_env(const char *dir)

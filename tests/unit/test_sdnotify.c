@@ -18,16 +18,7 @@
 
 #include "../../src/daemon/sdnotify.c"
 
-static int passed, failed;
-#define CHECK(c)                                                                          \
-	do {                                                                              \
-		if (c) {                                                                  \
-			passed++;                                                         \
-		} else {                                                                  \
-			failed++;                                                         \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
-		}                                                                         \
-	} while (0)
+#include "../check.h"
 
 /* Receives one pending datagram as a string; "" when none is queued. */
 static const char *recv_msg(int fd, char *buf, size_t cap)

@@ -18,17 +18,7 @@
 #include "../../src/daemon/status.c"
 #include "../../src/daemon/status_expiry.c"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                            \
-	do {                                                                                   \
-		if (cond) {                                                                    \
-			passed++;                                                              \
-		} else {                                                                       \
-			failed++;                                                              \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                              \
-	} while (0)
+#include "../check.h"
 
 #define HAS(hay, needle) (strstr((hay), (needle)) != NULL)
 

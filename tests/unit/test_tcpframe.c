@@ -8,18 +8,7 @@
 
 #include "core/tcpframe.h"
 
-static unsigned passed, failed;
-#define CHECK(c, ...)                                               \
-	do {                                                        \
-		if (c) {                                            \
-			passed++;                                   \
-		} else {                                            \
-			failed++;                                   \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                        \
-			printf("\n");                               \
-		}                                                   \
-	} while (0)
+#include "../check_fmt.h"
 
 struct got {
 	unsigned n;

@@ -18,16 +18,7 @@
 #include "core/tls_verify.h"
 #include "vpnc/config.h"
 
-static int passed, failed;
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (c) {                                                           \
-			passed++;                                                  \
-		} else {                                                           \
-			failed++;                                                  \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
-		}                                                                  \
-	} while (0)
+#include "../check.h"
 #define CHECK_HAS(s, sub)                                                          \
 	do {                                                                       \
 		CHECK(strstr((s), (sub)) != NULL);                                 \

@@ -16,19 +16,7 @@
 
 #include "os/udp_batch.h"
 
-static unsigned passed, failed;
-#define CHECK(c, ...)                                                            \
-	do {                                                                     \
-		if (c) {                                                         \
-			passed++;                                                \
-		} else {                                                         \
-			failed++;                                                \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);              \
-			printf(__VA_ARGS__);                                     \
-			printf("\n");                                            \
-		}                                                                \
-	} while (0)
-
+#include "../check_fmt.h"
 #define N_PKTS 40
 #define SLOT 2048
 #define HEADROOM 64

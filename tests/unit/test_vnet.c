@@ -16,41 +16,8 @@
 #include "core/csum.h"
 #include "core/vnet.h"
 
-static unsigned passed, failed;
-#define CHECK(c, ...)                                                            \
-	do {                                                                     \
-		if (c) {                                                         \
-			passed++;                                                \
-		} else {                                                         \
-			failed++;                                                \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);              \
-			printf(__VA_ARGS__);                                     \
-			printf("\n");                                            \
-		}                                                                \
-	} while (0)
-
-/* ---- an independent, naive checksum ---- */
-
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-static uint16_t g16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t g32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-static void p16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void p32(uint8_t *p, uint32_t v) { p16(p, (uint16_t)(v >> 16)); p16(p + 2, (uint16_t)v); }
+#include "../naive_csum.h"
+#include "../check_fmt.h"
 
 /* True if the IP packet's IPv4 header and TCP/UDP checksums are valid (naive sums). */
 static bool packet_valid(const uint8_t *ip, size_t len)
