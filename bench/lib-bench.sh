@@ -3,7 +3,9 @@
 # This file owns how one benchmark run is measured: CPU time of a process
 # (all its threads) from /proc/PID/task/*/schedstat, busy time of the whole
 # machine from /proc/stat, one iperf3 run read from its JSON report, medians,
-# and the machine description printed with the results. The namespaces, PKI,
+# heap allocations per TUN packet (the malloc_count.c shim's counter file and
+# the TUN device's packet counters), and the machine description printed with
+# the results. The namespaces, PKI,
 # server and client come from tests/interop/lib.sh (vt_*), which bench/tunnel
 # sources first; nothing here creates or deletes anything.
 #
@@ -64,6 +66,48 @@ vb_median() {
 			if (NR % 2) printf "%.2f", v[(NR + 1) / 2]
 			else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2
 		}'
+}
+
+# vb_median3 VALUE...: the median with three decimals (allocations per
+# packet); "-" if there are none.
+vb_median3() {
+	[ $# -gt 0 ] || { printf -- '-'; return 0; }
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END {
+			if (NR % 2) printf "%.3f", v[(NR + 1) / 2]
+			else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2
+		}'
+}
+
+# vb_sanitized BINARY: true when BINARY carries a sanitizer runtime (gcc links
+# libasan/libtsan dynamically; clang links it in and exports __asan_init).
+# An LD_PRELOAD malloc shim cannot be used with it: the sanitizer owns malloc.
+vb_sanitized() {
+	readelf -d "$1" 2>/dev/null | grep -qE 'NEEDED.*lib(a|t|m|hwa)san' && return 0
+	nm -D "$1" 2>/dev/null | grep -qE ' __(a|t|m|hwa)san_init$'
+}
+
+# vb_allocs FILE: the allocation count the shim last wrote to FILE (it writes
+# every 100 ms); empty if there is none yet.
+vb_allocs() {
+	local n=""
+	[ -r "$1" ] && read -r n <"$1" 2>/dev/null
+	[[ $n =~ ^[0-9]+$ ]] && printf '%s' "$n"
+}
+
+# vb_tun_pkts PID DEV: received plus sent packets of the network device DEV in
+# the network namespace of process PID (/proc/PID/net/dev); empty if unknown.
+vb_tun_pkts() {
+	[ -n "$1" ] && [ -n "$2" ] || return 0
+	# "NAME:BYTES" has no blank between them once BYTES fills its column.
+	awk -v dev="$2" '{ sub(/:/, " ") }
+		$1 == dev { print $3 + $11; exit }' "/proc/$1/net/dev" 2>/dev/null
+}
+
+# vb_per_pkt ALLOCS PKTS: allocations per packet with three decimals, "n/a"
+# without packets.
+vb_per_pkt() {
+	awk -v a="$1" -v p="$2" 'BEGIN { if (p > 0) printf "%.3f", a / p; else printf "n/a" }'
 }
 
 # vb_ratio A B: A / B with two decimals, "-" when either is missing.
