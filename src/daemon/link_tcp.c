@@ -29,6 +29,9 @@
 #include "daemon/link.h"
 #include "vpnc/engine.h"
 
+/* Buffers a uv_write_t holds inline (its bufsml[]); more would make libuv allocate. */
+#define VPNC_TCP_UV_INLINE_BUFS 4
+
 /* Packets that can be queued (and sent with one writev). */
 #define VPNC_TCP_SLOTS 128
 /* Most bytes taken from the socket per read. */
@@ -177,9 +180,16 @@ static int tcp_flush(struct vpnc_link *l)
 	consume(t, (size_t)ret);
 	if (t->count == 0)
 		return 0;
-	/* The kernel is full: let libuv write the rest when the socket is writable. */
+	/*
+	 * The kernel is full: let libuv write the rest when the socket is writable.
+	 * libuv copies a buffer list longer than its inline array (4) into a fresh
+	 * allocation, so hand it at most that many frames; tcp_written() flushes
+	 * the remainder the same way.
+	 */
 	n = gather(t);
-	t->inflight = t->count;
+	if (n > VPNC_TCP_UV_INLINE_BUFS)
+		n = VPNC_TCP_UV_INLINE_BUFS;
+	t->inflight = n;
 	t->wr.data = t;
 	ret = uv_write(&t->wr, (uv_stream_t *)&t->tcp, t->iov, n, tcp_written);
 	if (ret < 0) {
