@@ -37,6 +37,7 @@ struct vpnc_ctlstate {
 	char cipher[32];                 /* kept from the engine at connect */
 	char last_error[256];
 	bool have_push;
+	struct vpnc_status_datapath datapath; /* filled per status request */
 	struct vpnc_push push;           /* a copy without the auth-token */
 	int64_t connected_since;
 	int64_t cert_not_after;
@@ -83,6 +84,9 @@ static void fill_status(void *ctx, struct vpnc_status_snap *snap)
 	snap->dev = s->dev[0] ? s->dev : NULL;
 	snap->push = s->have_push ? &s->push : NULL;
 	snap->stats = eng != NULL ? vpnc_engine_stats(eng) : NULL;
+	snap->datapath = s->hooks.datapath != NULL && s->hooks.datapath(s->hooks.ctx, &s->datapath)
+	                         ? &s->datapath
+	                         : NULL;
 	snap->connected_since = s->state == VPNC_STATUS_CONNECTED ? s->connected_since : 0;
 	snap->cert_not_after = s->cert_not_after;
 	snap->profile_expires = s->profile_expires;

@@ -29,6 +29,8 @@ struct vpnc_ctlstate_hooks {
 	void (*disconnect)(void *ctx);                          /* as SIGTERM */
 	void (*reconnect)(void *ctx);                           /* as SIGHUP */
 	const struct vpnc_engine *(*engine)(void *ctx);         /* the current engine, or NULL */
+	/* Fills *out with the data path's settings and counters; false when there is no TUN yet. */
+	bool (*datapath)(void *ctx, struct vpnc_status_datapath *out);
 	void *ctx;
 };
 

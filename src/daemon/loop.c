@@ -45,6 +45,7 @@
 #include "daemon/loop.h"
 #include "daemon/remote.h"
 #include "daemon/tunio.h"
+#include "core/coalesce.h"
 #include "daemon/sdnotify.h"   /* systemd */
 #include "daemon/sdwatchdog.h" /* systemd */
 #include "daemon/updown.h"
@@ -101,6 +102,8 @@ struct loop {
 	uv_timer_t poll;                 /* server-poll-timeout of the current attempt */
 	uv_timer_t exit_timer;           /* bounded wait for the exit notification */
 	uv_check_t check;
+	uv_prepare_t prepare;            /* before each poll: the coalescing sleep */
+	struct vpnc_coalesce coal;       /* wakeup coalescing (core/coalesce.h) */
 	bool dirty;                      /* input arrived: events and timer need a look */
 	uv_signal_t sig_int, sig_term, sig_hup, sig_usr1;
 	uv_poll_t tun_poll;
@@ -215,6 +218,7 @@ static void on_link_packet(void *ctx, const uint8_t *pkt, size_t len)
 
 	if (l->eng == NULL)
 		return;
+	vpnc_coalesce_count(&l->coal, 1);
 	vpnc_buf_init(&tun_out, pool_buf(l, VPNC_BUF_TUN_TX), VPNC_PKT_BUF, VPNC_HEADROOM);
 	if (vpnc_engine_link_in(l->eng, now, pkt, len, &tun_out) == 1)
 		vpnc_tunio_write(&l->tio, &tun_out);
@@ -284,6 +288,7 @@ static void on_tun_readable(uv_poll_t *h, int status, int events)
 		shutdown_loop(l, 1);
 		return;
 	}
+	vpnc_coalesce_count(&l->coal, (uint32_t)ret);
 	if (up) {
 		drain_link_out(l, now);
 		l->dirty = true;
@@ -657,6 +662,40 @@ static void on_timer(uv_timer_t *t)
 	settle(l);
 }
 
+/*
+ * Runs just before the loop polls: during a bulk transfer whose wakeups find
+ * only a few packets each, sleeps a little so that the next wakeup finds a
+ * batch (core/coalesce.h). Signals cut the sleep short.
+ */
+static void on_prepare(uv_prepare_t *p)
+{
+	struct loop *l = p->data;
+	uint32_t ns = vpnc_coalesce_idle(&l->coal, uv_hrtime());
+
+	if (ns > 0) {
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)ns };
+		(void)nanosleep(&ts, NULL);
+	}
+}
+
+/* VPNC_COALESCE_US=N sets the coalescing sleep in microseconds (0 turns it off). */
+static uint32_t coalesce_us(void)
+{
+	const char *v = getenv("VPNC_COALESCE_US");
+	char *end;
+	unsigned long us;
+
+	if (v == NULL || *v == '\0')
+		return VPNC_COALESCE_DEFAULT_US;
+	us = strtoul(v, &end, 10);
+	if (*end != '\0' || us > VPNC_COALESCE_MAX_US) {
+		vpnc_log(VPNC_LOG_WARN, "VPNC_COALESCE_US=%s is not a number of microseconds up to %d; using %d",
+		         v, VPNC_COALESCE_MAX_US, VPNC_COALESCE_DEFAULT_US);
+		return VPNC_COALESCE_DEFAULT_US;
+	}
+	return (uint32_t)us;
+}
+
 static void on_check(uv_check_t *c)
 {
 	struct loop *l = c->data;
@@ -1009,6 +1048,7 @@ static void shutdown_loop(struct loop *l, int code)
 	close_handle((uv_handle_t *)&l->poll);
 	close_handle((uv_handle_t *)&l->exit_timer);
 	close_handle((uv_handle_t *)&l->check);
+	close_handle((uv_handle_t *)&l->prepare);
 	close_handle((uv_handle_t *)&l->sig_int);
 	close_handle((uv_handle_t *)&l->sig_term);
 	close_handle((uv_handle_t *)&l->sig_hup);
@@ -1042,6 +1082,21 @@ static const struct vpnc_engine *ctl_engine(void *ctx)
 	return ((struct loop *)ctx)->eng;
 }
 
+static bool ctl_datapath(void *ctx, struct vpnc_status_datapath *out)
+{
+	const struct loop *l = ctx;
+
+	if (l->tun.fd < 0)
+		return false;
+	out->tun_offloads = l->tio.offloads;
+	out->coalesce_us = l->coal.delay_ns / 1000u;
+	out->coalesce_sleeps = l->coal.sleeps;
+	out->tun_write_errors = l->tio.write_errors;
+	out->tun_bad_frames = l->tio.bad_frames;
+	out->tun_dropped = l->tio.dropped;
+	return true;
+}
+
 static int init_handles(struct loop *l)
 {
 	int ret;
@@ -1050,14 +1105,17 @@ static int init_handles(struct loop *l)
 	    (ret = uv_timer_init(&l->uv, &l->poll)) < 0 ||
 	    (ret = uv_timer_init(&l->uv, &l->exit_timer)) < 0 ||
 	    (ret = uv_check_init(&l->uv, &l->check)) < 0 ||
+	    (ret = uv_prepare_init(&l->uv, &l->prepare)) < 0 ||
 	    (ret = uv_signal_init(&l->uv, &l->sig_int)) < 0 ||
 	    (ret = uv_signal_init(&l->uv, &l->sig_term)) < 0 ||
 	    (ret = uv_signal_init(&l->uv, &l->sig_hup)) < 0 ||
 	    (ret = uv_signal_init(&l->uv, &l->sig_usr1)) < 0)
 		return ret;
-	l->timer.data = l->retry.data = l->poll.data = l->exit_timer.data = l->check.data = l;
+	l->timer.data = l->retry.data = l->poll.data = l->exit_timer.data = l->check.data = l->prepare.data = l;
 	l->sig_int.data = l->sig_term.data = l->sig_hup.data = l->sig_usr1.data = l;
+	vpnc_coalesce_init(&l->coal, coalesce_us(), uv_hrtime());
 	if ((ret = uv_check_start(&l->check, on_check)) < 0 ||
+	    (ret = uv_prepare_start(&l->prepare, on_prepare)) < 0 ||
 	    (ret = uv_signal_start(&l->sig_int, on_signal, SIGINT)) < 0 ||
 	    (ret = uv_signal_start(&l->sig_term, on_signal, SIGTERM)) < 0 ||
 	    (ret = uv_signal_start(&l->sig_hup, on_signal, SIGHUP)) < 0 ||
@@ -1065,6 +1123,7 @@ static int init_handles(struct loop *l)
 		return ret;
 	/* The check handle must not keep the loop alive on its own. */
 	uv_unref((uv_handle_t *)&l->check);
+	uv_unref((uv_handle_t *)&l->prepare);
 	/* systemd (sdwatchdog.h): keep-alives when the unit has WatchdogSec=. */
 	ret = vpnc_sd_watchdog_start(&l->sd_wd, &l->uv);
 	if (ret < 0)
@@ -1107,7 +1166,7 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		shutdown_loop(l, 1); /* DNS and scripts (updown.h): scripts not allowed */
 	} else {
 		/* Control socket (ctlstate.h): without one if it cannot be made (logged). */
-		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, l};
+		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l};
 
 		(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
 		begin_connect(l);

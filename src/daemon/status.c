@@ -13,6 +13,7 @@
 
 #include "daemon/status.h"
 #include "daemon/version.h"
+#include "os/tun_offload.h"
 
 /* A bounded string writer: after an overflow it keeps a NUL-terminated prefix. */
 struct sw {
@@ -440,6 +441,48 @@ static void j_stats(struct sw *w, bool *first, const struct vpnc_stats *st)
 	puts_(w, "}");
 }
 
+/* The TUN offload bits by name, as the status shows them. */
+static const struct {
+	int bit;
+	const char *name;
+} offload_names[] = {
+	{VPNC_TUN_OFF_VNET, "vnet"},
+	{VPNC_TUN_OFF_TSO, "tso"},
+	{VPNC_TUN_OFF_USO, "uso"},
+};
+
+static void j_datapath(struct sw *w, bool *first, const struct vpnc_status_datapath *dp)
+{
+	bool f = true;
+
+	jkey(w, first, "datapath");
+	if (dp == NULL) {
+		puts_(w, "null");
+		return;
+	}
+	puts_(w, "{");
+	jkey(w, &f, "tun_offloads");
+	puts_(w, "[");
+	for (size_t i = 0, n = 0; i < sizeof(offload_names) / sizeof(offload_names[0]); i++) {
+		if (!(dp->tun_offloads & offload_names[i].bit))
+			continue;
+		puts_(w, n++ ? "," : "");
+		jstr(w, offload_names[i].name);
+	}
+	puts_(w, "]");
+	jkey(w, &f, "coalesce_us");
+	putu(w, dp->coalesce_us);
+	jkey(w, &f, "coalesce_sleeps");
+	putu(w, dp->coalesce_sleeps);
+	jkey(w, &f, "tun_write_errors");
+	putu(w, dp->tun_write_errors);
+	jkey(w, &f, "tun_bad_frames");
+	putu(w, dp->tun_bad_frames);
+	jkey(w, &f, "tun_dropped");
+	putu(w, dp->tun_dropped);
+	puts_(w, "}");
+}
+
 static int finish(struct sw *w)
 {
 	if (w->full)
@@ -497,6 +540,7 @@ int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, s
 	jstr(&w, s->dev);
 	j_push(&w, &first, s->push);
 	j_stats(&w, &first, s->stats);
+	j_datapath(&w, &first, s->datapath);
 
 	jkey(&w, &first, "connected_since");
 	if (s->connected_since != 0) {
@@ -649,6 +693,14 @@ int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, s
 		snprintf(line, sizeof(line), "%" PRIu64 " bytes (%" PRIu64 " packets)", st->link_out_bytes,
 		         st->link_out_pkts);
 		t_line(&w, "sent:", line);
+	}
+	if (s->datapath != NULL) {
+		const struct vpnc_status_datapath *dp = s->datapath;
+		snprintf(line, sizeof(line), "TUN offloads %s%s%s, coalescing %" PRIu32 " us (%" PRIu64 " sleeps)",
+		         (dp->tun_offloads & VPNC_TUN_OFF_VNET) ? "vnet" : "none",
+		         (dp->tun_offloads & VPNC_TUN_OFF_TSO) ? " tso" : "",
+		         (dp->tun_offloads & VPNC_TUN_OFF_USO) ? " uso" : "", dp->coalesce_us, dp->coalesce_sleeps);
+		t_line(&w, "data path:", line);
 	}
 	t_expiry(&w, "certificate:", "certificate", s->cert_not_after, now);
 	t_expiry(&w, "profile:", "profile (eduVPN session)", s->profile_expires, now);

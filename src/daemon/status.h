@@ -38,6 +38,16 @@ enum vpnc_status_state {
 	VPNC_STATUS_EXITING,      /* disconnecting on request */
 };
 
+/* The daemon's data path as it runs (tunio.h, core/coalesce.h). */
+struct vpnc_status_datapath {
+	int tun_offloads;              /* VPNC_TUN_OFF_* bits in effect; 0 = a plain TUN */
+	uint32_t coalesce_us;          /* wakeup coalescing sleep; 0 = off */
+	uint64_t coalesce_sleeps;      /* how often the loop slept to gather a batch */
+	uint64_t tun_write_errors;     /* decrypted packets the TUN refused (dropped) */
+	uint64_t tun_bad_frames;       /* TUN frames that could not be split (dropped) */
+	uint64_t tun_dropped;          /* segments dropped for want of a send buffer */
+};
+
 /*
  * Every pointer is borrowed and may be NULL (shown as unknown); strings must
  * stay valid while the snapshot is formatted. Times are Unix seconds, 0 when
@@ -67,6 +77,8 @@ struct vpnc_status_snap {
 
 	/* Counters of the current session; NULL = none yet. */
 	const struct vpnc_stats *stats;
+	/* The data path; NULL = no TUN device yet. */
+	const struct vpnc_status_datapath *datapath;
 
 	int64_t connected_since;
 	int64_t cert_not_after;

@@ -103,6 +103,7 @@ int vpnc_tunio_read(struct vpnc_tunio *t, struct vpnc_engine *eng, struct vpnc_l
                     uint64_t now, uint8_t *spare)
 {
 	bool up = eng != NULL && link != NULL;
+	int pkts = 0;
 
 	for (int i = 0; i < VPNC_TUNIO_BUDGET; i++) {
 		if (up && vpnc_link_busy(link))
@@ -120,8 +121,10 @@ int vpnc_tunio_read(struct vpnc_tunio *t, struct vpnc_engine *eng, struct vpnc_l
 			continue;
 		if (!t->vnet) {
 			/* Possibly truncated: drop. */
-			if ((size_t)n < t->rx_cap)
+			if ((size_t)n < t->rx_cap) {
 				send_one(t, eng, link, now, t->rx, (size_t)n, spare);
+				pkts++;
+			}
 			continue;
 		}
 		struct vpnc_gso g;
@@ -133,13 +136,15 @@ int vpnc_tunio_read(struct vpnc_tunio *t, struct vpnc_engine *eng, struct vpnc_l
 			continue;
 		}
 		/* The engine is done with each segment before the next is built over its tail. */
-		while (vpnc_gso_next(&g, &ip, &len) == 1)
+		while (vpnc_gso_next(&g, &ip, &len) == 1) {
 			send_one(t, eng, link, now, ip, len, spare);
+			pkts++;
+		}
 		/* One super-packet is one run of equal-sized packets: one GSO send or writev. */
 		if (segs > 1)
 			(void)vpnc_link_flush(link);
 	}
-	return 0;
+	return pkts;
 }
 
 void vpnc_tunio_write(struct vpnc_tunio *t, struct vpnc_buf *pkt)

@@ -60,8 +60,9 @@ void vpnc_tunio_release(struct vpnc_tunio *t);
  * buffer (spare, VPNC_PKT_BUF bytes, when the link has none) and queued on
  * the link; frames read without them are dropped. Stops early when the TUN
  * is empty or the link reports busy; the caller flushes the link after.
- * Returns 0, or a negative errno code when the device cannot be read any
- * more (it was deleted under us).
+ * Returns how many packets (segments) went to the engine, or a negative
+ * errno code when the device cannot be read any more (it was deleted under
+ * us).
  */
 int vpnc_tunio_read(struct vpnc_tunio *t, struct vpnc_engine *eng, struct vpnc_link *link,
                     uint64_t now, uint8_t *spare);

@@ -9,7 +9,15 @@
 # server, which knows nothing of this, must still carry TCP in both
 # directions and pings of several sizes. Then the same with VPNC_OFFLOAD=0
 # (a plain TUN, one datagram per system call), the comparison mode. Each
-# run must end cleanly. Needs root. Last line is the summary.
+# run must end cleanly.
+#
+# Wakeup coalescing (core/coalesce.h), read back from `vpnc status --json`:
+# pings a fifth of a second apart never make the loop sleep; a bulk
+# download does (unless its wakeups already come in full batches, which
+# `sleeps or full batches` allows for a slow sanitizer build, checked through
+# the packet counters); VPNC_COALESCE_US=0 turns it off (no sleep during the
+# same download); a malformed value is named in the log and the default used.
+# Needs root. Last line is the summary.
 # shellcheck disable=SC2119
 set -u -o pipefail
 
@@ -43,14 +51,52 @@ if ! vt_check "namespaces, PKI and stock OpenVPN server up" setup; then
 	exit 1
 fi
 
+sock="$VT_DIR/ctl.sock"
+VT_CLIENT_ARGS="--control-socket $sock"
+# field NAME: a number from the status JSON's data path or stats.
+field() {
+	"${VT_CLIENT_CMD[0]}" status --json --control-socket "$sock" 2>/dev/null |
+		sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+}
+
 # ping_size N: two pings of N payload bytes (3000: the kernel fragments them).
 ping_size() {
 	vt_cli ping -n -c 2 -i 0.2 -W 2 -s "$1" "$VT_TUN_SRV_IP" >/dev/null 2>&1
 }
 
-# one_run LABEL WANT: connect, check the offload log line matches WANT, move traffic, stop.
+# coalescing LABEL US: the coalescing figures for a run with a sleep of US microseconds.
+coalescing() {
+	local label=$1 us=$2 n before after
+	n=$(field coalesce_us)
+	if [ "$n" = "$us" ]; then vt_pass "$label: coalesce_us $us in the status"; else vt_fail "$label: coalesce_us '$n', want $us"; fi
+	before=$(field coalesce_sleeps)
+	vt_cli ping -n -c 5 -i 0.2 -W 2 "$VT_TUN_SRV_IP" >/dev/null 2>&1
+	after=$(field coalesce_sleeps)
+	if [ -n "$before" ] && [ "$before" = "$after" ]; then
+		vt_pass "$label: pings 0.2 s apart: no coalescing sleep ($after in all)"
+	else
+		vt_fail "$label: pings 0.2 s apart: sleeps went from '$before' to '$after'"
+	fi
+	local p0 p1 rate
+	p0=$(field packets_in)
+	VT_IPERF_TIME=3 vt_iperf -R >/dev/null || vt_fail "$label: TCP server -> client for coalescing"
+	p1=$(field packets_in)
+	after=$(field coalesce_sleeps)
+	rate=$(( (${p1:-0} - ${p0:-0}) / 3000 ))
+	if [ "$us" = 0 ]; then
+		if [ "$after" = 0 ]; then vt_pass "$label: no sleep during a download"; else vt_fail "$label: $after sleeps while off"; fi
+	elif [ "${after:-0}" -gt 0 ]; then
+		vt_pass "$label: a download at ~$rate packets/ms made the loop coalesce ($after sleeps)"
+	elif [ "$rate" -lt 16 ]; then
+		vt_fail "$label: the download ran at only $rate packets/ms: too slow to judge coalescing"
+	else
+		vt_fail "$label: a download at ~$rate packets/ms made no coalescing sleep"
+	fi
+}
+
+# one_run LABEL WANT [US]: connect, check the offload log line matches WANT, move traffic, stop.
 one_run() {
-	local label=$1 want=$2 up down
+	local label=$1 want=$2 us=${3:-200} up down
 	vt_client_start
 	if ! vt_wait_tun_ipv4 15; then
 		vt_fail "$label: connected within 15 s"
@@ -63,6 +109,7 @@ one_run() {
 	else
 		vt_fail "$label: TUN offloads: $want (log: $(grep -o 'TUN offloads.*' "$VT_DIR/client.log"))"
 	fi
+	coalescing "$label" "$us"
 	local s
 	for s in 56 1200 1400 3000; do
 		vt_check "$label: ping of $s bytes" ping_size "$s"
@@ -96,6 +143,16 @@ if vt_iperf_start; then
 	export VPNC_OFFLOAD=0
 	one_run "VPNC_OFFLOAD=0" "none (disabled)"
 	unset VPNC_OFFLOAD
+	export VPNC_COALESCE_US=0
+	one_run "VPNC_COALESCE_US=0" "vnet tso" 0
+	export VPNC_COALESCE_US=fast
+	one_run "VPNC_COALESCE_US=fast" "vnet tso" 200
+	if grep -q 'VPNC_COALESCE_US=fast is not a number of microseconds' "$VT_DIR/client.log"; then
+		vt_pass "a malformed VPNC_COALESCE_US is named in the log"
+	else
+		vt_fail "a malformed VPNC_COALESCE_US is named in the log"
+	fi
+	unset VPNC_COALESCE_US
 	vt_iperf_stop
 else
 	vt_fail "iperf3 server on $VT_TUN_SRV_IP"

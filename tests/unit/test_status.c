@@ -168,6 +168,8 @@ static void test_json(void)
 	static char out[VPNC_STATUS_MAX];
 	struct vpnc_stats st = {.link_in_bytes = 123456, .link_out_bytes = 654321, .link_in_pkts = 100,
 	                        .link_out_pkts = 200, .tun_out_bytes = 1000};
+	struct vpnc_status_datapath dp = {.tun_offloads = VPNC_TUN_OFF_VNET | VPNC_TUN_OFF_TSO,
+	                                  .coalesce_us = 200, .coalesce_sleeps = 77, .tun_dropped = 2};
 	struct vpnc_status_snap s = {
 		.state = VPNC_STATUS_CONNECTED,
 		.instance = "work",
@@ -183,6 +185,7 @@ static void test_json(void)
 		.dev = "tun0",
 		.push = &push,
 		.stats = &st,
+		.datapath = &dp,
 		.connected_since = NOW - 3600,
 		.cert_not_after = NOW + 3 * 86400,
 		.profile_expires = NOW + 30 * 86400,
@@ -212,6 +215,8 @@ static void test_json(void)
 	CHECK(HAS(out, "\"bytes_in\":123456,\"bytes_out\":654321,\"packets_in\":100,\"packets_out\":200"));
 	CHECK(HAS(out, "\"tun_bytes_in\":1000"));
 	CHECK(HAS(out, "\"dropped\":3"));
+	CHECK(HAS(out, "\"datapath\":{\"tun_offloads\":[\"vnet\",\"tso\"],\"coalesce_us\":200,"
+	               "\"coalesce_sleeps\":77,\"tun_write_errors\":0,\"tun_bad_frames\":0,\"tun_dropped\":2}"));
 	CHECK(HAS(out, "\"connected_since\":\"2027-01-15T07:00:00Z\""));
 	CHECK(HAS(out, "\"connected_since_unix\":1799996400"));
 	CHECK(HAS(out, "\"certificate\":{\"expires\":\"2027-01-18T08:00:00Z\",\"expires_unix\":1800259200,"
@@ -231,6 +236,13 @@ static void test_json(void)
 	CHECK(HAS(out, "\"bytes_in\":0"));
 	CHECK(HAS(out, "\"certificate\":null"));
 	CHECK(HAS(out, "\"connected_since\":null"));
+	CHECK(HAS(out, "\"datapath\":null"));
+	/* A plain TUN: an empty list of offloads. */
+	dp = (struct vpnc_status_datapath){.coalesce_us = 0};
+	s.datapath = &dp;
+	n = vpnc_status_json(&s, NOW, out, sizeof(out));
+	CHECK(n > 0 && json_ok(out));
+	CHECK(HAS(out, "\"tun_offloads\":[],\"coalesce_us\":0"));
 
 	/* net30: the local address with its peer. */
 	vpnc_push_init(&push);
@@ -278,6 +290,8 @@ static void test_text(void)
 	static char out[VPNC_STATUS_MAX];
 	struct vpnc_stats st = {.link_in_bytes = 5000, .link_in_pkts = 7, .link_out_bytes = 6000,
 	                        .link_out_pkts = 8};
+	struct vpnc_status_datapath dp = {.tun_offloads = VPNC_TUN_OFF_VNET | VPNC_TUN_OFF_TSO | VPNC_TUN_OFF_USO,
+	                                  .coalesce_us = 200, .coalesce_sleeps = 5};
 	struct vpnc_status_snap s = {
 		.state = VPNC_STATUS_CONNECTED,
 		.instance = "work",
@@ -290,6 +304,7 @@ static void test_text(void)
 		.dev = "tun0",
 		.push = &push,
 		.stats = &st,
+		.datapath = &dp,
 		.connected_since = NOW - 7200 - 300,
 		.cert_not_after = NOW + 7 * 86400 - 1,
 		.profile_expires = NOW - 60,
@@ -311,6 +326,7 @@ static void test_text(void)
 	CHECK(HAS(out, "domains:      example.org\n"));
 	CHECK(HAS(out, "received:     5000 bytes (7 packets)\n"));
 	CHECK(HAS(out, "sent:         6000 bytes (8 packets)\n"));
+	CHECK(HAS(out, "data path:    TUN offloads vnet tso uso, coalescing 200 us (5 sleeps)\n"));
 	CHECK(HAS(out, "certificate:  2027-01-22 07:59:59 UTC (in 6d 23h)\n"));
 	CHECK(HAS(out, "warning: the certificate expires in 6d 23h (2027-01-22 07:59:59 UTC)\n"));
 	CHECK(HAS(out, "warning: the profile (eduVPN session) expired 1m 0s ago"));
