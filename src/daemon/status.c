@@ -288,10 +288,41 @@ static bool addr6(const struct vpnc_push *p, char *addr, size_t cap)
 	return true;
 }
 
-static const struct {
+/* A flag bit and its name as the status prints it. */
+struct flag_name {
 	unsigned bit;
 	const char *name;
-} rg_flags[] = {
+};
+
+#define FLAG_COUNT(t) (sizeof(t) / sizeof((t)[0]))
+
+/* Writes the names of the flags set in bits as a JSON array. */
+static void jflags(struct sw *w, unsigned bits, const struct flag_name *names, size_t n)
+{
+	bool f = true;
+
+	puts_(w, "[");
+	for (size_t i = 0; i < n; i++) {
+		if (!(bits & names[i].bit))
+			continue;
+		puts_(w, f ? "" : ",");
+		f = false;
+		jstr(w, names[i].name);
+	}
+	puts_(w, "]");
+}
+
+/* Appends " name" for each flag set in bits to the text line (cap bytes). */
+static void tflags(char *line, size_t cap, unsigned bits, const struct flag_name *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t used = strlen(line);
+		if ((bits & names[i].bit) && used < cap)
+			snprintf(line + used, cap - used, " %s", names[i].name);
+	}
+}
+
+static const struct flag_name rg_flags[] = {
 	{VPNC_RG_DEF1, "def1"},
 	{VPNC_RG_IPV6, "ipv6"},
 	{VPNC_RG_NO_IPV4, "!ipv4"},
@@ -373,16 +404,7 @@ static void j_push(struct sw *w, bool *first, const struct vpnc_push *p)
 	if (p == NULL || !(p->redirect_gateway & VPNC_RG_ENABLE)) {
 		puts_(w, "null");
 	} else {
-		f = true;
-		puts_(w, "[");
-		for (size_t i = 0; i < sizeof(rg_flags) / sizeof(rg_flags[0]); i++) {
-			if (!(p->redirect_gateway & rg_flags[i].bit))
-				continue;
-			puts_(w, f ? "" : ",");
-			f = false;
-			jstr(w, rg_flags[i].name);
-		}
-		puts_(w, "]");
+		jflags(w, p->redirect_gateway, rg_flags, FLAG_COUNT(rg_flags));
 	}
 
 	jkey(w, first, "dns");
@@ -406,6 +428,13 @@ static void j_push(struct sw *w, bool *first, const struct vpnc_push *p)
 	puts_(w, "]}");
 }
 
+/* One "key":number member. */
+static void jnum(struct sw *w, bool *first, const char *key, uint64_t v)
+{
+	jkey(w, first, key);
+	putu(w, v);
+}
+
 static void j_stats(struct sw *w, bool *first, const struct vpnc_stats *st)
 {
 	static const struct vpnc_stats none;
@@ -418,34 +447,21 @@ static void j_stats(struct sw *w, bool *first, const struct vpnc_stats *st)
 		drops += st->drops[i];
 	jkey(w, first, "stats");
 	puts_(w, "{");
-	jkey(w, &f, "bytes_in");
-	putu(w, st->link_in_bytes);
-	jkey(w, &f, "bytes_out");
-	putu(w, st->link_out_bytes);
-	jkey(w, &f, "packets_in");
-	putu(w, st->link_in_pkts);
-	jkey(w, &f, "packets_out");
-	putu(w, st->link_out_pkts);
-	jkey(w, &f, "tun_bytes_in");
-	putu(w, st->tun_out_bytes);
-	jkey(w, &f, "tun_bytes_out");
-	putu(w, st->tun_in_bytes);
-	jkey(w, &f, "tun_packets_in");
-	putu(w, st->tun_out_pkts);
-	jkey(w, &f, "tun_packets_out");
-	putu(w, st->tun_in_pkts);
-	jkey(w, &f, "dropped");
-	putu(w, drops);
-	jkey(w, &f, "renegotiations");
-	putu(w, st->renegotiations);
+	jnum(w, &f, "bytes_in", st->link_in_bytes);
+	jnum(w, &f, "bytes_out", st->link_out_bytes);
+	jnum(w, &f, "packets_in", st->link_in_pkts);
+	jnum(w, &f, "packets_out", st->link_out_pkts);
+	jnum(w, &f, "tun_bytes_in", st->tun_out_bytes);
+	jnum(w, &f, "tun_bytes_out", st->tun_in_bytes);
+	jnum(w, &f, "tun_packets_in", st->tun_out_pkts);
+	jnum(w, &f, "tun_packets_out", st->tun_in_pkts);
+	jnum(w, &f, "dropped", drops);
+	jnum(w, &f, "renegotiations", st->renegotiations);
 	puts_(w, "}");
 }
 
 /* The TUN offload bits by name, as the status shows them. */
-static const struct {
-	int bit;
-	const char *name;
-} offload_names[] = {
+static const struct flag_name offload_names[] = {
 	{VPNC_TUN_OFF_VNET, "vnet"},
 	{VPNC_TUN_OFF_TSO, "tso"},
 	{VPNC_TUN_OFF_USO, "uso"},
@@ -462,24 +478,12 @@ static void j_datapath(struct sw *w, bool *first, const struct vpnc_status_datap
 	}
 	puts_(w, "{");
 	jkey(w, &f, "tun_offloads");
-	puts_(w, "[");
-	for (size_t i = 0, n = 0; i < sizeof(offload_names) / sizeof(offload_names[0]); i++) {
-		if (!(dp->tun_offloads & offload_names[i].bit))
-			continue;
-		puts_(w, n++ ? "," : "");
-		jstr(w, offload_names[i].name);
-	}
-	puts_(w, "]");
-	jkey(w, &f, "coalesce_us");
-	putu(w, dp->coalesce_us);
-	jkey(w, &f, "coalesce_sleeps");
-	putu(w, dp->coalesce_sleeps);
-	jkey(w, &f, "tun_write_errors");
-	putu(w, dp->tun_write_errors);
-	jkey(w, &f, "tun_bad_frames");
-	putu(w, dp->tun_bad_frames);
-	jkey(w, &f, "tun_dropped");
-	putu(w, dp->tun_dropped);
+	jflags(w, (unsigned)dp->tun_offloads, offload_names, FLAG_COUNT(offload_names));
+	jnum(w, &f, "coalesce_us", dp->coalesce_us);
+	jnum(w, &f, "coalesce_sleeps", dp->coalesce_sleeps);
+	jnum(w, &f, "tun_write_errors", dp->tun_write_errors);
+	jnum(w, &f, "tun_bad_frames", dp->tun_bad_frames);
+	jnum(w, &f, "tun_dropped", dp->tun_dropped);
 	puts_(w, "}");
 }
 
@@ -633,10 +637,7 @@ static void t_push(struct sw *w, const struct vpnc_push *p)
 	}
 	if (p != NULL && (p->redirect_gateway & VPNC_RG_ENABLE)) {
 		snprintf(line, sizeof(line), "yes");
-		for (size_t i = 0; i < sizeof(rg_flags) / sizeof(rg_flags[0]); i++)
-			if (p->redirect_gateway & rg_flags[i].bit)
-				snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s",
-				         rg_flags[i].name);
+		tflags(line, sizeof(line), p->redirect_gateway, rg_flags, FLAG_COUNT(rg_flags));
 		t_line(w, "redirect-gw:", line);
 	}
 	n = 0;
@@ -696,10 +697,10 @@ int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, s
 	}
 	if (s->datapath != NULL) {
 		const struct vpnc_status_datapath *dp = s->datapath;
-		snprintf(line, sizeof(line), "TUN offloads %s%s%s, coalescing %" PRIu32 " us (%" PRIu64 " sleeps)",
-		         (dp->tun_offloads & VPNC_TUN_OFF_VNET) ? "vnet" : "none",
-		         (dp->tun_offloads & VPNC_TUN_OFF_TSO) ? " tso" : "",
-		         (dp->tun_offloads & VPNC_TUN_OFF_USO) ? " uso" : "", dp->coalesce_us, dp->coalesce_sleeps);
+		char offl[64] = "";
+		tflags(offl, sizeof(offl), (unsigned)dp->tun_offloads, offload_names, FLAG_COUNT(offload_names));
+		snprintf(line, sizeof(line), "TUN offloads%s, coalescing %" PRIu32 " us (%" PRIu64 " sleeps)",
+		         offl[0] ? offl : " none", dp->coalesce_us, dp->coalesce_sleeps);
 		t_line(&w, "data path:", line);
 	}
 	t_expiry(&w, "certificate:", "certificate", s->cert_not_after, now);
