@@ -1,0 +1,267 @@
+/*
+ * loop_attempt.c: starting one connection attempt of the event loop: the
+ * credentials it needs, resolving the current remote (a failed resolution
+ * moves on to the next remote, as OpenVPN does), the engine with its
+ * injected randomness and clock, the UDP or TCP link, and the
+ * server-poll-timeout that bounds the attempt. What an attempt leads to is
+ * handled in loop.c (engine events, restarts, teardown).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <openssl/rand.h>
+
+#include "daemon/log.h"
+#include "daemon/loop_int.h"
+
+void loop_rand_bytes(void *ctx, void *out, size_t len)
+{
+	(void)ctx;
+	if (len > 0 && RAND_bytes(out, (int)len) != 1) {
+		/* Without randomness no key material may be made; this is not recoverable. */
+		vpnc_log(VPNC_LOG_FATAL, "the system random number generator failed");
+		abort();
+	}
+}
+
+/* For remote-random: a number below bound (the tiny modulo bias does not matter here). */
+unsigned loop_rand_below(void *ctx, unsigned bound)
+{
+	uint32_t v;
+
+	loop_rand_bytes(ctx, &v, sizeof(v));
+	return bound > 0 ? v % bound : 0;
+}
+
+static uint64_t wallclock(void *ctx)
+{
+	(void)ctx;
+	return (uint64_t)time(NULL);
+}
+
+/* Makes sure the username and password are at hand when the next attempt needs them. */
+static int need_creds(struct loop *l)
+{
+	int ret;
+
+	if (!l->conf->auth_user_pass || l->have_creds || l->token[0] != '\0')
+		return 0;
+	if (l->p->get_creds == NULL)
+		return -ENOENT;
+	ret = l->p->get_creds(l->p->creds_ctx, l->user, l->pass, sizeof(l->user));
+	if (ret < 0) {
+		loop_secret_wipe(l->user, sizeof(l->user));
+		loop_secret_wipe(l->pass, sizeof(l->pass));
+		return ret;
+	}
+	l->have_creds = true;
+	return 0;
+}
+
+static int local_port(const struct vpnc_config *c)
+{
+	if (c->nobind)
+		return 0;
+	if (c->lport > 0)
+		return c->lport;
+	return c->bind ? VPNC_DEFAULT_LPORT : 0;
+}
+
+static void on_poll_timeout(uv_timer_t *t)
+{
+	struct loop *l = t->data;
+
+	if (l->eng == NULL || l->closing || l->exiting)
+		return;
+	/* Only "no answer at all" moves on; a slow handshake is hand-window's business. */
+	if (vpnc_engine_state(l->eng) > VPNC_ST_RESET)
+		return;
+	vpnc_log(VPNC_LOG_INFO, "Server poll timeout (%d s), restarting", l->conf->server_poll_timeout);
+	loop_teardown_connection(l, false);
+	loop_next_attempt(l, VPNC_REMOTE_POLL_TIMEOUT, false);
+}
+
+static void start_engine(struct loop *l)
+{
+	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
+	struct vpnc_engine_cfg ecfg;
+	struct vpnc_link_cbs cbs = loop_link_cbs_template;
+	uint64_t now = uv_now(&l->uv);
+	bool tcp = r->transport == VPNC_TRANSPORT_TCP;
+	int ret;
+
+	cbs.ctx = l;
+	ret = need_creds(l);
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "%s",
+		         ret == -ENXIO ? "auth-user-pass needs a username and password, and there is no "
+		                         "terminal to ask for them."
+		                       : "Cannot get the auth-user-pass username and password.");
+		loop_shutdown(l, 1);
+		return;
+	}
+	vpnc_engine_cfg_from_config(&ecfg, l->conf);
+	ecfg.transport = r->transport;
+	ecfg.link_ipv6 = l->server.ss_family == AF_INET6;
+	ecfg.ssl_ctx = l->p->ssl_ctx;
+	ecfg.rand = loop_rand_bytes;
+	ecfg.wallclock = wallclock;
+	ecfg.log = vpnc_log_engine;
+	ecfg.verb = vpnc_log_verb;
+	if (l->user[0] != '\0')
+		ecfg.username = l->user;
+	if (l->have_creds)
+		ecfg.password = l->pass;
+	if (l->token[0] != '\0') {
+		ecfg.auth_token = l->token;
+		ecfg.auth_token_user = l->token_user;
+	}
+	ret = vpnc_engine_new(&ecfg, &l->eng);
+	/* auth-nocache: the engine has its own copy; ours goes. */
+	if (l->conf->auth_nocache && l->have_creds) {
+		loop_secret_wipe(l->pass, sizeof(l->pass));
+		l->have_creds = false;
+	}
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "Cannot start the protocol engine: %s.", strerror(-ret));
+		loop_shutdown(l, 1);
+		return;
+	}
+	if (tcp)
+		ret = vpnc_link_tcp_open(&l->uv, (struct sockaddr *)&l->server, local_port(l->conf), &cbs,
+		                         &l->link);
+	else
+		ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server, local_port(l->conf),
+		                         l->offload, &cbs, &l->link);
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_INFO, "Cannot open the %s socket: %s", tcp ? "TCP" : "UDP",
+		         uv_strerror(ret));
+		loop_teardown_connection(l, false);
+		loop_next_attempt(l, VPNC_REMOTE_FAILED, false);
+		return;
+	}
+	l->last_link_err = 0;
+	ret = vpnc_engine_start(l->eng, now);
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "Cannot start the session: %s.", strerror(-ret));
+		loop_shutdown(l, 1);
+		return;
+	}
+	if (l->conf->server_poll_timeout > 0)
+		uv_timer_start(&l->poll, on_poll_timeout, (uint64_t)l->conf->server_poll_timeout * 1000, 0);
+	loop_drain_link_out(l, now);
+	loop_settle(l);
+}
+
+static bool same_addr(const struct sockaddr_storage *a, const struct vpnc_netcfg *nc)
+{
+	if (a->ss_family == AF_INET && nc->server_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr, nc->server, 4) == 0;
+	if (a->ss_family == AF_INET6 && nc->server_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, nc->server, 16) == 0;
+	return nc->server_family == 0;
+}
+
+/* Starts an attempt to l->addr, one of the addresses the current remote resolved to. */
+static void connect_addr(struct loop *l)
+{
+	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
+	char host[INET6_ADDRSTRLEN + 2] = "?";
+
+	memset(&l->server, 0, sizeof(l->server));
+	memcpy(&l->server, l->addr->ai_addr, l->addr->ai_addrlen);
+	l->have_server = true;
+	uv_ip_name((struct sockaddr *)&l->server, host, sizeof(host));
+	vpnc_log(VPNC_LOG_INFO, "%s link remote: [%s]%s:%s",
+	         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
+	         l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host, r->port);
+	/* A host route made for another server address would now be wrong. */
+	if (l->nc->applied && !same_addr(&l->server, l->nc))
+		(void)vpnc_netcfg_unapply(l->nc, l->p->nl);
+	l->attempt_start = uv_now(&l->uv);
+	vpnc_ctlstate_attempt(l->ctl, r, (const struct sockaddr *)&l->server); /* Control socket (ctlstate.h) */
+	start_engine(l);
+}
+
+/* The current remote's name did not resolve: the next remote, unless resolv-retry ran out. */
+static void resolve_failed(struct loop *l, const char *host, int err)
+{
+	uint64_t now = uv_now(&l->uv);
+	int limit = l->conf->resolv_retry;
+
+	vpnc_log(VPNC_LOG_INFO, "Cannot resolve %s: %s", host, err < 0 ? uv_strerror(err) : "no address");
+	if (l->resolve_fail_since == 0)
+		l->resolve_fail_since = now;
+	/* Every remote failed to resolve for longer than resolv-retry allows: give up. */
+	if (limit >= 0 && l->sel.failures + 1 >= l->sel.n &&
+	    now - l->resolve_fail_since >= (uint64_t)limit * 1000) {
+		vpnc_log(VPNC_LOG_FATAL, "Cannot resolve any remote within resolv-retry (%d s).", limit);
+		loop_shutdown(l, 1);
+		return;
+	}
+	loop_next_attempt(l, VPNC_REMOTE_FAILED, false);
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+	struct loop *l = req->data;
+	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
+	struct addrinfo *a;
+
+	l->gai_busy = false;
+	if (l->closing || l->exiting || status == UV_EAI_CANCELED || l->eng != NULL) {
+		uv_freeaddrinfo(res);
+		return;
+	}
+	for (a = status == 0 ? res : NULL; a != NULL; a = a->ai_next)
+		if ((a->ai_family == AF_INET || a->ai_family == AF_INET6) &&
+		    a->ai_addrlen <= sizeof(l->server))
+			break;
+	if (a == NULL) {
+		uv_freeaddrinfo(res);
+		resolve_failed(l, r->host, status);
+		return;
+	}
+	loop_forget_addrs(l);
+	l->addrs = res;
+	l->addr = a;
+	l->resolve_fail_since = 0;
+	connect_addr(l);
+}
+
+/* Connects to the chosen address of the current remote, resolving its name first if needed. */
+void loop_begin_connect(struct loop *l)
+{
+	const struct vpnc_remote *r;
+	struct addrinfo hints;
+	int ret;
+
+	if (l->closing || l->exiting || l->gai_busy || l->eng != NULL)
+		return;
+	if (l->addr != NULL) {
+		connect_addr(l);
+		return;
+	}
+	r = vpnc_remote_current(&l->sel);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = r->family;
+	if (r->transport == VPNC_TRANSPORT_TCP) {
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_protocol = IPPROTO_TCP;
+	} else {
+		hints.ai_socktype = SOCK_DGRAM;
+		hints.ai_protocol = IPPROTO_UDP;
+	}
+	l->gai.data = l;
+	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, r->host, r->port[0] ? r->port : "1194",
+	                     &hints);
+	if (ret < 0) {
+		resolve_failed(l, r->host, ret);
+		return;
+	}
+	l->gai_busy = true;
+}

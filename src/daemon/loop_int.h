@@ -1,0 +1,158 @@
+/*
+ * loop_int.h: what the event loop's files share (loop.c: lifetime, engine
+ * events, signals and teardown; loop_attempt.c: starting a connection
+ * attempt; loop_data.c: the packet path). Not an interface for anything
+ * outside src/daemon/loop*.c.
+ *
+ * Ownership is as loop.h says: vpnc_loop_run() allocates struct loop and
+ * its buffer pool once and frees them (wiped) when it returns; every handle
+ * in it is closed by loop_shutdown() before then.
+ */
+#ifndef VPNC_DAEMON_LOOP_INT_H
+#define VPNC_DAEMON_LOOP_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <netdb.h>
+#include <openssl/crypto.h>
+#include <uv.h>
+
+#include "core/coalesce.h"
+#include "daemon/ctlstate.h"
+#include "daemon/link.h"
+#include "daemon/loop.h"
+#include "daemon/remote.h"
+#include "daemon/sdwatchdog.h"
+#include "daemon/tunio.h"
+#include "daemon/updown.h"
+#include "os/os.h"
+#include "vpnc/engine.h"
+
+/* The preallocated packet buffers, by role. */
+enum {
+	VPNC_BUF_LINK_TX = 0,            /* the engine's output when the link lends no buffer */
+	VPNC_BUF_TUN_TX,                 /* decrypted packets for the TUN */
+	VPNC_BUF__COUNT
+};
+
+/* Most packets taken from vpnc_engine_link_out() after one input. */
+#define VPNC_LINK_OUT_BUDGET 1024
+/* Room for a reason copied out of an engine event. */
+#define VPNC_REASON_MAX 256
+/* Longest wait at exit for the server to acknowledge EXIT, or for TCP to send it. */
+#define VPNC_EXIT_WAIT_MS 1000
+/* The local port 'bind' uses without 'lport' (OpenVPN's default port). */
+#define VPNC_DEFAULT_LPORT 1194
+/* What the engine says when AUTH_FAILED ends a session (core/keyex.c). */
+
+enum pending_action {
+	VPNC_ACT_NONE = 0,
+	VPNC_ACT_RESTART,
+	VPNC_ACT_FATAL,
+};
+
+struct loop {
+	uv_loop_t uv;
+	bool dropped;                    /* privileges dropped (once per run, after the first connect) */
+	const struct vpnc_loop_params *p;
+	const struct vpnc_config *conf;
+	uint8_t *pool;                   /* VPNC_BUF__COUNT * VPNC_PKT_BUF, wiped on free */
+
+	/* Per connection attempt. */
+	struct vpnc_engine *eng;
+	struct vpnc_link *link;
+	bool link_down;                  /* the link reported it is gone; handled in settle() */
+	int link_down_err;
+	uv_getaddrinfo_t gai;
+	bool gai_busy;
+	struct addrinfo *addrs;          /* what the current remote resolved to (owned) */
+	struct addrinfo *addr;           /* the address in use, within addrs */
+	uint64_t attempt_start;
+	int last_link_err;
+	bool cc_exit;                    /* the server announced cc-exit (EXIT on the control channel) */
+
+	/* Whole run. */
+	uv_timer_t timer;                /* engine timer */
+	bool timer_armed;
+	uint64_t timer_due;
+	uv_timer_t retry;                /* reconnect back-off */
+	uv_timer_t poll;                 /* server-poll-timeout of the current attempt */
+	uv_timer_t exit_timer;           /* bounded wait for the exit notification */
+	uv_check_t check;
+	uv_prepare_t prepare;            /* before each poll: the coalescing sleep */
+	struct vpnc_coalesce coal;       /* wakeup coalescing (core/coalesce.h) */
+	bool dirty;                      /* input arrived: events and timer need a look */
+	uv_signal_t sig_int, sig_term, sig_hup, sig_usr1;
+	uv_poll_t tun_poll;
+	bool tun_paused;                 /* TUN not polled while the link is busy */
+	struct vpnc_tun tun;
+	struct vpnc_tunio tio;           /* the TUN data path (tunio.h) */
+	bool offload;                    /* TUN offloads and UDP batching wanted */
+	struct vpnc_netcfg *nc;
+	struct sockaddr_storage server;
+	bool have_server;
+	struct vpnc_remote_sel sel;
+	uint64_t resolve_fail_since;     /* first of consecutive resolver failures, 0 = none */
+	bool exiting;                    /* SIGTERM/SIGINT: waiting for the exit notification */
+	uint64_t exit_in_pkts;           /* link packets received before the EXIT went out */
+	bool closing;
+	int exit_code;
+	enum pending_action pending;
+	char reason[VPNC_REASON_MAX];
+	enum vpnc_cause cause;        /* of the pending restart or fatal end */
+	unsigned restart_flags;
+
+	/* Credentials (secrets, wiped): copied from their source before an attempt needs them. */
+	char user[VPNC_CRED_MAX];
+	char pass[VPNC_CRED_MAX];
+	bool have_creds;
+	char token[VPNC_MAX_TOKEN_LEN];       /* the pushed auth-token, kept across attempts */
+	char token_user[VPNC_MAX_TOKEN_LEN];
+
+	/* DNS and scripts (updown.h). */
+	struct vpnc_updown updown;
+
+	/* systemd (sdnotify.h, sdwatchdog.h; docs/systemd.md). */
+	struct vpnc_sd_watchdog sd_wd;
+	bool sd_ready;                   /* READY=1 sent; a later connect only updates STATUS= */
+	bool sd_reloading;               /* RELOADING=1 sent (SIGHUP): READY=1 again when up */
+
+	/* Control socket (ctlstate.h; docs/control.md): NULL when it could not be made. */
+	struct vpnc_ctlstate *ctl;
+};
+
+/* The preallocated buffer of a role (VPNC_PKT_BUF bytes). */
+static inline uint8_t *loop_buf(struct loop *l, int which)
+{
+	return l->pool + (size_t)which * VPNC_PKT_BUF;
+}
+
+static inline void loop_secret_wipe(char *s, size_t cap)
+{
+	OPENSSL_cleanse(s, cap);
+}
+
+/* loop.c */
+void loop_shutdown(struct loop *l, int code);
+void loop_settle(struct loop *l);
+void loop_teardown_connection(struct loop *l, bool notify);
+void loop_next_attempt(struct loop *l, enum vpnc_remote_why why, bool auth_nointeract);
+/* Frees the current remote's resolved addresses. */
+void loop_forget_addrs(struct loop *l);
+
+/* loop_attempt.c: resolves the current remote and starts an engine and a link for it. */
+void loop_begin_connect(struct loop *l);
+/* Random bytes from OpenSSL's generator (the engine's and remote-random's source). */
+void loop_rand_bytes(void *ctx, void *out, size_t len);
+unsigned loop_rand_below(void *ctx, unsigned bound);
+
+/* loop_data.c */
+extern const struct vpnc_link_cbs loop_link_cbs_template;
+void loop_drain_link_out(struct loop *l, uint64_t now);
+void loop_on_tun_readable(uv_poll_t *h, int status, int events);
+void loop_tun_resume(struct loop *l);
+/* Sets up wakeup coalescing (VPNC_COALESCE_US) and starts the prepare handle; 0 or a libuv error. */
+int loop_coalesce_start(struct loop *l);
+
+#endif
