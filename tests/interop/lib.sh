@@ -435,6 +435,21 @@ vt_start() {
 	vt_init || exit 1
 }
 
+# vt_up NAME [WHAT]: the common setup of a one-server test: namespaces, an
+# Ed25519 PKI, the server and client configs from the current VT_* settings,
+# and the stock server started; checked as "namespaces, PKI and stock OpenVPN
+# server up" (or WHAT). On failure it prints the summary under NAME and exits
+# the script with 1.
+vt_up() {
+	vt_up_steps() {
+		vt_netns_up && vt_pki ed25519 && vt_server_conf && vt_client_conf && vt_server_start
+	}
+	if ! vt_check "${2:-namespaces, PKI and stock OpenVPN server up}" vt_up_steps; then
+		vt_summary "$1"
+		exit 1
+	fi
+}
+
 # vt_client_start: runs "$VT_CLIENT_CMD --config client.ovpn $VT_CLIENT_ARGS"
 # in the client namespace in the background; output goes to client.log.
 vt_client_start() {

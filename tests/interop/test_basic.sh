@@ -17,26 +17,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 name=test_basic
-if ! vt_require_tools; then
-	vt_fail "prerequisites"
-	vt_summary $name
-	exit 1
-fi
-vt_client_resolve "${1:-}" || { vt_fail "client binary"; vt_summary $name; exit 1; }
-vt_init || exit 1
+vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
 
-setup() {
-	vt_netns_up || return 1
-	vt_pki ed25519 || return 1
-	vt_server_conf
-	vt_client_conf
-	vt_server_start
-}
-if ! vt_check "namespaces, PKI and stock OpenVPN server up" setup; then
-	vt_summary $name
-	exit 1
-fi
+vt_up $name
 
 vt_client_start
 if ! vt_wait_tun_ipv4 15; then

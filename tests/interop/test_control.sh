@@ -20,33 +20,17 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 name=test_control
-if ! vt_require_tools; then
-	vt_fail "prerequisites"
-	vt_summary $name
-	exit 1
-fi
-vt_client_resolve "${1:-}" || { vt_fail "client binary"; vt_summary $name; exit 1; }
+vt_start "$name" "${1:-}"
 if vt_client_is_stock; then
 	vt_log "SKIP: stock openvpn has no vpnc control socket"
 	vt_summary $name
 	exit 0
 fi
-vt_init || exit 1
 vpnc=${VT_CLIENT_CMD[0]}
 sock="$VT_DIR/ctl.sock"
 VT_CLIENT_ARGS="--control-socket $sock"
 
-setup() {
-	vt_netns_up || return 1
-	vt_pki ed25519 || return 1
-	vt_server_conf
-	vt_client_conf
-	vt_server_start
-}
-if ! vt_check "namespaces, PKI and stock OpenVPN server up" setup; then
-	vt_summary $name
-	exit 1
-fi
+vt_up $name
 # An eduVPN-style header that expires in 3 days (GNU date).
 expires=$(date -u -d '+3 days' +%Y-%m-%dT%H:%M:%S+00:00)
 sed -i "1i # Portal: https://vpn.example.org/vpn-user-portal/\n# Profile: Test (test)\n# Expires: $expires" \

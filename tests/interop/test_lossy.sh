@@ -29,13 +29,7 @@ PING_MIN_OK=40
 PROXY_PORT=1195
 PROXY_SEED=${PROXY_SEED:-$$}
 
-if ! vt_require_tools; then
-	vt_fail "prerequisites"
-	vt_summary $name
-	exit 1
-fi
-vt_client_resolve "${1:-}" || { vt_fail "client binary"; vt_summary $name; exit 1; }
-vt_init || exit 1
+vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
 
 # find_proxy: sets PROXY to a chaosproxy binary, building one if needed.

@@ -26,30 +26,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 name=test_offload
-if ! vt_require_tools; then
-	vt_fail "prerequisites"
-	vt_summary $name
-	exit 1
-fi
-vt_client_resolve "${1:-}" || { vt_fail "client binary"; vt_summary $name; exit 1; }
+vt_start "$name" "${1:-}"
 if vt_client_is_stock; then
 	vt_log "$name: only meaningful for vpnc"
 	vt_summary $name
 	exit 0
 fi
-vt_init || exit 1
 
-setup() {
-	vt_netns_up || return 1
-	vt_pki ed25519 || return 1
-	vt_server_conf
-	vt_client_conf
-	vt_server_start
-}
-if ! vt_check "namespaces, PKI and stock OpenVPN server up" setup; then
-	vt_summary $name
-	exit 1
-fi
+vt_up $name
 
 sock="$VT_DIR/ctl.sock"
 VT_CLIENT_ARGS="--control-socket $sock"

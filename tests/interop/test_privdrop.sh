@@ -50,13 +50,7 @@ extra_route=10.202.0.0/24
 # cannot restart unprivileged (vpnc keeps tun and keys anyway).
 VT_CLIENT_EXTRA="persist-tun
 persist-key"
-setup() {
-	vt_netns_up && vt_pki ed25519 && vt_server_conf && vt_client_conf && vt_server_start
-}
-if ! vt_check "namespaces, PKI and stock OpenVPN server up" setup; then
-	vt_summary $name
-	exit 1
-fi
+vt_up $name
 
 # status_field KEY: the value of KEY: in the client's /proc status, tabs as blanks.
 status_field() {

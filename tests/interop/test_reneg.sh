@@ -22,13 +22,7 @@ vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
 
 VT_SERVER_EXTRA="reneg-sec 4"
-setup() {
-	vt_netns_up && vt_pki ed25519 && vt_server_conf && vt_client_conf && vt_server_start
-}
-if ! vt_check "namespaces, PKI and server (reneg-sec 4) up" setup; then
-	vt_summary $name
-	exit 1
-fi
+vt_up $name "namespaces, PKI and server (reneg-sec 4) up"
 
 vt_client_start
 if ! vt_wait_tun_ipv4 15; then
