@@ -247,6 +247,21 @@ int vpnc_config_load(const char *path, int argc, char **argv, struct vpnc_config
 int vpnc_config_parse_text(const char *name, const char *text, size_t len, struct vpnc_config **out,
                            char *err, size_t errlen);
 
+/*
+ * `vpnc --inline-config FILE` (cfg_inline.c): reads the profile at path, as
+ * the calling user, and returns it self-contained in *out (NUL-terminated,
+ * *outlen bytes, at most 1 MiB): 'config' includes are expanded, 'cd' is
+ * applied and dropped, and every file an option names (ca, cert, key,
+ * tls-auth, auth-user-pass FILE, pkcs12, ...) is replaced by its inline
+ * block, so the text can be loaded with --untrusted-config by a process that
+ * cannot read those files. Comments and blank lines are left out. With
+ * untrusted, every other option must be allowed in an untrusted profile
+ * (messages name the original FILE:LINE). The caller wipes and frees *out.
+ * Returns 0 or a negative errno with the sentence in err.
+ */
+int vpnc_config_inline(const char *path, bool untrusted, char **out, size_t *outlen, char *err,
+                       size_t errlen);
+
 /* Frees the config and wipes its secrets. NULL is allowed. */
 void vpnc_config_free(struct vpnc_config *cfg);
 

@@ -35,6 +35,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_mssfix);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_cd);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_config);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_untrusted);
 
 /* cfg_opt_tls.c: certificates, TLS settings, control-channel keys, ciphers. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_pem);

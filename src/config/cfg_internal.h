@@ -59,6 +59,7 @@ struct vpnc_cfg_ctx {
 	bool is_inline;       /* the option being applied came from a <block> */
 	bool in_connection;   /* inside a <connection> block */
 	bool ignore_unknown;  /* 'setenv opt': this option may be unknown */
+	bool untrusted;       /* --untrusted-config: options from files are checked (cfg_options.c) */
 
 	char *err;
 	size_t errlen;
@@ -101,6 +102,28 @@ int vpnc_cfg_lex(const char *line, size_t len, struct vpnc_cfg_words *w, const c
 /* cfg_options.c: applies one option; p[0] is the name, n counts p[0]. */
 int vpnc_cfg_apply(struct vpnc_cfg_ctx *ctx, char **p, int n);
 bool vpnc_cfg_inline_ok(const char *name);
+
+/*
+ * What an option may do when it comes from a profile read with
+ * --untrusted-config (docs/networkmanager.md). Every supported or ignored
+ * option in the table has one; UT_OK options are allowed, the others are
+ * refused with the reason the value stands for.
+ */
+enum vpnc_cfg_trust {
+	UT_OK = 0,
+	UT_RUN,     /* runs a program */
+	UT_LEVEL,   /* script-security: above 1 lets scripts run */
+	UT_WRITE,   /* writes a file */
+	UT_SOCKET,  /* creates a socket */
+	UT_READ,    /* reads the file it names (allowed as an inline block, or without a file) */
+	UT_INCLUDE, /* reads another config file */
+	UT_DIR,     /* changes where relative names point */
+	UT_ID,      /* changes the user, group or root directory */
+};
+/* The option's enum vpnc_cfg_trust (UT_OK for unknown names). */
+int vpnc_cfg_trust(const char *name);
+/* 0, or fails with "option 'x': not allowed in an untrusted profile (it would ...)". */
+int vpnc_cfg_untrusted_check(struct vpnc_cfg_ctx *ctx, char **p, int n);
 /*
  * Calls fn once per entry of the option table, in table order, with the name
  * (a prefix entry such as "pkcs11-" matches every option starting with it),

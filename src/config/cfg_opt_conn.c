@@ -333,3 +333,15 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_config)
 {
 	return vpnc_cfg_include(ctx, p[1]);
 }
+
+/*
+ * --untrusted-config is seen before anything is read (vpnc_config_load), so
+ * here it only has to stay out of files: a profile cannot vouch for itself.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_untrusted)
+{
+	(void)n;
+	if (ctx->line > 0)
+		return vpnc_cfg_bad(ctx, p[0], "can only be given on the command line");
+	return 0;
+}

@@ -9,6 +9,11 @@
  * Anything else is "unknown option", unless 'setenv opt' or
  * 'ignore-unknown-option' said it may be skipped. docs/options.md lists the
  * same table for users.
+ *
+ * Every supported or ignored option also says what it may do when it comes
+ * from a profile file read with --untrusted-config (enum vpnc_cfg_trust,
+ * docs/networkmanager.md): UT_OK, or the reason it is refused there. The
+ * column has no default, so a new option must decide.
  */
 #include <errno.h>
 #include <limits.h>
@@ -33,171 +38,175 @@ struct cfg_option {
 	unsigned char min, max; /* argument counts, name not included */
 	unsigned char set;
 	unsigned char flags;
+	unsigned char trust;    /* enum vpnc_cfg_trust: allowed in an untrusted profile? */
 	vpnc_cfg_handler fn;
 	const char *note;       /* why an IGNORED option does not matter */
 };
 
-#define S(name, min, max, flags, fn) {name, min, max, SUPPORTED, flags, fn, NULL}
-#define I(name, min, max, flags, fn, note) {name, min, max, IGNORED, flags, fn, note}
-#define R(name) {name, 0, ANY, REFUSED, 0, NULL, NULL}
-#define RP(name) {name, 0, ANY, REFUSED, F_PREFIX, NULL, NULL}
+#define S(name, min, max, flags, trust, fn) {name, min, max, SUPPORTED, flags, trust, fn, NULL}
+#define I(name, min, max, flags, trust, fn, note) {name, min, max, IGNORED, flags, trust, fn, note}
+/* Refused everywhere, so also in an untrusted profile. */
+#define R(name) {name, 0, ANY, REFUSED, 0, UT_OK, NULL, NULL}
+#define RP(name) {name, 0, ANY, REFUSED, F_PREFIX, UT_OK, NULL, NULL}
 
 static const struct cfg_option cfg_options[] = {
 	/* Role. */
-	S("client", 0, 0, 0, vpnc_cfg_opt_client),
-	S("pull", 0, 0, 0, vpnc_cfg_opt_pull),
-	S("tls-client", 0, 0, 0, vpnc_cfg_opt_tls_client),
-	S("mode", 1, 1, 0, vpnc_cfg_opt_mode),
-	S("config", 1, 1, 0, vpnc_cfg_opt_config),
-	S("cd", 1, 1, 0, vpnc_cfg_opt_cd),
+	S("client", 0, 0, 0, UT_OK, vpnc_cfg_opt_client),
+	S("pull", 0, 0, 0, UT_OK, vpnc_cfg_opt_pull),
+	S("tls-client", 0, 0, 0, UT_OK, vpnc_cfg_opt_tls_client),
+	S("mode", 1, 1, 0, UT_OK, vpnc_cfg_opt_mode),
+	S("config", 1, 1, 0, UT_INCLUDE, vpnc_cfg_opt_config),
+	S("cd", 1, 1, 0, UT_DIR, vpnc_cfg_opt_cd),
+	/* vpnc's own: the profile file is checked with the UT_ column (command line only). */
+	S("untrusted-config", 0, 0, 0, UT_OK, vpnc_cfg_opt_untrusted),
 
 	/* Connection. */
-	S("remote", 1, 3, F_CONN, vpnc_cfg_opt_remote),
-	S("proto", 1, 1, F_CONN, vpnc_cfg_opt_proto),
-	S("port", 1, 1, F_CONN, vpnc_cfg_opt_port),
-	S("rport", 1, 1, F_CONN, vpnc_cfg_opt_port),
-	S("lport", 1, 1, F_CONN, vpnc_cfg_opt_lport),
-	S("nobind", 0, 0, F_CONN, vpnc_cfg_opt_nobind),
-	S("bind", 0, 1, F_CONN, vpnc_cfg_opt_bind),
-	S("remote-random", 0, 0, 0, vpnc_cfg_opt_remote_random),
-	S("resolv-retry", 1, 1, 0, vpnc_cfg_opt_resolv_retry),
-	S("connect-retry", 1, 2, F_CONN, vpnc_cfg_opt_connect_retry),
-	S("connect-retry-max", 1, 1, F_CONN, vpnc_cfg_opt_positive),
-	S("server-poll-timeout", 1, 1, F_CONN, vpnc_cfg_opt_server_poll_timeout),
-	S("connect-timeout", 1, 1, F_CONN, vpnc_cfg_opt_server_poll_timeout),
+	S("remote", 1, 3, F_CONN, UT_OK, vpnc_cfg_opt_remote),
+	S("proto", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_proto),
+	S("port", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_port),
+	S("rport", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_port),
+	S("lport", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_lport),
+	S("nobind", 0, 0, F_CONN, UT_OK, vpnc_cfg_opt_nobind),
+	S("bind", 0, 1, F_CONN, UT_OK, vpnc_cfg_opt_bind),
+	S("remote-random", 0, 0, 0, UT_OK, vpnc_cfg_opt_remote_random),
+	S("resolv-retry", 1, 1, 0, UT_OK, vpnc_cfg_opt_resolv_retry),
+	S("connect-retry", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_connect_retry),
+	S("connect-retry-max", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_positive),
+	S("server-poll-timeout", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_server_poll_timeout),
+	S("connect-timeout", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_server_poll_timeout),
 
 	/* Interface. */
-	S("dev", 1, 1, 0, vpnc_cfg_opt_dev),
-	S("dev-type", 1, 1, 0, vpnc_cfg_opt_dev_type),
-	S("tun-mtu", 1, 2, F_CONN, vpnc_cfg_opt_tun_mtu),
-	S("mssfix", 0, 2, F_CONN, vpnc_cfg_opt_mssfix),
+	S("dev", 1, 1, 0, UT_OK, vpnc_cfg_opt_dev),
+	S("dev-type", 1, 1, 0, UT_OK, vpnc_cfg_opt_dev_type),
+	S("tun-mtu", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_tun_mtu),
+	S("mssfix", 0, 2, F_CONN, UT_OK, vpnc_cfg_opt_mssfix),
 
 	/* TLS. */
-	S("ca", 1, 1, F_INLINE, vpnc_cfg_opt_pem),
-	S("cert", 1, 1, F_INLINE, vpnc_cfg_opt_pem),
-	S("key", 1, 1, F_INLINE, vpnc_cfg_opt_pem),
-	S("extra-certs", 1, 1, F_INLINE, vpnc_cfg_opt_pem),
-	S("remote-cert-tls", 1, 1, 0, vpnc_cfg_opt_remote_cert_tls),
-	S("remote-cert-eku", 1, 1, 0, vpnc_cfg_opt_remote_cert_eku),
-	S("remote-cert-ku", 0, ANY - 1, 0, vpnc_cfg_opt_remote_cert_ku),
-	S("pkcs12", 1, 1, F_INLINE, vpnc_cfg_opt_pkcs12),
-	S("askpass", 0, 1, 0, vpnc_cfg_opt_askpass),
-	S("crl-verify", 1, 2, F_INLINE, vpnc_cfg_opt_crl_verify),
-	S("verify-x509-name", 1, 2, 0, vpnc_cfg_opt_verify_x509_name),
-	S("tls-version-min", 1, 2, 0, vpnc_cfg_opt_tls_version),
-	S("tls-version-max", 1, 1, 0, vpnc_cfg_opt_tls_version),
-	S("tls-cipher", 1, 1, 0, vpnc_cfg_opt_tls_string),
-	S("tls-ciphersuites", 1, 1, 0, vpnc_cfg_opt_tls_string),
-	S("tls-groups", 1, 1, 0, vpnc_cfg_opt_tls_string),
-	S("tls-cert-profile", 1, 1, 0, vpnc_cfg_opt_tls_cert_profile),
-	S("tls-auth", 1, 2, F_INLINE, vpnc_cfg_opt_wrap_key),
-	S("tls-crypt", 1, 1, F_INLINE, vpnc_cfg_opt_wrap_key),
-	S("tls-crypt-v2", 1, 1, F_INLINE, vpnc_cfg_opt_wrap_key),
-	S("key-direction", 1, 1, 0, vpnc_cfg_opt_key_direction),
-	S("auth", 1, 1, 0, vpnc_cfg_opt_auth),
-	S("cipher", 1, 1, 0, vpnc_cfg_opt_cipher),
-	S("data-ciphers", 1, 1, 0, vpnc_cfg_opt_data_ciphers),
-	S("ncp-ciphers", 1, 1, 0, vpnc_cfg_opt_data_ciphers),
-	S("data-ciphers-fallback", 1, 1, 0, vpnc_cfg_opt_data_ciphers_fallback),
+	S("ca", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_pem),
+	S("cert", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_pem),
+	S("key", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_pem),
+	S("extra-certs", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_pem),
+	S("remote-cert-tls", 1, 1, 0, UT_OK, vpnc_cfg_opt_remote_cert_tls),
+	S("remote-cert-eku", 1, 1, 0, UT_OK, vpnc_cfg_opt_remote_cert_eku),
+	S("remote-cert-ku", 0, ANY - 1, 0, UT_OK, vpnc_cfg_opt_remote_cert_ku),
+	S("pkcs12", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_pkcs12),
+	S("askpass", 0, 1, 0, UT_READ, vpnc_cfg_opt_askpass),
+	S("crl-verify", 1, 2, F_INLINE, UT_READ, vpnc_cfg_opt_crl_verify),
+	S("verify-x509-name", 1, 2, 0, UT_OK, vpnc_cfg_opt_verify_x509_name),
+	S("tls-version-min", 1, 2, 0, UT_OK, vpnc_cfg_opt_tls_version),
+	S("tls-version-max", 1, 1, 0, UT_OK, vpnc_cfg_opt_tls_version),
+	S("tls-cipher", 1, 1, 0, UT_OK, vpnc_cfg_opt_tls_string),
+	S("tls-ciphersuites", 1, 1, 0, UT_OK, vpnc_cfg_opt_tls_string),
+	S("tls-groups", 1, 1, 0, UT_OK, vpnc_cfg_opt_tls_string),
+	S("tls-cert-profile", 1, 1, 0, UT_OK, vpnc_cfg_opt_tls_cert_profile),
+	S("tls-auth", 1, 2, F_INLINE, UT_READ, vpnc_cfg_opt_wrap_key),
+	S("tls-crypt", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_wrap_key),
+	S("tls-crypt-v2", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_wrap_key),
+	S("key-direction", 1, 1, 0, UT_OK, vpnc_cfg_opt_key_direction),
+	S("auth", 1, 1, 0, UT_OK, vpnc_cfg_opt_auth),
+	S("cipher", 1, 1, 0, UT_OK, vpnc_cfg_opt_cipher),
+	S("data-ciphers", 1, 1, 0, UT_OK, vpnc_cfg_opt_data_ciphers),
+	S("ncp-ciphers", 1, 1, 0, UT_OK, vpnc_cfg_opt_data_ciphers),
+	S("data-ciphers-fallback", 1, 1, 0, UT_OK, vpnc_cfg_opt_data_ciphers_fallback),
 
 	/* Authentication. */
-	S("auth-user-pass", 0, 1, F_INLINE, vpnc_cfg_opt_auth_user_pass),
-	S("auth-nocache", 0, 0, 0, vpnc_cfg_opt_auth_nocache),
-	S("auth-retry", 1, 1, 0, vpnc_cfg_opt_auth_retry),
+	S("auth-user-pass", 0, 1, F_INLINE, UT_READ, vpnc_cfg_opt_auth_user_pass),
+	S("auth-nocache", 0, 0, 0, UT_OK, vpnc_cfg_opt_auth_nocache),
+	S("auth-retry", 1, 1, 0, UT_OK, vpnc_cfg_opt_auth_retry),
 
 	/* Timers. */
-	S("ping", 1, 1, 0, vpnc_cfg_opt_timer),
-	S("ping-restart", 1, 1, 0, vpnc_cfg_opt_timer),
-	S("keepalive", 2, 2, 0, vpnc_cfg_opt_keepalive),
-	S("reneg-sec", 1, 2, 0, vpnc_cfg_opt_timer),
-	S("hand-window", 1, 1, 0, vpnc_cfg_opt_timer),
-	S("tran-window", 1, 1, 0, vpnc_cfg_opt_timer),
-	S("reneg-bytes", 1, 1, 0, vpnc_cfg_opt_reneg_count),
-	S("reneg-pkts", 1, 1, 0, vpnc_cfg_opt_reneg_count),
-	S("tls-timeout", 1, 1, 0, vpnc_cfg_opt_timer),
+	S("ping", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
+	S("ping-restart", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
+	S("keepalive", 2, 2, 0, UT_OK, vpnc_cfg_opt_keepalive),
+	S("reneg-sec", 1, 2, 0, UT_OK, vpnc_cfg_opt_timer),
+	S("hand-window", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
+	S("tran-window", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
+	S("reneg-bytes", 1, 1, 0, UT_OK, vpnc_cfg_opt_reneg_count),
+	S("reneg-pkts", 1, 1, 0, UT_OK, vpnc_cfg_opt_reneg_count),
+	S("tls-timeout", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
 
 	/* Pull handling, logging, compression framing. */
-	S("route-nopull", 0, 0, 0, vpnc_cfg_opt_flag),
-	S("route-noexec", 0, 0, 0, vpnc_cfg_opt_flag),
-	S("ifconfig-noexec", 0, 0, 0, vpnc_cfg_opt_flag),
-	S("pull-filter", 2, 2, 0, vpnc_cfg_opt_pull_filter),
-	S("verb", 1, 1, 0, vpnc_cfg_opt_verb),
-	S("mute", 1, 1, 0, vpnc_cfg_opt_verb),
-	S("comp-lzo", 0, 1, 0, vpnc_cfg_opt_comp_lzo),
-	S("compress", 0, 1, 0, vpnc_cfg_opt_compress),
-	S("allow-compression", 1, 1, 0, vpnc_cfg_opt_allow_compression),
-	S("setenv", 1, ANY - 1, 0, vpnc_cfg_opt_setenv),
-	S("setenv-safe", 1, 2, 0, vpnc_cfg_opt_setenv),
-	S("ignore-unknown-option", 1, ANY - 1, 0, vpnc_cfg_opt_ignore_unknown),
+	S("route-nopull", 0, 0, 0, UT_OK, vpnc_cfg_opt_flag),
+	S("route-noexec", 0, 0, 0, UT_OK, vpnc_cfg_opt_flag),
+	S("ifconfig-noexec", 0, 0, 0, UT_OK, vpnc_cfg_opt_flag),
+	S("pull-filter", 2, 2, 0, UT_OK, vpnc_cfg_opt_pull_filter),
+	S("verb", 1, 1, 0, UT_OK, vpnc_cfg_opt_verb),
+	S("mute", 1, 1, 0, UT_OK, vpnc_cfg_opt_verb),
+	S("comp-lzo", 0, 1, 0, UT_OK, vpnc_cfg_opt_comp_lzo),
+	S("compress", 0, 1, 0, UT_OK, vpnc_cfg_opt_compress),
+	S("allow-compression", 1, 1, 0, UT_OK, vpnc_cfg_opt_allow_compression),
+	S("setenv", 1, ANY - 1, 0, UT_OK, vpnc_cfg_opt_setenv),
+	S("setenv-safe", 1, 2, 0, UT_OK, vpnc_cfg_opt_setenv),
+	S("ignore-unknown-option", 1, ANY - 1, 0, UT_OK, vpnc_cfg_opt_ignore_unknown),
 
 	/* Scripts and DNS (docs/dns-and-scripts.md). */
-	S("script-security", 1, 1, 0, vpnc_cfg_opt_script_security),
-	S("up", 1, 1, 0, vpnc_cfg_opt_script),
-	S("down", 1, 1, 0, vpnc_cfg_opt_script),
-	S("route-up", 1, 1, 0, vpnc_cfg_opt_script),
-	S("up-restart", 0, 0, 0, vpnc_cfg_opt_up_restart),
-	S("dns-mode", 1, 1, 0, vpnc_cfg_opt_dns_mode),
-	I("down-pre", 0, 0, 0, NULL, "vpnc runs 'down' after removing its DNS settings and routes"),
+	S("script-security", 1, 1, 0, UT_LEVEL, vpnc_cfg_opt_script_security),
+	S("up", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
+	S("down", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
+	S("route-up", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
+	S("up-restart", 0, 0, 0, UT_OK, vpnc_cfg_opt_up_restart),
+	S("dns-mode", 1, 1, 0, UT_OK, vpnc_cfg_opt_dns_mode),
+	I("down-pre", 0, 0, 0, UT_OK, NULL, "vpnc runs 'down' after removing its DNS settings and routes"),
 
 	/* Known and harmless. */
-	I("persist-key", 0, 0, 0, vpnc_cfg_opt_flag, "vpnc keeps its keys in memory across restarts"),
-	I("persist-tun", 0, 0, 0, vpnc_cfg_opt_flag, "vpnc keeps the tun device across reconnects"),
-	I("persist-remote-ip", 0, 0, 0, NULL, "vpnc resolves the remote again on each attempt"),
-	I("persist-local-ip", 0, 0, 0, NULL, "no effect for a client"),
-	I("block-outside-dns", 0, 0, 0, NULL, "Windows only"),
-	I("register-dns", 0, 0, 0, NULL, "Windows only"),
-	I("windows-driver", 1, 1, 0, NULL, "Windows only"),
-	I("ip-win32", 1, 3, 0, NULL, "Windows only"),
-	I("route-method", 1, 1, 0, NULL, "Windows only"),
-	I("dhcp-renew", 0, 0, 0, NULL, "Windows only"),
-	I("dhcp-release", 0, 0, 0, NULL, "Windows only"),
-	I("tap-sleep", 1, 1, 0, NULL, "Windows only"),
-	I("show-net-up", 0, 0, 0, NULL, "Windows only"),
-	I("mute-replay-warnings", 0, 0, 0, NULL, "vpnc counts replays without logging each"),
-	I("float", 0, 0, F_CONN, NULL, "vpnc accepts the server's packets only from its address"),
-	S("user", 1, 1, 0, vpnc_cfg_opt_user_group),
-	S("group", 1, 1, 0, vpnc_cfg_opt_user_group),
-	S("chroot", 1, 1, 0, vpnc_cfg_opt_chroot),
-	S("explicit-exit-notify", 0, 1, F_CONN, vpnc_cfg_opt_exit_notify),
-	I("tun-ipv6", 0, 0, 0, NULL, "IPv6 in the tunnel is always on"),
-	I("topology", 1, 1, 0, NULL, "the server pushes the topology"),
-	I("sndbuf", 1, 1, 0, NULL, "vpnc sizes socket buffers itself"),
-	I("rcvbuf", 1, 1, 0, NULL, "vpnc sizes socket buffers itself"),
-	I("txqueuelen", 1, 1, 0, NULL, "the kernel default is used"),
-	I("fast-io", 0, 0, 0, NULL, "vpnc's I/O loop is always event driven"),
-	I("ping-timer-rem", 0, 0, 0, NULL, "the ping timer always runs"),
-	I("route-delay", 0, 2, 0, NULL, "routes are set as soon as the tunnel is up"),
-	I("dhcp-option", 1, 2, 0, NULL, "DNS options take effect only when the server pushes them"),
-	I("machine-readable-output", 0, 0, 0, NULL, "no effect on vpnc's log format"),
-	I("suppress-timestamps", 0, 0, 0, NULL, "no effect on vpnc's log format"),
-	S("log", 1, 1, 0, vpnc_cfg_opt_log),
-	S("log-append", 1, 1, 0, vpnc_cfg_opt_log),
-	S("syslog", 0, 1, 0, vpnc_cfg_opt_log),
-	S("control-socket", 1, 1, 0, vpnc_cfg_opt_control_socket),
-	I("status", 1, 2, 0, NULL, "status files are not written"),
-	I("status-version", 1, 1, 0, NULL, "status files are not written"),
-	I("writepid", 1, 1, 0, NULL, "no pid file is written"),
-	I("daemon", 0, 1, 0, NULL, "vpnc runs in the foreground under its service manager"),
-	I("nice", 1, 1, 0, NULL, "priority is left to the service manager"),
-	I("mlock", 0, 0, 0, NULL, "not implemented; secrets are wiped after use"),
-	I("remap-usr1", 1, 1, 0, NULL, "signals are handled by vpnc's own rules"),
-	I("push-peer-info", 0, 0, 0, NULL, "vpnc sends its peer info anyway"),
-	I("ecdh-curve", 1, 1, 0, NULL, "OpenSSL picks the curve; use tls-groups"),
-	I("dh", 1, 1, 0, NULL, "server only"),
-	I("mtu-disc", 1, 1, F_CONN, NULL, "the kernel default is used"),
-	I("socket-flags", 1, ANY, 0, NULL, "vpnc sets the socket options it needs"),
-	I("passtos", 0, 0, 0, NULL, "the TOS byte is not copied"),
-	I("tun-mtu-extra", 0, 2, F_CONN, NULL, "only used with tap devices"),
-	I("link-mtu", 1, 1, F_CONN, NULL, "deprecated; vpnc derives it from tun-mtu"),
-	I("allow-pull-fqdn", 0, 0, 0, NULL, "pushed names are resolved when needed"),
-	I("route-metric", 1, 1, 0, NULL, "vpnc uses the kernel's default metric"),
-	I("disable-dco", 0, 0, 0, NULL, "vpnc never uses data channel offload"),
-	I("single-session", 0, 0, 0, NULL, "server only"),
-	I("tls-exit", 0, 0, 0, NULL, "a TLS failure ends the attempt anyway"),
-	I("ifconfig-nowarn", 0, 0, 0, NULL, "no effect for a pulling client"),
-	I("up-delay", 0, 0, 0, NULL, "vpnc runs no scripts"),
-	I("dev-node", 1, 1, 0, NULL, "vpnc opens /dev/net/tun"),
-	I("engine", 0, 1, 0, NULL, "OpenSSL engines are not loaded"),
+	I("persist-key", 0, 0, 0, UT_OK, vpnc_cfg_opt_flag, "vpnc keeps its keys in memory across restarts"),
+	I("persist-tun", 0, 0, 0, UT_OK, vpnc_cfg_opt_flag, "vpnc keeps the tun device across reconnects"),
+	I("persist-remote-ip", 0, 0, 0, UT_OK, NULL, "vpnc resolves the remote again on each attempt"),
+	I("persist-local-ip", 0, 0, 0, UT_OK, NULL, "no effect for a client"),
+	I("block-outside-dns", 0, 0, 0, UT_OK, NULL, "Windows only"),
+	I("register-dns", 0, 0, 0, UT_OK, NULL, "Windows only"),
+	I("windows-driver", 1, 1, 0, UT_OK, NULL, "Windows only"),
+	I("ip-win32", 1, 3, 0, UT_OK, NULL, "Windows only"),
+	I("route-method", 1, 1, 0, UT_OK, NULL, "Windows only"),
+	I("dhcp-renew", 0, 0, 0, UT_OK, NULL, "Windows only"),
+	I("dhcp-release", 0, 0, 0, UT_OK, NULL, "Windows only"),
+	I("tap-sleep", 1, 1, 0, UT_OK, NULL, "Windows only"),
+	I("show-net-up", 0, 0, 0, UT_OK, NULL, "Windows only"),
+	I("mute-replay-warnings", 0, 0, 0, UT_OK, NULL, "vpnc counts replays without logging each"),
+	I("float", 0, 0, F_CONN, UT_OK, NULL, "vpnc accepts the server's packets only from its address"),
+	S("user", 1, 1, 0, UT_ID, vpnc_cfg_opt_user_group),
+	S("group", 1, 1, 0, UT_ID, vpnc_cfg_opt_user_group),
+	S("chroot", 1, 1, 0, UT_ID, vpnc_cfg_opt_chroot),
+	S("explicit-exit-notify", 0, 1, F_CONN, UT_OK, vpnc_cfg_opt_exit_notify),
+	I("tun-ipv6", 0, 0, 0, UT_OK, NULL, "IPv6 in the tunnel is always on"),
+	I("topology", 1, 1, 0, UT_OK, NULL, "the server pushes the topology"),
+	I("sndbuf", 1, 1, 0, UT_OK, NULL, "vpnc sizes socket buffers itself"),
+	I("rcvbuf", 1, 1, 0, UT_OK, NULL, "vpnc sizes socket buffers itself"),
+	I("txqueuelen", 1, 1, 0, UT_OK, NULL, "the kernel default is used"),
+	I("fast-io", 0, 0, 0, UT_OK, NULL, "vpnc's I/O loop is always event driven"),
+	I("ping-timer-rem", 0, 0, 0, UT_OK, NULL, "the ping timer always runs"),
+	I("route-delay", 0, 2, 0, UT_OK, NULL, "routes are set as soon as the tunnel is up"),
+	I("dhcp-option", 1, 2, 0, UT_OK, NULL, "DNS options take effect only when the server pushes them"),
+	I("machine-readable-output", 0, 0, 0, UT_OK, NULL, "no effect on vpnc's log format"),
+	I("suppress-timestamps", 0, 0, 0, UT_OK, NULL, "no effect on vpnc's log format"),
+	S("log", 1, 1, 0, UT_WRITE, vpnc_cfg_opt_log),
+	S("log-append", 1, 1, 0, UT_WRITE, vpnc_cfg_opt_log),
+	S("syslog", 0, 1, 0, UT_OK, vpnc_cfg_opt_log),
+	S("control-socket", 1, 1, 0, UT_SOCKET, vpnc_cfg_opt_control_socket),
+	I("status", 1, 2, 0, UT_WRITE, NULL, "status files are not written"),
+	I("status-version", 1, 1, 0, UT_OK, NULL, "status files are not written"),
+	I("writepid", 1, 1, 0, UT_WRITE, NULL, "no pid file is written"),
+	I("daemon", 0, 1, 0, UT_OK, NULL, "vpnc runs in the foreground under its service manager"),
+	I("nice", 1, 1, 0, UT_OK, NULL, "priority is left to the service manager"),
+	I("mlock", 0, 0, 0, UT_OK, NULL, "not implemented; secrets are wiped after use"),
+	I("remap-usr1", 1, 1, 0, UT_OK, NULL, "signals are handled by vpnc's own rules"),
+	I("push-peer-info", 0, 0, 0, UT_OK, NULL, "vpnc sends its peer info anyway"),
+	I("ecdh-curve", 1, 1, 0, UT_OK, NULL, "OpenSSL picks the curve; use tls-groups"),
+	I("dh", 1, 1, 0, UT_READ, NULL, "server only"),
+	I("mtu-disc", 1, 1, F_CONN, UT_OK, NULL, "the kernel default is used"),
+	I("socket-flags", 1, ANY, 0, UT_OK, NULL, "vpnc sets the socket options it needs"),
+	I("passtos", 0, 0, 0, UT_OK, NULL, "the TOS byte is not copied"),
+	I("tun-mtu-extra", 0, 2, F_CONN, UT_OK, NULL, "only used with tap devices"),
+	I("link-mtu", 1, 1, F_CONN, UT_OK, NULL, "deprecated; vpnc derives it from tun-mtu"),
+	I("allow-pull-fqdn", 0, 0, 0, UT_OK, NULL, "pushed names are resolved when needed"),
+	I("route-metric", 1, 1, 0, UT_OK, NULL, "vpnc uses the kernel's default metric"),
+	I("disable-dco", 0, 0, 0, UT_OK, NULL, "vpnc never uses data channel offload"),
+	I("single-session", 0, 0, 0, UT_OK, NULL, "server only"),
+	I("tls-exit", 0, 0, 0, UT_OK, NULL, "a TLS failure ends the attempt anyway"),
+	I("ifconfig-nowarn", 0, 0, 0, UT_OK, NULL, "no effect for a pulling client"),
+	I("up-delay", 0, 0, 0, UT_OK, NULL, "vpnc runs no scripts"),
+	I("dev-node", 1, 1, 0, UT_READ, NULL, "vpnc opens /dev/net/tun"),
+	I("engine", 0, 1, 0, UT_OK, NULL, "OpenSSL engines are not loaded"),
 
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
 	R("fragment"), R("secret"), R("http-proxy"), RP("http-proxy-"), R("socks-proxy"),
@@ -239,6 +248,55 @@ bool vpnc_cfg_inline_ok(const char *name)
 	const struct cfg_option *o = cfg_lookup(name);
 
 	return o != NULL && (o->flags & F_INLINE);
+}
+
+int vpnc_cfg_trust(const char *name)
+{
+	const struct cfg_option *o = cfg_lookup(name);
+
+	return o != NULL ? o->trust : UT_OK;
+}
+
+/* What a refused option would do, for "not allowed in an untrusted profile (it would ...)". */
+static const char *cfg_trust_why(int trust)
+{
+	switch (trust) {
+	case UT_RUN: return "run a program";
+	case UT_LEVEL: return "let scripts run";
+	case UT_WRITE: return "write a file";
+	case UT_SOCKET: return "create a socket";
+	case UT_READ: return "read a file with vpnc's rights; give it as an inline block";
+	case UT_INCLUDE: return "read another file with vpnc's rights";
+	case UT_DIR: return "change where files are read from";
+	case UT_ID: return "change vpnc's user, group or root directory";
+	default: return "do something an untrusted profile may not";
+	}
+}
+
+int vpnc_cfg_untrusted_check(struct vpnc_cfg_ctx *ctx, char **p, int n)
+{
+	int trust = vpnc_cfg_trust(p[0]), level = 0;
+	char name[64];
+
+	switch (trust) {
+	case UT_OK:
+		return 0;
+	case UT_READ:
+		/* An inline block or no file at all ('auth-user-pass', 'askpass' alone) reads nothing. */
+		if (ctx->is_inline || n < 2)
+			return 0;
+		break;
+	case UT_LEVEL:
+		/* 0 and 1 run nothing; a bad number is the handler's to report. */
+		if (n < 2 || vpnc_cfg_parse_int(p[1], 0, 3, &level) < 0 || level <= 1)
+			return 0;
+		break;
+	default:
+		break;
+	}
+	vpnc_cfg_sanitize(name, sizeof(name), p[0]);
+	return vpnc_cfg_bad(ctx, name, "not allowed in an untrusted profile (it would %s)",
+	                    cfg_trust_why(trust));
 }
 
 int vpnc_cfg_option_foreach(int (*fn)(void *ctx, const char *name, int set, const char *note),
@@ -295,6 +353,9 @@ int vpnc_cfg_apply(struct vpnc_cfg_ctx *ctx, char **p, int n)
 	if (ctx->in_connection && !(o->flags & F_CONN))
 		return vpnc_cfg_fail(ctx, -EINVAL, "option '%s' is not allowed in a <connection> block",
 		                     name);
+	/* --untrusted-config: line 0 is the command line, which stays trusted. */
+	if (ctx->untrusted && ctx->line > 0 && (ret = vpnc_cfg_untrusted_check(ctx, p, n)) < 0)
+		return ret;
 	if (o->fn != NULL) {
 		ret = o->fn(ctx, p, n);
 		if (ret < 0)

@@ -426,6 +426,10 @@ int vpnc_config_load(const char *path, int argc, char **argv, struct vpnc_config
 	ret = cfg_ctx_init(&ctx, err, errlen);
 	if (ret < 0)
 		return ret;
+	/* --untrusted-config covers every file, also one named before it on the command line. */
+	for (int i = 0; i < argc && argv != NULL; i++)
+		if (argv[i] != NULL && strcmp(argv[i], "--untrusted-config") == 0)
+			ctx.untrusted = true;
 	if (path != NULL) {
 		char *text = NULL;
 		size_t len = 0;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
@@ -99,6 +100,46 @@ static bool is_flag(const char *arg, const char *name)
 	return strcmp(arg, name) == 0;
 }
 
+/*
+ * `vpnc --inline-config FILE [--untrusted-config]`: prints the profile
+ * self-contained on stdout (vpnc_config_inline). Needs no privilege: the
+ * NetworkManager plugin runs it as the connection's owner. All or nothing:
+ * on any error nothing is printed and the exit status is 1.
+ */
+static int inline_config_main(int argc, char **argv)
+{
+	char err[VPNC_ERR_MAX], *text = NULL;
+	size_t len = 0, off = 0;
+	bool untrusted = argc == 4 && is_flag(argv[3], "--untrusted-config");
+	int ret;
+
+	if (argc != 3 && !untrusted) {
+		fprintf(stderr, "vpnc: usage: vpnc --inline-config FILE [--untrusted-config]\n");
+		return 1;
+	}
+	ret = vpnc_config_inline(argv[2], untrusted, &text, &len, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "vpnc: %s\n", err[0] ? err : strerror(-ret));
+		return 1;
+	}
+	while (off < len) {
+		ssize_t w = write(STDOUT_FILENO, text + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			ret = -errno;
+			break;
+		}
+		off += (size_t)w;
+	}
+	OPENSSL_cleanse(text, len);
+	free(text);
+	if (ret < 0)
+		fprintf(stderr, "vpnc: cannot write the profile: %s\n", strerror(-ret));
+	return ret < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vpnc_config *conf = NULL;
@@ -113,6 +154,8 @@ int main(int argc, char **argv)
 	/* Control socket client (cli.h): `vpnc status|disconnect|reconnect ...`. */
 	if (argc > 1 && vpnc_cli_is_command(argv[1]))
 		return vpnc_cli_main(argc, argv);
+	if (argc > 1 && is_flag(argv[1], "--inline-config"))
+		return inline_config_main(argc, argv);
 	for (int i = 1; i < argc; i++) {
 		if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) {
 			usage(stdout);

@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "vpnc/config.h"
 #include "config/cfg_internal.h"
 #include "config/config_notes.h"
@@ -600,6 +602,215 @@ static void test_command_line(void)
 	unlink(path);
 }
 
+/* Writes text to a fresh temporary file; path must hold "/tmp/vpnc-test-XXXXXX". */
+static void write_tmp(char *path, const char *text)
+{
+	int fd;
+
+	memcpy(path, "/tmp/vpnc-test-XXXXXX", sizeof("/tmp/vpnc-test-XXXXXX"));
+	fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Loads text from a file with --untrusted-config; returns the result, message in err. */
+static int load_untrusted(const char *text, char *extra_opt, char *extra_arg)
+{
+	char path[] = "/tmp/vpnc-test-XXXXXX";
+	char *argv[] = {"--config", path, "--untrusted-config", extra_opt, extra_arg};
+	int argc = extra_opt == NULL ? 3 : extra_arg == NULL ? 4 : 5;
+	struct vpnc_config *c = NULL;
+	int ret;
+
+	write_tmp(path, text);
+	ret = vpnc_config_load(NULL, argc, argv, &c, err, sizeof(err));
+	vpnc_config_free(c);
+	unlink(path);
+	/* The message names the temporary file; keep only what follows "FILE:LINE: ". */
+	if (ret < 0 && strncmp(err, path, strlen(path)) == 0)
+		memmove(err, err + strlen(path), strlen(err + strlen(path)) + 1);
+	return ret;
+}
+
+static void untrusted_err(const char *text, const char *want, int line)
+{
+	int ret = load_untrusted(text, NULL, NULL);
+
+	if (ret >= 0 || strcmp(err, want) != 0)
+		fprintf(stderr, "test line %d: ret %d, got '%s', want '%s'\n", line, ret, err, want);
+	CHECK(ret < 0 && strcmp(err, want) == 0);
+}
+
+/* --untrusted-config: what a profile file may not do, and what stays allowed. */
+static void test_untrusted(void)
+{
+	static const struct {
+		const char *line, *why;
+	} refused[] = {
+		{"up /bin/sh", "run a program"},
+		{"down /bin/sh", "run a program"},
+		{"route-up /bin/sh", "run a program"},
+		{"script-security 2", "let scripts run"},
+		{"script-security 3", "let scripts run"},
+		{"log /etc/passwd", "write a file"},
+		{"log-append /etc/passwd", "write a file"},
+		{"status /tmp/s", "write a file"},
+		{"writepid /tmp/p", "write a file"},
+		{"control-socket /run/x.sock", "create a socket"},
+		{"config /etc/passwd", "read another file with vpnc's rights"},
+		{"cd /", "change where files are read from"},
+		{"user nobody", "change vpnc's user, group or root directory"},
+		{"group nogroup", "change vpnc's user, group or root directory"},
+		{"chroot /", "change vpnc's user, group or root directory"},
+		{"ca data/config/ca.pem", "read a file with vpnc's rights; give it as an inline block"},
+		{"cert data/config/client.crt", "read a file with vpnc's rights; give it as an inline block"},
+		{"key data/config/client.key", "read a file with vpnc's rights; give it as an inline block"},
+		{"tls-auth data/config/static.key 1",
+		 "read a file with vpnc's rights; give it as an inline block"},
+		{"tls-crypt /etc/shadow", "read a file with vpnc's rights; give it as an inline block"},
+		{"tls-crypt-v2 x", "read a file with vpnc's rights; give it as an inline block"},
+		{"pkcs12 x.p12", "read a file with vpnc's rights; give it as an inline block"},
+		{"crl-verify x.pem", "read a file with vpnc's rights; give it as an inline block"},
+		{"extra-certs x.pem", "read a file with vpnc's rights; give it as an inline block"},
+		{"auth-user-pass /etc/shadow", "read a file with vpnc's rights; give it as an inline block"},
+		{"askpass /etc/shadow", "read a file with vpnc's rights; give it as an inline block"},
+		{"dh dh.pem", "read a file with vpnc's rights; give it as an inline block"},
+	};
+	char text[512], want[512];
+	const char *opt_end;
+	int ret;
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		opt_end = strchr(refused[i].line, ' ');
+		snprintf(text, sizeof(text), BASE "%s\n", refused[i].line);
+		snprintf(want, sizeof(want), ":7: option '%.*s': not allowed in an untrusted profile (it would %s)",
+		         (int)(opt_end - refused[i].line), refused[i].line, refused[i].why);
+		untrusted_err(text, want, __LINE__);
+	}
+	/* The same profiles load without the mode (where the files exist). */
+	{
+		char path[] = "/tmp/vpnc-test-XXXXXX";
+		char *argv[] = {"--config", path};
+		struct vpnc_config *c = NULL;
+
+		write_tmp(path, BASE "route-up /bin/sh\nscript-security 2\ncd /\n");
+		ret = vpnc_config_load(NULL, 2, argv, &c, err, sizeof(err));
+		CHECK(ret == 0 && c != NULL);
+		vpnc_config_free(c);
+		unlink(path);
+	}
+	/* Allowed: inline credentials, no-file auth-user-pass and askpass, levels 0 and 1. */
+	CHECK(load_untrusted(BASE "script-security 1\nscript-security 0\naskpass\nverb 3\n"
+	                     "<connection>\nremote b.example 1195\n</connection>\n", NULL, NULL) == 0);
+	/* The command line stays trusted: it can override, and name its own files. */
+	CHECK(load_untrusted(BASE, "--auth-user-pass", "data/config/userpass.txt") == 0);
+	CHECK(load_untrusted(BASE, "--script-security", "2") == 0);
+	/* A profile cannot declare itself trusted, or untrusted. */
+	untrusted_err(BASE "untrusted-config\n",
+	              ":7: option 'untrusted-config': can only be given on the command line", __LINE__);
+	/* Refusals inside a <connection> block never get that far: no such option is allowed there. */
+	untrusted_err(BASE "<connection>\nremote c.example\nup /bin/sh\n</connection>\n",
+	              ":9: option 'up' is not allowed in a <connection> block", __LINE__);
+}
+
+/* --inline-config: the self-contained text loads untrusted into the same config. */
+static void test_inline_config(void)
+{
+	char path[] = "/tmp/vpnc-test-XXXXXX", inc[] = "/tmp/vpnc-test-XXXXXX", text[512];
+	struct vpnc_config *a = NULL, *b = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	int ret;
+
+	write_tmp(inc, "tls-auth static.key 1\n");
+	snprintf(text, sizeof(text),
+	         "client\n# a comment\nca ca.pem\ncert client.crt\nkey client.key\nconfig %s\n"
+	         "auth-user-pass userpass.txt\nremote h 443 tcp\n<connection>\nremote k 1\n"
+	         "</connection>\ncd data/config\n", inc);
+	write_tmp(path, text);
+	ret = vpnc_config_inline(path, true, &out, &len, err, sizeof(err));
+	if (ret != 0)
+		fprintf(stderr, "inline: %s\n", err);
+	CHECK(ret == 0 && out != NULL && len == strlen(out));
+	if (out != NULL) {
+		CHECK(strstr(out, "<ca>\n-----BEGIN CERTIFICATE-----") != NULL);
+		CHECK(strstr(out, "</key>\n") != NULL && strstr(out, "</tls-auth>\nkey-direction 1\n") != NULL);
+		CHECK(strstr(out, "<auth-user-pass>\nalice\n") != NULL);
+		CHECK(strstr(out, "cd ") == NULL && strstr(out, "config ") == NULL);
+		CHECK(strstr(out, "comment") == NULL && strstr(out, "<connection>\nremote k 1\n</connection>\n"));
+		ret = vpnc_config_parse_text("inlined", out, len, &b, err, sizeof(err));
+		CHECK(ret == 0 && b != NULL);
+	}
+	{
+		char *argv[] = {"--config", path};
+
+		ret = vpnc_config_load(NULL, 2, argv, &a, err, sizeof(err));
+		CHECK(ret == 0 && a != NULL);
+	}
+	if (a != NULL && b != NULL) {
+		CHECK_STR(a->ca, b->ca);
+		CHECK_STR(a->cert, b->cert);
+		CHECK_STR(a->key, b->key);
+		CHECK(memcmp(a->wrap_key, b->wrap_key, sizeof(a->wrap_key)) == 0 && b->key_direction == 1);
+		CHECK_STR(b->username, "alice");
+		CHECK_STR(b->password, "s3cret pass");
+		CHECK(b->n_remotes == 2);
+	}
+	vpnc_config_free(a);
+	vpnc_config_free(b);
+	if (out != NULL) {
+		/* The same text passes --untrusted-config. */
+		char p2[] = "/tmp/vpnc-test-XXXXXX";
+		char *argv[] = {"--config", p2, "--untrusted-config"};
+
+		write_tmp(p2, out);
+		ret = vpnc_config_load(NULL, 3, argv, &b, err, sizeof(err));
+		if (ret != 0)
+			fprintf(stderr, "untrusted load of the inlined text: %s\n", err);
+		CHECK(ret == 0);
+		vpnc_config_free(b);
+		unlink(p2);
+		OPENSSL_cleanse(out, len);
+		free(out);
+		out = NULL;
+	}
+	unlink(path);
+
+	/* Untrusted: a refused option names the original file and line; nothing is returned. */
+	{
+		char p3[] = "/tmp/vpnc-test-XXXXXX";
+
+		write_tmp(p3, "client\nremote h\nlog /tmp/x\n");
+		ret = vpnc_config_inline(p3, true, &out, &len, err, sizeof(err));
+		CHECK(ret < 0 && out == NULL && strstr(err, ":3: option 'log': not allowed in an untrusted "
+		                                           "profile (it would write a file)") != NULL);
+		/* A file that would end its own block early, and a missing one. */
+		unlink(p3);
+		write_tmp(p3, "client\nremote h\nca /etc/hostname-missing-x\n");
+		ret = vpnc_config_inline(p3, true, &out, &len, err, sizeof(err));
+		CHECK(ret < 0 && out == NULL && strstr(err, ":3: option 'ca': cannot read") != NULL);
+		unlink(p3);
+		write_tmp(p3, "client\nremote h\n");
+		ret = vpnc_config_inline(p3, true, &out, &len, err, sizeof(err));
+		CHECK(ret == 0 && out != NULL && strcmp(out, "client\nremote h\n") == 0);
+		free(out);
+		out = NULL;
+		unlink(p3);
+		write_tmp(inc, "x\n</ca>\nup /bin/sh\n");
+		snprintf(text, sizeof(text), "client\nremote h\nca %s\n", inc);
+		write_tmp(p3, text);
+		ret = vpnc_config_inline(p3, true, &out, &len, err, sizeof(err));
+		CHECK(ret < 0 && out == NULL &&
+		      strstr(err, ":3: option 'ca': the file holds a line starting with </ca>") != NULL);
+		unlink(p3);
+		unlink(inc);
+	}
+}
+
 static char notes[2048];
 
 static void note_cb(void *ctx, const char *msg)
@@ -640,6 +851,8 @@ int main(void)
 	test_values();
 	test_command_line();
 	test_notes();
+	test_untrusted();
+	test_inline_config();
 	printf("test_config: %d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }
