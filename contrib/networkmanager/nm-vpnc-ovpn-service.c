@@ -1,16 +1,22 @@
 /*
  * nm-vpnc-ovpn-service.c: owns the NetworkManager VPN service plugin
  * (org.freedesktop.NetworkManager.vpnc_ovpn, docs/networkmanager.md).
- * NetworkManager starts it with --bus-name; on Connect it starts vpnc for
- * the connection's vpn.data "config" profile in the no-exec mode (vpnc opens
- * the tun device but applies no address, route or DNS), with this same
- * binary as vpnc's up script (nm-vpnc-ovpn-helper.c), which reports the
- * pushed configuration back through SetConfig/SetIp4Config/SetIp6Config.
+ * NetworkManager starts it (as root) with --bus-name. On Connect it:
+ *  - reads the connection's vpn.data "config" profile with the rights of the
+ *    connection's owner, self-contained (nm-vpnc-ovpn-owner.c);
+ *  - creates a TUN device owned by the system user VPNC_NM_USER
+ *    (nm-vpnc-ovpn-tun.c);
+ *  - starts vpnc as that user, with no capability, on the profile as
+ *    /dev/fd/3 with --untrusted-config, in the no-exec mode (NetworkManager
+ *    applies addresses, routes and DNS), with this same binary as vpnc's up
+ *    script (nm-vpnc-ovpn-helper.c), which reports the pushed configuration
+ *    back through SetConfig/SetIp4Config/SetIp6Config.
  * Secrets (vpn.secrets "password", "cert-pass") reach vpnc in files of mode
- * 0600 in a private directory of mode 0700, never in argv or an environment;
- * the files are wiped and removed as soon as vpnc reports its first
- * configuration, exits, or is disconnected. Disconnect sends SIGTERM and
- * waits for vpnc (SIGKILL after VPNC_NM_STOP_SECS).
+ * 0600, owned by the system user, in a private directory of mode 0700, never
+ * in argv or an environment; the files are wiped and removed as soon as vpnc
+ * reports its first configuration, exits, or is disconnected. Disconnect
+ * sends SIGTERM and waits for vpnc (SIGKILL after VPNC_NM_STOP_SECS); the TUN
+ * device is deleted once vpnc is gone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -45,6 +53,8 @@ typedef struct {
 	gboolean stopping;       /* Disconnect asked for the exit */
 	char *secret_dir;        /* private directory for the secret files, or NULL */
 	char *self;              /* this binary, for vpnc's up command */
+	struct vpnc_nm_ident run_as; /* VPNC_NM_USER, looked up on Connect */
+	char tun[IFNAMSIZ];      /* the TUN device made for vpnc, "" if none */
 	GMainLoop *wait_loop;    /* set while Disconnect waits for vpnc */
 } VpncNmPlugin;
 
@@ -104,12 +114,19 @@ static char *secret_write(VpncNmPlugin *p, const char *name, const char *a, cons
 			return NULL;
 		}
 		p->secret_dir = tmpl;
+		/* vpnc reads the files as the system user. */
+		if (chown(tmpl, p->run_as.uid, p->run_as.gid) < 0) {
+			g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
+			            "cannot hand the secret directory to %s: %s", VPNC_NM_USER,
+			            g_strerror(errno));
+			return NULL;
+		}
 	}
 	path = g_build_filename(p->secret_dir, name, NULL);
 	text = b != NULL ? g_strdup_printf("%s\n%s\n", a, b) : g_strdup_printf("%s\n", a);
 	len = strlen(text);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0 && write(fd, text, len) == (ssize_t)len)
+	if (fd >= 0 && fchown(fd, p->run_as.uid, p->run_as.gid) == 0 && write(fd, text, len) == (ssize_t)len)
 		ok = TRUE;
 	else
 		err = errno;
@@ -125,6 +142,19 @@ static char *secret_write(VpncNmPlugin *p, const char *name, const char *a, cons
 	return path;
 }
 
+/* Deletes the TUN device made for vpnc (vpnc has exited, so nothing holds it). */
+static void tun_remove(VpncNmPlugin *p)
+{
+	int ret;
+
+	if (p->tun[0] == '\0')
+		return;
+	ret = vpnc_nm_tun_delete(p->tun);
+	if (ret < 0)
+		g_warning("cannot delete the TUN device %s: %s", p->tun, g_strerror(-ret));
+	p->tun[0] = '\0';
+}
+
 static void child_exited(GPid pid, int status, gpointer data)
 {
 	VpncNmPlugin *p = data;
@@ -138,6 +168,7 @@ static void child_exited(GPid pid, int status, gpointer data)
 		p->kill_timer = 0;
 	}
 	secrets_remove(p);
+	tun_remove(p);
 	if (p->wait_loop != NULL)
 		g_main_loop_quit(p->wait_loop);
 	if (expected)
@@ -164,6 +195,21 @@ static gboolean kill_vpnc(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/*
+ * In vpnc's child before exec: becomes the system user, with no capability
+ * left (a uid change from root clears them all) and no way to gain any.
+ */
+static void become_run_as(gpointer data)
+{
+	const struct vpnc_nm_ident *id = data;
+
+	if (setgroups(1, &id->gid) < 0 || setresgid(id->gid, id->gid, id->gid) < 0 ||
+	    setresuid(id->uid, id->uid, id->uid) < 0 || getuid() != id->uid || geteuid() != id->uid ||
+	    setuid(0) == 0)
+		_exit(127); /* vpnc never runs as root here; the exit is reported as a failure */
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
 /* Builds vpnc's argv and starts it. */
 static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **error)
 {
@@ -173,20 +219,44 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	char *bus_name = NULL;
 	GPtrArray *argv = NULL;
 	gboolean ok = FALSE;
+	struct vpnc_nm_ident owner;
+	int profile_fd = -1, target_fd = 3, ret;
 
 	if (s_vpn == NULL) {
 		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS, "no vpn setting");
 		return FALSE;
 	}
+	/* Existence is not checked here, as root: the owner's read says what is wrong. */
 	config = nm_setting_vpn_get_data_item(s_vpn, "config");
-	if (config == NULL || !g_path_is_absolute(config) || !g_file_test(config, G_FILE_TEST_IS_REGULAR)) {
+	if (config == NULL || !g_path_is_absolute(config)) {
 		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS,
-		            "vpn.data config= must name an existing .ovpn file by its absolute path");
+		            "vpn.data config= must name an .ovpn file by its absolute path");
 		return FALSE;
 	}
 	bin = g_getenv(VPNC_NM_BINARY_ENV);
 	if (bin == NULL || *bin == '\0')
 		bin = VPNC_NM_VPNC_PATH;
+	/* Never root: without the system user the connection fails. */
+	if (!vpnc_nm_ident_lookup(VPNC_NM_USER, &p->run_as, NULL) || p->run_as.uid == 0) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
+		            "the system user %s, which vpnc runs as, does not exist (create it with "
+		            "systemd-sysusers and nm-vpnc-ovpn.sysusers)", VPNC_NM_USER);
+		return FALSE;
+	}
+	if (!vpnc_nm_owner_lookup(connection, &owner, error))
+		return FALSE;
+	profile_fd = vpnc_nm_owner_inline(bin, config, &owner, error);
+	explicit_bzero(&owner, sizeof(owner));
+	if (profile_fd < 0)
+		return FALSE;
+	ret = vpnc_nm_tun_create(p->run_as.uid, p->run_as.gid, p->tun);
+	if (ret < 0) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
+		            "cannot create a TUN device for %s: %s", VPNC_NM_USER, g_strerror(-ret));
+		tun_remove(p);
+		close(profile_fd);
+		return FALSE;
+	}
 	g_object_get(p, NM_VPN_SERVICE_PLUGIN_DBUS_SERVICE_NAME, &bus_name, NULL);
 	up = g_strdup_printf("%s %s --bus-name %s", p->self, VPNC_NM_HELPER_ARG, bus_name);
 	g_free(bus_name);
@@ -198,8 +268,14 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 
 	argv = g_ptr_array_new();
 	g_ptr_array_add(argv, (char *)bin);
+	/* The owner's profile, self-contained; every option in it is checked (docs/networkmanager.md). */
 	g_ptr_array_add(argv, "--config");
-	g_ptr_array_add(argv, (char *)config);
+	g_ptr_array_add(argv, "/dev/fd/3");
+	g_ptr_array_add(argv, "--untrusted-config");
+	g_ptr_array_add(argv, "--dev");
+	g_ptr_array_add(argv, p->tun);
+	g_ptr_array_add(argv, "--dev-type");
+	g_ptr_array_add(argv, "tun");
 	/* NetworkManager applies addresses, routes and DNS; vpnc only reports them. */
 	g_ptr_array_add(argv, "--ifconfig-noexec");
 	g_ptr_array_add(argv, "--route-noexec");
@@ -230,16 +306,22 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	}
 	g_ptr_array_add(argv, NULL);
 
-	if (!g_spawn_async(NULL, (char **)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-	                   &p->pid, error))
+	if (!g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)argv->pdata, NULL,
+	                                      G_SPAWN_DO_NOT_REAP_CHILD, become_run_as, &p->run_as,
+	                                      -1, -1, -1, &profile_fd, &target_fd, 1, &p->pid, NULL,
+	                                      NULL, NULL, error))
 		goto out;
-	g_message("started vpnc (pid %d) for %s", (int)p->pid, config);
+	g_message("started vpnc (pid %d, user %s, device %s) for %s", (int)p->pid, VPNC_NM_USER, p->tun,
+	          config);
 	p->stopping = FALSE;
 	p->child_watch = g_child_watch_add(p->pid, child_exited, p);
 	ok = TRUE;
 out:
-	if (!ok)
+	if (!ok) {
 		secrets_remove(p);
+		tun_remove(p);
+	}
+	close(profile_fd);
 	if (argv != NULL)
 		g_ptr_array_free(argv, TRUE);
 	g_free(auth_file);
@@ -251,12 +333,17 @@ out:
 static gboolean real_connect(NMVpnServicePlugin *plugin, NMConnection *connection, GError **error)
 {
 	VpncNmPlugin *p = (VpncNmPlugin *)plugin;
+	gboolean ok;
 
 	if (p->pid > 0) {
 		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_WRONG_STATE, "vpnc already runs");
 		return FALSE;
 	}
-	return start_vpnc(p, connection, error);
+	ok = start_vpnc(p, connection, error);
+	/* NetworkManager logs only a generic failure: the reason goes to its log from here. */
+	if (!ok && error != NULL && *error != NULL)
+		g_warning("cannot connect: %s", (*error)->message);
+	return ok;
 }
 
 static gboolean real_connect_interactive(NMVpnServicePlugin *plugin, NMConnection *connection,
@@ -301,6 +388,7 @@ static gboolean real_disconnect(NMVpnServicePlugin *plugin, GError **error)
 		g_clear_pointer(&p->wait_loop, g_main_loop_unref);
 	}
 	secrets_remove(p);
+	tun_remove(p);
 	return TRUE;
 }
 
@@ -370,6 +458,7 @@ int main(int argc, char **argv)
 	if (plugin->pid > 0)
 		real_disconnect(NM_VPN_SERVICE_PLUGIN(plugin), NULL);
 	secrets_remove(plugin);
+	tun_remove(plugin);
 	g_free(plugin->self);
 	g_object_unref(plugin);
 	g_main_loop_unref(loop);

@@ -19,6 +19,47 @@
 #define VPNC_NM_BINARY_ENV "VPNC_OVPN_VPNC"
 
 /*
+ * The system user vpnc runs as under NetworkManager (nm-vpnc-ovpn.sysusers
+ * creates it). It owns the connection's TUN device and is the one user the
+ * D-Bus policy lets report a configuration to the plugin.
+ */
+#define VPNC_NM_USER "nm-vpnc-ovpn"
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <net/if.h>
+
+#define VPNC_NM_MAX_GROUPS 256
+
+/* A user to run as: ids, supplementary groups, and the name for messages. */
+struct vpnc_nm_ident {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[VPNC_NM_MAX_GROUPS];
+	int ngroups;
+	char name[64];
+};
+
+#ifdef __NM_CONNECTION_H__ /* only where libnm is included */
+/* nm-vpnc-ovpn-owner.c: the user by name, with its groups. */
+gboolean vpnc_nm_ident_lookup(const char *name, struct vpnc_nm_ident *id, GError **error);
+/* The connection's owner from connection.permissions (root for a system-wide one). */
+gboolean vpnc_nm_owner_lookup(NMConnection *connection, struct vpnc_nm_ident *id, GError **error);
+/*
+ * Runs `vpnc --inline-config config --untrusted-config` as id in the
+ * profile's directory; returns a sealed memfd holding the output, or -1 with
+ * error set (vpnc's own sentence when the profile is refused).
+ */
+int vpnc_nm_owner_inline(const char *vpnc, const char *config, const struct vpnc_nm_ident *id,
+                         GError **error);
+#endif
+
+/* nm-vpnc-ovpn-tun.c: a persistent TUN device owned by uid/gid (name out), and its removal. */
+int vpnc_nm_tun_create(uid_t uid, gid_t gid, char name[IFNAMSIZ]);
+int vpnc_nm_tun_delete(const char *name);
+
+/*
  * Runs the helper: reads the OpenVPN-style environment vpnc gives its up
  * script, and sends SetConfig, SetIp4Config and SetIp6Config to the bus name
  * given with --bus-name. Returns the process exit status.

@@ -285,6 +285,9 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 	         (unsigned long long)(uv_now(&l->uv) - l->attempt_start));
 	if (l->nc->n_failed)
 		vpnc_log(VPNC_LOG_INFO, "%u address(es) or route(s) could not be added", l->nc->n_failed);
+	if (l->nc->link_by_other)
+		vpnc_log(VPNC_LOG_MORE, "%s: MTU and up flag left to whoever configures it (no CAP_NET_ADMIN)",
+		         l->tun.name);
 	sd_connected(l, desc); /* systemd (sdnotify.h) */
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
 	drop_privileges(l);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -227,6 +228,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ret = vpnc_tun_probe();
+	/*
+	 * Without CAP_NET_ADMIN vpnc can still attach to an existing persistent
+	 * TUN device this user owns (the NetworkManager plugin makes one); the
+	 * kernel decides at TUNSETIFF.
+	 */
+	if (ret == -EPERM && conf->dev[0] != '\0' && if_nametoindex(conf->dev) != 0) {
+		vpnc_log(VPNC_LOG_MORE, "No CAP_NET_ADMIN: attaching to the existing device %s as its owner",
+		         conf->dev);
+		ret = 0;
+	}
 	if (ret == -EPERM) {
 		vpnc_log(VPNC_LOG_FATAL, "vpnc needs CAP_NET_ADMIN to create the TUN device; run it as root.");
 		goto out;

@@ -582,7 +582,13 @@ int vpnc_netcfg_apply(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct v
 	nc->n_failed = 0;
 	nc->mtu = effective_mtu(push, opts);
 	ret = vpnc_nl_link_up(nl, tun->ifindex, nc->mtu, VPNC_NETCFG_TXQLEN);
-	if (ret < 0)
+	/*
+	 * With both no-exec options another party (NetworkManager) owns the
+	 * device's configuration and sets its MTU and up flag from what the up
+	 * script reports; vpnc, then running without CAP_NET_ADMIN, leaves them.
+	 */
+	nc->link_by_other = ret == -EPERM && opts->ifconfig_noexec && opts->route_noexec;
+	if (ret < 0 && !nc->link_by_other)
 		return ret;
 	nc->applied = true;
 	fingerprint(push, opts, nc->fingerprint);

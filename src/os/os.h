@@ -148,6 +148,7 @@ struct vpnc_netcfg {
 	size_t n;
 	bool applied;
 	int mtu;                 /* the MTU set on the link */
+	bool link_by_other;      /* no-exec and no CAP_NET_ADMIN: MTU and up flag left to their owner */
 	unsigned n_failed;       /* items the kernel refused during the last apply */
 	int server_family;       /* server address the host route was made for */
 	uint8_t server[16];

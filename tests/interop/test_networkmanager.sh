@@ -32,6 +32,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 name=test_networkmanager
 VT_NM_USER=nmuser
+# The system user vpnc runs as under NetworkManager (contrib/networkmanager/nm-vpnc-ovpn.sysusers).
+VT_NM_SYSUSER=nm-vpnc-ovpn
 VT_NM_PASSWORD=${VT_NM_PASSWORD:-nm-Secret-$$-pw}
 NM_SERVICE=org.freedesktop.NetworkManager.vpnc_ovpn
 
@@ -100,8 +102,14 @@ inner() {
 			return 1
 		fi
 		dev=$(ip -o link show type tun | awk -F': ' '{print $2; exit}')
-		pid=$(pgrep -f -- "--config $VT_DIR/client.ovpn" | head -n1)
-		vt_check "[$round] vpnc runs (pid ${pid:-none}, device ${dev:-none})" [ -n "$pid" ]
+		pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+		vt_check "[$round] vpnc runs as $VT_NM_SYSUSER (pid ${pid:-none}, device ${dev:-none})" [ -n "$pid" ]
+		vt_check "[$round] vpnc's uids are not 0 and it has no capability (CapEff and CapPrm 0)" \
+			bash -c 'grep -q "^Uid:[[:space:]]*$2[[:space:]]*$2[[:space:]]*$2[[:space:]]*$2\$" /proc/$1/status &&
+				grep -q "^CapEff:[[:space:]]*0*\$" /proc/$1/status && grep -q "^CapPrm:[[:space:]]*0*\$" /proc/$1/status' \
+			_ "$pid" "$(id -u "$VT_NM_SYSUSER")"
+		vt_check "[$round] the profile reached vpnc as /dev/fd/3 (--untrusted-config)" \
+			bash -c 'tr "\0" " " </proc/$1/cmdline | grep -q -- "--config /dev/fd/3 --untrusted-config"' _ "$pid"
 		vt_check "[$round] the password is in neither vpnc's argv nor its environment" \
 			bash -c '! tr "\0" "\n" </proc/$1/cmdline | grep -qF "$2" && ! tr "\0" "\n" </proc/$1/environ | grep -qF "$2"' \
 			_ "$pid" "$VT_NM_PASSWORD"
@@ -115,6 +123,14 @@ inner() {
 				bash -c 'setpriv --reuid=65534 --regid=65534 --clear-groups busctl --system call "$1" \
 					/org/freedesktop/NetworkManager/VPN/Plugin org.freedesktop.NetworkManager.VPN.Plugin \
 					SetFailure s test 2>&1 | grep -qi "denied"' _ "$out"
+			# vpnc's user may report a configuration, nothing else (here: not SetFailure, not Disconnect).
+			vt_check "[$round] $VT_NM_SYSUSER may not call SetFailure or Disconnect (access denied)" \
+				bash -c 'for m in SetFailure:s:test Disconnect; do
+					IFS=: read -r meth sig arg <<<"$m"
+					setpriv --reuid="$2" --regid="$2" --clear-groups busctl --system call "$1" \
+						/org/freedesktop/NetworkManager/VPN/Plugin org.freedesktop.NetworkManager.VPN.Plugin \
+						$meth $sig $arg 2>&1 | grep -qi "denied" || exit 1
+				done' _ "$out" "$VT_NM_SYSUSER"
 		fi
 		vt_check "[$round] ping $VT_TUN_SRV_IP through the tunnel" quiet ping -c 2 -W 2 -i 0.3 "$VT_TUN_SRV_IP"
 		vt_check "[$round] ping $VT_TUN_SRV_IP6 through the tunnel" quiet ping -6 -c 2 -W 2 -i 0.3 "$VT_TUN_SRV_IP6"
@@ -123,16 +139,16 @@ inner() {
 		out=$(ip -6 addr show 2>/dev/null)
 		vt_check "[$round] NetworkManager set an fd00:200:: address" grep -q 'inet6 fd00:200::[0-9a-f:]*/64' <<<"$out"
 		out=$(ip -4 route show table all 2>/dev/null)
-		vt_check "[$round] pushed route $VT_PUSH_ROUTE applied" grep -q "^${VT_PUSH_ROUTE} .*dev tun" <<<"$out"
+		vt_check "[$round] pushed route $VT_PUSH_ROUTE applied" grep -q "^${VT_PUSH_ROUTE} .*dev vpnc-nm" <<<"$out"
 		out=$(ip -6 route show table all 2>/dev/null)
-		vt_check "[$round] pushed route $VT_PUSH_ROUTE6 applied" grep -q "^${VT_PUSH_ROUTE6} .*dev tun" <<<"$out"
+		vt_check "[$round] pushed route $VT_PUSH_ROUTE6 applied" grep -q "^${VT_PUSH_ROUTE6} .*dev vpnc-nm" <<<"$out"
 		out=$(ip -4 route show table all 2>/dev/null | grep '^default')
 		if [ "$round" = plain ]; then
 			vt_check "[$round] no default route through the tunnel (never-default)" \
-				bash -c '! grep -q "dev tun" <<<"$1"' _ "$out"
+				bash -c '! grep -q "dev vpnc-nm" <<<"$1"' _ "$out"
 		else
 			vt_check "[$round] default route through the tunnel (redirect-gateway)" \
-				grep -q 'dev tun' <<<"$out"
+				grep -q 'dev vpnc-nm' <<<"$out"
 		fi
 		out=$(nmcli -g IP4.DNS,IP6.DNS,IP4.DOMAIN connection show "$con" 2>/dev/null | tr '\n' ' ' | tr -d '\\')
 		vt_check "[$round] DNS 10.200.0.53 applied ($out)" grep -q '10\.200\.0\.53' <<<"$out"
@@ -152,7 +168,7 @@ inner() {
 				[ "$(grep -c 'config: reply received' "$d/nm.log")" -gt "$n" ]
 			vt_check "[$round] ping $VT_TUN_SRV_IP after the reconnect" quiet ping -c 2 -W 2 -i 0.3 "$VT_TUN_SRV_IP"
 			vt_check "[$round] pushed route $VT_PUSH_ROUTE still there" \
-				bash -c 'ip -4 route show table all | grep -q "^$1 .*dev tun"' _ "$VT_PUSH_ROUTE"
+				bash -c 'ip -4 route show table all | grep -q "^$1 .*dev vpnc-nm"' _ "$VT_PUSH_ROUTE"
 			vt_check "[$round] connection still active" \
 				bash -c 'nmcli -g GENERAL.STATE connection show "$1" | grep -q activated' _ "$con"
 		fi
@@ -172,8 +188,8 @@ inner() {
 	quiet nmcli connection modify "$con" vpn.secrets "password=wrong-$VT_NM_PASSWORD"
 	vt_check "[badpw] nmcli connection up fails" bash -c '! timeout 60 nmcli connection up "$1" >>"$2" 2>&1' \
 		_ "$con" "$d/nmcli.log"
-	for i in $(seq 50); do pgrep -f -- "--config $VT_DIR/client.ovpn" >/dev/null || break; sleep 0.1; done
-	vt_check "[badpw] no vpnc left" bash -c '! pgrep -f -- "--config $1" >/dev/null' _ "$VT_DIR/client.ovpn"
+	for i in $(seq 50); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
+	vt_check "[badpw] no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
 	vt_check "[badpw] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
 	vt_check "[badpw] no secret directory left" sh -c '! ls -d /run/nm-vpnc-ovpn-* /tmp/nm-vpnc-ovpn-* 2>/dev/null | grep -q .'
 	return 0
@@ -226,6 +242,11 @@ setup() {
 	vt_netns_up || return 1
 	vt_pki ed25519 || return 1
 	mkdir -p "$VT_DIR/ccd" "$d/vpn" "$d/conf.d" "$d/conn" || return 1
+	# The plugin runs vpnc as this system user; created as a package would (it is left in place).
+	if ! id "$VT_NM_SYSUSER" >/dev/null 2>&1; then
+		systemd-sysusers "$here/../../contrib/networkmanager/nm-vpnc-ovpn.sysusers" ||
+			useradd --system --no-create-home --shell /usr/sbin/nologin "$VT_NM_SYSUSER" || return 1
+	fi
 	: >"$VT_DIR/ccd/client"
 	printf 'push "redirect-gateway def1"\n' >"$VT_DIR/ccd-def1"
 	# The server checks a username and password too (the client profile says auth-user-pass).
@@ -292,7 +313,7 @@ if ! vt_check "namespaces, PKI, stock OpenVPN server and NM files" setup; then
 fi
 
 VT_NM_OUTER_DIR=$VT_DIR
-export VT_ID VT_NM_OUTER_DIR VT_NM_USER VT_SRV_IP VT_SRV_IP6 VT_CLI_VETH VT_CLI_IP VT_CLI_IP6 VT_TUN_SRV_IP VT_TUN_SRV_IP6 VT_PUSH_ROUTE VT_PUSH_ROUTE6
+export VT_ID VT_NM_OUTER_DIR VT_NM_USER VT_NM_SYSUSER VT_SRV_IP VT_SRV_IP6 VT_CLI_VETH VT_CLI_IP VT_CLI_IP6 VT_TUN_SRV_IP VT_TUN_SRV_IP6 VT_PUSH_ROUTE VT_PUSH_ROUTE6
 timeout 240 ip netns exec "$VT_CLI_NS" unshare -m --propagation private \
 	bash "$here/test_networkmanager.sh" --inner "$VT_NM_PASSWORD" >"$VT_DIR/inner.out" 2>&1
 cat "$VT_DIR/inner.out"
