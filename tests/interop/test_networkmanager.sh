@@ -19,7 +19,18 @@
 # the configuration, brings it down, and checks that vpnc exited and the tun
 # device and the secret files are gone. Then again with a pushed
 # `redirect-gateway def1`: now NetworkManager routes the default through the
-# tunnel. Last, a wrong password: the activation fails and nothing is left.
+# tunnel. Then a wrong password: the activation fails and nothing is left.
+#
+# Last, the safety model (docs/networkmanager.md): an unprivileged user
+# created for the test (removed at the end) owns connections
+# (connection.permissions user:NAME). Its own profile, naming certificate and
+# key files in a directory only it can read, connects and passes a ping, with
+# vpnc running as nm-vpnc-ovpn with no capability. Profiles that add one of
+# 'route-up SCRIPT', 'log ROOT-OWNED-FILE', 'auth-user-pass /etc/shadow',
+# 'config ROOT-ONLY-FILE', 'control-socket PATH' each fail to activate with
+# the reason in the plugin's log line, and nothing of them takes effect (no
+# marker file, the root-owned file unchanged, nothing of /etc/shadow in any
+# log, no socket). A connection shared by two users is refused too.
 # Skipped (exit 0, "SKIP") when
 # NetworkManager, nmcli, dbus-daemon or the plugin are missing.
 # The last line is the summary.
@@ -195,13 +206,107 @@ inner() {
 	return 0
 }
 
+# ---------------------------------------------------------------------------
+# The safety model: a local user's connection gets no more than that user's rights.
+# ---------------------------------------------------------------------------
+# up_fails NAME REASON: the activation of NAME fails, and the plugin logged REASON.
+up_fails() {
+	local con=$1 why=$2 d=$VT_DIR/nm
+	vt_check "[abuse] $con: nmcli connection up fails" \
+		bash -c '! timeout 60 nmcli connection up "$1" >>"$2" 2>&1' _ "$con" "$d/nmcli.log"
+	vt_check "[abuse] $con: the plugin says why: $why" grep -qF -- "$why" "$d/nm.log"
+	vt_check "[abuse] $con: no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' \
+		_ "$VT_NM_SYSUSER"
+	vt_check "[abuse] $con: no tun device left" sh -c '! ip -o link show type tun | grep -q .'
+}
+abuse() {
+	local d=$VT_DIR/nm u=$VT_NM_OWNER ud=$VT_NM_UDIR con pid out uid shadow1 i
+
+	vt_log "-- round abuse (connections owned by user $u)"
+	uid=$(id -u "$u")
+	# NetworkManager shows a connection limited to users only while one of them has a
+	# login session (systemd-logind's /run/systemd/users): give the owner one, privately.
+	mkdir -p /run/systemd/users || return 1
+	mount -t tmpfs -o mode=0755 tmpfs /run/systemd/users || return 1
+	printf 'NAME=%s\nSTATE=active\nSESSIONS=vt1\nACTIVE_SESSIONS=vt1\nONLINE_SESSIONS=vt1\n' "$u" \
+		>"/run/systemd/users/$uid"
+
+	# The positive case: the owner's profile names files only the owner can read.
+	quiet nmcli connection add type vpn con-name vt-own vpn-type "$NM_SERVICE" \
+		connection.permissions "user:$u" \
+		vpn.data "config=$ud/own.ovpn, username=$VT_NM_USER, password-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	vt_check "[abuse] the owner's files are unreadable to others" \
+		bash -c '! setpriv --reuid=65534 --regid=65534 --clear-groups cat "$1/client.key" >/dev/null 2>&1' _ "$ud"
+	if ! vt_check "[abuse] vt-own (the owner's own profile and key files) comes up" \
+		quiet timeout 60 nmcli connection up vt-own; then
+		tail -n 30 "$d/nmcli.log" "$d/nm.log"
+		return 1
+	fi
+	pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+	vt_check "[abuse] vt-own: vpnc runs as $VT_NM_SYSUSER (pid ${pid:-none})" [ -n "$pid" ]
+	vt_check "[abuse] vt-own: vpnc's uid is not 0, CapEff 0" \
+		bash -c 'grep -q "^Uid:[[:space:]]*$2[[:space:]]" /proc/$1/status && [ "$2" != 0 ] &&
+			grep -q "^CapEff:[[:space:]]*0*\$" /proc/$1/status' _ "$pid" "$(id -u "$VT_NM_SYSUSER")"
+	vt_check "[abuse] vt-own: ping $VT_TUN_SRV_IP through the tunnel" quiet ping -c 2 -W 2 -i 0.3 "$VT_TUN_SRV_IP"
+	vt_check "[abuse] vt-own: nmcli connection down" quiet timeout 30 nmcli connection down vt-own
+	for i in $(seq 100); do
+		if [ -z "$pid" ] || ! vt_pid_alive "$pid"; then break; fi
+		sleep 0.1
+	done
+
+	# One abuse each; the profile is the good one plus one line.
+	printf 'keep me\n' >"$VT_DIR/root-owned.log"
+	chmod 600 "$VT_DIR/root-owned.log"
+	touch -d '2020-01-01 00:00:00' "$VT_DIR/root-owned.log"
+	printf 'route-up /bin/true\n' >"$VT_DIR/root-only.conf"
+	chmod 600 "$VT_DIR/root-only.conf"
+	for con in route-up log shadow config socket; do
+		case $con in
+		route-up) out="route-up $ud/mark.sh" ;;
+		log) out="log $VT_DIR/root-owned.log" ;;
+		shadow) out="auth-user-pass /etc/shadow" ;;
+		config) out="config $VT_DIR/root-only.conf" ;;
+		socket) out="control-socket /run/vpnct-abuse-$VT_ID.sock" ;;
+		esac
+		{ cat "$ud/own.ovpn"; printf '%s\n' "$out"; } >"$ud/abuse-$con.ovpn"
+		chown "$u:" "$ud/abuse-$con.ovpn"
+		quiet nmcli connection add type vpn con-name "vt-$con" vpn-type "$NM_SERVICE" \
+			connection.permissions "user:$u" \
+			vpn.data "config=$ud/abuse-$con.ovpn, username=$VT_NM_USER, password-flags=0" \
+			vpn.secrets "password=$VT_NM_PASSWORD"
+	done
+	up_fails vt-route-up "option 'route-up': not allowed in an untrusted profile (it would run a program)"
+	vt_check "[abuse] vt-route-up: the script never ran (no marker file)" [ ! -e "$VT_NM_MARK" ]
+	up_fails vt-log "option 'log': not allowed in an untrusted profile (it would write a file)"
+	vt_check "[abuse] vt-log: the root-owned file is unchanged (content and mtime)" \
+		bash -c '[ "$(cat "$1")" = "keep me" ] && [ "$(stat -c %Y "$1")" = "$(date -d "2020-01-01 00:00:00" +%s)" ]' \
+		_ "$VT_DIR/root-owned.log"
+	up_fails vt-shadow "option 'auth-user-pass': cannot read '/etc/shadow': Permission denied"
+	# Its first line, whole ("root:HASH:..."), would show up if any of it had been read.
+	shadow1=$(head -n1 /etc/shadow)
+	vt_check "[abuse] vt-shadow: nothing of /etc/shadow in the logs" \
+		bash -c '[ -n "$1" ] && ! grep -rqF -- "$1" "$2"' _ "$shadow1" "$d"
+	up_fails vt-config "option 'config': cannot read '$VT_DIR/root-only.conf': Permission denied"
+	up_fails vt-socket "option 'control-socket': not allowed in an untrusted profile (it would create a socket)"
+	vt_check "[abuse] vt-socket: no socket created" [ ! -e "/run/vpnct-abuse-$VT_ID.sock" ]
+
+	# Shared by two users: no single owner to read the profile as.
+	quiet nmcli connection add type vpn con-name vt-shared vpn-type "$NM_SERVICE" \
+		connection.permissions "user:$u,user:root" \
+		vpn.data "config=$ud/own.ovpn, username=$VT_NM_USER, password-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	up_fails vt-shared "connection.permissions names several users"
+	return 0
+}
+
 if [ "${1:-}" = --inner ]; then
 	# The outer part exported the state of lib.sh that the inner part needs.
 	# The password comes as an argument: in the environment, NetworkManager, the plugin
 	# and vpnc would inherit it, and the check that vpnc's environment is clean would fail.
 	VT_DIR=$VT_NM_OUTER_DIR
 	VT_NM_PASSWORD=$2
-	inner
+	inner && abuse
 	rc=$?
 	printf 'inner: done %d\n' "$rc"
 	exit 0
@@ -236,6 +341,18 @@ if ! vt_require_tools; then
 fi
 vt_init || exit 1
 vt_log "$name: vpnc $vpnc, plugin $plugin"
+VT_NM_OWNER=vtnm$VT_ID
+VT_NM_USER_MADE=0
+VT_NM_UDIR=""
+VT_NM_MARK=""
+# The test's user and its directory go too (lib.sh's vt_cleanup does the rest).
+nm_cleanup() {
+	[ "$VT_NM_USER_MADE" = 1 ] && userdel "$VT_NM_OWNER" 2>/dev/null
+	[ -n "$VT_NM_UDIR" ] && rm -rf "$VT_NM_UDIR"
+	[ -n "$VT_NM_MARK" ] && rm -f "$VT_NM_MARK"
+	vt_cleanup
+}
+trap nm_cleanup EXIT
 
 setup() {
 	local d=$VT_DIR/nm
@@ -266,6 +383,23 @@ setup() {
 	vt_server_conf
 	vt_client_conf
 	vt_server_start || return 1
+
+	# The unprivileged owner of the abuse round's connections, and its private directory.
+	useradd --no-create-home --shell /usr/sbin/nologin "$VT_NM_OWNER" || return 1
+	VT_NM_USER_MADE=1
+	VT_NM_UDIR=$(mktemp -d /tmp/vpnct-nmu.XXXXXX) || return 1
+	cp "$VT_DIR/pki/ca.crt" "$VT_DIR/pki/client.crt" "$VT_DIR/pki/client.key" "$VT_NM_UDIR/" || return 1
+	# The test's profile with its <ca>, <cert> and <key> blocks turned into file names.
+	awk '/^<(ca|cert|key)>$/ {skip = 1} !skip {print} /^<\/(ca|cert|key)>$/ {skip = 0}' \
+		"$VT_DIR/client.ovpn" >"$VT_NM_UDIR/own.ovpn" || return 1
+	printf 'ca ca.crt\ncert client.crt\nkey client.key\n' >>"$VT_NM_UDIR/own.ovpn"
+	# What the abusive route-up would run: it would leave a marker in a world-writable place.
+	VT_NM_MARK=$VT_NM_UDIR/../vpnct-nm-marker-$VT_ID
+	printf '#!/bin/sh\ntouch %s\n' "$VT_NM_MARK" >"$VT_NM_UDIR/mark.sh"
+	chmod 755 "$VT_NM_UDIR/mark.sh"
+	chmod 600 "$VT_NM_UDIR"/*.crt "$VT_NM_UDIR"/*.key "$VT_NM_UDIR/own.ovpn"
+	chown -R "$VT_NM_OWNER:" "$VT_NM_UDIR" || return 1
+	chmod 700 "$VT_NM_UDIR"
 
 	# The plugin's .name file as installed, but pointing at a wrapper that names the vpnc to use.
 	cat >"$d/nm-vpnc-ovpn-wrapper" <<-EOF
@@ -313,8 +447,8 @@ if ! vt_check "namespaces, PKI, stock OpenVPN server and NM files" setup; then
 fi
 
 VT_NM_OUTER_DIR=$VT_DIR
-export VT_ID VT_NM_OUTER_DIR VT_NM_USER VT_NM_SYSUSER VT_SRV_IP VT_SRV_IP6 VT_CLI_VETH VT_CLI_IP VT_CLI_IP6 VT_TUN_SRV_IP VT_TUN_SRV_IP6 VT_PUSH_ROUTE VT_PUSH_ROUTE6
-timeout 240 ip netns exec "$VT_CLI_NS" unshare -m --propagation private \
+export VT_ID VT_NM_OUTER_DIR VT_NM_USER VT_NM_SYSUSER VT_NM_OWNER VT_NM_UDIR VT_NM_MARK VT_SRV_IP VT_SRV_IP6 VT_CLI_VETH VT_CLI_IP VT_CLI_IP6 VT_TUN_SRV_IP VT_TUN_SRV_IP6 VT_PUSH_ROUTE VT_PUSH_ROUTE6
+timeout 420 ip netns exec "$VT_CLI_NS" unshare -m --propagation private \
 	bash "$here/test_networkmanager.sh" --inner "$VT_NM_PASSWORD" >"$VT_DIR/inner.out" 2>&1
 cat "$VT_DIR/inner.out"
 VT_PASSED=$((VT_PASSED + $(grep -c '^PASS:' "$VT_DIR/inner.out")))
