@@ -34,6 +34,11 @@ unit="$root/lib/systemd/system/vpnc-client@.service"
 check "the systemd unit is installed" test -s "$unit"
 check "the unit starts the installed binary" grep -q "^ExecStart=$prefix/sbin/vpnc " "$unit"
 check "the sysusers file is installed" test -s "$root/lib/sysusers.d/vpnc-client.conf"
+# The NetworkManager plugin (built when libnm is found) brings the system user vpnc runs as there.
+if [ -x "$build/contrib/networkmanager/nm-vpnc-ovpn-service" ]; then
+	check "the NetworkManager plugin's sysusers file is installed" \
+		grep -q '^u nm-vpnc-ovpn ' "$root/lib/sysusers.d/nm-vpnc-ovpn.conf"
+fi
 rm -f "$dest.log"
 echo "$name: $passed passed, $failed failed"
 [ "$failed" = 0 ]
