@@ -278,6 +278,9 @@ int vpnc_cfg_untrusted_check(struct vpnc_cfg_ctx *ctx, char **p, int n)
 	int trust = vpnc_cfg_trust(p[0]), level = 0;
 	char name[64];
 
+	/* 'setenv opt OPTION ...' applies OPTION: the rule is OPTION's. */
+	if (strcmp(p[0], "setenv") == 0 && n >= 3 && strcmp(p[1], "opt") == 0)
+		return vpnc_cfg_untrusted_check(ctx, p + 2, n - 2);
 	switch (trust) {
 	case UT_OK:
 		return 0;

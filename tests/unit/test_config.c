@@ -709,6 +709,10 @@ static void test_untrusted(void)
 	/* The command line stays trusted: it can override, and name its own files. */
 	CHECK(load_untrusted(BASE, "--auth-user-pass", "data/config/userpass.txt") == 0);
 	CHECK(load_untrusted(BASE, "--script-security", "2") == 0);
+	/* 'setenv opt' applies the option, so the option's rule holds. */
+	untrusted_err(BASE "setenv opt up /bin/sh\n",
+	              ":7: option 'up': not allowed in an untrusted profile (it would run a program)", __LINE__);
+	CHECK(load_untrusted(BASE "setenv opt verb 3\nsetenv FOO bar\n", NULL, NULL) == 0);
 	/* A profile cannot declare itself trusted, or untrusted. */
 	untrusted_err(BASE "untrusted-config\n",
 	              ":7: option 'untrusted-config': can only be given on the command line", __LINE__);
@@ -788,6 +792,11 @@ static void test_inline_config(void)
 		ret = vpnc_config_inline(p3, true, &out, &len, err, sizeof(err));
 		CHECK(ret < 0 && out == NULL && strstr(err, ":3: option 'log': not allowed in an untrusted "
 		                                           "profile (it would write a file)") != NULL);
+		unlink(p3);
+		write_tmp(p3, "client\nremote h\nsetenv opt ca /etc/hostname\n");
+		ret = vpnc_config_inline(p3, true, &out, &len, err, sizeof(err));
+		CHECK(ret < 0 && out == NULL && strstr(err, ":3: option 'ca': not allowed in an untrusted "
+		                                           "profile (it would read a file") != NULL);
 		/* A file that would end its own block early, and a missing one. */
 		unlink(p3);
 		write_tmp(p3, "client\nremote h\nca /etc/hostname-missing-x\n");
