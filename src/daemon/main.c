@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -177,6 +178,16 @@ int main(int argc, char **argv)
 		first = 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * --untrusted-config (the NetworkManager plugin): every connection's vpnc
+	 * runs as the same system user, so one compromised vpnc could ptrace
+	 * another and read its keys. Not dumpable: no same-uid ptrace, no core.
+	 */
+	for (int i = first; i < argc; i++)
+		if (is_flag(argv[i], "--untrusted-config") && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+			fprintf(stderr, "vpnc: cannot make the process non-dumpable: %s\n", strerror(errno));
+			return 1;
+		}
 
 #ifdef VPNC_HAVE_CONFIG_NOTES
 	vpnc_config_set_note_fn(vpnc_log_note, NULL);

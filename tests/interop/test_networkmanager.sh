@@ -119,6 +119,9 @@ inner() {
 			bash -c 'grep -q "^Uid:[[:space:]]*$2[[:space:]]*$2[[:space:]]*$2[[:space:]]*$2\$" /proc/$1/status &&
 				grep -q "^CapEff:[[:space:]]*0*\$" /proc/$1/status && grep -q "^CapPrm:[[:space:]]*0*\$" /proc/$1/status' \
 			_ "$pid" "$(id -u "$VT_NM_SYSUSER")"
+		# The kernel shows the private /proc entries (fd/) of a non-dumpable process as root's.
+		vt_check "[$round] vpnc is not dumpable (another vpnc of the same user cannot ptrace it)" \
+			bash -c '[ "$(stat -c %u /proc/$1/fd)" = 0 ]' _ "$pid"
 		vt_check "[$round] the profile reached vpnc as /dev/fd/3 (--untrusted-config)" \
 			bash -c 'tr "\0" " " </proc/$1/cmdline | grep -q -- "--config /dev/fd/3 --untrusted-config"' _ "$pid"
 		vt_check "[$round] the password is in neither vpnc's argv nor its environment" \
