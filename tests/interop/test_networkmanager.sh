@@ -451,7 +451,7 @@ fi
 
 VT_NM_OUTER_DIR=$VT_DIR
 export VT_ID VT_NM_OUTER_DIR VT_NM_USER VT_NM_SYSUSER VT_NM_OWNER VT_NM_UDIR VT_NM_MARK VT_SRV_IP VT_SRV_IP6 VT_CLI_VETH VT_CLI_IP VT_CLI_IP6 VT_TUN_SRV_IP VT_TUN_SRV_IP6 VT_PUSH_ROUTE VT_PUSH_ROUTE6
-timeout 420 ip netns exec "$VT_CLI_NS" unshare -m --propagation private \
+timeout 240 ip netns exec "$VT_CLI_NS" unshare -m --propagation private \
 	bash "$here/test_networkmanager.sh" --inner "$VT_NM_PASSWORD" >"$VT_DIR/inner.out" 2>&1
 cat "$VT_DIR/inner.out"
 VT_PASSED=$((VT_PASSED + $(grep -c '^PASS:' "$VT_DIR/inner.out")))

@@ -721,6 +721,25 @@ static void test_untrusted(void)
 	              ":9: option 'up' is not allowed in a <connection> block", __LINE__);
 }
 
+/* Every option that takes an inline block names a file otherwise: its rule must say so. */
+static int check_inline_is_read(void *ctx, const char *name, int set, const char *note)
+{
+	(void)ctx;
+	(void)note;
+	if (set != 2 && vpnc_cfg_inline_ok(name) && vpnc_cfg_trust(name) != UT_READ) {
+		fprintf(stderr, "option '%s' takes an inline block but is not UT_READ\n", name);
+		return -1;
+	}
+	return 0;
+}
+
+static void test_trust_column(void)
+{
+	CHECK(vpnc_cfg_option_foreach(check_inline_is_read, NULL) == 0);
+	CHECK(vpnc_cfg_trust("up") == UT_RUN && vpnc_cfg_trust("remote") == UT_OK);
+	CHECK(vpnc_cfg_trust("config") == UT_INCLUDE && vpnc_cfg_trust("log") == UT_WRITE);
+}
+
 /* --inline-config: the self-contained text loads untrusted into the same config. */
 static void test_inline_config(void)
 {
@@ -861,6 +880,7 @@ int main(void)
 	test_command_line();
 	test_notes();
 	test_untrusted();
+	test_trust_column();
 	test_inline_config();
 	printf("test_config: %d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
