@@ -11,10 +11,11 @@
  *    applies addresses, routes and DNS), with this same binary as vpnc's up
  *    script (nm-vpnc-ovpn-helper.c), which reports the pushed configuration
  *    back through SetConfig/SetIp4Config/SetIp6Config.
- * Secrets (vpn.secrets "password", "cert-pass") reach vpnc in files of mode
- * 0600, owned by the system user, in a private directory of mode 0700, never
- * in argv or an environment; the files are wiped and removed as soon as vpnc
- * reports its first configuration, exits, or is disconnected. Disconnect
+ * Secrets (vpn.secrets "password", "cert-pass") reach vpnc in memfds it
+ * inherits as fds 4 and 5 (--auth-user-pass /dev/fd/4), never in argv, an
+ * environment or a file another process of vpnc's user could open; they are
+ * zeroed and emptied as soon as vpnc reports its first configuration, exits,
+ * or is disconnected. Disconnect
  * sends SIGTERM and waits for vpnc (SIGKILL after VPNC_NM_STOP_SECS); the TUN
  * device is deleted once vpnc is gone.
  */
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -51,7 +53,7 @@ typedef struct {
 	guint child_watch;
 	guint kill_timer;
 	gboolean stopping;       /* Disconnect asked for the exit */
-	char *secret_dir;        /* private directory for the secret files, or NULL */
+	int secret_fd[2];        /* memfds for auth-user-pass and askpass (vpnc's fds 4, 5), or -1 */
 	char *self;              /* this binary, for vpnc's up command */
 	struct vpnc_nm_ident run_as; /* VPNC_NM_USER, looked up on Connect */
 	char tun[IFNAMSIZ];      /* the TUN device made for vpnc, "" if none */
@@ -65,81 +67,56 @@ typedef struct {
 GType vpnc_nm_plugin_get_type(void);
 G_DEFINE_TYPE(VpncNmPlugin, vpnc_nm_plugin, NM_TYPE_VPN_SERVICE_PLUGIN)
 
-/* Wipes and removes the secret files and their directory. */
+/* Overwrites and empties the secret memfds, and closes the plugin's copies. */
 static void secrets_remove(VpncNmPlugin *p)
 {
-	static const char *const names[] = {"auth", "askpass"};
-	size_t i;
-
-	if (p->secret_dir == NULL)
-		return;
-	for (i = 0; i < G_N_ELEMENTS(names); i++) {
-		char *f = g_build_filename(p->secret_dir, names[i], NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(p->secret_fd); i++) {
+		int fd = p->secret_fd[i];
 		struct stat st;
-		int fd = open(f, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 
-		if (fd >= 0) {
-			/* Overwrite before unlinking, so the bytes do not linger in a tmpfs page. */
-			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < 4096) {
-				char zero[4096] = {0};
-				ssize_t w = write(fd, zero, (size_t)st.st_size);
-				(void)w;
-			}
-			close(fd);
+		if (fd < 0)
+			continue;
+		/* vpnc may still hold the file: zero the pages and drop them, not just our fd. */
+		if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < 4096) {
+			char zero[4096] = {0};
+			ssize_t w = pwrite(fd, zero, (size_t)st.st_size, 0);
+			(void)w;
 		}
-		unlink(f);
-		g_free(f);
+		if (ftruncate(fd, 0) < 0)
+			g_warning("cannot empty a secret memfd: %s", g_strerror(errno));
+		close(fd);
+		p->secret_fd[i] = -1;
 	}
-	rmdir(p->secret_dir);
-	g_clear_pointer(&p->secret_dir, g_free);
 }
 
-/* Writes one secret file of mode 0600 into the private directory; returns its path or NULL. */
-static char *secret_write(VpncNmPlugin *p, const char *name, const char *a, const char *b, GError **error)
+/*
+ * Puts one secret ("a\n" or "a\nb\n") into a memfd that vpnc gets as an
+ * inherited fd: no file name another process of vpnc's user could open.
+ */
+static gboolean secret_write(VpncNmPlugin *p, int slot, const char *a, const char *b, GError **error)
 {
-	char *path, *text;
-	gboolean ok = FALSE;
-	size_t len;
-	int fd = -1, err = 0;
+	char *text = b != NULL ? g_strdup_printf("%s\n%s\n", a, b) : g_strdup_printf("%s\n", a);
+	size_t len = strlen(text);
+	int fd = memfd_create("vpnc-secret", MFD_CLOEXEC), err = 0, hi = -1;
 
-	if (p->secret_dir == NULL) {
-		const char *base = access("/run", W_OK) == 0 ? "/run" : g_get_tmp_dir();
-		char *tmpl = g_build_filename(base, "nm-vpnc-ovpn-XXXXXX", NULL);
-
-		/* mkdtemp creates the directory with mode 0700. */
-		if (g_mkdtemp_full(tmpl, 0700) == NULL) {
-			g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
-			            "cannot create a private directory for secrets: %s", g_strerror(errno));
-			g_free(tmpl);
-			return NULL;
-		}
-		p->secret_dir = tmpl;
-		/* vpnc reads the files as the system user. */
-		if (chown(tmpl, p->run_as.uid, p->run_as.gid) < 0) {
-			g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
-			            "cannot hand the secret directory to %s: %s", VPNC_NM_USER,
-			            g_strerror(errno));
-			return NULL;
-		}
-	}
-	path = g_build_filename(p->secret_dir, name, NULL);
-	text = b != NULL ? g_strdup_printf("%s\n%s\n", a, b) : g_strdup_printf("%s\n", a);
-	len = strlen(text);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0 && fchown(fd, p->run_as.uid, p->run_as.gid) == 0 && write(fd, text, len) == (ssize_t)len)
-		ok = TRUE;
-	else
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)
+		err = errno != 0 ? errno : EIO;
+	/* Far from 3..5, where vpnc gets the fds: glib then always copies them there. */
+	if (err == 0 && (hi = fcntl(fd, F_DUPFD_CLOEXEC, 10)) < 0)
 		err = errno;
 	if (fd >= 0)
 		close(fd);
 	explicit_bzero(text, len);
 	g_free(text);
-	if (!ok) {
+	if (err != 0) {
+		if (hi >= 0)
+			close(hi);
 		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
-		            "cannot write a secret file: %s", g_strerror(err != 0 ? err : EIO));
-		g_clear_pointer(&path, g_free);
+		            "cannot hold a secret for vpnc: %s", g_strerror(err));
+		return FALSE;
 	}
-	return path;
+	p->secret_fd[slot] = hi;
+	return TRUE;
 }
 
 /* Deletes the TUN device made for vpnc (vpnc has exited, so nothing holds it). */
@@ -215,12 +192,14 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 {
 	NMSettingVpn *s_vpn = nm_connection_get_setting_vpn(connection);
 	const char *config, *user, *password, *cert_pass, *bin;
-	char *auth_file = NULL, *askpass_file = NULL, *up = NULL;
+	char *up = NULL;
+	int src_fds[3], dst_fds[3] = {3, 4, 5};
+	guint n_fds = 1;
 	char *bus_name = NULL;
 	GPtrArray *argv = NULL;
 	gboolean ok = FALSE;
 	struct vpnc_nm_ident owner;
-	int profile_fd = -1, target_fd = 3, ret;
+	int profile_fd = -1, ret;
 
 	if (s_vpn == NULL) {
 		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS, "no vpn setting");
@@ -249,6 +228,7 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	explicit_bzero(&owner, sizeof(owner));
 	if (profile_fd < 0)
 		return FALSE;
+	src_fds[0] = profile_fd;
 	ret = vpnc_nm_tun_create(p->run_as.uid, p->run_as.gid, p->tun);
 	if (ret < 0) {
 		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
@@ -291,24 +271,24 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	password = nm_setting_vpn_get_secret(s_vpn, "password");
 	cert_pass = nm_setting_vpn_get_secret(s_vpn, "cert-pass");
 	if (password != NULL) {
-		auth_file = secret_write(p, "auth", user != NULL ? user : "", password, error);
-		if (auth_file == NULL)
+		if (!secret_write(p, 0, user != NULL ? user : "", password, error))
 			goto out;
 		g_ptr_array_add(argv, "--auth-user-pass");
-		g_ptr_array_add(argv, auth_file);
+		g_ptr_array_add(argv, n_fds == 1 ? "/dev/fd/4" : "/dev/fd/5");
+		src_fds[n_fds++] = p->secret_fd[0];
 	}
 	if (cert_pass != NULL) {
-		askpass_file = secret_write(p, "askpass", cert_pass, NULL, error);
-		if (askpass_file == NULL)
+		if (!secret_write(p, 1, cert_pass, NULL, error))
 			goto out;
 		g_ptr_array_add(argv, "--askpass");
-		g_ptr_array_add(argv, askpass_file);
+		g_ptr_array_add(argv, n_fds == 1 ? "/dev/fd/4" : "/dev/fd/5");
+		src_fds[n_fds++] = p->secret_fd[1];
 	}
 	g_ptr_array_add(argv, NULL);
 
 	if (!g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)argv->pdata, NULL,
 	                                      G_SPAWN_DO_NOT_REAP_CHILD, become_run_as, &p->run_as,
-	                                      -1, -1, -1, &profile_fd, &target_fd, 1, &p->pid, NULL,
+	                                      -1, -1, -1, src_fds, dst_fds, n_fds, &p->pid, NULL,
 	                                      NULL, NULL, error))
 		goto out;
 	g_message("started vpnc (pid %d, user %s, device %s) for %s", (int)p->pid, VPNC_NM_USER, p->tun,
@@ -324,8 +304,6 @@ out:
 	close(profile_fd);
 	if (argv != NULL)
 		g_ptr_array_free(argv, TRUE);
-	g_free(auth_file);
-	g_free(askpass_file);
 	g_free(up);
 	return ok;
 }
@@ -392,7 +370,7 @@ static gboolean real_disconnect(NMVpnServicePlugin *plugin, GError **error)
 	return TRUE;
 }
 
-/* The first configuration vpnc reports means it has long read its secret files. */
+/* The first configuration vpnc reports means it has long read its secrets. */
 static void on_config(NMVpnServicePlugin *plugin, GVariant *config, gpointer data)
 {
 	secrets_remove((VpncNmPlugin *)plugin);
@@ -400,6 +378,7 @@ static void on_config(NMVpnServicePlugin *plugin, GVariant *config, gpointer dat
 
 static void vpnc_nm_plugin_init(VpncNmPlugin *p)
 {
+	p->secret_fd[0] = p->secret_fd[1] = -1;
 }
 
 static void vpnc_nm_plugin_class_init(VpncNmPluginClass *klass)

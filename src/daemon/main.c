@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
 	struct vpnc_loop_params lp;
 	const char *path = NULL;
 	int first = 1, code = 1, ret;
+	bool untrusted = false;
 
 	/* Control socket client (cli.h): `vpnc status|disconnect|reconnect ...`. */
 	if (argc > 1 && vpnc_cli_is_command(argv[1]))
@@ -184,10 +186,11 @@ int main(int argc, char **argv)
 	 * another and read its keys. Not dumpable: no same-uid ptrace, no core.
 	 */
 	for (int i = first; i < argc; i++)
-		if (is_flag(argv[i], "--untrusted-config") && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-			fprintf(stderr, "vpnc: cannot make the process non-dumpable: %s\n", strerror(errno));
-			return 1;
-		}
+		untrusted |= is_flag(argv[i], "--untrusted-config");
+	if (untrusted && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		fprintf(stderr, "vpnc: cannot make the process non-dumpable: %s\n", strerror(errno));
+		return 1;
+	}
 
 #ifdef VPNC_HAVE_CONFIG_NOTES
 	vpnc_config_set_note_fn(vpnc_log_note, NULL);
@@ -201,6 +204,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vpnc: %s\n", err[0] ? err : "cannot load the configuration");
 		goto out;
 	}
+	/*
+	 * --untrusted-config: the caller may have handed the profile and secrets
+	 * over as inherited fds (/dev/fd/N); read now, they must not reach scripts.
+	 */
+	int cloexec = untrusted && close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0 ? -errno : 0;
 	/* Logging (log.h) and systemd (sdnotify.h): before anything else can fail or drop privileges. */
 	ret = vpnc_log_setup(conf);
 	if (ret < 0)
@@ -208,6 +216,8 @@ int main(int argc, char **argv)
 		         strerror(-ret));
 	if (!mlocked)
 		vpnc_log(VPNC_LOG_NOTE, "%s", mnote); /* a note, not an error */
+	if (cloexec < 0) /* kernels before 5.11 */
+		vpnc_log(VPNC_LOG_INFO, "Cannot keep inherited files from scripts: %s.", strerror(-cloexec));
 	ret = vpnc_sd_open();
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_INFO, "NOTIFY_SOCKET is not usable (%s); not reporting to systemd.",

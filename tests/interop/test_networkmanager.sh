@@ -127,8 +127,18 @@ inner() {
 		vt_check "[$round] the password is in neither vpnc's argv nor its environment" \
 			bash -c '! tr "\0" "\n" </proc/$1/cmdline | grep -qF "$2" && ! tr "\0" "\n" </proc/$1/environ | grep -qF "$2"' \
 			_ "$pid" "$VT_NM_PASSWORD"
-		vt_check "[$round] the secret file is gone once connected" \
-			bash -c '! ls /run/nm-vpnc-ovpn-*/auth /tmp/nm-vpnc-ovpn-*/auth >/dev/null 2>&1'
+		# The password reaches vpnc as an inherited memfd, which the plugin empties once connected.
+		vt_check "[$round] vpnc got the password as /dev/fd/4 (no file), emptied once connected" \
+			bash -c 'tr "\0" " " </proc/$1/cmdline | grep -q -- "--auth-user-pass /dev/fd/4" &&
+				[ "$(readlink /proc/$1/fd/4)" = "/memfd:vpnc-secret (deleted)" ] &&
+				[ "$(stat -L -c %s /proc/$1/fd/4)" = 0 ]' _ "$pid"
+		vt_check "[$round] the inherited profile and secret fds are close-on-exec (scripts never get them)" \
+			bash -c 'for f in 3 4; do
+				fl=$(awk "/^flags:/ {print \$2}" /proc/$1/fdinfo/$f) || exit 1
+				[ $(( 0$fl & 02000000 )) != 0 ] || exit 1
+			done' _ "$pid"
+		vt_check "[$round] no secret file anywhere" \
+			bash -c '! ls /run/nm-vpnc-ovpn-* /tmp/nm-vpnc-ovpn-* >/dev/null 2>&1'
 		if [ "$round" = plain ] && command -v busctl >/dev/null && command -v setpriv >/dev/null; then
 			# The plugin's D-Bus policy: only root may talk to it (another user could fake a config).
 			out=$(busctl --system list --no-legend 2>/dev/null | awk -v s="$NM_SERVICE" 'index($1, s) == 1 {print $1; exit}')
