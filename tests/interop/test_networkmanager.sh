@@ -239,8 +239,13 @@ abuse() {
 	uid=$(id -u "$u")
 	# NetworkManager shows a connection limited to users only while one of them has a
 	# login session (systemd-logind's /run/systemd/users): give the owner one, privately.
-	mkdir -p /run/systemd/users || return 1
-	mount -t tmpfs -o mode=0755 tmpfs /run/systemd/users || return 1
+	# (Only in this private mount namespace; without /run/systemd/users, over /run/systemd.)
+	if [ -d /run/systemd/users ]; then
+		mount -t tmpfs -o mode=0755 tmpfs /run/systemd/users || return 1
+	else
+		mkdir -p /run/systemd && mount -t tmpfs -o mode=0755 tmpfs /run/systemd &&
+			mkdir /run/systemd/users || return 1
+	fi
 	printf 'NAME=%s\nSTATE=active\nSESSIONS=vt1\nACTIVE_SESSIONS=vt1\nONLINE_SESSIONS=vt1\n' "$u" \
 		>"/run/systemd/users/$uid"
 
