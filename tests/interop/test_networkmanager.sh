@@ -30,7 +30,8 @@
 # 'config ROOT-ONLY-FILE', 'control-socket PATH' each fail to activate with
 # the reason in the plugin's log line, and nothing of them takes effect (no
 # marker file, the root-owned file unchanged, nothing of /etc/shadow in any
-# log, no socket). A connection shared by two users is refused too.
+# log, no socket). A system-wide connection (read as root) with route-up and
+# a connection shared by two users are refused too.
 # Skipped (exit 0, "SKIP") when
 # NetworkManager, nmcli, dbus-daemon or the plugin are missing.
 # The last line is the summary.
@@ -233,7 +234,7 @@ up_fails() {
 	vt_check "[abuse] $con: no tun device left" sh -c '! ip -o link show type tun | grep -q .'
 }
 abuse() {
-	local d=$VT_DIR/nm u=$VT_NM_OWNER ud=$VT_NM_UDIR con pid out uid shadow1 i
+	local d=$VT_DIR/nm u=$VT_NM_OWNER ud=$VT_NM_UDIR con pid out uid shadow1 i n
 
 	vt_log "-- round abuse (connections owned by user $u)"
 	uid=$(id -u "$u")
@@ -308,6 +309,16 @@ abuse() {
 	up_fails vt-config "option 'config': cannot read '$VT_DIR/root-only.conf': Permission denied"
 	up_fails vt-socket "option 'control-socket': not allowed in an untrusted profile (it would create a socket)"
 	vt_check "[abuse] vt-socket: no socket created" [ ! -e "/run/vpnct-abuse-$VT_ID.sock" ]
+
+	# A system-wide connection (no permissions) is read as root, but still may not run programs.
+	quiet nmcli connection add type vpn con-name vt-system vpn-type "$NM_SERVICE" \
+		vpn.data "config=$ud/abuse-route-up.ovpn, username=$VT_NM_USER, password-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	n=$(grep -c "option 'route-up': not allowed" "$d/nm.log")
+	up_fails vt-system "(read as user root): vpnc: $ud/abuse-route-up.ovpn"
+	vt_check "[abuse] vt-system: refused for its route-up too" \
+		[ "$(grep -c "option 'route-up': not allowed" "$d/nm.log")" -gt "$n" ]
+	vt_check "[abuse] vt-system: the script never ran (no marker file)" [ ! -e "$VT_NM_MARK" ]
 
 	# Shared by two users: no single owner to read the profile as.
 	quiet nmcli connection add type vpn con-name vt-shared vpn-type "$NM_SERVICE" \

@@ -816,6 +816,17 @@ static void test_inline_config(void)
 		ret = vpnc_config_inline(p3, true, &out, &len, err, sizeof(err));
 		CHECK(ret < 0 && out == NULL && strstr(err, ":3: option 'ca': not allowed in an untrusted "
 		                                           "profile (it would read a file") != NULL);
+		/* Files without an inline form. */
+		unlink(p3);
+		write_tmp(p3, "client\nremote h\naskpass /etc/hostname\n");
+		ret = vpnc_config_inline(p3, false, &out, &len, err, sizeof(err));
+		CHECK(ret < 0 && out == NULL && strstr(err, ":3: option 'askpass': the file it names cannot "
+		                                           "be given as an inline block") != NULL);
+		unlink(p3);
+		write_tmp(p3, "client\nremote h\ncrl-verify /tmp dir\n");
+		ret = vpnc_config_inline(p3, false, &out, &len, err, sizeof(err));
+		CHECK(ret < 0 && out == NULL &&
+		      strstr(err, ":3: option 'crl-verify': a CRL directory cannot be given") != NULL);
 		/* A file that would end its own block early, and a missing one. */
 		unlink(p3);
 		write_tmp(p3, "client\nremote h\nca /etc/hostname-missing-x\n");
