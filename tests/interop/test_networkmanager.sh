@@ -225,9 +225,9 @@ inner() {
 # ---------------------------------------------------------------------------
 # up_fails NAME REASON: the activation of NAME fails, and the plugin logged REASON.
 up_fails() {
-	local con=$1 why=$2 d=$VT_DIR/nm
-	vt_check "[abuse] $con: nmcli connection up fails" \
-		bash -c '! timeout 60 nmcli connection up "$1" >>"$2" 2>&1' _ "$con" "$d/nmcli.log"
+	local con=$1 why=$2 d=$VT_DIR/nm out
+	out=$(timeout 60 nmcli connection up "$con" 2>&1)
+	vt_check "[abuse] $con: nmcli connection up fails (${out%%$'\n'*})" [ $? != 0 ]
 	vt_check "[abuse] $con: the plugin says why: $why" grep -qF -- "$why" "$d/nm.log"
 	vt_check "[abuse] $con: no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' \
 		_ "$VT_NM_SYSUSER"
