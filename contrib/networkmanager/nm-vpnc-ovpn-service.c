@@ -28,6 +28,7 @@
 #include <grp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -179,7 +180,15 @@ static gboolean kill_vpnc(gpointer data)
 static void become_run_as(gpointer data)
 {
 	const struct vpnc_nm_ident *id = data;
+	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
 
+	/*
+	 * The one resource vpnc keeps: it locks its memory so keys never reach
+	 * swap (as vpnc-client@.service allows with LimitMEMLOCK=infinity).
+	 * NetworkManager's default 8 MiB would make that fail. If this fails,
+	 * vpnc runs unlocked and says so in a note.
+	 */
+	(void)setrlimit(RLIMIT_MEMLOCK, &unlimited);
 	if (setgroups(1, &id->gid) < 0 || setresgid(id->gid, id->gid, id->gid) < 0 ||
 	    setresuid(id->uid, id->uid, id->uid) < 0 || getuid() != id->uid || geteuid() != id->uid ||
 	    setuid(0) == 0)

@@ -120,6 +120,14 @@ inner() {
 			bash -c 'grep -q "^Uid:[[:space:]]*$2[[:space:]]*$2[[:space:]]*$2[[:space:]]*$2\$" /proc/$1/status &&
 				grep -q "^CapEff:[[:space:]]*0*\$" /proc/$1/status && grep -q "^CapPrm:[[:space:]]*0*\$" /proc/$1/status' \
 			_ "$pid" "$(id -u "$VT_NM_SYSUSER")"
+		# The plugin lifts RLIMIT_MEMLOCK for vpnc, which needs CAP_SYS_RESOURCE (bit 24), which
+		# some containers do not give even to root.
+		if [ $(( 0x$(awk '/^CapEff:/ {print $2}' /proc/self/status) >> 24 & 1 )) = 1 ]; then
+			vt_check "[$round] vpnc locked its memory (VmLck > 0: the plugin lifts RLIMIT_MEMLOCK)" \
+				bash -c '[ "$(awk "/^VmLck:/ {print \$2}" /proc/$1/status)" -gt 0 ]' _ "$pid"
+		else
+			vt_log "[$round] not checked: memory locking (no CAP_SYS_RESOURCE here to lift RLIMIT_MEMLOCK)"
+		fi
 		# The kernel shows the private /proc entries (fd/) of a non-dumpable process as root's.
 		vt_check "[$round] vpnc is not dumpable (another vpnc of the same user cannot ptrace it)" \
 			bash -c '[ "$(stat -c %u /proc/$1/fd)" = 0 ]' _ "$pid"
