@@ -327,6 +327,49 @@ static void test_bad_resets(void)
 	pair_free(&p);
 }
 
+/*
+ * Without tls-auth/tls-crypt anyone who can send to the client can send a
+ * server reset. One that does not acknowledge our reset (msg-id 0, our
+ * session id) must not fix the peer's session id, or the genuine server's
+ * reset is refused and the handshake stalls until hand-window ends it.
+ */
+static void test_spoofed_reset(void)
+{
+	static const uint8_t evil_sid[VPNC_SID_LEN] = {0x5b, 0x00, 0xf5, 0xed, 0x5b, 0x00, 0xf5, 0xed};
+	struct vpnc_ctrl_hdr h;
+	struct pair p;
+
+	if (hostile_pair(&p, VPNC_WRAP_NONE, NULL) != 0) {
+		CHECK(0, "pair_new");
+		pair_free(&p);
+		return;
+	}
+	vpnc_engine_start(p.c, p.now);
+	memset(&h, 0, sizeof(h));
+	h.opcode = VPNC_OP_HARD_RESET_SERVER_V2;
+	memcpy(h.sid, evil_sid, VPNC_SID_LEN);
+	h.has_msg_id = true;
+	h.msg_id = 0;
+	CHECK(inject_hdr(&p, &h) < 0, "a server reset without an ACK block is dropped");
+	CHECK(!p.c->have_peer_sid, "a server reset without an ACK block does not fix the peer's session id");
+
+	/* ACKing our session but not our reset (msg-id 0) is no better. */
+	h.n_acks = 1;
+	h.acks[0] = 1;
+	memcpy(h.remote_sid, p.c->sid, VPNC_SID_LEN);
+	CHECK(inject_hdr(&p, &h) < 0, "a server reset that ACKs msg-id 1 instead of our reset is dropped");
+	CHECK(!p.c->have_peer_sid, "a server reset that ACKs msg-id 1 does not fix the peer's session id");
+
+	/* The genuine server right after: connected in a few round trips, not after hand-window (60 s). */
+	uint64_t t0 = p.now;
+	bool ok = pair_handshake(&p);
+	CHECK(ok && p.now - t0 < 10000, "spoofed reset first, then the genuine server: connected after %llu ms (%s)",
+	      (unsigned long long)(p.now - t0), p.c_reason);
+	CHECK(p.c_end_events == 0, "no end event (%s)", p.c_reason);
+	check_logged_once(&p, "spoofed reset");
+	pair_free(&p);
+}
+
 /* --- ACK blocks --- */
 
 static void test_acks(void)
@@ -841,6 +884,7 @@ int main(int argc, char **argv)
 	wire_rand(NULL, pair_wrap_key, sizeof(pair_wrap_key));
 	test_framing();
 	test_bad_resets();
+	test_spoofed_reset();
 	test_acks();
 	test_tags_size_window();
 	test_handshake_flood(VPNC_WRAP_TLS_CRYPT, "flood tls-crypt");
