@@ -110,7 +110,7 @@ int vpnc__soft_reset(struct vpnc_engine *e, uint64_t now)
 	old->tls = NULL;
 	e->lame = old->dc_ready ? old : NULL;
 	e->ks = fresh;
-	VPNC_LOG(e, 2, "renegotiating: key id %u", (unsigned)fresh->key_id);
+	VPNC_PEER_LOG(e, now, 2, "renegotiating: key id %u", (unsigned)fresh->key_id);
 	return 0;
 }
 

@@ -162,7 +162,7 @@ static int setup_dyn_tls_crypt(struct vpnc_engine *e, struct vpnc_keystate *ks)
 }
 
 /* Keeps a pushed auth-token (and the decoded auth-token-user) for later authentications. */
-static void take_auth_token(struct vpnc_engine *e, const struct vpnc_push *p)
+static void take_auth_token(struct vpnc_engine *e, const struct vpnc_push *p, uint64_t now)
 {
 	if (p->auth_token[0] != '\0') {
 		OPENSSL_cleanse(e->auth_token, sizeof(e->auth_token));
@@ -185,24 +185,24 @@ static void take_auth_token(struct vpnc_engine *e, const struct vpnc_push *p)
 			memcpy(e->auth_token_user, dec, (size_t)n);
 			e->auth_token_user[n] = '\0';
 		} else {
-			VPNC_LOG(e, 1, "ignoring an auth-token-user that is not base64 of a printable name");
+			VPNC_PEER_LOG(e, now, 1, "ignoring an auth-token-user that is not base64 of a printable name");
 		}
 		OPENSSL_cleanse(dec, sizeof(dec));
 	}
 }
 
 /* A PUSH_REPLY after the tunnel is up (2.6 sends one to refresh the auth-token): only the token counts. */
-static void later_push_reply(struct vpnc_engine *e, const char *arg, size_t alen)
+static void later_push_reply(struct vpnc_engine *e, const char *arg, size_t alen, uint64_t now)
 {
 	struct vpnc_push *tmp = malloc(sizeof(*tmp));
 	if (tmp == NULL)
 		return;
 	vpnc_push_init(tmp);
 	if (vpnc_push_parse(tmp, arg, alen, NULL, NULL) == 0)
-		take_auth_token(e, tmp);
+		take_auth_token(e, tmp, now);
 	vpnc_push_clear(tmp);
 	free(tmp);
-	VPNC_LOG(e, 3, "a further PUSH_REPLY was read for its auth-token only");
+	VPNC_PEER_LOG(e, now, 3, "a further PUSH_REPLY was read for its auth-token only");
 }
 
 /* Client: applies the complete PUSH_REPLY: cipher, key derivation, peer-id, keepalive. */
@@ -248,7 +248,7 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 	e->ekm = p->key_derivation_ekm || (p->protocol_flags & VPNC_PF_TLS_EKM);
 	e->peer_id = p->has_peer_id ? (int32_t)p->peer_id : -1;
 	bool ekm = e->ekm;
-	take_auth_token(e, p);
+	take_auth_token(e, p, now);
 	if ((p->protocol_flags & VPNC_PF_DYN_TLS_CRYPT) && setup_dyn_tls_crypt(e, ks) != 0) {
 		vpnc__fail(e, false, "cannot derive the dynamic tls-crypt key");
 		return;
@@ -357,27 +357,28 @@ static const char *arg_text(const char *arg, size_t len, char *buf, size_t cap)
 /* Describes one refused pushed option (its name only; push.c bounds how many). */
 static void push_log(void *ctx, const char *option, const char *reason)
 {
-	struct vpnc_engine *e = ctx;
+	const struct msg_ctx *m = ctx;
 
-	VPNC_LOG(e, 1, "pushed option '%s' refused: %s", option, reason);
+	VPNC_PEER_LOG(m->e, m->now, 1, "pushed option '%s' refused: %s", option, reason);
 }
 
 static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now,
                           enum vpnc_ctrlmsg_type type, const char *arg, size_t alen)
 {
 	char text[200];
+	struct msg_ctx mc = {e, ks, now};
 	int pr;
 
 	switch (type) {
 	case VPNC_MSG_PUSH_REPLY:
 		if (e->push_done) {
-			later_push_reply(e, arg, alen);
+			later_push_reply(e, arg, alen, now);
 			return;
 		}
 		pr = vpnc_push_parse_filtered(&e->push, arg, alen,
 		                              &(struct vpnc_push_policy){e->pull_filters, e->n_pull_filters,
 		                                                         e->route_nopull},
-		                              push_log, e);
+		                              push_log, &mc);
 		if (pr == -EPERM) {
 			/* As OpenVPN: "Offending option received from server", then a restart. */
 			vpnc__fail(e, false, "a pushed option was rejected by pull-filter");
@@ -388,7 +389,7 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 			return;
 		}
 		if (e->push.n_rejected > 0)
-			VPNC_LOG(e, 1, "the server pushed %u option(s) that were refused", e->push.n_rejected);
+			VPNC_PEER_LOG(e, now, 1, "the server pushed %u option(s) that were refused", e->push.n_rejected);
 		if (e->push.continuation != 2) {
 			finish_push(e, ks, now);
 		} else if (++e->push_parts > VPNC_PUSH_PARTS_MAX) {
@@ -443,15 +444,15 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 			t = strtoul(k + 8, NULL, 10);
 		if (t > 0 && t <= 86400 && now + t * 1000 > e->start_time + e->hand_window_ms)
 			e->hand_window_ms = now + t * 1000 - e->start_time;
-		VPNC_LOG(e, 1, "authentication is pending%s%s", alen ? ": " : "", text);
+		VPNC_PEER_LOG(e, now, 1, "authentication is pending%s%s", alen ? ": " : "", text);
 		return;
 	}
 	case VPNC_MSG_INFO:
 	case VPNC_MSG_INFO_PRE:
-		VPNC_LOG(e, 1, "server says: %s", arg_text(arg, alen, text, sizeof(text)));
+		VPNC_PEER_LOG(e, now, 1, "server says: %s", arg_text(arg, alen, text, sizeof(text)));
 		return;
 	default:
-		VPNC_LOG(e, 3, "ignoring an unknown control message");
+		VPNC_PEER_LOG(e, now, 3, "ignoring an unknown control message");
 		return;
 	}
 }
@@ -466,7 +467,7 @@ static void on_msg(void *ctx, const char *msg, size_t len)
 	if (e->state == VPNC_ST_FAILED)
 		return;
 	if (msg == NULL) {
-		VPNC_LOG(e, 1, "dropped a malformed control message from the peer");
+		VPNC_PEER_LOG(e, m->now, 1, "dropped a malformed control message from the peer");
 		return;
 	}
 	enum vpnc_ctrlmsg_type type = vpnc_ctrlmsg_classify(msg, len, &arg, &alen);
@@ -502,7 +503,7 @@ static void on_km2(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_
 		}
 		ks->phase = KS_ACTIVE;
 		e->stats.renegotiations++;
-		VPNC_LOG(e, 2, "renegotiation done: key id %u", (unsigned)ks->key_id);
+		VPNC_PEER_LOG(e, now, 2, "renegotiation done: key id %u", (unsigned)ks->key_id);
 		return;
 	}
 	if (server) {
@@ -551,7 +552,7 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 		}
 		snprintf(e->tls_version, sizeof(e->tls_version), "%s", vpnc_tls_version_name(ks->tls));
 		snprintf(e->tls_cipher, sizeof(e->tls_cipher), "%s", vpnc_tls_cipher_name(ks->tls));
-		VPNC_LOG(e, 2, "control channel: %s, %s", e->tls_version, e->tls_cipher);
+		VPNC_PEER_LOG(e, now, 2, "control channel: %s, %s", e->tls_version, e->tls_cipher);
 		ks->phase = KS_KEYEX;
 		if (!e->push_done)
 			vpnc__set_state(e, VPNC_ST_KEYEX);

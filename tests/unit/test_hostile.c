@@ -778,6 +778,54 @@ static void test_control_messages(void)
 	pair_free(&p);
 }
 
+/*
+ * A server that floods the client with messages the client logs: INFO,
+ * INFO_PRE, AUTH_PENDING and malformed ones share one rate limit, and what
+ * was left out is reported once when logging resumes.
+ */
+static void test_log_flood(void)
+{
+	static const char *const kinds[] = {"INFO,flood", "INFO_PRE,flood", "AUTH_PENDING,timeout 5", "INFO,bad\x01"};
+	const unsigned n_msgs = 1200;
+	struct pair p;
+
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
+		CHECK(0, "pair setup (%s)", p.c_reason);
+		pair_free(&p);
+		return;
+	}
+	struct vpnc_tls *stls = p.s->ks->tls;
+	unsigned before = p.clog.peer_msg_lines;
+	uint64_t t0 = p.now;
+	for (unsigned i = 0; i < n_msgs; i++) {
+		vpnc__send_ctrl_msg(p.s, p.s->ks, kinds[i % 4]);
+		if (i % 40 == 39)
+			pair_step(&p, 10);
+	}
+	for (int i = 0; i < 2000 && vpnc_tls_pending(stls) > 0; i++)
+		pair_step(&p, 10);
+	pair_run(&p, 200);
+	uint64_t elapsed = p.now - t0;
+	unsigned logged = p.clog.peer_msg_lines - before;
+	unsigned bound = VPNC_LOGLIMIT_BURST + (unsigned)(elapsed / VPNC_LOGLIMIT_REFILL_MS) + 1;
+	CHECK(logged >= 1 && logged <= bound, "%u messages in %llu ms: %u log lines (at most %u)", n_msgs,
+	      (unsigned long long)elapsed, logged, bound);
+	CHECK(vpnc_engine_state(p.c) == VPNC_ST_CONNECTED && p.c_end_events == 0, "still connected (%s)", p.c_reason);
+
+	/* Quiet for a while, then one more: logged, after one line saying how many were left out. */
+	pair_run(&p, 3000);
+	unsigned notes = p.clog.suppressed_notes;
+	before = p.clog.peer_msg_lines;
+	vpnc__send_ctrl_msg(p.s, p.s->ks, "INFO,after the flood");
+	pair_run(&p, 200);
+	CHECK(p.clog.peer_msg_lines - before == 1, "the next message after a pause is logged (%u)",
+	      p.clog.peer_msg_lines - before);
+	CHECK(p.clog.suppressed_notes == notes + 1 && p.clog.suppressed_total >= n_msgs - bound,
+	      "one note says what was suppressed (%u notes, %u lines counted)", p.clog.suppressed_notes - notes,
+	      p.clog.suppressed_total);
+	pair_free(&p);
+}
+
 /* --- renegotiation storms --- */
 
 static void test_reneg_storm(void)
@@ -894,6 +942,7 @@ int main(int argc, char **argv)
 	test_push_values();
 	test_push_continuation();
 	test_control_messages();
+	test_log_flood();
 	test_reneg_storm();
 	test_reneg_fast(true, "reneg as soon as keys exist");
 	test_reneg_fast(false, "reneg every 3 ms regardless");
