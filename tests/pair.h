@@ -43,6 +43,7 @@ struct side_log {
 	unsigned peer_msg_lines;        /* INFO, INFO_PRE, AUTH_PENDING and malformed messages */
 	unsigned suppressed_notes;      /* "... were suppressed (rate limit)" */
 	unsigned suppressed_total;      /* the counts those notes gave */
+	char last_line[512];            /* the last line logged */
 };
 
 struct pair {
@@ -86,6 +87,7 @@ static inline void pair_log_cb(void *ctx, int level, const char *msg)
 		l->suppressed_notes++;
 		l->suppressed_total += (unsigned)strtoul(msg, NULL, 10);
 	}
+	snprintf(l->last_line, sizeof(l->last_line), "%s", msg);
 	if (pair_verbose)
 		printf("  [%s %d] %s\n", l->name, level, msg);
 }

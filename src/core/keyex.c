@@ -19,6 +19,7 @@
 
 #include "core/engine_int.h"
 #include "core/kdf.h"
+#include "core/logesc.h"
 
 /* IV_PROTO bits this client announces (see the protocol notes, section 7.3). */
 #define CLIENT_IV_PROTO                                                                          \
@@ -214,8 +215,11 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 
 	if (p->cipher[0] != '\0') {
 		if (vpnc_dc_cipher_lookup(p->cipher, &canon) != 0 || !in_list(e->data_ciphers, canon)) {
+			char esc[sizeof(p->cipher) * VPNC_LOGESC_MAX_PER_BYTE];
+
+			vpnc_log_escape(esc, sizeof(esc), p->cipher, strnlen(p->cipher, sizeof(p->cipher)));
 			vpnc__fail(e, true, "the server pushed cipher '%s', which is not in data-ciphers (%s)",
-			           p->cipher, e->data_ciphers);
+			           esc, e->data_ciphers);
 			return;
 		}
 	} else if (e->data_ciphers_fallback[0] != '\0') {
@@ -345,12 +349,14 @@ struct msg_ctx {
 	uint64_t now;
 };
 
-/* Copies at most cap-1 bytes of a message argument for a log line or a reason. */
+/*
+ * The server's text of a message argument, escaped (logesc.h) and cut to fit
+ * buf, for a log line or a reason. Printable ASCII other than the backslash
+ * is unchanged, so prefixes and keywords can still be matched in it.
+ */
 static const char *arg_text(const char *arg, size_t len, char *buf, size_t cap)
 {
-	size_t l = len < cap - 1 ? len : cap - 1;
-	memcpy(buf, arg, l);
-	buf[l] = '\0';
+	vpnc_log_escape(buf, cap, arg, len);
 	return buf;
 }
 
@@ -358,8 +364,13 @@ static const char *arg_text(const char *arg, size_t len, char *buf, size_t cap)
 static void push_log(void *ctx, const char *option, const char *reason)
 {
 	const struct msg_ctx *m = ctx;
+	char o[128], r[128];
 
-	VPNC_PEER_LOG(m->e, m->now, 1, "pushed option '%s' refused: %s", option, reason);
+	if (m->e->log == NULL || m->e->verb < 1)
+		return;
+	vpnc_log_escape(o, sizeof(o), option, strlen(option));
+	vpnc_log_escape(r, sizeof(r), reason, strlen(reason));
+	VPNC_PEER_LOG(m->e, m->now, 1, "pushed option '%s' refused: %s", o, r);
 }
 
 static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now,

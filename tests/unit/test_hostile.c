@@ -826,6 +826,30 @@ static void test_log_flood(void)
 	pair_free(&p);
 }
 
+/*
+ * Server text in log lines and reasons is escaped: a backslash cannot fake an
+ * escape such as "\x0a" (an encoded newline) in the journal.
+ */
+static void test_server_text(void)
+{
+	struct pair p;
+
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
+		CHECK(0, "pair setup (%s)", p.c_reason);
+		pair_free(&p);
+		return;
+	}
+	vpnc__send_ctrl_msg(p.s, p.s->ks, "INFO,fake\\x0a<3>line");
+	pair_run(&p, 200);
+	CHECK(strcmp(p.clog.last_line, "server says: fake\\\\x0a<3>line") == 0,
+	      "INFO with a backslash is logged escaped ('%s')", p.clog.last_line);
+	vpnc__send_ctrl_msg(p.s, p.s->ks, "AUTH_FAILED,go \\x1b[2J away");
+	pair_run(&p, 200);
+	CHECK(p.c_end_events == 1 && strstr(p.c_reason, "go \\\\x1b[2J away") != NULL,
+	      "the AUTH_FAILED reason is escaped (%s)", p.c_reason);
+	pair_free(&p);
+}
+
 /* --- renegotiation storms --- */
 
 static void test_reneg_storm(void)
@@ -943,6 +967,7 @@ int main(int argc, char **argv)
 	test_push_continuation();
 	test_control_messages();
 	test_log_flood();
+	test_server_text();
 	test_reneg_storm();
 	test_reneg_fast(true, "reneg as soon as keys exist");
 	test_reneg_fast(false, "reneg every 3 ms regardless");
