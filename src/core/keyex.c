@@ -253,6 +253,9 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 	e->peer_id = p->has_peer_id ? (int32_t)p->peer_id : -1;
 	bool ekm = e->ekm;
 	take_auth_token(e, p, now);
+	/* e->auth_token has what later authentications need; the push struct's copies go. */
+	OPENSSL_cleanse(p->auth_token, sizeof(p->auth_token));
+	OPENSSL_cleanse(p->auth_token_user, sizeof(p->auth_token_user));
 	if ((p->protocol_flags & VPNC_PF_DYN_TLS_CRYPT) && setup_dyn_tls_crypt(e, ks) != 0) {
 		vpnc__fail(e, false, "cannot derive the dynamic tls-crypt key");
 		return;
@@ -587,6 +590,9 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 			on_km2(e, ks, e->tlsbuf, (size_t)n, now);
 		else
 			vpnc_ctrlmsg_feed(&ks->rx, e->tlsbuf, (size_t)n, on_msg, &mc);
+		/* Plaintext from TLS (the peer's key-method-2, a PUSH_REPLY with an auth-token) is
+		 * consumed now: wipe it. */
+		OPENSSL_cleanse(e->tlsbuf, (size_t)n);
 		if (e->state == VPNC_ST_FAILED)
 			break;
 	}
