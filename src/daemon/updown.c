@@ -90,7 +90,9 @@ static void job_done(void *ctx, int status)
 	struct vpnc_updown *u = job->u;
 
 	if (status != 0)
-		vpnc_log(VPNC_LOG_INFO, "The %s script failed with status %d", job->name, status);
+		/* A failing 'up' or 'route-up' ends the run: this is the sentence that says why. */
+		vpnc_log(u != NULL && !u->closing && job->kind != UPDOWN_DOWN ? VPNC_LOG_FATAL : VPNC_LOG_INFO,
+		         "The %s script failed with status %d.", job->name, status);
 	else
 		vpnc_log(VPNC_LOG_MORE, "The %s script finished", job->name);
 	if (u != NULL && u->closing)

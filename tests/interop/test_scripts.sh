@@ -16,9 +16,10 @@
 #     search lines while connected, the saved original, and the original
 #     back after SIGTERM.
 #  3. The same after SIGKILL: the next vpnc start puts the original back.
-#  4. An up script that does not exist, one that is not executable, and a
-#     missing route-up without up: vpnc exits 1 with one line naming the
-#     script, and leaves no device, address or route behind.
+#  4. An up script that does not exist, one that is not executable, a
+#     missing route-up without up, and an up script that exits 3: vpnc exits
+#     1 with one line naming the script (or its status), and leaves no
+#     device, address or route behind.
 # Needs root. Last line: "test_scripts: N passed, M failed".
 # shellcheck disable=SC2119
 set -u -o pipefail
@@ -216,6 +217,21 @@ vt_check "missing up script: exit 1, one clear line, nothing left behind" unstar
 vt_check "up script not executable: exit 1, one clear line, nothing left behind" unstartable up "$VT_DIR/not-exec.sh"
 vt_check "route-up (without up) missing: exit 1, one clear line, nothing left behind" \
 	unstartable route-up "$VT_DIR/no-such-script"
+printf '#!/bin/sh\nexit 3\n' >"$VT_DIR/exit3.sh"
+chmod 755 "$VT_DIR/exit3.sh"
+up_fails() {
+	VT_CLIENT_EXTRA="script-security 2
+up \"$VT_DIR/exit3.sh\""
+	vt_client_conf
+	vt_client_start
+	if ! vt_client_wait_exit 20; then
+		vt_client_stop 5
+		return 1
+	fi
+	[ "$VT_CLI_RC" = 1 ] && [ "$(grep -c 'The up script failed with status 3' "$VT_DIR/client.log")" = 1 ] &&
+		vt_ns_clean
+}
+vt_check "up script exits 3: exit 1, one line with the status, nothing left behind" up_fails
 
 [ "$VT_FAILED" = 0 ] || vt_dump_logs
 vt_summary $name
