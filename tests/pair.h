@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/engine_int.h"
@@ -39,6 +40,10 @@ struct side_log {
 	const char *name;
 	unsigned drop_lines;
 	unsigned bad_msg_lines;
+	unsigned peer_msg_lines;        /* INFO, INFO_PRE, AUTH_PENDING and malformed messages */
+	unsigned suppressed_notes;      /* "... were suppressed (rate limit)" */
+	unsigned suppressed_total;      /* the counts those notes gave */
+	char last_line[512];            /* the last line logged */
 };
 
 struct pair {
@@ -75,6 +80,14 @@ static inline void pair_log_cb(void *ctx, int level, const char *msg)
 		l->drop_lines++;
 	if (strstr(msg, "malformed control message") != NULL)
 		l->bad_msg_lines++;
+	if (strstr(msg, "malformed control message") != NULL || strncmp(msg, "server says: ", 13) == 0 ||
+	    strncmp(msg, "authentication is pending", 25) == 0)
+		l->peer_msg_lines++;
+	if (strstr(msg, "were suppressed (rate limit)") != NULL) {
+		l->suppressed_notes++;
+		l->suppressed_total += (unsigned)strtoul(msg, NULL, 10);
+	}
+	snprintf(l->last_line, sizeof(l->last_line), "%s", msg);
 	if (pair_verbose)
 		printf("  [%s %d] %s\n", l->name, level, msg);
 }

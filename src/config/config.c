@@ -488,7 +488,11 @@ void vpnc_config_free(struct vpnc_config *cfg)
 	free(cfg->tls_groups);
 	free(cfg->tls_cert_profile);
 	free(cfg->auth_user_pass_file);
-	free(cfg->username);
+	if (cfg->username != NULL) {
+		/* Half of the credentials: wiped like the password. */
+		OPENSSL_cleanse(cfg->username, strlen(cfg->username));
+		free(cfg->username);
+	}
 	OPENSSL_cleanse(cfg->wrap_key, sizeof(cfg->wrap_key));
 	OPENSSL_cleanse(cfg, sizeof(*cfg));
 	free(cfg);

@@ -110,7 +110,7 @@ int vpnc__soft_reset(struct vpnc_engine *e, uint64_t now)
 	old->tls = NULL;
 	e->lame = old->dc_ready ? old : NULL;
 	e->ks = fresh;
-	VPNC_LOG(e, 2, "renegotiating: key id %u", (unsigned)fresh->key_id);
+	VPNC_PEER_LOG(e, now, 2, "renegotiating: key id %u", (unsigned)fresh->key_id);
 	return 0;
 }
 
@@ -288,12 +288,28 @@ static int parse_reset_tlvs(struct vpnc_engine *e, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* True if the ACK block acknowledges msg-id 0 (its session id was checked by the caller). */
+static bool acks_our_reset(const struct vpnc_ctrl_hdr *h)
+{
+	for (unsigned i = 0; i < h->n_acks; i++)
+		if (h->acks[i] == 0)
+			return true;
+	return false;
+}
+
 /* Accepts the first packet of a session: it fixes the peer's session id. */
 static int accept_peer_reset(struct vpnc_engine *e, const struct vpnc_ctrl_hdr *h, uint64_t now)
 {
 	if (e->role == VPNC_ROLE_CLIENT) {
 		if (h->opcode != VPNC_OP_HARD_RESET_SERVER_V2 || !h->has_msg_id || h->msg_id != 0)
 			return vpnc__drop(e, VPNC_DROP_OPCODE, -EPROTO);
+		/*
+		 * A 2.6 server's reset always acknowledges ours (msg-id 0, our session id; see
+		 * docs/control-channel.md). Without tls-auth/tls-crypt a reset that does not could
+		 * come from anyone: adopting its session id would lock out the genuine server.
+		 */
+		if (!acks_our_reset(h))
+			return vpnc__drop(e, VPNC_DROP_SESSION, -EPROTO);
 		memcpy(e->peer_sid, h->sid, VPNC_SID_LEN);
 		e->have_peer_sid = true;
 		return 0;

@@ -27,11 +27,20 @@ static bool ctrlmsg_printable(uint8_t c)
 	return c >= 0x20 && c <= 0x7e;
 }
 
+/* Wipes what the buffer held of the current message: it may have been an auth-token. */
+static void ctrlmsg_forget(struct vpnc_ctrlmsg_rx *rx)
+{
+	size_t n = rx->len < sizeof(rx->buf) ? rx->len + 1 : sizeof(rx->buf);
+
+	OPENSSL_cleanse(rx->buf, n);
+	rx->len = 0;
+}
+
 /* Marks the current message bad and reports it once. */
 static void ctrlmsg_bad(struct vpnc_ctrlmsg_rx *rx, vpnc_ctrlmsg_cb cb, void *ctx)
 {
 	rx->overflow = true;
-	rx->len = 0;
+	ctrlmsg_forget(rx);
 	cb(ctx, NULL, 0);
 }
 
@@ -55,7 +64,8 @@ static int ctrlmsg_end(struct vpnc_ctrlmsg_rx *rx, vpnc_ctrlmsg_cb cb, void *ctx
 	cb(ctx, rx->buf, n);
 	ret = 1;
 out:
-	rx->len = 0;
+	/* The message is consumed: its plaintext (a PUSH_REPLY's auth-token) goes now. */
+	ctrlmsg_forget(rx);
 	rx->overflow = false;
 	return ret;
 }

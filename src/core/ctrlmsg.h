@@ -8,7 +8,9 @@
  *
  * Ownership: the rx struct is a plain value owned by the caller (no
  * allocation). The msg pointer given to the callback points into rx->buf and
- * is valid only during the callback; it is NUL-terminated.
+ * is valid only during the callback; it is NUL-terminated. Once the callback
+ * returns (or a message is found bad) its bytes are wiped, since a message
+ * may carry a secret (a pushed auth-token).
  */
 #ifndef VPNC_CTRLMSG_H
 #define VPNC_CTRLMSG_H

@@ -51,6 +51,22 @@ void vpnc__log(struct vpnc_engine *e, int level, const char *fmt, ...)
 	e->log(e->log_ctx, level, msg);
 }
 
+void vpnc__peer_log(struct vpnc_engine *e, uint64_t now, int level, const char *fmt, ...)
+{
+	char msg[512];
+	unsigned suppressed;
+	va_list ap;
+
+	if (!vpnc_loglimit_take(&e->peer_log, now, &suppressed))
+		return;
+	if (suppressed > 0)
+		vpnc__log(e, level, "%u log line(s) caused by the peer were suppressed (rate limit)", suppressed);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e->log(e->log_ctx, level, msg);
+}
+
 int vpnc__drop(struct vpnc_engine *e, enum vpnc_drop why, int code)
 {
 	e->stats.drops[why]++;
@@ -239,6 +255,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->tran_ms = (uint64_t)(cfg->tran_window > 0 ? cfg->tran_window : 3600) * 1000;
 	e->server_prf = cfg->server_prf;
 	vpnc_push_init(&e->push);
+	vpnc_loglimit_init(&e->peer_log);
 
 	if (canonical_ciphers(e, cfg->data_ciphers != NULL && cfg->data_ciphers[0]
 	                                 ? cfg->data_ciphers

@@ -16,6 +16,7 @@
 #include "core/ctrlpkt.h"
 #include "core/datachan.h"
 #include "core/km2.h"
+#include "core/loglimit.h"
 #include "core/mss.h"
 #include "core/reliable.h"
 #include "core/tls.h"
@@ -171,6 +172,7 @@ struct vpnc_engine {
 
 	struct vpnc_stats stats;
 	uint32_t drop_logged;         /* one bit per enum vpnc_drop */
+	struct vpnc_loglimit peer_log; /* shared by every log line the peer can cause */
 
 	/* Scratch buffers for control packets (never for data). */
 	uint8_t scratch[VPNC_LINK_MAX + VPNC_MAX_WKC_LEN];
@@ -189,6 +191,18 @@ void vpnc__log(struct vpnc_engine *e, int level, const char *fmt, ...)
 	do {                                         \
 		if ((e)->log != NULL && (e)->verb >= (lvl)) \
 			vpnc__log((e), (lvl), __VA_ARGS__);  \
+	} while (0)
+/*
+ * A log line the peer can cause again and again (its messages, its refused
+ * options, its renegotiations): rate-limited by e->peer_log (loglimit.h).
+ * `now` is the caller's monotonic time in ms.
+ */
+void vpnc__peer_log(struct vpnc_engine *e, uint64_t now, int level, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define VPNC_PEER_LOG(e, now, lvl, ...)                          \
+	do {                                                      \
+		if ((e)->log != NULL && (e)->verb >= (lvl))       \
+			vpnc__peer_log((e), (now), (lvl), __VA_ARGS__); \
 	} while (0)
 int vpnc__drop(struct vpnc_engine *e, enum vpnc_drop why, int code);
 void vpnc__event(struct vpnc_engine *e, enum vpnc_event_type type, const char *fmt, ...)

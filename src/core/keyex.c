@@ -19,6 +19,7 @@
 
 #include "core/engine_int.h"
 #include "core/kdf.h"
+#include "core/logesc.h"
 
 /* IV_PROTO bits this client announces (see the protocol notes, section 7.3). */
 #define CLIENT_IV_PROTO                                                                          \
@@ -162,7 +163,7 @@ static int setup_dyn_tls_crypt(struct vpnc_engine *e, struct vpnc_keystate *ks)
 }
 
 /* Keeps a pushed auth-token (and the decoded auth-token-user) for later authentications. */
-static void take_auth_token(struct vpnc_engine *e, const struct vpnc_push *p)
+static void take_auth_token(struct vpnc_engine *e, const struct vpnc_push *p, uint64_t now)
 {
 	if (p->auth_token[0] != '\0') {
 		OPENSSL_cleanse(e->auth_token, sizeof(e->auth_token));
@@ -185,24 +186,24 @@ static void take_auth_token(struct vpnc_engine *e, const struct vpnc_push *p)
 			memcpy(e->auth_token_user, dec, (size_t)n);
 			e->auth_token_user[n] = '\0';
 		} else {
-			VPNC_LOG(e, 1, "ignoring an auth-token-user that is not base64 of a printable name");
+			VPNC_PEER_LOG(e, now, 1, "ignoring an auth-token-user that is not base64 of a printable name");
 		}
 		OPENSSL_cleanse(dec, sizeof(dec));
 	}
 }
 
 /* A PUSH_REPLY after the tunnel is up (2.6 sends one to refresh the auth-token): only the token counts. */
-static void later_push_reply(struct vpnc_engine *e, const char *arg, size_t alen)
+static void later_push_reply(struct vpnc_engine *e, const char *arg, size_t alen, uint64_t now)
 {
 	struct vpnc_push *tmp = malloc(sizeof(*tmp));
 	if (tmp == NULL)
 		return;
 	vpnc_push_init(tmp);
 	if (vpnc_push_parse(tmp, arg, alen, NULL, NULL) == 0)
-		take_auth_token(e, tmp);
+		take_auth_token(e, tmp, now);
 	vpnc_push_clear(tmp);
 	free(tmp);
-	VPNC_LOG(e, 3, "a further PUSH_REPLY was read for its auth-token only");
+	VPNC_PEER_LOG(e, now, 3, "a further PUSH_REPLY was read for its auth-token only");
 }
 
 /* Client: applies the complete PUSH_REPLY: cipher, key derivation, peer-id, keepalive. */
@@ -214,8 +215,11 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 
 	if (p->cipher[0] != '\0') {
 		if (vpnc_dc_cipher_lookup(p->cipher, &canon) != 0 || !in_list(e->data_ciphers, canon)) {
+			char esc[sizeof(p->cipher) * VPNC_LOGESC_MAX_PER_BYTE];
+
+			vpnc_log_escape(esc, sizeof(esc), p->cipher, strnlen(p->cipher, sizeof(p->cipher)));
 			vpnc__fail(e, true, "the server pushed cipher '%s', which is not in data-ciphers (%s)",
-			           p->cipher, e->data_ciphers);
+			           esc, e->data_ciphers);
 			return;
 		}
 	} else if (e->data_ciphers_fallback[0] != '\0') {
@@ -248,7 +252,10 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 	e->ekm = p->key_derivation_ekm || (p->protocol_flags & VPNC_PF_TLS_EKM);
 	e->peer_id = p->has_peer_id ? (int32_t)p->peer_id : -1;
 	bool ekm = e->ekm;
-	take_auth_token(e, p);
+	take_auth_token(e, p, now);
+	/* e->auth_token has what later authentications need; the push struct's copies go. */
+	OPENSSL_cleanse(p->auth_token, sizeof(p->auth_token));
+	OPENSSL_cleanse(p->auth_token_user, sizeof(p->auth_token_user));
 	if ((p->protocol_flags & VPNC_PF_DYN_TLS_CRYPT) && setup_dyn_tls_crypt(e, ks) != 0) {
 		vpnc__fail(e, false, "cannot derive the dynamic tls-crypt key");
 		return;
@@ -345,39 +352,47 @@ struct msg_ctx {
 	uint64_t now;
 };
 
-/* Copies at most cap-1 bytes of a message argument for a log line or a reason. */
+/*
+ * The server's text of a message argument, escaped (logesc.h) and cut to fit
+ * buf, for a log line or a reason. Printable ASCII other than the backslash
+ * is unchanged, so prefixes and keywords can still be matched in it.
+ */
 static const char *arg_text(const char *arg, size_t len, char *buf, size_t cap)
 {
-	size_t l = len < cap - 1 ? len : cap - 1;
-	memcpy(buf, arg, l);
-	buf[l] = '\0';
+	vpnc_log_escape(buf, cap, arg, len);
 	return buf;
 }
 
 /* Describes one refused pushed option (its name only; push.c bounds how many). */
 static void push_log(void *ctx, const char *option, const char *reason)
 {
-	struct vpnc_engine *e = ctx;
+	const struct msg_ctx *m = ctx;
+	char o[128], r[128];
 
-	VPNC_LOG(e, 1, "pushed option '%s' refused: %s", option, reason);
+	if (m->e->log == NULL || m->e->verb < 1)
+		return;
+	vpnc_log_escape(o, sizeof(o), option, strlen(option));
+	vpnc_log_escape(r, sizeof(r), reason, strlen(reason));
+	VPNC_PEER_LOG(m->e, m->now, 1, "pushed option '%s' refused: %s", o, r);
 }
 
 static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now,
                           enum vpnc_ctrlmsg_type type, const char *arg, size_t alen)
 {
 	char text[200];
+	struct msg_ctx mc = {e, ks, now};
 	int pr;
 
 	switch (type) {
 	case VPNC_MSG_PUSH_REPLY:
 		if (e->push_done) {
-			later_push_reply(e, arg, alen);
+			later_push_reply(e, arg, alen, now);
 			return;
 		}
 		pr = vpnc_push_parse_filtered(&e->push, arg, alen,
 		                              &(struct vpnc_push_policy){e->pull_filters, e->n_pull_filters,
 		                                                         e->route_nopull},
-		                              push_log, e);
+		                              push_log, &mc);
 		if (pr == -EPERM) {
 			/* As OpenVPN: "Offending option received from server", then a restart. */
 			vpnc__fail(e, false, "a pushed option was rejected by pull-filter");
@@ -388,7 +403,7 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 			return;
 		}
 		if (e->push.n_rejected > 0)
-			VPNC_LOG(e, 1, "the server pushed %u option(s) that were refused", e->push.n_rejected);
+			VPNC_PEER_LOG(e, now, 1, "the server pushed %u option(s) that were refused", e->push.n_rejected);
 		if (e->push.continuation != 2) {
 			finish_push(e, ks, now);
 		} else if (++e->push_parts > VPNC_PUSH_PARTS_MAX) {
@@ -443,15 +458,15 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 			t = strtoul(k + 8, NULL, 10);
 		if (t > 0 && t <= 86400 && now + t * 1000 > e->start_time + e->hand_window_ms)
 			e->hand_window_ms = now + t * 1000 - e->start_time;
-		VPNC_LOG(e, 1, "authentication is pending%s%s", alen ? ": " : "", text);
+		VPNC_PEER_LOG(e, now, 1, "authentication is pending%s%s", alen ? ": " : "", text);
 		return;
 	}
 	case VPNC_MSG_INFO:
 	case VPNC_MSG_INFO_PRE:
-		VPNC_LOG(e, 1, "server says: %s", arg_text(arg, alen, text, sizeof(text)));
+		VPNC_PEER_LOG(e, now, 1, "server says: %s", arg_text(arg, alen, text, sizeof(text)));
 		return;
 	default:
-		VPNC_LOG(e, 3, "ignoring an unknown control message");
+		VPNC_PEER_LOG(e, now, 3, "ignoring an unknown control message");
 		return;
 	}
 }
@@ -466,7 +481,7 @@ static void on_msg(void *ctx, const char *msg, size_t len)
 	if (e->state == VPNC_ST_FAILED)
 		return;
 	if (msg == NULL) {
-		VPNC_LOG(e, 1, "dropped a malformed control message from the peer");
+		VPNC_PEER_LOG(e, m->now, 1, "dropped a malformed control message from the peer");
 		return;
 	}
 	enum vpnc_ctrlmsg_type type = vpnc_ctrlmsg_classify(msg, len, &arg, &alen);
@@ -502,7 +517,7 @@ static void on_km2(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_
 		}
 		ks->phase = KS_ACTIVE;
 		e->stats.renegotiations++;
-		VPNC_LOG(e, 2, "renegotiation done: key id %u", (unsigned)ks->key_id);
+		VPNC_PEER_LOG(e, now, 2, "renegotiation done: key id %u", (unsigned)ks->key_id);
 		return;
 	}
 	if (server) {
@@ -551,7 +566,7 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 		}
 		snprintf(e->tls_version, sizeof(e->tls_version), "%s", vpnc_tls_version_name(ks->tls));
 		snprintf(e->tls_cipher, sizeof(e->tls_cipher), "%s", vpnc_tls_cipher_name(ks->tls));
-		VPNC_LOG(e, 2, "control channel: %s, %s", e->tls_version, e->tls_cipher);
+		VPNC_PEER_LOG(e, now, 2, "control channel: %s, %s", e->tls_version, e->tls_cipher);
 		ks->phase = KS_KEYEX;
 		if (!e->push_done)
 			vpnc__set_state(e, VPNC_ST_KEYEX);
@@ -575,6 +590,9 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 			on_km2(e, ks, e->tlsbuf, (size_t)n, now);
 		else
 			vpnc_ctrlmsg_feed(&ks->rx, e->tlsbuf, (size_t)n, on_msg, &mc);
+		/* Plaintext from TLS (the peer's key-method-2, a PUSH_REPLY with an auth-token) is
+		 * consumed now: wipe it. */
+		OPENSSL_cleanse(e->tlsbuf, (size_t)n);
 		if (e->state == VPNC_ST_FAILED)
 			break;
 	}

@@ -142,10 +142,14 @@ void vpnc_rel_acks_in(struct vpnc_reliable *r, const uint32_t *acks, size_t n)
 
 			if (!e->active)
 				continue;
-			if (e->msg_id == id)
+			if (e->msg_id == id) {
+				/* Acknowledged: its copy is not needed any more, and may be secret. */
+				OPENSSL_cleanse(e->payload, e->len);
+				e->len = 0;
 				e->active = false;
-			else if (id_before(e->msg_id, id) && e->sent)
+			} else if (id_before(e->msg_id, id) && e->sent) {
 				e->n_acks++;
+			}
 		}
 	}
 }
@@ -323,6 +327,9 @@ void vpnc_rel_recv_release(struct vpnc_reliable *r)
 
 	if (e == NULL)
 		return;
+	/* Delivered: the copy goes (wiped, as it may be secret). */
+	OPENSSL_cleanse(e->payload, e->len);
+	e->len = 0;
 	e->active = false;
 	r->rx_next_id++;
 	r->rx_delivered++;

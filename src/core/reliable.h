@@ -122,7 +122,8 @@ struct vpnc_rel_out {
  */
 bool vpnc_rel_next_out(struct vpnc_reliable *r, uint64_t now, struct vpnc_rel_out *out);
 
-/* Handles ACKs received from the peer (ids not in flight are ignored, never an error). */
+/* Handles ACKs received from the peer (ids not in flight are ignored, never an error).
+ * An acknowledged entry's payload is wiped. */
 void vpnc_rel_acks_in(struct vpnc_reliable *r, const uint32_t *acks, size_t n);
 
 /* Reschedules every unACKed entry for immediate sending with the initial timeout (OpenVPN's burst). */
@@ -151,7 +152,7 @@ int vpnc_rel_recv(struct vpnc_reliable *r, uint32_t msg_id, uint8_t opcode,
 bool vpnc_rel_recv_peek(struct vpnc_reliable *r, uint8_t *opcode, const uint8_t **payload,
     size_t *len);
 
-/* Drops the packet returned by peek and advances the next expected msg-id; no-op if none. */
+/* Drops (and wipes) the packet returned by peek and advances the next expected msg-id; no-op if none. */
 void vpnc_rel_recv_release(struct vpnc_reliable *r);
 
 /* --- ACKs to send --- */

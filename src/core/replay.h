@@ -12,6 +12,10 @@
  *  - a higher time starts a new window (the sender restarted its counter);
  *  - within one time, a new highest id is accepted, an id at most 63 below
  *    the highest is accepted once, anything 64 or more below is rejected.
+ *    This holds for a fresh window too: 2.6's packet_id_add() starts it at
+ *    (first id - 64), or 0, with every id above the start unseen, so the 63
+ *    ids below the first one received are accepted (OpenVPN 2.6.19,
+ *    src/openvpn/packet_id.c, packet_id_add() and packet_id_test()).
  * The 15-second time backtrack of upstream expires old entries by local
  * receive time; it only makes the window stricter, and this sans-I/O module
  * has no clock, so it is not modelled.

@@ -19,6 +19,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
 
+#include "core/logesc.h"
 #include "core/tls.h"
 #include "core/tls_verify.h"
 
@@ -554,8 +555,12 @@ static int verify_error(struct vpnc_tls *t, char *err, size_t errlen)
 	long vr = SSL_get_verify_result(t->ssl);
 
 	if (t->note.failed) {
+		char esc[VPNC_TLS_SUBJECT_MAX];
+
+		/* The subject is the server's text: escaped before it reaches a log line (logesc.h). */
+		vpnc_log_escape(esc, sizeof(esc), t->note.subject, strlen(t->note.subject));
 		snprintf(err, errlen, "server certificate verification failed: %s (depth %d, subject %s)",
-		         t->note.reason, t->note.depth, t->note.subject);
+		         t->note.reason, t->note.depth, esc);
 	} else if (vr != X509_V_OK) {
 		snprintf(err, errlen, "server certificate verification failed: %s",
 		         X509_verify_cert_error_string(vr));
@@ -645,8 +650,13 @@ int vpnc_tls_check_peer(struct vpnc_tls *t, bool remote_cert_tls_server, const c
 		goto fail;
 	return 0;
 fail:
-	snprintf(err, errlen, "server certificate verification failed: %s (depth 0, subject %s)", why,
-	         subject);
+	{
+		char esc[VPNC_TLS_SUBJECT_MAX];
+
+		vpnc_log_escape(esc, sizeof(esc), subject, strlen(subject));
+		snprintf(err, errlen, "server certificate verification failed: %s (depth 0, subject %s)", why,
+		         esc);
+	}
 	return -EPERM;
 }
 

@@ -275,9 +275,13 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 			return;
 		}
 	}
-	/* DNS and scripts (updown.h). */
-	vpnc_updown_connected(&l->updown, push, l->tun.name, l->tun.ifindex, l->nc->mtu,
-	                      l->have_server ? (const struct sockaddr *)&l->server : NULL);
+	/* DNS and scripts (updown.h). A script that cannot start ends the run (logged there); the
+	 * engine is gone after loop_shutdown(), so nothing below may run then. */
+	if (vpnc_updown_connected(&l->updown, push, l->tun.name, l->tun.ifindex, l->nc->mtu,
+	                          l->have_server ? (const struct sockaddr *)&l->server : NULL) < 0) {
+		loop_shutdown(l, 1);
+		return;
+	}
 	vpnc_netcfg_describe(l->nc, desc, sizeof(desc));
 	vpnc_log(VPNC_LOG_INFO, "Initialization Sequence Completed%s: %s %s, mtu %d, cipher %s, %llu ms",
 	         l->nc->n_failed ? " With Errors" : "", l->tun.name, desc, l->nc->mtu,

@@ -30,9 +30,14 @@ struct updown_job {
 
 static void job_done(void *ctx, int status);
 
-/* Builds the environment and runs one script; the job struct is freed by job_done. */
-static void run_script(struct vpnc_updown *u, enum updown_kind kind, const char *cmd,
-                       const char *context, const char *signal)
+/*
+ * Builds the environment and starts one script; the job struct is freed by
+ * job_done. Returns 0, or a negative errno after logging one sentence when
+ * the script cannot be started. It never calls u->fail: the caller decides,
+ * so that no caller finds its loop torn down under it.
+ */
+static int run_script(struct vpnc_updown *u, enum updown_kind kind, const char *cmd,
+                      const char *context, const char *signal)
 {
 	static const char *const types[] = {"up", "route-up", "down"};
 	struct vpnc_script_env *env = malloc(sizeof(*env));
@@ -70,13 +75,13 @@ static void run_script(struct vpnc_updown *u, enum updown_kind kind, const char 
 		job = NULL;
 out:
 	if (ret < 0) {
-		vpnc_log(VPNC_LOG_INFO, "Cannot run the %s script '%s': %s", types[kind], cmd,
-		         ret < -1000 ? uv_strerror(ret) : strerror(-ret));
-		if (kind != UPDOWN_DOWN && u->fail != NULL)
-			u->fail(u->fail_ctx);
+		/* 'up' and 'route-up' failing ends the run (OpenVPN: fatal); 'down' is the last word anyway. */
+		vpnc_log(kind == UPDOWN_DOWN ? VPNC_LOG_INFO : VPNC_LOG_FATAL, "Cannot run the %s script '%s': %s.",
+		         types[kind], cmd, ret < -1000 ? uv_strerror(ret) : strerror(-ret));
 	}
 	free(job);
 	free(env);
+	return ret < 0 ? ret : 0;
 }
 
 static void job_done(void *ctx, int status)
@@ -85,15 +90,20 @@ static void job_done(void *ctx, int status)
 	struct vpnc_updown *u = job->u;
 
 	if (status != 0)
-		vpnc_log(VPNC_LOG_INFO, "The %s script failed with status %d", job->name, status);
+		/* A failing 'up' or 'route-up' ends the run: this is the sentence that says why. */
+		vpnc_log(u != NULL && !u->closing && job->kind != UPDOWN_DOWN ? VPNC_LOG_FATAL : VPNC_LOG_INFO,
+		         "The %s script failed with status %d.", job->name, status);
 	else
 		vpnc_log(VPNC_LOG_MORE, "The %s script finished", job->name);
 	if (u != NULL && u->closing)
 		u = NULL; /* the loop is ending: no follow-up script, no second shutdown */
-	if (u != NULL && job->kind == UPDOWN_UP && status == 0 && u->conf->route_up[0])
-		run_script(u, UPDOWN_ROUTE_UP, u->conf->route_up, job->context, NULL);
+	if (u != NULL && job->kind == UPDOWN_UP && status == 0 && u->conf->route_up[0] &&
+	    run_script(u, UPDOWN_ROUTE_UP, u->conf->route_up, job->context, NULL) < 0)
+		status = -1;
+	/* OpenVPN ends the session when 'up' or 'route-up' fails. This runs from the script's exit
+	 * callback, so nothing up the stack holds on to what the loop is about to free. */
 	if (u != NULL && status != 0 && u->fail != NULL)
-		u->fail(u->fail_ctx); /* OpenVPN ends the session when 'up' or 'route-up' fails */
+		u->fail(u->fail_ctx);
 	free(job);
 }
 
@@ -148,14 +158,15 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 	free(c);
 }
 
-void vpnc_updown_connected(struct vpnc_updown *u, const struct vpnc_push *push, const char *dev,
-                           int ifindex, int mtu, const struct sockaddr *server)
+int vpnc_updown_connected(struct vpnc_updown *u, const struct vpnc_push *push, const char *dev,
+                          int ifindex, int mtu, const struct sockaddr *server)
 {
 	bool run_up;
+	int ret = 0;
 
 	if (u->last == NULL && (u->last = malloc(sizeof(*u->last))) == NULL) {
 		vpnc_log(VPNC_LOG_INFO, "Out of memory: DNS and scripts skipped");
-		return;
+		return 0;
 	}
 	memcpy(u->last, push, sizeof(*push));
 	OPENSSL_cleanse(u->last->auth_token, sizeof(u->last->auth_token)); /* never needed here */
@@ -170,11 +181,12 @@ void vpnc_updown_connected(struct vpnc_updown *u, const struct vpnc_push *push, 
 	apply_dns(u, push, ifindex);
 	run_up = u->conf->up[0] && (!u->up_done || u->conf->up_restart);
 	if (run_up)
-		run_script(u, UPDOWN_UP, u->conf->up, u->up_done ? "restart" : "init", NULL);
+		ret = run_script(u, UPDOWN_UP, u->conf->up, u->up_done ? "restart" : "init", NULL);
 	else if (u->conf->route_up[0])
-		run_script(u, UPDOWN_ROUTE_UP, u->conf->route_up, u->up_done ? "restart" : "init", NULL);
+		ret = run_script(u, UPDOWN_ROUTE_UP, u->conf->route_up, u->up_done ? "restart" : "init", NULL);
 	if (u->conf->up[0])
 		u->up_done = true;
+	return ret;
 }
 
 void vpnc_updown_dns_revert(struct vpnc_updown *u)

@@ -8,7 +8,9 @@
  *   vpnc_updown_connected()  after every CONNECTED event, once the TUN is
  *                            configured: DNS, then 'up' (first connect, or
  *                            every reconnect with up-restart), then
- *                            'route-up';
+ *                            'route-up'; it returns an error when the
+ *                            script cannot be started, and the caller ends
+ *                            the run;
  *   vpnc_updown_dns_revert() at shutdown, while the TUN still exists (so
  *                            systemd-resolved can still revert the link);
  *   vpnc_updown_down()       at shutdown, after the TUN is closed and before
@@ -45,7 +47,10 @@ struct vpnc_updown {
 	bool have_server;
 	bool up_done;                    /* 'up' ran once: later runs have context "restart" */
 	bool closing;                    /* vpnc_updown_down() ran */
-	void (*fail)(void *ctx);         /* called when 'up' or 'route-up' fails (OpenVPN: fatal) */
+	/* Called when 'up' or 'route-up' exits non-zero, or 'route-up' cannot be started after 'up'
+	 * (OpenVPN: fatal). Only ever from a script's exit callback, never from inside a
+	 * vpnc_updown_*() call, so it may free what the caller of those holds (the loop's engine). */
+	void (*fail)(void *ctx);
 	void *fail_ctx;
 };
 
@@ -56,9 +61,13 @@ struct vpnc_updown {
 int vpnc_updown_init(struct vpnc_updown *u, uv_loop_t *uv, const struct vpnc_config *conf,
                      void (*fail)(void *ctx), void *fail_ctx);
 
-/* dev/ifindex/mtu: the configured TUN; server: the remote's address (may be NULL). */
-void vpnc_updown_connected(struct vpnc_updown *u, const struct vpnc_push *push, const char *dev,
-                           int ifindex, int mtu, const struct sockaddr *server);
+/*
+ * dev/ifindex/mtu: the configured TUN; server: the remote's address (may be
+ * NULL). Returns 0, or a negative errno when 'up' (or 'route-up' without
+ * 'up') cannot be started, after logging one sentence; the run must end then.
+ */
+int vpnc_updown_connected(struct vpnc_updown *u, const struct vpnc_push *push, const char *dev,
+                          int ifindex, int mtu, const struct sockaddr *server);
 
 /* Undoes the DNS settings now; vpnc_updown_down() does it too if still needed. */
 void vpnc_updown_dns_revert(struct vpnc_updown *u);

@@ -16,6 +16,10 @@
 #     search lines while connected, the saved original, and the original
 #     back after SIGTERM.
 #  3. The same after SIGKILL: the next vpnc start puts the original back.
+#  4. An up script that does not exist, one that is not executable, a
+#     missing route-up without up, and an up script that exits 3: vpnc exits
+#     1 with one line naming the script (or its status), and leaves no
+#     device, address or route behind.
 # Needs root. Last line: "test_scripts: N passed, M failed".
 # shellcheck disable=SC2119
 set -u -o pipefail
@@ -183,6 +187,51 @@ restart_after_crash() {
 vt_check "crash: next start recovers; the saved copy is the original again" restart_after_crash
 vt_check "crash: client stops on SIGTERM with status 0" eval 'vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]'
 vt_check "crash: resolv.conf is the original" cmp -s "$VT_DIR/resolv.conf" "$VT_DIR/resolv.orig"
+
+# ---- 4. an up or route-up script that cannot be started ----
+# OpenVPN ends the run when 'up' (or 'route-up') fails; vpnc exits 1 with one
+# sentence, and removes what it set up, whether the script is missing or not
+# executable, and for route-up without up.
+printf '#!/bin/sh\nexit 0\n' >"$VT_DIR/not-exec.sh"
+chmod 644 "$VT_DIR/not-exec.sh"
+VT_CLIENT_CMD=("${real_client[@]}")
+VT_CLIENT_ARGS="--dns-mode none"
+unstartable() {
+	local what=$1 path=$2 n
+	VT_CLIENT_EXTRA="script-security 2
+$what \"$path\""
+	vt_client_conf
+	vt_client_start
+	if ! vt_client_wait_exit 20; then
+		vt_log "  still running after 20 s"
+		vt_client_stop 5
+		return 1
+	fi
+	[ "$VT_CLI_RC" = 1 ] || { vt_log "  exit status $VT_CLI_RC, want 1"; return 1; }
+	n=$(grep -c "Cannot run the $what script '$path'" "$VT_DIR/client.log")
+	[ "$n" = 1 ] || { vt_log "  $n lines name the $what script, want 1"; return 1; }
+	grep -q -i -e "sanitizer" -e "segmentation" -e "core dumped" "$VT_DIR/client.log" && return 1
+	vt_ns_clean
+}
+vt_check "missing up script: exit 1, one clear line, nothing left behind" unstartable up "$VT_DIR/no-such-script"
+vt_check "up script not executable: exit 1, one clear line, nothing left behind" unstartable up "$VT_DIR/not-exec.sh"
+vt_check "route-up (without up) missing: exit 1, one clear line, nothing left behind" \
+	unstartable route-up "$VT_DIR/no-such-script"
+printf '#!/bin/sh\nexit 3\n' >"$VT_DIR/exit3.sh"
+chmod 755 "$VT_DIR/exit3.sh"
+up_fails() {
+	VT_CLIENT_EXTRA="script-security 2
+up \"$VT_DIR/exit3.sh\""
+	vt_client_conf
+	vt_client_start
+	if ! vt_client_wait_exit 20; then
+		vt_client_stop 5
+		return 1
+	fi
+	[ "$VT_CLI_RC" = 1 ] && [ "$(grep -c 'The up script failed with status 3' "$VT_DIR/client.log")" = 1 ] &&
+		vt_ns_clean
+}
+vt_check "up script exits 3: exit 1, one line with the status, nothing left behind" up_fails
 
 [ "$VT_FAILED" = 0 ] || vt_dump_logs
 vt_summary $name

@@ -5,6 +5,7 @@
  * verification failures, and hostile input after the handshake.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -364,6 +365,64 @@ static void test_server_messages(void)
 	}
 }
 
+/* How often needle occurs in mem[0..len), leaving out mem[skip .. skip + skip_len). */
+static unsigned occurrences(const uint8_t *mem, size_t len, const char *needle, size_t skip, size_t skip_len)
+{
+	size_t n = strlen(needle);
+	unsigned count = 0;
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (!(i + n > skip && i < skip + skip_len) && memcmp(mem + i, needle, n) == 0)
+			count++;
+	return count;
+}
+
+/* True if no byte of a reliability entry that is not in use is left over. */
+static bool rel_unused_clean(const struct vpnc_reliable *r)
+{
+	for (size_t i = 0; i < VPNC_REL_SEND_WINDOW; i++)
+		for (size_t k = 0; !r->tx[i].active && k < VPNC_REL_PAYLOAD_MAX; k++)
+			if (r->tx[i].payload[k] != 0)
+				return false;
+	for (size_t i = 0; i < VPNC_REL_RECV_WINDOW; i++)
+		for (size_t k = 0; !r->rx[i].active && k < VPNC_REL_PAYLOAD_MAX; k++)
+			if (r->rx[i].payload[k] != 0)
+				return false;
+	return true;
+}
+
+/*
+ * A pushed auth-token is a secret: once the PUSH_REPLY is consumed and
+ * ACKed, the client engine holds it only where it needs it (e->auth_token,
+ * for the next authentication). The whole engine struct is searched: the
+ * TLS plaintext buffer, the control-message reassembly buffer, the push
+ * struct, the reliability layer. Acknowledged or delivered reliability
+ * entries are wiped as well.
+ */
+static void test_token_wiped(void)
+{
+	static const char token[] = "SESS_ID_lingering_t0ken_7f3a9c";
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM",
+	                      .push = "ping 10,ping-restart 60,topology subnet,ifconfig 10.8.0.2 255.255.255.0,"
+	                              "auth-token SESS_ID_lingering_t0ken_7f3a9c"};
+	struct pair p;
+
+	if (pair_new(&p, &o) != 0 || !pair_handshake(&p)) {
+		CHECK(0, "token pair (%s)", p.c_reason);
+		pair_free(&p);
+		return;
+	}
+	for (int i = 0; i < 50; i++) /* 500 ms: the ACKs of the last packets go both ways */
+		pair_step(&p, 10);
+	CHECK(strcmp(vpnc_engine_auth_token(p.c), token) == 0, "the engine keeps the pushed token for later");
+	unsigned left = occurrences((const uint8_t *)p.c, sizeof(*p.c), token, offsetof(struct vpnc_engine, auth_token),
+	                            sizeof(p.c->auth_token));
+	CHECK(left == 0, "the auth-token is nowhere else in the client engine after the ACK (%u copies)", left);
+	for (int k = 0; k < 2; k++)
+		CHECK(rel_unused_clean(&p.c->slots[k].rel), "acknowledged and delivered control packets are wiped (slot %d)", k);
+	pair_free(&p);
+}
+
 int main(int argc, char **argv)
 {
 	pair_verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
@@ -376,6 +435,7 @@ int main(int argc, char **argv)
 	test_garbage();
 	test_drop_reasons();
 	test_server_messages();
+	test_token_wiped();
 	{
 		/* A pushed inactive 5: pings do not count as activity, data does; then the client leaves. */
 		struct pair p;

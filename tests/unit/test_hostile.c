@@ -327,6 +327,49 @@ static void test_bad_resets(void)
 	pair_free(&p);
 }
 
+/*
+ * Without tls-auth/tls-crypt anyone who can send to the client can send a
+ * server reset. One that does not acknowledge our reset (msg-id 0, our
+ * session id) must not fix the peer's session id, or the genuine server's
+ * reset is refused and the handshake stalls until hand-window ends it.
+ */
+static void test_spoofed_reset(void)
+{
+	static const uint8_t evil_sid[VPNC_SID_LEN] = {0x5b, 0x00, 0xf5, 0xed, 0x5b, 0x00, 0xf5, 0xed};
+	struct vpnc_ctrl_hdr h;
+	struct pair p;
+
+	if (hostile_pair(&p, VPNC_WRAP_NONE, NULL) != 0) {
+		CHECK(0, "pair_new");
+		pair_free(&p);
+		return;
+	}
+	vpnc_engine_start(p.c, p.now);
+	memset(&h, 0, sizeof(h));
+	h.opcode = VPNC_OP_HARD_RESET_SERVER_V2;
+	memcpy(h.sid, evil_sid, VPNC_SID_LEN);
+	h.has_msg_id = true;
+	h.msg_id = 0;
+	CHECK(inject_hdr(&p, &h) < 0, "a server reset without an ACK block is dropped");
+	CHECK(!p.c->have_peer_sid, "a server reset without an ACK block does not fix the peer's session id");
+
+	/* ACKing our session but not our reset (msg-id 0) is no better. */
+	h.n_acks = 1;
+	h.acks[0] = 1;
+	memcpy(h.remote_sid, p.c->sid, VPNC_SID_LEN);
+	CHECK(inject_hdr(&p, &h) < 0, "a server reset that ACKs msg-id 1 instead of our reset is dropped");
+	CHECK(!p.c->have_peer_sid, "a server reset that ACKs msg-id 1 does not fix the peer's session id");
+
+	/* The genuine server right after: connected in a few round trips, not after hand-window (60 s). */
+	uint64_t t0 = p.now;
+	bool ok = pair_handshake(&p);
+	CHECK(ok && p.now - t0 < 10000, "spoofed reset first, then the genuine server: connected after %llu ms (%s)",
+	      (unsigned long long)(p.now - t0), p.c_reason);
+	CHECK(p.c_end_events == 0, "no end event (%s)", p.c_reason);
+	check_logged_once(&p, "spoofed reset");
+	pair_free(&p);
+}
+
 /* --- ACK blocks --- */
 
 static void test_acks(void)
@@ -735,6 +778,78 @@ static void test_control_messages(void)
 	pair_free(&p);
 }
 
+/*
+ * A server that floods the client with messages the client logs: INFO,
+ * INFO_PRE, AUTH_PENDING and malformed ones share one rate limit, and what
+ * was left out is reported once when logging resumes.
+ */
+static void test_log_flood(void)
+{
+	static const char *const kinds[] = {"INFO,flood", "INFO_PRE,flood", "AUTH_PENDING,timeout 5", "INFO,bad\x01"};
+	const unsigned n_msgs = 1200;
+	struct pair p;
+
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
+		CHECK(0, "pair setup (%s)", p.c_reason);
+		pair_free(&p);
+		return;
+	}
+	struct vpnc_tls *stls = p.s->ks->tls;
+	unsigned before = p.clog.peer_msg_lines;
+	uint64_t t0 = p.now;
+	for (unsigned i = 0; i < n_msgs; i++) {
+		vpnc__send_ctrl_msg(p.s, p.s->ks, kinds[i % 4]);
+		if (i % 40 == 39)
+			pair_step(&p, 10);
+	}
+	for (int i = 0; i < 2000 && vpnc_tls_pending(stls) > 0; i++)
+		pair_step(&p, 10);
+	pair_run(&p, 200);
+	uint64_t elapsed = p.now - t0;
+	unsigned logged = p.clog.peer_msg_lines - before;
+	unsigned bound = VPNC_LOGLIMIT_BURST + (unsigned)(elapsed / VPNC_LOGLIMIT_REFILL_MS) + 1;
+	CHECK(logged >= 1 && logged <= bound, "%u messages in %llu ms: %u log lines (at most %u)", n_msgs,
+	      (unsigned long long)elapsed, logged, bound);
+	CHECK(vpnc_engine_state(p.c) == VPNC_ST_CONNECTED && p.c_end_events == 0, "still connected (%s)", p.c_reason);
+
+	/* Quiet for a while, then one more: logged, after one line saying how many were left out. */
+	pair_run(&p, 3000);
+	unsigned notes = p.clog.suppressed_notes;
+	before = p.clog.peer_msg_lines;
+	vpnc__send_ctrl_msg(p.s, p.s->ks, "INFO,after the flood");
+	pair_run(&p, 200);
+	CHECK(p.clog.peer_msg_lines - before == 1, "the next message after a pause is logged (%u)",
+	      p.clog.peer_msg_lines - before);
+	CHECK(p.clog.suppressed_notes == notes + 1 && p.clog.suppressed_total >= n_msgs - bound,
+	      "one note says what was suppressed (%u notes, %u lines counted)", p.clog.suppressed_notes - notes,
+	      p.clog.suppressed_total);
+	pair_free(&p);
+}
+
+/*
+ * Server text in log lines and reasons is escaped: a backslash cannot fake an
+ * escape such as "\x0a" (an encoded newline) in the journal.
+ */
+static void test_server_text(void)
+{
+	struct pair p;
+
+	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
+		CHECK(0, "pair setup (%s)", p.c_reason);
+		pair_free(&p);
+		return;
+	}
+	vpnc__send_ctrl_msg(p.s, p.s->ks, "INFO,fake\\x0a<3>line");
+	pair_run(&p, 200);
+	CHECK(strcmp(p.clog.last_line, "server says: fake\\\\x0a<3>line") == 0,
+	      "INFO with a backslash is logged escaped ('%s')", p.clog.last_line);
+	vpnc__send_ctrl_msg(p.s, p.s->ks, "AUTH_FAILED,go \\x1b[2J away");
+	pair_run(&p, 200);
+	CHECK(p.c_end_events == 1 && strstr(p.c_reason, "go \\\\x1b[2J away") != NULL,
+	      "the AUTH_FAILED reason is escaped (%s)", p.c_reason);
+	pair_free(&p);
+}
+
 /* --- renegotiation storms --- */
 
 static void test_reneg_storm(void)
@@ -841,6 +956,7 @@ int main(int argc, char **argv)
 	wire_rand(NULL, pair_wrap_key, sizeof(pair_wrap_key));
 	test_framing();
 	test_bad_resets();
+	test_spoofed_reset();
 	test_acks();
 	test_tags_size_window();
 	test_handshake_flood(VPNC_WRAP_TLS_CRYPT, "flood tls-crypt");
@@ -850,6 +966,8 @@ int main(int argc, char **argv)
 	test_push_values();
 	test_push_continuation();
 	test_control_messages();
+	test_log_flood();
+	test_server_text();
 	test_reneg_storm();
 	test_reneg_fast(true, "reneg as soon as keys exist");
 	test_reneg_fast(false, "reneg every 3 ms regardless");

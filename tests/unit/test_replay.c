@@ -64,6 +64,32 @@ static void test_boundaries(void)
 	CHECK(r.bitmap == UINT64_MAX);
 }
 
+/*
+ * A fresh window, as OpenVPN 2.6 has it (packet_id.c: the first id N makes the
+ * window start at N - 64, or at 0 when N <= 64, with every id above the start
+ * unseen): the 63 ids below the first one are still accepted, once; the 64th
+ * below is not. The same for the long form (tls-auth/tls-crypt) within one
+ * time.
+ */
+static void test_fresh_window(void)
+{
+	struct vpnc_replay r;
+
+	vpnc_replay_init(&r);
+	CHECK(accept(&r, 5000, 1700000000) == 0);
+	CHECK(accept(&r, 5000 - 63, 1700000000) == 0);
+	CHECK(accept(&r, 5000 - 63, 1700000000) == -EBADMSG);
+	CHECK(accept(&r, 5000 - 64, 1700000000) == -EBADMSG);
+	CHECK(accept(&r, 4999, 1699999999) == -EBADMSG); /* an older time */
+	CHECK(accept(&r, 1, 1700000001) == 0);           /* a newer time starts again */
+	/* A first id below 64: every id down to 1 is inside. */
+	vpnc_replay_init(&r);
+	CHECK(accept(&r, 10, 0) == 0);
+	for (uint32_t i = 1; i < 10; i++)
+		CHECK(accept(&r, i, 0) == 0);
+	CHECK(accept(&r, 0, 0) == -EBADMSG);
+}
+
 static void test_jumps(void)
 {
 	struct vpnc_replay r;
@@ -153,6 +179,7 @@ int main(void)
 {
 	test_basic();
 	test_boundaries();
+	test_fresh_window();
 	test_jumps();
 	test_time();
 	test_random();

@@ -417,6 +417,34 @@ static void test_x509_name(void)
 	EVP_PKEY_free(k);
 }
 
+/*
+ * The server's certificate subject is the server's text: in a verification
+ * failure it comes escaped (core/logesc.h), so a UTF-8 or crafted subject
+ * cannot put raw bytes into a log line.
+ */
+static void test_subject_escaped(void)
+{
+	struct world w;
+	char err[512], desc[128];
+
+	world_make(&w, TPX_EC, "critical,digitalSignature", "serverAuth");
+	X509_free(w.srv);
+	free(w.srv_pem);
+	w.srv = tpx_cert(w.srv_key, "O=caf\xc3\xa9/CN=server.example", w.inter, w.int_key, 12, 0,
+	                 "critical,digitalSignature", "serverAuth");
+	w.srv_pem = testpki_cert_pem(w.srv);
+	SSL_CTX *s = server_ctx(&w, false, 0);
+	struct vpnc_config *cfg = client_cfg(&w);
+	cfg->verify_x509_name = strdup("someone.else");
+	cfg->verify_x509_type = VPNC_X509_NAME;
+	CHECK(connect_cfg(cfg, s, err, sizeof(err), desc, sizeof(desc)) == -EPERM);
+	CHECK_HAS(err, "(depth 0, subject O=caf\\xc3\\xa9, CN=server.example)");
+	CHECK(strchr(err, '\xc3') == NULL);
+	vpnc_config_free(cfg);
+	SSL_CTX_free(s);
+	world_free(&w);
+}
+
 static void test_eku_ku(void)
 {
 	struct world w;
@@ -702,6 +730,7 @@ int main(void)
 	test_encrypted_key();
 	test_pkcs12();
 	test_x509_name();
+	test_subject_escaped();
 	test_eku_ku();
 	test_crl();
 	test_algorithms();
