@@ -233,7 +233,7 @@ int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *t
 {
 	const char *saved_where = ctx->where;
 	int saved_line = ctx->line;
-	struct vpnc_cfg_words w;
+	struct vpnc_lex_words w;
 	size_t off = 0;
 	int line = first_line - 1, ret = 0;
 
@@ -246,10 +246,10 @@ int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *t
 		size_t tl;
 
 		ctx->line = ++line;
-		ret = vpnc_cfg_lex(text + off, end - off, &w, &why);
+		ret = vpnc_lex_line(text + off, end - off, &w, &why);
 		off = next;
 		if (ret < 0) {
-			vpnc_cfg_fail(ctx, ret, "the line %s", why);
+			vpnc_cfg_fail(ctx, ret, "the line has %s", why);
 			goto out;
 		}
 		if (w.n == 0)

@@ -16,7 +16,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "config/cfg_internal.h"
+#include "core/lex.h"
 #include "daemon/script.h"
 
 /* The four blocks OpenVPN 2.6 routes for 'redirect-gateway ipv6', in its order. */
@@ -375,13 +375,13 @@ bool vpnc_script_allowed(int script_security)
 
 int vpnc_script_argv_build(struct vpnc_script_argv *a, const char *cmd, const char *const extra[])
 {
-	struct vpnc_cfg_words w;
+	struct vpnc_lex_words w;
 	const char *why = NULL;
 	size_t used = 0;
 
 	a->n = 0;
 	a->argv[0] = NULL;
-	if (vpnc_cfg_lex(cmd, strlen(cmd), &w, &why) < 0 || w.n == 0)
+	if (vpnc_lex_line(cmd, strlen(cmd), &w, &why) < 0 || w.n == 0)
 		return -EINVAL;
 	for (int i = 0; i < w.n; i++) {
 		size_t len = strlen(w.p[i]);

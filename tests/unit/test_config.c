@@ -2,8 +2,8 @@
  * test_config.c: unit tests for the OpenVPN config reader (src/config).
  *
  * Runs with tests/ as the working directory; test data lives in data/config/.
- * Covers the lexer (quotes, escapes, comments, limits), inline blocks, file
- * references and 'cd', key decoding (static key, tls-crypt-v2), the three
+ * Covers the lexer's line errors (test_lex.c has the rest), inline blocks,
+ * file references and 'cd', key decoding (static key, tls-crypt-v2), the three
  * option sets with their exact messages, command-line overrides, notes, and a
  * realistic eduVPN profile.
  */
@@ -65,47 +65,6 @@ static void parse_err_prefix(const char *text, const char *want, int line)
 		fprintf(stderr, "test line %d: ret %d, got '%s', want prefix '%s'\n", line, ret, err, want);
 	CHECK(ret < 0 && c == NULL && strncmp(err, want, strlen(want)) == 0);
 	vpnc_config_free(c);
-}
-
-static void test_lexer(void)
-{
-	struct vpnc_cfg_words w;
-	const char *why = NULL;
-	char line[600];
-
-#define LEX(s) vpnc_cfg_lex((s), strlen(s), &w, &why)
-	CHECK(LEX("remote \"my host\" 1194") == 3);
-	CHECK_STR(w.p[1], "my host");
-	CHECK(LEX("a 'b c\\d' e") == 3);
-	CHECK_STR(w.p[1], "b c\\d");
-	CHECK(LEX("a \"x\\\"y\\\\z\"") == 2);
-	CHECK_STR(w.p[1], "x\"y\\z");
-	CHECK(LEX("a b\\ c") == 2);
-	CHECK_STR(w.p[1], "b c");
-	CHECK(LEX("a c:\\\\dir\\\\f") == 2);
-	CHECK_STR(w.p[1], "c:\\dir\\f");
-	CHECK(LEX("a \\q") == -EINVAL);
-	CHECK(LEX("a \"open") == -EINVAL);
-	CHECK(LEX("a 'open") == -EINVAL);
-	CHECK(LEX("# comment") == 0);
-	CHECK(LEX("   ; comment") == 0);
-	CHECK(LEX("\t") == 0);
-	CHECK(LEX("remote h 1 # trailing") == 3);
-	CHECK(LEX("a \"\"") == 2);
-	CHECK_STR(w.p[1], "");
-	CHECK(LEX("a \"#not\" b") == 3);
-	CHECK_STR(w.p[1], "#not");
-	CHECK(LEX("a\tb\r") == 2);
-	CHECK(vpnc_cfg_lex("a\0b", 3, &w, &why) == -EINVAL);
-	CHECK(LEX("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16") == 16);
-	CHECK(LEX("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17") == -EINVAL);
-	memset(line, 'x', 256);
-	line[256] = '\0';
-	CHECK(LEX(line) == 1 && strlen(w.p[0]) == 256);
-	memset(line, 'x', 257);
-	line[257] = '\0';
-	CHECK(LEX(line) == -EINVAL);
-#undef LEX
 }
 
 static void test_minimal_defaults(void)
@@ -440,7 +399,7 @@ static void test_messages(void)
 		int ret = vpnc_config_parse_text("t.ovpn", bad, sizeof(bad) - 1, &c, err, sizeof(err));
 
 		CHECK(ret < 0 && c == NULL);
-		CHECK_STR(err, "t.ovpn:2: the line contains a NUL byte");
+		CHECK_STR(err, "t.ovpn:2: the line has a NUL byte");
 	}
 	{
 		size_t big = VPNC_CFG_MAX_FILE + 1;
@@ -628,7 +587,6 @@ static void test_notes(void)
 
 int main(void)
 {
-	test_lexer();
 	test_minimal_defaults();
 	test_eduvpn();
 	test_file_refs();
