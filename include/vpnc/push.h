@@ -179,4 +179,17 @@ int vpnc_push_parse_filtered(struct vpnc_push *p, const char *text, size_t len,
 /* Wipes the auth token. */
 void vpnc_push_clear(struct vpnc_push *p);
 
+/*
+ * The IPv4 gateway of pushed routes that name none (OpenVPN's vpn_gateway):
+ * route-gateway, else the peer of a net30/p2p ifconfig. 0 means there is none.
+ */
+static inline uint32_t vpnc_push_vpn_gateway4(const struct vpnc_push *p)
+{
+	if (p->has_route_gateway && p->route_gateway != 0)
+		return p->route_gateway;
+	if (p->has_ifconfig && p->topology != VPNC_TOPO_SUBNET)
+		return p->ifconfig_mask_or_peer;
+	return 0;
+}
+
 #endif

@@ -20,6 +20,7 @@
 
 #include <openssl/crypto.h>
 
+#include "core/dnsname.h"
 #include "core/lex.h"
 #include "vpnc/push.h"
 
@@ -33,8 +34,6 @@
 #define PUSH_TUN_MTU_MAX 9000
 #define PUSH_METRIC_MAX 0x7FFFFFFF
 #define PUSH_CIPHER_MAX 31
-#define PUSH_DOMAIN_MAX 253
-#define PUSH_LABEL_MAX 63
 
 /* One item split into words by the shared lexer; w and n are its argv view. */
 struct push_item {
@@ -160,33 +159,6 @@ static void push_ip6_mask(uint8_t a[16], unsigned bits)
 		a[i] &= (uint8_t)(0xFF00u >> bits);
 		bits = 0;
 	}
-}
-
-/* A domain name: [A-Za-z0-9_-] labels of 1..63 separated by single dots, no label starting with '-', <= 253. */
-static bool push_domain_ok(const char *s)
-{
-	size_t n = strlen(s), label = 0;
-
-	if (n == 0 || n > PUSH_DOMAIN_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-		      c == '_'))
-			return false;
-		if (label == 0 && c == '-')
-			return false;
-		if (++label > PUSH_LABEL_MAX)
-			return false;
-	}
-	return label > 0;
 }
 
 static const char *opt_ifconfig(struct vpnc_push *p, const struct push_item *it)
@@ -438,14 +410,14 @@ static const char *push_add_dns6(struct vpnc_push *p, const uint8_t a[16])
 
 static const char *push_add_domain(struct vpnc_push *p, const char *d)
 {
-	if (!push_domain_ok(d))
+	if (!vpnc_dnsname_ok(d))
 		return "bad domain name";
 	for (size_t i = 0; i < p->n_domains; i++)
 		if (strcasecmp(p->domains[i], d) == 0)
 			return PUSH_IGNORED;
 	if (p->n_domains >= VPNC_MAX_DOMAINS)
 		return "too many domains";
-	strcpy(p->domains[p->n_domains++], d); /* length checked by push_domain_ok */
+	strcpy(p->domains[p->n_domains++], d); /* length checked by vpnc_dnsname_ok */
 	return NULL;
 }
 

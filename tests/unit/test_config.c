@@ -598,6 +598,6 @@ int main(void)
 	test_values();
 	test_command_line();
 	test_notes();
-	printf("test_config: %d passed, %d failed\n", passed, failed);
+	printf("test_config: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -370,6 +370,6 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
-	printf("test_ctlsock: %d passed, %d failed\n", passed, failed);
+	printf("test_ctlsock: %u passed, %u failed\n", passed, failed);
 	return failed != 0;
 }

@@ -275,6 +275,6 @@ int main(void)
 	test_wkc_layout();
 	test_round_trips();
 	test_rejects();
-	printf("test_ctrlpkt: %d passed, %d failed\n", passed, failed);
+	printf("test_ctrlpkt: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

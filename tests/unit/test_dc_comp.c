@@ -258,6 +258,6 @@ int main(void)
 		test_receive(ciphers[c], -1);
 	}
 	test_aead_kat();
-	printf("test_dc_comp: %d passed, %d failed\n", passed, failed);
+	printf("test_dc_comp: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

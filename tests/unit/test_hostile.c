@@ -29,7 +29,7 @@
 #include "vpnc/engine.h"
 
 #include "../pair.h"
-#include "../check_fmt.h"
+#include "../check.h"
 
 /* Lengths of the fields this test writes by hand (see ctrlpkt.h). */
 #define HDR_OPSID_LEN (VPNC_CTRL_OP_LEN + VPNC_SID_LEN)

@@ -171,6 +171,6 @@ int main(void)
 	test_parse_line_rules();
 	test_refusals();
 	test_both_callers();
-	printf("test_lex: %d passed, %d failed\n", passed, failed);
+	printf("test_lex: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -489,6 +489,6 @@ int main(void)
 	test_config_options();
 	unlink(cap_path);
 	rmdir(dir);
-	printf("test_log: %d passed, %d failed\n", passed, failed);
+	printf("test_log: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

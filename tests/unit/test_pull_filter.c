@@ -90,6 +90,6 @@ int main(void)
 {
 	test_stored_in_order();
 	test_refused();
-	printf("test_pull_filter: %d passed, %d failed\n", passed, failed);
+	printf("test_pull_filter: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -648,6 +648,6 @@ int main(void)
 	test_pull_filter();
 	test_route_nopull();
 	test_route_keywords();
-	printf("test_push: %d passed, %d failed\n", passed, failed);
+	printf("test_push: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

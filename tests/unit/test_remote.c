@@ -261,6 +261,6 @@ int main(void)
 	test_retry_counting();
 	test_pause();
 	test_config_options();
-	printf("test_remote: %d passed, %d failed\n", passed, failed);
+	printf("test_remote: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -366,6 +366,6 @@ int main(void)
 		test_update_resolv_conf(dir);
 		rmdir(dir);
 	}
-	printf("test_script: %d passed, %d failed\n", passed, failed);
+	printf("test_script: %u passed, %u failed\n", passed, failed);
 	return failed != 0;
 }

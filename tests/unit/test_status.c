@@ -604,6 +604,6 @@ int main(void)
 	test_level();
 	test_ctlpath();
 	test_config_option();
-	printf("test_status: %d passed, %d failed\n", passed, failed);
+	printf("test_status: %u passed, %u failed\n", passed, failed);
 	return failed != 0;
 }

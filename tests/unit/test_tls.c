@@ -706,6 +706,6 @@ int main(void)
 	test_crl();
 	test_algorithms();
 	test_config_options();
-	printf("test_tls: %d passed, %d failed\n", passed, failed);
+	printf("test_tls: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }
