@@ -118,6 +118,8 @@ struct vpnc_config {
 	char dev[16];               /* "tun" or a name such as "tun0" or "vpnc%d" */
 	int tun_mtu;                /* 0 = default 1500 */
 	int mssfix;                 /* -1 = default; 0 = off */
+	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */
+	int coalesce_us;            /* 'coalesce-us': wakeup coalescing sleep, default 200, 0 = off */
 
 	/* TLS: PEM text loaded from inline blocks or files (NUL-terminated). */
 	char *ca;
@@ -233,19 +235,41 @@ struct vpnc_config {
 };
 
 /*
+ * Where the reader's notes go: options it accepted but does not act on, and
+ * other non-fatal remarks. After a successful load fn is called once per note,
+ * in file order, with one sentence such as "client.ovpn:7: option
+ * 'persist-tun' ignored: vpnc keeps the tun device across reconnects anyway";
+ * msg is valid only during the call. Notes about ignored options are passed
+ * only when the final 'verb' is 4 or more; warnings that change what happens
+ * (a configured compression vpnc will not do, a bad VPNC_COALESCE_US) from
+ * verb 1.
+ */
+typedef void (*vpnc_config_note_fn)(void *ctx, const char *msg);
+struct vpnc_config_notes {
+	vpnc_config_note_fn fn;
+	void *ctx;
+};
+
+/*
  * Reads the config file `path` (may be NULL) and then the command-line options in
  * argv[0..argc) ("--option arg ..." pairs, where `--config FILE` may also appear),
- * as OpenVPN does. On success returns 0 and sets *out (free it with
+ * as OpenVPN does. The environment variables that alias options (VPNC_OFFLOAD,
+ * VPNC_COALESCE_US) are applied first, so the file and argv win. Notes go to
+ * `notes` (NULL drops them). On success returns 0 and sets *out (free it with
  * vpnc_config_free). On failure returns a negative errno-style code and writes one
  * sentence naming file, line and option into err (e.g.
  * "client.ovpn:12: option 'fragment' is not supported").
  */
-int vpnc_config_load(const char *path, int argc, char **argv, struct vpnc_config **out,
-                     char *err, size_t errlen);
+int vpnc_config_load(const char *path, int argc, char **argv, const struct vpnc_config_notes *notes,
+                     struct vpnc_config **out, char *err, size_t errlen);
 
-/* Parses config text held in memory (used by the fuzzer and tests); name is used in messages. */
-int vpnc_config_parse_text(const char *name, const char *text, size_t len, struct vpnc_config **out,
-                           char *err, size_t errlen);
+/*
+ * Parses config text held in memory (used by the fuzzer and tests); name is used in messages.
+ * The environment is not read.
+ */
+int vpnc_config_parse_text(const char *name, const char *text, size_t len,
+                           const struct vpnc_config_notes *notes, struct vpnc_config **out, char *err,
+                           size_t errlen);
 
 /* Frees the config and wipes its secrets. NULL is allowed. */
 void vpnc_config_free(struct vpnc_config *cfg);

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "config/cfg_internal.h"
+#include "core/coalesce.h"
 #include "vpnc/defaults.h"
 
 void vpnc_cfg_defaults(struct vpnc_config *cfg)
@@ -22,6 +23,8 @@ void vpnc_cfg_defaults(struct vpnc_config *cfg)
 	cfg->resolv_retry = -1;
 	memcpy(cfg->dev, "tun", 4);
 	cfg->mssfix = -1;
+	cfg->tun_offload = true;
+	cfg->coalesce_us = VPNC_COALESCE_DEFAULT_US;
 	cfg->key_direction = -1;
 	memcpy(cfg->auth, VPNC_DEFAULT_AUTH, sizeof(VPNC_DEFAULT_AUTH));
 	memcpy(cfg->data_ciphers, VPNC_DEFAULT_DATA_CIPHERS, sizeof(VPNC_DEFAULT_DATA_CIPHERS));

@@ -84,4 +84,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_log);
 /* cfg_opt_ctl.c: control-socket. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_control_socket);
 
+/* cfg_opt_datapath.c: vpnc's own data-path options. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_offload);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_coalesce_us);
+
 #endif

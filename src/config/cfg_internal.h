@@ -87,6 +87,7 @@ struct vpnc_cfg_ctx {
 
 	struct vpnc_cfg_note notes[VPNC_CFG_MAX_NOTES];
 	size_t n_notes;
+	const struct vpnc_config_notes *note_to; /* where notes go at the end, NULL = dropped */
 };
 
 /* cfg_options.c: applies one option; p[0] is the name, n counts p[0]. */
@@ -136,6 +137,9 @@ int vpnc_cfg_base64_decode(const char *text, size_t len, uint8_t *out, size_t ca
 int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx);
 /* cfg_opt_tls.c: loads pkcs12, askpass and crl-verify into the config. */
 int vpnc_cfg_finish_tls(struct vpnc_cfg_ctx *ctx);
+
+/* cfg_env.c: applies the environment variables that alias options (before the profile). */
+void vpnc_cfg_env(struct vpnc_cfg_ctx *ctx);
 
 /* cfg_defaults.c: OpenVPN 2.6 client defaults; context setup and release. */
 void vpnc_cfg_defaults(struct vpnc_config *cfg);

@@ -16,7 +16,6 @@
 
 #include "vpnc/config.h"
 #include "config/cfg_internal.h"
-#include "config/config_notes.h"
 
 #include "../check.h"
 
@@ -24,12 +23,13 @@
 #define BASE "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote vpn.example.org\n"
 
 static char err[512];
+static const struct vpnc_config_notes *note_to; /* where parse() sends notes */
 
 static struct vpnc_config *parse(const char *text, int *ret)
 {
 	struct vpnc_config *c = NULL;
 
-	*ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err));
+	*ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), note_to, &c, err, sizeof(err));
 	return c;
 }
 
@@ -98,7 +98,7 @@ static void test_minimal_defaults(void)
 static void test_eduvpn(void)
 {
 	struct vpnc_config *c = NULL;
-	int ret = vpnc_config_load("data/config/eduvpn.ovpn", 0, NULL, &c, err, sizeof(err));
+	int ret = vpnc_config_load("data/config/eduvpn.ovpn", 0, NULL, NULL, &c, err, sizeof(err));
 
 	if (ret != 0)
 		fprintf(stderr, "eduvpn: %s\n", err);
@@ -396,7 +396,7 @@ static void test_messages(void)
 	{
 		const char bad[] = "client\nremote h\0x\n";
 		struct vpnc_config *c = NULL;
-		int ret = vpnc_config_parse_text("t.ovpn", bad, sizeof(bad) - 1, &c, err, sizeof(err));
+		int ret = vpnc_config_parse_text("t.ovpn", bad, sizeof(bad) - 1, NULL, &c, err, sizeof(err));
 
 		CHECK(ret < 0 && c == NULL);
 		CHECK_STR(err, "t.ovpn:2: the line has a NUL byte");
@@ -408,7 +408,7 @@ static void test_messages(void)
 
 		if (text != NULL) {
 			memset(text, '#', big);
-			CHECK(vpnc_config_parse_text("t.ovpn", text, big, &c, err, sizeof(err)) == -EFBIG);
+			CHECK(vpnc_config_parse_text("t.ovpn", text, big, NULL, &c, err, sizeof(err)) == -EFBIG);
 			CHECK(c == NULL);
 			free(text);
 		}
@@ -484,7 +484,7 @@ static void test_command_line(void)
 		char *argv[] = {"--verb", "5", "--remote", "cmd.example", "1195", "tcp", "--nobind",
 		                "--tls-version-min", "1.2"};
 
-		ret = vpnc_config_load(path, 9, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(path, 9, argv, NULL, &c, err, sizeof(err));
 		if (ret != 0)
 			fprintf(stderr, "cmdline: %s\n", err);
 		CHECK(ret == 0 && c != NULL);
@@ -502,7 +502,7 @@ static void test_command_line(void)
 	{
 		char *argv[] = {"--config", path, "--verb", "2"};
 
-		ret = vpnc_config_load(NULL, 4, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(NULL, 4, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret == 0 && c != NULL && c->verb == 2 && c->n_remotes == 1);
 		vpnc_config_free(c);
 		c = NULL;
@@ -511,7 +511,7 @@ static void test_command_line(void)
 		/* Command-line first, then --config: the file's verb wins (order counts). */
 		char *argv[] = {"--verb", "6", "--config", path};
 
-		ret = vpnc_config_load(NULL, 4, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(NULL, 4, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret == 0 && c != NULL && c->verb == 3);
 		vpnc_config_free(c);
 		c = NULL;
@@ -519,21 +519,21 @@ static void test_command_line(void)
 	{
 		char *argv[] = {"--fragment", "1300"};
 
-		ret = vpnc_config_load(path, 2, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(path, 2, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret < 0 && c == NULL);
 		CHECK_STR(err, "command line: option 'fragment' is not supported");
 	}
 	{
 		char *argv[] = {"--verb", "x"};
 
-		ret = vpnc_config_load(path, 2, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(path, 2, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret < 0);
 		CHECK_STR(err, "command line: option 'verb': must be a number from 0 to 11");
 	}
 	{
 		char *argv[] = {"verb", "4"};
 
-		ret = vpnc_config_load(path, 2, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(path, 2, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret < 0);
 		CHECK_STR(err, "command line: 'verb' is not an option (options start with --)");
 	}
@@ -541,7 +541,7 @@ static void test_command_line(void)
 		char *argv[] = {"--client", "--ca", "data/config/ca.pem", "--auth-user-pass",
 		                "--remote", "only.example"};
 
-		ret = vpnc_config_load(NULL, 6, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(NULL, 6, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret == 0 && c != NULL && c->path == NULL && c->n_remotes == 1);
 		vpnc_config_free(c);
 		c = NULL;
@@ -549,11 +549,11 @@ static void test_command_line(void)
 	{
 		char *argv[] = {"--client"};
 
-		ret = vpnc_config_load(NULL, 1, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(NULL, 1, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret < 0);
 		CHECK_STR(err, "command line: no remote given (add 'remote HOST [PORT] [PROTO]')");
 	}
-	ret = vpnc_config_load("/nonexistent/x.ovpn", 0, NULL, &c, err, sizeof(err));
+	ret = vpnc_config_load("/nonexistent/x.ovpn", 0, NULL, NULL, &c, err, sizeof(err));
 	CHECK(ret == -ENOENT && c == NULL);
 	CHECK_STR(err, "/nonexistent/x.ovpn: cannot read the config file: No such file or directory");
 	unlink(path);
@@ -570,9 +570,10 @@ static void note_cb(void *ctx, const char *msg)
 
 static void test_notes(void)
 {
+	const struct vpnc_config_notes to = {note_cb, NULL};
 	struct vpnc_config *c;
 
-	vpnc_config_set_note_fn(note_cb, NULL);
+	note_to = &to;
 	notes[0] = '\0';
 	c = parse_ok(BASE "persist-tun\nverb 4\n");
 	CHECK(strstr(notes, "t.ovpn:7: option 'persist-tun' ignored: ") != NULL);
@@ -582,7 +583,83 @@ static void test_notes(void)
 	CHECK(strstr(notes, "persist-tun") == NULL);
 	CHECK(strstr(notes, "t.ovpn:9: option 'comp-lzo': vpnc neither compresses") != NULL);
 	vpnc_config_free(c);
-	vpnc_config_set_note_fn(NULL, NULL);
+	note_to = NULL;
+	/* Without a destination the notes are dropped. */
+	notes[0] = '\0';
+	c = parse_ok(BASE "persist-tun\nverb 4\n");
+	CHECK(notes[0] == '\0');
+	vpnc_config_free(c);
+}
+
+/* 'tun-offload' and 'coalesce-us', in a profile, on the command line, and as environment aliases. */
+static void test_datapath_options(void)
+{
+	const struct vpnc_config_notes to = {note_cb, NULL};
+	char *argv_off[] = {"--client", "--ca", "data/config/ca.pem", "--auth-user-pass", "--remote", "h",
+	                    "--tun-offload", "no", "--coalesce-us", "0"};
+	char *argv_min[] = {"--client", "--ca", "data/config/ca.pem", "--auth-user-pass", "--remote", "h"};
+	struct vpnc_config *c;
+	int ret;
+
+	unsetenv("VPNC_OFFLOAD");
+	unsetenv("VPNC_COALESCE_US");
+	c = parse_ok(BASE);
+	CHECK(c != NULL && c->tun_offload && c->coalesce_us == 200);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "tun-offload no\ncoalesce-us 5000\n");
+	CHECK(c != NULL && !c->tun_offload && c->coalesce_us == 5000);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "tun-offload no\ntun-offload yes\n");
+	CHECK(c != NULL && c->tun_offload);
+	vpnc_config_free(c);
+	parse_err(BASE "tun-offload off\n", "t.ovpn:7: option 'tun-offload': must be 'yes' or 'no'", __LINE__);
+	parse_err(BASE "coalesce-us 5001\n",
+	          "t.ovpn:7: option 'coalesce-us': must be a number of microseconds (0..5000)", __LINE__);
+	parse_err(BASE "coalesce-us -1\n",
+	          "t.ovpn:7: option 'coalesce-us': must be a number of microseconds (0..5000)", __LINE__);
+	parse_err(BASE "coalesce-us\n", "t.ovpn:7: option 'coalesce-us' needs at least 1 argument",
+	          __LINE__);
+
+	c = NULL;
+	ret = vpnc_config_load(NULL, 10, argv_off, NULL, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && !c->tun_offload && c->coalesce_us == 0, "%s", err);
+	vpnc_config_free(c);
+
+	/* The environment aliases: read by vpnc_config_load only, before the profile. */
+	setenv("VPNC_OFFLOAD", "off", 1);
+	setenv("VPNC_COALESCE_US", "150", 1);
+	c = NULL;
+	ret = vpnc_config_load(NULL, 6, argv_min, NULL, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && !c->tun_offload && c->coalesce_us == 150, "%s", err);
+	vpnc_config_free(c);
+	c = parse_ok(BASE);
+	CHECK(c != NULL && c->tun_offload && c->coalesce_us == 200);
+	vpnc_config_free(c);
+	/* The command line wins over the environment. */
+	setenv("VPNC_OFFLOAD", "1", 1);
+	c = NULL;
+	ret = vpnc_config_load(NULL, 10, argv_off, NULL, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && !c->tun_offload && c->coalesce_us == 0, "%s", err);
+	vpnc_config_free(c);
+	setenv("VPNC_OFFLOAD", "no", 1);
+	c = NULL;
+	ret = vpnc_config_load(NULL, 6, argv_min, NULL, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && !c->tun_offload);
+	vpnc_config_free(c);
+	/* A bad value is a note naming the variable; the default stays. */
+	setenv("VPNC_OFFLOAD", "maybe", 1);
+	setenv("VPNC_COALESCE_US", "fast", 1);
+	notes[0] = '\0';
+	c = NULL;
+	ret = vpnc_config_load(NULL, 6, argv_min, &to, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && c->tun_offload && c->coalesce_us == 200, "%s", err);
+	CHECK(strstr(notes, "environment: VPNC_OFFLOAD=maybe ignored, option 'tun-offload': must be 'yes' or "
+	                    "'no'") != NULL, "notes: %s", notes);
+	CHECK(strstr(notes, "environment: VPNC_COALESCE_US=fast ignored, option 'coalesce-us': must be a "
+	                    "number of microseconds (0..5000)") != NULL, "notes: %s", notes);
+	vpnc_config_free(c);
+	unsetenv("VPNC_OFFLOAD");
+	unsetenv("VPNC_COALESCE_US");
 }
 
 int main(void)
@@ -598,6 +675,7 @@ int main(void)
 	test_values();
 	test_command_line();
 	test_notes();
+	test_datapath_options();
 	printf("test_config: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

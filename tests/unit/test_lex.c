@@ -123,7 +123,7 @@ static int config_one(const char *line, struct vpnc_config **c)
 
 	snprintf(text, sizeof(text), BASE "%s\n", line);
 	*c = NULL;
-	return vpnc_config_parse_text("t.ovpn", text, strlen(text), c, err, sizeof(err));
+	return vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, c, err, sizeof(err));
 }
 
 static void test_both_callers(void)

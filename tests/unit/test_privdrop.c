@@ -40,7 +40,7 @@ static struct vpnc_config *parse(const char *text, char *err, size_t errlen)
 {
 	struct vpnc_config *c = NULL;
 
-	if (vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, errlen) < 0)
+	if (vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, errlen) < 0)
 		return NULL;
 	return c;
 }

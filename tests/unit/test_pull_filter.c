@@ -20,7 +20,7 @@ static char err[512];
 static int parse(const char *text, struct vpnc_config **c)
 {
 	*c = NULL;
-	return vpnc_config_parse_text("t.ovpn", text, strlen(text), c, err, sizeof(err));
+	return vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, c, err, sizeof(err));
 }
 
 static void test_stored_in_order(void)

@@ -23,7 +23,7 @@ static struct vpnc_config *parse(const char *text)
 	struct vpnc_config *c = NULL;
 	char err[256] = "";
 
-	if (vpnc_config_parse_text("test", text, strlen(text), &c, err, sizeof(err)) < 0) {
+	if (vpnc_config_parse_text("test", text, strlen(text), NULL, &c, err, sizeof(err)) < 0) {
 		if (!expect_fail)
 			fprintf(stderr, "config: %s\n", err);
 		return NULL;

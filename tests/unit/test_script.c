@@ -256,7 +256,7 @@ static void test_config_options(void)
 
 	snprintf(text, sizeof(text), "%sscript-security 2\nup \"/etc/openvpn/up.sh arg\"\n"
 	         "down down.sh\nroute-up r.sh\nup-restart\ndown-pre\ndns-mode file\n", base);
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) == 0);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) == 0);
 	if (c != NULL) {
 		CHECK_STR(c->up, "/etc/openvpn/up.sh arg");
 		CHECK_STR(c->down, "down.sh");
@@ -265,16 +265,16 @@ static void test_config_options(void)
 	}
 	vpnc_config_free(c);
 	c = NULL;
-	CHECK(vpnc_config_parse_text("t.ovpn", base, strlen(base), &c, err, sizeof(err)) == 0);
+	CHECK(vpnc_config_parse_text("t.ovpn", base, strlen(base), NULL, &c, err, sizeof(err)) == 0);
 	if (c != NULL)
 		CHECK(c->script_security == 1 && c->dns_mode == VPNC_DNS_AUTO && c->up[0] == '\0');
 	vpnc_config_free(c);
 	c = NULL;
 	snprintf(text, sizeof(text), "%sdns-mode sometimes\n", base);
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) < 0);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) < 0);
 	CHECK(c == NULL);
 	snprintf(text, sizeof(text), "%sscript-security 4\n", base);
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) < 0);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) < 0);
 	CHECK(c == NULL);
 }
 
