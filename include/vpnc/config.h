@@ -227,7 +227,7 @@ struct vpnc_config {
 	gid_t gid;                        /* the group's id (valid when group is set) */
 	char chroot_dir[VPNC_PRIV_NAME_MAX]; /* 'chroot DIR', absolute, "" = none */
 
-	/* Control socket, added for issue 5 part 4 (src/daemon/ctlsock.h, docs/control.md). */
+	/* Control socket, added for issue 5 part 4 (src/control/ctlsock.h, docs/control.md). */
 	char control_socket[VPNC_CTL_SOCKET_MAX]; /* 'control-socket PATH', "" = /run/vpnc/INSTANCE.sock */
 	/* The first file named by a command-line '--config' (path is NULL then); names the instance
 	 * and holds the eduVPN '# Expires:' header. "" = none, or longer than the field. */

@@ -40,7 +40,7 @@
 #include <openssl/rand.h>
 #include <uv.h>
 
-#include "daemon/ctlstate.h" /* Control socket (ctlstate.h) */
+#include "control/ctlstate.h" /* Control socket (ctlstate.h) */
 #include "daemon/link.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"

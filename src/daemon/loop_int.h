@@ -19,7 +19,7 @@
 #include <uv.h>
 
 #include "core/coalesce.h"
-#include "daemon/ctlstate.h"
+#include "control/ctlstate.h"
 #include "daemon/link.h"
 #include "daemon/loop.h"
 #include "daemon/remote.h"

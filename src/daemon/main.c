@@ -17,7 +17,7 @@
 #include <openssl/ssl.h>
 
 #include "core/tls.h"
-#include "daemon/cli.h" /* Control socket client, --help, --version (cli.h). */
+#include "control/cli.h" /* Control socket client, --help, --version (cli.h). */
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/privdrop.h"

@@ -22,11 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/cli.c"
-#include "daemon/ctlpath.c"
-#include "daemon/ctlsock.c"
-#include "daemon/status.c"
-#include "daemon/status_expiry.c"
+#include "control/cli.c"
+#include "control/ctlpath.c"
+#include "control/ctlsock.c"
+#include "control/status.c"
+#include "control/status_expiry.c"
 
 #include "../check.h"
 

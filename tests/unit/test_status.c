@@ -14,9 +14,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "../../src/daemon/ctlpath.c"
-#include "../../src/daemon/status.c"
-#include "../../src/daemon/status_expiry.c"
+#include "../../src/control/ctlpath.c"
+#include "../../src/control/status.c"
+#include "../../src/control/status_expiry.c"
 
 #include "../check.h"
 

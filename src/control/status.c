@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "core/ip4.h"
-#include "daemon/status.h"
+#include "control/status.h"
 #include "daemon/version.h"
 #include "os/tun_offload.h"
 
