@@ -126,7 +126,7 @@ struct vpnc_push {
 	unsigned n_ignored;        /* known, harmless here (e.g. block-outside-dns) */
 	unsigned n_rejected;       /* not allowed or invalid */
 
-	/* Issue 3 part 7. */
+	/* Route metric and filtering. */
 	int route_metric;          /* pushed 'route-metric': default for routes without one; -1 = not pushed */
 	unsigned n_filtered;       /* removed by pull-filter ignore or route-nopull */
 	unsigned n_logged;         /* log lines given so far; bounded by VPNC_PUSH_LOG_MAX */

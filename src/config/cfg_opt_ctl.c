@@ -1,5 +1,5 @@
 /*
- * cfg_opt_ctl.c: the handler for 'control-socket PATH' (issue 5 part 4), the
+ * cfg_opt_ctl.c: the handler for 'control-socket PATH', the
  * Unix socket `vpnc status|disconnect|reconnect` talk to. The daemon
  * (src/control/ctlsock.c) creates it; the reader only records the path.
  */

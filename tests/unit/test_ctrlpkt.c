@@ -1,6 +1,6 @@
 /*
- * test_ctrlpkt.c: the control-packet codec against the byte layouts of the
- * protocol notes, round trips for every control opcode, and rejection of
+ * test_ctrlpkt.c: the control-packet codec against the byte layouts of
+ * docs/control-channel.md, round trips for every control opcode, and rejection of
  * every truncation and of bad counts, opcodes and session ids.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * test_push.c: the PUSH_REPLY parser against real 2.6 and eduVPN replies and
- * against the hostile cases of adversarial-cases.md.
+ * against the hostile cases of docs/hostile.md.
  */
 #include <arpa/inet.h>
 #include <errno.h>

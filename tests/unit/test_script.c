@@ -1,7 +1,7 @@
 /*
  * test_script.c: the script environment and arguments against what OpenVPN
- * 2.6.14 gave an up script for an eduVPN push (lab capture in
- * users-and-integration.md), command splitting with parse_line rules, the
+ * 2.6.14 gave an up script for an eduVPN push (captured from a stock 2.6.14
+ * client against an eduVPN-style server), command splitting with parse_line rules, the
  * value sanitising, and real runs of tests/data/scripts/dump-env.sh and of
  * Debian's update-resolv-conf loop with exactly the argv and environment
  * that vpnc_script_run() hands to uv_spawn.
@@ -21,7 +21,7 @@
 #include "../check.h"
 #include "../slurp.h"
 
-/* The reply an eduVPN full-tunnel server sends (lab), plus a pushed domain. */
+/* The reply an eduVPN full-tunnel server sends (captured), plus a pushed domain. */
 static const char eduvpn_push[] =
 	"explicit-exit-notify 1,redirect-gateway def1 ipv6,route 0.0.0.0 0.0.0.0,"
 	"dhcp-option DNS 9.9.9.9,dhcp-option DNS 2620:fe::fe,block-outside-dns,tun-ipv6,"
