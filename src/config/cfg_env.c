@@ -40,13 +40,14 @@ static const char *cfg_env_value(const struct cfg_env_alias *a, const char *v)
 
 static void cfg_env_apply(struct vpnc_cfg_ctx *ctx, const struct cfg_env_alias *a, const char *v)
 {
-	char word[VPNC_CFG_PARAM_MAX + 1], why[256], safe[64];
-	char *p[3] = {(char *)a->option, word, NULL};
+	char name[32], word[VPNC_CFG_PARAM_MAX + 1], why[256], safe[64];
+	char *p[3] = {name, word, NULL};
 	char *saved_err = ctx->err;
 	size_t saved_errlen = ctx->errlen, pre = strlen(CFG_ENV_WHERE ": ");
 	const char *val = cfg_env_value(a, v);
 	int ret = -1;
 
+	snprintf(name, sizeof(name), "%s", a->option); /* handlers take writable words */
 	snprintf(why, sizeof(why), CFG_ENV_WHERE ": the value is longer than %d bytes", VPNC_CFG_PARAM_MAX);
 	if (strlen(val) <= VPNC_CFG_PARAM_MAX) {
 		memcpy(word, val, strlen(val) + 1);

@@ -658,6 +658,22 @@ static void test_datapath_options(void)
 	CHECK(strstr(notes, "environment: VPNC_COALESCE_US=fast ignored, option 'coalesce-us': must be a "
 	                    "number of microseconds (0..5000)") != NULL, "notes: %s", notes);
 	vpnc_config_free(c);
+	/* A value longer than an option word is named too, cut short in the note. */
+	{
+		char longv[300];
+
+		memset(longv, '7', sizeof(longv) - 1);
+		longv[sizeof(longv) - 1] = '\0';
+		setenv("VPNC_COALESCE_US", longv, 1);
+		unsetenv("VPNC_OFFLOAD");
+		notes[0] = '\0';
+		c = NULL;
+		ret = vpnc_config_load(NULL, 6, argv_min, &to, &c, err, sizeof(err));
+		CHECK(ret == 0 && c != NULL && c->coalesce_us == 200, "%s", err);
+		CHECK(strstr(notes, "environment: VPNC_COALESCE_US=777") != NULL &&
+		      strstr(notes, "... ignored, the value is longer than 256 bytes") != NULL, "notes: %s", notes);
+		vpnc_config_free(c);
+	}
 	unsetenv("VPNC_OFFLOAD");
 	unsetenv("VPNC_COALESCE_US");
 }
