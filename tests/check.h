@@ -1,9 +1,9 @@
 /*
- * check.h: the pass/fail counters and the CHECK/CHECK_STR macros of the unit
- * tests that report a failed condition by its source text. Each test prints
+ * check.h: the pass/fail counters and the CHECK/CHECK_STR macros of every unit
+ * test. CHECK(cond) reports a failed condition by its source text;
+ * CHECK(cond, fmt, ...) adds a printf-style message. Each test prints
  * "test_xxx: N passed, M failed" from these counters at the end. Header-only;
- * include it once per test program. Tests that want a message of their own
- * per check use check_fmt.h instead.
+ * include it once per test program.
  */
 #ifndef VPNC_TEST_CHECK_H
 #define VPNC_TEST_CHECK_H
@@ -11,16 +11,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static int passed, failed;
+static unsigned passed, failed;
 
-#define CHECK(c)                                                                          \
-	do {                                                                              \
-		if (c) {                                                                  \
-			passed++;                                                         \
-		} else {                                                                  \
-			failed++;                                                         \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
-		}                                                                         \
+/* The message arguments are evaluated only when the check fails. */
+#define CHECK(cond, ...)                                                                         \
+	do {                                                                                     \
+		if (cond) {                                                                      \
+			passed++;                                                                \
+		} else {                                                                         \
+			failed++;                                                                \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed", __FILE__, __LINE__, #cond);   \
+			__VA_OPT__(fprintf(stderr, ": "); fprintf(stderr, __VA_ARGS__);)         \
+			fputc('\n', stderr);                                                     \
+		}                                                                                \
 	} while (0)
 
 /* Two strings are equal; a NULL on either side fails. */

@@ -198,4 +198,10 @@ static inline uint32_t vpnc_get_u32(const uint8_t *p)
 
 static inline uint16_t vpnc_get_u16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 
+static inline void vpnc_put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
 #endif

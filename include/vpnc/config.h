@@ -79,7 +79,7 @@ enum vpnc_comp {
 	VPNC_COMP_STUB_V2,   /* compress stub-v2: escape 0x50 */
 };
 
-/* 'pull-filter accept|ignore|reject TEXT' (issue 3 part 7; see docs/push.md). */
+/* 'pull-filter accept|ignore|reject TEXT' (see docs/push.md). */
 #define VPNC_MAX_PULL_FILTERS 64
 #define VPNC_PULL_FILTER_TEXT_MAX 256 /* bytes with the NUL: OpenVPN's option parameter size */
 
@@ -96,8 +96,16 @@ struct vpnc_pull_filter {
 
 struct vpnc_config {
 	char *path;                 /* the config file, for messages; NULL for command line only */
+	/* The first file named by a command-line '--config' (path is NULL then); names the instance
+	 * and holds the eduVPN '# Expires:' header. "" = none, or longer than the field. */
+	char cmdline_config[VPNC_CMDLINE_CONFIG_MAX];
 
-	/* Connection. */
+	/* Role: vpnc only runs as a pulling TLS client. */
+	bool client;                /* 'client' = pull + tls-client */
+	bool pull;
+	bool tls_client;
+
+	/* Remotes and transport: where to connect, and how to retry. */
 	struct vpnc_remote remotes[VPNC_MAX_REMOTES];
 	size_t n_remotes;
 	enum vpnc_transport default_transport; /* from a plain 'proto' line */
@@ -105,28 +113,39 @@ struct vpnc_config {
 	char default_port[8];
 	bool remote_random;
 	bool nobind;
+	bool bind;                  /* 'bind': bind the local port even without 'lport' */
 	int lport;                  /* 0 = any */
 	int connect_retry;          /* seconds, default 1 (OpenVPN: 1, max 300) */
+	int connect_retry_max_delay; /* 'connect-retry N MAX': longest back-off, seconds, default 300 */
+	int connect_retry_max;      /* 'connect-retry-max N': tries per remote, 0 = unlimited */
 	int server_poll_timeout;    /* seconds, default 120 */
+	int resolv_retry;           /* 'resolv-retry N': seconds to retry names, -1 = infinite (default) */
 
-	/* Role: vpnc only runs as a pulling TLS client. */
-	bool client;                /* 'client' = pull + tls-client */
-	bool pull;
-	bool tls_client;
-
-	/* Interface. */
+	/* Interface and data path. */
 	char dev[16];               /* "tun" or a name such as "tun0" or "vpnc%d" */
 	int tun_mtu;                /* 0 = default 1500 */
 	int mssfix;                 /* -1 = default; 0 = off */
+	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */
+	int coalesce_us;            /* 'coalesce-us': wakeup coalescing sleep, default 200, 0 = off */
 
-	/* TLS: PEM text loaded from inline blocks or files (NUL-terminated). */
+	/* TLS: PEM text loaded from inline blocks or files (NUL-terminated), keys, and how the
+	 * server's certificate is checked. */
 	char *ca;
 	char *cert;
 	char *key;                  /* secret */
 	char *extra_certs;
+	char *key_pass;             /* secret: passphrase from 'askpass FILE', NULL = none or prompt */
+	bool askpass;               /* 'askpass' given: ask for the passphrase when a key needs one */
+	uint8_t *pkcs12;            /* secret: DER bytes of 'pkcs12' (cert, key, CAs), NULL = none */
+	size_t pkcs12_len;
 	bool remote_cert_tls_server;
 	char *verify_x509_name;
 	enum vpnc_x509_name_type verify_x509_type;
+	char *remote_cert_eku;      /* 'remote-cert-eku': OID or long name, NULL = no check */
+	unsigned remote_cert_ku[VPNC_MAX_KU]; /* 'remote-cert-ku' values, 0-terminated */
+	bool remote_cert_ku_set;    /* a keyUsage extension is required (any value if list empty) */
+	char *crl;                  /* PEM text of 'crl-verify FILE', NULL = none */
+	char *crl_dir;              /* 'crl-verify DIR dir': a file named by serial revokes it */
 	int tls_version_min;        /* 0 = library default, else e.g. 0x0303 (TLS1_2_VERSION) */
 	int tls_version_max;
 	char *tls_cipher;           /* TLS 1.2 cipher list, NULL = default */
@@ -153,37 +172,26 @@ struct vpnc_config {
 	char *username;             /* from the file or inline block, else NULL */
 	char *password;             /* secret */
 	bool auth_nocache;
+	enum vpnc_auth_retry auth_retry;
 
-	/* Timers, seconds. 0 = not set unless stated. */
+	/* Timers (seconds) and renegotiation limits. 0 = not set / off unless stated. */
 	int ping;
 	int ping_restart;
 	int reneg_sec;              /* default 3600 for a client */
 	int hand_window;            /* default 60 */
 	int tls_timeout;            /* default 2 */
+	long long reneg_bytes;      /* renegotiate after this many data-channel bytes */
+	long long reneg_pkts;       /* ... or packets */
+	int tran_window;            /* seconds the previous key stays usable, default 3600 */
+	int explicit_exit_notify;   /* configured count; 0 = not configured */
 
-	/* Pull handling. */
+	/* Pulled options: what the client takes from the server. */
 	bool route_nopull;
 	bool route_noexec;
 	bool ifconfig_noexec;
-
-	/* Logging. */
-	int verb;                   /* default 1 */
-	int mute;                   /* 0 = off */
-
-	/* Flags that matter only for messages. */
-	bool persist_tun;
-	bool persist_key;
-
-	/* TLS, added for issue 3 part 3 (certificates and verification). */
-	char *key_pass;             /* secret: passphrase from 'askpass FILE', NULL = none or prompt */
-	bool askpass;               /* 'askpass' given: ask for the passphrase when a key needs one */
-	uint8_t *pkcs12;            /* secret: DER bytes of 'pkcs12' (cert, key, CAs), NULL = none */
-	size_t pkcs12_len;
-	char *crl;                  /* PEM text of 'crl-verify FILE', NULL = none */
-	char *crl_dir;              /* 'crl-verify DIR dir': a file named by serial revokes it */
-	char *remote_cert_eku;      /* 'remote-cert-eku': OID or long name, NULL = no check */
-	unsigned remote_cert_ku[VPNC_MAX_KU]; /* 'remote-cert-ku' values, 0-terminated */
-	bool remote_cert_ku_set;    /* a keyUsage extension is required (any value if list empty) */
+	/* pull-filter lines in file order; the first whose text starts the pushed option decides. */
+	struct vpnc_pull_filter pull_filters[VPNC_MAX_PULL_FILTERS];
+	size_t n_pull_filters;
 
 	/* Scripts (run only with script_security >= 2) and DNS. "" = not set. */
 	char up[VPNC_SCRIPT_CMD_MAX];
@@ -193,30 +201,15 @@ struct vpnc_config {
 	int script_security;        /* 0..3, default 1 */
 	enum vpnc_dns_mode dns_mode;
 
-	/* Renegotiation limits and the transition window (0 = off / default). */
-	long long reneg_bytes;      /* renegotiate after this many data-channel bytes */
-	long long reneg_pkts;       /* ... or packets */
-	int tran_window;            /* seconds the previous key stays usable, default 3600 */
-	int explicit_exit_notify;   /* configured count; 0 = not configured */
-
-	/* pull-filter lines in file order; the first whose text starts the pushed option decides. */
-	struct vpnc_pull_filter pull_filters[VPNC_MAX_PULL_FILTERS];
-	size_t n_pull_filters;
-
-	/* Remotes, retries and authentication, added for issue 3 parts 1 and 6. */
-	int connect_retry_max_delay; /* 'connect-retry N MAX': longest back-off, seconds, default 300 */
-	int connect_retry_max;      /* 'connect-retry-max N': tries per remote, 0 = unlimited */
-	int resolv_retry;           /* 'resolv-retry N': seconds to retry names, -1 = infinite (default) */
-	bool bind;                  /* 'bind': bind the local port even without 'lport' */
-	enum vpnc_auth_retry auth_retry;
-
-	/* Logging, added for issue 5 part 5 (src/daemon/log.h). */
+	/* Logging (src/daemon/log.h). */
+	int verb;                   /* default 1 */
+	int mute;                   /* 0 = off */
 	char log_path[VPNC_LOG_PATH_MAX];        /* 'log FILE' / 'log-append FILE', "" = stderr */
 	bool log_append;                         /* 'log-append': append instead of truncating */
 	bool syslog;                             /* 'syslog [name]' */
 	char syslog_ident[VPNC_SYSLOG_NAME_MAX]; /* its name, "" = "vpnc" */
 
-	/* Privileges, added for issue 5 part 1 (src/daemon/privdrop.h, docs/privileges.md).
+	/* Privileges (src/daemon/privdrop.h, docs/privileges.md).
 	 * Names are resolved when the config is loaded, before any chroot. */
 	char user[VPNC_PRIV_NAME_MAX];    /* 'user NAME', "" = do not change the uid */
 	char group[VPNC_PRIV_NAME_MAX];   /* 'group NAME', "" = the user's primary group */
@@ -225,27 +218,50 @@ struct vpnc_config {
 	gid_t gid;                        /* the group's id (valid when group is set) */
 	char chroot_dir[VPNC_PRIV_NAME_MAX]; /* 'chroot DIR', absolute, "" = none */
 
-	/* Control socket, added for issue 5 part 4 (src/daemon/ctlsock.h, docs/control.md). */
+	/* Control socket (src/control/ctlsock.h, docs/control.md). */
 	char control_socket[VPNC_CTL_SOCKET_MAX]; /* 'control-socket PATH', "" = /run/vpnc/INSTANCE.sock */
-	/* The first file named by a command-line '--config' (path is NULL then); names the instance
-	 * and holds the eduVPN '# Expires:' header. "" = none, or longer than the field. */
-	char cmdline_config[VPNC_CMDLINE_CONFIG_MAX];
+
+	/* Flags that matter only for messages. */
+	bool persist_tun;
+	bool persist_key;
+};
+
+/*
+ * Where the reader's notes go: options it accepted but does not act on, and
+ * other non-fatal remarks. After a successful load fn is called once per note,
+ * in file order, with one sentence such as "client.ovpn:7: option
+ * 'persist-tun' ignored: vpnc keeps the tun device across reconnects anyway";
+ * msg is valid only during the call. Notes about ignored options are passed
+ * only when the final 'verb' is 4 or more; warnings that change what happens
+ * (a configured compression vpnc will not do, a bad VPNC_COALESCE_US) from
+ * verb 1.
+ */
+typedef void (*vpnc_config_note_fn)(void *ctx, const char *msg);
+struct vpnc_config_notes {
+	vpnc_config_note_fn fn;
+	void *ctx;
 };
 
 /*
  * Reads the config file `path` (may be NULL) and then the command-line options in
  * argv[0..argc) ("--option arg ..." pairs, where `--config FILE` may also appear),
- * as OpenVPN does. On success returns 0 and sets *out (free it with
+ * as OpenVPN does. The environment variables that alias options (VPNC_OFFLOAD,
+ * VPNC_COALESCE_US) are applied first, so the file and argv win. Notes go to
+ * `notes` (NULL drops them). On success returns 0 and sets *out (free it with
  * vpnc_config_free). On failure returns a negative errno-style code and writes one
  * sentence naming file, line and option into err (e.g.
  * "client.ovpn:12: option 'fragment' is not supported").
  */
-int vpnc_config_load(const char *path, int argc, char **argv, struct vpnc_config **out,
-                     char *err, size_t errlen);
+int vpnc_config_load(const char *path, int argc, char **argv, const struct vpnc_config_notes *notes,
+                     struct vpnc_config **out, char *err, size_t errlen);
 
-/* Parses config text held in memory (used by the fuzzer and tests); name is used in messages. */
-int vpnc_config_parse_text(const char *name, const char *text, size_t len, struct vpnc_config **out,
-                           char *err, size_t errlen);
+/*
+ * Parses config text held in memory (used by the fuzzer and tests); name is used in messages.
+ * The environment is not read.
+ */
+int vpnc_config_parse_text(const char *name, const char *text, size_t len,
+                           const struct vpnc_config_notes *notes, struct vpnc_config **out, char *err,
+                           size_t errlen);
 
 /*
  * `vpnc --inline-config FILE` (cfg_inline.c): reads the profile at path, as

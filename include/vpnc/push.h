@@ -126,7 +126,7 @@ struct vpnc_push {
 	unsigned n_ignored;        /* known, harmless here (e.g. block-outside-dns) */
 	unsigned n_rejected;       /* not allowed or invalid */
 
-	/* Issue 3 part 7. */
+	/* Route metric and filtering. */
 	int route_metric;          /* pushed 'route-metric': default for routes without one; -1 = not pushed */
 	unsigned n_filtered;       /* removed by pull-filter ignore or route-nopull */
 	unsigned n_logged;         /* log lines given so far; bounded by VPNC_PUSH_LOG_MAX */
@@ -178,5 +178,18 @@ int vpnc_push_parse_filtered(struct vpnc_push *p, const char *text, size_t len,
 
 /* Wipes the auth token. */
 void vpnc_push_clear(struct vpnc_push *p);
+
+/*
+ * The IPv4 gateway of pushed routes that name none (OpenVPN's vpn_gateway):
+ * route-gateway, else the peer of a net30/p2p ifconfig. 0 means there is none.
+ */
+static inline uint32_t vpnc_push_vpn_gateway4(const struct vpnc_push *p)
+{
+	if (p->has_route_gateway && p->route_gateway != 0)
+		return p->route_gateway;
+	if (p->has_ifconfig && p->topology != VPNC_TOPO_SUBNET)
+		return p->ifconfig_mask_or_peer;
+	return 0;
+}
 
 #endif

@@ -9,28 +9,28 @@
 #include <openssl/crypto.h>
 
 #include "config/cfg_internal.h"
-
-#define DEFAULT_DATA_CIPHERS "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305"
-#define DEFAULT_AUTH "SHA1"
-#define DEFAULT_PORT "1194"
+#include "core/coalesce.h"
+#include "vpnc/defaults.h"
 
 void vpnc_cfg_defaults(struct vpnc_config *cfg)
 {
 	cfg->default_transport = VPNC_TRANSPORT_UDP;
 	cfg->default_family = AF_UNSPEC;
-	memcpy(cfg->default_port, DEFAULT_PORT, sizeof(DEFAULT_PORT));
+	memcpy(cfg->default_port, VPNC_DEFAULT_PORT, sizeof(VPNC_DEFAULT_PORT));
 	cfg->connect_retry = 1;
 	cfg->server_poll_timeout = 120;
 	cfg->connect_retry_max_delay = 300;
 	cfg->resolv_retry = -1;
 	memcpy(cfg->dev, "tun", 4);
 	cfg->mssfix = -1;
+	cfg->tun_offload = true;
+	cfg->coalesce_us = VPNC_COALESCE_DEFAULT_US;
 	cfg->key_direction = -1;
-	memcpy(cfg->auth, DEFAULT_AUTH, sizeof(DEFAULT_AUTH));
-	memcpy(cfg->data_ciphers, DEFAULT_DATA_CIPHERS, sizeof(DEFAULT_DATA_CIPHERS));
-	cfg->reneg_sec = 3600;
-	cfg->hand_window = 60;
-	cfg->tls_timeout = 2;
+	memcpy(cfg->auth, VPNC_DEFAULT_AUTH, sizeof(VPNC_DEFAULT_AUTH));
+	memcpy(cfg->data_ciphers, VPNC_DEFAULT_DATA_CIPHERS, sizeof(VPNC_DEFAULT_DATA_CIPHERS));
+	cfg->reneg_sec = VPNC_DEFAULT_RENEG_SEC;
+	cfg->hand_window = VPNC_DEFAULT_HAND_WINDOW;
+	cfg->tls_timeout = VPNC_DEFAULT_TLS_TIMEOUT;
 	cfg->verb = 1;
 	cfg->script_security = 1;
 }

@@ -76,7 +76,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_script_security);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_script);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_up_restart);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_dns_mode);
-VPNC_CFG_HANDLER(vpnc_cfg_opt_user_group); /* issue 5 part 1: user, group */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_user_group); /* user, group */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_chroot);
 
 /* cfg_opt_log.c: log, log-append, syslog. */
@@ -84,5 +84,9 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_log);
 
 /* cfg_opt_ctl.c: control-socket. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_control_socket);
+
+/* cfg_opt_datapath.c: vpnc's own data-path options. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_offload);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_coalesce_us);
 
 #endif

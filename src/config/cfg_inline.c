@@ -243,7 +243,7 @@ static int inl_block(struct inl *s, const char *text, size_t len, size_t start, 
 static int inl_text(struct inl *s, const char *name, const char *text, size_t len)
 {
 	struct vpnc_cfg_ctx *ctx = &s->ctx;
-	struct vpnc_cfg_words w;
+	struct vpnc_lex_words w;
 	size_t off = 0;
 	int line = 0, ret = 0;
 
@@ -256,10 +256,10 @@ static int inl_text(struct inl *s, const char *name, const char *text, size_t le
 		char *opt;
 
 		ctx->line = ++line;
-		ret = vpnc_cfg_lex(text + off, end - off, &w, &why);
+		ret = vpnc_lex_line(text + off, end - off, &w, &why);
 		off = next;
 		if (ret < 0) {
-			vpnc_cfg_fail(ctx, ret, "the line %s", why);
+			vpnc_cfg_fail(ctx, ret, "the line has %s", why);
 			break;
 		}
 		ret = 0;

@@ -14,23 +14,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/lex.h"
 #include "vpnc/config.h"
 
-#define VPNC_CFG_MAX_PARAMS 16        /* words on one line, name included (OpenVPN MAX_PARMS) */
-#define VPNC_CFG_PARAM_MAX 256        /* bytes in one word (OpenVPN OPTION_PARM_SIZE) */
+#define VPNC_CFG_MAX_PARAMS VPNC_LEX_MAX_WORDS /* words on one line, name included */
+#define VPNC_CFG_PARAM_MAX VPNC_LEX_WORD_MAX   /* bytes in one word */
 #define VPNC_CFG_MAX_FILE (1024 * 1024) /* largest config or key file we read */
 #define VPNC_CFG_MAX_DEPTH 10         /* nested 'config' includes (OpenVPN's limit) */
 #define VPNC_CFG_MAX_NOTES 256
 #define VPNC_CFG_MAX_IGNORE 32        /* names given to ignore-unknown-option */
 #define VPNC_CFG_USER_PASS_MAX 4096   /* one line of an auth-user-pass file */
 #define VPNC_CFG_NOTE_VERB 4          /* verb at which ignored-option notes are shown */
-
-/* The words of one config line; p[i] point into store. */
-struct vpnc_cfg_words {
-	char *p[VPNC_CFG_MAX_PARAMS + 1];
-	int n;
-	char store[VPNC_CFG_MAX_PARAMS * (VPNC_CFG_PARAM_MAX + 1)];
-};
 
 /* A key or certificate source: inline text, or a path read at the end. */
 struct vpnc_cfg_src {
@@ -94,10 +88,8 @@ struct vpnc_cfg_ctx {
 
 	struct vpnc_cfg_note notes[VPNC_CFG_MAX_NOTES];
 	size_t n_notes;
+	const struct vpnc_config_notes *note_to; /* where notes go at the end, NULL = dropped */
 };
-
-/* cfg_lex.c: splits one line (no newline) into words like OpenVPN's parse_line. */
-int vpnc_cfg_lex(const char *line, size_t len, struct vpnc_cfg_words *w, const char **why);
 
 /* cfg_options.c: applies one option; p[0] is the name, n counts p[0]. */
 int vpnc_cfg_apply(struct vpnc_cfg_ctx *ctx, char **p, int n);
@@ -168,6 +160,9 @@ int vpnc_cfg_base64_decode(const char *text, size_t len, uint8_t *out, size_t ca
 int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx);
 /* cfg_opt_tls.c: loads pkcs12, askpass and crl-verify into the config. */
 int vpnc_cfg_finish_tls(struct vpnc_cfg_ctx *ctx);
+
+/* cfg_env.c: applies the environment variables that alias options (before the profile). */
+void vpnc_cfg_env(struct vpnc_cfg_ctx *ctx);
 
 /* cfg_defaults.c: OpenVPN 2.6 client defaults; context setup and release. */
 void vpnc_cfg_defaults(struct vpnc_config *cfg);

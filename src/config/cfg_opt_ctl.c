@@ -1,7 +1,7 @@
 /*
- * cfg_opt_ctl.c: the handler for 'control-socket PATH' (issue 5 part 4), the
+ * cfg_opt_ctl.c: the handler for 'control-socket PATH', the
  * Unix socket `vpnc status|disconnect|reconnect` talk to. The daemon
- * (src/daemon/ctlsock.c) creates it; the reader only records the path.
+ * (src/control/ctlsock.c) creates it; the reader only records the path.
  */
 #include <string.h>
 

@@ -80,6 +80,8 @@ static const struct cfg_option cfg_options[] = {
 	S("dev-type", 1, 1, 0, UT_OK, vpnc_cfg_opt_dev_type),
 	S("tun-mtu", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_tun_mtu),
 	S("mssfix", 0, 2, F_CONN, UT_OK, vpnc_cfg_opt_mssfix),
+	S("tun-offload", 1, 1, 0, UT_OK, vpnc_cfg_opt_tun_offload),
+	S("coalesce-us", 1, 1, 0, UT_OK, vpnc_cfg_opt_coalesce_us),
 
 	/* TLS. */
 	S("ca", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_pem),

@@ -16,19 +16,9 @@
 #include <openssl/crypto.h>
 
 #include "config/cfg_internal.h"
-#include "config/config_notes.h"
 
 #define CMDLINE_NAME "command line"
 #define UTF8_BOM "\xEF\xBB\xBF"
-
-static vpnc_config_note_fn note_fn;
-static void *note_ctx;
-
-void vpnc_config_set_note_fn(vpnc_config_note_fn fn, void *ctx)
-{
-	note_fn = fn;
-	note_ctx = ctx;
-}
 
 void vpnc_cfg_sanitize(char *dst, size_t dstlen, const char *src)
 {
@@ -233,7 +223,7 @@ int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *t
 {
 	const char *saved_where = ctx->where;
 	int saved_line = ctx->line;
-	struct vpnc_cfg_words w;
+	struct vpnc_lex_words w;
 	size_t off = 0;
 	int line = first_line - 1, ret = 0;
 
@@ -246,10 +236,10 @@ int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *t
 		size_t tl;
 
 		ctx->line = ++line;
-		ret = vpnc_cfg_lex(text + off, end - off, &w, &why);
+		ret = vpnc_lex_line(text + off, end - off, &w, &why);
 		off = next;
 		if (ret < 0) {
-			vpnc_cfg_fail(ctx, ret, "the line %s", why);
+			vpnc_cfg_fail(ctx, ret, "the line has %s", why);
 			goto out;
 		}
 		if (w.n == 0)
@@ -387,8 +377,9 @@ static int cfg_done(struct vpnc_cfg_ctx *ctx, int ret, struct vpnc_config **out)
 		ret = vpnc_cfg_finish(ctx);
 	if (ret == 0) {
 		for (size_t i = 0; i < ctx->n_notes; i++)
-			if (note_fn != NULL && ctx->notes[i].verb <= ctx->cfg->verb)
-				note_fn(note_ctx, ctx->notes[i].msg);
+			if (ctx->note_to != NULL && ctx->note_to->fn != NULL &&
+			    ctx->notes[i].verb <= ctx->cfg->verb)
+				ctx->note_to->fn(ctx->note_to->ctx, ctx->notes[i].msg);
 		*out = ctx->cfg;
 		ctx->cfg = NULL;
 	}
@@ -396,8 +387,9 @@ static int cfg_done(struct vpnc_cfg_ctx *ctx, int ret, struct vpnc_config **out)
 	return ret;
 }
 
-int vpnc_config_parse_text(const char *name, const char *text, size_t len, struct vpnc_config **out,
-                           char *err, size_t errlen)
+int vpnc_config_parse_text(const char *name, const char *text, size_t len,
+                           const struct vpnc_config_notes *notes, struct vpnc_config **out, char *err,
+                           size_t errlen)
 {
 	struct vpnc_cfg_ctx ctx;
 	int ret;
@@ -406,6 +398,7 @@ int vpnc_config_parse_text(const char *name, const char *text, size_t len, struc
 	ret = cfg_ctx_init(&ctx, err, errlen);
 	if (ret < 0)
 		return ret;
+	ctx.note_to = notes;
 	ctx.where = name != NULL ? name : "config";
 	if (len > VPNC_CFG_MAX_FILE) {
 		ret = vpnc_cfg_fail(&ctx, -EFBIG, "the config is larger than 1 MiB");
@@ -416,8 +409,8 @@ int vpnc_config_parse_text(const char *name, const char *text, size_t len, struc
 	return cfg_done(&ctx, ret, out);
 }
 
-int vpnc_config_load(const char *path, int argc, char **argv, struct vpnc_config **out, char *err,
-                     size_t errlen)
+int vpnc_config_load(const char *path, int argc, char **argv, const struct vpnc_config_notes *notes,
+                     struct vpnc_config **out, char *err, size_t errlen)
 {
 	struct vpnc_cfg_ctx ctx;
 	int ret = 0;
@@ -430,6 +423,9 @@ int vpnc_config_load(const char *path, int argc, char **argv, struct vpnc_config
 	for (int i = 0; i < argc && argv != NULL; i++)
 		if (argv[i] != NULL && strcmp(argv[i], "--untrusted-config") == 0)
 			ctx.untrusted = true;
+	ctx.note_to = notes;
+	vpnc_cfg_env(&ctx);
+	ctx.where = NULL;
 	if (path != NULL) {
 		char *text = NULL;
 		size_t len = 0;

@@ -1,23 +1,25 @@
 /*
- * datachan.h: data-channel packet protection for one key_id (protocol notes 10).
+ * datachan.h: data-channel packet protection for one key_id, in the formats of
+ * OpenVPN 2.6 (openvpn_encrypt_aead() and openvpn_encrypt_v1() in
+ * src/openvpn/crypto.c).
  *
  * Two formats, chosen by the cipher, as OpenVPN 2.6 does:
  *
- * AEAD (AES-128-GCM, AES-256-GCM, CHACHA20-POLY1305), §10.1:
+ * AEAD (AES-128-GCM, AES-256-GCM, CHACHA20-POLY1305):
  *   P_DATA_V2: 0x48|kid | peer_id (3) | packet_id (4) | tag (16) | ciphertext
  *   P_DATA_V1: 0x30|kid               | packet_id (4) | tag (16) | ciphertext
  *   nonce = packet_id (4, BE) || implicit IV (8)
  *   AAD   = V2: the 4 header bytes || packet_id;  V1: packet_id only
  *
  * CBC + HMAC (AES-128/192/256-CBC and the other CBC ciphers in the table of
- * datachan.c, with `auth` SHA1/SHA224/SHA256/SHA384/SHA512), §10.2:
+ * datachan.c, with `auth` SHA1/SHA224/SHA256/SHA384/SHA512):
  *   header (1 or 4) | HMAC (L) | IV (block) | CBC(packet_id (4) || plaintext, PKCS#7)
  *   HMAC = HMAC-auth(IV || CBC ciphertext): encrypt-then-MAC; the header is not covered.
  *   The IV is random per packet, from the RNG set with vpnc_dc_set_rand().
  *   `auth none` with a CBC cipher is refused (2.6 allows it with a warning):
  *   it leaves the data channel without integrity.
  *
- * The plaintext is the payload with the compression framing of §10.6 set by
+ * The plaintext is the payload with the compression framing (dc_int.h) set by
  * vpnc_dc_set_comp() (default VPNC_COMP_NONE): encrypt adds it and decrypt
  * removes it, without copying the payload; nothing is ever compressed.
  *

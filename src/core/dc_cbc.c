@@ -1,5 +1,6 @@
 /*
- * dc_cbc.c: the CBC+HMAC data-channel format of OpenVPN 2.x (§10.2).
+ * dc_cbc.c: the CBC+HMAC data-channel format of OpenVPN 2.x
+ * (openvpn_encrypt_v1() in src/openvpn/crypto.c).
  *
  *   header | HMAC (L) | IV (B) | CBC(packet_id (4) || framed plaintext || PKCS#7 padding)
  *

@@ -1,6 +1,8 @@
 /*
  * dc_int.h: what datachan.c (AEAD) and dc_cbc.c (CBC+HMAC) share: the packet
- * header and the compression framing of protocol notes §10.6.
+ * header and the compression framing OpenVPN 2.6 puts in front of the payload
+ * even when nothing is compressed (src/openvpn/comp.h: NO_COMPRESS_BYTE 0xFA,
+ * NO_COMPRESS_BYTE_SWAP 0xFB; COMP_ALGV2_INDICATOR_BYTE 0x50 for stub-v2).
  *
  * Framing on send: the cipher input is pre[0..npre) || body || post[0..npost),
  * fed to the cipher piece by piece, so the plaintext is never copied:

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "core/engine_int.h"
+#include "vpnc/defaults.h"
 
 /* OpenVPN's keepalive payload, sent as an ordinary data packet. */
 static const uint8_t ping_magic[16] = {0x2a, 0x18, 0x7b, 0xf3, 0x64, 0x1e, 0xb4, 0xcb,
@@ -235,15 +236,15 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->wrap = cfg->wrap;
 	e->key_direction = cfg->key_direction;
 	snprintf(e->auth_digest, sizeof(e->auth_digest), "%s",
-	         cfg->auth_digest != NULL && cfg->auth_digest[0] ? cfg->auth_digest : "SHA1");
+	         cfg->auth_digest != NULL && cfg->auth_digest[0] ? cfg->auth_digest : VPNC_DEFAULT_AUTH);
 	snprintf(e->data_ciphers_fallback, sizeof(e->data_ciphers_fallback), "%s",
 	         cfg->data_ciphers_fallback != NULL ? cfg->data_ciphers_fallback : "");
-	e->tls_timeout_ms = (cfg->tls_timeout > 0 ? cfg->tls_timeout : 2) * 1000;
-	e->hand_window_ms = (uint64_t)(cfg->hand_window > 0 ? cfg->hand_window : 60) * 1000;
-	e->tun_mtu = cfg->tun_mtu > 0 ? cfg->tun_mtu : 1500;
+	e->tls_timeout_ms = (cfg->tls_timeout > 0 ? cfg->tls_timeout : VPNC_DEFAULT_TLS_TIMEOUT) * 1000;
+	e->hand_window_ms = (uint64_t)(cfg->hand_window > 0 ? cfg->hand_window : VPNC_DEFAULT_HAND_WINDOW) * 1000;
+	e->tun_mtu = cfg->tun_mtu > 0 ? cfg->tun_mtu : VPNC_DEFAULT_TUN_MTU;
 	e->ping_cfg = cfg->ping;
 	e->ping_restart_cfg = cfg->ping_restart;
-	e->mssfix = cfg->mssfix < 0 ? 1492 : cfg->mssfix;
+	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
 	e->link_ipv6 = cfg->link_ipv6;
 	e->comp = cfg->comp;
 	e->exit_notify_cfg = cfg->explicit_exit_notify;
@@ -252,14 +253,14 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->reneg_ms = cfg->reneg_sec > 0 ? (uint64_t)cfg->reneg_sec * 1000 : 0;
 	e->reneg_bytes = cfg->reneg_bytes > 0 ? (uint64_t)cfg->reneg_bytes : 0;
 	e->reneg_pkts = cfg->reneg_pkts > 0 ? (uint64_t)cfg->reneg_pkts : 0;
-	e->tran_ms = (uint64_t)(cfg->tran_window > 0 ? cfg->tran_window : 3600) * 1000;
+	e->tran_ms = (uint64_t)(cfg->tran_window > 0 ? cfg->tran_window : VPNC_DEFAULT_TRAN_WINDOW) * 1000;
 	e->server_prf = cfg->server_prf;
 	vpnc_push_init(&e->push);
 	vpnc_loglimit_init(&e->peer_log);
 
 	if (canonical_ciphers(e, cfg->data_ciphers != NULL && cfg->data_ciphers[0]
 	                                 ? cfg->data_ciphers
-	                                 : "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305") != 0) {
+	                                 : VPNC_DEFAULT_DATA_CIPHERS) != 0) {
 		VPNC_LOG(e, 0, "no supported cipher in data-ciphers");
 		r = -EINVAL;
 		goto fail;

@@ -1,5 +1,6 @@
 /*
- * kdf.h: data-channel key derivation (protocol notes 9).
+ * kdf.h: data-channel key derivation, as OpenVPN 2.6 does it
+ * (generate_key_expansion() in src/openvpn/ssl.c; TLS-EKM is RFC 5705).
  *
  * Both methods give a 256-byte key block in the static-key layout:
  *   [0..64)    client->server cipher key      [64..128)  client->server HMAC key / implicit IV

@@ -21,7 +21,7 @@
 #include "core/kdf.h"
 #include "core/logesc.h"
 
-/* IV_PROTO bits this client announces (see the protocol notes, section 7.3). */
+/* IV_PROTO bits this client announces (meanings in km2.h). */
 #define CLIENT_IV_PROTO                                                                          \
 	(VPNC_IV_PROTO_DATA_V2 | VPNC_IV_PROTO_REQUEST_PUSH | VPNC_IV_PROTO_TLS_KEY_EXPORT |     \
 	 VPNC_IV_PROTO_AUTH_PENDING_KW | VPNC_IV_PROTO_CC_EXIT_NOTIFY | VPNC_IV_PROTO_AUTH_FAIL_TEMP |  \

@@ -3,9 +3,9 @@
  * carries that we build ourselves: the peer-info block (IV_* lines) and the
  * OCC options string.
  *
- * Wire layout (protocol reference section 7): 4 zero bytes, the key-method
- * byte (low nibble 2), the client's 48-byte pre-master (client to server
- * only), two 32-byte randoms, then four "ovstrings": options, username,
+ * Wire layout (key_method_2_write() in OpenVPN 2.6's src/openvpn/ssl.c):
+ * 4 zero bytes, the key-method byte (low nibble 2), the client's 48-byte
+ * pre-master (client to server only), two 32-byte randoms, then four "ovstrings": options, username,
  * password, peer-info. An ovstring is a u16 length that counts a trailing NUL,
  * then the bytes; an empty string is the bare length 00 00.
  *
@@ -35,7 +35,7 @@
  * scripts), but tools that compare versions then see a 2.6 client. */
 #define VPNC_KM2_IV_VER "2.6.14"
 
-/* IV_PROTO capability bits (protocol reference section 7.3). */
+/* IV_PROTO capability bits (the IV_PROTO_* defines in OpenVPN 2.6's src/openvpn/ssl.h). */
 #define VPNC_IV_PROTO_RESERVED (1u << 0)        /* must be 0 */
 #define VPNC_IV_PROTO_DATA_V2 (1u << 1)
 #define VPNC_IV_PROTO_REQUEST_PUSH (1u << 2)

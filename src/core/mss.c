@@ -8,6 +8,7 @@
  * a bound, and anything unexpected is left untouched.
  */
 #include "core/mss.h"
+#include "vpnc/buf.h"
 
 #define IPV4_MIN_HDR 20
 #define IPV6_HDR 40
@@ -19,14 +20,6 @@
 #define TCPOPT_MSS_LEN 4
 #define IPPROTO_TCP_ 6
 #define IPV6_MAX_EXT 8
-
-static uint16_t get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* RFC 1624 incremental update of a one's complement checksum for one 16-bit word. */
 static uint16_t csum_update(uint16_t sum, uint16_t old, uint16_t new_)
@@ -60,11 +53,11 @@ static bool clamp_tcp(uint8_t *tcp, size_t len, uint16_t mss)
 		if (olen < 2 || i + olen > hlen)
 			break;
 		if (kind == TCPOPT_MSS && olen == TCPOPT_MSS_LEN) {
-			uint16_t old = get16(tcp + i + 2);
+			uint16_t old = vpnc_get_u16(tcp + i + 2);
 			if (old <= mss)
 				return false;
-			put16(tcp + i + 2, mss);
-			put16(tcp + 16, csum_update(get16(tcp + 16), old, mss));
+			vpnc_put_u16(tcp + i + 2, mss);
+			vpnc_put_u16(tcp + 16, csum_update(vpnc_get_u16(tcp + 16), old, mss));
 			return true;
 		}
 		i += olen;
@@ -82,7 +75,7 @@ bool vpnc_mss_clamp(uint8_t *pkt, size_t len, uint16_t mss4, uint16_t mss6)
 			return false;
 		size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
 		/* Only the first fragment has the TCP header. */
-		if (ihl < IPV4_MIN_HDR || ihl > len || (get16(pkt + 6) & 0x1fff) != 0)
+		if (ihl < IPV4_MIN_HDR || ihl > len || (vpnc_get_u16(pkt + 6) & 0x1fff) != 0)
 			return false;
 		return clamp_tcp(pkt + ihl, len - ihl, mss4);
 	}

@@ -2,9 +2,10 @@
  * push.c: parses the options of a PUSH_REPLY into struct vpnc_push.
  *
  * The text is split on ',' (a pushed value can never contain a comma), each
- * item is tokenised like a config line, and the first word picks a handler
- * from an allow-list. Every handler validates all of its words before it
- * stores anything, so a rejected option leaves the struct as it was. An
+ * item is split into words by the shared lexer (core/lex.h) as a config line
+ * is, and the first word picks a handler from an allow-list. Every handler
+ * validates all of its words before it stores anything, so a rejected option
+ * leaves the struct as it was. An
  * option we know but do not apply is counted in n_ignored; anything else,
  * and any option with a bad value, is counted in n_rejected and described
  * through the log callback. Secrets (auth-token) are never passed to the log.
@@ -19,10 +20,11 @@
 
 #include <openssl/crypto.h>
 
+#include "core/dnsname.h"
+#include "core/lex.h"
 #include "vpnc/push.h"
 
 #define PUSH_ITEM_MAX 255      /* chars per item; OpenVPN's line buffer is 256 with the NUL */
-#define PUSH_WORDS_MAX 16      /* MAX_PARMS */
 #define PUSH_NAME_LOG_MAX 32   /* longest option name passed to the log */
 #define PUSH_PEER_ID_MAX 0xFFFFFEu
 #define PUSH_TIMER_MAX 86400   /* ping, ping-restart: one day */
@@ -32,13 +34,11 @@
 #define PUSH_TUN_MTU_MAX 9000
 #define PUSH_METRIC_MAX 0x7FFFFFFF
 #define PUSH_CIPHER_MAX 31
-#define PUSH_DOMAIN_MAX 253
-#define PUSH_LABEL_MAX 63
 
-/* One tokenised item: argv-style words pointing into store. */
+/* One item split into words by the shared lexer; w and n are its argv view. */
 struct push_item {
-	char store[PUSH_ITEM_MAX + PUSH_WORDS_MAX + 1];
-	const char *w[PUSH_WORDS_MAX];
+	struct vpnc_lex_words lex;
+	const char *w[VPNC_LEX_MAX_WORDS];
 	size_t n;
 };
 
@@ -46,82 +46,18 @@ struct push_item {
 static const char push_ignored[] = "ignored";
 #define PUSH_IGNORED push_ignored
 
-/*
- * Splits one item into words as OpenVPN's parse_line does: whitespace
- * separates words, "..." and '...' quote, a backslash escapes a backslash, a
- * double quote or a space (outside single quotes), and ';' or '#' at the start
- * of a word begins a comment. Returns NULL or a reason.
- */
+/* Splits one item into words as OpenVPN's apply_push_options() does (lex.h). Returns NULL or a reason. */
 static const char *push_tokenise(const char *s, size_t len, struct push_item *it)
 {
-	enum { INIT, UNQUOTED, DQUOTED, SQUOTED } st = INIT;
-	size_t o = 0, start = 0;
-	bool bs = false;
+	const char *why = NULL;
+	int n = vpnc_lex_line(s, len, &it->lex, &why);
 
 	it->n = 0;
-	for (size_t i = 0; i <= len; i++) {
-		char c = i < len ? s[i] : '\0';
-		bool space = c == ' ' || c == '\t' || c == '\0';
-		bool emit = false, done = false;
-
-		if (!bs && c == '\\' && st != SQUOTED) {
-			bs = true;
-			continue;
-		}
-		if (bs && !(c == '\\' || c == '"' || c == ' ' || c == '\t'))
-			return "bad backslash escape";
-		switch (st) {
-		case INIT:
-			if (space && !bs)
-				break;
-			if (!bs && (c == ';' || c == '#')) {
-				i = len; /* the rest is a comment */
-				break;
-			}
-			if (it->n == PUSH_WORDS_MAX)
-				return "too many words";
-			start = o;
-			if (!bs && c == '"')
-				st = DQUOTED;
-			else if (!bs && c == '\'')
-				st = SQUOTED;
-			else {
-				st = UNQUOTED;
-				emit = true;
-			}
-			break;
-		case UNQUOTED:
-			if (!bs && space)
-				done = true;
-			else
-				emit = true;
-			break;
-		case DQUOTED:
-			if (c == '\0')
-				return "no closing quote";
-			if (!bs && c == '"')
-				done = true;
-			else
-				emit = true;
-			break;
-		case SQUOTED:
-			if (c == '\0')
-				return "no closing quote";
-			if (c == '\'')
-				done = true;
-			else
-				emit = true;
-			break;
-		}
-		bs = false;
-		if (emit)
-			it->store[o++] = c;
-		if (done) {
-			it->store[o++] = '\0';
-			it->w[it->n++] = it->store + start;
-			st = INIT;
-		}
-	}
+	if (n < 0)
+		return why;
+	for (int i = 0; i < n; i++)
+		it->w[i] = it->lex.p[i];
+	it->n = (size_t)n;
 	return NULL;
 }
 
@@ -223,33 +159,6 @@ static void push_ip6_mask(uint8_t a[16], unsigned bits)
 		a[i] &= (uint8_t)(0xFF00u >> bits);
 		bits = 0;
 	}
-}
-
-/* A domain name: [A-Za-z0-9_-] labels of 1..63 separated by single dots, no label starting with '-', <= 253. */
-static bool push_domain_ok(const char *s)
-{
-	size_t n = strlen(s), label = 0;
-
-	if (n == 0 || n > PUSH_DOMAIN_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-		      c == '_'))
-			return false;
-		if (label == 0 && c == '-')
-			return false;
-		if (++label > PUSH_LABEL_MAX)
-			return false;
-	}
-	return label > 0;
 }
 
 static const char *opt_ifconfig(struct vpnc_push *p, const struct push_item *it)
@@ -501,14 +410,14 @@ static const char *push_add_dns6(struct vpnc_push *p, const uint8_t a[16])
 
 static const char *push_add_domain(struct vpnc_push *p, const char *d)
 {
-	if (!push_domain_ok(d))
+	if (!vpnc_dnsname_ok(d))
 		return "bad domain name";
 	for (size_t i = 0; i < p->n_domains; i++)
 		if (strcasecmp(p->domains[i], d) == 0)
 			return PUSH_IGNORED;
 	if (p->n_domains >= VPNC_MAX_DOMAINS)
 		return "too many domains";
-	strcpy(p->domains[p->n_domains++], d); /* length checked by push_domain_ok */
+	strcpy(p->domains[p->n_domains++], d); /* length checked by vpnc_dnsname_ok */
 	return NULL;
 }
 

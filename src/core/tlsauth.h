@@ -1,5 +1,7 @@
 /*
- * tlsauth.h: tls-auth HMAC wrapping of control packets (protocol notes 3.3, 6.2).
+ * tlsauth.h: tls-auth HMAC wrapping of control packets (OpenVPN 2.6:
+ * src/openvpn/ssl_pkt.c for the wrapping, key_direction_state_init() in
+ * src/openvpn/crypto.c for which half of the key each side uses).
  *
  * Wire form of a wrapped packet (L = digest size: SHA1 20, SHA256 32, SHA512 64):
  *

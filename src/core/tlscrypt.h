@@ -1,5 +1,6 @@
 /*
- * tlscrypt.h: tls-crypt wrapping of control packets (protocol notes 3.4, 6.3).
+ * tlscrypt.h: tls-crypt wrapping of control packets (OpenVPN 2.6:
+ * src/openvpn/tls_crypt.c and the layout described in tls_crypt.h).
  *
  * Used for tls-crypt, tls-crypt-v2 (with the client key Kc) and dynamic
  * tls-crypt (with the EKM-derived key). Wire form of a wrapped packet:

@@ -72,14 +72,6 @@ struct tcp_view {
 	bool candidate;        /* may be merged */
 };
 
-static uint16_t get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 int vpnc_gro_new(size_t max_flows, vpnc_gro_write_fn write, void *ctx, struct vpnc_gro **out)
 {
 	struct vpnc_gro *g;
@@ -147,7 +139,7 @@ static bool tcp_parse(const uint8_t *ip, size_t len, struct tcp_view *v)
 			return true; /* IP options: TCP, but not read further */
 		v->v6 = false;
 		v->l4_off = IPV4_HDR;
-		if (get16(ip + 2) != len || (get16(ip + 6) & IPV4_FRAG_MASK) != 0)
+		if (vpnc_get_u16(ip + 2) != len || (vpnc_get_u16(ip + 6) & IPV4_FRAG_MASK) != 0)
 			return true;
 		if (vpnc_csum_finish(vpnc_csum_partial(ip, IPV4_HDR, 0)) != 0)
 			return true;
@@ -158,7 +150,7 @@ static bool tcp_parse(const uint8_t *ip, size_t len, struct tcp_view *v)
 			return is_ipv6_ext(ip[6]); /* maybe TCP behind extension headers */
 		v->v6 = true;
 		v->l4_off = IPV6_HDR;
-		if ((size_t)get16(ip + 4) + IPV6_HDR != len)
+		if ((size_t)vpnc_get_u16(ip + 4) + IPV6_HDR != len)
 			return true;
 	} else {
 		return false;
@@ -202,7 +194,7 @@ static bool can_merge(const struct gro_flow *f, const struct tcp_view *v)
 		if (memcmp(a, b, 4) != 0 || a[7] != b[7])
 			return false;
 	} else {
-		if (a[1] != b[1] || a[8] != b[8] || ((get16(a + 6) ^ get16(b + 6)) & IPV4_DF))
+		if (a[1] != b[1] || a[8] != b[8] || ((vpnc_get_u16(a + 6) ^ vpnc_get_u16(b + 6)) & IPV4_DF))
 			return false;
 	}
 	/* ACK number, data offset, window: bytes 8..15; then the options. */
@@ -258,18 +250,18 @@ static void flow_flush(struct vpnc_gro *g, struct gro_flow *f)
 		size_t l4_len = f->len - f->l4_off;
 		uint32_t pseudo;
 		if (f->v6) {
-			put16(ip + 4, (uint16_t)(f->len - IPV6_HDR));
+			vpnc_put_u16(ip + 4, (uint16_t)(f->len - IPV6_HDR));
 			pseudo = vpnc_csum_pseudo6(ip + 8, ip + 24, PROTO_TCP, (uint32_t)l4_len);
 			h.gso_type = VPNC_VNET_GSO_TCPV6;
 		} else {
-			put16(ip + 2, (uint16_t)f->len);
-			put16(ip + 10, 0);
-			put16(ip + 10, vpnc_csum_finish(vpnc_csum_partial(ip, IPV4_HDR, 0)));
+			vpnc_put_u16(ip + 2, (uint16_t)f->len);
+			vpnc_put_u16(ip + 10, 0);
+			vpnc_put_u16(ip + 10, vpnc_csum_finish(vpnc_csum_partial(ip, IPV4_HDR, 0)));
 			pseudo = vpnc_csum_pseudo4(ip + 12, ip + 16, PROTO_TCP, (uint32_t)l4_len);
 			h.gso_type = VPNC_VNET_GSO_TCPV4;
 		}
 		/* A partial checksum holds the folded pseudo-header sum, not its complement. */
-		put16(ip + f->l4_off + TCP_CSUM_OFF, (uint16_t)vpnc_csum_add(pseudo, 0));
+		vpnc_put_u16(ip + f->l4_off + TCP_CSUM_OFF, (uint16_t)vpnc_csum_add(pseudo, 0));
 		h.flags = VPNC_VNET_F_NEEDS_CSUM;
 		h.hdr_len = (uint16_t)f->hdr_len;
 		h.gso_size = (uint16_t)f->seg_size;

@@ -47,14 +47,6 @@ enum gso_kind {
 	GSO_UDP,       /* USO split */
 };
 
-static uint16_t get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 static uint16_t host16(const uint8_t *p)
 {
 	uint16_t v;
@@ -96,9 +88,9 @@ static int parse_ip(const uint8_t *pkt, size_t len, bool *v6, uint8_t *proto, si
 		if (len < IPV4_MIN_HDR)
 			return -EINVAL;
 		size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
-		if (ihl < IPV4_MIN_HDR || ihl > len || get16(pkt + 2) != len)
+		if (ihl < IPV4_MIN_HDR || ihl > len || vpnc_get_u16(pkt + 2) != len)
 			return -EINVAL;
-		if ((get16(pkt + 6) & IPV4_FRAG_MASK) != 0)
+		if ((vpnc_get_u16(pkt + 6) & IPV4_FRAG_MASK) != 0)
 			return -EINVAL;
 		*v6 = false;
 		*proto = pkt[9];
@@ -106,7 +98,7 @@ static int parse_ip(const uint8_t *pkt, size_t len, bool *v6, uint8_t *proto, si
 		return 0;
 	}
 	if (pkt[0] >> 4 == 6) {
-		if (len < IPV6_HDR || (size_t)get16(pkt + 4) + IPV6_HDR != len)
+		if (len < IPV6_HDR || (size_t)vpnc_get_u16(pkt + 4) + IPV6_HDR != len)
 			return -EINVAL;
 		uint8_t next = pkt[6];
 		size_t off = IPV6_HDR;
@@ -229,12 +221,12 @@ static void emit_segment(const struct vpnc_gso *g, uint8_t *dst, size_t payload_
 
 	memcpy(dst, g->tmpl, hl);
 	if (g->v6) {
-		put16(dst + 4, (uint16_t)(hl - IPV6_HDR + payload_len));
+		vpnc_put_u16(dst + 4, (uint16_t)(hl - IPV6_HDR + payload_len));
 	} else {
-		put16(dst + 2, (uint16_t)(hl + payload_len));
-		put16(dst + 4, (uint16_t)(get16(g->tmpl + 4) + g->seg));
-		put16(dst + 10, 0);
-		put16(dst + 10, vpnc_csum_finish(vpnc_csum_partial(dst, l4, 0)));
+		vpnc_put_u16(dst + 2, (uint16_t)(hl + payload_len));
+		vpnc_put_u16(dst + 4, (uint16_t)(vpnc_get_u16(g->tmpl + 4) + g->seg));
+		vpnc_put_u16(dst + 10, 0);
+		vpnc_put_u16(dst + 10, vpnc_csum_finish(vpnc_csum_partial(dst, l4, 0)));
 	}
 	uint8_t proto = g->kind == GSO_TCP ? PROTO_TCP : PROTO_UDP;
 	sum = g->v6 ? vpnc_csum_pseudo6(dst + 8, dst + 24, proto, (uint32_t)l4_len)
@@ -246,16 +238,16 @@ static void emit_segment(const struct vpnc_gso *g, uint8_t *dst, size_t payload_
 			th[TCP_FLAGS_OFF] &= (uint8_t)~(TCP_FLAG_FIN | TCP_FLAG_PSH);
 		if (g->ecn && g->seg > 0)
 			th[TCP_FLAGS_OFF] &= (uint8_t)~TCP_FLAG_CWR;
-		put16(th + TCP_CSUM_OFF, 0);
+		vpnc_put_u16(th + TCP_CSUM_OFF, 0);
 		sum = vpnc_csum_partial(th, l4_len, sum);
-		put16(th + TCP_CSUM_OFF, vpnc_csum_finish(sum));
+		vpnc_put_u16(th + TCP_CSUM_OFF, vpnc_csum_finish(sum));
 	} else {
 		uint8_t *uh = dst + l4;
-		put16(uh + 4, (uint16_t)l4_len);
-		put16(uh + UDP_CSUM_OFF, 0);
+		vpnc_put_u16(uh + 4, (uint16_t)l4_len);
+		vpnc_put_u16(uh + UDP_CSUM_OFF, 0);
 		sum = vpnc_csum_partial(uh, l4_len, sum);
 		uint16_t c = vpnc_csum_finish(sum);
-		put16(uh + UDP_CSUM_OFF, c ? c : 0xffff);
+		vpnc_put_u16(uh + UDP_CSUM_OFF, c ? c : 0xffff);
 	}
 }
 
@@ -264,7 +256,7 @@ static void finish_partial(struct vpnc_gso *g)
 {
 	uint32_t sum = vpnc_csum_partial(g->pkt + g->l4_off, g->len - g->l4_off, 0);
 	uint16_t c = vpnc_csum_finish(sum);
-	put16(g->pkt + g->hdr_len, c ? c : 0xffff);
+	vpnc_put_u16(g->pkt + g->hdr_len, c ? c : 0xffff);
 }
 
 int vpnc_gso_next(struct vpnc_gso *g, uint8_t **ip, size_t *ip_len)
@@ -305,7 +297,7 @@ int vpnc_gso_next_copy(struct vpnc_gso *g, struct vpnc_buf *out)
 		if (g->kind == GSO_CSUM) {
 			uint32_t sum = vpnc_csum_partial(p + g->l4_off, g->len - g->l4_off, 0);
 			uint16_t c = vpnc_csum_finish(sum);
-			put16(p + g->hdr_len, c ? c : 0xffff);
+			vpnc_put_u16(p + g->hdr_len, c ? c : 0xffff);
 		}
 		return 1;
 	}

@@ -34,7 +34,10 @@
 #include "os/udp_batch.h"
 #include "vpnc/engine.h"
 
-/* Socket buffers asked for (performance-notes 2.7); the FORCE variants pass rmem_max. */
+/*
+ * Socket buffers asked for: 7 MiB, as wireguard-go does (conn/controlfns.go). The
+ * FORCE variants (socket(7): SO_RCVBUFFORCE, CAP_NET_ADMIN) pass net.core.rmem_max.
+ */
 #define VPNC_UDP_SOCKBUF (7 << 20)
 /* recvmmsg calls per wakeup before other work gets a turn. */
 #define VPNC_UDP_RX_TURNS 4

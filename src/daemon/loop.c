@@ -24,7 +24,7 @@
  *
  * Data path: packet buffers are allocated once (here: link send spare and
  * TUN write; tunio.c: the TUN read buffer and GRO flows; each link: its
- * receive and send buffers). VPNC_OFFLOAD=0 in the environment turns TUN
+ * receive and send buffers). 'tun-offload no' (or VPNC_OFFLOAD=0) turns TUN
  * offloads and UDP batching off, for comparison (docs/performance.md).
  */
 #include <errno.h>
@@ -40,7 +40,7 @@
 #include <openssl/rand.h>
 #include <uv.h>
 
-#include "daemon/ctlstate.h" /* Control socket (ctlstate.h) */
+#include "control/ctlstate.h" /* Control socket (ctlstate.h) */
 #include "daemon/link.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
@@ -51,14 +51,6 @@
 #include "daemon/sdwatchdog.h" /* systemd */
 #include "daemon/updown.h"
 #include "daemon/privdrop.h"   /* least privilege */
-
-/* VPNC_OFFLOAD=0 (or no, off) turns TUN offloads and UDP batching off, to compare. */
-static bool offload_wanted(void)
-{
-	const char *v = getenv("VPNC_OFFLOAD");
-
-	return v == NULL || !(strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "off") == 0);
-}
 
 /* ---- engine timer ---- */
 
@@ -648,7 +640,7 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 	l->p = p;
 	l->conf = p->conf;
 	l->tun.fd = -1;
-	l->offload = offload_wanted();
+	l->offload = l->conf->tun_offload; /* 'tun-offload' (or VPNC_OFFLOAD) */
 	l->pool = malloc((size_t)VPNC_BUF__COUNT * VPNC_PKT_BUF);
 	l->nc = malloc(sizeof(*l->nc));
 	if (l->pool == NULL || l->nc == NULL)

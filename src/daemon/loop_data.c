@@ -133,24 +133,6 @@ static void on_prepare(uv_prepare_t *p)
 	}
 }
 
-/* VPNC_COALESCE_US=N sets the coalescing sleep in microseconds (0 turns it off). */
-static uint32_t coalesce_us(void)
-{
-	const char *v = getenv("VPNC_COALESCE_US");
-	char *end;
-	unsigned long us;
-
-	if (v == NULL || *v == '\0')
-		return VPNC_COALESCE_DEFAULT_US;
-	us = strtoul(v, &end, 10);
-	if (*end != '\0' || us > VPNC_COALESCE_MAX_US) {
-		vpnc_log(VPNC_LOG_WARN, "VPNC_COALESCE_US=%s is not a number of microseconds up to %d; using %d",
-		         v, VPNC_COALESCE_MAX_US, VPNC_COALESCE_DEFAULT_US);
-		return VPNC_COALESCE_DEFAULT_US;
-	}
-	return (uint32_t)us;
-}
-
 /* The link callbacks of every attempt; the caller sets .ctx. */
 const struct vpnc_link_cbs loop_link_cbs_template = {
 	.packet = on_link_packet,
@@ -165,7 +147,7 @@ int loop_coalesce_start(struct loop *l)
 {
 	int ret;
 
-	vpnc_coalesce_init(&l->coal, coalesce_us(), uv_hrtime());
+	vpnc_coalesce_init(&l->coal, (uint32_t)l->conf->coalesce_us, uv_hrtime()); /* 'coalesce-us' */
 	if ((ret = uv_prepare_init(&l->uv, &l->prepare)) < 0)
 		return ret;
 	l->prepare.data = l;

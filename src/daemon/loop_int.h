@@ -19,7 +19,7 @@
 #include <uv.h>
 
 #include "core/coalesce.h"
-#include "daemon/ctlstate.h"
+#include "control/ctlstate.h"
 #include "daemon/link.h"
 #include "daemon/loop.h"
 #include "daemon/remote.h"
@@ -152,7 +152,7 @@ extern const struct vpnc_link_cbs loop_link_cbs_template;
 void loop_drain_link_out(struct loop *l, uint64_t now);
 void loop_on_tun_readable(uv_poll_t *h, int status, int events);
 void loop_tun_resume(struct loop *l);
-/* Sets up wakeup coalescing (VPNC_COALESCE_US) and starts the prepare handle; 0 or a libuv error. */
+/* Sets up wakeup coalescing ('coalesce-us') and starts the prepare handle; 0 or a libuv error. */
 int loop_coalesce_start(struct loop *l);
 
 #endif

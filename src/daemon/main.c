@@ -21,7 +21,7 @@
 #include <openssl/ssl.h>
 
 #include "core/tls.h"
-#include "daemon/cli.h" /* Control socket client, --help, --version (cli.h). */
+#include "control/cli.h" /* Control socket client, --help, --version (cli.h). */
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/privdrop.h"
@@ -29,13 +29,6 @@
 #include "daemon/sdnotify.h" /* systemd */
 #include "os/os.h"
 #include "vpnc/config.h"
-
-#if defined(__has_include)
-#if __has_include("config/config_notes.h")
-#include "config/config_notes.h"
-#define VPNC_HAVE_CONFIG_NOTES 1
-#endif
-#endif
 
 /* Room for one error sentence from the config reader or TLS setup. */
 #define VPNC_ERR_MAX 512
@@ -98,6 +91,47 @@ static int get_creds(void *ctx, char *user, char *pass, size_t cap)
 	return ret;
 }
 
+/*
+ * The config reader's notes (it has already filtered them by the final verb)
+ * arrive before the log is set up, so they are kept here and logged once it
+ * is: they then reach the configured log file or syslog too.
+ */
+struct cfg_notes {
+	char text[4096];
+	size_t len;
+	bool lost;
+};
+
+static void keep_note(void *ctx, const char *msg)
+{
+	struct cfg_notes *b = ctx;
+	size_t n = strlen(msg);
+
+	if (n + 1 >= sizeof(b->text) - b->len) {
+		b->lost = true;
+		return;
+	}
+	memcpy(b->text + b->len, msg, n);
+	b->text[b->len + n] = '\n';
+	b->len += n + 1;
+}
+
+static void log_notes(const struct cfg_notes *b)
+{
+	size_t off = 0;
+
+	while (off < b->len) {
+		const char *nl = memchr(b->text + off, '\n', b->len - off);
+		int n = (int)(nl - (b->text + off));
+
+		vpnc_log(VPNC_LOG_INFO, "%.*s", n, b->text + off);
+		off += (size_t)n + 1;
+	}
+	if (b->lost)
+		vpnc_log(VPNC_LOG_INFO, "More configuration notes than fit in %zu bytes were left out.",
+		         sizeof(b->text));
+}
+
 static bool is_flag(const char *arg, const char *name)
 {
 	return strcmp(arg, name) == 0;
@@ -146,6 +180,8 @@ static int inline_config_main(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct vpnc_config *conf = NULL;
+	static struct cfg_notes kept;
+	const struct vpnc_config_notes notes = {keep_note, &kept};
 	struct vpnc_nl *nl = NULL;
 	SSL_CTX *ctx = NULL;
 	char err[VPNC_ERR_MAX];
@@ -192,14 +228,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-#ifdef VPNC_HAVE_CONFIG_NOTES
-	vpnc_config_set_note_fn(vpnc_log_note, NULL);
-#endif
 	/* Lock memory before key material is loaded, so secrets never reach swap (where possible). */
 	char mnote[256];
 	bool mlocked = vpnc_mlock_secrets(mnote, sizeof(mnote)) == 0;
 	err[0] = '\0';
-	ret = vpnc_config_load(path, argc - first, argv + first, &conf, err, sizeof(err));
+	ret = vpnc_config_load(path, argc - first, argv + first, &notes, &conf, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "vpnc: %s\n", err[0] ? err : "cannot load the configuration");
 		goto out;
@@ -214,6 +247,7 @@ int main(int argc, char **argv)
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_FATAL, "Cannot open the log file %s: %s; logging to stderr.", conf->log_path,
 		         strerror(-ret));
+	log_notes(&kept);
 	if (!mlocked)
 		vpnc_log(VPNC_LOG_NOTE, "%s", mnote); /* a note, not an error */
 	if (cloexec < 0) /* kernels before 5.11 */

@@ -239,8 +239,9 @@ int vpnc_privdrop(const struct vpnc_privdrop_opts *o, char *err, size_t errlen)
 	/*
 	 * libcap-ng sets PR_SET_KEEPCAPS, changes gid, drops the supplementary
 	 * groups (CAPNG_DROP_SUPP_GRP), changes uid, clears PR_SET_KEEPCAPS and
-	 * applies the kept sets. On an error part way it can leave
-	 * PR_SET_KEEPCAPS set (libcap-ng issue 33), so we clear it ourselves.
+	 * applies the kept sets. On an error part way it returns without clearing
+	 * PR_SET_KEEPCAPS (capng_change_id() in libcap-ng's src/cap-ng.c), so we
+	 * clear it ourselves.
 	 * Unlike OpenVPN, there is no fallback to a plain setuid: without
 	 * CAP_NET_ADMIN vpnc could not remove its routes on exit.
 	 */

@@ -16,7 +16,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "config/cfg_internal.h"
+#include "core/lex.h"
 #include "daemon/script.h"
 
 /* The four blocks OpenVPN 2.6 routes for 'redirect-gateway ipv6', in its order. */
@@ -126,16 +126,6 @@ static const char *ip6(const uint8_t a[16], char s[INET6_ADDRSTRLEN])
 	return inet_ntop(AF_INET6, a, s, INET6_ADDRSTRLEN);
 }
 
-/* The IPv4 gateway for routes: route-gateway, else the p2p peer. 0 = none. */
-static uint32_t vpn_gateway4(const struct vpnc_push *p)
-{
-	if (p->has_route_gateway)
-		return p->route_gateway;
-	if (p->has_ifconfig && p->topology != VPNC_TOPO_SUBNET)
-		return p->ifconfig_mask_or_peer;
-	return 0;
-}
-
 static bool zero16(const uint8_t a[16])
 {
 	static const uint8_t z[16];
@@ -167,7 +157,7 @@ static int env_routes4(struct vpnc_script_env *env, const struct vpnc_push *p,
                        const struct vpnc_script_info *info)
 {
 	char s[INET_ADDRSTRLEN], net_gw[INET_ADDRSTRLEN] = "";
-	uint32_t vgw = vpn_gateway4(p);
+	uint32_t vgw = vpnc_push_vpn_gateway4(p);
 	int ret = 0;
 
 	if (info->net_gateway4 != NULL)
@@ -332,8 +322,8 @@ int vpnc_script_env_build(struct vpnc_script_env *env, const struct vpnc_script_
 		int level = (rg & VPNC_RG_BLOCK_LOCAL) ? 2 : 1;
 
 		ret |= env_ifconfig(env, p);
-		if (vpn_gateway4(p) != 0)
-			ret |= vpnc_script_env_set(env, "route_vpn_gateway", ip4(vpn_gateway4(p), s));
+		if (vpnc_push_vpn_gateway4(p) != 0)
+			ret |= vpnc_script_env_set(env, "route_vpn_gateway", ip4(vpnc_push_vpn_gateway4(p), s));
 		ret |= env_routes4(env, p, info);
 		ret |= env_routes6(env, p);
 		ret |= env_foreign(env, p);
@@ -375,13 +365,13 @@ bool vpnc_script_allowed(int script_security)
 
 int vpnc_script_argv_build(struct vpnc_script_argv *a, const char *cmd, const char *const extra[])
 {
-	struct vpnc_cfg_words w;
+	struct vpnc_lex_words w;
 	const char *why = NULL;
 	size_t used = 0;
 
 	a->n = 0;
 	a->argv[0] = NULL;
-	if (vpnc_cfg_lex(cmd, strlen(cmd), &w, &why) < 0 || w.n == 0)
+	if (vpnc_lex_line(cmd, strlen(cmd), &w, &why) < 0 || w.n == 0)
 		return -EINVAL;
 	for (int i = 0; i < w.n; i++) {
 		size_t len = strlen(w.p[i]);

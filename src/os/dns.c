@@ -22,7 +22,6 @@
 
 #include "os/dns.h"
 
-#define DNS_LABEL_MAX 63
 #define DNS_STATE_PREFIX "dns."
 #define DNS_STATE_MAX 64      /* "pid=<n> mode=<name>\n" */
 #define DNS_PATH_MAX 512
@@ -45,31 +44,6 @@ const char *vpnc_dns_mode_name(enum vpnc_dns_mode m)
 static bool dns_alnum(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-bool vpnc_dns_domain_ok(const char *s)
-{
-	size_t n = strnlen(s, VPNC_DNS_DOMAIN_MAX), label = 0;
-
-	if (n == 0 || n >= VPNC_DNS_DOMAIN_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!dns_alnum(c) && c != '-' && c != '_')
-			return false;
-		if (label == 0 && c == '-')
-			return false;
-		if (++label > DNS_LABEL_MAX)
-			return false;
-	}
-	return label > 0;
 }
 
 bool vpnc_dns_ifname_ok(const char *s)
@@ -106,7 +80,7 @@ int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *pus
 		memcpy(c->servers[c->n_servers++].addr, push->dns6[i], 16);
 	}
 	for (size_t i = 0; i < push->n_domains && i < VPNC_MAX_DOMAINS; i++) {
-		if (!vpnc_dns_domain_ok(push->domains[i]))
+		if (!vpnc_dnsname_ok(push->domains[i]))
 			return -EINVAL;
 		memcpy(c->domains[c->n_domains++], push->domains[i], strlen(push->domains[i]) + 1);
 	}

@@ -30,11 +30,12 @@
 
 #include <net/if.h>
 
+#include "core/dnsname.h"
 #include "vpnc/config.h"
 #include "vpnc/push.h"
 
 #define VPNC_DNS_MAX_SERVERS (2 * VPNC_MAX_DNS)
-#define VPNC_DNS_DOMAIN_MAX 254          /* 253 bytes and the NUL */
+#define VPNC_DNS_DOMAIN_MAX (VPNC_DNSNAME_MAX + 1) /* a name and its NUL */
 #define VPNC_DNS_TIMEOUT_MS 5000         /* one bus call or one resolvconf run */
 #define VPNC_DNS_FILE_MAX (64 * 1024)    /* largest resolv.conf we read */
 #define VPNC_DNS_RUN_DIR "/run/vpnc"
@@ -75,8 +76,6 @@ struct vpnc_dns_paths {
 int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *push,
                             const char *ifname, int ifindex);
 
-/* True if s is a domain name the DNS code will pass on. */
-bool vpnc_dns_domain_ok(const char *s);
 /* True if s is an interface name safe in a file name and a resolvconf record. */
 bool vpnc_dns_ifname_ok(const char *s);
 

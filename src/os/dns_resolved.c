@@ -37,7 +37,7 @@ int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const st
 	    c->n_domains > VPNC_MAX_DOMAINS)
 		return -EINVAL;
 	for (size_t i = 0; i < c->n_domains; i++) {
-		if (!vpnc_dns_domain_ok(c->domains[i]))
+		if (!vpnc_dnsname_ok(c->domains[i]))
 			return -EINVAL;
 		doms[n].name = c->domains[i];
 		doms[n++].routing_only = false;

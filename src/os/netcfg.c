@@ -44,11 +44,14 @@
 #include <openssl/evp.h>
 #include <sys/socket.h>
 
+#include "core/ip4.h"
 #include "os/os.h"
+#include "vpnc/buf.h"
+#include "vpnc/defaults.h"
 
 /* The TUN's transmit queue: longer than the default 500 so bursts are not dropped. */
 #define VPNC_NETCFG_TXQLEN 1000
-#define VPNC_NETCFG_DEFAULT_MTU 1500
+#define VPNC_NETCFG_DEFAULT_MTU VPNC_DEFAULT_TUN_MTU
 #define VPNC_NETCFG_MIN_MTU 576
 #define VPNC_NETCFG_MAX_MTU 65535
 
@@ -79,29 +82,6 @@ struct apply_ctx {
 void vpnc_netcfg_init(struct vpnc_netcfg *nc)
 {
 	memset(nc, 0, sizeof(*nc));
-}
-
-int vpnc_netcfg_mask_to_prefix(uint32_t mask)
-{
-	uint32_t inv = ~mask;
-
-	/* A contiguous mask's complement is 2^k - 1. */
-	if ((inv & (inv + 1)) != 0)
-		return -1;
-	return __builtin_popcount(mask);
-}
-
-static void put_be32(uint8_t out[4], uint32_t v)
-{
-	out[0] = (uint8_t)(v >> 24);
-	out[1] = (uint8_t)(v >> 16);
-	out[2] = (uint8_t)(v >> 8);
-	out[3] = (uint8_t)v;
-}
-
-static uint32_t get_be32(const uint8_t in[4])
-{
-	return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
 }
 
 static size_t fam_len(int family)
@@ -227,9 +207,9 @@ static void apply_addresses(struct apply_ctx *c)
 		it.family = AF_INET;
 		it.ifindex = c->tun->ifindex;
 		it.metric = -1;
-		put_be32(it.addr, p->ifconfig_local);
+		vpnc_put_u32(it.addr, p->ifconfig_local);
 		if (p->topology == VPNC_TOPO_SUBNET) {
-			int prefix = vpnc_netcfg_mask_to_prefix(p->ifconfig_mask_or_peer);
+			int prefix = vpnc_ip4_mask_prefix(p->ifconfig_mask_or_peer);
 			if (prefix < 0) {
 				c->nc->n_failed++;
 				goto v6;
@@ -238,7 +218,7 @@ static void apply_addresses(struct apply_ctx *c)
 		} else {
 			it.prefix = 32;
 			it.has_peer = true;
-			put_be32(it.peer, p->ifconfig_mask_or_peer);
+			vpnc_put_u32(it.peer, p->ifconfig_mask_or_peer);
 		}
 		(void)apply_item(c, &it);
 	}
@@ -253,20 +233,6 @@ v6:
 		memcpy(it.addr, p->ifconfig6_local, 16);
 		(void)apply_item(c, &it);
 	}
-}
-
-/* The IPv4 gateway for routes without their own: route-gateway, else the net30/p2p peer. */
-static bool vpn_gateway4(const struct vpnc_push *p, uint32_t *gw)
-{
-	if (p->has_route_gateway && p->route_gateway != 0) {
-		*gw = p->route_gateway;
-		return true;
-	}
-	if (p->has_ifconfig && p->topology != VPNC_TOPO_SUBNET && p->ifconfig_mask_or_peer != 0) {
-		*gw = p->ifconfig_mask_or_peer;
-		return true;
-	}
-	return false;
 }
 
 /* The metric of a pushed route: its own, else route-metric (pushed, else configured); 0 means none. */
@@ -290,17 +256,18 @@ static bool route_net4(const struct apply_ctx *c, const struct vpnc_route4 *r, u
 	case VPNC_RT_NET_REMOTE_HOST:
 		if (c->opts->server_family != AF_INET)
 			return false;
-		a = get_be32(c->opts->server);
+		a = vpnc_get_u32(c->opts->server);
 		break;
 	case VPNC_RT_NET_VPN_GATEWAY:
-		if (!vpn_gateway4(c->push, &vgw))
+		vgw = vpnc_push_vpn_gateway4(c->push);
+		if (vgw == 0)
 			return false;
 		a = vgw;
 		break;
 	case VPNC_RT_NET_NET_GATEWAY:
 		if (!c->path_known[0] || !c->path[0].has_gw)
 			return false;
-		a = get_be32(c->path[0].gw);
+		a = vpnc_get_u32(c->path[0].gw);
 		break;
 	default:
 		return false;
@@ -314,8 +281,8 @@ static void add_route4(struct apply_ctx *c, uint32_t net, int prefix, uint32_t g
 {
 	uint8_t dst[4], g[4];
 
-	put_be32(dst, net);
-	put_be32(g, gw);
+	vpnc_put_u32(dst, net);
+	vpnc_put_u32(g, gw);
 	add_route(c, AF_INET, dst, prefix, has_gw ? g : NULL, metric);
 }
 
@@ -359,7 +326,7 @@ static void apply_net_gateway_routes(struct apply_ctx *c)
 
 	for (size_t i = 0; i < p->n_routes && i < VPNC_MAX_ROUTES; i++) {
 		const struct vpnc_route4 *r = &p->routes[i];
-		int prefix = vpnc_netcfg_mask_to_prefix(r->mask);
+		int prefix = vpnc_ip4_mask_prefix(r->mask);
 		uint32_t net;
 		uint8_t dst[4];
 
@@ -369,7 +336,7 @@ static void apply_net_gateway_routes(struct apply_ctx *c)
 			c->nc->n_failed++;
 			continue;
 		}
-		put_be32(dst, net);
+		vpnc_put_u32(dst, net);
 		add_net_gateway_route(c, AF_INET, dst, prefix, route_metric(c, r->metric));
 	}
 	for (size_t i = 0; i < p->n_routes6 && i < VPNC_MAX_ROUTES; i++) {
@@ -402,7 +369,7 @@ static int local_subnet_of(int ifindex, uint32_t gw)
 		addr = ntohl(((const struct sockaddr_in *)(const void *)a->ifa_addr)->sin_addr.s_addr);
 		mask = ntohl(((const struct sockaddr_in *)(const void *)a->ifa_netmask)->sin_addr.s_addr);
 		if (((addr ^ gw) & mask) == 0)
-			prefix = vpnc_netcfg_mask_to_prefix(mask);
+			prefix = vpnc_ip4_mask_prefix(mask);
 	}
 	freeifaddrs(all);
 	return prefix;
@@ -425,7 +392,7 @@ static void apply_block_local(struct apply_ctx *c, uint32_t vgw, bool has_vgw)
 	if (!has_vgw || c->opts->server_family != AF_INET || !c->path_known[0] || !path->has_gw ||
 	    path->local || path->ifindex <= 0 || path->ifindex == c->tun->ifindex)
 		return;
-	gw = get_be32(path->gw);
+	gw = vpnc_get_u32(path->gw);
 	prefix = local_subnet_of(path->ifindex, gw);
 	if (prefix < 0 || prefix >= 32) {
 		c->nc->n_failed++;
@@ -448,12 +415,12 @@ static void apply_block_local(struct apply_ctx *c, uint32_t vgw, bool has_vgw)
 static void apply_routes(struct apply_ctx *c)
 {
 	const struct vpnc_push *p = c->push;
-	uint32_t vgw = 0;
-	bool has_vgw = vpn_gateway4(p, &vgw);
+	uint32_t vgw = vpnc_push_vpn_gateway4(p);
+	bool has_vgw = vgw != 0;
 
 	for (size_t i = 0; i < p->n_routes && i < VPNC_MAX_ROUTES; i++) {
 		const struct vpnc_route4 *r = &p->routes[i];
-		int prefix = vpnc_netcfg_mask_to_prefix(r->mask);
+		int prefix = vpnc_ip4_mask_prefix(r->mask);
 		uint32_t gw = r->gw != 0 ? r->gw : vgw, net;
 		bool has_gw = r->gw != 0 || has_vgw;
 		int metric = route_metric(c, r->metric);

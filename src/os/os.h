@@ -182,8 +182,4 @@ bool vpnc_netcfg_matches(const struct vpnc_netcfg *nc, const struct vpnc_push *p
 /* Writes "10.8.0.2/24, fd00::2/64" style text describing the applied addresses. */
 void vpnc_netcfg_describe(const struct vpnc_netcfg *nc, char *out, size_t cap);
 
-/* Helpers shared with the daemon and tests. */
-/* Prefix length of a contiguous IPv4 netmask (host order), or -1 if not contiguous. */
-int vpnc_netcfg_mask_to_prefix(uint32_t mask);
-
 #endif

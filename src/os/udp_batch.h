@@ -2,7 +2,7 @@
  * udp_batch.h: many datagrams per system call on a connected, non-blocking
  * UDP socket: recvmmsg() to receive, and sendmsg with UDP_SEGMENT (UDP GSO:
  * the kernel cuts one large buffer into equal datagrams) or sendmmsg() to
- * send. performance-notes.md sections 2.2 and 2.3 have the measured costs.
+ * send. docs/offload.md and docs/performance.md have the measured costs.
  *
  * Ownership: a struct vpnc_udp_batch holds every mmsghdr, iovec and control
  * buffer it needs (no allocation, ever); the caller embeds it or allocates it

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vpnc_config *cfg = NULL;
 	char err[256];
 
-	if (vpnc_config_parse_text("fuzz.ovpn", (const char *)data, size, &cfg, err, sizeof(err)) == 0)
+	if (vpnc_config_parse_text("fuzz.ovpn", (const char *)data, size, NULL, &cfg, err, sizeof(err)) == 0)
 		vpnc_config_free(cfg);
 	return 0;
 }

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			char *argv[] = {"--config", path2, "--untrusted-config"};
 			struct vpnc_config *cfg = NULL;
 
-			if (vpnc_config_load(NULL, 3, argv, &cfg, err, sizeof(err)) == 0)
+			if (vpnc_config_load(NULL, 3, argv, NULL, &cfg, err, sizeof(err)) == 0)
 				vpnc_config_free(cfg);
 			else if (strstr(err, "not allowed in an untrusted profile") != NULL)
 				abort(); /* the inliner let through what the loader refuses */

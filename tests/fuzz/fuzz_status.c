@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/daemon/status.c"
-#include "../../src/daemon/status_expiry.c"
+#include "../../src/control/status.c"
+#include "../../src/control/status_expiry.c"
 
 static char fuzz_out[VPNC_STATUS_MAX];
 

@@ -3,8 +3,8 @@
 #
 # Usage: test_eduvpn.sh <client-binary> | --stock-client  (VPNC_CLIENT_CMD overrides)
 #
-# The server is configured like an eduVPN node (shared/docs users-and-integration
-# 1.7): topology subnet, IPv4 and IPv6 pools, tls-crypt, TLS 1.3 only,
+# The server is configured like an eduVPN node (eduVPN's vpn-server-node writes
+# it from vpn-user-portal's src/OpenVpn/ServerConfig.php): topology subnet, IPv4 and IPv6 pools, tls-crypt, TLS 1.3 only,
 # AES-256-GCM:CHACHA20-POLY1305, keepalive, and it pushes what eduVPN pushes for
 # a default-gateway profile: redirect-gateway def1 ipv6, route 0.0.0.0 0.0.0.0,
 # DNS servers, block-outside-dns, explicit-exit-notify. The client profile is an

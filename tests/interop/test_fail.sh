@@ -13,7 +13,7 @@
 # In each, the client must exit by itself within 5 s with a non-zero status,
 # print a line that names the cause, and leave no tun device, address or
 # route behind. Stock openvpn retries TLS failures forever unless told
-# `tls-exit`, so that line is added for it only; it exits with status 0 in
+# `tls-exit`, so only its profile gets that line; it exits with status 0 in
 # all three cases, so its status is not checked. Needs root.
 
 # The vt_*_conf helpers take optional arguments.

@@ -73,7 +73,8 @@ inner() {
 	mkdir -p /run/vpnc || return 1
 	mount -t tmpfs -o mode=0700 tmpfs /run/vpnc || return 1
 	mount --bind "$d/vpn" /usr/lib/NetworkManager/VPN || return 1
-	# NetworkManager waits for udev unless /sys is read-only (shared notes 4.5).
+	# NetworkManager waits for udev unless /sys is read-only: its platform layer uses
+	# udev only when /sys is writable (src/libnm-platform/nm-linux-platform.c).
 	mount -o remount,ro /sys || return 1
 
 	dbus-daemon --config-file="$d/bus.conf" --nofork --print-address=1 >"$d/bus.addr" 2>"$d/bus.log" &

@@ -7,16 +7,18 @@
 # TSO, so TCP super-packets are split into segments before encryption (GSO)
 # and received segments are merged before the TUN write (GRO); the stock
 # server, which knows nothing of this, must still carry TCP in both
-# directions and pings of several sizes. Then the same with VPNC_OFFLOAD=0
-# (a plain TUN, one datagram per system call), the comparison mode. Each
-# run must end cleanly.
+# directions and pings of several sizes. Then the same with --tun-offload no
+# (a plain TUN, one datagram per system call), the comparison mode, and with
+# its environment alias VPNC_OFFLOAD=0. Each run must end cleanly.
 #
 # Wakeup coalescing (core/coalesce.h), read back from `vpnc status --json`:
 # pings a fifth of a second apart never make the loop sleep; a bulk
 # download does (unless its wakeups already come in full batches, which
 # `sleeps or full batches` allows for a slow sanitizer build, checked through
-# the packet counters); VPNC_COALESCE_US=0 turns it off (no sleep during the
-# same download); a malformed value is named in the log and the default used.
+# the packet counters); 'coalesce-us 0' in the profile, and its alias
+# VPNC_COALESCE_US=0, turn it off (no sleep during the same download); the
+# profile wins over the environment; a malformed value is named in the log and
+# the default used.
 # Needs root. Last line is the summary.
 # shellcheck disable=SC2119
 set -u -o pipefail
@@ -122,21 +124,32 @@ one_run() {
 }
 
 if vt_iperf_start; then
-	unset VPNC_OFFLOAD
+	unset VPNC_OFFLOAD VPNC_COALESCE_US
+	base_args=$VT_CLIENT_ARGS
+	conf="$VT_DIR/$VT_CLIENT_CONF"
+	cp "$conf" "$conf.orig"
 	one_run "offloads on" "vnet tso"
-	export VPNC_OFFLOAD=0
-	one_run "VPNC_OFFLOAD=0" "none (disabled)"
-	unset VPNC_OFFLOAD
-	export VPNC_COALESCE_US=0
-	one_run "VPNC_COALESCE_US=0" "vnet tso" 0
-	export VPNC_COALESCE_US=fast
-	one_run "VPNC_COALESCE_US=fast" "vnet tso" 200
-	if grep -q 'VPNC_COALESCE_US=fast is not a number of microseconds' "$VT_DIR/client.log"; then
+	# The options: on the command line, and in the profile.
+	VT_CLIENT_ARGS="$base_args --tun-offload no"
+	one_run "--tun-offload no" "none (disabled)"
+	VT_CLIENT_ARGS=$base_args
+	echo "coalesce-us 0" >>"$conf"
+	one_run "coalesce-us 0 in the profile" "vnet tso" 0
+	cp "$conf.orig" "$conf"
+	# The environment aliases of both options.
+	export VPNC_OFFLOAD=0 VPNC_COALESCE_US=0
+	one_run "VPNC_OFFLOAD=0 VPNC_COALESCE_US=0" "none (disabled)" 0
+	# The profile wins over the environment, and a malformed value is a note naming it.
+	export VPNC_OFFLOAD=0 VPNC_COALESCE_US=fast
+	echo "tun-offload yes" >>"$conf"
+	one_run "VPNC_OFFLOAD=0 under 'tun-offload yes', VPNC_COALESCE_US=fast" "vnet tso" 200
+	cp "$conf.orig" "$conf"
+	if grep -q 'VPNC_COALESCE_US=fast ignored' "$VT_DIR/client.log"; then
 		vt_pass "a malformed VPNC_COALESCE_US is named in the log"
 	else
 		vt_fail "a malformed VPNC_COALESCE_US is named in the log"
 	fi
-	unset VPNC_COALESCE_US
+	unset VPNC_OFFLOAD VPNC_COALESCE_US
 	vt_iperf_stop
 else
 	vt_fail "iperf3 server on $VT_TUN_SRV_IP"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # test_privdrop.sh: the client with `--user nobody --group nogroup` against a
-# stock OpenVPN 2.6 server (issue 5 part 1, docs/privileges.md).
+# stock OpenVPN 2.6 server (docs/privileges.md).
 #
 # Usage: test_privdrop.sh <client-binary> | --stock-client
 #

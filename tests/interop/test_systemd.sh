@@ -85,7 +85,7 @@ for kv in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=ye
 	ProtectKernelTunables=yes ProtectKernelModules=yes ProtectControlGroups=yes; do
 	check "$kv" grep -qx "$kv" "$unit_src"
 done
-check "RuntimeDirectory=vpnc (the control socket and DNS state, src/daemon/ctlpath.h, src/os/dns.h)" \
+check "RuntimeDirectory=vpnc (the control socket and DNS state, src/control/ctlpath.h, src/os/dns.h)" \
 	test "$(setting RuntimeDirectory)" = vpnc
 
 # --- systemd-analyze on an instance of it ---------------------------------

@@ -84,6 +84,6 @@ int main(void)
 	vpnc_coalesce_count(&c, 5);
 	CHECK(vpnc_coalesce_idle(&c, t - 10 * MS) == 0);
 
-	printf("test_coalesce: %d passed, %d failed\n", passed, failed);
+	printf("test_coalesce: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -2,8 +2,8 @@
  * test_config.c: unit tests for the OpenVPN config reader (src/config).
  *
  * Runs with tests/ as the working directory; test data lives in data/config/.
- * Covers the lexer (quotes, escapes, comments, limits), inline blocks, file
- * references and 'cd', key decoding (static key, tls-crypt-v2), the three
+ * Covers the lexer's line errors (test_lex.c has the rest), inline blocks,
+ * file references and 'cd', key decoding (static key, tls-crypt-v2), the three
  * option sets with their exact messages, command-line overrides, notes, and a
  * realistic eduVPN profile.
  */
@@ -18,7 +18,6 @@
 
 #include "vpnc/config.h"
 #include "config/cfg_internal.h"
-#include "config/config_notes.h"
 
 #include "../check.h"
 
@@ -26,12 +25,13 @@
 #define BASE "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote vpn.example.org\n"
 
 static char err[512];
+static const struct vpnc_config_notes *note_to; /* where parse() sends notes */
 
 static struct vpnc_config *parse(const char *text, int *ret)
 {
 	struct vpnc_config *c = NULL;
 
-	*ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err));
+	*ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), note_to, &c, err, sizeof(err));
 	return c;
 }
 
@@ -69,47 +69,6 @@ static void parse_err_prefix(const char *text, const char *want, int line)
 	vpnc_config_free(c);
 }
 
-static void test_lexer(void)
-{
-	struct vpnc_cfg_words w;
-	const char *why = NULL;
-	char line[600];
-
-#define LEX(s) vpnc_cfg_lex((s), strlen(s), &w, &why)
-	CHECK(LEX("remote \"my host\" 1194") == 3);
-	CHECK_STR(w.p[1], "my host");
-	CHECK(LEX("a 'b c\\d' e") == 3);
-	CHECK_STR(w.p[1], "b c\\d");
-	CHECK(LEX("a \"x\\\"y\\\\z\"") == 2);
-	CHECK_STR(w.p[1], "x\"y\\z");
-	CHECK(LEX("a b\\ c") == 2);
-	CHECK_STR(w.p[1], "b c");
-	CHECK(LEX("a c:\\\\dir\\\\f") == 2);
-	CHECK_STR(w.p[1], "c:\\dir\\f");
-	CHECK(LEX("a \\q") == -EINVAL);
-	CHECK(LEX("a \"open") == -EINVAL);
-	CHECK(LEX("a 'open") == -EINVAL);
-	CHECK(LEX("# comment") == 0);
-	CHECK(LEX("   ; comment") == 0);
-	CHECK(LEX("\t") == 0);
-	CHECK(LEX("remote h 1 # trailing") == 3);
-	CHECK(LEX("a \"\"") == 2);
-	CHECK_STR(w.p[1], "");
-	CHECK(LEX("a \"#not\" b") == 3);
-	CHECK_STR(w.p[1], "#not");
-	CHECK(LEX("a\tb\r") == 2);
-	CHECK(vpnc_cfg_lex("a\0b", 3, &w, &why) == -EINVAL);
-	CHECK(LEX("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16") == 16);
-	CHECK(LEX("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17") == -EINVAL);
-	memset(line, 'x', 256);
-	line[256] = '\0';
-	CHECK(LEX(line) == 1 && strlen(w.p[0]) == 256);
-	memset(line, 'x', 257);
-	line[257] = '\0';
-	CHECK(LEX(line) == -EINVAL);
-#undef LEX
-}
-
 static void test_minimal_defaults(void)
 {
 	struct vpnc_config *c = parse_ok(BASE);
@@ -141,7 +100,7 @@ static void test_minimal_defaults(void)
 static void test_eduvpn(void)
 {
 	struct vpnc_config *c = NULL;
-	int ret = vpnc_config_load("data/config/eduvpn.ovpn", 0, NULL, &c, err, sizeof(err));
+	int ret = vpnc_config_load("data/config/eduvpn.ovpn", 0, NULL, NULL, &c, err, sizeof(err));
 
 	if (ret != 0)
 		fprintf(stderr, "eduvpn: %s\n", err);
@@ -439,10 +398,10 @@ static void test_messages(void)
 	{
 		const char bad[] = "client\nremote h\0x\n";
 		struct vpnc_config *c = NULL;
-		int ret = vpnc_config_parse_text("t.ovpn", bad, sizeof(bad) - 1, &c, err, sizeof(err));
+		int ret = vpnc_config_parse_text("t.ovpn", bad, sizeof(bad) - 1, NULL, &c, err, sizeof(err));
 
 		CHECK(ret < 0 && c == NULL);
-		CHECK_STR(err, "t.ovpn:2: the line contains a NUL byte");
+		CHECK_STR(err, "t.ovpn:2: the line has a NUL byte");
 	}
 	{
 		size_t big = VPNC_CFG_MAX_FILE + 1;
@@ -451,7 +410,7 @@ static void test_messages(void)
 
 		if (text != NULL) {
 			memset(text, '#', big);
-			CHECK(vpnc_config_parse_text("t.ovpn", text, big, &c, err, sizeof(err)) == -EFBIG);
+			CHECK(vpnc_config_parse_text("t.ovpn", text, big, NULL, &c, err, sizeof(err)) == -EFBIG);
 			CHECK(c == NULL);
 			free(text);
 		}
@@ -527,7 +486,7 @@ static void test_command_line(void)
 		char *argv[] = {"--verb", "5", "--remote", "cmd.example", "1195", "tcp", "--nobind",
 		                "--tls-version-min", "1.2"};
 
-		ret = vpnc_config_load(path, 9, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(path, 9, argv, NULL, &c, err, sizeof(err));
 		if (ret != 0)
 			fprintf(stderr, "cmdline: %s\n", err);
 		CHECK(ret == 0 && c != NULL);
@@ -545,7 +504,7 @@ static void test_command_line(void)
 	{
 		char *argv[] = {"--config", path, "--verb", "2"};
 
-		ret = vpnc_config_load(NULL, 4, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(NULL, 4, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret == 0 && c != NULL && c->verb == 2 && c->n_remotes == 1);
 		vpnc_config_free(c);
 		c = NULL;
@@ -554,7 +513,7 @@ static void test_command_line(void)
 		/* Command-line first, then --config: the file's verb wins (order counts). */
 		char *argv[] = {"--verb", "6", "--config", path};
 
-		ret = vpnc_config_load(NULL, 4, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(NULL, 4, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret == 0 && c != NULL && c->verb == 3);
 		vpnc_config_free(c);
 		c = NULL;
@@ -562,21 +521,21 @@ static void test_command_line(void)
 	{
 		char *argv[] = {"--fragment", "1300"};
 
-		ret = vpnc_config_load(path, 2, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(path, 2, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret < 0 && c == NULL);
 		CHECK_STR(err, "command line: option 'fragment' is not supported");
 	}
 	{
 		char *argv[] = {"--verb", "x"};
 
-		ret = vpnc_config_load(path, 2, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(path, 2, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret < 0);
 		CHECK_STR(err, "command line: option 'verb': must be a number from 0 to 11");
 	}
 	{
 		char *argv[] = {"verb", "4"};
 
-		ret = vpnc_config_load(path, 2, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(path, 2, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret < 0);
 		CHECK_STR(err, "command line: 'verb' is not an option (options start with --)");
 	}
@@ -584,7 +543,7 @@ static void test_command_line(void)
 		char *argv[] = {"--client", "--ca", "data/config/ca.pem", "--auth-user-pass",
 		                "--remote", "only.example"};
 
-		ret = vpnc_config_load(NULL, 6, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(NULL, 6, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret == 0 && c != NULL && c->path == NULL && c->n_remotes == 1);
 		vpnc_config_free(c);
 		c = NULL;
@@ -592,11 +551,11 @@ static void test_command_line(void)
 	{
 		char *argv[] = {"--client"};
 
-		ret = vpnc_config_load(NULL, 1, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(NULL, 1, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret < 0);
 		CHECK_STR(err, "command line: no remote given (add 'remote HOST [PORT] [PROTO]')");
 	}
-	ret = vpnc_config_load("/nonexistent/x.ovpn", 0, NULL, &c, err, sizeof(err));
+	ret = vpnc_config_load("/nonexistent/x.ovpn", 0, NULL, NULL, &c, err, sizeof(err));
 	CHECK(ret == -ENOENT && c == NULL);
 	CHECK_STR(err, "/nonexistent/x.ovpn: cannot read the config file: No such file or directory");
 	unlink(path);
@@ -627,7 +586,7 @@ static int load_untrusted(const char *text, char *extra_opt, char *extra_arg)
 	int ret;
 
 	write_tmp(path, text);
-	ret = vpnc_config_load(NULL, argc, argv, &c, err, sizeof(err));
+	ret = vpnc_config_load(NULL, argc, argv, NULL, &c, err, sizeof(err));
 	vpnc_config_free(c);
 	unlink(path);
 	/* The message names the temporary file; keep only what follows "FILE:LINE: ". */
@@ -698,7 +657,7 @@ static void test_untrusted(void)
 		struct vpnc_config *c = NULL;
 
 		write_tmp(path, BASE "route-up /bin/sh\nscript-security 2\ncd /\n");
-		ret = vpnc_config_load(NULL, 2, argv, &c, err, sizeof(err));
+		ret = vpnc_config_load(NULL, 2, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret == 0 && c != NULL);
 		vpnc_config_free(c);
 		unlink(path);
@@ -765,13 +724,13 @@ static void test_inline_config(void)
 		CHECK(strstr(out, "<auth-user-pass>\nalice\n") != NULL);
 		CHECK(strstr(out, "cd ") == NULL && strstr(out, "config ") == NULL);
 		CHECK(strstr(out, "comment") == NULL && strstr(out, "<connection>\nremote k 1\n</connection>\n"));
-		ret = vpnc_config_parse_text("inlined", out, len, &b, err, sizeof(err));
+		ret = vpnc_config_parse_text("inlined", out, len, NULL, &b, err, sizeof(err));
 		CHECK(ret == 0 && b != NULL);
 	}
 	{
 		char *argv[] = {"--config", path};
 
-		ret = vpnc_config_load(NULL, 2, argv, &a, err, sizeof(err));
+		ret = vpnc_config_load(NULL, 2, argv, NULL, &a, err, sizeof(err));
 		CHECK(ret == 0 && a != NULL);
 	}
 	if (a != NULL && b != NULL) {
@@ -791,7 +750,7 @@ static void test_inline_config(void)
 		char *argv[] = {"--config", p2, "--untrusted-config"};
 
 		write_tmp(p2, out);
-		ret = vpnc_config_load(NULL, 3, argv, &b, err, sizeof(err));
+		ret = vpnc_config_load(NULL, 3, argv, NULL, &b, err, sizeof(err));
 		if (ret != 0)
 			fprintf(stderr, "untrusted load of the inlined text: %s\n", err);
 		CHECK(ret == 0);
@@ -861,9 +820,10 @@ static void note_cb(void *ctx, const char *msg)
 
 static void test_notes(void)
 {
+	const struct vpnc_config_notes to = {note_cb, NULL};
 	struct vpnc_config *c;
 
-	vpnc_config_set_note_fn(note_cb, NULL);
+	note_to = &to;
 	notes[0] = '\0';
 	c = parse_ok(BASE "persist-tun\nverb 4\n");
 	CHECK(strstr(notes, "t.ovpn:7: option 'persist-tun' ignored: ") != NULL);
@@ -873,12 +833,103 @@ static void test_notes(void)
 	CHECK(strstr(notes, "persist-tun") == NULL);
 	CHECK(strstr(notes, "t.ovpn:9: option 'comp-lzo': vpnc neither compresses") != NULL);
 	vpnc_config_free(c);
-	vpnc_config_set_note_fn(NULL, NULL);
+	note_to = NULL;
+	/* Without a destination the notes are dropped. */
+	notes[0] = '\0';
+	c = parse_ok(BASE "persist-tun\nverb 4\n");
+	CHECK(notes[0] == '\0');
+	vpnc_config_free(c);
+}
+
+/* 'tun-offload' and 'coalesce-us', in a profile, on the command line, and as environment aliases. */
+static void test_datapath_options(void)
+{
+	const struct vpnc_config_notes to = {note_cb, NULL};
+	char *argv_off[] = {"--client", "--ca", "data/config/ca.pem", "--auth-user-pass", "--remote", "h",
+	                    "--tun-offload", "no", "--coalesce-us", "0"};
+	char *argv_min[] = {"--client", "--ca", "data/config/ca.pem", "--auth-user-pass", "--remote", "h"};
+	struct vpnc_config *c;
+	int ret;
+
+	unsetenv("VPNC_OFFLOAD");
+	unsetenv("VPNC_COALESCE_US");
+	c = parse_ok(BASE);
+	CHECK(c != NULL && c->tun_offload && c->coalesce_us == 200);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "tun-offload no\ncoalesce-us 5000\n");
+	CHECK(c != NULL && !c->tun_offload && c->coalesce_us == 5000);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "tun-offload no\ntun-offload yes\n");
+	CHECK(c != NULL && c->tun_offload);
+	vpnc_config_free(c);
+	parse_err(BASE "tun-offload off\n", "t.ovpn:7: option 'tun-offload': must be 'yes' or 'no'", __LINE__);
+	parse_err(BASE "coalesce-us 5001\n",
+	          "t.ovpn:7: option 'coalesce-us': must be a number of microseconds (0..5000)", __LINE__);
+	parse_err(BASE "coalesce-us -1\n",
+	          "t.ovpn:7: option 'coalesce-us': must be a number of microseconds (0..5000)", __LINE__);
+	parse_err(BASE "coalesce-us\n", "t.ovpn:7: option 'coalesce-us' needs at least 1 argument",
+	          __LINE__);
+
+	c = NULL;
+	ret = vpnc_config_load(NULL, 10, argv_off, NULL, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && !c->tun_offload && c->coalesce_us == 0, "%s", err);
+	vpnc_config_free(c);
+
+	/* The environment aliases: read by vpnc_config_load only, before the profile. */
+	setenv("VPNC_OFFLOAD", "off", 1);
+	setenv("VPNC_COALESCE_US", "150", 1);
+	c = NULL;
+	ret = vpnc_config_load(NULL, 6, argv_min, NULL, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && !c->tun_offload && c->coalesce_us == 150, "%s", err);
+	vpnc_config_free(c);
+	c = parse_ok(BASE);
+	CHECK(c != NULL && c->tun_offload && c->coalesce_us == 200);
+	vpnc_config_free(c);
+	/* The command line wins over the environment. */
+	setenv("VPNC_OFFLOAD", "1", 1);
+	c = NULL;
+	ret = vpnc_config_load(NULL, 10, argv_off, NULL, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && !c->tun_offload && c->coalesce_us == 0, "%s", err);
+	vpnc_config_free(c);
+	setenv("VPNC_OFFLOAD", "no", 1);
+	c = NULL;
+	ret = vpnc_config_load(NULL, 6, argv_min, NULL, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && !c->tun_offload);
+	vpnc_config_free(c);
+	/* A bad value is a note naming the variable; the default stays. */
+	setenv("VPNC_OFFLOAD", "maybe", 1);
+	setenv("VPNC_COALESCE_US", "fast", 1);
+	notes[0] = '\0';
+	c = NULL;
+	ret = vpnc_config_load(NULL, 6, argv_min, &to, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && c->tun_offload && c->coalesce_us == 200, "%s", err);
+	CHECK(strstr(notes, "environment: VPNC_OFFLOAD=maybe ignored, option 'tun-offload': must be 'yes' or "
+	                    "'no'") != NULL, "notes: %s", notes);
+	CHECK(strstr(notes, "environment: VPNC_COALESCE_US=fast ignored, option 'coalesce-us': must be a "
+	                    "number of microseconds (0..5000)") != NULL, "notes: %s", notes);
+	vpnc_config_free(c);
+	/* A value longer than an option word is named too, cut short in the note. */
+	{
+		char longv[300];
+
+		memset(longv, '7', sizeof(longv) - 1);
+		longv[sizeof(longv) - 1] = '\0';
+		setenv("VPNC_COALESCE_US", longv, 1);
+		unsetenv("VPNC_OFFLOAD");
+		notes[0] = '\0';
+		c = NULL;
+		ret = vpnc_config_load(NULL, 6, argv_min, &to, &c, err, sizeof(err));
+		CHECK(ret == 0 && c != NULL && c->coalesce_us == 200, "%s", err);
+		CHECK(strstr(notes, "environment: VPNC_COALESCE_US=777") != NULL &&
+		      strstr(notes, "... ignored, the value is longer than 256 bytes") != NULL, "notes: %s", notes);
+		vpnc_config_free(c);
+	}
+	unsetenv("VPNC_OFFLOAD");
+	unsetenv("VPNC_COALESCE_US");
 }
 
 int main(void)
 {
-	test_lexer();
 	test_minimal_defaults();
 	test_eduvpn();
 	test_file_refs();
@@ -893,6 +944,7 @@ int main(void)
 	test_untrusted();
 	test_trust_column();
 	test_inline_config();
-	printf("test_config: %d passed, %d failed\n", passed, failed);
+	test_datapath_options();
+	printf("test_config: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -44,7 +44,7 @@ int main(void)
 	struct vpnc_config *c = NULL;
 	char err[256];
 
-	int ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err));
+	int ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err));
 	CHECK(ret == 0 && c != NULL);
 	if (c == NULL) {
 		printf("%s\n", err);

@@ -22,11 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/cli.c"
-#include "daemon/ctlpath.c"
-#include "daemon/ctlsock.c"
-#include "daemon/status.c"
-#include "daemon/status_expiry.c"
+#include "control/cli.c"
+#include "control/ctlpath.c"
+#include "control/ctlsock.c"
+#include "control/status.c"
+#include "control/status_expiry.c"
 
 #include "../check.h"
 
@@ -370,6 +370,6 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
-	printf("test_ctlsock: %d passed, %d failed\n", passed, failed);
+	printf("test_ctlsock: %u passed, %u failed\n", passed, failed);
 	return failed != 0;
 }

@@ -210,6 +210,6 @@ int main(void)
 	test_garbage();
 	test_overflow();
 	test_classify();
-	printf("test_ctrlmsg: %d passed, %d failed\n", passed, failed);
+	printf("test_ctrlmsg: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 /*
- * test_ctrlpkt.c: the control-packet codec against the byte layouts of the
- * protocol notes, round trips for every control opcode, and rejection of
+ * test_ctrlpkt.c: the control-packet codec against the byte layouts of
+ * docs/control-channel.md, round trips for every control opcode, and rejection of
  * every truncation and of bad counts, opcodes and session ids.
  */
 #include <errno.h>
@@ -275,6 +275,6 @@ int main(void)
 	test_wkc_layout();
 	test_round_trips();
 	test_rejects();
-	printf("test_ctrlpkt: %d passed, %d failed\n", passed, failed);
+	printf("test_ctrlpkt: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

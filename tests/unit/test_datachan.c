@@ -228,6 +228,6 @@ int main(void)
 		test_cipher(i, -1);
 	}
 	test_mixed_formats();
-	printf("test_datachan: %d passed, %d failed\n", passed, failed);
+	printf("test_datachan: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -84,6 +84,6 @@ int main(void)
 		for (size_t j = 0; j < sizeof(a) / sizeof(a[0]); j++)
 			for (int m = VPNC_COMP_NONE; m <= VPNC_COMP_STUB_V2; m++)
 				run(c[i], a[j], (enum vpnc_comp)m);
-	printf("test_dc_alloc: %d passed, %d failed\n", passed, failed);
+	printf("test_dc_alloc: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

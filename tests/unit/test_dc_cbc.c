@@ -321,6 +321,6 @@ int main(void)
 	test_padding("AES-256-CBC", 16);
 	test_padding("AES-128-CBC", 16);
 	test_padding("DES-EDE3-CBC", 8);
-	printf("test_dc_cbc: %d passed, %d failed\n", passed, failed);
+	printf("test_dc_cbc: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_dc_comp.c: compression framing (protocol notes §10.6) in the data
+ * test_dc_comp.c: compression framing (dc_int.h) in the data
  * channel, for AEAD and CBC keys, P_DATA_V1 and V2: the exact framed bytes a
  * key with each framing puts in the cipher (seen through a receiver with no
  * framing, whose output is the raw plaintext), a known answer from a one-shot
@@ -258,6 +258,6 @@ int main(void)
 		test_receive(ciphers[c], -1);
 	}
 	test_aead_kat();
-	printf("test_dc_comp: %d passed, %d failed\n", passed, failed);
+	printf("test_dc_comp: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -14,7 +14,7 @@
 #include "vpnc/engine.h"
 
 #include "../pair.h"
-#include "../check_fmt.h"
+#include "../check.h"
 
 static void test_handshakes(void)
 {

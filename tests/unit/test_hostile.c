@@ -5,7 +5,7 @@
  * The server is the engine's own server role; what it cannot be told to do
  * wrong is crafted here with the core's codecs (ctrlpkt encode, the server's
  * tls-crypt context, its TLS session) and fed to the client. The cases are the
- * client-side ones of the adversarial-cases notes: malformed framing, bad
+ * client-side ones of docs/hostile.md: malformed framing, bad
  * hard resets, lying ACK blocks, bad tls-crypt tags, oversized control
  * packets, window overflow, duplicate and reordered floods during the
  * handshake, data before keys, replays, bad and forbidden PUSH_REPLY options,
@@ -29,7 +29,7 @@
 #include "vpnc/engine.h"
 
 #include "../pair.h"
-#include "../check_fmt.h"
+#include "../check.h"
 
 /* Lengths of the fields this test writes by hand (see ctrlpkt.h). */
 #define HDR_OPSID_LEN (VPNC_CTRL_OP_LEN + VPNC_SID_LEN)

@@ -193,6 +193,6 @@ int main(void)
 	test_openvpn_prf();
 	test_ekm(TLS1_3_VERSION);
 	test_ekm(TLS1_2_VERSION);
-	printf("test_kdf: %d passed, %d failed\n", passed, failed);
+	printf("test_kdf: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -336,6 +336,6 @@ int main(void)
 	test_write_errors();
 	test_peer_info();
 	test_occ();
-	printf("test_km2: %d passed, %d failed\n", passed, failed);
+	printf("test_km2: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

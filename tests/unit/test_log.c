@@ -422,7 +422,7 @@ static struct vpnc_config *parse_cfg(const char *text, int *ret, char *err, size
 	struct vpnc_config *c = NULL;
 
 	err[0] = '\0';
-	*ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, errlen);
+	*ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, errlen);
 	return c;
 }
 
@@ -489,6 +489,6 @@ int main(void)
 	test_config_options();
 	unlink(cap_path);
 	rmdir(dir);
-	printf("test_log: %d passed, %d failed\n", passed, failed);
+	printf("test_log: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

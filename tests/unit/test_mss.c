@@ -10,7 +10,7 @@
 #include "core/mss.h"
 
 #include "../naive_csum.h"
-#include "../check_fmt.h"
+#include "../check.h"
 
 /* The TCP checksum over the pseudo header; 0 when the stored checksum is right. */
 static uint16_t tcp_csum(const uint8_t *ip, size_t len, size_t l4, int v6)

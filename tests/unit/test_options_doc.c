@@ -379,6 +379,6 @@ int main(void)
 		test_checker_fails(doc, len);
 		free(doc);
 	}
-	printf("test_options_doc: %d passed, %d failed\n", passed, failed);
+	printf("test_options_doc: %u passed, %u failed\n", passed, failed);
 	return failed != 0;
 }

@@ -40,7 +40,7 @@ static struct vpnc_config *parse(const char *text, char *err, size_t errlen)
 {
 	struct vpnc_config *c = NULL;
 
-	if (vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, errlen) < 0)
+	if (vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, errlen) < 0)
 		return NULL;
 	return c;
 }
@@ -454,7 +454,7 @@ int main(void)
 	test_config();
 	test_bad_opts();
 	if (geteuid() != 0) {
-		printf("test_privdrop: %d passed, %d failed (not root: the drop is not tested)\n", passed,
+		printf("test_privdrop: %u passed, %u failed (not root: the drop is not tested)\n", passed,
 		       failed);
 		return failed ? 1 : 77;
 	}
@@ -464,6 +464,6 @@ int main(void)
 	test_not_root_child();
 	test_mlock_then_drop();
 	test_mlock_soft_limit();
-	printf("test_privdrop: %d passed, %d failed\n", passed, failed);
+	printf("test_privdrop: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -20,7 +20,7 @@ static char err[512];
 static int parse(const char *text, struct vpnc_config **c)
 {
 	*c = NULL;
-	return vpnc_config_parse_text("t.ovpn", text, strlen(text), c, err, sizeof(err));
+	return vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, c, err, sizeof(err));
 }
 
 static void test_stored_in_order(void)
@@ -90,6 +90,6 @@ int main(void)
 {
 	test_stored_in_order();
 	test_refused();
-	printf("test_pull_filter: %d passed, %d failed\n", passed, failed);
+	printf("test_pull_filter: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

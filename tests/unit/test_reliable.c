@@ -488,6 +488,6 @@ int main(void)
 	test_simulation(0xdeadbeefcafef00dull);
 	vpnc_rel_wipe(&ra);
 	vpnc_rel_wipe(&rb);
-	printf("test_reliable: %d passed, %d failed\n", passed, failed);
+	printf("test_reliable: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -23,7 +23,7 @@ static struct vpnc_config *parse(const char *text)
 	struct vpnc_config *c = NULL;
 	char err[256] = "";
 
-	if (vpnc_config_parse_text("test", text, strlen(text), &c, err, sizeof(err)) < 0) {
+	if (vpnc_config_parse_text("test", text, strlen(text), NULL, &c, err, sizeof(err)) < 0) {
 		if (!expect_fail)
 			fprintf(stderr, "config: %s\n", err);
 		return NULL;
@@ -261,6 +261,6 @@ int main(void)
 	test_retry_counting();
 	test_pause();
 	test_config_options();
-	printf("test_remote: %d passed, %d failed\n", passed, failed);
+	printf("test_remote: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

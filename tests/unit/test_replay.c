@@ -183,6 +183,6 @@ int main(void)
 	test_jumps();
 	test_time();
 	test_random();
-	printf("test_replay: %d passed, %d failed\n", passed, failed);
+	printf("test_replay: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

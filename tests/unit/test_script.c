@@ -1,7 +1,7 @@
 /*
  * test_script.c: the script environment and arguments against what OpenVPN
- * 2.6.14 gave an up script for an eduVPN push (lab capture in
- * users-and-integration.md), command splitting with parse_line rules, the
+ * 2.6.14 gave an up script for an eduVPN push (captured from a stock 2.6.14
+ * client against an eduVPN-style server), command splitting with parse_line rules, the
  * value sanitising, and real runs of tests/data/scripts/dump-env.sh and of
  * Debian's update-resolv-conf loop with exactly the argv and environment
  * that vpnc_script_run() hands to uv_spawn.
@@ -21,7 +21,7 @@
 #include "../check.h"
 #include "../slurp.h"
 
-/* The reply an eduVPN full-tunnel server sends (lab), plus a pushed domain. */
+/* The reply an eduVPN full-tunnel server sends (captured), plus a pushed domain. */
 static const char eduvpn_push[] =
 	"explicit-exit-notify 1,redirect-gateway def1 ipv6,route 0.0.0.0 0.0.0.0,"
 	"dhcp-option DNS 9.9.9.9,dhcp-option DNS 2620:fe::fe,block-outside-dns,tun-ipv6,"
@@ -256,7 +256,7 @@ static void test_config_options(void)
 
 	snprintf(text, sizeof(text), "%sscript-security 2\nup \"/etc/openvpn/up.sh arg\"\n"
 	         "down down.sh\nroute-up r.sh\nup-restart\ndown-pre\ndns-mode file\n", base);
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) == 0);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) == 0);
 	if (c != NULL) {
 		CHECK_STR(c->up, "/etc/openvpn/up.sh arg");
 		CHECK_STR(c->down, "down.sh");
@@ -265,16 +265,16 @@ static void test_config_options(void)
 	}
 	vpnc_config_free(c);
 	c = NULL;
-	CHECK(vpnc_config_parse_text("t.ovpn", base, strlen(base), &c, err, sizeof(err)) == 0);
+	CHECK(vpnc_config_parse_text("t.ovpn", base, strlen(base), NULL, &c, err, sizeof(err)) == 0);
 	if (c != NULL)
 		CHECK(c->script_security == 1 && c->dns_mode == VPNC_DNS_AUTO && c->up[0] == '\0');
 	vpnc_config_free(c);
 	c = NULL;
 	snprintf(text, sizeof(text), "%sdns-mode sometimes\n", base);
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) < 0);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) < 0);
 	CHECK(c == NULL);
 	snprintf(text, sizeof(text), "%sscript-security 4\n", base);
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) < 0);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) < 0);
 	CHECK(c == NULL);
 }
 
@@ -366,6 +366,6 @@ int main(void)
 		test_update_resolv_conf(dir);
 		rmdir(dir);
 	}
-	printf("test_script: %d passed, %d failed\n", passed, failed);
+	printf("test_script: %u passed, %u failed\n", passed, failed);
 	return failed != 0;
 }

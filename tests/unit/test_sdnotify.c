@@ -304,6 +304,6 @@ int main(void)
 	test_abstract();
 	test_bad_values();
 	test_watchdog();
-	printf("test_sdnotify: %d passed, %d failed\n", passed, failed);
+	printf("test_sdnotify: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -14,9 +14,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "../../src/daemon/ctlpath.c"
-#include "../../src/daemon/status.c"
-#include "../../src/daemon/status_expiry.c"
+#include "../../src/control/ctlpath.c"
+#include "../../src/control/status.c"
+#include "../../src/control/status_expiry.c"
 
 #include "../check.h"
 
@@ -567,28 +567,28 @@ static void test_config_option(void)
 	char *toolong[] = {"--control-socket", longp};
 	struct vpnc_config *c = NULL;
 
-	CHECK(vpnc_config_load(profile, 0, NULL, &c, err, sizeof(err)) == 0 && c->control_socket[0] == '\0');
+	CHECK(vpnc_config_load(profile, 0, NULL, NULL, &c, err, sizeof(err)) == 0 && c->control_socket[0] == '\0');
 	vpnc_config_free(c);
 	c = NULL;
-	CHECK(vpnc_config_load(profile, 2, ok, &c, err, sizeof(err)) == 0 &&
+	CHECK(vpnc_config_load(profile, 2, ok, NULL, &c, err, sizeof(err)) == 0 &&
 	      strcmp(c->control_socket, "/run/vpnc-test/x.sock") == 0);
 	vpnc_config_free(c);
 	c = NULL;
 	err[0] = '\0';
-	CHECK(vpnc_config_load(profile, 2, rel, &c, err, sizeof(err)) < 0 && HAS(err, "absolute"));
+	CHECK(vpnc_config_load(profile, 2, rel, NULL, &c, err, sizeof(err)) < 0 && HAS(err, "absolute"));
 	memset(longp, 'a', sizeof(longp) - 1);
 	longp[0] = '/';
 	longp[sizeof(longp) - 1] = '\0';
-	CHECK(vpnc_config_load(profile, 2, toolong, &c, err, sizeof(err)) < 0 && HAS(err, "shorter"));
+	CHECK(vpnc_config_load(profile, 2, toolong, NULL, &c, err, sizeof(err)) < 0 && HAS(err, "shorter"));
 
 	/* `vpnc --config FILE`: the file is remembered for the instance name and the header. */
 	char *cmdline[] = {"--config", (char *)profile, "--verb", "3"};
 	c = NULL;
-	CHECK(vpnc_config_load(NULL, 4, cmdline, &c, err, sizeof(err)) == 0 && c->path == NULL &&
+	CHECK(vpnc_config_load(NULL, 4, cmdline, NULL, &c, err, sizeof(err)) == 0 && c->path == NULL &&
 	      strcmp(c->cmdline_config, profile) == 0);
 	vpnc_config_free(c);
 	c = NULL;
-	CHECK(vpnc_config_load(profile, 0, NULL, &c, err, sizeof(err)) == 0 && c->cmdline_config[0] == '\0');
+	CHECK(vpnc_config_load(profile, 0, NULL, NULL, &c, err, sizeof(err)) == 0 && c->cmdline_config[0] == '\0');
 	vpnc_config_free(c);
 }
 
@@ -604,6 +604,6 @@ int main(void)
 	test_level();
 	test_ctlpath();
 	test_config_option();
-	printf("test_status: %d passed, %d failed\n", passed, failed);
+	printf("test_status: %u passed, %u failed\n", passed, failed);
 	return failed != 0;
 }

@@ -8,7 +8,7 @@
 
 #include "core/tcpframe.h"
 
-#include "../check_fmt.h"
+#include "../check.h"
 
 struct got {
 	unsigned n;

@@ -658,7 +658,7 @@ static void test_config_options(void)
 	snprintf(text, sizeof(text), "client\ndev tun\nremote 192.0.2.1\nauth-user-pass\n"
 	                             "<ca>\nx\n</ca>\nremote-cert-tls server\nremote-cert-ku a0 0x88\n"
 	                             "remote-cert-eku 1.3.6.1.5.5.7.3.1\ncrl-verify /tmp dir\naskpass\n");
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) == 0);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) == 0);
 	if (c != NULL) {
 		CHECK(c->remote_cert_ku_set && c->remote_cert_ku[0] == 0xa0 && c->remote_cert_ku[1] == 0x88 &&
 		      c->remote_cert_ku[2] == 0);
@@ -674,7 +674,7 @@ static void test_config_options(void)
 
 	snprintf(text, sizeof(text), "client\ndev tun\nremote 192.0.2.1\nauth-user-pass\n<ca>\nx\n</ca>\n"
 	                             "remote-cert-tls server\n");
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) == 0);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) == 0);
 	if (c != NULL) {
 		CHECK(c->remote_cert_tls_server && c->remote_cert_ku_set && c->remote_cert_ku[0] == 0);
 		CHECK(c->remote_cert_eku != NULL &&
@@ -685,11 +685,11 @@ static void test_config_options(void)
 
 	snprintf(text, sizeof(text), "client\ndev tun\nremote 192.0.2.1\nauth-user-pass\n<ca>\nx\n</ca>\n"
 	                             "remote-cert-ku zz\n");
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) < 0 && c == NULL);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) < 0 && c == NULL);
 	CHECK_HAS(err, "t.ovpn:8: option 'remote-cert-ku'");
 	snprintf(text, sizeof(text), "client\ndev tun\nremote 192.0.2.1\nauth-user-pass\n<ca>\nx\n</ca>\n"
 	                             "crl-verify x.pem nodir\n");
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) < 0 && c == NULL);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) < 0 && c == NULL);
 
 	/* askpass FILE keeps only the first line; inline <pkcs12> is base64 and replaces 'ca'. */
 	char askfile[] = "/tmp/vpnc-test-askpass-XXXXXX";
@@ -702,7 +702,7 @@ static void test_config_options(void)
 	snprintf(text, sizeof(text), "client\ndev tun\nremote 192.0.2.1\naskpass %s\n"
 	                             "<pkcs12>\nMIIB\nAAAA\n</pkcs12>\n<crl-verify>\nCRLTEXT\n</crl-verify>\n",
 	         askfile);
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) == 0);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) == 0);
 	if (c != NULL) {
 		CHECK(c->key_pass != NULL && strcmp(c->key_pass, "s3cret") == 0);
 		CHECK(c->pkcs12 != NULL && c->pkcs12_len == 6 && c->pkcs12[0] == 0x30);
@@ -715,11 +715,11 @@ static void test_config_options(void)
 	c = NULL;
 	unlink(askfile);
 	snprintf(text, sizeof(text), "client\ndev tun\nremote 192.0.2.1\n<pkcs12>\n!!!\n</pkcs12>\n");
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) < 0 && c == NULL);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) < 0 && c == NULL);
 	CHECK_HAS(err, "base64");
 	snprintf(text, sizeof(text), "client\ndev tun\nremote 192.0.2.1\n<pkcs12>\nMIIB\n</pkcs12>\n"
 	                             "<cert>\nx\n</cert>\n<key>\ny\n</key>\n");
-	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), &c, err, sizeof(err)) < 0 && c == NULL);
+	CHECK(vpnc_config_parse_text("t.ovpn", text, strlen(text), NULL, &c, err, sizeof(err)) < 0 && c == NULL);
 	CHECK_HAS(err, "'pkcs12' excludes 'cert' and 'key'");
 }
 
@@ -735,6 +735,6 @@ int main(void)
 	test_crl();
 	test_algorithms();
 	test_config_options();
-	printf("test_tls: %d passed, %d failed\n", passed, failed);
+	printf("test_tls: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

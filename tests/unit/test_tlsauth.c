@@ -140,6 +140,6 @@ int main(void)
 {
 	test_captured();
 	test_directions();
-	printf("test_tlsauth: %d passed, %d failed\n", passed, failed);
+	printf("test_tlsauth: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

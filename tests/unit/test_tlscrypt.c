@@ -168,6 +168,6 @@ int main(void)
 	test_captured();
 	test_roundtrip_tamper();
 	test_counter_and_window();
-	printf("test_tlscrypt: %d passed, %d failed\n", passed, failed);
+	printf("test_tlscrypt: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -27,7 +27,7 @@
 #include "os/tun_offload.h"
 
 #include "../naive_csum.h"
-#include "../check_fmt.h"
+#include "../check.h"
 
 #define LOCAL_IP "10.201.0.1"
 #define PEER_IP "10.201.0.2"

@@ -16,7 +16,7 @@
 
 #include "os/udp_batch.h"
 
-#include "../check_fmt.h"
+#include "../check.h"
 #define N_PKTS 40
 #define SLOT 2048
 #define HEADROOM 64

@@ -17,7 +17,7 @@
 #include "core/vnet.h"
 
 #include "../naive_csum.h"
-#include "../check_fmt.h"
+#include "../check.h"
 
 /* True if the IP packet's IPv4 header and TCP/UDP checksums are valid (naive sums). */
 static bool packet_valid(const uint8_t *ip, size_t len)

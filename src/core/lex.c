@@ -1,19 +1,14 @@
 /*
- * cfg_lex.c: splits one config line into words, following OpenVPN 2.6's
- * parse_line().
- *
- * A word starting with '#' or ';' (where a new word could begin) ends the line.
- * Words are separated by white space. "..." groups words; inside it a backslash
- * escapes '\\', '"' or white space. '...' groups literally. Outside quotes a
- * backslash escapes '\\', '"' or white space; any other escaped character is an
- * error, as in OpenVPN. At most VPNC_CFG_MAX_PARAMS words of at most
- * VPNC_CFG_PARAM_MAX bytes each.
+ * lex.c: splits one line into words by OpenVPN 2.6's parse_line() rule, for
+ * the config reader, the PUSH_REPLY parser and the script runner. The rule,
+ * and where vpnc is stricter, is written down in lex.h.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "vpnc/buf.h"
-#include "config/cfg_internal.h"
+#include "core/lex.h"
 
 enum lex_state {
 	LEX_INITIAL,
@@ -29,7 +24,7 @@ static bool lex_space(unsigned char c)
 }
 
 /* Ends the word being built; the caller has checked that there is room. */
-static void lex_end_word(struct vpnc_cfg_words *w, size_t *used, size_t wlen)
+static void lex_end_word(struct vpnc_lex_words *w, size_t *used, size_t wlen)
 {
 	char *start = w->store + *used;
 
@@ -38,7 +33,7 @@ static void lex_end_word(struct vpnc_cfg_words *w, size_t *used, size_t wlen)
 	*used += wlen + 1;
 }
 
-int vpnc_cfg_lex(const char *line, size_t len, struct vpnc_cfg_words *w, const char **why)
+int vpnc_lex_line(const char *line, size_t len, struct vpnc_lex_words *w, const char **why)
 {
 	struct vpnc_rd rd;
 	enum lex_state st = LEX_INITIAL;
@@ -54,7 +49,7 @@ int vpnc_cfg_lex(const char *line, size_t len, struct vpnc_cfg_words *w, const c
 		bool end = false;
 
 		if (c == '\0') {
-			*why = "contains a NUL byte";
+			*why = "a NUL byte";
 			return -EINVAL;
 		}
 		if (!backslash && c == '\\' && st != LEX_SQUOTED) {
@@ -97,24 +92,24 @@ int vpnc_cfg_lex(const char *line, size_t len, struct vpnc_cfg_words *w, const c
 			break;
 		}
 		if (backslash && out >= 0 && !(out == '\\' || out == '"' || lex_space((unsigned char)out))) {
-			*why = "has a bad backslash escape (write \\\\ for a backslash)";
+			*why = "a bad backslash escape (write \\\\ for a backslash)";
 			return -EINVAL;
 		}
 		backslash = false;
 		if (out >= 0) {
-			if (w->n >= VPNC_CFG_MAX_PARAMS) {
-				*why = "has too many words (16 at most)";
+			if (w->n >= VPNC_LEX_MAX_WORDS) {
+				*why = "too many words (16 at most)";
 				return -EINVAL;
 			}
-			if (wlen >= VPNC_CFG_PARAM_MAX) {
-				*why = "has a word longer than 256 bytes";
+			if (wlen >= VPNC_LEX_WORD_MAX) {
+				*why = "a word longer than 256 bytes";
 				return -EINVAL;
 			}
 			w->store[used + wlen++] = (char)out;
 		}
 		if (end) {
-			if (w->n >= VPNC_CFG_MAX_PARAMS) {
-				*why = "has too many words (16 at most)";
+			if (w->n >= VPNC_LEX_MAX_WORDS) {
+				*why = "too many words (16 at most)";
 				return -EINVAL;
 			}
 			lex_end_word(w, &used, wlen);
@@ -124,16 +119,20 @@ int vpnc_cfg_lex(const char *line, size_t len, struct vpnc_cfg_words *w, const c
 	}
 done:
 	if (st == LEX_DQUOTED) {
-		*why = "has no closing quotation mark (\")";
+		*why = "no closing quotation mark (\")";
 		return -EINVAL;
 	}
 	if (st == LEX_SQUOTED) {
-		*why = "has no closing quotation mark (')";
+		*why = "no closing quotation mark (')";
+		return -EINVAL;
+	}
+	if (st == LEX_UNQUOTED && backslash) {
+		*why = "a backslash at its end";
 		return -EINVAL;
 	}
 	if (st == LEX_UNQUOTED) {
-		if (w->n >= VPNC_CFG_MAX_PARAMS) {
-			*why = "has too many words (16 at most)";
+		if (w->n >= VPNC_LEX_MAX_WORDS) {
+			*why = "too many words (16 at most)";
 			return -EINVAL;
 		}
 		lex_end_word(w, &used, wlen);

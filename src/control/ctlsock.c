@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/ctlpath.h"
-#include "daemon/ctlsock.h"
+#include "control/ctlpath.h"
+#include "control/ctlsock.h"
 
 #define CTL_BACKLOG 8
 

@@ -11,14 +11,14 @@
  * the control socket (ctlsock.h). Every hook accepts NULL (no control
  * socket), so the loop needs no checks.
  */
-#ifndef VPNC_DAEMON_CTLSTATE_H
-#define VPNC_DAEMON_CTLSTATE_H
+#ifndef VPNC_CONTROL_CTLSTATE_H
+#define VPNC_CONTROL_CTLSTATE_H
 
 #include <sys/socket.h>
 
 #include <uv.h>
 
-#include "daemon/status.h"
+#include "control/status.h"
 #include "vpnc/config.h"
 #include "vpnc/engine.h"
 

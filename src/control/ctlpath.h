@@ -10,8 +10,8 @@
  *
  * Everything here writes into caller buffers and allocates nothing.
  */
-#ifndef VPNC_DAEMON_CTLPATH_H
-#define VPNC_DAEMON_CTLPATH_H
+#ifndef VPNC_CONTROL_CTLPATH_H
+#define VPNC_CONTROL_CTLPATH_H
 
 #include <stddef.h>
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/ctlpath.h"
+#include "control/ctlpath.h"
 
 #define CTL_ROOT_DIR "/run/vpnc"
 #define CTL_USER_SUBDIR "/vpnc"

@@ -19,7 +19,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "daemon/status.h"
+#include "control/status.h"
 #include "vpnc/buf.h"
 
 #define EXPIRES_KEY "expires:"

@@ -13,8 +13,8 @@
  * portal's "# Expires: <ISO 8601>" comment at the top of the config file.
  * Both are read once at start (before privileges are dropped).
  */
-#ifndef VPNC_DAEMON_STATUS_H
-#define VPNC_DAEMON_STATUS_H
+#ifndef VPNC_CONTROL_STATUS_H
+#define VPNC_CONTROL_STATUS_H
 
 #include <stdbool.h>
 #include <stddef.h>

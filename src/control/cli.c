@@ -15,8 +15,8 @@
 
 #include <openssl/crypto.h>
 
-#include "daemon/cli.h"
-#include "daemon/ctlpath.h"
+#include "control/cli.h"
+#include "control/ctlpath.h"
 #include "daemon/version.h"
 
 /* Room for a reply: the largest status plus its newline. */

@@ -16,8 +16,8 @@
  * Everything here is plain blocking I/O with timeouts: it runs in the
  * short-lived `vpnc status` process, never in the daemon's loop.
  */
-#ifndef VPNC_DAEMON_CLI_H
-#define VPNC_DAEMON_CLI_H
+#ifndef VPNC_CONTROL_CLI_H
+#define VPNC_CONTROL_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>

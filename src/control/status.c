@@ -11,7 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "daemon/status.h"
+#include "core/ip4.h"
+#include "control/status.h"
 #include "daemon/version.h"
 #include "os/tun_offload.h"
 
@@ -169,23 +170,11 @@ static void fmt_ip6(const uint8_t *a, char *out, size_t cap)
 		snprintf(out, cap, "?");
 }
 
-/* Prefix length of a contiguous netmask, or -1. */
-static int mask_prefix(uint32_t mask)
-{
-	int n = 0;
-
-	while (n < 32 && (mask & (0x80000000u >> n)))
-		n++;
-	if (n < 32 && (mask << n) != 0)
-		return -1;
-	return n;
-}
-
 /* "10.8.0.0/24" (or "10.8.0.0/255.0.255.0" for a mask that is not a prefix). */
 static void fmt_net4(uint32_t net, uint32_t mask, char *out, size_t cap)
 {
 	char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
-	int p = mask_prefix(mask);
+	int p = vpnc_ip4_mask_prefix(mask);
 
 	fmt_ip4(net, a, sizeof(a));
 	if (p >= 0) {
@@ -268,8 +257,8 @@ static bool addr4(const struct vpnc_push *p, char *addr, size_t cap, char *peer,
 	if (p == NULL || !p->has_ifconfig)
 		return false;
 	fmt_ip4(p->ifconfig_local, a, sizeof(a));
-	if (p->topology == VPNC_TOPO_SUBNET && mask_prefix(p->ifconfig_mask_or_peer) >= 0) {
-		snprintf(addr, cap, "%s/%d", a, mask_prefix(p->ifconfig_mask_or_peer));
+	if (p->topology == VPNC_TOPO_SUBNET && vpnc_ip4_mask_prefix(p->ifconfig_mask_or_peer) >= 0) {
+		snprintf(addr, cap, "%s/%d", a, vpnc_ip4_mask_prefix(p->ifconfig_mask_or_peer));
 	} else {
 		snprintf(addr, cap, "%s/32", a);
 		fmt_ip4(p->ifconfig_mask_or_peer, peer, pcap);

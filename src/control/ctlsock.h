@@ -23,8 +23,8 @@
  * and frees the struct once libuv has finished with the handles (the uv
  * loop must run once more). The ops struct is copied; ops.ctx is borrowed.
  */
-#ifndef VPNC_DAEMON_CTLSOCK_H
-#define VPNC_DAEMON_CTLSOCK_H
+#ifndef VPNC_CONTROL_CTLSOCK_H
+#define VPNC_CONTROL_CTLSOCK_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,7 +32,7 @@
 
 #include <uv.h>
 
-#include "daemon/status.h"
+#include "control/status.h"
 
 /* Longest request line, newline included. */
 #define VPNC_CTL_REQ_MAX 64

@@ -15,9 +15,9 @@
 
 #include <openssl/crypto.h>
 
-#include "daemon/ctlpath.h"
-#include "daemon/ctlsock.h"
-#include "daemon/ctlstate.h"
+#include "control/ctlpath.h"
+#include "control/ctlsock.h"
+#include "control/ctlstate.h"
 #include "daemon/log.h"
 
 struct vpnc_ctlstate {

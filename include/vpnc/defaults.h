@@ -1,0 +1,21 @@
+/*
+ * defaults.h: OpenVPN 2.6's client defaults, in one place. The config reader
+ * starts every profile from them (src/config/cfg_defaults.c) and the engine
+ * falls back to them for a field its caller left 0 (src/core/engine.c).
+ * Values from OpenVPN's manual (openvpn(8)) and init_options() in
+ * src/openvpn/options.c.
+ */
+#ifndef VPNC_DEFAULTS_H
+#define VPNC_DEFAULTS_H
+
+#define VPNC_DEFAULT_DATA_CIPHERS "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305"
+#define VPNC_DEFAULT_AUTH "SHA1"
+#define VPNC_DEFAULT_PORT "1194"
+#define VPNC_DEFAULT_TLS_TIMEOUT 2     /* seconds */
+#define VPNC_DEFAULT_HAND_WINDOW 60    /* seconds */
+#define VPNC_DEFAULT_RENEG_SEC 3600    /* seconds */
+#define VPNC_DEFAULT_TRAN_WINDOW 3600  /* seconds the previous key still decrypts */
+#define VPNC_DEFAULT_TUN_MTU 1500
+#define VPNC_DEFAULT_MSSFIX 1492       /* the largest encapsulated UDP packet */
+
+#endif
