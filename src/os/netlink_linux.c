@@ -244,6 +244,8 @@ struct route_msg {
 	bool has_gw;
 	uint8_t gw[16];
 	int oif;
+	bool has_src;
+	uint8_t src[16];         /* RTA_PREFSRC: the source address the kernel picks */
 };
 
 struct route_attr_ctx {
@@ -288,6 +290,12 @@ static int route_attr_cb(const struct nlattr *a, void *data)
 		if (plen == c->alen) {
 			memcpy(c->m->gw, mnl_attr_get_payload(a), c->alen);
 			c->m->has_gw = true;
+		}
+		break;
+	case RTA_PREFSRC:
+		if (plen == c->alen) {
+			memcpy(c->m->src, mnl_attr_get_payload(a), c->alen);
+			c->m->has_src = true;
 		}
 		break;
 	case RTA_OIF:
@@ -347,6 +355,9 @@ static int lookup_cb(const struct nlmsghdr *nlh, void *data)
 	lc->out->has_gw = m.has_gw;
 	if (m.has_gw)
 		memcpy(lc->out->gw, m.gw, sizeof(m.gw));
+	lc->out->has_src = m.has_src;
+	if (m.has_src)
+		memcpy(lc->out->src, m.src, sizeof(m.src));
 	return MNL_CB_OK;
 }
 

@@ -94,6 +94,8 @@ struct vpnc_nl_path {
 	uint8_t gw[16];
 	int ifindex;
 	bool local;              /* the address is one of this host's (RTN_LOCAL) */
+	bool has_src;
+	uint8_t src[16];         /* the source address a new socket would use */
 };
 int vpnc_nl_route_lookup(struct vpnc_nl *nl, int family, const uint8_t *dst, struct vpnc_nl_path *out);
 
