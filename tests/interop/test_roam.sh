@@ -15,6 +15,9 @@
 #             filter would, so packets from the old source die there
 #   linkdown  the client's veth goes down for 5 s and comes back
 #   tcp       over TCP (proto tcp-server), the address changes as in addr
+#   redirect  as addr, with redirect-gateway def1 pushed: vpnc's own routes
+#             (0/1, 128/1 through the TUN, the host route to the server) are
+#             in place and must neither trigger nor hide the change
 # For each, the time from the change (for linkdown: from the link coming
 # back) to the first ping answered through the tunnel is measured with one
 # ping every 100 ms (bounded by a deadline) and printed. For vpnc it must be
@@ -35,7 +38,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_roam}
-all_cases="addr route linkdown tcp"
+all_cases="addr route linkdown tcp redirect"
 cases=${VT_CASES:-$all_cases}
 VT_KEEPALIVE="10 60"
 # The client's address after the change, and the second link's network.
@@ -174,6 +177,11 @@ swap_addr() {
 		ip -n "$VT_CLI_NS" addr del "$VT_CLI_IP/24" dev "$VT_CLI_VETH"
 }
 
+# redirected: redirect-gateway's 0.0.0.0/1 goes through the tunnel.
+redirected() {
+	ip -n "$VT_CLI_NS" -4 route show 0.0.0.0/1 | grep -q "dev $VT_CLI_TUN"
+}
+
 # alt_link: the second veth pair, up, with strict reverse-path filtering on the server's end.
 alt_link() {
 	ip link add "$ALT_SRV_VETH" netns "$VT_SRV_NS" type veth \
@@ -192,13 +200,16 @@ alt_link() {
 for c in $cases; do
 	failed_before=$VT_FAILED
 	case "$c" in
-	addr | route | linkdown)
+	addr | route | linkdown | redirect)
 		VT_SRV_PROTO=udp
 		VT_CLIENT_REMOTES=""
+		VT_SERVER_EXTRA=""
+		[ "$c" = redirect ] && VT_SERVER_EXTRA='push "redirect-gateway def1"'
 		;;
 	tcp)
 		VT_SRV_PROTO=tcp-server
 		VT_CLIENT_REMOTES="remote $VT_SRV_IP $VT_PORT tcp"
+		VT_SERVER_EXTRA=""
 		;;
 	*)
 		vt_fail "unknown case $c"
@@ -207,7 +218,10 @@ for c in $cases; do
 	esac
 	begin "$c" || continue
 	case "$c" in
-	addr | tcp)
+	addr | tcp | redirect)
+		if [ "$c" = redirect ]; then
+			vt_check "$c: 0.0.0.0/1 goes through $VT_CLI_TUN" redirected
+		fi
 		t0=$(vt_now_us)
 		if vt_check "$c: address $VT_CLI_IP -> $NEW_CLI_IP" swap_addr; then
 			measure "$t0"
