@@ -190,6 +190,11 @@ struct vpnc_engine {
 	bool route_nopull;
 };
 
+/* OCC message types on the data channel (after the 16-byte OCC magic), as OpenVPN's occ.h. */
+#define VPNC_OCC_REQUEST 0
+#define VPNC_OCC_REPLY 1
+#define VPNC_OCC_EXIT 6
+
 /* engine_probe.c */
 /* Runs the probe's clock; returns true if the session ended (the probe was not answered). */
 bool vpnc__probe_tick(struct vpnc_engine *e, uint64_t now);

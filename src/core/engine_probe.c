@@ -21,8 +21,6 @@
 #define VPNC_PROBE_MIN_MS 1000
 #define VPNC_PROBE_MAX_MS 5000
 #define VPNC_PROBE_RTT_FACTOR 4
-/* OCC message type of a request (OpenVPN occ.h). */
-#define VPNC_OCC_REQUEST 0
 
 bool vpnc_engine_can_float(const struct vpnc_engine *e)
 {
