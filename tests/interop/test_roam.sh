@@ -18,6 +18,12 @@
 #   redirect  as addr, with redirect-gateway def1 pushed: vpnc's own routes
 #             (0/1, 128/1 through the TUN, the host route to the server) are
 #             in place and must neither trigger nor hide the change
+#   deadpath  (vpnc only) the route moves to a second link that leads nowhere
+#             (its far end has no address): the probe goes unanswered and vpnc
+#             must reconnect within 2 s of the change; 1.5 s later (the new
+#             attempt is stuck on the dead path) the route is taken away
+#             again: the attempt must be replaced at once, and a new session
+#             carry pings within 5 s
 # For each, the time from the change (for linkdown: from the link coming
 # back) to the first ping answered through the tunnel is measured with one
 # ping every 100 ms (bounded by a deadline) and printed. For vpnc it must be
@@ -38,7 +44,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_roam}
-all_cases="addr route linkdown tcp redirect"
+all_cases="addr route linkdown tcp redirect deadpath"
 cases=${VT_CASES:-$all_cases}
 VT_KEEPALIVE="10 60"
 # The client's address after the change, and the second link's network.
@@ -177,6 +183,26 @@ swap_addr() {
 		ip -n "$VT_CLI_NS" addr del "$VT_CLI_IP/24" dev "$VT_CLI_VETH"
 }
 
+# dead_link: a second veth pair whose far end is up but has no address (nobody answers ARP).
+dead_link() {
+	ip link add "$ALT_SRV_VETH" netns "$VT_SRV_NS" type veth \
+		peer name "$ALT_CLI_VETH" netns "$VT_CLI_NS" || return 1
+	ip -n "$VT_CLI_NS" addr add "$ALT_CLI_IP/24" dev "$ALT_CLI_VETH" &&
+		ip -n "$VT_SRV_NS" link set "$ALT_SRV_VETH" up &&
+		ip -n "$VT_CLI_NS" link set "$ALT_CLI_VETH" up
+}
+
+# wait_log TEXT SECONDS: waits until the client log has TEXT.
+wait_log() {
+	local i=0 limit=$(($2 * 20))
+	while [ $i -lt $limit ]; do
+		grep -q "$1" "$VT_DIR/client.log" 2>/dev/null && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # redirected: redirect-gateway's 0.0.0.0/1 goes through the tunnel.
 redirected() {
 	ip -n "$VT_CLI_NS" -4 route show 0.0.0.0/1 | grep -q "dev $VT_CLI_TUN"
@@ -200,7 +226,7 @@ alt_link() {
 for c in $cases; do
 	failed_before=$VT_FAILED
 	case "$c" in
-	addr | route | linkdown | redirect)
+	addr | route | linkdown | redirect | deadpath)
 		VT_SRV_PROTO=udp
 		VT_CLIENT_REMOTES=""
 		VT_SERVER_EXTRA=""
@@ -216,6 +242,10 @@ for c in $cases; do
 		continue
 		;;
 	esac
+	if [ "$c" = deadpath ] && [ $stock = 1 ]; then
+		vt_log "  $c: vpnc only (skipped for the stock client)"
+		continue
+	fi
 	begin "$c" || continue
 	case "$c" in
 	addr | tcp | redirect)
@@ -236,6 +266,27 @@ for c in $cases; do
 				ip -n "$VT_CLI_NS" route add "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
 				measure "$t0"
 				judge "$c" "$LIMIT_UDP_MS" 1
+			fi
+		fi
+		;;
+	deadpath)
+		if vt_check "$c: second link, dead at the far end" dead_link; then
+			t0=$(vt_now_us)
+			if vt_check "$c: route to $VT_SRV_IP moved to $ALT_CLI_VETH" \
+				ip -n "$VT_CLI_NS" route add "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
+				if wait_log 'Connection reset: the server did not answer' 3; then
+					ms=$((($(vt_now_us) - t0) / 1000))
+					vt_check "$c: unanswered probe: reconnecting after $ms ms (want < 2000)" [ "$ms" -lt 2000 ]
+				else
+					vt_fail "$c: unanswered probe: reconnecting within 3 s"
+				fi
+				# The next attempt starts after the 1 s restart pause, on the dead path still.
+				sleep 1.5
+				t0=$(vt_now_us)
+				vt_check "$c: route to $VT_SRV_IP restored" \
+					ip -n "$VT_CLI_NS" route del "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"
+				measure "$t0"
+				judge "$c" "$LIMIT_TCP_MS" 0
 			fi
 		fi
 		;;
