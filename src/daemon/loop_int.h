@@ -1,8 +1,8 @@
 /*
  * loop_int.h: what the event loop's files share (loop.c: lifetime, engine
  * events, signals and teardown; loop_attempt.c: starting a connection
- * attempt; loop_data.c: the packet path). Not an interface for anything
- * outside src/daemon/loop*.c.
+ * attempt; loop_data.c: the packet path; loop_roam.c: network changes).
+ * Not an interface for anything outside src/daemon/loop*.c.
  *
  * Ownership is as loop.h says: vpnc_loop_run() allocates struct loop and
  * its buffer pool once and frees them (wiped) when it returns; every handle

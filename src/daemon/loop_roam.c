@@ -176,10 +176,11 @@ static void on_netwatch(uv_poll_t *h, int status, int events)
 	int ret;
 
 	(void)events;
-	if (status < 0 || l->closing)
+	if (l->closing)
 		return;
-	ret = vpnc_netwatch_read(l->nw, l->tun.fd >= 0 ? l->tun.ifindex : 0);
+	ret = status < 0 ? status : vpnc_netwatch_read(l->nw, l->tun.fd >= 0 ? l->tun.ifindex : 0);
 	if (ret < 0) {
+		/* Both are negative errno codes; the session goes on, recovering by ping-restart only. */
 		vpnc_log(VPNC_LOG_INFO, "Cannot read network changes (%s); no longer watching", strerror(-ret));
 		uv_poll_stop(&l->nw_poll);
 		return;
