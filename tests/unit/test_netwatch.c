@@ -34,6 +34,16 @@ static const uint8_t *b4(const char *s)
 	return p;
 }
 
+static const uint8_t *b6(const char *s)
+{
+	static uint8_t ring[8][16];
+	static int k;
+	uint8_t *p = ring[k++ % 8];
+	if (inet_pton(AF_INET6, s, p) != 1)
+		abort();
+	return p;
+}
+
 static int write_sysctl(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -60,6 +70,10 @@ static void test_watch(struct vpnc_nl *nl, const struct vpnc_tun *up, const stru
 	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("198.51.100.7"), &p) == 0 && p.ifindex == up->ifindex &&
 	      p.has_gw && memcmp(p.gw, b4("192.0.2.254"), 4) == 0, "the route to 198.51.100.7 is the uplink's default");
 	CHECK(p.has_src && memcmp(p.src, b4("192.0.2.1"), 4) == 0, "preferred source 192.0.2.1");
+
+	/* The same for IPv6. */
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET6, b6("2001:db8:2::7"), &p) == 0 && p.ifindex == up->ifindex &&
+	      p.has_src && memcmp(p.src, b6("2001:db8:1::1"), 16) == 0, "IPv6 preferred source 2001:db8:1::1");
 
 	/* vpnc's own device: its address and routes are not a change of the network. */
 	CHECK(vpnc_nl_addr(nl, true, vpn->ifindex, AF_INET, b4("10.8.0.2"), 24, NULL) == 0, "VPN address added");
@@ -107,6 +121,10 @@ int main(void)
 		CHECK(vpnc_nl_addr(nl, true, up.ifindex, AF_INET, b4("192.0.2.1"), 24, NULL) == 0, "uplink address");
 		CHECK(vpnc_nl_route(nl, true, AF_INET, b4("0.0.0.0"), 0, b4("192.0.2.254"), up.ifindex, -1) == 0,
 		      "uplink default route");
+		CHECK(vpnc_nl_addr(nl, true, up.ifindex, AF_INET6, b6("2001:db8:1::1"), 64, NULL) == 0,
+		      "uplink IPv6 address");
+		CHECK(vpnc_nl_route(nl, true, AF_INET6, b6("::"), 0, b6("2001:db8:1::ff"), up.ifindex, -1) == 0,
+		      "uplink IPv6 default route");
 		test_watch(nl, &up, &vpn);
 	}
 	vpnc_tun_close(&vpn);
