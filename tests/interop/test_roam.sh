@@ -73,10 +73,15 @@ if ! vt_check "namespaces and PKI" setup; then
 	exit 1
 fi
 
+# ns_sysctl NS KEY VALUE: a sysctl inside namespace NS, through /proc (no procps needed).
+ns_sysctl() {
+	ip netns exec "$1" sh -c "echo $3 > /proc/sys/${2//.//}"
+}
+
 # reset_net: the client's veth up with only its original IPv4 address; no second link.
 reset_net() {
 	ip -n "$VT_CLI_NS" link del "$ALT_CLI_VETH" 2>/dev/null
-	vt_srv sysctl -qw net.ipv4.conf.all.rp_filter=0
+	ns_sysctl "$VT_SRV_NS" net.ipv4.conf.all.rp_filter 0
 	ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" up &&
 		ip -n "$VT_CLI_NS" -4 addr flush dev "$VT_CLI_VETH" &&
 		ip -n "$VT_CLI_NS" addr add "$VT_CLI_IP/24" dev "$VT_CLI_VETH"
@@ -177,8 +182,8 @@ finish() {
 
 # swap_addr: the client's address changes (new one first, then the old one goes).
 swap_addr() {
-	vt_cli sysctl -qw net.ipv4.conf.all.promote_secondaries=1 \
-		"net.ipv4.conf.$VT_CLI_VETH.promote_secondaries=1" || return 1
+	ns_sysctl "$VT_CLI_NS" net.ipv4.conf.all.promote_secondaries 1 &&
+		ns_sysctl "$VT_CLI_NS" "net.ipv4.conf.$VT_CLI_VETH.promote_secondaries" 1 || return 1
 	ip -n "$VT_CLI_NS" addr add "$NEW_CLI_IP/24" dev "$VT_CLI_VETH" &&
 		ip -n "$VT_CLI_NS" addr del "$VT_CLI_IP/24" dev "$VT_CLI_VETH"
 }
@@ -214,7 +219,8 @@ alt_link() {
 		peer name "$ALT_CLI_VETH" netns "$VT_CLI_NS" || return 1
 	ip -n "$VT_SRV_NS" addr add "$ALT_SRV_IP/24" dev "$ALT_SRV_VETH" &&
 		ip -n "$VT_CLI_NS" addr add "$ALT_CLI_IP/24" dev "$ALT_CLI_VETH" &&
-		vt_srv sysctl -qw net.ipv4.conf.all.rp_filter=1 "net.ipv4.conf.$ALT_SRV_VETH.rp_filter=1" &&
+		ns_sysctl "$VT_SRV_NS" net.ipv4.conf.all.rp_filter 1 &&
+		ns_sysctl "$VT_SRV_NS" "net.ipv4.conf.$ALT_SRV_VETH.rp_filter" 1 &&
 		ip -n "$VT_SRV_NS" link set "$ALT_SRV_VETH" up &&
 		ip -n "$VT_CLI_NS" link set "$ALT_CLI_VETH" up &&
 		# A link in use knows its gateway's MAC address already (DHCP, router
