@@ -29,6 +29,8 @@
 #include "os/os.h"
 #include "vpnc/engine.h"
 
+struct vpnc_netwatch; /* os/netwatch.h */
+
 /* The preallocated packet buffers, by role. */
 enum {
 	VPNC_BUF_LINK_TX = 0,            /* the engine's output when the link lends no buffer */
