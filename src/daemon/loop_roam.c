@@ -16,7 +16,7 @@
  * own address and the path seen before. vpnc's own TUN addresses and routes
  * therefore change nothing: notifications about the TUN are not even
  * counted, and a route to the server through the TUN is never taken as a
- * new path. Nothing here runs per packet.
+ * new path (it counts as no route). Nothing here runs per packet.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -107,9 +107,20 @@ static void roam_check(struct loop *l)
 		l->path_lost = true;
 		return;
 	}
-	/* A route to the server through the TUN is vpnc's own doing (or a loop): not a path. */
-	if (now.local || (l->tun.fd >= 0 && now.ifindex == l->tun.ifindex))
+	if (now.local)
+		return; /* the server's address is this host's: nothing to follow */
+	/*
+	 * A route to the server through the TUN would be a loop: the host route
+	 * redirect-gateway added through the old link is gone (with the link).
+	 * That is no path; never one to move the session to.
+	 */
+	if (l->tun.fd >= 0 && now.ifindex == l->tun.ifindex) {
+		if (!l->path_lost)
+			vpnc_log(VPNC_LOG_INFO, "Network change: the route to the server now leads into the "
+			                        "tunnel; waiting for a route outside it");
+		l->path_lost = true;
 		return;
+	}
 	bool have_local = vpnc_link_local(l->link, &local) == 0 && local.ss_family == family;
 	bool src_moved = have_local && now.has_src && memcmp(now.src, sa_bytes(&local), alen) != 0;
 	bool was_lost = l->path_lost;
