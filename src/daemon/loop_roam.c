@@ -16,7 +16,10 @@
  * own address and the path seen before. vpnc's own TUN addresses and routes
  * therefore change nothing: notifications about the TUN are not even
  * counted, and a route to the server through the TUN is never taken as a
- * new path (it counts as no route). Nothing here runs per packet.
+ * new path: it means that vpnc's redirect-gateway host route to the server
+ * went with its link, and that route is moved to today's way out
+ * (os/netcfg_repin.c), or else there is no route. Nothing here runs per
+ * packet.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -112,14 +115,19 @@ static void roam_check(struct loop *l)
 	/*
 	 * A route to the server through the TUN would be a loop: the host route
 	 * redirect-gateway added through the old link is gone (with the link).
-	 * That is no path; never one to move the session to.
+	 * It is moved to today's way out if there is one; else there is no path.
 	 */
 	if (l->tun.fd >= 0 && now.ifindex == l->tun.ifindex) {
-		if (!l->path_lost)
-			vpnc_log(VPNC_LOG_INFO, "Network change: the route to the server now leads into the "
-			                        "tunnel; waiting for a route outside it");
-		l->path_lost = true;
-		return;
+		if (vpnc_netcfg_repin_server(l->nc, l->p->nl, l->tun.ifindex) < 0 || lookup_server(l, &now) < 0 ||
+		    now.ifindex == l->tun.ifindex) {
+			if (!l->path_lost)
+				vpnc_log(VPNC_LOG_INFO, "Network change: the route to the server now leads into "
+				                        "the tunnel; waiting for a route outside it");
+			l->path_lost = true;
+			return;
+		}
+		describe_path(&now, family, via, sizeof(via));
+		vpnc_log(VPNC_LOG_MORE, "the host route to the server moved to %s", via);
 	}
 	bool have_local = vpnc_link_local(l->link, &local) == 0 && local.ss_family == family;
 	bool src_moved = have_local && now.has_src && memcmp(now.src, sa_bytes(&local), alen) != 0;

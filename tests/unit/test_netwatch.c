@@ -56,6 +56,61 @@ static int write_sysctl(const char *path, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -EIO;
 }
 
+/*
+ * redirect-gateway's host route to the server went through a link that is
+ * gone: the route outside the TUN is found past 0/1 and 128/1, and the host
+ * route (and its record) move there.
+ */
+static void test_repin(struct vpnc_nl *nl, const struct vpnc_tun *up, const struct vpnc_tun *vpn)
+{
+	struct vpnc_tun old = {.fd = -1};
+	struct vpnc_netcfg *nc = calloc(1, sizeof(*nc));
+	struct vpnc_nl_path p;
+	const uint8_t *srv = b4("198.51.100.7");
+
+	if (nc == NULL)
+		return;
+	CHECK(vpnc_nl_route(nl, true, AF_INET, b4("0.0.0.0"), 1, NULL, vpn->ifindex, -1) == 0, "0/1 via VPN");
+	CHECK(vpnc_nl_route(nl, true, AF_INET, b4("128.0.0.0"), 1, NULL, vpn->ifindex, -1) == 0, "128/1 via VPN");
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, srv, &p) == 0 && p.ifindex == vpn->ifindex,
+	      "with redirect-gateway's halves the server is reached through the VPN");
+	CHECK(vpnc_nl_route_lookup_outside(nl, AF_INET, srv, vpn->ifindex, &p) == 0 &&
+	      p.ifindex == up->ifindex && p.has_gw && memcmp(p.gw, b4("192.0.2.254"), 4) == 0,
+	      "outside the VPN: the uplink's default route");
+
+	/* The link the host route went through, then gone with it. */
+	CHECK(vpnc_tun_open("old0", &old) == 0, "old link");
+	CHECK(vpnc_nl_link_up(nl, old.ifindex, 1500, 0) == 0, "old link up");
+	CHECK(vpnc_nl_addr(nl, true, old.ifindex, AF_INET, b4("203.0.113.1"), 24, NULL) == 0, "old address");
+	CHECK(vpnc_nl_route(nl, true, AF_INET, srv, 32, b4("203.0.113.254"), old.ifindex, -1) == 0,
+	      "host route via the old link");
+	nc->applied = true;
+	nc->server_family = AF_INET;
+	memcpy(nc->server, srv, 4);
+	nc->items[0] = (struct vpnc_netcfg_item){.kind = VPNC_NETCFG_ROUTE, .family = AF_INET, .prefix = 32,
+	                                         .has_gw = true, .ifindex = old.ifindex, .metric = -1};
+	memcpy(nc->items[0].addr, srv, 4);
+	memcpy(nc->items[0].gw, b4("203.0.113.254"), 4);
+	nc->n = 1;
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, srv, &p) == 0 && p.ifindex == old.ifindex, "host route in use");
+	vpnc_tun_close(&old);
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, srv, &p) == 0 && p.ifindex == vpn->ifindex,
+	      "the old link gone, the server's route leads into the VPN");
+
+	CHECK(vpnc_netcfg_repin_server(nc, nl, vpn->ifindex) == 0, "host route moved");
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, srv, &p) == 0 && p.ifindex == up->ifindex && p.has_src &&
+	      memcmp(p.src, b4("192.0.2.5"), 4) == 0, "the server is reached through the uplink again");
+	CHECK(nc->n == 1 && nc->items[0].ifindex == up->ifindex && memcmp(nc->items[0].gw, b4("192.0.2.254"), 4) == 0,
+	      "the record follows");
+	CHECK(vpnc_netcfg_unapply(nc, nl) == 0, "the moved host route is removed cleanly");
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, srv, 32, NULL, 0) == 0, "and gone");
+	nc->applied = true;
+	CHECK(vpnc_netcfg_repin_server(nc, nl, vpn->ifindex) == -ENOENT, "nothing to move without a host route");
+	(void)vpnc_nl_route(nl, false, AF_INET, b4("0.0.0.0"), 1, NULL, vpn->ifindex, -1);
+	(void)vpnc_nl_route(nl, false, AF_INET, b4("128.0.0.0"), 1, NULL, vpn->ifindex, -1);
+	free(nc);
+}
+
 static void test_watch(struct vpnc_nl *nl, const struct vpnc_tun *up, const struct vpnc_tun *vpn)
 {
 	struct vpnc_netwatch *w = NULL;
@@ -91,6 +146,9 @@ static void test_watch(struct vpnc_nl *nl, const struct vpnc_tun *up, const stru
 	CHECK(vpnc_netwatch_read(w, vpn->ifindex) == 1, "a deleted uplink address is reported");
 	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("198.51.100.7"), &p) == 0 && p.has_src &&
 	      memcmp(p.src, b4("192.0.2.5"), 4) == 0, "the source moved to 192.0.2.5");
+
+	test_repin(nl, up, vpn);
+	(void)vpnc_netwatch_read(w, vpn->ifindex);
 
 	/* The route goes: reported, and the lookup says there is none. */
 	(void)vpnc_nl_route(nl, false, AF_INET, b4("0.0.0.0"), 0, b4("192.0.2.254"), up->ifindex, -1);
