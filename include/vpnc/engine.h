@@ -249,6 +249,29 @@ void vpnc_engine_close(struct vpnc_engine *e, uint64_t now);
 const char *vpnc_engine_auth_token(const struct vpnc_engine *e);
 const char *vpnc_engine_auth_token_user(const struct vpnc_engine *e);
 
+/*
+ * Roaming (docs/roaming.md). True when the server can move this session to a
+ * new client address and port: a connected UDP session for which the server
+ * gave a peer-id (P_DATA_V2). Otherwise a client whose address changed must
+ * reconnect.
+ */
+bool vpnc_engine_can_float(const struct vpnc_engine *e);
+
+/*
+ * The path to the server changed, or came back after an outage: queues a
+ * keepalive ping (a server that floats sessions moves this one to the address
+ * it comes from) and an OCC request (which the server answers). If nothing
+ * authenticated arrives from the server within max(1 s, 4 round trips), at
+ * most 5 s, the session ends with VPNC_EV_RESTART (VPNC_CAUSE_TIMEOUT). A
+ * second call starts the wait again. Drain vpnc_engine_link_out() and re-arm
+ * the timer afterwards. Returns 0, -ENOTCONN before the data channel is up, or
+ * -EOPNOTSUPP on TCP (and in the server role).
+ */
+int vpnc_engine_probe(struct vpnc_engine *e, uint64_t now);
+
+/* True while a probe waits for its answer. */
+bool vpnc_engine_probing(const struct vpnc_engine *e);
+
 enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e);
 const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e);
 /* The negotiated data cipher name, or "" before the keys exist. */

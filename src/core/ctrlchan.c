@@ -312,6 +312,9 @@ static int accept_peer_reset(struct vpnc_engine *e, const struct vpnc_ctrl_hdr *
 			return vpnc__drop(e, VPNC_DROP_SESSION, -EPROTO);
 		memcpy(e->peer_sid, h->sid, VPNC_SID_LEN);
 		e->have_peer_sid = true;
+		/* The first round trip, unless a retransmission makes it ambiguous (roaming's probe wait). */
+		if (e->stats.retransmits == 0)
+			e->rtt_ms = now - e->start_time;
 		return 0;
 	}
 	if (h->opcode != VPNC_OP_HARD_RESET_CLIENT_V2 || !h->has_msg_id || h->msg_id != 0)

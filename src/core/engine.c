@@ -24,7 +24,6 @@ static const uint8_t ping_magic[16] = {0x2a, 0x18, 0x7b, 0xf3, 0x64, 0x1e, 0xb4,
 /* OCC messages on the data channel: magic then a type byte; 6 = EXIT. */
 static const uint8_t occ_magic[16] = {0x28, 0x7f, 0x34, 0x6b, 0xd4, 0xef, 0x7a, 0x81,
                                       0x2d, 0x56, 0xb8, 0xd3, 0xaf, 0xc5, 0x45, 0x9c};
-#define OCC_EXIT 6
 
 static const char *const drop_names[VPNC_DROP__COUNT] = {
 	[VPNC_DROP_SHORT] = "packet shorter than its header",
@@ -391,9 +390,14 @@ static bool data_special(struct vpnc_engine *e, const uint8_t *p, size_t len)
 	if (len == sizeof(ping_magic) && memcmp(p, ping_magic, sizeof(ping_magic)) == 0)
 		return true;
 	if (len >= sizeof(occ_magic) + 1 && memcmp(p, occ_magic, sizeof(occ_magic)) == 0) {
-		if (p[sizeof(occ_magic)] == OCC_EXIT && e->role == VPNC_ROLE_CLIENT) {
+		if (p[sizeof(occ_magic)] == VPNC_OCC_EXIT && e->role == VPNC_ROLE_CLIENT) {
 			e->cause = VPNC_CAUSE_SERVER_EXIT;
 			vpnc__fail(e, false, "the server is shutting down (OCC exit)");
+		}
+		/* The server role answers a path probe's request, as an OpenVPN server does. */
+		if (p[sizeof(occ_magic)] == VPNC_OCC_REQUEST && e->role == VPNC_ROLE_SERVER) {
+			e->occ_due = true;
+			e->occ_type = VPNC_OCC_REPLY;
 		}
 		return true;
 	}
@@ -459,7 +463,7 @@ int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *o
 		/* OpenVPN's explicit-exit-notify without cc-exit: OCC_EXIT on the data channel. */
 		uint8_t msg[sizeof(occ_magic) + 1];
 		memcpy(msg, occ_magic, sizeof(occ_magic));
-		msg[sizeof(occ_magic)] = OCC_EXIT;
+		msg[sizeof(occ_magic)] = VPNC_OCC_EXIT;
 		e->exit_pkts--;
 		int n = vpnc_dc_encrypt(&ks->dc, msg, sizeof(msg), vpnc_buf_data(out), out->cap - out->off);
 		if (n > 0) {
@@ -473,6 +477,24 @@ int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *o
 		e->ping_due = false;
 		int n = vpnc_dc_encrypt(&ks->dc, ping_magic, sizeof(ping_magic), vpnc_buf_data(out),
 		                        out->cap - out->off);
+		if (n > 0) {
+			out->len = (size_t)n;
+			e->last_send = now;
+			e->stats.link_out_pkts++;
+			e->stats.link_out_bytes += (size_t)n;
+			return 1;
+		}
+	}
+	if (e->occ_due && ks != NULL) {
+		/* A path probe's OCC_REQUEST (the server answers it), or the server role's OCC_REPLY. */
+		uint8_t msg[sizeof(occ_magic) + 2];
+		size_t mlen = sizeof(occ_magic) + 1;
+		memcpy(msg, occ_magic, sizeof(occ_magic));
+		msg[sizeof(occ_magic)] = e->occ_type;
+		if (e->occ_type == VPNC_OCC_REPLY)
+			msg[mlen++] = '\0'; /* an empty options string */
+		e->occ_due = false;
+		int n = vpnc_dc_encrypt(&ks->dc, msg, mlen, vpnc_buf_data(out), out->cap - out->off);
 		if (n > 0) {
 			out->len = (size_t)n;
 			e->last_send = now;
@@ -504,6 +526,8 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 		vpnc__keyex_tick(e, now);
 		return;
 	}
+	if (vpnc__probe_tick(e, now))
+		return;
 	struct vpnc_keystate *ks = e->ks;
 	if (ks->phase != KS_ACTIVE && now - ks->started >= e->hand_window_ms) {
 		e->cause = VPNC_CAUSE_TIMEOUT;
@@ -562,6 +586,9 @@ uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
 	}
 	if (e->ping_due)
 		return 0;
+	uint64_t pr = vpnc__probe_next(e);
+	if (pr < t)
+		t = pr;
 	if (e->ks->dc_ready && !e->ks->tx_ok && e->ks->installed + VPNC_TX_SWITCH_MS < t)
 		t = e->ks->installed + VPNC_TX_SWITCH_MS;
 	if (e->ks->phase != KS_ACTIVE && e->ks->started + e->hand_window_ms < t)

@@ -161,6 +161,14 @@ struct vpnc_engine {
 	unsigned exit_pkts;           /* OCC_EXIT data packets still to send on close */
 	int exit_notify_cfg;          /* configured explicit-exit-notify */
 
+	/* Path probe after a network change (engine_probe.c; docs/roaming.md). */
+	bool occ_due;                 /* an OCC message of type occ_type to send on the data channel */
+	uint8_t occ_type;
+	uint64_t probe_at;            /* when the running probe went out */
+	uint64_t probe_deadline;      /* when it fails without an answer; 0 = no probe running */
+	uint32_t probe_mark[2];       /* each slot's highest received packet id at probe_at */
+	uint64_t rtt_ms;              /* round trip: the first reset's answer, then each answered probe */
+
 	/* Events, a small ring. */
 	struct vpnc_event_slot events[VPNC_EVENTS];
 	unsigned ev_head, ev_count;
@@ -183,6 +191,17 @@ struct vpnc_engine {
 	size_t n_pull_filters;
 	bool route_nopull;
 };
+
+/* OCC message types on the data channel (after the 16-byte OCC magic), as OpenVPN's occ.h. */
+#define VPNC_OCC_REQUEST 0
+#define VPNC_OCC_REPLY 1
+#define VPNC_OCC_EXIT 6
+
+/* engine_probe.c */
+/* Runs the probe's clock; returns true if the session ended (the probe was not answered). */
+bool vpnc__probe_tick(struct vpnc_engine *e, uint64_t now);
+/* When vpnc__probe_tick() has work: 0 once answered, the deadline while waiting, else UINT64_MAX. */
+uint64_t vpnc__probe_next(const struct vpnc_engine *e);
 
 /* engine.c */
 void vpnc__log(struct vpnc_engine *e, int level, const char *fmt, ...)

@@ -31,6 +31,7 @@
 #ifndef VPNC_DAEMON_LINK_H
 #define VPNC_DAEMON_LINK_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,6 +59,10 @@ struct vpnc_link_ops {
 	uint8_t *(*tx_buf)(struct vpnc_link *l);   /* may be NULL: no buffers of its own */
 	int (*flush)(struct vpnc_link *l);         /* may be NULL: nothing is queued */
 	bool (*busy)(const struct vpnc_link *l);   /* may be NULL: never busy */
+	/* The socket's local address; may be NULL: unknown. */
+	int (*local)(const struct vpnc_link *l, struct sockaddr_storage *out);
+	/* Re-connects to the server so the kernel picks the source for today's route; may be NULL. */
+	int (*repath)(struct vpnc_link *l);
 };
 
 struct vpnc_link {
@@ -87,6 +92,23 @@ static inline int vpnc_link_flush(struct vpnc_link *l)
 static inline bool vpnc_link_busy(const struct vpnc_link *l)
 {
 	return l != NULL && l->ops->busy != NULL && l->ops->busy(l);
+}
+
+/* The socket's local address (getsockname). Returns 0 or a negative errno code. */
+static inline int vpnc_link_local(const struct vpnc_link *l, struct sockaddr_storage *out)
+{
+	return l != NULL && l->ops->local != NULL ? l->ops->local(l, out) : -EOPNOTSUPP;
+}
+
+/*
+ * Roaming (docs/roaming.md): lets the kernel choose the source address and
+ * port again for the current route to the server, keeping the socket, its
+ * poll handle and its buffers. UDP only; returns 0 or a negative errno code
+ * (-EOPNOTSUPP when the link cannot).
+ */
+static inline int vpnc_link_repath(struct vpnc_link *l)
+{
+	return l != NULL && l->ops->repath != NULL ? l->ops->repath(l) : -EOPNOTSUPP;
 }
 
 static inline void vpnc_link_close(struct vpnc_link *l)

@@ -291,7 +291,18 @@ static void tcp_connected(uv_connect_t *req, int status)
 	(void)tcp_flush(&t->base);
 }
 
+static int tcp_local(const struct vpnc_link *l, struct sockaddr_storage *out)
+{
+	const struct link_tcp *t = (const struct link_tcp *)l;
+	int len = (int)sizeof(*out);
+
+	if (!t->connected)
+		return -ENOTCONN;
+	return uv_tcp_getsockname(&t->tcp, (struct sockaddr *)out, &len);
+}
+
 static const struct vpnc_link_ops tcp_ops = {
+	.local = tcp_local,
 	.send = tcp_send,
 	.close = tcp_close,
 	.tx_buf = tcp_tx_buf,

@@ -20,7 +20,8 @@
  *
  * Being connected, the socket only accepts datagrams from the server's
  * address and port, and sending needs no route lookup per packet. Nothing
- * is allocated or formatted per packet.
+ * is allocated or formatted per packet. After a network change the loop
+ * re-connects it (udp_repath) so that it sends from the new source address.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -55,6 +56,8 @@ struct link_udp {
 	int fd;
 	bool batch;              /* many datagrams per system call */
 	bool closed;
+	struct sockaddr_storage peer;  /* the server, for re-connecting after a network change */
+	socklen_t peerlen;
 	unsigned ntx;            /* packets queued in tx[0..ntx) */
 	size_t txmax;            /* longest packet queued */
 	size_t gso_limit;        /* longest datagram the kernel segments without IP fragments */
@@ -184,7 +187,42 @@ static void udp_close(struct vpnc_link *l)
 	uv_close((uv_handle_t *)&u->poll, udp_closed);
 }
 
+static int udp_local(const struct vpnc_link *l, struct sockaddr_storage *out)
+{
+	const struct link_udp *u = (const struct link_udp *)l;
+	socklen_t len = sizeof(*out);
+
+	return getsockname(u->fd, (struct sockaddr *)out, &len) < 0 ? -errno : 0;
+}
+
+static size_t gso_limit(int fd, int family);
+
+/*
+ * Roaming: a connected socket keeps the source address it got at connect
+ * even when that address is gone. Dissolving the association
+ * (connect(AF_UNSPEC)) and connecting again makes the kernel pick the source
+ * for the current route (and a new port unless one was bound), while the fd,
+ * the poll handle, the buffers and the batching stay as they are.
+ */
+static int udp_repath(struct vpnc_link *l)
+{
+	struct link_udp *u = (struct link_udp *)l;
+	struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+
+	if (u->closed)
+		return -ENOTCONN;
+	(void)udp_flush(l); /* whatever is queued goes the old way */
+	if (connect(u->fd, &unspec, sizeof(unspec)) < 0)
+		return -errno;
+	if (connect(u->fd, (struct sockaddr *)&u->peer, u->peerlen) < 0)
+		return -errno;
+	u->gso_limit = gso_limit(u->fd, u->peer.ss_family);
+	return 0;
+}
+
 static const struct vpnc_link_ops udp_ops = {
+	.local = udp_local,
+	.repath = udp_repath,
 	.send = udp_send,
 	.close = udp_close,
 	.tx_buf = udp_tx_buf,
@@ -269,6 +307,8 @@ int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport, bo
 	}
 	if (lport > 0 && (ret = bind_lport(u->fd, peer->sa_family, lport)) < 0)
 		goto fail;
+	memcpy(&u->peer, peer, plen);
+	u->peerlen = plen;
 	if (connect(u->fd, peer, plen) < 0) {
 		ret = -errno;
 		goto fail;

@@ -348,6 +348,15 @@ static void on_restart(struct loop *l)
 	loop_next_attempt(l, why, false);
 }
 
+void loop_restart_now(struct loop *l, const char *reason)
+{
+	snprintf(l->reason, sizeof(l->reason), "%s", reason);
+	l->cause = VPNC_CAUSE_OTHER;
+	l->restart_flags = 0;
+	uv_timer_stop(&l->retry);
+	on_restart(l);
+}
+
 /* Handles engine events; a restart or fatal end is acted on after the queue is read. */
 static void process_events(struct loop *l)
 {
@@ -548,6 +557,7 @@ void loop_shutdown(struct loop *l, int code)
 	close_handle((uv_handle_t *)&l->sig_term);
 	close_handle((uv_handle_t *)&l->sig_hup);
 	close_handle((uv_handle_t *)&l->sig_usr1);
+	loop_roam_stop(l);
 }
 
 /* DNS and scripts (updown.h): a failed 'up' or 'route-up' ends the run, as in OpenVPN. */
@@ -617,6 +627,9 @@ static int init_handles(struct loop *l)
 	uv_unref((uv_handle_t *)&l->check);
 	/* Wakeup coalescing (loop_data.c, core/coalesce.h). */
 	if ((ret = loop_coalesce_start(l)) < 0)
+		return ret;
+	/* Roaming (loop_roam.c): follow address and route changes. */
+	if ((ret = loop_roam_start(l)) < 0)
 		return ret;
 	/* systemd (sdwatchdog.h): keep-alives when the unit has WatchdogSec=. */
 	ret = vpnc_sd_watchdog_start(&l->sd_wd, &l->uv);

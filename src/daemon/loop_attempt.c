@@ -145,6 +145,7 @@ static void start_engine(struct loop *l)
 		return;
 	}
 	l->last_link_err = 0;
+	loop_roam_link_opened(l);
 	ret = vpnc_engine_start(l->eng, now);
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Cannot start the session: %s.", strerror(-ret));

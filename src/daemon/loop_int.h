@@ -1,8 +1,8 @@
 /*
  * loop_int.h: what the event loop's files share (loop.c: lifetime, engine
  * events, signals and teardown; loop_attempt.c: starting a connection
- * attempt; loop_data.c: the packet path). Not an interface for anything
- * outside src/daemon/loop*.c.
+ * attempt; loop_data.c: the packet path; loop_roam.c: network changes).
+ * Not an interface for anything outside src/daemon/loop*.c.
  *
  * Ownership is as loop.h says: vpnc_loop_run() allocates struct loop and
  * its buffer pool once and frees them (wiped) when it returns; every handle
@@ -28,6 +28,8 @@
 #include "daemon/updown.h"
 #include "os/os.h"
 #include "vpnc/engine.h"
+
+struct vpnc_netwatch; /* os/netwatch.h */
 
 /* The preallocated packet buffers, by role. */
 enum {
@@ -120,6 +122,15 @@ struct loop {
 
 	/* Control socket (ctlstate.h; docs/control.md): NULL when it could not be made. */
 	struct vpnc_ctlstate *ctl;
+
+	/* Roaming (loop_roam.c; docs/roaming.md). */
+	struct vpnc_netwatch *nw;        /* NULL when the network cannot be watched (logged) */
+	uv_poll_t nw_poll;
+	uv_timer_t nw_timer;             /* debounce: a burst of changes is looked at once */
+	bool nw_pending;                 /* nw_timer runs */
+	bool path_known;                 /* path: the route to the server at connect or the last look */
+	bool path_lost;                  /* no route to the server at the last look */
+	struct vpnc_nl_path path;
 };
 
 /* The preallocated buffer of a role (VPNC_PKT_BUF bytes). */
@@ -146,6 +157,17 @@ void loop_begin_connect(struct loop *l);
 /* Random bytes from OpenSSL's generator (the engine's and remote-random's source). */
 void loop_rand_bytes(void *ctx, void *out, size_t len);
 unsigned loop_rand_below(void *ctx, unsigned bound);
+
+/* A soft restart for `reason` (as SIGUSR1 or a lost link): the same server first. */
+void loop_restart_now(struct loop *l, const char *reason);
+
+/* loop_roam.c: watching the network and moving the session (docs/roaming.md). */
+/* Opens the watch and its handles; without it (logged) vpnc runs as before. 0 or a libuv error. */
+int loop_roam_start(struct loop *l);
+/* A new link is up: remembers the path to the server it uses. */
+void loop_roam_link_opened(struct loop *l);
+/* Closes the watch and its handles (shutdown). */
+void loop_roam_stop(struct loop *l);
 
 /* loop_data.c */
 extern const struct vpnc_link_cbs loop_link_cbs_template;

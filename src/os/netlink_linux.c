@@ -244,6 +244,10 @@ struct route_msg {
 	bool has_gw;
 	uint8_t gw[16];
 	int oif;
+	bool has_src;
+	uint8_t src[16];         /* RTA_PREFSRC: the source address the kernel picks */
+	uint32_t priority;       /* RTA_PRIORITY (the metric), 0 when absent */
+	unsigned flags;          /* rtm_flags (RTNH_F_LINKDOWN, RTNH_F_DEAD, ...) */
 };
 
 struct route_attr_ctx {
@@ -290,9 +294,19 @@ static int route_attr_cb(const struct nlattr *a, void *data)
 			c->m->has_gw = true;
 		}
 		break;
+	case RTA_PREFSRC:
+		if (plen == c->alen) {
+			memcpy(c->m->src, mnl_attr_get_payload(a), c->alen);
+			c->m->has_src = true;
+		}
+		break;
 	case RTA_OIF:
 		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
 			c->m->oif = (int)mnl_attr_get_u32(a);
+		break;
+	case RTA_PRIORITY:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			c->m->priority = mnl_attr_get_u32(a);
 		break;
 	case RTA_TABLE:
 		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
@@ -324,6 +338,7 @@ static bool route_parse(const struct nlmsghdr *nlh, struct route_msg *m)
 	m->dst_len = rtm->rtm_dst_len;
 	m->type = rtm->rtm_type;
 	m->table = rtm->rtm_table;
+	m->flags = rtm->rtm_flags;
 	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, &c) < 0)
 		return false;
 	return true;
@@ -347,6 +362,9 @@ static int lookup_cb(const struct nlmsghdr *nlh, void *data)
 	lc->out->has_gw = m.has_gw;
 	if (m.has_gw)
 		memcpy(lc->out->gw, m.gw, sizeof(m.gw));
+	lc->out->has_src = m.has_src;
+	if (m.has_src)
+		memcpy(lc->out->src, m.src, sizeof(m.src));
 	return MNL_CB_OK;
 }
 
@@ -372,6 +390,75 @@ int vpnc_nl_route_lookup(struct vpnc_nl *nl, int family, const uint8_t *dst, str
 	if (ret < 0)
 		return ret;
 	return lc.found ? 0 : -ENETUNREACH;
+}
+
+/* Does prefix/len cover dst? */
+static bool covers(const uint8_t *prefix, int len, const uint8_t *dst, size_t alen)
+{
+	size_t full = (size_t)len / 8;
+	unsigned rest = (unsigned)len % 8;
+
+	if (len < 0 || (size_t)len > alen * 8 || memcmp(prefix, dst, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+	return (prefix[full] & mask) == (dst[full] & mask);
+}
+
+struct outside_ctx {
+	int family;
+	const uint8_t *dst;
+	int exclude;
+	bool found;
+	int best_len;
+	uint32_t best_prio;
+	struct vpnc_nl_path *out;
+};
+
+static int outside_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct outside_ctx *c = data;
+	struct route_msg m;
+	size_t alen = addr_len(c->family);
+
+	if (!route_parse(nlh, &m) || m.family != c->family || m.table != RT_TABLE_MAIN ||
+	    m.type != RTN_UNICAST || m.oif <= 0 || m.oif == c->exclude ||
+	    (m.flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) != 0 || !covers(m.dst, m.dst_len, c->dst, alen))
+		return MNL_CB_OK;
+	if (c->found && (m.dst_len < c->best_len ||
+	                 (m.dst_len == c->best_len && m.priority >= c->best_prio)))
+		return MNL_CB_OK;
+	c->found = true;
+	c->best_len = m.dst_len;
+	c->best_prio = m.priority;
+	memset(c->out, 0, sizeof(*c->out));
+	c->out->ifindex = m.oif;
+	c->out->has_gw = m.has_gw;
+	memcpy(c->out->gw, m.gw, sizeof(m.gw));
+	return MNL_CB_OK;
+}
+
+int vpnc_nl_route_lookup_outside(struct vpnc_nl *nl, int family, const uint8_t *dst, int exclude_ifindex,
+                                 struct vpnc_nl_path *out)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	struct outside_ctx c = {family, dst, exclude_ifindex, false, 0, 0, out};
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (addr_len(family) == 0)
+		return -EINVAL;
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	ret = nl_talk(nl, nlh, outside_cb, &c);
+	if (ret < 0)
+		return ret;
+	return c.found ? 0 : -ENETUNREACH;
 }
 
 struct route_find_ctx {

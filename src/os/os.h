@@ -94,8 +94,18 @@ struct vpnc_nl_path {
 	uint8_t gw[16];
 	int ifindex;
 	bool local;              /* the address is one of this host's (RTN_LOCAL) */
+	bool has_src;
+	uint8_t src[16];         /* the source address a new socket would use */
 };
 int vpnc_nl_route_lookup(struct vpnc_nl *nl, int family, const uint8_t *dst, struct vpnc_nl_path *out);
+
+/*
+ * The main table's best route to dst that does not go through exclude_ifindex
+ * (vpnc's TUN): longest prefix, then lowest metric; routes whose link is down
+ * do not count. Fills ifindex and gateway (not src). -ENETUNREACH when none.
+ */
+int vpnc_nl_route_lookup_outside(struct vpnc_nl *nl, int family, const uint8_t *dst, int exclude_ifindex,
+                                 struct vpnc_nl_path *out);
 
 /*
  * Lookups by dump, for tests and checks: returns 1 if the main table holds a
@@ -170,6 +180,15 @@ int vpnc_netcfg_apply(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct v
 
 /* Deletes every item apply added, newest first. Returns how many deletions failed. */
 int vpnc_netcfg_unapply(struct vpnc_netcfg *nc, struct vpnc_nl *nl);
+
+/*
+ * Roaming (netcfg_repin.c): the host route to the server that apply added
+ * (redirect-gateway) went through a link that is gone; moves it to the best
+ * route outside the TUN today. Returns 0, -ENOENT when there is no such
+ * route in the record, -ENETUNREACH when there is no way out, or another
+ * negative errno code (then the route is dropped from the record).
+ */
+int vpnc_netcfg_repin_server(struct vpnc_netcfg *nc, struct vpnc_nl *nl, int tun_ifindex);
 
 /*
  * Returns true if nc is applied and applying push with opts would produce the

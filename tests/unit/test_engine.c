@@ -423,6 +423,81 @@ static void test_token_wiped(void)
 	pair_free(&p);
 }
 
+/*
+ * Roaming: after a path change the client probes (a ping, then an OCC request
+ * the server answers). Answered: the session goes on; unanswered: it ends
+ * with a restart after max(1 s, 4 RTT). No probe before the keys or on TCP.
+ */
+static void test_probe(void)
+{
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+	                      .server_ciphers = "AES-256-GCM"};
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	CHECK(vpnc_engine_probe(p.c, p.now) == -ENOTCONN, "no probe before the session is up");
+	pair_handshake(&p);
+	CHECK(p.c_connected, "connected for the probe");
+	CHECK(vpnc_engine_can_float(p.c), "a UDP session with a pushed peer-id can float");
+	CHECK(!vpnc_engine_probing(p.c), "no probe running yet");
+	for (int i = 0; i < 5; i++)
+		pair_step(&p, 10); /* the handshake's last ACKs go out */
+
+	/* Answered: two data packets go out (ping and OCC request), the reply comes back. */
+	uint64_t out0 = vpnc_engine_stats(p.c)->link_out_pkts, in0 = vpnc_engine_stats(p.s)->link_in_pkts;
+	CHECK(vpnc_engine_probe(p.c, p.now) == 0, "probe started");
+	CHECK(vpnc_engine_probing(p.c), "probe running");
+	CHECK(vpnc_engine_next_timer(p.c) <= p.now + 1000, "the probe arms a timer within 1 s");
+	unsigned n = 0;
+	uint8_t mem[VPNC_PKT_BUF];
+	struct vpnc_buf b;
+	vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+	while (vpnc_engine_link_out(p.c, p.now, &b) == 1) {
+		CHECK(vpnc_op_of(vpnc_buf_data(&b)[0]) == VPNC_OP_DATA_V2, "probe packet %u is P_DATA_V2", n);
+		wire_q_push(&p.c2s, vpnc_buf_data(&b), b.len);
+		vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+		n++;
+	}
+	CHECK(n == 2, "the probe is a ping and an OCC request (%u packets)", n);
+	CHECK(vpnc_engine_stats(p.c)->link_out_pkts - out0 == 2, "both counted as sent");
+	for (int i = 0; i < 5; i++)
+		pair_step(&p, 10);
+	CHECK(vpnc_engine_stats(p.s)->link_in_pkts - in0 >= 2, "the server got both");
+	CHECK(!vpnc_engine_probing(p.c), "the server's OCC reply answered the probe");
+	CHECK(p.s_tun == 0 && p.c_tun == 0, "probe packets never reach a TUN");
+	for (int i = 0; i < 30; i++)
+		pair_step(&p, 100);
+	CHECK(!p.c_restart && !p.c_fatal, "an answered probe keeps the session (%s)", p.c_reason);
+
+	/* Unanswered: the server hears nothing; the session ends after the 1 s minimum, not before. */
+	uint64_t t0 = p.now;
+	CHECK(vpnc_engine_probe(p.c, p.now) == 0, "second probe started");
+	for (int i = 0; i < 40 && !p.c_restart; i++) {
+		wire_drain(p.c, p.now, &p.c2s, NULL);
+		p.c2s.count = 0;
+		p.now += 50;
+		vpnc_engine_tick(p.c, p.now);
+		pair_events(&p);
+	}
+	CHECK(p.c_restart, "an unanswered probe restarts the session");
+	CHECK(p.now - t0 >= 1000 && p.now - t0 <= 1100, "after %llu ms (want 1000)",
+	      (unsigned long long)(p.now - t0));
+	CHECK(strstr(p.c_reason, "path changed") != NULL, "reason: %s", p.c_reason);
+	pair_free(&p);
+
+	/* No peer-id: cannot float. */
+	if (pair_new(&p, &o) == 0) {
+		pair_handshake(&p);
+		p.c->peer_id = -1;
+		CHECK(!vpnc_engine_can_float(p.c), "without a peer-id the session cannot float");
+		p.c->transport = VPNC_TRANSPORT_TCP;
+		CHECK(vpnc_engine_probe(p.c, p.now) == -EOPNOTSUPP, "no probe on TCP");
+		pair_free(&p);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	pair_verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
@@ -436,6 +511,7 @@ int main(int argc, char **argv)
 	test_drop_reasons();
 	test_server_messages();
 	test_token_wiped();
+	test_probe();
 	{
 		/* A pushed inactive 5: pings do not count as activity, data does; then the client leaves. */
 		struct pair p;

@@ -1,0 +1,261 @@
+/*
+ * loop_roam.c: owns roaming (docs/roaming.md): watching the host's links,
+ * addresses and routes (os/netwatch.h), deciding after each burst of changes
+ * whether the path to the server changed, and what to do about it:
+ *
+ *  - UDP, the server gave a peer-id: re-connect the socket so that it sends
+ *    from the new source address, keep the session, and probe at once (a
+ *    ping, which makes the server move the session, and an OCC request it
+ *    answers; vpnc_engine_probe). No answer in time: the engine restarts.
+ *  - UDP without a peer-id, or TCP, when the source address changed: a soft
+ *    restart at once (the server cannot move such a session).
+ *  - The route to the server disappeared: wait; when it is back, probe.
+ *
+ * What changed is judged by asking the kernel for its route to the server
+ * (preferred source, interface, gateway) and comparing it with the socket's
+ * own address and the path seen before. vpnc's own TUN addresses and routes
+ * therefore change nothing: notifications about the TUN are not even
+ * counted, and a route to the server through the TUN is never taken as a
+ * new path: it means that vpnc's redirect-gateway host route to the server
+ * went with its link, and that route is moved to today's way out
+ * (os/netcfg_repin.c), or else there is no route. Nothing here runs per
+ * packet.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <uv.h>
+
+#include "daemon/log.h"
+#include "daemon/loop_int.h"
+#include "os/netwatch.h"
+
+/* A burst of notifications (an address swap, a link coming up) is looked at once, this long after it started. */
+#define VPNC_ROAM_SETTLE_MS 50
+
+static size_t addr_len(int family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+/* The address bytes of a socket address, or NULL. */
+static const uint8_t *sa_bytes(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
+	if (ss->ss_family == AF_INET6)
+		return (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+	return NULL;
+}
+
+static int lookup_server(struct loop *l, struct vpnc_nl_path *out)
+{
+	const uint8_t *dst = sa_bytes(&l->server);
+
+	if (dst == NULL)
+		return -EAFNOSUPPORT;
+	return vpnc_nl_route_lookup(l->p->nl, l->server.ss_family, dst, out);
+}
+
+/* "eth0 via 192.0.2.1" or "eth0" for a path. */
+static void describe_path(const struct vpnc_nl_path *p, int family, char *out, size_t cap)
+{
+	char ifname[IF_NAMESIZE] = "?";
+	char gw[INET6_ADDRSTRLEN] = "";
+
+	if (p->ifindex > 0 && if_indextoname((unsigned)p->ifindex, ifname) == NULL)
+		snprintf(ifname, sizeof(ifname), "#%d", p->ifindex);
+	if (p->has_gw)
+		(void)inet_ntop(family, p->gw, gw, sizeof(gw));
+	snprintf(out, cap, "%s%s%s", ifname, p->has_gw ? " via " : "", gw);
+}
+
+void loop_roam_link_opened(struct loop *l)
+{
+	l->path_lost = false;
+	l->path_known = lookup_server(l, &l->path) == 0;
+}
+
+/* A soft restart because the session cannot follow the change; one log line says why. */
+static void roam_restart(struct loop *l, const char *what, const char *why)
+{
+	char reason[VPNC_REASON_MAX + 64];
+
+	vpnc_log(VPNC_LOG_INFO, "Network change: %s; %s: reconnecting", what, why);
+	snprintf(reason, sizeof(reason), "network change: %s", what);
+	loop_restart_now(l, reason);
+}
+
+/* After a burst of changes: has the path to the server changed, and what to do. */
+static void roam_check(struct loop *l)
+{
+	struct vpnc_nl_path now;
+	struct sockaddr_storage local;
+	int family = l->server.ss_family;
+	size_t alen = addr_len(family);
+	char what[256], via[IF_NAMESIZE + INET6_ADDRSTRLEN + 8], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	bool tcp = vpnc_remote_current(&l->sel)->transport == VPNC_TRANSPORT_TCP;
+	int ret;
+
+	if (l->closing || l->exiting || l->eng == NULL || l->link == NULL || !l->have_server || alen == 0)
+		return;
+	ret = lookup_server(l, &now);
+	if (ret < 0) {
+		if (!l->path_lost)
+			vpnc_log(VPNC_LOG_INFO, "Network change: no route to the server (%s); waiting for one",
+			         strerror(-ret));
+		l->path_lost = true;
+		return;
+	}
+	if (now.local)
+		return; /* the server's address is this host's: nothing to follow */
+	/*
+	 * A route to the server through the TUN would be a loop: the host route
+	 * redirect-gateway added through the old link is gone (with the link).
+	 * It is moved to today's way out if there is one; else there is no path.
+	 */
+	if (l->tun.fd >= 0 && now.ifindex == l->tun.ifindex) {
+		if (vpnc_netcfg_repin_server(l->nc, l->p->nl, l->tun.ifindex) < 0 || lookup_server(l, &now) < 0 ||
+		    now.ifindex == l->tun.ifindex) {
+			if (!l->path_lost)
+				vpnc_log(VPNC_LOG_INFO, "Network change: the route to the server now leads into "
+				                        "the tunnel; waiting for a route outside it");
+			l->path_lost = true;
+			return;
+		}
+		describe_path(&now, family, via, sizeof(via));
+		vpnc_log(VPNC_LOG_MORE, "the host route to the server moved to %s", via);
+	}
+	bool have_local = vpnc_link_local(l->link, &local) == 0 && local.ss_family == family;
+	bool src_moved = have_local && now.has_src && memcmp(now.src, sa_bytes(&local), alen) != 0;
+	bool was_lost = l->path_lost;
+	bool moved = was_lost || src_moved || !l->path_known || now.ifindex != l->path.ifindex ||
+	             now.has_gw != l->path.has_gw || (now.has_gw && memcmp(now.gw, l->path.gw, alen) != 0);
+
+	l->path = now;
+	l->path_known = true;
+	l->path_lost = false;
+	if (!moved)
+		return;
+	describe_path(&now, family, via, sizeof(via));
+	if (src_moved) {
+		(void)inet_ntop(family, sa_bytes(&local), a, sizeof(a));
+		(void)inet_ntop(family, now.src, b, sizeof(b));
+		snprintf(what, sizeof(what), "the local address changed from %s to %s (%s)", a, b, via);
+	} else if (was_lost) {
+		snprintf(what, sizeof(what), "the route to the server is back (%s)", via);
+	} else {
+		snprintf(what, sizeof(what), "the route to the server moved to %s", via);
+	}
+
+	if (tcp || vpnc_engine_state(l->eng) != VPNC_ST_CONNECTED) {
+		if (!src_moved) {
+			vpnc_log(VPNC_LOG_INFO, "Network change: %s; the %s carries on", what,
+			         tcp ? "TCP connection" : "handshake");
+			return;
+		}
+		/* TCP never moves; a half-made session is quicker to make again than to rescue. */
+		roam_restart(l, what, tcp ? "a TCP connection cannot move" : "the session is not up yet");
+		return;
+	}
+	if (src_moved && !vpnc_engine_can_float(l->eng)) {
+		roam_restart(l, what, "the server gave no peer-id, so the session cannot move");
+		return;
+	}
+	if (src_moved && (ret = vpnc_link_repath(l->link)) < 0) {
+		roam_restart(l, what, "the socket cannot be re-connected");
+		return;
+	}
+	uint64_t t = uv_now(&l->uv);
+	ret = vpnc_engine_probe(l->eng, t);
+	if (ret < 0) {
+		roam_restart(l, what, "the server cannot be probed");
+		return;
+	}
+	vpnc_log(VPNC_LOG_INFO, "Network change: %s; %skeeping the session and probing the server", what,
+	         src_moved ? "sending from the new address, " : "");
+	loop_drain_link_out(l, t);
+	loop_settle(l);
+}
+
+static void on_settled(uv_timer_t *t)
+{
+	struct loop *l = t->data;
+
+	l->nw_pending = false;
+	roam_check(l);
+}
+
+static void on_netwatch(uv_poll_t *h, int status, int events)
+{
+	struct loop *l = h->data;
+	int ret;
+
+	(void)events;
+	if (l->closing)
+		return;
+	ret = status < 0 ? status : vpnc_netwatch_read(l->nw, l->tun.fd >= 0 ? l->tun.ifindex : 0);
+	if (ret < 0) {
+		/* Both are negative errno codes; the session goes on, recovering by ping-restart only. */
+		vpnc_log(VPNC_LOG_INFO, "Cannot read network changes (%s); no longer watching", strerror(-ret));
+		uv_poll_stop(&l->nw_poll);
+		return;
+	}
+	if (ret > 0 && !l->nw_pending && l->eng != NULL) {
+		l->nw_pending = true;
+		uv_timer_start(&l->nw_timer, on_settled, VPNC_ROAM_SETTLE_MS, 0);
+	}
+}
+
+int loop_roam_start(struct loop *l)
+{
+	int ret;
+
+	if ((ret = uv_timer_init(&l->uv, &l->nw_timer)) < 0)
+		return ret;
+	l->nw_timer.data = l;
+	ret = vpnc_netwatch_open(&l->nw);
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_INFO, "Cannot watch the network (%s); after an address change the "
+		                        "session recovers by ping-restart only", strerror(-ret));
+		l->nw = NULL;
+		return 0;
+	}
+	ret = uv_poll_init(&l->uv, &l->nw_poll, vpnc_netwatch_fd(l->nw));
+	if (ret == 0) {
+		l->nw_poll.data = l;
+		ret = uv_poll_start(&l->nw_poll, UV_READABLE, on_netwatch);
+	}
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_INFO, "Cannot watch the network (%s); after an address change the "
+		                        "session recovers by ping-restart only", uv_strerror(ret));
+		if (l->nw_poll.type == UV_POLL)
+			uv_close((uv_handle_t *)&l->nw_poll, NULL);
+		vpnc_netwatch_close(l->nw);
+		l->nw = NULL;
+		return 0;
+	}
+	/* Like the check handle: watching alone must not keep the loop alive. */
+	uv_unref((uv_handle_t *)&l->nw_poll);
+	uv_unref((uv_handle_t *)&l->nw_timer);
+	return 0;
+}
+
+static void nw_poll_closed(uv_handle_t *h)
+{
+	struct loop *l = h->data;
+
+	vpnc_netwatch_close(l->nw);
+	l->nw = NULL;
+}
+
+void loop_roam_stop(struct loop *l)
+{
+	if (l->nw_timer.type == UV_TIMER && !uv_is_closing((uv_handle_t *)&l->nw_timer))
+		uv_close((uv_handle_t *)&l->nw_timer, NULL);
+	if (l->nw != NULL && l->nw_poll.type == UV_POLL && !uv_is_closing((uv_handle_t *)&l->nw_poll))
+		uv_close((uv_handle_t *)&l->nw_poll, nw_poll_closed);
+}

@@ -1,0 +1,346 @@
+#!/bin/bash
+# test_roam.sh: roaming against stock OpenVPN 2.6 (keepalive 10 60): how
+# long the tunnel is down after the client's network changes.
+#
+# Usage: test_roam.sh <client-binary> | --stock-client  (VPNC_CLIENT_CMD overrides)
+#        VT_CASES="addr tcp" test_roam.sh ...  (only those cases)
+#
+# Cases, each with a fresh server and client over UDP unless said otherwise:
+#   addr      the client's address changes: a new address is added on its
+#             veth and the old one deleted (promote_secondaries on, as a
+#             DHCP renewal to a new lease does)
+#   route     the route to the server moves to a second veth pair between the
+#             namespaces (host route via it); the server's side of the new
+#             link filters by reverse path (rp_filter 1), as an ISP's ingress
+#             filter would, so packets from the old source die there
+#   linkdown  the client's veth goes down for 5 s and comes back
+#   tcp       over TCP (proto tcp-server), the address changes as in addr
+#   redirect  as addr, with redirect-gateway def1 pushed: vpnc's own routes
+#             (0/1, 128/1 through the TUN, the host route to the server) are
+#             in place and must neither trigger nor hide the change
+#   relink    redirect-gateway def1 pushed; a second link comes up with a
+#             default route of its own, then the first link goes down, taking
+#             the client's host route to the server with it: the host route
+#             must move to the new link and the session with it
+#   deadpath  (vpnc only) the route moves to a second link that leads nowhere
+#             (its far end has no address): the probe goes unanswered and vpnc
+#             must reconnect within 2 s of the change; 1.5 s later (the new
+#             attempt is stuck on the dead path) the route is taken away
+#             again: the attempt must be replaced at once, and a new session
+#             carry pings within 5 s
+# For each, the time from the change (for linkdown: from the link coming
+# back) to the first ping answered through the tunnel is measured with one
+# ping every 100 ms (bounded by a deadline) and printed. For vpnc it must be
+# under 1 s for addr, route, linkdown, redirect and relink, with the session kept (the server
+# set up no new one), and under 5 s for tcp (a new session at once). Before
+# any change, vpnc's own TUN addresses and routes must not have been taken as
+# a network change. With --stock-client the stock client's figures are
+# printed, not asserted. Needs root. Last line is the summary.
+
+# The vt_*_conf helpers take optional arguments.
+# shellcheck disable=SC2119
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+lib=$here/lib.sh
+[ -r "$lib" ] || lib=$here/../lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$lib"
+
+name=${VT_NAME:-test_roam}
+all_cases="addr route linkdown tcp redirect relink deadpath"
+cases=${VT_CASES:-$all_cases}
+VT_KEEPALIVE="10 60"
+# The client's address after the change, and the second link's network.
+NEW_CLI_IP="10.199.$VT_NET_OCTET.3"
+ALT_SRV_IP="10.197.$VT_NET_OCTET.1"
+ALT_CLI_IP="10.197.$VT_NET_OCTET.2"
+ALT_SRV_VETH=vsrv2
+ALT_CLI_VETH=vcli2
+# vpnc's targets, in ms.
+LIMIT_UDP_MS=1000
+LIMIT_TCP_MS=5000
+
+vt_start "$name" "${1:-}"
+vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
+stock=0
+vt_client_is_stock && stock=1
+# The measuring ping gives up after this many seconds (stock over TCP waits for ping-restart).
+deadline=15
+[ $stock = 1 ] && deadline=75
+
+setup() {
+	vt_netns_up && vt_pki ed25519
+}
+if ! vt_check "namespaces and PKI" setup; then
+	vt_summary "$name"
+	exit 1
+fi
+
+# ns_sysctl NS KEY VALUE: a sysctl inside namespace NS, through /proc (no procps needed).
+ns_sysctl() {
+	ip netns exec "$1" sh -c "echo $3 > /proc/sys/${2//.//}"
+}
+
+# reset_net: the client's veth up with only its original IPv4 address; no second link.
+reset_net() {
+	ip -n "$VT_CLI_NS" link del "$ALT_CLI_VETH" 2>/dev/null
+	ns_sysctl "$VT_SRV_NS" net.ipv4.conf.all.rp_filter 0
+	ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" up &&
+		ip -n "$VT_CLI_NS" -4 addr flush dev "$VT_CLI_VETH" &&
+		ip -n "$VT_CLI_NS" addr add "$VT_CLI_IP/24" dev "$VT_CLI_VETH"
+}
+
+# begin LABEL: server and client up with the current settings; one ping; and
+# vpnc did not take its own addresses and routes for a network change.
+begin() {
+	local label=$1
+	reset_net || { vt_fail "$label: client network reset"; return 1; }
+	vt_server_conf
+	vt_client_conf
+	if ! vt_server_start; then
+		vt_fail "$label: server up"
+		return 1
+	fi
+	vt_client_start
+	if ! vt_wait_tun_ipv4 15; then
+		vt_pid_alive "$VT_CLI_PID" || vt_log "  client exited before connecting"
+		vt_fail "$label: connected within 15 s"
+		vt_dump_logs
+		vt_client_stop 5
+		vt_server_stop
+		return 1
+	fi
+	vt_pass "$label: connected in $VT_CONNECT_MS ms"
+	vt_check "$label: ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP"
+	if [ $stock = 0 ]; then
+		sleep 0.3 # past the debounce of the TUN set-up's notifications
+		if grep -q 'Network change' "$VT_DIR/client.log"; then
+			vt_fail "$label: vpnc took its own TUN set-up for a network change"
+			grep 'Network change' "$VT_DIR/client.log" | sed 's/^/  /'
+		else
+			vt_pass "$label: vpnc's own addresses and routes are not a network change"
+		fi
+	fi
+	peers_before=$(vt_server_peers)
+	return 0
+}
+
+# measure T0_US: pings through the tunnel every 100 ms until one is answered
+# (at most $deadline s); sets ROAM_MS to the time from T0_US to that answer.
+measure() {
+	local t0=$1 out ts
+	ROAM_MS=""
+	out=$(vt_cli ping -n -D -i 0.1 -c 1 -w "$deadline" -W 1 "$VT_TUN_SRV_IP" 2>&1)
+	# -D: "[seconds.microseconds] 64 bytes from ..."
+	ts=$(printf '%s\n' "$out" | sed -n 's/^\[\([0-9]*\)\.\([0-9]\{6\}\)\].*bytes from.*/\1\2/p' | head -n 1)
+	[ -n "$ts" ] || return 1
+	ROAM_MS=$(((10#$ts - t0) / 1000))
+	return 0
+}
+
+# judge LABEL LIMIT-MS KEEP: prints the figure; for vpnc asserts it and
+# whether the session was kept (KEEP=1) or made anew (KEEP=0).
+judge() {
+	local label=$1 limit=$2 keep=$3 peers
+	if [ -z "$ROAM_MS" ] && [ $stock = 1 ]; then
+		vt_log "  $label: no ping answered within $deadline s of the change (${VT_CLIENT_CMD[0]##*/})"
+		vt_pass "$label: stock client measured: no answer within $deadline s"
+		return 0
+	fi
+	if [ -z "$ROAM_MS" ]; then
+		vt_fail "$label: no ping answered within $deadline s of the change"
+		vt_dump_logs
+		return 1
+	fi
+	vt_log "  $label: first ping answered $ROAM_MS ms after the change (${VT_CLIENT_CMD[0]##*/})"
+	[ $stock = 1 ] && { vt_pass "$label: stock client measured: $ROAM_MS ms"; return 0; }
+	if [ "$ROAM_MS" -lt "$limit" ]; then
+		vt_pass "$label: tunnel back in $ROAM_MS ms (< $limit ms)"
+	else
+		vt_fail "$label: tunnel back in $ROAM_MS ms (want < $limit ms)"
+		vt_dump_logs
+	fi
+	peers=$(vt_server_peers)
+	if [ "$keep" = 1 ]; then
+		vt_check "$label: the session was kept (no new session on the server)" [ "$peers" -eq "$peers_before" ]
+	else
+		vt_check "$label: a new session was set up" [ "$peers" -gt "$peers_before" ]
+	fi
+	sleep 0.2 # a probe's answer is logged after the tunnel's first ping
+	if grep -q 'Network change' "$VT_DIR/client.log"; then
+		vt_pass "$label: vpnc logged the network change"
+		grep -e 'Network change' -e 'answered on the new path' -e 'Connection reset' "$VT_DIR/client.log" |
+			sed 's/^/    /'
+	else
+		vt_fail "$label: vpnc logged the network change"
+	fi
+}
+
+# finish LABEL: SIGTERM, exit code 0, clean namespace, server stopped.
+finish() {
+	local label=$1
+	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+		vt_pass "$label: SIGTERM, exit code 0 in $VT_CLI_STOP_MS ms"
+	else
+		vt_fail "$label: SIGTERM, exit code ${VT_CLI_RC:-none} (want 0 within 5 s)"
+	fi
+	# The second link goes after the client (its exit notification may take that way).
+	ip -n "$VT_CLI_NS" link del "$ALT_CLI_VETH" 2>/dev/null
+	vt_check "$label: client namespace clean" vt_ns_clean
+	vt_server_stop
+}
+
+# swap_addr: the client's address changes (new one first, then the old one goes).
+swap_addr() {
+	ns_sysctl "$VT_CLI_NS" net.ipv4.conf.all.promote_secondaries 1 &&
+		ns_sysctl "$VT_CLI_NS" "net.ipv4.conf.$VT_CLI_VETH.promote_secondaries" 1 || return 1
+	ip -n "$VT_CLI_NS" addr add "$NEW_CLI_IP/24" dev "$VT_CLI_VETH" &&
+		ip -n "$VT_CLI_NS" addr del "$VT_CLI_IP/24" dev "$VT_CLI_VETH"
+}
+
+# dead_link: a second veth pair whose far end is up but has no address (nobody answers ARP).
+dead_link() {
+	ip link add "$ALT_SRV_VETH" netns "$VT_SRV_NS" type veth \
+		peer name "$ALT_CLI_VETH" netns "$VT_CLI_NS" || return 1
+	ip -n "$VT_CLI_NS" addr add "$ALT_CLI_IP/24" dev "$ALT_CLI_VETH" &&
+		ip -n "$VT_SRV_NS" link set "$ALT_SRV_VETH" up &&
+		ip -n "$VT_CLI_NS" link set "$ALT_CLI_VETH" up
+}
+
+# wait_log TEXT SECONDS: waits until the client log has TEXT.
+wait_log() {
+	local i=0 limit=$(($2 * 20))
+	while [ $i -lt $limit ]; do
+		grep -q "$1" "$VT_DIR/client.log" 2>/dev/null && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# host_route DEV: the client has a host route to the server through DEV.
+host_route() {
+	ip -n "$VT_CLI_NS" -4 route show "$VT_SRV_IP/32" | grep -q "dev $1"
+}
+
+# redirected: redirect-gateway's 0.0.0.0/1 goes through the tunnel.
+redirected() {
+	ip -n "$VT_CLI_NS" -4 route show 0.0.0.0/1 | grep -q "dev $VT_CLI_TUN"
+}
+
+# alt_link: the second veth pair, up, with strict reverse-path filtering on the server's end.
+alt_link() {
+	ip link add "$ALT_SRV_VETH" netns "$VT_SRV_NS" type veth \
+		peer name "$ALT_CLI_VETH" netns "$VT_CLI_NS" || return 1
+	ip -n "$VT_SRV_NS" addr add "$ALT_SRV_IP/24" dev "$ALT_SRV_VETH" &&
+		ip -n "$VT_CLI_NS" addr add "$ALT_CLI_IP/24" dev "$ALT_CLI_VETH" &&
+		ns_sysctl "$VT_SRV_NS" net.ipv4.conf.all.rp_filter 1 &&
+		ns_sysctl "$VT_SRV_NS" "net.ipv4.conf.$ALT_SRV_VETH.rp_filter" 1 &&
+		ip -n "$VT_SRV_NS" link set "$ALT_SRV_VETH" up &&
+		ip -n "$VT_CLI_NS" link set "$ALT_CLI_VETH" up &&
+		# A link in use knows its gateway's MAC address already (DHCP, router
+		# solicitation); without this, the kernel's first ARP request would borrow
+		# the old source address from a queued packet and be filtered.
+		vt_cli ping -n -q -c 1 -W 2 "$ALT_SRV_IP" >/dev/null
+}
+
+for c in $cases; do
+	failed_before=$VT_FAILED
+	case "$c" in
+	addr | route | linkdown | redirect | relink | deadpath)
+		VT_SRV_PROTO=udp
+		VT_CLIENT_REMOTES=""
+		VT_SERVER_EXTRA=""
+		case "$c" in redirect | relink) VT_SERVER_EXTRA='push "redirect-gateway def1"' ;; esac
+		;;
+	tcp)
+		VT_SRV_PROTO=tcp-server
+		VT_CLIENT_REMOTES="remote $VT_SRV_IP $VT_PORT tcp"
+		VT_SERVER_EXTRA=""
+		;;
+	*)
+		vt_fail "unknown case $c"
+		continue
+		;;
+	esac
+	if [ "$c" = deadpath ] && [ $stock = 1 ]; then
+		vt_log "  $c: vpnc only (skipped for the stock client)"
+		continue
+	fi
+	begin "$c" || continue
+	case "$c" in
+	addr | tcp | redirect)
+		if [ "$c" = redirect ]; then
+			vt_check "$c: 0.0.0.0/1 goes through $VT_CLI_TUN" redirected
+		fi
+		t0=$(vt_now_us)
+		if vt_check "$c: address $VT_CLI_IP -> $NEW_CLI_IP" swap_addr; then
+			measure "$t0"
+			if [ "$c" = tcp ]; then judge "$c" "$LIMIT_TCP_MS" 0; else judge "$c" "$LIMIT_UDP_MS" 1; fi
+		fi
+		;;
+	route)
+		if vt_check "$c: second link $ALT_CLI_IP <-> $ALT_SRV_IP up" alt_link; then
+			sleep 0.3 # the new link's own notifications settle first
+			t0=$(vt_now_us)
+			if vt_check "$c: route to $VT_SRV_IP moved to $ALT_CLI_VETH" \
+				ip -n "$VT_CLI_NS" route add "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
+				measure "$t0"
+				judge "$c" "$LIMIT_UDP_MS" 1
+			fi
+		fi
+		;;
+	relink)
+		vt_check "$c: 0.0.0.0/1 goes through $VT_CLI_TUN" redirected
+		[ $stock = 0 ] && vt_check "$c: a host route to $VT_SRV_IP through $VT_CLI_VETH" host_route "$VT_CLI_VETH"
+		if vt_check "$c: second link $ALT_CLI_IP <-> $ALT_SRV_IP up, default route via it" alt_link &&
+			vt_check "$c: default route via $ALT_SRV_IP" \
+				ip -n "$VT_CLI_NS" route add default via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
+			sleep 0.3 # the new link's own notifications settle first
+			t0=$(vt_now_us)
+			if vt_check "$c: link $VT_CLI_VETH down" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" down; then
+				measure "$t0"
+				judge "$c" "$LIMIT_UDP_MS" 1
+				[ $stock = 0 ] &&
+					vt_check "$c: the host route to $VT_SRV_IP moved to $ALT_CLI_VETH" host_route "$ALT_CLI_VETH"
+			fi
+		fi
+		;;
+	deadpath)
+		if vt_check "$c: second link, dead at the far end" dead_link; then
+			t0=$(vt_now_us)
+			if vt_check "$c: route to $VT_SRV_IP moved to $ALT_CLI_VETH" \
+				ip -n "$VT_CLI_NS" route add "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
+				if wait_log 'Connection reset: the server did not answer' 3; then
+					ms=$((($(vt_now_us) - t0) / 1000))
+					vt_check "$c: unanswered probe: reconnecting after $ms ms (want < 2000)" [ "$ms" -lt 2000 ]
+				else
+					vt_fail "$c: unanswered probe: reconnecting within 3 s"
+				fi
+				# The next attempt starts after the 1 s restart pause, on the dead path still.
+				sleep 1.5
+				t0=$(vt_now_us)
+				vt_check "$c: route to $VT_SRV_IP restored" \
+					ip -n "$VT_CLI_NS" route del "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"
+				measure "$t0"
+				judge "$c" "$LIMIT_TCP_MS" 0
+			fi
+		fi
+		;;
+	linkdown)
+		if vt_check "$c: link $VT_CLI_VETH down" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" down; then
+			sleep 5
+			t0=$(vt_now_us)
+			if vt_check "$c: link $VT_CLI_VETH up after 5 s" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" up; then
+				measure "$t0"
+				judge "$c" "$LIMIT_UDP_MS" 1
+			fi
+		fi
+		;;
+	esac
+	finish "$c"
+	[ "$VT_FAILED" -ne "$failed_before" ] && vt_dump_logs
+done
+
+vt_summary "$name"
