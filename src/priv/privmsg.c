@@ -1,0 +1,470 @@
+/*
+ * privmsg.c: checks, builds and unpacks the parent/child messages of
+ * privilege separation (privmsg.h). The checks mirror what the push parser
+ * (core/push.c) lets through, so every push it produces passes, and nothing
+ * else does: the parent must not trust the child any more than the child
+ * trusts the peer.
+ */
+#include "priv/privmsg.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "core/dnsname.h"
+
+/* The wire layouts have no hidden padding: every byte is a named field. */
+_Static_assert(sizeof(struct vpnc_priv_hdr) == 8, "hdr layout");
+_Static_assert(sizeof(struct vpnc_priv_route4) == 20, "route4 layout");
+_Static_assert(sizeof(struct vpnc_priv_route6) == 40, "route6 layout");
+_Static_assert(offsetof(struct vpnc_priv_net, server) == 76, "net layout");
+_Static_assert(sizeof(struct vpnc_priv_net) ==
+                   92 + VPNC_MAX_ROUTES * (20 + 40) + VPNC_MAX_DNS * (4 + 16) +
+                       VPNC_MAX_DOMAINS * VPNC_PRIV_DOMAIN_MAX,
+               "net layout");
+_Static_assert(sizeof(struct vpnc_priv_msg_result) == 24, "result layout");
+_Static_assert(sizeof(struct vpnc_priv_msg_tun) == 8 + IFNAMSIZ + 4, "tun layout");
+_Static_assert(sizeof(struct vpnc_priv_addr) == 20, "addr layout");
+_Static_assert(sizeof(struct vpnc_priv_msg_addrs) == 24 + VPNC_PRIV_MAX_ADDRS * 20, "addrs layout");
+_Static_assert(sizeof(((struct vpnc_priv_net *)0)->domains[0]) == sizeof(((struct vpnc_push *)0)->domains[0]),
+               "domain size");
+_Static_assert(VPNC_PRIV_MAX_ITEMS < 65536, "n_failed range");
+
+#define PRIV_METRIC_MAX 0x7FFFFFFF /* as the push parser's */
+#define PRIV_TUN_MTU_MIN 576
+#define PRIV_TUN_MTU_MAX 9000
+#define PRIV_LINK_MTU_MIN 68       /* the smallest MTU IPv4 allows (RFC 791) */
+#define PRIV_LINK_MTU_MAX 65535
+#define PRIV_ERRNO_MAX 4095
+#define PRIV_RG_ALL                                                                                    \
+	(VPNC_RG_ENABLE | VPNC_RG_DEF1 | VPNC_RG_IPV6 | VPNC_RG_NO_IPV4 | VPNC_RG_LOCAL |               \
+	 VPNC_RG_BYPASS_DHCP | VPNC_RG_BLOCK_LOCAL | VPNC_RG_AUTO_LOCAL | VPNC_RG_BYPASS_DNS)
+
+size_t vpnc_priv_len(int type)
+{
+	switch (type) {
+	case VPNC_PRIV_TUN_OPEN:
+	case VPNC_PRIV_NET_UNAPPLY:
+	case VPNC_PRIV_REPIN: return sizeof(struct vpnc_priv_hdr);
+	case VPNC_PRIV_NET_APPLY: return sizeof(struct vpnc_priv_msg_net);
+	case VPNC_PRIV_RESOLVE: return sizeof(struct vpnc_priv_msg_resolve);
+	case VPNC_PRIV_DOWN: return sizeof(struct vpnc_priv_msg_down);
+	case VPNC_PRIV_RESULT: return sizeof(struct vpnc_priv_msg_result);
+	case VPNC_PRIV_TUN: return sizeof(struct vpnc_priv_msg_tun);
+	case VPNC_PRIV_ADDRS: return sizeof(struct vpnc_priv_msg_addrs);
+	default: return 0;
+	}
+}
+
+void vpnc_priv_hdr_init(struct vpnc_priv_hdr *h, int type)
+{
+	h->type = (uint16_t)type;
+	h->zero = 0;
+	h->len = (uint32_t)vpnc_priv_len(type);
+}
+
+/* ---- small checks ---- */
+
+static bool zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
+
+static bool flag(uint8_t v)
+{
+	return v <= 1;
+}
+
+static bool mask_ok(uint32_t m)
+{
+	uint32_t inv = ~m;
+
+	return (inv & (inv + 1)) == 0;
+}
+
+/* The push parser's "usable unicast" for IPv4 (host order) and IPv6. */
+static bool ip4_unicast(uint32_t a)
+{
+	return a != 0 && a != 0xFFFFFFFFu && (a & 0xF0000000u) != 0xE0000000u;
+}
+
+static bool ip6_unicast(const uint8_t a[16])
+{
+	static const uint8_t lo[16] = {[15] = 1};
+
+	return !zero(a, 16) && memcmp(a, lo, 16) != 0 && a[0] != 0xFF;
+}
+
+/* No bit set beyond the first `bits`. */
+static bool ip6_host_bits_clear(const uint8_t a[16], unsigned bits)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned keep = bits >= 8 ? 8 : bits;
+		uint8_t m = (uint8_t)(0xFF00u >> keep);
+
+		if ((a[i] & (uint8_t)~m) != 0)
+			return false;
+		bits -= keep;
+	}
+	return true;
+}
+
+static bool metric_ok(int32_t m)
+{
+	return m == -1 || (m >= 0 && m <= PRIV_METRIC_MAX);
+}
+
+/* A NUL-terminated name within cap, NUL-padded after it. */
+static bool padded_string(const char *s, size_t cap, size_t *len)
+{
+	const char *nul = memchr(s, '\0', cap);
+
+	if (nul == NULL)
+		return false;
+	*len = (size_t)(nul - s);
+	return zero(nul, cap - *len);
+}
+
+static bool addr_ok(int family, const uint8_t a[16])
+{
+	if (family == AF_INET) {
+		uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+
+		return ip4_unicast(v) && zero(a + 4, 12);
+	}
+	if (family == AF_INET6)
+		return ip6_unicast(a);
+	return false;
+}
+
+/* ---- NET_APPLY ---- */
+
+static bool route4_ok(const struct vpnc_priv_route4 *r)
+{
+	if (!flag(r->net_gateway) || r->net_kind > VPNC_RT_NET_NET_GATEWAY || !zero(r->zero, sizeof(r->zero)))
+		return false;
+	if (!mask_ok(r->mask) || (r->net & r->mask) != r->net || !metric_ok(r->metric))
+		return false;
+	if (r->net_kind != VPNC_RT_NET_ADDR && r->net != 0)
+		return false;
+	if (r->gw != 0 && (r->net_gateway || !ip4_unicast(r->gw)))
+		return false;
+	return true;
+}
+
+static bool route6_ok(const struct vpnc_priv_route6 *r)
+{
+	if (!flag(r->net_gateway) || r->bits > 128 || !zero(r->zero, sizeof(r->zero)) || !metric_ok(r->metric))
+		return false;
+	if (!ip6_host_bits_clear(r->net, r->bits))
+		return false;
+	if (!zero(r->gw, 16) && (r->net_gateway || !ip6_unicast(r->gw)))
+		return false;
+	return true;
+}
+
+static bool ifconfig_ok(const struct vpnc_priv_net *n)
+{
+	uint32_t local = n->ifconfig_local, m = n->ifconfig_mask_or_peer;
+
+	if (!flag(n->has_ifconfig) || n->topology > VPNC_TOPO_SUBNET)
+		return false;
+	if (!n->has_ifconfig)
+		return local == 0 && m == 0;
+	if (!ip4_unicast(local) || (local >> 24) == 127 || m == 0 || m == local)
+		return false;
+	if (n->topology == VPNC_TOPO_SUBNET) {
+		uint32_t host = local & ~m;
+
+		if (!mask_ok(m) || (~m > 1 && (host == 0 || host == ~m)))
+			return false;
+	}
+	return true;
+}
+
+static bool ifconfig6_ok(const struct vpnc_priv_net *n)
+{
+	if (!flag(n->has_ifconfig6))
+		return false;
+	if (!n->has_ifconfig6)
+		return n->ifconfig6_bits == 0 && zero(n->ifconfig6_local, 16) && zero(n->ifconfig6_remote, 16);
+	return n->ifconfig6_bits >= 1 && n->ifconfig6_bits <= 128 && ip6_unicast(n->ifconfig6_local) &&
+	       (zero(n->ifconfig6_remote, 16) || ip6_unicast(n->ifconfig6_remote));
+}
+
+static bool server_ok(const struct vpnc_priv_net *n)
+{
+	if (n->server_family == 0)
+		return n->server_port == 0 && zero(n->server, 16);
+	return n->server_port != 0 && addr_ok(n->server_family, n->server);
+}
+
+static bool net_ok(const struct vpnc_priv_net *n)
+{
+	if (!ifconfig_ok(n) || !ifconfig6_ok(n) || !server_ok(n) || !zero(n->zero, sizeof(n->zero)))
+		return false;
+	if (!flag(n->has_route_gateway) || (n->has_route_gateway ? !ip4_unicast(n->route_gateway) : n->route_gateway != 0))
+		return false;
+	if ((n->redirect_gateway & ~(uint32_t)PRIV_RG_ALL) != 0 ||
+	    (n->redirect_gateway != 0 && !(n->redirect_gateway & VPNC_RG_ENABLE)))
+		return false;
+	if (n->tun_mtu != 0 && (n->tun_mtu < PRIV_TUN_MTU_MIN || n->tun_mtu > PRIV_TUN_MTU_MAX))
+		return false;
+	if (!metric_ok(n->route_metric))
+		return false;
+	if (n->n_routes > VPNC_MAX_ROUTES || n->n_routes6 > VPNC_MAX_ROUTES || n->n_dns4 > VPNC_MAX_DNS ||
+	    n->n_dns6 > VPNC_MAX_DNS || n->n_domains > VPNC_MAX_DOMAINS)
+		return false;
+	for (size_t i = 0; i < VPNC_MAX_ROUTES; i++) {
+		if (i < n->n_routes ? !route4_ok(&n->routes[i]) : !zero(&n->routes[i], sizeof(n->routes[i])))
+			return false;
+		if (i < n->n_routes6 ? !route6_ok(&n->routes6[i]) : !zero(&n->routes6[i], sizeof(n->routes6[i])))
+			return false;
+	}
+	for (size_t i = 0; i < VPNC_MAX_DNS; i++) {
+		if (i < n->n_dns4 ? !ip4_unicast(n->dns4[i]) : n->dns4[i] != 0)
+			return false;
+		if (i < n->n_dns6 ? !ip6_unicast(n->dns6[i]) : !zero(n->dns6[i], 16))
+			return false;
+	}
+	for (size_t i = 0; i < VPNC_MAX_DOMAINS; i++) {
+		size_t len;
+
+		if (i >= n->n_domains) {
+			if (!zero(n->domains[i], VPNC_PRIV_DOMAIN_MAX))
+				return false;
+			continue;
+		}
+		if (!padded_string(n->domains[i], VPNC_PRIV_DOMAIN_MAX, &len) || !vpnc_dnsname_ok(n->domains[i]))
+			return false;
+	}
+	return true;
+}
+
+/* ---- the replies ---- */
+
+static bool result_ok(const struct vpnc_priv_msg_result *r)
+{
+	if (r->zero != 0 || r->err > 0 || r->err < -PRIV_ERRNO_MAX || r->n_failed > VPNC_PRIV_MAX_ITEMS)
+		return false;
+	switch (r->request) {
+	case VPNC_PRIV_NET_APPLY:
+		return r->mtu == 0 || (r->mtu >= PRIV_LINK_MTU_MIN && r->mtu <= PRIV_LINK_MTU_MAX);
+	case VPNC_PRIV_NET_UNAPPLY:
+	case VPNC_PRIV_REPIN:
+	case VPNC_PRIV_DOWN:
+		return r->mtu == 0; /* n_failed: deletions that failed */
+	default:
+		return false; /* TUN_OPEN and RESOLVE have their own replies */
+	}
+}
+
+/* What the kernel accepts as an interface name (dev_valid_name()). */
+static bool ifname_ok(const char *name)
+{
+	size_t len;
+
+	if (!padded_string(name, IFNAMSIZ, &len) || len == 0 || len >= IFNAMSIZ)
+		return false;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '/' || c == ':')
+			return false;
+	}
+	return true;
+}
+
+static bool addrs_ok(const struct vpnc_priv_msg_addrs *a)
+{
+	if (a->remote >= VPNC_PRIV_MAX_REMOTES || a->n > VPNC_PRIV_MAX_ADDRS || a->zero != 0)
+		return false;
+	if (a->err > 0 || a->err < -PRIV_ERRNO_MAX || (a->err != 0 && a->n != 0))
+		return false;
+	for (size_t i = 0; i < VPNC_PRIV_MAX_ADDRS; i++) {
+		const struct vpnc_priv_addr *e = &a->addrs[i];
+
+		if (i >= a->n) {
+			if (!zero(e, sizeof(*e)))
+				return false;
+			continue;
+		}
+		if (e->zero != 0 || e->port == 0 || !addr_ok(e->family, e->addr))
+			return false;
+	}
+	return true;
+}
+
+int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
+{
+	union vpnc_priv_msg m;
+	size_t want;
+
+	if (msg == NULL || len < sizeof(struct vpnc_priv_hdr) || len > sizeof(m))
+		return -EBADMSG;
+	memcpy(&m, msg, len); /* aligned copy; the buffer may be anywhere */
+	want = vpnc_priv_len(m.h.type);
+	if (want == 0 || len != want || m.h.len != want || m.h.zero != 0)
+		return -EBADMSG;
+	if (from_parent != (m.h.type >= VPNC_PRIV_RESULT))
+		return -EBADMSG;
+	switch (m.h.type) {
+	case VPNC_PRIV_TUN_OPEN:
+	case VPNC_PRIV_NET_UNAPPLY:
+	case VPNC_PRIV_REPIN: break;
+	case VPNC_PRIV_NET_APPLY:
+		if (!net_ok(&m.net.net))
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_RESOLVE:
+		if (m.resolve.remote >= VPNC_PRIV_MAX_REMOTES)
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_DOWN:
+		if (m.down.why > VPNC_PRIV_DOWN_FATAL)
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_RESULT:
+		if (!result_ok(&m.result))
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_TUN:
+		if (!ifname_ok(m.tun.name) || m.tun.ifindex <= 0)
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_ADDRS:
+		if (!addrs_ok(&m.addrs))
+			return -EBADMSG;
+		break;
+	default: return -EBADMSG;
+	}
+	return m.h.type;
+}
+
+/* ---- push <-> NET_APPLY ---- */
+
+int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push *p,
+                            const struct sockaddr *server)
+{
+	struct vpnc_priv_net *n = &m->net;
+
+	memset(m, 0, sizeof(*m));
+	vpnc_priv_hdr_init(&m->h, VPNC_PRIV_NET_APPLY);
+	if (p->n_routes > VPNC_MAX_ROUTES || p->n_routes6 > VPNC_MAX_ROUTES || p->n_dns4 > VPNC_MAX_DNS ||
+	    p->n_dns6 > VPNC_MAX_DNS || p->n_domains > VPNC_MAX_DOMAINS)
+		return -EBADMSG;
+	n->has_ifconfig = p->has_ifconfig;
+	n->topology = (uint8_t)p->topology;
+	if (p->has_ifconfig) {
+		n->ifconfig_local = p->ifconfig_local;
+		n->ifconfig_mask_or_peer = p->ifconfig_mask_or_peer;
+	}
+	n->has_ifconfig6 = p->has_ifconfig6;
+	if (p->has_ifconfig6) {
+		n->ifconfig6_bits = p->ifconfig6_bits;
+		memcpy(n->ifconfig6_local, p->ifconfig6_local, 16);
+		memcpy(n->ifconfig6_remote, p->ifconfig6_remote, 16);
+	}
+	n->has_route_gateway = p->has_route_gateway;
+	if (p->has_route_gateway)
+		n->route_gateway = p->route_gateway;
+	n->redirect_gateway = p->redirect_gateway;
+	n->tun_mtu = p->tun_mtu;
+	n->route_metric = p->route_metric;
+	n->n_routes = (uint16_t)p->n_routes;
+	for (size_t i = 0; i < p->n_routes; i++) {
+		const struct vpnc_route4 *r = &p->routes[i];
+
+		n->routes[i] = (struct vpnc_priv_route4){.net = r->net, .mask = r->mask, .gw = r->gw,
+		                                         .metric = r->metric, .net_gateway = r->net_gateway,
+		                                         .net_kind = r->net_kind};
+	}
+	n->n_routes6 = (uint16_t)p->n_routes6;
+	for (size_t i = 0; i < p->n_routes6; i++) {
+		const struct vpnc_route6 *r = &p->routes6[i];
+		struct vpnc_priv_route6 *o = &n->routes6[i];
+
+		memcpy(o->net, r->net, 16);
+		memcpy(o->gw, r->gw, 16);
+		o->metric = r->metric;
+		o->bits = r->bits;
+		o->net_gateway = r->net_gateway;
+	}
+	n->n_dns4 = (uint16_t)p->n_dns4;
+	memcpy(n->dns4, p->dns4, p->n_dns4 * sizeof(n->dns4[0]));
+	n->n_dns6 = (uint16_t)p->n_dns6;
+	memcpy(n->dns6, p->dns6, p->n_dns6 * 16);
+	n->n_domains = (uint16_t)p->n_domains;
+	for (size_t i = 0; i < p->n_domains; i++) {
+		size_t len = strnlen(p->domains[i], sizeof(p->domains[i]));
+
+		if (len == sizeof(p->domains[i]))
+			return -EBADMSG;
+		memcpy(n->domains[i], p->domains[i], len); /* the rest stays zero */
+	}
+	if (server != NULL && server->sa_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)server;
+
+		n->server_family = AF_INET;
+		n->server_port = s->sin_port;
+		memcpy(n->server, &s->sin_addr, 4);
+	} else if (server != NULL && server->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)server;
+
+		n->server_family = AF_INET6;
+		n->server_port = s->sin6_port;
+		memcpy(n->server, &s->sin6_addr, 16);
+	}
+	return vpnc_priv_check(m, sizeof(*m), false) == VPNC_PRIV_NET_APPLY ? 0 : -EBADMSG;
+}
+
+void vpnc_priv_net_to_push(const struct vpnc_priv_net *n, struct vpnc_push *p)
+{
+	vpnc_push_init(p);
+	p->has_ifconfig = n->has_ifconfig;
+	p->topology = (enum vpnc_topology)n->topology;
+	p->ifconfig_local = n->ifconfig_local;
+	p->ifconfig_mask_or_peer = n->ifconfig_mask_or_peer;
+	p->has_ifconfig6 = n->has_ifconfig6;
+	p->ifconfig6_bits = n->ifconfig6_bits;
+	memcpy(p->ifconfig6_local, n->ifconfig6_local, 16);
+	memcpy(p->ifconfig6_remote, n->ifconfig6_remote, 16);
+	p->has_route_gateway = n->has_route_gateway;
+	p->route_gateway = n->route_gateway;
+	p->redirect_gateway = n->redirect_gateway;
+	p->tun_mtu = n->tun_mtu;
+	p->route_metric = n->route_metric;
+	p->n_routes = n->n_routes;
+	for (size_t i = 0; i < n->n_routes; i++) {
+		const struct vpnc_priv_route4 *r = &n->routes[i];
+
+		p->routes[i] = (struct vpnc_route4){.net = r->net, .mask = r->mask, .gw = r->gw, .metric = r->metric,
+		                                    .net_gateway = r->net_gateway, .net_kind = r->net_kind};
+	}
+	p->n_routes6 = n->n_routes6;
+	for (size_t i = 0; i < n->n_routes6; i++) {
+		struct vpnc_route6 *r = &p->routes6[i];
+
+		memcpy(r->net, n->routes6[i].net, 16);
+		memcpy(r->gw, n->routes6[i].gw, 16);
+		r->bits = n->routes6[i].bits;
+		r->metric = n->routes6[i].metric;
+		r->net_gateway = n->routes6[i].net_gateway;
+	}
+	p->n_dns4 = n->n_dns4;
+	memcpy(p->dns4, n->dns4, sizeof(n->dns4[0]) * n->n_dns4);
+	p->n_dns6 = n->n_dns6;
+	memcpy(p->dns6, n->dns6, 16 * n->n_dns6);
+	p->n_domains = n->n_domains;
+	memcpy(p->domains, n->domains, sizeof(p->domains));
+}

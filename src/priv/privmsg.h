@@ -1,0 +1,208 @@
+/*
+ * privmsg.h: the messages between vpnc's privileged parent and its
+ * unprivileged network child (docs/privileges.md, "Privilege separation").
+ *
+ * One SOCK_SEQPACKET socketpair carries them, one message per send. Every
+ * message is a struct vpnc_priv_hdr followed by the fixed body of its type;
+ * every field is fixed-width in the host's byte order (both ends are the
+ * same binary), and the layouts below are checked by _Static_assert so no
+ * compiler padding sneaks in. vpnc_priv_check() is the one validation both
+ * sides run on every message they receive (and the child on what it sends):
+ * known type, exact length, reserved bytes zero, flags 0 or 1, counts within
+ * their arrays, unused slots zero, and every value in the range the push
+ * parser (core/push.c) allows. The parent never sees a byte of peer text:
+ * vpnc_priv_net_to_push() turns a checked NET_APPLY into a struct vpnc_push
+ * holding only those network fields.
+ *
+ * Sans-I/O: nothing here sends, receives or logs. Functions return 0 or a
+ * negative errno code (-EBADMSG for a message that fails a check).
+ */
+#ifndef VPNC_PRIV_PRIVMSG_H
+#define VPNC_PRIV_PRIVMSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <net/if.h>
+
+#include "vpnc/push.h"
+
+/* Message types. Requests go child -> parent, replies parent -> child. */
+enum vpnc_priv_type {
+	VPNC_PRIV_TUN_OPEN = 1,  /* child: open (or return) the profile's TUN; no body */
+	VPNC_PRIV_NET_APPLY,     /* child: apply this network configuration */
+	VPNC_PRIV_NET_UNAPPLY,   /* child: remove what was applied; no body */
+	VPNC_PRIV_REPIN,         /* child: roaming, move the host route to the server; no body */
+	VPNC_PRIV_RESOLVE,       /* child: resolve configured remote number N */
+	VPNC_PRIV_DOWN,          /* child: revert everything, run 'down' */
+	VPNC_PRIV_RESULT = 0x81, /* parent: the outcome of a request */
+	VPNC_PRIV_TUN,           /* parent: the TUN's name and index; the fd rides along (SCM_RIGHTS) */
+	VPNC_PRIV_ADDRS,         /* parent: the addresses of a remote */
+};
+
+struct vpnc_priv_hdr {
+	uint16_t type;           /* enum vpnc_priv_type */
+	uint16_t zero;           /* reserved, 0 */
+	uint32_t len;            /* the whole message, header included */
+};
+
+/* ---- NET_APPLY: the network part of a push, and the server in use ---- */
+
+struct vpnc_priv_route4 {
+	uint32_t net;            /* host byte order, as in struct vpnc_route4 */
+	uint32_t mask;
+	uint32_t gw;
+	int32_t metric;          /* -1 = none, else 0..INT32_MAX */
+	uint8_t net_gateway;     /* 0/1 */
+	uint8_t net_kind;        /* enum vpnc_route_net */
+	uint8_t zero[2];
+};
+
+struct vpnc_priv_route6 {
+	uint8_t net[16];
+	uint8_t gw[16];
+	int32_t metric;
+	uint8_t bits;            /* 0..128 */
+	uint8_t net_gateway;
+	uint8_t zero[2];
+};
+
+#define VPNC_PRIV_DOMAIN_MAX 254 /* a name of up to 253 bytes and its NUL, as in struct vpnc_push */
+
+struct vpnc_priv_net {
+	uint8_t has_ifconfig;
+	uint8_t topology;        /* enum vpnc_topology */
+	uint8_t has_ifconfig6;
+	uint8_t ifconfig6_bits;  /* 1..128 */
+	uint32_t ifconfig_local;
+	uint32_t ifconfig_mask_or_peer;
+	uint8_t ifconfig6_local[16];
+	uint8_t ifconfig6_remote[16];
+	uint8_t has_route_gateway;
+	uint8_t server_family;   /* 0, AF_INET or AF_INET6 */
+	uint16_t server_port;    /* network byte order, as in a sockaddr */
+	uint32_t route_gateway;
+	uint32_t redirect_gateway; /* VPNC_RG_* bits only */
+	int32_t tun_mtu;         /* 0 = not pushed, else 576..9000 */
+	int32_t route_metric;    /* -1 = not pushed, else 0..INT32_MAX */
+	uint16_t n_routes;
+	uint16_t n_routes6;
+	uint16_t n_dns4;
+	uint16_t n_dns6;
+	uint16_t n_domains;
+	uint8_t zero[2];
+	uint8_t server[16];      /* 4 bytes used for AF_INET; the rest zero */
+	struct vpnc_priv_route4 routes[VPNC_MAX_ROUTES];
+	struct vpnc_priv_route6 routes6[VPNC_MAX_ROUTES];
+	uint32_t dns4[VPNC_MAX_DNS];
+	uint8_t dns6[VPNC_MAX_DNS][16];
+	char domains[VPNC_MAX_DOMAINS][VPNC_PRIV_DOMAIN_MAX];
+};
+
+struct vpnc_priv_msg_net {
+	struct vpnc_priv_hdr h;
+	struct vpnc_priv_net net;
+};
+
+/* ---- the small ones ---- */
+
+/* RESOLVE: which remote of the parent's own profile. */
+struct vpnc_priv_msg_resolve {
+	struct vpnc_priv_hdr h;
+	uint32_t remote;         /* index into the profile's remotes, < VPNC_PRIV_MAX_REMOTES */
+};
+#define VPNC_PRIV_MAX_REMOTES 64
+
+/* DOWN: why the child is going down; picks the 'down' script's signal. */
+enum vpnc_priv_down_why {
+	VPNC_PRIV_DOWN_SIGTERM = 0,
+	VPNC_PRIV_DOWN_SIGINT,
+	VPNC_PRIV_DOWN_SIGHUP,
+	VPNC_PRIV_DOWN_FATAL,
+};
+struct vpnc_priv_msg_down {
+	struct vpnc_priv_hdr h;
+	uint32_t why;            /* enum vpnc_priv_down_why */
+};
+
+/* RESULT: err is 0 or a negative errno code; mtu and n_failed only for NET_APPLY. */
+struct vpnc_priv_msg_result {
+	struct vpnc_priv_hdr h;
+	uint16_t request;        /* the request type this answers */
+	uint16_t zero;
+	int32_t err;             /* 0 or -1..-4095 */
+	int32_t mtu;             /* 0, or 68..65535: the MTU set on the TUN */
+	uint32_t n_failed;       /* items the kernel refused, <= VPNC_PRIV_MAX_ITEMS */
+};
+#define VPNC_PRIV_MAX_ITEMS (2 * VPNC_MAX_ROUTES + 16) /* as VPNC_NETCFG_MAX_ITEMS */
+
+/* TUN: the device; the fd is in the same message's SCM_RIGHTS. */
+struct vpnc_priv_msg_tun {
+	struct vpnc_priv_hdr h;
+	char name[IFNAMSIZ];     /* NUL-terminated, NUL-padded, a valid interface name */
+	int32_t ifindex;         /* > 0 */
+};
+
+/* ADDRS: the addresses of one remote, in resolver order. */
+#define VPNC_PRIV_MAX_ADDRS 16
+struct vpnc_priv_addr {
+	uint8_t family;          /* AF_INET or AF_INET6 */
+	uint8_t zero;
+	uint16_t port;           /* network byte order, > 0 */
+	uint8_t addr[16];        /* 4 bytes used for AF_INET; the rest zero */
+};
+struct vpnc_priv_msg_addrs {
+	struct vpnc_priv_hdr h;
+	uint32_t remote;         /* the index asked for */
+	int32_t err;             /* 0, or a negative errno code when n is 0 */
+	uint32_t n;              /* <= VPNC_PRIV_MAX_ADDRS; unused slots zero */
+	uint32_t zero;
+	struct vpnc_priv_addr addrs[VPNC_PRIV_MAX_ADDRS];
+};
+
+/* The empty requests (TUN_OPEN, NET_UNAPPLY, REPIN) are a bare header. */
+
+/* The largest message; receive buffers are this size plus one, so a longer one shows up. */
+union vpnc_priv_msg {
+	struct vpnc_priv_hdr h;
+	struct vpnc_priv_msg_net net;
+	struct vpnc_priv_msg_resolve resolve;
+	struct vpnc_priv_msg_down down;
+	struct vpnc_priv_msg_result result;
+	struct vpnc_priv_msg_tun tun;
+	struct vpnc_priv_msg_addrs addrs;
+};
+#define VPNC_PRIV_MSG_MAX sizeof(union vpnc_priv_msg)
+
+/*
+ * The one check. msg/len is what arrived (any bytes); from_parent says
+ * which side sent it, so a child cannot send a reply type and the parent
+ * cannot send a request. Returns the type (> 0) or -EBADMSG.
+ */
+int vpnc_priv_check(const void *msg, size_t len, bool from_parent);
+
+/* The exact length of a message of this type, or 0 for an unknown type. */
+size_t vpnc_priv_len(int type);
+
+/* Fills a header for a message of this type (its exact length). */
+void vpnc_priv_hdr_init(struct vpnc_priv_hdr *h, int type);
+
+/*
+ * Child side: a NET_APPLY message from a validated push and the server in use
+ * (server may be NULL; sockaddr_in or sockaddr_in6). Every unused byte is
+ * zero. Returns 0, or -EBADMSG if the result does not pass vpnc_priv_check()
+ * (a push the parser should not have produced).
+ */
+struct sockaddr;
+int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push *push,
+                            const struct sockaddr *server);
+
+/*
+ * Parent side: the struct vpnc_push a checked NET_APPLY stands for. Only the
+ * network fields are set; everything else has its "not pushed" value (no
+ * cipher, no auth token, no timers).
+ */
+void vpnc_priv_net_to_push(const struct vpnc_priv_net *n, struct vpnc_push *push);
+
+#endif

@@ -1,0 +1,346 @@
+/*
+ * test_privmsg.c: the privilege separation messages (src/priv/privmsg.h):
+ * a push parsed from real PUSH_REPLY text passes through NET_APPLY and back
+ * unchanged; every header and field rule rejects what it should, on both
+ * directions; the replies are checked as strictly.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "priv/privmsg.h"
+#include "vpnc/push.h"
+
+#include "../check.h"
+
+/* A reply in the shape stock OpenVPN 2.6 sends, with every network option vpnc applies. */
+static const char REPLY[] =
+	"route-gateway 10.8.0.1,topology subnet,ping 10,ping-restart 60,"
+	"ifconfig 10.8.0.2 255.255.255.0,ifconfig-ipv6 fd00:8::1000/64 fd00:8::1,"
+	"route 192.168.50.0 255.255.255.0,route 10.20.0.0 255.255.0.0 10.8.0.254 7,"
+	"route remote_host 255.255.255.255 net_gateway,route-ipv6 fd00:99::/48,"
+	"route-ipv6 2001:db8::/32 net_gateway_ipv6 5,redirect-gateway def1 ipv6 bypass-dhcp,"
+	"dhcp-option DNS 10.8.0.1,dhcp-option DNS6 fd00:8::1,dhcp-option DOMAIN corp.example,"
+	"dhcp-option DOMAIN-SEARCH lab.example,tun-mtu 1400,route-metric 50,"
+	"cipher AES-256-GCM,peer-id 3,auth-token SESS_ID_secret";
+
+static struct vpnc_push push, back;
+static struct vpnc_priv_msg_net msg, msg2, bad;
+
+static void parse_reply(void)
+{
+	vpnc_push_init(&push);
+	CHECK(vpnc_push_parse(&push, REPLY, strlen(REPLY), NULL, NULL) == 0);
+	CHECK(push.n_rejected == 0, "%u rejected", push.n_rejected);
+	CHECK(push.n_routes == 3 && push.n_routes6 == 2 && push.n_domains == 2);
+}
+
+static struct sockaddr_in server4(void)
+{
+	struct sockaddr_in s = {.sin_family = AF_INET, .sin_port = htons(1194)};
+
+	inet_pton(AF_INET, "192.0.2.10", &s.sin_addr);
+	return s;
+}
+
+/* NET_APPLY carries exactly the network fields, and nothing of the peer's other text. */
+static void test_roundtrip(void)
+{
+	struct sockaddr_in s = server4();
+
+	CHECK(vpnc_priv_net_from_push(&msg, &push, (struct sockaddr *)&s) == 0);
+	CHECK(vpnc_priv_check(&msg, sizeof(msg), false) == VPNC_PRIV_NET_APPLY);
+	CHECK(msg.h.len == sizeof(msg) && msg.net.server_family == AF_INET && msg.net.server_port == htons(1194));
+	vpnc_priv_net_to_push(&msg.net, &back);
+	CHECK(back.has_ifconfig && back.ifconfig_local == push.ifconfig_local &&
+	      back.ifconfig_mask_or_peer == push.ifconfig_mask_or_peer && back.topology == VPNC_TOPO_SUBNET);
+	CHECK(back.has_ifconfig6 && back.ifconfig6_bits == 64 &&
+	      memcmp(back.ifconfig6_remote, push.ifconfig6_remote, 16) == 0);
+	CHECK(back.n_routes == push.n_routes &&
+	      memcmp(back.routes, push.routes, push.n_routes * sizeof(push.routes[0])) == 0);
+	CHECK(back.n_routes6 == push.n_routes6 &&
+	      memcmp(back.routes6, push.routes6, push.n_routes6 * sizeof(push.routes6[0])) == 0);
+	CHECK(back.redirect_gateway == push.redirect_gateway && back.tun_mtu == 1400 && back.route_metric == 50);
+	CHECK(back.n_dns4 == 1 && back.dns4[0] == push.dns4[0] && back.n_dns6 == 1);
+	CHECK_STR(back.domains[0], "corp.example");
+	CHECK_STR(back.domains[1], "lab.example");
+	/* What the parent gets holds no crypto, no token, no timers. */
+	CHECK(back.cipher[0] == '\0' && back.auth_token[0] == '\0' && !back.has_peer_id && back.ping == -1);
+	/* And back again: byte for byte the same message. */
+	CHECK(vpnc_priv_net_from_push(&msg2, &back, (struct sockaddr *)&s) == 0);
+	CHECK(memcmp(&msg, &msg2, sizeof(msg)) == 0);
+
+	/* Without a server, and with an empty push. */
+	CHECK(vpnc_priv_net_from_push(&msg2, &push, NULL) == 0 && msg2.net.server_family == 0);
+	vpnc_push_init(&back);
+	CHECK(vpnc_priv_net_from_push(&msg2, &back, NULL) == 0);
+	CHECK(vpnc_priv_check(&msg2, sizeof(msg2), false) == VPNC_PRIV_NET_APPLY);
+	CHECK(vpnc_priv_check(&msg2, sizeof(msg2), true) == -EBADMSG, "a request from the parent");
+}
+
+/* Header: type, exact length, length field, reserved bytes, direction. */
+static void test_header(void)
+{
+	struct vpnc_priv_hdr h;
+	uint8_t big[sizeof(union vpnc_priv_msg) + 8] = {0};
+
+	vpnc_priv_hdr_init(&h, VPNC_PRIV_TUN_OPEN);
+	CHECK(vpnc_priv_check(&h, sizeof(h), false) == VPNC_PRIV_TUN_OPEN);
+	CHECK(vpnc_priv_check(&h, sizeof(h), true) == -EBADMSG);
+	CHECK(vpnc_priv_check(&h, sizeof(h) - 1, false) == -EBADMSG);
+	CHECK(vpnc_priv_check(NULL, 0, false) == -EBADMSG);
+	memcpy(big, &h, sizeof(h));
+	CHECK(vpnc_priv_check(big, sizeof(h) + 1, false) == -EBADMSG, "trailing byte");
+	CHECK(vpnc_priv_check(big, sizeof(big), false) == -EBADMSG, "longer than any message");
+	h.len++;
+	CHECK(vpnc_priv_check(&h, sizeof(h), false) == -EBADMSG, "length field");
+	vpnc_priv_hdr_init(&h, VPNC_PRIV_REPIN);
+	h.zero = 1;
+	CHECK(vpnc_priv_check(&h, sizeof(h), false) == -EBADMSG, "reserved");
+	for (int t = 0; t < 0x100; t++) {
+		vpnc_priv_hdr_init(&h, t);
+		if (vpnc_priv_len(t) == 0)
+			CHECK(vpnc_priv_check(&h, sizeof(h), false) == -EBADMSG &&
+			      vpnc_priv_check(&h, sizeof(h), true) == -EBADMSG, "type %d", t);
+	}
+	CHECK(vpnc_priv_len(VPNC_PRIV_NET_APPLY) == sizeof(struct vpnc_priv_msg_net));
+	/* A NET_APPLY one byte short or long. */
+	memcpy(big, &msg, sizeof(msg));
+	CHECK(vpnc_priv_check(big, sizeof(msg) - 1, false) == -EBADMSG);
+	CHECK(vpnc_priv_check(big, sizeof(msg) + 1, false) == -EBADMSG);
+}
+
+/* Each mutation of the good message must be refused. */
+#define REFUSED(stmt)                                                                          \
+	do {                                                                                   \
+		bad = msg;                                                                     \
+		stmt;                                                                          \
+		CHECK(vpnc_priv_check(&bad, sizeof(bad), false) == -EBADMSG, "%s", #stmt);     \
+	} while (0)
+
+static void test_net_fields(void)
+{
+	struct vpnc_priv_net *n = &bad.net;
+
+	/* flags, enums, counts */
+	REFUSED(n->has_ifconfig = 2);
+	REFUSED(n->has_ifconfig6 = 2);
+	REFUSED(n->has_route_gateway = 2);
+	REFUSED(n->topology = 3);
+	REFUSED(n->zero[1] = 1);
+	REFUSED(n->n_routes = VPNC_MAX_ROUTES + 1);
+	REFUSED(n->n_routes6 = VPNC_MAX_ROUTES + 1);
+	REFUSED(n->n_dns4 = VPNC_MAX_DNS + 1);
+	REFUSED(n->n_dns6 = VPNC_MAX_DNS + 1);
+	REFUSED(n->n_domains = VPNC_MAX_DOMAINS + 1);
+	/* a count that puts a zeroed slot in use (invalid for DNS, domains), or leaves a used slot beyond it */
+	REFUSED(n->n_dns4++);
+	REFUSED(n->n_domains++);
+	REFUSED(n->n_routes--);
+	REFUSED(n->n_routes6--);
+	REFUSED(n->n_dns6--);
+	REFUSED(n->n_domains--);
+	REFUSED(n->routes[VPNC_MAX_ROUTES - 1].metric = 1);
+	REFUSED(n->dns4[VPNC_MAX_DNS - 1] = 1);
+	/* ifconfig */
+	REFUSED(n->ifconfig_local = 0);
+	REFUSED(n->ifconfig_local = 0x7F000001);
+	REFUSED(n->ifconfig_local = 0xE0000001);
+	REFUSED(n->ifconfig_mask_or_peer = 0xFF00FF00);
+	REFUSED(n->ifconfig_local = 0x0A080000);              /* the network address of the /24 */
+	REFUSED(n->ifconfig_local = 0x0A0800FF);              /* its broadcast */
+	REFUSED(n->has_ifconfig = 0);                         /* fields left set */
+	REFUSED(n->ifconfig6_bits = 0);
+	REFUSED(n->ifconfig6_bits = 129);
+	REFUSED(n->ifconfig6_local[0] = 0xFF);
+	REFUSED(memset(n->ifconfig6_remote, 0xFF, 16));
+	REFUSED(n->has_ifconfig6 = 0);
+	/* route-gateway, redirect-gateway, mtu, metric */
+	REFUSED(n->route_gateway = 0xFFFFFFFF);
+	REFUSED(n->has_route_gateway = 0);
+	REFUSED(n->redirect_gateway |= 1u << 9);
+	REFUSED(n->redirect_gateway = VPNC_RG_DEF1);
+	REFUSED(n->tun_mtu = 575);
+	REFUSED(n->tun_mtu = 9001);
+	REFUSED(n->tun_mtu = -1);
+	REFUSED(n->route_metric = -2);
+	/* routes */
+	REFUSED(n->routes[0].mask = 0xFF00FF00);
+	REFUSED(n->routes[0].net |= 1);                       /* outside its mask */
+	REFUSED(n->routes[0].metric = -5);
+	REFUSED(n->routes[0].net_gateway = 2);
+	REFUSED(n->routes[0].net_kind = 4);
+	REFUSED(n->routes[0].zero[0] = 1);
+	REFUSED(n->routes[1].gw = 0xE0000001);
+	REFUSED(n->routes[2].net = 0x0A000000);               /* a keyword route with a network */
+	REFUSED(n->routes[2].gw = 0x0A080001);                /* net_gateway with a gateway */
+	REFUSED(n->routes6[0].bits = 129);
+	REFUSED(n->routes6[0].net[15] = 1);                   /* host bits of a /48 */
+	REFUSED(n->routes6[0].gw[0] = 0xFF);
+	REFUSED(n->routes6[1].gw[15] = 1);                    /* net_gateway with a gateway */
+	REFUSED(n->routes6[0].zero[1] = 1);
+	/* DNS */
+	REFUSED(n->dns4[0] = 0);
+	REFUSED(n->dns4[0] = 0xE00000FB);
+	REFUSED(memset(n->dns6[0], 0, 16));
+	REFUSED(n->dns6[0][0] = 0xFF);
+	REFUSED(n->domains[0][3] = ' ');
+	REFUSED(n->domains[0][3] = '\n');
+	REFUSED(n->domains[0][0] = '-');
+	REFUSED(n->domains[0][0] = '\0');
+	REFUSED(memset(n->domains[0], 'a', VPNC_PRIV_DOMAIN_MAX));          /* no NUL */
+	REFUSED(n->domains[0][VPNC_PRIV_DOMAIN_MAX - 1] = 'x');             /* bytes after the NUL */
+	REFUSED(n->domains[VPNC_MAX_DOMAINS - 1][0] = 'x');                  /* an unused slot */
+	/* server */
+	REFUSED(n->server_port = 0);
+	REFUSED(n->server_family = AF_INET6 + 1);
+	REFUSED(n->server[5] = 1);                            /* beyond an IPv4 address */
+	REFUSED(memset(n->server, 0, 4));
+	REFUSED(n->server_family = 0);
+
+	/* The largest legal push passes: every slot used, longest names. */
+	bad = msg;
+	n->n_routes = VPNC_MAX_ROUTES;
+	n->n_routes6 = VPNC_MAX_ROUTES;
+	for (unsigned i = 0; i < VPNC_MAX_ROUTES; i++) {
+		n->routes[i] = (struct vpnc_priv_route4){.net = 0x0B000000u | i << 8, .mask = 0xFFFFFF00u,
+		                                         .metric = (int32_t)i};
+		n->routes6[i] = (struct vpnc_priv_route6){.net = {0xfd, 0, 0, (uint8_t)i}, .bits = 64, .metric = -1};
+	}
+	n->n_dns4 = n->n_dns6 = VPNC_MAX_DNS;
+	n->n_domains = VPNC_MAX_DOMAINS;
+	for (unsigned i = 0; i < VPNC_MAX_DNS; i++) {
+		n->dns4[i] = 0x0A080001u + i;
+		memset(n->dns6[i], 0, 16);
+		n->dns6[i][0] = 0xfd;
+		n->dns6[i][15] = (uint8_t)(i + 1);
+	}
+	for (unsigned i = 0; i < VPNC_MAX_DOMAINS; i++) {
+		char *d = n->domains[i];
+
+		memset(d, 0, VPNC_PRIV_DOMAIN_MAX);
+		/* four labels of 62 and one of 1..: 253 bytes */
+		for (unsigned j = 0; j < 4; j++) {
+			memset(d + j * 63, 'a' + (char)i, 62);
+			d[j * 63 + 62] = '.';
+		}
+		d[252] = 'z';
+	}
+	CHECK(vpnc_priv_check(&bad, sizeof(bad), false) == VPNC_PRIV_NET_APPLY);
+	vpnc_priv_net_to_push(&bad.net, &back);
+	CHECK(vpnc_priv_net_from_push(&msg2, &back, (struct sockaddr *)&(struct sockaddr_in){
+	                                                .sin_family = AF_INET, .sin_port = htons(1194),
+	                                                .sin_addr.s_addr = htonl(0xC000020A)}) == 0);
+	CHECK(memcmp(&msg2, &bad, sizeof(bad)) == 0);
+
+	/* A push the child should not hold (an over-long domain) is refused on its own side too. */
+	back.domains[0][0] = '.';
+	CHECK(vpnc_priv_net_from_push(&msg2, &back, NULL) == -EBADMSG);
+}
+
+static void test_small_requests(void)
+{
+	struct vpnc_priv_msg_resolve r;
+	struct vpnc_priv_msg_down d;
+
+	vpnc_priv_hdr_init(&r.h, VPNC_PRIV_RESOLVE);
+	r.remote = VPNC_PRIV_MAX_REMOTES - 1;
+	CHECK(vpnc_priv_check(&r, sizeof(r), false) == VPNC_PRIV_RESOLVE);
+	r.remote++;
+	CHECK(vpnc_priv_check(&r, sizeof(r), false) == -EBADMSG);
+	vpnc_priv_hdr_init(&d.h, VPNC_PRIV_DOWN);
+	d.why = VPNC_PRIV_DOWN_FATAL;
+	CHECK(vpnc_priv_check(&d, sizeof(d), false) == VPNC_PRIV_DOWN);
+	d.why++;
+	CHECK(vpnc_priv_check(&d, sizeof(d), false) == -EBADMSG);
+}
+
+static void test_replies(void)
+{
+	struct vpnc_priv_msg_result r;
+	struct vpnc_priv_msg_tun t;
+	struct vpnc_priv_msg_addrs a;
+
+	memset(&r, 0, sizeof(r));
+	vpnc_priv_hdr_init(&r.h, VPNC_PRIV_RESULT);
+	r.request = VPNC_PRIV_NET_APPLY;
+	r.mtu = 1400;
+	r.n_failed = 2;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
+	CHECK(vpnc_priv_check(&r, sizeof(r), false) == -EBADMSG, "a reply from the child");
+	r.mtu = 67;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG);
+	r.mtu = 0;
+	r.err = -EPERM;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
+	r.err = 1;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG);
+	r.err = -4096;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG);
+	r.err = 0;
+	r.n_failed = VPNC_PRIV_MAX_ITEMS + 1;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG);
+	r.n_failed = 0;
+	r.request = VPNC_PRIV_TUN_OPEN;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "TUN_OPEN answers with TUN");
+	r.request = VPNC_PRIV_DOWN;
+	r.mtu = 1500;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG);
+
+	memset(&t, 0, sizeof(t));
+	vpnc_priv_hdr_init(&t.h, VPNC_PRIV_TUN);
+	strcpy(t.name, "tun0");
+	t.ifindex = 7;
+	CHECK(vpnc_priv_check(&t, sizeof(t), true) == VPNC_PRIV_TUN);
+	t.ifindex = 0;
+	CHECK(vpnc_priv_check(&t, sizeof(t), true) == -EBADMSG);
+	t.ifindex = 7;
+	t.name[6] = 'x'; /* after the NUL */
+	CHECK(vpnc_priv_check(&t, sizeof(t), true) == -EBADMSG);
+	memset(t.name, 'a', IFNAMSIZ);
+	CHECK(vpnc_priv_check(&t, sizeof(t), true) == -EBADMSG);
+	memset(t.name, 0, IFNAMSIZ);
+	CHECK(vpnc_priv_check(&t, sizeof(t), true) == -EBADMSG, "empty name");
+	strcpy(t.name, "tun/0");
+	CHECK(vpnc_priv_check(&t, sizeof(t), true) == -EBADMSG);
+	strcpy(t.name, "..");
+	CHECK(vpnc_priv_check(&t, sizeof(t), true) == -EBADMSG);
+
+	memset(&a, 0, sizeof(a));
+	vpnc_priv_hdr_init(&a.h, VPNC_PRIV_ADDRS);
+	a.remote = 1;
+	a.n = 2;
+	a.addrs[0] = (struct vpnc_priv_addr){.family = AF_INET, .port = htons(1194), .addr = {192, 0, 2, 1}};
+	a.addrs[1] = (struct vpnc_priv_addr){.family = AF_INET6, .port = htons(443), .addr = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}};
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == VPNC_PRIV_ADDRS);
+	a.addrs[0].addr[4] = 1;
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == -EBADMSG);
+	a.addrs[0].addr[4] = 0;
+	a.addrs[1].port = 0;
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == -EBADMSG);
+	a.addrs[1].port = htons(443);
+	a.err = -ENOENT;
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == -EBADMSG, "an error with addresses");
+	a.n = 0;
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == -EBADMSG, "slots beyond n");
+	memset(a.addrs, 0, sizeof(a.addrs));
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == VPNC_PRIV_ADDRS);
+	a.n = VPNC_PRIV_MAX_ADDRS + 1;
+	a.err = 0;
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == -EBADMSG);
+}
+
+int main(void)
+{
+	parse_reply();
+	test_roundtrip();
+	test_header();
+	test_net_fields();
+	test_small_requests();
+	test_replies();
+	printf("test_privmsg: %u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
