@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "core/dnsname.h"
+#include "os/tun_offload.h"
 
 /* The wire layouts have no hidden padding: every byte is a named field. */
 _Static_assert(sizeof(struct vpnc_priv_hdr) == 8, "hdr layout");
@@ -26,7 +27,7 @@ _Static_assert(sizeof(struct vpnc_priv_net) ==
                        VPNC_MAX_DOMAINS * VPNC_PRIV_DOMAIN_MAX,
                "net layout");
 _Static_assert(sizeof(struct vpnc_priv_msg_result) == 24, "result layout");
-_Static_assert(sizeof(struct vpnc_priv_msg_tun) == 8 + IFNAMSIZ + 4, "tun layout");
+_Static_assert(sizeof(struct vpnc_priv_msg_tun) == 8 + IFNAMSIZ + 8, "tun layout");
 _Static_assert(sizeof(struct vpnc_priv_addr) == 20, "addr layout");
 _Static_assert(sizeof(struct vpnc_priv_msg_addrs) == 24 + VPNC_PRIV_MAX_ADDRS * 20, "addrs layout");
 _Static_assert(sizeof(((struct vpnc_priv_net *)0)->domains[0]) == sizeof(((struct vpnc_push *)0)->domains[0]),
@@ -262,8 +263,10 @@ static bool result_ok(const struct vpnc_priv_msg_result *r)
 	case VPNC_PRIV_REPIN:
 	case VPNC_PRIV_DOWN:
 		return r->mtu == 0; /* n_failed: deletions that failed */
+	case VPNC_PRIV_TUN_OPEN:
+		return r->err < 0 && r->mtu == 0 && r->n_failed == 0; /* success is a TUN message */
 	default:
-		return false; /* TUN_OPEN and RESOLVE have their own replies */
+		return false; /* RESOLVE has its own reply, with its own error */
 	}
 }
 
@@ -339,7 +342,9 @@ int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 			return -EBADMSG;
 		break;
 	case VPNC_PRIV_TUN:
-		if (!ifname_ok(m.tun.name) || m.tun.ifindex <= 0)
+		if (!ifname_ok(m.tun.name) || m.tun.ifindex <= 0 ||
+		    (m.tun.offloads & ~(uint32_t)(VPNC_TUN_OFF_VNET | VPNC_TUN_OFF_TSO | VPNC_TUN_OFF_USO)) != 0 ||
+		    (m.tun.offloads != 0 && !(m.tun.offloads & VPNC_TUN_OFF_VNET)))
 			return -EBADMSG;
 		break;
 	case VPNC_PRIV_ADDRS:

@@ -126,7 +126,11 @@ struct vpnc_priv_msg_down {
 	uint32_t why;            /* enum vpnc_priv_down_why */
 };
 
-/* RESULT: err is 0 or a negative errno code; mtu and n_failed only for NET_APPLY. */
+/*
+ * RESULT: err is 0 or a negative errno code; mtu only for NET_APPLY; n_failed:
+ * items refused (NET_APPLY) or deletions that failed (NET_UNAPPLY, DOWN). A
+ * failed TUN_OPEN is answered by a RESULT with err < 0.
+ */
 struct vpnc_priv_msg_result {
 	struct vpnc_priv_hdr h;
 	uint16_t request;        /* the request type this answers */
@@ -142,6 +146,7 @@ struct vpnc_priv_msg_tun {
 	struct vpnc_priv_hdr h;
 	char name[IFNAMSIZ];     /* NUL-terminated, NUL-padded, a valid interface name */
 	int32_t ifindex;         /* > 0 */
+	uint32_t offloads;       /* VPNC_TUN_OFF_* bits the device was opened with (os/tun_offload.h) */
 };
 
 /* ADDRS: the addresses of one remote, in resolver order. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "os/tun_offload.h"
 #include "priv/privmsg.h"
 #include "vpnc/push.h"
 
@@ -285,7 +286,12 @@ static void test_replies(void)
 	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG);
 	r.n_failed = 0;
 	r.request = VPNC_PRIV_TUN_OPEN;
-	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "TUN_OPEN answers with TUN");
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "TUN_OPEN succeeds with TUN");
+	r.err = -ENOENT;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT, "TUN_OPEN fails with RESULT");
+	r.err = 0;
+	r.request = VPNC_PRIV_RESOLVE;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "RESOLVE answers with ADDRS");
 	r.request = VPNC_PRIV_DOWN;
 	r.mtu = 1500;
 	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG);
@@ -295,6 +301,13 @@ static void test_replies(void)
 	strcpy(t.name, "tun0");
 	t.ifindex = 7;
 	CHECK(vpnc_priv_check(&t, sizeof(t), true) == VPNC_PRIV_TUN);
+	t.offloads = VPNC_TUN_OFF_VNET | VPNC_TUN_OFF_TSO;
+	CHECK(vpnc_priv_check(&t, sizeof(t), true) == VPNC_PRIV_TUN);
+	t.offloads = VPNC_TUN_OFF_TSO; /* offloads without the header */
+	CHECK(vpnc_priv_check(&t, sizeof(t), true) == -EBADMSG);
+	t.offloads = 0x08;
+	CHECK(vpnc_priv_check(&t, sizeof(t), true) == -EBADMSG);
+	t.offloads = 0;
 	t.ifindex = 0;
 	CHECK(vpnc_priv_check(&t, sizeof(t), true) == -EBADMSG);
 	t.ifindex = 7;

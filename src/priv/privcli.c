@@ -1,0 +1,102 @@
+/*
+ * privcli.c: the child's blocking requests to the privileged parent (privcli.h).
+ */
+#include "priv/privcli.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "priv/privio.h"
+
+/* Sends req and waits for a reply of type want (RESULT replies must name req's type). */
+static int call(int sock, const void *req, size_t len, int want, union vpnc_priv_msg *reply, int *fd)
+{
+	int req_type = ((const struct vpnc_priv_hdr *)req)->type;
+	int ret = vpnc_priv_send(sock, req, len, -1);
+
+	if (ret < 0)
+		return ret;
+	ret = vpnc_priv_recv(sock, reply, true, fd);
+	if (ret < 0)
+		return ret;
+	if (ret == VPNC_PRIV_RESULT && reply->result.request == req_type)
+		return want == VPNC_PRIV_RESULT ? 0 : reply->result.err < 0 ? reply->result.err : -EBADMSG;
+	return ret == want ? 0 : -EBADMSG;
+}
+
+int vpnc_privc_tun_open(int sock, struct vpnc_tun *tun, int *offloads)
+{
+	struct vpnc_priv_hdr h;
+	union vpnc_priv_msg r;
+	int fd = -1, ret;
+
+	vpnc_priv_hdr_init(&h, VPNC_PRIV_TUN_OPEN);
+	ret = call(sock, &h, sizeof(h), VPNC_PRIV_TUN, &r, &fd);
+	if (ret < 0)
+		return ret;
+	tun->fd = fd;
+	memcpy(tun->name, r.tun.name, IFNAMSIZ); /* NUL-terminated: checked */
+	tun->ifindex = r.tun.ifindex;
+	*offloads = (int)r.tun.offloads;
+	return 0;
+}
+
+int vpnc_privc_net_apply(int sock, const struct vpnc_push *push, const struct sockaddr *server, int *mtu,
+                         unsigned *n_failed)
+{
+	static struct vpnc_priv_msg_net m; /* about 10 KiB; the loop is single-threaded */
+	union vpnc_priv_msg r;
+	int ret = vpnc_priv_net_from_push(&m, push, server);
+
+	if (ret < 0)
+		return ret;
+	ret = call(sock, &m, sizeof(m), VPNC_PRIV_RESULT, &r, NULL);
+	if (ret < 0)
+		return ret;
+	*mtu = r.result.mtu;
+	*n_failed = r.result.n_failed;
+	return r.result.err;
+}
+
+int vpnc_privc_simple(int sock, int type)
+{
+	struct vpnc_priv_hdr h;
+	union vpnc_priv_msg r;
+	int ret;
+
+	if (type != VPNC_PRIV_NET_UNAPPLY && type != VPNC_PRIV_REPIN)
+		return -EINVAL;
+	vpnc_priv_hdr_init(&h, type);
+	ret = call(sock, &h, sizeof(h), VPNC_PRIV_RESULT, &r, NULL);
+	return ret < 0 ? ret : r.result.err;
+}
+
+int vpnc_privc_resolve(int sock, unsigned idx, struct vpnc_priv_msg_addrs *out)
+{
+	struct vpnc_priv_msg_resolve q;
+	union vpnc_priv_msg r;
+	int ret;
+
+	vpnc_priv_hdr_init(&q.h, VPNC_PRIV_RESOLVE);
+	q.remote = idx;
+	ret = call(sock, &q, sizeof(q), VPNC_PRIV_ADDRS, &r, NULL);
+	if (ret < 0)
+		return ret;
+	if (r.addrs.remote != idx)
+		return -EBADMSG;
+	*out = r.addrs;
+	return out->err;
+}
+
+int vpnc_privc_down(int sock, int why)
+{
+	struct vpnc_priv_msg_down q;
+	union vpnc_priv_msg r;
+	int ret;
+
+	vpnc_priv_hdr_init(&q.h, VPNC_PRIV_DOWN);
+	q.why = (uint32_t)why;
+	ret = call(sock, &q, sizeof(q), VPNC_PRIV_RESULT, &r, NULL);
+	return ret < 0 ? ret : (int)r.result.n_failed;
+}

@@ -1,0 +1,38 @@
+/*
+ * privcli.h: the network child's side of privilege separation: one
+ * blocking call per request (privmsg.h), each waiting for the parent's
+ * reply of the matching type. Used at connect, reconnect and shutdown
+ * only; the packet path never comes here. A reply of the wrong type or for
+ * another request is -EBADMSG (the parent is broken: the child should end).
+ */
+#ifndef VPNC_PRIV_PRIVCLI_H
+#define VPNC_PRIV_PRIVCLI_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "os/os.h"
+#include "priv/privmsg.h"
+#include "vpnc/push.h"
+
+/* TUN_OPEN: fills tun (fd, name, ifindex) and *offloads (VPNC_TUN_OFF_*). */
+int vpnc_privc_tun_open(int sock, struct vpnc_tun *tun, int *offloads);
+
+/*
+ * NET_APPLY with the network part of push and the server in use (may be
+ * NULL). Returns the parent's error (0 or negative) and sets *mtu and
+ * *n_failed from its reply.
+ */
+int vpnc_privc_net_apply(int sock, const struct vpnc_push *push, const struct sockaddr *server, int *mtu,
+                         unsigned *n_failed);
+
+/* NET_UNAPPLY or REPIN: the parent's error. */
+int vpnc_privc_simple(int sock, int type);
+
+/* RESOLVE remote idx: fills out; returns out->err or 0. */
+int vpnc_privc_resolve(int sock, unsigned idx, struct vpnc_priv_msg_addrs *out);
+
+/* DOWN (enum vpnc_priv_down_why): returns how many revert steps failed, or a negative errno code. */
+int vpnc_privc_down(int sock, int why);
+
+#endif

@@ -1,0 +1,257 @@
+/*
+ * privsrv.c: what the privileged parent does for the network child
+ * (privsrv.h). Each request is already checked field by field
+ * (vpnc_priv_check); this file adds the checks that need the parent's own
+ * state: the remote index against its profile, the server against the
+ * addresses it resolved.
+ */
+#include "priv/privsrv.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "os/tun_offload.h"
+#include "priv/privio.h"
+
+int vpnc_privsrv_init(struct vpnc_privsrv *s, const struct vpnc_config *conf)
+{
+	memset(s, 0, sizeof(*s));
+	s->conf = conf;
+	s->tun.fd = -1;
+	vpnc_netcfg_init(&s->nc);
+	vpnc_dns_init(&s->dns, NULL);
+	return vpnc_nl_open(&s->nl);
+}
+
+static void result(union vpnc_priv_msg *reply, int request, int err)
+{
+	memset(&reply->result, 0, sizeof(reply->result));
+	vpnc_priv_hdr_init(&reply->h, VPNC_PRIV_RESULT);
+	reply->result.request = (uint16_t)request;
+	reply->result.err = err < -4095 ? -EIO : err > 0 ? 0 : err;
+}
+
+static int tun_open(struct vpnc_privsrv *s, union vpnc_priv_msg *reply, int *reply_fd)
+{
+	if (s->tun.fd < 0) {
+		int off = vpnc_tun_offload_open(s->conf->dev, s->conf->tun_offload, &s->tun);
+
+		if (off < 0) {
+			s->tun.fd = -1;
+			return off;
+		}
+		s->offloads = off;
+	}
+	memset(&reply->tun, 0, sizeof(reply->tun));
+	vpnc_priv_hdr_init(&reply->h, VPNC_PRIV_TUN);
+	memcpy(reply->tun.name, s->tun.name, strnlen(s->tun.name, IFNAMSIZ - 1));
+	reply->tun.ifindex = s->tun.ifindex;
+	reply->tun.offloads = (uint32_t)s->offloads;
+	*reply_fd = s->tun.fd;
+	return 0;
+}
+
+/* The default resolver: the remote's host and port, in its family, deduplicated. */
+static int resolve_gai(const char *host, const char *port, int family, struct vpnc_priv_msg_addrs *out)
+{
+	struct addrinfo hints = {.ai_family = family, .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV};
+	struct addrinfo *res = NULL;
+	int r = getaddrinfo(host, port, &hints, &res);
+
+	if (r != 0)
+		return r == EAI_SYSTEM ? -errno : -EHOSTUNREACH;
+	for (struct addrinfo *a = res; a != NULL && out->n < VPNC_PRIV_MAX_ADDRS; a = a->ai_next) {
+		struct vpnc_priv_addr e = {0};
+
+		if (a->ai_family == AF_INET) {
+			const struct sockaddr_in *sa = (const struct sockaddr_in *)a->ai_addr;
+			e.family = AF_INET;
+			e.port = sa->sin_port;
+			memcpy(e.addr, &sa->sin_addr, 4);
+		} else if (a->ai_family == AF_INET6) {
+			const struct sockaddr_in6 *sa = (const struct sockaddr_in6 *)a->ai_addr;
+			e.family = AF_INET6;
+			e.port = sa->sin6_port;
+			memcpy(e.addr, &sa->sin6_addr, 16);
+		} else {
+			continue;
+		}
+		bool dup = false;
+		for (uint32_t i = 0; i < out->n; i++)
+			dup = dup || memcmp(&out->addrs[i], &e, sizeof(e)) == 0;
+		if (!dup)
+			out->addrs[out->n++] = e;
+	}
+	freeaddrinfo(res);
+	return out->n > 0 ? 0 : -EHOSTUNREACH;
+}
+
+static void remember(struct vpnc_privsrv *s, const struct vpnc_priv_addr *a)
+{
+	for (unsigned i = 0; i < s->n_known && i < VPNC_PRIV_MAX_REMOTES; i++)
+		if (memcmp(&s->known[i], a, sizeof(*a)) == 0)
+			return;
+	s->known[s->n_known % VPNC_PRIV_MAX_REMOTES] = *a; /* the oldest goes first */
+	s->n_known++;
+}
+
+static int resolve(struct vpnc_privsrv *s, uint32_t idx, union vpnc_priv_msg *reply)
+{
+	struct vpnc_priv_msg_addrs *out = &reply->addrs;
+	const struct vpnc_remote *r;
+	int err;
+
+	if (idx >= s->conf->n_remotes)
+		return -EBADMSG;
+	r = &s->conf->remotes[idx];
+	memset(out, 0, sizeof(*out));
+	vpnc_priv_hdr_init(&reply->h, VPNC_PRIV_ADDRS);
+	out->remote = idx;
+	err = (s->resolve != NULL ? s->resolve : resolve_gai)(r->host, r->port[0] ? r->port : "1194", r->family,
+	                                                       out);
+	if (err < 0) {
+		memset(out->addrs, 0, sizeof(out->addrs));
+		out->n = 0;
+		out->err = err < -4095 ? -EIO : err;
+		return 0;
+	}
+	for (uint32_t i = 0; i < out->n; i++)
+		remember(s, &out->addrs[i]);
+	/* What goes to the child must pass the child's own check. */
+	return vpnc_priv_check(reply, sizeof(*out), true) == VPNC_PRIV_ADDRS ? 0 : -EINVAL;
+}
+
+static bool known_server(const struct vpnc_privsrv *s, const struct vpnc_priv_net *n)
+{
+	unsigned count = s->n_known < VPNC_PRIV_MAX_REMOTES ? s->n_known : VPNC_PRIV_MAX_REMOTES;
+
+	for (unsigned i = 0; i < count; i++) {
+		const struct vpnc_priv_addr *k = &s->known[i];
+
+		if (k->family == n->server_family && k->port == n->server_port && memcmp(k->addr, n->server, 16) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The DNS part, as updown.c decides it: none, or left to an 'up' script with dns-mode auto. */
+static int apply_dns(struct vpnc_privsrv *s, const struct vpnc_push *push)
+{
+	struct vpnc_dns_conf c;
+	int n;
+
+	if (s->conf->dns_mode == VPNC_DNS_NONE || (s->conf->dns_mode == VPNC_DNS_AUTO && s->conf->up[0]))
+		return 0;
+	n = vpnc_dns_conf_from_push(&c, push, s->tun.name, s->tun.ifindex);
+	if (n < 0)
+		return n;
+	if (n == 0)
+		return vpnc_dns_revert(&s->dns);
+	if (s->dns_paths != NULL && s->dns.mode == VPNC_DNS_NONE)
+		vpnc_dns_init(&s->dns, s->dns_paths);
+	n = vpnc_dns_apply(&s->dns, s->conf->dns_mode, &c);
+	return n < 0 ? n : 0;
+}
+
+static int net_apply(struct vpnc_privsrv *s, const struct vpnc_priv_net *n, union vpnc_priv_msg *reply)
+{
+	static struct vpnc_push push; /* about 10 KiB, no secret: the parent is single-threaded */
+	struct vpnc_netcfg_opts o = {0};
+	int err;
+
+	if (n->server_family != 0 && !known_server(s, n))
+		return -EBADMSG;
+	if (s->tun.fd < 0) {
+		result(reply, VPNC_PRIV_NET_APPLY, -ENODEV);
+		return 0;
+	}
+	vpnc_priv_net_to_push(n, &push);
+	o.ifconfig_noexec = s->conf->ifconfig_noexec;
+	o.route_noexec = s->conf->route_noexec;
+	o.route_nopull = s->conf->route_nopull;
+	o.mtu = s->conf->tun_mtu;
+	o.server_family = n->server_family;
+	memcpy(o.server, n->server, 16);
+	if (s->nc.applied && !vpnc_netcfg_matches(&s->nc, &push, &o))
+		(void)vpnc_netcfg_unapply(&s->nc, s->nl);
+	if (!s->nc.applied && (err = vpnc_netcfg_apply(&s->nc, s->nl, &s->tun, &push, &o)) < 0) {
+		result(reply, VPNC_PRIV_NET_APPLY, err);
+		return 0;
+	}
+	err = apply_dns(s, &push);
+	result(reply, VPNC_PRIV_NET_APPLY, 0);
+	reply->result.mtu = s->nc.mtu;
+	reply->result.n_failed = s->nc.n_failed + (err < 0);
+	return 0;
+}
+
+int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, union vpnc_priv_msg *reply,
+                        int *reply_fd)
+{
+	int type = req->h.type, err;
+
+	*reply_fd = -1;
+	switch (type) {
+	case VPNC_PRIV_TUN_OPEN:
+		err = tun_open(s, reply, reply_fd);
+		if (err < 0)
+			result(reply, type, err); /* the child reads a RESULT instead of a TUN */
+		return 0;
+	case VPNC_PRIV_NET_APPLY: return net_apply(s, &req->net.net, reply);
+	case VPNC_PRIV_NET_UNAPPLY:
+		err = vpnc_dns_revert(&s->dns) < 0;
+		err += vpnc_netcfg_unapply(&s->nc, s->nl);
+		result(reply, type, 0);
+		reply->result.n_failed = (uint32_t)err;
+		return 0;
+	case VPNC_PRIV_REPIN:
+		result(reply, type, s->tun.fd < 0 ? -ENODEV : vpnc_netcfg_repin_server(&s->nc, s->nl, s->tun.ifindex));
+		return 0;
+	case VPNC_PRIV_RESOLVE: return resolve(s, req->resolve.remote, reply);
+	case VPNC_PRIV_DOWN:
+		err = vpnc_dns_revert(&s->dns) < 0;
+		err += vpnc_netcfg_unapply(&s->nc, s->nl);
+		result(reply, type, 0);
+		reply->result.n_failed = (uint32_t)err;
+		return 0;
+	default: return -EBADMSG; /* a reply type: vpnc_priv_recv() never hands one out from the child */
+	}
+}
+
+int vpnc_privsrv_serve_one(struct vpnc_privsrv *s, int sock)
+{
+	static union vpnc_priv_msg req, reply; /* about 10 KiB each; single-threaded */
+	int fd, ret = vpnc_priv_recv(sock, &req, false, NULL);
+
+	if (ret == -ECONNRESET)
+		return 0;
+	if (ret < 0)
+		return ret;
+	ret = vpnc_privsrv_handle(s, &req, &reply, &fd);
+	if (ret < 0)
+		return ret;
+	ret = vpnc_priv_send(sock, &reply, reply.h.len, fd);
+	return ret == -EPIPE || ret == -ECONNRESET ? 0 : ret < 0 ? ret : 1;
+}
+
+int vpnc_privsrv_revert(struct vpnc_privsrv *s)
+{
+	int failed = vpnc_dns_revert(&s->dns) < 0;
+
+	if (s->nl != NULL)
+		failed += vpnc_netcfg_unapply(&s->nc, s->nl);
+	vpnc_tun_close(&s->tun);
+	return failed;
+}
+
+void vpnc_privsrv_free(struct vpnc_privsrv *s)
+{
+	(void)vpnc_privsrv_revert(s);
+	vpnc_nl_close(s->nl);
+	s->nl = NULL;
+}

@@ -1,0 +1,72 @@
+/*
+ * privsrv.h: the privileged parent's side of privilege separation
+ * (docs/privileges.md). It holds the TUN device it opened, the rtnetlink
+ * socket, the record of every address and route it added (os/os.h) and the
+ * DNS it applied (os/dns.h), and does only what a checked request
+ * (privmsg.h) asks, with values from its own profile wherever it can: the
+ * device name, the no-exec options, the DNS mode and the remotes' names all
+ * come from the config it read itself, never from the child.
+ *
+ * NET_APPLY is accepted only for a server address the parent resolved
+ * itself for a configured remote (RESOLVE), so the host route to the
+ * server cannot be pointed anywhere else.
+ *
+ * vpnc_privsrv_revert() undoes everything; the daemon calls it when the
+ * child exits or dies. Nothing here logs: each call returns 0 or a negative
+ * errno code, and the daemon says what happened.
+ */
+#ifndef VPNC_PRIV_PRIVSRV_H
+#define VPNC_PRIV_PRIVSRV_H
+
+#include <stdbool.h>
+
+#include "os/dns.h"
+#include "os/os.h"
+#include "priv/privmsg.h"
+#include "vpnc/config.h"
+
+struct vpnc_privsrv {
+	const struct vpnc_config *conf;   /* borrowed */
+	struct vpnc_nl *nl;               /* owned */
+	struct vpnc_tun tun;              /* fd -1 until TUN_OPEN */
+	int offloads;
+	struct vpnc_netcfg nc;
+	struct vpnc_dns dns;
+	/* The addresses RESOLVE handed out: the only servers NET_APPLY may name. */
+	struct vpnc_priv_addr known[VPNC_PRIV_MAX_REMOTES];
+	unsigned n_known;
+	/* Test hooks: a resolver replacement and DNS paths (NULL: getaddrinfo, the defaults). */
+	int (*resolve)(const char *host, const char *port, int family, struct vpnc_priv_msg_addrs *out);
+	const struct vpnc_dns_paths *dns_paths;
+};
+
+/* Opens the netlink socket. conf must outlive s. 0 or a negative errno code. */
+int vpnc_privsrv_init(struct vpnc_privsrv *s, const struct vpnc_config *conf);
+
+/*
+ * Handles one checked request (the result of vpnc_priv_recv() from the
+ * child) and fills reply; *reply_fd is the TUN's fd to pass along, or -1.
+ * Returns 0 when reply is ready (its err may carry a refusal), or -EBADMSG
+ * for a request that is well-formed but not allowed here (a server the
+ * parent never resolved, a remote index beyond the profile's): the caller
+ * treats the child as compromised.
+ */
+int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, union vpnc_priv_msg *reply,
+                        int *reply_fd);
+
+/*
+ * Receives one request on sock, handles it and sends the reply (blocking).
+ * Returns 1 when a request was served, 0 when the child closed its end,
+ * -EBADMSG when it sent something malformed or not allowed (the caller
+ * reverts and ends: the child is compromised or broken), or another
+ * negative errno code.
+ */
+int vpnc_privsrv_serve_one(struct vpnc_privsrv *s, int sock);
+
+/* Reverts DNS, removes addresses and routes, closes the TUN. Returns how many steps failed. */
+int vpnc_privsrv_revert(struct vpnc_privsrv *s);
+
+/* vpnc_privsrv_revert() and closes the netlink socket. */
+void vpnc_privsrv_free(struct vpnc_privsrv *s);
+
+#endif
