@@ -1,0 +1,150 @@
+/*
+ * privjail.c: the network process's jail (privjail.h): root, ids,
+ * capabilities, no_new_privs. The order matters: the root is changed while
+ * CAP_SYS_ADMIN/CAP_SYS_CHROOT are still there, the bounding set is emptied
+ * while CAP_SETPCAP is, the ids last (leaving uid 0 without
+ * PR_SET_KEEPCAPS clears the permitted and effective sets), then checks
+ * that nothing is left, then the seccomp filter.
+ */
+#include "priv/privjail.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include <cap-ng.h>
+
+int vpnc_priv_jail_user(long long conf_uid, long long conf_gid, struct vpnc_priv_jail *j, char *err,
+                        size_t cap)
+{
+	memset(j, 0, sizeof(*j));
+	j->seccomp = true;
+	if (conf_uid >= 0) {
+		j->uid = (uid_t)conf_uid;
+		if (conf_gid >= 0) {
+			j->gid = (gid_t)conf_gid;
+		} else {
+			struct passwd *pw = getpwuid(j->uid);
+
+			if (pw == NULL) {
+				snprintf(err, cap, "uid %lld has no passwd entry to take a group from", conf_uid);
+				return -ENOENT;
+			}
+			j->gid = pw->pw_gid;
+		}
+	} else {
+		struct passwd *pw = getpwnam(VPNC_PRIV_DEFAULT_USER);
+
+		if (pw == NULL) {
+			snprintf(err, cap,
+			         "there is no user '%s' for the network process: create it (sysusers) or set 'user'",
+			         VPNC_PRIV_DEFAULT_USER);
+			return -ENOENT;
+		}
+		j->uid = pw->pw_uid;
+		j->gid = conf_gid >= 0 ? (gid_t)conf_gid : pw->pw_gid;
+	}
+	if (j->uid == 0 || j->gid == 0) {
+		snprintf(err, cap, "the network process must not run as uid or gid 0");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * An empty, read-only root: a private mount namespace with a tiny tmpfs
+ * mounted on /tmp (any existing directory would do; the mount is seen by
+ * this process only) and entered; without mount namespaces, /var/empty.
+ */
+static int empty_root(char *err, size_t cap)
+{
+	if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+	    mount("vpnc-empty", "/tmp", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	          "size=4k,nr_inodes=1,mode=0555") == 0 &&
+	    chdir("/tmp") == 0 && chroot(".") == 0 && chdir("/") == 0)
+		return 0;
+	if (chdir(VPNC_PRIV_EMPTY_DIR) == 0 && chroot(".") == 0 && chdir("/") == 0)
+		return 0;
+	snprintf(err, cap, "cannot make an empty root (no mount namespace and no %s): %s", VPNC_PRIV_EMPTY_DIR,
+	         strerror(errno));
+	return -errno;
+}
+
+static int fail(char *err, size_t cap, const char *what)
+{
+	int e = errno ? errno : EPERM;
+
+	snprintf(err, cap, "%s: %s", what, strerror(e));
+	return -e;
+}
+
+int vpnc_priv_jail_enter(const struct vpnc_priv_jail *j, char *err, size_t cap)
+{
+	uid_t r, e, s;
+	gid_t gr, ge, gs;
+	int ret;
+
+	err[0] = '\0';
+	if (j->uid == 0 || j->gid == 0) {
+		snprintf(err, cap, "the network process must not run as uid or gid 0");
+		return -EPERM;
+	}
+	if (j->chroot_dir != NULL) {
+		if (chdir(j->chroot_dir) < 0 || chroot(".") < 0 || chdir("/") < 0)
+			return fail(err, cap, "chroot");
+	} else if ((ret = empty_root(err, cap)) < 0) {
+		return ret;
+	}
+	/* Every capability out of the bounding set, so no execve() can ever bring one back. */
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return fail(err, cap, "cannot empty the capability bounding set");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return fail(err, cap, "cannot clear the ambient capabilities");
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return fail(err, cap, "PR_SET_KEEPCAPS");
+	if (setgroups(0, NULL) < 0 || setresgid(j->gid, j->gid, j->gid) < 0)
+		return fail(err, cap, "cannot switch the group");
+	if (setresuid(j->uid, j->uid, j->uid) < 0)
+		return fail(err, cap, "cannot switch the user");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return fail(err, cap, "PR_SET_NO_NEW_PRIVS");
+	/* The process holds keys; no core dump, no ptrace by other processes of the same user. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return fail(err, cap, "PR_SET_DUMPABLE");
+
+	/* Checks: the ids, no way back, no capability in any set (libcap-ng reads them). */
+	if (getresuid(&r, &e, &s) < 0 || r != j->uid || e != j->uid || s != j->uid || getresgid(&gr, &ge, &gs) < 0 ||
+	    gr != j->gid || ge != j->gid || gs != j->gid || getgroups(0, NULL) != 0) {
+		snprintf(err, cap, "the ids did not change as asked");
+		return -EPERM;
+	}
+	if (setuid(0) == 0) {
+		snprintf(err, cap, "setuid(0) still works");
+		return -EPERM;
+	}
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_get_caps_process() < 0 || capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) {
+		snprintf(err, cap, "capabilities are left");
+		return -EPERM;
+	}
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) > 0) {
+			snprintf(err, cap, "capability %d is left in the bounding set", c);
+			return -EPERM;
+		}
+	if (j->seccomp && (ret = vpnc_priv_seccomp_install()) < 0) {
+		snprintf(err, cap, "cannot install the seccomp filter: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}

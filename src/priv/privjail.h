@@ -1,0 +1,51 @@
+/*
+ * privjail.h: locking the network process in (docs/privileges.md,
+ * "Privilege separation"): an empty root, the service user with no
+ * supplementary groups, no capability in any set (bounding set included),
+ * PR_SET_NO_NEW_PRIVS, not dumpable, and a seccomp filter (privseccomp.c)
+ * that allows only what the event loop, the links, TLS and the log use.
+ *
+ * Called once in the freshly forked child while it is still root, after it
+ * has opened what it needs from the file system (the control socket) and
+ * before it sends or receives a packet. One-way; any failure is fatal for
+ * the caller. Nothing here logs: a failure fills err with one sentence.
+ */
+#ifndef VPNC_PRIV_PRIVJAIL_H
+#define VPNC_PRIV_PRIVJAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The system user the network process runs as when the profile names none
+ * (contrib/systemd/vpnc-client.sysusers creates it). */
+#define VPNC_PRIV_DEFAULT_USER "vpnc-client"
+/* Where the empty root comes from when no mount namespace can be made. */
+#define VPNC_PRIV_EMPTY_DIR "/var/empty"
+
+struct vpnc_priv_jail {
+	uid_t uid;               /* not 0 */
+	gid_t gid;               /* not 0 */
+	const char *chroot_dir;  /* the profile's 'chroot', or NULL for an empty root */
+	bool seccomp;            /* install the filter (off only in tests of the rest) */
+};
+
+/*
+ * Looks up the user for the network process: the profile's uid/gid when
+ * given (>= 0), else VPNC_PRIV_DEFAULT_USER and its primary group. Returns
+ * 0, or -ENOENT (err says which user is missing) or -EPERM for uid or gid 0.
+ */
+int vpnc_priv_jail_user(long long conf_uid, long long conf_gid, struct vpnc_priv_jail *j, char *err,
+                        size_t cap);
+
+/* Enters the jail. Returns 0, or a negative errno code with one sentence in err. */
+int vpnc_priv_jail_enter(const struct vpnc_priv_jail *j, char *err, size_t cap);
+
+/*
+ * The seccomp filter alone (privseccomp.c). A syscall outside the list
+ * traps: the SIGSYS handler writes "vpnc: seccomp: syscall N is not
+ * allowed" to stderr and the process exits with status 159 (128 + SIGSYS).
+ */
+int vpnc_priv_seccomp_install(void);
+
+#endif

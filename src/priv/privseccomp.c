@@ -1,0 +1,112 @@
+/*
+ * privseccomp.c: the network process's seccomp filter (privjail.h). An
+ * allow-list of what its code runs after the jail: the libuv loop (epoll,
+ * eventfd, pipes, signals, timers through the epoll timeout), the UDP and
+ * TCP links (socket, connect, the batched recvmmsg/sendmmsg, UDP GSO
+ * socket options), the TUN fd it was handed (read/write/readv/writev), the
+ * control socket (accept4 and its clients), OpenSSL and malloc (mmap,
+ * mprotect, getrandom, futex), the log (write/writev), and read-only opens
+ * (a crl-verify directory inside the profile's chroot; the default root is
+ * empty). Everything else traps, so a syscall vpnc forgot is a dead process
+ * with a number in the log, not a silent failure in the middle of the
+ * data path.
+ */
+#include "priv/privjail.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
+#include <seccomp.h>
+
+/* Syscalls allowed with any arguments. */
+static const char *const allowed[] = {
+	/* I/O on descriptors the process already has */
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek", "dup", "dup3", "fcntl",
+	"fstat", "newfstatat", "statx",
+	/* the links and the control socket */
+	"socket", "connect", "bind", "listen", "accept", "accept4", "shutdown", "getsockname", "getpeername",
+	"setsockopt", "getsockopt", "recvfrom", "sendto", "recvmsg", "sendmsg", "recvmmsg", "sendmmsg",
+	/* the event loop */
+	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "poll", "ppoll",
+	"eventfd2", "pipe2", "timerfd_create", "timerfd_settime", "timerfd_gettime",
+	/* time */
+	"clock_gettime", "clock_getres", "gettimeofday", "clock_nanosleep", "nanosleep",
+	/* memory, threads (OpenSSL, malloc) */
+	"mmap", "munmap", "mremap", "mprotect", "madvise", "brk", "futex", "sched_yield", "set_robust_list",
+	"rseq", "sched_getaffinity", "getrandom", "membarrier",
+	/* signals, ids, exit */
+	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "getpid", "gettid", "getppid", "kill",
+	"tgkill", "getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "prlimit64", "uname",
+	"sysinfo", "exit", "exit_group", "restart_syscall",
+	/* reading a crl-verify directory inside a chroot */
+	"getdents64",
+};
+
+static void on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	char msg[64] = "vpnc: seccomp: syscall ";
+	char num[12];
+	size_t len = strlen(msg), n = 0;
+	unsigned v = (unsigned)si->si_syscall;
+
+	(void)sig;
+	(void)uc;
+	do
+		num[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0 && n < sizeof(num));
+	while (n > 0 && len < sizeof(msg) - 1)
+		msg[len++] = num[--n];
+	static const char tail[] = " is not allowed\n";
+	for (size_t i = 0; tail[i] != '\0' && len < sizeof(msg); i++)
+		msg[len++] = tail[i];
+	(void)!write(STDERR_FILENO, msg, len);
+	_exit(128 + SIGSYS);
+}
+
+int vpnc_priv_seccomp_install(void)
+{
+	struct sigaction sa;
+	scmp_filter_ctx ctx;
+	int ret = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigsys;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) < 0)
+		return -errno;
+	ctx = seccomp_init(SCMP_ACT_TRAP);
+	if (ctx == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && ret == 0; i++) {
+		int nr = seccomp_syscall_resolve_name(allowed[i]);
+
+		if (nr != __NR_SCMP_ERROR)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	}
+	/* ioctl: only the ones libuv and the links use on their own descriptors. */
+	static const unsigned long ioctls[] = {FIONBIO, FIONREAD, FIOCLEX, FIONCLEX, SIOCOUTQ};
+	for (size_t i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]) && ret == 0; i++)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
+	/* openat: read-only, never creating. */
+	if (ret == 0)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+		                       SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE, O_RDONLY));
+	/* Threads only (OpenSSL or libuv may start one); clone3 says ENOSYS so glibc falls back to clone. */
+	if (ret == 0)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+		                       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+	if (ret == 0)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (ret == 0)
+		ret = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return ret;
+}
