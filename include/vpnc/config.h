@@ -217,6 +217,7 @@ struct vpnc_config {
 	gid_t user_gid;                   /* the user's primary group */
 	gid_t gid;                        /* the group's id (valid when group is set) */
 	char chroot_dir[VPNC_PRIV_NAME_MAX]; /* 'chroot DIR', absolute, "" = none */
+	bool privsep;                     /* 'privsep yes': split at start (src/priv, docs/privileges.md) */
 
 	/* Control socket (src/control/ctlsock.h, docs/control.md). */
 	char control_socket[VPNC_CTL_SOCKET_MAX]; /* 'control-socket PATH', "" = /run/vpnc/INSTANCE.sock */

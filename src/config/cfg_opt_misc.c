@@ -342,6 +342,15 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_user_group)
 	return 0;
 }
 
+/* 'privsep yes|no': privilege separation at start-up (docs/privileges.md). */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_privsep)
+{
+	if (strcmp(p[1], "yes") != 0 && strcmp(p[1], "no") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be 'yes' or 'no'");
+	ctx->cfg->privsep = strcmp(p[1], "yes") == 0;
+	return 0;
+}
+
 /* 'chroot DIR': an absolute path to an existing directory, entered when privileges are dropped. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_chroot)
 {

@@ -169,6 +169,7 @@ static const struct cfg_option cfg_options[] = {
 	S("user", 1, 1, 0, UT_ID, vpnc_cfg_opt_user_group),
 	S("group", 1, 1, 0, UT_ID, vpnc_cfg_opt_user_group),
 	S("chroot", 1, 1, 0, UT_ID, vpnc_cfg_opt_chroot),
+	S("privsep", 1, 1, 0, UT_ID, vpnc_cfg_opt_privsep),
 	S("explicit-exit-notify", 0, 1, F_CONN, UT_OK, vpnc_cfg_opt_exit_notify),
 	I("tun-ipv6", 0, 0, 0, UT_OK, NULL, "IPv6 in the tunnel is always on"),
 	I("topology", 1, 1, 0, UT_OK, NULL, "the server pushes the topology"),

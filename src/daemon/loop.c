@@ -115,9 +115,12 @@ void loop_teardown_connection(struct loop *l, bool notify)
 
 void loop_forget_addrs(struct loop *l)
 {
-	if (l->addrs != NULL)
+	if (l->addrs != NULL && l->addrs_priv)
+		loop_priv_free_addrs(l->addrs);
+	else if (l->addrs != NULL)
 		uv_freeaddrinfo(l->addrs);
 	l->addrs = NULL;
+	l->addrs_priv = false;
 	l->addr = NULL;
 }
 
@@ -173,7 +176,8 @@ static void fill_netcfg_opts(struct loop *l, struct vpnc_netcfg_opts *o)
 
 static int open_tun(struct loop *l)
 {
-	int ret = vpnc_tunio_open(&l->tio, l->conf->dev, l->offload, &l->tun);
+	/* Privilege separation: the parent opens it and passes the fd (loop_priv.c). */
+	int ret = l->p->split ? loop_priv_open_tun(l) : vpnc_tunio_open(&l->tio, l->conf->dev, l->offload, &l->tun);
 
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Cannot open the TUN device '%s': %s.",
@@ -223,7 +227,8 @@ static void drop_privileges(struct loop *l)
 	struct vpnc_privdrop_opts po;
 	char perr[256];
 
-	if (l->dropped || !vpnc_privdrop_opts_from_config(&po, l->conf))
+	/* Privilege separation: this process never had more than the jail allows. */
+	if (l->dropped || l->p->split || !vpnc_privdrop_opts_from_config(&po, l->conf))
 		return;
 	l->dropped = true;
 	/* Restoring /etc/resolv.conf at exit needs to write a root-owned file. */
@@ -255,7 +260,15 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 		return;
 	}
 	fill_netcfg_opts(l, &o);
-	if (l->nc->applied && !vpnc_netcfg_matches(l->nc, push, &o)) {
+	if (l->p->split) {
+		/* Privilege separation: the parent applies addresses, routes, MTU and DNS (loop_priv.c). */
+		ret = loop_priv_apply(l, push);
+		if (ret < 0) {
+			vpnc_log(VPNC_LOG_FATAL, "Cannot configure %s: %s.", l->tun.name, strerror(-ret));
+			loop_shutdown(l, 1);
+			return;
+		}
+	} else if (l->nc->applied && !vpnc_netcfg_matches(l->nc, push, &o)) {
 		vpnc_log(VPNC_LOG_INFO, "The pushed configuration changed; reconfiguring %s", l->tun.name);
 		(void)vpnc_netcfg_unapply(l->nc, l->p->nl);
 	}
@@ -269,7 +282,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 	}
 	/* DNS and scripts (updown.h). A script that cannot start ends the run (logged there); the
 	 * engine is gone after loop_shutdown(), so nothing below may run then. */
-	if (vpnc_updown_connected(&l->updown, push, l->tun.name, l->tun.ifindex, l->nc->mtu,
+	if (!l->p->split && vpnc_updown_connected(&l->updown, push, l->tun.name, l->tun.ifindex, l->nc->mtu,
 	                          l->have_server ? (const struct sockaddr *)&l->server : NULL) < 0) {
 		loop_shutdown(l, 1);
 		return;
@@ -535,6 +548,12 @@ void loop_shutdown(struct loop *l, int code)
 	loop_forget_addrs(l);
 	if (l->gai_busy)
 		(void)uv_cancel((uv_req_t *)&l->gai);
+	if (l->p->split) {
+		/* Privilege separation: the parent reverts DNS, addresses and routes (loop_priv.c). */
+		int failed = loop_priv_down(l, code != 0);
+		if (failed != 0)
+			vpnc_log(VPNC_LOG_INFO, "The privileged process could not revert everything (%d)", failed);
+	}
 	vpnc_updown_dns_revert(&l->updown); /* DNS and scripts (updown.h) */
 	if (l->nc->applied) {
 		int failed = vpnc_netcfg_unapply(l->nc, l->p->nl);
@@ -676,7 +695,15 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l};
 
 		(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
-		loop_begin_connect(l);
+		/* Privilege separation: into the jail now that the control socket exists, before any
+		 * name is resolved or packet sent (src/priv/privjail.h). */
+		char jerr[256];
+		if (l->p->jail != NULL && vpnc_priv_jail_enter(l->p->jail, jerr, sizeof(jerr)) < 0) {
+			vpnc_log(VPNC_LOG_FATAL, "Cannot lock the network process in: %s.", jerr);
+			loop_shutdown(l, 1);
+		} else {
+			loop_begin_connect(l);
+		}
 	}
 	uv_run(&l->uv, UV_RUN_DEFAULT);
 	if (!l->closing)

@@ -15,6 +15,7 @@
 #define VPNC_DAEMON_LOOP_H
 
 #include "os/os.h"
+#include "priv/privjail.h"
 #include "vpnc/config.h"
 #include "vpnc/engine.h"
 
@@ -37,6 +38,12 @@ struct vpnc_loop_params {
 	struct vpnc_nl *nl;
 	vpnc_loop_creds_fn get_creds;  /* needed with auth-user-pass */
 	void *creds_ctx;
+	/* Privilege separation (docs/privileges.md): this process is the network child; TUN,
+	 * addresses, routes, DNS and name resolution are asked of the parent over priv_sock, and
+	 * the jail is entered once the control socket exists, before the first packet. */
+	bool split;
+	int priv_sock;
+	const struct vpnc_priv_jail *jail;
 };
 
 /*

@@ -181,8 +181,12 @@ static void connect_addr(struct loop *l)
 	         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
 	         l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host, r->port);
 	/* A host route made for another server address would now be wrong. */
-	if (l->nc->applied && !same_addr(&l->server, l->nc))
-		(void)vpnc_netcfg_unapply(l->nc, l->p->nl);
+	if (l->nc->applied && !same_addr(&l->server, l->nc)) {
+		if (l->p->split)
+			loop_priv_unapply(l); /* privilege separation (loop_priv.c) */
+		else
+			(void)vpnc_netcfg_unapply(l->nc, l->p->nl);
+	}
 	l->attempt_start = uv_now(&l->uv);
 	vpnc_ctlstate_attempt(l->ctl, r, (const struct sockaddr *)&l->server); /* Control socket (ctlstate.h) */
 	start_engine(l);
@@ -248,6 +252,24 @@ void loop_begin_connect(struct loop *l)
 		return;
 	}
 	r = vpnc_remote_current(&l->sel);
+	if (l->p->split) {
+		/* Privilege separation: the parent resolves (the child's root is empty) and remembers
+		 * the addresses, the only ones it will route to the server (loop_priv.c). */
+		struct addrinfo *res = NULL;
+
+		ret = loop_priv_resolve(l, r, &res);
+		if (ret < 0) {
+			resolve_failed(l, r->host, ret == -EHOSTUNREACH ? 0 : UV_EAI_FAIL);
+			return;
+		}
+		loop_forget_addrs(l);
+		l->addrs = res;
+		l->addrs_priv = true;
+		l->addr = res;
+		l->resolve_fail_since = 0;
+		connect_addr(l);
+		return;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = r->family;
 	if (r->transport == VPNC_TRANSPORT_TCP) {

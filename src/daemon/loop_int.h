@@ -69,6 +69,7 @@ struct loop {
 	uv_getaddrinfo_t gai;
 	bool gai_busy;
 	struct addrinfo *addrs;          /* what the current remote resolved to (owned) */
+	bool addrs_priv;                 /* addrs came from the parent (loop_priv_free_addrs) */
 	struct addrinfo *addr;           /* the address in use, within addrs */
 	uint64_t attempt_start;
 	int last_link_err;
@@ -176,5 +177,14 @@ void loop_on_tun_readable(uv_poll_t *h, int status, int events);
 void loop_tun_resume(struct loop *l);
 /* Sets up wakeup coalescing ('coalesce-us') and starts the prepare handle; 0 or a libuv error. */
 int loop_coalesce_start(struct loop *l);
+
+/* loop_priv.c: privilege separation, the child's calls to the parent (l->p->split only). */
+int loop_priv_open_tun(struct loop *l);
+int loop_priv_apply(struct loop *l, const struct vpnc_push *push);
+void loop_priv_unapply(struct loop *l);
+int loop_priv_repin(struct loop *l);
+int loop_priv_down(struct loop *l, bool error);
+int loop_priv_resolve(struct loop *l, const struct vpnc_remote *r, struct addrinfo **out);
+void loop_priv_free_addrs(struct addrinfo *a);
 
 #endif

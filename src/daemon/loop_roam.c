@@ -118,7 +118,9 @@ static void roam_check(struct loop *l)
 	 * It is moved to today's way out if there is one; else there is no path.
 	 */
 	if (l->tun.fd >= 0 && now.ifindex == l->tun.ifindex) {
-		if (vpnc_netcfg_repin_server(l->nc, l->p->nl, l->tun.ifindex) < 0 || lookup_server(l, &now) < 0 ||
+		int moved = l->p->split ? loop_priv_repin(l) /* privilege separation (loop_priv.c) */
+		                        : vpnc_netcfg_repin_server(l->nc, l->p->nl, l->tun.ifindex);
+		if (moved < 0 || lookup_server(l, &now) < 0 ||
 		    now.ifindex == l->tun.ifindex) {
 			if (!l->path_lost)
 				vpnc_log(VPNC_LOG_INFO, "Network change: the route to the server now leads into "

@@ -25,9 +25,11 @@
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/privdrop.h"
+#include "daemon/privsep.h" /* privilege separation */
 #include "daemon/prompt.h"
 #include "daemon/sdnotify.h" /* systemd */
 #include "os/os.h"
+#include "priv/privjail.h"
 #include "vpnc/config.h"
 
 /* Room for one error sentence from the config reader or TLS setup. */
@@ -177,6 +179,54 @@ static int inline_config_main(int argc, char **argv)
 	return ret < 0 ? 1 : 0;
 }
 
+/* Privilege separation (privsep.h): what the parent frees right after the fork. */
+struct forget_args {
+	SSL_CTX **ctx;
+	struct creds_src *creds;
+};
+static void forget_secrets(void *arg)
+{
+	struct forget_args *f = arg;
+
+	SSL_CTX_free(*f->ctx);
+	*f->ctx = NULL;
+	OPENSSL_cleanse(f->creds, sizeof(*f->creds));
+}
+
+/*
+ * 'privsep yes' (docs/privileges.md): only when vpnc has the privileges to
+ * give away (not under NetworkManager, where it has none). Returns -1 in the
+ * network process (lp filled), else main's exit status (the parent, or a
+ * refusal).
+ */
+static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct vpnc_priv_jail *jail,
+                 SSL_CTX **ctx, struct creds_src *creds)
+{
+	struct forget_args f = {ctx, creds};
+	char err[256];
+	int sock = -1, ret;
+
+	if (conf->up[0] || conf->down[0] || conf->route_up[0]) {
+		vpnc_log(VPNC_LOG_FATAL, "'privsep yes' does not run up, route-up or down scripts yet.");
+		return 1;
+	}
+	ret = vpnc_priv_jail_user(conf->user[0] ? (long long)conf->uid : -1,
+	                          conf->group[0] ? (long long)conf->gid : conf->user[0] ? (long long)conf->user_gid : -1,
+	                          jail, err, sizeof(err));
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "Privilege separation: %s.", err);
+		return 1;
+	}
+	jail->chroot_dir = conf->chroot_dir[0] ? conf->chroot_dir : NULL;
+	ret = vpnc_privsep_split(conf, &sock, forget_secrets, &f);
+	if (ret >= 0)
+		return ret;
+	lp->split = true;
+	lp->priv_sock = sock;
+	lp->jail = jail;
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct vpnc_config *conf = NULL;
@@ -283,6 +333,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ret = vpnc_tun_probe();
+	bool privileged = ret == 0;
 	/*
 	 * Without CAP_NET_ADMIN vpnc can still attach to an existing persistent
 	 * TUN device this user owns (the NetworkManager plugin makes one); the
@@ -305,6 +356,14 @@ int main(int argc, char **argv)
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Cannot open a netlink socket: %s.", strerror(-ret));
 		goto out;
+	}
+	static struct vpnc_priv_jail jail;
+	if (conf->privsep && privileged && !untrusted) {
+		code = split(conf, &lp, &jail, &ctx, &creds);
+		if (code >= 0)
+			goto out; /* the parent, done: everything is reverted */
+	} else if (conf->privsep) {
+		vpnc_log(VPNC_LOG_MORE, "privsep: no privileges to separate; running as one process");
 	}
 	lp.ssl_ctx = ctx;
 	lp.nl = nl;

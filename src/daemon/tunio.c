@@ -49,12 +49,20 @@ void vpnc_tunio_release(struct vpnc_tunio *t)
 
 int vpnc_tunio_open(struct vpnc_tunio *t, const char *dev, bool offload, struct vpnc_tun *tun)
 {
-	int off, ret;
+	int off;
 
 	memset(t, 0, sizeof(*t));
 	off = vpnc_tun_offload_open(dev, offload, tun);
 	if (off < 0)
 		return off;
+	return vpnc_tunio_adopt(t, off, offload, tun);
+}
+
+int vpnc_tunio_adopt(struct vpnc_tunio *t, int off, bool offload, struct vpnc_tun *tun)
+{
+	int ret;
+
+	memset(t, 0, sizeof(*t));
 	t->tun = tun;
 	t->offloads = off;
 	t->vnet = (off & VPNC_TUN_OFF_VNET) != 0;

@@ -51,6 +51,13 @@ struct vpnc_tunio {
  */
 int vpnc_tunio_open(struct vpnc_tunio *t, const char *dev, bool offload, struct vpnc_tun *tun);
 
+/*
+ * The same for a device opened elsewhere (the privileged parent under
+ * privilege separation, src/priv/privsrv.c) with the VPNC_TUN_OFF_* bits
+ * off it got; offload says whether they were asked for (for the log).
+ */
+int vpnc_tunio_adopt(struct vpnc_tunio *t, int off, bool offload, struct vpnc_tun *tun);
+
 /* Frees the buffers and GRO state (the read buffer wiped); safe to call twice. */
 void vpnc_tunio_release(struct vpnc_tunio *t);
 

@@ -105,6 +105,12 @@ int vpnc_priv_seccomp_install(void)
 		                       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	if (ret == 0)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	/* Closing the control socket unlinks its path (libuv does too); outside this root, so a
+	 * plain failure: the parent removes the socket file once the network process has ended. */
+	if (ret == 0)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EROFS), SCMP_SYS(unlink), 0);
+	if (ret == 0)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EROFS), SCMP_SYS(unlinkat), 0);
 	if (ret == 0)
 		ret = seccomp_load(ctx);
 	seccomp_release(ctx);

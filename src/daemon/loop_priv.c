@@ -1,0 +1,142 @@
+/*
+ * loop_priv.c: the network child's side of privilege separation inside the
+ * loop (docs/privileges.md): where the single-process daemon opens the TUN,
+ * configures it, resolves a remote or reverts, the child asks the parent
+ * (src/priv/privcli.h) instead. Each call blocks for one round trip on the
+ * socketpair, at connect, reconnect or shutdown time only; the packet path
+ * never comes here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "daemon/log.h"
+#include "daemon/loop_int.h"
+#include "priv/privcli.h"
+
+int loop_priv_open_tun(struct loop *l)
+{
+	int off = 0, ret = vpnc_privc_tun_open(l->p->priv_sock, &l->tun, &off);
+
+	if (ret < 0)
+		return ret;
+	ret = vpnc_tunio_adopt(&l->tio, off, l->offload, &l->tun);
+	if (ret < 0)
+		l->tun.fd = -1; /* adopt closed it; the parent keeps its own */
+	return ret;
+}
+
+int loop_priv_apply(struct loop *l, const struct vpnc_push *push)
+{
+	int mtu = 0;
+	unsigned n_failed = 0;
+	int ret = vpnc_privc_net_apply(l->p->priv_sock, push,
+	                               l->have_server ? (const struct sockaddr *)&l->server : NULL, &mtu, &n_failed);
+
+	if (ret < 0)
+		return ret;
+	/* The child's record holds no item: the parent owns them. What the log and status need: */
+	l->nc->applied = true;
+	l->nc->mtu = mtu;
+	l->nc->n_failed = n_failed;
+	l->nc->server_family = l->have_server ? l->server.ss_family : 0;
+	memset(l->nc->server, 0, sizeof(l->nc->server));
+	if (l->have_server && l->server.ss_family == AF_INET)
+		memcpy(l->nc->server, &((struct sockaddr_in *)&l->server)->sin_addr, 4);
+	else if (l->have_server && l->server.ss_family == AF_INET6)
+		memcpy(l->nc->server, &((struct sockaddr_in6 *)&l->server)->sin6_addr, 16);
+	return 0;
+}
+
+void loop_priv_unapply(struct loop *l)
+{
+	int ret = vpnc_privc_simple(l->p->priv_sock, VPNC_PRIV_NET_UNAPPLY);
+
+	if (ret < 0)
+		vpnc_log(VPNC_LOG_INFO, "The privileged process could not remove the configuration: %s",
+		         strerror(-ret));
+	l->nc->applied = false;
+}
+
+int loop_priv_repin(struct loop *l)
+{
+	return vpnc_privc_simple(l->p->priv_sock, VPNC_PRIV_REPIN);
+}
+
+int loop_priv_down(struct loop *l, bool error)
+{
+	int ret = vpnc_privc_down(l->p->priv_sock, error ? VPNC_PRIV_DOWN_FATAL : VPNC_PRIV_DOWN_SIGTERM);
+
+	l->nc->applied = false;
+	return ret;
+}
+
+void loop_priv_free_addrs(struct addrinfo *a)
+{
+	while (a != NULL) {
+		struct addrinfo *next = a->ai_next;
+
+		free(a);
+		a = next;
+	}
+}
+
+/* One node with its address in the same block (freed by loop_priv_free_addrs). */
+static struct addrinfo *node(const struct vpnc_priv_addr *e, const struct vpnc_remote *r)
+{
+	struct {
+		struct addrinfo ai;
+		struct sockaddr_in6 sa; /* large enough for either family */
+	} *n = calloc(1, sizeof(*n));
+
+	if (n == NULL)
+		return NULL;
+	n->ai.ai_family = e->family;
+	n->ai.ai_socktype = r->transport == VPNC_TRANSPORT_TCP ? SOCK_STREAM : SOCK_DGRAM;
+	n->ai.ai_protocol = r->transport == VPNC_TRANSPORT_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	n->ai.ai_addr = (struct sockaddr *)&n->sa;
+	if (e->family == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)&n->sa;
+
+		s->sin_family = AF_INET;
+		s->sin_port = e->port;
+		memcpy(&s->sin_addr, e->addr, 4);
+		n->ai.ai_addrlen = sizeof(*s);
+	} else {
+		n->sa.sin6_family = AF_INET6;
+		n->sa.sin6_port = e->port;
+		memcpy(&n->sa.sin6_addr, e->addr, 16);
+		n->ai.ai_addrlen = sizeof(n->sa);
+	}
+	return &n->ai;
+}
+
+int loop_priv_resolve(struct loop *l, const struct vpnc_remote *r, struct addrinfo **out)
+{
+	struct vpnc_priv_msg_addrs a;
+	struct addrinfo *head = NULL, **tail = &head;
+	size_t idx = (size_t)(r - l->conf->remotes);
+	int ret;
+
+	*out = NULL;
+	if (idx >= l->conf->n_remotes)
+		return -EINVAL;
+	ret = vpnc_privc_resolve(l->p->priv_sock, (unsigned)idx, &a);
+	if (ret < 0)
+		return ret;
+	for (uint32_t i = 0; i < a.n; i++) {
+		struct addrinfo *n = node(&a.addrs[i], r);
+
+		if (n == NULL) {
+			loop_priv_free_addrs(head);
+			return -ENOMEM;
+		}
+		*tail = n;
+		tail = &n->ai_next;
+	}
+	*out = head;
+	return head != NULL ? 0 : -EHOSTUNREACH;
+}

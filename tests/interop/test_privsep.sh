@@ -1,0 +1,183 @@
+#!/bin/bash
+# test_privsep.sh: privilege separation (`privsep yes`, docs/privileges.md)
+# against a stock OpenVPN 2.6 server.
+#
+# Usage: test_privsep.sh <client-binary>
+#
+# Checks, once connected:
+#   - the network process (the child of the vpnc started, and the owner of
+#     the UDP socket): Uid/Gid nobody/nogroup, no groups, CapEff = CapPrm =
+#     CapBnd = 0, NoNewPrivs 1, Seccomp 2, a root that is not the host's;
+#   - the privileged parent: uid 0 with CAP_NET_ADMIN and CAP_KILL only
+#     (CapEff = CapPrm = CapBnd = 0x1020);
+#   - ping and iperf3 through the tunnel; SIGUSR1 and SIGHUP to the parent
+#     reach the network process: a new session each, traffic again;
+#   - `vpnc status` through the control socket the jailed process serves;
+#   - SIGTERM: exit code 0, nothing left in the namespace, the control
+#     socket removed (by the parent), no seccomp kill;
+#   - a second run: SIGKILL to the network process makes the parent revert
+#     everything and exit 1 with one sentence;
+#   - without 'user' and without the vpnc-client user, vpnc refuses to start
+#     with one sentence (skipped when that user exists).
+# Needs root. Prints PASS/FAIL per check; last line is the summary.
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+name=test_privsep
+vt_start $name "${1:-}"
+if vt_client_is_stock; then
+	vt_log "$name: privilege separation is vpnc's; nothing to test with stock openvpn"
+	vt_summary $name
+	exit 0
+fi
+if ! getent passwd nobody >/dev/null || ! getent group nogroup >/dev/null; then
+	vt_fail "prerequisites: user nobody and group nogroup exist"
+	vt_summary $name
+	exit 1
+fi
+vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
+want_uid=$(id -u nobody)
+want_gid=$(getent group nogroup | cut -d: -f3)
+vt_up $name
+
+# field PID KEY: the value of KEY: in /proc/PID/status, tabs as blanks.
+field() {
+	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null | tr '\t' ' ' | sed 's/ *$//'
+}
+# expect PID WHO KEY WANT
+expect() {
+	local got
+	got=$(field "$1" "$3")
+	if [ "$got" = "$4" ]; then
+		vt_pass "$2: $3 is '$4'"
+	else
+		vt_fail "$2: $3 is '$got', want '$4'"
+	fi
+}
+# network_pid: the network process, the only child of the vpnc started.
+network_pid() {
+	pgrep -P "$VT_CLI_PID" 2>/dev/null | head -n 1
+}
+# owns_udp PID: PID holds the client's UDP socket to the server.
+owns_udp() {
+	vt_cli ss -unpH 2>/dev/null | grep -q "pid=$1,"
+}
+# other_root PID: PID's root directory is not this host's.
+other_root() {
+	[ "$(stat -L -c %d:%i "/proc/$1/root/" 2>/dev/null)" != "$(stat -c %d:%i /)" ]
+}
+
+sock=$VT_DIR/ctl.sock
+VT_CLIENT_ARGS="--privsep yes --user nobody --group nogroup --control-socket $sock"
+vt_client_start
+if ! vt_wait_tun_ipv4 15; then
+	vt_fail "client connected within 15 s"
+	vt_dump_logs
+	vt_summary $name
+	exit 1
+fi
+vt_pass "connected in $VT_CONNECT_MS ms"
+VT_CLI_TUN=$(vt_tun_dev)
+net=$(network_pid)
+if [ -z "$net" ]; then
+	vt_fail "the vpnc started has a child, the network process"
+	vt_dump_logs
+	vt_summary $name
+	exit 1
+fi
+vt_check "the network process ($net) owns the UDP socket" owns_udp "$net"
+vt_check "the parent owns no UDP socket" bash -c "! ip netns exec $VT_CLI_NS ss -unpH | grep -q 'pid=$VT_CLI_PID,'"
+expect "$net" network Uid "$want_uid $want_uid $want_uid $want_uid"
+expect "$net" network Gid "$want_gid $want_gid $want_gid $want_gid"
+expect "$net" network Groups ""
+for k in CapEff CapPrm CapBnd CapInh CapAmb; do
+	expect "$net" network $k 0000000000000000
+done
+expect "$net" network NoNewPrivs 1
+expect "$net" network Seccomp 2
+vt_check "network: its root is not the host's" other_root "$net"
+expect "$VT_CLI_PID" parent Uid "0 0 0 0"
+for k in CapEff CapPrm CapBnd; do
+	expect "$VT_CLI_PID" parent $k 0000000000001020
+done
+expect "$VT_CLI_PID" parent CapAmb 0000000000000000
+
+vt_check "vpnc status through the jailed process's control socket" \
+	bash -c "'${VT_CLIENT_CMD[0]}' status --control-socket '$sock' | grep -q connected"
+vt_check "ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP"
+vt_check "ping IPv6 $VT_TUN_SRV_IP6" vt_ping "$VT_TUN_SRV_IP6"
+vt_check "pushed routes in place" vt_pushed_routes
+if vt_iperf_start; then
+	if up=$(vt_iperf) && down=$(vt_iperf -R); then
+		vt_pass "iperf3 through the tunnel: $up Mbit/s up, $down Mbit/s down"
+	else
+		vt_fail "iperf3 through the tunnel, both ways"
+	fi
+	vt_iperf_stop
+else
+	vt_fail "iperf3 server started"
+fi
+
+for sig in USR1 HUP; do
+	peers=$(vt_server_peers)
+	kill -$sig "$VT_CLI_PID" 2>/dev/null
+	if vt_wait_server_peers $((peers + 1)) 10 && vt_wait_ping "$VT_TUN_SRV_IP" 10; then
+		vt_pass "SIG$sig to the parent: a new session, traffic after $VT_PING_MS ms"
+	else
+		vt_fail "SIG$sig to the parent: a new session and traffic within 10 s"
+	fi
+	vt_check "SIG$sig: the same network process" test "$(network_pid)" = "$net"
+	VT_CLI_TUN=$(vt_tun_dev)
+	vt_check "SIG$sig: pushed routes in place" vt_pushed_routes
+done
+
+if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+	vt_pass "SIGTERM, exit code 0 in $VT_CLI_STOP_MS ms"
+else
+	vt_fail "SIGTERM, exit code ${VT_CLI_RC:-none} (want 0 within 5 s)"
+fi
+vt_check "client namespace clean (tun device, addresses, routes)" vt_ns_clean
+vt_check "the parent removed the control socket" test ! -e "$sock"
+vt_check "no seccomp kill in the log" bash -c "! grep -q 'seccomp' '$VT_DIR/client.log'"
+cp "$VT_DIR/client.log" "$VT_DIR/client-run1.log"
+
+# Second run: the network process is killed; the parent reverts and says so.
+VT_CLIENT_ARGS="--privsep yes --user nobody --group nogroup"
+vt_client_start
+if vt_wait_tun_ipv4 15; then
+	VT_CLI_TUN=$(vt_tun_dev)
+	net=$(network_pid)
+	kill -KILL "$net" 2>/dev/null
+	if vt_client_wait_exit 5 && [ "$VT_CLI_RC" = 1 ]; then
+		vt_pass "SIGKILL to the network process: the parent exits 1"
+	else
+		vt_fail "SIGKILL to the network process: the parent exits 1 within 5 s (rc ${VT_CLI_RC:-running})"
+		vt_client_stop 2
+	fi
+	vt_check "... with one sentence" grep -q "The network process died of signal 9; the network settings were reverted." "$VT_DIR/client.log"
+	vt_check "... and nothing left in the namespace" vt_ns_clean
+else
+	vt_fail "second run connected within 15 s"
+	vt_client_stop 2
+fi
+
+# No 'user' and no vpnc-client: refused before anything is set up.
+if getent passwd vpnc-client >/dev/null; then
+	vt_log "vpnc-client exists: the refusal is not tested"
+else
+	VT_CLIENT_ARGS="--privsep yes"
+	vt_client_start
+	if vt_client_wait_exit 5 && [ "$VT_CLI_RC" = 1 ]; then
+		vt_pass "without user and vpnc-client: exit 1"
+	else
+		vt_fail "without user and vpnc-client: exit 1 within 5 s"
+		vt_client_stop 2
+	fi
+	vt_check "... naming the missing user" grep -q "there is no user 'vpnc-client' for the network process" "$VT_DIR/client.log"
+	vt_check "... and nothing set up" vt_ns_clean
+fi
+[ "$VT_FAILED" -gt 0 ] && vt_dump_logs
+vt_summary $name
