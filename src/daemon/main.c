@@ -37,6 +37,34 @@
 #endif
 #endif
 
+#ifdef VPNC_HAVE_CONFIG_NOTES
+/*
+ * The config reader hands out its notes (config_notes.h, already filtered by
+ * the profile's verb) while the profile loads, before the log is set up:
+ * they are kept until then, and logged as information.
+ */
+#define EARLY_NOTES_MAX 32
+static char *early_notes[EARLY_NOTES_MAX];
+static size_t n_early_notes;
+
+static void keep_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	if (n_early_notes < EARLY_NOTES_MAX && (early_notes[n_early_notes] = strdup(msg)) != NULL)
+		n_early_notes++;
+}
+
+static void log_early_notes(void)
+{
+	for (size_t i = 0; i < n_early_notes; i++) {
+		vpnc_log(VPNC_LOG_INFO, "%s", early_notes[i]);
+		free(early_notes[i]);
+	}
+	n_early_notes = 0;
+	vpnc_config_set_note_fn(vpnc_log_note, NULL);
+}
+#endif
+
 /* Room for one error sentence from the config reader or TLS setup. */
 #define VPNC_ERR_MAX 512
 
@@ -193,7 +221,7 @@ int main(int argc, char **argv)
 	}
 
 #ifdef VPNC_HAVE_CONFIG_NOTES
-	vpnc_config_set_note_fn(vpnc_log_note, NULL);
+	vpnc_config_set_note_fn(keep_note, NULL);
 #endif
 	/* Lock memory before key material is loaded, so secrets never reach swap (where possible). */
 	char mnote[256];
@@ -214,6 +242,9 @@ int main(int argc, char **argv)
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_FATAL, "Cannot open the log file %s: %s; logging to stderr.", conf->log_path,
 		         strerror(-ret));
+#ifdef VPNC_HAVE_CONFIG_NOTES
+	log_early_notes();
+#endif
 	if (!mlocked)
 		vpnc_log(VPNC_LOG_NOTE, "%s", mnote); /* a note, not an error */
 	if (cloexec < 0) /* kernels before 5.11 */
