@@ -13,7 +13,9 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include "config/cfg_handlers.h"
 #include "core/tls_names.h"
@@ -363,6 +365,17 @@ static int cfg_tls_cipher(struct vpnc_cfg_ctx *ctx, const char *opt, const char 
 	return 0;
 }
 
+/* Does OpenSSL take this tls-groups list? */
+static bool cfg_groups_known(const char *list)
+{
+	SSL_CTX *probe = SSL_CTX_new(TLS_method());
+	bool ok = probe != NULL && SSL_CTX_set1_groups_list(probe, list) == 1;
+
+	SSL_CTX_free(probe);
+	ERR_clear_error();
+	return ok;
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_string)
 {
 	char **slot, *v;
@@ -371,10 +384,14 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_string)
 		return vpnc_cfg_bad(ctx, p[0], "must be one word of printable characters");
 	if (strcmp(p[0], "tls-cipher") == 0)
 		return cfg_tls_cipher(ctx, p[0], p[1]);
-	if (strcmp(p[0], "tls-ciphersuites") == 0)
+	if (strcmp(p[0], "tls-ciphersuites") == 0) {
 		slot = &ctx->cfg->tls_ciphersuites;
-	else
+	} else {
 		slot = &ctx->cfg->tls_groups;
+		/* OpenSSL 3 refuses a list with a group it does not know; so does OpenVPN 2.6. */
+		if (!cfg_groups_known(p[1]))
+			return vpnc_cfg_bad(ctx, p[0], "a group in the list is not known to this OpenSSL");
+	}
 	v = strdup(p[1]);
 	if (v == NULL)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");

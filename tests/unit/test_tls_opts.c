@@ -190,6 +190,15 @@ static void test_parse(void)
 	CHECK(parse(BASE CA "tls-cipher NO-SUCH:TLS-RSA-WITH-RC4-128-MD5\n", err, sizeof(err)) == NULL);
 	CHECK_HAS(err, "t.ovpn:8: option 'tls-cipher': no cipher in the list is known to this OpenSSL");
 
+	/* tls-groups: OpenSSL's names; an unknown one is an error, as in 2.6 with OpenSSL 3. */
+	c = parse(BASE CA "tls-groups X25519:secp256r1:P-384\n", err, sizeof(err));
+	CHECK(c != NULL);
+	if (c != NULL)
+		CHECK_STR(c->tls_groups, "X25519:secp256r1:P-384");
+	vpnc_config_free(c);
+	CHECK(parse(BASE CA "tls-groups X25519:nosuchcurve\n", err, sizeof(err)) == NULL);
+	CHECK_HAS(err, "t.ovpn:8: option 'tls-groups': a group in the list is not known to this OpenSSL");
+
 	/* ns-cert-type: server only, with 2.6's deprecation warning. */
 	c = parse(BASE CA "ns-cert-type server\n", err, sizeof(err));
 	CHECK(c != NULL && c->ns_cert_type_server);
