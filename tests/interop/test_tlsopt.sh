@@ -100,7 +100,7 @@ to_quick() {
 	fi
 }
 
-# to_client_lines LINE...: a fresh client profile, then the given option lines appended.
+# to_client LINE...: a fresh client profile, then the given option lines appended.
 to_client() {
 	vt_client_conf
 	[ $# -gt 0 ] && printf '%s\n' "$@" >>"$VT_DIR/client.ovpn"
@@ -203,10 +203,12 @@ if vt_check "tls-cipher: PKI" vt_pki ec; then
 fi
 
 # A DHE CBC suite by its OpenVPN name, against an RSA server with DH parameters.
+to_dh_pki() {
+	vt_pki rsa && openssl genpkey -genparam -algorithm DH -pkeyopt dh_param:ffdhe2048 \
+		-out "$VT_DIR/pki/dh.pem" >>"$VT_DIR/pki/openssl.log" 2>&1
+}
 rm -rf "$VT_DIR/pki"
-if vt_check "tls-cipher DHE: PKI" eval 'vt_pki rsa &&
-	openssl genpkey -genparam -algorithm DH -pkeyopt dh_param:ffdhe2048 \
-		-out "$VT_DIR/pki/dh.pem" >>"$VT_DIR/pki/openssl.log" 2>&1'; then
+if vt_check "tls-cipher DHE: PKI" to_dh_pki; then
 	vt_server_conf
 	sed -i "s/^tls-version-min 1.3\$/tls-version-min 1.2\ntls-version-max 1.2/; s|^dh none\$|dh $VT_DIR/pki/dh.pem|" \
 		"$VT_DIR/server.conf"
@@ -226,16 +228,20 @@ if vt_check "tls-cipher DHE: PKI" eval 'vt_pki rsa &&
 fi
 
 # --- ns-cert-type, remote-cert-ku lists, verify-x509-name quoted DN ----------
-rm -rf "$VT_DIR/pki"
-if vt_check "ns-cert-type: PKI" eval 'vt_pki ec &&
-	to_signed nsserver "/C=NL/O=SURF/CN=vpn.example.org" \
-		"basicConstraints=CA:FALSE
+# to_ns_pki: the test CA, a server certificate with nsCertType server (and a
+# three-part subject) and one with nsCertType client and clientAuth only.
+to_ns_pki() {
+	vt_pki ec || return 1
+	to_signed nsserver "/C=NL/O=SURF/CN=vpn.example.org" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment,keyAgreement
-nsCertType=server" &&
+nsCertType=server" || return 1
 	to_signed nsclient "/CN=server" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyAgreement
 extendedKeyUsage=clientAuth
-nsCertType=client"'; then
+nsCertType=client"
+}
+rm -rf "$VT_DIR/pki"
+if vt_check "ns-cert-type: PKI" to_ns_pki; then
 	vt_server_conf
 	to_server_cert nsserver
 	if vt_check "ns-cert-type: server up (nsCertType server)" vt_server_start; then
@@ -278,10 +284,14 @@ nsCertType=client"'; then
 fi
 
 # --- peer-fingerprint: PKI-less (no CA anywhere), then with a CA -------------
+# to_fp_pki: the test CA (for the case with a CA) and self-signed server,
+# client and client-type server certificates for the PKI-less cases.
+to_fp_pki() {
+	vt_pki ec && to_selfsigned fpserver server && to_selfsigned fpclient client &&
+		to_selfsigned fpnsclient server "nsCertType=client"
+}
 rm -rf "$VT_DIR/pki"
-if vt_check "peer-fingerprint: self-signed certificates" eval 'vt_pki ec &&
-	to_selfsigned fpserver server && to_selfsigned fpclient client &&
-	to_selfsigned fpnsclient server "nsCertType=client"'; then
+if vt_check "peer-fingerprint: self-signed certificates" to_fp_pki; then
 	vt_server_conf
 	to_server_cert fpserver
 	sed -i '/^ca /d' "$VT_DIR/server.conf"
