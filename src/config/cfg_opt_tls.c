@@ -298,13 +298,19 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_version)
 	if (n > 2 && strcmp(p[2], "or-highest") != 0)
 		return vpnc_cfg_bad(ctx, p[0], "the second argument can only be 'or-highest'");
 	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
-		if (strcmp(p[1], versions[i].s) == 0) {
-			if (is_min)
-				ctx->cfg->tls_version_min = versions[i].v;
-			else
-				ctx->cfg->tls_version_max = versions[i].v;
-			return 0;
-		}
+		if (strcmp(p[1], versions[i].s) != 0)
+			continue;
+		/* TLS 1.0 and 1.1 are unsafe: vpnc never uses them (OpenSSL 3 allows them only at security level 0). */
+		if (versions[i].v < 0x0303 && !is_min)
+			return vpnc_cfg_bad(ctx, p[0], "vpnc does not use TLS below 1.2");
+		if (versions[i].v < 0x0303)
+			vpnc_cfg_note(ctx, 1, "option 'tls-version-min %s': vpnc does not use TLS below 1.2, "
+			              "so 1.2 is the minimum", versions[i].s);
+		if (is_min)
+			ctx->cfg->tls_version_min = versions[i].v < 0x0303 ? 0x0303 : versions[i].v;
+		else
+			ctx->cfg->tls_version_max = versions[i].v;
+		return 0;
 	}
 	/* 'or-highest' turns a version newer than ours into our highest, as OpenVPN does. */
 	if (is_min && n > 2) {

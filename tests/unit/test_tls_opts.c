@@ -199,6 +199,17 @@ static void test_parse(void)
 	CHECK(parse(BASE CA "tls-groups X25519:nosuchcurve\n", err, sizeof(err)) == NULL);
 	CHECK_HAS(err, "t.ovpn:8: option 'tls-groups': a group in the list is not known to this OpenSSL");
 
+	/* TLS below 1.2 is never used: a minimum is raised with a warning, a maximum refused. */
+	c = parse(BASE CA "tls-version-min 1.0\n", err, sizeof(err));
+	CHECK(c != NULL && c->tls_version_min == 0x0303);
+	CHECK_HAS(notes, "t.ovpn:8: option 'tls-version-min 1.0': vpnc does not use TLS below 1.2");
+	vpnc_config_free(c);
+	c = parse(BASE CA "tls-version-min 1.4 or-highest\n", err, sizeof(err));
+	CHECK(c != NULL && c->tls_version_min == 0x0304);
+	vpnc_config_free(c);
+	CHECK(parse(BASE CA "tls-version-max 1.1\n", err, sizeof(err)) == NULL);
+	CHECK_HAS(err, "t.ovpn:8: option 'tls-version-max': vpnc does not use TLS below 1.2");
+
 	/* ns-cert-type: server only, with 2.6's deprecation warning. */
 	c = parse(BASE CA "ns-cert-type server\n", err, sizeof(err));
 	CHECK(c != NULL && c->ns_cert_type_server);
