@@ -384,7 +384,9 @@ static int ctx_algorithms(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err
 		last_ssl_error(err, errlen, "tls-groups names no usable group");
 		return -EINVAL;
 	}
-	if (cfg->tls_version_min != 0 && SSL_CTX_set_min_proto_version(ctx, cfg->tls_version_min) != 1) {
+	/* Never below TLS 1.2 (ctx_common): the config reader raises a lower minimum. */
+	if (cfg->tls_version_min > TLS1_2_VERSION &&
+	    SSL_CTX_set_min_proto_version(ctx, cfg->tls_version_min) != 1) {
 		snprintf(err, errlen, "tls-version-min is not supported by this OpenSSL");
 		return -EINVAL;
 	}
