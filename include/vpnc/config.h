@@ -22,6 +22,8 @@
 #define VPNC_STATIC_KEY_LEN 256 /* OpenVPN Static key V1: 2048 bits */
 #define VPNC_MAX_WKC_LEN 1024   /* tls-crypt-v2 wrapped client key */
 #define VPNC_MAX_KU 16          /* remote-cert-ku values (OpenVPN MAX_PARMS) */
+#define VPNC_MAX_PEER_FP 64     /* peer-fingerprint values a profile may list */
+#define VPNC_PEER_FP_LEN 32     /* SHA-256 */
 #define VPNC_SCRIPT_CMD_MAX 257 /* one script command word (OpenVPN's 256-byte parameter) + NUL */
 #define VPNC_LOG_PATH_MAX 257     /* 'log FILE': one option parameter + NUL */
 #define VPNC_SYSLOG_NAME_MAX 64   /* 'syslog NAME' */
@@ -144,6 +146,9 @@ struct vpnc_config {
 	char *remote_cert_eku;      /* 'remote-cert-eku': OID or long name, NULL = no check */
 	unsigned remote_cert_ku[VPNC_MAX_KU]; /* 'remote-cert-ku' values, 0-terminated */
 	bool remote_cert_ku_set;    /* a keyUsage extension is required (any value if list empty) */
+	bool ns_cert_type_server;   /* 'ns-cert-type server': the certificate must be fit for a TLS server */
+	uint8_t peer_fp[VPNC_MAX_PEER_FP][VPNC_PEER_FP_LEN]; /* 'peer-fingerprint' SHA-256 values */
+	size_t n_peer_fp;           /* without 'ca', these fingerprints alone decide (PKI-less setup) */
 	char *crl;                  /* PEM text of 'crl-verify FILE', NULL = none */
 	char *crl_dir;              /* 'crl-verify DIR dir': a file named by serial revokes it */
 	int tls_version_min;        /* 0 = library default, else e.g. 0x0303 (TLS1_2_VERSION) */

@@ -212,9 +212,13 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		                     "vpnc runs only as a pulling TLS client: add 'client'");
 	if (cfg->tls_version_min && cfg->tls_version_max && cfg->tls_version_min > cfg->tls_version_max)
 		return vpnc_cfg_fail(ctx, -EINVAL, "option 'tls-version-min' is above 'tls-version-max'");
-	/* A PKCS#12 file brings the certificate and key, and the CA when 'ca' is absent. */
-	if (cfg->ca == NULL && cfg->pkcs12 == NULL)
-		return vpnc_cfg_fail(ctx, -EINVAL, "no 'ca' given; the server cannot be verified");
+	/*
+	 * A PKCS#12 file brings the certificate and key, and the CA when 'ca' is
+	 * absent; 'peer-fingerprint' alone verifies the server, as in OpenVPN 2.6.
+	 */
+	if (cfg->ca == NULL && cfg->pkcs12 == NULL && cfg->n_peer_fp == 0)
+		return vpnc_cfg_fail(ctx, -EINVAL,
+		                     "no 'ca' or 'peer-fingerprint' given; the server cannot be verified");
 	if (cfg->pkcs12 != NULL && (cfg->cert != NULL || cfg->key != NULL))
 		return vpnc_cfg_fail(ctx, -EINVAL, "option 'pkcs12' excludes 'cert' and 'key'");
 	if ((cfg->cert == NULL) != (cfg->key == NULL))

@@ -13,12 +13,16 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include "config/cfg_handlers.h"
+#include "core/tls_names.h"
 
 #define NCP_CIPHERS_MAX 127 /* OpenVPN's MAX_NCP_CIPHERS_LENGTH */
 #define CIPHER_NAME_MAX 31
+#define TLS_CIPHER_OUT_MAX 4096 /* OpenVPN's buffer for the translated tls-cipher list */
 
 VPNC_CFG_HANDLER(vpnc_cfg_opt_pem)
 {
@@ -132,6 +136,100 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_cert_ku)
 	return 0;
 }
 
+/*
+ * ns-cert-type server: deprecated in OpenVPN 2.6 but still applied. 2.6 checks
+ * the certificate with OpenSSL's TLS-server purpose test (keyUsage,
+ * extendedKeyUsage and nsCertType where present), falling back to the
+ * nsCertType bit alone; see core/tls_verify.c.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_ns_cert_type)
+{
+	if (strcmp(p[1], "client") == 0)
+		return vpnc_cfg_bad(ctx, p[0], "a client can only check for 'server'");
+	if (strcmp(p[1], "server") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be 'client' or 'server'");
+	ctx->cfg->ns_cert_type_server = true;
+	vpnc_cfg_note(ctx, 1, "option 'ns-cert-type' is deprecated: use 'remote-cert-tls server' instead");
+	return 0;
+}
+
+static int cfg_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * One SHA-256 fingerprint written as OpenVPN reads it: 32 bytes of two hex
+ * digits each, separated by ':', and nothing after (trailing blanks aside).
+ */
+static int cfg_parse_fp(const char *s, size_t len, uint8_t out[VPNC_PEER_FP_LEN])
+{
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+		len--;
+	if (len != VPNC_PEER_FP_LEN * 3 - 1)
+		return -EINVAL;
+	for (size_t i = 0; i < VPNC_PEER_FP_LEN; i++) {
+		int hi = cfg_hex(s[3 * i]), lo = cfg_hex(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i + 1 < VPNC_PEER_FP_LEN && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/*
+ * peer-fingerprint FP, or <peer-fingerprint> with one per line (blank lines
+ * and lines starting with '#' or ';' skipped, as in OpenVPN). Repeats add to
+ * the list. Without 'ca' the server's certificate is accepted iff its SHA-256
+ * fingerprint is listed; with 'ca' it must also chain to the CA.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_peer_fingerprint)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	const char *s = p[1];
+
+	while (*s != '\0') {
+		size_t len = strcspn(s, "\n");
+		const char *line = s;
+		size_t llen = len;
+		char safe[120];
+
+		s += len;
+		if (*s == '\n')
+			s++;
+		while (llen > 0 && (*line == ' ' || *line == '\t' || *line == '\r' || *line == '\f' ||
+		                    *line == '\v')) {
+			line++;
+			llen--;
+		}
+		if (llen == 0 || *line == '#' || *line == ';')
+			continue;
+		if (cfg->n_peer_fp >= VPNC_MAX_PEER_FP)
+			return vpnc_cfg_bad(ctx, p[0], "more than %d fingerprints", VPNC_MAX_PEER_FP);
+		if (cfg_parse_fp(line, llen, cfg->peer_fp[cfg->n_peer_fp]) != 0) {
+			char raw[VPNC_CFG_PARAM_MAX];
+
+			if (llen >= sizeof(raw))
+				llen = sizeof(raw) - 1;
+			memcpy(raw, line, llen);
+			raw[llen] = '\0';
+			vpnc_cfg_sanitize(safe, sizeof(safe), raw);
+			return vpnc_cfg_bad(ctx, p[0],
+			                    "'%s' is not a SHA-256 fingerprint (32 hex bytes separated by ':')",
+			                    safe);
+		}
+		cfg->n_peer_fp++;
+	}
+	return 0;
+}
+
 /* pkcs12 FILE or <pkcs12> (base64, as OpenVPN takes it inline). */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs12)
 {
@@ -200,13 +298,19 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_version)
 	if (n > 2 && strcmp(p[2], "or-highest") != 0)
 		return vpnc_cfg_bad(ctx, p[0], "the second argument can only be 'or-highest'");
 	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
-		if (strcmp(p[1], versions[i].s) == 0) {
-			if (is_min)
-				ctx->cfg->tls_version_min = versions[i].v;
-			else
-				ctx->cfg->tls_version_max = versions[i].v;
-			return 0;
-		}
+		if (strcmp(p[1], versions[i].s) != 0)
+			continue;
+		/* TLS 1.0 and 1.1 are unsafe: vpnc never uses them (OpenSSL 3 allows them only at security level 0). */
+		if (versions[i].v < 0x0303 && !is_min)
+			return vpnc_cfg_bad(ctx, p[0], "vpnc does not use TLS below 1.2");
+		if (versions[i].v < 0x0303)
+			vpnc_cfg_note(ctx, 1, "option 'tls-version-min %s': vpnc does not use TLS below 1.2, "
+			              "so 1.2 is the minimum", versions[i].s);
+		if (is_min)
+			ctx->cfg->tls_version_min = versions[i].v < 0x0303 ? 0x0303 : versions[i].v;
+		else
+			ctx->cfg->tls_version_max = versions[i].v;
+		return 0;
 	}
 	/* 'or-highest' turns a version newer than ours into our highest, as OpenVPN does. */
 	if (is_min && n > 2) {
@@ -227,18 +331,73 @@ static bool cfg_printable_word(const char *s)
 	return true;
 }
 
+/* A word of a tls-cipher list that no cipher of this OpenSSL answers to: skipped with a warning. */
+static void cfg_cipher_skipped(void *arg, const char *word, size_t len)
+{
+	struct vpnc_cfg_ctx *ctx = arg;
+	char raw[VPNC_CFG_PARAM_MAX + 1], safe[80];
+
+	if (len >= sizeof(raw))
+		len = sizeof(raw) - 1;
+	memcpy(raw, word, len);
+	raw[len] = '\0';
+	vpnc_cfg_sanitize(safe, sizeof(safe), raw);
+	vpnc_cfg_note(ctx, 1, "option 'tls-cipher': '%s' is not a cipher this OpenSSL knows; skipped",
+	              safe);
+}
+
+/*
+ * tls-cipher LIST: OpenVPN's IANA-style names become OpenSSL's (core/tls_names.c);
+ * unknown words are skipped with a warning, as OpenSSL skips them under OpenVPN.
+ * A list left with no cipher is an error here rather than at connect time.
+ */
+static int cfg_tls_cipher(struct vpnc_cfg_ctx *ctx, const char *opt, const char *list)
+{
+	char out[TLS_CIPHER_OUT_MAX];
+	char *v;
+	int n = vpnc_tls_cipher_list(list, out, sizeof(out), cfg_cipher_skipped, ctx);
+
+	if (n == -ENOMEM)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	if (n < 0)
+		return vpnc_cfg_bad(ctx, opt, "the list is too long");
+	if (n == 0)
+		return vpnc_cfg_bad(ctx, opt, "no cipher in the list is known to this OpenSSL");
+	v = strdup(out);
+	if (v == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	free(ctx->cfg->tls_cipher);
+	ctx->cfg->tls_cipher = v;
+	return 0;
+}
+
+/* Does OpenSSL take this tls-groups list? */
+static bool cfg_groups_known(const char *list)
+{
+	SSL_CTX *probe = SSL_CTX_new(TLS_method());
+	bool ok = probe != NULL && SSL_CTX_set1_groups_list(probe, list) == 1;
+
+	SSL_CTX_free(probe);
+	ERR_clear_error();
+	return ok;
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tls_string)
 {
 	char **slot, *v;
 
-	if (strcmp(p[0], "tls-cipher") == 0)
-		slot = &ctx->cfg->tls_cipher;
-	else if (strcmp(p[0], "tls-ciphersuites") == 0)
-		slot = &ctx->cfg->tls_ciphersuites;
-	else
-		slot = &ctx->cfg->tls_groups;
 	if (!cfg_printable_word(p[1]))
 		return vpnc_cfg_bad(ctx, p[0], "must be one word of printable characters");
+	if (strcmp(p[0], "tls-cipher") == 0)
+		return cfg_tls_cipher(ctx, p[0], p[1]);
+	if (strcmp(p[0], "tls-ciphersuites") == 0) {
+		slot = &ctx->cfg->tls_ciphersuites;
+	} else {
+		slot = &ctx->cfg->tls_groups;
+		/* OpenSSL 3 refuses a list with a group it does not know; so does OpenVPN 2.6. */
+		if (!cfg_groups_known(p[1]))
+			return vpnc_cfg_bad(ctx, p[0], "a group in the list is not known to this OpenSSL");
+	}
 	v = strdup(p[1]);
 	if (v == NULL)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");

@@ -21,6 +21,7 @@
 
 #include "core/logesc.h"
 #include "core/tls.h"
+#include "core/tls_names.h"
 #include "core/tls_verify.h"
 
 struct vpnc_tls {
@@ -273,7 +274,7 @@ static int load_pkcs12(SSL_CTX *ctx, const struct vpnc_config *cfg, struct pass_
 		}
 		n++;
 	}
-	if (cfg->ca == NULL && n == 0) {
+	if (cfg->ca == NULL && n == 0 && cfg->n_peer_fp == 0) {
 		snprintf(err, errlen, "no 'ca' given and the PKCS#12 file holds no CA certificate");
 		goto out;
 	}
@@ -309,63 +310,29 @@ static int set_cert_profile(SSL_CTX *ctx, const char *profile, char *err, size_t
 	return 0;
 }
 
-/* The OpenSSL name of the cipher whose IANA name is name[0..len), or NULL. */
-static const char *iana_to_openssl(STACK_OF(SSL_CIPHER) *all, const char *name, size_t len)
-{
-	for (int i = 0; i < sk_SSL_CIPHER_num(all); i++) {
-		const SSL_CIPHER *c = sk_SSL_CIPHER_value(all, i);
-		const char *std = SSL_CIPHER_standard_name(c);
-		if (std != NULL && strlen(std) == len && memcmp(std, name, len) == 0)
-			return SSL_CIPHER_get_name(c);
-	}
-	return NULL;
-}
-
 /*
- * tls-cipher: like OpenVPN, IANA names (TLS_ECDHE_..._WITH_...) are
- * translated to OpenSSL's names; other words pass through unchanged.
+ * tls-cipher: like OpenVPN, IANA names (TLS-ECDHE-...-WITH-...) are
+ * translated to OpenSSL's names (core/tls_names.c). The config reader has
+ * already dropped, with a warning, the words this OpenSSL does not know.
  */
 static int set_tls_cipher(SSL_CTX *ctx, const char *list, char *err, size_t errlen)
 {
 	char out[TLS_CIPHER_LIST_MAX];
-	size_t olen = 0;
-	SSL_CTX *all_ctx = NULL;
-	SSL *all = NULL;
-	int ret = -EINVAL;
+	int n = vpnc_tls_cipher_list(list, out, sizeof(out), NULL, NULL);
 
-	all_ctx = SSL_CTX_new(TLS_method());
-	if (all_ctx == NULL || (all = SSL_new(all_ctx)) == NULL ||
-	    SSL_set_cipher_list(all, "ALL:COMPLEMENTOFALL:@SECLEVEL=0") != 1) {
-		last_ssl_error(err, errlen, "cannot list the TLS ciphers");
-		goto out;
+	if (n == -ENAMETOOLONG) {
+		snprintf(err, errlen, "tls-cipher is too long");
+		return -EINVAL;
 	}
-	for (const char *s = list; *s != '\0';) {
-		size_t len = strcspn(s, ":");
-		const char *name = iana_to_openssl(SSL_get_ciphers(all), s, len);
-		size_t nlen = name != NULL ? strlen(name) : len;
-
-		if (olen + nlen + 2 > sizeof(out)) {
-			snprintf(err, errlen, "tls-cipher is too long");
-			goto out;
-		}
-		if (olen > 0)
-			out[olen++] = ':';
-		memcpy(out + olen, name != NULL ? name : s, nlen);
-		olen += nlen;
-		s += len;
-		if (*s == ':')
-			s++;
+	if (n < 0) {
+		snprintf(err, errlen, "out of memory");
+		return n;
 	}
-	out[olen] = '\0';
-	if (SSL_CTX_set_cipher_list(ctx, out) != 1) {
+	if (n == 0 || SSL_CTX_set_cipher_list(ctx, out) != 1) {
 		last_ssl_error(err, errlen, "tls-cipher names no usable cipher");
-		goto out;
+		return -EINVAL;
 	}
-	ret = 0;
-out:
-	SSL_free(all);
-	SSL_CTX_free(all_ctx);
-	return ret;
+	return 0;
 }
 
 /* tls-ciphersuites: OpenVPN accepts '-' for '_' in the TLS 1.3 names. */
@@ -418,7 +385,9 @@ static int ctx_algorithms(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err
 		last_ssl_error(err, errlen, "tls-groups names no usable group");
 		return -EINVAL;
 	}
-	if (cfg->tls_version_min != 0 && SSL_CTX_set_min_proto_version(ctx, cfg->tls_version_min) != 1) {
+	/* Never below TLS 1.2 (ctx_common): the config reader raises a lower minimum. */
+	if (cfg->tls_version_min > TLS1_2_VERSION &&
+	    SSL_CTX_set_min_proto_version(ctx, cfg->tls_version_min) != 1) {
 		snprintf(err, errlen, "tls-version-min is not supported by this OpenSSL");
 		return -EINVAL;
 	}
@@ -439,8 +408,9 @@ SSL_CTX *vpnc_tls_ctx_client2(const struct vpnc_config *cfg, vpnc_tls_pass_fn as
 		return NULL;
 	if (ctx_algorithms(ctx, cfg, err, errlen) != 0)
 		goto fail;
-	if (cfg->ca == NULL && cfg->pkcs12 == NULL) {
-		snprintf(err, errlen, "no CA certificate: the config needs 'ca' to verify the server");
+	if (cfg->ca == NULL && cfg->pkcs12 == NULL && cfg->n_peer_fp == 0) {
+		snprintf(err, errlen,
+		         "no CA certificate: the config needs 'ca' or 'peer-fingerprint' to verify the server");
 		goto fail;
 	}
 	if (cfg->ca != NULL && load_ca(ctx, cfg->ca, err, errlen) != 0)
@@ -578,6 +548,18 @@ int vpnc_tls_handshake(struct vpnc_tls *t, char *err, size_t errlen)
 		return 1;
 	int r = SSL_do_handshake(t->ssl);
 	if (r == 1) {
+		char why[VPNC_TLS_REASON_MAX], subject[VPNC_TLS_SUBJECT_MAX];
+		X509 *peer = SSL_get0_peer_certificate(t->ssl);
+
+		if (vpnc_tls_verify_done(t->ssl, why, sizeof(why)) != 0) {
+			if (peer == NULL || (!vpnc_tls_subject(peer, subject, sizeof(subject)) &&
+			                     subject[0] == '\0'))
+				snprintf(subject, sizeof(subject), "unknown");
+			snprintf(err, errlen,
+			         "server certificate verification failed: %s (depth 0, subject %s)", why,
+			         subject);
+			return -EPERM;
+		}
 		t->done = true;
 		return 1;
 	}

@@ -5,8 +5,13 @@
  *
  * Order per certificate, as in OpenVPN's verify_cert(): OpenSSL's own result
  * (chain, time, CRL from 'crl-verify FILE'), then the chain depth, then for
- * the peer's certificate (depth 0) remote-cert-ku, remote-cert-eku and
- * verify-x509-name, then 'crl-verify DIR dir' for every depth.
+ * the peer's certificate (depth 0) peer-fingerprint, ns-cert-type,
+ * remote-cert-ku, remote-cert-eku and verify-x509-name, then
+ * 'crl-verify DIR dir' for every depth.
+ *
+ * With 'peer-fingerprint' and no 'ca' (OpenVPN's PKI-less setup) OpenSSL's
+ * own verdict is set aside, as OpenVPN 2.6 does: the fingerprint of the
+ * peer's certificate decides, and the other checks still apply.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +36,10 @@ struct verify_rules {
 	char *x509_name;
 	enum vpnc_x509_name_type x509_type;
 	char *crl_dir;
+	bool ns_server;                      /* ns-cert-type server */
+	uint8_t (*fp)[VPNC_PEER_FP_LEN];     /* peer-fingerprint list */
+	size_t n_fp;
+	bool fp_no_ca;                       /* fingerprints without 'ca': OpenSSL's verdict is set aside */
 };
 
 static int rules_index = -1;
@@ -43,6 +52,7 @@ static void rules_free(struct verify_rules *r)
 	free(r->eku);
 	free(r->x509_name);
 	free(r->crl_dir);
+	free(r->fp);
 	free(r);
 }
 
@@ -208,6 +218,61 @@ int vpnc_tls_check_name(X509 *cert, const char *name, enum vpnc_x509_name_type t
 	return ok ? 0 : -EPERM;
 }
 
+int vpnc_tls_check_ns_server(X509 *cert, char *why, size_t cap)
+{
+	ASN1_BIT_STRING *ns;
+	bool ok;
+
+	/* OpenSSL's TLS-server purpose test: keyUsage, extendedKeyUsage and nsCertType, where present. */
+	if (X509_check_purpose(cert, X509_PURPOSE_SSL_SERVER, 0) == 1)
+		return 0;
+	ERR_clear_error();
+	/* OpenVPN 2.6 then accepts the nsCertType bit alone (with a warning). */
+	ns = X509_get_ext_d2i(cert, NID_netscape_cert_type, NULL, NULL);
+	ok = ns != NULL && ns->length > 0 && (ns->data[0] & NS_SSL_SERVER) != 0;
+	ASN1_BIT_STRING_free(ns);
+	if (!ok)
+		snprintf(why, cap, "the certificate is not fit for a TLS server (ns-cert-type server)");
+	return ok ? 0 : -EPERM;
+}
+
+int vpnc_tls_fingerprint(X509 *cert, uint8_t out[VPNC_PEER_FP_LEN])
+{
+	unsigned len = 0;
+
+	if (X509_digest(cert, EVP_sha256(), out, &len) != 1 || len != VPNC_PEER_FP_LEN) {
+		ERR_clear_error();
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int vpnc_tls_check_fp(X509 *cert, const uint8_t (*fp)[VPNC_PEER_FP_LEN], size_t n, char *why,
+                      size_t cap)
+{
+	uint8_t got[VPNC_PEER_FP_LEN];
+	static const char hex[] = "0123456789ABCDEF";
+	char txt[VPNC_PEER_FP_LEN * 3];
+	bool found = false;
+
+	if (vpnc_tls_fingerprint(cert, got) != 0) {
+		snprintf(why, cap, "the certificate's SHA-256 fingerprint cannot be computed");
+		return -EPERM;
+	}
+	/* Every entry is compared, in constant time, as OpenVPN does. */
+	for (size_t i = 0; i < n; i++)
+		found |= CRYPTO_memcmp(got, fp[i], VPNC_PEER_FP_LEN) == 0;
+	if (found)
+		return 0;
+	for (size_t i = 0; i < VPNC_PEER_FP_LEN; i++) {
+		txt[3 * i] = hex[got[i] >> 4];
+		txt[3 * i + 1] = hex[got[i] & 15];
+		txt[3 * i + 2] = i + 1 < VPNC_PEER_FP_LEN ? ':' : '\0';
+	}
+	snprintf(why, cap, "its SHA-256 fingerprint %s is not in peer-fingerprint", txt);
+	return -EPERM;
+}
+
 /* crl-verify DIR dir: a file named by the decimal serial number revokes it. */
 static int check_crl_dir(X509 *cert, const char *dir, char *why, size_t cap)
 {
@@ -262,9 +327,13 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
 	char why[VPNC_TLS_REASON_MAX];
 
 	if (!ok) {
-		note_failure(note, cert, X509_STORE_CTX_get_error(sctx), depth,
-		             X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx)));
-		return 0;
+		if (r == NULL || !r->fp_no_ca) {
+			note_failure(note, cert, X509_STORE_CTX_get_error(sctx), depth,
+			             X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx)));
+			return 0;
+		}
+		/* PKI-less: no CA vouches for the chain; the fingerprint below decides. */
+		X509_STORE_CTX_set_error(sctx, X509_V_OK);
 	}
 	if (r == NULL || cert == NULL)
 		return ok;
@@ -273,6 +342,10 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
 		goto fail;
 	}
 	if (depth == 0) {
+		if (r->n_fp > 0 && vpnc_tls_check_fp(cert, r->fp, r->n_fp, why, sizeof(why)) != 0)
+			goto fail;
+		if (r->ns_server && vpnc_tls_check_ns_server(cert, why, sizeof(why)) != 0)
+			goto fail;
 		if (r->ku_required && vpnc_tls_check_ku(cert, r->ku, r->n_ku, why, sizeof(why)) != 0)
 			goto fail;
 		if (r->eku != NULL && vpnc_tls_check_eku(cert, r->eku, why, sizeof(why)) != 0)
@@ -335,6 +408,18 @@ int vpnc_tls_verify_setup(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err
 	for (size_t i = 0; i < VPNC_MAX_KU && cfg->remote_cert_ku_set && cfg->remote_cert_ku[i] != 0; i++)
 		r->ku[r->n_ku++] = cfg->remote_cert_ku[i];
 	r->x509_type = cfg->verify_x509_type;
+	r->ns_server = cfg->ns_cert_type_server;
+	if (cfg->n_peer_fp > 0) {
+		if (cfg->n_peer_fp > VPNC_MAX_PEER_FP)
+			goto fail;
+		r->fp = malloc(cfg->n_peer_fp * sizeof(r->fp[0]));
+		if (r->fp == NULL)
+			goto fail;
+		memcpy(r->fp, cfg->peer_fp, cfg->n_peer_fp * sizeof(r->fp[0]));
+		r->n_fp = cfg->n_peer_fp;
+		/* OpenVPN 2.6: without 'ca' (a PKCS#12 file's CAs do not count) the fingerprints alone decide. */
+		r->fp_no_ca = cfg->ca == NULL;
+	}
 	if ((cfg->remote_cert_eku != NULL && (r->eku = strdup(cfg->remote_cert_eku)) == NULL) ||
 	    (cfg->remote_cert_eku == NULL && cfg->remote_cert_tls_server &&
 	     (r->eku = strdup("TLS Web Server Authentication")) == NULL) ||
@@ -370,5 +455,25 @@ int vpnc_tls_verify_attach(SSL *ssl, struct vpnc_tls_note *note)
 {
 	if (indexes() != 0 || SSL_set_ex_data(ssl, note_index, note) != 1)
 		return -ENOMEM;
+	return 0;
+}
+
+int vpnc_tls_verify_done(SSL *ssl, char *why, size_t cap)
+{
+	struct verify_rules *r = rules_index >= 0 ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), rules_index)
+	                                          : NULL;
+	X509 *cert;
+
+	if (r == NULL || (r->n_fp == 0 && !r->ns_server))
+		return 0;
+	cert = SSL_get0_peer_certificate(ssl);
+	if (cert == NULL) {
+		snprintf(why, cap, "the server presented no certificate");
+		return -EPERM;
+	}
+	if (r->n_fp > 0 && vpnc_tls_check_fp(cert, r->fp, r->n_fp, why, cap) != 0)
+		return -EPERM;
+	if (r->ns_server && vpnc_tls_check_ns_server(cert, why, cap) != 0)
+		return -EPERM;
 	return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * tls_verify.h: checks on the peer's certificate chain, done inside OpenSSL's
  * verify callback as OpenVPN 2.6 does them (ssl_verify.c): CRL directory,
- * chain depth, and for the peer's own certificate remote-cert-ku,
- * remote-cert-eku and verify-x509-name.
+ * chain depth, and for the peer's own certificate peer-fingerprint,
+ * ns-cert-type, remote-cert-ku, remote-cert-eku and verify-x509-name.
  *
  * Ownership: vpnc_tls_verify_setup() copies the rules from the config into
  * the SSL_CTX (freed with it). A struct vpnc_tls_note lives inside each TLS
@@ -61,5 +61,19 @@ int vpnc_tls_check_ku(X509 *cert, const unsigned *ku, size_t n, char *why, size_
 int vpnc_tls_check_eku(X509 *cert, const char *eku, char *why, size_t cap);
 int vpnc_tls_check_name(X509 *cert, const char *name, enum vpnc_x509_name_type type, char *why,
                         size_t cap);
+/* ns-cert-type server: OpenSSL's TLS-server purpose, else the nsCertType server bit (OpenVPN 2.6). */
+int vpnc_tls_check_ns_server(X509 *cert, char *why, size_t cap);
+/* peer-fingerprint: the certificate's SHA-256 must be one of the n values. */
+int vpnc_tls_check_fp(X509 *cert, const uint8_t (*fp)[VPNC_PEER_FP_LEN], size_t n, char *why,
+                      size_t cap);
+/* The SHA-256 fingerprint of the DER certificate. Returns 0 or -EINVAL. */
+int vpnc_tls_fingerprint(X509 *cert, uint8_t out[VPNC_PEER_FP_LEN]);
+
+/*
+ * After a completed handshake, checks the peer's certificate once more
+ * against peer-fingerprint and ns-cert-type (a second line of defence
+ * behind the verify callback). Returns 0, or -EPERM with a sentence in why.
+ */
+int vpnc_tls_verify_done(SSL *ssl, char *why, size_t cap);
 
 #endif

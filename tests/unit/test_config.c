@@ -382,7 +382,7 @@ static void test_messages(void)
 	parse_err("<ca>\nX\n</ca>\nauth-user-pass\nremote h\n",
 	          "t.ovpn: vpnc runs only as a pulling TLS client: add 'client'", __LINE__);
 	parse_err("client\nauth-user-pass\nremote h\n",
-	          "t.ovpn: no 'ca' given; the server cannot be verified", __LINE__);
+	          "t.ovpn: no 'ca' or 'peer-fingerprint' given; the server cannot be verified", __LINE__);
 	parse_err("client\n<ca>\nX\n</ca>\nremote h\n",
 	          "t.ovpn: no client authentication: give 'cert' and 'key', or 'auth-user-pass'",
 	          __LINE__);
@@ -445,7 +445,8 @@ static void test_values(void)
 		CHECK(c->remote_random && c->lport == 5000 && c->connect_retry == 5);
 		CHECK(c->hand_window == 30 && c->tls_timeout == 4 && c->reneg_sec == 600);
 		CHECK_STR(c->dev, "tun7");
-		CHECK_STR(c->tls_cipher, "TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384");
+		/* OpenVPN's IANA-style name, kept as OpenSSL's name. */
+		CHECK_STR(c->tls_cipher, "ECDHE-ECDSA-AES256-GCM-SHA384");
 		CHECK_STR(c->tls_groups, "X25519:P-256");
 		CHECK_STR(c->tls_cert_profile, "preferred");
 		CHECK_STR(c->auth, "SHA256");
@@ -680,12 +681,17 @@ static void test_untrusted(void)
 	              ":9: option 'up' is not allowed in a <connection> block", __LINE__);
 }
 
-/* Every option that takes an inline block names a file otherwise: its rule must say so. */
+/*
+ * Every option that takes an inline block names a file otherwise: its rule
+ * must say so. peer-fingerprint is the one exception: its argument is the
+ * fingerprint itself, never a file name.
+ */
 static int check_inline_is_read(void *ctx, const char *name, int set, const char *note)
 {
 	(void)ctx;
 	(void)note;
-	if (set != 2 && vpnc_cfg_inline_ok(name) && vpnc_cfg_trust(name) != UT_READ) {
+	if (set != 2 && vpnc_cfg_inline_ok(name) && vpnc_cfg_trust(name) != UT_READ &&
+	    strcmp(name, "peer-fingerprint") != 0) {
 		fprintf(stderr, "option '%s' takes an inline block but is not UT_READ\n", name);
 		return -1;
 	}
