@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "core/ip4.h"
 #include "daemon/log.h"
 #include "daemon/loop_int.h"
 #include "priv/privcli.h"
@@ -38,7 +40,27 @@ int loop_priv_apply(struct loop *l, const struct vpnc_push *push)
 
 	if (ret < 0)
 		return ret;
-	/* The child's record holds no item: the parent owns them. What the log and status need: */
+	/* The child's record: what the log and status need. The parent owns the real one; this one
+	 * only names the addresses (as netcfg.c would) and is never used to delete anything. */
+	vpnc_netcfg_init(l->nc);
+	if (push->has_ifconfig && !l->conf->ifconfig_noexec) {
+		struct vpnc_netcfg_item *it = &l->nc->items[l->nc->n++];
+		uint32_t a = htonl(push->ifconfig_local);
+		int prefix = push->topology == VPNC_TOPO_SUBNET ? vpnc_ip4_mask_prefix(push->ifconfig_mask_or_peer) : 32;
+
+		it->kind = VPNC_NETCFG_ADDR;
+		it->family = AF_INET;
+		it->prefix = (uint8_t)(prefix < 0 ? 32 : prefix);
+		memcpy(it->addr, &a, 4);
+	}
+	if (push->has_ifconfig6 && !l->conf->ifconfig_noexec) {
+		struct vpnc_netcfg_item *it = &l->nc->items[l->nc->n++];
+
+		it->kind = VPNC_NETCFG_ADDR;
+		it->family = AF_INET6;
+		it->prefix = push->ifconfig6_bits;
+		memcpy(it->addr, push->ifconfig6_local, 16);
+	}
 	l->nc->applied = true;
 	l->nc->mtu = mtu;
 	l->nc->n_failed = n_failed;

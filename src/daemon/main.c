@@ -218,6 +218,10 @@ static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct v
 		return 1;
 	}
 	jail->chroot_dir = conf->chroot_dir[0] ? conf->chroot_dir : NULL;
+	/* Neither process keeps CAP_IPC_LOCK: with MCL_FUTURE, later allocations need the limit up. */
+	vpnc_mlock_keep_after_drop(err, sizeof(err));
+	if (err[0] != '\0')
+		vpnc_log(VPNC_LOG_NOTE, "%s", err);
 	ret = vpnc_privsep_split(conf, &sock, forget_secrets, &f);
 	if (ret >= 0)
 		return ret;

@@ -122,6 +122,12 @@ static void mlock_before_drop(char *note, size_t notelen)
 	}
 }
 
+void vpnc_mlock_keep_after_drop(char *note, size_t notelen)
+{
+	note[0] = '\0';
+	mlock_before_drop(note, notelen);
+}
+
 /* One sentence for a capng_change_id() failure code (libcap-ng 0.8). */
 static const char *change_id_step(int rc)
 {

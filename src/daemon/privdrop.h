@@ -83,6 +83,13 @@ int vpnc_privdrop(const struct vpnc_privdrop_opts *o, char *err, size_t errlen);
  */
 int vpnc_mlock_secrets(char *note, size_t notelen);
 
+/*
+ * The RLIMIT_MEMLOCK part of vpnc_privdrop() alone, for privilege separation
+ * (both processes give up CAP_IPC_LOCK): call while CAP_SYS_RESOURCE is
+ * still there. note is empty, or holds a note to log.
+ */
+void vpnc_mlock_keep_after_drop(char *note, size_t notelen);
+
 /* The hexadecimal capability mask vpnc keeps, as /proc/PID/status shows it. */
 #define VPNC_PRIVDROP_CAPS_NET_ADMIN 0x1000ULL /* 1 << CAP_NET_ADMIN (12) */
 

@@ -80,6 +80,12 @@ static void remove_ctl_socket(const struct vpnc_config *conf)
 		(void)unlink(path);
 }
 
+static void dns_error(int err, enum vpnc_dns_mode mode)
+{
+	vpnc_log(VPNC_LOG_INFO, "Cannot apply the pushed DNS settings (dns-mode %s): %s", vpnc_dns_mode_name(mode),
+	         strerror(-err));
+}
+
 static int serve(const struct vpnc_config *conf, int sock, pid_t child, int sfd)
 {
 	struct vpnc_privsrv s;
@@ -87,6 +93,7 @@ static int serve(const struct vpnc_config *conf, int sock, pid_t child, int sfd)
 	bool reaped = false;
 
 	ret = vpnc_privsrv_init(&s, conf);
+	s.on_dns_error = dns_error;
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "The privileged process cannot open a netlink socket: %s.", strerror(-ret));
 		kill(child, SIGKILL);

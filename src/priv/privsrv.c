@@ -184,9 +184,11 @@ static int net_apply(struct vpnc_privsrv *s, const struct vpnc_priv_net *n, unio
 		return 0;
 	}
 	err = apply_dns(s, &push);
+	if (err < 0 && s->on_dns_error != NULL)
+		s->on_dns_error(err, s->conf->dns_mode);
 	result(reply, VPNC_PRIV_NET_APPLY, 0);
 	reply->result.mtu = s->nc.mtu;
-	reply->result.n_failed = s->nc.n_failed + (err < 0);
+	reply->result.n_failed = s->nc.n_failed; /* a DNS failure is told through on_dns_error, as updown.c logs it */
 	return 0;
 }
 

@@ -17,6 +17,9 @@
 #     socket removed (by the parent), no seccomp kill;
 #   - a second run: SIGKILL to the network process makes the parent revert
 #     everything and exit 1 with one sentence;
+#   - --dns-mode file (in a private mount namespace): the parent writes the
+#     pushed server, and restores resolv.conf byte for byte when the network
+#     process is killed;
 #   - without 'user' and without the vpnc-client user, vpnc refuses to start
 #     with one sentence (skipped when that user exists).
 # Needs root. Prints PASS/FAIL per check; last line is the summary.
@@ -41,6 +44,9 @@ fi
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
 want_uid=$(id -u nobody)
 want_gid=$(getent group nogroup | cut -d: -f3)
+DNS4=10.200.0.53
+# Pushed to every run; only the dns-mode file run below applies it.
+VT_SERVER_EXTRA="push \"dhcp-option DNS $DNS4\""
 vt_up $name
 
 # field PID KEY: the value of KEY: in /proc/PID/status, tabs as blanks.
@@ -163,6 +169,52 @@ else
 	vt_fail "second run connected within 15 s"
 	vt_client_stop 2
 fi
+
+# Third run: DNS (--dns-mode file) in a private mount namespace with test
+# files over /etc/resolv.conf and /run, as test_scripts.sh does. The parent
+# writes it, and restores it byte for byte when the network process is killed.
+orig="# test original
+nameserver 192.0.2.53"
+printf '%s\n' "$orig" >"$VT_DIR/resolv.conf"
+printf '%s\n' "$orig" >"$VT_DIR/resolv.orig"
+mkdir -p "$VT_DIR/run"
+real_client=("${VT_CLIENT_CMD[@]}")
+cat >"$VT_DIR/nsclient.sh" <<EOF2
+#!/bin/sh
+mount --bind "$VT_DIR/resolv.conf" /etc/resolv.conf || exit 97
+mount --bind "$VT_DIR/run" /run || exit 97
+exec "\$@"
+EOF2
+chmod 755 "$VT_DIR/nsclient.sh"
+VT_CLIENT_CMD=(unshare -m --propagation private "$VT_DIR/nsclient.sh" "${real_client[@]}")
+VT_CLIENT_ARGS="--privsep yes --user nobody --group nogroup --dns-mode file"
+dns_written() {
+	local i
+	for i in $(seq 1 30); do grep -q "^nameserver $DNS4" "$VT_DIR/resolv.conf" && return 0; sleep 0.1; done
+	return 1
+}
+vt_client_start
+if vt_wait_tun_ipv4 15 && vt_check "dns file: the parent wrote the pushed server into resolv.conf" dns_written; then
+	VT_CLI_TUN=$(vt_tun_dev)
+	kill -USR1 "$VT_CLI_PID" 2>/dev/null
+	sleep 1
+	vt_check "dns file: still there after SIGUSR1" dns_written
+	kill -KILL "$(network_pid)" 2>/dev/null
+	if vt_client_wait_exit 5 && [ "$VT_CLI_RC" = 1 ]; then
+		vt_pass "dns file: SIGKILL to the network process, the parent exits 1"
+	else
+		vt_fail "dns file: SIGKILL to the network process, the parent exits 1 within 5 s"
+		vt_client_stop 2
+	fi
+	vt_check "dns file: resolv.conf restored byte for byte" cmp -s "$VT_DIR/resolv.conf" "$VT_DIR/resolv.orig"
+	vt_check "dns file: saved copy and state file removed" eval '[ -z "$(ls -A "$VT_DIR/run/vpnc" 2>/dev/null)" ]'
+	vt_check "dns file: nothing left in the namespace" vt_ns_clean
+else
+	vt_fail "dns file: connected within 15 s"
+	vt_client_stop 2
+fi
+cp "$VT_DIR/client.log" "$VT_DIR/client-dns.log"
+VT_CLIENT_CMD=("${real_client[@]}")
 
 # No 'user' and no vpnc-client: refused before anything is set up.
 if getent passwd vpnc-client >/dev/null; then
