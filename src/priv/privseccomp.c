@@ -70,6 +70,15 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 	_exit(128 + SIGSYS);
 }
 
+/* One rule on one argument (libseccomp's SCMP_A* macros leave fields to the compiler's zeroing). */
+static int rule(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned arg, enum scmp_compare op, scmp_datum_t a,
+                scmp_datum_t b)
+{
+	struct scmp_arg_cmp cmp = {.arg = arg, .op = op, .datum_a = a, .datum_b = b};
+
+	return seccomp_rule_add_array(ctx, action, nr, 1, &cmp);
+}
+
 int vpnc_priv_seccomp_install(void)
 {
 	struct sigaction sa;
@@ -94,15 +103,14 @@ int vpnc_priv_seccomp_install(void)
 	/* ioctl: only the ones libuv and the links use on their own descriptors. */
 	static const unsigned long ioctls[] = {FIONBIO, FIONREAD, FIOCLEX, FIONCLEX, SIOCOUTQ};
 	for (size_t i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]) && ret == 0; i++)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
+		ret = rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_CMP_EQ, ioctls[i], 0);
 	/* openat: read-only, never creating. */
 	if (ret == 0)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-		                       SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE, O_RDONLY));
+		ret = rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, SCMP_CMP_MASKED_EQ,
+		           O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE, O_RDONLY);
 	/* Threads only (OpenSSL or libuv may start one); clone3 says ENOSYS so glibc falls back to clone. */
 	if (ret == 0)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-		                       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+		ret = rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
 	if (ret == 0)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	/* Closing the control socket unlinks its path (libuv does too); outside this root, so a
