@@ -206,10 +206,6 @@ static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct v
 	char err[256];
 	int sock = -1, ret;
 
-	if (conf->up[0] || conf->down[0] || conf->route_up[0]) {
-		vpnc_log(VPNC_LOG_FATAL, "'privsep yes' does not run up, route-up or down scripts yet.");
-		return 1;
-	}
 	ret = vpnc_priv_jail_user(conf->user[0] ? (long long)conf->uid : -1,
 	                          conf->group[0] ? (long long)conf->gid : conf->user[0] ? (long long)conf->user_gid : -1,
 	                          jail, err, sizeof(err));
@@ -218,6 +214,9 @@ static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct v
 		return 1;
 	}
 	jail->chroot_dir = conf->chroot_dir[0] ? conf->chroot_dir : NULL;
+	/* The parent gone (even by SIGKILL): nothing can be reverted or asked for, so stop too. */
+	jail->parent_death_signal = SIGTERM;
+	jail->parent = getpid();
 	/* Neither process keeps CAP_IPC_LOCK: with MCL_FUTURE, later allocations need the limit up. */
 	vpnc_mlock_keep_after_drop(err, sizeof(err));
 	if (err[0] != '\0')

@@ -141,6 +141,11 @@ int vpnc_priv_jail_enter(const struct vpnc_priv_jail *j, char *err, size_t cap)
 		return fail(err, cap, "cannot switch the user");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return fail(err, cap, "PR_SET_NO_NEW_PRIVS");
+	if (j->parent_death_signal != 0 &&
+	    (prctl(PR_SET_PDEATHSIG, j->parent_death_signal, 0, 0, 0) < 0 || getppid() != j->parent)) {
+		snprintf(err, cap, "the privileged process is gone");
+		return -ESRCH;
+	}
 	/* The process holds keys; no core dump, no ptrace by other processes of the same user. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return fail(err, cap, "PR_SET_DUMPABLE");

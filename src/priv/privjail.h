@@ -28,6 +28,11 @@ struct vpnc_priv_jail {
 	gid_t gid;               /* not 0 */
 	const char *chroot_dir;  /* the profile's 'chroot', or NULL for an empty root */
 	bool seccomp;            /* install the filter (off only in tests of the rest) */
+	/* When not 0: the signal the process gets when its parent (pid parent) ends. Set after the
+	 * uid change, which clears it (prctl(2), PR_SET_PDEATHSIG); if the parent is already gone,
+	 * entering fails. */
+	int parent_death_signal;
+	pid_t parent;
 };
 
 /*

@@ -145,7 +145,8 @@ static int apply_dns(struct vpnc_privsrv *s, const struct vpnc_push *push)
 	struct vpnc_dns_conf c;
 	int n;
 
-	if (s->conf->dns_mode == VPNC_DNS_NONE || (s->conf->dns_mode == VPNC_DNS_AUTO && s->conf->up[0]))
+	if (s->dns_by_caller || s->conf->dns_mode == VPNC_DNS_NONE ||
+	    (s->conf->dns_mode == VPNC_DNS_AUTO && s->conf->up[0]))
 		return 0;
 	n = vpnc_dns_conf_from_push(&c, push, s->tun.name, s->tun.ifindex);
 	if (n < 0)

@@ -38,6 +38,8 @@ struct vpnc_privsrv {
 	/* Test hooks: a resolver replacement and DNS paths (NULL: getaddrinfo, the defaults). */
 	int (*resolve)(const char *host, const char *port, int family, struct vpnc_priv_msg_addrs *out);
 	const struct vpnc_dns_paths *dns_paths;
+	/* DNS is applied and reverted by the caller (the daemon's updown.c), not here. */
+	bool dns_by_caller;
 	/* Told when DNS could not be applied (the request itself succeeds, as in the one-process daemon). */
 	void (*on_dns_error)(int err, enum vpnc_dns_mode mode);
 };

@@ -465,6 +465,13 @@ vt_client_start() {
 		! grep -q '^[[:space:]]*dns-mode' "$VT_DIR/$VT_CLIENT_CONF" 2>/dev/null; then
 		extra+=(--dns-mode none)
 	fi
+	# VT_CLIENT_PRIVSEP: extra vpnc arguments for every run (e.g. "--privsep yes --user nobody
+	# --group nogroup"), to run a whole test with privilege separation.
+	if [ -n "${VT_CLIENT_PRIVSEP:-}" ] && ! vt_client_is_stock; then
+		local ps=()
+		read -r -a ps <<<"$VT_CLIENT_PRIVSEP"
+		extra+=("${ps[@]}")
+	fi
 	VT_CLI_T0=$(vt_now_us)
 	ip netns exec "$VT_CLI_NS" "${VT_CLIENT_CMD[@]}" --config "$VT_DIR/$VT_CLIENT_CONF" \
 		"${extra[@]}" >"$VT_DIR/client.log" 2>&1 &

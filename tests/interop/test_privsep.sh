@@ -17,6 +17,7 @@
 #     socket removed (by the parent), no seccomp kill;
 #   - a second run: SIGKILL to the network process makes the parent revert
 #     everything and exit 1 with one sentence;
+#   - SIGKILL to the parent: the network process ends too (no orphan);
 #   - --dns-mode file (in a private mount namespace): the parent writes the
 #     pushed server, and restores resolv.conf byte for byte when the network
 #     process is killed;
@@ -167,6 +168,26 @@ if vt_wait_tun_ipv4 15; then
 	vt_check "... and nothing left in the namespace" vt_ns_clean
 else
 	vt_fail "second run connected within 15 s"
+	vt_client_stop 2
+fi
+
+# SIGKILL to the parent: the network process must not live on as an orphan
+# (PR_SET_PDEATHSIG), so the TUN device goes with it.
+vt_client_start
+if vt_wait_tun_ipv4 15; then
+	net=$(network_pid)
+	kill -KILL "$VT_CLI_PID" 2>/dev/null
+	wait "$VT_CLI_PID" 2>/dev/null
+	VT_CLI_PID=""
+	gone() {
+		local i
+		for i in $(seq 1 50); do vt_pid_alive "$net" || return 0; sleep 0.1; done
+		return 1
+	}
+	vt_check "SIGKILL to the parent: the network process ends within 5 s" gone
+	vt_check "... and the TUN device is gone" test -z "$(vt_tun_dev)"
+else
+	vt_fail "parent-kill run connected within 15 s"
 	vt_client_stop 2
 fi
 
