@@ -420,6 +420,8 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 				return vpnc__drop(e, VPNC_DROP_SHORT, n);
 			if (n == -ENOTSUP || n == -EPROTO)
 				return vpnc__drop(e, VPNC_DROP_COMP, n);
+			if (n == -EMSGSIZE || n == -EILSEQ)
+				return vpnc__drop(e, VPNC_DROP_DECOMP, n);
 			return vpnc__drop(e, VPNC_DROP_DECRYPT, n);
 		}
 		e->last_recv = now;
