@@ -187,6 +187,8 @@ int vpnc_dc_key_init2(struct vpnc_dc_key *k, const char *cipher, const char *aut
 	k->key_id = key_id;
 	k->cipher = c->name;
 	k->comp = VPNC_COMP_NONE;
+	k->decomp = VPNC_DECOMP_NONE;
+	vpnc_dc_set_decomp(k, NULL, 0, 0);
 	ret = 0;
 out:
 	if (ret != 0) {

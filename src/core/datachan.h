@@ -151,7 +151,7 @@ int vpnc_dc_auth_lookup(const char *name, const char **canonical);
  * or 0..0xFFFFFF (send P_DATA_V2). Both formats are accepted on receive.
  * auth is the `auth` digest, used only by CBC ciphers (NULL means OpenVPN's
  * default SHA1; "none" is refused with -ENOTSUP); AEAD ciphers ignore it.
- * Framing starts as VPNC_COMP_NONE and the RNG unset.
+ * Framing starts as VPNC_COMP_NONE, the RNG and the decompression scratch unset.
  * Returns 0, -EINVAL (bad argument), -ENOENT (unknown cipher or digest),
  * -ENOTSUP (CBC with auth none), -EIO.
  */

@@ -299,6 +299,10 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 	}
 	VPNC_LOG(e, 2, "data channel: %s, keys by %s, %s", e->cipher, ekm ? "TLS-EKM" : "PRF",
 	         p->has_peer_id ? "P_DATA_V2" : "P_DATA_V1");
+	if (vpnc_comp_is_real(e->comp))
+		VPNC_LOG(e, 1, "compression: what the server compresses with %s is decompressed; "
+		         "nothing is compressed when sent",
+		         e->comp == VPNC_COMP_LZO ? "LZO" : e->comp == VPNC_COMP_LZ4 ? "LZ4" : "LZ4-v2");
 	vpnc__set_state(e, VPNC_ST_CONNECTED);
 	vpnc__event(e, VPNC_EV_CONNECTED, "connected");
 }
