@@ -330,8 +330,10 @@ void vpnc_engine_free(struct vpnc_engine *e)
 	free_secret(e->password);
 	free(e->push_reply);
 	free(e->pull_filters);
-	if (e->zbuf != NULL)
-		OPENSSL_clear_free(e->zbuf, e->zcap); /* held decrypted traffic */
+	if (e->zbuf != NULL) {
+		OPENSSL_cleanse(e->zbuf, e->zcap); /* held decrypted traffic */
+		free(e->zbuf);
+	}
 	vpnc_push_clear(&e->push);
 	OPENSSL_cleanse(e, sizeof(*e));
 	free(e);

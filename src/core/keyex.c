@@ -116,7 +116,8 @@ static int comp_scratch(struct vpnc_engine *e, int pushed_mtu)
 		for (size_t i = 0; i < sizeof(e->slots) / sizeof(e->slots[0]); i++)
 			if (e->slots[i].dc.zbuf == e->zbuf)
 				vpnc_dc_set_decomp(&e->slots[i].dc, NULL, 0, 0);
-		OPENSSL_clear_free(e->zbuf, e->zcap);
+		OPENSSL_cleanse(e->zbuf, e->zcap);
+		free(e->zbuf);
 	}
 	e->zbuf = z;
 	e->zcap = want;
