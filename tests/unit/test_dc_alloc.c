@@ -50,11 +50,10 @@ static void count_free(void *p, const char *file, int line)
 #endif
 
 #if COUNT_LIBC
-/* glibc's own entry points; these wrappers replace malloc for the whole process. */
+/* glibc's own entry points: these count and forward (free stays glibc's), as bench/malloc_count.c. */
 extern void *__libc_malloc(size_t n);
 extern void *__libc_calloc(size_t n, size_t m);
 extern void *__libc_realloc(void *p, size_t n);
-extern void __libc_free(void *p);
 static long libc_allocs;
 
 void *malloc(size_t n)
@@ -73,11 +72,6 @@ void *realloc(void *p, size_t n)
 {
 	libc_allocs++;
 	return __libc_realloc(p, n);
-}
-
-void free(void *p)
-{
-	__libc_free(p);
 }
 #endif
 
