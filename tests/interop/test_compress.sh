@@ -8,8 +8,8 @@
 # Cases, each one server and one short session: `comp-lzo yes`, `compress lzo`,
 # `compress lz4`, `compress lz4-v2` configured on both sides and pushed, and
 # `compress lz4-v2` pushed to a client whose profile has only
-# `allow-compression asym`. In each: connect; 20 pings of 1400 zero bytes
-# (`ping -p 00`) that all come back intact; the client's link interface
+# `allow-compression asym`. In each: connect; 20 pings of 1472 zero bytes
+# (`ping -p 00`, 1500-byte packets: the tunnel MTU) that all come back intact; the client's link interface
 # received less than half the bytes its tunnel device delivered (the server
 # compressed the replies and the client decompressed them) and sent more than
 # its tunnel device took in (the client did not compress); a short TCP
@@ -74,11 +74,12 @@ check_compressed() {
 	local t_rx0 t_tx0 v_rx0 v_tx0 t_rx t_tx v_rx v_tx
 	t_rx0=$(stat "$tun" rx) t_tx0=$(stat "$tun" tx)
 	v_rx0=$(stat "$VT_CLI_VETH" rx) v_tx0=$(stat "$VT_CLI_VETH" tx)
-	out=$(vt_cli ping -n -c 20 -i 0.05 -W 2 -s 1400 -p 00 "$VT_TUN_SRV_IP" 2>&1)
+	# 1472 bytes of ICMP payload make 1500-byte IP packets: the tunnel MTU, the decompression bound.
+	out=$(vt_cli ping -n -c 20 -i 0.05 -W 2 -s 1472 -p 00 "$VT_TUN_SRV_IP" 2>&1)
 	if printf '%s\n' "$out" | grep -q ' 0% packet loss' && ! printf '%s\n' "$out" | grep -q 'wrong data'; then
-		vt_pass "$label: 20 pings of 1400 zero bytes came back intact"
+		vt_pass "$label: 20 pings of 1472 zero bytes (1500-byte packets) came back intact"
 	else
-		vt_fail "$label: 20 pings of 1400 zero bytes came back intact"
+		vt_fail "$label: 20 pings of 1472 zero bytes (1500-byte packets) came back intact"
 		printf '%s\n' "$out" | tail -n 4 | sed 's/^/  /'
 	fi
 	t_rx=$(($(stat "$tun" rx) - t_rx0)) t_tx=$(($(stat "$tun" tx) - t_tx0))
