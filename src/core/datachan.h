@@ -128,12 +128,12 @@ struct vpnc_dc_key {
 	uint8_t mode;                             /* enum vpnc_dc_mode */
 	uint8_t comp;                             /* enum vpnc_comp: framing in effect (a stub value) */
 	uint8_t decomp;                           /* enum vpnc_decomp_alg for received packets */
-	uint8_t *zbuf;                            /* borrowed scratch for compressed bytes; NULL = none */
-	size_t zcap;                              /* its size */
-	size_t zlimit;                            /* most bytes a packet decompresses to */
 	uint8_t block;                            /* CBC: cipher block and IV size */
 	const char *cipher;                       /* canonical name (static string) */
 	const char *auth;                         /* CBC: canonical digest name; NULL for AEAD */
+	uint8_t *zbuf;                            /* borrowed scratch for compressed bytes; NULL = none */
+	size_t zcap;                              /* its size */
+	size_t zlimit;                            /* most bytes a packet decompresses to */
 };
 
 /* Returns 0 if name is a supported cipher (case-insensitive) that this OpenSSL
