@@ -1,0 +1,180 @@
+#!/bin/bash
+# test_killswitch.sh: --kill-switch lets nothing out of the client namespace
+# but the tunnel and the VPN server, and fails closed.
+#
+# Usage: test_killswitch.sh <vpnc-binary>  (VPNC_CLIENT_CMD overrides; vpnc only)
+#
+# One stock OpenVPN 2.6 server. The server namespace also holds an address
+# outside the tunnel and outside the private ranges (198.18.N.1, RFC 2544
+# benchmarking space, on its loopback, reached through the client's default
+# route), and counts with nftables counters the UDP datagrams that arrive
+# for it (port 5555) and for its LAN address $VT_SRV_IP (port 5556). Cases:
+#   baseline     without vpnc the datagrams arrive (the counter can count)
+#   up           with --kill-switch: the table is there, a ping goes through
+#                the tunnel, and none of 20 datagrams to the outside address
+#                or to the LAN address arrives
+#   reconnect    the server is stopped and started again while datagrams go
+#                out every 0.1 s: none arrives, and the tunnel comes back
+#   sigkill      vpnc killed with SIGKILL: the rules stay and nothing passes,
+#                until `vpnc kill-switch off --instance client` removes them
+#   allow-lan    --kill-switch-allow-lan: the LAN address is reached, the
+#                outside one still not; after a second SIGKILL a new vpnc
+#                takes over the rules, and its SIGTERM removes everything
+#                (no vpnc table left, exit 0) and the outside is reached again
+# Needs root and the nft program (for the counters). Last line is the summary.
+# shellcheck disable=SC2119
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+lib=$here/lib.sh
+[ -r "$lib" ] || lib=$here/../lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$lib"
+
+name=test_killswitch
+vt_start "$name" "${1:-}"
+vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
+if vt_client_is_stock; then
+	vt_log "$name: the kill switch is vpnc's own option; nothing to test with stock openvpn"
+	vt_summary $name
+	exit 0
+fi
+if ! command -v nft >/dev/null 2>&1; then
+	vt_fail "prerequisites: the nft program (package nftables) counts on the far side"
+	vt_summary $name
+	exit 1
+fi
+
+OUT_IP="198.18.$VT_NET_OCTET.1"
+OUT_PORT=5555
+LAN_PORT=5556
+
+setup() {
+	vt_netns_up && vt_netns_routed &&
+		ip -n "$VT_SRV_NS" addr add "$OUT_IP/32" dev lo &&
+		vt_srv nft -f - <<-EOF
+		table inet kstest {
+			counter outside { }
+			counter lan { }
+			chain input {
+				type filter hook input priority 0; policy accept;
+				ip daddr $OUT_IP udp dport $OUT_PORT counter name outside
+				ip daddr $VT_SRV_IP udp dport $LAN_PORT counter name lan
+			}
+		}
+		EOF
+	vt_pki ed25519 && vt_server_conf && vt_client_conf && vt_server_start
+}
+if ! vt_check "namespaces, outside address, counters and stock OpenVPN server up" setup; then
+	vt_summary $name
+	exit 1
+fi
+
+# count NAME: datagrams the server namespace has counted so far.
+count() {
+	vt_srv nft list counter inet kstest "$1" 2>/dev/null |
+		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+
+# send ADDR PORT N: N datagrams from the client namespace (errors are expected when blocked).
+send() {
+	vt_cli bash -c 'for ((i = 0; i < $3; i++)); do echo x >"/dev/udp/$1/$2"; done' _ "$1" "$2" "$3" \
+		>/dev/null 2>&1
+	sleep 0.2
+}
+
+# expect_delta WHAT COUNTER ADDR PORT N WANT: sends N datagrams, checks how many arrived.
+expect_delta() {
+	local what=$1 ctr=$2 addr=$3 port=$4 n=$5 want=$6 before after
+	before=$(count "$ctr")
+	send "$addr" "$port" "$n"
+	after=$(count "$ctr")
+	if [ -n "$before" ] && [ -n "$after" ] && [ $((after - before)) = "$want" ]; then
+		vt_pass "$what: $((after - before)) of $n datagrams to $addr arrived (want $want)"
+	else
+		vt_fail "$what: ${before:-?} -> ${after:-?} datagrams to $addr (want +$want of $n)"
+	fi
+}
+
+has_table() { vt_cli nft list tables 2>/dev/null | grep -q '^table inet vpnc$'; }
+no_table() { ! has_table; }
+
+# A run with the kill switch: started, connected, the tunnel pings.
+ks_up() {
+	local label=$1
+	vt_client_start
+	if ! vt_wait_tun_ipv4 15; then
+		vt_fail "$label: connected within 15 s"
+		vt_dump_logs
+		return 1
+	fi
+	vt_check "$label: the vpnc table is installed" has_table
+	vt_check "$label: ping $VT_TUN_SRV_IP through the tunnel" vt_ping "$VT_TUN_SRV_IP"
+}
+
+# baseline
+expect_delta "baseline (no vpnc)" outside "$OUT_IP" $OUT_PORT 5 5
+expect_delta "baseline (no vpnc), LAN" lan "$VT_SRV_IP" $LAN_PORT 5 5
+
+# up
+VT_CLIENT_ARGS="--kill-switch"
+ks_up up
+expect_delta "up: outside the tunnel" outside "$OUT_IP" $OUT_PORT 20 0
+expect_delta "up: LAN without allow-lan" lan "$VT_SRV_IP" $LAN_PORT 20 0
+
+# reconnect: the server goes away and comes back while we keep sending.
+before=$(count outside)
+vt_cli bash -c 'for ((i = 0; i < 100; i++)); do echo x >"/dev/udp/$1/$2"; sleep 0.1; done' _ \
+	"$OUT_IP" $OUT_PORT >/dev/null 2>&1 &
+sender=$!
+vt_server_stop
+sleep 2
+vt_server_start >/dev/null || vt_fail "reconnect: the server started again"
+if vt_wait_server_peers 1 20 && vt_wait_ping "$VT_TUN_SRV_IP" 15; then
+	vt_pass "reconnect: the tunnel is back ($VT_PING_MS ms after the server)"
+else
+	vt_fail "reconnect: the tunnel came back within 35 s"
+	vt_dump_logs
+fi
+wait "$sender" 2>/dev/null
+sleep 0.2
+after=$(count outside)
+vt_check "reconnect: none of 100 datagrams sent during the reconnect arrived (${before:-?} -> ${after:-?})" \
+	test -n "$before" -a "$before" = "$after"
+grep -q -i 'restart\|reconnect' "$VT_DIR/client.log" ||
+	vt_warn "the client log does not mention the reconnect"
+
+# sigkill: the rules outlive vpnc.
+kill -KILL "$VT_CLI_PID" 2>/dev/null
+wait "$VT_CLI_PID" 2>/dev/null
+VT_CLI_PID=""
+vt_check "sigkill: the vpnc table stays" has_table
+expect_delta "sigkill: outside, vpnc dead" outside "$OUT_IP" $OUT_PORT 20 0
+if vt_cli "${VT_CLIENT_CMD[@]}" kill-switch off --instance client >"$VT_DIR/off.out" 2>&1; then
+	vt_pass "sigkill: 'vpnc kill-switch off --instance client' exit 0"
+else
+	vt_fail "sigkill: 'vpnc kill-switch off --instance client': $(cat "$VT_DIR/off.out")"
+fi
+vt_check "sigkill: no vpnc table after kill-switch off" no_table
+expect_delta "sigkill: outside after kill-switch off" outside "$OUT_IP" $OUT_PORT 5 5
+
+# allow-lan, then a crash, a new vpnc, and a clean stop.
+VT_CLIENT_ARGS="--kill-switch --kill-switch-allow-lan"
+ks_up allow-lan
+expect_delta "allow-lan: LAN address" lan "$VT_SRV_IP" $LAN_PORT 10 10
+expect_delta "allow-lan: outside the tunnel" outside "$OUT_IP" $OUT_PORT 10 0
+kill -KILL "$VT_CLI_PID" 2>/dev/null
+wait "$VT_CLI_PID" 2>/dev/null
+VT_CLI_PID=""
+VT_CLIENT_ARGS="--kill-switch"
+ks_up restart
+if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+	vt_pass "sigterm: exit code 0"
+else
+	vt_fail "sigterm: exit code ${VT_CLI_RC:-none} (want 0 within 5 s)"
+fi
+vt_check "sigterm: 'nft list tables' shows no vpnc table" no_table
+expect_delta "sigterm: outside after a clean exit" outside "$OUT_IP" $OUT_PORT 5 5
+vt_check "sigterm: client namespace clean" vt_ns_clean
+
+vt_summary $name
