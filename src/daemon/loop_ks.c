@@ -62,6 +62,7 @@ int loop_ks_start(struct loop *l)
 	if (ret < 0)
 		return ret;
 	l->ks_on = true;
+	vpnc_ctlstate_killswitch(l->ctl, true, c->kill_switch_lan); /* Control socket (ctlstate.h) */
 	vpnc_log(VPNC_LOG_INFO, "Kill switch on (instance %s%s): only the tunnel and the VPN servers "
 	                        "are reachable", l->ks_instance, c->kill_switch_lan ? ", local networks allowed" : "");
 	return 0;

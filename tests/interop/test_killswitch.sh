@@ -10,7 +10,8 @@
 # route), and counts with nftables counters the UDP datagrams that arrive
 # for it (port 5555) and for its LAN address $VT_SRV_IP (port 5556). Cases:
 #   baseline     without vpnc the datagrams arrive (the counter can count)
-#   up           with --kill-switch: the table is there, a ping goes through
+#   up           with --kill-switch: the table is there, `vpnc status` (text
+#                and --json) says the kill switch is on, a ping goes through
 #                the tunnel, and none of 20 datagrams to the outside address
 #                or to the LAN address arrives
 #   reconnect    the server is stopped and started again while datagrams go
@@ -119,6 +120,11 @@ expect_delta "baseline (no vpnc), LAN" lan "$VT_SRV_IP" $LAN_PORT 5 5
 # up
 VT_CLIENT_ARGS="--kill-switch"
 ks_up up
+st=$("${VT_CLIENT_CMD[@]}" status --instance client 2>&1)
+vt_check "up: 'vpnc status' says the kill switch is on" grep -q '^kill switch: *on$' <<<"$st"
+st=$("${VT_CLIENT_CMD[@]}" status --json --instance client 2>&1)
+vt_check "up: 'vpnc status --json' has kill_switch on, no LAN" \
+	grep -q '"kill_switch":{"on":true,"allow_lan":false}' <<<"$st"
 expect_delta "up: outside the tunnel" outside "$OUT_IP" $OUT_PORT 20 0
 expect_delta "up: LAN without allow-lan" lan "$VT_SRV_IP" $LAN_PORT 20 0
 
@@ -161,6 +167,8 @@ expect_delta "sigkill: outside after kill-switch off" outside "$OUT_IP" $OUT_POR
 # allow-lan, then a crash, a new vpnc, and a clean stop.
 VT_CLIENT_ARGS="--kill-switch --kill-switch-allow-lan"
 ks_up allow-lan
+st=$("${VT_CLIENT_CMD[@]}" status --instance client 2>&1)
+vt_check "allow-lan: 'vpnc status' says so" grep -q '^kill switch: *on (local networks allowed)$' <<<"$st"
 expect_delta "allow-lan: LAN address" lan "$VT_SRV_IP" $LAN_PORT 10 10
 expect_delta "allow-lan: outside the tunnel" outside "$OUT_IP" $OUT_PORT 10 0
 kill -KILL "$VT_CLI_PID" 2>/dev/null
