@@ -22,6 +22,11 @@
 #                outside one still not; after a second SIGKILL a new vpnc
 #                takes over the rules, and its SIGTERM removes everything
 #                (no vpnc table left, exit 0) and the outside is reached again
+#   by-name      the remote is a name (from the client namespace's own hosts
+#                file, /etc/netns/NS/hosts, with a resolv.conf naming
+#                $VT_SRV_IP): vpnc connects to the address it resolved to,
+#                and once connected the rules hold that address and no port
+#                53; none of 10 datagrams to the resolver's port 53 arrives
 # Needs root and the nft program (for the counters). Last line is the summary.
 # shellcheck disable=SC2119
 set -u -o pipefail
@@ -47,6 +52,9 @@ if ! command -v nft >/dev/null 2>&1; then
 fi
 
 OUT_IP="198.18.$VT_NET_OCTET.1"
+NS_ETC="/etc/netns/$VT_CLI_NS"
+# The namespace's own hosts and resolv.conf (ip netns exec mounts them) go with it.
+trap 'rm -rf "$NS_ETC"; rmdir /etc/netns 2>/dev/null; vt_cleanup' EXIT
 OUT_PORT=5555
 LAN_PORT=5556
 
@@ -57,10 +65,12 @@ setup() {
 		table inet kstest {
 			counter outside { }
 			counter lan { }
+			counter dns { }
 			chain input {
 				type filter hook input priority 0; policy accept;
 				ip daddr $OUT_IP udp dport $OUT_PORT counter name outside
 				ip daddr $VT_SRV_IP udp dport $LAN_PORT counter name lan
+				ip daddr $VT_SRV_IP udp dport 53 counter name dns
 			}
 		}
 		EOF
@@ -184,5 +194,25 @@ fi
 vt_check "sigterm: 'nft list tables' shows no vpnc table" no_table
 expect_delta "sigterm: outside after a clean exit" outside "$OUT_IP" $OUT_PORT 5 5
 vt_check "sigterm: client namespace clean" vt_ns_clean
+
+# by-name: the server's address comes from a lookup.
+mkdir -p "$NS_ETC" &&
+	printf '127.0.0.1 localhost\n%s vpn.kstest.invalid\n' "$VT_SRV_IP" >"$NS_ETC/hosts" &&
+	printf 'nameserver %s\n' "$VT_SRV_IP" >"$NS_ETC/resolv.conf"
+VT_CLIENT_REMOTES="remote vpn.kstest.invalid $VT_PORT"
+vt_client_conf
+ks_up by-name
+rules=$(vt_cli nft list chain inet vpnc out_client 2>/dev/null)
+vt_check "by-name: the resolved server address is allowed" \
+	grep -q "ip daddr $VT_SRV_IP udp dport $VT_PORT accept" <<<"$rules"
+vt_check "by-name: port 53 is closed once the name is resolved" \
+	bash -c '! grep -q "dport 53" <<<"$1"' _ "$rules"
+expect_delta "by-name: resolver port 53 after the lookup" dns "$VT_SRV_IP" 53 10 0
+if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+	vt_pass "by-name: SIGTERM, exit code 0"
+else
+	vt_fail "by-name: SIGTERM, exit code ${VT_CLI_RC:-none} (want 0 within 5 s)"
+fi
+vt_check "by-name: no vpnc table left" no_table
 
 vt_summary $name
