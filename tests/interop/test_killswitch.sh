@@ -16,6 +16,8 @@
 #                or to the LAN address arrives
 #   reconnect    the server is stopped and started again while datagrams go
 #                out every 0.1 s: none arrives, and the tunnel comes back
+#   sighup       SIGHUP (reconnect from the first remote): the table stays,
+#                nothing arrives, the tunnel comes back
 #   sigkill      vpnc killed with SIGKILL: the rules stay and nothing passes,
 #                until `vpnc kill-switch off --instance client` removes them
 #   allow-lan    --kill-switch-allow-lan: the LAN address is reached, the
@@ -147,7 +149,7 @@ vt_server_stop
 sleep 2
 vt_server_start >/dev/null || vt_fail "reconnect: the server started again"
 if vt_wait_server_peers 1 20 && vt_wait_ping "$VT_TUN_SRV_IP" 15; then
-	vt_pass "reconnect: the tunnel is back ($VT_PING_MS ms after the server)"
+	vt_pass "reconnect: the tunnel is back (a ping got through $VT_PING_MS ms after the server saw the client again)"
 else
 	vt_fail "reconnect: the tunnel came back within 35 s"
 	vt_dump_logs
@@ -159,6 +161,22 @@ vt_check "reconnect: none of 100 datagrams sent during the reconnect arrived (${
 	test -n "$before" -a "$before" = "$after"
 grep -q -i 'restart\|reconnect' "$VT_DIR/client.log" ||
 	vt_warn "the client log does not mention the reconnect"
+
+# sighup: a reconnect from the first remote keeps the rules; nothing leaks meanwhile.
+before=$(count outside)
+peers=$(vt_server_peers)
+kill -HUP "$VT_CLI_PID" 2>/dev/null
+send "$OUT_IP" $OUT_PORT 20
+if vt_wait_server_peers $((peers + 1)) 15 && vt_wait_ping "$VT_TUN_SRV_IP" 10; then
+	vt_pass "sighup: reconnected, the tunnel pings"
+else
+	vt_fail "sighup: reconnected within 25 s"
+fi
+send "$OUT_IP" $OUT_PORT 5
+after=$(count outside)
+vt_check "sighup: the vpnc table stays" has_table
+vt_check "sighup: none of 25 datagrams sent around the reconnect arrived (${before:-?} -> ${after:-?})" \
+	test -n "$before" -a "$before" = "$after"
 
 # sigkill: the rules outlive vpnc.
 kill -KILL "$VT_CLI_PID" 2>/dev/null
