@@ -94,14 +94,23 @@ static bool sfx_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-/* Which instances have chains in the table, from the kernel's listing ("chain out_NAME {"). */
-static void ks_list(struct nft_ctx *nft, struct ks_list *l)
+/*
+ * Which instances have chains in the table, from the kernel's listing
+ * ("chain out_NAME {"). Returns 0 (l->table false when there is no table),
+ * -EPERM without CAP_NET_ADMIN, or -EIO.
+ */
+static int ks_list(struct nft_ctx *nft, struct ks_list *l)
 {
 	const char *p;
 
 	memset(l, 0, sizeof(*l));
-	if (nft_run_cmd_from_buffer(nft, "list table inet " VPNC_KS_TABLE "\n") != 0)
-		return; /* no table (or no right to look, which the change will report) */
+	if (nft_run_cmd_from_buffer(nft, "list table inet " VPNC_KS_TABLE "\n") != 0) {
+		const char *msg = nft_ctx_get_error_buffer(nft);
+
+		if (msg != NULL && strstr(msg, "No such file or directory") != NULL)
+			return 0;
+		return msg != NULL && strstr(msg, "Operation not permitted") != NULL ? -EPERM : -EIO;
+	}
 	l->table = true;
 	p = nft_ctx_get_output_buffer(nft);
 	/* Bounded by the listing: one line per turn. */
@@ -123,6 +132,7 @@ static void ks_list(struct nft_ctx *nft, struct ks_list *l)
 		}
 		p = nl != NULL ? nl + 1 : NULL;
 	}
+	return 0;
 }
 
 /* Is sfx one of the instances in l? */
@@ -207,7 +217,7 @@ int vpnc_ks_apply(const char *instance, const struct vpnc_ks_allow *a, char *err
 	}
 	len += (size_t)ret;
 	lock = ks_lock();
-	ks_list(nft, l);
+	(void)ks_list(nft, l); /* a listing refused for want of rights: the change below says so */
 	if (l->n >= KS_MAX_INSTANCES && !ks_listed(l, sfx)) {
 		seterr(err, errlen, "too many vpnc instances have a kill switch", NULL);
 		ret = -ENOSPC;
@@ -246,7 +256,11 @@ int vpnc_ks_remove(const char *instance, char *err, size_t errlen)
 		goto out;
 	}
 	lock = ks_lock();
-	ks_list(nft, l);
+	ret = ks_list(nft, l);
+	if (ret < 0) {
+		seterr(err, errlen, "cannot read the kill switch rules", nft_ctx_get_error_buffer(nft));
+		goto out;
+	}
 	if (!l->table)
 		goto out; /* nothing installed */
 	listed = instance != NULL && ks_listed(l, sfx);
