@@ -119,6 +119,11 @@ void loop_ks_end(struct loop *l, int code)
 	if (!l->ks_on)
 		goto out;
 	if (code != 0) {
+		/* An error during a lookup: the resolvers need not stay reachable. */
+		if (l->ks->resolving) {
+			l->ks->resolving = false;
+			(void)ks_apply(l);
+		}
 		vpnc_log(VPNC_LOG_INFO, "The kill switch stays on after the error; 'vpnc kill-switch off "
 		                        "--instance %s' removes it", l->ks_instance);
 		goto out;

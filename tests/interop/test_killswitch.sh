@@ -29,6 +29,10 @@
 #                $VT_SRV_IP): vpnc connects to the address it resolved to,
 #                and once connected the rules hold that address and no port
 #                53; none of 10 datagrams to the resolver's port 53 arrives
+#   fatal        a name no one can resolve, with resolv-retry 1: the lookup's
+#                queries reach the resolver (port 53 is open while resolving),
+#                vpnc exits 1, the rules stay without port 53, and
+#                `vpnc kill-switch off` (no instance) removes the table
 # Needs root and the nft program (for the counters). Last line is the summary.
 # shellcheck disable=SC2119
 set -u -o pipefail
@@ -130,11 +134,13 @@ expect_delta "baseline (no vpnc)" outside "$OUT_IP" $OUT_PORT 5 5
 expect_delta "baseline (no vpnc), LAN" lan "$VT_SRV_IP" $LAN_PORT 5 5
 
 # up
-VT_CLIENT_ARGS="--kill-switch"
+# A socket of our own: /run/vpnc/client.sock may belong to another test's vpnc.
+CTL="$VT_DIR/ctl.sock"
+VT_CLIENT_ARGS="--kill-switch --control-socket $CTL"
 ks_up up
-st=$("${VT_CLIENT_CMD[@]}" status --instance client 2>&1)
+st=$("${VT_CLIENT_CMD[@]}" status --control-socket "$CTL" 2>&1)
 vt_check "up: 'vpnc status' says the kill switch is on" grep -q '^kill switch: *on$' <<<"$st"
-st=$("${VT_CLIENT_CMD[@]}" status --json --instance client 2>&1)
+st=$("${VT_CLIENT_CMD[@]}" status --json --control-socket "$CTL" 2>&1)
 vt_check "up: 'vpnc status --json' has kill_switch on, no LAN" \
 	grep -q '"kill_switch":{"on":true,"allow_lan":false}' <<<"$st"
 expect_delta "up: outside the tunnel" outside "$OUT_IP" $OUT_PORT 20 0
@@ -193,16 +199,16 @@ vt_check "sigkill: no vpnc table after kill-switch off" no_table
 expect_delta "sigkill: outside after kill-switch off" outside "$OUT_IP" $OUT_PORT 5 5
 
 # allow-lan, then a crash, a new vpnc, and a clean stop.
-VT_CLIENT_ARGS="--kill-switch --kill-switch-allow-lan"
+VT_CLIENT_ARGS="--kill-switch --kill-switch-allow-lan --control-socket $CTL"
 ks_up allow-lan
-st=$("${VT_CLIENT_CMD[@]}" status --instance client 2>&1)
+st=$("${VT_CLIENT_CMD[@]}" status --control-socket "$CTL" 2>&1)
 vt_check "allow-lan: 'vpnc status' says so" grep -q '^kill switch: *on (local networks allowed)$' <<<"$st"
 expect_delta "allow-lan: LAN address" lan "$VT_SRV_IP" $LAN_PORT 10 10
 expect_delta "allow-lan: outside the tunnel" outside "$OUT_IP" $OUT_PORT 10 0
 kill -KILL "$VT_CLI_PID" 2>/dev/null
 wait "$VT_CLI_PID" 2>/dev/null
 VT_CLI_PID=""
-VT_CLIENT_ARGS="--kill-switch"
+VT_CLIENT_ARGS="--kill-switch --control-socket $CTL"
 ks_up restart
 if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
 	vt_pass "sigterm: exit code 0"
@@ -216,7 +222,7 @@ vt_check "sigterm: client namespace clean" vt_ns_clean
 # by-name: the server's address comes from a lookup.
 mkdir -p "$NS_ETC" &&
 	printf '127.0.0.1 localhost\n%s vpn.kstest.invalid\n' "$VT_SRV_IP" >"$NS_ETC/hosts" &&
-	printf 'nameserver %s\n' "$VT_SRV_IP" >"$NS_ETC/resolv.conf"
+	printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$VT_SRV_IP" >"$NS_ETC/resolv.conf"
 VT_CLIENT_REMOTES="remote vpn.kstest.invalid $VT_PORT"
 vt_client_conf
 ks_up by-name
@@ -232,5 +238,28 @@ else
 	vt_fail "by-name: SIGTERM, exit code ${VT_CLI_RC:-none} (want 0 within 5 s)"
 fi
 vt_check "by-name: no vpnc table left" no_table
+
+# fatal: the lookup fails for good; the rules stay, the resolvers are closed again.
+VT_CLIENT_REMOTES="remote nohost.kstest.invalid $VT_PORT
+resolv-retry 1"
+vt_client_conf
+before=$(count dns)
+vt_client_start
+if vt_client_wait_exit 20 && [ "$VT_CLI_RC" = 1 ]; then
+	vt_pass "fatal: vpnc gave up on the name with exit code 1"
+else
+	vt_fail "fatal: exit code ${VT_CLI_RC:-none} (want 1 within 20 s)"
+	vt_dump_logs
+	vt_client_stop 2
+fi
+after=$(count dns)
+vt_check "fatal: the lookup's queries reached the resolver (${before:-?} -> ${after:-?})" \
+	test -n "$before" -a -n "$after" -a "${after:-0}" -gt "${before:-0}"
+vt_check "fatal: the vpnc table stays after exit 1" has_table
+rules=$(vt_cli nft list chain inet vpnc out_client 2>/dev/null)
+vt_check "fatal: no port 53 left open" bash -c '[ -n "$1" ] && ! grep -q "dport 53" <<<"$1"' _ "$rules"
+expect_delta "fatal: outside after exit 1" outside "$OUT_IP" $OUT_PORT 10 0
+vt_check "fatal: 'vpnc kill-switch off' exit 0" vt_cli "${VT_CLIENT_CMD[@]}" kill-switch off
+vt_check "fatal: no vpnc table after kill-switch off" no_table
 
 vt_summary $name
