@@ -95,6 +95,7 @@ count() {
 
 # send ADDR PORT N: N datagrams from the client namespace (errors are expected when blocked).
 send() {
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	vt_cli bash -c 'for ((i = 0; i < $3; i++)); do echo x >"/dev/udp/$1/$2"; done' _ "$1" "$2" "$3" \
 		>/dev/null 2>&1
 	sleep 0.2
@@ -113,6 +114,8 @@ expect_delta() {
 	fi
 }
 
+# no_dns_rule RULES: a chain listing without a port 53 rule.
+no_dns_rule() { [ -n "$1" ] && ! grep -q "dport 53" <<<"$1"; }
 has_table() { vt_cli nft list tables 2>/dev/null | grep -q '^table inet vpnc$'; }
 no_table() { ! has_table; }
 
@@ -148,6 +151,7 @@ expect_delta "up: LAN without allow-lan" lan "$VT_SRV_IP" $LAN_PORT 20 0
 
 # reconnect: the server goes away and comes back while we keep sending.
 before=$(count outside)
+# shellcheck disable=SC2016 # expanded by the inner bash
 vt_cli bash -c 'for ((i = 0; i < 100; i++)); do echo x >"/dev/udp/$1/$2"; sleep 0.1; done' _ \
 	"$OUT_IP" $OUT_PORT >/dev/null 2>&1 &
 sender=$!
@@ -230,7 +234,7 @@ rules=$(vt_cli nft list chain inet vpnc out_client 2>/dev/null)
 vt_check "by-name: the resolved server address is allowed" \
 	grep -q "ip daddr $VT_SRV_IP udp dport $VT_PORT accept" <<<"$rules"
 vt_check "by-name: port 53 is closed once the name is resolved" \
-	bash -c '! grep -q "dport 53" <<<"$1"' _ "$rules"
+	no_dns_rule "$rules"
 expect_delta "by-name: resolver port 53 after the lookup" dns "$VT_SRV_IP" 53 10 0
 if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
 	vt_pass "by-name: SIGTERM, exit code 0"
@@ -257,7 +261,7 @@ vt_check "fatal: the lookup's queries reached the resolver (${before:-?} -> ${af
 	test -n "$before" -a -n "$after" -a "${after:-0}" -gt "${before:-0}"
 vt_check "fatal: the vpnc table stays after exit 1" has_table
 rules=$(vt_cli nft list chain inet vpnc out_client 2>/dev/null)
-vt_check "fatal: no port 53 left open" bash -c '[ -n "$1" ] && ! grep -q "dport 53" <<<"$1"' _ "$rules"
+vt_check "fatal: no port 53 left open" no_dns_rule "$rules"
 expect_delta "fatal: outside after exit 1" outside "$OUT_IP" $OUT_PORT 10 0
 vt_check "fatal: 'vpnc kill-switch off' exit 0" vt_cli "${VT_CLIENT_CMD[@]}" kill-switch off
 vt_check "fatal: no vpnc table after kill-switch off" no_table
