@@ -24,6 +24,10 @@
 #                outside one still not; after a second SIGKILL a new vpnc
 #                takes over the rules, and its SIGTERM removes everything
 #                (no vpnc table left, exit 0) and the outside is reached again
+#   two          a second instance (client2.ovpn, its own TUN) joins with
+#                --kill-switch: the table jumps to both instances' chains,
+#                both tunnels ping, the outside stays blocked; its SIGTERM
+#                removes only its chains, the first tunnel still pings
 #   by-name      the remote is a name (from the client namespace's own hosts
 #                file, /etc/netns/NS/hosts, with a resolv.conf naming
 #                $VT_SRV_IP): vpnc connects to the address it resolved to,
@@ -80,6 +84,8 @@ setup() {
 			}
 		}
 		EOF
+	# Two clients with the same certificate at once (the two-instance case).
+	VT_SERVER_EXTRA="duplicate-cn"
 	vt_pki ed25519 && vt_server_conf && vt_client_conf && vt_server_start
 }
 if ! vt_check "namespaces, outside address, counters and stock OpenVPN server up" setup; then
@@ -114,6 +120,10 @@ expect_delta() {
 	fi
 }
 
+# ping_dev DEV: one ping to the server's tunnel address out of DEV.
+ping_dev() { vt_cli ping -n -c 1 -W 2 -I "$1" "$VT_TUN_SRV_IP" >/dev/null 2>&1; }
+# only_first RULES: the table listing has the first instance's chains and none of client2's.
+only_first() { ! grep -q "out_client2" <<<"$1" && grep -q "jump out_client$" <<<"$1"; }
 # no_dns_rule RULES: a chain listing without a port 53 rule.
 no_dns_rule() { [ -n "$1" ] && ! grep -q "dport 53" <<<"$1"; }
 has_table() { vt_cli nft list tables 2>/dev/null | grep -q '^table inet vpnc$'; }
@@ -214,6 +224,43 @@ wait "$VT_CLI_PID" 2>/dev/null
 VT_CLI_PID=""
 VT_CLIENT_ARGS="--kill-switch --control-socket $CTL"
 ks_up restart
+
+# two: a second instance (client2) joins; each one's rules let the other's tunnel through.
+cp "$VT_DIR/$VT_CLIENT_CONF" "$VT_DIR/client2.ovpn"
+ip netns exec "$VT_CLI_NS" "${VT_CLIENT_CMD[@]}" --config "$VT_DIR/client2.ovpn" --dns-mode none --route-nopull \
+	--kill-switch --control-socket "$VT_DIR/ctl2.sock" >"$VT_DIR/client2.log" 2>&1 &
+pid2=$!
+tun2=""
+for ((i = 0; i < 150; i++)); do
+	tun2=$(ip -n "$VT_CLI_NS" -o -4 addr show 2>/dev/null | awk '{print $2}' |
+		grep -v -x -e lo -e "$VT_CLI_VETH" -e "$VT_CLI_TUN" | head -n 1)
+	[ -n "$tun2" ] && break
+	vt_pid_alive "$pid2" || break
+	sleep 0.1
+done
+if [ -n "$tun2" ]; then
+	vt_pass "two: the second instance is up on $tun2"
+else
+	vt_fail "two: the second instance came up within 15 s"
+	tail -n 20 "$VT_DIR/client2.log"
+fi
+rules=$(vt_cli nft list table inet vpnc 2>/dev/null)
+vt_check "two: both instances' chains are jumped to" \
+	grep -q 'jump out_client$' <<<"$rules"
+vt_check "two: ... including client2's" grep -q 'jump out_client2$' <<<"$rules"
+vt_check "two: the first tunnel ($VT_CLI_TUN) pings" ping_dev "$VT_CLI_TUN"
+vt_check "two: the second tunnel (${tun2:-?}) pings" ping_dev "${tun2:-none}"
+expect_delta "two: outside the tunnels" outside "$OUT_IP" $OUT_PORT 10 0
+kill -TERM "$pid2" 2>/dev/null
+for ((i = 0; i < 50; i++)); do vt_pid_alive "$pid2" || break; sleep 0.1; done
+wait "$pid2" 2>/dev/null
+rc2=$?
+vt_check "two: the second instance exits 0 on SIGTERM (got $rc2)" test "$rc2" = 0
+rules=$(vt_cli nft list table inet vpnc 2>/dev/null)
+vt_check "two: its chains are gone, the first's stay" only_first "$rules"
+vt_check "two: the first tunnel still pings" ping_dev "$VT_CLI_TUN"
+expect_delta "two: outside, one instance left" outside "$OUT_IP" $OUT_PORT 10 0
+
 if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
 	vt_pass "sigterm: exit code 0"
 else
