@@ -22,7 +22,8 @@
 #                until `vpnc kill-switch off --instance client` removes them
 #   allow-lan    --kill-switch-allow-lan: the LAN address is reached, the
 #                outside one still not; after a second SIGKILL a new vpnc
-#                takes over the rules, and its SIGTERM removes everything
+#                takes over the rules (running as nobody after the connect,
+#                with CAP_NET_ADMIN only), and its SIGTERM removes everything
 #                (no vpnc table left, exit 0) and the outside is reached again
 #   two          a second instance (client2.ovpn, its own TUN) joins with
 #                --kill-switch: the table jumps to both instances' chains,
@@ -223,6 +224,10 @@ kill -KILL "$VT_CLI_PID" 2>/dev/null
 wait "$VT_CLI_PID" 2>/dev/null
 VT_CLI_PID=""
 VT_CLIENT_ARGS="--kill-switch --control-socket $CTL"
+# This run drops privileges: CAP_NET_ADMIN alone must do for the removal at its end.
+if getent passwd nobody >/dev/null && getent group nogroup >/dev/null; then
+	VT_CLIENT_ARGS="$VT_CLIENT_ARGS --user nobody --group nogroup"
+fi
 ks_up restart
 
 # two: a second instance (client2) joins; each one's rules let the other's tunnel through.
@@ -269,6 +274,7 @@ fi
 vt_check "sigterm: 'nft list tables' shows no vpnc table" no_table
 expect_delta "sigterm: outside after a clean exit" outside "$OUT_IP" $OUT_PORT 5 5
 vt_check "sigterm: client namespace clean" vt_ns_clean
+VT_CLIENT_ARGS="--kill-switch --control-socket $CTL"
 
 # by-name: the server's address comes from a lookup.
 mkdir -p "$NS_ETC" &&
