@@ -264,7 +264,7 @@ void loop_begin_connect(struct loop *l)
 		hints.ai_protocol = IPPROTO_UDP;
 	}
 	/* Kill switch (loop_ks.c): the resolvers may be asked, only for this lookup. */
-	if (loop_ks_resolving(l, true) < 0) {
+	if (loop_ks_resolving(l, r->host) < 0) {
 		loop_shutdown(l, 1);
 		return;
 	}

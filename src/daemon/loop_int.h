@@ -179,8 +179,8 @@ void loop_roam_stop(struct loop *l);
 /* loop_ks.c: the kill switch (docs/killswitch.md). Each returns 0 or a negative errno (logged). */
 /* Installs the rules before the first attempt (nothing without --kill-switch). */
 int loop_ks_start(struct loop *l);
-/* Opens (on) or closes port 53 to the system's resolvers around a name lookup. */
-int loop_ks_resolving(struct loop *l, bool on);
+/* A lookup of host begins: opens port 53 to the system's resolvers (not for an address literal). */
+int loop_ks_resolving(struct loop *l, const char *host);
 /* Allows the addresses the current remote resolved to, and closes port 53 again. */
 int loop_ks_resolved(struct loop *l, const struct addrinfo *res);
 /* Allows the TUN device once it exists. */

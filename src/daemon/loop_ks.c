@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "control/ctlpath.h"
@@ -68,13 +69,16 @@ int loop_ks_start(struct loop *l)
 	return 0;
 }
 
-int loop_ks_resolving(struct loop *l, bool on)
+int loop_ks_resolving(struct loop *l, const char *host)
 {
-	if (!l->ks_on || l->ks->resolving == on)
+	uint8_t a[16];
+
+	/* An address literal is "resolved" without asking anyone. */
+	if (!l->ks_on || l->ks->resolving || inet_pton(AF_INET, host, a) == 1 ||
+	    inet_pton(AF_INET6, host, a) == 1)
 		return 0;
-	l->ks->resolving = on;
-	if (on)
-		(void)vpnc_ks_read_resolvers(l->ks);
+	l->ks->resolving = true;
+	(void)vpnc_ks_read_resolvers(l->ks);
 	return ks_apply(l);
 }
 
