@@ -157,7 +157,7 @@ vt_check "up: 'vpnc status' says the kill switch is on" grep -q '^kill switch: *
 st=$("${VT_CLIENT_CMD[@]}" status --json --control-socket "$CTL" 2>&1)
 vt_check "up: 'vpnc status --json' has kill_switch on, no LAN" \
 	grep -q '"kill_switch":{"on":true,"allow_lan":false}' <<<"$st"
-vt_check "up: an address literal as remote opens no port 53" \
+vt_check "up: no port 53 rule while connected (remote is an address)" \
 	no_dns_rule "$(vt_cli nft list chain inet vpnc out_client 2>/dev/null)"
 expect_delta "up: outside the tunnel" outside "$OUT_IP" $OUT_PORT 20 0
 expect_delta "up: LAN without allow-lan" lan "$VT_SRV_IP" $LAN_PORT 20 0
