@@ -229,6 +229,10 @@ struct vpnc_config {
 	int script_security;        /* 0..3, default 1 */
 	enum vpnc_dns_mode dns_mode;
 
+	/* The kill switch (src/os/killswitch.h, docs/killswitch.md). */
+	bool kill_switch;           /* 'kill-switch': nothing leaves outside the tunnel, default no */
+	bool kill_switch_lan;       /* 'kill-switch-allow-lan': ... except to the local networks */
+
 	/* Logging (src/daemon/log.h). */
 	int verb;                   /* default 1 */
 	int mute;                   /* 0 = off */

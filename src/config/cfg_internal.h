@@ -111,6 +111,7 @@ enum vpnc_cfg_trust {
 	UT_INCLUDE, /* reads another config file */
 	UT_DIR,     /* changes where relative names point */
 	UT_ID,      /* changes the user, group or root directory */
+	UT_FIREWALL, /* changes the host's firewall, which outlives a vpnc that is killed */
 };
 /* The option's enum vpnc_cfg_trust (UT_OK for unknown names). */
 int vpnc_cfg_trust(const char *name);

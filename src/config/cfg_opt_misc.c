@@ -1,8 +1,8 @@
 /*
  * cfg_opt_misc.c: handlers for username/password authentication, timers,
  * boolean flags, logging levels, compression, setenv, pull-filter,
- * ignore-unknown-option, script-security, the script commands, dns-mode, and
- * the privilege options user, group and chroot.
+ * ignore-unknown-option, script-security, the script commands, dns-mode, the
+ * kill switch, and the privilege options user, group and chroot.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -316,6 +316,20 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_script)
 VPNC_CFG_HANDLER(vpnc_cfg_opt_up_restart)
 {
 	ctx->cfg->up_restart = true;
+	return 0;
+}
+
+/* 'kill-switch [yes|no]', 'kill-switch-allow-lan [yes|no]': no argument means yes. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_kill_switch)
+{
+	bool on = n < 2 || strcmp(p[1], "yes") == 0;
+
+	if (n >= 2 && strcmp(p[1], "yes") != 0 && strcmp(p[1], "no") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be 'yes' or 'no'");
+	if (strcmp(p[0], "kill-switch") == 0)
+		ctx->cfg->kill_switch = on;
+	else
+		ctx->cfg->kill_switch_lan = on;
 	return 0;
 }
 

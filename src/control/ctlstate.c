@@ -28,6 +28,7 @@ struct vpnc_ctlstate {
 	struct vpnc_ctlstate_hooks hooks;
 	struct vpnc_ctl *ctl;
 	enum vpnc_status_state state;
+	bool kill_switch, kill_switch_lan;
 	char instance[VPNC_CTL_INSTANCE_MAX + 1];
 	char host[256];
 	char address[INET6_ADDRSTRLEN];
@@ -90,6 +91,8 @@ static void fill_status(void *ctx, struct vpnc_status_snap *snap)
 	snap->connected_since = s->state == VPNC_STATUS_CONNECTED ? s->connected_since : 0;
 	snap->cert_not_after = s->cert_not_after;
 	snap->profile_expires = s->profile_expires;
+	snap->kill_switch = s->kill_switch;
+	snap->kill_switch_lan = s->kill_switch_lan;
 }
 
 static void do_disconnect(void *ctx)
@@ -186,6 +189,14 @@ fail:
 	         ret == -EADDRINUSE ? "; give this one --control-socket PATH" : "");
 	free(s);
 	return ret;
+}
+
+void vpnc_ctlstate_killswitch(struct vpnc_ctlstate *s, bool on, bool lan)
+{
+	if (s == NULL)
+		return;
+	s->kill_switch = on;
+	s->kill_switch_lan = lan;
 }
 
 void vpnc_ctlstate_attempt(struct vpnc_ctlstate *s, const struct vpnc_remote *r,

@@ -43,6 +43,9 @@ struct vpnc_ctlstate_hooks {
 int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct vpnc_config *conf,
                        const struct vpnc_ctlstate_hooks *hooks);
 
+/* The kill switch's rules were installed (on) or removed, and whether they allow the local networks. */
+void vpnc_ctlstate_killswitch(struct vpnc_ctlstate *s, bool on, bool lan);
+
 /* An attempt starts: the remote (as configured) and the address it resolved to. */
 void vpnc_ctlstate_attempt(struct vpnc_ctlstate *s, const struct vpnc_remote *r,
                            const struct sockaddr *addr);

@@ -505,6 +505,15 @@ int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, s
 	jstr(&w, vpnc_status_state_name(s->state));
 	jkey(&w, &first, "last_error");
 	jstr(&w, s->last_error != NULL && s->last_error[0] ? s->last_error : NULL);
+	jkey(&w, &first, "kill_switch");
+	f = true;
+	puts_(&w, "{");
+	jkey(&w, &f, "on");
+	puts_(&w, s->kill_switch ? "true" : "false");
+	jkey(&w, &f, "allow_lan");
+	puts_(&w, s->kill_switch && s->kill_switch_lan ? "true" : "false");
+	puts_(&w, "}");
+	f = true;
 
 	jkey(&w, &first, "server");
 	puts_(&w, "{");
@@ -661,6 +670,7 @@ int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, s
 	t_line(&w, "state:", line);
 	if (s->last_error != NULL && s->last_error[0])
 		t_line(&w, "last error:", s->last_error);
+	t_line(&w, "kill switch:", !s->kill_switch ? "off" : s->kill_switch_lan ? "on (local networks allowed)" : "on");
 	if (s->host != NULL) {
 		snprintf(line, sizeof(line), "%s%s%s%s port %s %s", s->host, s->address ? " [" : "",
 		         s->address ? s->address : "", s->address ? "]" : "", s->port ? s->port : "?",

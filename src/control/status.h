@@ -80,6 +80,10 @@ struct vpnc_status_snap {
 	/* The data path; NULL = no TUN device yet. */
 	const struct vpnc_status_datapath *datapath;
 
+	/* The kill switch (docs/killswitch.md): its rules are installed; and for the local networks. */
+	bool kill_switch;
+	bool kill_switch_lan;
+
 	int64_t connected_since;
 	int64_t cert_not_after;
 	int64_t profile_expires;       /* the eduVPN "# Expires:" header */

@@ -195,7 +195,7 @@ static int open_tun(struct loop *l)
 		return ret;
 	}
 	vpnc_log(VPNC_LOG_MORE, "TUN device %s opened", l->tun.name);
-	return 0;
+	return loop_ks_tun(l, l->tun.name); /* Kill switch (loop_ks.c); the caller ends the run on failure */
 }
 
 /* systemd (sdnotify.h): READY=1 on the first connect and after a reload, else STATUS=. */
@@ -676,13 +676,18 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l};
 
 		(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
-		loop_begin_connect(l);
+		/* Kill switch (loop_ks.c): in place before the first name is resolved. */
+		if (loop_ks_start(l) < 0)
+			loop_shutdown(l, 1);
+		else
+			loop_begin_connect(l);
 	}
 	uv_run(&l->uv, UV_RUN_DEFAULT);
 	if (!l->closing)
 		loop_shutdown(l, 1); /* the loop ran dry: treat as an error, but clean up */
 	uv_run(&l->uv, UV_RUN_DEFAULT);
 	code = l->exit_code;
+	loop_ks_end(l, code); /* Kill switch (loop_ks.c): after the DNS and routes are gone */
 	if (uv_loop_close(&l->uv) < 0)
 		vpnc_log(VPNC_LOG_MORE, "event loop closed with handles still open");
 	goto out;

@@ -639,6 +639,8 @@ static void test_untrusted(void)
 		{"auth-user-pass /etc/shadow", "read a file with vpnc's rights; give it as an inline block"},
 		{"askpass /etc/shadow", "read a file with vpnc's rights; give it as an inline block"},
 		{"dh dh.pem", "read a file with vpnc's rights; give it as an inline block"},
+		{"kill-switch yes", "block the host's traffic, also after vpnc is gone"},
+		{"kill-switch-allow-lan yes", "block the host's traffic, also after vpnc is gone"},
 	};
 	char text[512], want[512];
 	const char *opt_end;
@@ -669,6 +671,7 @@ static void test_untrusted(void)
 	/* The command line stays trusted: it can override, and name its own files. */
 	CHECK(load_untrusted(BASE, "--auth-user-pass", "data/config/userpass.txt") == 0);
 	CHECK(load_untrusted(BASE, "--script-security", "2") == 0);
+	CHECK(load_untrusted(BASE, "--kill-switch", "yes") == 0);
 	/* 'setenv opt' applies the option, so the option's rule holds. */
 	untrusted_err(BASE "setenv opt up /bin/sh\n",
 	              ":7: option 'up': not allowed in an untrusted profile (it would run a program)", __LINE__);
@@ -853,6 +856,27 @@ static void test_notes(void)
 	vpnc_config_free(c);
 }
 
+/* 'kill-switch' and 'kill-switch-allow-lan': off by default, bare means yes, anything else is refused. */
+static void test_kill_switch_options(void)
+{
+	struct vpnc_config *c;
+
+	c = parse_ok(BASE);
+	CHECK(c != NULL && !c->kill_switch && !c->kill_switch_lan);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "kill-switch\nkill-switch-allow-lan\n");
+	CHECK(c != NULL && c->kill_switch && c->kill_switch_lan);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "kill-switch yes\nkill-switch no\nkill-switch-allow-lan no\n");
+	CHECK(c != NULL && !c->kill_switch && !c->kill_switch_lan);
+	vpnc_config_free(c);
+	parse_err(BASE "kill-switch on\n", "t.ovpn:7: option 'kill-switch': must be 'yes' or 'no'", __LINE__);
+	parse_err(BASE "kill-switch-allow-lan 1\n",
+	          "t.ovpn:7: option 'kill-switch-allow-lan': must be 'yes' or 'no'", __LINE__);
+	parse_err(BASE "kill-switch yes no\n", "t.ovpn:7: option 'kill-switch' takes at most 1 argument",
+	          __LINE__);
+}
+
 /* 'tun-offload' and 'coalesce-us', in a profile, on the command line, and as environment aliases. */
 static void test_datapath_options(void)
 {
@@ -1004,6 +1028,7 @@ static void test_compression(void)
 
 int main(void)
 {
+	test_kill_switch_options();
 	test_minimal_defaults();
 	test_eduvpn();
 	test_file_refs();
