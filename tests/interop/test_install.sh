@@ -2,7 +2,8 @@
 # test_install.sh: `cmake --install` puts the binary, the man page, the systemd
 # unit, the sysusers and the tmpfiles files in the standard places, and the
 # unit starts the binary that was installed. A configure for /usr (as the
-# Debian package does) takes systemd's directories from systemd.pc, and the
+# Debian package does) takes systemd's directories from systemd.pc, the bash
+# completion completes (when bash-completion is installed), and the
 # packagers' switches (VPNC_BUILD_TESTS, VPNC_BUILD_BENCH, VPNC_WERROR) do
 # what they say.
 #
@@ -51,6 +52,26 @@ if [ -x "$build/contrib/networkmanager/nm-vpnc-ovpn-service" ]; then
 		grep -q '^u nm-vpnc-ovpn ' "$(under "$(cachevar "$build" VPNC_SYSUSERSDIR)")/nm-vpnc-ovpn.conf"
 fi
 
+# bash completion: installed, and it completes options, their values, commands and instances.
+comp="$(under "$(cachevar "$build" VPNC_BASHCOMPDIR)")/vpnc"
+check "the bash completion is installed" test -s "$comp"
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	mkdir -p "$dest/sockdir"
+	completes() {
+		local want=$1
+		shift
+		got=$(bash -c '. /usr/share/bash-completion/bash_completion; . "$0"
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+			COMPREPLY=(); _vpnc; printf "%s " "${COMPREPLY[@]}"' "$comp" "$@")
+		[ "$got" = "$want " ]
+	}
+	check "completion: vpnc --dns-m -> --dns-mode" completes --dns-mode vpnc --dns-m
+	check "completion: vpnc --tls-crypt-v -> --tls-crypt-v2 --tls-crypt-v2-verify (from docs/options.md)" \
+		completes "--tls-crypt-v2 --tls-crypt-v2-verify" vpnc --tls-crypt-v
+	check "completion: vpnc --dns-mode resolv -> resolved resolvconf" completes "resolved resolvconf" vpnc --dns-mode resolv
+	check "completion: vpnc disc -> disconnect" completes disconnect vpnc disc
+	check "completion: vpnc status --j -> --json" completes --json vpnc status --j
+fi
 # A packager's configure: prefix /usr, no tests, no benchmarks, no -Werror (configure only).
 top=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
 pkg="$dest/pkgbuild"

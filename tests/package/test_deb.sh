@@ -98,6 +98,7 @@ check "the installed vpnc runs: $(/usr/sbin/vpnc --version 2>&1 | head -n 1)" \
 	eval '/usr/sbin/vpnc --version >/dev/null'
 check "the man page is installed" test -s /usr/share/man/man8/vpnc.8.gz
 check "the docs are installed" test -s /usr/share/doc/vpnc-ovpn/systemd.md.gz
+check "the bash completion is installed" grep -q 'complete -F _vpnc vpnc' /usr/share/bash-completion/completions/vpnc
 unit=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)/vpnc-client@.service
 check "the unit is installed ($unit)" test -s "$unit"
 out=$(cd "$tmp" && cp "$unit" "$tmp/vpnc-client@deb.service" && systemd-analyze verify "$tmp/vpnc-client@deb.service" 2>&1)
