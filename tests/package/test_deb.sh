@@ -98,7 +98,11 @@ check "the installed vpnc runs: $(/usr/sbin/vpnc --version 2>&1 | head -n 1)" \
 	eval '/usr/sbin/vpnc --version >/dev/null'
 check "the man page is installed" test -s /usr/share/man/man8/vpnc.8.gz
 check "the docs are installed" test -s /usr/share/doc/vpnc-ovpn/systemd.md.gz
-check "the bash completion is installed" grep -q 'complete -F _vpnc vpnc' /usr/share/bash-completion/completions/vpnc
+check "the bash completion is installed" grep -q '_vpnc_instances' /usr/share/bash-completion/completions/vpnc
+if installed bash-completion; then
+	check "bash-completion's completion for the Cisco vpnc is diverted aside" \
+		test -s /usr/share/bash-completion/completions/vpnc.cisco
+fi
 unit=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)/vpnc-client@.service
 check "the unit is installed ($unit)" test -s "$unit"
 out=$(cd "$tmp" && cp "$unit" "$tmp/vpnc-client@deb.service" && systemd-analyze verify "$tmp/vpnc-client@deb.service" 2>&1)
@@ -129,6 +133,12 @@ grep -E '^  (client|ping|clean)' "$tmp/demo.log" | sed 's/^/  demo: /'
 check "apt-get purge ${pkgs[*]}" eval 'apt-get purge -y "${pkgs[@]}" >"$tmp/purge.log" 2>&1'
 check "/usr/sbin/vpnc is gone" test ! -e /usr/sbin/vpnc
 check "the unit is gone" test ! -e "$unit"
+if installed bash-completion; then
+	check "bash-completion's own vpnc completion is back" \
+		eval 'test ! -e /usr/share/bash-completion/completions/vpnc.cisco &&
+			dpkg -S /usr/share/bash-completion/completions/vpnc | grep -q "^bash-completion:" &&
+			! grep -q _vpnc_instances /usr/share/bash-completion/completions/vpnc'
+fi
 [ $etc_existed = 0 ] && check "/etc/vpnc-client is gone (it was empty)" test ! -e /etc/vpnc-client
 # Debian leaves system users behind on purge; this test created them, so it removes them.
 for u in "${new_users[@]}"; do
