@@ -288,6 +288,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 		         l->tun.name);
 	sd_connected(l, desc); /* systemd (sdnotify.h) */
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
+	vpnc_ctlstate_dns_failed(l->ctl, l->updown.dns_failed);
 	drop_privileges(l);
 }
 

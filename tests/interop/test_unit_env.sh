@@ -18,7 +18,8 @@
 #  3. after SIGTERM (exit 0; vpnc had switched to nobody) the original
 #     resolv.conf is back byte for byte;
 #  4. with resolv.conf read-only too, the tunnel still comes up and vpnc says
-#     at priority warning (<4> on a journal stream) that DNS was not applied.
+#     at priority warning (<4> on a journal stream) that DNS was not applied,
+#     and so does `vpnc status` (the control socket is in the test's /run).
 # Last line: "test_unit_env: N passed, M failed".
 set -u -o pipefail
 
@@ -108,6 +109,8 @@ if vt_check "connected with --config DIR/work (work.ovpn), ca/cert/key relative 
 	vt_wait_tun_ipv4 15; then
 	vt_check "pushed DNS written to the writable /etc/resolv.conf in a read-only /etc" wrote
 	vt_check "no DNS warning" eval '! grep -q "Cannot apply the pushed DNS" "$VT_DIR/client.log"'
+	vt_check "vpnc status --json: DNS not failed" \
+		eval '"${real_client[0]}" status --json --control-socket "$VT_DIR/run/vpnc/work.sock" | grep -q "\"failed\":false}"'
 	vt_check "vpnc switched to nobody" grep -q 'Dropped privileges to user nobody' "$VT_DIR/client.log"
 	vt_check "SIGTERM: exit status 0" eval 'vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]'
 	vt_check "resolv.conf restored byte for byte after the privilege drop" \
@@ -132,6 +135,8 @@ if vt_check "connected with a read-only resolv.conf" vt_wait_tun_ipv4 15; then
 	vt_check "DNS not applied: said at priority warning" warned
 	grep -m 1 'Cannot apply' "$VT_DIR/client.log" | sed 's/^/  | /'
 	vt_check "resolv.conf untouched" cmp -s "$VT_DIR/resolv.conf" "$VT_DIR/resolv.orig"
+	vt_check "vpnc status says the pushed DNS is NOT applied" \
+		eval '"${real_client[0]}" status --control-socket "$VT_DIR/run/vpnc/work.sock" | grep -q "NOT applied"'
 	vt_check "the tunnel carries traffic anyway" vt_ping "$VT_TUN_SRV_IP"
 	vt_check "SIGTERM: exit status 0" eval 'vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]'
 else
