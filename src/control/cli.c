@@ -30,8 +30,8 @@ void vpnc_cli_usage(FILE *f)
 	fprintf(f,
 	        "Usage: vpnc [--config] FILE [--option args ...]\n"
 	        "       vpnc --option args ...   (options as in an OpenVPN client config)\n"
-	        "       vpnc status [--json] [--instance NAME | --control-socket PATH]\n"
-	        "       vpnc disconnect | reconnect [--instance NAME | --control-socket PATH]\n"
+	        "       vpnc status [--json] [[--instance] NAME | --control-socket PATH]\n"
+	        "       vpnc disconnect | reconnect [[--instance] NAME | --control-socket PATH]\n"
 	        "       vpnc kill-switch off [--instance NAME]\n"
 	        "       vpnc --inline-config FILE [--untrusted-config]\n"
 	        "       vpnc --help | --version\n"
@@ -258,6 +258,9 @@ int vpnc_cli_main(int argc, char **argv)
 			instance = argv[++i];
 		} else if (strcmp(a, "--control-socket") == 0 && i + 1 < argc) {
 			sock = argv[++i];
+		} else if (a[0] != '-' && instance == NULL) {
+			/* `vpnc status NAME`, as systemd's instance name (vpnc-client@NAME). */
+			instance = a;
 		} else {
 			return usage_error("unknown or incomplete option '%s'.", a);
 		}

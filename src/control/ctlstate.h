@@ -53,6 +53,9 @@ void vpnc_ctlstate_attempt(struct vpnc_ctlstate *s, const struct vpnc_remote *r,
 /* The tunnel is up with this push (copied) on device dev. */
 void vpnc_ctlstate_connected(struct vpnc_ctlstate *s, const struct vpnc_push *push, const char *dev);
 
+/* Whether the pushed DNS of the current session could not be applied (shown by status). */
+void vpnc_ctlstate_dns_failed(struct vpnc_ctlstate *s, bool failed);
+
 /* The session ended or is ending: state and why (NULL keeps the last reason). */
 void vpnc_ctlstate_down(struct vpnc_ctlstate *s, enum vpnc_status_state state, const char *reason);
 

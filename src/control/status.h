@@ -74,6 +74,7 @@ struct vpnc_status_snap {
 	/* The tunnel: the device and what the server pushed (routes, DNS). */
 	const char *dev;
 	const struct vpnc_push *push;
+	bool dns_failed;               /* the pushed DNS could not be applied (the log says why) */
 
 	/* Counters of the current session; NULL = none yet. */
 	const struct vpnc_stats *stats;

@@ -42,6 +42,7 @@
 
 #include "control/ctlstate.h" /* Control socket (ctlstate.h) */
 #include "daemon/link.h"
+#include "daemon/exitcode.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/loop_int.h"
@@ -203,7 +204,8 @@ static void sd_connected(struct loop *l, const char *desc)
 {
 	char st[VPNC_SD_MSG_MAX];
 
-	snprintf(st, sizeof(st), "connected: %s %s, cipher %s", l->tun.name, desc, vpnc_engine_cipher(l->eng));
+	snprintf(st, sizeof(st), "connected: %s %s, cipher %s%s", l->tun.name, desc, vpnc_engine_cipher(l->eng),
+	         l->updown.dns_failed ? "; pushed DNS NOT applied (see the log)" : "");
 	if (!l->sd_ready || l->sd_reloading)
 		(void)vpnc_sd_ready(st);
 	else
@@ -286,6 +288,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 		         l->tun.name);
 	sd_connected(l, desc); /* systemd (sdnotify.h) */
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
+	vpnc_ctlstate_dns_failed(l->ctl, l->updown.dns_failed);
 	drop_privileges(l);
 }
 
@@ -309,8 +312,17 @@ static void on_fatal(struct loop *l)
 	enum vpnc_auth_retry ar = l->conf->auth_retry;
 
 	if (l->cause != VPNC_CAUSE_AUTH_FAILED || ar == VPNC_AUTH_RETRY_NONE) {
+		/* Distinct exit codes (exitcode.h): the unit does not restart on these two. */
+		int code = l->cause == VPNC_CAUSE_AUTH_FAILED ? VPNC_EXIT_AUTH
+		           : l->cause == VPNC_CAUSE_VERIFY    ? VPNC_EXIT_VERIFY
+		                                              : VPNC_EXIT_RUNTIME;
+		char st[VPNC_SD_MSG_MAX];
+
 		vpnc_log(VPNC_LOG_FATAL, "Exiting: %s.", l->reason);
-		loop_shutdown(l, 1);
+		loop_shutdown(l, code);
+		/* systemd (sdnotify.h): `systemctl status` shows why, not only that it stopped. */
+		snprintf(st, sizeof(st), "stopped: %s", l->reason);
+		(void)vpnc_sd_status(st);
 		return;
 	}
 	vpnc_log(VPNC_LOG_INFO, "AUTH: %s; trying again (auth-retry %s)", l->reason,

@@ -22,6 +22,7 @@
 
 #include "core/tls.h"
 #include "control/cli.h" /* Control socket client, --help, --version (cli.h). */
+#include "daemon/exitcode.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/privdrop.h"
@@ -208,7 +209,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2) {
 		usage(stderr);
-		return 1;
+		return VPNC_EXIT_CONFIG;
 	}
 	/* Like OpenVPN, a first argument that is not an option is the config file. */
 	if (argv[1][0] != '-') {
@@ -235,6 +236,7 @@ int main(int argc, char **argv)
 	ret = vpnc_config_load(path, argc - first, argv + first, &notes, &conf, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "vpnc: %s\n", err[0] ? err : "cannot load the configuration");
+		code = VPNC_EXIT_CONFIG;
 		goto out;
 	}
 	/*
@@ -259,6 +261,7 @@ int main(int argc, char **argv)
 
 	if (conf->n_remotes == 0) {
 		vpnc_log(VPNC_LOG_FATAL, "The configuration has no 'remote'.");
+		code = VPNC_EXIT_CONFIG;
 		goto out;
 	}
 
@@ -271,6 +274,7 @@ int main(int argc, char **argv)
 			         ret == -ENXIO ? "auth-user-pass needs a username and password, and there "
 			                         "is no terminal to ask for them."
 			                       : "Reading the username and password from the terminal failed.");
+			code = VPNC_EXIT_CONFIG;
 			goto out;
 		}
 		creds.fresh = true;
@@ -280,6 +284,7 @@ int main(int argc, char **argv)
 	ctx = vpnc_tls_ctx_client2(conf, ask_key_pass, NULL, err, sizeof(err));
 	if (ctx == NULL) {
 		vpnc_log(VPNC_LOG_FATAL, "TLS setup failed: %s", err[0] ? err : "unknown error");
+		code = VPNC_EXIT_CONFIG; /* the keys and certificates the profile names */
 		goto out;
 	}
 	ret = vpnc_tun_probe();
