@@ -1,15 +1,17 @@
 #!/bin/bash
 # demo.sh: the one-command demo from the README.
 #
-# Usage: sudo ./contrib/demo.sh [--stock-client] [--keep]
+# Usage: sudo ./contrib/demo.sh [--stock-client | --vpnc PATH] [--keep]
 #
-# Builds vpnc if needed, then, entirely inside two private network
-# namespaces: makes a throwaway PKI, starts a stock OpenVPN 2.6 server,
+# Builds vpnc if needed (unless --vpnc names one), then, entirely inside two
+# private network namespaces: makes a throwaway PKI, starts a stock OpenVPN 2.6 server,
 # runs `vpnc --config demo.ovpn` as the client, pings the server through the
 # tunnel over IPv4 and IPv6, runs a short iperf3 both ways, stops vpnc with
 # SIGTERM and removes everything again. Nothing touches the host's network.
 #
 # --stock-client  use the stock openvpn binary as the client (for comparison)
+# --vpnc PATH     use this vpnc binary, e.g. the installed /usr/sbin/vpnc
+#                 (tests/package/test_deb.sh), instead of building one
 # --keep          keep the temporary directory (configs, logs) afterwards
 # VPNC_CLIENT_CMD overrides the client command line entirely.
 # The vt_*_conf helpers take optional arguments.
@@ -18,14 +20,25 @@ set -u -o pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 stock=0
-for arg in "$@"; do
-	case "$arg" in
+vpnc_bin=""
+while [ $# -gt 0 ]; do
+	case "$1" in
 	--stock-client) stock=1 ;;
+	--vpnc)
+		[ $# -ge 2 ] || { echo "demo: --vpnc needs a path"; exit 2; }
+		vpnc_bin=$2
+		shift
+		;;
 	--keep) export VT_KEEP=1 ;;
 	-h | --help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "demo: unknown argument '$arg' (try --help)"; exit 2 ;;
+	*) echo "demo: unknown argument '$1' (try --help)"; exit 2 ;;
 	esac
+	shift
 done
+if [ -n "$vpnc_bin" ] && [ ! -x "$vpnc_bin" ]; then
+	echo "demo: --vpnc $vpnc_bin: not an executable file"
+	exit 2
+fi
 
 if [ "$(id -u)" != 0 ]; then
 	echo "demo: needs root for network namespaces and tun devices: sudo $0 $*"
@@ -40,7 +53,9 @@ export VT_CLIENT_CONF=demo.ovpn
 step() { printf '\n==> %s\n' "$*"; }
 
 client_arg=--stock-client
-if [ $stock = 0 ] && [ -z "${VPNC_CLIENT_CMD:-}" ]; then
+if [ $stock = 0 ] && [ -n "$vpnc_bin" ]; then
+	client_arg=$vpnc_bin
+elif [ $stock = 0 ] && [ -z "${VPNC_CLIENT_CMD:-}" ]; then
 	client_arg="$root/build/vpnc"
 	# Configure once, then let the (incremental) build decide what is stale.
 	step "Building vpnc (cmake -S . -B build && cmake --build build -j2)"

@@ -71,6 +71,8 @@ struct pair_opts {
 	bool prf;                       /* the server derives keys with the PRF */
 	int client_reneg, server_reneg; /* reneg-sec of each side */
 	long long client_reneg_pkts;
+	bool client_comp_allowed;       /* the client's profile allows compression */
+	enum vpnc_comp server_comp;     /* the server engine's framing (it never compresses either) */
 };
 
 static inline void pair_log_cb(void *ctx, int level, const char *msg)
@@ -130,6 +132,8 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.verb = 4;
 	cc.reneg_sec = o->client_reneg;
 	cc.reneg_pkts = o->client_reneg_pkts;
+	cc.comp_allowed = o->client_comp_allowed;
+	sc.comp = o->server_comp;
 	sc = cc;
 	sc.reneg_sec = o->server_reneg;
 	sc.role = VPNC_ROLE_SERVER;

@@ -73,12 +73,33 @@ enum vpnc_x509_name_type {
 	VPNC_X509_NAME_PREFIX, /* CN starts with */
 };
 
-/* What is pushed or configured for compression framing (never real compression). */
+/*
+ * What is pushed or configured for compression (docs/compression.md). vpnc
+ * never compresses what it sends: it frames it as uncompressed in the framing
+ * of the value. The last three also decompress what the server compresses.
+ */
 enum vpnc_comp {
 	VPNC_COMP_NONE = 0,
 	VPNC_COMP_LZO_STUB,  /* comp-lzo no: 0xFA prefix */
 	VPNC_COMP_STUB,      /* compress (stub): swap format with 0xFB */
 	VPNC_COMP_STUB_V2,   /* compress stub-v2: escape 0x50 */
+	VPNC_COMP_LZO,       /* comp-lzo [yes|adaptive], compress lzo: LZO_STUB framing, 0x66 = LZO */
+	VPNC_COMP_LZ4,       /* compress lz4: STUB (swap) framing, 0x69 = LZ4 */
+	VPNC_COMP_LZ4_V2,    /* compress lz4-v2: STUB_V2 framing, 0x50 0x01 = LZ4 */
+};
+
+/* True for the values with real compression (the server may compress). */
+static inline bool vpnc_comp_is_real(enum vpnc_comp c)
+{
+	return c == VPNC_COMP_LZO || c == VPNC_COMP_LZ4 || c == VPNC_COMP_LZ4_V2;
+}
+
+/* allow-compression (OpenVPN 2.6); UNSET follows 2.6's default, see vpnc_config_comp_allowed(). */
+enum vpnc_allow_comp {
+	VPNC_ALLOW_COMP_UNSET = 0,
+	VPNC_ALLOW_COMP_NO,   /* framing only: real compression configured or pushed is refused */
+	VPNC_ALLOW_COMP_ASYM, /* decompress what the server sends, never compress */
+	VPNC_ALLOW_COMP_YES,  /* as ASYM in vpnc, which never compresses */
 };
 
 /* 'pull-filter accept|ignore|reject TEXT' (see docs/push.md). */
@@ -169,7 +190,9 @@ struct vpnc_config {
 	/* Data channel. */
 	char data_ciphers[256];     /* colon list, default "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305" */
 	char data_ciphers_fallback[32];
-	enum vpnc_comp comp;        /* configured compression framing */
+	enum vpnc_comp comp;        /* configured compression */
+	enum vpnc_allow_comp allow_comp;
+	bool comp_asked;            /* a compression option other than 'comp-lzo no' was given */
 
 	/* Authentication. */
 	bool auth_user_pass;        /* the server wants a username and password */
@@ -205,6 +228,10 @@ struct vpnc_config {
 	bool up_restart;            /* run 'up' again (with "restart") on a reconnect */
 	int script_security;        /* 0..3, default 1 */
 	enum vpnc_dns_mode dns_mode;
+
+	/* The kill switch (src/os/killswitch.h, docs/killswitch.md). */
+	bool kill_switch;           /* 'kill-switch': nothing leaves outside the tunnel, default no */
+	bool kill_switch_lan;       /* 'kill-switch-allow-lan': ... except to the local networks */
 
 	/* Logging (src/daemon/log.h). */
 	int verb;                   /* default 1 */
@@ -283,6 +310,19 @@ int vpnc_config_parse_text(const char *name, const char *text, size_t len,
  */
 int vpnc_config_inline(const char *path, bool untrusted, char **out, size_t *outlen, char *err,
                        size_t errlen);
+
+/*
+ * Whether vpnc decompresses what the server compresses, by OpenVPN 2.6's rule:
+ * allow-compression asym or yes, or, without allow-compression, any
+ * compression option other than 'comp-lzo no' in the profile. Otherwise
+ * (allow-compression no, or no such option: 2.6's default) a server that
+ * pushes real compression is refused.
+ */
+static inline bool vpnc_config_comp_allowed(const struct vpnc_config *cfg)
+{
+	return cfg->allow_comp == VPNC_ALLOW_COMP_ASYM || cfg->allow_comp == VPNC_ALLOW_COMP_YES ||
+	       (cfg->allow_comp == VPNC_ALLOW_COMP_UNSET && cfg->comp_asked);
+}
 
 /* Frees the config and wipes its secrets. NULL is allowed. */
 void vpnc_config_free(struct vpnc_config *cfg);

@@ -107,6 +107,7 @@ enum vpnc_drop {
 	VPNC_DROP_WINDOW,         /* control packet outside the receive window */
 	VPNC_DROP_TOO_BIG,        /* does not fit the output buffer */
 	VPNC_DROP_COMP,           /* bad compression framing */
+	VPNC_DROP_DECOMP,         /* compressed data corrupt or decompressing past the MTU */
 	VPNC_DROP__COUNT
 };
 
@@ -147,7 +148,8 @@ struct vpnc_engine_cfg {
 	/* Data channel. */
 	const char *data_ciphers;        /* colon list */
 	const char *data_ciphers_fallback;
-	enum vpnc_comp comp;             /* configured compression framing; a pushed one wins */
+	enum vpnc_comp comp;             /* configured compression; a pushed one wins */
+	bool comp_allowed;               /* decompress what the server compresses (else refuse it) */
 
 	/* Client credentials (copied, wiped on free); NULL = none. */
 	const char *username;

@@ -112,9 +112,8 @@ struct vpnc_push {
 	int explicit_exit_notify;  /* -1 = not pushed */
 
 	int tun_mtu;               /* 0 = not pushed */
-	enum vpnc_comp comp;       /* compression framing the server uses */
+	enum vpnc_comp comp;       /* compression the server uses (allow-compression decides, keyex.c) */
 	bool comp_pushed;
-	bool comp_refused;         /* real compression was pushed: the session must fail, as 2.6 does */
 
 	char auth_token[VPNC_MAX_TOKEN_LEN]; /* secret; "" = none */
 	char auth_token_user[VPNC_MAX_TOKEN_LEN];

@@ -78,6 +78,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_script_security);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_script);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_up_restart);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_dns_mode);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_kill_switch);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_user_group); /* user, group */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_chroot);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_privsep);

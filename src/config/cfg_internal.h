@@ -111,6 +111,7 @@ enum vpnc_cfg_trust {
 	UT_INCLUDE, /* reads another config file */
 	UT_DIR,     /* changes where relative names point */
 	UT_ID,      /* changes the user, group or root directory */
+	UT_FIREWALL, /* changes the host's firewall, which outlives a vpnc that is killed */
 };
 /* The option's enum vpnc_cfg_trust (UT_OK for unknown names). */
 int vpnc_cfg_trust(const char *name);
@@ -144,6 +145,12 @@ int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path);
 /* cfg_file.c: bounded file reading and path resolution. */
 int vpnc_cfg_read_file(const char *path, char **out, size_t *outlen);
 char *vpnc_cfg_resolve(const char *cd, const char *path);
+/*
+ * cfg_profile.c: the file a top-level profile name means: PATH itself, or
+ * PATH.conf or PATH.ovpn when PATH has neither suffix and does not exist.
+ * *out is malloc'd; -EEXIST when both PATH.conf and PATH.ovpn exist.
+ */
+int vpnc_cfg_profile_path(const char *path, char **out);
 int vpnc_cfg_src_set(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s, const char *opt,
                      const char *arg);
 void vpnc_cfg_src_clear(struct vpnc_cfg_src *s);

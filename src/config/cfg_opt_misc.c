@@ -1,8 +1,8 @@
 /*
  * cfg_opt_misc.c: handlers for username/password authentication, timers,
- * boolean flags, logging levels, compression framing, setenv, pull-filter,
- * ignore-unknown-option, script-security, the script commands, dns-mode, and
- * the privilege options user, group and chroot.
+ * boolean flags, logging levels, compression, setenv, pull-filter,
+ * ignore-unknown-option, script-security, the script commands, dns-mode, the
+ * kill switch, and the privilege options user, group and chroot.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,9 +17,9 @@
 #define TIMER_MAX 2000000 /* seconds; keeps millisecond arithmetic in range */
 #define VERB_MAX 11
 #define MUTE_MAX 1000000
-#define COMPRESS_WARNING                                                                    \
-	"vpnc neither compresses nor decompresses; it uses only the framing, and packets the " \
-	"server compresses are dropped"
+#define COMPRESS_NOTE                                                                   \
+	"vpnc decompresses what the server compresses but sends everything uncompressed " \
+	"(OpenVPN 2.6's allow-compression asym)"
 
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_user_pass)
 {
@@ -148,31 +148,43 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_verb)
 	return 0;
 }
 
+/* Real compression configured: refused after allow-compression no, as by 2.6 at startup. */
+static int comp_real(struct vpnc_cfg_ctx *ctx, const char *opt, const char *arg, enum vpnc_comp c)
+{
+	if (ctx->cfg->allow_comp == VPNC_ALLOW_COMP_NO)
+		return vpnc_cfg_bad(ctx, opt, "'%s' conflicts with 'allow-compression no'", arg);
+	ctx->cfg->comp = c;
+	ctx->cfg->comp_asked = true;
+	vpnc_cfg_note(ctx, 1, "option '%s %s': %s", opt, arg, COMPRESS_NOTE);
+	return 0;
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_comp_lzo)
 {
 	if (n > 1 && strcmp(p[1], "no") != 0 && strcmp(p[1], "yes") != 0 &&
 	    strcmp(p[1], "adaptive") != 0)
 		return vpnc_cfg_bad(ctx, p[0], "must be 'yes', 'no' or 'adaptive'");
-	ctx->cfg->comp = VPNC_COMP_LZO_STUB;
-	if (n < 2 || strcmp(p[1], "no") != 0)
-		vpnc_cfg_note(ctx, 1, "option 'comp-lzo': %s", COMPRESS_WARNING);
-	return 0;
+	if (n > 1 && strcmp(p[1], "no") == 0) {
+		ctx->cfg->comp = VPNC_COMP_LZO_STUB; /* framing only; does not allow compression */
+		return 0;
+	}
+	return comp_real(ctx, p[0], n > 1 ? p[1] : "adaptive", VPNC_COMP_LZO);
 }
 
 VPNC_CFG_HANDLER(vpnc_cfg_opt_compress)
 {
 	const char *a = n > 1 ? p[1] : "";
 
+	if (strcmp(a, "lzo") == 0)
+		return comp_real(ctx, p[0], a, VPNC_COMP_LZO);
+	if (strcmp(a, "lz4") == 0)
+		return comp_real(ctx, p[0], a, VPNC_COMP_LZ4);
+	if (strcmp(a, "lz4-v2") == 0)
+		return comp_real(ctx, p[0], a, VPNC_COMP_LZ4_V2);
 	if (a[0] == '\0' || strcmp(a, "stub") == 0) {
 		ctx->cfg->comp = VPNC_COMP_STUB;
 	} else if (strcmp(a, "stub-v2") == 0) {
 		ctx->cfg->comp = VPNC_COMP_STUB_V2;
-	} else if (strcmp(a, "lzo") == 0 || strcmp(a, "lz4") == 0) {
-		ctx->cfg->comp = VPNC_COMP_STUB;
-		vpnc_cfg_note(ctx, 1, "option 'compress %s': %s", a, COMPRESS_WARNING);
-	} else if (strcmp(a, "lz4-v2") == 0) {
-		ctx->cfg->comp = VPNC_COMP_STUB_V2;
-		vpnc_cfg_note(ctx, 1, "option 'compress %s': %s", a, COMPRESS_WARNING);
 	} else if (strcmp(a, "migrate") == 0) {
 		ctx->cfg->comp = VPNC_COMP_NONE;
 		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB, "option 'compress migrate': no compression is used");
@@ -180,19 +192,32 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_compress)
 		return vpnc_cfg_bad(ctx, p[0], "must be empty or one of stub, stub-v2, lzo, lz4, "
 		                    "lz4-v2, migrate");
 	}
+	/* As in 2.6, any 'compress' lets a server push real compression (unless allow-compression no). */
+	ctx->cfg->comp_asked = true;
 	return 0;
 }
 
 VPNC_CFG_HANDLER(vpnc_cfg_opt_allow_compression)
 {
-	if (strcmp(p[1], "no") == 0)
-		return 0;
-	if (strcmp(p[1], "asym") == 0 || strcmp(p[1], "yes") == 0) {
-		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB, "option 'allow-compression %s': %s", p[1],
-		              COMPRESS_WARNING);
+	if (strcmp(p[1], "no") == 0) {
+		if (vpnc_comp_is_real(ctx->cfg->comp))
+			return vpnc_cfg_bad(ctx, p[0], "'no' conflicts with the compression configured before");
+		ctx->cfg->allow_comp = VPNC_ALLOW_COMP_NO;
 		return 0;
 	}
-	return vpnc_cfg_bad(ctx, p[0], "must be 'no', 'asym' or 'yes'");
+	if (strcmp(p[1], "asym") != 0 && strcmp(p[1], "yes") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be 'no', 'asym' or 'yes'");
+	if (ctx->cfg->allow_comp == VPNC_ALLOW_COMP_NO)
+		return vpnc_cfg_bad(ctx, p[0], "cannot be set to '%s' after 'no'", p[1]);
+	if (strcmp(p[1], "yes") == 0) {
+		ctx->cfg->allow_comp = VPNC_ALLOW_COMP_YES;
+		/* The safe half of 'yes' only: compressing what is sent helps attacks such as VORACLE. */
+		vpnc_cfg_note(ctx, 1, "option 'allow-compression yes': vpnc never compresses what it "
+		              "sends, so this acts as 'asym'");
+	} else {
+		ctx->cfg->allow_comp = VPNC_ALLOW_COMP_ASYM;
+	}
+	return 0;
 }
 
 /*
@@ -291,6 +316,20 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_script)
 VPNC_CFG_HANDLER(vpnc_cfg_opt_up_restart)
 {
 	ctx->cfg->up_restart = true;
+	return 0;
+}
+
+/* 'kill-switch [yes|no]', 'kill-switch-allow-lan [yes|no]': no argument means yes. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_kill_switch)
+{
+	bool on = n < 2 || strcmp(p[1], "yes") == 0;
+
+	if (n >= 2 && strcmp(p[1], "yes") != 0 && strcmp(p[1], "no") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be 'yes' or 'no'");
+	if (strcmp(p[0], "kill-switch") == 0)
+		ctx->cfg->kill_switch = on;
+	else
+		ctx->cfg->kill_switch_lan = on;
 	return 0;
 }
 

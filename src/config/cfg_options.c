@@ -150,6 +150,15 @@ static const struct cfg_option cfg_options[] = {
 	S("route-up", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("up-restart", 0, 0, 0, UT_OK, vpnc_cfg_opt_up_restart),
 	S("dns-mode", 1, 1, 0, UT_OK, vpnc_cfg_opt_dns_mode),
+
+	/*
+	 * vpnc's own: the kill switch (docs/killswitch.md). Refused in an untrusted
+	 * profile: its rules stay when vpnc is killed (fail-closed), so a profile
+	 * could cut the host off until an admin removes them; the owner of the
+	 * connection decides that on the command line, not the profile's author.
+	 */
+	S("kill-switch", 0, 1, 0, UT_FIREWALL, vpnc_cfg_opt_kill_switch),
+	S("kill-switch-allow-lan", 0, 1, 0, UT_FIREWALL, vpnc_cfg_opt_kill_switch),
 	I("down-pre", 0, 0, 0, UT_OK, NULL, "vpnc runs 'down' after removing its DNS settings and routes"),
 
 	/* Known and harmless. */
@@ -274,6 +283,7 @@ static const char *cfg_trust_why(int trust)
 	case UT_INCLUDE: return "read another file with vpnc's rights";
 	case UT_DIR: return "change where files are read from";
 	case UT_ID: return "change vpnc's user, group or root directory";
+	case UT_FIREWALL: return "block the host's traffic, also after vpnc is gone";
 	default: return "do something an untrusted profile may not";
 	}
 }

@@ -270,6 +270,7 @@ out:
 int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
 {
 	char *full = NULL, *text = NULL;
+	const char *name = path;
 	size_t len = 0;
 	int ret;
 
@@ -279,6 +280,24 @@ int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
 	full = vpnc_cfg_resolve(ctx->cd, path);
 	if (full == NULL)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	/* The top-level profile: NAME may mean NAME.conf or NAME.ovpn (cfg_profile.c). */
+	if (ctx->depth == 0) {
+		char *found = NULL;
+
+		ret = vpnc_cfg_profile_path(full, &found);
+		if (found != NULL && strcmp(found, full) != 0)
+			name = found; /* messages name the file that was read */
+		free(full);
+		full = found;
+		if (ret < 0) {
+			char safe[128];
+
+			vpnc_cfg_sanitize(safe, sizeof(safe), path);
+			return ret == -EEXIST ? vpnc_cfg_bad(ctx, "config", "both '%s.conf' and '%s.ovpn' exist; "
+			                                     "remove or rename one", safe, safe)
+			                      : vpnc_cfg_fail(ctx, ret, "out of memory");
+		}
+	}
 	ret = vpnc_cfg_read_file(full, &text, &len);
 	if (ret < 0) {
 		char safe[128];
@@ -294,8 +313,10 @@ int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
 	    strlen(full) < sizeof(ctx->cfg->cmdline_config))
 		memcpy(ctx->cfg->cmdline_config, full, strlen(full) + 1);
 	ctx->depth++;
-	ret = vpnc_cfg_read_text(ctx, path, text, len, 1);
+	ret = vpnc_cfg_read_text(ctx, name, text, len, 1);
 	ctx->depth--;
+	if (ctx->where == name) /* left there by an error; name is freed below */
+		ctx->where = path;
 out:
 	if (text != NULL) {
 		OPENSSL_cleanse(text, len);
@@ -431,14 +452,21 @@ int vpnc_config_load(const char *path, int argc, char **argv, const struct vpnc_
 		size_t len = 0;
 
 		ctx.where = path;
-		ctx.cfg->path = strdup(path);
-		ret = ctx.cfg->path == NULL ? -ENOMEM : vpnc_cfg_read_file(path, &text, &len);
-		if (ret < 0)
+		/* NAME may mean NAME.conf or NAME.ovpn (cfg_profile.c). */
+		ret = vpnc_cfg_profile_path(path, &ctx.cfg->path);
+		if (ret == 0) {
+			ctx.where = ctx.cfg->path;
+			ret = vpnc_cfg_read_file(ctx.cfg->path, &text, &len);
+		}
+		if (ret == -EEXIST)
+			vpnc_cfg_fail(&ctx, ret, "both %s.conf and %s.ovpn exist; remove or rename one", path,
+			              path);
+		else if (ret < 0)
 			vpnc_cfg_fail(&ctx, ret, "cannot read the config file: %s",
 			              ret == -EINVAL ? "not a regular file"
 			              : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
 		else
-			ret = vpnc_cfg_read_text(&ctx, path, text, len, 1);
+			ret = vpnc_cfg_read_text(&ctx, ctx.cfg->path, text, len, 1);
 		if (text != NULL) {
 			OPENSSL_cleanse(text, len);
 			free(text);

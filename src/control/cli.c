@@ -1,5 +1,6 @@
 /*
  * cli.c: owns the client commands `vpnc status|disconnect|reconnect`
+ * (`vpnc kill-switch` is passed on to cli_killswitch.c)
  * (argument handling, finding the socket, one request, printing the reply,
  * the exit status; see cli.h) and the --help / --version text.
  */
@@ -29,8 +30,9 @@ void vpnc_cli_usage(FILE *f)
 	fprintf(f,
 	        "Usage: vpnc [--config] FILE [--option args ...]\n"
 	        "       vpnc --option args ...   (options as in an OpenVPN client config)\n"
-	        "       vpnc status [--json] [--instance NAME | --control-socket PATH]\n"
-	        "       vpnc disconnect | reconnect [--instance NAME | --control-socket PATH]\n"
+	        "       vpnc status [--json] [[--instance] NAME | --control-socket PATH]\n"
+	        "       vpnc disconnect | reconnect [[--instance] NAME | --control-socket PATH]\n"
+	        "       vpnc kill-switch off [--instance NAME]\n"
 	        "       vpnc --inline-config FILE [--untrusted-config]\n"
 	        "       vpnc --help | --version\n"
 	        "\n"
@@ -47,6 +49,8 @@ void vpnc_cli_usage(FILE *f)
 	        "status prints the state, server, cipher, addresses, routes, DNS, traffic and\n"
 	        "the certificate and profile expiry of a running vpnc (--json for machines);\n"
 	        "disconnect ends its session as SIGTERM does; reconnect reconnects as SIGHUP does.\n"
+	        "kill-switch off removes the firewall rules --kill-switch left after vpnc was\n"
+	        "killed or failed (all instances' unless one is named).\n"
 	        "Exit status of these: 0 done, 1 not running or not reachable or refused,\n"
 	        "2 bad usage.\n"
 	        "\n"
@@ -64,7 +68,7 @@ void vpnc_cli_version(FILE *f)
 bool vpnc_cli_is_command(const char *arg)
 {
 	return arg != NULL && (strcmp(arg, "status") == 0 || strcmp(arg, "disconnect") == 0 ||
-	                       strcmp(arg, "reconnect") == 0);
+	                       strcmp(arg, "reconnect") == 0 || strcmp(arg, "kill-switch") == 0);
 }
 
 static int64_t now_ms(void)
@@ -240,6 +244,8 @@ int vpnc_cli_main(int argc, char **argv)
 
 	if (!vpnc_cli_is_command(cmd))
 		return usage_error("unknown command '%s'.", cmd != NULL ? cmd : "");
+	if (strcmp(cmd, "kill-switch") == 0)
+		return vpnc_cli_killswitch(argc, argv); /* cli_killswitch.c: no daemon needed */
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -252,6 +258,9 @@ int vpnc_cli_main(int argc, char **argv)
 			instance = argv[++i];
 		} else if (strcmp(a, "--control-socket") == 0 && i + 1 < argc) {
 			sock = argv[++i];
+		} else if (a[0] != '-' && instance == NULL) {
+			/* `vpnc status NAME`, as systemd's instance name (vpnc-client@NAME). */
+			instance = a;
 		} else {
 			return usage_error("unknown or incomplete option '%s'.", a);
 		}

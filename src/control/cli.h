@@ -30,11 +30,14 @@
 /* How long each step of a request (connect, send, every read) may take. */
 #define VPNC_CLI_TIMEOUT_MS 5000
 
-/* True if arg is one of the client commands (status, disconnect, reconnect). */
+/* True if arg is one of the client commands (status, disconnect, reconnect, kill-switch). */
 bool vpnc_cli_is_command(const char *arg);
 
 /* Runs `vpnc COMMAND [options]` (argv[1] is the command); returns the exit status. */
 int vpnc_cli_main(int argc, char **argv);
+
+/* `vpnc kill-switch off [--instance NAME]` (cli_killswitch.c): returns the exit status. */
+int vpnc_cli_killswitch(int argc, char **argv);
 
 /*
  * Sends the request line req (without its newline) to the control socket at

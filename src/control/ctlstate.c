@@ -28,6 +28,7 @@ struct vpnc_ctlstate {
 	struct vpnc_ctlstate_hooks hooks;
 	struct vpnc_ctl *ctl;
 	enum vpnc_status_state state;
+	bool kill_switch, kill_switch_lan;
 	char instance[VPNC_CTL_INSTANCE_MAX + 1];
 	char host[256];
 	char address[INET6_ADDRSTRLEN];
@@ -37,6 +38,7 @@ struct vpnc_ctlstate {
 	char cipher[32];                 /* kept from the engine at connect */
 	char last_error[256];
 	bool have_push;
+	bool dns_failed;                 /* vpnc_ctlstate_dns_failed() */
 	struct vpnc_status_datapath datapath; /* filled per status request */
 	struct vpnc_push push;           /* a copy without the auth-token */
 	int64_t connected_since;
@@ -83,6 +85,7 @@ static void fill_status(void *ctx, struct vpnc_status_snap *snap)
 	snap->tls_cipher = s->tls_cipher[0] ? s->tls_cipher : NULL;
 	snap->dev = s->dev[0] ? s->dev : NULL;
 	snap->push = s->have_push ? &s->push : NULL;
+	snap->dns_failed = s->have_push && s->dns_failed;
 	snap->stats = eng != NULL ? vpnc_engine_stats(eng) : NULL;
 	snap->datapath = s->hooks.datapath != NULL && s->hooks.datapath(s->hooks.ctx, &s->datapath)
 	                         ? &s->datapath
@@ -90,6 +93,8 @@ static void fill_status(void *ctx, struct vpnc_status_snap *snap)
 	snap->connected_since = s->state == VPNC_STATUS_CONNECTED ? s->connected_since : 0;
 	snap->cert_not_after = s->cert_not_after;
 	snap->profile_expires = s->profile_expires;
+	snap->kill_switch = s->kill_switch;
+	snap->kill_switch_lan = s->kill_switch_lan;
 }
 
 static void do_disconnect(void *ctx)
@@ -188,6 +193,14 @@ fail:
 	return ret;
 }
 
+void vpnc_ctlstate_killswitch(struct vpnc_ctlstate *s, bool on, bool lan)
+{
+	if (s == NULL)
+		return;
+	s->kill_switch = on;
+	s->kill_switch_lan = lan;
+}
+
 void vpnc_ctlstate_attempt(struct vpnc_ctlstate *s, const struct vpnc_remote *r,
                            const struct sockaddr *addr)
 {
@@ -227,6 +240,12 @@ void vpnc_ctlstate_connected(struct vpnc_ctlstate *s, const struct vpnc_push *pu
 	eng = s->hooks.engine != NULL ? s->hooks.engine(s->hooks.ctx) : NULL;
 	if (eng != NULL)
 		copy_str(s->cipher, sizeof(s->cipher), vpnc_engine_cipher(eng));
+}
+
+void vpnc_ctlstate_dns_failed(struct vpnc_ctlstate *s, bool failed)
+{
+	if (s != NULL)
+		s->dns_failed = failed;
 }
 
 void vpnc_ctlstate_down(struct vpnc_ctlstate *s, enum vpnc_status_state state, const char *reason)

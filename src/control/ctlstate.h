@@ -43,12 +43,18 @@ struct vpnc_ctlstate_hooks {
 int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct vpnc_config *conf,
                        const struct vpnc_ctlstate_hooks *hooks);
 
+/* The kill switch's rules were installed (on) or removed, and whether they allow the local networks. */
+void vpnc_ctlstate_killswitch(struct vpnc_ctlstate *s, bool on, bool lan);
+
 /* An attempt starts: the remote (as configured) and the address it resolved to. */
 void vpnc_ctlstate_attempt(struct vpnc_ctlstate *s, const struct vpnc_remote *r,
                            const struct sockaddr *addr);
 
 /* The tunnel is up with this push (copied) on device dev. */
 void vpnc_ctlstate_connected(struct vpnc_ctlstate *s, const struct vpnc_push *push, const char *dev);
+
+/* Whether the pushed DNS of the current session could not be applied (shown by status). */
+void vpnc_ctlstate_dns_failed(struct vpnc_ctlstate *s, bool failed);
 
 /* The session ended or is ending: state and why (NULL keeps the last reason). */
 void vpnc_ctlstate_down(struct vpnc_ctlstate *s, enum vpnc_status_state state, const char *reason);

@@ -357,7 +357,7 @@ static void j_expiry(struct sw *w, bool *first, const char *key, int64_t t, int6
 	puts_(w, "}");
 }
 
-static void j_push(struct sw *w, bool *first, const struct vpnc_push *p)
+static void j_push(struct sw *w, bool *first, const struct vpnc_push *p, bool dns_failed)
 {
 	char a[INET6_ADDRSTRLEN + 8], peer[INET_ADDRSTRLEN];
 	struct route_txt r;
@@ -414,7 +414,8 @@ static void j_push(struct sw *w, bool *first, const struct vpnc_push *p)
 		puts_(w, i ? "," : "");
 		jstr(w, p->domains[i]);
 	}
-	puts_(w, "]}");
+	/* Pushed is not applied: say when the servers above are not in use. */
+	puts_(w, dns_failed ? "],\"failed\":true}" : "],\"failed\":false}");
 }
 
 /* One "key":number member. */
@@ -505,6 +506,15 @@ int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, s
 	jstr(&w, vpnc_status_state_name(s->state));
 	jkey(&w, &first, "last_error");
 	jstr(&w, s->last_error != NULL && s->last_error[0] ? s->last_error : NULL);
+	jkey(&w, &first, "kill_switch");
+	f = true;
+	puts_(&w, "{");
+	jkey(&w, &f, "on");
+	puts_(&w, s->kill_switch ? "true" : "false");
+	jkey(&w, &f, "allow_lan");
+	puts_(&w, s->kill_switch && s->kill_switch_lan ? "true" : "false");
+	puts_(&w, "}");
+	f = true;
 
 	jkey(&w, &first, "server");
 	puts_(&w, "{");
@@ -531,7 +541,7 @@ int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, s
 
 	jkey(&w, &first, "dev");
 	jstr(&w, s->dev);
-	j_push(&w, &first, s->push);
+	j_push(&w, &first, s->push, s->dns_failed);
 	j_stats(&w, &first, s->stats);
 	j_datapath(&w, &first, s->datapath);
 
@@ -601,7 +611,7 @@ static void t_expiry(struct sw *w, const char *label, const char *what, int64_t 
 	puts_(w, line);
 }
 
-static void t_push(struct sw *w, const struct vpnc_push *p)
+static void t_push(struct sw *w, const struct vpnc_push *p, bool dns_failed)
 {
 	char a[INET6_ADDRSTRLEN + 8], peer[INET_ADDRSTRLEN], line[192];
 	struct route_txt r;
@@ -638,6 +648,8 @@ static void t_push(struct sw *w, const struct vpnc_push *p)
 		fmt_ip6(p->dns6[i], a, sizeof(a));
 		t_line(w, n == 0 ? "dns:" : "", a);
 	}
+	if (dns_failed) /* pushed is not applied: say so next to the servers */
+		t_line(w, n == 0 ? "dns:" : "", "NOT applied (see the log)");
 	for (size_t i = 0; p != NULL && i < p->n_domains && i < VPNC_MAX_DOMAINS; i++)
 		t_line(w, i == 0 ? "domains:" : "", p->domains[i]);
 }
@@ -661,6 +673,7 @@ int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, s
 	t_line(&w, "state:", line);
 	if (s->last_error != NULL && s->last_error[0])
 		t_line(&w, "last error:", s->last_error);
+	t_line(&w, "kill switch:", !s->kill_switch ? "off" : s->kill_switch_lan ? "on (local networks allowed)" : "on");
 	if (s->host != NULL) {
 		snprintf(line, sizeof(line), "%s%s%s%s port %s %s", s->host, s->address ? " [" : "",
 		         s->address ? s->address : "", s->address ? "]" : "", s->port ? s->port : "?",
@@ -675,7 +688,7 @@ int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, s
 	}
 	if (s->dev != NULL)
 		t_line(&w, "device:", s->dev);
-	t_push(&w, s->push);
+	t_push(&w, s->push, s->dns_failed);
 	if (st != NULL) {
 		snprintf(line, sizeof(line), "%" PRIu64 " bytes (%" PRIu64 " packets)", st->link_in_bytes,
 		         st->link_in_pkts);

@@ -74,11 +74,16 @@ struct vpnc_status_snap {
 	/* The tunnel: the device and what the server pushed (routes, DNS). */
 	const char *dev;
 	const struct vpnc_push *push;
+	bool dns_failed;               /* the pushed DNS could not be applied (the log says why) */
 
 	/* Counters of the current session; NULL = none yet. */
 	const struct vpnc_stats *stats;
 	/* The data path; NULL = no TUN device yet. */
 	const struct vpnc_status_datapath *datapath;
+
+	/* The kill switch (docs/killswitch.md): its rules are installed; and for the local networks. */
+	bool kill_switch;
+	bool kill_switch_lan;
 
 	int64_t connected_since;
 	int64_t cert_not_after;

@@ -5,7 +5,9 @@
  * AEAD per packet: build the 12-byte nonce on the stack, re-init the keyed
  * context with only the IV, feed the AAD straight from the packet header, and
  * run the cipher between the caller's buffers, the framing bytes (dc_int.h)
- * fed as separate pieces. Nothing is allocated or formatted.
+ * fed as separate pieces. Nothing is allocated or formatted. A compressed
+ * packet (only with a decompressing setting) is decompressed after it
+ * authenticated, through the scratch the caller lent (dc_decomp.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -185,6 +187,8 @@ int vpnc_dc_key_init2(struct vpnc_dc_key *k, const char *cipher, const char *aut
 	k->key_id = key_id;
 	k->cipher = c->name;
 	k->comp = VPNC_COMP_NONE;
+	k->decomp = VPNC_DECOMP_NONE;
+	vpnc_dc_set_decomp(k, NULL, 0, 0);
 	ret = 0;
 out:
 	if (ret != 0) {
@@ -203,16 +207,49 @@ int vpnc_dc_key_init(struct vpnc_dc_key *k, const char *cipher, const uint8_t bl
 
 void vpnc_dc_set_comp(struct vpnc_dc_key *k, enum vpnc_comp c)
 {
+	k->decomp = VPNC_DECOMP_NONE;
 	switch (c) {
 	case VPNC_COMP_LZO_STUB:
 	case VPNC_COMP_STUB:
 	case VPNC_COMP_STUB_V2:
 		k->comp = (uint8_t)c;
 		break;
+	/* Real compression: send in the stub framing of the same family, receive both. */
+	case VPNC_COMP_LZO:
+		k->comp = VPNC_COMP_LZO_STUB;
+		k->decomp = VPNC_DECOMP_LZO;
+		break;
+	case VPNC_COMP_LZ4:
+		k->comp = VPNC_COMP_STUB;
+		k->decomp = VPNC_DECOMP_LZ4;
+		break;
+	case VPNC_COMP_LZ4_V2:
+		k->comp = VPNC_COMP_STUB_V2;
+		k->decomp = VPNC_DECOMP_LZ4;
+		break;
 	default:
 		k->comp = VPNC_COMP_NONE;
 		break;
 	}
+}
+
+void vpnc_dc_set_decomp(struct vpnc_dc_key *k, uint8_t *scratch, size_t zcap, size_t limit)
+{
+	/* A library that fails its self-check is not used: compressed packets are then refused. */
+	if (scratch != NULL && vpnc_decomp_init() != 0)
+		scratch = NULL;
+	k->zbuf = scratch;
+	k->zcap = scratch != NULL ? zcap : 0;
+	k->zlimit = limit;
+}
+
+int vpnc_dc_decompress(struct vpnc_dc_key *k, uint8_t *out, size_t m, size_t cap)
+{
+	if (m > k->zcap)
+		return -EMSGSIZE;
+	memcpy(k->zbuf, out, m);
+	return vpnc_decomp((enum vpnc_decomp_alg)k->decomp, k->zbuf, m, out,
+	                   cap < k->zlimit ? cap : k->zlimit);
 }
 
 void vpnc_dc_set_rand(struct vpnc_dc_key *k, vpnc_dc_rand_fn rand, void *ctx)
@@ -372,10 +409,9 @@ static int aead_decrypt(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, i
 	if (vpnc_replay_check(&k->replay, pid, 0) != 0)
 		return -EALREADY;
 	vpnc_replay_add(&k->replay, pid, 0);
-	int m = dc_frame_check(k->comp, b0, b1, ct_len);
-	if (m > 0 && k->comp == VPNC_COMP_STUB)
-		out[0] = out[m]; /* the swap format carries the first byte last */
-	return m;
+	bool z;
+	int m = dc_frame_check(k, b0, b1, ct_len, &z);
+	return dc_frame_finish(k, m, z, out, cap);
 io:
 	ERR_clear_error();
 	return -EIO;

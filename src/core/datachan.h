@@ -21,7 +21,11 @@
  *
  * The plaintext is the payload with the compression framing (dc_int.h) set by
  * vpnc_dc_set_comp() (default VPNC_COMP_NONE): encrypt adds it and decrypt
- * removes it, without copying the payload; nothing is ever compressed.
+ * removes it, without copying the payload; nothing is ever compressed. With
+ * VPNC_COMP_LZO, _LZ4 or _LZ4_V2 and a scratch buffer (vpnc_dc_set_decomp()),
+ * decrypt also decompresses what the peer compressed (docs/compression.md):
+ * the compressed bytes, decrypted into out, are copied to the scratch and
+ * decompressed back into out, at most min(cap, limit) bytes.
  *
  * Key block slots (kdf.h): the client encrypts with the cipher key block[0..)
  * and the HMAC slot block[64..) (AEAD: its first 8 bytes are the implicit IV;
@@ -51,8 +55,13 @@
  *   -EBADMSG    authentication failed (bad tag, bad HMAC, or bad CBC padding
  *               after a good HMAC: the same code, so there is no padding oracle)
  *   -EALREADY   replayed or too old packet_id (after authentication)
- *   -ENOTSUP    authentic, but really compressed (LZO/LZ4): drop, count as
- *               compression (VPNC_DROP_COMP); vpnc never decompresses
+ *   -ENOTSUP    authentic, but compressed where this key does not decompress
+ *               (framing only, no scratch, or another algorithm's marker):
+ *               drop, count as compression (VPNC_DROP_COMP)
+ *   -EMSGSIZE   authentic and compressed, but the compressed bytes exceed the
+ *               scratch or the result would exceed min(cap, limit) (VPNC_DROP_DECOMP)
+ *   -EILSEQ     authentic, but the compressed data is corrupt or empty (LZ4:
+ *               also when the result would not fit) (VPNC_DROP_DECOMP)
  *   -EPROTO     authentic, but the compression framing byte is wrong for the
  *               framing in effect (also VPNC_DROP_COMP)
  *   -EOVERFLOW  the send packet_id space is exhausted (never reuse a nonce; rekey)
@@ -69,6 +78,7 @@
 #include <openssl/evp.h>
 
 #include "vpnc/config.h"
+#include "core/dc_decomp.h"
 #include "core/dc_hmac.h"
 #include "core/kdf.h"
 #include "core/replay.h"
@@ -118,10 +128,14 @@ struct vpnc_dc_key {
 	int32_t peer_id;                          /* -1: send P_DATA_V1 */
 	uint8_t key_id;                           /* 0..7 */
 	uint8_t mode;                             /* enum vpnc_dc_mode */
-	uint8_t comp;                             /* enum vpnc_comp: framing in effect */
+	uint8_t comp;                             /* enum vpnc_comp: framing in effect (a stub value) */
+	uint8_t decomp;                           /* enum vpnc_decomp_alg for received packets */
 	uint8_t block;                            /* CBC: cipher block and IV size */
 	const char *cipher;                       /* canonical name (static string) */
 	const char *auth;                         /* CBC: canonical digest name; NULL for AEAD */
+	uint8_t *zbuf;                            /* borrowed scratch for compressed bytes; NULL = none */
+	size_t zcap;                              /* its size */
+	size_t zlimit;                            /* most bytes a packet decompresses to */
 };
 
 /* Returns 0 if name is a supported cipher (case-insensitive) that this OpenSSL
@@ -139,7 +153,7 @@ int vpnc_dc_auth_lookup(const char *name, const char **canonical);
  * or 0..0xFFFFFF (send P_DATA_V2). Both formats are accepted on receive.
  * auth is the `auth` digest, used only by CBC ciphers (NULL means OpenVPN's
  * default SHA1; "none" is refused with -ENOTSUP); AEAD ciphers ignore it.
- * Framing starts as VPNC_COMP_NONE and the RNG unset.
+ * Framing starts as VPNC_COMP_NONE, the RNG and the decompression scratch unset.
  * Returns 0, -EINVAL (bad argument), -ENOENT (unknown cipher or digest),
  * -ENOTSUP (CBC with auth none), -EIO.
  */
@@ -151,8 +165,21 @@ int vpnc_dc_key_init2(struct vpnc_dc_key *k, const char *cipher, const char *aut
 int vpnc_dc_key_init(struct vpnc_dc_key *k, const char *cipher, const uint8_t block[VPNC_KEY_BLOCK],
                      bool server_role, uint8_t key_id, int32_t peer_id);
 
-/* Sets the compression framing for both directions (enum vpnc_comp; unknown values act as NONE). */
+/*
+ * Sets the compression for both directions (enum vpnc_comp; unknown values act
+ * as NONE). Sending always uses the framing alone (LZO: the LZO_STUB framing,
+ * LZ4: STUB, LZ4_V2: STUB_V2); receiving also decompresses with LZO, LZ4 and
+ * LZ4_V2 once a scratch is set. Keeps the scratch set by vpnc_dc_set_decomp().
+ */
 void vpnc_dc_set_comp(struct vpnc_dc_key *k, enum vpnc_comp c);
+
+/*
+ * Lends k a scratch buffer of zcap bytes for the compressed bytes of one
+ * received packet (it must outlive the key, or be replaced first), and bounds
+ * the decompressed size by limit. scratch NULL stops decompression (compressed
+ * packets are then -ENOTSUP). One scratch may serve several keys used by one thread.
+ */
+void vpnc_dc_set_decomp(struct vpnc_dc_key *k, uint8_t *scratch, size_t zcap, size_t limit);
 
 /* Sets the RNG for CBC IVs (the engine passes its rand callback). Required before a CBC encrypt. */
 void vpnc_dc_set_rand(struct vpnc_dc_key *k, vpnc_dc_rand_fn rand, void *ctx);

@@ -142,9 +142,9 @@ int vpnc_dc_cbc_decrypt(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, s
 	if (vpnc_replay_check(&k->replay, pid, 0) != 0)
 		goto out;
 	vpnc_replay_add(&k->replay, pid, 0);
-	ret = dc_frame_check(k->comp, b0, b1, P - VPNC_DC_PID - pad);
-	if (ret > 0 && k->comp == VPNC_COMP_STUB)
-		out[0] = out[ret]; /* the swap format carries the first byte last */
+	bool z;
+	ret = dc_frame_check(k, b0, b1, P - VPNC_DC_PID - pad, &z);
+	ret = dc_frame_finish(k, ret, z, out, cap);
 out:
 	if (ret == -EIO)
 		ERR_clear_error();

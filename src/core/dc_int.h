@@ -17,12 +17,14 @@
  * On receive, "lead" framing bytes precede the payload; the payload byte j
  * lands at out[j - lead + swap] as it is decrypted, and for the swap format
  * the last byte is then moved to out[0]. Framing is checked only after the
- * packet authenticated. Internal to the data channel; not a public API.
+ * packet authenticated; so is decompression (VPNC_COMP_LZO, _LZ4, _LZ4_V2 use
+ * the framing of the stub above them, plus the compressed markers). Internal to the data channel; not a public API.
  */
 #ifndef VPNC_DC_INT_H
 #define VPNC_DC_INT_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -138,20 +140,35 @@ static inline size_t dc_frame_shift(uint8_t comp, uint8_t b0)
 /*
  * Checks the framing of an authenticated framed plaintext of flen bytes whose
  * first bytes are b0, b1 (b1 is only read when flen >= 2). Returns the payload
- * length, -ENOTSUP for a compressed packet, -EPROTO for a bad framing byte.
+ * length, -ENOTSUP for a compressed packet this key does not decompress,
+ * -EPROTO for a bad framing byte. For a compressed packet it does decompress,
+ * sets *z and returns the length of the compressed bytes (they are where the
+ * payload would be, the swap format's first byte still last).
  */
-static inline int dc_frame_check(uint8_t comp, uint8_t b0, uint8_t b1, size_t flen)
+static inline int dc_frame_check(const struct vpnc_dc_key *k, uint8_t b0, uint8_t b1, size_t flen,
+                                 bool *z)
 {
+	bool lzo = k->decomp == VPNC_DECOMP_LZO && k->zbuf != NULL;
+	bool lz4 = k->decomp == VPNC_DECOMP_LZ4 && k->zbuf != NULL;
+
+	*z = false;
 	if (flen == 0)
 		return 0;
-	switch (comp) {
+	switch (k->comp) {
 	case VPNC_COMP_LZO_STUB:
 		if (b0 == DC_COMP_NO_COMPRESS)
 			return (int)flen - 1;
-		return b0 == DC_COMP_LZO ? -ENOTSUP : -EPROTO;
+		if (b0 != DC_COMP_LZO)
+			return -EPROTO;
+		*z = lzo;
+		return lzo ? (int)flen - 1 : -ENOTSUP;
 	case VPNC_COMP_STUB:
 		if (b0 == DC_COMP_NO_COMPRESS_SWAP)
 			return (int)flen - 1;
+		if (b0 == DC_COMP_LZ4 && lz4) {
+			*z = true;
+			return (int)flen - 1;
+		}
 		return b0 == DC_COMP_LZ4 || b0 == DC_COMP_LZO ? -ENOTSUP : -EPROTO;
 	case VPNC_COMP_STUB_V2:
 		if (b0 != DC_COMP_V2_INDICATOR)
@@ -160,10 +177,31 @@ static inline int dc_frame_check(uint8_t comp, uint8_t b0, uint8_t b1, size_t fl
 			return 0; /* as 2.6: an indicator alone leaves an empty packet */
 		if (b1 == DC_COMP_V2_UNCOMPRESSED)
 			return (int)flen - 2;
+		if (b1 == DC_COMP_V2_LZ4 && lz4) {
+			*z = true;
+			return (int)flen - 2;
+		}
 		return b1 >= DC_COMP_V2_LZ4 && b1 <= DC_COMP_V2_SNAPPY ? -ENOTSUP : -EPROTO;
 	default:
 		return (int)flen;
 	}
+}
+
+/*
+ * Copies the m compressed bytes at out to the key's scratch and decompresses
+ * them back into out, at most min(cap, k->zlimit) bytes (datachan.c).
+ * Returns the payload length, -EMSGSIZE or -EILSEQ.
+ */
+int vpnc_dc_decompress(struct vpnc_dc_key *k, uint8_t *out, size_t m, size_t cap);
+
+/* After dc_frame_check() returned m: puts the swap format's first byte back, decompresses if z. */
+static inline int dc_frame_finish(struct vpnc_dc_key *k, int m, bool z, uint8_t *out, size_t cap)
+{
+	if (m > 0 && k->comp == VPNC_COMP_STUB)
+		out[0] = out[m]; /* the swap format carries the first byte last */
+	if (!z || m < 0)
+		return m;
+	return vpnc_dc_decompress(k, out, (size_t)m, cap);
 }
 
 /* True if [a, a+al) and [b, b+bl) share a byte. */

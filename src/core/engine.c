@@ -38,6 +38,7 @@ static const char *const drop_names[VPNC_DROP__COUNT] = {
 	[VPNC_DROP_WINDOW] = "control packet outside the receive window",
 	[VPNC_DROP_TOO_BIG] = "packet too big for the buffer",
 	[VPNC_DROP_COMP] = "bad compression framing",
+	[VPNC_DROP_DECOMP] = "compressed data corrupt or decompressing past the MTU",
 };
 
 void vpnc__log(struct vpnc_engine *e, int level, const char *fmt, ...)
@@ -188,6 +189,7 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->data_ciphers = conf->data_ciphers;
 	cfg->data_ciphers_fallback = conf->data_ciphers_fallback;
 	cfg->comp = conf->comp;
+	cfg->comp_allowed = vpnc_config_comp_allowed(conf);
 	cfg->username = conf->username;
 	cfg->password = conf->password;
 	cfg->tls_timeout = conf->tls_timeout;
@@ -246,6 +248,8 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
 	e->link_ipv6 = cfg->link_ipv6;
 	e->comp = cfg->comp;
+	/* A profile that configures real compression allows it (vpnc_config_comp_allowed()). */
+	e->comp_allowed = cfg->comp_allowed || vpnc_comp_is_real(cfg->comp);
 	e->exit_notify_cfg = cfg->explicit_exit_notify;
 	e->peer_id_cfg = cfg->peer_id;
 	e->ks = &e->slots[0];
@@ -343,6 +347,10 @@ void vpnc_engine_free(struct vpnc_engine *e)
 	free_secret(e->password);
 	free(e->push_reply);
 	free(e->pull_filters);
+	if (e->zbuf != NULL) {
+		OPENSSL_cleanse(e->zbuf, e->zcap); /* held decrypted traffic */
+		free(e->zbuf);
+	}
 	vpnc_push_clear(&e->push);
 	OPENSSL_cleanse(e, sizeof(*e));
 	free(e);
@@ -436,6 +444,8 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 				return vpnc__drop(e, VPNC_DROP_SHORT, n);
 			if (n == -ENOTSUP || n == -EPROTO)
 				return vpnc__drop(e, VPNC_DROP_COMP, n);
+			if (n == -EMSGSIZE || n == -EILSEQ)
+				return vpnc__drop(e, VPNC_DROP_DECOMP, n);
 			return vpnc__drop(e, VPNC_DROP_DECRYPT, n);
 		}
 		e->last_recv = now;

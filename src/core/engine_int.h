@@ -99,7 +99,10 @@ struct vpnc_engine {
 	int tun_mtu;
 	int ping_cfg, ping_restart_cfg;
 	int mssfix;                   /* 0 = no clamping */
-	enum vpnc_comp comp;          /* compression framing in use (never compression) */
+	enum vpnc_comp comp;          /* compression in use; vpnc never compresses what it sends */
+	bool comp_allowed;            /* decompress what the server compresses (allow-compression) */
+	uint8_t *zbuf;                /* scratch for one packet's compressed bytes, shared by the keys */
+	size_t zcap;
 	bool link_ipv6;
 	uint16_t mss4, mss6;          /* clamp values, set with the first keys */
 	vpnc_rand_fn rand;

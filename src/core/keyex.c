@@ -98,6 +98,33 @@ static bool in_list(const char *list, const char *name)
 	return false;
 }
 
+/*
+ * The scratch the data-channel keys decompress through: one per engine, made
+ * when the session first uses real compression (never per packet), as large
+ * as the biggest tunnel packet this session may carry. Compressed bytes never
+ * exceed it: a peer compresses a packet only when that makes it smaller.
+ */
+static int comp_scratch(struct vpnc_engine *e, int pushed_mtu)
+{
+	size_t want = (size_t)(pushed_mtu > e->tun_mtu ? pushed_mtu : e->tun_mtu);
+	if (e->zcap >= want)
+		return 0;
+	uint8_t *z = malloc(want);
+	if (z == NULL)
+		return -ENOMEM;
+	if (e->zbuf != NULL) {
+		/* A larger MTU in a later session: no key may keep the old scratch. */
+		for (size_t i = 0; i < sizeof(e->slots) / sizeof(e->slots[0]); i++)
+			if (e->slots[i].dc.zbuf == e->zbuf)
+				vpnc_dc_set_decomp(&e->slots[i].dc, NULL, 0, 0);
+		OPENSSL_cleanse(e->zbuf, e->zcap);
+		free(e->zbuf);
+	}
+	e->zbuf = z;
+	e->zcap = want;
+	return 0;
+}
+
 /* Derives the 256-byte key block of this key state and installs the data-channel keys. */
 static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ekm, int32_t peer_id, uint64_t now)
 {
@@ -118,6 +145,7 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 	if (r == 0) {
 		vpnc_dc_set_rand(&ks->dc, e->rand, e->rand_ctx);
 		vpnc_dc_set_comp(&ks->dc, e->comp);
+		vpnc_dc_set_decomp(&ks->dc, e->zbuf, e->zcap, e->zcap);
 	}
 	OPENSSL_cleanse(block, sizeof(block));
 	if (r != 0)
@@ -236,9 +264,10 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 		return;
 	}
 	snprintf(e->cipher, sizeof(e->cipher), "%s", canon);
-	if (p->comp_refused) {
-		vpnc__fail(e, true, "the server pushed real compression, which vpnc refuses (as OpenVPN 2.6 "
-		                    "does with allow-compression no)");
+	if (p->comp_pushed && vpnc_comp_is_real(p->comp) && !e->comp_allowed) {
+		vpnc__fail(e, true, "the server pushed compression, which is not allowed: the profile has "
+		                    "allow-compression no or no compression option (add 'allow-compression "
+		                    "asym' to decompress what the server sends, as OpenVPN 2.6 does)");
 		return;
 	}
 	if (p->tun_mtu > CLIENT_IV_MTU) {
@@ -246,9 +275,13 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 		           p->tun_mtu, CLIENT_IV_MTU);
 		return;
 	}
-	/* Compression framing (never compression): what the server pushed, else what is configured. */
+	/* Compression: what the server pushed, else what is configured. vpnc never compresses. */
 	if (p->comp_pushed)
 		e->comp = p->comp;
+	if (vpnc_comp_is_real(e->comp) && comp_scratch(e, p->tun_mtu) != 0) {
+		vpnc__fail(e, false, "out of memory for the decompression buffer");
+		return;
+	}
 	e->ekm = p->key_derivation_ekm || (p->protocol_flags & VPNC_PF_TLS_EKM);
 	e->peer_id = p->has_peer_id ? (int32_t)p->peer_id : -1;
 	bool ekm = e->ekm;
@@ -274,6 +307,10 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 	}
 	VPNC_LOG(e, 2, "data channel: %s, keys by %s, %s", e->cipher, ekm ? "TLS-EKM" : "PRF",
 	         p->has_peer_id ? "P_DATA_V2" : "P_DATA_V1");
+	if (vpnc_comp_is_real(e->comp))
+		VPNC_LOG(e, 1, "compression: what the server compresses with %s is decompressed; "
+		         "nothing is compressed when sent",
+		         e->comp == VPNC_COMP_LZO ? "LZO" : e->comp == VPNC_COMP_LZ4 ? "LZ4" : "LZ4-v2");
 	vpnc__set_state(e, VPNC_ST_CONNECTED);
 	vpnc__event(e, VPNC_EV_CONNECTED, "connected");
 }

@@ -550,44 +550,44 @@ static const char *opt_tun_mtu(struct vpnc_push *p, const struct push_item *it)
 	return NULL;
 }
 
-static const char *push_comp_refuse(struct vpnc_push *p)
+/* A pushed comp-lzo or compress: recorded here, checked against allow-compression in keyex.c. */
+static void push_comp(struct vpnc_push *p, enum vpnc_comp c)
 {
-	p->comp_refused = true;
-	return "compression not allowed";
+	p->comp = c;
+	p->comp_pushed = true;
 }
 
 static const char *opt_comp_lzo(struct vpnc_push *p, const struct push_item *it)
 {
 	if (it->n > 2)
 		return "expects [no|yes|adaptive]";
-	if (it->n == 2 && strcmp(it->w[1], "no") == 0) {
-		p->comp = VPNC_COMP_LZO_STUB;
-		p->comp_pushed = true;
-		return NULL;
-	}
-	if (it->n == 1 || strcmp(it->w[1], "yes") == 0 || strcmp(it->w[1], "adaptive") == 0)
-		return push_comp_refuse(p);
-	return "expects [no|yes|adaptive]";
+	if (it->n == 2 && strcmp(it->w[1], "no") == 0)
+		push_comp(p, VPNC_COMP_LZO_STUB);
+	else if (it->n == 1 || strcmp(it->w[1], "yes") == 0 || strcmp(it->w[1], "adaptive") == 0)
+		push_comp(p, VPNC_COMP_LZO);
+	else
+		return "expects [no|yes|adaptive]";
+	return NULL;
 }
 
 static const char *opt_compress(struct vpnc_push *p, const struct push_item *it)
 {
-	enum vpnc_comp c;
+	static const struct {
+		const char *name;
+		enum vpnc_comp c;
+	} algs[] = {{"stub", VPNC_COMP_STUB}, {"stub-v2", VPNC_COMP_STUB_V2}, {"lzo", VPNC_COMP_LZO},
+	            {"lz4", VPNC_COMP_LZ4},   {"lz4-v2", VPNC_COMP_LZ4_V2}};
 
 	if (it->n > 2)
 		return "expects [stub|stub-v2|lzo|lz4|lz4-v2]";
-	if (it->n == 1 || strcmp(it->w[1], "stub") == 0)
-		c = VPNC_COMP_STUB;
-	else if (strcmp(it->w[1], "stub-v2") == 0)
-		c = VPNC_COMP_STUB_V2;
-	else if (strcmp(it->w[1], "lzo") == 0 || strcmp(it->w[1], "lz4") == 0 ||
-	         strcmp(it->w[1], "lz4-v2") == 0)
-		return push_comp_refuse(p);
-	else
-		return "unknown compression";
-	p->comp = c;
-	p->comp_pushed = true;
-	return NULL;
+	const char *a = it->n == 1 ? "stub" : it->w[1];
+	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		if (strcmp(a, algs[i].name) == 0) {
+			push_comp(p, algs[i].c);
+			return NULL;
+		}
+	}
+	return "unknown compression";
 }
 
 static const char *opt_auth_token(struct vpnc_push *p, const struct push_item *it)

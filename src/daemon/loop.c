@@ -42,6 +42,7 @@
 
 #include "control/ctlstate.h" /* Control socket (ctlstate.h) */
 #include "daemon/link.h"
+#include "daemon/exitcode.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/loop_int.h"
@@ -199,7 +200,7 @@ static int open_tun(struct loop *l)
 		return ret;
 	}
 	vpnc_log(VPNC_LOG_MORE, "TUN device %s opened", l->tun.name);
-	return 0;
+	return loop_ks_tun(l, l->tun.name); /* Kill switch (loop_ks.c); the caller ends the run on failure */
 }
 
 /* systemd (sdnotify.h): READY=1 on the first connect and after a reload, else STATUS=. */
@@ -207,7 +208,8 @@ static void sd_connected(struct loop *l, const char *desc)
 {
 	char st[VPNC_SD_MSG_MAX];
 
-	snprintf(st, sizeof(st), "connected: %s %s, cipher %s", l->tun.name, desc, vpnc_engine_cipher(l->eng));
+	snprintf(st, sizeof(st), "connected: %s %s, cipher %s%s", l->tun.name, desc, vpnc_engine_cipher(l->eng),
+	         l->updown.dns_failed ? "; pushed DNS NOT applied (see the log)" : "");
 	if (!l->sd_ready || l->sd_reloading)
 		(void)vpnc_sd_ready(st);
 	else
@@ -299,6 +301,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 		         l->tun.name);
 	sd_connected(l, desc); /* systemd (sdnotify.h) */
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
+	vpnc_ctlstate_dns_failed(l->ctl, l->updown.dns_failed);
 	drop_privileges(l);
 }
 
@@ -322,8 +325,17 @@ static void on_fatal(struct loop *l)
 	enum vpnc_auth_retry ar = l->conf->auth_retry;
 
 	if (l->cause != VPNC_CAUSE_AUTH_FAILED || ar == VPNC_AUTH_RETRY_NONE) {
+		/* Distinct exit codes (exitcode.h): the unit does not restart on these two. */
+		int code = l->cause == VPNC_CAUSE_AUTH_FAILED ? VPNC_EXIT_AUTH
+		           : l->cause == VPNC_CAUSE_VERIFY    ? VPNC_EXIT_VERIFY
+		                                              : VPNC_EXIT_RUNTIME;
+		char st[VPNC_SD_MSG_MAX];
+
 		vpnc_log(VPNC_LOG_FATAL, "Exiting: %s.", l->reason);
-		loop_shutdown(l, 1);
+		loop_shutdown(l, code);
+		/* systemd (sdnotify.h): `systemctl status` shows why, not only that it stopped. */
+		snprintf(st, sizeof(st), "stopped: %s", l->reason);
+		(void)vpnc_sd_status(st);
 		return;
 	}
 	vpnc_log(VPNC_LOG_INFO, "AUTH: %s; trying again (auth-retry %s)", l->reason,
@@ -695,10 +707,13 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l};
 
 		(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
-		/* Privilege separation: into the jail now that the control socket exists, before any
-		 * name is resolved or packet sent (src/priv/privjail.h). */
+		/* Kill switch (loop_ks.c): in place before the first name is resolved. Privilege
+		 * separation: then into the jail, now that the control socket exists, before any name
+		 * is resolved or packet sent (src/priv/privjail.h). */
 		char jerr[256];
-		if (l->p->jail != NULL && vpnc_priv_jail_enter(l->p->jail, jerr, sizeof(jerr)) < 0) {
+		if (loop_ks_start(l) < 0) {
+			loop_shutdown(l, 1);
+		} else if (l->p->jail != NULL && vpnc_priv_jail_enter(l->p->jail, jerr, sizeof(jerr)) < 0) {
 			vpnc_log(VPNC_LOG_FATAL, "Cannot lock the network process in: %s.", jerr);
 			loop_shutdown(l, 1);
 		} else {
@@ -710,6 +725,7 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		loop_shutdown(l, 1); /* the loop ran dry: treat as an error, but clean up */
 	uv_run(&l->uv, UV_RUN_DEFAULT);
 	code = l->exit_code;
+	loop_ks_end(l, code); /* Kill switch (loop_ks.c): after the DNS and routes are gone */
 	if (uv_loop_close(&l->uv) < 0)
 		vpnc_log(VPNC_LOG_MORE, "event loop closed with handles still open");
 	goto out;

@@ -48,8 +48,9 @@ struct vpnc_loop_params {
 
 /*
  * Runs until SIGINT/SIGTERM (returns 0) or a fatal error (logs one sentence,
- * returns 1), reconnecting after everything else. Everything it added to the system (addresses, routes, the TUN
- * device) is removed before it returns.
+ * returns VPNC_EXIT_AUTH, VPNC_EXIT_VERIFY or VPNC_EXIT_RUNTIME: exitcode.h),
+ * reconnecting after everything else. Everything it added to the system
+ * (addresses, routes, the TUN device) is removed before it returns.
  */
 int vpnc_loop_run(const struct vpnc_loop_params *p);
 

@@ -231,6 +231,12 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 		resolve_failed(l, r->host, status);
 		return;
 	}
+	/* Kill switch (loop_ks.c): the new addresses may be reached, the resolvers no more. */
+	if (loop_ks_resolved(l, res) < 0) {
+		uv_freeaddrinfo(res);
+		loop_shutdown(l, 1);
+		return;
+	}
 	loop_forget_addrs(l);
 	l->addrs = res;
 	l->addr = a;
@@ -278,6 +284,11 @@ void loop_begin_connect(struct loop *l)
 	} else {
 		hints.ai_socktype = SOCK_DGRAM;
 		hints.ai_protocol = IPPROTO_UDP;
+	}
+	/* Kill switch (loop_ks.c): the resolvers may be asked, only for this lookup. */
+	if (loop_ks_resolving(l, r->host) < 0) {
+		loop_shutdown(l, 1);
+		return;
 	}
 	l->gai.data = l;
 	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, r->host, r->port[0] ? r->port : "1194",

@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "core/coalesce.h"
+#include "control/ctlpath.h"
 #include "control/ctlstate.h"
 #include "daemon/link.h"
 #include "daemon/loop.h"
@@ -30,6 +31,7 @@
 #include "vpnc/engine.h"
 
 struct vpnc_netwatch; /* os/netwatch.h */
+struct vpnc_ks_allow; /* os/killswitch.h */
 
 /* The preallocated packet buffers, by role. */
 enum {
@@ -132,6 +134,11 @@ struct loop {
 	bool path_known;                 /* path: the route to the server at connect or the last look */
 	bool path_lost;                  /* no route to the server at the last look */
 	struct vpnc_nl_path path;
+
+	/* Kill switch (loop_ks.c; docs/killswitch.md): NULL without --kill-switch. */
+	struct vpnc_ks_allow *ks;
+	bool ks_on;                      /* its rules are installed */
+	char ks_instance[VPNC_CTL_INSTANCE_MAX + 1];
 };
 
 /* The preallocated buffer of a role (VPNC_PKT_BUF bytes). */
@@ -169,6 +176,18 @@ int loop_roam_start(struct loop *l);
 void loop_roam_link_opened(struct loop *l);
 /* Closes the watch and its handles (shutdown). */
 void loop_roam_stop(struct loop *l);
+
+/* loop_ks.c: the kill switch (docs/killswitch.md). Each returns 0 or a negative errno (logged). */
+/* Installs the rules before the first attempt (nothing without --kill-switch). */
+int loop_ks_start(struct loop *l);
+/* A lookup of host begins: opens port 53 to the system's resolvers (not for an address literal). */
+int loop_ks_resolving(struct loop *l, const char *host);
+/* Allows the addresses the current remote resolved to, and closes port 53 again. */
+int loop_ks_resolved(struct loop *l, const struct addrinfo *res);
+/* Allows the TUN device once it exists. */
+int loop_ks_tun(struct loop *l, const char *ifname);
+/* At the end: removes the rules after a clean exit (code 0), keeps them otherwise. */
+void loop_ks_end(struct loop *l, int code);
 
 /* loop_data.c */
 extern const struct vpnc_link_cbs loop_link_cbs_template;

@@ -22,6 +22,7 @@
 
 #include "core/tls.h"
 #include "control/cli.h" /* Control socket client, --help, --version (cli.h). */
+#include "daemon/exitcode.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/privdrop.h"
@@ -206,12 +207,18 @@ static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct v
 	char err[256];
 	int sock = -1, ret;
 
+	/* The kill switch's rules change during the run and at its end, which needs CAP_NET_ADMIN in
+	 * the process that owns them: not the network process. */
+	if (conf->kill_switch) {
+		vpnc_log(VPNC_LOG_FATAL, "'privsep yes' does not work with 'kill-switch' yet.");
+		return VPNC_EXIT_CONFIG;
+	}
 	ret = vpnc_priv_jail_user(conf->user[0] ? (long long)conf->uid : -1,
 	                          conf->group[0] ? (long long)conf->gid : conf->user[0] ? (long long)conf->user_gid : -1,
 	                          jail, err, sizeof(err));
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Privilege separation: %s.", err);
-		return 1;
+		return VPNC_EXIT_CONFIG; /* no such user: retrying will not help */
 	}
 	jail->chroot_dir = conf->chroot_dir[0] ? conf->chroot_dir : NULL;
 	/* The parent gone (even by SIGKILL): nothing can be reverted or asked for, so stop too. */
@@ -261,7 +268,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2) {
 		usage(stderr);
-		return 1;
+		return VPNC_EXIT_CONFIG;
 	}
 	/* Like OpenVPN, a first argument that is not an option is the config file. */
 	if (argv[1][0] != '-') {
@@ -288,6 +295,7 @@ int main(int argc, char **argv)
 	ret = vpnc_config_load(path, argc - first, argv + first, &notes, &conf, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "vpnc: %s\n", err[0] ? err : "cannot load the configuration");
+		code = VPNC_EXIT_CONFIG;
 		goto out;
 	}
 	/*
@@ -312,6 +320,7 @@ int main(int argc, char **argv)
 
 	if (conf->n_remotes == 0) {
 		vpnc_log(VPNC_LOG_FATAL, "The configuration has no 'remote'.");
+		code = VPNC_EXIT_CONFIG;
 		goto out;
 	}
 
@@ -324,6 +333,7 @@ int main(int argc, char **argv)
 			         ret == -ENXIO ? "auth-user-pass needs a username and password, and there "
 			                         "is no terminal to ask for them."
 			                       : "Reading the username and password from the terminal failed.");
+			code = VPNC_EXIT_CONFIG;
 			goto out;
 		}
 		creds.fresh = true;
@@ -333,6 +343,7 @@ int main(int argc, char **argv)
 	ctx = vpnc_tls_ctx_client2(conf, ask_key_pass, NULL, err, sizeof(err));
 	if (ctx == NULL) {
 		vpnc_log(VPNC_LOG_FATAL, "TLS setup failed: %s", err[0] ? err : "unknown error");
+		code = VPNC_EXIT_CONFIG; /* the keys and certificates the profile names */
 		goto out;
 	}
 	ret = vpnc_tun_probe();

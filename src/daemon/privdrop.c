@@ -144,7 +144,10 @@ static const char *change_id_step(int rc)
 	}
 }
 
-/* The kept set: CAP_NET_ADMIN always, CAP_DAC_OVERRIDE when asked. */
+/*
+ * The kept set: CAP_NET_ADMIN always (routes and addresses on the TUN across
+ * reconnects, and the kill switch's nftables rules), CAP_DAC_OVERRIDE when asked.
+ */
 static bool cap_wanted(const struct vpnc_privdrop_opts *o, unsigned cap)
 {
 	return cap == CAP_NET_ADMIN || (o->keep_dac_override && cap == CAP_DAC_OVERRIDE);

@@ -22,6 +22,7 @@
 #include <cap-ng.h>
 
 #include "control/ctlpath.h"
+#include "daemon/exitcode.h"
 #include "daemon/log.h"
 #include "daemon/updown.h"
 #include "priv/privio.h"
@@ -46,18 +47,22 @@ static int parent_caps(void)
 	return 0;
 }
 
-/* The child's end: 0 after a clean exit, else 1 with one sentence. */
+/*
+ * The network process's end becomes the parent's exit status (exitcode.h):
+ * its own status when it exited (0, or the kind of error it reported), 1 with
+ * one sentence when it died of a signal.
+ */
 static int child_status(int st)
 {
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	if (WIFSIGNALED(st))
-		vpnc_log(VPNC_LOG_FATAL, "The network process died of signal %d; the network settings were reverted.",
-		         WTERMSIG(st));
-	else
-		vpnc_log(VPNC_LOG_MORE, "The network process exited with status %d; the network settings were reverted.",
-		         WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-	return 1;
+	if (WIFEXITED(st)) {
+		if (WEXITSTATUS(st) != 0)
+			vpnc_log(VPNC_LOG_MORE, "The network process exited with status %d; the network settings "
+			                        "were reverted.", WEXITSTATUS(st));
+		return WEXITSTATUS(st);
+	}
+	vpnc_log(VPNC_LOG_FATAL, "The network process died of signal %d; the network settings were reverted.",
+	         WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	return VPNC_EXIT_RUNTIME;
 }
 
 /*

@@ -137,6 +137,7 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 	struct vpnc_dns_conf *c;
 	int ret;
 
+	u->dns_failed = false;
 	if (u->conf->dns_mode == VPNC_DNS_NONE)
 		return;
 	if (u->conf->dns_mode == VPNC_DNS_AUTO && u->conf->up[0]) {
@@ -149,8 +150,14 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 	ret = vpnc_dns_conf_from_push(c, push, u->dev, ifindex);
 	if (ret > 0)
 		ret = vpnc_dns_apply(&u->dns, u->conf->dns_mode, c);
+	/*
+	 * A warning, not a note: the tunnel is up but names still resolve through
+	 * the local servers (e.g. a read-only /etc/resolv.conf under a sandbox).
+	 * The loop also says so in systemd's STATUS= (loop.c, sd_connected).
+	 */
+	u->dns_failed = ret < 0;
 	if (ret < 0)
-		vpnc_log(VPNC_LOG_INFO, "Cannot apply the pushed DNS settings (%s): %s",
+		vpnc_log(VPNC_LOG_WARN, "Cannot apply the pushed DNS settings (%s): %s",
 		         vpnc_dns_mode_name(u->conf->dns_mode), strerror(-ret));
 	else if (ret > 0)
 		vpnc_log(VPNC_LOG_INFO, "DNS: %zu server(s), %zu domain(s) set through %s", c->n_servers,

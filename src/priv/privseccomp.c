@@ -100,8 +100,9 @@ int vpnc_priv_seccomp_install(void)
 		if (nr != __NR_SCMP_ERROR)
 			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 	}
-	/* ioctl: only the ones libuv and the links use on their own descriptors. */
-	static const unsigned long ioctls[] = {FIONBIO, FIONREAD, FIOCLEX, FIONCLEX, SIOCOUTQ};
+	/* ioctl: only the ones libuv and the links use on their own descriptors, and the interface
+	 * name/index lookups (if_indextoname, if_nametoindex) roaming uses. */
+	static const unsigned long ioctls[] = {FIONBIO, FIONREAD, FIOCLEX, FIONCLEX, SIOCOUTQ, SIOCGIFNAME, SIOCGIFINDEX};
 	for (size_t i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]) && ret == 0; i++)
 		ret = rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_CMP_EQ, ioctls[i], 0);
 	/* openat: read-only, never creating. */

@@ -10,8 +10,11 @@
 #   AES-256-CBC with auth SHA512 (data-ciphers-fallback on the client);
 #   `comp-lzo no`, `compress` (stub, swap format) and `compress stub-v2`
 #   pushed by the server (also with CBC); and real compression
-#   (`compress lz4`) pushed, which the client must refuse with a message
-#   naming compression (vpnc then exits non-zero; stock 2.6 restarts). A ping through the tunnel proves both
+#   (`compress lz4`) pushed to a profile that does not allow it (no compression
+#   option: OpenVPN 2.6's default, allow-compression no), which the client must
+#   refuse with a message naming compression (vpnc then exits non-zero; stock
+#   2.6 restarts). A profile that allows it decompresses: test_compress.sh.
+#   A ping through the tunnel proves both
 #   directions frame and unframe: the server drops every packet whose framing
 #   byte is wrong. Needs root.
 # shellcheck disable=SC2119
@@ -119,8 +122,9 @@ if vt_check "cbc-comp-lzo-no: server up" vt_server_start; then
 fi
 vt_server_stop
 
-# Real compression pushed: the client refuses it and says why. vpnc ends the
-# session (exit non-zero); stock 2.6 logs the refusal and restarts instead.
+# Real compression pushed to a profile without any compression option (2.6's
+# default is then allow-compression no): the client refuses it and says why.
+# vpnc ends the session (exit non-zero); stock 2.6 logs the refusal and restarts.
 refused() { grep -E -q -i 'compress.*(refuse|not allowed)' "$VT_DIR/client.log"; }
 VT_SERVER_EXTRA=$'allow-compression yes\ncompress lz4\npush "compress lz4"'
 VT_CLIENT_EXTRA=""

@@ -8,7 +8,8 @@
 # that its version matches `vpnc --version`, that every option it documents
 # is one vpnc knows (the option table in src/config/cfg_options.c, or a
 # program option), that `vpnc --help` names the control commands, and the
-# exit status of `vpnc status` without a daemon (1) and with bad usage (2).
+# exit status of `vpnc status` without a daemon (1, also for an instance
+# named without --instance) and with bad usage (2).
 # Needs no root and no network. Last line is the summary.
 set -u -o pipefail
 
@@ -100,6 +101,17 @@ else
 	"$vpnc" status --bogus >/dev/null 2>&1
 	rc=$?
 	if [ $rc = 2 ]; then pass "vpnc status --bogus exits 2"; else fail "vpnc status --bogus: exit $rc"; fi
+	# The instance without --instance, as systemd names it (vpnc-client@NAME).
+	"$vpnc" status "vpnct-none-$$" >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ $rc = 1 ] && grep -q "/vpnct-none-$$.sock: vpnc is not running" "$tmp/err"; then
+		pass "vpnc status NAME looks for NAME's socket and exits 1: $(cat "$tmp/err")"
+	else
+		fail "vpnc status NAME: exit $rc, $(cat "$tmp/err")"
+	fi
+	"$vpnc" status one two >/dev/null 2>&1
+	rc=$?
+	if [ $rc = 2 ]; then pass "vpnc status with two names exits 2"; else fail "vpnc status one two: exit $rc"; fi
 fi
 
 printf '%s: %d passed, %d failed\n' "$name" "$passed" "$failed"

@@ -9,8 +9,10 @@
 #   ExecStart pointing at the binary under test: `systemd-analyze verify` says
 #   nothing at all, and `systemd-analyze security --offline=true` rates the
 #   exposure at most 3.0;
-# - the unit's contract: its name, Type=notify, the config path, the
-#   capability bounding set vpnc's privilege drop needs and nothing more, no
+# - the unit's contract: its name, Type=notify, the config path and working
+#   directory, RestartPreventExitStatus= as src/daemon/exitcode.h numbers the
+#   causes, the capability bounding set vpnc's privilege drop (and the DNS
+#   file backend) needs and nothing more, no
 #   ambient capabilities, the TUN device alone, the service user;
 # - contrib/systemd/vpnc-client.sysusers creates that user as a system user
 #   with no login shell (systemd-sysusers into a scratch root).
@@ -66,14 +68,25 @@ check "NotifyAccess=main" test "$(setting NotifyAccess)" = main
 check "WatchdogSec is set" test -n "$(setting WatchdogSec)"
 check "Restart=on-failure" test "$(setting Restart)" = on-failure
 exec_start=$(setting ExecStart)
-check "ExecStart runs /usr/sbin/vpnc on /etc/vpnc-client/%i.conf" \
-	test "${exec_start%% --user*}" = "/usr/sbin/vpnc --config /etc/vpnc-client/%i.conf"
+# NAME means NAME.conf or NAME.ovpn (src/config/cfg_profile.c).
+check "ExecStart runs /usr/sbin/vpnc on /etc/vpnc-client/%i" \
+	test "${exec_start%% --user*}" = "/usr/sbin/vpnc --config /etc/vpnc-client/%i"
+check "WorkingDirectory=/etc/vpnc-client (relative names in a profile)" \
+	test "$(setting WorkingDirectory)" = /etc/vpnc-client
+check "ConfigurationDirectory=vpnc-client" test "$(setting ConfigurationDirectory)" = vpnc-client
+# The codes that retrying does not fix, as src/daemon/exitcode.h numbers them.
+want_rps=$(sed -n 's/^#define VPNC_EXIT_\(CONFIG\|VERIFY\|AUTH\) \([0-9]*\).*/\2/p' \
+	"$top/src/daemon/exitcode.h" | sort -n | tr '\n' ' ')
+check "RestartPreventExitStatus is the config, verify and auth codes (want: $want_rps)" \
+	test "$(setting RestartPreventExitStatus) " = "$want_rps"
+check "/etc/resolv.conf is writable for the file DNS backend" \
+	grep -q -- ' -/etc/resolv.conf' <<<"$(setting ReadWritePaths)"
 sys_user=$(awk '$1 == "u" { print $2 }' "$sysusers_src")
 check "ExecStart drops to the sysusers user ($sys_user)" \
 	grep -q -- "--user $sys_user --group $sys_user\$" <<<"$exec_start"
 caps=$(setting CapabilityBoundingSet | tr ' ' '\n' | sort | tr '\n' ' ')
-check "CapabilityBoundingSet is CAP_NET_ADMIN + what the drop needs (got: $caps)" \
-	test "$caps" = "CAP_NET_ADMIN CAP_SETGID CAP_SETPCAP CAP_SETUID "
+check "CapabilityBoundingSet is CAP_NET_ADMIN + what the drop and DNS file mode need (got: $caps)" \
+	test "$caps" = "CAP_DAC_OVERRIDE CAP_NET_ADMIN CAP_SETGID CAP_SETPCAP CAP_SETUID "
 check "no ambient capabilities" test -z "$(setting AmbientCapabilities)"
 check "DevicePolicy=closed" test "$(setting DevicePolicy)" = closed
 check "DeviceAllow is /dev/net/tun only" test "$(grep -c '^DeviceAllow=' "$unit_src")/$(setting DeviceAllow)" = "1//dev/net/tun rw"

@@ -639,6 +639,8 @@ static void test_untrusted(void)
 		{"auth-user-pass /etc/shadow", "read a file with vpnc's rights; give it as an inline block"},
 		{"askpass /etc/shadow", "read a file with vpnc's rights; give it as an inline block"},
 		{"dh dh.pem", "read a file with vpnc's rights; give it as an inline block"},
+		{"kill-switch yes", "block the host's traffic, also after vpnc is gone"},
+		{"kill-switch-allow-lan yes", "block the host's traffic, also after vpnc is gone"},
 	};
 	char text[512], want[512];
 	const char *opt_end;
@@ -669,6 +671,7 @@ static void test_untrusted(void)
 	/* The command line stays trusted: it can override, and name its own files. */
 	CHECK(load_untrusted(BASE, "--auth-user-pass", "data/config/userpass.txt") == 0);
 	CHECK(load_untrusted(BASE, "--script-security", "2") == 0);
+	CHECK(load_untrusted(BASE, "--kill-switch", "yes") == 0);
 	/* 'setenv opt' applies the option, so the option's rule holds. */
 	untrusted_err(BASE "setenv opt up /bin/sh\n",
 	              ":7: option 'up': not allowed in an untrusted profile (it would run a program)", __LINE__);
@@ -837,7 +840,13 @@ static void test_notes(void)
 	notes[0] = '\0';
 	c = parse_ok(BASE "persist-tun\nverb 3\ncomp-lzo yes\n");
 	CHECK(strstr(notes, "persist-tun") == NULL);
-	CHECK(strstr(notes, "t.ovpn:9: option 'comp-lzo': vpnc neither compresses") != NULL);
+	CHECK(strstr(notes, "t.ovpn:9: option 'comp-lzo yes': vpnc decompresses what the server "
+	                    "compresses but sends everything uncompressed") != NULL);
+	vpnc_config_free(c);
+	notes[0] = '\0';
+	c = parse_ok(BASE "allow-compression yes\n");
+	CHECK(strstr(notes, "t.ovpn:7: option 'allow-compression yes': vpnc never compresses what it "
+	                    "sends, so this acts as 'asym'") != NULL);
 	vpnc_config_free(c);
 	note_to = NULL;
 	/* Without a destination the notes are dropped. */
@@ -845,6 +854,27 @@ static void test_notes(void)
 	c = parse_ok(BASE "persist-tun\nverb 4\n");
 	CHECK(notes[0] == '\0');
 	vpnc_config_free(c);
+}
+
+/* 'kill-switch' and 'kill-switch-allow-lan': off by default, bare means yes, anything else is refused. */
+static void test_kill_switch_options(void)
+{
+	struct vpnc_config *c;
+
+	c = parse_ok(BASE);
+	CHECK(c != NULL && !c->kill_switch && !c->kill_switch_lan);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "kill-switch\nkill-switch-allow-lan\n");
+	CHECK(c != NULL && c->kill_switch && c->kill_switch_lan);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "kill-switch yes\nkill-switch no\nkill-switch-allow-lan no\n");
+	CHECK(c != NULL && !c->kill_switch && !c->kill_switch_lan);
+	vpnc_config_free(c);
+	parse_err(BASE "kill-switch on\n", "t.ovpn:7: option 'kill-switch': must be 'yes' or 'no'", __LINE__);
+	parse_err(BASE "kill-switch-allow-lan 1\n",
+	          "t.ovpn:7: option 'kill-switch-allow-lan': must be 'yes' or 'no'", __LINE__);
+	parse_err(BASE "kill-switch yes no\n", "t.ovpn:7: option 'kill-switch' takes at most 1 argument",
+	          __LINE__);
 }
 
 /* 'tun-offload' and 'coalesce-us', in a profile, on the command line, and as environment aliases. */
@@ -934,8 +964,71 @@ static void test_datapath_options(void)
 	unsetenv("VPNC_COALESCE_US");
 }
 
+/* comp-lzo, compress and allow-compression: the value, and OpenVPN 2.6's rule for what is allowed. */
+static void test_compression(void)
+{
+	static const struct {
+		const char *text;
+		enum vpnc_comp comp;
+		bool allowed; /* a pushed real compression is decompressed */
+	} cases[] = {
+		{"", VPNC_COMP_NONE, false}, /* 2.6's default: stub framing only */
+		{"comp-lzo no\n", VPNC_COMP_LZO_STUB, false},
+		{"comp-lzo\n", VPNC_COMP_LZO, true},
+		{"comp-lzo yes\n", VPNC_COMP_LZO, true},
+		{"comp-lzo adaptive\n", VPNC_COMP_LZO, true},
+		{"compress lzo\n", VPNC_COMP_LZO, true},
+		{"compress lz4\n", VPNC_COMP_LZ4, true},
+		{"compress lz4-v2\n", VPNC_COMP_LZ4_V2, true},
+		{"compress\n", VPNC_COMP_STUB, true},
+		{"compress stub\n", VPNC_COMP_STUB, true},
+		{"compress stub-v2\n", VPNC_COMP_STUB_V2, true},
+		{"compress migrate\n", VPNC_COMP_NONE, true},
+		{"allow-compression asym\n", VPNC_COMP_NONE, true},
+		{"allow-compression yes\n", VPNC_COMP_NONE, true},
+		{"allow-compression no\n", VPNC_COMP_NONE, false},
+		{"allow-compression no\ncompress stub-v2\n", VPNC_COMP_STUB_V2, false},
+		{"allow-compression no\ncomp-lzo no\n", VPNC_COMP_LZO_STUB, false},
+		{"compress stub\nallow-compression no\n", VPNC_COMP_STUB, false},
+		{"allow-compression asym\ncomp-lzo no\n", VPNC_COMP_LZO_STUB, true},
+		{"compress lz4\nallow-compression asym\n", VPNC_COMP_LZ4, true},
+	};
+	char text[512];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), BASE "%s", cases[i].text);
+		struct vpnc_config *c = parse_ok(text);
+		if (c == NULL)
+			continue;
+		if (c->comp != cases[i].comp || vpnc_config_comp_allowed(c) != cases[i].allowed) {
+			fprintf(stderr, "compression case %zu: comp %d allowed %d\n", i, c->comp,
+			        vpnc_config_comp_allowed(c));
+			CHECK(0);
+		}
+		vpnc_config_free(c);
+	}
+	parse_err(BASE "allow-compression no\ncomp-lzo yes\n",
+	          "t.ovpn:8: option 'comp-lzo': 'yes' conflicts with 'allow-compression no'", __LINE__);
+	parse_err(BASE "allow-compression no\ncomp-lzo\n",
+	          "t.ovpn:8: option 'comp-lzo': 'adaptive' conflicts with 'allow-compression no'", __LINE__);
+	parse_err(BASE "allow-compression no\ncompress lz4-v2\n",
+	          "t.ovpn:8: option 'compress': 'lz4-v2' conflicts with 'allow-compression no'", __LINE__);
+	parse_err(BASE "compress lzo\nallow-compression no\n",
+	          "t.ovpn:8: option 'allow-compression': 'no' conflicts with the compression configured "
+	          "before", __LINE__);
+	parse_err(BASE "allow-compression no\nallow-compression asym\n",
+	          "t.ovpn:8: option 'allow-compression': cannot be set to 'asym' after 'no'", __LINE__);
+	parse_err(BASE "allow-compression maybe\n",
+	          "t.ovpn:7: option 'allow-compression': must be 'no', 'asym' or 'yes'", __LINE__);
+	parse_err(BASE "comp-lzo always\n",
+	          "t.ovpn:7: option 'comp-lzo': must be 'yes', 'no' or 'adaptive'", __LINE__);
+	parse_err(BASE "compress zstd\n",
+	          "t.ovpn:7: option 'compress': must be empty or one of stub, stub-v2, lzo, lz4, lz4-v2, "
+	          "migrate", __LINE__);
+}
+
 int main(void)
 {
+	test_kill_switch_options();
 	test_minimal_defaults();
 	test_eduvpn();
 	test_file_refs();
@@ -947,6 +1040,7 @@ int main(void)
 	test_values();
 	test_command_line();
 	test_notes();
+	test_compression();
 	test_untrusted();
 	test_trust_column();
 	test_inline_config();

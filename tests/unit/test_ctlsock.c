@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "control/cli.c"
+#include "control/cli_killswitch.c"
 #include "control/ctlpath.c"
 #include "control/ctlsock.c"
 #include "control/status.c"

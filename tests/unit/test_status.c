@@ -211,7 +211,17 @@ static void test_json(void)
 	CHECK(HAS(out, "{\"dest\":\"198.51.100.7/32\",\"gateway\":\"net_gateway\",\"metric\":null}"));
 	CHECK(HAS(out, "{\"dest\":\"2001:db8::/32\",\"gateway\":null,\"metric\":null}"));
 	CHECK(HAS(out, "\"redirect_gateway\":[\"def1\",\"ipv6\"]"));
-	CHECK(HAS(out, "\"dns\":{\"servers\":[\"10.8.0.1\",\"fd00::1\"],\"domains\":[\"example.org\"]}"));
+	CHECK(HAS(out, "\"dns\":{\"servers\":[\"10.8.0.1\",\"fd00::1\"],\"domains\":[\"example.org\"],"
+	               "\"failed\":false}"));
+	/* Pushed DNS that could not be applied is shown as such, not as if in use. */
+	s.dns_failed = true;
+	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(HAS(out, "\"domains\":[\"example.org\"],\"failed\":true}"));
+	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(HAS(out, "dns:          10.8.0.1\n              fd00::1\n              NOT applied (see the log)\n"),
+	      "%s", out);
+	s.dns_failed = false;
+	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0);
 	CHECK(HAS(out, "\"bytes_in\":123456,\"bytes_out\":654321,\"packets_in\":100,\"packets_out\":200"));
 	CHECK(HAS(out, "\"tun_bytes_in\":1000"));
 	CHECK(HAS(out, "\"dropped\":3"));
