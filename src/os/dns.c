@@ -61,6 +61,42 @@ bool vpnc_dns_ifname_ok(const char *s)
 	return true;
 }
 
+/* A pushed route to all of one half of the address space (bits 1) or all of it (bits 0). */
+static bool route4_covers(const struct vpnc_route4 *r, uint32_t net, uint32_t mask)
+{
+	return r->net_kind == VPNC_RT_NET_ADDR && !r->net_gateway && r->net == net && r->mask == mask;
+}
+
+static bool route6_covers(const struct vpnc_route6 *r, uint8_t first, uint8_t bits)
+{
+	return !r->net_gateway && r->bits == bits && (bits == 0 || (r->net[0] & 0x80) == first);
+}
+
+bool vpnc_dns_push_full_tunnel(const struct vpnc_push *push)
+{
+	bool lo4 = false, hi4 = false, lo6 = false, hi6 = false;
+
+	if (push->redirect_gateway & VPNC_RG_ENABLE)
+		return true;
+	for (size_t i = 0; i < push->n_routes && i < VPNC_MAX_ROUTES; i++) {
+		const struct vpnc_route4 *r = &push->routes[i];
+
+		if (route4_covers(r, 0, 0))
+			return true;
+		lo4 |= route4_covers(r, 0, 0x80000000u);
+		hi4 |= route4_covers(r, 0x80000000u, 0x80000000u);
+	}
+	for (size_t i = 0; i < push->n_routes6 && i < VPNC_MAX_ROUTES; i++) {
+		const struct vpnc_route6 *r = &push->routes6[i];
+
+		if (route6_covers(r, 0, 0))
+			return true;
+		lo6 |= route6_covers(r, 0, 1);
+		hi6 |= route6_covers(r, 0x80, 1);
+	}
+	return (lo4 && hi4) || (lo6 && hi6);
+}
+
 int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *push,
                             const char *ifname, int ifindex)
 {
@@ -82,9 +118,10 @@ int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *pus
 	for (size_t i = 0; i < push->n_domains && i < VPNC_MAX_DOMAINS; i++) {
 		if (!vpnc_dnsname_ok(push->domains[i]))
 			return -EINVAL;
+		c->domain_route[c->n_domains] = push->domain_route[i];
 		memcpy(c->domains[c->n_domains++], push->domains[i], strlen(push->domains[i]) + 1);
 	}
-	c->full_tunnel = (push->redirect_gateway & VPNC_RG_ENABLE) != 0;
+	c->full_tunnel = vpnc_dns_push_full_tunnel(push);
 	return (int)c->n_servers;
 }
 
@@ -167,6 +204,8 @@ int vpnc_dns_format(const struct vpnc_dns_conf *c, const char *orig, char *out, 
 
 		out_str(&o, "search");
 		for (size_t i = 0; i < c->n_domains; i++) {
+			if (c->domain_route[i])
+				continue;
 			out_str(&o, " ");
 			out_str(&o, c->domains[i]);
 		}
