@@ -25,6 +25,7 @@
 #     answered without an error, and resolved no longer knows the link.
 # Needs root, dbus-daemon, systemd-resolved (Debian package systemd-resolved)
 # and python3. Last line: "test_resolved: N passed, M failed".
+# shellcheck disable=SC2119
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -188,7 +189,10 @@ round() {
 	VT_SERVER_EXTRA=$(printf 'push "%s"\n' "dhcp-option DNS $VT_TUN_SRV_IP" \
 		"dhcp-option DOMAIN vpn.example" "dhcp-option DOMAIN-ROUTE corp.example" "$@")
 	vt_server_stop
-	vt_server_conf && vt_server_start || { vt_fail "[$r] server up"; return 1; }
+	if ! vt_server_conf || ! vt_server_start; then
+		vt_fail "[$r] server up"
+		return 1
+	fi
 	: >"$VT_DIR/vpn.q"
 	vt_srv python3 "$VT_DIR/responder.py" "$VT_TUN_SRV_IP" "$VPN_ANSWER" "$VT_DIR/vpn.q" \
 		>"$VT_DIR/vpn.out" 2>&1 &

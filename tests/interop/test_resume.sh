@@ -20,6 +20,7 @@
 #     listen to logind), would notice only at ping-restart: 60 s here.
 # Needs root, dbus-daemon, python3 with python3-dbus. Last line:
 # "test_resume: N passed, M failed".
+# shellcheck disable=SC2119
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
