@@ -21,6 +21,7 @@
  * (os/netcfg_repin.c), or else there is no route. Nothing here runs per
  * packet.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,12 +81,13 @@ void loop_roam_link_opened(struct loop *l)
 }
 
 /* A soft restart because the session cannot follow the change; one log line says why. */
-static void roam_restart(struct loop *l, const char *what, const char *why)
+static void roam_restart(struct loop *l, const char *label, const char *what, const char *why)
 {
 	char reason[VPNC_REASON_MAX + 64];
 
-	vpnc_log(VPNC_LOG_INFO, "Network change: %s; %s: reconnecting", what, why);
-	snprintf(reason, sizeof(reason), "network change: %s", what);
+	vpnc_log(VPNC_LOG_INFO, "%s: %s; %s: reconnecting", label, what, why);
+	snprintf(reason, sizeof(reason), "%s: %s", label, what);
+	reason[0] = (char)tolower((unsigned char)reason[0]); /* "network change: ..." as a reason */
 	loop_restart_now(l, reason);
 }
 
@@ -140,6 +142,7 @@ static void roam_check(struct loop *l, const char *forced)
 	bool route_moved = was_lost || src_moved || !l->path_known || now.ifindex != l->path.ifindex ||
 	                   now.has_gw != l->path.has_gw || (now.has_gw && memcmp(now.gw, l->path.gw, alen) != 0);
 	bool moved = route_moved || forced != NULL;
+	const char *label = route_moved ? "Network change" : "Path check";
 
 	l->path = now;
 	l->path_known = true;
@@ -159,33 +162,32 @@ static void roam_check(struct loop *l, const char *forced)
 		snprintf(what, sizeof(what), "%s (%s)", forced, via);
 	}
 
-	/* A TCP connection is probed only when forced: its route did not change, but its peer may be gone. */
+	/* Forced, TCP goes on to the probe, which it cannot take: its peer may be gone, so it reconnects. */
 	if ((tcp && (route_moved || forced == NULL)) || vpnc_engine_state(l->eng) != VPNC_ST_CONNECTED) {
 		if (!src_moved) {
-			vpnc_log(VPNC_LOG_INFO, "%s: %s; the %s carries on", route_moved ? "Network change" : "Path check", what,
+			vpnc_log(VPNC_LOG_INFO, "%s: %s; the %s carries on", label, what,
 			         tcp ? "TCP connection" : "handshake");
 			return;
 		}
 		/* TCP never moves; a half-made session is quicker to make again than to rescue. */
-		roam_restart(l, what, tcp ? "a TCP connection cannot move" : "the session is not up yet");
+		roam_restart(l, label, what, tcp ? "a TCP connection cannot move" : "the session is not up yet");
 		return;
 	}
 	if (src_moved && !vpnc_engine_can_float(l->eng)) {
-		roam_restart(l, what, "the server gave no peer-id, so the session cannot move");
+		roam_restart(l, label, what, "the server gave no peer-id, so the session cannot move");
 		return;
 	}
 	if (src_moved && (ret = vpnc_link_repath(l->link)) < 0) {
-		roam_restart(l, what, "the socket cannot be re-connected");
+		roam_restart(l, label, what, "the socket cannot be re-connected");
 		return;
 	}
 	uint64_t t = uv_now(&l->uv);
 	ret = vpnc_engine_probe(l->eng, t);
 	if (ret < 0) {
-		roam_restart(l, what, "the server cannot be probed");
+		roam_restart(l, label, what, tcp ? "a TCP connection cannot be probed" : "the server cannot be probed");
 		return;
 	}
-	vpnc_log(VPNC_LOG_INFO, "%s: %s; %skeeping the session and probing the server",
-	         route_moved ? "Network change" : "Path check", what,
+	vpnc_log(VPNC_LOG_INFO, "%s: %s; %skeeping the session and probing the server", label, what,
 	         src_moved ? "sending from the new address, " : "");
 	loop_drain_link_out(l, t);
 	loop_settle(l);
@@ -201,7 +203,7 @@ static void on_settled(uv_timer_t *t)
 
 void loop_roam_recheck(struct loop *l, const char *why)
 {
-	/* A burst of network changes still settling will look at the path itself. */
+	/* A burst of network changes still settling is looked at now, with this. */
 	if (l->nw_pending && l->nw_timer.type == UV_TIMER) {
 		uv_timer_stop(&l->nw_timer);
 		l->nw_pending = false;
