@@ -349,22 +349,45 @@ void vpnc_dns_init(struct vpnc_dns *d, const struct vpnc_dns_paths *paths)
 	paths_fill(&d->paths, paths);
 }
 
+/*
+ * The kept bus connection (see struct vpnc_dns), made on first use. Least
+ * privilege: it is the one thing kept from root for DNS; it is only ever used
+ * for resolve1 calls on vpnc's own ifindex.
+ */
 static int resolved_open(struct vpnc_dns *d, const struct vpnc_resolved_ops **ops, void **ctx)
 {
+	int ret = 0;
+
 	if (d->test_no_resolved)
 		return -ENOENT;
-	if (d->test_ops != NULL) {
-		*ops = d->test_ops;
-		*ctx = d->test_ctx;
-		return 0;
+	if (d->bus_ops == NULL) {
+		if (d->test_ops != NULL) {
+			d->bus_ops = d->test_ops;
+			d->bus_ctx = d->test_ctx;
+		} else if ((ret = vpnc_resolved_open(&d->bus_ops, &d->bus_ctx)) < 0) {
+			d->bus_ops = NULL;
+			d->bus_ctx = NULL;
+			return ret;
+		}
 	}
-	return vpnc_resolved_open(ops, ctx);
+	*ops = d->bus_ops;
+	*ctx = d->bus_ctx;
+	return 0;
 }
 
-static void resolved_close(struct vpnc_dns *d, const struct vpnc_resolved_ops *ops, void *ctx)
+/* After a call: a connection that broke (resolved or the bus restarted) is made again next time. */
+static void resolved_done(struct vpnc_dns *d, int ret)
 {
-	if (d->test_ops == NULL && ops != NULL && ops->close != NULL)
-		ops->close(ctx);
+	if (ret == -ECONNRESET || ret == -ENOTCONN || ret == -EPIPE || ret == -ESHUTDOWN)
+		vpnc_dns_close(d);
+}
+
+void vpnc_dns_close(struct vpnc_dns *d)
+{
+	if (d->bus_ops != NULL && d->test_ops == NULL && d->bus_ops->close != NULL)
+		d->bus_ops->close(d->bus_ctx);
+	d->bus_ops = NULL;
+	d->bus_ctx = NULL;
 }
 
 static int apply_resolved(struct vpnc_dns *d, const struct vpnc_dns_conf *c)
@@ -375,7 +398,7 @@ static int apply_resolved(struct vpnc_dns *d, const struct vpnc_dns_conf *c)
 
 	if (ret == 0)
 		ret = vpnc_resolved_apply(ops, ctx, c);
-	resolved_close(d, ops, ctx);
+	resolved_done(d, ret);
 	return ret;
 }
 
@@ -398,7 +421,6 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 			want = VPNC_DNS_RESOLVED;
 		else if (vpnc_resolvconf_find(&d->paths, prog, sizeof(prog)) == 0)
 			want = VPNC_DNS_RESOLVCONF;
-		resolved_close(d, ops, ctx);
 	}
 	memcpy(d->ifname, c->ifname, sizeof(d->ifname));
 	d->ifindex = c->ifindex;
@@ -438,7 +460,7 @@ int vpnc_dns_revert(struct vpnc_dns *d)
 		ret = resolved_open(d, &ops, &ctx);
 		if (ret == 0)
 			ret = ops->revert(ctx, d->ifindex);
-		resolved_close(d, ops, ctx);
+		resolved_done(d, ret);
 		break;
 	case VPNC_DNS_RESOLVCONF:
 		ret = vpnc_resolvconf_revert(&d->paths, d->ifname);

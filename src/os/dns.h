@@ -120,6 +120,14 @@ struct vpnc_dns {
 	const struct vpnc_resolved_ops *test_ops;
 	void *test_ctx;
 	bool test_no_resolved;
+	/*
+	 * The resolved bus connection, kept from the first use to
+	 * vpnc_dns_close(): resolved decides by the uid the bus daemon recorded
+	 * when the connection was made, so one made before --user drops root is
+	 * what lets vpnc set and revert its own link's DNS after the drop.
+	 */
+	const struct vpnc_resolved_ops *bus_ops;
+	void *bus_ctx;
 };
 
 /* Sets d to "nothing applied"; paths may be NULL for the defaults (copied, strings borrowed). */
@@ -136,6 +144,9 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 
 /* Undoes what vpnc_dns_apply() did. Returns 0 or a negative errno code; d is reset either way. */
 int vpnc_dns_revert(struct vpnc_dns *d);
+
+/* Closes the kept resolved bus connection (at exit, after vpnc_dns_revert). */
+void vpnc_dns_close(struct vpnc_dns *d);
 
 /*
  * Startup: undoes what a vpnc that is no longer running left in the run
