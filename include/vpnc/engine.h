@@ -78,6 +78,7 @@ enum vpnc_cause {
 	VPNC_CAUSE_SERVER_EXIT,       /* EXIT or OCC exit: the server shuts down */
 	VPNC_CAUSE_TIMEOUT,           /* hand-window, ping-restart, inactive */
 	VPNC_CAUSE_VERIFY,            /* the server certificate failed verification */
+	VPNC_CAUSE_PROBE,             /* a path probe (vpnc_engine_probe) went unanswered */
 };
 
 /* RESTART,[flags]: N = go on to the next server, P = keep the cached credentials. */

@@ -90,13 +90,14 @@ struct vpnc_push {
 	size_t n_routes6;
 	unsigned redirect_gateway; /* VPNC_RG_* */
 
-	/* dhcp-option DNS / DNS6 / DOMAIN / DOMAIN-SEARCH */
+	/* dhcp-option DNS / DNS6 / DOMAIN / DOMAIN-SEARCH / DOMAIN-ROUTE */
 	uint32_t dns4[VPNC_MAX_DNS];
 	size_t n_dns4;
 	uint8_t dns6[VPNC_MAX_DNS][16];
 	size_t n_dns6;
 	char domains[VPNC_MAX_DOMAINS][254];
 	size_t n_domains;
+	bool domain_route[VPNC_MAX_DOMAINS]; /* DOMAIN-ROUTE: a routing domain only, never searched */
 
 	/* Crypto negotiation. */
 	char cipher[32];           /* "" = not pushed */

@@ -408,15 +408,21 @@ static const char *push_add_dns6(struct vpnc_push *p, const uint8_t a[16])
 	return NULL;
 }
 
-static const char *push_add_domain(struct vpnc_push *p, const char *d)
+/* A search domain (DOMAIN, DOMAIN-SEARCH) or, with route, a routing-only one (DOMAIN-ROUTE). */
+static const char *push_add_domain(struct vpnc_push *p, const char *d, bool route)
 {
 	if (!vpnc_dnsname_ok(d))
 		return "bad domain name";
-	for (size_t i = 0; i < p->n_domains; i++)
-		if (strcasecmp(p->domains[i], d) == 0)
+	for (size_t i = 0; i < p->n_domains; i++) {
+		if (strcasecmp(p->domains[i], d) == 0) {
+			/* Both pushed: a search domain also routes, so the search one wins. */
+			p->domain_route[i] = p->domain_route[i] && route;
 			return PUSH_IGNORED;
+		}
+	}
 	if (p->n_domains >= VPNC_MAX_DOMAINS)
 		return "too many domains";
+	p->domain_route[p->n_domains] = route;
 	strcpy(p->domains[p->n_domains++], d); /* length checked by vpnc_dnsname_ok */
 	return NULL;
 }
@@ -424,7 +430,7 @@ static const char *push_add_domain(struct vpnc_push *p, const char *d)
 static const char *opt_dhcp_option(struct vpnc_push *p, const struct push_item *it)
 {
 	static const char *const ignored[] = {"NTP", "NBS", "NBDD", "WINS", "NBT", "DISABLE-NBT",
-	                                       "PROXY_HTTP", "DOMAIN-ROUTE"};
+	                                       "PROXY_HTTP"};
 	const char *t;
 	uint32_t a4;
 	uint8_t a6[16];
@@ -447,7 +453,9 @@ static const char *opt_dhcp_option(struct vpnc_push *p, const struct push_item *
 	}
 	if (strcmp(t, "DOMAIN") == 0 || strcmp(t, "DOMAIN-SEARCH") == 0 ||
 	    strcmp(t, "ADAPTER_DOMAIN_SUFFIX") == 0)
-		return push_add_domain(p, it->w[2]);
+		return push_add_domain(p, it->w[2], false);
+	if (strcmp(t, "DOMAIN-ROUTE") == 0)
+		return push_add_domain(p, it->w[2], true);
 	return "unknown dhcp-option type";
 }
 

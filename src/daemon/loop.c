@@ -357,6 +357,8 @@ static void on_restart(struct loop *l)
 	 */
 	if (l->cause == VPNC_CAUSE_SERVER_RESTART && (l->restart_flags & VPNC_RESTART_NEXT))
 		why = VPNC_REMOTE_NEXT;
+	else if (l->cause == VPNC_CAUSE_PROBE)
+		why = VPNC_REMOTE_PROBE; /* docs/roaming.md: at once, to the same server */
 	loop_next_attempt(l, why, false);
 }
 
@@ -570,6 +572,7 @@ void loop_shutdown(struct loop *l, int code)
 	close_handle((uv_handle_t *)&l->sig_hup);
 	close_handle((uv_handle_t *)&l->sig_usr1);
 	loop_roam_stop(l);
+	loop_sleep_stop(l);
 }
 
 /* DNS and scripts (updown.h): a failed 'up' or 'route-up' ends the run, as in OpenVPN. */
@@ -643,6 +646,8 @@ static int init_handles(struct loop *l)
 	/* Roaming (loop_roam.c): follow address and route changes. */
 	if ((ret = loop_roam_start(l)) < 0)
 		return ret;
+	/* Suspend and resume (loop_sleep.c): prove the path at once after a resume. */
+	(void)loop_sleep_start(l);
 	/* systemd (sdwatchdog.h): keep-alives when the unit has WatchdogSec=. */
 	ret = vpnc_sd_watchdog_start(&l->sd_wd, &l->uv);
 	if (ret < 0)

@@ -236,8 +236,8 @@ static int env_foreign(struct vpnc_script_env *env, const struct vpnc_push *p)
 		ret |= env_setf(env, v, "foreign_option_%zu", ++n);
 	}
 	for (size_t i = 0; i < p->n_domains && i < VPNC_MAX_DOMAINS; i++) {
-		snprintf(v, sizeof(v), "dhcp-option DOMAIN %.*s", (int)sizeof(p->domains[i]),
-		         p->domains[i]);
+		snprintf(v, sizeof(v), "dhcp-option %s %.*s", p->domain_route[i] ? "DOMAIN-ROUTE" : "DOMAIN",
+		         (int)sizeof(p->domains[i]), p->domains[i]);
 		ret |= env_setf(env, v, "foreign_option_%zu", ++n);
 	}
 	return ret;

@@ -221,6 +221,7 @@ void vpnc_updown_down(struct vpnc_updown *u, const char *signal)
 
 void vpnc_updown_free(struct vpnc_updown *u)
 {
+	vpnc_dns_close(&u->dns);
 	free(u->last);
 	u->last = NULL;
 }

@@ -55,7 +55,8 @@ struct vpnc_dns_conf {
 	size_t n_servers;
 	char domains[VPNC_MAX_DOMAINS][VPNC_DNS_DOMAIN_MAX];
 	size_t n_domains;
-	bool full_tunnel;                /* redirect-gateway: every lookup goes to the VPN */
+	bool domain_route[VPNC_MAX_DOMAINS]; /* DOMAIN-ROUTE: routing only, not in the search list */
+	bool full_tunnel;                /* redirect-gateway or a pushed default route: every lookup goes to the VPN */
 };
 
 /* Where things live; NULL members take the defaults above. Borrowed strings. */
@@ -76,12 +77,19 @@ struct vpnc_dns_paths {
 int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *push,
                             const char *ifname, int ifindex);
 
+/*
+ * True if push sends all traffic through the VPN: redirect-gateway, or a
+ * pushed default route (0.0.0.0/0, ::/0, or both halves /1 of either family).
+ */
+bool vpnc_dns_push_full_tunnel(const struct vpnc_push *push);
+
 /* True if s is an interface name safe in a file name and a resolvconf record. */
 bool vpnc_dns_ifname_ok(const char *s);
 
 /*
  * Writes resolv.conf text for c into out (cap bytes, NUL-terminated):
- * a comment line, "nameserver" lines, and a "search" line. When orig is not
+ * a comment line, "nameserver" lines, and a "search" line (without the
+ * DOMAIN-ROUTE ones: a file has no routing domains). When orig is not
  * NULL and c is not full-tunnel, orig's nameservers and search domains follow
  * the VPN's, and its "options" lines are kept. Returns the length, or
  * -ENOSPC if out is too small.
@@ -112,6 +120,14 @@ struct vpnc_dns {
 	const struct vpnc_resolved_ops *test_ops;
 	void *test_ctx;
 	bool test_no_resolved;
+	/*
+	 * The resolved bus connection, kept from the first use to
+	 * vpnc_dns_close(): resolved decides by the uid the bus daemon recorded
+	 * when the connection was made, so one made before --user drops root is
+	 * what lets vpnc set and revert its own link's DNS after the drop.
+	 */
+	const struct vpnc_resolved_ops *bus_ops;
+	void *bus_ctx;
 };
 
 /* Sets d to "nothing applied"; paths may be NULL for the defaults (copied, strings borrowed). */
@@ -128,6 +144,9 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 
 /* Undoes what vpnc_dns_apply() did. Returns 0 or a negative errno code; d is reset either way. */
 int vpnc_dns_revert(struct vpnc_dns *d);
+
+/* Closes the kept resolved bus connection (at exit, after vpnc_dns_revert). */
+void vpnc_dns_close(struct vpnc_dns *d);
 
 /*
  * Startup: undoes what a vpnc that is no longer running left in the run
@@ -150,7 +169,7 @@ int vpnc_resolved_open(const struct vpnc_resolved_ops **ops, void **ctx);
 
 /*
  * The call sequence: SetLinkDNS; SetLinkDomains with the pushed domains as
- * search domains, plus "~." when full-tunnel; SetLinkDefaultRoute true when
+ * search domains (DOMAIN-ROUTE ones routing-only), plus "~." when full-tunnel; SetLinkDefaultRoute true when
  * full-tunnel, false when split with domains (only those go to the VPN).
  * On a failure the link is reverted. Returns 0 or a negative errno code.
  */

@@ -40,7 +40,7 @@ int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const st
 		if (!vpnc_dnsname_ok(c->domains[i]))
 			return -EINVAL;
 		doms[n].name = c->domains[i];
-		doms[n++].routing_only = false;
+		doms[n++].routing_only = c->domain_route[i];
 	}
 	if (c->full_tunnel) {
 		doms[n].name = ".";

@@ -260,6 +260,14 @@ static void test_dns(void)
 	CHECK(P.n_dns4 == 1 && P.dns4[0] == ip4("10.0.0.53"));
 	CHECK(P.n_ignored == 4); /* NTP, WINS, DISABLE-NBT, duplicate DNS */
 	CHECK(P.n_rejected == 0);
+	CHECK(!P.domain_route[0] && !P.domain_route[1] && !P.domain_route[2]);
+
+	/* DOMAIN-ROUTE: a routing-only domain; pushed also as DOMAIN it is a search domain. */
+	CHECK(parse(&P, &L, "dhcp-option DOMAIN-ROUTE corp.example,dhcp-option DOMAIN-ROUTE lab.example,"
+	                    "dhcp-option DOMAIN lab.example,dhcp-option DOMAIN-ROUTE a$b") == 0);
+	CHECK(P.n_domains == 2 && strcmp(P.domains[0], "corp.example") == 0);
+	CHECK(P.domain_route[0] && !P.domain_route[1]);
+	CHECK(P.n_ignored == 1 && P.n_rejected == 1);
 
 	/* Metacharacters and non-ASCII-like junk in domains (CVE-2025-10680). */
 	const char *bad[] = {
