@@ -56,6 +56,12 @@ struct vpnc_dns_conf {
 	char domains[VPNC_MAX_DOMAINS][VPNC_DNS_DOMAIN_MAX];
 	size_t n_domains;
 	bool full_tunnel;                /* redirect-gateway: every lookup goes to the VPN */
+	/* Routing-only domains (dhcp-option DOMAIN-ROUTE, dns server resolve-domains): only
+	 * systemd-resolved can send just these names to the VPN; "." becomes full_tunnel. */
+	char route_domains[VPNC_MAX_DOMAINS][VPNC_DNS_DOMAIN_MAX];
+	size_t n_route_domains;
+	enum vpnc_dnssec dnssec;         /* of the first --dns server; UNSET = the resolver's default */
+	enum vpnc_dns_transport transport;
 };
 
 /* Where things live; NULL members take the defaults above. Borrowed strings. */

@@ -29,18 +29,25 @@
 
 int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const struct vpnc_dns_conf *c)
 {
-	struct vpnc_resolved_domain doms[VPNC_MAX_DOMAINS + 1];
+	struct vpnc_resolved_domain doms[2 * VPNC_MAX_DOMAINS + 1];
 	size_t n = 0;
 	int ret;
 
 	if (c->ifindex <= 0 || c->n_servers == 0 || c->n_servers > VPNC_DNS_MAX_SERVERS ||
-	    c->n_domains > VPNC_MAX_DOMAINS)
+	    c->n_domains > VPNC_MAX_DOMAINS || c->n_route_domains > VPNC_MAX_DOMAINS)
 		return -EINVAL;
 	for (size_t i = 0; i < c->n_domains; i++) {
 		if (!vpnc_dnsname_ok(c->domains[i]))
 			return -EINVAL;
 		doms[n].name = c->domains[i];
 		doms[n++].routing_only = false;
+	}
+	/* DOMAIN-ROUTE and --dns resolve-domains: "~name", only these lookups go to the VPN. */
+	for (size_t i = 0; i < c->n_route_domains; i++) {
+		if (!vpnc_dnsname_ok(c->route_domains[i]))
+			return -EINVAL;
+		doms[n].name = c->route_domains[i];
+		doms[n++].routing_only = true;
 	}
 	if (c->full_tunnel) {
 		doms[n].name = ".";
@@ -49,7 +56,7 @@ int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const st
 	ret = ops->set_dns(ctx, c->ifindex, c->servers, c->n_servers);
 	if (ret == 0 && n > 0)
 		ret = ops->set_domains(ctx, c->ifindex, doms, n);
-	if (ret == 0 && (c->full_tunnel || c->n_domains > 0))
+	if (ret == 0 && (c->full_tunnel || c->n_domains > 0 || c->n_route_domains > 0))
 		ret = ops->set_default_route(ctx, c->ifindex, c->full_tunnel);
 	if (ret < 0)
 		(void)ops->revert(ctx, c->ifindex);
