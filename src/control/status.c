@@ -320,6 +320,7 @@ static const struct flag_name rg_flags[] = {
 	{VPNC_RG_BYPASS_DHCP, "bypass-dhcp"},
 	{VPNC_RG_BYPASS_DNS, "bypass-dns"},
 	{VPNC_RG_BLOCK_LOCAL, "block-local"},
+	{VPNC_RG_PRIVATE, "private"},
 };
 
 const char *vpnc_status_state_name(enum vpnc_status_state s)

@@ -319,6 +319,41 @@ static void test_resolved(void)
 	CHECK(strstr(m.log, "SetLinkDefaultRoute(7 1);RevertLink(7);") != NULL);
 }
 
+/* 2.6's dns option replaces the dhcp-option servers and DOMAIN-SEARCH; routing domains go to resolved as "~name". */
+static void test_dns_option(void)
+{
+	struct mock m = {"", 0};
+	struct vpnc_dns_conf c;
+	struct vpnc_push p;
+
+	make_push(&p, "dhcp-option DNS 10.8.0.1,dhcp-option DOMAIN-SEARCH corp.example,"
+	              "dhcp-option DOMAIN keep.example,dns server 1 address 10.9.0.2,"
+	              "dns server 0 address [fd00::2]:53 10.9.0.1,dns search-domains s.example,"
+	              "dns server 1 resolve-domains int.example,dhcp-option DOMAIN-ROUTE r.example,"
+	              "dns server 0 dnssec yes");
+	CHECK(vpnc_dns_conf_from_push(&c, &p, "tun7", 7) == 3);
+	CHECK(!c.full_tunnel && c.n_domains == 2 && c.n_route_domains == 2 && c.dnssec == VPNC_DNSSEC_YES);
+	CHECK(vpnc_resolved_apply(&mock_ops, &m, &c) == 0);
+	CHECK_STR(m.log, "SetLinkDNS(7 10:fd00::2 2:10.9.0.1 2:10.9.0.2);"
+	                 "SetLinkDomains(7 keep.example:0 s.example:0 r.example:1 int.example:1);"
+	                 "SetLinkDefaultRoute(7 0);");
+
+	/* DOMAIN-ROUTE "." keeps every lookup in the tunnel, as a full tunnel does. */
+	m.log[0] = '\0';
+	make_push(&p, "dhcp-option DNS 10.8.0.1,dhcp-option DOMAIN-ROUTE .");
+	CHECK(vpnc_dns_conf_from_push(&c, &p, "tun7", 7) == 1 && c.full_tunnel && c.n_route_domains == 0);
+	CHECK(vpnc_resolved_apply(&mock_ops, &m, &c) == 0);
+	CHECK_STR(m.log, "SetLinkDNS(7 2:10.8.0.1);SetLinkDomains(7 .:1);SetLinkDefaultRoute(7 1);");
+
+	/* redirect-private and 'redirect-gateway !ipv4' do not make a full tunnel; 'ipv6' does. */
+	make_push(&p, "dhcp-option DNS 10.8.0.1,redirect-private local");
+	CHECK(vpnc_dns_conf_from_push(&c, &p, "tun7", 7) == 1 && !c.full_tunnel);
+	make_push(&p, "dhcp-option DNS 10.8.0.1,redirect-gateway !ipv4");
+	CHECK(vpnc_dns_conf_from_push(&c, &p, "tun7", 7) == 1 && !c.full_tunnel);
+	make_push(&p, "dhcp-option DNS 10.8.0.1,redirect-gateway ipv6 !ipv4");
+	CHECK(vpnc_dns_conf_from_push(&c, &p, "tun7", 7) == 1 && c.full_tunnel);
+}
+
 /* ---- resolvconf ---- */
 
 static void test_resolvconf(void)
@@ -416,6 +451,7 @@ int main(void)
 	test_file();
 	test_crash_recovery();
 	test_resolved();
+	test_dns_option();
 	test_resolvconf();
 
 	unlink(resolv);
