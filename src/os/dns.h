@@ -105,6 +105,8 @@ struct vpnc_resolved_ops {
 	int (*set_default_route)(void *ctx, int ifindex, bool on);
 	int (*revert)(void *ctx, int ifindex);
 	void (*close)(void *ctx);        /* frees ctx */
+	/* A per-link string setting: method "SetLinkDNSSEC" or "SetLinkDNSOverTLS". NULL = skip. */
+	int (*set_link_string)(void *ctx, int ifindex, const char *method, const char *value);
 };
 
 /* The state of one tunnel's DNS. Owns the resolved bus connection while applied. */
@@ -157,7 +159,10 @@ int vpnc_resolved_open(const struct vpnc_resolved_ops **ops, void **ctx);
 /*
  * The call sequence: SetLinkDNS; SetLinkDomains with the pushed domains as
  * search domains, plus "~." when full-tunnel; SetLinkDefaultRoute true when
- * full-tunnel, false when split with domains (only those go to the VPN).
+ * full-tunnel, false when split with domains (only those go to the VPN);
+ * then the dns option's dnssec (SetLinkDNSSEC yes|allow-downgrade|no) and
+ * transport (SetLinkDNSOverTLS yes for DoT, no for plain; DoH is not possible)
+ * of the first server, which resolved keeps per link, not per server.
  * On a failure the link is reverted. Returns 0 or a negative errno code.
  */
 int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const struct vpnc_dns_conf *c);

@@ -27,6 +27,20 @@
 #define RESOLVED_IFACE "org.freedesktop.resolve1.Manager"
 #define RESOLVED_USEC ((uint64_t)VPNC_DNS_TIMEOUT_MS * 1000)
 
+/* The dns option's dnssec and DoT/plain transport, per link (resolved has no per-server setting). */
+static int resolved_dns_option(const struct vpnc_resolved_ops *ops, void *ctx, const struct vpnc_dns_conf *c)
+{
+	static const char *const dnssec[] = {NULL, "yes", "allow-downgrade", "no"};
+	int ret = 0;
+
+	if ((unsigned)c->dnssec < 4 && dnssec[c->dnssec] != NULL)
+		ret = ops->set_link_string(ctx, c->ifindex, "SetLinkDNSSEC", dnssec[c->dnssec]);
+	if (ret == 0 && (c->transport == VPNC_DNST_DOT || c->transport == VPNC_DNST_PLAIN))
+		ret = ops->set_link_string(ctx, c->ifindex, "SetLinkDNSOverTLS",
+		                           c->transport == VPNC_DNST_DOT ? "yes" : "no");
+	return ret;
+}
+
 int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const struct vpnc_dns_conf *c)
 {
 	struct vpnc_resolved_domain doms[2 * VPNC_MAX_DOMAINS + 1];
@@ -58,6 +72,8 @@ int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const st
 		ret = ops->set_domains(ctx, c->ifindex, doms, n);
 	if (ret == 0 && (c->full_tunnel || c->n_domains > 0 || c->n_route_domains > 0))
 		ret = ops->set_default_route(ctx, c->ifindex, c->full_tunnel);
+	if (ret == 0 && ops->set_link_string != NULL)
+		ret = resolved_dns_option(ops, ctx, c);
 	if (ret < 0)
 		(void)ops->revert(ctx, c->ifindex);
 	return ret;
@@ -138,6 +154,19 @@ static int sd_set_default_route(void *ctx, int ifindex, bool on)
 	return ret < 0 ? ret : 0;
 }
 
+static int sd_set_link_string(void *ctx, int ifindex, const char *method, const char *value)
+{
+	sd_bus_message *m = NULL;
+	int ret = bus_new(ctx, method, ifindex, &m);
+
+	if (ret == 0)
+		ret = sd_bus_message_append(m, "s", value);
+	if (ret >= 0)
+		ret = bus_call(ctx, m);
+	sd_bus_message_unref(m);
+	return ret < 0 ? ret : 0;
+}
+
 static int sd_revert(void *ctx, int ifindex)
 {
 	sd_bus_message *m = NULL;
@@ -160,6 +189,7 @@ static const struct vpnc_resolved_ops sd_ops = {
 	.set_default_route = sd_set_default_route,
 	.revert = sd_revert,
 	.close = sd_close,
+	.set_link_string = sd_set_link_string,
 };
 
 int vpnc_resolved_open(const struct vpnc_resolved_ops **ops, void **ctx)

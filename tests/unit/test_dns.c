@@ -261,8 +261,17 @@ static int m_revert(void *ctx, int ifindex)
 	return 0;
 }
 
+static int m_set_link_string(void *ctx, int ifindex, const char *method, const char *value)
+{
+	char b[96];
+
+	snprintf(b, sizeof(b), "%s(%d %s);", method, ifindex, value);
+	mlog(ctx, b);
+	return 0;
+}
+
 static const struct vpnc_resolved_ops mock_ops = {m_set_dns, m_set_domains, m_set_default_route,
-                                                  m_revert, NULL};
+                                                  m_revert, NULL, m_set_link_string};
 
 static void test_resolved(void)
 {
@@ -336,7 +345,17 @@ static void test_dns_option(void)
 	CHECK(vpnc_resolved_apply(&mock_ops, &m, &c) == 0);
 	CHECK_STR(m.log, "SetLinkDNS(7 10:fd00::2 2:10.9.0.1 2:10.9.0.2);"
 	                 "SetLinkDomains(7 keep.example:0 s.example:0 r.example:1 int.example:1);"
-	                 "SetLinkDefaultRoute(7 0);");
+	                 "SetLinkDefaultRoute(7 0);SetLinkDNSSEC(7 yes);");
+
+	/* optional is resolved's allow-downgrade; DoT turns DNSOverTLS on; DoH is left to resolved. */
+	m.log[0] = '\0';
+	make_push(&p, "dns server 0 address 10.9.0.1,dns server 0 dnssec optional,dns server 0 transport DoT");
+	CHECK(vpnc_dns_conf_from_push(&c, &p, "tun7", 7) == 1 && vpnc_resolved_apply(&mock_ops, &m, &c) == 0);
+	CHECK_STR(m.log, "SetLinkDNS(7 2:10.9.0.1);SetLinkDNSSEC(7 allow-downgrade);SetLinkDNSOverTLS(7 yes);");
+	m.log[0] = '\0';
+	make_push(&p, "dns server 0 address 10.9.0.1,dns server 0 transport DoH");
+	CHECK(vpnc_dns_conf_from_push(&c, &p, "tun7", 7) == 1 && vpnc_resolved_apply(&mock_ops, &m, &c) == 0);
+	CHECK_STR(m.log, "SetLinkDNS(7 2:10.9.0.1);");
 
 	/* DOMAIN-ROUTE "." keeps every lookup in the tunnel, as a full tunnel does. */
 	m.log[0] = '\0';
