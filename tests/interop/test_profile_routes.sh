@@ -14,6 +14,10 @@
 #   redirect    profile `redirect-gateway def1`, the server pushes none: the
 #               two /1 halves go into the tunnel, the server keeps a host route
 #               through the original gateway; all gone after exit
+#   rg-merge    profile `redirect-gateway def1`, pushed `redirect-gateway ipv6`:
+#               the flags add up (2.6 ORs them), so IPv4 and IPv6 are redirected
+#   rg-noipv4   profile `redirect-gateway def1`, pushed `redirect-gateway ipv6
+#               !ipv4`: the pushed !ipv4 turns the profile's IPv4 redirect off
 #   nopull      profile `route-nopull` and `route 10.206.0.0 255.255.255.0`:
 #               the profile's route is added, the pushed ones are not
 #   dns-profile profile `dhcp-option DNS 10.200.0.54` and `dhcp-option DOMAIN
@@ -39,7 +43,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_profile_routes}
-all_cases="routes redirect nopull dns-profile dns-pushed"
+all_cases="routes redirect rg-merge rg-noipv4 nopull dns-profile dns-pushed"
 cases=${VT_CASES:-$all_cases}
 dump="$here/../data/scripts/dump-env.sh"
 
@@ -109,6 +113,15 @@ hook_redirect() {
 	routes_match "$1: host route to the server via the original gateway" \
 		"$(route4 "$VT_SRV_FAR_IP/32")" "via $VT_SRV_IP dev $VT_CLI_VETH"
 	vt_check "$1: ping $VT_TUN_SRV_IP through the redirected tunnel" vt_ping "$VT_TUN_SRV_IP"
+}
+hook_rg_merge() {
+	routes_match "$1: 0.0.0.0/1 via the tunnel (profile def1)" "$(route4 0.0.0.0/1)" "dev $VT_CLI_TUN"
+	routes_match "$1: 2000::/4 via the tunnel (pushed ipv6)" "$(route6 2000::/4)" "dev $VT_CLI_TUN"
+}
+hook_rg_noipv4() {
+	none "$1: no 0.0.0.0/1 (pushed !ipv4 wins)" "$(route4 0.0.0.0/1)"
+	none "$1: no 128.0.0.0/1" "$(route4 128.0.0.0/1)"
+	routes_match "$1: 2000::/4 via the tunnel (pushed ipv6)" "$(route6 2000::/4)" "dev $VT_CLI_TUN"
 }
 hook_nopull() {
 	routes_match "$1: profile route 10.206.0.0/24 via the tunnel" "$(route4 10.206.0.0/24)" "dev $VT_CLI_TUN"
@@ -192,6 +205,13 @@ route-ipv6 fd00:206::/64 default 66'
 		none "$c: after exit, no 0.0.0.0/1 left" "$(route4 0.0.0.0/1)"
 		none "$c: after exit, no host route to the server left" "$(route4 "$VT_SRV_FAR_IP/32")"
 		vt_check "$c: after exit, the original default routes are intact" defaults_intact
+		;;
+	rg-merge)
+		cycle "$c" 'push "redirect-gateway ipv6"' hook_rg_merge 'redirect-gateway def1'
+		none "$c: after exit, no 2000::/4 left" "$(route6 2000::/4)"
+		;;
+	rg-noipv4)
+		cycle "$c" 'push "redirect-gateway ipv6 !ipv4"' hook_rg_noipv4 'redirect-gateway def1'
 		;;
 	nopull)
 		cycle "$c" "" hook_nopull 'route-nopull
