@@ -42,7 +42,10 @@ enum vpnc_route_net {
 	VPNC_RT_NET_REMOTE_HOST,   /* the VPN server's IPv4 address */
 	VPNC_RT_NET_VPN_GATEWAY,   /* route-gateway, else the net30/p2p peer */
 	VPNC_RT_NET_NET_GATEWAY,   /* the gateway the server is reached through */
+	VPNC_RT_NET_HOST,          /* a host name of the profile, route_hosts[net]: resolved at connect */
 };
+
+#define VPNC_MAX_ROUTE_HOSTS 16    /* distinct host names in a profile's routes */
 
 struct vpnc_route6 {
 	uint8_t net[16];
@@ -156,6 +159,10 @@ struct vpnc_push {
 	size_t n_dns_search;
 
 	bool block_ipv6;           /* block-ipv6: IPv6 packets from the TUN are not sent */
+
+	/* Host names in the network position of the profile's routes (never pushed). */
+	char route_hosts[VPNC_MAX_ROUTE_HOSTS][254];
+	size_t n_route_hosts;
 
 	/* Crypto negotiation. */
 	char cipher[32];           /* "" = not pushed */

@@ -8,7 +8,8 @@
  * PUSH_REPLY (core/push.c), into cfg->net. The engine starts every session's
  * pushed options from a copy of it, so pushed options are added to the
  * profile's exactly as OpenVPN 2.6 adds pulled options to its own
- * (docs/routes.md).
+ * (docs/routes.md). A profile route's network may be a host name; the
+ * daemon resolves it at each connect (os/route_hosts.c).
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -252,13 +252,15 @@ static const char *opt_route(struct vpnc_push *p, const struct push_item *it)
 		r.net_kind = VPNC_RT_NET_VPN_GATEWAY;
 	else if (strcmp(it->w[1], "net_gateway") == 0)
 		r.net_kind = VPNC_RT_NET_NET_GATEWAY;
+	else if (!push_ip4(it->w[1], &r.net) && (it->pulled || !vpnc_dnsname_ok(it->w[1])))
+		return it->pulled ? "network is not an IPv4 address" : "network is not an IPv4 address or host name";
 	else if (!push_ip4(it->w[1], &r.net))
-		return "network is not an IPv4 address";
+		r.net_kind = VPNC_RT_NET_HOST; /* 2.6 resolves it when routes are added; so do we */
 	if (it->n > 2 && !push_is_default(it->w[2]) && !push_ip4(it->w[2], &r.mask))
 		return "netmask is not an IPv4 address";
 	if (!push_mask_ok(r.mask))
 		return "netmask not contiguous";
-	if ((r.net & r.mask) != r.net)
+	if (r.net_kind == VPNC_RT_NET_ADDR && (r.net & r.mask) != r.net)
 		return "network has bits outside the netmask";
 	if (it->n > 3) {
 		const char *gw = it->w[3];
@@ -276,6 +278,15 @@ static const char *opt_route(struct vpnc_push *p, const struct push_item *it)
 			return "bad metric";
 		r.metric = (int)v;
 	}
+	if (r.net_kind == VPNC_RT_NET_HOST) {
+		size_t h = 0;
+
+		while (h < p->n_route_hosts && strcasecmp(p->route_hosts[h], it->w[1]) != 0)
+			h++;
+		if (h == VPNC_MAX_ROUTE_HOSTS)
+			return "too many host names in routes";
+		r.net = (uint32_t)h; /* the name's index; stored below once the route is kept */
+	}
 	for (size_t i = 0; i < p->n_routes; i++) {
 		const struct vpnc_route4 *o = &p->routes[i];
 
@@ -285,6 +296,8 @@ static const char *opt_route(struct vpnc_push *p, const struct push_item *it)
 	}
 	if (p->n_routes >= VPNC_MAX_ROUTES)
 		return "too many routes";
+	if (r.net_kind == VPNC_RT_NET_HOST && r.net == p->n_route_hosts)
+		strcpy(p->route_hosts[p->n_route_hosts++], it->w[1]); /* length checked by vpnc_dnsname_ok */
 	p->routes[p->n_routes++] = r;
 	return NULL;
 }

@@ -11,6 +11,10 @@
 #               255.255.255.0 vpn_gateway 55`, `route 10.208.0.0 255.255.255.0
 #               net_gateway`, `route-ipv6 fd00:206::/64 default 66`: present
 #               while connected (next to the pushed routes), gone after exit
+#   hostname    profile `route rt.vpnc.test` and `route rt2.vpnc.test
+#               255.255.255.255 net_gateway`, the names in a private /etc/hosts
+#               (mount namespace, resolv.conf naming only 127.0.0.1, so no
+#               lookup leaves the machine): resolved at connect, as 2.6 does
 #   redirect    profile `redirect-gateway def1`, the server pushes none: the
 #               two /1 halves go into the tunnel, the server keeps a host route
 #               through the original gateway; all gone after exit
@@ -43,7 +47,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_profile_routes}
-all_cases="routes redirect rg-merge rg-noipv4 nopull dns-profile dns-pushed"
+all_cases="routes hostname redirect rg-merge rg-noipv4 nopull dns-profile dns-pushed"
 cases=${VT_CASES:-$all_cases}
 dump="$here/../data/scripts/dump-env.sh"
 
@@ -113,6 +117,36 @@ hook_redirect() {
 	routes_match "$1: host route to the server via the original gateway" \
 		"$(route4 "$VT_SRV_FAR_IP/32")" "via $VT_SRV_IP dev $VT_CLI_VETH"
 	vt_check "$1: ping $VT_TUN_SRV_IP through the redirected tunnel" vt_ping "$VT_TUN_SRV_IP"
+}
+hook_hostname() {
+	routes_match "$1: rt.vpnc.test resolved, 10.206.0.77/32 via the tunnel" "$(route4 10.206.0.77/32)" \
+		"dev $VT_CLI_TUN"
+	routes_match "$1: rt2.vpnc.test resolved, 10.208.0.9/32 via $VT_SRV_IP (net_gateway)" \
+		"$(route4 10.208.0.9/32)" "via $VT_SRV_IP dev $VT_CLI_VETH"
+}
+# hosts_client: the client (stock or vpnc) sees a test /etc/hosts and resolv.conf.
+hosts_client() {
+	printf '127.0.0.1 localhost\n10.206.0.77 rt.vpnc.test\n10.208.0.9 rt2.vpnc.test\n' >"$VT_DIR/hosts"
+	printf 'nameserver 127.0.0.1\n' >"$VT_DIR/resolv.hosts"
+	cat >"$VT_DIR/hostsclient.sh" <<-EOF
+	#!/bin/sh
+	# Runs the client with test /etc/hosts and /etc/resolv.conf (private mount namespace).
+	mount --bind "$VT_DIR/hosts" /etc/hosts || exit 97
+	mount --bind "$VT_DIR/resolv.hosts" /etc/resolv.conf || exit 97
+	# vt_client_start adds vpnc's "--dns-mode none" (it cannot see through this
+	# wrapper); stock openvpn does not know it.
+	case "\${1##*/}" in
+	openvpn)
+		prog=\$1; shift
+		for a in "\$@"; do shift; [ "\$a" = --dns-mode ] && { skip=1; continue; }
+			[ -n "\${skip:-}" ] && { skip=; continue; }; set -- "\$@" "\$a"; done
+		exec "\$prog" "\$@" ;;
+	esac
+	exec "\$@"
+	EOF
+	chmod 755 "$VT_DIR/hostsclient.sh"
+	VT_CLIENT_CMD=(unshare -m --propagation private "$VT_DIR/hostsclient.sh" "${real_client[@]}")
+	VT_CLIENT_ARGS=""
 }
 hook_rg_merge() {
 	routes_match "$1: 0.0.0.0/1 via the tunnel (profile def1)" "$(route4 0.0.0.0/1)" "dev $VT_CLI_TUN"
@@ -199,6 +233,13 @@ route-ipv6 fd00:206::/64 default 66'
 		none "$c: after exit, no 10.206.0.0/24 left" "$(route4 10.206.0.0/24)"
 		none "$c: after exit, no 10.208.0.0/24 left" "$(route4 10.208.0.0/24)"
 		none "$c: after exit, no fd00:206::/64 left" "$(route6 fd00:206::/64)"
+		;;
+	hostname)
+		hosts_client
+		cycle "$c" "" hook_hostname 'route rt.vpnc.test
+route rt2.vpnc.test 255.255.255.255 net_gateway'
+		none "$c: after exit, no 10.206.0.77/32 left" "$(route4 10.206.0.77/32)"
+		none "$c: after exit, no 10.208.0.9/32 left" "$(route4 10.208.0.9/32)"
 		;;
 	redirect)
 		cycle "$c" "" hook_redirect 'redirect-gateway def1'

@@ -684,7 +684,7 @@ static void test_profile_merge(void)
 	CHECK(prof(&base, "dns server 1 dnssec maybe") < 0 && prof(&base, "dns server 1 transport DoQ") < 0);
 	CHECK(prof(&base, "dns server 1 address 1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4 5.5.5.5 6.6.6.6 7.7.7.7 8.8.8.8 9.9.9.9") < 0);
 	CHECK(base.n_dns_servers == 3);
-	CHECK(prof(&base, "redirect-gateway def1 bogus") < 0 && prof(&base, "route vpn.example") < 0);
+	CHECK(prof(&base, "redirect-gateway def1 bogus") < 0 && prof(&base, "route vpn.example 255.0.0.0 a.b") < 0);
 	CHECK(prof(&base, "ping 10") < 0 && prof(&base, "route-delay soon") < 0);
 
 	/* The push: routes appended, redirect flags added, a pushed server 0 replaces the profile's 0. */
