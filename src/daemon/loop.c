@@ -249,8 +249,10 @@ static struct vpnc_push *resolve_route_hosts(const struct vpnc_push *push)
 	if (push->n_route_hosts == 0)
 		return NULL;
 	own = malloc(sizeof(*own));
-	if (own == NULL)
+	if (own == NULL) {
+		vpnc_log(VPNC_LOG_INFO, "Out of memory: routes with a host name not added");
 		return NULL;
+	}
 	memcpy(own, push, sizeof(*own));
 	OPENSSL_cleanse(own->auth_token, sizeof(own->auth_token)); /* never needed here */
 	lost = vpnc_route_hosts_resolve(own);
