@@ -242,8 +242,32 @@ static void drop_privileges(struct loop *l)
 	         po.group != NULL ? po.group : "-");
 }
 
-static void on_connected(struct loop *l, const struct vpnc_push *push)
+/* The profile's routes with host names, resolved (route_hosts.c) on a copy; NULL when there are none. */
+static struct vpnc_push *resolve_route_hosts(const struct vpnc_push *push)
 {
+	struct vpnc_push *own;
+	unsigned lost;
+
+	if (push->n_route_hosts == 0)
+		return NULL;
+	own = malloc(sizeof(*own));
+	if (own == NULL) {
+		vpnc_log(VPNC_LOG_INFO, "Out of memory: routes with a host name not added");
+		return NULL;
+	}
+	memcpy(own, push, sizeof(*own));
+	OPENSSL_cleanse(own->auth_token, sizeof(own->auth_token)); /* never needed here */
+	lost = vpnc_route_hosts_resolve(own);
+	if (lost > 0)
+		vpnc_log(VPNC_LOG_INFO, "%u route(s) with a host name not added: the name does not resolve "
+		         "to an IPv4 address (or too many routes)", lost);
+	return own;
+}
+
+static void on_connected(struct loop *l, const struct vpnc_push *pushed)
+{
+	struct vpnc_push *own = resolve_route_hosts(pushed);
+	const struct vpnc_push *push = own != NULL ? own : pushed;
 	struct vpnc_netcfg_opts o;
 	char desc[256];
 	int ret;
@@ -254,7 +278,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 	l->cc_exit = (push->protocol_flags & VPNC_PF_CC_EXIT) != 0;
 	if (l->tun.fd < 0 && open_tun(l) < 0) {
 		loop_shutdown(l, 1);
-		return;
+		goto out;
 	}
 	fill_netcfg_opts(l, &o);
 	if (l->nc->applied && !vpnc_netcfg_matches(l->nc, push, &o)) {
@@ -266,7 +290,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 		if (ret < 0) {
 			vpnc_log(VPNC_LOG_FATAL, "Cannot configure %s: %s.", l->tun.name, strerror(-ret));
 			loop_shutdown(l, 1);
-			return;
+			goto out;
 		}
 	}
 	/* DNS and scripts (updown.h). A script that cannot start ends the run (logged there); the
@@ -274,7 +298,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 	if (vpnc_updown_connected(&l->updown, push, l->tun.name, l->tun.ifindex, l->nc->mtu,
 	                          l->have_server ? (const struct sockaddr *)&l->server : NULL) < 0) {
 		loop_shutdown(l, 1);
-		return;
+		goto out;
 	}
 	vpnc_netcfg_describe(l->nc, desc, sizeof(desc));
 	vpnc_log(VPNC_LOG_INFO, "Initialization Sequence Completed%s: %s %s, mtu %d, cipher %s, %llu ms",
@@ -290,6 +314,8 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
 	vpnc_ctlstate_dns_failed(l->ctl, l->updown.dns_failed);
 	drop_privileges(l);
+out:
+	free(own);
 }
 
 static const char *state_name(enum vpnc_state s)

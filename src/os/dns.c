@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,7 +77,7 @@ bool vpnc_dns_push_full_tunnel(const struct vpnc_push *push)
 {
 	bool lo4 = false, hi4 = false, lo6 = false, hi6 = false;
 
-	if (push->redirect_gateway & VPNC_RG_ENABLE)
+	if (vpnc_rg_ipv4(push->redirect_gateway) || (push->redirect_gateway & VPNC_RG_IPV6))
 		return true;
 	for (size_t i = 0; i < push->n_routes && i < VPNC_MAX_ROUTES; i++) {
 		const struct vpnc_route4 *r = &push->routes[i];
@@ -97,6 +98,63 @@ bool vpnc_dns_push_full_tunnel(const struct vpnc_push *push)
 	return (lo4 && hi4) || (lo6 && hi6);
 }
 
+/* Adds a name to a list of VPNC_MAX_DOMAINS, skipping repeats; -EINVAL if it fails the check. */
+static int dns_conf_add(char (*list)[VPNC_DNS_DOMAIN_MAX], size_t *n, const char *d)
+{
+	if (strcmp(d, ".") != 0 && !vpnc_dnsname_ok(d))
+		return -EINVAL;
+	for (size_t i = 0; i < *n; i++)
+		if (strcasecmp(list[i], d) == 0)
+			return 0;
+	if (*n < VPNC_MAX_DOMAINS)
+		memcpy(list[(*n)++], d, strlen(d) + 1);
+	return 0;
+}
+
+/*
+ * Search and routing domains, and whether every lookup goes to the VPN. 2.6's
+ * --dns search-domains replace the DOMAIN-SEARCH ones (foreign_options_copy_dns);
+ * DOMAIN-ROUTE "." sends every lookup to the VPN, as redirect-gateway does.
+ */
+static int dns_conf_names(struct vpnc_dns_conf *c, const struct vpnc_push *push)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < push->n_domains && i < VPNC_MAX_DOMAINS; i++)
+		if (push->n_dns_search == 0 || push->domain_kind[i] != VPNC_DOM_SEARCH)
+			ret |= dns_conf_add(c->domains, &c->n_domains, push->domains[i]);
+	for (size_t i = 0; i < push->n_dns_search && i < VPNC_DNSOPT_DOMAINS; i++)
+		ret |= dns_conf_add(c->domains, &c->n_domains, push->dns_search[i]);
+	for (size_t i = 0; i < push->n_route_domains && i < VPNC_MAX_DOMAINS; i++) {
+		if (strcmp(push->route_domains[i], ".") == 0)
+			c->full_tunnel = true;
+		else
+			ret |= dns_conf_add(c->route_domains, &c->n_route_domains, push->route_domains[i]);
+	}
+	for (size_t s = 0; s < push->n_dns_servers && s < VPNC_DNSOPT_SERVERS; s++)
+		for (size_t i = 0; i < push->dns_servers[s].n_domains && i < VPNC_DNSOPT_DOMAINS; i++)
+			ret |= dns_conf_add(c->route_domains, &c->n_route_domains, push->dns_servers[s].domains[i]);
+	if (vpnc_dns_push_full_tunnel(push))
+		c->full_tunnel = true;
+	return ret < 0 ? -EINVAL : (int)c->n_servers;
+}
+
+/* 2.6's --dns servers replace the dhcp-option DNS ones, in priority order. Ports are not kept. */
+static int dns_conf_from_dns_option(struct vpnc_dns_conf *c, const struct vpnc_push *push)
+{
+	for (size_t s = 0; s < push->n_dns_servers && s < VPNC_DNSOPT_SERVERS; s++) {
+		const struct vpnc_dnsopt_server *d = &push->dns_servers[s];
+
+		for (size_t i = 0; i < d->n_addr && i < VPNC_DNSOPT_ADDRS && c->n_servers < VPNC_DNS_MAX_SERVERS; i++) {
+			c->servers[c->n_servers].family = d->addr[i].family;
+			memcpy(c->servers[c->n_servers++].addr, d->addr[i].addr, 16);
+		}
+	}
+	c->dnssec = push->dns_servers[0].dnssec;
+	c->transport = push->dns_servers[0].transport;
+	return dns_conf_names(c, push);
+}
+
 int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *push,
                             const char *ifname, int ifindex)
 {
@@ -105,6 +163,8 @@ int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *pus
 		return -EINVAL;
 	memcpy(c->ifname, ifname, strlen(ifname) + 1);
 	c->ifindex = ifindex;
+	if (push->n_dns_servers > 0)
+		return dns_conf_from_dns_option(c, push);
 	for (size_t i = 0; i < push->n_dns4 && i < VPNC_MAX_DNS; i++) {
 		uint32_t a = htonl(push->dns4[i]);
 
@@ -115,14 +175,7 @@ int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *pus
 		c->servers[c->n_servers].family = AF_INET6;
 		memcpy(c->servers[c->n_servers++].addr, push->dns6[i], 16);
 	}
-	for (size_t i = 0; i < push->n_domains && i < VPNC_MAX_DOMAINS; i++) {
-		if (!vpnc_dnsname_ok(push->domains[i]))
-			return -EINVAL;
-		c->domain_route[c->n_domains] = push->domain_route[i];
-		memcpy(c->domains[c->n_domains++], push->domains[i], strlen(push->domains[i]) + 1);
-	}
-	c->full_tunnel = vpnc_dns_push_full_tunnel(push);
-	return (int)c->n_servers;
+	return dns_conf_names(c, push);
 }
 
 /* ---- resolv.conf text ---- */
@@ -204,8 +257,6 @@ int vpnc_dns_format(const struct vpnc_dns_conf *c, const char *orig, char *out, 
 
 		out_str(&o, "search");
 		for (size_t i = 0; i < c->n_domains; i++) {
-			if (c->domain_route[i])
-				continue;
 			out_str(&o, " ");
 			out_str(&o, c->domains[i]);
 		}

@@ -55,8 +55,13 @@ struct vpnc_dns_conf {
 	size_t n_servers;
 	char domains[VPNC_MAX_DOMAINS][VPNC_DNS_DOMAIN_MAX];
 	size_t n_domains;
-	bool domain_route[VPNC_MAX_DOMAINS]; /* DOMAIN-ROUTE: routing only, not in the search list */
 	bool full_tunnel;                /* redirect-gateway or a pushed default route: every lookup goes to the VPN */
+	/* Routing-only domains (dhcp-option DOMAIN-ROUTE, dns server resolve-domains): only
+	 * systemd-resolved can send just these names to the VPN; "." becomes full_tunnel. */
+	char route_domains[VPNC_MAX_DOMAINS][VPNC_DNS_DOMAIN_MAX];
+	size_t n_route_domains;
+	enum vpnc_dnssec dnssec;         /* of the first --dns server; UNSET = the resolver's default */
+	enum vpnc_dns_transport transport;
 };
 
 /* Where things live; NULL members take the defaults above. Borrowed strings. */
@@ -107,6 +112,8 @@ struct vpnc_resolved_ops {
 	int (*set_default_route)(void *ctx, int ifindex, bool on);
 	int (*revert)(void *ctx, int ifindex);
 	void (*close)(void *ctx);        /* frees ctx */
+	/* A per-link string setting: method "SetLinkDNSSEC" or "SetLinkDNSOverTLS". NULL = skip. */
+	int (*set_link_string)(void *ctx, int ifindex, const char *method, const char *value);
 };
 
 /* The state of one tunnel's DNS. Owns the resolved bus connection while applied. */
@@ -169,8 +176,12 @@ int vpnc_resolved_open(const struct vpnc_resolved_ops **ops, void **ctx);
 
 /*
  * The call sequence: SetLinkDNS; SetLinkDomains with the pushed domains as
- * search domains (DOMAIN-ROUTE ones routing-only), plus "~." when full-tunnel; SetLinkDefaultRoute true when
- * full-tunnel, false when split with domains (only those go to the VPN).
+ * search domains and the routing-only ones (DOMAIN-ROUTE, resolve-domains)
+ * as "~name", plus "~." when full-tunnel; SetLinkDefaultRoute true when
+ * full-tunnel, false when split with domains (only those go to the VPN);
+ * then the dns option's dnssec (SetLinkDNSSEC yes|allow-downgrade|no) and
+ * transport (SetLinkDNSOverTLS yes for DoT, no for plain; DoH is not possible)
+ * of the first server, which resolved keeps per link, not per server.
  * On a failure the link is reverted. Returns 0 or a negative errno code.
  */
 int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const struct vpnc_dns_conf *c);
