@@ -161,7 +161,7 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 		         vpnc_dns_mode_name(u->conf->dns_mode), strerror(-ret));
 	else if (ret > 0)
 		vpnc_log(VPNC_LOG_INFO, "DNS: %zu server(s), %zu domain(s) set through %s", c->n_servers,
-		         c->n_domains, vpnc_dns_mode_name((enum vpnc_dns_mode)ret));
+		         c->n_domains + c->n_route_domains, vpnc_dns_mode_name((enum vpnc_dns_mode)ret));
 	if (ret > 0 && ret != VPNC_DNS_RESOLVED && c->n_route_domains > 0)
 		vpnc_log(VPNC_LOG_INFO, "DNS: %s cannot send only some names to the VPN; %zu routing "
 		         "domain(s) not applied, every lookup tries the VPN's servers first",
