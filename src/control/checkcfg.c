@@ -1,0 +1,374 @@
+/*
+ * checkcfg.c: owns `vpnc --check-config FILE [--untrusted-config]`
+ * (checkcfg.h): loading the profile with the daemon's config reader and its
+ * TLS context builder, and printing the plan: remotes, authentication and
+ * its expiry dates, wrapping, ciphers, TLS settings, what is taken from the
+ * server, scripts, and the reader's notes. It asks for nothing: an encrypted
+ * key is reported, and everything else is still checked without it.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "control/checkcfg.h"
+#include "control/status.h"
+#include "core/tls.h"
+#include "daemon/exitcode.h"
+#include "vpnc/config.h"
+
+#define CHK_ERR_MAX 512
+#define CHK_NOTES_MAX 8192
+
+/* The reader's notes, kept in file order and printed after the plan. */
+struct chk_notes {
+	char text[CHK_NOTES_MAX];
+	size_t len;
+	bool lost;
+};
+
+static void chk_keep_note(void *ctx, const char *msg)
+{
+	struct chk_notes *b = ctx;
+	size_t n = strlen(msg);
+
+	if (n + 1 >= sizeof(b->text) - b->len) {
+		b->lost = true;
+		return;
+	}
+	memcpy(b->text + b->len, msg, n);
+	b->text[b->len + n] = '\n';
+	b->len += n + 1;
+}
+
+/* The passphrase callback: records that the key is encrypted and asks nobody. */
+static int chk_no_ask(char *buf, size_t cap, void *arg)
+{
+	(void)buf;
+	(void)cap;
+	*(bool *)arg = true;
+	return -ENXIO;
+}
+
+static void chk_time(int64_t t, char *out, size_t cap)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, cap, "(unknown)");
+}
+
+static void chk_expiry(const char *what, int64_t t, int64_t now)
+{
+	static const char *const level[] = {"", " (expires within 7 days)", " (EXPIRED)"};
+	char buf[64];
+
+	chk_time(t, buf, sizeof(buf));
+	printf("%s%s%s\n", what, buf, level[vpnc_status_expiry_level(t, now)]);
+}
+
+static int64_t chk_asn1_time(const ASN1_TIME *a)
+{
+	struct tm tm;
+
+	if (a == NULL || ASN1_TIME_to_tm(a, &tm) != 1)
+		return 0;
+	return (int64_t)timegm(&tm);
+}
+
+static void chk_cert(const char *label, X509 *x, int64_t now)
+{
+	char subj[512] = "";
+	BIO *bio = BIO_new(BIO_s_mem());
+	int n;
+
+	if (bio != NULL && X509_NAME_print_ex(bio, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0) {
+		n = BIO_read(bio, subj, (int)sizeof(subj) - 1);
+		subj[n > 0 ? n : 0] = '\0';
+	}
+	BIO_free(bio);
+	printf("%s%s\n", label, subj);
+	chk_expiry("    expires: ", chk_asn1_time(X509_get0_notAfter(x)), now);
+}
+
+/* The client certificate: the loaded one, else (key not decrypted) the first in 'cert'. */
+static void chk_client_cert(const struct vpnc_config *c, SSL_CTX *ctx, int64_t now)
+{
+	X509 *x = ctx != NULL ? SSL_CTX_get0_certificate(ctx) : NULL;
+	BIO *bio;
+
+	if (x != NULL) {
+		chk_cert("  certificate: ", x, now);
+		return;
+	}
+	if (c->cert == NULL || (bio = BIO_new_mem_buf(c->cert, -1)) == NULL)
+		return;
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (x != NULL)
+		chk_cert("  certificate: ", x, now);
+	X509_free(x);
+	ERR_clear_error();
+}
+
+static void chk_cas(SSL_CTX *ctx, int64_t now)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx));
+
+	for (int i = 0; objs != NULL && i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+
+		if (x != NULL)
+			chk_cert("  CA: ", x, now);
+	}
+}
+
+static const char *chk_proto(const struct vpnc_remote *r)
+{
+	bool tcp = r->transport == VPNC_TRANSPORT_TCP;
+
+	if (r->family == AF_INET)
+		return tcp ? "tcp4" : "udp4";
+	if (r->family == AF_INET6)
+		return tcp ? "tcp6" : "udp6";
+	return tcp ? "tcp" : "udp";
+}
+
+static const char *chk_tlsver(int v, const char *unset)
+{
+	switch (v) {
+	case TLS1_2_VERSION: return "1.2";
+	case TLS1_3_VERSION: return "1.3";
+	case 0: return unset;
+	default: return "(other)";
+	}
+}
+
+static const char *chk_or(const char *s, const char *dflt)
+{
+	return s != NULL && s[0] != '\0' ? s : dflt;
+}
+
+static void chk_remotes(const struct vpnc_config *c)
+{
+	printf("remotes, tried in this order%s:\n",
+	       c->remote_random ? " after shuffling (remote-random)" : "");
+	for (size_t i = 0; i < c->n_remotes; i++)
+		printf("  %zu. %s %s %s\n", i + 1, c->remotes[i].host, c->remotes[i].port,
+		       chk_proto(&c->remotes[i]));
+	printf("  names are resolved when connecting%s\n", c->nobind ? "; nobind" : "");
+}
+
+static void chk_auth(const struct vpnc_config *c, SSL_CTX *ctx, bool encrypted, int64_t now)
+{
+	static const char *const wrap[] = {"none", "tls-auth", "tls-crypt", "tls-crypt-v2"};
+
+	printf("authentication:\n");
+	chk_client_cert(c, ctx, now);
+	if (c->pkcs12 != NULL)
+		printf("  pkcs12: %s\n", encrypted ? "encrypted, passphrase will be asked" : "loaded");
+	else if (c->key != NULL)
+		printf("  key: %s\n", encrypted ? "encrypted, passphrase will be asked"
+		                      : c->key_pass != NULL ? "loaded (passphrase from 'askpass FILE')"
+		                                            : "loaded, matches the certificate");
+	else
+		printf("  certificate and key: none\n");
+	if (ctx != NULL)
+		chk_cas(ctx, now);
+	if (c->n_peer_fp > 0)
+		printf("  peer-fingerprint: %zu SHA-256 value(s)\n", c->n_peer_fp);
+	printf("  server certificate checks: remote-cert-tls server %s", c->remote_cert_tls_server ? "yes" : "no");
+	if (c->verify_x509_name != NULL)
+		printf(", verify-x509-name %s %s", c->verify_x509_name,
+		       c->verify_x509_type == VPNC_X509_NAME ? "name"
+		       : c->verify_x509_type == VPNC_X509_NAME_PREFIX ? "name-prefix" : "subject");
+	if (c->remote_cert_eku != NULL)
+		printf(", remote-cert-eku %s", c->remote_cert_eku);
+	if (c->remote_cert_ku_set)
+		printf(", remote-cert-ku");
+	if (c->ns_cert_type_server)
+		printf(", ns-cert-type server");
+	if (c->crl != NULL || c->crl_dir != NULL)
+		printf(", crl-verify");
+	printf("\n  control channel wrapping: %s", wrap[c->wrap]);
+	if (c->wrap == VPNC_WRAP_TLS_AUTH)
+		printf(" (auth %s, key-direction %s)", c->auth,
+		       c->key_direction < 0 ? "none" : c->key_direction == 0 ? "0" : "1");
+	printf("\n");
+	if (!c->auth_user_pass)
+		printf("  auth-user-pass: no\n");
+	else
+		printf("  auth-user-pass: username %s, password %s%s\n",
+		       c->username != NULL ? (c->auth_user_pass_file != NULL ? "from the file" : "inline")
+		                           : "will be asked",
+		       c->password != NULL ? (c->auth_user_pass_file != NULL ? "from the file" : "inline")
+		                           : "will be asked",
+		       c->auth_nocache ? " (auth-nocache)" : "");
+	printf("  static-challenge: none (vpnc refuses 'static-challenge')\n");
+}
+
+static void chk_crypto(const struct vpnc_config *c)
+{
+	printf("data channel:\n");
+	printf("  data-ciphers offered (IV_CIPHERS): %s\n", c->data_ciphers);
+	printf("  data-ciphers-fallback: %s\n", chk_or(c->data_ciphers_fallback, "none"));
+	printf("  compression pushed by the server: %s\n",
+	       vpnc_config_comp_allowed(c) ? "decompressed (vpnc never compresses)" : "refused");
+	printf("TLS:\n");
+	printf("  versions: %s to %s\n", chk_tlsver(c->tls_version_min, "1.2"),
+	       chk_tlsver(c->tls_version_max, "the newest"));
+	printf("  tls-cipher: %s\n", chk_or(c->tls_cipher, "default"));
+	printf("  tls-ciphersuites: %s\n", chk_or(c->tls_ciphersuites, "default"));
+	printf("  tls-groups: %s\n", chk_or(c->tls_groups, "default"));
+	printf("  tls-cert-profile: %s\n", chk_or(c->tls_cert_profile, "default"));
+	printf("  reneg-sec: %d\n", c->reneg_sec);
+}
+
+static void chk_script(const char *name, const char *cmd, int security)
+{
+	if (cmd[0] != '\0')
+		printf("  %s: %s (%s)\n", name, cmd,
+		       security >= 2 ? "runs" : "NOT run: needs script-security 2");
+}
+
+static void chk_net(const struct vpnc_config *c)
+{
+	static const char *const dns[] = {"auto", "resolved", "resolvconf", "file", "none"};
+
+	printf("network:\n");
+	printf("  device: %s\n", chk_or(c->dev, "tun"));
+	printf("  routes: none from the profile; %s\n",
+	       c->route_nopull ? "pushed routes ignored (route-nopull)"
+	       : c->route_noexec ? "pushed routes not set (route-noexec)" : "those the server pushes");
+	printf("  addresses: %s\n",
+	       c->ifconfig_noexec ? "not set (ifconfig-noexec)" : "those the server pushes");
+	printf("  DNS: none from the profile; pushed DNS applied with dns-mode %s\n", dns[c->dns_mode]);
+	printf("  kill switch: %s\n",
+	       !c->kill_switch ? "off" : c->kill_switch_lan ? "on, local networks allowed" : "on");
+	printf("scripts (script-security %d):\n", c->script_security);
+	if (c->up[0] == '\0' && c->down[0] == '\0' && c->route_up[0] == '\0')
+		printf("  none\n");
+	chk_script("up", c->up, c->script_security);
+	chk_script("route-up", c->route_up, c->script_security);
+	chk_script("down", c->down, c->script_security);
+}
+
+static void chk_notes_print(const struct chk_notes *n)
+{
+	printf("notes (options accepted but not acted on, and warnings):\n");
+	if (n->len == 0)
+		printf("  none\n");
+	for (size_t off = 0; off < n->len;) {
+		const char *nl = memchr(n->text + off, '\n', n->len - off);
+		int len = (int)(nl - (n->text + off));
+
+		printf("  %.*s\n", len, n->text + off);
+		off += (size_t)len + 1;
+	}
+	if (n->lost)
+		printf("  (more notes than fit were left out)\n");
+}
+
+/*
+ * The TLS context, as the daemon builds it. An encrypted key or pkcs12 is not
+ * decrypted (nobody is asked): the rest (CA, extra certs, checks, cipher
+ * lists) is then built without the client credentials, so its errors still
+ * show.
+ */
+static SSL_CTX *chk_tls(const struct vpnc_config *c, bool *encrypted, char *err, size_t cap)
+{
+	struct vpnc_config *copy;
+	SSL_CTX *ctx = vpnc_tls_ctx_client2(c, chk_no_ask, encrypted, err, cap);
+
+	if (ctx != NULL || !*encrypted)
+		return ctx;
+	copy = malloc(sizeof(*copy));
+	if (copy == NULL) {
+		snprintf(err, cap, "out of memory");
+		return NULL;
+	}
+	memcpy(copy, c, sizeof(*copy));
+	copy->cert = NULL;
+	copy->key = NULL;
+	copy->pkcs12 = NULL;
+	copy->pkcs12_len = 0;
+	if (copy->ca == NULL && copy->n_peer_fp == 0) /* the CAs are in the encrypted pkcs12 */
+		snprintf(err, cap, "the CA certificates are in the encrypted 'pkcs12'");
+	else
+		ctx = vpnc_tls_ctx_client2(copy, NULL, NULL, err, cap);
+	OPENSSL_cleanse(copy, sizeof(*copy)); /* the shallow copy holds the wrapping key */
+	free(copy);
+	return ctx;
+}
+
+int vpnc_checkcfg_main(int argc, char **argv)
+{
+	char *args[4] = {"--verb", "4", NULL, NULL};
+	struct chk_notes *notes = calloc(1, sizeof(*notes));
+	const struct vpnc_config_notes nt = {chk_keep_note, notes};
+	struct vpnc_config *c = NULL;
+	char err[CHK_ERR_MAX] = "";
+	const char *path;
+	bool encrypted = false, untrusted;
+	SSL_CTX *ctx = NULL;
+	int64_t now = (int64_t)time(NULL), expires;
+	int code = VPNC_EXIT_CONFIG, ret;
+
+	untrusted = argc == 4 && strcmp(argv[3], "--untrusted-config") == 0;
+	if ((argc != 3 && !untrusted) || argv[2][0] == '\0') {
+		fprintf(stderr, "vpnc: usage: vpnc --check-config FILE [--untrusted-config]\n");
+		free(notes);
+		return VPNC_EXIT_CONFIG;
+	}
+	if (notes == NULL) {
+		fprintf(stderr, "vpnc: out of memory\n");
+		return VPNC_EXIT_RUNTIME;
+	}
+	path = argv[2];
+	/* Every note, whatever the profile's verb: the notes are part of the plan. */
+	if (untrusted)
+		args[2] = "--untrusted-config";
+	ret = vpnc_config_load(path, untrusted ? 3 : 2, args, &nt, &c, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "%s\n", err[0] ? err : "cannot load the configuration");
+		goto out;
+	}
+	if (c->n_remotes == 0) {
+		fprintf(stderr, "%s: the configuration has no 'remote'\n", path);
+		goto out;
+	}
+	ctx = chk_tls(c, &encrypted, err, sizeof(err));
+	if (ctx == NULL) {
+		fprintf(stderr, "%s: TLS setup failed: %s\n", path, err[0] ? err : "unknown error");
+		goto out;
+	}
+	printf("profile: %s%s\n", path, untrusted ? " (untrusted)" : "");
+	if (vpnc_status_profile_expires(path, &expires) == 0)
+		chk_expiry("profile expires: ", expires, now);
+	chk_remotes(c);
+	chk_auth(c, encrypted ? NULL : ctx, encrypted, now);
+	if (encrypted)
+		chk_cas(ctx, now);
+	chk_crypto(c);
+	chk_net(c);
+	chk_notes_print(notes);
+	printf("result: vpnc would start with this profile\n");
+	code = fflush(stdout) == 0 && !ferror(stdout) ? VPNC_EXIT_OK : VPNC_EXIT_RUNTIME;
+out:
+	SSL_CTX_free(ctx);
+	vpnc_config_free(c);
+	free(notes);
+	return code;
+}
