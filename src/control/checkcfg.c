@@ -70,13 +70,16 @@ static void chk_time(int64_t t, char *out, size_t cap)
 		snprintf(out, cap, "(unknown)");
 }
 
-static void chk_expiry(const char *what, int64_t t, int64_t now)
+/* Prints the date; returns vpnc_status_expiry_level() (2 = expired). */
+static int chk_expiry(const char *what, int64_t t, int64_t now)
 {
 	static const char *const level[] = {"", " (expires within 7 days)", " (EXPIRED)"};
 	char buf[64];
+	int lv = vpnc_status_expiry_level(t, now);
 
 	chk_time(t, buf, sizeof(buf));
-	printf("%s%s%s\n", what, buf, level[vpnc_status_expiry_level(t, now)]);
+	printf("%s%s%s\n", what, buf, level[lv]);
+	return lv;
 }
 
 static int64_t chk_asn1_time(const ASN1_TIME *a)
@@ -88,7 +91,7 @@ static int64_t chk_asn1_time(const ASN1_TIME *a)
 	return (int64_t)timegm(&tm);
 }
 
-static void chk_cert(const char *label, X509 *x, int64_t now)
+static int chk_cert(const char *label, X509 *x, int64_t now)
 {
 	char subj[512] = "";
 	BIO *bio = BIO_new(BIO_s_mem());
@@ -100,39 +103,42 @@ static void chk_cert(const char *label, X509 *x, int64_t now)
 	}
 	BIO_free(bio);
 	printf("%s%s\n", label, subj);
-	chk_expiry("    expires: ", chk_asn1_time(X509_get0_notAfter(x)), now);
+	return chk_expiry("    expires: ", chk_asn1_time(X509_get0_notAfter(x)), now);
 }
 
 /* The client certificate: the loaded one, else (key not decrypted) the first in 'cert'. */
-static void chk_client_cert(const struct vpnc_config *c, SSL_CTX *ctx, int64_t now)
+static bool chk_client_cert(const struct vpnc_config *c, SSL_CTX *ctx, int64_t now)
 {
-	X509 *x = ctx != NULL ? SSL_CTX_get0_certificate(ctx) : NULL;
+	X509 *x = SSL_CTX_get0_certificate(ctx);
 	BIO *bio;
+	int lv = 0;
 
-	if (x != NULL) {
-		chk_cert("  certificate: ", x, now);
-		return;
-	}
+	if (x != NULL)
+		return chk_cert("  certificate: ", x, now) == 2;
 	if (c->cert == NULL || (bio = BIO_new_mem_buf(c->cert, -1)) == NULL)
-		return;
+		return false;
 	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	BIO_free(bio);
 	if (x != NULL)
-		chk_cert("  certificate: ", x, now);
+		lv = chk_cert("  certificate: ", x, now);
 	X509_free(x);
 	ERR_clear_error();
+	return lv == 2;
 }
 
-static void chk_cas(SSL_CTX *ctx, int64_t now)
+/* Returns the number of expired CA certificates. */
+static int chk_cas(SSL_CTX *ctx, int64_t now)
 {
 	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx));
+	int expired = 0;
 
 	for (int i = 0; objs != NULL && i < sk_X509_OBJECT_num(objs); i++) {
 		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
 
-		if (x != NULL)
-			chk_cert("  CA: ", x, now);
+		if (x != NULL && chk_cert("  CA: ", x, now) == 2)
+			expired++;
 	}
+	return expired;
 }
 
 static const char *chk_proto(const struct vpnc_remote *r)
@@ -163,30 +169,32 @@ static const char *chk_or(const char *s, const char *dflt)
 
 static void chk_remotes(const struct vpnc_config *c)
 {
-	printf("remotes, tried in this order%s:\n",
-	       c->remote_random ? " after shuffling (remote-random)" : "");
+	printf("remotes, tried in %s:\n",
+	       c->remote_random ? "a random order chosen at start (remote-random)" : "this order");
 	for (size_t i = 0; i < c->n_remotes; i++)
 		printf("  %zu. %s %s %s\n", i + 1, c->remotes[i].host, c->remotes[i].port,
 		       chk_proto(&c->remotes[i]));
 	printf("  names are resolved when connecting%s\n", c->nobind ? "; nobind" : "");
 }
 
-static void chk_auth(const struct vpnc_config *c, SSL_CTX *ctx, bool encrypted, int64_t now)
+/* Returns the number of expired certificates. */
+static int chk_auth(const struct vpnc_config *c, SSL_CTX *ctx, bool encrypted, int64_t now)
 {
 	static const char *const wrap[] = {"none", "tls-auth", "tls-crypt", "tls-crypt-v2"};
+	int expired;
 
 	printf("authentication:\n");
-	chk_client_cert(c, ctx, now);
+	expired = chk_client_cert(c, ctx, now) ? 1 : 0;
 	if (c->pkcs12 != NULL)
 		printf("  pkcs12: %s\n", encrypted ? "encrypted, passphrase will be asked" : "loaded");
 	else if (c->key != NULL)
-		printf("  key: %s\n", encrypted ? "encrypted, passphrase will be asked"
+		printf("  key: %s\n", encrypted ? "encrypted, passphrase will be asked (so not yet "
+		                                   "checked against the certificate)"
 		                      : c->key_pass != NULL ? "loaded (passphrase from 'askpass FILE')"
 		                                            : "loaded, matches the certificate");
 	else
 		printf("  certificate and key: none\n");
-	if (ctx != NULL)
-		chk_cas(ctx, now);
+	expired += chk_cas(ctx, now);
 	if (c->n_peer_fp > 0)
 		printf("  peer-fingerprint: %zu SHA-256 value(s)\n", c->n_peer_fp);
 	printf("  server certificate checks: remote-cert-tls server %s", c->remote_cert_tls_server ? "yes" : "no");
@@ -217,6 +225,7 @@ static void chk_auth(const struct vpnc_config *c, SSL_CTX *ctx, bool encrypted, 
 		                           : "will be asked",
 		       c->auth_nocache ? " (auth-nocache)" : "");
 	printf("  static-challenge: none (vpnc refuses 'static-challenge')\n");
+	return expired;
 }
 
 static void chk_crypto(const struct vpnc_config *c)
@@ -324,7 +333,7 @@ int vpnc_checkcfg_main(int argc, char **argv)
 	bool encrypted = false, untrusted;
 	SSL_CTX *ctx = NULL;
 	int64_t now = (int64_t)time(NULL), expires;
-	int code = VPNC_EXIT_CONFIG, ret;
+	int code = VPNC_EXIT_CONFIG, expired = 0, ret;
 
 	untrusted = argc == 4 && strcmp(argv[3], "--untrusted-config") == 0;
 	if ((argc != 3 && !untrusted) || argv[2][0] == '\0') {
@@ -355,15 +364,18 @@ int vpnc_checkcfg_main(int argc, char **argv)
 		goto out;
 	}
 	printf("profile: %s%s\n", path, untrusted ? " (untrusted)" : "");
-	if (vpnc_status_profile_expires(path, &expires) == 0)
-		chk_expiry("profile expires: ", expires, now);
+	if (vpnc_status_profile_expires(path, &expires) == 0 &&
+	    chk_expiry("profile expires: ", expires, now) == 2)
+		expired++;
 	chk_remotes(c);
-	chk_auth(c, encrypted ? NULL : ctx, encrypted, now);
-	if (encrypted)
-		chk_cas(ctx, now);
+	expired += chk_auth(c, ctx, encrypted, now);
 	chk_crypto(c);
 	chk_net(c);
 	chk_notes_print(notes);
+	/* vpnc starts with an expired certificate or profile; the server refuses it. */
+	if (expired > 0)
+		printf("warning: %d of the dates above have passed: the server will likely refuse "
+		       "the connection\n", expired);
 	printf("result: vpnc would start with this profile\n");
 	code = fflush(stdout) == 0 && !ferror(stdout) ? VPNC_EXIT_OK : VPNC_EXIT_RUNTIME;
 out:
