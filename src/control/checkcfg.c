@@ -24,6 +24,7 @@
 
 #include "control/checkcfg.h"
 #include "control/status.h"
+#include "core/logesc.h"
 #include "core/tls.h"
 #include "daemon/exitcode.h"
 #include "vpnc/config.h"
@@ -50,6 +51,24 @@ static void chk_keep_note(void *ctx, const char *msg)
 	memcpy(b->text + b->len, msg, n);
 	b->text[b->len + n] = '\n';
 	b->len += n + 1;
+}
+
+/*
+ * Text from the profile (host names, commands, notes quoting it) escaped as
+ * in the log (logesc.h), so a profile cannot send terminal control
+ * sequences. Rotating buffers: one printf uses at most CHK_ESC_N of them.
+ */
+#define CHK_ESC_N 4
+#define CHK_ESC_CAP (VPNC_SCRIPT_CMD_MAX * VPNC_LOGESC_MAX_PER_BYTE + 1)
+
+static const char *chk_e(const char *s)
+{
+	static char buf[CHK_ESC_N][CHK_ESC_CAP];
+	static unsigned next;
+	char *out = buf[next++ % CHK_ESC_N];
+
+	vpnc_log_escape(out, CHK_ESC_CAP, s, strlen(s));
+	return out;
 }
 
 /* The passphrase callback: records that the key is encrypted and asks nobody. */
@@ -172,7 +191,7 @@ static void chk_remotes(const struct vpnc_config *c)
 	printf("remotes, tried in %s:\n",
 	       c->remote_random ? "a random order chosen at start (remote-random)" : "this order");
 	for (size_t i = 0; i < c->n_remotes; i++)
-		printf("  %zu. %s %s %s\n", i + 1, c->remotes[i].host, c->remotes[i].port,
+		printf("  %zu. %s %s %s\n", i + 1, chk_e(c->remotes[i].host), chk_e(c->remotes[i].port),
 		       chk_proto(&c->remotes[i]));
 	printf("  names are resolved when connecting%s\n", c->nobind ? "; nobind" : "");
 }
@@ -199,11 +218,11 @@ static int chk_auth(const struct vpnc_config *c, SSL_CTX *ctx, bool encrypted, i
 		printf("  peer-fingerprint: %zu SHA-256 value(s)\n", c->n_peer_fp);
 	printf("  server certificate checks: remote-cert-tls server %s", c->remote_cert_tls_server ? "yes" : "no");
 	if (c->verify_x509_name != NULL)
-		printf(", verify-x509-name %s %s", c->verify_x509_name,
+		printf(", verify-x509-name %s %s", chk_e(c->verify_x509_name),
 		       c->verify_x509_type == VPNC_X509_NAME ? "name"
 		       : c->verify_x509_type == VPNC_X509_NAME_PREFIX ? "name-prefix" : "subject");
 	if (c->remote_cert_eku != NULL)
-		printf(", remote-cert-eku %s", c->remote_cert_eku);
+		printf(", remote-cert-eku %s", chk_e(c->remote_cert_eku));
 	if (c->remote_cert_ku_set)
 		printf(", remote-cert-ku");
 	if (c->ns_cert_type_server)
@@ -212,7 +231,7 @@ static int chk_auth(const struct vpnc_config *c, SSL_CTX *ctx, bool encrypted, i
 		printf(", crl-verify");
 	printf("\n  control channel wrapping: %s", wrap[c->wrap]);
 	if (c->wrap == VPNC_WRAP_TLS_AUTH)
-		printf(" (auth %s, key-direction %s)", c->auth,
+		printf(" (auth %s, key-direction %s)", chk_e(c->auth),
 		       c->key_direction < 0 ? "none" : c->key_direction == 0 ? "0" : "1");
 	printf("\n");
 	if (!c->auth_user_pass)
@@ -231,24 +250,24 @@ static int chk_auth(const struct vpnc_config *c, SSL_CTX *ctx, bool encrypted, i
 static void chk_crypto(const struct vpnc_config *c)
 {
 	printf("data channel:\n");
-	printf("  data-ciphers offered (IV_CIPHERS): %s\n", c->data_ciphers);
-	printf("  data-ciphers-fallback: %s\n", chk_or(c->data_ciphers_fallback, "none"));
+	printf("  data-ciphers offered (IV_CIPHERS): %s\n", chk_e(c->data_ciphers));
+	printf("  data-ciphers-fallback: %s\n", chk_e(chk_or(c->data_ciphers_fallback, "none")));
 	printf("  compression pushed by the server: %s\n",
 	       vpnc_config_comp_allowed(c) ? "decompressed (vpnc never compresses)" : "refused");
 	printf("TLS:\n");
 	printf("  versions: %s to %s\n", chk_tlsver(c->tls_version_min, "1.2"),
 	       chk_tlsver(c->tls_version_max, "the newest"));
-	printf("  tls-cipher: %s\n", chk_or(c->tls_cipher, "default"));
-	printf("  tls-ciphersuites: %s\n", chk_or(c->tls_ciphersuites, "default"));
-	printf("  tls-groups: %s\n", chk_or(c->tls_groups, "default"));
-	printf("  tls-cert-profile: %s\n", chk_or(c->tls_cert_profile, "default"));
+	printf("  tls-cipher: %s\n", chk_e(chk_or(c->tls_cipher, "default")));
+	printf("  tls-ciphersuites: %s\n", chk_e(chk_or(c->tls_ciphersuites, "default")));
+	printf("  tls-groups: %s\n", chk_e(chk_or(c->tls_groups, "default")));
+	printf("  tls-cert-profile: %s\n", chk_e(chk_or(c->tls_cert_profile, "default")));
 	printf("  reneg-sec: %d\n", c->reneg_sec);
 }
 
 static void chk_script(const char *name, const char *cmd, int security)
 {
 	if (cmd[0] != '\0')
-		printf("  %s: %s (%s)\n", name, cmd,
+		printf("  %s: %s (%s)\n", name, chk_e(cmd),
 		       security >= 2 ? "runs" : "NOT run: needs script-security 2");
 }
 
@@ -257,7 +276,7 @@ static void chk_net(const struct vpnc_config *c)
 	static const char *const dns[] = {"auto", "resolved", "resolvconf", "file", "none"};
 
 	printf("network:\n");
-	printf("  device: %s\n", chk_or(c->dev, "tun"));
+	printf("  device: %s\n", chk_e(chk_or(c->dev, "tun")));
 	printf("  routes: none from the profile; %s\n",
 	       c->route_nopull ? "pushed routes ignored (route-nopull)"
 	       : c->route_noexec ? "pushed routes not set (route-noexec)" : "those the server pushes");
@@ -283,7 +302,10 @@ static void chk_notes_print(const struct chk_notes *n)
 		const char *nl = memchr(n->text + off, '\n', n->len - off);
 		int len = (int)(nl - (n->text + off));
 
-		printf("  %.*s\n", len, n->text + off);
+		char esc[1024];
+
+		vpnc_log_escape(esc, sizeof(esc), n->text + off, (size_t)len); /* cut if longer */
+		printf("  %s\n", esc);
 		off += (size_t)len + 1;
 	}
 	if (n->lost)
@@ -363,7 +385,7 @@ int vpnc_checkcfg_main(int argc, char **argv)
 		fprintf(stderr, "%s: TLS setup failed: %s\n", path, err[0] ? err : "unknown error");
 		goto out;
 	}
-	printf("profile: %s%s\n", path, untrusted ? " (untrusted)" : "");
+	printf("profile: %s%s\n", chk_e(path), untrusted ? " (untrusted)" : "");
 	if (vpnc_status_profile_expires(path, &expires) == 0 &&
 	    chk_expiry("profile expires: ", expires, now) == 2)
 		expired++;

@@ -139,6 +139,14 @@ sed 's/^script-security 1/script-security 2/' "$tmp/good.ovpn" >"$tmp/scripts.ov
 check scripts "$tmp/scripts.ovpn"
 status scripts 0
 has scripts "  up: /bin/true (runs)"
+# Credentials to be asked are reported, not asked for; a control character in the
+# profile is printed escaped, never sent to the terminal.
+printf 'client\nremote a.example 1194\nca %s\nauth-user-pass\nup /bin/x\033[31m\n' "$data/ca.pem" \
+	>"$tmp/ask.ovpn"
+check ask "$tmp/ask.ovpn"
+status ask 0
+has ask "  auth-user-pass: username will be asked, password will be asked" \
+	"  certificate and key: none" '  up: /bin/x\x1b[31m (NOT run: needs script-security 2)'
 # Files named in an untrusted profile are refused at their line.
 check untrusted "$tmp/good.ovpn" --untrusted-config
 status untrusted 2
