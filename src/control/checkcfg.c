@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "control/checkcfg.h"
+#include "control/checkcfg_int.h"
 #include "control/status.h"
 #include "core/logesc.h"
 #include "core/tls.h"
@@ -30,18 +31,9 @@
 #include "vpnc/config.h"
 
 #define CHK_ERR_MAX 512
-#define CHK_NOTES_MAX 8192
-
-/* The reader's notes, kept in file order and printed after the plan. */
-struct chk_notes {
-	char text[CHK_NOTES_MAX];
-	size_t len;
-	bool lost;
-};
-
 static void chk_keep_note(void *ctx, const char *msg)
 {
-	struct chk_notes *b = ctx;
+	struct vpnc_chk_notes *b = ctx;
 	size_t n = strlen(msg);
 
 	if (n + 1 >= sizeof(b->text) - b->len) {
@@ -101,7 +93,7 @@ static int chk_expiry(const char *what, int64_t t, int64_t now)
 	return lv;
 }
 
-static int64_t chk_asn1_time(const ASN1_TIME *a)
+int64_t vpnc_chk_asn1_time(const ASN1_TIME *a)
 {
 	struct tm tm;
 
@@ -110,38 +102,49 @@ static int64_t chk_asn1_time(const ASN1_TIME *a)
 	return (int64_t)timegm(&tm);
 }
 
-static int chk_cert(const char *label, X509 *x, int64_t now)
+void vpnc_chk_subject(X509 *x, char *out, size_t cap)
 {
-	char subj[512] = "";
 	BIO *bio = BIO_new(BIO_s_mem());
-	int n;
+	int n = 0;
 
-	if (bio != NULL && X509_NAME_print_ex(bio, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0) {
-		n = BIO_read(bio, subj, (int)sizeof(subj) - 1);
-		subj[n > 0 ? n : 0] = '\0';
-	}
+	if (cap == 0)
+		return;
+	if (bio != NULL && X509_NAME_print_ex(bio, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0)
+		n = BIO_read(bio, out, cap > INT32_MAX ? INT32_MAX - 1 : (int)cap - 1);
+	out[n > 0 ? n : 0] = '\0';
 	BIO_free(bio);
-	printf("%s%s\n", label, subj);
-	return chk_expiry("    expires: ", chk_asn1_time(X509_get0_notAfter(x)), now);
 }
 
-/* The client certificate: the loaded one, else (key not decrypted) the first in 'cert'. */
-static bool chk_client_cert(const struct vpnc_config *c, SSL_CTX *ctx, int64_t now)
+static int chk_cert(const char *label, X509 *x, int64_t now)
 {
-	X509 *x = SSL_CTX_get0_certificate(ctx);
+	char subj[512];
+
+	vpnc_chk_subject(x, subj, sizeof(subj));
+	printf("%s%s\n", label, subj);
+	return chk_expiry("    expires: ", vpnc_chk_asn1_time(X509_get0_notAfter(x)), now);
+}
+
+X509 *vpnc_chk_client_x509(const struct vpnc_chk_plan *p)
+{
+	X509 *x = SSL_CTX_get0_certificate(p->ctx);
 	BIO *bio;
-	int lv = 0;
 
 	if (x != NULL)
-		return chk_cert("  certificate: ", x, now) == 2;
-	if (c->cert == NULL || (bio = BIO_new_mem_buf(c->cert, -1)) == NULL)
-		return false;
+		return X509_up_ref(x) == 1 ? x : NULL;
+	if (p->c->cert == NULL || (bio = BIO_new_mem_buf(p->c->cert, -1)) == NULL)
+		return NULL;
 	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	BIO_free(bio);
-	if (x != NULL)
-		lv = chk_cert("  certificate: ", x, now);
-	X509_free(x);
 	ERR_clear_error();
+	return x;
+}
+
+static bool chk_client_cert(const struct vpnc_chk_plan *p)
+{
+	X509 *x = vpnc_chk_client_x509(p);
+	int lv = x != NULL ? chk_cert("  certificate: ", x, p->now) : 0;
+
+	X509_free(x);
 	return lv == 2;
 }
 
@@ -160,7 +163,7 @@ static int chk_cas(SSL_CTX *ctx, int64_t now)
 	return expired;
 }
 
-static const char *chk_proto(const struct vpnc_remote *r)
+const char *vpnc_chk_proto(const struct vpnc_remote *r)
 {
 	bool tcp = r->transport == VPNC_TRANSPORT_TCP;
 
@@ -171,7 +174,7 @@ static const char *chk_proto(const struct vpnc_remote *r)
 	return tcp ? "tcp" : "udp";
 }
 
-static const char *chk_tlsver(int v, const char *unset)
+const char *vpnc_chk_tlsver(int v, const char *unset)
 {
 	switch (v) {
 	case TLS1_2_VERSION: return "1.2";
@@ -192,18 +195,19 @@ static void chk_remotes(const struct vpnc_config *c)
 	       c->remote_random ? "a random order chosen at start (remote-random)" : "this order");
 	for (size_t i = 0; i < c->n_remotes; i++)
 		printf("  %zu. %s %s %s\n", i + 1, chk_e(c->remotes[i].host), chk_e(c->remotes[i].port),
-		       chk_proto(&c->remotes[i]));
+		       vpnc_chk_proto(&c->remotes[i]));
 	printf("  names are resolved when connecting%s\n", c->nobind ? "; nobind" : "");
 }
 
 /* Returns the number of expired certificates. */
-static int chk_auth(const struct vpnc_config *c, SSL_CTX *ctx, bool encrypted, int64_t now)
+static int chk_auth(const struct vpnc_chk_plan *p)
 {
-	static const char *const wrap[] = {"none", "tls-auth", "tls-crypt", "tls-crypt-v2"};
+	const struct vpnc_config *c = p->c;
+	bool encrypted = p->encrypted;
 	int expired;
 
 	printf("authentication:\n");
-	expired = chk_client_cert(c, ctx, now) ? 1 : 0;
+	expired = chk_client_cert(p) ? 1 : 0;
 	if (c->pkcs12 != NULL)
 		printf("  pkcs12: %s\n", encrypted ? "encrypted, passphrase will be asked" : "loaded");
 	else if (c->key != NULL)
@@ -213,7 +217,7 @@ static int chk_auth(const struct vpnc_config *c, SSL_CTX *ctx, bool encrypted, i
 		                                            : "loaded, matches the certificate");
 	else
 		printf("  certificate and key: none\n");
-	expired += chk_cas(ctx, now);
+	expired += chk_cas(p->ctx, p->now);
 	if (c->n_peer_fp > 0)
 		printf("  peer-fingerprint: %zu SHA-256 value(s)\n", c->n_peer_fp);
 	printf("  server certificate checks: remote-cert-tls server %s", c->remote_cert_tls_server ? "yes" : "no");
@@ -229,7 +233,7 @@ static int chk_auth(const struct vpnc_config *c, SSL_CTX *ctx, bool encrypted, i
 		printf(", ns-cert-type server");
 	if (c->crl != NULL || c->crl_dir != NULL)
 		printf(", crl-verify");
-	printf("\n  control channel wrapping: %s", wrap[c->wrap]);
+	printf("\n  control channel wrapping: %s", vpnc_chk_wrap(c->wrap));
 	if (c->wrap == VPNC_WRAP_TLS_AUTH)
 		printf(" (auth %s, key-direction %s)", chk_e(c->auth),
 		       c->key_direction < 0 ? "none" : c->key_direction == 0 ? "0" : "1");
@@ -255,8 +259,8 @@ static void chk_crypto(const struct vpnc_config *c)
 	printf("  compression pushed by the server: %s\n",
 	       vpnc_config_comp_allowed(c) ? "decompressed (vpnc never compresses)" : "refused");
 	printf("TLS:\n");
-	printf("  versions: %s to %s\n", chk_tlsver(c->tls_version_min, "1.2"),
-	       chk_tlsver(c->tls_version_max, "the newest"));
+	printf("  versions: %s to %s\n", vpnc_chk_tlsver(c->tls_version_min, "1.2"),
+	       vpnc_chk_tlsver(c->tls_version_max, "the newest"));
 	printf("  tls-cipher: %s\n", chk_e(chk_or(c->tls_cipher, "default")));
 	printf("  tls-ciphersuites: %s\n", chk_e(chk_or(c->tls_ciphersuites, "default")));
 	printf("  tls-groups: %s\n", chk_e(chk_or(c->tls_groups, "default")));
@@ -271,9 +275,22 @@ static void chk_script(const char *name, const char *cmd, int security)
 		       security >= 2 ? "runs" : "NOT run: needs script-security 2");
 }
 
+const char *vpnc_chk_wrap(enum vpnc_wrap_mode w)
+{
+	static const char *const name[] = {"none", "tls-auth", "tls-crypt", "tls-crypt-v2"};
+
+	return (unsigned)w < sizeof(name) / sizeof(name[0]) ? name[w] : "?";
+}
+
+const char *vpnc_chk_dns_mode(enum vpnc_dns_mode m)
+{
+	static const char *const name[] = {"auto", "resolved", "resolvconf", "file", "none"};
+
+	return (unsigned)m < sizeof(name) / sizeof(name[0]) ? name[m] : "?";
+}
+
 static void chk_net(const struct vpnc_config *c)
 {
-	static const char *const dns[] = {"auto", "resolved", "resolvconf", "file", "none"};
 
 	printf("network:\n");
 	printf("  device: %s\n", chk_e(chk_or(c->dev, "tun")));
@@ -282,7 +299,7 @@ static void chk_net(const struct vpnc_config *c)
 	       : c->route_noexec ? "pushed routes not set (route-noexec)" : "those the server pushes");
 	printf("  addresses: %s\n",
 	       c->ifconfig_noexec ? "not set (ifconfig-noexec)" : "those the server pushes");
-	printf("  DNS: none from the profile; pushed DNS applied with dns-mode %s\n", dns[c->dns_mode]);
+	printf("  DNS: none from the profile; pushed DNS applied with dns-mode %s\n", vpnc_chk_dns_mode(c->dns_mode));
 	printf("  kill switch: %s\n",
 	       !c->kill_switch ? "off" : c->kill_switch_lan ? "on, local networks allowed" : "on");
 	printf("scripts (script-security %d):\n", c->script_security);
@@ -293,7 +310,7 @@ static void chk_net(const struct vpnc_config *c)
 	chk_script("down", c->down, c->script_security);
 }
 
-static void chk_notes_print(const struct chk_notes *n)
+static void chk_notes_print(const struct vpnc_chk_notes *n)
 {
 	printf("notes (options accepted but not acted on, and warnings):\n");
 	if (n->len == 0)
@@ -344,22 +361,59 @@ static SSL_CTX *chk_tls(const struct vpnc_config *c, bool *encrypted, char *err,
 	return ctx;
 }
 
+/* The plan as text; returns the number of dates that have passed. */
+static int chk_text(const struct vpnc_chk_plan *p)
+{
+	int expired = 0;
+
+	printf("profile: %s%s\n", chk_e(p->path), p->untrusted ? " (untrusted)" : "");
+	if (p->profile_expires != 0 && chk_expiry("profile expires: ", p->profile_expires, p->now) == 2)
+		expired++;
+	chk_remotes(p->c);
+	expired += chk_auth(p);
+	chk_crypto(p->c);
+	chk_net(p->c);
+	chk_notes_print(p->notes);
+	/* vpnc starts with an expired certificate or profile; the server refuses it. */
+	if (expired > 0)
+		printf("warning: %d of the dates above have passed: the server will likely refuse "
+		       "the connection\n", expired);
+	printf("result: vpnc would start with this profile\n");
+	return expired;
+}
+
+/* The first error: one line on stderr, and with --json also the object on stdout. */
+static void chk_fail(bool json, const char *fmt, const char *a, const char *b)
+{
+	char msg[CHK_ERR_MAX + 1024];
+
+	snprintf(msg, sizeof(msg), fmt, a, b);
+	fprintf(stderr, "%s\n", msg);
+	if (json)
+		vpnc_chk_json_error(msg);
+}
+
 int vpnc_checkcfg_main(int argc, char **argv)
 {
 	char *args[4] = {"--verb", "4", NULL, NULL};
-	struct chk_notes *notes = calloc(1, sizeof(*notes));
+	struct vpnc_chk_notes *notes = calloc(1, sizeof(*notes));
 	const struct vpnc_config_notes nt = {chk_keep_note, notes};
+	struct vpnc_chk_plan p = {.notes = notes, .now = (int64_t)time(NULL)};
 	struct vpnc_config *c = NULL;
 	char err[CHK_ERR_MAX] = "";
-	const char *path;
-	bool encrypted = false, untrusted;
-	SSL_CTX *ctx = NULL;
-	int64_t now = (int64_t)time(NULL), expires;
-	int code = VPNC_EXIT_CONFIG, expired = 0, ret;
+	bool json = false, bad = argc < 3 || argv[2][0] == '\0';
+	int code = VPNC_EXIT_CONFIG, ret;
 
-	untrusted = argc == 4 && strcmp(argv[3], "--untrusted-config") == 0;
-	if ((argc != 3 && !untrusted) || argv[2][0] == '\0') {
-		fprintf(stderr, "vpnc: usage: vpnc --check-config FILE [--untrusted-config]\n");
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--untrusted-config") == 0 && !p.untrusted)
+			p.untrusted = true;
+		else if (strcmp(argv[i], "--json") == 0 && !json)
+			json = true;
+		else
+			bad = true;
+	}
+	if (bad) {
+		fprintf(stderr, "vpnc: usage: vpnc --check-config FILE [--untrusted-config] [--json]\n");
 		free(notes);
 		return VPNC_EXIT_CONFIG;
 	}
@@ -367,41 +421,34 @@ int vpnc_checkcfg_main(int argc, char **argv)
 		fprintf(stderr, "vpnc: out of memory\n");
 		return VPNC_EXIT_RUNTIME;
 	}
-	path = argv[2];
+	p.path = argv[2];
 	/* Every note, whatever the profile's verb: the notes are part of the plan. */
-	if (untrusted)
+	if (p.untrusted)
 		args[2] = "--untrusted-config";
-	ret = vpnc_config_load(path, untrusted ? 3 : 2, args, &nt, &c, err, sizeof(err));
+	ret = vpnc_config_load(p.path, p.untrusted ? 3 : 2, args, &nt, &c, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "%s\n", err[0] ? err : "cannot load the configuration");
+		chk_fail(json, "%s%s", err[0] ? err : "cannot load the configuration", "");
 		goto out;
 	}
+	p.c = c;
 	if (c->n_remotes == 0) {
-		fprintf(stderr, "%s: the configuration has no 'remote'\n", path);
+		chk_fail(json, "%s: the configuration has no 'remote'%s", p.path, "");
 		goto out;
 	}
-	ctx = chk_tls(c, &encrypted, err, sizeof(err));
-	if (ctx == NULL) {
-		fprintf(stderr, "%s: TLS setup failed: %s\n", path, err[0] ? err : "unknown error");
+	p.ctx = chk_tls(c, &p.encrypted, err, sizeof(err));
+	if (p.ctx == NULL) {
+		chk_fail(json, "%s: TLS setup failed: %s", p.path, err[0] ? err : "unknown error");
 		goto out;
 	}
-	printf("profile: %s%s\n", chk_e(path), untrusted ? " (untrusted)" : "");
-	if (vpnc_status_profile_expires(path, &expires) == 0 &&
-	    chk_expiry("profile expires: ", expires, now) == 2)
-		expired++;
-	chk_remotes(c);
-	expired += chk_auth(c, ctx, encrypted, now);
-	chk_crypto(c);
-	chk_net(c);
-	chk_notes_print(notes);
-	/* vpnc starts with an expired certificate or profile; the server refuses it. */
-	if (expired > 0)
-		printf("warning: %d of the dates above have passed: the server will likely refuse "
-		       "the connection\n", expired);
-	printf("result: vpnc would start with this profile\n");
+	if (vpnc_status_profile_expires(p.path, &p.profile_expires) < 0)
+		p.profile_expires = 0;
+	if (json)
+		vpnc_chk_json(&p);
+	else
+		chk_text(&p);
 	code = fflush(stdout) == 0 && !ferror(stdout) ? VPNC_EXIT_OK : VPNC_EXIT_RUNTIME;
 out:
-	SSL_CTX_free(ctx);
+	SSL_CTX_free(p.ctx);
 	vpnc_config_free(c);
 	free(notes);
 	return code;
