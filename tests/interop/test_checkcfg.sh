@@ -206,6 +206,56 @@ check mismatch "$tmp/mismatch.ovpn"
 status mismatch 2
 errline mismatch "^$tmp/mismatch.ovpn: TLS setup failed: the private key \('key'\) does not match"
 
+# --json: the same plan for programs; an error as {"ok":false,...} and exit 2.
+check json-good "$tmp/enc.ovpn" --json
+status json-good 0
+check json-bad "$tmp/bad.ovpn" --json
+rc_bad=$rc
+if command -v python3 >/dev/null; then
+	if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is True, d
+assert [(r["host"], r["port"], r["proto"]) for r in d["remotes"]] == \
+	[("a.example", "1194", "udp"), ("b.example", "443", "tcp")], d["remotes"]
+assert d["remote_random"] is True
+assert d["certificate"]["subject"] == "CN=old-client", d["certificate"]
+assert d["certificate"]["not_after"] == "2021-01-01T00:00:00Z", d["certificate"]
+assert d["certificate"]["expired"] is True
+assert d["key"] == "encrypted", d["key"]
+assert [c["subject"] for c in d["cas"]] == ["CN=Old CA"], d["cas"]
+assert d["wrap"] == "tls-crypt-v2", d["wrap"]
+assert d["auth_user_pass"] == {"username": "file", "password": "file"}, d["auth_user_pass"]
+assert d["iv_ciphers"] == "AES-128-GCM:AES-256-GCM", d["iv_ciphers"]
+assert d["data_ciphers_fallback"] == "AES-256-CBC"
+assert d["scripts"] == [{"name": "up", "command": "/bin/true", "runs": False}], d["scripts"]
+assert any("route-method" in n for n in d["notes"]), d["notes"]
+e = json.load(open(sys.argv[2]))
+assert e["ok"] is False and e["error"].endswith(":15: unknown option \x27bogus-option\x27"), e
+' "$tmp/json-good.out" "$tmp/json-bad.out" 2>"$tmp/json.err" && [ "$rc_bad" = 2 ]; then
+		pass "--json: valid JSON with remotes, certificate, key, CAs, wrapping, ciphers, scripts, notes; error object and exit 2"
+	else
+		fail "--json (error exit $rc_bad): $(cat "$tmp/json.err")"
+		sed 's/^/    /' "$tmp/json-good.out" "$tmp/json-bad.out"
+	fi
+	check json-ask "$tmp/ask.ovpn" --json
+	if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["scripts"][0]["command"] == "/bin/x\x1b[31m", d["scripts"]
+assert d["auth_user_pass"] == {"username": "ask", "password": "ask"}, d["auth_user_pass"]
+assert d["certificate"] is None and d["key"] == "none", d
+' "$tmp/json-ask.out" 2>"$tmp/json.err" && ! grep -q $'\x1b' "$tmp/json-ask.out"; then
+		pass "--json: a control character is escaped, credentials to ask are \"ask\""
+	else
+		fail "--json escaping: $(cat "$tmp/json.err")"
+	fi
+else
+	printf 'SKIP: python3 missing, --json only checked by pattern\n'
+	grep -q '^{"ok":true,' "$tmp/json-good.out" && grep -q '^{"ok":false,"error":' "$tmp/json-bad.out" &&
+		pass "--json ok and error objects" || fail "--json ok and error objects"
+fi
+
 # No root and no network: as nobody, in a network namespace with no interface up.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v unshare >/dev/null; then
 	cp "$data/eduvpn.ovpn" "$tmp/nobody.ovpn"
