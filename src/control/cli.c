@@ -34,7 +34,7 @@ void vpnc_cli_usage(FILE *f)
 	        "       vpnc disconnect | reconnect [[--instance] NAME | --control-socket PATH]\n"
 	        "       vpnc kill-switch off [--instance NAME]\n"
 	        "       vpnc --inline-config FILE [--untrusted-config]\n"
-	        "       vpnc --check-config FILE [--untrusted-config]\n"
+	        "       vpnc --check-config FILE [--untrusted-config] [--json]\n"
 	        "       vpnc --help | --version\n"
 	        "\n"
 	        "An OpenVPN 2.x compatible VPN client (UDP and TCP). Options given on the command\n"
