@@ -204,6 +204,7 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 {
 	const struct vpnc_config *c = p->c;
 	bool encrypted = p->encrypted;
+	const char *from = c->auth_user_pass_file != NULL ? "from the file" : "inline";
 	int expired;
 
 	printf("authentication:\n");
@@ -220,7 +221,8 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 	expired += chk_cas(p->ctx, p->now);
 	if (c->n_peer_fp > 0)
 		printf("  peer-fingerprint: %zu SHA-256 value(s)\n", c->n_peer_fp);
-	printf("  server certificate checks: remote-cert-tls server %s", c->remote_cert_tls_server ? "yes" : "no");
+	printf("  server certificate checks: remote-cert-tls server %s",
+	       c->remote_cert_tls_server ? "yes" : "no");
 	if (c->verify_x509_name != NULL)
 		printf(", verify-x509-name %s %s", chk_e(c->verify_x509_name),
 		       c->verify_x509_type == VPNC_X509_NAME ? "name"
@@ -242,10 +244,8 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 		printf("  auth-user-pass: no\n");
 	else
 		printf("  auth-user-pass: username %s, password %s%s\n",
-		       c->username != NULL ? (c->auth_user_pass_file != NULL ? "from the file" : "inline")
-		                           : "will be asked",
-		       c->password != NULL ? (c->auth_user_pass_file != NULL ? "from the file" : "inline")
-		                           : "will be asked",
+		       c->username != NULL ? from : "will be asked",
+		       c->password != NULL ? from : "will be asked",
 		       c->auth_nocache ? " (auth-nocache)" : "");
 	printf("  static-challenge: none (vpnc refuses 'static-challenge')\n");
 	return expired;
@@ -299,7 +299,8 @@ static void chk_net(const struct vpnc_config *c)
 	       : c->route_noexec ? "pushed routes not set (route-noexec)" : "those the server pushes");
 	printf("  addresses: %s\n",
 	       c->ifconfig_noexec ? "not set (ifconfig-noexec)" : "those the server pushes");
-	printf("  DNS: none from the profile; pushed DNS applied with dns-mode %s\n", vpnc_chk_dns_mode(c->dns_mode));
+	printf("  DNS: none from the profile; pushed DNS applied with dns-mode %s\n",
+	       vpnc_chk_dns_mode(c->dns_mode));
 	printf("  kill switch: %s\n",
 	       !c->kill_switch ? "off" : c->kill_switch_lan ? "on, local networks allowed" : "on");
 	printf("scripts (script-security %d):\n", c->script_security);

@@ -49,7 +49,8 @@ static void jtime(int64_t t)
 	struct tm tm;
 	char buf[32];
 
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		fputs("null", stdout);
 	else
 		printf("\"%s\"", buf);
