@@ -1,7 +1,8 @@
 /*
- * checkcfg.c: owns `vpnc --check-config FILE [--untrusted-config]`
+ * checkcfg.c: owns `vpnc --check-config FILE [--untrusted-config] [--json]`
  * (checkcfg.h): loading the profile with the daemon's config reader and its
- * TLS context builder, and printing the plan: remotes, authentication and
+ * TLS context builder, and printing the plan as text (checkcfg_json.c prints
+ * it as JSON): remotes, authentication and
  * its expiry dates, wrapping, ciphers, TLS settings, what is taken from the
  * server, scripts, and the reader's notes. It asks for nothing: an encrypted
  * key is reported, and everything else is still checked without it.
@@ -31,6 +32,8 @@
 #include "vpnc/config.h"
 
 #define CHK_ERR_MAX 512
+
+/* Keeps each note of the config reader (all of them: the load runs with verb 4). */
 static void chk_keep_note(void *ctx, const char *msg)
 {
 	struct vpnc_chk_notes *b = ctx;
@@ -104,11 +107,12 @@ int64_t vpnc_chk_asn1_time(const ASN1_TIME *a)
 
 void vpnc_chk_subject(X509 *x, char *out, size_t cap)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
+	BIO *bio;
 	int n = 0;
 
 	if (cap == 0)
 		return;
+	bio = BIO_new(BIO_s_mem());
 	if (bio != NULL && X509_NAME_print_ex(bio, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0)
 		n = BIO_read(bio, out, cap > INT32_MAX ? INT32_MAX - 1 : (int)cap - 1);
 	out[n > 0 ? n : 0] = '\0';

@@ -1,5 +1,5 @@
 /*
- * checkcfg.h: `vpnc --check-config FILE [--untrusted-config]`, which loads a
+ * checkcfg.h: `vpnc --check-config FILE [--untrusted-config] [--json]`, which loads a
  * profile and its keys and certificates through the daemon's own loaders
  * (vpnc_config_load, vpnc_tls_ctx_client2) and prints what vpnc would do
  * with it, without root, without resolving a name and without sending
