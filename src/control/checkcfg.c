@@ -222,7 +222,10 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 		                                            : "loaded, matches the certificate");
 	else
 		printf("  certificate and key: none\n");
-	expired += chk_cas(p->ctx, p->now);
+	if (encrypted && c->pkcs12 != NULL && c->ca == NULL)
+		printf("  CA: in the encrypted pkcs12, read once it is decrypted\n");
+	else
+		expired += chk_cas(p->ctx, p->now);
 	if (c->n_peer_fp > 0)
 		printf("  peer-fingerprint: %zu SHA-256 value(s)\n", c->n_peer_fp);
 	printf("  server certificate checks: remote-cert-tls server %s",
@@ -357,10 +360,14 @@ static SSL_CTX *chk_tls(const struct vpnc_config *c, bool *encrypted, char *err,
 	copy->key = NULL;
 	copy->pkcs12 = NULL;
 	copy->pkcs12_len = 0;
-	if (copy->ca == NULL && copy->n_peer_fp == 0) /* the CAs are in the encrypted pkcs12 */
-		snprintf(err, cap, "the CA certificates are in the encrypted 'pkcs12'");
-	else
-		ctx = vpnc_tls_ctx_client2(copy, NULL, NULL, err, cap);
+	/*
+	 * Without 'ca' the CAs are inside the encrypted pkcs12: a placeholder
+	 * fingerprint stands in for them, only in this context that is never
+	 * used for a connection, so the other settings are still checked.
+	 */
+	if (copy->ca == NULL && copy->n_peer_fp == 0)
+		copy->n_peer_fp = 1;
+	ctx = vpnc_tls_ctx_client2(copy, NULL, NULL, err, cap);
 	OPENSSL_cleanse(copy, sizeof(*copy)); /* the shallow copy holds the wrapping key */
 	free(copy);
 	return ctx;

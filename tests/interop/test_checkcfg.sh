@@ -200,6 +200,19 @@ printf 'crl-verify %s\n' "$tmp/broken.pem" | cat "$tmp/enc.ovpn" - >"$tmp/enc-ba
 check enc-badcrl "$tmp/enc-badcrl.ovpn"
 status enc-badcrl 2
 errline enc-badcrl "^$tmp/enc-badcrl.ovpn: TLS setup failed: 'crl-verify' holds no PEM CRL"
+# An encrypted pkcs12 holding the CA, without 'ca': reported, the rest still checked.
+openssl pkcs12 -export -in "$tmp/old.crt" -inkey "$tmp/old.key" -certfile "$tmp/oldca.crt" \
+	-passout pass:secret -out "$tmp/enc.p12" 2>>"$tmp/openssl.log"
+grep -v '^ca \|^cert \|^key ' "$tmp/expired.ovpn" >"$tmp/p12.ovpn"
+printf 'pkcs12 %s\n' "$tmp/enc.p12" >>"$tmp/p12.ovpn"
+check p12 "$tmp/p12.ovpn"
+status p12 0
+has p12 "  pkcs12: encrypted, passphrase will be asked" \
+	"  CA: in the encrypted pkcs12, read once it is decrypted"
+printf 'crl-verify %s\n' "$tmp/broken.pem" | cat "$tmp/p12.ovpn" - >"$tmp/p12-badcrl.ovpn"
+check p12-badcrl "$tmp/p12-badcrl.ovpn"
+status p12-badcrl 2
+errline p12-badcrl "^$tmp/p12-badcrl.ovpn: TLS setup failed: 'crl-verify' holds no PEM CRL"
 # A key that is not the certificate's.
 sed "s#^key .*#key $tmp/old.key#" "$tmp/good.ovpn" >"$tmp/mismatch.ovpn"
 check mismatch "$tmp/mismatch.ovpn"
