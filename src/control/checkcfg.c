@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -30,6 +32,7 @@
 #include "core/tls.h"
 #include "daemon/exitcode.h"
 #include "vpnc/config.h"
+#include "vpnc/push.h"
 
 #define CHK_ERR_MAX 512
 
@@ -296,18 +299,118 @@ const char *vpnc_chk_dns_mode(enum vpnc_dns_mode m)
 	return (unsigned)m < sizeof(name) / sizeof(name[0]) ? name[m] : "?";
 }
 
+/* The profile's own IPv4 routes (the network as given; keywords by name). */
+static void chk_routes4(const struct vpnc_push *n)
+{
+	static const char *const kw[] = {"", "remote_host", "vpn_gateway", "net_gateway", ""};
+	char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+
+	for (size_t i = 0; i < n->n_routes && i < VPNC_MAX_ROUTES; i++) {
+		const struct vpnc_route4 *r = &n->routes[i];
+		uint32_t net = htonl(r->net), mask = htonl(r->mask), gw = htonl(r->gw);
+		const char *dest = a;
+
+		inet_ntop(AF_INET, &mask, m, sizeof(m));
+		if (r->net_kind == VPNC_RT_NET_HOST && r->net < VPNC_MAX_ROUTE_HOSTS)
+			dest = chk_e(n->route_hosts[r->net]);
+		else if (r->net_kind != VPNC_RT_NET_ADDR && r->net_kind < 4)
+			dest = kw[r->net_kind];
+		else
+			inet_ntop(AF_INET, &net, a, sizeof(a));
+		if (r->net_gateway)
+			snprintf(g, sizeof(g), "net_gateway");
+		else if (r->gw == 0)
+			snprintf(g, sizeof(g), "vpn_gateway");
+		else
+			inet_ntop(AF_INET, &gw, g, sizeof(g));
+		printf("    %s %s via %s", dest, m, g);
+		if (r->metric >= 0)
+			printf(" metric %d", r->metric);
+		printf("\n");
+	}
+}
+
+static void chk_routes6(const struct vpnc_push *n)
+{
+	static const uint8_t zero[16];
+	char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < n->n_routes6 && i < VPNC_MAX_ROUTES; i++) {
+		const struct vpnc_route6 *r = &n->routes6[i];
+
+		inet_ntop(AF_INET6, r->net, a, sizeof(a));
+		if (r->net_gateway)
+			snprintf(g, sizeof(g), "net_gateway");
+		else if (memcmp(r->gw, zero, sizeof(zero)) == 0)
+			snprintf(g, sizeof(g), "the tunnel");
+		else
+			inet_ntop(AF_INET6, r->gw, g, sizeof(g));
+		printf("    %s/%u via %s", a, r->bits, g);
+		if (r->metric >= 0)
+			printf(" metric %d", r->metric);
+		printf("\n");
+	}
+}
+
+/* DNS servers and domains the profile sets itself (dhcp-option, dns). */
+static void chk_dns(const struct vpnc_push *n)
+{
+	/* 2.6's dns option, when it names servers, replaces the dhcp-option ones. */
+	const char *gone = n->n_dns_servers > 0 ? " (replaced by the dns option's servers)" : "";
+	char a[INET6_ADDRSTRLEN];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n->n_dns4 && i < VPNC_MAX_DNS; i++, k++) {
+		uint32_t v = htonl(n->dns4[i]);
+
+		inet_ntop(AF_INET, &v, a, sizeof(a));
+		printf("    server %s%s\n", a, gone);
+	}
+	for (size_t i = 0; i < n->n_dns6 && i < VPNC_MAX_DNS; i++, k++) {
+		inet_ntop(AF_INET6, n->dns6[i], a, sizeof(a));
+		printf("    server %s%s\n", a, gone);
+	}
+	for (size_t s = 0; s < n->n_dns_servers && s < VPNC_DNSOPT_SERVERS; s++) {
+		for (size_t i = 0; i < n->dns_servers[s].n_addr && i < VPNC_DNSOPT_ADDRS; i++, k++) {
+			inet_ntop(n->dns_servers[s].addr[i].family, n->dns_servers[s].addr[i].addr, a, sizeof(a));
+			printf("    server %s (dns server %zu)\n", a, s);
+		}
+	}
+	for (size_t i = 0; i < n->n_domains && i < VPNC_MAX_DOMAINS; i++, k++)
+		printf("    search domain %s\n", chk_e(n->domains[i]));
+	for (size_t i = 0; i < n->n_dns_search && i < VPNC_DNSOPT_DOMAINS; i++, k++)
+		printf("    search domain %s\n", chk_e(n->dns_search[i]));
+	for (size_t i = 0; i < n->n_route_domains && i < VPNC_MAX_DOMAINS; i++, k++)
+		printf("    routing domain %s\n", chk_e(n->route_domains[i]));
+	if (k == 0)
+		printf("    none from the profile\n");
+}
+
 static void chk_net(const struct vpnc_config *c)
 {
+	const struct vpnc_push *n = c->net;
+	bool any = n != NULL && (n->n_routes > 0 || n->n_routes6 > 0);
 
 	printf("network:\n");
 	printf("  device: %s\n", chk_e(chk_or(c->dev, "tun")));
-	printf("  routes: none from the profile; %s\n",
+	printf("  routes: %s; %s\n", any ? "from the profile, below" : "none from the profile",
 	       c->route_nopull ? "pushed routes ignored (route-nopull)"
-	       : c->route_noexec ? "pushed routes not set (route-noexec)" : "those the server pushes");
+	       : c->route_noexec ? "no route set (route-noexec)" : "and those the server pushes");
+	if (n != NULL) {
+		chk_routes4(n);
+		chk_routes6(n);
+		if (n->redirect_gateway != 0)
+			printf("    redirect-gateway from the profile:%s%s\n",
+			       vpnc_rg_ipv4(n->redirect_gateway) ? " IPv4 default" : "",
+			       (n->redirect_gateway & VPNC_RG_IPV6) ? " IPv6 default" : "");
+	}
 	printf("  addresses: %s\n",
 	       c->ifconfig_noexec ? "not set (ifconfig-noexec)" : "those the server pushes");
-	printf("  DNS: none from the profile; pushed DNS applied with dns-mode %s\n",
-	       vpnc_chk_dns_mode(c->dns_mode));
+	printf("  DNS (dns-mode %s), with what the server pushes:\n", vpnc_chk_dns_mode(c->dns_mode));
+	if (n != NULL)
+		chk_dns(n);
+	else
+		printf("    none from the profile\n");
 	printf("  kill switch: %s\n",
 	       !c->kill_switch ? "off" : c->kill_switch_lan ? "on, local networks allowed" : "on");
 	printf("scripts (script-security %d):\n", c->script_security);

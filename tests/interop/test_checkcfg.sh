@@ -153,6 +153,21 @@ status untrusted 2
 errline untrusted "^$tmp/good.ovpn:8: option 'ca': not allowed in an untrusted profile"
 
 # A bad line, a missing file, no remote, bad usage.
+# The profile's own routes and DNS are in the plan (a dns server replaces dhcp-option DNS).
+{
+	cat "$tmp/good.ovpn"
+	printf '%s\n' "route 10.10.0.0 255.255.0.0" "route 198.51.100.7 255.255.255.255 net_gateway 5" \
+		"route-ipv6 2001:db8::/32" "redirect-gateway def1" "dhcp-option DNS 10.8.0.1" \
+		"dhcp-option DOMAIN-ROUTE corp.example" "dns server 0 address 10.9.9.9"
+} >"$tmp/net.ovpn"
+check net "$tmp/net.ovpn"
+status net 0
+has net "  routes: from the profile, below; and those the server pushes" \
+	"    10.10.0.0 255.255.0.0 via vpn_gateway" "    198.51.100.7 255.255.255.255 via net_gateway metric 5" \
+	"    2001:db8::/32 via the tunnel" "    redirect-gateway from the profile: IPv4 default" \
+	"    server 10.8.0.1 (replaced by the dns option's servers)" "    server 10.9.9.9 (dns server 0)" \
+	"    routing domain corp.example"
+
 sed 's/^route-method exe/bogus-option 1/' "$tmp/good.ovpn" >"$tmp/bad.ovpn"
 check bad "$tmp/bad.ovpn"
 status bad 2
