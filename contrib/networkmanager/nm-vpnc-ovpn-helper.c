@@ -116,7 +116,8 @@ static void collect_foreign(struct dns_opts *d)
 				g_variant_builder_add_value(&d->dns6, ip6_variant(&a6));
 				d->have6 = TRUE;
 			}
-		} else if (strncmp(v, "DOMAIN ", 7) == 0 || strncmp(v, "DOMAIN-SEARCH ", 14) == 0) {
+		} else if (strncmp(v, "DOMAIN ", 7) == 0 || strncmp(v, "DOMAIN-SEARCH ", 14) == 0 ||
+		           strncmp(v, "ADAPTER_DOMAIN_SUFFIX ", 22) == 0) {
 			if (*arg != '\0') {
 				g_variant_builder_add(&d->domains, "s", arg);
 				d->have_domains = TRUE;

@@ -117,6 +117,8 @@ struct vpnc_pull_filter {
 	char text[VPNC_PULL_FILTER_TEXT_MAX]; /* matched as a prefix of the pushed option */
 };
 
+struct vpnc_push;
+
 struct vpnc_config {
 	char *path;                 /* the config file, for messages; NULL for command line only */
 	/* The first file named by a command-line '--config' (path is NULL then); names the instance
@@ -220,6 +222,9 @@ struct vpnc_config {
 	/* pull-filter lines in file order; the first whose text starts the pushed option decides. */
 	struct vpnc_pull_filter pull_filters[VPNC_MAX_PULL_FILTERS];
 	size_t n_pull_filters;
+	/* The profile's own route and DNS options (route, redirect-gateway, dhcp-option, dns, ...),
+	 * checked as pushed ones are; every session's pushed options start from a copy. NULL = none. */
+	struct vpnc_push *net;
 
 	/* Scripts (run only with script_security >= 2) and DNS. "" = not set. */
 	char up[VPNC_SCRIPT_CMD_MAX];

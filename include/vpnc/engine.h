@@ -78,6 +78,7 @@ enum vpnc_cause {
 	VPNC_CAUSE_SERVER_EXIT,       /* EXIT or OCC exit: the server shuts down */
 	VPNC_CAUSE_TIMEOUT,           /* hand-window, ping-restart, inactive */
 	VPNC_CAUSE_VERIFY,            /* the server certificate failed verification */
+	VPNC_CAUSE_PROBE,             /* a path probe (vpnc_engine_probe) went unanswered */
 };
 
 /* RESTART,[flags]: N = go on to the next server, P = keep the cached credentials. */
@@ -116,6 +117,7 @@ struct vpnc_stats {
 	uint64_t link_out_pkts, link_out_bytes;
 	uint64_t tun_in_pkts, tun_in_bytes;    /* from the TUN, encrypted */
 	uint64_t tun_out_pkts, tun_out_bytes;  /* decrypted, to the TUN */
+	uint64_t tun_blocked_pkts;             /* IPv6 from the TUN dropped by block-ipv6 */
 	uint64_t retransmits;
 	uint64_t renegotiations;               /* key changes completed after the first key */
 	uint64_t drops[VPNC_DROP__COUNT];
@@ -190,6 +192,7 @@ struct vpnc_engine_cfg {
 	const struct vpnc_pull_filter *pull_filters;
 	size_t n_pull_filters;           /* at most VPNC_MAX_PULL_FILTERS */
 	bool route_nopull;
+	const struct vpnc_push *net;     /* the profile's routes and DNS (copied); NULL = none */
 };
 
 /* Fills cfg with the client settings of conf (pointers borrow from conf). */
@@ -217,8 +220,8 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 /*
  * Encrypts one IP packet from the TUN (ip, len) into out (written at
  * vpnc_buf_data(out); needs len + VPNC_DATA_OVERHEAD bytes of room). Returns 0,
- * or -EAGAIN if the data channel is not up (drop the packet), or another
- * negative code. The packet itself may be changed in place first (a TCP SYN's
+ * or -EAGAIN if the data channel is not up (drop the packet), -EPERM for an
+ * IPv6 packet under block-ipv6 (counted, not sent), or another negative code. The packet itself may be changed in place first (a TCP SYN's
  * MSS is clamped to what fits the tunnel, as OpenVPN's mssfix does).
  */
 int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t len,

@@ -42,7 +42,10 @@ enum vpnc_route_net {
 	VPNC_RT_NET_REMOTE_HOST,   /* the VPN server's IPv4 address */
 	VPNC_RT_NET_VPN_GATEWAY,   /* route-gateway, else the net30/p2p peer */
 	VPNC_RT_NET_NET_GATEWAY,   /* the gateway the server is reached through */
+	VPNC_RT_NET_HOST,          /* a host name of the profile, route_hosts[net]: resolved at connect */
 };
+
+#define VPNC_MAX_ROUTE_HOSTS 16    /* distinct host names in a profile's routes */
 
 struct vpnc_route6 {
 	uint8_t net[16];
@@ -67,6 +70,52 @@ struct vpnc_route6 {
 #define VPNC_RG_BLOCK_LOCAL (1u << 6)
 #define VPNC_RG_AUTO_LOCAL (1u << 7)   /* no host route when the server is on a local subnet */
 #define VPNC_RG_BYPASS_DNS (1u << 8)   /* Windows only in OpenVPN; no effect on Linux */
+#define VPNC_RG_PRIVATE (1u << 9)      /* redirect-private was given (ENABLE without the IPv4 default) */
+
+/*
+ * True when the IPv4 default route goes into the tunnel: OpenVPN's RG_REROUTE_GW,
+ * set by redirect-gateway, cleared by a later '!ipv4'. redirect-private alone
+ * sets ENABLE with NO_IPV4.
+ */
+static inline bool vpnc_rg_ipv4(unsigned rg)
+{
+	return (rg & VPNC_RG_ENABLE) && !(rg & VPNC_RG_NO_IPV4);
+}
+
+/* 'dhcp-option' domain kinds, kept so scripts see the type that was given. */
+enum vpnc_domain_kind {
+	VPNC_DOM_DOMAIN = 0,
+	VPNC_DOM_SEARCH,           /* DOMAIN-SEARCH */
+	VPNC_DOM_ADAPTER,          /* ADAPTER_DOMAIN_SUFFIX */
+};
+
+/* OpenVPN 2.6's --dns: limits are 2.6's (8 addresses per server) or ours (servers, domains). */
+#define VPNC_DNSOPT_SERVERS 8
+#define VPNC_DNSOPT_ADDRS 8
+#define VPNC_DNSOPT_DOMAINS 8
+#define VPNC_DNSOPT_SNI_MAX 254       /* a DNS name and its NUL */
+
+enum vpnc_dnssec { VPNC_DNSSEC_UNSET = 0, VPNC_DNSSEC_YES, VPNC_DNSSEC_OPTIONAL, VPNC_DNSSEC_NO };
+enum vpnc_dns_transport { VPNC_DNST_UNSET = 0, VPNC_DNST_PLAIN, VPNC_DNST_DOH, VPNC_DNST_DOT };
+
+struct vpnc_dnsopt_addr {
+	uint8_t family;            /* AF_INET or AF_INET6 */
+	uint8_t addr[16];          /* network byte order */
+	uint16_t port;             /* 0 = default */
+};
+
+/* One 'dns server N ...' entry; the list is kept sorted by priority, as 2.6 does. */
+struct vpnc_dnsopt_server {
+	int priority;              /* -128..127 in a profile, 0..127 pushed */
+	bool pushed;               /* came from the server (a pushed N replaces the profile's N) */
+	struct vpnc_dnsopt_addr addr[VPNC_DNSOPT_ADDRS];
+	size_t n_addr;
+	char domains[VPNC_DNSOPT_DOMAINS][254]; /* resolve-domains */
+	size_t n_domains;
+	enum vpnc_dnssec dnssec;
+	enum vpnc_dns_transport transport;
+	char sni[VPNC_DNSOPT_SNI_MAX]; /* "" = none */
+};
 
 struct vpnc_push {
 	/* ifconfig LOCAL NETMASK|REMOTE */
@@ -90,13 +139,30 @@ struct vpnc_push {
 	size_t n_routes6;
 	unsigned redirect_gateway; /* VPNC_RG_* */
 
-	/* dhcp-option DNS / DNS6 / DOMAIN / DOMAIN-SEARCH */
+	/* dhcp-option DNS / DNS6 / DOMAIN / DOMAIN-SEARCH / DOMAIN-ROUTE */
 	uint32_t dns4[VPNC_MAX_DNS];
 	size_t n_dns4;
 	uint8_t dns6[VPNC_MAX_DNS][16];
 	size_t n_dns6;
 	char domains[VPNC_MAX_DOMAINS][254];
+	uint8_t domain_kind[VPNC_MAX_DOMAINS]; /* enum vpnc_domain_kind */
 	size_t n_domains;
+	/* dhcp-option DOMAIN-ROUTE: names whose lookups go to these servers; "." = all of them. */
+	char route_domains[VPNC_MAX_DOMAINS][254];
+	size_t n_route_domains;
+
+	/* 2.6's --dns: when it names servers (search domains), they replace the
+	 * dhcp-option DNS servers (DOMAIN-SEARCH domains) for DNS and scripts. */
+	struct vpnc_dnsopt_server dns_servers[VPNC_DNSOPT_SERVERS];
+	size_t n_dns_servers;
+	char dns_search[VPNC_DNSOPT_DOMAINS][254];
+	size_t n_dns_search;
+
+	bool block_ipv6;           /* block-ipv6: IPv6 packets from the TUN are not sent */
+
+	/* Host names in the network position of the profile's routes (never pushed). */
+	char route_hosts[VPNC_MAX_ROUTE_HOSTS][254];
+	size_t n_route_hosts;
 
 	/* Crypto negotiation. */
 	char cipher[32];           /* "" = not pushed */
@@ -174,6 +240,24 @@ struct vpnc_push_policy {
  */
 int vpnc_push_parse_filtered(struct vpnc_push *p, const char *text, size_t len,
                              const struct vpnc_push_policy *policy, vpnc_push_log_fn log, void *log_ctx);
+
+/*
+ * Applies one option from the client's own profile (words as split by the
+ * config reader; w[0] is the name) with the same checks as a pushed one.
+ * Only the route and DNS options a profile may hold are taken (route,
+ * route-ipv6, route-gateway, route-ipv6-gateway, route-metric,
+ * redirect-gateway, redirect-private, block-ipv6, dhcp-option, dns,
+ * ifconfig, ifconfig-ipv6, topology). Returns 0 when stored, 1 when
+ * accepted without effect (a duplicate, a Windows-only type), or -EINVAL
+ * with *why set; p is unchanged then.
+ */
+int vpnc_push_profile_option(struct vpnc_push *p, const char *const *w, size_t n, const char **why);
+
+/*
+ * Checks that ends a profile (or a push): ifconfig against topology, and that
+ * every 'dns server' has an address. Returns NULL or the reason.
+ */
+const char *vpnc_push_profile_finish(struct vpnc_push *p);
 
 /* Wipes the auth token. */
 void vpnc_push_clear(struct vpnc_push *p);

@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include "config/cfg_handlers.h"
 #include "config/cfg_internal.h"
 
 #define NCP_CIPHERS_MAX 127
@@ -256,5 +257,7 @@ int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx)
 	ret = fin_remotes(ctx);
 	if (ret == 0)
 		ret = fin_checks(ctx);
+	if (ret == 0)
+		ret = vpnc_cfg_finish_net(ctx);
 	return ret;
 }

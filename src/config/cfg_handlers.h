@@ -93,4 +93,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_control_socket);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_offload);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_coalesce_us);
 
+/* cfg_opt_route.c: route and DNS options of the profile, stored in cfg->net. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_net);
+int vpnc_cfg_finish_net(struct vpnc_cfg_ctx *ctx);
+
 #endif

@@ -499,6 +499,7 @@ void vpnc_config_free(struct vpnc_config *cfg)
 		OPENSSL_cleanse(cfg->pkcs12, cfg->pkcs12_len);
 		free(cfg->pkcs12);
 	}
+	free(cfg->net);
 	free(cfg->crl);
 	free(cfg->crl_dir);
 	free(cfg->remote_cert_eku);

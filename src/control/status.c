@@ -311,6 +311,45 @@ static void tflags(char *line, size_t cap, unsigned bits, const struct flag_name
 	}
 }
 
+/* The DNS servers in use: 2.6's dns option when it names servers, else dhcp-option DNS/DNS6. */
+static size_t n_dns_addrs(const struct vpnc_push *p)
+{
+	size_t n = 0;
+
+	if (p->n_dns_servers == 0)
+		return (p->n_dns4 < VPNC_MAX_DNS ? p->n_dns4 : VPNC_MAX_DNS) +
+		       (p->n_dns6 < VPNC_MAX_DNS ? p->n_dns6 : VPNC_MAX_DNS);
+	for (size_t s = 0; s < p->n_dns_servers && s < VPNC_DNSOPT_SERVERS; s++)
+		n += p->dns_servers[s].n_addr < VPNC_DNSOPT_ADDRS ? p->dns_servers[s].n_addr : VPNC_DNSOPT_ADDRS;
+	return n;
+}
+
+static void dns_addr_at(const struct vpnc_push *p, size_t i, char *out, size_t cap)
+{
+	size_t n4 = p->n_dns4 < VPNC_MAX_DNS ? p->n_dns4 : VPNC_MAX_DNS;
+
+	if (p->n_dns_servers == 0) {
+		if (i < n4)
+			fmt_ip4(p->dns4[i], out, cap);
+		else
+			fmt_ip6(p->dns6[i - n4], out, cap);
+		return;
+	}
+	for (size_t s = 0; s < p->n_dns_servers && s < VPNC_DNSOPT_SERVERS; s++) {
+		const struct vpnc_dnsopt_server *d = &p->dns_servers[s];
+		size_t k = d->n_addr < VPNC_DNSOPT_ADDRS ? d->n_addr : VPNC_DNSOPT_ADDRS;
+
+		if (i >= k) {
+			i -= k;
+			continue;
+		}
+		if (inet_ntop(d->addr[i].family, d->addr[i].addr, out, (socklen_t)cap) == NULL)
+			snprintf(out, cap, "?");
+		return;
+	}
+	snprintf(out, cap, "?");
+}
+
 static const struct flag_name rg_flags[] = {
 	{VPNC_RG_DEF1, "def1"},
 	{VPNC_RG_IPV6, "ipv6"},
@@ -320,6 +359,7 @@ static const struct flag_name rg_flags[] = {
 	{VPNC_RG_BYPASS_DHCP, "bypass-dhcp"},
 	{VPNC_RG_BYPASS_DNS, "bypass-dns"},
 	{VPNC_RG_BLOCK_LOCAL, "block-local"},
+	{VPNC_RG_PRIVATE, "private"},
 };
 
 const char *vpnc_status_state_name(enum vpnc_status_state s)
@@ -399,13 +439,8 @@ static void j_push(struct sw *w, bool *first, const struct vpnc_push *p, bool dn
 	jkey(w, first, "dns");
 	puts_(w, "{\"servers\":[");
 	f = true;
-	for (size_t i = 0; p != NULL && i < p->n_dns4 && i < VPNC_MAX_DNS; i++, f = false) {
-		fmt_ip4(p->dns4[i], a, sizeof(a));
-		puts_(w, f ? "" : ",");
-		jstr(w, a);
-	}
-	for (size_t i = 0; p != NULL && i < p->n_dns6 && i < VPNC_MAX_DNS; i++, f = false) {
-		fmt_ip6(p->dns6[i], a, sizeof(a));
+	for (size_t i = 0; p != NULL && i < n_dns_addrs(p); i++, f = false) {
+		dns_addr_at(p, i, a, sizeof(a));
 		puts_(w, f ? "" : ",");
 		jstr(w, a);
 	}
@@ -413,6 +448,10 @@ static void j_push(struct sw *w, bool *first, const struct vpnc_push *p, bool dn
 	for (size_t i = 0; p != NULL && i < p->n_domains && i < VPNC_MAX_DOMAINS; i++) {
 		puts_(w, i ? "," : "");
 		jstr(w, p->domains[i]);
+	}
+	for (size_t i = 0; p != NULL && i < p->n_dns_search && i < VPNC_DNSOPT_DOMAINS; i++) {
+		puts_(w, i || p->n_domains ? "," : "");
+		jstr(w, p->dns_search[i]);
 	}
 	/* Pushed is not applied: say when the servers above are not in use. */
 	puts_(w, dns_failed ? "],\"failed\":true}" : "],\"failed\":false}");
@@ -639,19 +678,16 @@ static void t_push(struct sw *w, const struct vpnc_push *p, bool dns_failed)
 		tflags(line, sizeof(line), p->redirect_gateway, rg_flags, FLAG_COUNT(rg_flags));
 		t_line(w, "redirect-gw:", line);
 	}
-	n = 0;
-	for (size_t i = 0; p != NULL && i < p->n_dns4 && i < VPNC_MAX_DNS; i++, n++) {
-		fmt_ip4(p->dns4[i], a, sizeof(a));
-		t_line(w, n == 0 ? "dns:" : "", a);
-	}
-	for (size_t i = 0; p != NULL && i < p->n_dns6 && i < VPNC_MAX_DNS; i++, n++) {
-		fmt_ip6(p->dns6[i], a, sizeof(a));
-		t_line(w, n == 0 ? "dns:" : "", a);
+	for (size_t i = 0; p != NULL && i < n_dns_addrs(p); i++) {
+		dns_addr_at(p, i, a, sizeof(a));
+		t_line(w, i == 0 ? "dns:" : "", a);
 	}
 	if (dns_failed) /* pushed is not applied: say so next to the servers */
-		t_line(w, n == 0 ? "dns:" : "", "NOT applied (see the log)");
+		t_line(w, p == NULL || n_dns_addrs(p) == 0 ? "dns:" : "", "NOT applied (see the log)");
 	for (size_t i = 0; p != NULL && i < p->n_domains && i < VPNC_MAX_DOMAINS; i++)
 		t_line(w, i == 0 ? "domains:" : "", p->domains[i]);
+	for (size_t i = 0; p != NULL && i < p->n_dns_search && i < VPNC_DNSOPT_DOMAINS; i++)
+		t_line(w, i == 0 && p->n_domains == 0 ? "domains:" : "", p->dns_search[i]);
 }
 
 int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, size_t cap)

@@ -207,6 +207,7 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->pull_filters = conf->pull_filters;
 	cfg->n_pull_filters = conf->n_pull_filters;
 	cfg->route_nopull = conf->route_nopull;
+	cfg->net = conf->net;
 }
 
 int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
@@ -259,6 +260,11 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->tran_ms = (uint64_t)(cfg->tran_window > 0 ? cfg->tran_window : VPNC_DEFAULT_TRAN_WINDOW) * 1000;
 	e->server_prf = cfg->server_prf;
 	vpnc_push_init(&e->push);
+	/* As OpenVPN restores its options before each pull: the profile's routes and DNS, then the push. */
+	if (cfg->net != NULL) {
+		memcpy(&e->push, cfg->net, sizeof(e->push));
+		e->push.n_ignored = e->push.n_rejected = e->push.n_filtered = e->push.n_logged = 0;
+	}
 	vpnc_loglimit_init(&e->peer_log);
 
 	if (canonical_ciphers(e, cfg->data_ciphers != NULL && cfg->data_ciphers[0]
@@ -375,6 +381,11 @@ int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t 
 		return -EAGAIN;
 	if (len == 0)
 		return -EINVAL;
+	/* block-ipv6: 2.6 answers with ICMPv6 "no route"; we only keep the packet off the tunnel. */
+	if (e->push.block_ipv6 && (ip[0] >> 4) == 6) {
+		e->stats.tun_blocked_pkts++;
+		return -EPERM;
+	}
 	if (e->mss4 != 0)
 		vpnc_mss_clamp(ip, len, e->mss4, e->mss6);
 	int n = vpnc_dc_encrypt(&ks->dc, ip, len, vpnc_buf_data(out), out->cap - out->off);

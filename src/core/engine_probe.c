@@ -90,7 +90,7 @@ bool vpnc__probe_tick(struct vpnc_engine *e, uint64_t now)
 	if (now < e->probe_deadline)
 		return false;
 	e->probe_deadline = 0;
-	e->cause = VPNC_CAUSE_TIMEOUT;
+	e->cause = VPNC_CAUSE_PROBE;
 	vpnc__fail(e, false, "the server did not answer within %llu ms after the network path changed",
 	           (unsigned long long)probe_wait_ms(e));
 	return true;

@@ -25,7 +25,7 @@
 #define CLIENT_IV_PROTO                                                                          \
 	(VPNC_IV_PROTO_DATA_V2 | VPNC_IV_PROTO_REQUEST_PUSH | VPNC_IV_PROTO_TLS_KEY_EXPORT |     \
 	 VPNC_IV_PROTO_AUTH_PENDING_KW | VPNC_IV_PROTO_CC_EXIT_NOTIFY | VPNC_IV_PROTO_AUTH_FAIL_TEMP |  \
-	 VPNC_IV_PROTO_DYN_TLS_CRYPT)
+	 VPNC_IV_PROTO_DYN_TLS_CRYPT | VPNC_IV_PROTO_DNS_OPTION)
 /* The largest tun-mtu we accept from the server, announced as IV_MTU (as 2.6 does). */
 #define CLIENT_IV_MTU 1600
 #define EKM_LABEL_DATAKEYS "EXPORTER-OpenVPN-datakeys"

@@ -40,6 +40,7 @@ struct push_item {
 	struct vpnc_lex_words lex;
 	const char *w[VPNC_LEX_MAX_WORDS];
 	size_t n;
+	bool pulled;   /* from a PUSH_REPLY, not the client's profile */
 };
 
 /* Handlers return NULL when the option was applied, PUSH_IGNORED when it was skipped on purpose, or a reason. */
@@ -251,13 +252,15 @@ static const char *opt_route(struct vpnc_push *p, const struct push_item *it)
 		r.net_kind = VPNC_RT_NET_VPN_GATEWAY;
 	else if (strcmp(it->w[1], "net_gateway") == 0)
 		r.net_kind = VPNC_RT_NET_NET_GATEWAY;
+	else if (!push_ip4(it->w[1], &r.net) && (it->pulled || !vpnc_dnsname_ok(it->w[1])))
+		return it->pulled ? "network is not an IPv4 address" : "network is not an IPv4 address or host name";
 	else if (!push_ip4(it->w[1], &r.net))
-		return "network is not an IPv4 address";
+		r.net_kind = VPNC_RT_NET_HOST; /* 2.6 resolves it when routes are added; so do we */
 	if (it->n > 2 && !push_is_default(it->w[2]) && !push_ip4(it->w[2], &r.mask))
 		return "netmask is not an IPv4 address";
 	if (!push_mask_ok(r.mask))
 		return "netmask not contiguous";
-	if ((r.net & r.mask) != r.net)
+	if (r.net_kind == VPNC_RT_NET_ADDR && (r.net & r.mask) != r.net)
 		return "network has bits outside the netmask";
 	if (it->n > 3) {
 		const char *gw = it->w[3];
@@ -275,6 +278,15 @@ static const char *opt_route(struct vpnc_push *p, const struct push_item *it)
 			return "bad metric";
 		r.metric = (int)v;
 	}
+	if (r.net_kind == VPNC_RT_NET_HOST) {
+		size_t h = 0;
+
+		while (h < p->n_route_hosts && strcasecmp(p->route_hosts[h], it->w[1]) != 0)
+			h++;
+		if (h == VPNC_MAX_ROUTE_HOSTS)
+			return "too many host names in routes";
+		r.net = (uint32_t)h; /* the name's index; stored below once the route is kept */
+	}
 	for (size_t i = 0; i < p->n_routes; i++) {
 		const struct vpnc_route4 *o = &p->routes[i];
 
@@ -284,6 +296,8 @@ static const char *opt_route(struct vpnc_push *p, const struct push_item *it)
 	}
 	if (p->n_routes >= VPNC_MAX_ROUTES)
 		return "too many routes";
+	if (r.net_kind == VPNC_RT_NET_HOST && r.net == p->n_route_hosts)
+		strcpy(p->route_hosts[p->n_route_hosts++], it->w[1]); /* length checked by vpnc_dnsname_ok */
 	p->routes[p->n_routes++] = r;
 	return NULL;
 }
@@ -352,10 +366,22 @@ static const char *opt_route_gateway(struct vpnc_push *p, const struct push_item
 	return NULL;
 }
 
-static const char *opt_redirect_gateway(struct vpnc_push *p, const struct push_item *it)
+/*
+ * redirect-gateway and redirect-private, as OpenVPN 2.6's options.c: the flags
+ * are ORed into what is there (the profile's, an earlier pushed line), so a
+ * pushed line adds to the profile's; redirect-gateway turns the IPv4 default
+ * on and a later '!ipv4' turns it off again.
+ */
+static const char *opt_redirect(struct vpnc_push *p, const struct push_item *it, bool gateway)
 {
-	unsigned f = VPNC_RG_ENABLE;
+	unsigned f = p->redirect_gateway;
 
+	if (gateway)
+		f = (f | VPNC_RG_ENABLE) & ~VPNC_RG_NO_IPV4;
+	else if (!vpnc_rg_ipv4(f))
+		f |= VPNC_RG_ENABLE | VPNC_RG_PRIVATE | VPNC_RG_NO_IPV4;
+	else
+		f |= VPNC_RG_PRIVATE;
 	for (size_t i = 1; i < it->n; i++) {
 		const char *w = it->w[i];
 
@@ -376,10 +402,58 @@ static const char *opt_redirect_gateway(struct vpnc_push *p, const struct push_i
 		else if (strcmp(w, "bypass-dns") == 0)
 			f |= VPNC_RG_BYPASS_DNS;
 		else
-			return "unknown redirect-gateway flag";
+			return gateway ? "unknown redirect-gateway flag" : "unknown redirect-private flag";
 	}
 	p->redirect_gateway = f;
 	return NULL;
+}
+
+static const char *opt_redirect_gateway(struct vpnc_push *p, const struct push_item *it)
+{
+	return opt_redirect(p, it, true);
+}
+
+static const char *opt_redirect_private(struct vpnc_push *p, const struct push_item *it)
+{
+	return opt_redirect(p, it, false);
+}
+
+/* 2.6 keeps it for TAP devices only; on a TUN the IPv6 routes go on-link. Checked, not stored. */
+static const char *opt_route6_gateway(struct vpnc_push *p, const struct push_item *it)
+{
+	uint8_t a[16];
+
+	(void)p;
+	if (it->n != 2 || !push_ip6(it->w[1], a) || !push_ip6_unicast(a))
+		return "expects a usable IPv6 address";
+	return PUSH_IGNORED;
+}
+
+static const char *opt_block_ipv6(struct vpnc_push *p, const struct push_item *it)
+{
+	if (it->n != 1)
+		return "takes no arguments";
+	p->block_ipv6 = true;
+	return NULL;
+}
+
+/* route-delay [N [W]]: vpnc sets routes once the TUN is up and configured, so the delay has no use. */
+static const char *opt_route_delay(struct vpnc_push *p, const struct push_item *it)
+{
+	unsigned long v;
+
+	(void)p;
+	for (size_t i = 1; i < it->n; i++)
+		if (!push_num(it->w[i], PUSH_TIMER_MAX, &v))
+			return "expects [SECONDS [WINDOW]]";
+	return it->n > 3 ? "expects [SECONDS [WINDOW]]" : PUSH_IGNORED;
+}
+
+/* max-routes N: 2.6 accepts it with a deprecation warning and ignores it. */
+static const char *opt_max_routes(struct vpnc_push *p, const struct push_item *it)
+{
+	(void)p;
+	return it->n == 2 ? PUSH_IGNORED : "expects N";
 }
 
 static const char *push_add_dns4(struct vpnc_push *p, uint32_t a)
@@ -408,7 +482,7 @@ static const char *push_add_dns6(struct vpnc_push *p, const uint8_t a[16])
 	return NULL;
 }
 
-static const char *push_add_domain(struct vpnc_push *p, const char *d)
+static const char *push_add_domain(struct vpnc_push *p, const char *d, enum vpnc_domain_kind kind)
 {
 	if (!vpnc_dnsname_ok(d))
 		return "bad domain name";
@@ -417,14 +491,29 @@ static const char *push_add_domain(struct vpnc_push *p, const char *d)
 			return PUSH_IGNORED;
 	if (p->n_domains >= VPNC_MAX_DOMAINS)
 		return "too many domains";
+	p->domain_kind[p->n_domains] = (uint8_t)kind;
 	strcpy(p->domains[p->n_domains++], d); /* length checked by vpnc_dnsname_ok */
+	return NULL;
+}
+
+/* A name into a list of up to VPNC_MAX_DOMAINS; "." only when root_ok. */
+static const char *push_add_name(char (*list)[254], size_t *n, size_t max, const char *d, bool root_ok)
+{
+	if (!(root_ok && strcmp(d, ".") == 0) && !vpnc_dnsname_ok(d))
+		return "bad domain name";
+	for (size_t i = 0; i < *n; i++)
+		if (strcasecmp(list[i], d) == 0)
+			return PUSH_IGNORED;
+	if (*n >= max)
+		return "too many domains";
+	strcpy(list[(*n)++], d); /* length checked above */
 	return NULL;
 }
 
 static const char *opt_dhcp_option(struct vpnc_push *p, const struct push_item *it)
 {
 	static const char *const ignored[] = {"NTP", "NBS", "NBDD", "WINS", "NBT", "DISABLE-NBT",
-	                                       "PROXY_HTTP", "DOMAIN-ROUTE"};
+	                                       "PROXY_HTTP"};
 	const char *t;
 	uint32_t a4;
 	uint8_t a6[16];
@@ -445,10 +534,179 @@ static const char *opt_dhcp_option(struct vpnc_push *p, const struct push_item *
 			return push_add_dns6(p, a6);
 		return "DNS server is not an IP address";
 	}
-	if (strcmp(t, "DOMAIN") == 0 || strcmp(t, "DOMAIN-SEARCH") == 0 ||
-	    strcmp(t, "ADAPTER_DOMAIN_SUFFIX") == 0)
-		return push_add_domain(p, it->w[2]);
+	if (strcmp(t, "DOMAIN") == 0)
+		return push_add_domain(p, it->w[2], VPNC_DOM_DOMAIN);
+	if (strcmp(t, "DOMAIN-SEARCH") == 0)
+		return push_add_domain(p, it->w[2], VPNC_DOM_SEARCH);
+	if (strcmp(t, "ADAPTER_DOMAIN_SUFFIX") == 0)
+		return push_add_domain(p, it->w[2], VPNC_DOM_ADAPTER);
+	if (strcmp(t, "DOMAIN-ROUTE") == 0)
+		return push_add_name(p->route_domains, &p->n_route_domains, VPNC_MAX_DOMAINS, it->w[2], true);
 	return "unknown dhcp-option type";
+}
+
+/* "A.B.C.D[:PORT]", "X::Y" or "[X::Y]:PORT", as 2.6's dns_server_addr_parse(); literals only. */
+static bool push_dns_addr(const char *s, struct vpnc_dnsopt_addr *a)
+{
+	char tmp[INET6_ADDRSTRLEN + 1];
+	const char *first = strchr(s, ':'), *last = strrchr(s, ':'), *host = s;
+	size_t hlen = strlen(s);
+	unsigned long port = 0;
+	uint32_t a4;
+
+	memset(a, 0, sizeof(*a));
+	if (first == NULL || first == last) {
+		if (last != NULL) {
+			if (last == s || !push_num(last + 1, 65535, &port) || port == 0)
+				return false;
+			hlen = (size_t)(last - s);
+		}
+		a->family = AF_INET;
+	} else {
+		if (s[0] == '[') {
+			if (last[-1] != ']' || last - 1 == s + 1 || !push_num(last + 1, 65535, &port) || port == 0)
+				return false;
+			host = s + 1;
+			hlen = (size_t)(last - 1 - host);
+		}
+		a->family = AF_INET6;
+	}
+	if (hlen >= sizeof(tmp))
+		return false;
+	memcpy(tmp, host, hlen);
+	tmp[hlen] = '\0';
+	a->port = (uint16_t)port;
+	if (a->family == AF_INET) {
+		if (!push_ip4(tmp, &a4) || !push_ip4_unicast(a4))
+			return false;
+		a4 = htonl(a4);
+		memcpy(a->addr, &a4, 4);
+		return true;
+	}
+	return push_ip6(tmp, a->addr) && push_ip6_unicast(a->addr);
+}
+
+/* The 'dns server N' entry to change, as a copy in *out; *at is where it goes (or is). */
+static const char *push_dns_server_get(const struct vpnc_push *p, int prio, bool pulled,
+                                       struct vpnc_dnsopt_server *out, size_t *at, bool *exists)
+{
+	size_t i = 0;
+
+	while (i < p->n_dns_servers && p->dns_servers[i].priority < prio)
+		i++;
+	*at = i;
+	*exists = i < p->n_dns_servers && p->dns_servers[i].priority == prio;
+	if (*exists && (p->dns_servers[i].pushed || !pulled)) {
+		*out = p->dns_servers[i];
+		return NULL;
+	}
+	/* New, or a pushed N replacing the profile's N whole (2.6's dns_options_postprocess_pull). */
+	if (!*exists && p->n_dns_servers >= VPNC_DNSOPT_SERVERS)
+		return "too many dns servers";
+	memset(out, 0, sizeof(*out));
+	out->priority = prio;
+	out->pushed = pulled;
+	return NULL;
+}
+
+/* 2.6's --dns: 'dns search-domains D...' and 'dns server N address|resolve-domains|dnssec|transport|sni ...'. */
+static const char *opt_dns(struct vpnc_push *p, const struct push_item *it)
+{
+	struct vpnc_dnsopt_server srv;
+	size_t at;
+	bool exists;
+	int prio;
+	const char *why, *k;
+
+	if (it->n >= 3 && strcmp(it->w[1], "search-domains") == 0) {
+		size_t fresh = 0;
+
+		for (size_t i = 2; i < it->n; i++) {
+			if (!vpnc_dnsname_ok(it->w[i]))
+				return "bad search domain";
+			fresh++;
+		}
+		if (p->n_dns_search + fresh > VPNC_DNSOPT_DOMAINS)
+			return "too many search domains";
+		for (size_t i = 2; i < it->n; i++)
+			(void)push_add_name(p->dns_search, &p->n_dns_search, VPNC_DNSOPT_DOMAINS, it->w[i], false);
+		return NULL;
+	}
+	if (it->n < 5 || strcmp(it->w[1], "server") != 0)
+		return "expects 'server N KEY VALUE...' or 'search-domains D...'";
+	/* 2.6: -128..127 in a profile, 0..127 when pushed. */
+	if (it->w[2][0] == '-' && !it->pulled) {
+		if (!push_int(it->w[2] + 1, 128, &prio))
+			return "priority is not -128..127";
+		prio = -prio;
+	} else if (!push_int(it->w[2], 127, &prio)) {
+		return it->pulled ? "priority is not 0..127" : "priority is not -128..127";
+	}
+	why = push_dns_server_get(p, prio, it->pulled, &srv, &at, &exists);
+	if (why != NULL)
+		return why;
+	k = it->w[3];
+	if (strcmp(k, "address") == 0) {
+		for (size_t i = 4; i < it->n; i++) {
+			if (srv.n_addr >= VPNC_DNSOPT_ADDRS)
+				return "more than 8 addresses";
+			if (!push_dns_addr(it->w[i], &srv.addr[srv.n_addr++]))
+				return "not an address literal [with :port]";
+		}
+	} else if (strcmp(k, "resolve-domains") == 0) {
+		for (size_t i = 4; i < it->n; i++) {
+			why = push_add_name(srv.domains, &srv.n_domains, VPNC_DNSOPT_DOMAINS, it->w[i], false);
+			if (why != NULL && why != PUSH_IGNORED)
+				return why;
+		}
+	} else if (it->n != 5) {
+		return "expects one value";
+	} else if (strcmp(k, "dnssec") == 0) {
+		if (strcmp(it->w[4], "yes") == 0)
+			srv.dnssec = VPNC_DNSSEC_YES;
+		else if (strcmp(it->w[4], "optional") == 0)
+			srv.dnssec = VPNC_DNSSEC_OPTIONAL;
+		else if (strcmp(it->w[4], "no") == 0)
+			srv.dnssec = VPNC_DNSSEC_NO;
+		else
+			return "dnssec is not yes|optional|no";
+	} else if (strcmp(k, "transport") == 0) {
+		if (strcmp(it->w[4], "plain") == 0)
+			srv.transport = VPNC_DNST_PLAIN;
+		else if (strcmp(it->w[4], "DoH") == 0)
+			srv.transport = VPNC_DNST_DOH;
+		else if (strcmp(it->w[4], "DoT") == 0)
+			srv.transport = VPNC_DNST_DOT;
+		else
+			return "transport is not plain|DoH|DoT";
+	} else if (strcmp(k, "sni") == 0) {
+		if (!vpnc_dnsname_ok(it->w[4]))
+			return "sni is not a DNS name";
+		strcpy(srv.sni, it->w[4]); /* length checked by vpnc_dnsname_ok */
+	} else {
+		return "unknown dns server option";
+	}
+	if (!exists) {
+		memmove(&p->dns_servers[at + 1], &p->dns_servers[at],
+		        (p->n_dns_servers - at) * sizeof(p->dns_servers[0]));
+		p->n_dns_servers++;
+	}
+	p->dns_servers[at] = srv;
+	return NULL;
+}
+
+/* 2.6's dns_options_verify(): a server without an address fails the pull (or the profile). */
+static const char *push_check_dns(struct vpnc_push *p)
+{
+	for (size_t i = 0; i < p->n_dns_servers; i++) {
+		if (p->dns_servers[i].n_addr > 0)
+			continue;
+		memmove(&p->dns_servers[i], &p->dns_servers[i + 1],
+		        (p->n_dns_servers - i - 1) * sizeof(p->dns_servers[0]));
+		p->n_dns_servers--;
+		return "a dns server has no address";
+	}
+	return NULL;
 }
 
 static const char *opt_cipher(struct vpnc_push *p, const struct push_item *it)
@@ -659,6 +917,12 @@ static const struct push_opt push_opts[] = {
 	{"route-gateway", opt_route_gateway, 0},
 	{"route-metric", opt_route_metric, PUSH_C_ROUTE},
 	{"redirect-gateway", opt_redirect_gateway, PUSH_C_ROUTE},
+	{"redirect-private", opt_redirect_private, PUSH_C_ROUTE},
+	{"block-ipv6", opt_block_ipv6, PUSH_C_ROUTE},
+	{"route-ipv6-gateway", opt_route6_gateway, 0},
+	{"route-delay", opt_route_delay, 0},
+	{"max-routes", opt_max_routes, 0},
+	{"dns", opt_dns, PUSH_C_DNS},
 	{"dhcp-option", opt_dhcp_option, PUSH_C_DNS},
 	{"cipher", opt_cipher, 0},
 	{"key-derivation", opt_key_derivation, 0},
@@ -675,7 +939,6 @@ static const struct push_opt push_opts[] = {
 	{"auth-token-user", opt_auth_token_user, 0},
 	{"push-continuation", opt_push_continuation, 0},
 	/* Known to 2.6 as pushable, harmless to skip here. */
-	{"dns", opt_ignore, PUSH_C_DNS},
 	{"block-outside-dns", opt_ignore, PUSH_C_DNS},
 	{"tun-ipv6", opt_ignore, 0},
 	{"register-dns", opt_ignore, PUSH_C_DNS},
@@ -684,16 +947,11 @@ static const struct push_opt push_opts[] = {
 	{"setenv-safe", opt_ignore, 0},
 	{"persist-tun", opt_ignore, 0},
 	{"persist-key", opt_ignore, 0},
-	{"route-delay", opt_ignore, 0},
 	{"route-method", opt_ignore, 0},
-	{"route-ipv6-gateway", opt_ignore, 0},
-	{"redirect-private", opt_ignore, PUSH_C_ROUTE},
-	{"max-routes", opt_ignore, 0},
 	{"ifconfig-nowarn", opt_ignore, 0},
 	{"dhcp-renew", opt_ignore, PUSH_C_DNS},
 	{"dhcp-pre-release", opt_ignore, PUSH_C_DNS},
 	{"tap-sleep", opt_ignore, PUSH_C_DNS},
-	{"block-ipv6", opt_ignore, PUSH_C_ROUTE},
 	{"ping-exit", opt_ignore, 0},
 	{"ping-timer-rem", opt_ignore, 0},
 	{"session-timeout", opt_ignore, 0},
@@ -779,6 +1037,7 @@ static int push_item(struct vpnc_push *p, const char *s, size_t len, const struc
 	}
 	if (it.n == 0)
 		goto out;
+	it.pulled = true;
 	for (size_t i = 0; i < sizeof(push_opts) / sizeof(push_opts[0]); i++) {
 		if (strcmp(it.w[0], push_opts[i].name) == 0) {
 			opt = &push_opts[i];
@@ -842,7 +1101,52 @@ int vpnc_push_parse_filtered(struct vpnc_push *p, const char *text, size_t len,
 		p->has_ifconfig = false;
 		push_reject(p, "ifconfig", why, log, log_ctx);
 	}
+	while ((why = push_check_dns(p)) != NULL)
+		push_reject(p, "dns", why, log, log_ctx);
 	return 0;
+}
+
+int vpnc_push_profile_option(struct vpnc_push *p, const char *const *w, size_t n, const char **why)
+{
+	static const char *const allowed[] = {
+		"route", "route-ipv6", "route-gateway", "route-ipv6-gateway", "route-metric",
+		"redirect-gateway", "redirect-private", "block-ipv6", "dhcp-option", "dns",
+		"ifconfig", "ifconfig-ipv6", "topology", "route-delay", "max-routes",
+	};
+	struct push_item it;
+	const char *r = "not a route or DNS option";
+
+	*why = NULL;
+	if (p == NULL || w == NULL || n == 0 || n > VPNC_LEX_MAX_WORDS)
+		return -EINVAL;
+	memset(&it, 0, sizeof(it));
+	for (size_t i = 0; i < n; i++)
+		it.w[i] = w[i];
+	it.n = n;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		if (strcmp(w[0], allowed[i]) != 0)
+			continue;
+		for (size_t j = 0; j < sizeof(push_opts) / sizeof(push_opts[0]); j++)
+			if (strcmp(w[0], push_opts[j].name) == 0) {
+				r = push_opts[j].fn(p, &it);
+				break;
+			}
+		break;
+	}
+	if (r == PUSH_IGNORED)
+		return 1;
+	if (r != NULL) {
+		*why = r;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const char *vpnc_push_profile_finish(struct vpnc_push *p)
+{
+	const char *why = push_check_ifconfig(p);
+
+	return why != NULL ? why : push_check_dns(p);
 }
 
 int vpnc_push_parse(struct vpnc_push *p, const char *text, size_t len, vpnc_push_log_fn log, void *log_ctx)

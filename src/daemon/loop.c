@@ -247,8 +247,32 @@ static void drop_privileges(struct loop *l)
 	         po.group != NULL ? po.group : "-");
 }
 
-static void on_connected(struct loop *l, const struct vpnc_push *push)
+/* The profile's routes with host names, resolved (route_hosts.c) on a copy; NULL when there are none. */
+static struct vpnc_push *resolve_route_hosts(const struct vpnc_push *push)
 {
+	struct vpnc_push *own;
+	unsigned lost;
+
+	if (push->n_route_hosts == 0)
+		return NULL;
+	own = malloc(sizeof(*own));
+	if (own == NULL) {
+		vpnc_log(VPNC_LOG_INFO, "Out of memory: routes with a host name not added");
+		return NULL;
+	}
+	memcpy(own, push, sizeof(*own));
+	OPENSSL_cleanse(own->auth_token, sizeof(own->auth_token)); /* never needed here */
+	lost = vpnc_route_hosts_resolve(own);
+	if (lost > 0)
+		vpnc_log(VPNC_LOG_INFO, "%u route(s) with a host name not added: the name does not resolve "
+		         "to an IPv4 address (or too many routes)", lost);
+	return own;
+}
+
+static void on_connected(struct loop *l, const struct vpnc_push *pushed)
+{
+	struct vpnc_push *own = resolve_route_hosts(pushed);
+	const struct vpnc_push *push = own != NULL ? own : pushed;
 	struct vpnc_netcfg_opts o;
 	char desc[256];
 	int ret;
@@ -259,7 +283,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 	l->cc_exit = (push->protocol_flags & VPNC_PF_CC_EXIT) != 0;
 	if (l->tun.fd < 0 && open_tun(l) < 0) {
 		loop_shutdown(l, 1);
-		return;
+		goto out;
 	}
 	fill_netcfg_opts(l, &o);
 	if (l->p->split) {
@@ -279,7 +303,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 		if (ret < 0) {
 			vpnc_log(VPNC_LOG_FATAL, "Cannot configure %s: %s.", l->tun.name, strerror(-ret));
 			loop_shutdown(l, 1);
-			return;
+			goto out;
 		}
 	}
 	/* DNS and scripts (updown.h). A script that cannot start ends the run (logged there); the
@@ -287,7 +311,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 	if (!l->p->split && vpnc_updown_connected(&l->updown, push, l->tun.name, l->tun.ifindex, l->nc->mtu,
 	                          l->have_server ? (const struct sockaddr *)&l->server : NULL) < 0) {
 		loop_shutdown(l, 1);
-		return;
+		goto out;
 	}
 	vpnc_netcfg_describe(l->nc, desc, sizeof(desc));
 	vpnc_log(VPNC_LOG_INFO, "Initialization Sequence Completed%s: %s %s, mtu %d, cipher %s, %llu ms",
@@ -303,6 +327,8 @@ static void on_connected(struct loop *l, const struct vpnc_push *push)
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
 	vpnc_ctlstate_dns_failed(l->ctl, l->updown.dns_failed);
 	drop_privileges(l);
+out:
+	free(own);
 }
 
 static const char *state_name(enum vpnc_state s)
@@ -370,6 +396,8 @@ static void on_restart(struct loop *l)
 	 */
 	if (l->cause == VPNC_CAUSE_SERVER_RESTART && (l->restart_flags & VPNC_RESTART_NEXT))
 		why = VPNC_REMOTE_NEXT;
+	else if (l->cause == VPNC_CAUSE_PROBE)
+		why = VPNC_REMOTE_PROBE; /* docs/roaming.md: at once, to the same server */
 	loop_next_attempt(l, why, false);
 }
 
@@ -589,6 +617,7 @@ void loop_shutdown(struct loop *l, int code)
 	close_handle((uv_handle_t *)&l->sig_hup);
 	close_handle((uv_handle_t *)&l->sig_usr1);
 	loop_roam_stop(l);
+	loop_sleep_stop(l);
 }
 
 /* DNS and scripts (updown.h): a failed 'up' or 'route-up' ends the run, as in OpenVPN. */
@@ -662,6 +691,8 @@ static int init_handles(struct loop *l)
 	/* Roaming (loop_roam.c): follow address and route changes. */
 	if ((ret = loop_roam_start(l)) < 0)
 		return ret;
+	/* Suspend and resume (loop_sleep.c): prove the path at once after a resume. */
+	(void)loop_sleep_start(l);
 	/* systemd (sdwatchdog.h): keep-alives when the unit has WatchdogSec=. */
 	ret = vpnc_sd_watchdog_start(&l->sd_wd, &l->uv);
 	if (ret < 0)

@@ -32,6 +32,7 @@
 
 struct vpnc_netwatch; /* os/netwatch.h */
 struct vpnc_ks_allow; /* os/killswitch.h */
+struct vpnc_sleepwatch; /* os/sleepwatch.h */
 
 /* The preallocated packet buffers, by role. */
 enum {
@@ -139,6 +140,10 @@ struct loop {
 	struct vpnc_ks_allow *ks;
 	bool ks_on;                      /* its rules are installed */
 	char ks_instance[VPNC_CTL_INSTANCE_MAX + 1];
+	/* Suspend and resume (loop_sleep.c). */
+	struct vpnc_sleepwatch *sw;      /* NULL when there is no system bus (logged) */
+	uv_poll_t sw_poll;
+	uv_timer_t sw_timer;             /* sd-bus's own timeouts */
 };
 
 /* The preallocated buffer of a role (VPNC_PKT_BUF bytes). */
@@ -176,6 +181,18 @@ int loop_roam_start(struct loop *l);
 void loop_roam_link_opened(struct loop *l);
 /* Closes the watch and its handles (shutdown). */
 void loop_roam_stop(struct loop *l);
+/*
+ * The path to the server may have changed in a way the host's links and
+ * routes do not show (`why`, e.g. "the system resumed from sleep"): looks at
+ * the route now and, if the session is up, probes the server at once as
+ * after a network change (a restart if unanswered).
+ */
+void loop_roam_recheck(struct loop *l, const char *why);
+
+/* loop_sleep.c: suspend and resume from logind (docs/roaming.md). Without a
+ * system bus (logged at verb 4) vpnc runs as before. Always 0. */
+int loop_sleep_start(struct loop *l);
+void loop_sleep_stop(struct loop *l);
 
 /* loop_ks.c: the kill switch (docs/killswitch.md). Each returns 0 or a negative errno (logged). */
 /* Installs the rules before the first attempt (nothing without --kill-switch). */

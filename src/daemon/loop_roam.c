@@ -21,6 +21,7 @@
  * (os/netcfg_repin.c), or else there is no route. Nothing here runs per
  * packet.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,17 +81,23 @@ void loop_roam_link_opened(struct loop *l)
 }
 
 /* A soft restart because the session cannot follow the change; one log line says why. */
-static void roam_restart(struct loop *l, const char *what, const char *why)
+static void roam_restart(struct loop *l, const char *label, const char *what, const char *why)
 {
 	char reason[VPNC_REASON_MAX + 64];
 
-	vpnc_log(VPNC_LOG_INFO, "Network change: %s; %s: reconnecting", what, why);
-	snprintf(reason, sizeof(reason), "network change: %s", what);
+	vpnc_log(VPNC_LOG_INFO, "%s: %s; %s: reconnecting", label, what, why);
+	snprintf(reason, sizeof(reason), "%s: %s", label, what);
+	reason[0] = (char)tolower((unsigned char)reason[0]); /* "network change: ..." as a reason */
 	loop_restart_now(l, reason);
 }
 
-/* After a burst of changes: has the path to the server changed, and what to do. */
-static void roam_check(struct loop *l)
+/*
+ * After a burst of changes: has the path to the server changed, and what to
+ * do. With `forced` (why the path may have changed without a change this
+ * host can see, e.g. a resume from sleep) the path counts as moved even if
+ * the route is the same, so a connected session is probed at once.
+ */
+static void roam_check(struct loop *l, const char *forced)
 {
 	struct vpnc_nl_path now;
 	struct sockaddr_storage local;
@@ -134,8 +141,10 @@ static void roam_check(struct loop *l)
 	bool have_local = vpnc_link_local(l->link, &local) == 0 && local.ss_family == family;
 	bool src_moved = have_local && now.has_src && memcmp(now.src, sa_bytes(&local), alen) != 0;
 	bool was_lost = l->path_lost;
-	bool moved = was_lost || src_moved || !l->path_known || now.ifindex != l->path.ifindex ||
-	             now.has_gw != l->path.has_gw || (now.has_gw && memcmp(now.gw, l->path.gw, alen) != 0);
+	bool route_moved = was_lost || src_moved || !l->path_known || now.ifindex != l->path.ifindex ||
+	                   now.has_gw != l->path.has_gw || (now.has_gw && memcmp(now.gw, l->path.gw, alen) != 0);
+	bool moved = route_moved || forced != NULL;
+	const char *label = route_moved ? "Network change" : "Path check";
 
 	l->path = now;
 	l->path_known = true;
@@ -149,35 +158,38 @@ static void roam_check(struct loop *l)
 		snprintf(what, sizeof(what), "the local address changed from %s to %s (%s)", a, b, via);
 	} else if (was_lost) {
 		snprintf(what, sizeof(what), "the route to the server is back (%s)", via);
-	} else {
+	} else if (route_moved) {
 		snprintf(what, sizeof(what), "the route to the server moved to %s", via);
+	} else {
+		snprintf(what, sizeof(what), "%s (%s)", forced, via);
 	}
 
-	if (tcp || vpnc_engine_state(l->eng) != VPNC_ST_CONNECTED) {
+	/* Forced, TCP goes on to the probe, which it cannot take: its peer may be gone, so it reconnects. */
+	if ((tcp && (route_moved || forced == NULL)) || vpnc_engine_state(l->eng) != VPNC_ST_CONNECTED) {
 		if (!src_moved) {
-			vpnc_log(VPNC_LOG_INFO, "Network change: %s; the %s carries on", what,
+			vpnc_log(VPNC_LOG_INFO, "%s: %s; the %s carries on", label, what,
 			         tcp ? "TCP connection" : "handshake");
 			return;
 		}
 		/* TCP never moves; a half-made session is quicker to make again than to rescue. */
-		roam_restart(l, what, tcp ? "a TCP connection cannot move" : "the session is not up yet");
+		roam_restart(l, label, what, tcp ? "a TCP connection cannot move" : "the session is not up yet");
 		return;
 	}
 	if (src_moved && !vpnc_engine_can_float(l->eng)) {
-		roam_restart(l, what, "the server gave no peer-id, so the session cannot move");
+		roam_restart(l, label, what, "the server gave no peer-id, so the session cannot move");
 		return;
 	}
 	if (src_moved && (ret = vpnc_link_repath(l->link)) < 0) {
-		roam_restart(l, what, "the socket cannot be re-connected");
+		roam_restart(l, label, what, "the socket cannot be re-connected");
 		return;
 	}
 	uint64_t t = uv_now(&l->uv);
 	ret = vpnc_engine_probe(l->eng, t);
 	if (ret < 0) {
-		roam_restart(l, what, "the server cannot be probed");
+		roam_restart(l, label, what, tcp ? "a TCP connection cannot be probed" : "the server cannot be probed");
 		return;
 	}
-	vpnc_log(VPNC_LOG_INFO, "Network change: %s; %skeeping the session and probing the server", what,
+	vpnc_log(VPNC_LOG_INFO, "%s: %s; %skeeping the session and probing the server", label, what,
 	         src_moved ? "sending from the new address, " : "");
 	loop_drain_link_out(l, t);
 	loop_settle(l);
@@ -188,7 +200,17 @@ static void on_settled(uv_timer_t *t)
 	struct loop *l = t->data;
 
 	l->nw_pending = false;
-	roam_check(l);
+	roam_check(l, NULL);
+}
+
+void loop_roam_recheck(struct loop *l, const char *why)
+{
+	/* A burst of network changes still settling is looked at now, with this. */
+	if (l->nw_pending && l->nw_timer.type == UV_TIMER) {
+		uv_timer_stop(&l->nw_timer);
+		l->nw_pending = false;
+	}
+	roam_check(l, why);
 }
 
 static void on_netwatch(uv_poll_t *h, int status, int events)

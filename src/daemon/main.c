@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include "core/tls.h"
+#include "control/checkcfg.h" /* vpnc --check-config */
 #include "control/cli.h" /* Control socket client, --help, --version (cli.h). */
 #include "daemon/exitcode.h"
 #include "daemon/log.h"
@@ -256,6 +257,8 @@ int main(int argc, char **argv)
 		return vpnc_cli_main(argc, argv);
 	if (argc > 1 && is_flag(argv[1], "--inline-config"))
 		return inline_config_main(argc, argv);
+	if (argc > 1 && is_flag(argv[1], "--check-config"))
+		return vpnc_checkcfg_main(argc, argv);
 	for (int i = 1; i < argc; i++) {
 		if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) {
 			usage(stdout);

@@ -66,7 +66,12 @@ unsigned vpnc_remote_pause_s(const struct vpnc_remote_sel *s, enum vpnc_remote_w
 	unsigned long long sec = (unsigned)s->retry_s; /* < 2^21, so a shift by 15 fits */
 	long backoff;
 
-	if (why == VPNC_REMOTE_POLL_TIMEOUT)
+	/*
+	 * A failed path probe ends a session that was up a moment ago (only a
+	 * connected session is probed), on a path that just changed: waiting
+	 * would only add to the outage. An attempt failing after it pauses.
+	 */
+	if (why == VPNC_REMOTE_POLL_TIMEOUT || why == VPNC_REMOTE_PROBE)
 		return 0;
 	if (auth_nointeract)
 		sec = VPNC_REMOTE_AUTH_RETRY_S;

@@ -36,6 +36,7 @@ enum vpnc_remote_why {
 	VPNC_REMOTE_POLL_TIMEOUT, /* no answer within server-poll-timeout: next at once */
 	VPNC_REMOTE_NEXT,         /* RESTART,[N] from the server: next remote */
 	VPNC_REMOTE_SAME,         /* AUTH_FAILED with a retry, or SIGUSR1: the same remote */
+	VPNC_REMOTE_PROBE,        /* a path probe went unanswered: the same remote, no pause */
 };
 
 /* What the caller does for the next attempt. */

@@ -220,25 +220,87 @@ static int env_routes6(struct vpnc_script_env *env, const struct vpnc_push *p)
 	return ret;
 }
 
-/* dhcp-option lines as OpenVPN exports them; IPv6 servers under "DNS", as eduVPN pushes them. */
+/*
+ * dhcp-option lines as OpenVPN exports them; IPv6 servers under "DNS", as eduVPN
+ * pushes them. As 2.6's foreign_options_copy_dns(): when --dns names servers
+ * (search domains), the dhcp-option DNS (DOMAIN-SEARCH) lines are replaced by
+ * "dhcp-option DNS|DNS6 ADDR" ("dhcp-option DOMAIN-SEARCH D") built from it.
+ */
 static int env_foreign(struct vpnc_script_env *env, const struct vpnc_push *p)
 {
+	static const char *const kind[] = {"DOMAIN", "DOMAIN-SEARCH", "ADAPTER_DOMAIN_SUFFIX"};
 	char s[INET6_ADDRSTRLEN], v[300];
 	size_t n = 0;
 	int ret = 0;
 
-	for (size_t i = 0; i < p->n_dns4 && i < VPNC_MAX_DNS; i++) {
+	for (size_t i = 0; p->n_dns_servers == 0 && i < p->n_dns4 && i < VPNC_MAX_DNS; i++) {
 		snprintf(v, sizeof(v), "dhcp-option DNS %s", ip4(p->dns4[i], s));
 		ret |= env_setf(env, v, "foreign_option_%zu", ++n);
 	}
-	for (size_t i = 0; i < p->n_dns6 && i < VPNC_MAX_DNS; i++) {
+	for (size_t i = 0; p->n_dns_servers == 0 && i < p->n_dns6 && i < VPNC_MAX_DNS; i++) {
 		snprintf(v, sizeof(v), "dhcp-option DNS %s", ip6(p->dns6[i], s));
 		ret |= env_setf(env, v, "foreign_option_%zu", ++n);
 	}
 	for (size_t i = 0; i < p->n_domains && i < VPNC_MAX_DOMAINS; i++) {
-		snprintf(v, sizeof(v), "dhcp-option DOMAIN %.*s", (int)sizeof(p->domains[i]),
+		unsigned k = p->domain_kind[i] < 3 ? p->domain_kind[i] : 0;
+
+		if (k == VPNC_DOM_SEARCH && p->n_dns_search > 0)
+			continue;
+		snprintf(v, sizeof(v), "dhcp-option %s %.*s", kind[k], (int)sizeof(p->domains[i]),
 		         p->domains[i]);
 		ret |= env_setf(env, v, "foreign_option_%zu", ++n);
+	}
+	for (size_t i = 0; i < p->n_route_domains && i < VPNC_MAX_DOMAINS; i++) {
+		snprintf(v, sizeof(v), "dhcp-option DOMAIN-ROUTE %.*s", (int)sizeof(p->route_domains[i]),
+		         p->route_domains[i]);
+		ret |= env_setf(env, v, "foreign_option_%zu", ++n);
+	}
+	for (size_t i = 0; i < p->n_dns_servers && i < VPNC_DNSOPT_SERVERS; i++) {
+		const struct vpnc_dnsopt_server *d = &p->dns_servers[i];
+
+		for (size_t j = 0; j < d->n_addr && j < VPNC_DNSOPT_ADDRS; j++) {
+			inet_ntop(d->addr[j].family, d->addr[j].addr, s, sizeof(s));
+			snprintf(v, sizeof(v), "dhcp-option %s %s", d->addr[j].family == AF_INET ? "DNS" : "DNS6", s);
+			ret |= env_setf(env, v, "foreign_option_%zu", ++n);
+		}
+	}
+	for (size_t i = 0; i < p->n_dns_search && i < VPNC_DNSOPT_DOMAINS; i++) {
+		snprintf(v, sizeof(v), "dhcp-option DOMAIN-SEARCH %.*s", (int)sizeof(p->dns_search[i]),
+		         p->dns_search[i]);
+		ret |= env_setf(env, v, "foreign_option_%zu", ++n);
+	}
+	return ret;
+}
+
+/* 2.6's --dns as setenv_dns_options() exports it: dns_search_domain_N, dns_server_N_*. */
+static int env_dns(struct vpnc_script_env *env, const struct vpnc_push *p)
+{
+	static const char *const dnssec[] = {"unset", "yes", "optional", "no"};
+	static const char *const transport[] = {"unset", "plain", "DoH", "DoT"};
+	char s[INET6_ADDRSTRLEN];
+	int ret = 0;
+
+	for (size_t i = 0; i < p->n_dns_search && i < VPNC_DNSOPT_DOMAINS; i++)
+		ret |= env_setf(env, p->dns_search[i], "dns_search_domain_%zu", i + 1);
+	for (size_t i = 0; i < p->n_dns_servers && i < VPNC_DNSOPT_SERVERS; i++) {
+		const struct vpnc_dnsopt_server *d = &p->dns_servers[i];
+
+		for (size_t j = 0; j < d->n_addr && j < VPNC_DNSOPT_ADDRS; j++) {
+			inet_ntop(d->addr[j].family, d->addr[j].addr, s, sizeof(s));
+			ret |= env_setf(env, s, "dns_server_%zu_address_%zu", i + 1, j + 1);
+			if (d->addr[j].port != 0) {
+				snprintf(s, sizeof(s), "%u", d->addr[j].port);
+				ret |= env_setf(env, s, "dns_server_%zu_port_%zu", i + 1, j + 1);
+			}
+		}
+		for (size_t j = 0; j < d->n_domains && j < VPNC_DNSOPT_DOMAINS; j++)
+			ret |= env_setf(env, d->domains[j], "dns_server_%zu_resolve_domain_%zu", i + 1, j + 1);
+		if (d->dnssec != VPNC_DNSSEC_UNSET && (unsigned)d->dnssec < 4)
+			ret |= env_setf(env, dnssec[d->dnssec], "dns_server_%zu_dnssec", i + 1);
+		if (d->transport != VPNC_DNST_UNSET && (unsigned)d->transport < 4)
+			ret |= env_setf(env, transport[d->transport], "dns_server_%zu_transport", i + 1);
+		if (d->sni[0] != '\0')
+			ret |= env_setf(env, d->sni, "dns_server_%zu_sni", i + 1);
 	}
 	return ret;
 }
@@ -327,6 +389,7 @@ int vpnc_script_env_build(struct vpnc_script_env *env, const struct vpnc_script_
 		ret |= env_routes4(env, p, info);
 		ret |= env_routes6(env, p);
 		ret |= env_foreign(env, p);
+		ret |= env_dns(env, p);
 		if ((rg & VPNC_RG_ENABLE) && !(rg & VPNC_RG_NO_IPV4))
 			ret |= env_set_int(env, "route_redirect_gateway_ipv4", level);
 		if ((rg & VPNC_RG_ENABLE) && (rg & VPNC_RG_IPV6))

@@ -161,7 +161,17 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 		         vpnc_dns_mode_name(u->conf->dns_mode), strerror(-ret));
 	else if (ret > 0)
 		vpnc_log(VPNC_LOG_INFO, "DNS: %zu server(s), %zu domain(s) set through %s", c->n_servers,
-		         c->n_domains, vpnc_dns_mode_name((enum vpnc_dns_mode)ret));
+		         c->n_domains + c->n_route_domains, vpnc_dns_mode_name((enum vpnc_dns_mode)ret));
+	if (ret > 0 && ret != VPNC_DNS_RESOLVED && c->n_route_domains > 0)
+		vpnc_log(VPNC_LOG_INFO, "DNS: %s cannot send only some names to the VPN; %zu routing "
+		         "domain(s) not applied, every lookup tries the VPN's servers first",
+		         vpnc_dns_mode_name((enum vpnc_dns_mode)ret), c->n_route_domains);
+	if (ret > 0 && ret != VPNC_DNS_RESOLVED && (c->dnssec != VPNC_DNSSEC_UNSET || c->transport > VPNC_DNST_PLAIN))
+		vpnc_log(VPNC_LOG_INFO, "DNS: the dns option's dnssec and transport settings are given to "
+		         "scripts only; %s keeps its own", vpnc_dns_mode_name((enum vpnc_dns_mode)ret));
+	else if (ret == VPNC_DNS_RESOLVED && c->transport == VPNC_DNST_DOH)
+		vpnc_log(VPNC_LOG_INFO, "DNS: systemd-resolved cannot use DNS over HTTPS; the servers are "
+		         "used with its own transport setting");
 	free(c);
 }
 
@@ -221,6 +231,7 @@ void vpnc_updown_down(struct vpnc_updown *u, const char *signal)
 
 void vpnc_updown_free(struct vpnc_updown *u)
 {
+	vpnc_dns_close(&u->dns);
 	free(u->last);
 	u->last = NULL;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,6 +62,99 @@ bool vpnc_dns_ifname_ok(const char *s)
 	return true;
 }
 
+/* A pushed route to all of one half of the address space (bits 1) or all of it (bits 0). */
+static bool route4_covers(const struct vpnc_route4 *r, uint32_t net, uint32_t mask)
+{
+	return r->net_kind == VPNC_RT_NET_ADDR && !r->net_gateway && r->net == net && r->mask == mask;
+}
+
+static bool route6_covers(const struct vpnc_route6 *r, uint8_t first, uint8_t bits)
+{
+	return !r->net_gateway && r->bits == bits && (bits == 0 || (r->net[0] & 0x80) == first);
+}
+
+bool vpnc_dns_push_full_tunnel(const struct vpnc_push *push)
+{
+	bool lo4 = false, hi4 = false, lo6 = false, hi6 = false;
+
+	if (vpnc_rg_ipv4(push->redirect_gateway) || (push->redirect_gateway & VPNC_RG_IPV6))
+		return true;
+	for (size_t i = 0; i < push->n_routes && i < VPNC_MAX_ROUTES; i++) {
+		const struct vpnc_route4 *r = &push->routes[i];
+
+		if (route4_covers(r, 0, 0))
+			return true;
+		lo4 |= route4_covers(r, 0, 0x80000000u);
+		hi4 |= route4_covers(r, 0x80000000u, 0x80000000u);
+	}
+	for (size_t i = 0; i < push->n_routes6 && i < VPNC_MAX_ROUTES; i++) {
+		const struct vpnc_route6 *r = &push->routes6[i];
+
+		if (route6_covers(r, 0, 0))
+			return true;
+		lo6 |= route6_covers(r, 0, 1);
+		hi6 |= route6_covers(r, 0x80, 1);
+	}
+	return (lo4 && hi4) || (lo6 && hi6);
+}
+
+/* Adds a name to a list of VPNC_MAX_DOMAINS, skipping repeats; -EINVAL if it fails the check. */
+static int dns_conf_add(char (*list)[VPNC_DNS_DOMAIN_MAX], size_t *n, const char *d)
+{
+	if (strcmp(d, ".") != 0 && !vpnc_dnsname_ok(d))
+		return -EINVAL;
+	for (size_t i = 0; i < *n; i++)
+		if (strcasecmp(list[i], d) == 0)
+			return 0;
+	if (*n < VPNC_MAX_DOMAINS)
+		memcpy(list[(*n)++], d, strlen(d) + 1);
+	return 0;
+}
+
+/*
+ * Search and routing domains, and whether every lookup goes to the VPN. 2.6's
+ * --dns search-domains replace the DOMAIN-SEARCH ones (foreign_options_copy_dns);
+ * DOMAIN-ROUTE "." sends every lookup to the VPN, as redirect-gateway does.
+ */
+static int dns_conf_names(struct vpnc_dns_conf *c, const struct vpnc_push *push)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < push->n_domains && i < VPNC_MAX_DOMAINS; i++)
+		if (push->n_dns_search == 0 || push->domain_kind[i] != VPNC_DOM_SEARCH)
+			ret |= dns_conf_add(c->domains, &c->n_domains, push->domains[i]);
+	for (size_t i = 0; i < push->n_dns_search && i < VPNC_DNSOPT_DOMAINS; i++)
+		ret |= dns_conf_add(c->domains, &c->n_domains, push->dns_search[i]);
+	for (size_t i = 0; i < push->n_route_domains && i < VPNC_MAX_DOMAINS; i++) {
+		if (strcmp(push->route_domains[i], ".") == 0)
+			c->full_tunnel = true;
+		else
+			ret |= dns_conf_add(c->route_domains, &c->n_route_domains, push->route_domains[i]);
+	}
+	for (size_t s = 0; s < push->n_dns_servers && s < VPNC_DNSOPT_SERVERS; s++)
+		for (size_t i = 0; i < push->dns_servers[s].n_domains && i < VPNC_DNSOPT_DOMAINS; i++)
+			ret |= dns_conf_add(c->route_domains, &c->n_route_domains, push->dns_servers[s].domains[i]);
+	if (vpnc_dns_push_full_tunnel(push))
+		c->full_tunnel = true;
+	return ret < 0 ? -EINVAL : (int)c->n_servers;
+}
+
+/* 2.6's --dns servers replace the dhcp-option DNS ones, in priority order. Ports are not kept. */
+static int dns_conf_from_dns_option(struct vpnc_dns_conf *c, const struct vpnc_push *push)
+{
+	for (size_t s = 0; s < push->n_dns_servers && s < VPNC_DNSOPT_SERVERS; s++) {
+		const struct vpnc_dnsopt_server *d = &push->dns_servers[s];
+
+		for (size_t i = 0; i < d->n_addr && i < VPNC_DNSOPT_ADDRS && c->n_servers < VPNC_DNS_MAX_SERVERS; i++) {
+			c->servers[c->n_servers].family = d->addr[i].family;
+			memcpy(c->servers[c->n_servers++].addr, d->addr[i].addr, 16);
+		}
+	}
+	c->dnssec = push->dns_servers[0].dnssec;
+	c->transport = push->dns_servers[0].transport;
+	return dns_conf_names(c, push);
+}
+
 int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *push,
                             const char *ifname, int ifindex)
 {
@@ -69,6 +163,8 @@ int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *pus
 		return -EINVAL;
 	memcpy(c->ifname, ifname, strlen(ifname) + 1);
 	c->ifindex = ifindex;
+	if (push->n_dns_servers > 0)
+		return dns_conf_from_dns_option(c, push);
 	for (size_t i = 0; i < push->n_dns4 && i < VPNC_MAX_DNS; i++) {
 		uint32_t a = htonl(push->dns4[i]);
 
@@ -79,13 +175,7 @@ int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *pus
 		c->servers[c->n_servers].family = AF_INET6;
 		memcpy(c->servers[c->n_servers++].addr, push->dns6[i], 16);
 	}
-	for (size_t i = 0; i < push->n_domains && i < VPNC_MAX_DOMAINS; i++) {
-		if (!vpnc_dnsname_ok(push->domains[i]))
-			return -EINVAL;
-		memcpy(c->domains[c->n_domains++], push->domains[i], strlen(push->domains[i]) + 1);
-	}
-	c->full_tunnel = (push->redirect_gateway & VPNC_RG_ENABLE) != 0;
-	return (int)c->n_servers;
+	return dns_conf_names(c, push);
 }
 
 /* ---- resolv.conf text ---- */
@@ -310,22 +400,45 @@ void vpnc_dns_init(struct vpnc_dns *d, const struct vpnc_dns_paths *paths)
 	paths_fill(&d->paths, paths);
 }
 
+/*
+ * The kept bus connection (see struct vpnc_dns), made on first use. Least
+ * privilege: it is the one thing kept from root for DNS; it is only ever used
+ * for resolve1 calls on vpnc's own ifindex.
+ */
 static int resolved_open(struct vpnc_dns *d, const struct vpnc_resolved_ops **ops, void **ctx)
 {
+	int ret = 0;
+
 	if (d->test_no_resolved)
 		return -ENOENT;
-	if (d->test_ops != NULL) {
-		*ops = d->test_ops;
-		*ctx = d->test_ctx;
-		return 0;
+	if (d->bus_ops == NULL) {
+		if (d->test_ops != NULL) {
+			d->bus_ops = d->test_ops;
+			d->bus_ctx = d->test_ctx;
+		} else if ((ret = vpnc_resolved_open(&d->bus_ops, &d->bus_ctx)) < 0) {
+			d->bus_ops = NULL;
+			d->bus_ctx = NULL;
+			return ret;
+		}
 	}
-	return vpnc_resolved_open(ops, ctx);
+	*ops = d->bus_ops;
+	*ctx = d->bus_ctx;
+	return 0;
 }
 
-static void resolved_close(struct vpnc_dns *d, const struct vpnc_resolved_ops *ops, void *ctx)
+/* After a call: a connection that broke (resolved or the bus restarted) is made again next time. */
+static void resolved_done(struct vpnc_dns *d, int ret)
 {
-	if (d->test_ops == NULL && ops != NULL && ops->close != NULL)
-		ops->close(ctx);
+	if (ret == -ECONNRESET || ret == -ENOTCONN || ret == -EPIPE || ret == -ESHUTDOWN)
+		vpnc_dns_close(d);
+}
+
+void vpnc_dns_close(struct vpnc_dns *d)
+{
+	if (d->bus_ops != NULL && d->test_ops == NULL && d->bus_ops->close != NULL)
+		d->bus_ops->close(d->bus_ctx);
+	d->bus_ops = NULL;
+	d->bus_ctx = NULL;
 }
 
 static int apply_resolved(struct vpnc_dns *d, const struct vpnc_dns_conf *c)
@@ -336,7 +449,7 @@ static int apply_resolved(struct vpnc_dns *d, const struct vpnc_dns_conf *c)
 
 	if (ret == 0)
 		ret = vpnc_resolved_apply(ops, ctx, c);
-	resolved_close(d, ops, ctx);
+	resolved_done(d, ret);
 	return ret;
 }
 
@@ -359,7 +472,6 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 			want = VPNC_DNS_RESOLVED;
 		else if (vpnc_resolvconf_find(&d->paths, prog, sizeof(prog)) == 0)
 			want = VPNC_DNS_RESOLVCONF;
-		resolved_close(d, ops, ctx);
 	}
 	memcpy(d->ifname, c->ifname, sizeof(d->ifname));
 	d->ifindex = c->ifindex;
@@ -399,7 +511,7 @@ int vpnc_dns_revert(struct vpnc_dns *d)
 		ret = resolved_open(d, &ops, &ctx);
 		if (ret == 0)
 			ret = ops->revert(ctx, d->ifindex);
-		resolved_close(d, ops, ctx);
+		resolved_done(d, ret);
 		break;
 	case VPNC_DNS_RESOLVCONF:
 		ret = vpnc_resolvconf_revert(&d->paths, d->ifname);

@@ -55,7 +55,13 @@ struct vpnc_dns_conf {
 	size_t n_servers;
 	char domains[VPNC_MAX_DOMAINS][VPNC_DNS_DOMAIN_MAX];
 	size_t n_domains;
-	bool full_tunnel;                /* redirect-gateway: every lookup goes to the VPN */
+	bool full_tunnel;                /* redirect-gateway or a pushed default route: every lookup goes to the VPN */
+	/* Routing-only domains (dhcp-option DOMAIN-ROUTE, dns server resolve-domains): only
+	 * systemd-resolved can send just these names to the VPN; "." becomes full_tunnel. */
+	char route_domains[VPNC_MAX_DOMAINS][VPNC_DNS_DOMAIN_MAX];
+	size_t n_route_domains;
+	enum vpnc_dnssec dnssec;         /* of the first --dns server; UNSET = the resolver's default */
+	enum vpnc_dns_transport transport;
 };
 
 /* Where things live; NULL members take the defaults above. Borrowed strings. */
@@ -76,12 +82,19 @@ struct vpnc_dns_paths {
 int vpnc_dns_conf_from_push(struct vpnc_dns_conf *c, const struct vpnc_push *push,
                             const char *ifname, int ifindex);
 
+/*
+ * True if push sends all traffic through the VPN: redirect-gateway, or a
+ * pushed default route (0.0.0.0/0, ::/0, or both halves /1 of either family).
+ */
+bool vpnc_dns_push_full_tunnel(const struct vpnc_push *push);
+
 /* True if s is an interface name safe in a file name and a resolvconf record. */
 bool vpnc_dns_ifname_ok(const char *s);
 
 /*
  * Writes resolv.conf text for c into out (cap bytes, NUL-terminated):
- * a comment line, "nameserver" lines, and a "search" line. When orig is not
+ * a comment line, "nameserver" lines, and a "search" line (without the
+ * DOMAIN-ROUTE ones: a file has no routing domains). When orig is not
  * NULL and c is not full-tunnel, orig's nameservers and search domains follow
  * the VPN's, and its "options" lines are kept. Returns the length, or
  * -ENOSPC if out is too small.
@@ -99,6 +112,8 @@ struct vpnc_resolved_ops {
 	int (*set_default_route)(void *ctx, int ifindex, bool on);
 	int (*revert)(void *ctx, int ifindex);
 	void (*close)(void *ctx);        /* frees ctx */
+	/* A per-link string setting: method "SetLinkDNSSEC" or "SetLinkDNSOverTLS". NULL = skip. */
+	int (*set_link_string)(void *ctx, int ifindex, const char *method, const char *value);
 };
 
 /* The state of one tunnel's DNS. Owns the resolved bus connection while applied. */
@@ -112,6 +127,14 @@ struct vpnc_dns {
 	const struct vpnc_resolved_ops *test_ops;
 	void *test_ctx;
 	bool test_no_resolved;
+	/*
+	 * The resolved bus connection, kept from the first use to
+	 * vpnc_dns_close(): resolved decides by the uid the bus daemon recorded
+	 * when the connection was made, so one made before --user drops root is
+	 * what lets vpnc set and revert its own link's DNS after the drop.
+	 */
+	const struct vpnc_resolved_ops *bus_ops;
+	void *bus_ctx;
 };
 
 /* Sets d to "nothing applied"; paths may be NULL for the defaults (copied, strings borrowed). */
@@ -128,6 +151,9 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 
 /* Undoes what vpnc_dns_apply() did. Returns 0 or a negative errno code; d is reset either way. */
 int vpnc_dns_revert(struct vpnc_dns *d);
+
+/* Closes the kept resolved bus connection (at exit, after vpnc_dns_revert). */
+void vpnc_dns_close(struct vpnc_dns *d);
 
 /*
  * Startup: undoes what a vpnc that is no longer running left in the run
@@ -150,8 +176,12 @@ int vpnc_resolved_open(const struct vpnc_resolved_ops **ops, void **ctx);
 
 /*
  * The call sequence: SetLinkDNS; SetLinkDomains with the pushed domains as
- * search domains, plus "~." when full-tunnel; SetLinkDefaultRoute true when
- * full-tunnel, false when split with domains (only those go to the VPN).
+ * search domains and the routing-only ones (DOMAIN-ROUTE, resolve-domains)
+ * as "~name", plus "~." when full-tunnel; SetLinkDefaultRoute true when
+ * full-tunnel, false when split with domains (only those go to the VPN);
+ * then the dns option's dnssec (SetLinkDNSSEC yes|allow-downgrade|no) and
+ * transport (SetLinkDNSOverTLS yes for DoT, no for plain; DoH is not possible)
+ * of the first server, which resolved keeps per link, not per server.
  * On a failure the link is reverted. Returns 0 or a negative errno code.
  */
 int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const struct vpnc_dns_conf *c);

@@ -27,20 +27,41 @@
 #define RESOLVED_IFACE "org.freedesktop.resolve1.Manager"
 #define RESOLVED_USEC ((uint64_t)VPNC_DNS_TIMEOUT_MS * 1000)
 
+/* The dns option's dnssec and DoT/plain transport, per link (resolved has no per-server setting). */
+static int resolved_dns_option(const struct vpnc_resolved_ops *ops, void *ctx, const struct vpnc_dns_conf *c)
+{
+	static const char *const dnssec[] = {NULL, "yes", "allow-downgrade", "no"};
+	int ret = 0;
+
+	if ((unsigned)c->dnssec < 4 && dnssec[c->dnssec] != NULL)
+		ret = ops->set_link_string(ctx, c->ifindex, "SetLinkDNSSEC", dnssec[c->dnssec]);
+	if (ret == 0 && (c->transport == VPNC_DNST_DOT || c->transport == VPNC_DNST_PLAIN))
+		ret = ops->set_link_string(ctx, c->ifindex, "SetLinkDNSOverTLS",
+		                           c->transport == VPNC_DNST_DOT ? "yes" : "no");
+	return ret;
+}
+
 int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const struct vpnc_dns_conf *c)
 {
-	struct vpnc_resolved_domain doms[VPNC_MAX_DOMAINS + 1];
+	struct vpnc_resolved_domain doms[2 * VPNC_MAX_DOMAINS + 1];
 	size_t n = 0;
 	int ret;
 
 	if (c->ifindex <= 0 || c->n_servers == 0 || c->n_servers > VPNC_DNS_MAX_SERVERS ||
-	    c->n_domains > VPNC_MAX_DOMAINS)
+	    c->n_domains > VPNC_MAX_DOMAINS || c->n_route_domains > VPNC_MAX_DOMAINS)
 		return -EINVAL;
 	for (size_t i = 0; i < c->n_domains; i++) {
 		if (!vpnc_dnsname_ok(c->domains[i]))
 			return -EINVAL;
 		doms[n].name = c->domains[i];
 		doms[n++].routing_only = false;
+	}
+	/* DOMAIN-ROUTE and --dns resolve-domains: "~name", only these lookups go to the VPN. */
+	for (size_t i = 0; i < c->n_route_domains; i++) {
+		if (!vpnc_dnsname_ok(c->route_domains[i]))
+			return -EINVAL;
+		doms[n].name = c->route_domains[i];
+		doms[n++].routing_only = true;
 	}
 	if (c->full_tunnel) {
 		doms[n].name = ".";
@@ -49,8 +70,10 @@ int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const st
 	ret = ops->set_dns(ctx, c->ifindex, c->servers, c->n_servers);
 	if (ret == 0 && n > 0)
 		ret = ops->set_domains(ctx, c->ifindex, doms, n);
-	if (ret == 0 && (c->full_tunnel || c->n_domains > 0))
+	if (ret == 0 && (c->full_tunnel || c->n_domains > 0 || c->n_route_domains > 0))
 		ret = ops->set_default_route(ctx, c->ifindex, c->full_tunnel);
+	if (ret == 0 && ops->set_link_string != NULL)
+		ret = resolved_dns_option(ops, ctx, c);
 	if (ret < 0)
 		(void)ops->revert(ctx, c->ifindex);
 	return ret;
@@ -131,6 +154,19 @@ static int sd_set_default_route(void *ctx, int ifindex, bool on)
 	return ret < 0 ? ret : 0;
 }
 
+static int sd_set_link_string(void *ctx, int ifindex, const char *method, const char *value)
+{
+	sd_bus_message *m = NULL;
+	int ret = bus_new(ctx, method, ifindex, &m);
+
+	if (ret == 0)
+		ret = sd_bus_message_append(m, "s", value);
+	if (ret >= 0)
+		ret = bus_call(ctx, m);
+	sd_bus_message_unref(m);
+	return ret < 0 ? ret : 0;
+}
+
 static int sd_revert(void *ctx, int ifindex)
 {
 	sd_bus_message *m = NULL;
@@ -153,6 +189,7 @@ static const struct vpnc_resolved_ops sd_ops = {
 	.set_default_route = sd_set_default_route,
 	.revert = sd_revert,
 	.close = sd_close,
+	.set_link_string = sd_set_link_string,
 };
 
 int vpnc_resolved_open(const struct vpnc_resolved_ops **ops, void **ctx)

@@ -569,11 +569,11 @@ int vpnc_netcfg_apply(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct v
 		c.path_known[k] = vpnc_nl_route_lookup(nl, opts->server_family, opts->server,
 		                                       &c.path[k]) == 0;
 	}
-	if (!opts->route_noexec && !opts->route_nopull)
+	if (!opts->route_noexec)
 		apply_net_gateway_routes(&c);
 	if (!opts->ifconfig_noexec)
 		apply_addresses(&c);
-	if (!opts->route_noexec && !opts->route_nopull)
+	if (!opts->route_noexec)
 		apply_routes(&c);
 	return 0;
 }

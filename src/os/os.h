@@ -201,4 +201,14 @@ bool vpnc_netcfg_matches(const struct vpnc_netcfg *nc, const struct vpnc_push *p
 /* Writes "10.8.0.2/24, fd00::2/64" style text describing the applied addresses. */
 void vpnc_netcfg_describe(const struct vpnc_netcfg *nc, char *out, size_t cap);
 
+/* ---- route_hosts.c ---- */
+
+/*
+ * Replaces each route whose network is a host name (VPNC_RT_NET_HOST) by one
+ * route per IPv4 address the name resolves to (at most 8), as OpenVPN 2.6
+ * does; a name that does not resolve loses its route. Blocks in getaddrinfo.
+ * Returns how many routes were lost (unresolved names, or no room left).
+ */
+unsigned vpnc_route_hosts_resolve(struct vpnc_push *p);
+
 #endif

@@ -82,6 +82,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (size_t i = 0; i < p.n_domains; i++)
 		fuzz_check_str(p.domains[i], sizeof(p.domains[i]), true);
+	if (p.n_route_domains > VPNC_MAX_DOMAINS || p.n_dns_servers > VPNC_DNSOPT_SERVERS ||
+	    p.n_dns_search > VPNC_DNSOPT_DOMAINS)
+		abort();
+	for (size_t i = 0; i < p.n_route_domains; i++)
+		fuzz_check_str(p.route_domains[i], sizeof(p.route_domains[i]), true);
+	for (size_t i = 0; i < p.n_dns_search; i++)
+		fuzz_check_str(p.dns_search[i], sizeof(p.dns_search[i]), true);
+	for (size_t i = 0; i < p.n_dns_servers; i++) {
+		const struct vpnc_dnsopt_server *d = &p.dns_servers[i];
+
+		/* Pushed: priority 0..127, sorted, unique, at least one address (2.6's rules). */
+		if (d->priority < 0 || d->priority > 127 || d->n_addr == 0 || d->n_addr > VPNC_DNSOPT_ADDRS ||
+		    d->n_domains > VPNC_DNSOPT_DOMAINS || !d->pushed ||
+		    (i > 0 && p.dns_servers[i - 1].priority >= d->priority))
+			abort();
+		for (size_t j = 0; j < d->n_addr; j++)
+			if (d->addr[j].family != 2 /* AF_INET */ && d->addr[j].family != 10 /* AF_INET6 */)
+				abort();
+		for (size_t j = 0; j < d->n_domains; j++)
+			fuzz_check_str(d->domains[j], sizeof(d->domains[j]), true);
+		fuzz_check_str(d->sni, sizeof(d->sni), true);
+	}
 	fuzz_check_str(p.cipher, sizeof(p.cipher), false);
 	fuzz_check_str(p.auth_token, sizeof(p.auth_token), false);
 	fuzz_check_str(p.auth_token_user, sizeof(p.auth_token_user), false);

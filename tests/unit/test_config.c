@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "vpnc/config.h"
+#include "vpnc/push.h"
 #include "config/cfg_internal.h"
 
 #include "../check.h"
@@ -350,8 +351,7 @@ static void test_messages(void)
 	          __LINE__);
 	parse_err(BASE "route-pre-down /bin/x\n", "t.ovpn:7: option 'route-pre-down' is not supported",
 	          __LINE__);
-	parse_err(BASE "route 10.0.0.0 255.0.0.0\n", "t.ovpn:7: option 'route' is not supported",
-	          __LINE__);
+	parse_err(BASE "iproute /bin/ip\n", "t.ovpn:7: option 'iproute' is not supported", __LINE__);
 	parse_err(BASE "dev tap0\n", "t.ovpn:7: option 'dev tap0' is not supported", __LINE__);
 	parse_err(BASE "dev-type tap\n", "t.ovpn:7: option 'dev-type tap' is not supported", __LINE__);
 	parse_err(BASE "proto tcp-server\n", "t.ovpn:7: option 'proto tcp-server' is not supported",
@@ -1026,6 +1026,52 @@ static void test_compression(void)
 	          "migrate", __LINE__);
 }
 
+/* Route and DNS options of the profile land in cfg->net, checked as pushed ones are. */
+static void test_profile_routes(void)
+{
+	struct vpnc_config *c;
+
+	c = parse_ok(BASE "route 10.1.0.0 255.255.0.0\nroute 192.0.2.0 255.255.255.0 net_gateway 5\n"
+	                  "route-ipv6 fd01::/64 vpn_gateway 3\nredirect-gateway def1 bypass-dhcp\n"
+	                  "redirect-private local\nroute-metric 9\nroute-delay\nmax-routes 500\n"
+	                  "route-gateway 10.8.0.1\nroute-ipv6-gateway fd00::1\nblock-ipv6\n"
+	                  "dhcp-option DNS 10.0.0.53\ndhcp-option DOMAIN-ROUTE .\ndhcp-option WPAD x\n"
+	                  "dns server 0 address 10.0.0.1 [fd00::53]:5353\ndns server 0 dnssec optional\n"
+	                  "dns search-domains corp.example\ntopology subnet\nroute-nopull\n");
+	CHECK(c != NULL && c->net != NULL);
+	if (c != NULL && c->net != NULL) {
+		const struct vpnc_push *n = c->net;
+
+		CHECK(n->n_routes == 2 && n->n_routes6 == 1 && n->routes6[0].metric == 3);
+		CHECK(vpnc_rg_ipv4(n->redirect_gateway) && (n->redirect_gateway & VPNC_RG_LOCAL) &&
+		      (n->redirect_gateway & VPNC_RG_PRIVATE) && (n->redirect_gateway & VPNC_RG_BYPASS_DHCP));
+		CHECK(n->route_metric == 9 && n->has_route_gateway && n->block_ipv6);
+		CHECK(n->n_dns4 == 1 && n->n_route_domains == 1 && n->n_dns_servers == 1);
+		CHECK(n->dns_servers[0].n_addr == 2 && n->dns_servers[0].dnssec == VPNC_DNSSEC_OPTIONAL);
+		CHECK(n->n_dns_search == 1 && n->topology == VPNC_TOPO_SUBNET && c->route_nopull);
+	}
+	vpnc_config_free(c);
+	c = parse_ok(BASE);
+	CHECK(c != NULL && c->net == NULL);
+	vpnc_config_free(c);
+
+	parse_err(BASE "route 10.0.0.0 255.0.0.0 vpn.example\n",
+	          "t.ovpn:7: option 'route': gateway is not a usable IPv4 address", __LINE__);
+	parse_err(BASE "route 10.0.0.1 255.0.0.0\n",
+	          "t.ovpn:7: option 'route': network has bits outside the netmask", __LINE__);
+	parse_err(BASE "redirect-gateway def2\n",
+	          "t.ovpn:7: option 'redirect-gateway': unknown redirect-gateway flag", __LINE__);
+	parse_err(BASE "dns server 1 address 10.0.0.1:0\n",
+	          "t.ovpn:7: option 'dns': not an address literal [with :port]", __LINE__);
+	parse_err(BASE "dns server 1 transport DoQ\n",
+	          "t.ovpn:7: option 'dns': transport is not plain|DoH|DoT", __LINE__);
+	parse_err(BASE "dns\n", "t.ovpn:7: option 'dns' needs at least 2 arguments", __LINE__);
+	parse_err(BASE "dns server 2 sni dns.example\n",
+	          "t.ovpn: route and DNS options: a dns server has no address", __LINE__);
+	parse_err(BASE "route-delay 1 2 3\n", "t.ovpn:7: option 'route-delay' takes at most 2 arguments",
+	          __LINE__);
+}
+
 int main(void)
 {
 	test_kill_switch_options();
@@ -1045,6 +1091,7 @@ int main(void)
 	test_trust_column();
 	test_inline_config();
 	test_datapath_options();
+	test_profile_routes();
 	printf("test_config: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -554,6 +554,8 @@ static void test_probe(void)
 	CHECK(p.now - t0 >= 1000 && p.now - t0 <= 1100, "after %llu ms (want 1000)",
 	      (unsigned long long)(p.now - t0));
 	CHECK(strstr(p.c_reason, "path changed") != NULL, "reason: %s", p.c_reason);
+	CHECK(p.c->cause == VPNC_CAUSE_PROBE, "cause %d: a failed probe (the daemon reconnects at once)",
+	      (int)p.c->cause);
 	pair_free(&p);
 
 	/* No peer-id: cannot float. */

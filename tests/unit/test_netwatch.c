@@ -111,6 +111,19 @@ static void test_repin(struct vpnc_nl *nl, const struct vpnc_tun *up, const stru
 	free(nc);
 }
 
+/*
+ * The kernel reports a link's operational state through its link watch,
+ * up to a second after the link came up: let those late notifications about
+ * the uplink pass before checking what is and is not reported.
+ */
+static void settle(struct vpnc_netwatch *w, int ignore)
+{
+	for (int quiet = 0, i = 0; quiet < 12 && i < 40; i++) {
+		usleep(100 * 1000);
+		quiet = vpnc_netwatch_read(w, ignore) == 0 ? quiet + 1 : 0;
+	}
+}
+
 static void test_watch(struct vpnc_nl *nl, const struct vpnc_tun *up, const struct vpnc_tun *vpn)
 {
 	struct vpnc_netwatch *w = NULL;
@@ -119,6 +132,7 @@ static void test_watch(struct vpnc_nl *nl, const struct vpnc_tun *up, const stru
 	CHECK(vpnc_netwatch_open(&w) == 0, "%s", "vpnc_netwatch_open(&w) == 0");
 	if (w == NULL)
 		return;
+	settle(w, vpn->ifindex);
 	CHECK(vpnc_netwatch_read(w, vpn->ifindex) == 0, "nothing changed yet");
 
 	/* The path to a far server: the uplink, its gateway, its address as the source. */

@@ -311,8 +311,8 @@ static void test_net30(struct vpnc_nl *nl, const struct vpnc_tun *t, const struc
 	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("128.0.0.0"), 1, NULL, ti) == 1);
 	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
 
-	/* route-nopull and ifconfig-noexec: only the link is touched. */
-	o.route_nopull = true;
+	/* route-noexec and ifconfig-noexec: only the link is touched. */
+	o.route_noexec = true;
 	o.ifconfig_noexec = true;
 	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);
 	CHECK(nc.n == 0);
@@ -320,9 +320,18 @@ static void test_net30(struct vpnc_nl *nl, const struct vpnc_tun *t, const struc
 	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.168.50.0"), 24, NULL, 0) == 0);
 	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
 
+	/* route-nopull: the pushed routes were dropped at parse time; what is left
+	 * (the profile's own routes) is applied, as OpenVPN 2.6 does. */
+	o.route_noexec = false;
+	o.ifconfig_noexec = false;
+	o.route_nopull = true;
+	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.168.50.0"), 24, NULL, 0) == 1);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("192.168.50.0"), 24, NULL, 0) == 0);
+
 	/* A pre-existing route is not ours: not recorded, not removed. */
 	o.route_nopull = false;
-	o.ifconfig_noexec = false;
 	CHECK(vpnc_nl_addr(nl, true, ti, AF_INET, b4("10.9.0.6"), 32, b4("10.9.0.5")) == 0);
 	CHECK(vpnc_nl_route(nl, true, AF_INET, b4("192.168.50.0"), 24, NULL, ti, -1) == 0);
 	CHECK(vpnc_netcfg_apply(&nc, nl, t, &p, &o) == 0);

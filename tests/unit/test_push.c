@@ -260,6 +260,16 @@ static void test_dns(void)
 	CHECK(P.n_dns4 == 1 && P.dns4[0] == ip4("10.0.0.53"));
 	CHECK(P.n_ignored == 4); /* NTP, WINS, DISABLE-NBT, duplicate DNS */
 	CHECK(P.n_rejected == 0);
+	CHECK(P.domain_kind[0] == VPNC_DOM_DOMAIN && P.domain_kind[1] == VPNC_DOM_SEARCH &&
+	      P.domain_kind[2] == VPNC_DOM_ADAPTER && P.n_route_domains == 0);
+
+	/* DOMAIN-ROUTE: a routing-only domain, kept apart; pushed also as DOMAIN it is searched too. */
+	CHECK(parse(&P, &L, "dhcp-option DOMAIN-ROUTE corp.example,dhcp-option DOMAIN-ROUTE lab.example,"
+	                    "dhcp-option DOMAIN lab.example,dhcp-option DOMAIN-ROUTE a$b") == 0);
+	CHECK(P.n_route_domains == 2 && strcmp(P.route_domains[0], "corp.example") == 0 &&
+	      strcmp(P.route_domains[1], "lab.example") == 0);
+	CHECK(P.n_domains == 1 && strcmp(P.domains[0], "lab.example") == 0);
+	CHECK(P.n_rejected == 1);
 
 	/* Metacharacters and non-ASCII-like junk in domains (CVE-2025-10680). */
 	const char *bad[] = {
@@ -483,7 +493,8 @@ static void test_tokenizer_and_limits(void)
 	/* Ignored-but-known options. */
 	CHECK(parse(&P, &L, "block-outside-dns,register-dns,echo hello,setenv-safe FOO bar,persist-tun,persist-key,"
 	                    "route-delay 2,route-metric 5,dns server 1 address 10.0.0.1,route-gateway dhcp") == 0);
-	CHECK(P.n_ignored == 9 && P.n_rejected == 0 && !P.has_route_gateway && P.route_metric == 5);
+	CHECK(P.n_ignored == 8 && P.n_rejected == 0 && !P.has_route_gateway && P.route_metric == 5);
+	CHECK(P.n_dns_servers == 1 && P.dns_servers[0].n_addr == 1 && P.dns_servers[0].pushed);
 	CHECK(parse(&P, &L, "route-gateway 10.8.0.1.1") == 0 && !P.has_route_gateway && P.n_rejected == 1);
 	CHECK(parse(&P, &L, "redirect-gateway") == 0 && P.redirect_gateway == VPNC_RG_ENABLE);
 	CHECK(parse(&P, &L, "redirect-gateway def1 !ipv4 local autolocal bypass-dns") == 0);
@@ -638,6 +649,116 @@ static void test_init(void)
 	CHECK(P.n_routes == 0 && P.cipher[0] == '\0' && !P.has_peer_id);
 }
 
+/* One profile line through vpnc_push_profile_option(); words split on single spaces. */
+static int prof(struct vpnc_push *p, const char *line)
+{
+	char buf[256], *save = NULL;
+	const char *w[16], *why = NULL;
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *t = strtok_r(buf, " ", &save); t != NULL && n < 16; t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	int ret = vpnc_push_profile_option(p, w, n, &why);
+	CHECK((ret < 0) == (why != NULL));
+	return ret;
+}
+
+/* Profile options merged with a push as 2.6 does: lists appended, redirect flags ORed, --dns by priority. */
+static void test_profile_merge(void)
+{
+	static struct vpnc_push base;
+	struct vpnc_push_policy nopull = {.route_nopull = true};
+
+	vpnc_push_init(&base);
+	CHECK(prof(&base, "route 10.1.0.0 255.255.0.0 net_gateway 7") == 0);
+	CHECK(prof(&base, "route-ipv6 fd01::/64") == 0);
+	CHECK(prof(&base, "redirect-gateway def1") == 0);
+	CHECK(prof(&base, "dhcp-option DNS 10.0.0.53") == 0);
+	CHECK(prof(&base, "dhcp-option DOMAIN-SEARCH corp.example") == 0);
+	CHECK(prof(&base, "dhcp-option DOMAIN-ROUTE .") == 0);
+	CHECK(prof(&base, "dns server 0 address 10.0.0.1 [fd00::1]:853") == 0);
+	CHECK(prof(&base, "dns server -5 address 10.0.0.5:5353") == 0);
+	CHECK(prof(&base, "dns server 9 address 10.0.0.9") == 0);
+	CHECK(prof(&base, "dns server 9 resolve-domains a.example b.example") == 0);
+	CHECK(prof(&base, "dns search-domains s1.example") == 0);
+	CHECK(prof(&base, "route-delay 5 30") == 1 && prof(&base, "max-routes 300") == 1);
+	CHECK(prof(&base, "route-ipv6-gateway fd00::7") == 1 && prof(&base, "route-gateway dhcp") == 1);
+	CHECK(vpnc_push_profile_finish(&base) == NULL);
+	CHECK(base.n_routes == 1 && base.routes[0].net_gateway && base.routes[0].metric == 7);
+	CHECK(base.n_dns_servers == 3 && base.dns_servers[0].priority == -5 && base.dns_servers[0].addr[0].port == 5353);
+	CHECK(base.dns_servers[1].n_addr == 2 && base.dns_servers[1].addr[1].family == AF_INET6 &&
+	      base.dns_servers[1].addr[1].port == 853 && ip6eq(base.dns_servers[1].addr[1].addr, "fd00::1"));
+	CHECK(base.dns_servers[2].n_domains == 2 && !base.dns_servers[2].pushed);
+	CHECK(base.n_route_domains == 1 && strcmp(base.route_domains[0], ".") == 0);
+	CHECK(base.n_domains == 1 && base.domain_kind[0] == VPNC_DOM_SEARCH);
+
+	/* Bad values name the reason and leave the struct as it was. */
+	CHECK(prof(&base, "dns server 0 address vpn.example") < 0 && base.dns_servers[1].n_addr == 2);
+	CHECK(prof(&base, "dns server 0 address [fd00::1]") < 0);
+	CHECK(prof(&base, "dns server 128 address 10.0.0.1") < 0 && prof(&base, "dns server -129 address 10.0.0.1") < 0);
+	CHECK(prof(&base, "dns server 1 dnssec maybe") < 0 && prof(&base, "dns server 1 transport DoQ") < 0);
+	CHECK(prof(&base, "dns server 1 address 1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4 5.5.5.5 6.6.6.6 7.7.7.7 8.8.8.8 9.9.9.9") < 0);
+	CHECK(base.n_dns_servers == 3);
+	CHECK(prof(&base, "redirect-gateway def1 bogus") < 0 && prof(&base, "route vpn.example 255.0.0.0 a.b") < 0);
+	CHECK(prof(&base, "ping 10") < 0 && prof(&base, "route-delay soon") < 0);
+
+	/* The push: routes appended, redirect flags added, a pushed server 0 replaces the profile's 0. */
+	memcpy(&P, &base, sizeof(P));
+	memset(&L, 0, sizeof(L));
+	CHECK(vpnc_push_parse(&P, "route 10.2.0.0 255.255.0.0,redirect-gateway ipv6,dns server 0 address 10.9.9.9,"
+	                          "dns server 0 dnssec yes,dns server 0 transport DoT,dns server 0 sni dns.example,"
+	                          "dns search-domains s2.example,dhcp-option DNS 10.0.0.54,"
+	                          "dns server -1 address 10.0.0.2",
+	                      strlen("route 10.2.0.0 255.255.0.0,redirect-gateway ipv6,dns server 0 address 10.9.9.9,"
+	                             "dns server 0 dnssec yes,dns server 0 transport DoT,dns server 0 sni dns.example,"
+	                             "dns search-domains s2.example,dhcp-option DNS 10.0.0.54,"
+	                             "dns server -1 address 10.0.0.2"),
+	                      logcb, &L) == 0);
+	CHECK(P.n_rejected == 1 && strcmp(L.option, "dns") == 0); /* pushed priorities are 0..127 */
+	CHECK(P.n_routes == 2 && P.routes[0].net == ip4("10.1.0.0") && P.routes[1].net == ip4("10.2.0.0"));
+	CHECK(P.redirect_gateway == (VPNC_RG_ENABLE | VPNC_RG_DEF1 | VPNC_RG_IPV6) && vpnc_rg_ipv4(P.redirect_gateway));
+	CHECK(P.n_dns_servers == 3 && P.dns_servers[1].priority == 0 && P.dns_servers[1].pushed);
+	CHECK(P.dns_servers[1].n_addr == 1 && P.dns_servers[1].dnssec == VPNC_DNSSEC_YES &&
+	      P.dns_servers[1].transport == VPNC_DNST_DOT && strcmp(P.dns_servers[1].sni, "dns.example") == 0);
+	CHECK(P.n_dns_search == 2 && strcmp(P.dns_search[1], "s2.example") == 0 && P.n_dns4 == 2);
+
+	/* A pushed server without an address is dropped (2.6 fails the pull), and logged. */
+	memcpy(&P, &base, sizeof(P));
+	memset(&L, 0, sizeof(L));
+	CHECK(vpnc_push_parse(&P, "dns server 3 dnssec no", 22, logcb, &L) == 0);
+	CHECK(P.n_dns_servers == 3 && P.n_rejected == 1 && strcmp(L.reason, "a dns server has no address") == 0);
+
+	/* route-nopull: the profile's routes and DNS stay, the pushed ones are dropped. */
+	memcpy(&P, &base, sizeof(P));
+	{
+		const char *t = "route 10.2.0.0 255.255.0.0,redirect-gateway !ipv4,dhcp-option DNS 10.0.0.54";
+
+		CHECK(vpnc_push_parse_filtered(&P, t, strlen(t), &nopull, NULL, NULL) == 0 && P.n_filtered == 3);
+	}
+	CHECK(P.n_routes == 1 && P.n_dns4 == 1 && vpnc_rg_ipv4(P.redirect_gateway));
+
+	/* redirect-private, '!ipv4' and their order, as 2.6's flag arithmetic. */
+	vpnc_push_init(&base);
+	CHECK(prof(&base, "redirect-private local") == 0);
+	CHECK((base.redirect_gateway & VPNC_RG_PRIVATE) && !vpnc_rg_ipv4(base.redirect_gateway));
+	memcpy(&P, &base, sizeof(P));
+	CHECK(vpnc_push_parse(&P, "redirect-gateway def1", 21, NULL, NULL) == 0 && vpnc_rg_ipv4(P.redirect_gateway));
+	CHECK(P.redirect_gateway & VPNC_RG_LOCAL);
+	vpnc_push_init(&base);
+	CHECK(prof(&base, "redirect-gateway def1") == 0 && vpnc_rg_ipv4(base.redirect_gateway));
+	CHECK(vpnc_push_parse(&base, "redirect-gateway ipv6 !ipv4", 27, NULL, NULL) == 0);
+	CHECK(!vpnc_rg_ipv4(base.redirect_gateway) && (base.redirect_gateway & VPNC_RG_IPV6));
+
+	/* A dns server with no address fails the profile; block-ipv6 and ifconfig with topology. */
+	vpnc_push_init(&base);
+	CHECK(prof(&base, "dns server 3 dnssec yes") == 0 && vpnc_push_profile_finish(&base) != NULL);
+	vpnc_push_init(&base);
+	CHECK(prof(&base, "block-ipv6") == 0 && base.block_ipv6);
+	CHECK(prof(&base, "ifconfig 10.8.0.0 255.255.255.0") == 0 && prof(&base, "topology subnet") == 0);
+	CHECK(vpnc_push_profile_finish(&base) != NULL); /* the network address */
+}
+
 int main(void)
 {
 	test_init();
@@ -654,6 +775,7 @@ int main(void)
 	test_pull_filter();
 	test_route_nopull();
 	test_route_keywords();
+	test_profile_merge();
 	printf("test_push: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -212,6 +212,9 @@ static void test_pause(void)
 	/* Reset by a session that was up. */
 	vpnc_remote_connected(&s);
 	CHECK(vpnc_remote_pause_s(&s, VPNC_REMOTE_FAILED, false) == 2);
+	/* An unanswered path probe: the same server again, at once. */
+	CHECK(vpnc_remote_pause_s(&s, VPNC_REMOTE_PROBE, false) == 0);
+	CHECK(vpnc_remote_advance(&s, VPNC_REMOTE_PROBE, false) == VPNC_REMOTE_STEP_SAME_ADDR);
 	/* auth-retry nointeract waits 10 s (capped by the maximum). */
 	CHECK(vpnc_remote_pause_s(&s, VPNC_REMOTE_SAME, true) == 10);
 	vpnc_config_free(c);

@@ -175,6 +175,41 @@ static void test_p2p_and_routes(void)
 	CHECK(ud.v[6] == NULL);
 }
 
+/* 2.6's dns option: dns_* variables, and foreign_option_N rewritten as foreign_options_copy_dns() does. */
+static void test_dns_option_env(void)
+{
+	static struct vpnc_script_env env;
+	struct vpnc_script_info info;
+	struct vpnc_push p;
+	static const char text[] =
+		"ifconfig 10.8.0.6 10.8.0.5,dhcp-option DNS 10.8.0.1,dhcp-option DOMAIN-SEARCH corp.example,"
+		"dhcp-option DOMAIN keep.example,dns server 0 address 10.9.0.1:5353 fd00::9,"
+		"dns server 0 dnssec yes,dns server 0 transport DoT,dns server 0 sni dns.example,"
+		"dns server 0 resolve-domains int.example,dns search-domains s.example,dns server 4 address 10.9.0.4";
+
+	vpnc_push_init(&p);
+	CHECK(vpnc_push_parse(&p, text, sizeof(text) - 1, NULL, NULL) == 0 && p.n_rejected == 0);
+	info_up(&info);
+	CHECK(vpnc_script_env_build(&env, &info, &p) == 0);
+	CHECK_STR(vpnc_script_env_get(&env, "foreign_option_1"), "dhcp-option DOMAIN keep.example");
+	CHECK_STR(vpnc_script_env_get(&env, "foreign_option_2"), "dhcp-option DNS 10.9.0.1");
+	CHECK_STR(vpnc_script_env_get(&env, "foreign_option_3"), "dhcp-option DNS6 fd00::9");
+	CHECK_STR(vpnc_script_env_get(&env, "foreign_option_4"), "dhcp-option DNS 10.9.0.4");
+	CHECK_STR(vpnc_script_env_get(&env, "foreign_option_5"), "dhcp-option DOMAIN-SEARCH s.example");
+	CHECK(vpnc_script_env_get(&env, "foreign_option_6") == NULL);
+	CHECK_STR(vpnc_script_env_get(&env, "dns_search_domain_1"), "s.example");
+	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_address_1"), "10.9.0.1");
+	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_port_1"), "5353");
+	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_address_2"), "fd00::9");
+	CHECK(vpnc_script_env_get(&env, "dns_server_1_port_2") == NULL);
+	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_resolve_domain_1"), "int.example");
+	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_dnssec"), "yes");
+	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_transport"), "DoT");
+	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_sni"), "dns.example");
+	CHECK_STR(vpnc_script_env_get(&env, "dns_server_2_address_1"), "10.9.0.4");
+	CHECK(vpnc_script_env_get(&env, "dns_server_2_dnssec") == NULL);
+}
+
 static void test_env_set(void)
 {
 	static struct vpnc_script_env env;
@@ -356,6 +391,7 @@ int main(void)
 
 	test_eduvpn_env();
 	test_p2p_and_routes();
+	test_dns_option_env();
 	test_env_set();
 	test_argv();
 	test_config_options();

@@ -222,6 +222,23 @@ static void test_json(void)
 	      "%s", out);
 	s.dns_failed = false;
 	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0);
+
+	/* 2.6's dns option, when it names servers, is what is in use: its servers and search domains. */
+	push.n_dns_servers = 1;
+	push.dns_servers[0].n_addr = 1;
+	push.dns_servers[0].addr[0].family = AF_INET6;
+	inet_pton(AF_INET6, "fd00::53", push.dns_servers[0].addr[0].addr);
+	snprintf(push.dns_search[0], sizeof(push.dns_search[0]), "s.example");
+	push.n_dns_search = 1;
+	n = vpnc_status_json(&s, NOW, out, sizeof(out));
+	CHECK(n > 0 && json_ok(out));
+	CHECK(HAS(out, "\"dns\":{\"servers\":[\"fd00::53\"],\"domains\":[\"example.org\",\"s.example\"],\"failed\":false}"));
+	n = vpnc_status_text(&s, NOW, out, sizeof(out));
+	CHECK(n > 0 && HAS(out, "dns:          fd00::53\ndomains:      example.org\n              s.example\n"));
+	fill_push(&push);
+	push.n_dns_servers = 0;
+	push.n_dns_search = 0;
+	n = vpnc_status_json(&s, NOW, out, sizeof(out));
 	CHECK(HAS(out, "\"bytes_in\":123456,\"bytes_out\":654321,\"packets_in\":100,\"packets_out\":200"));
 	CHECK(HAS(out, "\"tun_bytes_in\":1000"));
 	CHECK(HAS(out, "\"dropped\":3"));
