@@ -292,7 +292,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 		if (ret < 0) {
 			vpnc_log(VPNC_LOG_FATAL, "Cannot configure %s: %s.", l->tun.name, strerror(-ret));
 			loop_shutdown(l, 1);
-			return;
+			goto out;
 		}
 	} else if (l->nc->applied && !vpnc_netcfg_matches(l->nc, push, &o)) {
 		vpnc_log(VPNC_LOG_INFO, "The pushed configuration changed; reconfiguring %s", l->tun.name);

@@ -34,12 +34,17 @@ int loop_priv_open_tun(struct loop *l)
 int loop_priv_apply(struct loop *l, const struct vpnc_push *push)
 {
 	int mtu = 0;
-	unsigned n_failed = 0;
+	unsigned n_failed = 0, dropped = 0;
 	int ret = vpnc_privc_net_apply(l->p->priv_sock, push,
-	                               l->have_server ? (const struct sockaddr *)&l->server : NULL, &mtu, &n_failed);
+	                               l->have_server ? (const struct sockaddr *)&l->server : NULL, &mtu, &n_failed,
+	                               &dropped);
 
 	if (ret < 0)
 		return ret;
+	if (dropped > 0)
+		vpnc_log(VPNC_LOG_WARN, "privsep: %u item(s) not applied: routes to unresolved host names, or "
+		         "OpenVPN 2.6 'dns' servers and search domains, which privilege separation does not carry yet",
+		         dropped);
 	/* The child's record: what the log and status need. The parent owns the real one; this one
 	 * only names the addresses (as netcfg.c would) and is never used to delete anything. */
 	vpnc_netcfg_init(l->nc);

@@ -43,11 +43,11 @@ int vpnc_privc_tun_open(int sock, struct vpnc_tun *tun, int *offloads)
 }
 
 int vpnc_privc_net_apply(int sock, const struct vpnc_push *push, const struct sockaddr *server, int *mtu,
-                         unsigned *n_failed)
+                         unsigned *n_failed, unsigned *dropped)
 {
-	static struct vpnc_priv_msg_net m; /* about 10 KiB; the loop is single-threaded */
+	static struct vpnc_priv_msg_net m; /* about 12 KiB; the loop is single-threaded */
 	union vpnc_priv_msg r;
-	int ret = vpnc_priv_net_from_push(&m, push, server);
+	int ret = vpnc_priv_net_from_push(&m, push, server, dropped);
 
 	if (ret < 0)
 		return ret;

@@ -21,10 +21,11 @@ int vpnc_privc_tun_open(int sock, struct vpnc_tun *tun, int *offloads);
 /*
  * NET_APPLY with the network part of push and the server in use (may be
  * NULL). Returns the parent's error (0 or negative) and sets *mtu and
- * *n_failed from its reply.
+ * *n_failed from its reply, and *dropped (may be NULL) as
+ * vpnc_priv_net_from_push() does.
  */
 int vpnc_privc_net_apply(int sock, const struct vpnc_push *push, const struct sockaddr *server, int *mtu,
-                         unsigned *n_failed);
+                         unsigned *n_failed, unsigned *dropped);
 
 /* NET_UNAPPLY or REPIN: the parent's error. */
 int vpnc_privc_simple(int sock, int type);

@@ -24,8 +24,9 @@ _Static_assert(sizeof(struct vpnc_priv_route6) == 40, "route6 layout");
 _Static_assert(offsetof(struct vpnc_priv_net, server) == 76, "net layout");
 _Static_assert(sizeof(struct vpnc_priv_net) ==
                    92 + VPNC_MAX_ROUTES * (20 + 40) + VPNC_MAX_DNS * (4 + 16) +
-                       VPNC_MAX_DOMAINS * VPNC_PRIV_DOMAIN_MAX,
+                       VPNC_MAX_DOMAINS * (2 * VPNC_PRIV_DOMAIN_MAX + 1) + 8,
                "net layout");
+_Static_assert(sizeof(((struct vpnc_push *)0)->route_domains[0]) == VPNC_PRIV_DOMAIN_MAX, "route domain size");
 _Static_assert(sizeof(struct vpnc_priv_msg_result) == 24, "result layout");
 _Static_assert(sizeof(struct vpnc_priv_msg_tun) == 8 + IFNAMSIZ + 8, "tun layout");
 _Static_assert(sizeof(struct vpnc_priv_addr) == 20, "addr layout");
@@ -42,7 +43,7 @@ _Static_assert(VPNC_PRIV_MAX_ITEMS < 65536, "n_failed range");
 #define PRIV_ERRNO_MAX 4095
 #define PRIV_RG_ALL                                                                                    \
 	(VPNC_RG_ENABLE | VPNC_RG_DEF1 | VPNC_RG_IPV6 | VPNC_RG_NO_IPV4 | VPNC_RG_LOCAL |               \
-	 VPNC_RG_BYPASS_DHCP | VPNC_RG_BLOCK_LOCAL | VPNC_RG_AUTO_LOCAL | VPNC_RG_BYPASS_DNS)
+	 VPNC_RG_BYPASS_DHCP | VPNC_RG_BLOCK_LOCAL | VPNC_RG_AUTO_LOCAL | VPNC_RG_BYPASS_DNS | VPNC_RG_PRIVATE)
 
 size_t vpnc_priv_len(int type)
 {
@@ -247,6 +248,23 @@ static bool net_ok(const struct vpnc_priv_net *n)
 		if (!padded_string(n->domains[i], VPNC_PRIV_DOMAIN_MAX, &len) || !vpnc_dnsname_ok(n->domains[i]))
 			return false;
 	}
+	for (size_t i = 0; i < VPNC_MAX_DOMAINS; i++)
+		if (i < n->n_domains ? n->domain_kind[i] > VPNC_DOM_ADAPTER : n->domain_kind[i] != 0)
+			return false;
+	if (n->n_route_domains > VPNC_MAX_DOMAINS || !zero(n->zero2, sizeof(n->zero2)))
+		return false;
+	for (size_t i = 0; i < VPNC_MAX_DOMAINS; i++) {
+		size_t len;
+
+		if (i >= n->n_route_domains) {
+			if (!zero(n->route_domains[i], VPNC_PRIV_DOMAIN_MAX))
+				return false;
+			continue;
+		}
+		if (!padded_string(n->route_domains[i], VPNC_PRIV_DOMAIN_MAX, &len) ||
+		    (strcmp(n->route_domains[i], ".") != 0 && !vpnc_dnsname_ok(n->route_domains[i])))
+			return false;
+	}
 	return true;
 }
 
@@ -359,9 +377,10 @@ int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 /* ---- push <-> NET_APPLY ---- */
 
 int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push *p,
-                            const struct sockaddr *server)
+                            const struct sockaddr *server, unsigned *dropped)
 {
 	struct vpnc_priv_net *n = &m->net;
+	unsigned left = (p->n_dns_servers > 0) + (p->n_dns_search > 0);
 
 	memset(m, 0, sizeof(*m));
 	vpnc_priv_hdr_init(&m->h, VPNC_PRIV_NET_APPLY);
@@ -386,13 +405,16 @@ int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push 
 	n->redirect_gateway = p->redirect_gateway;
 	n->tun_mtu = p->tun_mtu;
 	n->route_metric = p->route_metric;
-	n->n_routes = (uint16_t)p->n_routes;
 	for (size_t i = 0; i < p->n_routes; i++) {
 		const struct vpnc_route4 *r = &p->routes[i];
 
-		n->routes[i] = (struct vpnc_priv_route4){.net = r->net, .mask = r->mask, .gw = r->gw,
-		                                         .metric = r->metric, .net_gateway = r->net_gateway,
-		                                         .net_kind = r->net_kind};
+		if (r->net_kind > VPNC_RT_NET_NET_GATEWAY) { /* a host name that did not resolve */
+			left++;
+			continue;
+		}
+		n->routes[n->n_routes++] = (struct vpnc_priv_route4){.net = r->net, .mask = r->mask, .gw = r->gw,
+		                                                     .metric = r->metric, .net_gateway = r->net_gateway,
+		                                                     .net_kind = r->net_kind};
 	}
 	n->n_routes6 = (uint16_t)p->n_routes6;
 	for (size_t i = 0; i < p->n_routes6; i++) {
@@ -416,7 +438,20 @@ int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push 
 		if (len == sizeof(p->domains[i]))
 			return -EBADMSG;
 		memcpy(n->domains[i], p->domains[i], len); /* the rest stays zero */
+		n->domain_kind[i] = p->domain_kind[i];
 	}
+	if (p->n_route_domains > VPNC_MAX_DOMAINS)
+		return -EBADMSG;
+	n->n_route_domains = (uint16_t)p->n_route_domains;
+	for (size_t i = 0; i < p->n_route_domains; i++) {
+		size_t len = strnlen(p->route_domains[i], sizeof(p->route_domains[i]));
+
+		if (len == sizeof(p->route_domains[i]))
+			return -EBADMSG;
+		memcpy(n->route_domains[i], p->route_domains[i], len);
+	}
+	if (dropped != NULL)
+		*dropped = left;
 	if (server != NULL && server->sa_family == AF_INET) {
 		const struct sockaddr_in *s = (const struct sockaddr_in *)server;
 
@@ -472,4 +507,7 @@ void vpnc_priv_net_to_push(const struct vpnc_priv_net *n, struct vpnc_push *p)
 	memcpy(p->dns6, n->dns6, 16 * n->n_dns6);
 	p->n_domains = n->n_domains;
 	memcpy(p->domains, n->domains, sizeof(p->domains));
+	memcpy(p->domain_kind, n->domain_kind, sizeof(p->domain_kind));
+	p->n_route_domains = n->n_route_domains;
+	memcpy(p->route_domains, n->route_domains, sizeof(p->route_domains));
 }

@@ -98,6 +98,10 @@ struct vpnc_priv_net {
 	uint32_t dns4[VPNC_MAX_DNS];
 	uint8_t dns6[VPNC_MAX_DNS][16];
 	char domains[VPNC_MAX_DOMAINS][VPNC_PRIV_DOMAIN_MAX];
+	uint8_t domain_kind[VPNC_MAX_DOMAINS]; /* enum vpnc_domain_kind, for the scripts */
+	uint16_t n_route_domains;
+	uint8_t zero2[6];
+	char route_domains[VPNC_MAX_DOMAINS][VPNC_PRIV_DOMAIN_MAX]; /* DOMAIN-ROUTE; "." = all */
 };
 
 struct vpnc_priv_msg_net {
@@ -196,12 +200,14 @@ void vpnc_priv_hdr_init(struct vpnc_priv_hdr *h, int type);
 /*
  * Child side: a NET_APPLY message from a validated push and the server in use
  * (server may be NULL; sockaddr_in or sockaddr_in6). Every unused byte is
- * zero. Returns 0, or -EBADMSG if the result does not pass vpnc_priv_check()
+ * zero. What the message does not carry yet is left out and counted in
+ * *dropped (may be NULL) for the caller to say so: routes to a host name the
+ * profile gave that did not resolve, 2.6's --dns servers and search domains. Returns 0, or -EBADMSG if the result does not pass vpnc_priv_check()
  * (a push the parser should not have produced).
  */
 struct sockaddr;
 int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push *push,
-                            const struct sockaddr *server);
+                            const struct sockaddr *server, unsigned *dropped);
 
 /*
  * Parent side: the struct vpnc_push a checked NET_APPLY stands for. Only the

@@ -68,7 +68,7 @@ static void canonical(const struct vpnc_priv_msg_net *m)
 	struct sockaddr_storage ss;
 
 	vpnc_priv_net_to_push(&m->net, &push);
-	check(vpnc_priv_net_from_push(&again, &push, server_of(&m->net, &ss)) == 0);
+	check(vpnc_priv_net_from_push(&again, &push, server_of(&m->net, &ss), NULL) == 0);
 	check(memcmp(&again, m, sizeof(again)) == 0);
 }
 
@@ -97,14 +97,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		vpnc_push_init(&push);
 		if (vpnc_push_parse(&push, (const char *)data + 1, size - 1, NULL, NULL) == 0) {
-			check(vpnc_priv_net_from_push(&msg.net, &push, (struct sockaddr *)&s) == 0);
+			check(vpnc_priv_net_from_push(&msg.net, &push, (struct sockaddr *)&s, NULL) == 0);
 			canonical(&msg.net);
 		}
 		break;
 	case 3:
 		vpnc_push_init(&push);
 		check(vpnc_push_parse(&push, GOOD, sizeof(GOOD) - 1, NULL, NULL) == 0);
-		check(vpnc_priv_net_from_push(&msg.net, &push, (struct sockaddr *)&s) == 0);
+		check(vpnc_priv_net_from_push(&msg.net, &push, (struct sockaddr *)&s, NULL) == 0);
 		for (size_t i = 1; i + 3 <= size; i += 3) {
 			size_t off = ((size_t)data[i] << 8 | data[i + 1]) % sizeof(msg.net);
 

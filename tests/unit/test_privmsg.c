@@ -25,7 +25,7 @@ static const char REPLY[] =
 	"route remote_host 255.255.255.255 net_gateway,route-ipv6 fd00:99::/48,"
 	"route-ipv6 2001:db8::/32 net_gateway_ipv6 5,redirect-gateway def1 ipv6 bypass-dhcp,"
 	"dhcp-option DNS 10.8.0.1,dhcp-option DNS6 fd00:8::1,dhcp-option DOMAIN corp.example,"
-	"dhcp-option DOMAIN-SEARCH lab.example,tun-mtu 1400,route-metric 50,"
+	"dhcp-option DOMAIN-SEARCH lab.example,dhcp-option DOMAIN-ROUTE .,tun-mtu 1400,route-metric 50,"
 	"cipher AES-256-GCM,peer-id 3,auth-token SESS_ID_secret";
 
 static struct vpnc_push push, back;
@@ -52,7 +52,7 @@ static void test_roundtrip(void)
 {
 	struct sockaddr_in s = server4();
 
-	CHECK(vpnc_priv_net_from_push(&msg, &push, (struct sockaddr *)&s) == 0);
+	CHECK(vpnc_priv_net_from_push(&msg, &push, (struct sockaddr *)&s, NULL) == 0);
 	CHECK(vpnc_priv_check(&msg, sizeof(msg), false) == VPNC_PRIV_NET_APPLY);
 	CHECK(msg.h.len == sizeof(msg) && msg.net.server_family == AF_INET && msg.net.server_port == htons(1194));
 	vpnc_priv_net_to_push(&msg.net, &back);
@@ -68,16 +68,19 @@ static void test_roundtrip(void)
 	CHECK(back.n_dns4 == 1 && back.dns4[0] == push.dns4[0] && back.n_dns6 == 1);
 	CHECK_STR(back.domains[0], "corp.example");
 	CHECK_STR(back.domains[1], "lab.example");
+	CHECK(back.domain_kind[0] == VPNC_DOM_DOMAIN && back.domain_kind[1] == VPNC_DOM_SEARCH);
+	CHECK(back.n_route_domains == 1);
+	CHECK_STR(back.route_domains[0], ".");
 	/* What the parent gets holds no crypto, no token, no timers. */
 	CHECK(back.cipher[0] == '\0' && back.auth_token[0] == '\0' && !back.has_peer_id && back.ping == -1);
 	/* And back again: byte for byte the same message. */
-	CHECK(vpnc_priv_net_from_push(&msg2, &back, (struct sockaddr *)&s) == 0);
+	CHECK(vpnc_priv_net_from_push(&msg2, &back, (struct sockaddr *)&s, NULL) == 0);
 	CHECK(memcmp(&msg, &msg2, sizeof(msg)) == 0);
 
 	/* Without a server, and with an empty push. */
-	CHECK(vpnc_priv_net_from_push(&msg2, &push, NULL) == 0 && msg2.net.server_family == 0);
+	CHECK(vpnc_priv_net_from_push(&msg2, &push, NULL, NULL) == 0 && msg2.net.server_family == 0);
 	vpnc_push_init(&back);
-	CHECK(vpnc_priv_net_from_push(&msg2, &back, NULL) == 0);
+	CHECK(vpnc_priv_net_from_push(&msg2, &back, NULL, NULL) == 0);
 	CHECK(vpnc_priv_check(&msg2, sizeof(msg2), false) == VPNC_PRIV_NET_APPLY);
 	CHECK(vpnc_priv_check(&msg2, sizeof(msg2), true) == -EBADMSG, "a request from the parent");
 }
@@ -162,7 +165,6 @@ static void test_net_fields(void)
 	/* route-gateway, redirect-gateway, mtu, metric */
 	REFUSED(n->route_gateway = 0xFFFFFFFF);
 	REFUSED(n->has_route_gateway = 0);
-	REFUSED(n->redirect_gateway |= 1u << 9);
 	REFUSED(n->redirect_gateway = VPNC_RG_DEF1);
 	REFUSED(n->tun_mtu = 575);
 	REFUSED(n->tun_mtu = 9001);
@@ -195,6 +197,13 @@ static void test_net_fields(void)
 	REFUSED(memset(n->domains[0], 'a', VPNC_PRIV_DOMAIN_MAX));          /* no NUL */
 	REFUSED(n->domains[0][VPNC_PRIV_DOMAIN_MAX - 1] = 'x');             /* bytes after the NUL */
 	REFUSED(n->domains[VPNC_MAX_DOMAINS - 1][0] = 'x');                  /* an unused slot */
+	REFUSED(n->domain_kind[0] = VPNC_DOM_ADAPTER + 1);
+	REFUSED(n->domain_kind[VPNC_MAX_DOMAINS - 1] = 1);                   /* beyond n_domains */
+	REFUSED(n->n_route_domains = VPNC_MAX_DOMAINS + 1);
+	REFUSED(n->route_domains[0][0] = ';');
+	REFUSED(n->route_domains[1][0] = 'x');                               /* an unused slot */
+	REFUSED(n->zero2[0] = 1);
+	REFUSED(n->redirect_gateway |= 1u << 10);
 	/* server */
 	REFUSED(n->server_port = 0);
 	REFUSED(n->server_family = AF_INET6 + 1);
@@ -234,12 +243,12 @@ static void test_net_fields(void)
 	vpnc_priv_net_to_push(&bad.net, &back);
 	CHECK(vpnc_priv_net_from_push(&msg2, &back, (struct sockaddr *)&(struct sockaddr_in){
 	                                                .sin_family = AF_INET, .sin_port = htons(1194),
-	                                                .sin_addr.s_addr = htonl(0xC000020A)}) == 0);
+	                                                .sin_addr.s_addr = htonl(0xC000020A)}, NULL) == 0);
 	CHECK(memcmp(&msg2, &bad, sizeof(bad)) == 0);
 
 	/* A push the child should not hold (an over-long domain) is refused on its own side too. */
 	back.domains[0][0] = '.';
-	CHECK(vpnc_priv_net_from_push(&msg2, &back, NULL) == -EBADMSG);
+	CHECK(vpnc_priv_net_from_push(&msg2, &back, NULL, NULL) == -EBADMSG);
 }
 
 static void test_small_requests(void)
