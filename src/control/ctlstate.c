@@ -132,9 +132,9 @@ static void warn_expiry(const char *what, int64_t t, int64_t now)
 	    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
 		return;
 	if (level == 2)
-		vpnc_log(VPNC_LOG_INFO, "WARNING: the %s expired at %s.", what, ts);
+		vpnc_log(VPNC_LOG_WARN, "WARNING: the %s expired at %s.", what, ts);
 	else
-		vpnc_log(VPNC_LOG_INFO, "WARNING: the %s expires at %s, in %lld hours.", what, ts,
+		vpnc_log(VPNC_LOG_WARN, "WARNING: the %s expires at %s, in %lld hours.", what, ts,
 		         (long long)((t - now) / 3600));
 }
 
