@@ -168,7 +168,7 @@ static void reply_str(struct ctl_client *c, const char *s, enum ctl_action act)
 	reply(c, (char *)s, strlen(s), false, act);
 }
 
-static void reply_status(struct ctl_client *c, bool json)
+static void reply_status(struct ctl_client *c, bool json, unsigned flags)
 {
 	struct vpnc_ctl *ctl = c->ctl;
 	struct vpnc_status_snap snap;
@@ -186,10 +186,11 @@ static void reply_status(struct ctl_client *c, bool json)
 		return;
 	}
 	memset(&snap, 0, sizeof(snap));
+	snap.last_recv_ms_ago = snap.last_sent_ms_ago = -1; /* unknown unless the loop knows */
 	ctl->ops.status(ctl->ops.ctx, &snap);
 	now = ctl->ops.now != NULL ? ctl->ops.now(ctl->ops.ctx) : (int64_t)time(NULL);
 	n = json ? vpnc_status_json(&snap, now, out, VPNC_STATUS_MAX)
-	         : vpnc_status_text(&snap, now, out, VPNC_STATUS_MAX);
+	         : vpnc_status_text_fmt(&snap, now, flags, out, VPNC_STATUS_MAX);
 	if (n < 0) {
 		free(out);
 		reply_str(c, "error status too large\n", CTL_NONE);
@@ -214,9 +215,11 @@ static void handle_request(struct ctl_client *c, size_t len)
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
 	if (is_cmd(line, len, "status") || is_cmd(line, len, "status json"))
-		reply_status(c, true);
+		reply_status(c, true, 0);
 	else if (is_cmd(line, len, "status text"))
-		reply_status(c, false);
+		reply_status(c, false, 0);
+	else if (is_cmd(line, len, "status text raw"))
+		reply_status(c, false, VPNC_STATUS_RAW);
 	else if (is_cmd(line, len, "disconnect"))
 		reply_str(c, ctl->ops.disconnect ? "ok\n" : "error not supported\n", CTL_DISCONNECT);
 	else if (is_cmd(line, len, "reconnect"))

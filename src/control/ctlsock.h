@@ -7,7 +7,8 @@
  * the daemon closes it (docs/control.md):
  *
  *   status         -> one JSON object and "\n"
- *   status text    -> the same for people, several lines
+ *   status text    -> the same for people, several lines (KiB, "2 seconds ago")
+ *   status text raw -> the same with exact bytes and milliseconds
  *   disconnect     -> "ok\n", then the session ends as on SIGTERM
  *   reconnect      -> "ok\n", then a reconnect as on SIGHUP
  *   anything else  -> "error <reason>\n"
