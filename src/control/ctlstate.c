@@ -196,6 +196,8 @@ int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct
 		flags = VPNC_CTL_MKDIR;
 	}
 	ops.ctx = s;
+	ops.has_read_group = conf->control_group_set;
+	ops.read_group = conf->control_gid;
 	ret = vpnc_ctl_open(loop, path, flags, &ops, &s->ctl);
 	if (ret < 0)
 		goto fail;

@@ -13,7 +13,9 @@
 # and --raw's exact numbers; with no name and two instances (one stuck
 # connecting, with its attempt number and remote) both are shown, in text
 # and as a JSON array; a user without rights gets "permission denied (try
-# sudo or the vpnc group)", not "not running"; another uid is refused (exit
+# sudo or the vpnc group)", not "not running"; with control-socket-group
+# the socket is 0660 with that group, whose members (primary or
+# supplementary) may read the status but not disconnect; another uid is refused (exit
 # 1); reconnect makes a new session (counted in "reconnects:")
 # that comes back to "connected"; disconnect ends vpnc with status 0 and
 # removes the socket. Needs root. Last line is the summary.
@@ -130,8 +132,11 @@ fi
 rundir=$VT_DIR/run
 mkdir -m 0700 "$rundir"
 sed "s/^remote .*/remote $VT_SRV_IP 1199/" "$VT_DIR/$VT_CLIENT_CONF" >"$VT_DIR/second.conf"
+# The second one lets group nogroup read its status (control-socket-group); the
+# directory is given to that group as the unit's RuntimeDirectory would be.
+chgrp nogroup "$rundir" && chmod 0750 "$rundir"
 ip netns exec "$VT_CLI_NS" "$vpnc" --config "$VT_DIR/second.conf" --dns-mode none \
-	--control-socket "$rundir/second.sock" >"$VT_DIR/second.log" 2>&1 &
+	--control-socket "$rundir/second.sock" --control-socket-group nogroup >"$VT_DIR/second.log" 2>&1 &
 second=$!
 ln -s "$sock" "$rundir/client.sock"
 for _ in $(seq 1 50); do [ -S "$rundir/second.sock" ] && break; sleep 0.1; done
@@ -161,14 +166,35 @@ assert d[1]["attempt"] >= 1 and d[1]["state"] == "connecting", d[1]' 2>"$VT_DIR/
 		vt_fail "status --json with two instances: $(cat "$VT_DIR/jall.err")"
 	fi
 fi
+mode=$(stat -c '%a %G' "$rundir/second.sock" 2>/dev/null)
+vt_check "control-socket-group: the socket is 0660 nogroup (got '$mode')" [ "$mode" = "660 nogroup" ]
+# A member of the status group (primary, then supplementary): status yes, disconnect no.
+as_user() { in_run setpriv --reuid=65534 "$@"; }
+if st=$(as_user --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR "$vpnc" status second 2>&1) &&
+	printf '%s\n' "$st" | grep -q '^instance: *second$'; then
+	vt_pass "a member of the status group (primary gid) reads vpnc status second"
+else
+	vt_fail "a member of the status group reads the status: $st"
+fi
+if st=$(as_user --regid=100 --groups=65534 env -u XDG_RUNTIME_DIR "$vpnc" status second 2>&1) &&
+	printf '%s\n' "$st" | grep -q '^state: *connecting'; then
+	vt_pass "a supplementary member of the status group reads the status (SO_PEERGROUPS)"
+else
+	vt_fail "a supplementary member reads the status: $st"
+fi
+st=$(as_user --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR "$vpnc" disconnect second 2>&1)
+rc=$?
+vt_check "the status group may not disconnect (exit $rc: $st)" [ "$rc" = 1 ]
+vt_check "  ... told why" grep -q 'may only read the status' <<<"$st"
+vt_check "  ... and the second vpnc still runs" vt_pid_alive "$second"
 # A user without rights: "permission denied", not "not running".
 if command -v setpriv >/dev/null; then
-	in_run setpriv --reuid=65534 --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR "$vpnc" status \
+	in_run setpriv --reuid=65534 --regid=100 --clear-groups env -u XDG_RUNTIME_DIR "$vpnc" status \
 		>/dev/null 2>"$VT_DIR/deny.err"
 	rc=$?
-	vt_check "uid 65534, no name: exit 1 (got $rc)" [ "$rc" = 1 ]
-	vt_check "uid 65534, no name: $(cat "$VT_DIR/deny.err")" grep -q 'permission denied (try sudo or the vpnc group)' "$VT_DIR/deny.err"
-	vt_check "uid 65534, no name: not 'not running'" bash -c "! grep -q -i 'not running\|no running' '$VT_DIR/deny.err'"
+	vt_check "uid 65534 (group users), no name: exit 1 (got $rc)" [ "$rc" = 1 ]
+	vt_check "uid 65534 (group users), no name: $(cat "$VT_DIR/deny.err")" grep -q 'permission denied (try sudo or the vpnc group)' "$VT_DIR/deny.err"
+	vt_check "uid 65534 (group users), no name: not 'not running'" bash -c "! grep -q -i 'not running\|no running' '$VT_DIR/deny.err'"
 fi
 vt_kill_wait "$second" 5
 rm -f "$rundir/client.sock"

@@ -665,6 +665,24 @@ static void test_config_option(void)
 	longp[sizeof(longp) - 1] = '\0';
 	CHECK(vpnc_config_load(profile, 2, toolong, NULL, &c, err, sizeof(err)) < 0 && HAS(err, "shorter"));
 
+	/* control-socket-group: a real group (nogroup, in every Debian), not root's, not unknown. */
+	char *grp[] = {"--control-socket-group", "nogroup"};
+	char *grp_root[] = {"--control-socket-group", "root"};
+	char *grp_none[] = {"--control-socket-group", "no-such-group-vpnc-test"};
+	c = NULL;
+	CHECK(vpnc_config_load(profile, 0, NULL, NULL, &c, err, sizeof(err)) == 0 && !c->control_group_set);
+	vpnc_config_free(c);
+	c = NULL;
+	CHECK(vpnc_config_load(profile, 2, grp, NULL, &c, err, sizeof(err)) == 0 && c->control_group_set &&
+	      c->control_gid == 65534);
+	vpnc_config_free(c);
+	c = NULL;
+	err[0] = '\0';
+	CHECK(vpnc_config_load(profile, 2, grp_root, NULL, &c, err, sizeof(err)) < 0 && HAS(err, "gid 0"));
+	err[0] = '\0';
+	CHECK(vpnc_config_load(profile, 2, grp_none, NULL, &c, err, sizeof(err)) < 0 &&
+	      HAS(err, "control-socket-group") && HAS(err, "no such group"));
+
 	/* `vpnc --config FILE`: the file is remembered for the instance name and the header. */
 	char *cmdline[] = {"--config", (char *)profile, "--verb", "3"};
 	c = NULL;
