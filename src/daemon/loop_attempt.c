@@ -152,12 +152,12 @@ static void start_engine(struct loop *l)
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_WARN, "Cannot open the %s socket: %s", tcp ? "TCP" : "UDP",
 		         uv_strerror(ret));
+		loop_hint_link_error(l, ret); /* no route: connect() on the socket said so at once */
 		loop_teardown_connection(l, false);
 		loop_next_attempt(l, VPNC_REMOTE_FAILED, false);
 		return;
 	}
 	l->last_link_err = 0;
-	loop_hint_reset(l);
 	loop_roam_link_opened(l);
 	ret = vpnc_engine_start(l->eng, now);
 	if (ret < 0) {
@@ -200,6 +200,7 @@ static void connect_addr(struct loop *l)
 	if (l->nc->applied && !same_addr(&l->server, l->nc))
 		(void)vpnc_netcfg_unapply(l->nc, l->p->nl);
 	l->attempt_start = uv_now(&l->uv);
+	loop_hint_reset(l); /* each hint once per attempt (loop_hint.c) */
 	vpnc_ctlstate_attempt(l->ctl, r, (const struct sockaddr *)&l->server); /* Control socket (ctlstate.h) */
 	start_engine(l);
 }

@@ -10,12 +10,16 @@
 #   refused      UDP to the server namespace, nothing listening: the kernel
 #                answers ICMP port unreachable: "is the server running on that port?"
 #   tcp-refused  the same over TCP (a RST)
+#   unreachable  an address of the test's subnet behind an `unreachable`
+#                route in the client namespace (nothing is sent): "no route"
 #   silent       UDP, an nft rule in the server namespace drops the packets:
 #                "did not answer within 5 s ... tls-auth/tls-crypt key mismatch?"
 #   journal      a profile error written to a journal stream ($JOURNAL_STREAM
 #                naming stderr) carries priority 3 (err); a config note 4.
 # Each hint must appear within 8 s and exactly once per attempt (a UDP
 # attempt lasts server-poll-timeout, 30 s; a refused TCP one ends at once). Needs root.
+# The vt_*_conf helpers take optional arguments.
+# shellcheck disable=SC2119
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,7 +29,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_connect_hint}
-cases=${VT_CASES:-refused tcp-refused silent journal}
+cases=${VT_CASES:-refused tcp-refused unreachable silent journal}
 
 vt_start "$name" "${1:-}"
 if vt_client_is_stock; then
@@ -71,6 +75,14 @@ for c in $cases; do
 		;;
 	tcp-refused)
 		hint_case "$c" tcp-client 'refused the connection \(TCP [0-9.]+ port [0-9]+\): is the server running on that port\?'
+		;;
+	unreachable)
+		# An address in the test's veth subnet that nobody has, behind an
+		# `unreachable` route in the client namespace: no packet leaves it.
+		gone=${VT_SRV_IP%.*}.250
+		vt_cli ip route add unreachable "$gone/32"
+		VT_REMOTE=$gone hint_case "$c" udp "Cannot reach the server \\(UDP ${gone//./\\.} port [0-9]+\\): .*no route to it"
+		vt_cli ip route del unreachable "$gone/32"
 		;;
 	silent)
 		vt_srv nft -f - <<-EOF

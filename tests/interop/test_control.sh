@@ -141,6 +141,7 @@ second=$!
 ln -s "$sock" "$rundir/client.sock"
 for _ in $(seq 1 50); do [ -S "$rundir/second.sock" ] && break; sleep 0.1; done
 sleep 1
+# shellcheck disable=SC2016 # $1 and $@ are the inner shell's
 in_run() { unshare -m --propagation private bash -c 'mount -t tmpfs tmpfs /run && mkdir /run/vpnc &&
 	mount --bind "$1" /run/vpnc && shift && exec "$@"' _ "$rundir" "$@"; }
 if all=$(in_run "$vpnc" status 2>&1); then vt_pass "vpnc status (no name, two instances) exits 0"; else vt_fail "vpnc status (two instances): $all"; fi
