@@ -14,6 +14,8 @@
 #                route in the client namespace (nothing is sent): "no route"
 #   silent       UDP, an nft rule in the server namespace drops the packets:
 #                "did not answer within 5 s ... tls-auth/tls-crypt key mismatch?"
+#   journal-hint the refused hint and a deprecated option's note on a journal
+#                stream carry priority 4 (warning), the link line 6 (info)
 #   journal      a profile error written to a journal stream ($JOURNAL_STREAM
 #                naming stderr) carries priority 3 (err); a config note 4.
 # Each hint must appear within 8 s and exactly once per attempt (a UDP
@@ -29,7 +31,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_connect_hint}
-cases=${VT_CASES:-refused tcp-refused unreachable silent journal}
+cases=${VT_CASES:-refused tcp-refused unreachable silent journal-hint journal}
 
 vt_start "$name" "${1:-}"
 if vt_client_is_stock; then
@@ -94,6 +96,24 @@ for c in $cases; do
 		vt_check "$c: no 'refused' hint when nothing answers" \
 			bash -c "! grep -q refused '$VT_DIR/client.log'"
 		vt_srv nft delete table inet vpnct_drop
+		;;
+	journal-hint)
+		# The hint and a deprecated option's note on a journal stream: priority
+		# warning (4). client.log keeps its inode when vt_client_start truncates it.
+		vt_client_conf
+		printf 'ns-cert-type server\n' >>"$VT_DIR/$VT_CLIENT_CONF"
+		: >"$VT_DIR/client.log"
+		JOURNAL_STREAM=$(stat -c '%d:%i' "$VT_DIR/client.log") vt_client_start
+		i=0
+		while [ $i -lt 80 ] && ! grep -q 'refused the connection' "$VT_DIR/client.log"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		vt_check "$c: the hint has priority warning" grep -q '^<4>The server refused the connection' "$VT_DIR/client.log"
+		vt_check "$c: the deprecated option's note has priority warning" grep -q "^<4>.*'ns-cert-type' is deprecated" "$VT_DIR/client.log"
+		vt_check "$c: the link line stays info" grep -q '^<6>UDP link remote:' "$VT_DIR/client.log"
+		vt_client_stop 5
+		[ "$VT_FAILED" -ne 0 ] && sed 's/^/  | /' "$VT_DIR/client.log" | tail -n 10
 		;;
 	journal)
 		printf 'remote 127.0.0.1 1194\nbogus-option x\n' >"$VT_DIR/typo.conf"
