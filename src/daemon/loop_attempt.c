@@ -83,6 +83,7 @@ static void on_poll_timeout(uv_timer_t *t)
 	/* The first firing may be the "did not answer" hint, before server-poll-timeout. */
 	uint64_t waited = uv_now(&l->uv) - l->attempt_start;
 	uint64_t spt = l->conf->server_poll_timeout > 0 ? (uint64_t)l->conf->server_poll_timeout * 1000 : 0;
+	/* 50 ms of slack: a timer that fires a little late for server-poll-timeout is that timeout. */
 	if (!(l->hints & LOOP_HINT_SILENT) && (spt == 0 || waited + 50 < spt)) {
 		loop_hint_silent(l);
 		l->hints |= LOOP_HINT_SILENT;
