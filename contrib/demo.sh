@@ -44,6 +44,8 @@ if [ "$(id -u)" != 0 ]; then
 	echo "demo: needs root for network namespaces and tun devices: sudo $0 $*"
 	exit 1
 fi
+# The Debian packages the demo needs (nothing happens when they are there).
+"$root/contrib/install-deps.sh" demo || exit 1
 
 export VT_VERBOSE=1
 export VT_CLIENT_CONF=demo.ovpn

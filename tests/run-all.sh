@@ -1,5 +1,6 @@
 #!/bin/bash
-# run-all.sh: the one test command (README "Testing", .ci/run).
+# run-all.sh: the one test command (README "Testing", .ci/run). Installs the
+# Debian packages the tests need first (contrib/install-deps.sh test).
 #
 # Usage: tests/run-all.sh [release] [asan] [fuzz]     (default: all three)
 #
@@ -23,6 +24,14 @@ notes=""
 bp=${VPNC_BUILD_PREFIX:-build}
 stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=(release asan fuzz)
+
+# The Debian packages the tests need (nothing happens when they are there;
+# without root, a missing package is only named).
+if [ "$(id -u)" = 0 ]; then
+	"$root/contrib/install-deps.sh" test || { echo "run-all: installing the dependencies failed"; exit 1; }
+else
+	"$root/contrib/install-deps.sh" test || true
+fi
 
 ctest_select=()
 if [ "$(id -u)" != 0 ]; then

@@ -258,6 +258,8 @@ struct vpnc_config {
 
 	/* Control socket (src/control/ctlsock.h, docs/control.md). */
 	char control_socket[VPNC_CTL_SOCKET_MAX]; /* 'control-socket PATH', "" = /run/vpnc/INSTANCE.sock */
+	bool control_group_set;           /* 'control-socket-group NAME': its members may read the status */
+	gid_t control_gid;
 
 	/* Flags that matter only for messages. */
 	bool persist_tun;

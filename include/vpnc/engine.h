@@ -279,6 +279,8 @@ bool vpnc_engine_probing(const struct vpnc_engine *e);
 
 enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e);
 const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e);
+/* When (the clock passed to the engine, ms) the last authenticated packet came in, and the last went out. */
+void vpnc_engine_last_io(const struct vpnc_engine *e, uint64_t *recv, uint64_t *sent);
 /* The negotiated data cipher name, or "" before the keys exist. */
 const char *vpnc_engine_cipher(const struct vpnc_engine *e);
 

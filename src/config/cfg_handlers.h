@@ -86,8 +86,9 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_privsep);
 /* cfg_opt_log.c: log, log-append, syslog. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_log);
 
-/* cfg_opt_ctl.c: control-socket. */
+/* cfg_opt_ctl.c: control-socket, control-socket-group. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_control_socket);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_control_socket_group);
 
 /* cfg_opt_datapath.c: vpnc's own data-path options. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_offload);

@@ -211,6 +211,7 @@ static const struct cfg_option cfg_options[] = {
 	S("log-append", 1, 1, 0, UT_WRITE, vpnc_cfg_opt_log),
 	S("syslog", 0, 1, 0, UT_OK, vpnc_cfg_opt_log),
 	S("control-socket", 1, 1, 0, UT_SOCKET, vpnc_cfg_opt_control_socket),
+	S("control-socket-group", 1, 1, 0, UT_SOCKET, vpnc_cfg_opt_control_socket_group),
 	I("status", 1, 2, 0, UT_WRITE, NULL, "status files are not written"),
 	I("status-version", 1, 1, 0, UT_OK, NULL, "status files are not written"),
 	I("writepid", 1, 1, 0, UT_WRITE, NULL, "no pid file is written"),

@@ -30,7 +30,7 @@ void vpnc_cli_usage(FILE *f)
 	fprintf(f,
 	        "Usage: vpnc [--config] FILE [--option args ...]\n"
 	        "       vpnc --option args ...   (options as in an OpenVPN client config)\n"
-	        "       vpnc status [--json] [[--instance] NAME | --control-socket PATH]\n"
+	        "       vpnc status [--json | --raw] [[--instance] NAME | --control-socket PATH]\n"
 	        "       vpnc disconnect | reconnect [[--instance] NAME | --control-socket PATH]\n"
 	        "       vpnc kill-switch off [--instance NAME]\n"
 	        "       vpnc --inline-config FILE [--untrusted-config]\n"
@@ -48,8 +48,10 @@ void vpnc_cli_usage(FILE *f)
 	        "inlined; --check-config loads FILE and its keys without root or network and\n"
 	        "prints what vpnc would do with it (see vpnc(8)).\n"
 	        "\n"
-	        "status prints the state, server, cipher, addresses, routes, DNS, traffic and\n"
-	        "the certificate and profile expiry of a running vpnc (--json for machines);\n"
+	        "status prints the state, server, cipher, addresses, routes, DNS, traffic (KiB,\n"
+	        "MiB; the last packet each way), reconnects and the certificate and profile\n"
+	        "expiry of a running vpnc, of every one when none is named (--raw: exact\n"
+	        "numbers; --json for machines, a JSON array for several instances);\n"
 	        "disconnect ends its session as SIGTERM does; reconnect reconnects as SIGHUP does.\n"
 	        "kill-switch off removes the firewall rules --kill-switch left after vpnc was\n"
 	        "killed or failed (all instances' unless one is named).\n"
@@ -187,7 +189,7 @@ static int usage_error(const char *fmt, ...)
 /* Picks the socket from the options, or the only running instance. */
 static int find_socket(const char *instance, const char *sock, char *path, size_t cap)
 {
-	char dir[VPNC_CTL_PATH_MAX];
+	char dir[VPNC_CTL_PATH_MAX], sys[VPNC_CTL_PATH_MAX];
 	int ret;
 
 	if (sock != NULL) {
@@ -202,6 +204,10 @@ static int find_socket(const char *instance, const char *sock, char *path, size_
 			return usage_error("'%s' is not a valid instance name.", instance);
 		if (ret < 0)
 			return usage_error("the socket path of instance '%s' is too long.", instance);
+		/* Not in this user's directory: a system instance (vpnc-client@NAME) in /run/vpnc. */
+		if (access(path, F_OK) < 0 && vpnc_ctl_system_path(instance, sys, sizeof(sys)) == 0 &&
+		    strcmp(sys, path) != 0 && strlen(sys) < cap)
+			memcpy(path, sys, strlen(sys) + 1);
 		return VPNC_CLI_OK;
 	}
 	ret = vpnc_ctl_find_single(path, cap);
@@ -226,7 +232,7 @@ static const char *explain(int err)
 		return "vpnc is not running there";
 	case -EACCES:
 	case -EPERM:
-		return "permission denied (use root or the user vpnc runs as)";
+		return "permission denied (try sudo or the vpnc group)";
 	case -EAGAIN:
 		return "vpnc did not answer in time";
 	case -EMSGSIZE:
@@ -236,12 +242,53 @@ static const char *explain(int err)
 	}
 }
 
+/* The request for one status: JSON, text with human units, or text with exact numbers. */
+static const char *status_req(bool json, bool raw)
+{
+	return json ? "status" : raw ? "status text raw" : "status text";
+}
+
+/*
+ * `vpnc status` with no instance named and several running: every one, in
+ * name order, text blocks separated by a blank line or one JSON array. An
+ * instance that cannot be asked is reported and makes the exit status 1.
+ */
+static int status_all(char (*paths)[VPNC_CTL_PATH_MAX], size_t n, bool json, bool raw, char *reply)
+{
+	int code = VPNC_CLI_OK, ret;
+	bool first = true;
+
+	if (json)
+		fputs("[", stdout);
+	for (size_t i = 0; i < n; i++) {
+		ret = vpnc_cli_request(paths[i], status_req(json, raw), reply, CLI_REPLY_MAX,
+		                       VPNC_CLI_TIMEOUT_MS);
+		if (ret <= 0 || strncmp(reply, "error", 5) == 0) {
+			fprintf(stderr, "vpnc: %s: %s", paths[i],
+			        ret < 0 ? explain(ret) : ret == 0 ? "no answer from vpnc" : reply);
+			fputs(ret <= 0 ? ".\n" : "", stderr);
+			code = VPNC_CLI_FAIL;
+			continue;
+		}
+		if (json) {
+			reply[strcspn(reply, "\n")] = '\0';
+			printf("%s%s", first ? "" : ",", reply);
+		} else {
+			printf("%s%s", first ? "" : "\n", reply);
+		}
+		first = false;
+	}
+	if (json)
+		fputs("]\n", stdout);
+	return code;
+}
+
 int vpnc_cli_main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL, *instance = NULL, *sock = NULL;
 	char path[VPNC_CTL_PATH_MAX];
 	char *reply = NULL;
-	bool json = false;
+	bool json = false, raw = false;
 	int ret, code;
 
 	if (!vpnc_cli_is_command(cmd))
@@ -256,6 +303,8 @@ int vpnc_cli_main(int argc, char **argv)
 			return VPNC_CLI_OK;
 		} else if (strcmp(a, "--json") == 0 && strcmp(cmd, "status") == 0) {
 			json = true;
+		} else if (strcmp(a, "--raw") == 0 && strcmp(cmd, "status") == 0) {
+			raw = true;
 		} else if (strcmp(a, "--instance") == 0 && i + 1 < argc) {
 			instance = argv[++i];
 		} else if (strcmp(a, "--control-socket") == 0 && i + 1 < argc) {
@@ -269,17 +318,37 @@ int vpnc_cli_main(int argc, char **argv)
 	}
 	if (instance != NULL && sock != NULL)
 		return usage_error("%s", "--instance and --control-socket exclude each other.");
-	code = find_socket(instance, sock, path, sizeof(path));
-	if (code != VPNC_CLI_OK)
-		return code;
-
 	reply = malloc(CLI_REPLY_MAX);
 	if (reply == NULL) {
 		fprintf(stderr, "vpnc: out of memory.\n");
 		return VPNC_CLI_FAIL;
 	}
-	ret = vpnc_cli_request(path, strcmp(cmd, "status") == 0 ? (json ? "status" : "status text") : cmd,
-	                       reply, CLI_REPLY_MAX, VPNC_CLI_TIMEOUT_MS);
+	/* `vpnc status` alone, like `wg show`: every running instance. */
+	if (instance == NULL && sock == NULL && strcmp(cmd, "status") == 0) {
+		static char paths[VPNC_CTL_LIST_MAX][VPNC_CTL_PATH_MAX];
+		size_t n = 0;
+
+		ret = vpnc_ctl_find_all(paths, VPNC_CTL_LIST_MAX, &n);
+		if (ret == -EACCES) {
+			fprintf(stderr, "vpnc: cannot list the running instances: %s.\n", explain(ret));
+			free(reply);
+			return VPNC_CLI_FAIL;
+		}
+		if (n > 1) {
+			code = status_all(paths, n, json, raw, reply);
+			free(reply);
+			return code;
+		}
+		if (n == 1)
+			sock = paths[0]; /* the only one, maybe a system instance seen by a non-root user */
+	}
+	code = find_socket(instance, sock, path, sizeof(path));
+	if (code != VPNC_CLI_OK) {
+		free(reply);
+		return code;
+	}
+	ret = vpnc_cli_request(path, strcmp(cmd, "status") == 0 ? status_req(json, raw) : cmd, reply,
+	                       CLI_REPLY_MAX, VPNC_CLI_TIMEOUT_MS);
 	if (ret < 0) {
 		fprintf(stderr, "vpnc: %s: %s.\n", path, explain(ret));
 		code = VPNC_CLI_FAIL;

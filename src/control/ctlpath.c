@@ -99,6 +99,71 @@ int vpnc_ctl_path(const char *instance, char *out, size_t cap)
 	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
+/* Adds dir's instance sockets to out[*n..max); 0, or -errno of opendir. */
+static int scan_dir(const char *dir, char (*out)[VPNC_CTL_PATH_MAX], size_t max, size_t *n)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	size_t sl = strlen(VPNC_CTL_SUFFIX);
+
+	if (dp == NULL)
+		return -errno;
+	/* Bounded by the directory's size and max; only names we could have made count. */
+	while ((d = readdir(dp)) != NULL && *n < max) {
+		char found[VPNC_CTL_INSTANCE_MAX + 1];
+		size_t len = strlen(d->d_name);
+		int w;
+
+		if (!ends_with(d->d_name, len, VPNC_CTL_SUFFIX) || len - sl > VPNC_CTL_INSTANCE_MAX)
+			continue;
+		memcpy(found, d->d_name, len - sl);
+		found[len - sl] = '\0';
+		if (vpnc_ctl_instance_valid(found) < 0)
+			continue;
+		w = snprintf(out[*n], VPNC_CTL_PATH_MAX, "%s/%s", dir, d->d_name);
+		if (w > 0 && w < VPNC_CTL_PATH_MAX)
+			(*n)++;
+	}
+	closedir(dp);
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int vpnc_ctl_find_all(char (*out)[VPNC_CTL_PATH_MAX], size_t max, size_t *n)
+{
+	char dir[VPNC_CTL_PATH_MAX];
+	int r1, r2 = -ENOENT;
+
+	*n = 0;
+	if (vpnc_ctl_dir(dir, sizeof(dir)) < 0)
+		return -ENOENT;
+	r1 = scan_dir(dir, out, max, n);
+	/* Not root: the system's instances (vpnc-client@NAME) live in /run/vpnc. */
+	if (strcmp(dir, CTL_ROOT_DIR) != 0)
+		r2 = scan_dir(CTL_ROOT_DIR, out, max, n);
+	if (*n > 1)
+		qsort(out, *n, VPNC_CTL_PATH_MAX, cmp_path);
+	if (*n == 0 && (r1 == -EACCES || r2 == -EACCES))
+		return -EACCES;
+	return 0;
+}
+
+int vpnc_ctl_system_path(const char *instance, char *out, size_t cap)
+{
+	int n;
+
+	if (vpnc_ctl_instance_valid(instance) < 0)
+		return -EINVAL;
+	if (cap > VPNC_CTL_PATH_MAX)
+		cap = VPNC_CTL_PATH_MAX;
+	n = snprintf(out, cap, CTL_ROOT_DIR "/%s" VPNC_CTL_SUFFIX, instance);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
 int vpnc_ctl_find_single(char *out, size_t cap)
 {
 	char dir[VPNC_CTL_PATH_MAX], found[VPNC_CTL_INSTANCE_MAX + 1];

@@ -52,4 +52,21 @@ int vpnc_ctl_path(const char *instance, char *out, size_t cap);
  */
 int vpnc_ctl_find_single(char *out, size_t cap);
 
+/* The socket path of a system instance (/run/vpnc/NAME.sock), whoever asks. Same returns. */
+int vpnc_ctl_system_path(const char *instance, char *out, size_t cap);
+
+/* Most instances `vpnc status` lists at once. */
+#define VPNC_CTL_LIST_MAX 32
+
+/*
+ * Lists the sockets of running instances, sorted by name: those in this
+ * user's directory and, for anyone but root, those in /run/vpnc too (the
+ * system's instances, which root or the socket's group may ask; see
+ * docs/control.md). Writes up to max paths (each VPNC_CTL_PATH_MAX bytes)
+ * and sets *n. Returns 0, or -EACCES when none was found and a directory
+ * exists that could not be read (the caller lacks the rights, which is not
+ * the same as "not running").
+ */
+int vpnc_ctl_find_all(char (*out)[VPNC_CTL_PATH_MAX], size_t max, size_t *n);
+
 #endif

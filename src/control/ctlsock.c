@@ -35,6 +35,7 @@ struct ctl_client {
 	int handles;                      /* uv handles not yet closed */
 	bool answered;
 	bool reading;
+	bool read_only;                   /* a member of the read group: status only */
 	enum ctl_action action;           /* run once the reply is written */
 	uv_write_t wr;
 	uv_shutdown_t sd;
@@ -168,7 +169,7 @@ static void reply_str(struct ctl_client *c, const char *s, enum ctl_action act)
 	reply(c, (char *)s, strlen(s), false, act);
 }
 
-static void reply_status(struct ctl_client *c, bool json)
+static void reply_status(struct ctl_client *c, bool json, unsigned flags)
 {
 	struct vpnc_ctl *ctl = c->ctl;
 	struct vpnc_status_snap snap;
@@ -186,10 +187,11 @@ static void reply_status(struct ctl_client *c, bool json)
 		return;
 	}
 	memset(&snap, 0, sizeof(snap));
+	snap.last_recv_ms_ago = snap.last_sent_ms_ago = -1; /* unknown unless the loop knows */
 	ctl->ops.status(ctl->ops.ctx, &snap);
 	now = ctl->ops.now != NULL ? ctl->ops.now(ctl->ops.ctx) : (int64_t)time(NULL);
 	n = json ? vpnc_status_json(&snap, now, out, VPNC_STATUS_MAX)
-	         : vpnc_status_text(&snap, now, out, VPNC_STATUS_MAX);
+	         : vpnc_status_text_fmt(&snap, now, flags, out, VPNC_STATUS_MAX);
 	if (n < 0) {
 		free(out);
 		reply_str(c, "error status too large\n", CTL_NONE);
@@ -214,9 +216,14 @@ static void handle_request(struct ctl_client *c, size_t len)
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
 	if (is_cmd(line, len, "status") || is_cmd(line, len, "status json"))
-		reply_status(c, true);
+		reply_status(c, true, 0);
 	else if (is_cmd(line, len, "status text"))
-		reply_status(c, false);
+		reply_status(c, false, 0);
+	else if (is_cmd(line, len, "status text raw"))
+		reply_status(c, false, VPNC_STATUS_RAW);
+	else if (c->read_only && (is_cmd(line, len, "disconnect") || is_cmd(line, len, "reconnect")))
+		reply_str(c, "error permission denied (the status group may only read the status; "
+		             "disconnect and reconnect need root)\n", CTL_NONE);
 	else if (is_cmd(line, len, "disconnect"))
 		reply_str(c, ctl->ops.disconnect ? "ok\n" : "error not supported\n", CTL_DISCONNECT);
 	else if (is_cmd(line, len, "reconnect"))
@@ -276,7 +283,27 @@ static bool default_peer_ok(uid_t uid)
 	return uid == 0 || uid == geteuid();
 }
 
-/* Whether the process at the other end may use the socket. */
+/* Most supplementary groups of a peer looked at (NGROUPS_MAX is 65536; a member rarely has many). */
+#define CTL_PEER_GROUPS_MAX 256
+
+/* Whether the peer (its primary group, else SO_PEERGROUPS) is in the read group. */
+static bool peer_in_group(int fd, gid_t primary, gid_t want)
+{
+	gid_t groups[CTL_PEER_GROUPS_MAX];
+	socklen_t len = sizeof(groups);
+
+	if (primary == want)
+		return true;
+	/* More groups than fit (ERANGE): not a member as far as vpnc can tell; the log says refused. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == want)
+			return true;
+	return false;
+}
+
+/* Whether the process at the other end may use the socket; sets c->read_only for the read group. */
 static bool peer_allowed(struct vpnc_ctl *ctl, struct ctl_client *c)
 {
 	struct ucred cred;
@@ -289,6 +316,10 @@ static bool peer_allowed(struct vpnc_ctl *ctl, struct ctl_client *c)
 	if (ctl->ops.peer_ok != NULL ? ctl->ops.peer_ok(ctl->ops.ctx, cred.uid, cred.gid, cred.pid)
 	                             : default_peer_ok(cred.uid))
 		return true;
+	if (ctl->ops.has_read_group && peer_in_group(fd, cred.gid, ctl->ops.read_group)) {
+		c->read_only = true;
+		return true;
+	}
 	ctl_log(ctl, 1, "Control socket: refused a client with uid %u (pid %d).", (unsigned)cred.uid,
 	        (int)cred.pid);
 	return false;
@@ -338,8 +369,8 @@ static void on_connection(uv_stream_t *server, int status)
 		client_close(c);
 }
 
-/* Creates (0700) or checks the directory that will hold path. */
-static int prepare_dir(const char *path)
+/* Creates (0700, or 0750 for a read group) or checks the directory that will hold path. */
+static int prepare_dir(const char *path, const struct vpnc_ctl_ops *ops)
 {
 	char dir[VPNC_CTL_PATH_MAX];
 	const char *slash = strrchr(path, '/');
@@ -359,8 +390,21 @@ static int prepare_dir(const char *path)
 		return -errno;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
 		return -EPERM;
-	/* Ours but open to others (e.g. made by a service manager with 0755): close it. */
-	if ((st.st_mode & 077) != 0 && chmod(dir, 0700) < 0)
+	if (ops->has_read_group) {
+		/* The read group lists the instances (`vpnc status`); others see nothing. */
+		if (st.st_gid != ops->read_group && chown(dir, (uid_t)-1, ops->read_group) < 0)
+			return -errno;
+		if ((st.st_mode & 0777) != 0750 && chmod(dir, 0750) < 0)
+			return -errno;
+		return 0;
+	}
+	/*
+	 * Ours but open to others (e.g. made by a service manager with 0755):
+	 * close it; keep group access only when another instance gave the
+	 * directory to its read group (not root's group, not ours).
+	 */
+	mode_t want = st.st_gid != 0 && st.st_gid != getegid() ? (st.st_mode & 0750) : (st.st_mode & 0700);
+	if ((st.st_mode & 0777) != want && chmod(dir, want) < 0)
 		return -errno;
 	return 0;
 }
@@ -405,7 +449,7 @@ int vpnc_ctl_open(uv_loop_t *loop, const char *path, unsigned flags, const struc
 		return -EINVAL;
 	if (strlen(path) >= sizeof(ctl->path))
 		return -ENAMETOOLONG;
-	if ((flags & VPNC_CTL_MKDIR) && (ret = prepare_dir(path)) < 0)
+	if ((flags & VPNC_CTL_MKDIR) && (ret = prepare_dir(path, ops)) < 0)
 		return ret;
 	ret = clear_stale(path);
 	if (ret < 0)
@@ -428,6 +472,10 @@ int vpnc_ctl_open(uv_loop_t *loop, const char *path, unsigned flags, const struc
 	ret = uv_pipe_bind(&ctl->server, path);
 	umask(old_mask);
 	if (ret == 0 && chmod(path, 0600) < 0)
+		ret = -errno;
+	/* The read group: its group first, then the group bits, so no other group ever gets in. */
+	if (ret == 0 && ops->has_read_group &&
+	    (chown(path, (uid_t)-1, ops->read_group) < 0 || chmod(path, 0660) < 0))
 		ret = -errno;
 	if (ret == 0)
 		ret = uv_listen((uv_stream_t *)&ctl->server, CTL_BACKLOG, on_connection);

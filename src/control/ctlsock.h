@@ -7,13 +7,18 @@
  * the daemon closes it (docs/control.md):
  *
  *   status         -> one JSON object and "\n"
- *   status text    -> the same for people, several lines
+ *   status text    -> the same for people, several lines (KiB, "2 seconds ago")
+ *   status text raw -> the same with exact bytes and milliseconds
  *   disconnect     -> "ok\n", then the session ends as on SIGTERM
  *   reconnect      -> "ok\n", then a reconnect as on SIGHUP
  *   anything else  -> "error <reason>\n"
  *
- * Only root and the daemon's own effective uid may talk to it (SO_PEERCRED),
- * on top of the file permissions. A client that sends nothing is dropped
+ * Root and the daemon's own effective uid may send any request
+ * (SO_PEERCRED), on top of the file permissions. With ops.read_group set,
+ * the socket is mode 0660 with that group, and a member of it (primary
+ * group from SO_PEERCRED, supplementary ones from SO_PEERGROUPS) may ask
+ * for the status only: disconnect and reconnect get "error permission
+ * denied". Anyone else is refused. A client that sends nothing is dropped
  * after idle_ms; at most VPNC_CTL_MAX_CLIENTS are served at once. Nothing
  * here blocks the loop, and nothing runs on the packet path: a request costs
  * one allocation for its connection and one for its reply.
@@ -41,7 +46,12 @@
 /* A connection that has not sent its request after this long is closed. */
 #define VPNC_CTL_IDLE_MS 2000
 
-/* Create the socket's directory (mode 0700) if missing, and refuse one that others can enter. */
+/*
+ * Create the socket's directory (mode 0700; 0750 with ops.read_group, which
+ * it is given) if missing, and refuse one not ours; "other" bits are
+ * cleared, group bits too unless the directory's group is another
+ * instance's read group (not root's, not ours).
+ */
 #define VPNC_CTL_MKDIR 0x1
 
 struct vpnc_ctl;
@@ -64,6 +74,9 @@ struct vpnc_ctl_ops {
 	void (*log)(void *ctx, int level, const char *msg);
 	void *ctx;
 	unsigned idle_ms;          /* 0 = VPNC_CTL_IDLE_MS */
+	/* 'control-socket-group': members may read the status (never disconnect or reconnect). */
+	bool has_read_group;
+	gid_t read_group;
 };
 
 /*

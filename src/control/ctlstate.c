@@ -44,6 +44,9 @@ struct vpnc_ctlstate {
 	int64_t connected_since;
 	int64_t cert_not_after;
 	int64_t profile_expires;
+	uv_loop_t *loop;                 /* its clock is the engine's (last packet times) */
+	unsigned attempt;                /* attempts since the last connect */
+	unsigned connects;               /* sessions set up in this run */
 };
 
 static void copy_str(char *dst, size_t cap, const char *src)
@@ -90,6 +93,19 @@ static void fill_status(void *ctx, struct vpnc_status_snap *snap)
 	snap->datapath = s->hooks.datapath != NULL && s->hooks.datapath(s->hooks.ctx, &s->datapath)
 	                         ? &s->datapath
 	                         : NULL;
+	snap->last_recv_ms_ago = snap->last_sent_ms_ago = -1;
+	if (eng != NULL) {
+		const struct vpnc_stats *st = vpnc_engine_stats(eng);
+		uint64_t now = uv_now(s->loop), rx, tx;
+
+		vpnc_engine_last_io(eng, &rx, &tx);
+		if (st->link_in_pkts > 0 && rx <= now)
+			snap->last_recv_ms_ago = (int64_t)(now - rx);
+		if (st->link_out_pkts > 0 && tx <= now)
+			snap->last_sent_ms_ago = (int64_t)(now - tx);
+	}
+	snap->attempt = s->state == VPNC_STATUS_CONNECTED ? 0 : s->attempt;
+	snap->reconnects = s->connects > 1 ? s->connects - 1 : 0;
 	snap->connected_since = s->state == VPNC_STATUS_CONNECTED ? s->connected_since : 0;
 	snap->cert_not_after = s->cert_not_after;
 	snap->profile_expires = s->profile_expires;
@@ -132,9 +148,9 @@ static void warn_expiry(const char *what, int64_t t, int64_t now)
 	    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
 		return;
 	if (level == 2)
-		vpnc_log(VPNC_LOG_INFO, "WARNING: the %s expired at %s.", what, ts);
+		vpnc_log(VPNC_LOG_WARN, "WARNING: the %s expired at %s.", what, ts);
 	else
-		vpnc_log(VPNC_LOG_INFO, "WARNING: the %s expires at %s, in %lld hours.", what, ts,
+		vpnc_log(VPNC_LOG_WARN, "WARNING: the %s expires at %s, in %lld hours.", what, ts,
 		         (long long)((t - now) / 3600));
 }
 
@@ -158,6 +174,7 @@ int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct
 		return -ENOMEM;
 	s->conf = conf;
 	s->hooks = *hooks;
+	s->loop = loop;
 	s->state = VPNC_STATUS_STARTING;
 	s->config_path = conf->path != NULL ? conf->path
 	                 : conf->cmdline_config[0] ? conf->cmdline_config : NULL;
@@ -179,6 +196,8 @@ int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct
 		flags = VPNC_CTL_MKDIR;
 	}
 	ops.ctx = s;
+	ops.has_read_group = conf->control_group_set;
+	ops.read_group = conf->control_gid;
 	ret = vpnc_ctl_open(loop, path, flags, &ops, &s->ctl);
 	if (ret < 0)
 		goto fail;
@@ -209,6 +228,7 @@ void vpnc_ctlstate_attempt(struct vpnc_ctlstate *s, const struct vpnc_remote *r,
 	if (s == NULL)
 		return;
 	s->state = VPNC_STATUS_CONNECTING;
+	s->attempt++;
 	copy_str(s->host, sizeof(s->host), r->host);
 	copy_str(s->port, sizeof(s->port), r->port[0] ? r->port : "1194");
 	s->proto = proto_name(r, addr != NULL ? addr->sa_family : AF_INET);
@@ -228,6 +248,8 @@ void vpnc_ctlstate_connected(struct vpnc_ctlstate *s, const struct vpnc_push *pu
 	if (s == NULL)
 		return;
 	s->state = VPNC_STATUS_CONNECTED;
+	s->attempt = 0;
+	s->connects++;
 	s->connected_since = (int64_t)time(NULL);
 	s->last_error[0] = '\0';
 	copy_str(s->dev, sizeof(s->dev), dev);

@@ -584,6 +584,21 @@ int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, s
 	j_stats(&w, &first, s->stats);
 	j_datapath(&w, &first, s->datapath);
 
+	jkey(&w, &first, "attempt");
+	putu(&w, s->attempt);
+	jkey(&w, &first, "reconnects");
+	putu(&w, s->reconnects);
+	jkey(&w, &first, "last_received_ms_ago");
+	if (s->last_recv_ms_ago >= 0)
+		puti(&w, s->last_recv_ms_ago);
+	else
+		puts_(&w, "null");
+	jkey(&w, &first, "last_sent_ms_ago");
+	if (s->last_sent_ms_ago >= 0)
+		puti(&w, s->last_sent_ms_ago);
+	else
+		puts_(&w, "null");
+
 	jkey(&w, &first, "connected_since");
 	if (s->connected_since != 0) {
 		fmt_time(s->connected_since, true, ts, sizeof(ts));
@@ -690,11 +705,99 @@ static void t_push(struct sw *w, const struct vpnc_push *p, bool dns_failed)
 		t_line(w, i == 0 && p->n_domains == 0 ? "domains:" : "", p->dns_search[i]);
 }
 
+void vpnc_status_bytes(uint64_t n, char *out, size_t cap)
+{
+	static const char *const unit[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	uint64_t div = 1024;
+	size_t u = 0;
+
+	if (n < 1024) {
+		snprintf(out, cap, "%" PRIu64 " B", n);
+		return;
+	}
+	while (u + 1 < sizeof(unit) / sizeof(unit[0]) && n / div >= 1024) {
+		div *= 1024;
+		u++;
+	}
+	/* Two decimals, rounded, in integers: no floating point rounding surprises. */
+	uint64_t whole = n / div, rest = n % div;
+	uint64_t cents = (uint64_t)(((unsigned __int128)rest * 100 + div / 2) / div);
+	if (cents == 100) {
+		whole++;
+		cents = 0;
+	}
+	snprintf(out, cap, "%" PRIu64 ".%02" PRIu64 " %s", whole, cents, unit[u]);
+}
+
+/* Appends "N unit(s)" to out. */
+static void ago_part(char *out, size_t cap, int64_t n, const char *unit)
+{
+	size_t used = strlen(out);
+
+	if (used < cap)
+		snprintf(out + used, cap - used, "%s%" PRId64 " %s%s", used ? ", " : "", n, unit,
+		         n == 1 ? "" : "s");
+}
+
+void vpnc_status_ago(int64_t secs, char *out, size_t cap)
+{
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	if (secs < 0)
+		secs = 0;
+	if (secs >= 86400) {
+		ago_part(out, cap, secs / 86400, "day");
+		if (secs % 86400 / 3600)
+			ago_part(out, cap, secs % 86400 / 3600, "hour");
+	} else if (secs >= 3600) {
+		ago_part(out, cap, secs / 3600, "hour");
+		if (secs % 3600 / 60)
+			ago_part(out, cap, secs % 3600 / 60, "minute");
+	} else if (secs >= 60) {
+		ago_part(out, cap, secs / 60, "minute");
+		if (secs % 60)
+			ago_part(out, cap, secs % 60, "second");
+	} else {
+		ago_part(out, cap, secs, "second");
+	}
+}
+
+/* "1.50 MiB (123 packets), last 2 seconds ago" or the raw "1572864 bytes (123 packets), last 2000 ms ago". */
+static void t_traffic(struct sw *w, const char *label, uint64_t bytes, uint64_t pkts, int64_t ago_ms,
+                      bool raw)
+{
+	char line[160], num[32], ago[64];
+
+	if (raw)
+		snprintf(num, sizeof(num), "%" PRIu64 " bytes", bytes);
+	else
+		vpnc_status_bytes(bytes, num, sizeof(num));
+	if (ago_ms < 0)
+		snprintf(ago, sizeof(ago), "%s", pkts ? "" : ", none yet");
+	else if (raw)
+		snprintf(ago, sizeof(ago), ", last %" PRId64 " ms ago", ago_ms);
+	else {
+		char d[48];
+		vpnc_status_ago(ago_ms / 1000, d, sizeof(d));
+		snprintf(ago, sizeof(ago), ", last %s ago", d);
+	}
+	snprintf(line, sizeof(line), "%s (%" PRIu64 " packet%s)%s", num, pkts, pkts == 1 ? "" : "s", ago);
+	t_line(w, label, line);
+}
+
 int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, size_t cap)
+{
+	return vpnc_status_text_fmt(s, now, 0, out, cap);
+}
+
+int vpnc_status_text_fmt(const struct vpnc_status_snap *s, int64_t now, unsigned flags, char *out,
+                         size_t cap)
 {
 	struct sw w = {.p = out, .cap = cap, .json = false};
 	const struct vpnc_stats *st = s->stats;
-	char line[256], ts[40], d[32];
+	bool raw = (flags & VPNC_STATUS_RAW) != 0;
+	char line[256], ts[40], d[48];
 
 	if (cap == 0)
 		return -ENOSPC;
@@ -703,10 +806,21 @@ int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, s
 	snprintf(line, sizeof(line), "%s", vpnc_status_state_name(s->state));
 	if (s->state == VPNC_STATUS_CONNECTED && s->connected_since != 0) {
 		fmt_time(s->connected_since, false, ts, sizeof(ts));
-		fmt_dur(now - s->connected_since, d, sizeof(d));
+		if (raw)
+			snprintf(d, sizeof(d), "%" PRId64 " s", now - s->connected_since);
+		else
+			fmt_dur(now - s->connected_since, d, sizeof(d));
 		snprintf(line, sizeof(line), "connected since %s (%s)", ts, d);
+	} else if ((s->state == VPNC_STATUS_CONNECTING || s->state == VPNC_STATUS_RECONNECTING) &&
+	           s->attempt > 0) {
+		/* Which try this is: the server line below names its remote. */
+		snprintf(line, sizeof(line), "%s (attempt %u)", vpnc_status_state_name(s->state), s->attempt);
 	}
 	t_line(&w, "state:", line);
+	if (s->reconnects > 0) {
+		snprintf(line, sizeof(line), "%u", s->reconnects);
+		t_line(&w, "reconnects:", line);
+	}
 	if (s->last_error != NULL && s->last_error[0])
 		t_line(&w, "last error:", s->last_error);
 	t_line(&w, "kill switch:", !s->kill_switch ? "off" : s->kill_switch_lan ? "on (local networks allowed)" : "on");
@@ -726,12 +840,8 @@ int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, s
 		t_line(&w, "device:", s->dev);
 	t_push(&w, s->push, s->dns_failed);
 	if (st != NULL) {
-		snprintf(line, sizeof(line), "%" PRIu64 " bytes (%" PRIu64 " packets)", st->link_in_bytes,
-		         st->link_in_pkts);
-		t_line(&w, "received:", line);
-		snprintf(line, sizeof(line), "%" PRIu64 " bytes (%" PRIu64 " packets)", st->link_out_bytes,
-		         st->link_out_pkts);
-		t_line(&w, "sent:", line);
+		t_traffic(&w, "received:", st->link_in_bytes, st->link_in_pkts, s->last_recv_ms_ago, raw);
+		t_traffic(&w, "sent:", st->link_out_bytes, st->link_out_pkts, s->last_sent_ms_ago, raw);
 	}
 	if (s->datapath != NULL) {
 		const struct vpnc_status_datapath *dp = s->datapath;

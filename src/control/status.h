@@ -85,6 +85,12 @@ struct vpnc_status_snap {
 	bool kill_switch;
 	bool kill_switch_lan;
 
+	/* How long ago the last packet came from / went to the server (ms); -1 = none this session. */
+	int64_t last_recv_ms_ago;
+	int64_t last_sent_ms_ago;
+	unsigned attempt;              /* attempts since the last connect (1 = the first); 0 = none */
+	unsigned reconnects;           /* sessions set up after the first one */
+
 	int64_t connected_since;
 	int64_t cert_not_after;
 	int64_t profile_expires;       /* the eduVPN "# Expires:" header */
@@ -101,8 +107,21 @@ const char *vpnc_status_state_name(enum vpnc_status_state s);
  */
 int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, size_t cap);
 
-/* The same as lines for people (control characters replaced by '?'). */
+/*
+ * The same as lines for people (control characters replaced by '?'), with
+ * human units (KiB/MiB/GiB, "3 minutes ago") unless flags has
+ * VPNC_STATUS_RAW (exact bytes and milliseconds, as --json has them).
+ */
+#define VPNC_STATUS_RAW 0x1u
+int vpnc_status_text_fmt(const struct vpnc_status_snap *s, int64_t now, unsigned flags, char *out,
+                         size_t cap);
+/* vpnc_status_text_fmt() with human units. */
 int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, size_t cap);
+
+/* "1.50 MiB" (IEC units, two decimals) or "512 B"; never fails, cuts at cap. */
+void vpnc_status_bytes(uint64_t n, char *out, size_t cap);
+/* "2 seconds", "3 minutes, 5 seconds", "1 hour, 2 minutes", "4 days, 1 hour". */
+void vpnc_status_ago(int64_t secs, char *out, size_t cap);
 
 /*
  * Parses an ISO 8601 date and time: "YYYY-MM-DDTHH:MM:SS" ('T' or one space),

@@ -673,5 +673,11 @@ enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e) { return e->state
 const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e) { return &e->stats; }
 const char *vpnc_engine_cipher(const struct vpnc_engine *e) { return e->cipher; }
 
+void vpnc_engine_last_io(const struct vpnc_engine *e, uint64_t *recv, uint64_t *sent)
+{
+	*recv = e->last_recv;
+	*sent = e->last_send;
+}
+
 const char *vpnc_engine_tls_version(const struct vpnc_engine *e) { return e->tls_version; }
 const char *vpnc_engine_tls_cipher(const struct vpnc_engine *e) { return e->tls_cipher; }

@@ -319,7 +319,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 	         vpnc_engine_cipher(l->eng),
 	         (unsigned long long)(uv_now(&l->uv) - l->attempt_start));
 	if (l->nc->n_failed)
-		vpnc_log(VPNC_LOG_INFO, "%u address(es) or route(s) could not be added", l->nc->n_failed);
+		vpnc_log(VPNC_LOG_WARN, "%u address(es) or route(s) could not be added", l->nc->n_failed);
 	if (l->nc->link_by_other)
 		vpnc_log(VPNC_LOG_MORE, "%s: MTU and up flag left to whoever configures it (no CAP_NET_ADMIN)",
 		         l->tun.name);
@@ -381,7 +381,7 @@ static void on_restart(struct loop *l)
 {
 	enum vpnc_remote_why why = VPNC_REMOTE_FAILED;
 
-	vpnc_log(VPNC_LOG_INFO, "Connection reset: %s", l->reason);
+	vpnc_log(VPNC_LOG_WARN, "Connection reset: %s", l->reason);
 	vpnc_ctlstate_down(l->ctl, VPNC_STATUS_RECONNECTING, l->reason); /* Control socket (ctlstate.h) */
 	{ /* systemd (sdnotify.h) */
 		char st[VPNC_SD_MSG_MAX];
@@ -448,6 +448,7 @@ static void process_events(struct loop *l)
 		l->restart_flags = 0;
 		snprintf(l->reason, sizeof(l->reason), "the TCP connection failed: %s",
 		         uv_strerror(l->link_down_err));
+		loop_hint_link_error(l, l->link_down_err); /* refused (RST) or unreachable: the hint */
 	}
 	if (l->exiting) {
 		/* Waiting for the exit notification: done when it was answered, sent, or the session ended. */
@@ -598,7 +599,7 @@ void loop_shutdown(struct loop *l, int code)
 	if (l->nc->applied) {
 		int failed = vpnc_netcfg_unapply(l->nc, l->p->nl);
 		if (failed > 0)
-			vpnc_log(VPNC_LOG_INFO, "%d address(es) or route(s) could not be removed", failed);
+			vpnc_log(VPNC_LOG_WARN, "%d address(es) or route(s) could not be removed", failed);
 	}
 	if (l->tun.fd >= 0) {
 		vpnc_tunio_flush(&l->tio);
@@ -696,7 +697,7 @@ static int init_handles(struct loop *l)
 	/* systemd (sdwatchdog.h): keep-alives when the unit has WatchdogSec=. */
 	ret = vpnc_sd_watchdog_start(&l->sd_wd, &l->uv);
 	if (ret < 0)
-		vpnc_log(VPNC_LOG_INFO, "systemd watchdog not started: %s", uv_strerror(ret));
+		vpnc_log(VPNC_LOG_WARN, "systemd watchdog not started: %s", uv_strerror(ret));
 	return 0;
 }
 

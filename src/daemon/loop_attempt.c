@@ -80,7 +80,20 @@ static void on_poll_timeout(uv_timer_t *t)
 	/* Only "no answer at all" moves on; a slow handshake is hand-window's business. */
 	if (vpnc_engine_state(l->eng) > VPNC_ST_RESET)
 		return;
-	vpnc_log(VPNC_LOG_INFO, "Server poll timeout (%d s), restarting", l->conf->server_poll_timeout);
+	/* The first firing may be the "did not answer" hint, before server-poll-timeout. */
+	uint64_t waited = uv_now(&l->uv) - l->attempt_start;
+	uint64_t spt = l->conf->server_poll_timeout > 0 ? (uint64_t)l->conf->server_poll_timeout * 1000 : 0;
+	/* 50 ms of slack: a timer that fires a little late for server-poll-timeout is that timeout. */
+	if (!(l->hints & LOOP_HINT_SILENT) && (spt == 0 || waited + 50 < spt)) {
+		loop_hint_silent(l);
+		l->hints |= LOOP_HINT_SILENT;
+		if (spt > 0)
+			uv_timer_start(&l->poll, on_poll_timeout, spt - waited, 0);
+		return;
+	}
+	if (spt == 0)
+		return;
+	vpnc_log(VPNC_LOG_WARN, "Server poll timeout (%d s), restarting", l->conf->server_poll_timeout);
 	loop_teardown_connection(l, false);
 	loop_next_attempt(l, VPNC_REMOTE_POLL_TIMEOUT, false);
 }
@@ -138,8 +151,9 @@ static void start_engine(struct loop *l)
 		ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server, local_port(l->conf),
 		                         l->offload, &cbs, &l->link);
 	if (ret < 0) {
-		vpnc_log(VPNC_LOG_INFO, "Cannot open the %s socket: %s", tcp ? "TCP" : "UDP",
+		vpnc_log(VPNC_LOG_WARN, "Cannot open the %s socket: %s", tcp ? "TCP" : "UDP",
 		         uv_strerror(ret));
+		loop_hint_link_error(l, ret); /* no route: connect() on the socket said so at once */
 		loop_teardown_connection(l, false);
 		loop_next_attempt(l, VPNC_REMOTE_FAILED, false);
 		return;
@@ -152,8 +166,11 @@ static void start_engine(struct loop *l)
 		loop_shutdown(l, 1);
 		return;
 	}
-	if (l->conf->server_poll_timeout > 0)
-		uv_timer_start(&l->poll, on_poll_timeout, (uint64_t)l->conf->server_poll_timeout * 1000, 0);
+	/* The "did not answer" hint first (loop_hint.c), then server-poll-timeout on the same timer. */
+	uint64_t first = VPNC_HINT_SILENT_S * 1000;
+	if (l->conf->server_poll_timeout > 0 && (uint64_t)l->conf->server_poll_timeout * 1000 < first)
+		first = (uint64_t)l->conf->server_poll_timeout * 1000;
+	uv_timer_start(&l->poll, on_poll_timeout, first, 0);
 	loop_drain_link_out(l, now);
 	loop_settle(l);
 }
@@ -188,6 +205,7 @@ static void connect_addr(struct loop *l)
 			(void)vpnc_netcfg_unapply(l->nc, l->p->nl);
 	}
 	l->attempt_start = uv_now(&l->uv);
+	loop_hint_reset(l); /* each hint once per attempt (loop_hint.c) */
 	vpnc_ctlstate_attempt(l->ctl, r, (const struct sockaddr *)&l->server); /* Control socket (ctlstate.h) */
 	start_engine(l);
 }
@@ -198,7 +216,7 @@ static void resolve_failed(struct loop *l, const char *host, int err)
 	uint64_t now = uv_now(&l->uv);
 	int limit = l->conf->resolv_retry;
 
-	vpnc_log(VPNC_LOG_INFO, "Cannot resolve %s: %s", host, err < 0 ? uv_strerror(err) : "no address");
+	vpnc_log(VPNC_LOG_WARN, "Cannot resolve %s: %s", host, err < 0 ? uv_strerror(err) : "no address");
 	if (l->resolve_fail_since == 0)
 		l->resolve_fail_since = now;
 	/* Every remote failed to resolve for longer than resolv-retry allows: give up. */

@@ -29,7 +29,10 @@ void loop_drain_link_out(struct loop *l, uint64_t now)
 		if (l->link != NULL)
 			(void)vpnc_link_send(l->link, vpnc_buf_data(&out), out.len);
 	}
-	(void)vpnc_link_flush(l->link);
+	/* A send refused at once (no route): its hint, once per attempt. */
+	int ret = vpnc_link_flush(l->link);
+	if (ret < 0 && ret != -EAGAIN && l->eng != NULL)
+		loop_hint_link_error(l, ret);
 }
 
 static void on_link_packet(void *ctx, const uint8_t *pkt, size_t len)
@@ -64,6 +67,7 @@ static void on_link_error(void *ctx, int err)
 	if (err != l->last_link_err)
 		vpnc_log(VPNC_LOG_MORE, "link error: %s", uv_strerror(err));
 	l->last_link_err = err;
+	loop_hint_link_error(l, err); /* refused or unreachable: once per attempt, at verb 1 */
 }
 
 /* A TCP connection failed, was reset or ended: restart once this iteration's input is handled. */

@@ -76,6 +76,7 @@ struct loop {
 	struct addrinfo *addr;           /* the address in use, within addrs */
 	uint64_t attempt_start;
 	int last_link_err;
+	unsigned hints;                  /* LOOP_HINT_* already logged in this attempt (loop_hint.c) */
 	bool cc_exit;                    /* the server announced cc-exit (EXIT on the control channel) */
 
 	/* Whole run. */
@@ -173,6 +174,19 @@ unsigned loop_rand_below(void *ctx, unsigned bound);
 
 /* A soft restart for `reason` (as SIGUSR1 or a lost link): the same server first. */
 void loop_restart_now(struct loop *l, const char *reason);
+
+/* loop_hint.c: why an attempt is stuck, logged once per attempt at verb 1 with a hint. */
+#define LOOP_HINT_REFUSED 1u
+#define LOOP_HINT_UNREACH 2u
+#define LOOP_HINT_SILENT 4u
+/* Seconds without any answer before the "did not answer" hint. */
+#define VPNC_HINT_SILENT_S 5
+/* A new attempt: every hint may be logged again. */
+void loop_hint_reset(struct loop *l);
+/* A link error (negative errno/libuv code): refused or unreachable get their hint. */
+void loop_hint_link_error(struct loop *l, int err);
+/* VPNC_HINT_SILENT_S passed: the hint, unless anything came back. */
+void loop_hint_silent(struct loop *l);
 
 /* loop_roam.c: watching the network and moving the session (docs/roaming.md). */
 /* Opens the watch and its handles; without it (logged) vpnc runs as before. 0 or a libuv error. */

@@ -96,7 +96,7 @@ int loop_ks_resolved(struct loop *l, const struct addrinfo *res)
 		int ret = vpnc_ks_add_endpoint(l->ks, a->ai_addr, proto_of(r));
 
 		if (ret == -ENOSPC)
-			vpnc_log(VPNC_LOG_INFO, "The kill switch holds %d server addresses at most; not all of %s's "
+			vpnc_log(VPNC_LOG_WARN, "The kill switch holds %d server addresses at most; not all of %s's "
 			                        "are allowed", VPNC_KS_MAX_ENDPOINTS, r->host);
 		if (ret < 0)
 			break;

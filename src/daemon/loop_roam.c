@@ -224,7 +224,7 @@ static void on_netwatch(uv_poll_t *h, int status, int events)
 	ret = status < 0 ? status : vpnc_netwatch_read(l->nw, l->tun.fd >= 0 ? l->tun.ifindex : 0);
 	if (ret < 0) {
 		/* Both are negative errno codes; the session goes on, recovering by ping-restart only. */
-		vpnc_log(VPNC_LOG_INFO, "Cannot read network changes (%s); no longer watching", strerror(-ret));
+		vpnc_log(VPNC_LOG_WARN, "Cannot read network changes (%s); no longer watching", strerror(-ret));
 		uv_poll_stop(&l->nw_poll);
 		return;
 	}
@@ -243,7 +243,7 @@ int loop_roam_start(struct loop *l)
 	l->nw_timer.data = l;
 	ret = vpnc_netwatch_open(&l->nw);
 	if (ret < 0) {
-		vpnc_log(VPNC_LOG_INFO, "Cannot watch the network (%s); after an address change the "
+		vpnc_log(VPNC_LOG_WARN, "Cannot watch the network (%s); after an address change the "
 		                        "session recovers by ping-restart only", strerror(-ret));
 		l->nw = NULL;
 		return 0;
@@ -254,7 +254,7 @@ int loop_roam_start(struct loop *l)
 		ret = uv_poll_start(&l->nw_poll, UV_READABLE, on_netwatch);
 	}
 	if (ret < 0) {
-		vpnc_log(VPNC_LOG_INFO, "Cannot watch the network (%s); after an address change the "
+		vpnc_log(VPNC_LOG_WARN, "Cannot watch the network (%s); after an address change the "
 		                        "session recovers by ping-restart only", uv_strerror(ret));
 		if (l->nw_poll.type == UV_POLL)
 			uv_close((uv_handle_t *)&l->nw_poll, NULL);

@@ -128,7 +128,8 @@ static void log_notes(const struct cfg_notes *b)
 		const char *nl = memchr(b->text + off, '\n', b->len - off);
 		int n = (int)(nl - (b->text + off));
 
-		vpnc_log(VPNC_LOG_INFO, "%.*s", n, b->text + off);
+		/* A note the config reader keeps at the final verb says something is off: a warning. */
+		vpnc_log(VPNC_LOG_WARN, "%.*s", n, b->text + off);
 		off += (size_t)n + 1;
 	}
 	if (b->lost)
@@ -297,7 +298,8 @@ int main(int argc, char **argv)
 	err[0] = '\0';
 	ret = vpnc_config_load(path, argc - first, argv + first, &notes, &conf, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "vpnc: %s\n", err[0] ? err : "cannot load the configuration");
+		/* Through the logger: under systemd the journal gets it with priority err. */
+		vpnc_log(VPNC_LOG_FATAL, "%s", err[0] ? err : "cannot load the configuration");
 		code = VPNC_EXIT_CONFIG;
 		goto out;
 	}

@@ -212,7 +212,7 @@ void vpnc_updown_dns_revert(struct vpnc_updown *u)
 		int ret = vpnc_dns_revert(&u->dns);
 
 		if (ret < 0)
-			vpnc_log(VPNC_LOG_INFO, "Cannot restore the DNS settings: %s", strerror(-ret));
+			vpnc_log(VPNC_LOG_WARN, "Cannot restore the DNS settings: %s", strerror(-ret));
 		else
 			vpnc_log(VPNC_LOG_MORE, "DNS settings restored");
 	}

@@ -36,12 +36,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (const char *p = fuzz_out; *p; p++)
 		if ((unsigned char)*p < 0x20)
 			abort();
-	n = vpnc_status_text(&s, 1800000000, fuzz_out, sizeof(fuzz_out));
-	if (n >= (int)sizeof(fuzz_out) || strlen(fuzz_out) >= sizeof(fuzz_out))
-		abort();
-	for (const char *p = fuzz_out; *p; p++)
-		if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
+	/* Human units and --raw: neither may pass a control character through. */
+	for (unsigned flags = 0; flags <= VPNC_STATUS_RAW; flags++) {
+		n = vpnc_status_text_fmt(&s, 1800000000, flags, fuzz_out, sizeof(fuzz_out));
+		if (n >= (int)sizeof(fuzz_out) || strlen(fuzz_out) >= sizeof(fuzz_out))
 			abort();
+		for (const char *p = fuzz_out; *p; p++)
+			if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
+				abort();
+	}
 	free(text);
 	return 0;
 }

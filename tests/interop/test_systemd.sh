@@ -70,7 +70,7 @@ check "Restart=on-failure" test "$(setting Restart)" = on-failure
 exec_start=$(setting ExecStart)
 # NAME means NAME.conf or NAME.ovpn (src/config/cfg_profile.c).
 check "ExecStart runs /usr/sbin/vpnc on /etc/vpnc-client/%i" \
-	test "${exec_start%% --user*}" = "/usr/sbin/vpnc --config /etc/vpnc-client/%i"
+	test "${exec_start%% --control-socket-group*}" = "/usr/sbin/vpnc --config /etc/vpnc-client/%i"
 check "WorkingDirectory=/etc/vpnc-client (relative names in a profile)" \
 	test "$(setting WorkingDirectory)" = /etc/vpnc-client
 check "ConfigurationDirectory=vpnc-client" test "$(setting ConfigurationDirectory)" = vpnc-client
@@ -84,6 +84,11 @@ check "/etc/resolv.conf is writable for the file DNS backend" \
 sys_user=$(awk '$1 == "u" { print $2 }' "$sysusers_src")
 check "ExecStart drops to the sysusers user ($sys_user)" \
 	grep -q -- "--user $sys_user --group $sys_user\$" <<<"$exec_start"
+sys_group=$(awk '$1 == "g" { print $2 }' "$sysusers_src")
+check "ExecStart gives the status group ($sys_group) the control socket" \
+	grep -q -- "--control-socket-group $sys_group " <<<"$exec_start"
+check "SupplementaryGroups=$sys_group (to chown the socket without CAP_CHOWN)" \
+	test "$(setting SupplementaryGroups)" = "$sys_group"
 caps=$(setting CapabilityBoundingSet | tr ' ' '\n' | sort | tr '\n' ' ')
 check "CapabilityBoundingSet is CAP_NET_ADMIN + what the drop and DNS file mode need (got: $caps)" \
 	test "$caps" = "CAP_DAC_OVERRIDE CAP_NET_ADMIN CAP_SETGID CAP_SETPCAP CAP_SETUID "
@@ -144,6 +149,7 @@ check "passwd has $sys_user (got '$entry')" test -n "$entry"
 check "$sys_user is a system user (uid $uid < 1000, not 0)" test -n "$uid" -a "${uid:-0}" -gt 0 -a "${uid:-1000}" -lt 1000
 check "$sys_user cannot log in" test "$(cut -d: -f7 <<<"$entry")" = /usr/sbin/nologin
 check "group $sys_user exists" grep -q "^$sys_user:" "$root/etc/group"
+check "the status group $sys_group exists" grep -q "^$sys_group:" "$root/etc/group"
 
 summary
 [ "$failed" = 0 ]

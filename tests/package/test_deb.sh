@@ -54,6 +54,8 @@ new_users=()
 for u in vpnc-client nm-vpnc-ovpn; do
 	getent passwd "$u" >/dev/null || new_users+=("$u")
 done
+new_group=0 # the status group `vpnc` (vpnc-client.sysusers), if this test creates it
+getent group vpnc >/dev/null || new_group=1
 etc_existed=0
 [ -e /etc/vpnc-client ] && etc_existed=1
 cleanup() {
@@ -146,6 +148,11 @@ for u in "${new_users[@]}"; do
 	getent group "$u" >/dev/null && groupdel "$u" 2>/dev/null
 	check "user $u removed again" eval '! getent passwd "$u" >/dev/null'
 done
+if [ $new_group = 1 ]; then
+	check "the status group vpnc was created" eval 'getent group vpnc >/dev/null'
+	groupdel vpnc 2>/dev/null
+	check "group vpnc removed again" eval '! getent group vpnc >/dev/null'
+fi
 
 summary
 [ "$failed" = 0 ]

@@ -315,8 +315,8 @@ static void test_text(void)
 {
 	static struct vpnc_push push;
 	static char out[VPNC_STATUS_MAX];
-	struct vpnc_stats st = {.link_in_bytes = 5000, .link_in_pkts = 7, .link_out_bytes = 6000,
-	                        .link_out_pkts = 8};
+	struct vpnc_stats st = {.link_in_bytes = 5000, .link_in_pkts = 7, .link_out_bytes = 3 * 1048576 + 524288,
+	                        .link_out_pkts = 1};
 	struct vpnc_status_datapath dp = {.tun_offloads = VPNC_TUN_OFF_VNET | VPNC_TUN_OFF_TSO | VPNC_TUN_OFF_USO,
 	                                  .coalesce_us = 200, .coalesce_sleeps = 5};
 	struct vpnc_status_snap s = {
@@ -333,6 +333,9 @@ static void test_text(void)
 		.stats = &st,
 		.datapath = &dp,
 		.connected_since = NOW - 7200 - 300,
+		.last_recv_ms_ago = 2400,
+		.last_sent_ms_ago = -1,
+		.reconnects = 2,
 		.cert_not_after = NOW + 7 * 86400 - 1,
 		.profile_expires = NOW - 60,
 	};
@@ -351,12 +354,39 @@ static void test_text(void)
 	CHECK(HAS(out, "redirect-gw:  yes def1 ipv6\n"));
 	CHECK(HAS(out, "dns:          10.8.0.1\n              fd00::1\n"));
 	CHECK(HAS(out, "domains:      example.org\n"));
-	CHECK(HAS(out, "received:     5000 bytes (7 packets)\n"));
-	CHECK(HAS(out, "sent:         6000 bytes (8 packets)\n"));
+	/* Human units by default: KiB/MiB, "ago" in words; no time known: nothing said. */
+	CHECK(HAS(out, "received:     4.88 KiB (7 packets), last 2 seconds ago\n"));
+	CHECK(HAS(out, "sent:         3.50 MiB (1 packet)\n"));
+	CHECK(HAS(out, "reconnects:   2\n"));
+	CHECK(!HAS(out, "attempt"));
 	CHECK(HAS(out, "data path:    TUN offloads vnet tso uso, coalescing 200 us (5 sleeps)\n"));
 	CHECK(HAS(out, "certificate:  2027-01-22 07:59:59 UTC (in 6d 23h)\n"));
 	CHECK(HAS(out, "warning: the certificate expires in 6d 23h (2027-01-22 07:59:59 UTC)\n"));
 	CHECK(HAS(out, "warning: the profile (eduVPN session) expired 1m 0s ago"));
+
+	/* --raw: exact bytes and milliseconds, the duration in seconds. */
+	n = vpnc_status_text_fmt(&s, NOW, VPNC_STATUS_RAW, out, sizeof(out));
+	CHECK(n > 0);
+	CHECK(HAS(out, "received:     5000 bytes (7 packets), last 2400 ms ago\n"));
+	CHECK(HAS(out, "sent:         3670016 bytes (1 packet)\n"));
+	CHECK(HAS(out, "state:        connected since 2027-01-15 05:55:00 UTC (7500 s)\n"));
+
+	/* Connecting: the attempt number next to the state, the remote on the server line. */
+	s.state = VPNC_STATUS_CONNECTING;
+	s.attempt = 3;
+	st.link_in_pkts = 0;
+	s.last_recv_ms_ago = -1;
+	s.last_sent_ms_ago = 61000;
+	n = vpnc_status_text(&s, NOW, out, sizeof(out));
+	CHECK(n > 0 && HAS(out, "state:        connecting (attempt 3)\n"));
+	CHECK(HAS(out, "server:       vpn.example.org [192.0.2.1] port 1194 udp\n"));
+	CHECK(HAS(out, "received:     4.88 KiB (0 packets), none yet\n"));
+	CHECK(HAS(out, "sent:         3.50 MiB (1 packet), last 1 minute, 1 second ago\n"));
+	n = vpnc_status_json(&s, NOW, out, sizeof(out));
+	CHECK(n > 0 && HAS(out, "\"attempt\":3,\"reconnects\":2,\"last_received_ms_ago\":null,"
+	                        "\"last_sent_ms_ago\":61000,"));
+	s.state = VPNC_STATUS_CONNECTED;
+	s.attempt = 0;
 
 	/* Exactly 7 days away: no warning any more. */
 	s.cert_not_after = NOW + VPNC_STATUS_WARN_SECS;
@@ -364,6 +394,50 @@ static void test_text(void)
 	n = vpnc_status_text(&s, NOW, out, sizeof(out));
 	CHECK(n > 0 && !HAS(out, "warning"));
 	CHECK(!HAS(out, "profile:"));
+}
+
+static void test_units(void)
+{
+	static const struct {
+		uint64_t n;
+		const char *want;
+	} b[] = {
+		{0, "0 B"},
+		{1023, "1023 B"},
+		{1024, "1.00 KiB"},
+		{1536, "1.50 KiB"},
+		{1048575, "1024.00 KiB"}, /* rounds up but stays in the unit it was measured in */
+		{1048576, "1.00 MiB"},
+		{5ull << 30, "5.00 GiB"},
+		{(1ull << 40) + (1ull << 39), "1.50 TiB"},
+		{UINT64_MAX, "16.00 EiB"},
+	};
+	static const struct {
+		int64_t s;
+		const char *want;
+	} a[] = {
+		{-5, "0 seconds"},
+		{1, "1 second"},
+		{59, "59 seconds"},
+		{60, "1 minute"},
+		{185, "3 minutes, 5 seconds"},
+		{3600, "1 hour"},
+		{7320, "2 hours, 2 minutes"},
+		{86400 + 3600, "1 day, 1 hour"},
+		{3 * 86400 + 60, "3 days"},
+	};
+	char out[48];
+
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+		vpnc_status_bytes(b[i].n, out, sizeof(out));
+		CHECK_STR(out, b[i].want);
+	}
+	for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+		vpnc_status_ago(a[i].s, out, sizeof(out));
+		CHECK_STR(out, a[i].want);
+	}
+	vpnc_status_bytes(1536, out, 4); /* cut, still terminated */
+	CHECK(strlen(out) == 3);
 }
 
 static void test_overflow(void)
@@ -608,6 +682,24 @@ static void test_config_option(void)
 	longp[sizeof(longp) - 1] = '\0';
 	CHECK(vpnc_config_load(profile, 2, toolong, NULL, &c, err, sizeof(err)) < 0 && HAS(err, "shorter"));
 
+	/* control-socket-group: a real group (nogroup, in every Debian), not root's, not unknown. */
+	char *grp[] = {"--control-socket-group", "nogroup"};
+	char *grp_root[] = {"--control-socket-group", "root"};
+	char *grp_none[] = {"--control-socket-group", "no-such-group-vpnc-test"};
+	c = NULL;
+	CHECK(vpnc_config_load(profile, 0, NULL, NULL, &c, err, sizeof(err)) == 0 && !c->control_group_set);
+	vpnc_config_free(c);
+	c = NULL;
+	CHECK(vpnc_config_load(profile, 2, grp, NULL, &c, err, sizeof(err)) == 0 && c->control_group_set &&
+	      c->control_gid == 65534);
+	vpnc_config_free(c);
+	c = NULL;
+	err[0] = '\0';
+	CHECK(vpnc_config_load(profile, 2, grp_root, NULL, &c, err, sizeof(err)) < 0 && HAS(err, "gid 0"));
+	err[0] = '\0';
+	CHECK(vpnc_config_load(profile, 2, grp_none, NULL, &c, err, sizeof(err)) < 0 &&
+	      HAS(err, "control-socket-group") && HAS(err, "no such group"));
+
 	/* `vpnc --config FILE`: the file is remembered for the instance name and the header. */
 	char *cmdline[] = {"--config", (char *)profile, "--verb", "3"};
 	c = NULL;
@@ -624,6 +716,7 @@ int main(void)
 	test_json();
 	test_escaping();
 	test_text();
+	test_units();
 	test_overflow();
 	test_parse_time();
 	test_find_expires();

@@ -1,0 +1,68 @@
+/*
+ * loop_hint.c: why a connection attempt is not getting anywhere, said once
+ * per attempt at verb 1 with a hint: the server refused (ICMP port
+ * unreachable on UDP, a RST on TCP), there is no route to it, or it did
+ * not answer at all within VPNC_HINT_SILENT_S seconds. Without these
+ * lines, verb 1 said nothing until hand-window or server-poll-timeout ran
+ * out. Each kind is logged at most once per attempt (loop_hint_reset()).
+ */
+#include <errno.h>
+
+#include <uv.h>
+
+#include "daemon/log.h"
+#include "daemon/loop_int.h"
+
+void loop_hint_reset(struct loop *l)
+{
+	l->hints = 0;
+}
+
+/* "UDP 192.0.2.1 port 1194" for the server of the current attempt. */
+static void server_name(struct loop *l, char *out, size_t cap)
+{
+	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (l->have_server)
+		uv_ip_name((const struct sockaddr *)&l->server, host, sizeof(host));
+	snprintf(out, cap, "%s %s port %s", r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP", host,
+	         r->port[0] ? r->port : "1194");
+}
+
+void loop_hint_link_error(struct loop *l, int err)
+{
+	char who[INET6_ADDRSTRLEN + 32];
+	unsigned kind;
+
+	if (err == UV_ECONNREFUSED)
+		kind = LOOP_HINT_REFUSED;
+	else if (err == UV_ENETUNREACH || err == UV_EHOSTUNREACH || err == UV_EADDRNOTAVAIL)
+		kind = LOOP_HINT_UNREACH;
+	else
+		return;
+	if (l->hints & kind)
+		return;
+	l->hints |= kind;
+	server_name(l, who, sizeof(who));
+	if (kind == LOOP_HINT_REFUSED)
+		vpnc_log(VPNC_LOG_WARN, "The server refused the connection (%s): is the server running on "
+		                        "that port?", who);
+	else
+		vpnc_log(VPNC_LOG_WARN, "Cannot reach the server (%s): %s: no route to it; check the "
+		                        "address and this machine's network.", who, uv_strerror(err));
+}
+
+void loop_hint_silent(struct loop *l)
+{
+	char who[INET6_ADDRSTRLEN + 32];
+
+	/* Something came back (an answer, a refusal, no route): this hint would mislead. */
+	if (l->eng == NULL || (l->hints & (LOOP_HINT_SILENT | LOOP_HINT_REFUSED | LOOP_HINT_UNREACH)) ||
+	    vpnc_engine_stats(l->eng)->link_in_pkts > 0)
+		return;
+	l->hints |= LOOP_HINT_SILENT;
+	server_name(l, who, sizeof(who));
+	vpnc_log(VPNC_LOG_WARN, "The server (%s) did not answer within %d s: wrong address, port or "
+	                        "protocol, or tls-auth/tls-crypt key mismatch?", who, VPNC_HINT_SILENT_S);
+}
