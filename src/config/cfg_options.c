@@ -48,6 +48,7 @@ struct cfg_option {
 /* Refused everywhere, so also in an untrusted profile. */
 #define R(name) {name, 0, ANY, REFUSED, 0, UT_OK, NULL, NULL}
 #define RP(name) {name, 0, ANY, REFUSED, F_PREFIX, UT_OK, NULL, NULL}
+#define MGMT_NOTE "vpnc has its own control socket (vpnc status) and waits for no management client"
 
 static const struct cfg_option cfg_options[] = {
 	/* Role. */
@@ -220,10 +221,32 @@ static const struct cfg_option cfg_options[] = {
 	I("up-delay", 0, 0, 0, UT_OK, NULL, "vpnc runs no scripts"),
 	I("dev-node", 1, 1, 0, UT_READ, NULL, "vpnc opens /dev/net/tun"),
 	I("engine", 0, 1, 0, UT_OK, NULL, "OpenSSL engines are not loaded"),
+	I("disable-occ", 0, 0, 0, UT_OK, NULL, "vpnc never warns about the peer's options string"),
+	I("comp-noadapt", 0, 0, 0, UT_OK, NULL, "vpnc never compresses, adaptively or not"),
+	I("mtu-test", 0, 0, 0, UT_OK, NULL, "no startup MTU test; mssfix and tun-mtu are used"),
+	/*
+	 * The management interface: vpnc has its own control socket (vpnc status,
+	 * docs/control.md) and never opens a management port or waits for a client,
+	 * so these open nothing (UT_OK). The ones that would take the key, the
+	 * certificate or a server decision from a management client are refused below.
+	 */
+	I("management", 1, 3, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management-client", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management-client-user", 1, 1, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management-client-group", 1, 1, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management-hold", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management-query-passwords", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management-query-proxy", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management-query-remote", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management-forget-disconnect", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management-signal", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management-log-cache", 1, 1, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management-up-down", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
 
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
 	R("fragment"), R("secret"), R("http-proxy"), RP("http-proxy-"), R("socks-proxy"),
-	RP("socks-proxy-"), RP("pkcs11-"), RP("management"), R("plugin"),
+	RP("socks-proxy-"), RP("pkcs11-"), R("management-external-key"),
+	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"), R("plugin"),
 	R("route-pre-down"), R("ipchange"), R("tls-verify"),
 	R("learn-address"), R("client-connect"), R("client-disconnect"), R("auth-user-pass-verify"),
 	R("server"), R("server-ipv6"), R("server-bridge"), R("tls-server"), R("ifconfig"),
@@ -238,7 +261,7 @@ static const struct cfg_option cfg_options[] = {
 	R("client-nat"), R("mark"), R("remote-random-hostname"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("auth-token"),
-	R("auth-token-user"), R("route-ipv6-nopull"), R("mtu-test"), R("http-proxy-override"),
+	R("auth-token-user"), R("route-ipv6-nopull"), R("http-proxy-override"),
 };
 
 static const struct cfg_option *cfg_lookup(const char *name)

@@ -346,8 +346,8 @@ static void test_messages(void)
 	parse_err(BASE "secret s.key\n", "t.ovpn:7: option 'secret' is not supported", __LINE__);
 	parse_err(BASE "http-proxy p 8080\n", "t.ovpn:7: option 'http-proxy' is not supported", __LINE__);
 	parse_err(BASE "pkcs11-id x\n", "t.ovpn:7: option 'pkcs11-id' is not supported", __LINE__);
-	parse_err(BASE "management 127.0.0.1 7505\n", "t.ovpn:7: option 'management' is not supported",
-	          __LINE__);
+	parse_err(BASE "management-external-key\n",
+	          "t.ovpn:7: option 'management-external-key' is not supported", __LINE__);
 	parse_err(BASE "route-pre-down /bin/x\n", "t.ovpn:7: option 'route-pre-down' is not supported",
 	          __LINE__);
 	parse_err(BASE "route 10.0.0.0 255.0.0.0\n", "t.ovpn:7: option 'route' is not supported",
@@ -856,6 +856,34 @@ static void test_notes(void)
 	vpnc_config_free(c);
 }
 
+/* The long tail of 2.6 client options: accepted, with 2.6's meaning or a note why it is moot. */
+static void test_tail_options(void)
+{
+	const struct vpnc_config_notes to = {note_cb, NULL};
+	struct vpnc_config *c;
+
+	note_to = &to;
+	notes[0] = '\0';
+	c = parse_ok(BASE "verb 4\nmanagement 127.0.0.1 7505\nmanagement-hold\n"
+	             "management-query-passwords\nmanagement-client\nmanagement-signal\n"
+	             "management-log-cache 100\nmanagement-forget-disconnect\n"
+	             "management-query-remote\nmanagement-query-proxy\nmanagement-up-down\n"
+	             "disable-occ\ncomp-noadapt\nmtu-test\n");
+	CHECK(c != NULL);
+	CHECK(strstr(notes, "t.ovpn:8: option 'management' ignored: vpnc has its own control socket") !=
+	      NULL);
+	CHECK(strstr(notes, "t.ovpn:9: option 'management-hold' ignored: ") != NULL);
+	CHECK(strstr(notes, "t.ovpn:18: option 'disable-occ' ignored: ") != NULL);
+	CHECK(strstr(notes, "t.ovpn:20: option 'mtu-test' ignored: ") != NULL);
+	vpnc_config_free(c);
+	note_to = NULL;
+	parse_err(BASE "management-external-cert m\n",
+	          "t.ovpn:7: option 'management-external-cert' is not supported", __LINE__);
+	parse_err(BASE "management\n", "t.ovpn:7: option 'management' needs at least 1 argument",
+	          __LINE__);
+	parse_err(BASE "disable-occ 1\n", "t.ovpn:7: option 'disable-occ' takes no arguments", __LINE__);
+}
+
 /* 'kill-switch' and 'kill-switch-allow-lan': off by default, bare means yes, anything else is refused. */
 static void test_kill_switch_options(void)
 {
@@ -1045,6 +1073,7 @@ int main(void)
 	test_trust_column();
 	test_inline_config();
 	test_datapath_options();
+	test_tail_options();
 	printf("test_config: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }
