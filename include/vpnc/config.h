@@ -135,6 +135,7 @@ struct vpnc_config {
 	int default_family;
 	char default_port[8];
 	bool remote_random;
+	bool remote_random_hostname; /* resolve "<12 hex digits>.NAME" instead of NAME */
 	bool nobind;
 	bool bind;                  /* 'bind': bind the local port even without 'lport' */
 	int lport;                  /* 0 = any */

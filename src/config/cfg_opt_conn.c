@@ -198,6 +198,13 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_random)
 	return 0;
 }
 
+/* 'remote-random-hostname': a random label before each name resolved (remote.h). */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_random_hostname)
+{
+	ctx->cfg->remote_random_hostname = true;
+	return 0;
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_resolv_retry)
 {
 	int v;

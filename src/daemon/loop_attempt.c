@@ -245,6 +245,8 @@ void loop_begin_connect(struct loop *l)
 {
 	const struct vpnc_remote *r;
 	struct addrinfo hints;
+	char name[sizeof(r->host) + 2 * VPNC_REMOTE_RANDOM_LABEL + 1];
+	const char *host;
 	int ret;
 
 	if (l->closing || l->exiting || l->gai_busy || l->eng != NULL)
@@ -254,6 +256,19 @@ void loop_begin_connect(struct loop *l)
 		return;
 	}
 	r = vpnc_remote_current(&l->sel);
+	host = r->host;
+	if (l->conf->remote_random_hostname) {
+		unsigned char rnd[VPNC_REMOTE_RANDOM_LABEL];
+
+		/* A fresh label for every lookup, as 2.6 does; libuv copies the name. */
+		loop_rand_bytes(l, rnd, sizeof(rnd));
+		if (vpnc_remote_random_hostname(name, sizeof(name), r->host, rnd) < 0) {
+			resolve_failed(l, r->host, UV_ENAMETOOLONG);
+			return;
+		}
+		host = name;
+		vpnc_log(VPNC_LOG_MORE, "remote-random-hostname: resolving %s", host);
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = r->family;
 	if (r->transport == VPNC_TRANSPORT_TCP) {
@@ -264,12 +279,12 @@ void loop_begin_connect(struct loop *l)
 		hints.ai_protocol = IPPROTO_UDP;
 	}
 	/* Kill switch (loop_ks.c): the resolvers may be asked, only for this lookup. */
-	if (loop_ks_resolving(l, r->host) < 0) {
+	if (loop_ks_resolving(l, host) < 0) {
 		loop_shutdown(l, 1);
 		return;
 	}
 	l->gai.data = l;
-	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, r->host, r->port[0] ? r->port : "1194",
+	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, host, r->port[0] ? r->port : "1194",
 	                     &hints);
 	if (ret < 0) {
 		resolve_failed(l, r->host, ret);

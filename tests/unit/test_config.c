@@ -882,6 +882,16 @@ static void test_tail_options(void)
 	parse_err(BASE "management\n", "t.ovpn:7: option 'management' needs at least 1 argument",
 	          __LINE__);
 	parse_err(BASE "disable-occ 1\n", "t.ovpn:7: option 'disable-occ' takes no arguments", __LINE__);
+
+	c = parse_ok(BASE);
+	CHECK(c != NULL && !c->remote_random_hostname);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "remote-random-hostname\n");
+	CHECK(c != NULL && c->remote_random_hostname);
+	vpnc_config_free(c);
+	parse_err(BASE "<connection>\nremote a\nremote-random-hostname\n</connection>\n",
+	          "t.ovpn:9: option 'remote-random-hostname' is not allowed in a <connection> block",
+	          __LINE__);
 }
 
 /* 'kill-switch' and 'kill-switch-allow-lan': off by default, bare means yes, anything else is refused. */
