@@ -206,6 +206,9 @@ struct vpnc_config {
 	/* Timers (seconds) and renegotiation limits. 0 = not set / off unless stated. */
 	int ping;
 	int ping_restart;
+	int ping_exit;              /* exit after this long without a packet from the server */
+	int inactive;               /* exit after this long with too little tunnel traffic */
+	long long inactive_bytes;   /* ... less than this many bytes (0: any packet counts) */
 	int reneg_sec;              /* default 3600 for a client */
 	int hand_window;            /* default 60 */
 	int tls_timeout;            /* default 2 */

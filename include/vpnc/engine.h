@@ -76,8 +76,9 @@ enum vpnc_cause {
 	VPNC_CAUSE_SERVER_RESTART,    /* RESTART from the server; see VPNC_RESTART_* flags */
 	VPNC_CAUSE_SERVER_HALT,       /* HALT from the server */
 	VPNC_CAUSE_SERVER_EXIT,       /* EXIT or OCC exit: the server shuts down */
-	VPNC_CAUSE_TIMEOUT,           /* hand-window, ping-restart, inactive */
+	VPNC_CAUSE_TIMEOUT,           /* hand-window, ping-restart */
 	VPNC_CAUSE_VERIFY,            /* the server certificate failed verification */
+	VPNC_CAUSE_IDLE_EXIT,         /* inactive or ping-exit: 2.6 stops cleanly (exit status 0) */
 };
 
 /* RESTART,[flags]: N = go on to the next server, P = keep the cached credentials. */
@@ -167,6 +168,9 @@ struct vpnc_engine_cfg {
 	int tran_window;                 /* seconds the previous key still decrypts; 0 = 3600 */
 	int ping;                        /* configured; a pushed value wins */
 	int ping_restart;
+	int ping_exit;                   /* configured; a pushed ping-restart replaces it */
+	int inactive;                    /* configured; a pushed inactive wins */
+	long long inactive_bytes;
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
 	int mssfix;                      /* largest encapsulated packet for MSS clamping; -1 = 1492, 0 = off */
 	bool link_ipv6;                  /* the link runs over IPv6 (bigger outer header) */

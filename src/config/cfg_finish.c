@@ -193,7 +193,7 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 	if (ctx->keepalive_ping || ctx->keepalive_timeout) {
 		if (ctx->ping_set || ctx->ping_restart_set)
 			return vpnc_cfg_fail(ctx, -EINVAL,
-			                     "option 'keepalive' conflicts with 'ping' and 'ping-restart'");
+			                     "option 'keepalive' conflicts with 'ping', 'ping-exit' and 'ping-restart'");
 		if (ctx->keepalive_ping <= 0 || ctx->keepalive_timeout <= 0)
 			return vpnc_cfg_fail(ctx, -EINVAL, "option 'keepalive' needs values above 0");
 		if ((long)ctx->keepalive_ping * 2 > ctx->keepalive_timeout)

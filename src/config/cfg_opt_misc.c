@@ -62,7 +62,13 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_timer)
 		cfg->ping = v;
 		ctx->ping_set = true;
 	} else if (strcmp(p[0], "ping-restart") == 0) {
+		/* 2.6 keeps one receive timeout: ping-restart and ping-exit replace each other. */
 		cfg->ping_restart = v;
+		cfg->ping_exit = 0;
+		ctx->ping_restart_set = true;
+	} else if (strcmp(p[0], "ping-exit") == 0) {
+		cfg->ping_exit = v;
+		cfg->ping_restart = 0;
 		ctx->ping_restart_set = true;
 	} else if (strcmp(p[0], "reneg-sec") == 0) {
 		/* 2.6: "reneg-sec max [min]"; the client uses max. */
@@ -76,6 +82,27 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_timer)
 	} else {
 		cfg->tls_timeout = v;
 	}
+	return 0;
+}
+
+/* 'inactive SECONDS [BYTES]': exit when the tunnel carries less than BYTES in SECONDS. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_inactive)
+{
+	unsigned long long bytes = 0;
+	char *end;
+	int v;
+
+	if (vpnc_cfg_parse_int(p[1], 0, TIMER_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number of seconds (0..%d)", TIMER_MAX);
+	if (n > 2) {
+		errno = 0;
+		bytes = strtoull(p[2], &end, 10);
+		/* 2^62 bytes is far beyond any real threshold and keeps the sum in range. */
+		if (p[2][0] < '0' || p[2][0] > '9' || *end != '\0' || errno != 0 || bytes > (1ull << 62))
+			return vpnc_cfg_bad(ctx, p[0], "the byte count must be a non-negative number");
+	}
+	ctx->cfg->inactive = v;
+	ctx->cfg->inactive_bytes = (long long)bytes;
 	return 0;
 }
 

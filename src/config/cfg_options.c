@@ -123,6 +123,8 @@ static const struct cfg_option cfg_options[] = {
 	/* Timers. */
 	S("ping", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
 	S("ping-restart", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
+	S("ping-exit", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
+	S("inactive", 1, 2, 0, UT_OK, vpnc_cfg_opt_inactive),
 	S("keepalive", 2, 2, 0, UT_OK, vpnc_cfg_opt_keepalive),
 	S("reneg-sec", 1, 2, 0, UT_OK, vpnc_cfg_opt_timer),
 	S("hand-window", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
@@ -256,7 +258,7 @@ static const struct cfg_option cfg_options[] = {
 	R("push"), R("push-reset"), R("push-remove"), R("client-to-client"), R("duplicate-cn"),
 	R("client-config-dir"), R("ccd-exclusive"), R("port-share"), R("max-clients"),
 	R("cryptoapicert"), R("verify-hash"),
-	R("capath"), R("inactive"), R("ping-exit"), R("static-challenge"),
+	R("capath"), R("static-challenge"),
 	R("replay-window"), R("replay-persist"), R("no-replay"),
 	R("shaper"), R("providers"), R("dns"), R("lladdr"), R("iproute"),
 	R("client-nat"), R("mark"), R("keying-material-exporter"),

@@ -201,6 +201,9 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->explicit_exit_notify = conf->explicit_exit_notify;
 	cfg->ping = conf->ping;
 	cfg->ping_restart = conf->ping_restart;
+	cfg->ping_exit = conf->ping_exit;
+	cfg->inactive = conf->inactive;
+	cfg->inactive_bytes = conf->inactive_bytes;
 	cfg->tun_mtu = conf->tun_mtu;
 	cfg->mssfix = conf->mssfix;
 	cfg->verb = conf->verb;
@@ -245,6 +248,9 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->tun_mtu = cfg->tun_mtu > 0 ? cfg->tun_mtu : VPNC_DEFAULT_TUN_MTU;
 	e->ping_cfg = cfg->ping;
 	e->ping_restart_cfg = cfg->ping_restart;
+	e->ping_exit_ms = cfg->ping_exit > 0 ? (uint64_t)cfg->ping_exit * 1000 : 0;
+	e->inactive_ms = cfg->inactive > 0 ? (uint64_t)cfg->inactive * 1000 : 0;
+	e->inactive_bytes = cfg->inactive_bytes > 0 ? (uint64_t)cfg->inactive_bytes : 0;
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
 	e->link_ipv6 = cfg->link_ipv6;
 	e->comp = cfg->comp;
@@ -363,7 +369,22 @@ int vpnc_engine_start(struct vpnc_engine *e, uint64_t now)
 	e->start_time = now;
 	e->last_recv = now;
 	e->last_send = now;
+	e->last_data = now; /* 2.6 starts the inactive timer with the session, not at connect */
 	return vpnc__ctrl_start(e, now);
+}
+
+/*
+ * Tunnel traffic for 'inactive N BYTES', counted as 2.6 does: the timer
+ * restarts once BYTES have passed through the TUN since it last restarted
+ * (with no BYTES, every packet restarts it). Pings and OCC do not count.
+ */
+static inline void data_activity(struct vpnc_engine *e, uint64_t now, size_t len)
+{
+	e->inactive_acc += len;
+	if (e->inactive_acc >= e->inactive_bytes) {
+		e->inactive_acc = 0;
+		e->last_data = now;
+	}
 }
 
 int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t len,
@@ -382,7 +403,7 @@ int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t 
 		return n;
 	out->len = (size_t)n;
 	e->last_send = now;
-	e->last_data = now;
+	data_activity(e, now, len);
 	ks->bytes += len;
 	ks->pkts++;
 	e->stats.tun_in_pkts++;
@@ -455,7 +476,7 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 		if (n == 0 || data_special(e, vpnc_buf_data(tun_out), (size_t)n))
 			return 0;
 		tun_out->len = (size_t)n;
-		e->last_data = now;
+		data_activity(e, now, (size_t)n);
 		if (e->mss4 != 0)
 			vpnc_mss_clamp(vpnc_buf_data(tun_out), (size_t)n, e->mss4, e->mss6);
 		e->stats.tun_out_pkts++;
@@ -522,9 +543,37 @@ int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *o
 	return r;
 }
 
+/*
+ * inactive and ping-exit end the run, in every state of the session as in 2.6
+ * (whose timers start with the session): a clean stop, not an error.
+ */
+static bool exit_timers(struct vpnc_engine *e, uint64_t now)
+{
+	if (e->inactive_ms != 0 && now - e->last_data >= e->inactive_ms) {
+		e->cause = VPNC_CAUSE_IDLE_EXIT;
+		if (e->inactive_bytes != 0)
+			vpnc__fail(e, true, "less than %llu bytes through the tunnel in %llu s (inactive)",
+			           (unsigned long long)e->inactive_bytes,
+			           (unsigned long long)(e->inactive_ms / 1000));
+		else
+			vpnc__fail(e, true, "no data through the tunnel for %llu s (inactive)",
+			           (unsigned long long)(e->inactive_ms / 1000));
+		return true;
+	}
+	if (e->ping_exit_ms != 0 && now - e->last_recv >= e->ping_exit_ms) {
+		e->cause = VPNC_CAUSE_IDLE_EXIT;
+		vpnc__fail(e, true, "nothing received from the peer for %llu s (ping-exit)",
+		           (unsigned long long)(e->ping_exit_ms / 1000));
+		return true;
+	}
+	return false;
+}
+
 void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 {
 	if (e->state == VPNC_ST_FAILED || e->state == VPNC_ST_INITIAL)
+		return;
+	if (exit_timers(e, now))
 		return;
 	if (e->state != VPNC_ST_CONNECTED) {
 		if (now - e->start_time >= e->hand_window_ms) {
@@ -561,12 +610,6 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 	}
 	if (ks->dc_ready && !ks->tx_ok && now - ks->installed >= VPNC_TX_SWITCH_MS)
 		ks->tx_ok = true;
-	if (e->inactive_ms != 0 && now - e->last_data >= e->inactive_ms) {
-		e->cause = VPNC_CAUSE_TIMEOUT;
-		vpnc__fail(e, true, "no data through the tunnel for %llu s (inactive)",
-		           (unsigned long long)(e->inactive_ms / 1000));
-		return;
-	}
 	if (e->ping_restart_ms != 0 && now - e->last_recv >= e->ping_restart_ms) {
 		e->cause = VPNC_CAUSE_TIMEOUT;
 		vpnc__fail(e, false, "nothing received from the peer for %llu s (ping-restart)",
@@ -586,6 +629,10 @@ uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
 	uint64_t c = vpnc__ctrl_next_timer(e);
 	if (c < t)
 		t = c;
+	if (e->inactive_ms != 0 && e->last_data + e->inactive_ms < t)
+		t = e->last_data + e->inactive_ms;
+	if (e->ping_exit_ms != 0 && e->last_recv + e->ping_exit_ms < t)
+		t = e->last_recv + e->ping_exit_ms;
 	if (e->state != VPNC_ST_CONNECTED) {
 		uint64_t hw = e->start_time + e->hand_window_ms;
 		if (hw < t)
@@ -608,8 +655,6 @@ uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
 		t = e->ks->started + e->reneg_ms;
 	if (e->ping_ms != 0 && e->last_send + e->ping_ms < t)
 		t = e->last_send + e->ping_ms;
-	if (e->inactive_ms != 0 && e->last_data + e->inactive_ms < t)
-		t = e->last_data + e->inactive_ms;
 	if (e->ping_restart_ms != 0 && e->last_recv + e->ping_restart_ms < t)
 		t = e->last_recv + e->ping_restart_ms;
 	return t;

@@ -301,8 +301,13 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 	set_keepalive(e, p->ping >= 0 ? p->ping : e->ping_cfg,
 	              p->ping_restart >= 0 ? p->ping_restart : e->ping_restart_cfg, now);
 	e->push_done = true;
-	if (p->inactive > 0) {
+	/* A pushed ping-restart replaces ping-exit (2.6 keeps one timer with one action). */
+	if (p->ping_restart >= 0)
+		e->ping_exit_ms = 0;
+	if (p->inactive >= 0) {
 		e->inactive_ms = (uint64_t)p->inactive * 1000;
+		e->inactive_bytes = p->inactive_bytes > 0 ? (uint64_t)p->inactive_bytes : 0;
+		e->inactive_acc = 0;
 		e->last_data = now;
 	}
 	VPNC_LOG(e, 2, "data channel: %s, keys by %s, %s", e->cipher, ekm ? "TLS-EKM" : "PRF",

@@ -390,7 +390,7 @@ static void test_messages(void)
 	          "t.ovpn: option 'keepalive': the restart timeout must be at least twice the ping "
 	          "interval", __LINE__);
 	parse_err(BASE "ping 5\nkeepalive 10 60\n",
-	          "t.ovpn: option 'keepalive' conflicts with 'ping' and 'ping-restart'", __LINE__);
+	          "t.ovpn: option 'keepalive' conflicts with 'ping', 'ping-exit' and 'ping-restart'", __LINE__);
 	parse_err(BASE "dev foo\n",
 	          "t.ovpn: option 'dev': cannot tell the device type of 'foo'; add 'dev-type tun'",
 	          __LINE__);
@@ -889,6 +889,28 @@ static void test_tail_options(void)
 	c = parse_ok(BASE "remote-random-hostname\n");
 	CHECK(c != NULL && c->remote_random_hostname);
 	vpnc_config_free(c);
+	/* ping-exit and ping-restart share 2.6's one receive timeout: the last one wins. */
+	c = parse_ok(BASE "ping 10\nping-exit 60\n");
+	CHECK(c != NULL && c->ping_exit == 60 && c->ping_restart == 0);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "ping-exit 60\nping-restart 30\n");
+	CHECK(c != NULL && c->ping_exit == 0 && c->ping_restart == 30);
+	vpnc_config_free(c);
+	parse_err(BASE "keepalive 10 60\nping-exit 30\n",
+	          "t.ovpn: option 'keepalive' conflicts with 'ping', 'ping-exit' and 'ping-restart'",
+	          __LINE__);
+	parse_err(BASE "ping-exit x\n", "t.ovpn:7: option 'ping-exit': must be a number of seconds (0..2000000)",
+	          __LINE__);
+	c = parse_ok(BASE "inactive 600\n");
+	CHECK(c != NULL && c->inactive == 600 && c->inactive_bytes == 0);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "inactive 3600 10000000000\n");
+	CHECK(c != NULL && c->inactive == 3600 && c->inactive_bytes == 10000000000LL);
+	vpnc_config_free(c);
+	parse_err(BASE "inactive 60 -5\n",
+	          "t.ovpn:7: option 'inactive': the byte count must be a non-negative number", __LINE__);
+	parse_err(BASE "inactive 60 5 5\n", "t.ovpn:7: option 'inactive' takes at most 2 arguments",
+	          __LINE__);
 	parse_err(BASE "<connection>\nremote a\nremote-random-hostname\n</connection>\n",
 	          "t.ovpn:9: option 'remote-random-hostname' is not allowed in a <connection> block",
 	          __LINE__);
