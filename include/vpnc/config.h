@@ -209,6 +209,7 @@ struct vpnc_config {
 	int ping_exit;              /* exit after this long without a packet from the server */
 	int inactive;               /* exit after this long with too little tunnel traffic */
 	long long inactive_bytes;   /* ... less than this many bytes (0: any packet counts) */
+	int replay_window;          /* data-channel replay window, 0..64 ids; -1 = 64 */
 	int reneg_sec;              /* default 3600 for a client */
 	int hand_window;            /* default 60 */
 	int tls_timeout;            /* default 2 */

@@ -171,6 +171,8 @@ struct vpnc_engine_cfg {
 	int ping_exit;                   /* configured; a pushed ping-restart replaces it */
 	int inactive;                    /* configured; a pushed inactive wins */
 	long long inactive_bytes;
+	bool replay_window_set;          /* replay-window: the data channel's window, 0..64 ids */
+	int replay_window;
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
 	int mssfix;                      /* largest encapsulated packet for MSS clamping; -1 = 1492, 0 = off */
 	bool link_ipv6;                  /* the link runs over IPv6 (bigger outer header) */

@@ -204,6 +204,8 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->ping_exit = conf->ping_exit;
 	cfg->inactive = conf->inactive;
 	cfg->inactive_bytes = conf->inactive_bytes;
+	cfg->replay_window_set = conf->replay_window >= 0;
+	cfg->replay_window = conf->replay_window;
 	cfg->tun_mtu = conf->tun_mtu;
 	cfg->mssfix = conf->mssfix;
 	cfg->verb = conf->verb;
@@ -251,6 +253,8 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->ping_exit_ms = cfg->ping_exit > 0 ? (uint64_t)cfg->ping_exit * 1000 : 0;
 	e->inactive_ms = cfg->inactive > 0 ? (uint64_t)cfg->inactive * 1000 : 0;
 	e->inactive_bytes = cfg->inactive_bytes > 0 ? (uint64_t)cfg->inactive_bytes : 0;
+	e->replay_window = cfg->replay_window_set && cfg->replay_window >= 0 ? (unsigned)cfg->replay_window
+	                                                                     : VPNC_REPLAY_WINDOW;
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
 	e->link_ipv6 = cfg->link_ipv6;
 	e->comp = cfg->comp;

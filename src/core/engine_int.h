@@ -161,6 +161,7 @@ struct vpnc_engine {
 	uint64_t inactive_ms;         /* inactive (profile or pushed); 0 = off */
 	uint64_t inactive_bytes;      /* traffic that restarts the inactive timer (2.6: at least 1 packet) */
 	uint64_t inactive_acc;        /* bytes counted since the timer last restarted */
+	unsigned replay_window;       /* replay-window for each data-channel key */
 	uint64_t ping_exit_ms;        /* ping-exit; 0 = off (a pushed ping-restart turns it off) */
 	bool ping_due;
 	bool closing;

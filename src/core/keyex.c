@@ -144,6 +144,7 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 		r = vpnc_dc_key_init2(&ks->dc, e->cipher, e->auth_digest, block, server, ks->key_id, peer_id);
 	if (r == 0) {
 		vpnc_dc_set_rand(&ks->dc, e->rand, e->rand_ctx);
+		vpnc_replay_set_window(&ks->dc.replay, e->replay_window);
 		vpnc_dc_set_comp(&ks->dc, e->comp);
 		vpnc_dc_set_decomp(&ks->dc, e->zbuf, e->zcap, e->zcap);
 	}

@@ -911,6 +911,23 @@ static void test_tail_options(void)
 	          "t.ovpn:7: option 'inactive': the byte count must be a non-negative number", __LINE__);
 	parse_err(BASE "inactive 60 5 5\n", "t.ovpn:7: option 'inactive' takes at most 2 arguments",
 	          __LINE__);
+	c = parse_ok(BASE);
+	CHECK(c != NULL && c->replay_window == -1);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "replay-window 32 30\nmute-replay-warnings\n");
+	CHECK(c != NULL && c->replay_window == 32);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "replay-window 0\n");
+	CHECK(c != NULL && c->replay_window == 0);
+	vpnc_config_free(c);
+	parse_err(BASE "replay-window 128\n",
+	          "t.ovpn:7: option 'replay-window': vpnc's replay window holds at most 64 packets",
+	          __LINE__);
+	parse_err(BASE "replay-window 70000\n",
+	          "t.ovpn:7: option 'replay-window': the window size must be between 0 and 65536", __LINE__);
+	parse_err(BASE "replay-window 64 601\n",
+	          "t.ovpn:7: option 'replay-window': the time window must be between 0 and 600 seconds",
+	          __LINE__);
 	parse_err(BASE "<connection>\nremote a\nremote-random-hostname\n</connection>\n",
 	          "t.ovpn:9: option 'remote-random-hostname' is not allowed in a <connection> block",
 	          __LINE__);
