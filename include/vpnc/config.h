@@ -139,6 +139,7 @@ struct vpnc_config {
 	bool nobind;
 	bool bind;                  /* 'bind': bind the local port even without 'lport' */
 	int lport;                  /* 0 = any */
+	char local[48];             /* 'local': the address literal to bind to; "" = any */
 	int connect_retry;          /* seconds, default 1 (OpenVPN: 1, max 300) */
 	int connect_retry_max_delay; /* 'connect-retry N MAX': longest back-off, seconds, default 300 */
 	int connect_retry_max;      /* 'connect-retry-max N': tries per remote, 0 = unlimited */

@@ -190,6 +190,8 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 {
 	struct vpnc_config *cfg = ctx->cfg;
 
+	if (cfg->local[0] != '\0' && cfg->nobind)
+		return vpnc_cfg_fail(ctx, -EINVAL, "option 'local' conflicts with 'nobind'");
 	if (ctx->keepalive_ping || ctx->keepalive_timeout) {
 		if (ctx->ping_set || ctx->ping_restart_set)
 			return vpnc_cfg_fail(ctx, -EINVAL,

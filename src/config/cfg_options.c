@@ -68,6 +68,7 @@ static const struct cfg_option cfg_options[] = {
 	S("rport", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_port),
 	S("lport", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_lport),
 	S("nobind", 0, 0, F_CONN, UT_OK, vpnc_cfg_opt_nobind),
+	S("local", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_local),
 	S("bind", 0, 1, F_CONN, UT_OK, vpnc_cfg_opt_bind),
 	S("remote-random", 0, 0, 0, UT_OK, vpnc_cfg_opt_remote_random),
 	S("remote-random-hostname", 0, 0, 0, UT_OK, vpnc_cfg_opt_remote_random_hostname),

@@ -71,6 +71,40 @@ static int local_port(const struct vpnc_config *c)
 	return c->bind ? VPNC_DEFAULT_LPORT : 0;
 }
 
+/*
+ * The address to bind the link to, or NULL for none: 'local ADDR' (checked
+ * by the config to be an address literal) and the port local_port() gives.
+ * A 'local' of the other family than the server's fails the open
+ * (EAFNOSUPPORT), as binding it would.
+ */
+static const struct sockaddr *local_addr(const struct loop *l, struct sockaddr_storage *ss)
+{
+	const struct vpnc_config *c = l->conf;
+	int port = local_port(c), family = l->server.ss_family;
+	bool have_addr = c->local[0] != '\0' && !c->nobind;
+
+	if (port == 0 && !have_addr)
+		return NULL;
+	memset(ss, 0, sizeof(*ss));
+	if (have_addr) {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+		if (inet_pton(AF_INET, c->local, &a4->sin_addr) == 1)
+			family = AF_INET;
+		else if (inet_pton(AF_INET6, c->local, &a6->sin6_addr) == 1)
+			family = AF_INET6;
+	}
+	if (family == AF_INET) {
+		((struct sockaddr_in *)ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	} else {
+		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+	}
+	return (const struct sockaddr *)ss;
+}
+
 static void on_poll_timeout(uv_timer_t *t)
 {
 	struct loop *l = t->data;
@@ -90,6 +124,8 @@ static void start_engine(struct loop *l)
 	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
 	struct vpnc_engine_cfg ecfg;
 	struct vpnc_link_cbs cbs = loop_link_cbs_template;
+	struct sockaddr_storage local_ss;
+	const struct sockaddr *local;
 	uint64_t now = uv_now(&l->uv);
 	bool tcp = r->transport == VPNC_TRANSPORT_TCP;
 	int ret;
@@ -131,12 +167,12 @@ static void start_engine(struct loop *l)
 		loop_shutdown(l, 1);
 		return;
 	}
+	local = local_addr(l, &local_ss);
 	if (tcp)
-		ret = vpnc_link_tcp_open(&l->uv, (struct sockaddr *)&l->server, local_port(l->conf), &cbs,
-		                         &l->link);
+		ret = vpnc_link_tcp_open(&l->uv, (struct sockaddr *)&l->server, local, &cbs, &l->link);
 	else
-		ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server, local_port(l->conf),
-		                         l->offload, &cbs, &l->link);
+		ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server, local, l->offload, &cbs,
+		                         &l->link);
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_INFO, "Cannot open the %s socket: %s", tcp ? "TCP" : "UDP",
 		         uv_strerror(ret));

@@ -911,6 +911,20 @@ static void test_tail_options(void)
 	          "t.ovpn:7: option 'inactive': the byte count must be a non-negative number", __LINE__);
 	parse_err(BASE "inactive 60 5 5\n", "t.ovpn:7: option 'inactive' takes at most 2 arguments",
 	          __LINE__);
+	c = parse_ok(BASE "local 192.0.2.7\nlport 5000\n");
+	CHECK(c != NULL && strcmp(c->local, "192.0.2.7") == 0 && !c->nobind && c->lport == 5000);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "<connection>\nremote a\nlocal 2001:db8::7\n</connection>\n");
+	CHECK(c != NULL && strcmp(c->local, "2001:db8::7") == 0);
+	vpnc_config_free(c);
+	/* 2.6: "--local and --nobind don't make sense when used together", in either order. */
+	parse_err(BASE "local 192.0.2.7\nnobind\n", "t.ovpn: option 'local' conflicts with 'nobind'",
+	          __LINE__);
+	parse_err(BASE "nobind\nlocal 192.0.2.7\n", "t.ovpn: option 'local' conflicts with 'nobind'",
+	          __LINE__);
+	parse_err(BASE "local host.example.org\n",
+	          "t.ovpn:7: option 'local': must be an IPv4 or IPv6 address (vpnc does not resolve names "
+	          "for it)", __LINE__);
 	c = parse_ok(BASE);
 	CHECK(c != NULL && c->replay_window == -1);
 	vpnc_config_free(c);
