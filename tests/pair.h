@@ -74,6 +74,7 @@ struct pair_opts {
 	long long client_reneg_pkts;
 	bool client_comp_allowed;       /* the client's profile allows compression */
 	enum vpnc_comp server_comp;     /* the server engine's framing (it never compresses either) */
+	int client_reneg_min;           /* > 0: 'reneg-sec client_reneg client_reneg_min' */
 	int client_ping_exit;           /* the client profile's ping-exit */
 	int client_inactive;            /* ... and inactive SECONDS [BYTES] */
 	long long client_inactive_bytes;
@@ -137,12 +138,15 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.reneg_sec = o->client_reneg;
 	cc.reneg_pkts = o->client_reneg_pkts;
 	cc.comp_allowed = o->client_comp_allowed;
+	cc.reneg_sec_min_set = o->client_reneg_min > 0;
+	cc.reneg_sec_min = o->client_reneg_min;
 	cc.ping_exit = o->client_ping_exit;
 	cc.inactive = o->client_inactive;
 	cc.inactive_bytes = o->client_inactive_bytes;
 	sc.comp = o->server_comp;
 	sc = cc;
 	sc.ping_exit = sc.inactive = 0;
+	sc.reneg_sec_min_set = false;
 	sc.inactive_bytes = 0;
 	sc.reneg_sec = o->server_reneg;
 	sc.role = VPNC_ROLE_SERVER;

@@ -212,6 +212,7 @@ struct vpnc_config {
 	long long inactive_bytes;   /* ... less than this many bytes (0: any packet counts) */
 	int replay_window;          /* data-channel replay window, 0..64 ids; -1 = 64 */
 	int reneg_sec;              /* default 3600 for a client */
+	int reneg_sec_min;          /* 'reneg-sec MAX MIN': -1 = not given */
 	int hand_window;            /* default 60 */
 	int tls_timeout;            /* default 2 */
 	long long reneg_bytes;      /* renegotiate after this many data-channel bytes */

@@ -163,6 +163,8 @@ struct vpnc_engine_cfg {
 	int tls_timeout;                 /* 2 */
 	int hand_window;                 /* 60 */
 	int reneg_sec;                   /* renegotiate after this many seconds; 0 = never */
+	bool reneg_sec_min_set;          /* 'reneg-sec MAX MIN': after MAX - random % (MAX - MIN) s */
+	int reneg_sec_min;
 	long long reneg_bytes;           /* ... or after this many data bytes (both ways); 0 = never */
 	long long reneg_pkts;            /* ... or packets */
 	int tran_window;                 /* seconds the previous key still decrypts; 0 = 3600 */

@@ -30,6 +30,7 @@ void vpnc_cfg_defaults(struct vpnc_config *cfg)
 	memcpy(cfg->auth, VPNC_DEFAULT_AUTH, sizeof(VPNC_DEFAULT_AUTH));
 	memcpy(cfg->data_ciphers, VPNC_DEFAULT_DATA_CIPHERS, sizeof(VPNC_DEFAULT_DATA_CIPHERS));
 	cfg->reneg_sec = VPNC_DEFAULT_RENEG_SEC;
+	cfg->reneg_sec_min = -1;
 	cfg->hand_window = VPNC_DEFAULT_HAND_WINDOW;
 	cfg->tls_timeout = VPNC_DEFAULT_TLS_TIMEOUT;
 	cfg->verb = 1;

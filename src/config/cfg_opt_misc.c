@@ -72,10 +72,11 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_timer)
 		cfg->ping_restart = 0;
 		ctx->ping_restart_set = true;
 	} else if (strcmp(p[0], "reneg-sec") == 0) {
-		/* 2.6: "reneg-sec max [min]"; the client uses max. */
+		/* 2.6: "reneg-sec max [min]"; 0 = never. With min, a random time in between. */
 		if (n > 2 && vpnc_cfg_parse_int(p[2], 0, TIMER_MAX, &max) < 0)
 			return vpnc_cfg_bad(ctx, p[0], "the minimum must be a number of seconds");
 		cfg->reneg_sec = v;
+		cfg->reneg_sec_min = n > 2 ? max : -1;
 	} else if (strcmp(p[0], "hand-window") == 0) {
 		cfg->hand_window = v;
 	} else if (strcmp(p[0], "tran-window") == 0) {

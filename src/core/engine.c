@@ -195,6 +195,8 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->tls_timeout = conf->tls_timeout;
 	cfg->hand_window = conf->hand_window;
 	cfg->reneg_sec = conf->reneg_sec;
+	cfg->reneg_sec_min_set = conf->reneg_sec_min >= 0;
+	cfg->reneg_sec_min = conf->reneg_sec_min;
 	cfg->reneg_bytes = conf->reneg_bytes;
 	cfg->reneg_pkts = conf->reneg_pkts;
 	cfg->tran_window = conf->tran_window;
@@ -264,6 +266,14 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->peer_id_cfg = cfg->peer_id;
 	e->ks = &e->slots[0];
 	e->reneg_ms = cfg->reneg_sec > 0 ? (uint64_t)cfg->reneg_sec * 1000 : 0;
+	if (cfg->reneg_sec > 0 && cfg->reneg_sec_min_set && cfg->reneg_sec_min >= 0 &&
+	    cfg->reneg_sec_min < cfg->reneg_sec) {
+		/* 'reneg-sec MAX MIN' as 2.6 draws it once per session: MAX - random % (MAX - MIN). */
+		uint32_t draw, span = (uint32_t)(cfg->reneg_sec - cfg->reneg_sec_min);
+
+		cfg->rand(cfg->rand_ctx, &draw, sizeof(draw));
+		e->reneg_ms = (uint64_t)(cfg->reneg_sec - (int)(draw % span)) * 1000;
+	}
 	e->reneg_bytes = cfg->reneg_bytes > 0 ? (uint64_t)cfg->reneg_bytes : 0;
 	e->reneg_pkts = cfg->reneg_pkts > 0 ? (uint64_t)cfg->reneg_pkts : 0;
 	e->tran_ms = (uint64_t)(cfg->tran_window > 0 ? cfg->tran_window : VPNC_DEFAULT_TRAN_WINDOW) * 1000;

@@ -925,6 +925,12 @@ static void test_tail_options(void)
 	parse_err(BASE "local host.example.org\n",
 	          "t.ovpn:7: option 'local': must be an IPv4 or IPv6 address (vpnc does not resolve names "
 	          "for it)", __LINE__);
+	c = parse_ok(BASE "reneg-sec 0\n");
+	CHECK(c != NULL && c->reneg_sec == 0 && c->reneg_sec_min == -1);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "reneg-sec 3600 1800\n");
+	CHECK(c != NULL && c->reneg_sec == 3600 && c->reneg_sec_min == 1800);
+	vpnc_config_free(c);
 	c = parse_ok(BASE);
 	CHECK(c != NULL && c->replay_window == -1);
 	vpnc_config_free(c);

@@ -567,6 +567,36 @@ static void test_probe(void)
 	}
 }
 
+/* 'reneg-sec 20 10': the client renegotiates after a time drawn in (10, 20] s, as 2.6 does. */
+static void test_reneg_sec_min(void)
+{
+	uint64_t seen_min = UINT64_MAX, seen_max = 0;
+
+	for (int run = 0; run < 4; run++) {
+		struct pair p;
+		struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+		                      .server_ciphers = "AES-256-GCM", .push = "ping 1,ping-restart 60",
+		                      .client_reneg = 20, .client_reneg_min = 10};
+		if (pair_new(&p, &o) != 0) {
+			CHECK(0, "pair_new");
+			return;
+		}
+		pair_handshake(&p);
+		uint64_t t0 = p.now;
+		while (vpnc_engine_stats(p.c)->renegotiations == 0 && p.now - t0 < 30000)
+			pair_step(&p, 100);
+		uint64_t took = p.now - t0;
+		CHECK(took > 9000 && took <= 20500, "reneg-sec 20 10: renegotiated after %llu ms",
+		      (unsigned long long)took);
+		seen_min = took < seen_min ? took : seen_min;
+		seen_max = took > seen_max ? took : seen_max;
+		pair_free(&p);
+	}
+	/* Four draws from ten seconds: the test RNG makes them differ. */
+	CHECK(seen_max > seen_min, "reneg-sec MAX MIN draws differ (%llu..%llu ms)",
+	      (unsigned long long)seen_min, (unsigned long long)seen_max);
+}
+
 /* Lets the server fall silent: the client's packets are dropped unread for up to ms. */
 static void server_silent(struct pair *p, uint64_t ms, bool until_end)
 {
@@ -684,6 +714,7 @@ int main(int argc, char **argv)
 	test_token_wiped();
 	test_probe();
 	test_ping_exit();
+	test_reneg_sec_min();
 	test_inactive_profile();
 	{
 		/* A pushed inactive 5: pings do not count as activity, data does; then the client leaves. */
