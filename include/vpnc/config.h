@@ -53,6 +53,8 @@ enum vpnc_auth_retry {
 };
 
 /* Address family restriction from proto udp4/udp6/tcp4/tcp6 (AF_UNSPEC for udp/tcp). */
+#define VPNC_CFG_UV_MAX 512 /* bytes of setenv UV_* peer info, incl. NUL */
+
 struct vpnc_remote {
 	char host[256];
 	char port[8];          /* decimal, default "1194" */
@@ -211,6 +213,8 @@ struct vpnc_config {
 	int inactive;               /* exit after this long with too little tunnel traffic */
 	long long inactive_bytes;   /* ... less than this many bytes (0: any packet counts) */
 	int replay_window;          /* data-channel replay window, 0..64 ids; -1 = 64 */
+	bool push_peer_info;        /* also send IV_HWADDR and IV_SSL, as 2.6 does */
+	char peer_info_uv[VPNC_CFG_UV_MAX]; /* "UV_NAME=value\n" lines from setenv, sent as peer info */
 	int reneg_sec;              /* default 3600 for a client */
 	int reneg_sec_min;          /* 'reneg-sec MAX MIN': -1 = not given */
 	int hand_window;            /* default 60 */

@@ -173,6 +173,9 @@ struct vpnc_engine_cfg {
 	int ping_exit;                   /* configured; a pushed ping-restart replaces it */
 	int inactive;                    /* configured; a pushed inactive wins */
 	long long inactive_bytes;
+	bool push_peer_info;             /* add IV_HWADDR (if iv_hwaddr) and IV_SSL to the peer info */
+	const char *iv_hwaddr;           /* "aa:bb:cc:dd:ee:ff" of the default route's interface, or NULL */
+	const char *peer_info_uv;        /* "UV_NAME=value\n" lines, or NULL */
 	bool replay_window_set;          /* replay-window: the data channel's window, 0..64 ids */
 	int replay_window;
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */

@@ -26,6 +26,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_nobind);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_bind);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_random);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_inactive);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_push_peer_info);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_local);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_replay_window);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_random_hostname);

@@ -5,6 +5,7 @@
  * kill switch, and the privilege options user, group and chroot.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <limits.h>
 #include <string.h>
@@ -126,6 +127,12 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_replay_window)
 		return vpnc_cfg_bad(ctx, p[0], "vpnc's replay window holds at most %d packets",
 		                    VPNC_CFG_REPLAY_MAX);
 	ctx->cfg->replay_window = v;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_push_peer_info)
+{
+	ctx->cfg->push_peer_info = true;
 	return 0;
 }
 
@@ -272,9 +279,37 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_allow_compression)
 
 /*
  * 'setenv opt OPTION ...' applies OPTION but lets it be unknown (OpenVPN 2.6).
- * Other variables only reach scripts, which vpnc does not run; UV_* variables
- * would go to the server as peer info, which vpnc does not send yet.
+ * UV_* variables go to the server as peer info, as a 2.6 pull client sends
+ * them; other variables are not passed to scripts (a note says so).
  */
+/* True if s is printable ASCII (what peer info may carry: one line of key=value). */
+static bool cfg_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	return true;
+}
+
+/* 'setenv UV_NAME VALUE': appended to the peer info the client sends, as in 2.6. */
+static int cfg_peer_info_uv(struct vpnc_cfg_ctx *ctx, const char *name, const char *value)
+{
+	char *uv = ctx->cfg->peer_info_uv;
+	size_t len = strlen(uv), need = strlen(name) + 1 + strlen(value) + 1;
+
+	for (const char *c = name; *c != '\0'; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		      *c == '_'))
+			return vpnc_cfg_bad(ctx, "setenv", "a UV_ name may only hold letters, digits and '_'");
+	if (!cfg_printable(value))
+		return vpnc_cfg_bad(ctx, "setenv", "a UV_ value must be printable ASCII");
+	if (len + need >= VPNC_CFG_UV_MAX)
+		return vpnc_cfg_bad(ctx, "setenv", "the UV_ variables exceed %d bytes of peer info",
+		                    VPNC_CFG_UV_MAX - 1);
+	snprintf(uv + len, VPNC_CFG_UV_MAX - len, "%s=%s\n", name, value);
+	return 0;
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_setenv)
 {
 	char name[64];
@@ -291,9 +326,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_setenv)
 	if (n > 3)
 		return vpnc_cfg_bad(ctx, p[0], "takes a name and at most one value");
 	vpnc_cfg_sanitize(name, sizeof(name), p[1]);
-	if (strncmp(p[1], "UV_", 3) == 0)
-		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB,
-		              "option 'setenv %s' ignored: peer info variables are not sent yet", name);
+	if (strcmp(p[0], "setenv") == 0 && strncmp(p[1], "UV_", 3) == 0)
+		return cfg_peer_info_uv(ctx, p[1], n > 2 ? p[2] : "");
 	else
 		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB, "option 'setenv %s' ignored: vpnc runs no scripts",
 		              name);

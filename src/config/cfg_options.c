@@ -209,7 +209,7 @@ static const struct cfg_option cfg_options[] = {
 	I("nice", 1, 1, 0, UT_OK, NULL, "priority is left to the service manager"),
 	I("mlock", 0, 0, 0, UT_OK, NULL, "not implemented; secrets are wiped after use"),
 	I("remap-usr1", 1, 1, 0, UT_OK, NULL, "signals are handled by vpnc's own rules"),
-	I("push-peer-info", 0, 0, 0, UT_OK, NULL, "vpnc sends its peer info anyway"),
+	S("push-peer-info", 0, 0, 0, UT_OK, vpnc_cfg_opt_push_peer_info),
 	I("ecdh-curve", 1, 1, 0, UT_OK, NULL, "OpenSSL picks the curve; use tls-groups"),
 	I("dh", 1, 1, 0, UT_READ, NULL, "server only"),
 	I("mtu-disc", 1, 1, F_CONN, UT_OK, NULL, "the kernel default is used"),

@@ -206,6 +206,8 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->ping_exit = conf->ping_exit;
 	cfg->inactive = conf->inactive;
 	cfg->inactive_bytes = conf->inactive_bytes;
+	cfg->push_peer_info = conf->push_peer_info;
+	cfg->peer_info_uv = conf->peer_info_uv[0] ? conf->peer_info_uv : NULL;
 	cfg->replay_window_set = conf->replay_window >= 0;
 	cfg->replay_window = conf->replay_window;
 	cfg->tun_mtu = conf->tun_mtu;
@@ -214,6 +216,35 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->pull_filters = conf->pull_filters;
 	cfg->n_pull_filters = conf->n_pull_filters;
 	cfg->route_nopull = conf->route_nopull;
+}
+
+/*
+ * What a 2.6 pull client adds to its peer info after the compression stubs:
+ * with push-peer-info, IV_HWADDR (the MAC address of the default route's
+ * interface, when the caller found one) and IV_SSL (the TLS library's
+ * version); always, the profile's setenv UV_* variables. Whatever does not
+ * fit is left out rather than sent cut.
+ */
+static void engine_peer_info_extra(struct vpnc_engine *e, const struct vpnc_engine_cfg *cfg)
+{
+	size_t cap = sizeof(e->peer_info_extra), len = 0;
+	int n;
+
+	e->peer_info_extra[0] = '\0';
+	if (cfg->push_peer_info) {
+		if (cfg->iv_hwaddr != NULL && cfg->iv_hwaddr[0]) {
+			n = snprintf(e->peer_info_extra, cap, "IV_HWADDR=%s\n", cfg->iv_hwaddr);
+			len = n > 0 && (size_t)n < cap ? (size_t)n : 0;
+		}
+		n = snprintf(e->peer_info_extra + len, cap - len, "IV_SSL=%s\n", OpenSSL_version(OPENSSL_VERSION));
+		len = n > 0 && (size_t)n < cap - len ? len + (size_t)n : len;
+		e->peer_info_extra[len] = '\0';
+	}
+	if (cfg->peer_info_uv != NULL) {
+		n = snprintf(e->peer_info_extra + len, cap - len, "%s", cfg->peer_info_uv);
+		if (n < 0 || (size_t)n >= cap - len)
+			e->peer_info_extra[len] = '\0';
+	}
 }
 
 int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
@@ -255,6 +286,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->ping_exit_ms = cfg->ping_exit > 0 ? (uint64_t)cfg->ping_exit * 1000 : 0;
 	e->inactive_ms = cfg->inactive > 0 ? (uint64_t)cfg->inactive * 1000 : 0;
 	e->inactive_bytes = cfg->inactive_bytes > 0 ? (uint64_t)cfg->inactive_bytes : 0;
+	engine_peer_info_extra(e, cfg);
 	e->replay_window = cfg->replay_window_set && cfg->replay_window >= 0 ? (unsigned)cfg->replay_window
 	                                                                     : VPNC_REPLAY_WINDOW;
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;

@@ -162,6 +162,7 @@ struct vpnc_engine {
 	uint64_t inactive_bytes;      /* traffic that restarts the inactive timer (2.6: at least 1 packet) */
 	uint64_t inactive_acc;        /* bytes counted since the timer last restarted */
 	unsigned replay_window;       /* replay-window for each data-channel key */
+	char peer_info_extra[640];    /* push-peer-info's IV_HWADDR, IV_SSL, then setenv UV_* lines */
 	uint64_t ping_exit_ms;        /* ping-exit; 0 = off (a pushed ping-restart turns it off) */
 	bool ping_due;
 	bool closing;

@@ -70,6 +70,11 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 		                          CLIENT_IV_MTU, NULL, CLIENT_IV_SSO);
 		if (r < 0)
 			return r;
+		/* push-peer-info and setenv UV_* (engine_peer_info_extra()); the key=value order does not matter. */
+		size_t have = (size_t)r, extra = strlen(e->peer_info_extra);
+		if (have + extra >= sizeof(m->peer_info))
+			return -ENOSPC;
+		memcpy(m->peer_info + have, e->peer_info_extra, extra + 1);
 	}
 	r = vpnc_km2_write(m, client, e->scratch, sizeof(e->scratch));
 	if (r < 0)

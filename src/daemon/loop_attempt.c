@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "daemon/log.h"
+#include "os/hwaddr.h"
 #include "daemon/loop_int.h"
 
 void loop_rand_bytes(void *ctx, void *out, size_t len)
@@ -126,6 +127,7 @@ static void start_engine(struct loop *l)
 	struct vpnc_link_cbs cbs = loop_link_cbs_template;
 	struct sockaddr_storage local_ss;
 	const struct sockaddr *local;
+	char hwaddr[VPNC_HWADDR_LEN];
 	uint64_t now = uv_now(&l->uv);
 	bool tcp = r->transport == VPNC_TRANSPORT_TCP;
 	int ret;
@@ -141,6 +143,10 @@ static void start_engine(struct loop *l)
 		return;
 	}
 	vpnc_engine_cfg_from_config(&ecfg, l->conf);
+	/* push-peer-info: IV_HWADDR, looked up for each attempt as 2.6 does; none is fine. */
+	if (l->conf->push_peer_info &&
+	    vpnc_os_default_hwaddr("/proc/net/route", "/sys/class/net", hwaddr) == 0)
+		ecfg.iv_hwaddr = hwaddr;
 	ecfg.transport = r->transport;
 	ecfg.link_ipv6 = l->server.ss_family == AF_INET6;
 	ecfg.ssl_ctx = l->p->ssl_ctx;

@@ -11,6 +11,9 @@
 # ping-exit: `ping-exit 4` (the pushed ping-restart filtered out, since 2.6
 #            lets it replace ping-exit), then the server is killed: the client
 #            stops with exit status 0 within a few seconds, naming ping-exit.
+# peer info: `push-peer-info` and `setenv UV_DEVICE vt-laptop`, with a default
+#            route in the client namespace: the server (verb 4) logs
+#            IV_HWADDR (the client veth's MAC), IV_SSL and UV_DEVICE.
 # Needs root.
 
 # The vt_*_conf helpers take optional arguments.
@@ -24,6 +27,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 name=test_options_tail
 vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
+VT_SERVER_VERB=4 # the server logs the client's peer info
 vt_up $name
 
 local_ip="10.199.$VT_NET_OCTET.3"
@@ -90,6 +94,28 @@ if vt_check "ping-exit: connected" vt_wait_tun_ipv4 15; then
 		vt_client_stop 5
 	fi
 else
+	vt_client_stop 5
+fi
+
+# peer info: push-peer-info and a UV_ variable reach the stock server.
+vt_server_start_again() { vt_server_stop && vt_server_start; }
+if vt_check "peer info: a default route in the client namespace" \
+	ip -n "$VT_CLI_NS" route add default via "$VT_SRV_IP" dev "$VT_CLI_VETH" &&
+	vt_check "peer info: server up again" vt_server_start_again; then
+	mac=$(ip netns exec "$VT_CLI_NS" cat "/sys/class/net/$VT_CLI_VETH/address")
+	VT_CLIENT_EXTRA=$'push-peer-info\nsetenv UV_DEVICE vt-laptop'
+	vt_client_conf
+	vt_client_start
+	if vt_check "peer info: connected" vt_wait_tun_ipv4 15; then
+		for want in "IV_HWADDR=$mac" "IV_SSL=OpenSSL" "UV_DEVICE=vt-laptop"; do
+			if grep -q "peer info: $want" "$VT_DIR/server.log"; then
+				vt_pass "peer info: the server got $want"
+			else
+				vt_fail "peer info: the server did not get $want"
+				grep 'peer info' "$VT_DIR/server.log" | sed 's/^/    /'
+			fi
+		done
+	fi
 	vt_client_stop 5
 fi
 

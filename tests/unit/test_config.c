@@ -925,6 +925,13 @@ static void test_tail_options(void)
 	parse_err(BASE "local host.example.org\n",
 	          "t.ovpn:7: option 'local': must be an IPv4 or IPv6 address (vpnc does not resolve names "
 	          "for it)", __LINE__);
+	/* setenv UV_*: sent as peer info (2.6's pull client does); push-peer-info adds more. */
+	c = parse_ok(BASE "setenv UV_DEVICE laptop\nsetenv UV_EMPTY\nsetenv-safe UV_NOT x\npush-peer-info\n");
+	CHECK(c != NULL && c->push_peer_info);
+	CHECK(c != NULL && strcmp(c->peer_info_uv, "UV_DEVICE=laptop\nUV_EMPTY=\n") == 0);
+	vpnc_config_free(c);
+	parse_err(BASE "setenv UV_A-B 1\n",
+	          "t.ovpn:7: option 'setenv': a UV_ name may only hold letters, digits and '_'", __LINE__);
 	c = parse_ok(BASE "reneg-sec 0\n");
 	CHECK(c != NULL && c->reneg_sec == 0 && c->reneg_sec_min == -1);
 	vpnc_config_free(c);
