@@ -190,6 +190,9 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 {
 	struct vpnc_config *cfg = ctx->cfg;
 
+	/* 2.6 refuses the management modifiers without 'management' itself. */
+	if (ctx->mgmt_modifier_line != 0 && !ctx->mgmt)
+		return vpnc_cfg_fail(ctx, -EINVAL, "management options given without 'management'");
 	if (cfg->local[0] != '\0' && cfg->nobind)
 		return vpnc_cfg_fail(ctx, -EINVAL, "option 'local' conflicts with 'nobind'");
 	if (ctx->keepalive_ping || ctx->keepalive_timeout) {

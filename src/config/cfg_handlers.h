@@ -26,6 +26,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_nobind);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_bind);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_random);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_inactive);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_management);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_mtu_disc);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_push_peer_info);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_local);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_replay_window);

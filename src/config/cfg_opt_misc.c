@@ -130,6 +130,26 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_replay_window)
 	return 0;
 }
 
+/* The management options are ignored, but checked as 2.6 checks them (cfg_finish.c). */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_management)
+{
+	(void)n;
+	if (strcmp(p[0], "management") == 0)
+		ctx->mgmt = true;
+	else if (ctx->mgmt_modifier_line == 0)
+		ctx->mgmt_modifier_line = ctx->line > 0 ? ctx->line : -1;
+	return 0;
+}
+
+/* 'mtu-disc no|maybe|yes': the values 2.6 takes on Linux; vpnc leaves the kernel's default. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_mtu_disc)
+{
+	(void)n;
+	if (strcmp(p[1], "no") != 0 && strcmp(p[1], "maybe") != 0 && strcmp(p[1], "yes") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be 'no', 'maybe' or 'yes'");
+	return 0;
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_push_peer_info)
 {
 	ctx->cfg->push_peer_info = true;

@@ -173,15 +173,14 @@ static const struct cfg_option cfg_options[] = {
 	I("persist-tun", 0, 0, 0, UT_OK, vpnc_cfg_opt_flag, "vpnc keeps the tun device across reconnects"),
 	I("persist-remote-ip", 0, 0, 0, UT_OK, NULL, "vpnc resolves the remote again on each attempt"),
 	I("persist-local-ip", 0, 0, 0, UT_OK, NULL, "no effect for a client"),
-	I("block-outside-dns", 0, 0, 0, UT_OK, NULL, "Windows only"),
-	I("register-dns", 0, 0, 0, UT_OK, NULL, "Windows only"),
-	I("windows-driver", 1, 1, 0, UT_OK, NULL, "Windows only"),
-	I("ip-win32", 1, 3, 0, UT_OK, NULL, "Windows only"),
+	/*
+	 * 2.6 on Linux knows route-method (and ignores it) but not the other
+	 * Windows options (block-outside-dns, register-dns, ip-win32, win-sys,
+	 * dhcp-renew, dhcp-release, tap-sleep, show-net-up, windows-driver):
+	 * they are unknown here too, so 'ignore-unknown-option' or 'setenv opt'
+	 * lets a profile skip them, as with 2.6.
+	 */
 	I("route-method", 1, 1, 0, UT_OK, NULL, "Windows only"),
-	I("dhcp-renew", 0, 0, 0, UT_OK, NULL, "Windows only"),
-	I("dhcp-release", 0, 0, 0, UT_OK, NULL, "Windows only"),
-	I("tap-sleep", 1, 1, 0, UT_OK, NULL, "Windows only"),
-	I("show-net-up", 0, 0, 0, UT_OK, NULL, "Windows only"),
 	I("float", 0, 0, F_CONN, UT_OK, NULL, "vpnc accepts the server's packets only from its address"),
 	S("user", 1, 1, 0, UT_ID, vpnc_cfg_opt_user_group),
 	S("group", 1, 1, 0, UT_ID, vpnc_cfg_opt_user_group),
@@ -212,7 +211,7 @@ static const struct cfg_option cfg_options[] = {
 	S("push-peer-info", 0, 0, 0, UT_OK, vpnc_cfg_opt_push_peer_info),
 	I("ecdh-curve", 1, 1, 0, UT_OK, NULL, "OpenSSL picks the curve; use tls-groups"),
 	I("dh", 1, 1, 0, UT_READ, NULL, "server only"),
-	I("mtu-disc", 1, 1, F_CONN, UT_OK, NULL, "the kernel default is used"),
+	I("mtu-disc", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_mtu_disc, "the kernel default is used"),
 	I("socket-flags", 1, ANY, 0, UT_OK, NULL, "vpnc sets the socket options it needs"),
 	I("passtos", 0, 0, 0, UT_OK, NULL, "the TOS byte is not copied"),
 	I("tun-mtu-extra", 0, 2, F_CONN, UT_OK, NULL, "only used with tap devices"),
@@ -235,18 +234,18 @@ static const struct cfg_option cfg_options[] = {
 	 * so these open nothing (UT_OK). The ones that would take the key, the
 	 * certificate or a server decision from a management client are refused below.
 	 */
-	I("management", 1, 3, 0, UT_OK, NULL, MGMT_NOTE),
-	I("management-client", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
-	I("management-client-user", 1, 1, 0, UT_OK, NULL, MGMT_NOTE),
-	I("management-client-group", 1, 1, 0, UT_OK, NULL, MGMT_NOTE),
-	I("management-hold", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
-	I("management-query-passwords", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
-	I("management-query-proxy", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
-	I("management-query-remote", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
-	I("management-forget-disconnect", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
-	I("management-signal", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
-	I("management-log-cache", 1, 1, 0, UT_OK, NULL, MGMT_NOTE),
-	I("management-up-down", 0, 0, 0, UT_OK, NULL, MGMT_NOTE),
+	I("management", 1, 3, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-client", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-client-user", 1, 1, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-client-group", 1, 1, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-hold", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-query-passwords", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-query-proxy", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-query-remote", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-forget-disconnect", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-signal", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-log-cache", 1, 1, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-up-down", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
 
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
 	R("fragment"), R("secret"), R("http-proxy"), RP("http-proxy-"), R("socks-proxy"),

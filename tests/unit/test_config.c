@@ -881,6 +881,19 @@ static void test_tail_options(void)
 	          "t.ovpn:7: option 'management-external-cert' is not supported", __LINE__);
 	parse_err(BASE "management\n", "t.ovpn:7: option 'management' needs at least 1 argument",
 	          __LINE__);
+	/* As 2.6: "--management is not specified, however one or more options which modify ...". */
+	parse_err(BASE "management-hold\n", "t.ovpn: management options given without 'management'",
+	          __LINE__);
+	parse_err(BASE "mtu-disc bogus\n", "t.ovpn:7: option 'mtu-disc': must be 'no', 'maybe' or 'yes'",
+	          __LINE__);
+	c = parse_ok(BASE "mtu-disc yes\nroute-method exe\n");
+	vpnc_config_free(c);
+	/* 2.6 on Linux does not know the Windows options: unknown, unless skipped as with 2.6. */
+	parse_err(BASE "block-outside-dns\n", "t.ovpn:7: unknown option 'block-outside-dns'", __LINE__);
+	parse_err(BASE "win-sys local\n", "t.ovpn:7: unknown option 'win-sys'", __LINE__);
+	c = parse_ok(BASE "ignore-unknown-option block-outside-dns register-dns\nblock-outside-dns\n"
+	                  "register-dns\nsetenv opt dhcp-release\n");
+	vpnc_config_free(c);
 	parse_err(BASE "disable-occ 1\n", "t.ovpn:7: option 'disable-occ' takes no arguments", __LINE__);
 
 	c = parse_ok(BASE);
