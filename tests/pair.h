@@ -76,6 +76,7 @@ struct pair_opts {
 	enum vpnc_comp server_comp;     /* the server engine's framing (it never compresses either) */
 	int client_reneg_min;           /* > 0: 'reneg-sec client_reneg client_reneg_min' */
 	int client_ping_exit;           /* the client profile's ping-exit */
+	int client_session_timeout;     /* ... and session-timeout */
 	int client_inactive;            /* ... and inactive SECONDS [BYTES] */
 	long long client_inactive_bytes;
 };
@@ -141,11 +142,12 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.reneg_sec_min_set = o->client_reneg_min > 0;
 	cc.reneg_sec_min = o->client_reneg_min;
 	cc.ping_exit = o->client_ping_exit;
+	cc.session_timeout = o->client_session_timeout;
 	cc.inactive = o->client_inactive;
 	cc.inactive_bytes = o->client_inactive_bytes;
 	sc.comp = o->server_comp;
 	sc = cc;
-	sc.ping_exit = sc.inactive = 0;
+	sc.ping_exit = sc.inactive = sc.session_timeout = 0;
 	sc.reneg_sec_min_set = false;
 	sc.inactive_bytes = 0;
 	sc.reneg_sec = o->server_reneg;

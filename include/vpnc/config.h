@@ -210,6 +210,7 @@ struct vpnc_config {
 	int ping;
 	int ping_restart;
 	int ping_exit;              /* exit after this long without a packet from the server */
+	int session_timeout;        /* exit this long after each connection attempt starts; 0 = off */
 	int inactive;               /* exit after this long with too little tunnel traffic */
 	long long inactive_bytes;   /* ... less than this many bytes (0: any packet counts) */
 	int replay_window;          /* data-channel replay window, 0..64 ids; -1 = 64 */

@@ -171,6 +171,7 @@ struct vpnc_engine_cfg {
 	int ping;                        /* configured; a pushed value wins */
 	int ping_restart;
 	int ping_exit;                   /* configured; a pushed ping-restart replaces it */
+	int session_timeout;             /* seconds from vpnc_engine_start() to a clean end; 0 = off */
 	int inactive;                    /* configured; a pushed inactive wins */
 	long long inactive_bytes;
 	bool push_peer_info;             /* add IV_HWADDR (if iv_hwaddr) and IV_SSL to the peer info */

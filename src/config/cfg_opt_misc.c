@@ -78,6 +78,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_timer)
 			return vpnc_cfg_bad(ctx, p[0], "the minimum must be a number of seconds");
 		cfg->reneg_sec = v;
 		cfg->reneg_sec_min = n > 2 ? max : -1;
+	} else if (strcmp(p[0], "session-timeout") == 0) {
+		cfg->session_timeout = v;
 	} else if (strcmp(p[0], "hand-window") == 0) {
 		cfg->hand_window = v;
 	} else if (strcmp(p[0], "tran-window") == 0) {

@@ -126,6 +126,7 @@ static const struct cfg_option cfg_options[] = {
 	S("ping-restart", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
 	S("ping-exit", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
 	S("inactive", 1, 2, 0, UT_OK, vpnc_cfg_opt_inactive),
+	S("session-timeout", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
 	S("replay-window", 1, 2, 0, UT_OK, vpnc_cfg_opt_replay_window),
 	I("mute-replay-warnings", 0, 0, 0, UT_OK, NULL, "vpnc counts replays without logging each"),
 	S("keepalive", 2, 2, 0, UT_OK, vpnc_cfg_opt_keepalive),
@@ -225,6 +226,11 @@ static const struct cfg_option cfg_options[] = {
 	I("up-delay", 0, 0, 0, UT_OK, NULL, "vpnc runs no scripts"),
 	I("dev-node", 1, 1, 0, UT_READ, NULL, "vpnc opens /dev/net/tun"),
 	I("engine", 0, 1, 0, UT_OK, NULL, "OpenSSL engines are not loaded"),
+	I("echo", 0, ANY - 1, 0, UT_OK, NULL, "messages for a GUI; vpnc has none"),
+	I("parameter", 0, ANY - 1, 0, UT_OK, NULL, "messages for a GUI; vpnc has none"),
+	I("tmp-dir", 1, 1, 0, UT_OK, NULL, "vpnc writes no temporary files"),
+	I("max-routes", 1, 1, 0, UT_OK, NULL, "deprecated; 2.6 ignores it too"),
+	I("peer-id", 1, 1, 0, UT_OK, NULL, "the peer-id the server pushes is used"),
 	I("disable-occ", 0, 0, 0, UT_OK, NULL, "vpnc never warns about the peer's options string"),
 	I("comp-noadapt", 0, 0, 0, UT_OK, NULL, "vpnc never compresses, adaptively or not"),
 	I("mtu-test", 0, 0, 0, UT_OK, NULL, "no startup MTU test; mssfix and tun-mtu are used"),
@@ -261,11 +267,11 @@ static const struct cfg_option cfg_options[] = {
 	R("cryptoapicert"), R("verify-hash"),
 	R("capath"), R("static-challenge"),
 	R("replay-persist"), R("no-replay"),
-	R("shaper"), R("providers"), R("dns"), R("lladdr"), R("iproute"),
+	R("shaper"), R("providers"), R("dns"), R("lladdr"),
 	R("client-nat"), R("mark"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("auth-token"),
-	R("auth-token-user"), R("route-ipv6-nopull"), R("http-proxy-override"),
+	R("auth-token-user"), R("http-proxy-override"),
 };
 
 static const struct cfg_option *cfg_lookup(const char *name)

@@ -204,6 +204,7 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->ping = conf->ping;
 	cfg->ping_restart = conf->ping_restart;
 	cfg->ping_exit = conf->ping_exit;
+	cfg->session_timeout = conf->session_timeout;
 	cfg->inactive = conf->inactive;
 	cfg->inactive_bytes = conf->inactive_bytes;
 	cfg->push_peer_info = conf->push_peer_info;
@@ -284,6 +285,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->ping_cfg = cfg->ping;
 	e->ping_restart_cfg = cfg->ping_restart;
 	e->ping_exit_ms = cfg->ping_exit > 0 ? (uint64_t)cfg->ping_exit * 1000 : 0;
+	e->session_ms = cfg->session_timeout > 0 ? (uint64_t)cfg->session_timeout * 1000 : 0;
 	e->inactive_ms = cfg->inactive > 0 ? (uint64_t)cfg->inactive * 1000 : 0;
 	e->inactive_bytes = cfg->inactive_bytes > 0 ? (uint64_t)cfg->inactive_bytes : 0;
 	engine_peer_info_extra(e, cfg);
@@ -612,6 +614,12 @@ static bool exit_timers(struct vpnc_engine *e, uint64_t now)
 		           (unsigned long long)(e->ping_exit_ms / 1000));
 		return true;
 	}
+	if (e->session_ms != 0 && now - e->start_time >= e->session_ms) {
+		e->cause = VPNC_CAUSE_IDLE_EXIT;
+		vpnc__fail(e, true, "the session lasted %llu s (session-timeout)",
+		           (unsigned long long)(e->session_ms / 1000));
+		return true;
+	}
 	return false;
 }
 
@@ -679,6 +687,8 @@ uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
 		t = e->last_data + e->inactive_ms;
 	if (e->ping_exit_ms != 0 && e->last_recv + e->ping_exit_ms < t)
 		t = e->last_recv + e->ping_exit_ms;
+	if (e->session_ms != 0 && e->start_time + e->session_ms < t)
+		t = e->start_time + e->session_ms;
 	if (e->state != VPNC_ST_CONNECTED) {
 		uint64_t hw = e->start_time + e->hand_window_ms;
 		if (hw < t)

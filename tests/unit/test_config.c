@@ -914,6 +914,10 @@ static void test_tail_options(void)
 	          __LINE__);
 	parse_err(BASE "ping-exit x\n", "t.ovpn:7: option 'ping-exit': must be a number of seconds (0..2000000)",
 	          __LINE__);
+	c = parse_ok(BASE "session-timeout 3600\necho hello\ntmp-dir /tmp\nmax-routes 100\npeer-id 3\n");
+	CHECK(c != NULL && c->session_timeout == 3600);
+	vpnc_config_free(c);
+	parse_err(BASE "iproute /bin/ip\n", "t.ovpn:7: unknown option 'iproute'", __LINE__);
 	c = parse_ok(BASE "inactive 600\n");
 	CHECK(c != NULL && c->inactive == 600 && c->inactive_bytes == 0);
 	vpnc_config_free(c);

@@ -646,6 +646,34 @@ static void test_ping_exit(void)
 	pair_free(&p);
 }
 
+/* session-timeout: a clean end N s after the attempt started, traffic or not. */
+static void test_session_timeout(void)
+{
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+	                      .server_ciphers = "AES-256-GCM", .push = "ping 1,ping-restart 60",
+	                      .client_session_timeout = 6};
+	unsigned dups, bad;
+
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	uint64_t t0 = p.now;
+	pair_handshake(&p);
+	CHECK(p.c_connected, "connected for session-timeout");
+	for (int i = 0; i < 100 && !p.c_fatal; i++) {
+		send_numbered(&p, true, 1, &dups, &bad);
+		pair_step(&p, 100);
+	}
+	CHECK(p.c_fatal && p.c_cause == VPNC_CAUSE_IDLE_EXIT &&
+	      strstr(p.c_reason, "(session-timeout)") != NULL, "session-timeout ends the run: %s",
+	      p.c_reason);
+	CHECK(p.now - t0 >= 5900 && p.now - t0 <= 6200, "session-timeout after %llu ms",
+	      (unsigned long long)(p.now - t0));
+	pair_free(&p);
+}
+
 /* inactive SECONDS BYTES from the profile: less than BYTES in SECONDS ends the run; pings never count. */
 static void test_inactive_profile(void)
 {
@@ -715,6 +743,7 @@ int main(int argc, char **argv)
 	test_probe();
 	test_ping_exit();
 	test_reneg_sec_min();
+	test_session_timeout();
 	test_inactive_profile();
 	{
 		/* A pushed inactive 5: pings do not count as activity, data does; then the client leaves. */
