@@ -216,6 +216,7 @@ struct vpnc_config {
 	int replay_window;          /* data-channel replay window, 0..64 ids; -1 = 64 */
 	bool push_peer_info;        /* also send IV_HWADDR and IV_SSL, as 2.6 does */
 	char peer_info_uv[VPNC_CFG_UV_MAX]; /* "UV_NAME=value\n" lines from setenv, sent as peer info */
+	char script_safe_env[VPNC_CFG_UV_MAX]; /* "OPENVPN_NAME=value\n" lines from setenv-safe, for scripts */
 	int reneg_sec;              /* default 3600 for a client */
 	int reneg_sec_min;          /* 'reneg-sec MAX MIN': -1 = not given */
 	int hand_window;            /* default 60 */

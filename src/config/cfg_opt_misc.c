@@ -313,22 +313,24 @@ static bool cfg_printable(const char *s)
 	return true;
 }
 
-/* 'setenv UV_NAME VALUE': appended to the peer info the client sends, as in 2.6. */
-static int cfg_peer_info_uv(struct vpnc_cfg_ctx *ctx, const char *name, const char *value)
+/*
+ * Appends "PREFIXNAME=VALUE\n" to list (VPNC_CFG_UV_MAX bytes): 'setenv UV_NAME
+ * VALUE' for the peer info, 'setenv-safe NAME VALUE' as OPENVPN_NAME for scripts.
+ */
+static int cfg_env_line(struct vpnc_cfg_ctx *ctx, char *uv, const char *opt, const char *prefix,
+                        const char *name, const char *value)
 {
-	char *uv = ctx->cfg->peer_info_uv;
-	size_t len = strlen(uv), need = strlen(name) + 1 + strlen(value) + 1;
+	size_t len = strlen(uv), need = strlen(prefix) + strlen(name) + 1 + strlen(value) + 1;
 
 	for (const char *c = name; *c != '\0'; c++)
 		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
 		      *c == '_'))
-			return vpnc_cfg_bad(ctx, "setenv", "a UV_ name may only hold letters, digits and '_'");
+			return vpnc_cfg_bad(ctx, opt, "the name may only hold letters, digits and '_'");
 	if (!cfg_printable(value))
-		return vpnc_cfg_bad(ctx, "setenv", "a UV_ value must be printable ASCII");
+		return vpnc_cfg_bad(ctx, opt, "the value must be printable ASCII");
 	if (len + need >= VPNC_CFG_UV_MAX)
-		return vpnc_cfg_bad(ctx, "setenv", "the UV_ variables exceed %d bytes of peer info",
-		                    VPNC_CFG_UV_MAX - 1);
-	snprintf(uv + len, VPNC_CFG_UV_MAX - len, "%s=%s\n", name, value);
+		return vpnc_cfg_bad(ctx, opt, "the variables exceed %d bytes", VPNC_CFG_UV_MAX - 1);
+	snprintf(uv + len, VPNC_CFG_UV_MAX - len, "%s%s=%s\n", prefix, name, value);
 	return 0;
 }
 
@@ -349,10 +351,14 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_setenv)
 		return vpnc_cfg_bad(ctx, p[0], "takes a name and at most one value");
 	vpnc_cfg_sanitize(name, sizeof(name), p[1]);
 	if (strcmp(p[0], "setenv") == 0 && strncmp(p[1], "UV_", 3) == 0)
-		return cfg_peer_info_uv(ctx, p[1], n > 2 ? p[2] : "");
+		return cfg_env_line(ctx, ctx->cfg->peer_info_uv, p[0], "", p[1], n > 2 ? p[2] : "");
+	/* 2.6 gives setenv-safe variables to scripts as OPENVPN_NAME, which can override nothing. */
+	if (strcmp(p[0], "setenv-safe") == 0)
+		return cfg_env_line(ctx, ctx->cfg->script_safe_env, p[0], "OPENVPN_", p[1],
+		                    n > 2 ? p[2] : "");
 	else
-		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB, "option 'setenv %s' ignored: vpnc runs no scripts",
-		              name);
+		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB,
+		              "option 'setenv %s' ignored: not passed to scripts (use setenv-safe)", name);
 	return 0;
 }
 

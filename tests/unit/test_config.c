@@ -948,7 +948,7 @@ static void test_tail_options(void)
 	CHECK(c != NULL && strcmp(c->peer_info_uv, "UV_DEVICE=laptop\nUV_EMPTY=\n") == 0);
 	vpnc_config_free(c);
 	parse_err(BASE "setenv UV_A-B 1\n",
-	          "t.ovpn:7: option 'setenv': a UV_ name may only hold letters, digits and '_'", __LINE__);
+	          "t.ovpn:7: option 'setenv': the name may only hold letters, digits and '_'", __LINE__);
 	c = parse_ok(BASE "reneg-sec 0\n");
 	CHECK(c != NULL && c->reneg_sec == 0 && c->reneg_sec_min == -1);
 	vpnc_config_free(c);
