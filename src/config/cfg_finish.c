@@ -183,6 +183,17 @@ static int fin_remotes(struct vpnc_cfg_ctx *ctx)
 			r->family = cfg->default_family;
 		}
 	}
+	/* proto-force: only the remotes of that transport are tried, as in 2.6. */
+	if (ctx->proto_force != 0) {
+		size_t kept = 0;
+
+		for (size_t i = 0; i < cfg->n_remotes; i++)
+			if ((int)cfg->remotes[i].transport + 1 == ctx->proto_force)
+				cfg->remotes[kept++] = cfg->remotes[i];
+		cfg->n_remotes = kept;
+		if (kept == 0)
+			return vpnc_cfg_fail(ctx, -EINVAL, "option 'proto-force' leaves no remote to try");
+	}
 	return 0;
 }
 

@@ -26,6 +26,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_nobind);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_bind);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_random);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_inactive);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_proto_force);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_management);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_mtu_disc);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_push_peer_info);

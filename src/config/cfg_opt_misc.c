@@ -152,6 +152,19 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_mtu_disc)
 	return 0;
 }
 
+/* 'proto-force udp|tcp': cfg_finish.c drops the remotes of the other transport. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_proto_force)
+{
+	(void)n;
+	if (strcmp(p[1], "udp") == 0)
+		ctx->proto_force = (int)VPNC_TRANSPORT_UDP + 1;
+	else if (strcmp(p[1], "tcp") == 0)
+		ctx->proto_force = (int)VPNC_TRANSPORT_TCP + 1;
+	else
+		return vpnc_cfg_bad(ctx, p[0], "must be 'udp' or 'tcp'");
+	return 0;
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_push_peer_info)
 {
 	ctx->cfg->push_peer_info = true;

@@ -918,6 +918,16 @@ static void test_tail_options(void)
 	CHECK(c != NULL && c->session_timeout == 3600);
 	vpnc_config_free(c);
 	parse_err(BASE "iproute /bin/ip\n", "t.ovpn:7: unknown option 'iproute'", __LINE__);
+	/* proto-force: only remotes of that transport stay, in order. */
+	c = parse_ok("client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote a 1 udp\nremote b 2 tcp\n"
+	             "remote c 3 udp\nproto-force udp\nerrors-to-stderr\ntcp-nodelay\nprng SHA1\n");
+	CHECK(c != NULL && c->n_remotes == 2 && strcmp(c->remotes[0].host, "a") == 0 &&
+	      strcmp(c->remotes[1].host, "c") == 0);
+	vpnc_config_free(c);
+	parse_err("client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote a 1 udp\nproto-force tcp\n",
+	          "t.ovpn: option 'proto-force' leaves no remote to try", __LINE__);
+	parse_err(BASE "proto-force sctp\n", "t.ovpn:7: option 'proto-force': must be 'udp' or 'tcp'",
+	          __LINE__);
 	c = parse_ok(BASE "inactive 600\n");
 	CHECK(c != NULL && c->inactive == 600 && c->inactive_bytes == 0);
 	vpnc_config_free(c);
