@@ -78,7 +78,7 @@ enum vpnc_cause {
 	VPNC_CAUSE_SERVER_EXIT,       /* EXIT or OCC exit: the server shuts down */
 	VPNC_CAUSE_TIMEOUT,           /* hand-window, ping-restart */
 	VPNC_CAUSE_VERIFY,            /* the server certificate failed verification */
-	VPNC_CAUSE_IDLE_EXIT,         /* inactive or ping-exit: 2.6 stops cleanly (exit status 0) */
+	VPNC_CAUSE_IDLE_EXIT,         /* inactive, ping-exit, session-timeout: a clean stop (exit 0) */
 };
 
 /* RESTART,[flags]: N = go on to the next server, P = keep the cached credentials. */

@@ -130,8 +130,9 @@ int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct 
                        const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
 
 /*
- * Starts a non-blocking TCP connect to peer (from local when not NULL). Packets passed to vpnc_link_send() before the connection is up
- * are queued and sent once it is. A failed connect, a reset or the end of
+ * Starts a non-blocking TCP connect to peer (from local when not NULL).
+ * Packets passed to vpnc_link_send() before the connection is up are
+ * queued and sent once it is. A failed connect, a reset or the end of
  * the stream calls cbs->down once. Returns 0 and sets *out, or a negative
  * errno code. The caller bounds the connect time (server-poll-timeout).
  */
