@@ -57,6 +57,7 @@ struct pair {
 	const struct vpnc_push *push;   /* from the client's CONNECTED event */
 	unsigned c_connected_events, c_end_events;
 	bool c_connected, s_connected, c_restart, c_fatal;
+	enum vpnc_cause c_cause;        /* of the client's last RESTART or FATAL */
 	char c_reason[VPNC_REASON_LEN]; /* "RESTART: why" or "FATAL: why" of the last end event */
 };
 
@@ -73,6 +74,11 @@ struct pair_opts {
 	long long client_reneg_pkts;
 	bool client_comp_allowed;       /* the client's profile allows compression */
 	enum vpnc_comp server_comp;     /* the server engine's framing (it never compresses either) */
+	int client_reneg_min;           /* > 0: 'reneg-sec client_reneg client_reneg_min' */
+	int client_ping_exit;           /* the client profile's ping-exit */
+	int client_session_timeout;     /* ... and session-timeout */
+	int client_inactive;            /* ... and inactive SECONDS [BYTES] */
+	long long client_inactive_bytes;
 };
 
 static inline void pair_log_cb(void *ctx, int level, const char *msg)
@@ -133,8 +139,17 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.reneg_sec = o->client_reneg;
 	cc.reneg_pkts = o->client_reneg_pkts;
 	cc.comp_allowed = o->client_comp_allowed;
+	cc.reneg_sec_min_set = o->client_reneg_min > 0;
+	cc.reneg_sec_min = o->client_reneg_min;
+	cc.ping_exit = o->client_ping_exit;
+	cc.session_timeout = o->client_session_timeout;
+	cc.inactive = o->client_inactive;
+	cc.inactive_bytes = o->client_inactive_bytes;
 	sc.comp = o->server_comp;
 	sc = cc;
+	sc.ping_exit = sc.inactive = sc.session_timeout = 0;
+	sc.reneg_sec_min_set = false;
+	sc.inactive_bytes = 0;
 	sc.reneg_sec = o->server_reneg;
 	sc.role = VPNC_ROLE_SERVER;
 	sc.ssl_ctx = p->sctx;
@@ -176,6 +191,7 @@ static inline void pair_events(struct pair *p)
 		if (ev.type == VPNC_EV_RESTART || ev.type == VPNC_EV_FATAL) {
 			p->c_restart |= ev.type == VPNC_EV_RESTART;
 			p->c_fatal |= ev.type == VPNC_EV_FATAL;
+			p->c_cause = ev.cause;
 			p->c_end_events++;
 			snprintf(p->c_reason, sizeof(p->c_reason), "%s: %s",
 			         ev.type == VPNC_EV_FATAL ? "FATAL" : "RESTART", ev.reason);

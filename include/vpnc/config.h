@@ -53,6 +53,8 @@ enum vpnc_auth_retry {
 };
 
 /* Address family restriction from proto udp4/udp6/tcp4/tcp6 (AF_UNSPEC for udp/tcp). */
+#define VPNC_CFG_UV_MAX 512 /* bytes of setenv UV_* peer info, incl. NUL */
+
 struct vpnc_remote {
 	char host[256];
 	char port[8];          /* decimal, default "1194" */
@@ -137,9 +139,11 @@ struct vpnc_config {
 	int default_family;
 	char default_port[8];
 	bool remote_random;
+	bool remote_random_hostname; /* resolve "<12 hex digits>.NAME" instead of NAME */
 	bool nobind;
 	bool bind;                  /* 'bind': bind the local port even without 'lport' */
 	int lport;                  /* 0 = any */
+	char local[48];             /* 'local': the address literal to bind to; "" = any */
 	int connect_retry;          /* seconds, default 1 (OpenVPN: 1, max 300) */
 	int connect_retry_max_delay; /* 'connect-retry N MAX': longest back-off, seconds, default 300 */
 	int connect_retry_max;      /* 'connect-retry-max N': tries per remote, 0 = unlimited */
@@ -207,7 +211,16 @@ struct vpnc_config {
 	/* Timers (seconds) and renegotiation limits. 0 = not set / off unless stated. */
 	int ping;
 	int ping_restart;
+	int ping_exit;              /* exit after this long without a packet from the server */
+	int session_timeout;        /* exit this long after each connection attempt starts; 0 = off */
+	int inactive;               /* exit after this long with too little tunnel traffic */
+	long long inactive_bytes;   /* ... less than this many bytes (0: any packet counts) */
+	int replay_window;          /* data-channel replay window, 0..64 ids; -1 = 64 */
+	bool push_peer_info;        /* also send IV_HWADDR and IV_SSL, as 2.6 does */
+	char peer_info_uv[VPNC_CFG_UV_MAX]; /* "UV_NAME=value\n" lines from setenv, sent as peer info */
+	char script_safe_env[VPNC_CFG_UV_MAX]; /* "OPENVPN_NAME=value\n" lines from setenv-safe, for scripts */
 	int reneg_sec;              /* default 3600 for a client */
+	int reneg_sec_min;          /* 'reneg-sec MAX MIN': -1 = not given */
 	int hand_window;            /* default 60 */
 	int tls_timeout;            /* default 2 */
 	long long reneg_bytes;      /* renegotiate after this many data-channel bytes */

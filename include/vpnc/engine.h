@@ -76,9 +76,10 @@ enum vpnc_cause {
 	VPNC_CAUSE_SERVER_RESTART,    /* RESTART from the server; see VPNC_RESTART_* flags */
 	VPNC_CAUSE_SERVER_HALT,       /* HALT from the server */
 	VPNC_CAUSE_SERVER_EXIT,       /* EXIT or OCC exit: the server shuts down */
-	VPNC_CAUSE_TIMEOUT,           /* hand-window, ping-restart, inactive */
+	VPNC_CAUSE_TIMEOUT,           /* hand-window, ping-restart */
 	VPNC_CAUSE_VERIFY,            /* the server certificate failed verification */
 	VPNC_CAUSE_PROBE,             /* a path probe (vpnc_engine_probe) went unanswered */
+	VPNC_CAUSE_IDLE_EXIT,         /* inactive, ping-exit, session-timeout: a clean stop (exit 0) */
 };
 
 /* RESTART,[flags]: N = go on to the next server, P = keep the cached credentials. */
@@ -164,11 +165,22 @@ struct vpnc_engine_cfg {
 	int tls_timeout;                 /* 2 */
 	int hand_window;                 /* 60 */
 	int reneg_sec;                   /* renegotiate after this many seconds; 0 = never */
+	bool reneg_sec_min_set;          /* 'reneg-sec MAX MIN': after MAX - random % (MAX - MIN) s */
+	int reneg_sec_min;
 	long long reneg_bytes;           /* ... or after this many data bytes (both ways); 0 = never */
 	long long reneg_pkts;            /* ... or packets */
 	int tran_window;                 /* seconds the previous key still decrypts; 0 = 3600 */
 	int ping;                        /* configured; a pushed value wins */
 	int ping_restart;
+	int ping_exit;                   /* configured; a pushed ping-restart replaces it */
+	int session_timeout;             /* seconds from vpnc_engine_start() to a clean end; 0 = off */
+	int inactive;                    /* configured; a pushed inactive wins */
+	long long inactive_bytes;
+	bool push_peer_info;             /* add IV_HWADDR (if iv_hwaddr) and IV_SSL to the peer info */
+	const char *iv_hwaddr;           /* "aa:bb:cc:dd:ee:ff" of the default route's interface, or NULL */
+	const char *peer_info_uv;        /* "UV_NAME=value\n" lines, or NULL */
+	bool replay_window_set;          /* replay-window: the data channel's window, 0..64 ids */
+	int replay_window;
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
 	int mssfix;                      /* largest encapsulated packet for MSS clamping; -1 = 1492, 0 = off */
 	bool link_ipv6;                  /* the link runs over IPv6 (bigger outer header) */

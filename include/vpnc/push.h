@@ -175,6 +175,7 @@ struct vpnc_push {
 	int ping;
 	int ping_restart;
 	int inactive;
+	long long inactive_bytes;  /* the optional BYTES of a pushed inactive; 0 = not given */
 	int explicit_exit_notify;  /* -1 = not pushed */
 
 	int tun_mtu;               /* 0 = not pushed */

@@ -23,12 +23,14 @@ void vpnc_cfg_defaults(struct vpnc_config *cfg)
 	cfg->resolv_retry = -1;
 	memcpy(cfg->dev, "tun", 4);
 	cfg->mssfix = -1;
+	cfg->replay_window = -1;
 	cfg->tun_offload = true;
 	cfg->coalesce_us = VPNC_COALESCE_DEFAULT_US;
 	cfg->key_direction = -1;
 	memcpy(cfg->auth, VPNC_DEFAULT_AUTH, sizeof(VPNC_DEFAULT_AUTH));
 	memcpy(cfg->data_ciphers, VPNC_DEFAULT_DATA_CIPHERS, sizeof(VPNC_DEFAULT_DATA_CIPHERS));
 	cfg->reneg_sec = VPNC_DEFAULT_RENEG_SEC;
+	cfg->reneg_sec_min = -1;
 	cfg->hand_window = VPNC_DEFAULT_HAND_WINDOW;
 	cfg->tls_timeout = VPNC_DEFAULT_TLS_TIMEOUT;
 	cfg->verb = 1;

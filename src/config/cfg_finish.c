@@ -184,6 +184,17 @@ static int fin_remotes(struct vpnc_cfg_ctx *ctx)
 			r->family = cfg->default_family;
 		}
 	}
+	/* proto-force: only the remotes of that transport are tried, as in 2.6. */
+	if (ctx->proto_force != 0) {
+		size_t kept = 0;
+
+		for (size_t i = 0; i < cfg->n_remotes; i++)
+			if ((int)cfg->remotes[i].transport + 1 == ctx->proto_force)
+				cfg->remotes[kept++] = cfg->remotes[i];
+		cfg->n_remotes = kept;
+		if (kept == 0)
+			return vpnc_cfg_fail(ctx, -EINVAL, "option 'proto-force' leaves no remote to try");
+	}
 	return 0;
 }
 
@@ -191,10 +202,15 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 {
 	struct vpnc_config *cfg = ctx->cfg;
 
+	/* 2.6 refuses the management modifiers without 'management' itself. */
+	if (ctx->mgmt_modifier_line != 0 && !ctx->mgmt)
+		return vpnc_cfg_fail(ctx, -EINVAL, "management options given without 'management'");
+	if (cfg->local[0] != '\0' && cfg->nobind)
+		return vpnc_cfg_fail(ctx, -EINVAL, "option 'local' conflicts with 'nobind'");
 	if (ctx->keepalive_ping || ctx->keepalive_timeout) {
 		if (ctx->ping_set || ctx->ping_restart_set)
 			return vpnc_cfg_fail(ctx, -EINVAL,
-			                     "option 'keepalive' conflicts with 'ping' and 'ping-restart'");
+			                     "option 'keepalive' conflicts with 'ping', 'ping-exit' and 'ping-restart'");
 		if (ctx->keepalive_ping <= 0 || ctx->keepalive_timeout <= 0)
 			return vpnc_cfg_fail(ctx, -EINVAL, "option 'keepalive' needs values above 0");
 		if ((long)ctx->keepalive_ping * 2 > ctx->keepalive_timeout)

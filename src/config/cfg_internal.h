@@ -79,6 +79,9 @@ struct vpnc_cfg_ctx {
 
 	bool dev_type_tun;
 	bool data_ciphers_set, fallback_set, ping_set, ping_restart_set;
+	bool mgmt;                  /* 'management' was given */
+	int proto_force;            /* 'proto-force': enum vpnc_transport + 1; 0 = none */
+	int mgmt_modifier_line;     /* first management-* option's line (-1: command line), 0 = none */
 	int keepalive_ping, keepalive_timeout;
 	char cipher[32];
 	bool key_direction_set;

@@ -3,6 +3,7 @@
  * remotes and their transport, connection timers, the tun interface, 'cd' and
  * 'config'.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,25 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_lport)
 	return 0;
 }
 
+/*
+ * 'local ADDR': bind the socket to ADDR (with 'lport', 'bind''s 1194, or any
+ * port), like 2.6. Only an address literal: vpnc resolves nothing before its
+ * sandbox and the kill switch are set up. With 'nobind' it is an error, as
+ * in 2.6 (cfg_finish.c).
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_local)
+{
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, p[1], a) != 1 && inet_pton(AF_INET6, p[1], a) != 1)
+		return vpnc_cfg_bad(ctx, p[0], "must be an IPv4 or IPv6 address (vpnc does not resolve "
+		                               "names for it)");
+	if (strlen(p[1]) >= sizeof(ctx->cfg->local))
+		return vpnc_cfg_bad(ctx, p[0], "address too long");
+	memcpy(ctx->cfg->local, p[1], strlen(p[1]) + 1);
+	return 0;
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_nobind)
 {
 	ctx->cfg->nobind = true;
@@ -195,6 +215,13 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_nobind)
 VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_random)
 {
 	ctx->cfg->remote_random = true;
+	return 0;
+}
+
+/* 'remote-random-hostname': a random label before each name resolved (remote.h). */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_remote_random_hostname)
+{
+	ctx->cfg->remote_random_hostname = true;
 	return 0;
 }
 

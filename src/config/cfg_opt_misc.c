@@ -5,6 +5,7 @@
  * kill switch, and the privilege options user, group and chroot.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <limits.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #define TIMER_MAX 2000000 /* seconds; keeps millisecond arithmetic in range */
 #define VERB_MAX 11
 #define MUTE_MAX 1000000
+#define VPNC_CFG_REPLAY_MAX 64 /* VPNC_REPLAY_WINDOW in core/replay.h */
 #define COMPRESS_NOTE                                                                   \
 	"vpnc decompresses what the server compresses but sends everything uncompressed " \
 	"(OpenVPN 2.6's allow-compression asym)"
@@ -62,13 +64,22 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_timer)
 		cfg->ping = v;
 		ctx->ping_set = true;
 	} else if (strcmp(p[0], "ping-restart") == 0) {
+		/* 2.6 keeps one receive timeout: ping-restart and ping-exit replace each other. */
 		cfg->ping_restart = v;
+		cfg->ping_exit = 0;
+		ctx->ping_restart_set = true;
+	} else if (strcmp(p[0], "ping-exit") == 0) {
+		cfg->ping_exit = v;
+		cfg->ping_restart = 0;
 		ctx->ping_restart_set = true;
 	} else if (strcmp(p[0], "reneg-sec") == 0) {
-		/* 2.6: "reneg-sec max [min]"; the client uses max. */
+		/* 2.6: "reneg-sec max [min]"; 0 = never. With min, a random time in between. */
 		if (n > 2 && vpnc_cfg_parse_int(p[2], 0, TIMER_MAX, &max) < 0)
 			return vpnc_cfg_bad(ctx, p[0], "the minimum must be a number of seconds");
 		cfg->reneg_sec = v;
+		cfg->reneg_sec_min = n > 2 ? max : -1;
+	} else if (strcmp(p[0], "session-timeout") == 0) {
+		cfg->session_timeout = v;
 	} else if (strcmp(p[0], "hand-window") == 0) {
 		cfg->hand_window = v;
 	} else if (strcmp(p[0], "tran-window") == 0) {
@@ -76,6 +87,87 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_timer)
 	} else {
 		cfg->tls_timeout = v;
 	}
+	return 0;
+}
+
+/* 'inactive SECONDS [BYTES]': exit when the tunnel carries less than BYTES in SECONDS. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_inactive)
+{
+	unsigned long long bytes = 0;
+	char *end;
+	int v;
+
+	if (vpnc_cfg_parse_int(p[1], 0, TIMER_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number of seconds (0..%d)", TIMER_MAX);
+	if (n > 2) {
+		errno = 0;
+		bytes = strtoull(p[2], &end, 10);
+		/* 2^62 bytes is far beyond any real threshold and keeps the sum in range. */
+		if (p[2][0] < '0' || p[2][0] > '9' || *end != '\0' || errno != 0 || bytes > (1ull << 62))
+			return vpnc_cfg_bad(ctx, p[0], "the byte count must be a non-negative number");
+	}
+	ctx->cfg->inactive = v;
+	ctx->cfg->inactive_bytes = (long long)bytes;
+	return 0;
+}
+
+/*
+ * 'replay-window N [T]': 2.6 takes N 0..65536 and T 0..600 s. vpnc's window
+ * (core/replay.h) holds at most 64 ids, so a larger N is refused rather than
+ * silently dropping the reordered packets 2.6 would accept. T only makes 2.6
+ * stricter for old packets and is checked, not used.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_replay_window)
+{
+	int v, t;
+
+	if (vpnc_cfg_parse_int(p[1], 0, 65536, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "the window size must be between 0 and 65536");
+	if (n > 2 && vpnc_cfg_parse_int(p[2], 0, 600, &t) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "the time window must be between 0 and 600 seconds");
+	if (v > VPNC_CFG_REPLAY_MAX)
+		return vpnc_cfg_bad(ctx, p[0], "vpnc's replay window holds at most %d packets",
+		                    VPNC_CFG_REPLAY_MAX);
+	ctx->cfg->replay_window = v;
+	return 0;
+}
+
+/* The management options are ignored, but checked as 2.6 checks them (cfg_finish.c). */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_management)
+{
+	(void)n;
+	if (strcmp(p[0], "management") == 0)
+		ctx->mgmt = true;
+	else if (ctx->mgmt_modifier_line == 0)
+		ctx->mgmt_modifier_line = ctx->line > 0 ? ctx->line : -1;
+	return 0;
+}
+
+/* 'mtu-disc no|maybe|yes': the values 2.6 takes on Linux; vpnc leaves the kernel's default. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_mtu_disc)
+{
+	(void)n;
+	if (strcmp(p[1], "no") != 0 && strcmp(p[1], "maybe") != 0 && strcmp(p[1], "yes") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be 'no', 'maybe' or 'yes'");
+	return 0;
+}
+
+/* 'proto-force udp|tcp': cfg_finish.c drops the remotes of the other transport. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_proto_force)
+{
+	(void)n;
+	if (strcmp(p[1], "udp") == 0)
+		ctx->proto_force = (int)VPNC_TRANSPORT_UDP + 1;
+	else if (strcmp(p[1], "tcp") == 0)
+		ctx->proto_force = (int)VPNC_TRANSPORT_TCP + 1;
+	else
+		return vpnc_cfg_bad(ctx, p[0], "must be 'udp' or 'tcp'");
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_push_peer_info)
+{
+	ctx->cfg->push_peer_info = true;
 	return 0;
 }
 
@@ -222,9 +314,39 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_allow_compression)
 
 /*
  * 'setenv opt OPTION ...' applies OPTION but lets it be unknown (OpenVPN 2.6).
- * Other variables only reach scripts, which vpnc does not run; UV_* variables
- * would go to the server as peer info, which vpnc does not send yet.
+ * UV_* variables go to the server as peer info, as a 2.6 pull client sends
+ * them; other variables are not passed to scripts (a note says so).
  */
+/* True if s is printable ASCII (what peer info may carry: one line of key=value). */
+static bool cfg_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	return true;
+}
+
+/*
+ * Appends "PREFIXNAME=VALUE\n" to list (VPNC_CFG_UV_MAX bytes): 'setenv UV_NAME
+ * VALUE' for the peer info, 'setenv-safe NAME VALUE' as OPENVPN_NAME for scripts.
+ */
+static int cfg_env_line(struct vpnc_cfg_ctx *ctx, char *uv, const char *opt, const char *prefix,
+                        const char *name, const char *value)
+{
+	size_t len = strlen(uv), need = strlen(prefix) + strlen(name) + 1 + strlen(value) + 1;
+
+	for (const char *c = name; *c != '\0'; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		      *c == '_'))
+			return vpnc_cfg_bad(ctx, opt, "the name may only hold letters, digits and '_'");
+	if (!cfg_printable(value))
+		return vpnc_cfg_bad(ctx, opt, "the value must be printable ASCII");
+	if (len + need >= VPNC_CFG_UV_MAX)
+		return vpnc_cfg_bad(ctx, opt, "the variables exceed %d bytes", VPNC_CFG_UV_MAX - 1);
+	snprintf(uv + len, VPNC_CFG_UV_MAX - len, "%s%s=%s\n", prefix, name, value);
+	return 0;
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_setenv)
 {
 	char name[64];
@@ -241,12 +363,15 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_setenv)
 	if (n > 3)
 		return vpnc_cfg_bad(ctx, p[0], "takes a name and at most one value");
 	vpnc_cfg_sanitize(name, sizeof(name), p[1]);
-	if (strncmp(p[1], "UV_", 3) == 0)
-		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB,
-		              "option 'setenv %s' ignored: peer info variables are not sent yet", name);
+	if (strcmp(p[0], "setenv") == 0 && strncmp(p[1], "UV_", 3) == 0)
+		return cfg_env_line(ctx, ctx->cfg->peer_info_uv, p[0], "", p[1], n > 2 ? p[2] : "");
+	/* 2.6 gives setenv-safe variables to scripts as OPENVPN_NAME, which can override nothing. */
+	if (strcmp(p[0], "setenv-safe") == 0)
+		return cfg_env_line(ctx, ctx->cfg->script_safe_env, p[0], "OPENVPN_", p[1],
+		                    n > 2 ? p[2] : "");
 	else
-		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB, "option 'setenv %s' ignored: vpnc runs no scripts",
-		              name);
+		vpnc_cfg_note(ctx, VPNC_CFG_NOTE_VERB,
+		              "option 'setenv %s' ignored: not passed to scripts (use setenv-safe)", name);
 	return 0;
 }
 

@@ -48,6 +48,7 @@ struct cfg_option {
 /* Refused everywhere, so also in an untrusted profile. */
 #define R(name) {name, 0, ANY, REFUSED, 0, UT_OK, NULL, NULL}
 #define RP(name) {name, 0, ANY, REFUSED, F_PREFIX, UT_OK, NULL, NULL}
+#define MGMT_NOTE "vpnc has its own control socket (vpnc status) and waits for no management client"
 
 static const struct cfg_option cfg_options[] = {
 	/* Role. */
@@ -67,8 +68,11 @@ static const struct cfg_option cfg_options[] = {
 	S("rport", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_port),
 	S("lport", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_lport),
 	S("nobind", 0, 0, F_CONN, UT_OK, vpnc_cfg_opt_nobind),
+	S("local", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_local),
 	S("bind", 0, 1, F_CONN, UT_OK, vpnc_cfg_opt_bind),
 	S("remote-random", 0, 0, 0, UT_OK, vpnc_cfg_opt_remote_random),
+	S("remote-random-hostname", 0, 0, 0, UT_OK, vpnc_cfg_opt_remote_random_hostname),
+	S("proto-force", 1, 1, 0, UT_OK, vpnc_cfg_opt_proto_force),
 	S("resolv-retry", 1, 1, 0, UT_OK, vpnc_cfg_opt_resolv_retry),
 	S("connect-retry", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_connect_retry),
 	S("connect-retry-max", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_positive),
@@ -121,6 +125,11 @@ static const struct cfg_option cfg_options[] = {
 	/* Timers. */
 	S("ping", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
 	S("ping-restart", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
+	S("ping-exit", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
+	S("inactive", 1, 2, 0, UT_OK, vpnc_cfg_opt_inactive),
+	S("session-timeout", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
+	S("replay-window", 1, 2, 0, UT_OK, vpnc_cfg_opt_replay_window),
+	I("mute-replay-warnings", 0, 0, 0, UT_OK, NULL, "vpnc counts replays without logging each"),
 	S("keepalive", 2, 2, 0, UT_OK, vpnc_cfg_opt_keepalive),
 	S("reneg-sec", 1, 2, 0, UT_OK, vpnc_cfg_opt_timer),
 	S("hand-window", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
@@ -183,16 +192,14 @@ static const struct cfg_option cfg_options[] = {
 	I("persist-tun", 0, 0, 0, UT_OK, vpnc_cfg_opt_flag, "vpnc keeps the tun device across reconnects"),
 	I("persist-remote-ip", 0, 0, 0, UT_OK, NULL, "vpnc resolves the remote again on each attempt"),
 	I("persist-local-ip", 0, 0, 0, UT_OK, NULL, "no effect for a client"),
-	I("block-outside-dns", 0, 0, 0, UT_OK, NULL, "Windows only"),
-	I("register-dns", 0, 0, 0, UT_OK, NULL, "Windows only"),
-	I("windows-driver", 1, 1, 0, UT_OK, NULL, "Windows only"),
-	I("ip-win32", 1, 3, 0, UT_OK, NULL, "Windows only"),
+	/*
+	 * 2.6 on Linux knows route-method (and ignores it) but not the other
+	 * Windows options (block-outside-dns, register-dns, ip-win32, win-sys,
+	 * dhcp-renew, dhcp-release, tap-sleep, show-net-up, windows-driver):
+	 * they are unknown here too, so 'ignore-unknown-option' or 'setenv opt'
+	 * lets a profile skip them, as with 2.6.
+	 */
 	I("route-method", 1, 1, 0, UT_OK, NULL, "Windows only"),
-	I("dhcp-renew", 0, 0, 0, UT_OK, NULL, "Windows only"),
-	I("dhcp-release", 0, 0, 0, UT_OK, NULL, "Windows only"),
-	I("tap-sleep", 1, 1, 0, UT_OK, NULL, "Windows only"),
-	I("show-net-up", 0, 0, 0, UT_OK, NULL, "Windows only"),
-	I("mute-replay-warnings", 0, 0, 0, UT_OK, NULL, "vpnc counts replays without logging each"),
 	I("float", 0, 0, F_CONN, UT_OK, NULL, "vpnc accepts the server's packets only from its address"),
 	S("user", 1, 1, 0, UT_ID, vpnc_cfg_opt_user_group),
 	S("group", 1, 1, 0, UT_ID, vpnc_cfg_opt_user_group),
@@ -219,10 +226,10 @@ static const struct cfg_option cfg_options[] = {
 	I("nice", 1, 1, 0, UT_OK, NULL, "priority is left to the service manager"),
 	I("mlock", 0, 0, 0, UT_OK, NULL, "not implemented; secrets are wiped after use"),
 	I("remap-usr1", 1, 1, 0, UT_OK, NULL, "signals are handled by vpnc's own rules"),
-	I("push-peer-info", 0, 0, 0, UT_OK, NULL, "vpnc sends its peer info anyway"),
+	S("push-peer-info", 0, 0, 0, UT_OK, vpnc_cfg_opt_push_peer_info),
 	I("ecdh-curve", 1, 1, 0, UT_OK, NULL, "OpenSSL picks the curve; use tls-groups"),
 	I("dh", 1, 1, 0, UT_READ, NULL, "server only"),
-	I("mtu-disc", 1, 1, F_CONN, UT_OK, NULL, "the kernel default is used"),
+	I("mtu-disc", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_mtu_disc, "the kernel default is used"),
 	I("socket-flags", 1, ANY, 0, UT_OK, NULL, "vpnc sets the socket options it needs"),
 	I("passtos", 0, 0, 0, UT_OK, NULL, "the TOS byte is not copied"),
 	I("tun-mtu-extra", 0, 2, F_CONN, UT_OK, NULL, "only used with tap devices"),
@@ -235,22 +242,61 @@ static const struct cfg_option cfg_options[] = {
 	I("up-delay", 0, 0, 0, UT_OK, NULL, "vpnc runs no scripts"),
 	I("dev-node", 1, 1, 0, UT_READ, NULL, "vpnc opens /dev/net/tun"),
 	I("engine", 0, 1, 0, UT_OK, NULL, "OpenSSL engines are not loaded"),
+	I("echo", 0, ANY - 1, 0, UT_OK, NULL, "messages for a GUI; vpnc has none"),
+	I("errors-to-stderr", 0, 0, 0, UT_OK, NULL, "vpnc's errors already go to stderr or its log"),
+	I("prng", 1, 2, 0, UT_OK, NULL, "2.6 ignores it too: OpenSSL's generator is used"),
+	I("tcp-nodelay", 0, 0, 0, UT_OK, NULL, "vpnc always sets TCP_NODELAY on its TCP link"),
+	I("tcp-queue-limit", 1, 1, 0, UT_OK, NULL, "vpnc bounds its TCP send queue itself"),
+	I("allow-recursive-routing", 0, 0, 0, UT_OK, NULL, "vpnc does not drop such packets anyway"),
+	I("key-derivation", 1, 1, 0, UT_OK, NULL, "the server pushes it"),
+	I("protocol-flags", 1, ANY - 1, 0, UT_OK, NULL, "the server pushes it"),
+	I("multihome", 0, 1, 0, UT_OK, NULL, "server only"),
+	I("push", 1, 1, 0, UT_OK, NULL, "server only"),
+	I("max-clients", 1, 1, 0, UT_OK, NULL, "server only"),
+	I("bcast-buffers", 1, 1, 0, UT_OK, NULL, "server only"),
+	I("x509-username-field", 1, ANY - 1, 0, UT_OK, NULL, "server only"),
+	I("parameter", 0, ANY - 1, 0, UT_OK, NULL, "messages for a GUI; vpnc has none"),
+	I("tmp-dir", 1, 1, 0, UT_OK, NULL, "vpnc writes no temporary files"),
+	I("peer-id", 1, 1, 0, UT_OK, NULL, "the peer-id the server pushes is used"),
+	I("disable-occ", 0, 0, 0, UT_OK, NULL, "vpnc never warns about the peer's options string"),
+	I("comp-noadapt", 0, 0, 0, UT_OK, NULL, "vpnc never compresses, adaptively or not"),
+	I("mtu-test", 0, 0, 0, UT_OK, NULL, "no startup MTU test; mssfix and tun-mtu are used"),
+	/*
+	 * The management interface: vpnc has its own control socket (vpnc status,
+	 * docs/control.md) and never opens a management port or waits for a client,
+	 * so these open nothing (UT_OK). The ones that would take the key, the
+	 * certificate or a server decision from a management client are refused below.
+	 */
+	I("management", 1, 3, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-client", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-client-user", 1, 1, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-client-group", 1, 1, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-hold", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-query-passwords", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-query-proxy", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-query-remote", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-forget-disconnect", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-signal", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-log-cache", 1, 1, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
+	I("management-up-down", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
 
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
 	R("fragment"), R("secret"), R("http-proxy"), RP("http-proxy-"), R("socks-proxy"),
-	RP("socks-proxy-"), RP("pkcs11-"), RP("management"), R("plugin"),
+	RP("socks-proxy-"), RP("pkcs11-"), R("management-external-key"),
+	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"), R("plugin"),
 	R("route-pre-down"), R("ipchange"), R("tls-verify"),
 	R("learn-address"), R("client-connect"), R("client-disconnect"), R("auth-user-pass-verify"),
-	R("server"), R("server-ipv6"), R("server-bridge"), R("tls-server"), RP("ifconfig-pool"), R("push"), R("push-reset"), R("push-remove"), R("client-to-client"), R("duplicate-cn"),
-	R("client-config-dir"), R("ccd-exclusive"), R("port-share"), R("max-clients"),
-	R("cryptoapicert"), R("verify-hash"),
-	R("capath"), R("inactive"), R("ping-exit"), R("static-challenge"),
-	R("replay-window"), R("replay-persist"), R("no-replay"),
-	R("shaper"), R("providers"), R("lladdr"), R("iproute"),
-	R("client-nat"), R("mark"), R("remote-random-hostname"), R("keying-material-exporter"),
+	R("server"), R("server-ipv6"), R("server-bridge"), R("tls-server"), RP("ifconfig-pool"), R("push-reset"), R("push-remove"),
+	R("client-to-client"), R("duplicate-cn"),
+	R("client-config-dir"), R("ccd-exclusive"), R("port-share"),
+	R("verify-hash"),
+	R("capath"), R("static-challenge"),
+	R("replay-persist"), R("no-replay"),
+	R("shaper"), R("providers"), R("lladdr"),
+	R("client-nat"), R("mark"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("auth-token"),
-	R("auth-token-user"), R("route-ipv6-nopull"), R("mtu-test"), R("http-proxy-override"),
+	R("auth-token-user"), R("http-proxy-override"),
 };
 
 static const struct cfg_option *cfg_lookup(const char *name)

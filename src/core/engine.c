@@ -195,12 +195,22 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->tls_timeout = conf->tls_timeout;
 	cfg->hand_window = conf->hand_window;
 	cfg->reneg_sec = conf->reneg_sec;
+	cfg->reneg_sec_min_set = conf->reneg_sec_min >= 0;
+	cfg->reneg_sec_min = conf->reneg_sec_min;
 	cfg->reneg_bytes = conf->reneg_bytes;
 	cfg->reneg_pkts = conf->reneg_pkts;
 	cfg->tran_window = conf->tran_window;
 	cfg->explicit_exit_notify = conf->explicit_exit_notify;
 	cfg->ping = conf->ping;
 	cfg->ping_restart = conf->ping_restart;
+	cfg->ping_exit = conf->ping_exit;
+	cfg->session_timeout = conf->session_timeout;
+	cfg->inactive = conf->inactive;
+	cfg->inactive_bytes = conf->inactive_bytes;
+	cfg->push_peer_info = conf->push_peer_info;
+	cfg->peer_info_uv = conf->peer_info_uv[0] ? conf->peer_info_uv : NULL;
+	cfg->replay_window_set = conf->replay_window >= 0;
+	cfg->replay_window = conf->replay_window;
 	cfg->tun_mtu = conf->tun_mtu;
 	cfg->mssfix = conf->mssfix;
 	cfg->verb = conf->verb;
@@ -208,6 +218,35 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->n_pull_filters = conf->n_pull_filters;
 	cfg->route_nopull = conf->route_nopull;
 	cfg->net = conf->net;
+}
+
+/*
+ * What a 2.6 pull client adds to its peer info after the compression stubs:
+ * with push-peer-info, IV_HWADDR (the MAC address of the default route's
+ * interface, when the caller found one) and IV_SSL (the TLS library's
+ * version); always, the profile's setenv UV_* variables. Whatever does not
+ * fit is left out rather than sent cut.
+ */
+static void engine_peer_info_extra(struct vpnc_engine *e, const struct vpnc_engine_cfg *cfg)
+{
+	size_t cap = sizeof(e->peer_info_extra), len = 0;
+	int n;
+
+	e->peer_info_extra[0] = '\0';
+	if (cfg->push_peer_info) {
+		if (cfg->iv_hwaddr != NULL && cfg->iv_hwaddr[0]) {
+			n = snprintf(e->peer_info_extra, cap, "IV_HWADDR=%s\n", cfg->iv_hwaddr);
+			len = n > 0 && (size_t)n < cap ? (size_t)n : 0;
+		}
+		n = snprintf(e->peer_info_extra + len, cap - len, "IV_SSL=%s\n", OpenSSL_version(OPENSSL_VERSION));
+		len = n > 0 && (size_t)n < cap - len ? len + (size_t)n : len;
+		e->peer_info_extra[len] = '\0';
+	}
+	if (cfg->peer_info_uv != NULL) {
+		n = snprintf(e->peer_info_extra + len, cap - len, "%s", cfg->peer_info_uv);
+		if (n < 0 || (size_t)n >= cap - len)
+			e->peer_info_extra[len] = '\0';
+	}
 }
 
 int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
@@ -246,6 +285,13 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->tun_mtu = cfg->tun_mtu > 0 ? cfg->tun_mtu : VPNC_DEFAULT_TUN_MTU;
 	e->ping_cfg = cfg->ping;
 	e->ping_restart_cfg = cfg->ping_restart;
+	e->ping_exit_ms = cfg->ping_exit > 0 ? (uint64_t)cfg->ping_exit * 1000 : 0;
+	e->session_ms = cfg->session_timeout > 0 ? (uint64_t)cfg->session_timeout * 1000 : 0;
+	e->inactive_ms = cfg->inactive > 0 ? (uint64_t)cfg->inactive * 1000 : 0;
+	e->inactive_bytes = cfg->inactive_bytes > 0 ? (uint64_t)cfg->inactive_bytes : 0;
+	engine_peer_info_extra(e, cfg);
+	e->replay_window = cfg->replay_window_set && cfg->replay_window >= 0 ? (unsigned)cfg->replay_window
+	                                                                     : VPNC_REPLAY_WINDOW;
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
 	e->link_ipv6 = cfg->link_ipv6;
 	e->comp = cfg->comp;
@@ -255,6 +301,14 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->peer_id_cfg = cfg->peer_id;
 	e->ks = &e->slots[0];
 	e->reneg_ms = cfg->reneg_sec > 0 ? (uint64_t)cfg->reneg_sec * 1000 : 0;
+	if (cfg->reneg_sec > 0 && cfg->reneg_sec_min_set && cfg->reneg_sec_min >= 0 &&
+	    cfg->reneg_sec_min < cfg->reneg_sec) {
+		/* 'reneg-sec MAX MIN' as 2.6 draws it once per session: MAX - random % (MAX - MIN). */
+		uint32_t draw, span = (uint32_t)(cfg->reneg_sec - cfg->reneg_sec_min);
+
+		cfg->rand(cfg->rand_ctx, &draw, sizeof(draw));
+		e->reneg_ms = (uint64_t)(cfg->reneg_sec - (int)(draw % span)) * 1000;
+	}
 	e->reneg_bytes = cfg->reneg_bytes > 0 ? (uint64_t)cfg->reneg_bytes : 0;
 	e->reneg_pkts = cfg->reneg_pkts > 0 ? (uint64_t)cfg->reneg_pkts : 0;
 	e->tran_ms = (uint64_t)(cfg->tran_window > 0 ? cfg->tran_window : VPNC_DEFAULT_TRAN_WINDOW) * 1000;
@@ -369,7 +423,22 @@ int vpnc_engine_start(struct vpnc_engine *e, uint64_t now)
 	e->start_time = now;
 	e->last_recv = now;
 	e->last_send = now;
+	e->last_data = now; /* 2.6 starts the inactive timer with the session, not at connect */
 	return vpnc__ctrl_start(e, now);
+}
+
+/*
+ * Tunnel traffic for 'inactive N BYTES', counted as 2.6 does: the timer
+ * restarts once BYTES have passed through the TUN since it last restarted
+ * (with no BYTES, every packet restarts it). Pings and OCC do not count.
+ */
+static inline void data_activity(struct vpnc_engine *e, uint64_t now, size_t len)
+{
+	e->inactive_acc += len;
+	if (e->inactive_acc >= e->inactive_bytes) {
+		e->inactive_acc = 0;
+		e->last_data = now;
+	}
 }
 
 int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t len,
@@ -393,7 +462,7 @@ int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t 
 		return n;
 	out->len = (size_t)n;
 	e->last_send = now;
-	e->last_data = now;
+	data_activity(e, now, len);
 	ks->bytes += len;
 	ks->pkts++;
 	e->stats.tun_in_pkts++;
@@ -466,7 +535,7 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 		if (n == 0 || data_special(e, vpnc_buf_data(tun_out), (size_t)n))
 			return 0;
 		tun_out->len = (size_t)n;
-		e->last_data = now;
+		data_activity(e, now, (size_t)n);
 		if (e->mss4 != 0)
 			vpnc_mss_clamp(vpnc_buf_data(tun_out), (size_t)n, e->mss4, e->mss6);
 		e->stats.tun_out_pkts++;
@@ -533,9 +602,43 @@ int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *o
 	return r;
 }
 
+/*
+ * inactive and ping-exit end the run, in every state of the session as in 2.6
+ * (whose timers start with the session): a clean stop, not an error.
+ */
+static bool exit_timers(struct vpnc_engine *e, uint64_t now)
+{
+	if (e->inactive_ms != 0 && now - e->last_data >= e->inactive_ms) {
+		e->cause = VPNC_CAUSE_IDLE_EXIT;
+		if (e->inactive_bytes != 0)
+			vpnc__fail(e, true, "less than %llu bytes through the tunnel in %llu s (inactive)",
+			           (unsigned long long)e->inactive_bytes,
+			           (unsigned long long)(e->inactive_ms / 1000));
+		else
+			vpnc__fail(e, true, "no data through the tunnel for %llu s (inactive)",
+			           (unsigned long long)(e->inactive_ms / 1000));
+		return true;
+	}
+	if (e->ping_exit_ms != 0 && now - e->last_recv >= e->ping_exit_ms) {
+		e->cause = VPNC_CAUSE_IDLE_EXIT;
+		vpnc__fail(e, true, "nothing received from the peer for %llu s (ping-exit)",
+		           (unsigned long long)(e->ping_exit_ms / 1000));
+		return true;
+	}
+	if (e->session_ms != 0 && now - e->start_time >= e->session_ms) {
+		e->cause = VPNC_CAUSE_IDLE_EXIT;
+		vpnc__fail(e, true, "the session lasted %llu s (session-timeout)",
+		           (unsigned long long)(e->session_ms / 1000));
+		return true;
+	}
+	return false;
+}
+
 void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 {
 	if (e->state == VPNC_ST_FAILED || e->state == VPNC_ST_INITIAL)
+		return;
+	if (exit_timers(e, now))
 		return;
 	if (e->state != VPNC_ST_CONNECTED) {
 		if (now - e->start_time >= e->hand_window_ms) {
@@ -572,12 +675,6 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 	}
 	if (ks->dc_ready && !ks->tx_ok && now - ks->installed >= VPNC_TX_SWITCH_MS)
 		ks->tx_ok = true;
-	if (e->inactive_ms != 0 && now - e->last_data >= e->inactive_ms) {
-		e->cause = VPNC_CAUSE_TIMEOUT;
-		vpnc__fail(e, true, "no data through the tunnel for %llu s (inactive)",
-		           (unsigned long long)(e->inactive_ms / 1000));
-		return;
-	}
 	if (e->ping_restart_ms != 0 && now - e->last_recv >= e->ping_restart_ms) {
 		e->cause = VPNC_CAUSE_TIMEOUT;
 		vpnc__fail(e, false, "nothing received from the peer for %llu s (ping-restart)",
@@ -597,6 +694,12 @@ uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
 	uint64_t c = vpnc__ctrl_next_timer(e);
 	if (c < t)
 		t = c;
+	if (e->inactive_ms != 0 && e->last_data + e->inactive_ms < t)
+		t = e->last_data + e->inactive_ms;
+	if (e->ping_exit_ms != 0 && e->last_recv + e->ping_exit_ms < t)
+		t = e->last_recv + e->ping_exit_ms;
+	if (e->session_ms != 0 && e->start_time + e->session_ms < t)
+		t = e->start_time + e->session_ms;
 	if (e->state != VPNC_ST_CONNECTED) {
 		uint64_t hw = e->start_time + e->hand_window_ms;
 		if (hw < t)
@@ -619,8 +722,6 @@ uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
 		t = e->ks->started + e->reneg_ms;
 	if (e->ping_ms != 0 && e->last_send + e->ping_ms < t)
 		t = e->last_send + e->ping_ms;
-	if (e->inactive_ms != 0 && e->last_data + e->inactive_ms < t)
-		t = e->last_data + e->inactive_ms;
 	if (e->ping_restart_ms != 0 && e->last_recv + e->ping_restart_ms < t)
 		t = e->last_recv + e->ping_restart_ms;
 	return t;

@@ -158,7 +158,13 @@ struct vpnc_engine {
 	uint64_t last_send;
 	uint64_t last_recv;
 	uint64_t last_data;           /* last data packet either way (inactive) */
-	uint64_t inactive_ms;         /* pushed inactive; 0 = off */
+	uint64_t inactive_ms;         /* inactive (profile or pushed); 0 = off */
+	uint64_t inactive_bytes;      /* traffic that restarts the inactive timer (2.6: at least 1 packet) */
+	uint64_t inactive_acc;        /* bytes counted since the timer last restarted */
+	unsigned replay_window;       /* replay-window for each data-channel key */
+	char peer_info_extra[640];    /* push-peer-info's IV_HWADDR, IV_SSL, then setenv UV_* lines */
+	uint64_t session_ms;          /* session-timeout, from start_time; 0 = off */
+	uint64_t ping_exit_ms;        /* ping-exit; 0 = off (a pushed ping-restart turns it off) */
 	bool ping_due;
 	bool closing;
 	unsigned exit_pkts;           /* OCC_EXIT data packets still to send on close */

@@ -70,6 +70,11 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 		                          CLIENT_IV_MTU, NULL, CLIENT_IV_SSO);
 		if (r < 0)
 			return r;
+		/* push-peer-info and setenv UV_* (engine_peer_info_extra()); the key=value order does not matter. */
+		size_t have = (size_t)r, extra = strlen(e->peer_info_extra);
+		if (have + extra >= sizeof(m->peer_info))
+			return -ENOSPC;
+		memcpy(m->peer_info + have, e->peer_info_extra, extra + 1);
 	}
 	r = vpnc_km2_write(m, client, e->scratch, sizeof(e->scratch));
 	if (r < 0)
@@ -144,6 +149,7 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 		r = vpnc_dc_key_init2(&ks->dc, e->cipher, e->auth_digest, block, server, ks->key_id, peer_id);
 	if (r == 0) {
 		vpnc_dc_set_rand(&ks->dc, e->rand, e->rand_ctx);
+		vpnc_replay_set_window(&ks->dc.replay, e->replay_window);
 		vpnc_dc_set_comp(&ks->dc, e->comp);
 		vpnc_dc_set_decomp(&ks->dc, e->zbuf, e->zcap, e->zcap);
 	}
@@ -301,8 +307,13 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 	set_keepalive(e, p->ping >= 0 ? p->ping : e->ping_cfg,
 	              p->ping_restart >= 0 ? p->ping_restart : e->ping_restart_cfg, now);
 	e->push_done = true;
-	if (p->inactive > 0) {
+	/* A pushed ping-restart replaces ping-exit (2.6 keeps one timer with one action). */
+	if (p->ping_restart >= 0)
+		e->ping_exit_ms = 0;
+	if (p->inactive >= 0) {
 		e->inactive_ms = (uint64_t)p->inactive * 1000;
+		e->inactive_bytes = p->inactive_bytes > 0 ? (uint64_t)p->inactive_bytes : 0;
+		e->inactive_acc = 0;
 		e->last_data = now;
 	}
 	VPNC_LOG(e, 2, "data channel: %s, keys by %s, %s", e->cipher, ekm ? "TLS-EKM" : "PRF",

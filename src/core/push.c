@@ -785,6 +785,7 @@ static const char *opt_inactive(struct vpnc_push *p, const struct push_item *it)
 	if (it->n == 3 && !push_num(it->w[2], 0xFFFFFFFFul, &bytes))
 		return "bad byte count";
 	p->inactive = v;
+	p->inactive_bytes = it->n == 3 ? (long long)bytes : 0;
 	return NULL;
 }
 

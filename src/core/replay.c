@@ -1,5 +1,5 @@
 /*
- * replay.c: the 64-entry sliding replay window (see replay.h for the rules).
+ * replay.c: the sliding replay window of up to 64 entries (see replay.h for the rules).
  */
 #include <errno.h>
 
@@ -11,6 +11,12 @@ void vpnc_replay_init(struct vpnc_replay *r)
 	r->highest = 0;
 	r->time = 0;
 	r->seen_any = false;
+	r->window = VPNC_REPLAY_WINDOW;
+}
+
+void vpnc_replay_set_window(struct vpnc_replay *r, unsigned n)
+{
+	r->window = n < VPNC_REPLAY_WINDOW ? n : VPNC_REPLAY_WINDOW;
 }
 
 int vpnc_replay_check(const struct vpnc_replay *r, uint32_t id, uint32_t time)
@@ -24,7 +30,7 @@ int vpnc_replay_check(const struct vpnc_replay *r, uint32_t id, uint32_t time)
 	if (id > r->highest)
 		return 0;
 	uint32_t back = r->highest - id;
-	if (back >= VPNC_REPLAY_WINDOW)
+	if (back >= r->window)
 		return -EBADMSG;
 	if (r->bitmap & ((uint64_t)1 << back))
 		return -EBADMSG;

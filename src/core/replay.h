@@ -16,6 +16,9 @@
  *    (first id - 64), or 0, with every id above the start unseen, so the 63
  *    ids below the first one received are accepted (OpenVPN 2.6.19,
  *    src/openvpn/packet_id.c, packet_id_add() and packet_id_test()).
+ * 'replay-window N' sizes the window (vpnc_replay_set_window): 0..64 ids,
+ * where 0 accepts only ids above the highest; 2.6 allows up to 65536, which
+ * this bitmap cannot hold, so the config refuses more than 64.
  * The 15-second time backtrack of upstream expires old entries by local
  * receive time; it only makes the window stricter, and this sans-I/O module
  * has no clock, so it is not modelled.
@@ -34,10 +37,14 @@ struct vpnc_replay {
 	uint64_t bitmap;  /* bit n set: id (highest - n) was seen */
 	uint32_t highest; /* highest id seen in the current time */
 	uint32_t time;    /* highest time seen (0 for the short form) */
+	uint32_t window;  /* ids below the highest that may still come: 0..VPNC_REPLAY_WINDOW */
 	bool seen_any;    /* false until the first id was added */
 };
 
+/* An empty window of VPNC_REPLAY_WINDOW ids. */
 void vpnc_replay_init(struct vpnc_replay *r);
+/* Sets the window to n ids (clamped to VPNC_REPLAY_WINDOW); call before the first add. */
+void vpnc_replay_set_window(struct vpnc_replay *r, unsigned n);
 
 /*
  * Returns 0 if (id, time) is new and inside the window, else -EBADMSG.

@@ -8,7 +8,8 @@
 #ifndef VPNC_DAEMON_EXITCODE_H
 #define VPNC_DAEMON_EXITCODE_H
 
-#define VPNC_EXIT_OK 0      /* a clean stop: SIGTERM, SIGINT, `vpnc disconnect` */
+/* A clean stop: SIGTERM, SIGINT, `vpnc disconnect`, inactive, ping-exit, session-timeout. */
+#define VPNC_EXIT_OK 0
 #define VPNC_EXIT_RUNTIME 1 /* any other fatal error: tun, netlink, a failed script, HALT ... */
 #define VPNC_EXIT_CONFIG 2  /* bad usage, a profile or a file it names that does not load */
 #define VPNC_EXIT_VERIFY 3  /* the server's certificate failed verification */

@@ -118,24 +118,25 @@ static inline void vpnc_link_close(struct vpnc_link *l)
 }
 
 /*
- * Opens a non-blocking UDP socket connected to peer (bound to lport when
- * lport > 0) with large socket buffers, and starts receiving. With batch,
+ * Opens a non-blocking UDP socket connected to peer (bound to local when
+ * not NULL: 'local', 'lport', 'bind') with large socket buffers, and starts receiving. With batch,
  * up to VPNC_UDP_BATCH_MAX datagrams move per system call (recvmmsg,
  * sendmmsg, UDP GSO where the kernel has it); without, one per call (for
  * comparison, --no-offload). Returns 0 and sets *out, or a negative errno
  * code.
  */
-int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport, bool batch,
+int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
+                       bool batch,
                        const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
 
 /*
- * Starts a non-blocking TCP connect to peer (from local port lport when
- * lport > 0). Packets passed to vpnc_link_send() before the connection is up
- * are queued and sent once it is. A failed connect, a reset or the end of
+ * Starts a non-blocking TCP connect to peer (from local when not NULL).
+ * Packets passed to vpnc_link_send() before the connection is up are
+ * queued and sent once it is. A failed connect, a reset or the end of
  * the stream calls cbs->down once. Returns 0 and sets *out, or a negative
  * errno code. The caller bounds the connect time (server-poll-timeout).
  */
-int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport,
+int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
                        const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
 
 #endif

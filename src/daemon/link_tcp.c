@@ -310,7 +310,7 @@ static const struct vpnc_link_ops tcp_ops = {
 	.busy = tcp_busy,
 };
 
-int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport,
+int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
                        const struct vpnc_link_cbs *cbs, struct vpnc_link **out)
 {
 	struct link_tcp *t;
@@ -318,6 +318,8 @@ int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport,
 
 	*out = NULL;
 	if (peer->sa_family != AF_INET && peer->sa_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (local != NULL && local->sa_family != peer->sa_family)
 		return -EAFNOSUPPORT;
 	/* One allocation per connection: the queue slots and the read chunk are inside. */
 	t = calloc(1, sizeof(*t));
@@ -332,19 +334,8 @@ int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport,
 		return ret;
 	}
 	t->tcp.data = t;
-	if (lport > 0) {
-		struct sockaddr_storage any;
-		memset(&any, 0, sizeof(any));
-		if (peer->sa_family == AF_INET) {
-			struct sockaddr_in *a = (struct sockaddr_in *)&any;
-			a->sin_family = AF_INET;
-			a->sin_port = htons((uint16_t)lport);
-		} else {
-			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&any;
-			a->sin6_family = AF_INET6;
-			a->sin6_port = htons((uint16_t)lport);
-		}
-		ret = uv_tcp_bind(&t->tcp, (struct sockaddr *)&any, 0);
+	if (local != NULL) {
+		ret = uv_tcp_bind(&t->tcp, local, 0);
 		if (ret < 0)
 			goto fail;
 	}

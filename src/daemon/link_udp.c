@@ -240,26 +240,14 @@ static void set_sockbufs(int fd)
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 }
 
-static int bind_lport(int fd, int family, int lport)
+static int bind_local(int fd, const struct sockaddr *local)
 {
-	struct sockaddr_storage any;
-	socklen_t alen;
+	socklen_t alen = local->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+	                                             : sizeof(struct sockaddr_in6);
 	int one = 1;
 
-	memset(&any, 0, sizeof(any));
-	if (family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)&any;
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)lport);
-		alen = sizeof(*a);
-	} else {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&any;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)lport);
-		alen = sizeof(*a);
-	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	return bind(fd, (struct sockaddr *)&any, alen) < 0 ? -errno : 0;
+	return bind(fd, local, alen) < 0 ? -errno : 0;
 }
 
 /* The largest UDP payload that fits the connected route's MTU without IP fragments. */
@@ -278,7 +266,8 @@ static size_t gso_limit(int fd, int family)
 	return (size_t)(mtu - hdrs);
 }
 
-int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport, bool batch,
+int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
+                       bool batch,
                        const struct vpnc_link_cbs *cbs, struct vpnc_link **out)
 {
 	struct link_udp *u;
@@ -305,7 +294,11 @@ int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, int lport, bo
 		free(u);
 		return ret;
 	}
-	if (lport > 0 && (ret = bind_lport(u->fd, peer->sa_family, lport)) < 0)
+	if (local != NULL && local->sa_family != peer->sa_family) {
+		ret = -EAFNOSUPPORT;
+		goto fail;
+	}
+	if (local != NULL && (ret = bind_local(u->fd, local)) < 0)
 		goto fail;
 	memcpy(&u->peer, peer, plen);
 	u->peerlen = plen;

@@ -352,8 +352,10 @@ static void on_fatal(struct loop *l)
 
 	if (l->cause != VPNC_CAUSE_AUTH_FAILED || ar == VPNC_AUTH_RETRY_NONE) {
 		/* Distinct exit codes (exitcode.h): the unit does not restart on these two. */
+		/* inactive, ping-exit and session-timeout stop cleanly, as 2.6 does (systemd does not restart). */
 		int code = l->cause == VPNC_CAUSE_AUTH_FAILED ? VPNC_EXIT_AUTH
 		           : l->cause == VPNC_CAUSE_VERIFY    ? VPNC_EXIT_VERIFY
+		           : l->cause == VPNC_CAUSE_IDLE_EXIT ? VPNC_EXIT_OK
 		                                              : VPNC_EXIT_RUNTIME;
 		char st[VPNC_SD_MSG_MAX];
 

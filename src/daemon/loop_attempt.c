@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "daemon/log.h"
+#include "os/hwaddr.h"
 #include "daemon/loop_int.h"
 
 void loop_rand_bytes(void *ctx, void *out, size_t len)
@@ -71,6 +72,40 @@ static int local_port(const struct vpnc_config *c)
 	return c->bind ? VPNC_DEFAULT_LPORT : 0;
 }
 
+/*
+ * The address to bind the link to, or NULL for none: 'local ADDR' (checked
+ * by the config to be an address literal) and the port local_port() gives.
+ * A 'local' of the other family than the server's fails the open
+ * (EAFNOSUPPORT), as binding it would.
+ */
+static const struct sockaddr *local_addr(const struct loop *l, struct sockaddr_storage *ss)
+{
+	const struct vpnc_config *c = l->conf;
+	int port = local_port(c), family = l->server.ss_family;
+	bool have_addr = c->local[0] != '\0' && !c->nobind;
+
+	if (port == 0 && !have_addr)
+		return NULL;
+	memset(ss, 0, sizeof(*ss));
+	if (have_addr) {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+		if (inet_pton(AF_INET, c->local, &a4->sin_addr) == 1)
+			family = AF_INET;
+		else if (inet_pton(AF_INET6, c->local, &a6->sin6_addr) == 1)
+			family = AF_INET6;
+	}
+	if (family == AF_INET) {
+		((struct sockaddr_in *)ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	} else {
+		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+	}
+	return (const struct sockaddr *)ss;
+}
+
 static void on_poll_timeout(uv_timer_t *t)
 {
 	struct loop *l = t->data;
@@ -103,6 +138,9 @@ static void start_engine(struct loop *l)
 	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
 	struct vpnc_engine_cfg ecfg;
 	struct vpnc_link_cbs cbs = loop_link_cbs_template;
+	struct sockaddr_storage local_ss;
+	const struct sockaddr *local;
+	char hwaddr[VPNC_HWADDR_LEN];
 	uint64_t now = uv_now(&l->uv);
 	bool tcp = r->transport == VPNC_TRANSPORT_TCP;
 	int ret;
@@ -118,6 +156,10 @@ static void start_engine(struct loop *l)
 		return;
 	}
 	vpnc_engine_cfg_from_config(&ecfg, l->conf);
+	/* push-peer-info: IV_HWADDR, looked up for each attempt as 2.6 does; none is fine. */
+	if (l->conf->push_peer_info &&
+	    vpnc_os_default_hwaddr("/proc/net/route", "/sys/class/net", hwaddr) == 0)
+		ecfg.iv_hwaddr = hwaddr;
 	ecfg.transport = r->transport;
 	ecfg.link_ipv6 = l->server.ss_family == AF_INET6;
 	ecfg.ssl_ctx = l->p->ssl_ctx;
@@ -144,12 +186,12 @@ static void start_engine(struct loop *l)
 		loop_shutdown(l, 1);
 		return;
 	}
+	local = local_addr(l, &local_ss);
 	if (tcp)
-		ret = vpnc_link_tcp_open(&l->uv, (struct sockaddr *)&l->server, local_port(l->conf), &cbs,
-		                         &l->link);
+		ret = vpnc_link_tcp_open(&l->uv, (struct sockaddr *)&l->server, local, &cbs, &l->link);
 	else
-		ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server, local_port(l->conf),
-		                         l->offload, &cbs, &l->link);
+		ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server, local, l->offload, &cbs,
+		                         &l->link);
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_WARN, "Cannot open the %s socket: %s", tcp ? "TCP" : "UDP",
 		         uv_strerror(ret));
@@ -267,6 +309,8 @@ void loop_begin_connect(struct loop *l)
 {
 	const struct vpnc_remote *r;
 	struct addrinfo hints;
+	char name[sizeof(r->host) + 2 * VPNC_REMOTE_RANDOM_LABEL + 1];
+	const char *host;
 	int ret;
 
 	if (l->closing || l->exiting || l->gai_busy || l->eng != NULL)
@@ -294,6 +338,19 @@ void loop_begin_connect(struct loop *l)
 		connect_addr(l);
 		return;
 	}
+	host = r->host;
+	if (l->conf->remote_random_hostname) {
+		unsigned char rnd[VPNC_REMOTE_RANDOM_LABEL];
+
+		/* A fresh label for every lookup, as 2.6 does; libuv copies the name. */
+		loop_rand_bytes(l, rnd, sizeof(rnd));
+		if (vpnc_remote_random_hostname(name, sizeof(name), r->host, rnd) < 0) {
+			resolve_failed(l, r->host, UV_ENAMETOOLONG);
+			return;
+		}
+		host = name;
+		vpnc_log(VPNC_LOG_MORE, "remote-random-hostname: resolving %s", host);
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = r->family;
 	if (r->transport == VPNC_TRANSPORT_TCP) {
@@ -304,12 +361,12 @@ void loop_begin_connect(struct loop *l)
 		hints.ai_protocol = IPPROTO_UDP;
 	}
 	/* Kill switch (loop_ks.c): the resolvers may be asked, only for this lookup. */
-	if (loop_ks_resolving(l, r->host) < 0) {
+	if (loop_ks_resolving(l, host) < 0) {
 		loop_shutdown(l, 1);
 		return;
 	}
 	l->gai.data = l;
-	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, r->host, r->port[0] ? r->port : "1194",
+	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, host, r->port[0] ? r->port : "1194",
 	                     &hints);
 	if (ret < 0) {
 		resolve_failed(l, r->host, ret);

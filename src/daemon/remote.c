@@ -2,6 +2,7 @@
  * remote.c: owns the choice of the remote for each connection attempt and
  * the pause before it (remote.h), following OpenVPN 2.6's client.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
@@ -91,4 +92,29 @@ void vpnc_remote_connected(struct vpnc_remote_sel *s)
 {
 	s->failures = 0;
 	s->no_advance = true;
+}
+
+int vpnc_remote_random_hostname(char *out, size_t cap, const char *host,
+                                const unsigned char rnd[VPNC_REMOTE_RANDOM_LABEL])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char a[sizeof(struct in6_addr)];
+	size_t len = strlen(host), o = 0;
+
+	if (inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1) {
+		if (len >= cap)
+			return -ENAMETOOLONG;
+		memcpy(out, host, len + 1);
+		return 0;
+	}
+	if (2 * VPNC_REMOTE_RANDOM_LABEL + 1 + len >= cap ||
+	    2 * VPNC_REMOTE_RANDOM_LABEL + 1 + len > 253)
+		return -ENAMETOOLONG;
+	for (size_t i = 0; i < VPNC_REMOTE_RANDOM_LABEL; i++) {
+		out[o++] = hex[rnd[i] >> 4];
+		out[o++] = hex[rnd[i] & 0xf];
+	}
+	out[o++] = '.';
+	memcpy(out + o, host, len + 1);
+	return 0;
 }

@@ -27,6 +27,19 @@
 /* The pause after AUTH_FAILED with auth-retry nointeract. */
 #define VPNC_REMOTE_AUTH_RETRY_S 10
 
+/*
+ * remote-random-hostname, as OpenVPN 2.6 does it before each resolution: the
+ * name gets a label of 12 lowercase hex digits (6 random bytes) in front,
+ * "0a1b2c3d4e5f.vpn.example.org", so each lookup misses every DNS cache (the
+ * server's zone must answer a wildcard). An address literal is copied as is:
+ * 2.6 would prefix it too and then fail to resolve it. Returns 0, or
+ * -ENAMETOOLONG when the result would not fit in cap (or exceed 253 bytes,
+ * the most a DNS name can have).
+ */
+#define VPNC_REMOTE_RANDOM_LABEL 6 /* random bytes, 12 hex digits */
+int vpnc_remote_random_hostname(char *out, size_t cap, const char *host,
+                                const unsigned char rnd[VPNC_REMOTE_RANDOM_LABEL]);
+
 /* Returns a uniformly random number below bound (bound > 0). */
 typedef unsigned (*vpnc_remote_rand_fn)(void *ctx, unsigned bound);
 

@@ -331,6 +331,29 @@ static int env_trusted(struct vpnc_script_env *env, const struct sockaddr *sa)
 }
 
 /* remote_N, remote_port_N, proto_N from the config's remote list, as OpenVPN exports them. */
+/* setenv-safe's "OPENVPN_NAME=value" lines (names and values checked by the config). */
+static int env_safe(struct vpnc_script_env *env, const char *lines)
+{
+	char name[VPNC_SCRIPT_NAME_MAX], value[256];
+	int ret = 0;
+
+	while (*lines != '\0') {
+		const char *eq = strchr(lines, '='), *nl = strchr(lines, '\n');
+
+		if (eq == NULL || nl == NULL || eq > nl)
+			return -EINVAL;
+		if ((size_t)(eq - lines) >= sizeof(name) || (size_t)(nl - eq - 1) >= sizeof(value))
+			return -ENOSPC;
+		memcpy(name, lines, (size_t)(eq - lines));
+		name[eq - lines] = '\0';
+		memcpy(value, eq + 1, (size_t)(nl - eq - 1));
+		value[nl - eq - 1] = '\0';
+		ret |= vpnc_script_env_set(env, name, value);
+		lines = nl + 1;
+	}
+	return ret;
+}
+
 static int env_remotes(struct vpnc_script_env *env, const struct vpnc_config *c)
 {
 	int ret = 0;
@@ -368,7 +391,7 @@ int vpnc_script_env_build(struct vpnc_script_env *env, const struct vpnc_script_
 	if (info->trusted != NULL)
 		ret |= env_trusted(env, info->trusted);
 	if (info->conf != NULL)
-		ret |= env_remotes(env, info->conf);
+		ret |= env_remotes(env, info->conf) | env_safe(env, info->conf->script_safe_env);
 	if (info->pid > 0)
 		ret |= env_set_int(env, "daemon_pid", info->pid);
 	if (info->common_name != NULL)

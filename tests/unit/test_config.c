@@ -347,11 +347,11 @@ static void test_messages(void)
 	parse_err(BASE "secret s.key\n", "t.ovpn:7: option 'secret' is not supported", __LINE__);
 	parse_err(BASE "http-proxy p 8080\n", "t.ovpn:7: option 'http-proxy' is not supported", __LINE__);
 	parse_err(BASE "pkcs11-id x\n", "t.ovpn:7: option 'pkcs11-id' is not supported", __LINE__);
-	parse_err(BASE "management 127.0.0.1 7505\n", "t.ovpn:7: option 'management' is not supported",
-	          __LINE__);
+	parse_err(BASE "management-external-key\n",
+	          "t.ovpn:7: option 'management-external-key' is not supported", __LINE__);
 	parse_err(BASE "route-pre-down /bin/x\n", "t.ovpn:7: option 'route-pre-down' is not supported",
 	          __LINE__);
-	parse_err(BASE "iproute /bin/ip\n", "t.ovpn:7: option 'iproute' is not supported", __LINE__);
+	parse_err(BASE "iproute /bin/ip\n", "t.ovpn:7: unknown option 'iproute'", __LINE__);
 	parse_err(BASE "dev tap0\n", "t.ovpn:7: option 'dev tap0' is not supported", __LINE__);
 	parse_err(BASE "dev-type tap\n", "t.ovpn:7: option 'dev-type tap' is not supported", __LINE__);
 	parse_err(BASE "proto tcp-server\n", "t.ovpn:7: option 'proto tcp-server' is not supported",
@@ -390,7 +390,7 @@ static void test_messages(void)
 	          "t.ovpn: option 'keepalive': the restart timeout must be at least twice the ping "
 	          "interval", __LINE__);
 	parse_err(BASE "ping 5\nkeepalive 10 60\n",
-	          "t.ovpn: option 'keepalive' conflicts with 'ping' and 'ping-restart'", __LINE__);
+	          "t.ovpn: option 'keepalive' conflicts with 'ping', 'ping-exit' and 'ping-restart'", __LINE__);
 	parse_err(BASE "dev foo\n",
 	          "t.ovpn: option 'dev': cannot tell the device type of 'foo'; add 'dev-type tun'",
 	          __LINE__);
@@ -856,6 +856,137 @@ static void test_notes(void)
 	vpnc_config_free(c);
 }
 
+/* The long tail of 2.6 client options: accepted, with 2.6's meaning or a note why it is moot. */
+static void test_tail_options(void)
+{
+	const struct vpnc_config_notes to = {note_cb, NULL};
+	struct vpnc_config *c;
+
+	note_to = &to;
+	notes[0] = '\0';
+	c = parse_ok(BASE "verb 4\nmanagement 127.0.0.1 7505\nmanagement-hold\n"
+	             "management-query-passwords\nmanagement-client\nmanagement-signal\n"
+	             "management-log-cache 100\nmanagement-forget-disconnect\n"
+	             "management-query-remote\nmanagement-query-proxy\nmanagement-up-down\n"
+	             "disable-occ\ncomp-noadapt\nmtu-test\n");
+	CHECK(c != NULL);
+	CHECK(strstr(notes, "t.ovpn:8: option 'management' ignored: vpnc has its own control socket") !=
+	      NULL);
+	CHECK(strstr(notes, "t.ovpn:9: option 'management-hold' ignored: ") != NULL);
+	CHECK(strstr(notes, "t.ovpn:18: option 'disable-occ' ignored: ") != NULL);
+	CHECK(strstr(notes, "t.ovpn:20: option 'mtu-test' ignored: ") != NULL);
+	vpnc_config_free(c);
+	note_to = NULL;
+	parse_err(BASE "management-external-cert m\n",
+	          "t.ovpn:7: option 'management-external-cert' is not supported", __LINE__);
+	parse_err(BASE "management\n", "t.ovpn:7: option 'management' needs at least 1 argument",
+	          __LINE__);
+	/* As 2.6: "--management is not specified, however one or more options which modify ...". */
+	parse_err(BASE "management-hold\n", "t.ovpn: management options given without 'management'",
+	          __LINE__);
+	parse_err(BASE "mtu-disc bogus\n", "t.ovpn:7: option 'mtu-disc': must be 'no', 'maybe' or 'yes'",
+	          __LINE__);
+	c = parse_ok(BASE "mtu-disc yes\nroute-method exe\n");
+	vpnc_config_free(c);
+	/* 2.6 on Linux does not know the Windows options: unknown, unless skipped as with 2.6. */
+	parse_err(BASE "block-outside-dns\n", "t.ovpn:7: unknown option 'block-outside-dns'", __LINE__);
+	parse_err(BASE "win-sys local\n", "t.ovpn:7: unknown option 'win-sys'", __LINE__);
+	c = parse_ok(BASE "ignore-unknown-option block-outside-dns register-dns\nblock-outside-dns\n"
+	                  "register-dns\nsetenv opt dhcp-release\n");
+	vpnc_config_free(c);
+	parse_err(BASE "disable-occ 1\n", "t.ovpn:7: option 'disable-occ' takes no arguments", __LINE__);
+
+	c = parse_ok(BASE);
+	CHECK(c != NULL && !c->remote_random_hostname);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "remote-random-hostname\n");
+	CHECK(c != NULL && c->remote_random_hostname);
+	vpnc_config_free(c);
+	/* ping-exit and ping-restart share 2.6's one receive timeout: the last one wins. */
+	c = parse_ok(BASE "ping 10\nping-exit 60\n");
+	CHECK(c != NULL && c->ping_exit == 60 && c->ping_restart == 0);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "ping-exit 60\nping-restart 30\n");
+	CHECK(c != NULL && c->ping_exit == 0 && c->ping_restart == 30);
+	vpnc_config_free(c);
+	parse_err(BASE "keepalive 10 60\nping-exit 30\n",
+	          "t.ovpn: option 'keepalive' conflicts with 'ping', 'ping-exit' and 'ping-restart'",
+	          __LINE__);
+	parse_err(BASE "ping-exit x\n", "t.ovpn:7: option 'ping-exit': must be a number of seconds (0..2000000)",
+	          __LINE__);
+	c = parse_ok(BASE "session-timeout 3600\necho hello\ntmp-dir /tmp\nmax-routes 100\npeer-id 3\n");
+	CHECK(c != NULL && c->session_timeout == 3600);
+	vpnc_config_free(c);
+	parse_err(BASE "iproute /bin/ip\n", "t.ovpn:7: unknown option 'iproute'", __LINE__);
+	/* proto-force: only remotes of that transport stay, in order. */
+	c = parse_ok("client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote a 1 udp\nremote b 2 tcp\n"
+	             "remote c 3 udp\nproto-force udp\nerrors-to-stderr\ntcp-nodelay\nprng SHA1\n");
+	CHECK(c != NULL && c->n_remotes == 2 && strcmp(c->remotes[0].host, "a") == 0 &&
+	      strcmp(c->remotes[1].host, "c") == 0);
+	vpnc_config_free(c);
+	parse_err("client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote a 1 udp\nproto-force tcp\n",
+	          "t.ovpn: option 'proto-force' leaves no remote to try", __LINE__);
+	parse_err(BASE "proto-force sctp\n", "t.ovpn:7: option 'proto-force': must be 'udp' or 'tcp'",
+	          __LINE__);
+	c = parse_ok(BASE "inactive 600\n");
+	CHECK(c != NULL && c->inactive == 600 && c->inactive_bytes == 0);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "inactive 3600 10000000000\n");
+	CHECK(c != NULL && c->inactive == 3600 && c->inactive_bytes == 10000000000LL);
+	vpnc_config_free(c);
+	parse_err(BASE "inactive 60 -5\n",
+	          "t.ovpn:7: option 'inactive': the byte count must be a non-negative number", __LINE__);
+	parse_err(BASE "inactive 60 5 5\n", "t.ovpn:7: option 'inactive' takes at most 2 arguments",
+	          __LINE__);
+	c = parse_ok(BASE "local 192.0.2.7\nlport 5000\n");
+	CHECK(c != NULL && strcmp(c->local, "192.0.2.7") == 0 && !c->nobind && c->lport == 5000);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "<connection>\nremote a\nlocal 2001:db8::7\n</connection>\n");
+	CHECK(c != NULL && strcmp(c->local, "2001:db8::7") == 0);
+	vpnc_config_free(c);
+	/* 2.6: "--local and --nobind don't make sense when used together", in either order. */
+	parse_err(BASE "local 192.0.2.7\nnobind\n", "t.ovpn: option 'local' conflicts with 'nobind'",
+	          __LINE__);
+	parse_err(BASE "nobind\nlocal 192.0.2.7\n", "t.ovpn: option 'local' conflicts with 'nobind'",
+	          __LINE__);
+	parse_err(BASE "local host.example.org\n",
+	          "t.ovpn:7: option 'local': must be an IPv4 or IPv6 address (vpnc does not resolve names "
+	          "for it)", __LINE__);
+	/* setenv UV_*: sent as peer info (2.6's pull client does); push-peer-info adds more. */
+	c = parse_ok(BASE "setenv UV_DEVICE laptop\nsetenv UV_EMPTY\nsetenv-safe UV_NOT x\npush-peer-info\n");
+	CHECK(c != NULL && c->push_peer_info);
+	CHECK(c != NULL && strcmp(c->peer_info_uv, "UV_DEVICE=laptop\nUV_EMPTY=\n") == 0);
+	vpnc_config_free(c);
+	parse_err(BASE "setenv UV_A-B 1\n",
+	          "t.ovpn:7: option 'setenv': the name may only hold letters, digits and '_'", __LINE__);
+	c = parse_ok(BASE "reneg-sec 0\n");
+	CHECK(c != NULL && c->reneg_sec == 0 && c->reneg_sec_min == -1);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "reneg-sec 3600 1800\n");
+	CHECK(c != NULL && c->reneg_sec == 3600 && c->reneg_sec_min == 1800);
+	vpnc_config_free(c);
+	c = parse_ok(BASE);
+	CHECK(c != NULL && c->replay_window == -1);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "replay-window 32 30\nmute-replay-warnings\n");
+	CHECK(c != NULL && c->replay_window == 32);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "replay-window 0\n");
+	CHECK(c != NULL && c->replay_window == 0);
+	vpnc_config_free(c);
+	parse_err(BASE "replay-window 128\n",
+	          "t.ovpn:7: option 'replay-window': vpnc's replay window holds at most 64 packets",
+	          __LINE__);
+	parse_err(BASE "replay-window 70000\n",
+	          "t.ovpn:7: option 'replay-window': the window size must be between 0 and 65536", __LINE__);
+	parse_err(BASE "replay-window 64 601\n",
+	          "t.ovpn:7: option 'replay-window': the time window must be between 0 and 600 seconds",
+	          __LINE__);
+	parse_err(BASE "<connection>\nremote a\nremote-random-hostname\n</connection>\n",
+	          "t.ovpn:9: option 'remote-random-hostname' is not allowed in a <connection> block",
+	          __LINE__);
+}
+
 /* 'kill-switch' and 'kill-switch-allow-lan': off by default, bare means yes, anything else is refused. */
 static void test_kill_switch_options(void)
 {
@@ -1092,6 +1223,7 @@ int main(void)
 	test_inline_config();
 	test_datapath_options();
 	test_profile_routes();
+	test_tail_options();
 	printf("test_config: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -569,6 +569,165 @@ static void test_probe(void)
 	}
 }
 
+/* 'reneg-sec 20 10': the client renegotiates after a time drawn in (10, 20] s, as 2.6 does. */
+static void test_reneg_sec_min(void)
+{
+	uint64_t seen_min = UINT64_MAX, seen_max = 0;
+
+	for (int run = 0; run < 4; run++) {
+		struct pair p;
+		struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+		                      .server_ciphers = "AES-256-GCM", .push = "ping 1,ping-restart 60",
+		                      .client_reneg = 20, .client_reneg_min = 10};
+		if (pair_new(&p, &o) != 0) {
+			CHECK(0, "pair_new");
+			return;
+		}
+		pair_handshake(&p);
+		uint64_t t0 = p.now;
+		while (vpnc_engine_stats(p.c)->renegotiations == 0 && p.now - t0 < 30000)
+			pair_step(&p, 100);
+		uint64_t took = p.now - t0;
+		CHECK(took > 9000 && took <= 20500, "reneg-sec 20 10: renegotiated after %llu ms",
+		      (unsigned long long)took);
+		seen_min = took < seen_min ? took : seen_min;
+		seen_max = took > seen_max ? took : seen_max;
+		pair_free(&p);
+	}
+	/* Four draws from ten seconds: the test RNG makes them differ. */
+	CHECK(seen_max > seen_min, "reneg-sec MAX MIN draws differ (%llu..%llu ms)",
+	      (unsigned long long)seen_min, (unsigned long long)seen_max);
+}
+
+/* Lets the server fall silent: the client's packets are dropped unread for up to ms. */
+static void server_silent(struct pair *p, uint64_t ms, bool until_end)
+{
+	for (uint64_t t = 0; t < ms && !(until_end && (p->c_fatal || p->c_restart)); t += 100) {
+		wire_drain(p->c, p->now, &p->c2s, NULL);
+		p->c2s.count = 0;
+		p->now += 100;
+		vpnc_engine_tick(p->c, p->now);
+		pair_events(p);
+	}
+}
+
+/* ping-exit in the profile: a clean end after N s of silence, unless the server pushes ping-restart. */
+static void test_ping_exit(void)
+{
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+	                      .server_ciphers = "AES-256-GCM", .push = "ping 1", .client_ping_exit = 4};
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	pair_handshake(&p);
+	CHECK(p.c_connected, "connected for ping-exit");
+	for (int i = 0; i < 100; i++) /* 10 s of pings both ways: no exit */
+		pair_step(&p, 100);
+	CHECK(!p.c_fatal && !p.c_restart, "pings keep ping-exit away (%s)", p.c_reason);
+	uint64_t t0 = p.now;
+	server_silent(&p, 10000, true);
+	CHECK(p.c_fatal && !p.c_restart && p.c_cause == VPNC_CAUSE_IDLE_EXIT,
+	      "ping-exit ends the run cleanly: %s", p.c_reason);
+	CHECK(strstr(p.c_reason, "(ping-exit)") != NULL, "reason names ping-exit: %s", p.c_reason);
+	CHECK(p.now - t0 <= 4100, "ping-exit after %llu ms of silence",
+	      (unsigned long long)(p.now - t0));
+	pair_free(&p);
+
+	/* A pushed ping-restart replaces the profile's ping-exit, as in 2.6. */
+	o.push = "ping 1,ping-restart 6";
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	pair_handshake(&p);
+	server_silent(&p, 10000, true);
+	CHECK(p.c_restart && !p.c_fatal && strstr(p.c_reason, "ping-restart") != NULL,
+	      "pushed ping-restart wins over ping-exit: %s", p.c_reason);
+	pair_free(&p);
+}
+
+/* session-timeout: a clean end N s after the attempt started, traffic or not. */
+static void test_session_timeout(void)
+{
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+	                      .server_ciphers = "AES-256-GCM", .push = "ping 1,ping-restart 60",
+	                      .client_session_timeout = 6};
+	unsigned dups, bad;
+
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	uint64_t t0 = p.now;
+	pair_handshake(&p);
+	CHECK(p.c_connected, "connected for session-timeout");
+	for (int i = 0; i < 100 && !p.c_fatal; i++) {
+		send_numbered(&p, true, 1, &dups, &bad);
+		pair_step(&p, 100);
+	}
+	CHECK(p.c_fatal && p.c_cause == VPNC_CAUSE_IDLE_EXIT &&
+	      strstr(p.c_reason, "(session-timeout)") != NULL, "session-timeout ends the run: %s",
+	      p.c_reason);
+	CHECK(p.now - t0 >= 5900 && p.now - t0 <= 6200, "session-timeout after %llu ms",
+	      (unsigned long long)(p.now - t0));
+	pair_free(&p);
+}
+
+/* inactive SECONDS BYTES from the profile: less than BYTES in SECONDS ends the run; pings never count. */
+static void test_inactive_profile(void)
+{
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+	                      .server_ciphers = "AES-256-GCM", .push = "ping 1,ping-restart 60",
+	                      .client_inactive = 5, .client_inactive_bytes = 20000};
+	unsigned dups, bad;
+
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	pair_handshake(&p);
+	/* 1400 bytes every 100 ms: 20000 bytes pass every 1.5 s, so the timer keeps restarting. */
+	for (int i = 0; i < 80; i++) {
+		send_numbered(&p, true, 1, &dups, &bad);
+		pair_step(&p, 100);
+	}
+	CHECK(!p.c_fatal && !p.c_restart, "enough traffic keeps the session (%s)", p.c_reason);
+	/* 1400 bytes every 500 ms: 14000 bytes in 5 s, below the threshold, so it ends. */
+	uint64_t t0 = p.now;
+	for (int i = 0; i < 200 && !p.c_fatal; i++) {
+		if (i % 5 == 0)
+			send_numbered(&p, true, 1, &dups, &bad);
+		pair_step(&p, 100);
+	}
+	CHECK(p.c_fatal && p.c_cause == VPNC_CAUSE_IDLE_EXIT && strstr(p.c_reason, "inactive") != NULL,
+	      "too little traffic ends the run: %s", p.c_reason);
+	CHECK(p.now - t0 <= 6600, "inactive ended after %llu ms", (unsigned long long)(p.now - t0));
+	pair_free(&p);
+
+	/* Without BYTES every packet counts, and the timer runs before the push too. */
+	o.client_inactive_bytes = 0;
+	o.client_inactive = 3;
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	pair_handshake(&p);
+	for (int i = 0; i < 60; i++) {
+		send_numbered(&p, i % 2 == 0, 1, &dups, &bad);
+		pair_step(&p, 100);
+	}
+	CHECK(!p.c_fatal, "a packet each way keeps inactive away (%s)", p.c_reason);
+	for (int i = 0; i < 50 && !p.c_fatal; i++)
+		pair_step(&p, 100);
+	CHECK(p.c_fatal && strstr(p.c_reason, "no data through the tunnel for 3 s") != NULL,
+	      "pings alone do not count: %s", p.c_reason);
+	pair_free(&p);
+}
+
 int main(int argc, char **argv)
 {
 	pair_verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
@@ -584,6 +743,10 @@ int main(int argc, char **argv)
 	test_server_messages();
 	test_token_wiped();
 	test_probe();
+	test_ping_exit();
+	test_reneg_sec_min();
+	test_session_timeout();
+	test_inactive_profile();
 	{
 		/* A pushed inactive 5: pings do not count as activity, data does; then the client leaves. */
 		struct pair p;

@@ -256,8 +256,31 @@ static void test_config_options(void)
 	vpnc_config_free(c);
 }
 
+/* remote-random-hostname: 2.6's form "<12 lowercase hex digits>.NAME"; addresses stay. */
+static void test_random_hostname(void)
+{
+	const unsigned char rnd[VPNC_REMOTE_RANDOM_LABEL] = {0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0xff};
+	char out[300], longname[256];
+
+	CHECK(vpnc_remote_random_hostname(out, sizeof(out), "cvpn-endpoint-0123.prod.clientvpn.example",
+	                                  rnd) == 0);
+	CHECK(strcmp(out, "0a1b2c3d4eff.cvpn-endpoint-0123.prod.clientvpn.example") == 0);
+	CHECK(vpnc_remote_random_hostname(out, sizeof(out), "192.0.2.1", rnd) == 0 &&
+	      strcmp(out, "192.0.2.1") == 0);
+	CHECK(vpnc_remote_random_hostname(out, sizeof(out), "2001:db8::1", rnd) == 0 &&
+	      strcmp(out, "2001:db8::1") == 0);
+	/* Too small a buffer, or a name that would pass DNS's 253 bytes. */
+	CHECK(vpnc_remote_random_hostname(out, 20, "vpn.example.org", rnd) == -ENAMETOOLONG);
+	memset(longname, 'a', 241);
+	longname[241] = '\0';
+	CHECK(vpnc_remote_random_hostname(out, sizeof(out), longname, rnd) == -ENAMETOOLONG);
+	longname[240] = '\0';
+	CHECK(vpnc_remote_random_hostname(out, sizeof(out), longname, rnd) == 0 && strlen(out) == 253);
+}
+
 int main(void)
 {
+	test_random_hostname();
 	test_order_and_fallback();
 	test_connection_blocks();
 	test_remote_random();

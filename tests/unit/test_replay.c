@@ -175,8 +175,37 @@ static void test_random(void)
 	CHECK(nseen > 100);
 }
 
+/* replay-window N: ids at most N-1 below the highest pass once; 0 allows no reordering. */
+static void test_sized_window(void)
+{
+	struct vpnc_replay r;
+
+	vpnc_replay_init(&r);
+	vpnc_replay_set_window(&r, 8);
+	CHECK(accept(&r, 100, 0) == 0);
+	CHECK(accept(&r, 93, 0) == 0);       /* 7 below: inside a window of 8 */
+	CHECK(accept(&r, 93, 0) == -EBADMSG);
+	CHECK(accept(&r, 92, 0) == -EBADMSG); /* 8 below: outside */
+	CHECK(accept(&r, 110, 0) == 0);
+	CHECK(accept(&r, 102, 0) == -EBADMSG);
+	CHECK(accept(&r, 103, 0) == 0);
+	vpnc_replay_init(&r);
+	vpnc_replay_set_window(&r, 0);
+	CHECK(accept(&r, 5, 0) == 0);
+	CHECK(accept(&r, 4, 0) == -EBADMSG);
+	CHECK(accept(&r, 6, 0) == 0);
+	CHECK(accept(&r, 6, 0) == -EBADMSG);
+	/* More than the bitmap holds is clamped to it. */
+	vpnc_replay_init(&r);
+	vpnc_replay_set_window(&r, 65536);
+	CHECK(accept(&r, 1000, 0) == 0);
+	CHECK(accept(&r, 937, 0) == 0);
+	CHECK(accept(&r, 936, 0) == -EBADMSG);
+}
+
 int main(void)
 {
+	test_sized_window();
 	test_basic();
 	test_boundaries();
 	test_fresh_window();

@@ -378,6 +378,30 @@ static void test_update_resolv_conf(const char *dir)
 	unlink(out);
 }
 
+/* setenv-safe NAME VALUE reaches scripts as OPENVPN_NAME (2.6); plain setenv does not. */
+static void test_setenv_safe(void)
+{
+	static struct vpnc_script_env env;
+	static const char text[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote vpn.example.org\n"
+	                           "setenv-safe SITE \"office 2\"\nsetenv-safe EMPTY\nsetenv PLAIN x\n";
+	struct vpnc_script_info info;
+	struct vpnc_config *c = NULL;
+	char err[256];
+
+	if (vpnc_config_parse_text("t.ovpn", text, sizeof(text) - 1, NULL, &c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "config: %s\n", err);
+		CHECK(0);
+		return;
+	}
+	info_up(&info);
+	info.conf = c;
+	CHECK(vpnc_script_env_build(&env, &info, &push) == 0);
+	CHECK_STR(vpnc_script_env_get(&env, "OPENVPN_SITE"), "office 2");
+	CHECK_STR(vpnc_script_env_get(&env, "OPENVPN_EMPTY"), "");
+	CHECK(vpnc_script_env_get(&env, "PLAIN") == NULL && vpnc_script_env_get(&env, "SITE") == NULL);
+	vpnc_config_free(c);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/vpnc-test-script-XXXXXX";
@@ -390,6 +414,7 @@ int main(void)
 	inet_pton(AF_INET, "198.18.0.1", &server.sin_addr);
 
 	test_eduvpn_env();
+	test_setenv_safe();
 	test_p2p_and_routes();
 	test_dns_option_env();
 	test_env_set();
