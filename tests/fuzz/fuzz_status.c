@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../src/control/status.c"
+#include "../../src/control/status_netev.c"
 #include "../../src/control/status_expiry.c"
 
 static char fuzz_out[VPNC_STATUS_MAX];

@@ -65,6 +65,8 @@ vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
 stock=0
 vt_client_is_stock && stock=1
+# vpnc's control socket: `vpnc status` must show the last network event and what vpnc did.
+[ $stock = 0 ] && VT_CLIENT_ARGS="--control-socket $VT_DIR/ctl.sock"
 # The measuring ping gives up after this many seconds (stock over TCP waits for ping-restart).
 deadline=15
 [ $stock = 1 ] && deadline=75
@@ -139,8 +141,9 @@ measure() {
 	return 0
 }
 
-# judge LABEL LIMIT-MS KEEP: prints the figure; for vpnc asserts it and
-# whether the session was kept (KEEP=1) or made anew (KEEP=0).
+# judge LABEL LIMIT-MS KEEP EVENT: prints the figure; for vpnc asserts it,
+# whether the session was kept (KEEP=1) or made anew (KEEP=0), and that
+# `vpnc status` shows the network event as EVENT (an ERE).
 judge() {
 	local label=$1 limit=$2 keep=$3 peers
 	if [ -z "$ROAM_MS" ] && [ $stock = 1 ]; then
@@ -175,6 +178,21 @@ judge() {
 	else
 		vt_fail "$label: vpnc logged the network change"
 	fi
+	status_event "$label" "$4"
+}
+
+# status_event LABEL PATTERN: `vpnc status` shows the network event and what was done (ERE), and the DNS mode.
+status_event() {
+	local out line
+	out=$("${VT_CLIENT_CMD[0]}" status --control-socket "$VT_DIR/ctl.sock" 2>&1)
+	line=$(printf '%s\n' "$out" | sed -n 's/^network: *//p')
+	vt_log "    status: network: $line"
+	if printf '%s\n' "$line" | grep -E -q "^[0-9]+ s ago: ($2)\$"; then
+		vt_pass "$1: vpnc status shows the network event and what vpnc did"
+	else
+		vt_fail "$1: vpnc status network line '$line' (want /$2/)"
+	fi
+	vt_check "$1: vpnc status shows the DNS mode" grep -q '^dns mode: *none$' <<<"$out"
 }
 
 # finish LABEL: SIGTERM, exit code 0, clean namespace, server stopped.
@@ -277,7 +295,11 @@ for c in $cases; do
 		t0=$(vt_now_us)
 		if vt_check "$c: address $VT_CLI_IP -> $NEW_CLI_IP" swap_addr; then
 			measure "$t0"
-			if [ "$c" = tcp ]; then judge "$c" "$LIMIT_TCP_MS" 0; else judge "$c" "$LIMIT_UDP_MS" 1; fi
+			if [ "$c" = tcp ]; then
+				judge "$c" "$LIMIT_TCP_MS" 0 "source address changed on $VT_CLI_VETH; reconnected"
+			else
+				judge "$c" "$LIMIT_UDP_MS" 1 "source address changed on $VT_CLI_VETH; socket moved, probe answered in [0-9]+ ms"
+			fi
 		fi
 		;;
 	route)
@@ -287,7 +309,7 @@ for c in $cases; do
 			if vt_check "$c: route to $VT_SRV_IP moved to $ALT_CLI_VETH" \
 				ip -n "$VT_CLI_NS" route add "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
 				measure "$t0"
-				judge "$c" "$LIMIT_UDP_MS" 1
+				judge "$c" "$LIMIT_UDP_MS" 1 "source address changed on $ALT_CLI_VETH; socket moved, probe answered in [0-9]+ ms"
 			fi
 		fi
 		;;
@@ -301,7 +323,7 @@ for c in $cases; do
 			t0=$(vt_now_us)
 			if vt_check "$c: link $VT_CLI_VETH down" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" down; then
 				measure "$t0"
-				judge "$c" "$LIMIT_UDP_MS" 1
+				judge "$c" "$LIMIT_UDP_MS" 1 "(route to the server moved|source address changed) on $ALT_CLI_VETH; (socket moved, )?probe answered in [0-9]+ ms"
 				[ $stock = 0 ] &&
 					vt_check "$c: the host route to $VT_SRV_IP moved to $ALT_CLI_VETH" host_route "$ALT_CLI_VETH"
 			fi
@@ -324,7 +346,7 @@ for c in $cases; do
 				vt_check "$c: route to $VT_SRV_IP restored" \
 					ip -n "$VT_CLI_NS" route del "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"
 				measure "$t0"
-				judge "$c" "$LIMIT_TCP_MS" 0
+				judge "$c" "$LIMIT_TCP_MS" 0 "source address changed on $VT_CLI_VETH; (no answer to the probe; )?reconnected"
 			fi
 		fi
 		;;
@@ -334,7 +356,7 @@ for c in $cases; do
 			t0=$(vt_now_us)
 			if vt_check "$c: link $VT_CLI_VETH up after 5 s" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" up; then
 				measure "$t0"
-				judge "$c" "$LIMIT_UDP_MS" 1
+				judge "$c" "$LIMIT_UDP_MS" 1 "route to the server back on $VT_CLI_VETH; probe answered in [0-9]+ ms"
 			fi
 		fi
 		;;
