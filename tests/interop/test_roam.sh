@@ -322,6 +322,7 @@ redirected() {
 
 # alt_link: the second veth pair, up, with strict reverse-path filtering on the server's end.
 alt_link() {
+	local mac
 	ip link add "$ALT_SRV_VETH" netns "$VT_SRV_NS" type veth \
 		peer name "$ALT_CLI_VETH" netns "$VT_CLI_NS" || return 1
 	ip -n "$VT_SRV_NS" addr add "$ALT_SRV_IP/24" dev "$ALT_SRV_VETH" &&
@@ -332,8 +333,10 @@ alt_link() {
 		ip -n "$VT_CLI_NS" link set "$ALT_CLI_VETH" up &&
 		# A link in use knows its gateway's MAC address already (DHCP, router
 		# solicitation); without this, the kernel's first ARP request would borrow
-		# the old source address from a queued packet and be filtered.
-		vt_cli ping -n -q -c 1 -W 2 "$ALT_SRV_IP" >/dev/null
+		# the old source address from a queued packet and be filtered. Set, not
+		# learnt by a ping: the kill switch lets no ping out of the tunnel.
+		mac=$(ip -n "$VT_SRV_NS" -br link show dev "$ALT_SRV_VETH" | awk '{ print $3 }') && [ -n "$mac" ] &&
+		ip -n "$VT_CLI_NS" neigh replace "$ALT_SRV_IP" lladdr "$mac" dev "$ALT_CLI_VETH" nud permanent
 }
 
 table=()
