@@ -144,7 +144,8 @@ clear_start() {
 	clear_c0=$(clear_count)
 	bg_ping=""
 	if [ "$redirect" = 1 ]; then
-		vt_cli ping -n -q -i 0.2 -w $((deadline + 10)) "$OUT_IP" >/dev/null 2>&1 &
+		# Not through vt_cli: $! must be ping itself (ip netns exec execs it), not a subshell.
+		ip netns exec "$VT_CLI_NS" ping -n -q -i 0.2 -w $((deadline + 10)) "$OUT_IP" >/dev/null 2>&1 &
 		bg_ping=$!
 	fi
 }
