@@ -34,7 +34,9 @@
 # under 1 s for addr, route, linkdown, redirect and relink, with the session kept (the server
 # set up no new one), and under 5 s for tcp (a new session at once). Before
 # any change, vpnc's own TUN addresses and routes must not have been taken as
-# a network change. With --stock-client the stock client's figures are
+# a network change. After each, `vpnc status` must show the event and what
+# vpnc did about it (e.g. "source address changed on vcli; socket moved,
+# probe answered in 1 ms"), and the DNS mode. With --stock-client the stock client's figures are
 # printed, not asserted.
 #
 # Packets in the clear: the client namespace has a default route to the
