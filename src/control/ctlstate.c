@@ -39,6 +39,8 @@ struct vpnc_ctlstate {
 	char last_error[256];
 	bool have_push;
 	bool dns_failed;                 /* vpnc_ctlstate_dns_failed() */
+	const char *dns_backend, *dns_scope; /* vpnc_ctlstate_dns(); static strings */
+	const struct vpnc_status_netev *netev; /* the loop's, borrowed */
 	struct vpnc_status_datapath datapath; /* filled per status request */
 	struct vpnc_push push;           /* a copy without the auth-token */
 	int64_t connected_since;
@@ -89,6 +91,10 @@ static void fill_status(void *ctx, struct vpnc_status_snap *snap)
 	snap->dev = s->dev[0] ? s->dev : NULL;
 	snap->push = s->have_push ? &s->push : NULL;
 	snap->dns_failed = s->have_push && s->dns_failed;
+	snap->dns_backend = s->have_push ? s->dns_backend : NULL;
+	snap->dns_scope = s->have_push ? s->dns_scope : NULL;
+	if (s->netev != NULL)
+		snap->netev = *s->netev;
 	snap->stats = eng != NULL ? vpnc_engine_stats(eng) : NULL;
 	snap->datapath = s->hooks.datapath != NULL && s->hooks.datapath(s->hooks.ctx, &s->datapath)
 	                         ? &s->datapath
@@ -268,6 +274,21 @@ void vpnc_ctlstate_dns_failed(struct vpnc_ctlstate *s, bool failed)
 {
 	if (s != NULL)
 		s->dns_failed = failed;
+}
+
+void vpnc_ctlstate_dns(struct vpnc_ctlstate *s, bool failed, const char *backend, const char *scope)
+{
+	if (s == NULL)
+		return;
+	s->dns_failed = failed;
+	s->dns_backend = backend;
+	s->dns_scope = scope;
+}
+
+void vpnc_ctlstate_netev(struct vpnc_ctlstate *s, const struct vpnc_status_netev *ev)
+{
+	if (s != NULL)
+		s->netev = ev;
 }
 
 void vpnc_ctlstate_down(struct vpnc_ctlstate *s, enum vpnc_status_state state, const char *reason)

@@ -56,6 +56,16 @@ void vpnc_ctlstate_connected(struct vpnc_ctlstate *s, const struct vpnc_push *pu
 /* Whether the pushed DNS of the current session could not be applied (shown by status). */
 void vpnc_ctlstate_dns_failed(struct vpnc_ctlstate *s, bool failed);
 
+/*
+ * The DNS of the session just set up: the backend used ("resolved",
+ * "resolvconf", "file", "none") and its scope (status.h), static strings or
+ * NULL; failed: the pushed DNS could not be applied.
+ */
+void vpnc_ctlstate_dns(struct vpnc_ctlstate *s, bool failed, const char *backend, const char *scope);
+
+/* The loop's record of the last network event (borrowed: it outlives the state), read per request. */
+void vpnc_ctlstate_netev(struct vpnc_ctlstate *s, const struct vpnc_status_netev *ev);
+
 /* The session ended or is ending: state and why (NULL keeps the last reason). */
 void vpnc_ctlstate_down(struct vpnc_ctlstate *s, enum vpnc_status_state state, const char *reason);
 

@@ -397,7 +397,8 @@ static void j_expiry(struct sw *w, bool *first, const char *key, int64_t t, int6
 	puts_(w, "}");
 }
 
-static void j_push(struct sw *w, bool *first, const struct vpnc_push *p, bool dns_failed)
+static void j_push(struct sw *w, bool *first, const struct vpnc_push *p, bool dns_failed,
+                   const char *backend, const char *scope)
 {
 	char a[INET6_ADDRSTRLEN + 8], peer[INET_ADDRSTRLEN];
 	struct route_txt r;
@@ -454,7 +455,50 @@ static void j_push(struct sw *w, bool *first, const struct vpnc_push *p, bool dn
 		jstr(w, p->dns_search[i]);
 	}
 	/* Pushed is not applied: say when the servers above are not in use. */
-	puts_(w, dns_failed ? "],\"failed\":true}" : "],\"failed\":false}");
+	puts_(w, dns_failed ? "],\"failed\":true" : "],\"failed\":false");
+	/* Which backend was used, and whether every name or only the tunnel's domains go to it. */
+	puts_(w, ",\"backend\":");
+	jstr(w, backend);
+	puts_(w, ",\"scope\":");
+	jstr(w, scope);
+	puts_(w, "}");
+}
+
+static void j_netev(struct sw *w, bool *first, const struct vpnc_status_netev *e, int64_t now)
+{
+	char ts[40], line[192];
+	bool f = true;
+
+	jkey(w, first, "network_event");
+	if (e->kind == VPNC_NETEV_NONE) {
+		puts_(w, "null");
+		return;
+	}
+	puts_(w, "{");
+	jkey(w, &f, "event");
+	jstr(w, vpnc_status_netev_kind_name(e->kind));
+	jkey(w, &f, "interface");
+	jstr(w, e->ifname[0] ? e->ifname : NULL);
+	jkey(w, &f, "at");
+	fmt_time(e->at, true, ts, sizeof(ts));
+	jstr(w, ts);
+	jkey(w, &f, "seconds_ago");
+	puti(w, now > e->at ? now - e->at : 0);
+	jkey(w, &f, "action");
+	jstr(w, vpnc_status_netev_action_name(e->action));
+	jkey(w, &f, "socket_moved");
+	puts_(w, e->socket_moved ? "true" : "false");
+	jkey(w, &f, "probe_failed");
+	puts_(w, e->probe_failed ? "true" : "false");
+	jkey(w, &f, "probe_ms");
+	if (e->action == VPNC_NETACT_ANSWERED)
+		puti(w, e->answer_ms);
+	else
+		puts_(w, "null");
+	jkey(w, &f, "text");
+	vpnc_status_netev_text(e, now, line, sizeof(line));
+	jstr(w, line);
+	puts_(w, "}");
 }
 
 /* One "key":number member. */
@@ -580,7 +624,8 @@ int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, s
 
 	jkey(&w, &first, "dev");
 	jstr(&w, s->dev);
-	j_push(&w, &first, s->push, s->dns_failed);
+	j_push(&w, &first, s->push, s->dns_failed, s->dns_backend, s->dns_scope);
+	j_netev(&w, &first, &s->netev, now);
 	j_stats(&w, &first, s->stats);
 	j_datapath(&w, &first, s->datapath);
 
@@ -665,7 +710,8 @@ static void t_expiry(struct sw *w, const char *label, const char *what, int64_t 
 	puts_(w, line);
 }
 
-static void t_push(struct sw *w, const struct vpnc_push *p, bool dns_failed)
+static void t_push(struct sw *w, const struct vpnc_push *p, bool dns_failed, const char *backend,
+                   const char *scope)
 {
 	char a[INET6_ADDRSTRLEN + 8], peer[INET_ADDRSTRLEN], line[192];
 	struct route_txt r;
@@ -699,6 +745,15 @@ static void t_push(struct sw *w, const struct vpnc_push *p, bool dns_failed)
 	}
 	if (dns_failed) /* pushed is not applied: say so next to the servers */
 		t_line(w, p == NULL || n_dns_addrs(p) == 0 ? "dns:" : "", "NOT applied (see the log)");
+	if (backend != NULL) {
+		snprintf(line, sizeof(line), "%s%s", backend,
+		         scope == NULL ? ""
+		         : !strcmp(scope, "full-tunnel") ? ", full tunnel (every name goes to the VPN)"
+		         : !strcmp(scope, "domains") ? ", split (only the tunnel's domains go to the VPN)"
+		         : !strcmp(scope, "shared")  ? ", split (the VPN's servers are used alongside the local ones)"
+		                                      : ", split (the VPN's servers are asked first)");
+		t_line(w, "dns mode:", line);
+	}
 	for (size_t i = 0; p != NULL && i < p->n_domains && i < VPNC_MAX_DOMAINS; i++)
 		t_line(w, i == 0 ? "domains:" : "", p->domains[i]);
 	for (size_t i = 0; p != NULL && i < p->n_dns_search && i < VPNC_DNSOPT_DOMAINS; i++)
@@ -838,7 +893,11 @@ int vpnc_status_text_fmt(const struct vpnc_status_snap *s, int64_t now, unsigned
 	}
 	if (s->dev != NULL)
 		t_line(&w, "device:", s->dev);
-	t_push(&w, s->push, s->dns_failed);
+	t_push(&w, s->push, s->dns_failed, s->dns_backend, s->dns_scope);
+	if (s->netev.kind != VPNC_NETEV_NONE) {
+		vpnc_status_netev_text(&s->netev, now, line, sizeof(line));
+		t_line(&w, "network:", line);
+	}
 	if (st != NULL) {
 		t_traffic(&w, "received:", st->link_in_bytes, st->link_in_pkts, s->last_recv_ms_ago, raw);
 		t_traffic(&w, "sent:", st->link_out_bytes, st->link_out_pkts, s->last_sent_ms_ago, raw);

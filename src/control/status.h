@@ -48,6 +48,36 @@ struct vpnc_status_datapath {
 	uint64_t tun_dropped;          /* segments dropped for want of a send buffer */
 };
 
+/* The last network event the loop reacted to (docs/roaming.md) and what it did. */
+enum vpnc_netev_kind {
+	VPNC_NETEV_NONE = 0,
+	VPNC_NETEV_SRC_CHANGED,   /* the source address of the path to the server changed */
+	VPNC_NETEV_ROUTE_MOVED,   /* the route to the server moved (interface or gateway) */
+	VPNC_NETEV_ROUTE_BACK,    /* a route to the server is back after an outage */
+	VPNC_NETEV_ROUTE_GONE,    /* no route to the server (or only through the tunnel) */
+	VPNC_NETEV_RESUMED,       /* the system resumed from sleep */
+};
+enum vpnc_netev_action {
+	VPNC_NETACT_NONE = 0,
+	VPNC_NETACT_WAITING,      /* for a route to the server */
+	VPNC_NETACT_CARRIES_ON,   /* a TCP connection or a handshake goes on by itself */
+	VPNC_NETACT_PROBING,      /* the session is kept; the probe waits for its answer */
+	VPNC_NETACT_ANSWERED,     /* the probe was answered after answer_ms */
+	VPNC_NETACT_RECONNECTING, /* the session could not follow (or the probe went unanswered) */
+	VPNC_NETACT_RECONNECTED,  /* ... and a new session is up */
+};
+/* A fixed struct kept by the loop: nothing is formatted until status is asked. */
+struct vpnc_status_netev {
+	uint8_t kind;             /* enum vpnc_netev_kind */
+	uint8_t action;           /* enum vpnc_netev_action */
+	bool socket_moved;        /* the UDP socket now sends from the new address */
+	bool probe_failed;        /* RECONNECTING/RECONNECTED because the probe went unanswered */
+	char ifname[16];          /* the interface of the path to the server, "" if none */
+	uint64_t at_ms;           /* the loop's clock at the event */
+	int64_t at;               /* Unix seconds at the event */
+	int64_t answer_ms;        /* ANSWERED: the probe's round trip */
+};
+
 /*
  * Every pointer is borrowed and may be NULL (shown as unknown); strings must
  * stay valid while the snapshot is formatted. Times are Unix seconds, 0 when
@@ -75,6 +105,11 @@ struct vpnc_status_snap {
 	const char *dev;
 	const struct vpnc_push *push;
 	bool dns_failed;               /* the pushed DNS could not be applied (the log says why) */
+	const char *dns_backend;       /* "resolved", "resolvconf", "file", "none"; NULL = no push yet */
+	const char *dns_scope;         /* "full-tunnel", "domains", "shared", "first" (docs/control.md); NULL = none */
+
+	/* The last network event and what vpnc did (kind NONE: none this run). */
+	struct vpnc_status_netev netev;
 
 	/* Counters of the current session; NULL = none yet. */
 	const struct vpnc_stats *stats;
@@ -95,6 +130,15 @@ struct vpnc_status_snap {
 	int64_t cert_not_after;
 	int64_t profile_expires;       /* the eduVPN "# Expires:" header */
 };
+
+/* Names of the event and the action in JSON: "source-address-changed", "probe-answered", ... */
+const char *vpnc_status_netev_kind_name(unsigned kind);
+const char *vpnc_status_netev_action_name(unsigned action);
+/*
+ * "12 s ago: source address changed on eth0; socket moved, probe answered in
+ * 110 ms"; "" when there was no event. Never fails, cuts at cap.
+ */
+void vpnc_status_netev_text(const struct vpnc_status_netev *e, int64_t now, char *out, size_t cap);
 
 /* The state's name as printed: "starting", "connecting", "connected", ... */
 const char *vpnc_status_state_name(enum vpnc_status_state s);

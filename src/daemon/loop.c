@@ -325,7 +325,9 @@ static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 		         l->tun.name);
 	sd_connected(l, desc); /* systemd (sdnotify.h) */
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
-	vpnc_ctlstate_dns_failed(l->ctl, l->updown.dns_failed);
+	vpnc_ctlstate_dns(l->ctl, l->updown.dns_failed, vpnc_dns_mode_name(l->updown.dns.mode),
+	                  l->updown.dns_scope);
+	loop_netev_connected(l);
 	drop_privileges(l);
 out:
 	free(own);
@@ -384,6 +386,7 @@ static void on_restart(struct loop *l)
 	enum vpnc_remote_why why = VPNC_REMOTE_FAILED;
 
 	vpnc_log(VPNC_LOG_WARN, "Connection reset: %s", l->reason);
+	loop_netev_restart(l); /* Roaming (loop_roam.c): for status */
 	vpnc_ctlstate_down(l->ctl, VPNC_STATUS_RECONNECTING, l->reason); /* Control socket (ctlstate.h) */
 	{ /* systemd (sdnotify.h) */
 		char st[VPNC_SD_MSG_MAX];
@@ -485,6 +488,7 @@ static void on_timer(uv_timer_t *t)
 	vpnc_engine_tick(l->eng, now);
 	loop_drain_link_out(l, now);
 	loop_settle(l);
+	loop_netev_timer(l, now); /* Roaming (loop_roam.c): a probe's answer, for status */
 }
 
 static void on_check(uv_check_t *c)
@@ -741,6 +745,7 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l};
 
 		(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
+		vpnc_ctlstate_netev(l->ctl, &l->netev); /* the last network event (loop_roam.c) */
 		/* Kill switch (loop_ks.c): in place before the first name is resolved. Privilege
 		 * separation: then into the jail, now that the control socket exists, before any name
 		 * is resolved or packet sent (src/priv/privjail.h). */

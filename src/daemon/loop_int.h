@@ -136,6 +136,7 @@ struct loop {
 	bool path_known;                 /* path: the route to the server at connect or the last look */
 	bool path_lost;                  /* no route to the server at the last look */
 	struct vpnc_nl_path path;
+	struct vpnc_status_netev netev;  /* the last network event and what was done, for status */
 
 	/* Kill switch (loop_ks.c; docs/killswitch.md): NULL without --kill-switch. */
 	struct vpnc_ks_allow *ks;
@@ -161,6 +162,11 @@ static inline void loop_secret_wipe(char *s, size_t cap)
 /* loop.c */
 void loop_shutdown(struct loop *l, int code);
 void loop_settle(struct loop *l);
+
+/* loop_roam.c: the record of the last network event (netev) follows the session. */
+void loop_netev_connected(struct loop *l);     /* a session is up */
+void loop_netev_restart(struct loop *l);       /* the session is being restarted */
+void loop_netev_timer(struct loop *l, uint64_t now); /* after the engine's timer: was the probe answered? */
 void loop_teardown_connection(struct loop *l, bool notify);
 void loop_next_attempt(struct loop *l, enum vpnc_remote_why why, bool auth_nointeract);
 /* Frees the current remote's resolved addresses. */

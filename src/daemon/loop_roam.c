@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -80,12 +81,49 @@ void loop_roam_link_opened(struct loop *l)
 	l->path_known = lookup_server(l, &l->path) == 0;
 }
 
+/* A new record of the last network event (shown by `vpnc status`; formatted only then). */
+static void netev_set(struct loop *l, enum vpnc_netev_kind kind, int ifindex)
+{
+	struct vpnc_status_netev *e = &l->netev;
+
+	memset(e, 0, sizeof(*e));
+	e->kind = (uint8_t)kind;
+	e->at_ms = uv_now(&l->uv);
+	e->at = (int64_t)time(NULL);
+	if (ifindex > 0 && if_indextoname((unsigned)ifindex, e->ifname) == NULL)
+		e->ifname[0] = '\0';
+}
+
+void loop_netev_connected(struct loop *l)
+{
+	if (l->netev.action == VPNC_NETACT_RECONNECTING)
+		l->netev.action = VPNC_NETACT_RECONNECTED;
+}
+
+void loop_netev_restart(struct loop *l)
+{
+	/* Only a restart that follows a network event belongs to it: an unanswered probe. */
+	if (l->netev.action == VPNC_NETACT_PROBING) {
+		l->netev.probe_failed = true;
+		l->netev.action = VPNC_NETACT_RECONNECTING;
+	}
+}
+
+void loop_netev_timer(struct loop *l, uint64_t now)
+{
+	if (l->netev.action != VPNC_NETACT_PROBING || l->eng == NULL || vpnc_engine_probing(l->eng))
+		return;
+	l->netev.action = VPNC_NETACT_ANSWERED;
+	l->netev.answer_ms = now >= l->netev.at_ms ? (int64_t)(now - l->netev.at_ms) : 0;
+}
+
 /* A soft restart because the session cannot follow the change; one log line says why. */
 static void roam_restart(struct loop *l, const char *label, const char *what, const char *why)
 {
 	char reason[VPNC_REASON_MAX + 64];
 
 	vpnc_log(VPNC_LOG_INFO, "%s: %s; %s: reconnecting", label, what, why);
+	l->netev.action = VPNC_NETACT_RECONNECTING;
 	snprintf(reason, sizeof(reason), "%s: %s", label, what);
 	reason[0] = (char)tolower((unsigned char)reason[0]); /* "network change: ..." as a reason */
 	loop_restart_now(l, reason);
@@ -111,9 +149,12 @@ static void roam_check(struct loop *l, const char *forced)
 		return;
 	ret = lookup_server(l, &now);
 	if (ret < 0) {
-		if (!l->path_lost)
+		if (!l->path_lost) {
 			vpnc_log(VPNC_LOG_INFO, "Network change: no route to the server (%s); waiting for one",
 			         strerror(-ret));
+			netev_set(l, VPNC_NETEV_ROUTE_GONE, 0);
+			l->netev.action = VPNC_NETACT_WAITING;
+		}
 		l->path_lost = true;
 		return;
 	}
@@ -129,9 +170,12 @@ static void roam_check(struct loop *l, const char *forced)
 		                        : vpnc_netcfg_repin_server(l->nc, l->p->nl, l->tun.ifindex);
 		if (moved < 0 || lookup_server(l, &now) < 0 ||
 		    now.ifindex == l->tun.ifindex) {
-			if (!l->path_lost)
+			if (!l->path_lost) {
 				vpnc_log(VPNC_LOG_INFO, "Network change: the route to the server now leads into "
 				                        "the tunnel; waiting for a route outside it");
+				netev_set(l, VPNC_NETEV_ROUTE_GONE, 0);
+				l->netev.action = VPNC_NETACT_WAITING;
+			}
 			l->path_lost = true;
 			return;
 		}
@@ -152,6 +196,8 @@ static void roam_check(struct loop *l, const char *forced)
 	if (!moved)
 		return;
 	describe_path(&now, family, via, sizeof(via));
+	netev_set(l, src_moved ? VPNC_NETEV_SRC_CHANGED : was_lost ? VPNC_NETEV_ROUTE_BACK
+	             : route_moved ? VPNC_NETEV_ROUTE_MOVED : VPNC_NETEV_RESUMED, now.ifindex);
 	if (src_moved) {
 		(void)inet_ntop(family, sa_bytes(&local), a, sizeof(a));
 		(void)inet_ntop(family, now.src, b, sizeof(b));
@@ -169,6 +215,7 @@ static void roam_check(struct loop *l, const char *forced)
 		if (!src_moved) {
 			vpnc_log(VPNC_LOG_INFO, "%s: %s; the %s carries on", label, what,
 			         tcp ? "TCP connection" : "handshake");
+			l->netev.action = VPNC_NETACT_CARRIES_ON;
 			return;
 		}
 		/* TCP never moves; a half-made session is quicker to make again than to rescue. */
@@ -191,6 +238,8 @@ static void roam_check(struct loop *l, const char *forced)
 	}
 	vpnc_log(VPNC_LOG_INFO, "%s: %s; %skeeping the session and probing the server", label, what,
 	         src_moved ? "sending from the new address, " : "");
+	l->netev.action = VPNC_NETACT_PROBING;
+	l->netev.socket_moved = src_moved;
 	loop_drain_link_out(l, t);
 	loop_settle(l);
 }

@@ -138,6 +138,7 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 	int ret;
 
 	u->dns_failed = false;
+	u->dns_scope = NULL;
 	if (u->conf->dns_mode == VPNC_DNS_NONE)
 		return;
 	if (u->conf->dns_mode == VPNC_DNS_AUTO && u->conf->up[0]) {
@@ -156,6 +157,11 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 	 * The loop also says so in systemd's STATUS= (loop.c, sd_connected).
 	 */
 	u->dns_failed = ret < 0;
+	/* For `vpnc status`: resolved alone can route only some names to the VPN (dns.h). */
+	if (ret > 0)
+		u->dns_scope = c->full_tunnel ? "full-tunnel"
+		               : ret != VPNC_DNS_RESOLVED ? "first"
+		               : c->n_domains + c->n_route_domains > 0 ? "domains" : "shared";
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_WARN, "Cannot apply the pushed DNS settings (%s): %s",
 		         vpnc_dns_mode_name(u->conf->dns_mode), strerror(-ret));

@@ -48,6 +48,7 @@ struct vpnc_updown {
 	bool up_done;                    /* 'up' ran once: later runs have context "restart" */
 	bool closing;                    /* vpnc_updown_down() ran */
 	bool dns_failed;                 /* the last connect's pushed DNS could not be applied */
+	const char *dns_scope;           /* what the applied DNS takes (status.h's dns_scope), or NULL */
 	/* Called when 'up' or 'route-up' exits non-zero, or 'route-up' cannot be started after 'up'
 	 * (OpenVPN: fatal). Only ever from a script's exit callback, never from inside a
 	 * vpnc_updown_*() call, so it may free what the caller of those holds (the loop's engine). */

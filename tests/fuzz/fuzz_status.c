@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../src/control/status.c"
+#include "../../src/control/status_netev.c"
 #include "../../src/control/status_expiry.c"
 
 static char fuzz_out[VPNC_STATUS_MAX];
@@ -30,6 +31,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The same bytes as every string of a snapshot (up to the first NUL). */
 	s.host = s.address = s.instance = s.last_error = s.dev = s.cipher = text;
 	s.profile_expires = t;
+	s.dns_backend = s.dns_scope = text;
+	/* The network event: any kind and action (even out of range), an interface name from the bytes. */
+	if (size >= 2) {
+		s.netev.kind = data[0];
+		s.netev.action = data[1];
+		s.netev.socket_moved = data[0] & 1;
+		s.netev.at = t;
+		s.netev.answer_ms = t;
+		memcpy(s.netev.ifname, data, size < sizeof(s.netev.ifname) ? size : sizeof(s.netev.ifname) - 1);
+	}
 	n = vpnc_status_json(&s, 1800000000, fuzz_out, sizeof(fuzz_out));
 	if (n >= (int)sizeof(fuzz_out) || strlen(fuzz_out) >= sizeof(fuzz_out))
 		abort();

@@ -24,6 +24,8 @@
 #  3. As 1, with --user nobody --group nogroup and a SIGUSR1: after the drop
 #     (nobody, CAP_NET_ADMIN only) the settings are made again and resolved
 #     takes them.
+#  Each round, `vpnc status` names the backend and the scope ("resolved,
+#  split (only the tunnel's domains ...)" or "resolved, full tunnel ...").
 #  4. After SIGTERM (each round): vpnc's RevertLink reached resolved and was
 #     answered (vpnc logs "DNS settings restored"), and resolved no longer
 #     knows the link.
@@ -203,7 +205,7 @@ round() {
 	local vpn_pid=$!
 	wait_responder "$VT_TUN_SRV_IP" || { vt_fail "[$r] VPN resolver up"; return 1; }
 	VT_CLIENT_CMD=(nsenter -t "$holder" -m -n "$vpnc")
-	VT_CLIENT_ARGS="--dns-mode resolved${ROUND_ARGS:+ $ROUND_ARGS}"
+	VT_CLIENT_ARGS="--dns-mode resolved --control-socket $VT_DIR/ctl.sock${ROUND_ARGS:+ $ROUND_ARGS}"
 	vt_client_start
 	if ! vt_check "[$r] connected" vt_wait_tun_ipv4 20; then
 		vt_dump_logs
@@ -214,6 +216,11 @@ round() {
 	for _ in $(seq 30); do grep -q "DNS: .* set through resolved" "$VT_DIR/client.log" && break; sleep 0.1; done
 	vt_check "[$r] vpnc set DNS through resolved" grep -q "DNS: 1 server(s), 2 domain(s) set through resolved" \
 		"$VT_DIR/client.log"
+	# `vpnc status` names the backend used and what the tunnel takes.
+	local want="resolved, split (only the tunnel's domains go to the VPN)" st
+	[ "$r" = full ] && want="resolved, full tunnel (every name goes to the VPN)"
+	st=$("${VT_CLIENT_CMD[@]}" status --control-socket "$VT_DIR/ctl.sock" 2>&1 | sed -n 's/^dns mode: *//p')
+	vt_check "[$r] vpnc status: dns mode: $st" [ "$st" = "$want" ]
 	idx=$(cat "/proc/$holder/root/sys/class/net/$VT_CLI_TUN/ifindex" 2>/dev/null ||
 		ip -n "$VT_CLI_NS" -o link show dev "$VT_CLI_TUN" | cut -d: -f1)
 	dns=$(link_field dns)

@@ -140,6 +140,7 @@ logind() {
 }
 
 VT_CLIENT_CMD=(nsenter -t "$holder" -m -n "$vpnc")
+VT_CLIENT_ARGS="--control-socket $VT_DIR/ctl.sock"
 vt_client_start
 if ! vt_check "connected" vt_wait_tun_ipv4 20 || ! vt_check "ping through the tunnel" vt_wait_ping "$VT_TUN_SRV_IP" 5; then
 	vt_dump_logs
@@ -180,6 +181,11 @@ else
 fi
 vt_check "vpnc probed because of the resume" grep -q "Path check: the system resumed from sleep" "$VT_DIR/client.log"
 vt_check "a new session on the server" [ "$(vt_server_peers)" -gt "$peers0" ]
+# `vpnc status` tells the story: the resume, the unanswered probe, the new session.
+net=$("${VT_CLIENT_CMD[@]}" status --control-socket "$VT_DIR/ctl.sock" 2>&1 | sed -n 's/^network: *//p')
+vt_log "  status: network: $net"
+vt_check "vpnc status: resumed from sleep; no answer to the probe; reconnected" \
+	grep -E -q "^[0-9]+ s ago: resumed from sleep on $VT_CLI_VETH; no answer to the probe; reconnected\$" <<<"$net"
 vt_client_stop 5
 vt_check "vpnc exits 0 on SIGTERM" [ "$VT_CLI_RC" = 0 ]
 exec 7>&-

@@ -2,7 +2,7 @@
 # test_roam.sh: roaming against stock OpenVPN 2.6 (keepalive 10 60): how
 # long the tunnel is down after the client's network changes.
 #
-# Usage: test_roam.sh <client-binary> | --stock-client  (VPNC_CLIENT_CMD overrides)
+# Usage: test_roam.sh <client-binary> [--kill-switch] | --stock-client  (VPNC_CLIENT_CMD overrides)
 #        VT_CASES="addr tcp" test_roam.sh ...  (only those cases)
 #
 # Cases, each with a fresh server and client over UDP unless said otherwise:
@@ -34,8 +34,24 @@
 # under 1 s for addr, route, linkdown, redirect and relink, with the session kept (the server
 # set up no new one), and under 5 s for tcp (a new session at once). Before
 # any change, vpnc's own TUN addresses and routes must not have been taken as
-# a network change. With --stock-client the stock client's figures are
-# printed, not asserted. Needs root. Last line is the summary.
+# a network change. After each, `vpnc status` must show the event and what
+# vpnc did about it (e.g. "source address changed on vcli; socket moved,
+# probe answered in 1 ms"), and the DNS mode. With --stock-client the stock client's figures are
+# printed, not asserted.
+#
+# Packets in the clear: the client namespace has a default route to the
+# server's namespace (as a home router would be), and the server's namespace
+# counts (nft, before routing) the packets that arrive on its veths from the
+# client for the tunnel's network ($VT_TUN_NET/24) or, when redirect-gateway
+# is pushed, for an outside address ($OUT_IP, pinged every 200 ms during the
+# outage): packets meant for the tunnel that left unencrypted, because the
+# tunnel device was gone or its routes fell back to the default route. They
+# are counted and then dropped, so a ping answered outside the tunnel never
+# counts as the tunnel being back. The window is from just before the change
+# (for linkdown: before the link goes down) to the first ping answered through
+# the tunnel. With --kill-switch (vpnc only) the count must be 0 in every
+# case. All figures are printed as one table at the end. Needs root. Last line
+# is the summary.
 
 # The vt_*_conf helpers take optional arguments.
 # shellcheck disable=SC2119
@@ -61,18 +77,45 @@ ALT_CLI_VETH=vcli2
 LIMIT_UDP_MS=1000
 LIMIT_TCP_MS=5000
 
+# An address outside the tunnel, on the server namespace's loopback (reached through redirect-gateway).
+OUT_IP="198.18.$VT_NET_OCTET.1"
+
 vt_start "$name" "${1:-}"
-vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
 stock=0
 vt_client_is_stock && stock=1
+ks=0
+[ "${2:-}" = --kill-switch ] && ks=1
+if [ $ks = 1 ] && [ $stock = 1 ]; then
+	vt_log "$name: --kill-switch is vpnc's own option; nothing to test with stock openvpn"
+	vt_summary "$name"
+	exit 0
+fi
+vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases; kill switch: $ks"
+who=${VT_CLIENT_CMD[0]##*/}
+[ $ks = 1 ] && who="$who --kill-switch"
+# vpnc's control socket: `vpnc status` must show the last network event and what vpnc did.
+if [ $stock = 0 ]; then
+	VT_CLIENT_ARGS="--control-socket $VT_DIR/ctl.sock"
+	[ $ks = 1 ] && VT_CLIENT_ARGS+=" --kill-switch"
+fi
 # The measuring ping gives up after this many seconds (stock over TCP waits for ping-restart).
 deadline=15
 [ $stock = 1 ] && deadline=75
 
 setup() {
-	vt_netns_up && vt_pki ed25519
+	command -v nft >/dev/null 2>&1 || { vt_info "the nft program (package nftables) counts on the far side"; return 1; }
+	vt_netns_up && vt_pki ed25519 && ip -n "$VT_SRV_NS" addr add "$OUT_IP/32" dev lo &&
+		vt_srv nft -f - <<-EOF
+		table inet roamclear {
+			counter clear { }
+			chain pre {
+				type filter hook prerouting priority -300; policy accept;
+				iifname { "$VT_SRV_VETH", "$ALT_SRV_VETH" } ip daddr { $VT_TUN_NET/24, $OUT_IP } counter name clear drop
+			}
+		}
+		EOF
 }
-if ! vt_check "namespaces and PKI" setup; then
+if ! vt_check "namespaces, PKI, outside address and the far side's counter" setup; then
 	vt_summary "$name"
 	exit 1
 fi
@@ -88,7 +131,42 @@ reset_net() {
 	ns_sysctl "$VT_SRV_NS" net.ipv4.conf.all.rp_filter 0
 	ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" up &&
 		ip -n "$VT_CLI_NS" -4 addr flush dev "$VT_CLI_VETH" &&
-		ip -n "$VT_CLI_NS" addr add "$VT_CLI_IP/24" dev "$VT_CLI_VETH"
+		ip -n "$VT_CLI_NS" addr add "$VT_CLI_IP/24" dev "$VT_CLI_VETH" &&
+		ip -n "$VT_CLI_NS" route replace default via "$VT_SRV_IP" dev "$VT_CLI_VETH"
+}
+
+# clear_count: packets for the tunnel counted in the clear on the far side so far.
+clear_count() {
+	vt_srv nft list counter inet roamclear clear 2>/dev/null |
+		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+
+# clear_start: the outage window opens; with redirect-gateway, ping the outside address too.
+clear_start() {
+	clear_c0=$(clear_count)
+	bg_ping=""
+	if [ "$redirect" = 1 ]; then
+		# Not through vt_cli: $! must be ping itself (ip netns exec execs it), not a subshell.
+		ip netns exec "$VT_CLI_NS" ping -n -q -i 0.2 -w $((deadline + 10)) "$OUT_IP" >/dev/null 2>&1 &
+		bg_ping=$!
+	fi
+}
+
+# clear_stop LABEL: the window closes (the tunnel answered): record the figures; with the kill switch, assert 0.
+clear_stop() {
+	local label=$1 c1 n
+	if [ -n "$bg_ping" ]; then
+		kill "$bg_ping" 2>/dev/null
+		wait "$bg_ping" 2>/dev/null
+	fi
+	c1=$(clear_count)
+	n=$((${c1:-0} - ${clear_c0:-0}))
+	[ -n "$c1" ] && [ -n "$clear_c0" ] || n="?"
+	vt_log "  $label: $n packet(s) for the tunnel went out in the clear during the outage ($who)"
+	table+=("$(printf '%-9s %-22s %14s %10s' "$label" "$who" "${ROAM_MS:-none}" "$n")")
+	if [ $ks = 1 ]; then
+		vt_check "$label: with the kill switch, no packet for the tunnel in the clear (counted $n)" [ "$n" = 0 ]
+	fi
 }
 
 # begin LABEL: server and client up with the current settings; one ping; and
@@ -139,8 +217,9 @@ measure() {
 	return 0
 }
 
-# judge LABEL LIMIT-MS KEEP: prints the figure; for vpnc asserts it and
-# whether the session was kept (KEEP=1) or made anew (KEEP=0).
+# judge LABEL LIMIT-MS KEEP EVENT: prints the figure; for vpnc asserts it,
+# whether the session was kept (KEEP=1) or made anew (KEEP=0), and that
+# `vpnc status` shows the network event as EVENT (an ERE).
 judge() {
 	local label=$1 limit=$2 keep=$3 peers
 	if [ -z "$ROAM_MS" ] && [ $stock = 1 ]; then
@@ -175,6 +254,21 @@ judge() {
 	else
 		vt_fail "$label: vpnc logged the network change"
 	fi
+	status_event "$label" "$4"
+}
+
+# status_event LABEL PATTERN: `vpnc status` shows the network event and what was done (ERE), and the DNS mode.
+status_event() {
+	local out line
+	out=$("${VT_CLIENT_CMD[0]}" status --control-socket "$VT_DIR/ctl.sock" 2>&1)
+	line=$(printf '%s\n' "$out" | sed -n 's/^network: *//p')
+	vt_log "    status: network: $line"
+	if printf '%s\n' "$line" | grep -E -q "^[0-9]+ s ago: ($2)\$"; then
+		vt_pass "$1: vpnc status shows the network event and what vpnc did"
+	else
+		vt_fail "$1: vpnc status network line '$line' (want /$2/)"
+	fi
+	vt_check "$1: vpnc status shows the DNS mode" grep -q '^dns mode: *none$' <<<"$out"
 }
 
 # finish LABEL: SIGTERM, exit code 0, clean namespace, server stopped.
@@ -231,6 +325,7 @@ redirected() {
 
 # alt_link: the second veth pair, up, with strict reverse-path filtering on the server's end.
 alt_link() {
+	local mac
 	ip link add "$ALT_SRV_VETH" netns "$VT_SRV_NS" type veth \
 		peer name "$ALT_CLI_VETH" netns "$VT_CLI_NS" || return 1
 	ip -n "$VT_SRV_NS" addr add "$ALT_SRV_IP/24" dev "$ALT_SRV_VETH" &&
@@ -241,10 +336,13 @@ alt_link() {
 		ip -n "$VT_CLI_NS" link set "$ALT_CLI_VETH" up &&
 		# A link in use knows its gateway's MAC address already (DHCP, router
 		# solicitation); without this, the kernel's first ARP request would borrow
-		# the old source address from a queued packet and be filtered.
-		vt_cli ping -n -q -c 1 -W 2 "$ALT_SRV_IP" >/dev/null
+		# the old source address from a queued packet and be filtered. Set, not
+		# learnt by a ping: the kill switch lets no ping out of the tunnel.
+		mac=$(ip -n "$VT_SRV_NS" -br link show dev "$ALT_SRV_VETH" | awk '{ print $3 }') && [ -n "$mac" ] &&
+		ip -n "$VT_CLI_NS" neigh replace "$ALT_SRV_IP" lladdr "$mac" dev "$ALT_CLI_VETH" nud permanent
 }
 
+table=()
 for c in $cases; do
 	failed_before=$VT_FAILED
 	case "$c" in
@@ -253,11 +351,14 @@ for c in $cases; do
 		VT_CLIENT_REMOTES=""
 		VT_SERVER_EXTRA=""
 		case "$c" in redirect | relink) VT_SERVER_EXTRA='push "redirect-gateway def1"' ;; esac
+		redirect=0
+		case "$c" in redirect | relink) redirect=1 ;; esac
 		;;
 	tcp)
 		VT_SRV_PROTO=tcp-server
 		VT_CLIENT_REMOTES="remote $VT_SRV_IP $VT_PORT tcp"
 		VT_SERVER_EXTRA=""
+		redirect=0
 		;;
 	*)
 		vt_fail "unknown case $c"
@@ -274,20 +375,28 @@ for c in $cases; do
 		if [ "$c" = redirect ]; then
 			vt_check "$c: 0.0.0.0/1 goes through $VT_CLI_TUN" redirected
 		fi
+		clear_start
 		t0=$(vt_now_us)
 		if vt_check "$c: address $VT_CLI_IP -> $NEW_CLI_IP" swap_addr; then
 			measure "$t0"
-			if [ "$c" = tcp ]; then judge "$c" "$LIMIT_TCP_MS" 0; else judge "$c" "$LIMIT_UDP_MS" 1; fi
+			clear_stop "$c"
+			if [ "$c" = tcp ]; then
+				judge "$c" "$LIMIT_TCP_MS" 0 "source address changed on $VT_CLI_VETH; reconnected"
+			else
+				judge "$c" "$LIMIT_UDP_MS" 1 "source address changed on $VT_CLI_VETH; socket moved, probe answered in [0-9]+ ms"
+			fi
 		fi
 		;;
 	route)
 		if vt_check "$c: second link $ALT_CLI_IP <-> $ALT_SRV_IP up" alt_link; then
 			sleep 0.3 # the new link's own notifications settle first
+			clear_start
 			t0=$(vt_now_us)
 			if vt_check "$c: route to $VT_SRV_IP moved to $ALT_CLI_VETH" \
 				ip -n "$VT_CLI_NS" route add "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
 				measure "$t0"
-				judge "$c" "$LIMIT_UDP_MS" 1
+				clear_stop "$c"
+				judge "$c" "$LIMIT_UDP_MS" 1 "source address changed on $ALT_CLI_VETH; socket moved, probe answered in [0-9]+ ms"
 			fi
 		fi
 		;;
@@ -296,12 +405,14 @@ for c in $cases; do
 		[ $stock = 0 ] && vt_check "$c: a host route to $VT_SRV_IP through $VT_CLI_VETH" host_route "$VT_CLI_VETH"
 		if vt_check "$c: second link $ALT_CLI_IP <-> $ALT_SRV_IP up, default route via it" alt_link &&
 			vt_check "$c: default route via $ALT_SRV_IP" \
-				ip -n "$VT_CLI_NS" route add default via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
+				ip -n "$VT_CLI_NS" route replace default via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
 			sleep 0.3 # the new link's own notifications settle first
+			clear_start
 			t0=$(vt_now_us)
 			if vt_check "$c: link $VT_CLI_VETH down" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" down; then
 				measure "$t0"
-				judge "$c" "$LIMIT_UDP_MS" 1
+				clear_stop "$c"
+				judge "$c" "$LIMIT_UDP_MS" 1 "(route to the server moved|source address changed) on $ALT_CLI_VETH; (socket moved, )?probe answered in [0-9]+ ms"
 				[ $stock = 0 ] &&
 					vt_check "$c: the host route to $VT_SRV_IP moved to $ALT_CLI_VETH" host_route "$ALT_CLI_VETH"
 			fi
@@ -309,6 +420,7 @@ for c in $cases; do
 		;;
 	deadpath)
 		if vt_check "$c: second link, dead at the far end" dead_link; then
+			clear_start
 			t0=$(vt_now_us)
 			if vt_check "$c: route to $VT_SRV_IP moved to $ALT_CLI_VETH" \
 				ip -n "$VT_CLI_NS" route add "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
@@ -324,17 +436,20 @@ for c in $cases; do
 				vt_check "$c: route to $VT_SRV_IP restored" \
 					ip -n "$VT_CLI_NS" route del "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"
 				measure "$t0"
-				judge "$c" "$LIMIT_TCP_MS" 0
+				clear_stop "$c"
+				judge "$c" "$LIMIT_TCP_MS" 0 "source address changed on $VT_CLI_VETH; (no answer to the probe; )?reconnected"
 			fi
 		fi
 		;;
 	linkdown)
+		clear_start
 		if vt_check "$c: link $VT_CLI_VETH down" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" down; then
 			sleep 5
 			t0=$(vt_now_us)
 			if vt_check "$c: link $VT_CLI_VETH up after 5 s" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" up; then
 				measure "$t0"
-				judge "$c" "$LIMIT_UDP_MS" 1
+				clear_stop "$c"
+				judge "$c" "$LIMIT_UDP_MS" 1 "route to the server back on $VT_CLI_VETH; probe answered in [0-9]+ ms"
 			fi
 		fi
 		;;
@@ -343,4 +458,7 @@ for c in $cases; do
 	[ "$VT_FAILED" -ne "$failed_before" ] && vt_dump_logs
 done
 
+vt_log "$name: recovery and packets for the tunnel sent in the clear during the outage:"
+vt_log "$(printf '%-9s %-22s %14s %10s' case client "recovery (ms)" "in clear")"
+for row in "${table[@]}"; do vt_log "$row"; done
 vt_summary "$name"

@@ -27,6 +27,7 @@
 #include "control/ctlpath.c"
 #include "control/ctlsock.c"
 #include "control/status.c"
+#include "control/status_netev.c"
 #include "control/status_expiry.c"
 
 #include "../check.h"

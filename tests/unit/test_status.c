@@ -16,6 +16,7 @@
 
 #include "../../src/control/ctlpath.c"
 #include "../../src/control/status.c"
+#include "../../src/control/status_netev.c"
 #include "../../src/control/status_expiry.c"
 
 #include "../check.h"
@@ -212,11 +213,11 @@ static void test_json(void)
 	CHECK(HAS(out, "{\"dest\":\"2001:db8::/32\",\"gateway\":null,\"metric\":null}"));
 	CHECK(HAS(out, "\"redirect_gateway\":[\"def1\",\"ipv6\"]"));
 	CHECK(HAS(out, "\"dns\":{\"servers\":[\"10.8.0.1\",\"fd00::1\"],\"domains\":[\"example.org\"],"
-	               "\"failed\":false}"));
+	               "\"failed\":false,\"backend\":null,\"scope\":null}"));
 	/* Pushed DNS that could not be applied is shown as such, not as if in use. */
 	s.dns_failed = true;
 	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0);
-	CHECK(HAS(out, "\"domains\":[\"example.org\"],\"failed\":true}"));
+	CHECK(HAS(out, "\"domains\":[\"example.org\"],\"failed\":true,"));
 	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
 	CHECK(HAS(out, "dns:          10.8.0.1\n              fd00::1\n              NOT applied (see the log)\n"),
 	      "%s", out);
@@ -232,7 +233,7 @@ static void test_json(void)
 	push.n_dns_search = 1;
 	n = vpnc_status_json(&s, NOW, out, sizeof(out));
 	CHECK(n > 0 && json_ok(out));
-	CHECK(HAS(out, "\"dns\":{\"servers\":[\"fd00::53\"],\"domains\":[\"example.org\",\"s.example\"],\"failed\":false}"));
+	CHECK(HAS(out, "\"dns\":{\"servers\":[\"fd00::53\"],\"domains\":[\"example.org\",\"s.example\"],\"failed\":false,"));
 	n = vpnc_status_text(&s, NOW, out, sizeof(out));
 	CHECK(n > 0 && HAS(out, "dns:          fd00::53\ndomains:      example.org\n              s.example\n"));
 	fill_push(&push);
@@ -711,9 +712,84 @@ static void test_config_option(void)
 	vpnc_config_free(c);
 }
 
+/* The DNS mode in force and the last network event, in JSON and text, from the fixed structs. */
+static void test_dns_netev(void)
+{
+	static struct vpnc_push push;
+	static char out[VPNC_STATUS_MAX];
+	struct vpnc_status_snap s = {
+		.state = VPNC_STATUS_CONNECTED,
+		.instance = "work",
+		.push = &push,
+		.dns_backend = "resolved",
+		.dns_scope = "full-tunnel",
+	};
+	char line[192];
+
+	fill_push(&push);
+	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0 && json_ok(out));
+	CHECK(HAS(out, "\"failed\":false,\"backend\":\"resolved\",\"scope\":\"full-tunnel\"}"), "%s", out);
+	CHECK(HAS(out, "\"network_event\":null"));
+	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(HAS(out, "dns mode:     resolved, full tunnel (every name goes to the VPN)\n"), "%s", out);
+	CHECK(!HAS(out, "network:"));
+	s.dns_backend = "resolved";
+	s.dns_scope = "domains";
+	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(HAS(out, "dns mode:     resolved, split (only the tunnel's domains go to the VPN)\n"), "%s", out);
+	s.dns_backend = "file";
+	s.dns_scope = "first";
+	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(HAS(out, "dns mode:     file, split (the VPN's servers are asked first)\n"), "%s", out);
+	s.dns_backend = "none";
+	s.dns_scope = NULL;
+	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(HAS(out, "dns mode:     none\n"), "%s", out);
+	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0 && json_ok(out));
+	CHECK(HAS(out, "\"backend\":\"none\",\"scope\":null}"), "%s", out);
+
+	/* A moved socket whose probe was answered. */
+	s.netev = (struct vpnc_status_netev){.kind = VPNC_NETEV_SRC_CHANGED, .action = VPNC_NETACT_ANSWERED,
+	                                     .socket_moved = true, .ifname = "eth0", .at = NOW - 12,
+	                                     .answer_ms = 110};
+	vpnc_status_netev_text(&s.netev, NOW, line, sizeof(line));
+	CHECK(strcmp(line, "12 s ago: source address changed on eth0; socket moved, probe answered in 110 ms") == 0,
+	      "%s", line);
+	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(HAS(out, "network:      12 s ago: source address changed on eth0; socket moved, probe answered in 110 ms\n"),
+	      "%s", out);
+	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0 && json_ok(out));
+	CHECK(HAS(out, "\"network_event\":{\"event\":\"source-address-changed\",\"interface\":\"eth0\","
+	               "\"at\":\"2027-01-15T07:59:48Z\",\"seconds_ago\":12,\"action\":\"probe-answered\","
+	               "\"socket_moved\":true,\"probe_failed\":false,\"probe_ms\":110,"), "%s", out);
+	/* The route gone: no interface named; waiting. */
+	s.netev = (struct vpnc_status_netev){.kind = VPNC_NETEV_ROUTE_GONE, .action = VPNC_NETACT_WAITING,
+	                                     .at = NOW - 3};
+	vpnc_status_netev_text(&s.netev, NOW, line, sizeof(line));
+	CHECK(strcmp(line, "3 s ago: route to the server gone; waiting") == 0, "%s", line);
+	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0 && json_ok(out));
+	CHECK(HAS(out, "\"interface\":null") && HAS(out, "\"probe_ms\":null"), "%s", out);
+	/* A resume whose probe went unanswered, then a new session. */
+	s.netev = (struct vpnc_status_netev){.kind = VPNC_NETEV_RESUMED, .action = VPNC_NETACT_RECONNECTED,
+	                                     .probe_failed = true, .ifname = "wlan0", .at = NOW - 65};
+	vpnc_status_netev_text(&s.netev, NOW, line, sizeof(line));
+	CHECK(strcmp(line, "65 s ago: resumed from sleep on wlan0; no answer to the probe; reconnected") == 0,
+	      "%s", line);
+	/* A control character in an interface name never reaches the terminal; a cut line stays a string. */
+	s.netev.ifname[0] = '\x1b';
+	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0 && !HAS(out, "\x1b"));
+	vpnc_status_netev_text(&s.netev, NOW, line, 10);
+	CHECK(strlen(line) == 9);
+	/* The clock went back: never a negative age. */
+	s.netev.at = NOW + 5;
+	vpnc_status_netev_text(&s.netev, NOW, line, sizeof(line));
+	CHECK(strncmp(line, "0 s ago: ", 9) == 0, "%s", line);
+}
+
 int main(void)
 {
 	test_json();
+	test_dns_netev();
 	test_escaping();
 	test_text();
 	test_units();
