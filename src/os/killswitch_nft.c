@@ -183,6 +183,37 @@ static int ks_run(struct nft_ctx *nft, const char *cmds, const char *what, char 
 	return msg != NULL && strstr(msg, "Operation not permitted") != NULL ? -EPERM : -EIO;
 }
 
+/* What one change of the rules holds: the commands, the listing of the
+ * table and the nftables context, taken and given back together. */
+struct ks_job {
+	char *cmds;
+	struct ks_list *l;
+	struct nft_ctx *nft;
+	int lock;
+};
+
+static int ks_job_open(struct ks_job *j, size_t cap, char *err, size_t errlen)
+{
+	j->cmds = malloc(cap);
+	j->l = malloc(sizeof(*j->l));
+	j->nft = ks_ctx();
+	j->lock = -1;
+	if (j->cmds == NULL || j->l == NULL || j->nft == NULL) {
+		seterr(err, errlen, "out of memory for the kill switch rules", NULL);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void ks_job_close(struct ks_job *j)
+{
+	ks_unlock(j->lock);
+	if (j->nft != NULL)
+		nft_ctx_free(j->nft);
+	free(j->l);
+	free(j->cmds);
+}
+
 static const char ks_base[] =
 	"add table inet " VPNC_KS_TABLE "\n"
 	"add chain inet " VPNC_KS_TABLE " output { type filter hook output priority 0 ; policy drop ; }\n"
@@ -191,23 +222,22 @@ static const char ks_base[] =
 int vpnc_ks_apply(const char *instance, const struct vpnc_ks_allow *a, char *err, size_t errlen)
 {
 	size_t cap = sizeof(ks_base) + VPNC_KS_RULES_MAX + KS_JUMPS_MAX, len;
-	char sfx[KS_SFX_MAX], *cmds = NULL;
-	struct ks_list *l = NULL;
-	struct nft_ctx *nft = NULL;
-	int lock = -1, ret;
+	char sfx[KS_SFX_MAX], *cmds;
+	struct ks_job j;
+	struct ks_list *l;
+	struct nft_ctx *nft;
+	int ret;
 
 	if (vpnc_ks_chain_suffix(instance, sfx, sizeof(sfx)) < 0) {
 		seterr(err, errlen, "the instance name cannot name a firewall chain", NULL);
 		return -EINVAL;
 	}
-	cmds = malloc(cap);
-	l = malloc(sizeof(*l));
-	nft = ks_ctx();
-	if (cmds == NULL || l == NULL || nft == NULL) {
-		seterr(err, errlen, "out of memory for the kill switch rules", NULL);
-		ret = -ENOMEM;
+	ret = ks_job_open(&j, cap, err, errlen);
+	if (ret < 0)
 		goto out;
-	}
+	cmds = j.cmds;
+	l = j.l;
+	nft = j.nft;
 	memcpy(cmds, ks_base, sizeof(ks_base));
 	len = sizeof(ks_base) - 1;
 	ret = vpnc_ks_rules(instance, a, cmds + len, VPNC_KS_RULES_MAX);
@@ -216,7 +246,7 @@ int vpnc_ks_apply(const char *instance, const struct vpnc_ks_allow *a, char *err
 		goto out;
 	}
 	len += (size_t)ret;
-	lock = ks_lock();
+	j.lock = ks_lock();
 	(void)ks_list(nft, l); /* a listing refused for want of rights: the change below says so */
 	if (l->n >= KS_MAX_INSTANCES && !ks_listed(l, sfx)) {
 		seterr(err, errlen, "too many vpnc instances have a kill switch", NULL);
@@ -226,36 +256,31 @@ int vpnc_ks_apply(const char *instance, const struct vpnc_ks_allow *a, char *err
 	ks_jumps(cmds + len, cap - len, l, NULL, sfx);
 	ret = ks_run(nft, cmds, "nftables refused the kill switch rules", err, errlen);
 out:
-	ks_unlock(lock);
-	if (nft != NULL)
-		nft_ctx_free(nft);
-	free(l);
-	free(cmds);
+	ks_job_close(&j);
 	return ret;
 }
 
 int vpnc_ks_remove(const char *instance, char *err, size_t errlen)
 {
-	char sfx[KS_SFX_MAX], *cmds = NULL;
-	struct ks_list *l = NULL;
-	struct nft_ctx *nft = NULL;
+	char sfx[KS_SFX_MAX], *cmds;
+	struct ks_job j;
+	struct ks_list *l;
+	struct nft_ctx *nft;
 	size_t cap = KS_JUMPS_MAX + 2 * KS_SFX_MAX + 256, len;
 	bool listed;
-	int lock = -1, ret = 0;
+	int ret;
 
 	if (instance != NULL && vpnc_ks_chain_suffix(instance, sfx, sizeof(sfx)) < 0) {
 		seterr(err, errlen, "the instance name cannot name a firewall chain", NULL);
 		return -EINVAL;
 	}
-	cmds = malloc(cap);
-	l = malloc(sizeof(*l));
-	nft = ks_ctx();
-	if (cmds == NULL || l == NULL || nft == NULL) {
-		seterr(err, errlen, "out of memory for the kill switch rules", NULL);
-		ret = -ENOMEM;
+	ret = ks_job_open(&j, cap, err, errlen);
+	if (ret < 0)
 		goto out;
-	}
-	lock = ks_lock();
+	cmds = j.cmds;
+	l = j.l;
+	nft = j.nft;
+	j.lock = ks_lock();
 	ret = ks_list(nft, l);
 	if (ret < 0) {
 		seterr(err, errlen, "cannot read the kill switch rules", nft_ctx_get_error_buffer(nft));
@@ -278,10 +303,6 @@ int vpnc_ks_remove(const char *instance, char *err, size_t errlen)
 	}
 	ret = ks_run(nft, cmds, "nftables refused to remove the kill switch rules", err, errlen);
 out:
-	ks_unlock(lock);
-	if (nft != NULL)
-		nft_ctx_free(nft);
-	free(l);
-	free(cmds);
+	ks_job_close(&j);
 	return ret;
 }
