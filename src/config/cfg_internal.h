@@ -156,6 +156,8 @@ int vpnc_cfg_src_set(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s, const cha
 void vpnc_cfg_src_clear(struct vpnc_cfg_src *s);
 int vpnc_cfg_src_load(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s);
 
+/* cfg_keyfile.c: the value of one hex digit, either case, or -1. */
+int vpnc_cfg_hex_digit(char c);
 /* cfg_keyfile.c: key text decoding. Return 0 or -EBADMSG with *why set. */
 int vpnc_cfg_static_key_decode(const char *text, size_t len, uint8_t out[VPNC_STATIC_KEY_LEN],
                                const char **why);
