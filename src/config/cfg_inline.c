@@ -67,24 +67,13 @@ static int inl_puts(struct inl *s, const char *p)
 	return inl_put(s, p, strlen(p));
 }
 
-static size_t inl_line_end(const char *text, size_t len, size_t off, size_t *next)
-{
-	const char *nl = memchr(text + off, '\n', len - off);
-	size_t end = nl != NULL ? (size_t)(nl - text) : len;
-
-	*next = nl != NULL ? end + 1 : len;
-	if (end > off && text[end - 1] == '\r')
-		end--;
-	return end;
-}
-
 /* True if some line of text, blanks stripped, starts with close (it would end the block early). */
 static bool inl_has_line(const char *text, size_t len, const char *close)
 {
 	size_t off = 0, next, cl = strlen(close);
 
 	while (off < len) {
-		size_t end = inl_line_end(text, len, off, &next), s = off;
+		size_t end = vpnc_cfg_line_end(text, len, off, &next), s = off;
 
 		while (s < end && (text[s] == ' ' || text[s] == '\t'))
 			s++;
@@ -218,7 +207,7 @@ static int inl_block(struct inl *s, const char *text, size_t len, size_t start, 
 
 	snprintf(close, sizeof(close), "</%.*s>", (int)(tl - 2), tag + 1);
 	while (pos < len) {
-		size_t next, end = inl_line_end(text, len, pos, &next), b = pos;
+		size_t next, end = vpnc_cfg_line_end(text, len, pos, &next), b = pos;
 
 		(*line)++;
 		while (b < end && (text[b] == ' ' || text[b] == '\t'))
@@ -251,7 +240,7 @@ static int inl_text(struct inl *s, const char *name, const char *text, size_t le
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		off = 3;
 	while (off < len) {
-		size_t next, start = off, end = inl_line_end(text, len, off, &next), tl;
+		size_t next, start = off, end = vpnc_cfg_line_end(text, len, off, &next), tl;
 		const char *why = NULL;
 		char *opt;
 

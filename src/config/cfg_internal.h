@@ -137,6 +137,9 @@ void vpnc_cfg_note(struct vpnc_cfg_ctx *ctx, int verb, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void vpnc_cfg_sanitize(char *dst, size_t dstlen, const char *src);
 
+/* config.c: the end of the line starting at off (a '\r' before the newline
+ * excluded); *next is set past the newline. */
+size_t vpnc_cfg_line_end(const char *text, size_t len, size_t off, size_t *next);
 /* config.c: reads more config text (a 'config' include or a <connection> block). */
 int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *text, size_t len,
                        int first_line);

@@ -109,7 +109,7 @@ void vpnc_cfg_note(struct vpnc_cfg_ctx *ctx, int verb, const char *fmt, ...)
 }
 
 /* Finds the end of the line starting at off; sets *next past the newline. */
-static size_t cfg_line_end(const char *text, size_t len, size_t off, size_t *next)
+size_t vpnc_cfg_line_end(const char *text, size_t len, size_t off, size_t *next)
 {
 	const char *nl = memchr(text + off, '\n', len - off);
 	size_t end = nl != NULL ? (size_t)(nl - text) : len;
@@ -174,7 +174,7 @@ static int cfg_block(struct vpnc_cfg_ctx *ctx, const char *text, size_t len, siz
 	if (body == NULL)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
 	while (pos < len) {
-		size_t next, end = cfg_line_end(text, len, pos, &next), s = pos;
+		size_t next, end = vpnc_cfg_line_end(text, len, pos, &next), s = pos;
 
 		line++;
 		while (s < end && (text[s] == ' ' || text[s] == '\t'))
@@ -231,7 +231,7 @@ int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *t
 	if (first_line == 1 && len >= 3 && memcmp(text, UTF8_BOM, 3) == 0)
 		off = 3;
 	while (off < len) {
-		size_t next, end = cfg_line_end(text, len, off, &next);
+		size_t next, end = vpnc_cfg_line_end(text, len, off, &next);
 		const char *why = NULL;
 		size_t tl;
 
