@@ -727,3 +727,56 @@ vt_connect_cycle() {
 	fi
 	vt_check "$label: client namespace clean" vt_ns_clean
 }
+
+# vt_bus_conf FILE [INCLUDE]: a private system bus's config, written to FILE:
+# it listens on /run/dbus/system_bus_socket (which the test mounts privately)
+# and lets anyone own, send, receive and eavesdrop, for the test's tools;
+# INCLUDE names a policy file the bus reads too (a plugin's own policy).
+vt_bus_conf() {
+	{
+		cat <<-EOF
+		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+		<busconfig>
+		  <type>system</type>
+		  <listen>unix:path=/run/dbus/system_bus_socket</listen>
+		  <auth>EXTERNAL</auth>
+		  <policy context="default">
+		    <allow user="*"/>
+		    <allow own="*"/>
+		    <allow send_destination="*" eavesdrop="true"/>
+		    <allow receive_sender="*"/>
+		    <allow eavesdrop="true"/>
+		  </policy>
+		EOF
+		[ -n "${2:-}" ] && printf '  <include>%s</include>\n' "$2"
+		printf '</busconfig>\n'
+	} >"$1"
+}
+
+# vt_hold CMD...: runs CMD in the client's network namespace and in the
+# private mount namespace vt_private_bus made.
+vt_hold() { nsenter -t "$VT_HOLDER" -m -n "$@"; }
+
+# vt_private_bus [SCRIPT [ARG...]]: gives the client namespace a private mount
+# namespace, kept by a holder process (VT_HOLDER, killed by vt_cleanup with
+# the namespace's other processes), with private tmpfs on /run/dbus and
+# /run/vpnc; SCRIPT (sh -ec, with ARGs) adds its own mounts there. Then a
+# dbus-daemon with $VT_DIR/bus.conf (see vt_bus_conf) serves the system bus
+# socket in it. Client-side programs join with vt_hold.
+vt_private_bus() {
+	local i script=${1:-:}
+	[ $# -gt 0 ] && shift
+	ip netns exec "$VT_CLI_NS" unshare -m --propagation private sleep 3600 &
+	VT_HOLDER=$!
+	for i in $(seq 50); do
+		[ "$(readlink "/proc/$VT_HOLDER/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] && break
+		sleep 0.1
+	done
+	vt_hold sh -ec 'mount -t tmpfs -o mode=0755 tmpfs /run/dbus
+		mkdir -p /run/vpnc && mount -t tmpfs -o mode=0700 tmpfs /run/vpnc' || return 1
+	vt_hold sh -ec "$script" sh "$@" || return 1
+	vt_hold dbus-daemon --config-file="$VT_DIR/bus.conf" --nofork >"$VT_DIR/bus.log" 2>&1 &
+	for i in $(seq 50); do vt_hold test -S /run/dbus/system_bus_socket && break; sleep 0.1; done
+	vt_hold test -S /run/dbus/system_bus_socket
+}
