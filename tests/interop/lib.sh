@@ -780,3 +780,38 @@ vt_private_bus() {
 	for i in $(seq 50); do vt_hold test -S /run/dbus/system_bus_socket && break; sleep 0.1; done
 	vt_hold test -S /run/dbus/system_bus_socket
 }
+
+# vt_refused_case LABEL WHAT ERE: a session the client must refuse. Writes
+# both configs from the current VT_* settings and starts the server ("LABEL:
+# server up"), then the client; checks that client.log matches ERE
+# (grep -E -i) within 15 s ("LABEL: the client refuses, naming WHAT"), that
+# the client exits non-zero (stock OpenVPN 2.6 restarts instead, and is
+# stopped), and that the client namespace is clean. Stops the server.
+vt_refused_case() {
+	local label=$1 what=$2 ere=$3 i=0
+	vt_server_conf
+	vt_client_conf
+	if vt_check "$label: server up" vt_server_start; then
+		vt_client_start
+		while [ $i -lt 150 ] && ! grep -E -q -i "$ere" "$VT_DIR/client.log" && vt_pid_alive "$VT_CLI_PID"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		vt_check "$label: the client refuses, naming $what" grep -E -q -i "$ere" "$VT_DIR/client.log"
+		if vt_client_wait_exit 2; then
+			if [ "$VT_CLI_RC" != 0 ]; then
+				vt_pass "$label: client exited with status $VT_CLI_RC"
+			else
+				vt_fail "$label: client exited with status 0"
+			fi
+		elif vt_client_is_stock; then
+			vt_client_stop 5
+		else
+			vt_fail "$label: client still runs after refusing"
+			vt_dump_logs
+			vt_client_stop 5
+		fi
+		vt_check "$label: client namespace clean" vt_ns_clean
+	fi
+	vt_server_stop
+}
