@@ -815,3 +815,41 @@ vt_refused_case() {
 	fi
 	vt_server_stop
 }
+
+# vt_up_routed NAME: the common start of a routing test: namespaces with the
+# server one router hop away (vt_netns_routed, so the client has a default
+# route) and an Ed25519 PKI, checked as one step; the server then listens on,
+# and the client connects to, the far address. On failure it prints the
+# summary under NAME and exits the script with 1.
+vt_up_routed() {
+	vt_up_routed_steps() { vt_netns_up && vt_netns_routed && vt_pki ed25519; }
+	if ! vt_check "namespaces (client default route via $VT_SRV_IP) and PKI" vt_up_routed_steps; then
+		vt_summary "$1"
+		exit 1
+	fi
+	VT_SRV_LOCAL=$VT_SRV_FAR_IP
+	VT_REMOTE=$VT_SRV_FAR_IP
+}
+
+# vt_route4 / vt_route6 DEST: the client's routes for exactly DEST, one a line.
+vt_route4() { ip -n "$VT_CLI_NS" -4 route show exact "$1" 2>/dev/null; }
+vt_route6() { ip -n "$VT_CLI_NS" -6 route show exact "$1" 2>/dev/null; }
+# vt_dev_of4 / vt_dev_of6 ADDR: the device the client's kernel picks for ADDR.
+vt_dev_of4() { ip -n "$VT_CLI_NS" -4 route get "$1" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1; }
+vt_dev_of6() { ip -n "$VT_CLI_NS" -6 route get "$1" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1; }
+# vt_routes_match LABEL LISTING ERE: records PASS if LISTING matches ERE, else FAIL with the listing.
+vt_routes_match() {
+	if printf '%s\n' "$2" | grep -q -E -- "$3"; then
+		vt_pass "$1"
+		return 0
+	fi
+	vt_fail "$1 (got: '$(printf '%s' "$2" | tr '\n' ';')')"
+	return 1
+}
+# vt_no_route LABEL LISTING: records PASS if LISTING is empty.
+vt_no_route() { vt_routes_match "$1" "none $2" "^none $"; }
+# vt_defaults_intact: the client's own IPv4 and IPv6 default routes are still there.
+vt_defaults_intact() {
+	ip -n "$VT_CLI_NS" -4 route show default | grep -q "via $VT_SRV_IP dev $VT_CLI_VETH" &&
+		ip -n "$VT_CLI_NS" -6 route show default | grep -q "via $VT_SRV_IP6 dev $VT_CLI_VETH"
+}
