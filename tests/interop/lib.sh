@@ -853,3 +853,70 @@ vt_defaults_intact() {
 	ip -n "$VT_CLI_NS" -4 route show default | grep -q "via $VT_SRV_IP dev $VT_CLI_VETH" &&
 		ip -n "$VT_CLI_NS" -6 route show default | grep -q "via $VT_SRV_IP6 dev $VT_CLI_VETH"
 }
+
+# vt_quick_cycle LABEL: a short session with the current server: connect
+# within 15 s, one IPv4 ping, SIGTERM with exit code 0.
+vt_quick_cycle() {
+	local label=$1
+	vt_client_start
+	if ! vt_wait_tun_ipv4 15; then
+		vt_fail "$label: connected within 15 s"
+		vt_dump_logs
+		vt_client_stop 5
+		return 1
+	fi
+	vt_pass "$label: connected in $VT_CONNECT_MS ms"
+	vt_check "$label: ping IPv4" vt_ping "$VT_TUN_SRV_IP"
+	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+		vt_pass "$label: SIGTERM, exit code 0"
+	else
+		vt_fail "$label: SIGTERM, exit code ${VT_CLI_RC:-none}"
+	fi
+}
+
+# vt_client_refused LABEL PATTERN...: the client must not connect. vpnc must
+# exit non-zero within 10 s, without a tunnel, with every PATTERN (grep -F)
+# in its log; stock OpenVPN (which retries instead) must have no tunnel
+# within 6 s.
+vt_client_refused() {
+	local label=$1 i=0 pat ok=1
+	shift
+	vt_client_start
+	if vt_client_is_stock; then
+		if vt_wait_tun_ipv4 6; then
+			vt_fail "$label: refused"
+		else
+			vt_pass "$label: refused"
+		fi
+		vt_client_stop 5
+		return 0
+	fi
+	while vt_pid_alive "$VT_CLI_PID" && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if vt_pid_alive "$VT_CLI_PID"; then
+		vt_fail "$label: vpnc exited after the refusal"
+		ok=0
+	else
+		wait "$VT_CLI_PID" 2>/dev/null
+		VT_CLI_RC=$?
+		VT_CLI_PID=""
+		if [ "$VT_CLI_RC" != 0 ] && [ -z "$(vt_tun_dev)" ]; then
+			vt_pass "$label: refused, exit code $VT_CLI_RC"
+		else
+			vt_fail "$label: refused (exit code $VT_CLI_RC)"
+			ok=0
+		fi
+	fi
+	for pat in "$@"; do
+		if grep -qF -- "$pat" "$VT_DIR/client.log"; then
+			vt_pass "$label: log says '$pat'"
+		else
+			vt_fail "$label: log says '$pat'"
+			ok=0
+		fi
+	done
+	[ $ok = 1 ] || vt_dump_logs
+	vt_client_stop 5
+}
