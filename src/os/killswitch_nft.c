@@ -222,10 +222,8 @@ static const char ks_base[] =
 int vpnc_ks_apply(const char *instance, const struct vpnc_ks_allow *a, char *err, size_t errlen)
 {
 	size_t cap = sizeof(ks_base) + VPNC_KS_RULES_MAX + KS_JUMPS_MAX, len;
-	char sfx[KS_SFX_MAX], *cmds;
+	char sfx[KS_SFX_MAX];
 	struct ks_job j;
-	struct ks_list *l;
-	struct nft_ctx *nft;
 	int ret;
 
 	if (vpnc_ks_chain_suffix(instance, sfx, sizeof(sfx)) < 0) {
@@ -235,26 +233,23 @@ int vpnc_ks_apply(const char *instance, const struct vpnc_ks_allow *a, char *err
 	ret = ks_job_open(&j, cap, err, errlen);
 	if (ret < 0)
 		goto out;
-	cmds = j.cmds;
-	l = j.l;
-	nft = j.nft;
-	memcpy(cmds, ks_base, sizeof(ks_base));
+	memcpy(j.cmds, ks_base, sizeof(ks_base));
 	len = sizeof(ks_base) - 1;
-	ret = vpnc_ks_rules(instance, a, cmds + len, VPNC_KS_RULES_MAX);
+	ret = vpnc_ks_rules(instance, a, j.cmds + len, VPNC_KS_RULES_MAX);
 	if (ret < 0) {
 		seterr(err, errlen, "the kill switch rules do not fit or are invalid", NULL);
 		goto out;
 	}
 	len += (size_t)ret;
 	j.lock = ks_lock();
-	(void)ks_list(nft, l); /* a listing refused for want of rights: the change below says so */
-	if (l->n >= KS_MAX_INSTANCES && !ks_listed(l, sfx)) {
+	(void)ks_list(j.nft, j.l); /* a listing refused for want of rights: the change below says so */
+	if (j.l->n >= KS_MAX_INSTANCES && !ks_listed(j.l, sfx)) {
 		seterr(err, errlen, "too many vpnc instances have a kill switch", NULL);
 		ret = -ENOSPC;
 		goto out;
 	}
-	ks_jumps(cmds + len, cap - len, l, NULL, sfx);
-	ret = ks_run(nft, cmds, "nftables refused the kill switch rules", err, errlen);
+	ks_jumps(j.cmds + len, cap - len, j.l, NULL, sfx);
+	ret = ks_run(j.nft, j.cmds, "nftables refused the kill switch rules", err, errlen);
 out:
 	ks_job_close(&j);
 	return ret;
@@ -262,10 +257,8 @@ out:
 
 int vpnc_ks_remove(const char *instance, char *err, size_t errlen)
 {
-	char sfx[KS_SFX_MAX], *cmds;
+	char sfx[KS_SFX_MAX];
 	struct ks_job j;
-	struct ks_list *l;
-	struct nft_ctx *nft;
 	size_t cap = KS_JUMPS_MAX + 2 * KS_SFX_MAX + 256, len;
 	bool listed;
 	int ret;
@@ -277,31 +270,28 @@ int vpnc_ks_remove(const char *instance, char *err, size_t errlen)
 	ret = ks_job_open(&j, cap, err, errlen);
 	if (ret < 0)
 		goto out;
-	cmds = j.cmds;
-	l = j.l;
-	nft = j.nft;
 	j.lock = ks_lock();
-	ret = ks_list(nft, l);
+	ret = ks_list(j.nft, j.l);
 	if (ret < 0) {
-		seterr(err, errlen, "cannot read the kill switch rules", nft_ctx_get_error_buffer(nft));
+		seterr(err, errlen, "cannot read the kill switch rules", nft_ctx_get_error_buffer(j.nft));
 		goto out;
 	}
-	if (!l->table)
+	if (!j.l->table)
 		goto out; /* nothing installed */
-	listed = instance != NULL && ks_listed(l, sfx);
-	if (instance == NULL || (listed && l->n == 1)) {
-		snprintf(cmds, cap, "delete table inet " VPNC_KS_TABLE "\n");
+	listed = instance != NULL && ks_listed(j.l, sfx);
+	if (instance == NULL || (listed && j.l->n == 1)) {
+		snprintf(j.cmds, cap, "delete table inet " VPNC_KS_TABLE "\n");
 	} else if (listed) {
-		ks_jumps(cmds, cap, l, sfx, NULL);
-		len = strlen(cmds);
-		snprintf(cmds + len, cap - len,
+		ks_jumps(j.cmds, cap, j.l, sfx, NULL);
+		len = strlen(j.cmds);
+		snprintf(j.cmds + len, cap - len,
 		         "delete chain inet " VPNC_KS_TABLE " out_%s\n"
 		         "delete chain inet " VPNC_KS_TABLE " in_%s\n",
 		         sfx, sfx);
 	} else {
 		goto out; /* this instance has no rules */
 	}
-	ret = ks_run(nft, cmds, "nftables refused to remove the kill switch rules", err, errlen);
+	ret = ks_run(j.nft, j.cmds, "nftables refused to remove the kill switch rules", err, errlen);
 out:
 	ks_job_close(&j);
 	return ret;
