@@ -104,7 +104,7 @@ static int inl_base64(struct inl *s, const unsigned char *raw, size_t len)
 static int inl_file(struct inl *s, char **p, int n)
 {
 	struct vpnc_cfg_ctx *ctx = &s->ctx;
-	char *full, *text = NULL, close[VPNC_CFG_PARAM_MAX + 4], safe[128];
+	char *full, *text = NULL, close[VPNC_CFG_PARAM_MAX + 4];
 	size_t len = 0;
 	int ret;
 
@@ -119,12 +119,8 @@ static int inl_file(struct inl *s, char **p, int n)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
 	ret = vpnc_cfg_read_file(full, &text, &len);
 	free(full);
-	if (ret < 0) {
-		vpnc_cfg_sanitize(safe, sizeof(safe), p[1]);
-		return vpnc_cfg_bad(ctx, p[0], "cannot read '%s': %s", safe,
-		                    ret == -EINVAL ? "not a regular file"
-		                    : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
-	}
+	if (ret < 0)
+		return vpnc_cfg_unreadable(ctx, p[0], p[1], ret);
 	snprintf(close, sizeof(close), "</%s>", p[0]);
 	if (strcmp(p[0], "pkcs12") != 0 && memchr(text, '\0', len) != NULL)
 		ret = vpnc_cfg_bad(ctx, p[0], "the file holds a NUL byte");
@@ -169,23 +165,16 @@ static int inl_include(struct inl *s, const char *path)
 	struct vpnc_cfg_ctx *ctx = &s->ctx;
 	const char *where = ctx->where;
 	int line = ctx->line, ret;
-	char *full, *text = NULL, safe[128];
+	char *full, *text = NULL;
 	size_t len = 0;
 
-	if (ctx->depth >= VPNC_CFG_MAX_DEPTH)
-		return vpnc_cfg_bad(ctx, "config", "config files are nested more than %d deep",
-		                    VPNC_CFG_MAX_DEPTH);
-	full = vpnc_cfg_resolve(ctx->cd, path);
-	if (full == NULL)
-		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	ret = vpnc_cfg_include_resolve(ctx, path, &full);
+	if (ret < 0)
+		return ret;
 	ret = vpnc_cfg_read_file(full, &text, &len);
 	free(full);
-	if (ret < 0) {
-		vpnc_cfg_sanitize(safe, sizeof(safe), path);
-		return vpnc_cfg_bad(ctx, "config", "cannot read '%s': %s", safe,
-		                    ret == -EINVAL ? "not a regular file"
-		                    : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
-	}
+	if (ret < 0)
+		return vpnc_cfg_unreadable(ctx, "config", path, ret);
 	ctx->depth++;
 	ret = inl_text(s, path, text, len);
 	ctx->depth--;
@@ -310,9 +299,7 @@ int vpnc_config_inline(const char *path, bool untrusted, char **out, size_t *out
 	s->ctx.where = path;
 	ret = vpnc_cfg_read_file(path, &text, &len);
 	if (ret < 0) {
-		vpnc_cfg_fail(&s->ctx, ret, "cannot read the config file: %s",
-		              ret == -EINVAL ? "not a regular file"
-		              : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
+		vpnc_cfg_fail(&s->ctx, ret, "cannot read the config file: %s", vpnc_cfg_read_why(ret));
 		goto out;
 	}
 	/* First pass: where relative names point at the end. */

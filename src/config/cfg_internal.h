@@ -144,10 +144,20 @@ size_t vpnc_cfg_line_end(const char *text, size_t len, size_t off, size_t *next)
 int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *text, size_t len,
                        int first_line);
 int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path);
+/*
+ * The path 'config FILE' names (*full, malloc'd), refused past
+ * VPNC_CFG_MAX_DEPTH; 0, or the negative code of the message it gave.
+ * cfg_inline.c shares it.
+ */
+int vpnc_cfg_include_resolve(struct vpnc_cfg_ctx *ctx, const char *path, char **full);
 
 /* cfg_file.c: bounded file reading and path resolution. */
 int vpnc_cfg_read_file(const char *path, char **out, size_t *outlen);
 char *vpnc_cfg_resolve(const char *cd, const char *path);
+/* Why vpnc_cfg_read_file() failed with err, in a few words. */
+const char *vpnc_cfg_read_why(int err);
+/* "OPT: cannot read 'PATH': why" (PATH sanitized); returns its negative code. */
+int vpnc_cfg_unreadable(struct vpnc_cfg_ctx *ctx, const char *opt, const char *path, int err);
 /*
  * cfg_profile.c: the file a top-level profile name means: PATH itself, or
  * PATH.conf or PATH.ovpn when PATH has neither suffix and does not exist.

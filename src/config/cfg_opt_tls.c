@@ -582,14 +582,8 @@ static int fin_pkcs12(struct vpnc_cfg_ctx *ctx)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
 	ret = vpnc_cfg_read_file(full, &buf, &len);
 	free(full);
-	if (ret < 0) {
-		char safe[128];
-
-		vpnc_cfg_sanitize(safe, sizeof(safe), s->path);
-		return vpnc_cfg_bad(ctx, s->opt, "cannot read '%s': %s", safe,
-		                    ret == -EINVAL ? "not a regular file"
-		                    : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
-	}
+	if (ret < 0)
+		return vpnc_cfg_unreadable(ctx, s->opt, s->path, ret);
 	if (len == 0) {
 		free(buf);
 		return vpnc_cfg_bad(ctx, s->opt, "the file is empty");

@@ -267,6 +267,17 @@ out:
 	return ret;
 }
 
+int vpnc_cfg_include_resolve(struct vpnc_cfg_ctx *ctx, const char *path, char **full)
+{
+	if (ctx->depth >= VPNC_CFG_MAX_DEPTH)
+		return vpnc_cfg_bad(ctx, "config", "config files are nested more than %d deep",
+		                    VPNC_CFG_MAX_DEPTH);
+	*full = vpnc_cfg_resolve(ctx->cd, path);
+	if (*full == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
 int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
 {
 	char *full = NULL, *text = NULL;
@@ -274,12 +285,9 @@ int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
 	size_t len = 0;
 	int ret;
 
-	if (ctx->depth >= VPNC_CFG_MAX_DEPTH)
-		return vpnc_cfg_bad(ctx, "config", "config files are nested more than %d deep",
-		                    VPNC_CFG_MAX_DEPTH);
-	full = vpnc_cfg_resolve(ctx->cd, path);
-	if (full == NULL)
-		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	ret = vpnc_cfg_include_resolve(ctx, path, &full);
+	if (ret < 0)
+		return ret;
 	/* The top-level profile: NAME may mean NAME.conf or NAME.ovpn (cfg_profile.c). */
 	if (ctx->depth == 0) {
 		char *found = NULL;
@@ -300,12 +308,7 @@ int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
 	}
 	ret = vpnc_cfg_read_file(full, &text, &len);
 	if (ret < 0) {
-		char safe[128];
-
-		vpnc_cfg_sanitize(safe, sizeof(safe), path);
-		ret = vpnc_cfg_bad(ctx, "config", "cannot read '%s': %s", safe,
-		                   ret == -EINVAL ? "not a regular file"
-		                   : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
+		ret = vpnc_cfg_unreadable(ctx, "config", path, ret);
 		goto out;
 	}
 	/* Control socket (docs/control.md): remember the top-level '--config' file of a command line. */
