@@ -920,3 +920,23 @@ vt_client_refused() {
 	[ $ok = 1 ] || vt_dump_logs
 	vt_client_stop 5
 }
+
+# vt_client_private_files TEXT CLIENT...: runs the client (the command
+# CLIENT...) in a private mount namespace with test files over /etc/resolv.conf
+# ($VT_DIR/resolv.conf, holding TEXT; resolv.orig keeps a copy to compare
+# with) and /run ($VT_DIR/run); VT_CLIENT_CMD becomes that command.
+vt_client_private_files() {
+	local text=$1
+	shift
+	printf '%s\n' "$text" >"$VT_DIR/resolv.conf"
+	cp "$VT_DIR/resolv.conf" "$VT_DIR/resolv.orig"
+	mkdir -p "$VT_DIR/run"
+	cat >"$VT_DIR/nsclient.sh" <<-EOF
+	#!/bin/sh
+	mount --bind "$VT_DIR/resolv.conf" /etc/resolv.conf || exit 97
+	mount --bind "$VT_DIR/run" /run || exit 97
+	exec "\$@"
+	EOF
+	chmod 755 "$VT_DIR/nsclient.sh"
+	VT_CLIENT_CMD=(unshare -m --propagation private "$VT_DIR/nsclient.sh" "$@")
+}

@@ -146,18 +146,7 @@ dns_client() {
 	VT_CLIENT_ARGS=""
 	rm -f "$VT_DIR/up.env"
 	vt_client_is_stock && return 0
-	printf '# test original\nnameserver 192.0.2.53\n' >"$VT_DIR/resolv.conf"
-	cp "$VT_DIR/resolv.conf" "$VT_DIR/resolv.orig"
-	mkdir -p "$VT_DIR/run"
-	cat >"$VT_DIR/nsclient.sh" <<-EOF
-	#!/bin/sh
-	# Runs the client with test files over /etc/resolv.conf and /run (private mount namespace).
-	mount --bind "$VT_DIR/resolv.conf" /etc/resolv.conf || exit 97
-	mount --bind "$VT_DIR/run" /run || exit 97
-	exec "\$@"
-	EOF
-	chmod 755 "$VT_DIR/nsclient.sh"
-	VT_CLIENT_CMD=(unshare -m --propagation private "$VT_DIR/nsclient.sh" "${real_client[@]}")
+	vt_client_private_files $'# test original\nnameserver 192.0.2.53' "${real_client[@]}"
 	VT_CLIENT_ARGS="--dns-mode file"
 }
 wait_env() {
