@@ -296,6 +296,12 @@ struct vpnc_config_notes {
 };
 
 /*
+ * For a note function that keeps the notes (cfg_notebuf.c): appends msg and a
+ * newline to text[*len..cap), or sets *lost when they do not fit.
+ */
+void vpnc_config_note_append(char *text, size_t cap, size_t *len, bool *lost, const char *msg);
+
+/*
  * Reads the config file `path` (may be NULL) and then the command-line options in
  * argv[0..argc) ("--option arg ..." pairs, where `--config FILE` may also appear),
  * as OpenVPN does. The environment variables that alias options (VPNC_OFFLOAD,

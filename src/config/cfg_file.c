@@ -78,6 +78,19 @@ out:
 	return ret;
 }
 
+const char *vpnc_cfg_read_why(int err)
+{
+	return err == -EINVAL ? "not a regular file" : err == -EFBIG ? "larger than 1 MiB" : strerror(-err);
+}
+
+int vpnc_cfg_unreadable(struct vpnc_cfg_ctx *ctx, const char *opt, const char *path, int err)
+{
+	char safe[128];
+
+	vpnc_cfg_sanitize(safe, sizeof(safe), path);
+	return vpnc_cfg_bad(ctx, opt, "cannot read '%s': %s", safe, vpnc_cfg_read_why(err));
+}
+
 char *vpnc_cfg_resolve(const char *cd, const char *path)
 {
 	size_t a, b;
@@ -153,14 +166,8 @@ int vpnc_cfg_src_load(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
 	ret = vpnc_cfg_read_file(full, &buf, &len);
 	free(full);
-	if (ret < 0) {
-		char safe[128];
-
-		vpnc_cfg_sanitize(safe, sizeof(safe), s->path);
-		return vpnc_cfg_bad(ctx, s->opt, "cannot read '%s': %s", safe,
-		                    ret == -EINVAL ? "not a regular file"
-		                    : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
-	}
+	if (ret < 0)
+		return vpnc_cfg_unreadable(ctx, s->opt, s->path, ret);
 	if (memchr(buf, '\0', len) != NULL) {
 		OPENSSL_cleanse(buf, len);
 		free(buf);

@@ -67,24 +67,13 @@ static int inl_puts(struct inl *s, const char *p)
 	return inl_put(s, p, strlen(p));
 }
 
-static size_t inl_line_end(const char *text, size_t len, size_t off, size_t *next)
-{
-	const char *nl = memchr(text + off, '\n', len - off);
-	size_t end = nl != NULL ? (size_t)(nl - text) : len;
-
-	*next = nl != NULL ? end + 1 : len;
-	if (end > off && text[end - 1] == '\r')
-		end--;
-	return end;
-}
-
 /* True if some line of text, blanks stripped, starts with close (it would end the block early). */
 static bool inl_has_line(const char *text, size_t len, const char *close)
 {
 	size_t off = 0, next, cl = strlen(close);
 
 	while (off < len) {
-		size_t end = inl_line_end(text, len, off, &next), s = off;
+		size_t end = vpnc_cfg_line_end(text, len, off, &next), s = off;
 
 		while (s < end && (text[s] == ' ' || text[s] == '\t'))
 			s++;
@@ -115,7 +104,7 @@ static int inl_base64(struct inl *s, const unsigned char *raw, size_t len)
 static int inl_file(struct inl *s, char **p, int n)
 {
 	struct vpnc_cfg_ctx *ctx = &s->ctx;
-	char *full, *text = NULL, close[VPNC_CFG_PARAM_MAX + 4], safe[128];
+	char *full, *text = NULL, close[VPNC_CFG_PARAM_MAX + 4];
 	size_t len = 0;
 	int ret;
 
@@ -130,12 +119,8 @@ static int inl_file(struct inl *s, char **p, int n)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
 	ret = vpnc_cfg_read_file(full, &text, &len);
 	free(full);
-	if (ret < 0) {
-		vpnc_cfg_sanitize(safe, sizeof(safe), p[1]);
-		return vpnc_cfg_bad(ctx, p[0], "cannot read '%s': %s", safe,
-		                    ret == -EINVAL ? "not a regular file"
-		                    : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
-	}
+	if (ret < 0)
+		return vpnc_cfg_unreadable(ctx, p[0], p[1], ret);
 	snprintf(close, sizeof(close), "</%s>", p[0]);
 	if (strcmp(p[0], "pkcs12") != 0 && memchr(text, '\0', len) != NULL)
 		ret = vpnc_cfg_bad(ctx, p[0], "the file holds a NUL byte");
@@ -180,23 +165,16 @@ static int inl_include(struct inl *s, const char *path)
 	struct vpnc_cfg_ctx *ctx = &s->ctx;
 	const char *where = ctx->where;
 	int line = ctx->line, ret;
-	char *full, *text = NULL, safe[128];
+	char *full, *text = NULL;
 	size_t len = 0;
 
-	if (ctx->depth >= VPNC_CFG_MAX_DEPTH)
-		return vpnc_cfg_bad(ctx, "config", "config files are nested more than %d deep",
-		                    VPNC_CFG_MAX_DEPTH);
-	full = vpnc_cfg_resolve(ctx->cd, path);
-	if (full == NULL)
-		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	ret = vpnc_cfg_include_resolve(ctx, path, &full);
+	if (ret < 0)
+		return ret;
 	ret = vpnc_cfg_read_file(full, &text, &len);
 	free(full);
-	if (ret < 0) {
-		vpnc_cfg_sanitize(safe, sizeof(safe), path);
-		return vpnc_cfg_bad(ctx, "config", "cannot read '%s': %s", safe,
-		                    ret == -EINVAL ? "not a regular file"
-		                    : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
-	}
+	if (ret < 0)
+		return vpnc_cfg_unreadable(ctx, "config", path, ret);
 	ctx->depth++;
 	ret = inl_text(s, path, text, len);
 	ctx->depth--;
@@ -218,7 +196,7 @@ static int inl_block(struct inl *s, const char *text, size_t len, size_t start, 
 
 	snprintf(close, sizeof(close), "</%.*s>", (int)(tl - 2), tag + 1);
 	while (pos < len) {
-		size_t next, end = inl_line_end(text, len, pos, &next), b = pos;
+		size_t next, end = vpnc_cfg_line_end(text, len, pos, &next), b = pos;
 
 		(*line)++;
 		while (b < end && (text[b] == ' ' || text[b] == '\t'))
@@ -251,7 +229,7 @@ static int inl_text(struct inl *s, const char *name, const char *text, size_t le
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		off = 3;
 	while (off < len) {
-		size_t next, start = off, end = inl_line_end(text, len, off, &next), tl;
+		size_t next, start = off, end = vpnc_cfg_line_end(text, len, off, &next), tl;
 		const char *why = NULL;
 		char *opt;
 
@@ -321,9 +299,7 @@ int vpnc_config_inline(const char *path, bool untrusted, char **out, size_t *out
 	s->ctx.where = path;
 	ret = vpnc_cfg_read_file(path, &text, &len);
 	if (ret < 0) {
-		vpnc_cfg_fail(&s->ctx, ret, "cannot read the config file: %s",
-		              ret == -EINVAL ? "not a regular file"
-		              : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
+		vpnc_cfg_fail(&s->ctx, ret, "cannot read the config file: %s", vpnc_cfg_read_why(ret));
 		goto out;
 	}
 	/* First pass: where relative names point at the end. */

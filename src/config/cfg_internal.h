@@ -140,14 +140,27 @@ void vpnc_cfg_note(struct vpnc_cfg_ctx *ctx, int verb, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void vpnc_cfg_sanitize(char *dst, size_t dstlen, const char *src);
 
+/* config.c: the end of the line starting at off (a '\r' before the newline
+ * excluded); *next is set past the newline. */
+size_t vpnc_cfg_line_end(const char *text, size_t len, size_t off, size_t *next);
 /* config.c: reads more config text (a 'config' include or a <connection> block). */
 int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *text, size_t len,
                        int first_line);
 int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path);
+/*
+ * The path 'config FILE' names (*full, malloc'd), refused past
+ * VPNC_CFG_MAX_DEPTH; 0, or the negative code of the message it gave.
+ * cfg_inline.c shares it.
+ */
+int vpnc_cfg_include_resolve(struct vpnc_cfg_ctx *ctx, const char *path, char **full);
 
 /* cfg_file.c: bounded file reading and path resolution. */
 int vpnc_cfg_read_file(const char *path, char **out, size_t *outlen);
 char *vpnc_cfg_resolve(const char *cd, const char *path);
+/* Why vpnc_cfg_read_file() failed with err, in a few words. */
+const char *vpnc_cfg_read_why(int err);
+/* "OPT: cannot read 'PATH': why" (PATH sanitized); returns its negative code. */
+int vpnc_cfg_unreadable(struct vpnc_cfg_ctx *ctx, const char *opt, const char *path, int err);
 /*
  * cfg_profile.c: the file a top-level profile name means: PATH itself, or
  * PATH.conf or PATH.ovpn when PATH has neither suffix and does not exist.
@@ -159,6 +172,8 @@ int vpnc_cfg_src_set(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s, const cha
 void vpnc_cfg_src_clear(struct vpnc_cfg_src *s);
 int vpnc_cfg_src_load(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s);
 
+/* cfg_keyfile.c: the value of one hex digit, either case, or -1. */
+int vpnc_cfg_hex_digit(char c);
 /* cfg_keyfile.c: key text decoding. Return 0 or -EBADMSG with *why set. */
 int vpnc_cfg_static_key_decode(const char *text, size_t len, uint8_t out[VPNC_STATIC_KEY_LEN],
                                const char **why);

@@ -61,7 +61,7 @@ static int key_body(const char *text, size_t len, const char *begin, const char 
 	return 0;
 }
 
-static int hex_val(char c)
+int vpnc_cfg_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -89,7 +89,7 @@ int vpnc_cfg_static_key_decode(const char *text, size_t len, uint8_t out[VPNC_ST
 
 		if (key_space(text[i]))
 			continue;
-		v = hex_val(text[i]);
+		v = vpnc_cfg_hex_digit(text[i]);
 		if (v < 0) {
 			*why = "the static key holds a character that is not a hex digit";
 			goto fail;

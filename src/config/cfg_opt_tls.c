@@ -93,15 +93,9 @@ static int cfg_parse_ku(const char *s, unsigned *out)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		i = 2;
 	for (; s[i] != '\0'; i++, digits++) {
-		int d;
+		int d = vpnc_cfg_hex_digit(s[i]);
 
-		if (s[i] >= '0' && s[i] <= '9')
-			d = s[i] - '0';
-		else if (s[i] >= 'a' && s[i] <= 'f')
-			d = s[i] - 'a' + 10;
-		else if (s[i] >= 'A' && s[i] <= 'F')
-			d = s[i] - 'A' + 10;
-		else
+		if (d < 0)
 			return -EINVAL;
 		if (digits >= 4)
 			return -ERANGE;
@@ -153,17 +147,6 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_ns_cert_type)
 	return 0;
 }
 
-static int cfg_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * One SHA-256 fingerprint written as OpenVPN reads it: 32 bytes of two hex
  * digits each, separated by ':', and nothing after (trailing blanks aside).
@@ -175,7 +158,7 @@ static int cfg_parse_fp(const char *s, size_t len, uint8_t out[VPNC_PEER_FP_LEN]
 	if (len != VPNC_PEER_FP_LEN * 3 - 1)
 		return -EINVAL;
 	for (size_t i = 0; i < VPNC_PEER_FP_LEN; i++) {
-		int hi = cfg_hex(s[3 * i]), lo = cfg_hex(s[3 * i + 1]);
+		int hi = vpnc_cfg_hex_digit(s[3 * i]), lo = vpnc_cfg_hex_digit(s[3 * i + 1]);
 
 		if (hi < 0 || lo < 0 || (i + 1 < VPNC_PEER_FP_LEN && s[3 * i + 2] != ':'))
 			return -EINVAL;
@@ -599,14 +582,8 @@ static int fin_pkcs12(struct vpnc_cfg_ctx *ctx)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
 	ret = vpnc_cfg_read_file(full, &buf, &len);
 	free(full);
-	if (ret < 0) {
-		char safe[128];
-
-		vpnc_cfg_sanitize(safe, sizeof(safe), s->path);
-		return vpnc_cfg_bad(ctx, s->opt, "cannot read '%s': %s", safe,
-		                    ret == -EINVAL ? "not a regular file"
-		                    : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
-	}
+	if (ret < 0)
+		return vpnc_cfg_unreadable(ctx, s->opt, s->path, ret);
 	if (len == 0) {
 		free(buf);
 		return vpnc_cfg_bad(ctx, s->opt, "the file is empty");

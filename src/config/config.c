@@ -109,7 +109,7 @@ void vpnc_cfg_note(struct vpnc_cfg_ctx *ctx, int verb, const char *fmt, ...)
 }
 
 /* Finds the end of the line starting at off; sets *next past the newline. */
-static size_t cfg_line_end(const char *text, size_t len, size_t off, size_t *next)
+size_t vpnc_cfg_line_end(const char *text, size_t len, size_t off, size_t *next)
 {
 	const char *nl = memchr(text + off, '\n', len - off);
 	size_t end = nl != NULL ? (size_t)(nl - text) : len;
@@ -174,7 +174,7 @@ static int cfg_block(struct vpnc_cfg_ctx *ctx, const char *text, size_t len, siz
 	if (body == NULL)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
 	while (pos < len) {
-		size_t next, end = cfg_line_end(text, len, pos, &next), s = pos;
+		size_t next, end = vpnc_cfg_line_end(text, len, pos, &next), s = pos;
 
 		line++;
 		while (s < end && (text[s] == ' ' || text[s] == '\t'))
@@ -231,7 +231,7 @@ int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *t
 	if (first_line == 1 && len >= 3 && memcmp(text, UTF8_BOM, 3) == 0)
 		off = 3;
 	while (off < len) {
-		size_t next, end = cfg_line_end(text, len, off, &next);
+		size_t next, end = vpnc_cfg_line_end(text, len, off, &next);
 		const char *why = NULL;
 		size_t tl;
 
@@ -267,6 +267,17 @@ out:
 	return ret;
 }
 
+int vpnc_cfg_include_resolve(struct vpnc_cfg_ctx *ctx, const char *path, char **full)
+{
+	if (ctx->depth >= VPNC_CFG_MAX_DEPTH)
+		return vpnc_cfg_bad(ctx, "config", "config files are nested more than %d deep",
+		                    VPNC_CFG_MAX_DEPTH);
+	*full = vpnc_cfg_resolve(ctx->cd, path);
+	if (*full == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
 int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
 {
 	char *full = NULL, *text = NULL;
@@ -274,12 +285,9 @@ int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
 	size_t len = 0;
 	int ret;
 
-	if (ctx->depth >= VPNC_CFG_MAX_DEPTH)
-		return vpnc_cfg_bad(ctx, "config", "config files are nested more than %d deep",
-		                    VPNC_CFG_MAX_DEPTH);
-	full = vpnc_cfg_resolve(ctx->cd, path);
-	if (full == NULL)
-		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	ret = vpnc_cfg_include_resolve(ctx, path, &full);
+	if (ret < 0)
+		return ret;
 	/* The top-level profile: NAME may mean NAME.conf or NAME.ovpn (cfg_profile.c). */
 	if (ctx->depth == 0) {
 		char *found = NULL;
@@ -300,12 +308,7 @@ int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
 	}
 	ret = vpnc_cfg_read_file(full, &text, &len);
 	if (ret < 0) {
-		char safe[128];
-
-		vpnc_cfg_sanitize(safe, sizeof(safe), path);
-		ret = vpnc_cfg_bad(ctx, "config", "cannot read '%s': %s", safe,
-		                   ret == -EINVAL ? "not a regular file"
-		                   : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
+		ret = vpnc_cfg_unreadable(ctx, "config", path, ret);
 		goto out;
 	}
 	/* Control socket (docs/control.md): remember the top-level '--config' file of a command line. */

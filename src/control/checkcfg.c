@@ -40,15 +40,8 @@
 static void chk_keep_note(void *ctx, const char *msg)
 {
 	struct vpnc_chk_notes *b = ctx;
-	size_t n = strlen(msg);
 
-	if (n + 1 >= sizeof(b->text) - b->len) {
-		b->lost = true;
-		return;
-	}
-	memcpy(b->text + b->len, msg, n);
-	b->text[b->len + n] = '\n';
-	b->len += n + 1;
+	vpnc_config_note_append(b->text, sizeof(b->text), &b->len, &b->lost, msg);
 }
 
 /*

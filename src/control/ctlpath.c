@@ -99,26 +99,35 @@ int vpnc_ctl_path(const char *instance, char *out, size_t cap)
 	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * True if name is a socket vpnc could have made: a valid instance name with
+ * the control suffix; the instance name goes to found.
+ */
+static bool ctl_sock_name(const char *name, char found[VPNC_CTL_INSTANCE_MAX + 1])
+{
+	size_t len = strlen(name), sl = strlen(VPNC_CTL_SUFFIX);
+
+	if (!ends_with(name, len, VPNC_CTL_SUFFIX) || len - sl > VPNC_CTL_INSTANCE_MAX)
+		return false;
+	memcpy(found, name, len - sl);
+	found[len - sl] = '\0';
+	return vpnc_ctl_instance_valid(found) == 0;
+}
+
 /* Adds dir's instance sockets to out[*n..max); 0, or -errno of opendir. */
 static int scan_dir(const char *dir, char (*out)[VPNC_CTL_PATH_MAX], size_t max, size_t *n)
 {
 	struct dirent *d;
 	DIR *dp = opendir(dir);
-	size_t sl = strlen(VPNC_CTL_SUFFIX);
 
 	if (dp == NULL)
 		return -errno;
 	/* Bounded by the directory's size and max; only names we could have made count. */
 	while ((d = readdir(dp)) != NULL && *n < max) {
 		char found[VPNC_CTL_INSTANCE_MAX + 1];
-		size_t len = strlen(d->d_name);
 		int w;
 
-		if (!ends_with(d->d_name, len, VPNC_CTL_SUFFIX) || len - sl > VPNC_CTL_INSTANCE_MAX)
-			continue;
-		memcpy(found, d->d_name, len - sl);
-		found[len - sl] = '\0';
-		if (vpnc_ctl_instance_valid(found) < 0)
+		if (!ctl_sock_name(d->d_name, found))
 			continue;
 		w = snprintf(out[*n], VPNC_CTL_PATH_MAX, "%s/%s", dir, d->d_name);
 		if (w > 0 && w < VPNC_CTL_PATH_MAX)
@@ -181,13 +190,7 @@ int vpnc_ctl_find_single(char *out, size_t cap)
 	}
 	/* Bounded by the directory's size; only names we could have made count. */
 	while ((d = readdir(dp)) != NULL) {
-		size_t len = strlen(d->d_name), sl = strlen(VPNC_CTL_SUFFIX);
-
-		if (!ends_with(d->d_name, len, VPNC_CTL_SUFFIX) || len - sl > VPNC_CTL_INSTANCE_MAX)
-			continue;
-		memcpy(found, d->d_name, len - sl);
-		found[len - sl] = '\0';
-		if (vpnc_ctl_instance_valid(found) < 0)
+		if (!ctl_sock_name(d->d_name, found))
 			continue;
 		if (++count > 1)
 			break;

@@ -545,6 +545,20 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 	return vpnc__ctrl_in(e, now, pkt, len);
 }
 
+/* Encrypts one data-channel message of the engine's own (OCC, ping) into out and counts it. */
+static bool link_out_own(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_t *msg,
+                         size_t mlen, struct vpnc_buf *out)
+{
+	int n = vpnc_dc_encrypt(&ks->dc, msg, mlen, vpnc_buf_data(out), out->cap - out->off);
+
+	if (n <= 0)
+		return false;
+	out->len = (size_t)n;
+	e->stats.link_out_pkts++;
+	e->stats.link_out_bytes += (size_t)n;
+	return true;
+}
+
 int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *out)
 {
 	struct vpnc_keystate *ks = vpnc__tx_key(e);
@@ -555,23 +569,13 @@ int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *o
 		memcpy(msg, occ_magic, sizeof(occ_magic));
 		msg[sizeof(occ_magic)] = VPNC_OCC_EXIT;
 		e->exit_pkts--;
-		int n = vpnc_dc_encrypt(&ks->dc, msg, sizeof(msg), vpnc_buf_data(out), out->cap - out->off);
-		if (n > 0) {
-			out->len = (size_t)n;
-			e->stats.link_out_pkts++;
-			e->stats.link_out_bytes += (size_t)n;
+		if (link_out_own(e, ks, msg, sizeof(msg), out))
 			return 1;
-		}
 	}
 	if (e->ping_due && ks != NULL) {
 		e->ping_due = false;
-		int n = vpnc_dc_encrypt(&ks->dc, ping_magic, sizeof(ping_magic), vpnc_buf_data(out),
-		                        out->cap - out->off);
-		if (n > 0) {
-			out->len = (size_t)n;
+		if (link_out_own(e, ks, ping_magic, sizeof(ping_magic), out)) {
 			e->last_send = now;
-			e->stats.link_out_pkts++;
-			e->stats.link_out_bytes += (size_t)n;
 			return 1;
 		}
 	}
@@ -584,12 +588,8 @@ int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *o
 		if (e->occ_type == VPNC_OCC_REPLY)
 			msg[mlen++] = '\0'; /* an empty options string */
 		e->occ_due = false;
-		int n = vpnc_dc_encrypt(&ks->dc, msg, mlen, vpnc_buf_data(out), out->cap - out->off);
-		if (n > 0) {
-			out->len = (size_t)n;
+		if (link_out_own(e, ks, msg, mlen, out)) {
 			e->last_send = now;
-			e->stats.link_out_pkts++;
-			e->stats.link_out_bytes += (size_t)n;
 			return 1;
 		}
 	}

@@ -109,15 +109,8 @@ struct cfg_notes {
 static void keep_note(void *ctx, const char *msg)
 {
 	struct cfg_notes *b = ctx;
-	size_t n = strlen(msg);
 
-	if (n + 1 >= sizeof(b->text) - b->len) {
-		b->lost = true;
-		return;
-	}
-	memcpy(b->text + b->len, msg, n);
-	b->text[b->len + n] = '\n';
-	b->len += n + 1;
+	vpnc_config_note_append(b->text, sizeof(b->text), &b->len, &b->lost, msg);
 }
 
 static void log_notes(const struct cfg_notes *b)

@@ -183,6 +183,37 @@ static int ks_run(struct nft_ctx *nft, const char *cmds, const char *what, char 
 	return msg != NULL && strstr(msg, "Operation not permitted") != NULL ? -EPERM : -EIO;
 }
 
+/* What one change of the rules holds: the commands, the listing of the
+ * table and the nftables context, taken and given back together. */
+struct ks_job {
+	char *cmds;
+	struct ks_list *l;
+	struct nft_ctx *nft;
+	int lock;
+};
+
+static int ks_job_open(struct ks_job *j, size_t cap, char *err, size_t errlen)
+{
+	j->cmds = malloc(cap);
+	j->l = malloc(sizeof(*j->l));
+	j->nft = ks_ctx();
+	j->lock = -1;
+	if (j->cmds == NULL || j->l == NULL || j->nft == NULL) {
+		seterr(err, errlen, "out of memory for the kill switch rules", NULL);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void ks_job_close(struct ks_job *j)
+{
+	ks_unlock(j->lock);
+	if (j->nft != NULL)
+		nft_ctx_free(j->nft);
+	free(j->l);
+	free(j->cmds);
+}
+
 static const char ks_base[] =
 	"add table inet " VPNC_KS_TABLE "\n"
 	"add chain inet " VPNC_KS_TABLE " output { type filter hook output priority 0 ; policy drop ; }\n"
@@ -191,97 +222,77 @@ static const char ks_base[] =
 int vpnc_ks_apply(const char *instance, const struct vpnc_ks_allow *a, char *err, size_t errlen)
 {
 	size_t cap = sizeof(ks_base) + VPNC_KS_RULES_MAX + KS_JUMPS_MAX, len;
-	char sfx[KS_SFX_MAX], *cmds = NULL;
-	struct ks_list *l = NULL;
-	struct nft_ctx *nft = NULL;
-	int lock = -1, ret;
+	char sfx[KS_SFX_MAX];
+	struct ks_job j;
+	int ret;
 
 	if (vpnc_ks_chain_suffix(instance, sfx, sizeof(sfx)) < 0) {
 		seterr(err, errlen, "the instance name cannot name a firewall chain", NULL);
 		return -EINVAL;
 	}
-	cmds = malloc(cap);
-	l = malloc(sizeof(*l));
-	nft = ks_ctx();
-	if (cmds == NULL || l == NULL || nft == NULL) {
-		seterr(err, errlen, "out of memory for the kill switch rules", NULL);
-		ret = -ENOMEM;
+	ret = ks_job_open(&j, cap, err, errlen);
+	if (ret < 0)
 		goto out;
-	}
-	memcpy(cmds, ks_base, sizeof(ks_base));
+	memcpy(j.cmds, ks_base, sizeof(ks_base));
 	len = sizeof(ks_base) - 1;
-	ret = vpnc_ks_rules(instance, a, cmds + len, VPNC_KS_RULES_MAX);
+	ret = vpnc_ks_rules(instance, a, j.cmds + len, VPNC_KS_RULES_MAX);
 	if (ret < 0) {
 		seterr(err, errlen, "the kill switch rules do not fit or are invalid", NULL);
 		goto out;
 	}
 	len += (size_t)ret;
-	lock = ks_lock();
-	(void)ks_list(nft, l); /* a listing refused for want of rights: the change below says so */
-	if (l->n >= KS_MAX_INSTANCES && !ks_listed(l, sfx)) {
+	j.lock = ks_lock();
+	(void)ks_list(j.nft, j.l); /* a listing refused for want of rights: the change below says so */
+	if (j.l->n >= KS_MAX_INSTANCES && !ks_listed(j.l, sfx)) {
 		seterr(err, errlen, "too many vpnc instances have a kill switch", NULL);
 		ret = -ENOSPC;
 		goto out;
 	}
-	ks_jumps(cmds + len, cap - len, l, NULL, sfx);
-	ret = ks_run(nft, cmds, "nftables refused the kill switch rules", err, errlen);
+	ks_jumps(j.cmds + len, cap - len, j.l, NULL, sfx);
+	ret = ks_run(j.nft, j.cmds, "nftables refused the kill switch rules", err, errlen);
 out:
-	ks_unlock(lock);
-	if (nft != NULL)
-		nft_ctx_free(nft);
-	free(l);
-	free(cmds);
+	ks_job_close(&j);
 	return ret;
 }
 
 int vpnc_ks_remove(const char *instance, char *err, size_t errlen)
 {
-	char sfx[KS_SFX_MAX], *cmds = NULL;
-	struct ks_list *l = NULL;
-	struct nft_ctx *nft = NULL;
+	char sfx[KS_SFX_MAX];
+	struct ks_job j;
 	size_t cap = KS_JUMPS_MAX + 2 * KS_SFX_MAX + 256, len;
 	bool listed;
-	int lock = -1, ret = 0;
+	int ret;
 
 	if (instance != NULL && vpnc_ks_chain_suffix(instance, sfx, sizeof(sfx)) < 0) {
 		seterr(err, errlen, "the instance name cannot name a firewall chain", NULL);
 		return -EINVAL;
 	}
-	cmds = malloc(cap);
-	l = malloc(sizeof(*l));
-	nft = ks_ctx();
-	if (cmds == NULL || l == NULL || nft == NULL) {
-		seterr(err, errlen, "out of memory for the kill switch rules", NULL);
-		ret = -ENOMEM;
+	ret = ks_job_open(&j, cap, err, errlen);
+	if (ret < 0)
 		goto out;
-	}
-	lock = ks_lock();
-	ret = ks_list(nft, l);
+	j.lock = ks_lock();
+	ret = ks_list(j.nft, j.l);
 	if (ret < 0) {
-		seterr(err, errlen, "cannot read the kill switch rules", nft_ctx_get_error_buffer(nft));
+		seterr(err, errlen, "cannot read the kill switch rules", nft_ctx_get_error_buffer(j.nft));
 		goto out;
 	}
-	if (!l->table)
+	if (!j.l->table)
 		goto out; /* nothing installed */
-	listed = instance != NULL && ks_listed(l, sfx);
-	if (instance == NULL || (listed && l->n == 1)) {
-		snprintf(cmds, cap, "delete table inet " VPNC_KS_TABLE "\n");
+	listed = instance != NULL && ks_listed(j.l, sfx);
+	if (instance == NULL || (listed && j.l->n == 1)) {
+		snprintf(j.cmds, cap, "delete table inet " VPNC_KS_TABLE "\n");
 	} else if (listed) {
-		ks_jumps(cmds, cap, l, sfx, NULL);
-		len = strlen(cmds);
-		snprintf(cmds + len, cap - len,
+		ks_jumps(j.cmds, cap, j.l, sfx, NULL);
+		len = strlen(j.cmds);
+		snprintf(j.cmds + len, cap - len,
 		         "delete chain inet " VPNC_KS_TABLE " out_%s\n"
 		         "delete chain inet " VPNC_KS_TABLE " in_%s\n",
 		         sfx, sfx);
 	} else {
 		goto out; /* this instance has no rules */
 	}
-	ret = ks_run(nft, cmds, "nftables refused to remove the kill switch rules", err, errlen);
+	ret = ks_run(j.nft, j.cmds, "nftables refused to remove the kill switch rules", err, errlen);
 out:
-	ks_unlock(lock);
-	if (nft != NULL)
-		nft_ctx_free(nft);
-	free(l);
-	free(cmds);
+	ks_job_close(&j);
 	return ret;
 }

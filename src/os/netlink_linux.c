@@ -439,23 +439,31 @@ static int outside_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int vpnc_nl_route_lookup_outside(struct vpnc_nl *nl, int family, const uint8_t *dst, int exclude_ifindex,
-                                 struct vpnc_nl_path *out)
+/* Dumps every route of one family through cb: the walks below differ only in
+ * what their callback keeps. */
+static int nl_route_dump(struct vpnc_nl *nl, int family, mnl_cb_t cb, void *data)
 {
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
-	struct outside_ctx c = {family, dst, exclude_ifindex, false, 0, 0, out};
-	int ret;
 
-	memset(out, 0, sizeof(*out));
 	if (addr_len(family) == 0)
 		return -EINVAL;
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
-	ret = nl_talk(nl, nlh, outside_cb, &c);
+	return nl_talk(nl, nlh, cb, data);
+}
+
+int vpnc_nl_route_lookup_outside(struct vpnc_nl *nl, int family, const uint8_t *dst, int exclude_ifindex,
+                                 struct vpnc_nl_path *out)
+{
+	struct outside_ctx c = {family, dst, exclude_ifindex, false, 0, 0, out};
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = nl_route_dump(nl, family, outside_cb, &c);
 	if (ret < 0)
 		return ret;
 	return c.found ? 0 : -ENETUNREACH;
@@ -491,19 +499,10 @@ static int route_find_cb(const struct nlmsghdr *nlh, void *data)
 int vpnc_nl_route_exists(struct vpnc_nl *nl, int family, const uint8_t *dst, int prefix,
                          const uint8_t *gw, int ifindex)
 {
-	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct rtmsg *rtm;
 	struct route_find_ctx f = {family, dst, prefix, gw, ifindex, false};
 	int ret;
 
-	if (addr_len(family) == 0)
-		return -EINVAL;
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)family;
-	ret = nl_talk(nl, nlh, route_find_cb, &f);
+	ret = nl_route_dump(nl, family, route_find_cb, &f);
 	if (ret < 0)
 		return ret;
 	return f.found ? 1 : 0;

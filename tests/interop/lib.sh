@@ -727,3 +727,216 @@ vt_connect_cycle() {
 	fi
 	vt_check "$label: client namespace clean" vt_ns_clean
 }
+
+# vt_bus_conf FILE [INCLUDE]: a private system bus's config, written to FILE:
+# it listens on /run/dbus/system_bus_socket (which the test mounts privately)
+# and lets anyone own, send, receive and eavesdrop, for the test's tools;
+# INCLUDE names a policy file the bus reads too (a plugin's own policy).
+vt_bus_conf() {
+	{
+		cat <<-EOF
+		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+		<busconfig>
+		  <type>system</type>
+		  <listen>unix:path=/run/dbus/system_bus_socket</listen>
+		  <auth>EXTERNAL</auth>
+		  <policy context="default">
+		    <allow user="*"/>
+		    <allow own="*"/>
+		    <allow send_destination="*" eavesdrop="true"/>
+		    <allow receive_sender="*"/>
+		    <allow eavesdrop="true"/>
+		  </policy>
+		EOF
+		[ -n "${2:-}" ] && printf '  <include>%s</include>\n' "$2"
+		printf '</busconfig>\n'
+	} >"$1"
+}
+
+# vt_hold CMD...: runs CMD in the client's network namespace and in the
+# private mount namespace vt_private_bus made.
+vt_hold() { nsenter -t "$VT_HOLDER" -m -n "$@"; }
+
+# vt_private_bus [SCRIPT [ARG...]]: gives the client namespace a private mount
+# namespace, kept by a holder process (VT_HOLDER, killed by vt_cleanup with
+# the namespace's other processes), with private tmpfs on /run/dbus and
+# /run/vpnc; SCRIPT (sh -ec, with ARGs) adds its own mounts there. Then a
+# dbus-daemon with $VT_DIR/bus.conf (see vt_bus_conf) serves the system bus
+# socket in it. Client-side programs join with vt_hold.
+vt_private_bus() {
+	local i script=${1:-:}
+	[ $# -gt 0 ] && shift
+	ip netns exec "$VT_CLI_NS" unshare -m --propagation private sleep 3600 &
+	VT_HOLDER=$!
+	for i in $(seq 50); do
+		[ "$(readlink "/proc/$VT_HOLDER/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] && break
+		sleep 0.1
+	done
+	vt_hold sh -ec 'mount -t tmpfs -o mode=0755 tmpfs /run/dbus
+		mkdir -p /run/vpnc && mount -t tmpfs -o mode=0700 tmpfs /run/vpnc' || return 1
+	vt_hold sh -ec "$script" sh "$@" || return 1
+	vt_hold dbus-daemon --config-file="$VT_DIR/bus.conf" --nofork >"$VT_DIR/bus.log" 2>&1 &
+	for i in $(seq 50); do vt_hold test -S /run/dbus/system_bus_socket && break; sleep 0.1; done
+	vt_hold test -S /run/dbus/system_bus_socket
+}
+
+# vt_refused_case LABEL WHAT ERE: a session the client must refuse. Writes
+# both configs from the current VT_* settings and starts the server ("LABEL:
+# server up"), then the client; checks that client.log matches ERE
+# (grep -E -i) within 15 s ("LABEL: the client refuses, naming WHAT"), that
+# the client exits non-zero (stock OpenVPN 2.6 restarts instead, and is
+# stopped), and that the client namespace is clean. Stops the server.
+vt_refused_case() {
+	local label=$1 what=$2 ere=$3 i=0
+	vt_server_conf
+	vt_client_conf
+	if vt_check "$label: server up" vt_server_start; then
+		vt_client_start
+		while [ $i -lt 150 ] && ! grep -E -q -i "$ere" "$VT_DIR/client.log" && vt_pid_alive "$VT_CLI_PID"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		vt_check "$label: the client refuses, naming $what" grep -E -q -i "$ere" "$VT_DIR/client.log"
+		if vt_client_wait_exit 2; then
+			if [ "$VT_CLI_RC" != 0 ]; then
+				vt_pass "$label: client exited with status $VT_CLI_RC"
+			else
+				vt_fail "$label: client exited with status 0"
+			fi
+		elif vt_client_is_stock; then
+			vt_client_stop 5
+		else
+			vt_fail "$label: client still runs after refusing"
+			vt_dump_logs
+			vt_client_stop 5
+		fi
+		vt_check "$label: client namespace clean" vt_ns_clean
+	fi
+	vt_server_stop
+}
+
+# vt_up_routed NAME: the common start of a routing test: namespaces with the
+# server one router hop away (vt_netns_routed, so the client has a default
+# route) and an Ed25519 PKI, checked as one step; the server then listens on,
+# and the client connects to, the far address. On failure it prints the
+# summary under NAME and exits the script with 1.
+vt_up_routed() {
+	vt_up_routed_steps() { vt_netns_up && vt_netns_routed && vt_pki ed25519; }
+	if ! vt_check "namespaces (client default route via $VT_SRV_IP) and PKI" vt_up_routed_steps; then
+		vt_summary "$1"
+		exit 1
+	fi
+	VT_SRV_LOCAL=$VT_SRV_FAR_IP
+	VT_REMOTE=$VT_SRV_FAR_IP
+}
+
+# vt_route4 / vt_route6 DEST: the client's routes for exactly DEST, one a line.
+vt_route4() { ip -n "$VT_CLI_NS" -4 route show exact "$1" 2>/dev/null; }
+vt_route6() { ip -n "$VT_CLI_NS" -6 route show exact "$1" 2>/dev/null; }
+# vt_dev_of4 / vt_dev_of6 ADDR: the device the client's kernel picks for ADDR.
+vt_dev_of4() { ip -n "$VT_CLI_NS" -4 route get "$1" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1; }
+vt_dev_of6() { ip -n "$VT_CLI_NS" -6 route get "$1" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1; }
+# vt_routes_match LABEL LISTING ERE: records PASS if LISTING matches ERE, else FAIL with the listing.
+vt_routes_match() {
+	if printf '%s\n' "$2" | grep -q -E -- "$3"; then
+		vt_pass "$1"
+		return 0
+	fi
+	vt_fail "$1 (got: '$(printf '%s' "$2" | tr '\n' ';')')"
+	return 1
+}
+# vt_no_route LABEL LISTING: records PASS if LISTING is empty.
+vt_no_route() { vt_routes_match "$1" "none $2" "^none $"; }
+# vt_defaults_intact: the client's own IPv4 and IPv6 default routes are still there.
+vt_defaults_intact() {
+	ip -n "$VT_CLI_NS" -4 route show default | grep -q "via $VT_SRV_IP dev $VT_CLI_VETH" &&
+		ip -n "$VT_CLI_NS" -6 route show default | grep -q "via $VT_SRV_IP6 dev $VT_CLI_VETH"
+}
+
+# vt_quick_cycle LABEL: a short session with the current server: connect
+# within 15 s, one IPv4 ping, SIGTERM with exit code 0.
+vt_quick_cycle() {
+	local label=$1
+	vt_client_start
+	if ! vt_wait_tun_ipv4 15; then
+		vt_fail "$label: connected within 15 s"
+		vt_dump_logs
+		vt_client_stop 5
+		return 1
+	fi
+	vt_pass "$label: connected in $VT_CONNECT_MS ms"
+	vt_check "$label: ping IPv4" vt_ping "$VT_TUN_SRV_IP"
+	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+		vt_pass "$label: SIGTERM, exit code 0"
+	else
+		vt_fail "$label: SIGTERM, exit code ${VT_CLI_RC:-none}"
+	fi
+}
+
+# vt_client_refused LABEL PATTERN...: the client must not connect. vpnc must
+# exit non-zero within 10 s, without a tunnel, with every PATTERN (grep -F)
+# in its log; stock OpenVPN (which retries instead) must have no tunnel
+# within 6 s.
+vt_client_refused() {
+	local label=$1 i=0 pat ok=1
+	shift
+	vt_client_start
+	if vt_client_is_stock; then
+		if vt_wait_tun_ipv4 6; then
+			vt_fail "$label: refused"
+		else
+			vt_pass "$label: refused"
+		fi
+		vt_client_stop 5
+		return 0
+	fi
+	while vt_pid_alive "$VT_CLI_PID" && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if vt_pid_alive "$VT_CLI_PID"; then
+		vt_fail "$label: vpnc exited after the refusal"
+		ok=0
+	else
+		wait "$VT_CLI_PID" 2>/dev/null
+		VT_CLI_RC=$?
+		VT_CLI_PID=""
+		if [ "$VT_CLI_RC" != 0 ] && [ -z "$(vt_tun_dev)" ]; then
+			vt_pass "$label: refused, exit code $VT_CLI_RC"
+		else
+			vt_fail "$label: refused (exit code $VT_CLI_RC)"
+			ok=0
+		fi
+	fi
+	for pat in "$@"; do
+		if grep -qF -- "$pat" "$VT_DIR/client.log"; then
+			vt_pass "$label: log says '$pat'"
+		else
+			vt_fail "$label: log says '$pat'"
+			ok=0
+		fi
+	done
+	[ $ok = 1 ] || vt_dump_logs
+	vt_client_stop 5
+}
+
+# vt_client_private_files TEXT CLIENT...: runs the client (the command
+# CLIENT...) in a private mount namespace with test files over /etc/resolv.conf
+# ($VT_DIR/resolv.conf, holding TEXT; resolv.orig keeps a copy to compare
+# with) and /run ($VT_DIR/run); VT_CLIENT_CMD becomes that command.
+vt_client_private_files() {
+	local text=$1
+	shift
+	printf '%s\n' "$text" >"$VT_DIR/resolv.conf"
+	cp "$VT_DIR/resolv.conf" "$VT_DIR/resolv.orig"
+	mkdir -p "$VT_DIR/run"
+	cat >"$VT_DIR/nsclient.sh" <<-EOF
+	#!/bin/sh
+	mount --bind "$VT_DIR/resolv.conf" /etc/resolv.conf || exit 97
+	mount --bind "$VT_DIR/run" /run || exit 97
+	exec "\$@"
+	EOF
+	chmod 755 "$VT_DIR/nsclient.sh"
+	VT_CLIENT_CMD=(unshare -m --propagation private "$VT_DIR/nsclient.sh" "$@")
+}

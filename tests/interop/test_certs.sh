@@ -71,71 +71,6 @@ if vt_check "bad-eku: PKI" vt_pki ed25519; then
 	vt_server_stop
 fi
 
-# Is the client under test vpnc (and not the stock openvpn)? Only vpnc's own
-# messages and exit codes are checked.
-certs_is_vpnc() { case "${VT_CLIENT_CMD[0]}" in *openvpn) return 1 ;; esac; return 0; }
-
-# certs_refused LABEL PATTERN...: the client must not connect; vpnc must exit
-# non-zero within 10 s with every PATTERN (grep -F) in its log.
-certs_refused() {
-	local label=$1 i=0 pat ok=1
-	shift
-	vt_client_start
-	if certs_is_vpnc; then
-		while vt_pid_alive "$VT_CLI_PID" && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if vt_pid_alive "$VT_CLI_PID"; then
-			vt_fail "$label: vpnc exited after the refusal"
-			ok=0
-		else
-			wait "$VT_CLI_PID" 2>/dev/null
-			VT_CLI_RC=$?
-			VT_CLI_PID=""
-			if [ "$VT_CLI_RC" != 0 ] && [ -z "$(vt_tun_dev)" ]; then
-				vt_pass "$label: refused, exit code $VT_CLI_RC"
-			else
-				vt_fail "$label: refused (exit code $VT_CLI_RC)"
-				ok=0
-			fi
-		fi
-		for pat in "$@"; do
-			if grep -qF -- "$pat" "$VT_DIR/client.log"; then
-				vt_pass "$label: log says '$pat'"
-			else
-				vt_fail "$label: log says '$pat'"
-				ok=0
-			fi
-		done
-		[ $ok = 1 ] || vt_dump_logs
-	elif vt_wait_tun_ipv4 5; then
-		vt_fail "$label: refused"
-	else
-		vt_pass "$label: refused"
-	fi
-	vt_client_stop 5
-}
-
-# certs_quick LABEL: connect, one IPv4 ping, SIGTERM with exit code 0.
-certs_quick() {
-	local label=$1
-	vt_client_start
-	if ! vt_wait_tun_ipv4 15; then
-		vt_fail "$label: connected within 15 s"
-		vt_dump_logs
-		vt_client_stop 5
-		return 1
-	fi
-	vt_pass "$label: connected in $VT_CONNECT_MS ms"
-	vt_check "$label: ping IPv4" vt_ping "$VT_TUN_SRV_IP"
-	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
-		vt_pass "$label: SIGTERM, exit code 0"
-	else
-		vt_fail "$label: SIGTERM, exit code ${VT_CLI_RC:-none}"
-	fi
-}
-
 # certs_set_x509 VALUE...: replaces the client's verify-x509-name line.
 certs_set_x509() {
 	local line="verify-x509-name $*"
@@ -218,9 +153,10 @@ if vt_check "chain: PKI with an intermediate CA" certs_chain_pki; then
 		certs_drop_blocks key
 		printf '<extra-certs>\n%s\n</extra-certs>\nkey %s\naskpass %s\n' "$(cat "$d/int.crt")" \
 			"$d/client.enc.key" "$d/askpass.txt" >>"$VT_DIR/client.ovpn"
-		certs_quick "encrypted key + askpass"
+		vt_quick_cycle "encrypted key + askpass"
 		printf 'wrong-pass\n' >"$d/askpass.txt"
-		if certs_is_vpnc; then
+		# Only vpnc's own messages and exit codes are checked.
+		if ! vt_client_is_stock; then
 			vt_client_start
 			sleep 0.5
 			i=0
@@ -248,28 +184,28 @@ if vt_check "chain: PKI with an intermediate CA" certs_chain_pki; then
 		vt_client_conf
 		certs_drop_blocks ca cert key
 		printf 'pkcs12 %s\naskpass %s\n' "$d/client.p12" "$d/askpass.txt" >>"$VT_DIR/client.ovpn"
-		certs_quick "pkcs12 + askpass"
+		vt_quick_cycle "pkcs12 + askpass"
 
 		# verify-x509-name: every form, passing and failing, against the same server.
 		vt_client_conf
 		printf '<extra-certs>\n%s\n</extra-certs>\n' "$(cat "$d/int.crt")" >>"$VT_DIR/client.ovpn"
 		subj="C=NL, O=vpnc test, CN=server"
 		certs_set_x509 "\"$subj\"" subject
-		certs_quick "x509 subject '$subj'"
+		vt_quick_cycle "x509 subject '$subj'"
 		certs_set_x509 "\"$subj\""
-		certs_quick "x509 subject (default type)"
+		vt_quick_cycle "x509 subject (default type)"
 		certs_set_x509 server name
-		certs_quick "x509 name server"
+		vt_quick_cycle "x509 name server"
 		certs_set_x509 serv name-prefix
-		certs_quick "x509 name-prefix serv"
+		vt_quick_cycle "x509 name-prefix serv"
 		certs_set_x509 "\"CN=server\"" subject
-		certs_refused "x509 subject CN=server" "verification failed" \
+		vt_client_refused "x509 subject CN=server" "verification failed" \
 			"does not match verify-x509-name 'CN=server' subject" "subject $subj"
 		certs_set_x509 serv name
-		certs_refused "x509 name serv" "verification failed" \
+		vt_client_refused "x509 name serv" "verification failed" \
 			"does not match verify-x509-name 'serv' name" "subject $subj"
 		certs_set_x509 client name-prefix
-		certs_refused "x509 name-prefix client" "verification failed" \
+		vt_client_refused "x509 name-prefix client" "verification failed" \
 			"does not match verify-x509-name 'client' name-prefix"
 	fi
 	vt_server_stop
@@ -304,9 +240,9 @@ if vt_check "crl: PKI and an empty CRL" eval 'vt_pki ec && certs_crl'; then
 	vt_client_conf
 	printf 'crl-verify %s\n' "$VT_DIR/pki/crl.pem" >>"$VT_DIR/client.ovpn"
 	if vt_check "crl: server up" vt_server_start; then
-		certs_quick "crl-verify, server not revoked"
+		vt_quick_cycle "crl-verify, server not revoked"
 		if vt_check "crl: server certificate revoked" certs_crl revoke; then
-			certs_refused "crl-verify, server revoked" "verification failed: certificate revoked" \
+			vt_client_refused "crl-verify, server revoked" "verification failed: certificate revoked" \
 				"subject CN=server"
 		fi
 	fi

@@ -30,39 +30,7 @@ vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
 
 if ! vt_check "namespaces and PKI" eval 'vt_netns_up && vt_pki ed25519'; then
-	# allow-compression no in the profile: a pushed real compression is refused
-# with a message naming compression (vpnc exits non-zero; stock 2.6 restarts).
-refused() { grep -E -q -i 'compress.*(refuse|not allowed)' "$VT_DIR/client.log"; }
-VT_SERVER_EXTRA="${srv}compress lz4"$'\npush "compress lz4"'
-VT_CLIENT_EXTRA="allow-compression no"
-vt_server_conf
-vt_client_conf
-if vt_check "allow-compression-no: server up" vt_server_start; then
-	vt_client_start
-	i=0
-	while [ $i -lt 150 ] && ! refused && vt_pid_alive "$VT_CLI_PID"; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	vt_check "allow-compression-no: the client refuses, naming compression" refused
-	if vt_client_wait_exit 2; then
-		if [ "$VT_CLI_RC" != 0 ]; then
-			vt_pass "allow-compression-no: client exited with status $VT_CLI_RC"
-		else
-			vt_fail "allow-compression-no: client exited with status 0"
-		fi
-	elif vt_client_is_stock; then
-		vt_client_stop 5
-	else
-		vt_fail "allow-compression-no: client still runs after refusing"
-		vt_dump_logs
-		vt_client_stop 5
-	fi
-	vt_check "allow-compression-no: client namespace clean" vt_ns_clean
-fi
-vt_server_stop
-
-vt_summary $name
+	vt_summary $name
 	exit 1
 fi
 
@@ -153,34 +121,8 @@ comp_case pushed-lz4-v2-asym "${srv}compress lz4-v2"$'\npush "compress lz4-v2"' 
 
 # allow-compression no in the profile: a pushed real compression is refused
 # with a message naming compression (vpnc exits non-zero; stock 2.6 restarts).
-refused() { grep -E -q -i 'compress.*(refuse|not allowed)' "$VT_DIR/client.log"; }
 VT_SERVER_EXTRA="${srv}compress lz4"$'\npush "compress lz4"'
 VT_CLIENT_EXTRA="allow-compression no"
-vt_server_conf
-vt_client_conf
-if vt_check "allow-compression-no: server up" vt_server_start; then
-	vt_client_start
-	i=0
-	while [ $i -lt 150 ] && ! refused && vt_pid_alive "$VT_CLI_PID"; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	vt_check "allow-compression-no: the client refuses, naming compression" refused
-	if vt_client_wait_exit 2; then
-		if [ "$VT_CLI_RC" != 0 ]; then
-			vt_pass "allow-compression-no: client exited with status $VT_CLI_RC"
-		else
-			vt_fail "allow-compression-no: client exited with status 0"
-		fi
-	elif vt_client_is_stock; then
-		vt_client_stop 5
-	else
-		vt_fail "allow-compression-no: client still runs after refusing"
-		vt_dump_logs
-		vt_client_stop 5
-	fi
-	vt_check "allow-compression-no: client namespace clean" vt_ns_clean
-fi
-vt_server_stop
+vt_refused_case allow-compression-no compression 'compress.*(refuse|not allowed)'
 
 vt_summary $name

@@ -448,22 +448,7 @@ setup() {
 	sed "s|^program=.*|program=$d/nm-vpnc-ovpn-wrapper|" \
 		"$(dirname "$plugin")/nm-vpnc-ovpn-service.name" >"$d/vpn/nm-vpnc-ovpn-service.name" || return 1
 	# A private system bus: permissive for the test's tools, plus the plugin's own policy.
-	cat >"$d/bus.conf" <<-EOF
-	<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
-	 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-	<busconfig>
-	  <type>system</type>
-	  <listen>unix:path=/run/dbus/system_bus_socket</listen>
-	  <auth>EXTERNAL</auth>
-	  <policy context="default">
-	    <allow user="*"/>
-	    <allow own="*"/>
-	    <allow send_destination="*" eavesdrop="true"/>
-	    <allow eavesdrop="true"/>
-	  </policy>
-	  <include>$here/../../contrib/networkmanager/nm-vpnc-ovpn-service.conf</include>
-	</busconfig>
-	EOF
+	vt_bus_conf "$d/bus.conf" "$here/../../contrib/networkmanager/nm-vpnc-ovpn-service.conf"
 	cat >"$d/NM.conf" <<-EOF
 	[main]
 	plugins=keyfile

@@ -197,18 +197,8 @@ fi
 # writes it, and restores it byte for byte when the network process is killed.
 orig="# test original
 nameserver 192.0.2.53"
-printf '%s\n' "$orig" >"$VT_DIR/resolv.conf"
-printf '%s\n' "$orig" >"$VT_DIR/resolv.orig"
-mkdir -p "$VT_DIR/run"
 real_client=("${VT_CLIENT_CMD[@]}")
-cat >"$VT_DIR/nsclient.sh" <<EOF2
-#!/bin/sh
-mount --bind "$VT_DIR/resolv.conf" /etc/resolv.conf || exit 97
-mount --bind "$VT_DIR/run" /run || exit 97
-exec "\$@"
-EOF2
-chmod 755 "$VT_DIR/nsclient.sh"
-VT_CLIENT_CMD=(unshare -m --propagation private "$VT_DIR/nsclient.sh" "${real_client[@]}")
+vt_client_private_files "$orig" "${real_client[@]}"
 VT_CLIENT_ARGS="--privsep yes --user nobody --group nogroup --dns-mode file"
 dns_written() {
 	local i

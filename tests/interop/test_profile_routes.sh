@@ -54,33 +54,9 @@ dump="$here/../data/scripts/dump-env.sh"
 vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
 
-setup() {
-	vt_netns_up && vt_netns_routed && vt_pki ed25519
-}
-if ! vt_check "namespaces (client default route via $VT_SRV_IP) and PKI" setup; then
-	vt_summary "$name"
-	exit 1
-fi
-VT_SRV_LOCAL=$VT_SRV_FAR_IP
-VT_REMOTE=$VT_SRV_FAR_IP
+vt_up_routed "$name"
 real_client=("${VT_CLIENT_CMD[@]}")
 
-route4() { ip -n "$VT_CLI_NS" -4 route show exact "$1" 2>/dev/null; }
-route6() { ip -n "$VT_CLI_NS" -6 route show exact "$1" 2>/dev/null; }
-# routes_match LABEL LISTING REGEX
-routes_match() {
-	if printf '%s\n' "$2" | grep -q -E -- "$3"; then
-		vt_pass "$1"
-		return 0
-	fi
-	vt_fail "$1 (got: '$(printf '%s' "$2" | tr '\n' ';')')"
-	return 1
-}
-none() { routes_match "$1" "none $2" "^none $"; }
-defaults_intact() {
-	ip -n "$VT_CLI_NS" -4 route show default | grep -q "via $VT_SRV_IP dev $VT_CLI_VETH" &&
-		ip -n "$VT_CLI_NS" -6 route show default | grep -q "via $VT_SRV_IP6 dev $VT_CLI_VETH"
-}
 # has FILE LINE: FILE has exactly this line.
 has() { grep -q -x -F -- "$2" "$1"; }
 
@@ -101,28 +77,28 @@ cycle() {
 }
 
 hook_routes() {
-	routes_match "$1: profile route 10.206.0.0/24 via the tunnel" "$(route4 10.206.0.0/24)" "dev $VT_CLI_TUN"
-	routes_match "$1: profile route 10.207.0.0/24 vpn_gateway metric 55" "$(route4 10.207.0.0/24)" \
+	vt_routes_match "$1: profile route 10.206.0.0/24 via the tunnel" "$(vt_route4 10.206.0.0/24)" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: profile route 10.207.0.0/24 vpn_gateway metric 55" "$(vt_route4 10.207.0.0/24)" \
 		"dev $VT_CLI_TUN .*metric 55"
-	routes_match "$1: profile route 10.208.0.0/24 net_gateway via $VT_SRV_IP" "$(route4 10.208.0.0/24)" \
+	vt_routes_match "$1: profile route 10.208.0.0/24 net_gateway via $VT_SRV_IP" "$(vt_route4 10.208.0.0/24)" \
 		"via $VT_SRV_IP dev $VT_CLI_VETH"
-	routes_match "$1: profile route-ipv6 fd00:206::/64 metric 66" "$(route6 fd00:206::/64)" \
+	vt_routes_match "$1: profile route-ipv6 fd00:206::/64 metric 66" "$(vt_route6 fd00:206::/64)" \
 		"dev $VT_CLI_TUN .*metric 66"
-	routes_match "$1: the pushed $VT_PUSH_ROUTE is added too" "$(route4 "$VT_PUSH_ROUTE")" "dev $VT_CLI_TUN"
-	routes_match "$1: the pushed $VT_PUSH_ROUTE6 is added too" "$(route6 "$VT_PUSH_ROUTE6")" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: the pushed $VT_PUSH_ROUTE is added too" "$(vt_route4 "$VT_PUSH_ROUTE")" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: the pushed $VT_PUSH_ROUTE6 is added too" "$(vt_route6 "$VT_PUSH_ROUTE6")" "dev $VT_CLI_TUN"
 }
 hook_redirect() {
-	routes_match "$1: 0.0.0.0/1 via the tunnel" "$(route4 0.0.0.0/1)" "dev $VT_CLI_TUN"
-	routes_match "$1: 128.0.0.0/1 via the tunnel" "$(route4 128.0.0.0/1)" "dev $VT_CLI_TUN"
-	routes_match "$1: host route to the server via the original gateway" \
-		"$(route4 "$VT_SRV_FAR_IP/32")" "via $VT_SRV_IP dev $VT_CLI_VETH"
+	vt_routes_match "$1: 0.0.0.0/1 via the tunnel" "$(vt_route4 0.0.0.0/1)" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: 128.0.0.0/1 via the tunnel" "$(vt_route4 128.0.0.0/1)" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: host route to the server via the original gateway" \
+		"$(vt_route4 "$VT_SRV_FAR_IP/32")" "via $VT_SRV_IP dev $VT_CLI_VETH"
 	vt_check "$1: ping $VT_TUN_SRV_IP through the redirected tunnel" vt_ping "$VT_TUN_SRV_IP"
 }
 hook_hostname() {
-	routes_match "$1: rt.vpnc.test resolved, 10.206.0.77/32 via the tunnel" "$(route4 10.206.0.77/32)" \
+	vt_routes_match "$1: rt.vpnc.test resolved, 10.206.0.77/32 via the tunnel" "$(vt_route4 10.206.0.77/32)" \
 		"dev $VT_CLI_TUN"
-	routes_match "$1: rt2.vpnc.test resolved, 10.208.0.9/32 via $VT_SRV_IP (net_gateway)" \
-		"$(route4 10.208.0.9/32)" "via $VT_SRV_IP dev $VT_CLI_VETH"
+	vt_routes_match "$1: rt2.vpnc.test resolved, 10.208.0.9/32 via $VT_SRV_IP (net_gateway)" \
+		"$(vt_route4 10.208.0.9/32)" "via $VT_SRV_IP dev $VT_CLI_VETH"
 }
 # hosts_client: the client (stock or vpnc) sees a test /etc/hosts and resolv.conf.
 hosts_client() {
@@ -149,18 +125,18 @@ hosts_client() {
 	VT_CLIENT_ARGS=""
 }
 hook_rg_merge() {
-	routes_match "$1: 0.0.0.0/1 via the tunnel (profile def1)" "$(route4 0.0.0.0/1)" "dev $VT_CLI_TUN"
-	routes_match "$1: 2000::/4 via the tunnel (pushed ipv6)" "$(route6 2000::/4)" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: 0.0.0.0/1 via the tunnel (profile def1)" "$(vt_route4 0.0.0.0/1)" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: 2000::/4 via the tunnel (pushed ipv6)" "$(vt_route6 2000::/4)" "dev $VT_CLI_TUN"
 }
 hook_rg_noipv4() {
-	none "$1: no 0.0.0.0/1 (pushed !ipv4 wins)" "$(route4 0.0.0.0/1)"
-	none "$1: no 128.0.0.0/1" "$(route4 128.0.0.0/1)"
-	routes_match "$1: 2000::/4 via the tunnel (pushed ipv6)" "$(route6 2000::/4)" "dev $VT_CLI_TUN"
+	vt_no_route "$1: no 0.0.0.0/1 (pushed !ipv4 wins)" "$(vt_route4 0.0.0.0/1)"
+	vt_no_route "$1: no 128.0.0.0/1" "$(vt_route4 128.0.0.0/1)"
+	vt_routes_match "$1: 2000::/4 via the tunnel (pushed ipv6)" "$(vt_route6 2000::/4)" "dev $VT_CLI_TUN"
 }
 hook_nopull() {
-	routes_match "$1: profile route 10.206.0.0/24 via the tunnel" "$(route4 10.206.0.0/24)" "dev $VT_CLI_TUN"
-	none "$1: pushed $VT_PUSH_ROUTE not added" "$(route4 "$VT_PUSH_ROUTE")"
-	none "$1: pushed $VT_PUSH_ROUTE6 not added" "$(route6 "$VT_PUSH_ROUTE6")"
+	vt_routes_match "$1: profile route 10.206.0.0/24 via the tunnel" "$(vt_route4 10.206.0.0/24)" "dev $VT_CLI_TUN"
+	vt_no_route "$1: pushed $VT_PUSH_ROUTE not added" "$(vt_route4 "$VT_PUSH_ROUTE")"
+	vt_no_route "$1: pushed $VT_PUSH_ROUTE6 not added" "$(vt_route6 "$VT_PUSH_ROUTE6")"
 }
 
 # DNS: an up script dumps its environment; vpnc also writes resolv.conf in a
@@ -170,18 +146,7 @@ dns_client() {
 	VT_CLIENT_ARGS=""
 	rm -f "$VT_DIR/up.env"
 	vt_client_is_stock && return 0
-	printf '# test original\nnameserver 192.0.2.53\n' >"$VT_DIR/resolv.conf"
-	cp "$VT_DIR/resolv.conf" "$VT_DIR/resolv.orig"
-	mkdir -p "$VT_DIR/run"
-	cat >"$VT_DIR/nsclient.sh" <<-EOF
-	#!/bin/sh
-	# Runs the client with test files over /etc/resolv.conf and /run (private mount namespace).
-	mount --bind "$VT_DIR/resolv.conf" /etc/resolv.conf || exit 97
-	mount --bind "$VT_DIR/run" /run || exit 97
-	exec "\$@"
-	EOF
-	chmod 755 "$VT_DIR/nsclient.sh"
-	VT_CLIENT_CMD=(unshare -m --propagation private "$VT_DIR/nsclient.sh" "${real_client[@]}")
+	vt_client_private_files $'# test original\nnameserver 192.0.2.53' "${real_client[@]}"
 	VT_CLIENT_ARGS="--dns-mode file"
 }
 wait_env() {
@@ -230,26 +195,26 @@ for c in $cases; do
 route 10.207.0.0 255.255.255.0 vpn_gateway 55
 route 10.208.0.0 255.255.255.0 net_gateway
 route-ipv6 fd00:206::/64 default 66'
-		none "$c: after exit, no 10.206.0.0/24 left" "$(route4 10.206.0.0/24)"
-		none "$c: after exit, no 10.208.0.0/24 left" "$(route4 10.208.0.0/24)"
-		none "$c: after exit, no fd00:206::/64 left" "$(route6 fd00:206::/64)"
+		vt_no_route "$c: after exit, no 10.206.0.0/24 left" "$(vt_route4 10.206.0.0/24)"
+		vt_no_route "$c: after exit, no 10.208.0.0/24 left" "$(vt_route4 10.208.0.0/24)"
+		vt_no_route "$c: after exit, no fd00:206::/64 left" "$(vt_route6 fd00:206::/64)"
 		;;
 	hostname)
 		hosts_client
 		cycle "$c" "" hook_hostname 'route rt.vpnc.test
 route rt2.vpnc.test 255.255.255.255 net_gateway'
-		none "$c: after exit, no 10.206.0.77/32 left" "$(route4 10.206.0.77/32)"
-		none "$c: after exit, no 10.208.0.9/32 left" "$(route4 10.208.0.9/32)"
+		vt_no_route "$c: after exit, no 10.206.0.77/32 left" "$(vt_route4 10.206.0.77/32)"
+		vt_no_route "$c: after exit, no 10.208.0.9/32 left" "$(vt_route4 10.208.0.9/32)"
 		;;
 	redirect)
 		cycle "$c" "" hook_redirect 'redirect-gateway def1'
-		none "$c: after exit, no 0.0.0.0/1 left" "$(route4 0.0.0.0/1)"
-		none "$c: after exit, no host route to the server left" "$(route4 "$VT_SRV_FAR_IP/32")"
-		vt_check "$c: after exit, the original default routes are intact" defaults_intact
+		vt_no_route "$c: after exit, no 0.0.0.0/1 left" "$(vt_route4 0.0.0.0/1)"
+		vt_no_route "$c: after exit, no host route to the server left" "$(vt_route4 "$VT_SRV_FAR_IP/32")"
+		vt_check "$c: after exit, the original default routes are intact" vt_defaults_intact
 		;;
 	rg-merge)
 		cycle "$c" 'push "redirect-gateway ipv6"' hook_rg_merge 'redirect-gateway def1'
-		none "$c: after exit, no 2000::/4 left" "$(route6 2000::/4)"
+		vt_no_route "$c: after exit, no 2000::/4 left" "$(vt_route6 2000::/4)"
 		;;
 	rg-noipv4)
 		cycle "$c" 'push "redirect-gateway ipv6 !ipv4"' hook_rg_noipv4 'redirect-gateway def1'
@@ -257,7 +222,7 @@ route rt2.vpnc.test 255.255.255.255 net_gateway'
 	nopull)
 		cycle "$c" "" hook_nopull 'route-nopull
 route 10.206.0.0 255.255.255.0'
-		none "$c: after exit, no 10.206.0.0/24 left" "$(route4 10.206.0.0/24)"
+		vt_no_route "$c: after exit, no 10.206.0.0/24 left" "$(vt_route4 10.206.0.0/24)"
 		;;
 	dns-profile)
 		dns_client

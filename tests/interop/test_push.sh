@@ -43,35 +43,10 @@ cases=${VT_CASES:-$all_cases}
 vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
 
-setup() {
-	vt_netns_up && vt_netns_routed && vt_pki ed25519
-}
-if ! vt_check "namespaces (client default route via $VT_SRV_IP) and PKI" setup; then
-	vt_summary "$name"
-	exit 1
-fi
-VT_SRV_LOCAL=$VT_SRV_FAR_IP
-VT_REMOTE=$VT_SRV_FAR_IP
+vt_up_routed "$name"
 # The client's LAN: the veth /24 (see vt_netns_up), split in two by block-local.
 lan=${VT_SRV_IP%.*}
 
-route4() { ip -n "$VT_CLI_NS" -4 route show exact "$1" 2>/dev/null; }
-route6() { ip -n "$VT_CLI_NS" -6 route show exact "$1" 2>/dev/null; }
-dev_of4() { ip -n "$VT_CLI_NS" -4 route get "$1" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1; }
-# routes_match LABEL LISTING REGEX
-routes_match() {
-	if printf '%s\n' "$2" | grep -q -E -- "$3"; then
-		vt_pass "$1"
-		return 0
-	fi
-	vt_fail "$1 (got: '$(printf '%s' "$2" | tr '\n' ';')')"
-	return 1
-}
-none() { routes_match "$1" "none $2" "^none $"; }
-defaults_intact() {
-	ip -n "$VT_CLI_NS" -4 route show default | grep -q "via $VT_SRV_IP dev $VT_CLI_VETH" &&
-		ip -n "$VT_CLI_NS" -6 route show default | grep -q "via $VT_SRV_IP6 dev $VT_CLI_VETH"
-}
 
 start_server() {
 	VT_TOPOLOGY=subnet VT_SERVER_EXTRA=$1
@@ -96,37 +71,37 @@ cycle() {
 }
 
 hook_ignore() {
-	routes_match "$1: pushed $VT_PUSH_ROUTE via the tunnel" "$(route4 "$VT_PUSH_ROUTE")" "dev $VT_CLI_TUN"
-	none "$1: filtered route 10.204.0.0/24 not added" "$(route4 10.204.0.0/24)"
-	routes_match "$1: pushed $VT_PUSH_ROUTE6 via the tunnel" "$(route6 "$VT_PUSH_ROUTE6")" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: pushed $VT_PUSH_ROUTE via the tunnel" "$(vt_route4 "$VT_PUSH_ROUTE")" "dev $VT_CLI_TUN"
+	vt_no_route "$1: filtered route 10.204.0.0/24 not added" "$(vt_route4 10.204.0.0/24)"
+	vt_routes_match "$1: pushed $VT_PUSH_ROUTE6 via the tunnel" "$(vt_route6 "$VT_PUSH_ROUTE6")" "dev $VT_CLI_TUN"
 }
 hook_accept() {
-	routes_match "$1: accepted $VT_PUSH_ROUTE via the tunnel" "$(route4 "$VT_PUSH_ROUTE")" "dev $VT_CLI_TUN"
-	none "$1: route 10.204.0.0/24 ignored" "$(route4 10.204.0.0/24)"
-	none "$1: route-ipv6 $VT_PUSH_ROUTE6 ignored" "$(route6 "$VT_PUSH_ROUTE6")"
+	vt_routes_match "$1: accepted $VT_PUSH_ROUTE via the tunnel" "$(vt_route4 "$VT_PUSH_ROUTE")" "dev $VT_CLI_TUN"
+	vt_no_route "$1: route 10.204.0.0/24 ignored" "$(vt_route4 10.204.0.0/24)"
+	vt_no_route "$1: route-ipv6 $VT_PUSH_ROUTE6 ignored" "$(vt_route6 "$VT_PUSH_ROUTE6")"
 }
 hook_block_local() {
-	routes_match "$1: $lan.0/25 via the tunnel" "$(route4 "$lan.0/25")" "dev $VT_CLI_TUN"
-	routes_match "$1: $lan.128/25 via the tunnel" "$(route4 "$lan.128/25")" "dev $VT_CLI_TUN"
-	routes_match "$1: gateway $VT_SRV_IP keeps a host route on $VT_CLI_VETH" \
-		"$(route4 "$VT_SRV_IP/32")" "dev $VT_CLI_VETH"
-	routes_match "$1: host route to the server via the original gateway" \
-		"$(route4 "$VT_SRV_FAR_IP/32")" "via $VT_SRV_IP dev $VT_CLI_VETH"
+	vt_routes_match "$1: $lan.0/25 via the tunnel" "$(vt_route4 "$lan.0/25")" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: $lan.128/25 via the tunnel" "$(vt_route4 "$lan.128/25")" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: gateway $VT_SRV_IP keeps a host route on $VT_CLI_VETH" \
+		"$(vt_route4 "$VT_SRV_IP/32")" "dev $VT_CLI_VETH"
+	vt_routes_match "$1: host route to the server via the original gateway" \
+		"$(vt_route4 "$VT_SRV_FAR_IP/32")" "via $VT_SRV_IP dev $VT_CLI_VETH"
 	local d
-	d=$(dev_of4 "$lan.77")
+	d=$(vt_dev_of4 "$lan.77")
 	vt_check "$1: a LAN host $lan.77 is routed into the tunnel (dev '$d')" [ "$d" = "$VT_CLI_TUN" ]
-	d=$(dev_of4 "$VT_SRV_IP")
+	d=$(vt_dev_of4 "$VT_SRV_IP")
 	vt_check "$1: the gateway is not (dev '$d')" [ "$d" = "$VT_CLI_VETH" ]
 	vt_check "$1: ping $VT_TUN_SRV_IP still works" vt_ping "$VT_TUN_SRV_IP"
 }
 hook_keywords() {
-	routes_match "$1: route remote_host net_gateway: $VT_SRV_FAR_IP/32 via $VT_SRV_IP" \
-		"$(route4 "$VT_SRV_FAR_IP/32")" "via $VT_SRV_IP dev $VT_CLI_VETH"
-	routes_match "$1: route 10.205.0.0/24 vpn_gateway, route-metric 77" \
-		"$(route4 10.205.0.0/24)" "dev $VT_CLI_TUN .*metric 77"
-	routes_match "$1: route-metric 77 also on $VT_PUSH_ROUTE" "$(route4 "$VT_PUSH_ROUTE")" \
+	vt_routes_match "$1: route remote_host net_gateway: $VT_SRV_FAR_IP/32 via $VT_SRV_IP" \
+		"$(vt_route4 "$VT_SRV_FAR_IP/32")" "via $VT_SRV_IP dev $VT_CLI_VETH"
+	vt_routes_match "$1: route 10.205.0.0/24 vpn_gateway, route-metric 77" \
+		"$(vt_route4 10.205.0.0/24)" "dev $VT_CLI_TUN .*metric 77"
+	vt_routes_match "$1: route-metric 77 also on $VT_PUSH_ROUTE" "$(vt_route4 "$VT_PUSH_ROUTE")" \
 		"dev $VT_CLI_TUN .*metric 77"
-	routes_match "$1: and on route-ipv6 $VT_PUSH_ROUTE6" "$(route6 "$VT_PUSH_ROUTE6")" \
+	vt_routes_match "$1: and on route-ipv6 $VT_PUSH_ROUTE6" "$(vt_route6 "$VT_PUSH_ROUTE6")" \
 		"dev $VT_CLI_TUN .*metric 77"
 }
 
@@ -152,8 +127,8 @@ reject_case() {
 	vt_check "$label: client still running (it retries, as OpenVPN does)" vt_pid_alive "$VT_CLI_PID"
 	local addrs
 	addrs=$(ip -n "$VT_CLI_NS" addr show 2>/dev/null | grep -E 'inet6? (10\.200\.|fd00:200:)')
-	none "$label: no tunnel address applied" "$addrs"
-	none "$label: no pushed route applied" "$(route4 "$VT_PUSH_ROUTE")"
+	vt_no_route "$label: no tunnel address applied" "$addrs"
+	vt_no_route "$label: no pushed route applied" "$(vt_route4 "$VT_PUSH_ROUTE")"
 	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
 		vt_pass "$label: SIGTERM, exit code 0"
 	else
@@ -177,16 +152,16 @@ pull-filter ignore "route"'
 	filter-reject) reject_case "$c" ;;
 	block-local)
 		cycle "$c" 'push "redirect-gateway def1 block-local"' hook_block_local ""
-		none "$c: after exit, no $lan.0/25 left" "$(route4 "$lan.0/25")"
-		none "$c: after exit, no gateway host route left" "$(route4 "$VT_SRV_IP/32")"
-		none "$c: after exit, no host route to the server left" "$(route4 "$VT_SRV_FAR_IP/32")"
-		vt_check "$c: after exit, the original default routes are intact" defaults_intact
+		vt_no_route "$c: after exit, no $lan.0/25 left" "$(vt_route4 "$lan.0/25")"
+		vt_no_route "$c: after exit, no gateway host route left" "$(vt_route4 "$VT_SRV_IP/32")"
+		vt_no_route "$c: after exit, no host route to the server left" "$(vt_route4 "$VT_SRV_FAR_IP/32")"
+		vt_check "$c: after exit, the original default routes are intact" vt_defaults_intact
 		;;
 	keywords)
 		cycle "$c" 'push "route remote_host 255.255.255.255 net_gateway"
 push "route 10.205.0.0 255.255.255.0 vpn_gateway"
 push "route-metric 77"' hook_keywords ""
-		none "$c: after exit, no host route to the server left" "$(route4 "$VT_SRV_FAR_IP/32")"
+		vt_no_route "$c: after exit, no host route to the server left" "$(vt_route4 "$VT_SRV_FAR_IP/32")"
 		;;
 	*) vt_fail "unknown case '$c'" ;;
 	esac

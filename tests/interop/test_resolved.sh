@@ -66,10 +66,9 @@ VT_REMOTE=$VT_SRV_FAR_IP
 VT_SRV_LOCAL=$VT_SRV_FAR_IP
 LAN_ANSWER=198.51.100.10   # what the LAN resolver answers (never contacted)
 VPN_ANSWER=192.0.2.10      # what the VPN resolver answers (never contacted)
-holder=""
 
 # cli CMD...: runs CMD in the client's network and private mount namespace.
-cli() { nsenter -t "$holder" -m -n "$@"; }
+cli() { vt_hold "$@"; }
 
 # resolved_up: org.freedesktop.resolve1 has an owner on the private bus.
 resolved_up() {
@@ -79,21 +78,7 @@ resolved_up() {
 
 write_files() {
 	local d=$VT_DIR
-	cat >"$d/bus.conf" <<-EOF
-	<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
-	 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-	<busconfig>
-	  <type>system</type>
-	  <listen>unix:path=/run/dbus/system_bus_socket</listen>
-	  <auth>EXTERNAL</auth>
-	  <policy context="default">
-	    <allow user="*"/>
-	    <allow own="*"/>
-	    <allow send_destination="*"/>
-	    <allow receive_sender="*"/>
-	  </policy>
-	</busconfig>
-	EOF
+	vt_bus_conf "$d/bus.conf"
 	cat >"$d/resolved.conf" <<-EOF
 	[Resolve]
 	DNSSEC=no
@@ -147,25 +132,14 @@ wait_responder() {
 
 setup() {
 	vt_netns_up && vt_netns_routed && vt_pki ed25519 && vt_client_conf && write_files || return 1
-	# The holder: a process that keeps the client's private mount namespace.
-	ip netns exec "$VT_CLI_NS" unshare -m --propagation private sleep 3600 &
-	holder=$!
 	local i
-	for i in $(seq 50); do
-		[ "$(readlink "/proc/$holder/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] && break
-		sleep 0.1
-	done
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	cli sh -ec '
-		mount -t tmpfs -o mode=0755 tmpfs /run/dbus
+	vt_private_bus '
 		mkdir -p /run/systemd && mount -t tmpfs -o mode=0755 tmpfs /run/systemd
 		mkdir -p /run/systemd/resolve && chown systemd-resolve:systemd-resolve /run/systemd/resolve
-		mkdir -p /run/vpnc && mount -t tmpfs -o mode=0700 tmpfs /run/vpnc
 		mount --bind "$1/resolv.conf" /etc/resolv.conf
 		mkdir -p /etc/systemd && touch /etc/systemd/resolved.conf
-		mount --bind "$1/resolved.conf" /etc/systemd/resolved.conf' sh "$VT_DIR" || return 1
-	cli dbus-daemon --config-file="$VT_DIR/bus.conf" --nofork >"$VT_DIR/bus.log" 2>&1 &
-	for i in $(seq 50); do cli test -S /run/dbus/system_bus_socket && break; sleep 0.1; done
+		mount --bind "$1/resolved.conf" /etc/systemd/resolved.conf' "$VT_DIR" || return 1
 	SYSTEMD_LOG_LEVEL=debug cli "$RESOLVED" >"$VT_DIR/resolved.log" 2>&1 &
 	for i in $(seq 50); do
 		resolved_up && break
@@ -204,7 +178,7 @@ round() {
 		>"$VT_DIR/vpn.out" 2>&1 &
 	local vpn_pid=$!
 	wait_responder "$VT_TUN_SRV_IP" || { vt_fail "[$r] VPN resolver up"; return 1; }
-	VT_CLIENT_CMD=(nsenter -t "$holder" -m -n "$vpnc")
+	VT_CLIENT_CMD=(nsenter -t "$VT_HOLDER" -m -n "$vpnc")
 	VT_CLIENT_ARGS="--dns-mode resolved --control-socket $VT_DIR/ctl.sock${ROUND_ARGS:+ $ROUND_ARGS}"
 	vt_client_start
 	if ! vt_check "[$r] connected" vt_wait_tun_ipv4 20; then
@@ -221,7 +195,7 @@ round() {
 	[ "$r" = full ] && want="resolved, full tunnel (every name goes to the VPN)"
 	st=$("${VT_CLIENT_CMD[@]}" status --control-socket "$VT_DIR/ctl.sock" 2>&1 | sed -n 's/^dns mode: *//p')
 	vt_check "[$r] vpnc status: dns mode: $st" [ "$st" = "$want" ]
-	idx=$(cat "/proc/$holder/root/sys/class/net/$VT_CLI_TUN/ifindex" 2>/dev/null ||
+	idx=$(cat "/proc/$VT_HOLDER/root/sys/class/net/$VT_CLI_TUN/ifindex" 2>/dev/null ||
 		ip -n "$VT_CLI_NS" -o link show dev "$VT_CLI_TUN" | cut -d: -f1)
 	dns=$(link_field dns)
 	doms=$(link_field domain)
@@ -269,7 +243,7 @@ round() {
 	vt_check "[$r] vpnc: DNS settings restored (RevertLink answered)" grep -q "DNS settings restored" "$VT_DIR/client.log"
 	vt_check "[$r] no error about DNS in vpnc's log" sh -c "! grep -q 'Cannot .*DNS' '$VT_DIR/client.log'"
 	vt_check "[$r] resolved no longer holds the link's settings" \
-		sh -c "! nsenter -t $holder -m -n timeout 5 resolvectl dns $idx 2>/dev/null | grep -q '$VT_TUN_SRV_IP'"
+		sh -c "! nsenter -t $VT_HOLDER -m -n timeout 5 resolvectl dns $idx 2>/dev/null | grep -q '$VT_TUN_SRV_IP'"
 	kill "$vpn_pid" 2>/dev/null
 	wait "$vpn_pid" 2>/dev/null
 	return 0

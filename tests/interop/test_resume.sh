@@ -52,27 +52,12 @@ vt_start $name "$1"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
 vpnc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 VT_KEEPALIVE="10 60"
-holder=""
 
 # cli CMD...: runs CMD in the client's network and private mount namespace.
-cli() { nsenter -t "$holder" -m -n "$@"; }
+cli() { vt_hold "$@"; }
 
 write_files() {
-	cat >"$VT_DIR/bus.conf" <<-EOF
-	<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
-	 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-	<busconfig>
-	  <type>system</type>
-	  <listen>unix:path=/run/dbus/system_bus_socket</listen>
-	  <auth>EXTERNAL</auth>
-	  <policy context="default">
-	    <allow user="*"/>
-	    <allow own="*"/>
-	    <allow send_destination="*"/>
-	    <allow receive_sender="*"/>
-	  </policy>
-	</busconfig>
-	EOF
+	vt_bus_conf "$VT_DIR/bus.conf"
 	# The fake logind: owns the name, then one command a line from the fifo.
 	cat >"$VT_DIR/logind.py" <<-'EOF'
 	import sys
@@ -106,16 +91,7 @@ setup() {
 	local i
 	vt_netns_up && vt_pki ed25519 && vt_server_conf && vt_client_conf && write_files || return 1
 	vt_server_start || return 1
-	ip netns exec "$VT_CLI_NS" unshare -m --propagation private sleep 3600 &
-	holder=$!
-	for i in $(seq 50); do
-		[ "$(readlink "/proc/$holder/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] && break
-		sleep 0.1
-	done
-	cli sh -ec 'mount -t tmpfs -o mode=0755 tmpfs /run/dbus
-		mkdir -p /run/vpnc && mount -t tmpfs -o mode=0700 tmpfs /run/vpnc' || return 1
-	cli dbus-daemon --config-file="$VT_DIR/bus.conf" --nofork >"$VT_DIR/bus.log" 2>&1 &
-	for i in $(seq 50); do cli test -S /run/dbus/system_bus_socket && break; sleep 0.1; done
+	vt_private_bus || return 1
 	cli "$PY" "$VT_DIR/logind.py" "$VT_DIR/logind.fifo" >"$VT_DIR/logind.out" 2>&1 &
 	exec 7<>"$VT_DIR/logind.fifo"
 	for i in $(seq 50); do grep -q owner "$VT_DIR/logind.out" && break; sleep 0.1; done
@@ -139,7 +115,7 @@ logind() {
 	return 1
 }
 
-VT_CLIENT_CMD=(nsenter -t "$holder" -m -n "$vpnc")
+VT_CLIENT_CMD=(nsenter -t "$VT_HOLDER" -m -n "$vpnc")
 VT_CLIENT_ARGS="--control-socket $VT_DIR/ctl.sock"
 vt_client_start
 if ! vt_check "connected" vt_wait_tun_ipv4 20 || ! vt_check "ping through the tunnel" vt_wait_ping "$VT_TUN_SRV_IP" 5; then

@@ -133,19 +133,8 @@ fi
 orig="# test original
 nameserver 192.0.2.53
 search orig.example"
-printf '%s\n' "$orig" >"$VT_DIR/resolv.conf"
-printf '%s\n' "$orig" >"$VT_DIR/resolv.orig"
-mkdir -p "$VT_DIR/run"
 real_client=("${VT_CLIENT_CMD[@]}")
-cat >"$VT_DIR/nsclient.sh" <<EOF
-#!/bin/sh
-# Runs the client with test files over /etc/resolv.conf and /run (private mount namespace).
-mount --bind "$VT_DIR/resolv.conf" /etc/resolv.conf || exit 97
-mount --bind "$VT_DIR/run" /run || exit 97
-exec "\$@"
-EOF
-chmod 755 "$VT_DIR/nsclient.sh"
-VT_CLIENT_CMD=(unshare -m --propagation private "$VT_DIR/nsclient.sh" "${real_client[@]}")
+vt_client_private_files "$orig" "${real_client[@]}"
 VT_CLIENT_EXTRA=""
 vt_client_conf
 VT_CLIENT_ARGS="--dns-mode file"

@@ -36,70 +36,6 @@ if ! vt_check "namespaces" vt_netns_up; then
 	exit 1
 fi
 
-# to_refused LABEL PATTERN...: the client must not connect; vpnc must exit
-# non-zero within 10 s with every PATTERN (grep -F) in its log.
-to_refused() {
-	local label=$1 i=0 pat ok=1
-	shift
-	vt_client_start
-	if vt_client_is_stock; then
-		if vt_wait_tun_ipv4 6; then
-			vt_fail "$label: refused"
-		else
-			vt_pass "$label: refused"
-		fi
-		vt_client_stop 5
-		return 0
-	fi
-	while vt_pid_alive "$VT_CLI_PID" && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if vt_pid_alive "$VT_CLI_PID"; then
-		vt_fail "$label: vpnc exited after the refusal"
-		ok=0
-	else
-		wait "$VT_CLI_PID" 2>/dev/null
-		VT_CLI_RC=$?
-		VT_CLI_PID=""
-		if [ "$VT_CLI_RC" != 0 ] && [ -z "$(vt_tun_dev)" ]; then
-			vt_pass "$label: refused, exit code $VT_CLI_RC"
-		else
-			vt_fail "$label: refused (exit code $VT_CLI_RC)"
-			ok=0
-		fi
-	fi
-	for pat in "$@"; do
-		if grep -qF -- "$pat" "$VT_DIR/client.log"; then
-			vt_pass "$label: log says '$pat'"
-		else
-			vt_fail "$label: log says '$pat'"
-			ok=0
-		fi
-	done
-	[ $ok = 1 ] || vt_dump_logs
-	vt_client_stop 5
-}
-
-# to_quick LABEL: connect, one IPv4 ping, SIGTERM with exit code 0.
-to_quick() {
-	local label=$1
-	vt_client_start
-	if ! vt_wait_tun_ipv4 15; then
-		vt_fail "$label: connected within 15 s"
-		vt_dump_logs
-		vt_client_stop 5
-		return 1
-	fi
-	vt_pass "$label: connected in $VT_CONNECT_MS ms"
-	vt_check "$label: ping IPv4" vt_ping "$VT_TUN_SRV_IP"
-	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
-		vt_pass "$label: SIGTERM, exit code 0"
-	else
-		vt_fail "$label: SIGTERM, exit code ${VT_CLI_RC:-none}"
-	fi
-}
-
 # to_client LINE...: a fresh client profile, then the given option lines appended.
 to_client() {
 	vt_client_conf
@@ -167,7 +103,7 @@ if vt_check "tls-cipher: PKI" vt_pki ec; then
 		edu="TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384:TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384"
 		to_client "tls-cipher $edu"
 		to_drop '^tls-version-min '
-		to_quick "tls-cipher eduVPN 2018 string"
+		vt_quick_cycle "tls-cipher eduVPN 2018 string"
 		if grep -q 'Control Channel: TLSv1.2, cipher TLSv1.2 ECDHE-ECDSA-AES256-GCM-SHA384' \
 			"$VT_DIR/server.log"; then
 			vt_pass "tls-cipher: the server used TLSv1.2 ECDHE-ECDSA-AES256-GCM-SHA384"
@@ -177,7 +113,7 @@ if vt_check "tls-cipher: PKI" vt_pki ec; then
 		# An RC4 suite OpenSSL 3 no longer has: skipped with a warning.
 		to_client "tls-cipher TLS-ECDHE-ECDSA-WITH-RC4-128-SHA:TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384"
 		to_drop '^tls-version-min '
-		to_quick "tls-cipher with an unknown name"
+		vt_quick_cycle "tls-cipher with an unknown name"
 		if ! vt_client_is_stock; then
 			vt_check "tls-cipher: the unknown name is named in a warning" grep -qF \
 				"option 'tls-cipher': 'TLS-ECDHE-ECDSA-WITH-RC4-128-SHA' is not a cipher this OpenSSL knows; skipped" \
@@ -216,7 +152,7 @@ if vt_check "tls-cipher DHE: PKI" to_dh_pki; then
 	if vt_check "tls-cipher DHE: server up" vt_server_start; then
 		to_client "tls-cipher TLS-DHE-RSA-WITH-AES-256-CBC-SHA"
 		to_drop '^tls-version-min '
-		to_quick "tls-cipher TLS-DHE-RSA-WITH-AES-256-CBC-SHA"
+		vt_quick_cycle "tls-cipher TLS-DHE-RSA-WITH-AES-256-CBC-SHA"
 		# OpenSSL files this suite under SSLv3, which OpenVPN prints before its name.
 		if grep -q 'Control Channel: TLSv1.2, cipher [^ ]* DHE-RSA-AES256-SHA,' "$VT_DIR/server.log"; then
 			vt_pass "tls-cipher DHE: the server used DHE-RSA-AES256-SHA"
@@ -247,7 +183,7 @@ if vt_check "ns-cert-type: PKI" to_ns_pki; then
 	if vt_check "ns-cert-type: server up (nsCertType server)" vt_server_start; then
 		to_client "ns-cert-type server"
 		to_drop '^remote-cert-tls ' '^verify-x509-name '
-		to_quick "ns-cert-type server, nsCertType server"
+		vt_quick_cycle "ns-cert-type server, nsCertType server"
 		if ! vt_client_is_stock; then
 			vt_check "ns-cert-type: the deprecation warning" grep -qF \
 				"option 'ns-cert-type' is deprecated: use 'remote-cert-tls server' instead" \
@@ -256,18 +192,18 @@ if vt_check "ns-cert-type: PKI" to_ns_pki; then
 		# remote-cert-ku with a list: the key usage is a8; 40 does not match, a0 does.
 		to_client "remote-cert-ku 40 a0"
 		to_drop '^remote-cert-tls ' '^verify-x509-name '
-		to_quick "remote-cert-ku 40 a0"
+		vt_quick_cycle "remote-cert-ku 40 a0"
 		to_client "remote-cert-ku 40 04 0x02"
 		to_drop '^remote-cert-tls ' '^verify-x509-name '
-		to_refused "remote-cert-ku 40 04 0x02" "verification failed" \
+		vt_client_refused "remote-cert-ku 40 04 0x02" "verification failed" \
 			"the certificate has key usage 00a8, expected one of 0040 0004 0002 (remote-cert-ku)"
 		# verify-x509-name with the DN as 2.6 prints it, quoted.
 		to_client 'verify-x509-name "C=NL, O=SURF, CN=vpn.example.org" subject'
 		to_drop '^remote-cert-tls ' '^verify-x509-name [^"]'
-		to_quick "verify-x509-name quoted DN"
+		vt_quick_cycle "verify-x509-name quoted DN"
 		to_client 'verify-x509-name "/C=NL/O=SURF/CN=vpn.example.org"'
 		to_drop '^remote-cert-tls ' '^verify-x509-name [^"]'
-		to_refused "verify-x509-name in the old slash form" \
+		vt_client_refused "verify-x509-name in the old slash form" \
 			"does not match verify-x509-name '/C=NL/O=SURF/CN=vpn.example.org' subject" \
 			"subject C=NL, O=SURF, CN=vpn.example.org"
 	fi
@@ -277,7 +213,7 @@ if vt_check "ns-cert-type: PKI" to_ns_pki; then
 	if vt_check "ns-cert-type: server up (nsCertType client)" vt_server_start; then
 		to_client "ns-cert-type server"
 		to_drop '^remote-cert-tls ' '^verify-x509-name '
-		to_refused "ns-cert-type server, nsCertType client" "verification failed" \
+		vt_client_refused "ns-cert-type server, nsCertType client" "verification failed" \
 			"subject CN=server"
 	fi
 	vt_server_stop
@@ -312,11 +248,11 @@ if vt_check "peer-fingerprint: self-signed certificates" to_fp_pki; then
 	bad=$(to_fp fpclient)
 	if vt_check "peer-fingerprint: server up (no ca)" vt_server_start; then
 		to_pkiless "peer-fingerprint $good"
-		to_quick "peer-fingerprint, no ca"
+		vt_quick_cycle "peer-fingerprint, no ca"
 		to_pkiless "<peer-fingerprint>" "# another server" "$bad" "" "$good" "</peer-fingerprint>"
-		to_quick "<peer-fingerprint> block, second line matches"
+		vt_quick_cycle "<peer-fingerprint> block, second line matches"
 		to_pkiless "peer-fingerprint $bad"
-		to_refused "peer-fingerprint wrong" "verification failed: its SHA-256 fingerprint $good" \
+		vt_client_refused "peer-fingerprint wrong" "verification failed: its SHA-256 fingerprint $good" \
 			"is not in peer-fingerprint (depth 0, subject CN=server)"
 	fi
 	vt_server_stop
@@ -328,9 +264,9 @@ if vt_check "peer-fingerprint: self-signed certificates" to_fp_pki; then
 	printf 'peer-fingerprint %s\n' "$(to_fp fpclient)" >>"$VT_DIR/server.conf"
 	if vt_check "peer-fingerprint: server up (nsCertType client)" vt_server_start; then
 		to_pkiless "peer-fingerprint $(to_fp fpnsclient)"
-		to_quick "PKI-less, nsCertType client, no ns-cert-type"
+		vt_quick_cycle "PKI-less, nsCertType client, no ns-cert-type"
 		to_pkiless "peer-fingerprint $(to_fp fpnsclient)" "ns-cert-type server"
-		to_refused "PKI-less, nsCertType client, ns-cert-type server" \
+		vt_client_refused "PKI-less, nsCertType client, ns-cert-type server" \
 			"verification failed: the certificate is not fit for a TLS server (ns-cert-type server)"
 	fi
 	vt_server_stop
@@ -338,9 +274,9 @@ if vt_check "peer-fingerprint: self-signed certificates" to_fp_pki; then
 	vt_server_conf
 	if vt_check "peer-fingerprint: server up (with ca)" vt_server_start; then
 		to_client "peer-fingerprint $(to_fp server)"
-		to_quick "peer-fingerprint with ca"
+		vt_quick_cycle "peer-fingerprint with ca"
 		to_client "peer-fingerprint $good"
-		to_refused "peer-fingerprint with ca, wrong" "verification failed: its SHA-256 fingerprint" \
+		vt_client_refused "peer-fingerprint with ca, wrong" "verification failed: its SHA-256 fingerprint" \
 			"is not in peer-fingerprint (depth 0, subject CN=server)"
 	fi
 	vt_server_stop

@@ -43,31 +43,8 @@ cases=${VT_CASES:-$all_cases}
 vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
 
-setup() {
-	vt_netns_up && vt_netns_routed && vt_pki ed25519
-}
-if ! vt_check "namespaces (client default route via $VT_SRV_IP) and PKI" setup; then
-	vt_summary "$name"
-	exit 1
-fi
-VT_SRV_LOCAL=$VT_SRV_FAR_IP
-VT_REMOTE=$VT_SRV_FAR_IP
+vt_up_routed "$name"
 
-# route4 / route6 DEST: the client's routes for exactly DEST, one a line.
-route4() { ip -n "$VT_CLI_NS" -4 route show exact "$1" 2>/dev/null; }
-route6() { ip -n "$VT_CLI_NS" -6 route show exact "$1" 2>/dev/null; }
-# routes_match LABEL LISTING REGEX: checks that LISTING matches REGEX.
-routes_match() {
-	if printf '%s\n' "$2" | grep -q -E -- "$3"; then
-		vt_pass "$1"
-		return 0
-	fi
-	vt_fail "$1 (got: '$(printf '%s' "$2" | tr '\n' ';')')"
-	return 1
-}
-# dev_of_route4 / dev_of_route6 ADDR: the device the kernel picks for ADDR.
-dev_of4() { ip -n "$VT_CLI_NS" -4 route get "$1" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1; }
-dev_of6() { ip -n "$VT_CLI_NS" -6 route get "$1" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1; }
 
 # start_server TOPOLOGY EXTRA-SERVER-LINES: a new server for one case.
 start_server() {
@@ -77,31 +54,26 @@ start_server() {
 	vt_server_start
 }
 
-# The default routes of the client namespace must survive every case.
-defaults_intact() {
-	ip -n "$VT_CLI_NS" -4 route show default | grep -q "via $VT_SRV_IP dev $VT_CLI_VETH" &&
-		ip -n "$VT_CLI_NS" -6 route show default | grep -q "via $VT_SRV_IP6 dev $VT_CLI_VETH"
-}
 
 # Hooks run by vt_connect_cycle while the session is up.
 hook_pushed() {
 	vt_check "$1: pushed routes $VT_PUSH_ROUTE and $VT_PUSH_ROUTE6 via $VT_CLI_TUN" vt_pushed_routes
 }
 hook_metrics() {
-	routes_match "$1: route 10.202.0.0/24 vpn_gateway metric 50 via the tunnel" \
-		"$(route4 10.202.0.0/24)" "dev $VT_CLI_TUN .*metric 50"
-	routes_match "$1: route 10.203.0.0/24 net_gateway via $VT_SRV_IP dev $VT_CLI_VETH" \
-		"$(route4 10.203.0.0/24)" "via $VT_SRV_IP dev $VT_CLI_VETH"
-	routes_match "$1: route-ipv6 fd00:202::/64 metric 60 via the tunnel" \
-		"$(route6 fd00:202::/64)" "dev $VT_CLI_TUN .*metric 60"
+	vt_routes_match "$1: route 10.202.0.0/24 vpn_gateway metric 50 via the tunnel" \
+		"$(vt_route4 10.202.0.0/24)" "dev $VT_CLI_TUN .*metric 50"
+	vt_routes_match "$1: route 10.203.0.0/24 net_gateway via $VT_SRV_IP dev $VT_CLI_VETH" \
+		"$(vt_route4 10.203.0.0/24)" "via $VT_SRV_IP dev $VT_CLI_VETH"
+	vt_routes_match "$1: route-ipv6 fd00:202::/64 metric 60 via the tunnel" \
+		"$(vt_route6 fd00:202::/64)" "dev $VT_CLI_TUN .*metric 60"
 }
 hook_redirect4() {
-	routes_match "$1: 0.0.0.0/1 via the tunnel" "$(route4 0.0.0.0/1)" "dev $VT_CLI_TUN"
-	routes_match "$1: 128.0.0.0/1 via the tunnel" "$(route4 128.0.0.0/1)" "dev $VT_CLI_TUN"
-	routes_match "$1: host route to the server $VT_SRV_FAR_IP via the original gateway" \
-		"$(route4 "$VT_SRV_FAR_IP/32")" "via $VT_SRV_IP dev $VT_CLI_VETH"
+	vt_routes_match "$1: 0.0.0.0/1 via the tunnel" "$(vt_route4 0.0.0.0/1)" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: 128.0.0.0/1 via the tunnel" "$(vt_route4 128.0.0.0/1)" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: host route to the server $VT_SRV_FAR_IP via the original gateway" \
+		"$(vt_route4 "$VT_SRV_FAR_IP/32")" "via $VT_SRV_IP dev $VT_CLI_VETH"
 	local d
-	d=$(dev_of4 192.0.2.1)
+	d=$(vt_dev_of4 192.0.2.1)
 	vt_check "$1: 192.0.2.1 is routed into the tunnel (dev '$d')" [ "$d" = "$VT_CLI_TUN" ]
 	vt_check "$1: ping $VT_TUN_SRV_IP still works (server not looped into the tunnel)" \
 		vt_ping "$VT_TUN_SRV_IP"
@@ -109,22 +81,22 @@ hook_redirect4() {
 hook_redirect6() {
 	hook_redirect4 "$1"
 	local d
-	d=$(dev_of6 2001:db8::1)
+	d=$(vt_dev_of6 2001:db8::1)
 	vt_check "$1: 2001:db8::1 is routed into the tunnel (dev '$d')" [ "$d" = "$VT_CLI_TUN" ]
-	d=$(dev_of6 fd12:3456::1)
+	d=$(vt_dev_of6 fd12:3456::1)
 	vt_check "$1: fd12:3456::1 (ULA) is routed into the tunnel (dev '$d')" [ "$d" = "$VT_CLI_TUN" ]
 }
 hook_redirect_v6remote() {
-	routes_match "$1: IPv6 host route to the server $VT_SRV_FAR_IP6 via the original gateway" \
-		"$(route6 "$VT_SRV_FAR_IP6/128")" "via $VT_SRV_IP6 dev $VT_CLI_VETH"
+	vt_routes_match "$1: IPv6 host route to the server $VT_SRV_FAR_IP6 via the original gateway" \
+		"$(vt_route6 "$VT_SRV_FAR_IP6/128")" "via $VT_SRV_IP6 dev $VT_CLI_VETH"
 	local d
-	d=$(dev_of6 2001:db8::1)
+	d=$(vt_dev_of6 2001:db8::1)
 	vt_check "$1: 2001:db8::1 is routed into the tunnel (dev '$d')" [ "$d" = "$VT_CLI_TUN" ]
-	routes_match "$1: 0.0.0.0/1 via the tunnel" "$(route4 0.0.0.0/1)" "dev $VT_CLI_TUN"
+	vt_routes_match "$1: 0.0.0.0/1 via the tunnel" "$(vt_route4 0.0.0.0/1)" "dev $VT_CLI_TUN"
 }
 hook_nopull() {
-	routes_match "$1: no pushed route $VT_PUSH_ROUTE" "none $(route4 "$VT_PUSH_ROUTE")" "^none $"
-	routes_match "$1: no pushed route $VT_PUSH_ROUTE6" "none $(route6 "$VT_PUSH_ROUTE6")" "^none $"
+	vt_no_route "$1: no pushed route $VT_PUSH_ROUTE" "$(vt_route4 "$VT_PUSH_ROUTE")"
+	vt_no_route "$1: no pushed route $VT_PUSH_ROUTE6" "$(vt_route6 "$VT_PUSH_ROUTE6")"
 }
 
 # cycle LABEL TOPOLOGY SERVER-EXTRA HOOK [CLIENT-EXTRA]
@@ -144,10 +116,10 @@ cycle() {
 
 # after_redirect LABEL: what redirect-gateway added is gone after the exit.
 after_redirect() {
-	routes_match "$1: after exit, no 0.0.0.0/1 left" "none $(route4 0.0.0.0/1)" "^none $"
-	routes_match "$1: after exit, no host route to the server left" \
-		"none $(route4 "$VT_SRV_FAR_IP/32")" "^none $"
-	vt_check "$1: after exit, the original default routes are intact" defaults_intact
+	vt_no_route "$1: after exit, no 0.0.0.0/1 left" "$(vt_route4 0.0.0.0/1)"
+	vt_no_route "$1: after exit, no host route to the server left" \
+		"$(vt_route4 "$VT_SRV_FAR_IP/32")"
+	vt_check "$1: after exit, the original default routes are intact" vt_defaults_intact
 }
 
 # noexec_case LABEL CLIENT-EXTRA WANT-ADDR: the session comes up (the server
@@ -181,10 +153,10 @@ noexec_case() {
 	local addrs
 	addrs=$(ip -n "$VT_CLI_NS" addr show 2>/dev/null | grep -E 'inet6? (10\.200\.|fd00:200:)')
 	if [ "$want_addr" = 1 ]; then
-		routes_match "$label: tunnel addresses set" "$addrs" "10\.200\."
+		vt_routes_match "$label: tunnel addresses set" "$addrs" "10\.200\."
 		vt_check "$label: ping $VT_TUN_SRV_IP (on-link subnet)" vt_ping "$VT_TUN_SRV_IP"
 	else
-		routes_match "$label: no tunnel address set" "none $addrs" "^none $"
+		vt_no_route "$label: no tunnel address set" "$addrs"
 	fi
 	hook_nopull "$label"
 	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
@@ -213,14 +185,14 @@ for c in $cases; do
 	redirect-def1-ipv6)
 		cycle "$c" subnet 'push "redirect-gateway def1 ipv6"' hook_redirect6
 		after_redirect "$c"
-		routes_match "$c: after exit, no 2000::/4 left" "none $(route6 2000::/4)" "^none $"
+		vt_no_route "$c: after exit, no 2000::/4 left" "$(vt_route6 2000::/4)"
 		;;
 	redirect-v6-remote)
 		VT_SRV_PROTO=udp6 VT_SRV_LOCAL=$VT_SRV_FAR_IP6 VT_REMOTE=$VT_SRV_FAR_IP6
 		cycle "$c" subnet 'push "redirect-gateway def1 ipv6"' hook_redirect_v6remote
-		routes_match "$c: after exit, no IPv6 host route to the server left" \
-			"none $(route6 "$VT_SRV_FAR_IP6/128")" "^none $"
-		vt_check "$c: after exit, the original default routes are intact" defaults_intact
+		vt_no_route "$c: after exit, no IPv6 host route to the server left" \
+			"$(vt_route6 "$VT_SRV_FAR_IP6/128")"
+		vt_check "$c: after exit, the original default routes are intact" vt_defaults_intact
 		VT_SRV_PROTO=udp VT_SRV_LOCAL=$VT_SRV_FAR_IP VT_REMOTE=$VT_SRV_FAR_IP
 		;;
 	route-nopull) cycle "$c" subnet "" hook_nopull route-nopull ;;

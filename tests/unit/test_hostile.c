@@ -47,6 +47,25 @@ static int hostile_pair(struct pair *p, enum vpnc_wrap_mode wrap, const char *pu
 	return pair_new(p, &o);
 }
 
+/* A pair (hostile_pair), or false after counting the failure. */
+static bool hostile_new(struct pair *p, enum vpnc_wrap_mode wrap, const char *push)
+{
+	if (hostile_pair(p, wrap, push) == 0)
+		return true;
+	CHECK(0, "pair_new");
+	return false;
+}
+
+/* A connected pair, or false after counting the failure (the pair is freed). */
+static bool hostile_up(struct pair *p, enum vpnc_wrap_mode wrap)
+{
+	if (hostile_pair(p, wrap, NULL) == 0 && pair_handshake(p))
+		return true;
+	CHECK(0, "pair setup (%s)", p->c_reason);
+	pair_free(p);
+	return false;
+}
+
 /* Runs both sides for ms of simulated time with a clean wire. */
 static void pair_run(struct pair *p, unsigned ms)
 {
@@ -160,10 +179,8 @@ static void junk_storm(struct pair *p, int *accepted)
 static void test_framing(void)
 {
 	struct pair p;
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
-		CHECK(0, "pair_new");
+	if (!hostile_new(&p, VPNC_WRAP_TLS_CRYPT, NULL))
 		return;
-	}
 	const struct vpnc_stats *st = vpnc_engine_stats(p.c);
 	vpnc_engine_start(p.c, p.now);
 
@@ -217,10 +234,8 @@ static void test_framing(void)
 static void test_bad_resets(void)
 {
 	struct pair p;
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
-		CHECK(0, "pair_new");
+	if (!hostile_new(&p, VPNC_WRAP_TLS_CRYPT, NULL))
 		return;
-	}
 	vpnc_engine_start(p.c, p.now);
 	static const uint8_t evil_sid[VPNC_SID_LEN] = {0xe1, 0x71, 0xe1, 0x71, 0xe1, 0x71, 0xe1, 0x71};
 	struct vpnc_ctrl_hdr h;
@@ -266,10 +281,8 @@ static void test_bad_resets(void)
 	pair_free(&p);
 
 	/* Mid-session (a fresh pair, so that this part does not depend on the one above). */
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
-		CHECK(0, "pair_new");
+	if (!hostile_new(&p, VPNC_WRAP_TLS_CRYPT, NULL))
 		return;
-	}
 	ok = pair_handshake(&p);
 	CHECK(ok, "handshake for the mid-session resets (%s)", p.c_reason);
 	if (ok) {
@@ -304,10 +317,8 @@ static void test_bad_resets(void)
 	pair_free(&p);
 
 	/* A reset whose early-negotiation TLV is cut off: the session ends, once, cleanly. */
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
-		CHECK(0, "pair_new");
+	if (!hostile_new(&p, VPNC_WRAP_TLS_CRYPT, NULL))
 		return;
-	}
 	vpnc_engine_start(p.c, p.now);
 	memset(&h, 0, sizeof(h));
 	h.opcode = VPNC_OP_HARD_RESET_SERVER_V2;
@@ -375,10 +386,8 @@ static void test_spoofed_reset(void)
 static void test_acks(void)
 {
 	struct pair p;
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
-		CHECK(0, "pair_new");
+	if (!hostile_new(&p, VPNC_WRAP_TLS_CRYPT, NULL))
 		return;
-	}
 	vpnc_engine_start(p.c, p.now);
 	vpnc_engine_start(p.s, p.now);
 	/* During the handshake, every round carries ACKs for ids the client never sent. */
@@ -439,11 +448,8 @@ static void test_acks(void)
 static void test_tags_size_window(void)
 {
 	struct pair p;
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
-		CHECK(0, "pair setup (%s)", p.c_reason);
-		pair_free(&p);
+	if (!hostile_up(&p, VPNC_WRAP_TLS_CRYPT))
 		return;
-	}
 	const struct vpnc_stats *st = vpnc_engine_stats(p.c);
 	struct vpnc_ctrl_hdr h;
 	uint8_t plain[VPNC_LINK_MAX * 2], wrapped[VPNC_LINK_MAX * 3];
@@ -523,10 +529,8 @@ static void test_handshake_flood(enum vpnc_wrap_mode wrap, const char *name)
 {
 	struct pair p;
 	static struct wire_pkt batch[256];
-	if (hostile_pair(&p, wrap, NULL) != 0) {
-		CHECK(0, "pair_new");
+	if (!hostile_new(&p, wrap, NULL))
 		return;
-	}
 	vpnc_engine_start(p.c, p.now);
 	vpnc_engine_start(p.s, p.now);
 	int i;
@@ -565,10 +569,8 @@ static void test_handshake_flood(enum vpnc_wrap_mode wrap, const char *name)
 static void test_data(void)
 {
 	struct pair p;
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0) {
-		CHECK(0, "pair_new");
+	if (!hostile_new(&p, VPNC_WRAP_TLS_CRYPT, NULL))
 		return;
-	}
 	const struct vpnc_stats *st = vpnc_engine_stats(p.c);
 	uint8_t pkt[200];
 	vpnc_engine_start(p.c, p.now);
@@ -639,10 +641,8 @@ static void test_push_values(void)
 		"plugin /tmp/evil.so,down /tmp/evil,ipchange /tmp/evil,learn-address /tmp/evil,"
 		"dev tap0,management 127.0.0.1 7505,peer-id 99999999";
 	struct pair p;
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, hostile) != 0) {
-		CHECK(0, "pair_new");
+	if (!hostile_new(&p, VPNC_WRAP_TLS_CRYPT, hostile))
 		return;
-	}
 	bool ok = pair_handshake(&p);
 	CHECK(ok && p.push != NULL, "a PUSH_REPLY with bad options still connects (%s)", p.c_reason);
 	if (!ok || p.push == NULL) {
@@ -682,10 +682,8 @@ static void test_push_continuation(void)
 {
 	/* A proper three-part reply accumulates (this proves the endless case below can pass). */
 	struct pair p;
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, "ifconfig 10.8.0.2 255.255.255.0,topology subnet,push-continuation 2") != 0) {
-		CHECK(0, "pair_new");
+	if (!hostile_new(&p, VPNC_WRAP_TLS_CRYPT, "ifconfig 10.8.0.2 255.255.255.0,topology subnet,push-continuation 2"))
 		return;
-	}
 	vpnc_engine_start(p.c, p.now);
 	vpnc_engine_start(p.s, p.now);
 	for (int i = 0; i < 2000 && !p.s_connected; i++)
@@ -698,10 +696,8 @@ static void test_push_continuation(void)
 	pair_free(&p);
 
 	/* One that never ends: the client gives up once, cleanly. */
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, "ifconfig 10.8.0.2 255.255.255.0,topology subnet,push-continuation 2") != 0) {
-		CHECK(0, "pair_new");
+	if (!hostile_new(&p, VPNC_WRAP_TLS_CRYPT, "ifconfig 10.8.0.2 255.255.255.0,topology subnet,push-continuation 2"))
 		return;
-	}
 	vpnc_engine_start(p.c, p.now);
 	vpnc_engine_start(p.s, p.now);
 	for (int i = 0; i < 2000 && !p.s_connected; i++)
@@ -728,11 +724,8 @@ static void test_push_continuation(void)
 static void test_control_messages(void)
 {
 	struct pair p;
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
-		CHECK(0, "pair setup (%s)", p.c_reason);
-		pair_free(&p);
+	if (!hostile_up(&p, VPNC_WRAP_TLS_CRYPT))
 		return;
-	}
 	struct vpnc_tls *stls = p.s->ks->tls;
 
 	/* 100 KB without a NUL, then the NUL, then a good message. */
@@ -789,11 +782,8 @@ static void test_log_flood(void)
 	const unsigned n_msgs = 1200;
 	struct pair p;
 
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
-		CHECK(0, "pair setup (%s)", p.c_reason);
-		pair_free(&p);
+	if (!hostile_up(&p, VPNC_WRAP_TLS_CRYPT))
 		return;
-	}
 	struct vpnc_tls *stls = p.s->ks->tls;
 	unsigned before = p.clog.peer_msg_lines;
 	uint64_t t0 = p.now;
@@ -834,11 +824,8 @@ static void test_server_text(void)
 {
 	struct pair p;
 
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
-		CHECK(0, "pair setup (%s)", p.c_reason);
-		pair_free(&p);
+	if (!hostile_up(&p, VPNC_WRAP_TLS_CRYPT))
 		return;
-	}
 	vpnc__send_ctrl_msg(p.s, p.s->ks, "INFO,fake\\x0a<3>line");
 	pair_run(&p, 200);
 	CHECK(strcmp(p.clog.last_line, "server says: fake\\\\x0a<3>line") == 0,
@@ -855,11 +842,8 @@ static void test_server_text(void)
 static void test_reneg_storm(void)
 {
 	struct pair p;
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
-		CHECK(0, "pair setup (%s)", p.c_reason);
-		pair_free(&p);
+	if (!hostile_up(&p, VPNC_WRAP_TLS_CRYPT))
 		return;
-	}
 	uint64_t before = drops_total(p.c);
 	int accepted = 0;
 	for (int i = 0; i < STORM_PACKETS; i++) {
@@ -894,11 +878,8 @@ static void test_reneg_storm(void)
 static void test_reneg_fast(bool wait_for_keys, const char *name)
 {
 	struct pair p;
-	if (hostile_pair(&p, VPNC_WRAP_TLS_CRYPT, NULL) != 0 || !pair_handshake(&p)) {
-		CHECK(0, "pair setup (%s)", p.c_reason);
-		pair_free(&p);
+	if (!hostile_up(&p, VPNC_WRAP_TLS_CRYPT))
 		return;
-	}
 	unsigned resets = 0, lost = 0, tries = 0;
 	for (int i = 0; i < 3000 && p.c_end_events == 0; i++) {
 		if (!wait_for_keys || (p.s->ks->dc_ready && p.c->ks->dc_ready)) {

@@ -23,26 +23,7 @@
 #include "os/os.h"
 
 #include "../check.h"
-
-static const uint8_t *b4(const char *s)
-{
-	static uint8_t ring[8][4];
-	static int k;
-	uint8_t *p = ring[k++ % 8];
-	if (inet_pton(AF_INET, s, p) != 1)
-		abort();
-	return p;
-}
-
-static const uint8_t *b6(const char *s)
-{
-	static uint8_t ring[8][16];
-	static int k;
-	uint8_t *p = ring[k++ % 8];
-	if (inet_pton(AF_INET6, s, p) != 1)
-		abort();
-	return p;
-}
+#include "../netns.h"
 
 static int write_sysctl(const char *path, const char *val)
 {
@@ -177,7 +158,7 @@ int main(void)
 	struct vpnc_nl *nl = NULL;
 	struct vpnc_tun up = {.fd = -1}, vpn = {.fd = -1};
 
-	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0 || vpnc_tun_probe() != 0) {
+	if (!netns_enter()) {
 		printf("test_netwatch: skipped (needs root and /dev/net/tun)\n");
 		return 77;
 	}
@@ -185,18 +166,10 @@ int main(void)
 		printf("test_netwatch: cannot open netlink\n");
 		return 1;
 	}
-	CHECK(vpnc_tun_open("uplink0", &up) == 0, "uplink TUN");
+	CHECK(netns_uplink(nl, &up) == 0, "uplink TUN, up, with its addresses and default routes");
 	CHECK(vpnc_tun_open("vpntest%d", &vpn) == 0, "VPN TUN");
 	if (up.fd >= 0 && vpn.fd >= 0) {
-		CHECK(vpnc_nl_link_up(nl, up.ifindex, 1500, 0) == 0, "%s", "vpnc_nl_link_up(nl, up.ifindex, 1500, 0) == 0");
-		CHECK(vpnc_nl_link_up(nl, vpn.ifindex, 1500, 0) == 0, "%s", "vpnc_nl_link_up(nl, vpn.ifindex, 1500, 0) == 0");
-		CHECK(vpnc_nl_addr(nl, true, up.ifindex, AF_INET, b4("192.0.2.1"), 24, NULL) == 0, "uplink address");
-		CHECK(vpnc_nl_route(nl, true, AF_INET, b4("0.0.0.0"), 0, b4("192.0.2.254"), up.ifindex, -1) == 0,
-		      "uplink default route");
-		CHECK(vpnc_nl_addr(nl, true, up.ifindex, AF_INET6, b6("2001:db8:1::1"), 64, NULL) == 0,
-		      "uplink IPv6 address");
-		CHECK(vpnc_nl_route(nl, true, AF_INET6, b6("::"), 0, b6("2001:db8:1::ff"), up.ifindex, -1) == 0,
-		      "uplink IPv6 default route");
+		CHECK(vpnc_nl_link_up(nl, vpn.ifindex, 1500, 0) == 0, "VPN TUN up");
 		test_watch(nl, &up, &vpn);
 	}
 	vpnc_tun_close(&vpn);

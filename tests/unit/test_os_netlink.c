@@ -20,6 +20,7 @@
 #include "os/os.h"
 
 #include "../check.h"
+#include "../netns.h"
 
 static uint32_t ip4(const char *s)
 {
@@ -27,26 +28,6 @@ static uint32_t ip4(const char *s)
 	if (inet_pton(AF_INET, s, &a) != 1)
 		abort();
 	return ntohl(a.s_addr);
-}
-
-static const uint8_t *b4(const char *s)
-{
-	static uint8_t ring[8][4];
-	static int k;
-	uint8_t *p = ring[k++ % 8];
-	if (inet_pton(AF_INET, s, p) != 1)
-		abort();
-	return p;
-}
-
-static const uint8_t *b6(const char *s)
-{
-	static uint8_t ring[8][16];
-	static int k;
-	uint8_t *p = ring[k++ % 8];
-	if (inet_pton(AF_INET6, s, p) != 1)
-		abort();
-	return p;
 }
 
 /* Looks for a line in a /proc file containing every needle (NULL-terminated list). */
@@ -109,23 +90,6 @@ static void test_tun_names(void)
 }
 
 /* The uplink: 192.0.2.1/24 + 2001:db8:1::1/64, defaults via .254 and ::ff. */
-static int make_uplink(struct vpnc_nl *nl, struct vpnc_tun *up)
-{
-	if (vpnc_tun_open("uplink0", up) != 0)
-		return -1;
-	if (vpnc_nl_link_up(nl, up->ifindex, 1500, 0) != 0)
-		return -1;
-	if (vpnc_nl_addr(nl, true, up->ifindex, AF_INET, b4("192.0.2.1"), 24, NULL) != 0)
-		return -1;
-	if (vpnc_nl_addr(nl, true, up->ifindex, AF_INET6, b6("2001:db8:1::1"), 64, NULL) != 0)
-		return -1;
-	if (vpnc_nl_route(nl, true, AF_INET, b4("0.0.0.0"), 0, b4("192.0.2.254"), up->ifindex, -1) != 0)
-		return -1;
-	if (vpnc_nl_route(nl, true, AF_INET6, b6("::"), 0, b6("2001:db8:1::ff"), up->ifindex, -1) != 0)
-		return -1;
-	return 0;
-}
-
 static void test_direct(struct vpnc_nl *nl, const struct vpnc_tun *t)
 {
 	int mtu = 0;
@@ -505,7 +469,7 @@ int main(void)
 	struct vpnc_nl *nl = NULL;
 	struct vpnc_tun up = {.fd = -1}, t = {.fd = -1};
 
-	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0 || vpnc_tun_probe() != 0) {
+	if (!netns_enter()) {
 		printf("test_os_netlink: skipped (needs root and /dev/net/tun)\n");
 		return 77;
 	}
@@ -514,7 +478,7 @@ int main(void)
 		return 1;
 	}
 	test_tun_names();
-	CHECK(make_uplink(nl, &up) == 0);
+	CHECK(netns_uplink(nl, &up) == 0);
 	CHECK(vpnc_tun_open("vpnctest%d", &t) == 0);
 	if (t.fd >= 0 && up.fd >= 0) {
 		test_direct(nl, &t);

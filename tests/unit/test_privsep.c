@@ -29,6 +29,7 @@
 #include "vpnc/push.h"
 
 #include "../check.h"
+#include "../netns.h"
 
 static const char PROFILE[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote 192.0.2.10 1194\n"
                               "dev vpnct%d\ndev-type tun\ndns-mode none\ntun-offload no\n";
@@ -210,7 +211,7 @@ int main(void)
 {
 	char err[256];
 
-	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0 || vpnc_tun_probe() != 0) {
+	if (!netns_enter()) {
 		printf("test_privsep: needs root and /dev/net/tun, skipped\n");
 		return 77;
 	}

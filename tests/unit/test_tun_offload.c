@@ -28,6 +28,7 @@
 
 #include "../naive_csum.h"
 #include "../check.h"
+#include "../netns.h"
 
 #define LOCAL_IP "10.201.0.1"
 #define PEER_IP "10.201.0.2"
@@ -225,7 +226,7 @@ int main(void)
 	struct vpnc_nl *nl = NULL;
 	struct vpnc_tun t = {.fd = -1}, plain = {.fd = -1};
 
-	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0 || vpnc_tun_probe() != 0) {
+	if (!netns_enter()) {
 		printf("test_tun_offload: skipped (needs root and /dev/net/tun)\n");
 		return 77;
 	}
