@@ -21,8 +21,8 @@
 # shellcheck disable=SC2119
 set -u -o pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib.sh
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)  # pending/ sits below tests/interop
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$here/lib.sh"
 
 name=test_compress
@@ -49,7 +49,7 @@ check_compressed() {
 		vt_pass "$label: 20 pings of 1472 zero bytes (1500-byte packets) came back intact"
 	else
 		vt_fail "$label: 20 pings of 1472 zero bytes (1500-byte packets) came back intact"
-		printf '%s\n' "$out" | tail -n 4 | sed 's/^/  /'
+		printf "%s\n" "$out" | grep -v "bytes from" | head -n 20 | sed "s/^/  /"
 	fi
 	t_rx=$(($(stat "$tun" rx) - t_rx0)) t_tx=$(($(stat "$tun" tx) - t_tx0))
 	v_rx=$(($(stat "$VT_CLI_VETH" rx) - v_rx0)) v_tx=$(($(stat "$VT_CLI_VETH" tx) - v_tx0))
