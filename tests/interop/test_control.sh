@@ -172,13 +172,13 @@ vt_check "control-socket-group: the socket is 0660 nogroup (got '$mode')" [ "$mo
 # A member of the status group (primary, then supplementary): status yes, disconnect no.
 as_user() { in_run setpriv --reuid=65534 "$@"; }
 if st=$(as_user --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR "$vpnc" status second 2>&1) &&
-	printf '%s\n' "$st" | grep -q '^instance: *second$'; then
+	grep -q '^instance: *second$' <<<"$st"; then
 	vt_pass "a member of the status group (primary gid) reads vpnc status second"
 else
 	vt_fail "a member of the status group reads the status: $st"
 fi
 if st=$(as_user --regid=100 --groups=65534 env -u XDG_RUNTIME_DIR "$vpnc" status second 2>&1) &&
-	printf '%s\n' "$st" | grep -q '^state: *connecting'; then
+	grep -q '^state: *connecting' <<<"$st"; then
 	vt_pass "a supplementary member of the status group reads the status (SO_PEERGROUPS)"
 else
 	vt_fail "a supplementary member reads the status: $st"
