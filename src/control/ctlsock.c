@@ -254,7 +254,7 @@ static bool is_cmd(const char *line, size_t len, const char *cmd)
 static void handle_answer(struct ctl_client *c, size_t len)
 {
 	struct vpnc_ctl *ctl = c->ctl;
-	const char *p = c->req + 6, *end = c->req + len;
+	const char *p = c->req + (len > 6 ? 7 : 6), *end = c->req + len; /* past "answer " */
 	unsigned long id = 0;
 	int ret;
 

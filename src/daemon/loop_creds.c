@@ -128,14 +128,15 @@ static int ask_next(struct loop *l)
 	} else {
 		return finish(l);
 	}
+	/* Logged first: on a terminal the question is then the last line. */
+	vpnc_log(VPNC_LOG_INFO, "Waiting for the %s (on the terminal, else through systemd-ask-password; "
+	         "'vpnc status' shows the question, 'vpnc answer' answers it)", what);
 	ret = l->prompt != NULL ? vpnc_prompt_ask(l->prompt, &q, on_answer, l) : -ENXIO;
 	if (ret < 0) {
 		fatal(l, what, ret);
 		return -1;
 	}
 	l->asking = true;
-	vpnc_log(VPNC_LOG_INFO, "Waiting for the %s (on the terminal, else through systemd-ask-password; "
-	         "'vpnc status' shows the question, 'vpnc answer' answers it)", what);
 	{ /* systemd (sdnotify.h): `systemctl status` says what it waits for. */
 		char st[VPNC_SD_MSG_MAX];
 		snprintf(st, sizeof(st), "waiting for the %s (vpnc answer)", what);
