@@ -26,6 +26,7 @@
 #include "control/cli_answer.c"
 #include "control/cli_killswitch.c"
 #include "control/ctlpath.c"
+#include "control/ctlprompt.c"
 #include "control/ctlsock.c"
 #include "control/status.c"
 #include "control/status_netev.c"
