@@ -72,6 +72,7 @@ int vpnc_prompt_new(uv_loop_t *loop, const char *instance, bool no_sdask, struct
 	p->loop = loop;
 	p->refs = 1;
 	p->no_sdask = no_sdask;
+	p->allowed = VPNC_PROMPT_FE_TTY | VPNC_PROMPT_FE_SDASK | VPNC_PROMPT_FE_CTL;
 	p->next_id = 1;
 	snprintf(p->instance, sizeof(p->instance), "%s", instance != NULL ? instance : "");
 	*out = p;
@@ -95,6 +96,12 @@ void vpnc_prompt_set_ctl(struct vpnc_prompt *p, bool have_ctl)
 {
 	if (p != NULL)
 		p->have_ctl = have_ctl;
+}
+
+void vpnc_prompt_limit(struct vpnc_prompt *p, unsigned fes)
+{
+	if (p != NULL)
+		p->allowed = fes;
 }
 
 bool vpnc_prompt_busy(const struct vpnc_prompt *p)
@@ -123,10 +130,12 @@ int vpnc_prompt_ask(struct vpnc_prompt *p, const struct vpnc_prompt_q *q, vpnc_p
 		return -EINVAL;
 	if (p->id != 0)
 		return -EBUSY;
-	vpnc_prompt_env_probe(&env);
+	/* The probe opens /dev/tty: not where neither interactive front end may be used. */
+	if (p->allowed & (VPNC_PROMPT_FE_TTY | VPNC_PROMPT_FE_SDASK))
+		vpnc_prompt_env_probe(&env);
 	env.ctl = p->have_ctl;
 	env.no_sdask = p->no_sdask;
-	fes = vpnc_prompt_pick(&env, false);
+	fes = vpnc_prompt_pick(&env, false) & p->allowed;
 	if (fes == 0)
 		return -ENXIO;
 	p->kind = q->kind;

@@ -116,6 +116,14 @@ int vpnc_prompt_new(uv_loop_t *loop, const char *instance, bool no_sdask, struct
 void vpnc_prompt_set_ctl(struct vpnc_prompt *p, bool have_ctl);
 
 /*
+ * Limits the front ends to fes (VPNC_PROMPT_FE_* bits; default all). With
+ * neither the terminal nor systemd-ask-password allowed nothing is probed:
+ * the network process of 'privsep yes' (no terminal, no new processes in its
+ * jail) asks on the control socket only.
+ */
+void vpnc_prompt_limit(struct vpnc_prompt *p, unsigned fes);
+
+/*
  * Asks q; done(arg, ...) is called exactly once from the loop, never from
  * inside this call. One question at a time: -EBUSY while one waits. -ENXIO
  * when no front end can take it. Returns 0 or a negative errno code.

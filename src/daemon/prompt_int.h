@@ -46,6 +46,7 @@ struct vpnc_prompt {
 	bool freed;
 	bool no_sdask;
 	bool have_ctl;
+	unsigned allowed;          /* VPNC_PROMPT_FE_* the owner allows (vpnc_prompt_limit) */
 	char instance[64];
 
 	/* The waiting question (id 0 = none). */

@@ -25,6 +25,8 @@
 #              of control-socket-group sees the question, may not answer); the
 #              systemd-ask-password question offered at the same time is
 #              withdrawn once the socket answered (first answer wins)
+#   privsep    the same with 'privsep yes': the jailed network process asks
+#              on the control socket only (no terminal, no helper there)
 #   wrong-otp  a wrong code through the agent: AUTH_FAILED ends vpnc with
 #              exit code 4 and the server's reason, as without a challenge
 # In every case neither the password nor the code is in vpnc's log.
@@ -39,7 +41,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=test_prompt
-cases=${VT_CASES:-tty sdask control wrong-otp}
+cases=${VT_CASES:-tty sdask control privsep wrong-otp}
 user=alice
 password='pa ss, word'
 reason='vpnc-test: wrong password or code'
@@ -316,8 +318,11 @@ not_running() {
 	return 0
 }
 
+# case_control [privsep]: see the header; with privsep, vpnc runs with 'privsep yes' and its
+# jailed network process asks on the socket only (no systemd-ask-password there).
 case_control() {
-	local c=control code out f
+	local c=control code out f mode=${1:-}
+	[ "$mode" = privsep ] && c=privsep
 	code=$(otp $c)
 	printf '%s\n' "$user" >"$VT_DIR/user-only.txt"
 	profile "auth-user-pass $VT_DIR/user-only.txt"
@@ -327,6 +332,7 @@ case_control() {
 	local saved_sock=$sock saved_args=$VT_CLIENT_ARGS
 	sock=$grpdir/ctl.sock
 	VT_CLIENT_ARGS="--control-socket $sock --control-socket-group nogroup"
+	[ "$mode" = privsep ] && VT_CLIENT_ARGS="$VT_CLIENT_ARGS --privsep yes --user nobody --group nogroup"
 	start_detached
 	VT_CLIENT_ARGS=$saved_args
 	if ! wait_prompt password; then
@@ -342,19 +348,29 @@ case_control() {
 	vt_check "$c: status text says what it waits for" \
 		grep -q -E '^waiting for: +Enter Auth Password: \(password; answer with: vpnc answer' <<<"$out"
 	f=$(ask_file_for password)
-	vt_check "$c: the same question waits at systemd-ask-password (Id=vpnc:$inst:password)" [ -n "$f" ]
+	if [ "$mode" = privsep ]; then
+		vt_check "$c: the jailed process started no systemd-ask-password" [ -z "$f" ]
+	else
+		vt_check "$c: the same question waits at systemd-ask-password (Id=vpnc:$inst:password)" [ -n "$f" ]
+	fi
 	# A member of the status group (control-socket-group) sees the question but may not answer.
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" status --json --control-socket "$sock" 2>&1)
-	vt_check "$c: the status group sees the question" grep -q -F '"kind":"password"' <<<"$out"
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" answer --control-socket "$sock" \
-		<<<"not-the-password" 2>&1)
-	vt_check "$c: ... but may not answer it ($out)" grep -q 'permission denied' <<<"$out"
+	# (With privsep the network process itself runs as uid 65534, which has every right.)
+	if [ "$mode" != privsep ]; then
+		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" status --json \
+			--control-socket "$sock" 2>&1)
+		vt_check "$c: the status group sees the question" grep -q -F '"kind":"password"' <<<"$out"
+		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" answer --control-socket "$sock" \
+			<<<"not-the-password" 2>&1)
+		vt_check "$c: ... but may not answer it ($out)" grep -q 'permission denied' <<<"$out"
+	fi
 	vt_check "$c: vpnc answer (from stdin) exits 0" "$vpnc" answer --control-socket "$sock" <<<"$password"
 	local i=0
 	while [ -n "$f" ] && [ -e "$f" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	vt_check "$c: the systemd-ask-password question went away (the socket answered first)" \
-		gone "$f"
-	vt_check "$c: ... and its helper with it" not_running systemd-ask-password "--id=vpnc:$inst:password"
+	if [ "$mode" != privsep ]; then
+		vt_check "$c: the systemd-ask-password question went away (the socket answered first)" \
+			gone "$f"
+		vt_check "$c: ... and its helper with it" not_running systemd-ask-password "--id=vpnc:$inst:password"
+	fi
 	if ! wait_prompt challenge; then
 		vt_fail "$c: status --json shows the challenge"
 		vt_client_stop 5
@@ -413,6 +429,7 @@ for c in $cases; do
 	tty) case_tty ;;
 	sdask) case_sdask ;;
 	control) case_control ;;
+	privsep) case_control privsep ;;
 	wrong-otp) case_wrong_otp ;;
 	*) vt_fail "unknown case '$c'" ;;
 	esac
