@@ -27,6 +27,14 @@ const char *vpnc_prompt_kind_name(enum vpnc_prompt_kind kind)
 	return (unsigned)kind < VPNC_PROMPT__COUNT ? kind_names[kind] : "question";
 }
 
+/* For --id before the loop (vpnc_prompt_sync_instance); the loop's instance has its own. */
+static char sync_instance[72]; /* an instance name is at most 64 bytes (ctlpath.h) */
+
+void vpnc_prompt_sync_instance(const char *instance)
+{
+	snprintf(sync_instance, sizeof(sync_instance), "%s", instance != NULL ? instance : "");
+}
+
 int vpnc_prompt_sync(const struct vpnc_prompt_q *q, char *out, size_t cap)
 {
 	struct vpnc_prompt_env env = {0};
@@ -39,7 +47,7 @@ int vpnc_prompt_sync(const struct vpnc_prompt_q *q, char *out, size_t cap)
 	if (fes & VPNC_PROMPT_FE_TTY)
 		return prompt_tty_sync(q, out, cap);
 	if (fes & VPNC_PROMPT_FE_SDASK)
-		return prompt_sdask_sync(q, NULL, out, cap);
+		return prompt_sdask_sync(q, sync_instance, out, cap);
 	return -ENXIO;
 }
 

@@ -102,6 +102,9 @@ unsigned vpnc_prompt_pick(const struct vpnc_prompt_env *env, bool sync);
  */
 int vpnc_prompt_sync(const struct vpnc_prompt_q *q, char *out, size_t cap);
 
+/* The instance name vpnc_prompt_sync() gives systemd-ask-password's --id (copied; NULL = "vpnc"). */
+void vpnc_prompt_sync_instance(const char *instance);
+
 /* The asynchronous side: one per loop. */
 struct vpnc_prompt;
 

@@ -25,7 +25,9 @@
 #              of control-socket-group sees the question, may not answer); the
 #              systemd-ask-password question offered at the same time is
 #              withdrawn once the socket answered (first answer wins)
-#   privsep    the same with 'privsep yes': the jailed network process asks
+#   keypass    no terminal, an encrypted client key: its passphrase is asked
+#              through systemd-ask-password at start, then password and code
+#   privsep    the same as control with 'privsep yes': the jailed network process asks
 #              on the control socket only (no terminal, no helper there)
 #   wrong-otp  a wrong code through the agent: AUTH_FAILED ends vpnc with
 #              exit code 4 and the server's reason, as without a challenge
@@ -41,7 +43,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=test_prompt
-cases=${VT_CASES:-tty sdask control privsep wrong-otp}
+cases=${VT_CASES:-tty sdask control privsep keypass wrong-otp}
 user=alice
 password='pa ss, word'
 reason='vpnc-test: wrong password or code'
@@ -307,6 +309,42 @@ case_sdask() {
 	no_leak $c "$VT_DIR/client.log" $c
 }
 
+# case_keypass: an encrypted client key, no terminal: its passphrase is asked (at start,
+# blocking) through systemd-ask-password too, then the password and the code.
+case_keypass() {
+	local c=keypass code kp='key pass 1'
+	code=$(otp $c)
+	printf '%s\n' "$user" >"$VT_DIR/user-only.txt"
+	profile "auth-user-pass $VT_DIR/user-only.txt"
+	openssl pkey -in "$VT_DIR/pki/client.key" -aes256 -passout "pass:$kp" -out "$VT_DIR/enc.key" 2>/dev/null
+	python3 - "$VT_DIR/$VT_CLIENT_CONF" "$VT_DIR/enc.key" <<'PY'
+import re, sys
+conf, key = sys.argv[1], open(sys.argv[2]).read().strip()
+t = open(conf).read()
+t = re.sub(r'<key>\n.*?\n</key>', lambda m: '<key>\n' + key + '\n</key>', t, flags=re.S)
+open(conf, 'w').write(t)
+PY
+	vt_check "$c: the profile's key is encrypted" grep -q 'ENCRYPTED PRIVATE KEY' "$VT_DIR/$VT_CLIENT_CONF"
+	printf '%s\n' "$code" >"$VT_DIR/otp.txt"
+	: >"$VT_DIR/verify.log"
+	: >"$VT_DIR/agent.log"
+	timeout 60 python3 "$VT_DIR/agent.py" "vpnc:$inst:" "$VT_DIR/agent.log" 40 \
+		"key-passphrase=$kp" "password=$password" "challenge=$code" &
+	local agent=$!
+	start_detached
+	connected $c 40 || { vt_client_stop 5; kill "$agent" 2>/dev/null; cat "$VT_DIR/agent.log"; return 1; }
+	wait "$agent" 2>/dev/null
+	vt_check "$c: the agent was asked for the key's passphrase, not echoed" \
+		grep -q -F "question id=vpnc:$inst:key-passphrase echo=0 message=Enter Private Key Password:" \
+		"$VT_DIR/agent.log"
+	stop_client $c
+	if grep -q -F -e "$kp" -e "$password" "$VT_DIR/client.log"; then
+		vt_fail "$c: a passphrase or password is in client.log"
+	else
+		vt_pass "$c: neither the passphrase nor the password is in client.log"
+	fi
+}
+
 not_grep() { ! grep -q -F "$1"; }
 gone() { [ -n "$1" ] && [ ! -e "$1" ]; }
 # not_running PROG ARG: no PROG process of ours has ARG on its command line.
@@ -430,6 +468,7 @@ for c in $cases; do
 	sdask) case_sdask ;;
 	control) case_control ;;
 	privsep) case_control privsep ;;
+	keypass) case_keypass ;;
 	wrong-otp) case_wrong_otp ;;
 	*) vt_fail "unknown case '$c'" ;;
 	esac
