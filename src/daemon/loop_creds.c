@@ -208,6 +208,7 @@ int loop_creds_ready(struct loop *l)
 			return -1;
 		}
 		l->cr_filled = true;
+		l->cr_pass_asked = l->cr.pass_asked;
 	}
 	return ask_next(l);
 }

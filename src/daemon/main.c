@@ -86,6 +86,7 @@ static int ask_missing(struct creds_src *c)
 	if (ret == 0 && conf->password == NULL) {
 		q = (struct vpnc_prompt_q){VPNC_PROMPT_PASS, "Enter Auth Password:", false};
 		ret = vpnc_prompt_sync(&q, c->got.pass, sizeof(c->got.pass));
+		c->got.pass_asked = ret == 0;
 	}
 	if (ret == 0 && conf->static_challenge[0] != '\0') {
 		snprintf(text, sizeof(text), "CHALLENGE: %s", conf->static_challenge);
