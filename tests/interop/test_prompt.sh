@@ -32,6 +32,8 @@
 #              on the control socket only (no terminal, no helper there)
 #   wrong-otp  a wrong code through the agent: AUTH_FAILED ends vpnc with
 #              exit code 4 and the server's reason, as without a challenge
+#   nowhere    no terminal, no systemd-ask-password (--untrusted-config) and
+#              no control socket: one sentence and exit status 2
 # In every case neither the password nor the code is in vpnc's log.
 # Needs root and python3.
 
@@ -44,7 +46,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=test_prompt
-cases=${VT_CASES:-tty sdask control privsep keypass wrong-otp}
+cases=${VT_CASES:-tty sdask control privsep keypass wrong-otp nowhere}
 user=alice
 password='pa ss, word'
 reason='vpnc-test: wrong password or code'
@@ -352,6 +354,29 @@ PY
 	fi
 }
 
+# case_nowhere: no terminal, --untrusted-config (never systemd-ask-password) and no control
+# socket (its directory does not exist): one sentence, exit status 2, nothing left behind.
+case_nowhere() {
+	local c=nowhere
+	profile "auth-user-pass"
+	VT_CLI_T0=$(vt_now_us)
+	ip netns exec "$VT_CLI_NS" setsid "$vpnc" --config "$VT_DIR/$VT_CLIENT_CONF" --untrusted-config \
+		--control-socket "$VT_DIR/no-such-dir/ctl.sock" --dns-mode none </dev/null \
+		>"$VT_DIR/client.log" 2>&1 &
+	VT_CLI_PID=$!
+	if vt_client_wait_exit 20; then
+		vt_check "$c: exit status 2 (got $VT_CLI_RC)" [ "$VT_CLI_RC" = 2 ]
+	else
+		vt_fail "$c: vpnc ended by itself within 20 s"
+		vt_client_stop 5
+	fi
+	vt_check "$c: one sentence says why" grep -q -F \
+		"auth-user-pass needs the username, and there is no terminal, no systemd-ask-password and no control socket to ask for it." \
+		"$VT_DIR/client.log"
+	vt_check "$c: no systemd-ask-password question was left" [ -z "$(ask_file_for username)" ]
+	vt_check "$c: client namespace clean" vt_ns_clean
+}
+
 not_grep() { ! grep -q -F "$1"; }
 gone() { [ -n "$1" ] && [ ! -e "$1" ]; }
 # not_running PROG ARG: no PROG process of ours has ARG on its command line.
@@ -476,6 +501,7 @@ for c in $cases; do
 	control) case_control ;;
 	privsep) case_control privsep ;;
 	keypass) case_keypass ;;
+	nowhere) case_nowhere ;;
 	wrong-otp) case_wrong_otp ;;
 	*) vt_fail "unknown case '$c'" ;;
 	esac
