@@ -248,7 +248,9 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 	else
 		printf("  auth-user-pass: username %s, password %s%s\n",
 		       c->username != NULL ? from : "will be asked",
-		       c->password != NULL ? from : "will be asked",
+		       c->password != NULL                 ? from
+		       : c->auth_user_pass_username_only ? "not asked (username-only: \"[[BLANK]]\" is sent)"
+		                                         : "will be asked",
 		       c->auth_nocache ? " (auth-nocache)" : "");
 	if (c->static_challenge[0] == '\0')
 		printf("  static-challenge: none\n");

@@ -120,7 +120,7 @@ static void jauth(const struct vpnc_chk_plan *p)
 		fputs("{\"username\":", stdout);
 		js(c->username != NULL ? from : "ask");
 		key("password");
-		js(c->password != NULL ? from : "ask");
+		js(c->password != NULL ? from : c->auth_user_pass_username_only ? "none" : "ask");
 		putchar('}');
 	}
 	key("static_challenge");

@@ -83,7 +83,7 @@ static int ask_missing(struct creds_src *c)
 		return 0; /* the loop asks, where the control socket can answer too */
 	if (conf->username == NULL)
 		ret = vpnc_prompt_sync(&q, c->got.user, sizeof(c->got.user));
-	if (ret == 0 && conf->password == NULL) {
+	if (ret == 0 && conf->password == NULL && !conf->auth_user_pass_username_only) {
 		q = (struct vpnc_prompt_q){VPNC_PROMPT_PASS, "Enter Auth Password:", false};
 		ret = vpnc_prompt_sync(&q, c->got.pass, sizeof(c->got.pass));
 		c->got.pass_asked = ret == 0;
@@ -120,6 +120,11 @@ static int get_creds(void *ctx, struct vpnc_loop_creds *out)
 		memcpy(out->user, conf->username, strlen(conf->username) + 1);
 	if (conf->password != NULL)
 		memcpy(out->pass, conf->password, strlen(conf->password) + 1);
+	/* 'auth-user-pass username-only' (OpenVPN 2.7): its placeholder, never asked. */
+	if (conf->auth_user_pass_username_only) {
+		snprintf(out->pass, sizeof(out->pass), "%s", "[[BLANK]]");
+		out->pass_asked = true;
+	}
 	return 0;
 }
 
