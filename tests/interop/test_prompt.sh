@@ -32,6 +32,8 @@
 #              on the control socket only (no terminal, no helper there)
 #   wrong-otp  a wrong code through the agent: AUTH_FAILED ends vpnc with
 #              exit code 4 and the server's reason, as without a challenge
+#   username-only  'auth-user-pass username-only' (OpenVPN 2.7): only the
+#              username is asked; the server's script gets "[[BLANK]]"
 #   nowhere    no terminal, no systemd-ask-password (--untrusted-config) and
 #              no control socket: one sentence and exit status 2
 # In every case neither the password nor the code is in vpnc's log.
@@ -46,7 +48,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=test_prompt
-cases=${VT_CASES:-tty sdask control privsep keypass wrong-otp nowhere}
+cases=${VT_CASES:-tty sdask control privsep keypass wrong-otp nowhere username-only}
 user=alice
 password='pa ss, word'
 reason='vpnc-test: wrong password or code'
@@ -86,6 +88,11 @@ p=\$(printf '%s' "\$f" | cut -d: -f2 | base64 -d 2>/dev/null)
 c=\$(printf '%s' "\$f" | cut -d: -f3 | base64 -d 2>/dev/null)
 want=\$(cat "$VT_DIR/otp.txt" 2>/dev/null)
 echo "verify: user=\$u prefix=\$(printf '%s' "\$f" | cut -d: -f1)" >>"$VT_DIR/verify.log"
+# The username-only case: 2.7's placeholder password, accepted only while blank.ok exists.
+if [ -e "$VT_DIR/blank.ok" ] && [ "\$u" = "$user" ] && [ "\$f" = '[[BLANK]]' ]; then
+	echo "verify: accepted blank" >>"$VT_DIR/verify.log"
+	exit 0
+fi
 if [ "\$u" = "$user" ] && [ "\${f%%:*}" = SCRV1 ] && [ "\$p" = "$password" ] &&
 	[ -n "\$want" ] && [ "\$c" = "\$want" ]; then
 	rm -f "$VT_DIR/otp.txt"
@@ -377,6 +384,32 @@ case_nowhere() {
 	vt_check "$c: client namespace clean" vt_ns_clean
 }
 
+# case_username_only: 'auth-user-pass username-only' (OpenVPN 2.7): the username is asked (here
+# answered on the control socket, echoed), no password, and [[BLANK]] is what the server gets.
+case_username_only() {
+	local c=username-only out
+	profile ""
+	sed -i '/^static-challenge /d' "$VT_DIR/$VT_CLIENT_CONF"
+	printf 'auth-user-pass username-only\n' >>"$VT_DIR/$VT_CLIENT_CONF"
+	: >"$VT_DIR/verify.log"
+	touch "$VT_DIR/blank.ok"
+	start_detached
+	if ! wait_prompt username; then
+		vt_fail "$c: status --json shows the username question"
+		vt_dump_logs
+		vt_client_stop 5
+		rm -f "$VT_DIR/blank.ok"
+		return 1
+	fi
+	vt_check "$c: the username question is echoed" grep -q -F '"text":"Enter Auth Username:","echo":true' <<<"$PROMPT_JSON"
+	vt_check "$c: vpnc answer gives the username" "$vpnc" answer --control-socket "$sock" <<<"$user"
+	connected $c 20 || { vt_client_stop 5; rm -f "$VT_DIR/blank.ok"; return 1; }
+	vt_check "$c: the server got the placeholder password" grep -q -F 'verify: accepted blank' "$VT_DIR/verify.log"
+	vt_check "$c: no password was asked" not_grep 'Waiting for the password' <"$VT_DIR/client.log"
+	stop_client $c
+	rm -f "$VT_DIR/blank.ok"
+}
+
 not_grep() { ! grep -q -F "$1"; }
 gone() { [ -n "$1" ] && [ ! -e "$1" ]; }
 # not_running PROG ARG: no PROG process of ours has ARG on its command line.
@@ -502,6 +535,7 @@ for c in $cases; do
 	privsep) case_control privsep ;;
 	keypass) case_keypass ;;
 	nowhere) case_nowhere ;;
+	username-only) case_username_only ;;
 	wrong-otp) case_wrong_otp ;;
 	*) vt_fail "unknown case '$c'" ;;
 	esac
