@@ -108,7 +108,7 @@ chmod 700 "$VT_DIR/verify.sh"
 # terminal), answers prompts in order (EXPECT<TAB>SEND lines), copies all
 # output to a log, passes SIGTERM on and exits with the command's status.
 cat >"$VT_DIR/ptydrive.py" <<'EOF'
-import os, pty, select, signal, sys, time
+import os, pty, select, signal, sys, termios, time
 log, script = sys.argv[1], sys.argv[2]
 cmd = sys.argv[sys.argv.index('--') + 1:]
 steps = [l.rstrip('\n').split('\t', 1) for l in open(script) if '\t' in l]
@@ -136,7 +136,13 @@ while True:
         i = buf.find(steps[0][0].encode(), pos)
         if i >= 0:
             pos = i + len(steps[0][0])
-            time.sleep(0.5)  # the prompt turns echo off (TCSAFLUSH) after printing itself
+            time.sleep(0.3)
+            # A secret's prompt turns echo off (TCSAFLUSH, which drops earlier input) after
+            # printing itself: wait for that (bounded) before typing.
+            t_end = time.time() + 10
+            while 'Password' in steps[0][0] and time.time() < t_end and \
+                    termios.tcgetattr(fd)[3] & termios.ECHO:
+                time.sleep(0.05)
             os.write(fd, steps[0][1].encode() + b'\n')
             steps.pop(0)
 _, st = os.waitpid(pid, 0)
@@ -468,7 +474,7 @@ case_control() {
 	fi
 	vt_check "$c: vpnc answer (from stdin) exits 0" "$vpnc" answer --control-socket "$sock" <<<"$password"
 	local i=0
-	while [ -n "$f" ] && [ -e "$f" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	while [ -n "$f" ] && [ -e "$f" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	if [ "$mode" != privsep ]; then
 		vt_check "$c: the systemd-ask-password question went away (the socket answered first)" \
 			gone "$f"
