@@ -418,13 +418,18 @@ case_username_only() {
 
 not_grep() { ! grep -q -F "$1"; }
 gone() { [ -n "$1" ] && [ ! -e "$1" ]; }
-# not_running PROG ARG: no PROG process of ours has ARG on its command line.
+# not_running PROG ARG: within 5 s, no PROG process has ARG on its command line.
 not_running() {
-	local p
-	for p in /proc/[0-9]*; do
-		[[ $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) == *"$1"*"$2"* ]] && return 1
+	local p i found
+	for i in $(seq 50); do
+		found=0
+		for p in /proc/[0-9]*; do
+			[[ $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) == *"$1"*"$2"* ]] && found=1 && break
+		done
+		[ $found = 0 ] && return 0
+		sleep 0.1
 	done
-	return 0
+	return 1
 }
 
 # case_control [privsep]: see the header; with privsep, vpnc runs with 'privsep yes' and its
