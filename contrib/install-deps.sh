@@ -41,6 +41,30 @@ esac
 
 [ "${VPNC_NO_INSTALL:-0}" = 1 ] && exit 0
 
+# Programs a test runs unpacked in a private mount namespace, never installed (each conflicts
+# with systemd-resolved's resolvconf): openresolv and Debian's resolvconf, for
+# tests/interop/test_resolvconf.sh. Unpacked once into VPNC_TEST_DEBS.
+unpack_test_debs() {
+	local dir=${VPNC_TEST_DEBS:-/var/cache/vpnc-tests} p tmp
+	for p in openresolv resolvconf; do
+		[ -d "$dir/$p" ] && continue
+		if [ "$(id -u)" != 0 ]; then
+			echo "install-deps: $p is not unpacked in $dir (run as root)" >&2
+			continue
+		fi
+		tmp=$(mktemp -d)
+		chmod 755 "$tmp" # apt's download sandbox user must be able to write here
+		if (cd "$tmp" && { apt-get download -q "$p" >/dev/null 2>&1 ||
+			{ apt-get update -q >/dev/null && apt-get download -q "$p" >/dev/null; }; }); then
+			mkdir -p "$dir" && dpkg -x "$tmp"/"$p"_*.deb "$dir/$p.new" && mv "$dir/$p.new" "$dir/$p"
+		else
+			echo "install-deps: cannot download $p" >&2
+		fi
+		rm -rf "$tmp"
+	done
+}
+[ "$1" = test ] && unpack_test_debs
+
 missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
