@@ -12,6 +12,7 @@
 #include <lz4.h>
 
 #include "core/engine_int.h"
+#include "core/keyex.h"
 #include "core/tls.h"
 #include "vpnc/engine.h"
 
