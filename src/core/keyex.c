@@ -148,7 +148,7 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 		                         server ? e->peer_sid : e->sid, server ? e->sid : e->peer_sid, block);
 	}
 	if (r == 0)
-		r = vpnc_dc_key_init2(&ks->dc, e->cipher, e->auth_digest, block, server, ks->key_id, peer_id);
+		r = vpnc_dc_key_init(&ks->dc, e->cipher, e->auth_digest, block, server, ks->key_id, peer_id);
 	if (r == 0) {
 		vpnc_dc_set_rand(&ks->dc, e->rand, e->rand_ctx);
 		vpnc_replay_set_window(&ks->dc.replay, e->replay_window);
