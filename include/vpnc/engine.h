@@ -214,6 +214,9 @@ struct vpnc_engine_cfg {
 	size_t n_pull_filters;           /* at most VPNC_MAX_PULL_FILTERS */
 	bool route_nopull;
 	const struct vpnc_push *net;     /* the profile's routes and DNS (copied); NULL = none */
+	/* Client: the caller can ask the user a CR_TEXT challenge and answer it with
+	 * vpnc_engine_cr_response(); IV_SSO then announces crtext besides webauth and openurl. */
+	bool crtext;
 };
 
 /* Fills cfg with the client settings of conf (pointers borrow from conf). */

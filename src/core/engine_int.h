@@ -194,6 +194,7 @@ struct vpnc_engine {
 	 * many CR_TEXT / WEB_AUTH questions this session passed on (VPNC_CHALLENGES_MAX at most). */
 	struct vpnc_authcr challenge;
 	unsigned n_challenges;
+	bool crtext;                  /* the caller answers CR_TEXT: IV_SSO announces crtext */
 
 	struct vpnc_stats stats;
 	uint32_t drop_logged;         /* one bit per enum vpnc_drop */

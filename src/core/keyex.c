@@ -30,8 +30,14 @@
 /* The largest tun-mtu we accept from the server, announced as IV_MTU (as 2.6 does). */
 #define CLIENT_IV_MTU 1600
 #define EKM_LABEL_DATAKEYS "EXPORTER-OpenVPN-datakeys"
-/* Pending-authentication methods we can follow: the user opens the URL vpnc logs. */
+/*
+ * Pending-authentication methods we can follow (IV_SSO, management-notes.txt
+ * "client-pending-auth"): the user opens the URL vpnc shows; and, when the
+ * caller can ask the user (cfg.crtext), a CR_TEXT challenge answered with
+ * CR_RESPONSE.
+ */
 #define CLIENT_IV_SSO "webauth,openurl"
+#define CLIENT_IV_SSO_CRTEXT "webauth,openurl,crtext"
 
 int vpnc__send_ctrl_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, const char *msg)
 {
@@ -66,9 +72,9 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 			snprintf(m->username, sizeof(m->username), "%s", user);
 		if (pass != NULL)
 			snprintf(m->password, sizeof(m->password), "%s", pass);
-		/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE and is logged). */
+		/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE) and by CR_TEXT. */
 		r = vpnc_km2_peer_info_ex(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
-		                          CLIENT_IV_MTU, NULL, CLIENT_IV_SSO);
+		                          CLIENT_IV_MTU, NULL, e->crtext ? CLIENT_IV_SSO_CRTEXT : CLIENT_IV_SSO);
 		if (r < 0)
 			return r;
 		/* push-peer-info and setenv UV_* (engine_peer_info_extra()); the key=value order does not matter. */

@@ -104,6 +104,7 @@ void loop_teardown_connection(struct loop *l, bool notify)
 		vpnc_engine_free(l->eng);
 		l->eng = NULL;
 	}
+	loop_authcr_session_end(l); /* its CR_TEXT question and sign-in URL go with it (loop_authcr.c) */
 	vpnc_link_close(l->link);
 	l->link = NULL;
 	l->link_down = false;
@@ -352,6 +353,20 @@ static void on_fatal(struct loop *l)
 {
 	enum vpnc_auth_retry ar = l->conf->auth_retry;
 
+	if (l->cause == VPNC_CAUSE_AUTH_CHALLENGE) {
+		/*
+		 * CRV1: a question, not a failure. Asked whatever auth-retry says (2.6's
+		 * command line asks it only under 'auth-retry interact' and otherwise
+		 * stops; docs/auth.md), then the same server again at once.
+		 */
+		vpnc_log(VPNC_LOG_INFO, "AUTH: %s", l->reason);
+		loop_teardown_connection(l, false);
+		loop_secret_wipe(l->pass, sizeof(l->pass));
+		loop_secret_wipe(l->user, sizeof(l->user));
+		l->have_creds = false;
+		loop_next_attempt(l, VPNC_REMOTE_SAME, false);
+		return;
+	}
 	if (l->cause != VPNC_CAUSE_AUTH_FAILED || ar == VPNC_AUTH_RETRY_NONE) {
 		/* Distinct exit codes (exitcode.h): the unit does not restart on these two. */
 		/* inactive, ping-exit and session-timeout stop cleanly, as 2.6 does (systemd does not restart). */
@@ -431,8 +446,13 @@ static void process_events(struct loop *l)
 			if (ev.push != NULL && !l->exiting)
 				on_connected(l, ev.push);
 			break;
+		case VPNC_EV_AUTH_CHALLENGE:
+			loop_authcr_event(l, ev.challenge); /* CR_TEXT, WEB_AUTH (loop_authcr.c) */
+			break;
 		case VPNC_EV_RESTART:
 		case VPNC_EV_FATAL:
+			if (ev.cause == VPNC_CAUSE_AUTH_CHALLENGE)
+				loop_authcr_crv1(l, ev.challenge); /* asked before the next attempt */
 			if (l->pending != VPNC_ACT_FATAL) {
 				l->pending = ev.type == VPNC_EV_FATAL ? VPNC_ACT_FATAL : VPNC_ACT_RESTART;
 				snprintf(l->reason, sizeof(l->reason), "%s",
@@ -592,6 +612,7 @@ void loop_shutdown(struct loop *l, int code)
 	(void)vpnc_sd_stopping(code == 0 ? "disconnected" : "stopped after an error (see the log)");
 	vpnc_sd_watchdog_stop(&l->sd_wd);
 	loop_teardown_connection(l, true);
+	loop_authcr_stop(l); /* a waiting question is withdrawn, the terminal put back (loop_authcr.c) */
 	loop_forget_addrs(l);
 	if (l->gai_busy)
 		(void)uv_cancel((uv_req_t *)&l->gai);
@@ -745,6 +766,7 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l};
 
 		(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
+		loop_authcr_start(l); /* the server's challenges (loop_authcr.c), on the socket too */
 		vpnc_ctlstate_netev(l->ctl, &l->netev); /* the last network event (loop_roam.c) */
 		/* Kill switch (loop_ks.c): in place before the first name is resolved. Privilege
 		 * separation: then into the jail, now that the control socket exists, before any name
