@@ -192,30 +192,8 @@ void loop_authcr_session_end(struct loop *l)
 	l->authcr_url = false;
 }
 
-void loop_authcr_start(struct loop *l)
-{
-	const struct vpnc_config *c = l->conf;
-	const char *path = c->path != NULL ? c->path : c->cmdline_config[0] ? c->cmdline_config : NULL;
-	char instance[VPNC_CTL_INSTANCE_MAX + 1];
-	int ret;
-
-	if (l->prompt != NULL)
-		return; /* made already, for the credentials */
-	vpnc_ctl_instance_from_config(path, instance, sizeof(instance));
-	/* systemd-ask-password is left to the credentials' side, which knows --untrusted-config. */
-	ret = vpnc_prompt_new(&l->uv, instance, true, &l->prompt);
-	if (ret < 0) {
-		vpnc_log(VPNC_LOG_WARN, "Cannot set up asking the server's challenges: %s", strerror(-ret));
-		l->prompt = NULL;
-		return;
-	}
-	vpnc_prompt_set_ctl(l->prompt, l->ctl != NULL);
-}
-
 void loop_authcr_stop(struct loop *l)
 {
-	vpnc_prompt_free(l->prompt);
-	l->prompt = NULL;
 	vpnc_authcr_wipe(&l->crv1);
 	l->authcr_asking = VPNC_AUTHCR_NONE;
 	l->authcr_url = false;

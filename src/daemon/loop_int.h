@@ -115,9 +115,14 @@ struct loop {
 	char user[VPNC_CRED_MAX];
 	char pass[VPNC_CRED_MAX];
 	bool have_creds;
+	/* Asking for them (loop_creds.c, prompt.h): what the source gave and the answers so far. */
+	struct vpnc_prompt *prompt;      /* NULL when it could not be made */
+	struct vpnc_loop_creds cr;
+	bool cr_filled;                  /* cr holds this round's source values */
+	bool cr_pass_asked;              /* the password was asked (an empty answer stands) */
+	bool asking;                     /* a question waits; the attempt starts from its answer */
 	char token[VPNC_MAX_TOKEN_LEN];       /* the pushed auth-token, kept across attempts */
 	char token_user[VPNC_MAX_TOKEN_LEN];
-	struct vpnc_prompt *prompt;      /* NULL when it could not be made */
 
 	/* The server's authentication questions (loop_authcr.c). */
 	struct vpnc_authcr crv1;         /* a CRV1 challenge to ask before the next attempt (secret) */
@@ -181,6 +186,20 @@ void loop_next_attempt(struct loop *l, enum vpnc_remote_why why, bool auth_noint
 void loop_forget_addrs(struct loop *l);
 
 /*
+ * loop_creds.c: the credentials for the next attempt. 0 when they are at
+ * hand (or not needed), 1 while a question waits (its answer calls
+ * loop_begin_connect() again), -1 after a fatal end (loop_shutdown() called).
+ */
+int loop_creds_ready(struct loop *l);
+/* The prompt module for the run, with the control socket when there is one (logged if not). */
+void loop_creds_start(struct loop *l);
+/* Withdraws a waiting question and frees the module (loop_shutdown()). */
+void loop_creds_stop(struct loop *l);
+/* The control socket's hooks: the waiting question for status, and its answer. */
+void loop_creds_view(void *ctx, struct vpnc_status_snap *snap);
+int loop_creds_answer(void *ctx, unsigned id, const char *text, size_t len);
+
+/*
  * loop_authcr.c: the server's authentication questions (CRV1, CR_TEXT,
  * WEB_AUTH). loop_authcr_ready(): 0 when no CRV1 challenge waits to be
  * asked, 1 while it is asked (its answer calls loop_begin_connect() again),
@@ -195,9 +214,7 @@ void loop_authcr_started(struct loop *l);
 void loop_authcr_event(struct loop *l, const struct vpnc_authcr *c);
 /* The session ends: its CR_TEXT question is withdrawn, its URL cleared. */
 void loop_authcr_session_end(struct loop *l);
-/* The prompt module for the run if none is made yet (with the control socket when there is one). */
-void loop_authcr_start(struct loop *l);
-/* Frees it and wipes what waits (loop_shutdown()). */
+/* Wipes what waits (loop_shutdown(); the prompt module goes with loop_creds_stop()). */
 void loop_authcr_stop(struct loop *l);
 
 /* loop_attempt.c: resolves the current remote and starts an engine and a link for it. */

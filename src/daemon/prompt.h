@@ -42,7 +42,7 @@
 /* Longest answer accepted (without its NUL); longer input is refused with -ENOSPC. */
 #define VPNC_PROMPT_MAX 512
 /* Longest question text shown (longer text is cut). */
-#define VPNC_PROMPT_TEXT_MAX 256
+#define VPNC_PROMPT_TEXT_MAX 320
 /* Longest informational item (e.g. an AUTH_PENDING URL). */
 #define VPNC_PROMPT_INFO_MAX 1024
 

@@ -23,11 +23,16 @@
 #include <unistd.h>
 
 #include "control/cli.c"
+#include "control/cli_answer.c"
 #include "control/cli_killswitch.c"
 #include "control/ctlpath.c"
 #include "control/ctlsock.c"
 #include "control/status.c"
 #include "control/status_netev.c"
+#include "daemon/prompt.c"
+#include "daemon/prompt_pick.c"
+#include "daemon/prompt_sdask.c"
+#include "daemon/prompt_tty.c"
 #include "control/status_expiry.c"
 
 #include "../check.h"
@@ -115,7 +120,7 @@ static int64_t ms(void)
 static void *client_thread(void *arg)
 {
 	struct fixture *fx = arg;
-	char longreq[100];
+	char longreq[700];
 	int fds[VPNC_CTL_MAX_CLIENTS], fd;
 	int64_t t0;
 	ssize_t n;
