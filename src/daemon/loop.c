@@ -104,7 +104,7 @@ void loop_teardown_connection(struct loop *l, bool notify)
 		vpnc_engine_free(l->eng);
 		l->eng = NULL;
 	}
-	loop_authcr_session_end(l); /* its CR_TEXT question and sign-in URL go with it (loop_authcr.c) */
+	loop_authcr_settled(l); /* its CR_TEXT question and sign-in URL go with it (loop_authcr.c) */
 	vpnc_link_close(l->link);
 	l->link = NULL;
 	l->link_down = false;
@@ -443,6 +443,7 @@ static void process_events(struct loop *l)
 			(void)vpnc_sd_status(state_name(ev.state)); /* systemd (sdnotify.h) */
 			break;
 		case VPNC_EV_CONNECTED:
+			loop_authcr_settled(l); /* the server let us in: no question or URL stays (loop_authcr.c) */
 			if (ev.push != NULL && !l->exiting)
 				on_connected(l, ev.push);
 			break;

@@ -180,9 +180,9 @@ void loop_authcr_event(struct loop *l, const struct vpnc_authcr *c)
 	(void)vpnc_sd_status("waiting for the challenge response (vpnc answer)");
 }
 
-void loop_authcr_session_end(struct loop *l)
+void loop_authcr_settled(struct loop *l)
 {
-	/* A CR_TEXT question belongs to its session; a CRV1 question is asked between sessions. */
+	/* A CR_TEXT question belongs to its pending session; a CRV1 question is asked between sessions. */
 	if (l->authcr_asking == VPNC_AUTHCR_CR_TEXT && l->prompt != NULL) {
 		(void)vpnc_prompt_cancel(l->prompt);
 		l->authcr_asking = VPNC_AUTHCR_NONE;

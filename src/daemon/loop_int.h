@@ -212,8 +212,8 @@ void loop_authcr_crv1(struct loop *l, const struct vpnc_authcr *c);
 void loop_authcr_started(struct loop *l);
 /* VPNC_EV_AUTH_CHALLENGE: CR_TEXT asked, a sign-in URL shown. */
 void loop_authcr_event(struct loop *l, const struct vpnc_authcr *c);
-/* The session ends: its CR_TEXT question is withdrawn, its URL cleared. */
-void loop_authcr_session_end(struct loop *l);
+/* The session is up or ends: its CR_TEXT question is withdrawn, its sign-in URL cleared. */
+void loop_authcr_settled(struct loop *l);
 /* Wipes what waits (loop_shutdown(); the prompt module goes with loop_creds_stop()). */
 void loop_authcr_stop(struct loop *l);
 
