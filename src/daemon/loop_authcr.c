@@ -34,18 +34,24 @@ static void question_text(const struct vpnc_authcr *c, char *out, size_t cap)
 	snprintf(out, cap, "CHALLENGE: %s", esc);
 }
 
+/* A question that cannot be asked or answered: logged, or (CRV1) the end, exit status 2 as for
+ * credentials that cannot be asked for (loop_creds.c). */
 static void cannot_ask(struct loop *l, int err, bool fatal)
 {
-	const char *why = err == -ENXIO ? "there is no terminal, systemd-ask-password or control socket to ask"
-	                  : err == -ENOSPC ? "the response is too long"
-	                                   : strerror(-err);
+	char why[128];
+
+	if (err == -ENXIO)
+		snprintf(why, sizeof(why), "there is no terminal, systemd-ask-password or control socket to ask");
+	else if (err == -ENOSPC)
+		snprintf(why, sizeof(why), "the response is too long");
+	else
+		snprintf(why, sizeof(why), "asking for the response failed (%s)", strerror(-err));
 	if (!fatal) {
 		vpnc_log(VPNC_LOG_WARN, "Cannot answer the server's challenge: %s", why);
 		return;
 	}
-	vpnc_log(VPNC_LOG_FATAL, "Exiting: the server asks a challenge and %s.",
-	         err == -ENXIO ? why : "it could not be answered");
-	loop_shutdown(l, VPNC_EXIT_AUTH);
+	vpnc_log(VPNC_LOG_FATAL, "Exiting: the server asks a challenge and %s.", why);
+	loop_shutdown(l, VPNC_EXIT_CONFIG);
 }
 
 /* ---- CRV1: asked between two attempts ---- */
