@@ -49,13 +49,6 @@ int vpnc_cli_killswitch(int argc, char **argv);
  */
 int vpnc_cli_answer(const char *path);
 
-/*
- * Parses the daemon's reply to "prompt" (ctlsock.h): 1 and the fields
- * (text points into line, which is changed) when a question waits, 0 for
- * "prompt none", -EINVAL for anything else.
- */
-int vpnc_cli_parse_prompt(char *line, unsigned *id, bool *echo, const char **kind, const char **text);
-
 /* Why a request failed, for people ("vpnc is not running there", ...). */
 const char *vpnc_cli_explain(int err);
 

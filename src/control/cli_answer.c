@@ -15,39 +15,8 @@
 #include <openssl/crypto.h>
 
 #include "control/cli.h"
+#include "control/ctlprompt.h"
 #include "daemon/prompt_int.h"
-
-int vpnc_cli_parse_prompt(char *line, unsigned *id, bool *echo, const char **kind, const char **text)
-{
-	char *p, *end;
-	unsigned long v;
-
-	line[strcspn(line, "\n")] = '\0';
-	if (strcmp(line, "prompt none") == 0)
-		return 0;
-	if (strncmp(line, "prompt ", 7) != 0)
-		return -EINVAL;
-	p = line + 7;
-	if (*p < '1' || *p > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(p, &end, 10);
-	if (errno != 0 || v > 0xffffffffUL || *end != ' ')
-		return -EINVAL;
-	*id = (unsigned)v;
-	p = end + 1;
-	*kind = p;
-	end = strchr(p, ' ');
-	if (end == NULL || end == p)
-		return -EINVAL;
-	*end = '\0';
-	p = end + 1;
-	if ((p[0] != '0' && p[0] != '1') || p[1] != ' ')
-		return -EINVAL;
-	*echo = p[0] == '1';
-	*text = p + 2;
-	return 1;
-}
 
 /* One line from stdin (not a terminal): the answer, without its newline. */
 static int read_stdin(char *out, size_t cap)

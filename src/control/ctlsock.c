@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 
 #include "control/ctlpath.h"
+#include "control/ctlprompt.h"
 #include "control/ctlsock.h"
 
 #define CTL_BACKLOG 8
@@ -247,19 +248,15 @@ static bool is_cmd(const char *line, size_t len, const char *cmd)
 	return len == strlen(cmd) && memcmp(line, cmd, len) == 0;
 }
 
-/*
- * "answer ID TEXT": TEXT is everything after the one space that follows ID,
- * up to the newline (a trailing CR dropped), so answers keep their spaces.
- */
+/* "answer ID TEXT" (ctlprompt.h): only a client with the socket's full rights may answer. */
 static void handle_answer(struct ctl_client *c, size_t len)
 {
 	struct vpnc_ctl *ctl = c->ctl;
-	const char *p = c->req + (len > 6 ? 7 : 6), *end = c->req + len; /* past "answer " */
-	unsigned long id = 0;
+	const char *text;
+	size_t text_len;
+	unsigned id;
 	int ret;
 
-	if (len > 0 && c->req[len - 1] == '\r')
-		end--;
 	if (c->read_only) {
 		reply_str(c, "error permission denied (the status group may not answer questions)\n",
 		          CTL_NONE);
@@ -269,23 +266,14 @@ static void handle_answer(struct ctl_client *c, size_t len)
 		reply_str(c, "error not supported\n", CTL_NONE);
 		return;
 	}
-	if (p >= end || *p < '1' || *p > '9') {
-		reply_str(c, "error usage: answer ID TEXT\n", CTL_NONE);
+	ret = vpnc_ctl_parse_answer(c->req, len, &id, &text, &text_len);
+	if (ret < 0) {
+		reply_str(c, ret == -EBADMSG ? "error the answer holds a NUL byte\n"
+		                             : "error usage: answer ID TEXT\n",
+		          CTL_NONE);
 		return;
 	}
-	while (p < end && *p >= '0' && *p <= '9' && id <= 0xffffffffUL)
-		id = id * 10 + (unsigned long)(*p++ - '0');
-	if (id > 0xffffffffUL || (p < end && *p != ' ')) {
-		reply_str(c, "error usage: answer ID TEXT\n", CTL_NONE);
-		return;
-	}
-	if (p < end)
-		p++;
-	if (memchr(p, '\0', (size_t)(end - p)) != NULL) {
-		reply_str(c, "error the answer holds a NUL byte\n", CTL_NONE);
-		return;
-	}
-	ret = ctl->ops.answer(ctl->ops.ctx, (unsigned)id, p, (size_t)(end - p));
+	ret = ctl->ops.answer(ctl->ops.ctx, id, text, text_len);
 	reply_str(c, ret == 0 ? "ok\n"
 	             : ret == -ESTALE ? "error no such question (answered already, or withdrawn)\n"
 	             : ret == -ENOSPC ? "error the answer is too long\n"

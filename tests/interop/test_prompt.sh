@@ -21,7 +21,8 @@
 #              (https://systemd.io/PASSWORD_AGENTS/): reads the ask file,
 #              checks Echo= and Id=, answers on its socket
 #   control    no terminal: `vpnc status` (text and --json) shows each
-#              question, `vpnc answer` (answer on stdin) answers it; the
+#              question, `vpnc answer` (answer on stdin) answers it (a member
+#              of control-socket-group sees the question, may not answer); the
 #              systemd-ask-password question offered at the same time is
 #              withdrawn once the socket answered (first answer wins)
 #   wrong-otp  a wrong code through the agent: AUTH_FAILED ends vpnc with
@@ -50,7 +51,7 @@ if vt_client_is_stock; then
 	exit 0
 fi
 vpnc=${VT_CLIENT_CMD[0]}
-for t in python3 base64 /usr/bin/systemd-ask-password; do
+for t in python3 base64 setpriv /usr/bin/systemd-ask-password; do
 	if ! command -v "$t" >/dev/null 2>&1; then
 		vt_fail "prerequisites: $t is missing (contrib/install-deps.sh test)"
 		vt_summary $name
@@ -162,6 +163,11 @@ with open(log, 'a') as lg:
             s.close()
         time.sleep(0.1)
 EOF
+
+# The control case's socket directory: outside $VT_DIR (0700), removed at exit.
+grpdir=/run/vpnct-prompt-$VT_ID
+trap 'rm -rf "$grpdir"; vt_cleanup' EXIT
+mkdir -m 0750 "$grpdir" && chgrp nogroup "$grpdir"
 
 setup() { vt_netns_up && vt_pki ed25519; }
 if ! vt_check "namespaces and PKI" setup; then
@@ -317,7 +323,12 @@ case_control() {
 	profile "auth-user-pass $VT_DIR/user-only.txt"
 	printf '%s\n' "$code" >"$VT_DIR/otp.txt"
 	: >"$VT_DIR/verify.log"
+	# The socket in a directory group nogroup may enter, and that group may read the status.
+	local saved_sock=$sock saved_args=$VT_CLIENT_ARGS
+	sock=$grpdir/ctl.sock
+	VT_CLIENT_ARGS="--control-socket $sock --control-socket-group nogroup"
 	start_detached
+	VT_CLIENT_ARGS=$saved_args
 	if ! wait_prompt password; then
 		vt_fail "$c: status --json shows the password question"
 		vt_dump_logs
@@ -332,6 +343,12 @@ case_control() {
 		grep -q -E '^waiting for: +Enter Auth Password: \(password; answer with: vpnc answer' <<<"$out"
 	f=$(ask_file_for password)
 	vt_check "$c: the same question waits at systemd-ask-password (Id=vpnc:$inst:password)" [ -n "$f" ]
+	# A member of the status group (control-socket-group) sees the question but may not answer.
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" status --json --control-socket "$sock" 2>&1)
+	vt_check "$c: the status group sees the question" grep -q -F '"kind":"password"' <<<"$out"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" answer --control-socket "$sock" \
+		<<<"not-the-password" 2>&1)
+	vt_check "$c: ... but may not answer it ($out)" grep -q 'permission denied' <<<"$out"
 	vt_check "$c: vpnc answer (from stdin) exits 0" "$vpnc" answer --control-socket "$sock" <<<"$password"
 	local i=0
 	while [ -n "$f" ] && [ -e "$f" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -355,6 +372,7 @@ case_control() {
 		grep -q 'waits for no answer' <<<"$out"
 	stop_client $c
 	no_leak $c "$VT_DIR/client.log" $c
+	sock=$saved_sock
 }
 
 # not_ok_answer REQ: the daemon refuses the raw request REQ (answers "error ...").
