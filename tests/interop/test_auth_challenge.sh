@@ -15,7 +15,9 @@
 #           driven by this test, answers the connect with client-pending-auth
 #           "CR_TEXT:R,E:..."; it checks the client announced crtext in IV_SSO,
 #           reads >CLIENT:CR_RESPONSE, checks the code and lets the client in
-#           (client-auth-nt). vpnc, answered on its terminal, connects.
+#           (client-auth-nt). vpnc, answered on its terminal, connects; and
+#           once more without a terminal, answered with `vpnc answer` after
+#           `vpnc status --json` showed the question.
 # webauth:  the same with "WEB_AUTH::<url>": the URL appears in `vpnc status`
 #           (and the log) while the server waits; then the server lets it in.
 # Needs root and python3.
@@ -254,6 +256,32 @@ if vt_check "crtext: server and its management driver up" mgmt_start crtext "$co
 	vt_server_stop
 fi
 
+# ---- crtext through the control socket: no terminal; `vpnc answer` answers ----
+if vt_check "crtext/socket: server and its management driver up" mgmt_start crtext "$code"; then
+	VT_CLI_RC=""
+	VT_CLI_TUN=""
+	VT_CONNECT_MS=""
+	VT_CLI_T0=$(vt_now_us)
+	ip netns exec "$VT_CLI_NS" setsid "${VT_CLIENT_CMD[@]}" --config "$VT_DIR/$VT_CLIENT_CONF" \
+		--dns-mode none --control-socket "$VT_DIR/ctl.sock" </dev/null >"$VT_DIR/client.log" 2>&1 &
+	VT_CLI_PID=$!
+	json=""
+	for _ in $(seq 1 150); do
+		json=$("$vpnc" status --json --control-socket "$VT_DIR/ctl.sock" 2>/dev/null) || json=""
+		[[ $json == *'"kind":"challenge"'* ]] && break
+		sleep 0.2
+	done
+	vt_check "crtext/socket: status --json shows the challenge, echoed as the E flag says" \
+		grep -qF '"text":"CHALLENGE: Enter the code from your app","echo":true' <<<"$json"
+	vt_check "crtext/socket: vpnc answer gives the code" \
+		"$vpnc" answer --control-socket "$VT_DIR/ctl.sock" <<<"$code"
+	vt_check "crtext/socket: connected" vt_wait_tun_ipv4 40
+	vt_check "crtext/socket: SIGTERM, exit 0" eval 'vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]'
+	vt_check "crtext/socket: client namespace clean" vt_ns_clean
+	mgmt_stop
+	vt_server_stop
+fi
+
 # ---- webauth ----
 rm -f "$VT_DIR/approved"
 if vt_check "webauth: server and its management driver up" mgmt_start webauth "$VT_DIR/approved"; then
@@ -270,6 +298,8 @@ if vt_check "webauth: server and its management driver up" mgmt_start webauth "$
 	done
 	vt_check "webauth: vpnc status shows the sign-in URL" eval '[ -n "$shown" ]'
 	[ -z "$shown" ] && printf '%s\n' "$out" | sed 's/^/  | /'
+	json=$("$vpnc" status --json --control-socket "$VT_DIR/ctl.sock" 2>/dev/null) || json=""
+	vt_check "webauth: ... and status --json as info (for NetworkManager)" grep -qF "\"info\":\"$url\"" <<<"$json"
 	vt_check "webauth: the log shows the URL" log_has "$url"
 	touch "$VT_DIR/approved"
 	if vt_check "webauth: connected after the approval" vt_wait_tun_ipv4 40; then
