@@ -353,6 +353,11 @@ static void on_fatal(struct loop *l)
 {
 	enum vpnc_auth_retry ar = l->conf->auth_retry;
 
+	if (l->cause == VPNC_CAUSE_AUTH_CHALLENGE && !l->conf->auth_user_pass) {
+		/* No auth-user-pass: no login to answer it with; an AUTH_FAILED as 2.6 ends it. */
+		vpnc_authcr_wipe(&l->crv1);
+		l->cause = VPNC_CAUSE_AUTH_FAILED;
+	}
 	if (l->cause == VPNC_CAUSE_AUTH_CHALLENGE) {
 		/*
 		 * CRV1: a question, not a failure. Asked whatever auth-retry says (2.6's
