@@ -33,6 +33,9 @@ void loop_creds_start(struct loop *l)
 		return;
 	}
 	vpnc_prompt_set_ctl(l->prompt, l->ctl != NULL);
+	/* Privilege separation: the jailed network process opens no terminal and starts no helper. */
+	if (l->p->split)
+		vpnc_prompt_limit(l->prompt, VPNC_PROMPT_FE_CTL);
 }
 
 void loop_creds_stop(struct loop *l)

@@ -23,6 +23,7 @@
 #include "core/tls.h"
 #include "control/checkcfg.h" /* vpnc --check-config */
 #include "control/cli.h" /* Control socket client, --help, --version (cli.h). */
+#include "control/ctlpath.h"
 #include "daemon/exitcode.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
@@ -348,7 +349,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds,
+	{ /* systemd-ask-password's --id=vpnc:INSTANCE:KIND for questions before the loop (prompt.h) */
+		const char *cpath = conf->path != NULL ? conf->path
+		                    : conf->cmdline_config[0] ? conf->cmdline_config : NULL;
+		char inst[VPNC_CTL_INSTANCE_MAX + 1];
+
+		vpnc_ctl_instance_from_config(cpath, inst, sizeof(inst));
+		vpnc_prompt_sync_instance(inst);
+	}
+		lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds,
 	                               .no_sdask = untrusted};
 	creds.conf = conf;
 	if (conf->auth_user_pass) {

@@ -25,6 +25,10 @@
 #              of control-socket-group sees the question, may not answer); the
 #              systemd-ask-password question offered at the same time is
 #              withdrawn once the socket answered (first answer wins)
+#   keypass    no terminal, an encrypted client key: its passphrase is asked
+#              through systemd-ask-password at start, then password and code
+#   privsep    the same as control with 'privsep yes': the jailed network process asks
+#              on the control socket only (no terminal, no helper there)
 #   wrong-otp  a wrong code through the agent: AUTH_FAILED ends vpnc with
 #              exit code 4 and the server's reason, as without a challenge
 # In every case neither the password nor the code is in vpnc's log.
@@ -39,7 +43,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=test_prompt
-cases=${VT_CASES:-tty sdask control wrong-otp}
+cases=${VT_CASES:-tty sdask control privsep keypass wrong-otp}
 user=alice
 password='pa ss, word'
 reason='vpnc-test: wrong password or code'
@@ -305,6 +309,42 @@ case_sdask() {
 	no_leak $c "$VT_DIR/client.log" $c
 }
 
+# case_keypass: an encrypted client key, no terminal: its passphrase is asked (at start,
+# blocking) through systemd-ask-password too, then the password and the code.
+case_keypass() {
+	local c=keypass code kp='key pass 1'
+	code=$(otp $c)
+	printf '%s\n' "$user" >"$VT_DIR/user-only.txt"
+	profile "auth-user-pass $VT_DIR/user-only.txt"
+	openssl pkey -in "$VT_DIR/pki/client.key" -aes256 -passout "pass:$kp" -out "$VT_DIR/enc.key" 2>/dev/null
+	python3 - "$VT_DIR/$VT_CLIENT_CONF" "$VT_DIR/enc.key" <<'PY'
+import re, sys
+conf, key = sys.argv[1], open(sys.argv[2]).read().strip()
+t = open(conf).read()
+t = re.sub(r'<key>\n.*?\n</key>', lambda m: '<key>\n' + key + '\n</key>', t, flags=re.S)
+open(conf, 'w').write(t)
+PY
+	vt_check "$c: the profile's key is encrypted" grep -q 'ENCRYPTED PRIVATE KEY' "$VT_DIR/$VT_CLIENT_CONF"
+	printf '%s\n' "$code" >"$VT_DIR/otp.txt"
+	: >"$VT_DIR/verify.log"
+	: >"$VT_DIR/agent.log"
+	timeout 60 python3 "$VT_DIR/agent.py" "vpnc:$inst:" "$VT_DIR/agent.log" 40 \
+		"key-passphrase=$kp" "password=$password" "challenge=$code" &
+	local agent=$!
+	start_detached
+	connected $c 40 || { vt_client_stop 5; kill "$agent" 2>/dev/null; cat "$VT_DIR/agent.log"; return 1; }
+	wait "$agent" 2>/dev/null
+	vt_check "$c: the agent was asked for the key's passphrase, not echoed" \
+		grep -q -F "question id=vpnc:$inst:key-passphrase echo=0 message=Enter Private Key Password:" \
+		"$VT_DIR/agent.log"
+	stop_client $c
+	if grep -q -F -e "$kp" -e "$password" "$VT_DIR/client.log"; then
+		vt_fail "$c: a passphrase or password is in client.log"
+	else
+		vt_pass "$c: neither the passphrase nor the password is in client.log"
+	fi
+}
+
 not_grep() { ! grep -q -F "$1"; }
 gone() { [ -n "$1" ] && [ ! -e "$1" ]; }
 # not_running PROG ARG: no PROG process of ours has ARG on its command line.
@@ -316,8 +356,11 @@ not_running() {
 	return 0
 }
 
+# case_control [privsep]: see the header; with privsep, vpnc runs with 'privsep yes' and its
+# jailed network process asks on the socket only (no systemd-ask-password there).
 case_control() {
-	local c=control code out f
+	local c=control code out f mode=${1:-}
+	[ "$mode" = privsep ] && c=privsep
 	code=$(otp $c)
 	printf '%s\n' "$user" >"$VT_DIR/user-only.txt"
 	profile "auth-user-pass $VT_DIR/user-only.txt"
@@ -327,6 +370,7 @@ case_control() {
 	local saved_sock=$sock saved_args=$VT_CLIENT_ARGS
 	sock=$grpdir/ctl.sock
 	VT_CLIENT_ARGS="--control-socket $sock --control-socket-group nogroup"
+	[ "$mode" = privsep ] && VT_CLIENT_ARGS="$VT_CLIENT_ARGS --privsep yes --user nobody --group nogroup"
 	start_detached
 	VT_CLIENT_ARGS=$saved_args
 	if ! wait_prompt password; then
@@ -342,19 +386,29 @@ case_control() {
 	vt_check "$c: status text says what it waits for" \
 		grep -q -E '^waiting for: +Enter Auth Password: \(password; answer with: vpnc answer' <<<"$out"
 	f=$(ask_file_for password)
-	vt_check "$c: the same question waits at systemd-ask-password (Id=vpnc:$inst:password)" [ -n "$f" ]
+	if [ "$mode" = privsep ]; then
+		vt_check "$c: the jailed process started no systemd-ask-password" [ -z "$f" ]
+	else
+		vt_check "$c: the same question waits at systemd-ask-password (Id=vpnc:$inst:password)" [ -n "$f" ]
+	fi
 	# A member of the status group (control-socket-group) sees the question but may not answer.
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" status --json --control-socket "$sock" 2>&1)
-	vt_check "$c: the status group sees the question" grep -q -F '"kind":"password"' <<<"$out"
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" answer --control-socket "$sock" \
-		<<<"not-the-password" 2>&1)
-	vt_check "$c: ... but may not answer it ($out)" grep -q 'permission denied' <<<"$out"
+	# (With privsep the network process itself runs as uid 65534, which has every right.)
+	if [ "$mode" != privsep ]; then
+		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" status --json \
+			--control-socket "$sock" 2>&1)
+		vt_check "$c: the status group sees the question" grep -q -F '"kind":"password"' <<<"$out"
+		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" answer --control-socket "$sock" \
+			<<<"not-the-password" 2>&1)
+		vt_check "$c: ... but may not answer it ($out)" grep -q 'permission denied' <<<"$out"
+	fi
 	vt_check "$c: vpnc answer (from stdin) exits 0" "$vpnc" answer --control-socket "$sock" <<<"$password"
 	local i=0
 	while [ -n "$f" ] && [ -e "$f" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	vt_check "$c: the systemd-ask-password question went away (the socket answered first)" \
-		gone "$f"
-	vt_check "$c: ... and its helper with it" not_running systemd-ask-password "--id=vpnc:$inst:password"
+	if [ "$mode" != privsep ]; then
+		vt_check "$c: the systemd-ask-password question went away (the socket answered first)" \
+			gone "$f"
+		vt_check "$c: ... and its helper with it" not_running systemd-ask-password "--id=vpnc:$inst:password"
+	fi
 	if ! wait_prompt challenge; then
 		vt_fail "$c: status --json shows the challenge"
 		vt_client_stop 5
@@ -413,6 +467,8 @@ for c in $cases; do
 	tty) case_tty ;;
 	sdask) case_sdask ;;
 	control) case_control ;;
+	privsep) case_control privsep ;;
+	keypass) case_keypass ;;
 	wrong-otp) case_wrong_otp ;;
 	*) vt_fail "unknown case '$c'" ;;
 	esac
