@@ -362,7 +362,7 @@ static void on_fatal(struct loop *l)
 		/*
 		 * CRV1: a question, not a failure. Asked whatever auth-retry says (2.6's
 		 * command line asks it only under 'auth-retry interact' and otherwise
-		 * stops; docs/auth.md), then the same server again at once.
+		 * stops; docs/auth.md), then the same server again after the restart pause.
 		 */
 		vpnc_log(VPNC_LOG_INFO, "AUTH: %s", l->reason);
 		loop_teardown_connection(l, false);
