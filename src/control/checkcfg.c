@@ -250,7 +250,13 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 		       c->username != NULL ? from : "will be asked",
 		       c->password != NULL ? from : "will be asked",
 		       c->auth_nocache ? " (auth-nocache)" : "");
-	printf("  static-challenge: none (vpnc refuses 'static-challenge')\n");
+	if (c->static_challenge[0] == '\0')
+		printf("  static-challenge: none\n");
+	else
+		printf("  static-challenge: \"%s\", response %s, asked with the password, sent as %s\n",
+		       chk_e(c->static_challenge), c->static_challenge_echo ? "echoed" : "not echoed",
+		       c->static_challenge_concat ? "password+response (concat)"
+		                                  : "SCRV1:base64(password):base64(response)");
 	return expired;
 }
 

@@ -123,6 +123,17 @@ static void jauth(const struct vpnc_chk_plan *p)
 		js(c->password != NULL ? from : "ask");
 		putchar('}');
 	}
+	key("static_challenge");
+	if (c->static_challenge[0] == '\0') {
+		fputs("null", stdout);
+	} else {
+		fputs("{\"text\":", stdout);
+		js(c->static_challenge);
+		jbool("echo", c->static_challenge_echo);
+		key("format");
+		js(c->static_challenge_concat ? "concat" : "scrv1");
+		putchar('}');
+	}
 }
 
 static void jscript(const char *name, const char *cmd, int security, int *n)

@@ -243,6 +243,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 		e->n_pull_filters = cfg->n_pull_filters;
 	}
 	e->route_nopull = cfg->route_nopull;
+	e->crtext = cfg->crtext;
 
 	if (cfg->auth_token != NULL)
 		snprintf(e->auth_token, sizeof(e->auth_token), "%s", cfg->auth_token);

@@ -88,6 +88,8 @@ static void event_push(struct vpnc_engine *e, enum vpnc_event_type type, const c
 		s->ev.cause = e->cause;
 		s->ev.restart_flags = e->restart_flags;
 	}
+	if (type == VPNC_EV_AUTH_CHALLENGE || (type == VPNC_EV_FATAL && e->cause == VPNC_CAUSE_AUTH_CHALLENGE))
+		s->ev.challenge = &e->challenge;
 }
 
 void vpnc__event(struct vpnc_engine *e, enum vpnc_event_type type, const char *fmt, ...)

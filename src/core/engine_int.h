@@ -39,6 +39,9 @@
 /* A server's push-continuation may not go on for ever. */
 #define VPNC_PUSH_PARTS_MAX 64
 #define VPNC_REASON_LEN 256
+/* At most this many CR_TEXT / WEB_AUTH questions a session hands to the caller (a server that
+ * keeps asking must not keep the user busy); later ones are logged and dropped. */
+#define VPNC_CHALLENGES_MAX 8
 
 /* Key-state phases, one TLS session each. */
 enum vpnc_ks_phase {
@@ -189,6 +192,12 @@ struct vpnc_engine {
 	/* Why the session ended; set by vpnc__fail(). */
 	enum vpnc_cause cause;
 	unsigned restart_flags;
+
+	/* The server's last authentication question (CRV1, CR_TEXT, WEB_AUTH; authcr.h), and how
+	 * many CR_TEXT / WEB_AUTH questions this session passed on (VPNC_CHALLENGES_MAX at most). */
+	struct vpnc_authcr challenge;
+	unsigned n_challenges;
+	bool crtext;                  /* the caller answers CR_TEXT: IV_SSO announces crtext */
 
 	struct vpnc_stats stats;
 	uint32_t drop_logged;         /* one bit per enum vpnc_drop */

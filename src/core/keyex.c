@@ -1,7 +1,8 @@
 /*
  * keyex.c: what runs inside TLS once the handshake is done: the peer
  * certificate checks, the key-method-2 exchange, PUSH_REQUEST / PUSH_REPLY,
- * control messages (AUTH_FAILED, RESTART, HALT, EXIT, INFO), and deriving and
+ * control messages (AUTH_FAILED, RESTART, HALT, EXIT, INFO; the server's
+ * authentication questions, authcr.h, and the CR_RESPONSE answer), and deriving and
  * installing the data-channel keys (TLS-EKM or the OpenVPN PRF).
  *
  * The client derives its keys only after the final PUSH_REPLY, because the
@@ -31,8 +32,14 @@
 /* The largest tun-mtu we accept from the server, announced as IV_MTU (as 2.6 does). */
 #define CLIENT_IV_MTU 1600
 #define EKM_LABEL_DATAKEYS "EXPORTER-OpenVPN-datakeys"
-/* Pending-authentication methods we can follow: the user opens the URL vpnc logs. */
+/*
+ * Pending-authentication methods we can follow (IV_SSO, management-notes.txt
+ * "client-pending-auth"): the user opens the URL vpnc shows; and, when the
+ * caller can ask the user (cfg.crtext), a CR_TEXT challenge answered with
+ * CR_RESPONSE.
+ */
 #define CLIENT_IV_SSO "webauth,openurl"
+#define CLIENT_IV_SSO_CRTEXT "webauth,openurl,crtext"
 
 int vpnc__send_ctrl_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, const char *msg)
 {
@@ -67,9 +74,9 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 			snprintf(m->username, sizeof(m->username), "%s", user);
 		if (pass != NULL)
 			snprintf(m->password, sizeof(m->password), "%s", pass);
-		/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE and is logged). */
+		/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE) and by CR_TEXT. */
 		r = vpnc_km2_peer_info_ex(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
-		                          CLIENT_IV_MTU, NULL, CLIENT_IV_SSO);
+		                          CLIENT_IV_MTU, NULL, e->crtext ? CLIENT_IV_SSO_CRTEXT : CLIENT_IV_SSO);
 		if (r < 0)
 			return r;
 		/* push-peer-info and setenv UV_* (engine_peer_info_extra()); the key=value order does not matter. */
@@ -426,6 +433,82 @@ static void push_log(void *ctx, const char *option, const char *reason)
 	VPNC_PEER_LOG(m->e, m->now, 1, "pushed option '%s' refused: %s", o, r);
 }
 
+/*
+ * AUTH_FAILED,CRV1:...: not a failure of the credentials but a dynamic
+ * challenge (authcr.h). The session ends (the server closes it too); the
+ * caller asks the user and starts the next session with the decoded user name
+ * and the password "CRV1::state::response". Returns false for any other
+ * AUTH_FAILED.
+ */
+static bool crv1_challenge(struct vpnc_engine *e, const char *arg, size_t alen)
+{
+	char text[200];
+	int r = vpnc_authcr_parse_crv1(arg, alen, &e->challenge);
+
+	if (r == -ENOENT)
+		return false;
+	/* Whatever was sent did not get in; an auth-token is no use for the answer. */
+	OPENSSL_cleanse(e->auth_token, sizeof(e->auth_token));
+	OPENSSL_cleanse(e->auth_token_user, sizeof(e->auth_token_user));
+	if (r < 0) {
+		/* As 2.6: "received malformed challenge request from server", then it stops. */
+		vpnc__fail(e, VPNC_CAUSE_AUTH_FAILED, true, "the server's CRV1 challenge is malformed (%s)",
+		           r == -EMSGSIZE ? "a field is too long" : "a missing field, or a user name that is not "
+		                                                    "base64 of a printable name");
+		return true;
+	}
+	vpnc_log_escape(text, sizeof(text), e->challenge.text, strlen(e->challenge.text));
+	vpnc__fail(e, VPNC_CAUSE_AUTH_CHALLENGE, true, "the server asks a challenge: %s", text);
+	return true;
+}
+
+/*
+ * INFO_PRE (or INFO) with CR_TEXT, WEB_AUTH or OPEN_URL: a question for the
+ * user while authentication is pending (authcr.h), handed to the caller as
+ * VPNC_EV_AUTH_CHALLENGE. Returns false for plain information.
+ */
+static bool info_question(struct vpnc_engine *e, const char *arg, size_t alen, uint64_t now)
+{
+	struct vpnc_authcr q;
+	int r = vpnc_authcr_parse_info(arg, alen, &q);
+	const char *what = alen >= 7 && memcmp(arg, "CR_TEXT", 7) == 0 ? "CR_TEXT challenge" : "sign-in URL";
+
+	if (r == -ENOENT)
+		return false;
+	if (r < 0) {
+		VPNC_PEER_LOG(e, now, 1, "ignoring the server's %s: %s", what,
+		              r == -EPROTO     ? "the address is not an http or https URL"
+		              : r == -EMSGSIZE ? "it is too long"
+		                               : "it is malformed");
+	} else if (e->n_challenges >= VPNC_CHALLENGES_MAX) {
+		VPNC_PEER_LOG(e, now, 1, "ignoring the server's %s: more than %d questions in one session", what,
+		              VPNC_CHALLENGES_MAX);
+	} else {
+		e->n_challenges++;
+		memcpy(&e->challenge, &q, sizeof(q));
+		vpnc__event(e, VPNC_EV_AUTH_CHALLENGE, "the server asks for a %s",
+		            q.kind == VPNC_AUTHCR_CR_TEXT ? "challenge response" : "sign-in on the web");
+	}
+	vpnc_authcr_wipe(&q);
+	return true;
+}
+
+int vpnc_engine_cr_response(struct vpnc_engine *e, const char *response)
+{
+	char msg[sizeof("CR_RESPONSE,") + (VPNC_AUTHCR_RESPONSE_MAX + 2) / 3 * 4];
+	int r;
+
+	if (e->role != VPNC_ROLE_CLIENT)
+		return -EINVAL;
+	if (e->state == VPNC_ST_FAILED || e->closing || e->ks->tls == NULL || e->ks->phase != KS_ACTIVE)
+		return -ENOTCONN;
+	r = vpnc_authcr_cr_response(response, msg, sizeof(msg));
+	if (r >= 0)
+		r = vpnc__send_ctrl_msg(e, e->ks, msg);
+	OPENSSL_cleanse(msg, sizeof(msg));
+	return r < 0 ? r : 0;
+}
+
 static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now,
                           enum vpnc_ctrlmsg_type type, const char *arg, size_t alen)
 {
@@ -462,6 +545,8 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 		}
 		return;
 	case VPNC_MSG_AUTH_FAILED:
+		if (crv1_challenge(e, arg, alen))
+			return;
 		arg_text(arg, alen, text, sizeof(text));
 		if (e->auth_token[0] != '\0') {
 			/* The token expired or was revoked: forget it and retry with the real credentials. */
@@ -509,6 +594,8 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 	}
 	case VPNC_MSG_INFO:
 	case VPNC_MSG_INFO_PRE:
+		if (info_question(e, arg, alen, now))
+			return;
 		VPNC_PEER_LOG(e, now, 1, "server says: %s", arg_text(arg, alen, text, sizeof(text)));
 		return;
 	default:

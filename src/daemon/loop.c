@@ -104,6 +104,7 @@ void loop_teardown_connection(struct loop *l, bool notify)
 		vpnc_engine_free(l->eng);
 		l->eng = NULL;
 	}
+	loop_authcr_settled(l); /* its CR_TEXT question and sign-in URL go with it (loop_authcr.c) */
 	vpnc_link_close(l->link);
 	l->link = NULL;
 	l->link_down = false;
@@ -352,6 +353,25 @@ static void on_fatal(struct loop *l)
 {
 	enum vpnc_auth_retry ar = l->conf->auth_retry;
 
+	if (l->cause == VPNC_CAUSE_AUTH_CHALLENGE && !l->conf->auth_user_pass) {
+		/* No auth-user-pass: no login to answer it with; an AUTH_FAILED as 2.6 ends it. */
+		vpnc_authcr_wipe(&l->crv1);
+		l->cause = VPNC_CAUSE_AUTH_FAILED;
+	}
+	if (l->cause == VPNC_CAUSE_AUTH_CHALLENGE) {
+		/*
+		 * CRV1: a question, not a failure. Asked whatever auth-retry says (2.6's
+		 * command line asks it only under 'auth-retry interact' and otherwise
+		 * stops; docs/auth.md), then the same server again after the restart pause.
+		 */
+		vpnc_log(VPNC_LOG_INFO, "AUTH: %s", l->reason);
+		loop_teardown_connection(l, false);
+		loop_secret_wipe(l->pass, sizeof(l->pass));
+		loop_secret_wipe(l->user, sizeof(l->user));
+		l->have_creds = false;
+		loop_next_attempt(l, VPNC_REMOTE_SAME, false);
+		return;
+	}
 	if (l->cause != VPNC_CAUSE_AUTH_FAILED || ar == VPNC_AUTH_RETRY_NONE) {
 		/* Distinct exit codes (exitcode.h): the unit does not restart on these two. */
 		/* inactive, ping-exit and session-timeout stop cleanly, as 2.6 does (systemd does not restart). */
@@ -428,11 +448,17 @@ static void process_events(struct loop *l)
 			(void)vpnc_sd_status(state_name(ev.state)); /* systemd (sdnotify.h) */
 			break;
 		case VPNC_EV_CONNECTED:
+			loop_authcr_settled(l); /* the server let us in: no question or URL stays (loop_authcr.c) */
 			if (ev.push != NULL && !l->exiting)
 				on_connected(l, ev.push);
 			break;
+		case VPNC_EV_AUTH_CHALLENGE:
+			loop_authcr_event(l, ev.challenge); /* CR_TEXT, WEB_AUTH (loop_authcr.c) */
+			break;
 		case VPNC_EV_RESTART:
 		case VPNC_EV_FATAL:
+			if (ev.cause == VPNC_CAUSE_AUTH_CHALLENGE)
+				loop_authcr_crv1(l, ev.challenge); /* asked before the next attempt */
 			if (l->pending != VPNC_ACT_FATAL) {
 				l->pending = ev.type == VPNC_EV_FATAL ? VPNC_ACT_FATAL : VPNC_ACT_RESTART;
 				snprintf(l->reason, sizeof(l->reason), "%s",
@@ -588,10 +614,12 @@ void loop_shutdown(struct loop *l, int code)
 	l->exit_code = code;
 	vpnc_ctlstate_close(l->ctl); /* Control socket (ctlstate.h): gone before the last uv_run */
 	l->ctl = NULL;
+	loop_creds_stop(l); /* a waiting question is withdrawn, the terminal put back (loop_creds.c) */
 	/* systemd (sdnotify.h, sdwatchdog.h); a second STOPPING=1 after a signal is harmless. */
 	(void)vpnc_sd_stopping(code == 0 ? "disconnected" : "stopped after an error (see the log)");
 	vpnc_sd_watchdog_stop(&l->sd_wd);
 	loop_teardown_connection(l, true);
+	loop_authcr_stop(l); /* a kept CRV1 challenge is wiped (loop_authcr.c) */
 	loop_forget_addrs(l);
 	if (l->gai_busy)
 		(void)uv_cancel((uv_req_t *)&l->gai);
@@ -742,9 +770,11 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		loop_shutdown(l, 1); /* DNS and scripts (updown.h): scripts not allowed */
 	} else {
 		/* Control socket (ctlstate.h): without one if it cannot be made (logged). */
-		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l};
+		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l,
+		                                 .prompt = loop_creds_view, .answer = loop_creds_answer};
 
 		(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
+		loop_creds_start(l); /* asking for credentials (loop_creds.c), on the socket too */
 		vpnc_ctlstate_netev(l->ctl, &l->netev); /* the last network event (loop_roam.c) */
 		/* Kill switch (loop_ks.c): in place before the first name is resolved. Privilege
 		 * separation: then into the jail, now that the control socket exists, before any name

@@ -44,25 +44,6 @@ static uint64_t wallclock(void *ctx)
 	return (uint64_t)time(NULL);
 }
 
-/* Makes sure the username and password are at hand when the next attempt needs them. */
-static int need_creds(struct loop *l)
-{
-	int ret;
-
-	if (!l->conf->auth_user_pass || l->have_creds || l->token[0] != '\0')
-		return 0;
-	if (l->p->get_creds == NULL)
-		return -ENOENT;
-	ret = l->p->get_creds(l->p->creds_ctx, l->user, l->pass, sizeof(l->user));
-	if (ret < 0) {
-		loop_secret_wipe(l->user, sizeof(l->user));
-		loop_secret_wipe(l->pass, sizeof(l->pass));
-		return ret;
-	}
-	l->have_creds = true;
-	return 0;
-}
-
 static int local_port(const struct vpnc_config *c)
 {
 	if (c->nobind)
@@ -146,15 +127,9 @@ static void start_engine(struct loop *l)
 	int ret;
 
 	cbs.ctx = l;
-	ret = need_creds(l);
-	if (ret < 0) {
-		vpnc_log(VPNC_LOG_FATAL, "%s",
-		         ret == -ENXIO ? "auth-user-pass needs a username and password, and there is no "
-		                         "terminal to ask for them."
-		                       : "Cannot get the auth-user-pass username and password.");
-		loop_shutdown(l, 1);
+	/* The credentials (loop_creds.c); a question's answer starts the attempt again. */
+	if (loop_creds_ready(l) != 0)
 		return;
-	}
 	vpnc_engine_cfg_from_config(&ecfg, l->conf);
 	/* push-peer-info: IV_HWADDR, looked up for each attempt as 2.6 does; none is fine. */
 	if (l->conf->push_peer_info &&
@@ -167,6 +142,7 @@ static void start_engine(struct loop *l)
 	ecfg.wallclock = wallclock;
 	ecfg.log = vpnc_log_engine;
 	ecfg.verb = vpnc_log_verb;
+	ecfg.crtext = l->prompt != NULL; /* CR_TEXT is asked through it (loop_authcr.c) */
 	if (l->user[0] != '\0')
 		ecfg.username = l->user;
 	if (l->have_creds)
@@ -176,6 +152,7 @@ static void start_engine(struct loop *l)
 		ecfg.auth_token_user = l->token_user;
 	}
 	ret = vpnc_engine_new(&ecfg, &l->eng);
+	loop_authcr_started(l); /* a CRV1 answer goes out once */
 	/* auth-nocache: the engine has its own copy; ours goes. */
 	if (l->conf->auth_nocache && l->have_creds) {
 		loop_secret_wipe(l->pass, sizeof(l->pass));
@@ -314,6 +291,12 @@ void loop_begin_connect(struct loop *l)
 	int ret;
 
 	if (l->closing || l->exiting || l->gai_busy || l->eng != NULL)
+		return;
+	/* A CRV1 challenge first (loop_authcr.c): its answer is this attempt's credentials. */
+	if (loop_authcr_ready(l) != 0)
+		return;
+	/* Credentials first (loop_creds.c): a question may wait long; its answer comes back here. */
+	if (loop_creds_ready(l) != 0)
 		return;
 	if (l->addr != NULL) {
 		connect_addr(l);
