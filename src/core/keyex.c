@@ -61,7 +61,7 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 		e->rand(e->rand_ctx, m->pre_master, sizeof(m->pre_master));
 	e->rand(e->rand_ctx, m->random1, sizeof(m->random1));
 	e->rand(e->rand_ctx, m->random2, sizeof(m->random2));
-	r = vpnc_km2_occ_string_comp(m->options, sizeof(m->options), e->transport == VPNC_TRANSPORT_TCP,
+	r = vpnc_km2_occ_string(m->options, sizeof(m->options), e->transport == VPNC_TRANSPORT_TCP,
 	                             !client, e->tun_mtu, e->key_direction, e->auth_digest,
 	                             e->wrap == VPNC_WRAP_TLS_AUTH, client && e->comp != VPNC_COMP_NONE);
 	if (r < 0)
@@ -75,7 +75,7 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 		if (pass != NULL)
 			snprintf(m->password, sizeof(m->password), "%s", pass);
 		/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE) and by CR_TEXT. */
-		r = vpnc_km2_peer_info_ex(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
+		r = vpnc_km2_peer_info(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
 		                          CLIENT_IV_MTU, NULL, e->crtext ? CLIENT_IV_SSO_CRTEXT : CLIENT_IV_SSO);
 		if (r < 0)
 			return r;

@@ -191,7 +191,7 @@ static bool km2_text_ok(const char *s)
 	return true;
 }
 
-int vpnc_km2_peer_info_ex(char *out, size_t cap, const char *ciphers, unsigned iv_proto, int mtu_max,
+int vpnc_km2_peer_info(char *out, size_t cap, const char *ciphers, unsigned iv_proto, int mtu_max,
                           const char *iv_gui_ver, const char *iv_sso)
 {
 	struct km2_out o = {out, cap, 0, false};
@@ -234,19 +234,7 @@ int vpnc_km2_peer_info_ex(char *out, size_t cap, const char *ciphers, unsigned i
 	return (int)o.len;
 }
 
-int vpnc_km2_peer_info(char *out, size_t cap, const char *ciphers, unsigned iv_proto, int mtu_max)
-{
-	return vpnc_km2_peer_info_ex(out, cap, ciphers, iv_proto, mtu_max, NULL, NULL);
-}
-
 int vpnc_km2_occ_string(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
-                        const char *auth_digest, bool tls_auth)
-{
-	return vpnc_km2_occ_string_comp(out, cap, tcp, server, tun_mtu, key_direction, auth_digest, tls_auth,
-	                                false);
-}
-
-int vpnc_km2_occ_string_comp(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
                              const char *auth_digest, bool tls_auth, bool comp)
 {
 	struct km2_out o = {out, cap, 0, false};

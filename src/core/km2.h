@@ -91,15 +91,7 @@ void vpnc_km2_wipe(struct vpnc_km2 *m);
  * DATA_V2 when non-zero. Returns the length (without NUL), -ENOSPC or -EINVAL.
  */
 int vpnc_km2_peer_info(char *out, size_t cap, const char *data_ciphers_canonical, unsigned iv_proto,
-                       int mtu_max);
-
-/*
- * As vpnc_km2_peer_info(), plus IV_GUI_VER=<iv_gui_ver> and IV_SSO=<iv_sso>
- * (e.g. "webauth,openurl,crtext") at the end when they are not NULL. Both
- * must be printable ASCII without '\n'. Returns as above.
- */
-int vpnc_km2_peer_info_ex(char *out, size_t cap, const char *data_ciphers_canonical, unsigned iv_proto,
-                          int mtu_max, const char *iv_gui_ver, const char *iv_sso);
+                       int mtu_max, const char *iv_gui_ver, const char *iv_sso);
 
 /*
  * Builds the OCC options string (section 11) as 2.6 does for a TLS client or
@@ -114,10 +106,7 @@ int vpnc_km2_peer_info_ex(char *out, size_t cap, const char *data_ciphers_canoni
  * upper-case. Returns the length (without NUL), -ENOSPC or -EINVAL.
  */
 int vpnc_km2_occ_string(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
-                        const char *auth_digest, bool tls_auth);
-/* The same with ",comp-lzo" after the proto item when comp is set (compression framing configured). */
-int vpnc_km2_occ_string_comp(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
-                             const char *auth_digest, bool tls_auth, bool comp);
+                        const char *auth_digest, bool tls_auth, bool comp);
 
 /*
  * Looks for ",cipher NAME" in a peer's OCC string and copies NAME (for poor

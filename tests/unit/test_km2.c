@@ -256,44 +256,44 @@ static void test_peer_info(void)
 	char out[1024];
 	int n;
 
-	n = vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305", 990, 1600);
+	n = vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305", 990, 1600, NULL, NULL);
 	CHECK(n > 0 && (size_t)n == strlen(out));
 	/* Exactly what 2.6.14 sends, in its order. */
 	CHECK(strcmp(out, "IV_VER=2.6.14\nIV_PLAT=linux\nIV_TCPNL=1\nIV_MTU=1600\nIV_NCP=2\n"
 	                  "IV_CIPHERS=AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305\nIV_PROTO=990\n"
 	                  "IV_LZO_STUB=1\nIV_COMP_STUB=1\nIV_COMP_STUBv2=1\n") == 0);
 	/* eduVPN-like list: no IV_NCP without both GCM ciphers; no IV_MTU when 0. */
-	n = vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM:CHACHA20-POLY1305", 414, 0);
+	n = vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM:CHACHA20-POLY1305", 414, 0, NULL, NULL);
 	CHECK(n > 0 && strstr(out, "IV_NCP") == NULL && strstr(out, "IV_MTU") == NULL);
 	CHECK(strstr(out, "IV_CIPHERS=AES-256-GCM:CHACHA20-POLY1305\nIV_PROTO=414\n") != NULL);
 	/* Case-insensitive membership for IV_NCP. */
-	n = vpnc_km2_peer_info(out, sizeof(out), "aes-128-gcm:AES-256-GCM", 414, 1500);
+	n = vpnc_km2_peer_info(out, sizeof(out), "aes-128-gcm:AES-256-GCM", 414, 1500, NULL, NULL);
 	CHECK(n > 0 && strstr(out, "IV_NCP=2\n") != NULL);
 	/* AES-128-GCM-SIV is not AES-128-GCM. */
-	n = vpnc_km2_peer_info(out, sizeof(out), "AES-128-GCMX:AES-256-GCM", 414, 1500);
+	n = vpnc_km2_peer_info(out, sizeof(out), "AES-128-GCMX:AES-256-GCM", 414, 1500, NULL, NULL);
 	CHECK(n > 0 && strstr(out, "IV_NCP") == NULL);
 	/* SSO and GUI version. */
-	n = vpnc_km2_peer_info_ex(out, sizeof(out), "AES-256-GCM", 414, 1600, "vpnc 0.1.0", "webauth,openurl,crtext");
+	n = vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM", 414, 1600, "vpnc 0.1.0", "webauth,openurl,crtext");
 	CHECK(n > 0 && strstr(out, "IV_GUI_VER=vpnc 0.1.0\nIV_SSO=webauth,openurl,crtext\n") != NULL);
-	CHECK(vpnc_km2_peer_info_ex(out, sizeof(out), "AES-256-GCM", 414, 1600, NULL, "x\nIV_PROTO=1") == -EINVAL);
+	CHECK(vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM", 414, 1600, NULL, "x\nIV_PROTO=1") == -EINVAL);
 	/* Bad inputs. */
-	CHECK(vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM\nIV_X=1", 414, 1600) == -EINVAL);
-	CHECK(vpnc_km2_peer_info(out, sizeof(out), "", 414, 1600) == -EINVAL);
-	CHECK(vpnc_km2_peer_info(out, sizeof(out), NULL, 414, 1600) == -EINVAL);
-	CHECK(vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM", 3, 1600) == -EINVAL);
-	CHECK(vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM", 4, 1600) == -EINVAL);
-	CHECK(vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM", 0, 1600) > 0);
+	CHECK(vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM\nIV_X=1", 414, 1600, NULL, NULL) == -EINVAL);
+	CHECK(vpnc_km2_peer_info(out, sizeof(out), "", 414, 1600, NULL, NULL) == -EINVAL);
+	CHECK(vpnc_km2_peer_info(out, sizeof(out), NULL, 414, 1600, NULL, NULL) == -EINVAL);
+	CHECK(vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM", 3, 1600, NULL, NULL) == -EINVAL);
+	CHECK(vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM", 4, 1600, NULL, NULL) == -EINVAL);
+	CHECK(vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM", 0, 1600, NULL, NULL) > 0);
 	/* Short buffers never overflow and leave an empty string. */
-	n = vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305", 990, 1600);
+	n = vpnc_km2_peer_info(out, sizeof(out), "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305", 990, 1600, NULL, NULL);
 	for (size_t cap = 1; cap <= (size_t)n; cap++) {
 		char small[300];
 
 		memset(small, 'Z', sizeof(small));
-		CHECK(vpnc_km2_peer_info(small, cap, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305", 990, 1600) ==
+		CHECK(vpnc_km2_peer_info(small, cap, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305", 990, 1600, NULL, NULL) ==
 		      -ENOSPC);
 		CHECK(small[0] == 0 && small[cap] == 'Z');
 	}
-	CHECK(vpnc_km2_peer_info(out, (size_t)n + 1, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305", 990, 1600) == n);
+	CHECK(vpnc_km2_peer_info(out, (size_t)n + 1, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305", 990, 1600, NULL, NULL) == n);
 }
 
 static void test_occ(void)
@@ -301,24 +301,24 @@ static void test_occ(void)
 	char out[512];
 	char name[32];
 
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, -1, "SHA1", false) > 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, -1, "SHA1", false, false) > 0);
 	CHECK(strcmp(out, "V4,dev-type tun,link-mtu 1541,tun-mtu 1500,proto UDPv4,auth SHA1,keysize 128,"
 	                  "key-method 2,tls-client") == 0);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, 1, "sha256", true) > 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, 1, "sha256", true, false) > 0);
 	CHECK(strcmp(out, "V4,dev-type tun,link-mtu 1553,tun-mtu 1500,proto UDPv4,keydir 1,auth SHA256,keysize 128,"
 	                  "tls-auth,key-method 2,tls-client") == 0);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), true, false, 1500, -1, NULL, false) > 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), true, false, 1500, -1, NULL, false, false) > 0);
 	CHECK(strcmp(out, "V4,dev-type tun,link-mtu 1543,tun-mtu 1500,proto TCPv4_CLIENT,auth SHA1,keysize 128,"
 	                  "key-method 2,tls-client") == 0);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), true, true, 1400, 0, "SHA512", true) > 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), true, true, 1400, 0, "SHA512", true, false) > 0);
 	CHECK(strcmp(out, "V4,dev-type tun,link-mtu 1487,tun-mtu 1400,proto TCPv4_SERVER,keydir 0,auth SHA512,"
 	                  "keysize 128,tls-auth,key-method 2,tls-server") == 0);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, -1, "none", false) > 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, -1, "none", false, false) > 0);
 	CHECK(strstr(out, "link-mtu 1521,") != NULL && strstr(out, "auth [null-digest],") != NULL);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, -1, "NOPE", false) == -EINVAL);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, 2, "SHA1", false) == -EINVAL);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 10, -1, "SHA1", false) == -EINVAL);
-	CHECK(vpnc_km2_occ_string(out, 20, false, false, 1500, -1, "SHA1", false) == -ENOSPC && out[0] == 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, -1, "NOPE", false, false) == -EINVAL);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, 2, "SHA1", false, false) == -EINVAL);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 10, -1, "SHA1", false, false) == -EINVAL);
+	CHECK(vpnc_km2_occ_string(out, 20, false, false, 1500, -1, "SHA1", false, false) == -ENOSPC && out[0] == 0);
 
 	CHECK(vpnc_km2_occ_cipher("V4,dev-type tun,cipher AES-256-CBC,auth SHA1", name, sizeof(name)) == 1);
 	CHECK(strcmp(name, "AES-256-CBC") == 0);
