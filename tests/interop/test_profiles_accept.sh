@@ -35,8 +35,12 @@ name=test_profiles_accept
 # that are other work; each entry must stay a gap (checked below).
 declare -A KNOWN_GAPS=(
 	[miragevpn/e2e-static-client]="static-key mode (secret): not yet"
+	[miragevpn/inline-secret-direction]="static-key mode (secret): not yet"
 	[providers/expressvpn]="fragment: not yet"
 	[openvpn-samples/loopback-client]="a TLS peer without pull (p2p, no server push): vpnc is a pulling client"
+	[miragevpn/tls-home-no-auth]="a TLS peer without pull (p2p, no server push): vpnc is a pulling client"
+	[miragevpn/IPredator-CLI-Password]="replay-window above 64: vpnc's window holds 64 packets (a wider one: not yet)"
+	[providers/ovpn]="replay-window above 64: vpnc's window holds 64 packets (a wider one: not yet)"
 )
 
 vt_start "$name" "${1:-}"
@@ -51,11 +55,16 @@ vt_log "$name: vpnc is $VPNC"
 # ports): vpnct-pfa-<pid>-<n>, removed after the run and by the exit trap.
 PF_NS="vpnct-pfa-$VT_ID"
 pfa_setup() { vt_pki rsa && pf_pki_extras "$VT_DIR/pki" && : >"$VT_DIR/resolv.empty"; }
+# pfa_ns_kill NS: ends every process in namespace NS (ours only).
+pfa_ns_kill() {
+	local pid
+	for pid in $(ip netns pids "$1" 2>/dev/null); do vt_kill_wait "$pid" 2; done
+}
 # lib.sh's cleanup knows only its two namespaces; remove ours too.
 pfa_cleanup() {
-	local ns pid
+	local ns
 	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$PF_NS-[0-9]+\$"); do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do vt_kill_wait "$pid" 2; done
+		pfa_ns_kill "$ns"
 		ip netns del "$ns" 2>/dev/null
 	done
 	vt_cleanup
@@ -110,6 +119,8 @@ pfa_one() {
 		# not resolve quietly for seconds).
 		st=ACC
 	fi
+	# $pid is `ip netns exec`, which forks: stop what runs in the namespace.
+	pfa_ns_kill "$ns"
 	vt_kill_wait "$pid" 3
 	wait "$pid" 2>/dev/null
 	if [ $st = REF ]; then
@@ -128,6 +139,7 @@ pfa_one() {
 			printf 'vpnc REF %s\n' "$(grep -v '^$' "$dir/vpnc.out" | head -n 1)"
 		fi
 	} >"$dir/result"
+	pfa_ns_kill "$ns"
 	ip netns del "$ns" 2>/dev/null
 }
 
