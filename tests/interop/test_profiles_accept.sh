@@ -39,8 +39,6 @@ declare -A KNOWN_GAPS=(
 	[providers/expressvpn]="fragment: not yet"
 	[openvpn-samples/loopback-client]="a TLS peer without pull (p2p, no server push): vpnc is a pulling client"
 	[miragevpn/tls-home-no-auth]="a TLS peer without pull (p2p, no server push): vpnc is a pulling client"
-	[miragevpn/IPredator-CLI-Password]="replay-window above 64: vpnc's window holds 64 packets (a wider one: not yet)"
-	[providers/ovpn]="replay-window above 64: vpnc's window holds 64 packets (a wider one: not yet)"
 )
 
 vt_start "$name" "${1:-}"
