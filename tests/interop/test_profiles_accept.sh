@@ -77,6 +77,7 @@ fi
 pfa_run() {
 	local ns=$1 dir=$2
 	shift 2
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	ip netns exec "$ns" unshare -m --propagation private sh -c \
 		'mount --bind "$1" /etc/resolv.conf || exit 97; shift; cd "$0" && exec "$@"' \
 		"$dir" "$VT_DIR/resolv.empty" "$@"

@@ -114,7 +114,7 @@ pfc_server_conf() {
 		local val type
 		val=$(sed -n 's/^"\([^"]*\)".*/\1/p' <<<"$x509")
 		[ -n "$val" ] || val=$(awk '{ print $1 }' <<<"$x509")
-		type=$(sed 's/^"[^"]*"//' <<<"$x509" | awk '{ print $NF }')
+		type=$(awk '{ sub(/^"[^"]*"/, ""); print $NF }' <<<"$x509")
 		[ "$type" = "$val" ] && type=subject
 		case "$type" in
 		subject) subj="/$(sed 's/, */\//g' <<<"$val")" ;;
