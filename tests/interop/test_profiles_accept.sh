@@ -131,7 +131,7 @@ pfa_one() {
 	fi
 	{
 		printf 'stock %s %s\n' "$st" "$why"
-		if pfa_run "$ns" "$dir" "$VPNC" --check-config "$dir/profile.ovpn" \
+		if pfa_run "$ns" "$dir" timeout 30 "$VPNC" --check-config "$dir/profile.ovpn" \
 			</dev/null >"$dir/vpnc.out" 2>&1; then
 			printf 'vpnc ACC\n'
 		else
