@@ -26,8 +26,11 @@
 #           `--auth-user-pass FILE` on the command line (no terminal here).
 # What cannot work offline stays as it is and fails for both clients alike
 # (a `remote-cert-ku` our certificate lacks, p2p and static-key peers).
-# Then the stock client, and vpnc, each connect (tun address within 12 s)
-# and ping the server's tunnel address; the server log names the cipher.
+# Then the stock client, and vpnc, each against a fresh server: a session
+# counts when the tun has an address within 12 s, the server logged the
+# peer, and a ping bound to the tun reaches the server's tunnel address
+# (the client namespace also routes to the server outside the tunnel); the
+# server log names the cipher.
 # Asserted: vpnc connects wherever stock connects, with the same cipher,
 # except KNOWN_GAPS below, each of which must still be exactly a gap. Runs
 # four workers at a time; prints the totals.
