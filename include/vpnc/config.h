@@ -223,7 +223,7 @@ struct vpnc_config {
 	int session_timeout;        /* exit this long after each connection attempt starts; 0 = off */
 	int inactive;               /* exit after this long with too little tunnel traffic */
 	long long inactive_bytes;   /* ... less than this many bytes (0: any packet counts) */
-	int replay_window;          /* data-channel replay window, 0..64 ids; -1 = 64 */
+	int replay_window;          /* data-channel replay window, 0..65536 ids; -1 = 64 */
 	bool push_peer_info;        /* also send IV_HWADDR and IV_SSL, as 2.6 does */
 	char peer_info_uv[VPNC_CFG_UV_MAX]; /* "UV_NAME=value\n" lines from setenv, sent as peer info */
 	char script_safe_env[VPNC_CFG_UV_MAX]; /* "OPENVPN_NAME=value\n" lines from setenv-safe, for scripts */

@@ -188,7 +188,7 @@ struct vpnc_engine_cfg {
 	bool push_peer_info;             /* add IV_HWADDR (if iv_hwaddr) and IV_SSL to the peer info */
 	const char *iv_hwaddr;           /* "aa:bb:cc:dd:ee:ff" of the default route's interface, or NULL */
 	const char *peer_info_uv;        /* "UV_NAME=value\n" lines, or NULL */
-	bool replay_window_set;          /* replay-window: the data channel's window, 0..64 ids */
+	bool replay_window_set;          /* replay-window: the data channel's window, 0..65536 ids */
 	int replay_window;
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
 	int mssfix;                      /* largest encapsulated packet for MSS clamping; -1 = 1492, 0 = off */

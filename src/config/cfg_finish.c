@@ -62,9 +62,6 @@ static int fin_wrap(struct vpnc_cfg_ctx *ctx)
 		s = &ctx->tls_auth;
 		cfg->wrap = VPNC_WRAP_TLS_AUTH;
 		ret = vpnc_cfg_static_key_decode(s->text, s->text_len, cfg->wrap_key, &why);
-		/* A direction on the tls-auth line wins over 'key-direction'. */
-		if (s->dir >= 0)
-			cfg->key_direction = s->dir;
 	} else if (ctx->tls_crypt.set) {
 		s = &ctx->tls_crypt;
 		cfg->wrap = VPNC_WRAP_TLS_CRYPT;

@@ -18,7 +18,6 @@
 #define TIMER_MAX 2000000 /* seconds; keeps millisecond arithmetic in range */
 #define VERB_MAX 11
 #define MUTE_MAX 1000000
-#define VPNC_CFG_REPLAY_MAX 64 /* VPNC_REPLAY_WINDOW in core/replay.h */
 #define COMPRESS_NOTE                                                                   \
 	"vpnc decompresses what the server compresses but sends everything uncompressed " \
 	"(OpenVPN 2.6's allow-compression asym)"
@@ -151,10 +150,9 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_inactive)
 }
 
 /*
- * 'replay-window N [T]': 2.6 takes N 0..65536 and T 0..600 s. vpnc's window
- * (core/replay.h) holds at most 64 ids, so a larger N is refused rather than
- * silently dropping the reordered packets 2.6 would accept. T only makes 2.6
- * stricter for old packets and is checked, not used.
+ * 'replay-window N [T]': 2.6 takes N 0..65536 (core/replay.h holds the same
+ * range) and T 0..600 s. T only makes 2.6 stricter for old packets and is
+ * checked, not used.
  */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_replay_window)
 {
@@ -164,9 +162,6 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_replay_window)
 		return vpnc_cfg_bad(ctx, p[0], "the window size must be between 0 and 65536");
 	if (n > 2 && vpnc_cfg_parse_int(p[2], 0, 600, &t) < 0)
 		return vpnc_cfg_bad(ctx, p[0], "the time window must be between 0 and 600 seconds");
-	if (v > VPNC_CFG_REPLAY_MAX)
-		return vpnc_cfg_bad(ctx, p[0], "vpnc's replay window holds at most %d packets",
-		                    VPNC_CFG_REPLAY_MAX);
 	ctx->cfg->replay_window = v;
 	return 0;
 }

@@ -432,7 +432,13 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_wrap_key)
 		s = &ctx->tls_crypt_v2, opt = "tls-crypt-v2";
 	}
 	ret = vpnc_cfg_src_set(ctx, s, opt, p[1]);
-	s->dir = dir;
+	/*
+	 * As in 2.6 (options.c, "tls-auth"): the direction on the line and
+	 * 'key-direction' set one value, the later line winning, and an inline
+	 * <tls-auth> block (which has none) leaves it as it was.
+	 */
+	if (dir >= 0)
+		ctx->cfg->key_direction = dir;
 	return ret;
 }
 

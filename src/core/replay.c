@@ -1,13 +1,47 @@
 /*
- * replay.c: the sliding replay window of up to 64 entries (see replay.h for the rules).
+ * replay.c: the sliding replay window of up to 65536 entries (see replay.h for the rules).
  */
 #include <errno.h>
+#include <string.h>
 
 #include "core/replay.h"
 
+static bool replay_test(const struct vpnc_replay *r, uint32_t id)
+{
+	uint32_t pos = id & (r->size - 1);
+	return (r->bits[pos / 64] >> (pos % 64)) & 1;
+}
+
+static void replay_set(struct vpnc_replay *r, uint32_t id)
+{
+	uint32_t pos = id & (r->size - 1);
+	r->bits[pos / 64] |= (uint64_t)1 << (pos % 64);
+}
+
+static void replay_clear_all(struct vpnc_replay *r)
+{
+	memset(r->bits, 0, r->size / 8);
+}
+
+/* Clears the slots of the n ids after `from` (n < size), a word at a time where it can. */
+static void replay_clear_after(struct vpnc_replay *r, uint32_t from, uint32_t n)
+{
+	uint32_t pos = (from + 1) & (r->size - 1);
+	while (n > 0) {
+		uint32_t bit = pos % 64, take = 64 - bit;
+		if (take > n)
+			take = n;
+		uint64_t mask = take == 64 ? UINT64_MAX : (((uint64_t)1 << take) - 1) << bit;
+		r->bits[pos / 64] &= ~mask;
+		n -= take;
+		pos = (pos + take) & (r->size - 1);
+	}
+}
+
 void vpnc_replay_init(struct vpnc_replay *r)
 {
-	r->bitmap = 0;
+	r->size = VPNC_REPLAY_WINDOW;
+	r->bits[0] = 0;
 	r->highest = 0;
 	r->time = 0;
 	r->seen_any = false;
@@ -16,7 +50,13 @@ void vpnc_replay_init(struct vpnc_replay *r)
 
 void vpnc_replay_set_window(struct vpnc_replay *r, unsigned n)
 {
-	r->window = n < VPNC_REPLAY_WINDOW ? n : VPNC_REPLAY_WINDOW;
+	uint32_t size = 64;
+
+	r->window = n < VPNC_REPLAY_MAX ? n : VPNC_REPLAY_MAX;
+	while (size < r->window)
+		size *= 2;
+	r->size = size;
+	replay_clear_all(r);
 }
 
 int vpnc_replay_check(const struct vpnc_replay *r, uint32_t id, uint32_t time)
@@ -29,10 +69,9 @@ int vpnc_replay_check(const struct vpnc_replay *r, uint32_t id, uint32_t time)
 		return -EBADMSG;
 	if (id > r->highest)
 		return 0;
-	uint32_t back = r->highest - id;
-	if (back >= r->window)
+	if (r->highest - id >= r->window)
 		return -EBADMSG;
-	if (r->bitmap & ((uint64_t)1 << back))
+	if (replay_test(r, id))
 		return -EBADMSG;
 	return 0;
 }
@@ -43,22 +82,25 @@ void vpnc_replay_add(struct vpnc_replay *r, uint32_t id, uint32_t time)
 		return;
 	if (!r->seen_any || time > r->time) {
 		/* First packet, or the sender restarted its counter with a new time. */
+		replay_clear_all(r);
 		r->seen_any = true;
 		r->time = time;
 		r->highest = id;
-		r->bitmap = 1;
+		replay_set(r, id);
 		return;
 	}
 	if (time < r->time)
 		return;
 	if (id > r->highest) {
 		uint32_t shift = id - r->highest;
-		r->bitmap = shift >= VPNC_REPLAY_WINDOW ? 0 : r->bitmap << shift;
-		r->bitmap |= 1;
+		if (shift >= r->size)
+			replay_clear_all(r);
+		else
+			replay_clear_after(r, r->highest, shift);
 		r->highest = id;
+		replay_set(r, id);
 		return;
 	}
-	uint32_t back = r->highest - id;
-	if (back < VPNC_REPLAY_WINDOW)
-		r->bitmap |= (uint64_t)1 << back;
+	if (r->highest - id < r->size)
+		replay_set(r, id);
 }

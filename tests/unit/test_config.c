@@ -974,9 +974,12 @@ static void test_tail_options(void)
 	c = parse_ok(BASE "replay-window 0\n");
 	CHECK(c != NULL && c->replay_window == 0);
 	vpnc_config_free(c);
-	parse_err(BASE "replay-window 128\n",
-	          "t.ovpn:7: option 'replay-window': vpnc's replay window holds at most 64 packets",
-	          __LINE__);
+	c = parse_ok(BASE "replay-window 512 60\n");
+	CHECK(c != NULL && c->replay_window == 512);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "replay-window 65536\n");
+	CHECK(c != NULL && c->replay_window == 65536);
+	vpnc_config_free(c);
 	parse_err(BASE "replay-window 70000\n",
 	          "t.ovpn:7: option 'replay-window': the window size must be between 0 and 65536", __LINE__);
 	parse_err(BASE "replay-window 64 601\n",
@@ -1240,9 +1243,46 @@ static void test_static_challenge(void)
 	          "t.ovpn: 'auth-user-pass username-only' cannot be used with 'static-challenge'", __LINE__);
 }
 
+/*
+ * The tls-auth direction as 2.6 keeps it (options.c, "tls-auth" and
+ * "key-direction"): one value, the later line wins, and an inline
+ * <tls-auth> block, which has no direction, keeps the one set before it
+ * (ovpn.com's profiles say 'tls-auth FILE 1' and then hold the key inline).
+ */
+static void test_tls_auth_direction(void)
+{
+	static const char key[] = "<tls-auth>\n-----BEGIN OpenVPN Static key V1-----\n"
+	                          "%s-----END OpenVPN Static key V1-----\n</tls-auth>\n";
+	char hex[16 * 33 + 1], inl[sizeof(hex) + 200], text[4096];
+	struct vpnc_config *c;
+
+	for (int i = 0; i < 16; i++)
+		memcpy(hex + i * 33, "11111111111111111111111111111111\n", 33);
+	hex[16 * 33] = '\0';
+	snprintf(inl, sizeof(inl), key, hex);
+
+	snprintf(text, sizeof(text), "client\nremote h\nca data/config/ca.pem\nauth-user-pass data/config/userpass.txt\ntls-auth data/config/static.key 1\n%s", inl);
+	c = parse_ok(text);
+	CHECK(c != NULL && c->wrap == VPNC_WRAP_TLS_AUTH && c->key_direction == 1 && c->wrap_key[0] == 0x11);
+	vpnc_config_free(c);
+	snprintf(text, sizeof(text), "client\nremote h\nca data/config/ca.pem\nauth-user-pass data/config/userpass.txt\ntls-auth data/config/static.key 1\nkey-direction 0\n");
+	c = parse_ok(text);
+	CHECK(c != NULL && c->key_direction == 0);
+	vpnc_config_free(c);
+	snprintf(text, sizeof(text), "client\nremote h\nca data/config/ca.pem\nauth-user-pass data/config/userpass.txt\nkey-direction 0\ntls-auth data/config/static.key 1\n");
+	c = parse_ok(text);
+	CHECK(c != NULL && c->key_direction == 1);
+	vpnc_config_free(c);
+	snprintf(text, sizeof(text), "client\nremote h\nca data/config/ca.pem\nauth-user-pass data/config/userpass.txt\n%s", inl);
+	c = parse_ok(text);
+	CHECK(c != NULL && c->key_direction == -1);
+	vpnc_config_free(c);
+}
+
 int main(void)
 {
 	test_static_challenge();
+	test_tls_auth_direction();
 	test_kill_switch_options();
 	test_minimal_defaults();
 	test_eduvpn();

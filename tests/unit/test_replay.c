@@ -1,6 +1,7 @@
 /*
- * test_replay.c: the 64-entry replay window, boundaries and time handling,
- * plus a randomised comparison against a naive reference model.
+ * test_replay.c: the replay window (64 entries by default, up to 65536),
+ * boundaries and time handling, plus randomised comparisons against a naive
+ * reference model.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -61,7 +62,7 @@ static void test_boundaries(void)
 		CHECK(accept(&r, 1000 - i, 0) == 0);
 	for (uint32_t i = 0; i < 70; i++)
 		CHECK(accept(&r, 1000 - i, 0) == -EBADMSG);
-	CHECK(r.bitmap == UINT64_MAX);
+	CHECK(r.bits[0] == UINT64_MAX);
 }
 
 /*
@@ -97,11 +98,11 @@ static void test_jumps(void)
 	CHECK(accept(&r, 10, 0) == 0);
 	CHECK(accept(&r, 8, 0) == 0);
 	CHECK(accept(&r, 10 + 64, 0) == 0); /* jump of exactly 64 keeps nothing */
-	CHECK(r.bitmap == 1);
+	CHECK(vpnc_replay_check(&r, 10 + 63, 0) == 0);
 	CHECK(vpnc_replay_check(&r, 10, 0) == -EBADMSG);
 	CHECK(vpnc_replay_check(&r, 11, 0) == 0);
 	CHECK(accept(&r, 0x7FFFFFFF, 0) == 0); /* huge jump */
-	CHECK(r.bitmap == 1);
+	CHECK(vpnc_replay_check(&r, 0x7FFFFFFF - 1, 0) == 0);
 	CHECK(vpnc_replay_check(&r, 74, 0) == -EBADMSG);
 	CHECK(accept(&r, UINT32_MAX, 0) == 0);
 	CHECK(accept(&r, UINT32_MAX, 0) == -EBADMSG);
@@ -124,7 +125,7 @@ static void test_time(void)
 	CHECK(accept(&r, 4, 1000) == 0);
 	/* time forward: a new window, even with a low id */
 	CHECK(accept(&r, 1, 1001) == 0);
-	CHECK(r.highest == 1 && r.time == 1001 && r.bitmap == 1);
+	CHECK(r.highest == 1 && r.time == 1001);
 	CHECK(accept(&r, 1, 1001) == -EBADMSG);
 	CHECK(accept(&r, 5, 1000) == -EBADMSG); /* old time now rejected */
 	CHECK(accept(&r, 2, 1001) == 0);
@@ -195,12 +196,110 @@ static void test_sized_window(void)
 	CHECK(accept(&r, 4, 0) == -EBADMSG);
 	CHECK(accept(&r, 6, 0) == 0);
 	CHECK(accept(&r, 6, 0) == -EBADMSG);
-	/* More than the bitmap holds is clamped to it. */
+	/* More than 2.6's largest window is clamped to it. */
+	vpnc_replay_init(&r);
+	vpnc_replay_set_window(&r, 100000);
+	CHECK(r.window == VPNC_REPLAY_MAX);
+	CHECK(accept(&r, 100000, 0) == 0);
+	CHECK(accept(&r, 100000 - 65535, 0) == 0);
+	CHECK(accept(&r, 100000 - 65535, 0) == -EBADMSG);
+	CHECK(accept(&r, 100000 - 65536, 0) == -EBADMSG);
+}
+
+/*
+ * Windows wider than one word (replay-window 512 60, 256 and 65536 in real
+ * profiles): the edges, a slide that wraps the circular bitmap, jumps of
+ * just under, exactly and over its size, and a window that is not a power
+ * of two (its bitmap is the next one up, the limit is still N).
+ */
+static void test_wide_window(void)
+{
+	struct vpnc_replay r;
+
+	vpnc_replay_init(&r);
+	vpnc_replay_set_window(&r, 512);
+	CHECK(r.size == 512);
+	CHECK(accept(&r, 1000, 0) == 0);
+	CHECK(accept(&r, 1000 - 511, 0) == 0);
+	CHECK(accept(&r, 1000 - 511, 0) == -EBADMSG);
+	CHECK(accept(&r, 1000 - 512, 0) == -EBADMSG);
+	CHECK(accept(&r, 700, 0) == 0);
+	/* Slide by 300: 700 is still inside (600 back), its slot kept. */
+	CHECK(accept(&r, 1300, 0) == 0);
+	CHECK(accept(&r, 700, 0) == -EBADMSG);
+	CHECK(accept(&r, 1000, 0) == -EBADMSG);
+	CHECK(accept(&r, 1001, 0) == 0);
+	CHECK(accept(&r, 1299, 0) == 0);
+	/* A jump of size - 1 keeps only the slot that is still inside. */
+	CHECK(accept(&r, 1300 + 511, 0) == 0);
+	CHECK(accept(&r, 1300, 0) == -EBADMSG);
+	CHECK(accept(&r, 1301, 0) == 0);
+	/* A jump of exactly the size keeps nothing. */
+	CHECK(accept(&r, 1811 + 512, 0) == 0);
+	CHECK(vpnc_replay_check(&r, 1811 + 1, 0) == 0);
+	CHECK(vpnc_replay_check(&r, 1811, 0) == -EBADMSG);
+	/* Not a power of two: 300 ids, a bitmap of 512. */
+	vpnc_replay_init(&r);
+	vpnc_replay_set_window(&r, 300);
+	CHECK(r.size == 512);
+	CHECK(accept(&r, 5000, 0) == 0);
+	CHECK(accept(&r, 5000 - 299, 0) == 0);
+	CHECK(accept(&r, 5000 - 300, 0) == -EBADMSG);
+	/* The largest window, across the wrap of its bitmap and of the id space. */
 	vpnc_replay_init(&r);
 	vpnc_replay_set_window(&r, 65536);
-	CHECK(accept(&r, 1000, 0) == 0);
-	CHECK(accept(&r, 937, 0) == 0);
-	CHECK(accept(&r, 936, 0) == -EBADMSG);
+	CHECK(accept(&r, UINT32_MAX - 70000, 0) == 0);
+	CHECK(accept(&r, UINT32_MAX, 0) == 0);
+	CHECK(accept(&r, UINT32_MAX - 65535, 0) == 0);
+	CHECK(accept(&r, UINT32_MAX - 65536, 0) == -EBADMSG);
+	CHECK(accept(&r, UINT32_MAX - 1, 0) == 0);
+	CHECK(accept(&r, UINT32_MAX - 1, 0) == -EBADMSG);
+}
+
+/* The naive model again, with windows of 300 and 4096 and longer jumps. */
+static void test_random_wide(void)
+{
+	static uint32_t seen[20000];
+	const unsigned windows[] = { 300, 4096 };
+	int mismatches = 0;
+
+	for (size_t w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
+		uint32_t win = windows[w], highest = 0, state = 777 + (uint32_t)w;
+		size_t nseen = 0;
+		bool any = false;
+		struct vpnc_replay r;
+
+		vpnc_replay_init(&r);
+		vpnc_replay_set_window(&r, win);
+		for (int i = 0; i < 20000; i++) {
+			state = state * 1103515245u + 12345u;
+			uint32_t span = 2 * win + 50;
+			uint32_t id = highest + 40 - (state >> 8) % span;
+			if ((state >> 28) == 0)
+				id = highest + win + (state >> 20) % 64; /* a jump near the size */
+			if (id == 0 || (id > highest + 40 && id < highest + win))
+				id = highest + 1;
+			bool want = true;
+			if (any) {
+				if (id <= highest && highest - id >= win)
+					want = false;
+				for (size_t j = 0; j < nseen && want; j++)
+					if (seen[j] == id)
+						want = false;
+			}
+			int got = accept(&r, id, 0);
+			if ((got == 0) != want)
+				mismatches++;
+			if (want) {
+				if (nseen < sizeof(seen) / sizeof(seen[0]))
+					seen[nseen++] = id;
+				if (!any || id > highest)
+					highest = id;
+				any = true;
+			}
+		}
+	}
+	CHECK(mismatches == 0);
 }
 
 int main(void)
@@ -212,6 +311,8 @@ int main(void)
 	test_jumps();
 	test_time();
 	test_random();
+	test_wide_window();
+	test_random_wide();
 	printf("test_replay: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

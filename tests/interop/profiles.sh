@@ -1,0 +1,122 @@
+# profiles.sh: turns a stored corpus profile into one the tests can run.
+#
+# The profiles under tests/data/profiles/ are real client profiles whose key
+# and certificate material was replaced by placeholder lines
+# (@@VPNC-TEST-<KIND>@@, one per inline block) and whose file names still
+# point at the publisher's files. pf_prepare fills the placeholders from the
+# test PKI that vt_pki made and points every file-naming option at a file of
+# the test world, keeping everything else byte for byte (CRLF, comments,
+# quoting, option order), so stock OpenVPN and vpnc read the same text.
+# Source it after lib.sh.
+#
+# shellcheck shell=bash
+
+PF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../data/profiles" && pwd)
+
+# pf_list: every corpus profile, as <source>/<name>, sorted; PF_ONLY (an
+# extended regular expression) keeps only the names it matches, for a run by
+# hand.
+pf_list() {
+	(cd "$PF_ROOT" && find . -mindepth 2 -maxdepth 2 -name '*.ovpn' | sed 's|^\./||; s|\.ovpn$||' |
+		grep -E -- "${PF_ONLY:-.}" | LC_ALL=C sort)
+}
+
+# pf_pki_extras DIR: what the placeholders need beyond vt_pki's files: a
+# PKCS#12 bundle (base64 for inline use), an empty CRL, a credentials file,
+# a key password file, the server certificate's SHA-256 fingerprint and a
+# script that does nothing for `up`/`down` lines.
+pf_pki_extras() {
+	local d=$1
+	openssl pkcs12 -export -passout pass: -inkey "$d/client.key" -in "$d/client.crt" \
+		-certfile "$d/ca.crt" -out "$d/client.p12" >>"$d/openssl.log" 2>&1 || return 1
+	base64 "$d/client.p12" >"$d/client.p12.b64" || return 1
+	: >"$d/index.txt"
+	cat >"$d/crl.cnf" <<-EOF
+	[ca]
+	default_ca = c
+	[c]
+	database = $d/index.txt
+	default_md = sha256
+	default_crl_days = 3
+	EOF
+	openssl ca -gencrl -config "$d/crl.cnf" -keyfile "$d/ca.key" -cert "$d/ca.crt" \
+		-out "$d/crl.pem" >>"$d/openssl.log" 2>&1 || return 1
+	printf 'vpncuser\nvpncpass\n' >"$d/auth.txt"
+	printf 'vpncpass\n' >"$d/pass.txt"
+	openssl x509 -in "$d/server.crt" -noout -fingerprint -sha256 |
+		sed 's/.*=//' >"$d/server.fp" || return 1
+	printf '#!/bin/sh\nexit 0\n' >"$d/noop.sh"
+	chmod 755 "$d/noop.sh"
+	chmod 600 "$d/auth.txt" "$d/pass.txt"
+	return 0
+}
+
+# pf_prepare NAME PKI OUTDIR: writes OUTDIR/profile.ovpn from the corpus
+# profile NAME (<source>/<name>) with PKI's files. Placeholder lines become
+# the file's lines (with the placeholder line's own line end); the path
+# argument of ca, cert, key, tls-auth, tls-crypt, tls-crypt-v2, secret,
+# pkcs12, extra-certs, crl-verify, auth-user-pass, askpass becomes the test
+# file of that kind; log, log-append, status and writepid write into OUTDIR;
+# up, down, down-pre, route-up, ipchange run a script that does nothing.
+pf_prepare() {
+	local name=$1 d=$2 out=$3
+	mkdir -p "$out" || return 1
+	awk -v d="$d" -v out="$out" -v fp="$(cat "$d/server.fp")" '
+	function emit(file, eol,   l) {
+		while ((getline l < file) > 0) printf "%s%s\n", l, eol
+		close(file)
+	}
+	BEGIN {
+		kind["CA"] = d "/ca.crt"; kind["CLIENT-CERT"] = d "/client.crt"
+		kind["CLIENT-KEY"] = d "/client.key"; kind["STATIC-KEY"] = d "/tc.key"
+		kind["TLS-CRYPT-V2-CLIENT-KEY"] = d "/tcv2-client.key"
+		kind["EXTRA-CERTS"] = d "/ca.crt"; kind["PKCS12"] = d "/client.p12.b64"
+		kind["AUTH-USER-PASS"] = d "/auth.txt"; kind["CRL"] = d "/crl.pem"
+		path["ca"] = d "/ca.crt"; path["cert"] = d "/client.crt"; path["key"] = d "/client.key"
+		path["tls-auth"] = d "/tc.key"; path["tls-crypt"] = d "/tc.key"; path["secret"] = d "/tc.key"
+		path["tls-crypt-v2"] = d "/tcv2-client.key"; path["pkcs12"] = d "/client.p12"
+		path["extra-certs"] = d "/ca.crt"; path["crl-verify"] = d "/crl.pem"
+		path["auth-user-pass"] = d "/auth.txt"; path["askpass"] = d "/pass.txt"
+		path["log"] = out "/profile.log"; path["log-append"] = out "/profile.log"
+		path["status"] = out "/status.txt"; path["writepid"] = out "/pid.txt"
+		path["up"] = d "/noop.sh"; path["down"] = d "/noop.sh"; path["down-pre"] = d "/noop.sh"
+		path["route-up"] = d "/noop.sh"; path["ipchange"] = d "/noop.sh"
+		inblock = 0
+	}
+	{
+		line = $0; eol = ""
+		if (sub(/\r$/, "", line)) eol = "\r"
+		if (match(line, /^@@VPNC-TEST-[A-Z0-9-]+@@$/)) {
+			k = substr(line, 13, length(line) - 14)
+			if (k == "SERVER-FINGERPRINT") { printf "%s%s\n", fp, eol; next }
+			if (k in kind) { emit(kind[k], eol); next }
+		}
+		gsub(/@@VPNC-TEST-SERVER-FINGERPRINT@@/, fp, line)
+		if (match(line, /^[ \t]*<[a-z0-9-]+>[ \t]*$/)) inblock = 1
+		else if (match(line, /^[ \t]*<\/[a-z0-9-]+>[ \t]*$/)) inblock = 0
+		else if (!inblock && match(line, /^[ \t]*(--)?[a-z0-9-]+[ \t]+[^ \t#;]/)) {
+			lead = line; sub(/[^ \t].*$/, "", lead)
+			rest = substr(line, length(lead) + 1)
+			opt = rest; sub(/[ \t].*$/, "", opt)
+			bare = opt; sub(/^--/, "", bare)
+			if ((bare in path) && index(rest, "[inline]") == 0) {
+				rest = substr(rest, length(opt) + 1)
+				sp = rest; sub(/[^ \t].*$/, "", sp)
+				rest = substr(rest, length(sp) + 1)
+				if (substr(rest, 1, 1) == "\"") { arg = rest; sub(/^"[^"]*"/, "", arg) }
+				else { arg = rest; sub(/^[^ \t]+/, "", arg) }
+				line = lead opt sp path[bare] arg
+			}
+		}
+		printf "%s%s\n", line, eol
+	}
+	END { }' "$PF_ROOT/$name.ovpn" >"$out/profile.ovpn.tmp" || return 1
+	# Keep a missing final newline missing.
+	if [ -n "$(tail -c 1 "$PF_ROOT/$name.ovpn")" ]; then
+		head -c -1 "$out/profile.ovpn.tmp" >"$out/profile.ovpn"
+		rm -f "$out/profile.ovpn.tmp"
+	else
+		mv "$out/profile.ovpn.tmp" "$out/profile.ovpn"
+	fi
+	chmod 600 "$out/profile.ovpn"
+}
