@@ -133,10 +133,48 @@ static void tun_remove(VpncNmPlugin *p)
 	p->tun[0] = '\0';
 }
 
+/*
+ * What vpnc's exit status (src/daemon/exitcode.h, vpnc(8) EXIT STATUS) means
+ * for NetworkManager. NMVpnPluginFailure has three values: LOGIN_FAILED
+ * (NetworkManager's reason login-failed, which makes front ends ask for the
+ * password again) is sent only for AUTH_FAILED; everything else that is not
+ * the IP configuration is connect-failed, with the precise cause in the
+ * plugin's log line.
+ */
+static NMVpnPluginFailure exit_failure(int status, const char **why)
+{
+	if (!WIFEXITED(status)) {
+		*why = "vpnc was killed by a signal";
+		return NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED;
+	}
+	switch (WEXITSTATUS(status)) {
+	case 0:
+		*why = "vpnc stopped (inactive, ping-exit or session-timeout)";
+		return NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED;
+	case 2:
+		*why = "vpnc refused the configuration (exit status 2, configuration error)";
+		return NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED;
+	case 3:
+		*why = "the server's certificate failed verification (exit status 3)";
+		return NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED;
+	case 4:
+		*why = "the server refused the login: AUTH_FAILED (exit status 4)";
+		return NM_VPN_PLUGIN_FAILURE_LOGIN_FAILED;
+	case 127:
+		*why = "vpnc could not be started as " VPNC_NM_USER " (exit status 127)";
+		return NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED;
+	default:
+		*why = "vpnc failed (exit status 1: a runtime error, see its log lines)";
+		return NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED;
+	}
+}
+
 static void child_exited(GPid pid, int status, gpointer data)
 {
 	VpncNmPlugin *p = data;
 	gboolean expected = p->stopping;
+	NMVpnPluginFailure failure;
+	const char *why = NULL;
 
 	p->child_watch = 0;
 	p->pid = 0;
@@ -151,13 +189,11 @@ static void child_exited(GPid pid, int status, gpointer data)
 		g_main_loop_quit(p->wait_loop);
 	if (expected)
 		return;
-	g_message("vpnc exited (%s %d)", WIFEXITED(status) ? "status" : "signal",
-	          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-	/* An exit nobody asked for: a fatal error (certificate, AUTH_FAILED) or a crash. */
-	nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(p),
-	                              WIFEXITED(status) && WEXITSTATUS(status) == 1
-	                                      ? NM_VPN_PLUGIN_FAILURE_LOGIN_FAILED
-	                                      : NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED);
+	/* An exit nobody asked for: a fatal error (certificate, AUTH_FAILED), a stop, or a crash. */
+	failure = exit_failure(status, &why);
+	g_warning("connection failed (%s): %s",
+	          failure == NM_VPN_PLUGIN_FAILURE_LOGIN_FAILED ? "login-failed" : "connect-failed", why);
+	nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(p), failure);
 	nm_vpn_service_plugin_disconnect(NM_VPN_SERVICE_PLUGIN(p), NULL);
 }
 
@@ -215,7 +251,7 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 		return FALSE;
 	}
 	/* Existence is not checked here, as root: the owner's read says what is wrong. */
-	config = nm_setting_vpn_get_data_item(s_vpn, "config");
+	config = nm_setting_vpn_get_data_item(s_vpn, VPNC_NM_DATA_CONFIG);
 	if (config == NULL || !g_path_is_absolute(config)) {
 		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS,
 		            "vpn.data config= must name an .ovpn file by its absolute path");
@@ -276,11 +312,18 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	g_ptr_array_add(argv, up);
 	g_ptr_array_add(argv, "--up-restart");
 
-	user = nm_setting_vpn_get_data_item(s_vpn, "username");
-	password = nm_setting_vpn_get_secret(s_vpn, "password");
-	cert_pass = nm_setting_vpn_get_secret(s_vpn, "cert-pass");
+	user = nm_setting_vpn_get_data_item(s_vpn, VPNC_NM_DATA_USERNAME);
+	password = nm_setting_vpn_get_secret(s_vpn, VPNC_NM_SECRET_PASSWORD);
+	cert_pass = nm_setting_vpn_get_secret(s_vpn, VPNC_NM_SECRET_CERT_PASS);
+	if (password != NULL && (user == NULL || *user == '\0')) {
+		/* An imported profile with auth-user-pass: the username is the user's to set. */
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS,
+		            "a password is set but vpn.data has no username (set it with: nmcli "
+		            "connection modify NAME +vpn.data username=NAME)");
+		goto out;
+	}
 	if (password != NULL) {
-		if (!secret_write(p, 0, user != NULL ? user : "", password, error))
+		if (!secret_write(p, 0, user, password, error))
 			goto out;
 		g_ptr_array_add(argv, "--auth-user-pass");
 		g_ptr_array_add(argv, n_fds == 1 ? "/dev/fd/4" : "/dev/fd/5");
@@ -339,21 +382,37 @@ static gboolean real_connect_interactive(NMVpnServicePlugin *plugin, NMConnectio
 	return real_connect(plugin, connection, error);
 }
 
-/* A password is needed when vpn.data has a username (auth-user-pass) and no secret was given. */
+/*
+ * Whether the connection uses secret key and lacks it: it declares the secret
+ * (the KEY-flags data item; for the password also a username) and the flags
+ * do not say NOT_REQUIRED. The auth-dialog applies the same rule.
+ */
+static gboolean secret_missing(NMSettingVpn *s_vpn, const char *key)
+{
+	NMSettingSecretFlags flags = NM_SETTING_SECRET_FLAG_NONE;
+	char *flags_key = g_strdup_printf("%s-flags", key);
+	gboolean declared = nm_setting_vpn_get_data_item(s_vpn, flags_key) != NULL;
+
+	g_free(flags_key);
+	if (strcmp(key, VPNC_NM_SECRET_PASSWORD) == 0 &&
+	    nm_setting_vpn_get_data_item(s_vpn, VPNC_NM_DATA_USERNAME) != NULL)
+		declared = TRUE;
+	nm_setting_get_secret_flags(NM_SETTING(s_vpn), key, &flags, NULL);
+	return declared && !(flags & NM_SETTING_SECRET_FLAG_NOT_REQUIRED) &&
+	       nm_setting_vpn_get_secret(s_vpn, key) == NULL;
+}
+
+/* NetworkManager asks the agents (through the auth-dialog) for what secret_missing() finds. */
 static gboolean real_need_secrets(NMVpnServicePlugin *plugin, NMConnection *connection,
                                   const char **setting_name, GError **error)
 {
 	NMSettingVpn *s_vpn = nm_connection_get_setting_vpn(connection);
-	NMSettingSecretFlags flags = NM_SETTING_SECRET_FLAG_NONE;
 
 	if (s_vpn == NULL) {
 		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_INVALID_CONNECTION, "no vpn setting");
 		return FALSE;
 	}
-	nm_setting_get_secret_flags(NM_SETTING(s_vpn), "password", &flags, NULL);
-	if (nm_setting_vpn_get_data_item(s_vpn, "username") != NULL &&
-	    nm_setting_vpn_get_secret(s_vpn, "password") == NULL &&
-	    !(flags & NM_SETTING_SECRET_FLAG_NOT_REQUIRED)) {
+	if (secret_missing(s_vpn, VPNC_NM_SECRET_PASSWORD) || secret_missing(s_vpn, VPNC_NM_SECRET_CERT_PASS)) {
 		*setting_name = NM_SETTING_VPN_SETTING_NAME;
 		return TRUE;
 	}
