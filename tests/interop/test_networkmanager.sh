@@ -56,6 +56,47 @@ nm_pid=""
 bus_pid=""
 # quiet CMD...: runs CMD with its output in the nmcli log.
 quiet() { "$@" >>"$VT_DIR/nm/nmcli.log" 2>&1; }
+# has TEXT PART / lacks TEXT PART: whether TEXT holds PART (no pipe: pipefail-safe).
+has() { [[ $1 == *"$2"* ]]; }
+lacks() { [[ $1 != *"$2"* ]]; }
+# vt_wait_ping_quiet ADDR: one ping a time, for up to 15 s, until one is answered.
+vt_wait_ping_quiet() {
+	local i
+	for i in $(seq 15); do ping -c 1 -W 1 "$1" && return 0; done
+	return 1
+}
+# The address the server hands out after its restart (ccd ifconfig-push).
+VT_NM_MOVED_IP=10.200.0.77
+# ask_up PASSWORD NMCLI-ARGS...: runs nmcli --ask on a pseudo terminal, types PASSWORD at the
+# first "Password" prompt (the auth-dialog's question, asked by nmcli's agent), and returns
+# nmcli's status; its screen goes to the nmcli log.
+ask_up() {
+	python3 - "$@" >>"$VT_DIR/nm/nmcli.log" 2>&1 <<-'EOF'
+	import os, pty, select, sys, time
+	pw, argv = sys.argv[1], sys.argv[2:]
+	pid, fd = pty.fork()
+	if pid == 0:
+	    os.execvp(argv[0], argv)
+	buf, sent, end = b"", False, time.time() + 90
+	while time.time() < end:
+	    r, _, _ = select.select([fd], [], [], 0.5)
+	    if not r:
+	        continue
+	    try:
+	        d = os.read(fd, 4096)
+	    except OSError:
+	        break
+	    if not d:
+	        break
+	    buf += d
+	    if not sent and b"Password" in buf:
+	        os.write(fd, pw.encode() + b"\n")
+	        sent = True
+	_, st = os.waitpid(pid, 0)
+	sys.stdout.write(buf.decode(errors="replace") + "\n[asked: %s]\n" % sent)
+	sys.exit(os.waitstatus_to_exitcode(st) if sent else 3)
+	EOF
+}
 inner() {
 	local d=$VT_DIR/nm con=vt-vpnc i n pid dev out round
 
@@ -205,6 +246,23 @@ inner() {
 				bash -c 'ip -4 route show table all | grep -q "^$1 .*dev vpnc-nm"' _ "$VT_PUSH_ROUTE"
 			vt_check "[$round] connection still active" \
 				bash -c 'nmcli -g GENERAL.STATE connection show "$1" | grep -q activated' _ "$con"
+			# The server restarts (SIGHUP: it forgets every client, with explicit-exit-notify it
+			# tells them) and hands out another address: NetworkManager must get and apply it.
+			printf 'ifconfig-push %s 255.255.255.0\n' "$VT_NM_MOVED_IP" >"$VT_DIR/ccd/client"
+			kill -HUP "$(cat "$VT_DIR/server.pid")"
+			for i in $(seq 300); do
+				ip -4 addr show dev "$dev" 2>/dev/null | grep -q "inet $VT_NM_MOVED_IP/" && break
+				sleep 0.1
+			done
+			vt_check "[$round] after a server restart NetworkManager has the new address $VT_NM_MOVED_IP" \
+				bash -c 'ip -4 addr show dev "$1" | grep -q "inet $2/24"' _ "$dev" "$VT_NM_MOVED_IP"
+			vt_check "[$round] the old address is gone" \
+				bash -c '[ "$(ip -4 addr show dev "$1" | grep -c "inet ")" = 1 ]' _ "$dev"
+			vt_check "[$round] ping $VT_TUN_SRV_IP after the server restart" \
+				quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+			vt_check "[$round] connection still active after the server restart" \
+				bash -c 'nmcli -g GENERAL.STATE connection show "$1" | grep -q activated' _ "$con"
+			: >"$VT_DIR/ccd/client"
 		fi
 
 		vt_check "[$round] nmcli connection down" quiet timeout 30 nmcli connection down "$con"
@@ -226,6 +284,100 @@ inner() {
 	vt_check "[badpw] no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
 	vt_check "[badpw] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
 	vt_check "[badpw] no secret directory left" sh -c '! ls -d /run/nm-vpnc-ovpn-* /tmp/nm-vpnc-ovpn-* 2>/dev/null | grep -q .'
+	vt_check "[badpw] the plugin reports login-failed (AUTH_FAILED, exit status 4)" \
+		grep -qF "connection failed (login-failed): the server refused the login: AUTH_FAILED (exit status 4)" "$d/nm.log"
+	vt_check "[badpw] NetworkManager got the failure login-failed" grep -q "dbus: failure: login-failed" "$d/nm.log"
+	quiet nmcli connection modify "$con" vpn.secrets "password=$VT_NM_PASSWORD"
+	failures && import_round
+}
+
+# reason_round NAME PROFILE EXPECT NM-FAILURE: a connection on PROFILE fails, the plugin logs EXPECT,
+# NetworkManager gets NM-FAILURE (empty: none, it timed out itself), and never login-failed.
+reason_round() {
+	local con=vt-$1 prof=$2 expect=$3 nmfail=$4 d=$VT_DIR/nm n_login n_fail n_nm i
+	n_login=$(grep -c "dbus: failure: login-failed" "$d/nm.log")
+	n_fail=$(grep -c "dbus: failure: " "$d/nm.log")
+	n_nm=$(grep -c "dbus: failure: ${nmfail:-none}" "$d/nm.log")
+	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
+		vpn.data "config=$prof, username=$VT_NM_USER, password-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD" ${5:+vpn.timeout "$5"}
+	vt_check "[$1] nmcli connection up fails" bash -c '! timeout 90 nmcli connection up "$1" >>"$2" 2>&1' \
+		_ "$con" "$d/nmcli.log"
+	vt_check "[$1] the plugin says why: $expect" grep -qF -- "$expect" "$d/nm.log"
+	if [ -n "$nmfail" ]; then
+		vt_check "[$1] NetworkManager got the failure $nmfail" \
+			[ "$(grep -c "dbus: failure: $nmfail" "$d/nm.log")" -gt "$n_nm" ]
+	else
+		vt_check "[$1] no failure from the plugin (NetworkManager's own timeout ended it)" \
+			[ "$(grep -c "dbus: failure: " "$d/nm.log")" = "$n_fail" ]
+	fi
+	vt_check "[$1] not reported as login-failed" [ "$(grep -c "dbus: failure: login-failed" "$d/nm.log")" = "$n_login" ]
+	for i in $(seq 50); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
+	vt_check "[$1] no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
+	vt_check "[$1] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
+	quiet nmcli connection delete "$con"
+}
+
+# Failures other than a refused login (docs/networkmanager.md, "Failure reasons").
+failures() {
+	local d=$VT_DIR/nm
+	vt_log "-- round failure reasons"
+	# A CA that did not sign the server's certificate: vpnc exits 3.
+	awk '/^<ca>$/ {skip = 1} !skip {print} /^<\/ca>$/ {skip = 0}' "$VT_DIR/client.ovpn" >"$d/badcert.ovpn" || return 1
+	printf '<ca>\n%s\n</ca>\n' "$(cat "$d/other-ca.crt")" >>"$d/badcert.ovpn"
+	reason_round badcert "$d/badcert.ovpn" \
+		"connection failed (connect-failed): the server's certificate failed verification (exit status 3)" connect-failed
+	# A CA block that holds no certificate passes the owner's read but not vpnc's load: exit 2.
+	awk '/^<ca>$/ {skip = 1} !skip {print} /^<\/ca>$/ {skip = 0}' "$VT_DIR/client.ovpn" >"$d/badconf.ovpn" || return 1
+	printf '<ca>\nnot a certificate\n</ca>\n' >>"$d/badconf.ovpn"
+	reason_round badconf "$d/badconf.ovpn" \
+		"connection failed (connect-failed): vpnc refused the configuration (exit status 2, configuration error)" connect-failed
+	# No server answers: NetworkManager's vpn.timeout ends the attempt as connect-timeout.
+	sed "s/^remote .*/remote $VT_SRV_IP $((VT_PORT + 7))/" "$VT_DIR/client.ovpn" >"$d/timeout.ovpn" || return 1
+	reason_round timeout "$d/timeout.ovpn" "connect timeout exceeded" "" 8
+	return 0
+}
+
+# Import, the auth-dialog through nmcli --ask, export (docs/networkmanager.md, "Import and export").
+import_round() {
+	local d=$VT_DIR/nm out pid
+	vt_log "-- round import"
+	cp "$VT_DIR/client.ovpn" "$d/imported.ovpn" || return 1
+	vt_check "[import] nmcli connection import type vpnc_ovpn file imported.ovpn" \
+		quiet env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$d/imported.ovpn"
+	out=$(nmcli -g vpn.service-type,vpn.data,connection.permissions connection show imported 2>&1)
+	vt_check "[import] the connection stores the profile's path, not its bytes ($out)" \
+		bash -c '[[ $1 == *"config = $2"* && $1 != *"BEGIN"* ]]' _ "$out" "$d/imported.ovpn"
+	vt_check "[import] auth-user-pass in the profile: the password is the agent's (password-flags = 1)" \
+		has "$out" "password-flags = 1"
+	vt_check "[import] imported by root: a system-wide connection (no permissions)" \
+		bash -c '[[ $(nmcli -g connection.permissions connection show imported) == "" ]]'
+	# A profile the service would refuse is refused at import, with vpnc's sentence.
+	{ cat "$VT_DIR/client.ovpn"; printf 'route-up /bin/true\n'; } >"$d/refused.ovpn"
+	out=$(env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$d/refused.ovpn" 2>&1)
+	vt_check "[import] a profile with route-up is refused ($out)" \
+		bash -c '[[ $1 == *"option '"'"'route-up'"'"': not allowed in an untrusted profile"* ]] && ! nmcli connection show refused >/dev/null 2>&1' _ "$out"
+	out=$(env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$d/badconf.ovpn" 2>&1)
+	vt_check "[import] a profile vpnc cannot load is refused (--check-config: $out)" \
+		bash -c '[[ $1 == *"TLS setup failed"* ]] && ! nmcli connection show badconf >/dev/null 2>&1' _ "$out"
+	# The username is the user's to set; the password comes from the auth-dialog through nmcli --ask.
+	quiet nmcli connection modify imported +vpn.data "username=$VT_NM_USER"
+	vt_check "[import] nmcli --ask connection up: nmcli asks the auth-dialog's question, the typed password connects" \
+		ask_up "$VT_NM_PASSWORD" nmcli --ask connection up imported
+	pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+	vt_check "[import] vpnc runs (pid ${pid:-none}) and the tunnel answers" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	vt_check "[import] the typed password is not in the connection's file (agent-owned: NetworkManager keeps none)" \
+		bash -c 'f=$(grep -rlx "id=imported" "$2/conn") && [ -n "$f" ] && ! grep -qF -- "$1" $f' _ "$VT_NM_PASSWORD" "$d"
+	quiet timeout 30 nmcli connection down imported
+	# Export: self-contained (the files inlined), mode 0600, and vpnc loads it.
+	vt_check "[import] nmcli connection export" \
+		quiet env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection export imported "$d/exported.ovpn"
+	vt_check "[import] the exported profile is mode 0600" [ "$(stat -c %a "$d/exported.ovpn" 2>/dev/null)" = 600 ]
+	vt_check "[import] the exported profile is the original, self-contained" \
+		bash -c 'diff <("$1" --inline-config "$2") "$3" >/dev/null' _ "$VT_NM_VPNC" "$d/imported.ovpn" "$d/exported.ovpn"
+	vt_check "[import] vpnc --check-config accepts the exported profile" \
+		quiet "$VT_NM_VPNC" --check-config "$d/exported.ovpn"
+	quiet nmcli connection delete imported
 	return 0
 }
 
@@ -282,6 +434,13 @@ abuse() {
 		if [ -z "$pid" ] || ! vt_pid_alive "$pid"; then break; fi
 		sleep 0.1
 	done
+
+	# The owner imports the profile: the connection becomes theirs, read with their rights.
+	out=$(setpriv --reuid="$uid" --regid="$(id -g "$u")" --clear-groups \
+		env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$ud/own.ovpn" 2>&1)
+	out=$(nmcli -g connection.permissions connection show own 2>&1)
+	vt_check "[abuse] the owner imports own.ovpn: a connection of their own (permissions: $out)" has "$out" "$u"
+	quiet nmcli connection delete own
 
 	# One abuse each; the profile is the good one plus one line.
 	printf 'keep me\n' >"$VT_DIR/root-owned.log"
@@ -372,6 +531,8 @@ if [ ! -x "$plugin" ]; then
 	vt_summary $name
 	exit 0
 fi
+VT_NM_DIALOG=$(dirname "$plugin")/nm-vpnc-ovpn-auth-dialog
+VT_NM_EDITOR=$(dirname "$plugin")/libnm-vpn-plugin-vpnc-ovpn.so
 if ! vt_require_tools; then
 	vt_fail "prerequisites"
 	vt_summary $name
@@ -404,6 +565,9 @@ setup() {
 	fi
 	: >"$VT_DIR/ccd/client"
 	printf 'push "redirect-gateway def1"\n' >"$VT_DIR/ccd-def1"
+	# A CA that did not sign the server's certificate (the bad certificate round).
+	openssl req -x509 -newkey ed25519 -nodes -keyout /dev/null -subj /CN=vt-other-ca -days 2 \
+		-out "$d/other-ca.crt" >/dev/null 2>&1 || return 1
 	# The server checks a username and password too (the client profile says auth-user-pass).
 	cat >"$VT_DIR/verify.sh" <<-EOF
 	#!/bin/sh
@@ -445,7 +609,9 @@ setup() {
 	VPNC_OVPN_VPNC='$vpnc' exec '$plugin' "\$@"
 	EOF
 	chmod 755 "$d/nm-vpnc-ovpn-wrapper"
-	sed "s|^program=.*|program=$d/nm-vpnc-ovpn-wrapper|" \
+	# The editor plugin and the auth-dialog are the built ones too.
+	sed -e "s|^program=.*|program=$d/nm-vpnc-ovpn-wrapper|" \
+		-e "s|^plugin=.*|plugin=$VT_NM_EDITOR|" -e "s|^auth-dialog=.*|auth-dialog=$VT_NM_DIALOG|" \
 		"$(dirname "$plugin")/nm-vpnc-ovpn-service.name" >"$d/vpn/nm-vpnc-ovpn-service.name" || return 1
 	# A private system bus: permissive for the test's tools, plus the plugin's own policy.
 	vt_bus_conf "$d/bus.conf" "$here/../../contrib/networkmanager/nm-vpnc-ovpn-service.conf"
@@ -469,7 +635,61 @@ if ! vt_check "namespaces, PKI, stock OpenVPN server and NM files" setup; then
 	exit 1
 fi
 
+# The auth-dialog's protocol, driven directly as an agent drives it.
+dialog() { "$VT_NM_DIALOG" -u 0b9a0e3e-0000-4000-8000-000000000001 -n vt-dialog -s "$NM_SERVICE" "$@"; }
+# entry KEY VALUE LABEL ASK: one secret's group as the external-UI key file holds it.
+entry() { printf '[%s]\nValue=%s\nLabel=%s\nIsSecret=true\nShouldAsk=%s' "$1" "$2" "$3" "$4"; }
+dialog_protocol() {
+	local out pw none
+	pw=$'DATA_KEY=config\nDATA_VAL=/x.ovpn\n\nDATA_KEY=username\nDATA_VAL=u\n\n'
+	none=$'DATA_KEY=config\nDATA_VAL=/x.ovpn\n\n'
+	# Nothing saved: the agent is told to ask (GNOME Shell and nmcli --ask read this key file).
+	out=$(printf '%sDONE\nQUIT\n' "$pw" | dialog -i --external-ui-mode)
+	vt_check "[dialog] external UI: [VPN Plugin UI] with Version 2, Title and Description" \
+		bash -c '[[ $1 == "[VPN Plugin UI]"* && $1 == *Version=2* && $1 == *Title=* && $1 == *Description=* ]]' _ "$out"
+	vt_check "[dialog] external UI: the password is asked for (IsSecret, ShouldAsk)" \
+		has "$out" "$(entry password "" Password true)"
+	vt_check "[dialog] external UI: no key passphrase when the connection declares none" lacks "$out" "[cert-pass]"
+	# A saved password (flags 0) is offered and not asked again.
+	out=$(printf '%sSECRET_KEY=password\nSECRET_VAL=saved-pw\n\nDONE\nQUIT\n' "$pw" | dialog -i --external-ui-mode)
+	vt_check "[dialog] a saved password is offered (Value) and not asked (ShouldAsk=false)" \
+		has "$out" "$(entry password saved-pw Password false)"
+	out=$(printf '%sSECRET_KEY=password\nSECRET_VAL=saved-pw\n\nDONE\nQUIT\n' "$pw" | dialog -i -r --external-ui-mode)
+	vt_check "[dialog] -r (the saved one was wrong): asked again" has "$out" "ShouldAsk=true"
+	# "Ask every time" (NOT_SAVED, 2): a value NetworkManager still holds is not reused.
+	out=$(printf '%sDATA_KEY=password-flags\nDATA_VAL=2\n\nSECRET_KEY=password\nSECRET_VAL=old-pw\n\nDONE\nQUIT\n' "$pw" |
+		dialog -i --external-ui-mode)
+	vt_check "[dialog] password-flags=2 (not saved): asked, the old value not offered" \
+		bash -c '[[ $1 == *"$2"* && $1 != *old-pw* ]]' _ "$out" "$(entry password "" Password true)"
+	# NOT_REQUIRED (4): not needed at all.
+	out=$(printf '%sDATA_KEY=password-flags\nDATA_VAL=4\n\nDONE\nQUIT\n' "$pw" | dialog -i --external-ui-mode)
+	vt_check "[dialog] password-flags=4 (not required): no password entry" lacks "$out" "[password]"
+	# A key passphrase the connection declares (cert-pass-flags, as import sets it), and hints.
+	out=$(printf '%sDATA_KEY=cert-pass-flags\nDATA_VAL=1\n\nDONE\nQUIT\n' "$none" | dialog -i --external-ui-mode)
+	vt_check "[dialog] cert-pass-flags=1: the key passphrase is asked for" \
+		has "$out" "$(entry cert-pass "" "Private key passphrase" true)"
+	out=$(printf '%sDONE\nQUIT\n' "$none" | dialog -i --external-ui-mode -t cert-pass -t 'x-vpn-message:Unlock the key')
+	vt_check "[dialog] hints: -t cert-pass asks for it, x-vpn-message: is the description" \
+		bash -c '[[ $1 == *"Description=Unlock the key"* && $1 == *"$2"* ]]' _ "$out" \
+		"$(entry cert-pass "" "Private key passphrase" true)"
+	# Without -i (no interaction allowed) nothing is asked.
+	out=$(printf '%sDONE\nQUIT\n' "$pw" | dialog --external-ui-mode)
+	vt_check "[dialog] without -i nothing is asked" has "$out" "$(entry password "" Password false)"
+	# The old protocol: the saved secrets as name/value lines, an empty line, then QUIT.
+	out=$(printf '%sSECRET_KEY=password\nSECRET_VAL=saved-pw\n\nDONE\nQUIT\n' "$pw" | dialog -i | od -An -c | tr -d ' \n')
+	vt_check "[dialog] old protocol: password\\nsaved-pw\\n\\n\\n ($out)" [ "$out" = 'password\nsaved-pw\n\n\n' ]
+	vt_check "[dialog] old protocol: a secret that must be asked fails (it has no UI of its own)" \
+		bash -c '! printf "%sDONE\nQUIT\n" "$1" | "$2" -u x -n y -s "$3" -i >/dev/null 2>&1' \
+		_ "$pw" "$VT_NM_DIALOG" "$NM_SERVICE"
+	vt_check "[dialog] another service is refused" \
+		bash -c '! printf "DONE\nQUIT\n" | "$1" -u x -n y -s org.freedesktop.NetworkManager.openvpn --external-ui-mode >/dev/null 2>&1' \
+		_ "$VT_NM_DIALOG"
+}
+dialog_protocol
+
 VT_NM_OUTER_DIR=$VT_DIR
+VT_NM_VPNC=$vpnc
+export VT_NM_VPNC VT_NM_DIALOG VT_PORT VT_SRV_NS
 export VT_ID VT_NM_OUTER_DIR VT_NM_USER VT_NM_SYSUSER VT_NM_OWNER VT_NM_UDIR VT_NM_MARK VT_SRV_IP VT_SRV_IP6 VT_CLI_VETH VT_CLI_IP VT_CLI_IP6 VT_TUN_SRV_IP VT_TUN_SRV_IP6 VT_PUSH_ROUTE VT_PUSH_ROUTE6
 timeout 240 ip netns exec "$VT_CLI_NS" unshare -m --propagation private \
 	bash "$here/test_networkmanager.sh" --inner "$VT_NM_PASSWORD" >"$VT_DIR/inner.out" 2>&1
