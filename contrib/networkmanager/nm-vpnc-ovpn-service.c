@@ -58,6 +58,8 @@ typedef struct {
 	char *self;              /* this binary, for vpnc's up command */
 	struct vpnc_nm_ident run_as; /* VPNC_NM_USER, looked up on Connect */
 	char tun[IFNAMSIZ];      /* the TUN device made for vpnc, "" if none */
+	char ks_instance[64];    /* the kill switch instance installed for vpnc, "" if none */
+	char *vpnc_bin;          /* the vpnc binary of the running connection */
 	GMainLoop *wait_loop;    /* set while Disconnect waits for vpnc */
 } VpncNmPlugin;
 
@@ -134,6 +136,97 @@ static void tun_remove(VpncNmPlugin *p)
 }
 
 /*
+ * The kill switch (vpn.data kill-switch=yes; docs/networkmanager.md, "Kill
+ * switch"). vpnc runs without CAP_NET_ADMIN, so the plugin (root) installs
+ * the rules with `vpnc kill-switch on` from the same checked profile before
+ * vpnc starts, and removes them with `vpnc kill-switch off` only after a
+ * deliberate stop (Disconnect); when vpnc ended on its own they stay
+ * (fail-closed), as with vpnc's own --kill-switch.
+ */
+static gboolean ks_run(const char *bin, const char *const *args, int profile_fd, GError **error)
+{
+	GSubprocessLauncher *l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+	                                                   G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	GSubprocess *sp;
+	char *err_text = NULL;
+	gboolean ok = FALSE;
+
+	if (profile_fd >= 0)
+		g_subprocess_launcher_take_fd(l, fcntl(profile_fd, F_DUPFD_CLOEXEC, 10), 3);
+	sp = g_subprocess_launcher_spawnv(l, args, error);
+	if (sp != NULL && g_subprocess_communicate_utf8(sp, NULL, NULL, NULL, &err_text, error)) {
+		ok = g_subprocess_get_if_exited(sp) && g_subprocess_get_exit_status(sp) == 0;
+		if (!ok) {
+			if (err_text != NULL)
+				err_text[strcspn(err_text, "\n")] = '\0';
+			g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED, "%s",
+			            err_text != NULL && *err_text ? err_text : "vpnc kill-switch failed");
+		}
+	}
+	/* The profile's memfd is shared with vpnc, which reads it from the start. */
+	if (profile_fd >= 0)
+		(void)lseek(profile_fd, 0, SEEK_SET);
+	g_free(err_text);
+	g_clear_object(&sp);
+	g_object_unref(l);
+	return ok;
+}
+
+static gboolean ks_install(VpncNmPlugin *p, NMConnection *connection, NMSettingVpn *s_vpn,
+                           const char *bin, int profile_fd, GError **error)
+{
+	const char *on = nm_setting_vpn_get_data_item(s_vpn, VPNC_NM_DATA_KILL_SWITCH);
+	const char *lan = nm_setting_vpn_get_data_item(s_vpn, VPNC_NM_DATA_KILL_SWITCH_LAN);
+	const char *args[12] = {bin, "kill-switch", "on", "--instance", p->ks_instance, "--dev", p->tun,
+	                        "--config", "/dev/fd/3", "--untrusted-config", NULL, NULL};
+
+	if (on == NULL || strcmp(on, "no") == 0)
+		return TRUE;
+	if (strcmp(on, "yes") != 0 || (lan != NULL && strcmp(lan, "yes") != 0 && strcmp(lan, "no") != 0)) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS,
+		            "vpn.data kill-switch and kill-switch-allow-lan take yes or no");
+		return FALSE;
+	}
+	if (lan != NULL && strcmp(lan, "yes") == 0)
+		args[10] = "--allow-lan";
+	/* One instance per connection: a new activation replaces what an earlier one left. */
+	g_snprintf(p->ks_instance, sizeof(p->ks_instance), "nm-%s", nm_connection_get_uuid(connection));
+	if (!ks_run(bin, args, profile_fd, error)) {
+		p->ks_instance[0] = '\0';
+		g_prefix_error(error, "cannot install the kill switch: ");
+		return FALSE;
+	}
+	g_message("kill switch on (instance %s, device %s)", p->ks_instance, p->tun);
+	return TRUE;
+}
+
+static void ks_remove(VpncNmPlugin *p)
+{
+	const char *args[] = {p->vpnc_bin, "kill-switch", "off", "--instance", p->ks_instance, NULL};
+	GError *err = NULL;
+
+	if (p->ks_instance[0] == '\0' || p->vpnc_bin == NULL)
+		return;
+	if (!ks_run(p->vpnc_bin, args, -1, &err)) {
+		g_warning("cannot remove the kill switch %s: %s", p->ks_instance, err->message);
+		g_clear_error(&err);
+	} else {
+		g_message("kill switch off (instance %s)", p->ks_instance);
+	}
+	p->ks_instance[0] = '\0';
+}
+
+/* vpnc ended on its own: the rules stay, and the log says how they go. */
+static void ks_keep(VpncNmPlugin *p)
+{
+	if (p->ks_instance[0] == '\0')
+		return;
+	g_warning("the kill switch stays on after the failure: bring the connection up and down again, "
+	          "or run 'vpnc kill-switch off --instance %s' as root", p->ks_instance);
+	p->ks_instance[0] = '\0';
+}
+
+/*
  * What vpnc's exit status (src/daemon/exitcode.h, vpnc(8) EXIT STATUS) means
  * for NetworkManager. NMVpnPluginFailure has three values: LOGIN_FAILED
  * (NetworkManager's reason login-failed, which makes front ends ask for the
@@ -191,6 +284,7 @@ static void child_exited(GPid pid, int status, gpointer data)
 		return;
 	/* An exit nobody asked for: a fatal error (certificate, AUTH_FAILED), a stop, or a crash. */
 	failure = exit_failure(status, &why);
+	ks_keep(p);
 	g_warning("connection failed (%s): %s",
 	          failure == NM_VPN_PLUGIN_FAILURE_LOGIN_FAILED ? "login-failed" : "connect-failed", why);
 	nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(p), failure);
@@ -282,6 +376,10 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 		close(profile_fd);
 		return FALSE;
 	}
+	g_free(p->vpnc_bin);
+	p->vpnc_bin = g_strdup(bin);
+	if (!ks_install(p, connection, s_vpn, bin, profile_fd, error))
+		goto out;
 	g_object_get(p, NM_VPN_SERVICE_PLUGIN_DBUS_SERVICE_NAME, &bus_name, NULL);
 	up = g_strdup_printf("%s %s --bus-name %s", p->self, VPNC_NM_HELPER_ARG, bus_name);
 	g_free(bus_name);
@@ -352,6 +450,7 @@ out:
 	if (!ok) {
 		secrets_remove(p);
 		tun_remove(p);
+		ks_remove(p); /* vpnc never ran: nothing to keep closed */
 	}
 	close(profile_fd);
 	if (argv != NULL)
@@ -432,6 +531,8 @@ static gboolean real_disconnect(NMVpnServicePlugin *plugin, GError **error)
 		while (p->pid > 0)
 			g_main_loop_run(p->wait_loop);
 		g_clear_pointer(&p->wait_loop, g_main_loop_unref);
+		/* A deliberate stop: the kill switch goes, as a clean vpnc exit removes its own. */
+		ks_remove(p);
 	}
 	secrets_remove(p);
 	tun_remove(p);
@@ -507,6 +608,7 @@ int main(int argc, char **argv)
 	secrets_remove(plugin);
 	tun_remove(plugin);
 	g_free(plugin->self);
+	g_free(plugin->vpnc_bin);
 	g_object_unref(plugin);
 	g_main_loop_unref(loop);
 	return 0;

@@ -17,7 +17,8 @@
 /* vpn.data keys (docs/networkmanager.md). */
 #define VPNC_NM_DATA_CONFIG "config"           /* the profile's absolute path */
 #define VPNC_NM_DATA_USERNAME "username"       /* auth-user-pass username */
-#define VPNC_NM_DATA_KILL_SWITCH "kill-switch" /* "yes"/"no": vpnc's kill switch */
+#define VPNC_NM_DATA_KILL_SWITCH "kill-switch" /* yes/no (default): the kill switch */
+#define VPNC_NM_DATA_KILL_SWITCH_LAN "kill-switch-allow-lan" /* yes/no: it lets the LAN through */
 /* vpn.secrets keys: the auth-user-pass password and the private key's passphrase. */
 #define VPNC_NM_SECRET_PASSWORD "password"
 #define VPNC_NM_SECRET_CERT_PASS "cert-pass"

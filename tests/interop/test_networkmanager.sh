@@ -288,7 +288,63 @@ inner() {
 		grep -qF "connection failed (login-failed): the server refused the login: AUTH_FAILED (exit status 4)" "$d/nm.log"
 	vt_check "[badpw] NetworkManager got the failure login-failed" grep -q "dbus: failure: login-failed" "$d/nm.log"
 	quiet nmcli connection modify "$con" vpn.secrets "password=$VT_NM_PASSWORD"
-	failures && import_round
+	failures && import_round && ks_round
+}
+
+# The kill switch key (docs/networkmanager.md, "Kill switch"): the plugin installs the rules, vpnc
+# stays without capabilities; a clean down removes them, a vpnc killed with SIGKILL leaves them.
+ks_round() {
+	local d=$VT_DIR/nm con=vt-ks uuid pid out i
+	vt_log "-- round kill switch"
+	if ! command -v nft >/dev/null; then
+		vt_log "[ks] SKIP: nft (to inspect the rules) is not installed"
+		return 0
+	fi
+	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
+		vpn.data "config=$VT_DIR/client.ovpn, username=$VT_NM_USER, password-flags=0, kill-switch=yes" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	uuid=$(nmcli -g connection.uuid connection show "$con")
+	vt_check "[ks] the server answers a ping outside the tunnel before" quiet ping -c 1 -W 2 "$VT_SRV_IP"
+	if ! vt_check "[ks] nmcli connection up (kill-switch=yes)" quiet timeout 60 nmcli connection up "$con"; then
+		tail -n 20 "$d/nm.log"
+		return 1
+	fi
+	out=$(nft list chain inet vpnc "out_nm_2d${uuid//-/_2d}" 2>&1)
+	vt_check "[ks] the connection's rules are installed (instance nm-$uuid)" \
+		bash -c '[[ $1 == *"oifname \"vpnc-nm"* && $1 == *"ip daddr $2 udp dport $3 accept"* ]]' _ "$out" "$VT_SRV_IP" "$VT_PORT"
+	pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+	vt_check "[ks] vpnc still has no capability (CapEff 0)" \
+		bash -c 'grep -q "^CapEff:[[:space:]]*0*\$" /proc/$1/status' _ "$pid"
+	vt_check "[ks] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	vt_check "[ks] a ping to the server outside the tunnel is dropped" bash -c '! ping -c 1 -W 1 "$1" >/dev/null 2>&1' _ "$VT_SRV_IP"
+	vt_check "[ks] nmcli connection down" quiet timeout 30 nmcli connection down "$con"
+	# NetworkManager reports the connection down before the plugin has stopped vpnc.
+	for i in $(seq 100); do nft list table inet vpnc >/dev/null 2>&1 || break; sleep 0.1; done
+	vt_check "[ks] a clean down removes the rules" bash -c '! nft list table inet vpnc >/dev/null 2>&1'
+	vt_check "[ks] the plugin logged it" grep -qF "kill switch off (instance nm-$uuid)" "$d/nm.log"
+	vt_check "[ks] the server answers outside the tunnel again" quiet ping -c 1 -W 2 "$VT_SRV_IP"
+	# vpnc killed: NetworkManager fails the connection, the rules stay (fail-closed).
+	vt_check "[ks] nmcli connection up again" quiet timeout 60 nmcli connection up "$con"
+	pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+	[ -n "$pid" ] && kill -KILL "$pid"
+	for i in $(seq 100); do
+		nmcli -g GENERAL.STATE connection show "$con" 2>/dev/null | grep -q activ || break
+		sleep 0.1
+	done
+	vt_check "[ks] vpnc killed: the connection is down" \
+		bash -c '! nmcli -g GENERAL.STATE connection show "$1" 2>/dev/null | grep -q activ' _ "$con"
+	vt_check "[ks] after SIGKILL the rules stay" nft list chain inet vpnc "out_nm_2d${uuid//-/_2d}"
+	vt_check "[ks] after SIGKILL nothing passes outside the tunnel" bash -c '! ping -c 1 -W 1 "$1" >/dev/null 2>&1' _ "$VT_SRV_IP"
+	vt_check "[ks] the plugin's log says how to remove them" \
+		grep -qF "the kill switch stays on after the failure: bring the connection up and down again, or run 'vpnc kill-switch off --instance nm-$uuid' as root" "$d/nm.log"
+	vt_check "[ks] vpnc kill-switch off --instance nm-$uuid" quiet "$VT_NM_VPNC" kill-switch off --instance "nm-$uuid"
+	vt_check "[ks] the server answers outside the tunnel once the admin removed them" quiet ping -c 1 -W 2 "$VT_SRV_IP"
+	quiet nmcli connection modify "$con" vpn.data "config=$VT_DIR/client.ovpn, username=$VT_NM_USER, password-flags=0, kill-switch=maybe"
+	out=$(timeout 60 nmcli connection up "$con" 2>&1)
+	vt_check "[ks] kill-switch=maybe is refused" grep -qF "vpn.data kill-switch and kill-switch-allow-lan take yes or no" "$d/nm.log"
+	vt_check "[ks] no rules from the refused connection" bash -c '! nft list table inet vpnc >/dev/null 2>&1'
+	quiet nmcli connection delete "$con"
+	return 0
 }
 
 # reason_round NAME PROFILE EXPECT NM-FAILURE: a connection on PROFILE fails, the plugin logs EXPECT,
