@@ -30,6 +30,7 @@
 #include <NetworkManager.h>
 
 #include "nm-vpnc-ovpn.h"
+#include "nm-vpnc-ovpn-scan.h"
 
 #ifndef VPNC_NM_VPNC_PATH
 #define VPNC_NM_VPNC_PATH "/usr/sbin/vpnc"
@@ -150,33 +151,6 @@ static gboolean editor_check(GBytes *text, GError **error)
 	return TRUE;
 }
 
-/* Whether an inlined profile asks for a password (a bare auth-user-pass line) or has an encrypted key. */
-static void editor_scan(GBytes *text, gboolean *userpass, gboolean *enckey)
-{
-	gsize n;
-	const char *s = g_bytes_get_data(text, &n);
-	char *copy = g_strndup(s, n);
-	char **lines = g_strsplit(copy, "\n", -1);
-	gboolean in_key = FALSE;
-
-	*userpass = *enckey = FALSE;
-	for (char **l = lines; *l != NULL; l++) {
-		char *t = g_strstrip(*l);
-
-		if (strcmp(t, "<key>") == 0)
-			in_key = TRUE;
-		else if (strcmp(t, "</key>") == 0)
-			in_key = FALSE;
-		else if (in_key && (strstr(t, "ENCRYPTED") != NULL))
-			*enckey = TRUE;
-		else if (!in_key && (strcmp(t, "auth-user-pass") == 0 || strcmp(t, "<auth-user-pass>") == 0))
-			*userpass = TRUE;
-	}
-	explicit_bzero(copy, n);
-	g_free(copy);
-	g_strfreev(lines);
-}
-
 static NMConnection *editor_import(NMVpnEditorPlugin *plugin, const char *path, GError **error)
 {
 	NMConnection *c = NULL;
@@ -184,8 +158,10 @@ static NMConnection *editor_import(NMVpnEditorPlugin *plugin, const char *path, 
 	NMSettingVpn *s_vpn;
 	char *abs = NULL, *base = NULL, *uuid = NULL, *dot;
 	GBytes *text = NULL;
-	gboolean userpass, enckey;
+	struct vpnc_nm_scan need;
 	struct stat st;
+	const char *d = NULL;
+	gsize n = 0;
 
 	abs = realpath(path, NULL);
 	if (abs == NULL || stat(abs, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -196,7 +172,8 @@ static NMConnection *editor_import(NMVpnEditorPlugin *plugin, const char *path, 
 	text = editor_inline(abs, TRUE, error);
 	if (text == NULL || !editor_check(text, error))
 		goto out;
-	editor_scan(text, &userpass, &enckey);
+	d = g_bytes_get_data(text, &n);
+	vpnc_nm_scan_profile(d != NULL ? d : "", n, &need);
 
 	c = nm_simple_connection_new();
 	s_con = NM_SETTING_CONNECTION(nm_setting_connection_new());
@@ -226,20 +203,18 @@ static NMConnection *editor_import(NMVpnEditorPlugin *plugin, const char *path, 
 	g_object_set(s_vpn, NM_SETTING_VPN_SERVICE_TYPE, VPNC_NM_SERVICE, NULL);
 	nm_setting_vpn_add_data_item(s_vpn, VPNC_NM_DATA_CONFIG, abs);
 	/* Asked for at each connect and kept by the user's agent (GNOME keyring), not in the file. */
-	if (userpass)
+	if (need.password)
 		nm_setting_set_secret_flags(NM_SETTING(s_vpn), VPNC_NM_SECRET_PASSWORD,
 		                            NM_SETTING_SECRET_FLAG_AGENT_OWNED, NULL);
-	if (enckey)
+	if (need.key_pass)
 		nm_setting_set_secret_flags(NM_SETTING(s_vpn), VPNC_NM_SECRET_CERT_PASS,
 		                            NM_SETTING_SECRET_FLAG_AGENT_OWNED, NULL);
 	nm_connection_add_setting(c, NM_SETTING(s_vpn));
 out:
 	if (text != NULL) {
-		gsize n;
-		char *d = (char *)g_bytes_get_data(text, &n);
-
+		d = g_bytes_get_data(text, &n);
 		if (d != NULL)
-			explicit_bzero(d, n);
+			explicit_bzero((char *)d, n);
 		g_bytes_unref(text);
 	}
 	free(abs);

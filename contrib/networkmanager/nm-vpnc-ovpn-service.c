@@ -17,7 +17,10 @@
  * zeroed and emptied as soon as vpnc reports its first configuration, exits,
  * or is disconnected. Disconnect
  * sends SIGTERM and waits for vpnc (SIGKILL after VPNC_NM_STOP_SECS); the TUN
- * device is deleted once vpnc is gone.
+ * device is deleted once vpnc is gone. An exit nobody asked for becomes the
+ * failure it is (exit_failure(): login-failed only for AUTH_FAILED). With
+ * vpn.data kill-switch=yes the plugin installs vpnc's kill switch rules
+ * itself (ks_install()), since vpnc has no capability to.
  */
 #include <errno.h>
 #include <fcntl.h>

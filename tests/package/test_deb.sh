@@ -122,7 +122,7 @@ if [ $with_nm = 1 ]; then
 	# The auth-dialog and the editor plugin (import/export) the .name file names.
 	dialog=$(sed -n 's/^auth-dialog=//p' /usr/lib/NetworkManager/VPN/nm-vpnc-ovpn-service.name)
 	editor=$(sed -n 's/^plugin=//p' /usr/lib/NetworkManager/VPN/nm-vpnc-ovpn-service.name)
-	out=$(printf 'DONE\nQUIT\n' | "$dialog" -u x -n y -s org.freedesktop.NetworkManager.vpnc_ovpn --external-ui-mode 2>&1)
+	out=$(printf 'DATA_KEY=config\nDATA_VAL=/x.ovpn\n\nDONE\nQUIT\n' | "$dialog" -u x -n y -s org.freedesktop.NetworkManager.vpnc_ovpn --external-ui-mode 2>&1)
 	check "the .name's auth-dialog ($dialog) is installed and answers in external-UI mode" \
 		eval '[[ $dialog == /usr/libexec/* && $out == "[VPN Plugin UI]"* ]]'
 	check "the .name's editor plugin ($editor) is installed and has the libnm factory" \
