@@ -40,6 +40,34 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_nocache)
 	return 0;
 }
 
+/*
+ * 'static-challenge TEXT ECHO [FORMAT]': OpenVPN 2.6 reads ECHO with atoi()
+ * (any non-zero number echoes; a word is 0) and knows no FORMAT; 2.7 added
+ * FORMAT 'scrv1' (the default) or 'concat'. vpnc takes both forms.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_static_challenge)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	char *end;
+	long echo;
+
+	if (p[1][0] == '\0')
+		return vpnc_cfg_bad(ctx, p[0], "the challenge text is empty");
+	if (strlen(p[1]) >= sizeof(cfg->static_challenge))
+		return vpnc_cfg_bad(ctx, p[0], "the challenge text is longer than %zu bytes",
+		                    sizeof(cfg->static_challenge) - 1);
+	echo = strtol(p[2], &end, 10);
+	if (end == p[2] || *end != '\0')
+		vpnc_cfg_note(ctx, 1, "'static-challenge': ECHO '%s' is not a number; read as %ld (%s), as "
+		              "OpenVPN does", p[2], echo, echo != 0 ? "echo" : "no echo");
+	if (n > 3 && strcmp(p[3], "concat") != 0 && strcmp(p[3], "scrv1") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "FORMAT must be 'scrv1' or 'concat'");
+	memcpy(cfg->static_challenge, p[1], strlen(p[1]) + 1);
+	cfg->static_challenge_echo = echo != 0;
+	cfg->static_challenge_concat = n > 3 && strcmp(p[3], "concat") == 0;
+	return 0;
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_retry)
 {
 	if (strcmp(p[1], "none") == 0)
