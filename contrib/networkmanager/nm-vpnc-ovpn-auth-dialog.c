@@ -15,12 +15,14 @@
  *    "name\nvalue\n" lines, an empty line, and waits for QUIT on stdin; a
  *    secret that would have to be asked for makes it fail, since without a
  *    toolkit it has no window to ask in.
- * The secrets: password (auth-user-pass) and cert-pass (the key's passphrase).
- * A secret is needed when the connection declares it (its NAME-flags data
- * item, or for password a username) and its flags lack NOT_REQUIRED; a saved
- * value is reused unless the flags say NOT_SAVED or the agent asks again
- * (-r). Hints (-t) from the service name secrets it needs now, and
- * x-vpn-message:TEXT the sentence to show.
+ * The secrets: password (auth-user-pass) and cert-pass (the key's passphrase),
+ * needed when the connection declares them (their NAME-flags data item, or
+ * for password a username) and the flags lack NOT_REQUIRED; challenge (a
+ * static or dynamic challenge's response) and pin, needed only when a hint
+ * names them. A saved value is reused unless the flags say NOT_SAVED or the
+ * agent asks again (-r). Hints (-t) from the service name the secret vpnc
+ * asks for now, x-vpn-message:TEXT gives its question, x-vpnc-echo lets the
+ * answer be shown while typed (ForceEcho).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -42,6 +44,8 @@
 struct auth_secret {
 	const char *key;
 	const char *label;
+	gboolean hint_only;     /* asked only when a hint names it (a question vpnc asks now) */
+	gboolean echo;          /* the answer may be shown (ForceEcho) */
 	gboolean need;          /* the connection uses it (or a hint asks for it) */
 	gboolean forced;        /* a hint asks for it: ask even if one is saved */
 	const char *existing;   /* the saved value, if it may be used */
@@ -59,7 +63,7 @@ static void auth_classify(struct auth_secret *s, GHashTable *data, GHashTable *s
 	if (strcmp(s->key, VPNC_NM_SECRET_PASSWORD) == 0 &&
 	    g_hash_table_contains(data, VPNC_NM_DATA_USERNAME))
 		declared = TRUE;
-	if (declared && !(flags & NM_SETTING_SECRET_FLAG_NOT_REQUIRED))
+	if (declared && !s->hint_only && !(flags & NM_SETTING_SECRET_FLAG_NOT_REQUIRED))
 		s->need = TRUE;
 	if (s->forced)
 		s->need = TRUE;
@@ -92,6 +96,8 @@ static void auth_external(const struct auth_secret *s, size_t n, const char *tit
 		g_key_file_set_string(kf, s[i].key, "Label", s[i].label);
 		g_key_file_set_boolean(kf, s[i].key, "IsSecret", TRUE);
 		g_key_file_set_boolean(kf, s[i].key, "ShouldAsk", interact && auth_must_ask(&s[i], retry));
+		if (s[i].echo)
+			g_key_file_set_boolean(kf, s[i].key, "ForceEcho", TRUE);
 	}
 	text = g_key_file_to_data(kf, NULL, NULL);
 	fputs(text, stdout);
@@ -140,6 +146,8 @@ int main(int argc, char **argv)
 	struct auth_secret s[] = {
 		{.key = VPNC_NM_SECRET_PASSWORD, .label = "Password"},
 		{.key = VPNC_NM_SECRET_CERT_PASS, .label = "Private key passphrase"},
+		{.key = VPNC_NM_SECRET_CHALLENGE, .label = "Response", .hint_only = TRUE},
+		{.key = VPNC_NM_SECRET_PIN, .label = "PIN", .hint_only = TRUE},
 	};
 	GOptionContext *ctx = g_option_context_new("- vpnc's NetworkManager auth-dialog");
 	GError *err = NULL;
@@ -171,10 +179,17 @@ int main(int argc, char **argv)
 	for (char **h = hints; h != NULL && *h != NULL; h++) {
 		if (g_str_has_prefix(*h, AUTH_MSG_HINT) && msg == NULL)
 			msg = g_strdup(*h + strlen(AUTH_MSG_HINT));
-		for (size_t i = 0; i < G_N_ELEMENTS(s); i++)
+		for (size_t i = 0; i < G_N_ELEMENTS(s); i++) {
 			if (strcmp(*h, s[i].key) == 0)
 				s[i].forced = TRUE;
+			/* vpnc's question says the answer is not secret to the eye (a challenge's echo flag). */
+			if (strcmp(*h, VPNC_NM_HINT_ECHO) == 0 && s[i].hint_only)
+				s[i].echo = TRUE;
+		}
 	}
+	/* A challenge's own words are the best label for its answer. */
+	if (msg != NULL && *msg != '\0')
+		s[2].label = msg;
 	for (size_t i = 0; i < G_N_ELEMENTS(s); i++) {
 		auth_classify(&s[i], data, secrets);
 		ask |= auth_must_ask(&s[i], retry);

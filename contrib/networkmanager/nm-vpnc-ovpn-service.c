@@ -34,12 +34,15 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <NetworkManager.h>
 
 #include "nm-vpnc-ovpn.h"
+#include "control/ctlprompt.h" /* vpnc's "prompt" reply, parsed by vpnc's own code */
 
 #ifndef VPNC_NM_VPNC_PATH
 #define VPNC_NM_VPNC_PATH "/usr/sbin/vpnc"
@@ -50,6 +53,15 @@
 
 /* OpenVPN's longest script command (vpnc's VPNC_SCRIPT_CMD_MAX without the NUL). */
 #define VPNC_NM_UP_CMD_MAX 256
+
+/* Where each connection's vpnc keeps its control socket (a directory per TUN device). */
+#define VPNC_NM_CTL_DIR "/run/vpnc-nm"
+/* How often the plugin asks vpnc whether a question waits, while the connection starts. */
+#define VPNC_NM_PROMPT_POLL_MS 300
+/* A control request's longest wait for vpnc's reply. */
+#define VPNC_NM_CTL_TIMEOUT_SECS 2
+/* vpnc's reply line ("prompt ID KIND ECHO TEXT") and request line ("answer ID TEXT") bounds. */
+#define VPNC_NM_CTL_LINE_MAX 1024
 
 typedef struct {
 	NMVpnServicePlugin parent;
@@ -63,6 +75,16 @@ typedef struct {
 	char tun[IFNAMSIZ];      /* the TUN device made for vpnc, "" if none */
 	char ks_instance[64];    /* the kill switch instance installed for vpnc, "" if none */
 	char *vpnc_bin;          /* the vpnc binary of the running connection */
+	char ctl_dir[64];        /* VPNC_NM_CTL_DIR/<tun>, "" if none */
+	char ctl_path[96];       /* vpnc's control socket in it */
+	guint prompt_timer;      /* polls vpnc for a question while the connection starts */
+	gboolean interactive;    /* NetworkManager called ConnectInteractive: an agent can answer */
+	gboolean configured;     /* vpnc reported its configuration: the relay is over */
+	unsigned asked_id;       /* the question relayed to NetworkManager, 0 if none */
+	const char *asked_secret; /* the vpn.secrets key its answer comes in */
+	gboolean told_no_agent;  /* logged once that a question cannot be relayed */
+	gboolean exit_failed;    /* vpnc ended on its own: exit_reason is the failure to report */
+	NMVpnPluginFailure exit_reason;
 	GMainLoop *wait_loop;    /* set while Disconnect waits for vpnc */
 } VpncNmPlugin;
 
@@ -136,6 +158,176 @@ static void tun_remove(VpncNmPlugin *p)
 	if (ret < 0)
 		g_warning("cannot delete the TUN device %s: %s", p->tun, g_strerror(-ret));
 	p->tun[0] = '\0';
+}
+
+/*
+ * The relay of vpnc's questions (docs/networkmanager.md, "Questions during
+ * the connection"). vpnc runs with --control-socket in a directory of its
+ * own; while the connection starts, the plugin asks it for a waiting
+ * question ("prompt"), hands it to NetworkManager as SecretsRequired with
+ * hints naming the secret and the question's text, and writes the secret
+ * NetworkManager sends back (NewSecrets) as "answer ID TEXT". Only root and
+ * vpnc's own user may use the socket (vpnc's rule).
+ */
+static void ctl_dir_remove(VpncNmPlugin *p)
+{
+	if (p->ctl_dir[0] == '\0')
+		return;
+	(void)unlink(p->ctl_path);
+	if (rmdir(p->ctl_dir) < 0 && errno != ENOENT)
+		g_warning("cannot remove %s: %s", p->ctl_dir, g_strerror(errno));
+	p->ctl_dir[0] = p->ctl_path[0] = '\0';
+}
+
+/* Makes VPNC_NM_CTL_DIR/<tun>, owned by vpnc's user, mode 0700, for vpnc's control socket. */
+static gboolean ctl_dir_make(VpncNmPlugin *p, GError **error)
+{
+	struct stat st;
+
+	g_snprintf(p->ctl_dir, sizeof(p->ctl_dir), "%s/%s", VPNC_NM_CTL_DIR, p->tun);
+	g_snprintf(p->ctl_path, sizeof(p->ctl_path), "%s/ctl.sock", p->ctl_dir);
+	if ((mkdir(VPNC_NM_CTL_DIR, 0755) < 0 && errno != EEXIST) || lstat(VPNC_NM_CTL_DIR, &st) < 0 ||
+	    !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) != 0 ||
+	    /* a directory left by a vpnc that was killed: its socket is stale */
+	    ((unlink(p->ctl_path) < 0 && errno != ENOENT) || (rmdir(p->ctl_dir) < 0 && errno != ENOENT)) ||
+	    mkdir(p->ctl_dir, 0700) < 0 || chown(p->ctl_dir, p->run_as.uid, p->run_as.gid) < 0) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
+		            "cannot make %s for vpnc's control socket: %s", p->ctl_dir,
+		            errno != 0 ? g_strerror(errno) : "not a root-owned directory");
+		p->ctl_dir[0] = p->ctl_path[0] = '\0';
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* One request line to vpnc's control socket; its one-line reply (newline removed) into reply. */
+static int ctl_request(const char *path, const char *req, size_t req_len, char *reply, size_t cap)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = VPNC_NM_CTL_TIMEOUT_SECS};
+	size_t len = 0;
+	int fd, ret = 0;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    send(fd, req, req_len, MSG_NOSIGNAL) != (ssize_t)req_len) {
+		ret = -errno;
+		goto out;
+	}
+	while (len + 1 < cap) {
+		ssize_t n = read(fd, reply + len, cap - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (memchr(reply, '\n', len) != NULL)
+			break;
+	}
+	reply[len] = '\0';
+	if (memchr(reply, '\n', len) == NULL)
+		ret = -EBADMSG;
+	reply[strcspn(reply, "\n")] = '\0';
+out:
+	close(fd);
+	return ret;
+}
+
+/* The vpn.secrets key that answers a question of vpnc's kind (docs/networkmanager.md). */
+static const char *prompt_secret(const char *kind)
+{
+	if (strcmp(kind, "password") == 0)
+		return VPNC_NM_SECRET_PASSWORD;
+	if (strcmp(kind, "key-passphrase") == 0)
+		return VPNC_NM_SECRET_CERT_PASS;
+	if (strcmp(kind, "challenge") == 0)
+		return VPNC_NM_SECRET_CHALLENGE;
+	if (strcmp(kind, "pin") == 0)
+		return VPNC_NM_SECRET_PIN;
+	return NULL;
+}
+
+static gboolean prompt_poll(gpointer data)
+{
+	VpncNmPlugin *p = data;
+	char reply[VPNC_NM_CTL_LINE_MAX];
+	const char *kind = NULL, *text = NULL, *secret, *hints[3] = {NULL};
+	unsigned id = 0;
+	bool echo = false;
+
+	if (p->pid <= 0 || p->configured) {
+		p->prompt_timer = 0;
+		return G_SOURCE_REMOVE;
+	}
+	/* vpnc may not listen yet, or be between two attempts: asked again at the next tick. */
+	if (ctl_request(p->ctl_path, "prompt\n", 7, reply, sizeof(reply)) < 0)
+		return G_SOURCE_CONTINUE;
+	if (vpnc_cli_parse_prompt(reply, &id, &echo, &kind, &text) != 1 || id == p->asked_id)
+		return G_SOURCE_CONTINUE;
+	secret = prompt_secret(kind);
+	if (secret == NULL || !p->interactive) {
+		if (!p->told_no_agent)
+			g_warning("vpnc asks \"%s\" (%s), which %s", text, kind,
+			          secret == NULL ? "NetworkManager has no secret for"
+			                         : "cannot be relayed: the activation is not interactive (no agent)");
+		p->told_no_agent = TRUE;
+		return G_SOURCE_CONTINUE;
+	}
+	p->asked_id = id;
+	p->asked_secret = secret;
+	/* NetworkManager adds the message as the hint x-vpn-message:TEXT itself. */
+	hints[0] = secret;
+	hints[1] = echo ? VPNC_NM_HINT_ECHO : NULL;
+	g_message("vpnc asks \"%s\" (%s): asking NetworkManager for the secret %s", text, kind, secret);
+	nm_vpn_service_plugin_secrets_required(NM_VPN_SERVICE_PLUGIN(p), text, hints);
+	return G_SOURCE_CONTINUE;
+}
+
+/* NewSecrets: the answer to the relayed question, written to vpnc as "answer ID TEXT". */
+static gboolean real_new_secrets(NMVpnServicePlugin *plugin, NMConnection *connection, GError **error)
+{
+	VpncNmPlugin *p = (VpncNmPlugin *)plugin;
+	NMSettingVpn *s_vpn = nm_connection_get_setting_vpn(connection);
+	const char *value = s_vpn != NULL && p->asked_secret != NULL
+	                            ? nm_setting_vpn_get_secret(s_vpn, p->asked_secret) : NULL;
+	char req[VPNC_NM_CTL_LINE_MAX], reply[VPNC_NM_CTL_LINE_MAX];
+	int n, ret;
+
+	if (p->pid <= 0 || p->asked_id == 0) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_WRONG_STATE,
+		            "vpnc asked nothing that waits for an answer");
+		return FALSE;
+	}
+	if (value == NULL || strpbrk(value, "\r\n") != NULL) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS,
+		            "no usable %s secret came for vpnc's question (missing, or it holds a line break)",
+		            p->asked_secret);
+		return FALSE;
+	}
+	n = snprintf(req, sizeof(req), "answer %u %s\n", p->asked_id, value);
+	if (n < 0 || (size_t)n >= sizeof(req)) {
+		explicit_bzero(req, sizeof(req));
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_BAD_ARGUMENTS,
+		            "the %s secret is too long for vpnc", p->asked_secret);
+		return FALSE;
+	}
+	ret = ctl_request(p->ctl_path, req, (size_t)n, reply, sizeof(reply));
+	explicit_bzero(req, sizeof(req));
+	if (ret < 0 || strcmp(reply, "ok") != 0) {
+		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_FAILED,
+		            "vpnc did not take the answer: %s", ret < 0 ? g_strerror(-ret) : reply);
+		return FALSE;
+	}
+	g_message("answered vpnc's question %u with the secret %s", p->asked_id, p->asked_secret);
+	return TRUE;
 }
 
 /*
@@ -265,6 +457,42 @@ static NMVpnPluginFailure exit_failure(int status, const char **why)
 	}
 }
 
+/*
+ * Sends the Failure signal with reason from the plugin's object, as libnm
+ * does. libnm's stop while the connection starts always adds connect-failed
+ * after the plugin's own failure, and NetworkManager keeps the last one it
+ * got before the stop (_dbus_signal_failure_cb() in NetworkManager's
+ * nm-vpn-connection.c), which would turn every login-failed into "unknown".
+ * Sent again from the disconnect that libnm calls between that signal and
+ * the state change to stopped, on the same connection (so in order), the
+ * true reason is the last.
+ */
+static void failure_resend(VpncNmPlugin *p, NMVpnPluginFailure reason)
+{
+	GDBusConnection *bus = nm_vpn_service_plugin_get_connection(NM_VPN_SERVICE_PLUGIN(p));
+	GError *err = NULL;
+
+	if (bus == NULL)
+		return;
+	if (!g_dbus_connection_emit_signal(bus, NULL, VPNC_NM_PATH, VPNC_NM_IFACE, "Failure",
+	                                   g_variant_new("(u)", (guint32)reason), &err)) {
+		g_warning("cannot send the failure reason: %s", err->message);
+		g_clear_error(&err);
+	}
+	g_object_unref(bus);
+}
+
+/* Sends what is queued on the bus now: the plugin may quit right after a failure. */
+static void bus_flush(VpncNmPlugin *p)
+{
+	GDBusConnection *bus = nm_vpn_service_plugin_get_connection(NM_VPN_SERVICE_PLUGIN(p));
+
+	if (bus == NULL)
+		return;
+	(void)g_dbus_connection_flush_sync(bus, NULL, NULL);
+	g_object_unref(bus);
+}
+
 static void child_exited(GPid pid, int status, gpointer data)
 {
 	VpncNmPlugin *p = data;
@@ -281,6 +509,11 @@ static void child_exited(GPid pid, int status, gpointer data)
 	}
 	secrets_remove(p);
 	tun_remove(p);
+	ctl_dir_remove(p);
+	if (p->prompt_timer != 0) {
+		g_source_remove(p->prompt_timer);
+		p->prompt_timer = 0;
+	}
 	if (p->wait_loop != NULL)
 		g_main_loop_quit(p->wait_loop);
 	if (expected)
@@ -290,8 +523,12 @@ static void child_exited(GPid pid, int status, gpointer data)
 	ks_keep(p);
 	g_warning("connection failed (%s): %s",
 	          failure == NM_VPN_PLUGIN_FAILURE_LOGIN_FAILED ? "login-failed" : "connect-failed", why);
+	/* libnm sends the failure, then stops; real_disconnect() sends it again (see there). */
+	p->exit_failed = TRUE;
+	p->exit_reason = failure;
 	nm_vpn_service_plugin_failure(NM_VPN_SERVICE_PLUGIN(p), failure);
-	nm_vpn_service_plugin_disconnect(NM_VPN_SERVICE_PLUGIN(p), NULL);
+	p->exit_failed = FALSE;
+	bus_flush(p);
 }
 
 static gboolean kill_vpnc(gpointer data)
@@ -381,7 +618,7 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	}
 	g_free(p->vpnc_bin);
 	p->vpnc_bin = g_strdup(bin);
-	if (!ks_install(p, connection, s_vpn, bin, profile_fd, error))
+	if (!ks_install(p, connection, s_vpn, bin, profile_fd, error) || !ctl_dir_make(p, error))
 		goto out;
 	g_object_get(p, NM_VPN_SERVICE_PLUGIN_DBUS_SERVICE_NAME, &bus_name, NULL);
 	up = g_strdup_printf("%s %s --bus-name %s", p->self, VPNC_NM_HELPER_ARG, bus_name);
@@ -412,6 +649,9 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	g_ptr_array_add(argv, "--up");
 	g_ptr_array_add(argv, up);
 	g_ptr_array_add(argv, "--up-restart");
+	/* The plugin asks vpnc here for questions to relay (prompt_poll()). */
+	g_ptr_array_add(argv, "--control-socket");
+	g_ptr_array_add(argv, p->ctl_path);
 
 	user = nm_setting_vpn_get_data_item(s_vpn, VPNC_NM_DATA_USERNAME);
 	password = nm_setting_vpn_get_secret(s_vpn, VPNC_NM_SECRET_PASSWORD);
@@ -447,12 +687,18 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	g_message("started vpnc (pid %d, user %s, device %s) for %s", (int)p->pid, VPNC_NM_USER, p->tun,
 	          config);
 	p->stopping = FALSE;
+	p->configured = FALSE;
+	p->asked_id = 0;
+	p->asked_secret = NULL;
+	p->told_no_agent = FALSE;
 	p->child_watch = g_child_watch_add(p->pid, child_exited, p);
+	p->prompt_timer = g_timeout_add(VPNC_NM_PROMPT_POLL_MS, prompt_poll, p);
 	ok = TRUE;
 out:
 	if (!ok) {
 		secrets_remove(p);
 		tun_remove(p);
+		ctl_dir_remove(p);
 		ks_remove(p); /* vpnc never ran: nothing to keep closed */
 	}
 	close(profile_fd);
@@ -462,7 +708,7 @@ out:
 	return ok;
 }
 
-static gboolean real_connect(NMVpnServicePlugin *plugin, NMConnection *connection, GError **error)
+static gboolean real_connect_any(NMVpnServicePlugin *plugin, NMConnection *connection, GError **error)
 {
 	VpncNmPlugin *p = (VpncNmPlugin *)plugin;
 	gboolean ok;
@@ -478,10 +724,24 @@ static gboolean real_connect(NMVpnServicePlugin *plugin, NMConnection *connectio
 	return ok;
 }
 
+static gboolean real_connect(NMVpnServicePlugin *plugin, NMConnection *connection, GError **error)
+{
+	((VpncNmPlugin *)plugin)->interactive = FALSE;
+	return real_connect_any(plugin, connection, error);
+}
+
 static gboolean real_connect_interactive(NMVpnServicePlugin *plugin, NMConnection *connection,
                                          GVariant *details, GError **error)
 {
-	return real_connect(plugin, connection, error);
+	VpncNmPlugin *p = (VpncNmPlugin *)plugin;
+	gboolean ok;
+
+	/* Only then may vpnc's questions go to an agent (SecretsRequired). */
+	p->interactive = TRUE;
+	ok = real_connect_any(plugin, connection, error);
+	if (!ok)
+		p->interactive = FALSE;
+	return ok;
 }
 
 /*
@@ -526,6 +786,10 @@ static gboolean real_disconnect(NMVpnServicePlugin *plugin, GError **error)
 {
 	VpncNmPlugin *p = (VpncNmPlugin *)plugin;
 
+	/* libnm's stop after vpnc's own exit: the true reason goes last (failure_resend()). */
+	if (p->exit_failed && p->exit_reason != NM_VPN_PLUGIN_FAILURE_CONNECT_FAILED)
+		failure_resend(p, p->exit_reason);
+
 	if (p->pid > 0) {
 		p->stopping = TRUE;
 		kill(p->pid, SIGTERM);
@@ -539,13 +803,19 @@ static gboolean real_disconnect(NMVpnServicePlugin *plugin, GError **error)
 	}
 	secrets_remove(p);
 	tun_remove(p);
+	ctl_dir_remove(p);
 	return TRUE;
 }
 
 /* The first configuration vpnc reports means it has long read its secrets. */
 static void on_config(NMVpnServicePlugin *plugin, GVariant *config, gpointer data)
 {
-	secrets_remove((VpncNmPlugin *)plugin);
+	VpncNmPlugin *p = (VpncNmPlugin *)plugin;
+
+	secrets_remove(p);
+	/* Connected: NetworkManager takes no SecretsRequired any more (libnm accepts them while starting). */
+	p->configured = TRUE;
+	p->asked_id = 0;
 }
 
 static void vpnc_nm_plugin_init(VpncNmPlugin *p)
@@ -561,6 +831,7 @@ static void vpnc_nm_plugin_class_init(VpncNmPluginClass *klass)
 	parent->connect_interactive = real_connect_interactive;
 	parent->need_secrets = real_need_secrets;
 	parent->disconnect = real_disconnect;
+	parent->new_secrets = real_new_secrets;
 }
 
 static void on_quit(NMVpnServicePlugin *plugin, gpointer loop)
@@ -610,6 +881,7 @@ int main(int argc, char **argv)
 		real_disconnect(NM_VPN_SERVICE_PLUGIN(plugin), NULL);
 	secrets_remove(plugin);
 	tun_remove(plugin);
+	ctl_dir_remove(plugin);
 	g_free(plugin->self);
 	g_free(plugin->vpnc_bin);
 	g_object_unref(plugin);

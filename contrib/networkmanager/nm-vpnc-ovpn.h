@@ -22,6 +22,11 @@
 /* vpn.secrets keys: the auth-user-pass password and the private key's passphrase. */
 #define VPNC_NM_SECRET_PASSWORD "password"
 #define VPNC_NM_SECRET_CERT_PASS "cert-pass"
+/* Asked only when vpnc asks during the connection (the service's hints name them). */
+#define VPNC_NM_SECRET_CHALLENGE "challenge" /* a static or dynamic challenge's response */
+#define VPNC_NM_SECRET_PIN "pin"             /* a PKCS#11 token's PIN */
+/* The hint that says the answer may be shown while typed (the question's echo flag). */
+#define VPNC_NM_HINT_ECHO "x-vpnc-echo"
 
 /* The first argument that turns the service binary into the up-script helper. */
 #define VPNC_NM_HELPER_ARG "--helper"

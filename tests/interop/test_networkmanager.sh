@@ -47,6 +47,8 @@ VT_NM_USER=nmuser
 # The system user vpnc runs as under NetworkManager (contrib/networkmanager/nm-vpnc-ovpn.sysusers).
 VT_NM_SYSUSER=nm-vpnc-ovpn
 VT_NM_PASSWORD=${VT_NM_PASSWORD:-nm-Secret-$$-pw}
+# The one-time code of the static-challenge round.
+VT_NM_OTP=${VT_NM_OTP:-$((100000 + $$ % 900000))}
 NM_SERVICE=org.freedesktop.NetworkManager.vpnc_ovpn
 
 # ---------------------------------------------------------------------------
@@ -67,13 +69,13 @@ vt_wait_ping_quiet() {
 }
 # The address the server hands out after its restart (ccd ifconfig-push).
 VT_NM_MOVED_IP=10.200.0.77
-# ask_up PASSWORD NMCLI-ARGS...: runs nmcli --ask on a pseudo terminal, types PASSWORD at the
-# first "Password" prompt (the auth-dialog's question, asked by nmcli's agent), and returns
-# nmcli's status; its screen goes to the nmcli log.
+# ask_up PROMPT ANSWER NMCLI-ARGS...: runs nmcli --ask on a pseudo terminal, types ANSWER once
+# PROMPT shows (the auth-dialog's question, asked by nmcli's agent), and returns nmcli's status
+# (3 if PROMPT never showed); its screen goes to the nmcli log.
 ask_up() {
 	python3 - "$@" >>"$VT_DIR/nm/nmcli.log" 2>&1 <<-'EOF'
 	import os, pty, select, sys, time
-	pw, argv = sys.argv[1], sys.argv[2:]
+	want, pw, argv = sys.argv[1].encode(), sys.argv[2], sys.argv[3:]
 	pid, fd = pty.fork()
 	if pid == 0:
 	    os.execvp(argv[0], argv)
@@ -89,7 +91,7 @@ ask_up() {
 	    if not d:
 	        break
 	    buf += d
-	    if not sent and b"Password" in buf:
+	    if not sent and want in buf:
 	        os.write(fd, pw.encode() + b"\n")
 	        sent = True
 	_, st = os.waitpid(pid, 0)
@@ -278,17 +280,54 @@ inner() {
 	# A wrong password: the server answers AUTH_FAILED, vpnc exits 1, the activation fails.
 	vt_log "-- round badpw"
 	quiet nmcli connection modify "$con" vpn.secrets "password=wrong-$VT_NM_PASSWORD"
-	vt_check "[badpw] nmcli connection up fails" bash -c '! timeout 60 nmcli connection up "$1" >>"$2" 2>&1' \
-		_ "$con" "$d/nmcli.log"
+	out=$(timeout 60 nmcli connection up "$con" 2>&1)
+	vt_check "[badpw] nmcli connection up fails: ${out%%$'\n'*}" [ $? != 0 ]
+	# login-failed, NetworkManager's reason LOGIN_FAILED, which nmcli prints as "Invalid secrets".
+	vt_check "[badpw] NetworkManager's reason is login-failed (Invalid secrets)" \
+		has "$out" "Connection activation failed: Invalid secrets"
 	for i in $(seq 50); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
 	vt_check "[badpw] no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
 	vt_check "[badpw] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
 	vt_check "[badpw] no secret directory left" sh -c '! ls -d /run/nm-vpnc-ovpn-* /tmp/nm-vpnc-ovpn-* 2>/dev/null | grep -q .'
 	vt_check "[badpw] the plugin reports login-failed (AUTH_FAILED, exit status 4)" \
 		grep -qF "connection failed (login-failed): the server refused the login: AUTH_FAILED (exit status 4)" "$d/nm.log"
-	vt_check "[badpw] NetworkManager got the failure login-failed" grep -q "dbus: failure: login-failed" "$d/nm.log"
 	quiet nmcli connection modify "$con" vpn.secrets "password=$VT_NM_PASSWORD"
-	failures && import_round && ks_round
+	failures && import_round && ks_round && otp_round
+}
+
+# A question vpnc asks during the connection (docs/networkmanager.md, "Questions during the
+# connection"): a static challenge's one-time code, relayed by the plugin as SecretsRequired,
+# asked by nmcli's agent through the auth-dialog, answered on vpnc's control socket.
+otp_round() {
+	local d=$VT_DIR/nm con=vt-otp out i
+	vt_log "-- round one-time code (static-challenge)"
+	{ cat "$VT_DIR/client.ovpn"; printf 'static-challenge "Enter the code" 1\n'; } >"$d/otp.ovpn"
+	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
+		vpn.data "config=$d/otp.ovpn, username=$VT_NM_USER, password-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	: >"$VT_DIR/verify.log"
+	vt_check "[otp] nmcli --ask connection up: nmcli shows vpnc's question, the typed code connects" \
+		ask_up "Enter the code" "$VT_NM_OTP" nmcli --ask connection up "$con"
+	vt_check "[otp] the plugin relayed vpnc's question as the secret challenge" \
+		grep -qF 'vpnc asks "CHALLENGE: Enter the code" (challenge): asking NetworkManager for the secret challenge' "$d/nm.log"
+	vt_check "[otp] and answered it on vpnc's control socket" grep -qF "with the secret challenge" "$d/nm.log"
+	vt_check "[otp] the server got password and code as SCRV1" grep -q "^accepted scrv1" "$VT_DIR/verify.log"
+	vt_check "[otp] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	vt_check "[otp] vpnc's control socket is in its own directory (mode 0700, vpnc's user)" \
+		bash -c 'ls -d /run/vpnc-nm/vpnc-nm*/ >/dev/null && [ "$(stat -c "%a %U" /run/vpnc-nm/vpnc-nm*/)" = "700 $1" ]' _ "$VT_NM_SYSUSER"
+	vt_check "[otp] nmcli connection down" quiet timeout 30 nmcli connection down "$con"
+	for i in $(seq 100); do ls -d /run/vpnc-nm/vpnc-nm* >/dev/null 2>&1 || break; sleep 0.1; done
+	vt_check "[otp] the control socket's directory is gone" bash -c '! ls -d /run/vpnc-nm/vpnc-nm* >/dev/null 2>&1'
+	# Without an agent nothing can answer: NetworkManager's timeout ends the attempt.
+	quiet nmcli connection modify "$con" vpn.timeout 10
+	vt_check "[otp] without an agent the activation fails" bash -c '! timeout 60 nmcli connection up "$1" >>"$2" 2>&1' \
+		_ "$con" "$d/nmcli.log"
+	vt_check "[otp] the plugin relayed the question again" \
+		[ "$(grep -cF 'vpnc asks "CHALLENGE: Enter the code" (challenge)' "$d/nm.log")" -ge 2 ]
+	vt_check "[otp] NetworkManager found no agent to answer it" \
+		grep -qF "secrets: failed to request VPN secrets #" "$d/nm.log"
+	quiet nmcli connection delete "$con"
+	return 0
 }
 
 # The kill switch key (docs/networkmanager.md, "Kill switch"): the plugin installs the rules, vpnc
@@ -347,27 +386,19 @@ ks_round() {
 	return 0
 }
 
-# reason_round NAME PROFILE EXPECT NM-FAILURE: a connection on PROFILE fails, the plugin logs EXPECT,
-# NetworkManager gets NM-FAILURE (empty: none, it timed out itself), and never login-failed.
+# reason_round NAME PROFILE EXPECT REASON [TIMEOUT]: a connection on PROFILE fails, the plugin logs
+# EXPECT, and nmcli reports NetworkManager's state reason REASON (its text), never "Invalid
+# secrets" (login-failed).
 reason_round() {
-	local con=vt-$1 prof=$2 expect=$3 nmfail=$4 d=$VT_DIR/nm n_login n_fail n_nm i
-	n_login=$(grep -c "dbus: failure: login-failed" "$d/nm.log")
-	n_fail=$(grep -c "dbus: failure: " "$d/nm.log")
-	n_nm=$(grep -c "dbus: failure: ${nmfail:-none}" "$d/nm.log")
+	local con=vt-$1 prof=$2 expect=$3 reason=$4 d=$VT_DIR/nm out i
 	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
 		vpn.data "config=$prof, username=$VT_NM_USER, password-flags=0" \
 		vpn.secrets "password=$VT_NM_PASSWORD" ${5:+vpn.timeout "$5"}
-	vt_check "[$1] nmcli connection up fails" bash -c '! timeout 90 nmcli connection up "$1" >>"$2" 2>&1' \
-		_ "$con" "$d/nmcli.log"
+	out=$(timeout 90 nmcli connection up "$con" 2>&1)
+	vt_check "[$1] nmcli connection up fails: ${out%%$'\n'*}" [ $? != 0 ]
 	vt_check "[$1] the plugin says why: $expect" grep -qF -- "$expect" "$d/nm.log"
-	if [ -n "$nmfail" ]; then
-		vt_check "[$1] NetworkManager got the failure $nmfail" \
-			[ "$(grep -c "dbus: failure: $nmfail" "$d/nm.log")" -gt "$n_nm" ]
-	else
-		vt_check "[$1] no failure from the plugin (NetworkManager's own timeout ended it)" \
-			[ "$(grep -c "dbus: failure: " "$d/nm.log")" = "$n_fail" ]
-	fi
-	vt_check "[$1] not reported as login-failed" [ "$(grep -c "dbus: failure: login-failed" "$d/nm.log")" = "$n_login" ]
+	vt_check "[$1] NetworkManager's reason: $reason" has "$out" "Connection activation failed: $reason"
+	vt_check "[$1] not login-failed (Invalid secrets)" lacks "$out" "Invalid secrets"
 	for i in $(seq 50); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
 	vt_check "[$1] no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
 	vt_check "[$1] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
@@ -382,15 +413,17 @@ failures() {
 	awk '/^<ca>$/ {skip = 1} !skip {print} /^<\/ca>$/ {skip = 0}' "$VT_DIR/client.ovpn" >"$d/badcert.ovpn" || return 1
 	printf '<ca>\n%s\n</ca>\n' "$(cat "$d/other-ca.crt")" >>"$d/badcert.ovpn"
 	reason_round badcert "$d/badcert.ovpn" \
-		"connection failed (connect-failed): the server's certificate failed verification (exit status 3)" connect-failed
+		"connection failed (connect-failed): the server's certificate failed verification (exit status 3)" \
+		"Unknown reason"
 	# A CA block that holds no certificate passes the owner's read but not vpnc's load: exit 2.
 	awk '/^<ca>$/ {skip = 1} !skip {print} /^<\/ca>$/ {skip = 0}' "$VT_DIR/client.ovpn" >"$d/badconf.ovpn" || return 1
 	printf '<ca>\nnot a certificate\n</ca>\n' >>"$d/badconf.ovpn"
 	reason_round badconf "$d/badconf.ovpn" \
-		"connection failed (connect-failed): vpnc refused the configuration (exit status 2, configuration error)" connect-failed
+		"connection failed (connect-failed): vpnc refused the configuration (exit status 2, configuration error)" \
+		"Unknown reason"
 	# No server answers: NetworkManager's vpn.timeout ends the attempt as connect-timeout.
 	sed "s/^remote .*/remote $VT_SRV_IP $((VT_PORT + 7))/" "$VT_DIR/client.ovpn" >"$d/timeout.ovpn" || return 1
-	reason_round timeout "$d/timeout.ovpn" "connect timeout exceeded" "" 8
+	reason_round timeout "$d/timeout.ovpn" "connect timeout exceeded" "The connection attempt timed out" 8
 	return 0
 }
 
@@ -419,7 +452,7 @@ import_round() {
 	# The username is the user's to set; the password comes from the auth-dialog through nmcli --ask.
 	quiet nmcli connection modify imported +vpn.data "username=$VT_NM_USER"
 	vt_check "[import] nmcli --ask connection up: nmcli asks the auth-dialog's question, the typed password connects" \
-		ask_up "$VT_NM_PASSWORD" nmcli --ask connection up imported
+		ask_up Password "$VT_NM_PASSWORD" nmcli --ask connection up imported
 	pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
 	vt_check "[import] vpnc runs (pid ${pid:-none}) and the tunnel answers" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
 	vt_check "[import] the typed password is not in the connection's file (agent-owned: NetworkManager keeps none)" \
@@ -625,9 +658,15 @@ setup() {
 	openssl req -x509 -newkey ed25519 -nodes -keyout /dev/null -subj /CN=vt-other-ca -days 2 \
 		-out "$d/other-ca.crt" >/dev/null 2>&1 || return 1
 	# The server checks a username and password too (the client profile says auth-user-pass).
+	# Or, for the one-time code round, SCRV1:base64(password):base64(code) (static-challenge).
 	cat >"$VT_DIR/verify.sh" <<-EOF
 	#!/bin/sh
-	[ "\$(sed -n 1p "\$1")" = "$VT_NM_USER" ] && [ "\$(sed -n 2p "\$1")" = "$VT_NM_PASSWORD" ]
+	u=\$(sed -n 1p "\$1")
+	f=\$(sed -n 2p "\$1")
+	[ "\$u" = "$VT_NM_USER" ] || exit 1
+	[ "\$f" = "$VT_NM_PASSWORD" ] && exit 0
+	[ "\$f" = "SCRV1:$(printf '%s' "$VT_NM_PASSWORD" | base64 -w0):$(printf '%s' "$VT_NM_OTP" | base64 -w0)" ] || exit 1
+	echo "accepted scrv1" >>"$VT_DIR/verify.log"
 	EOF
 	chmod 700 "$VT_DIR/verify.sh"
 	VT_CLIENT_EXTRA="auth-user-pass"
@@ -745,7 +784,7 @@ dialog_protocol
 
 VT_NM_OUTER_DIR=$VT_DIR
 VT_NM_VPNC=$vpnc
-export VT_NM_VPNC VT_NM_DIALOG VT_PORT VT_SRV_NS
+export VT_NM_VPNC VT_NM_DIALOG VT_NM_OTP VT_PORT VT_SRV_NS
 export VT_ID VT_NM_OUTER_DIR VT_NM_USER VT_NM_SYSUSER VT_NM_OWNER VT_NM_UDIR VT_NM_MARK VT_SRV_IP VT_SRV_IP6 VT_CLI_VETH VT_CLI_IP VT_CLI_IP6 VT_TUN_SRV_IP VT_TUN_SRV_IP6 VT_PUSH_ROUTE VT_PUSH_ROUTE6
 timeout 240 ip netns exec "$VT_CLI_NS" unshare -m --propagation private \
 	bash "$here/test_networkmanager.sh" --inner "$VT_NM_PASSWORD" >"$VT_DIR/inner.out" 2>&1
