@@ -209,6 +209,10 @@ static NMConnection *editor_import(NMVpnEditorPlugin *plugin, const char *path, 
 	if (need.key_pass)
 		nm_setting_set_secret_flags(NM_SETTING(s_vpn), VPNC_NM_SECRET_CERT_PASS,
 		                            NM_SETTING_SECRET_FLAG_AGENT_OWNED, NULL);
+	/* A one-time code is asked when vpnc asks it, and never kept. */
+	if (need.challenge)
+		nm_setting_set_secret_flags(NM_SETTING(s_vpn), VPNC_NM_SECRET_CHALLENGE,
+		                            NM_SETTING_SECRET_FLAG_NOT_SAVED, NULL);
 	nm_connection_add_setting(c, NM_SETTING(s_vpn));
 out:
 	if (text != NULL) {

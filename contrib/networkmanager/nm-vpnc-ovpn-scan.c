@@ -2,7 +2,8 @@
  * nm-vpnc-ovpn-scan.c: owns reading, from a profile made self-contained by
  * `vpnc --inline-config`, which secrets it will need under NetworkManager:
  * a password (a bare auth-user-pass line, or an <auth-user-pass> block with
- * no password line) and a key passphrase (an encrypted PEM key in <key>).
+ * no password line), a key passphrase (an encrypted PEM key in <key>) and a
+ * one-time code (a static-challenge line).
  * The editor plugin's import declares those secrets (nm-vpnc-ovpn-editor.c).
  * Plain C over a bounded buffer, no GLib, so tests/fuzz/fuzz_nmscan.c runs
  * it on arbitrary bytes.
@@ -67,6 +68,8 @@ void vpnc_nm_scan_profile(const char *text, size_t len, struct vpnc_nm_scan *out
 				where = IN_AUP, aup_lines = 0;
 			else if (scan_is(line, n, "auth-user-pass"))
 				out->password = true;
+			else if (n >= 17 && memcmp(line, "static-challenge ", 17) == 0)
+				out->challenge = true;
 			break;
 		case IN_KEY:
 			if (scan_is(line, n, "</key>"))

@@ -11,6 +11,7 @@
 struct vpnc_nm_scan {
 	bool password; /* auth-user-pass without a password in the profile */
 	bool key_pass; /* an encrypted private key */
+	bool challenge; /* a static-challenge: a one-time code asked at each connect */
 };
 
 /* Scans len bytes of `vpnc --inline-config` output (no NUL needed). */

@@ -305,6 +305,11 @@ otp_round() {
 	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
 		vpn.data "config=$d/otp.ovpn, username=$VT_NM_USER, password-flags=0" \
 		vpn.secrets "password=$VT_NM_PASSWORD"
+	out=$(env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$d/otp.ovpn" 2>&1 &&
+		nmcli -g vpn.data connection show otp 2>&1)
+	vt_check "[otp] import of a static-challenge profile: the code is never saved (challenge-flags = 2)" \
+		has "$out" "challenge-flags = 2"
+	quiet nmcli connection delete otp
 	: >"$VT_DIR/verify.log"
 	vt_check "[otp] nmcli --ask connection up: nmcli shows vpnc's question, the typed code connects" \
 		ask_up "Enter the code" "$VT_NM_OTP" nmcli --ask connection up "$con"
@@ -439,6 +444,7 @@ import_round() {
 		bash -c '[[ $1 == *"config = $2"* && $1 != *"BEGIN"* ]]' _ "$out" "$d/imported.ovpn"
 	vt_check "[import] auth-user-pass in the profile: the password is the agent's (password-flags = 1)" \
 		has "$out" "password-flags = 1"
+	vt_check "[import] no static-challenge: no challenge-flags" lacks "$out" "challenge-flags"
 	vt_check "[import] imported by root: a system-wide connection (no permissions)" \
 		bash -c '[[ $(nmcli -g connection.permissions connection show imported) == "" ]]'
 	# A profile the service would refuse is refused at import, with vpnc's sentence.
