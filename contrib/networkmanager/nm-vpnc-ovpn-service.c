@@ -184,27 +184,39 @@ static gboolean ctl_dir_make(VpncNmPlugin *p, GError **error)
 {
 	struct stat st;
 
+	const char *why = NULL;
+
 	g_snprintf(p->ctl_dir, sizeof(p->ctl_dir), "%s/%s", VPNC_NM_CTL_DIR, p->tun);
 	g_snprintf(p->ctl_path, sizeof(p->ctl_path), "%s/ctl.sock", p->ctl_dir);
-	if ((mkdir(VPNC_NM_CTL_DIR, 0755) < 0 && errno != EEXIST) || lstat(VPNC_NM_CTL_DIR, &st) < 0 ||
-	    !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) != 0 ||
-	    /* a directory left by a vpnc that was killed: its socket is stale */
-	    ((unlink(p->ctl_path) < 0 && errno != ENOENT) || (rmdir(p->ctl_dir) < 0 && errno != ENOENT)) ||
-	    mkdir(p->ctl_dir, 0700) < 0 || chown(p->ctl_dir, p->run_as.uid, p->run_as.gid) < 0) {
-		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
-		            "cannot make %s for vpnc's control socket: %s", p->ctl_dir,
-		            errno != 0 ? g_strerror(errno) : "not a root-owned directory");
-		p->ctl_dir[0] = p->ctl_path[0] = '\0';
-		return FALSE;
-	}
-	return TRUE;
+	if ((mkdir(VPNC_NM_CTL_DIR, 0755) < 0 && errno != EEXIST) || lstat(VPNC_NM_CTL_DIR, &st) < 0)
+		why = g_strerror(errno);
+	else if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) != 0)
+		why = "it is not a directory only root may write";
+	/* A directory left by a vpnc that was killed: its socket is stale. */
+	else if ((unlink(p->ctl_path) < 0 && errno != ENOENT) || (rmdir(p->ctl_dir) < 0 && errno != ENOENT) ||
+	         mkdir(p->ctl_dir, 0700) < 0 || chown(p->ctl_dir, p->run_as.uid, p->run_as.gid) < 0)
+		why = g_strerror(errno);
+	if (why == NULL)
+		return TRUE;
+	g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
+	            "cannot make %s for vpnc's control socket: %s", p->ctl_dir, why);
+	p->ctl_dir[0] = p->ctl_path[0] = '\0';
+	return FALSE;
 }
 
-/* One request line to vpnc's control socket; its one-line reply (newline removed) into reply. */
-static int ctl_request(const char *path, const char *req, size_t req_len, char *reply, size_t cap)
+/*
+ * One request line to vpnc's control socket; its one-line reply (newline
+ * removed) into reply. The socket lives in a directory vpnc's user owns, so
+ * the path could lead elsewhere: nothing is sent unless the process at the
+ * other end is our vpnc (SO_PEERCRED pid).
+ */
+static int ctl_request(const char *path, pid_t vpnc, const char *req, size_t req_len, char *reply,
+                       size_t cap)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct timeval tv = {.tv_sec = VPNC_NM_CTL_TIMEOUT_SECS};
+	struct ucred cred;
+	socklen_t cred_len = sizeof(cred);
 	size_t len = 0;
 	int fd, ret = 0;
 
@@ -217,7 +229,15 @@ static int ctl_request(const char *path, const char *req, size_t req_len, char *
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
 	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    send(fd, req, req_len, MSG_NOSIGNAL) != (ssize_t)req_len) {
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (cred_len != sizeof(cred) || cred.pid != vpnc) {
+		ret = -EPERM;
+		goto out;
+	}
+	if (send(fd, req, req_len, MSG_NOSIGNAL) != (ssize_t)req_len) {
 		ret = -errno;
 		goto out;
 	}
@@ -268,7 +288,7 @@ static gboolean prompt_poll(gpointer data)
 		return G_SOURCE_REMOVE;
 	}
 	/* vpnc may not listen yet, or be between two attempts: asked again at the next tick. */
-	if (ctl_request(p->ctl_path, "prompt\n", 7, reply, sizeof(reply)) < 0)
+	if (ctl_request(p->ctl_path, p->pid, "prompt\n", 7, reply, sizeof(reply)) < 0)
 		return G_SOURCE_CONTINUE;
 	if (vpnc_cli_parse_prompt(reply, &id, &echo, &kind, &text) != 1 || id == p->asked_id)
 		return G_SOURCE_CONTINUE;
@@ -319,7 +339,7 @@ static gboolean real_new_secrets(NMVpnServicePlugin *plugin, NMConnection *conne
 		            "the %s secret is too long for vpnc", p->asked_secret);
 		return FALSE;
 	}
-	ret = ctl_request(p->ctl_path, req, (size_t)n, reply, sizeof(reply));
+	ret = ctl_request(p->ctl_path, p->pid, req, (size_t)n, reply, sizeof(reply));
 	explicit_bzero(req, sizeof(req));
 	if (ret < 0 || strcmp(reply, "ok") != 0) {
 		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_FAILED,
