@@ -183,7 +183,6 @@ static void ctl_dir_remove(VpncNmPlugin *p)
 static gboolean ctl_dir_make(VpncNmPlugin *p, GError **error)
 {
 	struct stat st;
-
 	const char *why = NULL;
 
 	g_snprintf(p->ctl_dir, sizeof(p->ctl_dir), "%s/%s", VPNC_NM_CTL_DIR, p->tun);
