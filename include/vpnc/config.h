@@ -208,6 +208,7 @@ struct vpnc_config {
 	char *auth_user_pass_file;  /* NULL = inline or prompt */
 	char *username;             /* from the file or inline block, else NULL */
 	char *password;             /* secret */
+	bool auth_user_pass_username_only; /* 'auth-user-pass username-only' (2.7): no password asked */
 	bool auth_nocache;
 	enum vpnc_auth_retry auth_retry;
 	/* 'static-challenge TEXT ECHO [FORMAT]': "" = none; the response is asked with the password. */

@@ -26,9 +26,20 @@
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_user_pass)
 {
 	ctx->cfg->auth_user_pass = true;
+	ctx->cfg->auth_user_pass_username_only = false;
 	/* No argument, or "stdin": ask the user later. */
 	if (n < 2 || (!ctx->is_inline && strcmp(p[1], "stdin") == 0)) {
 		vpnc_cfg_src_clear(&ctx->user_pass);
+		return 0;
+	}
+	/*
+	 * OpenVPN 2.7's 'username-only' (for single sign-on): only the username is
+	 * asked, and the password sent is 2.7's placeholder "[[BLANK]]" (2.6 would
+	 * look for a file of that name).
+	 */
+	if (!ctx->is_inline && strcmp(p[1], "username-only") == 0) {
+		vpnc_cfg_src_clear(&ctx->user_pass);
+		ctx->cfg->auth_user_pass_username_only = true;
 		return 0;
 	}
 	return vpnc_cfg_src_set(ctx, &ctx->user_pass, "auth-user-pass", p[1]);

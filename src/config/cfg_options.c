@@ -361,6 +361,10 @@ int vpnc_cfg_untrusted_check(struct vpnc_cfg_ctx *ctx, char **p, int n)
 		/* An inline block or no file at all ('auth-user-pass', 'askpass' alone) reads nothing. */
 		if (ctx->is_inline || n < 2)
 			return 0;
+		/* Nor do auth-user-pass's keywords. */
+		if (strcmp(p[0], "auth-user-pass") == 0 &&
+		    (strcmp(p[1], "stdin") == 0 || strcmp(p[1], "username-only") == 0))
+			return 0;
 		break;
 	case UT_LEVEL:
 		/* 0 and 1 run nothing; a bad number is the handler's to report. */

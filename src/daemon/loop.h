@@ -28,6 +28,7 @@ struct vpnc_loop_creds {
 	char pass[VPNC_CRED_MAX];
 	char resp[VPNC_CRED_MAX];      /* the static-challenge response, when have_resp */
 	bool have_resp;
+	bool pass_asked;               /* pass was asked (an empty answer stands, as in 2.6) */
 };
 
 /*

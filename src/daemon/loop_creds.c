@@ -33,6 +33,9 @@ void loop_creds_start(struct loop *l)
 		return;
 	}
 	vpnc_prompt_set_ctl(l->prompt, l->ctl != NULL);
+	/* Privilege separation: the jailed network process opens no terminal and starts no helper. */
+	if (l->p->split)
+		vpnc_prompt_limit(l->prompt, VPNC_PROMPT_FE_CTL);
 }
 
 void loop_creds_stop(struct loop *l)
@@ -205,6 +208,7 @@ int loop_creds_ready(struct loop *l)
 			return -1;
 		}
 		l->cr_filled = true;
+		l->cr_pass_asked = l->cr.pass_asked;
 	}
 	return ask_next(l);
 }

@@ -23,6 +23,7 @@
 #include "core/tls.h"
 #include "control/checkcfg.h" /* vpnc --check-config */
 #include "control/cli.h" /* Control socket client, --help, --version (cli.h). */
+#include "control/ctlpath.h"
 #include "daemon/exitcode.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
@@ -82,9 +83,10 @@ static int ask_missing(struct creds_src *c)
 		return 0; /* the loop asks, where the control socket can answer too */
 	if (conf->username == NULL)
 		ret = vpnc_prompt_sync(&q, c->got.user, sizeof(c->got.user));
-	if (ret == 0 && conf->password == NULL) {
+	if (ret == 0 && conf->password == NULL && !conf->auth_user_pass_username_only) {
 		q = (struct vpnc_prompt_q){VPNC_PROMPT_PASS, "Enter Auth Password:", false};
 		ret = vpnc_prompt_sync(&q, c->got.pass, sizeof(c->got.pass));
+		c->got.pass_asked = ret == 0;
 	}
 	if (ret == 0 && conf->static_challenge[0] != '\0') {
 		snprintf(text, sizeof(text), "CHALLENGE: %s", conf->static_challenge);
@@ -118,6 +120,11 @@ static int get_creds(void *ctx, struct vpnc_loop_creds *out)
 		memcpy(out->user, conf->username, strlen(conf->username) + 1);
 	if (conf->password != NULL)
 		memcpy(out->pass, conf->password, strlen(conf->password) + 1);
+	/* 'auth-user-pass username-only' (OpenVPN 2.7): its placeholder, never asked. */
+	if (conf->auth_user_pass_username_only) {
+		snprintf(out->pass, sizeof(out->pass), "%s", "[[BLANK]]");
+		out->pass_asked = true;
+	}
 	return 0;
 }
 
@@ -348,7 +355,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds,
+	{ /* systemd-ask-password's --id=vpnc:INSTANCE:KIND for questions before the loop (prompt.h) */
+		const char *cpath = conf->path != NULL ? conf->path
+		                    : conf->cmdline_config[0] ? conf->cmdline_config : NULL;
+		char inst[VPNC_CTL_INSTANCE_MAX + 1];
+
+		vpnc_ctl_instance_from_config(cpath, inst, sizeof(inst));
+		vpnc_prompt_sync_instance(inst);
+	}
+		lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds,
 	                               .no_sdask = untrusted};
 	creds.conf = conf;
 	if (conf->auth_user_pass) {

@@ -27,6 +27,14 @@ const char *vpnc_prompt_kind_name(enum vpnc_prompt_kind kind)
 	return (unsigned)kind < VPNC_PROMPT__COUNT ? kind_names[kind] : "question";
 }
 
+/* For --id before the loop (vpnc_prompt_sync_instance); the loop's instance has its own. */
+static char sync_instance[72]; /* an instance name is at most 64 bytes (ctlpath.h) */
+
+void vpnc_prompt_sync_instance(const char *instance)
+{
+	snprintf(sync_instance, sizeof(sync_instance), "%s", instance != NULL ? instance : "");
+}
+
 int vpnc_prompt_sync(const struct vpnc_prompt_q *q, char *out, size_t cap)
 {
 	struct vpnc_prompt_env env = {0};
@@ -39,7 +47,7 @@ int vpnc_prompt_sync(const struct vpnc_prompt_q *q, char *out, size_t cap)
 	if (fes & VPNC_PROMPT_FE_TTY)
 		return prompt_tty_sync(q, out, cap);
 	if (fes & VPNC_PROMPT_FE_SDASK)
-		return prompt_sdask_sync(q, NULL, out, cap);
+		return prompt_sdask_sync(q, sync_instance, out, cap);
 	return -ENXIO;
 }
 
@@ -72,6 +80,7 @@ int vpnc_prompt_new(uv_loop_t *loop, const char *instance, bool no_sdask, struct
 	p->loop = loop;
 	p->refs = 1;
 	p->no_sdask = no_sdask;
+	p->allowed = VPNC_PROMPT_FE_TTY | VPNC_PROMPT_FE_SDASK | VPNC_PROMPT_FE_CTL;
 	p->next_id = 1;
 	snprintf(p->instance, sizeof(p->instance), "%s", instance != NULL ? instance : "");
 	*out = p;
@@ -95,6 +104,12 @@ void vpnc_prompt_set_ctl(struct vpnc_prompt *p, bool have_ctl)
 {
 	if (p != NULL)
 		p->have_ctl = have_ctl;
+}
+
+void vpnc_prompt_limit(struct vpnc_prompt *p, unsigned fes)
+{
+	if (p != NULL)
+		p->allowed = fes;
 }
 
 bool vpnc_prompt_busy(const struct vpnc_prompt *p)
@@ -123,10 +138,12 @@ int vpnc_prompt_ask(struct vpnc_prompt *p, const struct vpnc_prompt_q *q, vpnc_p
 		return -EINVAL;
 	if (p->id != 0)
 		return -EBUSY;
-	vpnc_prompt_env_probe(&env);
+	/* The probe opens /dev/tty: not where neither interactive front end may be used. */
+	if (p->allowed & (VPNC_PROMPT_FE_TTY | VPNC_PROMPT_FE_SDASK))
+		vpnc_prompt_env_probe(&env);
 	env.ctl = p->have_ctl;
 	env.no_sdask = p->no_sdask;
-	fes = vpnc_prompt_pick(&env, false);
+	fes = vpnc_prompt_pick(&env, false) & p->allowed;
 	if (fes == 0)
 		return -ENXIO;
 	p->kind = q->kind;

@@ -102,6 +102,9 @@ unsigned vpnc_prompt_pick(const struct vpnc_prompt_env *env, bool sync);
  */
 int vpnc_prompt_sync(const struct vpnc_prompt_q *q, char *out, size_t cap);
 
+/* The instance name vpnc_prompt_sync() gives systemd-ask-password's --id (copied; NULL = "vpnc"). */
+void vpnc_prompt_sync_instance(const char *instance);
+
 /* The asynchronous side: one per loop. */
 struct vpnc_prompt;
 
@@ -114,6 +117,14 @@ int vpnc_prompt_new(uv_loop_t *loop, const char *instance, bool no_sdask, struct
 
 /* The loop has a control socket (questions are then also offered there). */
 void vpnc_prompt_set_ctl(struct vpnc_prompt *p, bool have_ctl);
+
+/*
+ * Limits the front ends to fes (VPNC_PROMPT_FE_* bits; default all). With
+ * neither the terminal nor systemd-ask-password allowed nothing is probed:
+ * the network process of 'privsep yes' (no terminal, no new processes in its
+ * jail) asks on the control socket only.
+ */
+void vpnc_prompt_limit(struct vpnc_prompt *p, unsigned fes);
 
 /*
  * Asks q; done(arg, ...) is called exactly once from the loop, never from

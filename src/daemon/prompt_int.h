@@ -46,7 +46,8 @@ struct vpnc_prompt {
 	bool freed;
 	bool no_sdask;
 	bool have_ctl;
-	char instance[64];
+	unsigned allowed;          /* VPNC_PROMPT_FE_* the owner allows (vpnc_prompt_limit) */
+	char instance[72];         /* at most 64 bytes (ctlpath.h) */
 
 	/* The waiting question (id 0 = none). */
 	unsigned id, next_id;

@@ -3,7 +3,8 @@
 # ('static-challenge') against a stock OpenVPN 2.6 server, through each of
 # vpnc's ways to ask (docs/prompts.md).
 #
-# Usage: test_prompt.sh <client-binary>   (VT_CASES="tty ..." picks cases)
+# Usage: test_prompt.sh <client-binary> | --stock-client   (VT_CASES="tty ..." picks cases;
+#        the stock client runs the tty case only, as the reference)
 #
 # The server runs `auth-user-pass-verify verify.sh via-file`: the password
 # field must be SCRV1:base64(password):base64(code), the code the one the
@@ -25,8 +26,16 @@
 #              of control-socket-group sees the question, may not answer); the
 #              systemd-ask-password question offered at the same time is
 #              withdrawn once the socket answered (first answer wins)
+#   keypass    no terminal, an encrypted client key: its passphrase is asked
+#              through systemd-ask-password at start, then password and code
+#   privsep    the same as control with 'privsep yes': the jailed network process asks
+#              on the control socket only (no terminal, no helper there)
 #   wrong-otp  a wrong code through the agent: AUTH_FAILED ends vpnc with
 #              exit code 4 and the server's reason, as without a challenge
+#   username-only  'auth-user-pass username-only' (OpenVPN 2.7): only the
+#              username is asked; the server's script gets "[[BLANK]]"
+#   nowhere    no terminal, no systemd-ask-password (--untrusted-config) and
+#              no control socket: one sentence and exit status 2
 # In every case neither the password nor the code is in vpnc's log.
 # Needs root and python3.
 
@@ -39,16 +48,18 @@ lib=$here/lib.sh
 . "$lib"
 
 name=test_prompt
-cases=${VT_CASES:-tty sdask control wrong-otp}
+cases=${VT_CASES:-tty sdask control privsep keypass wrong-otp nowhere username-only}
 user=alice
 password='pa ss, word'
 reason='vpnc-test: wrong password or code'
 
 vt_start "$name" "${1:-}"
+stock=0
 if vt_client_is_stock; then
-	vt_log "SKIP: the control socket and systemd-ask-password cases are vpnc's"
-	vt_summary $name
-	exit 0
+	# The reference: stock OpenVPN 2.6 on a terminal asks the same and sends the same SCRV1 field.
+	vt_log "stock openvpn: only the tty case (the others are vpnc's own front ends)"
+	cases=tty
+	stock=1
 fi
 vpnc=${VT_CLIENT_CMD[0]}
 for t in python3 base64 setpriv /usr/bin/systemd-ask-password; do
@@ -63,6 +74,7 @@ inst="prompt-$VT_ID"
 VT_CLIENT_CONF=$inst.ovpn
 sock=$VT_DIR/ctl.sock
 VT_CLIENT_ARGS="--control-socket $sock"
+[ $stock = 1 ] && VT_CLIENT_ARGS=""
 
 # otp CASE: the case's one-time code (six digits, the same on every run).
 otp() { printf '%06d' $(($(printf '%s' "$1" | cksum | cut -d' ' -f1) % 1000000)); }
@@ -76,6 +88,11 @@ p=\$(printf '%s' "\$f" | cut -d: -f2 | base64 -d 2>/dev/null)
 c=\$(printf '%s' "\$f" | cut -d: -f3 | base64 -d 2>/dev/null)
 want=\$(cat "$VT_DIR/otp.txt" 2>/dev/null)
 echo "verify: user=\$u prefix=\$(printf '%s' "\$f" | cut -d: -f1)" >>"$VT_DIR/verify.log"
+# The username-only case: 2.7's placeholder password, accepted only while blank.ok exists.
+if [ -e "$VT_DIR/blank.ok" ] && [ "\$u" = "$user" ] && [ "\$f" = '[[BLANK]]' ]; then
+	echo "verify: accepted blank" >>"$VT_DIR/verify.log"
+	exit 0
+fi
 if [ "\$u" = "$user" ] && [ "\${f%%:*}" = SCRV1 ] && [ "\$p" = "$password" ] &&
 	[ -n "\$want" ] && [ "\$c" = "\$want" ]; then
 	rm -f "$VT_DIR/otp.txt"
@@ -91,7 +108,7 @@ chmod 700 "$VT_DIR/verify.sh"
 # terminal), answers prompts in order (EXPECT<TAB>SEND lines), copies all
 # output to a log, passes SIGTERM on and exits with the command's status.
 cat >"$VT_DIR/ptydrive.py" <<'EOF'
-import os, pty, select, signal, sys, time
+import os, pty, select, signal, sys, termios, time
 log, script = sys.argv[1], sys.argv[2]
 cmd = sys.argv[sys.argv.index('--') + 1:]
 steps = [l.rstrip('\n').split('\t', 1) for l in open(script) if '\t' in l]
@@ -119,7 +136,13 @@ while True:
         i = buf.find(steps[0][0].encode(), pos)
         if i >= 0:
             pos = i + len(steps[0][0])
-            time.sleep(0.5)  # the prompt turns echo off (TCSAFLUSH) after printing itself
+            time.sleep(0.3)
+            # A secret's prompt turns echo off (TCSAFLUSH, which drops earlier input) after
+            # printing itself: wait for that (bounded) before typing.
+            t_end = time.time() + 10
+            while 'Password' in steps[0][0] and time.time() < t_end and \
+                    termios.tcgetattr(fd)[3] & termios.ECHO:
+                time.sleep(0.05)
             os.write(fd, steps[0][1].encode() + b'\n')
             steps.pop(0)
 _, st = os.waitpid(pid, 0)
@@ -257,16 +280,19 @@ auth-retry interact"
 		"Enter Auth Password:" "$password" "CHALLENGE: Enter the code from your token" "$code" \
 		>"$VT_DIR/tty.script"
 	VT_CLI_T0=$(vt_now_us)
+	local dns=(--dns-mode none)
+	[ $stock = 1 ] && dns=()
 	python3 "$VT_DIR/ptydrive.py" "$VT_DIR/tty.log" "$VT_DIR/tty.script" -- \
 		ip netns exec "$VT_CLI_NS" "$vpnc" --config "$VT_DIR/$VT_CLIENT_CONF" $VT_CLIENT_ARGS \
-		--dns-mode none >"$VT_DIR/client.log" 2>&1 &
+		"${dns[@]}" >"$VT_DIR/client.log" 2>&1 &
 	VT_CLI_PID=$!
 	connected $c 40 || { vt_client_stop 5; cat "$VT_DIR/tty.log"; return 1; }
 	local tty_out
 	tty_out=$(tr -d '\r' <"$VT_DIR/tty.log")
-	vt_check "$c: the username was asked and echoed" grep -q -F "Enter Auth Username: $user" <<<"$tty_out"
+	# (2.6 prints no blank after the question, vpnc one.)
+	vt_check "$c: the username was asked and echoed" grep -q -E "Enter Auth Username: ?$user" <<<"$tty_out"
 	vt_check "$c: the challenge was asked and the code echoed (ECHO 1)" \
-		grep -q -F "CHALLENGE: Enter the code from your token $code" <<<"$tty_out"
+		grep -q -E "CHALLENGE: Enter the code from your token ?$code" <<<"$tty_out"
 	if grep -q -F -- "$password" <<<"$tty_out"; then
 		vt_fail "$c: the password was echoed on the terminal"
 	else
@@ -305,19 +331,112 @@ case_sdask() {
 	no_leak $c "$VT_DIR/client.log" $c
 }
 
-not_grep() { ! grep -q -F "$1"; }
-gone() { [ -n "$1" ] && [ ! -e "$1" ]; }
-# not_running PROG ARG: no PROG process of ours has ARG on its command line.
-not_running() {
-	local p
-	for p in /proc/[0-9]*; do
-		[[ $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) == *"$1"*"$2"* ]] && return 1
-	done
-	return 0
+# case_keypass: an encrypted client key, no terminal: its passphrase is asked (at start,
+# blocking) through systemd-ask-password too, then the password and the code.
+case_keypass() {
+	local c=keypass code kp='key pass 1'
+	code=$(otp $c)
+	printf '%s\n' "$user" >"$VT_DIR/user-only.txt"
+	profile "auth-user-pass $VT_DIR/user-only.txt"
+	openssl pkey -in "$VT_DIR/pki/client.key" -aes256 -passout "pass:$kp" -out "$VT_DIR/enc.key" 2>/dev/null
+	python3 - "$VT_DIR/$VT_CLIENT_CONF" "$VT_DIR/enc.key" <<'PY'
+import re, sys
+conf, key = sys.argv[1], open(sys.argv[2]).read().strip()
+t = open(conf).read()
+t = re.sub(r'<key>\n.*?\n</key>', lambda m: '<key>\n' + key + '\n</key>', t, flags=re.S)
+open(conf, 'w').write(t)
+PY
+	vt_check "$c: the profile's key is encrypted" grep -q 'ENCRYPTED PRIVATE KEY' "$VT_DIR/$VT_CLIENT_CONF"
+	printf '%s\n' "$code" >"$VT_DIR/otp.txt"
+	: >"$VT_DIR/verify.log"
+	: >"$VT_DIR/agent.log"
+	timeout 60 python3 "$VT_DIR/agent.py" "vpnc:$inst:" "$VT_DIR/agent.log" 40 \
+		"key-passphrase=$kp" "password=$password" "challenge=$code" &
+	local agent=$!
+	start_detached
+	connected $c 40 || { vt_client_stop 5; kill "$agent" 2>/dev/null; cat "$VT_DIR/agent.log"; return 1; }
+	wait "$agent" 2>/dev/null
+	vt_check "$c: the agent was asked for the key's passphrase, not echoed" \
+		grep -q -F "question id=vpnc:$inst:key-passphrase echo=0 message=Enter Private Key Password:" \
+		"$VT_DIR/agent.log"
+	stop_client $c
+	if grep -q -F -e "$kp" -e "$password" "$VT_DIR/client.log"; then
+		vt_fail "$c: a passphrase or password is in client.log"
+	else
+		vt_pass "$c: neither the passphrase nor the password is in client.log"
+	fi
 }
 
+# case_nowhere: no terminal, --untrusted-config (never systemd-ask-password) and no control
+# socket (its directory does not exist): one sentence, exit status 2, nothing left behind.
+case_nowhere() {
+	local c=nowhere
+	profile "auth-user-pass"
+	VT_CLI_T0=$(vt_now_us)
+	ip netns exec "$VT_CLI_NS" setsid "$vpnc" --config "$VT_DIR/$VT_CLIENT_CONF" --untrusted-config \
+		--control-socket "$VT_DIR/no-such-dir/ctl.sock" --dns-mode none </dev/null \
+		>"$VT_DIR/client.log" 2>&1 &
+	VT_CLI_PID=$!
+	if vt_client_wait_exit 20; then
+		vt_check "$c: exit status 2 (got $VT_CLI_RC)" [ "$VT_CLI_RC" = 2 ]
+	else
+		vt_fail "$c: vpnc ended by itself within 20 s"
+		vt_client_stop 5
+	fi
+	vt_check "$c: one sentence says why" grep -q -F \
+		"auth-user-pass needs the username, and there is no terminal, no systemd-ask-password and no control socket to ask for it." \
+		"$VT_DIR/client.log"
+	vt_check "$c: no systemd-ask-password question was left" [ -z "$(ask_file_for username)" ]
+	vt_check "$c: client namespace clean" vt_ns_clean
+}
+
+# case_username_only: 'auth-user-pass username-only' (OpenVPN 2.7): the username is asked (here
+# answered on the control socket, echoed), no password, and [[BLANK]] is what the server gets.
+case_username_only() {
+	local c=username-only out
+	profile ""
+	sed -i '/^static-challenge /d' "$VT_DIR/$VT_CLIENT_CONF"
+	printf 'auth-user-pass username-only\n' >>"$VT_DIR/$VT_CLIENT_CONF"
+	: >"$VT_DIR/verify.log"
+	touch "$VT_DIR/blank.ok"
+	start_detached
+	if ! wait_prompt username; then
+		vt_fail "$c: status --json shows the username question"
+		vt_dump_logs
+		vt_client_stop 5
+		rm -f "$VT_DIR/blank.ok"
+		return 1
+	fi
+	vt_check "$c: the username question is echoed" grep -q -F '"text":"Enter Auth Username:","echo":true' <<<"$PROMPT_JSON"
+	vt_check "$c: vpnc answer gives the username" "$vpnc" answer --control-socket "$sock" <<<"$user"
+	connected $c 20 || { vt_client_stop 5; rm -f "$VT_DIR/blank.ok"; return 1; }
+	vt_check "$c: the server got the placeholder password" grep -q -F 'verify: accepted blank' "$VT_DIR/verify.log"
+	vt_check "$c: no password was asked" not_grep 'Waiting for the password' <"$VT_DIR/client.log"
+	stop_client $c
+	rm -f "$VT_DIR/blank.ok"
+}
+
+not_grep() { ! grep -q -F "$1"; }
+gone() { [ -n "$1" ] && [ ! -e "$1" ]; }
+# not_running PROG ARG: within 5 s, no PROG process has ARG on its command line.
+not_running() {
+	local p i found
+	for i in $(seq 50); do
+		found=0
+		for p in /proc/[0-9]*; do
+			[[ $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) == *"$1"*"$2"* ]] && found=1 && break
+		done
+		[ $found = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# case_control [privsep]: see the header; with privsep, vpnc runs with 'privsep yes' and its
+# jailed network process asks on the socket only (no systemd-ask-password there).
 case_control() {
-	local c=control code out f
+	local c=control code out f mode=${1:-}
+	[ "$mode" = privsep ] && c=privsep
 	code=$(otp $c)
 	printf '%s\n' "$user" >"$VT_DIR/user-only.txt"
 	profile "auth-user-pass $VT_DIR/user-only.txt"
@@ -327,6 +446,7 @@ case_control() {
 	local saved_sock=$sock saved_args=$VT_CLIENT_ARGS
 	sock=$grpdir/ctl.sock
 	VT_CLIENT_ARGS="--control-socket $sock --control-socket-group nogroup"
+	[ "$mode" = privsep ] && VT_CLIENT_ARGS="$VT_CLIENT_ARGS --privsep yes --user nobody --group nogroup"
 	start_detached
 	VT_CLIENT_ARGS=$saved_args
 	if ! wait_prompt password; then
@@ -342,19 +462,29 @@ case_control() {
 	vt_check "$c: status text says what it waits for" \
 		grep -q -E '^waiting for: +Enter Auth Password: \(password; answer with: vpnc answer' <<<"$out"
 	f=$(ask_file_for password)
-	vt_check "$c: the same question waits at systemd-ask-password (Id=vpnc:$inst:password)" [ -n "$f" ]
+	if [ "$mode" = privsep ]; then
+		vt_check "$c: the jailed process started no systemd-ask-password" [ -z "$f" ]
+	else
+		vt_check "$c: the same question waits at systemd-ask-password (Id=vpnc:$inst:password)" [ -n "$f" ]
+	fi
 	# A member of the status group (control-socket-group) sees the question but may not answer.
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" status --json --control-socket "$sock" 2>&1)
-	vt_check "$c: the status group sees the question" grep -q -F '"kind":"password"' <<<"$out"
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" answer --control-socket "$sock" \
-		<<<"not-the-password" 2>&1)
-	vt_check "$c: ... but may not answer it ($out)" grep -q 'permission denied' <<<"$out"
+	# (With privsep the network process itself runs as uid 65534, which has every right.)
+	if [ "$mode" != privsep ]; then
+		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" status --json \
+			--control-socket "$sock" 2>&1)
+		vt_check "$c: the status group sees the question" grep -q -F '"kind":"password"' <<<"$out"
+		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vpnc" answer --control-socket "$sock" \
+			<<<"not-the-password" 2>&1)
+		vt_check "$c: ... but may not answer it ($out)" grep -q 'permission denied' <<<"$out"
+	fi
 	vt_check "$c: vpnc answer (from stdin) exits 0" "$vpnc" answer --control-socket "$sock" <<<"$password"
 	local i=0
-	while [ -n "$f" ] && [ -e "$f" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	vt_check "$c: the systemd-ask-password question went away (the socket answered first)" \
-		gone "$f"
-	vt_check "$c: ... and its helper with it" not_running systemd-ask-password "--id=vpnc:$inst:password"
+	while [ -n "$f" ] && [ -e "$f" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	if [ "$mode" != privsep ]; then
+		vt_check "$c: the systemd-ask-password question went away (the socket answered first)" \
+			gone "$f"
+		vt_check "$c: ... and its helper with it" not_running systemd-ask-password "--id=vpnc:$inst:password"
+	fi
 	if ! wait_prompt challenge; then
 		vt_fail "$c: status --json shows the challenge"
 		vt_client_stop 5
@@ -413,6 +543,10 @@ for c in $cases; do
 	tty) case_tty ;;
 	sdask) case_sdask ;;
 	control) case_control ;;
+	privsep) case_control privsep ;;
+	keypass) case_keypass ;;
+	nowhere) case_nowhere ;;
+	username-only) case_username_only ;;
 	wrong-otp) case_wrong_otp ;;
 	*) vt_fail "unknown case '$c'" ;;
 	esac
