@@ -83,6 +83,7 @@ typedef struct {
 	unsigned asked_id;       /* the question relayed to NetworkManager, 0 if none */
 	const char *asked_secret; /* the vpn.secrets key its answer comes in */
 	gboolean told_no_agent;  /* logged once that a question cannot be relayed */
+	char *username;          /* vpn.data username, to answer vpnc's username question */
 	gboolean exit_failed;    /* vpnc ended on its own: exit_reason is the failure to report */
 	NMVpnPluginFailure exit_reason;
 	GMainLoop *wait_loop;    /* set while Disconnect waits for vpnc */
@@ -291,6 +292,20 @@ static gboolean prompt_poll(gpointer data)
 		return G_SOURCE_CONTINUE;
 	if (vpnc_cli_parse_prompt(reply, &id, &echo, &kind, &text) != 1 || id == p->asked_id)
 		return G_SOURCE_CONTINUE;
+	/* The username is connection data, not a secret: answered at once. */
+	if (strcmp(kind, "username") == 0 && p->username != NULL) {
+		char req[VPNC_NM_CTL_LINE_MAX];
+		int n = snprintf(req, sizeof(req), "answer %u %s\n", id, p->username);
+
+		p->asked_id = id;
+		if (n > 0 && (size_t)n < sizeof(req) &&
+		    ctl_request(p->ctl_path, p->pid, req, (size_t)n, reply, sizeof(reply)) == 0 &&
+		    strcmp(reply, "ok") == 0)
+			g_message("answered vpnc's username question from vpn.data");
+		else
+			g_warning("vpnc did not take the username from vpn.data");
+		return G_SOURCE_CONTINUE;
+	}
 	secret = prompt_secret(kind);
 	if (secret == NULL || !p->interactive) {
 		if (!p->told_no_agent)
@@ -673,6 +688,9 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	g_ptr_array_add(argv, p->ctl_path);
 
 	user = nm_setting_vpn_get_data_item(s_vpn, VPNC_NM_DATA_USERNAME);
+	g_free(p->username);
+	/* No line break may reach vpnc's control socket in an answer. */
+	p->username = user != NULL && *user != '\0' && strpbrk(user, "\r\n") == NULL ? g_strdup(user) : NULL;
 	password = nm_setting_vpn_get_secret(s_vpn, VPNC_NM_SECRET_PASSWORD);
 	cert_pass = nm_setting_vpn_get_secret(s_vpn, VPNC_NM_SECRET_CERT_PASS);
 	if (password != NULL && (user == NULL || *user == '\0')) {
@@ -903,6 +921,7 @@ int main(int argc, char **argv)
 	ctl_dir_remove(plugin);
 	g_free(plugin->self);
 	g_free(plugin->vpnc_bin);
+	g_free(plugin->username);
 	g_object_unref(plugin);
 	g_main_loop_unref(loop);
 	return 0;

@@ -331,6 +331,18 @@ otp_round() {
 		[ "$(grep -cF 'vpnc asks "CHALLENGE: Enter the code" (challenge)' "$d/nm.log")" -ge 2 ]
 	vt_check "[otp] NetworkManager found no agent to answer it" \
 		grep -qF "secrets: failed to request VPN secrets #" "$d/nm.log"
+	# No password up front (password-flags=4): vpnc asks the username (answered from vpn.data)
+	# and then the password, which is relayed like the code.
+	quiet nmcli connection modify "$con" vpn.data \
+		"config=$VT_DIR/client.ovpn, username=$VT_NM_USER, password-flags=4" vpn.secrets "" vpn.timeout 0
+	vt_check "[asked] nmcli --ask connection up: vpnc's own password question, typed into nmcli" \
+		ask_up "Password" "$VT_NM_PASSWORD" nmcli --ask connection up "$con"
+	vt_check "[asked] the plugin answered vpnc's username question from vpn.data" \
+		grep -qF "answered vpnc's username question from vpn.data" "$d/nm.log"
+	vt_check "[asked] and relayed its password question" \
+		grep -qF "(password): asking NetworkManager for the secret password" "$d/nm.log"
+	vt_check "[asked] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	quiet timeout 30 nmcli connection down "$con"
 	quiet nmcli connection delete "$con"
 	return 0
 }
