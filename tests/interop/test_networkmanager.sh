@@ -343,6 +343,8 @@ otp_round() {
 		grep -qF "(password): asking NetworkManager for the secret password" "$d/nm.log"
 	vt_check "[asked] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
 	quiet timeout 30 nmcli connection down "$con"
+	for i in $(seq 150); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
+	vt_check "[asked] vpnc exited after down" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
 	quiet nmcli connection delete "$con"
 	return 0
 }
@@ -498,7 +500,7 @@ up_fails() {
 	vt_check "[abuse] $con: nmcli connection up fails (${out%%$'\n'*})" [ $? != 0 ]
 	vt_check "[abuse] $con: the plugin says why: $why" grep -qF -- "$why" "$d/nm.log"
 	vt_check "[abuse] $con: no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' \
-		_ "$VT_NM_SYSUSER"
+		_ "$VT_NM_SYSUSER" || ps -o pid,etimes,args -u "$VT_NM_SYSUSER" | cut -c1-200
 	vt_check "[abuse] $con: no tun device left" sh -c '! ip -o link show type tun | grep -q .'
 }
 abuse() {
