@@ -285,7 +285,7 @@ inner() {
 	# login-failed, NetworkManager's reason LOGIN_FAILED, which nmcli prints as "Invalid secrets".
 	vt_check "[badpw] NetworkManager's reason is login-failed (Invalid secrets)" \
 		has "$out" "Connection activation failed: Invalid secrets"
-	for i in $(seq 50); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
+	for i in $(seq 150); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
 	vt_check "[badpw] no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
 	vt_check "[badpw] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
 	vt_check "[badpw] no secret directory left" sh -c '! ls -d /run/nm-vpnc-ovpn-* /tmp/nm-vpnc-ovpn-* 2>/dev/null | grep -q .'
@@ -370,7 +370,7 @@ ks_round() {
 	out=$(nft list chain inet vpnc "out_nm_2d${uuid//-/_2d}" 2>&1)
 	vt_check "[ks] the connection's rules are installed (instance nm-$uuid)" \
 		bash -c '[[ $1 == *"oifname \"vpnc-nm"* && $1 == *"ip daddr $2 udp dport $3 accept"* ]]' _ "$out" "$VT_SRV_IP" "$VT_PORT"
-	pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+	pid=$(pgrep -n -u "$VT_NM_SYSUSER" -f -- "--untrusted-config")
 	vt_check "[ks] vpnc still has no capability (CapEff 0)" \
 		bash -c 'grep -q "^CapEff:[[:space:]]*0*\$" /proc/$1/status' _ "$pid"
 	vt_check "[ks] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
@@ -383,7 +383,7 @@ ks_round() {
 	vt_check "[ks] the server answers outside the tunnel again" quiet ping -c 1 -W 2 "$VT_SRV_IP"
 	# vpnc killed: NetworkManager fails the connection, the rules stay (fail-closed).
 	vt_check "[ks] nmcli connection up again" quiet timeout 60 nmcli connection up "$con"
-	pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+	pid=$(pgrep -n -u "$VT_NM_SYSUSER" -f -- "--untrusted-config")
 	[ -n "$pid" ] && kill -KILL "$pid"
 	for i in $(seq 100); do
 		nmcli -g GENERAL.STATE connection show "$con" 2>/dev/null | grep -q activ || break
@@ -418,7 +418,8 @@ reason_round() {
 	vt_check "[$1] the plugin says why: $expect" grep -qF -- "$expect" "$d/nm.log"
 	vt_check "[$1] NetworkManager's reason: $reason" has "$out" "Connection activation failed: $reason"
 	vt_check "[$1] not login-failed (Invalid secrets)" lacks "$out" "Invalid secrets"
-	for i in $(seq 50); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
+	# The plugin gives vpnc 10 s after SIGTERM (slow under a sanitizer), then kills it.
+	for i in $(seq 150); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
 	vt_check "[$1] no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
 	vt_check "[$1] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
 	quiet nmcli connection delete "$con"
