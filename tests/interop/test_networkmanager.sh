@@ -56,6 +56,19 @@ NM_SERVICE=org.freedesktop.NetworkManager.vpnc_ovpn
 # ---------------------------------------------------------------------------
 nm_pid=""
 bus_pid=""
+# nm_vpnc [PGREP-ARGS]: the vpnc processes the plugin started in this test's network namespace
+# (other tests on the host may run NetworkManager's vpnc as the same user: never touch theirs).
+nm_vpnc() { pgrep --ns $$ --nslist net -u "$VT_NM_SYSUSER" -f "$@" -- "--untrusted-config"; }
+no_vpnc() { ! nm_vpnc >/dev/null; }
+# no_tun: no TUN device in this namespace within 5 s (the plugin deletes it once it has seen vpnc exit).
+no_tun() {
+	local i
+	for i in $(seq 50); do
+		[ -z "$(ip -o link show type tun 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # quiet CMD...: runs CMD with its output in the nmcli log.
 quiet() { "$@" >>"$VT_DIR/nm/nmcli.log" 2>&1; }
 # has TEXT PART / lacks TEXT PART: whether TEXT holds PART (no pipe: pipefail-safe).
@@ -158,7 +171,7 @@ inner() {
 			return 1
 		fi
 		dev=$(ip -o link show type tun | awk -F': ' '{print $2; exit}')
-		pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+		pid=$(nm_vpnc -n)
 		vt_check "[$round] vpnc runs as $VT_NM_SYSUSER (pid ${pid:-none}, device ${dev:-none})" [ -n "$pid" ]
 		vt_check "[$round] vpnc's uids are not 0 and it has no capability (CapEff and CapPrm 0)" \
 			bash -c 'grep -q "^Uid:[[:space:]]*$2[[:space:]]*$2[[:space:]]*$2[[:space:]]*$2\$" /proc/$1/status &&
@@ -273,7 +286,7 @@ inner() {
 			sleep 0.1
 		done
 		vt_check "[$round] vpnc exited after down" sh -c '! [ -n "$1" ] || ! [ -r "/proc/$1/stat" ]' _ "$pid"
-		vt_check "[$round] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
+		vt_check "[$round] no tun device left" no_tun
 		vt_check "[$round] no secret directory left" sh -c '! ls -d /run/nm-vpnc-ovpn-* /tmp/nm-vpnc-ovpn-* 2>/dev/null | grep -q .'
 	done
 
@@ -285,9 +298,9 @@ inner() {
 	# login-failed, NetworkManager's reason LOGIN_FAILED, which nmcli prints as "Invalid secrets".
 	vt_check "[badpw] NetworkManager's reason is login-failed (Invalid secrets)" \
 		has "$out" "Connection activation failed: Invalid secrets"
-	for i in $(seq 150); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
-	vt_check "[badpw] no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
-	vt_check "[badpw] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	vt_check "[badpw] no vpnc left" no_vpnc
+	vt_check "[badpw] no tun device left" no_tun
 	vt_check "[badpw] no secret directory left" sh -c '! ls -d /run/nm-vpnc-ovpn-* /tmp/nm-vpnc-ovpn-* 2>/dev/null | grep -q .'
 	vt_check "[badpw] the plugin reports login-failed (AUTH_FAILED, exit status 4)" \
 		grep -qF "connection failed (login-failed): the server refused the login: AUTH_FAILED (exit status 4)" "$d/nm.log"
@@ -343,8 +356,8 @@ otp_round() {
 		grep -qF "(password): asking NetworkManager for the secret password" "$d/nm.log"
 	vt_check "[asked] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
 	quiet timeout 30 nmcli connection down "$con"
-	for i in $(seq 150); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
-	vt_check "[asked] vpnc exited after down" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	vt_check "[asked] vpnc exited after down" no_vpnc
 	quiet nmcli connection delete "$con"
 	return 0
 }
@@ -370,7 +383,7 @@ ks_round() {
 	out=$(nft list chain inet vpnc "out_nm_2d${uuid//-/_2d}" 2>&1)
 	vt_check "[ks] the connection's rules are installed (instance nm-$uuid)" \
 		bash -c '[[ $1 == *"oifname \"vpnc-nm"* && $1 == *"ip daddr $2 udp dport $3 accept"* ]]' _ "$out" "$VT_SRV_IP" "$VT_PORT"
-	pid=$(pgrep -n -u "$VT_NM_SYSUSER" -f -- "--untrusted-config")
+	pid=$(nm_vpnc -n)
 	vt_check "[ks] vpnc still has no capability (CapEff 0)" \
 		bash -c 'grep -q "^CapEff:[[:space:]]*0*\$" /proc/$1/status' _ "$pid"
 	vt_check "[ks] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
@@ -383,7 +396,7 @@ ks_round() {
 	vt_check "[ks] the server answers outside the tunnel again" quiet ping -c 1 -W 2 "$VT_SRV_IP"
 	# vpnc killed: NetworkManager fails the connection, the rules stay (fail-closed).
 	vt_check "[ks] nmcli connection up again" quiet timeout 60 nmcli connection up "$con"
-	pid=$(pgrep -n -u "$VT_NM_SYSUSER" -f -- "--untrusted-config")
+	pid=$(nm_vpnc -n)
 	[ -n "$pid" ] && kill -KILL "$pid"
 	for i in $(seq 100); do
 		nmcli -g GENERAL.STATE connection show "$con" 2>/dev/null | grep -q activ || break
@@ -419,9 +432,9 @@ reason_round() {
 	vt_check "[$1] NetworkManager's reason: $reason" has "$out" "Connection activation failed: $reason"
 	vt_check "[$1] not login-failed (Invalid secrets)" lacks "$out" "Invalid secrets"
 	# The plugin gives vpnc 10 s after SIGTERM (slow under a sanitizer), then kills it.
-	for i in $(seq 150); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
-	vt_check "[$1] no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
-	vt_check "[$1] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	vt_check "[$1] no vpnc left" no_vpnc
+	vt_check "[$1] no tun device left" no_tun
 	quiet nmcli connection delete "$con"
 }
 
@@ -474,7 +487,7 @@ import_round() {
 	quiet nmcli connection modify imported +vpn.data "username=$VT_NM_USER"
 	vt_check "[import] nmcli --ask connection up: nmcli asks the auth-dialog's question, the typed password connects" \
 		ask_up Password "$VT_NM_PASSWORD" nmcli --ask connection up imported
-	pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+	pid=$(nm_vpnc -n)
 	vt_check "[import] vpnc runs (pid ${pid:-none}) and the tunnel answers" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
 	vt_check "[import] the typed password is not in the connection's file (agent-owned: NetworkManager keeps none)" \
 		bash -c 'f=$(grep -rlx "id=imported" "$2/conn") && [ -n "$f" ] && ! grep -qF -- "$1" $f' _ "$VT_NM_PASSWORD" "$d"
@@ -500,9 +513,8 @@ up_fails() {
 	out=$(timeout 60 nmcli connection up "$con" 2>&1)
 	vt_check "[abuse] $con: nmcli connection up fails (${out%%$'\n'*})" [ $? != 0 ]
 	vt_check "[abuse] $con: the plugin says why: $why" grep -qF -- "$why" "$d/nm.log"
-	vt_check "[abuse] $con: no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' \
-		_ "$VT_NM_SYSUSER" || ps -o pid,etimes,args -u "$VT_NM_SYSUSER" | cut -c1-200
-	vt_check "[abuse] $con: no tun device left" sh -c '! ip -o link show type tun | grep -q .'
+	vt_check "[abuse] $con: no vpnc left" no_vpnc || ps -o pid,etimes,args -u "$VT_NM_SYSUSER" | cut -c1-200
+	vt_check "[abuse] $con: no tun device left" no_tun
 }
 abuse() {
 	local d=$VT_DIR/nm u=$VT_NM_OWNER ud=$VT_NM_UDIR con pid out uid shadow1 i n
@@ -533,7 +545,7 @@ abuse() {
 		tail -n 30 "$d/nmcli.log" "$d/nm.log"
 		return 1
 	fi
-	pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+	pid=$(nm_vpnc -n)
 	vt_check "[abuse] vt-own: vpnc runs as $VT_NM_SYSUSER (pid ${pid:-none})" [ -n "$pid" ]
 	vt_check "[abuse] vt-own: vpnc's uid is not 0, CapEff 0" \
 		bash -c 'grep -q "^Uid:[[:space:]]*$2[[:space:]]" /proc/$1/status && [ "$2" != 0 ] &&
