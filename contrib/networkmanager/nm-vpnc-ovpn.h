@@ -1,8 +1,10 @@
 /*
- * nm-vpnc-ovpn.h: what the two halves of the NetworkManager plugin share:
- * the D-Bus names, the environment variable that overrides the vpnc path,
- * and the entry point of the up-script helper (nm-vpnc-ovpn-helper.c).
- * The service itself lives in nm-vpnc-ovpn-service.c.
+ * nm-vpnc-ovpn.h: what the parts of the NetworkManager plugin share: the
+ * D-Bus names, the vpn.data and vpn.secrets keys, the environment variable
+ * that overrides the vpnc path, and the entry point of the up-script helper
+ * (nm-vpnc-ovpn-helper.c). The service lives in nm-vpnc-ovpn-service.c, the
+ * auth-dialog in nm-vpnc-ovpn-auth-dialog.c, the editor plugin (import,
+ * export) in nm-vpnc-ovpn-editor.c.
  */
 #ifndef VPNC_NM_VPNC_OVPN_H
 #define VPNC_NM_VPNC_OVPN_H
@@ -11,6 +13,20 @@
 #define VPNC_NM_SERVICE "org.freedesktop.NetworkManager.vpnc_ovpn"
 #define VPNC_NM_PATH "/org/freedesktop/NetworkManager/VPN/Plugin"
 #define VPNC_NM_IFACE "org.freedesktop.NetworkManager.VPN.Plugin"
+
+/* vpn.data keys (docs/networkmanager.md). */
+#define VPNC_NM_DATA_CONFIG "config"           /* the profile's absolute path */
+#define VPNC_NM_DATA_USERNAME "username"       /* auth-user-pass username */
+#define VPNC_NM_DATA_KILL_SWITCH "kill-switch" /* yes/no (default): the kill switch */
+#define VPNC_NM_DATA_KILL_SWITCH_LAN "kill-switch-allow-lan" /* yes/no: it lets the LAN through */
+/* vpn.secrets keys: the auth-user-pass password and the private key's passphrase. */
+#define VPNC_NM_SECRET_PASSWORD "password"
+#define VPNC_NM_SECRET_CERT_PASS "cert-pass"
+/* Asked only when vpnc asks during the connection (the service's hints name them). */
+#define VPNC_NM_SECRET_CHALLENGE "challenge" /* a static or dynamic challenge's response */
+#define VPNC_NM_SECRET_PIN "pin"             /* a PKCS#11 token's PIN */
+/* The hint that says the answer may be shown while typed (the question's echo flag). */
+#define VPNC_NM_HINT_ECHO "x-vpnc-echo"
 
 /* The first argument that turns the service binary into the up-script helper. */
 #define VPNC_NM_HELPER_ARG "--helper"

@@ -47,6 +47,8 @@ VT_NM_USER=nmuser
 # The system user vpnc runs as under NetworkManager (contrib/networkmanager/nm-vpnc-ovpn.sysusers).
 VT_NM_SYSUSER=nm-vpnc-ovpn
 VT_NM_PASSWORD=${VT_NM_PASSWORD:-nm-Secret-$$-pw}
+# The one-time code of the static-challenge round.
+VT_NM_OTP=${VT_NM_OTP:-$((100000 + $$ % 900000))}
 NM_SERVICE=org.freedesktop.NetworkManager.vpnc_ovpn
 
 # ---------------------------------------------------------------------------
@@ -54,8 +56,62 @@ NM_SERVICE=org.freedesktop.NetworkManager.vpnc_ovpn
 # ---------------------------------------------------------------------------
 nm_pid=""
 bus_pid=""
+# nm_vpnc [PGREP-ARGS]: the vpnc processes the plugin started in this test's network namespace
+# (other tests on the host may run NetworkManager's vpnc as the same user: never touch theirs).
+nm_vpnc() { pgrep --ns $$ --nslist net -u "$VT_NM_SYSUSER" -f "$@" -- "--untrusted-config"; }
+no_vpnc() { ! nm_vpnc >/dev/null; }
+# no_tun: no TUN device in this namespace within 5 s (the plugin deletes it once it has seen vpnc exit).
+no_tun() {
+	local i
+	for i in $(seq 50); do
+		[ -z "$(ip -o link show type tun 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # quiet CMD...: runs CMD with its output in the nmcli log.
 quiet() { "$@" >>"$VT_DIR/nm/nmcli.log" 2>&1; }
+# has TEXT PART / lacks TEXT PART: whether TEXT holds PART (no pipe: pipefail-safe).
+has() { [[ $1 == *"$2"* ]]; }
+lacks() { [[ $1 != *"$2"* ]]; }
+# vt_wait_ping_quiet ADDR: one ping a time, for up to 15 s, until one is answered.
+vt_wait_ping_quiet() {
+	local i
+	for i in $(seq 15); do ping -c 1 -W 1 "$1" && return 0; done
+	return 1
+}
+# The address the server hands out after its restart (ccd ifconfig-push).
+VT_NM_MOVED_IP=10.200.0.77
+# ask_up PROMPT ANSWER NMCLI-ARGS...: runs nmcli --ask on a pseudo terminal, types ANSWER once
+# PROMPT shows (the auth-dialog's question, asked by nmcli's agent), and returns nmcli's status
+# (3 if PROMPT never showed); its screen goes to the nmcli log.
+ask_up() {
+	python3 - "$@" >>"$VT_DIR/nm/nmcli.log" 2>&1 <<-'EOF'
+	import os, pty, select, sys, time
+	want, pw, argv = sys.argv[1].encode(), sys.argv[2], sys.argv[3:]
+	pid, fd = pty.fork()
+	if pid == 0:
+	    os.execvp(argv[0], argv)
+	buf, sent, end = b"", False, time.time() + 90
+	while time.time() < end:
+	    r, _, _ = select.select([fd], [], [], 0.5)
+	    if not r:
+	        continue
+	    try:
+	        d = os.read(fd, 4096)
+	    except OSError:
+	        break
+	    if not d:
+	        break
+	    buf += d
+	    if not sent and want in buf:
+	        os.write(fd, pw.encode() + b"\n")
+	        sent = True
+	_, st = os.waitpid(pid, 0)
+	sys.stdout.write(buf.decode(errors="replace") + "\n[asked: %s]\n" % sent)
+	sys.exit(os.waitstatus_to_exitcode(st) if sent else 3)
+	EOF
+}
 inner() {
 	local d=$VT_DIR/nm con=vt-vpnc i n pid dev out round
 
@@ -115,7 +171,7 @@ inner() {
 			return 1
 		fi
 		dev=$(ip -o link show type tun | awk -F': ' '{print $2; exit}')
-		pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+		pid=$(nm_vpnc -n)
 		vt_check "[$round] vpnc runs as $VT_NM_SYSUSER (pid ${pid:-none}, device ${dev:-none})" [ -n "$pid" ]
 		vt_check "[$round] vpnc's uids are not 0 and it has no capability (CapEff and CapPrm 0)" \
 			bash -c 'grep -q "^Uid:[[:space:]]*$2[[:space:]]*$2[[:space:]]*$2[[:space:]]*$2\$" /proc/$1/status &&
@@ -205,6 +261,23 @@ inner() {
 				bash -c 'ip -4 route show table all | grep -q "^$1 .*dev vpnc-nm"' _ "$VT_PUSH_ROUTE"
 			vt_check "[$round] connection still active" \
 				bash -c 'nmcli -g GENERAL.STATE connection show "$1" | grep -q activated' _ "$con"
+			# The server restarts (SIGHUP: it forgets every client, with explicit-exit-notify it
+			# tells them) and hands out another address: NetworkManager must get and apply it.
+			printf 'ifconfig-push %s 255.255.255.0\n' "$VT_NM_MOVED_IP" >"$VT_DIR/ccd/client"
+			kill -HUP "$(cat "$VT_DIR/server.pid")"
+			for i in $(seq 300); do
+				ip -4 addr show dev "$dev" 2>/dev/null | grep -q "inet $VT_NM_MOVED_IP/" && break
+				sleep 0.1
+			done
+			vt_check "[$round] after a server restart NetworkManager has the new address $VT_NM_MOVED_IP" \
+				bash -c 'ip -4 addr show dev "$1" | grep -q "inet $2/24"' _ "$dev" "$VT_NM_MOVED_IP"
+			vt_check "[$round] the old address is gone" \
+				bash -c '[ "$(ip -4 addr show dev "$1" | grep -c "inet ")" = 1 ]' _ "$dev"
+			vt_check "[$round] ping $VT_TUN_SRV_IP after the server restart" \
+				quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+			vt_check "[$round] connection still active after the server restart" \
+				bash -c 'nmcli -g GENERAL.STATE connection show "$1" | grep -q activated' _ "$con"
+			: >"$VT_DIR/ccd/client"
 		fi
 
 		vt_check "[$round] nmcli connection down" quiet timeout 30 nmcli connection down "$con"
@@ -213,19 +286,221 @@ inner() {
 			sleep 0.1
 		done
 		vt_check "[$round] vpnc exited after down" sh -c '! [ -n "$1" ] || ! [ -r "/proc/$1/stat" ]' _ "$pid"
-		vt_check "[$round] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
+		vt_check "[$round] no tun device left" no_tun
 		vt_check "[$round] no secret directory left" sh -c '! ls -d /run/nm-vpnc-ovpn-* /tmp/nm-vpnc-ovpn-* 2>/dev/null | grep -q .'
 	done
 
 	# A wrong password: the server answers AUTH_FAILED, vpnc exits 1, the activation fails.
 	vt_log "-- round badpw"
 	quiet nmcli connection modify "$con" vpn.secrets "password=wrong-$VT_NM_PASSWORD"
-	vt_check "[badpw] nmcli connection up fails" bash -c '! timeout 60 nmcli connection up "$1" >>"$2" 2>&1' \
-		_ "$con" "$d/nmcli.log"
-	for i in $(seq 50); do pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" >/dev/null || break; sleep 0.1; done
-	vt_check "[badpw] no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' _ "$VT_NM_SYSUSER"
-	vt_check "[badpw] no tun device left" sh -c '! ip -o link show type tun | grep -q .'
+	out=$(timeout 60 nmcli connection up "$con" 2>&1)
+	vt_check "[badpw] nmcli connection up fails: ${out%%$'\n'*}" [ $? != 0 ]
+	# login-failed, NetworkManager's reason LOGIN_FAILED, which nmcli prints as "Invalid secrets".
+	vt_check "[badpw] NetworkManager's reason is login-failed (Invalid secrets)" \
+		has "$out" "Connection activation failed: Invalid secrets"
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	vt_check "[badpw] no vpnc left" no_vpnc
+	vt_check "[badpw] no tun device left" no_tun
 	vt_check "[badpw] no secret directory left" sh -c '! ls -d /run/nm-vpnc-ovpn-* /tmp/nm-vpnc-ovpn-* 2>/dev/null | grep -q .'
+	vt_check "[badpw] the plugin reports login-failed (AUTH_FAILED, exit status 4)" \
+		grep -qF "connection failed (login-failed): the server refused the login: AUTH_FAILED (exit status 4)" "$d/nm.log"
+	quiet nmcli connection modify "$con" vpn.secrets "password=$VT_NM_PASSWORD"
+	failures && import_round && ks_round && otp_round
+}
+
+# A question vpnc asks during the connection (docs/networkmanager.md, "Questions during the
+# connection"): a static challenge's one-time code, relayed by the plugin as SecretsRequired,
+# asked by nmcli's agent through the auth-dialog, answered on vpnc's control socket.
+otp_round() {
+	local d=$VT_DIR/nm con=vt-otp out i
+	vt_log "-- round one-time code (static-challenge)"
+	{ cat "$VT_DIR/client.ovpn"; printf 'static-challenge "Enter the code" 1\n'; } >"$d/otp.ovpn"
+	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
+		vpn.data "config=$d/otp.ovpn, username=$VT_NM_USER, password-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	out=$(env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$d/otp.ovpn" 2>&1 &&
+		nmcli -g vpn.data connection show otp 2>&1)
+	vt_check "[otp] import of a static-challenge profile: the code is never saved (challenge-flags = 2)" \
+		has "$out" "challenge-flags = 2"
+	quiet nmcli connection delete otp
+	: >"$VT_DIR/verify.log"
+	vt_check "[otp] nmcli --ask connection up: nmcli shows vpnc's question, the typed code connects" \
+		ask_up "Enter the code" "$VT_NM_OTP" nmcli --ask connection up "$con"
+	vt_check "[otp] the plugin relayed vpnc's question as the secret challenge" \
+		grep -qF 'vpnc asks "CHALLENGE: Enter the code" (challenge): asking NetworkManager for the secret challenge' "$d/nm.log"
+	vt_check "[otp] and answered it on vpnc's control socket" grep -qF "with the secret challenge" "$d/nm.log"
+	vt_check "[otp] the server got password and code as SCRV1" grep -q "^accepted scrv1" "$VT_DIR/verify.log"
+	vt_check "[otp] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	vt_check "[otp] vpnc's control socket is in its own directory (mode 0700, vpnc's user)" \
+		bash -c 'ls -d /run/vpnc-nm/vpnc-nm*/ >/dev/null && [ "$(stat -c "%a %U" /run/vpnc-nm/vpnc-nm*/)" = "700 $1" ]' _ "$VT_NM_SYSUSER"
+	vt_check "[otp] nmcli connection down" quiet timeout 30 nmcli connection down "$con"
+	for i in $(seq 100); do ls -d /run/vpnc-nm/vpnc-nm* >/dev/null 2>&1 || break; sleep 0.1; done
+	vt_check "[otp] the control socket's directory is gone" bash -c '! ls -d /run/vpnc-nm/vpnc-nm* >/dev/null 2>&1'
+	# Without an agent nothing can answer: NetworkManager's timeout ends the attempt.
+	quiet nmcli connection modify "$con" vpn.timeout 10
+	vt_check "[otp] without an agent the activation fails" bash -c '! timeout 60 nmcli connection up "$1" >>"$2" 2>&1' \
+		_ "$con" "$d/nmcli.log"
+	vt_check "[otp] the plugin relayed the question again" \
+		[ "$(grep -cF 'vpnc asks "CHALLENGE: Enter the code" (challenge)' "$d/nm.log")" -ge 2 ]
+	vt_check "[otp] NetworkManager found no agent to answer it" \
+		grep -qF "secrets: failed to request VPN secrets #" "$d/nm.log"
+	# No password up front (password-flags=4): vpnc asks the username (answered from vpn.data)
+	# and then the password, which is relayed like the code.
+	quiet nmcli connection modify "$con" vpn.data \
+		"config=$VT_DIR/client.ovpn, username=$VT_NM_USER, password-flags=4" vpn.secrets "" vpn.timeout 0
+	vt_check "[asked] nmcli --ask connection up: vpnc's own password question, typed into nmcli" \
+		ask_up "Password" "$VT_NM_PASSWORD" nmcli --ask connection up "$con"
+	vt_check "[asked] the plugin answered vpnc's username question from vpn.data" \
+		grep -qF "answered vpnc's username question from vpn.data" "$d/nm.log"
+	vt_check "[asked] and relayed its password question" \
+		grep -qF "(password): asking NetworkManager for the secret password" "$d/nm.log"
+	vt_check "[asked] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	quiet timeout 30 nmcli connection down "$con"
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	vt_check "[asked] vpnc exited after down" no_vpnc
+	quiet nmcli connection delete "$con"
+	return 0
+}
+
+# The kill switch key (docs/networkmanager.md, "Kill switch"): the plugin installs the rules, vpnc
+# stays without capabilities; a clean down removes them, a vpnc killed with SIGKILL leaves them.
+ks_round() {
+	local d=$VT_DIR/nm con=vt-ks uuid pid out i
+	vt_log "-- round kill switch"
+	if ! command -v nft >/dev/null; then
+		vt_log "[ks] SKIP: nft (to inspect the rules) is not installed"
+		return 0
+	fi
+	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
+		vpn.data "config=$VT_DIR/client.ovpn, username=$VT_NM_USER, password-flags=0, kill-switch=yes" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	uuid=$(nmcli -g connection.uuid connection show "$con")
+	vt_check "[ks] the server answers a ping outside the tunnel before" quiet ping -c 1 -W 2 "$VT_SRV_IP"
+	if ! vt_check "[ks] nmcli connection up (kill-switch=yes)" quiet timeout 60 nmcli connection up "$con"; then
+		tail -n 20 "$d/nm.log"
+		return 1
+	fi
+	out=$(nft list chain inet vpnc "out_nm_2d${uuid//-/_2d}" 2>&1)
+	vt_check "[ks] the connection's rules are installed (instance nm-$uuid)" \
+		bash -c '[[ $1 == *"oifname \"vpnc-nm"* && $1 == *"ip daddr $2 udp dport $3 accept"* ]]' _ "$out" "$VT_SRV_IP" "$VT_PORT"
+	pid=$(nm_vpnc -n)
+	vt_check "[ks] vpnc still has no capability (CapEff 0)" \
+		bash -c 'grep -q "^CapEff:[[:space:]]*0*\$" /proc/$1/status' _ "$pid"
+	vt_check "[ks] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	vt_check "[ks] a ping to the server outside the tunnel is dropped" bash -c '! ping -c 1 -W 1 "$1" >/dev/null 2>&1' _ "$VT_SRV_IP"
+	vt_check "[ks] nmcli connection down" quiet timeout 30 nmcli connection down "$con"
+	# NetworkManager reports the connection down before the plugin has stopped vpnc.
+	for i in $(seq 100); do nft list table inet vpnc >/dev/null 2>&1 || break; sleep 0.1; done
+	vt_check "[ks] a clean down removes the rules" bash -c '! nft list table inet vpnc >/dev/null 2>&1'
+	vt_check "[ks] the plugin logged it" grep -qF "kill switch off (instance nm-$uuid)" "$d/nm.log"
+	vt_check "[ks] the server answers outside the tunnel again" quiet ping -c 1 -W 2 "$VT_SRV_IP"
+	# vpnc killed: NetworkManager fails the connection, the rules stay (fail-closed).
+	vt_check "[ks] nmcli connection up again" quiet timeout 60 nmcli connection up "$con"
+	pid=$(nm_vpnc -n)
+	[ -n "$pid" ] && kill -KILL "$pid"
+	for i in $(seq 100); do
+		nmcli -g GENERAL.STATE connection show "$con" 2>/dev/null | grep -q activ || break
+		sleep 0.1
+	done
+	vt_check "[ks] vpnc killed: the connection is down" \
+		bash -c '! nmcli -g GENERAL.STATE connection show "$1" 2>/dev/null | grep -q activ' _ "$con"
+	vt_check "[ks] after SIGKILL the rules stay" nft list chain inet vpnc "out_nm_2d${uuid//-/_2d}"
+	vt_check "[ks] after SIGKILL nothing passes outside the tunnel" bash -c '! ping -c 1 -W 1 "$1" >/dev/null 2>&1' _ "$VT_SRV_IP"
+	vt_check "[ks] the plugin's log says how to remove them" \
+		grep -qF "the kill switch stays on after the failure: bring the connection up and down again, or run 'vpnc kill-switch off --instance nm-$uuid' as root" "$d/nm.log"
+	vt_check "[ks] vpnc kill-switch off --instance nm-$uuid" quiet "$VT_NM_VPNC" kill-switch off --instance "nm-$uuid"
+	vt_check "[ks] the server answers outside the tunnel once the admin removed them" quiet ping -c 1 -W 2 "$VT_SRV_IP"
+	quiet nmcli connection modify "$con" vpn.data "config=$VT_DIR/client.ovpn, username=$VT_NM_USER, password-flags=0, kill-switch=maybe"
+	out=$(timeout 60 nmcli connection up "$con" 2>&1)
+	vt_check "[ks] kill-switch=maybe is refused" grep -qF "vpn.data kill-switch and kill-switch-allow-lan take yes or no" "$d/nm.log"
+	vt_check "[ks] no rules from the refused connection" bash -c '! nft list table inet vpnc >/dev/null 2>&1'
+	quiet nmcli connection delete "$con"
+	return 0
+}
+
+# reason_round NAME PROFILE EXPECT REASON [TIMEOUT]: a connection on PROFILE fails, the plugin logs
+# EXPECT, and nmcli reports NetworkManager's state reason REASON (its text), never "Invalid
+# secrets" (login-failed).
+reason_round() {
+	local con=vt-$1 prof=$2 expect=$3 reason=$4 d=$VT_DIR/nm out i
+	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
+		vpn.data "config=$prof, username=$VT_NM_USER, password-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD" ${5:+vpn.timeout "$5"}
+	out=$(timeout 90 nmcli connection up "$con" 2>&1)
+	vt_check "[$1] nmcli connection up fails: ${out%%$'\n'*}" [ $? != 0 ]
+	vt_check "[$1] the plugin says why: $expect" grep -qF -- "$expect" "$d/nm.log"
+	vt_check "[$1] NetworkManager's reason: $reason" has "$out" "Connection activation failed: $reason"
+	vt_check "[$1] not login-failed (Invalid secrets)" lacks "$out" "Invalid secrets"
+	# The plugin gives vpnc 10 s after SIGTERM (slow under a sanitizer), then kills it.
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	vt_check "[$1] no vpnc left" no_vpnc
+	vt_check "[$1] no tun device left" no_tun
+	quiet nmcli connection delete "$con"
+}
+
+# Failures other than a refused login (docs/networkmanager.md, "Failure reasons").
+failures() {
+	local d=$VT_DIR/nm
+	vt_log "-- round failure reasons"
+	# A CA that did not sign the server's certificate: vpnc exits 3.
+	awk '/^<ca>$/ {skip = 1} !skip {print} /^<\/ca>$/ {skip = 0}' "$VT_DIR/client.ovpn" >"$d/badcert.ovpn" || return 1
+	printf '<ca>\n%s\n</ca>\n' "$(cat "$d/other-ca.crt")" >>"$d/badcert.ovpn"
+	reason_round badcert "$d/badcert.ovpn" \
+		"connection failed (connect-failed): the server's certificate failed verification (exit status 3)" \
+		"Unknown reason"
+	# A CA block that holds no certificate passes the owner's read but not vpnc's load: exit 2.
+	awk '/^<ca>$/ {skip = 1} !skip {print} /^<\/ca>$/ {skip = 0}' "$VT_DIR/client.ovpn" >"$d/badconf.ovpn" || return 1
+	printf '<ca>\nnot a certificate\n</ca>\n' >>"$d/badconf.ovpn"
+	reason_round badconf "$d/badconf.ovpn" \
+		"connection failed (connect-failed): vpnc refused the configuration (exit status 2, configuration error)" \
+		"Unknown reason"
+	# No server answers: NetworkManager's vpn.timeout ends the attempt as connect-timeout.
+	sed "s/^remote .*/remote $VT_SRV_IP $((VT_PORT + 7))/" "$VT_DIR/client.ovpn" >"$d/timeout.ovpn" || return 1
+	reason_round timeout "$d/timeout.ovpn" "connect timeout exceeded" "The connection attempt timed out" 8
+	return 0
+}
+
+# Import, the auth-dialog through nmcli --ask, export (docs/networkmanager.md, "Import and export").
+import_round() {
+	local d=$VT_DIR/nm out pid
+	vt_log "-- round import"
+	cp "$VT_DIR/client.ovpn" "$d/imported.ovpn" || return 1
+	vt_check "[import] nmcli connection import type vpnc_ovpn file imported.ovpn" \
+		quiet env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$d/imported.ovpn"
+	out=$(nmcli -g vpn.service-type,vpn.data,connection.permissions connection show imported 2>&1)
+	vt_check "[import] the connection stores the profile's path, not its bytes ($out)" \
+		bash -c '[[ $1 == *"config = $2"* && $1 != *"BEGIN"* ]]' _ "$out" "$d/imported.ovpn"
+	vt_check "[import] auth-user-pass in the profile: the password is the agent's (password-flags = 1)" \
+		has "$out" "password-flags = 1"
+	vt_check "[import] no static-challenge: no challenge-flags" lacks "$out" "challenge-flags"
+	vt_check "[import] imported by root: a system-wide connection (no permissions)" \
+		bash -c '[[ $(nmcli -g connection.permissions connection show imported) == "" ]]'
+	# A profile the service would refuse is refused at import, with vpnc's sentence.
+	{ cat "$VT_DIR/client.ovpn"; printf 'route-up /bin/true\n'; } >"$d/refused.ovpn"
+	out=$(env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$d/refused.ovpn" 2>&1)
+	vt_check "[import] a profile with route-up is refused ($out)" \
+		bash -c '[[ $1 == *"option '"'"'route-up'"'"': not allowed in an untrusted profile"* ]] && ! nmcli connection show refused >/dev/null 2>&1' _ "$out"
+	out=$(env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$d/badconf.ovpn" 2>&1)
+	vt_check "[import] a profile vpnc cannot load is refused (--check-config: $out)" \
+		bash -c '[[ $1 == *"TLS setup failed"* ]] && ! nmcli connection show badconf >/dev/null 2>&1' _ "$out"
+	# The username is the user's to set; the password comes from the auth-dialog through nmcli --ask.
+	quiet nmcli connection modify imported +vpn.data "username=$VT_NM_USER"
+	vt_check "[import] nmcli --ask connection up: nmcli asks the auth-dialog's question, the typed password connects" \
+		ask_up Password "$VT_NM_PASSWORD" nmcli --ask connection up imported
+	pid=$(nm_vpnc -n)
+	vt_check "[import] vpnc runs (pid ${pid:-none}) and the tunnel answers" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	vt_check "[import] the typed password is not in the connection's file (agent-owned: NetworkManager keeps none)" \
+		bash -c 'f=$(grep -rlx "id=imported" "$2/conn") && [ -n "$f" ] && ! grep -qF -- "$1" $f' _ "$VT_NM_PASSWORD" "$d"
+	quiet timeout 30 nmcli connection down imported
+	# Export: self-contained (the files inlined), mode 0600, and vpnc loads it.
+	vt_check "[import] nmcli connection export" \
+		quiet env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection export imported "$d/exported.ovpn"
+	vt_check "[import] the exported profile is mode 0600" [ "$(stat -c %a "$d/exported.ovpn" 2>/dev/null)" = 600 ]
+	vt_check "[import] the exported profile is the original, self-contained" \
+		bash -c 'diff <("$1" --inline-config "$2") "$3" >/dev/null' _ "$VT_NM_VPNC" "$d/imported.ovpn" "$d/exported.ovpn"
+	vt_check "[import] vpnc --check-config accepts the exported profile" \
+		quiet "$VT_NM_VPNC" --check-config "$d/exported.ovpn"
+	quiet nmcli connection delete imported
 	return 0
 }
 
@@ -238,9 +513,8 @@ up_fails() {
 	out=$(timeout 60 nmcli connection up "$con" 2>&1)
 	vt_check "[abuse] $con: nmcli connection up fails (${out%%$'\n'*})" [ $? != 0 ]
 	vt_check "[abuse] $con: the plugin says why: $why" grep -qF -- "$why" "$d/nm.log"
-	vt_check "[abuse] $con: no vpnc left" bash -c '! pgrep -u "$1" -f -- "--untrusted-config" >/dev/null' \
-		_ "$VT_NM_SYSUSER"
-	vt_check "[abuse] $con: no tun device left" sh -c '! ip -o link show type tun | grep -q .'
+	vt_check "[abuse] $con: no vpnc left" no_vpnc || ps -o pid,etimes,args -u "$VT_NM_SYSUSER" | cut -c1-200
+	vt_check "[abuse] $con: no tun device left" no_tun
 }
 abuse() {
 	local d=$VT_DIR/nm u=$VT_NM_OWNER ud=$VT_NM_UDIR con pid out uid shadow1 i n
@@ -271,7 +545,7 @@ abuse() {
 		tail -n 30 "$d/nmcli.log" "$d/nm.log"
 		return 1
 	fi
-	pid=$(pgrep -u "$VT_NM_SYSUSER" -f -- "--untrusted-config" | head -n1)
+	pid=$(nm_vpnc -n)
 	vt_check "[abuse] vt-own: vpnc runs as $VT_NM_SYSUSER (pid ${pid:-none})" [ -n "$pid" ]
 	vt_check "[abuse] vt-own: vpnc's uid is not 0, CapEff 0" \
 		bash -c 'grep -q "^Uid:[[:space:]]*$2[[:space:]]" /proc/$1/status && [ "$2" != 0 ] &&
@@ -282,6 +556,13 @@ abuse() {
 		if [ -z "$pid" ] || ! vt_pid_alive "$pid"; then break; fi
 		sleep 0.1
 	done
+
+	# The owner imports the profile: the connection becomes theirs, read with their rights.
+	out=$(setpriv --reuid="$uid" --regid="$(id -g "$u")" --clear-groups \
+		env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$ud/own.ovpn" 2>&1)
+	out=$(nmcli -g connection.permissions connection show own 2>&1)
+	vt_check "[abuse] the owner imports own.ovpn: a connection of their own (permissions: $out)" has "$out" "$u"
+	quiet nmcli connection delete own
 
 	# One abuse each; the profile is the good one plus one line.
 	printf 'keep me\n' >"$VT_DIR/root-owned.log"
@@ -372,6 +653,8 @@ if [ ! -x "$plugin" ]; then
 	vt_summary $name
 	exit 0
 fi
+VT_NM_DIALOG=$(dirname "$plugin")/nm-vpnc-ovpn-auth-dialog
+VT_NM_EDITOR=$(dirname "$plugin")/libnm-vpn-plugin-vpnc-ovpn.so
 if ! vt_require_tools; then
 	vt_fail "prerequisites"
 	vt_summary $name
@@ -404,10 +687,19 @@ setup() {
 	fi
 	: >"$VT_DIR/ccd/client"
 	printf 'push "redirect-gateway def1"\n' >"$VT_DIR/ccd-def1"
+	# A CA that did not sign the server's certificate (the bad certificate round).
+	openssl req -x509 -newkey ed25519 -nodes -keyout /dev/null -subj /CN=vt-other-ca -days 2 \
+		-out "$d/other-ca.crt" >/dev/null 2>&1 || return 1
 	# The server checks a username and password too (the client profile says auth-user-pass).
+	# Or, for the one-time code round, SCRV1:base64(password):base64(code) (static-challenge).
 	cat >"$VT_DIR/verify.sh" <<-EOF
 	#!/bin/sh
-	[ "\$(sed -n 1p "\$1")" = "$VT_NM_USER" ] && [ "\$(sed -n 2p "\$1")" = "$VT_NM_PASSWORD" ]
+	u=\$(sed -n 1p "\$1")
+	f=\$(sed -n 2p "\$1")
+	[ "\$u" = "$VT_NM_USER" ] || exit 1
+	[ "\$f" = "$VT_NM_PASSWORD" ] && exit 0
+	[ "\$f" = "SCRV1:$(printf '%s' "$VT_NM_PASSWORD" | base64 -w0):$(printf '%s' "$VT_NM_OTP" | base64 -w0)" ] || exit 1
+	echo "accepted scrv1" >>"$VT_DIR/verify.log"
 	EOF
 	chmod 700 "$VT_DIR/verify.sh"
 	VT_CLIENT_EXTRA="auth-user-pass"
@@ -445,7 +737,9 @@ setup() {
 	VPNC_OVPN_VPNC='$vpnc' exec '$plugin' "\$@"
 	EOF
 	chmod 755 "$d/nm-vpnc-ovpn-wrapper"
-	sed "s|^program=.*|program=$d/nm-vpnc-ovpn-wrapper|" \
+	# The editor plugin and the auth-dialog are the built ones too.
+	sed -e "s|^program=.*|program=$d/nm-vpnc-ovpn-wrapper|" \
+		-e "s|^plugin=.*|plugin=$VT_NM_EDITOR|" -e "s|^auth-dialog=.*|auth-dialog=$VT_NM_DIALOG|" \
 		"$(dirname "$plugin")/nm-vpnc-ovpn-service.name" >"$d/vpn/nm-vpnc-ovpn-service.name" || return 1
 	# A private system bus: permissive for the test's tools, plus the plugin's own policy.
 	vt_bus_conf "$d/bus.conf" "$here/../../contrib/networkmanager/nm-vpnc-ovpn-service.conf"
@@ -469,7 +763,61 @@ if ! vt_check "namespaces, PKI, stock OpenVPN server and NM files" setup; then
 	exit 1
 fi
 
+# The auth-dialog's protocol, driven directly as an agent drives it.
+dialog() { "$VT_NM_DIALOG" -u 0b9a0e3e-0000-4000-8000-000000000001 -n vt-dialog -s "$NM_SERVICE" "$@"; }
+# entry KEY VALUE LABEL ASK: one secret's group as the external-UI key file holds it.
+entry() { printf '[%s]\nValue=%s\nLabel=%s\nIsSecret=true\nShouldAsk=%s' "$1" "$2" "$3" "$4"; }
+dialog_protocol() {
+	local out pw none
+	pw=$'DATA_KEY=config\nDATA_VAL=/x.ovpn\n\nDATA_KEY=username\nDATA_VAL=u\n\n'
+	none=$'DATA_KEY=config\nDATA_VAL=/x.ovpn\n\n'
+	# Nothing saved: the agent is told to ask (GNOME Shell and nmcli --ask read this key file).
+	out=$(printf '%sDONE\nQUIT\n' "$pw" | dialog -i --external-ui-mode)
+	vt_check "[dialog] external UI: [VPN Plugin UI] with Version 2, Title and Description" \
+		bash -c '[[ $1 == "[VPN Plugin UI]"* && $1 == *Version=2* && $1 == *Title=* && $1 == *Description=* ]]' _ "$out"
+	vt_check "[dialog] external UI: the password is asked for (IsSecret, ShouldAsk)" \
+		has "$out" "$(entry password "" Password true)"
+	vt_check "[dialog] external UI: no key passphrase when the connection declares none" lacks "$out" "[cert-pass]"
+	# A saved password (flags 0) is offered and not asked again.
+	out=$(printf '%sSECRET_KEY=password\nSECRET_VAL=saved-pw\n\nDONE\nQUIT\n' "$pw" | dialog -i --external-ui-mode)
+	vt_check "[dialog] a saved password is offered (Value) and not asked (ShouldAsk=false)" \
+		has "$out" "$(entry password saved-pw Password false)"
+	out=$(printf '%sSECRET_KEY=password\nSECRET_VAL=saved-pw\n\nDONE\nQUIT\n' "$pw" | dialog -i -r --external-ui-mode)
+	vt_check "[dialog] -r (the saved one was wrong): asked again" has "$out" "ShouldAsk=true"
+	# "Ask every time" (NOT_SAVED, 2): a value NetworkManager still holds is not reused.
+	out=$(printf '%sDATA_KEY=password-flags\nDATA_VAL=2\n\nSECRET_KEY=password\nSECRET_VAL=old-pw\n\nDONE\nQUIT\n' "$pw" |
+		dialog -i --external-ui-mode)
+	vt_check "[dialog] password-flags=2 (not saved): asked, the old value not offered" \
+		bash -c '[[ $1 == *"$2"* && $1 != *old-pw* ]]' _ "$out" "$(entry password "" Password true)"
+	# NOT_REQUIRED (4): not needed at all.
+	out=$(printf '%sDATA_KEY=password-flags\nDATA_VAL=4\n\nDONE\nQUIT\n' "$pw" | dialog -i --external-ui-mode)
+	vt_check "[dialog] password-flags=4 (not required): no password entry" lacks "$out" "[password]"
+	# A key passphrase the connection declares (cert-pass-flags, as import sets it), and hints.
+	out=$(printf '%sDATA_KEY=cert-pass-flags\nDATA_VAL=1\n\nDONE\nQUIT\n' "$none" | dialog -i --external-ui-mode)
+	vt_check "[dialog] cert-pass-flags=1: the key passphrase is asked for" \
+		has "$out" "$(entry cert-pass "" "Private key passphrase" true)"
+	out=$(printf '%sDONE\nQUIT\n' "$none" | dialog -i --external-ui-mode -t cert-pass -t 'x-vpn-message:Unlock the key')
+	vt_check "[dialog] hints: -t cert-pass asks for it, x-vpn-message: is the description" \
+		bash -c '[[ $1 == *"Description=Unlock the key"* && $1 == *"$2"* ]]' _ "$out" \
+		"$(entry cert-pass "" "Private key passphrase" true)"
+	# Without -i (no interaction allowed) nothing is asked.
+	out=$(printf '%sDONE\nQUIT\n' "$pw" | dialog --external-ui-mode)
+	vt_check "[dialog] without -i nothing is asked" has "$out" "$(entry password "" Password false)"
+	# The old protocol: the saved secrets as name/value lines, an empty line, then QUIT.
+	out=$(printf '%sSECRET_KEY=password\nSECRET_VAL=saved-pw\n\nDONE\nQUIT\n' "$pw" | dialog -i | od -An -c | tr -d ' \n')
+	vt_check "[dialog] old protocol: password\\nsaved-pw\\n\\n\\n ($out)" [ "$out" = 'password\nsaved-pw\n\n\n' ]
+	vt_check "[dialog] old protocol: a secret that must be asked fails (it has no UI of its own)" \
+		bash -c '! printf "%sDONE\nQUIT\n" "$1" | "$2" -u x -n y -s "$3" -i >/dev/null 2>&1' \
+		_ "$pw" "$VT_NM_DIALOG" "$NM_SERVICE"
+	vt_check "[dialog] another service is refused" \
+		bash -c '! printf "DONE\nQUIT\n" | "$1" -u x -n y -s org.freedesktop.NetworkManager.openvpn --external-ui-mode >/dev/null 2>&1' \
+		_ "$VT_NM_DIALOG"
+}
+dialog_protocol
+
 VT_NM_OUTER_DIR=$VT_DIR
+VT_NM_VPNC=$vpnc
+export VT_NM_VPNC VT_NM_DIALOG VT_NM_OTP VT_PORT VT_SRV_NS
 export VT_ID VT_NM_OUTER_DIR VT_NM_USER VT_NM_SYSUSER VT_NM_OWNER VT_NM_UDIR VT_NM_MARK VT_SRV_IP VT_SRV_IP6 VT_CLI_VETH VT_CLI_IP VT_CLI_IP6 VT_TUN_SRV_IP VT_TUN_SRV_IP6 VT_PUSH_ROUTE VT_PUSH_ROUTE6
 timeout 240 ip netns exec "$VT_CLI_NS" unshare -m --propagation private \
 	bash "$here/test_networkmanager.sh" --inner "$VT_NM_PASSWORD" >"$VT_DIR/inner.out" 2>&1

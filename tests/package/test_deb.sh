@@ -126,6 +126,14 @@ if [ $with_nm = 1 ]; then
 		grep -q '^program=/usr/libexec/nm-vpnc-ovpn-service$' /usr/lib/NetworkManager/VPN/nm-vpnc-ovpn-service.name
 	check "the plugin's service is installed" test -x /usr/libexec/nm-vpnc-ovpn-service
 	check "the plugin's D-Bus policy is installed" test -s /usr/share/dbus-1/system.d/nm-vpnc-ovpn-service.conf
+	# The auth-dialog and the editor plugin (import/export) the .name file names.
+	dialog=$(sed -n 's/^auth-dialog=//p' /usr/lib/NetworkManager/VPN/nm-vpnc-ovpn-service.name)
+	editor=$(sed -n 's/^plugin=//p' /usr/lib/NetworkManager/VPN/nm-vpnc-ovpn-service.name)
+	out=$(printf 'DATA_KEY=config\nDATA_VAL=/x.ovpn\n\nDONE\nQUIT\n' | "$dialog" -u x -n y -s org.freedesktop.NetworkManager.vpnc_ovpn --external-ui-mode 2>&1)
+	check "the .name's auth-dialog ($dialog) is installed and answers in external-UI mode" \
+		eval '[[ $dialog == /usr/libexec/* && $out == "[VPN Plugin UI]"* ]]'
+	check "the .name's editor plugin ($editor) is installed and has the libnm factory" \
+		eval '[ -f "$editor" ] && grep -q nm_vpn_editor_plugin_factory "$editor"'
 else
 	printf 'NOTE: network-manager is not installed; the plugin package was built, not installed\n'
 fi
