@@ -39,6 +39,9 @@ int vpnc_cli_main(int argc, char **argv);
 /* `vpnc kill-switch off [--instance NAME]` (cli_killswitch.c): returns the exit status. */
 int vpnc_cli_killswitch(int argc, char **argv);
 
+/* `vpnc --show-pkcs11-ids [PROVIDER [CERT_PRIVATE]]` (cli_pkcs11.c): returns the exit status. */
+int vpnc_cli_show_pkcs11_ids(int argc, char **argv);
+
 /*
  * Sends the request line req (without its newline) to the control socket at
  * path and reads the whole reply into out (NUL-terminated). Returns the

@@ -31,6 +31,7 @@
 #include "daemon/prompt.h"
 #include "daemon/sdnotify.h" /* systemd */
 #include "os/os.h"
+#include "os/pkcs11.h" /* PKCS#11 tokens (docs/pkcs11.md) */
 #include "priv/privjail.h"
 #include "vpnc/config.h"
 
@@ -48,6 +49,37 @@ static int ask_key_pass(char *buf, size_t cap, void *arg)
 {
 	(void)arg;
 	return vpnc_prompt_secret("Enter Private Key Password: ", buf, cap);
+}
+
+/* Asks on the terminal for a PKCS#11 token's PIN (os/pkcs11.h; the question names the token). */
+static int ask_pin(const char *question, char *buf, size_t cap, void *arg)
+{
+	(void)arg;
+	return vpnc_prompt_secret(question, buf, cap);
+}
+
+/*
+ * The TLS context: from the profile's cert/key/pkcs12, or from the PKCS#11
+ * token 'pkcs11-id' names (the PIN is asked here, once, before anything is
+ * set up). NULL with one sentence in err; *code says which exit status.
+ */
+static SSL_CTX *tls_setup(const struct vpnc_config *conf, char *err, size_t errlen, int *code)
+{
+	X509 *cert = NULL;
+	EVP_PKEY *key = NULL;
+	SSL_CTX *ctx;
+	int ret;
+
+	*code = VPNC_EXIT_CONFIG; /* the keys and certificates the profile names */
+	if (conf->pkcs11_id == NULL)
+		return vpnc_tls_ctx_client2(conf, ask_key_pass, NULL, err, errlen);
+	ret = vpnc_p11_open(conf, ask_pin, NULL, &cert, &key, err, errlen);
+	if (ret < 0)
+		return NULL;
+	ctx = vpnc_tls_ctx_client_ext(conf, cert, key, err, errlen);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return ctx;
 }
 
 /*
@@ -244,7 +276,7 @@ int main(int argc, char **argv)
 	struct vpnc_loop_params lp;
 	const char *path = NULL;
 	int first = 1, code = 1, ret;
-	bool untrusted = false;
+	bool untrusted = false, forked_off_token = false;
 
 	/* Control socket client (cli.h): `vpnc status|disconnect|reconnect ...`. */
 	if (argc > 1 && vpnc_cli_is_command(argv[1]))
@@ -253,6 +285,8 @@ int main(int argc, char **argv)
 		return inline_config_main(argc, argv);
 	if (argc > 1 && is_flag(argv[1], "--check-config"))
 		return vpnc_checkcfg_main(argc, argv);
+	if (argc > 1 && is_flag(argv[1], "--show-pkcs11-ids"))
+		return vpnc_cli_show_pkcs11_ids(argc, argv); /* cli.h */
 	for (int i = 1; i < argc; i++) {
 		if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) {
 			usage(stdout);
@@ -337,11 +371,22 @@ int main(int argc, char **argv)
 		creds.fresh = true;
 	}
 
+	/*
+	 * Under 'privsep yes' the TLS handshakes run in the network process, whose
+	 * jail (empty root, seccomp) cannot reach a token's files or the smartcard
+	 * service: refused before the PIN is asked (docs/pkcs11.md).
+	 */
+	if (conf->privsep && conf->pkcs11_id != NULL && !untrusted && vpnc_tun_probe() == 0) {
+		vpnc_log(VPNC_LOG_FATAL, "'privsep yes' does not work with 'pkcs11-id' yet: the jailed "
+		         "network process cannot reach the token; use 'privsep no' with 'user'/'group'.");
+		code = VPNC_EXIT_CONFIG;
+		goto out;
+	}
 	err[0] = '\0';
-	ctx = vpnc_tls_ctx_client2(conf, ask_key_pass, NULL, err, sizeof(err));
+	ctx = tls_setup(conf, err, sizeof(err), &ret);
 	if (ctx == NULL) {
 		vpnc_log(VPNC_LOG_FATAL, "TLS setup failed: %s", err[0] ? err : "unknown error");
-		code = VPNC_EXIT_CONFIG; /* the keys and certificates the profile names */
+		code = ret;
 		goto out;
 	}
 	ret = vpnc_tun_probe();
@@ -372,8 +417,11 @@ int main(int argc, char **argv)
 	static struct vpnc_priv_jail jail;
 	if (conf->privsep && privileged && !untrusted) {
 		code = split(conf, &lp, &jail, &ctx, &creds);
-		if (code >= 0)
+		if (code >= 0) {
+			/* The token's sessions belong to the network process now: the parent leaves them. */
+			forked_off_token = true;
 			goto out; /* the parent, done: everything is reverted */
+		}
 	} else if (conf->privsep) {
 		vpnc_log(VPNC_LOG_MORE, "privsep: no privileges to separate; running as one process");
 	}
@@ -383,6 +431,8 @@ int main(int argc, char **argv)
 out:
 	vpnc_nl_close(nl);
 	SSL_CTX_free(ctx);
+	if (!forked_off_token)
+		vpnc_p11_close(); /* after the SSL_CTX that held the token's key */
 	vpnc_config_free(conf);
 	OPENSSL_cleanse(&creds, sizeof(creds));
 	vpnc_sd_close();  /* systemd (sdnotify.h) */

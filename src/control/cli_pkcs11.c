@@ -1,0 +1,90 @@
+/*
+ * cli_pkcs11.c: `vpnc --show-pkcs11-ids [PROVIDER [CERT_PRIVATE]]`, the
+ * certificates on the tokens of one PKCS#11 provider with the serialized id
+ * 'pkcs11-id' takes, as OpenVPN 2.6's --show-pkcs11-ids prints them (the same
+ * DN, Serial and Serialized id fields, so existing instructions still fit).
+ * Without PROVIDER the p11-kit proxy is asked, as 2.6 built with p11-kit does.
+ * Linked into the vpnc program; the token access is os/pkcs11.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+#include "control/cli.h"
+#include "core/tls_verify.h"
+#include "daemon/prompt.h"
+#include "os/pkcs11.h"
+
+#ifndef VPNC_P11KIT_PROXY
+#define VPNC_P11KIT_PROXY "p11-kit-proxy.so"
+#endif
+
+static int ask_pin(const char *question, char *buf, size_t cap, void *arg)
+{
+	(void)arg;
+	return vpnc_prompt_secret(question, buf, cap);
+}
+
+/* The serial number in upper-case hex ("?" if it cannot be read). */
+static void serial_hex(X509 *x, char *out, size_t cap)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+
+	snprintf(out, cap, "%s", hex != NULL ? hex : "?");
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+static void print_one(void *ctx, const char *id, const unsigned char *der, size_t len)
+{
+	FILE *out = ctx;
+	const unsigned char *p = der;
+	X509 *x = der != NULL && len > 0 && len < 0x7fffffff ? d2i_X509(NULL, &p, (long)len) : NULL;
+	char dn[VPNC_TLS_SUBJECT_MAX] = "?", serial[128] = "?";
+
+	if (x != NULL) {
+		if (!vpnc_tls_subject(x, dn, sizeof(dn)) && dn[0] == '\0')
+			snprintf(dn, sizeof(dn), "?");
+		serial_hex(x, serial, sizeof(serial));
+		X509_free(x);
+	}
+	fprintf(out, "\nCertificate\n       DN:             %s\n       Serial:         %s\n"
+	        "       Serialized id:  %s\n", dn, serial, id);
+}
+
+int vpnc_cli_show_pkcs11_ids(int argc, char **argv)
+{
+	const char *provider = argc > 2 ? argv[2] : VPNC_P11KIT_PROXY;
+	bool cert_private = false;
+	char err[512] = "";
+	int n;
+
+	if (argc > 4) {
+		fprintf(stderr, "vpnc: usage: vpnc --show-pkcs11-ids [PROVIDER [CERT_PRIVATE]]\n");
+		return 2;
+	}
+	if (argc > 3) {
+		if (strcmp(argv[3], "0") != 0 && strcmp(argv[3], "1") != 0) {
+			fprintf(stderr, "vpnc: --show-pkcs11-ids: CERT_PRIVATE must be 0 or 1\n");
+			return 2;
+		}
+		cert_private = argv[3][0] == '1';
+	}
+	printf("Certificates on the tokens of %s; give the serialized id, in single quotes, "
+	       "to 'pkcs11-id':\n", provider);
+	fflush(stdout);
+	n = vpnc_p11_list(provider, cert_private, ask_pin, NULL, print_one, stdout, err, sizeof(err));
+	vpnc_p11_close();
+	if (n < 0) {
+		fprintf(stderr, "vpnc: %s\n", err[0] ? err : strerror(-n));
+		return 1;
+	}
+	if (n == 0)
+		printf("\nNo certificate found.\n");
+	return 0;
+}

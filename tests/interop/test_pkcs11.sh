@@ -1,0 +1,194 @@
+#!/bin/bash
+# test_pkcs11.sh: the client certificate and key on a PKCS#11 token (SoftHSM2).
+#
+# Usage: test_pkcs11.sh <client-binary> | --stock-client  (VPNC_CLIENT_CMD overrides)
+#
+# A throwaway SoftHSM2 token (its own SOFTHSM2_CONF and token directory under
+# the test's temp dir) gets a client key and its certificate, signed by the
+# test CA, once with an RSA PKI and once with an EC (P-256) PKI. For each:
+# `--show-pkcs11-ids` must list the certificate with the same serialized id
+# stock openvpn prints; the client, given only pkcs11-providers and that
+# pkcs11-id (no cert, no key), connects to stock OpenVPN 2.6 with TLS 1.3,
+# the PIN typed at a real pseudo-terminal (pty_answer.py), and passes
+# traffic. Stock openvpn is run the same way with the same profile (RSA).
+# Then a wrong PIN, through OpenSC's pkcs11-spy in front of SoftHSM2 to count
+# the calls that reach the token: vpnc must ask once, call C_Login exactly
+# once, end with exit code 2 and the one sentence, and never log the PIN.
+# Last, the same profile with 'privsep yes' (the network process signs).
+# Needs root, softhsm2, opensc (pkcs11-tool, pkcs11-spy) and python3.
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+name=test_pkcs11
+vt_start "$name" "${1:-}"
+vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
+
+SOFTHSM_LIB=""
+for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so; do
+	[ -r "$f" ] && SOFTHSM_LIB=$f && break
+done
+SPY_LIB=""
+for f in /usr/lib/*/pkcs11-spy.so /usr/lib/*/pkcs11/pkcs11-spy.so; do
+	[ -r "$f" ] && SPY_LIB=$f && break
+done
+if [ -z "$SOFTHSM_LIB" ] || [ -z "$SPY_LIB" ] || ! command -v softhsm2-util >/dev/null ||
+	! command -v pkcs11-tool >/dev/null || ! command -v python3 >/dev/null; then
+	vt_log "error: needs softhsm2, opensc (pkcs11-tool, pkcs11-spy.so) and python3"
+	vt_fail "prerequisites"
+	vt_summary $name
+	exit 1
+fi
+
+# The client binary under test, run at a terminal that types the PIN.
+client_bin=("${VT_CLIENT_CMD[@]}")
+stock=0
+vt_client_is_stock && stock=1
+PIN=4711-vpnc
+SO_PIN=987654321
+export SOFTHSM2_CONF="$VT_DIR/softhsm2.conf"
+mkdir -p "$VT_DIR/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+	"$VT_DIR/tokens" >"$SOFTHSM2_CONF"
+
+# p11_import KIND ID: the PKI's client key and certificate onto a new token vpncKIND.
+p11_import() {
+	local kind=$1 id=$2 d="$VT_DIR/pki"
+	softhsm2-util --init-token --free --label "vpnc$kind" --pin "$PIN" --so-pin "$SO_PIN" \
+		>>"$VT_DIR/p11.log" 2>&1 || return 1
+	openssl pkcs8 -topk8 -nocrypt -in "$d/client.key" -out "$d/client.p8" 2>>"$VT_DIR/p11.log" ||
+		return 1
+	softhsm2-util --import "$d/client.p8" --token "vpnc$kind" --label "client-$kind" --id "$id" \
+		--pin "$PIN" >>"$VT_DIR/p11.log" 2>&1 || return 1
+	openssl x509 -in "$d/client.crt" -outform der -out "$d/client.der" 2>>"$VT_DIR/p11.log" ||
+		return 1
+	pkcs11-tool --module "$SOFTHSM_LIB" --token-label "vpnc$kind" --login --pin "$PIN" \
+		--write-object "$d/client.der" --type cert --id "$id" --label "client-$kind" \
+		>>"$VT_DIR/p11.log" 2>&1 || return 1
+	rm -f "$d/client.p8"
+}
+
+# p11_id KIND LISTING: the serialized id of token vpncKIND in a --show-pkcs11-ids listing.
+p11_id() {
+	awk -v t="/vpnc$1/" '/Serialized id:/ && index($0, t) { print $3; exit }' <<<"$2"
+}
+
+# p11_profile PROVIDER ID: the test profile without cert and key, with the token's instead.
+p11_profile() {
+	vt_client_conf
+	sed -i '/^<cert>$/,/^<\/cert>$/d; /^<key>$/,/^<\/key>$/d' "$VT_DIR/client.ovpn"
+	printf "pkcs11-providers %s\npkcs11-id '%s'\n" "$1" "$2" >>"$VT_DIR/client.ovpn"
+}
+
+# at_tty BIN: VT_CLIENT_CMD becomes BIN run at a pseudo-terminal that types $PTY_ANSWER
+# (pty_answer.py). The wrapper keeps BIN's name, so lib.sh still tells stock openvpn apart.
+at_tty() {
+	local w="$VT_DIR/tty/${1##*/}" bin=$1
+	[[ $bin == */* ]] && bin=$(readlink -f "$bin")
+	mkdir -p "$VT_DIR/tty"
+	printf '#!/bin/sh\nexec python3 %q %q "$@"\n' "$here/pty_answer.py" "$bin" >"$w"
+	chmod 755 "$w"
+	VT_CLIENT_CMD=("$w")
+}
+
+# answered N: pty_answer.py typed the PIN N times.
+answered() { grep -q "pty_answer: $1 prompt(s) answered" "$VT_DIR/client.log"; }
+
+if ! vt_check "namespaces" vt_netns_up; then
+	vt_summary $name
+	exit 1
+fi
+
+i=0
+for kind in rsa ec; do
+	i=$((i + 1))
+	rm -rf "$VT_DIR/pki"
+	vt_check "$kind: PKI" vt_pki "$kind" || continue
+	vt_check "$kind: key and certificate imported into a SoftHSM2 token" p11_import "$kind" "0$i" ||
+		continue
+
+	# The listing, from the client under test and from stock openvpn.
+	list=$("${client_bin[@]}" --show-pkcs11-ids "$SOFTHSM_LIB" 2>&1)
+	stock_list=$(openvpn --show-pkcs11-ids "$SOFTHSM_LIB" 2>&1)
+	id=$(p11_id "$kind" "$list")
+	stock_id=$(p11_id "$kind" "$stock_list")
+	if [ -n "$id" ] && [[ $list == *"DN:             CN=client"* ]]; then
+		vt_pass "$kind: --show-pkcs11-ids lists the certificate ($id)"
+	else
+		vt_fail "$kind: --show-pkcs11-ids lists the certificate"
+		printf '%s\n' "$list"
+		continue
+	fi
+	if [ "$id" = "$stock_id" ]; then
+		vt_pass "$kind: the serialized id is the one stock openvpn prints"
+	else
+		vt_fail "$kind: the serialized id '$id' is the one stock openvpn prints ('$stock_id')"
+	fi
+
+	vt_server_conf
+	vt_check "$kind: server up" vt_server_start || continue
+	p11_profile "$SOFTHSM_LIB" "$id"
+	export PTY_ANSWER=$PIN
+	at_tty "${client_bin[0]}"
+	vt_connect_cycle "$kind: pkcs11-id"
+	vt_check "$kind: the PIN was asked once" answered 1
+	if grep -qF -- "$PIN" "$VT_DIR/client.log"; then
+		vt_fail "$kind: the PIN is not in the log"
+	else
+		vt_pass "$kind: the PIN is not in the log"
+	fi
+
+	# The same profile with stock openvpn as the client (cheap: RSA only).
+	if [ "$kind" = rsa ] && [ $stock = 0 ]; then
+		at_tty "$(command -v openvpn)"
+		vt_quick_cycle "$kind: stock openvpn, same pkcs11-id"
+		vt_check "$kind: stock openvpn asked for the PIN once" answered 1
+	fi
+
+	# Privilege separation: refused, with the sentence, before the PIN is asked.
+	if [ "$kind" = rsa ] && [ $stock = 0 ]; then
+		at_tty "${client_bin[0]}"
+		VT_CLIENT_PRIVSEP="--privsep yes --user nobody --group nogroup" \
+			vt_client_refused "$kind: privsep yes" "'privsep yes' does not work with 'pkcs11-id' yet"
+		vt_check "$kind: privsep yes: no PIN asked" answered 0
+	fi
+
+	# A wrong PIN: one prompt, one C_Login at the token, one sentence, exit code 2.
+	if [ $stock = 0 ]; then
+		: >"$VT_DIR/spy.log"
+		export PKCS11SPY="$SOFTHSM_LIB" PKCS11SPY_OUTPUT="$VT_DIR/spy.log"
+		p11_profile "$SPY_LIB" "$id"
+		export PTY_ANSWER=0000-wrong
+		at_tty "${client_bin[0]}"
+		vt_client_refused "$kind: wrong PIN" "wrong PIN for the PKCS#11 token 'vpnc$kind'"
+		if [ "$VT_CLI_RC" = 2 ]; then
+			vt_pass "$kind: wrong PIN: exit code 2 (configuration)"
+		else
+			vt_fail "$kind: wrong PIN: exit code 2 (got ${VT_CLI_RC:-none})"
+		fi
+		vt_check "$kind: wrong PIN: asked once" answered 1
+		logins=$(grep -c '^[0-9: .-]*C_Login$\|C_Login$' "$VT_DIR/spy.log")
+		if [ "$logins" = 1 ]; then
+			vt_pass "$kind: wrong PIN: exactly one C_Login reached the token"
+		else
+			vt_fail "$kind: wrong PIN: exactly one C_Login reached the token (saw $logins)"
+		fi
+		if grep -q CKR_PIN_INCORRECT "$VT_DIR/spy.log"; then
+			vt_pass "$kind: wrong PIN: the token answered CKR_PIN_INCORRECT"
+		else
+			vt_fail "$kind: wrong PIN: the token answered CKR_PIN_INCORRECT"
+		fi
+		if grep -qF -- "0000-wrong" "$VT_DIR/client.log"; then
+			vt_fail "$kind: wrong PIN: the PIN is not in the log"
+		else
+			vt_pass "$kind: wrong PIN: the PIN is not in the log"
+		fi
+		unset PKCS11SPY PKCS11SPY_OUTPUT
+	fi
+	VT_CLIENT_CMD=("${client_bin[@]}")
+	vt_server_stop
+done
+
+vt_summary $name
