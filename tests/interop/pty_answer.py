@@ -9,8 +9,8 @@ the output shows a prompt containing PTY_PROMPT (default "token Password:"),
 the helper waits until the program has turned terminal echo off (so the
 answer is neither echoed nor flushed by its TCSAFLUSH), then types the answer
 and a newline. At the end it prints "pty_answer: N prompt(s) answered" and
-exits with the command's status. SIGTERM and SIGINT are passed on to the
-command. The answer comes from the environment so it is not on a command line.
+exits with the command's status. SIGTERM, SIGINT, SIGHUP and SIGUSR1 are
+passed on to the command. The answer comes from the environment so it is not on a command line.
 """
 import os
 import pty
@@ -41,8 +41,8 @@ def main():
         except ProcessLookupError:
             pass
 
-    signal.signal(signal.SIGTERM, forward)
-    signal.signal(signal.SIGINT, forward)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):
+        signal.signal(signum, forward)
     out = sys.stdout.buffer
     pending = b""
     answered = 0

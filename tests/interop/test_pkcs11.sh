@@ -155,6 +155,35 @@ for kind in rsa ec; do
 		vt_check "$kind: privsep yes: no PIN asked" answered 0
 	fi
 
+	# user/group without privsep: the token is opened as root, before the switch; a new
+	# session after it (SIGHUP) signs as the new user, with the same login, without asking
+	# again. The token must be reachable as that user, as with 2.6: SoftHSM2 reopens its
+	# files for each signature, so this throwaway token's files are opened up to everyone.
+	if [ "$kind" = rsa ] && [ $stock = 0 ]; then
+		chmod 755 "$VT_DIR"
+		chmod -R a+rwX "$VT_DIR/tokens" "$SOFTHSM2_CONF"
+		at_tty "${client_bin[0]}"
+		VT_CLIENT_ARGS="--user nobody --group nogroup" vt_client_start
+		if vt_wait_tun_ipv4 15; then
+			vt_pass "$kind: user/group: connected"
+			peers=$(vt_server_peers)
+			kill -HUP "$VT_CLI_PID" 2>/dev/null
+			if vt_wait_server_peers $((peers + 1)) 10 && vt_wait_ping "$VT_TUN_SRV_IP" 10; then
+				vt_pass "$kind: user/group: SIGHUP after the switch: a new session signed by the token"
+			else
+				vt_fail "$kind: user/group: SIGHUP after the switch: a new session signed by the token"
+				vt_dump_logs
+			fi
+		else
+			vt_fail "$kind: user/group: connected"
+			vt_dump_logs
+		fi
+		vt_client_stop 5
+		vt_check "$kind: user/group: the PIN was asked once" answered 1
+		chmod 700 "$VT_DIR"
+		chmod -R go-rwx "$VT_DIR/tokens"
+	fi
+
 	# A wrong PIN: one prompt, one C_Login at the token, one sentence, exit code 2.
 	if [ $stock = 0 ]; then
 		: >"$VT_DIR/spy.log"
