@@ -14,7 +14,10 @@
 # Then a wrong PIN, through OpenSC's pkcs11-spy in front of SoftHSM2 to count
 # the calls that reach the token: vpnc must ask once, call C_Login exactly
 # once, end with exit code 2 and the one sentence, and never log the PIN.
-# Last, the same profile with 'privsep yes' (the network process signs).
+# Also (RSA): 'privsep yes' is refused before the PIN is asked; an untrusted
+# profile with pkcs11-id alone connects through p11-kit's proxy module, one
+# naming a provider is refused; with user/group a reconnect after the switch
+# is signed by the token without asking again.
 # Needs root, softhsm2, opensc (pkcs11-tool, pkcs11-spy) and python3.
 set -u -o pipefail
 
@@ -41,6 +44,9 @@ if [ -z "$SOFTHSM_LIB" ] || [ -z "$SPY_LIB" ] || ! command -v softhsm2-util >/de
 	vt_summary $name
 	exit 1
 fi
+
+P11KIT_PROXY=$(pkg-config --variable=proxy_module p11-kit-1 2>/dev/null)
+: "${P11KIT_PROXY:=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)/p11-kit-proxy.so}"
 
 # The client binary under test, run at a terminal that types the PIN.
 client_bin=("${VT_CLIENT_CMD[@]}")
@@ -153,6 +159,21 @@ for kind in rsa ec; do
 		VT_CLIENT_PRIVSEP="--privsep yes --user nobody --group nogroup" \
 			vt_client_refused "$kind: privsep yes" "'privsep yes' does not work with 'pkcs11-id' yet"
 		vt_check "$kind: privsep yes: no PIN asked" answered 0
+	fi
+
+	# An untrusted profile (the NetworkManager plugin's mode): pkcs11-id alone goes through
+	# p11-kit's proxy, which loads the system's configured modules (SoftHSM2 registers
+	# itself there); naming a provider library is refused.
+	if [ "$kind" = rsa ] && [ $stock = 0 ] && [ -r "$P11KIT_PROXY" ]; then
+		p11_profile "$SOFTHSM_LIB" "$id"
+		sed -i '/^pkcs11-providers /d' "$VT_DIR/client.ovpn"
+		at_tty "${client_bin[0]}"
+		VT_CLIENT_ARGS="--untrusted-config" vt_quick_cycle "$kind: untrusted profile, p11-kit proxy"
+		p11_profile "$SOFTHSM_LIB" "$id"
+		VT_CLIENT_ARGS="--untrusted-config" vt_client_refused "$kind: untrusted profile naming a provider" \
+			"option 'pkcs11-providers': not allowed in an untrusted profile (it would load a library"
+	elif [ "$kind" = rsa ] && [ $stock = 0 ]; then
+		vt_warn "$P11KIT_PROXY is not installed (p11-kit-modules): the untrusted case is skipped"
 	fi
 
 	# user/group without privsep: the token is opened as root, before the switch; a new
