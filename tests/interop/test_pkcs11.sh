@@ -14,10 +14,11 @@
 # Then a wrong PIN, through OpenSC's pkcs11-spy in front of SoftHSM2 to count
 # the calls that reach the token: vpnc must ask once, call C_Login exactly
 # once, end with exit code 2 and the one sentence, and never log the PIN.
-# Also (RSA): 'privsep yes' is refused before the PIN is asked; an untrusted
-# profile with pkcs11-id alone connects through p11-kit's proxy module, one
-# naming a provider is refused; with user/group a reconnect after the switch
-# is signed by the token without asking again.
+# With 'privsep yes' (RSA and EC) the jailed network process connects, the
+# privileged parent signing with the token for it, also after a SIGHUP.
+# Also (RSA): an untrusted profile with pkcs11-id alone connects through
+# p11-kit's proxy module, one naming a provider is refused; with user/group a
+# reconnect after the switch is signed by the token without asking again.
 # Needs root, softhsm2, opensc (pkcs11-tool, pkcs11-spy) and python3.
 set -u -o pipefail
 
@@ -153,12 +154,33 @@ for kind in rsa ec; do
 		vt_check "$kind: stock openvpn asked for the PIN once" answered 1
 	fi
 
-	# Privilege separation: refused, with the sentence, before the PIN is asked.
-	if [ "$kind" = rsa ] && [ $stock = 0 ]; then
+	# Privilege separation: the jailed network process does the TLS, the privileged parent
+	# keeps the token and signs for it (SIGN requests); a new session after a SIGHUP is
+	# signed the same way, without asking for the PIN again.
+	if [ $stock = 0 ]; then
 		at_tty "${client_bin[0]}"
-		VT_CLIENT_PRIVSEP="--privsep yes --user nobody --group nogroup" \
-			vt_client_refused "$kind: privsep yes" "'privsep yes' does not work with 'pkcs11-id' yet"
-		vt_check "$kind: privsep yes: no PIN asked" answered 0
+		VT_CLIENT_PRIVSEP="--privsep yes --user nobody --group nogroup" vt_client_start
+		if vt_wait_tun_ipv4 15 && grep -q "Privilege separation: network process" "$VT_DIR/client.log"; then
+			vt_pass "$kind: privsep yes: connected, the parent signing for the network process"
+			vt_check "$kind: privsep yes: ping IPv4" vt_ping "$VT_TUN_SRV_IP"
+			peers=$(vt_server_peers)
+			kill -HUP "$VT_CLI_PID" 2>/dev/null
+			if vt_wait_server_peers $((peers + 1)) 10 && vt_wait_ping "$VT_TUN_SRV_IP" 10; then
+				vt_pass "$kind: privsep yes: SIGHUP: a new session signed through the parent"
+			else
+				vt_fail "$kind: privsep yes: SIGHUP: a new session signed through the parent"
+				vt_dump_logs
+			fi
+		else
+			vt_fail "$kind: privsep yes: connected, the parent signing for the network process"
+			vt_dump_logs
+		fi
+		if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+			vt_pass "$kind: privsep yes: SIGTERM, exit code 0"
+		else
+			vt_fail "$kind: privsep yes: SIGTERM, exit code ${VT_CLI_RC:-none}"
+		fi
+		vt_check "$kind: privsep yes: the PIN was asked once" answered 1
 	fi
 
 	# An untrusted profile (the NetworkManager plugin's mode): pkcs11-id alone goes through
