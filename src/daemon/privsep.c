@@ -170,6 +170,10 @@ static int serve_one(struct parent *p)
 	ret = vpnc_privsrv_handle(&p->s, &req, &reply, &fd);
 	if (ret < 0)
 		return ret;
+	/* The network process only sees its handshake fail: say here why (at most once a handshake). */
+	if (req.h.type == VPNC_PRIV_SIGN && reply.signature.err < 0)
+		vpnc_log(VPNC_LOG_INFO, "The PKCS#11 token did not sign for the network process: %s.",
+		         strerror(-reply.signature.err));
 	ret = vpnc_priv_send(p->sock, &reply, reply.h.len, fd);
 	if (ret < 0)
 		return ret == -EPIPE || ret == -ECONNRESET ? 0 : ret;
