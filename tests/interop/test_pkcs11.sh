@@ -100,6 +100,12 @@ at_tty() {
 	VT_CLIENT_CMD=("$w")
 }
 
+# token_flags LABEL: the "token flags" line of token LABEL (pkcs11-tool -T lists every slot).
+token_flags() {
+	pkcs11-tool --module "$SOFTHSM_LIB" -T 2>&1 |
+		awk -v l="$1" '$1 == "token" && $2 == "label" { t = ($4 == l) } t && /token flags/ { print; exit }'
+}
+
 # answered N: pty_answer.py typed the PIN N times.
 answered() { grep -q "pty_answer: $1 prompt(s) answered" "$VT_DIR/client.log"; }
 
@@ -228,7 +234,16 @@ for kind in rsa ec; do
 	fi
 
 	# A wrong PIN, straight to SoftHSM2: one prompt, one sentence, exit code 2, no PIN logged.
+	# The token's own flags record it (SoftHSM2 sets CKF_USER_PIN_COUNT_LOW after a failed
+	# login until the next good one, but keeps no count and never locks: the number of
+	# attempts is counted through pkcs11-spy below).
 	if [ $stock = 0 ]; then
+		flags=$(token_flags "vpnc$kind")
+		if [[ $flags == *"token flags"* && $flags != *"PIN count low"* ]]; then
+			vt_pass "$kind: before the wrong PIN, the token has no failed login recorded"
+		else
+			vt_fail "$kind: before the wrong PIN, the token has no failed login recorded ($flags)"
+		fi
 		p11_profile "$SOFTHSM_LIB" "$id"
 		export PTY_ANSWER=0000-wrong
 		at_tty "${client_bin[0]}"
@@ -239,6 +254,13 @@ for kind in rsa ec; do
 			vt_fail "$kind: wrong PIN: exit code 2 (got ${VT_CLI_RC:-none})"
 		fi
 		vt_check "$kind: wrong PIN: asked once" answered 1
+		flags=$(token_flags "vpnc$kind")
+		if [[ $flags == *"user PIN count low"* ]]; then
+			vt_pass "$kind: wrong PIN: the token recorded the failed login (user PIN count low)"
+		else
+			vt_fail "$kind: wrong PIN: the token recorded the failed login (user PIN count low)"
+			printf '%s\n' "$flags"
+		fi
 		if grep -qF -- "0000-wrong" "$VT_DIR/client.log"; then
 			vt_fail "$kind: wrong PIN: the PIN is not in the log"
 		else
