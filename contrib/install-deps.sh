@@ -25,11 +25,12 @@ demo_pkgs="build-essential cmake pkg-config libssl-dev libuv1-dev libcap-ng-dev 
 	libp11-kit-dev openssl openvpn iperf3 iproute2 iputils-ping"
 # Everything the test suite starts: sanitizers and fuzzers (clang), the man page check, the
 # NetworkManager plugin and a real NetworkManager, nftables, systemd-resolved and a logind
-# stand-in (python3-dbus), the Debian package build, PKCS#11 tokens (SoftHSM2, OpenSC's
-# pkcs11-tool and pkcs11-spy, the p11-kit proxy module).
+# stand-in (python3-dbus), systemd-ask-password (systemd) and the pty driver and password agent
+# of test_prompt.sh (python3), setpriv (util-linux), the Debian package build, PKCS#11 tokens
+# (SoftHSM2, OpenSC's pkcs11-tool and pkcs11-spy, the p11-kit proxy module).
 test_pkgs="$demo_pkgs clang libclang-rt-14-dev groff-base systemd dbus libnm-dev network-manager
 	nftables systemd-resolved python3 python3-dbus debhelper dpkg-dev fakeroot lintian
-	bash-completion softhsm2 opensc p11-kit-modules"
+	bash-completion util-linux softhsm2 opensc p11-kit-modules"
 
 case "${1:-}" in
 demo) want=$demo_pkgs ;;

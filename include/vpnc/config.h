@@ -47,6 +47,9 @@ enum vpnc_transport {
 };
 
 /* What to do after AUTH_FAILED ('auth-retry'). */
+/* Longest 'static-challenge' text (with its NUL). */
+#define VPNC_STATIC_CHALLENGE_MAX 256
+
 enum vpnc_auth_retry {
 	VPNC_AUTH_RETRY_NONE = 0,   /* exit (OpenVPN's default) */
 	VPNC_AUTH_RETRY_NOINTERACT, /* retry with the same credentials */
@@ -217,8 +220,13 @@ struct vpnc_config {
 	char *auth_user_pass_file;  /* NULL = inline or prompt */
 	char *username;             /* from the file or inline block, else NULL */
 	char *password;             /* secret */
+	bool auth_user_pass_username_only; /* 'auth-user-pass username-only' (2.7): no password asked */
 	bool auth_nocache;
 	enum vpnc_auth_retry auth_retry;
+	/* 'static-challenge TEXT ECHO [FORMAT]': "" = none; the response is asked with the password. */
+	char static_challenge[VPNC_STATIC_CHALLENGE_MAX];
+	bool static_challenge_echo;
+	bool static_challenge_concat; /* FORMAT 'concat': password and response joined, not SCRV1 */
 
 	/* Timers (seconds) and renegotiation limits. 0 = not set / off unless stated. */
 	int ping;

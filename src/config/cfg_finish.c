@@ -202,7 +202,11 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 {
 	struct vpnc_config *cfg = ctx->cfg;
 
-	/* 2.6 refuses the management modifiers without 'management' itself. */
+	/* As 2.7: the placeholder password cannot carry a static challenge's response. */
+	if (cfg->auth_user_pass_username_only && cfg->static_challenge[0] != '\0')
+		return vpnc_cfg_fail(ctx, -EINVAL,
+		                     "'auth-user-pass username-only' cannot be used with 'static-challenge'");
+		/* 2.6 refuses the management modifiers without 'management' itself. */
 	if (ctx->mgmt_modifier_line != 0 && !ctx->mgmt)
 		return vpnc_cfg_fail(ctx, -EINVAL, "management options given without 'management'");
 	if (cfg->local[0] != '\0' && cfg->nobind)

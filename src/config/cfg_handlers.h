@@ -68,6 +68,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_data_ciphers_fallback);
 
 /* cfg_opt_misc.c: authentication, timers, pull handling, logging, compression. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_user_pass);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_static_challenge);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_nocache);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_retry);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_timer);

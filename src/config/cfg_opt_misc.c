@@ -26,9 +26,20 @@
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_user_pass)
 {
 	ctx->cfg->auth_user_pass = true;
+	ctx->cfg->auth_user_pass_username_only = false;
 	/* No argument, or "stdin": ask the user later. */
 	if (n < 2 || (!ctx->is_inline && strcmp(p[1], "stdin") == 0)) {
 		vpnc_cfg_src_clear(&ctx->user_pass);
+		return 0;
+	}
+	/*
+	 * OpenVPN 2.7's 'username-only' (for single sign-on): only the username is
+	 * asked, and the password sent is 2.7's placeholder "[[BLANK]]" (2.6 would
+	 * look for a file of that name).
+	 */
+	if (!ctx->is_inline && strcmp(p[1], "username-only") == 0) {
+		vpnc_cfg_src_clear(&ctx->user_pass);
+		ctx->cfg->auth_user_pass_username_only = true;
 		return 0;
 	}
 	return vpnc_cfg_src_set(ctx, &ctx->user_pass, "auth-user-pass", p[1]);
@@ -37,6 +48,34 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_user_pass)
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_nocache)
 {
 	ctx->cfg->auth_nocache = true;
+	return 0;
+}
+
+/*
+ * 'static-challenge TEXT ECHO [FORMAT]': OpenVPN 2.6 reads ECHO with atoi()
+ * (any non-zero number echoes; a word is 0) and knows no FORMAT; 2.7 added
+ * FORMAT 'scrv1' (the default) or 'concat'. vpnc takes both forms.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_static_challenge)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	char *end;
+	long echo;
+
+	if (p[1][0] == '\0')
+		return vpnc_cfg_bad(ctx, p[0], "the challenge text is empty");
+	if (strlen(p[1]) >= sizeof(cfg->static_challenge))
+		return vpnc_cfg_bad(ctx, p[0], "the challenge text is longer than %zu bytes",
+		                    sizeof(cfg->static_challenge) - 1);
+	echo = strtol(p[2], &end, 10);
+	if (end == p[2] || *end != '\0')
+		vpnc_cfg_note(ctx, 1, "'static-challenge': ECHO '%s' is not a number; read as %ld (%s), as "
+		              "OpenVPN does", p[2], echo, echo != 0 ? "echo" : "no echo");
+	if (n > 3 && strcmp(p[3], "concat") != 0 && strcmp(p[3], "scrv1") != 0)
+		return vpnc_cfg_bad(ctx, p[0], "FORMAT must be 'scrv1' or 'concat'");
+	memcpy(cfg->static_challenge, p[1], strlen(p[1]) + 1);
+	cfg->static_challenge_echo = echo != 0;
+	cfg->static_challenge_concat = n > 3 && strcmp(p[3], "concat") == 0;
 	return 0;
 }
 

@@ -136,6 +136,7 @@ static const struct cfg_option cfg_options[] = {
 	S("auth-user-pass", 0, 1, F_INLINE, UT_READ, vpnc_cfg_opt_auth_user_pass),
 	S("auth-nocache", 0, 0, 0, UT_OK, vpnc_cfg_opt_auth_nocache),
 	S("auth-retry", 1, 1, 0, UT_OK, vpnc_cfg_opt_auth_retry),
+	S("static-challenge", 2, 3, 0, UT_OK, vpnc_cfg_opt_static_challenge),
 
 	/* Timers. */
 	S("ping", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
@@ -305,7 +306,7 @@ static const struct cfg_option cfg_options[] = {
 	R("client-to-client"), R("duplicate-cn"),
 	R("client-config-dir"), R("ccd-exclusive"), R("port-share"),
 	R("verify-hash"),
-	R("capath"), R("static-challenge"),
+	R("capath"),
 	R("replay-persist"), R("no-replay"),
 	R("shaper"), R("providers"), R("lladdr"),
 	R("client-nat"), R("mark"), R("keying-material-exporter"),
@@ -375,6 +376,10 @@ int vpnc_cfg_untrusted_check(struct vpnc_cfg_ctx *ctx, char **p, int n)
 	case UT_READ:
 		/* An inline block or no file at all ('auth-user-pass', 'askpass' alone) reads nothing. */
 		if (ctx->is_inline || n < 2)
+			return 0;
+		/* Nor do auth-user-pass's keywords. */
+		if (strcmp(p[0], "auth-user-pass") == 0 &&
+		    (strcmp(p[1], "stdin") == 0 || strcmp(p[1], "username-only") == 0))
 			return 0;
 		break;
 	case UT_LEVEL:

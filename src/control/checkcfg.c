@@ -253,9 +253,17 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 	else
 		printf("  auth-user-pass: username %s, password %s%s\n",
 		       c->username != NULL ? from : "will be asked",
-		       c->password != NULL ? from : "will be asked",
+		       c->password != NULL                 ? from
+		       : c->auth_user_pass_username_only ? "not asked (username-only: \"[[BLANK]]\" is sent)"
+		                                         : "will be asked",
 		       c->auth_nocache ? " (auth-nocache)" : "");
-	printf("  static-challenge: none (vpnc refuses 'static-challenge')\n");
+	if (c->static_challenge[0] == '\0')
+		printf("  static-challenge: none\n");
+	else
+		printf("  static-challenge: \"%s\", response %s, asked with the password, sent as %s\n",
+		       chk_e(c->static_challenge), c->static_challenge_echo ? "echoed" : "not echoed",
+		       c->static_challenge_concat ? "password+response (concat)"
+		                                  : "SCRV1:base64(password):base64(response)");
 	return expired;
 }
 

@@ -131,7 +131,18 @@ static void jauth(const struct vpnc_chk_plan *p)
 		fputs("{\"username\":", stdout);
 		js(c->username != NULL ? from : "ask");
 		key("password");
-		js(c->password != NULL ? from : "ask");
+		js(c->password != NULL ? from : c->auth_user_pass_username_only ? "none" : "ask");
+		putchar('}');
+	}
+	key("static_challenge");
+	if (c->static_challenge[0] == '\0') {
+		fputs("null", stdout);
+	} else {
+		fputs("{\"text\":", stdout);
+		js(c->static_challenge);
+		jbool("echo", c->static_challenge_echo);
+		key("format");
+		js(c->static_challenge_concat ? "concat" : "scrv1");
 		putchar('}');
 	}
 }

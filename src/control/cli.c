@@ -1,6 +1,7 @@
 /*
  * cli.c: owns the client commands `vpnc status|disconnect|reconnect`
- * (`vpnc kill-switch` is passed on to cli_killswitch.c)
+ * (`vpnc kill-switch` is passed on to cli_killswitch.c, `vpnc answer`, once
+ * its socket is found, to cli_answer.c)
  * (argument handling, finding the socket, one request, printing the reply,
  * the exit status; see cli.h) and the --help / --version text.
  */
@@ -31,7 +32,7 @@ void vpnc_cli_usage(FILE *f)
 	        "Usage: vpnc [--config] FILE [--option args ...]\n"
 	        "       vpnc --option args ...   (options as in an OpenVPN client config)\n"
 	        "       vpnc status [--json | --raw] [[--instance] NAME | --control-socket PATH]\n"
-	        "       vpnc disconnect | reconnect [[--instance] NAME | --control-socket PATH]\n"
+	        "       vpnc disconnect | reconnect | answer [[--instance] NAME | --control-socket PATH]\n"
 	        "       vpnc kill-switch off [--instance NAME]\n"
 	        "       vpnc --inline-config FILE [--untrusted-config]\n"
 	        "       vpnc --check-config FILE [--untrusted-config] [--json]\n"
@@ -55,6 +56,8 @@ void vpnc_cli_usage(FILE *f)
 	        "expiry of a running vpnc, of every one when none is named (--raw: exact\n"
 	        "numbers; --json for machines, a JSON array for several instances);\n"
 	        "disconnect ends its session as SIGTERM does; reconnect reconnects as SIGHUP does.\n"
+	        "answer asks you the question vpnc waits for (a password, a challenge: status\n"
+	        "shows it) and hands your answer over (from stdin when it is not a terminal).\n"
 	        "kill-switch off removes the firewall rules --kill-switch left after vpnc was\n"
 	        "killed or failed (all instances' unless one is named).\n"
 	        "Exit status of these: 0 done, 1 not running or not reachable or refused,\n"
@@ -74,7 +77,8 @@ void vpnc_cli_version(FILE *f)
 bool vpnc_cli_is_command(const char *arg)
 {
 	return arg != NULL && (strcmp(arg, "status") == 0 || strcmp(arg, "disconnect") == 0 ||
-	                       strcmp(arg, "reconnect") == 0 || strcmp(arg, "kill-switch") == 0);
+	                       strcmp(arg, "reconnect") == 0 || strcmp(arg, "kill-switch") == 0 ||
+	                       strcmp(arg, "answer") == 0);
 }
 
 static int64_t now_ms(void)
@@ -109,7 +113,7 @@ static int wait_fd(int fd, short events, int64_t deadline)
 int vpnc_cli_request(const char *path, const char *req, char *out, size_t cap, int timeout_ms)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char line[VPNC_CTL_PATH_MAX];
+	char line[VPNC_CLI_REQ_MAX + 2];
 	int64_t deadline = now_ms() + timeout_ms;
 	size_t len = 0, req_len = strlen(req), sent = 0;
 	int fd = -1, ret;
@@ -168,6 +172,7 @@ int vpnc_cli_request(const char *path, const char *req, char *out, size_t cap, i
 	out[len] = '\0';
 	ret = len > (size_t)0x7FFFFFFF ? -EMSGSIZE : (int)len;
 out:
+	OPENSSL_cleanse(line, sizeof(line)); /* an answer may be in it */
 	if (ret < 0)
 		out[0] = '\0';
 	close(fd);
@@ -226,7 +231,7 @@ static int find_socket(const char *instance, const char *sock, char *path, size_
 	return VPNC_CLI_FAIL;
 }
 
-static const char *explain(int err)
+const char *vpnc_cli_explain(int err)
 {
 	switch (err) {
 	case -ENOENT:
@@ -267,7 +272,7 @@ static int status_all(char (*paths)[VPNC_CTL_PATH_MAX], size_t n, bool json, boo
 		                       VPNC_CLI_TIMEOUT_MS);
 		if (ret <= 0 || strncmp(reply, "error", 5) == 0) {
 			fprintf(stderr, "vpnc: %s: %s", paths[i],
-			        ret < 0 ? explain(ret) : ret == 0 ? "no answer from vpnc" : reply);
+			        ret < 0 ? vpnc_cli_explain(ret) : ret == 0 ? "no answer from vpnc" : reply);
 			fputs(ret <= 0 ? ".\n" : "", stderr);
 			code = VPNC_CLI_FAIL;
 			continue;
@@ -332,7 +337,7 @@ int vpnc_cli_main(int argc, char **argv)
 
 		ret = vpnc_ctl_find_all(paths, VPNC_CTL_LIST_MAX, &n);
 		if (ret == -EACCES) {
-			fprintf(stderr, "vpnc: cannot list the running instances: %s.\n", explain(ret));
+			fprintf(stderr, "vpnc: cannot list the running instances: %s.\n", vpnc_cli_explain(ret));
 			free(reply);
 			return VPNC_CLI_FAIL;
 		}
@@ -349,10 +354,14 @@ int vpnc_cli_main(int argc, char **argv)
 		free(reply);
 		return code;
 	}
+	if (strcmp(cmd, "answer") == 0) {
+		free(reply);
+		return vpnc_cli_answer(path); /* cli_answer.c */
+	}
 	ret = vpnc_cli_request(path, strcmp(cmd, "status") == 0 ? status_req(json, raw) : cmd, reply,
 	                       CLI_REPLY_MAX, VPNC_CLI_TIMEOUT_MS);
 	if (ret < 0) {
-		fprintf(stderr, "vpnc: %s: %s.\n", path, explain(ret));
+		fprintf(stderr, "vpnc: %s: %s.\n", path, vpnc_cli_explain(ret));
 		code = VPNC_CLI_FAIL;
 	} else if (strncmp(reply, "error", 5) == 0 || ret == 0) {
 		fprintf(stderr, "vpnc: %s", ret == 0 ? "no answer from vpnc.\n" : reply);

@@ -5,6 +5,7 @@
  *   vpnc status [--json] [--instance NAME | --control-socket PATH]
  *   vpnc disconnect [--instance NAME | --control-socket PATH]
  *   vpnc reconnect [--instance NAME | --control-socket PATH]
+ *   vpnc answer [--instance NAME | --control-socket PATH]   (cli_answer.c)
  *
  * Without --instance or --control-socket the one socket in the socket
  * directory is used (ctlpath.h); with several running instances one must be
@@ -29,8 +30,10 @@
 
 /* How long each step of a request (connect, send, every read) may take. */
 #define VPNC_CLI_TIMEOUT_MS 5000
+/* Longest request line sent (the daemon takes VPNC_CTL_REQ_MAX, less: an answer fits both). */
+#define VPNC_CLI_REQ_MAX 1024
 
-/* True if arg is one of the client commands (status, disconnect, reconnect, kill-switch). */
+/* True if arg is one of the client commands (status, disconnect, reconnect, answer, kill-switch). */
 bool vpnc_cli_is_command(const char *arg);
 
 /* Runs `vpnc COMMAND [options]` (argv[1] is the command); returns the exit status. */
@@ -43,8 +46,19 @@ int vpnc_cli_killswitch(int argc, char **argv);
 int vpnc_cli_show_pkcs11_ids(int argc, char **argv);
 
 /*
- * Sends the request line req (without its newline) to the control socket at
- * path and reads the whole reply into out (NUL-terminated). Returns the
+ * `vpnc answer` (cli_answer.c): asks the user the question the daemon at
+ * path waits for (on the terminal, echo as the question says; from stdin
+ * when it is not a terminal) and sends the answer. Returns the exit status.
+ */
+int vpnc_cli_answer(const char *path);
+
+/* Why a request failed, for people ("vpnc is not running there", ...). */
+const char *vpnc_cli_explain(int err);
+
+/*
+ * Sends the request line req (without its newline, at most VPNC_CLI_REQ_MAX
+ * bytes; wiped from the stack once sent, it may hold an answer) to the
+ * control socket at path and reads the whole reply into out (NUL-terminated). Returns the
  * reply's length, -EMSGSIZE if it does not fit cap, -EAGAIN on a timeout, or
  * the negative errno of socket/connect/read/write (-ENOENT or -ECONNREFUSED:
  * nothing runs there; -EACCES: not allowed).

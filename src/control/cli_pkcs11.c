@@ -23,10 +23,13 @@
 #define VPNC_P11KIT_PROXY "p11-kit-proxy.so"
 #endif
 
+/* With CERT_PRIVATE the tokens are logged in first: the PIN, asked blocking (prompt.h). */
 static int ask_pin(const char *question, char *buf, size_t cap, void *arg)
 {
+	const struct vpnc_prompt_q q = {VPNC_PROMPT_PIN, question, false};
+
 	(void)arg;
-	return vpnc_prompt_secret(question, buf, cap);
+	return vpnc_prompt_sync(&q, buf, cap);
 }
 
 /* The serial number in upper-case hex ("?" if it cannot be read). */

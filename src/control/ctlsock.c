@@ -16,7 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "control/ctlpath.h"
+#include "control/ctlprompt.h"
 #include "control/ctlsock.h"
 
 #define CTL_BACKLOG 8
@@ -87,6 +90,7 @@ static void on_client_closed(uv_handle_t *h)
 		return;
 	if (c->reply_owned)
 		free(c->reply);
+	OPENSSL_cleanse(c->req, sizeof(c->req)); /* a partial answer may be in it */
 	free(c);
 	ctl_unref(ctl);
 }
@@ -203,9 +207,78 @@ static void reply_status(struct ctl_client *c, bool json, unsigned flags)
 	reply(c, out, (size_t)n, true, CTL_NONE);
 }
 
+/* "prompt": the waiting question in one line `vpnc answer` reads (ctlsock.h). */
+static void reply_prompt(struct ctl_client *c)
+{
+	struct vpnc_ctl *ctl = c->ctl;
+	struct vpnc_status_snap snap;
+	char *out;
+	int n;
+
+	if (ctl->ops.status == NULL) {
+		reply_str(c, "error not supported\n", CTL_NONE);
+		return;
+	}
+	memset(&snap, 0, sizeof(snap));
+	snap.last_recv_ms_ago = snap.last_sent_ms_ago = -1;
+	ctl->ops.status(ctl->ops.ctx, &snap);
+	if (snap.prompt_id == 0) {
+		reply_str(c, "prompt none\n", CTL_NONE);
+		return;
+	}
+	out = malloc(VPNC_CTL_REQ_MAX + 64);
+	if (out == NULL) {
+		reply_str(c, "error out of memory\n", CTL_NONE);
+		return;
+	}
+	n = snprintf(out, VPNC_CTL_REQ_MAX + 64, "prompt %u %s %d %s\n", snap.prompt_id,
+	             snap.prompt_kind != NULL ? snap.prompt_kind : "question", snap.prompt_echo ? 1 : 0,
+	             snap.prompt_text != NULL ? snap.prompt_text : "");
+	if (n < 0 || n >= VPNC_CTL_REQ_MAX + 64)
+		n = VPNC_CTL_REQ_MAX + 63; /* cut; the newline goes last */
+	for (int i = 0; i < n - 1; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = '?';
+	out[n - 1] = '\n';
+	reply(c, out, (size_t)n, true, CTL_NONE);
+}
+
 static bool is_cmd(const char *line, size_t len, const char *cmd)
 {
 	return len == strlen(cmd) && memcmp(line, cmd, len) == 0;
+}
+
+/* "answer ID TEXT" (ctlprompt.h): only a client with the socket's full rights may answer. */
+static void handle_answer(struct ctl_client *c, size_t len)
+{
+	struct vpnc_ctl *ctl = c->ctl;
+	const char *text;
+	size_t text_len;
+	unsigned id;
+	int ret;
+
+	if (c->read_only) {
+		reply_str(c, "error permission denied (the status group may not answer questions)\n",
+		          CTL_NONE);
+		return;
+	}
+	if (ctl->ops.answer == NULL) {
+		reply_str(c, "error not supported\n", CTL_NONE);
+		return;
+	}
+	ret = vpnc_ctl_parse_answer(c->req, len, &id, &text, &text_len);
+	if (ret < 0) {
+		reply_str(c, ret == -EBADMSG ? "error the answer holds a NUL byte\n"
+		                             : "error usage: answer ID TEXT\n",
+		          CTL_NONE);
+		return;
+	}
+	ret = ctl->ops.answer(ctl->ops.ctx, id, text, text_len);
+	reply_str(c, ret == 0 ? "ok\n"
+	             : ret == -ESTALE ? "error no such question (answered already, or withdrawn)\n"
+	             : ret == -ENOSPC ? "error the answer is too long\n"
+	                              : "error the answer was not taken\n",
+	          CTL_NONE);
 }
 
 static void handle_request(struct ctl_client *c, size_t len)
@@ -213,6 +286,11 @@ static void handle_request(struct ctl_client *c, size_t len)
 	const char *line = c->req;
 	struct vpnc_ctl *ctl = c->ctl;
 
+	if (len >= 6 && memcmp(line, "answer", 6) == 0 && (len == 6 || line[6] == ' ' || line[6] == '\r')) {
+		handle_answer(c, len);
+		OPENSSL_cleanse(c->req, sizeof(c->req)); /* the answer is a secret */
+		return;
+	}
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
 	if (is_cmd(line, len, "status") || is_cmd(line, len, "status json"))
@@ -221,6 +299,8 @@ static void handle_request(struct ctl_client *c, size_t len)
 		reply_status(c, false, 0);
 	else if (is_cmd(line, len, "status text raw"))
 		reply_status(c, false, VPNC_STATUS_RAW);
+	else if (is_cmd(line, len, "prompt"))
+		reply_prompt(c);
 	else if (c->read_only && (is_cmd(line, len, "disconnect") || is_cmd(line, len, "reconnect")))
 		reply_str(c, "error permission denied (the status group may only read the status; "
 		             "disconnect and reconnect need root)\n", CTL_NONE);

@@ -11,14 +11,20 @@
  *   status text raw -> the same with exact bytes and milliseconds
  *   disconnect     -> "ok\n", then the session ends as on SIGTERM
  *   reconnect      -> "ok\n", then a reconnect as on SIGHUP
+ *   prompt         -> "prompt ID KIND ECHO TEXT\n" for the waiting question
+ *                     (ECHO 0 or 1; TEXT with control bytes as '?'), or
+ *                     "prompt none\n" (from ops.status's snapshot)
+ *   answer ID TEXT -> "ok\n" when TEXT answered the waiting question ID
+ *                     (status shows it; docs/prompts.md); the request is
+ *                     wiped once handled, TEXT is never logged
  *   anything else  -> "error <reason>\n"
  *
  * Root and the daemon's own effective uid may send any request
  * (SO_PEERCRED), on top of the file permissions. With ops.read_group set,
  * the socket is mode 0660 with that group, and a member of it (primary
  * group from SO_PEERCRED, supplementary ones from SO_PEERGROUPS) may ask
- * for the status only: disconnect and reconnect get "error permission
- * denied". Anyone else is refused. A client that sends nothing is dropped
+ * for the status only: disconnect, reconnect and answer get "error
+ * permission denied". Anyone else is refused. A client that sends nothing is dropped
  * after idle_ms; at most VPNC_CTL_MAX_CLIENTS are served at once. Nothing
  * here blocks the loop, and nothing runs on the packet path: a request costs
  * one allocation for its connection and one for its reply.
@@ -39,8 +45,8 @@
 
 #include "control/status.h"
 
-/* Longest request line, newline included. */
-#define VPNC_CTL_REQ_MAX 64
+/* Longest request line, newline included: room for "answer ID " and a 512-byte answer. */
+#define VPNC_CTL_REQ_MAX 600
 /* Connections served at the same time; more are closed at once. */
 #define VPNC_CTL_MAX_CLIENTS 8
 /* A connection that has not sent its request after this long is closed. */
@@ -66,6 +72,12 @@ struct vpnc_ctl_ops {
 	/* Called after the "ok" reply was written (or the client went away). */
 	void (*disconnect)(void *ctx);
 	void (*reconnect)(void *ctx);
+	/*
+	 * "answer ID TEXT": 0 when taken, -ESTALE when ID is not the waiting
+	 * question, -ENOSPC when too long. text (len bytes, no NUL, no newline)
+	 * is the request buffer, wiped after the call.
+	 */
+	int (*answer)(void *ctx, unsigned id, const char *text, size_t len);
 	/* Whether a peer may use the socket; NULL = root or our effective uid only. */
 	bool (*peer_ok)(void *ctx, uid_t uid, gid_t gid, pid_t pid);
 	/* Unix time for the status; NULL = time(). */

@@ -117,6 +117,22 @@ static void fill_status(void *ctx, struct vpnc_status_snap *snap)
 	snap->profile_expires = s->profile_expires;
 	snap->kill_switch = s->kill_switch;
 	snap->kill_switch_lan = s->kill_switch_lan;
+	if (s->hooks.prompt != NULL)
+		s->hooks.prompt(s->hooks.ctx, snap);
+}
+
+static int do_answer(void *ctx, unsigned id, const char *text, size_t len)
+{
+	struct vpnc_ctlstate *s = ctx;
+	int ret;
+
+	if (s->hooks.answer == NULL)
+		return -ENOTSUP;
+	ret = s->hooks.answer(s->hooks.ctx, id, text, len);
+	/* Never the answer itself: it may be a secret. */
+	vpnc_log(ret == 0 ? VPNC_LOG_INFO : VPNC_LOG_MORE, "Question %u %s on the control socket", id,
+	         ret == 0 ? "answered" : "not answered (no such question, or too long)");
+	return ret;
 }
 
 static void do_disconnect(void *ctx)
@@ -167,6 +183,7 @@ int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct
 		.status = fill_status,
 		.disconnect = do_disconnect,
 		.reconnect = do_reconnect,
+		.answer = do_answer,
 		.log = log_fn,
 	};
 	char path[VPNC_CTL_PATH_MAX];

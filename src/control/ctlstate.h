@@ -32,6 +32,10 @@ struct vpnc_ctlstate_hooks {
 	/* Fills *out with the data path's settings and counters; false when there is no TUN yet. */
 	bool (*datapath)(void *ctx, struct vpnc_status_datapath *out);
 	void *ctx;
+	/* The prompt module (daemon/prompt.h): fills snap->prompt_*; may be NULL. */
+	void (*prompt)(void *ctx, struct vpnc_status_snap *snap);
+	/* "answer ID TEXT" (ctlsock.h): 0, -ESTALE or -ENOSPC; may be NULL (not supported). */
+	int (*answer)(void *ctx, unsigned id, const char *text, size_t len);
 };
 
 /*

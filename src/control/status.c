@@ -658,6 +658,24 @@ int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, s
 		puts_(&w, "null");
 	j_expiry(&w, &first, "certificate", s->cert_not_after, now);
 	j_expiry(&w, &first, "profile", s->profile_expires, now);
+	jkey(&w, &first, "prompt");
+	if (s->prompt_id != 0) {
+		f = true;
+		puts_(&w, "{");
+		jkey(&w, &f, "id");
+		puti(&w, s->prompt_id);
+		jkey(&w, &f, "kind");
+		jstr(&w, s->prompt_kind);
+		jkey(&w, &f, "text");
+		jstr(&w, s->prompt_text);
+		jkey(&w, &f, "echo");
+		puts_(&w, s->prompt_echo ? "true" : "false");
+		puts_(&w, "}");
+	} else {
+		puts_(&w, "null");
+	}
+	jkey(&w, &first, "info");
+	jstr(&w, s->prompt_info);
 	puts_(&w, "}");
 	return finish(&w);
 }
@@ -912,5 +930,13 @@ int vpnc_status_text_fmt(const struct vpnc_status_snap *s, int64_t now, unsigned
 	}
 	t_expiry(&w, "certificate:", "certificate", s->cert_not_after, now);
 	t_expiry(&w, "profile:", "profile (eduVPN session)", s->profile_expires, now);
+	if (s->prompt_id != 0) {
+		snprintf(line, sizeof(line), "%s (%s; answer with: vpnc answer %s)",
+		         s->prompt_text != NULL ? s->prompt_text : "?", s->prompt_kind != NULL ? s->prompt_kind : "?",
+		         s->instance != NULL ? s->instance : "");
+		t_line(&w, "waiting for:", line);
+	}
+	if (s->prompt_info != NULL && s->prompt_info[0])
+		t_line(&w, "info:", s->prompt_info);
 	return finish(&w);
 }

@@ -129,6 +129,13 @@ struct vpnc_status_snap {
 	int64_t connected_since;
 	int64_t cert_not_after;
 	int64_t profile_expires;       /* the eduVPN "# Expires:" header */
+
+	/* A question waiting for `vpnc answer` (daemon/prompt.h; docs/prompts.md); id 0 = none. */
+	unsigned prompt_id;
+	const char *prompt_kind;       /* "username", "password", "challenge", ... */
+	const char *prompt_text;
+	bool prompt_echo;
+	const char *prompt_info;       /* an informational item (e.g. a sign-in URL); NULL = none */
 };
 
 /* Names of the event and the action in JSON: "source-address-changed", "probe-answered", ... */

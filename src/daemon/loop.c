@@ -588,6 +588,7 @@ void loop_shutdown(struct loop *l, int code)
 	l->exit_code = code;
 	vpnc_ctlstate_close(l->ctl); /* Control socket (ctlstate.h): gone before the last uv_run */
 	l->ctl = NULL;
+	loop_creds_stop(l); /* a waiting question is withdrawn, the terminal put back (loop_creds.c) */
 	/* systemd (sdnotify.h, sdwatchdog.h); a second STOPPING=1 after a signal is harmless. */
 	(void)vpnc_sd_stopping(code == 0 ? "disconnected" : "stopped after an error (see the log)");
 	vpnc_sd_watchdog_stop(&l->sd_wd);
@@ -742,9 +743,11 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		loop_shutdown(l, 1); /* DNS and scripts (updown.h): scripts not allowed */
 	} else {
 		/* Control socket (ctlstate.h): without one if it cannot be made (logged). */
-		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l};
+		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l,
+		                                 .prompt = loop_creds_view, .answer = loop_creds_answer};
 
 		(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
+		loop_creds_start(l); /* asking for credentials (loop_creds.c), on the socket too */
 		vpnc_ctlstate_netev(l->ctl, &l->netev); /* the last network event (loop_roam.c) */
 		/* Kill switch (loop_ks.c): in place before the first name is resolved. Privilege
 		 * separation: then into the jail, now that the control socket exists, before any name

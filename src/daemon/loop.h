@@ -22,15 +22,24 @@
 /* Room for a username or password (with its NUL). */
 #define VPNC_CRED_MAX 512
 
+/* What the credentials' source has for an attempt (secrets, wiped after use); "" = not there. */
+struct vpnc_loop_creds {
+	char user[VPNC_CRED_MAX];
+	char pass[VPNC_CRED_MAX];
+	char resp[VPNC_CRED_MAX];      /* the static-challenge response, when have_resp */
+	bool have_resp;
+	bool pass_asked;               /* pass was asked (an empty answer stands, as in 2.6) */
+};
+
 /*
- * Fills user and pass (cap bytes each, NUL-terminated) from where the
- * credentials come from (the config's file or inline block, or a prompt on
- * the terminal). Called before an attempt that needs them: the first one,
- * after auth-nocache dropped the password, and after AUTH_FAILED with
- * auth-retry interact. Returns 0, -ENXIO when a prompt is needed and there
- * is no terminal, or another negative errno code.
+ * Fills *out from where the credentials come from (the config's file or
+ * inline block, and the answers given on the terminal at start-up the first
+ * time); what is left empty the loop asks through the prompt module
+ * (prompt.h, loop_creds.c). Called before an attempt that needs them: the
+ * first one, after auth-nocache dropped the password, and after AUTH_FAILED
+ * with auth-retry interact. Returns 0 or a negative errno code.
  */
-typedef int (*vpnc_loop_creds_fn)(void *ctx, char *user, char *pass, size_t cap);
+typedef int (*vpnc_loop_creds_fn)(void *ctx, struct vpnc_loop_creds *out);
 
 struct vpnc_loop_params {
 	const struct vpnc_config *conf;
@@ -38,6 +47,7 @@ struct vpnc_loop_params {
 	struct vpnc_nl *nl;
 	vpnc_loop_creds_fn get_creds;  /* needed with auth-user-pass */
 	void *creds_ctx;
+	bool no_sdask;                 /* never ask through systemd-ask-password (--untrusted-config) */
 	/* Privilege separation (docs/privileges.md): this process is the network child; TUN,
 	 * addresses, routes, DNS and name resolution are asked of the parent over priv_sock, and
 	 * the jail is entered once the control socket exists, before the first packet. */

@@ -44,25 +44,6 @@ static uint64_t wallclock(void *ctx)
 	return (uint64_t)time(NULL);
 }
 
-/* Makes sure the username and password are at hand when the next attempt needs them. */
-static int need_creds(struct loop *l)
-{
-	int ret;
-
-	if (!l->conf->auth_user_pass || l->have_creds || l->token[0] != '\0')
-		return 0;
-	if (l->p->get_creds == NULL)
-		return -ENOENT;
-	ret = l->p->get_creds(l->p->creds_ctx, l->user, l->pass, sizeof(l->user));
-	if (ret < 0) {
-		loop_secret_wipe(l->user, sizeof(l->user));
-		loop_secret_wipe(l->pass, sizeof(l->pass));
-		return ret;
-	}
-	l->have_creds = true;
-	return 0;
-}
-
 static int local_port(const struct vpnc_config *c)
 {
 	if (c->nobind)
@@ -146,15 +127,9 @@ static void start_engine(struct loop *l)
 	int ret;
 
 	cbs.ctx = l;
-	ret = need_creds(l);
-	if (ret < 0) {
-		vpnc_log(VPNC_LOG_FATAL, "%s",
-		         ret == -ENXIO ? "auth-user-pass needs a username and password, and there is no "
-		                         "terminal to ask for them."
-		                       : "Cannot get the auth-user-pass username and password.");
-		loop_shutdown(l, 1);
+	/* The credentials (loop_creds.c); a question's answer starts the attempt again. */
+	if (loop_creds_ready(l) != 0)
 		return;
-	}
 	vpnc_engine_cfg_from_config(&ecfg, l->conf);
 	/* push-peer-info: IV_HWADDR, looked up for each attempt as 2.6 does; none is fine. */
 	if (l->conf->push_peer_info &&
@@ -314,6 +289,9 @@ void loop_begin_connect(struct loop *l)
 	int ret;
 
 	if (l->closing || l->exiting || l->gai_busy || l->eng != NULL)
+		return;
+	/* Credentials first (loop_creds.c): a question may wait long; its answer comes back here. */
+	if (loop_creds_ready(l) != 0)
 		return;
 	if (l->addr != NULL) {
 		connect_addr(l);

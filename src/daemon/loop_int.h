@@ -23,6 +23,7 @@
 #include "control/ctlstate.h"
 #include "daemon/link.h"
 #include "daemon/loop.h"
+#include "daemon/prompt.h"
 #include "daemon/remote.h"
 #include "daemon/sdwatchdog.h"
 #include "daemon/tunio.h"
@@ -114,6 +115,12 @@ struct loop {
 	char user[VPNC_CRED_MAX];
 	char pass[VPNC_CRED_MAX];
 	bool have_creds;
+	/* Asking for them (loop_creds.c, prompt.h): what the source gave and the answers so far. */
+	struct vpnc_prompt *prompt;      /* NULL when it could not be made */
+	struct vpnc_loop_creds cr;
+	bool cr_filled;                  /* cr holds this round's source values */
+	bool cr_pass_asked;              /* the password was asked (an empty answer stands) */
+	bool asking;                     /* a question waits; the attempt starts from its answer */
 	char token[VPNC_MAX_TOKEN_LEN];       /* the pushed auth-token, kept across attempts */
 	char token_user[VPNC_MAX_TOKEN_LEN];
 
@@ -171,6 +178,20 @@ void loop_teardown_connection(struct loop *l, bool notify);
 void loop_next_attempt(struct loop *l, enum vpnc_remote_why why, bool auth_nointeract);
 /* Frees the current remote's resolved addresses. */
 void loop_forget_addrs(struct loop *l);
+
+/*
+ * loop_creds.c: the credentials for the next attempt. 0 when they are at
+ * hand (or not needed), 1 while a question waits (its answer calls
+ * loop_begin_connect() again), -1 after a fatal end (loop_shutdown() called).
+ */
+int loop_creds_ready(struct loop *l);
+/* The prompt module for the run, with the control socket when there is one (logged if not). */
+void loop_creds_start(struct loop *l);
+/* Withdraws a waiting question and frees the module (loop_shutdown()). */
+void loop_creds_stop(struct loop *l);
+/* The control socket's hooks: the waiting question for status, and its answer. */
+void loop_creds_view(void *ctx, struct vpnc_status_snap *snap);
+int loop_creds_answer(void *ctx, unsigned id, const char *text, size_t len);
 
 /* loop_attempt.c: resolves the current remote and starts an engine and a link for it. */
 void loop_begin_connect(struct loop *l);

@@ -23,6 +23,7 @@
 #include "core/tls.h"
 #include "control/checkcfg.h" /* vpnc --check-config */
 #include "control/cli.h" /* Control socket client, --help, --version (cli.h). */
+#include "control/ctlpath.h"
 #include "daemon/exitcode.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
@@ -45,18 +46,32 @@ static void usage(FILE *f)
 	vpnc_cli_usage(f);
 }
 
-/* Asks on the terminal for the passphrase of an encrypted key or PKCS#12 file (no 'askpass FILE'). */
+/*
+ * The passphrase of an encrypted key or PKCS#12 file (no 'askpass FILE'):
+ * needed to build the TLS context, before the loop, so asked blocking
+ * (prompt.h: the terminal, else systemd-ask-password).
+ */
 static int ask_key_pass(char *buf, size_t cap, void *arg)
 {
+	const struct vpnc_prompt_q q = {VPNC_PROMPT_KEY_PASS, "Enter Private Key Password:", false};
+
 	(void)arg;
-	return vpnc_prompt_secret("Enter Private Key Password: ", buf, cap);
+	return vpnc_prompt_sync(&q, buf, cap);
 }
 
-/* Asks on the terminal for a PKCS#11 token's PIN (os/pkcs11.h; the question names the token). */
+/*
+ * A PKCS#11 token's PIN (os/pkcs11.h; the question names the token): at
+ * start, before the loop, and again only if 'pkcs11-pin-cache' runs out, from
+ * inside a signature, so asked blocking (prompt.h: the terminal, else
+ * systemd-ask-password). Under privsep this runs in the parent, which keeps
+ * the token.
+ */
 static int ask_pin(const char *question, char *buf, size_t cap, void *arg)
 {
+	const struct vpnc_prompt_q q = {VPNC_PROMPT_PIN, question, false};
+
 	(void)arg;
-	return vpnc_prompt_secret(question, buf, cap);
+	return vpnc_prompt_sync(&q, buf, cap);
 }
 
 /*
@@ -99,47 +114,73 @@ static int p11_child_key(SSL_CTX *ctx, int sock)
 
 /*
  * Where the auth-user-pass credentials come from (vpnc_loop_creds_fn): the
- * config (file or inline block) for what it has, the terminal for the rest.
- * The first call hands over the answers asked for at start, so a missing
- * terminal is reported before anything is set up.
+ * config (file or inline block) for what it has; with a terminal, the rest
+ * is asked at start (as OpenVPN does), and the first call hands those
+ * answers over. Whatever is still missing the loop asks (loop_creds.c):
+ * without a terminal through systemd-ask-password and the control socket.
  */
 struct creds_src {
 	const struct vpnc_config *conf;
-	bool fresh;                    /* user/pass hold the answers from start-up */
-	char user[VPNC_PROMPT_MAX];    /* secret, wiped after use */
-	char pass[VPNC_PROMPT_MAX];
+	bool fresh;                    /* got holds the answers from start-up */
+	struct vpnc_loop_creds got;    /* secret, wiped after use */
 };
 
 static int ask_missing(struct creds_src *c)
 {
 	const struct vpnc_config *conf = c->conf;
-
-	if (conf->username != NULL && conf->password != NULL)
-		return 0;
-	return vpnc_prompt_credentials(conf->username == NULL, c->user, conf->password == NULL, c->pass,
-	                               sizeof(c->user));
-}
-
-static int get_creds(void *ctx, char *user, char *pass, size_t cap)
-{
-	struct creds_src *c = ctx;
-	const char *u, *p;
+	struct vpnc_prompt_env env = {0};
+	char text[VPNC_STATIC_CHALLENGE_MAX + 16];
+	struct vpnc_prompt_q q = {VPNC_PROMPT_USER, "Enter Auth Username:", true};
 	int ret = 0;
 
-	if (!c->fresh)
-		ret = ask_missing(c);
-	c->fresh = false;
-	u = c->conf->username != NULL ? c->conf->username : c->user;
-	p = c->conf->password != NULL ? c->conf->password : c->pass;
-	if (ret == 0 && (strlen(u) >= cap || strlen(p) >= cap))
-		ret = -ENOSPC;
-	if (ret == 0) {
-		memcpy(user, u, strlen(u) + 1);
-		memcpy(pass, p, strlen(p) + 1);
+	vpnc_prompt_env_probe(&env);
+	if (!env.tty)
+		return 0; /* the loop asks, where the control socket can answer too */
+	if (conf->username == NULL)
+		ret = vpnc_prompt_sync(&q, c->got.user, sizeof(c->got.user));
+	if (ret == 0 && conf->password == NULL && !conf->auth_user_pass_username_only) {
+		q = (struct vpnc_prompt_q){VPNC_PROMPT_PASS, "Enter Auth Password:", false};
+		ret = vpnc_prompt_sync(&q, c->got.pass, sizeof(c->got.pass));
+		c->got.pass_asked = ret == 0;
 	}
-	OPENSSL_cleanse(c->user, sizeof(c->user));
-	OPENSSL_cleanse(c->pass, sizeof(c->pass));
+	if (ret == 0 && conf->static_challenge[0] != '\0') {
+		snprintf(text, sizeof(text), "CHALLENGE: %s", conf->static_challenge);
+		q = (struct vpnc_prompt_q){VPNC_PROMPT_CHALLENGE, text, conf->static_challenge_echo};
+		ret = vpnc_prompt_sync(&q, c->got.resp, sizeof(c->got.resp));
+		c->got.have_resp = ret == 0;
+	}
+	if (ret == 0 && conf->username == NULL && c->got.user[0] == '\0') {
+		vpnc_log(VPNC_LOG_FATAL, "The auth-user-pass username is empty.");
+		ret = -EINVAL;
+	}
+	if (ret < 0)
+		OPENSSL_cleanse(&c->got, sizeof(c->got));
 	return ret;
+}
+
+static int get_creds(void *ctx, struct vpnc_loop_creds *out)
+{
+	struct creds_src *c = ctx;
+	const struct vpnc_config *conf = c->conf;
+
+	if (c->fresh)
+		*out = c->got;
+	c->fresh = false;
+	OPENSSL_cleanse(&c->got, sizeof(c->got));
+	if (conf->username != NULL && strlen(conf->username) >= sizeof(out->user))
+		return -ENOSPC;
+	if (conf->password != NULL && strlen(conf->password) >= sizeof(out->pass))
+		return -ENOSPC;
+	if (conf->username != NULL)
+		memcpy(out->user, conf->username, strlen(conf->username) + 1);
+	if (conf->password != NULL)
+		memcpy(out->pass, conf->password, strlen(conf->password) + 1);
+	/* 'auth-user-pass username-only' (OpenVPN 2.7): its placeholder, never asked. */
+	if (conf->auth_user_pass_username_only) {
+		snprintf(out->pass, sizeof(out->pass), "%s", "[[BLANK]]");
+		out->pass_asked = true;
+	}
+	return 0;
 }
 
 /*
@@ -372,15 +413,24 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds};
+	{ /* systemd-ask-password's --id=vpnc:INSTANCE:KIND for questions before the loop (prompt.h) */
+		const char *cpath = conf->path != NULL ? conf->path
+		                    : conf->cmdline_config[0] ? conf->cmdline_config : NULL;
+		char inst[VPNC_CTL_INSTANCE_MAX + 1];
+
+		vpnc_ctl_instance_from_config(cpath, inst, sizeof(inst));
+		vpnc_prompt_sync_instance(inst);
+	}
+		lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds,
+	                               .no_sdask = untrusted};
 	creds.conf = conf;
 	if (conf->auth_user_pass) {
 		ret = ask_missing(&creds);
 		if (ret < 0) {
-			vpnc_log(VPNC_LOG_FATAL, "%s",
-			         ret == -ENXIO ? "auth-user-pass needs a username and password, and there "
-			                         "is no terminal to ask for them."
-			                       : "Reading the username and password from the terminal failed.");
+			if (ret != -EINVAL)
+				vpnc_log(VPNC_LOG_FATAL, "%s", ret == -ENOSPC
+				         ? "The answer on the terminal is too long."
+				         : "Reading the username and password from the terminal failed.");
 			code = VPNC_EXIT_CONFIG;
 			goto out;
 		}

@@ -1,142 +1,251 @@
 /*
- * prompt.c: owns reading credentials from the terminal, with echo turned off
- * for the password and the terminal settings restored on every path.
+ * prompt.c: the prompt module's core (prompt.h): the loop's one waiting
+ * question, offered at once to the control socket and to one interactive
+ * front end (prompt_pick.c), the first answer taken and the others
+ * withdrawn; what `vpnc status` shows of it and the control socket's
+ * answer; the blocking form used before the loop; the kinds' names.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 
-#include "daemon/prompt.h"
+#include "daemon/prompt_int.h"
 
-static int tty_puts(int fd, const char *s)
+static const char *const kind_names[VPNC_PROMPT__COUNT] = {
+	[VPNC_PROMPT_USER] = "username",
+	[VPNC_PROMPT_PASS] = "password",
+	[VPNC_PROMPT_KEY_PASS] = "key-passphrase",
+	[VPNC_PROMPT_PIN] = "pin",
+	[VPNC_PROMPT_CHALLENGE] = "challenge",
+};
+
+const char *vpnc_prompt_kind_name(enum vpnc_prompt_kind kind)
 {
-	size_t len = strlen(s);
-
-	while (len > 0) {
-		ssize_t n = write(fd, s, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return (unsigned)kind < VPNC_PROMPT__COUNT ? kind_names[kind] : "question";
 }
 
-/* Reads one line (without the newline) into out; the rest of an over-long line is an error. */
-static int tty_line(int fd, char *out, size_t cap)
-{
-	size_t len = 0;
-	int ret = 0;
+/* For --id before the loop (vpnc_prompt_sync_instance); the loop's instance has its own. */
+static char sync_instance[72]; /* an instance name is at most 64 bytes (ctlpath.h) */
 
-	for (;;) {
-		char c;
-		ssize_t n = read(fd, &c, 1);
-		if (n < 0 && errno == EINTR) {
-			ret = -EINTR;
-			break;
-		}
-		if (n <= 0) {
-			ret = -EIO;
-			break;
-		}
-		if (c == '\n' || c == '\r')
-			break;
-		if (len + 1 >= cap) {
-			ret = -ENOSPC;
-			continue; /* keep consuming to the end of the line */
-		}
-		out[len++] = c;
-	}
-	out[len < cap ? len : cap - 1] = '\0';
-	if (ret < 0)
-		OPENSSL_cleanse(out, cap);
-	return ret;
+void vpnc_prompt_sync_instance(const char *instance)
+{
+	snprintf(sync_instance, sizeof(sync_instance), "%s", instance != NULL ? instance : "");
 }
 
-/* The terminal state to restore if a signal ends the process during the prompt. */
-static int saved_fd = -1;
-static struct termios saved_tio;
-
-static void restore_and_die(int sig)
+int vpnc_prompt_sync(const struct vpnc_prompt_q *q, char *out, size_t cap)
 {
-	if (saved_fd >= 0)
-		(void)tcsetattr(saved_fd, TCSANOW, &saved_tio);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
+	struct vpnc_prompt_env env = {0};
+	unsigned fes;
 
-static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-#define N_FATAL_SIGNALS (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
-
-static int ask(int fd, const char *question, bool echo, char *out, size_t cap)
-{
-	struct termios quiet;
-	struct sigaction sa, old_sa[N_FATAL_SIGNALS];
-	bool restore = false;
-	int ret;
-
-	ret = tty_puts(fd, question);
-	if (ret < 0)
-		return ret;
-	if (!echo && tcgetattr(fd, &saved_tio) == 0) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = restore_and_die;
-		sigemptyset(&sa.sa_mask);
-		for (size_t i = 0; i < N_FATAL_SIGNALS; i++)
-			sigaction(fatal_signals[i], &sa, &old_sa[i]);
-		saved_fd = fd;
-		quiet = saved_tio;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		quiet.c_lflag |= ICANON;
-		restore = true;
-		(void)tcsetattr(fd, TCSAFLUSH, &quiet);
-	}
-	ret = tty_line(fd, out, cap);
-	if (restore) {
-		(void)tcsetattr(fd, TCSAFLUSH, &saved_tio);
-		saved_fd = -1;
-		for (size_t i = 0; i < N_FATAL_SIGNALS; i++)
-			sigaction(fatal_signals[i], &old_sa[i], NULL);
-		(void)tty_puts(fd, "\n");
-	}
-	return ret;
+	if (cap == 0)
+		return -ENOSPC;
+	vpnc_prompt_env_probe(&env);
+	fes = vpnc_prompt_pick(&env, true);
+	if (fes & VPNC_PROMPT_FE_TTY)
+		return prompt_tty_sync(q, out, cap);
+	if (fes & VPNC_PROMPT_FE_SDASK)
+		return prompt_sdask_sync(q, sync_instance, out, cap);
+	return -ENXIO;
 }
 
 int vpnc_prompt_credentials(bool ask_user, char *user, bool ask_pass, char *pass, size_t cap)
 {
-	int fd, ret = 0;
+	const struct vpnc_prompt_q qu = {VPNC_PROMPT_USER, "Enter Auth Username:", true};
+	const struct vpnc_prompt_q qp = {VPNC_PROMPT_PASS, "Enter Auth Password:", false};
+	int ret = 0;
 
-	if (cap == 0)
-		return -ENOSPC;
-	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return -ENXIO;
 	if (ask_user)
-		ret = ask(fd, "Enter Auth Username: ", true, user, cap);
+		ret = vpnc_prompt_sync(&qu, user, cap);
 	if (ret == 0 && ask_pass)
-		ret = ask(fd, "Enter Auth Password: ", false, pass, cap);
-	close(fd);
+		ret = vpnc_prompt_sync(&qp, pass, cap);
 	return ret;
 }
 
 int vpnc_prompt_secret(const char *question, char *out, size_t cap)
 {
-	int fd, ret;
+	const struct vpnc_prompt_q q = {VPNC_PROMPT_KEY_PASS, question, false};
 
-	if (cap == 0)
-		return -ENOSPC;
-	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
+	return vpnc_prompt_sync(&q, out, cap);
+}
+
+int vpnc_prompt_new(uv_loop_t *loop, const char *instance, bool no_sdask, struct vpnc_prompt **out)
+{
+	struct vpnc_prompt *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return -ENOMEM;
+	p->loop = loop;
+	p->refs = 1;
+	p->no_sdask = no_sdask;
+	p->allowed = VPNC_PROMPT_FE_TTY | VPNC_PROMPT_FE_SDASK | VPNC_PROMPT_FE_CTL;
+	p->next_id = 1;
+	snprintf(p->instance, sizeof(p->instance), "%s", instance != NULL ? instance : "");
+	*out = p;
+	return 0;
+}
+
+void prompt_ref(struct vpnc_prompt *p)
+{
+	p->refs++;
+}
+
+void prompt_unref(struct vpnc_prompt *p)
+{
+	if (--p->refs > 0)
+		return;
+	OPENSSL_cleanse(p, sizeof(*p));
+	free(p);
+}
+
+void vpnc_prompt_set_ctl(struct vpnc_prompt *p, bool have_ctl)
+{
+	if (p != NULL)
+		p->have_ctl = have_ctl;
+}
+
+void vpnc_prompt_limit(struct vpnc_prompt *p, unsigned fes)
+{
+	if (p != NULL)
+		p->allowed = fes;
+}
+
+bool vpnc_prompt_busy(const struct vpnc_prompt *p)
+{
+	return p != NULL && p->id != 0;
+}
+
+/* Every front end lets go; the question is gone. */
+static void withdraw(struct vpnc_prompt *p)
+{
+	prompt_tty_stop(p);
+	prompt_sdask_stop(p);
+	p->fes = 0;
+	p->id = 0;
+	p->done = NULL;
+	p->arg = NULL;
+}
+
+int vpnc_prompt_ask(struct vpnc_prompt *p, const struct vpnc_prompt_q *q, vpnc_prompt_done_fn done,
+                    void *arg)
+{
+	struct vpnc_prompt_env env = {0};
+	unsigned fes;
+
+	if (p == NULL || q == NULL || q->text == NULL || done == NULL)
+		return -EINVAL;
+	if (p->id != 0)
+		return -EBUSY;
+	/* The probe opens /dev/tty: not where neither interactive front end may be used. */
+	if (p->allowed & (VPNC_PROMPT_FE_TTY | VPNC_PROMPT_FE_SDASK))
+		vpnc_prompt_env_probe(&env);
+	env.ctl = p->have_ctl;
+	env.no_sdask = p->no_sdask;
+	fes = vpnc_prompt_pick(&env, false) & p->allowed;
+	if (fes == 0)
 		return -ENXIO;
-	ret = ask(fd, question, false, out, cap);
-	close(fd);
-	return ret;
+	p->kind = q->kind;
+	p->echo = q->echo;
+	snprintf(p->text, sizeof(p->text), "%s", q->text);
+	p->done = done;
+	p->arg = arg;
+	p->fail = 0;
+	p->id = p->next_id++;
+	if (p->next_id == 0)
+		p->next_id = 1;
+	p->fes = fes;
+	if ((fes & VPNC_PROMPT_FE_TTY) && prompt_tty_start(p) < 0)
+		p->fes &= ~VPNC_PROMPT_FE_TTY;
+	if ((fes & VPNC_PROMPT_FE_SDASK) && prompt_sdask_start(p) < 0)
+		p->fes &= ~VPNC_PROMPT_FE_SDASK;
+	if (p->fes == 0) {
+		withdraw(p);
+		return -ENXIO;
+	}
+	return 0;
+}
+
+void prompt_fe_done(struct vpnc_prompt *p, unsigned fe, int status, char *answer)
+{
+	vpnc_prompt_done_fn done = p->done;
+	void *arg = p->arg;
+
+	if (p->id == 0 || !(p->fes & fe))
+		return;
+	p->fes &= ~fe;
+	if (status < 0 && status != -ENOSPC) {
+		/* This front end gave up (the helper failed, input ended): the others may still answer. */
+		if (p->fail == 0)
+			p->fail = status;
+		if (p->fes != 0)
+			return;
+		status = p->fail;
+	}
+	prompt_ref(p); /* the callback may free p */
+	withdraw(p);
+	done(arg, status, status == 0 ? answer : NULL);
+	prompt_unref(p);
+}
+
+int vpnc_prompt_cancel(struct vpnc_prompt *p)
+{
+	if (p == NULL || p->id == 0)
+		return -ENOENT;
+	withdraw(p);
+	return 0;
+}
+
+void vpnc_prompt_info(struct vpnc_prompt *p, const char *text)
+{
+	if (p == NULL)
+		return;
+	if (text == NULL) {
+		p->info[0] = '\0';
+		return;
+	}
+	snprintf(p->info, sizeof(p->info), "%s", text);
+	prompt_tty_print(p->info);
+}
+
+void vpnc_prompt_view(const struct vpnc_prompt *p, struct vpnc_prompt_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (p == NULL)
+		return;
+	if (p->info[0] != '\0')
+		v->info = p->info;
+	/* Only a question the control socket may answer is shown there. */
+	if (p->id == 0 || !(p->fes & VPNC_PROMPT_FE_CTL))
+		return;
+	v->id = p->id;
+	v->kind = vpnc_prompt_kind_name(p->kind);
+	v->text = p->text;
+	v->echo = p->echo;
+}
+
+int vpnc_prompt_answer(struct vpnc_prompt *p, unsigned id, const char *answer, size_t len)
+{
+	char buf[VPNC_PROMPT_MAX + 1];
+
+	if (p == NULL || id == 0 || p->id != id || !(p->fes & VPNC_PROMPT_FE_CTL))
+		return -ESTALE;
+	if (len > VPNC_PROMPT_MAX)
+		return -ENOSPC;
+	memcpy(buf, answer, len);
+	buf[len] = '\0';
+	prompt_fe_done(p, VPNC_PROMPT_FE_CTL, 0, buf);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return 0;
+}
+
+void vpnc_prompt_free(struct vpnc_prompt *p)
+{
+	if (p == NULL || p->freed)
+		return;
+	p->freed = true;
+	withdraw(p);
+	p->info[0] = '\0';
+	prompt_unref(p);
 }

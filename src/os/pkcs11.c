@@ -81,7 +81,7 @@ static PKCS11H_BOOL pin_prompt(void *const global, void *const user, const pkcs1
 		p11.pin_err = -ENXIO;
 		return 0;
 	}
-	snprintf(question, sizeof(question), "Enter %s token Password: ", p11.label);
+	snprintf(question, sizeof(question), "Enter %s token Password:", p11.label);
 	ret = p11.pin(question, buf, sizeof(buf), p11.arg);
 	if (ret == 0) {
 		buf[sizeof(buf) - 1] = '\0';
@@ -149,8 +149,8 @@ static int fail(CK_RV rv, const char *what, char *err, size_t errlen)
 		return -ENXIO;
 	}
 	if (p11.pin_err == -ENXIO) {
-		snprintf(err, errlen, "the PKCS#11 token '%s' needs a PIN and there is no terminal to ask "
-		         "for it", tok);
+		snprintf(err, errlen, "the PKCS#11 token '%s' needs a PIN and there is no terminal or "
+		         "systemd-ask-password to ask for it", tok);
 		return -ENXIO;
 	}
 	if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE ||

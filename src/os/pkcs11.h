@@ -28,7 +28,7 @@
 
 /*
  * Asks for a PIN: question is one line such as "Enter vpnc-test token
- * Password: " (the token label escaped). Writes a NUL-terminated PIN of at
+ * Password:" (the token label escaped). Writes a NUL-terminated PIN of at
  * most cap - 1 bytes into buf and returns 0, or a negative errno (-ENXIO:
  * nobody to ask). buf belongs to this module, which wipes it.
  */

@@ -32,6 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.host = s.address = s.instance = s.last_error = s.dev = s.cipher = text;
 	s.profile_expires = t;
 	s.dns_backend = s.dns_scope = text;
+	/* A waiting question (its text from a profile's static-challenge) and an informational item. */
+	s.prompt_id = size > 0 ? data[0] : 0;
+	s.prompt_kind = s.prompt_text = s.prompt_info = text;
+	s.prompt_echo = size > 1 && (data[1] & 1);
 	/* The network event: any kind and action (even out of range), an interface name from the bytes. */
 	if (size >= 2) {
 		s.netev.kind = data[0];

@@ -1205,8 +1205,46 @@ static void test_profile_routes(void)
 	          __LINE__);
 }
 
+/* 'static-challenge TEXT ECHO [FORMAT]' (2.6's two words, 2.7's FORMAT) and 'username-only'. */
+static void test_static_challenge(void)
+{
+	struct vpnc_config *c = parse_ok(BASE "static-challenge \"Enter the code\" 1\n");
+
+	if (c != NULL) {
+		CHECK_STR(c->static_challenge, "Enter the code");
+		CHECK(c->static_challenge_echo && !c->static_challenge_concat);
+	}
+	vpnc_config_free(c);
+	c = parse_ok(BASE "static-challenge OTP 0 concat\n");
+	if (c != NULL)
+		CHECK(!c->static_challenge_echo && c->static_challenge_concat);
+	vpnc_config_free(c);
+	/* 2.6 reads ECHO with atoi: "yes" is 0 (no echo), accepted; "2" echoes. */
+	c = parse_ok(BASE "static-challenge OTP yes scrv1\n");
+	if (c != NULL)
+		CHECK(!c->static_challenge_echo && !c->static_challenge_concat);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "static-challenge OTP 2\n");
+	if (c != NULL)
+		CHECK(c->static_challenge_echo);
+	vpnc_config_free(c);
+	parse_err(BASE "static-challenge OTP 1 base64\n",
+	          "t.ovpn:7: option 'static-challenge': FORMAT must be 'scrv1' or 'concat'", __LINE__);
+	parse_err(BASE "static-challenge OTP\n",
+	          "t.ovpn:7: option 'static-challenge' needs at least 2 arguments", __LINE__);
+	c = parse_ok("client\n<ca>\nCA\n</ca>\nremote vpn.example.org\nauth-user-pass username-only\n");
+	if (c != NULL)
+		CHECK(c->auth_user_pass && c->auth_user_pass_username_only && c->username == NULL &&
+		      c->auth_user_pass_file == NULL);
+	vpnc_config_free(c);
+	parse_err("client\n<ca>\nCA\n</ca>\nremote vpn.example.org\nauth-user-pass username-only\n"
+	          "static-challenge OTP 1\n",
+	          "t.ovpn: 'auth-user-pass username-only' cannot be used with 'static-challenge'", __LINE__);
+}
+
 int main(void)
 {
+	test_static_challenge();
 	test_kill_switch_options();
 	test_minimal_defaults();
 	test_eduvpn();

@@ -23,11 +23,17 @@
 #include <unistd.h>
 
 #include "control/cli.c"
+#include "control/cli_answer.c"
 #include "control/cli_killswitch.c"
 #include "control/ctlpath.c"
+#include "control/ctlprompt.c"
 #include "control/ctlsock.c"
 #include "control/status.c"
 #include "control/status_netev.c"
+#include "daemon/prompt.c"
+#include "daemon/prompt_pick.c"
+#include "daemon/prompt_sdask.c"
+#include "daemon/prompt_tty.c"
 #include "control/status_expiry.c"
 
 #include "../check.h"
@@ -48,6 +54,11 @@ struct fixture {
 	int n_status_before_deny, n_status_after_deny;
 	int idle_closed_ms;
 	int busy_ret;
+	/* The prompt requests: the question shown, and what the answer op received. */
+	char r_prompt[VPNC_CTL_REQ_MAX + 64], r_ans_ok[64], r_ans_stale[128], r_ans_bad[64], r_ans_long[64];
+	unsigned ans_id;
+	char ans_text[VPNC_CTL_REQ_MAX];
+	atomic_int n_answer;
 };
 
 static void fx_status(void *ctx, struct vpnc_status_snap *s)
@@ -59,6 +70,23 @@ static void fx_status(void *ctx, struct vpnc_status_snap *s)
 	s->instance = "t1";
 	s->host = "vpn.example.org";
 	s->cipher = "AES-256-GCM";
+	s->prompt_id = 7;
+	s->prompt_kind = "password";
+	s->prompt_text = "Enter Auth\tPassword:"; /* a control byte, shown as '?' */
+}
+
+/* Question 7 waits; its answer is kept for the checks. */
+static int fx_answer(void *ctx, unsigned id, const char *text, size_t len)
+{
+	struct fixture *fx = ctx;
+
+	atomic_fetch_add(&fx->n_answer, 1);
+	if (id != 7)
+		return -ESTALE;
+	fx->ans_id = id;
+	memcpy(fx->ans_text, text, len);
+	fx->ans_text[len] = '\0';
+	return 0;
 }
 
 static void fx_disconnect(void *ctx)
@@ -115,7 +143,7 @@ static int64_t ms(void)
 static void *client_thread(void *arg)
 {
 	struct fixture *fx = arg;
-	char longreq[100];
+	char longreq[700];
 	int fds[VPNC_CTL_MAX_CLIENTS], fd;
 	int64_t t0;
 	ssize_t n;
@@ -125,6 +153,11 @@ static void *client_thread(void *arg)
 	vpnc_cli_request(fx->path, "disconnect", fx->r_disc, sizeof(fx->r_disc), 3000);
 	vpnc_cli_request(fx->path, "reconnect", fx->r_reco, sizeof(fx->r_reco), 3000);
 	vpnc_cli_request(fx->path, "bogus", fx->r_bogus, sizeof(fx->r_bogus), 3000);
+	vpnc_cli_request(fx->path, "prompt", fx->r_prompt, sizeof(fx->r_prompt), 3000);
+	vpnc_cli_request(fx->path, "answer 7 pa ss, word  ", fx->r_ans_ok, sizeof(fx->r_ans_ok), 3000);
+	vpnc_cli_request(fx->path, "answer 8 x", fx->r_ans_stale, sizeof(fx->r_ans_stale), 3000);
+	vpnc_cli_request(fx->path, "answer x7", fx->r_ans_bad, sizeof(fx->r_ans_bad), 3000);
+	vpnc_cli_request(fx->path, "answer 99999999999 x", fx->r_ans_long, sizeof(fx->r_ans_long), 3000);
 	memset(longreq, 's', sizeof(longreq) - 1);
 	longreq[sizeof(longreq) - 1] = '\0';
 	vpnc_cli_request(fx->path, longreq, fx->r_long, sizeof(fx->r_long), 3000);
@@ -195,6 +228,7 @@ static struct vpnc_ctl_ops fx_ops(struct fixture *fx)
 		.status = fx_status,
 		.disconnect = fx_disconnect,
 		.reconnect = fx_reconnect,
+		.answer = fx_answer,
 		.peer_ok = fx_peer_ok,
 		.now = fx_now,
 		.log = fx_log,
@@ -239,14 +273,33 @@ static void test_serve(const char *dir)
 	CHECK(strcmp(fx.r_disc, "ok\n") == 0);
 	CHECK(strcmp(fx.r_reco, "ok\n") == 0);
 	CHECK(strcmp(fx.r_bogus, "error unknown command\n") == 0);
+	/* The prompt: one line, the answer's text exactly (blanks kept), the rest refused. */
+	CHECK(strcmp(fx.r_prompt, "prompt 7 password 0 Enter Auth?Password:\n") == 0);
+	CHECK(strcmp(fx.r_ans_ok, "ok\n") == 0);
+	CHECK(fx.ans_id == 7 && strcmp(fx.ans_text, "pa ss, word  ") == 0);
+	CHECK(strncmp(fx.r_ans_stale, "error no such question", 22) == 0);
+	CHECK(strcmp(fx.r_ans_bad, "error usage: answer ID TEXT\n") == 0);
+	CHECK(strcmp(fx.r_ans_long, "error usage: answer ID TEXT\n") == 0);
+	CHECK(atomic_load(&fx.n_answer) == 2);
+	{ /* `vpnc answer` reads the same line back. */
+		char line[sizeof(fx.r_prompt)];
+		const char *kind = NULL, *text = NULL;
+		unsigned id = 0;
+		bool echo = true;
+
+		snprintf(line, sizeof(line), "%s", fx.r_prompt);
+		CHECK(vpnc_cli_parse_prompt(line, &id, &echo, &kind, &text) == 1);
+		CHECK(id == 7 && !echo && strcmp(kind, "password") == 0 &&
+		      strcmp(text, "Enter Auth?Password:") == 0);
+	}
 	CHECK(strcmp(fx.r_long, "error request too long\n") == 0);
 	CHECK(strcmp(fx.r_denied, "error permission denied\n") == 0);
-	CHECK(fx.n_status_before_deny == 2 && fx.n_status_after_deny == 2);
+	CHECK(fx.n_status_before_deny == 3 && fx.n_status_after_deny == 3);
 	CHECK(atomic_load(&fx.n_refused_logs) == 1);
 	CHECK(fx.idle_closed_ms >= IDLE_MS - 50 && fx.idle_closed_ms < 2000);
 	CHECK(fx.busy_ret > 0 && strcmp(fx.r_busy, "error busy\n") == 0);
 	CHECK(strstr(fx.r_eof, "\"state\":\"connected\"") != NULL);
-	CHECK(atomic_load(&fx.n_status) == 3);
+	CHECK(atomic_load(&fx.n_status) == 4);
 	CHECK(atomic_load(&fx.n_disconnect) == 1);
 	CHECK(atomic_load(&fx.n_reconnect) == 1);
 	CHECK(atomic_load(&fx.n_peer_checks) >= 10);
