@@ -16,10 +16,13 @@
 # once, end with exit code 2 and the one sentence, and never log the PIN.
 # With 'privsep yes' (RSA and EC) the jailed network process connects, the
 # privileged parent signing with the token for it, also after a SIGHUP.
-# Also (RSA): an untrusted profile with pkcs11-id alone connects through
-# p11-kit's proxy module, one naming a provider is refused; with user/group a
-# reconnect after the switch is signed by the token without asking again.
-# Needs root, softhsm2, opensc (pkcs11-tool, pkcs11-spy) and python3.
+# Also (RSA): without a terminal the PIN is asked through systemd-ask-password
+# (the test answers as a password agent); an untrusted profile with pkcs11-id
+# alone connects through p11-kit's proxy module, one naming a provider is
+# refused; with user/group a reconnect after the switch is signed by the token
+# without asking again.
+# Needs root, softhsm2, opensc (pkcs11-tool, pkcs11-spy), p11-kit-modules,
+# systemd-ask-password and python3.
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,6 +48,11 @@ if [ -z "$SOFTHSM_LIB" ] || [ -z "$SPY_LIB" ] || ! command -v softhsm2-util >/de
 	vt_summary $name
 	exit 1
 fi
+
+# The profile's name is the instance: systemd-ask-password's --id (vpnc:INSTANCE:pin) and the
+# control socket's name are this run's own.
+inst="p11-$VT_ID"
+VT_CLIENT_CONF=$inst.ovpn
 
 P11KIT_PROXY=$(pkg-config --variable=proxy_module p11-kit-1 2>/dev/null)
 : "${P11KIT_PROXY:=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)/p11-kit-proxy.so}"
@@ -85,8 +93,8 @@ p11_id() {
 # p11_profile PROVIDER ID: the test profile without cert and key, with the token's instead.
 p11_profile() {
 	vt_client_conf
-	sed -i '/^<cert>$/,/^<\/cert>$/d; /^<key>$/,/^<\/key>$/d' "$VT_DIR/client.ovpn"
-	printf "pkcs11-providers %s\npkcs11-id '%s'\n" "$1" "$2" >>"$VT_DIR/client.ovpn"
+	sed -i '/^<cert>$/,/^<\/cert>$/d; /^<key>$/,/^<\/key>$/d' "$VT_DIR/$VT_CLIENT_CONF"
+	printf "pkcs11-providers %s\npkcs11-id '%s'\n" "$1" "$2" >>"$VT_DIR/$VT_CLIENT_CONF"
 }
 
 # at_tty BIN: VT_CLIENT_CMD becomes BIN run at a pseudo-terminal that types $PTY_ANSWER
@@ -194,7 +202,7 @@ for kind in rsa ec; do
 	# itself there); naming a provider library is refused.
 	if [ "$kind" = rsa ] && [ $stock = 0 ] && [ -r "$P11KIT_PROXY" ]; then
 		p11_profile "$SOFTHSM_LIB" "$id"
-		sed -i '/^pkcs11-providers /d' "$VT_DIR/client.ovpn"
+		sed -i '/^pkcs11-providers /d' "$VT_DIR/$VT_CLIENT_CONF"
 		at_tty "${client_bin[0]}"
 		VT_CLIENT_ARGS="--untrusted-config" vt_quick_cycle "$kind: untrusted profile, p11-kit proxy"
 		p11_profile "$SOFTHSM_LIB" "$id"
@@ -202,6 +210,57 @@ for kind in rsa ec; do
 			"option 'pkcs11-providers': not allowed in an untrusted profile (it would load a library"
 	elif [ "$kind" = rsa ] && [ $stock = 0 ]; then
 		vt_warn "$P11KIT_PROXY is not installed (p11-kit-modules): the untrusted case is skipped"
+	fi
+
+	# No terminal (a systemd service): the PIN is asked through systemd-ask-password, which
+	# the test answers as a password agent would (https://systemd.io/PASSWORD_AGENTS/).
+	if [ "$kind" = rsa ] && [ $stock = 0 ] && [ -x /usr/bin/systemd-ask-password ]; then
+		p11_profile "$SOFTHSM_LIB" "$id"
+		: >"$VT_DIR/agent.log"
+		timeout 40 python3 - "vpnc:$inst:pin" "$PIN" "$VT_DIR/agent.log" <<'PY' &
+import configparser, glob, socket, sys, time
+want, answer, log = sys.argv[1], sys.argv[2], sys.argv[3]
+end = time.time() + 30
+while time.time() < end:
+    for f in sorted(glob.glob('/run/systemd/ask-password/ask.*')):
+        c = configparser.ConfigParser(interpolation=None)
+        try:
+            c.read(f)
+            ask = c['Ask']
+        except Exception:
+            continue
+        if ask.get('Id', '') != want:
+            continue
+        with open(log, 'a') as lg:
+            lg.write('question id=%s echo=%s message=%s\n' % (want, ask.get('Echo', ''), ask.get('Message', '')))
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.sendto(b'+' + answer.encode(), ask['Socket'])
+        sys.exit(0)
+    time.sleep(0.1)
+sys.exit(1)
+PY
+		agent=$!
+		VT_CLI_T0=$(vt_now_us)
+		ip netns exec "$VT_CLI_NS" setsid "${client_bin[0]}" --config "$VT_DIR/$VT_CLIENT_CONF" \
+			--dns-mode none </dev/null >"$VT_DIR/client.log" 2>&1 &
+		VT_CLI_PID=$!
+		if vt_wait_tun_ipv4 30; then
+			vt_pass "$kind: no terminal: connected, the PIN from systemd-ask-password"
+			vt_check "$kind: no terminal: ping IPv4" vt_ping "$VT_TUN_SRV_IP"
+		else
+			vt_fail "$kind: no terminal: connected, the PIN from systemd-ask-password"
+			vt_dump_logs
+		fi
+		wait "$agent" 2>/dev/null
+		vt_check "$kind: no terminal: the agent was asked for the token's PIN, not echoed" \
+			grep -q -F "question id=vpnc:$inst:pin echo=0 message=Enter vpnc$kind token Password:" \
+			"$VT_DIR/agent.log"
+		vt_client_stop 5
+		if grep -qF -- "$PIN" "$VT_DIR/client.log"; then
+			vt_fail "$kind: no terminal: the PIN is not in the log"
+		else
+			vt_pass "$kind: no terminal: the PIN is not in the log"
+		fi
 	fi
 
 	# user/group without privsep: the token is opened as root, before the switch; a new
