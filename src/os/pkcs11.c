@@ -30,7 +30,6 @@ static struct {
 	vpnc_p11_pin_fn pin;
 	void *arg;
 	bool login_failed;  /* a PIN was refused once: never log in again in this process */
-	bool pin_asked;     /* the hook handed the library a PIN */
 	int pin_err;        /* the PIN function's error, 0 = none */
 	bool token_missing; /* the library asked for the token to be inserted */
 	char label[128];    /* the token's label, escaped, for messages */
@@ -90,7 +89,6 @@ static PKCS11H_BOOL pin_prompt(void *const global, void *const user, const pkcs1
 			ret = -ENOSPC;
 		} else {
 			memcpy(pin, buf, len + 1);
-			p11.pin_asked = true;
 		}
 	}
 	OPENSSL_cleanse(buf, sizeof(buf));
@@ -177,7 +175,6 @@ static void hooks_reset(vpnc_p11_pin_fn pin, void *arg)
 {
 	p11.pin = pin;
 	p11.arg = arg;
-	p11.pin_asked = false;
 	p11.pin_err = 0;
 	p11.token_missing = false;
 	p11.label[0] = '\0';

@@ -23,6 +23,8 @@
 # without asking again.
 # Needs root, softhsm2, opensc (pkcs11-tool, pkcs11-spy), p11-kit-modules,
 # systemd-ask-password and python3.
+# The vt_*_conf helpers take optional arguments.
+# shellcheck disable=SC2119
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
