@@ -17,7 +17,9 @@
 # With 'privsep yes' (RSA and EC) the jailed network process connects, the
 # privileged parent signing with the token for it, also after a SIGHUP.
 # Also (RSA): without a terminal the PIN is asked through systemd-ask-password
-# (the test answers as a password agent); an untrusted profile with pkcs11-id
+# (the test answers as a password agent); pkcs11-cert-private 1 and
+# `--show-pkcs11-ids PROVIDER 1` log in once; pkcs11-pin-cache 1 asks again
+# at the handshake after a SIGHUP; an untrusted profile with pkcs11-id
 # alone connects through p11-kit's proxy module, one naming a provider is
 # refused; with user/group a reconnect after the switch is signed by the token
 # without asking again.
@@ -212,6 +214,49 @@ for kind in rsa ec; do
 			"option 'pkcs11-providers': not allowed in an untrusted profile (it would load a library"
 	elif [ "$kind" = rsa ] && [ $stock = 0 ]; then
 		vt_warn "$P11KIT_PROXY is not installed (p11-kit-modules): the untrusted case is skipped"
+	fi
+
+	# pkcs11-cert-private: the certificate is read after logging in; still one PIN, one login.
+	if [ "$kind" = rsa ] && [ $stock = 0 ]; then
+		export PTY_ANSWER=$PIN
+		out=$(python3 "$here/pty_answer.py" "${client_bin[0]}" --show-pkcs11-ids "$SOFTHSM_LIB" 1 2>&1)
+		if [[ $out == *"Serialized id:  $id"* && $out == *"pty_answer: 1 prompt(s) answered"* ]]; then
+			vt_pass "$kind: --show-pkcs11-ids PROVIDER 1: logged in (PIN asked once), lists the id"
+		else
+			vt_fail "$kind: --show-pkcs11-ids PROVIDER 1: logged in (PIN asked once), lists the id"
+			printf '%s\n' "$out"
+		fi
+		p11_profile "$SOFTHSM_LIB" "$id"
+		printf 'pkcs11-cert-private 1\npkcs11-pin-cache 600\n' >>"$VT_DIR/$VT_CLIENT_CONF"
+		at_tty "${client_bin[0]}"
+		vt_quick_cycle "$kind: pkcs11-cert-private 1, pkcs11-pin-cache 600"
+		vt_check "$kind: pkcs11-cert-private 1: the PIN was asked once" answered 1
+	fi
+
+	# pkcs11-pin-cache 1: the login ends after a second; the next handshake (after SIGHUP)
+	# asks for the PIN again, from inside the signature, and connects.
+	if [ "$kind" = rsa ] && [ $stock = 0 ]; then
+		p11_profile "$SOFTHSM_LIB" "$id"
+		printf 'pkcs11-pin-cache 1\n' >>"$VT_DIR/$VT_CLIENT_CONF"
+		at_tty "${client_bin[0]}"
+		vt_client_start
+		if vt_wait_tun_ipv4 15; then
+			sleep 2
+			peers=$(vt_server_peers)
+			kill -HUP "$VT_CLI_PID" 2>/dev/null
+			if vt_wait_server_peers $((peers + 1)) 15 && vt_wait_ping "$VT_TUN_SRV_IP" 10; then
+				vt_pass "$kind: pkcs11-pin-cache 1: after SIGHUP, a new session with a new login"
+			else
+				vt_fail "$kind: pkcs11-pin-cache 1: after SIGHUP, a new session with a new login"
+				vt_dump_logs
+			fi
+		else
+			vt_fail "$kind: pkcs11-pin-cache 1: connected"
+			vt_dump_logs
+		fi
+		vt_client_stop 5
+		vt_check "$kind: pkcs11-pin-cache 1: the PIN was asked twice (at start, after the cache ran out)" \
+			answered 2
 	fi
 
 	# No terminal (a systemd service): the PIN is asked through systemd-ask-password, which
