@@ -234,30 +234,32 @@ for kind in rsa ec; do
 	fi
 
 	# pkcs11-pin-cache 1: the login ends after a second; the next handshake (after SIGHUP)
-	# asks for the PIN again, from inside the signature, and connects.
-	if [ "$kind" = rsa ] && [ $stock = 0 ]; then
+	# asks for the PIN again, from inside the signature, and connects. Under privsep the
+	# parent, which keeps the token, asks.
+	for ps in "" "--privsep yes --user nobody --group nogroup"; do
+		if [ "$kind" != rsa ] || [ $stock = 1 ]; then break; fi
+		l="$kind: pkcs11-pin-cache 1${ps:+, privsep}"
 		p11_profile "$SOFTHSM_LIB" "$id"
 		printf 'pkcs11-pin-cache 1\n' >>"$VT_DIR/$VT_CLIENT_CONF"
 		at_tty "${client_bin[0]}"
-		vt_client_start
+		VT_CLIENT_PRIVSEP=$ps vt_client_start
 		if vt_wait_tun_ipv4 15; then
 			sleep 2
 			peers=$(vt_server_peers)
 			kill -HUP "$VT_CLI_PID" 2>/dev/null
 			if vt_wait_server_peers $((peers + 1)) 15 && vt_wait_ping "$VT_TUN_SRV_IP" 10; then
-				vt_pass "$kind: pkcs11-pin-cache 1: after SIGHUP, a new session with a new login"
+				vt_pass "$l: after SIGHUP, a new session with a new login"
 			else
-				vt_fail "$kind: pkcs11-pin-cache 1: after SIGHUP, a new session with a new login"
+				vt_fail "$l: after SIGHUP, a new session with a new login"
 				vt_dump_logs
 			fi
 		else
-			vt_fail "$kind: pkcs11-pin-cache 1: connected"
+			vt_fail "$l: connected"
 			vt_dump_logs
 		fi
 		vt_client_stop 5
-		vt_check "$kind: pkcs11-pin-cache 1: the PIN was asked twice (at start, after the cache ran out)" \
-			answered 2
-	fi
+		vt_check "$l: the PIN was asked twice (at start, after the cache ran out)" answered 2
+	done
 
 	# No terminal (a systemd service): the PIN is asked through systemd-ask-password, which
 	# the test answers as a password agent would (https://systemd.io/PASSWORD_AGENTS/).
