@@ -26,8 +26,9 @@ demo_pkgs="build-essential cmake pkg-config libssl-dev libuv1-dev libcap-ng-dev 
 # Everything the test suite starts: sanitizers and fuzzers (clang), the man page check, the
 # NetworkManager plugin and a real NetworkManager, nftables, systemd-resolved and a logind
 # stand-in (python3-dbus), systemd-ask-password (systemd) and the pty driver and password agent
-# of test_prompt.sh (python3), setpriv (util-linux), the Debian package build, PKCS#11 tokens
-# (SoftHSM2, OpenSC's pkcs11-tool and pkcs11-spy, the p11-kit proxy module).
+# of test_prompt.sh and the pty and server management drivers of test_auth_challenge.sh
+# (python3), setpriv (util-linux), the Debian package build, PKCS#11 tokens (SoftHSM2,
+# OpenSC's pkcs11-tool and pkcs11-spy, the p11-kit proxy module).
 test_pkgs="$demo_pkgs clang libclang-rt-14-dev groff-base systemd dbus libnm-dev network-manager
 	nftables systemd-resolved python3 python3-dbus debhelper dpkg-dev fakeroot lintian
 	bash-completion util-linux softhsm2 opensc p11-kit-modules"
@@ -42,6 +43,30 @@ test) want=$test_pkgs ;;
 esac
 
 [ "${VPNC_NO_INSTALL:-0}" = 1 ] && exit 0
+
+# Programs a test runs unpacked in a private mount namespace, never installed (each conflicts
+# with systemd-resolved's resolvconf): openresolv and Debian's resolvconf, for
+# tests/interop/test_resolvconf.sh. Unpacked once into VPNC_TEST_DEBS.
+unpack_test_debs() {
+	local dir=${VPNC_TEST_DEBS:-/var/cache/vpnc-tests} p tmp
+	for p in openresolv resolvconf; do
+		[ -d "$dir/$p" ] && continue
+		if [ "$(id -u)" != 0 ]; then
+			echo "install-deps: $p is not unpacked in $dir (run as root)" >&2
+			continue
+		fi
+		tmp=$(mktemp -d)
+		chmod 755 "$tmp" # apt's download sandbox user must be able to write here
+		if (cd "$tmp" && { apt-get download -q "$p" >/dev/null 2>&1 ||
+			{ apt-get update -q >/dev/null && apt-get download -q "$p" >/dev/null; }; }); then
+			mkdir -p "$dir" && dpkg -x "$tmp"/"$p"_*.deb "$dir/$p.new" && mv "$dir/$p.new" "$dir/$p"
+		else
+			echo "install-deps: cannot download $p" >&2
+		fi
+		rm -rf "$tmp"
+	done
+}
+[ "$1" = test ] && unpack_test_debs
 
 missing=""
 for p in $want; do

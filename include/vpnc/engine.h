@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vpnc/authcr.h"
 #include "vpnc/buf.h"
 #include "vpnc/config.h"
 #include "vpnc/push.h"
@@ -67,6 +68,9 @@ enum vpnc_event_type {
 	VPNC_EV_CONNECTED,    /* keys installed; ev.push is the pushed config */
 	VPNC_EV_RESTART,      /* the session ended and should be retried: ev.reason */
 	VPNC_EV_FATAL,        /* the session ended and must not be retried: ev.reason */
+	VPNC_EV_AUTH_CHALLENGE, /* during pending authentication the server asks (ev.challenge:
+	                         * CR_TEXT, answer with vpnc_engine_cr_response(); WEB_AUTH or
+	                         * OPEN_URL, show the URL); the session goes on */
 };
 
 /* Why a session ended (RESTART and FATAL events), for callers that act on it. */
@@ -80,6 +84,8 @@ enum vpnc_cause {
 	VPNC_CAUSE_VERIFY,            /* the server certificate failed verification */
 	VPNC_CAUSE_PROBE,             /* a path probe (vpnc_engine_probe) went unanswered */
 	VPNC_CAUSE_IDLE_EXIT,         /* inactive, ping-exit, session-timeout: a clean stop (exit 0) */
+	VPNC_CAUSE_AUTH_CHALLENGE,    /* AUTH_FAILED,CRV1:...: a dynamic challenge (ev.challenge) to
+	                               * answer in the next session's password (authcr.h) */
 };
 
 /* RESTART,[flags]: N = go on to the next server, P = keep the cached credentials. */
@@ -93,6 +99,9 @@ struct vpnc_event {
 	enum vpnc_state state;
 	const char *reason;            /* valid until the next engine call */
 	const struct vpnc_push *push;  /* valid while the engine lives */
+	/* VPNC_EV_AUTH_CHALLENGE, and FATAL with VPNC_CAUSE_AUTH_CHALLENGE (kind CRV1); valid until
+	 * the next engine call. It holds a CRV1 state id: copy it, then wipe the copy when done. */
+	const struct vpnc_authcr *challenge;
 };
 
 /* Why packets from the link were dropped; one log line per reason. */
@@ -205,6 +214,9 @@ struct vpnc_engine_cfg {
 	size_t n_pull_filters;           /* at most VPNC_MAX_PULL_FILTERS */
 	bool route_nopull;
 	const struct vpnc_push *net;     /* the profile's routes and DNS (copied); NULL = none */
+	/* Client: the caller can ask the user a CR_TEXT challenge and answer it with
+	 * vpnc_engine_cr_response(); IV_SSO then announces crtext besides webauth and openurl. */
+	bool crtext;
 };
 
 /* Fills cfg with the client settings of conf (pointers borrow from conf). */
@@ -265,6 +277,17 @@ void vpnc_engine_close(struct vpnc_engine *e, uint64_t now);
  */
 const char *vpnc_engine_auth_token(const struct vpnc_engine *e);
 const char *vpnc_engine_auth_token_user(const struct vpnc_engine *e);
+
+/*
+ * Answers the server's CR_TEXT challenge (VPNC_EV_AUTH_CHALLENGE) with
+ * CR_RESPONSE,base64(response) on the control channel, as OpenVPN 2.6's
+ * management command cr-response does. Drain vpnc_engine_link_out()
+ * afterwards. Returns 0, -ENOTCONN when the session has no control channel
+ * to send it on (it ended, or the TLS session is not up), -ENOSPC for a
+ * response longer than VPNC_AUTHCR_RESPONSE_MAX - 1, -EINVAL in the server
+ * role. The engine keeps no copy of the response.
+ */
+int vpnc_engine_cr_response(struct vpnc_engine *e, const char *response);
 
 /*
  * Roaming (docs/roaming.md). True when the server can move this session to a

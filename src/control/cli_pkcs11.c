@@ -10,12 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
 #include "control/cli.h"
-#include "core/tls_verify.h"
+#include "core/logesc.h"
 #include "daemon/prompt.h"
 #include "os/pkcs11.h"
 
@@ -30,6 +31,28 @@ static int ask_pin(const char *question, char *buf, size_t cap, void *arg)
 
 	(void)arg;
 	return vpnc_prompt_sync(&q, buf, cap);
+}
+
+/*
+ * The subject as OpenVPN prints a DN ("C=NL, O=Example, CN=alice"); the
+ * certificate comes from the token, so the text is escaped (logesc.h).
+ */
+static void subject_text(X509 *x, char *out, size_t cap)
+{
+	char raw[512];
+	BIO *b = BIO_new(BIO_s_mem());
+	int n = -1;
+
+	snprintf(out, cap, "?");
+	if (b == NULL)
+		return;
+	if (X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
+	                       XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | ASN1_STRFLGS_UTF8_CONVERT |
+	                           ASN1_STRFLGS_ESC_CTRL) >= 0)
+		n = BIO_read(b, raw, (int)sizeof(raw) - 1);
+	BIO_free(b);
+	if (n > 0)
+		vpnc_log_escape(out, cap, raw, (size_t)n);
 }
 
 /* The serial number in upper-case hex ("?" if it cannot be read). */
@@ -48,11 +71,10 @@ static void print_one(void *ctx, const char *id, const unsigned char *der, size_
 	FILE *out = ctx;
 	const unsigned char *p = der;
 	X509 *x = der != NULL && len > 0 && len < 0x7fffffff ? d2i_X509(NULL, &p, (long)len) : NULL;
-	char dn[VPNC_TLS_SUBJECT_MAX] = "?", serial[128] = "?";
+	char dn[1024] = "?", serial[128] = "?";
 
 	if (x != NULL) {
-		if (!vpnc_tls_subject(x, dn, sizeof(dn)) && dn[0] == '\0')
-			snprintf(dn, sizeof(dn), "?");
+		subject_text(x, dn, sizeof(dn));
 		serial_hex(x, serial, sizeof(serial));
 		X509_free(x);
 	}

@@ -13,6 +13,8 @@
 #include <openssl/crypto.h>
 
 #include "core/engine_int.h"
+#include "core/ctrlchan.h"
+#include "core/engine_event.h"
 
 /* Early-negotiation TLV sent by a 2.6 server in its reset (tls-crypt-v2). */
 #define TLV_EARLY_NEG_FLAGS 0x0001
@@ -348,7 +350,7 @@ static int deliver(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now
 			if (e->role == VPNC_ROLE_CLIENT && ks->phase == KS_RESET) {
 				/* A reset's payload is never TLS: it holds the early-negotiation TLVs. */
 				if (parse_reset_tlvs(e, p, len) != 0) {
-					vpnc__fail(e, false, "the server's reset carries a truncated TLV");
+					vpnc__fail(e, VPNC_CAUSE_OTHER, false, "the server's reset carries a truncated TLV");
 					r = -EBADMSG;
 					break;
 				}
@@ -434,6 +436,16 @@ int vpnc__ctrl_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt, size_
 		if (r != 0)
 			return r;
 	}
-	vpnc__keyex_process(e, ks, now);
-	return 0;
+	/* Whatever TLS now holds (handshake progress, plaintext) is the key exchange's: the
+	 * engine hands it over, so this file never calls into keyex.c. */
+	return 1;
+}
+
+struct vpnc_keystate *vpnc__tx_key(struct vpnc_engine *e)
+{
+	if (e->ks->dc_ready && (e->ks->tx_ok || e->lame == NULL || !e->lame->dc_ready))
+		return e->ks;
+	if (e->lame != NULL && e->lame->dc_ready)
+		return e->lame;
+	return NULL;
 }

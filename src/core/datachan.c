@@ -130,9 +130,9 @@ fail:
 	return NULL;
 }
 
-int vpnc_dc_key_init2(struct vpnc_dc_key *k, const char *cipher, const char *auth,
-                      const uint8_t block[VPNC_KEY_BLOCK], bool server_role, uint8_t key_id,
-                      int32_t peer_id)
+int vpnc_dc_key_init(struct vpnc_dc_key *k, const char *cipher, const char *auth,
+                     const uint8_t block[VPNC_KEY_BLOCK], bool server_role, uint8_t key_id,
+                     int32_t peer_id)
 {
 	const struct dc_cipher *c = dc_find(cipher);
 	EVP_CIPHER *evp = NULL;
@@ -197,12 +197,6 @@ out:
 	}
 	EVP_CIPHER_free(evp);
 	return ret;
-}
-
-int vpnc_dc_key_init(struct vpnc_dc_key *k, const char *cipher, const uint8_t block[VPNC_KEY_BLOCK],
-                     bool server_role, uint8_t key_id, int32_t peer_id)
-{
-	return vpnc_dc_key_init2(k, cipher, NULL, block, server_role, key_id, peer_id);
 }
 
 void vpnc_dc_set_comp(struct vpnc_dc_key *k, enum vpnc_comp c)
@@ -429,31 +423,4 @@ int vpnc_dc_decrypt(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, uint8
 	if (k->mode == VPNC_DC_MODE_CBC)
 		return vpnc_dc_cbc_decrypt(k, pkt, len, (size_t)hdr, out, cap);
 	return aead_decrypt(k, pkt, len, hdr, out, cap);
-}
-
-/* Not random: benchmarks and fuzzers only (see datachan.h). */
-static void dc_bench_rand(void *ctx, void *out, size_t len)
-{
-	static uint8_t counter;
-	uint8_t *p = out;
-	for (size_t i = 0; i < len; i++)
-		p[i] = counter++;
-}
-
-int vpnc_dc_bench_pair(const char *cipher, struct vpnc_dc_key *client, struct vpnc_dc_key *server)
-{
-	uint8_t block[VPNC_KEY_BLOCK];
-	int ret;
-
-	for (size_t i = 0; i < sizeof(block); i++)
-		block[i] = (uint8_t)(i * 7 + 1);
-	ret = vpnc_dc_key_init2(client, cipher, "SHA256", block, false, 0, 0);
-	if (ret == 0)
-		ret = vpnc_dc_key_init2(server, cipher, "SHA256", block, true, 0, 0);
-	if (ret == 0) {
-		vpnc_dc_set_rand(client, dc_bench_rand, NULL);
-		vpnc_dc_set_rand(server, dc_bench_rand, NULL);
-	}
-	OPENSSL_cleanse(block, sizeof(block));
-	return ret;
 }

@@ -34,7 +34,7 @@
  *
  * Ownership: a struct vpnc_dc_key is owned (embedded) by the caller. It must
  * start zeroed ({0}); a zeroed or cleared key is "not initialised" and every
- * packet call on it returns -ENOKEY. vpnc_dc_key_init2() keys it (clearing any
+ * packet call on it returns -ENOKEY. vpnc_dc_key_init() keys it (clearing any
  * previous key, framing and RNG first); vpnc_dc_key_clear() frees the OpenSSL
  * contexts and wipes the struct. The key block passed to init is not kept; the
  * RNG context given to vpnc_dc_set_rand() is borrowed and must outlive the key.
@@ -157,13 +157,9 @@ int vpnc_dc_auth_lookup(const char *name, const char **canonical);
  * Returns 0, -EINVAL (bad argument), -ENOENT (unknown cipher or digest),
  * -ENOTSUP (CBC with auth none), -EIO.
  */
-int vpnc_dc_key_init2(struct vpnc_dc_key *k, const char *cipher, const char *auth,
-                      const uint8_t block[VPNC_KEY_BLOCK], bool server_role, uint8_t key_id,
-                      int32_t peer_id);
-
-/* vpnc_dc_key_init2() with auth NULL (SHA1 for CBC ciphers). */
-int vpnc_dc_key_init(struct vpnc_dc_key *k, const char *cipher, const uint8_t block[VPNC_KEY_BLOCK],
-                     bool server_role, uint8_t key_id, int32_t peer_id);
+int vpnc_dc_key_init(struct vpnc_dc_key *k, const char *cipher, const char *auth,
+                     const uint8_t block[VPNC_KEY_BLOCK], bool server_role, uint8_t key_id,
+                     int32_t peer_id);
 
 /*
  * Sets the compression for both directions (enum vpnc_comp; unknown values act
@@ -247,13 +243,5 @@ int vpnc_dc_decrypt(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, uint8
 
 /* For tests and benchmarks: sets the last packet_id sent (e.g. to check -EOVERFLOW). */
 void vpnc_dc_set_send_pid(struct vpnc_dc_key *k, uint32_t last_sent);
-
-/*
- * For benchmarks and fuzzers: keys a client/server pair for cipher from a fixed
- * key block (P_DATA_V2, peer-id 0, key_id 0; CBC with SHA256 and a counter as
- * "RNG", which is NOT random: never for real traffic). Packets from client
- * decrypt on server and vice versa. Returns as vpnc_dc_key_init().
- */
-int vpnc_dc_bench_pair(const char *cipher, struct vpnc_dc_key *client, struct vpnc_dc_key *server);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * engine.c: the engine's public API: creation, the data path, keepalive and
- * session timers, events and logging.
+ * session timers. It is the only file that drives the others: control
+ * packets go to ctrlchan.c, and what that leaves in TLS goes from here to
+ * keyex.c; all of them report through engine_event.c.
  *
- * The control channel lives in ctrlchan.c and the exchange inside TLS in
- * keyex.c. This file owns the per-packet data path, which follows the
+ * This file owns the per-packet data path, which follows the
  * project's rule: one caller-owned output buffer per packet, no allocation,
  * no formatting, no copy besides the cipher's.
  */
@@ -16,6 +17,10 @@
 #include <openssl/crypto.h>
 
 #include "core/engine_int.h"
+#include "core/ctrlchan.h"
+#include "core/engine_event.h"
+#include "core/engine_probe.h"
+#include "core/keyex.h"
 #include "vpnc/defaults.h"
 
 /* OpenVPN's keepalive payload, sent as an ordinary data packet. */
@@ -24,114 +29,6 @@ static const uint8_t ping_magic[16] = {0x2a, 0x18, 0x7b, 0xf3, 0x64, 0x1e, 0xb4,
 /* OCC messages on the data channel: magic then a type byte; 6 = EXIT. */
 static const uint8_t occ_magic[16] = {0x28, 0x7f, 0x34, 0x6b, 0xd4, 0xef, 0x7a, 0x81,
                                       0x2d, 0x56, 0xb8, 0xd3, 0xaf, 0xc5, 0x45, 0x9c};
-
-static const char *const drop_names[VPNC_DROP__COUNT] = {
-	[VPNC_DROP_SHORT] = "packet shorter than its header",
-	[VPNC_DROP_OPCODE] = "unknown or unexpected opcode",
-	[VPNC_DROP_KEY_ID] = "key id without a key",
-	[VPNC_DROP_SESSION] = "session id does not match",
-	[VPNC_DROP_AUTH] = "control packet authentication failed (tls-auth/tls-crypt)",
-	[VPNC_DROP_REPLAY] = "replayed or too old packet",
-	[VPNC_DROP_DECRYPT] = "data packet authentication failed",
-	[VPNC_DROP_NO_KEYS] = "data packet before keys",
-	[VPNC_DROP_MALFORMED] = "malformed control packet",
-	[VPNC_DROP_WINDOW] = "control packet outside the receive window",
-	[VPNC_DROP_TOO_BIG] = "packet too big for the buffer",
-	[VPNC_DROP_COMP] = "bad compression framing",
-	[VPNC_DROP_DECOMP] = "compressed data corrupt or decompressing past the MTU",
-};
-
-void vpnc__log(struct vpnc_engine *e, int level, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	e->log(e->log_ctx, level, msg);
-}
-
-void vpnc__peer_log(struct vpnc_engine *e, uint64_t now, int level, const char *fmt, ...)
-{
-	char msg[512];
-	unsigned suppressed;
-	va_list ap;
-
-	if (!vpnc_loglimit_take(&e->peer_log, now, &suppressed))
-		return;
-	if (suppressed > 0)
-		vpnc__log(e, level, "%u log line(s) caused by the peer were suppressed (rate limit)", suppressed);
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	e->log(e->log_ctx, level, msg);
-}
-
-int vpnc__drop(struct vpnc_engine *e, enum vpnc_drop why, int code)
-{
-	e->stats.drops[why]++;
-	if (!(e->drop_logged & (1u << why))) {
-		e->drop_logged |= 1u << why;
-		VPNC_LOG(e, 1, "dropped a packet from the peer: %s (further ones are only counted)",
-		         drop_names[why]);
-	}
-	return code;
-}
-
-static void event_push(struct vpnc_engine *e, enum vpnc_event_type type, const char *reason)
-{
-	if (e->ev_count == VPNC_EVENTS) {
-		/* The oldest state change is the least useful; drop it. */
-		e->ev_head = (e->ev_head + 1) % VPNC_EVENTS;
-		e->ev_count--;
-	}
-	struct vpnc_event_slot *s = &e->events[(e->ev_head + e->ev_count) % VPNC_EVENTS];
-	e->ev_count++;
-	memset(&s->ev, 0, sizeof(s->ev));
-	s->ev.type = type;
-	s->ev.state = e->state;
-	snprintf(s->reason, sizeof(s->reason), "%s", reason != NULL ? reason : "");
-	if (type == VPNC_EV_CONNECTED)
-		s->ev.push = &e->push;
-	if (type == VPNC_EV_RESTART || type == VPNC_EV_FATAL) {
-		s->ev.cause = e->cause;
-		s->ev.restart_flags = e->restart_flags;
-	}
-}
-
-void vpnc__event(struct vpnc_engine *e, enum vpnc_event_type type, const char *fmt, ...)
-{
-	char reason[VPNC_REASON_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	event_push(e, type, reason);
-}
-
-void vpnc__set_state(struct vpnc_engine *e, enum vpnc_state st)
-{
-	if (e->state == st)
-		return;
-	e->state = st;
-	event_push(e, VPNC_EV_STATE, NULL);
-}
-
-void vpnc__fail(struct vpnc_engine *e, bool fatal, const char *fmt, ...)
-{
-	char reason[VPNC_REASON_LEN];
-	va_list ap;
-
-	if (e->state == VPNC_ST_FAILED)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	vpnc__set_state(e, VPNC_ST_FAILED);
-	event_push(e, fatal ? VPNC_EV_FATAL : VPNC_EV_RESTART, reason);
-}
 
 static char *dup_or_null(const char *s)
 {
@@ -346,6 +243,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 		e->n_pull_filters = cfg->n_pull_filters;
 	}
 	e->route_nopull = cfg->route_nopull;
+	e->crtext = cfg->crtext;
 
 	if (cfg->auth_token != NULL)
 		snprintf(e->auth_token, sizeof(e->auth_token), "%s", cfg->auth_token);
@@ -479,8 +377,7 @@ static bool data_special(struct vpnc_engine *e, const uint8_t *p, size_t len)
 		return true;
 	if (len >= sizeof(occ_magic) + 1 && memcmp(p, occ_magic, sizeof(occ_magic)) == 0) {
 		if (p[sizeof(occ_magic)] == VPNC_OCC_EXIT && e->role == VPNC_ROLE_CLIENT) {
-			e->cause = VPNC_CAUSE_SERVER_EXIT;
-			vpnc__fail(e, false, "the server is shutting down (OCC exit)");
+			vpnc__fail(e, VPNC_CAUSE_SERVER_EXIT, false, "the server is shutting down (OCC exit)");
 		}
 		/* The server role answers a path probe's request, as an OpenVPN server does. */
 		if (p[sizeof(occ_magic)] == VPNC_OCC_REQUEST && e->role == VPNC_ROLE_SERVER) {
@@ -542,7 +439,12 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 		e->stats.tun_out_bytes += (size_t)n;
 		return 1;
 	}
-	return vpnc__ctrl_in(e, now, pkt, len);
+	int r = vpnc__ctrl_in(e, now, pkt, len);
+	if (r > 0) {
+		vpnc__keyex_process(e, e->ks, now);
+		r = 0;
+	}
+	return r;
 }
 
 /* Encrypts one data-channel message of the engine's own (OCC, ping) into out and counts it. */
@@ -609,25 +511,22 @@ int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *o
 static bool exit_timers(struct vpnc_engine *e, uint64_t now)
 {
 	if (e->inactive_ms != 0 && now - e->last_data >= e->inactive_ms) {
-		e->cause = VPNC_CAUSE_IDLE_EXIT;
 		if (e->inactive_bytes != 0)
-			vpnc__fail(e, true, "less than %llu bytes through the tunnel in %llu s (inactive)",
+			vpnc__fail(e, VPNC_CAUSE_IDLE_EXIT, true, "less than %llu bytes through the tunnel in %llu s (inactive)",
 			           (unsigned long long)e->inactive_bytes,
 			           (unsigned long long)(e->inactive_ms / 1000));
 		else
-			vpnc__fail(e, true, "no data through the tunnel for %llu s (inactive)",
+			vpnc__fail(e, VPNC_CAUSE_IDLE_EXIT, true, "no data through the tunnel for %llu s (inactive)",
 			           (unsigned long long)(e->inactive_ms / 1000));
 		return true;
 	}
 	if (e->ping_exit_ms != 0 && now - e->last_recv >= e->ping_exit_ms) {
-		e->cause = VPNC_CAUSE_IDLE_EXIT;
-		vpnc__fail(e, true, "nothing received from the peer for %llu s (ping-exit)",
+		vpnc__fail(e, VPNC_CAUSE_IDLE_EXIT, true, "nothing received from the peer for %llu s (ping-exit)",
 		           (unsigned long long)(e->ping_exit_ms / 1000));
 		return true;
 	}
 	if (e->session_ms != 0 && now - e->start_time >= e->session_ms) {
-		e->cause = VPNC_CAUSE_IDLE_EXIT;
-		vpnc__fail(e, true, "the session lasted %llu s (session-timeout)",
+		vpnc__fail(e, VPNC_CAUSE_IDLE_EXIT, true, "the session lasted %llu s (session-timeout)",
 		           (unsigned long long)(e->session_ms / 1000));
 		return true;
 	}
@@ -642,8 +541,7 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 		return;
 	if (e->state != VPNC_ST_CONNECTED) {
 		if (now - e->start_time >= e->hand_window_ms) {
-			e->cause = VPNC_CAUSE_TIMEOUT;
-			vpnc__fail(e, false, "the session did not come up within hand-window (%llu s)",
+			vpnc__fail(e, VPNC_CAUSE_TIMEOUT, false, "the session did not come up within hand-window (%llu s)",
 			           (unsigned long long)(e->hand_window_ms / 1000));
 			return;
 		}
@@ -654,8 +552,7 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 		return;
 	struct vpnc_keystate *ks = e->ks;
 	if (ks->phase != KS_ACTIVE && now - ks->started >= e->hand_window_ms) {
-		e->cause = VPNC_CAUSE_TIMEOUT;
-		vpnc__fail(e, false, "the renegotiation of key %u did not finish within hand-window",
+		vpnc__fail(e, VPNC_CAUSE_TIMEOUT, false, "the renegotiation of key %u did not finish within hand-window",
 		           (unsigned)ks->key_id);
 		return;
 	}
@@ -669,15 +566,14 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 	     (e->reneg_bytes != 0 && ks->bytes >= e->reneg_bytes) ||
 	     (e->reneg_pkts != 0 && ks->pkts >= e->reneg_pkts) || vpnc_dc_wants_rekey(&ks->dc))) {
 		if (vpnc__soft_reset(e, now) != 0) {
-			vpnc__fail(e, false, "cannot start a renegotiation");
+			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "cannot start a renegotiation");
 			return;
 		}
 	}
 	if (ks->dc_ready && !ks->tx_ok && now - ks->installed >= VPNC_TX_SWITCH_MS)
 		ks->tx_ok = true;
 	if (e->ping_restart_ms != 0 && now - e->last_recv >= e->ping_restart_ms) {
-		e->cause = VPNC_CAUSE_TIMEOUT;
-		vpnc__fail(e, false, "nothing received from the peer for %llu s (ping-restart)",
+		vpnc__fail(e, VPNC_CAUSE_TIMEOUT, false, "nothing received from the peer for %llu s (ping-restart)",
 		           (unsigned long long)(e->ping_restart_ms / 1000));
 		return;
 	}
@@ -727,20 +623,6 @@ uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
 	return t;
 }
 
-int vpnc_engine_event(struct vpnc_engine *e, struct vpnc_event *ev)
-{
-	if (e->ev_count == 0)
-		return 0;
-	struct vpnc_event_slot *s = &e->events[e->ev_head];
-	e->ev_head = (e->ev_head + 1) % VPNC_EVENTS;
-	e->ev_count--;
-	/* The reason must outlive the slot, which the next event may reuse. */
-	memcpy(e->reason_out, s->reason, sizeof(e->reason_out));
-	*ev = s->ev;
-	ev->reason = e->reason_out;
-	return 1;
-}
-
 void vpnc_engine_close(struct vpnc_engine *e, uint64_t now)
 {
 	if (e->closing || e->state == VPNC_ST_FAILED)
@@ -757,15 +639,6 @@ void vpnc_engine_close(struct vpnc_engine *e, uint64_t now)
 	/* Otherwise, on UDP, OCC_EXIT data packets (a few, as datagrams may be lost). */
 	if (e->transport == VPNC_TRANSPORT_UDP && (e->push.explicit_exit_notify > 0 || e->exit_notify_cfg > 0))
 		e->exit_pkts = 3;
-}
-
-struct vpnc_keystate *vpnc__tx_key(struct vpnc_engine *e)
-{
-	if (e->ks->dc_ready && (e->ks->tx_ok || e->lame == NULL || !e->lame->dc_ready))
-		return e->ks;
-	if (e->lame != NULL && e->lame->dc_ready)
-		return e->lame;
-	return NULL;
 }
 
 const char *vpnc_engine_auth_token(const struct vpnc_engine *e) { return e->auth_token; }

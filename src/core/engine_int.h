@@ -1,8 +1,11 @@
 /*
  * engine_int.h: the engine's internal state, shared by the files that make up
- * the engine: engine.c (public API, timers, events, data path), ctrlchan.c
- * (control packets: wrapping, reliability, TLS transport) and keyex.c (what
- * runs inside TLS: key-method-2, PUSH_REQUEST/PUSH_REPLY, key derivation).
+ * the engine: engine.c (public API, timers, data path; the only file that
+ * drives the others), ctrlchan.c (control packets: wrapping, reliability, TLS
+ * transport, key states), keyex.c (what runs inside TLS: key-method-2,
+ * PUSH_REQUEST/PUSH_REPLY, key derivation), engine_probe.c (path probes) and
+ * engine_event.c (events, log lines, drops: how they all report). Each file's
+ * internal functions are declared in the header named after it.
  *
  * Everything here is allocated once when the engine is made; nothing in the
  * packet paths allocates.
@@ -36,6 +39,9 @@
 /* A server's push-continuation may not go on for ever. */
 #define VPNC_PUSH_PARTS_MAX 64
 #define VPNC_REASON_LEN 256
+/* At most this many CR_TEXT / WEB_AUTH questions a session hands to the caller (a server that
+ * keeps asking must not keep the user busy); later ones are logged and dropped. */
+#define VPNC_CHALLENGES_MAX 8
 
 /* Key-state phases, one TLS session each. */
 enum vpnc_ks_phase {
@@ -183,9 +189,15 @@ struct vpnc_engine {
 	unsigned ev_head, ev_count;
 	char reason_out[VPNC_REASON_LEN];
 
-	/* Why the session ended; set just before vpnc__fail(). */
+	/* Why the session ended; set by vpnc__fail(). */
 	enum vpnc_cause cause;
 	unsigned restart_flags;
+
+	/* The server's last authentication question (CRV1, CR_TEXT, WEB_AUTH; authcr.h), and how
+	 * many CR_TEXT / WEB_AUTH questions this session passed on (VPNC_CHALLENGES_MAX at most). */
+	struct vpnc_authcr challenge;
+	unsigned n_challenges;
+	bool crtext;                  /* the caller answers CR_TEXT: IV_SSO announces crtext */
 
 	struct vpnc_stats stats;
 	uint32_t drop_logged;         /* one bit per enum vpnc_drop */
@@ -205,58 +217,5 @@ struct vpnc_engine {
 #define VPNC_OCC_REQUEST 0
 #define VPNC_OCC_REPLY 1
 #define VPNC_OCC_EXIT 6
-
-/* engine_probe.c */
-/* Runs the probe's clock; returns true if the session ended (the probe was not answered). */
-bool vpnc__probe_tick(struct vpnc_engine *e, uint64_t now);
-/* When vpnc__probe_tick() has work: 0 once answered, the deadline while waiting, else UINT64_MAX. */
-uint64_t vpnc__probe_next(const struct vpnc_engine *e);
-
-/* engine.c */
-void vpnc__log(struct vpnc_engine *e, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-#define VPNC_LOG(e, lvl, ...)                        \
-	do {                                         \
-		if ((e)->log != NULL && (e)->verb >= (lvl)) \
-			vpnc__log((e), (lvl), __VA_ARGS__);  \
-	} while (0)
-/*
- * A log line the peer can cause again and again (its messages, its refused
- * options, its renegotiations): rate-limited by e->peer_log (loglimit.h).
- * `now` is the caller's monotonic time in ms.
- */
-void vpnc__peer_log(struct vpnc_engine *e, uint64_t now, int level, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-#define VPNC_PEER_LOG(e, now, lvl, ...)                          \
-	do {                                                      \
-		if ((e)->log != NULL && (e)->verb >= (lvl))       \
-			vpnc__peer_log((e), (now), (lvl), __VA_ARGS__); \
-	} while (0)
-int vpnc__drop(struct vpnc_engine *e, enum vpnc_drop why, int code);
-void vpnc__event(struct vpnc_engine *e, enum vpnc_event_type type, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-void vpnc__set_state(struct vpnc_engine *e, enum vpnc_state st);
-/* Ends the session: a restart (retry) or a fatal failure, with one sentence. */
-void vpnc__fail(struct vpnc_engine *e, bool fatal, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* ctrlchan.c */
-int vpnc__ctrl_start(struct vpnc_engine *e, uint64_t now);
-int vpnc__ctrl_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt, size_t len);
-int vpnc__ctrl_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *out);
-uint64_t vpnc__ctrl_next_timer(const struct vpnc_engine *e);
-int vpnc__ks_init(struct vpnc_engine *e, struct vpnc_keystate *ks, uint8_t key_id, uint64_t now);
-/* Starts a renegotiation: a new key state on the next key id, with our SOFT_RESET queued. */
-int vpnc__soft_reset(struct vpnc_engine *e, uint64_t now);
-/* The key state whose keys encrypt outgoing data, or NULL. */
-struct vpnc_keystate *vpnc__tx_key(struct vpnc_engine *e);
-void vpnc__ks_clear(struct vpnc_keystate *ks);
-
-/* keyex.c */
-/* Runs what follows a complete TLS handshake and any plaintext from the peer. */
-void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now);
-/* Sends a NUL-terminated control message over TLS. */
-int vpnc__send_ctrl_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, const char *msg);
-void vpnc__keyex_tick(struct vpnc_engine *e, uint64_t now);
 
 #endif

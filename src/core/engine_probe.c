@@ -16,6 +16,9 @@
 #include <errno.h>
 
 #include "core/engine_int.h"
+#include "core/ctrlchan.h"
+#include "core/engine_event.h"
+#include "core/engine_probe.h"
 
 /* How long an answer may take: max(MIN, RTT_FACTOR round trips), at most MAX. */
 #define VPNC_PROBE_MIN_MS 1000
@@ -90,8 +93,7 @@ bool vpnc__probe_tick(struct vpnc_engine *e, uint64_t now)
 	if (now < e->probe_deadline)
 		return false;
 	e->probe_deadline = 0;
-	e->cause = VPNC_CAUSE_PROBE;
-	vpnc__fail(e, false, "the server did not answer within %llu ms after the network path changed",
+	vpnc__fail(e, VPNC_CAUSE_PROBE, false, "the server did not answer within %llu ms after the network path changed",
 	           (unsigned long long)probe_wait_ms(e));
 	return true;
 }

@@ -1,7 +1,8 @@
 /*
  * keyex.c: what runs inside TLS once the handshake is done: the peer
  * certificate checks, the key-method-2 exchange, PUSH_REQUEST / PUSH_REPLY,
- * control messages (AUTH_FAILED, RESTART, HALT, EXIT, INFO), and deriving and
+ * control messages (AUTH_FAILED, RESTART, HALT, EXIT, INFO; the server's
+ * authentication questions, authcr.h, and the CR_RESPONSE answer), and deriving and
  * installing the data-channel keys (TLS-EKM or the OpenVPN PRF).
  *
  * The client derives its keys only after the final PUSH_REPLY, because the
@@ -18,6 +19,8 @@
 #include <openssl/evp.h>
 
 #include "core/engine_int.h"
+#include "core/engine_event.h"
+#include "core/keyex.h"
 #include "core/kdf.h"
 #include "core/logesc.h"
 
@@ -29,8 +32,14 @@
 /* The largest tun-mtu we accept from the server, announced as IV_MTU (as 2.6 does). */
 #define CLIENT_IV_MTU 1600
 #define EKM_LABEL_DATAKEYS "EXPORTER-OpenVPN-datakeys"
-/* Pending-authentication methods we can follow: the user opens the URL vpnc logs. */
+/*
+ * Pending-authentication methods we can follow (IV_SSO, management-notes.txt
+ * "client-pending-auth"): the user opens the URL vpnc shows; and, when the
+ * caller can ask the user (cfg.crtext), a CR_TEXT challenge answered with
+ * CR_RESPONSE.
+ */
 #define CLIENT_IV_SSO "webauth,openurl"
+#define CLIENT_IV_SSO_CRTEXT "webauth,openurl,crtext"
 
 int vpnc__send_ctrl_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, const char *msg)
 {
@@ -65,9 +74,9 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 			snprintf(m->username, sizeof(m->username), "%s", user);
 		if (pass != NULL)
 			snprintf(m->password, sizeof(m->password), "%s", pass);
-		/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE and is logged). */
+		/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE) and by CR_TEXT. */
 		r = vpnc_km2_peer_info_ex(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
-		                          CLIENT_IV_MTU, NULL, CLIENT_IV_SSO);
+		                          CLIENT_IV_MTU, NULL, e->crtext ? CLIENT_IV_SSO_CRTEXT : CLIENT_IV_SSO);
 		if (r < 0)
 			return r;
 		/* push-peer-info and setenv UV_* (engine_peer_info_extra()); the key=value order does not matter. */
@@ -146,7 +155,7 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 		                         server ? e->peer_sid : e->sid, server ? e->sid : e->peer_sid, block);
 	}
 	if (r == 0)
-		r = vpnc_dc_key_init2(&ks->dc, e->cipher, e->auth_digest, block, server, ks->key_id, peer_id);
+		r = vpnc_dc_key_init(&ks->dc, e->cipher, e->auth_digest, block, server, ks->key_id, peer_id);
 	if (r == 0) {
 		vpnc_dc_set_rand(&ks->dc, e->rand, e->rand_ctx);
 		vpnc_replay_set_window(&ks->dc.replay, e->replay_window);
@@ -252,13 +261,13 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 			char esc[sizeof(p->cipher) * VPNC_LOGESC_MAX_PER_BYTE];
 
 			vpnc_log_escape(esc, sizeof(esc), p->cipher, strnlen(p->cipher, sizeof(p->cipher)));
-			vpnc__fail(e, true, "the server pushed cipher '%s', which is not in data-ciphers (%s)",
+			vpnc__fail(e, VPNC_CAUSE_OTHER, true, "the server pushed cipher '%s', which is not in data-ciphers (%s)",
 			           esc, e->data_ciphers);
 			return;
 		}
 	} else if (e->data_ciphers_fallback[0] != '\0') {
 		if (vpnc_dc_cipher_lookup(e->data_ciphers_fallback, &canon) != 0) {
-			vpnc__fail(e, true, "data-ciphers-fallback '%s' is not supported", e->data_ciphers_fallback);
+			vpnc__fail(e, VPNC_CAUSE_OTHER, true, "data-ciphers-fallback '%s' is not supported", e->data_ciphers_fallback);
 			return;
 		}
 	} else if (vpnc_km2_occ_cipher(ks->remote.options, occ_cipher, sizeof(occ_cipher)) == 0 &&
@@ -266,18 +275,18 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 		/* An old server that pushes no cipher: use the one in its OCC string, as 2.6 does. */
 		VPNC_LOG(e, 2, "the server pushed no cipher; using %s from its options string", canon);
 	} else {
-		vpnc__fail(e, true, "the server pushed no cipher and no data-ciphers-fallback is set");
+		vpnc__fail(e, VPNC_CAUSE_OTHER, true, "the server pushed no cipher and no data-ciphers-fallback is set");
 		return;
 	}
 	snprintf(e->cipher, sizeof(e->cipher), "%s", canon);
 	if (p->comp_pushed && vpnc_comp_is_real(p->comp) && !e->comp_allowed) {
-		vpnc__fail(e, true, "the server pushed compression, which is not allowed: the profile has "
+		vpnc__fail(e, VPNC_CAUSE_OTHER, true, "the server pushed compression, which is not allowed: the profile has "
 		                    "allow-compression no or no compression option (add 'allow-compression "
 		                    "asym' to decompress what the server sends, as OpenVPN 2.6 does)");
 		return;
 	}
 	if (p->tun_mtu > CLIENT_IV_MTU) {
-		vpnc__fail(e, true, "the server pushed tun-mtu %d, above the %d this client announced",
+		vpnc__fail(e, VPNC_CAUSE_OTHER, true, "the server pushed tun-mtu %d, above the %d this client announced",
 		           p->tun_mtu, CLIENT_IV_MTU);
 		return;
 	}
@@ -285,7 +294,7 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 	if (p->comp_pushed)
 		e->comp = p->comp;
 	if (vpnc_comp_is_real(e->comp) && comp_scratch(e, p->tun_mtu) != 0) {
-		vpnc__fail(e, false, "out of memory for the decompression buffer");
+		vpnc__fail(e, VPNC_CAUSE_OTHER, false, "out of memory for the decompression buffer");
 		return;
 	}
 	e->ekm = p->key_derivation_ekm || (p->protocol_flags & VPNC_PF_TLS_EKM);
@@ -296,12 +305,12 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 	OPENSSL_cleanse(p->auth_token, sizeof(p->auth_token));
 	OPENSSL_cleanse(p->auth_token_user, sizeof(p->auth_token_user));
 	if ((p->protocol_flags & VPNC_PF_DYN_TLS_CRYPT) && setup_dyn_tls_crypt(e, ks) != 0) {
-		vpnc__fail(e, false, "cannot derive the dynamic tls-crypt key");
+		vpnc__fail(e, VPNC_CAUSE_OTHER, false, "cannot derive the dynamic tls-crypt key");
 		return;
 	}
 	int r = install_keys(e, ks, ekm, e->peer_id, now);
 	if (r != 0) {
-		vpnc__fail(e, false, "cannot derive the data-channel keys (%s)", ekm ? "TLS-EKM" : "PRF");
+		vpnc__fail(e, VPNC_CAUSE_OTHER, false, "cannot derive the data-channel keys (%s)", ekm ? "TLS-EKM" : "PRF");
 		return;
 	}
 	set_keepalive(e, p->ping >= 0 ? p->ping : e->ping_cfg,
@@ -380,12 +389,12 @@ static void server_push_reply(struct vpnc_engine *e, struct vpnc_keystate *ks, u
 	                 e->push_reply != NULL ? e->push_reply : "", e->cipher, e->peer_id_cfg,
 	                 ekm ? ",key-derivation tls-ekm" : "", dyn ? ",protocol-flags dyn-tls-crypt" : "");
 	if (n < 0 || (size_t)n >= sizeof(reply)) {
-		vpnc__fail(e, true, "the server's push reply is too long");
+		vpnc__fail(e, VPNC_CAUSE_OTHER, true, "the server's push reply is too long");
 		return;
 	}
 	if (vpnc__send_ctrl_msg(e, ks, reply) != 0 || (dyn && setup_dyn_tls_crypt(e, ks) != 0) ||
 	    install_keys(e, ks, ekm, (int32_t)e->peer_id_cfg, now) != 0) {
-		vpnc__fail(e, false, "cannot install the data-channel keys");
+		vpnc__fail(e, VPNC_CAUSE_OTHER, false, "cannot install the data-channel keys");
 		return;
 	}
 	set_keepalive(e, e->ping_cfg, e->ping_restart_cfg, now);
@@ -424,6 +433,82 @@ static void push_log(void *ctx, const char *option, const char *reason)
 	VPNC_PEER_LOG(m->e, m->now, 1, "pushed option '%s' refused: %s", o, r);
 }
 
+/*
+ * AUTH_FAILED,CRV1:...: not a failure of the credentials but a dynamic
+ * challenge (authcr.h). The session ends (the server closes it too); the
+ * caller asks the user and starts the next session with the decoded user name
+ * and the password "CRV1::state::response". Returns false for any other
+ * AUTH_FAILED.
+ */
+static bool crv1_challenge(struct vpnc_engine *e, const char *arg, size_t alen)
+{
+	char text[200];
+	int r = vpnc_authcr_parse_crv1(arg, alen, &e->challenge);
+
+	if (r == -ENOENT)
+		return false;
+	/* Whatever was sent did not get in; an auth-token is no use for the answer. */
+	OPENSSL_cleanse(e->auth_token, sizeof(e->auth_token));
+	OPENSSL_cleanse(e->auth_token_user, sizeof(e->auth_token_user));
+	if (r < 0) {
+		/* As 2.6: "received malformed challenge request from server", then it stops. */
+		vpnc__fail(e, VPNC_CAUSE_AUTH_FAILED, true, "the server's CRV1 challenge is malformed (%s)",
+		           r == -EMSGSIZE ? "a field is too long" : "a missing field, or a user name that is not "
+		                                                    "base64 of a printable name");
+		return true;
+	}
+	vpnc_log_escape(text, sizeof(text), e->challenge.text, strlen(e->challenge.text));
+	vpnc__fail(e, VPNC_CAUSE_AUTH_CHALLENGE, true, "the server asks a challenge: %s", text);
+	return true;
+}
+
+/*
+ * INFO_PRE (or INFO) with CR_TEXT, WEB_AUTH or OPEN_URL: a question for the
+ * user while authentication is pending (authcr.h), handed to the caller as
+ * VPNC_EV_AUTH_CHALLENGE. Returns false for plain information.
+ */
+static bool info_question(struct vpnc_engine *e, const char *arg, size_t alen, uint64_t now)
+{
+	struct vpnc_authcr q;
+	int r = vpnc_authcr_parse_info(arg, alen, &q);
+	const char *what = alen >= 7 && memcmp(arg, "CR_TEXT", 7) == 0 ? "CR_TEXT challenge" : "sign-in URL";
+
+	if (r == -ENOENT)
+		return false;
+	if (r < 0) {
+		VPNC_PEER_LOG(e, now, 1, "ignoring the server's %s: %s", what,
+		              r == -EPROTO     ? "the address is not an http or https URL"
+		              : r == -EMSGSIZE ? "it is too long"
+		                               : "it is malformed");
+	} else if (e->n_challenges >= VPNC_CHALLENGES_MAX) {
+		VPNC_PEER_LOG(e, now, 1, "ignoring the server's %s: more than %d questions in one session", what,
+		              VPNC_CHALLENGES_MAX);
+	} else {
+		e->n_challenges++;
+		memcpy(&e->challenge, &q, sizeof(q));
+		vpnc__event(e, VPNC_EV_AUTH_CHALLENGE, "the server asks for a %s",
+		            q.kind == VPNC_AUTHCR_CR_TEXT ? "challenge response" : "sign-in on the web");
+	}
+	vpnc_authcr_wipe(&q);
+	return true;
+}
+
+int vpnc_engine_cr_response(struct vpnc_engine *e, const char *response)
+{
+	char msg[sizeof("CR_RESPONSE,") + (VPNC_AUTHCR_RESPONSE_MAX + 2) / 3 * 4];
+	int r;
+
+	if (e->role != VPNC_ROLE_CLIENT)
+		return -EINVAL;
+	if (e->state == VPNC_ST_FAILED || e->closing || e->ks->tls == NULL || e->ks->phase != KS_ACTIVE)
+		return -ENOTCONN;
+	r = vpnc_authcr_cr_response(response, msg, sizeof(msg));
+	if (r >= 0)
+		r = vpnc__send_ctrl_msg(e, e->ks, msg);
+	OPENSSL_cleanse(msg, sizeof(msg));
+	return r < 0 ? r : 0;
+}
+
 static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now,
                           enum vpnc_ctrlmsg_type type, const char *arg, size_t alen)
 {
@@ -443,11 +528,11 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 		                              push_log, &mc);
 		if (pr == -EPERM) {
 			/* As OpenVPN: "Offending option received from server", then a restart. */
-			vpnc__fail(e, false, "a pushed option was rejected by pull-filter");
+			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "a pushed option was rejected by pull-filter");
 			return;
 		}
 		if (pr != 0) {
-			vpnc__fail(e, false, "the server's PUSH_REPLY is malformed");
+			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "the server's PUSH_REPLY is malformed");
 			return;
 		}
 		if (e->push.n_rejected > 0)
@@ -455,27 +540,27 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 		if (e->push.continuation != 2) {
 			finish_push(e, ks, now);
 		} else if (++e->push_parts > VPNC_PUSH_PARTS_MAX) {
-			vpnc__fail(e, false, "the server's PUSH_REPLY continues for more than %d parts",
+			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "the server's PUSH_REPLY continues for more than %d parts",
 			           VPNC_PUSH_PARTS_MAX);
 		}
 		return;
 	case VPNC_MSG_AUTH_FAILED:
+		if (crv1_challenge(e, arg, alen))
+			return;
 		arg_text(arg, alen, text, sizeof(text));
 		if (e->auth_token[0] != '\0') {
 			/* The token expired or was revoked: forget it and retry with the real credentials. */
 			OPENSSL_cleanse(e->auth_token, sizeof(e->auth_token));
 			OPENSSL_cleanse(e->auth_token_user, sizeof(e->auth_token_user));
-			vpnc__fail(e, false, "the server rejected the auth-token%s%s; retrying with the credentials",
+			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "the server rejected the auth-token%s%s; retrying with the credentials",
 			           alen ? ": " : "", text);
 		} else if (strncmp(text, "TEMP", 4) == 0) {
-			vpnc__fail(e, false, "authentication failed temporarily: %s", text);
+			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "authentication failed temporarily: %s", text);
 		} else {
-			e->cause = VPNC_CAUSE_AUTH_FAILED;
-			vpnc__fail(e, true, "authentication failed%s%s", alen ? ": " : "", text);
+			vpnc__fail(e, VPNC_CAUSE_AUTH_FAILED, true, "authentication failed%s%s", alen ? ": " : "", text);
 		}
 		return;
 	case VPNC_MSG_RESTART:
-		e->cause = VPNC_CAUSE_SERVER_RESTART;
 		arg_text(arg, alen, text, sizeof(text));
 		if (text[0] == '[') {
 			for (const char *c = text + 1; *c != '\0' && *c != ']'; c++) {
@@ -485,17 +570,15 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 					e->restart_flags |= VPNC_RESTART_PRESERVE;
 			}
 		}
-		vpnc__fail(e, false, "the server asked for a restart%s%s", alen ? ": " : "",
+		vpnc__fail(e, VPNC_CAUSE_SERVER_RESTART, false, "the server asked for a restart%s%s", alen ? ": " : "",
 		           arg_text(arg, alen, text, sizeof(text)));
 		return;
 	case VPNC_MSG_HALT:
-		e->cause = VPNC_CAUSE_SERVER_HALT;
-		vpnc__fail(e, true, "the server halted the connection%s%s", alen ? ": " : "",
+		vpnc__fail(e, VPNC_CAUSE_SERVER_HALT, true, "the server halted the connection%s%s", alen ? ": " : "",
 		           arg_text(arg, alen, text, sizeof(text)));
 		return;
 	case VPNC_MSG_EXIT:
-		e->cause = VPNC_CAUSE_SERVER_EXIT;
-		vpnc__fail(e, false, "the server is shutting down (EXIT)");
+		vpnc__fail(e, VPNC_CAUSE_SERVER_EXIT, false, "the server is shutting down (EXIT)");
 		return;
 	case VPNC_MSG_AUTH_PENDING: {
 		/* Authentication goes on out of band: wait up to the server's timeout, as 2.6 does. */
@@ -511,6 +594,8 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 	}
 	case VPNC_MSG_INFO:
 	case VPNC_MSG_INFO_PRE:
+		if (info_question(e, arg, alen, now))
+			return;
 		VPNC_PEER_LOG(e, now, 1, "server says: %s", arg_text(arg, alen, text, sizeof(text)));
 		return;
 	default:
@@ -538,7 +623,7 @@ static void on_msg(void *ctx, const char *msg, size_t len)
 	} else if (type == VPNC_MSG_PUSH_REQUEST) {
 		server_push_reply(e, m->ks, m->now);
 	} else if (type == VPNC_MSG_EXIT) {
-		vpnc__fail(e, false, "the client left (EXIT)");
+		vpnc__fail(e, VPNC_CAUSE_OTHER, false, "the client left (EXIT)");
 	}
 }
 
@@ -548,7 +633,7 @@ static void on_km2(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_
 	bool server = e->role == VPNC_ROLE_SERVER;
 
 	if (vpnc_km2_read(p, len, server, &ks->remote) != 0) {
-		vpnc__fail(e, false, "the peer's key-method-2 message is malformed");
+		vpnc__fail(e, VPNC_CAUSE_OTHER, false, "the peer's key-method-2 message is malformed");
 		return;
 	}
 	ks->km2_received = true;
@@ -556,11 +641,11 @@ static void on_km2(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_
 		/* A renegotiation: the server answers our key-method-2 after reading it, and new keys
 		 * use what was negotiated for the first one. */
 		if (server && send_km2(e, ks) != 0) {
-			vpnc__fail(e, false, "cannot send the key-method-2 message");
+			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "cannot send the key-method-2 message");
 			return;
 		}
 		if (install_keys(e, ks, e->ekm, e->peer_id, now) != 0) {
-			vpnc__fail(e, false, "cannot install the renegotiated data-channel keys");
+			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "cannot install the renegotiated data-channel keys");
 			return;
 		}
 		ks->phase = KS_ACTIVE;
@@ -575,7 +660,7 @@ static void on_km2(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_
 		if (!peer_info_get(ks->remote.peer_info, "IV_CIPHERS", e->peer_ciphers, sizeof(e->peer_ciphers)))
 			snprintf(e->peer_ciphers, sizeof(e->peer_ciphers), "AES-256-GCM:AES-128-GCM");
 		if (send_km2(e, ks) != 0) {
-			vpnc__fail(e, false, "cannot send the key-method-2 message");
+			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "cannot send the key-method-2 message");
 			return;
 		}
 		ks->phase = KS_ACTIVE;
@@ -598,9 +683,7 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 		int r = vpnc_tls_handshake(ks->tls, err, sizeof(err));
 		if (r < 0) {
 			/* A certificate that fails verification will fail again: that is final. */
-			if (r == -EPERM)
-				e->cause = VPNC_CAUSE_VERIFY;
-			vpnc__fail(e, r == -EPERM, "%s", err);
+			vpnc__fail(e, r == -EPERM ? VPNC_CAUSE_VERIFY : VPNC_CAUSE_OTHER, r == -EPERM, "%s", err);
 			return;
 		}
 		if (r == 0)
@@ -608,8 +691,7 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 		if (e->role == VPNC_ROLE_CLIENT &&
 		    vpnc_tls_check_peer(ks->tls, e->remote_cert_tls_server, e->verify_x509_name,
 		                        e->verify_x509_type, err, sizeof(err)) != 0) {
-			e->cause = VPNC_CAUSE_VERIFY;
-			vpnc__fail(e, true, "%s", err);
+			vpnc__fail(e, VPNC_CAUSE_VERIFY, true, "%s", err);
 			return;
 		}
 		snprintf(e->tls_version, sizeof(e->tls_version), "%s", vpnc_tls_version_name(ks->tls));
@@ -619,7 +701,7 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 		if (!e->push_done)
 			vpnc__set_state(e, VPNC_ST_KEYEX);
 		if (e->role == VPNC_ROLE_CLIENT && send_km2(e, ks) != 0) {
-			vpnc__fail(e, false, "cannot send the key-method-2 message");
+			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "cannot send the key-method-2 message");
 			return;
 		}
 	}
@@ -631,7 +713,7 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 		if (n == 0)
 			break;
 		if (n < 0) {
-			vpnc__fail(e, false, "the TLS session failed");
+			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "the TLS session failed");
 			break;
 		}
 		if (!ks->km2_received)

@@ -104,6 +104,7 @@ void loop_teardown_connection(struct loop *l, bool notify)
 		vpnc_engine_free(l->eng);
 		l->eng = NULL;
 	}
+	loop_authcr_settled(l); /* its CR_TEXT question and sign-in URL go with it (loop_authcr.c) */
 	vpnc_link_close(l->link);
 	l->link = NULL;
 	l->link_down = false;
@@ -352,6 +353,25 @@ static void on_fatal(struct loop *l)
 {
 	enum vpnc_auth_retry ar = l->conf->auth_retry;
 
+	if (l->cause == VPNC_CAUSE_AUTH_CHALLENGE && !l->conf->auth_user_pass) {
+		/* No auth-user-pass: no login to answer it with; an AUTH_FAILED as 2.6 ends it. */
+		vpnc_authcr_wipe(&l->crv1);
+		l->cause = VPNC_CAUSE_AUTH_FAILED;
+	}
+	if (l->cause == VPNC_CAUSE_AUTH_CHALLENGE) {
+		/*
+		 * CRV1: a question, not a failure. Asked whatever auth-retry says (2.6's
+		 * command line asks it only under 'auth-retry interact' and otherwise
+		 * stops; docs/auth.md), then the same server again after the restart pause.
+		 */
+		vpnc_log(VPNC_LOG_INFO, "AUTH: %s", l->reason);
+		loop_teardown_connection(l, false);
+		loop_secret_wipe(l->pass, sizeof(l->pass));
+		loop_secret_wipe(l->user, sizeof(l->user));
+		l->have_creds = false;
+		loop_next_attempt(l, VPNC_REMOTE_SAME, false);
+		return;
+	}
 	if (l->cause != VPNC_CAUSE_AUTH_FAILED || ar == VPNC_AUTH_RETRY_NONE) {
 		/* Distinct exit codes (exitcode.h): the unit does not restart on these two. */
 		/* inactive, ping-exit and session-timeout stop cleanly, as 2.6 does (systemd does not restart). */
@@ -428,11 +448,17 @@ static void process_events(struct loop *l)
 			(void)vpnc_sd_status(state_name(ev.state)); /* systemd (sdnotify.h) */
 			break;
 		case VPNC_EV_CONNECTED:
+			loop_authcr_settled(l); /* the server let us in: no question or URL stays (loop_authcr.c) */
 			if (ev.push != NULL && !l->exiting)
 				on_connected(l, ev.push);
 			break;
+		case VPNC_EV_AUTH_CHALLENGE:
+			loop_authcr_event(l, ev.challenge); /* CR_TEXT, WEB_AUTH (loop_authcr.c) */
+			break;
 		case VPNC_EV_RESTART:
 		case VPNC_EV_FATAL:
+			if (ev.cause == VPNC_CAUSE_AUTH_CHALLENGE)
+				loop_authcr_crv1(l, ev.challenge); /* asked before the next attempt */
 			if (l->pending != VPNC_ACT_FATAL) {
 				l->pending = ev.type == VPNC_EV_FATAL ? VPNC_ACT_FATAL : VPNC_ACT_RESTART;
 				snprintf(l->reason, sizeof(l->reason), "%s",
@@ -593,6 +619,7 @@ void loop_shutdown(struct loop *l, int code)
 	(void)vpnc_sd_stopping(code == 0 ? "disconnected" : "stopped after an error (see the log)");
 	vpnc_sd_watchdog_stop(&l->sd_wd);
 	loop_teardown_connection(l, true);
+	loop_authcr_stop(l); /* a kept CRV1 challenge is wiped (loop_authcr.c) */
 	loop_forget_addrs(l);
 	if (l->gai_busy)
 		(void)uv_cancel((uv_req_t *)&l->gai);

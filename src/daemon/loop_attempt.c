@@ -142,6 +142,7 @@ static void start_engine(struct loop *l)
 	ecfg.wallclock = wallclock;
 	ecfg.log = vpnc_log_engine;
 	ecfg.verb = vpnc_log_verb;
+	ecfg.crtext = l->prompt != NULL; /* CR_TEXT is asked through it (loop_authcr.c) */
 	if (l->user[0] != '\0')
 		ecfg.username = l->user;
 	if (l->have_creds)
@@ -151,6 +152,7 @@ static void start_engine(struct loop *l)
 		ecfg.auth_token_user = l->token_user;
 	}
 	ret = vpnc_engine_new(&ecfg, &l->eng);
+	loop_authcr_started(l); /* a CRV1 answer goes out once */
 	/* auth-nocache: the engine has its own copy; ours goes. */
 	if (l->conf->auth_nocache && l->have_creds) {
 		loop_secret_wipe(l->pass, sizeof(l->pass));
@@ -289,6 +291,9 @@ void loop_begin_connect(struct loop *l)
 	int ret;
 
 	if (l->closing || l->exiting || l->gai_busy || l->eng != NULL)
+		return;
+	/* A CRV1 challenge first (loop_authcr.c): its answer is this attempt's credentials. */
+	if (loop_authcr_ready(l) != 0)
 		return;
 	/* Credentials first (loop_creds.c): a question may wait long; its answer comes back here. */
 	if (loop_creds_ready(l) != 0)

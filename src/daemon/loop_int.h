@@ -124,6 +124,12 @@ struct loop {
 	char token[VPNC_MAX_TOKEN_LEN];       /* the pushed auth-token, kept across attempts */
 	char token_user[VPNC_MAX_TOKEN_LEN];
 
+	/* The server's authentication questions (loop_authcr.c). */
+	struct vpnc_authcr crv1;         /* a CRV1 challenge to ask before the next attempt (secret) */
+	bool crv1_used;                  /* the attempt being started sends a CRV1 answer */
+	enum vpnc_authcr_kind authcr_asking; /* CRV1 or CR_TEXT while its question waits */
+	bool authcr_url;                 /* a sign-in URL is posted for status */
+
 	/* DNS and scripts (updown.h). */
 	struct vpnc_updown updown;
 
@@ -192,6 +198,24 @@ void loop_creds_stop(struct loop *l);
 /* The control socket's hooks: the waiting question for status, and its answer. */
 void loop_creds_view(void *ctx, struct vpnc_status_snap *snap);
 int loop_creds_answer(void *ctx, unsigned id, const char *text, size_t len);
+
+/*
+ * loop_authcr.c: the server's authentication questions (CRV1, CR_TEXT,
+ * WEB_AUTH). loop_authcr_ready(): 0 when no CRV1 challenge waits to be
+ * asked, 1 while it is asked (its answer calls loop_begin_connect() again),
+ * -1 after a fatal end (loop_shutdown() called).
+ */
+int loop_authcr_ready(struct loop *l);
+/* A session ended with a CRV1 challenge: keep it (copied) for the next attempt. */
+void loop_authcr_crv1(struct loop *l, const struct vpnc_authcr *c);
+/* An engine was made for the attempt: a CRV1 answer it carries is not used again. */
+void loop_authcr_started(struct loop *l);
+/* VPNC_EV_AUTH_CHALLENGE: CR_TEXT asked, a sign-in URL shown. */
+void loop_authcr_event(struct loop *l, const struct vpnc_authcr *c);
+/* The session is up or ends: its CR_TEXT question is withdrawn, its sign-in URL cleared. */
+void loop_authcr_settled(struct loop *l);
+/* Wipes what waits (loop_shutdown(); the prompt module goes with loop_creds_stop()). */
+void loop_authcr_stop(struct loop *l);
 
 /* loop_attempt.c: resolves the current remote and starts an engine and a link for it. */
 void loop_begin_connect(struct loop *l);

@@ -457,6 +457,7 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 {
 	const struct vpnc_resolved_ops *ops = NULL;
 	void *ctx = NULL;
+	bool exclusive = false;
 	char prog[256];
 	int ret;
 
@@ -482,7 +483,7 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 		ret = apply_resolved(d, c);
 		break;
 	case VPNC_DNS_RESOLVCONF:
-		ret = vpnc_resolvconf_apply(&d->paths, c);
+		ret = vpnc_resolvconf_apply(&d->paths, c, &exclusive);
 		break;
 	case VPNC_DNS_FILE:
 		ret = vpnc_dns_file_apply(&d->paths, c);
@@ -497,6 +498,8 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 		return ret;
 	}
 	d->mode = want;
+	/* resolved's "~." and the file leave no other server in use on a full tunnel. */
+	d->exclusive = c->full_tunnel && (want != VPNC_DNS_RESOLVCONF || exclusive);
 	return (int)want;
 }
 
@@ -527,5 +530,6 @@ int vpnc_dns_revert(struct vpnc_dns *d)
 		break;
 	}
 	d->mode = VPNC_DNS_NONE;
+	d->exclusive = false;
 	return ret;
 }

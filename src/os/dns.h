@@ -119,6 +119,10 @@ struct vpnc_resolved_ops {
 /* The state of one tunnel's DNS. Owns the resolved bus connection while applied. */
 struct vpnc_dns {
 	enum vpnc_dns_mode mode;         /* backend in use; VPNC_DNS_NONE when nothing is applied */
+	/* On a full tunnel: only the VPN's servers are in use (resolved's "~.", the
+	 * file, or an exclusive resolvconf record); false when resolvconf kept the
+	 * other links' servers after them. */
+	bool exclusive;
 	char ifname[IFNAMSIZ];
 	int ifindex;
 	struct vpnc_dns_paths paths;
@@ -191,17 +195,34 @@ int vpnc_resolved_apply(const struct vpnc_resolved_ops *ops, void *ctx, const st
 /* Finds the resolvconf program (paths->resolvconf or the usual places). 0, or -ENOENT. */
 int vpnc_resolvconf_find(const struct vpnc_dns_paths *paths, char *out, size_t cap);
 
-/* argv for "resolvconf -a|-d <dev>.vpnc"; argv points into cmd. */
+/*
+ * What to ask resolvconf: delete the record, add it, or add it as the only
+ * one in use ("-x": openresolv's exclusive interface; systemd's resolvconf
+ * program makes the link the default DNS route; Debian's resolvconf has no
+ * such flag and refuses the command).
+ */
+enum vpnc_resolvconf_op {
+	VPNC_RC_DELETE,
+	VPNC_RC_ADD,
+	VPNC_RC_ADD_EXCLUSIVE,
+};
+
+/* argv for "resolvconf [-x] -a|-d <dev>.vpnc"; argv points into cmd. */
 struct vpnc_resolvconf_cmd {
-	char *argv[4];
+	char *argv[5];
 	char prog[256];
 	char flag[3];
 	char record[IFNAMSIZ + sizeof(VPNC_DNS_RESOLVCONF_SUFFIX)];
 };
-int vpnc_resolvconf_cmd(struct vpnc_resolvconf_cmd *cmd, const char *prog, bool add, const char *ifname);
+int vpnc_resolvconf_cmd(struct vpnc_resolvconf_cmd *cmd, const char *prog, enum vpnc_resolvconf_op op,
+                        const char *ifname);
 
-/* Adds (records from vpnc_dns_format) or deletes this tunnel's record. */
-int vpnc_resolvconf_apply(const struct vpnc_dns_paths *paths, const struct vpnc_dns_conf *c);
+/*
+ * Adds this tunnel's record (records from vpnc_dns_format). On a full tunnel
+ * it first asks for an exclusive record, and when the program refuses that
+ * (Debian's resolvconf), adds a plain one; *exclusive says which it got.
+ */
+int vpnc_resolvconf_apply(const struct vpnc_dns_paths *paths, const struct vpnc_dns_conf *c, bool *exclusive);
 int vpnc_resolvconf_revert(const struct vpnc_dns_paths *paths, const char *ifname);
 
 /*

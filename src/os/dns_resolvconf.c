@@ -28,6 +28,7 @@
 
 static const char *const rc_locations[] = {"/usr/sbin/resolvconf", "/sbin/resolvconf"};
 static char rc_path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+static char rc_exclusive[] = "-x";
 
 int vpnc_resolvconf_find(const struct vpnc_dns_paths *paths, char *out, size_t cap)
 {
@@ -49,8 +50,11 @@ int vpnc_resolvconf_find(const struct vpnc_dns_paths *paths, char *out, size_t c
 	return 0;
 }
 
-int vpnc_resolvconf_cmd(struct vpnc_resolvconf_cmd *cmd, const char *prog, bool add, const char *ifname)
+int vpnc_resolvconf_cmd(struct vpnc_resolvconf_cmd *cmd, const char *prog, enum vpnc_resolvconf_op op,
+                        const char *ifname)
 {
+	int i = 0;
+
 	size_t plen = strlen(prog), ilen = strlen(ifname);
 
 	memset(cmd, 0, sizeof(*cmd));
@@ -59,13 +63,15 @@ int vpnc_resolvconf_cmd(struct vpnc_resolvconf_cmd *cmd, const char *prog, bool 
 	if (plen == 0 || plen >= sizeof(cmd->prog))
 		return -ENAMETOOLONG;
 	memcpy(cmd->prog, prog, plen + 1);
-	memcpy(cmd->flag, add ? "-a" : "-d", 3);
+	memcpy(cmd->flag, op == VPNC_RC_DELETE ? "-d" : "-a", 3);
 	memcpy(cmd->record, ifname, ilen);
 	memcpy(cmd->record + ilen, VPNC_DNS_RESOLVCONF_SUFFIX, sizeof(VPNC_DNS_RESOLVCONF_SUFFIX));
-	cmd->argv[0] = cmd->prog;
-	cmd->argv[1] = cmd->flag;
-	cmd->argv[2] = cmd->record;
-	cmd->argv[3] = NULL;
+	cmd->argv[i++] = cmd->prog;
+	if (op == VPNC_RC_ADD_EXCLUSIVE)
+		cmd->argv[i++] = rc_exclusive;
+	cmd->argv[i++] = cmd->flag;
+	cmd->argv[i++] = cmd->record;
+	cmd->argv[i] = NULL;
 	return 0;
 }
 
@@ -140,7 +146,7 @@ int vpnc_dns_spawn(char *const argv[], const char *input, size_t len, int timeou
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
 }
 
-int vpnc_resolvconf_apply(const struct vpnc_dns_paths *paths, const struct vpnc_dns_conf *c)
+int vpnc_resolvconf_apply(const struct vpnc_dns_paths *paths, const struct vpnc_dns_conf *c, bool *exclusive)
 {
 	struct vpnc_resolvconf_cmd cmd;
 	char prog[256], records[RC_RECORDS_MAX];
@@ -148,12 +154,24 @@ int vpnc_resolvconf_apply(const struct vpnc_dns_paths *paths, const struct vpnc_
 
 	if ((ret = vpnc_resolvconf_find(paths, prog, sizeof(prog))) < 0)
 		return ret;
-	if ((ret = vpnc_resolvconf_cmd(&cmd, prog, true, c->ifname)) < 0)
-		return ret;
 	/* resolvconf merges records itself: give it only ours. */
 	len = vpnc_dns_format(c, NULL, records, sizeof(records));
 	if (len < 0)
 		return len;
+	*exclusive = false;
+	if (c->full_tunnel) {
+		/* Every name belongs to the VPN: ask that the other links' servers go unused. A
+		 * program without "-x" exits non-zero before touching anything. */
+		if ((ret = vpnc_resolvconf_cmd(&cmd, prog, VPNC_RC_ADD_EXCLUSIVE, c->ifname)) < 0)
+			return ret;
+		ret = vpnc_dns_spawn(cmd.argv, records, (size_t)len, VPNC_DNS_TIMEOUT_MS);
+		if (ret != -ECHILD) {
+			*exclusive = ret == 0;
+			return ret;
+		}
+	}
+	if ((ret = vpnc_resolvconf_cmd(&cmd, prog, VPNC_RC_ADD, c->ifname)) < 0)
+		return ret;
 	return vpnc_dns_spawn(cmd.argv, records, (size_t)len, VPNC_DNS_TIMEOUT_MS);
 }
 
@@ -165,7 +183,7 @@ int vpnc_resolvconf_revert(const struct vpnc_dns_paths *paths, const char *ifnam
 
 	if ((ret = vpnc_resolvconf_find(paths, prog, sizeof(prog))) < 0)
 		return ret;
-	if ((ret = vpnc_resolvconf_cmd(&cmd, prog, false, ifname)) < 0)
+	if ((ret = vpnc_resolvconf_cmd(&cmd, prog, VPNC_RC_DELETE, ifname)) < 0)
 		return ret;
 	return vpnc_dns_spawn(cmd.argv, NULL, 0, VPNC_DNS_TIMEOUT_MS);
 }

@@ -7,13 +7,14 @@
  * replay window reset per try, also into a short output buffer, and (2) used
  * as plaintext for a client encrypt followed by a server decrypt that must give
  * it back, for both keys and every framing. The seeds in corpus/fuzz_data are
- * valid packets for the vpnc_dc_bench_pair() keys (cbc_* for the CBC pair).
+ * valid packets for the dc_pair() keys (cbc_* for the CBC pair).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/datachan.h"
+#include "../dc_pair.h"
 
 static struct vpnc_dc_key cli[2], srv[2];
 static uint8_t pkt[70000], out[70000];
@@ -25,8 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
 	if (!ready) {
-		if (vpnc_dc_bench_pair("AES-256-GCM", &cli[0], &srv[0]) != 0 ||
-		    vpnc_dc_bench_pair("AES-256-CBC", &cli[1], &srv[1]) != 0)
+		if (dc_pair("AES-256-GCM", &cli[0], &srv[0]) != 0 ||
+		    dc_pair("AES-256-CBC", &cli[1], &srv[1]) != 0)
 			abort();
 		ready = 1;
 	}

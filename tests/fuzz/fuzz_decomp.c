@@ -20,6 +20,7 @@
 #include <lzo/lzo1x.h>
 
 #include "core/datachan.h"
+#include "../dc_pair.h"
 
 #define LIMIT 1600
 
@@ -84,8 +85,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
 	if (!ready) {
-		if (vpnc_dc_bench_pair("AES-256-GCM", &raw[0], &srv[0]) != 0 ||
-		    vpnc_dc_bench_pair("AES-256-CBC", &raw[1], &srv[1]) != 0)
+		if (dc_pair("AES-256-GCM", &raw[0], &srv[0]) != 0 ||
+		    dc_pair("AES-256-CBC", &raw[1], &srv[1]) != 0)
 			abort();
 		ready = 1;
 	}

@@ -450,6 +450,45 @@ vt_up() {
 	fi
 }
 
+# vt_start_cases NAME ARG ALL_CASES: vt_start, then `cases` (VT_CASES or
+# ALL_CASES, for the script's loop), namespaces and an Ed25519 PKI, checked
+# as "namespaces and PKI". On failure: the summary under NAME, exit 1.
+vt_start_cases() {
+	vt_start "$1" "$2"
+	cases=${VT_CASES:-$3}
+	vt_log "$1: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
+	vt_start_cases_setup() { vt_netns_up && vt_pki ed25519; }
+	if ! vt_check "namespaces and PKI" vt_start_cases_setup; then
+		vt_summary "$1"
+		exit 1
+	fi
+}
+
+# vt_session_up LABEL: server and client up with the current VT_* settings,
+# connected within 15 s (else the logs, both stopped, status 1), then one
+# IPv4 ping through the tunnel (status 2 if it failed, the session left up);
+# each checked under LABEL.
+vt_session_up() {
+	local label=$1
+	vt_server_conf
+	vt_client_conf
+	if ! vt_server_start; then
+		vt_fail "$label: server up"
+		return 1
+	fi
+	vt_client_start
+	if ! vt_wait_tun_ipv4 15; then
+		vt_pid_alive "$VT_CLI_PID" || vt_log "  client exited before connecting"
+		vt_fail "$label: connected within 15 s"
+		vt_dump_logs
+		vt_client_stop 5
+		vt_server_stop
+		return 1
+	fi
+	vt_pass "$label: connected in $VT_CONNECT_MS ms"
+	vt_check "$label: ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP" || return 2
+}
+
 # vt_client_start: runs "$VT_CLIENT_CMD --config client.ovpn $VT_CLIENT_ARGS"
 # in the client namespace in the background; output goes to client.log.
 vt_client_start() {

@@ -31,40 +31,11 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_lifecycle}
-all_cases="server-restart exit-restart failover sighup"
-cases=${VT_CASES:-$all_cases}
-
-vt_start "$name" "${1:-}"
-vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
-
-setup() {
-	vt_netns_up && vt_pki ed25519
-}
-if ! vt_check "namespaces and PKI" setup; then
-	vt_summary "$name"
-	exit 1
-fi
+vt_start_cases "$name" "${1:-}" "server-restart exit-restart failover sighup"
 
 # begin LABEL: server and client up with the current settings; pings once.
 begin() {
-	local label=$1
-	vt_server_conf
-	vt_client_conf
-	if ! vt_server_start; then
-		vt_fail "$label: server up"
-		return 1
-	fi
-	vt_client_start
-	if ! vt_wait_tun_ipv4 15; then
-		vt_pid_alive "$VT_CLI_PID" || vt_log "  client exited before connecting"
-		vt_fail "$label: connected within 15 s"
-		vt_dump_logs
-		vt_client_stop 5
-		vt_server_stop
-		return 1
-	fi
-	vt_pass "$label: connected in $VT_CONNECT_MS ms"
-	vt_check "$label: ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP"
+	vt_session_up "$1"
 }
 
 # finish LABEL: SIGTERM, exit code 0, clean namespace, server stopped.

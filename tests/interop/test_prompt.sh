@@ -108,7 +108,7 @@ chmod 700 "$VT_DIR/verify.sh"
 # terminal), answers prompts in order (EXPECT<TAB>SEND lines), copies all
 # output to a log, passes SIGTERM on and exits with the command's status.
 cat >"$VT_DIR/ptydrive.py" <<'EOF'
-import os, pty, select, signal, sys, time
+import os, pty, select, signal, sys, termios, time
 log, script = sys.argv[1], sys.argv[2]
 cmd = sys.argv[sys.argv.index('--') + 1:]
 steps = [l.rstrip('\n').split('\t', 1) for l in open(script) if '\t' in l]
@@ -136,7 +136,13 @@ while True:
         i = buf.find(steps[0][0].encode(), pos)
         if i >= 0:
             pos = i + len(steps[0][0])
-            time.sleep(0.5)  # the prompt turns echo off (TCSAFLUSH) after printing itself
+            time.sleep(0.3)
+            # A secret's prompt turns echo off (TCSAFLUSH, which drops earlier input) after
+            # printing itself: wait for that (bounded) before typing.
+            t_end = time.time() + 10
+            while 'Password' in steps[0][0] and time.time() < t_end and \
+                    termios.tcgetattr(fd)[3] & termios.ECHO:
+                time.sleep(0.05)
             os.write(fd, steps[0][1].encode() + b'\n')
             steps.pop(0)
 _, st = os.waitpid(pid, 0)
@@ -412,13 +418,18 @@ case_username_only() {
 
 not_grep() { ! grep -q -F "$1"; }
 gone() { [ -n "$1" ] && [ ! -e "$1" ]; }
-# not_running PROG ARG: no PROG process of ours has ARG on its command line.
+# not_running PROG ARG: within 5 s, no PROG process has ARG on its command line.
 not_running() {
-	local p
-	for p in /proc/[0-9]*; do
-		[[ $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) == *"$1"*"$2"* ]] && return 1
+	local p i found
+	for i in $(seq 50); do
+		found=0
+		for p in /proc/[0-9]*; do
+			[[ $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) == *"$1"*"$2"* ]] && found=1 && break
+		done
+		[ $found = 0 ] && return 0
+		sleep 0.1
 	done
-	return 0
+	return 1
 }
 
 # case_control [privsep]: see the header; with privsep, vpnc runs with 'privsep yes' and its
@@ -468,7 +479,7 @@ case_control() {
 	fi
 	vt_check "$c: vpnc answer (from stdin) exits 0" "$vpnc" answer --control-socket "$sock" <<<"$password"
 	local i=0
-	while [ -n "$f" ] && [ -e "$f" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	while [ -n "$f" ] && [ -e "$f" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	if [ "$mode" != privsep ]; then
 		vt_check "$c: the systemd-ask-password question went away (the socket answered first)" \
 			gone "$f"

@@ -174,23 +174,8 @@ clear_stop() {
 begin() {
 	local label=$1
 	reset_net || { vt_fail "$label: client network reset"; return 1; }
-	vt_server_conf
-	vt_client_conf
-	if ! vt_server_start; then
-		vt_fail "$label: server up"
-		return 1
-	fi
-	vt_client_start
-	if ! vt_wait_tun_ipv4 15; then
-		vt_pid_alive "$VT_CLI_PID" || vt_log "  client exited before connecting"
-		vt_fail "$label: connected within 15 s"
-		vt_dump_logs
-		vt_client_stop 5
-		vt_server_stop
-		return 1
-	fi
-	vt_pass "$label: connected in $VT_CONNECT_MS ms"
-	vt_check "$label: ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP"
+	vt_session_up "$label"
+	[ $? = 1 ] && return 1
 	if [ $stock = 0 ]; then
 		sleep 0.3 # past the debounce of the TUN set-up's notifications
 		if grep -q 'Network change' "$VT_DIR/client.log"; then

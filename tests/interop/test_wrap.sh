@@ -26,19 +26,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_wrap}
-all_cases="tls-auth-sha256 tls-auth-sha1 none tls-crypt tls-crypt-v2"
-cases=${VT_CASES:-$all_cases}
-
-vt_start "$name" "${1:-}"
-vt_log "$name: client is: ${VT_CLIENT_CMD[*]}; cases: $cases"
-
-setup() {
-	vt_netns_up && vt_pki ed25519
-}
-if ! vt_check "namespaces and PKI" setup; then
-	vt_summary "$name"
-	exit 1
-fi
+vt_start_cases "$name" "${1:-}" "tls-auth-sha256 tls-auth-sha1 none tls-crypt tls-crypt-v2"
 
 # run_case WRAP DIGEST INLINE: one server and one session with that wrapping.
 run_case() {

@@ -111,6 +111,13 @@ out=$(cd "$tmp" && cp "$unit" "$tmp/vpnc-client@deb.service" && systemd-analyze 
 rc=$?
 check "systemd-analyze verify on the installed unit: exit 0, nothing said" test "$rc" = 0 -a -z "$out"
 [ -n "$out" ] && printf '  verify said: %s\n' "$out"
+ks=/usr/share/doc/vpnc-ovpn/examples/kill-switch.conf
+check "the kill-switch drop-in example is installed" test -s "$ks"
+# The unit with the drop-in applied (a repeated [Service] section is what a drop-in amounts to).
+out=$(cd "$tmp" && cat "$unit" "$ks" >"$tmp/vpnc-client@ks.service" && systemd-analyze verify "$tmp/vpnc-client@ks.service" 2>&1)
+rc=$?
+check "systemd-analyze verify on the unit with the kill-switch drop-in: exit 0, nothing said" test "$rc" = 0 -a -z "$out"
+[ -n "$out" ] && printf '  verify said: %s\n' "$out"
 check "the service user vpnc-client exists" eval 'getent passwd vpnc-client >/dev/null'
 check "/etc/vpnc-client exists, root only" test "$(stat -c '%a %U' /etc/vpnc-client 2>/dev/null)" = "700 root"
 if [ $with_nm = 1 ]; then

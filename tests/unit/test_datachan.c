@@ -14,6 +14,7 @@
 #include "core/datachan.h"
 
 #include "../check.h"
+#include "../dc_pair.h"
 
 static const char *ciphers[] = {"AES-128-GCM", "AES-256-GCM", "CHACHA20-POLY1305"};
 
@@ -68,8 +69,8 @@ static void test_cipher(size_t ci, int32_t peer_id)
 	fill_block(block, (uint8_t)(ci + 1));
 	for (size_t i = 0; i < sizeof(pt); i++)
 		pt[i] = (uint8_t)(i ^ 0x5A);
-	CHECK(vpnc_dc_key_init(&cli, name, block, false, 2, peer_id) == 0);
-	CHECK(vpnc_dc_key_init(&srv, name, block, true, 2, peer_id) == 0);
+	CHECK(vpnc_dc_key_init(&cli, name, NULL, block, false, 2, peer_id) == 0);
+	CHECK(vpnc_dc_key_init(&srv, name, NULL, block, true, 2, peer_id) == 0);
 	CHECK(vpnc_dc_head_len(&cli) == head);
 
 	/* Client to server, with a known answer from the one-shot path. */
@@ -167,7 +168,7 @@ static void test_cipher(size_t ci, int32_t peer_id)
 
 	/* A packet for another key_id is not for this key. */
 	struct vpnc_dc_key other = {0};
-	CHECK(vpnc_dc_key_init(&other, name, block, true, 3, peer_id) == 0);
+	CHECK(vpnc_dc_key_init(&other, name, NULL, block, true, 3, peer_id) == 0);
 	n = vpnc_dc_encrypt(&srv, pt, 10, pkt, sizeof(pkt));
 	CHECK(vpnc_dc_decrypt(&other, pkt, (size_t)n, out, sizeof(out)) == -ENOKEY);
 	vpnc_dc_key_clear(&other);
@@ -185,8 +186,8 @@ static void test_mixed_formats(void)
 	uint8_t block[VPNC_KEY_BLOCK], pt[50] = {1, 2, 3}, pkt[100], out[100];
 	struct vpnc_dc_key cli = {0}, srv = {0};
 	fill_block(block, 99);
-	CHECK(vpnc_dc_key_init(&cli, "aes-256-gcm", block, false, 0, 7) == 0);
-	CHECK(vpnc_dc_key_init(&srv, "AES-256-GCM", block, true, 0, -1) == 0);
+	CHECK(vpnc_dc_key_init(&cli, "aes-256-gcm", NULL, block, false, 0, 7) == 0);
+	CHECK(vpnc_dc_key_init(&srv, "AES-256-GCM", NULL, block, true, 0, -1) == 0);
 	int n = vpnc_dc_encrypt(&cli, pt, sizeof(pt), pkt, sizeof(pkt));
 	CHECK(n == 74 && pkt[0] == 0x48 && pkt[3] == 7);
 	CHECK(vpnc_dc_decrypt(&srv, pkt, (size_t)n, out, sizeof(out)) == 50);
@@ -197,22 +198,22 @@ static void test_mixed_formats(void)
 	pkt[0] = 0x20;
 	CHECK(vpnc_dc_decrypt(&cli, pkt, (size_t)n, out, sizeof(out)) == -EINVAL);
 	/* Re-init on a live key replaces it and resets the counters. */
-	CHECK(vpnc_dc_key_init(&cli, "CHACHA20-POLY1305", block, false, 1, 7) == 0);
+	CHECK(vpnc_dc_key_init(&cli, "CHACHA20-POLY1305", NULL, block, false, 1, 7) == 0);
 	CHECK(cli.send_pid == 0 && cli.key_id == 1);
 	/* Bad arguments leave the key not initialised. */
-	CHECK(vpnc_dc_key_init(&cli, "AES-256-GCM", block, false, 8, 7) == -EINVAL);
+	CHECK(vpnc_dc_key_init(&cli, "AES-256-GCM", NULL, block, false, 8, 7) == -EINVAL);
 	CHECK(!vpnc_dc_key_ready(&cli));
-	CHECK(vpnc_dc_key_init(&cli, "AES-256-GCM", block, false, 0, 0x1000000) == -EINVAL);
-	CHECK(vpnc_dc_key_init(&cli, "AES-256-GCM", block, false, 0, -2) == -EINVAL);
-	CHECK(vpnc_dc_key_init(&cli, "BF-CBC", block, false, 0, 0) == -ENOENT);
-	CHECK(vpnc_dc_key_init(&cli, "AES-256-GCM", NULL, false, 0, 0) == -EINVAL);
+	CHECK(vpnc_dc_key_init(&cli, "AES-256-GCM", NULL, block, false, 0, 0x1000000) == -EINVAL);
+	CHECK(vpnc_dc_key_init(&cli, "AES-256-GCM", NULL, block, false, 0, -2) == -EINVAL);
+	CHECK(vpnc_dc_key_init(&cli, "BF-CBC", NULL, block, false, 0, 0) == -ENOENT);
+	CHECK(vpnc_dc_key_init(&cli, "AES-256-GCM", NULL, NULL, false, 0, 0) == -EINVAL);
 	CHECK(vpnc_dc_encrypt(NULL, pt, 1, pkt, sizeof(pkt)) == -ENOKEY);
 	vpnc_dc_key_clear(&cli);
 	vpnc_dc_key_clear(&srv);
 	vpnc_dc_key_clear(NULL);
 
 	/* The bench pair talks to itself. */
-	CHECK(vpnc_dc_bench_pair("AES-128-GCM", &cli, &srv) == 0);
+	CHECK(dc_pair("AES-128-GCM", &cli, &srv) == 0);
 	n = vpnc_dc_encrypt(&cli, pt, sizeof(pt), pkt, sizeof(pkt));
 	CHECK(vpnc_dc_decrypt(&srv, pkt, (size_t)n, out, sizeof(out)) == 50);
 	vpnc_dc_key_clear(&cli);

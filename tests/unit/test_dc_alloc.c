@@ -116,9 +116,9 @@ static void run(const char *cipher, const char *auth, enum vpnc_comp comp)
 	bool real = vpnc_comp_is_real(comp);
 	ip[0] = 0x45;
 	allocs = 0;
-	CHECK(vpnc_dc_key_init2(&cli, cipher, auth, block, false, 0, 1) == 0);
-	CHECK(vpnc_dc_key_init2(&srv, cipher, auth, block, true, 0, 1) == 0);
-	CHECK(vpnc_dc_key_init2(&raw, cipher, auth, block, false, 0, 1) == 0);
+	CHECK(vpnc_dc_key_init(&cli, cipher, auth, block, false, 0, 1) == 0);
+	CHECK(vpnc_dc_key_init(&srv, cipher, auth, block, true, 0, 1) == 0);
+	CHECK(vpnc_dc_key_init(&raw, cipher, auth, block, false, 0, 1) == 0);
 	vpnc_dc_set_rand(&cli, test_rand, NULL);
 	vpnc_dc_set_rand(&raw, test_rand, NULL);
 	vpnc_dc_set_comp(&cli, comp);

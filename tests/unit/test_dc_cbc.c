@@ -106,15 +106,15 @@ static void test_init_misuse(void)
 	uint8_t block[VPNC_KEY_BLOCK], pt[64] = {0x45}, pkt[256], out[256];
 	struct vpnc_dc_key k = {0};
 	fill_block(block, 3);
-	CHECK(vpnc_dc_key_init2(&k, "AES-256-CBC", "none", block, false, 0, -1) == -ENOTSUP);
+	CHECK(vpnc_dc_key_init(&k, "AES-256-CBC", "none", block, false, 0, -1) == -ENOTSUP);
 	CHECK(!vpnc_dc_key_ready(&k));
-	CHECK(vpnc_dc_key_init2(&k, "AES-256-CBC", "NONE", block, false, 0, -1) == -ENOTSUP);
-	CHECK(vpnc_dc_key_init2(&k, "AES-256-CBC", "MD5X", block, false, 0, -1) == -ENOENT);
+	CHECK(vpnc_dc_key_init(&k, "AES-256-CBC", "NONE", block, false, 0, -1) == -ENOTSUP);
+	CHECK(vpnc_dc_key_init(&k, "AES-256-CBC", "MD5X", block, false, 0, -1) == -ENOENT);
 	/* AEAD ignores auth, even none. */
-	CHECK(vpnc_dc_key_init2(&k, "AES-256-GCM", "none", block, false, 0, -1) == 0);
+	CHECK(vpnc_dc_key_init(&k, "AES-256-GCM", "none", block, false, 0, -1) == 0);
 	CHECK(k.mode == VPNC_DC_MODE_AEAD && k.auth == NULL);
 	/* NULL auth is OpenVPN's default SHA1; the old init is the same. */
-	CHECK(vpnc_dc_key_init(&k, "aes-128-cbc", block, false, 0, -1) == 0);
+	CHECK(vpnc_dc_key_init(&k, "aes-128-cbc", NULL, block, false, 0, -1) == 0);
 	CHECK(k.mode == VPNC_DC_MODE_CBC && strcmp(k.auth, "SHA1") == 0 && strcmp(k.cipher, "AES-128-CBC") == 0);
 	CHECK(vpnc_dc_head_len(&k) == 1 + 20 + 16);
 	CHECK(vpnc_dc_max_overhead(&k) == 1 + 20 + 16 + 4 + 16);
@@ -138,10 +138,10 @@ static void test_init_misuse(void)
 	CHECK(!vpnc_dc_key_ready(&k) && k.rand == NULL);
 	CHECK(vpnc_dc_encrypt(&k, pt, 10, pkt, sizeof(pkt)) == -ENOKEY);
 	/* Re-init forgets the RNG and the framing. */
-	CHECK(vpnc_dc_key_init2(&k, "AES-256-CBC", "SHA256", block, false, 0, 5) == 0);
+	CHECK(vpnc_dc_key_init(&k, "AES-256-CBC", "SHA256", block, false, 0, 5) == 0);
 	vpnc_dc_set_rand(&k, test_rand, &rand_counter);
 	vpnc_dc_set_comp(&k, VPNC_COMP_STUB);
-	CHECK(vpnc_dc_key_init2(&k, "AES-256-CBC", "SHA256", block, false, 1, 5) == 0);
+	CHECK(vpnc_dc_key_init(&k, "AES-256-CBC", "SHA256", block, false, 1, 5) == 0);
 	CHECK(k.rand == NULL && k.comp == VPNC_COMP_NONE && k.key_id == 1 && k.send_pid == 0);
 	vpnc_dc_key_clear(&k);
 }
@@ -158,8 +158,8 @@ static void test_cbc(const char *cipher, size_t ai, int32_t peer_id)
 	fill_block(block, (uint8_t)(ai * 7 + strlen(cipher)));
 	for (size_t i = 0; i < sizeof(pt); i++)
 		pt[i] = (uint8_t)(i ^ 0xA5);
-	CHECK(vpnc_dc_key_init2(&cli, cipher, md, block, false, 3, peer_id) == 0);
-	CHECK(vpnc_dc_key_init2(&srv, cipher, md, block, true, 3, peer_id) == 0);
+	CHECK(vpnc_dc_key_init(&cli, cipher, md, block, false, 3, peer_id) == 0);
+	CHECK(vpnc_dc_key_init(&srv, cipher, md, block, true, 3, peer_id) == 0);
 	vpnc_dc_set_rand(&cli, test_rand, &rand_counter);
 	vpnc_dc_set_rand(&srv, test_rand, &rand_counter);
 	size_t B = cli.block, head = hdr + L + B;
@@ -264,7 +264,7 @@ static void test_padding(const char *cipher, size_t B)
 	struct vpnc_dc_key srv = {0};
 	fill_block(block, 77);
 	memset(wrong, 0x11, sizeof(wrong));
-	CHECK(vpnc_dc_key_init2(&srv, cipher, "SHA256", block, true, 0, -1) == 0);
+	CHECK(vpnc_dc_key_init(&srv, cipher, "SHA256", block, true, 0, -1) == 0);
 
 	/* Sanity: a hand-made packet with correct padding decrypts. pid 5, payload 3 bytes. */
 	memset(pt, 0, sizeof(pt));

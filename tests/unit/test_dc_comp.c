@@ -50,10 +50,10 @@ static void pair_init(struct pair *p, const char *cipher, int32_t peer_id, enum 
 	for (size_t i = 0; i < sizeof(block); i++)
 		block[i] = (uint8_t)(i * 3 + 9);
 	memset(p, 0, sizeof(*p));
-	CHECK(vpnc_dc_key_init2(&p->tx, cipher, "SHA512", block, false, 1, peer_id) == 0);
-	CHECK(vpnc_dc_key_init2(&p->rx, cipher, "SHA512", block, true, 1, peer_id) == 0);
-	CHECK(vpnc_dc_key_init2(&p->raw_rx, cipher, "SHA512", block, true, 1, peer_id) == 0);
-	CHECK(vpnc_dc_key_init2(&p->raw_tx, cipher, "SHA512", block, false, 1, peer_id) == 0);
+	CHECK(vpnc_dc_key_init(&p->tx, cipher, "SHA512", block, false, 1, peer_id) == 0);
+	CHECK(vpnc_dc_key_init(&p->rx, cipher, "SHA512", block, true, 1, peer_id) == 0);
+	CHECK(vpnc_dc_key_init(&p->raw_rx, cipher, "SHA512", block, true, 1, peer_id) == 0);
+	CHECK(vpnc_dc_key_init(&p->raw_tx, cipher, "SHA512", block, false, 1, peer_id) == 0);
 	vpnc_dc_set_rand(&p->tx, test_rand, NULL);
 	vpnc_dc_set_rand(&p->raw_tx, test_rand, NULL);
 	vpnc_dc_set_comp(&p->tx, comp);
@@ -211,7 +211,7 @@ static void test_aead_kat(void)
 		p[i] = (uint8_t)(0x45 + i);
 	for (size_t c = 0; c < N_COMPS; c++) {
 		struct vpnc_dc_key k = {0};
-		CHECK(vpnc_dc_key_init2(&k, "AES-128-GCM", NULL, block, false, 0, 9) == 0);
+		CHECK(vpnc_dc_key_init(&k, "AES-128-GCM", NULL, block, false, 0, 9) == 0);
 		vpnc_dc_set_comp(&k, comps[c]);
 		int n = vpnc_dc_encrypt(&k, p, sizeof(p), pkt, sizeof(pkt));
 		size_t flen = expected_framing(comps[c], p, sizeof(p), f);

@@ -427,14 +427,20 @@ static void test_resolvconf(void)
 	char script[1200], prog[256], state[300];
 	char *argv[4] = {NULL};
 
-	CHECK(vpnc_resolvconf_cmd(&cmd, "/sbin/resolvconf", true, "tun7") == 0);
+	CHECK(vpnc_resolvconf_cmd(&cmd, "/sbin/resolvconf", VPNC_RC_ADD, "tun7") == 0);
 	CHECK_STR(cmd.argv[0], "/sbin/resolvconf");
 	CHECK_STR(cmd.argv[1], "-a");
 	CHECK_STR(cmd.argv[2], "tun7.vpnc");
 	CHECK(cmd.argv[3] == NULL);
-	CHECK(vpnc_resolvconf_cmd(&cmd, "/sbin/resolvconf", false, "tun7") == 0);
+	CHECK(vpnc_resolvconf_cmd(&cmd, "/sbin/resolvconf", VPNC_RC_ADD_EXCLUSIVE, "tun7") == 0);
+	CHECK_STR(cmd.argv[1], "-x");
+	CHECK_STR(cmd.argv[2], "-a");
+	CHECK_STR(cmd.argv[3], "tun7.vpnc");
+	CHECK(cmd.argv[4] == NULL);
+	CHECK(vpnc_resolvconf_cmd(&cmd, "/sbin/resolvconf", VPNC_RC_DELETE, "tun7") == 0);
 	CHECK_STR(cmd.argv[1], "-d");
-	CHECK(vpnc_resolvconf_cmd(&cmd, "/sbin/resolvconf", true, "a/b") == -EINVAL);
+	CHECK(cmd.argv[3] == NULL);
+	CHECK(vpnc_resolvconf_cmd(&cmd, "/sbin/resolvconf", VPNC_RC_ADD, "a/b") == -EINVAL);
 
 	/* A fake resolvconf that logs its arguments, its stdin and its environment. */
 	snprintf(script, sizeof(script),
@@ -463,6 +469,18 @@ static void test_resolvconf(void)
 	          "env: PATH=/usr/sbin:/usr/bin:/sbin:/bin \n"
 	          "args: -d tun7.vpnc\nenv: PATH=/usr/sbin:/usr/bin:/sbin:/bin \n");
 	CHECK_STR(slurp(resolv), orig_conf); /* resolvconf mode never writes the file itself */
+	CHECK(!d.exclusive); /* a split tunnel shares resolv.conf, as it should */
+
+	/* A full tunnel asks for an exclusive record (openresolv, systemd's resolvconf). */
+	unlink(rclog);
+	make_push(&p, full_push);
+	vpnc_dns_conf_from_push(&c, &p, "tun7", 7);
+	CHECK(vpnc_dns_apply(&d, VPNC_DNS_AUTO, &c) == VPNC_DNS_RESOLVCONF);
+	CHECK(d.exclusive);
+	CHECK(vpnc_dns_revert(&d) == 0);
+	CHECK(!d.exclusive);
+	CHECK(strncmp(slurp(rclog), "args: -x -a tun7.vpnc\n", 22) == 0);
+
 
 	/* Crash recovery for resolvconf runs "resolvconf -d". */
 	unlink(rclog);
@@ -493,6 +511,19 @@ static void test_resolvconf(void)
 	argv[0] = "/nonexistent/prog";
 	argv[1] = NULL;
 	CHECK(vpnc_dns_spawn(argv, NULL, 0, 200) < 0);
+
+	/* Debian's resolvconf refuses -x (exit 99, nothing changed): a plain record, not exclusive. */
+	unlink(rclog);
+	snprintf(script, sizeof(script),
+	         "#!/bin/sh\necho \"args: $*\" >>%s\n[ \"$1\" = -x ] && exit 99\n/bin/cat >/dev/null\n", rclog);
+	write_file(fakerc, script);
+	pa = paths();
+	vpnc_dns_init(&d, &pa);
+	d.test_no_resolved = true;
+	CHECK(vpnc_dns_apply(&d, VPNC_DNS_AUTO, &c) == VPNC_DNS_RESOLVCONF);
+	CHECK(!d.exclusive);
+	CHECK(vpnc_dns_revert(&d) == 0);
+	CHECK_STR(slurp(rclog), "args: -x -a tun7.vpnc\nargs: -a tun7.vpnc\nargs: -d tun7.vpnc\n");
 	unlink(fakerc);
 }
 

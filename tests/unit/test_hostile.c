@@ -25,7 +25,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/ctrlchan.h"
 #include "core/engine_int.h"
+#include "core/keyex.h"
 #include "vpnc/engine.h"
 
 #include "../pair.h"
