@@ -21,16 +21,17 @@ set -u -o pipefail
 
 # Build and run vpnc, and a stock OpenVPN server for it to talk to.
 demo_pkgs="build-essential cmake pkg-config libssl-dev libuv1-dev libcap-ng-dev libmnl-dev
-	libsystemd-dev liblzo2-dev liblz4-dev libnftables-dev libseccomp-dev openssl openvpn iperf3
-	iproute2 iputils-ping"
+	libsystemd-dev liblzo2-dev liblz4-dev libnftables-dev libseccomp-dev libpkcs11-helper1-dev
+	libp11-kit-dev openssl openvpn iperf3 iproute2 iputils-ping"
 # Everything the test suite starts: sanitizers and fuzzers (clang), the man page check, the
 # NetworkManager plugin and a real NetworkManager, nftables, systemd-resolved and a logind
 # stand-in (python3-dbus), systemd-ask-password (systemd) and the pty driver and password agent
 # of test_prompt.sh and the pty and server management drivers of test_auth_challenge.sh
-# (python3), setpriv (util-linux), the Debian package build.
+# (python3), setpriv (util-linux), the Debian package build, PKCS#11 tokens (SoftHSM2,
+# OpenSC's pkcs11-tool and pkcs11-spy, the p11-kit proxy module).
 test_pkgs="$demo_pkgs clang libclang-rt-14-dev groff-base systemd dbus libnm-dev network-manager
 	nftables systemd-resolved python3 python3-dbus debhelper dpkg-dev fakeroot lintian
-	bash-completion util-linux"
+	bash-completion util-linux softhsm2 opensc p11-kit-modules"
 
 case "${1:-}" in
 demo) want=$demo_pkgs ;;

@@ -23,6 +23,7 @@
 #define VPNC_MAX_WKC_LEN 1024   /* tls-crypt-v2 wrapped client key */
 #define VPNC_MAX_KU 16          /* remote-cert-ku values (OpenVPN MAX_PARMS) */
 #define VPNC_MAX_PEER_FP 64     /* peer-fingerprint values a profile may list */
+#define VPNC_P11_MAX_PROVIDERS 15 /* 'pkcs11-providers' libraries (OpenVPN's limit) */
 #define VPNC_PEER_FP_LEN 32     /* SHA-256 */
 #define VPNC_SCRIPT_CMD_MAX 257 /* one script command word (OpenVPN's 256-byte parameter) + NUL */
 #define VPNC_LOG_PATH_MAX 257     /* 'log FILE': one option parameter + NUL */
@@ -187,6 +188,17 @@ struct vpnc_config {
 	char *tls_ciphersuites;     /* TLS 1.3 suites, NULL = default */
 	char *tls_groups;
 	char *tls_cert_profile;
+
+	/* PKCS#11 (docs/pkcs11.md): the certificate and key on a token, instead of cert/key/pkcs12.
+	 * The per-provider settings are indexed like pkcs11_providers. */
+	char *pkcs11_providers[VPNC_P11_MAX_PROVIDERS]; /* library paths; with 'pkcs11-id' alone the
+	                                               * config reader puts p11-kit's proxy here */
+	size_t n_pkcs11_providers;
+	bool pkcs11_protected_auth[VPNC_P11_MAX_PROVIDERS]; /* 'pkcs11-protected-authentication' */
+	unsigned pkcs11_private_mode[VPNC_P11_MAX_PROVIDERS]; /* 'pkcs11-private-mode' mask, 0 = auto */
+	bool pkcs11_cert_private[VPNC_P11_MAX_PROVIDERS]; /* 'pkcs11-cert-private': log in to read it */
+	int pkcs11_pin_cache;       /* 'pkcs11-pin-cache' seconds, -1 = until the token goes (default) */
+	char *pkcs11_id;            /* 'pkcs11-id': pkcs11-helper's serialized certificate id, NULL = none */
 
 	/* Control-channel wrapping. */
 	enum vpnc_wrap_mode wrap;

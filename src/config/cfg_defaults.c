@@ -21,6 +21,7 @@ void vpnc_cfg_defaults(struct vpnc_config *cfg)
 	cfg->server_poll_timeout = 120;
 	cfg->connect_retry_max_delay = 300;
 	cfg->resolv_retry = -1;
+	cfg->pkcs11_pin_cache = -1; /* until the token is removed, as OpenVPN */
 	memcpy(cfg->dev, "tun", 4);
 	cfg->mssfix = -1;
 	cfg->replay_window = -1;

@@ -241,7 +241,7 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		return vpnc_cfg_fail(ctx, -EINVAL, "option 'pkcs12' excludes 'cert' and 'key'");
 	if ((cfg->cert == NULL) != (cfg->key == NULL))
 		return vpnc_cfg_fail(ctx, -EINVAL, "options 'cert' and 'key' must be given together");
-	if (cfg->cert == NULL && cfg->pkcs12 == NULL && !cfg->auth_user_pass)
+	if (cfg->cert == NULL && cfg->pkcs12 == NULL && cfg->pkcs11_id == NULL && !cfg->auth_user_pass)
 		return vpnc_cfg_fail(ctx, -EINVAL,
 		                     "no client authentication: give 'cert' and 'key', or 'auth-user-pass'");
 	return 0;

@@ -103,6 +103,14 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_control_socket_group);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_offload);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_coalesce_us);
 
+/* cfg_opt_pkcs11.c: the PKCS#11 options, and their checks once the whole config is read. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs11_providers);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs11_flags); /* pkcs11-protected-authentication, pkcs11-cert-private */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs11_private_mode);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs11_pin_cache);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs11_id);
+int vpnc_cfg_finish_pkcs11(struct vpnc_cfg_ctx *ctx);
+
 /* cfg_opt_route.c: route and DNS options of the profile, stored in cfg->net. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_net);
 int vpnc_cfg_finish_net(struct vpnc_cfg_ctx *ctx);

@@ -648,5 +648,7 @@ int vpnc_cfg_finish_tls(struct vpnc_cfg_ctx *ctx)
 		ret = fin_askpass(ctx);
 	if (ret == 0)
 		ret = fin_crl(ctx);
+	if (ret == 0)
+		ret = vpnc_cfg_finish_pkcs11(ctx);
 	return ret;
 }

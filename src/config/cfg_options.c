@@ -40,7 +40,7 @@ struct cfg_option {
 	unsigned char flags;
 	unsigned char trust;    /* enum vpnc_cfg_trust: allowed in an untrusted profile? */
 	vpnc_cfg_handler fn;
-	const char *note;       /* why an IGNORED option does not matter */
+	const char *note;       /* why an IGNORED option does not matter, or why a REFUSED one is refused */
 };
 
 #define S(name, min, max, flags, trust, fn) {name, min, max, SUPPORTED, flags, trust, fn, NULL}
@@ -48,6 +48,8 @@ struct cfg_option {
 /* Refused everywhere, so also in an untrusted profile. */
 #define R(name) {name, 0, ANY, REFUSED, 0, UT_OK, NULL, NULL}
 #define RP(name) {name, 0, ANY, REFUSED, F_PREFIX, UT_OK, NULL, NULL}
+/* Refused, with the sentence that says why and what to use instead. */
+#define RN(name, why) {name, 0, ANY, REFUSED, 0, UT_OK, NULL, why}
 #define MGMT_NOTE "vpnc has its own control socket (vpnc status) and waits for no management client"
 
 static const struct cfg_option cfg_options[] = {
@@ -100,6 +102,19 @@ static const struct cfg_option cfg_options[] = {
 	S("pkcs12", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_pkcs12),
 	S("askpass", 0, 1, 0, UT_READ, vpnc_cfg_opt_askpass),
 	S("crl-verify", 1, 2, F_INLINE, UT_READ, vpnc_cfg_opt_crl_verify),
+	/*
+	 * PKCS#11 (docs/pkcs11.md). A provider is a library vpnc loads and runs,
+	 * so an untrusted profile may not name one (UT_LOAD); 'pkcs11-id' alone
+	 * uses the p11-kit proxy, whose modules the administrator configures.
+	 */
+	S("pkcs11-providers", 1, ANY - 1, 0, UT_LOAD, vpnc_cfg_opt_pkcs11_providers),
+	S("pkcs11-id", 1, 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_id),
+	RN("pkcs11-id-management", "vpnc has no management interface to ask for the id; name the "
+	   "certificate with 'pkcs11-id' (vpnc --show-pkcs11-ids lists them)"),
+	S("pkcs11-pin-cache", 1, 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_pin_cache),
+	S("pkcs11-protected-authentication", 1, ANY - 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_flags),
+	S("pkcs11-cert-private", 1, ANY - 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_flags),
+	S("pkcs11-private-mode", 1, ANY - 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_private_mode),
 	S("verify-x509-name", 1, 2, 0, UT_OK, vpnc_cfg_opt_verify_x509_name),
 	S("tls-version-min", 1, 2, 0, UT_OK, vpnc_cfg_opt_tls_version),
 	S("tls-version-max", 1, 1, 0, UT_OK, vpnc_cfg_opt_tls_version),
@@ -283,7 +298,7 @@ static const struct cfg_option cfg_options[] = {
 
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
 	R("fragment"), R("secret"), R("http-proxy"), RP("http-proxy-"), R("socks-proxy"),
-	RP("socks-proxy-"), RP("pkcs11-"), R("management-external-key"),
+	RP("socks-proxy-"), R("management-external-key"),
 	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"), R("plugin"),
 	R("route-pre-down"), R("ipchange"), R("tls-verify"),
 	R("learn-address"), R("client-connect"), R("client-disconnect"), R("auth-user-pass-verify"),
@@ -342,6 +357,7 @@ static const char *cfg_trust_why(int trust)
 	case UT_DIR: return "change where files are read from";
 	case UT_ID: return "change vpnc's user, group or root directory";
 	case UT_FIREWALL: return "block the host's traffic, also after vpnc is gone";
+	case UT_LOAD: return "load a library into vpnc; without 'pkcs11-providers' the system's p11-kit proxy is used";
 	default: return "do something an untrusted profile may not";
 	}
 }
@@ -416,6 +432,8 @@ int vpnc_cfg_apply(struct vpnc_cfg_ctx *ctx, char **p, int n)
 		}
 		return vpnc_cfg_fail(ctx, -EINVAL, "unknown option '%s'", name);
 	}
+	if (o->set == REFUSED && o->note != NULL)
+		return vpnc_cfg_fail(ctx, -ENOTSUP, "option '%s' is not supported: %s", name, o->note);
 	if (o->set == REFUSED)
 		return vpnc_cfg_fail(ctx, -ENOTSUP, "option '%s' is not supported", name);
 	if (ctx->is_inline) {

@@ -515,6 +515,9 @@ void vpnc_config_free(struct vpnc_config *cfg)
 	free(cfg->tls_ciphersuites);
 	free(cfg->tls_groups);
 	free(cfg->tls_cert_profile);
+	for (size_t i = 0; i < cfg->n_pkcs11_providers; i++)
+		free(cfg->pkcs11_providers[i]);
+	free(cfg->pkcs11_id);
 	free(cfg->auth_user_pass_file);
 	if (cfg->username != NULL) {
 		/* Half of the credentials: wiped like the password. */

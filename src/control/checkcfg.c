@@ -216,6 +216,11 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 		                                   "checked against the certificate)"
 		                      : c->key_pass != NULL ? "loaded (passphrase from 'askpass FILE')"
 		                                            : "loaded, matches the certificate");
+	else if (c->pkcs11_id != NULL)
+		/* Not opened here: loading a provider runs its code, and the PIN is not asked. */
+		printf("  certificate and key: on a PKCS#11 token, pkcs11-id %s through %s%s (opened "
+		       "when vpnc starts, the PIN asked then)\n", chk_e(c->pkcs11_id),
+		       chk_e(c->pkcs11_providers[0]), c->n_pkcs11_providers > 1 ? " and more providers" : "");
 	else
 		printf("  certificate and key: none\n");
 	if (encrypted && c->pkcs12 != NULL && c->ca == NULL)

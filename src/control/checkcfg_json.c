@@ -91,8 +91,19 @@ static void jauth(const struct vpnc_chk_plan *p)
 		fputs("null", stdout);
 	X509_free(x);
 	key("key");
-	js(c->pkcs12 == NULL && c->key == NULL ? "none" : p->encrypted ? "encrypted" : "loaded");
+	js(c->pkcs11_id != NULL ? "pkcs11"
+	   : c->pkcs12 == NULL && c->key == NULL ? "none" : p->encrypted ? "encrypted" : "loaded");
 	jbool("pkcs12", c->pkcs12 != NULL);
+	key("pkcs11_id");
+	js_or_null(c->pkcs11_id);
+	key("pkcs11_providers");
+	putchar('[');
+	for (size_t i = 0; i < c->n_pkcs11_providers; i++) {
+		if (i > 0)
+			putchar(',');
+		js(c->pkcs11_providers[i]);
+	}
+	putchar(']');
 	key("cas");
 	putchar('[');
 	for (int i = 0; objs != NULL && i < sk_X509_OBJECT_num(objs); i++) {

@@ -42,6 +42,9 @@ int vpnc_cli_main(int argc, char **argv);
 /* `vpnc kill-switch off [--instance NAME]` (cli_killswitch.c): returns the exit status. */
 int vpnc_cli_killswitch(int argc, char **argv);
 
+/* `vpnc --show-pkcs11-ids [PROVIDER [CERT_PRIVATE]]` (cli_pkcs11.c): returns the exit status. */
+int vpnc_cli_show_pkcs11_ids(int argc, char **argv);
+
 /*
  * `vpnc answer` (cli_answer.c): asks the user the question the daemon at
  * path waits for (on the terminal, echo as the question says; from stdin

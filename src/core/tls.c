@@ -398,8 +398,27 @@ static int ctx_algorithms(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err
 	return 0;
 }
 
-SSL_CTX *vpnc_tls_ctx_client2(const struct vpnc_config *cfg, vpnc_tls_pass_fn ask, void *arg,
-                              char *err, size_t errlen)
+/* A certificate and key handed over as objects (e.g. from a PKCS#11 token). */
+static int use_ext_key(SSL_CTX *ctx, X509 *cert, EVP_PKEY *key, char *err, size_t errlen)
+{
+	if (SSL_CTX_use_certificate(ctx, cert) != 1) {
+		last_ssl_error(err, errlen, "cannot use the token's certificate");
+		return -EINVAL;
+	}
+	if (SSL_CTX_use_PrivateKey(ctx, key) != 1) {
+		last_ssl_error(err, errlen, "cannot use the token's private key");
+		return -EINVAL;
+	}
+	/* Compares the public halves only: the private key stays where it is. */
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		last_ssl_error(err, errlen, "the token's private key does not match its certificate");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static SSL_CTX *ctx_client(const struct vpnc_config *cfg, vpnc_tls_pass_fn ask, void *arg,
+                           X509 *ext_cert, EVP_PKEY *ext_key, char *err, size_t errlen)
 {
 	struct pass_state ps = {.fixed = cfg->key_pass, .ask = ask, .arg = arg};
 	SSL_CTX *ctx = ctx_common(TLS_client_method(), err, errlen);
@@ -422,6 +441,17 @@ SSL_CTX *vpnc_tls_ctx_client2(const struct vpnc_config *cfg, vpnc_tls_pass_fn as
 		}
 		if (load_pkcs12(ctx, cfg, &ps, err, errlen) != 0)
 			goto fail;
+	} else if (ext_cert != NULL || ext_key != NULL) {
+		if (cfg->cert != NULL || cfg->key != NULL) {
+			snprintf(err, errlen, "'pkcs11-id' excludes 'cert' and 'key'");
+			goto fail;
+		}
+		if (ext_cert == NULL || ext_key == NULL) {
+			snprintf(err, errlen, "a certificate needs its key");
+			goto fail;
+		}
+		if (use_ext_key(ctx, ext_cert, ext_key, err, errlen) != 0)
+			goto fail;
 	} else if (cfg->cert != NULL || cfg->key != NULL) {
 		if (cfg->cert == NULL || cfg->key == NULL) {
 			snprintf(err, errlen, "'cert' and 'key' must be given together");
@@ -442,6 +472,18 @@ fail:
 	pass_wipe(&ps);
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+SSL_CTX *vpnc_tls_ctx_client2(const struct vpnc_config *cfg, vpnc_tls_pass_fn ask, void *arg,
+                              char *err, size_t errlen)
+{
+	return ctx_client(cfg, ask, arg, NULL, NULL, err, errlen);
+}
+
+SSL_CTX *vpnc_tls_ctx_client_ext(const struct vpnc_config *cfg, X509 *cert, EVP_PKEY *key,
+                                 char *err, size_t errlen)
+{
+	return ctx_client(cfg, NULL, NULL, cert, key, err, errlen);
 }
 
 SSL_CTX *vpnc_tls_ctx_client(const struct vpnc_config *cfg, char *err, size_t errlen)

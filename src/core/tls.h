@@ -42,6 +42,15 @@ typedef int (*vpnc_tls_pass_fn)(char *buf, size_t cap, void *arg);
 SSL_CTX *vpnc_tls_ctx_client2(const struct vpnc_config *cfg, vpnc_tls_pass_fn ask, void *arg,
                               char *err, size_t errlen);
 
+/*
+ * vpnc_tls_ctx_client2() with the certificate and key given as objects
+ * instead of cfg's cert/key/pkcs12: a key whose private operations are done
+ * elsewhere, such as on a PKCS#11 token (os/pkcs11.h). The context takes its
+ * own references; cert and key stay the caller's.
+ */
+SSL_CTX *vpnc_tls_ctx_client_ext(const struct vpnc_config *cfg, X509 *cert, EVP_PKEY *key,
+                                 char *err, size_t errlen);
+
 /* vpnc_tls_ctx_client2() with nobody to ask for a passphrase. */
 SSL_CTX *vpnc_tls_ctx_client(const struct vpnc_config *cfg, char *err, size_t errlen);
 

@@ -32,7 +32,9 @@
 #include "daemon/prompt.h"
 #include "daemon/sdnotify.h" /* systemd */
 #include "os/os.h"
+#include "os/pkcs11.h" /* PKCS#11 tokens (docs/pkcs11.md) */
 #include "priv/privjail.h"
+#include "priv/privsign.h" /* the token's key under privsep */
 #include "vpnc/config.h"
 
 /* Room for one error sentence from the config reader or TLS setup. */
@@ -55,6 +57,59 @@ static int ask_key_pass(char *buf, size_t cap, void *arg)
 
 	(void)arg;
 	return vpnc_prompt_sync(&q, buf, cap);
+}
+
+/*
+ * A PKCS#11 token's PIN (os/pkcs11.h; the question names the token): at
+ * start, before the loop, and again only if 'pkcs11-pin-cache' runs out, from
+ * inside a signature, so asked blocking (prompt.h: the terminal, else
+ * systemd-ask-password). Under privsep this runs in the parent, which keeps
+ * the token.
+ */
+static int ask_pin(const char *question, char *buf, size_t cap, void *arg)
+{
+	const struct vpnc_prompt_q q = {VPNC_PROMPT_PIN, question, false};
+
+	(void)arg;
+	return vpnc_prompt_sync(&q, buf, cap);
+}
+
+/*
+ * The PKCS#11 token's certificate and key ('pkcs11-id'), kept for the whole
+ * run: under privsep the parent signs with the key for the network process,
+ * which gets a stand-in for it (priv/privsign.h).
+ */
+static X509 *p11_cert;
+static EVP_PKEY *p11_key;
+
+/*
+ * The TLS context: from the profile's cert/key/pkcs12, or from the PKCS#11
+ * token 'pkcs11-id' names (the PIN is asked here, once, before anything is
+ * set up). NULL with one sentence in err; *code says which exit status.
+ */
+static SSL_CTX *tls_setup(const struct vpnc_config *conf, char *err, size_t errlen, int *code)
+{
+	*code = VPNC_EXIT_CONFIG; /* the keys and certificates the profile names */
+	if (conf->pkcs11_id == NULL)
+		return vpnc_tls_ctx_client2(conf, ask_key_pass, NULL, err, errlen);
+	if (vpnc_p11_open(conf, ask_pin, NULL, &p11_cert, &p11_key, err, errlen) < 0)
+		return NULL;
+	return vpnc_tls_ctx_client_ext(conf, p11_cert, p11_key, err, errlen);
+}
+
+/* In the network process: the token's key becomes the stand-in that signs through the parent. */
+static int p11_child_key(SSL_CTX *ctx, int sock)
+{
+	char err[256];
+	EVP_PKEY *pk = vpnc_privsign_key(p11_cert, sock, err, sizeof(err));
+	int ok = pk != NULL && SSL_CTX_use_PrivateKey(ctx, pk) == 1;
+
+	if (pk != NULL && !ok)
+		snprintf(err, sizeof(err), "the token's key does not fit the TLS context");
+	EVP_PKEY_free(pk);
+	if (!ok)
+		vpnc_log(VPNC_LOG_FATAL, "Privilege separation: %s.", err);
+	return ok ? 0 : -EINVAL;
 }
 
 /*
@@ -256,6 +311,7 @@ static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct v
 	vpnc_mlock_keep_after_drop(err, sizeof(err));
 	if (err[0] != '\0')
 		vpnc_log(VPNC_LOG_NOTE, "%s", err);
+	vpnc_privsep_sign_key(p11_key); /* NULL without 'pkcs11-id' */
 	ret = vpnc_privsep_split(conf, &sock, forget_secrets, &f);
 	if (ret >= 0)
 		return ret;
@@ -277,7 +333,7 @@ int main(int argc, char **argv)
 	struct vpnc_loop_params lp;
 	const char *path = NULL;
 	int first = 1, code = 1, ret;
-	bool untrusted = false;
+	bool untrusted = false, token_elsewhere = false;
 
 	/* Control socket client (cli.h): `vpnc status|disconnect|reconnect ...`. */
 	if (argc > 1 && vpnc_cli_is_command(argv[1]))
@@ -286,6 +342,8 @@ int main(int argc, char **argv)
 		return inline_config_main(argc, argv);
 	if (argc > 1 && is_flag(argv[1], "--check-config"))
 		return vpnc_checkcfg_main(argc, argv);
+	if (argc > 1 && is_flag(argv[1], "--show-pkcs11-ids"))
+		return vpnc_cli_show_pkcs11_ids(argc, argv); /* cli.h */
 	for (int i = 1; i < argc; i++) {
 		if (is_flag(argv[i], "--help") || is_flag(argv[i], "-h")) {
 			usage(stdout);
@@ -380,10 +438,10 @@ int main(int argc, char **argv)
 	}
 
 	err[0] = '\0';
-	ctx = vpnc_tls_ctx_client2(conf, ask_key_pass, NULL, err, sizeof(err));
+	ctx = tls_setup(conf, err, sizeof(err), &ret);
 	if (ctx == NULL) {
 		vpnc_log(VPNC_LOG_FATAL, "TLS setup failed: %s", err[0] ? err : "unknown error");
-		code = VPNC_EXIT_CONFIG; /* the keys and certificates the profile names */
+		code = ret;
 		goto out;
 	}
 	ret = vpnc_tun_probe();
@@ -416,6 +474,12 @@ int main(int argc, char **argv)
 		code = split(conf, &lp, &jail, &ctx, &creds);
 		if (code >= 0)
 			goto out; /* the parent, done: everything is reverted */
+		/* The network process: the token stays the parent's; nothing here may touch it. */
+		token_elsewhere = true;
+		if (p11_key != NULL && p11_child_key(ctx, lp.priv_sock) < 0) {
+			code = VPNC_EXIT_CONFIG;
+			goto out;
+		}
 	} else if (conf->privsep) {
 		vpnc_log(VPNC_LOG_MORE, "privsep: no privileges to separate; running as one process");
 	}
@@ -425,6 +489,12 @@ int main(int argc, char **argv)
 out:
 	vpnc_nl_close(nl);
 	SSL_CTX_free(ctx);
+	if (!token_elsewhere) {
+		/* After the SSL_CTX that held the token's key. */
+		EVP_PKEY_free(p11_key);
+		X509_free(p11_cert);
+		vpnc_p11_close();
+	}
 	vpnc_config_free(conf);
 	OPENSSL_cleanse(&creds, sizeof(creds));
 	vpnc_sd_close();  /* systemd (sdnotify.h) */

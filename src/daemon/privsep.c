@@ -29,6 +29,12 @@
 #include "priv/privsrv.h"
 
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
+static EVP_PKEY *sign_key; /* vpnc_privsep_sign_key(): the token's key, borrowed */
+
+void vpnc_privsep_sign_key(EVP_PKEY *key)
+{
+	sign_key = key;
+}
 
 /*
  * What the parent keeps (docs/privileges.md): CAP_NET_ADMIN for TUNSETIFF
@@ -164,6 +170,10 @@ static int serve_one(struct parent *p)
 	ret = vpnc_privsrv_handle(&p->s, &req, &reply, &fd);
 	if (ret < 0)
 		return ret;
+	/* The network process only sees its handshake fail: say here why (at most once a handshake). */
+	if (req.h.type == VPNC_PRIV_SIGN && reply.signature.err < 0)
+		vpnc_log(VPNC_LOG_INFO, "The PKCS#11 token did not sign for the network process: %s.",
+		         strerror(-reply.signature.err));
 	ret = vpnc_priv_send(p->sock, &reply, reply.h.len, fd);
 	if (ret < 0)
 		return ret == -EPIPE || ret == -ECONNRESET ? 0 : ret;
@@ -276,6 +286,7 @@ static int serve(const struct vpnc_config *conf, int sock, pid_t child, const si
 	p->down_signal = "sigterm";
 	ret = vpnc_privsrv_init(&p->s, conf);
 	p->s.dns_by_caller = true; /* updown.c applies DNS, with its rule for an 'up' script */
+	p->s.sign_key = sign_key; /* the network process's TLS signs through the token here */
 	p->s.on_dns_error = dns_error;
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_FATAL, "The privileged process cannot open a netlink socket: %s.", strerror(-ret));

@@ -11,6 +11,8 @@
 #ifndef VPNC_DAEMON_PRIVSEP_H
 #define VPNC_DAEMON_PRIVSEP_H
 
+#include <openssl/evp.h>
+
 #include "vpnc/config.h"
 
 /*
@@ -22,5 +24,12 @@
  * with the private key, the credentials).
  */
 int vpnc_privsep_split(const struct vpnc_config *conf, int *sock, void (*forget)(void *), void *forget_arg);
+
+/*
+ * With 'pkcs11-id': the token's key (os/pkcs11.h) the parent signs with when
+ * the network process asks (SIGN, priv/privsign.h). Borrowed; set before
+ * vpnc_privsep_split(), it must live until that returns in the parent.
+ */
+void vpnc_privsep_sign_key(EVP_PKEY *key);
 
 #endif

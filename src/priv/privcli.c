@@ -100,3 +100,29 @@ int vpnc_privc_down(int sock, int why)
 	ret = call(sock, &q, sizeof(q), VPNC_PRIV_RESULT, &r, NULL);
 	return ret < 0 ? ret : (int)r.result.n_failed;
 }
+
+int vpnc_privc_sign(int sock, int op, const unsigned char *data, size_t len, unsigned char *out, size_t cap)
+{
+	static struct vpnc_priv_msg_sign q; /* the loop is single-threaded */
+	static union vpnc_priv_msg r;
+	int ret;
+
+	if (len == 0 || len > sizeof(q.data))
+		return -EMSGSIZE;
+	memset(&q, 0, sizeof(q));
+	vpnc_priv_hdr_init(&q.h, VPNC_PRIV_SIGN);
+	q.op = (uint32_t)op;
+	q.len = (uint32_t)len;
+	memcpy(q.data, data, len);
+	if (vpnc_priv_check(&q, sizeof(q), false) != VPNC_PRIV_SIGN)
+		return -EINVAL;
+	ret = call(sock, &q, sizeof(q), VPNC_PRIV_SIGNATURE, &r, NULL);
+	if (ret < 0)
+		return ret;
+	if (r.signature.err < 0)
+		return r.signature.err;
+	if (r.signature.len > cap)
+		return -EMSGSIZE;
+	memcpy(out, r.signature.sig, r.signature.len);
+	return (int)r.signature.len;
+}

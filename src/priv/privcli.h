@@ -33,6 +33,15 @@ int vpnc_privc_simple(int sock, int type);
 /* RESOLVE remote idx: fills out; returns out->err or 0. */
 int vpnc_privc_resolve(int sock, unsigned idx, struct vpnc_priv_msg_addrs *out);
 
+/*
+ * SIGN: a private-key operation (enum vpnc_priv_sign_op) by the token the
+ * parent holds. Writes the signature into out (cap bytes) and returns its
+ * length, the parent's error (negative), or -EMSGSIZE when it does not fit.
+ * Called from the TLS handshake; waits for the token (and a PIN the parent
+ * may have to ask for).
+ */
+int vpnc_privc_sign(int sock, int op, const unsigned char *data, size_t len, unsigned char *out, size_t cap);
+
 /* DOWN (enum vpnc_priv_down_why): returns how many revert steps failed, or a negative errno code. */
 int vpnc_privc_down(int sock, int why);
 

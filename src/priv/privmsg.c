@@ -34,6 +34,8 @@ _Static_assert(sizeof(struct vpnc_priv_msg_addrs) == 24 + VPNC_PRIV_MAX_ADDRS * 
 _Static_assert(sizeof(((struct vpnc_priv_net *)0)->domains[0]) == sizeof(((struct vpnc_push *)0)->domains[0]),
                "domain size");
 _Static_assert(VPNC_PRIV_MAX_ITEMS < 65536, "n_failed range");
+_Static_assert(sizeof(struct vpnc_priv_msg_sign) == 16 + VPNC_PRIV_SIGN_MAX, "sign layout");
+_Static_assert(sizeof(struct vpnc_priv_msg_signature) == 16 + VPNC_PRIV_SIGN_MAX, "signature layout");
 
 #define PRIV_METRIC_MAX 0x7FFFFFFF /* as the push parser's */
 #define PRIV_TUN_MTU_MIN 576
@@ -57,6 +59,8 @@ size_t vpnc_priv_len(int type)
 	case VPNC_PRIV_RESULT: return sizeof(struct vpnc_priv_msg_result);
 	case VPNC_PRIV_TUN: return sizeof(struct vpnc_priv_msg_tun);
 	case VPNC_PRIV_ADDRS: return sizeof(struct vpnc_priv_msg_addrs);
+	case VPNC_PRIV_SIGN: return sizeof(struct vpnc_priv_msg_sign);
+	case VPNC_PRIV_SIGNATURE: return sizeof(struct vpnc_priv_msg_signature);
 	default: return 0;
 	}
 }
@@ -326,6 +330,22 @@ static bool addrs_ok(const struct vpnc_priv_msg_addrs *a)
 	return true;
 }
 
+static bool sign_ok(const struct vpnc_priv_msg_sign *m)
+{
+	size_t max = m->op == VPNC_PRIV_SIGN_ECDSA ? VPNC_PRIV_DIGEST_MAX : VPNC_PRIV_SIGN_MAX;
+
+	if (m->op < VPNC_PRIV_SIGN_RSA_PKCS1 || m->op > VPNC_PRIV_SIGN_ECDSA || m->len == 0 || m->len > max)
+		return false;
+	return zero(m->data + m->len, VPNC_PRIV_SIGN_MAX - m->len);
+}
+
+static bool signature_ok(const struct vpnc_priv_msg_signature *m)
+{
+	if (m->err > 0 || m->err < -PRIV_ERRNO_MAX || m->len > VPNC_PRIV_SIGN_MAX || (m->err < 0) != (m->len == 0))
+		return false;
+	return zero(m->sig + m->len, VPNC_PRIV_SIGN_MAX - m->len);
+}
+
 int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 {
 	union vpnc_priv_msg m;
@@ -367,6 +387,14 @@ int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 		break;
 	case VPNC_PRIV_ADDRS:
 		if (!addrs_ok(&m.addrs))
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_SIGN:
+		if (!sign_ok(&m.sign))
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_SIGNATURE:
+		if (!signature_ok(&m.signature))
 			return -EBADMSG;
 		break;
 	default: return -EBADMSG;

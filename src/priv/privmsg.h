@@ -36,9 +36,11 @@ enum vpnc_priv_type {
 	VPNC_PRIV_REPIN,         /* child: roaming, move the host route to the server; no body */
 	VPNC_PRIV_RESOLVE,       /* child: resolve configured remote number N */
 	VPNC_PRIV_DOWN,          /* child: revert everything, run 'down' */
+	VPNC_PRIV_SIGN,          /* child: a private-key operation by the PKCS#11 token the parent holds */
 	VPNC_PRIV_RESULT = 0x81, /* parent: the outcome of a request */
 	VPNC_PRIV_TUN,           /* parent: the TUN's name and index; the fd rides along (SCM_RIGHTS) */
 	VPNC_PRIV_ADDRS,         /* parent: the addresses of a remote */
+	VPNC_PRIV_SIGNATURE,     /* parent: the token's answer to SIGN */
 };
 
 struct vpnc_priv_hdr {
@@ -170,6 +172,36 @@ struct vpnc_priv_msg_addrs {
 	struct vpnc_priv_addr addrs[VPNC_PRIV_MAX_ADDRS];
 };
 
+/*
+ * SIGN: with 'pkcs11-id' under privsep the parent keeps the token and the
+ * network process's TLS asks it for each private-key operation
+ * (docs/pkcs11.md). RSA_PKCS1: data is what PKCS#1 v1.5 pads and signs (a
+ * DigestInfo, or TLS 1.2's MD5+SHA1), at most 64 bytes shorter than the
+ * key; RSA_RAW: a block already padded (RSA-PSS in TLS 1.3), as long as the
+ * modulus; ECDSA: a digest of at most 64 bytes. Unused bytes are zero.
+ */
+enum vpnc_priv_sign_op {
+	VPNC_PRIV_SIGN_RSA_PKCS1 = 1,
+	VPNC_PRIV_SIGN_RSA_RAW,
+	VPNC_PRIV_SIGN_ECDSA,
+};
+#define VPNC_PRIV_SIGN_MAX 1024  /* an RSA modulus of up to 8192 bits */
+#define VPNC_PRIV_DIGEST_MAX 64  /* SHA-512 */
+struct vpnc_priv_msg_sign {
+	struct vpnc_priv_hdr h;
+	uint32_t op;             /* enum vpnc_priv_sign_op */
+	uint32_t len;            /* 1..VPNC_PRIV_SIGN_MAX (ECDSA: ..VPNC_PRIV_DIGEST_MAX) */
+	uint8_t data[VPNC_PRIV_SIGN_MAX];
+};
+
+/* SIGNATURE: err 0 and the signature (RSA: the modulus's length; ECDSA: DER), or err < 0 and len 0. */
+struct vpnc_priv_msg_signature {
+	struct vpnc_priv_hdr h;
+	int32_t err;             /* 0 or -1..-4095 */
+	uint32_t len;            /* <= VPNC_PRIV_SIGN_MAX; unused bytes zero */
+	uint8_t sig[VPNC_PRIV_SIGN_MAX];
+};
+
 /* The empty requests (TUN_OPEN, NET_UNAPPLY, REPIN) are a bare header. */
 
 /* The largest message; receive buffers are this size plus one, so a longer one shows up. */
@@ -181,6 +213,8 @@ union vpnc_priv_msg {
 	struct vpnc_priv_msg_result result;
 	struct vpnc_priv_msg_tun tun;
 	struct vpnc_priv_msg_addrs addrs;
+	struct vpnc_priv_msg_sign sign;
+	struct vpnc_priv_msg_signature signature;
 };
 #define VPNC_PRIV_MSG_MAX sizeof(union vpnc_priv_msg)
 

@@ -15,6 +15,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <openssl/err.h>
+#include <openssl/rsa.h>
+
 #include "os/tun_offload.h"
 #include "priv/privio.h"
 
@@ -193,6 +196,47 @@ static int net_apply(struct vpnc_privsrv *s, const struct vpnc_priv_net *n, unio
 	return 0;
 }
 
+/*
+ * SIGN: the token's private-key operation for the network process's TLS. The
+ * key is a pkcs11-helper key (os/pkcs11.c): EVP_PKEY_sign() without a digest
+ * hands the bytes to its methods as they are, so PKCS#1 v1.5 reaches the
+ * token as CKM_RSA_PKCS, a padded block as CKM_RSA_X_509, a digest as
+ * CKM_ECDSA. The child can have anything signed while it runs, as it could
+ * with the key in its own memory, but the key itself stays on the token.
+ */
+static int sign(struct vpnc_privsrv *s, const struct vpnc_priv_msg_sign *q, union vpnc_priv_msg *reply)
+{
+	struct vpnc_priv_msg_signature *out = &reply->signature;
+	int type = s->sign_key != NULL ? EVP_PKEY_get_base_id(s->sign_key) : EVP_PKEY_NONE;
+	bool rsa = q->op == VPNC_PRIV_SIGN_RSA_PKCS1 || q->op == VPNC_PRIV_SIGN_RSA_RAW;
+	EVP_PKEY_CTX *ctx;
+	size_t len = sizeof(out->sig);
+	int err = -EIO;
+
+	if ((rsa && type != EVP_PKEY_RSA) || (!rsa && type != EVP_PKEY_EC))
+		return -EBADMSG;
+	memset(out, 0, sizeof(*out));
+	vpnc_priv_hdr_init(&reply->h, VPNC_PRIV_SIGNATURE);
+	if (rsa && (size_t)EVP_PKEY_get_size(s->sign_key) > sizeof(out->sig))
+		err = -EMSGSIZE;
+	else if ((ctx = EVP_PKEY_CTX_new(s->sign_key, NULL)) != NULL) {
+		if (EVP_PKEY_sign_init(ctx) == 1 &&
+		    (!rsa || EVP_PKEY_CTX_set_rsa_padding(ctx, q->op == VPNC_PRIV_SIGN_RSA_RAW ? RSA_NO_PADDING
+		                                                                           : RSA_PKCS1_PADDING) == 1) &&
+		    EVP_PKEY_sign(ctx, out->sig, &len, q->data, q->len) == 1 && len > 0 && len <= sizeof(out->sig))
+			err = 0;
+		EVP_PKEY_CTX_free(ctx);
+	}
+	ERR_clear_error();
+	if (err < 0) {
+		memset(out->sig, 0, sizeof(out->sig));
+		out->err = err;
+		return 0;
+	}
+	out->len = (uint32_t)len;
+	return 0;
+}
+
 int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, union vpnc_priv_msg *reply,
                         int *reply_fd)
 {
@@ -216,6 +260,7 @@ int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, 
 		result(reply, type, s->tun.fd < 0 ? -ENODEV : vpnc_netcfg_repin_server(&s->nc, s->nl, s->tun.ifindex));
 		return 0;
 	case VPNC_PRIV_RESOLVE: return resolve(s, req->resolve.remote, reply);
+	case VPNC_PRIV_SIGN: return sign(s, &req->sign, reply);
 	case VPNC_PRIV_DOWN:
 		err = vpnc_dns_revert(&s->dns) < 0;
 		err += vpnc_netcfg_unapply(&s->nc, s->nl);

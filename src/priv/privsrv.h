@@ -20,6 +20,8 @@
 
 #include <stdbool.h>
 
+#include <openssl/evp.h>
+
 #include "os/dns.h"
 #include "os/os.h"
 #include "priv/privmsg.h"
@@ -42,6 +44,11 @@ struct vpnc_privsrv {
 	bool dns_by_caller;
 	/* Told when DNS could not be applied (the request itself succeeds, as in the one-process daemon). */
 	void (*on_dns_error)(int err, enum vpnc_dns_mode mode);
+	/*
+	 * The PKCS#11 token's key (borrowed; os/pkcs11.h), which SIGN uses; NULL
+	 * without 'pkcs11-id', and then SIGN is a request that is not allowed.
+	 */
+	EVP_PKEY *sign_key;
 };
 
 /* Opens the netlink socket. conf must outlive s. 0 or a negative errno code. */
@@ -52,8 +59,9 @@ int vpnc_privsrv_init(struct vpnc_privsrv *s, const struct vpnc_config *conf);
  * child) and fills reply; *reply_fd is the TUN's fd to pass along, or -1.
  * Returns 0 when reply is ready (its err may carry a refusal), or -EBADMSG
  * for a request that is well-formed but not allowed here (a server the
- * parent never resolved, a remote index beyond the profile's): the caller
- * treats the child as compromised.
+ * parent never resolved, a remote index beyond the profile's, SIGN without
+ * a token or with an operation the key's type cannot do): the caller treats
+ * the child as compromised.
  */
 int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, union vpnc_priv_msg *reply,
                         int *reply_fd);

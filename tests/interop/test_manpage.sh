@@ -62,7 +62,8 @@ else
 fi
 
 # Every --option in the page is a known option or a program option.
-program_opts="help version config control-socket json raw instance option inline-config check-config allow-lan"
+program_opts="help version config control-socket json raw instance option inline-config"
+program_opts="$program_opts check-config show-pkcs11-ids allow-lan"
 unknown=""
 for opt in $(grep -o '\\-\\-[a-z0-9\\-]*' "$page" | sed 's/\\//g; s/^--//' | sort -u); do
 	case " $program_opts " in *" $opt "*) continue ;; esac
