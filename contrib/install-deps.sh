@@ -25,10 +25,11 @@ demo_pkgs="build-essential cmake pkg-config libssl-dev libuv1-dev libcap-ng-dev 
 	iproute2 iputils-ping"
 # Everything the test suite starts: sanitizers and fuzzers (clang), the man page check, the
 # NetworkManager plugin and a real NetworkManager, nftables, systemd-resolved and a logind
-# stand-in (python3-dbus), the Debian package build.
+# stand-in (python3-dbus), the Debian package build, squid (the HTTP proxy of test_httpproxy.sh,
+# run by the test with its own config; its system service is not used).
 test_pkgs="$demo_pkgs clang libclang-rt-14-dev groff-base systemd dbus libnm-dev network-manager
 	nftables systemd-resolved python3 python3-dbus debhelper dpkg-dev fakeroot lintian
-	bash-completion"
+	bash-completion squid"
 
 case "${1:-}" in
 demo) want=$demo_pkgs ;;

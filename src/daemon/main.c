@@ -73,6 +73,26 @@ static int ask_missing(struct creds_src *c)
 	                               sizeof(c->user));
 }
 
+/* The HTTP proxy's username and password from the terminal, into the config (wiped with it). */
+static int ask_proxy(struct vpnc_http_proxy *hp)
+{
+	char user[VPNC_PROMPT_MAX], pass[VPNC_PROMPT_MAX];
+	int ret = vpnc_prompt_pair("Enter HTTP Proxy Username: ", user,
+	                           "Enter HTTP Proxy Password: ", pass, sizeof(user));
+
+	if (ret == 0 && user[0] == '\0')
+		ret = -EINVAL;
+	if (ret == 0) {
+		hp->user = strdup(user);
+		hp->pass = strdup(pass);
+		if (hp->user == NULL || hp->pass == NULL)
+			ret = -ENOMEM;
+	}
+	OPENSSL_cleanse(user, sizeof(user));
+	OPENSSL_cleanse(pass, sizeof(pass));
+	return ret;
+}
+
 static int get_creds(void *ctx, char *user, char *pass, size_t cap)
 {
 	struct creds_src *c = ctx;
@@ -335,6 +355,20 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		creds.fresh = true;
+	}
+
+	/* 'http-proxy HOST PORT stdin' (or basic without a file): asked now, as 2.6 does. */
+	if (conf->http_proxy.set && conf->http_proxy.ask) {
+		ret = ask_proxy(&conf->http_proxy);
+		if (ret < 0) {
+			vpnc_log(VPNC_LOG_FATAL, "%s",
+			         ret == -ENXIO ? "http-proxy needs a username and password, and there is no "
+			                         "terminal to ask for them (give them with "
+			                         "http-proxy-user-pass)."
+			                       : "Reading the HTTP proxy username and password failed.");
+			code = VPNC_EXIT_CONFIG;
+			goto out;
+		}
 	}
 
 	err[0] = '\0';

@@ -110,7 +110,7 @@ static int ask(int fd, const char *question, bool echo, char *out, size_t cap)
 	return ret;
 }
 
-int vpnc_prompt_credentials(bool ask_user, char *user, bool ask_pass, char *pass, size_t cap)
+int vpnc_prompt_pair(const char *user_q, char *user, const char *pass_q, char *pass, size_t cap)
 {
 	int fd, ret = 0;
 
@@ -119,12 +119,18 @@ int vpnc_prompt_credentials(bool ask_user, char *user, bool ask_pass, char *pass
 	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -ENXIO;
-	if (ask_user)
-		ret = ask(fd, "Enter Auth Username: ", true, user, cap);
-	if (ret == 0 && ask_pass)
-		ret = ask(fd, "Enter Auth Password: ", false, pass, cap);
+	if (user_q != NULL)
+		ret = ask(fd, user_q, true, user, cap);
+	if (ret == 0 && pass_q != NULL)
+		ret = ask(fd, pass_q, false, pass, cap);
 	close(fd);
 	return ret;
+}
+
+int vpnc_prompt_credentials(bool ask_user, char *user, bool ask_pass, char *pass, size_t cap)
+{
+	return vpnc_prompt_pair(ask_user ? "Enter Auth Username: " : NULL, user,
+	                        ask_pass ? "Enter Auth Password: " : NULL, pass, cap);
 }
 
 int vpnc_prompt_secret(const char *question, char *out, size_t cap)

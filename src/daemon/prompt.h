@@ -20,6 +20,9 @@
  */
 int vpnc_prompt_credentials(bool ask_user, char *user, bool ask_pass, char *pass, size_t cap);
 
+/* The same with the questions given; a NULL question is not asked (http-proxy's own prompts). */
+int vpnc_prompt_pair(const char *user_q, char *user, const char *pass_q, char *pass, size_t cap);
+
 /* Asks one question without echo (e.g. a private key's passphrase); returns as above. */
 int vpnc_prompt_secret(const char *question, char *out, size_t cap);
 

@@ -1,0 +1,264 @@
+#!/bin/bash
+# test_httpproxy.sh: 'http-proxy' through a real squid (docs/proxy.md).
+#
+# Usage: test_httpproxy.sh <client-binary> | --stock-client  (VPNC_CLIENT_CMD overrides)
+#
+# The stock OpenVPN 2.6 server listens on 127.0.0.1 port 1194 (TCP) in the
+# server namespace, so only something inside that namespace reaches it:
+# squid, started by this test there with its own config, listening on the
+# veth address. The client's remote is a name only squid knows (its own
+# hosts_file): the client never resolves it and can only get through CONNECT.
+#
+# Cases:
+#   open      squid without authentication, 'http-proxy ADDR 3128': connect,
+#             ping through the tunnel, squid logged CONNECT to the name,
+#             SIGTERM exits 0 and the namespace is clean
+#   basic     squid with Basic authentication (basic_ncsa_auth, an htpasswd
+#             file made with openssl passwd -apr1), the authfile as the third
+#             argument of http-proxy: connect and ping
+#   auto      the same proxy, 'http-proxy ADDR 3128 auto' with an inline
+#             <http-proxy-user-pass>: the first CONNECT gets 407, the second
+#             carries the credentials; connect and ping
+#   wrongpw   a wrong password with 'connect-retry-max 2': the client gives up
+#             (non-zero status), its error names the proxy and says it
+#             refused the username and password; squid saw every try
+#   noauth    no credentials against the authenticating proxy: the error
+#             names the proxy and the 407
+#   denied    CONNECT to a port squid does not allow: the error names the
+#             proxy and quotes its status line (403)
+#   refused   nothing listens on the proxy port: the error names the proxy
+# With --stock-client the same profiles run with stock openvpn (open, basic,
+# auto connect; the failures are only checked to fail).
+# Needs root and squid. Prints PASS/FAIL per check; last line is the summary.
+# shellcheck disable=SC2119
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+lib=$here/lib.sh
+[ -r "$lib" ] || lib=$here/../lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$lib"
+
+name=test_httpproxy
+vt_start "$name" "${1:-}"
+vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
+
+SQUID=$(command -v squid || echo /usr/sbin/squid)
+NCSA=/usr/lib/squid/basic_ncsa_auth
+if [ ! -x "$SQUID" ] || [ ! -x "$NCSA" ]; then
+	vt_fail "prerequisites: squid and $NCSA (contrib/install-deps.sh test)"
+	vt_summary $name
+	exit 1
+fi
+
+PROXY_PORT=3128
+SERVER_NAME=vpn-server.test
+PROXY_USER=alice
+PROXY_PASS='s3cret pass:word'
+SQ_PID=""
+
+# squid drops to its cache_effective_user ('proxy'): it may enter VT_DIR, and owns its own dir.
+sq_dir() { printf '%s' "$VT_DIR/squid"; }
+
+# sq_conf auth|open: squid's throwaway config; CONNECT only to port 1194, only to our name.
+sq_conf() {
+	local d
+	d=$(sq_dir)
+	{
+		cat <<-EOF
+		http_port $VT_SRV_IP:$PROXY_PORT
+		pid_filename $d/squid.pid
+		cache_log $d/cache.log
+		access_log stdio:$d/access.log
+		cache deny all
+		cache_mem 1 MB
+		coredump_dir $d
+		netdb_filename none
+		hosts_file $d/hosts
+		dns_nameservers 127.0.0.1
+		shutdown_lifetime 1 seconds
+		acl vpn_port port 1194
+		acl vpn_host dstdomain $SERVER_NAME
+		acl CONNECT method CONNECT
+		http_access deny !CONNECT
+		http_access deny !vpn_port
+		http_access deny !vpn_host
+		EOF
+		if [ "$1" = auth ]; then
+			cat <<-EOF
+			auth_param basic program $NCSA $d/passwd
+			auth_param basic realm vpnc-test
+			acl authed proxy_auth REQUIRED
+			http_access allow authed
+			EOF
+		else
+			echo "http_access allow all"
+		fi
+		echo "http_access deny all"
+	} >"$d/squid.conf"
+}
+
+# sq_start auth|open: squid in the server namespace, in the foreground (-N) with our config;
+# waits (<= 15 s) until it listens.
+sq_start() {
+	local d i=0
+	d=$(sq_dir)
+	sq_conf "$1"
+	: >"$d/access.log"
+	chown -R proxy: "$d" 2>/dev/null
+	# Not through vt_srv (a function: & would fork a shell), so $! is squid itself.
+	ip netns exec "$VT_SRV_NS" "$SQUID" -N -f "$d/squid.conf" >"$d/squid.out" 2>&1 &
+	SQ_PID=$!
+	while [ $i -lt 150 ]; do
+		if vt_srv ss -H -ltn 2>/dev/null | grep -q "$VT_SRV_IP:$PROXY_PORT "; then
+			return 0
+		fi
+		vt_pid_alive "$SQ_PID" || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	vt_log "error: squid did not come up"
+	tail -n 20 "$d/cache.log" "$d/squid.out" 2>/dev/null
+	return 1
+}
+
+sq_stop() {
+	[ -n "$SQ_PID" ] && vt_kill_wait "$SQ_PID" 5
+	SQ_PID=""
+	# squid's helpers (basic_ncsa_auth) end with it; anything left in our namespace goes too.
+	return 0
+}
+
+# sq_count PATTERN: lines of squid's access log matching the extended regex.
+sq_count() {
+	local n
+	n=$(grep -E -c -- "$1" "$(sq_dir)/access.log" 2>/dev/null)
+	printf '%s' "${n:-0}"
+}
+
+# profile LINES...: the client profile with the proxy lines given, TCP to the name squid knows.
+profile() {
+	VT_CLIENT_REMOTES="remote $SERVER_NAME $VT_PORT tcp"
+	VT_CLIENT_EXTRA=$(printf '%s\n' "$@")
+	vt_client_conf
+}
+
+# connect_case LABEL: starts the client, waits for the tunnel, pings, stops it cleanly.
+connect_case() {
+	local label=$1
+	vt_client_start
+	if vt_wait_tun_ipv4 30; then
+		vt_pass "$label: connected through the proxy in $VT_CONNECT_MS ms"
+		vt_check "$label: ping $VT_TUN_SRV_IP through the tunnel" vt_ping "$VT_TUN_SRV_IP"
+		if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+			vt_pass "$label: SIGTERM, exit code 0"
+		else
+			vt_fail "$label: SIGTERM, exit code ${VT_CLI_RC:-none} (want 0 within 5 s)"
+		fi
+		vt_check "$label: client namespace clean" vt_ns_clean
+	else
+		vt_fail "$label: connected through the proxy"
+		vt_dump_logs
+		tail -n 5 "$(sq_dir)/access.log"
+		vt_client_stop 5
+	fi
+}
+
+# fail_case LABEL ERE WHAT [SECONDS]: the client must log ERE (naming WHAT) and, with
+# connect-retry-max in the profile, exit non-zero on its own.
+fail_case() {
+	local label=$1 ere=$2 what=$3 limit=${4:-30}
+	vt_client_start
+	if vt_client_wait_exit "$limit"; then
+		if [ "$VT_CLI_RC" != 0 ]; then
+			vt_pass "$label: client gave up with status $VT_CLI_RC"
+		else
+			vt_fail "$label: client exited with status 0"
+		fi
+	else
+		vt_fail "$label: client still runs after $limit s (connect-retry-max 2)"
+		vt_client_stop 5
+	fi
+	if vt_client_is_stock; then
+		return 0
+	fi
+	if grep -E -q -- "$ere" "$VT_DIR/client.log"; then
+		vt_pass "$label: the error names $what"
+	else
+		vt_fail "$label: the error names $what (/$ere/)"
+		tail -n 15 "$VT_DIR/client.log"
+	fi
+	vt_check "$label: client namespace clean" vt_ns_clean
+}
+
+setup() {
+	vt_netns_up && vt_pki ed25519 || return 1
+	# The server: TCP on the server namespace's loopback only.
+	VT_SRV_PROTO=tcp-server
+	VT_SRV_LOCAL=127.0.0.1
+	vt_server_conf && vt_server_start || return 1
+	chmod 711 "$VT_DIR"
+	mkdir -p "$(sq_dir)" || return 1
+	printf '127.0.0.1 %s\n' "$SERVER_NAME" >"$(sq_dir)/hosts"
+	printf '%s:%s\n' "$PROXY_USER" "$(openssl passwd -apr1 "$PROXY_PASS")" >"$(sq_dir)/passwd"
+	# The client cannot reach the server itself: only the proxy can.
+	! vt_cli timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$VT_PORT" 2>/dev/null
+}
+trap 'sq_stop; vt_cleanup' EXIT
+if ! vt_check "namespaces, PKI, stock OpenVPN server on 127.0.0.1 (server namespace only)" setup; then
+	vt_summary $name
+	exit 1
+fi
+P="$VT_SRV_IP $PROXY_PORT"
+RETRY=$'connect-retry 1\nconnect-retry-max 2'
+
+# ---- open: no authentication ----
+if vt_check "open: squid up on $VT_SRV_IP:$PROXY_PORT without authentication" sq_start open; then
+	profile "http-proxy $P"
+	connect_case open
+	vt_check "open: squid logged CONNECT $SERVER_NAME:$VT_PORT" \
+		test "$(sq_count "CONNECT $SERVER_NAME:$VT_PORT")" -ge 1
+	# A port squid refuses: its 403 reaches the user, quoted.
+	profile "http-proxy $P" "$RETRY"
+	sed -i "s/^remote $SERVER_NAME $VT_PORT tcp/remote $SERVER_NAME 1195 tcp/" "$VT_DIR/$VT_CLIENT_CONF"
+	fail_case denied "HTTP proxy $VT_SRV_IP:$PROXY_PORT refused CONNECT to the server: 'HTTP/1\.[01] 403" \
+		"the proxy and its 403 status line"
+fi
+sq_stop
+
+# ---- Basic authentication ----
+if vt_check "auth: squid up with basic_ncsa_auth" sq_start auth; then
+	printf '%s\n%s\n' "$PROXY_USER" "$PROXY_PASS" >"$VT_DIR/proxy-auth.txt"
+	chmod 600 "$VT_DIR/proxy-auth.txt"
+	profile "http-proxy $P $VT_DIR/proxy-auth.txt basic"
+	connect_case basic
+	vt_check "basic: squid logged the user on CONNECT" \
+		test "$(sq_count "CONNECT $SERVER_NAME:$VT_PORT $PROXY_USER ")" -ge 1
+
+	before=$(sq_count " TCP_DENIED/407 ")
+	profile "http-proxy $P auto" "<http-proxy-user-pass>" "$PROXY_USER" "$PROXY_PASS" \
+		"</http-proxy-user-pass>"
+	connect_case auto
+	vt_check "auto: the first CONNECT got 407, the next carried the credentials" \
+		test "$(sq_count " TCP_DENIED/407 ")" -gt "$before"
+
+	printf '%s\n%s\n' "$PROXY_USER" "not-the-password" >"$VT_DIR/proxy-bad.txt"
+	before=$(sq_count " TCP_DENIED/407 ")
+	profile "http-proxy $P $VT_DIR/proxy-bad.txt" "$RETRY"
+	fail_case wrongpw "HTTP proxy $VT_SRV_IP:$PROXY_PORT refused the username and password \(HTTP/1\.[01] 407" \
+		"the proxy and the refused password"
+	vt_check "wrongpw: squid refused each of the 2 tries" \
+		test "$(sq_count " TCP_DENIED/407 ")" -ge $((before + 2))
+
+	profile "http-proxy $P" "$RETRY"
+	fail_case noauth "HTTP proxy $VT_SRV_IP:$PROXY_PORT wants a username and password \(HTTP/1\.[01] 407" \
+		"the proxy and its 407"
+fi
+sq_stop
+
+# ---- refused: nothing listens where the profile says ----
+profile "http-proxy $VT_SRV_IP 3129" "$RETRY"
+fail_case refused "HTTP proxy ($VT_SRV_IP:3129|$VT_SRV_IP port 3129)" "the proxy" 30
+
+vt_server_stop
+vt_summary $name
