@@ -63,6 +63,10 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_http_proxy)
 	snprintf(hp->port, sizeof(hp->port), "%d", port);
 	hp->set = true;
 	hp->ask = false;
+	/* A second http-proxy line replaces the first, its authfile too (not http-proxy-user-pass). */
+	if (ctx->proxy_user_pass.set && ctx->proxy_user_pass.opt != NULL &&
+	    strcmp(ctx->proxy_user_pass.opt, OPT_USER_PASS) != 0)
+		vpnc_cfg_src_clear(&ctx->proxy_user_pass);
 	hp->auth = VPNC_PROXY_AUTH_NONE;
 	if (n < 4)
 		return 0;
@@ -84,6 +88,9 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_http_proxy)
 		else if (strcmp(p[4], "basic") != 0)
 			return vpnc_cfg_bad(ctx, p[0], "unknown authentication method (none, basic)");
 	}
+	/* 'none': the authfile is never read (2.6 reads it only for a method that sends it). */
+	if (hp->auth == VPNC_PROXY_AUTH_NONE)
+		return 0;
 	/* "stdin" asks on the terminal; "" leaves the credentials to http-proxy-user-pass. */
 	if (strcmp(p[3], "stdin") == 0) {
 		hp->ask = true;

@@ -345,7 +345,8 @@ static void test_messages(void)
 {
 	parse_err(BASE "fragment 1300\n", "t.ovpn:7: option 'fragment' is not supported", __LINE__);
 	parse_err(BASE "secret s.key\n", "t.ovpn:7: option 'secret' is not supported", __LINE__);
-	parse_err(BASE "http-proxy p 8080\n", "t.ovpn:7: option 'http-proxy' is not supported", __LINE__);
+	parse_err(BASE "http-proxy-override p 8080\n",
+	          "t.ovpn:7: option 'http-proxy-override' is not supported", __LINE__);
 	parse_err(BASE "pkcs11-id x\n", "t.ovpn:7: option 'pkcs11-id' is not supported", __LINE__);
 	parse_err(BASE "management-external-key\n",
 	          "t.ovpn:7: option 'management-external-key' is not supported", __LINE__);
