@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/httpproxy.h"
 #include "vpnc/config.h"
@@ -247,8 +248,41 @@ static void test_config(void)
 	}
 }
 
+/* --inline-config: the authfile of http-proxy becomes 2.6's inline form, loadable untrusted. */
+static void test_inline(void)
+{
+	char path[] = "/tmp/vpnc-test-httpproxy-XXXXXX", cwd[512], prof[1024];
+	char *out = NULL;
+	size_t outlen = 0;
+	int fd = mkstemp(path), ret;
+	FILE *f;
+
+	CHECK(fd >= 0 && getcwd(cwd, sizeof(cwd)) != NULL);
+	if (fd < 0)
+		return;
+	f = fdopen(fd, "w");
+	snprintf(prof, sizeof(prof), "client\nremote r 443 tcp\nauth-user-pass\n<ca>\nCA\n</ca>\n"
+	         "http-proxy p 3128 %s/data/config/userpass.txt\n", cwd);
+	fputs(prof, f);
+	fclose(f);
+	ret = vpnc_config_inline(path, true, &out, &outlen, err, sizeof(err));
+	CHECK(ret == 0 && out != NULL, "%s", err);
+	if (out != NULL) {
+		CHECK(strstr(out, "http-proxy p 3128 \"\" basic\n<http-proxy-user-pass>\n") != NULL, "%s", out);
+		struct vpnc_config *c = NULL;
+
+		ret = vpnc_config_parse_text("inl", out, outlen, NULL, &c, err, sizeof(err));
+		CHECK(ret == 0 && c != NULL && c->http_proxy.user != NULL && c->http_proxy.pass != NULL,
+		      "%s", err);
+		vpnc_config_free(c);
+		free(out);
+	}
+	unlink(path);
+}
+
 int main(void)
 {
+	test_inline();
 	test_request();
 	test_reply();
 	test_config();
