@@ -49,8 +49,9 @@ void loop_hint_link_error(struct loop *l, int err)
 	l->hints |= kind;
 	server_name(l, who, sizeof(who));
 	if (kind == LOOP_HINT_REFUSED)
-		vpnc_log(VPNC_LOG_WARN, "The %s refused the connection (%s): is it running on that port?",
-		         l->conf->http_proxy.set ? "HTTP proxy" : "server", who);
+		vpnc_log(VPNC_LOG_WARN, "The %s refused the connection (%s): is the %s running on that "
+		         "port?", l->conf->http_proxy.set ? "HTTP proxy" : "server", who,
+		         l->conf->http_proxy.set ? "proxy" : "server");
 	else
 		vpnc_log(VPNC_LOG_WARN, "Cannot reach the %s (%s): %s: no route to it; check the "
 		                        "address and this machine's network.",

@@ -258,7 +258,11 @@ sq_stop
 
 # ---- refused: nothing listens where the profile says ----
 profile "http-proxy $VT_SRV_IP 3129" "$RETRY"
-fail_case refused "HTTP proxy ($VT_SRV_IP:3129|$VT_SRV_IP port 3129)" "the proxy" 30
+fail_case refused "HTTP proxy $VT_SRV_IP:3129 cannot be reached: connection refused" "the proxy" 30
+if ! vt_client_is_stock; then
+	vt_check "refused: the hint says the proxy refused, at verb 1" grep -q \
+		"The HTTP proxy refused the connection (HTTP proxy $VT_SRV_IP port 3129)" "$VT_DIR/client.log"
+fi
 
 vt_server_stop
 vt_summary $name
