@@ -27,6 +27,11 @@
 #   denied    CONNECT to a port squid does not allow: the error names the
 #             proxy and quotes its status line (403)
 #   refused   nothing listens on the proxy port: the error names the proxy
+#   gateway   'redirect-gateway def1' and --kill-switch, the proxy one router
+#             hop away: the host route to the proxy (not the server) keeps
+#             the old gateway, the kill switch lets the proxy connection
+#             through and nothing else, ping through the tunnel, exit 0 removes
+#             the rules
 # With --stock-client the same profiles run with stock openvpn (open, basic,
 # auto connect; the failures are only checked to fail).
 # Needs root and squid. Prints PASS/FAIL per check; last line is the summary.
@@ -67,6 +72,7 @@ sq_conf() {
 	{
 		cat <<-EOF
 		http_port $VT_SRV_IP:$PROXY_PORT
+		http_port $VT_SRV_FAR_IP:$PROXY_PORT
 		pid_filename $d/squid.pid
 		cache_log $d/cache.log
 		access_log stdio:$d/access.log
@@ -191,8 +197,48 @@ fail_case() {
 	vt_check "$label: client namespace clean" vt_ns_clean
 }
 
+# no_tcp ADDR PORT: true when the client namespace cannot open a TCP connection there (3 s).
+no_tcp() { ! vt_cli timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+
+# gateway_case: redirect-gateway def1 and the kill switch, through the proxy's far address.
+gateway_case() {
+	local rules
+	profile "http-proxy $VT_SRV_FAR_IP $PROXY_PORT" "redirect-gateway def1"
+	VT_CLIENT_ARGS="--kill-switch --control-socket $VT_DIR/ctl.sock"
+	vt_client_start
+	VT_CLIENT_ARGS=""
+	if ! vt_wait_tun_ipv4 30; then
+		vt_fail "gateway: connected through the proxy at $VT_SRV_FAR_IP"
+		vt_dump_logs
+		vt_client_stop 5
+		return
+	fi
+	vt_pass "gateway: connected through the proxy at $VT_SRV_FAR_IP"
+	vt_check "gateway: ping $VT_TUN_SRV_IP through the tunnel" vt_ping "$VT_TUN_SRV_IP"
+	vt_check "gateway: the proxy is routed via the old gateway, not the tunnel" \
+		grep -q "via $VT_SRV_IP dev $VT_CLI_VETH" <<<"$(vt_cli ip -4 route get "$VT_SRV_FAR_IP")"
+	rules=$(vt_cli nft list table inet vpnc 2>/dev/null)
+	[ "$VT_VERBOSE" = 1 ] && printf "%s\n" "$rules"
+	vt_check "gateway: the kill switch allows the proxy's address and port (TCP)" \
+		grep -q "$VT_SRV_FAR_IP.*$PROXY_PORT" <<<"$rules"
+	vt_check "gateway: ... and not the server's port past the proxy" \
+		test -n "$rules" -a "$(grep -c "dport $VT_PORT" <<<"$rules")" = 0
+	# Outside the tunnel nothing else gets out: the proxy's other address is blocked.
+	vt_check "gateway: the kill switch blocks the proxy's other address" \
+		no_tcp "$VT_SRV_IP" "$PROXY_PORT"
+	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+		vt_pass "gateway: SIGTERM, exit code 0"
+	else
+		vt_fail "gateway: SIGTERM, exit code ${VT_CLI_RC:-none} (want 0 within 5 s)"
+	fi
+	vt_check "gateway: no kill switch table left after a clean exit" \
+		test -z "$(vt_cli nft list tables 2>/dev/null | grep 'inet vpnc')"
+}
+
 setup() {
-	vt_netns_up && vt_pki ed25519 || return 1
+	# The client's default route goes via the server namespace, where squid also listens on a
+	# far address (vt_netns_routed): what redirect-gateway has to route around.
+	vt_netns_up && vt_netns_routed && vt_pki ed25519 || return 1
 	# The server: TCP on the server namespace's loopback only.
 	VT_SRV_PROTO=tcp-server
 	VT_SRV_LOCAL=127.0.0.1
@@ -202,7 +248,7 @@ setup() {
 	printf '127.0.0.1 %s\n' "$SERVER_NAME" >"$(sq_dir)/hosts"
 	printf '%s:%s\n' "$PROXY_USER" "$(openssl passwd -apr1 "$PROXY_PASS")" >"$(sq_dir)/passwd"
 	# The client cannot reach the server itself: only the proxy can.
-	! vt_cli timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$VT_PORT" 2>/dev/null
+	no_tcp 127.0.0.1 "$VT_PORT"
 }
 trap 'sq_stop; vt_cleanup' EXIT
 if ! vt_check "namespaces, PKI, stock OpenVPN server on 127.0.0.1 (server namespace only)" setup; then
@@ -218,6 +264,9 @@ if vt_check "open: squid up on $VT_SRV_IP:$PROXY_PORT without authentication" sq
 	connect_case open
 	vt_check "open: squid logged CONNECT $SERVER_NAME:$VT_PORT" \
 		test "$(sq_count "CONNECT $SERVER_NAME:$VT_PORT")" -ge 1
+	if ! vt_client_is_stock && command -v nft >/dev/null 2>&1; then
+		gateway_case
+	fi
 	# A port squid refuses: its 403 reaches the user, quoted.
 	profile "http-proxy $P" "$RETRY"
 	sed -i "s/^remote $SERVER_NAME $VT_PORT tcp/remote $SERVER_NAME 1195 tcp/" "$VT_DIR/$VT_CLIENT_CONF"
