@@ -25,7 +25,9 @@
 /* Most bytes of a reply header (status line, fields, blank line) vpnc reads. */
 #define VPNC_HTTPPROXY_HDR_MAX 16384
 /* Bytes of one header line kept to look at (longer lines are read, their tail is skipped). */
-#define VPNC_HTTPPROXY_LINE_MAX 512
+#define VPNC_HTTPPROXY_LINE_MAX 1024
+/* Bytes of a Digest challenge's realm, nonce or opaque value, NUL included. */
+#define VPNC_HTTPPROXY_PARAM_MAX 256
 /* Room for the largest request: the line, Host, User-Agent, ten custom headers, credentials. */
 #define VPNC_HTTPPROXY_REQ_MAX 16384
 
@@ -35,6 +37,23 @@
 #define VPNC_HTTPPROXY_AUTH_NTLM 0x4u
 #define VPNC_HTTPPROXY_AUTH_OTHER 0x8u
 
+/* How a request authenticates. */
+enum vpnc_httpproxy_scheme {
+	VPNC_HTTPPROXY_NONE = 0,
+	VPNC_HTTPPROXY_BASIC,   /* RFC 7617 */
+	VPNC_HTTPPROXY_DIGEST,  /* RFC 7616 with MD5 or MD5-sess and qop=auth, as 2.6 sends it */
+};
+
+/* A Digest challenge (Proxy-Authenticate: Digest ...), its values unquoted. */
+struct vpnc_httpproxy_digest {
+	char realm[VPNC_HTTPPROXY_PARAM_MAX];
+	char nonce[VPNC_HTTPPROXY_PARAM_MAX];
+	char opaque[VPNC_HTTPPROXY_PARAM_MAX];
+	bool has_opaque;
+	bool md5_sess;               /* algorithm=MD5-sess */
+	bool stale;                  /* stale=true: the nonce expired, the credentials were fine */
+};
+
 struct vpnc_httpproxy_reply {
 	size_t total;               /* header bytes consumed so far */
 	bool have_status;           /* the status line has been read */
@@ -43,6 +62,8 @@ struct vpnc_httpproxy_reply {
 	int status;                 /* 100..999 once have_status */
 	unsigned auth;              /* VPNC_HTTPPROXY_AUTH_* offered */
 	char status_line[VPNC_HTTPPROXY_LINE_MAX]; /* as received, NUL-terminated (unescaped) */
+	char digest[VPNC_HTTPPROXY_LINE_MAX];      /* the first Digest challenge's parameters */
+	bool digest_cut;            /* ... which did not fit */
 	char line[VPNC_HTTPPROXY_LINE_MAX];        /* the line being read, first bytes */
 	size_t line_len;            /* bytes of the line stored in line[] */
 	bool line_cut;              /* the line was longer than line[] */
@@ -51,13 +72,24 @@ struct vpnc_httpproxy_reply {
 /*
  * Writes the CONNECT request for host:port (the remote as the profile names
  * it; an IPv6 literal is put in brackets) with hp's HTTP version, custom
- * headers, Host (unless a custom header gave one) and User-Agent, and, with
- * basic, "Proxy-Authorization: Basic" from hp->user and hp->pass. Returns
- * the length written (no NUL counted), -EINVAL for missing credentials, or
- * -ENOSPC if cap is too small.
+ * headers, Host (unless a custom header gave one) and User-Agent, and the
+ * Proxy-Authorization of scheme from hp->user and hp->pass: Basic, or Digest
+ * answering challenge d with the client nonce cnonce (printable, no quote).
+ * Returns the length written (no NUL counted), -EINVAL for missing
+ * credentials or challenge, -ENOSPC if cap is too small.
  */
 int vpnc_httpproxy_request(const struct vpnc_http_proxy *hp, const char *host, const char *port,
-                           bool basic, char *out, size_t cap);
+                           enum vpnc_httpproxy_scheme scheme, const struct vpnc_httpproxy_digest *d,
+                           const char *cnonce, char *out, size_t cap);
+
+/*
+ * Reads the parameters of a Digest challenge (r->digest of a reply):
+ * comma-separated name=value or name="quoted value" (RFC 7616 section 3.3).
+ * Returns 0, -EBADMSG when it cannot be read (no realm or nonce, a value too
+ * long or with a control byte) or -EPROTONOSUPPORT for an algorithm other
+ * than MD5 and MD5-sess, or a qop list without "auth".
+ */
+int vpnc_httpproxy_digest_parse(const char *params, struct vpnc_httpproxy_digest *d);
 
 void vpnc_httpproxy_reply_init(struct vpnc_httpproxy_reply *r);
 

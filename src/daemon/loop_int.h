@@ -57,9 +57,10 @@ struct loop_proxy {
 	struct vpnc_remote target;       /* the proxy, as the address to resolve and connect to */
 	struct vpnc_link_pre pre;        /* the link's first step */
 	struct vpnc_httpproxy_reply rep;
-	bool basic;                      /* send Basic credentials ('auto' after a 407 named it) */
+	enum vpnc_httpproxy_scheme scheme; /* what 'auto' learnt from a 407, kept across attempts */
+	struct vpnc_httpproxy_digest digest; /* ... with the Digest challenge to answer */
 	bool requested;                  /* this attempt's CONNECT was written */
-	bool sent_basic;                 /* ... with credentials */
+	enum vpnc_httpproxy_scheme sent; /* ... with these credentials */
 	bool done;                       /* ... and answered 200: the stream runs */
 	bool now;                        /* the next attempt goes at once, to the same remote */
 	int fatal;                       /* an exit code: retrying cannot help; 0 = retry */

@@ -7,10 +7,12 @@
  * How an attempt ends follows OpenVPN 2.6's proxy.c: any failure of the
  * handshake is a soft restart (2.6 raises SIGUSR1 "HTTP proxy error"), so
  * connect-retry and connect-retry-max pace and bound it; with 'auto' a 407
- * naming Basic makes the next attempt, at once, send the credentials. Two
+ * naming Digest or Basic makes the next attempt, at once, send the
+ * credentials (Digest preferred: the password does not cross the network),
+ * and a Digest 407 saying stale=true does the same with the new nonce. Two
  * ends cannot be helped by retrying and exit: a 407 asking for credentials
  * the profile does not have (vpnc cannot ask once it runs), and a scheme
- * vpnc does not speak (Digest, NTLM). Every message names the proxy; the
+ * vpnc does not speak (NTLM, Negotiate). Every message names the proxy; the
  * proxy's status line is escaped (core/logesc.h).
  */
 #include <errno.h>
@@ -43,7 +45,7 @@ void loop_proxy_attempt(struct loop *l)
 {
 	vpnc_httpproxy_reply_init(&l->proxy.rep);
 	l->proxy.requested = false;
-	l->proxy.sent_basic = false;
+	l->proxy.sent = VPNC_HTTPPROXY_NONE;
 	l->proxy.done = false;
 	l->proxy.now = false;
 	l->proxy.fatal = 0;
@@ -69,13 +71,33 @@ static void proxy_fail(struct loop *l, int fatal, const char *fmt, ...)
 	l->proxy.fatal = fatal;
 }
 
+/* The first scheme named in a 407 that vpnc does not speak, for messages. */
 static const char *scheme_name(unsigned auth)
 {
-	if (auth & VPNC_HTTPPROXY_AUTH_DIGEST)
-		return "Digest";
 	if (auth & VPNC_HTTPPROXY_AUTH_NTLM)
-		return "NTLM";
+		return "NTLM or Negotiate";
 	return "an unknown";
+}
+
+/* 'auto' after a 407 offering Digest: the challenge for the next attempt. */
+static int proxy_take_digest(struct loop *l, const char *status)
+{
+	int ret = vpnc_httpproxy_digest_parse(l->proxy.rep.digest, &l->proxy.digest);
+
+	if (ret == 0 && l->proxy.rep.digest_cut)
+		ret = -EBADMSG;
+	if (ret == -EPROTONOSUPPORT) {
+		proxy_fail(l, VPNC_EXIT_RUNTIME, "asks for a Digest variant vpnc does not support (only "
+		           "MD5 and MD5-sess with qop auth) (%s)", status);
+		return ret;
+	}
+	if (ret < 0) {
+		/* 2.6: "digest auth failed, malformed response from server". */
+		proxy_fail(l, 0, "sent a Digest challenge vpnc cannot read (%s)", status);
+		return ret;
+	}
+	l->proxy.scheme = VPNC_HTTPPROXY_DIGEST;
+	return 0;
 }
 
 /* A complete 407: what the next attempt does, or why there is none. Returns the step's result. */
@@ -84,8 +106,22 @@ static int proxy_407(struct loop *l, const char *status)
 	const struct vpnc_http_proxy *hp = &l->conf->http_proxy;
 	unsigned offered = l->proxy.rep.auth;
 	bool is_auto = hp->auth == VPNC_PROXY_AUTH_AUTO || hp->auth == VPNC_PROXY_AUTH_AUTO_NCT;
+	int ret;
 
-	if (l->proxy.sent_basic) {
+	if (l->proxy.sent == VPNC_HTTPPROXY_DIGEST && (offered & VPNC_HTTPPROXY_AUTH_DIGEST)) {
+		/* stale=true: the nonce ran out, not the password (RFC 7616 section 3.3). */
+		struct vpnc_httpproxy_digest fresh;
+
+		if (vpnc_httpproxy_digest_parse(l->proxy.rep.digest, &fresh) == 0 && fresh.stale &&
+		    !l->proxy.rep.digest_cut) {
+			l->proxy.digest = fresh;
+			l->proxy.now = true;
+			proxy_fail(l, 0, "says the Digest nonce is stale; connecting again with the new "
+			           "one");
+			return -EAGAIN;
+		}
+	}
+	if (l->proxy.sent != VPNC_HTTPPROXY_NONE) {
 		proxy_fail(l, 0, "refused the username and password (%s)", status);
 		return -EACCES;
 	}
@@ -94,12 +130,12 @@ static int proxy_407(struct loop *l, const char *status)
 		           "an authfile, or 'auto')", status);
 		return -EACCES;
 	}
-	if (!(offered & VPNC_HTTPPROXY_AUTH_BASIC)) {
+	if (!(offered & (VPNC_HTTPPROXY_AUTH_BASIC | VPNC_HTTPPROXY_AUTH_DIGEST))) {
 		proxy_fail(l, VPNC_EXIT_RUNTIME, "asks for %s authentication, which vpnc does not "
-		           "support (only Basic)", scheme_name(offered));
+		           "support (only Basic and Digest)", scheme_name(offered));
 		return -EPROTONOSUPPORT;
 	}
-	if (hp->auth == VPNC_PROXY_AUTH_AUTO_NCT) {
+	if (hp->auth == VPNC_PROXY_AUTH_AUTO_NCT && !(offered & VPNC_HTTPPROXY_AUTH_DIGEST)) {
 		/* 2.6: "support for basic auth and other cleartext proxy auth methods is disabled". */
 		proxy_fail(l, 0, "asks for Basic authentication, which 'auto-nct' refuses (the password "
 		           "would cross the network in clear text)");
@@ -110,11 +146,17 @@ static int proxy_407(struct loop *l, const char *status)
 		           "none (give them with http-proxy-user-pass)");
 		return -EACCES;
 	}
+	if (offered & VPNC_HTTPPROXY_AUTH_DIGEST) {
+		ret = proxy_take_digest(l, status);
+		if (ret < 0)
+			return ret;
+	} else {
+		l->proxy.scheme = VPNC_HTTPPROXY_BASIC;
+	}
 	/* As 2.6 does: a new connection to the proxy, at once, with the credentials. */
-	l->proxy.basic = true;
 	l->proxy.now = true;
-	proxy_fail(l, 0, "asks for Basic authentication; connecting again with the username and "
-	           "password");
+	proxy_fail(l, 0, "asks for %s authentication; connecting again with the username and "
+	           "password", l->proxy.scheme == VPNC_HTTPPROXY_DIGEST ? "Digest" : "Basic");
 	return -EAGAIN;
 }
 
@@ -130,10 +172,23 @@ static int proxy_step(void *ctx, const uint8_t *in, size_t len, size_t *used, ui
 	*outlen = 0;
 	*used = 0;
 	if (!l->proxy.requested) {
-		bool basic = l->proxy.basic || hp->auth == VPNC_PROXY_AUTH_BASIC;
+		enum vpnc_httpproxy_scheme scheme =
+			hp->auth == VPNC_PROXY_AUTH_BASIC ? VPNC_HTTPPROXY_BASIC : l->proxy.scheme;
+		char cnonce[17] = "";
 
-		ret = vpnc_httpproxy_request(hp, r->host, r->port[0] ? r->port : "1194", basic,
-		                             (char *)out, cap);
+		if (scheme == VPNC_HTTPPROXY_DIGEST) {
+			static const char hex[] = "0123456789abcdef";
+			unsigned char rnd[8];
+
+			loop_rand_bytes(l, rnd, sizeof(rnd)); /* a fresh client nonce per request */
+			for (size_t i = 0; i < sizeof(rnd); i++) {
+				cnonce[2 * i] = hex[rnd[i] >> 4];
+				cnonce[2 * i + 1] = hex[rnd[i] & 15];
+			}
+			cnonce[16] = '\0';
+		}
+		ret = vpnc_httpproxy_request(hp, r->host, r->port[0] ? r->port : "1194", scheme,
+		                             &l->proxy.digest, cnonce, (char *)out, cap);
 		if (ret < 0) {
 			proxy_fail(l, VPNC_EXIT_RUNTIME, "cannot be asked: the CONNECT request %s",
 			           ret == -ENOSPC ? "is too long" : "has no credentials to send");
@@ -141,9 +196,12 @@ static int proxy_step(void *ctx, const uint8_t *in, size_t len, size_t *used, ui
 		}
 		*outlen = (size_t)ret;
 		l->proxy.requested = true;
-		l->proxy.sent_basic = basic;
+		l->proxy.sent = scheme;
 		vpnc_log(VPNC_LOG_MORE, "HTTP proxy %s:%s: CONNECT %s:%s%s", hp->host, hp->port, r->host,
-		         r->port[0] ? r->port : "1194", basic ? " with Basic authentication" : "");
+		         r->port[0] ? r->port : "1194",
+		         scheme == VPNC_HTTPPROXY_BASIC    ? " with Basic authentication"
+		         : scheme == VPNC_HTTPPROXY_DIGEST ? " with Digest authentication"
+		                                           : "");
 		if (len == 0)
 			return 0;
 	}

@@ -11,6 +11,9 @@
  * -EMSGSIZE otherwise, and its answer does not change once given; it never
  * finishes past VPNC_HTTPPROXY_HDR_MAX bytes. The request builder is run on
  * a slice of the input as credentials and checked to end with the blank line.
+ * The Digest challenge parser runs on the reply's challenge and on the input
+ * as text; what it accepts is answered, and the answer may hold no control
+ * byte but its CR LF line ends.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -45,12 +48,40 @@ static void fuzz_request(const uint8_t *data, size_t size)
 	pass[ul] = '\0';
 	hp.user = user;
 	hp.pass = pass;
-	n = vpnc_httpproxy_request(&hp, "vpn.example.org", "1194", true, out, sizeof(out));
+	n = vpnc_httpproxy_request(&hp, "vpn.example.org", "1194", VPNC_HTTPPROXY_BASIC, NULL, NULL,
+	                           out, sizeof(out));
 	if (user[0] == '\0') {
 		check(n == -EINVAL);
 		return;
 	}
 	check(n > 4 && (size_t)n <= sizeof(out) && memcmp(out + n - 4, "\r\n\r\n", 4) == 0);
+}
+
+/* A challenge the parser accepts is answered with a request that stays one header block. */
+static void fuzz_digest(const char *params)
+{
+	static struct vpnc_http_proxy hp;
+	static struct vpnc_httpproxy_digest d;
+	static char out[VPNC_HTTPPROXY_REQ_MAX];
+	int ret = vpnc_httpproxy_digest_parse(params, &d), n;
+
+	check(ret == 0 || ret == -EBADMSG || ret == -EPROTONOSUPPORT);
+	if (ret != 0)
+		return;
+	check(d.realm[sizeof(d.realm) - 1] == '\0' || memchr(d.realm, '\0', sizeof(d.realm)) != NULL);
+	check(d.nonce[0] != '\0');
+	memset(&hp, 0, sizeof(hp));
+	memcpy(hp.version, "1.0", 4);
+	hp.user = "user";
+	hp.pass = "pass";
+	n = vpnc_httpproxy_request(&hp, "h", "1", VPNC_HTTPPROXY_DIGEST, &d, "0123456789abcdef", out,
+	                           sizeof(out));
+	check(n > 4);
+	/* No control byte from the challenge got into the request: CR LF only as line ends. */
+	for (int i = 0; i < n; i++)
+		check((unsigned char)out[i] >= 0x20 || (out[i] == '\r' && out[i + 1] == '\n') ||
+		      (out[i] == '\n' && i > 0 && out[i - 1] == '\r'));
+	check(memcmp(out + n - 4, "\r\n\r\n", 4) == 0 && strstr(out, "\r\n\r\n") == out + n - 4);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -88,5 +119,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(memcmp(rep.status_line, "HTTP/", 5) == 0);
 	}
 	fuzz_request(s, n);
+	/* The Digest challenge the reply carried, and the input itself as one. */
+	if (rep.auth & VPNC_HTTPPROXY_AUTH_DIGEST)
+		fuzz_digest(rep.digest);
+	{
+		static char params[VPNC_HTTPPROXY_LINE_MAX];
+		size_t k = n < sizeof(params) - 1 ? n : sizeof(params) - 1;
+
+		memcpy(params, s, k);
+		params[k] = '\0';
+		fuzz_digest(params);
+	}
 	return 0;
 }

@@ -24,6 +24,12 @@
 #             refused the username and password; squid saw every try
 #   noauth    no credentials against the authenticating proxy: the error
 #             names the proxy and the 407
+#   nct       'auto-nct' against the Basic-only proxy: refused, the password is
+#             never sent, the error says why
+#   digest    squid with Digest authentication only (digest_file_auth),
+#             'http-proxy ADDR 3128 auto-nct' and inline credentials: the 407
+#             names Digest, the next CONNECT answers it; connect and ping
+#   digestpw  the same with a wrong password: refused, naming the proxy
 #   denied    CONNECT to a port squid does not allow: the error names the
 #             proxy and quotes its status line (403)
 #   refused   nothing listens on the proxy port: the error names the proxy
@@ -50,8 +56,9 @@ vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
 
 SQUID=$(command -v squid || echo /usr/sbin/squid)
 NCSA=/usr/lib/squid/basic_ncsa_auth
-if [ ! -x "$SQUID" ] || [ ! -x "$NCSA" ]; then
-	vt_fail "prerequisites: squid and $NCSA (contrib/install-deps.sh test)"
+DIGEST=/usr/lib/squid/digest_file_auth
+if [ ! -x "$SQUID" ] || [ ! -x "$NCSA" ] || [ ! -x "$DIGEST" ]; then
+	vt_fail "prerequisites: squid, $NCSA and $DIGEST (contrib/install-deps.sh test)"
 	vt_summary $name
 	exit 1
 fi
@@ -60,12 +67,14 @@ PROXY_PORT=3128
 SERVER_NAME=vpn-server.test
 PROXY_USER=alice
 PROXY_PASS='s3cret pass:word'
+# digest_file_auth reads "user:password" lines, so no colon in this one.
+DIGEST_PASS='d1gest pass'
 SQ_PID=""
 
 # squid drops to its cache_effective_user ('proxy'): it may enter VT_DIR, and owns its own dir.
 sq_dir() { printf '%s' "$VT_DIR/squid"; }
 
-# sq_conf auth|open: squid's throwaway config; CONNECT only to port 1194, only to our name.
+# sq_conf auth|digest|open: squid's throwaway config; CONNECT only to port 1194, only to our name.
 sq_conf() {
 	local d
 	d=$(sq_dir)
@@ -97,6 +106,13 @@ sq_conf() {
 			acl authed proxy_auth REQUIRED
 			http_access allow authed
 			EOF
+		elif [ "$1" = digest ]; then
+			cat <<-EOF
+			auth_param digest program $DIGEST $d/digest-passwd
+			auth_param digest realm vpnc-test
+			acl authed proxy_auth REQUIRED
+			http_access allow authed
+			EOF
 		else
 			echo "http_access allow all"
 		fi
@@ -104,7 +120,7 @@ sq_conf() {
 	} >"$d/squid.conf"
 }
 
-# sq_start auth|open: squid in the server namespace, in the foreground (-N) with our config;
+# sq_start auth|digest|open: squid in the server namespace, in the foreground (-N) with our config;
 # waits (<= 15 s) until it listens.
 sq_start() {
 	local d i=0
@@ -247,6 +263,7 @@ setup() {
 	mkdir -p "$(sq_dir)" || return 1
 	printf '127.0.0.1 %s\n' "$SERVER_NAME" >"$(sq_dir)/hosts"
 	printf '%s:%s\n' "$PROXY_USER" "$(openssl passwd -apr1 "$PROXY_PASS")" >"$(sq_dir)/passwd"
+	printf '%s:%s\n' "$PROXY_USER" "$DIGEST_PASS" >"$(sq_dir)/digest-passwd"
 	# The client cannot reach the server itself: only the proxy can.
 	no_tcp 127.0.0.1 "$VT_PORT"
 }
@@ -299,9 +316,35 @@ if vt_check "auth: squid up with basic_ncsa_auth" sq_start auth; then
 	vt_check "wrongpw: squid refused each of the 2 tries" \
 		test "$(sq_count " TCP_DENIED/407 ")" -ge $((before + 2))
 
+	before=$(sq_count " $PROXY_USER ")
+	profile "http-proxy $P auto-nct" "$RETRY" "<http-proxy-user-pass>" "$PROXY_USER" \
+		"$PROXY_PASS" "</http-proxy-user-pass>"
+	fail_case nct "HTTP proxy $VT_SRV_IP:$PROXY_PORT asks for Basic authentication, which 'auto-nct' refuses" \
+		"the proxy and auto-nct"
+	vt_check "nct: the username never reached squid" test "$(sq_count " $PROXY_USER ")" = "$before"
+
 	profile "http-proxy $P" "$RETRY"
 	fail_case noauth "HTTP proxy $VT_SRV_IP:$PROXY_PORT wants a username and password \(HTTP/1\.[01] 407" \
 		"the proxy and its 407"
+fi
+sq_stop
+
+# ---- Digest authentication (auto-nct: no clear text) ----
+if vt_check "digest: squid up with digest_file_auth" sq_start digest; then
+	profile "http-proxy $P auto-nct" "<http-proxy-user-pass>" "$PROXY_USER" "$DIGEST_PASS" \
+		"</http-proxy-user-pass>"
+	connect_case digest
+	vt_check "digest: a 407 first, then CONNECT as the user" \
+		test "$(sq_count " TCP_DENIED/407 ")" -ge 1 -a "$(sq_count "CONNECT $SERVER_NAME:$VT_PORT $PROXY_USER ")" -ge 1
+	if ! vt_client_is_stock; then
+		vt_check "digest: the client answered the Digest challenge" \
+			grep -q "CONNECT $SERVER_NAME:$VT_PORT with Digest authentication" "$VT_DIR/client.log"
+	fi
+
+	profile "http-proxy $P auto" "$RETRY" "<http-proxy-user-pass>" "$PROXY_USER" "wrong" \
+		"</http-proxy-user-pass>"
+	fail_case digestpw "HTTP proxy $VT_SRV_IP:$PROXY_PORT refused the username and password \(HTTP/1\.[01] 407" \
+		"the proxy and the refused password" 60
 fi
 sq_stop
 
