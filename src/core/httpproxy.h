@@ -3,7 +3,9 @@
  * docs/proxy.md), sans-I/O: the request is written into a caller's buffer,
  * the proxy's reply is fed in as bytes arrive, and the parser says when the
  * reply header is complete, with its status and the authentication schemes
- * the proxy offers. Bytes after the header belong to the OpenVPN stream.
+ * the proxy offers (and a Digest challenge, read by
+ * vpnc_httpproxy_digest_parse). Bytes after the header belong to the
+ * OpenVPN stream.
  *
  * The reply is peer input: every line is bounded, the whole header is
  * bounded (VPNC_HTTPPROXY_HDR_MAX), a control byte other than CR, LF or TAB
