@@ -63,6 +63,7 @@ struct loop_proxy {
 	enum vpnc_httpproxy_scheme sent; /* ... with these credentials */
 	bool done;                       /* ... and answered 200: the stream runs */
 	bool now;                        /* the next attempt goes at once, to the same remote */
+	unsigned quick;                  /* such attempts in a row (bounded), 0 after a 200 */
 	int fatal;                       /* an exit code: retrying cannot help; 0 = retry */
 	char reason[VPNC_REASON_MAX];    /* why the handshake failed, naming the proxy */
 };

@@ -100,6 +100,20 @@ static int proxy_take_digest(struct loop *l, const char *status)
 	return 0;
 }
 
+/*
+ * The next attempt at once (the proxy told what to send): at most
+ * PROXY_QUICK_MAX times in a row, so that a proxy answering every try with a
+ * new challenge gets connect-retry's pause rather than a storm.
+ */
+#define PROXY_QUICK_MAX 3
+static void proxy_again(struct loop *l)
+{
+	if (l->proxy.quick < PROXY_QUICK_MAX) {
+		l->proxy.quick++;
+		l->proxy.now = true;
+	}
+}
+
 /* A complete 407: what the next attempt does, or why there is none. Returns the step's result. */
 static int proxy_407(struct loop *l, const char *status)
 {
@@ -112,14 +126,24 @@ static int proxy_407(struct loop *l, const char *status)
 		/* stale=true: the nonce ran out, not the password (RFC 7616 section 3.3). */
 		struct vpnc_httpproxy_digest fresh;
 
-		if (vpnc_httpproxy_digest_parse(l->proxy.rep.digest, &fresh) == 0 && fresh.stale &&
+		if (vpnc_httpproxy_digest_parse(l->proxy.rep.digest, &fresh) == 0 &&
 		    !l->proxy.rep.digest_cut) {
+			/* The next try answers the latest challenge, whatever this one's outcome. */
 			l->proxy.digest = fresh;
-			l->proxy.now = true;
-			proxy_fail(l, 0, "says the Digest nonce is stale; connecting again with the new "
-			           "one");
-			return -EAGAIN;
+			if (fresh.stale) {
+				proxy_again(l);
+				proxy_fail(l, 0, "says the Digest nonce is stale; connecting again with the "
+				           "new one");
+				return -EAGAIN;
+			}
 		}
+	}
+	if (l->proxy.sent == VPNC_HTTPPROXY_BASIC && !(offered & VPNC_HTTPPROXY_AUTH_BASIC) &&
+	    (offered & VPNC_HTTPPROXY_AUTH_DIGEST)) {
+		/* 2.6 fails the same way; the hint saves guessing at the password. */
+		proxy_fail(l, 0, "does not take Basic authentication, only Digest (%s): use "
+		           "'http-proxy HOST PORT auto' with http-proxy-user-pass", status);
+		return -EACCES;
 	}
 	if (l->proxy.sent != VPNC_HTTPPROXY_NONE) {
 		proxy_fail(l, 0, "refused the username and password (%s)", status);
@@ -154,7 +178,7 @@ static int proxy_407(struct loop *l, const char *status)
 		l->proxy.scheme = VPNC_HTTPPROXY_BASIC;
 	}
 	/* As 2.6 does: a new connection to the proxy, at once, with the credentials. */
-	l->proxy.now = true;
+	proxy_again(l);
 	proxy_fail(l, 0, "asks for %s authentication; connecting again with the username and "
 	           "password", l->proxy.scheme == VPNC_HTTPPROXY_DIGEST ? "Digest" : "Basic");
 	return -EAGAIN;
@@ -217,6 +241,7 @@ static int proxy_step(void *ctx, const uint8_t *in, size_t len, size_t *used, ui
 	                strlen(l->proxy.rep.status_line));
 	if (l->proxy.rep.status == 200) {
 		l->proxy.done = true;
+		l->proxy.quick = 0;
 		vpnc_log(VPNC_LOG_INFO, "HTTP proxy %s:%s connected to %s:%s (%s)", hp->host, hp->port,
 		         r->host, r->port[0] ? r->port : "1194", status);
 		return 1;

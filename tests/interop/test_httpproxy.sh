@@ -30,6 +30,8 @@
 #             'http-proxy ADDR 3128 auto-nct' and inline credentials: the 407
 #             names Digest, the next CONNECT answers it; connect and ping
 #   digestpw  the same with a wrong password: refused, naming the proxy
+#   basiconly an authfile (Basic) against the Digest-only proxy: the error
+#             says the proxy takes only Digest and how to ask for it
 #   denied    CONNECT to a port squid does not allow: the error names the
 #             proxy and quotes its status line (403)
 #   refused   nothing listens on the proxy port: the error names the proxy
@@ -345,6 +347,10 @@ if vt_check "digest: squid up with digest_file_auth" sq_start digest; then
 		"</http-proxy-user-pass>"
 	fail_case digestpw "HTTP proxy $VT_SRV_IP:$PROXY_PORT refused the username and password \(HTTP/1\.[01] 407" \
 		"the proxy and the refused password" 60
+
+	profile "http-proxy $P $VT_DIR/proxy-auth.txt" "$RETRY"
+	fail_case basiconly "HTTP proxy $VT_SRV_IP:$PROXY_PORT does not take Basic authentication, only Digest" \
+		"the proxy and the scheme it wants"
 fi
 sq_stop
 
