@@ -24,6 +24,8 @@
 #             refused the username and password; squid saw every try
 #   noauth    no credentials against the authenticating proxy: the error
 #             names the proxy and the 407
+#   autonone  'auto' without http-proxy-user-pass: the 407 ends the client at
+#             once with status 2 and a sentence saying where to give them
 #   nct       'auto-nct' against the Basic-only proxy: refused, the password is
 #             never sent, the error says why
 #   digest    squid with Digest authentication only (digest_file_auth),
@@ -317,6 +319,13 @@ if vt_check "auth: squid up with basic_ncsa_auth" sq_start auth; then
 		"the proxy and the refused password"
 	vt_check "wrongpw: squid refused each of the 2 tries" \
 		test "$(sq_count " TCP_DENIED/407 ")" -ge $((before + 2))
+
+	profile "http-proxy $P auto" "$RETRY"
+	fail_case autonone "HTTP proxy $VT_SRV_IP:$PROXY_PORT asks for a username and password, and the profile has none \(give them with http-proxy-user-pass\)" \
+		"the proxy and where the credentials go" 10
+	if ! vt_client_is_stock; then
+		vt_check "autonone: exit status 2 (the profile lacks something)" test "${VT_CLI_RC:-}" = 2
+	fi
 
 	before=$(sq_count " $PROXY_USER ")
 	profile "http-proxy $P auto-nct" "$RETRY" "<http-proxy-user-pass>" "$PROXY_USER" \
