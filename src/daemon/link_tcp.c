@@ -307,11 +307,10 @@ static void pre_written(uv_write_t *req, int status)
  */
 static int pre_step(struct link_tcp *t, const uint8_t *in, size_t len, size_t *used)
 {
+	size_t cap = t->pre_len == 0 ? sizeof(t->pre_out) : 0; /* no room while a write is pending */
 	size_t outlen = 0;
 	uv_buf_t b;
-	int ret;
-
-	size_t cap = t->pre_len == 0 ? sizeof(t->pre_out) : 0; /* no room while a write is pending */
+	int ret, wret;
 
 	*used = 0;
 	ret = t->pre.step(t->pre.ctx, in, len, used, t->pre_out, cap, &outlen);
@@ -326,7 +325,7 @@ static int pre_step(struct link_tcp *t, const uint8_t *in, size_t len, size_t *u
 		t->pre_len = outlen;
 		b = uv_buf_init((char *)t->pre_out, (unsigned)outlen);
 		t->pre_wr.data = t;
-		int wret = uv_write(&t->pre_wr, (uv_stream_t *)&t->tcp, &b, 1, pre_written);
+		wret = uv_write(&t->pre_wr, (uv_stream_t *)&t->tcp, &b, 1, pre_written);
 		if (wret < 0) {
 			OPENSSL_cleanse(t->pre_out, outlen);
 			t->pre_len = 0;

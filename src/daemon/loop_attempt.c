@@ -128,7 +128,15 @@ static void on_poll_timeout(uv_timer_t *t)
 	}
 	if (spt == 0)
 		return;
-	vpnc_log(VPNC_LOG_WARN, "Server poll timeout (%d s), restarting", l->conf->server_poll_timeout);
+	if (l->conf->http_proxy.set && !l->proxy.done) /* loop_proxy.c */
+		vpnc_log(VPNC_LOG_WARN, "Server poll timeout (%d s) %s HTTP proxy %s:%s, restarting",
+		         l->conf->server_poll_timeout,
+		         l->proxy.requested ? "waiting for the answer to CONNECT from the"
+		                            : "connecting to the",
+		         l->conf->http_proxy.host, l->conf->http_proxy.port);
+	else
+		vpnc_log(VPNC_LOG_WARN, "Server poll timeout (%d s), restarting",
+		         l->conf->server_poll_timeout);
 	loop_teardown_connection(l, false);
 	loop_next_attempt(l, VPNC_REMOTE_POLL_TIMEOUT, false);
 }

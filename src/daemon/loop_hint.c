@@ -7,6 +7,7 @@
  * out. Each kind is logged at most once per attempt (loop_hint_reset()).
  */
 #include <errno.h>
+#include <string.h>
 
 #include <uv.h>
 
@@ -68,6 +69,13 @@ void loop_hint_silent(struct loop *l)
 		return;
 	l->hints |= LOOP_HINT_SILENT;
 	server_name(l, who, sizeof(who));
+	/* Through an HTTP proxy (loop_proxy.c): stuck at the proxy, or behind it. */
+	if (l->conf->http_proxy.set && !l->proxy.done) {
+		vpnc_log(VPNC_LOG_WARN, "The HTTP proxy (%s) did not %s within %d s: wrong address or "
+		         "port, or a firewall in between?", who + strlen("HTTP proxy "),
+		         l->proxy.requested ? "answer CONNECT" : "accept the connection", VPNC_HINT_SILENT_S);
+		return;
+	}
 	vpnc_log(VPNC_LOG_WARN, "The server (%s) did not answer within %d s: wrong address, port or "
 	                        "protocol, or tls-auth/tls-crypt key mismatch?", who, VPNC_HINT_SILENT_S);
 }

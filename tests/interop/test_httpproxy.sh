@@ -37,6 +37,8 @@
 #   denied    CONNECT to a port squid does not allow: the error names the
 #             proxy and quotes its status line (403)
 #   refused   nothing listens on the proxy port: the error names the proxy
+#   silent    a proxy that accepts the connection and never answers, with
+#             server-poll-timeout 3: the timeout names the proxy and CONNECT
 #   gateway   'redirect-gateway def1' and --kill-switch, the proxy one router
 #             hop away: the host route to the proxy (not the server) keeps
 #             the old gateway, the kill switch lets the proxy connection
@@ -370,6 +372,28 @@ if ! vt_client_is_stock; then
 	vt_check "refused: the hint says the proxy refused, at verb 1" grep -q \
 		"The HTTP proxy refused the connection (HTTP proxy $VT_SRV_IP port 3129)" "$VT_DIR/client.log"
 fi
+
+# ---- silent: a proxy that takes the connection and says nothing ----
+ip netns exec "$VT_SRV_NS" python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 3130))
+s.listen(8)
+conns = []
+end = time.time() + 60
+while time.time() < end:
+    s.settimeout(max(0.1, end - time.time()))
+    try:
+        conns.append(s.accept()[0])
+    except OSError:
+        break
+' "$VT_SRV_IP" >/dev/null 2>&1 &
+mute_pid=$!
+VT_POLL_TIMEOUT=3 profile "http-proxy $VT_SRV_IP 3130" "$RETRY"
+fail_case silent "Server poll timeout \(3 s\) waiting for the answer to CONNECT from the HTTP proxy $VT_SRV_IP:3130" \
+	"the proxy and the unanswered CONNECT" 30
+vt_kill_wait "$mute_pid" 2
 
 vt_server_stop
 vt_summary $name
