@@ -83,9 +83,11 @@ static int ask(int fd, const char *question, bool echo, char *out, size_t cap)
 	bool restore = false;
 	int ret;
 
-	ret = tty_puts(fd, question);
-	if (ret < 0)
-		return ret;
+	/*
+	 * Echo goes off before the question is shown: an answer typed (or sent by a
+	 * program) as soon as the question appears would otherwise be echoed, then
+	 * discarded by the flush.
+	 */
 	if (!echo && tcgetattr(fd, &saved_tio) == 0) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = restore_and_die;
@@ -99,7 +101,9 @@ static int ask(int fd, const char *question, bool echo, char *out, size_t cap)
 		restore = true;
 		(void)tcsetattr(fd, TCSAFLUSH, &quiet);
 	}
-	ret = tty_line(fd, out, cap);
+	ret = tty_puts(fd, question);
+	if (ret == 0)
+		ret = tty_line(fd, out, cap);
 	if (restore) {
 		(void)tcsetattr(fd, TCSAFLUSH, &saved_tio);
 		saved_fd = -1;

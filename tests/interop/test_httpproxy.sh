@@ -26,6 +26,9 @@
 #             names the proxy and the 407
 #   autonone  'auto' without http-proxy-user-pass: the 407 ends the client at
 #             once with status 2 and a sentence saying where to give them
+#   stdin     'http-proxy ADDR 3128 stdin': the username and password are asked
+#             on the terminal (a pty the test drives) before connecting; connect
+#             and ping
 #   nct       'auto-nct' against the Basic-only proxy: refused, the password is
 #             never sent, the error says why
 #   digest    squid with Digest authentication only (digest_file_auth),
@@ -222,6 +225,54 @@ fail_case() {
 # no_tcp ADDR PORT: true when the client namespace cannot open a TCP connection there (3 s).
 no_tcp() { ! vt_cli timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
+# stdin_case: 'http-proxy ... stdin' answered on a terminal: a pty driven by a small python
+# program that runs the client, answers the two questions, passes SIGTERM on and exits with the
+# client's status.
+stdin_case() {
+	local saved=("${VT_CLIENT_CMD[@]}")
+	cat >"$VT_DIR/ttydrive.py" <<-'EOF'
+	import os, pty, select, signal, sys, time
+	user, pw, log, argv = sys.argv[1].encode(), sys.argv[2].encode(), open(sys.argv[3], "ab"), sys.argv[4:]
+	pid, fd = pty.fork()
+	if pid == 0:
+	    os.execvp(argv[0], argv)
+	signal.signal(signal.SIGTERM, lambda *a: os.kill(pid, signal.SIGTERM))
+	seen = b""
+	def pump(t):
+	    global seen
+	    r = []
+	    try:
+	        r, _, _ = select.select([fd], [], [], t)
+	    except InterruptedError:
+	        pass
+	    if r:
+	        try:
+	            d = os.read(fd, 4096)
+	        except OSError:
+	            return False
+	        log.write(d); log.flush(); seen += d
+	    return True
+	for q, a in ((b"Enter HTTP Proxy Username:", user), (b"Enter HTTP Proxy Password:", pw)):
+	    end = time.time() + 15
+	    while q not in seen and time.time() < end and pump(0.2):
+	        pass
+	    os.write(fd, a + b"\n")
+	while pump(0.5):
+	    if os.waitpid(pid, os.WNOHANG)[0]:
+	        break
+	_, st = os.waitpid(pid, 0)
+	sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
+	EOF
+	profile "http-proxy $P stdin"
+	VT_CLIENT_CMD=(python3 "$VT_DIR/ttydrive.py" "$PROXY_USER" "$PROXY_PASS" "$VT_DIR/pty.log" "${saved[@]}")
+	connect_case stdin
+	VT_CLIENT_CMD=("${saved[@]}")
+	vt_check "stdin: both questions were asked on the terminal" \
+		grep -q "Enter HTTP Proxy Password:" "$VT_DIR/pty.log"
+	vt_check "stdin: the password was not echoed, nor logged" \
+		test "$(grep -c -F -- "$PROXY_PASS" "$VT_DIR/pty.log" "$VT_DIR/client.log" | grep -c -v ':0$')" = 0
+}
+
 # gateway_case: redirect-gateway def1 and the kill switch, through the proxy's far address.
 gateway_case() {
 	local rules
@@ -321,6 +372,10 @@ if vt_check "auth: squid up with basic_ncsa_auth" sq_start auth; then
 		"the proxy and the refused password"
 	vt_check "wrongpw: squid refused each of the 2 tries" \
 		test "$(sq_count " TCP_DENIED/407 ")" -ge $((before + 2))
+
+	if ! vt_client_is_stock; then
+		stdin_case
+	fi
 
 	profile "http-proxy $P auto" "$RETRY"
 	fail_case autonone "HTTP proxy $VT_SRV_IP:$PROXY_PORT asks for a username and password, and the profile has none \(give them with http-proxy-user-pass\)" \
