@@ -13,6 +13,7 @@
 #   open      squid without authentication, 'http-proxy ADDR 3128': connect,
 #             ping through the tunnel, squid logged CONNECT to the name,
 #             SIGTERM exits 0 and the namespace is clean
+#   ipv6      the same proxy by its IPv6 address: connect and ping
 #   basic     squid with Basic authentication (basic_ncsa_auth, an htpasswd
 #             file made with openssl passwd -apr1), the authfile as the third
 #             argument of http-proxy: connect and ping
@@ -91,6 +92,7 @@ sq_conf() {
 		cat <<-EOF
 		http_port $VT_SRV_IP:$PROXY_PORT
 		http_port $VT_SRV_FAR_IP:$PROXY_PORT
+		http_port [$VT_SRV_IP6]:$PROXY_PORT
 		pid_filename $d/squid.pid
 		cache_log $d/cache.log
 		access_log stdio:$d/access.log
@@ -338,6 +340,10 @@ if vt_check "open: squid up on $VT_SRV_IP:$PROXY_PORT without authentication" sq
 	connect_case open
 	vt_check "open: squid logged CONNECT $SERVER_NAME:$VT_PORT" \
 		test "$(sq_count "CONNECT $SERVER_NAME:$VT_PORT")" -ge 1
+	profile "http-proxy $VT_SRV_IP6 $PROXY_PORT"
+	connect_case ipv6
+	vt_check "ipv6: squid logged CONNECT from the client's IPv6 address" \
+		test "$(sq_count " $VT_CLI_IP6 TCP_TUNNEL/200 [0-9]+ CONNECT $SERVER_NAME:$VT_PORT")" -ge 1
 	if ! vt_client_is_stock && command -v nft >/dev/null 2>&1; then
 		gateway_case
 	fi
