@@ -16,7 +16,8 @@
 #   ipv6      the same proxy by its IPv6 address: connect and ping
 #   basic     squid with Basic authentication (basic_ncsa_auth, an htpasswd
 #             file made with openssl passwd -apr1), the authfile as the third
-#             argument of http-proxy: connect and ping
+#             argument of http-proxy: --check-config (text and JSON) names the
+#             proxy and the method; connect and ping
 #   auto      the same proxy, 'http-proxy ADDR 3128 auto' with an inline
 #             <http-proxy-user-pass>: the first CONNECT gets 407, the second
 #             carries the credentials; connect and ping
@@ -361,6 +362,15 @@ if vt_check "auth: squid up with basic_ncsa_auth" sq_start auth; then
 	chmod 600 "$VT_DIR/proxy-auth.txt"
 	profile "http-proxy $P $VT_DIR/proxy-auth.txt basic"
 	connect_case basic
+	if ! vt_client_is_stock; then
+		plan=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" 2>&1)
+		vt_check "basic: --check-config names the proxy, the method and where the credentials are" \
+			grep -q "through HTTP proxy $VT_SRV_IP port $PROXY_PORT: authentication basic, credentials file" <<<"$plan"
+		plan=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" --json 2>&1)
+		vt_check "basic: --check-config --json has http_proxy" \
+			grep -q "\"http_proxy\":{\"host\":\"$VT_SRV_IP\",\"port\":\"$PROXY_PORT\",\"auth\":\"basic\",\"credentials\":\"file\"}" <<<"$plan"
+		vt_check "basic: --check-config shows no password" test "$(grep -c -F -- "$PROXY_PASS" <<<"$plan")" = 0
+	fi
 	vt_check "basic: squid logged the user on CONNECT" \
 		test "$(sq_count "CONNECT $SERVER_NAME:$VT_PORT $PROXY_USER ")" -ge 1
 
