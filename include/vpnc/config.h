@@ -123,6 +123,39 @@ struct vpnc_pull_filter {
 	char text[VPNC_PULL_FILTER_TEXT_MAX]; /* matched as a prefix of the pushed option */
 };
 
+/* 'http-proxy' (docs/proxy.md): how the proxy is asked to authenticate vpnc. */
+enum vpnc_proxy_auth {
+	VPNC_PROXY_AUTH_NONE = 0,  /* no credentials sent (a 407 is an error) */
+	VPNC_PROXY_AUTH_BASIC,     /* Basic from the first request */
+	VPNC_PROXY_AUTH_AUTO,      /* 'auto': none first; the scheme a 407 names, then */
+	VPNC_PROXY_AUTH_AUTO_NCT,  /* 'auto-nct': as auto, but never Basic (clear text) */
+};
+
+#define VPNC_PROXY_HEADERS_MAX 10   /* 'http-proxy-option CUSTOM-HEADER' lines (2.6's limit) */
+#define VPNC_PROXY_WORD_MAX 257     /* one option parameter + NUL */
+#define VPNC_PROXY_CRED_MAX 4096    /* bytes of the proxy username or password */
+
+struct vpnc_proxy_header {
+	char name[VPNC_PROXY_WORD_MAX];
+	char content[VPNC_PROXY_WORD_MAX];
+	bool has_content;           /* without content, name is the whole header line */
+};
+
+struct vpnc_http_proxy {
+	bool set;                   /* 'http-proxy' given: every remote is reached through it */
+	char host[256];
+	char port[8];
+	enum vpnc_proxy_auth auth;
+	bool ask;                   /* 'stdin': the username and password come from the terminal */
+	char version[16];           /* 'http-proxy-option VERSION', default "1.0" */
+	char agent[VPNC_PROXY_WORD_MAX]; /* 'http-proxy-option AGENT', "" = no User-Agent */
+	struct vpnc_proxy_header headers[VPNC_PROXY_HEADERS_MAX];
+	size_t n_headers;
+	char *user;                 /* from the authfile or <http-proxy-user-pass>, else NULL */
+	char *pass;                 /* secret */
+	bool creds_from_file;       /* for messages: a file rather than an inline block */
+};
+
 struct vpnc_push;
 
 struct vpnc_config {
@@ -227,6 +260,9 @@ struct vpnc_config {
 	char static_challenge[VPNC_STATIC_CHALLENGE_MAX];
 	bool static_challenge_echo;
 	bool static_challenge_concat; /* FORMAT 'concat': password and response joined, not SCRV1 */
+
+	/* HTTP proxy (docs/proxy.md): set = TCP through CONNECT. */
+	struct vpnc_http_proxy http_proxy;
 
 	/* Timers (seconds) and renegotiation limits. 0 = not set / off unless stated. */
 	int ping;

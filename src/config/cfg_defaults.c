@@ -36,6 +36,7 @@ void vpnc_cfg_defaults(struct vpnc_config *cfg)
 	cfg->tls_timeout = VPNC_DEFAULT_TLS_TIMEOUT;
 	cfg->verb = 1;
 	cfg->script_security = 1;
+	memcpy(cfg->http_proxy.version, "1.0", 4);
 }
 
 void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx)
@@ -48,6 +49,7 @@ void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx)
 	vpnc_cfg_src_clear(&ctx->tls_crypt);
 	vpnc_cfg_src_clear(&ctx->tls_crypt_v2);
 	vpnc_cfg_src_clear(&ctx->user_pass);
+	vpnc_cfg_src_clear(&ctx->proxy_user_pass);
 	vpnc_cfg_src_clear(&ctx->pkcs12);
 	vpnc_cfg_src_clear(&ctx->askpass);
 	vpnc_cfg_src_clear(&ctx->crl);

@@ -33,7 +33,8 @@ static int fin_load_all(struct vpnc_cfg_ctx *ctx)
 {
 	struct vpnc_cfg_src *all[] = {&ctx->ca,        &ctx->cert,      &ctx->key,
 	                              &ctx->extra_certs, &ctx->tls_auth, &ctx->tls_crypt,
-	                              &ctx->tls_crypt_v2, &ctx->user_pass};
+	                              &ctx->tls_crypt_v2, &ctx->user_pass,
+	                              &ctx->proxy_user_pass};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		int ret = vpnc_cfg_src_load(ctx, all[i]);
@@ -82,21 +83,16 @@ static int fin_wrap(struct vpnc_cfg_ctx *ctx)
 	return 0;
 }
 
-/* Splits "user\npass[\n...]" into username and password (CR/LF stripped). */
-static int fin_user_pass(struct vpnc_cfg_ctx *ctx)
+/*
+ * Splits "user\npass[\n...]" of s into *user and *pass (CR/LF stripped, each
+ * at most max bytes); a missing or empty password line leaves *pass NULL.
+ */
+int vpnc_cfg_split_user_pass(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s, size_t max,
+                             char **user, char **pass)
 {
-	struct vpnc_cfg_src *s = &ctx->user_pass;
-	struct vpnc_config *cfg = ctx->cfg;
 	const char *t, *nl, *end;
 	size_t ulen, plen;
 
-	if (!s->set)
-		return 0;
-	if (s->path != NULL) {
-		cfg->auth_user_pass_file = strdup(s->path);
-		if (cfg->auth_user_pass_file == NULL)
-			return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
-	}
 	t = s->text;
 	end = t + s->text_len;
 	nl = memchr(t, '\n', s->text_len);
@@ -107,26 +103,43 @@ static int fin_user_pass(struct vpnc_cfg_ctx *ctx)
 	ctx->line = s->line;
 	if (ulen == 0)
 		return vpnc_cfg_bad(ctx, s->opt, "the username (first line) is empty");
-	if (ulen > VPNC_CFG_USER_PASS_MAX)
+	if (ulen > max)
 		return vpnc_cfg_bad(ctx, s->opt, "the username is too long");
-	cfg->username = strndup(t, ulen);
-	if (cfg->username == NULL)
+	*user = strndup(t, ulen);
+	if (*user == NULL)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
 	if (nl == NULL || nl + 1 >= end)
-		return 0; /* No password line: the daemon asks for it. */
+		return 0;
 	t = nl + 1;
 	nl = memchr(t, '\n', (size_t)(end - t));
 	plen = nl != NULL ? (size_t)(nl - t) : (size_t)(end - t);
 	if (plen > 0 && t[plen - 1] == '\r')
 		plen--;
-	if (plen > VPNC_CFG_USER_PASS_MAX)
+	if (plen > max)
 		return vpnc_cfg_bad(ctx, s->opt, "the password is too long");
 	if (plen == 0)
 		return 0;
-	cfg->password = strndup(t, plen);
-	if (cfg->password == NULL)
+	*pass = strndup(t, plen);
+	if (*pass == NULL)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
 	return 0;
+}
+
+/* auth-user-pass: without a password line the daemon asks for it. */
+static int fin_user_pass(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_cfg_src *s = &ctx->user_pass;
+	struct vpnc_config *cfg = ctx->cfg;
+
+	if (!s->set)
+		return 0;
+	if (s->path != NULL) {
+		cfg->auth_user_pass_file = strdup(s->path);
+		if (cfg->auth_user_pass_file == NULL)
+			return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	}
+	return vpnc_cfg_split_user_pass(ctx, s, VPNC_CFG_USER_PASS_MAX, &cfg->username,
+	                                &cfg->password);
 }
 
 static bool fin_in_list(const char *list, const char *name)
@@ -272,6 +285,8 @@ int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx)
 	ctx->line = 0;
 	fin_cipher(ctx);
 	ret = fin_remotes(ctx);
+	if (ret == 0)
+		ret = vpnc_cfg_finish_proxy(ctx); /* cfg_opt_proxy.c: needs the remotes' transport */
 	if (ret == 0)
 		ret = fin_checks(ctx);
 	if (ret == 0)

@@ -92,6 +92,11 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_user_group); /* user, group */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_chroot);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_privsep);
 
+/* cfg_opt_proxy.c: http-proxy and its companions (docs/proxy.md). */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_http_proxy);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_http_proxy_option);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_http_proxy_user_pass);
+
 /* cfg_opt_log.c: log, log-append, syslog. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_log);
 

@@ -159,6 +159,29 @@ static int inl_file(struct inl *s, char **p, int n)
 
 static int inl_text(struct inl *s, const char *name, const char *text, size_t len);
 
+/* True for 'http-proxy HOST PORT FILE [basic]', whose FILE is read (docs/proxy.md). */
+static bool inl_proxy_file(char **p, int n)
+{
+	return strcmp(p[0], "http-proxy") == 0 && n >= 4 && p[3][0] != '\0' &&
+	       strcmp(p[3], "auto") != 0 && strcmp(p[3], "auto-nct") != 0 &&
+	       strcmp(p[3], "stdin") != 0 && (n < 5 || strcmp(p[4], "none") != 0);
+}
+
+/* 'http-proxy HOST PORT FILE [M]' becomes 'http-proxy HOST PORT "" M' and an
+ * <http-proxy-user-pass> block with FILE's text, 2.6's inline form. */
+static int inl_proxy(struct inl *s, char **p, int n)
+{
+	char *q[2] = {"http-proxy-user-pass", p[3]};
+	const char *words[] = {"http-proxy ", p[1], " ", p[2], " \"\" ", n > 4 ? p[4] : "basic", "\n"};
+	int ret = 0;
+
+	if (!s->emit)
+		return 0;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]) && ret == 0; i++)
+		ret = inl_puts(s, words[i]);
+	return ret == 0 ? inl_file(s, q, 2) : ret;
+}
+
 /* 'config FILE': the included text takes the place of the line. */
 static int inl_include(struct inl *s, const char *path)
 {
@@ -261,6 +284,8 @@ static int inl_text(struct inl *s, const char *name, const char *text, size_t le
 			}
 		} else if (strcmp(opt, "config") == 0 && w.n == 2) {
 			ret = inl_include(s, w.p[1]);
+		} else if (inl_proxy_file(w.p, w.n)) {
+			ret = inl_proxy(s, w.p, w.n);
 		} else if (vpnc_cfg_trust(opt) == UT_READ && w.n >= 2) {
 			ret = inl_file(s, w.p, w.n);
 		} else if (s->emit && ctx->untrusted &&

@@ -63,6 +63,9 @@ struct vpnc_cfg_ctx {
 	struct vpnc_cfg_src ca, cert, key, extra_certs;
 	struct vpnc_cfg_src tls_auth, tls_crypt, tls_crypt_v2;
 	struct vpnc_cfg_src user_pass;
+	struct vpnc_cfg_src proxy_user_pass; /* http-proxy's authfile or <http-proxy-user-pass> */
+	int proxy_opt_line;   /* first http-proxy-option/-user-pass line (-1: command line), 0 = none */
+	bool proxy_in_conn;   /* an http-proxy option was seen inside a <connection> block */
 	struct vpnc_cfg_src pkcs12, askpass, crl; /* cfg_opt_tls.c */
 	bool crl_is_dir;      /* 'crl-verify DIR dir' */
 
@@ -189,6 +192,12 @@ int vpnc_cfg_finish_tls(struct vpnc_cfg_ctx *ctx);
 
 /* cfg_env.c: applies the environment variables that alias options (before the profile). */
 void vpnc_cfg_env(struct vpnc_cfg_ctx *ctx);
+
+/* cfg_opt_proxy.c: checks the http-proxy options against the remotes and loads the credentials. */
+int vpnc_cfg_finish_proxy(struct vpnc_cfg_ctx *ctx);
+/* cfg_finish.c: "user\npass" text of s into *user and *pass (malloc'd; pass may stay NULL). */
+int vpnc_cfg_split_user_pass(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s, size_t max,
+                             char **user, char **pass);
 
 /* cfg_defaults.c: OpenVPN 2.6 client defaults; context setup and release. */
 void vpnc_cfg_defaults(struct vpnc_config *cfg);

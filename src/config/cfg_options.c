@@ -138,6 +138,15 @@ static const struct cfg_option cfg_options[] = {
 	S("auth-retry", 1, 1, 0, UT_OK, vpnc_cfg_opt_auth_retry),
 	S("static-challenge", 2, 3, 0, UT_OK, vpnc_cfg_opt_static_challenge),
 
+	/* HTTP proxy (docs/proxy.md); http-proxy checks an authfile against --untrusted-config itself. */
+	S("http-proxy", 2, 4, F_CONN, UT_OK, vpnc_cfg_opt_http_proxy),
+	S("http-proxy-option", 1, 3, F_CONN, UT_OK, vpnc_cfg_opt_http_proxy_option),
+	S("http-proxy-user-pass", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_http_proxy_user_pass),
+	I("http-proxy-retry", 0, ANY - 1, F_CONN, UT_OK, NULL,
+	  "deprecated in 2.6: proxy connections are retried like others (connect-retry-max)"),
+	I("http-proxy-timeout", 1, 1, F_CONN, UT_OK, NULL,
+	  "deprecated in 2.6: connect-timeout bounds the connection"),
+
 	/* Timers. */
 	S("ping", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
 	S("ping-restart", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
@@ -297,7 +306,7 @@ static const struct cfg_option cfg_options[] = {
 	I("management-up-down", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
 
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
-	R("fragment"), R("secret"), R("http-proxy"), RP("http-proxy-"), R("socks-proxy"),
+	R("fragment"), R("secret"), R("socks-proxy"),
 	RP("socks-proxy-"), R("management-external-key"),
 	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"), R("plugin"),
 	R("route-pre-down"), R("ipchange"), R("tls-verify"),

@@ -384,6 +384,7 @@ static int cfg_ctx_init(struct vpnc_cfg_ctx *ctx, char *err, size_t errlen)
 		err[0] = '\0';
 	ctx->ca.dir = ctx->cert.dir = ctx->key.dir = ctx->extra_certs.dir = -1;
 	ctx->tls_auth.dir = ctx->tls_crypt.dir = ctx->tls_crypt_v2.dir = ctx->user_pass.dir = -1;
+	ctx->proxy_user_pass.dir = -1;
 	ctx->cfg = calloc(1, sizeof(*ctx->cfg));
 	if (ctx->cfg == NULL) {
 		if (err != NULL && errlen > 0)
@@ -493,6 +494,15 @@ void vpnc_config_free(struct vpnc_config *cfg)
 	if (cfg->password != NULL) {
 		OPENSSL_cleanse(cfg->password, strlen(cfg->password));
 		free(cfg->password);
+	}
+	/* The HTTP proxy's credentials (docs/proxy.md): both halves wiped. */
+	if (cfg->http_proxy.user != NULL) {
+		OPENSSL_cleanse(cfg->http_proxy.user, strlen(cfg->http_proxy.user));
+		free(cfg->http_proxy.user);
+	}
+	if (cfg->http_proxy.pass != NULL) {
+		OPENSSL_cleanse(cfg->http_proxy.pass, strlen(cfg->http_proxy.pass));
+		free(cfg->http_proxy.pass);
 	}
 	if (cfg->key_pass != NULL) {
 		OPENSSL_cleanse(cfg->key_pass, strlen(cfg->key_pass));

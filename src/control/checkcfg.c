@@ -196,7 +196,33 @@ static void chk_remotes(const struct vpnc_config *c)
 	for (size_t i = 0; i < c->n_remotes; i++)
 		printf("  %zu. %s %s %s\n", i + 1, chk_e(c->remotes[i].host), chk_e(c->remotes[i].port),
 		       vpnc_chk_proto(&c->remotes[i]));
-	printf("  names are resolved when connecting%s\n", c->nobind ? "; nobind" : "");
+	printf("  names are resolved %s%s\n",
+	       c->http_proxy.set ? "by the HTTP proxy" : "when connecting", c->nobind ? "; nobind" : "");
+	if (c->http_proxy.set) /* docs/proxy.md */
+		printf("  through HTTP proxy %s port %s: "
+		       "authentication %s, credentials %s; HTTP/%s%s, %zu custom header(s)\n",
+		       chk_e(c->http_proxy.host), chk_e(c->http_proxy.port),
+		       vpnc_chk_proxy_auth(c->http_proxy.auth), vpnc_chk_proxy_creds(&c->http_proxy),
+		       chk_e(c->http_proxy.version), c->http_proxy.agent[0] ? ", User-Agent" : "",
+		       c->http_proxy.n_headers);
+}
+
+const char *vpnc_chk_proxy_auth(enum vpnc_proxy_auth a)
+{
+	switch (a) {
+	case VPNC_PROXY_AUTH_NONE: return "none";
+	case VPNC_PROXY_AUTH_BASIC: return "basic";
+	case VPNC_PROXY_AUTH_AUTO: return "auto";
+	case VPNC_PROXY_AUTH_AUTO_NCT: return "auto-nct";
+	}
+	return "?";
+}
+
+const char *vpnc_chk_proxy_creds(const struct vpnc_http_proxy *hp)
+{
+	if (hp->user != NULL)
+		return hp->creds_from_file ? "file" : "inline";
+	return hp->ask ? "asked at start" : "none";
 }
 
 /* Returns the number of expired certificates. */

@@ -45,6 +45,10 @@ X509 *vpnc_chk_client_x509(const struct vpnc_chk_plan *p);
 const char *vpnc_chk_proto(const struct vpnc_remote *r);
 const char *vpnc_chk_tlsver(int v, const char *unset);
 const char *vpnc_chk_wrap(enum vpnc_wrap_mode w);
+/* 'http-proxy': the method's word, and where the credentials come from ("file", "inline",
+ * "asked at start", "none"). */
+const char *vpnc_chk_proxy_auth(enum vpnc_proxy_auth a);
+const char *vpnc_chk_proxy_creds(const struct vpnc_http_proxy *hp);
 const char *vpnc_chk_dns_mode(enum vpnc_dns_mode m);
 
 /* Prints the plan as one JSON object on stdout. */

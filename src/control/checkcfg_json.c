@@ -204,6 +204,20 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 		putchar('}');
 	}
 	putchar(']');
+	key("http_proxy"); /* docs/proxy.md: null without one */
+	if (!c->http_proxy.set) {
+		fputs("null", stdout);
+	} else {
+		fputs("{\"host\":", stdout);
+		js(c->http_proxy.host);
+		key("port");
+		js(c->http_proxy.port);
+		key("auth");
+		js(vpnc_chk_proxy_auth(c->http_proxy.auth));
+		key("credentials");
+		js(vpnc_chk_proxy_creds(&c->http_proxy));
+		putchar('}');
+	}
 	jauth(p);
 	key("iv_ciphers");
 	js(c->data_ciphers);

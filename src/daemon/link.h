@@ -139,4 +139,28 @@ int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct 
 int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
                        const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
 
+/* Bytes a handshake step may write at once (an HTTP CONNECT request with its headers). */
+#define VPNC_LINK_PRE_MAX 16384
+
+/*
+ * A handshake on a fresh TCP connection before the OpenVPN stream starts: a
+ * proxy's (docs/proxy.md). step is called once the TCP connection is up
+ * (len 0), then with every chunk read. It consumes in[0..len) (*used bytes:
+ * the rest already belongs to the OpenVPN stream), may write bytes to send
+ * into out[0..cap) (*outlen), and returns 0 to go on, 1 when the stream
+ * starts, or a negative errno code, which takes the link down (cbs->down).
+ * Packets queued meanwhile are sent once it returns 1. The link wipes out
+ * after sending it (it may hold credentials).
+ */
+struct vpnc_link_pre {
+	int (*step)(void *ctx, const uint8_t *in, size_t len, size_t *used, uint8_t *out, size_t cap,
+	            size_t *outlen);
+	void *ctx;
+};
+
+/* vpnc_link_tcp_open() with a handshake first (pre may be NULL: none). */
+int vpnc_link_tcp_open_pre(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
+                           const struct vpnc_link_pre *pre, const struct vpnc_link_cbs *cbs,
+                           struct vpnc_link **out);
+
 #endif

@@ -17,6 +17,11 @@
  * uv_write is started for the rest (the slots stay untouched until its
  * callback), the link reports busy, and cbs->writable is called when the
  * socket has taken everything. Nothing is allocated per packet.
+ *
+ * A handshake first (vpnc_link_tcp_open_pre, a proxy's CONNECT): once the
+ * socket is up, its step callback exchanges raw bytes until it says the
+ * OpenVPN stream starts; the bytes of that read after the handshake go to
+ * the framing decoder, and the packets queued meanwhile are flushed.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -50,6 +55,14 @@ struct link_tcp {
 	uv_connect_t conn;
 	uv_write_t wr;
 	bool connected, reading, writing, dead, closed;
+	bool sock_up;            /* TCP is connected; 'connected' waits for the handshake too */
+
+	/* The handshake before the stream (link.h: struct vpnc_link_pre). */
+	struct vpnc_link_pre pre;
+	bool pre_active;
+	uv_write_t pre_wr;
+	uint8_t pre_out[VPNC_LINK_PRE_MAX]; /* one step's output; wiped once written */
+	size_t pre_len;
 
 	/* Send queue: a ring of frames, frame i lives in slot i. */
 	struct tcp_frame_ref q[VPNC_TCP_SLOTS];
@@ -88,9 +101,14 @@ static void tcp_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	*buf = uv_buf_init((char *)t->rx, sizeof(t->rx));
 }
 
+static int tcp_flush(struct vpnc_link *l);
+static int pre_step(struct link_tcp *t, const uint8_t *in, size_t len, size_t *used);
+
 static void tcp_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct link_tcp *t = s->data;
+	const uint8_t *data = (const uint8_t *)buf->base;
+	size_t len = (size_t)nread, used = 0;
 
 	if (nread == 0 || t->closed)
 		return;
@@ -99,7 +117,18 @@ static void tcp_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		tcp_down(t, nread == UV_EOF ? -ECONNRESET : (int)nread);
 		return;
 	}
-	if (vpnc_tcpframe_feed(&t->frame, (const uint8_t *)buf->base, (size_t)nread, on_frame, t) < 0) {
+	if (t->pre_active) {
+		int ret = pre_step(t, data, len, &used);
+
+		if (ret <= 0 || t->dead || t->closed)
+			return;
+		data += used;
+		len -= used;
+		(void)tcp_flush(&t->base); /* what the engine queued during the handshake */
+		if (len == 0 || t->dead || t->closed)
+			return;
+	}
+	if (vpnc_tcpframe_feed(&t->frame, data, len, on_frame, t) < 0) {
 		tcp_down(t, -EBADMSG); /* a bad length: the stream cannot be resynchronised */
 		return;
 	}
@@ -137,8 +166,6 @@ static unsigned gather(struct link_tcp *t)
 	}
 	return n;
 }
-
-static int tcp_flush(struct vpnc_link *l);
 
 static void tcp_written(uv_write_t *req, int status)
 {
@@ -263,6 +290,56 @@ static void tcp_close(struct vpnc_link *l)
 	uv_close((uv_handle_t *)&t->tcp, tcp_closed);
 }
 
+static void pre_written(uv_write_t *req, int status)
+{
+	struct link_tcp *t = req->data;
+
+	OPENSSL_cleanse(t->pre_out, t->pre_len); /* a request may carry the proxy password */
+	t->pre_len = 0;
+	if (!t->closed && status < 0)
+		tcp_down(t, status);
+}
+
+/*
+ * Runs one handshake step on in[0..len); sends what it writes. Returns its
+ * result: 1 the stream starts (t->connected set), 0 more to come, < 0 the
+ * link went down.
+ */
+static int pre_step(struct link_tcp *t, const uint8_t *in, size_t len, size_t *used)
+{
+	size_t cap = t->pre_len == 0 ? sizeof(t->pre_out) : 0; /* no room while a write is pending */
+	size_t outlen = 0;
+	uv_buf_t b;
+	int ret, wret;
+
+	*used = 0;
+	ret = t->pre.step(t->pre.ctx, in, len, used, t->pre_out, cap, &outlen);
+	if (ret >= 0 && (*used > len || outlen > cap))
+		ret = -EPROTO;
+	if (ret < 0) {
+		OPENSSL_cleanse(t->pre_out, sizeof(t->pre_out));
+		tcp_down(t, ret);
+		return ret;
+	}
+	if (outlen > 0) {
+		t->pre_len = outlen;
+		b = uv_buf_init((char *)t->pre_out, (unsigned)outlen);
+		t->pre_wr.data = t;
+		wret = uv_write(&t->pre_wr, (uv_stream_t *)&t->tcp, &b, 1, pre_written);
+		if (wret < 0) {
+			OPENSSL_cleanse(t->pre_out, outlen);
+			t->pre_len = 0;
+			tcp_down(t, wret);
+			return wret;
+		}
+	}
+	if (ret == 1) {
+		t->pre_active = false;
+		t->connected = true;
+	}
+	return ret;
+}
+
 static void tcp_connected(uv_connect_t *req, int status)
 {
 	struct link_tcp *t = req->data;
@@ -275,7 +352,8 @@ static void tcp_connected(uv_connect_t *req, int status)
 		tcp_down(t, status);
 		return;
 	}
-	t->connected = true;
+	t->sock_up = true;
+	t->connected = !t->pre_active;
 	/* Writes are batched already; Nagle would only add latency to control packets. */
 	(void)uv_tcp_nodelay(&t->tcp, 1);
 	if (uv_fileno((uv_handle_t *)&t->tcp, &fd) == 0) {
@@ -288,6 +366,13 @@ static void tcp_connected(uv_connect_t *req, int status)
 		return;
 	}
 	t->reading = true;
+	if (t->pre_active) {
+		size_t used;
+
+		/* The handshake speaks first (len 0); the stream waits until it is done. */
+		if (pre_step(t, NULL, 0, &used) != 1)
+			return;
+	}
 	(void)tcp_flush(&t->base);
 }
 
@@ -296,7 +381,7 @@ static int tcp_local(const struct vpnc_link *l, struct sockaddr_storage *out)
 	const struct link_tcp *t = (const struct link_tcp *)l;
 	int len = (int)sizeof(*out);
 
-	if (!t->connected)
+	if (!t->sock_up)
 		return -ENOTCONN;
 	return uv_tcp_getsockname(&t->tcp, (struct sockaddr *)out, &len);
 }
@@ -313,6 +398,13 @@ static const struct vpnc_link_ops tcp_ops = {
 int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
                        const struct vpnc_link_cbs *cbs, struct vpnc_link **out)
 {
+	return vpnc_link_tcp_open_pre(uv, peer, local, NULL, cbs, out);
+}
+
+int vpnc_link_tcp_open_pre(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
+                           const struct vpnc_link_pre *pre, const struct vpnc_link_cbs *cbs,
+                           struct vpnc_link **out)
+{
 	struct link_tcp *t;
 	int ret;
 
@@ -327,6 +419,10 @@ int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct 
 		return -ENOMEM;
 	t->base.ops = &tcp_ops;
 	t->base.cbs = *cbs;
+	if (pre != NULL && pre->step != NULL) {
+		t->pre = *pre;
+		t->pre_active = true;
+	}
 	vpnc_tcpframe_init(&t->frame);
 	ret = uv_tcp_init_ex(uv, &t->tcp, peer->sa_family);
 	if (ret < 0) {

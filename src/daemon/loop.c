@@ -375,7 +375,8 @@ static void on_fatal(struct loop *l)
 	if (l->cause != VPNC_CAUSE_AUTH_FAILED || ar == VPNC_AUTH_RETRY_NONE) {
 		/* Distinct exit codes (exitcode.h): the unit does not restart on these two. */
 		/* inactive, ping-exit and session-timeout stop cleanly, as 2.6 does (systemd does not restart). */
-		int code = l->cause == VPNC_CAUSE_AUTH_FAILED ? VPNC_EXIT_AUTH
+		int code = l->proxy.fatal != 0                 ? l->proxy.fatal /* loop_proxy.c */
+		           : l->cause == VPNC_CAUSE_AUTH_FAILED ? VPNC_EXIT_AUTH
 		           : l->cause == VPNC_CAUSE_VERIFY    ? VPNC_EXIT_VERIFY
 		           : l->cause == VPNC_CAUSE_IDLE_EXIT ? VPNC_EXIT_OK
 		                                              : VPNC_EXIT_RUNTIME;
@@ -423,6 +424,8 @@ static void on_restart(struct loop *l)
 		why = VPNC_REMOTE_NEXT;
 	else if (l->cause == VPNC_CAUSE_PROBE)
 		why = VPNC_REMOTE_PROBE; /* docs/roaming.md: at once, to the same server */
+	else if (l->proxy.now)
+		why = VPNC_REMOTE_PROBE; /* the proxy named its scheme (loop_proxy.c): at once, again */
 	loop_next_attempt(l, why, false);
 }
 
@@ -480,6 +483,9 @@ static void process_events(struct loop *l)
 		snprintf(l->reason, sizeof(l->reason), "the TCP connection failed: %s",
 		         uv_strerror(l->link_down_err));
 		loop_hint_link_error(l, l->link_down_err); /* refused (RST) or unreachable: the hint */
+		/* Through an HTTP proxy (loop_proxy.c): its handshake says why, and whether to retry. */
+		if (loop_proxy_link_down(l, l->link_down_err) && l->proxy.fatal != 0)
+			l->pending = VPNC_ACT_FATAL;
 	}
 	if (l->exiting) {
 		/* Waiting for the exit notification: done when it was answered, sent, or the session ended. */

@@ -109,7 +109,15 @@ static void on_poll_timeout(uv_timer_t *t)
 	}
 	if (spt == 0)
 		return;
-	vpnc_log(VPNC_LOG_WARN, "Server poll timeout (%d s), restarting", l->conf->server_poll_timeout);
+	if (l->conf->http_proxy.set && !l->proxy.done) /* loop_proxy.c */
+		vpnc_log(VPNC_LOG_WARN, "Server poll timeout (%d s) %s HTTP proxy %s:%s, restarting",
+		         l->conf->server_poll_timeout,
+		         l->proxy.requested ? "waiting for the answer to CONNECT from the"
+		                            : "connecting to the",
+		         l->conf->http_proxy.host, l->conf->http_proxy.port);
+	else
+		vpnc_log(VPNC_LOG_WARN, "Server poll timeout (%d s), restarting",
+		         l->conf->server_poll_timeout);
 	loop_teardown_connection(l, false);
 	loop_next_attempt(l, VPNC_REMOTE_POLL_TIMEOUT, false);
 }
@@ -164,8 +172,9 @@ static void start_engine(struct loop *l)
 		return;
 	}
 	local = local_addr(l, &local_ss);
-	if (tcp)
-		ret = vpnc_link_tcp_open(&l->uv, (struct sockaddr *)&l->server, local, &cbs, &l->link);
+	if (tcp) /* through an HTTP proxy, its CONNECT handshake first (loop_proxy.c) */
+		ret = vpnc_link_tcp_open_pre(&l->uv, (struct sockaddr *)&l->server, local,
+		                             loop_proxy_pre(l), &cbs, &l->link);
 	else
 		ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server, local, l->offload, &cbs,
 		                         &l->link);
@@ -213,9 +222,14 @@ static void connect_addr(struct loop *l)
 	memcpy(&l->server, l->addr->ai_addr, l->addr->ai_addrlen);
 	l->have_server = true;
 	uv_ip_name((struct sockaddr *)&l->server, host, sizeof(host));
-	vpnc_log(VPNC_LOG_INFO, "%s link remote: [%s]%s:%s",
-	         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
-	         l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host, r->port);
+	if (l->conf->http_proxy.set)
+		vpnc_log(VPNC_LOG_INFO, "TCP link remote: %s:%s through HTTP proxy [%s]%s:%s", r->host,
+		         r->port, l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host,
+		         l->conf->http_proxy.port);
+	else
+		vpnc_log(VPNC_LOG_INFO, "%s link remote: [%s]%s:%s",
+		         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
+		         l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host, r->port);
 	/* A host route made for another server address would now be wrong. */
 	if (l->nc->applied && !same_addr(&l->server, l->nc)) {
 		if (l->p->split)
@@ -251,7 +265,7 @@ static void resolve_failed(struct loop *l, const char *host, int err)
 static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
 	struct loop *l = req->data;
-	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
+	const struct vpnc_remote *r = loop_proxy_target(l); /* the proxy, if any (loop_proxy.c) */
 	struct addrinfo *a;
 
 	l->gai_busy = false;
@@ -308,9 +322,9 @@ void loop_begin_connect(struct loop *l)
 		 * the addresses, the only ones it will route to the server (loop_priv.c). */
 		struct addrinfo *res = NULL;
 
-		ret = loop_priv_resolve(l, r, &res);
+		ret = loop_priv_resolve(l, r, &res); /* the parent resolves the proxy, if any */
 		if (ret < 0) {
-			resolve_failed(l, r->host, ret == -EHOSTUNREACH ? 0 : UV_EAI_FAIL);
+			resolve_failed(l, loop_proxy_target(l)->host, ret == -EHOSTUNREACH ? 0 : UV_EAI_FAIL);
 			return;
 		}
 		loop_forget_addrs(l);
@@ -321,8 +335,10 @@ void loop_begin_connect(struct loop *l)
 		connect_addr(l);
 		return;
 	}
+	/* Through an HTTP proxy the proxy is resolved; the server's name goes in CONNECT. */
+	r = loop_proxy_target(l);
 	host = r->host;
-	if (l->conf->remote_random_hostname) {
+	if (l->conf->remote_random_hostname && !l->conf->http_proxy.set) {
 		unsigned char rnd[VPNC_REMOTE_RANDOM_LABEL];
 
 		/* A fresh label for every lookup, as 2.6 does; libuv copies the name. */

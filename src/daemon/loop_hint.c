@@ -7,6 +7,7 @@
  * out. Each kind is logged at most once per attempt (loop_hint_reset()).
  */
 #include <errno.h>
+#include <string.h>
 
 #include <uv.h>
 
@@ -26,8 +27,11 @@ static void server_name(struct loop *l, char *out, size_t cap)
 
 	if (l->have_server)
 		uv_ip_name((const struct sockaddr *)&l->server, host, sizeof(host));
-	snprintf(out, cap, "%s %s port %s", r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP", host,
-	         r->port[0] ? r->port : "1194");
+	if (l->conf->http_proxy.set) /* the attempt goes to the proxy (loop_proxy.c) */
+		snprintf(out, cap, "HTTP proxy %s port %s", host, l->conf->http_proxy.port);
+	else
+		snprintf(out, cap, "%s %s port %s", r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
+		         host, r->port[0] ? r->port : "1194");
 }
 
 void loop_hint_link_error(struct loop *l, int err)
@@ -46,11 +50,13 @@ void loop_hint_link_error(struct loop *l, int err)
 	l->hints |= kind;
 	server_name(l, who, sizeof(who));
 	if (kind == LOOP_HINT_REFUSED)
-		vpnc_log(VPNC_LOG_WARN, "The server refused the connection (%s): is the server running on "
-		                        "that port?", who);
+		vpnc_log(VPNC_LOG_WARN, "The %s refused the connection (%s): is the %s running on that "
+		         "port?", l->conf->http_proxy.set ? "HTTP proxy" : "server", who,
+		         l->conf->http_proxy.set ? "proxy" : "server");
 	else
-		vpnc_log(VPNC_LOG_WARN, "Cannot reach the server (%s): %s: no route to it; check the "
-		                        "address and this machine's network.", who, uv_strerror(err));
+		vpnc_log(VPNC_LOG_WARN, "Cannot reach the %s (%s): %s: no route to it; check the "
+		                        "address and this machine's network.",
+		         l->conf->http_proxy.set ? "HTTP proxy" : "server", who, uv_strerror(err));
 }
 
 void loop_hint_silent(struct loop *l)
@@ -63,6 +69,13 @@ void loop_hint_silent(struct loop *l)
 		return;
 	l->hints |= LOOP_HINT_SILENT;
 	server_name(l, who, sizeof(who));
+	/* Through an HTTP proxy (loop_proxy.c): stuck at the proxy, or behind it. */
+	if (l->conf->http_proxy.set && !l->proxy.done) {
+		vpnc_log(VPNC_LOG_WARN, "The HTTP proxy (%s) did not %s within %d s: wrong address or "
+		         "port, or a firewall in between?", who + strlen("HTTP proxy "),
+		         l->proxy.requested ? "answer CONNECT" : "accept the connection", VPNC_HINT_SILENT_S);
+		return;
+	}
 	vpnc_log(VPNC_LOG_WARN, "The server (%s) did not answer within %d s: wrong address, port or "
 	                        "protocol, or tls-auth/tls-crypt key mismatch?", who, VPNC_HINT_SILENT_S);
 }

@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "core/coalesce.h"
+#include "core/httpproxy.h"
 #include "control/ctlpath.h"
 #include "control/ctlstate.h"
 #include "daemon/link.h"
@@ -51,6 +52,22 @@ enum {
 /* The local port 'bind' uses without 'lport' (OpenVPN's default port). */
 #define VPNC_DEFAULT_LPORT 1194
 /* What the engine says when AUTH_FAILED ends a session (core/keyex.c). */
+
+/* HTTP proxy (loop_proxy.c; docs/proxy.md): the CONNECT handshake of the current attempt. */
+struct loop_proxy {
+	struct vpnc_remote target;       /* the proxy, as the address to resolve and connect to */
+	struct vpnc_link_pre pre;        /* the link's first step */
+	struct vpnc_httpproxy_reply rep;
+	enum vpnc_httpproxy_scheme scheme; /* what 'auto' learnt from a 407, kept across attempts */
+	struct vpnc_httpproxy_digest digest; /* ... with the Digest challenge to answer */
+	bool requested;                  /* this attempt's CONNECT was written */
+	enum vpnc_httpproxy_scheme sent; /* ... with these credentials */
+	bool done;                       /* ... and answered 200: the stream runs */
+	bool now;                        /* the next attempt goes at once, to the same remote */
+	unsigned quick;                  /* such attempts in a row (bounded), 0 after a 200 */
+	int fatal;                       /* an exit code: retrying cannot help; 0 = retry */
+	char reason[VPNC_REASON_MAX];    /* why the handshake failed, naming the proxy */
+};
 
 enum pending_action {
 	VPNC_ACT_NONE = 0,
@@ -110,6 +127,8 @@ struct loop {
 	char reason[VPNC_REASON_MAX];
 	enum vpnc_cause cause;        /* of the pending restart or fatal end */
 	unsigned restart_flags;
+
+	struct loop_proxy proxy;         /* HTTP proxy (loop_proxy.c) */
 
 	/* Credentials (secrets, wiped): copied from their source before an attempt needs them. */
 	char user[VPNC_CRED_MAX];
@@ -225,6 +244,14 @@ unsigned loop_rand_below(void *ctx, unsigned bound);
 
 /* A soft restart for `reason` (as SIGUSR1 or a lost link): the same server first. */
 void loop_restart_now(struct loop *l, const char *reason);
+
+/* loop_proxy.c: 'http-proxy' (docs/proxy.md). */
+/* What an attempt resolves and connects to: the proxy when there is one, else the current remote. */
+const struct vpnc_remote *loop_proxy_target(struct loop *l);
+/* The link's CONNECT handshake for a new attempt (its state reset), or NULL without a proxy. */
+const struct vpnc_link_pre *loop_proxy_pre(struct loop *l);
+/* The link went down (err): true when the proxy handshake had not finished; l->reason says why. */
+bool loop_proxy_link_down(struct loop *l, int err);
 
 /* loop_hint.c: why an attempt is stuck, logged once per attempt at verb 1 with a hint. */
 #define LOOP_HINT_REFUSED 1u

@@ -158,6 +158,31 @@ static int ask_missing(struct creds_src *c)
 	return ret;
 }
 
+/* The HTTP proxy's username and password ('http-proxy ... stdin'), asked at start, into the config
+ * (wiped with it): the terminal, else systemd-ask-password (vpnc_prompt_sync). */
+static int ask_proxy(struct vpnc_http_proxy *hp)
+{
+	char user[VPNC_PROMPT_MAX], pass[VPNC_PROMPT_MAX];
+	struct vpnc_prompt_q q = {VPNC_PROMPT_USER, "Enter HTTP Proxy Username:", true};
+	int ret = vpnc_prompt_sync(&q, user, sizeof(user));
+
+	if (ret == 0) {
+		q = (struct vpnc_prompt_q){VPNC_PROMPT_PASS, "Enter HTTP Proxy Password:", false};
+		ret = vpnc_prompt_sync(&q, pass, sizeof(pass));
+	}
+	if (ret == 0 && user[0] == '\0')
+		ret = -EINVAL;
+	if (ret == 0) {
+		hp->user = strdup(user);
+		hp->pass = strdup(pass);
+		if (hp->user == NULL || hp->pass == NULL)
+			ret = -ENOMEM;
+	}
+	OPENSSL_cleanse(user, sizeof(user));
+	OPENSSL_cleanse(pass, sizeof(pass));
+	return ret;
+}
+
 static int get_creds(void *ctx, struct vpnc_loop_creds *out)
 {
 	struct creds_src *c = ctx;
@@ -435,6 +460,20 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		creds.fresh = true;
+	}
+
+	/* 'http-proxy HOST PORT stdin' (or basic without a file): asked now, as 2.6 does. */
+	if (conf->http_proxy.set && conf->http_proxy.ask) {
+		ret = ask_proxy(&conf->http_proxy);
+		if (ret < 0) {
+			vpnc_log(VPNC_LOG_FATAL, "%s",
+			         ret == -ENXIO ? "http-proxy needs a username and password, and there is neither "
+			                         "a terminal nor systemd-ask-password to ask for them (give "
+			                         "them with http-proxy-user-pass)."
+			                       : "Reading the HTTP proxy username and password failed.");
+			code = VPNC_EXIT_CONFIG;
+			goto out;
+		}
 	}
 
 	err[0] = '\0';

@@ -115,8 +115,12 @@ static int resolve(struct vpnc_privsrv *s, uint32_t idx, union vpnc_priv_msg *re
 	memset(out, 0, sizeof(*out));
 	vpnc_priv_hdr_init(&reply->h, VPNC_PRIV_ADDRS);
 	out->remote = idx;
-	err = (s->resolve != NULL ? s->resolve : resolve_gai)(r->host, r->port[0] ? r->port : "1194", r->family,
-	                                                       out);
+	if (s->conf->http_proxy.set) /* the connection, and the route to it, go to the proxy */
+		err = (s->resolve != NULL ? s->resolve : resolve_gai)(s->conf->http_proxy.host,
+		                                                       s->conf->http_proxy.port, AF_UNSPEC, out);
+	else
+		err = (s->resolve != NULL ? s->resolve : resolve_gai)(r->host, r->port[0] ? r->port : "1194",
+		                                                       r->family, out);
 	if (err < 0) {
 		memset(out->addrs, 0, sizeof(out->addrs));
 		out->n = 0;

@@ -345,7 +345,8 @@ static void test_messages(void)
 {
 	parse_err(BASE "fragment 1300\n", "t.ovpn:7: option 'fragment' is not supported", __LINE__);
 	parse_err(BASE "secret s.key\n", "t.ovpn:7: option 'secret' is not supported", __LINE__);
-	parse_err(BASE "http-proxy p 8080\n", "t.ovpn:7: option 'http-proxy' is not supported", __LINE__);
+	parse_err(BASE "http-proxy-override p 8080\n",
+	          "t.ovpn:7: option 'http-proxy-override' is not supported", __LINE__);
 	parse_err(BASE "pkcs11-id-management\n", "t.ovpn:7: option 'pkcs11-id-management' is not "
 	          "supported: vpnc has no management interface to ask for the id; name the certificate "
 	          "with 'pkcs11-id' (vpnc --show-pkcs11-ids lists them)", __LINE__);

@@ -1,6 +1,7 @@
 /*
  * test_config_wipe.c: vpnc_config_free() wipes the username and the password
- * before their memory goes back to the allocator. The link wraps free()
+ * (those of auth-user-pass and of http-proxy) before their memory goes back
+ * to the allocator. The link wraps free()
  * (ld --wrap=free, see tests/CMakeLists.txt) so the test sees the bytes of
  * exactly the blocks it watches at the moment they are freed.
  */
@@ -21,7 +22,7 @@ struct watch {
 	bool freed;
 	bool clean;
 };
-static struct watch watches[2];
+static struct watch watches[4];
 
 void __wrap_free(void *p)
 {
@@ -39,8 +40,10 @@ void __wrap_free(void *p)
 
 int main(void)
 {
-	static const char text[] = "client\nremote h\n<ca>\nX\n</ca>\n<auth-user-pass>\n"
-	                           "alice.secretname\ns3cret pass\n</auth-user-pass>\n";
+	static const char text[] = "client\nremote h 1 tcp\n<ca>\nX\n</ca>\n<auth-user-pass>\n"
+	                           "alice.secretname\ns3cret pass\n</auth-user-pass>\n"
+	                           "http-proxy p 3128 auto\n<http-proxy-user-pass>\n"
+	                           "proxy.user\nproxy pass\n</http-proxy-user-pass>\n";
 	struct vpnc_config *c = NULL;
 	char err[256];
 
@@ -54,9 +57,17 @@ int main(void)
 	CHECK_STR(c->password, "s3cret pass");
 	watches[0] = (struct watch){c->username, strlen(c->username), false, false};
 	watches[1] = (struct watch){c->password, strlen(c->password), false, false};
+	CHECK_STR(c->http_proxy.user, "proxy.user");
+	CHECK_STR(c->http_proxy.pass, "proxy pass");
+	if (c->http_proxy.user != NULL && c->http_proxy.pass != NULL) {
+		watches[2] = (struct watch){c->http_proxy.user, strlen(c->http_proxy.user), false, false};
+		watches[3] = (struct watch){c->http_proxy.pass, strlen(c->http_proxy.pass), false, false};
+	}
 	vpnc_config_free(c);
 	CHECK(watches[0].freed && watches[0].clean); /* the username */
 	CHECK(watches[1].freed && watches[1].clean); /* the password */
+	CHECK(watches[2].freed && watches[2].clean); /* the proxy's username */
+	CHECK(watches[3].freed && watches[3].clean); /* the proxy's password */
 	printf("test_config_wipe: %d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }
