@@ -149,6 +149,11 @@ struct vpnc_config {
 	int connect_retry_max;      /* 'connect-retry-max N': tries per remote, 0 = unlimited */
 	int server_poll_timeout;    /* seconds, default 120 */
 	int resolv_retry;           /* 'resolv-retry N': seconds to retry names, -1 = infinite (default) */
+	/* 'socks-proxy' (docs/proxy.md): every remote is reached through this SOCKS5 proxy. */
+	char socks_host[256];       /* "" = no proxy */
+	char socks_port[8];         /* decimal, default "1080" */
+	char *socks_user;           /* from the authfile; NULL = no authentication */
+	char *socks_pass;           /* secret */
 
 	/* Interface and data path. */
 	char dev[16];               /* "tun" or a name such as "tun0" or "vpnc%d" */

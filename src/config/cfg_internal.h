@@ -63,6 +63,7 @@ struct vpnc_cfg_ctx {
 	struct vpnc_cfg_src ca, cert, key, extra_certs;
 	struct vpnc_cfg_src tls_auth, tls_crypt, tls_crypt_v2;
 	struct vpnc_cfg_src user_pass;
+	struct vpnc_cfg_src socks_auth; /* socks-proxy's authfile (cfg_opt_socks.c) */
 	struct vpnc_cfg_src pkcs12, askpass, crl; /* cfg_opt_tls.c */
 	bool crl_is_dir;      /* 'crl-verify DIR dir' */
 

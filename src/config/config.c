@@ -516,6 +516,14 @@ void vpnc_config_free(struct vpnc_config *cfg)
 	free(cfg->tls_groups);
 	free(cfg->tls_cert_profile);
 	free(cfg->auth_user_pass_file);
+	if (cfg->socks_user != NULL) {
+		OPENSSL_cleanse(cfg->socks_user, strlen(cfg->socks_user));
+		free(cfg->socks_user);
+	}
+	if (cfg->socks_pass != NULL) {
+		OPENSSL_cleanse(cfg->socks_pass, strlen(cfg->socks_pass));
+		free(cfg->socks_pass);
+	}
 	if (cfg->username != NULL) {
 		/* Half of the credentials: wiped like the password. */
 		OPENSSL_cleanse(cfg->username, strlen(cfg->username));

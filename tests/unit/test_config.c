@@ -8,6 +8,7 @@
  * realistic eduVPN profile.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,6 +340,46 @@ static void test_connection_blocks(void)
 	          "t.ovpn:7: each <connection> block must contain exactly one 'remote'", __LINE__);
 	parse_err(BASE "<connection>\nremote x\nca y\n</connection>\n",
 	          "t.ovpn:9: option 'ca' is not allowed in a <connection> block", __LINE__);
+}
+
+/* socks-proxy: defaults, the authfile split into username and password, and refusals. */
+static void test_socks_proxy(void)
+{
+	struct vpnc_config *c;
+	char path[] = "/tmp/vpnc-test-socks-XXXXXX";
+	char text[512];
+	int fd;
+
+	c = parse_ok(BASE "socks-proxy proxy.example.org\nsocks-proxy-retry\n");
+	CHECK(c != NULL && strcmp(c->socks_host, "proxy.example.org") == 0);
+	CHECK(c != NULL && strcmp(c->socks_port, "1080") == 0 && c->socks_user == NULL);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "socks-proxy 192.0.2.1 1081\n");
+	CHECK(c != NULL && strcmp(c->socks_port, "1081") == 0);
+	vpnc_config_free(c);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd >= 0) {
+		CHECK(write(fd, "alice\r\ns3cret\n", 14) == 14);
+		close(fd);
+		snprintf(text, sizeof(text), BASE "socks-proxy 192.0.2.1 1080 %s\n", path);
+		c = parse_ok(text);
+		CHECK(c != NULL && c->socks_user != NULL && strcmp(c->socks_user, "alice") == 0);
+		CHECK(c != NULL && c->socks_pass != NULL && strcmp(c->socks_pass, "s3cret") == 0);
+		vpnc_config_free(c);
+		fd = open(path, O_WRONLY | O_TRUNC);
+		CHECK(fd >= 0 && write(fd, "alice\n", 6) == 6);
+		if (fd >= 0)
+			close(fd);
+		parse_err(text, "t.ovpn:7: option 'socks-proxy': the authfile must hold a username and "
+		                "a password on two lines", __LINE__);
+		unlink(path);
+	}
+	parse_err_prefix(BASE "socks-proxy p 0\n", "t.ovpn:7: option 'socks-proxy': the port", __LINE__);
+	parse_err_prefix(BASE "socks-proxy p 1080 stdin\n",
+	                 "t.ovpn:7: option 'socks-proxy': vpnc cannot ask", __LINE__);
+	parse_err(BASE "<connection>\nremote x\nsocks-proxy p\n</connection>\n",
+	          "t.ovpn:9: option 'socks-proxy' is not allowed in a <connection> block", __LINE__);
 }
 
 static void test_messages(void)
@@ -1214,6 +1255,7 @@ int main(void)
 	test_inline_blocks();
 	test_connection_blocks();
 	test_messages();
+	test_socks_proxy();
 	test_values();
 	test_command_line();
 	test_notes();
