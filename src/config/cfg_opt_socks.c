@@ -65,6 +65,13 @@ int vpnc_cfg_finish_socks(struct vpnc_cfg_ctx *ctx)
 	size_t ulen, plen, off;
 	int ret;
 
+	if (cfg->socks_host[0] != '\0' && cfg->privsep) {
+		ctx->where = cfg->path != NULL ? cfg->path : "command line";
+		ctx->line = 0;
+		/* The privileged parent resolves the remotes by index; it knows no proxy yet. */
+		return vpnc_cfg_fail(ctx, -ENOTSUP, "options 'socks-proxy' and 'privsep yes' cannot be "
+		                                    "used together yet");
+	}
 	if (!s->set || cfg->socks_host[0] == '\0')
 		return 0;
 	ret = vpnc_cfg_src_load(ctx, s);

@@ -187,7 +187,10 @@ static void start_engine(struct loop *l)
 		return;
 	}
 	local = local_addr(l, &local_ss);
-	if (tcp)
+	if (l->conf->socks_host[0] != '\0')
+		ret = vpnc_link_socks_open(&l->uv, (struct sockaddr *)&l->server, local, l->conf, r,
+		                           l->offload, &cbs, &l->link); /* docs/proxy.md */
+	else if (tcp)
 		ret = vpnc_link_tcp_open(&l->uv, (struct sockaddr *)&l->server, local, &cbs, &l->link);
 	else
 		ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server, local, l->offload, &cbs,
@@ -236,9 +239,15 @@ static void connect_addr(struct loop *l)
 	memcpy(&l->server, l->addr->ai_addr, l->addr->ai_addrlen);
 	l->have_server = true;
 	uv_ip_name((struct sockaddr *)&l->server, host, sizeof(host));
-	vpnc_log(VPNC_LOG_INFO, "%s link remote: [%s]%s:%s",
-	         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
-	         l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host, r->port);
+	if (l->conf->socks_host[0] != '\0')
+		vpnc_log(VPNC_LOG_INFO, "%s link remote: %s:%s through the SOCKS proxy [%s]%s:%s",
+		         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP", r->host, r->port,
+		         l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host,
+		         l->conf->socks_port);
+	else
+		vpnc_log(VPNC_LOG_INFO, "%s link remote: [%s]%s:%s",
+		         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
+		         l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host, r->port);
 	/* A host route made for another server address would now be wrong. */
 	if (l->nc->applied && !same_addr(&l->server, l->nc)) {
 		if (l->p->split)
@@ -339,7 +348,10 @@ void loop_begin_connect(struct loop *l)
 		return;
 	}
 	host = r->host;
-	if (l->conf->remote_random_hostname) {
+	if (l->conf->socks_host[0] != '\0') {
+		/* Through a SOCKS proxy the proxy is what vpnc connects to (link_socks.c). */
+		host = l->conf->socks_host;
+	} else if (l->conf->remote_random_hostname) {
 		unsigned char rnd[VPNC_REMOTE_RANDOM_LABEL];
 
 		/* A fresh label for every lookup, as 2.6 does; libuv copies the name. */
@@ -353,7 +365,7 @@ void loop_begin_connect(struct loop *l)
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = r->family;
-	if (r->transport == VPNC_TRANSPORT_TCP) {
+	if (r->transport == VPNC_TRANSPORT_TCP || l->conf->socks_host[0] != '\0') {
 		hints.ai_socktype = SOCK_STREAM;
 		hints.ai_protocol = IPPROTO_TCP;
 	} else {
@@ -366,7 +378,11 @@ void loop_begin_connect(struct loop *l)
 		return;
 	}
 	l->gai.data = l;
-	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, host, r->port[0] ? r->port : "1194",
+	if (l->conf->socks_host[0] != '\0')
+		hints.ai_family = AF_UNSPEC; /* the remote's proto4/6 is about the server, not the proxy */
+	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, host,
+	                     l->conf->socks_host[0] != '\0' ? l->conf->socks_port
+	                                                     : r->port[0] ? r->port : "1194",
 	                     &hints);
 	if (ret < 0) {
 		resolve_failed(l, r->host, ret);
