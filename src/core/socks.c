@@ -60,6 +60,7 @@ int vpnc_socks_init(struct vpnc_socks *s, uint8_t cmd, const char *host, uint16_
 		r[n++] = ATYP_IPV4;
 		memset(r + n, 0, 4);
 		n += 4;
+		port = 0; /* "any": the proxy takes the first datagram from the client's address */
 	} else if (inet_pton(AF_INET, host, r + n + 1) == 1) {
 		r[n++] = ATYP_IPV4;
 		n += 4;

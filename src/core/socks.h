@@ -67,7 +67,7 @@ struct vpnc_socks {
 /*
  * Prepares a handshake for cmd. The target is host (an IPv4 or IPv6
  * literal is sent as an address, anything else as a domain name, at most
- * 255 bytes) and port, or, with host NULL, the address 0.0.0.0 port 0 (what
+ * 255 bytes) and port, or, with host NULL, the address 0.0.0.0 port 0 (port is ignored; what
  * OpenVPN 2.6 sends for UDP ASSOCIATE). user and pass (NULL: no
  * authentication offered) are at most 255 bytes each. Returns 0 or -EINVAL
  * (s->why says which).

@@ -71,7 +71,7 @@ static void test_userpass(size_t step, bool ok)
 	static const uint8_t reply[] = {5, 0, 0, 4, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
 	                                0x12, 0x34};
 
-	CHECK(vpnc_socks_init(&s, VPNC_SOCKS_CMD_UDP_ASSOCIATE, NULL, 0, "alice", "s3cret") == 0);
+	CHECK(vpnc_socks_init(&s, VPNC_SOCKS_CMD_UDP_ASSOCIATE, NULL, 1194, "alice", "s3cret") == 0);
 	CHECK(vpnc_socks_start(&s, out, sizeof(out)) == 3 && out[2] == 2);
 	CHECK(feed(&s, method, sizeof(method), step, &used) == 0);
 	CHECK(outlen == 3 + 5 + 6 && memcmp(out, "\x01\x05" "alice\x06s3cret", outlen) == 0);
