@@ -197,6 +197,11 @@ static void chk_remotes(const struct vpnc_config *c)
 		printf("  %zu. %s %s %s\n", i + 1, chk_e(c->remotes[i].host), chk_e(c->remotes[i].port),
 		       vpnc_chk_proto(&c->remotes[i]));
 	printf("  names are resolved when connecting%s\n", c->nobind ? "; nobind" : "");
+	if (c->socks_host[0] != '\0')
+		printf("  every remote through the SOCKS5 proxy %s port %s (%s; a TCP remote's name is "
+		       "resolved by the proxy)\n",
+		       chk_e(c->socks_host), chk_e(c->socks_port),
+		       c->socks_user != NULL ? "username/password from the authfile" : "no authentication");
 }
 
 /* Returns the number of expired certificates. */

@@ -182,6 +182,17 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 		putchar('}');
 	}
 	putchar(']');
+	key("socks_proxy");
+	if (c->socks_host[0] != '\0') {
+		fputs("{\"host\":", stdout);
+		js(c->socks_host);
+		key("port");
+		js(c->socks_port);
+		jbool("auth", c->socks_user != NULL);
+		putchar('}');
+	} else {
+		fputs("null", stdout);
+	}
 	jauth(p);
 	key("iv_ciphers");
 	js(c->data_ciphers);

@@ -210,6 +210,27 @@ if vt_check "danted up (no authentication)" dante_start none; then
 			else
 				vt_fail "udp: datagrams go to the proxy's relay"
 			fi
+			# Bulk traffic both ways: batched sends and receives, each datagram with its header.
+			if vt_iperf_start; then
+				if up=$(vt_iperf); then
+					vt_pass "udp: iperf3 client -> server through the relay: $up Mbit/s"
+				else
+					vt_fail "udp: iperf3 client -> server through the relay"
+				fi
+				if down=$(vt_iperf -R); then
+					vt_pass "udp: iperf3 server -> client through the relay: $down Mbit/s"
+				else
+					vt_fail "udp: iperf3 server -> client through the relay"
+				fi
+				vt_iperf_stop
+			else
+				vt_fail "udp: iperf3 server on $VT_TUN_SRV_IP"
+			fi
+			if grep -q "dropping a UDP datagram" "$VT_DIR/client.log"; then
+				vt_fail "udp: no datagram from the relay was dropped"
+			else
+				vt_pass "udp: no datagram from the relay was dropped"
+			fi
 			# The proxy goes away: the association is over, the session restarts.
 			dante_stop
 			i=0
@@ -224,6 +245,14 @@ if vt_check "danted up (no authentication)" dante_start none; then
 		stop_ok udp
 	fi
 	dante_stop
+fi
+
+# ---- what --check-config says about the proxy ----
+if ! vt_client_is_stock; then
+	profile udp good
+	chk=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" 2>&1)
+	vt_check "check-config: names the proxy and its authentication" eval \
+		'[[ $chk == *"every remote through the SOCKS5 proxy $VT_SRV_IP port $SOCKS_PORT (username/password from the authfile"* ]]'
 fi
 
 # ---- username and password ----
