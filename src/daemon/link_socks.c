@@ -515,8 +515,9 @@ int vpnc_link_socks_open(uv_loop_t *uv, const struct sockaddr *proxy, const stru
 			a6->sin6_family = AF_INET6;
 			a6->sin6_port = htons((uint16_t)port);
 		} else {
-			struct addrinfo hints = {.ai_family = r->family, .ai_socktype = SOCK_DGRAM,
-			                         .ai_protocol = IPPROTO_UDP};
+			/* 'proto udp' means IPv4 here, as 2.6 forces it for a SOCKS proxy; udp6 is honoured. */
+			struct addrinfo hints = {.ai_family = r->family == AF_INET6 ? AF_INET6 : AF_INET,
+			                         .ai_socktype = SOCK_DGRAM, .ai_protocol = IPPROTO_UDP};
 
 			s->gai.data = s;
 			ret = uv_getaddrinfo(uv, &s->gai, server_resolved, r->host, s->port, &hints);

@@ -15,6 +15,7 @@
 #include <netdb.h>
 #include <openssl/rand.h>
 
+#include "core/socks.h"
 #include "daemon/log.h"
 #include "os/hwaddr.h"
 #include "daemon/loop_int.h"
@@ -162,6 +163,10 @@ static void start_engine(struct loop *l)
 		ecfg.iv_hwaddr = hwaddr;
 	ecfg.transport = r->transport;
 	ecfg.link_ipv6 = l->server.ss_family == AF_INET6;
+	/* A SOCKS UDP header rides in every datagram: MSS clamping leaves room for it, as 2.6 does. */
+	if (l->conf->socks_host[0] != '\0' && !tcp)
+		ecfg.link_extra = (int)vpnc_socks_udp_hdr_len(
+			r->family == AF_INET6 || strchr(r->host, ':') != NULL ? AF_INET6 : AF_INET);
 	ecfg.ssl_ctx = l->p->ssl_ctx;
 	ecfg.rand = loop_rand_bytes;
 	ecfg.wallclock = wallclock;

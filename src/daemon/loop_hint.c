@@ -26,15 +26,24 @@ static void server_name(struct loop *l, char *out, size_t cap)
 
 	if (l->have_server)
 		uv_ip_name((const struct sockaddr *)&l->server, host, sizeof(host));
-	snprintf(out, cap, "%s %s port %s", r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP", host,
-	         r->port[0] ? r->port : "1194");
+	/* Through a SOCKS proxy, l->server is the proxy's address (docs/proxy.md). */
+	if (l->conf->socks_host[0] != '\0')
+		snprintf(out, cap, "%s %s port %s, through the SOCKS proxy %s port %s",
+		         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP", r->host,
+		         r->port[0] ? r->port : "1194", host, l->conf->socks_port);
+	else
+		snprintf(out, cap, "%s %s port %s", r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
+		         host, r->port[0] ? r->port : "1194");
 }
 
 void loop_hint_link_error(struct loop *l, int err)
 {
-	char who[INET6_ADDRSTRLEN + 32];
+	char who[INET6_ADDRSTRLEN + 400]; /* a remote's name has up to 255 bytes */
 	unsigned kind;
 
+	/* Through a SOCKS proxy the link said what failed, naming the proxy (link_socks.c). */
+	if (l->conf->socks_host[0] != '\0')
+		return;
 	if (err == UV_ECONNREFUSED)
 		kind = LOOP_HINT_REFUSED;
 	else if (err == UV_ENETUNREACH || err == UV_EHOSTUNREACH || err == UV_EADDRNOTAVAIL)
@@ -55,7 +64,7 @@ void loop_hint_link_error(struct loop *l, int err)
 
 void loop_hint_silent(struct loop *l)
 {
-	char who[INET6_ADDRSTRLEN + 32];
+	char who[INET6_ADDRSTRLEN + 400]; /* a remote's name has up to 255 bytes */
 
 	/* Something came back (an answer, a refusal, no route): this hint would mislead. */
 	if (l->eng == NULL || (l->hints & (LOOP_HINT_SILENT | LOOP_HINT_REFUSED | LOOP_HINT_UNREACH)) ||
