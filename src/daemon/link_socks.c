@@ -495,11 +495,21 @@ int vpnc_link_socks_open(uv_loop_t *uv, const struct sockaddr *proxy, const stru
 		memcpy(&s->local, local, sa_len(local));
 		s->have_local = true;
 	}
-	snprintf(s->name, sizeof(s->name), "%s:%s", cfg->socks_host, cfg->socks_port);
+	snprintf(s->name, sizeof(s->name), strchr(cfg->socks_host, ':') != NULL ? "[%s]:%s" : "%s:%s",
+	         cfg->socks_host, cfg->socks_port);
 	snprintf(s->host, sizeof(s->host), "%s", r->host);
 	snprintf(s->port, sizeof(s->port), "%d", port);
-	ret = vpnc_socks_init(&s->hs, s->udp ? VPNC_SOCKS_CMD_UDP_ASSOCIATE : VPNC_SOCKS_CMD_CONNECT,
-	                      s->udp ? NULL : r->host, (uint16_t)port, cfg->socks_user, cfg->socks_pass);
+	/*
+	 * UDP ASSOCIATE names the address datagrams will come from: "any", as 2.6 sends it
+	 * (0.0.0.0 port 0), or :: over IPv6, so that the proxy opens a relay of that family.
+	 */
+	if (s->udp)
+		ret = vpnc_socks_init(&s->hs, VPNC_SOCKS_CMD_UDP_ASSOCIATE,
+		                      proxy->sa_family == AF_INET6 ? "::" : NULL, 0, cfg->socks_user,
+		                      cfg->socks_pass);
+	else
+		ret = vpnc_socks_init(&s->hs, VPNC_SOCKS_CMD_CONNECT, r->host, (uint16_t)port,
+		                      cfg->socks_user, cfg->socks_pass);
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_WARN, "SOCKS proxy %s: %s", s->name, s->hs.why);
 		goto fail;

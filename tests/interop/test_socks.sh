@@ -16,6 +16,8 @@
 #   tcp          proto tcp, no authentication (CONNECT)
 #   udp          proto udp, no authentication (UDP ASSOCIATE, SOCKS header on
 #                every datagram); the association's TCP connection stays open
+#   udp6         proto udp6: the proxy at its IPv6 address, the server on ::1,
+#                the 22-byte IPv6 SOCKS header
 #   udp-auth     proto udp, username/password (RFC 1929) from an authfile
 #   tcp-auth     proto tcp, username/password
 #   wrong-pass   a wrong password: no tunnel, and the log names the proxy and
@@ -55,7 +57,9 @@ dante_conf() {
 	logoutput: $VT_DIR/danted.log
 	debug: 0
 	internal: $VT_SRV_IP port = $SOCKS_PORT
+	internal: $VT_SRV_IP6 port = $SOCKS_PORT
 	external: 127.0.0.1
+	external: ::1
 	socksmethod: $1
 	clientmethod: none
 	user.privileged: root
@@ -64,14 +68,28 @@ dante_conf() {
 		from: 0.0.0.0/0 to: 0.0.0.0/0
 		log: error
 	}
+	client pass {
+		from: ::/0 to: ::/0
+		log: error
+	}
 	socks pass {
 		from: 0.0.0.0/0 to: 127.0.0.1/32
+		command: connect udpassociate
+		log: connect disconnect error
+	}
+	socks pass {
+		from: ::/0 to: ::1/128
 		command: connect udpassociate
 		log: connect disconnect error
 	}
 	# A reply's "from" is the server, its "to" the client.
 	socks pass {
 		from: 127.0.0.1/32 to: 0.0.0.0/0
+		command: udpreply
+		log: error
+	}
+	socks pass {
+		from: ::1/128 to: ::/0
 		command: udpreply
 		log: error
 	}
@@ -122,7 +140,8 @@ dante_stop() {
 	return 0
 }
 
-# profile PROTO AUTH(none|good|bad): the client profile, reaching 127.0.0.1 through the proxy.
+# profile PROTO AUTH(none|good|bad) [SERVER PROXY]: the client profile, reaching SERVER
+# (127.0.0.1) through the proxy at PROXY ($VT_SRV_IP).
 profile() {
 	local auth=""
 	case "$2" in
@@ -131,16 +150,16 @@ profile() {
 	esac
 	chmod 600 "$VT_DIR/socks-auth" 2>/dev/null
 	[ "$2" != none ] && auth=" $VT_DIR/socks-auth"
-	VT_CLIENT_REMOTES="remote 127.0.0.1 $VT_PORT $1"
-	VT_CLIENT_EXTRA="socks-proxy $VT_SRV_IP $SOCKS_PORT$auth"
+	VT_CLIENT_REMOTES="remote ${3:-127.0.0.1} $VT_PORT $1"
+	VT_CLIENT_EXTRA="socks-proxy ${4:-$VT_SRV_IP} $SOCKS_PORT$auth"
 	vt_client_conf
 }
 
-# server PROTO: the stock server on 127.0.0.1 only.
+# server PROTO [ADDR]: the stock server on 127.0.0.1 (or ADDR) only.
 server() {
 	vt_server_stop
 	VT_SRV_PROTO=$1
-	VT_SRV_LOCAL=127.0.0.1
+	VT_SRV_LOCAL=${2:-127.0.0.1}
 	vt_server_conf && vt_server_start
 }
 
@@ -156,7 +175,7 @@ connected() {
 	vt_check "$c: ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP"
 	vt_check "$c: 1400-byte ping" vt_cli ping -n -c 2 -i 0.2 -W 2 -s 1400 "$VT_TUN_SRV_IP"
 	# The server only ever saw the proxy (127.0.0.1), never the client's address.
-	if grep -q "Peer Connection Initiated with \[AF_INET\]127.0.0.1:" "$VT_DIR/server.log" &&
+	if grep -qE "Peer Connection Initiated with \[AF_INET6?\](127.0.0.1|::1)" "$VT_DIR/server.log" &&
 		! grep -q "$VT_CLI_IP" "$VT_DIR/server.log"; then
 		vt_pass "$c: the server saw the session come from the proxy"
 	else
@@ -243,6 +262,21 @@ if vt_check "danted up (no authentication)" dante_start none; then
 			vt_check "proxy-drop: the client restarts and keeps running" vt_pid_alive "$VT_CLI_PID"
 		fi
 		stop_ok udp
+	fi
+	# IPv6 all the way: the proxy at its IPv6 address, the server on ::1, the 22-byte header.
+	if vt_check "udp6: server up on ::1 (udp6)" server udp6 ::1; then
+		dante_stop
+		dante_start none
+		profile udp6 none ::1 "$VT_SRV_IP6"
+		vt_client_start
+		if connected udp6; then
+			if grep -q "UDP relay \[$VT_SRV_IP6\]" "$VT_DIR/client.log"; then
+				vt_pass "udp6: the relay is the proxy's IPv6 address"
+			else
+				vt_fail "udp6: the relay is the proxy's IPv6 address"
+			fi
+		fi
+		stop_ok udp6
 	fi
 	dante_stop
 fi
