@@ -50,6 +50,12 @@ struct vpnc_link_cbs {
 	void (*writable)(void *ctx);
 	/* Every packet of one read has been passed to packet(); may be NULL. */
 	void (*batch_end)(void *ctx);
+	/*
+	 * The link is about to talk to sa (proto IPPROTO_UDP or IPPROTO_TCP) too, besides the
+	 * address it was opened for: a SOCKS proxy's UDP relay. Returns 0, or a negative errno
+	 * code to refuse (the link then goes down). May be NULL.
+	 */
+	int (*endpoint)(void *ctx, const struct sockaddr *sa, int proto);
 	void *ctx;
 };
 

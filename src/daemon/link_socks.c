@@ -234,6 +234,13 @@ static void socks_ready(struct link_socks *s)
 		}
 		if (s->have_local && s->local.ss_family == relay.ss_family)
 			local = (const struct sockaddr *)&s->local;
+		/* The kill switch lets the relay through before the first datagram goes there. */
+		if (s->base.cbs.endpoint != NULL &&
+		    (ret = s->base.cbs.endpoint(s->base.cbs.ctx, (const struct sockaddr *)&relay,
+		                                IPPROTO_UDP)) < 0) {
+			socks_fail(s, ret, "the UDP relay cannot be let through the kill switch");
+			return;
+		}
 		ret = vpnc_link_udp_open(s->uv, (const struct sockaddr *)&relay, local, s->batch, &cbs,
 		                         &s->inner);
 		if (ret < 0) {

@@ -19,6 +19,8 @@
 #   udp6         proto udp6: the proxy at its IPv6 address, the server on ::1,
 #                the 22-byte IPv6 SOCKS header
 #   udp-auth     proto udp, username/password (RFC 1929) from an authfile
+#   udp-ks       udp-auth with --kill-switch: the proxy and its relay are let
+#                through, a direct ping to the proxy's host is not
 #   tcp-auth     proto tcp, username/password
 #   wrong-pass   a wrong password: no tunnel, and the log names the proxy and
 #                says it refused the username and password
@@ -296,6 +298,23 @@ if vt_check "danted up (username/password)" dante_start username; then
 		vt_client_start
 		connected udp-auth
 		stop_ok udp-auth
+
+		# The kill switch lets the proxy (TCP) and its UDP relay through, nothing else.
+		VT_CLIENT_ARGS="--kill-switch --control-socket $VT_DIR/ks.sock"
+		vt_client_start
+		if connected udp-ks; then
+			vt_check "udp-ks: the kill switch table is there" eval \
+				'[[ $(ip netns exec "$VT_CLI_NS" nft list tables 2>&1) == *"table inet vpnc"* ]]'
+			if vt_cli ping -n -c 1 -W 1 "$VT_SRV_IP" >/dev/null 2>&1; then
+				vt_fail "udp-ks: the proxy's host is not reachable outside the tunnel (ping)"
+			else
+				vt_pass "udp-ks: the proxy's host is not reachable outside the tunnel (ping)"
+			fi
+		fi
+		stop_ok udp-ks
+		VT_CLIENT_ARGS=""
+		vt_check "udp-ks: the kill switch rules are gone after a clean exit" eval \
+			'[[ $(ip netns exec "$VT_CLI_NS" nft list tables 2>&1) != *vpnc* ]]'
 
 		# A wrong password: one clear line naming the proxy, and no tunnel.
 		profile udp bad
