@@ -3,10 +3,13 @@
  * deprecated 'socks-proxy-retry', as OpenVPN 2.6 reads them (see its manual,
  * https://openvpn.net/community-resources/reference-manual-for-openvpn-2-6/,
  * and src/openvpn/options.c): PORT defaults to 1080, AUTHFILE holds the
- * username and the password on two lines. Where the proxy is used:
+ * username and the password on two lines. Inside <connection> the line is
+ * that block's; outside, the last one is every other remote's (applied in
+ * vpnc_cfg_finish_socks). Where the proxy is used:
  * src/daemon/link_socks.c; docs/proxy.md.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +25,13 @@
 VPNC_CFG_HANDLER(vpnc_cfg_opt_socks_proxy)
 {
 	struct vpnc_config *cfg = ctx->cfg;
+	struct vpnc_socks_proxy *sp;
 	int port = 1080;
-	size_t hl = strlen(p[1]);
+	size_t hl = strlen(p[1]), idx = cfg->n_socks;
 
-	if (hl == 0 || hl >= sizeof(cfg->socks_host) || hl > VPNC_SOCKS_FIELD_MAX)
+	if (idx >= VPNC_MAX_SOCKS)
+		return vpnc_cfg_bad(ctx, p[0], "given more than %d times", VPNC_MAX_SOCKS);
+	if (hl == 0 || hl >= sizeof(sp->host) || hl > VPNC_SOCKS_FIELD_MAX)
 		return vpnc_cfg_bad(ctx, p[0], "the proxy's host name is empty or too long");
 	for (size_t i = 0; i < hl; i++)
 		if ((unsigned char)p[1][i] <= 0x20 || (unsigned char)p[1][i] >= 0x7f)
@@ -40,11 +46,20 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_socks_proxy)
 	if (n > 3 && ctx->untrusted && ctx->line > 0)
 		return vpnc_cfg_bad(ctx, p[0], "not allowed in an untrusted profile with an authfile "
 		                               "(it would read a file with vpnc's rights)");
-	memcpy(cfg->socks_host, p[1], hl + 1);
-	snprintf(cfg->socks_port, sizeof(cfg->socks_port), "%d", port);
+	sp = &cfg->socks[idx];
+	memcpy(sp->host, p[1], hl + 1);
+	snprintf(sp->port, sizeof(sp->port), "%d", port);
+	cfg->n_socks++;
+	/*
+	 * Inside <connection> it is that block's (config.c); outside, the last one applies to
+	 * every remote and every block without its own, as 2.6's connection defaults do.
+	 */
+	if (ctx->in_connection)
+		ctx->conn_socks = (unsigned)idx + 1;
+	else
+		ctx->socks_global = (unsigned)idx + 1;
 	if (n > 3)
-		return vpnc_cfg_src_set(ctx, &ctx->socks_auth, "socks-proxy", p[3]);
-	vpnc_cfg_src_clear(&ctx->socks_auth);
+		return vpnc_cfg_src_set(ctx, &ctx->socks_auth[idx], "socks-proxy", p[3]);
 	return 0;
 }
 
@@ -58,21 +73,13 @@ static size_t take_line(const char *text, size_t len, size_t *linelen)
 	return nl != NULL ? l + 1 : l;
 }
 
-int vpnc_cfg_finish_socks(struct vpnc_cfg_ctx *ctx)
+/* Reads and splits one proxy's authfile into its username and password. */
+static int finish_auth(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s, struct vpnc_socks_proxy *sp)
 {
-	struct vpnc_cfg_src *s = &ctx->socks_auth;
-	struct vpnc_config *cfg = ctx->cfg;
 	size_t ulen, plen, off;
 	int ret;
 
-	if (cfg->socks_host[0] != '\0' && cfg->privsep) {
-		ctx->where = cfg->path != NULL ? cfg->path : "command line";
-		ctx->line = 0;
-		/* The privileged parent resolves the remotes by index; it knows no proxy yet. */
-		return vpnc_cfg_fail(ctx, -ENOTSUP, "options 'socks-proxy' and 'privsep yes' cannot be "
-		                                    "used together yet");
-	}
-	if (!s->set || cfg->socks_host[0] == '\0')
+	if (!s->set)
 		return 0;
 	ret = vpnc_cfg_src_load(ctx, s);
 	if (ret < 0)
@@ -88,9 +95,35 @@ int vpnc_cfg_finish_socks(struct vpnc_cfg_ctx *ctx)
 	if (ulen > VPNC_SOCKS_FIELD_MAX || plen > VPNC_SOCKS_FIELD_MAX)
 		return vpnc_cfg_bad(ctx, s->opt, "the proxy's username and password can have at most "
 		                                 "255 bytes each");
-	cfg->socks_user = strndup(s->text, ulen);
-	cfg->socks_pass = strndup(s->text + off, plen);
-	if (cfg->socks_user == NULL || cfg->socks_pass == NULL)
+	sp->user = strndup(s->text, ulen);
+	sp->pass = strndup(s->text + off, plen);
+	if (sp->user == NULL || sp->pass == NULL)
 		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
+int vpnc_cfg_finish_socks(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	bool any = false;
+	int ret;
+
+	for (size_t i = 0; i < cfg->n_remotes; i++) {
+		if (!ctx->remote_socks_set[i])
+			cfg->remotes[i].socks = ctx->socks_global;
+		any |= cfg->remotes[i].socks != 0;
+	}
+	if (any && cfg->privsep) {
+		ctx->where = cfg->path != NULL ? cfg->path : "command line";
+		ctx->line = 0;
+		/* The privileged parent resolves the remotes by index; it knows no proxy yet. */
+		return vpnc_cfg_fail(ctx, -ENOTSUP, "options 'socks-proxy' and 'privsep yes' cannot be "
+		                                    "used together yet");
+	}
+	for (size_t i = 0; i < cfg->n_socks; i++) {
+		ret = finish_auth(ctx, &ctx->socks_auth[i], &cfg->socks[i]);
+		if (ret < 0)
+			return ret;
+	}
 	return 0;
 }

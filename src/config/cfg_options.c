@@ -79,7 +79,7 @@ static const struct cfg_option cfg_options[] = {
 	S("server-poll-timeout", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_server_poll_timeout),
 	S("connect-timeout", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_server_poll_timeout),
 	/* UT_OK: the handler refuses the authfile (a file read) in an untrusted profile. */
-	S("socks-proxy", 1, 3, 0, UT_OK, vpnc_cfg_opt_socks_proxy),
+	S("socks-proxy", 1, 3, F_CONN, UT_OK, vpnc_cfg_opt_socks_proxy),
 	I("socks-proxy-retry", 0, 0, 0, UT_OK, NULL,
 	  "deprecated in 2.6 too: a failed proxy is retried like any connection"),
 

@@ -179,20 +179,21 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 		js(c->remotes[i].port);
 		key("proto");
 		js(vpnc_chk_proto(&c->remotes[i]));
+		const struct vpnc_socks_proxy *sp = vpnc_remote_socks(c, &c->remotes[i]);
+		key("socks_proxy");
+		if (sp != NULL) {
+			fputs("{\"host\":", stdout);
+			js(sp->host);
+			key("port");
+			js(sp->port);
+			jbool("auth", sp->user != NULL);
+			putchar('}');
+		} else {
+			fputs("null", stdout);
+		}
 		putchar('}');
 	}
 	putchar(']');
-	key("socks_proxy");
-	if (c->socks_host[0] != '\0') {
-		fputs("{\"host\":", stdout);
-		js(c->socks_host);
-		key("port");
-		js(c->socks_port);
-		jbool("auth", c->socks_user != NULL);
-		putchar('}');
-	} else {
-		fputs("null", stdout);
-	}
 	jauth(p);
 	key("iv_ciphers");
 	js(c->data_ciphers);

@@ -153,11 +153,11 @@ int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct 
 int vpnc_link_tcp_adopt(uv_loop_t *uv, int fd, const struct vpnc_link_cbs *cbs,
                         struct vpnc_link **out);
 
-struct vpnc_config;
+struct vpnc_socks_proxy;
 struct vpnc_remote;
 
 /*
- * Reaches the remote r through the SOCKS5 proxy of cfg (link_socks.c,
+ * Reaches the remote r through the SOCKS5 proxy sp (link_socks.c,
  * docs/proxy.md) at the address proxy: TCP through CONNECT, UDP through UDP
  * ASSOCIATE (a UDP link to the relay, with batch as for
  * vpnc_link_udp_open, each datagram carrying the SOCKS header, while the
@@ -168,7 +168,7 @@ struct vpnc_remote;
  * Returns 0 and sets *out, or a negative errno code.
  */
 int vpnc_link_socks_open(uv_loop_t *uv, const struct sockaddr *proxy, const struct sockaddr *local,
-                         const struct vpnc_config *cfg, const struct vpnc_remote *r, bool batch,
-                         const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
+                         const struct vpnc_socks_proxy *sp, const struct vpnc_remote *r,
+                         bool batch, const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
 
 #endif

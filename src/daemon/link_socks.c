@@ -479,8 +479,8 @@ static const struct vpnc_link_ops socks_ops = {
 };
 
 int vpnc_link_socks_open(uv_loop_t *uv, const struct sockaddr *proxy, const struct sockaddr *local,
-                         const struct vpnc_config *cfg, const struct vpnc_remote *r, bool batch,
-                         const struct vpnc_link_cbs *cbs, struct vpnc_link **out)
+                         const struct vpnc_socks_proxy *sp, const struct vpnc_remote *r,
+                         bool batch, const struct vpnc_link_cbs *cbs, struct vpnc_link **out)
 {
 	struct link_socks *s;
 	int port = atoi(r->port[0] ? r->port : "1194");
@@ -502,8 +502,8 @@ int vpnc_link_socks_open(uv_loop_t *uv, const struct sockaddr *proxy, const stru
 		memcpy(&s->local, local, sa_len(local));
 		s->have_local = true;
 	}
-	snprintf(s->name, sizeof(s->name), strchr(cfg->socks_host, ':') != NULL ? "[%s]:%s" : "%s:%s",
-	         cfg->socks_host, cfg->socks_port);
+	snprintf(s->name, sizeof(s->name), strchr(sp->host, ':') != NULL ? "[%s]:%s" : "%s:%s",
+	         sp->host, sp->port);
 	snprintf(s->host, sizeof(s->host), "%s", r->host);
 	snprintf(s->port, sizeof(s->port), "%d", port);
 	/*
@@ -512,11 +512,10 @@ int vpnc_link_socks_open(uv_loop_t *uv, const struct sockaddr *proxy, const stru
 	 */
 	if (s->udp)
 		ret = vpnc_socks_init(&s->hs, VPNC_SOCKS_CMD_UDP_ASSOCIATE,
-		                      proxy->sa_family == AF_INET6 ? "::" : NULL, 0, cfg->socks_user,
-		                      cfg->socks_pass);
+		                      proxy->sa_family == AF_INET6 ? "::" : NULL, 0, sp->user, sp->pass);
 	else
 		ret = vpnc_socks_init(&s->hs, VPNC_SOCKS_CMD_CONNECT, r->host, (uint16_t)port,
-		                      cfg->socks_user, cfg->socks_pass);
+		                      sp->user, sp->pass);
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_WARN, "SOCKS proxy %s: %s", s->name, s->hs.why);
 		goto fail;

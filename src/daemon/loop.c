@@ -452,8 +452,9 @@ static void process_events(struct loop *l)
 		l->cause = VPNC_CAUSE_OTHER;
 		l->restart_flags = 0;
 		snprintf(l->reason, sizeof(l->reason), "the %s failed: %s",
-		         l->conf->socks_host[0] != '\0' ? "connection through the SOCKS proxy"
-		                                          : "TCP connection",
+		         vpnc_remote_socks(l->conf, vpnc_remote_current(&l->sel)) != NULL
+		                 ? "connection through the SOCKS proxy"
+		                 : "TCP connection",
 		         uv_strerror(l->link_down_err));
 		loop_hint_link_error(l, l->link_down_err); /* refused (RST) or unreachable: the hint */
 	}

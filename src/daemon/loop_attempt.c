@@ -144,6 +144,7 @@ static void start_engine(struct loop *l)
 	char hwaddr[VPNC_HWADDR_LEN];
 	uint64_t now = uv_now(&l->uv);
 	bool tcp = r->transport == VPNC_TRANSPORT_TCP;
+	const struct vpnc_socks_proxy *socks = vpnc_remote_socks(l->conf, r);
 	int ret;
 
 	cbs.ctx = l;
@@ -164,7 +165,7 @@ static void start_engine(struct loop *l)
 	ecfg.transport = r->transport;
 	ecfg.link_ipv6 = l->server.ss_family == AF_INET6;
 	/* A SOCKS UDP header rides in every datagram: MSS clamping leaves room for it, as 2.6 does. */
-	if (l->conf->socks_host[0] != '\0' && !tcp)
+	if (socks != NULL && !tcp)
 		ecfg.link_extra = (int)vpnc_socks_udp_hdr_len(
 			r->family == AF_INET6 || strchr(r->host, ':') != NULL ? AF_INET6 : AF_INET);
 	ecfg.ssl_ctx = l->p->ssl_ctx;
@@ -192,8 +193,8 @@ static void start_engine(struct loop *l)
 		return;
 	}
 	local = local_addr(l, &local_ss);
-	if (l->conf->socks_host[0] != '\0')
-		ret = vpnc_link_socks_open(&l->uv, (struct sockaddr *)&l->server, local, l->conf, r,
+	if (socks != NULL)
+		ret = vpnc_link_socks_open(&l->uv, (struct sockaddr *)&l->server, local, socks, r,
 		                           l->offload, &cbs, &l->link); /* docs/proxy.md */
 	else if (tcp)
 		ret = vpnc_link_tcp_open(&l->uv, (struct sockaddr *)&l->server, local, &cbs, &l->link);
@@ -238,17 +239,18 @@ static bool same_addr(const struct sockaddr_storage *a, const struct vpnc_netcfg
 static void connect_addr(struct loop *l)
 {
 	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
+	const struct vpnc_socks_proxy *socks = vpnc_remote_socks(l->conf, r);
 	char host[INET6_ADDRSTRLEN + 2] = "?";
 
 	memset(&l->server, 0, sizeof(l->server));
 	memcpy(&l->server, l->addr->ai_addr, l->addr->ai_addrlen);
 	l->have_server = true;
 	uv_ip_name((struct sockaddr *)&l->server, host, sizeof(host));
-	if (l->conf->socks_host[0] != '\0')
+	if (socks != NULL)
 		vpnc_log(VPNC_LOG_INFO, "%s link remote: %s:%s through the SOCKS proxy [%s]%s:%s",
 		         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP", r->host, r->port,
 		         l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host,
-		         l->conf->socks_port);
+		         socks->port);
 	else
 		vpnc_log(VPNC_LOG_INFO, "%s link remote: [%s]%s:%s",
 		         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
@@ -322,6 +324,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 void loop_begin_connect(struct loop *l)
 {
 	const struct vpnc_remote *r;
+	const struct vpnc_socks_proxy *socks;
 	struct addrinfo hints;
 	char name[sizeof(r->host) + 2 * VPNC_REMOTE_RANDOM_LABEL + 1];
 	const char *host;
@@ -353,9 +356,10 @@ void loop_begin_connect(struct loop *l)
 		return;
 	}
 	host = r->host;
-	if (l->conf->socks_host[0] != '\0') {
+	socks = vpnc_remote_socks(l->conf, r);
+	if (socks != NULL) {
 		/* Through a SOCKS proxy the proxy is what vpnc connects to (link_socks.c). */
-		host = l->conf->socks_host;
+		host = socks->host;
 	} else if (l->conf->remote_random_hostname) {
 		unsigned char rnd[VPNC_REMOTE_RANDOM_LABEL];
 
@@ -370,7 +374,7 @@ void loop_begin_connect(struct loop *l)
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = r->family;
-	if (r->transport == VPNC_TRANSPORT_TCP || l->conf->socks_host[0] != '\0') {
+	if (r->transport == VPNC_TRANSPORT_TCP || socks != NULL) {
 		hints.ai_socktype = SOCK_STREAM;
 		hints.ai_protocol = IPPROTO_TCP;
 	} else {
@@ -383,11 +387,10 @@ void loop_begin_connect(struct loop *l)
 		return;
 	}
 	l->gai.data = l;
-	if (l->conf->socks_host[0] != '\0')
+	if (socks != NULL)
 		hints.ai_family = AF_UNSPEC; /* the remote's proto4/6 is about the server, not the proxy */
 	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, host,
-	                     l->conf->socks_host[0] != '\0' ? l->conf->socks_port
-	                                                     : r->port[0] ? r->port : "1194",
+	                     socks != NULL ? socks->port : r->port[0] ? r->port : "1194",
 	                     &hints);
 	if (ret < 0) {
 		resolve_failed(l, r->host, ret);

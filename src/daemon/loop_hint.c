@@ -22,15 +22,16 @@ void loop_hint_reset(struct loop *l)
 static void server_name(struct loop *l, char *out, size_t cap)
 {
 	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
+	const struct vpnc_socks_proxy *socks = vpnc_remote_socks(l->conf, r);
 	char host[INET6_ADDRSTRLEN] = "?";
 
 	if (l->have_server)
 		uv_ip_name((const struct sockaddr *)&l->server, host, sizeof(host));
 	/* Through a SOCKS proxy, l->server is the proxy's address (docs/proxy.md). */
-	if (l->conf->socks_host[0] != '\0')
+	if (socks != NULL)
 		snprintf(out, cap, "%s %s port %s, through the SOCKS proxy %s port %s",
 		         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP", r->host,
-		         r->port[0] ? r->port : "1194", host, l->conf->socks_port);
+		         r->port[0] ? r->port : "1194", host, socks->port);
 	else
 		snprintf(out, cap, "%s %s port %s", r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
 		         host, r->port[0] ? r->port : "1194");
@@ -42,7 +43,7 @@ void loop_hint_link_error(struct loop *l, int err)
 	unsigned kind;
 
 	/* Through a SOCKS proxy the link said what failed, naming the proxy (link_socks.c). */
-	if (l->conf->socks_host[0] != '\0')
+	if (vpnc_remote_socks(l->conf, vpnc_remote_current(&l->sel)) != NULL)
 		return;
 	if (err == UV_ECONNREFUSED)
 		kind = LOOP_HINT_REFUSED;

@@ -25,7 +25,7 @@
 /* What vpnc connects to: the remote, or through a SOCKS proxy its TCP port (docs/proxy.md). */
 static int proto_of(const struct loop *l, const struct vpnc_remote *r)
 {
-	if (l->conf->socks_host[0] != '\0')
+	if (vpnc_remote_socks(l->conf, r) != NULL)
 		return IPPROTO_TCP;
 	return r->transport == VPNC_TRANSPORT_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 }
@@ -55,16 +55,19 @@ int loop_ks_start(struct loop *l)
 		return -ENOMEM;
 	l->ks->lan = c->kill_switch_lan;
 	/* Remotes given as addresses are known now; names are added once resolved. */
-	for (size_t i = 0; i < c->n_remotes && c->socks_host[0] == '\0'; i++) {
+	for (size_t i = 0; i < c->n_remotes; i++) {
 		const struct vpnc_remote *r = &c->remotes[i];
+		const struct vpnc_socks_proxy *sp = vpnc_remote_socks(c, r);
 
-		ret = vpnc_ks_add_literal(l->ks, r->host, r->port[0] ? r->port : "1194", proto_of(l, r));
+		/* Through a SOCKS proxy only the proxy is reached directly (and its UDP relay, later). */
+		if (sp != NULL)
+			ret = vpnc_ks_add_literal(l->ks, sp->host, sp->port, IPPROTO_TCP);
+		else
+			ret = vpnc_ks_add_literal(l->ks, r->host, r->port[0] ? r->port : "1194",
+			                          proto_of(l, r));
 		if (ret == -ENOSPC)
 			break;
 	}
-	/* Through a SOCKS proxy only the proxy is reached directly (and its UDP relay, when named). */
-	if (c->socks_host[0] != '\0')
-		(void)vpnc_ks_add_literal(l->ks, c->socks_host, c->socks_port, IPPROTO_TCP);
 	ret = ks_apply(l);
 	if (ret < 0)
 		return ret;

@@ -22,6 +22,8 @@
 #   udp-ks       udp-auth with --kill-switch: the proxy and its relay are let
 #                through, a direct ping to the proxy's host is not
 #   tcp-auth     proto tcp, username/password
+#   conn-tcp     two <connection> blocks: direct (refused), then one with its own
+#                socks-proxy line (failover to the proxy)
 #   wrong-pass   a wrong password: no tunnel, and the log names the proxy and
 #                says it refused the username and password
 #   proxy-drop   udp: the proxy is killed; the client says the association's
@@ -288,7 +290,7 @@ if ! vt_client_is_stock; then
 	profile udp good
 	chk=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" 2>&1)
 	vt_check "check-config: names the proxy and its authentication" eval \
-		'[[ $chk == *"every remote through the SOCKS5 proxy $VT_SRV_IP port $SOCKS_PORT (username/password from the authfile"* ]]'
+		'[[ $chk == *"1. 127.0.0.1 $VT_PORT udp, through the SOCKS5 proxy $VT_SRV_IP port $SOCKS_PORT (username/password from the authfile)"* ]]'
 fi
 
 # ---- username and password ----
@@ -361,6 +363,28 @@ if vt_check "danted up (username/password)" dante_start username; then
 		vt_client_start
 		connected tcp-auth
 		stop_ok tcp-auth
+
+		# <connection> blocks: the first goes direct (nothing listens there: refused), the
+		# second through the proxy, with its own socks-proxy line.
+		VT_CLIENT_REMOTES="<connection>
+remote 127.0.0.1 $VT_PORT tcp
+</connection>
+<connection>
+remote 127.0.0.1 $VT_PORT tcp
+socks-proxy $VT_SRV_IP $SOCKS_PORT $VT_DIR/socks-auth
+</connection>"
+		VT_CLIENT_EXTRA=""
+		vt_client_conf
+		vt_client_start
+		if connected conn-tcp; then
+			if grep -q "TCP link remote: \[AF_INET\]127.0.0.1:$VT_PORT" "$VT_DIR/client.log" &&
+				grep -q "TCP link remote: 127.0.0.1:$VT_PORT through the SOCKS proxy" "$VT_DIR/client.log"; then
+				vt_pass "conn-tcp: the direct block was tried first, then the one with the proxy"
+			else
+				vt_fail "conn-tcp: the direct block was tried first, then the one with the proxy"
+			fi
+		fi
+		stop_ok conn-tcp
 	fi
 	dante_stop
 fi

@@ -350,13 +350,45 @@ static void test_socks_proxy(void)
 	char text[512];
 	int fd;
 
+	const struct vpnc_socks_proxy *sp;
+
 	c = parse_ok(BASE "socks-proxy proxy.example.org\nsocks-proxy-retry\n");
-	CHECK(c != NULL && strcmp(c->socks_host, "proxy.example.org") == 0);
-	CHECK(c != NULL && strcmp(c->socks_port, "1080") == 0 && c->socks_user == NULL);
+	sp = c != NULL ? vpnc_remote_socks(c, &c->remotes[0]) : NULL;
+	CHECK(sp != NULL && strcmp(sp->host, "proxy.example.org") == 0);
+	CHECK(sp != NULL && strcmp(sp->port, "1080") == 0 && sp->user == NULL);
 	vpnc_config_free(c);
 	c = parse_ok(BASE "socks-proxy 192.0.2.1 1081\n");
-	CHECK(c != NULL && strcmp(c->socks_port, "1081") == 0);
+	sp = c != NULL ? vpnc_remote_socks(c, &c->remotes[0]) : NULL;
+	CHECK(sp != NULL && strcmp(sp->port, "1081") == 0);
 	vpnc_config_free(c);
+	/* A <connection> block's own proxy; the others take the profile's (the last outside). */
+	static const char conns[] = "<connection>\nremote a.example 443 tcp\nsocks-proxy p1 1081\n"
+	                            "</connection>\n<connection>\nremote b.example\n</connection>\n";
+	char buf[1024];
+	snprintf(buf, sizeof(buf), BASE "%s", conns);
+	c = parse_ok(buf);
+	CHECK(c != NULL && c->n_remotes == 3);
+	if (c != NULL && c->n_remotes == 3) {
+		CHECK(vpnc_remote_socks(c, &c->remotes[0]) == NULL);
+		sp = vpnc_remote_socks(c, &c->remotes[1]);
+		CHECK(sp != NULL && strcmp(sp->host, "p1") == 0 && strcmp(sp->port, "1081") == 0);
+		CHECK(vpnc_remote_socks(c, &c->remotes[2]) == NULL);
+	}
+	vpnc_config_free(c);
+	snprintf(buf, sizeof(buf), BASE "socks-proxy g0\n%ssocks-proxy g 1082\n", conns);
+	c = parse_ok(buf);
+	if (c != NULL && c->n_remotes == 3) {
+		sp = vpnc_remote_socks(c, &c->remotes[0]);
+		CHECK(sp != NULL && strcmp(sp->host, "g") == 0 && strcmp(sp->port, "1082") == 0);
+		sp = vpnc_remote_socks(c, &c->remotes[1]);
+		CHECK(sp != NULL && strcmp(sp->host, "p1") == 0);
+		sp = vpnc_remote_socks(c, &c->remotes[2]);
+		CHECK(sp != NULL && strcmp(sp->host, "g") == 0);
+	}
+	vpnc_config_free(c);
+	parse_err(BASE "privsep yes\nsocks-proxy p\n",
+	          "t.ovpn: options 'socks-proxy' and 'privsep yes' cannot be used together yet",
+	          __LINE__);
 	fd = mkstemp(path);
 	CHECK(fd >= 0);
 	if (fd >= 0) {
@@ -364,8 +396,9 @@ static void test_socks_proxy(void)
 		close(fd);
 		snprintf(text, sizeof(text), BASE "socks-proxy 192.0.2.1 1080 %s\n", path);
 		c = parse_ok(text);
-		CHECK(c != NULL && c->socks_user != NULL && strcmp(c->socks_user, "alice") == 0);
-		CHECK(c != NULL && c->socks_pass != NULL && strcmp(c->socks_pass, "s3cret") == 0);
+		sp = c != NULL ? vpnc_remote_socks(c, &c->remotes[0]) : NULL;
+		CHECK(sp != NULL && sp->user != NULL && strcmp(sp->user, "alice") == 0);
+		CHECK(sp != NULL && sp->pass != NULL && strcmp(sp->pass, "s3cret") == 0);
 		vpnc_config_free(c);
 		fd = open(path, O_WRONLY | O_TRUNC);
 		CHECK(fd >= 0 && write(fd, "alice\n", 6) == 6);
@@ -378,8 +411,6 @@ static void test_socks_proxy(void)
 	parse_err_prefix(BASE "socks-proxy p 0\n", "t.ovpn:7: option 'socks-proxy': the port", __LINE__);
 	parse_err_prefix(BASE "socks-proxy p 1080 stdin\n",
 	                 "t.ovpn:7: option 'socks-proxy': vpnc cannot ask", __LINE__);
-	parse_err(BASE "<connection>\nremote x\nsocks-proxy p\n</connection>\n",
-	          "t.ovpn:9: option 'socks-proxy' is not allowed in a <connection> block", __LINE__);
 }
 
 static void test_messages(void)
