@@ -8,8 +8,11 @@
 # client namespace cannot reach it; danted runs in that namespace too, on the
 # veth address port 1080, from a throwaway config (never the system's
 # service). For username/password, danted checks the system's user database:
-# it runs in its own mount namespace where /etc/passwd and /etc/shadow are
-# throwaway copies holding one extra user, so no real user is ever made.
+# it runs in its own mount namespace where /etc is an overlay whose
+# passwd and shadow are throwaway copies holding one extra user, so no real
+# user is ever made. (An overlay of the directory, not bind mounts of the two
+# files: a file bind mount is lost when the host replaces /etc/passwd, as
+# useradd does, and danted would stop finding the user.)
 #
 # Cases (each: connect, ping IPv4 through the tunnel, a 1400-byte ping, the
 # server sees the session come from the proxy, SIGTERM exits 0):
@@ -101,19 +104,21 @@ dante_conf() {
 }
 
 # dante_start none|username: danted in the server namespace, in its own mount namespace whose
-# /etc/passwd and /etc/shadow are throwaway copies with the test user; waits until it listens.
+# /etc is an overlay with throwaway passwd and shadow holding the test user; waits until it
+# listens.
 dante_start() {
-	local i=0 hash
+	local i=0 hash e="$VT_DIR/etc-over"
 	dante_conf "$1"
 	hash=$(openssl passwd -6 "$SOCKS_PASS") || return 1
-	cp /etc/passwd "$VT_DIR/passwd" && cp /etc/shadow "$VT_DIR/shadow" || return 1
-	printf '%s:x:64999:64999::/nonexistent:/usr/sbin/nologin\n' "$SOCKS_USER" >>"$VT_DIR/passwd"
-	printf '%s:%s:19000:0:99999:7:::\n' "$SOCKS_USER" "$hash" >>"$VT_DIR/shadow"
-	chmod 600 "$VT_DIR/shadow"
+	rm -rf "$e" && mkdir -p "$e/up" "$e/work" || return 1
+	cp /etc/passwd "$e/up/passwd" && cp /etc/shadow "$e/up/shadow" || return 1
+	printf '%s:x:64999:64999::/nonexistent:/usr/sbin/nologin\n' "$SOCKS_USER" >>"$e/up/passwd"
+	printf '%s:%s:19000:0:99999:7:::\n' "$SOCKS_USER" "$hash" >>"$e/up/shadow"
+	chmod 600 "$e/up/shadow"
 	: >"$VT_DIR/danted.log"
 	vt_srv unshare -m --propagation private sh -c \
-		'mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/shadow" /etc/shadow &&
-		 exec danted -f "$1/danted.conf" -p "$1/danted.pid"' sh "$VT_DIR" \
+		'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/up,workdir=$1/work" /etc &&
+		 exec danted -f "$2/danted.conf" -p "$2/danted.pid"' sh "$e" "$VT_DIR" \
 		>"$VT_DIR/danted.out" 2>&1 &
 	DANTE_PID=$!
 	while [ $i -lt 100 ]; do
