@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "config/cfg_handlers.h"
 #include "config/cfg_internal.h"
 #include "core/socks.h"

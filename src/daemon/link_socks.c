@@ -50,7 +50,7 @@
 struct link_socks {
 	struct vpnc_link base;   /* first: the link pointer is the struct pointer */
 	uv_loop_t *uv;
-	bool udp, batch, closed, dead, ctl_open, gai_busy, bad_logged;
+	bool udp, batch, closed, dead, ctl_open, gai_busy;
 	char name[300];          /* "HOST:PORT" of the proxy, for messages */
 	struct sockaddr_storage proxy, local, server;
 	bool have_local;
@@ -459,6 +459,9 @@ static void socks_close(struct vpnc_link *l)
 	struct link_socks *s = (struct link_socks *)l;
 
 	s->closed = true;
+	if (s->bad_udp > 1)
+		vpnc_log(VPNC_LOG_MORE, "SOCKS proxy %s: %lu UDP datagrams from the relay were dropped",
+		         s->name, s->bad_udp);
 	if (s->inner != NULL) {
 		vpnc_link_close(s->inner);
 		s->inner = NULL;
