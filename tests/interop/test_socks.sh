@@ -17,6 +17,9 @@
 # Cases (each: connect, ping IPv4 through the tunnel, a 1400-byte ping, the
 # server sees the session come from the proxy, SIGTERM exits 0):
 #   tcp          proto tcp, no authentication (CONNECT)
+#   refused      a destination the proxy's rules refuse: the log names the
+#                proxy and RFC 1928's reply code 2
+#   stock-tcp    the tcp profile with stock openvpn as the client
 #   udp          proto udp, no authentication (UDP ASSOCIATE, SOCKS header on
 #                every datagram); the association's TCP connection stays open
 #   udp6         proto udp6: the proxy at its IPv6 address, the server on ::1,
@@ -221,6 +224,38 @@ if vt_check "danted up (no authentication)" dante_start none; then
 			vt_fail "tcp: the proxy holds the TCP connection to the server"
 		fi
 		stop_ok tcp
+
+		# A destination the proxy's rules do not allow: its RFC 1928 reply code, named.
+		profile tcp none 127.0.0.2
+		vt_client_start
+		i=0
+		while [ $i -lt 100 ] && ! grep -q "refused the request" "$VT_DIR/client.log"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if grep -q "SOCKS proxy $VT_SRV_IP:$SOCKS_PORT: the proxy refused the request: connection not allowed by ruleset (reply code 2)" \
+			"$VT_DIR/client.log"; then
+			vt_pass "refused: the log names the proxy and RFC 1928's reply (code 2)"
+		else
+			vt_fail "refused: the log names the proxy and RFC 1928's reply (code 2)"
+			tail -n 5 "$VT_DIR/client.log" | sed 's/^/  /'
+		fi
+		vt_client_stop 5
+
+		# Stock openvpn on the same TCP profile.
+		if openvpn_bin=$(command -v openvpn) && ! vt_client_is_stock; then
+			profile tcp none
+			saved=("${VT_CLIENT_CMD[@]}")
+			VT_CLIENT_CMD=("$openvpn_bin")
+			vt_client_start
+			if vt_wait_tun_ipv4 20 && vt_ping "$VT_TUN_SRV_IP" >/dev/null; then
+				vt_pass "stock-tcp: openvpn 2.6 connects and pings through the same proxy and profile"
+			else
+				vt_fail "stock-tcp: openvpn 2.6 connects and pings through the same proxy and profile"
+			fi
+			vt_client_stop 5
+			VT_CLIENT_CMD=("${saved[@]}")
+		fi
 	fi
 	if vt_check "udp: server up on 127.0.0.1 (udp)" server udp; then
 		profile udp none
