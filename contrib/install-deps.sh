@@ -19,6 +19,9 @@
 # the service is disabled again.
 set -u -o pipefail
 
+# dante-server (a SOCKS proxy for tests/interop/test_socks.sh): Debian's package enables its
+# service; it is disabled again, the test runs its own danted in a namespace.
+#
 # Build and run vpnc, and a stock OpenVPN server for it to talk to.
 demo_pkgs="build-essential cmake pkg-config libssl-dev libuv1-dev libcap-ng-dev libmnl-dev
 	libsystemd-dev liblzo2-dev liblz4-dev libnftables-dev libseccomp-dev libpkcs11-helper1-dev
@@ -32,7 +35,7 @@ demo_pkgs="build-essential cmake pkg-config libssl-dev libuv1-dev libcap-ng-dev 
 # test_httpproxy.sh, run by the test with its own config; its system service is not used).
 test_pkgs="$demo_pkgs clang libclang-rt-14-dev groff-base systemd dbus libnm-dev network-manager
 	nftables systemd-resolved python3 python3-dbus debhelper dpkg-dev fakeroot lintian
-	bash-completion util-linux softhsm2 opensc p11-kit-modules squid"
+	bash-completion util-linux softhsm2 opensc p11-kit-modules squid dante-server"
 
 case "${1:-}" in
 demo) want=$demo_pkgs ;;
@@ -106,6 +109,10 @@ if [ "$had_resolved" = 0 ] && dpkg -s systemd-resolved >/dev/null 2>&1; then
 	fi
 fi
 rm -rf "$saved"
+# dante-server (tests/interop/test_socks.sh starts its own danted): the host runs no proxy.
+if [ -d /run/systemd/system ] && dpkg -s dante-server >/dev/null 2>&1; then
+	systemctl disable --now danted.service >/dev/null 2>&1 || true
+fi
 if [ "$rc" != 0 ]; then
 	echo "install-deps: apt-get failed (status $rc)" >&2
 	exit 1

@@ -64,6 +64,16 @@ struct vpnc_remote {
 	char port[8];          /* decimal, default "1194" */
 	enum vpnc_transport transport;
 	int family;            /* AF_UNSPEC, AF_INET or AF_INET6 */
+	unsigned socks;        /* 1 + index into the config's socks[] (vpnc_remote_socks()), 0 = direct */
+};
+
+/* 'socks-proxy HOST [PORT] [AUTHFILE]' (docs/proxy.md): one per line that gave it. */
+#define VPNC_MAX_SOCKS (VPNC_MAX_REMOTES + 1)
+struct vpnc_socks_proxy {
+	char host[256];
+	char port[8];          /* decimal, default "1080" */
+	char *user;            /* from the authfile; NULL = no authentication */
+	char *pass;            /* secret */
 };
 
 enum vpnc_wrap_mode {
@@ -186,6 +196,9 @@ struct vpnc_config {
 	int connect_retry_max;      /* 'connect-retry-max N': tries per remote, 0 = unlimited */
 	int server_poll_timeout;    /* seconds, default 120 */
 	int resolv_retry;           /* 'resolv-retry N': seconds to retry names, -1 = infinite (default) */
+	/* The SOCKS5 proxies the remotes name (struct vpnc_remote.socks). */
+	struct vpnc_socks_proxy socks[VPNC_MAX_SOCKS];
+	size_t n_socks;
 
 	/* Interface and data path. */
 	char dev[16];               /* "tun" or a name such as "tun0" or "vpnc%d" */
@@ -404,6 +417,13 @@ static inline bool vpnc_config_comp_allowed(const struct vpnc_config *cfg)
 {
 	return cfg->allow_comp == VPNC_ALLOW_COMP_ASYM || cfg->allow_comp == VPNC_ALLOW_COMP_YES ||
 	       (cfg->allow_comp == VPNC_ALLOW_COMP_UNSET && cfg->comp_asked);
+}
+
+/* The SOCKS5 proxy that remote r is reached through, or NULL for a direct connection. */
+static inline const struct vpnc_socks_proxy *vpnc_remote_socks(const struct vpnc_config *cfg,
+                                                               const struct vpnc_remote *r)
+{
+	return r->socks > 0 && r->socks <= cfg->n_socks ? &cfg->socks[r->socks - 1] : NULL;
 }
 
 /* Frees the config and wipes its secrets. NULL is allowed. */

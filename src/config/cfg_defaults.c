@@ -42,6 +42,8 @@ void vpnc_cfg_defaults(struct vpnc_config *cfg)
 void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx)
 {
 	vpnc_cfg_src_clear(&ctx->ca);
+	for (size_t i = 0; i < VPNC_MAX_SOCKS; i++)
+		vpnc_cfg_src_clear(&ctx->socks_auth[i]);
 	vpnc_cfg_src_clear(&ctx->cert);
 	vpnc_cfg_src_clear(&ctx->key);
 	vpnc_cfg_src_clear(&ctx->extra_certs);

@@ -278,6 +278,8 @@ int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx)
 		ret = fin_wrap(ctx);
 	if (ret == 0)
 		ret = fin_user_pass(ctx);
+	if (ret == 0)
+		ret = vpnc_cfg_finish_socks(ctx);
 	if (ret < 0)
 		return ret;
 	/* Whole-config messages name the config, without a line. */

@@ -120,4 +120,8 @@ int vpnc_cfg_finish_pkcs11(struct vpnc_cfg_ctx *ctx);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_net);
 int vpnc_cfg_finish_net(struct vpnc_cfg_ctx *ctx);
 
+/* cfg_opt_socks.c: socks-proxy; its authfile is read and split at the end. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_socks_proxy);
+int vpnc_cfg_finish_socks(struct vpnc_cfg_ctx *ctx);
+
 #endif

@@ -66,16 +66,20 @@ struct vpnc_cfg_ctx {
 	struct vpnc_cfg_src proxy_user_pass; /* http-proxy's authfile or <http-proxy-user-pass> */
 	int proxy_opt_line;   /* first http-proxy-option/-user-pass line (-1: command line), 0 = none */
 	bool proxy_in_conn;   /* an http-proxy option was seen inside a <connection> block */
+	struct vpnc_cfg_src socks_auth[VPNC_MAX_SOCKS]; /* socks-proxy authfiles (cfg_opt_socks.c) */
+	unsigned socks_global;      /* the last socks-proxy outside <connection> (1 + index), 0 = none */
 	struct vpnc_cfg_src pkcs12, askpass, crl; /* cfg_opt_tls.c */
 	bool crl_is_dir;      /* 'crl-verify DIR dir' */
 
 	/* Per-remote facts resolved at the end. */
 	bool remote_port_set[VPNC_MAX_REMOTES];
 	bool remote_proto_set[VPNC_MAX_REMOTES];
+	bool remote_socks_set[VPNC_MAX_REMOTES]; /* its <connection> block named a socks-proxy */
 
 	/* <connection> block state. */
 	size_t conn_first_remote;
 	bool conn_proto_set, conn_port_set;
+	unsigned conn_socks;        /* socks-proxy inside the block (1 + index), 0 = none */
 	enum vpnc_transport conn_transport;
 	int conn_family;
 	char conn_port[8];

@@ -125,6 +125,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_remote)
 	memset(r, 0, sizeof(*r));
 	memcpy(r->host, p[1], strlen(p[1]) + 1);
 	ctx->remote_port_set[i] = false;
+	ctx->remote_socks_set[i] = false;
 	ctx->remote_proto_set[i] = false;
 	if (n > 2) {
 		ret = cfg_port(ctx, p[0], p[2], r->port);

@@ -80,6 +80,10 @@ static const struct cfg_option cfg_options[] = {
 	S("connect-retry-max", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_positive),
 	S("server-poll-timeout", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_server_poll_timeout),
 	S("connect-timeout", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_server_poll_timeout),
+	/* UT_OK: the handler refuses the authfile (a file read) in an untrusted profile. */
+	S("socks-proxy", 1, 3, F_CONN, UT_OK, vpnc_cfg_opt_socks_proxy),
+	I("socks-proxy-retry", 0, 0, 0, UT_OK, NULL,
+	  "deprecated in 2.6 too: a failed proxy is retried like any connection"),
 
 	/* Interface. */
 	S("dev", 1, 1, 0, UT_OK, vpnc_cfg_opt_dev),
@@ -306,8 +310,7 @@ static const struct cfg_option cfg_options[] = {
 	I("management-up-down", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
 
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
-	R("fragment"), R("secret"), R("socks-proxy"),
-	RP("socks-proxy-"), R("management-external-key"),
+	R("fragment"), R("secret"), R("management-external-key"),
 	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"), R("plugin"),
 	R("route-pre-down"), R("ipchange"), R("tls-verify"),
 	R("learn-address"), R("client-connect"), R("client-disconnect"), R("auth-user-pass-verify"),

@@ -132,6 +132,7 @@ static int cfg_connection(struct vpnc_cfg_ctx *ctx, const char *body, size_t ble
 	ctx->conn_first_remote = first;
 	ctx->conn_proto_set = false;
 	ctx->conn_port_set = false;
+	ctx->conn_socks = 0;
 	ret = vpnc_cfg_read_text(ctx, ctx->where, body, blen, open_line + 1);
 	ctx->in_connection = false;
 	if (ret < 0)
@@ -148,6 +149,11 @@ static int cfg_connection(struct vpnc_cfg_ctx *ctx, const char *body, size_t ble
 	if (ctx->conn_port_set && !ctx->remote_port_set[first]) {
 		memcpy(ctx->cfg->remotes[first].port, ctx->conn_port, sizeof(ctx->conn_port));
 		ctx->remote_port_set[first] = true;
+	}
+	/* The block's own socks-proxy; without one, the profile's (cfg_opt_socks.c). */
+	if (ctx->conn_socks != 0) {
+		ctx->cfg->remotes[first].socks = ctx->conn_socks;
+		ctx->remote_socks_set[first] = true;
 	}
 	return 0;
 }
@@ -529,6 +535,18 @@ void vpnc_config_free(struct vpnc_config *cfg)
 		free(cfg->pkcs11_providers[i]);
 	free(cfg->pkcs11_id);
 	free(cfg->auth_user_pass_file);
+	for (size_t i = 0; i < cfg->n_socks; i++) {
+		struct vpnc_socks_proxy *s = &cfg->socks[i];
+
+		if (s->user != NULL) {
+			OPENSSL_cleanse(s->user, strlen(s->user));
+			free(s->user);
+		}
+		if (s->pass != NULL) {
+			OPENSSL_cleanse(s->pass, strlen(s->pass));
+			free(s->pass);
+		}
+	}
 	if (cfg->username != NULL) {
 		/* Half of the credentials: wiped like the password. */
 		OPENSSL_cleanse(cfg->username, strlen(cfg->username));

@@ -193,9 +193,16 @@ static void chk_remotes(const struct vpnc_config *c)
 {
 	printf("remotes, tried in %s:\n",
 	       c->remote_random ? "a random order chosen at start (remote-random)" : "this order");
-	for (size_t i = 0; i < c->n_remotes; i++)
-		printf("  %zu. %s %s %s\n", i + 1, chk_e(c->remotes[i].host), chk_e(c->remotes[i].port),
+	for (size_t i = 0; i < c->n_remotes; i++) {
+		const struct vpnc_socks_proxy *sp = vpnc_remote_socks(c, &c->remotes[i]);
+
+		printf("  %zu. %s %s %s", i + 1, chk_e(c->remotes[i].host), chk_e(c->remotes[i].port),
 		       vpnc_chk_proto(&c->remotes[i]));
+		if (sp != NULL)
+			printf(", through the SOCKS5 proxy %s port %s (%s)", chk_e(sp->host), chk_e(sp->port),
+			       sp->user != NULL ? "username/password from the authfile" : "no authentication");
+		putchar('\n');
+	}
 	printf("  names are resolved %s%s\n",
 	       c->http_proxy.set ? "by the HTTP proxy" : "when connecting", c->nobind ? "; nobind" : "");
 	if (c->http_proxy.set) /* docs/proxy.md */

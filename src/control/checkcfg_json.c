@@ -201,6 +201,18 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 		js(c->remotes[i].port);
 		key("proto");
 		js(vpnc_chk_proto(&c->remotes[i]));
+		const struct vpnc_socks_proxy *sp = vpnc_remote_socks(c, &c->remotes[i]);
+		key("socks_proxy");
+		if (sp != NULL) {
+			fputs("{\"host\":", stdout);
+			js(sp->host);
+			key("port");
+			js(sp->port);
+			jbool("auth", sp->user != NULL);
+			putchar('}');
+		} else {
+			fputs("null", stdout);
+		}
 		putchar('}');
 	}
 	putchar(']');

@@ -191,6 +191,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	                                                                     : VPNC_REPLAY_WINDOW;
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
 	e->link_ipv6 = cfg->link_ipv6;
+	e->link_extra = cfg->link_extra > 0 ? cfg->link_extra : 0;
 	e->comp = cfg->comp;
 	/* A profile that configures real compression allows it (vpnc_config_comp_allowed()). */
 	e->comp_allowed = cfg->comp_allowed || vpnc_comp_is_real(cfg->comp);

@@ -110,6 +110,7 @@ struct vpnc_engine {
 	uint8_t *zbuf;                /* scratch for one packet's compressed bytes, shared by the keys */
 	size_t zcap;
 	bool link_ipv6;
+	int link_extra;
 	uint16_t mss4, mss6;          /* clamp values, set with the first keys */
 	vpnc_rand_fn rand;
 	void *rand_ctx;

@@ -168,7 +168,8 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 	ks->dc_ready = true;
 	ks->installed = now;
 	if (e->mssfix > 0)
-		vpnc_mss_for_mtu(e->mssfix, e->link_ipv6, vpnc_dc_max_overhead(&ks->dc), &e->mss4, &e->mss6);
+		vpnc_mss_for_mtu(e->mssfix, e->link_ipv6,
+		                 vpnc_dc_max_overhead(&ks->dc) + (size_t)e->link_extra, &e->mss4, &e->mss6);
 	/* The client gets its keys last (after the server's key-method-2), so it may use them at
 	 * once; the server waits until data arrives under them. */
 	ks->tx_ok = !server;

@@ -50,6 +50,12 @@ struct vpnc_link_cbs {
 	void (*writable)(void *ctx);
 	/* Every packet of one read has been passed to packet(); may be NULL. */
 	void (*batch_end)(void *ctx);
+	/*
+	 * The link is about to talk to sa (proto IPPROTO_UDP or IPPROTO_TCP) too, besides the
+	 * address it was opened for: a SOCKS proxy's UDP relay. Returns 0, or a negative errno
+	 * code to refuse (the link then goes down). May be NULL.
+	 */
+	int (*endpoint)(void *ctx, const struct sockaddr *sa, int proto);
 	void *ctx;
 };
 
@@ -162,5 +168,31 @@ struct vpnc_link_pre {
 int vpnc_link_tcp_open_pre(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
                            const struct vpnc_link_pre *pre, const struct vpnc_link_cbs *cbs,
                            struct vpnc_link **out);
+
+/*
+ * Takes over fd, a connected TCP socket (the SOCKS proxy's, link_socks.c),
+ * as a TCP link that is up at once. fd is closed on failure. Returns 0 and
+ * sets *out, or a negative errno code.
+ */
+int vpnc_link_tcp_adopt(uv_loop_t *uv, int fd, const struct vpnc_link_cbs *cbs,
+                        struct vpnc_link **out);
+
+struct vpnc_socks_proxy;
+struct vpnc_remote;
+
+/*
+ * Reaches the remote r through the SOCKS5 proxy sp (link_socks.c,
+ * docs/proxy.md) at the address proxy: TCP through CONNECT, UDP through UDP
+ * ASSOCIATE (a UDP link to the relay, with batch as for
+ * vpnc_link_udp_open, each datagram carrying the SOCKS header, while the
+ * TCP connection to the proxy stays open). Packets sent before the proxy
+ * has answered are queued (a few; more are dropped, and the engine sends
+ * them again). A failed handshake is logged with the proxy's name and
+ * reported through cbs->down, as is the loss of the TCP connection.
+ * Returns 0 and sets *out, or a negative errno code.
+ */
+int vpnc_link_socks_open(uv_loop_t *uv, const struct sockaddr *proxy, const struct sockaddr *local,
+                         const struct vpnc_socks_proxy *sp, const struct vpnc_remote *r,
+                         bool batch, const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
 
 #endif

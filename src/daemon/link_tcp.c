@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netinet/in.h>
 #include <openssl/crypto.h>
@@ -340,10 +341,11 @@ static int pre_step(struct link_tcp *t, const uint8_t *in, size_t len, size_t *u
 	return ret;
 }
 
+static int tcp_start(struct link_tcp *t);
+
 static void tcp_connected(uv_connect_t *req, int status)
 {
 	struct link_tcp *t = req->data;
-	uv_os_fd_t fd;
 	int ret;
 
 	if (t->closed || status == UV_ECANCELED)
@@ -352,6 +354,17 @@ static void tcp_connected(uv_connect_t *req, int status)
 		tcp_down(t, status);
 		return;
 	}
+	ret = tcp_start(t);
+	if (ret < 0)
+		tcp_down(t, ret);
+}
+
+/* The stream is up: start reading and send what was queued. */
+static int tcp_start(struct link_tcp *t)
+{
+	uv_os_fd_t fd;
+	int ret;
+
 	t->sock_up = true;
 	t->connected = !t->pre_active;
 	/* Writes are batched already; Nagle would only add latency to control packets. */
@@ -361,19 +374,19 @@ static void tcp_connected(uv_connect_t *req, int status)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	}
 	ret = uv_read_start((uv_stream_t *)&t->tcp, tcp_alloc, tcp_read);
-	if (ret < 0) {
-		tcp_down(t, ret);
-		return;
-	}
+	if (ret < 0)
+		return ret;
 	t->reading = true;
 	if (t->pre_active) {
 		size_t used;
 
-		/* The handshake speaks first (len 0); the stream waits until it is done. */
+		/* The handshake speaks first (len 0); the stream waits until it is done. A failed
+		 * step has taken the link down itself. */
 		if (pre_step(t, NULL, 0, &used) != 1)
-			return;
+			return 0;
 	}
 	(void)tcp_flush(&t->base);
+	return 0;
 }
 
 static int tcp_local(const struct vpnc_link *l, struct sockaddr_storage *out)
@@ -437,6 +450,44 @@ int vpnc_link_tcp_open_pre(uv_loop_t *uv, const struct sockaddr *peer, const str
 	}
 	t->conn.data = t;
 	ret = uv_tcp_connect(&t->conn, &t->tcp, peer, tcp_connected);
+	if (ret < 0)
+		goto fail;
+	*out = &t->base;
+	return 0;
+fail:
+	t->closed = true;
+	uv_close((uv_handle_t *)&t->tcp, tcp_closed);
+	return ret;
+}
+
+int vpnc_link_tcp_adopt(uv_loop_t *uv, int fd, const struct vpnc_link_cbs *cbs,
+                        struct vpnc_link **out)
+{
+	struct link_tcp *t;
+	int ret;
+
+	*out = NULL;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	t->base.ops = &tcp_ops;
+	t->base.cbs = *cbs;
+	vpnc_tcpframe_init(&t->frame);
+	ret = uv_tcp_init(uv, &t->tcp);
+	if (ret < 0) {
+		close(fd);
+		free(t);
+		return ret;
+	}
+	t->tcp.data = t;
+	ret = uv_tcp_open(&t->tcp, fd);
+	if (ret < 0) {
+		close(fd); /* not the handle's yet */
+		goto fail;
+	}
+	ret = tcp_start(t);
 	if (ret < 0)
 		goto fail;
 	*out = &t->base;

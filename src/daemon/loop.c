@@ -480,7 +480,10 @@ static void process_events(struct loop *l)
 		l->pending = VPNC_ACT_RESTART;
 		l->cause = VPNC_CAUSE_OTHER;
 		l->restart_flags = 0;
-		snprintf(l->reason, sizeof(l->reason), "the TCP connection failed: %s",
+		snprintf(l->reason, sizeof(l->reason), "the %s failed: %s",
+		         vpnc_remote_socks(l->conf, vpnc_remote_current(&l->sel)) != NULL
+		                 ? "connection through the SOCKS proxy"
+		                 : "TCP connection",
 		         uv_strerror(l->link_down_err));
 		loop_hint_link_error(l, l->link_down_err); /* refused (RST) or unreachable: the hint */
 		/* Through an HTTP proxy (loop_proxy.c): its handshake says why, and whether to retry. */

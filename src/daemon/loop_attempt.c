@@ -15,6 +15,7 @@
 #include <netdb.h>
 #include <openssl/rand.h>
 
+#include "core/socks.h"
 #include "daemon/log.h"
 #include "os/hwaddr.h"
 #include "daemon/loop_int.h"
@@ -132,6 +133,7 @@ static void start_engine(struct loop *l)
 	char hwaddr[VPNC_HWADDR_LEN];
 	uint64_t now = uv_now(&l->uv);
 	bool tcp = r->transport == VPNC_TRANSPORT_TCP;
+	const struct vpnc_socks_proxy *socks = vpnc_remote_socks(l->conf, r);
 	int ret;
 
 	cbs.ctx = l;
@@ -145,6 +147,10 @@ static void start_engine(struct loop *l)
 		ecfg.iv_hwaddr = hwaddr;
 	ecfg.transport = r->transport;
 	ecfg.link_ipv6 = l->server.ss_family == AF_INET6;
+	/* A SOCKS UDP header rides in every datagram: MSS clamping leaves room for it, as 2.6 does. */
+	if (socks != NULL && !tcp)
+		ecfg.link_extra = (int)vpnc_socks_udp_hdr_len(
+			r->family == AF_INET6 || strchr(r->host, ':') != NULL ? AF_INET6 : AF_INET);
 	ecfg.ssl_ctx = l->p->ssl_ctx;
 	ecfg.rand = loop_rand_bytes;
 	ecfg.wallclock = wallclock;
@@ -172,7 +178,10 @@ static void start_engine(struct loop *l)
 		return;
 	}
 	local = local_addr(l, &local_ss);
-	if (tcp) /* through an HTTP proxy, its CONNECT handshake first (loop_proxy.c) */
+	if (socks != NULL)
+		ret = vpnc_link_socks_open(&l->uv, (struct sockaddr *)&l->server, local, socks, r,
+		                           l->offload, &cbs, &l->link); /* docs/proxy.md */
+	else if (tcp) /* through an HTTP proxy, its CONNECT handshake first (loop_proxy.c) */
 		ret = vpnc_link_tcp_open_pre(&l->uv, (struct sockaddr *)&l->server, local,
 		                             loop_proxy_pre(l), &cbs, &l->link);
 	else
@@ -216,6 +225,7 @@ static bool same_addr(const struct sockaddr_storage *a, const struct vpnc_netcfg
 static void connect_addr(struct loop *l)
 {
 	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
+	const struct vpnc_socks_proxy *socks = vpnc_remote_socks(l->conf, r);
 	char host[INET6_ADDRSTRLEN + 2] = "?";
 
 	memset(&l->server, 0, sizeof(l->server));
@@ -226,6 +236,11 @@ static void connect_addr(struct loop *l)
 		vpnc_log(VPNC_LOG_INFO, "TCP link remote: %s:%s through HTTP proxy [%s]%s:%s", r->host,
 		         r->port, l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host,
 		         l->conf->http_proxy.port);
+	else if (socks != NULL)
+		vpnc_log(VPNC_LOG_INFO, "%s link remote: %s:%s through the SOCKS proxy [%s]%s:%s",
+		         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP", r->host, r->port,
+		         l->server.ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", host,
+		         socks->port);
 	else
 		vpnc_log(VPNC_LOG_INFO, "%s link remote: [%s]%s:%s",
 		         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
@@ -299,6 +314,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 void loop_begin_connect(struct loop *l)
 {
 	const struct vpnc_remote *r;
+	const struct vpnc_socks_proxy *socks;
 	struct addrinfo hints;
 	char name[sizeof(r->host) + 2 * VPNC_REMOTE_RANDOM_LABEL + 1];
 	const char *host;
@@ -338,7 +354,11 @@ void loop_begin_connect(struct loop *l)
 	/* Through an HTTP proxy the proxy is resolved; the server's name goes in CONNECT. */
 	r = loop_proxy_target(l);
 	host = r->host;
-	if (l->conf->remote_random_hostname && !l->conf->http_proxy.set) {
+	socks = vpnc_remote_socks(l->conf, r);
+	if (socks != NULL) {
+		/* Through a SOCKS proxy the proxy is what vpnc connects to (link_socks.c). */
+		host = socks->host;
+	} else if (l->conf->remote_random_hostname && !l->conf->http_proxy.set) {
 		unsigned char rnd[VPNC_REMOTE_RANDOM_LABEL];
 
 		/* A fresh label for every lookup, as 2.6 does; libuv copies the name. */
@@ -352,7 +372,7 @@ void loop_begin_connect(struct loop *l)
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = r->family;
-	if (r->transport == VPNC_TRANSPORT_TCP) {
+	if (r->transport == VPNC_TRANSPORT_TCP || socks != NULL) {
 		hints.ai_socktype = SOCK_STREAM;
 		hints.ai_protocol = IPPROTO_TCP;
 	} else {
@@ -365,7 +385,10 @@ void loop_begin_connect(struct loop *l)
 		return;
 	}
 	l->gai.data = l;
-	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, host, r->port[0] ? r->port : "1194",
+	if (socks != NULL)
+		hints.ai_family = AF_UNSPEC; /* the remote's proto4/6 is about the server, not the proxy */
+	ret = uv_getaddrinfo(&l->uv, &l->gai, on_resolved, host,
+	                     socks != NULL ? socks->port : r->port[0] ? r->port : "1194",
 	                     &hints);
 	if (ret < 0) {
 		resolve_failed(l, r->host, ret);

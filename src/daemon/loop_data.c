@@ -138,7 +138,14 @@ static void on_prepare(uv_prepare_t *p)
 }
 
 /* The link callbacks of every attempt; the caller sets .ctx. */
+/* A SOCKS UDP relay (link_socks.c): the kill switch lets it through. */
+static int on_link_endpoint(void *ctx, const struct sockaddr *sa, int proto)
+{
+	return loop_ks_endpoint(ctx, sa, proto);
+}
+
 const struct vpnc_link_cbs loop_link_cbs_template = {
+	.endpoint = on_link_endpoint,
 	.packet = on_link_packet,
 	.error = on_link_error,
 	.down = on_link_down,

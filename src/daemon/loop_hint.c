@@ -23,12 +23,18 @@ void loop_hint_reset(struct loop *l)
 static void server_name(struct loop *l, char *out, size_t cap)
 {
 	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
+	const struct vpnc_socks_proxy *socks = vpnc_remote_socks(l->conf, r);
 	char host[INET6_ADDRSTRLEN] = "?";
 
 	if (l->have_server)
 		uv_ip_name((const struct sockaddr *)&l->server, host, sizeof(host));
 	if (l->conf->http_proxy.set) /* the attempt goes to the proxy (loop_proxy.c) */
 		snprintf(out, cap, "HTTP proxy %s port %s", host, l->conf->http_proxy.port);
+	/* Through a SOCKS proxy, l->server is the proxy's address (docs/proxy.md). */
+	else if (socks != NULL)
+		snprintf(out, cap, "%s %s port %s, through the SOCKS proxy %s port %s",
+		         r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP", r->host,
+		         r->port[0] ? r->port : "1194", host, socks->port);
 	else
 		snprintf(out, cap, "%s %s port %s", r->transport == VPNC_TRANSPORT_TCP ? "TCP" : "UDP",
 		         host, r->port[0] ? r->port : "1194");
@@ -36,9 +42,12 @@ static void server_name(struct loop *l, char *out, size_t cap)
 
 void loop_hint_link_error(struct loop *l, int err)
 {
-	char who[INET6_ADDRSTRLEN + 32];
+	char who[INET6_ADDRSTRLEN + 400]; /* a remote's name has up to 255 bytes */
 	unsigned kind;
 
+	/* Through a SOCKS proxy the link said what failed, naming the proxy (link_socks.c). */
+	if (vpnc_remote_socks(l->conf, vpnc_remote_current(&l->sel)) != NULL)
+		return;
 	if (err == UV_ECONNREFUSED)
 		kind = LOOP_HINT_REFUSED;
 	else if (err == UV_ENETUNREACH || err == UV_EHOSTUNREACH || err == UV_EADDRNOTAVAIL)
@@ -61,7 +70,7 @@ void loop_hint_link_error(struct loop *l, int err)
 
 void loop_hint_silent(struct loop *l)
 {
-	char who[INET6_ADDRSTRLEN + 32];
+	char who[INET6_ADDRSTRLEN + 400]; /* a remote's name has up to 255 bytes */
 
 	/* Something came back (an answer, a refusal, no route): this hint would mislead. */
 	if (l->eng == NULL || (l->hints & (LOOP_HINT_SILENT | LOOP_HINT_REFUSED | LOOP_HINT_UNREACH)) ||

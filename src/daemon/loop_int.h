@@ -293,6 +293,8 @@ int loop_ks_start(struct loop *l);
 int loop_ks_resolving(struct loop *l, const char *host);
 /* Allows the addresses the current remote resolved to, and closes port 53 again. */
 int loop_ks_resolved(struct loop *l, const struct addrinfo *res);
+/* Allows one more endpoint of the current attempt (a SOCKS proxy's UDP relay). */
+int loop_ks_endpoint(struct loop *l, const struct sockaddr *sa, int proto);
 /* Allows the TUN device once it exists. */
 int loop_ks_tun(struct loop *l, const char *ifname);
 /* At the end: removes the rules after a clean exit (code 0), keeps them otherwise. */

@@ -22,8 +22,11 @@
 #include "daemon/loop_int.h"
 #include "os/killswitch.h"
 
-static int proto_of(const struct vpnc_remote *r)
+/* What vpnc connects to: the remote, or through a SOCKS proxy its TCP port (docs/proxy.md). */
+static int proto_of(const struct loop *l, const struct vpnc_remote *r)
 {
+	if (vpnc_remote_socks(l->conf, r) != NULL)
+		return IPPROTO_TCP;
 	return r->transport == VPNC_TRANSPORT_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 }
 
@@ -54,8 +57,14 @@ int loop_ks_start(struct loop *l)
 	/* Remotes given as addresses are known now; names are added once resolved. */
 	for (size_t i = 0; i < c->n_remotes; i++) {
 		const struct vpnc_remote *r = &c->remotes[i];
+		const struct vpnc_socks_proxy *sp = vpnc_remote_socks(c, r);
 
-		ret = vpnc_ks_add_literal(l->ks, r->host, r->port[0] ? r->port : "1194", proto_of(r));
+		/* Through a SOCKS proxy only the proxy is reached directly (and its UDP relay, later). */
+		if (sp != NULL)
+			ret = vpnc_ks_add_literal(l->ks, sp->host, sp->port, IPPROTO_TCP);
+		else
+			ret = vpnc_ks_add_literal(l->ks, r->host, r->port[0] ? r->port : "1194",
+			                          proto_of(l, r));
 		if (ret == -ENOSPC)
 			break;
 	}
@@ -93,7 +102,7 @@ int loop_ks_resolved(struct loop *l, const struct addrinfo *res)
 	for (const struct addrinfo *a = res; a != NULL; a = a->ai_next) {
 		if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
 			continue;
-		int ret = vpnc_ks_add_endpoint(l->ks, a->ai_addr, proto_of(r));
+		int ret = vpnc_ks_add_endpoint(l->ks, a->ai_addr, proto_of(l, r));
 
 		if (ret == -ENOSPC)
 			vpnc_log(VPNC_LOG_WARN, "The kill switch holds %d server addresses at most; not all of %s's "
@@ -103,6 +112,21 @@ int loop_ks_resolved(struct loop *l, const struct addrinfo *res)
 		changed |= ret == 1;
 	}
 	return changed ? ks_apply(l) : 0;
+}
+
+int loop_ks_endpoint(struct loop *l, const struct sockaddr *sa, int proto)
+{
+	int ret;
+
+	if (!l->ks_on)
+		return 0;
+	ret = vpnc_ks_add_endpoint(l->ks, sa, proto);
+	if (ret == -ENOSPC)
+		vpnc_log(VPNC_LOG_WARN, "The kill switch holds %d server addresses at most; the SOCKS "
+		                        "relay is not allowed", VPNC_KS_MAX_ENDPOINTS);
+	if (ret < 0)
+		return ret;
+	return ret == 1 ? ks_apply(l) : 0;
 }
 
 int loop_ks_tun(struct loop *l, const char *ifname)

@@ -8,6 +8,7 @@
  * realistic eduVPN profile.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,10 +342,83 @@ static void test_connection_blocks(void)
 	          "t.ovpn:9: option 'ca' is not allowed in a <connection> block", __LINE__);
 }
 
+/* socks-proxy: defaults, the authfile split into username and password, and refusals. */
+static void test_socks_proxy(void)
+{
+	struct vpnc_config *c;
+	char path[] = "/tmp/vpnc-test-socks-XXXXXX";
+	char text[512];
+	int fd;
+
+	const struct vpnc_socks_proxy *sp;
+
+	c = parse_ok(BASE "socks-proxy proxy.example.org\nsocks-proxy-retry\n");
+	sp = c != NULL ? vpnc_remote_socks(c, &c->remotes[0]) : NULL;
+	CHECK(sp != NULL && strcmp(sp->host, "proxy.example.org") == 0);
+	CHECK(sp != NULL && strcmp(sp->port, "1080") == 0 && sp->user == NULL);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "socks-proxy 192.0.2.1 1081\n");
+	sp = c != NULL ? vpnc_remote_socks(c, &c->remotes[0]) : NULL;
+	CHECK(sp != NULL && strcmp(sp->port, "1081") == 0);
+	vpnc_config_free(c);
+	/* A <connection> block's own proxy; the others take the profile's (the last outside). */
+	static const char conns[] = "<connection>\nremote a.example 443 tcp\nsocks-proxy p1 1081\n"
+	                            "</connection>\n<connection>\nremote b.example\n</connection>\n";
+	char buf[1024];
+	snprintf(buf, sizeof(buf), BASE "%s", conns);
+	c = parse_ok(buf);
+	CHECK(c != NULL && c->n_remotes == 3);
+	if (c != NULL && c->n_remotes == 3) {
+		CHECK(vpnc_remote_socks(c, &c->remotes[0]) == NULL);
+		sp = vpnc_remote_socks(c, &c->remotes[1]);
+		CHECK(sp != NULL && strcmp(sp->host, "p1") == 0 && strcmp(sp->port, "1081") == 0);
+		CHECK(vpnc_remote_socks(c, &c->remotes[2]) == NULL);
+	}
+	vpnc_config_free(c);
+	snprintf(buf, sizeof(buf), BASE "socks-proxy g0\n%ssocks-proxy g 1082\n", conns);
+	c = parse_ok(buf);
+	if (c != NULL && c->n_remotes == 3) {
+		sp = vpnc_remote_socks(c, &c->remotes[0]);
+		CHECK(sp != NULL && strcmp(sp->host, "g") == 0 && strcmp(sp->port, "1082") == 0);
+		sp = vpnc_remote_socks(c, &c->remotes[1]);
+		CHECK(sp != NULL && strcmp(sp->host, "p1") == 0);
+		sp = vpnc_remote_socks(c, &c->remotes[2]);
+		CHECK(sp != NULL && strcmp(sp->host, "g") == 0);
+	}
+	vpnc_config_free(c);
+	parse_err(BASE "privsep yes\nsocks-proxy p\n",
+	          "t.ovpn: options 'socks-proxy' and 'privsep yes' cannot be used together yet",
+	          __LINE__);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd >= 0) {
+		CHECK(write(fd, "alice\r\ns3cret\n", 14) == 14);
+		close(fd);
+		snprintf(text, sizeof(text), BASE "socks-proxy 192.0.2.1 1080 %s\n", path);
+		c = parse_ok(text);
+		sp = c != NULL ? vpnc_remote_socks(c, &c->remotes[0]) : NULL;
+		CHECK(sp != NULL && sp->user != NULL && strcmp(sp->user, "alice") == 0);
+		CHECK(sp != NULL && sp->pass != NULL && strcmp(sp->pass, "s3cret") == 0);
+		vpnc_config_free(c);
+		fd = open(path, O_WRONLY | O_TRUNC);
+		CHECK(fd >= 0 && write(fd, "alice\n", 6) == 6);
+		if (fd >= 0)
+			close(fd);
+		parse_err(text, "t.ovpn:7: option 'socks-proxy': the authfile must hold a username and "
+		                "a password on two lines", __LINE__);
+		unlink(path);
+	}
+	parse_err_prefix(BASE "socks-proxy p 0\n", "t.ovpn:7: option 'socks-proxy': the port", __LINE__);
+	parse_err_prefix(BASE "socks-proxy p 1080 stdin\n",
+	                 "t.ovpn:7: option 'socks-proxy': vpnc cannot ask", __LINE__);
+}
+
 static void test_messages(void)
 {
 	parse_err(BASE "fragment 1300\n", "t.ovpn:7: option 'fragment' is not supported", __LINE__);
 	parse_err(BASE "secret s.key\n", "t.ovpn:7: option 'secret' is not supported", __LINE__);
+	parse_err(BASE "proto tcp\nhttp-proxy p 8080\nsocks-proxy s 1080\n",
+	          "t.ovpn: options 'http-proxy' and 'socks-proxy' cannot be used together", __LINE__);
 	parse_err(BASE "http-proxy-override p 8080\n",
 	          "t.ovpn:7: option 'http-proxy-override' is not supported", __LINE__);
 	parse_err(BASE "pkcs11-id-management\n", "t.ovpn:7: option 'pkcs11-id-management' is not "
@@ -1295,6 +1369,7 @@ int main(void)
 	test_inline_blocks();
 	test_connection_blocks();
 	test_messages();
+	test_socks_proxy();
 	test_values();
 	test_command_line();
 	test_notes();
