@@ -1086,6 +1086,8 @@ int vpnc_push_parse_filtered(struct vpnc_push *p, const char *text, size_t len,
 	if (p == NULL || (text == NULL && len > 0) ||
 	    (policy != NULL && policy->filters == NULL && policy->n_filters > 0))
 		return -EINVAL;
+	if (len == 0)
+		text = ""; /* an empty reply: no arithmetic on a null pointer below */
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7e)
 			return -EBADMSG;
