@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <openssl/crypto.h>
 
 #include "daemon/link.h"
@@ -56,6 +57,7 @@ struct link_udp {
 	int fd;
 	bool batch;              /* many datagrams per system call */
 	bool closed;
+	unsigned err_rearms;     /* POLLERR re-arms since the last datagram read (udp_poll_error) */
 	struct sockaddr_storage peer;  /* the server, for re-connecting after a network change */
 	socklen_t peerlen;
 	unsigned ntx;            /* packets queued in tx[0..ntx) */
@@ -130,6 +132,39 @@ static int udp_send(struct vpnc_link *l, const uint8_t *pkt, size_t len)
 	return 0;
 }
 
+/* Re-arms after this many POLLERRs in a row without a datagram read in between, then gives up. */
+#define VPNC_UDP_ERR_REARMS 64
+
+/*
+ * libuv stops a poll handle when poll() says POLLERR and reports UV_EBADF.
+ * On a connected UDP socket POLLERR is an ICMP error the kernel queued (the
+ * server's port closed for a moment, a host unreachable on the way): the
+ * socket is fine, and the next datagram may come in a moment. Reading
+ * SO_ERROR clears the error; vpnc reports it and watches the socket again,
+ * so the session does not go deaf until ping-restart. A socket that keeps
+ * failing without ever delivering a datagram is given up on (the error is
+ * reported as libuv gave it; the engine's timers restart the attempt).
+ */
+static void udp_readable(uv_poll_t *h, int status, int events);
+
+static void udp_poll_error(struct link_udp *u, int status)
+{
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	if (!u->closed && u->err_rearms < VPNC_UDP_ERR_REARMS &&
+	    getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
+	    uv_poll_start(&u->poll, UV_READABLE, udp_readable) == 0) {
+		u->err_rearms++;
+		if (soerr != 0)
+			status = -soerr;
+		else
+			return;
+	}
+	if (u->base.cbs.error != NULL)
+		u->base.cbs.error(u->base.cbs.ctx, status);
+}
+
 static void udp_readable(uv_poll_t *h, int status, int events)
 {
 	struct link_udp *u = h->data;
@@ -138,8 +173,7 @@ static void udp_readable(uv_poll_t *h, int status, int events)
 
 	(void)events;
 	if (status < 0) {
-		if (u->base.cbs.error != NULL)
-			u->base.cbs.error(u->base.cbs.ctx, status);
+		udp_poll_error(u, status);
 		return;
 	}
 	for (unsigned turn = 0; turn < turns && !u->closed; turn++) {
@@ -154,6 +188,7 @@ static void udp_readable(uv_poll_t *h, int status, int events)
 				u->base.cbs.error(u->base.cbs.ctx, r);
 			continue;
 		}
+		u->err_rearms = 0;
 		for (int i = 0; i < r && !u->closed; i++) {
 			/* len 0: larger than any OpenVPN packet, or empty: drop. */
 			if (u->rx[i].len > 0)
