@@ -35,6 +35,7 @@ void vpnc_cfg_defaults(struct vpnc_config *cfg)
 	cfg->tls_timeout = VPNC_DEFAULT_TLS_TIMEOUT;
 	cfg->verb = 1;
 	cfg->script_security = 1;
+	cfg->privsep = true; /* 'privsep no' turns it off (docs/privileges.md) */
 }
 
 void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx)

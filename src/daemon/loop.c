@@ -271,7 +271,8 @@ static struct vpnc_push *resolve_route_hosts(const struct vpnc_push *push)
 
 static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 {
-	struct vpnc_push *own = resolve_route_hosts(pushed);
+	/* Privilege separation: the parent resolves them (privsrv.c); this root has no resolver. */
+	struct vpnc_push *own = l->p->split ? NULL : resolve_route_hosts(pushed);
 	const struct vpnc_push *push = own != NULL ? own : pushed;
 	struct vpnc_netcfg_opts o;
 	char desc[256];
@@ -325,7 +326,8 @@ static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 		         l->tun.name);
 	sd_connected(l, desc); /* systemd (sdnotify.h) */
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
-	vpnc_ctlstate_dns(l->ctl, l->updown.dns_failed, vpnc_dns_mode_name(l->updown.dns.mode),
+	vpnc_ctlstate_dns(l->ctl, l->updown.dns_failed,
+	                  vpnc_dns_mode_name(l->p->split ? l->priv_dns_mode : l->updown.dns.mode),
 	                  l->updown.dns_scope);
 	loop_netev_connected(l);
 	drop_privileges(l);
@@ -750,6 +752,9 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		 * separation: then into the jail, now that the control socket exists, before any name
 		 * is resolved or packet sent (src/priv/privjail.h). */
 		char jerr[256];
+		if (l->p->jail != NULL && l->conf->push_peer_info &&
+		    vpnc_os_default_hwaddr("/proc/net/route", "/sys/class/net", l->hwaddr_jail) < 0)
+			l->hwaddr_jail[0] = '\0'; /* none is fine, as for each attempt without the jail */
 		if (loop_ks_start(l) < 0) {
 			loop_shutdown(l, 1);
 		} else if (l->p->jail != NULL && vpnc_priv_jail_enter(l->p->jail, jerr, sizeof(jerr)) < 0) {

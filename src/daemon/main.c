@@ -8,6 +8,8 @@
  * error, which is reported as one sentence on stderr.
  */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,18 +204,27 @@ static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct v
 	char err[256];
 	int sock = -1, ret;
 
-	/* The kill switch's rules change during the run and at its end, which needs CAP_NET_ADMIN in
-	 * the process that owns them: not the network process. */
-	if (conf->kill_switch) {
-		vpnc_log(VPNC_LOG_FATAL, "'privsep yes' does not work with 'kill-switch' yet.");
-		return VPNC_EXIT_CONFIG;
-	}
 	ret = vpnc_priv_jail_user(conf->user[0] ? (long long)conf->uid : -1,
 	                          conf->group[0] ? (long long)conf->gid : conf->user[0] ? (long long)conf->user_gid : -1,
 	                          jail, err, sizeof(err));
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Privilege separation: %s.", err);
 		return VPNC_EXIT_CONFIG; /* no such user: retrying will not help */
+	}
+	if (jail->fallback)
+		vpnc_log(VPNC_LOG_WARN, "Privilege separation: there is no user '%s', so the network process runs as "
+		         "%s:%s (uid %u), which other daemons may share; create '%s' (sysusers) or set 'user'.",
+		         VPNC_PRIV_DEFAULT_USER, VPNC_PRIV_FALLBACK_USER, VPNC_PRIV_FALLBACK_GROUP, (unsigned)jail->uid,
+		         VPNC_PRIV_DEFAULT_USER);
+	{
+		const struct passwd *pw = getpwuid(jail->uid);
+		char uname[64];
+		const struct group *gr;
+
+		snprintf(uname, sizeof(uname), "%s", pw != NULL ? pw->pw_name : "?");
+		gr = getgrgid(jail->gid);
+		vpnc_log(VPNC_LOG_INFO, "Privilege separation: the network process runs as user %s, group %s, "
+		         "with no capability ('privsep no' turns this off)", uname, gr != NULL ? gr->gr_name : "?");
 	}
 	jail->chroot_dir = conf->chroot_dir[0] ? conf->chroot_dir : NULL;
 	/* The parent gone (even by SIGKILL): nothing can be reverted or asked for, so stop too. */
