@@ -46,6 +46,7 @@
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/loop_int.h"
+#include "os/fsowner.h"
 #include "daemon/remote.h"
 #include "daemon/tunio.h"
 #include "daemon/sdnotify.h"   /* systemd */
@@ -746,7 +747,15 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		/* Control socket (ctlstate.h): without one if it cannot be made (logged). */
 		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l};
 
-		(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
+		/* A 'control-socket PATH' is made with the rights of the profile's owner, as the files it
+		 * names (os/fsowner.h); the default one in /run/vpnc is vpnc's own. */
+		struct vpnc_fsowner fo = {0};
+		if (l->conf->control_socket[0] != '\0' &&
+		    vpnc_fsowner_enter(&fo, l->conf->owner_uid, l->conf->owner_gid) < 0)
+			vpnc_log(VPNC_LOG_INFO, "Cannot take the rights of the profile's owner for the control socket");
+		else
+			(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
+		vpnc_fsowner_leave(&fo);
 		vpnc_ctlstate_netev(l->ctl, &l->netev); /* the last network event (loop_roam.c) */
 		/* Kill switch (loop_ks.c): in place before the first name is resolved. Privilege
 		 * separation: then into the jail, now that the control socket exists, before any name

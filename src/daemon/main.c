@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include "core/logesc.h"
 #include "core/tls.h"
 #include "control/checkcfg.h" /* vpnc --check-config */
 #include "control/cli.h" /* Control socket client, --help, --version (cli.h). */
@@ -32,6 +33,7 @@
 #include "daemon/privsep.h" /* privilege separation */
 #include "daemon/prompt.h"
 #include "daemon/sdnotify.h" /* systemd */
+#include "os/fsowner.h"
 #include "os/os.h"
 #include "priv/privjail.h"
 #include "vpnc/config.h"
@@ -313,10 +315,27 @@ int main(int argc, char **argv)
 	 */
 	int cloexec = untrusted && close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0 ? -errno : 0;
 	/* Logging (log.h) and systemd (sdnotify.h): before anything else can fail or drop privileges. */
-	ret = vpnc_log_setup(conf);
-	if (ret < 0)
-		vpnc_log(VPNC_LOG_FATAL, "Cannot open the log file %s: %s; logging to stderr.", conf->log_path,
-		         strerror(-ret));
+	{
+		/* The log file with the rights of the profile's owner, as the files it names (fsowner.h). */
+		struct vpnc_fsowner fo;
+		char safe[128];
+
+		bool as_owner = false;
+
+		ret = vpnc_fsowner_enter(&fo, conf->owner_uid, conf->owner_gid);
+		if (ret == 0) {
+			as_owner = fo.active;
+			ret = vpnc_log_setup(conf);
+			vpnc_fsowner_leave(&fo);
+		}
+		(void)vpnc_log_escape(safe, sizeof(safe), conf->log_path, strlen(conf->log_path));
+		if (ret < 0)
+			vpnc_log(VPNC_LOG_FATAL, "Cannot open the log file %s: %s%s; logging to stderr.", safe,
+			         ret == -EINVAL   ? "not a regular file, a terminal or /dev/null"
+			         : ret == -ELOOP ? "a symbolic link that neither root nor the profile's owner made"
+			                         : strerror(-ret),
+			         as_owner ? " (opened with the rights of the profile's owner)" : "");
+	}
 	log_notes(&kept);
 	if (!mlocked)
 		vpnc_log(VPNC_LOG_NOTE, "%s", mnote); /* a note, not an error */

@@ -28,7 +28,7 @@
 /* Syscalls allowed with any arguments. */
 static const char *const allowed[] = {
 	/* I/O on descriptors the process already has */
-	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek", "dup", "dup3", "fcntl",
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek", "dup", "dup2", "dup3", "fcntl",
 	"fstat", "newfstatat", "statx",
 	/* the links and the control socket */
 	"socket", "connect", "bind", "listen", "accept", "accept4", "shutdown", "getsockname", "getpeername",
