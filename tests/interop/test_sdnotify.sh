@@ -5,8 +5,9 @@
 # Usage: test_sdnotify.sh <vpnc-binary>
 #
 # Against a stock OpenVPN 2.6 server in two network namespaces, with
-# NOTIFY_SOCKET and WATCHDOG_USEC=400000 set: STATUS= updates before the
-# tunnel is up, exactly one READY=1 and only once the tunnel has its address,
+# NOTIFY_SOCKET, WATCHDOG_USEC=400000 and WATCHDOG_PID (the main pid) set:
+# STATUS= updates before the tunnel is up, exactly one READY=1 and only once
+# the tunnel has its address,
 # WATCHDOG=1 about every 200 ms, RELOADING=1 with MONOTONIC_USEC on SIGHUP
 # followed by READY=1 when the new session is up, and STOPPING=1 on SIGTERM
 # (exit status 0), every message sent by the main process (what systemd's
@@ -120,7 +121,13 @@ wait_for() {
 }
 line_no() { grep -n -- "$1" "$log" | sed -n "${2:-1}p" | cut -d: -f1; }
 
+# As systemd does, WATCHDOG_PID names the main process (the wrapper execs vpnc, keeping its pid);
+# under privilege separation vpnc hands the watchdog to its network process (src/priv/privsd.h).
+real_cmd=("${VT_CLIENT_CMD[@]}")
+# shellcheck disable=SC2016 # expanded by the wrapper shell
+VT_CLIENT_CMD=(sh -c 'WATCHDOG_PID=$$; export WATCHDOG_PID; exec "$0" "$@"' "${real_cmd[@]}")
 NOTIFY_SOCKET=$sock WATCHDOG_USEC=400000 vt_client_start
+VT_CLIENT_CMD=("${real_cmd[@]}")
 tun_up=0
 vt_wait_tun_ipv4 15 && tun_up=1
 vt_check "client connected (tunnel has IPv4) within 15 s" test $tun_up = 1
