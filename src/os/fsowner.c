@@ -13,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
 #include <sys/fsuid.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 int vpnc_fsowner_enter(struct vpnc_fsowner *o, uid_t uid, gid_t gid)
 {
@@ -65,6 +67,21 @@ static bool link_trusted(const struct stat *st)
 	return st->st_uid == 0 || st->st_uid == (uid_t)setfsuid((uid_t)-1);
 }
 
+/* Whether path's directory is on procfs (a link there names an open file: /proc/self/fd/N). */
+static bool in_procfs(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t len = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+	struct statfs sf;
+
+	if (len == 0 || len >= sizeof(dir))
+		return false;
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	return statfs(dir, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
 int vpnc_fs_open(const char *path, int flags, mode_t mode)
 {
 	char cur[PATH_MAX], target[PATH_MAX];
@@ -89,6 +106,12 @@ int vpnc_fs_open(const char *path, int flags, mode_t mode)
 		/* Follow it by hand, checking who made it. */
 		if (!link_trusted(&st))
 			return -ELOOP;
+		/* procfs links (/dev/fd/N leads there; the NetworkManager plugin passes profiles so) name
+		 * open files, not paths: the kernel follows them, once their owner has passed. */
+		if (in_procfs(cur)) {
+			fd = open(cur, flags | O_CLOEXEC | O_NOCTTY, mode);
+			return fd >= 0 ? fd : -errno;
+		}
 		n = readlink(cur, target, sizeof(target) - 1);
 		if (n < 0)
 			return -errno;

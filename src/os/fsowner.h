@@ -18,7 +18,9 @@
  * link as the last component is followed only when root or the current
  * file-system user (the profile's owner) owns it; one another user planted
  * (in /tmp, say) is refused with -ELOOP. Each link of a chain is checked
- * the same way, at most VPNC_FS_LINKS_MAX of them.
+ * the same way, at most VPNC_FS_LINKS_MAX of them. A link on procfs (where
+ * /dev/fd/N leads) names an open file rather than a path: once its owner
+ * passes, the kernel follows it.
  *
  * Not thread-safe (setgroups, the file-system ids): called at start-up,
  * before any thread exists. Functions return 0 (or an fd) or a negative

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <sys/fsuid.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "os/fsowner.h"
@@ -96,6 +97,22 @@ static void test_links(void)
 		link_as(chain, i == VPNC_FS_LINKS_MAX + 1 ? "secret" : next, 0);
 	}
 	CHECK(open_name("l0", O_RDONLY) == -ELOOP, "too many links");
+	/* /dev/fd/N of a memfd (a procfs link to an open file with no path: the NetworkManager
+	 * plugin passes profiles so). */
+	{
+		char fdpath[32];
+		int fd, fd2;
+
+		fd = memfd_create("vpnc-profile", MFD_CLOEXEC);
+		CHECK(fd >= 0 && write(fd, "client\n", 7) == 7);
+		snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fd);
+		fd2 = vpnc_fs_open(fdpath, O_RDONLY, 0);
+		CHECK(fd >= 0 && fd2 >= 0, "%s: %d", fdpath, fd2);
+		if (fd2 >= 0)
+			close(fd2);
+		if (fd >= 0)
+			close(fd);
+	}
 	CHECK(open_name("l2", O_RDONLY) == 0, "a chain within the limit");
 }
 
