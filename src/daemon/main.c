@@ -213,20 +213,21 @@ static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct v
 		vpnc_log(VPNC_LOG_FATAL, "Privilege separation: %s.", err);
 		return VPNC_EXIT_CONFIG; /* no such user: retrying will not help */
 	}
-	if (jail->fallback)
-		vpnc_log(VPNC_LOG_WARN, "Privilege separation: there is no user '%s', so the network process runs as "
-		         "%s:%s (uid %u), which other daemons may share; create '%s' (sysusers) or set 'user'.",
-		         VPNC_PRIV_DEFAULT_USER, VPNC_PRIV_FALLBACK_USER, VPNC_PRIV_FALLBACK_GROUP, (unsigned)jail->uid,
-		         VPNC_PRIV_DEFAULT_USER);
 	{
 		const struct passwd *pw = getpwuid(jail->uid);
-		char uname[64];
+		char uname[64], gname[64];
 		const struct group *gr;
 
 		snprintf(uname, sizeof(uname), "%s", pw != NULL ? pw->pw_name : "?");
 		gr = getgrgid(jail->gid);
+		snprintf(gname, sizeof(gname), "%s", gr != NULL ? gr->gr_name : "?");
+		if (jail->fallback)
+			vpnc_log(VPNC_LOG_WARN, "Privilege separation: there is no user '%s', so the network process runs "
+			         "as %s:%s (uid %u), which other daemons may share; create '%s' (sysusers) or set "
+			         "'user'.", VPNC_PRIV_DEFAULT_USER, uname, gname, (unsigned)jail->uid,
+			         VPNC_PRIV_DEFAULT_USER);
 		vpnc_log(VPNC_LOG_INFO, "Privilege separation: the network process runs as user %s, group %s, "
-		         "with no capability ('privsep no' turns this off)", uname, gr != NULL ? gr->gr_name : "?");
+		         "with no capability ('privsep no' turns this off)", uname, gname);
 	}
 	jail->chroot_dir = conf->chroot_dir[0] ? conf->chroot_dir : NULL;
 	/* The parent gone (even by SIGKILL): nothing can be reverted or asked for, so stop too. */

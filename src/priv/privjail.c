@@ -50,8 +50,9 @@ int vpnc_priv_jail_user(long long conf_uid, long long conf_gid, struct vpnc_priv
 			 * signalling or tracing other processes of that user (privseccomp.c). */
 			j->fallback = true;
 			pw = getpwnam(VPNC_PRIV_FALLBACK_USER);
+			/* nogroup (Debian), else nobody's own group (Fedora names it nobody). */
 			gr = conf_gid >= 0 ? NULL : getgrnam(VPNC_PRIV_FALLBACK_GROUP);
-			if (pw == NULL || (conf_gid < 0 && gr == NULL)) {
+			if (pw == NULL) {
 				snprintf(err, cap,
 				         "there is neither a user '%s' nor '%s' for the network process: create '%s' "
 				         "(sysusers), set 'user', or turn it off with 'privsep no'",

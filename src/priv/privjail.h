@@ -21,7 +21,8 @@
  * (contrib/systemd/vpnc-client.sysusers creates it). */
 #define VPNC_PRIV_DEFAULT_USER "vpnc-client"
 /* When VPNC_PRIV_DEFAULT_USER does not exist (vpnc installed without its
- * sysusers file): the network process runs as this user and group. */
+ * sysusers file): the network process runs as this user and group (or, with
+ * no such group, the user's own). */
 #define VPNC_PRIV_FALLBACK_USER "nobody"
 #define VPNC_PRIV_FALLBACK_GROUP "nogroup"
 /* Where the empty root comes from when no mount namespace can be made. */
