@@ -11,14 +11,17 @@
 #
 # shellcheck shell=bash
 
-# vb_cpu_ns PID: nanoseconds the process has run on a CPU so far, summed over
-# its threads (first field of schedstat). Prints 0 if the process is gone.
+# vb_cpu_ns PID: nanoseconds the process and its children (vpnc's network
+# process under privilege separation) have run on a CPU so far, summed over
+# their threads (first field of schedstat). Prints 0 if the process is gone.
 vb_cpu_ns() {
-	local pid=$1 f sum=0 ns
+	local pid=$1 p f sum=0 ns
 	[ -n "$pid" ] && [ -d "/proc/$pid/task" ] || { printf '0'; return 0; }
-	for f in /proc/"$pid"/task/*/schedstat; do
-		read -r ns _ <"$f" 2>/dev/null || continue
-		sum=$((sum + ns))
+	for p in "$pid" $(pgrep -P "$pid" 2>/dev/null); do
+		for f in /proc/"$p"/task/*/schedstat; do
+			read -r ns _ <"$f" 2>/dev/null || continue
+			sum=$((sum + ns))
+		done
 	done
 	printf '%s' "$sum"
 }

@@ -173,6 +173,10 @@ struct vpnc_config {
 	/* The first file named by a command-line '--config' (path is NULL then); names the instance
 	 * and holds the eduVPN '# Expires:' header. "" = none, or longer than the field. */
 	char cmdline_config[VPNC_CMDLINE_CONFIG_MAX];
+	/* The profile file's owner (else the user who ran vpnc): the files the profile names are
+	 * opened with that user's rights (os/fsowner.h, docs/privileges.md). */
+	uid_t owner_uid;
+	gid_t owner_gid;
 
 	/* Role: vpnc only runs as a pulling TLS client. */
 	bool client;                /* 'client' = pull + tls-client */

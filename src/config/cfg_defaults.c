@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -37,10 +38,15 @@ void vpnc_cfg_defaults(struct vpnc_config *cfg)
 	cfg->verb = 1;
 	cfg->script_security = 1;
 	memcpy(cfg->http_proxy.version, "1.0", 4);
+	cfg->privsep = true; /* 'privsep no' turns it off (docs/privileges.md) */
+	/* Until a profile file says otherwise (cfg_file.c): the user who runs vpnc. */
+	cfg->owner_uid = getuid();
+	cfg->owner_gid = getgid();
 }
 
 void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx)
 {
+	vpnc_fsowner_leave(&ctx->owner); /* back to vpnc's own file rights once the load is over */
 	vpnc_cfg_src_clear(&ctx->ca);
 	for (size_t i = 0; i < VPNC_MAX_SOCKS; i++)
 		vpnc_cfg_src_clear(&ctx->socks_auth[i]);

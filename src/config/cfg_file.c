@@ -5,11 +5,15 @@
  *
  * Only regular files are read, never more than VPNC_CFG_MAX_FILE bytes, and
  * opening never blocks (O_NONBLOCK), so a hostile config cannot point us at a
- * FIFO or /dev/zero. Buffers handed out are NUL-terminated and owned by the
+ * FIFO or /dev/zero. A symbolic link as the last component is followed only
+ * when root or the profile's owner made it, and files are opened with the
+ * owner's rights once the top-level profile is known (os/fsowner.h,
+ * vpnc_cfg_owner_enter). Buffers handed out are NUL-terminated and owned by the
  * caller, who wipes them if they may hold secrets.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "config/cfg_internal.h"
+#include "os/fsowner.h"
 
 int vpnc_cfg_read_file(const char *path, char **out, size_t *outlen)
 {
@@ -26,9 +31,10 @@ int vpnc_cfg_read_file(const char *path, char **out, size_t *outlen)
 	size_t len = 0;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	/* A link as the last component only if root or the profile's owner made it (os/fsowner.h). */
+	fd = vpnc_fs_open(path, O_RDONLY | O_NONBLOCK, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
 		goto out;
@@ -80,7 +86,33 @@ out:
 
 const char *vpnc_cfg_read_why(int err)
 {
-	return err == -EINVAL ? "not a regular file" : err == -EFBIG ? "larger than 1 MiB" : strerror(-err);
+	return err == -EINVAL   ? "not a regular file"
+	       : err == -EFBIG ? "larger than 1 MiB"
+	       : err == -ELOOP ? "a symbolic link that neither root nor the profile's owner made (not followed)"
+	                       : strerror(-err);
+}
+
+int vpnc_cfg_owner_enter(struct vpnc_cfg_ctx *ctx, const char *path)
+{
+	struct passwd *pw;
+	struct stat st;
+	gid_t gid;
+	int ret;
+
+	if (ctx->owner_known)
+		return 0;
+	ctx->owner_known = true;
+	if (stat(path, &st) < 0)
+		return 0; /* it was just read; gone now: the rights stay the caller's */
+	pw = getpwuid(st.st_uid);
+	gid = pw != NULL ? pw->pw_gid : st.st_gid;
+	ctx->cfg->owner_uid = st.st_uid;
+	ctx->cfg->owner_gid = gid;
+	ret = vpnc_fsowner_enter(&ctx->owner, st.st_uid, gid);
+	if (ret < 0)
+		return vpnc_cfg_fail(ctx, ret, "cannot take the file rights of the profile's owner (uid %u): %s",
+		                     (unsigned)st.st_uid, strerror(-ret));
+	return 0;
 }
 
 int vpnc_cfg_unreadable(struct vpnc_cfg_ctx *ctx, const char *opt, const char *path, int err)
@@ -88,6 +120,9 @@ int vpnc_cfg_unreadable(struct vpnc_cfg_ctx *ctx, const char *opt, const char *p
 	char safe[128];
 
 	vpnc_cfg_sanitize(safe, sizeof(safe), path);
+	if (ctx->owner.active && err == -EACCES)
+		return vpnc_cfg_bad(ctx, opt, "cannot read '%s': %s (read with the rights of the profile's owner, "
+		                    "uid %u)", safe, vpnc_cfg_read_why(err), (unsigned)ctx->owner.uid);
 	return vpnc_cfg_bad(ctx, opt, "cannot read '%s': %s", safe, vpnc_cfg_read_why(err));
 }
 

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "core/lex.h"
+#include "os/fsowner.h"
 #include "vpnc/config.h"
 
 #define VPNC_CFG_MAX_PARAMS VPNC_LEX_MAX_WORDS /* words on one line, name included */
@@ -54,6 +55,9 @@ struct vpnc_cfg_ctx {
 	bool in_connection;   /* inside a <connection> block */
 	bool ignore_unknown;  /* 'setenv opt': this option may be unknown */
 	bool untrusted;       /* --untrusted-config: options from files are checked (cfg_options.c) */
+	/* The top-level profile's owner: the files it names are read with that user's rights. */
+	struct vpnc_fsowner owner;
+	bool owner_known;
 
 	char *err;
 	size_t errlen;
@@ -68,6 +72,7 @@ struct vpnc_cfg_ctx {
 	bool proxy_in_conn;   /* an http-proxy option was seen inside a <connection> block */
 	struct vpnc_cfg_src socks_auth[VPNC_MAX_SOCKS]; /* socks-proxy authfiles (cfg_opt_socks.c) */
 	unsigned socks_global;      /* the last socks-proxy outside <connection> (1 + index), 0 = none */
+	bool privsep_set;           /* 'privsep' was given (else the default, on) */
 	struct vpnc_cfg_src pkcs12, askpass, crl; /* cfg_opt_tls.c */
 	bool crl_is_dir;      /* 'crl-verify DIR dir' */
 
@@ -167,6 +172,13 @@ int vpnc_cfg_read_file(const char *path, char **out, size_t *outlen);
 char *vpnc_cfg_resolve(const char *cd, const char *path);
 /* Why vpnc_cfg_read_file() failed with err, in a few words. */
 const char *vpnc_cfg_read_why(int err);
+/*
+ * The top-level profile file at path is known: from here on, until the
+ * load ends, files are opened with its owner's rights (os/fsowner.h), and
+ * the config records the owner for the log file and the control socket.
+ * Once per load; 0 or the negative code of the message it gave.
+ */
+int vpnc_cfg_owner_enter(struct vpnc_cfg_ctx *ctx, const char *path);
 /* "OPT: cannot read 'PATH': why" (PATH sanitized); returns its negative code. */
 int vpnc_cfg_unreadable(struct vpnc_cfg_ctx *ctx, const char *opt, const char *path, int err);
 /*

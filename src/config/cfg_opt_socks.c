@@ -118,6 +118,12 @@ int vpnc_cfg_finish_socks(struct vpnc_cfg_ctx *ctx)
 		return vpnc_cfg_fail(ctx, -EINVAL, "options 'http-proxy' and 'socks-proxy' cannot be used "
 		                                   "together");
 	}
+	if (any && cfg->privsep && !ctx->privsep_set) {
+		/* The default gives way (one log line); an explicit 'privsep yes' is refused below. */
+		cfg->privsep = false;
+		vpnc_cfg_note(ctx, 1, "socks-proxy: privilege separation is off for this profile (the "
+		                      "privileged part does not reach servers through a proxy yet)");
+	}
 	if (any && cfg->privsep) {
 		ctx->where = cfg->path != NULL ? cfg->path : "command line";
 		ctx->line = 0;

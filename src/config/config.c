@@ -317,6 +317,9 @@ int vpnc_cfg_include(struct vpnc_cfg_ctx *ctx, const char *path)
 		ret = vpnc_cfg_unreadable(ctx, "config", path, ret);
 		goto out;
 	}
+	/* Everything the profile names is opened with its owner's rights (os/fsowner.h). */
+	if (ctx->depth == 0 && (ret = vpnc_cfg_owner_enter(ctx, full)) < 0)
+		goto out;
 	/* Control socket (docs/control.md): remember the top-level '--config' file of a command line. */
 	if (ctx->depth == 0 && ctx->cfg->path == NULL && ctx->cfg->cmdline_config[0] == '\0' &&
 	    strlen(full) < sizeof(ctx->cfg->cmdline_config))
@@ -472,10 +475,9 @@ int vpnc_config_load(const char *path, int argc, char **argv, const struct vpnc_
 			vpnc_cfg_fail(&ctx, ret, "both %s.conf and %s.ovpn exist; remove or rename one", path,
 			              path);
 		else if (ret < 0)
-			vpnc_cfg_fail(&ctx, ret, "cannot read the config file: %s",
-			              ret == -EINVAL ? "not a regular file"
-			              : ret == -EFBIG ? "larger than 1 MiB" : strerror(-ret));
-		else
+			vpnc_cfg_fail(&ctx, ret, "cannot read the config file: %s", vpnc_cfg_read_why(ret));
+		/* Everything the profile names is opened with its owner's rights (os/fsowner.h). */
+		else if ((ret = vpnc_cfg_owner_enter(&ctx, ctx.cfg->path)) == 0)
 			ret = vpnc_cfg_read_text(&ctx, ctx.cfg->path, text, len, 1);
 		if (text != NULL) {
 			OPENSSL_cleanse(text, len);

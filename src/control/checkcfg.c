@@ -458,6 +458,17 @@ static void chk_net(const struct vpnc_config *c)
 	chk_script("up", c->up, c->script_security);
 	chk_script("route-up", c->route_up, c->script_security);
 	chk_script("down", c->down, c->script_security);
+	/* docs/privileges.md: who parses the server's bytes, and the rights the profile's files get. */
+	printf("privileges (when run as root):\n");
+	if (c->privsep)
+		printf("  privilege separation: the network process as %s, with no capability\n",
+		       c->user[0] ? chk_e(c->user) : "vpnc-client (else nobody)");
+	else
+		printf("  privilege separation: off (privsep no): one process%s%s\n",
+		       c->user[0] ? ", switching after the first connect to user " : "",
+		       c->user[0] ? chk_e(c->user) : ", keeping root");
+	printf("  files it names: opened with the rights of uid %u (the profile's owner)\n",
+	       (unsigned)c->owner_uid);
 }
 
 static void chk_notes_print(const struct vpnc_chk_notes *n)

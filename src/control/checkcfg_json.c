@@ -259,6 +259,8 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	jscript("route-up", c->route_up, c->script_security, &n);
 	jscript("down", c->down, c->script_security, &n);
 	putchar(']');
+	jbool("privsep", c->privsep);
+	printf(",\"owner_uid\":%u", (unsigned)c->owner_uid);
 	jnotes(p->notes);
 	fputs("}\n", stdout);
 }

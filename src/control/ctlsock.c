@@ -56,6 +56,7 @@ struct vpnc_ctl {
 	int n_clients;
 	int refs;                         /* the server handle plus one per client */
 	bool closing;
+	uid_t owner;                      /* the euid that made the socket (see default_peer_ok) */
 	char path[VPNC_CTL_PATH_MAX];
 };
 
@@ -358,9 +359,14 @@ static void on_idle_cb(uv_timer_t *t)
 	client_close(c);
 }
 
-static bool default_peer_ok(uid_t uid)
+/*
+ * Root, or the user that made the socket: not the current euid, which under
+ * privilege separation is the network process's user (vpnc-client, or
+ * nobody that other daemons may share), never one that may control vpnc.
+ */
+static bool default_peer_ok(const struct vpnc_ctl *ctl, uid_t uid)
 {
-	return uid == 0 || uid == geteuid();
+	return uid == 0 || uid == ctl->owner;
 }
 
 /* Most supplementary groups of a peer looked at (NGROUPS_MAX is 65536; a member rarely has many). */
@@ -394,7 +400,7 @@ static bool peer_allowed(struct vpnc_ctl *ctl, struct ctl_client *c)
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred))
 		return false;
 	if (ctl->ops.peer_ok != NULL ? ctl->ops.peer_ok(ctl->ops.ctx, cred.uid, cred.gid, cred.pid)
-	                             : default_peer_ok(cred.uid))
+	                             : default_peer_ok(ctl, cred.uid))
 		return true;
 	if (ctl->ops.has_read_group && peer_in_group(fd, cred.gid, ctl->ops.read_group)) {
 		c->read_only = true;
@@ -540,6 +546,7 @@ int vpnc_ctl_open(uv_loop_t *loop, const char *path, unsigned flags, const struc
 	ctl->loop = loop;
 	ctl->ops = *ops;
 	ctl->refs = 1;
+	ctl->owner = geteuid();
 	memcpy(ctl->path, path, strlen(path) + 1);
 	ret = uv_pipe_init(loop, &ctl->server, 0);
 	if (ret < 0) {

@@ -78,7 +78,8 @@ struct vpnc_ctl_ops {
 	 * is the request buffer, wiped after the call.
 	 */
 	int (*answer)(void *ctx, unsigned id, const char *text, size_t len);
-	/* Whether a peer may use the socket; NULL = root or our effective uid only. */
+	/* Whether a peer may use the socket; NULL = root, or the effective uid that opened the socket
+	 * (kept: under privilege separation the process changes uid after). */
 	bool (*peer_ok)(void *ctx, uid_t uid, gid_t gid, pid_t pid);
 	/* Unix time for the status; NULL = time(). */
 	int64_t (*now)(void *ctx);

@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "daemon/log.h"
+#include "os/fsowner.h"
 #include "vpnc/config.h"
 
 /* Longest line written; longer messages are cut. */
@@ -249,13 +251,38 @@ void vpnc_log_note(void *ctx, const char *msg)
 	vpnc_log_engine(ctx, VPNC_LOG_NOTE, msg);
 }
 
+/*
+ * Where a log may go: a regular file, or a terminal or /dev/null (character
+ * devices that take text); never a disk, /dev/mem or a FIFO a profile names.
+ */
+static bool log_target_ok(int fd, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) || (S_ISCHR(st->st_mode) && (st->st_rdev == makedev(1, 3) || isatty(fd)));
+}
+
 int vpnc_log_open_file(const char *path, bool append)
 {
+	struct stat st;
 	int fd, ret = 0;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0600);
+	/* 0600 and truncated (or appended to), as OpenVPN's --log / --log-append; a symbolic link only
+	 * if root or the profile's owner made it, and truncated only once it is known to be a regular
+	 * file (os/fsowner.h). */
+	fd = vpnc_fs_open(path, O_WRONLY | O_CREAT | O_NONBLOCK | (append ? O_APPEND : 0), 0600);
 	if (fd < 0)
-		return -errno;
+		return fd;
+	if (fstat(fd, &st) < 0)
+		ret = -errno;
+	else if (!log_target_ok(fd, &st))
+		ret = -EINVAL;
+	else if (!append && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)
+		ret = -errno;
+	else if (fcntl(fd, F_SETFL, append ? O_APPEND : 0) < 0) /* blocking again */
+		ret = -errno;
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
 	/* Keep the original stdout/stderr once, so vpnc_log_close() can give them back. */
 	if (saved_err < 0) {
 		saved_out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);

@@ -46,6 +46,7 @@
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/loop_int.h"
+#include "os/fsowner.h"
 #include "daemon/remote.h"
 #include "daemon/tunio.h"
 #include "daemon/sdnotify.h"   /* systemd */
@@ -272,7 +273,8 @@ static struct vpnc_push *resolve_route_hosts(const struct vpnc_push *push)
 
 static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 {
-	struct vpnc_push *own = resolve_route_hosts(pushed);
+	/* Privilege separation: the parent resolves them (privsrv.c); this root has no resolver. */
+	struct vpnc_push *own = l->p->split ? NULL : resolve_route_hosts(pushed);
 	const struct vpnc_push *push = own != NULL ? own : pushed;
 	struct vpnc_netcfg_opts o;
 	char desc[256];
@@ -326,7 +328,8 @@ static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 		         l->tun.name);
 	sd_connected(l, desc); /* systemd (sdnotify.h) */
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
-	vpnc_ctlstate_dns(l->ctl, l->updown.dns_failed, vpnc_dns_mode_name(l->updown.dns.mode),
+	vpnc_ctlstate_dns(l->ctl, l->updown.dns_failed,
+	                  vpnc_dns_mode_name(l->p->split ? l->priv_dns_mode : l->updown.dns.mode),
 	                  l->updown.dns_scope);
 	loop_netev_connected(l);
 	drop_privileges(l);
@@ -782,13 +785,24 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l,
 		                                 .prompt = loop_creds_view, .answer = loop_creds_answer};
 
-		(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
+		/* A 'control-socket PATH' is made with the rights of the profile's owner, as the files it
+		 * names (os/fsowner.h); the default one in /run/vpnc is vpnc's own. */
+		struct vpnc_fsowner fo = {0};
+		if (l->conf->control_socket[0] != '\0' &&
+		    vpnc_fsowner_enter(&fo, l->conf->owner_uid, l->conf->owner_gid) < 0)
+			vpnc_log(VPNC_LOG_INFO, "Cannot take the rights of the profile's owner for the control socket");
+		else
+			(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
+		vpnc_fsowner_leave(&fo);
 		loop_creds_start(l); /* asking for credentials (loop_creds.c), on the socket too */
 		vpnc_ctlstate_netev(l->ctl, &l->netev); /* the last network event (loop_roam.c) */
 		/* Kill switch (loop_ks.c): in place before the first name is resolved. Privilege
 		 * separation: then into the jail, now that the control socket exists, before any name
 		 * is resolved or packet sent (src/priv/privjail.h). */
 		char jerr[256];
+		if (l->p->jail != NULL && l->conf->push_peer_info &&
+		    vpnc_os_default_hwaddr("/proc/net/route", "/sys/class/net", l->hwaddr_jail) < 0)
+			l->hwaddr_jail[0] = '\0'; /* none is fine, as for each attempt without the jail */
 		if (loop_ks_start(l) < 0) {
 			loop_shutdown(l, 1);
 		} else if (l->p->jail != NULL && vpnc_priv_jail_enter(l->p->jail, jerr, sizeof(jerr)) < 0) {

@@ -141,9 +141,12 @@ static void start_engine(struct loop *l)
 	if (loop_creds_ready(l) != 0)
 		return;
 	vpnc_engine_cfg_from_config(&ecfg, l->conf);
-	/* push-peer-info: IV_HWADDR, looked up for each attempt as 2.6 does; none is fine. */
-	if (l->conf->push_peer_info &&
-	    vpnc_os_default_hwaddr("/proc/net/route", "/sys/class/net", hwaddr) == 0)
+	/* push-peer-info: IV_HWADDR, looked up for each attempt as 2.6 does; none is fine. Privilege
+	 * separation: this root has no /proc or /sys, so the one looked up before the jail. */
+	if (l->conf->push_peer_info && l->p->split && l->hwaddr_jail[0])
+		ecfg.iv_hwaddr = l->hwaddr_jail;
+	else if (l->conf->push_peer_info && !l->p->split &&
+	         vpnc_os_default_hwaddr("/proc/net/route", "/sys/class/net", hwaddr) == 0)
 		ecfg.iv_hwaddr = hwaddr;
 	ecfg.transport = r->transport;
 	ecfg.link_ipv6 = l->server.ss_family == AF_INET6;

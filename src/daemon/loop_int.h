@@ -22,6 +22,7 @@
 #include "core/httpproxy.h"
 #include "control/ctlpath.h"
 #include "control/ctlstate.h"
+#include "daemon/ks_run.h"
 #include "daemon/link.h"
 #include "daemon/loop.h"
 #include "daemon/prompt.h"
@@ -29,11 +30,11 @@
 #include "daemon/sdwatchdog.h"
 #include "daemon/tunio.h"
 #include "daemon/updown.h"
+#include "os/hwaddr.h"
 #include "os/os.h"
 #include "vpnc/engine.h"
 
 struct vpnc_netwatch; /* os/netwatch.h */
-struct vpnc_ks_allow; /* os/killswitch.h */
 struct vpnc_sleepwatch; /* os/sleepwatch.h */
 
 /* The preallocated packet buffers, by role. */
@@ -170,10 +171,12 @@ struct loop {
 	struct vpnc_nl_path path;
 	struct vpnc_status_netev netev;  /* the last network event and what was done, for status */
 
-	/* Kill switch (loop_ks.c; docs/killswitch.md): NULL without --kill-switch. */
-	struct vpnc_ks_allow *ks;
-	bool ks_on;                      /* its rules are installed */
-	char ks_instance[VPNC_CTL_INSTANCE_MAX + 1];
+	/* Kill switch (loop_ks.c, ks_run.h; docs/killswitch.md): its set NULL without --kill-switch. */
+	struct vpnc_ks_run ks;
+	/* Privilege separation: IV_HWADDR as it was before the jail (loop_attempt.c); "" = none. */
+	char hwaddr_jail[VPNC_HWADDR_LEN];
+	/* Privilege separation: the DNS backend the parent used at the last connect (loop_priv.c). */
+	enum vpnc_dns_mode priv_dns_mode;
 	/* Suspend and resume (loop_sleep.c). */
 	struct vpnc_sleepwatch *sw;      /* NULL when there is no system bus (logged) */
 	uv_poll_t sw_poll;

@@ -33,18 +33,23 @@ int loop_priv_open_tun(struct loop *l)
 
 int loop_priv_apply(struct loop *l, const struct vpnc_push *push)
 {
+	static const char *const scopes[] = {"full-tunnel", "first", "domains", "shared"};
+	struct vpnc_priv_msg_result res;
 	int mtu = 0;
 	unsigned n_failed = 0, dropped = 0;
 	int ret = vpnc_privc_net_apply(l->p->priv_sock, push,
 	                               l->have_server ? (const struct sockaddr *)&l->server : NULL, &mtu, &n_failed,
-	                               &dropped);
+	                               &dropped, &res);
 
 	if (ret < 0)
 		return ret;
+	/* For the status and systemd's STATUS=: the parent applied DNS; this process never does. */
+	l->updown.dns_failed = res.dns == VPNC_PRIV_DNS_FAILED;
+	l->updown.dns_scope = res.dns >= VPNC_PRIV_DNS_FULL_TUNNEL ? scopes[res.dns - VPNC_PRIV_DNS_FULL_TUNNEL] : NULL;
+	l->priv_dns_mode = (enum vpnc_dns_mode)res.dns_mode;
 	if (dropped > 0)
-		vpnc_log(VPNC_LOG_WARN, "privsep: %u item(s) not applied: routes to unresolved host names, or "
-		         "OpenVPN 2.6 'dns' servers and search domains, which privilege separation does not carry yet",
-		         dropped);
+		vpnc_log(VPNC_LOG_WARN, "privsep: %u item(s) of the push could not be passed to the privileged "
+		         "process and were not applied", dropped);
 	/* The child's record: what the log and status need. The parent owns the real one; this one
 	 * only names the addresses (as netcfg.c would) and is never used to delete anything. */
 	vpnc_netcfg_init(l->nc);

@@ -8,6 +8,8 @@
  * error, which is reported as one sentence on stderr.
  */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include "core/logesc.h"
 #include "core/tls.h"
 #include "control/checkcfg.h" /* vpnc --check-config */
 #include "control/cli.h" /* Control socket client, --help, --version (cli.h). */
@@ -31,6 +34,7 @@
 #include "daemon/privsep.h" /* privilege separation */
 #include "daemon/prompt.h"
 #include "daemon/sdnotify.h" /* systemd */
+#include "os/fsowner.h"
 #include "os/os.h"
 #include "os/pkcs11.h" /* PKCS#11 tokens (docs/pkcs11.md) */
 #include "priv/privjail.h"
@@ -315,18 +319,28 @@ static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct v
 	char err[256];
 	int sock = -1, ret;
 
-	/* The kill switch's rules change during the run and at its end, which needs CAP_NET_ADMIN in
-	 * the process that owns them: not the network process. */
-	if (conf->kill_switch) {
-		vpnc_log(VPNC_LOG_FATAL, "'privsep yes' does not work with 'kill-switch' yet.");
-		return VPNC_EXIT_CONFIG;
-	}
 	ret = vpnc_priv_jail_user(conf->user[0] ? (long long)conf->uid : -1,
 	                          conf->group[0] ? (long long)conf->gid : conf->user[0] ? (long long)conf->user_gid : -1,
 	                          jail, err, sizeof(err));
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Privilege separation: %s.", err);
 		return VPNC_EXIT_CONFIG; /* no such user: retrying will not help */
+	}
+	{
+		const struct passwd *pw = getpwuid(jail->uid);
+		char uname[64], gname[64];
+		const struct group *gr;
+
+		snprintf(uname, sizeof(uname), "%s", pw != NULL ? pw->pw_name : "?");
+		gr = getgrgid(jail->gid);
+		snprintf(gname, sizeof(gname), "%s", gr != NULL ? gr->gr_name : "?");
+		if (jail->fallback)
+			vpnc_log(VPNC_LOG_WARN, "Privilege separation: there is no user '%s', so the network process runs "
+			         "as %s:%s (uid %u), which other daemons may share; create '%s' (sysusers) or set "
+			         "'user'.", VPNC_PRIV_DEFAULT_USER, uname, gname, (unsigned)jail->uid,
+			         VPNC_PRIV_DEFAULT_USER);
+		vpnc_log(VPNC_LOG_INFO, "Privilege separation: the network process runs as user %s, group %s, "
+		         "with no capability ('privsep no' turns this off)", uname, gname);
 	}
 	jail->chroot_dir = conf->chroot_dir[0] ? conf->chroot_dir : NULL;
 	/* The parent gone (even by SIGKILL): nothing can be reverted or asked for, so stop too. */
@@ -418,10 +432,27 @@ int main(int argc, char **argv)
 	 */
 	int cloexec = untrusted && close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0 ? -errno : 0;
 	/* Logging (log.h) and systemd (sdnotify.h): before anything else can fail or drop privileges. */
-	ret = vpnc_log_setup(conf);
-	if (ret < 0)
-		vpnc_log(VPNC_LOG_FATAL, "Cannot open the log file %s: %s; logging to stderr.", conf->log_path,
-		         strerror(-ret));
+	{
+		/* The log file with the rights of the profile's owner, as the files it names (fsowner.h). */
+		struct vpnc_fsowner fo;
+		char safe[128];
+
+		bool as_owner = false;
+
+		ret = vpnc_fsowner_enter(&fo, conf->owner_uid, conf->owner_gid);
+		if (ret == 0) {
+			as_owner = fo.active;
+			ret = vpnc_log_setup(conf);
+			vpnc_fsowner_leave(&fo);
+		}
+		(void)vpnc_log_escape(safe, sizeof(safe), conf->log_path, strlen(conf->log_path));
+		if (ret < 0)
+			vpnc_log(VPNC_LOG_FATAL, "Cannot open the log file %s: %s%s; logging to stderr.", safe,
+			         ret == -EINVAL   ? "not a regular file, a terminal or /dev/null"
+			         : ret == -ELOOP ? "a symbolic link that neither root nor the profile's owner made"
+			                         : strerror(-ret),
+			         as_owner ? " (opened with the rights of the profile's owner)" : "");
+	}
 	log_notes(&kept);
 	if (!mlocked)
 		vpnc_log(VPNC_LOG_NOTE, "%s", mnote); /* a note, not an error */

@@ -7,6 +7,7 @@
 #include "daemon/privsep.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <netinet/in.h>
@@ -16,16 +17,22 @@
 
 #include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cap-ng.h>
+#include <openssl/rand.h>
 
 #include "control/ctlpath.h"
 #include "daemon/exitcode.h"
+#include "daemon/ks_run.h"
 #include "daemon/log.h"
+#include "daemon/remote.h"
+#include "daemon/sdnotify.h"
 #include "daemon/updown.h"
 #include "priv/privio.h"
+#include "priv/privsd.h"
 #include "priv/privsrv.h"
 
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
@@ -97,12 +104,15 @@ static void remove_ctl_socket(const struct vpnc_config *conf)
 struct parent {
 	uv_loop_t uv;
 	uv_poll_t poll;
+	uv_poll_t sd_poll;               /* the network process's systemd notifications (privsd.h) */
 	uv_signal_t sig[6];              /* SIGCHLD and the forwarded ones */
 	struct vpnc_privsrv s;
 	struct vpnc_updown u;            /* DNS and scripts, exactly as the one-process daemon runs them */
+	struct vpnc_ks_run ks;           /* the kill switch's rules (ks_run.h): the parent owns them */
 	const struct vpnc_config *conf;
 	pid_t child;
 	int sock;
+	int sd_sock;                     /* -1 without $NOTIFY_SOCKET */
 	int code;                        /* -1: from the child's status */
 	int st;
 	bool reaped;
@@ -130,32 +140,76 @@ static const char *down_signal(uint32_t why)
 	return why < sizeof(names) / sizeof(names[0]) ? names[why] : "fatal-error";
 }
 
-/* The server a checked NET_APPLY names, as a sockaddr for the script environment. */
-static const struct sockaddr *server_of(const struct vpnc_priv_net *n, struct sockaddr_storage *ss)
+/* An address of a checked message, as a sockaddr (NULL for family 0). */
+static const struct sockaddr *sockaddr_of(int family, uint16_t port, const uint8_t *addr, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
-	if (n->server_family == AF_INET) {
+	if (family == AF_INET) {
 		struct sockaddr_in *a = (struct sockaddr_in *)ss;
 		a->sin_family = AF_INET;
-		a->sin_port = n->server_port;
-		memcpy(&a->sin_addr, n->server, 4);
+		a->sin_port = port;
+		memcpy(&a->sin_addr, addr, 4);
 		return (struct sockaddr *)ss;
 	}
-	if (n->server_family == AF_INET6) {
+	if (family == AF_INET6) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
 		a->sin6_family = AF_INET6;
-		a->sin6_port = n->server_port;
-		memcpy(&a->sin6_addr, n->server, 16);
+		a->sin6_port = port;
+		memcpy(&a->sin6_addr, addr, 16);
 		return (struct sockaddr *)ss;
 	}
 	return NULL;
 }
 
-/* One request: checked, handled, answered; then DNS and scripts for NET_APPLY and DOWN. */
+/* The server a checked NET_APPLY names, as a sockaddr for the script environment. */
+static const struct sockaddr *server_of(const struct vpnc_priv_net *n, struct sockaddr_storage *ss)
+{
+	return sockaddr_of(n->server_family, n->server_port, n->server, ss);
+}
+
+/*
+ * The kill switch's rules could not be changed (logged): the run ends. The
+ * reply still goes out (the child waits for it); what the rules did not
+ * allow stays blocked, so this fails closed.
+ */
+static void ks_failed(struct parent *p)
+{
+	p->code = 1;
+	p->down_signal = "fatal-error";
+	kill(p->child, SIGTERM);
+}
+
+static int ks_resolved(struct parent *p, const struct vpnc_priv_msg_addrs *a)
+{
+	struct sockaddr_storage ss[VPNC_PRIV_MAX_ADDRS];
+	const struct sockaddr *sa[VPNC_PRIV_MAX_ADDRS];
+	size_t n = 0;
+
+	if (!p->ks.on)
+		return 0;
+	for (uint32_t i = 0; i < a->n && i < VPNC_PRIV_MAX_ADDRS; i++)
+		if ((sa[n] = sockaddr_of(a->addrs[i].family, a->addrs[i].port, a->addrs[i].addr, &ss[n])) != NULL)
+			n++;
+	return vpnc_ks_run_resolved(&p->ks, &p->conf->remotes[a->remote], sa, n);
+}
+
+/* What became of the pushed DNS (privmsg.h), from updown.c's own record. */
+static uint8_t dns_state(const struct vpnc_updown *u)
+{
+	static const char *const scopes[] = {"full-tunnel", "first", "domains", "shared"};
+
+	if (u->dns_failed)
+		return VPNC_PRIV_DNS_FAILED;
+	for (size_t i = 0; u->dns_scope != NULL && i < sizeof(scopes) / sizeof(scopes[0]); i++)
+		if (strcmp(u->dns_scope, scopes[i]) == 0)
+			return (uint8_t)(VPNC_PRIV_DNS_FULL_TUNNEL + i);
+	return VPNC_PRIV_DNS_NONE;
+}
+
+/* One request: checked, handled, answered; DNS and scripts for NET_APPLY, and reverts for DOWN. */
 static int serve_one(struct parent *p)
 {
 	static union vpnc_priv_msg req, reply; /* about 10 KiB each; single-threaded */
-	static struct vpnc_push push;
 	struct sockaddr_storage ss;
 	int fd, ret = vpnc_priv_recv(p->sock, &req, false, NULL);
 
@@ -163,6 +217,10 @@ static int serve_one(struct parent *p)
 		return 0;
 	if (ret < 0)
 		return ret;
+	/* Kill switch (ks_run.h): the system's resolvers may be asked during this lookup only. */
+	if (ret == VPNC_PRIV_RESOLVE && req.resolve.remote < p->conf->n_remotes &&
+	    vpnc_ks_run_resolving(&p->ks, p->conf->remotes[req.resolve.remote].host) < 0)
+		ks_failed(p);
 	if (ret == VPNC_PRIV_DOWN || ret == VPNC_PRIV_NET_UNAPPLY)
 		vpnc_updown_dns_revert(&p->u); /* while the TUN still exists, as loop_shutdown() does */
 	if (ret == VPNC_PRIV_DOWN)
@@ -174,16 +232,27 @@ static int serve_one(struct parent *p)
 	if (req.h.type == VPNC_PRIV_SIGN && reply.signature.err < 0)
 		vpnc_log(VPNC_LOG_INFO, "The PKCS#11 token did not sign for the network process: %s.",
 		         strerror(-reply.signature.err));
+	/* Kill switch: the remote's addresses may be reached, the TUN device used; before the child knows. */
+	if ((reply.h.type == VPNC_PRIV_ADDRS && ks_resolved(p, &reply.addrs) < 0) ||
+	    (reply.h.type == VPNC_PRIV_TUN && vpnc_ks_run_tun(&p->ks, p->s.tun.name) < 0))
+		ks_failed(p);
+	/* DNS and scripts before the reply, as the one-process daemon does them before it says
+	 * "Initialization Sequence Completed"; the reply tells the network process (its status) how
+	 * DNS went. */
+	if (req.h.type == VPNC_PRIV_NET_APPLY && reply.result.err == 0 && p->s.applied != NULL) {
+		if (p->s.route_hosts_lost > 0)
+			vpnc_log(VPNC_LOG_INFO, "%u route(s) with a host name not added: the name does not resolve "
+			         "to an IPv4 address (or too many routes)", p->s.route_hosts_lost);
+		/* The environment comes from the checked values, never from peer text. */
+		if (vpnc_updown_connected(&p->u, p->s.applied, p->s.tun.name, p->s.tun.ifindex, p->s.nc.mtu,
+		                          server_of(&req.net.net, &ss)) < 0)
+			updown_fail(p);
+		reply.result.dns = dns_state(&p->u);
+		reply.result.dns_mode = (uint8_t)p->u.dns.mode;
+	}
 	ret = vpnc_priv_send(p->sock, &reply, reply.h.len, fd);
 	if (ret < 0)
 		return ret == -EPIPE || ret == -ECONNRESET ? 0 : ret;
-	if (req.h.type == VPNC_PRIV_NET_APPLY && reply.result.err == 0) {
-		/* The environment comes from the checked values, never from peer text. */
-		vpnc_priv_net_to_push(&req.net.net, &push);
-		if (vpnc_updown_connected(&p->u, &push, p->s.tun.name, p->s.tun.ifindex, p->s.nc.mtu,
-		                          server_of(&req.net.net, &ss)) < 0)
-			updown_fail(p);
-	}
 	return 1;
 }
 
@@ -207,6 +276,39 @@ static void on_readable(uv_poll_t *h, int status, int events)
 	if (!p->reaped && waitpid(p->child, &p->st, 0) == p->child)
 		p->reaped = true;
 	finish(p);
+}
+
+/*
+ * The network process's systemd notifications: each one that passes the
+ * check goes on to $NOTIFY_SOCKET as sent; one that does not is treated as
+ * any request that is not allowed.
+ */
+static void sd_drain(struct parent *p)
+{
+	char buf[VPNC_PRIV_SD_MAX + 1];
+	ssize_t n;
+
+	while ((n = recv(p->sd_sock, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC)) >= 0) {
+		if (n > VPNC_PRIV_SD_MAX || vpnc_priv_sd_check(buf, (size_t)n) < 0) {
+			if (!p->reaped) {
+				vpnc_log(VPNC_LOG_FATAL, "The network process sent a systemd notification that is not "
+				         "allowed; stopping it and reverting the network settings.");
+				p->code = 1;
+				p->down_signal = "fatal-error";
+				kill(p->child, SIGKILL);
+			}
+			return;
+		}
+		buf[n] = '\0';
+		(void)vpnc_sd_notify(buf);
+	}
+}
+
+static void on_sd_readable(uv_poll_t *h, int status, int events)
+{
+	(void)status;
+	(void)events;
+	sd_drain(h->data);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -256,8 +358,26 @@ static void finish(struct parent *p)
 	remove_ctl_socket(p->conf);
 	vpnc_updown_down(&p->u, p->down_signal); /* runs during the rest of uv_run */
 	close_if((uv_handle_t *)&p->poll);
+	if (p->sd_sock >= 0) {
+		sd_drain(p); /* its last words (STOPPING=1) */
+		close_if((uv_handle_t *)&p->sd_poll);
+	}
 	for (size_t i = 0; i < sizeof(p->sig) / sizeof(p->sig[0]); i++)
 		close_if((uv_handle_t *)&p->sig[i]);
+}
+
+/* remote-random-hostname (privsrv.h): the same label the one-process daemon puts in front. */
+static int random_host(char *out, size_t cap, const char *host)
+{
+	unsigned char rnd[VPNC_REMOTE_RANDOM_LABEL];
+	int ret;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return -EIO;
+	ret = vpnc_remote_random_hostname(out, cap, host, rnd);
+	if (ret == 0)
+		vpnc_log(VPNC_LOG_MORE, "remote-random-hostname: resolving %s", out);
+	return ret;
 }
 
 static void dns_error(int err, enum vpnc_dns_mode mode)
@@ -266,7 +386,7 @@ static void dns_error(int err, enum vpnc_dns_mode mode)
 	         strerror(-err));
 }
 
-static int serve(const struct vpnc_config *conf, int sock, pid_t child, const sigset_t *old)
+static int serve(const struct vpnc_config *conf, int sock, int sd_sock, pid_t child, const sigset_t *old)
 {
 	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
 	struct parent *p = calloc(1, sizeof(*p));
@@ -282,19 +402,27 @@ static int serve(const struct vpnc_config *conf, int sock, pid_t child, const si
 	p->conf = conf;
 	p->child = child;
 	p->sock = sock;
+	p->sd_sock = sd_sock;
 	p->code = -1;
 	p->down_signal = "sigterm";
 	ret = vpnc_privsrv_init(&p->s, conf);
 	p->s.dns_by_caller = true; /* updown.c applies DNS, with its rule for an 'up' script */
 	p->s.sign_key = sign_key; /* the network process's TLS signs through the token here */
 	p->s.on_dns_error = dns_error;
+	p->s.random_host = random_host;
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_FATAL, "The privileged process cannot open a netlink socket: %s.", strerror(-ret));
 	else if ((ret = vpnc_updown_init(&p->u, &p->uv, conf, updown_fail, p)) < 0)
 		; /* logged there */
+	else if ((ret = vpnc_ks_run_start(&p->ks, conf)) < 0)
+		; /* logged there; before the child's first request, so before its first packet */
 	else if ((ret = uv_poll_init(&p->uv, &p->poll, sock)) == 0) {
 		p->poll.data = p;
 		ret = uv_poll_start(&p->poll, UV_READABLE | UV_DISCONNECT, on_readable);
+		if (ret == 0 && sd_sock >= 0 && (ret = uv_poll_init(&p->uv, &p->sd_poll, sd_sock)) == 0) {
+			p->sd_poll.data = p;
+			ret = uv_poll_start(&p->sd_poll, UV_READABLE, on_sd_readable);
+		}
 		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]) && ret == 0; i++) {
 			p->sig[i].data = p;
 			if ((ret = uv_signal_init(&p->uv, &p->sig[i])) == 0)
@@ -332,6 +460,7 @@ static int serve(const struct vpnc_config *conf, int sock, pid_t child, const si
 	vpnc_updown_free(&p->u);
 	vpnc_privsrv_free(&p->s);
 	code = p->code >= 0 ? p->code : child_status(p->st);
+	vpnc_ks_run_end(&p->ks, code); /* after the DNS and routes are gone, as the loop does */
 	free(p);
 	return code;
 }
@@ -339,7 +468,7 @@ static int serve(const struct vpnc_config *conf, int sock, pid_t child, const si
 int vpnc_privsep_split(const struct vpnc_config *conf, int *sock, void (*forget)(void *), void *forget_arg)
 {
 	sigset_t set, old;
-	int sv[2], ret;
+	int sv[2], sd[2] = {-1, -1}, ret;
 	pid_t pid;
 
 	sigemptyset(&set);
@@ -351,6 +480,17 @@ int vpnc_privsep_split(const struct vpnc_config *conf, int *sock, void (*forget)
 		vpnc_log(VPNC_LOG_FATAL, "Cannot create the privilege separation socket: %s.", strerror(-ret));
 		return 1;
 	}
+	/* systemd accepts only the main process's notifications (NotifyAccess=main): the parent passes
+	 * the network process's on (privsd.h). Its end never blocks the loop. */
+	if (vpnc_sd_enabled() && socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sd) < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "Cannot create the systemd notification socket: %s.", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return 1;
+	}
+	if (sd[1] >= 0 && fcntl(sd[1], F_SETFL, O_NONBLOCK) < 0)
+		vpnc_log(VPNC_LOG_INFO, "Cannot make the systemd notification socket non-blocking: %s",
+		         strerror(errno));
 	/* Blocked before the fork, so a signal in between is queued, not fatal to the parent. */
 	sigprocmask(SIG_BLOCK, &set, &old);
 	pid = fork();
@@ -359,6 +499,10 @@ int vpnc_privsep_split(const struct vpnc_config *conf, int *sock, void (*forget)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(sv[0]);
 		close(sv[1]);
+		if (sd[0] >= 0) {
+			close(sd[0]);
+			close(sd[1]);
+		}
 		return 1;
 	}
 	if (pid == 0) {
@@ -367,10 +511,17 @@ int vpnc_privsep_split(const struct vpnc_config *conf, int *sock, void (*forget)
 			_exit(1);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(sv[0]);
+		if (sd[0] >= 0) {
+			close(sd[0]);
+			if (vpnc_sd_relay(sd[1]) < 0)
+				_exit(1);
+		}
 		*sock = sv[1];
 		return -1;
 	}
 	close(sv[1]);
+	if (sd[1] >= 0)
+		close(sd[1]);
 	if (forget != NULL)
 		forget(forget_arg);
 	if (parent_caps() < 0) {
@@ -380,7 +531,9 @@ int vpnc_privsep_split(const struct vpnc_config *conf, int *sock, void (*forget)
 		return 1;
 	}
 	vpnc_log(VPNC_LOG_MORE, "Privilege separation: network process %d", (int)pid);
-	ret = serve(conf, sv[0], pid, &old);
+	ret = serve(conf, sv[0], sd[0], pid, &old);
 	close(sv[0]);
+	if (sd[0] >= 0)
+		close(sd[0]);
 	return ret;
 }

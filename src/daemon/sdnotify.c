@@ -4,6 +4,7 @@
  * and reading the watchdog interval systemd hands over. See sdnotify.h.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include "daemon/sdnotify.h"
 
 static int sd_fd = -1;
+
+static int parse_u64(const char *s, uint64_t *out);
 
 /* Fills *sun from $NOTIFY_SOCKET and returns the address length, 0 if unset, or -errno. */
 static int sd_address(struct sockaddr_un *sun)
@@ -62,6 +65,28 @@ int vpnc_sd_open(void)
 	}
 	sd_fd = fd;
 	return 1;
+}
+
+bool vpnc_sd_enabled(void)
+{
+	return sd_fd >= 0;
+}
+
+int vpnc_sd_relay(int fd)
+{
+	const char *p = getenv("WATCHDOG_PID");
+	uint64_t pid;
+	char own[24];
+
+	vpnc_sd_close();
+	sd_fd = fd;
+	/* systemd named the main process (the parent); the keep-alives now come from this one. */
+	if (p != NULL && parse_u64(p, &pid) == 0 && pid == (uint64_t)getppid()) {
+		snprintf(own, sizeof(own), "%llu", (unsigned long long)getpid());
+		if (setenv("WATCHDOG_PID", own, 1) < 0)
+			return -errno;
+	}
+	return 0;
 }
 
 void vpnc_sd_close(void)

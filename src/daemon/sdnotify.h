@@ -20,6 +20,7 @@
 #ifndef VPNC_DAEMON_SDNOTIFY_H
 #define VPNC_DAEMON_SDNOTIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Longest datagram vpnc builds (STATUS= text is cut to fit). */
@@ -33,6 +34,18 @@
  * Calling it again closes the previous socket first.
  */
 int vpnc_sd_open(void);
+
+/* A notify socket is open. */
+bool vpnc_sd_enabled(void);
+
+/*
+ * Privilege separation (src/priv/privsd.h): in the network process, right
+ * after the fork. The notify socket is closed and every message goes to fd
+ * (its end of a datagram socketpair; the parent passes them on) instead; a
+ * $WATCHDOG_PID naming the parent is changed to this process, whose loop
+ * sends the keep-alives. Takes fd. 0 or a negative errno code.
+ */
+int vpnc_sd_relay(int fd);
 
 /* Closes the socket (safe when none is open). */
 void vpnc_sd_close(void);

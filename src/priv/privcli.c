@@ -43,7 +43,7 @@ int vpnc_privc_tun_open(int sock, struct vpnc_tun *tun, int *offloads)
 }
 
 int vpnc_privc_net_apply(int sock, const struct vpnc_push *push, const struct sockaddr *server, int *mtu,
-                         unsigned *n_failed, unsigned *dropped)
+                         unsigned *n_failed, unsigned *dropped, struct vpnc_priv_msg_result *res)
 {
 	static struct vpnc_priv_msg_net m; /* about 12 KiB; the loop is single-threaded */
 	union vpnc_priv_msg r;
@@ -56,6 +56,8 @@ int vpnc_privc_net_apply(int sock, const struct vpnc_push *push, const struct so
 		return ret;
 	*mtu = r.result.mtu;
 	*n_failed = r.result.n_failed;
+	if (res != NULL)
+		*res = r.result;
 	return r.result.err;
 }
 

@@ -21,11 +21,12 @@ int vpnc_privc_tun_open(int sock, struct vpnc_tun *tun, int *offloads);
 /*
  * NET_APPLY with the network part of push and the server in use (may be
  * NULL). Returns the parent's error (0 or negative) and sets *mtu and
- * *n_failed from its reply, and *dropped (may be NULL) as
- * vpnc_priv_net_from_push() does.
+ * *n_failed from its reply, *dropped (may be NULL) as
+ * vpnc_priv_net_from_push() does, and *res (may be NULL) to the whole
+ * checked reply (what became of DNS).
  */
 int vpnc_privc_net_apply(int sock, const struct vpnc_push *push, const struct sockaddr *server, int *mtu,
-                         unsigned *n_failed, unsigned *dropped);
+                         unsigned *n_failed, unsigned *dropped, struct vpnc_priv_msg_result *res);
 
 /* NET_UNAPPLY or REPIN: the parent's error. */
 int vpnc_privc_simple(int sock, int type);

@@ -43,15 +43,25 @@ int vpnc_priv_jail_user(long long conf_uid, long long conf_gid, struct vpnc_priv
 		}
 	} else {
 		struct passwd *pw = getpwnam(VPNC_PRIV_DEFAULT_USER);
+		struct group *gr = NULL;
 
 		if (pw == NULL) {
-			snprintf(err, cap,
-			         "there is no user '%s' for the network process: create it (sysusers) or set 'user'",
-			         VPNC_PRIV_DEFAULT_USER);
-			return -ENOENT;
+			/* Installed without its sysusers file: nobody, which the seccomp filter keeps from
+			 * signalling or tracing other processes of that user (privseccomp.c). */
+			j->fallback = true;
+			pw = getpwnam(VPNC_PRIV_FALLBACK_USER);
+			/* nogroup (Debian), else nobody's own group (Fedora names it nobody). */
+			gr = conf_gid >= 0 ? NULL : getgrnam(VPNC_PRIV_FALLBACK_GROUP);
+			if (pw == NULL) {
+				snprintf(err, cap,
+				         "there is neither a user '%s' nor '%s' for the network process: create '%s' "
+				         "(sysusers), set 'user', or turn it off with 'privsep no'",
+				         VPNC_PRIV_DEFAULT_USER, VPNC_PRIV_FALLBACK_USER, VPNC_PRIV_DEFAULT_USER);
+				return -ENOENT;
+			}
 		}
 		j->uid = pw->pw_uid;
-		j->gid = conf_gid >= 0 ? (gid_t)conf_gid : pw->pw_gid;
+		j->gid = conf_gid >= 0 ? (gid_t)conf_gid : gr != NULL ? gr->gr_gid : pw->pw_gid;
 	}
 	if (j->uid == 0 || j->gid == 0) {
 		snprintf(err, cap, "the network process must not run as uid or gid 0");

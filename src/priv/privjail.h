@@ -20,6 +20,11 @@
 /* The system user the network process runs as when the profile names none
  * (contrib/systemd/vpnc-client.sysusers creates it). */
 #define VPNC_PRIV_DEFAULT_USER "vpnc-client"
+/* When VPNC_PRIV_DEFAULT_USER does not exist (vpnc installed without its
+ * sysusers file): the network process runs as this user and group (or, with
+ * no such group, the user's own). */
+#define VPNC_PRIV_FALLBACK_USER "nobody"
+#define VPNC_PRIV_FALLBACK_GROUP "nogroup"
 /* Where the empty root comes from when no mount namespace can be made. */
 #define VPNC_PRIV_EMPTY_DIR "/var/empty"
 
@@ -33,12 +38,15 @@ struct vpnc_priv_jail {
 	 * entering fails. */
 	int parent_death_signal;
 	pid_t parent;
+	bool fallback;           /* VPNC_PRIV_DEFAULT_USER was missing: VPNC_PRIV_FALLBACK_USER is used */
 };
 
 /*
  * Looks up the user for the network process: the profile's uid/gid when
- * given (>= 0), else VPNC_PRIV_DEFAULT_USER and its primary group. Returns
- * 0, or -ENOENT (err says which user is missing) or -EPERM for uid or gid 0.
+ * given (>= 0), else VPNC_PRIV_DEFAULT_USER and its primary group, else
+ * VPNC_PRIV_FALLBACK_USER and VPNC_PRIV_FALLBACK_GROUP (j->fallback set, for
+ * the caller's one log line). Returns 0, or -ENOENT (err says which user is
+ * missing) or -EPERM for uid or gid 0.
  */
 int vpnc_priv_jail_user(long long conf_uid, long long conf_gid, struct vpnc_priv_jail *j, char *err,
                         size_t cap);

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "core/dnsname.h"
+#include "vpnc/config.h"
 #include "os/tun_offload.h"
 
 /* The wire layouts have no hidden padding: every byte is a named field. */
@@ -22,10 +23,24 @@ _Static_assert(sizeof(struct vpnc_priv_hdr) == 8, "hdr layout");
 _Static_assert(sizeof(struct vpnc_priv_route4) == 20, "route4 layout");
 _Static_assert(sizeof(struct vpnc_priv_route6) == 40, "route6 layout");
 _Static_assert(offsetof(struct vpnc_priv_net, server) == 76, "net layout");
-_Static_assert(sizeof(struct vpnc_priv_net) ==
+_Static_assert(sizeof(struct vpnc_priv_dnsaddr) == 20, "dns addr layout");
+_Static_assert(sizeof(struct vpnc_priv_dnsserver) ==
+                   12 + VPNC_DNSOPT_ADDRS * 20 + VPNC_DNSOPT_DOMAINS * VPNC_PRIV_DOMAIN_MAX + VPNC_DNSOPT_SNI_MAX + 2,
+               "dns server layout");
+_Static_assert(offsetof(struct vpnc_priv_net, n_dns_servers) ==
                    92 + VPNC_MAX_ROUTES * (20 + 40) + VPNC_MAX_DNS * (4 + 16) +
                        VPNC_MAX_DOMAINS * (2 * VPNC_PRIV_DOMAIN_MAX + 1) + 8,
                "net layout");
+_Static_assert(offsetof(struct vpnc_priv_net, dns_servers) % 4 == 0, "net layout");
+_Static_assert(sizeof(struct vpnc_priv_net) ==
+                   offsetof(struct vpnc_priv_net, dns_servers) +
+                       VPNC_DNSOPT_SERVERS * sizeof(struct vpnc_priv_dnsserver) +
+                       VPNC_DNSOPT_DOMAINS * VPNC_PRIV_DOMAIN_MAX,
+               "net layout");
+_Static_assert(offsetof(struct vpnc_priv_net, dns_servers) ==
+                   offsetof(struct vpnc_priv_net, n_dns_servers) + 8, "net layout");
+_Static_assert(sizeof(((struct vpnc_push *)0)->dns_servers[0].domains[0]) == VPNC_PRIV_DOMAIN_MAX, "dns domain size");
+_Static_assert(sizeof(((struct vpnc_push *)0)->dns_search[0]) == VPNC_PRIV_DOMAIN_MAX, "dns search size");
 _Static_assert(sizeof(((struct vpnc_push *)0)->route_domains[0]) == VPNC_PRIV_DOMAIN_MAX, "route domain size");
 _Static_assert(sizeof(struct vpnc_priv_msg_result) == 24, "result layout");
 _Static_assert(sizeof(struct vpnc_priv_msg_tun) == 8 + IFNAMSIZ + 8, "tun layout");
@@ -155,8 +170,12 @@ static bool addr_ok(int family, const uint8_t a[16])
 
 static bool route4_ok(const struct vpnc_priv_route4 *r)
 {
-	if (!flag(r->net_gateway) || r->net_kind > VPNC_RT_NET_NET_GATEWAY || !zero(r->zero, sizeof(r->zero)))
+	if (!flag(r->net_gateway) || r->net_kind > VPNC_RT_NET_HOST || !zero(r->zero, sizeof(r->zero)))
 		return false;
+	/* A host name of the profile: net is its index; the parent resolves its own copy of the name. */
+	if (r->net_kind == VPNC_RT_NET_HOST)
+		return r->net < VPNC_MAX_ROUTE_HOSTS && mask_ok(r->mask) && metric_ok(r->metric) &&
+		       (r->gw == 0 || (!r->net_gateway && ip4_unicast(r->gw)));
 	if (!mask_ok(r->mask) || (r->net & r->mask) != r->net || !metric_ok(r->metric))
 		return false;
 	if (r->net_kind != VPNC_RT_NET_ADDR && r->net != 0)
@@ -213,6 +232,54 @@ static bool server_ok(const struct vpnc_priv_net *n)
 	return n->server_port != 0 && addr_ok(n->server_family, n->server);
 }
 
+/* A list of names in slots of VPNC_PRIV_DOMAIN_MAX: n used (each a DNS name), the rest zero. */
+static bool names_ok(const char (*names)[VPNC_PRIV_DOMAIN_MAX], size_t slots, size_t n)
+{
+	size_t len;
+
+	if (n > slots)
+		return false;
+	for (size_t i = 0; i < slots; i++) {
+		if (i >= n ? !zero(names[i], VPNC_PRIV_DOMAIN_MAX)
+		           : !padded_string(names[i], VPNC_PRIV_DOMAIN_MAX, &len) || !vpnc_dnsname_ok(names[i]))
+			return false;
+	}
+	return true;
+}
+
+/* 2.6's --dns, within the push parser's rules (core/push.c, opt_dns). */
+static bool dnsserver_ok(const struct vpnc_priv_dnsserver *d)
+{
+	size_t len;
+
+	if (!flag(d->pushed) || d->priority > 127 || d->priority < (d->pushed ? 0 : -128) ||
+	    d->n_addr == 0 || d->n_addr > VPNC_DNSOPT_ADDRS || d->dnssec > VPNC_DNSSEC_NO || d->transport > VPNC_DNST_DOT ||
+	    !zero(d->zero, sizeof(d->zero)) || !zero(d->zero2, sizeof(d->zero2)))
+		return false;
+	for (size_t i = 0; i < VPNC_DNSOPT_ADDRS; i++) {
+		const struct vpnc_priv_dnsaddr *a = &d->addr[i];
+
+		if (i >= d->n_addr ? !zero(a, sizeof(*a)) : a->zero != 0 || !addr_ok(a->family, a->addr))
+			return false;
+	}
+	if (!names_ok(d->domains, VPNC_DNSOPT_DOMAINS, d->n_domains))
+		return false;
+	if (!padded_string(d->sni, sizeof(d->sni), &len))
+		return false;
+	return len == 0 || vpnc_dnsname_ok(d->sni);
+}
+
+static bool dnsopt_ok(const struct vpnc_priv_net *n)
+{
+	if (n->n_dns_servers > VPNC_DNSOPT_SERVERS || !zero(n->zero3, sizeof(n->zero3)))
+		return false;
+	for (size_t i = 0; i < VPNC_DNSOPT_SERVERS; i++)
+		if (i < n->n_dns_servers ? !dnsserver_ok(&n->dns_servers[i])
+		                         : !zero(&n->dns_servers[i], sizeof(n->dns_servers[i])))
+			return false;
+	return names_ok(n->dns_search, VPNC_DNSOPT_DOMAINS, n->n_dns_search);
+}
+
 static bool net_ok(const struct vpnc_priv_net *n)
 {
 	if (!ifconfig_ok(n) || !ifconfig6_ok(n) || !server_ok(n) || !zero(n->zero, sizeof(n->zero)))
@@ -257,6 +324,8 @@ static bool net_ok(const struct vpnc_priv_net *n)
 			return false;
 	if (n->n_route_domains > VPNC_MAX_DOMAINS || !zero(n->zero2, sizeof(n->zero2)))
 		return false;
+	if (!dnsopt_ok(n))
+		return false;
 	for (size_t i = 0; i < VPNC_MAX_DOMAINS; i++) {
 		size_t len;
 
@@ -276,10 +345,14 @@ static bool net_ok(const struct vpnc_priv_net *n)
 
 static bool result_ok(const struct vpnc_priv_msg_result *r)
 {
-	if (r->zero != 0 || r->err > 0 || r->err < -PRIV_ERRNO_MAX || r->n_failed > VPNC_PRIV_MAX_ITEMS)
+	if (r->err > 0 || r->err < -PRIV_ERRNO_MAX || r->n_failed > VPNC_PRIV_MAX_ITEMS)
+		return false;
+	if (r->request != VPNC_PRIV_NET_APPLY && (r->dns != 0 || r->dns_mode != 0))
 		return false;
 	switch (r->request) {
 	case VPNC_PRIV_NET_APPLY:
+		if (r->dns > VPNC_PRIV_DNS_SHARED || r->dns_mode > VPNC_DNS_NONE)
+			return false;
 		return r->mtu == 0 || (r->mtu >= PRIV_LINK_MTU_MIN && r->mtu <= PRIV_LINK_MTU_MAX);
 	case VPNC_PRIV_NET_UNAPPLY:
 	case VPNC_PRIV_REPIN:
@@ -408,7 +481,7 @@ int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push 
                             const struct sockaddr *server, unsigned *dropped)
 {
 	struct vpnc_priv_net *n = &m->net;
-	unsigned left = (p->n_dns_servers > 0) + (p->n_dns_search > 0);
+	unsigned left = 0;
 
 	memset(m, 0, sizeof(*m));
 	vpnc_priv_hdr_init(&m->h, VPNC_PRIV_NET_APPLY);
@@ -436,7 +509,7 @@ int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push 
 	for (size_t i = 0; i < p->n_routes; i++) {
 		const struct vpnc_route4 *r = &p->routes[i];
 
-		if (r->net_kind > VPNC_RT_NET_NET_GATEWAY) { /* a host name that did not resolve */
+		if (r->net_kind > VPNC_RT_NET_HOST) {
 			left++;
 			continue;
 		}
@@ -478,6 +551,33 @@ int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push 
 			return -EBADMSG;
 		memcpy(n->route_domains[i], p->route_domains[i], len);
 	}
+	if (p->n_dns_servers > VPNC_DNSOPT_SERVERS || p->n_dns_search > VPNC_DNSOPT_DOMAINS)
+		return -EBADMSG;
+	n->n_dns_servers = (uint16_t)p->n_dns_servers;
+	for (size_t i = 0; i < p->n_dns_servers; i++) {
+		const struct vpnc_dnsopt_server *d = &p->dns_servers[i];
+		struct vpnc_priv_dnsserver *o = &n->dns_servers[i];
+
+		if (d->n_addr > VPNC_DNSOPT_ADDRS || d->n_domains > VPNC_DNSOPT_DOMAINS)
+			return -EBADMSG;
+		o->priority = d->priority;
+		o->pushed = d->pushed;
+		o->n_addr = (uint8_t)d->n_addr;
+		o->n_domains = (uint8_t)d->n_domains;
+		o->dnssec = (uint8_t)d->dnssec;
+		o->transport = (uint8_t)d->transport;
+		for (size_t k = 0; k < d->n_addr; k++) {
+			o->addr[k].family = d->addr[k].family;
+			o->addr[k].port = d->addr[k].port;
+			memcpy(o->addr[k].addr, d->addr[k].addr, d->addr[k].family == AF_INET ? 4 : 16);
+		}
+		for (size_t k = 0; k < d->n_domains; k++)
+			memcpy(o->domains[k], d->domains[k], strnlen(d->domains[k], VPNC_PRIV_DOMAIN_MAX - 1));
+		memcpy(o->sni, d->sni, strnlen(d->sni, sizeof(o->sni) - 1));
+	}
+	n->n_dns_search = (uint16_t)p->n_dns_search;
+	for (size_t i = 0; i < p->n_dns_search; i++)
+		memcpy(n->dns_search[i], p->dns_search[i], strnlen(p->dns_search[i], VPNC_PRIV_DOMAIN_MAX - 1));
 	if (dropped != NULL)
 		*dropped = left;
 	if (server != NULL && server->sa_family == AF_INET) {
@@ -538,4 +638,26 @@ void vpnc_priv_net_to_push(const struct vpnc_priv_net *n, struct vpnc_push *p)
 	memcpy(p->domain_kind, n->domain_kind, sizeof(p->domain_kind));
 	p->n_route_domains = n->n_route_domains;
 	memcpy(p->route_domains, n->route_domains, sizeof(p->route_domains));
+	p->n_dns_servers = n->n_dns_servers;
+	for (size_t i = 0; i < n->n_dns_servers; i++) {
+		const struct vpnc_priv_dnsserver *d = &n->dns_servers[i];
+		struct vpnc_dnsopt_server *o = &p->dns_servers[i];
+
+		memset(o, 0, sizeof(*o));
+		o->priority = d->priority;
+		o->pushed = d->pushed;
+		o->n_addr = d->n_addr;
+		o->n_domains = d->n_domains;
+		o->dnssec = (enum vpnc_dnssec)d->dnssec;
+		o->transport = (enum vpnc_dns_transport)d->transport;
+		for (size_t k = 0; k < d->n_addr; k++) {
+			o->addr[k].family = d->addr[k].family;
+			o->addr[k].port = d->addr[k].port;
+			memcpy(o->addr[k].addr, d->addr[k].addr, 16);
+		}
+		memcpy(o->domains, d->domains, sizeof(o->domains));
+		memcpy(o->sni, d->sni, sizeof(o->sni));
+	}
+	p->n_dns_search = n->n_dns_search;
+	memcpy(p->dns_search, n->dns_search, sizeof(p->dns_search));
 }

@@ -72,6 +72,28 @@ struct vpnc_priv_route6 {
 
 #define VPNC_PRIV_DOMAIN_MAX 254 /* a name of up to 253 bytes and its NUL, as in struct vpnc_push */
 
+/* One of OpenVPN 2.6's 'dns server N' entries (struct vpnc_dnsopt_server). */
+struct vpnc_priv_dnsaddr {
+	uint8_t family;          /* AF_INET or AF_INET6 */
+	uint8_t zero;
+	uint16_t port;           /* host byte order; 0 = the default */
+	uint8_t addr[16];        /* network byte order; 4 bytes used for AF_INET, the rest zero */
+};
+
+struct vpnc_priv_dnsserver {
+	int32_t priority;        /* -128..127; 0..127 when pushed */
+	uint8_t pushed;          /* 0/1 */
+	uint8_t n_addr;          /* 1..VPNC_DNSOPT_ADDRS (2.6 refuses a server without one) */
+	uint8_t n_domains;       /* <= VPNC_DNSOPT_DOMAINS */
+	uint8_t dnssec;          /* enum vpnc_dnssec */
+	uint8_t transport;       /* enum vpnc_dns_transport */
+	uint8_t zero[3];
+	struct vpnc_priv_dnsaddr addr[VPNC_DNSOPT_ADDRS];
+	char domains[VPNC_DNSOPT_DOMAINS][VPNC_PRIV_DOMAIN_MAX]; /* resolve-domains */
+	char sni[VPNC_DNSOPT_SNI_MAX];                          /* "" = none */
+	uint8_t zero2[2];
+};
+
 struct vpnc_priv_net {
 	uint8_t has_ifconfig;
 	uint8_t topology;        /* enum vpnc_topology */
@@ -104,6 +126,12 @@ struct vpnc_priv_net {
 	uint16_t n_route_domains;
 	uint8_t zero2[6];
 	char route_domains[VPNC_MAX_DOMAINS][VPNC_PRIV_DOMAIN_MAX]; /* DOMAIN-ROUTE; "." = all */
+	/* 2.6's --dns: servers and search domains (they replace dhcp-option's for DNS and scripts). */
+	uint16_t n_dns_servers;  /* <= VPNC_DNSOPT_SERVERS */
+	uint16_t n_dns_search;   /* <= VPNC_DNSOPT_DOMAINS */
+	uint8_t zero3[4];
+	struct vpnc_priv_dnsserver dns_servers[VPNC_DNSOPT_SERVERS];
+	char dns_search[VPNC_DNSOPT_DOMAINS][VPNC_PRIV_DOMAIN_MAX];
 };
 
 struct vpnc_priv_msg_net {
@@ -137,10 +165,21 @@ struct vpnc_priv_msg_down {
  * items refused (NET_APPLY) or deletions that failed (NET_UNAPPLY, DOWN). A
  * failed TUN_OPEN is answered by a RESULT with err < 0.
  */
+/* What became of the DNS part of a NET_APPLY (for `vpnc status`; the scopes are status.h's). */
+enum vpnc_priv_dns_state {
+	VPNC_PRIV_DNS_NONE = 0,      /* nothing applied (none pushed, dns-mode none, left to 'up') */
+	VPNC_PRIV_DNS_FAILED,
+	VPNC_PRIV_DNS_FULL_TUNNEL,
+	VPNC_PRIV_DNS_FIRST,
+	VPNC_PRIV_DNS_DOMAINS,
+	VPNC_PRIV_DNS_SHARED,
+};
+
 struct vpnc_priv_msg_result {
 	struct vpnc_priv_hdr h;
 	uint16_t request;        /* the request type this answers */
-	uint16_t zero;
+	uint8_t dns;             /* NET_APPLY: enum vpnc_priv_dns_state; else 0 */
+	uint8_t dns_mode;        /* NET_APPLY: the backend in use (enum vpnc_dns_mode); else 0 */
 	int32_t err;             /* 0 or -1..-4095 */
 	int32_t mtu;             /* 0, or 68..65535: the MTU set on the TUN */
 	uint32_t n_failed;       /* items the kernel refused, <= VPNC_PRIV_MAX_ITEMS */
@@ -234,10 +273,11 @@ void vpnc_priv_hdr_init(struct vpnc_priv_hdr *h, int type);
 /*
  * Child side: a NET_APPLY message from a validated push and the server in use
  * (server may be NULL; sockaddr_in or sockaddr_in6). Every unused byte is
- * zero. What the message does not carry yet is left out and counted in
- * *dropped (may be NULL) for the caller to say so: routes to a host name the
- * profile gave that did not resolve, 2.6's --dns servers and search domains. Returns 0, or -EBADMSG if the result does not pass vpnc_priv_check()
- * (a push the parser should not have produced).
+ * zero. Routes to a host name of the profile go as its index (the parent
+ * resolves its own copy). What the message cannot carry is left out and
+ * counted in *dropped (may be NULL) for the caller to say so (nothing the
+ * push parser produces today). Returns 0, or -EBADMSG if the result does not
+ * pass vpnc_priv_check() (a push the parser should not have produced).
  */
 struct sockaddr;
 int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push *push,

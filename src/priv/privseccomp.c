@@ -28,7 +28,7 @@
 /* Syscalls allowed with any arguments. */
 static const char *const allowed[] = {
 	/* I/O on descriptors the process already has */
-	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek", "dup", "dup3", "fcntl",
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek", "dup", "dup2", "dup3", "fcntl",
 	"fstat", "newfstatat", "statx",
 	/* the links and the control socket */
 	"socket", "connect", "bind", "listen", "accept", "accept4", "shutdown", "getsockname", "getpeername",
@@ -42,8 +42,8 @@ static const char *const allowed[] = {
 	"mmap", "munmap", "mremap", "mprotect", "madvise", "brk", "futex", "sched_yield", "set_robust_list",
 	"rseq", "sched_getaffinity", "getrandom", "membarrier",
 	/* signals, ids, exit */
-	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "getpid", "gettid", "getppid", "kill",
-	"tgkill", "getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "prlimit64", "uname",
+	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "getpid", "gettid", "getppid",
+	"getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "prlimit64", "uname",
 	"sysinfo", "exit", "exit_group", "restart_syscall",
 	/* reading a crl-verify directory inside a chroot */
 	"getdents64",
@@ -109,6 +109,12 @@ int vpnc_priv_seccomp_install(void)
 	if (ret == 0)
 		ret = rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, SCMP_CMP_MASKED_EQ,
 		           O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE, O_RDONLY);
+	/* Signals to itself only (raise, abort): its user may be the shared fallback, nobody, whose
+	 * other processes it must not signal (privjail.h). */
+	if (ret == 0)
+		ret = rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 0, SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0);
+	if (ret == 0)
+		ret = rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 0, SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0);
 	/* Threads only (OpenSSL or libuv may start one); clone3 says ENOSYS so glibc falls back to clone. */
 	if (ret == 0)
 		ret = rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);

@@ -107,6 +107,8 @@ static int resolve(struct vpnc_privsrv *s, uint32_t idx, union vpnc_priv_msg *re
 {
 	struct vpnc_priv_msg_addrs *out = &reply->addrs;
 	const struct vpnc_remote *r;
+	char name[sizeof(r->host) + 32];
+	const char *host;
 	int err;
 
 	if (idx >= s->conf->n_remotes)
@@ -115,11 +117,15 @@ static int resolve(struct vpnc_privsrv *s, uint32_t idx, union vpnc_priv_msg *re
 	memset(out, 0, sizeof(*out));
 	vpnc_priv_hdr_init(&reply->h, VPNC_PRIV_ADDRS);
 	out->remote = idx;
+	host = r->host;
+	/* remote-random-hostname: a fresh label for every lookup, made by the parent itself. */
+	if (s->conf->remote_random_hostname && s->random_host != NULL && s->random_host(name, sizeof(name), host) == 0)
+		host = name;
 	if (s->conf->http_proxy.set) /* the connection, and the route to it, go to the proxy */
 		err = (s->resolve != NULL ? s->resolve : resolve_gai)(s->conf->http_proxy.host,
 		                                                       s->conf->http_proxy.port, AF_UNSPEC, out);
 	else
-		err = (s->resolve != NULL ? s->resolve : resolve_gai)(r->host, r->port[0] ? r->port : "1194",
+		err = (s->resolve != NULL ? s->resolve : resolve_gai)(host, r->port[0] ? r->port : "1194",
 		                                                       r->family, out);
 	if (err < 0) {
 		memset(out->addrs, 0, sizeof(out->addrs));
@@ -166,6 +172,28 @@ static int apply_dns(struct vpnc_privsrv *s, const struct vpnc_push *push)
 	return n < 0 ? n : 0;
 }
 
+/*
+ * Routes to a host name of the profile (`route vpn.example.com`): the child
+ * names only the index; the name is the parent's own copy, resolved here
+ * (os/route_hosts.c), since the child's root has no resolver. An index the
+ * profile does not have is refused as compromised.
+ */
+static int route_hosts(struct vpnc_privsrv *s, struct vpnc_push *push)
+{
+	const struct vpnc_push *own = s->conf->net;
+	size_t n = own != NULL ? own->n_route_hosts : 0;
+
+	for (size_t i = 0; i < push->n_routes; i++)
+		if (push->routes[i].net_kind == VPNC_RT_NET_HOST && push->routes[i].net >= n)
+			return -EBADMSG;
+	if (n == 0)
+		return 0;
+	memcpy(push->route_hosts, own->route_hosts, sizeof(push->route_hosts));
+	push->n_route_hosts = n;
+	s->route_hosts_lost = vpnc_route_hosts_resolve(push);
+	return 0;
+}
+
 static int net_apply(struct vpnc_privsrv *s, const struct vpnc_priv_net *n, union vpnc_priv_msg *reply)
 {
 	static struct vpnc_push push; /* about 10 KiB, no secret: the parent is single-threaded */
@@ -179,6 +207,10 @@ static int net_apply(struct vpnc_privsrv *s, const struct vpnc_priv_net *n, unio
 		return 0;
 	}
 	vpnc_priv_net_to_push(n, &push);
+	s->route_hosts_lost = 0;
+	if (route_hosts(s, &push) < 0)
+		return -EBADMSG;
+	s->applied = &push;
 	o.ifconfig_noexec = s->conf->ifconfig_noexec;
 	o.route_noexec = s->conf->route_noexec;
 	o.route_nopull = s->conf->route_nopull;

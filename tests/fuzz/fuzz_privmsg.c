@@ -28,7 +28,9 @@ static const char GOOD[] =
 	"ifconfig-ipv6 fd00:8::1000/64 fd00:8::1,route 192.168.50.0 255.255.255.0,"
 	"route remote_host 255.255.255.255 net_gateway,route-ipv6 fd00:99::/48,"
 	"redirect-gateway def1 ipv6,dhcp-option DNS 10.8.0.1,dhcp-option DNS6 fd00:8::1,"
-	"dhcp-option DOMAIN corp.example,tun-mtu 1400,route-metric 50";
+	"dhcp-option DOMAIN corp.example,tun-mtu 1400,route-metric 50,"
+	"dns server 1 address 10.8.0.53 [fd00:8::53]:5353,dns server 1 resolve-domains corp.example,"
+	"dns server 1 transport DoT,dns server 1 sni dns.corp.example,dns search-domains lab.example";
 
 static struct vpnc_push push;
 static union vpnc_priv_msg msg;

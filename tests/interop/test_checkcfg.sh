@@ -139,6 +139,13 @@ sed 's/^script-security 1/script-security 2/' "$tmp/good.ovpn" >"$tmp/scripts.ov
 check scripts "$tmp/scripts.ovpn"
 status scripts 0
 has scripts "  up: /bin/true (runs)"
+# Privilege separation is on by default; the files are read with the profile owner's rights.
+has scripts "privileges (when run as root):" \
+	"  privilege separation: the network process as vpnc-client (else nobody), with no capability" \
+	"  files it names: opened with the rights of uid $(stat -c %u "$tmp/scripts.ovpn") (the profile's owner)"
+printf 'privsep no\nuser nobody\n' | cat "$tmp/scripts.ovpn" - >"$tmp/privsep-no.ovpn"
+check privsep-no "$tmp/privsep-no.ovpn"
+has privsep-no "  privilege separation: off (privsep no): one process, switching after the first connect to user nobody"
 # Credentials to be asked are reported, not asked for; a control character in the
 # profile is printed escaped, never sent to the terminal.
 printf 'client\nremote a.example 1194\nca %s\nauth-user-pass\nup /bin/x\033[31m\n' "$data/ca.pem" \

@@ -1,13 +1,15 @@
 #!/bin/bash
-# test_privsep.sh: privilege separation (`privsep yes`, docs/privileges.md)
+# test_privsep.sh: privilege separation, on by default (docs/privileges.md),
 # against a stock OpenVPN 2.6 server.
 #
 # Usage: test_privsep.sh <client-binary>
 #
-# Checks, once connected:
+# Checks, once connected with the default configuration (no 'privsep', no
+# 'user'):
 #   - the network process (the child of the vpnc started, and the owner of
-#     the UDP socket): Uid/Gid nobody/nogroup, no groups, CapEff = CapPrm =
-#     CapBnd = 0, NoNewPrivs 1, Seccomp 2, a root that is not the host's;
+#     the UDP socket): uid not 0 (vpnc-client, else nobody/nogroup with one
+#     log line saying so), no groups, CapEff = CapPrm = CapBnd = 0,
+#     NoNewPrivs 1, Seccomp 2, a root that is not the host's;
 #   - the privileged parent: uid 0 with CAP_NET_ADMIN and CAP_KILL only
 #     (CapEff = CapPrm = CapBnd = 0x1020);
 #   - ping and iperf3 through the tunnel; SIGUSR1 and SIGHUP to the parent
@@ -15,15 +17,15 @@
 #   - `vpnc status` through the control socket the jailed process serves;
 #   - SIGTERM: exit code 0, nothing left in the namespace, the control
 #     socket removed (by the parent), no seccomp kill;
-#   - a second run: SIGKILL to the network process makes the parent revert
-#     everything and exit 1 with one sentence;
+#   - a second run with 'user nobody': SIGKILL to the network process makes
+#     the parent revert everything and exit 1 with one sentence;
 #   - SIGKILL to the parent: the network process ends too (no orphan);
 #   - --dns-mode file (in a private mount namespace): the parent writes the
 #     pushed server, and restores resolv.conf byte for byte when the network
 #     process is killed;
-#   - 'kill-switch' with privsep: refused with exit status 2;
-#   - without 'user' and without the vpnc-client user, vpnc refuses to start
-#     with one sentence and exit status 2 (skipped when that user exists).
+#   - 'kill-switch': the parent installs the rules (the network process
+#     holds no capability), traffic flows, SIGTERM removes them;
+#   - 'privsep no': one process, as before privilege separation.
 # Needs root. Prints PASS/FAIL per check; last line is the summary.
 set -u -o pipefail
 
@@ -44,8 +46,16 @@ if ! getent passwd nobody >/dev/null || ! getent group nogroup >/dev/null; then
 	exit 1
 fi
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
-want_uid=$(id -u nobody)
-want_gid=$(getent group nogroup | cut -d: -f3)
+# The default user of the network process, else the fallback (src/priv/privjail.h).
+if getent passwd vpnc-client >/dev/null; then
+	want_uid=$(id -u vpnc-client)
+	want_gid=$(id -g vpnc-client)
+	fallback=0
+else
+	want_uid=$(id -u nobody)
+	want_gid=$(getent group nogroup | cut -d: -f3)
+	fallback=1
+fi
 DNS4=10.200.0.53
 # Pushed to every run; only the dns-mode file run below applies it.
 VT_SERVER_EXTRA="push \"dhcp-option DNS $DNS4\""
@@ -79,7 +89,8 @@ other_root() {
 }
 
 sock=$VT_DIR/ctl.sock
-VT_CLIENT_ARGS="--privsep yes --user nobody --group nogroup --control-socket $sock"
+# The default configuration: nothing about privsep or a user.
+VT_CLIENT_ARGS="--control-socket $sock"
 vt_client_start
 if ! vt_wait_tun_ipv4 15; then
 	vt_fail "client connected within 15 s"
@@ -98,6 +109,7 @@ if [ -z "$net" ]; then
 fi
 vt_check "the network process ($net) owns the UDP socket" owns_udp "$net"
 vt_check "the parent owns no UDP socket" bash -c "! ip netns exec $VT_CLI_NS ss -unpH | grep -q 'pid=$VT_CLI_PID,'"
+vt_check "network: uid is not 0" test "$(field "$net" Uid | cut -d' ' -f1)" != 0
 expect "$net" network Uid "$want_uid $want_uid $want_uid $want_uid"
 expect "$net" network Gid "$want_gid $want_gid $want_gid $want_gid"
 expect "$net" network Groups ""
@@ -105,6 +117,10 @@ for k in CapEff CapPrm CapBnd CapInh CapAmb; do
 	expect "$net" network $k 0000000000000000
 done
 expect "$net" network NoNewPrivs 1
+if [ "$fallback" = 1 ]; then
+	vt_check "no vpnc-client: one log line names the fallback to nobody:nogroup" grep -q \
+		"there is no user 'vpnc-client', so the network process runs as nobody:nogroup" "$VT_DIR/client.log"
+fi
 expect "$net" network Seccomp 2
 vt_check "network: its root is not the host's" other_root "$net"
 expect "$VT_CLI_PID" parent Uid "0 0 0 0"
@@ -152,8 +168,8 @@ vt_check "the parent removed the control socket" test ! -e "$sock"
 vt_check "no seccomp kill in the log" bash -c "! grep -q 'seccomp' '$VT_DIR/client.log'"
 cp "$VT_DIR/client.log" "$VT_DIR/client-run1.log"
 
-# Second run: the network process is killed; the parent reverts and says so.
-VT_CLIENT_ARGS="--privsep yes --user nobody --group nogroup"
+# Second run (the profile's user): the network process is killed; the parent reverts and says so.
+VT_CLIENT_ARGS="--user nobody --group nogroup"
 vt_client_start
 if vt_wait_tun_ipv4 15; then
 	VT_CLI_TUN=$(vt_tun_dev)
@@ -199,7 +215,7 @@ orig="# test original
 nameserver 192.0.2.53"
 real_client=("${VT_CLIENT_CMD[@]}")
 vt_client_private_files "$orig" "${real_client[@]}"
-VT_CLIENT_ARGS="--privsep yes --user nobody --group nogroup --dns-mode file"
+VT_CLIENT_ARGS="--dns-mode file"
 dns_written() {
 	local i
 	for i in $(seq 1 30); do grep -q "^nameserver $DNS4" "$VT_DIR/resolv.conf" && return 0; sleep 0.1; done
@@ -228,31 +244,43 @@ fi
 cp "$VT_DIR/client.log" "$VT_DIR/client-dns.log"
 VT_CLIENT_CMD=("${real_client[@]}")
 
-# kill-switch with privsep: refused (its rules need the parent; not done yet).
-VT_CLIENT_ARGS="--privsep yes --user nobody --group nogroup --kill-switch"
+# kill-switch: the parent owns the rules; the network process still holds nothing.
+has_table() { vt_cli nft list tables 2>/dev/null | grep -q '^table inet vpnc$'; }
+VT_CLIENT_ARGS="--kill-switch"
 vt_client_start
-if vt_client_wait_exit 5 && [ "$VT_CLI_RC" = 2 ]; then
-	vt_pass "privsep with kill-switch: exit 2"
+if vt_wait_tun_ipv4 15; then
+	VT_CLI_TUN=$(vt_tun_dev)
+	net=$(network_pid)
+	vt_check "kill switch: the rules are in place" has_table
+	vt_check "kill switch: they allow the tunnel ($VT_CLI_TUN)" \
+		grep -q "\"$VT_CLI_TUN\"" <<<"$(vt_cli nft list table inet vpnc 2>/dev/null)"
+	expect "$net" "kill switch: network" CapEff 0000000000000000
+	expect "$net" "kill switch: network" Seccomp 2
+	vt_check "kill switch: ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP"
+	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+		vt_pass "kill switch: SIGTERM, exit code 0"
+	else
+		vt_fail "kill switch: SIGTERM, exit code ${VT_CLI_RC:-none} (want 0 within 5 s)"
+	fi
+	vt_check "kill switch: the parent removed the rules" bash -c "! ip netns exec $VT_CLI_NS nft list tables 2>/dev/null | grep -q '^table inet vpnc\$'"
+	vt_check "kill switch: no seccomp kill in the log" bash -c "! grep -q 'seccomp' '$VT_DIR/client.log'"
 else
-	vt_fail "privsep with kill-switch: exit 2 within 5 s (rc ${VT_CLI_RC:-running})"
+	vt_fail "kill switch: connected within 15 s"
 	vt_client_stop 2
 fi
-vt_check "... with one sentence" grep -q "'privsep yes' does not work with 'kill-switch' yet." "$VT_DIR/client.log"
+vt_cli nft delete table inet vpnc 2>/dev/null
 
-# No 'user' and no vpnc-client: refused before anything is set up.
-if getent passwd vpnc-client >/dev/null; then
-	vt_log "vpnc-client exists: the refusal is not tested"
+# 'privsep no': one process, as before; it keeps root until the drop a 'user' asks for.
+VT_CLIENT_ARGS="--privsep no"
+vt_client_start
+if vt_wait_tun_ipv4 15; then
+	vt_check "privsep no: no network process" test -z "$(network_pid)"
+	vt_check "privsep no: the vpnc started owns the UDP socket" owns_udp "$VT_CLI_PID"
+	expect "$VT_CLI_PID" "privsep no: vpnc" Uid "0 0 0 0"
+	vt_client_stop 5
 else
-	VT_CLIENT_ARGS="--privsep yes"
-	vt_client_start
-	if vt_client_wait_exit 5 && [ "$VT_CLI_RC" = 2 ]; then
-		vt_pass "without user and vpnc-client: exit 2 (configuration)"
-	else
-		vt_fail "without user and vpnc-client: exit 2 within 5 s (rc ${VT_CLI_RC:-running})"
-		vt_client_stop 2
-	fi
-	vt_check "... naming the missing user" grep -q "there is no user 'vpnc-client' for the network process" "$VT_DIR/client.log"
-	vt_check "... and nothing set up" vt_ns_clean
+	vt_fail "privsep no: connected within 15 s"
+	vt_client_stop 2
 fi
 [ "$VT_FAILED" -gt 0 ] && vt_dump_logs
 vt_summary $name

@@ -5,11 +5,14 @@
 # Usage: test_sdnotify.sh <vpnc-binary>
 #
 # Against a stock OpenVPN 2.6 server in two network namespaces, with
-# NOTIFY_SOCKET and WATCHDOG_USEC=400000 set: STATUS= updates before the
-# tunnel is up, exactly one READY=1 and only once the tunnel has its address,
+# NOTIFY_SOCKET, WATCHDOG_USEC=400000 and WATCHDOG_PID (the main pid) set:
+# STATUS= updates before the tunnel is up, exactly one READY=1 and only once
+# the tunnel has its address,
 # WATCHDOG=1 about every 200 ms, RELOADING=1 with MONOTONIC_USEC on SIGHUP
 # followed by READY=1 when the new session is up, and STOPPING=1 on SIGTERM
-# (exit status 0). Needs root and a C compiler (for the small receiver).
+# (exit status 0), every message sent by the main process (what systemd's
+# NotifyAccess=main accepts; the network process's go through the parent).
+# Needs root and a C compiler (for the small receiver).
 # Prints PASS/FAIL per check; last line is the summary.
 # shellcheck disable=SC2119
 set -u -o pipefail
@@ -34,6 +37,7 @@ vt_init || exit 1
 
 # The receiver: one line per datagram, "<ms since start> <message with \n as |>".
 cat >"$VT_DIR/sdrecv.c" <<'EOF'
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,11 +55,27 @@ int main(int argc, char **argv)
 	strcpy(sun.sun_path, argv[1]);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		return 1;
+	/* The sender's pid, as systemd checks it for NotifyAccess=main: to stderr, one line each. */
+	int on = 1;
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
+		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(struct ucred))];
+		} ctl;
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b)};
+		ssize_t n = recvmsg(fd, &mh, 0);
 		if (n < 0)
 			return 1;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		struct ucred cred = {0};
+		if (c != NULL && c->cmsg_type == SCM_CREDENTIALS)
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+		fprintf(stderr, "%d\n", (int)cred.pid);
+		fflush(stderr);
 		buf[n] = '\0';
 		for (ssize_t i = 0; i < n; i++)
 			if (buf[i] == '\n')
@@ -73,7 +93,8 @@ if ! cc -O1 -o "$VT_DIR/sdrecv" "$VT_DIR/sdrecv.c"; then
 fi
 sock="$VT_DIR/notify.sock"
 log="$VT_DIR/notify.log"
-timeout 120 "$VT_DIR/sdrecv" "$sock" >"$log" &
+pids="$VT_DIR/notify.pids"
+timeout 120 "$VT_DIR/sdrecv" "$sock" >"$log" 2>"$pids" &
 recv_pid=$!
 # Stopped before lib.sh's cleanup removes the directory.
 trap 'kill $recv_pid 2>/dev/null; wait $recv_pid 2>/dev/null; vt_cleanup' EXIT
@@ -100,7 +121,13 @@ wait_for() {
 }
 line_no() { grep -n -- "$1" "$log" | sed -n "${2:-1}p" | cut -d: -f1; }
 
+# As systemd does, WATCHDOG_PID names the main process (the wrapper execs vpnc, keeping its pid);
+# under privilege separation vpnc hands the watchdog to its network process (src/priv/privsd.h).
+real_cmd=("${VT_CLIENT_CMD[@]}")
+# shellcheck disable=SC2016 # expanded by the wrapper shell
+VT_CLIENT_CMD=(sh -c 'WATCHDOG_PID=$$; export WATCHDOG_PID; exec "$0" "$@"' "${real_cmd[@]}")
 NOTIFY_SOCKET=$sock WATCHDOG_USEC=400000 vt_client_start
+VT_CLIENT_CMD=("${real_cmd[@]}")
 tun_up=0
 vt_wait_tun_ipv4 15 && tun_up=1
 vt_check "client connected (tunnel has IPv4) within 15 s" test $tun_up = 1
@@ -129,6 +156,7 @@ vt_check "the second READY=1 follows RELOADING=1" \
 	test "$(line_no 'READY=1' 2)" -gt "$(line_no 'RELOADING=1')"
 vt_check "ping IPv4 after the reload" vt_wait_ping "$VT_TUN_SRV_IP" 10
 
+main_pid=$VT_CLI_PID
 vt_client_stop 5
 vt_check "client exit code 0 (got ${VT_CLI_RC:-none})" test "${VT_CLI_RC:-x}" = 0
 vt_check "STOPPING=1 on SIGTERM" wait_for '^[0-9]* STOPPING=1|STATUS=exiting (SIGTERM)$' 10
@@ -136,6 +164,11 @@ vt_check "STOPPING=1 comes after every READY=1" \
 	test "$(line_no 'STOPPING=1')" -gt "$(line_no 'READY=1' 2)"
 vt_check "nothing claims READY after STOPPING" \
 	test -z "$(sed -n "$(line_no 'STOPPING=1'),\$p" "$log" | grep 'READY=1')"
+# systemd's NotifyAccess=main takes only the main process's messages: under privilege separation
+# the parent passes the network process's on (src/priv/privsd.h).
+senders=$(sort -u "$pids" | tr '\n' ' ')
+vt_check "every message came from the main process $main_pid (senders: $senders)" \
+	test "$(sort -u "$pids")" = "$main_pid"
 [ "$VT_FAILED" = 0 ] || { sed 's/^/  notify: /' "$log" | grep -v 'WATCHDOG=1$'; vt_dump_logs; }
 vt_summary $name
 [ "$VT_FAILED" = 0 ]

@@ -90,8 +90,14 @@ check "ExecStart gives the status group ($sys_group) the control socket" \
 check "SupplementaryGroups=$sys_group (to chown the socket without CAP_CHOWN)" \
 	test "$(setting SupplementaryGroups)" = "$sys_group"
 caps=$(setting CapabilityBoundingSet | tr ' ' '\n' | sort | tr '\n' ' ')
-check "CapabilityBoundingSet is CAP_NET_ADMIN + what the drop and DNS file mode need (got: $caps)" \
-	test "$caps" = "CAP_DAC_OVERRIDE CAP_NET_ADMIN CAP_SETGID CAP_SETPCAP CAP_SETUID "
+check "CapabilityBoundingSet is CAP_NET_ADMIN + what privilege separation and DNS file mode need (got: $caps)" \
+	test "$caps" = "CAP_DAC_OVERRIDE CAP_KILL CAP_NET_ADMIN CAP_SETGID CAP_SETPCAP CAP_SETUID CAP_SYS_CHROOT "
+# Privilege separation (docs/privileges.md): RestrictNamespaces= leaves vpnc no mount namespace of
+# its own, so the network process's root is the unit's empty /var/empty (src/priv/privjail.h).
+check "TemporaryFileSystem=/var/empty:ro (the network process's root)" \
+	test "$(setting TemporaryFileSystem)" = "/var/empty:ro"
+check "chroot and seccomp allowed beside @system-service (locking the network process in)" \
+	grep -qx "SystemCallFilter=chroot seccomp" "$unit_src"
 check "no ambient capabilities" test -z "$(setting AmbientCapabilities)"
 check "DevicePolicy=closed" test "$(setting DevicePolicy)" = closed
 check "DeviceAllow is /dev/net/tun only" test "$(grep -c '^DeviceAllow=' "$unit_src")/$(setting DeviceAllow)" = "1//dev/net/tun rw"

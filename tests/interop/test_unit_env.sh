@@ -15,7 +15,7 @@
 # key relatively (ca ca.crt).
 #  1. the profile is found and its relative files are read: it connects;
 #  2. the pushed DNS lands in the writable resolv.conf in the read-only /etc;
-#  3. after SIGTERM (exit 0; vpnc had switched to nobody) the original
+#  3. after SIGTERM (exit 0; vpnc's network process ran as nobody) the original
 #     resolv.conf is back byte for byte;
 #  4. with resolv.conf read-only too, the tunnel still comes up and vpnc says
 #     at priority warning (<4> on a journal stream) that DNS was not applied,
@@ -111,7 +111,8 @@ if vt_check "connected with --config DIR/work (work.ovpn), ca/cert/key relative 
 	vt_check "no DNS warning" eval '! grep -q "Cannot apply the pushed DNS" "$VT_DIR/client.log"'
 	vt_check "vpnc status --json: DNS not failed" \
 		eval '"${real_client[0]}" status --json --control-socket "$VT_DIR/run/vpnc/work.sock" | grep -q "\"dns\":{[^}]*\"failed\":false"'
-	vt_check "vpnc switched to nobody" grep -q 'Dropped privileges to user nobody' "$VT_DIR/client.log"
+	vt_check "vpnc's network process runs as nobody" \
+		grep -q 'the network process runs as user nobody, group nogroup' "$VT_DIR/client.log"
 	vt_check "SIGTERM: exit status 0" eval 'vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]'
 	vt_check "resolv.conf restored byte for byte after the privilege drop" \
 		cmp -s "$VT_DIR/resolv.conf" "$VT_DIR/resolv.orig"

@@ -10,8 +10,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +67,9 @@ static void expect_field(pid_t pid, const char *name, const char *want)
 	      want);
 }
 
+/* Whether the jailed child signals its parent (trapped) instead of trying mkdirat (trapped too). */
+static bool kill_other;
+
 /* What the child does in the jail; the exit status says how far it got (0 = never returns). */
 static void jailed(const struct vpnc_priv_jail *j, int ready, int go)
 {
@@ -95,6 +101,12 @@ static void jailed(const struct vpnc_priv_jail *j, int ready, int go)
 	/* Nothing in the root, and nothing to create. */
 	if (open("/etc/passwd", O_RDONLY) >= 0 || errno != ENOENT)
 		_exit(15);
+	/* Signals: to itself, yes. */
+	if (kill(getpid(), 0) < 0)
+		_exit(17);
+	/* To another process (its user may be the shared nobody): trapped. */
+	if (kill_other)
+		syscall(SYS_kill, getppid(), 0);
 	/* Outside the list: mkdirat. */
 	syscall(SYS_mkdirat, AT_FDCWD, "/x", 0700);
 	_exit(16);
@@ -150,7 +162,8 @@ static void run(const char *root_dir, bool seccomp)
 	if (seccomp) {
 		char want[64];
 
-		snprintf(want, sizeof(want), "vpnc: seccomp: syscall %d is not allowed\n", SYS_mkdirat);
+		snprintf(want, sizeof(want), "vpnc: seccomp: syscall %d is not allowed\n",
+		         kill_other ? SYS_kill : SYS_mkdirat);
 		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 159, "status %#x: %s", st, msg);
 		CHECK_STR(msg, want);
 	} else {
@@ -172,10 +185,16 @@ static void test_user(void)
 	CHECK(vpnc_priv_jail_user(0, 0, &j, err, sizeof(err)) == -EPERM);
 	CHECK(vpnc_priv_jail_user(NOBODY, 0, &j, err, sizeof(err)) == -EPERM);
 	r = vpnc_priv_jail_user(-1, -1, &j, err, sizeof(err));
-	if (getpwnam(VPNC_PRIV_DEFAULT_USER) == NULL)
-		CHECK(r == -ENOENT && strstr(err, "'" VPNC_PRIV_DEFAULT_USER "'") != NULL, "%s", err);
-	else
-		CHECK(r == 0 && j.uid == getpwnam(VPNC_PRIV_DEFAULT_USER)->pw_uid);
+	if (getpwnam(VPNC_PRIV_DEFAULT_USER) == NULL) {
+		/* The fallback, flagged for the caller's one log line. */
+		CHECK(r == 0 && j.fallback && j.uid == getpwnam(VPNC_PRIV_FALLBACK_USER)->pw_uid &&
+		      j.gid == getgrnam(VPNC_PRIV_FALLBACK_GROUP)->gr_gid, "%d", r);
+		/* The profile's group is kept with the fallback user. */
+		r = vpnc_priv_jail_user(-1, 100, &j, err, sizeof(err));
+		CHECK(r == 0 && j.fallback && j.gid == 100);
+	} else {
+		CHECK(r == 0 && !j.fallback && j.uid == getpwnam(VPNC_PRIV_DEFAULT_USER)->pw_uid);
+	}
 	/* Never as root, even when asked. */
 	j = (struct vpnc_priv_jail){.uid = 0, .gid = NOBODY};
 	CHECK(vpnc_priv_jail_enter(&j, err, sizeof(err)) == -EPERM);
@@ -191,6 +210,9 @@ int main(void)
 	}
 	test_user();
 	run(NULL, true);
+	kill_other = true;
+	run(NULL, true);
+	kill_other = false;
 	CHECK(mkdtemp(dir) != NULL);
 	chmod(dir, 0555);
 	run(dir, false);

@@ -2,7 +2,9 @@
  * test_privmsg.c: the privilege separation messages (src/priv/privmsg.h):
  * a push parsed from real PUSH_REPLY text passes through NET_APPLY and back
  * unchanged; every header and field rule rejects what it should, on both
- * directions; the replies are checked as strictly.
+ * directions; the replies are checked as strictly; the systemd
+ * notifications the parent passes on (privsd.h) are exactly the ones vpnc
+ * sends.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,6 +15,7 @@
 
 #include "os/tun_offload.h"
 #include "priv/privmsg.h"
+#include "priv/privsd.h"
 #include "vpnc/push.h"
 
 #include "../check.h"
@@ -26,6 +29,9 @@ static const char REPLY[] =
 	"route-ipv6 2001:db8::/32 net_gateway_ipv6 5,redirect-gateway def1 ipv6 bypass-dhcp,"
 	"dhcp-option DNS 10.8.0.1,dhcp-option DNS6 fd00:8::1,dhcp-option DOMAIN corp.example,"
 	"dhcp-option DOMAIN-SEARCH lab.example,dhcp-option DOMAIN-ROUTE .,tun-mtu 1400,route-metric 50,"
+	"dns server 1 address 10.8.0.53 [fd00:8::53]:5353,dns server 1 resolve-domains corp.example,"
+	"dns server 1 dnssec yes,dns server 1 transport DoT,dns server 1 sni dns.corp.example,"
+	"dns server 0 address 10.8.0.54,dns search-domains lab.example eng.example,"
 	"cipher AES-256-GCM,peer-id 3,auth-token SESS_ID_secret";
 
 static struct vpnc_push push, back;
@@ -37,6 +43,7 @@ static void parse_reply(void)
 	CHECK(vpnc_push_parse(&push, REPLY, strlen(REPLY), NULL, NULL) == 0);
 	CHECK(push.n_rejected == 0, "%u rejected", push.n_rejected);
 	CHECK(push.n_routes == 3 && push.n_routes6 == 2 && push.n_domains == 2);
+	CHECK(push.n_dns_servers == 2 && push.n_dns_search == 2);
 }
 
 static struct sockaddr_in server4(void)
@@ -71,6 +78,13 @@ static void test_roundtrip(void)
 	CHECK(back.domain_kind[0] == VPNC_DOM_DOMAIN && back.domain_kind[1] == VPNC_DOM_SEARCH);
 	CHECK(back.n_route_domains == 1);
 	CHECK_STR(back.route_domains[0], ".");
+	/* 2.6's --dns, whole (the parent's DNS and scripts use it). */
+	CHECK(back.n_dns_servers == 2 && back.n_dns_search == 2 &&
+	      memcmp(back.dns_servers, push.dns_servers, 2 * sizeof(push.dns_servers[0])) == 0);
+	CHECK(back.dns_servers[1].n_addr == 2 && back.dns_servers[1].addr[1].port == 5353 &&
+	      back.dns_servers[1].transport == VPNC_DNST_DOT);
+	CHECK_STR(back.dns_servers[1].sni, "dns.corp.example");
+	CHECK_STR(back.dns_search[1], "eng.example");
 	/* What the parent gets holds no crypto, no token, no timers. */
 	CHECK(back.cipher[0] == '\0' && back.auth_token[0] == '\0' && !back.has_peer_id && back.ping == -1);
 	/* And back again: byte for byte the same message. */
@@ -175,7 +189,8 @@ static void test_net_fields(void)
 	REFUSED(n->routes[0].net |= 1);                       /* outside its mask */
 	REFUSED(n->routes[0].metric = -5);
 	REFUSED(n->routes[0].net_gateway = 2);
-	REFUSED(n->routes[0].net_kind = 4);
+	REFUSED(n->routes[0].net_kind = VPNC_RT_NET_HOST + 1);
+	REFUSED(n->routes[0].net_kind = VPNC_RT_NET_HOST);    /* a host name index must be < VPNC_MAX_ROUTE_HOSTS */
 	REFUSED(n->routes[0].zero[0] = 1);
 	REFUSED(n->routes[1].gw = 0xE0000001);
 	REFUSED(n->routes[2].net = 0x0A000000);               /* a keyword route with a network */
@@ -203,6 +218,37 @@ static void test_net_fields(void)
 	REFUSED(n->route_domains[0][0] = ';');
 	REFUSED(n->route_domains[1][0] = 'x');                               /* an unused slot */
 	REFUSED(n->zero2[0] = 1);
+	/* 2.6's --dns */
+	REFUSED(n->n_dns_servers = VPNC_DNSOPT_SERVERS + 1);
+	REFUSED(n->n_dns_servers = 3);                                       /* a zeroed slot in use */
+	REFUSED(n->n_dns_servers = 1);                                       /* a used slot beyond */
+	REFUSED(n->zero3[0] = 1);
+	REFUSED(n->dns_servers[0].priority = 128);
+	REFUSED(n->dns_servers[0].priority = -1);                            /* pushed: 0..127 */
+	REFUSED(n->dns_servers[0].pushed = 2);
+	REFUSED(n->dns_servers[0].n_addr = VPNC_DNSOPT_ADDRS + 1);
+	REFUSED(n->dns_servers[0].n_addr = 2);                               /* a zeroed address in use */
+	REFUSED(n->dns_servers[1].n_addr = 1);                               /* a used address beyond */
+	REFUSED(n->dns_servers[1].addr[0].family = AF_INET6 + 1);
+	REFUSED(n->dns_servers[1].addr[0].zero = 1);
+	REFUSED(memset(n->dns_servers[1].addr[0].addr, 0, 4));
+	REFUSED(n->dns_servers[1].addr[0].addr[0] = 224);                    /* multicast */
+	REFUSED(n->dns_servers[1].addr[0].addr[5] = 1);                      /* beyond an IPv4 address */
+	REFUSED(n->dns_servers[1].addr[1].addr[0] = 0xFF);
+	REFUSED(n->dns_servers[1].dnssec = VPNC_DNSSEC_NO + 1);
+	REFUSED(n->dns_servers[1].transport = VPNC_DNST_DOT + 1);
+	REFUSED(n->dns_servers[1].zero[2] = 1);
+	REFUSED(n->dns_servers[1].zero2[1] = 1);
+	REFUSED(n->dns_servers[1].n_domains = 2);
+	REFUSED(n->dns_servers[1].domains[0][0] = '-');
+	REFUSED(n->dns_servers[1].domains[1][0] = 'x');                      /* an unused slot */
+	REFUSED(n->dns_servers[1].sni[0] = ' ');
+	REFUSED(memset(n->dns_servers[1].sni, 'a', VPNC_DNSOPT_SNI_MAX));     /* no NUL */
+	REFUSED(n->dns_servers[1].sni[VPNC_DNSOPT_SNI_MAX - 1] = 'x');        /* bytes after the NUL */
+	REFUSED(n->n_dns_search = VPNC_DNSOPT_DOMAINS + 1);
+	REFUSED(n->n_dns_search = 3);
+	REFUSED(n->dns_search[0][0] = '.');
+	REFUSED(n->dns_search[2][0] = 'x');
 	REFUSED(n->redirect_gateway |= 1u << 10);
 	/* server */
 	REFUSED(n->server_port = 0);
@@ -210,6 +256,16 @@ static void test_net_fields(void)
 	REFUSED(n->server[5] = 1);                            /* beyond an IPv4 address */
 	REFUSED(memset(n->server, 0, 4));
 	REFUSED(n->server_family = 0);
+
+	/* A route to a host name of the profile: its index only (the parent resolves its own copy). */
+	bad = msg;
+	n->routes[0] = (struct vpnc_priv_route4){.net = 3, .mask = 0xFFFFFF00u, .metric = -1,
+	                                         .net_kind = VPNC_RT_NET_HOST};
+	CHECK(vpnc_priv_check(&bad, sizeof(bad), false) == VPNC_PRIV_NET_APPLY, "host route index 3");
+	REFUSED(n->routes[0].net = VPNC_MAX_ROUTE_HOSTS);
+	REFUSED(n->routes[0].mask = 0xFF00FF00);
+	REFUSED(n->routes[0].gw = 0xE0000001);
+	REFUSED((n->routes[0].net_gateway = 1, n->routes[0].gw = 0x0A080001));
 
 	/* The largest legal push passes: every slot used, longest names. */
 	bad = msg;
@@ -355,8 +411,39 @@ static void test_replies(void)
 	CHECK(vpnc_priv_check(&a, sizeof(a), true) == -EBADMSG);
 }
 
+/* systemd notifications the parent passes on (privsd.h): exactly what sdnotify.c sends. */
+static void test_sd(void)
+{
+	static const char *const good[] = {
+		"READY=1\nSTATUS=connected: tun0 10.8.0.2/24, cipher AES-256-GCM",
+		"STATUS=resolving vpn.example.com",
+		"RELOADING=1\nMONOTONIC_USEC=123456789\nSTATUS=reconnecting (SIGHUP)",
+		"STOPPING=1\nSTATUS=exiting (SIGTERM)",
+		"WATCHDOG=1",
+		"STATUS=",
+	};
+	static const char *const bad_msgs[] = {
+		"", "MAINPID=1", "READY=1\nMAINPID=1", "FDSTORE=1", "EXTEND_TIMEOUT_USEC=99999999",
+		"READY=2", "READY=1\n", "\nREADY=1", "READY=1\n\nWATCHDOG=1", "READY", "=1", "ready=1",
+		"READY=1\nREADY=1", "STATUS=a\tb", "STATUS=a\x7f", "MONOTONIC_USEC=", "MONOTONIC_USEC=12a",
+		"MONOTONIC_USEC=123456789012345678901", "WATCHDOG=trigger", "STATUS=x\nSTATUS=y",
+	};
+	char big[VPNC_PRIV_SD_MAX + 2];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(vpnc_priv_sd_check(good[i], strlen(good[i])) == 0, "%s", good[i]);
+	for (size_t i = 0; i < sizeof(bad_msgs) / sizeof(bad_msgs[0]); i++)
+		CHECK(vpnc_priv_sd_check(bad_msgs[i], strlen(bad_msgs[i])) == -EBADMSG, "'%s'", bad_msgs[i]);
+	CHECK(vpnc_priv_sd_check("READY=1\0", 8) == -EBADMSG, "a NUL");
+	memcpy(big, "STATUS=", 7);
+	memset(big + 7, 'x', sizeof(big) - 7);
+	CHECK(vpnc_priv_sd_check(big, VPNC_PRIV_SD_MAX) == 0, "the longest");
+	CHECK(vpnc_priv_sd_check(big, VPNC_PRIV_SD_MAX + 1) == -EBADMSG, "one byte more");
+}
+
 int main(void)
 {
+	test_sd();
 	parse_reply();
 	test_roundtrip();
 	test_header();

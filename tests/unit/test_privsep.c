@@ -119,15 +119,15 @@ static void test_apply_and_child_gone(void)
 	CHECK(vpnc_privc_tun_open(sock, &again, &off) == 0 && again.ifindex == tun.ifindex);
 	close(again.fd);
 
-	CHECK(vpnc_privc_net_apply(sock, &push, NULL, &mtu, &n_failed, NULL) == 0);
+	CHECK(vpnc_privc_net_apply(sock, &push, NULL, &mtu, &n_failed, NULL, NULL) == 0);
 	CHECK(mtu == 1400 && n_failed == 0, "mtu %d failed %u", mtu, n_failed);
 	check_applied(ifindex, true, "applied");
 	/* The same push again keeps everything; an unapply removes it; apply again. */
-	CHECK(vpnc_privc_net_apply(sock, &push, NULL, &mtu, &n_failed, NULL) == 0);
+	CHECK(vpnc_privc_net_apply(sock, &push, NULL, &mtu, &n_failed, NULL, NULL) == 0);
 	check_applied(ifindex, true, "re-applied");
 	CHECK(vpnc_privc_simple(sock, VPNC_PRIV_NET_UNAPPLY) == 0);
 	check_applied(ifindex, false, "unapplied");
-	CHECK(vpnc_privc_net_apply(sock, &push, NULL, &mtu, &n_failed, NULL) == 0);
+	CHECK(vpnc_privc_net_apply(sock, &push, NULL, &mtu, &n_failed, NULL, NULL) == 0);
 	check_applied(ifindex, true, "applied again");
 	/* REPIN without a host route to the server: nothing to move. */
 	CHECK(vpnc_privc_simple(sock, VPNC_PRIV_REPIN) == -ENOENT);
@@ -158,10 +158,10 @@ static void test_server_must_be_resolved(void)
 	CHECK(vpnc_privc_resolve(sock, 0, &a) == 0);
 	CHECK(a.n == 1 && a.addrs[0].family == AF_INET && a.addrs[0].port == htons(1194) &&
 	      memcmp(a.addrs[0].addr, &known.sin_addr, 4) == 0);
-	CHECK(vpnc_privc_net_apply(sock, &push, (struct sockaddr *)&known, &mtu, &n_failed, NULL) == 0);
+	CHECK(vpnc_privc_net_apply(sock, &push, (struct sockaddr *)&known, &mtu, &n_failed, NULL, NULL) == 0);
 	check_applied(ifindex, true, "applied with the resolved server");
 	/* Another server: the parent takes the child for compromised, reverts, exits 2. */
-	CHECK(vpnc_privc_net_apply(sock, &push, (struct sockaddr *)&other, &mtu, &n_failed, NULL) == -ECONNRESET);
+	CHECK(vpnc_privc_net_apply(sock, &push, (struct sockaddr *)&other, &mtu, &n_failed, NULL, NULL) == -ECONNRESET);
 	CHECK(wait_status(pid) == 2);
 	check_applied(ifindex, false, "after a server never resolved");
 	close(sock);
@@ -188,7 +188,7 @@ static void test_malformed(void)
 		pid = start_parent(&sock);
 		CHECK(vpnc_privc_tun_open(sock, &tun, &off) == 0);
 		ifindex = tun.ifindex;
-		CHECK(vpnc_privc_net_apply(sock, &push, NULL, &mtu, &n_failed, NULL) == 0);
+		CHECK(vpnc_privc_net_apply(sock, &push, NULL, &mtu, &n_failed, NULL, NULL) == 0);
 		if (round == 0) {
 			vpnc_priv_hdr_init(&h, VPNC_PRIV_TUN_OPEN);
 			CHECK(vpnc_priv_send(sock, &h, sizeof(h) - 1, -1) == 0);

@@ -1,0 +1,158 @@
+/*
+ * ks_run.c: the kill switch over one run (ks_run.h), for the process that
+ * owns its rules: the loop (loop_ks.c) or the privileged parent
+ * (privsep.c).
+ */
+#include "daemon/ks_run.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "daemon/log.h"
+#include "os/killswitch.h"
+
+/* What vpnc connects to for r: the remote, or through a SOCKS proxy its TCP port (docs/proxy.md). */
+static int proto_of(const struct vpnc_ks_run *k, const struct vpnc_remote *r)
+{
+	if (k->conf != NULL && vpnc_remote_socks(k->conf, r) != NULL)
+		return IPPROTO_TCP;
+	return r->transport == VPNC_TRANSPORT_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+}
+
+static int apply(struct vpnc_ks_run *k)
+{
+	char err[VPNC_KS_ERR_MAX] = "";
+	int ret = vpnc_ks_apply(k->instance, k->ks, err, sizeof(err));
+
+	if (ret < 0)
+		vpnc_log(VPNC_LOG_FATAL, "Cannot set the kill switch rules: %s.", err[0] ? err : strerror(-ret));
+	return ret;
+}
+
+int vpnc_ks_run_start(struct vpnc_ks_run *k, const struct vpnc_config *c)
+{
+	const char *cfg = c->path != NULL ? c->path : c->cmdline_config[0] ? c->cmdline_config : NULL;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	if (!c->kill_switch)
+		return 0;
+	k->conf = c;
+	/* The same instance name as the control socket's (ctlpath.h). */
+	(void)vpnc_ctl_instance_from_config(cfg, k->instance, sizeof(k->instance));
+	k->ks = calloc(1, sizeof(*k->ks));
+	if (k->ks == NULL)
+		return -ENOMEM;
+	k->ks->lan = c->kill_switch_lan;
+	/* Remotes given as addresses are known now; names are added once resolved. */
+	for (size_t i = 0; i < c->n_remotes; i++) {
+		const struct vpnc_remote *r = &c->remotes[i];
+		const struct vpnc_socks_proxy *sp = vpnc_remote_socks(c, r);
+
+		/* Through a SOCKS proxy only the proxy is reached directly (and its UDP relay, later). */
+		if (sp != NULL)
+			ret = vpnc_ks_add_literal(k->ks, sp->host, sp->port, IPPROTO_TCP);
+		else
+			ret = vpnc_ks_add_literal(k->ks, r->host, r->port[0] ? r->port : "1194", proto_of(k, r));
+		if (ret == -ENOSPC)
+			break;
+	}
+	ret = apply(k);
+	if (ret < 0)
+		return ret;
+	k->on = true;
+	vpnc_log(VPNC_LOG_INFO, "Kill switch on (instance %s%s): only the tunnel and the VPN servers "
+	                        "are reachable", k->instance, c->kill_switch_lan ? ", local networks allowed" : "");
+	return 0;
+}
+
+int vpnc_ks_run_resolving(struct vpnc_ks_run *k, const char *host)
+{
+	uint8_t a[16];
+
+	/* An address literal is "resolved" without asking anyone. */
+	if (!k->on || k->ks->resolving || inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1)
+		return 0;
+	k->ks->resolving = true;
+	(void)vpnc_ks_read_resolvers(k->ks);
+	return apply(k);
+}
+
+int vpnc_ks_run_resolved(struct vpnc_ks_run *k, const struct vpnc_remote *r, const struct sockaddr *const *addrs,
+                         size_t n)
+{
+	bool changed = k->on && k->ks->resolving;
+
+	if (!k->on)
+		return 0;
+	k->ks->resolving = false;
+	for (size_t i = 0; i < n; i++) {
+		if (addrs[i]->sa_family != AF_INET && addrs[i]->sa_family != AF_INET6)
+			continue;
+		int ret = vpnc_ks_add_endpoint(k->ks, addrs[i], proto_of(k, r));
+
+		if (ret == -ENOSPC)
+			vpnc_log(VPNC_LOG_WARN, "The kill switch holds %d server addresses at most; not all of %s's "
+			                        "are allowed", VPNC_KS_MAX_ENDPOINTS, r->host);
+		if (ret < 0)
+			break;
+		changed |= ret == 1;
+	}
+	return changed ? apply(k) : 0;
+}
+
+int vpnc_ks_run_endpoint(struct vpnc_ks_run *k, const struct sockaddr *sa, int proto)
+{
+	int ret;
+
+	if (!k->on)
+		return 0;
+	ret = vpnc_ks_add_endpoint(k->ks, sa, proto);
+	if (ret == -ENOSPC)
+		vpnc_log(VPNC_LOG_WARN, "The kill switch holds %d server addresses at most; the SOCKS "
+		                        "relay is not allowed", VPNC_KS_MAX_ENDPOINTS);
+	if (ret < 0)
+		return ret;
+	return ret == 1 ? apply(k) : 0;
+}
+
+int vpnc_ks_run_tun(struct vpnc_ks_run *k, const char *ifname)
+{
+	if (!k->on || strcmp(k->ks->tun, ifname) == 0)
+		return 0;
+	if (vpnc_ks_set_tun(k->ks, ifname) < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "The TUN device name '%s' cannot go into a firewall rule.", ifname);
+		return -EINVAL;
+	}
+	return apply(k);
+}
+
+void vpnc_ks_run_end(struct vpnc_ks_run *k, int code)
+{
+	char err[VPNC_KS_ERR_MAX] = "";
+
+	if (!k->on)
+		goto out;
+	if (code != 0) {
+		/* An error during a lookup: the resolvers need not stay reachable. */
+		if (k->ks->resolving) {
+			k->ks->resolving = false;
+			(void)apply(k);
+		}
+		vpnc_log(VPNC_LOG_INFO, "The kill switch stays on after the error; 'vpnc kill-switch off "
+		                        "--instance %s' removes it", k->instance);
+		goto out;
+	}
+	if (vpnc_ks_remove(k->instance, err, sizeof(err)) < 0)
+		vpnc_log(VPNC_LOG_FATAL, "Cannot remove the kill switch rules: %s.", err);
+	else
+		vpnc_log(VPNC_LOG_INFO, "Kill switch off");
+out:
+	k->on = false;
+	free(k->ks);
+	k->ks = NULL;
+}
