@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 	conf.ca = pki.ca;
 	conf.cert = pki.client_cert;
 	conf.key = pki.client_key;
-	SSL_CTX *cctx = vpnc_tls_ctx_client(&conf, err, sizeof(err));
+	SSL_CTX *cctx = vpnc_tls_ctx_client(&conf, NULL, err, sizeof(err));
 	SSL_CTX *sctx = vpnc_tls_ctx_server(pki.ca, pki.server_cert, pki.server_key, err, sizeof(err));
 	if (cctx == NULL || sctx == NULL) {
 		fprintf(stderr, "bench_engine: cannot make the TLS contexts: %s\n", err);

@@ -112,7 +112,7 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	conf.ca = (char *)(o->client_ca != NULL ? o->client_ca : pair_pki.ca);
 	conf.cert = pair_pki.client_cert;
 	conf.key = pair_pki.client_key;
-	p->cctx = vpnc_tls_ctx_client(&conf, err, sizeof(err));
+	p->cctx = vpnc_tls_ctx_client(&conf, NULL, err, sizeof(err));
 	p->sctx = vpnc_tls_ctx_server(pair_pki.ca, pair_pki.server_cert, pair_pki.server_key, err, sizeof(err));
 	if (p->cctx == NULL || p->sctx == NULL) {
 		printf("TLS context: %s\n", err);

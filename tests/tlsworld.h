@@ -156,7 +156,7 @@ static inline int handshake(SSL_CTX *cctx, SSL_CTX *sctx, char *err, size_t errl
 static inline int connect_cfg(struct vpnc_config *cfg, SSL_CTX *sctx, char *err, size_t errlen, char *desc,
                        size_t dlen)
 {
-	SSL_CTX *cctx = vpnc_tls_ctx_client(cfg, err, errlen);
+	SSL_CTX *cctx = vpnc_tls_ctx_client(cfg, NULL, err, errlen);
 	int r;
 
 	if (cctx == NULL)

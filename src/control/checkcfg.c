@@ -498,8 +498,9 @@ static void chk_notes_print(const struct vpnc_chk_notes *n)
  */
 static SSL_CTX *chk_tls(const struct vpnc_config *c, bool *encrypted, char *err, size_t cap)
 {
+	const struct vpnc_tls_key_src src = {.ask = chk_no_ask, .ask_arg = encrypted};
 	struct vpnc_config *copy;
-	SSL_CTX *ctx = vpnc_tls_ctx_client2(c, chk_no_ask, encrypted, err, cap);
+	SSL_CTX *ctx = vpnc_tls_ctx_client(c, &src, err, cap);
 
 	if (ctx != NULL || !*encrypted)
 		return ctx;
@@ -520,7 +521,7 @@ static SSL_CTX *chk_tls(const struct vpnc_config *c, bool *encrypted, char *err,
 	 */
 	if (copy->ca == NULL && copy->n_peer_fp == 0)
 		copy->n_peer_fp = 1;
-	ctx = vpnc_tls_ctx_client2(copy, NULL, NULL, err, cap);
+	ctx = vpnc_tls_ctx_client(copy, NULL, err, cap);
 	OPENSSL_cleanse(copy, sizeof(*copy)); /* the shallow copy holds the wrapping key */
 	free(copy);
 	return ctx;

@@ -1,7 +1,7 @@
 /*
  * checkcfg.h: `vpnc --check-config FILE [--untrusted-config] [--json]`, which loads a
  * profile and its keys and certificates through the daemon's own loaders
- * (vpnc_config_load, vpnc_tls_ctx_client2) and prints what vpnc would do
+ * (vpnc_config_load, vpnc_tls_ctx_client) and prints what vpnc would do
  * with it, without root, without resolving a name and without sending
  * anything. Exit status: 0 if vpnc would start with the profile, 2
  * (VPNC_EXIT_CONFIG) with the first error on stderr otherwise.

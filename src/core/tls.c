@@ -474,21 +474,14 @@ fail:
 	return NULL;
 }
 
-SSL_CTX *vpnc_tls_ctx_client2(const struct vpnc_config *cfg, vpnc_tls_pass_fn ask, void *arg,
-                              char *err, size_t errlen)
+SSL_CTX *vpnc_tls_ctx_client(const struct vpnc_config *cfg, const struct vpnc_tls_key_src *src, char *err,
+                             size_t errlen)
 {
-	return ctx_client(cfg, ask, arg, NULL, NULL, err, errlen);
-}
+	static const struct vpnc_tls_key_src none;
 
-SSL_CTX *vpnc_tls_ctx_client_ext(const struct vpnc_config *cfg, X509 *cert, EVP_PKEY *key,
-                                 char *err, size_t errlen)
-{
-	return ctx_client(cfg, NULL, NULL, cert, key, err, errlen);
-}
-
-SSL_CTX *vpnc_tls_ctx_client(const struct vpnc_config *cfg, char *err, size_t errlen)
-{
-	return vpnc_tls_ctx_client2(cfg, NULL, NULL, err, errlen);
+	if (src == NULL)
+		src = &none;
+	return ctx_client(cfg, src->ask, src->ask_arg, src->cert, src->key, err, errlen);
 }
 
 SSL_CTX *vpnc_tls_ctx_server(const char *ca_pem, const char *cert_pem, const char *key_pem,

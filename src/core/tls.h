@@ -30,29 +30,31 @@
 typedef int (*vpnc_tls_pass_fn)(char *buf, size_t cap, void *arg);
 
 /*
- * Builds a client SSL_CTX from cfg: tls-cert-profile, tls-cipher (IANA names
- * translated), tls-ciphersuites, tls-groups, TLS versions, CA, cert and key
- * or pkcs12, extra-certs, crl-verify and the peer rules (tls_verify.h).
- * The passphrase for an encrypted key is cfg->key_pass (askpass FILE), else
- * ask(arg) is called once, else loading fails. Returns NULL and writes one
- * sentence into err on failure (e.g. "cannot load the private key ('key'):
- * bad decrypt"). The caller frees it with SSL_CTX_free(); engines hold their
- * own reference. No passphrase is kept after it returns.
+ * Where a client's key comes from, besides cfg: ask(ask_arg) is called once
+ * for the passphrase of an encrypted key file when cfg->key_pass (askpass
+ * FILE) has none (NULL: nobody to ask, loading fails); cert and key, when
+ * set, replace cfg's cert/key/pkcs12 with objects whose private operations
+ * are done elsewhere, such as on a PKCS#11 token (os/pkcs11.h): the context
+ * takes its own references, they stay the caller's.
  */
-SSL_CTX *vpnc_tls_ctx_client2(const struct vpnc_config *cfg, vpnc_tls_pass_fn ask, void *arg,
-                              char *err, size_t errlen);
+struct vpnc_tls_key_src {
+	vpnc_tls_pass_fn ask;
+	void *ask_arg;
+	X509 *cert;
+	EVP_PKEY *key;
+};
 
 /*
- * vpnc_tls_ctx_client2() with the certificate and key given as objects
- * instead of cfg's cert/key/pkcs12: a key whose private operations are done
- * elsewhere, such as on a PKCS#11 token (os/pkcs11.h). The context takes its
- * own references; cert and key stay the caller's.
+ * Builds a client SSL_CTX from cfg: tls-cert-profile, tls-cipher (IANA names
+ * translated), tls-ciphersuites, tls-groups, TLS versions, CA, cert and key
+ * or pkcs12 (or src's objects), extra-certs, crl-verify and the peer rules
+ * (tls_verify.h). src may be NULL (cfg's files, nobody to ask). Returns NULL
+ * and writes one sentence into err on failure (e.g. "cannot load the private
+ * key ('key'): bad decrypt"). The caller frees it with SSL_CTX_free();
+ * engines hold their own reference. No passphrase is kept after it returns.
  */
-SSL_CTX *vpnc_tls_ctx_client_ext(const struct vpnc_config *cfg, X509 *cert, EVP_PKEY *key,
-                                 char *err, size_t errlen);
-
-/* vpnc_tls_ctx_client2() with nobody to ask for a passphrase. */
-SSL_CTX *vpnc_tls_ctx_client(const struct vpnc_config *cfg, char *err, size_t errlen);
+SSL_CTX *vpnc_tls_ctx_client(const struct vpnc_config *cfg, const struct vpnc_tls_key_src *src, char *err,
+                             size_t errlen);
 
 /* Builds a server SSL_CTX from PEM text (for the test and benchmark server role). */
 SSL_CTX *vpnc_tls_ctx_server(const char *ca_pem, const char *cert_pem, const char *key_pem,
@@ -91,7 +93,7 @@ int vpnc_tls_read(struct vpnc_tls *t, uint8_t *out, size_t cap);
  * Checks the peer's leaf certificate beyond the chain: remote-cert-tls server
  * (keyUsage present, extendedKeyUsage serverAuth) and verify-x509-name.
  * Returns 0, or -EPERM with a sentence in err naming the subject. A client
- * ctx from vpnc_tls_ctx_client2() already enforces these (and remote-cert-ku,
+ * ctx from vpnc_tls_ctx_client() already enforces these (and remote-cert-ku,
  * remote-cert-eku, crl-verify) during the handshake; this is a second check.
  */
 int vpnc_tls_check_peer(struct vpnc_tls *t, bool remote_cert_tls_server, const char *x509_name,

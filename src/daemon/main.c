@@ -93,12 +93,15 @@ static EVP_PKEY *p11_key;
  */
 static SSL_CTX *tls_setup(const struct vpnc_config *conf, char *err, size_t errlen, int *code)
 {
+	struct vpnc_tls_key_src src = {.ask = ask_key_pass};
+
 	*code = VPNC_EXIT_CONFIG; /* the keys and certificates the profile names */
 	if (conf->pkcs11_id == NULL)
-		return vpnc_tls_ctx_client2(conf, ask_key_pass, NULL, err, errlen);
+		return vpnc_tls_ctx_client(conf, &src, err, errlen);
 	if (vpnc_p11_open(conf, ask_pin, NULL, &p11_cert, &p11_key, err, errlen) < 0)
 		return NULL;
-	return vpnc_tls_ctx_client_ext(conf, p11_cert, p11_key, err, errlen);
+	src = (struct vpnc_tls_key_src){.cert = p11_cert, .key = p11_key};
+	return vpnc_tls_ctx_client(conf, &src, err, errlen);
 }
 
 /* In the network process: the token's key becomes the stand-in that signs through the parent. */

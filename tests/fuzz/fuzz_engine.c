@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conf.ca = pki.ca;
 		conf.cert = pki.client_cert;
 		conf.key = pki.client_key;
-		ctx = vpnc_tls_ctx_client(&conf, err, sizeof(err));
+		ctx = vpnc_tls_ctx_client(&conf, NULL, err, sizeof(err));
 		testpki_free(&pki);
 		if (ctx == NULL)
 			abort();

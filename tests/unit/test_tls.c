@@ -118,7 +118,7 @@ static void test_encrypted_key(void)
 	CHECK(strstr(cfg->key, "ENCRYPTED") != NULL);
 
 	/* No passphrase and nobody to ask. */
-	SSL_CTX *c = vpnc_tls_ctx_client(cfg, err, sizeof(err));
+	SSL_CTX *c = vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err));
 	CHECK(c == NULL);
 	CHECK_HAS(err, "cannot load the private key ('key'): it is encrypted");
 	/* askpass FILE: the passphrase is in the config. */
@@ -126,28 +126,29 @@ static void test_encrypted_key(void)
 	CHECK(connect_cfg(cfg, s, err, sizeof(err), desc, sizeof(desc)) == 1);
 	free(cfg->key_pass);
 	cfg->key_pass = strdup("wrong");
-	c = vpnc_tls_ctx_client(cfg, err, sizeof(err));
+	c = vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err));
 	CHECK(c == NULL);
 	CHECK_HAS(err, "cannot load the private key ('key')");
 	free(cfg->key_pass);
 	cfg->key_pass = NULL;
 	/* The prompt callback, asked exactly once. */
 	struct asker a = {"sesame", 0};
-	c = vpnc_tls_ctx_client2(cfg, ask_cb, &a, err, sizeof(err));
+	const struct vpnc_tls_key_src asksrc = {.ask = ask_cb, .ask_arg = &a};
+	c = vpnc_tls_ctx_client(cfg, &asksrc, err, sizeof(err));
 	CHECK(c != NULL && a.calls == 1);
 	if (c != NULL)
 		CHECK(handshake(c, s, err, sizeof(err), desc, sizeof(desc)) == 1);
 	SSL_CTX_free(c);
 	a = (struct asker){"nope", 0};
-	CHECK(vpnc_tls_ctx_client2(cfg, ask_cb, &a, err, sizeof(err)) == NULL && a.calls == 1);
+	CHECK(vpnc_tls_ctx_client(cfg, &asksrc, err, sizeof(err)) == NULL && a.calls == 1);
 	a = (struct asker){NULL, 0};
-	CHECK(vpnc_tls_ctx_client2(cfg, ask_cb, &a, err, sizeof(err)) == NULL);
+	CHECK(vpnc_tls_ctx_client(cfg, &asksrc, err, sizeof(err)) == NULL);
 	CHECK_HAS(err, "no passphrase is available");
 	/* An unencrypted key never calls the callback. */
 	free(cfg->key);
 	cfg->key = strdup(w.cli_key_pem);
 	a = (struct asker){"x", 0};
-	c = vpnc_tls_ctx_client2(cfg, ask_cb, &a, err, sizeof(err));
+	c = vpnc_tls_ctx_client(cfg, &asksrc, err, sizeof(err));
 	CHECK(c != NULL && a.calls == 0);
 	SSL_CTX_free(c);
 	vpnc_config_free(cfg);
@@ -176,18 +177,19 @@ static void test_pkcs12(void)
 
 	/* With a passphrase, from askpass or the callback. */
 	cfg->pkcs12 = tpx_pkcs12(w.cli_key, w.cli, w.inter, "p12pass", &cfg->pkcs12_len);
-	CHECK(vpnc_tls_ctx_client(cfg, err, sizeof(err)) == NULL);
+	CHECK(vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err)) == NULL);
 	CHECK_HAS(err, "PKCS#12");
 	cfg->key_pass = strdup("p12pass");
 	CHECK(connect_cfg(cfg, s, err, sizeof(err), desc, sizeof(desc)) == 1);
 	free(cfg->key_pass);
 	cfg->key_pass = strdup("bad");
-	CHECK(vpnc_tls_ctx_client(cfg, err, sizeof(err)) == NULL);
+	CHECK(vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err)) == NULL);
 	CHECK_HAS(err, "wrong passphrase");
 	free(cfg->key_pass);
 	cfg->key_pass = NULL;
 	struct asker a = {"p12pass", 0};
-	SSL_CTX *c = vpnc_tls_ctx_client2(cfg, ask_cb, &a, err, sizeof(err));
+	const struct vpnc_tls_key_src asksrc = {.ask = ask_cb, .ask_arg = &a};
+	SSL_CTX *c = vpnc_tls_ctx_client(cfg, &asksrc, err, sizeof(err));
 	CHECK(c != NULL && a.calls == 1);
 	SSL_CTX_free(c);
 	free(cfg->pkcs12);
@@ -200,11 +202,11 @@ static void test_pkcs12(void)
 	CHECK(connect_cfg(cfg, s, err, sizeof(err), desc, sizeof(desc)) == 1);
 	free(cfg->pkcs12);
 	cfg->pkcs12 = tpx_pkcs12(w.cli_key, w.cli, NULL, "", &cfg->pkcs12_len);
-	CHECK(vpnc_tls_ctx_client(cfg, err, sizeof(err)) == NULL);
+	CHECK(vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err)) == NULL);
 	CHECK_HAS(err, "holds no CA certificate");
 	/* Garbage is refused, not crashed on. */
 	memset(cfg->pkcs12, 0x30, cfg->pkcs12_len);
-	CHECK(vpnc_tls_ctx_client(cfg, err, sizeof(err)) == NULL);
+	CHECK(vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err)) == NULL);
 	CHECK_HAS(err, "cannot read the PKCS#12 file");
 	vpnc_config_free(cfg);
 	SSL_CTX_free(s);
@@ -395,7 +397,7 @@ static void test_crl(void)
 	CHECK_HAS(err, "unable to get certificate CRL");
 	free(cfg->crl);
 	cfg->crl = strdup("not a CRL\n");
-	CHECK(vpnc_tls_ctx_client(cfg, err, sizeof(err)) == NULL);
+	CHECK(vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err)) == NULL);
 	CHECK_HAS(err, "'crl-verify' holds no PEM CRL");
 	free(cfg->crl);
 	cfg->crl = NULL;
@@ -450,7 +452,7 @@ static void test_algorithms(void)
 	CHECK_HAS(desc, "ECDHE-ECDSA-CHACHA20-POLY1305");
 	free(cfg->tls_cipher);
 	cfg->tls_cipher = strdup("NO-SUCH-CIPHER");
-	CHECK(vpnc_tls_ctx_client(cfg, err, sizeof(err)) == NULL);
+	CHECK(vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err)) == NULL);
 	CHECK_HAS(err, "tls-cipher names no usable cipher");
 	free(cfg->tls_cipher);
 	cfg->tls_cipher = NULL;
@@ -466,7 +468,7 @@ static void test_algorithms(void)
 	CHECK(connect_cfg(cfg, s, err, sizeof(err), desc, sizeof(desc)) == 1);
 	free(cfg->tls_groups);
 	cfg->tls_groups = strdup("nonsense");
-	CHECK(vpnc_tls_ctx_client(cfg, err, sizeof(err)) == NULL);
+	CHECK(vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err)) == NULL);
 	free(cfg->tls_groups);
 	cfg->tls_groups = NULL;
 
@@ -484,18 +486,18 @@ static void test_algorithms(void)
 	world_make(&rsa, TPX_RSA, "critical,digitalSignature,keyEncipherment", "serverAuth");
 	cfg = client_cfg(&rsa);
 	cfg->tls_cert_profile = strdup("suiteb");
-	SSL_CTX *c = vpnc_tls_ctx_client(cfg, err, sizeof(err));
+	SSL_CTX *c = vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err));
 	CHECK(c == NULL);
 	SSL_CTX_free(c);
 	free(cfg->tls_cert_profile);
 	cfg->tls_cert_profile = strdup("preferred");
-	c = vpnc_tls_ctx_client(cfg, err, sizeof(err));
+	c = vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err));
 	CHECK(c != NULL);
 	CHECK(c != NULL && SSL_CTX_get_security_level(c) == 2);
 	SSL_CTX_free(c);
 	free(cfg->tls_cert_profile);
 	cfg->tls_cert_profile = NULL;
-	c = vpnc_tls_ctx_client(cfg, err, sizeof(err));
+	c = vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err));
 	CHECK(c != NULL && SSL_CTX_get_security_level(c) == 1); /* legacy is the default */
 	SSL_CTX_free(c);
 	vpnc_config_free(cfg);

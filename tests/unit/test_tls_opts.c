@@ -366,7 +366,7 @@ static void test_fingerprint(void)
 	CHECK_HAS(err, " is not in peer-fingerprint (depth 0, subject CN=server)");
 	/* Without fingerprints and CA the context cannot be built. */
 	cfg->n_peer_fp = 0;
-	CHECK(vpnc_tls_ctx_client(cfg, err, sizeof(err)) == NULL);
+	CHECK(vpnc_tls_ctx_client(cfg, NULL, err, sizeof(err)) == NULL);
 	CHECK_HAS(err, "needs 'ca' or 'peer-fingerprint'");
 	vpnc_config_free(cfg);
 
