@@ -61,20 +61,9 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_socks_proxy)
 	return 0;
 }
 
-/* Copies one line of text[0..len) without its CR; returns the bytes after its newline. */
-static size_t take_line(const char *text, size_t len, size_t *linelen)
-{
-	const char *nl = memchr(text, '\n', len);
-	size_t l = nl != NULL ? (size_t)(nl - text) : len;
-
-	*linelen = l > 0 && text[l - 1] == '\r' ? l - 1 : l;
-	return nl != NULL ? l + 1 : l;
-}
-
 /* Reads and splits one proxy's authfile into its username and password. */
 static int finish_auth(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s, struct vpnc_socks_proxy *sp)
 {
-	size_t ulen, plen, off;
 	int ret;
 
 	if (!s->set)
@@ -82,21 +71,13 @@ static int finish_auth(struct vpnc_cfg_ctx *ctx, struct vpnc_cfg_src *s, struct 
 	ret = vpnc_cfg_src_load(ctx, s);
 	if (ret < 0)
 		return ret;
-	ctx->where = s->where;
-	ctx->line = s->line;
-	off = take_line(s->text, s->text_len, &ulen);
-	(void)take_line(s->text + off, s->text_len - off, &plen);
 	/* RFC 1929 carries each in at most 255 bytes, and needs both. */
-	if (ulen == 0 || plen == 0)
+	ret = vpnc_cfg_split_user_pass(ctx, s, VPNC_SOCKS_FIELD_MAX, &sp->user, &sp->pass);
+	if (ret < 0)
+		return ret;
+	if (sp->pass == NULL)
 		return vpnc_cfg_bad(ctx, s->opt, "the authfile must hold a username and a password "
 		                                 "on two lines");
-	if (ulen > VPNC_SOCKS_FIELD_MAX || plen > VPNC_SOCKS_FIELD_MAX)
-		return vpnc_cfg_bad(ctx, s->opt, "the proxy's username and password can have at most "
-		                                 "255 bytes each");
-	sp->user = strndup(s->text, ulen);
-	sp->pass = strndup(s->text + off, plen);
-	if (sp->user == NULL || sp->pass == NULL)
-		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
 	return 0;
 }
 
