@@ -27,10 +27,11 @@ demo_pkgs="build-essential cmake pkg-config libssl-dev libuv1-dev libcap-ng-dev 
 # NetworkManager plugin and a real NetworkManager, nftables, systemd-resolved and a logind
 # stand-in (python3-dbus), systemd-ask-password (systemd) and the pty driver and password agent
 # of test_prompt.sh and the pty and server management drivers of test_auth_challenge.sh
-# (python3), setpriv (util-linux), the Debian package build.
+# (python3), setpriv (util-linux), the Debian package build, and the Debian 12 container with
+# systemd as PID 1 that tests/package/test_systemd_pid1.sh boots (systemd-container, debootstrap).
 test_pkgs="$demo_pkgs clang libclang-rt-14-dev groff-base systemd dbus libnm-dev network-manager
 	nftables systemd-resolved python3 python3-dbus debhelper dpkg-dev fakeroot lintian
-	bash-completion util-linux"
+	bash-completion util-linux systemd-container debootstrap"
 
 case "${1:-}" in
 demo) want=$demo_pkgs ;;
