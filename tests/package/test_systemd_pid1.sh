@@ -194,7 +194,8 @@ if [ -d "$tree" ] && [ "$(cat "$tree.key" 2>/dev/null)" = "$tree_key" ]; then
 else
 	vt_check "Debian 12 tree made with debootstrap ($tree)" tree_build
 fi
-flock -u "$lockfd"
+# Shared from here on: a run that must rebuild the tree waits until this one is done with it.
+flock -s "$lockfd"
 if [ ! -f "$tree.key" ]; then
 	vt_summary $name
 	exit 1
