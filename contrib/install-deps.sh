@@ -32,10 +32,13 @@ demo_pkgs="build-essential cmake pkg-config libssl-dev libuv1-dev libcap-ng-dev 
 # of test_prompt.sh and the pty and server management drivers of test_auth_challenge.sh
 # (python3), setpriv (util-linux), the Debian package build, PKCS#11 tokens (SoftHSM2,
 # OpenSC's pkcs11-tool and pkcs11-spy, the p11-kit proxy module), squid (the HTTP proxy of
-# test_httpproxy.sh, run by the test with its own config; its system service is not used).
+# test_httpproxy.sh, run by the test with its own config; its system service is not used), and
+# the Debian 12 container with systemd as PID 1 that tests/package/test_systemd_pid1.sh boots
+# (systemd-container, debootstrap).
 test_pkgs="$demo_pkgs clang libclang-rt-14-dev groff-base systemd dbus libnm-dev network-manager
 	nftables systemd-resolved python3 python3-dbus debhelper dpkg-dev fakeroot lintian
-	bash-completion util-linux softhsm2 opensc p11-kit-modules squid dante-server"
+	bash-completion util-linux softhsm2 opensc p11-kit-modules squid dante-server systemd-container
+	debootstrap"
 
 case "${1:-}" in
 demo) want=$demo_pkgs ;;

@@ -1,0 +1,421 @@
+#!/bin/bash
+# test_systemd_pid1.sh: the README's "Install and use" path, as written, on a
+# Debian 12 system whose PID 1 is a real systemd.
+#
+# Usage: test_systemd_pid1.sh        (needs root, systemd-nspawn, debootstrap)
+#
+# CI and most build machines are containers without systemd as PID 1, so the
+# test boots one: a minimal Debian 12 tree (debootstrap: systemd, dbus, sudo,
+# iproute2, ping and the runtime dependencies the built .deb declares),
+# cached in /var/cache/vpnc-tests/debian12-systemd (VPNC_TEST_DEBS overrides
+# the directory; the first run needs Debian's package registry), is booted
+# with `systemd-nspawn -b` on a throwaway overlay of that tree, inside the
+# client namespace of tests/interop/lib.sh, whose server namespace runs a
+# stock OpenVPN 2.6 server. The host's services are never touched.
+#
+# The .deb is built from a copy of the source tree with the README's
+# `dpkg-buildpackage -us -uc -b` (VPNC_DEB_DIR=DIR takes the .debs from DIR
+# instead). Inside the booted system the README's own command lines (read
+# from README.md, NAME replaced by an instance name) install it, install a
+# profile and `systemctl enable --now` the instance. Then:
+#  - the unit is active (Type=notify: `enable --now` returns after READY=1),
+#    enabled, and has a STATUS= text; `vpnc status NAME` says connected; a
+#    ping crosses the tunnel; the pushed DNS server is in /etc/resolv.conf
+#    (the file backend under ProtectSystem=strict);
+#  - `systemctl reload` reconnects in the same process (the server sees a
+#    new session), and the tunnel works again;
+#  - after a reboot of the container the enabled instance is up again;
+#  - `systemctl stop` ends it with exit status 0 and leaves no device,
+#    route, control socket or changed resolv.conf behind;
+#  - a bad profile leaves its instance failed with exit status 2, and it is
+#    not restarted (RestartPreventExitStatus=) after RestartSec has passed;
+#  - `systemctl status` and `journalctl -u` show what happened.
+# Prints PASS/FAIL per check; the last line is the summary.
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../interop/lib.sh
+. "$top/tests/interop/lib.sh"
+name=test_systemd_pid1
+
+cache_dir=${VPNC_TEST_DEBS:-/var/cache/vpnc-tests}
+tree="$cache_dir/debian12-systemd"
+mirror=${VPNC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# Packages of the booted system besides the .deb's own dependencies: an init,
+# the bus logind and systemctl use, and what the README and the checks run.
+base_pkgs="systemd systemd-sysv dbus sudo iproute2 iputils-ping procps"
+inst=demo                    # the README's NAME
+ct_host=vpnc-pid1            # the container's host name
+ct_src=/root/src             # stands for the source tree; the .debs are in its parent
+boot_limit=90                # seconds for a boot to settle
+start_limit=200              # `systemctl enable --now`: the unit's TimeoutStartSec= and some
+
+if ! vt_require_tools; then
+	vt_fail "prerequisites"
+	vt_summary $name
+	exit 1
+fi
+missing=""
+for t in systemd-nspawn debootstrap nsenter flock dpkg-buildpackage dh fakeroot; do
+	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+done
+if [ -n "$missing" ]; then
+	vt_fail "tools installed:$missing (apt-get install systemd-container debootstrap util-linux dpkg-dev debhelper fakeroot)"
+	vt_summary $name
+	exit 1
+fi
+vt_init || exit 1
+
+nspawn_pid=""
+ct_rc=""
+leader=""
+machine="vpnct-pid1-$VT_ID"
+ov="$VT_DIR/overlay"
+root="$ov/root"
+
+# ct_poweroff: SIGTERM makes systemd-nspawn ask the container's systemd to
+# power off; SIGKILL if that takes longer than 60 s.
+ct_poweroff() {
+	local i=0
+	[ -n "$nspawn_pid" ] || return 0
+	kill -TERM "$nspawn_pid" 2>/dev/null
+	while vt_pid_alive "$nspawn_pid" && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if vt_pid_alive "$nspawn_pid"; then
+		kill -KILL "$nspawn_pid" 2>/dev/null
+		wait "$nspawn_pid" 2>/dev/null
+		nspawn_pid=""
+		return 1
+	fi
+	wait "$nspawn_pid" 2>/dev/null
+	ct_rc=$?
+	nspawn_pid=""
+	return 0
+}
+
+pid1_cleanup() {
+	ct_poweroff
+	if mountpoint -q "$root" 2>/dev/null; then
+		umount "$root" 2>/dev/null || umount -l "$root"
+	fi
+	# systemd-nspawn leaves its (empty) mount propagation directory behind.
+	rmdir "/run/systemd/nspawn/propagate/$machine" 2>/dev/null
+	vt_cleanup
+}
+trap pid1_cleanup EXIT
+
+# --- the .deb --------------------------------------------------------------
+
+if [ -n "${VPNC_DEB_DIR:-}" ]; then
+	debdir=$VPNC_DEB_DIR
+else
+	debdir="$VT_DIR/deb"
+	mkdir -p "$debdir/src"
+	tar -C "$top" --exclude='./build*' --exclude=./.git --exclude='./obj-*' -cf - . | tar -C "$debdir/src" -xf -
+	vt_check "the README's dpkg-buildpackage -us -uc -b (in a copy of the tree)" \
+		eval '(cd "$debdir/src" && DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -us -uc -b) >"$VT_DIR/build.log" 2>&1' ||
+		tail -n 30 "$VT_DIR/build.log"
+fi
+deb=$(ls "$debdir"/vpnc-ovpn_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -n 1)
+if ! vt_check "vpnc-ovpn .deb at hand (${deb##*/})" test -s "$deb"; then
+	vt_summary $name
+	exit 1
+fi
+
+# --- the README's command lines ----------------------------------------------
+
+# Indented lines of the "Install and use" section that start with sudo.
+readme_cmds=$(awk '/^## Install and use/ { f = 1; next } /^## / { f = 0 }
+	f && /^    sudo / { sub(/^    /, ""); print }' "$top/README.md")
+readme_cmd() { grep -m 1 -e "$1" <<<"$readme_cmds"; }
+cmd_builddeps=$(readme_cmd '^sudo apt-get install -y build-essential')
+cmd_install_deb=$(readme_cmd '^sudo apt-get install \.\./vpnc-ovpn_')
+cmd_profile=$(readme_cmd '^sudo install .*/etc/vpnc-client/NAME\.conf')
+cmd_enable=$(readme_cmd '^sudo systemctl enable --now vpnc-client@NAME')
+cmd_status=$(readme_cmd '^sudo vpnc status NAME')
+vt_check "README: dpkg-buildpackage -us -uc -b" grep -qx '    dpkg-buildpackage -us -uc -b' "$top/README.md"
+vt_check "README: the package install, profile, enable --now and status lines found" \
+	test -n "$cmd_install_deb" -a -n "$cmd_profile" -a -n "$cmd_enable" -a -n "$cmd_status"
+# The build dependencies line names every Build-Depends package (debhelper-compat is debhelper's).
+bdeps=$(sed -n '/^Build-Depends:/,/^[A-Z][a-zA-Z-]*:/p' "$top/debian/control" | sed '$d' |
+	sed 's/^Build-Depends://' | tr ',' '\n' | sed 's/[(|].*//; s/[[:space:]]//g; /^$/d; s/^debhelper-compat$/debhelper/')
+nobd=""
+for p in $bdeps; do
+	[[ " $cmd_builddeps " == *" $p "* ]] || nobd="$nobd $p"
+done
+vt_check "README: its build dependencies line names every Build-Depends package (missing:${nobd:- none})" \
+	test -n "$cmd_builddeps" -a -z "$nobd"
+# The .deb's file name is the README's (its version included).
+want_deb=$(sed -n 's/^sudo apt-get install \.\.\/\(vpnc-ovpn_.*\.deb\)$/\1/p' <<<"$cmd_install_deb" |
+	sed "s/\$(dpkg --print-architecture)/$(dpkg --print-architecture)/")
+vt_check "README names the .deb the build makes ($want_deb)" test "$want_deb" = "${deb##*/}"
+
+# --- the cached Debian 12 tree ------------------------------------------------
+
+# Runtime dependencies of the .deb (first alternative of each), plus base_pkgs.
+deb_deps=$(dpkg-deb -f "$deb" Depends Pre-Depends | sed 's/^[A-Za-z-]*://' | tr ',' '\n' |
+	sed 's/|.*//; s/(.*//; s/[[:space:]]//g; /^$/d')
+tree_pkgs=$(printf '%s\n' $base_pkgs $deb_deps | sort -u | tr '\n' ' ')
+tree_key="bookworm minbase: $tree_pkgs"
+
+# tree_build: debootstrap into $tree.new, then prepared and moved in place.
+# Runs under the cache lock.
+tree_build() {
+	local new="$tree.new" m
+	tree_umount_new() {
+		findmnt -rn -o TARGET | grep -F "$new/" | sort -r | while read -r m; do umount -l "$m"; done
+	}
+	tree_umount_new
+	rm -rf "$new" "$tree" "$tree.key"
+	vt_log "  debootstrap: bookworm ($mirror) with $tree_pkgs"
+	if ! debootstrap --variant=minbase --include="${tree_pkgs// /,}" bookworm "$new" "$mirror" \
+		>"$VT_DIR/debootstrap.log" 2>&1; then
+		tail -n 20 "$VT_DIR/debootstrap.log"
+		tree_umount_new
+		rm -rf "$new"
+		return 1
+	fi
+	echo "$ct_host" >"$new/etc/hostname"
+	printf '127.0.1.1\t%s\n' "$ct_host" >>"$new/etc/hosts"
+	# Empty: systemd gives each boot a fresh one, as on a first boot.
+	: >"$new/etc/machine-id"
+	chroot "$new" apt-get clean >/dev/null 2>&1
+	mv "$new" "$tree" && printf '%s\n' "$tree_key" >"$tree.key"
+}
+
+mkdir -p "$cache_dir" || exit 1
+exec {lockfd}>"$cache_dir/debian12-systemd.lock"
+flock "$lockfd"
+if [ -d "$tree" ] && [ "$(cat "$tree.key" 2>/dev/null)" = "$tree_key" ]; then
+	vt_pass "cached Debian 12 tree ($tree)"
+else
+	vt_check "Debian 12 tree made with debootstrap ($tree)" tree_build
+fi
+# Shared from here on: a run that must rebuild the tree waits until this one is done with it.
+flock -s "$lockfd"
+if [ ! -f "$tree.key" ]; then
+	vt_summary $name
+	exit 1
+fi
+
+# --- the stock server, the container ------------------------------------------
+
+# The server pushes a DNS server, so that the unit's file DNS backend runs.
+VT_SERVER_EXTRA='push "dhcp-option DNS 10.200.0.53"'
+vt_up $name
+
+mkdir -p "$ov/upper" "$ov/work" "$root"
+vt_check "throwaway overlay on the cached tree" \
+	mount -t overlay vpnct-pid1 -o "lowerdir=$tree,upperdir=$ov/upper,workdir=$ov/work" "$root" || {
+	vt_summary $name
+	exit 1
+}
+mkdir -p "$root$ct_src"
+cp "$deb" "$root${ct_src%/*}/"
+cp "$VT_DIR/client.ovpn" "$root$ct_src/client.ovpn"
+chmod 644 "$root${ct_src%/*}/${deb##*/}"
+
+# ct_boot: systemd-nspawn -b in the client namespace; sets nspawn_pid and
+# leader (the container's PID 1 as the host sees it). No registration with a
+# host systemd (there may be none); the TUN clone device bound in.
+# CAP_NET_ADMIN: systemd-nspawn keeps it for a network namespace of its own
+# making only, and a machine's PID 1 has it (the unit's bounding set needs it).
+ct_boot() {
+	systemd-nspawn -b -D "$root" -M "$machine" --hostname="$ct_host" \
+		--register=no --keep-unit --console=read-only \
+		--network-namespace-path="/run/netns/$VT_CLI_NS" --capability=CAP_NET_ADMIN \
+		--bind=/dev/net/tun --resolv-conf=copy-host \
+		>>"$VT_DIR/boot.log" 2>&1 &
+	nspawn_pid=$!
+	ct_wait_leader
+}
+
+# ct_wait_leader: waits (<= 20 s) for the container's PID 1 (a child of
+# systemd-nspawn that runs systemd) and sets leader.
+ct_wait_leader() {
+	local i=0 p
+	leader=""
+	while [ $i -lt 200 ]; do
+		for p in $(pgrep -P "$nspawn_pid" 2>/dev/null); do
+			if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$(readlink -f "$root/usr/lib/systemd/systemd")" ] ||
+				[ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ]; then
+				leader=$p
+				return 0
+			fi
+		done
+		vt_pid_alive "$nspawn_pid" || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# ct COMMAND...: runs COMMAND in the container (all its namespaces, its root),
+# as root with a login-like environment.
+ct() {
+	nsenter -t "$leader" -a env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LANG=C.UTF-8 TERM=dumb SYSTEMD_PAGER= SYSTEMD_COLORS=0 "$@"
+}
+
+# ct_settled: the boot finished (running, or degraded: then the failed units are listed).
+ct_settled() {
+	local state="" t0
+	t0=$(vt_now_us)
+	# Until systemd listens on its private socket, systemctl fails at once: ask again.
+	while [ $(($(vt_now_us) - t0)) -lt $((boot_limit * 1000000)) ]; do
+		state=$(timeout "$boot_limit" nsenter -t "$leader" -a systemctl is-system-running --wait 2>/dev/null)
+		case "$state" in running | degraded | maintenance | stopping) break ;; esac
+		vt_pid_alive "$leader" || break
+		sleep 0.2
+	done
+	vt_info "system state: $state"
+	if [ "$state" = degraded ]; then
+		vt_log "  NOTE: degraded; failed units:"
+		ct systemctl --failed --no-legend | sed 's/^/    /'
+	fi
+	[ "$state" = running ] || [ "$state" = degraded ]
+}
+
+if ! vt_check "systemd-nspawn -b: systemd is PID 1 of a Debian 12 container in $VT_CLI_NS" ct_boot ||
+	! vt_check "the boot finished (systemctl is-system-running --wait)" ct_settled; then
+	tail -n 30 "$VT_DIR/boot.log"
+	vt_summary $name
+	exit 1
+fi
+vt_check "PID 1 in the container is systemd" test "$(ct cat /proc/1/comm)" = systemd
+
+# readme COMMAND-LINE: one README line, NAME replaced, run by bash in the
+# container in $ct_src; its output goes to $VT_DIR/readme.last
+# and is added to $VT_DIR/readme.log.
+readme() {
+	local line=${1//NAME/$inst}
+	local rc
+	ct timeout "$start_limit" bash -c "cd $ct_src && $line" </dev/null >"$VT_DIR/readme.last" 2>&1
+	rc=$?
+	{ printf '# %s (exit %s)\n' "$line" "$rc"; cat "$VT_DIR/readme.last"; } >>"$VT_DIR/readme.log"
+	return $rc
+}
+# prop UNIT PROPERTY: one property of a unit, its value only.
+prop() { ct systemctl show -P "$2" "$1" 2>/dev/null; }
+unit="vpnc-client@$inst.service"
+resolv_before=$(ct cat /etc/resolv.conf)
+
+# --- install, enable --now, status ---------------------------------------------
+
+vt_check "README: $cmd_install_deb" readme "$cmd_install_deb" || tail -n 20 "$VT_DIR/readme.log"
+vt_check "the unit is installed where systemd looks" test -n "$(ct systemctl list-unit-files --no-legend 'vpnc-client@.service')"
+vt_check "README: ${cmd_profile//NAME/$inst}" readme "$cmd_profile"
+vt_check "the profile is root's, mode 600" test "$(ct stat -c '%a %U' /etc/vpnc-client/$inst.conf)" = "600 root"
+t0=$(vt_now_us)
+if ! vt_check "README: ${cmd_enable//NAME/$inst} (returns once vpnc said READY=1)" readme "$cmd_enable"; then
+	cat "$VT_DIR/readme.last"
+	ct journalctl -u "$unit" --no-pager -o cat | tail -n 30 | sed 's/^/  journal: /'
+fi
+vt_log "  enable --now took $((($(vt_now_us) - t0) / 1000)) ms"
+vt_check "the unit is active" test "$(prop "$unit" ActiveState)/$(prop "$unit" SubState)" = active/running
+vt_check "the unit is enabled" test "$(ct systemctl is-enabled "$unit")" = enabled
+status_text=$(prop "$unit" StatusText)
+vt_check "the unit's status text is vpnc's STATUS= ($status_text)" eval '[[ $status_text == connected* ]]'
+main_pid=$(prop "$unit" MainPID)
+vt_log "  vpnc's $(ct grep 'locked memory' "/proc/$main_pid/limits" | tr -s ' ') (LimitMEMLOCK=$(prop "$unit" LimitMEMLOCK))"
+readme "$cmd_status"
+out=$(cat "$VT_DIR/readme.last")
+vt_check "README: ${cmd_status//NAME/$inst} says connected" grep -Eq '^ *state: *connected' <<<"$out" ||
+	printf '%s\n' "$out" | head -n 20
+vt_check "a ping from the container crosses the tunnel" eval 'ct ping -n -c 3 -i 0.2 -W 2 "$VT_TUN_SRV_IP" >/dev/null'
+vt_check "the pushed route goes into the tunnel" eval 'ct ip -4 route show "$VT_PUSH_ROUTE" | grep -q "dev tun"'
+vt_check "the pushed DNS server is in /etc/resolv.conf" eval 'ct grep -q "^nameserver 10.200.0.53" /etc/resolv.conf'
+out=$(ct systemctl status --no-pager --lines=0 "$unit" 2>&1)
+vt_check "systemctl status: active (running) and vpnc's status line" \
+	eval '[[ $out == *"Active: active (running)"* && $out == *"Status: \"connected"* ]]' ||
+	printf '%s\n' "$out" | sed 's/^/  /'
+
+# --- reload: a reconnect in the same process -------------------------------------
+
+peers=$(vt_server_peers)
+vt_check "systemctl reload $unit" ct timeout "$start_limit" systemctl reload "$unit"
+vt_check "the server saw a new session" vt_wait_server_peers $((peers + 1)) 30
+vt_check "same main process ($main_pid), still active, no restart" \
+	test "$(prop "$unit" MainPID)/$(prop "$unit" ActiveState)/$(prop "$unit" NRestarts)" = "$main_pid/active/0"
+vt_check "a ping crosses the tunnel again" eval 'ct ping -n -c 1 -W 2 "$VT_TUN_SRV_IP" >/dev/null ||
+	ct ping -n -c 3 -i 0.5 -W 2 "$VT_TUN_SRV_IP" >/dev/null'
+
+# --- at every boot ---------------------------------------------------------------
+
+# reboot_ok: systemd-nspawn exits with status 133 when its container reboots;
+# booting the same tree again is what systemd-nspawn@.service does then
+# (RestartForceExitStatus=133).
+reboot_ok() {
+	ct systemctl reboot || return 1
+	local i=0
+	while vt_pid_alive "$nspawn_pid" && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	vt_pid_alive "$nspawn_pid" && return 1
+	wait "$nspawn_pid"
+	ct_rc=$?
+	nspawn_pid=""
+	[ "$ct_rc" = 133 ] || { vt_log "  systemd-nspawn exited with $ct_rc, not 133 (reboot)"; return 1; }
+	ct_boot && ct_settled
+}
+if vt_check "the container reboots (systemctl reboot)" reboot_ok; then
+	vt_check "after the reboot the enabled instance is active" \
+		eval 'ct timeout 60 bash -c "until systemctl is-active -q $unit; do sleep 0.2; done"'
+	vt_check "and connected" eval 'ct vpnc status "$inst" | grep -Eq "^ *state: *connected"'
+	vt_check "and a ping crosses the tunnel" eval 'ct ping -n -c 3 -i 0.2 -W 2 "$VT_TUN_SRV_IP" >/dev/null'
+else
+	tail -n 20 "$VT_DIR/boot.log"
+fi
+
+# --- stop ------------------------------------------------------------------------
+
+vt_check "systemctl stop $unit" ct timeout 60 systemctl stop "$unit"
+vt_check "stopped cleanly: inactive, result success, exit status 0" \
+	test "$(prop "$unit" ActiveState)/$(prop "$unit" Result)/$(prop "$unit" ExecMainStatus)" = inactive/success/0
+vt_check "no tunnel device, address or route left" vt_ns_clean
+vt_check "no control socket left" eval '! ct test -e "/run/vpnc/$inst.sock"'
+vt_check "/etc/resolv.conf is as before" test "$(ct cat /etc/resolv.conf)" = "$resolv_before"
+vt_check "no vpnc process left" eval '! ct pgrep -x vpnc >/dev/null'
+
+# --- a bad profile -----------------------------------------------------------------
+
+bad=bad
+sed 's/^verb .*/no-such-option 1/' "$VT_DIR/client.ovpn" >"$root$ct_src/bad.ovpn"
+badline=$(grep -n '^no-such-option' "$root$ct_src/bad.ovpn" | cut -d: -f1)
+ct install -m 0600 "$ct_src/bad.ovpn" "/etc/vpnc-client/$bad.conf"
+vt_check "systemctl start vpnc-client@$bad fails" eval '! ct timeout 60 systemctl start "vpnc-client@$bad" 2>/dev/null'
+badunit="vpnc-client@$bad.service"
+vt_check "failed with exit status 2" \
+	test "$(prop "$badunit" ActiveState)/$(prop "$badunit" Result)/$(prop "$badunit" ExecMainStatus)" = failed/exit-code/2
+restart_sec_us=$(prop "$badunit" RestartUSec)
+sleep 7 # RestartSec=5s and some
+vt_check "not restarted after RestartSec ($restart_sec_us): still failed, NRestarts 0" \
+	test "$(prop "$badunit" ActiveState)/$(prop "$badunit" NRestarts)" = failed/0
+out=$(ct systemctl status --no-pager --lines=5 "$badunit" 2>&1)
+vt_check "systemctl status says status=2" eval '[[ $out == *"status=2"* ]]' || printf '%s\n' "$out" | sed 's/^/  /'
+out=$(ct journalctl -u "$badunit" --no-pager -o cat 2>&1)
+vt_check "journalctl -u $badunit names the file and line ($bad.conf:$badline)" \
+	eval '[[ $out == *"$bad.conf"*"$badline"* || $out == *"$bad.conf:$badline"* ]]' || printf '%s\n' "$out" | tail -n 5 | sed 's/^/  /'
+
+# --- the journal ------------------------------------------------------------------
+
+out=$(ct journalctl -u "$unit" --no-pager -o cat 2>&1)
+printf '%s\n' "$out" >"$VT_DIR/journal.log"
+starts=$(grep -c '^Started vpnc-client@' <<<"$out")
+vt_check "journalctl -u $unit: started twice (enable --now, the boot), got $starts" test "$starts" = 2
+vt_check "journalctl -u $unit: the reload" grep -q '^Reloaded vpnc-client@\|^Reloading vpnc-client@' <<<"$out"
+vt_check "journalctl -u $unit: stopped" grep -q '^Stopped vpnc-client@\|^Deactivated successfully' <<<"$out"
+vt_check "journalctl -u $unit: vpnc's own lines (Initialization Sequence Completed)" \
+	grep -q '^Initialization Sequence Completed' <<<"$out"
+vt_check "journalctl -u $unit: nothing lost at shutdown (the bus outlives vpnc)" \
+	eval '! grep -q "Lost the system bus" <<<"$out"'
+vt_check "journalctl -u $unit: no failure" eval '! grep -q "Failed with result\|Main process exited, code=exited, status=[1-9]" <<<"$out"'
+
+[ "$VT_FAILED" != 0 ] && sed 's/^/  journal: /' "$VT_DIR/journal.log" | tail -n 40
+
+vt_check "the container powers off cleanly" eval 'ct_poweroff && [ "$ct_rc" = 0 ]'
+vt_summary $name
