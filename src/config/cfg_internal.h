@@ -62,6 +62,7 @@ struct vpnc_cfg_ctx {
 
 	struct vpnc_cfg_src ca, cert, key, extra_certs;
 	struct vpnc_cfg_src tls_auth, tls_crypt, tls_crypt_v2;
+	struct vpnc_cfg_src secret;  /* 'secret' (static-key mode) */
 	struct vpnc_cfg_src user_pass;
 	struct vpnc_cfg_src pkcs12, askpass, crl; /* cfg_opt_tls.c */
 	bool crl_is_dir;      /* 'crl-verify DIR dir' */

@@ -380,8 +380,10 @@ int main(int argc, char **argv)
 	}
 
 	err[0] = '\0';
-	ctx = vpnc_tls_ctx_client2(conf, ask_key_pass, NULL, err, sizeof(err));
-	if (ctx == NULL) {
+	/* Static-key mode ('secret') has no TLS: the engine keys its data channel from the profile. */
+	if (!conf->secret)
+		ctx = vpnc_tls_ctx_client2(conf, ask_key_pass, NULL, err, sizeof(err));
+	if (ctx == NULL && !conf->secret) {
 		vpnc_log(VPNC_LOG_FATAL, "TLS setup failed: %s", err[0] ? err : "unknown error");
 		code = VPNC_EXIT_CONFIG; /* the keys and certificates the profile names */
 		goto out;
