@@ -291,8 +291,7 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		return fin_static_key(ctx);
 	if (!cfg->tls_client || !cfg->pull)
 		return vpnc_cfg_fail(ctx, -EINVAL,
-		                     "vpnc runs only as a pulling TLS client (or in static-key mode with "
-		                     "'secret'): add 'client'");
+		                     "vpnc runs only as a pulling TLS client: add 'client'");
 	if (cfg->tls_version_min && cfg->tls_version_max && cfg->tls_version_min > cfg->tls_version_max)
 		return vpnc_cfg_fail(ctx, -EINVAL, "option 'tls-version-min' is above 'tls-version-max'");
 	/*
