@@ -212,6 +212,7 @@ static int inline_config_main(int argc, char **argv)
 struct forget_args {
 	SSL_CTX **ctx;
 	struct creds_src *creds;
+	struct vpnc_config *conf;
 };
 static void forget_secrets(void *arg)
 {
@@ -220,6 +221,8 @@ static void forget_secrets(void *arg)
 	SSL_CTX_free(*f->ctx);
 	*f->ctx = NULL;
 	OPENSSL_cleanse(f->creds, sizeof(*f->creds));
+	/* Static-key mode: only the network process keys the data channel. */
+	OPENSSL_cleanse(f->conf->secret_key, sizeof(f->conf->secret_key));
 }
 
 /*
@@ -231,7 +234,7 @@ static void forget_secrets(void *arg)
 static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct vpnc_priv_jail *jail,
                  SSL_CTX **ctx, struct creds_src *creds)
 {
-	struct forget_args f = {ctx, creds};
+	struct forget_args f = {ctx, creds, conf};
 	char err[256];
 	int sock = -1, ret;
 

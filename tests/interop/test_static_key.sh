@@ -18,6 +18,9 @@
 #          client): no ping gets through, the client counts the drops and logs
 #          that the data packets fail authentication (the peer logs its HMAC
 #          failures too)
+#   tcp    the same over TCP (tcp-server peer, tcp-client profile)
+#   privsep the file case with 'privsep yes' (vpnc only): the network process
+#          keys the data channel, the parent keeps no copy of the key
 #   default no cipher: 2.6's default BF-CBC. OpenSSL 3 keeps it in the legacy
 #          provider: stock 2.6 stops with "Cipher BF-CBC not supported" and vpnc
 #          refuses the profile (exit code 2); where BF-CBC is there, both connect.
@@ -32,7 +35,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 name=test_static_key
 vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
-cases=${VT_CASES:-file inline bidir wrongkey default}
+cases=${VT_CASES:-file inline bidir tcp privsep wrongkey default}
+PROTO=udp
 
 if ! vt_check "namespaces" vt_netns_up; then
 	vt_summary $name
@@ -57,7 +61,8 @@ peer_conf() {
 	local key=$1 dir=$2 cipher=$3 auth=$4
 	shift 4
 	{
-		printf 'dev tun\nproto udp\nlocal %s\nport %s\n' "$VT_SRV_IP" "$VT_PORT"
+		printf 'dev tun\nproto %s\nlocal %s\nport %s\n' "$([ "$PROTO" = tcp ] && echo tcp-server || echo udp)" \
+			"$VT_SRV_IP" "$VT_PORT"
 		printf 'secret %s %s\n' "$key" "$dir"
 		printf 'ifconfig %s %s\n' "$P2P_SRV" "$P2P_CLI"
 		printf 'keepalive 2 20\n'
@@ -73,7 +78,8 @@ client_conf() {
 	local key=$1 dir=$2 cipher=$3 auth=$4
 	shift 4
 	{
-		printf 'dev tun\nproto udp\nremote %s %s\n' "$VT_SRV_IP" "$VT_PORT"
+		printf 'dev tun\nproto %s\nremote %s %s\n' "$([ "$PROTO" = tcp ] && echo tcp-client || echo udp)" \
+			"$VT_SRV_IP" "$VT_PORT"
 		printf 'ifconfig %s %s\n' "$P2P_CLI" "$P2P_SRV"
 		printf 'route %s 255.255.255.255\n' "$FAR_IP"
 		printf 'keepalive 2 20\nverb 3\n'
@@ -108,13 +114,14 @@ dropped() {
 # peer_start: vt_server_start for a static-key peer, which reports 'Initialization Sequence
 # Completed' only once it knows its peer: waits (<= 10 s) for its bound socket instead.
 peer_start() {
-	local i=0
+	local i=0 ssopt=-lun
+	[ "$PROTO" = tcp ] && ssopt=-ltn
 	: >"$VT_DIR/server.log"
 	ip netns exec "$VT_SRV_NS" openvpn --config "$VT_DIR/server.conf" >"$VT_DIR/server.out" 2>&1 &
 	VT_SRV_PID=$!
 	while [ $i -lt 100 ]; do
-		if grep -q 'link local (bound)' "$VT_DIR/server.log" 2>/dev/null &&
-			vt_srv ss -H -lun 2>/dev/null | grep -q ":$VT_PORT "; then
+		if grep -q -e 'link local (bound)' -e 'Listening for incoming TCP' "$VT_DIR/server.log" 2>/dev/null &&
+			vt_srv ss -H "$ssopt" 2>/dev/null | grep -q ":$VT_PORT "; then
 			return 0
 		fi
 		vt_pid_alive "$VT_SRV_PID" || break
@@ -124,6 +131,34 @@ peer_start() {
 	tail -n 20 "$VT_DIR/server.log" "$VT_DIR/server.out" 2>/dev/null
 	vt_server_stop
 	return 1
+}
+
+# parent_has_no_key: the key's 256 bytes (and its first 64, a cipher slot) appear nowhere
+# in the privileged parent's writable memory.
+parent_has_no_key() {
+	python3 - "$VT_CLI_PID" "$VT_DIR/static.key" <<'PY'
+import re, sys
+pid, keyfile = sys.argv[1], sys.argv[2]
+text = open(keyfile).read()
+body = text.split("-----BEGIN OpenVPN Static key V1-----")[1].split("-----END")[0]
+key = bytes.fromhex("".join(body.split()))
+assert len(key) == 256
+found = False
+with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+    for line in maps:
+        m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (\S+)", line)
+        if not m or "w" not in m.group(3):
+            continue
+        start, end = int(m.group(1), 16), int(m.group(2), 16)
+        try:
+            mem.seek(start)
+            chunk = mem.read(end - start)
+        except OSError:
+            continue
+        if key[:64] in chunk or key[128:192] in chunk:
+            found = True
+sys.exit(1 if found else 0)
+PY
 }
 
 peer_ping() { vt_srv ping -n -c 1 -W 2 "$P2P_CLI" >/dev/null 2>&1; }
@@ -181,6 +216,31 @@ for c in $cases; do
 		peer_conf "$VT_DIR/static.key" "" AES-256-CBC "" "comp-lzo no"
 		client_conf "$VT_DIR/static.key" "" AES-256-CBC "" "comp-lzo no"
 		up_case bidir && stop_all
+		;;
+	tcp)
+		PROTO=tcp
+		peer_conf "$VT_DIR/static.key" 0 AES-256-CBC ""
+		client_conf "$VT_DIR/static.key" 1 AES-256-CBC ""
+		up_case tcp && stop_all
+		PROTO=udp
+		;;
+	privsep)
+		if vt_client_is_stock; then
+			vt_log "  (privsep: vpnc only)"
+			continue
+		fi
+		peer_conf "$VT_DIR/static.key" 0 AES-256-CBC ""
+		client_conf "$VT_DIR/static.key" 1 AES-256-CBC "" "privsep yes" "user nobody" "group nogroup"
+		if up_case privsep; then
+			# The network process (the child) owns the UDP socket; the parent none.
+			net=$(pgrep -P "$VT_CLI_PID" 2>/dev/null | head -n 1)
+			vt_check "privsep: a network process (${net:-none}) owns the UDP socket" \
+				eval '[ -n "$net" ] && vt_cli ss -unpH 2>/dev/null | grep -q "pid=$net,"'
+			vt_check "privsep: the parent owns no UDP socket" \
+				eval '! vt_cli ss -unpH 2>/dev/null | grep -q "pid=$VT_CLI_PID,"'
+			vt_check "privsep: the parent's memory holds no copy of the key" parent_has_no_key
+			stop_all
+		fi
 		;;
 	wrongkey)
 		# The peer knows where the client is (remote, and the client binds the port), so its
