@@ -196,8 +196,7 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	/* Static-key mode has no TLS context and no client authentication (docs/static-key.md). */
 	key("static_key");
 	if (c->secret) {
-		putchar('{');
-		key("cipher");
+		fputs("{\"cipher\":", stdout);
 		js(c->secret_cipher);
 		key("auth");
 		js(c->auth);

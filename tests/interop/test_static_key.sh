@@ -207,6 +207,12 @@ for c in $cases; do
 			if ! vt_client_is_stock; then
 				vt_check "file: one line says there is no forward secrecy" client_log_has "no forward secrecy"
 				vt_check "file: no drops on a good key" eval '[ "$(dropped)" = 0 ]'
+				plan=$("${VT_CLIENT_CMD[0]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" 2>&1)
+				vt_check "file: --check-config shows the mode, cipher and direction" \
+					eval '[[ $plan == *"static-key mode (secret)"*"AES-256-CBC with HMAC-SHA1, key-direction 1"* ]]'
+				plan=$("${VT_CLIENT_CMD[0]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" --json 2>&1)
+				vt_check "file: --check-config --json has the static_key object" \
+					eval '[[ $plan == *'"'"'"static_key":{"cipher":"AES-256-CBC","auth":"SHA1","direction":"1"}'"'"'* ]]'
 			fi
 			vt_check "file: clean stop" vt_client_stop 5
 			vt_check "file: exit status 0" eval '[ "${VT_CLI_RC:-x}" = 0 ]'
