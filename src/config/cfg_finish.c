@@ -217,8 +217,15 @@ static int fin_remotes(struct vpnc_cfg_ctx *ctx)
 static int fin_static_key(struct vpnc_cfg_ctx *ctx)
 {
 	struct vpnc_config *cfg = ctx->cfg;
+	/* The TLS-only options 2.6 names in "can only be specified in TLS-mode". */
 	const char *tls_only = cfg->ca != NULL ? "ca" : cfg->cert != NULL ? "cert" : cfg->key != NULL ? "key"
 	                       : cfg->pkcs12 != NULL ? "pkcs12" : cfg->n_peer_fp > 0 ? "peer-fingerprint"
+	                       : cfg->remote_cert_tls_server || cfg->remote_cert_ku_set ? "remote-cert-tls"
+	                       : cfg->remote_cert_eku != NULL ? "remote-cert-eku"
+	                       : cfg->ns_cert_type_server ? "ns-cert-type"
+	                       : cfg->verify_x509_name != NULL ? "verify-x509-name"
+	                       : cfg->crl != NULL || cfg->crl_dir != NULL ? "crl-verify"
+	                       : cfg->tls_cipher != NULL ? "tls-cipher"
 	                       : NULL;
 	EVP_CIPHER *c;
 

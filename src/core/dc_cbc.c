@@ -105,7 +105,7 @@ int vpnc_dc_cbc_decrypt(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, s
 	size_t B = k->block, L = k->dec_mac.len, plen = cbc_pid_len(k);
 	/* The leading blocks that hold the packet id and the framing bytes: one, or two with a
 	 * long-form id in 64-bit blocks. Any packet with a payload has at least as many. */
-	size_t F = (plen + DC_COMP_MAX_LEAD + B - 1) / B * B;
+	size_t F = plen + DC_COMP_MAX_LEAD <= B ? B : 2 * B;
 	vpnc_rd_init(&rd, pkt, len);
 	const uint8_t *h = vpnc_rd_take(&rd, hdr);
 	const uint8_t *pmac = vpnc_rd_take(&rd, L);

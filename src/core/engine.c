@@ -439,6 +439,11 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 				return vpnc__drop(e, VPNC_DROP_COMP, n);
 			if (n == -EMSGSIZE || n == -EILSEQ)
 				return vpnc__drop(e, VPNC_DROP_DECOMP, n);
+			/* Nothing is negotiated in static-key mode: a mismatch shows only here. */
+			if (e->static_key && !(e->drop_logged & (1u << VPNC_DROP_DECRYPT)))
+				VPNC_LOG(e, 1, "static-key mode: the peer's packets do not authenticate; does it use "
+				         "the same key, the opposite key direction, cipher %s and auth %s?",
+				         e->cipher, e->auth_digest);
 			return vpnc__drop(e, VPNC_DROP_DECRYPT, n);
 		}
 		e->last_recv = now;

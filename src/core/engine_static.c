@@ -36,8 +36,6 @@ int vpnc__static_init(struct vpnc_engine *e, const struct vpnc_engine_cfg *cfg)
 	int r;
 
 	_Static_assert(VPNC_KEY_BLOCK == VPNC_STATIC_KEY_LEN, "a static key is one key block");
-	if (e->role != VPNC_ROLE_CLIENT && e->role != VPNC_ROLE_SERVER)
-		return -EINVAL;
 	if (cfg->static_cipher == NULL || vpnc_dc_cipher_lookup(cfg->static_cipher, &canon) != 0) {
 		VPNC_LOG(e, 0, "static-key mode: cipher %s is not available in this OpenSSL",
 		         cfg->static_cipher != NULL ? cfg->static_cipher : "(none)");

@@ -284,6 +284,8 @@ for c in $cases; do
 		else
 			vt_check "wrongkey: the client logs failing data packets once" client_log_has \
 				"dropped a packet from the peer: data packet authentication failed"
+			vt_check "wrongkey: ... and asks about the key, direction, cipher and auth" client_log_has \
+				"static-key mode: the peer's packets do not authenticate; does it use the same key"
 			n=$(dropped)
 			vt_check "wrongkey: the client counts the drops (${n:-none})" eval '[ "${n:-0}" -ge 1 ]'
 		fi

@@ -1328,6 +1328,9 @@ static void test_static_key(void)
 	          "t.ovpn: specify only one of 'tls-client' (or 'client') and 'secret'", __LINE__);
 	parse_err("remote h\nca data/config/ca.pem\nsecret data/config/static.key\ncipher AES-256-CBC\n",
 	          "t.ovpn: option 'ca' needs TLS mode; static-key mode ('secret') has no TLS", __LINE__);
+	parse_err("remote h\nremote-cert-tls server\nsecret data/config/static.key\ncipher AES-256-CBC\n",
+	          "t.ovpn: option 'remote-cert-tls' needs TLS mode; static-key mode ('secret') has no TLS",
+	          __LINE__);
 	parse_err("remote h\nauth-user-pass data/config/userpass.txt\nsecret data/config/static.key\n"
 	          "cipher AES-256-CBC\n",
 	          "t.ovpn: option 'auth-user-pass' needs 'pull', which static-key mode ('secret') does "
