@@ -10,7 +10,8 @@
 # first keepalive ping). Cases, each one peer and one client run on one profile:
 #   file   secret FILE 1, cipher AES-256-CBC, the default auth SHA1: up with the
 #          profile's ifconfig, ping both ways, a profile route reaches the peer,
-#          the one line about forward secrecy; then a clean stop (exit 0)
+#          the one line about forward secrecy, no drops, --check-config (text
+#          and JSON) showing the mode; then a clean stop (exit 0)
 #   inline <secret> with key-direction 1, AES-128-CBC and auth SHA256
 #   bidir  no direction on either side (both use the key's first half), and
 #          comp-lzo no framing

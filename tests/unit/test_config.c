@@ -1338,6 +1338,25 @@ static void test_static_key(void)
 	parse_err("remote h\ntls-auth data/config/static.key 1\nsecret data/config/static.key\n",
 	          "t.ovpn: options 'tls-auth', 'tls-crypt' and 'tls-crypt-v2' need TLS mode; static-key "
 	          "mode ('secret') has no TLS", __LINE__);
+	/* --inline-config: 'secret FILE 1' becomes a <secret> block and 'key-direction 1'. */
+	{
+		char path[] = "/tmp/vpnc-test-XXXXXX";
+		char *out = NULL;
+		size_t len = 0;
+
+		write_tmp(path, "remote h\ncipher AES-256-CBC\nsecret static.key 1\ncd data/config\n");
+		CHECK(vpnc_config_inline(path, true, &out, &len, err, sizeof(err)) == 0 && out != NULL);
+		if (out != NULL) {
+			CHECK(strstr(out, "<secret>\n#\n# 2048 bit OpenVPN static key") != NULL);
+			CHECK(strstr(out, "</secret>\nkey-direction 1\n") != NULL);
+			c = parse_ok(out);
+			CHECK(c != NULL && c->secret && c->key_direction == 1);
+			vpnc_config_free(c);
+			OPENSSL_cleanse(out, len);
+			free(out);
+		}
+		unlink(path);
+	}
 	parse_err_prefix("remote h\nsecret data/config/nonexistent.key\n",
 	                 "t.ovpn:2: option 'secret': cannot read", __LINE__);
 	/* Without 'cipher': 2.6's BF-CBC, which OpenSSL 3 has only in its legacy provider. */
