@@ -256,6 +256,11 @@ struct vpnc_config {
 	int key_direction;          /* -1 = none (bidirectional), 0 or 1 */
 	uint8_t wkc[VPNC_MAX_WKC_LEN];         /* tls-crypt-v2 wrapped client key */
 	size_t wkc_len;
+	/* Static-key mode ('secret FILE [direction]'): no TLS, no pull (docs/static-key.md).
+	 * The direction is key_direction. */
+	bool secret;
+	uint8_t secret_key[VPNC_STATIC_KEY_LEN]; /* secret: the pre-shared key */
+	char secret_cipher[32];     /* 'cipher', else 2.6's default BF-CBC */
 	char auth[32];              /* HMAC digest for tls-auth and CBC data, default "SHA1" */
 
 	/* Data channel. */

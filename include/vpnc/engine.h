@@ -157,6 +157,15 @@ struct vpnc_engine_cfg {
 	const uint8_t *wkc;              /* tls-crypt-v2 */
 	size_t wkc_len;
 
+	/*
+	 * Static-key mode ('secret', docs/static-key.md), client role only: no TLS, no pull;
+	 * ssl_ctx may be NULL. The session is up at vpnc_engine_start(), with the profile's
+	 * ifconfig and routes (net) as its "push". NULL = TLS mode.
+	 */
+	const uint8_t *static_key;       /* VPNC_STATIC_KEY_LEN bytes; copied, wiped on free */
+	int static_key_direction;        /* -1 = bidirectional, 0 or 1 */
+	const char *static_cipher;       /* a CBC cipher ('cipher'); `auth` is auth_digest */
+
 	/* Data channel. */
 	const char *data_ciphers;        /* colon list */
 	const char *data_ciphers_fallback;

@@ -56,6 +56,7 @@ void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx)
 	vpnc_cfg_src_clear(&ctx->tls_auth);
 	vpnc_cfg_src_clear(&ctx->tls_crypt);
 	vpnc_cfg_src_clear(&ctx->tls_crypt_v2);
+	vpnc_cfg_src_clear(&ctx->secret);
 	vpnc_cfg_src_clear(&ctx->user_pass);
 	vpnc_cfg_src_clear(&ctx->proxy_user_pass);
 	vpnc_cfg_src_clear(&ctx->pkcs12);

@@ -13,6 +13,8 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
 
 #include "config/cfg_handlers.h"
 #include "config/cfg_internal.h"
@@ -34,7 +36,7 @@ static int fin_load_all(struct vpnc_cfg_ctx *ctx)
 	struct vpnc_cfg_src *all[] = {&ctx->ca,        &ctx->cert,      &ctx->key,
 	                              &ctx->extra_certs, &ctx->tls_auth, &ctx->tls_crypt,
 	                              &ctx->tls_crypt_v2, &ctx->user_pass,
-	                              &ctx->proxy_user_pass};
+	                              &ctx->proxy_user_pass, &ctx->secret};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		int ret = vpnc_cfg_src_load(ctx, all[i]);
@@ -53,6 +55,12 @@ static int fin_wrap(struct vpnc_cfg_ctx *ctx)
 	int count = ctx->tls_auth.set + ctx->tls_crypt.set + ctx->tls_crypt_v2.set;
 	int ret;
 
+	if (count > 0 && ctx->secret.set) {
+		ctx->where = cfg->path != NULL ? cfg->path : "command line";
+		ctx->line = 0;
+		return vpnc_cfg_fail(ctx, -EINVAL, "options 'tls-auth', 'tls-crypt' and 'tls-crypt-v2' "
+		                     "need TLS mode; static-key mode ('secret') has no TLS");
+	}
 	if (count > 1) {
 		ctx->where = cfg->path != NULL ? cfg->path : "command line";
 		ctx->line = 0;
@@ -72,6 +80,10 @@ static int fin_wrap(struct vpnc_cfg_ctx *ctx)
 		cfg->wrap = VPNC_WRAP_TLS_CRYPT_V2;
 		ret = vpnc_cfg_tls_crypt_v2_decode(s->text, s->text_len, cfg->wrap_key, cfg->wkc,
 		                                   &cfg->wkc_len, &why);
+	} else if (ctx->secret.set) {
+		s = &ctx->secret;
+		cfg->secret = true;
+		ret = vpnc_cfg_static_key_decode(s->text, s->text_len, cfg->secret_key, &why);
 	} else {
 		return 0;
 	}
@@ -208,6 +220,63 @@ static int fin_remotes(struct vpnc_cfg_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Static-key mode ('secret'), with 2.6's rules: no TLS role and no option
+ * that only TLS mode has; the data cipher is 'cipher', else BF-CBC, and must
+ * be a CBC cipher (2.6: "mode not supported" for AEAD). 'cipher none' and
+ * 'auth none', which 2.6 allows with a warning, would leave the tunnel
+ * without encryption or integrity: refused.
+ */
+static int fin_static_key(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	/* The TLS-only options 2.6 names in "can only be specified in TLS-mode". */
+	const char *tls_only = cfg->ca != NULL ? "ca" : cfg->cert != NULL ? "cert" : cfg->key != NULL ? "key"
+	                       : cfg->pkcs12 != NULL ? "pkcs12" : cfg->n_peer_fp > 0 ? "peer-fingerprint"
+	                       : cfg->remote_cert_tls_server || cfg->remote_cert_ku_set ? "remote-cert-tls"
+	                       : cfg->remote_cert_eku != NULL ? "remote-cert-eku"
+	                       : cfg->ns_cert_type_server ? "ns-cert-type"
+	                       : cfg->verify_x509_name != NULL ? "verify-x509-name"
+	                       : cfg->crl != NULL || cfg->crl_dir != NULL ? "crl-verify"
+	                       : cfg->tls_cipher != NULL ? "tls-cipher"
+	                       : NULL;
+	EVP_CIPHER *c;
+
+	if (cfg->tls_client)
+		return vpnc_cfg_fail(ctx, -EINVAL, "specify only one of 'tls-client' (or 'client') and 'secret'");
+	if (cfg->pull)
+		return vpnc_cfg_fail(ctx, -EINVAL, "option 'pull' needs TLS mode; static-key mode ('secret') has no TLS");
+	if (tls_only != NULL)
+		return vpnc_cfg_fail(ctx, -EINVAL, "option '%s' needs TLS mode; static-key mode ('secret') has no TLS",
+		                     tls_only);
+	if (cfg->auth_user_pass)
+		return vpnc_cfg_fail(ctx, -EINVAL, "option 'auth-user-pass' needs 'pull', which static-key mode "
+		                     "('secret') does not have");
+	snprintf(cfg->secret_cipher, sizeof(cfg->secret_cipher), "%s", ctx->cipher[0] ? ctx->cipher : "BF-CBC");
+	if (strcasecmp(cfg->secret_cipher, "none") == 0)
+		return vpnc_cfg_fail(ctx, -EINVAL, "option 'cipher none' would leave the static-key tunnel "
+		                     "unencrypted; give the cipher both ends use");
+	if (strcasecmp(cfg->auth, "none") == 0)
+		return vpnc_cfg_fail(ctx, -EINVAL, "option 'auth none' would leave static-key packets "
+		                     "unauthenticated; give the digest both ends use");
+	c = EVP_CIPHER_fetch(NULL, cfg->secret_cipher, NULL);
+	if (c == NULL) {
+		ERR_clear_error();
+		if (ctx->cipher[0] == '\0')
+			return vpnc_cfg_fail(ctx, -EINVAL, "static-key mode's default cipher BF-CBC is not available "
+			                     "in this OpenSSL (OpenSSL 3 has it only in its legacy provider; OpenVPN 2.6 "
+			                     "stops here too): add the 'cipher' both ends use, e.g. 'cipher AES-256-CBC'");
+		return vpnc_cfg_fail(ctx, -EINVAL, "cipher '%s' is not available in this OpenSSL",
+		                     cfg->secret_cipher);
+	}
+	bool cbc = EVP_CIPHER_get_mode(c) == EVP_CIPH_CBC_MODE;
+	EVP_CIPHER_free(c);
+	if (!cbc)
+		return vpnc_cfg_fail(ctx, -EINVAL, "cipher '%s': static-key mode supports only CBC ciphers "
+		                     "(OpenVPN 2.6: mode not supported)", cfg->secret_cipher);
+	return 0;
+}
+
 static int fin_checks(struct vpnc_cfg_ctx *ctx)
 {
 	struct vpnc_config *cfg = ctx->cfg;
@@ -238,6 +307,8 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		return vpnc_cfg_fail(ctx, -EINVAL,
 		                     "option 'dev': cannot tell the device type of '%s'; add 'dev-type tun'",
 		                     cfg->dev);
+	if (cfg->secret)
+		return fin_static_key(ctx);
 	if (!cfg->tls_client || !cfg->pull)
 		return vpnc_cfg_fail(ctx, -EINVAL,
 		                     "vpnc runs only as a pulling TLS client: add 'client'");

@@ -144,8 +144,9 @@ static int inl_file(struct inl *s, char **p, int n)
 		ret = inl_puts(s, close);
 	if (ret == 0)
 		ret = inl_puts(s, "\n");
-	/* 'tls-auth FILE DIR': the direction moves to its own option, as in OpenVPN's inline form. */
-	if (ret == 0 && strcmp(p[0], "tls-auth") == 0 && n > 2) {
+	/* 'tls-auth FILE DIR' and 'secret FILE DIR': the direction moves to its own option, as in
+	 * OpenVPN's inline form. */
+	if (ret == 0 && (strcmp(p[0], "tls-auth") == 0 || strcmp(p[0], "secret") == 0) && n > 2) {
 		ret = inl_puts(s, "key-direction ");
 		if (ret == 0)
 			ret = inl_puts(s, p[2]);

@@ -66,6 +66,7 @@ struct vpnc_cfg_ctx {
 
 	struct vpnc_cfg_src ca, cert, key, extra_certs;
 	struct vpnc_cfg_src tls_auth, tls_crypt, tls_crypt_v2;
+	struct vpnc_cfg_src secret;  /* 'secret' (static-key mode) */
 	struct vpnc_cfg_src user_pass;
 	struct vpnc_cfg_src proxy_user_pass; /* http-proxy's authfile or <http-proxy-user-pass> */
 	int proxy_opt_line;   /* first http-proxy-option/-user-pass line (-1: command line), 0 = none */

@@ -426,6 +426,14 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_wrap_key)
 			if (dir < 0)
 				return vpnc_cfg_bad(ctx, p[0], "the key direction must be 0 or 1");
 		}
+	} else if (strcmp(p[0], "secret") == 0) {
+		/* As 2.6: 'secret FILE [direction]' sets the same direction as 'key-direction'. */
+		s = &ctx->secret, opt = "secret";
+		if (!ctx->is_inline && n > 2) {
+			dir = cfg_direction(p[2]);
+			if (dir < 0)
+				return vpnc_cfg_bad(ctx, p[0], "the key direction must be 0 or 1");
+		}
 	} else if (strcmp(p[0], "tls-crypt") == 0) {
 		s = &ctx->tls_crypt, opt = "tls-crypt";
 	} else {

@@ -129,6 +129,7 @@ static const struct cfg_option cfg_options[] = {
 	S("tls-auth", 1, 2, F_INLINE, UT_READ, vpnc_cfg_opt_wrap_key),
 	S("tls-crypt", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_wrap_key),
 	S("tls-crypt-v2", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_wrap_key),
+	S("secret", 1, 2, F_INLINE, UT_READ, vpnc_cfg_opt_wrap_key), /* static-key mode */
 	S("key-direction", 1, 1, 0, UT_OK, vpnc_cfg_opt_key_direction),
 	S("auth", 1, 1, 0, UT_OK, vpnc_cfg_opt_auth),
 	S("cipher", 1, 1, 0, UT_OK, vpnc_cfg_opt_cipher),
@@ -310,7 +311,7 @@ static const struct cfg_option cfg_options[] = {
 	I("management-up-down", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
 
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
-	R("fragment"), R("secret"), R("management-external-key"),
+	R("fragment"), R("management-external-key"),
 	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"), R("plugin"),
 	R("route-pre-down"), R("ipchange"), R("tls-verify"),
 	R("learn-address"), R("client-connect"), R("client-disconnect"), R("auth-user-pass-verify"),

@@ -392,7 +392,7 @@ static int cfg_ctx_init(struct vpnc_cfg_ctx *ctx, char *err, size_t errlen)
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	ctx->ca.dir = ctx->cert.dir = ctx->key.dir = ctx->extra_certs.dir = -1;
-	ctx->tls_auth.dir = ctx->tls_crypt.dir = ctx->tls_crypt_v2.dir = ctx->user_pass.dir = -1;
+	ctx->tls_auth.dir = ctx->tls_crypt.dir = ctx->tls_crypt_v2.dir = ctx->user_pass.dir = ctx->secret.dir = -1;
 	ctx->proxy_user_pass.dir = -1;
 	ctx->cfg = calloc(1, sizeof(*ctx->cfg));
 	if (ctx->cfg == NULL) {

@@ -317,6 +317,14 @@ static void chk_crypto(const struct vpnc_config *c)
 	printf("  reneg-sec: %d\n", c->reneg_sec);
 }
 
+/* Static-key mode ('secret'): no TLS, no authentication, one key for the whole session. */
+static void chk_static_key(const struct vpnc_config *c)
+{
+	printf("static-key mode (secret): no TLS, no pull, no forward secrecy\n");
+	printf("  data channel: %s with HMAC-%s, key-direction %s\n", chk_e(c->secret_cipher), chk_e(c->auth),
+	       c->key_direction < 0 ? "none (bidirectional)" : c->key_direction == 0 ? "0" : "1");
+}
+
 static void chk_script(const char *name, const char *cmd, int security)
 {
 	if (cmd[0] != '\0')
@@ -536,8 +544,12 @@ static int chk_text(const struct vpnc_chk_plan *p)
 	if (p->profile_expires != 0 && chk_expiry("profile expires: ", p->profile_expires, p->now) == 2)
 		expired++;
 	chk_remotes(p->c);
-	expired += chk_auth(p);
-	chk_crypto(p->c);
+	if (p->c->secret) {
+		chk_static_key(p->c);
+	} else {
+		expired += chk_auth(p);
+		chk_crypto(p->c);
+	}
 	chk_net(p->c);
 	chk_notes_print(p->notes);
 	/* vpnc starts with an expired certificate or profile; the server refuses it. */
@@ -601,8 +613,9 @@ int vpnc_checkcfg_main(int argc, char **argv)
 		chk_fail(json, "%s: the configuration has no 'remote'%s", p.path, "");
 		goto out;
 	}
-	p.ctx = chk_tls(c, &p.encrypted, err, sizeof(err));
-	if (p.ctx == NULL) {
+	if (!c->secret)
+		p.ctx = chk_tls(c, &p.encrypted, err, sizeof(err));
+	if (p.ctx == NULL && !c->secret) {
 		chk_fail(json, "%s: TLS setup failed: %s", p.path, err[0] ? err : "unknown error");
 		goto out;
 	}

@@ -230,7 +230,20 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 		js(vpnc_chk_proxy_creds(&c->http_proxy));
 		putchar('}');
 	}
-	jauth(p);
+	/* Static-key mode has no TLS context and no client authentication (docs/static-key.md). */
+	key("static_key");
+	if (c->secret) {
+		fputs("{\"cipher\":", stdout);
+		js(c->secret_cipher);
+		key("auth");
+		js(c->auth);
+		key("direction");
+		js(c->key_direction < 0 ? "bidirectional" : c->key_direction == 0 ? "0" : "1");
+		putchar('}');
+	} else {
+		fputs("null", stdout);
+		jauth(p);
+	}
 	key("iv_ciphers");
 	js(c->data_ciphers);
 	key("data_ciphers_fallback");

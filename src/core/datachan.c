@@ -199,6 +199,15 @@ out:
 	return ret;
 }
 
+int vpnc_dc_set_static(struct vpnc_dc_key *k, uint32_t time)
+{
+	if (k == NULL || k->mode != VPNC_DC_MODE_CBC || k->key_id != 0 || k->peer_id != -1)
+		return -EINVAL;
+	k->static_fmt = true;
+	k->pid_time = time;
+	return 0;
+}
+
 void vpnc_dc_set_comp(struct vpnc_dc_key *k, enum vpnc_comp c)
 {
 	k->decomp = VPNC_DECOMP_NONE;

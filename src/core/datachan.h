@@ -85,6 +85,7 @@
 
 #define VPNC_DC_TAG 16
 #define VPNC_DC_PID 4
+#define VPNC_DC_PID_LONG 8 /* static-key mode: packet id (4) and the sender's Unix time (4) */
 #define VPNC_DC_IMPLICIT_IV 8
 #define VPNC_DC_NONCE (VPNC_DC_PID + VPNC_DC_IMPLICIT_IV)
 #define VPNC_DC_HDR_V1 1
@@ -133,6 +134,8 @@ struct vpnc_dc_key {
 	uint8_t block;                            /* CBC: cipher block and IV size */
 	const char *cipher;                       /* canonical name (static string) */
 	const char *auth;                         /* CBC: canonical digest name; NULL for AEAD */
+	bool static_fmt;                          /* static-key format: no header, long-form packet id */
+	uint32_t pid_time;                        /* static-key: the time sent with every packet id */
 	uint8_t *zbuf;                            /* borrowed scratch for compressed bytes; NULL = none */
 	size_t zcap;                              /* its size */
 	size_t zlimit;                            /* most bytes a packet decompresses to */
@@ -160,6 +163,18 @@ int vpnc_dc_auth_lookup(const char *name, const char **canonical);
 int vpnc_dc_key_init(struct vpnc_dc_key *k, const char *cipher, const char *auth,
                      const uint8_t block[VPNC_KEY_BLOCK], bool server_role, uint8_t key_id,
                      int32_t peer_id);
+
+/*
+ * Switches a freshly initialised CBC key (key_id 0, peer_id -1) to the
+ * static-key format of OpenVPN 2.6 (--secret; openvpn_encrypt_v1() with
+ * CO_PACKET_ID_LONG_FORM): no opcode byte, and the packet id in long form,
+ * id then time (both 4 bytes, network order), inside the encrypted part:
+ *   HMAC (L) | IV (B) | CBC(packet_id (4) || time (4) || framed plaintext || PKCS#7)
+ * time is the sender's Unix time when the key started; the receive window
+ * checks (id, time) as the long form does (replay.h). Returns 0, or -EINVAL
+ * for an AEAD or uninitialised key (2.6 has no AEAD in static-key mode).
+ */
+int vpnc_dc_set_static(struct vpnc_dc_key *k, uint32_t time);
 
 /*
  * Sets the compression for both directions (enum vpnc_comp; unknown values act
@@ -194,9 +209,14 @@ static inline bool vpnc_dc_key_ready(const struct vpnc_dc_key *k)
  * before the payload). CBC: header + HMAC + IV (the start of the ciphertext;
  * CBC never works in place).
  */
+static inline size_t vpnc_dc_hdr_len(const struct vpnc_dc_key *k)
+{
+	return k->static_fmt ? 0 : k->peer_id >= 0 ? VPNC_DC_HDR_V2 : VPNC_DC_HDR_V1;
+}
+
 static inline size_t vpnc_dc_head_len(const struct vpnc_dc_key *k)
 {
-	size_t hdr = k->peer_id >= 0 ? VPNC_DC_HDR_V2 : VPNC_DC_HDR_V1;
+	size_t hdr = vpnc_dc_hdr_len(k);
 	if (k->mode == VPNC_DC_MODE_CBC)
 		return hdr + k->enc_mac.len + k->block;
 	return hdr + VPNC_DC_PID + VPNC_DC_TAG + (k->comp == VPNC_COMP_LZO_STUB ? 1 : 0);
@@ -205,10 +225,11 @@ static inline size_t vpnc_dc_head_len(const struct vpnc_dc_key *k)
 /* Most bytes a sent packet can exceed its payload by (for MTU and MSS computations). */
 static inline size_t vpnc_dc_max_overhead(const struct vpnc_dc_key *k)
 {
-	size_t hdr = k->peer_id >= 0 ? VPNC_DC_HDR_V2 : VPNC_DC_HDR_V1;
+	size_t hdr = vpnc_dc_hdr_len(k);
 	size_t comp = k->comp == VPNC_COMP_NONE ? 0 : k->comp == VPNC_COMP_STUB_V2 ? 2 : 1;
 	if (k->mode == VPNC_DC_MODE_CBC)
-		return hdr + k->enc_mac.len + k->block + VPNC_DC_PID + k->block + comp;
+		return hdr + k->enc_mac.len + k->block + (k->static_fmt ? VPNC_DC_PID_LONG : VPNC_DC_PID) +
+		       k->block + comp;
 	return hdr + VPNC_DC_PID + VPNC_DC_TAG + comp;
 }
 

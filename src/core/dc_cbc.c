@@ -4,6 +4,9 @@
  *
  *   header | HMAC (L) | IV (B) | CBC(packet_id (4) || framed plaintext || PKCS#7 padding)
  *
+ * and its static-key form (vpnc_dc_set_static()): no header, and the packet id
+ * in long form (id, then the sender's time).
+ *
  * Send: a fresh IV from the key's RNG, the cipher fed the packet id, the
  * framing and the payload as separate pieces, then the HMAC over IV and
  * ciphertext (encrypt-then-MAC). Receive: the HMAC is checked first, in
@@ -24,6 +27,12 @@
 #include "core/datachan.h"
 #include "core/dc_int.h"
 
+/* The packet id's length inside the ciphertext: the long form (id, time) in static-key mode. */
+static inline size_t cbc_pid_len(const struct vpnc_dc_key *k)
+{
+	return k->static_fmt ? VPNC_DC_PID_LONG : VPNC_DC_PID;
+}
+
 /* Runs one piece through the cipher and advances *done by what it wrote. */
 static bool cbc_piece(EVP_CIPHER_CTX *ctx, uint8_t *out, size_t *done, const uint8_t *in, size_t len)
 {
@@ -38,7 +47,7 @@ static bool cbc_piece(EVP_CIPHER_CTX *ctx, uint8_t *out, size_t *done, const uin
 
 int vpnc_dc_cbc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, uint8_t *out, size_t cap)
 {
-	uint8_t pidb[VPNC_DC_PID];
+	uint8_t pidb[VPNC_DC_PID_LONG];
 	struct dc_frame f;
 	size_t done = 0;
 	int fin = 0;
@@ -46,14 +55,15 @@ int vpnc_dc_cbc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, ui
 	if (k->rand == NULL)
 		return -ENOKEY;
 	size_t B = k->block, L = k->enc_mac.len;
-	size_t hdr = k->peer_id >= 0 ? VPNC_DC_HDR_V2 : VPNC_DC_HDR_V1;
+	size_t hdr = vpnc_dc_hdr_len(k);
 	size_t head = hdr + L + B;
+	size_t plen = cbc_pid_len(k);
 	dc_frame_out(k->comp, in, len, &f);
 	size_t flen = f.npre + f.body_len + f.npost;
-	if (flen > (size_t)INT_MAX - head - VPNC_DC_PID - B)
+	if (flen > (size_t)INT_MAX - head - plen - B)
 		return -ENOSPC;
 	/* PKCS#7 always adds 1..B bytes. */
-	size_t ct_len = ((VPNC_DC_PID + flen) / B + 1) * B;
+	size_t ct_len = ((plen + flen) / B + 1) * B;
 	if (cap < head + ct_len)
 		return -ENOSPC;
 	if (dc_overlap(in, len, out, head + ct_len))
@@ -68,8 +78,9 @@ int vpnc_dc_cbc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, ui
 	uint8_t *ct = iv + B;
 	k->rand(k->rand_ctx, iv, B);
 	vpnc_put_u32(pidb, pid);
+	vpnc_put_u32(pidb + VPNC_DC_PID, k->pid_time); /* static-key's long form only */
 	if (!EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, iv) ||
-	    !cbc_piece(k->enc, ct, &done, pidb, VPNC_DC_PID) ||
+	    !cbc_piece(k->enc, ct, &done, pidb, plen) ||
 	    !cbc_piece(k->enc, ct, &done, f.pre, f.npre) ||
 	    !cbc_piece(k->enc, ct, &done, f.body, f.body_len) ||
 	    !cbc_piece(k->enc, ct, &done, &f.post, f.npost) ||
@@ -86,19 +97,22 @@ int vpnc_dc_cbc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, ui
 int vpnc_dc_cbc_decrypt(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, size_t hdr, uint8_t *out,
                         size_t cap)
 {
-	uint8_t mac[VPNC_DC_HMAC_MAX], first[VPNC_DC_MAX_BLOCK];
+	uint8_t mac[VPNC_DC_HMAC_MAX], first[2 * VPNC_DC_MAX_BLOCK];
 	struct vpnc_rd rd;
 	size_t done = 0;
 	int ret;
 
-	size_t B = k->block, L = k->dec_mac.len;
+	size_t B = k->block, L = k->dec_mac.len, plen = cbc_pid_len(k);
+	/* The leading blocks that hold the packet id and the framing bytes: one, or two with a
+	 * long-form id in 64-bit blocks. Any packet with a payload has at least as many. */
+	size_t F = plen + DC_COMP_MAX_LEAD <= B ? B : 2 * B;
 	vpnc_rd_init(&rd, pkt, len);
 	const uint8_t *h = vpnc_rd_take(&rd, hdr);
 	const uint8_t *pmac = vpnc_rd_take(&rd, L);
 	const uint8_t *iv = vpnc_rd_take(&rd, B);
 	/* Lengths are public: a packet that cannot be whole blocks is malformed, not forged. */
-	if (rd.err || h == NULL || pmac == NULL || iv == NULL || rd.left == 0 || rd.left % B != 0 ||
-	    rd.left > (size_t)INT_MAX)
+	if (rd.err || (hdr > 0 && h == NULL) || pmac == NULL || iv == NULL || rd.left < F ||
+	    rd.left % B != 0 || rd.left > (size_t)INT_MAX)
 		return -EINVAL;
 	const uint8_t *ct = rd.p;
 	size_t P = rd.left;
@@ -113,24 +127,24 @@ int vpnc_dc_cbc_decrypt(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, s
 		goto out;
 
 	ret = -EIO;
-	if (!EVP_DecryptInit_ex(k->dec, NULL, NULL, NULL, iv) || !cbc_piece(k->dec, first, &done, ct, B) ||
-	    done != B)
+	if (!EVP_DecryptInit_ex(k->dec, NULL, NULL, NULL, iv) || !cbc_piece(k->dec, first, &done, ct, F) ||
+	    done != F)
 		goto out;
-	/* The framing is in the first block: decide where the rest of the blocks go. */
-	uint8_t b0 = first[VPNC_DC_PID], b1 = first[VPNC_DC_PID + 1];
-	size_t skip = VPNC_DC_PID + dc_frame_shift(k->comp, b0);
-	size_t d = B - skip;
+	/* The framing follows the packet id in the leading blocks: decide where the rest goes. */
+	uint8_t b0 = first[plen], b1 = first[plen + 1];
+	size_t skip = plen + dc_frame_shift(k->comp, b0);
+	size_t d = F - skip;
 	done = 0;
-	if (P > B && (!cbc_piece(k->dec, out + d, &done, ct + B, P - B) || done != P - B))
+	if (P > F && (!cbc_piece(k->dec, out + d, &done, ct + F, P - F) || done != P - F))
 		goto out;
 	memcpy(out, first + skip, d);
 
-	/* Plaintext byte i is first[i] below B and out[i - skip] above. Padding in constant time. */
-	size_t pad = P >= B + 1 ? out[P - 1 - skip] : first[P - 1];
-	unsigned bad = (unsigned)(pad == 0) | (unsigned)(pad > B) | (unsigned)(pad + VPNC_DC_PID > P);
+	/* Plaintext byte i is first[i] below F and out[i - skip] above. Padding in constant time. */
+	size_t pad = P >= F + 1 ? out[P - 1 - skip] : first[P - 1];
+	unsigned bad = (unsigned)(pad == 0) | (unsigned)(pad > B) | (unsigned)(pad + plen > P);
 	for (size_t i = 0; i < B; i++) {
 		size_t at = P - 1 - i;
-		uint8_t byte = at < B ? first[at] : out[at - skip];
+		uint8_t byte = at < F ? first[at] : out[at - skip];
 		bad |= (unsigned)(i < pad) & (unsigned)(byte != pad);
 	}
 	ret = -EBADMSG;
@@ -139,11 +153,12 @@ int vpnc_dc_cbc_decrypt(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, s
 
 	ret = -EALREADY;
 	uint32_t pid = vpnc_get_u32(first);
-	if (vpnc_replay_check(&k->replay, pid, 0) != 0)
+	uint32_t time = k->static_fmt ? vpnc_get_u32(first + VPNC_DC_PID) : 0;
+	if (vpnc_replay_check(&k->replay, pid, time) != 0)
 		goto out;
-	vpnc_replay_add(&k->replay, pid, 0);
+	vpnc_replay_add(&k->replay, pid, time);
 	bool z;
-	ret = dc_frame_check(k, b0, b1, P - VPNC_DC_PID - pad, &z);
+	ret = dc_frame_check(k, b0, b1, P - plen - pad, &z);
 	ret = dc_frame_finish(k, ret, z, out, cap);
 out:
 	if (ret == -EIO)

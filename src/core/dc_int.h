@@ -57,6 +57,8 @@ struct dc_frame {
 /* Writes the P_DATA_V1 (1 byte) or P_DATA_V2 (4 bytes) header; returns its length. */
 static inline size_t dc_put_header(const struct vpnc_dc_key *k, uint8_t *out)
 {
+	if (k->static_fmt)
+		return 0; /* static-key packets carry no opcode */
 	if (k->peer_id >= 0) {
 		vpnc_put_u32(out, ((uint32_t)((VPNC_DC_OP_DATA_V2 << DC_OP_SHIFT) | k->key_id) << 24) |
 		                      (uint32_t)k->peer_id);
@@ -70,6 +72,8 @@ static inline size_t dc_put_header(const struct vpnc_dc_key *k, uint8_t *out)
 static inline int dc_header_len(const struct vpnc_dc_key *k, const uint8_t *pkt)
 {
 	int hdr;
+	if (k->static_fmt)
+		return 0;
 	switch (pkt[0] >> DC_OP_SHIFT) {
 	case VPNC_DC_OP_DATA_V2:
 		hdr = VPNC_DC_HDR_V2;

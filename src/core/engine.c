@@ -20,6 +20,7 @@
 #include "core/ctrlchan.h"
 #include "core/engine_event.h"
 #include "core/engine_probe.h"
+#include "core/engine_static.h"
 #include "core/keyex.h"
 #include "vpnc/defaults.h"
 
@@ -83,6 +84,11 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->auth_digest = conf->auth;
 	cfg->wkc = conf->wkc;
 	cfg->wkc_len = conf->wkc_len;
+	if (conf->secret) {
+		cfg->static_key = conf->secret_key;
+		cfg->static_key_direction = conf->key_direction;
+		cfg->static_cipher = conf->secret_cipher;
+	}
 	cfg->data_ciphers = conf->data_ciphers;
 	cfg->data_ciphers_fallback = conf->data_ciphers_fallback;
 	cfg->comp = conf->comp;
@@ -153,7 +159,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	int r = -ENOMEM;
 
 	*out = NULL;
-	if (cfg->ssl_ctx == NULL || cfg->rand == NULL || cfg->wallclock == NULL)
+	if ((cfg->ssl_ctx == NULL && cfg->static_key == NULL) || cfg->rand == NULL || cfg->wallclock == NULL)
 		return -EINVAL;
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
@@ -168,7 +174,8 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->wallclock = cfg->wallclock;
 	e->wallclock_ctx = cfg->wallclock_ctx;
 	e->ssl_ctx = cfg->ssl_ctx;
-	SSL_CTX_up_ref(e->ssl_ctx);
+	if (e->ssl_ctx != NULL)
+		SSL_CTX_up_ref(e->ssl_ctx);
 	e->verify_x509_type = cfg->verify_x509_type;
 	e->remote_cert_tls_server = cfg->remote_cert_tls_server;
 	e->wrap = cfg->wrap;
@@ -282,6 +289,8 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 		r = 0;
 		break;
 	}
+	if (r == 0 && cfg->static_key != NULL)
+		r = vpnc__static_init(e, cfg);
 	if (r != 0)
 		goto fail;
 	*out = e;
@@ -323,6 +332,10 @@ int vpnc_engine_start(struct vpnc_engine *e, uint64_t now)
 	e->last_recv = now;
 	e->last_send = now;
 	e->last_data = now; /* 2.6 starts the inactive timer with the session, not at connect */
+	if (e->static_key) {
+		vpnc__static_start(e, now);
+		return 0;
+	}
 	return vpnc__ctrl_start(e, now);
 }
 
@@ -401,9 +414,12 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 		return -ESHUTDOWN;
 
 	unsigned op = vpnc_op_of(pkt[0]);
-	if (op == VPNC_OP_DATA_V2 || op == VPNC_OP_DATA_V1) {
+	/* Static-key packets have no opcode: every one is data under the one key. */
+	if (e->static_key || op == VPNC_OP_DATA_V2 || op == VPNC_OP_DATA_V1) {
 		unsigned kid = vpnc_kid_of(pkt[0]);
 		struct vpnc_keystate *ks = e->ks;
+		if (e->static_key)
+			kid = ks->key_id;
 		if (!ks->dc_ready || kid != ks->key_id) {
 			ks = e->lame;
 			if (ks == NULL || !ks->dc_ready || kid != ks->key_id) {
@@ -424,6 +440,11 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 				return vpnc__drop(e, VPNC_DROP_COMP, n);
 			if (n == -EMSGSIZE || n == -EILSEQ)
 				return vpnc__drop(e, VPNC_DROP_DECOMP, n);
+			/* Nothing is negotiated in static-key mode: a mismatch shows only here. */
+			if (e->static_key && !(e->drop_logged & (1u << VPNC_DROP_DECRYPT)))
+				VPNC_LOG(e, 1, "static-key mode: the peer's packets do not authenticate; does it use "
+				         "the same key, the opposite key direction, cipher %s and auth %s?",
+				         e->cipher, e->auth_digest);
 			return vpnc__drop(e, VPNC_DROP_DECRYPT, n);
 		}
 		e->last_recv = now;
@@ -496,6 +517,8 @@ int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *o
 			return 1;
 		}
 	}
+	if (e->static_key)
+		return 0; /* no control channel */
 	int r = vpnc__ctrl_out(e, now, out);
 	if (r > 0) {
 		e->last_send = now;
@@ -562,7 +585,12 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 		vpnc__ks_clear(e->lame);
 		e->lame = NULL;
 	}
-	if (ks->phase == KS_ACTIVE && ks->dc_ready &&
+	if (e->static_key && vpnc_dc_wants_rekey(&ks->dc)) {
+		/* No renegotiation without TLS: a new session starts a new packet-id time. */
+		vpnc__fail(e, VPNC_CAUSE_OTHER, false, "the static key's packet ids are used up; restarting");
+		return;
+	}
+	if (!e->static_key && ks->phase == KS_ACTIVE && ks->dc_ready &&
 	    ((e->reneg_ms != 0 && now - ks->started >= e->reneg_ms) ||
 	     (e->reneg_bytes != 0 && ks->bytes >= e->reneg_bytes) ||
 	     (e->reneg_pkts != 0 && ks->pkts >= e->reneg_pkts) || vpnc_dc_wants_rekey(&ks->dc))) {
@@ -588,7 +616,7 @@ uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
 
 	if (e->state == VPNC_ST_FAILED || e->state == VPNC_ST_INITIAL)
 		return t;
-	uint64_t c = vpnc__ctrl_next_timer(e);
+	uint64_t c = e->static_key ? UINT64_MAX : vpnc__ctrl_next_timer(e);
 	if (c < t)
 		t = c;
 	if (e->inactive_ms != 0 && e->last_data + e->inactive_ms < t)

@@ -107,6 +107,7 @@ struct vpnc_engine {
 	int mssfix;                   /* 0 = no clamping */
 	enum vpnc_comp comp;          /* compression in use; vpnc never compresses what it sends */
 	bool comp_allowed;            /* decompress what the server compresses (allow-compression) */
+	bool static_key;              /* static-key mode (engine_static.c): no control channel */
 	uint8_t *zbuf;                /* scratch for one packet's compressed bytes, shared by the keys */
 	size_t zcap;
 	bool link_ipv6;

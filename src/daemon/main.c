@@ -299,6 +299,7 @@ static int inline_config_main(int argc, char **argv)
 struct forget_args {
 	SSL_CTX **ctx;
 	struct creds_src *creds;
+	struct vpnc_config *conf;
 };
 static void forget_secrets(void *arg)
 {
@@ -307,6 +308,8 @@ static void forget_secrets(void *arg)
 	SSL_CTX_free(*f->ctx);
 	*f->ctx = NULL;
 	OPENSSL_cleanse(f->creds, sizeof(*f->creds));
+	/* Static-key mode: only the network process keys the data channel. */
+	OPENSSL_cleanse(f->conf->secret_key, sizeof(f->conf->secret_key));
 }
 
 /*
@@ -318,7 +321,7 @@ static void forget_secrets(void *arg)
 static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct vpnc_priv_jail *jail,
                  SSL_CTX **ctx, struct creds_src *creds)
 {
-	struct forget_args f = {ctx, creds};
+	struct forget_args f = {ctx, creds, conf};
 	char err[256];
 	int sock = -1, ret;
 
@@ -511,8 +514,10 @@ int main(int argc, char **argv)
 	}
 
 	err[0] = '\0';
-	ctx = tls_setup(conf, err, sizeof(err), &ret);
-	if (ctx == NULL) {
+	/* Static-key mode ('secret') has no TLS: the engine keys its data channel from the profile. */
+	if (!conf->secret)
+		ctx = tls_setup(conf, err, sizeof(err), &ret);
+	if (ctx == NULL && !conf->secret) {
 		vpnc_log(VPNC_LOG_FATAL, "TLS setup failed: %s", err[0] ? err : "unknown error");
 		code = ret;
 		goto out;

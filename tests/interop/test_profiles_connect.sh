@@ -24,8 +24,12 @@
 #           and port (its proto word kept). Nothing else changes. A
 #           profile whose `auth-user-pass` names no file gets
 #           `--auth-user-pass FILE` on the command line (no terminal here).
+# A static-key profile (`secret`) gets a stock static-key peer instead: the
+# same key with the other direction, the profile's `ifconfig` the other way
+# round, its `cipher`, `auth` and compression, no TLS; its ping goes to the
+# profile's `ifconfig` peer address (the peer logs its cipher the same way).
 # What cannot work offline stays as it is and fails for both clients alike
-# (a `remote-cert-ku` our certificate lacks, p2p and static-key peers).
+# (a `remote-cert-ku` our certificate lacks, TLS p2p peers).
 # Then the stock client, and vpnc, each against a fresh server: a session
 # counts when the tun has an address within 12 s, the server logged the
 # peer, and a ping bound to the tun reaches the server's tunnel address
@@ -50,6 +54,50 @@ name=test_profiles_connect
 declare -A KNOWN_GAPS=(
 	[providers/expressvpn]="fragment: not yet"
 )
+
+# pfc_static_conf PROFILE PKI FLAT CIPHER AUTH: the stock static-key peer for a
+# `secret` profile (FLAT: its options without blocks); sets PFC_STATIC and PFC_PING.
+pfc_static_conf() {
+	local prof=$1 pki=$2 flat=$3 cipher=$4 auth=$5 dir ifc
+	sopt() { awk -v o="$1" '$1 == o { $1 = ""; sub(/^ /, ""); v = $0 } END { print v }' <<<"$flat"; }
+	shas() { awk -v o="$1" '$1 == o { f = 1 } END { exit !f }' <<<"$flat"; }
+	dir=$(sopt key-direction)
+	[ -n "$dir" ] || dir=$(sopt secret | awk '{ print $2 }')
+	ifc=$(sopt ifconfig)
+	PFC_STATIC=1
+	PFC_PING=$(awk '{ print $2 }' <<<"$ifc")
+	{
+		printf '%s\n' "dev tun" "proto $PFC_PROTO$([ "$PFC_PROTO" = tcp ] && echo -server)$([ "$PFC_FAM" = 6 ] && echo 6)"
+		if [ "$PFC_FAM" = 6 ]; then printf 'local %s\n' "$VT_SRV_FAR_IP6"; else printf 'local %s\n' "$VT_SRV_FAR_IP"; fi
+		printf '%s\n' "port $PFC_PORT" "keepalive 10 60" "verb 3" "log $VT_DIR/server.log" "writepid $VT_DIR/server.pid"
+		case "$dir" in 0) printf 'secret %s 1\n' "$pki/tc.key" ;; 1) printf 'secret %s 0\n' "$pki/tc.key" ;;
+		*) printf 'secret %s\n' "$pki/tc.key" ;; esac
+		[ -n "$ifc" ] && printf 'ifconfig %s %s\n' "$(awk '{ print $2 }' <<<"$ifc")" "$(awk '{ print $1 }' <<<"$ifc")"
+		[ -n "$cipher" ] && printf 'cipher %s\n' "$cipher"
+		[ -n "$auth" ] && printf 'auth %s\n' "$auth"
+		shas comp-lzo && printf 'comp-lzo %s\nallow-compression yes\n' "$(sopt comp-lzo)"
+		shas compress && printf 'compress %s\nallow-compression yes\n' "$(sopt compress)"
+		shas tun-mtu && printf 'tun-mtu %s\n' "$(sopt tun-mtu)"
+	} >"$VT_DIR/server.conf"
+	return 0
+}
+
+# pfc_static_start: starts the static-key peer, which reports 'Initialization Sequence
+# Completed' only once it has a peer: waits (<= 10 s) for its socket instead.
+pfc_static_start() {
+	local i=0 ssopt=-lun
+	[ "$PFC_PROTO" = tcp ] && ssopt=-ltn
+	ip netns exec "$VT_SRV_NS" openvpn --config "$VT_DIR/server.conf" >"$VT_DIR/server.out" 2>&1 &
+	VT_SRV_PID=$!
+	while [ $i -lt 100 ]; do
+		vt_srv ss -H "$ssopt" 2>/dev/null | grep -q ":$VT_PORT " && return 0
+		vt_pid_alive "$VT_SRV_PID" || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	tail -n 20 "$VT_DIR/server.log" 2>/dev/null
+	return 1
+}
 
 # pfc_server_conf PROFILE PKI SRVDIR: writes $VT_DIR/server.conf for PROFILE;
 # sets PFC_PROTO (udp|tcp), PFC_FAM (4|6) and PFC_PORT.
@@ -79,6 +127,12 @@ pfc_server_conf() {
 	fi
 	auth=$(opt auth | awk '{ print $1 }')
 	x509=$(opt verify-x509-name)
+	PFC_STATIC=0
+	PFC_PING=$VT_TUN_SRV_IP
+	if has secret || grep -q '^<secret>' <<<"$(tr -d '\r' <"$prof" | sed 's/^[ \t]*//')"; then
+		pfc_static_conf "$prof" "$pki" "$flat" "$cipher" "$auth"
+		return
+	fi
 	{
 		printf '%s\n' "dev tun" "proto $PFC_PROTO$([ "$PFC_PROTO" = tcp ] && echo -server)$([ "$PFC_FAM" = 6 ] && echo 6)"
 		if [ "$PFC_FAM" = 6 ]; then printf 'local %s\n' "$VT_SRV_FAR_IP6"; else printf 'local %s\n' "$VT_SRV_FAR_IP"; fi
@@ -160,7 +214,7 @@ pfc_client_conf() {
 pfc_ping_tun() {
 	local i=0
 	while [ $i -lt "$1" ]; do
-		vt_cli ping -n -c 1 -W 1 -I "$VT_CLI_TUN" "$VT_TUN_SRV_IP" >/dev/null 2>&1 && return 0
+		vt_cli ping -n -c 1 -W 1 -I "$VT_CLI_TUN" "$PFC_PING" >/dev/null 2>&1 && return 0
 		i=$((i + 1))
 	done
 	return 1
@@ -171,7 +225,13 @@ pfc_ping_tun() {
 pfc_session() {
 	local who=$1 c
 	: >"$VT_DIR/server.log"
-	if ! vt_server_start >"$VT_DIR/server-start-$who.txt" 2>&1; then
+	if [ "$PFC_STATIC" = 1 ]; then
+		if ! pfc_static_start >"$VT_DIR/server-start-$who.txt" 2>&1; then
+			echo "no server did not start"
+			vt_server_stop
+			return
+		fi
+	elif ! vt_server_start >"$VT_DIR/server-start-$who.txt" 2>&1; then
 		echo "no server did not start"
 		return
 	fi

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
 
 #include "vpnc/config.h"
 #include "vpnc/push.h"
@@ -416,7 +418,6 @@ static void test_socks_proxy(void)
 static void test_messages(void)
 {
 	parse_err(BASE "fragment 1300\n", "t.ovpn:7: option 'fragment' is not supported", __LINE__);
-	parse_err(BASE "secret s.key\n", "t.ovpn:7: option 'secret' is not supported", __LINE__);
 	parse_err(BASE "proto tcp\nhttp-proxy p 8080\nsocks-proxy s 1080\n",
 	          "t.ovpn: options 'http-proxy' and 'socks-proxy' cannot be used together", __LINE__);
 	parse_err(BASE "http-proxy-override p 8080\n",
@@ -1356,8 +1357,102 @@ static void test_tls_auth_direction(void)
 	vpnc_config_free(c);
 }
 
+/*
+ * Static-key mode ('secret', docs/static-key.md) with 2.6's rules: the key
+ * from a file or an inline block, the direction on the line or from
+ * key-direction, 'cipher' else BF-CBC, and no TLS-only option beside it.
+ */
+static void test_static_key(void)
+{
+	static const char key[] = "<secret>\n-----BEGIN OpenVPN Static key V1-----\n"
+	                          "%s-----END OpenVPN Static key V1-----\n</secret>\n";
+	char hex[16 * 33 + 1], inl[sizeof(hex) + 200], text[4096];
+	struct vpnc_config *c;
+
+	for (int i = 0; i < 16; i++)
+		memcpy(hex + i * 33, "22222222222222222222222222222222\n", 33);
+	hex[16 * 33] = '\0';
+	snprintf(inl, sizeof(inl), key, hex);
+
+	c = parse_ok("remote h\ndev tun\nsecret data/config/static.key 1\ncipher aes-256-cbc\n"
+	             "ifconfig 10.8.0.2 10.8.0.1\nroute 10.9.0.0 255.255.0.0\n");
+	CHECK(c != NULL && c->secret && c->key_direction == 1 && c->wrap == VPNC_WRAP_NONE);
+	CHECK(c != NULL && strcmp(c->secret_cipher, "aes-256-cbc") == 0 && strcmp(c->auth, "SHA1") == 0);
+	CHECK(c != NULL && c->net != NULL && c->net->has_ifconfig && c->net->n_routes == 1);
+	vpnc_config_free(c);
+	/* Inline, direction from key-direction; no direction at all is bidirectional. */
+	snprintf(text, sizeof(text), "remote h\nkey-direction 0\ncipher AES-128-CBC\nauth SHA256\n%s", inl);
+	c = parse_ok(text);
+	CHECK(c != NULL && c->secret && c->key_direction == 0 && c->secret_key[0] == 0x22 &&
+	      c->secret_key[255] == 0x22 && strcmp(c->auth, "SHA256") == 0);
+	vpnc_config_free(c);
+	c = parse_ok("remote h\nsecret data/config/static.key\ncipher AES-256-CBC\n");
+	CHECK(c != NULL && c->secret && c->key_direction == -1);
+	vpnc_config_free(c);
+
+	parse_err("remote h\nsecret data/config/static.key 2\n",
+	          "t.ovpn:2: option 'secret': the key direction must be 0 or 1", __LINE__);
+	parse_err("remote h\nsecret data/config/static.key\ncipher AES-256-GCM\n",
+	          "t.ovpn: cipher 'AES-256-GCM': static-key mode supports only CBC ciphers "
+	          "(OpenVPN 2.6: mode not supported)", __LINE__);
+	parse_err("remote h\nsecret data/config/static.key\ncipher none\n",
+	          "t.ovpn: option 'cipher none' would leave the static-key tunnel unencrypted; give the "
+	          "cipher both ends use", __LINE__);
+	parse_err("remote h\nsecret data/config/static.key\ncipher AES-256-CBC\nauth none\n",
+	          "t.ovpn: option 'auth none' would leave static-key packets unauthenticated; give the "
+	          "digest both ends use", __LINE__);
+	parse_err("client\nremote h\nsecret data/config/static.key\ncipher AES-256-CBC\n",
+	          "t.ovpn: specify only one of 'tls-client' (or 'client') and 'secret'", __LINE__);
+	parse_err("remote h\nca data/config/ca.pem\nsecret data/config/static.key\ncipher AES-256-CBC\n",
+	          "t.ovpn: option 'ca' needs TLS mode; static-key mode ('secret') has no TLS", __LINE__);
+	parse_err("remote h\nremote-cert-tls server\nsecret data/config/static.key\ncipher AES-256-CBC\n",
+	          "t.ovpn: option 'remote-cert-tls' needs TLS mode; static-key mode ('secret') has no TLS",
+	          __LINE__);
+	parse_err("remote h\nauth-user-pass data/config/userpass.txt\nsecret data/config/static.key\n"
+	          "cipher AES-256-CBC\n",
+	          "t.ovpn: option 'auth-user-pass' needs 'pull', which static-key mode ('secret') does "
+	          "not have", __LINE__);
+	parse_err("remote h\ntls-auth data/config/static.key 1\nsecret data/config/static.key\n",
+	          "t.ovpn: options 'tls-auth', 'tls-crypt' and 'tls-crypt-v2' need TLS mode; static-key "
+	          "mode ('secret') has no TLS", __LINE__);
+	/* --inline-config: 'secret FILE 1' becomes a <secret> block and 'key-direction 1'. */
+	{
+		char path[] = "/tmp/vpnc-test-XXXXXX";
+		char *out = NULL;
+		size_t len = 0;
+
+		write_tmp(path, "remote h\ncipher AES-256-CBC\nsecret static.key 1\ncd data/config\n");
+		CHECK(vpnc_config_inline(path, true, &out, &len, err, sizeof(err)) == 0 && out != NULL);
+		if (out != NULL) {
+			CHECK(strstr(out, "<secret>\n#\n# 2048 bit OpenVPN static key") != NULL);
+			CHECK(strstr(out, "</secret>\nkey-direction 1\n") != NULL);
+			c = parse_ok(out);
+			CHECK(c != NULL && c->secret && c->key_direction == 1);
+			vpnc_config_free(c);
+			OPENSSL_cleanse(out, len);
+			free(out);
+		}
+		unlink(path);
+	}
+	parse_err_prefix("remote h\nsecret data/config/nonexistent.key\n",
+	                 "t.ovpn:2: option 'secret': cannot read", __LINE__);
+	/* Without 'cipher': 2.6's BF-CBC, which OpenSSL 3 has only in its legacy provider. */
+	EVP_CIPHER *bf = EVP_CIPHER_fetch(NULL, "BF-CBC", NULL);
+	if (bf == NULL) {
+		ERR_clear_error();
+		parse_err_prefix("remote h\nsecret data/config/static.key\n",
+		                 "t.ovpn: static-key mode's default cipher BF-CBC is not available", __LINE__);
+	} else {
+		c = parse_ok("remote h\nsecret data/config/static.key\n");
+		CHECK(c != NULL && strcmp(c->secret_cipher, "BF-CBC") == 0);
+		vpnc_config_free(c);
+	}
+	EVP_CIPHER_free(bf);
+}
+
 int main(void)
 {
+	test_static_key();
 	test_static_challenge();
 	test_tls_auth_direction();
 	test_kill_switch_options();

@@ -3,7 +3,8 @@
  * one-shot OpenSSL CBC and HMAC computations for every cipher x auth x format,
  * both directions, tampering, truncation at every length, padding-oracle
  * safety (bad padding after a good HMAC gives the same error as a bad HMAC,
- * and neither touches the replay window), replay, bounds and misuse.
+ * and neither touches the replay window), replay, bounds and misuse; and the
+ * static-key format (no header, long-form packet id with time).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -309,8 +310,121 @@ static void test_padding(const char *cipher, size_t B)
 	vpnc_dc_key_clear(&srv);
 }
 
+/*
+ * Static-key format (2.6 --secret): HMAC | IV | CBC(pid (4) || time (4) || framed payload),
+ * no opcode. Known answers, both directions, framing with 64- and 128-bit blocks (the
+ * framing then sits in the second block of a 64-bit cipher), the (id, time) replay rules,
+ * truncation and misuse.
+ */
+static void test_static(const char *cipher, enum vpnc_comp comp)
+{
+	uint8_t block[VPNC_KEY_BLOCK], pt[600], pkt[800], out[800], ref[800], plain[800];
+	struct vpnc_dc_key a = {0}, b = {0};
+	const size_t L = 20;
+
+	fill_block(block, 0x5A);
+	for (size_t i = 0; i < sizeof(pt); i++)
+		pt[i] = (uint8_t)(i * 7 + 1);
+	CHECK(vpnc_dc_key_init(&a, cipher, "SHA1", block, false, 0, -1) == 0);
+	CHECK(vpnc_dc_key_init(&b, cipher, "SHA1", block, true, 0, -1) == 0);
+	CHECK(vpnc_dc_set_static(&a, 1700000000u) == 0 && vpnc_dc_set_static(&b, 1700000005u) == 0);
+	vpnc_dc_set_rand(&a, test_rand, &rand_counter);
+	vpnc_dc_set_rand(&b, test_rand, &rand_counter);
+	vpnc_dc_set_comp(&a, comp);
+	vpnc_dc_set_comp(&b, comp);
+	size_t B = a.block, head = L + B, lead = comp == VPNC_COMP_NONE ? 0 : 1;
+	CHECK(vpnc_dc_head_len(&a) == head);
+
+	for (int dir = 0; dir < 2; dir++) {
+		struct vpnc_dc_key *tx = dir == 0 ? &a : &b, *rx = dir == 0 ? &b : &a;
+		size_t ko = dir == 0 ? 0 : 128, ho = dir == 0 ? 64 : 192;
+		for (size_t len = 1; len <= 600; len += len < 40 ? 1 : 97) {
+			uint32_t pid = tx->send_pid + 1;
+			int n = vpnc_dc_encrypt(tx, pt, len, pkt, sizeof(pkt));
+			size_t ct_len = ((8 + lead + len) / B + 1) * B;
+			CHECK(n == (int)(head + ct_len));
+			CHECK((size_t)n - len <= vpnc_dc_max_overhead(tx));
+			const uint8_t *iv = pkt + L;
+			vpnc_put_u32(plain, pid);
+			vpnc_put_u32(plain + 4, tx->pid_time);
+			if (comp == VPNC_COMP_LZO_STUB) {
+				plain[8] = 0xFA;
+				memcpy(plain + 9, pt, len);
+			} else if (comp == VPNC_COMP_STUB) {
+				plain[8] = 0xFB;
+				memcpy(plain + 9, pt + 1, len - 1);
+				plain[8 + len] = pt[0];
+			} else {
+				memcpy(plain + 8, pt, len);
+			}
+			CHECK(oneshot_cbc(cipher, block + ko, iv, plain, 8 + lead + len, true, ref) == (int)ct_len);
+			CHECK(memcmp(pkt + head, ref, ct_len) == 0);
+			oneshot_hmac("SHA1", block + ho, L, iv, B + ct_len, ref);
+			CHECK(memcmp(pkt, ref, L) == 0);
+			CHECK(vpnc_dc_decrypt(rx, pkt, (size_t)n, out, sizeof(out)) == (int)len);
+			CHECK(memcmp(out, pt, len) == 0);
+			CHECK(vpnc_dc_decrypt(rx, pkt, (size_t)n, out, sizeof(out)) == -EALREADY);
+			CHECK(vpnc_dc_decrypt(tx, pkt, (size_t)n, out, sizeof(out)) == -EBADMSG);
+		}
+	}
+	/* Every truncation is refused without reading past the packet. */
+	int n = vpnc_dc_encrypt(&a, pt, 50, pkt, sizeof(pkt));
+	CHECK(n > 0);
+	for (int cut = 0; cut < n; cut++) {
+		int r = vpnc_dc_decrypt(&b, pkt, (size_t)cut, out, sizeof(out));
+		CHECK(r == -EINVAL || r == -EBADMSG);
+	}
+	CHECK(vpnc_dc_decrypt(&b, pkt, (size_t)n, out, sizeof(out)) == 50);
+
+	/* Replay by (id, time): a peer that restarted (a later time) starts over at id 1; an
+	 * earlier time is refused, as 2.6's long form does. */
+	uint32_t t0 = a.pid_time;
+	a.pid_time = t0 + 10;
+	vpnc_dc_set_send_pid(&a, 0);
+	n = vpnc_dc_encrypt(&a, pt, 20, pkt, sizeof(pkt));
+	CHECK(vpnc_dc_decrypt(&b, pkt, (size_t)n, out, sizeof(out)) == 20);
+	a.pid_time = t0;
+	vpnc_dc_set_send_pid(&a, 1000);
+	n = vpnc_dc_encrypt(&a, pt, 20, pkt, sizeof(pkt));
+	CHECK(vpnc_dc_decrypt(&b, pkt, (size_t)n, out, sizeof(out)) == -EALREADY);
+
+	/* A TLS-mode key does not read a static packet, nor the reverse. */
+	struct vpnc_dc_key t = {0};
+	CHECK(vpnc_dc_key_init(&t, cipher, "SHA1", block, true, 0, -1) == 0);
+	vpnc_dc_set_comp(&t, comp);
+	a.pid_time = t0 + 20;
+	n = vpnc_dc_encrypt(&a, pt, 20, pkt, sizeof(pkt));
+	CHECK(vpnc_dc_decrypt(&t, pkt, (size_t)n, out, sizeof(out)) < 0);
+	vpnc_dc_key_clear(&t);
+	vpnc_dc_key_clear(&a);
+	vpnc_dc_key_clear(&b);
+}
+
+static void test_static_misuse(void)
+{
+	uint8_t block[VPNC_KEY_BLOCK];
+	struct vpnc_dc_key k = {0};
+
+	fill_block(block, 1);
+	CHECK(vpnc_dc_set_static(&k, 1) == -EINVAL); /* not keyed */
+	CHECK(vpnc_dc_key_init(&k, "AES-256-GCM", NULL, block, false, 0, -1) == 0);
+	CHECK(vpnc_dc_set_static(&k, 1) == -EINVAL); /* AEAD: 2.6 has none in static-key mode */
+	CHECK(vpnc_dc_key_init(&k, "AES-256-CBC", "SHA1", block, false, 1, -1) == 0);
+	CHECK(vpnc_dc_set_static(&k, 1) == -EINVAL); /* key id 0 only */
+	CHECK(vpnc_dc_key_init(&k, "AES-256-CBC", "SHA1", block, false, 0, 7) == 0);
+	CHECK(vpnc_dc_set_static(&k, 1) == -EINVAL); /* no peer-id */
+	vpnc_dc_key_clear(&k);
+}
+
 int main(void)
 {
+	test_static_misuse();
+	for (int c = 0; c < 3; c++) {
+		enum vpnc_comp comp = c == 0 ? VPNC_COMP_NONE : c == 1 ? VPNC_COMP_LZO_STUB : VPNC_COMP_STUB;
+		test_static("AES-256-CBC", comp);
+		test_static("DES-EDE3-CBC", comp);
+		test_static("AES-128-CBC", comp);
+	}
 	test_lookup();
 	test_init_misuse();
 	for (size_t c = 0; c < sizeof(ciphers) / sizeof(ciphers[0]); c++)
