@@ -206,7 +206,10 @@ void vpnc_prompt_info(struct vpnc_prompt *p, const char *text)
 		return;
 	}
 	snprintf(p->info, sizeof(p->info), "%s", text);
-	prompt_tty_print(p->info);
+	/* Not in the network process of 'privsep yes' (vpnc_prompt_limit): no terminal there, and
+	 * its seccomp filter does not let it open one; the parent logs the line anyway. */
+	if (p->allowed & VPNC_PROMPT_FE_TTY)
+		prompt_tty_print(p->info);
 }
 
 void vpnc_prompt_view(const struct vpnc_prompt *p, struct vpnc_prompt_view *v)
