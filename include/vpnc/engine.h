@@ -193,6 +193,8 @@ struct vpnc_engine_cfg {
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
 	int mssfix;                      /* largest encapsulated packet for MSS clamping; -1 = 1492, 0 = off */
 	bool link_ipv6;                  /* the link runs over IPv6 (bigger outer header) */
+	bool tap;                        /* TUN side carries Ethernet frames (dev tap), docs/tap.md */
+	int mtu_extra;                   /* tun-mtu-extra: added to the OCC link-mtu, taken off the MSS */
 	int explicit_exit_notify;        /* configured; a pushed value also counts */
 
 	/* Server role only: the options to push (text after "PUSH_REPLY,") and the peer-id. */

@@ -61,9 +61,10 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 		e->rand(e->rand_ctx, m->pre_master, sizeof(m->pre_master));
 	e->rand(e->rand_ctx, m->random1, sizeof(m->random1));
 	e->rand(e->rand_ctx, m->random2, sizeof(m->random2));
-	r = vpnc_km2_occ_string_comp(m->options, sizeof(m->options), e->transport == VPNC_TRANSPORT_TCP,
-	                             !client, e->tun_mtu, e->key_direction, e->auth_digest,
-	                             e->wrap == VPNC_WRAP_TLS_AUTH, client && e->comp != VPNC_COMP_NONE);
+	r = vpnc_km2_occ_string_dev(m->options, sizeof(m->options), e->transport == VPNC_TRANSPORT_TCP,
+	                            !client, e->tun_mtu, e->key_direction, e->auth_digest,
+	                            e->wrap == VPNC_WRAP_TLS_AUTH, client && e->comp != VPNC_COMP_NONE, e->tap,
+	                            e->mtu_extra);
 	if (r < 0)
 		return r;
 	if (client) {
@@ -168,7 +169,8 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 	ks->dc_ready = true;
 	ks->installed = now;
 	if (e->mssfix > 0)
-		vpnc_mss_for_mtu(e->mssfix, e->link_ipv6, vpnc_dc_max_overhead(&ks->dc), &e->mss4, &e->mss6);
+		vpnc_mss_for_mtu(e->mssfix, e->link_ipv6, vpnc_dc_max_overhead(&ks->dc) + (size_t)e->mtu_extra,
+		                 &e->mss4, &e->mss6);
 	/* The client gets its keys last (after the server's key-method-2), so it may use them at
 	 * once; the server waits until data arrives under them. */
 	ks->tx_ok = !server;

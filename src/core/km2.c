@@ -249,6 +249,13 @@ int vpnc_km2_occ_string(char *out, size_t cap, bool tcp, bool server, int tun_mt
 int vpnc_km2_occ_string_comp(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
                              const char *auth_digest, bool tls_auth, bool comp)
 {
+	return vpnc_km2_occ_string_dev(out, cap, tcp, server, tun_mtu, key_direction, auth_digest, tls_auth,
+	                               comp, false, 0);
+}
+
+int vpnc_km2_occ_string_dev(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
+                            const char *auth_digest, bool tls_auth, bool comp, bool tap, int mtu_extra)
+{
 	struct km2_out o = {out, cap, 0, false};
 	char name[KM2_DIGEST_NAME_MAX];
 	int md_size = 0;
@@ -278,8 +285,10 @@ int vpnc_km2_occ_string_comp(char *out, size_t cap, bool tcp, bool server, int t
 			return -EINVAL;
 	}
 
-	km2_puts(&o, "V4,dev-type tun,link-mtu ");
-	km2_putu(&o, (unsigned long)tun_mtu + KM2_OCC_BF_OVERHEAD + KM2_OCC_OPCODE + KM2_OCC_PACKET_ID +
+	if (tun_mtu < 0 || mtu_extra < 0)
+		return -EINVAL;
+	km2_puts(&o, tap ? "V4,dev-type tap,link-mtu " : "V4,dev-type tun,link-mtu ");
+	km2_putu(&o, (unsigned long)tun_mtu + (unsigned long)mtu_extra + KM2_OCC_BF_OVERHEAD + KM2_OCC_OPCODE + KM2_OCC_PACKET_ID +
 	                 (unsigned long)md_size + (tcp ? KM2_OCC_TCP_LEN : 0));
 	km2_puts(&o, ",tun-mtu ");
 	km2_putu(&o, (unsigned long)tun_mtu);

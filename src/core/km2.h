@@ -120,6 +120,13 @@ int vpnc_km2_occ_string_comp(char *out, size_t cap, bool tcp, bool server, int t
                              const char *auth_digest, bool tls_auth, bool comp);
 
 /*
+ * The same for the device type: "dev-type tap" when tap, and mtu_extra
+ * (2.6's tun-mtu-extra, 32 by default on TAP) added to link-mtu.
+ */
+int vpnc_km2_occ_string_dev(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
+                            const char *auth_digest, bool tls_auth, bool comp, bool tap, int mtu_extra);
+
+/*
  * Looks for ",cipher NAME" in a peer's OCC string and copies NAME (for poor
  * man's NCP). Returns 1 if found, 0 if not, -ENOSPC if it does not fit.
  */

@@ -49,7 +49,7 @@ struct vpnc_tunio {
  * allocates the read buffer and GRO state. Returns 0, or a negative errno
  * code (nothing is left open).
  */
-int vpnc_tunio_open(struct vpnc_tunio *t, const char *dev, bool offload, struct vpnc_tun *tun);
+int vpnc_tunio_open(struct vpnc_tunio *t, const char *dev, bool tap, bool offload, struct vpnc_tun *tun);
 
 /*
  * The same for a device opened elsewhere (the privileged parent under
