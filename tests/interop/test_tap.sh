@@ -2,7 +2,7 @@
 # test_tap.sh: layer-2 tunnels (`dev tap`) against a stock OpenVPN 2.6 server.
 #
 # Usage: test_tap.sh <client-binary> | --stock-client  (VPNC_CLIENT_CMD overrides)
-#        VT_CASES="server bridge" test_tap.sh ...  (only those cases)
+#        VT_CASES="server bridge privsep" test_tap.sh ...  (only those cases)
 #
 # Cases, one stock server each, with `dev tap` on both sides:
 #   server   `server` + `server-ipv6` with `topology subnet` (the server pushes
@@ -10,9 +10,10 @@
 #            address as the remote)
 #   bridge   `server-bridge IP NETMASK POOL-START POOL-END` with the server's
 #            TAP addressed by `ifconfig`, as a bridged home server hands out;
-#            the IPv6 route goes through a pushed `route-ipv6-gateway`
-#   vlan     the server case with an 802.1Q VLAN device on each TAP: ping over
-#            the tagged frames
+#            the IPv6 route goes through a pushed `route-ipv6-gateway`; the
+#            profile sets the TAP's MAC address with `lladdr`
+#   privsep  the server case with vpnc's `privsep yes`: the privileged parent
+#            opens the TAP and configures it (stock openvpn runs as before)
 # Each case: the client's device is a TAP, the pushed addresses are on it,
 # IPv4 and IPv6 pings, ARP and neighbour discovery over the tunnel (`ip
 # neigh`), a full-size ping with DF (1500-byte packets in 1514-byte frames),
@@ -34,7 +35,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_tap}
-vt_start_cases "$name" "${1:-}" "server bridge vlan"
+vt_start_cases "$name" "${1:-}" "server bridge privsep"
 stock=$(command -v openvpn)
 
 # server_conf CASE: the stock server's config for CASE, from vt_server_conf with dev tap.
@@ -80,6 +81,13 @@ neigh_ok() {
 	n=$(ip -n "$VT_CLI_NS" neigh show "$1" dev "$VT_CLI_TUN" 2>/dev/null)
 	vt_info "neigh $1: $n"
 	[[ $n == *lladdr* ]] && [[ $n != *FAILED* && $n != *INCOMPLETE* ]]
+}
+
+# has_mac DEV MAC: the client's DEV has the Ethernet address MAC.
+has_mac() {
+	local d
+	d=$(ip -n "$VT_CLI_NS" -o link show dev "$1" 2>/dev/null)
+	[[ $d == *"link/ether $2 "* ]]
 }
 
 # big_ping ADDR SIZE: three pings of SIZE payload bytes, never fragmented inside the tunnel.
@@ -152,28 +160,27 @@ session() {
 	fi
 	vt_pass "$label: connected in $VT_CONNECT_MS ms"
 	vt_check "$label: $VT_CLI_TUN is a TAP device" is_tap "$VT_CLI_TUN"
-	if [ "$c" = vlan ]; then
-		vlan_checks "$label"
+	vt_check "$label: ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP"
+	vt_check "$label: ARP resolved $VT_TUN_SRV_IP over the tunnel" neigh_ok "$VT_TUN_SRV_IP"
+	if vt_wait_tun_ipv6 5; then
+		vt_check "$label: ping IPv6 $VT_TUN_SRV_IP6" vt_ping "$VT_TUN_SRV_IP6"
+		vt_check "$label: neighbour discovery resolved $VT_TUN_SRV_IP6" neigh_ok "$VT_TUN_SRV_IP6"
 	else
-		vt_check "$label: ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP"
-		vt_check "$label: ARP resolved $VT_TUN_SRV_IP over the tunnel" neigh_ok "$VT_TUN_SRV_IP"
-		if vt_wait_tun_ipv6 5; then
-			vt_check "$label: ping IPv6 $VT_TUN_SRV_IP6" vt_ping "$VT_TUN_SRV_IP6"
-			vt_check "$label: neighbour discovery resolved $VT_TUN_SRV_IP6" neigh_ok "$VT_TUN_SRV_IP6"
-		else
-			vt_fail "$label: tunnel has a global IPv6 address"
-		fi
-		vt_check "$label: ping pushed route 10.201.0.1 (via route-gateway)" vt_ping 10.201.0.1
-		vt_check "$label: ping pushed route fd00:201::1 (via the IPv6 gateway)" vt_ping fd00:201::1
-		vt_check "$label: 1500-byte IPv4 packets with DF (1514-byte frames)" big_ping "$VT_TUN_SRV_IP" 1472
-		vt_check "$label: 1500-byte IPv6 packets" big_ping "$VT_TUN_SRV_IP6" 1452
-		mss=$(mss_seen)
-		MSS=$mss
-		if mss_ok "$mss"; then
-			vt_pass "$label: TCP MSS through the tunnel clamped both ways (server, client: $mss)"
-		else
-			vt_fail "$label: TCP MSS through the tunnel clamped (got '${mss:-none}', want 1300..1400 both)"
-		fi
+		vt_fail "$label: tunnel has a global IPv6 address"
+	fi
+	vt_check "$label: ping pushed route 10.201.0.1 (via route-gateway)" vt_ping 10.201.0.1
+	vt_check "$label: ping pushed route fd00:201::1 (via the IPv6 gateway)" vt_ping fd00:201::1
+	vt_check "$label: 1500-byte IPv4 packets with DF (1514-byte frames)" big_ping "$VT_TUN_SRV_IP" 1472
+	vt_check "$label: 1500-byte IPv6 packets" big_ping "$VT_TUN_SRV_IP6" 1452
+	mss=$(mss_seen)
+	MSS=$mss
+	if mss_ok "$mss"; then
+		vt_pass "$label: TCP MSS through the tunnel clamped both ways (server, client: $mss)"
+	else
+		vt_fail "$label: TCP MSS through the tunnel clamped (got '${mss:-none}', want 1300..1400 both)"
+	fi
+	if [ -n "$LLADDR" ]; then
+		vt_check "$label: lladdr $LLADDR set on $VT_CLI_TUN" has_mac "$VT_CLI_TUN" "$LLADDR"
 	fi
 	SNAP=$(snapshot)
 	vt_info "snapshot: $(printf '%s' "$SNAP" | tr '\n' ';')"
@@ -183,11 +190,9 @@ session() {
 	if vt_wait_server_peers "$want_peers" 20 && vt_wait_ping "$VT_TUN_SRV_IP" 15; then
 		vt_pass "$label: reconnect (SIGUSR1), traffic flows again"
 		VT_CLI_TUN=$(vt_tun_dev)
-		if [ "$c" != vlan ]; then
-			vt_check "$label: ARP after the reconnect" neigh_ok "$VT_TUN_SRV_IP"
-			vt_wait_tun_ipv6 5
-			vt_check "$label: ping IPv6 after the reconnect" vt_ping "$VT_TUN_SRV_IP6"
-		fi
+		vt_check "$label: ARP after the reconnect" neigh_ok "$VT_TUN_SRV_IP"
+		vt_wait_tun_ipv6 5
+		vt_check "$label: ping IPv6 after the reconnect" vt_ping "$VT_TUN_SRV_IP6"
 	else
 		vt_fail "$label: reconnect (SIGUSR1), traffic flows again"
 		vt_dump_logs
@@ -200,27 +205,13 @@ session() {
 	vt_check "$label: client namespace clean" vt_ns_clean
 }
 
-# vlan_checks LABEL: VLAN 7 on both TAPs; ping across it (frames with an 802.1Q tag).
-vlan_checks() {
-	local label=$1 srvtap
-	srvtap=$(vt_srv ip -o link show type tun 2>/dev/null | awk -F': ' '{ print $2 }' | head -n 1)
-	[ -n "$srvtap" ] || srvtap=$(vt_srv ip -o link show | awk -F': ' '$2 ~ /^tap/ { print $2 }' | head -n 1)
-	vt_srv ip link add link "$srvtap" name v7 type vlan id 7 2>/dev/null
-	vt_srv ip addr add 10.207.0.1/24 dev v7 2>/dev/null
-	vt_srv ip link set v7 up 2>/dev/null
-	vt_cli ip link add link "$VT_CLI_TUN" name v7 type vlan id 7
-	vt_cli ip addr add 10.207.0.2/24 dev v7
-	vt_cli ip link set v7 up
-	vt_check "$label: ping 10.207.0.1 over VLAN 7 inside the tunnel" vt_wait_ping 10.207.0.1 5
-	vt_check "$label: 1496-byte packets over the VLAN (1518-byte tagged frames)" \
-		big_ping 10.207.0.1 1468
-	vt_cli ip link del v7 2>/dev/null
-	vt_srv ip link del v7 2>/dev/null
-	return 0
-}
-
 for c in $cases; do
 	failed_before=$VT_FAILED
+	LLADDR="" VT_CLIENT_EXTRA="" VT_CLIENT_PRIVSEP=""
+	case "$c" in
+	bridge) LLADDR=02:00:5e:10:00:42 VT_CLIENT_EXTRA="lladdr $LLADDR" ;;
+	privsep) VT_CLIENT_PRIVSEP="--privsep yes --user nobody --group nogroup" ;;
+	esac
 	server_conf "$c"
 	client_conf
 	if ! vt_server_start; then
@@ -229,7 +220,7 @@ for c in $cases; do
 	fi
 	session "$c" "$c"
 	ours=$SNAP ours_mss=${MSS:-}
-	if [ "$c" != vlan ] && ! vt_client_is_stock; then
+	if ! vt_client_is_stock; then
 		# The same profile with stock openvpn as the client: the same device setup.
 		saved=("${VT_CLIENT_CMD[@]}")
 		VT_CLIENT_CMD=("$stock")
