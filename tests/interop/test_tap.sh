@@ -218,6 +218,14 @@ for c in $cases; do
 		vt_fail "$c: stock server with dev tap up"
 		continue
 	fi
+	if ! vt_client_is_stock; then
+		plan=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" 2>&1)
+		vt_check "$c: --check-config shows the TAP device" \
+			grep -q -E '^  device: tap \(TAP: Ethernet frames' <<<"$plan"
+		if [ -n "$LLADDR" ]; then
+			vt_check "$c: --check-config shows lladdr $LLADDR" grep -q -x "  lladdr: $LLADDR" <<<"$plan"
+		fi
+	fi
 	session "$c" "$c"
 	ours=$SNAP ours_mss=${MSS:-}
 	if ! vt_client_is_stock; then
