@@ -2,7 +2,7 @@
 # test_tap.sh: layer-2 tunnels (`dev tap`) against a stock OpenVPN 2.6 server.
 #
 # Usage: test_tap.sh <client-binary> | --stock-client  (VPNC_CLIENT_CMD overrides)
-#        VT_CASES="server bridge privsep" test_tap.sh ...  (only those cases)
+#        VT_CASES="server bridge privsep killswitch" test_tap.sh ...  (only those cases)
 #
 # Cases, one stock server each, with `dev tap` on both sides:
 #   server   `server` + `server-ipv6` with `topology subnet` (the server pushes
@@ -14,6 +14,10 @@
 #            profile sets the TAP's MAC address with `lladdr`
 #   privsep  the server case with vpnc's `privsep yes`: the privileged parent
 #            opens the TAP and configures it (stock openvpn runs as before)
+#   killswitch  the server case with vpnc's --kill-switch: the rules let the
+#            TAP's traffic (ARP and neighbour discovery included) through,
+#            and a ping to the server's veth address outside the tunnel is
+#            blocked; no stock comparison (openvpn has no such option)
 # Each case: the client's device is a TAP, the pushed addresses are on it,
 # IPv4 and IPv6 pings, ARP and neighbour discovery over the tunnel (`ip
 # neigh`), a full-size ping with DF (1500-byte packets in 1514-byte frames),
@@ -35,7 +39,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_tap}
-vt_start_cases "$name" "${1:-}" "server bridge privsep"
+vt_start_cases "$name" "${1:-}" "server bridge privsep killswitch"
 stock=$(command -v openvpn)
 
 # server_conf CASE: the stock server's config for CASE, from vt_server_conf with dev tap.
@@ -89,6 +93,13 @@ has_mac() {
 	d=$(ip -n "$VT_CLI_NS" -o link show dev "$1" 2>/dev/null)
 	[[ $d == *"link/ether $2 "* ]]
 }
+
+# ks_table: the client namespace has vpnc's kill switch table.
+ks_table() { vt_cli nft list tables 2>/dev/null | grep -q '^table inet vpnc$'; }
+ks_gone() { ! ks_table; }
+
+# ks_blocks ADDR: a ping to ADDR (outside the tunnel) gets no answer.
+ks_blocks() { ! vt_cli ping -n -c 1 -W 1 "$1" >/dev/null 2>&1; }
 
 # big_ping ADDR SIZE: three pings of SIZE payload bytes, never fragmented inside the tunnel.
 big_ping() {
@@ -179,6 +190,11 @@ session() {
 	else
 		vt_fail "$label: TCP MSS through the tunnel clamped (got '${mss:-none}', want 1300..1400 both)"
 	fi
+	if [ "$c" = killswitch ]; then
+		vt_check "$label: kill switch table in place" ks_table
+		vt_check "$label: the server's veth address $VT_SRV_IP is blocked outside the tunnel" \
+			ks_blocks "$VT_SRV_IP"
+	fi
 	if [ -n "$LLADDR" ]; then
 		vt_check "$label: lladdr $LLADDR set on $VT_CLI_TUN" has_mac "$VT_CLI_TUN" "$LLADDR"
 	fi
@@ -207,8 +223,15 @@ session() {
 
 for c in $cases; do
 	failed_before=$VT_FAILED
-	LLADDR="" VT_CLIENT_EXTRA="" VT_CLIENT_PRIVSEP=""
+	LLADDR="" VT_CLIENT_EXTRA="" VT_CLIENT_PRIVSEP="" VT_CLIENT_ARGS=""
 	case "$c" in
+	killswitch)
+		if vt_client_is_stock; then
+			vt_log "$c: skipped for stock openvpn (no kill switch)"
+			continue
+		fi
+		VT_CLIENT_ARGS="--kill-switch"
+		;;
 	bridge) LLADDR=02:00:5e:10:00:42 VT_CLIENT_EXTRA="lladdr $LLADDR" ;;
 	privsep) VT_CLIENT_PRIVSEP="--privsep yes --user nobody --group nogroup" ;;
 	esac
@@ -227,8 +250,11 @@ for c in $cases; do
 		fi
 	fi
 	session "$c" "$c"
+	if [ "$c" = killswitch ]; then
+		vt_check "$c: no kill switch table after the clean exit" ks_gone
+	fi
 	ours=$SNAP ours_mss=${MSS:-}
-	if ! vt_client_is_stock; then
+	if ! vt_client_is_stock && [ "$c" != killswitch ]; then
 		# The same profile with stock openvpn as the client: the same device setup.
 		saved=("${VT_CLIENT_CMD[@]}")
 		VT_CLIENT_CMD=("$stock")
