@@ -7,7 +7,8 @@
 # Cases, one stock server each, with `dev tap` on both sides:
 #   server   `server` + `server-ipv6` with `topology subnet` (the server pushes
 #            ifconfig IP NETMASK, route-gateway and ifconfig-ipv6 with its own
-#            address as the remote)
+#            address as the remote); an `up` script records its arguments and
+#            environment, which must be the same as stock openvpn's
 #   bridge   `server-bridge IP NETMASK POOL-START POOL-END` with the server's
 #            TAP addressed by `ifconfig`, as a bridged home server hands out;
 #            the IPv6 route goes through a pushed `route-ipv6-gateway`; the
@@ -221,6 +222,20 @@ session() {
 	vt_check "$label: client namespace clean" vt_ns_clean
 }
 
+# The up script of the server case: its arguments and the variables a TAP changes.
+cat >"$VT_DIR/up.sh" <<'EOF'
+#!/bin/sh
+{
+	echo "args: $*"
+	for v in dev dev_type tun_mtu ifconfig_local ifconfig_netmask ifconfig_remote \
+		ifconfig_ipv6_local ifconfig_ipv6_netbits ifconfig_ipv6_remote route_vpn_gateway \
+		route_gateway_1 route_network_1; do
+		eval "echo $v=\${$v:-}"
+	done
+} >"$(dirname "$0")/up.out"
+EOF
+chmod 755 "$VT_DIR/up.sh"
+
 for c in $cases; do
 	failed_before=$VT_FAILED
 	LLADDR="" VT_CLIENT_EXTRA="" VT_CLIENT_PRIVSEP="" VT_CLIENT_ARGS=""
@@ -233,6 +248,7 @@ for c in $cases; do
 		VT_CLIENT_ARGS="--kill-switch"
 		;;
 	bridge) LLADDR=02:00:5e:10:00:42 VT_CLIENT_EXTRA="lladdr $LLADDR" ;;
+	server) VT_CLIENT_EXTRA=$(printf 'script-security 2\nup %s' "$VT_DIR/up.sh") ;;
 	privsep) VT_CLIENT_PRIVSEP="--privsep yes --user nobody --group nogroup" ;;
 	esac
 	server_conf "$c"
@@ -253,7 +269,13 @@ for c in $cases; do
 	if [ "$c" = killswitch ]; then
 		vt_check "$c: no kill switch table after the clean exit" ks_gone
 	fi
-	ours=$SNAP ours_mss=${MSS:-}
+	ours=$SNAP ours_mss=${MSS:-} ours_up=""
+	[ "$c" = server ] && ours_up=$(cat "$VT_DIR/up.out" 2>/dev/null) && rm -f "$VT_DIR/up.out"
+	if [ "$c" = server ] && ! vt_client_is_stock; then
+		vt_info "up script saw: $(printf '%s' "$ours_up" | tr '\n' ';')"
+		vt_check "$c: the up script sees dev_type=tap and the pushed netmask" \
+			grep -q -z -E "dev_type=tap.*ifconfig_netmask=$VT_TUN_MASK" <<<"$ours_up"
+	fi
 	if ! vt_client_is_stock && [ "$c" != killswitch ]; then
 		# The same profile with stock openvpn as the client: the same device setup.
 		saved=("${VT_CLIENT_CMD[@]}")
@@ -265,6 +287,15 @@ for c in $cases; do
 		else
 			vt_fail "$c: MTU, addresses and routes on the TAP as with stock openvpn"
 			diff <(printf '%s\n' "$ours") <(printf '%s\n' "$SNAP") | sed 's/^/  /'
+		fi
+		if [ "$c" = server ]; then
+			stock_up=$(cat "$VT_DIR/up.out" 2>/dev/null)
+			if [ -n "$ours_up" ] && [ "$ours_up" = "$stock_up" ]; then
+				vt_pass "$c: up script arguments and TAP variables as with stock openvpn"
+			else
+				vt_fail "$c: up script arguments and TAP variables as with stock openvpn"
+				diff <(printf '%s\n' "$ours_up") <(printf '%s\n' "$stock_up") | sed 's/^/  /'
+			fi
 		fi
 		# mssfix on a TAP as 2.6 computes it: the same clamp with the same profile.
 		vt_check "$c: TCP MSS '$ours_mss' as with stock openvpn ('${MSS:-}')" [ "$ours_mss" = "${MSS:-}" ]
