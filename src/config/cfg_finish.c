@@ -233,6 +233,16 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		                     cfg->dev);
 	cfg->dev_tap = ctx->dev_type == VPNC_CFG_DEV_TAP ||
 	               (ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tap", 3) == 0);
+	/*
+	 * A profile made for a bridged server, turned into a TUN by the command
+	 * line (NetworkManager's plugin passes --dev-type tun): the server would
+	 * get IP packets where it expects Ethernet frames, and nothing would say why.
+	 */
+	if (!cfg->dev_tap && (ctx->file_dev_type == VPNC_CFG_DEV_TAP ||
+	                      (ctx->file_dev_type == VPNC_CFG_DEV_UNSET && ctx->file_dev_tap)))
+		return vpnc_cfg_fail(ctx, -EINVAL,
+		                     "the profile asks for a TAP device (layer 2) but the command line makes "
+		                     "it a TUN device; the server would not understand the packets");
 	if (cfg->has_lladdr && !cfg->dev_tap)
 		vpnc_cfg_note(ctx, 1, "option 'lladdr' has no effect on a tun device");
 	if (!cfg->tls_client || !cfg->pull)

@@ -301,6 +301,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_dev)
 			return vpnc_cfg_bad(ctx, p[0], "'%s' is not a valid interface name", safe);
 	}
 	memcpy(ctx->cfg->dev, p[1], len + 1);
+	if (ctx->line > 0)
+		ctx->file_dev_tap = strncmp(p[1], "tap", 3) == 0;
 	return 0;
 }
 
@@ -309,6 +311,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_dev_type)
 {
 	if (strcmp(p[1], "tun") == 0 || strcmp(p[1], "tap") == 0) {
 		ctx->dev_type = p[1][1] == 'u' ? VPNC_CFG_DEV_TUN : VPNC_CFG_DEV_TAP;
+		if (ctx->line > 0)
+			ctx->file_dev_type = ctx->dev_type;
 		return 0;
 	}
 	if (strcmp(p[1], "null") == 0)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/eth.h"
 #include "core/km2.h"
@@ -218,6 +219,57 @@ static void test_config(void)
 	config_err("tun-mtu-extra x\n", "t.ovpn:7: option 'tun-mtu-extra': must be a number from 0 to 65535");
 }
 
+/* A file's TAP and the command line's type, as NetworkManager's plugin runs vpnc (--dev-type tun). */
+static int load_with(const char *path, const char *file_dev, char **argv, int argc, struct vpnc_config **c)
+{
+	char text[512];
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -EIO;
+	snprintf(text, sizeof(text), "%s%s", BASE, file_dev);
+	fputs(text, f);
+	fclose(f);
+	*c = NULL;
+	return vpnc_config_load(NULL, argc, argv, NULL, c, err, sizeof(err));
+}
+
+static void test_cmdline_type(void)
+{
+	char path[] = "/tmp/vpnct-tap-XXXXXX";
+	int fd = mkstemp(path);
+	struct vpnc_config *c;
+	int ret;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	{
+		char *argv[] = {"--config", path, "--dev", "vpn-nm0", "--dev-type", "tun"};
+
+		ret = load_with(path, "dev tap\n", argv, 6, &c);
+		CHECK(ret == -EINVAL && c == NULL && strstr(err, "asks for a TAP device") != NULL, "%d %s", ret, err);
+		ret = load_with(path, "dev vpn0\ndev-type tap\n", argv, 6, &c);
+		CHECK(ret == -EINVAL && c == NULL, "dev-type tap in the file, tun on the command line");
+		ret = load_with(path, "dev tun\n", argv, 6, &c);
+		CHECK(ret == 0 && c != NULL && !c->dev_tap, "a TUN profile stays fine: %s", err);
+		vpnc_config_free(c);
+		/* The file's own later 'dev-type tun' is its choice (2.6's last-wins). */
+		ret = load_with(path, "dev tap0\ndev-type tun\n", argv, 6, &c);
+		CHECK(ret == 0 && c != NULL && !c->dev_tap, "%s", err);
+		vpnc_config_free(c);
+	}
+	{
+		char *argv[] = {"--config", path, "--dev", "tap5"};
+
+		ret = load_with(path, "dev tap\n", argv, 4, &c);
+		CHECK(ret == 0 && c != NULL && c->dev_tap && strcmp(c->dev, "tap5") == 0, "%s", err);
+		vpnc_config_free(c);
+	}
+	unlink(path);
+}
+
 static void test_push(void)
 {
 	static struct vpnc_push p;
@@ -306,6 +358,7 @@ int main(void)
 	test_eth_offset();
 	test_clamp_frame();
 	test_config();
+	test_cmdline_type();
 	test_push();
 	test_occ();
 	test_privmsg();
