@@ -236,7 +236,7 @@ int vpnc_engine_start(struct vpnc_engine *e, uint64_t now);
 /*
  * Processes one packet from the link (one UDP datagram, or one packet taken out
  * of the TCP stream without its length prefix). If it is a data packet for the
- * TUN, the plaintext IP packet is written into tun_out (at vpnc_buf_data(), len
+ * TUN, the plaintext IP packet (an Ethernet frame with cfg->tap) is written into tun_out (at vpnc_buf_data(), len
  * set) and 1 is returned. Returns 0 if the packet was consumed (control, ACK,
  * ping), or a negative code if it was dropped (counted and logged).
  */
@@ -244,10 +244,10 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
                         struct vpnc_buf *tun_out);
 
 /*
- * Encrypts one IP packet from the TUN (ip, len) into out (written at
+ * Encrypts one IP packet (an Ethernet frame with cfg->tap) from the TUN (ip, len) into out (written at
  * vpnc_buf_data(out); needs len + VPNC_DATA_OVERHEAD bytes of room). Returns 0,
  * or -EAGAIN if the data channel is not up (drop the packet), -EPERM for an
- * IPv6 packet under block-ipv6 (counted, not sent), or another negative code. The packet itself may be changed in place first (a TCP SYN's
+ * IPv6 packet (frame) under block-ipv6 (counted, not sent), or another negative code. The packet itself may be changed in place first (a TCP SYN's
  * MSS is clamped to what fits the tunnel, as OpenVPN's mssfix does).
  */
 int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t len,

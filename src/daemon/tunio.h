@@ -45,7 +45,8 @@ struct vpnc_tunio {
 
 /*
  * Creates the TUN device into *tun (dev as for vpnc_tun_open()), with
- * IFF_VNET_HDR and TSO/USO when offload is true and the kernel agrees, and
+ * IFF_VNET_HDR and TSO/USO when offload is true and the kernel agrees, or a
+ * TAP device (Ethernet frames) when tap is true, always without offloads, and
  * allocates the read buffer and GRO state. Returns 0, or a negative errno
  * code (nothing is left open).
  */
