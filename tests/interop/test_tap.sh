@@ -14,7 +14,8 @@
 #            the IPv6 route goes through a pushed `route-ipv6-gateway`; the
 #            profile sets the TAP's MAC address with `lladdr`
 #   privsep  the server case with vpnc's `privsep yes`: the privileged parent
-#            opens the TAP and configures it (stock openvpn runs as before)
+#            opens the TAP and configures it, `lladdr` included (stock openvpn
+#            runs as before)
 #   killswitch  the server case with vpnc's --kill-switch: the rules let the
 #            TAP's traffic (ARP and neighbour discovery included) through,
 #            and a ping to the server's veth address outside the tunnel is
@@ -95,6 +96,9 @@ has_mac() {
 	[[ $d == *"link/ether $2 "* ]]
 }
 
+# privsep_child PID: PID has a child running as nobody (vpnc's network process).
+privsep_child() { pgrep -u nobody -P "$1" >/dev/null; }
+
 # ks_table: the client namespace has vpnc's kill switch table.
 ks_table() { vt_cli nft list tables 2>/dev/null | grep -q '^table inet vpnc$'; }
 ks_gone() { ! ks_table; }
@@ -172,6 +176,9 @@ session() {
 	fi
 	vt_pass "$label: connected in $VT_CONNECT_MS ms"
 	vt_check "$label: $VT_CLI_TUN is a TAP device" is_tap "$VT_CLI_TUN"
+	if [ -n "$VT_CLIENT_PRIVSEP" ] && ! vt_client_is_stock; then
+		vt_check "$label: the network process runs as nobody (privsep)" privsep_child "$VT_CLI_PID"
+	fi
 	vt_check "$label: ping IPv4 $VT_TUN_SRV_IP" vt_ping "$VT_TUN_SRV_IP"
 	vt_check "$label: ARP resolved $VT_TUN_SRV_IP over the tunnel" neigh_ok "$VT_TUN_SRV_IP"
 	if vt_wait_tun_ipv6 5; then
@@ -249,7 +256,10 @@ for c in $cases; do
 		;;
 	bridge) LLADDR=02:00:5e:10:00:42 VT_CLIENT_EXTRA="lladdr $LLADDR" ;;
 	server) VT_CLIENT_EXTRA=$(printf 'script-security 2\nup %s' "$VT_DIR/up.sh") ;;
-	privsep) VT_CLIENT_PRIVSEP="--privsep yes --user nobody --group nogroup" ;;
+	privsep)
+		VT_CLIENT_PRIVSEP="--privsep yes --user nobody --group nogroup"
+		LLADDR=02:00:5e:10:00:43 VT_CLIENT_EXTRA="lladdr $LLADDR"
+		;;
 	esac
 	server_conf "$c"
 	client_conf
