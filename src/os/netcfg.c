@@ -15,6 +15,8 @@
  *    through a next hop, as 2.6's add_route_ipv6(): the route's own gateway,
  *    else route-ipv6-gateway, else the ifconfig-ipv6 remote; a route with
  *    none is skipped (counted as failed), one with metric 0 stays on-link.
+ *    IPv4 routes without a gateway are skipped on a TAP too, and a gateway
+ *    the kernel finds unreachable is not turned into an on-link route.
  *  - On a TAP, ifconfig's second word is a netmask whatever the topology,
  *    and 'lladdr' sets the device's MAC address before anything else.
  *  - redirect-gateway adds 0.0.0.0/1 + 128.0.0.0/1 (with or without def1:
@@ -134,7 +136,8 @@ static int apply_item(struct apply_ctx *c, struct vpnc_netcfg_item *it)
 	} else {
 		ret = vpnc_nl_route(c->nl, true, it->family, it->addr, it->prefix,
 		                    it->has_gw ? it->gw : NULL, it->ifindex, it->metric);
-		if (ret == -ENETUNREACH && it->has_gw && it->ifindex == c->tun->ifindex) {
+		/* On a TAP the gateway is a neighbour to resolve, not the far end of a point-to-point link. */
+		if (ret == -ENETUNREACH && it->has_gw && it->ifindex == c->tun->ifindex && !c->opts->tap) {
 			it->has_gw = false;
 			ret = vpnc_nl_route(c->nl, true, it->family, it->addr, it->prefix, NULL,
 			                    it->ifindex, it->metric);
@@ -304,6 +307,12 @@ static void add_route4(struct apply_ctx *c, uint32_t net, int prefix, uint32_t g
 {
 	uint8_t dst[4], g[4];
 
+	/* 2.6 installs no IPv4 route without a gateway ("needs a gateway parameter"); on a TAP an
+	 * on-link route would make the kernel ARP for every destination behind it. */
+	if (c->opts->tap && !has_gw) {
+		c->nc->n_failed++;
+		return;
+	}
 	vpnc_put_u32(dst, net);
 	vpnc_put_u32(g, gw);
 	add_route(c, AF_INET, dst, prefix, has_gw ? g : NULL, metric);
@@ -512,7 +521,7 @@ static void fingerprint(const struct vpnc_push *p, const struct vpnc_netcfg_opts
 	int mtu = effective_mtu(p, o);
 	uint8_t flags[10] = {o->ifconfig_noexec, o->route_noexec, o->route_nopull, p->has_ifconfig,
 	                     p->has_ifconfig6, p->has_route_gateway, (uint8_t)p->topology,
-	                     p->ifconfig6_bits, o->tap, p->has_route6_gateway};
+	                     p->ifconfig6_bits, o->tap, o->tap && p->has_route6_gateway};
 	size_t n4 = p->n_routes < VPNC_MAX_ROUTES ? p->n_routes : VPNC_MAX_ROUTES;
 	size_t n6 = p->n_routes6 < VPNC_MAX_ROUTES ? p->n_routes6 : VPNC_MAX_ROUTES;
 
@@ -526,8 +535,12 @@ static void fingerprint(const struct vpnc_push *p, const struct vpnc_netcfg_opts
 	EVP_DigestUpdate(md, &p->ifconfig_local, sizeof(p->ifconfig_local));
 	EVP_DigestUpdate(md, &p->ifconfig_mask_or_peer, sizeof(p->ifconfig_mask_or_peer));
 	EVP_DigestUpdate(md, p->ifconfig6_local, sizeof(p->ifconfig6_local));
-	EVP_DigestUpdate(md, p->ifconfig6_remote, sizeof(p->ifconfig6_remote));
-	EVP_DigestUpdate(md, p->route6_gateway, sizeof(p->route6_gateway));
+	if (o->tap) { /* the IPv6 next hops count on a TAP only */
+		EVP_DigestUpdate(md, p->ifconfig6_remote, sizeof(p->ifconfig6_remote));
+		EVP_DigestUpdate(md, p->route6_gateway, sizeof(p->route6_gateway));
+		EVP_DigestUpdate(md, o->lladdr, sizeof(o->lladdr));
+		EVP_DigestUpdate(md, &o->has_lladdr, sizeof(o->has_lladdr));
+	}
 	EVP_DigestUpdate(md, &p->route_gateway, sizeof(p->route_gateway));
 	EVP_DigestUpdate(md, &p->redirect_gateway, sizeof(p->redirect_gateway));
 	EVP_DigestUpdate(md, &p->route_metric, sizeof(p->route_metric));
@@ -541,7 +554,8 @@ static void fingerprint(const struct vpnc_push *p, const struct vpnc_netcfg_opts
 		const struct vpnc_route6 *r = &p->routes6[i];
 		EVP_DigestUpdate(md, r->net, sizeof(r->net));
 		EVP_DigestUpdate(md, &r->bits, sizeof(r->bits));
-		EVP_DigestUpdate(md, r->gw, sizeof(r->gw));
+		if (o->tap)
+			EVP_DigestUpdate(md, r->gw, sizeof(r->gw));
 		EVP_DigestUpdate(md, &r->metric, sizeof(r->metric));
 		EVP_DigestUpdate(md, &r->net_gateway, sizeof(r->net_gateway));
 	}
@@ -575,7 +589,7 @@ int vpnc_netcfg_apply(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct v
 	nc->n_failed = 0;
 	nc->mtu = effective_mtu(push, opts);
 	/* 2.6 sets lladdr right after opening the device, before ifconfig; a refusal is only logged there. */
-	if (opts->tap && opts->has_lladdr && !opts->ifconfig_noexec &&
+	if (opts->tap && opts->has_lladdr &&
 	    vpnc_nl_link_set_lladdr(nl, tun->ifindex, opts->lladdr) < 0)
 		nc->n_failed++;
 	ret = vpnc_nl_link_up(nl, tun->ifindex, nc->mtu, VPNC_NETCFG_TXQLEN);
