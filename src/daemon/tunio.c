@@ -86,7 +86,7 @@ int vpnc_tunio_adopt(struct vpnc_tunio *t, int off, bool offload, struct vpnc_tu
 		         (off & VPNC_TUN_OFF_USO) ? " uso" : "");
 	else
 		vpnc_log(VPNC_LOG_MORE, "TUN offloads on %s: none%s", tun->name,
-		         offload ? " (the kernel refused them)" : " (disabled, or a TAP device)");
+		         offload ? " (the kernel refused them)" : " (disabled)");
 	return 0;
 fail:
 	vpnc_tunio_release(t);
