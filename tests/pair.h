@@ -20,6 +20,7 @@
 
 #include "core/engine_int.h"
 #include "core/tls.h"
+#include "vpnc/defaults.h"
 #include "vpnc/engine.h"
 
 #include "testpki.h"
@@ -79,6 +80,7 @@ struct pair_opts {
 	int client_session_timeout;     /* ... and session-timeout */
 	int client_inactive;            /* ... and inactive SECONDS [BYTES] */
 	long long client_inactive_bytes;
+	bool tap;                       /* both sides carry Ethernet frames; mssfix at 2.6's default */
 };
 
 static inline void pair_log_cb(void *ctx, int level, const char *msg)
@@ -145,6 +147,9 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.session_timeout = o->client_session_timeout;
 	cc.inactive = o->client_inactive;
 	cc.inactive_bytes = o->client_inactive_bytes;
+	cc.tap = o->tap;
+	cc.mtu_extra = o->tap ? VPNC_DEFAULT_TAP_MTU_EXTRA : 0;
+	cc.mssfix = o->tap ? -1 : 0;
 	sc.comp = o->server_comp;
 	sc = cc;
 	sc.ping_exit = sc.inactive = sc.session_timeout = 0;

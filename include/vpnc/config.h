@@ -205,8 +205,12 @@ struct vpnc_config {
 	size_t n_socks;
 
 	/* Interface and data path. */
-	char dev[16];               /* "tun" or a name such as "tun0" or "vpnc%d" */
+	char dev[16];               /* "tun", "tap" or a name such as "tun0", "tap0" or "vpnc%d" */
+	bool dev_tap;               /* a layer-2 TAP device ('dev tap*' or 'dev-type tap'), docs/tap.md */
+	bool has_lladdr;            /* 'lladdr': the TAP device's MAC address */
+	uint8_t lladdr[6];
 	int tun_mtu;                /* 0 = default 1500 */
+	int tun_mtu_extra;          /* 'tun-mtu-extra'; -1 = 2.6's default (32 on TAP, else 0) */
 	int mssfix;                 /* -1 = default; 0 = off */
 	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */
 	int coalesce_us;            /* 'coalesce-us': wakeup coalescing sleep, default 200, 0 = off */

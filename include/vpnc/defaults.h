@@ -16,6 +16,8 @@
 #define VPNC_DEFAULT_RENEG_SEC 3600    /* seconds */
 #define VPNC_DEFAULT_TRAN_WINDOW 3600  /* seconds the previous key still decrypts */
 #define VPNC_DEFAULT_TUN_MTU 1500
+/* 2.6's TAP_MTU_EXTRA_DEFAULT: tun-mtu-extra on a TAP device when the profile gives none. */
+#define VPNC_DEFAULT_TAP_MTU_EXTRA 32
 #define VPNC_DEFAULT_MSSFIX 1492       /* the largest encapsulated UDP packet */
 
 #endif

@@ -203,6 +203,8 @@ struct vpnc_engine_cfg {
 	int mssfix;                      /* largest encapsulated packet for MSS clamping; -1 = 1492, 0 = off */
 	bool link_ipv6;                  /* the link runs over IPv6 (bigger outer header) */
 	int link_extra;                  /* bytes before each link packet (a SOCKS UDP header), for mssfix */
+	bool tap;                        /* TUN side carries Ethernet frames (dev tap), docs/tap.md */
+	int mtu_extra;                   /* tun-mtu-extra: added to the OCC link-mtu, taken off the MSS */
 	int explicit_exit_notify;        /* configured; a pushed value also counts */
 
 	/* Server role only: the options to push (text after "PUSH_REPLY,") and the peer-id. */
@@ -244,7 +246,7 @@ int vpnc_engine_start(struct vpnc_engine *e, uint64_t now);
 /*
  * Processes one packet from the link (one UDP datagram, or one packet taken out
  * of the TCP stream without its length prefix). If it is a data packet for the
- * TUN, the plaintext IP packet is written into tun_out (at vpnc_buf_data(), len
+ * TUN, the plaintext IP packet (an Ethernet frame with cfg->tap) is written into tun_out (at vpnc_buf_data(), len
  * set) and 1 is returned. Returns 0 if the packet was consumed (control, ACK,
  * ping), or a negative code if it was dropped (counted and logged).
  */
@@ -252,10 +254,10 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
                         struct vpnc_buf *tun_out);
 
 /*
- * Encrypts one IP packet from the TUN (ip, len) into out (written at
+ * Encrypts one IP packet (an Ethernet frame with cfg->tap) from the TUN (ip, len) into out (written at
  * vpnc_buf_data(out); needs len + VPNC_DATA_OVERHEAD bytes of room). Returns 0,
  * or -EAGAIN if the data channel is not up (drop the packet), -EPERM for an
- * IPv6 packet under block-ipv6 (counted, not sent), or another negative code. The packet itself may be changed in place first (a TCP SYN's
+ * IPv6 packet (frame) under block-ipv6 (counted, not sent), or another negative code. The packet itself may be changed in place first (a TCP SYN's
  * MSS is clamped to what fits the tunnel, as OpenVPN's mssfix does).
  */
 int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t len,

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vpnc/config.h"
 
@@ -118,6 +119,14 @@ struct vpnc_dnsopt_server {
 };
 
 struct vpnc_push {
+	/*
+	 * Set by the caller before parsing: the device is a TAP. Then ifconfig's
+	 * second word is always a netmask (topology is read and ignored, as 2.6
+	 * does on TAP) and IPv6 routes take route-ipv6-gateway, else the
+	 * ifconfig-ipv6 remote, as their next hop.
+	 */
+	bool tap;
+
 	/* ifconfig LOCAL NETMASK|REMOTE */
 	bool has_ifconfig;
 	uint32_t ifconfig_local;
@@ -132,6 +141,8 @@ struct vpnc_push {
 
 	bool has_route_gateway;
 	uint32_t route_gateway;
+	bool has_route6_gateway;     /* route-ipv6-gateway (used on TAP only, as 2.6) */
+	uint8_t route6_gateway[16];
 
 	struct vpnc_route4 routes[VPNC_MAX_ROUTES];
 	size_t n_routes;
@@ -274,6 +285,21 @@ static inline uint32_t vpnc_push_vpn_gateway4(const struct vpnc_push *p)
 	if (p->has_ifconfig && p->topology != VPNC_TOPO_SUBNET)
 		return p->ifconfig_mask_or_peer;
 	return 0;
+}
+
+/*
+ * The IPv6 next hop of routes on a TAP device: route-ipv6-gateway, else the
+ * ifconfig-ipv6 remote; NULL when there is none (2.6 then skips the route).
+ */
+static inline const uint8_t *vpnc_push_vpn_gateway6(const struct vpnc_push *p)
+{
+	static const uint8_t zero[16];
+
+	if (p->has_route6_gateway)
+		return p->route6_gateway;
+	if (p->has_ifconfig6 && memcmp(p->ifconfig6_remote, zero, 16) != 0)
+		return p->ifconfig6_remote;
+	return NULL;
 }
 
 #endif

@@ -25,6 +25,7 @@ void vpnc_cfg_defaults(struct vpnc_config *cfg)
 	cfg->pkcs11_pin_cache = -1; /* until the token is removed, as OpenVPN */
 	memcpy(cfg->dev, "tun", 4);
 	cfg->mssfix = -1;
+	cfg->tun_mtu_extra = -1;
 	cfg->replay_window = -1;
 	cfg->tun_offload = true;
 	cfg->coalesce_us = VPNC_COALESCE_DEFAULT_US;

@@ -303,10 +303,27 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		cfg->ping = ctx->keepalive_ping;
 		cfg->ping_restart = ctx->keepalive_timeout;
 	}
-	if (strncmp(cfg->dev, "tun", 3) != 0 && !ctx->dev_type_tun)
+	/* 2.6's dev_type_enum(): 'dev-type', else the name's first three letters. */
+	if (ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tun", 3) != 0 &&
+	    strncmp(cfg->dev, "tap", 3) != 0)
 		return vpnc_cfg_fail(ctx, -EINVAL,
-		                     "option 'dev': cannot tell the device type of '%s'; add 'dev-type tun'",
+		                     "option 'dev': cannot tell the device type of '%s'; add 'dev-type tun' "
+		                     "or 'dev-type tap'",
 		                     cfg->dev);
+	cfg->dev_tap = ctx->dev_type == VPNC_CFG_DEV_TAP ||
+	               (ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tap", 3) == 0);
+	/*
+	 * A profile made for a bridged server, turned into a TUN by the command
+	 * line (NetworkManager's plugin passes --dev-type tun): the server would
+	 * get IP packets where it expects Ethernet frames, and nothing would say why.
+	 */
+	if (!cfg->dev_tap && (ctx->file_dev_type == VPNC_CFG_DEV_TAP ||
+	                      (ctx->file_dev_type == VPNC_CFG_DEV_UNSET && ctx->file_dev_tap)))
+		return vpnc_cfg_fail(ctx, -EINVAL,
+		                     "the profile asks for a TAP device (layer 2) but the command line makes "
+		                     "it a TUN device; the server would not understand the packets");
+	if (cfg->has_lladdr && !cfg->dev_tap)
+		vpnc_cfg_note(ctx, 1, "option 'lladdr' has no effect on a tun device");
 	if (cfg->secret)
 		return fin_static_key(ctx);
 	if (!cfg->tls_client || !cfg->pull)

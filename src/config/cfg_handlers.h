@@ -39,6 +39,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_positive);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_server_poll_timeout);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_dev);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_dev_type);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_lladdr);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu_extra);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_mssfix);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_cd);

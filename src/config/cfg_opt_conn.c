@@ -291,7 +291,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_dev)
 	char safe[64];
 
 	vpnc_cfg_sanitize(safe, sizeof(safe), p[1]);
-	if (strncmp(p[1], "tap", 3) == 0 || strcmp(p[1], "null") == 0)
+	if (strcmp(p[1], "null") == 0)
 		return vpnc_cfg_fail(ctx, -ENOTSUP, "option 'dev %s' is not supported", safe);
 	if (len == 0 || len > IFNAME_MAX || strcmp(p[1], ".") == 0 || strcmp(p[1], "..") == 0)
 		return vpnc_cfg_bad(ctx, p[0], "'%s' is not a valid interface name", safe);
@@ -302,18 +302,60 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_dev)
 			return vpnc_cfg_bad(ctx, p[0], "'%s' is not a valid interface name", safe);
 	}
 	memcpy(ctx->cfg->dev, p[1], len + 1);
+	if (ctx->line > 0)
+		ctx->file_dev_tap = strncmp(p[1], "tap", 3) == 0;
 	return 0;
 }
 
+/* As 2.6: an explicit dev-type wins over what the dev name starts with (cfg_finish.c). */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_dev_type)
 {
-	if (strcmp(p[1], "tun") == 0) {
-		ctx->dev_type_tun = true;
+	if (strcmp(p[1], "tun") == 0 || strcmp(p[1], "tap") == 0) {
+		ctx->dev_type = p[1][1] == 'u' ? VPNC_CFG_DEV_TUN : VPNC_CFG_DEV_TAP;
+		if (ctx->line > 0)
+			ctx->file_dev_type = ctx->dev_type;
 		return 0;
 	}
-	if (strcmp(p[1], "tap") == 0)
-		return vpnc_cfg_fail(ctx, -ENOTSUP, "option 'dev-type tap' is not supported");
+	if (strcmp(p[1], "null") == 0)
+		return vpnc_cfg_fail(ctx, -ENOTSUP, "option 'dev-type null' is not supported");
 	return vpnc_cfg_bad(ctx, p[0], "must be 'tun' or 'tap'");
+}
+
+/*
+ * 'lladdr MAC': the TAP device's Ethernet address, set before the addresses
+ * as 2.6 does on Linux. 2.6's mac_addr_safe() takes one or two hex digits
+ * between colons; six groups are needed here (2.6 would set a half-read
+ * address), and an address the kernel refuses (group bit, all zeros) is an
+ * error here rather than a warning at connect.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_lladdr)
+{
+	const char *s = p[1];
+	unsigned v[6] = {0}, groups = 1, digits = 0;
+
+	for (; *s != '\0'; s++) {
+		int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+		        : *s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
+
+		if (*s == ':' && digits > 0 && groups < 6) {
+			groups++;
+			digits = 0;
+		} else if (d >= 0 && digits < 2) {
+			v[groups - 1] = v[groups - 1] * 16 + (unsigned)d;
+			digits++;
+		} else {
+			groups = 0;
+			break;
+		}
+	}
+	if (groups != 6 || digits == 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a MAC address such as 02:00:5e:10:00:01");
+	if ((v[0] & 1) != 0 || (v[0] | v[1] | v[2] | v[3] | v[4] | v[5]) == 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a unicast MAC address other than 00:00:00:00:00:00");
+	for (int i = 0; i < 6; i++)
+		ctx->cfg->lladdr[i] = (uint8_t)v[i];
+	ctx->cfg->has_lladdr = true;
+	return 0;
 }
 
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu)
@@ -323,6 +365,21 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu)
 	if (vpnc_cfg_parse_int(p[1], TUN_MTU_MIN, PORT_MAX, &v) < 0)
 		return vpnc_cfg_bad(ctx, p[0], "must be a number from %d to %d", TUN_MTU_MIN, PORT_MAX);
 	ctx->cfg->tun_mtu = v;
+	return 0;
+}
+
+/*
+ * 'tun-mtu-extra N': room 2.6 keeps for what the device adds beyond tun-mtu
+ * (32 by default on TAP, for the Ethernet header). It counts in the link-mtu
+ * announced in the OCC string and comes off the MSS that mssfix clamps to.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu_extra)
+{
+	int v;
+
+	if (vpnc_cfg_parse_int(p[1], 0, PORT_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number from 0 to %d", PORT_MAX);
+	ctx->cfg->tun_mtu_extra = v;
 	return 0;
 }
 

@@ -54,6 +54,7 @@ int vpnc_cfg_finish_net(struct vpnc_cfg_ctx *ctx)
 
 	if (ctx->cfg->net == NULL)
 		return 0;
+	ctx->cfg->net->tap = ctx->cfg->dev_tap;
 	why = vpnc_push_profile_finish(ctx->cfg->net);
 	if (why != NULL)
 		return vpnc_cfg_fail(ctx, -EINVAL, "route and DNS options: %s", why);

@@ -439,7 +439,11 @@ static void chk_net(const struct vpnc_config *c)
 	bool any = n != NULL && (n->n_routes > 0 || n->n_routes6 > 0);
 
 	printf("network:\n");
-	printf("  device: %s\n", chk_e(chk_or(c->dev, "tun")));
+	printf("  device: %s (%s)\n", chk_e(chk_or(c->dev, "tun")),
+	       c->dev_tap ? "TAP: Ethernet frames, without TUN offloads" : "TUN: IP packets");
+	if (c->dev_tap && c->has_lladdr)
+		printf("  lladdr: %02x:%02x:%02x:%02x:%02x:%02x\n", c->lladdr[0], c->lladdr[1], c->lladdr[2],
+		       c->lladdr[3], c->lladdr[4], c->lladdr[5]);
 	printf("  routes: %s; %s\n", any ? "from the profile, below" : "none from the profile",
 	       c->route_nopull ? "pushed routes ignored (route-nopull)"
 	       : c->route_noexec ? "no route set (route-noexec)" : "and those the server pushes");

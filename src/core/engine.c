@@ -21,6 +21,7 @@
 #include "core/engine_event.h"
 #include "core/engine_probe.h"
 #include "core/engine_static.h"
+#include "core/eth.h"
 #include "core/keyex.h"
 #include "vpnc/defaults.h"
 
@@ -115,6 +116,10 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->replay_window_set = conf->replay_window >= 0;
 	cfg->replay_window = conf->replay_window;
 	cfg->tun_mtu = conf->tun_mtu;
+	cfg->tap = conf->dev_tap;
+	cfg->mtu_extra = conf->tun_mtu_extra >= 0 ? conf->tun_mtu_extra
+	                 : conf->dev_tap        ? VPNC_DEFAULT_TAP_MTU_EXTRA
+	                                        : 0;
 	cfg->mssfix = conf->mssfix;
 	cfg->verb = conf->verb;
 	cfg->pull_filters = conf->pull_filters;
@@ -199,6 +204,8 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
 	e->link_ipv6 = cfg->link_ipv6;
 	e->link_extra = cfg->link_extra > 0 ? cfg->link_extra : 0;
+	e->tap = cfg->tap;
+	e->mtu_extra = cfg->mtu_extra > 0 ? cfg->mtu_extra : 0;
 	e->comp = cfg->comp;
 	/* A profile that configures real compression allows it (vpnc_config_comp_allowed()). */
 	e->comp_allowed = cfg->comp_allowed || vpnc_comp_is_real(cfg->comp);
@@ -224,6 +231,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 		memcpy(&e->push, cfg->net, sizeof(e->push));
 		e->push.n_ignored = e->push.n_rejected = e->push.n_filtered = e->push.n_logged = 0;
 	}
+	e->push.tap = e->tap; /* ifconfig's netmask and IPv6 next hops are read as on a TAP */
 	vpnc_loglimit_init(&e->peer_log);
 
 	if (canonical_ciphers(e, cfg->data_ciphers != NULL && cfg->data_ciphers[0]
@@ -353,6 +361,25 @@ static inline void data_activity(struct vpnc_engine *e, uint64_t now, size_t len
 	}
 }
 
+/* An IPv6 packet, or on a TAP an Ethernet frame carrying one (behind at most one 802.1Q tag). */
+static inline bool is_ipv6(const struct vpnc_engine *e, const uint8_t *p, size_t len)
+{
+	uint16_t type;
+
+	if (!e->tap)
+		return (p[0] >> 4) == 6;
+	return vpnc_eth_ip_offset(p, len, &type) >= 0 && type == VPNC_ETH_P_IPV6;
+}
+
+/* mssfix on a packet, or on the IP packet inside a TAP frame. */
+static inline void clamp(const struct vpnc_engine *e, uint8_t *p, size_t len)
+{
+	if (e->tap)
+		vpnc_mss_clamp_frame(p, len, e->mss4, e->mss6);
+	else
+		vpnc_mss_clamp(p, len, e->mss4, e->mss6);
+}
+
 int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t len,
                        struct vpnc_buf *out)
 {
@@ -363,12 +390,12 @@ int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t 
 	if (len == 0)
 		return -EINVAL;
 	/* block-ipv6: 2.6 answers with ICMPv6 "no route"; we only keep the packet off the tunnel. */
-	if (e->push.block_ipv6 && (ip[0] >> 4) == 6) {
+	if (e->push.block_ipv6 && is_ipv6(e, ip, len)) {
 		e->stats.tun_blocked_pkts++;
 		return -EPERM;
 	}
 	if (e->mss4 != 0)
-		vpnc_mss_clamp(ip, len, e->mss4, e->mss6);
+		clamp(e, ip, len);
 	int n = vpnc_dc_encrypt(&ks->dc, ip, len, vpnc_buf_data(out), out->cap - out->off);
 	if (n < 0)
 		return n;
@@ -456,7 +483,7 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 		tun_out->len = (size_t)n;
 		data_activity(e, now, (size_t)n);
 		if (e->mss4 != 0)
-			vpnc_mss_clamp(vpnc_buf_data(tun_out), (size_t)n, e->mss4, e->mss6);
+			clamp(e, vpnc_buf_data(tun_out), (size_t)n);
 		e->stats.tun_out_pkts++;
 		e->stats.tun_out_bytes += (size_t)n;
 		return 1;

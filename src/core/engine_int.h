@@ -111,7 +111,9 @@ struct vpnc_engine {
 	uint8_t *zbuf;                /* scratch for one packet's compressed bytes, shared by the keys */
 	size_t zcap;
 	bool link_ipv6;
-	int link_extra;
+	int link_extra;                /* bytes before each link packet (a SOCKS UDP header), for mssfix */
+	bool tap;                     /* packets on the TUN side are Ethernet frames */
+	int mtu_extra;                /* tun-mtu-extra bytes (2.6's frame extra_tun) */
 	uint16_t mss4, mss6;          /* clamp values, set with the first keys */
 	vpnc_rand_fn rand;
 	void *rand_ctx;

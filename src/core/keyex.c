@@ -61,9 +61,16 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 		e->rand(e->rand_ctx, m->pre_master, sizeof(m->pre_master));
 	e->rand(e->rand_ctx, m->random1, sizeof(m->random1));
 	e->rand(e->rand_ctx, m->random2, sizeof(m->random2));
-	r = vpnc_km2_occ_string(m->options, sizeof(m->options), e->transport == VPNC_TRANSPORT_TCP,
-	                             !client, e->tun_mtu, e->key_direction, e->auth_digest,
-	                             e->wrap == VPNC_WRAP_TLS_AUTH, client && e->comp != VPNC_COMP_NONE);
+	r = vpnc_km2_occ_string(m->options, sizeof(m->options),
+	                        &(struct vpnc_km2_occ){.tcp = e->transport == VPNC_TRANSPORT_TCP,
+	                                               .server = !client,
+	                                               .tun_mtu = e->tun_mtu,
+	                                               .key_direction = e->key_direction,
+	                                               .auth_digest = e->auth_digest,
+	                                               .tls_auth = e->wrap == VPNC_WRAP_TLS_AUTH,
+	                                               .comp = client && e->comp != VPNC_COMP_NONE,
+	                                               .tap = e->tap,
+	                                               .mtu_extra = e->mtu_extra});
 	if (r < 0)
 		return r;
 	if (client) {
@@ -169,7 +176,8 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 	ks->installed = now;
 	if (e->mssfix > 0)
 		vpnc_mss_for_mtu(e->mssfix, e->link_ipv6,
-		                 vpnc_dc_max_overhead(&ks->dc) + (size_t)e->link_extra, &e->mss4, &e->mss6);
+		                 vpnc_dc_max_overhead(&ks->dc) + (size_t)e->link_extra + (size_t)e->mtu_extra,
+		                 &e->mss4, &e->mss6);
 	/* The client gets its keys last (after the server's key-method-2), so it may use them at
 	 * once; the server waits until data arrives under them. */
 	ks->tx_ok = !server;

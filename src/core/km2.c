@@ -234,9 +234,11 @@ int vpnc_km2_peer_info(char *out, size_t cap, const char *ciphers, unsigned iv_p
 	return (int)o.len;
 }
 
-int vpnc_km2_occ_string(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
-                             const char *auth_digest, bool tls_auth, bool comp)
+int vpnc_km2_occ_string(char *out, size_t cap, const struct vpnc_km2_occ *occ)
 {
+	bool tcp = occ->tcp, server = occ->server, tls_auth = occ->tls_auth, comp = occ->comp, tap = occ->tap;
+	int tun_mtu = occ->tun_mtu, key_direction = occ->key_direction, mtu_extra = occ->mtu_extra;
+	const char *auth_digest = occ->auth_digest;
 	struct km2_out o = {out, cap, 0, false};
 	char name[KM2_DIGEST_NAME_MAX];
 	int md_size = 0;
@@ -266,8 +268,10 @@ int vpnc_km2_occ_string(char *out, size_t cap, bool tcp, bool server, int tun_mt
 			return -EINVAL;
 	}
 
-	km2_puts(&o, "V4,dev-type tun,link-mtu ");
-	km2_putu(&o, (unsigned long)tun_mtu + KM2_OCC_BF_OVERHEAD + KM2_OCC_OPCODE + KM2_OCC_PACKET_ID +
+	if (tun_mtu < 0 || mtu_extra < 0)
+		return -EINVAL;
+	km2_puts(&o, tap ? "V4,dev-type tap,link-mtu " : "V4,dev-type tun,link-mtu ");
+	km2_putu(&o, (unsigned long)tun_mtu + (unsigned long)mtu_extra + KM2_OCC_BF_OVERHEAD + KM2_OCC_OPCODE + KM2_OCC_PACKET_ID +
 	                 (unsigned long)md_size + (tcp ? KM2_OCC_TCP_LEN : 0));
 	km2_puts(&o, ",tun-mtu ");
 	km2_putu(&o, (unsigned long)tun_mtu);

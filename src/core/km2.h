@@ -105,8 +105,19 @@ int vpnc_km2_peer_info(char *out, size_t cap, const char *data_ciphers_canonical
  * OpenSSL digest name ("SHA1", "sha256", "none"; NULL = SHA1) and is written
  * upper-case. Returns the length (without NUL), -ENOSPC or -EINVAL.
  */
-int vpnc_km2_occ_string(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
-                        const char *auth_digest, bool tls_auth, bool comp);
+/* What the OCC options string describes (vpnc_km2_occ_string()). */
+struct vpnc_km2_occ {
+	bool tcp;
+	bool server;
+	int tun_mtu;
+	int key_direction;       /* -1, 0 or 1 */
+	const char *auth_digest; /* NULL = SHA1 */
+	bool tls_auth;
+	bool comp;               /* ",comp-lzo" after the proto item (compression framing configured) */
+	bool tap;                /* "dev-type tap" */
+	int mtu_extra;           /* 2.6's tun-mtu-extra (32 by default on TAP), added to link-mtu; >= 0 */
+};
+int vpnc_km2_occ_string(char *out, size_t cap, const struct vpnc_km2_occ *occ);
 
 /*
  * Looks for ",cipher NAME" in a peer's OCC string and copies NAME (for poor

@@ -7,6 +7,7 @@
  * the bytes present before it is read, IPv6 extension headers are walked with
  * a bound, and anything unexpected is left untouched.
  */
+#include "core/eth.h"
 #include "core/mss.h"
 #include "vpnc/buf.h"
 
@@ -99,6 +100,16 @@ bool vpnc_mss_clamp(uint8_t *pkt, size_t len, uint16_t mss4, uint16_t mss6)
 		return clamp_tcp(pkt + off, len - off, mss6);
 	}
 	return false;
+}
+
+bool vpnc_mss_clamp_frame(uint8_t *frame, size_t len, uint16_t mss4, uint16_t mss6)
+{
+	uint16_t type;
+	int off = vpnc_eth_ip_offset(frame, len, &type);
+
+	if (off < 0)
+		return false;
+	return vpnc_mss_clamp(frame + off, len - (size_t)off, mss4, mss6);
 }
 
 void vpnc_mss_for_mtu(int mssfix, bool ipv6_transport, size_t overhead, uint16_t *mss4, uint16_t *mss6)

@@ -17,6 +17,12 @@
 bool vpnc_mss_clamp(uint8_t *pkt, size_t len, uint16_t mss4, uint16_t mss6);
 
 /*
+ * The same for an Ethernet frame of a TAP device: the IP packet behind the
+ * 14-byte header or one 802.1Q tag (core/eth.h); other frames are left alone.
+ */
+bool vpnc_mss_clamp_frame(uint8_t *frame, size_t len, uint16_t mss4, uint16_t mss6);
+
+/*
  * Computes the MSS values for `mssfix N` (N = largest encapsulated packet,
  * outer IP and UDP headers included) given the tunnel's per-packet overhead.
  */

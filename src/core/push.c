@@ -185,10 +185,17 @@ static const char *opt_ifconfig(struct vpnc_push *p, const struct push_item *it)
 	return NULL;
 }
 
-/* With topology subnet, ifconfig's second word must be a netmask that makes local a host address. */
-static const char *push_check_ifconfig(const struct vpnc_push *p)
+/*
+ * With topology subnet, ifconfig's second word must be a netmask that makes
+ * local a host address. On a TAP it is always a netmask (2.6's
+ * ifconfig_sanity_check() for TAP), whatever topology says.
+ */
+static const char *push_check_ifconfig(struct vpnc_push *p)
 {
 	uint32_t m = p->ifconfig_mask_or_peer, host;
+
+	if (p->tap)
+		p->topology = VPNC_TOPO_SUBNET;
 
 	if (!p->has_ifconfig || p->topology != VPNC_TOPO_SUBNET)
 		return NULL;
@@ -418,15 +425,17 @@ static const char *opt_redirect_private(struct vpnc_push *p, const struct push_i
 	return opt_redirect(p, it, false);
 }
 
-/* 2.6 keeps it for TAP devices only; on a TUN the IPv6 routes go on-link. Checked, not stored. */
+/* 2.6 uses it on TAP devices only; on a TUN the IPv6 routes go on-link. Stored for TAP. */
 static const char *opt_route6_gateway(struct vpnc_push *p, const struct push_item *it)
 {
 	uint8_t a[16];
 
-	(void)p;
 	if (it->n != 2 || !push_ip6(it->w[1], a) || !push_ip6_unicast(a))
 		return "expects a usable IPv6 address";
-	return PUSH_IGNORED;
+	/* Kept either way: a profile's 'dev' may come after it; netcfg reads it on TAP only. */
+	p->has_route6_gateway = true;
+	memcpy(p->route6_gateway, a, 16);
+	return p->tap ? NULL : PUSH_IGNORED;
 }
 
 static const char *opt_block_ipv6(struct vpnc_push *p, const struct push_item *it)

@@ -168,6 +168,9 @@ static void fill_netcfg_opts(struct loop *l, struct vpnc_netcfg_opts *o)
 	o->route_noexec = l->conf->route_noexec;
 	o->route_nopull = l->conf->route_nopull;
 	o->mtu = l->conf->tun_mtu;
+	o->tap = l->conf->dev_tap;
+	o->has_lladdr = l->conf->has_lladdr;
+	memcpy(o->lladdr, l->conf->lladdr, sizeof(o->lladdr));
 	if (l->have_server && l->server.ss_family == AF_INET) {
 		o->server_family = AF_INET;
 		memcpy(o->server, &((struct sockaddr_in *)&l->server)->sin_addr, 4);
@@ -180,7 +183,8 @@ static void fill_netcfg_opts(struct loop *l, struct vpnc_netcfg_opts *o)
 static int open_tun(struct loop *l)
 {
 	/* Privilege separation: the parent opens it and passes the fd (loop_priv.c). */
-	int ret = l->p->split ? loop_priv_open_tun(l) : vpnc_tunio_open(&l->tio, l->conf->dev, l->offload, &l->tun);
+	int ret = l->p->split ? loop_priv_open_tun(l) : vpnc_tunio_open(&l->tio, l->conf->dev, l->conf->dev_tap,
+	                                                                  l->offload, &l->tun);
 
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Cannot open the TUN device '%s': %s.",

@@ -25,7 +25,8 @@ int loop_priv_open_tun(struct loop *l)
 
 	if (ret < 0)
 		return ret;
-	ret = vpnc_tunio_adopt(&l->tio, off, l->offload, &l->tun);
+	/* A TAP comes without offloads (tunio.c): not the kernel's refusal. */
+	ret = vpnc_tunio_adopt(&l->tio, off, l->offload && !l->conf->dev_tap, &l->tun);
 	if (ret < 0)
 		l->tun.fd = -1; /* adopt closed it; the parent keeps its own */
 	return ret;

@@ -382,7 +382,7 @@ int vpnc_script_env_build(struct vpnc_script_env *env, const struct vpnc_script_
 	                           info->script_context != NULL ? info->script_context : "init");
 	if (info->dev != NULL)
 		ret |= vpnc_script_env_set(env, "dev", info->dev);
-	ret |= vpnc_script_env_set(env, "dev_type", "tun");
+	ret |= vpnc_script_env_set(env, "dev_type", info->conf != NULL && info->conf->dev_tap ? "tap" : "tun");
 	ret |= env_set_int(env, "tun_mtu", info->tun_mtu);
 	ret |= env_set_int(env, "verb", info->verb);
 	ret |= env_set_int(env, "daemon", 0);

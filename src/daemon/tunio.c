@@ -47,12 +47,18 @@ void vpnc_tunio_release(struct vpnc_tunio *t)
 	t->gro = NULL;
 }
 
-int vpnc_tunio_open(struct vpnc_tunio *t, const char *dev, bool offload, struct vpnc_tun *tun)
+int vpnc_tunio_open(struct vpnc_tunio *t, const char *dev, bool tap, bool offload, struct vpnc_tun *tun)
 {
 	int off;
 
 	memset(t, 0, sizeof(*t));
-	off = vpnc_tun_offload_open(dev, offload, tun);
+	/* The offload code splits and merges IP packets: a TAP's frames go without it (docs/tap.md). */
+	if (tap) {
+		off = vpnc_tun_open_type(dev, true, tun);
+		offload = false;
+	} else {
+		off = vpnc_tun_offload_open(dev, offload, tun);
+	}
 	if (off < 0)
 		return off;
 	return vpnc_tunio_adopt(t, off, offload, tun);

@@ -45,11 +45,12 @@ struct vpnc_tunio {
 
 /*
  * Creates the TUN device into *tun (dev as for vpnc_tun_open()), with
- * IFF_VNET_HDR and TSO/USO when offload is true and the kernel agrees, and
+ * IFF_VNET_HDR and TSO/USO when offload is true and the kernel agrees, or a
+ * TAP device (Ethernet frames) when tap is true, always without offloads, and
  * allocates the read buffer and GRO state. Returns 0, or a negative errno
  * code (nothing is left open).
  */
-int vpnc_tunio_open(struct vpnc_tunio *t, const char *dev, bool offload, struct vpnc_tun *tun);
+int vpnc_tunio_open(struct vpnc_tunio *t, const char *dev, bool tap, bool offload, struct vpnc_tun *tun);
 
 /*
  * The same for a device opened elsewhere (the privileged parent under

@@ -11,8 +11,14 @@
  *  - IPv4 routes go through route-gateway, else (net30/p2p) the ifconfig
  *    peer; if the kernel finds that gateway unreachable the route is added
  *    on-link through the TUN, which is equivalent on a point-to-point device.
- *  - IPv6 routes are on-link through the TUN (OpenVPN uses an IPv6 gateway
- *    on TAP only).
+ *  - IPv6 routes are on-link through the TUN. On a TAP (opts->tap) they go
+ *    through a next hop, as 2.6's add_route_ipv6(): the route's own gateway,
+ *    else route-ipv6-gateway, else the ifconfig-ipv6 remote; a route with
+ *    none is skipped (counted as failed), one with metric 0 stays on-link.
+ *    IPv4 routes without a gateway are skipped on a TAP too, and a gateway
+ *    the kernel finds unreachable is not turned into an on-link route.
+ *  - On a TAP, ifconfig's second word is a netmask whatever the topology,
+ *    and 'lladdr' sets the device's MAC address before anything else.
  *  - redirect-gateway adds 0.0.0.0/1 + 128.0.0.0/1 (with or without def1:
  *    vpnc never deletes the existing default route), and with "ipv6" the
  *    blocks ::/3, 2000::/4, 3000::/4, fc00::/7. A pushed 0.0.0.0/0 route is
@@ -130,7 +136,8 @@ static int apply_item(struct apply_ctx *c, struct vpnc_netcfg_item *it)
 	} else {
 		ret = vpnc_nl_route(c->nl, true, it->family, it->addr, it->prefix,
 		                    it->has_gw ? it->gw : NULL, it->ifindex, it->metric);
-		if (ret == -ENETUNREACH && it->has_gw && it->ifindex == c->tun->ifindex) {
+		/* On a TAP the gateway is a neighbour to resolve, not the far end of a point-to-point link. */
+		if (ret == -ENETUNREACH && it->has_gw && it->ifindex == c->tun->ifindex && !c->opts->tap) {
 			it->has_gw = false;
 			ret = vpnc_nl_route(c->nl, true, it->family, it->addr, it->prefix, NULL,
 			                    it->ifindex, it->metric);
@@ -208,7 +215,7 @@ static void apply_addresses(struct apply_ctx *c)
 		it.ifindex = c->tun->ifindex;
 		it.metric = -1;
 		vpnc_put_u32(it.addr, p->ifconfig_local);
-		if (p->topology == VPNC_TOPO_SUBNET) {
+		if (p->topology == VPNC_TOPO_SUBNET || c->opts->tap) {
 			int prefix = vpnc_ip4_mask_prefix(p->ifconfig_mask_or_peer);
 			if (prefix < 0) {
 				c->nc->n_failed++;
@@ -243,6 +250,25 @@ static int route_metric(const struct apply_ctx *c, int metric)
 	if (metric < 0)
 		metric = def;
 	return metric > 0 ? metric : -1;
+}
+
+/*
+ * Adds an IPv6 route through the device: on-link on a TUN; on a TAP through
+ * gw (the route's own, all zero for none), else the VPN's IPv6 gateway.
+ */
+static void add_route6(struct apply_ctx *c, const uint8_t *dst, int bits, const uint8_t *gw, int metric_cfg)
+{
+	static const uint8_t zero[16];
+	const uint8_t *hop = NULL;
+
+	if (c->opts->tap && metric_cfg != 0) {
+		hop = gw != NULL && memcmp(gw, zero, 16) != 0 ? gw : vpnc_push_vpn_gateway6(c->push);
+		if (hop == NULL) {
+			c->nc->n_failed++; /* 2.6: "needs a gateway parameter", the route is not installed */
+			return;
+		}
+	}
+	add_route(c, AF_INET6, dst, bits, hop, route_metric(c, metric_cfg));
 }
 
 /* The network of an IPv4 route, with the keywords resolved; false if a keyword has no value here. */
@@ -281,6 +307,12 @@ static void add_route4(struct apply_ctx *c, uint32_t net, int prefix, uint32_t g
 {
 	uint8_t dst[4], g[4];
 
+	/* 2.6 installs no IPv4 route without a gateway ("needs a gateway parameter"); on a TAP an
+	 * on-link route would make the kernel ARP for every destination behind it. */
+	if (c->opts->tap && !has_gw) {
+		c->nc->n_failed++;
+		return;
+	}
 	vpnc_put_u32(dst, net);
 	vpnc_put_u32(g, gw);
 	add_route(c, AF_INET, dst, prefix, has_gw ? g : NULL, metric);
@@ -449,11 +481,11 @@ static void apply_routes(struct apply_ctx *c)
 		if (bits == 0) {
 			static const uint8_t upper[16] = {0x80};
 
-			add_route(c, AF_INET6, dst, 1, NULL, route_metric(c, r->metric));
-			add_route(c, AF_INET6, upper, 1, NULL, route_metric(c, r->metric));
+			add_route6(c, dst, 1, r->gw, r->metric);
+			add_route6(c, upper, 1, r->gw, r->metric);
 			continue;
 		}
-		add_route(c, AF_INET6, dst, bits, NULL, route_metric(c, r->metric));
+		add_route6(c, dst, bits, r->gw, r->metric);
 	}
 	if (p->redirect_gateway & VPNC_RG_ENABLE) {
 		if (!(p->redirect_gateway & VPNC_RG_NO_IPV4) && (has_vgw || p->has_ifconfig)) {
@@ -466,7 +498,7 @@ static void apply_routes(struct apply_ctx *c)
 		if ((p->redirect_gateway & VPNC_RG_IPV6) && p->has_ifconfig6) {
 			for (size_t i = 0; i < sizeof(redirect6_blocks) / sizeof(redirect6_blocks[0]); i++) {
 				uint8_t dst[16] = {redirect6_blocks[i].first};
-				add_route(c, AF_INET6, dst, redirect6_blocks[i].bits, NULL, route_metric(c, -1));
+				add_route6(c, dst, redirect6_blocks[i].bits, NULL, -1);
 			}
 		}
 	}
@@ -487,9 +519,9 @@ static void fingerprint(const struct vpnc_push *p, const struct vpnc_netcfg_opts
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned outlen = 32;
 	int mtu = effective_mtu(p, o);
-	uint8_t flags[8] = {o->ifconfig_noexec, o->route_noexec, o->route_nopull, p->has_ifconfig,
-	                    p->has_ifconfig6, p->has_route_gateway, (uint8_t)p->topology,
-	                    p->ifconfig6_bits};
+	uint8_t flags[10] = {o->ifconfig_noexec, o->route_noexec, o->route_nopull, p->has_ifconfig,
+	                     p->has_ifconfig6, p->has_route_gateway, (uint8_t)p->topology,
+	                     p->ifconfig6_bits, o->tap, o->tap && p->has_route6_gateway};
 	size_t n4 = p->n_routes < VPNC_MAX_ROUTES ? p->n_routes : VPNC_MAX_ROUTES;
 	size_t n6 = p->n_routes6 < VPNC_MAX_ROUTES ? p->n_routes6 : VPNC_MAX_ROUTES;
 
@@ -503,6 +535,12 @@ static void fingerprint(const struct vpnc_push *p, const struct vpnc_netcfg_opts
 	EVP_DigestUpdate(md, &p->ifconfig_local, sizeof(p->ifconfig_local));
 	EVP_DigestUpdate(md, &p->ifconfig_mask_or_peer, sizeof(p->ifconfig_mask_or_peer));
 	EVP_DigestUpdate(md, p->ifconfig6_local, sizeof(p->ifconfig6_local));
+	if (o->tap) { /* the IPv6 next hops count on a TAP only */
+		EVP_DigestUpdate(md, p->ifconfig6_remote, sizeof(p->ifconfig6_remote));
+		EVP_DigestUpdate(md, p->route6_gateway, sizeof(p->route6_gateway));
+		EVP_DigestUpdate(md, o->lladdr, sizeof(o->lladdr));
+		EVP_DigestUpdate(md, &o->has_lladdr, sizeof(o->has_lladdr));
+	}
 	EVP_DigestUpdate(md, &p->route_gateway, sizeof(p->route_gateway));
 	EVP_DigestUpdate(md, &p->redirect_gateway, sizeof(p->redirect_gateway));
 	EVP_DigestUpdate(md, &p->route_metric, sizeof(p->route_metric));
@@ -516,6 +554,8 @@ static void fingerprint(const struct vpnc_push *p, const struct vpnc_netcfg_opts
 		const struct vpnc_route6 *r = &p->routes6[i];
 		EVP_DigestUpdate(md, r->net, sizeof(r->net));
 		EVP_DigestUpdate(md, &r->bits, sizeof(r->bits));
+		if (o->tap)
+			EVP_DigestUpdate(md, r->gw, sizeof(r->gw));
 		EVP_DigestUpdate(md, &r->metric, sizeof(r->metric));
 		EVP_DigestUpdate(md, &r->net_gateway, sizeof(r->net_gateway));
 	}
@@ -548,6 +588,10 @@ int vpnc_netcfg_apply(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct v
 	nc->n = 0;
 	nc->n_failed = 0;
 	nc->mtu = effective_mtu(push, opts);
+	/* 2.6 sets lladdr right after opening the device, before ifconfig; a refusal is only logged there. */
+	if (opts->tap && opts->has_lladdr &&
+	    vpnc_nl_link_set_lladdr(nl, tun->ifindex, opts->lladdr) < 0)
+		nc->n_failed++;
 	ret = vpnc_nl_link_up(nl, tun->ifindex, nc->mtu, VPNC_NETCFG_TXQLEN);
 	/*
 	 * With both no-exec options another party (NetworkManager) owns the

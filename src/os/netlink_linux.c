@@ -123,6 +123,21 @@ int vpnc_nl_link_up(struct vpnc_nl *nl, int ifindex, int mtu, int txqlen)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
+int vpnc_nl_link_set_lladdr(struct vpnc_nl *nl, int ifindex, const uint8_t mac[6])
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 struct link_info {
 	int mtu;
 	bool up;

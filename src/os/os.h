@@ -30,7 +30,7 @@
 /* ---- TUN ---- */
 
 struct vpnc_tun {
-	int fd;                  /* non-blocking, IFF_TUN | IFF_NO_PI; -1 when closed */
+	int fd;                  /* non-blocking, IFF_TUN (or IFF_TAP) | IFF_NO_PI; -1 when closed */
 	char name[IFNAMSIZ];     /* the name the kernel gave the device */
 	int ifindex;
 };
@@ -51,6 +51,12 @@ int vpnc_tun_name_for(const char *dev, char name[IFNAMSIZ]);
 int vpnc_tun_open(const char *dev, struct vpnc_tun *tun);
 
 /*
+ * The same with the device type: tap makes a layer-2 TAP device (IFF_TAP;
+ * "tap" lets the kernel pick tapN) that reads and writes Ethernet frames.
+ */
+int vpnc_tun_open_type(const char *dev, bool tap, struct vpnc_tun *tun);
+
+/*
  * Startup check: /dev/net/tun can be opened and the process has CAP_NET_ADMIN.
  * Returns 0, or a negative errno code (-ENOENT, -EACCES, -EPERM ...).
  */
@@ -69,6 +75,9 @@ void vpnc_nl_close(struct vpnc_nl *nl);
 
 /* Sets the MTU (if mtu > 0), the transmit queue length (if txqlen > 0) and brings the link up. */
 int vpnc_nl_link_up(struct vpnc_nl *nl, int ifindex, int mtu, int txqlen);
+
+/* Sets the Ethernet address of a (TAP) link. Returns 0 or a negative errno code. */
+int vpnc_nl_link_set_lladdr(struct vpnc_nl *nl, int ifindex, const uint8_t mac[6]);
 
 /* Reads the MTU and the IFF_UP flag of a link (for tests). */
 int vpnc_nl_link_get(struct vpnc_nl *nl, int ifindex, int *mtu, bool *up);
@@ -150,6 +159,9 @@ struct vpnc_netcfg_opts {
 	int server_family;       /* AF_INET / AF_INET6 of the VPN server, 0 = unknown */
 	uint8_t server[16];      /* its address, for the redirect-gateway host route */
 	int route_metric;        /* configured route-metric, <= 0 = none; a pushed route-metric wins */
+	bool tap;                /* the device is a TAP: netmask always, IPv6 next hops, lladdr */
+	bool has_lladdr;         /* 'lladdr': set this MAC address on the TAP */
+	uint8_t lladdr[6];
 };
 
 /* What has been applied to one TUN; zero it (or vpnc_netcfg_init) before the first apply. */

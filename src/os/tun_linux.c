@@ -1,6 +1,7 @@
 /*
  * tun_linux.c: owns the Linux TUN device: creating it through /dev/net/tun
- * (IFF_TUN | IFF_NO_PI, non-blocking) and closing it, which deletes it.
+ * (IFF_TUN | IFF_NO_PI, or IFF_TAP | IFF_NO_PI for a layer-2 'dev tap';
+ * non-blocking) and closing it, which deletes it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,11 @@ int vpnc_tun_name_for(const char *dev, char name[IFNAMSIZ])
 	memset(name, 0, IFNAMSIZ);
 	if (len == 0 || strcmp(dev, "tun") == 0) {
 		memcpy(name, "tun%d", 5);
+		return 0;
+	}
+	/* 'dev tap' lets the kernel number it, as 2.6 does. */
+	if (strcmp(dev, "tap") == 0) {
+		memcpy(name, "tap%d", 5);
 		return 0;
 	}
 	if (len >= IFNAMSIZ)
@@ -59,6 +65,11 @@ int vpnc_tun_probe(void)
 
 int vpnc_tun_open(const char *dev, struct vpnc_tun *tun)
 {
+	return vpnc_tun_open_type(dev, false, tun);
+}
+
+int vpnc_tun_open_type(const char *dev, bool tap, struct vpnc_tun *tun)
+{
 	struct ifreq ifr;
 	int fd = -1, ret;
 
@@ -70,7 +81,7 @@ int vpnc_tun_open(const char *dev, struct vpnc_tun *tun)
 	ret = vpnc_tun_name_for(dev, ifr.ifr_name);
 	if (ret < 0)
 		goto out;
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = (short)((tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI);
 
 	fd = open(VPNC_TUN_CLONE_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {

@@ -29,7 +29,7 @@ _Static_assert(sizeof(struct vpnc_priv_dnsserver) ==
                "dns server layout");
 _Static_assert(offsetof(struct vpnc_priv_net, n_dns_servers) ==
                    92 + VPNC_MAX_ROUTES * (20 + 40) + VPNC_MAX_DNS * (4 + 16) +
-                       VPNC_MAX_DOMAINS * (2 * VPNC_PRIV_DOMAIN_MAX + 1) + 8,
+                       VPNC_MAX_DOMAINS * (2 * VPNC_PRIV_DOMAIN_MAX + 1) + 8 + 24,
                "net layout");
 _Static_assert(offsetof(struct vpnc_priv_net, dns_servers) % 4 == 0, "net layout");
 _Static_assert(sizeof(struct vpnc_priv_net) ==
@@ -322,6 +322,9 @@ static bool net_ok(const struct vpnc_priv_net *n)
 	for (size_t i = 0; i < VPNC_MAX_DOMAINS; i++)
 		if (i < n->n_domains ? n->domain_kind[i] > VPNC_DOM_ADAPTER : n->domain_kind[i] != 0)
 			return false;
+	if (!flag(n->has_route6_gateway) || !zero(n->zero4, sizeof(n->zero4)) ||
+	    (n->has_route6_gateway ? !ip6_unicast(n->route6_gateway) : !zero(n->route6_gateway, 16)))
+		return false;
 	if (n->n_route_domains > VPNC_MAX_DOMAINS || !zero(n->zero2, sizeof(n->zero2)))
 		return false;
 	if (!dnsopt_ok(n))
@@ -503,6 +506,9 @@ int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push 
 	n->has_route_gateway = p->has_route_gateway;
 	if (p->has_route_gateway)
 		n->route_gateway = p->route_gateway;
+	n->has_route6_gateway = p->has_route6_gateway;
+	if (p->has_route6_gateway)
+		memcpy(n->route6_gateway, p->route6_gateway, 16);
 	n->redirect_gateway = p->redirect_gateway;
 	n->tun_mtu = p->tun_mtu;
 	n->route_metric = p->route_metric;
@@ -609,6 +615,8 @@ void vpnc_priv_net_to_push(const struct vpnc_priv_net *n, struct vpnc_push *p)
 	memcpy(p->ifconfig6_remote, n->ifconfig6_remote, 16);
 	p->has_route_gateway = n->has_route_gateway;
 	p->route_gateway = n->route_gateway;
+	p->has_route6_gateway = n->has_route6_gateway;
+	memcpy(p->route6_gateway, n->route6_gateway, 16);
 	p->redirect_gateway = n->redirect_gateway;
 	p->tun_mtu = n->tun_mtu;
 	p->route_metric = n->route_metric;

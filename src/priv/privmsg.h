@@ -126,6 +126,9 @@ struct vpnc_priv_net {
 	uint16_t n_route_domains;
 	uint8_t zero2[6];
 	char route_domains[VPNC_MAX_DOMAINS][VPNC_PRIV_DOMAIN_MAX]; /* DOMAIN-ROUTE; "." = all */
+	uint8_t has_route6_gateway; /* route-ipv6-gateway, the IPv6 next hop on a TAP */
+	uint8_t zero4[7];
+	uint8_t route6_gateway[16];
 	/* 2.6's --dns: servers and search domains (they replace dhcp-option's for DNS and scripts). */
 	uint16_t n_dns_servers;  /* <= VPNC_DNSOPT_SERVERS */
 	uint16_t n_dns_search;   /* <= VPNC_DNSOPT_DOMAINS */

@@ -42,7 +42,9 @@ static void result(union vpnc_priv_msg *reply, int request, int err)
 static int tun_open(struct vpnc_privsrv *s, union vpnc_priv_msg *reply, int *reply_fd)
 {
 	if (s->tun.fd < 0) {
-		int off = vpnc_tun_offload_open(s->conf->dev, s->conf->tun_offload, &s->tun);
+		/* A TAP goes without offloads: they split and merge IP packets, not frames. */
+		int off = s->conf->dev_tap ? vpnc_tun_open_type(s->conf->dev, true, &s->tun)
+		                           : vpnc_tun_offload_open(s->conf->dev, s->conf->tun_offload, &s->tun);
 
 		if (off < 0) {
 			s->tun.fd = -1;
@@ -215,6 +217,9 @@ static int net_apply(struct vpnc_privsrv *s, const struct vpnc_priv_net *n, unio
 	o.route_noexec = s->conf->route_noexec;
 	o.route_nopull = s->conf->route_nopull;
 	o.mtu = s->conf->tun_mtu;
+	o.tap = s->conf->dev_tap;
+	o.has_lladdr = s->conf->has_lladdr;
+	memcpy(o.lladdr, s->conf->lladdr, sizeof(o.lladdr));
 	o.server_family = n->server_family;
 	memcpy(o.server, n->server, 16);
 	if (s->nc.applied && !vpnc_netcfg_matches(&s->nc, &push, &o))

@@ -301,24 +301,24 @@ static void test_occ(void)
 	char out[512];
 	char name[32];
 
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, -1, "SHA1", false, false) > 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = false, .server = false, .tun_mtu = 1500, .key_direction = -1, .auth_digest = "SHA1", .tls_auth = false, .comp = false}) > 0);
 	CHECK(strcmp(out, "V4,dev-type tun,link-mtu 1541,tun-mtu 1500,proto UDPv4,auth SHA1,keysize 128,"
 	                  "key-method 2,tls-client") == 0);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, 1, "sha256", true, false) > 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = false, .server = false, .tun_mtu = 1500, .key_direction = 1, .auth_digest = "sha256", .tls_auth = true, .comp = false}) > 0);
 	CHECK(strcmp(out, "V4,dev-type tun,link-mtu 1553,tun-mtu 1500,proto UDPv4,keydir 1,auth SHA256,keysize 128,"
 	                  "tls-auth,key-method 2,tls-client") == 0);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), true, false, 1500, -1, NULL, false, false) > 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = true, .server = false, .tun_mtu = 1500, .key_direction = -1, .auth_digest = NULL, .tls_auth = false, .comp = false}) > 0);
 	CHECK(strcmp(out, "V4,dev-type tun,link-mtu 1543,tun-mtu 1500,proto TCPv4_CLIENT,auth SHA1,keysize 128,"
 	                  "key-method 2,tls-client") == 0);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), true, true, 1400, 0, "SHA512", true, false) > 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = true, .server = true, .tun_mtu = 1400, .key_direction = 0, .auth_digest = "SHA512", .tls_auth = true, .comp = false}) > 0);
 	CHECK(strcmp(out, "V4,dev-type tun,link-mtu 1487,tun-mtu 1400,proto TCPv4_SERVER,keydir 0,auth SHA512,"
 	                  "keysize 128,tls-auth,key-method 2,tls-server") == 0);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, -1, "none", false, false) > 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = false, .server = false, .tun_mtu = 1500, .key_direction = -1, .auth_digest = "none", .tls_auth = false, .comp = false}) > 0);
 	CHECK(strstr(out, "link-mtu 1521,") != NULL && strstr(out, "auth [null-digest],") != NULL);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, -1, "NOPE", false, false) == -EINVAL);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, 2, "SHA1", false, false) == -EINVAL);
-	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 10, -1, "SHA1", false, false) == -EINVAL);
-	CHECK(vpnc_km2_occ_string(out, 20, false, false, 1500, -1, "SHA1", false, false) == -ENOSPC && out[0] == 0);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = false, .server = false, .tun_mtu = 1500, .key_direction = -1, .auth_digest = "NOPE", .tls_auth = false, .comp = false}) == -EINVAL);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = false, .server = false, .tun_mtu = 1500, .key_direction = 2, .auth_digest = "SHA1", .tls_auth = false, .comp = false}) == -EINVAL);
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = false, .server = false, .tun_mtu = 10, .key_direction = -1, .auth_digest = "SHA1", .tls_auth = false, .comp = false}) == -EINVAL);
+	CHECK(vpnc_km2_occ_string(out, 20, &(struct vpnc_km2_occ){.tcp = false, .server = false, .tun_mtu = 1500, .key_direction = -1, .auth_digest = "SHA1", .tls_auth = false, .comp = false}) == -ENOSPC && out[0] == 0);
 
 	CHECK(vpnc_km2_occ_cipher("V4,dev-type tun,cipher AES-256-CBC,auth SHA1", name, sizeof(name)) == 1);
 	CHECK(strcmp(name, "AES-256-CBC") == 0);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "os/os.h"
@@ -307,6 +308,83 @@ static void test_net30(struct vpnc_nl *nl, const struct vpnc_tun *t, const struc
 	CHECK(vpnc_nl_addr(nl, false, ti, AF_INET, b4("10.9.0.6"), 32, b4("10.9.0.5")) == 0);
 }
 
+/* A TAP (dev tap): the MAC from lladdr, a netmask under net30, IPv6 next hops, no route without a gateway. */
+static void test_tap(struct vpnc_nl *nl)
+{
+	static struct vpnc_push p;
+	static struct vpnc_netcfg nc;
+	struct vpnc_netcfg_opts o = {.tap = true, .has_lladdr = true,
+	                             .lladdr = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x42}};
+	struct vpnc_tun t;
+
+	CHECK(vpnc_tun_open_type("tap", true, &t) == 0 && strncmp(t.name, "tap", 3) == 0, "TAP opened");
+	if (t.fd < 0)
+		return;
+	push_zero(&p);
+	p.tap = true;
+	p.has_ifconfig = true;
+	p.topology = VPNC_TOPO_NET30; /* ignored on a TAP */
+	p.ifconfig_local = ip4("10.30.0.2");
+	p.ifconfig_mask_or_peer = ip4("255.255.255.0");
+	p.has_ifconfig6 = true;
+	memcpy(p.ifconfig6_local, b6("fd30::1000"), 16);
+	p.ifconfig6_bits = 64;
+	memcpy(p.ifconfig6_remote, b6("fd30::1"), 16);
+	p.has_route_gateway = true;
+	p.route_gateway = ip4("10.30.0.1");
+	p.routes[0] = (struct vpnc_route4){.net = ip4("10.31.0.0"), .mask = ip4("255.255.0.0"), .metric = -1};
+	p.n_routes = 1;
+	memcpy(p.routes6[0].net, b6("fd31::"), 16); /* via the ifconfig-ipv6 remote */
+	p.routes6[0].bits = 64;
+	p.routes6[0].metric = -1;
+	memcpy(p.routes6[1].net, b6("fd32::"), 16); /* its own gateway */
+	p.routes6[1].bits = 64;
+	p.routes6[1].metric = -1;
+	memcpy(p.routes6[1].gw, b6("fd30::fe"), 16);
+	memcpy(p.routes6[2].net, b6("fd33::"), 16); /* metric 0: on-link, as 2.6 */
+	p.routes6[2].bits = 64;
+	p.routes6[2].metric = 0;
+	p.n_routes6 = 3;
+	vpnc_netcfg_init(&nc);
+	CHECK(vpnc_netcfg_apply(&nc, nl, &t, &p, &o) == 0);
+	CHECK(nc.n_failed == 0, "%u failed", nc.n_failed);
+	{
+		/* SIOCGIFHWADDR asks this network namespace (sysfs may show another one). */
+		struct ifreq ifr;
+		int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		memset(&ifr, 0, sizeof(ifr));
+		memcpy(ifr.ifr_name, t.name, strnlen(t.name, IFNAMSIZ - 1));
+		CHECK(s >= 0 && ioctl(s, SIOCGIFHWADDR, &ifr) == 0 &&
+		      memcmp(ifr.ifr_hwaddr.sa_data, o.lladdr, 6) == 0, "lladdr set");
+		if (s >= 0)
+			close(s);
+	}
+	CHECK(vpnc_nl_addr_exists(nl, t.ifindex, AF_INET, b4("10.30.0.2"), 24) == 1, "netmask, not a peer");
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.31.0.0"), 16, b4("10.30.0.1"), t.ifindex) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("fd31::"), 64, b6("fd30::1"), t.ifindex) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("fd32::"), 64, b6("fd30::fe"), t.ifindex) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("fd33::"), 64, NULL, t.ifindex) == 1);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+
+	/* route-ipv6-gateway wins over the remote; without either, and without route-gateway, no route. */
+	p.has_route6_gateway = true;
+	memcpy(p.route6_gateway, b6("fd30::fd"), 16);
+	p.n_routes6 = 1;
+	CHECK(vpnc_netcfg_apply(&nc, nl, &t, &p, &o) == 0 && nc.n_failed == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("fd31::"), 64, b6("fd30::fd"), t.ifindex) == 1);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	p.has_route6_gateway = false;
+	memset(p.ifconfig6_remote, 0, 16);
+	p.has_route_gateway = false;
+	CHECK(vpnc_netcfg_apply(&nc, nl, &t, &p, &o) == 0);
+	CHECK(nc.n_failed == 2, "both routes skipped: %u", nc.n_failed);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.31.0.0"), 16, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("fd31::"), 64, NULL, 0) == 0);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	vpnc_tun_close(&t);
+}
+
 /* Items whose TUN vanished count as removed, not as failures. */
 static void test_tun_gone(struct vpnc_nl *nl)
 {
@@ -488,6 +566,7 @@ int main(void)
 		test_route_keywords(nl, &t, &up);
 	}
 	test_tun_gone(nl);
+	test_tap(nl);
 	vpnc_tun_close(&t);
 	vpnc_tun_close(&up);
 	vpnc_nl_close(nl);
