@@ -79,6 +79,8 @@ struct pair_opts {
 	int client_session_timeout;     /* ... and session-timeout */
 	int client_inactive;            /* ... and inactive SECONDS [BYTES] */
 	long long client_inactive_bytes;
+	int fragment;                   /* 'fragment N' on both sides */
+	enum vpnc_comp comp;            /* framing on both sides (fragment tests) */
 };
 
 static inline void pair_log_cb(void *ctx, int level, const char *msg)
@@ -145,6 +147,8 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.session_timeout = o->client_session_timeout;
 	cc.inactive = o->client_inactive;
 	cc.inactive_bytes = o->client_inactive_bytes;
+	cc.fragment = o->fragment;
+	cc.comp = o->comp;
 	sc.comp = o->server_comp;
 	sc = cc;
 	sc.ping_exit = sc.inactive = sc.session_timeout = 0;

@@ -60,6 +60,8 @@ struct vpnc_remote {
 	char port[8];          /* decimal, default "1194" */
 	enum vpnc_transport transport;
 	int family;            /* AF_UNSPEC, AF_INET or AF_INET6 */
+	int fragment;          /* 'fragment N' for this remote (UDP only), 0 = off */
+	bool fragment_mtu;     /* 'fragment N mtu': N counts the outer IP and UDP headers */
 };
 
 enum vpnc_wrap_mode {
@@ -154,6 +156,8 @@ struct vpnc_config {
 	char dev[16];               /* "tun" or a name such as "tun0" or "vpnc%d" */
 	int tun_mtu;                /* 0 = default 1500 */
 	int mssfix;                 /* -1 = default; 0 = off */
+	int fragment;               /* 'fragment N' outside <connection> blocks, 0 = off (each remote has its own) */
+	bool fragment_mtu;
 	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */
 	int coalesce_us;            /* 'coalesce-us': wakeup coalescing sleep, default 200, 0 = off */
 

@@ -76,6 +76,15 @@ struct vpnc_cfg_ctx {
 	enum vpnc_transport conn_transport;
 	int conn_family;
 	char conn_port[8];
+	bool conn_fragment_set;
+	int conn_fragment;
+	bool conn_fragment_mtu;
+	int conn_fragment_line;
+
+	/* 'fragment': the line of the one outside blocks, and each remote's own from its block. */
+	int fragment_line;
+	bool remote_fragment_set[VPNC_MAX_REMOTES];
+	int remote_fragment_line[VPNC_MAX_REMOTES];
 
 	bool dev_type_tun;
 	bool data_ciphers_set, fallback_set, ping_set, ping_restart_set;

@@ -36,10 +36,10 @@ static bool cbc_piece(EVP_CIPHER_CTX *ctx, uint8_t *out, size_t *done, const uin
 	return true;
 }
 
-int vpnc_dc_cbc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+int vpnc_dc_cbc_seal(struct vpnc_dc_key *k, const struct dc_piece *pc, size_t npc, size_t plen,
+                     const uint8_t *in, size_t len, uint8_t *out, size_t cap)
 {
 	uint8_t pidb[VPNC_DC_PID];
-	struct dc_frame f;
 	size_t done = 0;
 	int fin = 0;
 
@@ -48,12 +48,10 @@ int vpnc_dc_cbc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, ui
 	size_t B = k->block, L = k->enc_mac.len;
 	size_t hdr = k->peer_id >= 0 ? VPNC_DC_HDR_V2 : VPNC_DC_HDR_V1;
 	size_t head = hdr + L + B;
-	dc_frame_out(k->comp, in, len, &f);
-	size_t flen = f.npre + f.body_len + f.npost;
-	if (flen > (size_t)INT_MAX - head - VPNC_DC_PID - B)
+	if (plen > (size_t)INT_MAX - head - VPNC_DC_PID - B)
 		return -ENOSPC;
 	/* PKCS#7 always adds 1..B bytes. */
-	size_t ct_len = ((VPNC_DC_PID + flen) / B + 1) * B;
+	size_t ct_len = ((VPNC_DC_PID + plen) / B + 1) * B;
 	if (cap < head + ct_len)
 		return -ENOSPC;
 	if (dc_overlap(in, len, out, head + ct_len))
@@ -68,12 +66,10 @@ int vpnc_dc_cbc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, ui
 	uint8_t *ct = iv + B;
 	k->rand(k->rand_ctx, iv, B);
 	vpnc_put_u32(pidb, pid);
-	if (!EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, iv) ||
-	    !cbc_piece(k->enc, ct, &done, pidb, VPNC_DC_PID) ||
-	    !cbc_piece(k->enc, ct, &done, f.pre, f.npre) ||
-	    !cbc_piece(k->enc, ct, &done, f.body, f.body_len) ||
-	    !cbc_piece(k->enc, ct, &done, &f.post, f.npost) ||
-	    !EVP_EncryptFinal_ex(k->enc, ct + done, &fin) || done + (size_t)fin != ct_len) {
+	bool ok = EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, iv) && cbc_piece(k->enc, ct, &done, pidb, VPNC_DC_PID);
+	for (size_t i = 0; ok && i < npc; i++)
+		ok = cbc_piece(k->enc, ct, &done, pc[i].p, pc[i].n);
+	if (!ok || !EVP_EncryptFinal_ex(k->enc, ct + done, &fin) || done + (size_t)fin != ct_len) {
 		ERR_clear_error();
 		return -EIO;
 	}

@@ -17,6 +17,7 @@
 
 #include "core/ctrlmsg.h"
 #include "core/ctrlpkt.h"
+#include "core/fragment.h"
 #include "core/datachan.h"
 #include "core/km2.h"
 #include "core/loglimit.h"
@@ -107,7 +108,16 @@ struct vpnc_engine {
 	uint8_t *zbuf;                /* scratch for one packet's compressed bytes, shared by the keys */
 	size_t zcap;
 	bool link_ipv6;
+	bool mss_encap;               /* mssfix counts the outer IP/UDP headers (not 2.6's default under fragment) */
 	uint16_t mss4, mss6;          /* clamp values, set with the first keys */
+	/* 'fragment' (engine_frag.c): 0 = off. frag_max is the largest framed payload per fragment,
+	 * set with each key (it depends on the cipher and the peer-id). */
+	int fragment;
+	bool fragment_mtu;
+	size_t frag_max;
+	struct vpnc_frag_tx ftx;
+	struct vpnc_frag_rx frx;      /* buffers allocated with the engine */
+	uint64_t frag_wakeup;         /* next run of the reaper */
 	vpnc_rand_fn rand;
 	void *rand_ctx;
 	vpnc_wallclock_fn wallclock;

@@ -19,6 +19,7 @@
 
 #include "core/engine_int.h"
 #include "core/engine_event.h"
+#include "core/engine_frag.h"
 #include "core/keyex.h"
 #include "core/kdf.h"
 #include "core/logesc.h"
@@ -56,7 +57,9 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 	e->rand(e->rand_ctx, m->random2, sizeof(m->random2));
 	r = vpnc_km2_occ_string_comp(m->options, sizeof(m->options), e->transport == VPNC_TRANSPORT_TCP,
 	                             !client, e->tun_mtu, e->key_direction, e->auth_digest,
-	                             e->wrap == VPNC_WRAP_TLS_AUTH, client && e->comp != VPNC_COMP_NONE);
+	                             e->wrap == VPNC_WRAP_TLS_AUTH,
+	                             (client && e->comp != VPNC_COMP_NONE ? VPNC_KM2_OCC_COMP : 0) |
+	                                     (e->fragment > 0 ? VPNC_KM2_OCC_FRAGMENT : 0));
 	if (r < 0)
 		return r;
 	if (client) {
@@ -160,8 +163,16 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 		return r;
 	ks->dc_ready = true;
 	ks->installed = now;
-	if (e->mssfix > 0)
-		vpnc_mss_for_mtu(e->mssfix, e->link_ipv6, vpnc_dc_max_overhead(&ks->dc), &e->mss4, &e->mss6);
+	if (e->fragment > 0)
+		vpnc__frag_keys(e, &ks->dc);
+	if (e->mssfix > 0) {
+		/* vpnc_mss_for_mtu() takes the outer IP/UDP headers off; 2.6's default mssfix under
+		 * 'fragment' (the fragment value) does not count them, so they are added back first. */
+		int mssfix = e->mssfix + (e->mss_encap ? 0 : (e->link_ipv6 ? 48 : 28));
+		vpnc_mss_for_mtu(mssfix, e->link_ipv6,
+		                 vpnc_dc_max_overhead(&ks->dc) + (e->fragment > 0 ? VPNC_FRAG_HDR : 0), &e->mss4,
+		                 &e->mss6);
+	}
 	/* The client gets its keys last (after the server's key-method-2), so it may use them at
 	 * once; the server waits until data arrives under them. */
 	ks->tx_ok = !server;

@@ -19,6 +19,7 @@
 #define KM2_OCC_PACKET_ID 4
 #define KM2_OCC_TCP_LEN 2
 #define KM2_OCC_KEYSIZE 128
+#define KM2_OCC_FRAG_HDR 4 /* the fragment header is part of 2.6's payload overhead */
 #define KM2_DIGEST_NAME_MAX 32
 
 /* Writes one ovstring from a field of size `field`; the string must end within it. */
@@ -243,12 +244,13 @@ int vpnc_km2_occ_string(char *out, size_t cap, bool tcp, bool server, int tun_mt
                         const char *auth_digest, bool tls_auth)
 {
 	return vpnc_km2_occ_string_comp(out, cap, tcp, server, tun_mtu, key_direction, auth_digest, tls_auth,
-	                                false);
+	                                0);
 }
 
 int vpnc_km2_occ_string_comp(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
-                             const char *auth_digest, bool tls_auth, bool comp)
+                             const char *auth_digest, bool tls_auth, unsigned flags)
 {
+	bool comp = (flags & VPNC_KM2_OCC_COMP) != 0, frag = (flags & VPNC_KM2_OCC_FRAGMENT) != 0;
 	struct km2_out o = {out, cap, 0, false};
 	char name[KM2_DIGEST_NAME_MAX];
 	int md_size = 0;
@@ -280,7 +282,7 @@ int vpnc_km2_occ_string_comp(char *out, size_t cap, bool tcp, bool server, int t
 
 	km2_puts(&o, "V4,dev-type tun,link-mtu ");
 	km2_putu(&o, (unsigned long)tun_mtu + KM2_OCC_BF_OVERHEAD + KM2_OCC_OPCODE + KM2_OCC_PACKET_ID +
-	                 (unsigned long)md_size + (tcp ? KM2_OCC_TCP_LEN : 0));
+	                 (unsigned long)md_size + (tcp ? KM2_OCC_TCP_LEN : 0) + (frag ? KM2_OCC_FRAG_HDR : 0));
 	km2_puts(&o, ",tun-mtu ");
 	km2_putu(&o, (unsigned long)tun_mtu);
 	km2_puts(&o, ",proto ");
@@ -288,6 +290,9 @@ int vpnc_km2_occ_string_comp(char *out, size_t cap, bool tcp, bool server, int t
 	/* 2.6 names a configured compression context here; `compress migrate` servers look for it. */
 	if (comp)
 		km2_puts(&o, ",comp-lzo");
+	/* 2.6 still names 'fragment' by its old option name. */
+	if (frag)
+		km2_puts(&o, ",mtu-dynamic");
 	if (key_direction >= 0)
 		km2_puts(&o, key_direction ? ",keydir 1" : ",keydir 0");
 	km2_puts(&o, ",auth ");

@@ -115,9 +115,15 @@ int vpnc_km2_peer_info_ex(char *out, size_t cap, const char *data_ciphers_canoni
  */
 int vpnc_km2_occ_string(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
                         const char *auth_digest, bool tls_auth);
-/* The same with ",comp-lzo" after the proto item when comp is set (compression framing configured). */
+/*
+ * The same with flags: VPNC_KM2_OCC_COMP adds ",comp-lzo" after the proto item
+ * (compression framing configured); VPNC_KM2_OCC_FRAGMENT (internal
+ * fragmentation) adds ",mtu-dynamic" after that and 4 to link-mtu, as 2.6 does.
+ */
+#define VPNC_KM2_OCC_COMP 1u
+#define VPNC_KM2_OCC_FRAGMENT 2u
 int vpnc_km2_occ_string_comp(char *out, size_t cap, bool tcp, bool server, int tun_mtu, int key_direction,
-                             const char *auth_digest, bool tls_auth, bool comp);
+                             const char *auth_digest, bool tls_auth, unsigned flags);
 
 /*
  * Looks for ",cipher NAME" in a peer's OCC string and copies NAME (for poor

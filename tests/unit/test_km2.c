@@ -315,6 +315,11 @@ static void test_occ(void)
 	                  "keysize 128,tls-auth,key-method 2,tls-server") == 0);
 	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, -1, "none", false) > 0);
 	CHECK(strstr(out, "link-mtu 1521,") != NULL && strstr(out, "auth [null-digest],") != NULL);
+	/* 'fragment': 2.6 counts its 4-byte header in link-mtu and names it by its old name. */
+	CHECK(vpnc_km2_occ_string_comp(out, sizeof(out), false, false, 1500, -1, "SHA1", false,
+	                               VPNC_KM2_OCC_COMP | VPNC_KM2_OCC_FRAGMENT) > 0);
+	CHECK(strcmp(out, "V4,dev-type tun,link-mtu 1545,tun-mtu 1500,proto UDPv4,comp-lzo,mtu-dynamic,auth SHA1,"
+	                  "keysize 128,key-method 2,tls-client") == 0, "%s", out);
 	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, -1, "NOPE", false) == -EINVAL);
 	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 1500, 2, "SHA1", false) == -EINVAL);
 	CHECK(vpnc_km2_occ_string(out, sizeof(out), false, false, 10, -1, "SHA1", false) == -EINVAL);
