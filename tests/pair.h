@@ -81,6 +81,8 @@ struct pair_opts {
 	long long client_inactive_bytes;
 	int fragment;                   /* 'fragment N' on both sides */
 	enum vpnc_comp comp;            /* framing on both sides (fragment tests) */
+	int mssfix;                     /* both sides' mssfix (0: off, -1: default) */
+	enum vpnc_mssfix_mode mssfix_mode;
 };
 
 static inline void pair_log_cb(void *ctx, int level, const char *msg)
@@ -149,6 +151,8 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.inactive_bytes = o->client_inactive_bytes;
 	cc.fragment = o->fragment;
 	cc.comp = o->comp;
+	cc.mssfix = o->mssfix;
+	cc.mssfix_mode = o->mssfix_mode;
 	sc.comp = o->server_comp;
 	sc = cc;
 	sc.ping_exit = sc.inactive = sc.session_timeout = 0;

@@ -121,6 +121,13 @@ struct vpnc_pull_filter {
 	char text[VPNC_PULL_FILTER_TEXT_MAX]; /* matched as a prefix of the pushed option */
 };
 
+/* What 'mssfix N' counts, as OpenVPN 2.6 reads its second word. */
+enum vpnc_mssfix_mode {
+	VPNC_MSSFIX_MTU = 0,   /* 'mssfix N mtu' and the default: N includes the outer IP and UDP headers */
+	VPNC_MSSFIX_PAYLOAD,   /* 'mssfix N': N is the UDP payload */
+	VPNC_MSSFIX_FIXED,     /* 'mssfix N fixed': N is the tunnelled IP packet (MSS N - 40) */
+};
+
 struct vpnc_push;
 
 struct vpnc_config {
@@ -156,6 +163,7 @@ struct vpnc_config {
 	char dev[16];               /* "tun" or a name such as "tun0" or "vpnc%d" */
 	int tun_mtu;                /* 0 = default 1500 */
 	int mssfix;                 /* -1 = default; 0 = off */
+	enum vpnc_mssfix_mode mssfix_mode;
 	int fragment;               /* 'fragment N' outside <connection> blocks, 0 = off (each remote has its own) */
 	bool fragment_mtu;
 	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */

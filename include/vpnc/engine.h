@@ -184,7 +184,8 @@ struct vpnc_engine_cfg {
 	bool replay_window_set;          /* replay-window: the data channel's window, 0..64 ids */
 	int replay_window;
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
-	int mssfix;                      /* largest encapsulated packet for MSS clamping; -1 = 1492, 0 = off */
+	int mssfix;                      /* MSS clamping: -1 = 2.6's default (1492 mtu), 0 = off */
+	enum vpnc_mssfix_mode mssfix_mode; /* what mssfix counts (config.h) */
 	bool link_ipv6;                  /* the link runs over IPv6 (bigger outer header) */
 	int fragment;                    /* 'fragment N [mtu]' (UDP only): largest link packet; 0 = off */
 	bool fragment_mtu;               /* ... N counts the outer IP and UDP headers too */

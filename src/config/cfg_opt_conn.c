@@ -336,6 +336,11 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_mssfix)
 	if (n > 2 && strcmp(p[2], "mtu") != 0 && strcmp(p[2], "fixed") != 0)
 		return vpnc_cfg_bad(ctx, p[0], "the second argument must be 'mtu' or 'fixed'");
 	ctx->cfg->mssfix = v;
+	/* As 2.6: a bare value is the UDP payload; no value is the default (which counts the headers). */
+	ctx->cfg->mssfix_mode = n < 2    ? VPNC_MSSFIX_MTU
+	                        : n == 2 ? VPNC_MSSFIX_PAYLOAD
+	                        : strcmp(p[2], "mtu") == 0 ? VPNC_MSSFIX_MTU
+	                                                   : VPNC_MSSFIX_FIXED;
 	return 0;
 }
 

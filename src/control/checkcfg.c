@@ -193,9 +193,16 @@ static void chk_remotes(const struct vpnc_config *c)
 {
 	printf("remotes, tried in %s:\n",
 	       c->remote_random ? "a random order chosen at start (remote-random)" : "this order");
-	for (size_t i = 0; i < c->n_remotes; i++)
-		printf("  %zu. %s %s %s\n", i + 1, chk_e(c->remotes[i].host), chk_e(c->remotes[i].port),
-		       vpnc_chk_proto(&c->remotes[i]));
+	for (size_t i = 0; i < c->n_remotes; i++) {
+		const struct vpnc_remote *r = &c->remotes[i];
+
+		printf("  %zu. %s %s %s", i + 1, chk_e(r->host), chk_e(r->port), vpnc_chk_proto(r));
+		if (r->fragment > 0)
+			printf(", fragment %d%s (data packets over %d bytes%s are split)", r->fragment,
+			       r->fragment_mtu ? " mtu" : "", r->fragment,
+			       r->fragment_mtu ? " with the outer IP and UDP headers" : "");
+		putchar('\n');
+	}
 	printf("  names are resolved when connecting%s\n", c->nobind ? "; nobind" : "");
 }
 

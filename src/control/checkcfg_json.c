@@ -179,6 +179,9 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 		js(c->remotes[i].port);
 		key("proto");
 		js(vpnc_chk_proto(&c->remotes[i]));
+		key("fragment");
+		printf("%d", c->remotes[i].fragment);
+		jbool("fragment_mtu", c->remotes[i].fragment_mtu);
 		putchar('}');
 	}
 	putchar(']');

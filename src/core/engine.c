@@ -111,6 +111,7 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->replay_window = conf->replay_window;
 	cfg->tun_mtu = conf->tun_mtu;
 	cfg->mssfix = conf->mssfix;
+	cfg->mssfix_mode = conf->mssfix_mode;
 	/* The first remote's; the daemon sets the one it connects to. */
 	cfg->fragment = conf->n_remotes > 0 ? conf->remotes[0].fragment : 0;
 	cfg->fragment_mtu = conf->n_remotes > 0 && conf->remotes[0].fragment_mtu;
@@ -194,7 +195,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->replay_window = cfg->replay_window_set && cfg->replay_window >= 0 ? (unsigned)cfg->replay_window
 	                                                                     : VPNC_REPLAY_WINDOW;
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
-	e->mss_encap = true;
+	e->mssfix_mode = cfg->mssfix < 0 ? VPNC_MSSFIX_MTU : cfg->mssfix_mode;
 	e->link_ipv6 = cfg->link_ipv6;
 	e->comp = cfg->comp;
 	/* A profile that configures real compression allows it (vpnc_config_comp_allowed()). */

@@ -41,10 +41,10 @@ int vpnc__frag_init(struct vpnc_engine *e, const struct vpnc_engine_cfg *cfg)
 		return -EINVAL;
 	e->fragment = cfg->fragment;
 	e->fragment_mtu = cfg->fragment_mtu;
+	/* 2.6: mssfix defaults to the fragment value (with the outer headers, as its default mssfix). */
 	if (cfg->mssfix < 0) {
-		/* 2.6: mssfix defaults to the fragment value, without the outer headers. */
 		e->mssfix = cfg->fragment;
-		e->mss_encap = cfg->fragment_mtu;
+		e->mssfix_mode = VPNC_MSSFIX_MTU;
 	}
 	/* As 2.6: a random first sequence id, so a restarted session does not reuse the last ones. */
 	e->rand(e->rand_ctx, &seq, sizeof(seq));
@@ -64,8 +64,8 @@ void vpnc__frag_keys(struct vpnc_engine *e, const struct vpnc_dc_key *dc)
 
 	e->frag_max = vpnc_frag_max_payload(e->fragment, e->fragment_mtu, e->link_ipv6, dc->peer_id >= 0,
 	                                    cbc ? dc->block : 0, cbc ? dc->enc_mac.len : 0);
-	VPNC_LOG(e, 4, "fragment %d%s: at most %zu bytes of payload per fragment", e->fragment,
-	         e->fragment_mtu ? " mtu" : "", e->frag_max);
+	VPNC_LOG(e, 4, "fragment %d%s: at most %zu bytes of payload per fragment (max_frag), TCP MSS %u (mss_fix)",
+	         e->fragment, e->fragment_mtu ? " mtu" : "", e->frag_max, (unsigned)e->mss4);
 }
 
 /* Seals the next fragment of the packet in e->ftx. Returns the link packet's length or a negative code. */

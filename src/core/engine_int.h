@@ -103,12 +103,12 @@ struct vpnc_engine {
 	int tun_mtu;
 	int ping_cfg, ping_restart_cfg;
 	int mssfix;                   /* 0 = no clamping */
+	enum vpnc_mssfix_mode mssfix_mode;
 	enum vpnc_comp comp;          /* compression in use; vpnc never compresses what it sends */
 	bool comp_allowed;            /* decompress what the server compresses (allow-compression) */
 	uint8_t *zbuf;                /* scratch for one packet's compressed bytes, shared by the keys */
 	size_t zcap;
 	bool link_ipv6;
-	bool mss_encap;               /* mssfix counts the outer IP/UDP headers (not 2.6's default under fragment) */
 	uint16_t mss4, mss6;          /* clamp values, set with the first keys */
 	/* 'fragment' (engine_frag.c): 0 = off. frag_max is the largest framed payload per fragment,
 	 * set with each key (it depends on the cipher and the peer-id). */

@@ -163,16 +163,20 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 		return r;
 	ks->dc_ready = true;
 	ks->installed = now;
+	if (e->mssfix > 0) {
+		/* vpnc_mss_for_mtu() takes N with the outer headers and subtracts them and the
+		 * tunnel's overhead; with 'fragment', every payload also carries its 4-byte header.
+		 * 'mssfix N' (the UDP payload) and 'mssfix N fixed' (the IP packet) as 2.6 counts them. */
+		int outer = e->link_ipv6 ? 48 : 28;
+		size_t ovh = vpnc_dc_max_overhead(&ks->dc) + (e->fragment > 0 ? VPNC_FRAG_HDR : 0);
+		if (e->mssfix_mode == VPNC_MSSFIX_FIXED)
+			vpnc_mss_for_mtu(e->mssfix + outer, e->link_ipv6, 0, &e->mss4, &e->mss6);
+		else
+			vpnc_mss_for_mtu(e->mssfix + (e->mssfix_mode == VPNC_MSSFIX_PAYLOAD ? outer : 0), e->link_ipv6,
+			                 ovh, &e->mss4, &e->mss6);
+	}
 	if (e->fragment > 0)
 		vpnc__frag_keys(e, &ks->dc);
-	if (e->mssfix > 0) {
-		/* vpnc_mss_for_mtu() takes the outer IP/UDP headers off; 2.6's default mssfix under
-		 * 'fragment' (the fragment value) does not count them, so they are added back first. */
-		int mssfix = e->mssfix + (e->mss_encap ? 0 : (e->link_ipv6 ? 48 : 28));
-		vpnc_mss_for_mtu(mssfix, e->link_ipv6,
-		                 vpnc_dc_max_overhead(&ks->dc) + (e->fragment > 0 ? VPNC_FRAG_HDR : 0), &e->mss4,
-		                 &e->mss6);
-	}
 	/* The client gets its keys last (after the server's key-method-2), so it may use them at
 	 * once; the server waits until data arrives under them. */
 	ks->tx_ok = !server;

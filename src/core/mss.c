@@ -107,6 +107,8 @@ void vpnc_mss_for_mtu(int mssfix, bool ipv6_transport, size_t overhead, uint16_t
 	long room = (long)mssfix - (ipv6_transport ? 48 : 28) - (long)overhead;
 	long m4 = room - IPV4_MIN_HDR - TCP_MIN_HDR;
 	long m6 = room - IPV6_HDR - TCP_MIN_HDR;
-	*mss4 = (uint16_t)(m4 < 536 ? 536 : (m4 > 65535 ? 65535 : m4));
-	*mss6 = (uint16_t)(m6 < 536 ? 536 : (m6 > 65535 ? 65535 : m6));
+	/* As 2.6, no floor: a small mssfix (or fragment) gives a small MSS. Nothing left (2.6's
+	 * unsigned arithmetic wraps there) means no clamping rather than an MSS of 0. */
+	*mss4 = (uint16_t)(m4 < 1 || m4 > 65535 ? 65535 : m4);
+	*mss6 = (uint16_t)(m6 < 1 || m6 > 65535 ? 65535 : m6);
 }

@@ -15,7 +15,8 @@
 #    same from the server to the client's tunnel address;
 #  - the link packets one ping of each size takes, counted on the client's
 #    link, are what 2.6's fragment sizes give, and the same for both clients
-#    (packets and bytes: the fragments are cut the same way);
+#    (packets and bytes), as are the fragment limit and the TCP MSS clamp each
+#    client logs at verb 4 (2.6's "max_frag" and "mss_fix");
 #  - an iperf3 TCP transfer each way (the client under test only);
 #  - no packet dropped as a bad fragment (vpnc's log), SIGTERM, exit 0.
 # Last, `fragment` with `proto tcp` is refused, as 2.6 refuses it. Needs root.
@@ -90,6 +91,16 @@ session() {
 	fi
 	vt_pass "$label: connected in $VT_CONNECT_MS ms"
 	ip=$(cli_tun_ip)
+	# The fragment limit and the MSS clamp each client computed (verb 4 logs them both).
+	local frame
+	if [ "$kind" = stock ] || vt_client_is_stock; then
+		frame=$(grep -o 'Fragmentation MTU parms \[ mss_fix:[0-9]* max_frag:[0-9]*' "$VT_DIR/client.log" | tail -n 1)
+		frame=${frame#*\[ }
+	else
+		frame=$(sed -n 's/.*at most \([0-9]*\) bytes of payload per fragment (max_frag), TCP MSS \([0-9]*\).*/mss_fix:\2 max_frag:\1/p' \
+			"$VT_DIR/client.log" | tail -n 1)
+	fi
+	counts+="${frame:-no-frame-line} "
 	pings "$label" "$VT_TUN_SRV_IP" cli
 	pings "$label" "$ip" srv
 	# Link packets per ping: request out and reply in (client side), then the server's ping.
@@ -140,6 +151,7 @@ frag_case() {
 	local label=$1 expect=$4
 	VT_SERVER_EXTRA=$2
 	VT_CLIENT_EXTRA=$3
+	VT_CLIENT_VERB=4
 	counts_test="" counts_stock=""
 	vt_server_conf
 	vt_client_conf

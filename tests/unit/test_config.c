@@ -352,7 +352,21 @@ static void test_fragment(void)
 	vpnc_config_free(c);
 	c = parse_ok(BASE "fragment 68 mtu\nmssfix 1300\n");
 	if (c != NULL)
-		CHECK(c->remotes[0].fragment == 68 && c->remotes[0].fragment_mtu && c->mssfix == 1300);
+		CHECK(c->remotes[0].fragment == 68 && c->remotes[0].fragment_mtu && c->mssfix == 1300 &&
+		      c->mssfix_mode == VPNC_MSSFIX_PAYLOAD);
+	vpnc_config_free(c);
+	/* What mssfix counts, as 2.6 reads it. */
+	c = parse_ok(BASE "mssfix 1300 mtu\n");
+	if (c != NULL)
+		CHECK(c->mssfix == 1300 && c->mssfix_mode == VPNC_MSSFIX_MTU);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "mssfix 1300 fixed\n");
+	if (c != NULL)
+		CHECK(c->mssfix == 1300 && c->mssfix_mode == VPNC_MSSFIX_FIXED);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "mssfix 1300\nmssfix\n");
+	if (c != NULL)
+		CHECK(c->mssfix == -1 && c->mssfix_mode == VPNC_MSSFIX_MTU, "no value: the default again");
 	vpnc_config_free(c);
 	c = parse_ok("client\n<ca>\nX\n</ca>\nauth-user-pass\nfragment 1000\n"
 	             "<connection>\nremote a.example\nfragment 1200 mtu\n</connection>\n"

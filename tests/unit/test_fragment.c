@@ -423,6 +423,39 @@ static void test_engines(void)
 	}
 }
 
+/* The MSS clamp and fragment limit 2.6 prints for the same settings ("mss_fix", "max_frag"). */
+static void test_mss(void)
+{
+	static const struct {
+		int fragment, mssfix;
+		enum vpnc_mssfix_mode mode;
+		unsigned mss;
+		size_t max_frag;
+	} cases[] = {
+		{1200, -1, VPNC_MSSFIX_MTU, 1104, 1172},         /* fragment alone: mssfix 1200 mtu */
+		{1200, 1200, VPNC_MSSFIX_PAYLOAD, 1132, 1172},   /* 'mssfix 1200': the UDP payload */
+		{1200, 1200, VPNC_MSSFIX_MTU, 1104, 1172},
+		{1200, 1200, VPNC_MSSFIX_FIXED, 1160, 1172},
+		{0, 1450, VPNC_MSSFIX_PAYLOAD, 1386, 0},
+		{0, -1, VPNC_MSSFIX_MTU, 1400, 0},               /* 2.6's default mssfix 1492 mtu */
+		{600, -1, VPNC_MSSFIX_MTU, 504, 572},            /* no floor at 536, as 2.6 */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pair p;
+		struct pair_opts o = {.client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM",
+		                      .fragment = cases[i].fragment, .mssfix = cases[i].mssfix,
+		                      .mssfix_mode = cases[i].mode};
+		if (pair_new(&p, &o) == 0 && pair_handshake(&p)) {
+			CHECK(p.c->mss4 == cases[i].mss && p.c->mss6 == cases[i].mss - 20, "case %zu: MSS %u/%u, want %u", i,
+			      p.c->mss4, p.c->mss6, cases[i].mss);
+			CHECK(p.c->frag_max == cases[i].max_frag, "case %zu: max_frag %zu", i, p.c->frag_max);
+		} else {
+			CHECK(0, "case %zu: handshake", i);
+		}
+		pair_free(&p);
+	}
+}
+
 int main(void)
 {
 	test_header();
@@ -432,6 +465,7 @@ int main(void)
 	testpki_make(&pair_pki, 0);
 	wire_rand(NULL, pair_wrap_key, sizeof(pair_wrap_key));
 	test_engines();
+	test_mss();
 	testpki_free(&pair_pki);
 	printf("test_fragment: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
