@@ -71,7 +71,7 @@ static void test_reassembly(void)
 {
 	struct vpnc_frag_rx rx;
 	enum vpnc_frag_err err;
-	uint8_t data[2000], pkt[CAP], *out;
+	uint8_t data[2000], pkt[CAP + 8], *out;
 	size_t olen;
 
 	for (size_t i = 0; i < sizeof(data); i++)
