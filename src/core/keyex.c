@@ -164,16 +164,22 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 	ks->dc_ready = true;
 	ks->installed = now;
 	if (e->mssfix > 0) {
-		/* vpnc_mss_for_mtu() takes N with the outer headers and subtracts them and the
-		 * tunnel's overhead; with 'fragment', every payload also carries its 4-byte header.
-		 * 'mssfix N' (the UDP payload) and 'mssfix N fixed' (the IP packet) as 2.6 counts them. */
-		int outer = e->link_ipv6 ? 48 : 28;
-		size_t ovh = vpnc_dc_max_overhead(&ks->dc) + (e->fragment > 0 ? VPNC_FRAG_HDR : 0);
-		if (e->mssfix_mode == VPNC_MSSFIX_FIXED)
-			vpnc_mss_for_mtu(e->mssfix + outer, e->link_ipv6, 0, &e->mss4, &e->mss6);
-		else
-			vpnc_mss_for_mtu(e->mssfix + (e->mssfix_mode == VPNC_MSSFIX_PAYLOAD ? outer : 0), e->link_ipv6,
-			                 ovh, &e->mss4, &e->mss6);
+		/* 2.6's sums (mss.h): the framing byte of the v1 compression stubs, the fragment
+		 * header, and CBC's packet id are carried in the plaintext. */
+		const struct vpnc_dc_key *k = &ks->dc;
+		bool cbc = k->mode == VPNC_DC_MODE_CBC;
+		struct vpnc_mss_frame f = {
+			.mssfix = e->mssfix,
+			.encap = e->mssfix_mode == VPNC_MSSFIX_MTU,
+			.fixed = e->mssfix_mode == VPNC_MSSFIX_FIXED,
+			.link_ipv6 = e->link_ipv6,
+			.proto = (size_t)(k->peer_id >= 0 ? VPNC_DC_HDR_V2 : VPNC_DC_HDR_V1) +
+			         (cbc ? (size_t)k->block + k->enc_mac.len : VPNC_DC_PID + VPNC_DC_TAG),
+			.block = cbc ? k->block : 0,
+			.payload = (k->comp == VPNC_COMP_LZO_STUB || k->comp == VPNC_COMP_STUB ? 1u : 0u) +
+			           (e->fragment > 0 ? VPNC_FRAG_HDR : 0u) + (cbc ? VPNC_DC_PID : 0u),
+		};
+		vpnc_mss_for_frame(&f, &e->mss4, &e->mss6);
 	}
 	if (e->fragment > 0)
 		vpnc__frag_keys(e, &ks->dc);

@@ -6,8 +6,10 @@
 #
 # Cases (VT_CASES picks some): `f1200` (fragment 1200 on both sides),
 # `f1200-mssfix` (the profile adds mssfix 1200, the usual home-router pair),
-# `f600` (fragment 600: a 1500-byte packet needs 3 fragments) and `f1200-lzo`
-# (comp-lzo framing inside the fragments). In each, with the client under test
+# `f600` (fragment 600: a 1500-byte packet needs 3 fragments), `f1200-lzo`
+# (comp-lzo framing inside the fragments), `f1200-cbc` (AES-256-CBC with
+# HMAC) and `f1200-mtu6` (`fragment 1200 mtu` and `mssfix 1200 mtu` over an
+# IPv6 link). In each, with the client under test
 # and then with stock openvpn as the client on the same profile:
 #  - pings from the client with 1000, 1400 and 3000 bytes of payload (one, two
 #    and, with fragment 600, three fragments per tunnel packet; -s 3000 is cut
@@ -28,7 +30,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 name=test_fragment
-vt_start_cases "$name" "${1:-}" "f1200 f1200-mssfix f600 f1200-lzo"
+vt_start_cases "$name" "${1:-}" "f1200 f1200-mssfix f600 f1200-lzo f1200-cbc f1200-mtu6"
 under_test=("${VT_CLIENT_CMD[@]}")
 # vpnc hands runs of equal-sized datagrams (fragments) to the kernel as one UDP GSO
 # send, which the veth would count as one packet: one segment per send makes the
@@ -145,16 +147,21 @@ session() {
 	vt_check "$label: client namespace clean" vt_ns_clean
 }
 
-# frag_case LABEL SERVER-LINES CLIENT-LINES EXPECT: EXPECT is the link packets one
-# ping of 1000, 1400 and 3000 bytes sends from the client.
+# frag_case LABEL SERVER-LINES CLIENT-LINES EXPECT [v6]: EXPECT is the link packets one
+# ping of 1000, 1400 and 3000 bytes sends from the client; v6 runs the link over IPv6.
 frag_case() {
 	local label=$1 expect=$4
+	if [ "${5:-}" = v6 ]; then
+		VT_SRV_PROTO=udp6 VT_SRV_LOCAL=$VT_SRV_IP6 VT_REMOTE=$VT_SRV_IP6
+	else
+		VT_SRV_PROTO=udp VT_SRV_LOCAL=$VT_SRV_IP VT_REMOTE=$VT_SRV_IP
+	fi
 	VT_SERVER_EXTRA=$2
 	VT_CLIENT_EXTRA=$3
 	VT_CLIENT_VERB=4
 	counts_test="" counts_stock=""
-	vt_server_conf
-	vt_client_conf
+	vt_server_conf "${ciphers:-}"
+	vt_client_conf "${ciphers:-}"
 	if ! vt_check "$label: server up" vt_server_start; then
 		vt_server_stop
 		return
@@ -189,6 +196,10 @@ for c in $cases; do
 	# The framing byte rides in the first fragment: 1429 framed bytes still make 2.
 	f1200-lzo) frag_case f1200-lzo $'fragment 1200\ncomp-lzo no\npush "comp-lzo no"' \
 		$'fragment 1200\ncomp-lzo no' "1 2 5" ;;
+	# 'mtu': 1200 with the outer IPv6 and UDP headers (48 bytes) leaves 1124 a fragment.
+	# CBC: the limit is rounded to whole blocks and the packet id is inside each fragment.
+	f1200-cbc) ciphers=AES-256-CBC frag_case f1200-cbc "fragment 1200" "fragment 1200" "1 2 5" ;;
+	f1200-mtu6) frag_case f1200-mtu6 "fragment 1200 mtu" $'fragment 1200 mtu\nmssfix 1200 mtu' "1 2 5" v6 ;;
 	*) vt_fail "unknown case $c" ;;
 	esac
 done
