@@ -48,9 +48,9 @@ cli_tun_ip() {
 
 # one_ping WHO SIZE DEST: one ping of SIZE bytes (WHO: cli or srv); prints
 # "tx-packets tx-bytes rx-packets rx-bytes" of the client's link for it. The
-# try with the fewest packets of three, so that a keepalive in between does not count.
+# try with the fewest packets (then bytes) of three, so that a keepalive in between does not count.
 one_ping() {
-	local who=$1 size=$2 dest=$3 best="" least=0 try a b c d
+	local who=$1 size=$2 dest=$3 best="" least=0 leastb=0 try a b c d
 	for try in 1 2 3; do
 		a=$(stat tx packets) b=$(stat tx bytes) c=$(stat rx packets) d=$(stat rx bytes)
 		"vt_$who" ping -n -c 1 -W 2 -s "$size" "$dest" >/dev/null 2>&1 || continue
@@ -58,8 +58,10 @@ one_ping() {
 		local tp tb rp rb
 		tp=$(($(stat tx packets) - a)) tb=$(($(stat tx bytes) - b))
 		rp=$(($(stat rx packets) - c)) rb=$(($(stat rx bytes) - d))
-		if [ -z "$best" ] || [ $((tp + rp)) -lt "$least" ]; then
-			best="$tp $tb $rp $rb" least=$((tp + rp))
+		# Fewest packets, then fewest bytes: a stray packet only ever adds.
+		if [ -z "$best" ] || [ $((tp + rp)) -lt "$least" ] ||
+			{ [ $((tp + rp)) -eq "$least" ] && [ $((tb + rb)) -lt "$leastb" ]; }; then
+			best="$tp $tb $rp $rb" least=$((tp + rp)) leastb=$((tb + rb))
 		fi
 	done
 	printf '%s' "${best:-none}"
