@@ -102,7 +102,7 @@ int vpnc__frag_tun_in(struct vpnc_engine *e, struct vpnc_keystate *ks, const uin
 		return vpnc_dc_encrypt_frag(&ks->dc, vpnc_frag_hdr(VPNC_FRAG_WHOLE, 0, 0, 0), ip, len, 0, flen,
 		                            vpnc_buf_data(out), out->cap - out->off);
 	size_t size = vpnc_frag_size_for(flen, e->frag_max);
-	if (flen > size * VPNC_FRAG_MAX_FRAGS)
+	if (size == 0 || flen > size * VPNC_FRAG_MAX_FRAGS)
 		return -EMSGSIZE; /* 2.6: "too many fragments would be required" */
 	t->seq = (uint8_t)(t->seq + 1);
 	t->id = 0;

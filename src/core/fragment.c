@@ -50,6 +50,8 @@ size_t vpnc_frag_max_payload(int fragment, bool mtu, bool link_ipv6, bool data_v
 size_t vpnc_frag_size_for(size_t len, size_t max)
 {
 	size_t aligned = max & ~(size_t)(VPNC_FRAG_ROUND - 1);
+	if (aligned == 0)
+		return 0;
 	size_t div = len / aligned, mod = len % aligned;
 
 	if (div > 0 && mod > 0 && mod < aligned * 3 / 4) {

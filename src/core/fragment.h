@@ -73,6 +73,7 @@ size_t vpnc_frag_max_payload(int fragment, bool mtu, bool link_ipv6, bool data_v
  * 2.6's optimal_fragment_size(): without changing the number of fragments a
  * packet of len bytes needs, a fragment size (a multiple of 4, at most max
  * rounded down) that makes the last fragment about as long as the others.
+ * 0 if max is below 4.
  */
 size_t vpnc_frag_size_for(size_t len, size_t max);
 

@@ -50,8 +50,8 @@ cli_tun_ip() {
 # "tx-packets tx-bytes rx-packets rx-bytes" of the client's link for it. The
 # try with the fewest packets (then bytes) of three, so that a keepalive in between does not count.
 one_ping() {
-	local who=$1 size=$2 dest=$3 best="" least=0 leastb=0 try a b c d
-	for try in 1 2 3; do
+	local who=$1 size=$2 dest=$3 best="" least=0 leastb=0 a b c d
+	for _ in 1 2 3; do
 		a=$(stat tx packets) b=$(stat tx bytes) c=$(stat rx packets) d=$(stat rx bytes)
 		"vt_$who" ping -n -c 1 -W 2 -s "$size" "$dest" >/dev/null 2>&1 || continue
 		sleep 0.2

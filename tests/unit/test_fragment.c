@@ -55,6 +55,7 @@ static void test_sizes(void)
 	CHECK(vpnc_frag_size_for(2500, 1172) == 836);
 	CHECK(vpnc_frag_size_for(2200, 1172) == 1172, "a last part above 3/4 stays as it is");
 	CHECK(vpnc_frag_size_for(1500, 1173) == 752, "sizes are multiples of 4");
+	CHECK(vpnc_frag_size_for(1500, 3) == 0, "no size below 4");
 }
 
 /* Builds fragment i of data[0..len) with fragment size sz as a plaintext in out; returns its length. */
