@@ -81,6 +81,10 @@ struct pair_opts {
 	int client_inactive;            /* ... and inactive SECONDS [BYTES] */
 	long long client_inactive_bytes;
 	bool tap;                       /* both sides carry Ethernet frames; mssfix at 2.6's default */
+	int fragment;                   /* 'fragment N' on both sides */
+	enum vpnc_comp comp;            /* framing on both sides (fragment tests) */
+	int mssfix;                     /* both sides' mssfix (0: off, -1: default) */
+	enum vpnc_mssfix_mode mssfix_mode;
 };
 
 static inline void pair_log_cb(void *ctx, int level, const char *msg)
@@ -149,7 +153,10 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.inactive_bytes = o->client_inactive_bytes;
 	cc.tap = o->tap;
 	cc.mtu_extra = o->tap ? VPNC_DEFAULT_TAP_MTU_EXTRA : 0;
-	cc.mssfix = o->tap ? -1 : 0;
+	cc.fragment = o->fragment;
+	cc.comp = o->comp;
+	cc.mssfix = o->tap && o->mssfix == 0 ? -1 : o->mssfix;
+	cc.mssfix_mode = o->mssfix_mode;
 	sc.comp = o->server_comp;
 	sc = cc;
 	sc.ping_exit = sc.inactive = sc.session_timeout = 0;

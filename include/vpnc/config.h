@@ -65,6 +65,8 @@ struct vpnc_remote {
 	enum vpnc_transport transport;
 	int family;            /* AF_UNSPEC, AF_INET or AF_INET6 */
 	unsigned socks;        /* 1 + index into the config's socks[] (vpnc_remote_socks()), 0 = direct */
+	int fragment;          /* 'fragment N' for this remote (UDP only), 0 = off */
+	bool fragment_mtu;     /* 'fragment N mtu': N counts the outer IP and UDP headers */
 };
 
 /* 'socks-proxy HOST [PORT] [AUTHFILE]' (docs/proxy.md): one per line that gave it. */
@@ -166,6 +168,13 @@ struct vpnc_http_proxy {
 	bool creds_from_file;       /* for messages: a file rather than an inline block */
 };
 
+/* What 'mssfix N' counts, as OpenVPN 2.6 reads its second word. */
+enum vpnc_mssfix_mode {
+	VPNC_MSSFIX_MTU = 0,   /* 'mssfix N mtu' and the default: N includes the outer IP and UDP headers */
+	VPNC_MSSFIX_PAYLOAD,   /* 'mssfix N': N is the UDP payload */
+	VPNC_MSSFIX_FIXED,     /* 'mssfix N fixed': N is the tunnelled IP packet (MSS N - 40) */
+};
+
 struct vpnc_push;
 
 struct vpnc_config {
@@ -212,6 +221,9 @@ struct vpnc_config {
 	int tun_mtu;                /* 0 = default 1500 */
 	int tun_mtu_extra;          /* 'tun-mtu-extra'; -1 = 2.6's default (32 on TAP, else 0) */
 	int mssfix;                 /* -1 = default; 0 = off */
+	enum vpnc_mssfix_mode mssfix_mode;
+	int fragment;               /* 'fragment N' outside <connection> blocks, 0 = off (each remote has its own) */
+	bool fragment_mtu;
 	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */
 	int coalesce_us;            /* 'coalesce-us': wakeup coalescing sleep, default 200, 0 = off */
 

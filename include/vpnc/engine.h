@@ -119,6 +119,8 @@ enum vpnc_drop {
 	VPNC_DROP_TOO_BIG,        /* does not fit the output buffer */
 	VPNC_DROP_COMP,           /* bad compression framing */
 	VPNC_DROP_DECOMP,         /* compressed data corrupt or decompressing past the MTU */
+	VPNC_DROP_FRAG,           /* 'fragment': a bad fragment header, or a fragment past the buffer */
+	VPNC_DROP_FRAG_EXPIRED,   /* 'fragment': a packet's fragments did not all arrive in time */
 	VPNC_DROP__COUNT
 };
 
@@ -200,11 +202,14 @@ struct vpnc_engine_cfg {
 	bool replay_window_set;          /* replay-window: the data channel's window, 0..65536 ids */
 	int replay_window;
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
-	int mssfix;                      /* largest encapsulated packet for MSS clamping; -1 = 1492, 0 = off */
+	int mssfix;                      /* MSS clamping: -1 = 2.6's default (1492 mtu), 0 = off */
+	enum vpnc_mssfix_mode mssfix_mode; /* what mssfix counts (config.h) */
 	bool link_ipv6;                  /* the link runs over IPv6 (bigger outer header) */
 	int link_extra;                  /* bytes before each link packet (a SOCKS UDP header), for mssfix */
 	bool tap;                        /* TUN side carries Ethernet frames (dev tap), docs/tap.md */
 	int mtu_extra;                   /* tun-mtu-extra: added to the OCC link-mtu, taken off the MSS */
+	int fragment;                    /* 'fragment N [mtu]' (UDP only): largest link packet; 0 = off */
+	bool fragment_mtu;               /* ... N counts the outer IP and UDP headers too */
 	int explicit_exit_notify;        /* configured; a pushed value also counts */
 
 	/* Server role only: the options to push (text after "PUSH_REPLY,") and the peer-id. */
@@ -262,6 +267,18 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
  */
 int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t len,
                        struct vpnc_buf *out);
+
+/*
+ * With 'fragment' (docs/fragment.md) one TUN packet may need several link
+ * packets: vpnc_engine_tun_in() writes the first into out and, while this
+ * returns true, vpnc_engine_tun_in_next() writes the next one. Call it with the
+ * same ip and len, unchanged, before the next vpnc_engine_tun_in(); the engine
+ * keeps no pointer to them. Returns 1 if it wrote a packet, 0 when the packet
+ * is all sent (or was abandoned: the keys went away), or a negative code.
+ */
+bool vpnc_engine_tun_more(const struct vpnc_engine *e);
+int vpnc_engine_tun_in_next(struct vpnc_engine *e, uint64_t now, const uint8_t *ip, size_t len,
+                            struct vpnc_buf *out);
 
 /*
  * Writes the next packet the engine wants on the link (control, ACK, ping,

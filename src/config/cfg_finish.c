@@ -205,6 +205,16 @@ static int fin_remotes(struct vpnc_cfg_ctx *ctx)
 			r->transport = cfg->default_transport;
 			r->family = cfg->default_family;
 		}
+		if (!ctx->remote_fragment_set[i]) {
+			r->fragment = cfg->fragment;
+			r->fragment_mtu = cfg->fragment_mtu;
+		}
+		/* As 2.6, for every remote, also one proto-force leaves out. */
+		if (r->fragment > 0 && r->transport == VPNC_TRANSPORT_TCP) {
+			ctx->line = ctx->remote_fragment_set[i] ? ctx->remote_fragment_line[i] : ctx->fragment_line;
+			return vpnc_cfg_fail(ctx, -EINVAL, "option 'fragment' can only be used with 'proto udp' (remote %s is TCP)",
+			                     r->host);
+		}
 	}
 	/* proto-force: only the remotes of that transport are tried, as in 2.6. */
 	if (ctx->proto_force != 0) {

@@ -43,6 +43,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_lladdr);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu_extra);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_mssfix);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_fragment);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_cd);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_config);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_untrusted);

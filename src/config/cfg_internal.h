@@ -89,6 +89,15 @@ struct vpnc_cfg_ctx {
 	enum vpnc_transport conn_transport;
 	int conn_family;
 	char conn_port[8];
+	bool conn_fragment_set;
+	int conn_fragment;
+	bool conn_fragment_mtu;
+	int conn_fragment_line;
+
+	/* 'fragment': the line of the one outside blocks, and each remote's own from its block. */
+	int fragment_line;
+	bool remote_fragment_set[VPNC_MAX_REMOTES];
+	int remote_fragment_line[VPNC_MAX_REMOTES];
 
 	enum { VPNC_CFG_DEV_UNSET, VPNC_CFG_DEV_TUN, VPNC_CFG_DEV_TAP } dev_type; /* 'dev-type' */
 	int file_dev_type;          /* the same, given in a file (not on the command line) */

@@ -16,6 +16,7 @@
 #define PORT_MAX 65535
 #define TIMER_MAX 2000000  /* seconds; keeps millisecond arithmetic in range */
 #define TUN_MTU_MIN 100    /* OpenVPN's TUN_MTU_MIN */
+#define VPNC_CFG_FRAGMENT_MIN 68 /* 2.6: "--fragment needs to be at least 68" */
 #define IFNAME_MAX 15      /* IFNAMSIZ - 1 */
 
 VPNC_CFG_HANDLER(vpnc_cfg_opt_client)
@@ -127,6 +128,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_remote)
 	ctx->remote_port_set[i] = false;
 	ctx->remote_socks_set[i] = false;
 	ctx->remote_proto_set[i] = false;
+	ctx->remote_fragment_set[i] = false;
 	if (n > 2) {
 		ret = cfg_port(ctx, p[0], p[2], r->port);
 		if (ret < 0)
@@ -392,6 +394,43 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_mssfix)
 	if (n > 2 && strcmp(p[2], "mtu") != 0 && strcmp(p[2], "fixed") != 0)
 		return vpnc_cfg_bad(ctx, p[0], "the second argument must be 'mtu' or 'fixed'");
 	ctx->cfg->mssfix = v;
+	/* As 2.6: a bare value is the UDP payload; no value is the default (which counts the headers). */
+	ctx->cfg->mssfix_mode = n < 2    ? VPNC_MSSFIX_MTU
+	                        : n == 2 ? VPNC_MSSFIX_PAYLOAD
+	                        : strcmp(p[2], "mtu") == 0 ? VPNC_MSSFIX_MTU
+	                                                   : VPNC_MSSFIX_FIXED;
+	return 0;
+}
+
+/*
+ * 'fragment N [mtu]': OpenVPN's internal fragmentation (docs/fragment.md). N
+ * from 68, as 2.6; a third word other than 'mtu' is an error, as in 2.6.
+ * Inside a <connection> block it belongs to that block's remote; the one
+ * outside applies to every remote without its own. TCP is refused at the end
+ * (cfg_finish.c), when each remote's protocol is known.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_fragment)
+{
+	int v;
+	bool mtu = false;
+
+	if (vpnc_cfg_parse_int(p[1], VPNC_CFG_FRAGMENT_MIN, PORT_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number from %d to %d", VPNC_CFG_FRAGMENT_MIN, PORT_MAX);
+	if (n > 2) {
+		if (strcmp(p[2], "mtu") != 0)
+			return vpnc_cfg_bad(ctx, p[0], "the second argument must be 'mtu'");
+		mtu = true;
+	}
+	if (ctx->in_connection) {
+		ctx->conn_fragment = v;
+		ctx->conn_fragment_mtu = mtu;
+		ctx->conn_fragment_line = ctx->line;
+		ctx->conn_fragment_set = true;
+	} else {
+		ctx->cfg->fragment = v;
+		ctx->cfg->fragment_mtu = mtu;
+		ctx->fragment_line = ctx->line;
+	}
 	return 0;
 }
 

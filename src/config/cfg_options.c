@@ -92,6 +92,7 @@ static const struct cfg_option cfg_options[] = {
 	S("tun-mtu", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_tun_mtu),
 	S("tun-mtu-extra", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_tun_mtu_extra),
 	S("mssfix", 0, 2, F_CONN, UT_OK, vpnc_cfg_opt_mssfix),
+	S("fragment", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_fragment),
 	S("tun-offload", 1, 1, 0, UT_OK, vpnc_cfg_opt_tun_offload),
 	S("coalesce-us", 1, 1, 0, UT_OK, vpnc_cfg_opt_coalesce_us),
 
@@ -312,7 +313,7 @@ static const struct cfg_option cfg_options[] = {
 	I("management-up-down", 0, 0, 0, UT_OK, vpnc_cfg_opt_management, MGMT_NOTE),
 
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
-	R("fragment"), R("management-external-key"),
+	R("management-external-key"),
 	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"), R("plugin"),
 	R("route-pre-down"), R("ipchange"), R("tls-verify"),
 	R("learn-address"), R("client-connect"), R("client-disconnect"), R("auth-user-pass-verify"),

@@ -133,6 +133,7 @@ static int cfg_connection(struct vpnc_cfg_ctx *ctx, const char *body, size_t ble
 	ctx->conn_proto_set = false;
 	ctx->conn_port_set = false;
 	ctx->conn_socks = 0;
+	ctx->conn_fragment_set = false;
 	ret = vpnc_cfg_read_text(ctx, ctx->where, body, blen, open_line + 1);
 	ctx->in_connection = false;
 	if (ret < 0)
@@ -145,6 +146,12 @@ static int cfg_connection(struct vpnc_cfg_ctx *ctx, const char *body, size_t ble
 		ctx->cfg->remotes[first].transport = ctx->conn_transport;
 		ctx->cfg->remotes[first].family = ctx->conn_family;
 		ctx->remote_proto_set[first] = true;
+	}
+	if (ctx->conn_fragment_set) {
+		ctx->cfg->remotes[first].fragment = ctx->conn_fragment;
+		ctx->cfg->remotes[first].fragment_mtu = ctx->conn_fragment_mtu;
+		ctx->remote_fragment_set[first] = true;
+		ctx->remote_fragment_line[first] = ctx->conn_fragment_line;
 	}
 	if (ctx->conn_port_set && !ctx->remote_port_set[first]) {
 		memcpy(ctx->cfg->remotes[first].port, ctx->conn_port, sizeof(ctx->conn_port));

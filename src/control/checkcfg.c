@@ -201,6 +201,10 @@ static void chk_remotes(const struct vpnc_config *c)
 		if (sp != NULL)
 			printf(", through the SOCKS5 proxy %s port %s (%s)", chk_e(sp->host), chk_e(sp->port),
 			       sp->user != NULL ? "username/password from the authfile" : "no authentication");
+		if (c->remotes[i].fragment > 0)
+			printf(", fragment %d%s (data packets over %d bytes%s are split)", c->remotes[i].fragment,
+			       c->remotes[i].fragment_mtu ? " mtu" : "", c->remotes[i].fragment,
+			       c->remotes[i].fragment_mtu ? " with the outer IP and UDP headers" : "");
 		putchar('\n');
 	}
 	printf("  names are resolved %s%s\n",

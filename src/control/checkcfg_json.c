@@ -213,6 +213,9 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 		} else {
 			fputs("null", stdout);
 		}
+		key("fragment");
+		printf("%d", c->remotes[i].fragment);
+		jbool("fragment_mtu", c->remotes[i].fragment_mtu);
 		putchar('}');
 	}
 	putchar(']');

@@ -273,11 +273,49 @@ static bool aead_piece(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in, siz
 	return len == 0 || EVP_CipherUpdate(ctx, out, &outl, in, (int)len);
 }
 
-static int aead_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+/* Seals one AEAD packet whose plaintext is the plen bytes of the pieces; out has room (checked). */
+static int aead_seal(struct vpnc_dc_key *k, const struct dc_piece *pc, size_t npc, size_t plen, uint8_t *out)
 {
 	uint8_t nonce[VPNC_DC_NONCE];
-	struct dc_frame f;
+	size_t done = 0;
 	int fin = 0;
+
+	size_t hdr = k->peer_id >= 0 ? VPNC_DC_HDR_V2 : VPNC_DC_HDR_V1;
+	size_t base = hdr + VPNC_DC_PID + VPNC_DC_TAG;
+	uint8_t *ct = out + base;
+	if (k->send_pid == UINT32_MAX)
+		return -EOVERFLOW;
+	uint32_t pid = k->send_pid + 1;
+
+	dc_put_header(k, out);
+	uint8_t *pidp = out + hdr;
+	uint8_t *tag = pidp + VPNC_DC_PID;
+	vpnc_put_u32(pidp, pid);
+	memcpy(nonce, pidp, VPNC_DC_PID);
+	memcpy(nonce + VPNC_DC_PID, k->enc_iv, VPNC_DC_IMPLICIT_IV);
+
+	/* V2 authenticates the 4-byte header and the pid, V1 only the pid. */
+	const uint8_t *aad = hdr == VPNC_DC_HDR_V2 ? out : pidp;
+	size_t aad_len = hdr == VPNC_DC_HDR_V2 ? VPNC_DC_HDR_V2 + VPNC_DC_PID : VPNC_DC_PID;
+	bool ok = EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, nonce) && aead_piece(k->enc, NULL, aad, aad_len);
+	for (size_t i = 0; ok && i < npc; i++) {
+		ok = aead_piece(k->enc, ct + done, pc[i].p, pc[i].n);
+		done += pc[i].n;
+	}
+	if (!ok || !EVP_EncryptFinal_ex(k->enc, ct + plen, &fin) ||
+	    !EVP_CIPHER_CTX_ctrl(k->enc, EVP_CTRL_AEAD_GET_TAG, VPNC_DC_TAG, tag)) {
+		ERR_clear_error();
+		return -EIO;
+	}
+	/* The pid is spent even if the caller never sends the packet. */
+	k->send_pid = pid;
+	return (int)(base + plen);
+}
+
+static int aead_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
+	struct dc_piece pc[DC_MAX_PIECES];
+	struct dc_frame f;
 
 	size_t hdr = k->peer_id >= 0 ? VPNC_DC_HDR_V2 : VPNC_DC_HDR_V1;
 	size_t base = hdr + VPNC_DC_PID + VPNC_DC_TAG;
@@ -292,46 +330,70 @@ static int aead_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, ui
 		return -EINVAL;
 	if (k->send_pid == UINT32_MAX)
 		return -EOVERFLOW;
-	uint32_t pid = k->send_pid + 1;
 
 	if (inplace && f.npre == DC_COMP_MAX_LEAD) {
 		/* A stub-v2 escape in place (a payload starting with 0x50, never IP): make room. */
 		memmove(ct + f.npre, in, len);
 		f.body = ct + f.npre;
 	}
-	dc_put_header(k, out);
-	uint8_t *pidp = out + hdr;
-	uint8_t *tag = pidp + VPNC_DC_PID;
-	vpnc_put_u32(pidp, pid);
-	memcpy(nonce, pidp, VPNC_DC_PID);
-	memcpy(nonce + VPNC_DC_PID, k->enc_iv, VPNC_DC_IMPLICIT_IV);
-
-	/* V2 authenticates the 4-byte header and the pid, V1 only the pid. */
-	const uint8_t *aad = hdr == VPNC_DC_HDR_V2 ? out : pidp;
-	size_t aad_len = hdr == VPNC_DC_HDR_V2 ? VPNC_DC_HDR_V2 + VPNC_DC_PID : VPNC_DC_PID;
-	if (!EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, nonce) ||
-	    !aead_piece(k->enc, NULL, aad, aad_len) || !aead_piece(k->enc, ct, f.pre, f.npre) ||
-	    !aead_piece(k->enc, ct + f.npre, f.body, f.body_len) ||
-	    !aead_piece(k->enc, ct + f.npre + f.body_len, &f.post, f.npost) ||
-	    !EVP_EncryptFinal_ex(k->enc, ct + flen, &fin) ||
-	    !EVP_CIPHER_CTX_ctrl(k->enc, EVP_CTRL_AEAD_GET_TAG, VPNC_DC_TAG, tag)) {
-		ERR_clear_error();
-		return -EIO;
-	}
-	/* The pid is spent even if the caller never sends the packet. */
-	k->send_pid = pid;
-	return (int)(base + flen);
+	size_t npc = dc_frame_pieces(&f, NULL, 0, 0, flen, pc);
+	return aead_seal(k, pc, npc, flen, out);
 }
 
 int vpnc_dc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, uint8_t *out, size_t cap)
 {
+	struct dc_piece pc[DC_MAX_PIECES];
+	struct dc_frame f;
+
 	if (k == NULL || k->mode == VPNC_DC_MODE_NONE)
 		return -ENOKEY;
 	if (in == NULL || out == NULL || len == 0)
 		return -EINVAL;
-	if (k->mode == VPNC_DC_MODE_CBC)
-		return vpnc_dc_cbc_encrypt(k, in, len, out, cap);
+	if (k->mode == VPNC_DC_MODE_CBC) {
+		dc_frame_out(k->comp, in, len, &f);
+		size_t flen = f.npre + f.body_len + f.npost;
+		size_t npc = dc_frame_pieces(&f, NULL, 0, 0, flen, pc);
+		return vpnc_dc_cbc_seal(k, pc, npc, flen, in, len, out, cap);
+	}
 	return aead_encrypt(k, in, len, out, cap);
+}
+
+size_t vpnc_dc_framed_len(const struct vpnc_dc_key *k, const uint8_t *in, size_t len)
+{
+	struct dc_frame f;
+
+	if (len == 0)
+		return 0;
+	dc_frame_out(k->comp, in, len, &f);
+	return f.npre + f.body_len + f.npost;
+}
+
+int vpnc_dc_encrypt_frag(struct vpnc_dc_key *k, uint32_t fhdr, const uint8_t *in, size_t len, size_t off,
+                         size_t n, uint8_t *out, size_t cap)
+{
+	struct dc_piece pc[DC_MAX_PIECES];
+	uint8_t hb[4];
+	struct dc_frame f;
+
+	if (k == NULL || k->mode == VPNC_DC_MODE_NONE)
+		return -ENOKEY;
+	if (in == NULL || out == NULL || len == 0)
+		return -EINVAL;
+	dc_frame_out(k->comp, in, len, &f);
+	size_t flen = f.npre + f.body_len + f.npost;
+	if (off > flen || n > flen - off)
+		return -EINVAL;
+	vpnc_put_u32(hb, fhdr);
+	size_t npc = dc_frame_pieces(&f, hb, sizeof(hb), off, n, pc);
+	size_t plen = sizeof(hb) + n;
+	if (k->mode == VPNC_DC_MODE_CBC)
+		return vpnc_dc_cbc_seal(k, pc, npc, plen, in, len, out, cap);
+	size_t base = (k->peer_id >= 0 ? VPNC_DC_HDR_V2 : VPNC_DC_HDR_V1) + VPNC_DC_PID + VPNC_DC_TAG;
+	if (plen > (size_t)INT_MAX - base || cap < base + plen)
+		return -ENOSPC;
+	if (dc_overlap(in, len, out, base + plen))
+		return -EINVAL;
+	return aead_seal(k, pc, npc, plen, out);
 }
 
 /*
@@ -432,4 +494,32 @@ int vpnc_dc_decrypt(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, uint8
 	if (k->mode == VPNC_DC_MODE_CBC)
 		return vpnc_dc_cbc_decrypt(k, pkt, len, (size_t)hdr, out, cap);
 	return aead_decrypt(k, pkt, len, hdr, out, cap);
+}
+
+int vpnc_dc_decrypt_raw(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, uint8_t *out, size_t cap)
+{
+	if (k == NULL)
+		return -ENOKEY;
+	/* Without framing, decrypt hands back the plaintext as it is; the caller unframes it later. */
+	uint8_t comp = k->comp;
+	k->comp = VPNC_COMP_NONE;
+	int r = vpnc_dc_decrypt(k, pkt, len, out, cap);
+	k->comp = comp;
+	return r;
+}
+
+int vpnc_dc_unframe(struct vpnc_dc_key *k, uint8_t *f, size_t flen, size_t cap, size_t *shift)
+{
+	bool z;
+
+	*shift = 0;
+	if (flen == 0 || flen > (size_t)INT_MAX || cap < flen)
+		return flen == 0 ? 0 : -EINVAL;
+	uint8_t b0 = f[0], b1 = flen > 1 ? f[1] : 0;
+	int m = dc_frame_check(k, b0, b1, flen, &z);
+	if (m <= 0)
+		return m;
+	size_t s = dc_frame_shift(k->comp, b0);
+	*shift = s;
+	return dc_frame_finish(k, m, z, f + s, cap - s);
 }

@@ -262,6 +262,28 @@ int vpnc_dc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, uint8_
 int vpnc_dc_decrypt(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, uint8_t *out,
                     size_t cap);
 
+/*
+ * Internal fragmentation (core/fragment.h) puts a 4-byte header in front of
+ * the framed plaintext and may split the framed plaintext F (what
+ * vpnc_dc_encrypt() would seal) into slices. These calls do that part:
+ *
+ * vpnc_dc_framed_len(): the length of F for a payload of len bytes.
+ * vpnc_dc_encrypt_frag(): seals one packet whose plaintext is fhdr (big-endian)
+ *   || F[off, off + n); in must not overlap out. Returns the packet length;
+ *   -EINVAL if the slice is not inside F; else as vpnc_dc_encrypt().
+ * vpnc_dc_decrypt_raw(): as vpnc_dc_decrypt(), but the plaintext comes back as
+ *   it is, framing and all (nothing is checked or decompressed).
+ * vpnc_dc_unframe(): checks the framing of a received F (flen bytes at f, in a
+ *   buffer of cap bytes) and removes it in place, decompressing as decrypt
+ *   would. Returns the payload length, which starts at f + *shift, or the
+ *   framing codes of vpnc_dc_decrypt() (-ENOTSUP, -EPROTO, -EMSGSIZE, -EILSEQ).
+ */
+size_t vpnc_dc_framed_len(const struct vpnc_dc_key *k, const uint8_t *in, size_t len);
+int vpnc_dc_encrypt_frag(struct vpnc_dc_key *k, uint32_t fhdr, const uint8_t *in, size_t len, size_t off,
+                         size_t n, uint8_t *out, size_t cap);
+int vpnc_dc_decrypt_raw(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, uint8_t *out, size_t cap);
+int vpnc_dc_unframe(struct vpnc_dc_key *k, uint8_t *f, size_t flen, size_t cap, size_t *shift);
+
 /* For tests and benchmarks: sets the last packet_id sent (e.g. to check -EOVERFLOW). */
 void vpnc_dc_set_send_pid(struct vpnc_dc_key *k, uint32_t last_sent);
 

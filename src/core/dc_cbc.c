@@ -45,10 +45,10 @@ static bool cbc_piece(EVP_CIPHER_CTX *ctx, uint8_t *out, size_t *done, const uin
 	return true;
 }
 
-int vpnc_dc_cbc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+int vpnc_dc_cbc_seal(struct vpnc_dc_key *k, const struct dc_piece *pc, size_t npc, size_t plen,
+                     const uint8_t *in, size_t len, uint8_t *out, size_t cap)
 {
 	uint8_t pidb[VPNC_DC_PID_LONG];
-	struct dc_frame f;
 	size_t done = 0;
 	int fin = 0;
 
@@ -57,13 +57,11 @@ int vpnc_dc_cbc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, ui
 	size_t B = k->block, L = k->enc_mac.len;
 	size_t hdr = vpnc_dc_hdr_len(k);
 	size_t head = hdr + L + B;
-	size_t plen = cbc_pid_len(k);
-	dc_frame_out(k->comp, in, len, &f);
-	size_t flen = f.npre + f.body_len + f.npost;
-	if (flen > (size_t)INT_MAX - head - plen - B)
+	size_t pidlen = cbc_pid_len(k); /* the packet id, and static-key's time after it */
+	if (plen > (size_t)INT_MAX - head - pidlen - B)
 		return -ENOSPC;
 	/* PKCS#7 always adds 1..B bytes. */
-	size_t ct_len = ((plen + flen) / B + 1) * B;
+	size_t ct_len = ((pidlen + plen) / B + 1) * B;
 	if (cap < head + ct_len)
 		return -ENOSPC;
 	if (dc_overlap(in, len, out, head + ct_len))
@@ -79,12 +77,10 @@ int vpnc_dc_cbc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, ui
 	k->rand(k->rand_ctx, iv, B);
 	vpnc_put_u32(pidb, pid);
 	vpnc_put_u32(pidb + VPNC_DC_PID, k->pid_time); /* static-key's long form only */
-	if (!EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, iv) ||
-	    !cbc_piece(k->enc, ct, &done, pidb, plen) ||
-	    !cbc_piece(k->enc, ct, &done, f.pre, f.npre) ||
-	    !cbc_piece(k->enc, ct, &done, f.body, f.body_len) ||
-	    !cbc_piece(k->enc, ct, &done, &f.post, f.npost) ||
-	    !EVP_EncryptFinal_ex(k->enc, ct + done, &fin) || done + (size_t)fin != ct_len) {
+	bool ok = EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, iv) && cbc_piece(k->enc, ct, &done, pidb, pidlen);
+	for (size_t i = 0; ok && i < npc; i++)
+		ok = cbc_piece(k->enc, ct, &done, pc[i].p, pc[i].n);
+	if (!ok || !EVP_EncryptFinal_ex(k->enc, ct + done, &fin) || done + (size_t)fin != ct_len) {
 		ERR_clear_error();
 		return -EIO;
 	}

@@ -121,6 +121,42 @@ static inline void dc_frame_out(uint8_t comp, const uint8_t *in, size_t len, str
 	}
 }
 
+/* One run of plaintext bytes fed to the cipher. */
+struct dc_piece {
+	const uint8_t *p;
+	size_t n;
+};
+
+/* A fragment header plus the three framing pieces: the most a sealed plaintext is made of. */
+#define DC_MAX_PIECES 4
+
+/*
+ * The pieces of hdr[0..hlen) || F[off, off + n), F being the framed plaintext
+ * f describes (the whole of it: hlen 0, off 0, n = its length). The caller
+ * checked off + n against F's length. f must outlive the pieces (pre and post
+ * live in it). Returns how many pieces it wrote.
+ */
+static inline size_t dc_frame_pieces(const struct dc_frame *f, const uint8_t *hdr, size_t hlen,
+                                     size_t off, size_t n, struct dc_piece *pc)
+{
+	const struct dc_piece all[3] = {{f->pre, f->npre}, {f->body, f->body_len}, {&f->post, f->npost}};
+	size_t c = 0;
+
+	if (hlen > 0)
+		pc[c++] = (struct dc_piece){hdr, hlen};
+	for (size_t i = 0; i < 3 && n > 0; i++) {
+		if (off >= all[i].n) {
+			off -= all[i].n;
+			continue;
+		}
+		size_t take = all[i].n - off < n ? all[i].n - off : n;
+		pc[c++] = (struct dc_piece){all[i].p + off, take};
+		n -= take;
+		off = 0;
+	}
+	return c;
+}
+
 /* Framing bytes in front of the payload, from the first framed byte. */
 static inline size_t dc_frame_lead(uint8_t comp, uint8_t b0)
 {
@@ -214,9 +250,13 @@ static inline int dc_overlap(const uint8_t *a, size_t al, const uint8_t *b, size
 	return (uintptr_t)a < (uintptr_t)b + bl && (uintptr_t)b < (uintptr_t)a + al;
 }
 
-/* The CBC halves of vpnc_dc_encrypt()/vpnc_dc_decrypt() (dc_cbc.c), called after the common checks. */
-int vpnc_dc_cbc_encrypt(struct vpnc_dc_key *k, const uint8_t *in, size_t len, uint8_t *out,
-                        size_t cap);
+/*
+ * The CBC half of sealing (dc_cbc.c), called after the common checks: one
+ * packet whose plaintext is the plen bytes of the pieces. in/len is the
+ * caller's input, which must not overlap what is written.
+ */
+int vpnc_dc_cbc_seal(struct vpnc_dc_key *k, const struct dc_piece *pc, size_t npc, size_t plen,
+                     const uint8_t *in, size_t len, uint8_t *out, size_t cap);
 /* hdr: the header length dc_header_len() found for pkt. */
 int vpnc_dc_cbc_decrypt(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, size_t hdr, uint8_t *out,
                         size_t cap);

@@ -19,6 +19,7 @@
 #include "core/engine_int.h"
 #include "core/ctrlchan.h"
 #include "core/engine_event.h"
+#include "core/engine_frag.h"
 #include "core/engine_probe.h"
 #include "core/engine_static.h"
 #include "core/eth.h"
@@ -121,6 +122,10 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	                 : conf->dev_tap        ? VPNC_DEFAULT_TAP_MTU_EXTRA
 	                                        : 0;
 	cfg->mssfix = conf->mssfix;
+	cfg->mssfix_mode = conf->mssfix_mode;
+	/* The first remote's; the daemon sets the one it connects to. */
+	cfg->fragment = conf->n_remotes > 0 ? conf->remotes[0].fragment : 0;
+	cfg->fragment_mtu = conf->n_remotes > 0 && conf->remotes[0].fragment_mtu;
 	cfg->verb = conf->verb;
 	cfg->pull_filters = conf->pull_filters;
 	cfg->n_pull_filters = conf->n_pull_filters;
@@ -202,6 +207,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->replay_window = cfg->replay_window_set && cfg->replay_window >= 0 ? (unsigned)cfg->replay_window
 	                                                                     : VPNC_REPLAY_WINDOW;
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
+	e->mssfix_mode = cfg->mssfix < 0 ? VPNC_MSSFIX_MTU : cfg->mssfix_mode;
 	e->link_ipv6 = cfg->link_ipv6;
 	e->link_extra = cfg->link_extra > 0 ? cfg->link_extra : 0;
 	e->tap = cfg->tap;
@@ -280,6 +286,8 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 		memcpy(e->wkc, cfg->wkc, cfg->wkc_len);
 		e->wkc_len = cfg->wkc_len;
 	}
+	if ((r = vpnc__frag_init(e, cfg)) != 0)
+		goto fail;
 	now_unix = (uint32_t)e->wallclock(e->wallclock_ctx);
 	bool server = e->role == VPNC_ROLE_SERVER;
 	switch (e->wrap) {
@@ -327,6 +335,7 @@ void vpnc_engine_free(struct vpnc_engine *e)
 		OPENSSL_cleanse(e->zbuf, e->zcap); /* held decrypted traffic */
 		free(e->zbuf);
 	}
+	vpnc__frag_free(e);
 	vpnc_push_clear(&e->push);
 	OPENSSL_cleanse(e, sizeof(*e));
 	free(e);
@@ -396,7 +405,8 @@ int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t 
 	}
 	if (e->mss4 != 0)
 		clamp(e, ip, len);
-	int n = vpnc_dc_encrypt(&ks->dc, ip, len, vpnc_buf_data(out), out->cap - out->off);
+	int n = e->fragment > 0 ? vpnc__frag_tun_in(e, ks, ip, len, out)
+	                        : vpnc_dc_encrypt(&ks->dc, ip, len, vpnc_buf_data(out), out->cap - out->off);
 	if (n < 0)
 		return n;
 	out->len = (size_t)n;
@@ -455,8 +465,12 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 				return vpnc__drop(e, VPNC_DROP_KEY_ID, -ENOKEY);
 			}
 		}
-		int n = vpnc_dc_decrypt(&ks->dc, pkt, len, vpnc_buf_data(tun_out), tun_out->cap - tun_out->off);
+		int n = e->fragment > 0
+		                ? vpnc__frag_link_in(e, ks, now, pkt, len, tun_out)
+		                : vpnc_dc_decrypt(&ks->dc, pkt, len, vpnc_buf_data(tun_out), tun_out->cap - tun_out->off);
 		if (n < 0) {
+			if (n == VPNC__FRAG_DROPPED)
+				return n; /* counted and logged there */
 			if (n == -EALREADY)
 				return vpnc__drop(e, VPNC_DROP_REPLAY, n);
 			if (n == -ENOSPC)
@@ -500,7 +514,8 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 static bool link_out_own(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_t *msg,
                          size_t mlen, struct vpnc_buf *out)
 {
-	int n = vpnc_dc_encrypt(&ks->dc, msg, mlen, vpnc_buf_data(out), out->cap - out->off);
+	int n = e->fragment > 0 ? vpnc__frag_own(e, ks, msg, mlen, out)
+	                        : vpnc_dc_encrypt(&ks->dc, msg, mlen, vpnc_buf_data(out), out->cap - out->off);
 
 	if (n <= 0)
 		return false;
@@ -601,6 +616,7 @@ void vpnc_engine_tick(struct vpnc_engine *e, uint64_t now)
 	}
 	if (vpnc__probe_tick(e, now))
 		return;
+	vpnc__frag_tick(e, now);
 	struct vpnc_keystate *ks = e->ks;
 	if (ks->phase != KS_ACTIVE && now - ks->started >= e->hand_window_ms) {
 		vpnc__fail(e, VPNC_CAUSE_TIMEOUT, false, "the renegotiation of key %u did not finish within hand-window",
@@ -665,6 +681,9 @@ uint64_t vpnc_engine_next_timer(const struct vpnc_engine *e)
 	uint64_t pr = vpnc__probe_next(e);
 	if (pr < t)
 		t = pr;
+	uint64_t fr = vpnc__frag_next(e);
+	if (fr < t)
+		t = fr;
 	if (e->ks->dc_ready && !e->ks->tx_ok && e->ks->installed + VPNC_TX_SWITCH_MS < t)
 		t = e->ks->installed + VPNC_TX_SWITCH_MS;
 	if (e->ks->phase != KS_ACTIVE && e->ks->started + e->hand_window_ms < t)

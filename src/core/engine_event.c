@@ -29,6 +29,8 @@ static const char *const drop_names[VPNC_DROP__COUNT] = {
 	[VPNC_DROP_TOO_BIG] = "packet too big for the buffer",
 	[VPNC_DROP_COMP] = "bad compression framing",
 	[VPNC_DROP_DECOMP] = "compressed data corrupt or decompressing past the MTU",
+	[VPNC_DROP_FRAG] = "bad fragment (header, size, or past the reassembly buffer)",
+	[VPNC_DROP_FRAG_EXPIRED] = "fragments of a packet did not all arrive within 10 s",
 };
 
 void vpnc__log(struct vpnc_engine *e, int level, const char *fmt, ...)

@@ -17,6 +17,7 @@
 
 #include "core/ctrlmsg.h"
 #include "core/ctrlpkt.h"
+#include "core/fragment.h"
 #include "core/datachan.h"
 #include "core/km2.h"
 #include "core/loglimit.h"
@@ -105,6 +106,7 @@ struct vpnc_engine {
 	int tun_mtu;
 	int ping_cfg, ping_restart_cfg;
 	int mssfix;                   /* 0 = no clamping */
+	enum vpnc_mssfix_mode mssfix_mode;
 	enum vpnc_comp comp;          /* compression in use; vpnc never compresses what it sends */
 	bool comp_allowed;            /* decompress what the server compresses (allow-compression) */
 	bool static_key;              /* static-key mode (engine_static.c): no control channel */
@@ -115,6 +117,14 @@ struct vpnc_engine {
 	bool tap;                     /* packets on the TUN side are Ethernet frames */
 	int mtu_extra;                /* tun-mtu-extra bytes (2.6's frame extra_tun) */
 	uint16_t mss4, mss6;          /* clamp values, set with the first keys */
+	/* 'fragment' (engine_frag.c): 0 = off. frag_max is the largest framed payload per fragment,
+	 * set with each key (it depends on the cipher and the peer-id). */
+	int fragment;
+	bool fragment_mtu;
+	size_t frag_max;
+	struct vpnc_frag_tx ftx;
+	struct vpnc_frag_rx frx;      /* buffers allocated with the engine */
+	uint64_t frag_wakeup;         /* next run of the reaper */
 	vpnc_rand_fn rand;
 	void *rand_ctx;
 	vpnc_wallclock_fn wallclock;

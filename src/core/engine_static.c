@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "core/engine_int.h"
+#include "core/keyex.h"
 #include "core/engine_event.h"
 #include "core/engine_static.h"
 
@@ -96,8 +97,7 @@ void vpnc__static_start(struct vpnc_engine *e, uint64_t now)
 	e->ping_restart_ms = e->ping_restart_cfg > 0 ? (uint64_t)e->ping_restart_cfg * 1000 : 0;
 	/* 2.6 sends its first ping at once, which also tells a listening peer where we are. */
 	e->ping_due = e->ping_ms != 0;
-	if (e->mssfix > 0)
-		vpnc_mss_for_mtu(e->mssfix, e->link_ipv6, vpnc_dc_max_overhead(&ks->dc), &e->mss4, &e->mss6);
+	vpnc__mss_for_key(e, &ks->dc);
 	VPNC_LOG(e, 1, "static-key mode: data channel %s with HMAC-%s and no TLS; the key never changes, "
 	         "so this tunnel has no forward secrecy (OpenVPN 2.6 deprecates static-key mode)",
 	         e->cipher, e->auth_digest);

@@ -20,6 +20,7 @@
 
 #include "core/engine_int.h"
 #include "core/engine_event.h"
+#include "core/engine_frag.h"
 #include "core/keyex.h"
 #include "core/kdf.h"
 #include "core/logesc.h"
@@ -70,7 +71,8 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 	                                               .tls_auth = e->wrap == VPNC_WRAP_TLS_AUTH,
 	                                               .comp = client && e->comp != VPNC_COMP_NONE,
 	                                               .tap = e->tap,
-	                                               .mtu_extra = e->mtu_extra});
+	                                               .mtu_extra = e->mtu_extra,
+	                                               .fragment = e->fragment > 0});
 	if (r < 0)
 		return r;
 	if (client) {
@@ -147,6 +149,31 @@ static int comp_scratch(struct vpnc_engine *e, int pushed_mtu)
 }
 
 /* Derives the 256-byte key block of this key state and installs the data-channel keys. */
+void vpnc__mss_for_key(struct vpnc_engine *e, const struct vpnc_dc_key *k)
+{
+	bool cbc = k->mode == VPNC_DC_MODE_CBC;
+
+	if (e->mssfix <= 0)
+		return;
+	/* 2.6's sums (mss.h): the framing byte of the v1 compression stubs, the fragment header,
+	 * CBC's packet id (long in static-key mode) and tun-mtu-extra are carried in the
+	 * plaintext; the opcode or peer-id (none in static-key mode), the cipher's IV and MAC or
+	 * tag, and a SOCKS UDP header before the packet are outside it. */
+	struct vpnc_mss_frame f = {
+		.mssfix = e->mssfix,
+		.encap = e->mssfix_mode == VPNC_MSSFIX_MTU,
+		.fixed = e->mssfix_mode == VPNC_MSSFIX_FIXED,
+		.link_ipv6 = e->link_ipv6,
+		.proto = vpnc_dc_hdr_len(k) + (cbc ? (size_t)k->block + k->enc_mac.len : VPNC_DC_PID + VPNC_DC_TAG) +
+		         (size_t)e->link_extra,
+		.block = cbc ? k->block : 0,
+		.payload = (k->comp == VPNC_COMP_LZO_STUB || k->comp == VPNC_COMP_STUB ? 1u : 0u) +
+		           (e->fragment > 0 ? VPNC_FRAG_HDR : 0u) +
+		           (cbc ? (k->static_fmt ? VPNC_DC_PID_LONG : VPNC_DC_PID) : 0u) + (size_t)e->mtu_extra,
+	};
+	vpnc_mss_for_frame(&f, &e->mss4, &e->mss6);
+}
+
 static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ekm, int32_t peer_id, uint64_t now)
 {
 	uint8_t block[VPNC_KEY_BLOCK];
@@ -174,10 +201,9 @@ static int install_keys(struct vpnc_engine *e, struct vpnc_keystate *ks, bool ek
 		return r;
 	ks->dc_ready = true;
 	ks->installed = now;
-	if (e->mssfix > 0)
-		vpnc_mss_for_mtu(e->mssfix, e->link_ipv6,
-		                 vpnc_dc_max_overhead(&ks->dc) + (size_t)e->link_extra + (size_t)e->mtu_extra,
-		                 &e->mss4, &e->mss6);
+	vpnc__mss_for_key(e, &ks->dc);
+	if (e->fragment > 0)
+		vpnc__frag_keys(e, &ks->dc);
 	/* The client gets its keys last (after the server's key-method-2), so it may use them at
 	 * once; the server waits until data arrives under them. */
 	ks->tx_ok = !server;

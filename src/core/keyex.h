@@ -14,6 +14,9 @@ struct vpnc_keystate;
 void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now);
 /* Sends a NUL-terminated control message over TLS. */
 int vpnc__send_ctrl_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, const char *msg);
+/* Sets e->mss4/mss6 for mssfix from the data-channel key k's overheads, as 2.6 counts them. */
+struct vpnc_dc_key;
+void vpnc__mss_for_key(struct vpnc_engine *e, const struct vpnc_dc_key *k);
 /* Timers of the exchange (PUSH_REQUEST repeats) while the session is not up. */
 void vpnc__keyex_tick(struct vpnc_engine *e, uint64_t now);
 

@@ -19,6 +19,7 @@
 #define KM2_OCC_PACKET_ID 4
 #define KM2_OCC_TCP_LEN 2
 #define KM2_OCC_KEYSIZE 128
+#define KM2_OCC_FRAG_HDR 4 /* the fragment header is part of 2.6's payload overhead */
 #define KM2_DIGEST_NAME_MAX 32
 
 /* Writes one ovstring from a field of size `field`; the string must end within it. */
@@ -239,6 +240,7 @@ int vpnc_km2_occ_string(char *out, size_t cap, const struct vpnc_km2_occ *occ)
 	bool tcp = occ->tcp, server = occ->server, tls_auth = occ->tls_auth, comp = occ->comp, tap = occ->tap;
 	int tun_mtu = occ->tun_mtu, key_direction = occ->key_direction, mtu_extra = occ->mtu_extra;
 	const char *auth_digest = occ->auth_digest;
+	bool frag = occ->fragment;
 	struct km2_out o = {out, cap, 0, false};
 	char name[KM2_DIGEST_NAME_MAX];
 	int md_size = 0;
@@ -271,8 +273,9 @@ int vpnc_km2_occ_string(char *out, size_t cap, const struct vpnc_km2_occ *occ)
 	if (tun_mtu < 0 || mtu_extra < 0)
 		return -EINVAL;
 	km2_puts(&o, tap ? "V4,dev-type tap,link-mtu " : "V4,dev-type tun,link-mtu ");
-	km2_putu(&o, (unsigned long)tun_mtu + (unsigned long)mtu_extra + KM2_OCC_BF_OVERHEAD + KM2_OCC_OPCODE + KM2_OCC_PACKET_ID +
-	                 (unsigned long)md_size + (tcp ? KM2_OCC_TCP_LEN : 0));
+	km2_putu(&o, (unsigned long)tun_mtu + (unsigned long)mtu_extra + KM2_OCC_BF_OVERHEAD + KM2_OCC_OPCODE +
+	                 KM2_OCC_PACKET_ID + (unsigned long)md_size + (tcp ? KM2_OCC_TCP_LEN : 0) +
+	                 (frag ? KM2_OCC_FRAG_HDR : 0));
 	km2_puts(&o, ",tun-mtu ");
 	km2_putu(&o, (unsigned long)tun_mtu);
 	km2_puts(&o, ",proto ");
@@ -280,6 +283,9 @@ int vpnc_km2_occ_string(char *out, size_t cap, const struct vpnc_km2_occ *occ)
 	/* 2.6 names a configured compression context here; `compress migrate` servers look for it. */
 	if (comp)
 		km2_puts(&o, ",comp-lzo");
+	/* 2.6 still names 'fragment' by its old option name. */
+	if (frag)
+		km2_puts(&o, ",mtu-dynamic");
 	if (key_direction >= 0)
 		km2_puts(&o, key_direction ? ",keydir 1" : ",keydir 0");
 	km2_puts(&o, ",auth ");

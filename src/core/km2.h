@@ -116,6 +116,7 @@ struct vpnc_km2_occ {
 	bool comp;               /* ",comp-lzo" after the proto item (compression framing configured) */
 	bool tap;                /* "dev-type tap" */
 	int mtu_extra;           /* 2.6's tun-mtu-extra (32 by default on TAP), added to link-mtu; >= 0 */
+	bool fragment;           /* internal fragmentation: ",mtu-dynamic" after comp-lzo, 4 more link-mtu */
 };
 int vpnc_km2_occ_string(char *out, size_t cap, const struct vpnc_km2_occ *occ);
 

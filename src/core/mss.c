@@ -112,12 +112,25 @@ bool vpnc_mss_clamp_frame(uint8_t *frame, size_t len, uint16_t mss4, uint16_t ms
 	return vpnc_mss_clamp(frame + off, len - (size_t)off, mss4, mss6);
 }
 
-void vpnc_mss_for_mtu(int mssfix, bool ipv6_transport, size_t overhead, uint16_t *mss4, uint16_t *mss6)
+static uint16_t mss_or_none(long m)
 {
-	/* mssfix is the largest UDP payload plus outer IP/UDP headers the tunnel should produce. */
-	long room = (long)mssfix - (ipv6_transport ? 48 : 28) - (long)overhead;
-	long m4 = room - IPV4_MIN_HDR - TCP_MIN_HDR;
-	long m6 = room - IPV6_HDR - TCP_MIN_HDR;
-	*mss4 = (uint16_t)(m4 < 536 ? 536 : (m4 > 65535 ? 65535 : m4));
-	*mss6 = (uint16_t)(m6 < 536 ? 536 : (m6 > 65535 ? 65535 : m6));
+	/* As 2.6, no floor: a small mssfix (or fragment) gives a small MSS. Nothing left (2.6's
+	 * unsigned arithmetic wraps there) means no clamping rather than an MSS of 0. */
+	return (uint16_t)(m < 1 || m > 65535 ? 65535 : m);
+}
+
+void vpnc_mss_for_frame(const struct vpnc_mss_frame *f, uint16_t *mss4, uint16_t *mss6)
+{
+	long m;
+
+	if (f->fixed) {
+		m = (long)f->mssfix - IPV4_MIN_HDR - TCP_MIN_HDR;
+	} else {
+		long target = (long)f->mssfix - (long)f->proto - (f->encap ? (f->link_ipv6 ? 48 : 28) : 0);
+		if (f->block > 0 && target > 0)
+			target = target / (long)f->block * (long)f->block - 1;
+		m = target - (long)f->payload - IPV4_MIN_HDR - TCP_MIN_HDR;
+	}
+	*mss4 = mss_or_none(m);
+	*mss6 = mss_or_none(m - (IPV6_HDR - IPV4_MIN_HDR));
 }

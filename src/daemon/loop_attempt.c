@@ -149,6 +149,8 @@ static void start_engine(struct loop *l)
 	         vpnc_os_default_hwaddr("/proc/net/route", "/sys/class/net", hwaddr) == 0)
 		ecfg.iv_hwaddr = hwaddr;
 	ecfg.transport = r->transport;
+	ecfg.fragment = r->fragment;
+	ecfg.fragment_mtu = r->fragment_mtu;
 	ecfg.link_ipv6 = l->server.ss_family == AF_INET6;
 	/* A SOCKS UDP header rides in every datagram: MSS clamping leaves room for it, as 2.6 does. */
 	if (socks != NULL && !tcp)

@@ -95,11 +95,9 @@ fail:
 	return ret;
 }
 
-/* Encrypts one IP packet into the link's next send buffer and queues it there. */
-static void send_one(struct vpnc_tunio *t, struct vpnc_engine *eng, struct vpnc_link *link,
-                     uint64_t now, uint8_t *ip, size_t len, uint8_t *spare)
+/* The link's next send buffer (after a flush if its queue is full), else the spare. */
+static void next_out(struct vpnc_link *link, uint8_t *spare, struct vpnc_buf *out)
 {
-	struct vpnc_buf out;
 	uint8_t *base = vpnc_link_tx_buf(link);
 
 	if (base == NULL) {
@@ -107,10 +105,32 @@ static void send_one(struct vpnc_tunio *t, struct vpnc_engine *eng, struct vpnc_
 		(void)vpnc_link_flush(link);
 		base = vpnc_link_tx_buf(link);
 	}
-	vpnc_buf_init(&out, base != NULL ? base : spare, VPNC_PKT_BUF, VPNC_HEADROOM);
-	if (vpnc_engine_tun_in(eng, now, ip, len, &out) == 0 &&
-	    vpnc_link_send(link, vpnc_buf_data(&out), out.len) < 0)
+	vpnc_buf_init(out, base != NULL ? base : spare, VPNC_PKT_BUF, VPNC_HEADROOM);
+}
+
+/*
+ * Encrypts one IP packet into the link's next send buffer and queues it there;
+ * with 'fragment', each further fragment into a buffer of its own (one batch,
+ * as a GSO split is).
+ */
+static void send_one(struct vpnc_tunio *t, struct vpnc_engine *eng, struct vpnc_link *link,
+                     uint64_t now, uint8_t *ip, size_t len, uint8_t *spare)
+{
+	struct vpnc_buf out;
+
+	next_out(link, spare, &out);
+	if (vpnc_engine_tun_in(eng, now, ip, len, &out) != 0)
+		return;
+	if (vpnc_link_send(link, vpnc_buf_data(&out), out.len) < 0)
 		t->dropped++;
+	/* Bounded: the engine splits a packet into at most 32 fragments. */
+	while (vpnc_engine_tun_more(eng)) {
+		next_out(link, spare, &out);
+		if (vpnc_engine_tun_in_next(eng, now, ip, len, &out) != 1)
+			break;
+		if (vpnc_link_send(link, vpnc_buf_data(&out), out.len) < 0)
+			t->dropped++;
+	}
 }
 
 int vpnc_tunio_read(struct vpnc_tunio *t, struct vpnc_engine *eng, struct vpnc_link *link,

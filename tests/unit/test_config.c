@@ -316,8 +316,8 @@ static void test_inline_blocks(void)
 	          __LINE__);
 	parse_err(BASE "<bogus>\nx\n</bogus>\n", "t.ovpn:7: unknown option 'bogus'", __LINE__);
 	/* Lines after a block keep their numbers. */
-	parse_err(BASE "<cert>\na\nb\n</cert>\nfragment 1300\n",
-	          "t.ovpn:11: option 'fragment' is not supported", __LINE__);
+	parse_err(BASE "<cert>\na\nb\n</cert>\nplugin x.so\n",
+	          "t.ovpn:11: option 'plugin' is not supported", __LINE__);
 }
 
 static void test_connection_blocks(void)
@@ -415,9 +415,66 @@ static void test_socks_proxy(void)
 	                 "t.ovpn:7: option 'socks-proxy': vpnc cannot ask", __LINE__);
 }
 
+/* 'fragment N [mtu]': per remote as 2.6's connection entries, and refused on TCP as 2.6 does. */
+static void test_fragment(void)
+{
+	struct vpnc_config *c;
+
+	c = parse_ok(BASE "fragment 1300\n");
+	if (c != NULL)
+		CHECK(c->remotes[0].fragment == 1300 && !c->remotes[0].fragment_mtu);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "fragment 68 mtu\nmssfix 1300\n");
+	if (c != NULL)
+		CHECK(c->remotes[0].fragment == 68 && c->remotes[0].fragment_mtu && c->mssfix == 1300 &&
+		      c->mssfix_mode == VPNC_MSSFIX_PAYLOAD);
+	vpnc_config_free(c);
+	/* What mssfix counts, as 2.6 reads it. */
+	c = parse_ok(BASE "mssfix 1300 mtu\n");
+	if (c != NULL)
+		CHECK(c->mssfix == 1300 && c->mssfix_mode == VPNC_MSSFIX_MTU);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "mssfix 1300 fixed\n");
+	if (c != NULL)
+		CHECK(c->mssfix == 1300 && c->mssfix_mode == VPNC_MSSFIX_FIXED);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "mssfix 1300\nmssfix\n");
+	if (c != NULL)
+		CHECK(c->mssfix == -1 && c->mssfix_mode == VPNC_MSSFIX_MTU, "no value: the default again");
+	vpnc_config_free(c);
+	c = parse_ok("client\n<ca>\nX\n</ca>\nauth-user-pass\nfragment 1000\n"
+	             "<connection>\nremote a.example\nfragment 1200 mtu\n</connection>\n"
+	             "<connection>\nremote b.example\n</connection>\n");
+	if (c != NULL) {
+		CHECK(c->remotes[0].fragment == 1200 && c->remotes[0].fragment_mtu, "the block's own");
+		CHECK(c->remotes[1].fragment == 1000 && !c->remotes[1].fragment_mtu, "the global one");
+	}
+	vpnc_config_free(c);
+	/* A TCP block without fragment next to a UDP one with it: fine, as in 2.6. */
+	c = parse_ok("client\n<ca>\nX\n</ca>\nauth-user-pass\n"
+	             "<connection>\nremote a.example\nfragment 1200\n</connection>\n"
+	             "<connection>\nremote b.example 443 tcp\n</connection>\n");
+	if (c != NULL)
+		CHECK(c->remotes[0].fragment == 1200 && c->remotes[1].fragment == 0);
+	vpnc_config_free(c);
+	parse_err(BASE "fragment 67\n", "t.ovpn:7: option 'fragment': must be a number from 68 to 65535", __LINE__);
+	parse_err(BASE "fragment x\n", "t.ovpn:7: option 'fragment': must be a number from 68 to 65535", __LINE__);
+	parse_err(BASE "fragment 1300 foo\n", "t.ovpn:7: option 'fragment': the second argument must be 'mtu'",
+	          __LINE__);
+	parse_err(BASE "fragment 1300\nproto tcp\n",
+	          "t.ovpn:7: option 'fragment' can only be used with 'proto udp' (remote vpn.example.org is TCP)",
+	          __LINE__);
+	parse_err("client\n<ca>\nX\n</ca>\nauth-user-pass\nfragment 1300\n"
+	          "<connection>\nremote a.example\n</connection>\n"
+	          "<connection>\nremote b.example 443 tcp\n</connection>\n",
+	          "t.ovpn:6: option 'fragment' can only be used with 'proto udp' (remote b.example is TCP)", __LINE__);
+	parse_err("client\n<ca>\nX\n</ca>\nauth-user-pass\n"
+	          "<connection>\nremote b.example\nproto tcp\nfragment 1300\n</connection>\n",
+	          "t.ovpn:9: option 'fragment' can only be used with 'proto udp' (remote b.example is TCP)", __LINE__);
+}
+
 static void test_messages(void)
 {
-	parse_err(BASE "fragment 1300\n", "t.ovpn:7: option 'fragment' is not supported", __LINE__);
 	parse_err(BASE "proto tcp\nhttp-proxy p 8080\nsocks-proxy s 1080\n",
 	          "t.ovpn: options 'http-proxy' and 'socks-proxy' cannot be used together", __LINE__);
 	parse_err(BASE "http-proxy-override p 8080\n",
@@ -599,11 +656,11 @@ static void test_command_line(void)
 		c = NULL;
 	}
 	{
-		char *argv[] = {"--fragment", "1300"};
+		char *argv[] = {"--plugin", "x.so"};
 
 		ret = vpnc_config_load(path, 2, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret < 0 && c == NULL);
-		CHECK_STR(err, "command line: option 'fragment' is not supported");
+		CHECK_STR(err, "command line: option 'plugin' is not supported");
 	}
 	{
 		char *argv[] = {"--verb", "x"};
@@ -1464,6 +1521,7 @@ int main(void)
 	test_base64();
 	test_inline_blocks();
 	test_connection_blocks();
+	test_fragment();
 	test_messages();
 	test_socks_proxy();
 	test_values();

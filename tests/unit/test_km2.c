@@ -315,6 +315,12 @@ static void test_occ(void)
 	                  "keysize 128,tls-auth,key-method 2,tls-server") == 0);
 	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = false, .server = false, .tun_mtu = 1500, .key_direction = -1, .auth_digest = "none", .tls_auth = false, .comp = false}) > 0);
 	CHECK(strstr(out, "link-mtu 1521,") != NULL && strstr(out, "auth [null-digest],") != NULL);
+	/* 'fragment': 2.6 counts its 4-byte header in link-mtu and names it by its old name. */
+	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tun_mtu = 1500, .key_direction = -1,
+	                                                                   .auth_digest = "SHA1", .comp = true,
+	                                                                   .fragment = true}) > 0);
+	CHECK(strcmp(out, "V4,dev-type tun,link-mtu 1545,tun-mtu 1500,proto UDPv4,comp-lzo,mtu-dynamic,auth SHA1,"
+	                  "keysize 128,key-method 2,tls-client") == 0, "%s", out);
 	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = false, .server = false, .tun_mtu = 1500, .key_direction = -1, .auth_digest = "NOPE", .tls_auth = false, .comp = false}) == -EINVAL);
 	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = false, .server = false, .tun_mtu = 1500, .key_direction = 2, .auth_digest = "SHA1", .tls_auth = false, .comp = false}) == -EINVAL);
 	CHECK(vpnc_km2_occ_string(out, sizeof(out), &(struct vpnc_km2_occ){.tcp = false, .server = false, .tun_mtu = 10, .key_direction = -1, .auth_digest = "SHA1", .tls_auth = false, .comp = false}) == -EINVAL);

@@ -138,8 +138,23 @@ int main(void)
 		CHECK(!vpnc_mss_clamp(q, ql + 8, 1400, 1380), "extension header past the end stops");
 	}
 	uint16_t m4, m6;
-	vpnc_mss_for_mtu(1492, false, 24, &m4, &m6);
+	struct vpnc_mss_frame f = {.mssfix = 1492, .encap = true, .proto = 24};
+	vpnc_mss_for_frame(&f, &m4, &m6);
 	CHECK(m4 == 1400 && m6 == 1380, "mssfix 1492 over IPv4 with AEAD: %u/%u", m4, m6);
+	/* 2.6's mss_fix for AES-256-CBC/SHA1 with peer-id and 'fragment 1200': 1200 - 40 - 28 = 1132,
+	 * 1119 in whole blocks less a padding byte, less fragment header and packet id: 1071. */
+	f = (struct vpnc_mss_frame){.mssfix = 1200, .encap = true, .proto = 4 + 16 + 20, .block = 16, .payload = 8};
+	vpnc_mss_for_frame(&f, &m4, &m6);
+	CHECK(m4 == 1071 && m6 == 1051, "CBC: %u/%u", m4, m6);
+	f = (struct vpnc_mss_frame){.mssfix = 1300, .fixed = true};
+	vpnc_mss_for_frame(&f, &m4, &m6);
+	CHECK(m4 == 1260 && m6 == 1240, "fixed: %u/%u", m4, m6);
+	f = (struct vpnc_mss_frame){.mssfix = 1450, .proto = 24, .payload = 1};
+	vpnc_mss_for_frame(&f, &m4, &m6);
+	CHECK(m4 == 1385 && m6 == 1365, "'mssfix 1450' with comp-lzo framing: %u/%u", m4, m6);
+	f = (struct vpnc_mss_frame){.mssfix = 60, .encap = true, .link_ipv6 = true, .proto = 24};
+	vpnc_mss_for_frame(&f, &m4, &m6);
+	CHECK(m4 == 65535 && m6 == 65535, "nothing left: no clamping");
 	printf("test_mss: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

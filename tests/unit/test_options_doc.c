@@ -312,7 +312,7 @@ static void test_table_shape(void)
 	CHECK(count[0] > 0 && count[1] > 0 && count[2] > 0);
 	CHECK(notes_ok);
 	CHECK(find(&t, "client") != NULL && find(&t, "client")->set == 0);
-	CHECK(find(&t, "fragment") != NULL && find(&t, "fragment")->set == 2);
+	CHECK(find(&t, "plugin") != NULL && find(&t, "plugin")->set == 2);
 }
 
 static int stop_after_one(void *ctx, const char *name, int set, const char *note)
@@ -339,7 +339,7 @@ static void test_checker_fails(const char *doc, size_t len)
 		/* A supported option renamed: unknown name, and the real one missing. */
 		{"| `client`", "| `clientx`"},
 		/* A refused option moved to the supported section. */
-		{"## Supported\n", "## Supported\n\n| `fragment` | wrong |\n"},
+		{"## Supported\n", "## Supported\n\n| `secret` | wrong |\n"},
 		/* A supported option listed twice. */
 		{"## Supported\n", "## Supported\n\n| `client` | again |\n"},
 		/* An ignored option without its note. */
