@@ -51,9 +51,7 @@ name=test_profiles_connect
 
 # Profiles the stock client connects with and vpnc does not, with the reason.
 # Each must stay a gap (checked below): fixing one means shrinking this list.
-declare -A KNOWN_GAPS=(
-	[providers/expressvpn]="fragment: not yet"
-)
+declare -A KNOWN_GAPS=()
 
 # pfc_static_conf PROFILE PKI FLAT CIPHER AUTH: the stock static-key peer for a
 # `secret` profile (FLAT: its options without blocks); sets PFC_STATIC and PFC_PING.
