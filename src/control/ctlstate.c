@@ -123,15 +123,30 @@ static void fill_status(void *ctx, struct vpnc_status_snap *snap)
 
 static int do_answer(void *ctx, unsigned id, const char *text, size_t len)
 {
+	static struct vpnc_status_snap snap; /* the loop is single-threaded */
 	struct vpnc_ctlstate *s = ctx;
+	bool waiting = false;
 	int ret;
 
 	if (s->hooks.answer == NULL)
 		return -ENOTSUP;
+	/* Said before the answer is handed on: taking it may ask the next question at once (on the
+	 * terminal, by the privileged parent under privsep), and this line must not land between
+	 * that question and what the user types. Never the answer itself: it may be a secret. */
+	if (s->hooks.prompt != NULL) {
+		memset(&snap, 0, sizeof(snap));
+		s->hooks.prompt(s->hooks.ctx, &snap);
+		waiting = id != 0 && snap.prompt_id == id;
+	}
+	if (waiting)
+		vpnc_log(VPNC_LOG_INFO, "Question %u answered on the control socket", id);
 	ret = s->hooks.answer(s->hooks.ctx, id, text, len);
-	/* Never the answer itself: it may be a secret. */
-	vpnc_log(ret == 0 ? VPNC_LOG_INFO : VPNC_LOG_MORE, "Question %u %s on the control socket", id,
-	         ret == 0 ? "answered" : "not answered (no such question, or too long)");
+	if (ret != 0)
+		vpnc_log(waiting ? VPNC_LOG_INFO : VPNC_LOG_MORE, "Question %u %s on the control socket", id,
+		         waiting ? "not answered after all (the answer is too long)"
+		                 : "not answered (no such question, or too long)");
+	else if (!waiting)
+		vpnc_log(VPNC_LOG_INFO, "Question %u answered on the control socket", id);
 	return ret;
 }
 

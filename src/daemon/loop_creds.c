@@ -33,9 +33,12 @@ void loop_creds_start(struct loop *l)
 		return;
 	}
 	vpnc_prompt_set_ctl(l->prompt, l->ctl != NULL);
-	/* Privilege separation: the jailed network process opens no terminal and starts no helper. */
-	if (l->p->split)
-		vpnc_prompt_limit(l->prompt, VPNC_PROMPT_FE_CTL);
+	/* Privilege separation: the jailed network process opens no terminal and starts no helper;
+	 * the privileged parent asks there for it (daemon/privask.c) and answers on the socket. */
+	if (l->p->split) {
+		vpnc_prompt_limit(l->prompt, VPNC_PROMPT_FE_CTL | VPNC_PROMPT_FE_PARENT);
+		vpnc_prompt_set_parent(l->prompt, l->p->priv_sock);
+	}
 }
 
 void loop_creds_stop(struct loop *l)

@@ -357,6 +357,7 @@ static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct v
 	if (err[0] != '\0')
 		vpnc_log(VPNC_LOG_NOTE, "%s", err);
 	vpnc_privsep_sign_key(p11_key); /* NULL without 'pkcs11-id' */
+	vpnc_privsep_no_sdask(lp->no_sdask); /* the parent asks the network process's questions */
 	ret = vpnc_privsep_split(conf, &sock, forget_secrets, &f);
 	if (ret >= 0)
 		return ret;

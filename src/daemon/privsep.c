@@ -28,6 +28,7 @@
 #include "daemon/exitcode.h"
 #include "daemon/ks_run.h"
 #include "daemon/log.h"
+#include "daemon/privask.h"
 #include "daemon/remote.h"
 #include "daemon/sdnotify.h"
 #include "daemon/updown.h"
@@ -37,6 +38,12 @@
 
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
 static EVP_PKEY *sign_key; /* vpnc_privsep_sign_key(): the token's key, borrowed */
+static bool ask_no_sdask;  /* vpnc_privsep_no_sdask() */
+
+void vpnc_privsep_no_sdask(bool no_sdask)
+{
+	ask_no_sdask = no_sdask;
+}
 
 void vpnc_privsep_sign_key(EVP_PKEY *key)
 {
@@ -79,23 +86,16 @@ static int child_status(int st)
 }
 
 /*
- * The control socket the network process made (control/ctlstate.c names it
- * the same way) cannot be unlinked from its empty root: the parent removes
- * it, if it is still a socket.
+ * The control socket the network process made cannot be unlinked from its
+ * empty root: the parent removes it, if it is still a socket.
  */
 static void remove_ctl_socket(const struct vpnc_config *conf)
 {
-	char instance[VPNC_CTL_INSTANCE_MAX + 1], path[VPNC_CTL_SOCKET_MAX];
-	const char *cfg = conf->path != NULL ? conf->path : conf->cmdline_config[0] ? conf->cmdline_config : NULL;
+	char path[VPNC_CTL_SOCKET_MAX];
 	struct stat st;
 
-	if (conf->control_socket[0] != '\0') {
-		snprintf(path, sizeof(path), "%s", conf->control_socket);
-	} else {
-		vpnc_ctl_instance_from_config(cfg, instance, sizeof(instance));
-		if (vpnc_ctl_path(instance, path, sizeof(path)) < 0)
-			return;
-	}
+	if (vpnc_privask_ctl_path(conf, path, sizeof(path)) < 0)
+		return;
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
 		(void)unlink(path);
 }
@@ -109,6 +109,7 @@ struct parent {
 	struct vpnc_privsrv s;
 	struct vpnc_updown u;            /* DNS and scripts, exactly as the one-process daemon runs them */
 	struct vpnc_ks_run ks;           /* the kill switch's rules (ks_run.h): the parent owns them */
+	struct vpnc_privask *ask;        /* the network process's questions (privask.h); NULL if none */
 	const struct vpnc_config *conf;
 	pid_t child;
 	int sock;
@@ -225,6 +226,20 @@ static int serve_one(struct parent *p)
 		vpnc_updown_dns_revert(&p->u); /* while the TUN still exists, as loop_shutdown() does */
 	if (ret == VPNC_PRIV_DOWN)
 		p->down_signal = p->code == 1 ? "fatal-error" : down_signal(req.down.why);
+	if (ret == VPNC_PRIV_ASK || ret == VPNC_PRIV_ASK_DONE) {
+		/* Questions (privask.h): answered at once; the user's answer goes by the control socket. */
+		memset(&reply.result, 0, sizeof(reply.result));
+		vpnc_priv_hdr_init(&reply.h, VPNC_PRIV_RESULT);
+		reply.result.request = (uint16_t)ret;
+		if (ret == VPNC_PRIV_ASK)
+			reply.result.err = p->ask != NULL ? vpnc_privask_ask(p->ask, &req.ask) : -ENXIO;
+		else
+			vpnc_privask_done(p->ask, req.ask_done.id);
+		if (reply.result.err < -4095 || reply.result.err > 0)
+			reply.result.err = -EIO;
+		ret = vpnc_priv_send(p->sock, &reply, reply.h.len, -1);
+		return ret < 0 ? (ret == -EPIPE || ret == -ECONNRESET ? 0 : ret) : 1;
+	}
 	ret = vpnc_privsrv_handle(&p->s, &req, &reply, &fd);
 	if (ret < 0)
 		return ret;
@@ -355,6 +370,8 @@ static void finish(struct parent *p)
 	failed = vpnc_privsrv_revert(&p->s);
 	if (failed > 0)
 		vpnc_log(VPNC_LOG_INFO, "%d network setting(s) could not be reverted", failed);
+	vpnc_privask_free(p->ask); /* a question's terminal settings go back */
+	p->ask = NULL;
 	remove_ctl_socket(p->conf);
 	vpnc_updown_down(&p->u, p->down_signal); /* runs during the rest of uv_run */
 	close_if((uv_handle_t *)&p->poll);
@@ -405,6 +422,10 @@ static int serve(const struct vpnc_config *conf, int sock, int sd_sock, pid_t ch
 	p->sd_sock = sd_sock;
 	p->code = -1;
 	p->down_signal = "sigterm";
+	ret = vpnc_privask_new(&p->uv, conf, ask_no_sdask, &p->ask);
+	if (ret < 0)
+		vpnc_log(VPNC_LOG_WARN, "The privileged process cannot ask questions on the terminal (%s); "
+		         "`vpnc answer` can answer them.", strerror(-ret));
 	ret = vpnc_privsrv_init(&p->s, conf);
 	p->s.dns_by_caller = true; /* updown.c applies DNS, with its rule for an 'up' script */
 	p->s.sign_key = sign_key; /* the network process's TLS signs through the token here */
@@ -456,6 +477,9 @@ static int serve(const struct vpnc_config *conf, int sock, int sd_sock, pid_t ch
 		finish(p);
 		uv_run(&p->uv, UV_RUN_DEFAULT);
 	}
+	vpnc_privask_free(p->ask); /* if the loop ended without finish() */
+	p->ask = NULL;
+	uv_run(&p->uv, UV_RUN_NOWAIT);
 	(void)uv_loop_close(&p->uv);
 	vpnc_updown_free(&p->u);
 	vpnc_privsrv_free(&p->s);

@@ -11,6 +11,8 @@
 #ifndef VPNC_DAEMON_PRIVSEP_H
 #define VPNC_DAEMON_PRIVSEP_H
 
+#include <stdbool.h>
+
 #include <openssl/evp.h>
 
 #include "vpnc/config.h"
@@ -31,5 +33,12 @@ int vpnc_privsep_split(const struct vpnc_config *conf, int *sock, void (*forget)
  * vpnc_privsep_split(), it must live until that returns in the parent.
  */
 void vpnc_privsep_sign_key(EVP_PKEY *key);
+
+/*
+ * --untrusted-config: the parent, asking the network process's questions
+ * (privask.h), never spawns systemd-ask-password either. Set before
+ * vpnc_privsep_split().
+ */
+void vpnc_privsep_no_sdask(bool no_sdask);
 
 #endif

@@ -13,6 +13,11 @@
 #include <openssl/crypto.h>
 
 #include "daemon/prompt_int.h"
+#include "priv/privcli.h"
+
+/* The ASK message (priv/privmsg.h) carries what this module asks. */
+_Static_assert(VPNC_PRIV_ASK_TEXT == VPNC_PROMPT_TEXT_MAX, "ask text size");
+_Static_assert(VPNC_PRIV_ASK_KINDS == VPNC_PROMPT__COUNT, "ask kinds");
 
 static const char *const kind_names[VPNC_PROMPT__COUNT] = {
 	[VPNC_PROMPT_USER] = "username",
@@ -82,6 +87,7 @@ int vpnc_prompt_new(uv_loop_t *loop, const char *instance, bool no_sdask, struct
 	p->no_sdask = no_sdask;
 	p->allowed = VPNC_PROMPT_FE_TTY | VPNC_PROMPT_FE_SDASK | VPNC_PROMPT_FE_CTL;
 	p->next_id = 1;
+	p->parent_sock = -1;
 	snprintf(p->instance, sizeof(p->instance), "%s", instance != NULL ? instance : "");
 	*out = p;
 	return 0;
@@ -106,6 +112,12 @@ void vpnc_prompt_set_ctl(struct vpnc_prompt *p, bool have_ctl)
 		p->have_ctl = have_ctl;
 }
 
+void vpnc_prompt_set_parent(struct vpnc_prompt *p, int sock)
+{
+	if (p != NULL)
+		p->parent_sock = sock;
+}
+
 void vpnc_prompt_limit(struct vpnc_prompt *p, unsigned fes)
 {
 	if (p != NULL)
@@ -120,6 +132,10 @@ bool vpnc_prompt_busy(const struct vpnc_prompt *p)
 /* Every front end lets go; the question is gone. */
 static void withdraw(struct vpnc_prompt *p)
 {
+	/* The parent stops asking; a failure here means it is gone or broken, which the loop's next
+	 * request to it finds out (nothing to do for a question that is over). */
+	if ((p->fes & VPNC_PROMPT_FE_PARENT) && p->parent_sock >= 0 && p->id != 0)
+		(void)vpnc_privc_ask_done(p->parent_sock, p->id);
 	prompt_tty_stop(p);
 	prompt_sdask_stop(p);
 	p->fes = 0;
@@ -144,6 +160,8 @@ int vpnc_prompt_ask(struct vpnc_prompt *p, const struct vpnc_prompt_q *q, vpnc_p
 	env.ctl = p->have_ctl;
 	env.no_sdask = p->no_sdask;
 	fes = vpnc_prompt_pick(&env, false) & p->allowed;
+	/* The parent answers through the control socket: only with one. */
+	bool parent = (p->allowed & VPNC_PROMPT_FE_PARENT) && p->parent_sock >= 0 && (fes & VPNC_PROMPT_FE_CTL);
 	if (fes == 0)
 		return -ENXIO;
 	p->kind = q->kind;
@@ -160,6 +178,10 @@ int vpnc_prompt_ask(struct vpnc_prompt *p, const struct vpnc_prompt_q *q, vpnc_p
 		p->fes &= ~VPNC_PROMPT_FE_TTY;
 	if ((fes & VPNC_PROMPT_FE_SDASK) && prompt_sdask_start(p) < 0)
 		p->fes &= ~VPNC_PROMPT_FE_SDASK;
+	/* -ENXIO: the parent has no terminal and no systemd-ask-password either; the control
+	 * socket still asks. */
+	if (parent && vpnc_privc_ask(p->parent_sock, p->id, (int)p->kind, p->echo, p->text) == 0)
+		p->fes |= VPNC_PROMPT_FE_PARENT;
 	if (p->fes == 0) {
 		withdraw(p);
 		return -ENXIO;

@@ -13,6 +13,8 @@
  *                     (src/control/ctlsock.c carries the request); and the
  *                     "first answer wins" bookkeeping
  *   prompt_pick.c     which front ends a question goes to (pure logic)
+ *   privask.c         under 'privsep', the parent's side: it asks on the
+ *                     network process's behalf (vpnc_prompt_set_parent)
  *
  * Two ways to ask:
  *
@@ -75,6 +77,7 @@ typedef void (*vpnc_prompt_done_fn)(void *arg, int status, char *answer);
 #define VPNC_PROMPT_FE_TTY 0x1u
 #define VPNC_PROMPT_FE_SDASK 0x2u
 #define VPNC_PROMPT_FE_CTL 0x4u
+#define VPNC_PROMPT_FE_PARENT 0x8u /* the privileged parent of 'privsep' asks for the network process */
 
 /* What the process has, for the choice; vpnc_prompt_env_probe() fills it from the system. */
 struct vpnc_prompt_env {
@@ -125,6 +128,17 @@ void vpnc_prompt_set_ctl(struct vpnc_prompt *p, bool have_ctl);
  * jail) asks on the control socket only.
  */
 void vpnc_prompt_limit(struct vpnc_prompt *p, unsigned fes);
+
+/*
+ * Privilege separation: the network process (limited to
+ * VPNC_PROMPT_FE_CTL | VPNC_PROMPT_FE_PARENT) offers each question to the
+ * privileged parent too (sock: its end of the socketpair; -1 = none), which
+ * asks on its terminal or through systemd-ask-password
+ * (daemon/privask.c) and answers through the control socket, so only a
+ * loop with a control socket offers it. The parent is told (ASK_DONE) when
+ * the question is answered or withdrawn.
+ */
+void vpnc_prompt_set_parent(struct vpnc_prompt *p, int sock);
 
 /*
  * Asks q; done(arg, ...) is called exactly once from the loop, never from

@@ -47,6 +47,7 @@ struct vpnc_prompt {
 	bool no_sdask;
 	bool have_ctl;
 	unsigned allowed;          /* VPNC_PROMPT_FE_* the owner allows (vpnc_prompt_limit) */
+	int parent_sock;           /* the privsep socketpair (vpnc_prompt_set_parent), or -1 */
 	char instance[72];         /* at most 64 bytes (ctlpath.h) */
 
 	/* The waiting question (id 0 = none). */

@@ -128,3 +128,29 @@ int vpnc_privc_sign(int sock, int op, const unsigned char *data, size_t len, uns
 	memcpy(out, r.signature.sig, r.signature.len);
 	return (int)r.signature.len;
 }
+
+int vpnc_privc_ask(int sock, unsigned id, int kind, bool echo, const char *text)
+{
+	struct vpnc_priv_msg_ask q;
+	union vpnc_priv_msg r;
+	int ret = vpnc_priv_ask_init(&q, id, kind, echo, text);
+
+	if (ret < 0)
+		return ret;
+	ret = call(sock, &q, sizeof(q), VPNC_PRIV_RESULT, &r, NULL);
+	return ret < 0 ? ret : r.result.err;
+}
+
+int vpnc_privc_ask_done(int sock, unsigned id)
+{
+	struct vpnc_priv_msg_ask_done q;
+	union vpnc_priv_msg r;
+	int ret;
+
+	if (id == 0)
+		return -EINVAL;
+	vpnc_priv_hdr_init(&q.h, VPNC_PRIV_ASK_DONE);
+	q.id = (uint32_t)id;
+	ret = call(sock, &q, sizeof(q), VPNC_PRIV_RESULT, &r, NULL);
+	return ret < 0 ? ret : r.result.err;
+}

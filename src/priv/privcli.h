@@ -8,6 +8,7 @@
 #ifndef VPNC_PRIV_PRIVCLI_H
 #define VPNC_PRIV_PRIVCLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -42,6 +43,15 @@ int vpnc_privc_resolve(int sock, unsigned idx, struct vpnc_priv_msg_addrs *out);
  * may have to ask for).
  */
 int vpnc_privc_sign(int sock, int op, const unsigned char *data, size_t len, unsigned char *out, size_t cap);
+
+/*
+ * ASK: the parent asks question id on its terminal or through
+ * systemd-ask-password too (privmsg.h); returns its answer at once: 0, or
+ * -ENXIO when it has neither. ASK_DONE: question id is answered or
+ * withdrawn. Both return 0 or a negative errno code.
+ */
+int vpnc_privc_ask(int sock, unsigned id, int kind, bool echo, const char *text);
+int vpnc_privc_ask_done(int sock, unsigned id);
 
 /* DOWN (enum vpnc_priv_down_why): returns how many revert steps failed, or a negative errno code. */
 int vpnc_privc_down(int sock, int why);

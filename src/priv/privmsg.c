@@ -52,6 +52,9 @@ _Static_assert(VPNC_PRIV_MAX_ITEMS < 65536, "n_failed range");
 _Static_assert(sizeof(struct vpnc_priv_msg_sign) == 16 + VPNC_PRIV_SIGN_MAX, "sign layout");
 _Static_assert(sizeof(struct vpnc_priv_msg_signature) == 16 + VPNC_PRIV_SIGN_MAX, "signature layout");
 
+_Static_assert(sizeof(struct vpnc_priv_msg_ask) == 16 + VPNC_PRIV_ASK_TEXT, "ask layout");
+_Static_assert(sizeof(struct vpnc_priv_msg_ask_done) == 12, "ask done layout");
+
 #define PRIV_METRIC_MAX 0x7FFFFFFF /* as the push parser's */
 #define PRIV_TUN_MTU_MIN 576
 #define PRIV_TUN_MTU_MAX 9000
@@ -76,6 +79,8 @@ size_t vpnc_priv_len(int type)
 	case VPNC_PRIV_ADDRS: return sizeof(struct vpnc_priv_msg_addrs);
 	case VPNC_PRIV_SIGN: return sizeof(struct vpnc_priv_msg_sign);
 	case VPNC_PRIV_SIGNATURE: return sizeof(struct vpnc_priv_msg_signature);
+	case VPNC_PRIV_ASK: return sizeof(struct vpnc_priv_msg_ask);
+	case VPNC_PRIV_ASK_DONE: return sizeof(struct vpnc_priv_msg_ask_done);
 	default: return 0;
 	}
 }
@@ -363,6 +368,10 @@ static bool result_ok(const struct vpnc_priv_msg_result *r)
 		return r->mtu == 0; /* n_failed: deletions that failed */
 	case VPNC_PRIV_TUN_OPEN:
 		return r->err < 0 && r->mtu == 0 && r->n_failed == 0; /* success is a TUN message */
+	case VPNC_PRIV_ASK:
+		return r->mtu == 0 && r->n_failed == 0;
+	case VPNC_PRIV_ASK_DONE:
+		return r->err == 0 && r->mtu == 0 && r->n_failed == 0;
 	default:
 		return false; /* RESOLVE has its own reply, with its own error */
 	}
@@ -422,6 +431,43 @@ static bool signature_ok(const struct vpnc_priv_msg_signature *m)
 	return zero(m->sig + m->len, VPNC_PRIV_SIGN_MAX - m->len);
 }
 
+/* ASK's text: printable ASCII, at least one byte, NUL-terminated and NUL-padded. */
+static bool ask_text_ok(const char *text)
+{
+	size_t len;
+
+	if (!padded_string(text, VPNC_PRIV_ASK_TEXT, &len) || len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static bool ask_ok(const struct vpnc_priv_msg_ask *m)
+{
+	return m->id != 0 && m->kind < VPNC_PRIV_ASK_KINDS && flag(m->echo) && zero(m->zero, sizeof(m->zero)) &&
+	       ask_text_ok(m->text);
+}
+
+int vpnc_priv_ask_init(struct vpnc_priv_msg_ask *m, unsigned id, int kind, bool echo, const char *text)
+{
+	size_t len = text != NULL ? strnlen(text, VPNC_PRIV_ASK_TEXT - 1) : 0;
+
+	memset(m, 0, sizeof(*m));
+	vpnc_priv_hdr_init(&m->h, VPNC_PRIV_ASK);
+	if (id == 0 || kind < 0 || kind >= VPNC_PRIV_ASK_KINDS)
+		return -EINVAL;
+	m->id = (uint32_t)id;
+	m->kind = (uint8_t)kind;
+	m->echo = echo;
+	for (size_t i = 0; i < len; i++)
+		m->text[i] = (unsigned char)text[i] >= 0x20 && (unsigned char)text[i] <= 0x7e ? text[i] : '?';
+	if (len == 0)
+		m->text[0] = '?'; /* an empty question is still a question */
+	return 0;
+}
+
 int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 {
 	union vpnc_priv_msg m;
@@ -471,6 +517,14 @@ int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 		break;
 	case VPNC_PRIV_SIGNATURE:
 		if (!signature_ok(&m.signature))
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_ASK:
+		if (!ask_ok(&m.ask))
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_ASK_DONE:
+		if (m.ask_done.id == 0)
 			return -EBADMSG;
 		break;
 	default: return -EBADMSG;

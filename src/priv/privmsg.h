@@ -37,6 +37,8 @@ enum vpnc_priv_type {
 	VPNC_PRIV_RESOLVE,       /* child: resolve configured remote number N */
 	VPNC_PRIV_DOWN,          /* child: revert everything, run 'down' */
 	VPNC_PRIV_SIGN,          /* child: a private-key operation by the PKCS#11 token the parent holds */
+	VPNC_PRIV_ASK,           /* child: ask this question on the terminal (or systemd-ask-password) too */
+	VPNC_PRIV_ASK_DONE,      /* child: that question is answered or withdrawn */
 	VPNC_PRIV_RESULT = 0x81, /* parent: the outcome of a request */
 	VPNC_PRIV_TUN,           /* parent: the TUN's name and index; the fd rides along (SCM_RIGHTS) */
 	VPNC_PRIV_ADDRS,         /* parent: the addresses of a remote */
@@ -244,6 +246,32 @@ struct vpnc_priv_msg_signature {
 	uint8_t sig[VPNC_PRIV_SIGN_MAX];
 };
 
+/*
+ * ASK: the network process has no terminal and may not start a helper, so
+ * the parent asks its question on the terminal or through
+ * systemd-ask-password (daemon/privask.c) and hands the answer back through
+ * the control socket ("answer ID TEXT"). The text is printable ASCII only
+ * (0x20..0x7e), NUL-terminated and NUL-padded: what the terminal shows
+ * carries no control sequence, whoever wrote it. Answered at once by a
+ * RESULT (err -ENXIO: the parent has neither front end), not when the user
+ * answers. ASK_DONE: the question id is answered or withdrawn; the parent
+ * stops asking it. Answered by a RESULT with err 0.
+ */
+#define VPNC_PRIV_ASK_TEXT 320   /* VPNC_PROMPT_TEXT_MAX (daemon/prompt.h) */
+#define VPNC_PRIV_ASK_KINDS 5    /* VPNC_PROMPT__COUNT: username, password, key-passphrase, pin, challenge */
+struct vpnc_priv_msg_ask {
+	struct vpnc_priv_hdr h;
+	uint32_t id;             /* > 0: the network process's question id (what `vpnc answer` names) */
+	uint8_t kind;            /* < VPNC_PRIV_ASK_KINDS (enum vpnc_prompt_kind) */
+	uint8_t echo;            /* 0/1 */
+	uint8_t zero[2];
+	char text[VPNC_PRIV_ASK_TEXT];
+};
+struct vpnc_priv_msg_ask_done {
+	struct vpnc_priv_hdr h;
+	uint32_t id;             /* > 0 */
+};
+
 /* The empty requests (TUN_OPEN, NET_UNAPPLY, REPIN) are a bare header. */
 
 /* The largest message; receive buffers are this size plus one, so a longer one shows up. */
@@ -257,6 +285,8 @@ union vpnc_priv_msg {
 	struct vpnc_priv_msg_addrs addrs;
 	struct vpnc_priv_msg_sign sign;
 	struct vpnc_priv_msg_signature signature;
+	struct vpnc_priv_msg_ask ask;
+	struct vpnc_priv_msg_ask_done ask_done;
 };
 #define VPNC_PRIV_MSG_MAX sizeof(union vpnc_priv_msg)
 
@@ -272,6 +302,14 @@ size_t vpnc_priv_len(int type);
 
 /* Fills a header for a message of this type (its exact length). */
 void vpnc_priv_hdr_init(struct vpnc_priv_hdr *h, int type);
+
+/*
+ * Child side: an ASK message for question id (> 0) of kind (< VPNC_PRIV_ASK_KINDS).
+ * Every byte of text outside 0x20..0x7e becomes '?' (as the control
+ * socket's "prompt" line shows it) and text longer than VPNC_PRIV_ASK_TEXT - 1
+ * bytes is cut. Returns 0, or -EINVAL for an id or kind out of range.
+ */
+int vpnc_priv_ask_init(struct vpnc_priv_msg_ask *m, unsigned id, int kind, bool echo, const char *text);
 
 /*
  * Child side: a NET_APPLY message from a validated push and the server in use

@@ -308,7 +308,8 @@ int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, 
 		result(reply, type, 0);
 		reply->result.n_failed = (uint32_t)err;
 		return 0;
-	default: return -EBADMSG; /* a reply type: vpnc_priv_recv() never hands one out from the child */
+	default: return -EBADMSG; /* a reply type (vpnc_priv_recv() never hands one out from the child), or ASK /
+	                          * ASK_DONE, which the daemon serves itself (daemon/privask.h) */
 	}
 }
 

@@ -11,7 +11,9 @@
  *         a good NET_APPLY, so field-level changes are reached quickly.
  * Invariant (trap on failure): a NET_APPLY that passes is canonical: turning
  * it into a push and back gives the same bytes, so no byte the parent acts on
- * escapes the check, and no unchecked byte can ride along.
+ * escapes the check, and no unchecked byte can ride along. Likewise an ASK
+ * that passes is what vpnc_priv_ask_init() builds from its fields (its text
+ * printable ASCII, nothing after the NUL).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -84,6 +86,14 @@ static void one(const void *p, size_t len, int from_parent)
 	if (t == VPNC_PRIV_NET_APPLY) {
 		memcpy(&msg, p, len);
 		canonical(&msg.net);
+	}
+	if (t == VPNC_PRIV_ASK) {
+		/* A question that passes is printable ASCII and exactly what the child's builder makes of it. */
+		static struct vpnc_priv_msg_ask again_ask;
+
+		memcpy(&msg, p, len);
+		check(vpnc_priv_ask_init(&again_ask, msg.ask.id, msg.ask.kind, msg.ask.echo, msg.ask.text) == 0);
+		check(memcmp(&again_ask, &msg.ask, sizeof(again_ask)) == 0);
 	}
 }
 

@@ -18,6 +18,11 @@
 #           (client-auth-nt). vpnc, answered on its terminal, connects; and
 #           once more without a terminal, answered with `vpnc answer` after
 #           `vpnc status --json` showed the question.
+# crtext/privsep: the same with privilege separation (the default), the
+#           network process jailed (uid not 0, seccomp): the privileged parent
+#           asks on the terminal and hands the code over the control socket;
+#           and when `vpnc answer` answers first, the parent lets go of the
+#           terminal.
 # webauth:  the same with "WEB_AUTH::<url>": the URL appears in `vpnc status`
 #           (and the log) while the server waits; then the server lets it in.
 # Needs root and python3.
@@ -278,6 +283,89 @@ if vt_check "crtext/socket: server and its management driver up" mgmt_start crte
 	vt_check "crtext/socket: connected" vt_wait_tun_ipv4 40
 	vt_check "crtext/socket: SIGTERM, exit 0" eval 'vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]'
 	vt_check "crtext/socket: client namespace clean" vt_ns_clean
+	mgmt_stop
+	vt_server_stop
+fi
+
+# ---- crtext under privilege separation (the default): the jailed network process has no
+# terminal; its privileged parent asks on the pty and answers through the control socket ----
+# vpnc_proc root|jailed: the pid of this test's vpnc parent (uid 0) or its network process.
+vpnc_proc() {
+	local p st
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = vpnc ] || continue
+		[[ $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) == *"$VT_DIR/ctl.sock"* ]] || continue
+		st=$(cat "$p/status" 2>/dev/null) || continue
+		if [[ $st == *$'\nUid:\t0\t'* ]]; then
+			[ "$1" = root ] && { echo "${p#/proc/}"; return 0; }
+		else
+			[ "$1" = jailed ] && { echo "${p#/proc/}"; return 0; }
+		fi
+	done
+	return 1
+}
+# jailed PID: the network process is jailed: not uid 0, a seccomp filter (mode 2).
+jailed() {
+	local st
+	st=$(cat "/proc/$1/status" 2>/dev/null) || return 1
+	[[ $st != *$'\nUid:\t0\t'* && $st == *$'\nSeccomp:\t2'* ]]
+}
+# tty_fds PID: how many of its descriptors are terminals (/dev/pts/N, or /dev/tty opened as such).
+tty_fds() { find "/proc/$1/fd" \( -lname '/dev/pts/*' -o -lname /dev/tty \) 2>/dev/null | wc -l; }
+
+if vt_check "crtext/privsep: server and its management driver up" mgmt_start crtext "$code"; then
+	pty_client_start "$code"
+	if vt_check "crtext/privsep: connected after answering the challenge on the pty" vt_wait_tun_ipv4 40; then
+		net=$(vpnc_proc jailed) || net=""
+		vt_check "crtext/privsep: the network process ($net) is jailed (uid != 0, Seccomp 2)" jailed "${net:-0}"
+		vt_check "crtext/privsep: the challenge was asked on the terminal" \
+			log_has "CHALLENGE: Enter the code from your app"
+		vt_check "crtext/privsep: the parent handed the typed code over the control socket" \
+			log_has "answered on the control socket"
+		vt_check "crtext/privsep: the server got the code in CR_RESPONSE" \
+			grep -qE "^>CLIENT:CR_RESPONSE,[0-9]+,[0-9]+,$(printf "%s" "$code" | base64)\$" "$VT_DIR/mgmt.log"
+	fi
+	vt_check "crtext/privsep: SIGTERM, exit 0" eval 'vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]'
+	vt_check "crtext/privsep: client namespace clean" vt_ns_clean
+	mgmt_stop
+	vt_server_stop
+fi
+
+# The same question on the pty, nobody types: `vpnc answer` answers first, and the parent lets
+# go of the terminal (first answer wins).
+if vt_check "crtext/privsep-socket: server and its management driver up" mgmt_start crtext "$code"; then
+	VT_CLI_RC=""
+	VT_CLI_TUN=""
+	VT_CONNECT_MS=""
+	: >"$VT_DIR/client.log"
+	VT_CLI_T0=$(vt_now_us)
+	ip netns exec "$VT_CLI_NS" python3 "$VT_DIR/ptyrun.py" "NOT-A-PROMPT" unused "$VT_DIR/client.log" 120 -- \
+		"${VT_CLIENT_CMD[@]}" --config "$VT_DIR/$VT_CLIENT_CONF" --dns-mode none \
+		--control-socket "$VT_DIR/ctl.sock" &
+	VT_CLI_PID=$!
+	json=""
+	for _ in $(seq 1 150); do
+		json=$("$vpnc" status --json --control-socket "$VT_DIR/ctl.sock" 2>/dev/null) || json=""
+		[[ $json == *'"kind":"challenge"'* ]] && log_has "CHALLENGE: Enter the code from your app" && break
+		sleep 0.2
+	done
+	vt_check "crtext/privsep-socket: status --json shows the challenge" grep -qF '"kind":"challenge"' <<<"$json"
+	vt_check "crtext/privsep-socket: ... and the terminal shows it too" \
+		log_has "CHALLENGE: Enter the code from your app"
+	root=$(vpnc_proc root) || root=""
+	net=$(vpnc_proc jailed) || net=""
+	vt_check "crtext/privsep-socket: the network process ($net) is jailed" jailed "${net:-0}"
+	before=$(tty_fds "${root:-0}")
+	vt_check "crtext/privsep-socket: vpnc answer gives the code" \
+		"$vpnc" answer --control-socket "$VT_DIR/ctl.sock" <<<"$code"
+	vt_check "crtext/privsep-socket: connected" vt_wait_tun_ipv4 40
+	after=$(tty_fds "${root:-0}")
+	vt_check "crtext/privsep-socket: the parent closed its terminal question ($before -> $after descriptors)" \
+		eval '[ "$after" -eq $((before - 1)) ]'
+	vt_check "crtext/privsep-socket: the server got the code in CR_RESPONSE" \
+		grep -qE "^>CLIENT:CR_RESPONSE,[0-9]+,[0-9]+,$(printf "%s" "$code" | base64)\$" "$VT_DIR/mgmt.log"
+	vt_check "crtext/privsep-socket: SIGTERM, exit 0" eval 'vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]'
+	vt_check "crtext/privsep-socket: client namespace clean" vt_ns_clean
 	mgmt_stop
 	vt_server_stop
 fi

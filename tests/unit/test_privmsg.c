@@ -2,7 +2,8 @@
  * test_privmsg.c: the privilege separation messages (src/priv/privmsg.h):
  * a push parsed from real PUSH_REPLY text passes through NET_APPLY and back
  * unchanged; every header and field rule rejects what it should, on both
- * directions; the replies are checked as strictly; the systemd
+ * directions; the replies are checked as strictly; a question's text
+ * (ASK) is printable ASCII whatever the child puts in; the systemd
  * notifications the parent passes on (privsd.h) are exactly the ones vpnc
  * sends.
  */
@@ -441,6 +442,84 @@ static void test_sd(void)
 	CHECK(vpnc_priv_sd_check(big, VPNC_PRIV_SD_MAX + 1) == -EBADMSG, "one byte more");
 }
 
+/* ASK and ASK_DONE (privmsg.h): the text the parent shows on its terminal is printable ASCII. */
+static void test_ask(void)
+{
+	struct vpnc_priv_msg_ask a, b;
+	struct vpnc_priv_msg_ask_done d;
+	struct vpnc_priv_msg_result r;
+	char long_text[VPNC_PRIV_ASK_TEXT + 40];
+
+	CHECK(vpnc_priv_ask_init(&a, 7, 4, true, "CHALLENGE: Enter the code from your app") == 0);
+	CHECK(vpnc_priv_check(&a, sizeof(a), false) == VPNC_PRIV_ASK);
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == -EBADMSG, "a request from the parent");
+	CHECK(a.id == 7 && a.kind == 4 && a.echo == 1 && strcmp(a.text, "CHALLENGE: Enter the code from your app") == 0);
+	CHECK(vpnc_priv_check(&a, sizeof(a) - 1, false) == -EBADMSG, "short");
+	/* The child's own text is made safe before it is sent: control bytes, ESC, DEL, non-ASCII. */
+	CHECK(vpnc_priv_ask_init(&a, 1, 1, false, "Pass\x1b[2J\r\nword\x7f\xc3\xa9:") == 0);
+	CHECK(strcmp(a.text, "Pass?[2J??word???:") == 0, "%s", a.text);
+	CHECK(vpnc_priv_check(&a, sizeof(a), false) == VPNC_PRIV_ASK);
+	memset(long_text, 'x', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	CHECK(vpnc_priv_ask_init(&a, 1, 0, true, long_text) == 0 && strlen(a.text) == VPNC_PRIV_ASK_TEXT - 1);
+	CHECK(vpnc_priv_check(&a, sizeof(a), false) == VPNC_PRIV_ASK, "cut, still NUL-terminated");
+	CHECK(vpnc_priv_ask_init(&a, 1, 0, true, "") == 0 && vpnc_priv_check(&a, sizeof(a), false) == VPNC_PRIV_ASK);
+	CHECK(vpnc_priv_ask_init(&a, 0, 0, true, "x") == -EINVAL, "id 0");
+	CHECK(vpnc_priv_ask_init(&a, 1, VPNC_PRIV_ASK_KINDS, true, "x") == -EINVAL, "unknown kind");
+	CHECK(vpnc_priv_ask_init(&a, 1, -1, true, "x") == -EINVAL, "negative kind");
+
+	/* Each rule on a message that did not come from vpnc_priv_ask_init(). */
+	CHECK(vpnc_priv_ask_init(&a, 9, 1, false, "Enter Auth Password:") == 0);
+#define ASK_BAD(stmt)                                                                        \
+	do {                                                                                 \
+		b = a;                                                                       \
+		stmt;                                                                        \
+		CHECK(vpnc_priv_check(&b, sizeof(b), false) == -EBADMSG, "%s", #stmt);     \
+	} while (0)
+	ASK_BAD(b.id = 0);
+	ASK_BAD(b.kind = VPNC_PRIV_ASK_KINDS);
+	ASK_BAD(b.echo = 2);
+	ASK_BAD(b.zero[1] = 1);
+	ASK_BAD(b.text[0] = '\0');                                  /* empty */
+	ASK_BAD(b.text[3] = '\x1b');                                /* a terminal escape */
+	ASK_BAD(b.text[3] = '\n');
+	ASK_BAD(b.text[3] = '\x7f');
+	ASK_BAD(b.text[3] = (char)0x9b);                            /* a C1 CSI */
+	ASK_BAD(b.text[3] = (char)0xc3);                            /* not ASCII */
+	ASK_BAD(b.text[VPNC_PRIV_ASK_TEXT - 2] = 'x');              /* garbage after the NUL */
+	ASK_BAD(memset(b.text, 'x', sizeof(b.text)));               /* no NUL */
+	ASK_BAD(b.h.len = 12);
+#undef ASK_BAD
+
+	vpnc_priv_hdr_init(&d.h, VPNC_PRIV_ASK_DONE);
+	d.id = 9;
+	CHECK(vpnc_priv_check(&d, sizeof(d), false) == VPNC_PRIV_ASK_DONE);
+	CHECK(vpnc_priv_check(&d, sizeof(d), true) == -EBADMSG, "a request from the parent");
+	d.id = 0;
+	CHECK(vpnc_priv_check(&d, sizeof(d), false) == -EBADMSG, "id 0");
+
+	/* Their RESULTs: ASK may fail (-ENXIO: the parent has neither front end); ASK_DONE does not. */
+	memset(&r, 0, sizeof(r));
+	vpnc_priv_hdr_init(&r.h, VPNC_PRIV_RESULT);
+	r.request = VPNC_PRIV_ASK;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
+	r.err = -ENXIO;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
+	r.mtu = 1400;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "an MTU for ASK");
+	r.mtu = 0;
+	r.n_failed = 1;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "n_failed for ASK");
+	r.n_failed = 0;
+	r.dns = 1;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "DNS state for ASK");
+	r.dns = 0;
+	r.request = VPNC_PRIV_ASK_DONE;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "ASK_DONE does not fail");
+	r.err = 0;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
+}
+
 int main(void)
 {
 	test_sd();
@@ -450,6 +529,7 @@ int main(void)
 	test_net_fields();
 	test_small_requests();
 	test_replies();
+	test_ask();
 	printf("test_privmsg: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
