@@ -103,17 +103,25 @@ static int nl_talk(struct vpnc_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 	return -ETIMEDOUT;
 }
 
-int vpnc_nl_link_up(struct vpnc_nl *nl, int ifindex, int mtu, int txqlen)
+/* An RTM_NEWLINK request for ifindex in buf, its link header zeroed but for family and index. */
+static struct nlmsghdr *link_msg(uint8_t *buf, int ifindex, struct ifinfomsg **ifi)
 {
-	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
 
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
+	*ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(**ifi));
+	(*ifi)->ifi_family = AF_UNSPEC;
+	(*ifi)->ifi_index = ifindex;
+	return nlh;
+}
+
+int vpnc_nl_link_up(struct vpnc_nl *nl, int ifindex, int mtu, int txqlen)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = link_msg(buf, ifindex, &ifi);
+
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	if (mtu > 0)
@@ -126,14 +134,9 @@ int vpnc_nl_link_up(struct vpnc_nl *nl, int ifindex, int mtu, int txqlen)
 int vpnc_nl_link_set_lladdr(struct vpnc_nl *nl, int ifindex, const uint8_t mac[6])
 {
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = link_msg(buf, ifindex, &ifi);
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	return nl_talk(nl, nlh, NULL, NULL);
 }
