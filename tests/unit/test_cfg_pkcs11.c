@@ -19,13 +19,13 @@
 #include "vpnc/config.h"
 #include "os/pkcs11.h"
 
+#include "../cfgparse.h"
 #include "../check.h"
 
 /* A minimal valid client (the token brings the certificate): line 5 is a test's first. */
 #define BASE "client\n<ca>\nCA\n</ca>\nremote vpn.example.org\n"
 #define SOFTHSM "/usr/lib/softhsm/libsofthsm2.so"
 
-static char err[512];
 static char notes[2048];
 
 static void note_cb(void *ctx, const char *msg)
@@ -35,36 +35,11 @@ static void note_cb(void *ctx, const char *msg)
 	strcat(notes, "\n");
 }
 
-static struct vpnc_config *parse(const char *text, int *ret)
-{
-	const struct vpnc_config_notes to = {note_cb, NULL};
-	struct vpnc_config *c = NULL;
+static const struct vpnc_config_notes collect_notes = {note_cb, NULL};
 
+static void notes_clear(void)
+{
 	notes[0] = '\0';
-	*ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), &to, &c, err, sizeof(err));
-	return c;
-}
-
-static struct vpnc_config *parse_ok(const char *text)
-{
-	int ret;
-	struct vpnc_config *c = parse(text, &ret);
-
-	if (ret != 0 || c == NULL)
-		fprintf(stderr, "unexpected error: %s\n", err);
-	CHECK(ret == 0 && c != NULL);
-	return c;
-}
-
-static void parse_err(const char *text, const char *want, int line)
-{
-	int ret;
-	struct vpnc_config *c = parse(text, &ret);
-
-	if (ret >= 0 || c != NULL || strcmp(err, want) != 0)
-		fprintf(stderr, "test line %d: ret %d, got '%s', want '%s'\n", line, ret, err, want);
-	CHECK(ret < 0 && c == NULL && strcmp(err, want) == 0);
-	vpnc_config_free(c);
 }
 
 /* Loads text from a file with --untrusted-config; err keeps what follows the file name. */
@@ -240,6 +215,8 @@ static void test_open_refusals(void)
 
 int main(void)
 {
+	note_to = &collect_notes;
+	parse_reset = notes_clear;
 	test_values();
 	test_errors();
 	test_untrusted();

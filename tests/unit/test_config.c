@@ -23,55 +23,11 @@
 #include "vpnc/push.h"
 #include "config/cfg_internal.h"
 
+#include "../cfgparse.h"
 #include "../check.h"
 
 /* A minimal valid client: 6 lines, so a test's own first line is line 7. */
 #define BASE "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote vpn.example.org\n"
-
-static char err[512];
-static const struct vpnc_config_notes *note_to; /* where parse() sends notes */
-
-static struct vpnc_config *parse(const char *text, int *ret)
-{
-	struct vpnc_config *c = NULL;
-
-	*ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), note_to, &c, err, sizeof(err));
-	return c;
-}
-
-static struct vpnc_config *parse_ok(const char *text)
-{
-	int ret;
-	struct vpnc_config *c = parse(text, &ret);
-
-	if (ret != 0 || c == NULL)
-		fprintf(stderr, "unexpected error: %s\n", err);
-	CHECK(ret == 0 && c != NULL);
-	return c;
-}
-
-/* Parses text that must fail, and compares the message. */
-static void parse_err(const char *text, const char *want, int line)
-{
-	int ret;
-	struct vpnc_config *c = parse(text, &ret);
-
-	if (ret >= 0 || c != NULL || strcmp(err, want) != 0)
-		fprintf(stderr, "test line %d: ret %d, got '%s', want '%s'\n", line, ret, err, want);
-	CHECK(ret < 0 && c == NULL && strcmp(err, want) == 0);
-	vpnc_config_free(c);
-}
-
-static void parse_err_prefix(const char *text, const char *want, int line)
-{
-	int ret;
-	struct vpnc_config *c = parse(text, &ret);
-
-	if (ret >= 0 || strncmp(err, want, strlen(want)) != 0)
-		fprintf(stderr, "test line %d: ret %d, got '%s', want prefix '%s'\n", line, ret, err, want);
-	CHECK(ret < 0 && c == NULL && strncmp(err, want, strlen(want)) == 0);
-	vpnc_config_free(c);
-}
 
 static void test_minimal_defaults(void)
 {
