@@ -28,6 +28,7 @@ static const char *const frag_errs[] = {
 	[VPNC_FRAG_E_TEST] = "FRAG_TEST not implemented",
 	[VPNC_FRAG_E_SIZE] = "bad fragment size",
 	[VPNC_FRAG_E_OVERFLOW] = "fragment buffer overflow",
+	[VPNC_FRAG_E_GAP] = "reassembled packet with bytes no fragment carried",
 };
 
 int vpnc__frag_init(struct vpnc_engine *e, const struct vpnc_engine_cfg *cfg)
@@ -151,7 +152,7 @@ int vpnc_engine_tun_in_next(struct vpnc_engine *e, uint64_t now, const uint8_t *
 
 static int frag_refused(struct vpnc_engine *e, uint64_t now, enum vpnc_frag_err err)
 {
-	vpnc__peer_log(e, now, 4, "fragment from the peer refused: %s", frag_errs[err]);
+	VPNC_PEER_LOG(e, now, 4, "fragment from the peer refused: %s", frag_errs[err]);
 	return vpnc__drop(e, VPNC_DROP_FRAG, VPNC__FRAG_DROPPED);
 }
 

@@ -167,6 +167,7 @@ int vpnc_frag_in(struct vpnc_frag_rx *rx, uint64_t now, const uint8_t *p, size_t
 		s->size = size;
 		s->map = 0;
 		s->len = 0;
+		s->last_end = 0;
 	}
 	size_t at = (size_t)n * size;
 	if (at > rx->cap || dlen > rx->cap - at) {
@@ -178,11 +179,23 @@ int vpnc_frag_in(struct vpnc_frag_rx *rx, uint64_t now, const uint8_t *p, size_t
 		memcpy(buf + at, data, dlen);
 	if (at + dlen > s->len)
 		s->len = at + dlen;
+	if (type == VPNC_FRAG_LAST)
+		s->last_end = at + dlen;
 	s->map |= (type == VPNC_FRAG_LAST ? FRAG_MAP_FULL : 1u) << n;
 	s->stamp = now;
 	if (s->map != FRAG_MAP_FULL)
 		return 0;
 	s->defined = false;
+	/*
+	 * The packet ends where LAST ends. A fragment with a higher id (the peer
+	 * lying) would make it longer, and the bytes between LAST's end and that
+	 * fragment were never written in this packet: refuse rather than pass on
+	 * what the buffer held before.
+	 */
+	if (s->len != s->last_end) {
+		*err = VPNC_FRAG_E_GAP;
+		return -1;
+	}
 	*out = buf;
 	*out_len = s->len;
 	return 1;

@@ -47,6 +47,7 @@ enum vpnc_frag_err {
 	VPNC_FRAG_E_TEST,        /* FRAG_TEST: 2.6 never implemented it */
 	VPNC_FRAG_E_SIZE,        /* size not a multiple of 4 */
 	VPNC_FRAG_E_OVERFLOW,    /* the fragment would end past the reassembly buffer */
+	VPNC_FRAG_E_GAP,         /* complete, but a fragment reaches past the end LAST gave */
 };
 
 static inline uint32_t vpnc_frag_hdr(unsigned type, unsigned seq, unsigned id, size_t size)
@@ -92,6 +93,7 @@ struct vpnc_frag_slot {
 	uint32_t map;      /* bit n: fragment n arrived (LAST sets n and all above) */
 	size_t size;       /* the fragment size its fragments agree on */
 	size_t len;        /* highest byte written + 1 */
+	size_t last_end;   /* where the LAST fragment ends; 0 until it came */
 	uint64_t stamp;    /* ms of the last fragment */
 };
 

@@ -162,6 +162,16 @@ static void test_reassembly(void)
 		CHECK(vpnc_frag_in(&rx, 3, pkt, 4 + 5, &out, &olen, &err) == 1 && olen == 5);
 	}
 
+	/* A peer that lies: fragment 2 (of 8-byte fragments) arrives, then LAST as fragment 0 with
+	 * 5 bytes: the map is full, but bytes 5..15 were never written: refused, not passed on. */
+	{
+		put32(pkt, vpnc_frag_hdr(VPNC_FRAG_NOT_LAST, 62, 2, 0));
+		CHECK(vpnc_frag_in(&rx, 3, pkt, 4 + 8, &out, &olen, &err) == 0);
+		put32(pkt, vpnc_frag_hdr(VPNC_FRAG_LAST, 62, 0, 8));
+		CHECK(vpnc_frag_in(&rx, 3, pkt, 4 + 5, &out, &olen, &err) == -1 && err == VPNC_FRAG_E_GAP,
+		      "a fragment past LAST's end");
+	}
+
 	/* The window: 25 sequence ids; one farther ahead empties it. */
 	{
 		size_t n0 = frag_of(data, 1000, 600, 70, 0, pkt);
