@@ -207,8 +207,10 @@ int main(int argc, char **argv)
 		        "nmcli --ask)\n", name);
 		goto out;
 	}
+	/* The protocol is line by line: a saved value with a line break would end the block early
+	 * or forge a key, so it is not handed on (the agent then has no saved value for it). */
 	for (size_t i = 0; i < G_N_ELEMENTS(s); i++)
-		if (s[i].need && s[i].existing != NULL)
+		if (s[i].need && s[i].existing != NULL && strpbrk(s[i].existing, "\r\n") == NULL)
 			printf("%s\n%s\n", s[i].key, s[i].existing);
 	printf("\n\n");
 	fflush(stdout);

@@ -329,7 +329,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 
 	(void)buf;
 	if (c->answered) {
-		c->req_len = 0; /* discard until the client closes */
+		/* Discard until the client closes; what came may be a secret (an answer). */
+		OPENSSL_cleanse(c->req, sizeof(c->req));
+		c->req_len = 0;
 		if (nread < 0)
 			client_close(c);
 		return;
@@ -348,8 +350,10 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	nl = memchr(c->req, '\n', c->req_len);
 	if (nl != NULL)
 		handle_request(c, (size_t)(nl - c->req));
-	else if (c->req_len >= sizeof(c->req))
+	else if (c->req_len >= sizeof(c->req)) {
+		OPENSSL_cleanse(c->req, sizeof(c->req)); /* maybe a too long answer: a secret */
 		reply_str(c, "error request too long\n", CTL_NONE);
+	}
 }
 
 static void on_idle_cb(uv_timer_t *t)

@@ -42,13 +42,20 @@ void prompt_sdask_argv(const char *text, bool echo, enum vpnc_prompt_kind kind, 
 /* The helper's output: the answer and one newline. 0, -ENOSPC, or -EIO when there is none. */
 static int take_answer(char *buf, size_t len, bool overflow)
 {
+	size_t n;
+
 	if (overflow)
 		return -ENOSPC;
 	if (len == 0 || buf[len - 1] != '\n')
 		return -EIO; /* cancelled or failed: it prints nothing */
-	buf[len - 1] = '\0';
-	if (len > 1 && buf[len - 2] == '\r')
-		buf[len - 2] = '\0';
+	n = len - 1;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	/* One line: a newline or NUL inside would cut the answer short on its way to the control
+	 * socket (`answer ID TEXT`), which would then take a wrong secret without a word. */
+	if (memchr(buf, '\n', n) != NULL || memchr(buf, '\0', n) != NULL)
+		return -EIO;
+	buf[n] = '\0';
 	return 0;
 }
 
