@@ -28,22 +28,24 @@
 #include "os/killswitch.h"
 #include "vpnc/config.h"
 
-/* Adds remote r's endpoints: its address, or every address its name resolves to now. */
-static int ks_on_remote(struct vpnc_ks_allow *a, const struct vpnc_remote *r, bool *named)
+/* Adds what vpnc connects to for remote r (it, or its proxy: vpnc_ks_target): its address,
+ * or every address its name resolves to now. */
+static int ks_on_remote(struct vpnc_ks_allow *a, const struct vpnc_config *c, const struct vpnc_remote *r,
+                        bool *named)
 {
-	int proto = r->transport == VPNC_TRANSPORT_TCP ? IPPROTO_TCP : IPPROTO_UDP;
-	const char *port = r->port[0] ? r->port : "1194";
+	const char *host, *port;
+	int proto = vpnc_ks_target(c, r, &host, &port);
 	struct addrinfo hints = {.ai_socktype = proto == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM,
 	                         .ai_protocol = proto};
 	struct addrinfo *res = NULL;
-	int ret = vpnc_ks_add_literal(a, r->host, port, proto);
+	int ret = vpnc_ks_add_literal(a, host, port, proto);
 
 	if (ret != -EINVAL)
 		return ret < 0 ? ret : 0;
 	*named = true;
-	ret = getaddrinfo(r->host, port, &hints, &res);
+	ret = getaddrinfo(host, port, &hints, &res);
 	if (ret != 0) {
-		fprintf(stderr, "vpnc: kill switch: cannot resolve the remote '%s': %s.\n", r->host,
+		fprintf(stderr, "vpnc: kill switch: cannot resolve '%s': %s.\n", host,
 		        gai_strerror(ret));
 		return -EHOSTUNREACH;
 	}
@@ -111,7 +113,7 @@ static int ks_on(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < c->n_remotes; i++) {
-		ret = ks_on_remote(a, &c->remotes[i], &named);
+		ret = ks_on_remote(a, c, &c->remotes[i], &named);
 		if (ret == -ENOSPC) {
 			fprintf(stderr, "vpnc: the kill switch holds %d server addresses at most.\n",
 			        VPNC_KS_MAX_ENDPOINTS);

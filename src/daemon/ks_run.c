@@ -15,12 +15,12 @@
 #include "daemon/log.h"
 #include "os/killswitch.h"
 
-/* What vpnc connects to for r: the remote, or through a SOCKS proxy its TCP port (docs/proxy.md). */
+/* The protocol vpnc reaches r's server (or its proxy) with (os/killswitch.h). */
 static int proto_of(const struct vpnc_ks_run *k, const struct vpnc_remote *r)
 {
-	if (k->conf != NULL && vpnc_remote_socks(k->conf, r) != NULL)
-		return IPPROTO_TCP;
-	return r->transport == VPNC_TRANSPORT_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	const char *host, *port;
+
+	return vpnc_ks_target(k->conf, r, &host, &port);
 }
 
 static int apply(struct vpnc_ks_run *k)
@@ -51,13 +51,10 @@ int vpnc_ks_run_start(struct vpnc_ks_run *k, const struct vpnc_config *c)
 	/* Remotes given as addresses are known now; names are added once resolved. */
 	for (size_t i = 0; i < c->n_remotes; i++) {
 		const struct vpnc_remote *r = &c->remotes[i];
-		const struct vpnc_socks_proxy *sp = vpnc_remote_socks(c, r);
+		const char *host, *port;
+		int proto = vpnc_ks_target(c, r, &host, &port);
 
-		/* Through a SOCKS proxy only the proxy is reached directly (and its UDP relay, later). */
-		if (sp != NULL)
-			ret = vpnc_ks_add_literal(k->ks, sp->host, sp->port, IPPROTO_TCP);
-		else
-			ret = vpnc_ks_add_literal(k->ks, r->host, r->port[0] ? r->port : "1194", proto_of(k, r));
+		ret = vpnc_ks_add_literal(k->ks, host, port, proto);
 		if (ret == -ENOSPC)
 			break;
 	}

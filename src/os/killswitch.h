@@ -78,6 +78,17 @@ int vpnc_ks_add_endpoint(struct vpnc_ks_allow *a, const struct sockaddr *sa, int
  */
 int vpnc_ks_add_literal(struct vpnc_ks_allow *a, const char *host, const char *port, int proto);
 
+struct vpnc_config;
+struct vpnc_remote;
+/*
+ * What vpnc connects to for remote r of config c, which is what the rules
+ * must let through: the remote itself, or the proxy in front of it (a SOCKS
+ * proxy's TCP port, its UDP relay comes later; an HTTP proxy's). Sets *host
+ * and *port (borrowed from c) and returns IPPROTO_TCP or IPPROTO_UDP.
+ */
+int vpnc_ks_target(const struct vpnc_config *c, const struct vpnc_remote *r, const char **host,
+                   const char **port);
+
 /* Sets the tunnel device. Returns 0, or -EINVAL for a name the kernel would not accept. */
 int vpnc_ks_set_tun(struct vpnc_ks_allow *a, const char *ifname);
 

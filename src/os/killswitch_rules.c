@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 
 #include "os/killswitch.h"
+#include "vpnc/config.h"
 
 static size_t addr_len(int family)
 {
@@ -292,4 +293,24 @@ int vpnc_ks_parse_resolvers(struct vpnc_ks_allow *a, const char *text)
 		text = nl != NULL ? nl + 1 : NULL;
 	}
 	return added;
+}
+
+int vpnc_ks_target(const struct vpnc_config *c, const struct vpnc_remote *r, const char **host,
+                   const char **port)
+{
+	const struct vpnc_socks_proxy *sp = vpnc_remote_socks(c, r);
+
+	if (sp != NULL) {
+		*host = sp->host;
+		*port = sp->port;
+		return IPPROTO_TCP;
+	}
+	if (c->http_proxy.set) {
+		*host = c->http_proxy.host;
+		*port = c->http_proxy.port;
+		return IPPROTO_TCP;
+	}
+	*host = r->host;
+	*port = r->port[0] ? r->port : "1194";
+	return r->transport == VPNC_TRANSPORT_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 }
