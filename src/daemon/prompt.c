@@ -56,26 +56,6 @@ int vpnc_prompt_sync(const struct vpnc_prompt_q *q, char *out, size_t cap)
 	return -ENXIO;
 }
 
-int vpnc_prompt_credentials(bool ask_user, char *user, bool ask_pass, char *pass, size_t cap)
-{
-	const struct vpnc_prompt_q qu = {VPNC_PROMPT_USER, "Enter Auth Username:", true};
-	const struct vpnc_prompt_q qp = {VPNC_PROMPT_PASS, "Enter Auth Password:", false};
-	int ret = 0;
-
-	if (ask_user)
-		ret = vpnc_prompt_sync(&qu, user, cap);
-	if (ret == 0 && ask_pass)
-		ret = vpnc_prompt_sync(&qp, pass, cap);
-	return ret;
-}
-
-int vpnc_prompt_secret(const char *question, char *out, size_t cap)
-{
-	const struct vpnc_prompt_q q = {VPNC_PROMPT_KEY_PASS, question, false};
-
-	return vpnc_prompt_sync(&q, out, cap);
-}
-
 int vpnc_prompt_new(uv_loop_t *loop, const char *instance, bool no_sdask, struct vpnc_prompt **out)
 {
 	struct vpnc_prompt *p = calloc(1, sizeof(*p));

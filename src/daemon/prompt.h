@@ -185,8 +185,4 @@ void vpnc_prompt_free(struct vpnc_prompt *p);
 /* The kind's name in `vpnc status` and --id ("username", "password", "key-passphrase", ...). */
 const char *vpnc_prompt_kind_name(enum vpnc_prompt_kind kind);
 
-/* The compatibility wrappers main.c uses at start-up (vpnc_prompt_sync underneath). */
-int vpnc_prompt_credentials(bool ask_user, char *user, bool ask_pass, char *pass, size_t cap);
-int vpnc_prompt_secret(const char *question, char *out, size_t cap);
-
 #endif
