@@ -87,9 +87,9 @@ static int ask(int fd, const char *question, bool echo, char *out, size_t cap)
 	bool restore = false;
 	int ret;
 
-	ret = tty_puts(fd, question);
-	if (ret < 0)
-		return ret;
+	/* Echo goes off before the question is shown: an answer typed (or written by a program
+	 * driving the terminal) as soon as the question appears must neither be echoed nor be
+	 * discarded by the flush that drops what was typed before the question. */
 	if (!echo && tcgetattr(fd, &saved_tio) == 0) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = restore_and_die;
@@ -103,9 +103,12 @@ static int ask(int fd, const char *question, bool echo, char *out, size_t cap)
 		restore = true;
 		(void)tcsetattr(fd, TCSAFLUSH, &quiet);
 	}
-	ret = tty_line(fd, out, cap);
+	ret = tty_puts(fd, question);
+	if (ret == 0)
+		ret = tty_line(fd, out, cap);
 	if (restore) {
-		(void)tcsetattr(fd, TCSAFLUSH, &saved_tio);
+		/* TCSANOW: the answer to a next question, typed ahead, is kept. */
+		(void)tcsetattr(fd, TCSANOW, &saved_tio);
 		saved_fd = -1;
 		for (size_t i = 0; i < N_FATAL_SIGNALS; i++)
 			sigaction(fatal_signals[i], &old_sa[i], NULL);
@@ -168,7 +171,7 @@ static void tty_release(struct vpnc_prompt *p)
 	t->active = false;
 	t->h = NULL;
 	if (t->restore) {
-		(void)tcsetattr(th->fd, TCSAFLUSH, &t->saved);
+		(void)tcsetattr(th->fd, TCSANOW, &t->saved); /* keeps typed-ahead input */
 		t->restore = false;
 		(void)tty_puts(th->fd, "\n");
 	}
@@ -258,8 +261,7 @@ int prompt_tty_start(struct vpnc_prompt *p)
 	t->active = true;
 	t->overflow = false;
 	t->len = 0;
-	snprintf(question, sizeof(question), "%s ", p->text);
-	(void)tty_puts(th->fd, question);
+	/* Echo off first, then the question (see ask()). */
 	if (!p->echo && tcgetattr(th->fd, &t->saved) == 0) {
 		struct termios quiet = t->saved;
 
@@ -267,6 +269,8 @@ int prompt_tty_start(struct vpnc_prompt *p)
 		quiet.c_lflag |= ICANON;
 		t->restore = tcsetattr(th->fd, TCSAFLUSH, &quiet) == 0;
 	}
+	snprintf(question, sizeof(question), "%s ", p->text);
+	(void)tty_puts(th->fd, question);
 	ret = uv_poll_start(&th->poll, UV_READABLE, on_tty_readable);
 	if (ret < 0) {
 		tty_release(p);

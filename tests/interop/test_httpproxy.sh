@@ -234,7 +234,7 @@ no_tcp() { ! vt_cli timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 stdin_case() {
 	local saved=("${VT_CLIENT_CMD[@]}")
 	cat >"$VT_DIR/ttydrive.py" <<-'EOF'
-	import os, pty, select, signal, sys, time
+	import os, pty, select, signal, sys, termios, time
 	user, pw, log, argv = sys.argv[1].encode(), sys.argv[2].encode(), open(sys.argv[3], "ab"), sys.argv[4:]
 	pid, fd = pty.fork()
 	if pid == 0:
@@ -255,10 +255,14 @@ stdin_case() {
 	            return False
 	        log.write(d); log.flush(); seen += d
 	    return True
-	for q, a in ((b"Enter HTTP Proxy Username:", user), (b"Enter HTTP Proxy Password:", pw)):
+	for q, a, secret in ((b"Enter HTTP Proxy Username:", user, False), (b"Enter HTTP Proxy Password:", pw, True)):
 	    end = time.time() + 15
 	    while q not in seen and time.time() < end and pump(0.2):
 	        pass
+	    # The master side reads the terminal's settings: echo must be off once a secret's
+	    # question shows, or an answer typed at once would be echoed (and flushed).
+	    if secret and termios.tcgetattr(fd)[3] & termios.ECHO:
+	        open(sys.argv[3] + ".echo", "w").write("echo still on at the question\n")
 	    os.write(fd, a + b"\n")
 	while pump(0.5):
 	    if os.waitpid(pid, os.WNOHANG)[0]:
@@ -272,6 +276,8 @@ stdin_case() {
 	VT_CLIENT_CMD=("${saved[@]}")
 	vt_check "stdin: both questions were asked on the terminal" \
 		grep -q "Enter HTTP Proxy Password:" "$VT_DIR/pty.log"
+	vt_check "stdin: echo was off when the password's question appeared" \
+		test ! -e "$VT_DIR/pty.log.echo"
 	vt_check "stdin: the password was not echoed, nor logged" \
 		test "$(grep -c -F -- "$PROXY_PASS" "$VT_DIR/pty.log" "$VT_DIR/client.log" | grep -c -v ':0$')" = 0
 }
