@@ -73,7 +73,6 @@ struct vpnc_cfg_ctx {
 	bool proxy_in_conn;   /* an http-proxy option was seen inside a <connection> block */
 	struct vpnc_cfg_src socks_auth[VPNC_MAX_SOCKS]; /* socks-proxy authfiles (cfg_opt_socks.c) */
 	unsigned socks_global;      /* the last socks-proxy outside <connection> (1 + index), 0 = none */
-	bool privsep_set;           /* 'privsep' was given (else the default, on) */
 	struct vpnc_cfg_src pkcs12, askpass, crl; /* cfg_opt_tls.c */
 	bool crl_is_dir;      /* 'crl-verify DIR dir' */
 

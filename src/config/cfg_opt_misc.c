@@ -546,7 +546,6 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_privsep)
 	if (strcmp(p[1], "yes") != 0 && strcmp(p[1], "no") != 0)
 		return vpnc_cfg_bad(ctx, p[0], "must be 'yes' or 'no'");
 	ctx->cfg->privsep = strcmp(p[1], "yes") == 0;
-	ctx->privsep_set = true;
 	return 0;
 }
 

@@ -6,7 +6,9 @@
  * username and the password on two lines. Inside <connection> the line is
  * that block's; outside, the last one is every other remote's (applied in
  * vpnc_cfg_finish_socks). Where the proxy is used:
- * src/daemon/link_socks.c; docs/proxy.md.
+ * src/daemon/link_socks.c (under privilege separation the parent resolves
+ * the proxy and lets it through the kill switch: src/priv/privsrv.c);
+ * docs/proxy.md.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -98,19 +100,6 @@ int vpnc_cfg_finish_socks(struct vpnc_cfg_ctx *ctx)
 		/* As 2.6: one proxy for a connection, never a chain of two. */
 		return vpnc_cfg_fail(ctx, -EINVAL, "options 'http-proxy' and 'socks-proxy' cannot be used "
 		                                   "together");
-	}
-	if (any && cfg->privsep && !ctx->privsep_set) {
-		/* The default gives way (one log line); an explicit 'privsep yes' is refused below. */
-		cfg->privsep = false;
-		vpnc_cfg_note(ctx, 1, "socks-proxy: privilege separation is off for this profile (the "
-		                      "privileged part does not reach servers through a proxy yet)");
-	}
-	if (any && cfg->privsep) {
-		ctx->where = cfg->path != NULL ? cfg->path : "command line";
-		ctx->line = 0;
-		/* The privileged parent resolves the remotes by index; it knows no proxy yet. */
-		return vpnc_cfg_fail(ctx, -ENOTSUP, "options 'socks-proxy' and 'privsep yes' cannot be "
-		                                    "used together yet");
 	}
 	for (size_t i = 0; i < cfg->n_socks; i++) {
 		ret = finish_auth(ctx, &ctx->socks_auth[i], &cfg->socks[i]);

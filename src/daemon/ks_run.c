@@ -102,19 +102,50 @@ int vpnc_ks_run_resolved(struct vpnc_ks_run *k, const struct vpnc_remote *r, con
 	return changed ? apply(k) : 0;
 }
 
-int vpnc_ks_run_endpoint(struct vpnc_ks_run *k, const struct sockaddr *sa, int proto)
+static bool same_sa(const struct sockaddr_storage *x, const struct sockaddr *y)
 {
+	if (x->ss_family != y->sa_family)
+		return false;
+	if (y->sa_family == AF_INET)
+		return memcmp(x, y, sizeof(struct sockaddr_in)) == 0;
+	return memcmp(x, y, sizeof(struct sockaddr_in6)) == 0;
+}
+
+int vpnc_ks_run_relay(struct vpnc_ks_run *k, const struct sockaddr *sa)
+{
+	bool changed = false;
 	int ret;
 
 	if (!k->on)
 		return 0;
-	ret = vpnc_ks_add_endpoint(k->ks, sa, proto);
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (k->relay_own && same_sa(&k->relay, sa))
+		return 0;
+	/* One relay at a time: each association gets a new one, the old one is closed for good. */
+	if (k->relay_own) {
+		changed = vpnc_ks_del_endpoint(k->ks, (const struct sockaddr *)&k->relay, IPPROTO_UDP) == 1;
+		k->relay_own = false;
+	}
+	ret = vpnc_ks_add_endpoint(k->ks, sa, IPPROTO_UDP);
 	if (ret == -ENOSPC)
 		vpnc_log(VPNC_LOG_WARN, "The kill switch holds %d server addresses at most; the SOCKS "
 		                        "relay is not allowed", VPNC_KS_MAX_ENDPOINTS);
-	if (ret < 0)
-		return ret;
-	return ret == 1 ? apply(k) : 0;
+	if (ret == 1) {
+		/* Only one it added is its to remove: a relay that is also a server's address stays. */
+		memset(&k->relay, 0, sizeof(k->relay));
+		memcpy(&k->relay, sa, sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+		                                              : sizeof(struct sockaddr_in6));
+		k->relay_own = true;
+		changed = true;
+	}
+	if (changed) {
+		int err = apply(k);
+
+		if (err < 0)
+			return err;
+	}
+	return ret < 0 ? ret : 0;
 }
 
 int vpnc_ks_run_tun(struct vpnc_ks_run *k, const char *ifname)

@@ -31,6 +31,8 @@ struct vpnc_ks_run {
 	struct vpnc_ks_allow *ks;        /* NULL without --kill-switch */
 	const struct vpnc_config *conf;  /* borrowed: which remotes go through a SOCKS proxy */
 	bool on;                         /* the rules are installed */
+	bool relay_own;                  /* relay is in the set because vpnc_ks_run_relay() added it */
+	struct sockaddr_storage relay;   /* the current SOCKS UDP relay */
 	char instance[VPNC_CTL_INSTANCE_MAX + 1];
 };
 
@@ -44,8 +46,12 @@ int vpnc_ks_run_resolving(struct vpnc_ks_run *k, const char *host);
 int vpnc_ks_run_resolved(struct vpnc_ks_run *k, const struct vpnc_remote *r, const struct sockaddr *const *addrs,
                          size_t n);
 
-/* One more address to reach (a SOCKS proxy's UDP relay), proto IPPROTO_UDP or IPPROTO_TCP. */
-int vpnc_ks_run_endpoint(struct vpnc_ks_run *k, const struct sockaddr *sa, int proto);
+/*
+ * The UDP relay a SOCKS proxy named for this attempt (sockaddr_in or
+ * sockaddr_in6): reachable from now on, in place of the previous attempt's
+ * relay, so the set holds one relay however often vpnc reconnects.
+ */
+int vpnc_ks_run_relay(struct vpnc_ks_run *k, const struct sockaddr *sa);
 
 /* The TUN device is ifname: everything may go through it. */
 int vpnc_ks_run_tun(struct vpnc_ks_run *k, const char *ifname);

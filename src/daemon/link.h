@@ -188,11 +188,14 @@ struct vpnc_remote;
  * TCP connection to the proxy stays open). Packets sent before the proxy
  * has answered are queued (a few; more are dropped, and the engine sends
  * them again). A failed handshake is logged with the proxy's name and
- * reported through cbs->down, as is the loss of the TCP connection.
- * Returns 0 and sets *out, or a negative errno code.
+ * reported through cbs->down, as is the loss of the TCP connection. For
+ * UDP, server is the server's address for the SOCKS header when the caller
+ * resolved it (NULL: a literal remote is used as is, a name is resolved
+ * here). Returns 0 and sets *out, or a negative errno code.
  */
 int vpnc_link_socks_open(uv_loop_t *uv, const struct sockaddr *proxy, const struct sockaddr *local,
-                         const struct vpnc_socks_proxy *sp, const struct vpnc_remote *r,
-                         bool batch, const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
+                         const struct sockaddr *server, const struct vpnc_socks_proxy *sp,
+                         const struct vpnc_remote *r, bool batch, const struct vpnc_link_cbs *cbs,
+                         struct vpnc_link **out);
 
 #endif

@@ -19,8 +19,10 @@
  * passed on past its header once the header says it came from the server.
  *
  * For UDP the server's address is needed in every header: a literal is used
- * as is, a name is resolved here (the loop resolved the proxy). For TCP the
- * proxy resolves the name, as with 2.6.
+ * as is, a name is resolved here (the loop resolved the proxy), unless the
+ * caller did (under privilege separation the jailed process has no resolver:
+ * the privileged parent resolves it). For TCP the proxy resolves the name,
+ * as with 2.6.
  *
  * Ownership: one allocation per attempt holds the handles, the handshake
  * and the few packets queued before the proxy answered; it is freed (wiped:
@@ -482,8 +484,9 @@ static const struct vpnc_link_ops socks_ops = {
 };
 
 int vpnc_link_socks_open(uv_loop_t *uv, const struct sockaddr *proxy, const struct sockaddr *local,
-                         const struct vpnc_socks_proxy *sp, const struct vpnc_remote *r,
-                         bool batch, const struct vpnc_link_cbs *cbs, struct vpnc_link **out)
+                         const struct sockaddr *server, const struct vpnc_socks_proxy *sp,
+                         const struct vpnc_remote *r, bool batch, const struct vpnc_link_cbs *cbs,
+                         struct vpnc_link **out)
 {
 	struct link_socks *s;
 	int port = atoi(r->port[0] ? r->port : "1194");
@@ -527,7 +530,10 @@ int vpnc_link_socks_open(uv_loop_t *uv, const struct sockaddr *proxy, const stru
 		struct sockaddr_in *a4 = (struct sockaddr_in *)&s->server;
 		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&s->server;
 
-		if (r->family != AF_INET6 && inet_pton(AF_INET, r->host, &a4->sin_addr) == 1) {
+		if (server != NULL && (server->sa_family == AF_INET || server->sa_family == AF_INET6)) {
+			/* Resolved by the caller (under privilege separation, the parent). */
+			memcpy(&s->server, server, sa_len(server));
+		} else if (r->family != AF_INET6 && inet_pton(AF_INET, r->host, &a4->sin_addr) == 1) {
 			a4->sin_family = AF_INET;
 			a4->sin_port = htons((uint16_t)port);
 		} else if (r->family != AF_INET && inet_pton(AF_INET6, r->host, &a6->sin6_addr) == 1) {

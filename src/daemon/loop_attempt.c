@@ -88,6 +88,14 @@ static const struct sockaddr *local_addr(const struct loop *l, struct sockaddr_s
 	return (const struct sockaddr *)ss;
 }
 
+/* An IPv4 or IPv6 address literal (the SOCKS link takes those as they are). */
+static bool is_literal(const char *host)
+{
+	uint8_t a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
 static void on_poll_timeout(uv_timer_t *t)
 {
 	struct loop *l = t->data;
@@ -128,8 +136,8 @@ static void start_engine(struct loop *l)
 	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
 	struct vpnc_engine_cfg ecfg;
 	struct vpnc_link_cbs cbs = loop_link_cbs_template;
-	struct sockaddr_storage local_ss;
-	const struct sockaddr *local;
+	struct sockaddr_storage local_ss, server_ss;
+	const struct sockaddr *local, *server = NULL;
 	char hwaddr[VPNC_HWADDR_LEN];
 	uint64_t now = uv_now(&l->uv);
 	bool tcp = r->transport == VPNC_TRANSPORT_TCP;
@@ -183,8 +191,20 @@ static void start_engine(struct loop *l)
 		return;
 	}
 	local = local_addr(l, &local_ss);
+	if (socks != NULL && !tcp && l->p->split && !is_literal(r->host)) {
+		/* The SOCKS UDP header names the server: the jail has no resolver, the parent does. */
+		ret = loop_priv_socks_server(l, r, &server_ss);
+		if (ret < 0) {
+			vpnc_log(VPNC_LOG_WARN, "Cannot resolve %s for the SOCKS proxy's UDP header: %s",
+			         r->host, ret == -EHOSTUNREACH ? "no address" : strerror(-ret));
+			loop_teardown_connection(l, false);
+			loop_next_attempt(l, VPNC_REMOTE_FAILED, false);
+			return;
+		}
+		server = (const struct sockaddr *)&server_ss;
+	}
 	if (socks != NULL)
-		ret = vpnc_link_socks_open(&l->uv, (struct sockaddr *)&l->server, local, socks, r,
+		ret = vpnc_link_socks_open(&l->uv, (struct sockaddr *)&l->server, local, server, socks, r,
 		                           l->offload, &cbs, &l->link); /* docs/proxy.md */
 	else if (tcp) /* through an HTTP proxy, its CONNECT handshake first (loop_proxy.c) */
 		ret = vpnc_link_tcp_open_pre(&l->uv, (struct sockaddr *)&l->server, local,

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <netinet/in.h>
+
 #include "daemon/log.h"
 #include "daemon/loop_int.h"
 
@@ -141,7 +143,7 @@ static void on_prepare(uv_prepare_t *p)
 /* A SOCKS UDP relay (link_socks.c): the kill switch lets it through. */
 static int on_link_endpoint(void *ctx, const struct sockaddr *sa, int proto)
 {
-	return loop_ks_endpoint(ctx, sa, proto);
+	return proto == IPPROTO_UDP ? loop_ks_relay(ctx, sa) : -EPROTONOSUPPORT;
 }
 
 const struct vpnc_link_cbs loop_link_cbs_template = {

@@ -296,8 +296,8 @@ int loop_ks_start(struct loop *l);
 int loop_ks_resolving(struct loop *l, const char *host);
 /* Allows the addresses the current remote resolved to, and closes port 53 again. */
 int loop_ks_resolved(struct loop *l, const struct addrinfo *res);
-/* Allows one more endpoint of the current attempt (a SOCKS proxy's UDP relay). */
-int loop_ks_endpoint(struct loop *l, const struct sockaddr *sa, int proto);
+/* Allows the current attempt's SOCKS UDP relay, in place of the previous one. */
+int loop_ks_relay(struct loop *l, const struct sockaddr *sa);
 /* Allows the TUN device once it exists. */
 int loop_ks_tun(struct loop *l, const char *ifname);
 /* At the end: removes the rules after a clean exit (code 0), keeps them otherwise. */
@@ -318,6 +318,10 @@ void loop_priv_unapply(struct loop *l);
 int loop_priv_repin(struct loop *l);
 int loop_priv_down(struct loop *l, bool error);
 int loop_priv_resolve(struct loop *l, const struct vpnc_remote *r, struct addrinfo **out);
+/* The server's own address for r's SOCKS UDP header (r: proto udp through a SOCKS proxy). */
+int loop_priv_socks_server(struct loop *l, const struct vpnc_remote *r, struct sockaddr_storage *out);
+/* The current remote's SOCKS proxy named relay as its UDP relay: the parent's kill switch. */
+int loop_priv_relay(struct loop *l, const struct sockaddr *relay);
 void loop_priv_free_addrs(struct addrinfo *a);
 
 #endif

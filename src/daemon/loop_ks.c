@@ -3,7 +3,8 @@
  * ks_run.h, docs/killswitch.md): the loop's moments (before the first
  * attempt, around a lookup, the TUN device, the end) passed on to the run's
  * allowed set. Under privilege separation the privileged parent owns the
- * rules (privsep.c): here only the status says the kill switch is on.
+ * rules (privsep.c): here only the status says the kill switch is on, and a
+ * SOCKS proxy's UDP relay is passed on to the parent.
  */
 #include <stdlib.h>
 
@@ -37,10 +38,16 @@ int loop_ks_resolved(struct loop *l, const struct addrinfo *res)
 	return vpnc_ks_run_resolved(&l->ks, vpnc_remote_current(&l->sel), addrs, n);
 }
 
-/* A SOCKS proxy named its UDP relay (link_socks.c): the datagrams go there. */
-int loop_ks_endpoint(struct loop *l, const struct sockaddr *sa, int proto)
+/*
+ * A SOCKS proxy named its UDP relay (link_socks.c): the datagrams go there.
+ * Under privilege separation the parent owns the rules: it is asked
+ * (loop_priv.c), and checks the remote against its own profile.
+ */
+int loop_ks_relay(struct loop *l, const struct sockaddr *sa)
 {
-	return vpnc_ks_run_endpoint(&l->ks, sa, proto);
+	if (l->p->split)
+		return l->conf->kill_switch ? loop_priv_relay(l, sa) : 0;
+	return vpnc_ks_run_relay(&l->ks, sa);
 }
 
 int loop_ks_tun(struct loop *l, const char *ifname)

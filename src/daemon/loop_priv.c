@@ -1,7 +1,8 @@
 /*
  * loop_priv.c: the network child's side of privilege separation inside the
  * loop (docs/privileges.md): where the single-process daemon opens the TUN,
- * configures it, resolves a remote or reverts, the child asks the parent
+ * configures it, resolves a remote (or the server behind a SOCKS proxy),
+ * lets a SOCKS relay through the kill switch or reverts, the child asks the parent
  * (src/priv/privcli.h) instead. Each call blocks for one round trip on the
  * socketpair, at connect, reconnect or shutdown time only; the packet path
  * never comes here.
@@ -157,7 +158,7 @@ int loop_priv_resolve(struct loop *l, const struct vpnc_remote *r, struct addrin
 	*out = NULL;
 	if (idx >= l->conf->n_remotes)
 		return -EINVAL;
-	ret = vpnc_privc_resolve(l->p->priv_sock, (unsigned)idx, &a);
+	ret = vpnc_privc_resolve(l->p->priv_sock, (unsigned)idx, VPNC_PRIV_RESOLVE_CONNECT, &a);
 	if (ret < 0)
 		return ret;
 	for (uint32_t i = 0; i < a.n; i++) {
@@ -172,4 +173,45 @@ int loop_priv_resolve(struct loop *l, const struct vpnc_remote *r, struct addrin
 	}
 	*out = head;
 	return head != NULL ? 0 : -EHOSTUNREACH;
+}
+
+int loop_priv_socks_server(struct loop *l, const struct vpnc_remote *r, struct sockaddr_storage *out)
+{
+	struct vpnc_priv_msg_addrs a;
+	size_t idx = (size_t)(r - l->conf->remotes);
+	int ret;
+
+	if (idx >= l->conf->n_remotes)
+		return -EINVAL;
+	ret = vpnc_privc_resolve(l->p->priv_sock, (unsigned)idx, VPNC_PRIV_RESOLVE_SOCKS_SERVER, &a);
+	if (ret < 0)
+		return ret;
+	if (a.n == 0)
+		return -EHOSTUNREACH;
+	/* The first, as the one-process link takes it (link_socks.c). */
+	memset(out, 0, sizeof(*out));
+	if (a.addrs[0].family == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)out;
+
+		s->sin_family = AF_INET;
+		s->sin_port = a.addrs[0].port;
+		memcpy(&s->sin_addr, a.addrs[0].addr, 4);
+	} else {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)out;
+
+		s->sin6_family = AF_INET6;
+		s->sin6_port = a.addrs[0].port;
+		memcpy(&s->sin6_addr, a.addrs[0].addr, 16);
+	}
+	return 0;
+}
+
+int loop_priv_relay(struct loop *l, const struct sockaddr *relay)
+{
+	const struct vpnc_remote *r = vpnc_remote_current(&l->sel);
+	size_t idx = (size_t)(r - l->conf->remotes);
+
+	if (idx >= l->conf->n_remotes)
+		return -EINVAL;
+	return vpnc_privc_relay(l->p->priv_sock, (unsigned)idx, relay);
 }

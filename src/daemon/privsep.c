@@ -188,10 +188,22 @@ static int ks_resolved(struct parent *p, const struct vpnc_priv_msg_addrs *a)
 
 	if (!p->ks.on)
 		return 0;
-	for (uint32_t i = 0; i < a->n && i < VPNC_PRIV_MAX_ADDRS; i++)
+	/* A SOCKS server's own address: nothing connects to it; only the resolvers close again. */
+	for (uint32_t i = 0; i < a->n && i < VPNC_PRIV_MAX_ADDRS && a->what == VPNC_PRIV_RESOLVE_CONNECT; i++)
 		if ((sa[n] = sockaddr_of(a->addrs[i].family, a->addrs[i].port, a->addrs[i].addr, &ss[n])) != NULL)
 			n++;
 	return vpnc_ks_run_resolved(&p->ks, &p->conf->remotes[a->remote], sa, n);
+}
+
+/* The name a RESOLVE looks up (privsrv.c): what vpnc connects to (vpnc_ks_target), or the server. */
+static const char *resolve_host(const struct vpnc_config *c, const struct vpnc_priv_msg_resolve *q)
+{
+	const struct vpnc_remote *r = &c->remotes[q->remote];
+	const char *host = r->host, *port;
+
+	if (q->what == VPNC_PRIV_RESOLVE_CONNECT)
+		(void)vpnc_ks_target(c, r, &host, &port);
+	return host;
 }
 
 /* What became of the pushed DNS (privmsg.h), from updown.c's own record. */
@@ -220,7 +232,7 @@ static int serve_one(struct parent *p)
 		return ret;
 	/* Kill switch (ks_run.h): the system's resolvers may be asked during this lookup only. */
 	if (ret == VPNC_PRIV_RESOLVE && req.resolve.remote < p->conf->n_remotes &&
-	    vpnc_ks_run_resolving(&p->ks, p->conf->remotes[req.resolve.remote].host) < 0)
+	    vpnc_ks_run_resolving(&p->ks, resolve_host(p->conf, &req.resolve)) < 0)
 		ks_failed(p);
 	if (ret == VPNC_PRIV_DOWN || ret == VPNC_PRIV_NET_UNAPPLY)
 		vpnc_updown_dns_revert(&p->u); /* while the TUN still exists, as loop_shutdown() does */
@@ -251,6 +263,17 @@ static int serve_one(struct parent *p)
 	if ((reply.h.type == VPNC_PRIV_ADDRS && ks_resolved(p, &reply.addrs) < 0) ||
 	    (reply.h.type == VPNC_PRIV_TUN && vpnc_ks_run_tun(&p->ks, p->s.tun.name) < 0))
 		ks_failed(p);
+	/* A SOCKS proxy's UDP relay (checked by privsrv.c): let through before the child sends there. */
+	if (req.h.type == VPNC_PRIV_RELAY && reply.result.err == 0) {
+		const struct vpnc_priv_addr *a = &req.relay.relay;
+		int err = vpnc_ks_run_relay(&p->ks, sockaddr_of(a->family, a->port, a->addr, &ss));
+
+		if (err < 0) {
+			reply.result.err = err < -4095 ? -EIO : err;
+			if (err != -ENOSPC) /* the rules could not be changed: as any kill switch failure */
+				ks_failed(p);
+		}
+	}
 	/* DNS and scripts before the reply, as the one-process daemon does them before it says
 	 * "Initialization Sequence Completed"; the reply tells the network process (its status) how
 	 * DNS went. */

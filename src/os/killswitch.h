@@ -72,6 +72,12 @@ struct vpnc_ks_allow {
 int vpnc_ks_add_endpoint(struct vpnc_ks_allow *a, const struct sockaddr *sa, int proto);
 
 /*
+ * Removes the endpoint sa/proto (a SOCKS relay a newer one replaces).
+ * Returns 1 if it was there, 0 if not, -EAFNOSUPPORT or -EINVAL.
+ */
+int vpnc_ks_del_endpoint(struct vpnc_ks_allow *a, const struct sockaddr *sa, int proto);
+
+/*
  * Adds an endpoint given as text (a remote that is an IP literal and a
  * decimal port). Returns 1 or 0 as above, or -EINVAL when host is not an
  * address literal (a name: it is added once resolved).

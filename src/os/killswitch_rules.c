@@ -37,31 +37,55 @@ static int add_ep(struct vpnc_ks_allow *a, const struct vpnc_ks_endpoint *e)
 	return 1;
 }
 
-int vpnc_ks_add_endpoint(struct vpnc_ks_allow *a, const struct sockaddr *sa, int proto)
+/* The endpoint sa/proto names, or a negative errno code (killswitch.h's rules). */
+static int ep_of(struct vpnc_ks_endpoint *e, const struct sockaddr *sa, int proto)
 {
-	struct vpnc_ks_endpoint e;
-
 	if (proto != IPPROTO_UDP && proto != IPPROTO_TCP)
 		return -EINVAL;
-	memset(&e, 0, sizeof(e));
-	e.proto = (uint8_t)proto;
+	memset(e, 0, sizeof(*e));
+	e->proto = (uint8_t)proto;
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 
-		memcpy(e.a.addr, &s4->sin_addr, 4);
-		e.port = ntohs(s4->sin_port);
+		memcpy(e->a.addr, &s4->sin_addr, 4);
+		e->port = ntohs(s4->sin_port);
 	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 
-		memcpy(e.a.addr, &s6->sin6_addr, 16);
-		e.port = ntohs(s6->sin6_port);
+		memcpy(e->a.addr, &s6->sin6_addr, 16);
+		e->port = ntohs(s6->sin6_port);
 	} else {
 		return -EAFNOSUPPORT;
 	}
-	e.a.family = sa->sa_family;
-	if (e.port == 0)
-		return -EINVAL;
-	return add_ep(a, &e);
+	e->a.family = sa->sa_family;
+	return e->port == 0 ? -EINVAL : 0;
+}
+
+int vpnc_ks_add_endpoint(struct vpnc_ks_allow *a, const struct sockaddr *sa, int proto)
+{
+	struct vpnc_ks_endpoint e;
+	int ret = ep_of(&e, sa, proto);
+
+	return ret < 0 ? ret : add_ep(a, &e);
+}
+
+int vpnc_ks_del_endpoint(struct vpnc_ks_allow *a, const struct sockaddr *sa, int proto)
+{
+	struct vpnc_ks_endpoint e;
+	int ret = ep_of(&e, sa, proto);
+
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < a->n_ep; i++) {
+		if (!same_addr(&a->ep[i].a, &e.a) || a->ep[i].proto != e.proto || a->ep[i].port != e.port)
+			continue;
+		/* The order stays, so the rule text stays the same for the same set. */
+		memmove(&a->ep[i], &a->ep[i + 1], (a->n_ep - i - 1) * sizeof(a->ep[0]));
+		a->n_ep--;
+		memset(&a->ep[a->n_ep], 0, sizeof(a->ep[0]));
+		return 1;
+	}
+	return 0;
 }
 
 int vpnc_ks_add_literal(struct vpnc_ks_allow *a, const char *host, const char *port, int proto)

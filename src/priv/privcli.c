@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+
 #include "priv/privio.h"
 
 /* Sends req and waits for a reply of type want (RESULT replies must name req's type). */
@@ -74,7 +76,7 @@ int vpnc_privc_simple(int sock, int type)
 	return ret < 0 ? ret : r.result.err;
 }
 
-int vpnc_privc_resolve(int sock, unsigned idx, struct vpnc_priv_msg_addrs *out)
+int vpnc_privc_resolve(int sock, unsigned idx, int what, struct vpnc_priv_msg_addrs *out)
 {
 	struct vpnc_priv_msg_resolve q;
 	union vpnc_priv_msg r;
@@ -82,13 +84,44 @@ int vpnc_privc_resolve(int sock, unsigned idx, struct vpnc_priv_msg_addrs *out)
 
 	vpnc_priv_hdr_init(&q.h, VPNC_PRIV_RESOLVE);
 	q.remote = idx;
+	q.what = (uint32_t)what;
 	ret = call(sock, &q, sizeof(q), VPNC_PRIV_ADDRS, &r, NULL);
 	if (ret < 0)
 		return ret;
-	if (r.addrs.remote != idx)
+	if (r.addrs.remote != idx || r.addrs.what != q.what)
 		return -EBADMSG;
 	*out = r.addrs;
 	return out->err;
+}
+
+int vpnc_privc_relay(int sock, unsigned idx, const struct sockaddr *relay)
+{
+	struct vpnc_priv_msg_relay q;
+	union vpnc_priv_msg r;
+	int ret;
+
+	memset(&q, 0, sizeof(q));
+	vpnc_priv_hdr_init(&q.h, VPNC_PRIV_RELAY);
+	q.remote = idx;
+	if (relay->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)relay;
+
+		q.relay.port = a->sin_port;
+		memcpy(q.relay.addr, &a->sin_addr, 4);
+	} else if (relay->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)relay;
+
+		q.relay.port = a->sin6_port;
+		memcpy(q.relay.addr, &a->sin6_addr, 16);
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	q.relay.family = (uint8_t)relay->sa_family;
+	/* What the proxy named must pass the parent's check, or the parent ends us: refuse it here. */
+	if (vpnc_priv_check(&q, sizeof(q), false) != VPNC_PRIV_RELAY)
+		return -EADDRNOTAVAIL;
+	ret = call(sock, &q, sizeof(q), VPNC_PRIV_RESULT, &r, NULL);
+	return ret < 0 ? ret : r.result.err;
 }
 
 int vpnc_privc_down(int sock, int why)

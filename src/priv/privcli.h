@@ -32,8 +32,16 @@ int vpnc_privc_net_apply(int sock, const struct vpnc_push *push, const struct so
 /* NET_UNAPPLY or REPIN: the parent's error. */
 int vpnc_privc_simple(int sock, int type);
 
-/* RESOLVE remote idx: fills out; returns out->err or 0. */
-int vpnc_privc_resolve(int sock, unsigned idx, struct vpnc_priv_msg_addrs *out);
+/* RESOLVE remote idx (what: enum vpnc_priv_resolve_what): fills out; returns out->err or 0. */
+int vpnc_privc_resolve(int sock, unsigned idx, int what, struct vpnc_priv_msg_addrs *out);
+
+/*
+ * RELAY: remote idx's SOCKS proxy named relay (sockaddr_in or sockaddr_in6)
+ * as its UDP relay. Returns the parent's answer (0: let through, or no kill
+ * switch), -EADDRNOTAVAIL for an address the check refuses (not sent), or
+ * another negative errno code.
+ */
+int vpnc_privc_relay(int sock, unsigned idx, const struct sockaddr *relay);
 
 /*
  * SIGN: a private-key operation (enum vpnc_priv_sign_op) by the token the

@@ -54,6 +54,8 @@ _Static_assert(sizeof(struct vpnc_priv_msg_signature) == 16 + VPNC_PRIV_SIGN_MAX
 
 _Static_assert(sizeof(struct vpnc_priv_msg_ask) == 16 + VPNC_PRIV_ASK_TEXT, "ask layout");
 _Static_assert(sizeof(struct vpnc_priv_msg_ask_done) == 12, "ask done layout");
+_Static_assert(sizeof(struct vpnc_priv_msg_resolve) == 16, "resolve layout");
+_Static_assert(sizeof(struct vpnc_priv_msg_relay) == 12 + 20, "relay layout");
 
 #define PRIV_METRIC_MAX 0x7FFFFFFF /* as the push parser's */
 #define PRIV_TUN_MTU_MIN 576
@@ -81,6 +83,7 @@ size_t vpnc_priv_len(int type)
 	case VPNC_PRIV_SIGNATURE: return sizeof(struct vpnc_priv_msg_signature);
 	case VPNC_PRIV_ASK: return sizeof(struct vpnc_priv_msg_ask);
 	case VPNC_PRIV_ASK_DONE: return sizeof(struct vpnc_priv_msg_ask_done);
+	case VPNC_PRIV_RELAY: return sizeof(struct vpnc_priv_msg_relay);
 	default: return 0;
 	}
 }
@@ -372,6 +375,8 @@ static bool result_ok(const struct vpnc_priv_msg_result *r)
 		return r->mtu == 0 && r->n_failed == 0;
 	case VPNC_PRIV_ASK_DONE:
 		return r->err == 0 && r->mtu == 0 && r->n_failed == 0;
+	case VPNC_PRIV_RELAY:
+		return r->mtu == 0 && r->n_failed == 0;
 	default:
 		return false; /* RESOLVE has its own reply, with its own error */
 	}
@@ -395,9 +400,17 @@ static bool ifname_ok(const char *name)
 	return true;
 }
 
+/* A server reached through a SOCKS proxy may listen on the proxy host's loopback, ::1 too. */
+static bool socks_server_ok(int family, const uint8_t a[16])
+{
+	static const uint8_t lo[16] = {[15] = 1};
+
+	return addr_ok(family, a) || (family == AF_INET6 && memcmp(a, lo, 16) == 0);
+}
+
 static bool addrs_ok(const struct vpnc_priv_msg_addrs *a)
 {
-	if (a->remote >= VPNC_PRIV_MAX_REMOTES || a->n > VPNC_PRIV_MAX_ADDRS || a->zero != 0)
+	if (a->remote >= VPNC_PRIV_MAX_REMOTES || a->n > VPNC_PRIV_MAX_ADDRS || a->what > VPNC_PRIV_RESOLVE_SOCKS_SERVER)
 		return false;
 	if (a->err > 0 || a->err < -PRIV_ERRNO_MAX || (a->err != 0 && a->n != 0))
 		return false;
@@ -409,7 +422,9 @@ static bool addrs_ok(const struct vpnc_priv_msg_addrs *a)
 				return false;
 			continue;
 		}
-		if (e->zero != 0 || e->port == 0 || !addr_ok(e->family, e->addr))
+		if (e->zero != 0 || e->port == 0 ||
+		    !(a->what == VPNC_PRIV_RESOLVE_SOCKS_SERVER ? socks_server_ok(e->family, e->addr)
+		                                                : addr_ok(e->family, e->addr)))
 			return false;
 	}
 	return true;
@@ -490,7 +505,12 @@ int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 			return -EBADMSG;
 		break;
 	case VPNC_PRIV_RESOLVE:
-		if (m.resolve.remote >= VPNC_PRIV_MAX_REMOTES)
+		if (m.resolve.remote >= VPNC_PRIV_MAX_REMOTES || m.resolve.what > VPNC_PRIV_RESOLVE_SOCKS_SERVER)
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_RELAY:
+		if (m.relay.remote >= VPNC_PRIV_MAX_REMOTES || m.relay.relay.zero != 0 || m.relay.relay.port == 0 ||
+		    !addr_ok(m.relay.relay.family, m.relay.relay.addr))
 			return -EBADMSG;
 		break;
 	case VPNC_PRIV_DOWN:

@@ -34,11 +34,12 @@ enum vpnc_priv_type {
 	VPNC_PRIV_NET_APPLY,     /* child: apply this network configuration */
 	VPNC_PRIV_NET_UNAPPLY,   /* child: remove what was applied; no body */
 	VPNC_PRIV_REPIN,         /* child: roaming, move the host route to the server; no body */
-	VPNC_PRIV_RESOLVE,       /* child: resolve configured remote number N */
+	VPNC_PRIV_RESOLVE,       /* child: resolve configured remote number N (or its proxy) */
 	VPNC_PRIV_DOWN,          /* child: revert everything, run 'down' */
 	VPNC_PRIV_SIGN,          /* child: a private-key operation by the PKCS#11 token the parent holds */
 	VPNC_PRIV_ASK,           /* child: ask this question on the terminal (or systemd-ask-password) too */
 	VPNC_PRIV_ASK_DONE,      /* child: that question is answered or withdrawn */
+	VPNC_PRIV_RELAY,         /* child: remote N's SOCKS proxy named this UDP relay */
 	VPNC_PRIV_RESULT = 0x81, /* parent: the outcome of a request */
 	VPNC_PRIV_TUN,           /* parent: the TUN's name and index; the fd rides along (SCM_RIGHTS) */
 	VPNC_PRIV_ADDRS,         /* parent: the addresses of a remote */
@@ -146,10 +147,21 @@ struct vpnc_priv_msg_net {
 
 /* ---- the small ones ---- */
 
-/* RESOLVE: which remote of the parent's own profile. */
+/*
+ * RESOLVE: which remote of the parent's own profile, and what of it. The
+ * parent takes the names from its own copy of the profile; the child names
+ * only the index.
+ */
+enum vpnc_priv_resolve_what {
+	VPNC_PRIV_RESOLVE_CONNECT = 0,  /* what vpnc connects to: the remote, or its HTTP or SOCKS proxy */
+	VPNC_PRIV_RESOLVE_SOCKS_SERVER, /* the remote itself, for the SOCKS UDP header (proto udp through
+	                                 * a SOCKS proxy only): nothing connects to it, so the parent
+	                                 * neither remembers it nor lets it through the kill switch */
+};
 struct vpnc_priv_msg_resolve {
 	struct vpnc_priv_hdr h;
 	uint32_t remote;         /* index into the profile's remotes, < VPNC_PRIV_MAX_REMOTES */
+	uint32_t what;           /* enum vpnc_priv_resolve_what */
 };
 #define VPNC_PRIV_MAX_REMOTES 64
 
@@ -212,8 +224,23 @@ struct vpnc_priv_msg_addrs {
 	uint32_t remote;         /* the index asked for */
 	int32_t err;             /* 0, or a negative errno code when n is 0 */
 	uint32_t n;              /* <= VPNC_PRIV_MAX_ADDRS; unused slots zero */
-	uint32_t zero;
+	uint32_t what;           /* what was asked for (enum vpnc_priv_resolve_what); a SOCKS_SERVER
+	                          * address may also be ::1 (the proxy's own host) */
 	struct vpnc_priv_addr addrs[VPNC_PRIV_MAX_ADDRS];
+};
+
+/*
+ * RELAY: the UDP relay the SOCKS proxy of remote N named in its reply to
+ * UDP ASSOCIATE, where the network process will send its datagrams. With
+ * 'kill-switch' the parent lets it through its rules in place of the
+ * previous one (one relay at a time); the remote must go through a SOCKS
+ * proxy with proto udp in the parent's own profile. Answered by a RESULT
+ * (err < 0: the relay is not let through).
+ */
+struct vpnc_priv_msg_relay {
+	struct vpnc_priv_hdr h;
+	uint32_t remote;         /* index into the profile's remotes, < VPNC_PRIV_MAX_REMOTES */
+	struct vpnc_priv_addr relay; /* unicast, port > 0 */
 };
 
 /*
@@ -287,6 +314,7 @@ union vpnc_priv_msg {
 	struct vpnc_priv_msg_signature signature;
 	struct vpnc_priv_msg_ask ask;
 	struct vpnc_priv_msg_ask_done ask_done;
+	struct vpnc_priv_msg_relay relay;
 };
 #define VPNC_PRIV_MSG_MAX sizeof(union vpnc_priv_msg)
 

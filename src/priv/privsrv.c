@@ -105,40 +105,71 @@ static void remember(struct vpnc_privsrv *s, const struct vpnc_priv_addr *a)
 	s->n_known++;
 }
 
-static int resolve(struct vpnc_privsrv *s, uint32_t idx, union vpnc_priv_msg *reply)
+/* A remote that reaches its server over UDP through a SOCKS proxy (UDP ASSOCIATE). */
+static bool socks_udp(const struct vpnc_config *c, const struct vpnc_remote *r)
+{
+	return vpnc_remote_socks(c, r) != NULL && r->transport == VPNC_TRANSPORT_UDP;
+}
+
+static int resolve(struct vpnc_privsrv *s, const struct vpnc_priv_msg_resolve *q, union vpnc_priv_msg *reply)
 {
 	struct vpnc_priv_msg_addrs *out = &reply->addrs;
+	int (*gai)(const char *, const char *, int, struct vpnc_priv_msg_addrs *) =
+		s->resolve != NULL ? s->resolve : resolve_gai;
+	const struct vpnc_socks_proxy *sp;
 	const struct vpnc_remote *r;
 	char name[sizeof(r->host) + 32];
 	const char *host;
 	int err;
 
-	if (idx >= s->conf->n_remotes)
+	if (q->remote >= s->conf->n_remotes)
 		return -EBADMSG;
-	r = &s->conf->remotes[idx];
+	r = &s->conf->remotes[q->remote];
+	sp = vpnc_remote_socks(s->conf, r);
+	/* The server's own address is asked for only where a SOCKS UDP header needs it. */
+	if (q->what == VPNC_PRIV_RESOLVE_SOCKS_SERVER && !socks_udp(s->conf, r))
+		return -EBADMSG;
 	memset(out, 0, sizeof(*out));
 	vpnc_priv_hdr_init(&reply->h, VPNC_PRIV_ADDRS);
-	out->remote = idx;
+	out->remote = q->remote;
+	out->what = q->what;
 	host = r->host;
 	/* remote-random-hostname: a fresh label for every lookup, made by the parent itself. */
-	if (s->conf->remote_random_hostname && s->random_host != NULL && s->random_host(name, sizeof(name), host) == 0)
+	if (s->conf->remote_random_hostname && sp == NULL && !s->conf->http_proxy.set && s->random_host != NULL &&
+	    s->random_host(name, sizeof(name), host) == 0)
 		host = name;
-	if (s->conf->http_proxy.set) /* the connection, and the route to it, go to the proxy */
-		err = (s->resolve != NULL ? s->resolve : resolve_gai)(s->conf->http_proxy.host,
-		                                                       s->conf->http_proxy.port, AF_UNSPEC, out);
+	if (q->what == VPNC_PRIV_RESOLVE_SOCKS_SERVER) /* IPv4 for 'proto udp', as link_socks.c */
+		err = gai(r->host, r->port[0] ? r->port : "1194", r->family == AF_INET6 ? AF_INET6 : AF_INET, out);
+	else if (sp != NULL) /* the connection, and the route to it, go to the SOCKS proxy */
+		err = gai(sp->host, sp->port, AF_UNSPEC, out);
+	else if (s->conf->http_proxy.set) /* the same for the HTTP proxy */
+		err = gai(s->conf->http_proxy.host, s->conf->http_proxy.port, AF_UNSPEC, out);
 	else
-		err = (s->resolve != NULL ? s->resolve : resolve_gai)(host, r->port[0] ? r->port : "1194",
-		                                                       r->family, out);
+		err = gai(host, r->port[0] ? r->port : "1194", r->family, out);
 	if (err < 0) {
 		memset(out->addrs, 0, sizeof(out->addrs));
 		out->n = 0;
 		out->err = err < -4095 ? -EIO : err;
 		return 0;
 	}
-	for (uint32_t i = 0; i < out->n; i++)
+	/* Only what vpnc connects to may become NET_APPLY's server (and get a host route). */
+	for (uint32_t i = 0; i < out->n && q->what == VPNC_PRIV_RESOLVE_CONNECT; i++)
 		remember(s, &out->addrs[i]);
 	/* What goes to the child must pass the child's own check. */
 	return vpnc_priv_check(reply, sizeof(*out), true) == VPNC_PRIV_ADDRS ? 0 : -EINVAL;
+}
+
+/*
+ * RELAY: the SOCKS proxy named its UDP relay. Only a remote that goes
+ * through a SOCKS proxy over UDP has one; the caller (the kill switch's
+ * owner) lets it through once this answers 0.
+ */
+static int relay(struct vpnc_privsrv *s, const struct vpnc_priv_msg_relay *q, union vpnc_priv_msg *reply)
+{
+	if (q->remote >= s->conf->n_remotes || !socks_udp(s->conf, &s->conf->remotes[q->remote]))
+		return -EBADMSG;
+	result(reply, VPNC_PRIV_RELAY, 0);
+	return 0;
 }
 
 static bool known_server(const struct vpnc_privsrv *s, const struct vpnc_priv_net *n)
@@ -300,7 +331,8 @@ int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, 
 	case VPNC_PRIV_REPIN:
 		result(reply, type, s->tun.fd < 0 ? -ENODEV : vpnc_netcfg_repin_server(&s->nc, s->nl, s->tun.ifindex));
 		return 0;
-	case VPNC_PRIV_RESOLVE: return resolve(s, req->resolve.remote, reply);
+	case VPNC_PRIV_RESOLVE: return resolve(s, &req->resolve, reply);
+	case VPNC_PRIV_RELAY: return relay(s, &req->relay, reply);
 	case VPNC_PRIV_SIGN: return sign(s, &req->sign, reply);
 	case VPNC_PRIV_DOWN:
 		err = vpnc_dns_revert(&s->dns) < 0;

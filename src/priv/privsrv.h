@@ -8,8 +8,9 @@
  * come from the config it read itself, never from the child.
  *
  * NET_APPLY is accepted only for a server address the parent resolved
- * itself for a configured remote (RESOLVE), so the host route to the
- * server cannot be pointed anywhere else.
+ * itself for a configured remote (RESOLVE: the remote, or the HTTP or SOCKS
+ * proxy in front of it), so the host route to the server cannot be pointed
+ * anywhere else.
  *
  * vpnc_privsrv_revert() undoes everything; the daemon calls it when the
  * child exits or dies. Nothing here logs: each call returns 0 or a negative
@@ -65,8 +66,10 @@ int vpnc_privsrv_init(struct vpnc_privsrv *s, const struct vpnc_config *conf);
  * Returns 0 when reply is ready (its err may carry a refusal), or -EBADMSG
  * for a request that is well-formed but not allowed here (a server the
  * parent never resolved, a remote index beyond the profile's, SIGN without
- * a token or with an operation the key's type cannot do): the caller treats
- * the child as compromised.
+ * a token or with an operation the key's type cannot do, a SOCKS server's
+ * address or a RELAY for a remote that does not go through a SOCKS proxy
+ * over UDP): the caller treats the child as compromised. RELAY is only
+ * checked here; its RESULT 0 tells the caller to let the relay through.
  */
 int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, union vpnc_priv_msg *reply,
                         int *reply_fd);

@@ -344,9 +344,13 @@ static void test_socks_proxy(void)
 		CHECK(sp != NULL && strcmp(sp->host, "g") == 0);
 	}
 	vpnc_config_free(c);
-	parse_err(BASE "privsep yes\nsocks-proxy p\n",
-	          "t.ovpn: options 'socks-proxy' and 'privsep yes' cannot be used together yet",
-	          __LINE__);
+	/* Privilege separation stays on with a SOCKS proxy, by default and when asked for. */
+	c = parse_ok(BASE "socks-proxy p\n");
+	CHECK(c != NULL && c->privsep);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "privsep yes\nsocks-proxy p\n");
+	CHECK(c != NULL && c->privsep);
+	vpnc_config_free(c);
 	fd = mkstemp(path);
 	CHECK(fd >= 0);
 	if (fd >= 0) {

@@ -70,6 +70,24 @@ static void test_allow(void)
 	CHECK(vpnc_ks_add_endpoint(&a, (struct sockaddr *)&s6, IPPROTO_TCP) == 0);
 	CHECK(vpnc_ks_add_endpoint(&a, (struct sockaddr *)&s6, IPPROTO_ICMP) == -EINVAL);
 	CHECK(a.n_ep == 3);
+	/* Removing (a SOCKS relay replaced): only the exact endpoint goes, the others keep their order. */
+	CHECK(vpnc_ks_del_endpoint(&a, (struct sockaddr *)&s6, IPPROTO_UDP) == 0, "another protocol");
+	s6.sin6_port = htons(444);
+	CHECK(vpnc_ks_del_endpoint(&a, (struct sockaddr *)&s6, IPPROTO_TCP) == 0, "another port");
+	s6.sin6_port = htons(443);
+	CHECK(vpnc_ks_del_endpoint(&a, (struct sockaddr *)&s6, IPPROTO_ICMP) == -EINVAL);
+	CHECK(vpnc_ks_add_literal(&a, "192.0.2.9", "1194", IPPROTO_UDP) == 1);
+	CHECK(vpnc_ks_del_endpoint(&a, (struct sockaddr *)&s6, IPPROTO_TCP) == 1 && a.n_ep == 3);
+	CHECK(a.ep[0].port == 1194 && a.ep[0].proto == IPPROTO_UDP && a.ep[1].proto == IPPROTO_TCP &&
+	      a.ep[2].a.addr[3] == 9 && a.ep[3].port == 0, "order kept, the freed slot zero");
+	CHECK(vpnc_ks_del_endpoint(&a, (struct sockaddr *)&s6, IPPROTO_TCP) == 0, "already gone");
+	CHECK(vpnc_ks_add_endpoint(&a, (struct sockaddr *)&s6, IPPROTO_TCP) == 1 && a.n_ep == 4);
+	CHECK(vpnc_ks_add_literal(&a, "192.0.2.9", "1194", IPPROTO_UDP) == 0);
+	memset(&a, 0, sizeof(a));
+	CHECK(vpnc_ks_add_literal(&a, "192.0.2.1", "1194", IPPROTO_UDP) == 1);
+	CHECK(vpnc_ks_add_literal(&a, "192.0.2.1", "1194", IPPROTO_TCP) == 1);
+	CHECK(vpnc_ks_add_endpoint(&a, (struct sockaddr *)&s6, IPPROTO_TCP) == 1);
+	CHECK(a.n_ep == 3);
 	for (int i = 0; i < VPNC_KS_MAX_ENDPOINTS + 2; i++) {
 		s6.sin6_port = htons((uint16_t)(1000 + i));
 		(void)vpnc_ks_add_endpoint(&a, (struct sockaddr *)&s6, IPPROTO_UDP);

@@ -311,13 +311,63 @@ static void test_net_fields(void)
 static void test_small_requests(void)
 {
 	struct vpnc_priv_msg_resolve r;
+	struct vpnc_priv_msg_relay q;
 	struct vpnc_priv_msg_down d;
 
+	memset(&r, 0, sizeof(r));
 	vpnc_priv_hdr_init(&r.h, VPNC_PRIV_RESOLVE);
 	r.remote = VPNC_PRIV_MAX_REMOTES - 1;
 	CHECK(vpnc_priv_check(&r, sizeof(r), false) == VPNC_PRIV_RESOLVE);
 	r.remote++;
 	CHECK(vpnc_priv_check(&r, sizeof(r), false) == -EBADMSG);
+	r.remote = 0;
+	r.what = VPNC_PRIV_RESOLVE_SOCKS_SERVER;
+	CHECK(vpnc_priv_check(&r, sizeof(r), false) == VPNC_PRIV_RESOLVE);
+	r.what++;
+	CHECK(vpnc_priv_check(&r, sizeof(r), false) == -EBADMSG, "an unknown 'what'");
+	r.what = 0;
+	CHECK(vpnc_priv_check(&r, sizeof(r) - 4, false) == -EBADMSG, "RESOLVE without 'what'");
+
+	/* RELAY: a unicast address with a port, for a remote index in range; nothing else. */
+	memset(&q, 0, sizeof(q));
+	vpnc_priv_hdr_init(&q.h, VPNC_PRIV_RELAY);
+	q.remote = 3;
+	q.relay = (struct vpnc_priv_addr){.family = AF_INET, .port = htons(40000), .addr = {192, 0, 2, 1}};
+	CHECK(vpnc_priv_check(&q, sizeof(q), false) == VPNC_PRIV_RELAY);
+	CHECK(vpnc_priv_check(&q, sizeof(q), true) == -EBADMSG, "a request from the parent");
+	CHECK(q.h.len == 32 && vpnc_priv_check(&q, sizeof(q) - 1, false) == -EBADMSG);
+	q.relay.family = AF_INET6;
+	q.relay.addr[0] = 0x20;
+	q.relay.addr[1] = 0x01;
+	q.relay.addr[15] = 1;
+	CHECK(vpnc_priv_check(&q, sizeof(q), false) == VPNC_PRIV_RELAY);
+	q.relay = (struct vpnc_priv_addr){.family = AF_INET, .port = htons(40000), .addr = {192, 0, 2, 1}};
+	q.relay.addr[4] = 1; /* past an IPv4 address */
+	CHECK(vpnc_priv_check(&q, sizeof(q), false) == -EBADMSG);
+	q.relay.addr[4] = 0;
+	q.relay.port = 0;
+	CHECK(vpnc_priv_check(&q, sizeof(q), false) == -EBADMSG, "no port");
+	q.relay.port = htons(40000);
+	q.relay.zero = 1;
+	CHECK(vpnc_priv_check(&q, sizeof(q), false) == -EBADMSG);
+	q.relay.zero = 0;
+	q.relay.family = AF_UNIX;
+	CHECK(vpnc_priv_check(&q, sizeof(q), false) == -EBADMSG);
+	q.relay.family = AF_INET;
+	for (int i = 0; i < 3; i++) {
+		static const uint8_t not_unicast[3][4] = {{0, 0, 0, 0}, {255, 255, 255, 255}, {224, 0, 0, 1}};
+
+		memcpy(q.relay.addr, not_unicast[i], 4);
+		CHECK(vpnc_priv_check(&q, sizeof(q), false) == -EBADMSG, "relay %d", i);
+	}
+	q.relay.family = AF_INET6;
+	memset(q.relay.addr, 0, 16);
+	q.relay.addr[15] = 1; /* ::1 */
+	CHECK(vpnc_priv_check(&q, sizeof(q), false) == -EBADMSG, "a relay on ::1");
+	memcpy(q.relay.addr, (uint8_t[16]){0x20, 0x01, 0x0d, 0xb8, [15] = 1}, 16);
+	q.remote = VPNC_PRIV_MAX_REMOTES;
+	CHECK(vpnc_priv_check(&q, sizeof(q), false) == -EBADMSG);
+
 	vpnc_priv_hdr_init(&d.h, VPNC_PRIV_DOWN);
 	d.why = VPNC_PRIV_DOWN_FATAL;
 	CHECK(vpnc_priv_check(&d, sizeof(d), false) == VPNC_PRIV_DOWN);
@@ -358,6 +408,14 @@ static void test_replies(void)
 	r.err = 0;
 	r.request = VPNC_PRIV_RESOLVE;
 	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "RESOLVE answers with ADDRS");
+	r.request = VPNC_PRIV_RELAY;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
+	r.err = -ENOSPC;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT, "a relay not let through");
+	r.n_failed = 1;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG);
+	r.n_failed = 0;
+	r.err = 0;
 	r.request = VPNC_PRIV_DOWN;
 	r.mtu = 1500;
 	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG);
@@ -409,6 +467,18 @@ static void test_replies(void)
 	CHECK(vpnc_priv_check(&a, sizeof(a), true) == VPNC_PRIV_ADDRS);
 	a.n = VPNC_PRIV_MAX_ADDRS + 1;
 	a.err = 0;
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == -EBADMSG);
+
+	/* 'what' echoes the request; a SOCKS server (never connected to) may be the proxy's ::1. */
+	a.n = 1;
+	a.addrs[0] = (struct vpnc_priv_addr){.family = AF_INET6, .port = htons(1194), .addr = {[15] = 1}};
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == -EBADMSG, "::1 to connect to");
+	a.what = VPNC_PRIV_RESOLVE_SOCKS_SERVER;
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == VPNC_PRIV_ADDRS, "::1 behind a SOCKS proxy");
+	a.addrs[0].addr[15] = 0;
+	CHECK(vpnc_priv_check(&a, sizeof(a), true) == -EBADMSG, ":: behind a SOCKS proxy");
+	a.addrs[0].addr[15] = 1;
+	a.what = VPNC_PRIV_RESOLVE_SOCKS_SERVER + 1;
 	CHECK(vpnc_priv_check(&a, sizeof(a), true) == -EBADMSG);
 }
 

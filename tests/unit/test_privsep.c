@@ -155,7 +155,7 @@ static void test_server_must_be_resolved(void)
 	inet_pton(AF_INET, "198.51.100.1", &other.sin_addr);
 	CHECK(vpnc_privc_tun_open(sock, &tun, &off) == 0);
 	ifindex = tun.ifindex;
-	CHECK(vpnc_privc_resolve(sock, 0, &a) == 0);
+	CHECK(vpnc_privc_resolve(sock, 0, VPNC_PRIV_RESOLVE_CONNECT, &a) == 0);
 	CHECK(a.n == 1 && a.addrs[0].family == AF_INET && a.addrs[0].port == htons(1194) &&
 	      memcmp(a.addrs[0].addr, &known.sin_addr, 4) == 0);
 	CHECK(vpnc_privc_net_apply(sock, &push, (struct sockaddr *)&known, &mtu, &n_failed, NULL, NULL) == 0);
@@ -169,7 +169,98 @@ static void test_server_must_be_resolved(void)
 
 	/* A remote index beyond the profile's: the same. */
 	pid = start_parent(&sock);
-	CHECK(vpnc_privc_resolve(sock, 1, &a) == -ECONNRESET);
+	CHECK(vpnc_privc_resolve(sock, 1, VPNC_PRIV_RESOLVE_CONNECT, &a) == -ECONNRESET);
+	CHECK(wait_status(pid) == 2);
+	close(sock);
+}
+
+/*
+ * Through a SOCKS proxy: RESOLVE gives the proxy's address (the only server
+ * NET_APPLY may name), RESOLVE SOCKS_SERVER the server's own for the UDP
+ * header (never a server NET_APPLY may name), RELAY is answered; a SOCKS
+ * server or a RELAY for a remote without a SOCKS proxy over UDP makes the
+ * parent exit 2, as does a RELAY in a profile without any.
+ */
+static const char SOCKS_PROFILE[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\ndev vpnct%d\ndev-type tun\n"
+                                    "dns-mode none\ntun-offload no\n"
+                                    "<connection>\nremote 127.0.0.1 1194 udp\nsocks-proxy 192.0.2.20 1080\n"
+                                    "</connection>\n<connection>\nremote 192.0.2.30 443 tcp\n"
+                                    "socks-proxy 192.0.2.21\n</connection>\n"
+                                    "<connection>\nremote 192.0.2.40 1194 udp\n</connection>\n";
+
+static void test_socks(void)
+{
+	struct vpnc_config *saved = conf;
+	struct vpnc_tun tun = {.fd = -1};
+	struct vpnc_priv_msg_addrs a;
+	struct sockaddr_in proxy = {.sin_family = AF_INET, .sin_port = htons(1080)};
+	struct sockaddr_in server = {.sin_family = AF_INET, .sin_port = htons(1194)};
+	struct sockaddr_in relay = {.sin_family = AF_INET, .sin_port = htons(40000)};
+	char err[256];
+	int sock, off, mtu, ifindex;
+	unsigned n_failed;
+	pid_t pid;
+
+	inet_pton(AF_INET, "192.0.2.20", &proxy.sin_addr);
+	inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
+	inet_pton(AF_INET, "198.51.100.7", &relay.sin_addr);
+	if (vpnc_config_parse_text("s.ovpn", SOCKS_PROFILE, sizeof(SOCKS_PROFILE) - 1, NULL, &conf, err,
+	                           sizeof(err)) < 0) {
+		CHECK(0, "socks profile: %s", err);
+		conf = saved;
+		return;
+	}
+	CHECK(conf->privsep, "privsep stays on with socks-proxy");
+	pid = start_parent(&sock);
+	CHECK(vpnc_privc_tun_open(sock, &tun, &off) == 0);
+	ifindex = tun.ifindex;
+	/* What vpnc connects to: the proxy. */
+	CHECK(vpnc_privc_resolve(sock, 0, VPNC_PRIV_RESOLVE_CONNECT, &a) == 0);
+	CHECK(a.n == 1 && a.what == VPNC_PRIV_RESOLVE_CONNECT && a.addrs[0].family == AF_INET &&
+	      a.addrs[0].port == htons(1080) && memcmp(a.addrs[0].addr, &proxy.sin_addr, 4) == 0);
+	/* The server behind it, for the SOCKS UDP header. */
+	CHECK(vpnc_privc_resolve(sock, 0, VPNC_PRIV_RESOLVE_SOCKS_SERVER, &a) == 0);
+	CHECK(a.n == 1 && a.what == VPNC_PRIV_RESOLVE_SOCKS_SERVER && a.addrs[0].port == htons(1194) &&
+	      memcmp(a.addrs[0].addr, &server.sin_addr, 4) == 0);
+	/* The TCP remote's proxy, on its default port. */
+	CHECK(vpnc_privc_resolve(sock, 1, VPNC_PRIV_RESOLVE_CONNECT, &a) == 0);
+	CHECK(a.n == 1 && a.addrs[0].port == htons(1080));
+	CHECK(vpnc_privc_relay(sock, 0, (struct sockaddr *)&relay) == 0);
+	CHECK(vpnc_privc_relay(sock, 0, (struct sockaddr *)&relay) == 0, "the same relay again");
+	/* An address the check refuses is not even sent. */
+	relay.sin_addr.s_addr = htonl(0xE0000001);
+	CHECK(vpnc_privc_relay(sock, 0, (struct sockaddr *)&relay) == -EADDRNOTAVAIL);
+	CHECK(vpnc_privc_net_apply(sock, &push, (struct sockaddr *)&proxy, &mtu, &n_failed, NULL, NULL) == 0);
+	check_applied(ifindex, true, "applied with the proxy as the server");
+	/* The server's own address was never something to connect to. */
+	CHECK(vpnc_privc_net_apply(sock, &push, (struct sockaddr *)&server, &mtu, &n_failed, NULL, NULL) ==
+	      -ECONNRESET);
+	CHECK(wait_status(pid) == 2);
+	check_applied(ifindex, false, "after the SOCKS server as NET_APPLY's server");
+	close(sock);
+	close(tun.fd);
+
+	/* Requests only a SOCKS UDP remote may make, for the TCP one (1) and the direct one (2). */
+	for (int round = 0; round < 4; round++) {
+		unsigned idx = round < 2 ? 1 : 2;
+
+		inet_pton(AF_INET, "198.51.100.7", &relay.sin_addr);
+		pid = start_parent(&sock);
+		if (round % 2 == 0)
+			CHECK(vpnc_privc_resolve(sock, idx, VPNC_PRIV_RESOLVE_SOCKS_SERVER, &a) == -ECONNRESET,
+			      "round %d", round);
+		else
+			CHECK(vpnc_privc_relay(sock, idx, (struct sockaddr *)&relay) == -ECONNRESET, "round %d",
+			      round);
+		CHECK(wait_status(pid) == 2, "round %d", round);
+		close(sock);
+	}
+	vpnc_config_free(conf);
+	conf = saved;
+
+	/* A profile without a proxy: no relay at all. */
+	pid = start_parent(&sock);
+	CHECK(vpnc_privc_relay(sock, 0, (struct sockaddr *)&relay) == -ECONNRESET);
 	CHECK(wait_status(pid) == 2);
 	close(sock);
 }
@@ -226,6 +317,7 @@ int main(void)
 	test_apply_and_child_gone();
 	test_server_must_be_resolved();
 	test_malformed();
+	test_socks();
 	vpnc_nl_close(nl);
 	vpnc_config_free(conf);
 	printf("test_privsep: %u passed, %u failed\n", passed, failed);
