@@ -25,8 +25,13 @@
 #   udp6         proto udp6: the proxy at its IPv6 address, the server on ::1,
 #                the 22-byte IPv6 SOCKS header
 #   udp-auth     proto udp, username/password (RFC 1929) from an authfile
+#   udp-name     udp-auth with the remote given as a name (localhost): the
+#                privileged parent resolves it for the SOCKS UDP header (the
+#                network process's jail has no resolver)
 #   udp-ks       udp-auth with --kill-switch: the proxy and its relay are let
-#                through, a direct ping to the proxy's host is not
+#                through, a direct ping to the proxy's host is not; two
+#                reconnects (SIGUSR1) leave one relay in the rules, the current
+#                one; the same with 'privsep no' (one process)
 #   tcp-auth     proto tcp, username/password
 #   conn-tcp     two <connection> blocks: direct (refused), then one with its own
 #                socks-proxy line (failover to the proxy)
@@ -36,6 +41,10 @@
 #                connection closed and restarts (as 2.6 does)
 #   stock        the same udp-auth profile with stock openvpn as the client
 #                (shows the proxy setup is what 2.6 expects)
+# Every case runs vpnc with privilege separation on (the default): for tcp,
+# udp, udp6, udp-auth, udp-ks and tcp-auth the process holding the connection
+# to the proxy (the one speaking SOCKS and parsing the proxy's replies) is
+# the network process, vpnc's only child: uid not 0, CapEff 0, Seccomp 2.
 # Needs root and danted (contrib/install-deps.sh test). Prints PASS/FAIL per
 # check; the last line is the summary.
 # shellcheck disable=SC2119
@@ -196,6 +205,79 @@ connected() {
 	return 0
 }
 
+# jailed CASE: privilege separation (test_privsep.sh checks the whole split): the connection to
+# the proxy belongs to the network process, vpnc's only child, which holds no root, no
+# capability and runs under seccomp; the parent (uid 0) holds none.
+jailed() {
+	local c=$1 net uid capeff sec conns
+	vt_client_is_stock && return 0
+	if grep -q "privilege separation is off" "$VT_DIR/client.log"; then
+		vt_fail "$c: privsep: stays on with socks-proxy"
+	fi
+	net=$(pgrep -P "$VT_CLI_PID" 2>/dev/null | head -n 1)
+	if [ -z "$net" ]; then
+		vt_fail "$c: privsep: vpnc split into the parent and a network process"
+		return 1
+	fi
+	uid=$(sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$net/status" 2>/dev/null)
+	capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' "/proc/$net/status" 2>/dev/null)
+	sec=$(sed -n 's/^Seccomp:[[:space:]]*//p' "/proc/$net/status" 2>/dev/null)
+	if [ -n "$uid" ] && [ "$uid" != 0 ] && [ "$capeff" = 0000000000000000 ] && [ "$sec" = 2 ]; then
+		vt_pass "$c: privsep: the network process runs as uid $uid, CapEff 0, Seccomp 2"
+	else
+		vt_fail "$c: privsep: the network process runs unprivileged (uid '$uid', CapEff '$capeff', Seccomp '$sec')"
+	fi
+	conns=$(vt_cli ss -Htnp state established 2>/dev/null | grep -E ":${SOCKS_PORT}[[:space:]]")
+	if [[ $conns == *"pid=$net,"* && $conns != *"pid=$VT_CLI_PID,"* ]]; then
+		vt_pass "$c: privsep: the network process holds the connection to the proxy, the parent does not"
+	else
+		vt_fail "$c: privsep: the network process holds the connection to the proxy, the parent does not"
+		printf '  %s\n' "$conns"
+	fi
+}
+
+# relays: the kill switch's rules for UDP to the proxy's host (its relay), one port a line.
+relays() {
+	ip netns exec "$VT_CLI_NS" nft list table inet vpnc 2>/dev/null |
+		sed -n "s/.*ip daddr $VT_SRV_IP udp dport \([0-9]*\) accept.*/\1/p"
+}
+
+# relay_now: the port of the relay the proxy named last (the client's log).
+relay_now() {
+	grep -o "UDP relay \[$VT_SRV_IP\]:[0-9]*" "$VT_DIR/client.log" | tail -n 1 | sed 's/.*://'
+}
+
+# one_relay CASE: the rules let through exactly one relay, the current one.
+one_relay() {
+	local got now
+	got=$(relays)
+	now=$(relay_now)
+	if [ -n "$now" ] && [ "$got" = "$now" ]; then
+		vt_pass "$1: the kill switch lets through one relay, the current one (port $now)"
+	else
+		vt_fail "$1: the kill switch lets through one relay, the current one (rules: '$(tr '\n' ' ' <<<"$got")', relay: '$now')"
+	fi
+}
+
+# reconnect CASE: SIGUSR1, then a new association (a new relay line) and traffic again.
+reconnect() {
+	local before i=0
+	before=$(grep -c "UDP relay" "$VT_DIR/client.log")
+	kill -USR1 "$VT_CLI_PID" 2>/dev/null
+	while [ $i -lt 200 ]; do
+		if [ "$(grep -c "UDP relay" "$VT_DIR/client.log")" -gt "$before" ] &&
+			vt_cli ping -n -c 1 -W 1 "$VT_TUN_SRV_IP" >/dev/null 2>&1; then
+			vt_pass "$1: SIGUSR1: a new UDP association, traffic again"
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	vt_fail "$1: SIGUSR1: a new UDP association, traffic again"
+	tail -n 10 "$VT_DIR/client.log" | sed 's/^/  /'
+	return 1
+}
+
 stop_ok() {
 	if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
 		vt_pass "$1: SIGTERM, exit code 0"
@@ -216,7 +298,7 @@ if vt_check "danted up (no authentication)" dante_start none; then
 	if vt_check "tcp: server up on 127.0.0.1 (tcp-server)" server tcp-server; then
 		profile tcp none
 		vt_client_start
-		connected tcp
+		connected tcp && jailed tcp
 		socks_out=$(vt_srv ss -H -tn state established 2>/dev/null)
 		if grep -qE "127.0.0.1:$VT_PORT( |$)" <<<"$socks_out"; then
 			vt_pass "tcp: the proxy holds the TCP connection to the server"
@@ -261,6 +343,7 @@ if vt_check "danted up (no authentication)" dante_start none; then
 		profile udp none
 		vt_client_start
 		if connected udp; then
+			jailed udp
 			socks_out=$(vt_cli ss -H -tn state established 2>/dev/null)
 			if grep -qE "$VT_SRV_IP:$SOCKS_PORT( |$)" <<<"$socks_out"; then
 				vt_pass "udp: the UDP association's TCP connection stays open"
@@ -314,6 +397,7 @@ if vt_check "danted up (no authentication)" dante_start none; then
 		profile udp6 none ::1 "$VT_SRV_IP6"
 		vt_client_start
 		if connected udp6; then
+			jailed udp6
 			if grep -q "UDP relay \[$VT_SRV_IP6\]" "$VT_DIR/client.log"; then
 				vt_pass "udp6: the relay is the proxy's IPv6 address"
 			else
@@ -338,13 +422,28 @@ if vt_check "danted up (username/password)" dante_start username; then
 	if vt_check "udp-auth: server up" server udp; then
 		profile udp good
 		vt_client_start
-		connected udp-auth
+		connected udp-auth && jailed udp-auth
 		stop_ok udp-auth
+
+		# The remote as a name: the server's address for the UDP header comes from the parent.
+		profile udp good localhost
+		vt_client_start
+		if connected udp-name; then
+			if grep -q "UDP relay \[$VT_SRV_IP\]:[0-9]* for the server localhost:$VT_PORT" "$VT_DIR/client.log" &&
+				! grep -q "Cannot resolve" "$VT_DIR/client.log"; then
+				vt_pass "udp-name: the name was resolved for the UDP header"
+			else
+				vt_fail "udp-name: the name was resolved for the UDP header"
+			fi
+		fi
+		stop_ok udp-name
+		profile udp good
 
 		# The kill switch lets the proxy (TCP) and its UDP relay through, nothing else.
 		VT_CLIENT_ARGS="--kill-switch --control-socket $VT_DIR/ks.sock"
 		vt_client_start
 		if connected udp-ks; then
+			jailed udp-ks
 			vt_check "udp-ks: the kill switch table is there" eval \
 				'[[ $(ip netns exec "$VT_CLI_NS" nft list tables 2>&1) == *"table inet vpnc"* ]]'
 			if vt_cli ping -n -c 1 -W 1 "$VT_SRV_IP" >/dev/null 2>&1; then
@@ -352,11 +451,35 @@ if vt_check "danted up (username/password)" dante_start username; then
 			else
 				vt_pass "udp-ks: the proxy's host is not reachable outside the tunnel (ping)"
 			fi
+			one_relay udp-ks
+			# Each association has its own relay: the new one replaces the old in the rules.
+			first=$(relay_now)
+			reconnect "udp-ks (1)" && one_relay "udp-ks (1)"
+			reconnect "udp-ks (2)" && one_relay "udp-ks (2)"
+			vt_log "udp-ks: relay ports $first, then $(grep -o "UDP relay \[$VT_SRV_IP\]:[0-9]*" \
+				"$VT_DIR/client.log" | sed 's/.*://' | tail -n 2 | tr '\n' ' ')"
 		fi
 		stop_ok udp-ks
 		VT_CLIENT_ARGS=""
 		vt_check "udp-ks: the kill switch rules are gone after a clean exit" eval \
 			'[[ $(ip netns exec "$VT_CLI_NS" nft list tables 2>&1) != *vpnc* ]]'
+
+		# The same in one process (privsep no): the loop owns the rules and the one relay.
+		if ! vt_client_is_stock; then
+			VT_CLIENT_ARGS="--kill-switch --privsep no --control-socket $VT_DIR/ks.sock"
+			vt_client_start
+			if connected udp-ks1; then
+				if [ -z "$(pgrep -P "$VT_CLI_PID" 2>/dev/null)" ]; then
+					vt_pass "udp-ks1: privsep no: one process"
+				else
+					vt_fail "udp-ks1: privsep no: one process"
+				fi
+				one_relay udp-ks1
+				reconnect udp-ks1 && one_relay udp-ks1
+			fi
+			stop_ok udp-ks1
+			VT_CLIENT_ARGS=""
+		fi
 
 		# A wrong password: one clear line naming the proxy, and no tunnel.
 		profile udp bad
@@ -401,7 +524,7 @@ if vt_check "danted up (username/password)" dante_start username; then
 	if vt_check "tcp-auth: server up" server tcp-server; then
 		profile tcp good
 		vt_client_start
-		connected tcp-auth
+		connected tcp-auth && jailed tcp-auth
 		stop_ok tcp-auth
 
 		# <connection> blocks: the first goes direct (nothing listens there: refused), the
