@@ -2,8 +2,8 @@
  * loop_priv.c: the network child's side of privilege separation inside the
  * loop (docs/privileges.md): where the single-process daemon opens the TUN,
  * configures it, resolves a remote (or the server behind a SOCKS proxy),
- * lets a SOCKS relay through the kill switch or reverts, the child asks the parent
- * (src/priv/privcli.h) instead. Each call blocks for one round trip on the
+ * lets a SOCKS relay through the kill switch or reverts, the child asks the
+ * parent (src/priv/privcli.h) instead. Each call blocks for one round trip on the
  * socketpair, at connect, reconnect or shutdown time only; the packet path
  * never comes here.
  */

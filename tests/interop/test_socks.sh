@@ -415,6 +415,8 @@ if ! vt_client_is_stock; then
 	chk=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" 2>&1)
 	vt_check "check-config: names the proxy and its authentication" eval \
 		'[[ $chk == *"1. 127.0.0.1 $VT_PORT udp, through the SOCKS5 proxy $VT_SRV_IP port $SOCKS_PORT (username/password from the authfile)"* ]]'
+	vt_check "check-config: privilege separation stays on with the proxy" eval \
+		'[[ $chk == *"privilege separation: the network process as"* ]]'
 fi
 
 # ---- username and password ----
