@@ -28,10 +28,12 @@
 #   udp-name     udp-auth with the remote given as a name (localhost): the
 #                privileged parent resolves it for the SOCKS UDP header (the
 #                network process's jail has no resolver)
-#   udp-ks       udp-auth with --kill-switch: the proxy and its relay are let
-#                through, a direct ping to the proxy's host is not; two
+#   udp-ks       udp-name with --kill-switch: the proxy and its relay are let
+#                through, a direct ping to the proxy's host is not, neither
+#                the resolvers nor the server's own address stay open; two
 #                reconnects (SIGUSR1) leave one relay in the rules, the current
-#                one; the same with 'privsep no' (one process)
+#                one; the same with 'privsep no' (one process, the remote
+#                as an address: that lookup would not open the resolvers)
 #   tcp-auth     proto tcp, username/password
 #   conn-tcp     two <connection> blocks: direct (refused), then one with its own
 #                socks-proxy line (failover to the proxy)
@@ -439,13 +441,21 @@ if vt_check "danted up (username/password)" dante_start username; then
 			fi
 		fi
 		stop_ok udp-name
-		profile udp good
 
-		# The kill switch lets the proxy (TCP) and its UDP relay through, nothing else.
+		# The kill switch lets the proxy (TCP) and its UDP relay through, nothing else. The
+		# remote by name: the parent's lookup for the UDP header opens the resolvers only while
+		# it runs, and its answer is not let through (nothing goes there but through the relay).
+		profile udp good localhost
 		VT_CLIENT_ARGS="--kill-switch --control-socket $VT_DIR/ks.sock"
 		vt_client_start
 		if connected udp-ks; then
 			jailed udp-ks
+			rules=$(ip netns exec "$VT_CLI_NS" nft list table inet vpnc 2>&1)
+			if [[ $rules == *"dport 53"* || $rules == *"ip daddr 127.0.0.1 udp"* ]]; then
+				vt_fail "udp-ks: no resolver and not the server's own address in the rules once connected"
+			else
+				vt_pass "udp-ks: no resolver and not the server's own address in the rules once connected"
+			fi
 			vt_check "udp-ks: the kill switch table is there" eval \
 				'[[ $(ip netns exec "$VT_CLI_NS" nft list tables 2>&1) == *"table inet vpnc"* ]]'
 			if vt_cli ping -n -c 1 -W 1 "$VT_SRV_IP" >/dev/null 2>&1; then
@@ -467,6 +477,7 @@ if vt_check "danted up (username/password)" dante_start username; then
 			'[[ $(ip netns exec "$VT_CLI_NS" nft list tables 2>&1) != *vpnc* ]]'
 
 		# The same in one process (privsep no): the loop owns the rules and the one relay.
+		profile udp good
 		if ! vt_client_is_stock; then
 			VT_CLIENT_ARGS="--kill-switch --privsep no --control-socket $VT_DIR/ks.sock"
 			vt_client_start
