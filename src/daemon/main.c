@@ -487,7 +487,8 @@ int main(int argc, char **argv)
 		lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds,
 	                               .no_sdask = untrusted};
 	creds.conf = conf;
-	if (conf->auth_user_pass) {
+	/* As 2.6: a token the profile holds is tried first; the credentials are asked if it is rejected. */
+	if (conf->auth_user_pass && conf->auth_token == NULL) {
 		ret = ask_missing(&creds);
 		if (ret < 0) {
 			if (ret != -EINVAL)
