@@ -887,9 +887,14 @@ int vpnc_push_token_user_decode(const char *b64, char *out, size_t size)
 
 	if (size > 0)
 		out[0] = '\0';
-	for (size_t i = 0; i < l; i++)
-		if (!b64_char(b64[i]))
-			return -EINVAL;
+	size_t pad = 0;
+	for (size_t i = 0; i < l; i++) {
+		if (!b64_char(b64[i]) || (pad > 0 && b64[i] != '='))
+			return -EINVAL; /* padding only at the end */
+		pad += b64[i] == '=';
+	}
+	if (pad > 2)
+		return -EINVAL;
 	/* EVP_DecodeBlock wants whole groups of four and counts the padding bytes in its result. */
 	if (l > 0 && l % 4 == 0 && l / 4 * 3 <= sizeof(dec))
 		n = EVP_DecodeBlock(dec, (const unsigned char *)b64, (int)l);
