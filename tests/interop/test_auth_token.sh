@@ -144,6 +144,17 @@ for c in $cases; do
 		session "$c" 1 "" "auth-token $token
 auth-token-user $bob_b64" || continue
 		want_logins "$c" "user=[bob] pass=[$token]"
+		if ! vt_client_is_stock; then
+			# --check-config says the profile holds a token and a name, never their values.
+			plan=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" 2>&1)
+			vt_check "$c: --check-config names the profile's auth-token" \
+				grep -q 'auth-token: from the profile, with its auth-token-user' <<<"$plan"
+			json=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" --json 2>&1)
+			vt_check "$c: --check-config --json has auth_token" \
+				grep -q '"auth_token":{"token":true,"user":true}' <<<"$json"
+			vt_check "$c: --check-config shows neither the token nor the name" \
+				bash -c '! grep -q -e "$1" -e "bob" <<<"$2$3"' _ "$token" "$plan" "$json"
+		fi
 		finish "$c"
 		;;
 	pair-rejected)
