@@ -310,6 +310,9 @@ static void forget_secrets(void *arg)
 	OPENSSL_cleanse(f->creds, sizeof(*f->creds));
 	/* Static-key mode: only the network process keys the data channel. */
 	OPENSSL_cleanse(f->conf->secret_key, sizeof(f->conf->secret_key));
+	/* The profile's auth-token (docs/auth.md): only the network process sends it. */
+	if (f->conf->auth_token != NULL)
+		OPENSSL_cleanse(f->conf->auth_token, strlen(f->conf->auth_token));
 }
 
 /*

@@ -760,6 +760,8 @@ static void test_untrusted(void)
 	/* Allowed: inline credentials, no-file auth-user-pass and askpass, levels 0 and 1. */
 	CHECK(load_untrusted(BASE "script-security 1\nscript-security 0\naskpass\nverb 3\n"
 	                     "<connection>\nremote b.example 1195\n</connection>\n", NULL, NULL) == 0);
+	/* A token the profile holds goes only to the server the profile names anyway. */
+	CHECK(load_untrusted(BASE "auth-token SESS_ID_t0k=\nauth-token-user Ym9i\n", NULL, NULL) == 0);
 	/* The command line stays trusted: it can override, and name its own files. */
 	CHECK(load_untrusted(BASE, "--auth-user-pass", "data/config/userpass.txt") == 0);
 	CHECK(load_untrusted(BASE, "--script-security", "2") == 0);
