@@ -292,6 +292,13 @@ struct vpnc_config {
 	char *username;             /* from the file or inline block, else NULL */
 	char *password;             /* secret */
 	bool auth_user_pass_username_only; /* 'auth-user-pass username-only' (2.7): no password asked */
+	/*
+	 * 'auth-token' and 'auth-token-user' in the profile (docs/auth.md): a token
+	 * sent instead of the credentials until the server rejects it. Both or
+	 * neither (only the name is kept alone: it names a token pushed later).
+	 */
+	char *auth_token;           /* secret; NULL = none */
+	char *auth_token_user;      /* decoded from base64; NULL = none */
 	bool auth_nocache;
 	enum vpnc_auth_retry auth_retry;
 	/* 'static-challenge TEXT ECHO [FORMAT]': "" = none; the response is asked with the password. */

@@ -275,6 +275,14 @@ const char *vpnc_push_profile_finish(struct vpnc_push *p);
 void vpnc_push_clear(struct vpnc_push *p);
 
 /*
+ * auth-token-user's value, pushed or in the profile: base64 of the name that
+ * goes with the auth-token. Decodes b64 into out (size bytes, NUL included).
+ * Returns 0, or -EINVAL when b64 is not base64 (no blanks, padding only at
+ * the end) of a name of printable bytes that fits; out is "" then.
+ */
+int vpnc_push_token_user_decode(const char *b64, char *out, size_t size);
+
+/*
  * The IPv4 gateway of pushed routes that name none (OpenVPN's vpn_gateway):
  * route-gateway, else the peer of a net30/p2p ifconfig. 0 means there is none.
  */

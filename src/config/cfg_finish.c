@@ -287,6 +287,29 @@ static int fin_static_key(struct vpnc_cfg_ctx *ctx)
 	return 0;
 }
 
+/*
+ * The profile's auth-token and auth-token-user (docs/auth.md), as 2.6 uses
+ * them: the token only with a name, and then instead of the credentials
+ * until the server rejects it.
+ */
+static void fin_auth_token(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+
+	if (cfg->auth_token != NULL && cfg->auth_token_user == NULL) {
+		vpnc_cfg_note(ctx, 1, "option 'auth-token' without 'auth-token-user' is ignored: OpenVPN 2.6 "
+		              "never sends a token that has no name to go with it");
+		OPENSSL_cleanse(cfg->auth_token, strlen(cfg->auth_token));
+		free(cfg->auth_token);
+		cfg->auth_token = NULL;
+	} else if (cfg->auth_token == NULL && cfg->auth_token_user != NULL && cfg->auth_user_pass) {
+		/* 2.6 would hold back the credentials for a token it does not have: one refused attempt. */
+		vpnc_cfg_note(ctx, 3, "option 'auth-token-user' without 'auth-token': the credentials are sent at "
+		              "once (OpenVPN 2.6 first sends an empty username and password, which the server "
+		              "refuses, and then the credentials)");
+	}
+}
+
 static int fin_checks(struct vpnc_cfg_ctx *ctx)
 {
 	struct vpnc_config *cfg = ctx->cfg;
@@ -384,6 +407,7 @@ int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx)
 	ctx->where = name;
 	ctx->line = 0;
 	fin_cipher(ctx);
+	fin_auth_token(ctx);
 	ret = fin_remotes(ctx);
 	if (ret == 0)
 		ret = vpnc_cfg_finish_proxy(ctx); /* cfg_opt_proxy.c: needs the remotes' transport */

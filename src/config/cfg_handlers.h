@@ -73,6 +73,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_data_ciphers_fallback);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_user_pass);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_static_challenge);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_nocache);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_token);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_retry);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_timer);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_reneg_count);

@@ -13,7 +13,10 @@
 #include <pwd.h>
 #include <sys/stat.h>
 
+#include <openssl/crypto.h>
+
 #include "config/cfg_handlers.h"
+#include "vpnc/push.h"
 
 #define TIMER_MAX 2000000 /* seconds; keeps millisecond arithmetic in range */
 #define VERB_MAX 11
@@ -47,6 +50,47 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_user_pass)
 VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_nocache)
 {
 	ctx->cfg->auth_nocache = true;
+	return 0;
+}
+
+/*
+ * 'auth-token TOKEN' and 'auth-token-user BASE64USER' (meant to be pushed;
+ * 2.6 takes them from a profile too): the last of each counts. A name that
+ * is not base64 of a printable name is dropped with a note, as 2.6 drops it
+ * (a debug line). cfg_finish.c pairs them.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_auth_token)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	bool user = strcmp(p[0], "auth-token-user") == 0;
+	char **dst = user ? &cfg->auth_token_user : &cfg->auth_token;
+	char name[VPNC_MAX_TOKEN_LEN];
+	const char *val = p[1];
+
+	(void)n;
+	if (p[1][0] == '\0')
+		return 0; /* as 2.6: an empty value changes nothing */
+	if (strlen(p[1]) >= VPNC_MAX_TOKEN_LEN)
+		return vpnc_cfg_bad(ctx, p[0], "the value is longer than %d bytes", VPNC_MAX_TOKEN_LEN - 1);
+	if (user) {
+		if (vpnc_push_token_user_decode(p[1], name, sizeof(name)) < 0) {
+			vpnc_cfg_note(ctx, 1, "option 'auth-token-user' is not base64 of a printable name; "
+			              "ignored, as OpenVPN 2.6 does");
+			val = NULL;
+		} else {
+			val = name;
+		}
+	}
+	if (*dst != NULL) {
+		OPENSSL_cleanse(*dst, strlen(*dst));
+		free(*dst);
+		*dst = NULL;
+	}
+	if (val != NULL && (*dst = strdup(val)) == NULL) {
+		OPENSSL_cleanse(name, sizeof(name));
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	}
+	OPENSSL_cleanse(name, sizeof(name));
 	return 0;
 }
 

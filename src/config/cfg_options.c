@@ -143,6 +143,9 @@ static const struct cfg_option cfg_options[] = {
 	/* Authentication. */
 	S("auth-user-pass", 0, 1, F_INLINE, UT_READ, vpnc_cfg_opt_auth_user_pass),
 	S("auth-nocache", 0, 0, 0, UT_OK, vpnc_cfg_opt_auth_nocache),
+	/* A token the profile holds is sent only to the server it connects to anyway. */
+	S("auth-token", 1, 1, 0, UT_OK, vpnc_cfg_opt_auth_token),
+	S("auth-token-user", 1, 1, 0, UT_OK, vpnc_cfg_opt_auth_token),
 	S("auth-retry", 1, 1, 0, UT_OK, vpnc_cfg_opt_auth_retry),
 	S("static-challenge", 2, 3, 0, UT_OK, vpnc_cfg_opt_static_challenge),
 
@@ -326,8 +329,7 @@ static const struct cfg_option cfg_options[] = {
 	R("shaper"), R("providers"),
 	R("client-nat"), R("mark"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
-	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("auth-token"),
-	R("auth-token-user"), R("http-proxy-override"),
+	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("http-proxy-override"),
 };
 
 static const struct cfg_option *cfg_lookup(const char *name)

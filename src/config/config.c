@@ -510,6 +510,14 @@ void vpnc_config_free(struct vpnc_config *cfg)
 		OPENSSL_cleanse(cfg->password, strlen(cfg->password));
 		free(cfg->password);
 	}
+	if (cfg->auth_token != NULL) {
+		OPENSSL_cleanse(cfg->auth_token, strlen(cfg->auth_token));
+		free(cfg->auth_token);
+	}
+	if (cfg->auth_token_user != NULL) {
+		OPENSSL_cleanse(cfg->auth_token_user, strlen(cfg->auth_token_user));
+		free(cfg->auth_token_user);
+	}
 	/* The HTTP proxy's credentials (docs/proxy.md): both halves wiped. */
 	if (cfg->http_proxy.user != NULL) {
 		OPENSSL_cleanse(cfg->http_proxy.user, strlen(cfg->http_proxy.user));

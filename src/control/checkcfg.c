@@ -294,6 +294,13 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 		       : c->auth_user_pass_username_only ? "not asked (username-only: \"[[BLANK]]\" is sent)"
 		                                         : "will be asked",
 		       c->auth_nocache ? " (auth-nocache)" : "");
+	/* The profile's auth-token (docs/auth.md); the token and its name are not printed. */
+	if (c->auth_token != NULL)
+		printf("  auth-token: from the profile, with its auth-token-user; sent instead of the "
+		       "credentials until the server rejects it\n");
+	else if (c->auth_token_user != NULL)
+		printf("  auth-token-user: from the profile, without a token; names an auth-token the server "
+		       "pushes without one%s\n", c->auth_user_pass ? " (until the credentials are sent)" : "");
 	if (c->static_challenge[0] == '\0')
 		printf("  static-challenge: none\n");
 	else

@@ -134,6 +134,15 @@ static void jauth(const struct vpnc_chk_plan *p)
 		js(c->password != NULL ? from : c->auth_user_pass_username_only ? "none" : "ask");
 		putchar('}');
 	}
+	key("auth_token"); /* the profile's: whether it has one and a name (never the values) */
+	if (c->auth_token == NULL && c->auth_token_user == NULL) {
+		fputs("null", stdout);
+	} else {
+		fputs("{\"token\":", stdout);
+		fputs(c->auth_token != NULL ? "true" : "false", stdout);
+		jbool("user", c->auth_token_user != NULL);
+		putchar('}');
+	}
 	key("static_challenge");
 	if (c->static_challenge[0] == '\0') {
 		fputs("null", stdout);

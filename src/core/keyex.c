@@ -51,6 +51,17 @@ int vpnc__send_ctrl_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, const c
 	return r;
 }
 
+/*
+ * As OpenVPN 2.6: an auth-token is sent only with a name to go with it -- its
+ * auth-token-user, or the username of the credentials. Without one the
+ * credentials (or nothing) are sent, and an AUTH_FAILED is not the token's.
+ */
+static bool token_in_use(const struct vpnc_engine *e)
+{
+	return e->auth_token[0] != '\0' &&
+	       (e->auth_token_user[0] != '\0' || (e->username != NULL && e->username[0] != '\0'));
+}
+
 static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 {
 	struct vpnc_km2 *m = &ks->local;
@@ -76,13 +87,17 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 	if (r < 0)
 		return r;
 	if (client) {
-		/* Once the server pushed an auth-token, it stands in for the password (and maybe the name). */
-		const char *user = e->auth_token_user[0] ? e->auth_token_user : e->username;
-		const char *pass = e->auth_token[0] ? e->auth_token : e->password;
+		/* An auth-token (pushed, or the profile's) stands in for the password, its name for the username. */
+		bool tok = token_in_use(e);
+		const char *user = tok && e->auth_token_user[0] ? e->auth_token_user : e->username;
+		const char *pass = tok ? e->auth_token : e->password;
 		if (user != NULL)
 			snprintf(m->username, sizeof(m->username), "%s", user);
 		if (pass != NULL)
 			snprintf(m->password, sizeof(m->password), "%s", pass);
+		/* The credentials went: as 2.6, a token pushed later goes with this username, not an older name. */
+		if (!tok && e->username != NULL)
+			OPENSSL_cleanse(e->auth_token_user, sizeof(e->auth_token_user));
 		/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE) and by CR_TEXT. */
 		r = vpnc_km2_peer_info(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
 		                          CLIENT_IV_MTU, NULL, e->crtext ? CLIENT_IV_SSO_CRTEXT : CLIENT_IV_SSO);
@@ -248,25 +263,13 @@ static void take_auth_token(struct vpnc_engine *e, const struct vpnc_push *p, ui
 		snprintf(e->auth_token, sizeof(e->auth_token), "%s", p->auth_token);
 	}
 	if (p->auth_token_user[0] != '\0') {
-		unsigned char dec[VPNC_MAX_TOKEN_LEN];
-		size_t l = strlen(p->auth_token_user);
-		int n = l < sizeof(dec) * 3 / 4 ? EVP_DecodeBlock(dec, (const unsigned char *)p->auth_token_user, (int)l)
-		                                : -1;
-		/* EVP_DecodeBlock counts padding bytes; the name must hold no NUL or control byte. */
-		while (n > 0 && l > 0 && p->auth_token_user[l - 1] == '=') {
-			n--;
-			l--;
-		}
-		bool ok = n > 0 && (size_t)n < sizeof(e->auth_token_user);
-		for (int i = 0; ok && i < n; i++)
-			ok = dec[i] >= 0x20 && dec[i] != 0x7f;
-		if (ok) {
-			memcpy(e->auth_token_user, dec, (size_t)n);
-			e->auth_token_user[n] = '\0';
-		} else {
+		char name[VPNC_MAX_TOKEN_LEN];
+
+		if (vpnc_push_token_user_decode(p->auth_token_user, name, sizeof(name)) == 0)
+			memcpy(e->auth_token_user, name, strlen(name) + 1);
+		else
 			VPNC_PEER_LOG(e, now, 1, "ignoring an auth-token-user that is not base64 of a printable name");
-		}
-		OPENSSL_cleanse(dec, sizeof(dec));
+		OPENSSL_cleanse(name, sizeof(name));
 	}
 }
 
@@ -583,7 +586,7 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 		if (crv1_challenge(e, arg, alen))
 			return;
 		arg_text(arg, alen, text, sizeof(text));
-		if (e->auth_token[0] != '\0') {
+		if (token_in_use(e)) {
 			/* The token expired or was revoked: forget it and retry with the real credentials. */
 			OPENSSL_cleanse(e->auth_token, sizeof(e->auth_token));
 			OPENSSL_cleanse(e->auth_token_user, sizeof(e->auth_token_user));

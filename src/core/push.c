@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "core/dnsname.h"
 #include "core/lex.h"
@@ -872,6 +873,46 @@ static const char *opt_auth_token(struct vpnc_push *p, const struct push_item *i
 	return NULL;
 }
 
+static bool b64_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+	       c == '=';
+}
+
+int vpnc_push_token_user_decode(const char *b64, char *out, size_t size)
+{
+	unsigned char dec[VPNC_MAX_TOKEN_LEN];
+	size_t l = strlen(b64);
+	int n = -1;
+
+	if (size > 0)
+		out[0] = '\0';
+	size_t pad = 0;
+	for (size_t i = 0; i < l; i++) {
+		if (!b64_char(b64[i]) || (pad > 0 && b64[i] != '='))
+			return -EINVAL; /* padding only at the end */
+		pad += b64[i] == '=';
+	}
+	if (pad > 2)
+		return -EINVAL;
+	/* EVP_DecodeBlock wants whole groups of four and counts the padding bytes in its result. */
+	if (l > 0 && l % 4 == 0 && l / 4 * 3 <= sizeof(dec))
+		n = EVP_DecodeBlock(dec, (const unsigned char *)b64, (int)l);
+	while (n > 0 && l > 0 && b64[l - 1] == '=') {
+		n--;
+		l--;
+	}
+	bool ok = n > 0 && (size_t)n < size;
+	for (int i = 0; ok && i < n; i++)
+		ok = dec[i] >= 0x20 && dec[i] != 0x7f; /* no NUL, line break or other control byte */
+	if (ok) {
+		memcpy(out, dec, (size_t)n);
+		out[n] = '\0';
+	}
+	OPENSSL_cleanse(dec, sizeof(dec));
+	return ok ? 0 : -EINVAL;
+}
+
 static const char *opt_auth_token_user(struct vpnc_push *p, const struct push_item *it)
 {
 	size_t n;
@@ -881,13 +922,9 @@ static const char *opt_auth_token_user(struct vpnc_push *p, const struct push_it
 	n = strlen(it->w[1]);
 	if (n == 0 || n >= VPNC_MAX_TOKEN_LEN)
 		return "bad length";
-	for (size_t i = 0; i < n; i++) {
-		char c = it->w[1][i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
-		      c == '/' || c == '='))
+	for (size_t i = 0; i < n; i++)
+		if (!b64_char(it->w[1][i]))
 			return "not base64";
-	}
 	OPENSSL_cleanse(p->auth_token_user, sizeof(p->auth_token_user));
 	memcpy(p->auth_token_user, it->w[1], n + 1);
 	return NULL;

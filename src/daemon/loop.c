@@ -77,19 +77,20 @@ static void arm_timer(struct loop *l)
 
 /* ---- connection lifetime ---- */
 
-/* Keeps the engine's auth-token for the next attempt; "" (none, or rejected) wipes ours. */
+/*
+ * Keeps the engine's auth-token and its name for the next attempt; "" (none,
+ * or rejected) wipes ours. The name alone is kept too: the profile's
+ * auth-token-user names a token the server may push later (core/keyex.c).
+ */
 static void keep_token(struct loop *l)
 {
 	const char *t = vpnc_engine_auth_token(l->eng);
 	const char *u = vpnc_engine_auth_token_user(l->eng);
 
-	if (t != NULL && t[0] != '\0') {
-		snprintf(l->token, sizeof(l->token), "%s", t);
-		snprintf(l->token_user, sizeof(l->token_user), "%s", u != NULL ? u : "");
-	} else {
-		loop_secret_wipe(l->token, sizeof(l->token));
-		loop_secret_wipe(l->token_user, sizeof(l->token_user));
-	}
+	loop_secret_wipe(l->token, sizeof(l->token));
+	loop_secret_wipe(l->token_user, sizeof(l->token_user));
+	snprintf(l->token, sizeof(l->token), "%s", t != NULL ? t : "");
+	snprintf(l->token_user, sizeof(l->token_user), "%s", u != NULL ? u : "");
 }
 
 /* Ends the current attempt: optional exit notification, engine and link gone. */
@@ -767,6 +768,11 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 	l->conf = p->conf;
 	l->tun.fd = -1;
 	l->offload = l->conf->tun_offload; /* 'tun-offload' (or VPNC_OFFLOAD) */
+	/* The profile's auth-token and auth-token-user (docs/auth.md): the first attempt sends them. */
+	if (l->conf->auth_token != NULL)
+		snprintf(l->token, sizeof(l->token), "%s", l->conf->auth_token);
+	if (l->conf->auth_token_user != NULL)
+		snprintf(l->token_user, sizeof(l->token_user), "%s", l->conf->auth_token_user);
 	l->pool = malloc((size_t)VPNC_BUF__COUNT * VPNC_PKT_BUF);
 	l->nc = malloc(sizeof(*l->nc));
 	if (l->pool == NULL || l->nc == NULL)

@@ -174,10 +174,10 @@ static void start_engine(struct loop *l)
 		ecfg.username = l->user;
 	if (l->have_creds)
 		ecfg.password = l->pass;
-	if (l->token[0] != '\0') {
+	if (l->token[0] != '\0')
 		ecfg.auth_token = l->token;
+	if (l->token_user[0] != '\0')
 		ecfg.auth_token_user = l->token_user;
-	}
 	ret = vpnc_engine_new(&ecfg, &l->eng);
 	loop_authcr_started(l); /* a CRV1 answer goes out once */
 	/* auth-nocache: the engine has its own copy; ours goes. */

@@ -141,8 +141,8 @@ struct loop {
 	bool cr_filled;                  /* cr holds this round's source values */
 	bool cr_pass_asked;              /* the password was asked (an empty answer stands) */
 	bool asking;                     /* a question waits; the attempt starts from its answer */
-	char token[VPNC_MAX_TOKEN_LEN];       /* the pushed auth-token, kept across attempts */
-	char token_user[VPNC_MAX_TOKEN_LEN];
+	char token[VPNC_MAX_TOKEN_LEN];       /* the auth-token (pushed or the profile's), kept across attempts */
+	char token_user[VPNC_MAX_TOKEN_LEN];  /* its decoded name; "" = the username */
 
 	/* The server's authentication questions (loop_authcr.c). */
 	struct vpnc_authcr crv1;         /* a CRV1 challenge to ask before the next attempt (secret) */

@@ -310,6 +310,9 @@ static void forget_secrets(void *arg)
 	OPENSSL_cleanse(f->creds, sizeof(*f->creds));
 	/* Static-key mode: only the network process keys the data channel. */
 	OPENSSL_cleanse(f->conf->secret_key, sizeof(f->conf->secret_key));
+	/* The profile's auth-token (docs/auth.md): only the network process sends it. */
+	if (f->conf->auth_token != NULL)
+		OPENSSL_cleanse(f->conf->auth_token, strlen(f->conf->auth_token));
 }
 
 /*
@@ -487,7 +490,8 @@ int main(int argc, char **argv)
 		lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds,
 	                               .no_sdask = untrusted};
 	creds.conf = conf;
-	if (conf->auth_user_pass) {
+	/* As 2.6: a token the profile holds is tried first; the credentials are asked if it is rejected. */
+	if (conf->auth_user_pass && conf->auth_token == NULL) {
 		ret = ask_missing(&creds);
 		if (ret < 0) {
 			if (ret != -EINVAL)

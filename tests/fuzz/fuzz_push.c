@@ -4,8 +4,10 @@
  * limits are exercised); every stored value is then checked against the
  * invariants the parser promises. The same bytes are also fed to the
  * control-message reassembler in uneven chunks, and each message it yields
- * is classified (and parsed if it is a PUSH_REPLY).
+ * is classified (and parsed if it is a PUSH_REPLY). The pushed
+ * auth-token-user, and the raw input, go through the base64 name decoder.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +109,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_str(p.cipher, sizeof(p.cipher), false);
 	fuzz_check_str(p.auth_token, sizeof(p.auth_token), false);
 	fuzz_check_str(p.auth_token_user, sizeof(p.auth_token_user), false);
+	{
+		/* auth-token-user's name (pushed, or from a profile): decoded to printable bytes, or refused. */
+		char name[VPNC_MAX_TOKEN_LEN];
+		char raw[VPNC_MAX_TOKEN_LEN];
+		size_t n = size < sizeof(raw) ? size : sizeof(raw) - 1;
+
+		memcpy(raw, data, n);
+		raw[n] = '\0';
+		for (int k = 0; k < 2; k++) {
+			const char *in = k == 0 ? p.auth_token_user : raw;
+			int r = vpnc_push_token_user_decode(in, name, sizeof(name));
+
+			if (r != 0 && (r != -EINVAL || name[0] != '\0'))
+				abort();
+			for (size_t i = 0; r == 0 && name[i] != '\0'; i++)
+				if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+					abort();
+			if (r == 0 && (name[0] == '\0' || strlen(name) >= sizeof(name)))
+				abort();
+		}
+	}
 	vpnc_push_clear(&p);
 
 	static struct vpnc_ctrlmsg_rx rx;

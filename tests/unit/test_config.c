@@ -764,6 +764,8 @@ static void test_untrusted(void)
 	/* Allowed: inline credentials, no-file auth-user-pass and askpass, levels 0 and 1. */
 	CHECK(load_untrusted(BASE "script-security 1\nscript-security 0\naskpass\nverb 3\n"
 	                     "<connection>\nremote b.example 1195\n</connection>\n", NULL, NULL) == 0);
+	/* A token the profile holds goes only to the server the profile names anyway. */
+	CHECK(load_untrusted(BASE "auth-token SESS_ID_t0k=\nauth-token-user Ym9i\n", NULL, NULL) == 0);
 	/* The command line stays trusted: it can override, and name its own files. */
 	CHECK(load_untrusted(BASE, "--auth-user-pass", "data/config/userpass.txt") == 0);
 	CHECK(load_untrusted(BASE, "--script-security", "2") == 0);
@@ -1340,6 +1342,65 @@ static void test_static_challenge(void)
 }
 
 /*
+ * 'auth-token' and 'auth-token-user' in a profile, as 2.6 takes them: the
+ * name base64-decoded, the last of each counting; the token only with a
+ * name; no password-only form of auth-user-pass (an empty username line).
+ */
+static void test_auth_token_profile(void)
+{
+	const struct vpnc_config_notes to = {note_cb, NULL};
+	char longtok[400];
+	struct vpnc_config *c;
+
+	note_to = &to;
+	notes[0] = '\0';
+	c = parse_ok(BASE "auth-token-user dXNlcg==\nauth-token first\nauth-token SESS_ID_t0k=\n"
+	             "auth-token-user Ym9i\n");
+	CHECK(c != NULL && c->auth_token != NULL && c->auth_token_user != NULL);
+	if (c != NULL && c->auth_token != NULL && c->auth_token_user != NULL) {
+		CHECK_STR(c->auth_token, "SESS_ID_t0k=");
+		CHECK_STR(c->auth_token_user, "bob");
+	}
+	CHECK(notes[0] == '\0');
+	vpnc_config_free(c);
+	/* Without a name 2.6 never sends the token: dropped, with a note. */
+	notes[0] = '\0';
+	c = parse_ok(BASE "auth-token SESS_ID_t0k=\n");
+	CHECK(c != NULL && c->auth_token == NULL && c->auth_token_user == NULL);
+	CHECK(strstr(notes, "t.ovpn: option 'auth-token' without 'auth-token-user' is ignored") != NULL);
+	vpnc_config_free(c);
+	/* Not base64 of a printable name: ignored, as 2.6 ignores it; then the token goes too. */
+	notes[0] = '\0';
+	c = parse_ok(BASE "auth-token-user not*base64\nauth-token t\n");
+	CHECK(c != NULL && c->auth_token_user == NULL && c->auth_token == NULL);
+	CHECK(strstr(notes, "t.ovpn:7: option 'auth-token-user' is not base64 of a printable name; ignored") != NULL);
+	vpnc_config_free(c);
+	notes[0] = '\0';
+	c = parse_ok(BASE "auth-token-user AAEC\n"); /* bytes 0, 1, 2 */
+	CHECK(c != NULL && c->auth_token_user == NULL && strstr(notes, "t.ovpn:7:") != NULL);
+	vpnc_config_free(c);
+	/* The name alone, with auth-user-pass: kept (for a token pushed later), the credentials go at once. */
+	notes[0] = '\0';
+	c = parse_ok(BASE "verb 3\nauth-token-user Ym9i\n");
+	CHECK(c != NULL && c->auth_token == NULL && c->auth_token_user != NULL);
+	CHECK(strstr(notes, "'auth-token-user' without 'auth-token': the credentials are sent at once") != NULL);
+	vpnc_config_free(c);
+	/* An empty value changes nothing (2.6 ignores it too). */
+	c = parse_ok(BASE "auth-token-user \"\"\nauth-token \"\"\n");
+	CHECK(c != NULL && c->auth_token == NULL && c->auth_token_user == NULL);
+	vpnc_config_free(c);
+	note_to = NULL;
+	/* The lexer takes words of up to 256 bytes; the token field holds 255. */
+	snprintf(longtok, sizeof(longtok), "%sauth-token %0256d\n", BASE, 7);
+	parse_err(longtok, "t.ovpn:7: option 'auth-token': the value is longer than 255 bytes", __LINE__);
+	parse_err(BASE "auth-token-user a b\n", "t.ovpn:7: option 'auth-token-user' takes at most 1 argument", __LINE__);
+	/* 2.6 stops at an empty username (\"Auth username is empty\"), inline as in a file. */
+	parse_err_prefix("client\n<ca>\nCA\n</ca>\nremote vpn.example.org\n<auth-user-pass>\n\npassword\n"
+	                 "</auth-user-pass>\n",
+	                 "t.ovpn:6: option 'auth-user-pass': the username (first line) is empty", __LINE__);
+}
+
+/*
  * The tls-auth direction as 2.6 keeps it (options.c, "tls-auth" and
  * "key-direction"): one value, the later line wins, and an inline
  * <tls-auth> block, which has no direction, keeps the one set before it
@@ -1472,6 +1533,7 @@ int main(void)
 {
 	test_static_key();
 	test_static_challenge();
+	test_auth_token_profile();
 	test_tls_auth_direction();
 	test_kill_switch_options();
 	test_minimal_defaults();

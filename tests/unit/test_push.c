@@ -394,6 +394,24 @@ static void test_crypto_and_comp(void)
 	CHECK(parse(&P, &L, "compress zstd") == 0 && !P.comp_pushed && P.n_rejected == 1);
 }
 
+/* auth-token-user's base64 name, decoded for a push and for a profile alike. */
+static void test_token_user_decode(void)
+{
+	char out[VPNC_MAX_TOKEN_LEN];
+	static const char *const bad[] = {"", "Ym9", "Ym 9i", "Ym=i", "=Ym9", "AAEC", "Cg==", "not*base64", "Ym9i\n"};
+
+	CHECK(vpnc_push_token_user_decode("Ym9i", out, sizeof(out)) == 0 && strcmp(out, "bob") == 0);
+	CHECK(vpnc_push_token_user_decode("dXNlcg==", out, sizeof(out)) == 0 && strcmp(out, "user") == 0);
+	CHECK(vpnc_push_token_user_decode("YWxpY2UgQg==", out, sizeof(out)) == 0 && strcmp(out, "alice B") == 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		strcpy(out, "left");
+		CHECK(vpnc_push_token_user_decode(bad[i], out, sizeof(out)) == -EINVAL && out[0] == '\0');
+	}
+	/* The name and its NUL must fit. */
+	CHECK(vpnc_push_token_user_decode("Ym9i", out, 3) == -EINVAL && out[0] == '\0');
+	CHECK(vpnc_push_token_user_decode("Ym9i", out, 4) == 0 && strcmp(out, "bob") == 0);
+}
+
 static void test_auth_token(void)
 {
 	struct logbuf l2;
@@ -770,6 +788,7 @@ int main(void)
 	test_numbers();
 	test_crypto_and_comp();
 	test_auth_token();
+	test_token_user_decode();
 	test_tokenizer_and_limits();
 	test_continuation();
 	test_pull_filter();
