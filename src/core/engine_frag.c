@@ -160,7 +160,12 @@ static int frag_encap(const struct vpnc_engine *e)
 	return e->link_ipv6 ? 40 + 8 : 20 + 8;
 }
 
-unsigned vpnc__frag_path_mtu(struct vpnc_engine *e, int pmtu)
+bool vpnc__frag_fits(const struct vpnc_engine *e, int pmtu)
+{
+	return e->fragment > 0 && e->fragment + (e->fragment_mtu ? 0 : frag_encap(e)) <= pmtu;
+}
+
+unsigned vpnc__frag_path_mtu(struct vpnc_engine *e, uint64_t now, int pmtu)
 {
 	/* 2.6 looks at the socket's hint in check_fragment(), which runs only with 'fragment', and
 	 * only when the value differs from the last one the socket reported. */
@@ -176,7 +181,7 @@ unsigned vpnc__frag_path_mtu(struct vpnc_engine *e, int pmtu)
 	 * new value fits the path: 'PMTU mtu'. 'mssfix N fixed' stays fixed (2.6 keeps that flag). */
 	bool mss_encap = e->mssfix_mode == VPNC_MSSFIX_MTU;
 	if (e->mssfix > 0 && (pmtu < e->mssfix || (mss_encap && pmtu < e->mssfix + encap))) {
-		VPNC_LOG(e, 1, "Note adjusting 'mssfix %d%s' to 'mssfix %d mtu' according to path MTU discovery",
+		VPNC_PEER_LOG(e, now, 1, "Note adjusting 'mssfix %d%s' to 'mssfix %d mtu' according to path MTU discovery",
 		         e->mssfix, mss_encap ? " mtu" : "", pmtu);
 		e->mssfix = pmtu;
 		if (e->mssfix_mode != VPNC_MSSFIX_FIXED)
@@ -184,7 +189,7 @@ unsigned vpnc__frag_path_mtu(struct vpnc_engine *e, int pmtu)
 		changed |= VPNC__PMTU_MSSFIX;
 	}
 	if (pmtu < e->fragment || (e->fragment_mtu && pmtu < e->fragment + encap)) {
-		VPNC_LOG(e, 1, "Note adjusting 'fragment %d%s' to 'fragment %d mtu' according to path MTU discovery",
+		VPNC_PEER_LOG(e, now, 1, "Note adjusting 'fragment %d%s' to 'fragment %d mtu' according to path MTU discovery",
 		         e->fragment, e->fragment_mtu ? " mtu" : "", pmtu);
 		e->fragment = pmtu;
 		e->fragment_mtu = true;

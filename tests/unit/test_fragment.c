@@ -521,10 +521,10 @@ static void test_path_mtu(void)
 	p.c->log = note_cb;
 	p.c->log_ctx = &nl;
 	CHECK(p.c->frag_max == 1172 && p.c->mss4 == 1104, "start: max_frag %zu, MSS %u", p.c->frag_max, p.c->mss4);
-	CHECK(vpnc_engine_path_mtu(p.c, 67) == -EINVAL, "below 68 refused");
+	CHECK(vpnc_engine_path_mtu(p.c, p.now, 67) == -EINVAL, "below 68 refused");
 	/* 1210: above 'fragment 1200' (2.6 compares N with the path MTU as it is), but below the
 	 * default 'mssfix 1200 mtu' plus 28: mssfix becomes 1210 mtu, fragment stays. */
-	CHECK(vpnc_engine_path_mtu(p.c, 1210) == 0);
+	CHECK(vpnc_engine_path_mtu(p.c, p.now, 1210) == -EMSGSIZE, "1210: 1228-byte packets do not fit");
 	CHECK(p.c->fragment == 1200 && !p.c->fragment_mtu && p.c->frag_max == 1172, "1210: fragment %d, max_frag %zu",
 	      p.c->fragment, p.c->frag_max);
 	CHECK(p.c->mssfix == 1210 && p.c->mss4 == 1114, "1210: mssfix %d, MSS %u", p.c->mssfix, p.c->mss4);
@@ -532,7 +532,7 @@ static void test_path_mtu(void)
 	/* 1100: both lowered, 'fragment 1100 mtu': 1100 - 28 - 24 - 4 per fragment. */
 	nl.lines = 0;
 	nl.all[0] = '\0';
-	CHECK(vpnc_engine_path_mtu(p.c, 1100) == 0);
+	CHECK(vpnc_engine_path_mtu(p.c, p.now, 1100) == 0);
 	CHECK(p.c->fragment == 1100 && p.c->fragment_mtu && p.c->frag_max == 1044, "1100: fragment %d, max_frag %zu",
 	      p.c->fragment, p.c->frag_max);
 	CHECK(p.c->mssfix == 1100 && p.c->mss4 == 1004 && p.c->mss6 == 984, "1100: MSS %u/%u", p.c->mss4, p.c->mss6);
@@ -541,7 +541,7 @@ static void test_path_mtu(void)
 	              NULL,
 	      "1100: %s", nl.all);
 	/* The same value again changes nothing and logs nothing (2.6 only acts on a new value). */
-	CHECK(vpnc_engine_path_mtu(p.c, 1100) == 0 && nl.lines == 2, "repeated: %u lines", nl.lines);
+	CHECK(vpnc_engine_path_mtu(p.c, p.now, 1100) == 0 && nl.lines == 2, "repeated: %u lines", nl.lines);
 	/* Every link packet now fits a 1100-byte path (1072 bytes of UDP payload), and arrives. */
 	{
 		uint8_t ip[1400], seen[256] = {0};
@@ -559,7 +559,7 @@ static void test_path_mtu(void)
 	}
 	/* 'fragment 1100 mtu' now: a path MTU of 1120 is below 1100 + 28, so 2.6 takes it (up) to
 	 * 'fragment 1120 mtu', which still fits that path. */
-	CHECK(vpnc_engine_path_mtu(p.c, 1120) == 0 && p.c->fragment == 1120 && p.c->frag_max == 1064,
+	CHECK(vpnc_engine_path_mtu(p.c, p.now, 1120) == 0 && p.c->fragment == 1120 && p.c->frag_max == 1064,
 	      "1120: fragment %d, max_frag %zu", p.c->fragment, p.c->frag_max);
 	/* A packet being split keeps its fragment size; the next one takes the new limit. */
 	{
@@ -577,7 +577,7 @@ static void test_path_mtu(void)
 		first = b.len;
 		wire_q_send(&p.c2s, &p.chaos, vpnc_buf_data(&b), b.len);
 		links++;
-		CHECK(vpnc_engine_path_mtu(p.c, 700) == 0 && p.c->fragment == 700, "700 mid-packet");
+		CHECK(vpnc_engine_path_mtu(p.c, p.now, 700) == 0 && p.c->fragment == 700, "700 mid-packet");
 		while (vpnc_engine_tun_more(p.c)) {
 			vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
 			if (vpnc_engine_tun_in_next(p.c, p.now, ip, sizeof(ip), &b) != 1)
@@ -603,7 +603,7 @@ static void test_path_mtu(void)
 	/* Without 'fragment' 2.6 never looks at the hint: mssfix stays too. */
 	struct pair_opts o2 = {.client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM", .mssfix = -1};
 	if (pair_new(&p, &o2) == 0 && pair_handshake(&p)) {
-		CHECK(vpnc_engine_path_mtu(p.c, 1000) == 0 && p.c->mssfix == 1492 && p.c->mss4 == 1400,
+		CHECK(vpnc_engine_path_mtu(p.c, p.now, 1000) == -EMSGSIZE && p.c->mssfix == 1492 && p.c->mss4 == 1400,
 		      "no fragment: mssfix %d, MSS %u", p.c->mssfix, p.c->mss4);
 	} else {
 		CHECK(0, "no-fragment pair");
@@ -614,7 +614,7 @@ static void test_path_mtu(void)
 	struct pair_opts o3 = {.client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM", .fragment = 1200,
 	                       .mssfix = 1300, .mssfix_mode = VPNC_MSSFIX_FIXED};
 	if (pair_new(&p, &o3) == 0 && pair_handshake(&p)) {
-		CHECK(vpnc_engine_path_mtu(p.c, 1250) == 0 && p.c->mssfix == 1250 &&
+		CHECK(vpnc_engine_path_mtu(p.c, p.now, 1250) == 0 && p.c->mssfix == 1250 &&
 		      p.c->mssfix_mode == VPNC_MSSFIX_FIXED && p.c->mss4 == 1210 && p.c->fragment == 1200,
 		      "fixed: mssfix %d, MSS %u, fragment %d", p.c->mssfix, p.c->mss4, p.c->fragment);
 	} else {
@@ -624,7 +624,7 @@ static void test_path_mtu(void)
 
 	/* Before the keys: the values change, and the first key's limits come from them. */
 	if (pair_new(&p, &o) == 0) {
-		CHECK(vpnc_engine_path_mtu(p.c, 1000) == 0 && p.c->fragment == 1000);
+		CHECK(vpnc_engine_path_mtu(p.c, p.now, 1000) == 0 && p.c->fragment == 1000);
 		CHECK(pair_handshake(&p) && p.c->frag_max == 1000 - 28 - 24 - 4 && p.c->mss4 == 1104 - 200,
 		      "before keys: max_frag %zu, MSS %u", p.c->frag_max, p.c->mss4);
 	} else {
