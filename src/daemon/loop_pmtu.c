@@ -58,15 +58,15 @@ void loop_pmtu_emsgsize(struct loop *l)
 	if (mtu <= 0 || l->eng == NULL || mtu == l->path_mtu)
 		return;
 	l->path_mtu = mtu;
-	int ret = vpnc_engine_path_mtu(l->eng, uv_now(&l->uv), mtu);
 	vpnc_log(VPNC_LOG_MORE, "link: the path MTU to the server is %d bytes (EMSGSIZE)", mtu);
+	int ret = vpnc_engine_path_mtu(l->eng, uv_now(&l->uv), mtu);
 	if (ret != -EMSGSIZE || l->conf->mtu_disc != VPNC_MTU_DISC_YES || l->pmtu_warned)
 		return;
 	/* With DF on every datagram the kernel cannot fragment: say what to change, once. */
 	l->pmtu_warned = true;
 	int hdrs = l->server.ss_family == AF_INET6 ? 40 + 8 : 20 + 8;
 	vpnc_log(VPNC_LOG_WARN, "The path to the server carries IP packets of at most %d bytes "
-	         "(EMSGSIZE under 'mtu-disc yes'): larger link packets are dropped; use 'fragment %d' "
-	         "(or 'fragment %d mtu'), or a smaller 'tun-mtu' and 'mssfix', or leave out "
-	         "'mtu-disc yes'.", mtu, mtu - hdrs, mtu);
+	         "(EMSGSIZE under 'mtu-disc yes'): larger link packets are dropped; lower 'tun-mtu' "
+	         "and 'mssfix', or use 'fragment %d' (or 'fragment %d mtu') where the server uses "
+	         "'fragment' too, or leave out 'mtu-disc yes'.", mtu, mtu - hdrs, mtu);
 }

@@ -23,6 +23,7 @@
 #    is lost with both clients (as 2.6: DF on every datagram, nothing to
 #    lower), a 900-byte one works, and vpnc says so in one warning with the
 #    path MTU (once, however many packets are dropped).
+# Each case also checks that vpnc --check-config (and --json) shows mtu-disc.
 # Needs root.
 # shellcheck disable=SC2119
 set -u -o pipefail
@@ -163,6 +164,7 @@ session() {
 		vt_fail "$label: SIGTERM, exit code ${VT_CLI_RC:-none} (want 0 within 5 s)"
 	fi
 	vt_check "$label: client namespace clean" vt_ns_clean
+	cp "$VT_DIR/client.log" "$VT_DIR/client-${label%% *}-$kind.log" 2>/dev/null # for VT_KEEP=1
 	far_mtu 1500
 }
 
@@ -182,6 +184,14 @@ pmtu_case() {
 	counts_test="" counts_stock=""
 	vt_server_conf
 	vt_client_conf
+	if ! vt_client_is_stock; then
+		local plan
+		plan=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" 2>&1)
+		vt_check "$label: --check-config shows mtu-disc yes" \
+			grep -q "path-MTU discovery on the UDP socket: mtu-disc yes" <<<"$plan"
+		plan=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" --json 2>&1)
+		vt_check "$label: --check-config --json has mtu_disc" grep -q '"mtu_disc":"yes"' <<<"$plan"
+	fi
 	if ! vt_check "$label: server up" vt_server_start; then
 		vt_server_stop
 		return
