@@ -68,7 +68,7 @@ void vpnc__frag_keys(struct vpnc_engine *e, const struct vpnc_dc_key *dc)
 	bool cbc = dc->mode == VPNC_DC_MODE_CBC;
 
 	e->frag_max = vpnc_frag_max_payload(e->fragment, e->fragment_mtu, e->link_ipv6, dc->peer_id >= 0,
-	                                    cbc ? dc->block : 0, cbc ? dc->enc_mac.len : 0);
+	                                    cbc ? dc->block : 0, cbc ? dc->enc_mac.len : 0, dc->static_fmt);
 	VPNC_LOG(e, 4, "fragment %d%s: at most %zu bytes of payload per fragment (max_frag), TCP MSS %u (mss_fix)",
 	         e->fragment, e->fragment_mtu ? " mtu" : "", e->frag_max, (unsigned)e->mss4);
 }

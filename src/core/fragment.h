@@ -68,7 +68,7 @@ static inline uint32_t vpnc_frag_hdr(unsigned type, unsigned seq, unsigned id, s
  * block = 0 means an AEAD cipher. Never below VPNC_FRAG_ROUND.
  */
 size_t vpnc_frag_max_payload(int fragment, bool mtu, bool link_ipv6, bool data_v2, size_t block,
-                             size_t hmac_len);
+                             size_t hmac_len, bool static_key);
 
 /*
  * 2.6's optimal_fragment_size(): without changing the number of fragments a

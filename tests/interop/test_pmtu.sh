@@ -47,9 +47,15 @@ vt_check "client link counts datagrams (gso_max_segs 1)" \
 # stat DIR packets|bytes: the client link's (towards the router) tx or rx counter.
 stat() { vt_cli cat "/sys/class/net/$VT_CLI_RTR_VETH/statistics/${1}_$2" 2>/dev/null || echo 0; }
 
-# far_mtu N: the MTU of the router's far link, both ends.
+# far_mtu N: the MTU of the router's far link, both ends. Below 1280 the kernel takes IPv6 off
+# the link (its addresses and routes go): back at 1500 they are put back.
 far_mtu() {
-	ip -n "$VT_RTR_NS" link set dev "$VT_RTR_FAR_VETH" mtu "$1" && ip -n "$VT_SRV_NS" link set dev vsr mtu "$1"
+	ip -n "$VT_RTR_NS" link set dev "$VT_RTR_FAR_VETH" mtu "$1" && ip -n "$VT_SRV_NS" link set dev vsr mtu "$1" ||
+		return 1
+	[ "$1" -ge 1280 ] || return 0
+	ip -n "$VT_RTR_NS" addr replace fd00:196::1/64 dev "$VT_RTR_FAR_VETH" nodad &&
+		ip -n "$VT_SRV_NS" addr replace "$VT_SRV_RTR_IP6/64" dev vsr nodad &&
+		ip -n "$VT_SRV_NS" -6 route replace fd00:197::/64 via fd00:196::1 dev vsr
 }
 
 # forget_pmtu: the path MTUs the client's and the server's kernels learnt go (for the next session).

@@ -42,13 +42,15 @@ static void test_header(void)
 static void test_sizes(void)
 {
 	/* 2.6's frame_calculate_fragment(): AEAD with peer-id: 4 + 4 + 16, then the 4-byte header. */
-	CHECK(vpnc_frag_max_payload(1200, false, false, true, 0, 0) == 1172);
-	CHECK(vpnc_frag_max_payload(1200, false, false, false, 0, 0) == 1175, "P_DATA_V1: 1-byte opcode");
-	CHECK(vpnc_frag_max_payload(1200, true, false, true, 0, 0) == 1144, "'mtu' takes IPv4 + UDP off");
-	CHECK(vpnc_frag_max_payload(1200, true, true, true, 0, 0) == 1124, "... IPv6 + UDP");
+	CHECK(vpnc_frag_max_payload(1200, false, false, true, 0, 0, false) == 1172);
+	CHECK(vpnc_frag_max_payload(1200, false, false, false, 0, 0, false) == 1175, "P_DATA_V1: 1-byte opcode");
+	CHECK(vpnc_frag_max_payload(1200, true, false, true, 0, 0, false) == 1144, "'mtu' takes IPv4 + UDP off");
+	CHECK(vpnc_frag_max_payload(1200, true, true, true, 0, 0, false) == 1124, "... IPv6 + UDP");
 	/* CBC: 1200 - 4 - (16 IV + 32 HMAC) = 1148 -> 1136 whole blocks - 1 pad - 4 header - 4 pid. */
-	CHECK(vpnc_frag_max_payload(1200, false, false, true, 16, 32) == 1127);
-	CHECK(vpnc_frag_max_payload(68, true, true, true, 16, 64) == VPNC_FRAG_ROUND, "never below 4");
+	CHECK(vpnc_frag_max_payload(1200, false, false, true, 16, 32, false) == 1127);
+	CHECK(vpnc_frag_max_payload(68, true, true, true, 16, 64, false) == VPNC_FRAG_ROUND, "never below 4");
+	/* Static-key mode: no opcode, the long packet id: 1200 - 16 - 32 = 1152, 1151, - 4 - 8. */
+	CHECK(vpnc_frag_max_payload(1200, false, false, false, 16, 32, true) == 1139);
 	/* optimal_fragment_size(): the last fragment about as long as the others. */
 	CHECK(vpnc_frag_size_for(1172, 1172) == 1172);
 	CHECK(vpnc_frag_size_for(1500, 1172) == 752);
