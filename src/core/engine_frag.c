@@ -182,7 +182,7 @@ unsigned vpnc__frag_path_mtu(struct vpnc_engine *e, uint64_t now, int pmtu)
 	bool mss_encap = e->mssfix_mode == VPNC_MSSFIX_MTU;
 	if (e->mssfix > 0 && (pmtu < e->mssfix || (mss_encap && pmtu < e->mssfix + encap))) {
 		VPNC_PEER_LOG(e, now, 1, "Note adjusting 'mssfix %d%s' to 'mssfix %d mtu' according to path MTU discovery",
-		         e->mssfix, mss_encap ? " mtu" : "", pmtu);
+		              e->mssfix, mss_encap ? " mtu" : "", pmtu);
 		e->mssfix = pmtu;
 		if (e->mssfix_mode != VPNC_MSSFIX_FIXED)
 			e->mssfix_mode = VPNC_MSSFIX_MTU;
@@ -190,7 +190,7 @@ unsigned vpnc__frag_path_mtu(struct vpnc_engine *e, uint64_t now, int pmtu)
 	}
 	if (pmtu < e->fragment || (e->fragment_mtu && pmtu < e->fragment + encap)) {
 		VPNC_PEER_LOG(e, now, 1, "Note adjusting 'fragment %d%s' to 'fragment %d mtu' according to path MTU discovery",
-		         e->fragment, e->fragment_mtu ? " mtu" : "", pmtu);
+		              e->fragment, e->fragment_mtu ? " mtu" : "", pmtu);
 		e->fragment = pmtu;
 		e->fragment_mtu = true;
 		changed |= VPNC__PMTU_FRAGMENT;
