@@ -175,6 +175,14 @@ enum vpnc_mssfix_mode {
 	VPNC_MSSFIX_FIXED,     /* 'mssfix N fixed': N is the tunnelled IP packet (MSS N - 40) */
 };
 
+/* 'mtu-disc': the UDP socket's path-MTU discovery, as 2.6 sets it on Linux. */
+enum vpnc_mtu_disc {
+	VPNC_MTU_DISC_DEFAULT = 0, /* not given: the kernel's default (maybe, unless sysctl says otherwise) */
+	VPNC_MTU_DISC_NO,          /* IP_PMTUDISC_DONT: never set DF */
+	VPNC_MTU_DISC_MAYBE,       /* IP_PMTUDISC_WANT: DF up to the path MTU, larger ones fragmented */
+	VPNC_MTU_DISC_YES,         /* IP_PMTUDISC_DO: always DF; larger than the path MTU is EMSGSIZE */
+};
+
 struct vpnc_push;
 
 struct vpnc_config {
@@ -224,6 +232,7 @@ struct vpnc_config {
 	enum vpnc_mssfix_mode mssfix_mode;
 	int fragment;               /* 'fragment N' outside <connection> blocks, 0 = off (each remote has its own) */
 	bool fragment_mtu;
+	enum vpnc_mtu_disc mtu_disc; /* 'mtu-disc' (applies to every remote) */
 	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */
 	int coalesce_us;            /* 'coalesce-us': wakeup coalescing sleep, default 200, 0 = off */
 

@@ -281,6 +281,22 @@ int vpnc_engine_tun_in_next(struct vpnc_engine *e, uint64_t now, const uint8_t *
                             struct vpnc_buf *out);
 
 /*
+ * The UDP socket reported a path MTU to the server (bytes of IP packet, outer
+ * headers included): after an EMSGSIZE on send, or after an ICMP
+ * "fragmentation needed" / "packet too big", the socket's IP_MTU. As OpenVPN
+ * 2.6 (frame_adjust_path_mtu, docs/fragment.md), only with 'fragment' and
+ * only a value other than the last one reported: where the path MTU is below
+ * 'fragment' (or, for 'fragment N mtu', below N plus the outer headers) the
+ * session goes on with 'fragment PMTU mtu', and the same for 'mssfix', each
+ * change logged (rate-limited); packets already being split keep their size.
+ * Returns 0 when 'fragment' now keeps every data packet within the path MTU,
+ * -EMSGSIZE when it does not (no 'fragment', or 2.6's comparison left N
+ * above it: the caller may warn that larger packets are dropped), or -EINVAL
+ * for a path MTU below 68.
+ */
+int vpnc_engine_path_mtu(struct vpnc_engine *e, uint64_t now, int pmtu);
+
+/*
  * Writes the next packet the engine wants on the link (control, ACK, ping,
  * exit notification) into out. Returns 1 if it wrote one, 0 if there is
  * nothing to send now. Call it after every input until it returns 0.

@@ -221,11 +221,17 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_management)
 	return 0;
 }
 
-/* 'mtu-disc no|maybe|yes': the values 2.6 takes on Linux; vpnc leaves the kernel's default. */
+/* 'mtu-disc no|maybe|yes': the values 2.6 takes on Linux, set on the UDP socket (docs/fragment.md). */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_mtu_disc)
 {
 	(void)n;
-	if (strcmp(p[1], "no") != 0 && strcmp(p[1], "maybe") != 0 && strcmp(p[1], "yes") != 0)
+	if (strcmp(p[1], "no") == 0)
+		ctx->cfg->mtu_disc = VPNC_MTU_DISC_NO;
+	else if (strcmp(p[1], "maybe") == 0)
+		ctx->cfg->mtu_disc = VPNC_MTU_DISC_MAYBE;
+	else if (strcmp(p[1], "yes") == 0)
+		ctx->cfg->mtu_disc = VPNC_MTU_DISC_YES;
+	else
 		return vpnc_cfg_bad(ctx, p[0], "must be 'no', 'maybe' or 'yes'");
 	return 0;
 }

@@ -93,6 +93,7 @@ static const struct cfg_option cfg_options[] = {
 	S("tun-mtu-extra", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_tun_mtu_extra),
 	S("mssfix", 0, 2, F_CONN, UT_OK, vpnc_cfg_opt_mssfix),
 	S("fragment", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_fragment),
+	S("mtu-disc", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_mtu_disc),
 	S("tun-offload", 1, 1, 0, UT_OK, vpnc_cfg_opt_tun_offload),
 	S("coalesce-us", 1, 1, 0, UT_OK, vpnc_cfg_opt_coalesce_us),
 
@@ -265,7 +266,6 @@ static const struct cfg_option cfg_options[] = {
 	S("push-peer-info", 0, 0, 0, UT_OK, vpnc_cfg_opt_push_peer_info),
 	I("ecdh-curve", 1, 1, 0, UT_OK, NULL, "OpenSSL picks the curve; use tls-groups"),
 	I("dh", 1, 1, 0, UT_READ, NULL, "server only"),
-	I("mtu-disc", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_mtu_disc, "the kernel default is used"),
 	I("socket-flags", 1, ANY, 0, UT_OK, NULL, "vpnc sets the socket options it needs"),
 	I("passtos", 0, 0, 0, UT_OK, NULL, "the TOS byte is not copied"),
 	I("link-mtu", 1, 1, F_CONN, UT_OK, NULL, "deprecated; vpnc derives it from tun-mtu"),

@@ -174,6 +174,18 @@ const char *vpnc_chk_proto(const struct vpnc_remote *r)
 	return tcp ? "tcp" : "udp";
 }
 
+/* 'mtu-disc': its word, "default" when not given. */
+const char *vpnc_chk_mtu_disc(enum vpnc_mtu_disc d)
+{
+	switch (d) {
+	case VPNC_MTU_DISC_NO: return "no";
+	case VPNC_MTU_DISC_MAYBE: return "maybe";
+	case VPNC_MTU_DISC_YES: return "yes";
+	case VPNC_MTU_DISC_DEFAULT: break;
+	}
+	return "default";
+}
+
 const char *vpnc_chk_tlsver(int v, const char *unset)
 {
 	switch (v) {
@@ -209,6 +221,8 @@ static void chk_remotes(const struct vpnc_config *c)
 	}
 	printf("  names are resolved %s%s\n",
 	       c->http_proxy.set ? "by the HTTP proxy" : "when connecting", c->nobind ? "; nobind" : "");
+	if (c->mtu_disc != VPNC_MTU_DISC_DEFAULT) /* docs/fragment.md */
+		printf("  path-MTU discovery on the UDP socket: mtu-disc %s\n", vpnc_chk_mtu_disc(c->mtu_disc));
 	if (c->http_proxy.set) /* docs/proxy.md */
 		printf("  through HTTP proxy %s port %s: "
 		       "authentication %s, credentials %s; HTTP/%s%s, %zu custom header(s)\n",

@@ -43,6 +43,7 @@ void vpnc_chk_subject(X509 *x, char *out, size_t cap);
 /* The client certificate (a new reference, or NULL): the loaded one, else the first in 'cert'. */
 X509 *vpnc_chk_client_x509(const struct vpnc_chk_plan *p);
 const char *vpnc_chk_proto(const struct vpnc_remote *r);
+const char *vpnc_chk_mtu_disc(enum vpnc_mtu_disc d);
 const char *vpnc_chk_tlsver(int v, const char *unset);
 const char *vpnc_chk_wrap(enum vpnc_wrap_mode w);
 /* 'http-proxy': the method's word, and where the credentials come from ("file", "inline",

@@ -228,6 +228,8 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 		putchar('}');
 	}
 	putchar(']');
+	key("mtu_disc"); /* docs/fragment.md: "default" without one */
+	js(vpnc_chk_mtu_disc(c->mtu_disc));
 	key("http_proxy"); /* docs/proxy.md: null without one */
 	if (!c->http_proxy.set) {
 		fputs("null", stdout);

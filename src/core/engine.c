@@ -525,6 +525,21 @@ static bool link_out_own(struct vpnc_engine *e, struct vpnc_keystate *ks, const 
 	return true;
 }
 
+int vpnc_engine_path_mtu(struct vpnc_engine *e, uint64_t now, int pmtu)
+{
+	if (pmtu < VPNC_FRAG_MIN)
+		return -EINVAL;
+	unsigned changed = vpnc__frag_path_mtu(e, now, pmtu);
+	/* The limits of the key in use now; a later key computes them from the new values. */
+	struct vpnc_keystate *ks = vpnc__tx_key(e);
+	if (ks != NULL && changed != 0) {
+		if (changed & VPNC__PMTU_MSSFIX)
+			vpnc__mss_for_key(e, &ks->dc);
+		vpnc__frag_keys(e, &ks->dc);
+	}
+	return vpnc__frag_fits(e, pmtu) ? 0 : -EMSGSIZE;
+}
+
 int vpnc_engine_link_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *out)
 {
 	struct vpnc_keystate *ks = vpnc__tx_key(e);

@@ -12,6 +12,10 @@
  * Nothing here allocates per packet or formats on the packet path: a refused
  * fragment is counted (VPNC_DROP_FRAG) with one log line, and its reason goes
  * through the peer's rate-limited log.
+ *
+ * It also owns 2.6's answer to a path MTU the socket reports
+ * (vpnc__frag_path_mtu): 'fragment' and 'mssfix' lowered to it for the rest
+ * of the session.
  */
 #include <errno.h>
 #include <string.h>
@@ -64,7 +68,7 @@ void vpnc__frag_keys(struct vpnc_engine *e, const struct vpnc_dc_key *dc)
 	bool cbc = dc->mode == VPNC_DC_MODE_CBC;
 
 	e->frag_max = vpnc_frag_max_payload(e->fragment, e->fragment_mtu, e->link_ipv6, dc->peer_id >= 0,
-	                                    cbc ? dc->block : 0, cbc ? dc->enc_mac.len : 0);
+	                                    cbc ? dc->block : 0, cbc ? dc->enc_mac.len : 0, dc->static_fmt);
 	VPNC_LOG(e, 4, "fragment %d%s: at most %zu bytes of payload per fragment (max_frag), TCP MSS %u (mss_fix)",
 	         e->fragment, e->fragment_mtu ? " mtu" : "", e->frag_max, (unsigned)e->mss4);
 }
@@ -148,6 +152,50 @@ int vpnc_engine_tun_in_next(struct vpnc_engine *e, uint64_t now, const uint8_t *
 	e->stats.link_out_pkts++;
 	e->stats.link_out_bytes += (size_t)n;
 	return 1;
+}
+
+/* 2.6's datagram_overhead(): the outer IPv4 or IPv6 header and the UDP header. */
+static int frag_encap(const struct vpnc_engine *e)
+{
+	return e->link_ipv6 ? 40 + 8 : 20 + 8;
+}
+
+bool vpnc__frag_fits(const struct vpnc_engine *e, int pmtu)
+{
+	return e->fragment > 0 && e->fragment + (e->fragment_mtu ? 0 : frag_encap(e)) <= pmtu;
+}
+
+unsigned vpnc__frag_path_mtu(struct vpnc_engine *e, uint64_t now, int pmtu)
+{
+	/* 2.6 looks at the socket's hint in check_fragment(), which runs only with 'fragment', and
+	 * only when the value differs from the last one the socket reported. */
+	if (e->fragment <= 0 || pmtu == e->path_mtu)
+		return 0;
+	e->path_mtu = pmtu;
+	int encap = frag_encap(e);
+	unsigned changed = 0;
+
+	/* 2.6's frame_adjust_path_mtu(), with its comparisons as they are: N without 'mtu' is
+	 * compared with the path MTU as if it counted the outer headers, and N with 'mtu' is taken
+	 * down (or up) to the path MTU whenever that is below N plus the headers. Either way the
+	 * new value fits the path: 'PMTU mtu'. 'mssfix N fixed' stays fixed (2.6 keeps that flag). */
+	bool mss_encap = e->mssfix_mode == VPNC_MSSFIX_MTU;
+	if (e->mssfix > 0 && (pmtu < e->mssfix || (mss_encap && pmtu < e->mssfix + encap))) {
+		VPNC_PEER_LOG(e, now, 1, "Note adjusting 'mssfix %d%s' to 'mssfix %d mtu' according to path MTU discovery",
+		              e->mssfix, mss_encap ? " mtu" : "", pmtu);
+		e->mssfix = pmtu;
+		if (e->mssfix_mode != VPNC_MSSFIX_FIXED)
+			e->mssfix_mode = VPNC_MSSFIX_MTU;
+		changed |= VPNC__PMTU_MSSFIX;
+	}
+	if (pmtu < e->fragment || (e->fragment_mtu && pmtu < e->fragment + encap)) {
+		VPNC_PEER_LOG(e, now, 1, "Note adjusting 'fragment %d%s' to 'fragment %d mtu' according to path MTU discovery",
+		              e->fragment, e->fragment_mtu ? " mtu" : "", pmtu);
+		e->fragment = pmtu;
+		e->fragment_mtu = true;
+		changed |= VPNC__PMTU_FRAGMENT;
+	}
+	return changed;
 }
 
 static int frag_refused(struct vpnc_engine *e, uint64_t now, enum vpnc_frag_err err)

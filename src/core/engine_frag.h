@@ -5,6 +5,7 @@
 #ifndef VPNC_CORE_ENGINE_FRAG_H
 #define VPNC_CORE_ENGINE_FRAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,19 @@ int vpnc__frag_own(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_
  */
 int vpnc__frag_link_in(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now, const uint8_t *pkt,
                        size_t len, struct vpnc_buf *tun_out);
+
+/*
+ * A path MTU the socket reported (vpnc_engine_path_mtu(), 68 or more): 2.6's
+ * frame_adjust_path_mtu() on e->fragment and e->mssfix, each change logged
+ * through the rate-limited log (an off-path ICMP can cause it).
+ * Returns what changed (VPNC__PMTU_* bits): the caller recomputes the limits
+ * of the key in use.
+ */
+#define VPNC__PMTU_FRAGMENT 1u
+#define VPNC__PMTU_MSSFIX 2u
+unsigned vpnc__frag_path_mtu(struct vpnc_engine *e, uint64_t now, int pmtu);
+/* True when 'fragment' keeps every data packet within a path MTU of pmtu bytes. */
+bool vpnc__frag_fits(const struct vpnc_engine *e, int pmtu);
 
 /* The reaper of partial packets (2.6's fragment_wakeup), and when it next has work. */
 void vpnc__frag_tick(struct vpnc_engine *e, uint64_t now);

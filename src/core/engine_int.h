@@ -122,6 +122,7 @@ struct vpnc_engine {
 	int fragment;
 	bool fragment_mtu;
 	size_t frag_max;
+	int path_mtu;                 /* the last path MTU the caller reported (vpnc_engine_path_mtu); 0 = none */
 	struct vpnc_frag_tx ftx;
 	struct vpnc_frag_rx frx;      /* buffers allocated with the engine */
 	uint64_t frag_wakeup;         /* next run of the reaper */

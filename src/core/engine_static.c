@@ -25,6 +25,7 @@
 #include "core/keyex.h"
 #include "core/engine_event.h"
 #include "core/engine_static.h"
+#include "core/engine_frag.h"
 
 #define STATIC_KEY_HALF (VPNC_STATIC_KEY_LEN / 2)
 
@@ -98,6 +99,8 @@ void vpnc__static_start(struct vpnc_engine *e, uint64_t now)
 	/* 2.6 sends its first ping at once, which also tells a listening peer where we are. */
 	e->ping_due = e->ping_ms != 0;
 	vpnc__mss_for_key(e, &ks->dc);
+	if (e->fragment > 0)
+		vpnc__frag_keys(e, &ks->dc); /* the fragment limit comes with the key, as in TLS mode */
 	VPNC_LOG(e, 1, "static-key mode: data channel %s with HMAC-%s and no TLS; the key never changes, "
 	         "so this tunnel has no forward secrecy (OpenVPN 2.6 deprecates static-key mode)",
 	         e->cipher, e->auth_digest);

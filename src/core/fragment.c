@@ -27,11 +27,12 @@
 #define IP6_UDP 48
 
 size_t vpnc_frag_max_payload(int fragment, bool mtu, bool link_ipv6, bool data_v2, size_t block,
-                             size_t hmac_len)
+                             size_t hmac_len, bool static_key)
 {
 	long target = fragment;
 
-	target -= data_v2 ? 4 : 1;              /* opcode and peer-id */
+	if (!static_key)
+		target -= data_v2 ? 4 : 1;      /* opcode and peer-id (static-key packets have none) */
 	if (block == 0)
 		target -= 4 + 16;                   /* AEAD: packet id and tag */
 	else
@@ -42,7 +43,8 @@ size_t vpnc_frag_max_payload(int fragment, bool mtu, bool link_ipv6, bool data_v
 		target = target / (long)block * (long)block - 1; /* whole blocks, one padding byte */
 	target -= VPNC_FRAG_HDR;
 	if (block != 0)
-		target -= 4;                        /* CBC: the packet id is inside each fragment */
+		target -= static_key ? 8 : 4;       /* CBC: the packet id (long form with a static key) is
+		                                     * inside each fragment */
 	/* 2.6 would wrap a negative limit around; the smallest fragment is the safe reading. */
 	return target < VPNC_FRAG_ROUND ? VPNC_FRAG_ROUND : (size_t)target;
 }

@@ -65,10 +65,12 @@ static inline uint32_t vpnc_frag_hdr(unsigned type, unsigned seq, unsigned id, s
  * tag; CBC: IV and HMAC, then rounded down to whole blocks less the one
  * padding byte, less the packet id that CBC carries inside), with 'mtu' also
  * less the outer IP and UDP headers, less the 4-byte fragment header.
- * block = 0 means an AEAD cipher. Never below VPNC_FRAG_ROUND.
+ * block = 0 means an AEAD cipher. static_key: static-key mode's packets (no
+ * opcode, CBC's 8-byte long packet id), as 2.6 counts them outside TLS mode.
+ * Never below VPNC_FRAG_ROUND.
  */
 size_t vpnc_frag_max_payload(int fragment, bool mtu, bool link_ipv6, bool data_v2, size_t block,
-                             size_t hmac_len);
+                             size_t hmac_len, bool static_key);
 
 /*
  * 2.6's optimal_fragment_size(): without changing the number of fragments a

@@ -43,7 +43,9 @@ struct vpnc_link;
 
 struct vpnc_link_cbs {
 	void (*packet)(void *ctx, const uint8_t *pkt, size_t len);
-	void (*error)(void *ctx, int err); /* a negative errno code from the socket; not fatal */
+	/* A negative errno code from the socket; not fatal. -EMSGSIZE: a datagram was larger than the
+	 * path MTU (vpnc_link_path_mtu() says it); the link dropped it and sent the rest. */
+	void (*error)(void *ctx, int err);
 	/* The link is gone (TCP connect failure, reset, end of stream, bad framing); may be NULL. */
 	void (*down)(void *ctx, int err);
 	/* A busy link can take packets again; may be NULL. */
@@ -69,6 +71,10 @@ struct vpnc_link_ops {
 	int (*local)(const struct vpnc_link *l, struct sockaddr_storage *out);
 	/* Re-connects to the server so the kernel picks the source for today's route; may be NULL. */
 	int (*repath)(struct vpnc_link *l);
+	/* 'mtu-disc': IP(V6)_MTU_DISCOVER on the socket (IP_PMTUDISC_DONT/WANT/DO); may be NULL. */
+	int (*mtu_disc)(struct vpnc_link *l, int mode);
+	/* The kernel's path MTU to the server (IP_MTU/IPV6_MTU); may be NULL: unknown. */
+	int (*path_mtu)(struct vpnc_link *l);
 };
 
 struct vpnc_link {
@@ -115,6 +121,28 @@ static inline int vpnc_link_local(const struct vpnc_link *l, struct sockaddr_sto
 static inline int vpnc_link_repath(struct vpnc_link *l)
 {
 	return l != NULL && l->ops->repath != NULL ? l->ops->repath(l) : -EOPNOTSUPP;
+}
+
+/*
+ * 'mtu-disc' (docs/fragment.md): sets the socket's path-MTU discovery to mode,
+ * IP_PMTUDISC_DONT (no), _WANT (maybe) or _DO (yes); the IPv6 values are the
+ * same. Returns 0 or a negative errno code (-EOPNOTSUPP: TCP, or through a
+ * SOCKS proxy).
+ */
+static inline int vpnc_link_mtu_disc(struct vpnc_link *l, int mode)
+{
+	return l != NULL && l->ops->mtu_disc != NULL ? l->ops->mtu_disc(l, mode) : -EOPNOTSUPP;
+}
+
+/*
+ * The path MTU the kernel knows for the connected UDP socket (outer IP
+ * packet bytes): after an EMSGSIZE (cbs->error) it is what an ICMP
+ * "fragmentation needed" or "packet too big" said. Returns it (> 0), or a
+ * negative errno code (-EOPNOTSUPP: TCP, or through a SOCKS proxy).
+ */
+static inline int vpnc_link_path_mtu(struct vpnc_link *l)
+{
+	return l != NULL && l->ops->path_mtu != NULL ? l->ops->path_mtu(l) : -EOPNOTSUPP;
 }
 
 static inline void vpnc_link_close(struct vpnc_link *l)

@@ -16,7 +16,10 @@
  * larger than the path MTU (outer IP fragmentation, as OpenVPN's default
  * tun-mtu 1500 needs for full-sized packets), so a batch holding a packet
  * above the MTU learnt at connect goes as plain datagrams, and a GSO send
- * refused with EINVAL is tried again that way.
+ * refused with EINVAL is tried again that way. A datagram the kernel refuses
+ * as larger than the path MTU (EMSGSIZE, under 'mtu-disc yes') is dropped,
+ * the rest of the batch sent, and the error reported (cbs->error) once per
+ * flush, so that the loop can ask for the path MTU (vpnc_link_path_mtu).
  *
  * Being connected, the socket only accepts datagrams from the server's
  * address and port, and sending needs no route lookup per packet. Nothing
@@ -78,13 +81,22 @@ static int udp_flush(struct vpnc_link *l)
 
 	bool gso = u->ub.gso;
 
+	bool too_big = false;
+
 	/* Datagrams that need IP fragments cannot be GSO segments. */
 	if (gso && u->txmax > u->gso_limit)
 		u->ub.gso = false;
 	while (done < u->ntx) {
 		ret = vpnc_udp_send(&u->ub, u->tx + done, u->ntx - done);
-		if (ret == -EINVAL && u->ub.gso) {
+		if ((ret == -EINVAL || ret == -EMSGSIZE) && u->ub.gso) {
 			u->ub.gso = false; /* the path MTU shrank: plain datagrams for this batch */
+			continue;
+		}
+		if (ret == -EMSGSIZE) {
+			/* Above the path MTU with DF ('mtu-disc yes'): this one is dropped, the rest goes. */
+			too_big = true;
+			done++;
+			ret = 0;
 			continue;
 		}
 		if (ret <= 0)
@@ -97,6 +109,8 @@ static int udp_flush(struct vpnc_link *l)
 		u->ub.gso = true;
 	u->ntx = 0;
 	u->txmax = 0;
+	if (too_big && u->base.cbs.error != NULL)
+		u->base.cbs.error(u->base.cbs.ctx, -EMSGSIZE);
 	return ret < 0 ? ret : 0;
 }
 
@@ -255,9 +269,38 @@ static int udp_repath(struct vpnc_link *l)
 	return 0;
 }
 
+static int udp_mtu_disc(struct vpnc_link *l, int mode)
+{
+	struct link_udp *u = (struct link_udp *)l;
+	int r = u->peer.ss_family == AF_INET
+	                ? setsockopt(u->fd, IPPROTO_IP, IP_MTU_DISCOVER, &mode, sizeof(mode))
+	                : setsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &mode, sizeof(mode));
+
+	return r < 0 ? -errno : 0;
+}
+
+/* The connected route's MTU; the GSO limit follows it, so a smaller path stops the EINVAL retries. */
+static int udp_path_mtu(struct vpnc_link *l)
+{
+	struct link_udp *u = (struct link_udp *)l;
+	int mtu = 0;
+	socklen_t len = sizeof(mtu);
+	int r = u->peer.ss_family == AF_INET ? getsockopt(u->fd, IPPROTO_IP, IP_MTU, &mtu, &len)
+	                                     : getsockopt(u->fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &len);
+
+	if (r < 0)
+		return -errno;
+	if (mtu <= 0)
+		return -ENOTCONN;
+	u->gso_limit = gso_limit(u->fd, u->peer.ss_family);
+	return mtu;
+}
+
 static const struct vpnc_link_ops udp_ops = {
 	.local = udp_local,
 	.repath = udp_repath,
+	.mtu_disc = udp_mtu_disc,
+	.path_mtu = udp_path_mtu,
 	.send = udp_send,
 	.close = udp_close,
 	.tx_buf = udp_tx_buf,

@@ -212,6 +212,8 @@ static void start_engine(struct loop *l)
 	else
 		ret = vpnc_link_udp_open(&l->uv, (struct sockaddr *)&l->server, local, l->offload, &cbs,
 		                         &l->link);
+	if (ret >= 0)
+		ret = loop_pmtu_opened(l, !tcp); /* 'mtu-disc' on the UDP socket */
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_WARN, "Cannot open the %s socket: %s", tcp ? "TCP" : "UDP",
 		         uv_strerror(ret));

@@ -65,6 +65,9 @@ static void on_link_error(void *ctx, int err)
 {
 	struct loop *l = ctx;
 
+	/* A datagram above the path MTU, or an ICMP that says so: the engine's limits follow it. */
+	if (err == UV_EMSGSIZE)
+		loop_pmtu_emsgsize(l);
 	/* ICMP errors on a connected UDP socket (server not listening yet): the engine retries. */
 	if (err != l->last_link_err)
 		vpnc_log(VPNC_LOG_MORE, "link error: %s", uv_strerror(err));

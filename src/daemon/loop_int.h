@@ -96,6 +96,8 @@ struct loop {
 	uint64_t attempt_start;
 	int last_link_err;
 	unsigned hints;                  /* LOOP_HINT_* already logged in this attempt (loop_hint.c) */
+	int path_mtu;                    /* the last path MTU the link reported in this attempt (loop_pmtu.c) */
+	bool pmtu_warned;                /* its "larger packets are dropped" warning was given */
 	bool cc_exit;                    /* the server announced cc-exit (EXIT on the control channel) */
 
 	/* Whole run. */
@@ -268,6 +270,12 @@ void loop_hint_reset(struct loop *l);
 void loop_hint_link_error(struct loop *l, int err);
 /* VPNC_HINT_SILENT_S passed: the hint, unless anything came back. */
 void loop_hint_silent(struct loop *l);
+
+/* loop_pmtu.c: 'mtu-disc' and the path MTU (docs/fragment.md). */
+/* A new link is open: sets 'mtu-disc' on a UDP socket. Returns 0 or a negative errno code. */
+int loop_pmtu_opened(struct loop *l, bool udp);
+/* The link said EMSGSIZE: its path MTU goes to the engine; a warning if packets are still dropped. */
+void loop_pmtu_emsgsize(struct loop *l);
 
 /* loop_roam.c: watching the network and moving the session (docs/roaming.md). */
 /* Opens the watch and its handles; without it (logged) vpnc runs as before. 0 or a libuv error. */

@@ -16,6 +16,8 @@
 VT_ID=${VT_ID:-$$}
 VT_SRV_NS="vpnct-srv-$VT_ID"
 VT_CLI_NS="vpnct-cli-$VT_ID"
+# vt_netns_router adds a router namespace between the two (a second path).
+VT_RTR_NS="vpnct-rtr-$VT_ID"
 VT_SRV_VETH=vsrv
 VT_CLI_VETH=vcli
 VT_NET_OCTET=$((VT_ID % 250 + 1))
@@ -166,7 +168,7 @@ vt_cleanup() {
 	[ -n "$VT_CLI_PID" ] && vt_kill_wait "$VT_CLI_PID" 3
 	[ -n "$VT_SRV_PID" ] && vt_kill_wait "$VT_SRV_PID" 3
 	# Anything else still running inside our own namespaces (iperf3 -D ...).
-	for ns in "$VT_CLI_NS" "$VT_SRV_NS"; do
+	for ns in "$VT_CLI_NS" "$VT_SRV_NS" "$VT_RTR_NS"; do
 		ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || continue
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
 			vt_kill_wait "$pid" 2
@@ -210,6 +212,47 @@ vt_netns_routed() {
 	ip -n "$VT_CLI_NS" route add default via "$VT_SRV_IP" dev "$VT_CLI_VETH" || return 1
 	ip -n "$VT_CLI_NS" -6 route add default via "$VT_SRV_IP6" dev "$VT_CLI_VETH" || return 1
 	vt_info "server also at $VT_SRV_FAR_IP / $VT_SRV_FAR_IP6 via gateway $VT_SRV_IP"
+	return 0
+}
+
+# vt_netns_router: a second path from the client to the server through a
+# router namespace: client "vcr" 10.197.N.2 / fd00:197::2 -- router "vrc"
+# .1 / ::1, router "vrs" 10.196.N.1 / fd00:196::1 -- server "vsr"
+# $VT_SRV_RTR_IP / $VT_SRV_RTR_IP6 (the router's far link, whose MTU a test
+# may lower: the router then answers with real ICMP "fragmentation needed" /
+# "packet too big", not rate-limited). Call after vt_netns_up.
+VT_SRV_RTR_IP="10.196.$VT_NET_OCTET.2"
+VT_SRV_RTR_IP6="fd00:196::2"
+VT_RTR_FAR_VETH=vrs
+VT_CLI_RTR_VETH=vcr
+vt_netns_router() {
+	local o=$VT_NET_OCTET
+	ip netns add "$VT_RTR_NS" || return 1
+	ip -n "$VT_RTR_NS" link set lo up || return 1
+	ip link add vcr netns "$VT_CLI_NS" type veth peer name vrc netns "$VT_RTR_NS" || return 1
+	ip link add vrs netns "$VT_RTR_NS" type veth peer name vsr netns "$VT_SRV_NS" || return 1
+	ip -n "$VT_CLI_NS" addr add "10.197.$o.2/24" dev vcr || return 1
+	ip -n "$VT_RTR_NS" addr add "10.197.$o.1/24" dev vrc || return 1
+	ip -n "$VT_RTR_NS" addr add "10.196.$o.1/24" dev vrs || return 1
+	ip -n "$VT_SRV_NS" addr add "$VT_SRV_RTR_IP/24" dev vsr || return 1
+	ip -n "$VT_CLI_NS" addr add fd00:197::2/64 dev vcr nodad || return 1
+	ip -n "$VT_RTR_NS" addr add fd00:197::1/64 dev vrc nodad || return 1
+	ip -n "$VT_RTR_NS" addr add fd00:196::1/64 dev vrs nodad || return 1
+	ip -n "$VT_SRV_NS" addr add "$VT_SRV_RTR_IP6/64" dev vsr nodad || return 1
+	local dev
+	for dev in "$VT_CLI_NS vcr" "$VT_RTR_NS vrc" "$VT_RTR_NS vrs" "$VT_SRV_NS vsr"; do
+		# shellcheck disable=SC2086 # "namespace device"
+		ip -n ${dev% *} link set "${dev#* }" up || return 1
+	done
+	# Forwarding, and ICMP errors without the rate limit (through /proc: no procps needed).
+	ip netns exec "$VT_RTR_NS" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward &&
+		echo 1 >/proc/sys/net/ipv6/conf/all/forwarding &&
+		echo 0 >/proc/sys/net/ipv4/icmp_ratelimit && echo 0 >/proc/sys/net/ipv6/icmp/ratelimit' || return 1
+	ip -n "$VT_CLI_NS" route add "10.196.$o.0/24" via "10.197.$o.1" dev vcr || return 1
+	ip -n "$VT_CLI_NS" -6 route add fd00:196::/64 via fd00:197::1 dev vcr || return 1
+	ip -n "$VT_SRV_NS" route add "10.197.$o.0/24" via "10.196.$o.1" dev vsr || return 1
+	ip -n "$VT_SRV_NS" -6 route add fd00:197::/64 via fd00:196::1 dev vsr || return 1
+	vt_info "router $VT_RTR_NS: client 10.197.$o.2 -> server $VT_SRV_RTR_IP"
 	return 0
 }
 
@@ -571,11 +614,12 @@ vt_wait_server_peers() {
 	return 1
 }
 
-# vt_tun_dev: the client's tunnel device, i.e. any link but lo and the veth.
+# vt_tun_dev: the client's tunnel device, i.e. any link but lo and the veths
+# (the one to the router of vt_netns_router too).
 vt_tun_dev() {
 	ip -n "$VT_CLI_NS" -o link show 2>/dev/null |
 		awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
-		grep -v -x -e lo -e "$VT_CLI_VETH" | head -n 1
+		grep -v -x -e lo -e "$VT_CLI_VETH" -e "$VT_CLI_RTR_VETH" | head -n 1
 }
 
 # vt_wait_tun_ipv4 [SECONDS]: polls every 0.1 s until the tunnel device has

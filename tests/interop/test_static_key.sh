@@ -15,6 +15,8 @@
 #   inline <secret> with key-direction 1, AES-128-CBC and auth SHA256
 #   bidir  no direction on either side (both use the key's first half), and
 #          comp-lzo no framing
+#   fragment 'fragment 1200' on both sides: pings of 1400 and 3000 bytes both
+#          ways, and the client's fragment limit is the one the stock peer logs
 #   wrongkey the peer has another key (and a remote, so it sends to the
 #          client): no ping gets through, the client counts the drops and logs
 #          that the data packets fail authentication (the peer logs its HMAC
@@ -36,7 +38,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 name=test_static_key
 vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
-cases=${VT_CASES:-file inline bidir tcp privsep wrongkey default}
+cases=${VT_CASES:-file inline bidir fragment tcp privsep wrongkey default}
 PROTO=udp
 
 if ! vt_check "namespaces" vt_netns_up; then
@@ -229,6 +231,31 @@ for c in $cases; do
 		peer_conf "$VT_DIR/static.key" "" AES-256-CBC "" "comp-lzo no"
 		client_conf "$VT_DIR/static.key" "" AES-256-CBC "" "comp-lzo no"
 		up_case bidir && stop_all
+		;;
+	fragment)
+		# 'fragment 1200' on both sides: pings that need two and five link packets, and the
+		# fragment limit the stock peer logs at verb 4 ("max_frag") is the one vpnc uses.
+		peer_conf "$VT_DIR/static.key" 0 AES-256-CBC "" "fragment 1200"
+		client_conf "$VT_DIR/static.key" 1 AES-256-CBC "" "fragment 1200" "verb 4"
+		if up_case fragment; then
+			for size in 1400 3000; do
+				vt_check "fragment: pings of $size bytes both ways" eval \
+					'vt_cli ping -n -c 3 -i 0.2 -W 2 -s $size "$P2P_SRV" >/dev/null &&
+					 vt_srv ping -n -c 3 -i 0.2 -W 2 -s $size "$P2P_CLI" >/dev/null'
+			done
+			peer=$(grep -o 'Fragmentation MTU parms \[ mss_fix:[0-9]* max_frag:[0-9]*' "$VT_DIR/server.log" |
+				tail -n 1 | sed 's/.*max_frag://')
+			if vt_client_is_stock; then
+				mine=$(grep -o 'Fragmentation MTU parms \[ mss_fix:[0-9]* max_frag:[0-9]*' "$VT_DIR/client.log" |
+					tail -n 1 | sed 's/.*max_frag://')
+			else
+				mine=$(sed -n 's/.*at most \([0-9]*\) bytes of payload per fragment (max_frag).*/\1/p' \
+					"$VT_DIR/client.log" | tail -n 1)
+			fi
+			vt_check "fragment: the client's fragment limit ${mine:-none} is the stock peer's (${peer:-none})" \
+				eval '[ -n "$peer" ] && [ "$mine" = "$peer" ]'
+			stop_all
+		fi
 		;;
 	tcp)
 		PROTO=tcp

@@ -985,6 +985,16 @@ static void test_tail_options(void)
 	parse_err(BASE "mtu-disc bogus\n", "t.ovpn:7: option 'mtu-disc': must be 'no', 'maybe' or 'yes'",
 	          __LINE__);
 	c = parse_ok(BASE "mtu-disc yes\nroute-method exe\n");
+	CHECK(c == NULL || c->mtu_disc == VPNC_MTU_DISC_YES, "mtu-disc yes");
+	vpnc_config_free(c);
+	c = parse_ok(BASE "mtu-disc no\n");
+	CHECK(c == NULL || c->mtu_disc == VPNC_MTU_DISC_NO, "mtu-disc no");
+	vpnc_config_free(c);
+	c = parse_ok(BASE "mtu-disc maybe\n");
+	CHECK(c == NULL || c->mtu_disc == VPNC_MTU_DISC_MAYBE, "mtu-disc maybe");
+	vpnc_config_free(c);
+	c = parse_ok(BASE "verb 3\n");
+	CHECK(c == NULL || c->mtu_disc == VPNC_MTU_DISC_DEFAULT, "no mtu-disc: the kernel's default");
 	vpnc_config_free(c);
 	/* 2.6 on Linux does not know the Windows options: unknown, unless skipped as with 2.6. */
 	parse_err(BASE "block-outside-dns\n", "t.ovpn:7: unknown option 'block-outside-dns'", __LINE__);

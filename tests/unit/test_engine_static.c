@@ -49,6 +49,7 @@ static uint64_t st_clock(void *ctx)
 }
 
 static uint8_t rng_state;
+static int st_fragment; /* 'fragment N' for the next engines, 0 = off */
 
 static void key_fill(uint8_t key[VPNC_STATIC_KEY_LEN], uint8_t salt)
 {
@@ -76,6 +77,7 @@ static int st_new(struct vpnc_engine **e, struct side *s, const uint8_t *key, in
 	c.log_ctx = s;
 	c.verb = 3;
 	c.net = net;
+	c.fragment = st_fragment;
 	return vpnc_engine_new(&c, e);
 }
 
@@ -256,6 +258,44 @@ out:
 	vpnc_engine_free(b);
 }
 
+/* 'fragment' in static-key mode (2.6 allows it): the fragment limit is set when the key is. */
+static void test_fragment(void)
+{
+	uint8_t key[VPNC_STATIC_KEY_LEN];
+	struct side sa = {0}, sb = {0};
+	struct vpnc_engine *a = NULL, *b = NULL;
+
+	key_fill(key, 5);
+	st_fragment = 1200;
+	CHECK(st_new(&a, &sa, key, 0, "AES-256-CBC", NULL) == 0 && st_new(&b, &sb, key, 1, "AES-256-CBC", NULL) == 0);
+	st_fragment = 0;
+	if (a != NULL && b != NULL) {
+		CHECK(vpnc_engine_start(a, 0) == 0 && vpnc_engine_start(b, 0) == 0);
+		/* 2.6 outside TLS mode: no opcode, the long packet id: 1200 - 16 - 32, 1151, - 4 - 8. */
+		CHECK(a->frag_max == 1139, "max_frag %zu", a->frag_max);
+		for (unsigned i = 0; i < 20; i++)
+			CHECK(carry(a, b, 20 + i * 50, i) == 1, "packet %u whole", i);
+		/* 1400 bytes: two fragments, reassembled. */
+		static uint8_t ip[1400], wire[VPNC_PKT_BUF], tunb[VPNC_PKT_BUF];
+		struct vpnc_buf out, tun;
+		int r = -1, links = 0;
+		ip_packet(ip, sizeof(ip), 9);
+		vpnc_buf_init(&out, wire, sizeof(wire), VPNC_HEADROOM);
+		bool more = vpnc_engine_tun_in(a, 1000, ip, sizeof(ip), &out) == 0;
+		while (more && links < 40) {
+			links++;
+			vpnc_buf_init(&tun, tunb, sizeof(tunb), VPNC_HEADROOM);
+			r = vpnc_engine_link_in(b, 1000, vpnc_buf_data(&out), out.len, &tun);
+			vpnc_buf_init(&out, wire, sizeof(wire), VPNC_HEADROOM);
+			more = vpnc_engine_tun_more(a) && vpnc_engine_tun_in_next(a, 1000, ip, sizeof(ip), &out) == 1;
+		}
+		CHECK(links == 2 && r == 1 && tun.len == sizeof(ip) && memcmp(vpnc_buf_data(&tun), ip, sizeof(ip)) == 0,
+		      "1400 bytes in %d fragments: %d", links, r);
+	}
+	vpnc_engine_free(a);
+	vpnc_engine_free(b);
+}
+
 static void test_create_errors(void)
 {
 	uint8_t key[VPNC_STATIC_KEY_LEN];
@@ -276,6 +316,7 @@ int main(void)
 	test_directions();
 	test_wrong_key();
 	test_keepalive_and_hostile();
+	test_fragment();
 	test_create_errors();
 	printf("test_engine_static: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;

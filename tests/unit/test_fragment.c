@@ -5,7 +5,8 @@
  * interleaved packets, sizes that disagree or lie, fragments past the buffer,
  * the sequence window and the time-out. Then the data channel with every
  * compression framing, and two engines talking through a wire that drops,
- * duplicates and reorders.
+ * duplicates and reorders. Last, 2.6's answer to a path MTU the socket
+ * reports (vpnc_engine_path_mtu): the new limits, the log lines, the split.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,13 +42,15 @@ static void test_header(void)
 static void test_sizes(void)
 {
 	/* 2.6's frame_calculate_fragment(): AEAD with peer-id: 4 + 4 + 16, then the 4-byte header. */
-	CHECK(vpnc_frag_max_payload(1200, false, false, true, 0, 0) == 1172);
-	CHECK(vpnc_frag_max_payload(1200, false, false, false, 0, 0) == 1175, "P_DATA_V1: 1-byte opcode");
-	CHECK(vpnc_frag_max_payload(1200, true, false, true, 0, 0) == 1144, "'mtu' takes IPv4 + UDP off");
-	CHECK(vpnc_frag_max_payload(1200, true, true, true, 0, 0) == 1124, "... IPv6 + UDP");
+	CHECK(vpnc_frag_max_payload(1200, false, false, true, 0, 0, false) == 1172);
+	CHECK(vpnc_frag_max_payload(1200, false, false, false, 0, 0, false) == 1175, "P_DATA_V1: 1-byte opcode");
+	CHECK(vpnc_frag_max_payload(1200, true, false, true, 0, 0, false) == 1144, "'mtu' takes IPv4 + UDP off");
+	CHECK(vpnc_frag_max_payload(1200, true, true, true, 0, 0, false) == 1124, "... IPv6 + UDP");
 	/* CBC: 1200 - 4 - (16 IV + 32 HMAC) = 1148 -> 1136 whole blocks - 1 pad - 4 header - 4 pid. */
-	CHECK(vpnc_frag_max_payload(1200, false, false, true, 16, 32) == 1127);
-	CHECK(vpnc_frag_max_payload(68, true, true, true, 16, 64) == VPNC_FRAG_ROUND, "never below 4");
+	CHECK(vpnc_frag_max_payload(1200, false, false, true, 16, 32, false) == 1127);
+	CHECK(vpnc_frag_max_payload(68, true, true, true, 16, 64, false) == VPNC_FRAG_ROUND, "never below 4");
+	/* Static-key mode: no opcode, the long packet id: 1200 - 16 - 32 = 1152, 1151, - 4 - 8. */
+	CHECK(vpnc_frag_max_payload(1200, false, false, false, 16, 32, true) == 1139);
 	/* optimal_fragment_size(): the last fragment about as long as the others. */
 	CHECK(vpnc_frag_size_for(1172, 1172) == 1172);
 	CHECK(vpnc_frag_size_for(1500, 1172) == 752);
@@ -467,6 +470,171 @@ static void test_mss(void)
 	}
 }
 
+/* The engine's log lines, for the path-MTU notes. */
+struct note_log {
+	unsigned lines;
+	char all[1024];
+};
+
+static void note_cb(void *ctx, int level, const char *msg)
+{
+	struct note_log *l = ctx;
+	size_t n = strlen(l->all);
+
+	(void)level;
+	if (strstr(msg, "according to path MTU discovery") == NULL)
+		return;
+	l->lines++;
+	snprintf(l->all + n, sizeof(l->all) - n, "%s|", msg);
+}
+
+/* Sends a len-byte packet from the client whole or in fragments; checks each link packet fits max. */
+static unsigned send_fitting(struct pair *p, const uint8_t *ip, size_t len, size_t max)
+{
+	static uint8_t mem[VPNC_PKT_BUF];
+	struct vpnc_buf b;
+	unsigned n = 0;
+
+	vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+	if (vpnc_engine_tun_in(p->c, p->now, (uint8_t *)(uintptr_t)ip, len, &b) != 0)
+		return 0;
+	do {
+		CHECK(b.len <= max, "a link packet of %zu bytes, want at most %zu", b.len, max);
+		wire_q_send(&p->c2s, &p->chaos, vpnc_buf_data(&b), b.len);
+		n++;
+		vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+	} while (vpnc_engine_tun_more(p->c) && vpnc_engine_tun_in_next(p->c, p->now, ip, len, &b) == 1);
+	return n;
+}
+
+/* 2.6's frame_adjust_path_mtu(), with its own comparisons (src/openvpn/mss.c, release/2.6). */
+static void test_path_mtu(void)
+{
+	struct pair p;
+	struct pair_opts o = {.client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM", .fragment = 1200,
+	                      .mssfix = -1};
+	struct note_log nl = {0};
+
+	if (pair_new(&p, &o) != 0 || !pair_handshake(&p)) {
+		CHECK(0, "fragment 1200 pair");
+		pair_free(&p);
+		return;
+	}
+	p.c->log = note_cb;
+	p.c->log_ctx = &nl;
+	CHECK(p.c->frag_max == 1172 && p.c->mss4 == 1104, "start: max_frag %zu, MSS %u", p.c->frag_max, p.c->mss4);
+	CHECK(vpnc_engine_path_mtu(p.c, p.now, 67) == -EINVAL, "below 68 refused");
+	/* 1210: above 'fragment 1200' (2.6 compares N with the path MTU as it is), but below the
+	 * default 'mssfix 1200 mtu' plus 28: mssfix becomes 1210 mtu, fragment stays. */
+	CHECK(vpnc_engine_path_mtu(p.c, p.now, 1210) == -EMSGSIZE, "1210: 1228-byte packets do not fit");
+	CHECK(p.c->fragment == 1200 && !p.c->fragment_mtu && p.c->frag_max == 1172, "1210: fragment %d, max_frag %zu",
+	      p.c->fragment, p.c->frag_max);
+	CHECK(p.c->mssfix == 1210 && p.c->mss4 == 1114, "1210: mssfix %d, MSS %u", p.c->mssfix, p.c->mss4);
+	CHECK(nl.lines == 1 && strstr(nl.all, "'mssfix 1200 mtu' to 'mssfix 1210 mtu'") != NULL, "1210: %s", nl.all);
+	/* 1100: both lowered, 'fragment 1100 mtu': 1100 - 28 - 24 - 4 per fragment. */
+	nl.lines = 0;
+	nl.all[0] = '\0';
+	CHECK(vpnc_engine_path_mtu(p.c, p.now, 1100) == 0);
+	CHECK(p.c->fragment == 1100 && p.c->fragment_mtu && p.c->frag_max == 1044, "1100: fragment %d, max_frag %zu",
+	      p.c->fragment, p.c->frag_max);
+	CHECK(p.c->mssfix == 1100 && p.c->mss4 == 1004 && p.c->mss6 == 984, "1100: MSS %u/%u", p.c->mss4, p.c->mss6);
+	CHECK(nl.lines == 2 && strstr(nl.all, "Note adjusting 'mssfix 1210 mtu' to 'mssfix 1100 mtu'") != NULL &&
+	      strstr(nl.all, "Note adjusting 'fragment 1200' to 'fragment 1100 mtu' according to path MTU discovery") !=
+	              NULL,
+	      "1100: %s", nl.all);
+	/* The same value again changes nothing and logs nothing (2.6 only acts on a new value). */
+	CHECK(vpnc_engine_path_mtu(p.c, p.now, 1100) == 0 && nl.lines == 2, "repeated: %u lines", nl.lines);
+	/* Every link packet now fits a 1100-byte path (1072 bytes of UDP payload), and arrives. */
+	{
+		uint8_t ip[1400], seen[256] = {0};
+		unsigned got = 0, bad = 0, links = 0;
+		for (unsigned id = 0; id < 20; id++) {
+			for (size_t k = 0; k < sizeof(ip); k++)
+				ip[k] = (uint8_t)(id * 31 + k);
+			ip[0] = 0x45;
+			ip[1] = (uint8_t)id;
+			links += send_fitting(&p, ip, sizeof(ip), 1100 - 28);
+		}
+		deliver(&p, p.s, &p.c2s, sizeof(ip), seen, &got, &bad);
+		CHECK(got == 20 && bad == 0 && links == 40, "1400 bytes at 1100: %u intact, %u bad, %u link packets", got,
+		      bad, links);
+	}
+	/* 'fragment 1100 mtu' now: a path MTU of 1120 is below 1100 + 28, so 2.6 takes it (up) to
+	 * 'fragment 1120 mtu', which still fits that path. */
+	CHECK(vpnc_engine_path_mtu(p.c, p.now, 1120) == 0 && p.c->fragment == 1120 && p.c->frag_max == 1064,
+	      "1120: fragment %d, max_frag %zu", p.c->fragment, p.c->frag_max);
+	/* A packet being split keeps its fragment size; the next one takes the new limit. */
+	{
+		static uint8_t mem[VPNC_PKT_BUF];
+		uint8_t ip[2000], seen[256] = {0};
+		struct vpnc_buf b;
+		unsigned got = 0, bad = 0, links = 0;
+		size_t first = 0, later = 0;
+		for (size_t k = 0; k < sizeof(ip); k++)
+			ip[k] = (uint8_t)(7 * 31 + k);
+		ip[0] = 0x45;
+		ip[1] = 7;
+		vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+		CHECK(vpnc_engine_tun_in(p.c, p.now, ip, sizeof(ip), &b) == 0 && vpnc_engine_tun_more(p.c));
+		first = b.len;
+		wire_q_send(&p.c2s, &p.chaos, vpnc_buf_data(&b), b.len);
+		links++;
+		CHECK(vpnc_engine_path_mtu(p.c, p.now, 700) == 0 && p.c->fragment == 700, "700 mid-packet");
+		while (vpnc_engine_tun_more(p.c)) {
+			vpnc_buf_init(&b, mem, sizeof(mem), VPNC_HEADROOM);
+			if (vpnc_engine_tun_in_next(p.c, p.now, ip, sizeof(ip), &b) != 1)
+				break;
+			wire_q_send(&p.c2s, &p.chaos, vpnc_buf_data(&b), b.len);
+			links++;
+		}
+		deliver(&p, p.s, &p.c2s, sizeof(ip), seen, &got, &bad);
+		CHECK(got == 1 && bad == 0 && links == 2 && first > 700 - 28, "split across the change: %u intact, %u links",
+		      got, links);
+		memset(seen, 0, sizeof(seen));
+		got = 0;
+		links = send_fitting(&p, ip, sizeof(ip), 700 - 28);
+		deliver(&p, p.s, &p.c2s, sizeof(ip), seen, &got, &bad);
+		later = links;
+		CHECK(got == 1 && bad == 0 && later == 4, "the next packet at 700: %u intact, %zu links", got, later);
+	}
+	for (int i = 0; i < 50; i++)
+		pair_step(&p, 100);
+	CHECK(p.c_connected && p.c_end_events == 0, "still up");
+	pair_free(&p);
+
+	/* Without 'fragment' 2.6 never looks at the hint: mssfix stays too. */
+	struct pair_opts o2 = {.client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM", .mssfix = -1};
+	if (pair_new(&p, &o2) == 0 && pair_handshake(&p)) {
+		CHECK(vpnc_engine_path_mtu(p.c, p.now, 1000) == -EMSGSIZE && p.c->mssfix == 1492 && p.c->mss4 == 1400,
+		      "no fragment: mssfix %d, MSS %u", p.c->mssfix, p.c->mss4);
+	} else {
+		CHECK(0, "no-fragment pair");
+	}
+	pair_free(&p);
+
+	/* 'mssfix 1300 fixed' stays fixed at the path MTU (2.6 keeps the flag): MSS 1250 - 40. */
+	struct pair_opts o3 = {.client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM", .fragment = 1200,
+	                       .mssfix = 1300, .mssfix_mode = VPNC_MSSFIX_FIXED};
+	if (pair_new(&p, &o3) == 0 && pair_handshake(&p)) {
+		CHECK(vpnc_engine_path_mtu(p.c, p.now, 1250) == 0 && p.c->mssfix == 1250 &&
+		      p.c->mssfix_mode == VPNC_MSSFIX_FIXED && p.c->mss4 == 1210 && p.c->fragment == 1200,
+		      "fixed: mssfix %d, MSS %u, fragment %d", p.c->mssfix, p.c->mss4, p.c->fragment);
+	} else {
+		CHECK(0, "fixed pair");
+	}
+	pair_free(&p);
+
+	/* Before the keys: the values change, and the first key's limits come from them. */
+	if (pair_new(&p, &o) == 0) {
+		CHECK(vpnc_engine_path_mtu(p.c, p.now, 1000) == 0 && p.c->fragment == 1000);
+		CHECK(pair_handshake(&p) && p.c->frag_max == 1000 - 28 - 24 - 4 && p.c->mss4 == 1104 - 200,
+		      "before keys: max_frag %zu, MSS %u", p.c->frag_max, p.c->mss4);
+	} else {
+		CHECK(0, "early pair");
+	}
+	pair_free(&p);
+}
+
 int main(void)
 {
 	test_header();
@@ -477,6 +645,7 @@ int main(void)
 	wire_rand(NULL, pair_wrap_key, sizeof(pair_wrap_key));
 	test_engines();
 	test_mss();
+	test_path_mtu();
 	testpki_free(&pair_pki);
 	printf("test_fragment: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
