@@ -211,7 +211,6 @@ int vpnc_cfg_static_key_decode(const char *text, size_t len, uint8_t out[VPNC_ST
                                const char **why);
 int vpnc_cfg_tls_crypt_v2_decode(const char *text, size_t len, uint8_t kc[VPNC_STATIC_KEY_LEN],
                                  uint8_t *wkc, size_t *wkc_len, const char **why);
-int vpnc_cfg_base64_decode(const char *text, size_t len, uint8_t *out, size_t cap, size_t *outlen);
 
 /* cfg_finish.c: loads deferred files and checks the whole config. */
 int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx);

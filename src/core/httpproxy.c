@@ -26,6 +26,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "core/b64.h"
 #include "core/httpproxy.h"
 
 struct req_out {
@@ -66,7 +67,7 @@ static int put_basic(struct req_out *o, const struct vpnc_http_proxy *hp)
 {
 	/* Each at most VPNC_CFG_PROXY_CRED_MAX bytes (config.h), so both fit. */
 	unsigned char plain[2 * VPNC_PROXY_CRED_MAX + 2];
-	unsigned char b64[sizeof(plain) / 3 * 4 + 8];
+	char b64[sizeof(plain) / 3 * 4 + 8];
 	size_t ul, pl;
 	int n;
 
@@ -79,14 +80,14 @@ static int put_basic(struct req_out *o, const struct vpnc_http_proxy *hp)
 	memcpy(plain, hp->user, ul);
 	plain[ul] = ':';
 	memcpy(plain + ul + 1, hp->pass, pl);
-	n = EVP_EncodeBlock(b64, plain, (int)(ul + 1 + pl));
+	n = vpnc_b64_encode(plain, ul + 1 + pl, b64, sizeof(b64));
 	OPENSSL_cleanse(plain, sizeof(plain));
 	if (n < 0) {
 		OPENSSL_cleanse(b64, sizeof(b64));
 		return -EINVAL;
 	}
 	puts_(o, "Proxy-Authorization: Basic ");
-	put(o, (const char *)b64, (size_t)n);
+	put(o, b64, (size_t)n);
 	puts_(o, "\r\n");
 	OPENSSL_cleanse(b64, sizeof(b64));
 	return 0;

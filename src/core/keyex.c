@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
+#include "core/b64.h"
 #include "core/engine_int.h"
 #include "core/engine_event.h"
 #include "core/engine_frag.h"
@@ -248,25 +248,15 @@ static void take_auth_token(struct vpnc_engine *e, const struct vpnc_push *p, ui
 		snprintf(e->auth_token, sizeof(e->auth_token), "%s", p->auth_token);
 	}
 	if (p->auth_token_user[0] != '\0') {
-		unsigned char dec[VPNC_MAX_TOKEN_LEN];
-		size_t l = strlen(p->auth_token_user);
-		int n = l < sizeof(dec) * 3 / 4 ? EVP_DecodeBlock(dec, (const unsigned char *)p->auth_token_user, (int)l)
-		                                : -1;
-		/* EVP_DecodeBlock counts padding bytes; the name must hold no NUL or control byte. */
-		while (n > 0 && l > 0 && p->auth_token_user[l - 1] == '=') {
-			n--;
-			l--;
-		}
-		bool ok = n > 0 && (size_t)n < sizeof(e->auth_token_user);
-		for (int i = 0; ok && i < n; i++)
-			ok = dec[i] >= 0x20 && dec[i] != 0x7f;
-		if (ok) {
-			memcpy(e->auth_token_user, dec, (size_t)n);
-			e->auth_token_user[n] = '\0';
+		char name[sizeof(e->auth_token_user)];
+
+		/* Kept only if it decodes to a name without a NUL or control byte; the old one stays otherwise. */
+		if (vpnc_b64_decode_name(p->auth_token_user, strlen(p->auth_token_user), name, sizeof(name)) == 0) {
+			memcpy(e->auth_token_user, name, sizeof(name));
 		} else {
 			VPNC_PEER_LOG(e, now, 1, "ignoring an auth-token-user that is not base64 of a printable name");
 		}
-		OPENSSL_cleanse(dec, sizeof(dec));
+		OPENSSL_cleanse(name, sizeof(name));
 	}
 }
 

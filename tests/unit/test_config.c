@@ -231,20 +231,6 @@ static void test_keys(void)
 	          "t.ovpn:7: option 'tls-auth': the key direction must be 0 or 1", __LINE__);
 }
 
-static void test_base64(void)
-{
-	uint8_t out[16];
-	size_t n = 0;
-
-	CHECK(vpnc_cfg_base64_decode("aGVsbG8=", 8, out, sizeof(out), &n) == 0 && n == 5 &&
-	      memcmp(out, "hello", 5) == 0);
-	CHECK(vpnc_cfg_base64_decode("aGVs\nbG8h", 9, out, sizeof(out), &n) == 0 && n == 6);
-	CHECK(vpnc_cfg_base64_decode("aGVsbG8", 7, out, sizeof(out), &n) == -EBADMSG);
-	CHECK(vpnc_cfg_base64_decode("a===", 4, out, sizeof(out), &n) == -EBADMSG);
-	CHECK(vpnc_cfg_base64_decode("aG=Vs", 5, out, sizeof(out), &n) == -EBADMSG);
-	CHECK(vpnc_cfg_base64_decode("aGVsbG8haGVsbG8haGVsbG8h", 24, out, sizeof(out), &n) == -ENOSPC);
-}
-
 static void test_inline_blocks(void)
 {
 	struct vpnc_config *c;
@@ -1474,7 +1460,6 @@ int main(void)
 	test_eduvpn();
 	test_file_refs();
 	test_keys();
-	test_base64();
 	test_inline_blocks();
 	test_connection_blocks();
 	test_fragment();
