@@ -231,6 +231,33 @@ static void test_keys(void)
 	          "t.ovpn:7: option 'tls-auth': the key direction must be 0 or 1", __LINE__);
 }
 
+/* The one port and host check of remotes and both proxies. */
+static void test_port_host(void)
+{
+	char port[VPNC_CFG_PORT_LEN];
+
+	CHECK(vpnc_cfg_port("1194", port) == 0);
+	CHECK_STR(port, "1194");
+	CHECK(vpnc_cfg_port("065535", port) == 0);
+	CHECK_STR(port, "65535");
+	CHECK(vpnc_cfg_port("1", port) == 0);
+	CHECK(vpnc_cfg_port("0", port) == -EINVAL);
+	CHECK(vpnc_cfg_port("65536", port) == -EINVAL);
+	CHECK(vpnc_cfg_port("+80", port) == -EINVAL);
+	CHECK(vpnc_cfg_port("-1", port) == -EINVAL);
+	CHECK(vpnc_cfg_port("80x", port) == -EINVAL);
+	CHECK(vpnc_cfg_port("", port) == -EINVAL);
+
+	CHECK(vpnc_cfg_host_ok("vpn.example.org", 16));
+	CHECK(!vpnc_cfg_host_ok("vpn.example.org", 15)); /* the NUL must fit too */
+	CHECK(vpnc_cfg_host_ok("2001:db8::1", 64));
+	CHECK(!vpnc_cfg_host_ok("", 64));
+	CHECK(!vpnc_cfg_host_ok("a b", 64));
+	CHECK(!vpnc_cfg_host_ok("a\r\nX-Header: 1", 64));
+	CHECK(!vpnc_cfg_host_ok("caf\xc3\xa9", 64));
+	CHECK(!vpnc_cfg_host_ok("a\x7f", 64));
+}
+
 static void test_inline_blocks(void)
 {
 	struct vpnc_config *c;
@@ -1460,6 +1487,7 @@ int main(void)
 	test_eduvpn();
 	test_file_refs();
 	test_keys();
+	test_port_host();
 	test_inline_blocks();
 	test_connection_blocks();
 	test_fragment();
