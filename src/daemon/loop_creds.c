@@ -21,11 +21,10 @@
 void loop_creds_start(struct loop *l)
 {
 	const struct vpnc_config *c = l->conf;
-	const char *path = c->path != NULL ? c->path : c->cmdline_config[0] ? c->cmdline_config : NULL;
 	char instance[VPNC_CTL_INSTANCE_MAX + 1];
 	int ret;
 
-	vpnc_ctl_instance_from_config(path, instance, sizeof(instance));
+	vpnc_ctl_instance_of(c, instance, sizeof(instance));
 	ret = vpnc_prompt_new(&l->uv, instance, l->p->no_sdask, &l->prompt);
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_WARN, "Cannot set up asking for credentials: %s", strerror(-ret));

@@ -477,11 +477,9 @@ int main(int argc, char **argv)
 	}
 
 	{ /* systemd-ask-password's --id=vpnc:INSTANCE:KIND for questions before the loop (prompt.h) */
-		const char *cpath = conf->path != NULL ? conf->path
-		                    : conf->cmdline_config[0] ? conf->cmdline_config : NULL;
 		char inst[VPNC_CTL_INSTANCE_MAX + 1];
 
-		vpnc_ctl_instance_from_config(cpath, inst, sizeof(inst));
+		vpnc_ctl_instance_of(conf, inst, sizeof(inst));
 		vpnc_prompt_sync_instance(inst);
 	}
 		lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds,
