@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "core/b64.h"
+#include "core/hex.h"
 #include "core/httpproxy.h"
 
 struct req_out {
@@ -108,7 +109,6 @@ static void put_quoted(struct req_out *o, const char *v)
 /* MD5 of the n parts joined by ':', as 32 lowercase hex digits. 0 or -EIO. */
 static int md5_hex(const char *const *parts, size_t n, char out[33])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -121,11 +121,7 @@ static int md5_hex(const char *const *parts, size_t n, char out[33])
 	EVP_MD_CTX_free(ctx); /* wipes its state (the password went through it) */
 	if (!ok)
 		return -EIO;
-	for (unsigned i = 0; i < 16; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[32] = '\0';
+	vpnc_hex_encode(md, 16, out, 33);
 	OPENSSL_cleanse(md, sizeof(md));
 	return 0;
 }
