@@ -111,28 +111,24 @@ static int ask_next(struct loop *l)
 {
 	const struct vpnc_config *c = l->conf;
 	char text[VPNC_STATIC_CHALLENGE_MAX + 16];
-	struct vpnc_prompt_q q = {.text = text};
+	struct vpnc_prompt_q q;
+	enum vpnc_prompt_kind kind;
 	const char *what;
 	int ret;
 
 	if (l->cr.user[0] == '\0') {
-		q.kind = VPNC_PROMPT_USER;
-		q.echo = true;
+		kind = VPNC_PROMPT_USER;
 		what = "username";
-		snprintf(text, sizeof(text), "Enter Auth Username:");
 	} else if (l->cr.pass[0] == '\0' && !l->cr_pass_asked) {
-		q.kind = VPNC_PROMPT_PASS;
+		kind = VPNC_PROMPT_PASS;
 		what = "password";
-		snprintf(text, sizeof(text), "Enter Auth Password:");
 	} else if (c->static_challenge[0] != '\0' && !l->cr.have_resp) {
-		/* As OpenVPN words it, echoed as the profile says. */
-		q.kind = VPNC_PROMPT_CHALLENGE;
-		q.echo = c->static_challenge_echo;
+		kind = VPNC_PROMPT_CHALLENGE;
 		what = "challenge response";
-		snprintf(text, sizeof(text), "CHALLENGE: %s", c->static_challenge);
 	} else {
 		return finish(l);
 	}
+	vpnc_prompt_cred_q(&q, kind, VPNC_PROMPT_FOR_AUTH, c, text, sizeof(text));
 	/* Logged first: on a terminal the question is then the last line. */
 	vpnc_log(VPNC_LOG_INFO, "Waiting for the %s (on the terminal, else through systemd-ask-password; "
 	         "'vpnc status' shows the question, 'vpnc answer' answers it)", what);
