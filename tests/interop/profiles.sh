@@ -141,17 +141,18 @@ pf_each() {
 	wait
 }
 
-# pf_tally YES NO JUDGE GAP_SAYS NAME...: the result loop of both corpus
-# tests. DIR/result (DIR as pf_each's) holds a "stock WORD DETAIL" and a
-# "vpnc WORD DETAIL" line, WORD being YES or NO (the test's words) or
-# anything else for no result. Counts the YES (pf_n_stock, pf_n_vpnc,
-# pf_n_both); a profile in KNOWN_GAPS must still be exactly a gap (stock YES,
-# vpnc NO), and its pass line adds ": vpnc says: DETAIL" if GAP_SAYS is 1;
-# any other profile is judged by `JUDGE NAME`, which sees pf_s and pf_v (the
-# words), pf_sd and pf_vd (the details) and pf_dir.
+# pf_tally NAME YES NO VERB JUDGE GAP_SAYS PROFILE...: the result loop of
+# both corpus tests (NAME is the test's). DIR/result (DIR as pf_each's) holds
+# a "stock WORD DETAIL" and a "vpnc WORD DETAIL" line, WORD being YES or NO
+# (the test's words) or anything else for no result. A profile in KNOWN_GAPS
+# must still be exactly a gap (stock YES, vpnc NO), and its pass line adds
+# ": vpnc says: DETAIL" if GAP_SAYS is 1; a stock YES, or a stock NO with a
+# vpnc YES or NO, is judged by `JUDGE PROFILE`, which sees pf_s and pf_v (the
+# words), pf_sd and pf_vd (the details) and pf_dir; anything else has no
+# result. Then the totals of YES, as "stock VERB n, vpnc VERB n, both n".
 pf_tally() {
-	local yes=$1 no=$2 judge=$3 says=$4 n res gap
-	shift 4
+	local name=$1 yes=$2 no=$3 verb=$4 judge=$5 says=$6 n res gap
+	shift 6
 	pf_n_stock=0 pf_n_vpnc=0 pf_n_both=0
 	for n in "$@"; do
 		pf_dir="$VT_DIR/p/${n//\//_}"
@@ -166,7 +167,11 @@ pf_tally() {
 		[ "$pf_s" = "$yes" ] && [ "$pf_v" = "$yes" ] && pf_n_both=$((pf_n_both + 1))
 		gap=${KNOWN_GAPS[$n]:-}
 		if [ -z "$gap" ]; then
-			"$judge" "$n"
+			if [ "$pf_s" = "$yes" ] || { [ "$pf_s" = "$no" ] && { [ "$pf_v" = "$yes" ] || [ "$pf_v" = "$no" ]; }; }; then
+				"$judge" "$n"
+			else
+				vt_fail "$n: no result (stock='$pf_s' vpnc='$pf_v')"
+			fi
 		elif [ "$pf_s" = "$yes" ] && [ "$pf_v" = "$no" ]; then
 			if [ "$says" = 1 ]; then
 				vt_pass "$n: known gap still a gap ($gap): vpnc says: $pf_vd"
@@ -177,4 +182,5 @@ pf_tally() {
 			vt_fail "$n: listed as a known gap ($gap) but stock=$pf_s vpnc=$pf_v: update KNOWN_GAPS"
 		fi
 	done
+	vt_log "$name: $# profiles: stock $verb $pf_n_stock, vpnc $verb $pf_n_vpnc, both $pf_n_both"
 }

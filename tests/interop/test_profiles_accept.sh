@@ -144,7 +144,8 @@ vt_log "$name: ${#all[@]} profiles"
 mkdir -p "$VT_DIR/p"
 pf_each pfa_one "${all[@]}"
 
-# pfa_judge NAME: one profile's verdict from pf_tally's words and details.
+# pfa_judge NAME: one profile's verdict from pf_tally's words and details (pf_tally
+# itself fails a profile without a result).
 pfa_judge() {
 	local n=$1 swhy="" vwhy=""
 	[ "$pf_s" = REF ] && swhy=$pf_sd
@@ -154,9 +155,7 @@ pfa_judge() {
 	ACC/*) vt_fail "$n: stock accepts, vpnc refuses: $vwhy" ;;
 	REF/ACC) vt_pass "$n: stock refuses ($swhy); vpnc accepts" ;;
 	REF/REF) vt_pass "$n: stock refuses ($swhy); vpnc refuses ($vwhy)" ;;
-	*) vt_fail "$n: no result (stock='$pf_s' vpnc='$pf_v')" ;;
 	esac
 }
-pf_tally ACC REF pfa_judge 1 "${all[@]}"
-vt_log "$name: ${#all[@]} profiles: stock accepted $pf_n_stock, vpnc accepted $pf_n_vpnc, both $pf_n_both"
+pf_tally "$name" ACC REF accepted pfa_judge 1 "${all[@]}"
 vt_summary "$name"
