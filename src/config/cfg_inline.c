@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "config/cfg_internal.h"
+#include "core/b64.h"
 
 #define INL_B64_LINE 48 /* raw bytes per base64 line: 64 characters */
 
@@ -86,15 +86,15 @@ static bool inl_has_line(const char *text, size_t len, const char *close)
 
 static int inl_base64(struct inl *s, const unsigned char *raw, size_t len)
 {
-	unsigned char line[4 * INL_B64_LINE / 3 + 2];
+	char line[4 * INL_B64_LINE / 3 + 2];
 	int ret = 0;
 
 	for (size_t off = 0; off < len && ret == 0; off += INL_B64_LINE) {
 		size_t n = len - off < INL_B64_LINE ? len - off : INL_B64_LINE;
-		int w = EVP_EncodeBlock(line, raw + off, (int)n);
+		int w = vpnc_b64_encode(raw + off, n, line, sizeof(line)); /* a line's worth always fits */
 
 		line[w] = '\n';
-		ret = inl_put(s, (const char *)line, (size_t)w + 1);
+		ret = inl_put(s, line, (size_t)w + 1);
 	}
 	OPENSSL_cleanse(line, sizeof(line));
 	return ret;

@@ -210,7 +210,6 @@ int vpnc_cfg_static_key_decode(const char *text, size_t len, uint8_t out[VPNC_ST
                                const char **why);
 int vpnc_cfg_tls_crypt_v2_decode(const char *text, size_t len, uint8_t kc[VPNC_STATIC_KEY_LEN],
                                  uint8_t *wkc, size_t *wkc_len, const char **why);
-int vpnc_cfg_base64_decode(const char *text, size_t len, uint8_t *out, size_t cap, size_t *outlen);
 
 /* cfg_finish.c: loads deferred files and checks the whole config. */
 int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx);
@@ -233,5 +232,15 @@ void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx);
 /* cfg_opt_*.c: option handlers, all `int fn(struct vpnc_cfg_ctx *, char **p, int n)`. */
 typedef int (*vpnc_cfg_handler)(struct vpnc_cfg_ctx *ctx, char **p, int n);
 int vpnc_cfg_parse_int(const char *s, long min, long max, int *out);
+
+/* A port's text as the config keeps it: "65535" and the NUL. */
+#define VPNC_CFG_PORT_LEN 8
+/* cfg_opt_conn.c: a port word (decimal 1..65535, no sign) in canonical form into out; 0 or -EINVAL. */
+int vpnc_cfg_port(const char *s, char out[VPNC_CFG_PORT_LEN]);
+/*
+ * cfg_opt_conn.c: a host name or address as a remote or a proxy gives it: 1 to cap - 1
+ * characters, printable ASCII without a space (it goes into a request line or a log line).
+ */
+bool vpnc_cfg_host_ok(const char *h, size_t cap);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "vpnc/buf.h"
 #include "config/cfg_internal.h"
+#include "core/b64.h"
 
 #define STATIC_KEY_BEGIN "-----BEGIN OpenVPN Static key V1-----"
 #define STATIC_KEY_END "-----END OpenVPN Static key V1-----"
@@ -114,58 +115,6 @@ fail:
 	return -EBADMSG;
 }
 
-static int b64_val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-int vpnc_cfg_base64_decode(const char *text, size_t len, uint8_t *out, size_t cap, size_t *outlen)
-{
-	struct vpnc_wr wr;
-	uint32_t acc = 0;
-	int nbits = 0, pad = 0;
-
-	vpnc_wr_init(&wr, out, cap);
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-		int v;
-
-		if (key_space(c))
-			continue;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		v = b64_val(c);
-		if (v < 0 || pad > 0)
-			return -EBADMSG;
-		acc = (acc << 6) | (uint32_t)v;
-		nbits += 6;
-		if (nbits >= 8) {
-			nbits -= 8;
-			if (!vpnc_wr_u8(&wr, (uint8_t)(acc >> nbits)))
-				return -ENOSPC;
-			acc &= (1u << nbits) - 1;
-		}
-	}
-	/* Leftover bits must be zero padding: 2 or 4 bits with one or two '='. */
-	if (pad > 2 || nbits == 6 || acc != 0 || (nbits == 4 && pad != 2) || (nbits == 2 && pad != 1) ||
-	    (nbits == 0 && pad != 0))
-		return -EBADMSG;
-	*outlen = wr.len;
-	return 0;
-}
-
 int vpnc_cfg_tls_crypt_v2_decode(const char *text, size_t len, uint8_t kc[VPNC_STATIC_KEY_LEN],
                                  uint8_t *wkc, size_t *wkc_len, const char **why)
 {
@@ -184,7 +133,7 @@ int vpnc_cfg_tls_crypt_v2_decode(const char *text, size_t len, uint8_t kc[VPNC_S
 		*why = "no '" V2_CLIENT_BEGIN "' ... '" V2_CLIENT_END "' block";
 		return -EBADMSG;
 	}
-	ret = vpnc_cfg_base64_decode(text + off, blen, raw, sizeof(raw), &rawlen);
+	ret = vpnc_b64_decode(text + off, blen, raw, sizeof(raw), &rawlen, VPNC_B64_SPACE);
 	if (ret < 0) {
 		*why = ret == -ENOSPC ? "the tls-crypt-v2 client key is too long"
 		                      : "the tls-crypt-v2 client key is not valid base64";

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,6 @@
 
 #include "config/cfg_handlers.h"
 
-#define PORT_MAX 65535
 #define TIMER_MAX 2000000  /* seconds; keeps millisecond arithmetic in range */
 #define TUN_MTU_MIN 100    /* OpenVPN's TUN_MTU_MIN */
 #define VPNC_CFG_FRAGMENT_MIN 68 /* 2.6: "--fragment needs to be at least 68" */
@@ -87,23 +87,30 @@ static int cfg_proto_err(struct vpnc_cfg_ctx *ctx, int ret, const char *opt, con
 	                    "tcp-client, tcp4-client, tcp6-client", safe);
 }
 
-/* Checks a port word (1..65535, decimal) and copies it in canonical form. */
-static int cfg_port(struct vpnc_cfg_ctx *ctx, const char *opt, const char *s, char out[8])
+int vpnc_cfg_port(const char *s, char out[VPNC_CFG_PORT_LEN])
 {
 	int v;
-	char safe[64];
 
-	if (vpnc_cfg_parse_int(s, 1, PORT_MAX, &v) < 0 || s[0] == '+' || s[0] == '-') {
-		vpnc_cfg_sanitize(safe, sizeof(safe), s);
-		return vpnc_cfg_bad(ctx, opt, "'%s' is not a port number (1..65535)", safe);
-	}
-	snprintf(out, 8, "%d", v);
+	if (vpnc_cfg_parse_int(s, 1, UINT16_MAX, &v) < 0 || s[0] == '+' || s[0] == '-')
+		return -EINVAL;
+	snprintf(out, VPNC_CFG_PORT_LEN, "%d", v);
 	return 0;
 }
 
-static bool cfg_host_ok(const char *h)
+/* A port word of a remote, 'port' or 'rport' into out; a bad one is named in the error. */
+static int cfg_port(struct vpnc_cfg_ctx *ctx, const char *opt, const char *s, char out[VPNC_CFG_PORT_LEN])
 {
-	if (h[0] == '\0' || strlen(h) >= sizeof(((struct vpnc_remote *)0)->host))
+	char safe[64];
+
+	if (vpnc_cfg_port(s, out) == 0)
+		return 0;
+	vpnc_cfg_sanitize(safe, sizeof(safe), s);
+	return vpnc_cfg_bad(ctx, opt, "'%s' is not a port number (1..65535)", safe);
+}
+
+bool vpnc_cfg_host_ok(const char *h, size_t cap)
+{
+	if (h[0] == '\0' || strlen(h) >= cap)
 		return false;
 	for (const char *c = h; *c != '\0'; c++)
 		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
@@ -120,7 +127,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_remote)
 
 	if (i >= VPNC_MAX_REMOTES)
 		return vpnc_cfg_bad(ctx, p[0], "more than %d remotes", VPNC_MAX_REMOTES);
-	if (!cfg_host_ok(p[1]))
+	if (!vpnc_cfg_host_ok(p[1], sizeof(cfg->remotes[i].host)))
 		return vpnc_cfg_bad(ctx, p[0], "the host name is empty, too long or has bad characters");
 	r = &cfg->remotes[i];
 	memset(r, 0, sizeof(*r));
@@ -183,7 +190,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_lport)
 {
 	int v;
 
-	if (vpnc_cfg_parse_int(p[1], 0, PORT_MAX, &v) < 0)
+	if (vpnc_cfg_parse_int(p[1], 0, UINT16_MAX, &v) < 0)
 		return vpnc_cfg_bad(ctx, p[0], "not a port number (0..65535)");
 	ctx->cfg->lport = v;
 	ctx->cfg->nobind = false;
@@ -364,8 +371,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu)
 {
 	int v;
 
-	if (vpnc_cfg_parse_int(p[1], TUN_MTU_MIN, PORT_MAX, &v) < 0)
-		return vpnc_cfg_bad(ctx, p[0], "must be a number from %d to %d", TUN_MTU_MIN, PORT_MAX);
+	if (vpnc_cfg_parse_int(p[1], TUN_MTU_MIN, UINT16_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number from %d to %d", TUN_MTU_MIN, UINT16_MAX);
 	ctx->cfg->tun_mtu = v;
 	return 0;
 }
@@ -379,8 +386,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu_extra)
 {
 	int v;
 
-	if (vpnc_cfg_parse_int(p[1], 0, PORT_MAX, &v) < 0)
-		return vpnc_cfg_bad(ctx, p[0], "must be a number from 0 to %d", PORT_MAX);
+	if (vpnc_cfg_parse_int(p[1], 0, UINT16_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number from 0 to %d", UINT16_MAX);
 	ctx->cfg->tun_mtu_extra = v;
 	return 0;
 }
@@ -389,8 +396,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_mssfix)
 {
 	int v = -1;
 
-	if (n > 1 && vpnc_cfg_parse_int(p[1], 0, PORT_MAX, &v) < 0)
-		return vpnc_cfg_bad(ctx, p[0], "must be a number from 0 to %d", PORT_MAX);
+	if (n > 1 && vpnc_cfg_parse_int(p[1], 0, UINT16_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number from 0 to %d", UINT16_MAX);
 	if (n > 2 && strcmp(p[2], "mtu") != 0 && strcmp(p[2], "fixed") != 0)
 		return vpnc_cfg_bad(ctx, p[0], "the second argument must be 'mtu' or 'fixed'");
 	ctx->cfg->mssfix = v;
@@ -414,8 +421,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_fragment)
 	int v;
 	bool mtu = false;
 
-	if (vpnc_cfg_parse_int(p[1], VPNC_CFG_FRAGMENT_MIN, PORT_MAX, &v) < 0)
-		return vpnc_cfg_bad(ctx, p[0], "must be a number from %d to %d", VPNC_CFG_FRAGMENT_MIN, PORT_MAX);
+	if (vpnc_cfg_parse_int(p[1], VPNC_CFG_FRAGMENT_MIN, UINT16_MAX, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number from %d to %d", VPNC_CFG_FRAGMENT_MIN, UINT16_MAX);
 	if (n > 2) {
 		if (strcmp(p[2], "mtu") != 0)
 			return vpnc_cfg_bad(ctx, p[0], "the second argument must be 'mtu'");

@@ -20,7 +20,6 @@
 
 #include "config/cfg_handlers.h"
 
-#define PORT_MAX 65535
 #define OPT_USER_PASS "http-proxy-user-pass"
 
 /* Printable ASCII only: a header value must not break the request into more lines. */
@@ -50,17 +49,18 @@ static int proxy_not_in_conn(struct vpnc_cfg_ctx *ctx, const char *opt)
 VPNC_CFG_HANDLER(vpnc_cfg_opt_http_proxy)
 {
 	struct vpnc_http_proxy *hp = &ctx->cfg->http_proxy;
-	int port, ret;
+	char port[VPNC_CFG_PORT_LEN];
+	int ret;
 
 	ret = proxy_not_in_conn(ctx, p[0]);
 	if (ret < 0)
 		return ret;
-	if (p[1][0] == '\0' || strlen(p[1]) >= sizeof(hp->host) || !proxy_text_ok(p[1], false))
+	if (!vpnc_cfg_host_ok(p[1], sizeof(hp->host)))
 		return vpnc_cfg_bad(ctx, p[0], "the host name is empty, too long or has bad characters");
-	if (vpnc_cfg_parse_int(p[2], 1, PORT_MAX, &port) < 0 || p[2][0] == '+' || p[2][0] == '-')
+	if (vpnc_cfg_port(p[2], port) < 0)
 		return vpnc_cfg_bad(ctx, p[0], "the port must be a number from 1 to 65535");
 	memcpy(hp->host, p[1], strlen(p[1]) + 1);
-	snprintf(hp->port, sizeof(hp->port), "%d", port);
+	memcpy(hp->port, port, sizeof(port));
 	hp->set = true;
 	hp->ask = false;
 	/* A second http-proxy line replaces the first, its authfile too (not http-proxy-user-pass). */

@@ -20,23 +20,20 @@
 #include "config/cfg_internal.h"
 #include "core/socks.h"
 
-#define PORT_MAX 65535
-
 VPNC_CFG_HANDLER(vpnc_cfg_opt_socks_proxy)
 {
 	struct vpnc_config *cfg = ctx->cfg;
 	struct vpnc_socks_proxy *sp;
-	int port = 1080;
+	char port[VPNC_CFG_PORT_LEN];
 	size_t hl = strlen(p[1]), idx = cfg->n_socks;
 
 	if (idx >= VPNC_MAX_SOCKS)
 		return vpnc_cfg_bad(ctx, p[0], "given more than %d times", VPNC_MAX_SOCKS);
 	if (hl == 0 || hl >= sizeof(sp->host) || hl > VPNC_SOCKS_FIELD_MAX)
 		return vpnc_cfg_bad(ctx, p[0], "the proxy's host name is empty or too long");
-	for (size_t i = 0; i < hl; i++)
-		if ((unsigned char)p[1][i] <= 0x20 || (unsigned char)p[1][i] >= 0x7f)
-			return vpnc_cfg_bad(ctx, p[0], "the proxy's host name has bad characters");
-	if (n > 2 && (vpnc_cfg_parse_int(p[2], 1, PORT_MAX, &port) < 0 || p[2][0] == '+'))
+	if (!vpnc_cfg_host_ok(p[1], sizeof(sp->host)))
+		return vpnc_cfg_bad(ctx, p[0], "the proxy's host name has bad characters");
+	if (vpnc_cfg_port(n > 2 ? p[2] : "1080", port) < 0)
 		return vpnc_cfg_bad(ctx, p[0], "the port must be a number from 1 to 65535");
 	if (n > 3 && strcmp(p[3], "stdin") == 0)
 		return vpnc_cfg_bad(ctx, p[0], "vpnc cannot ask for the proxy's username and password "
@@ -48,7 +45,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_socks_proxy)
 		                               "(it would read a file with vpnc's rights)");
 	sp = &cfg->socks[idx];
 	memcpy(sp->host, p[1], hl + 1);
-	snprintf(sp->port, sizeof(sp->port), "%d", port);
+	memcpy(sp->port, port, sizeof(port));
 	cfg->n_socks++;
 	/*
 	 * Inside <connection> it is that block's (config.c); outside, the last one applies to

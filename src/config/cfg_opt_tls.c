@@ -18,6 +18,7 @@
 #include <openssl/ssl.h>
 
 #include "config/cfg_handlers.h"
+#include "core/b64.h"
 #include "core/tls_names.h"
 
 #define NCP_CIPHERS_MAX 127 /* OpenVPN's MAX_NCP_CIPHERS_LENGTH */
@@ -581,7 +582,7 @@ static int fin_pkcs12(struct vpnc_cfg_ctx *ctx)
 
 		if (der == NULL)
 			return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
-		ret = vpnc_cfg_base64_decode(s->text, s->text_len, der, s->text_len + 1, &len);
+		ret = vpnc_b64_decode(s->text, s->text_len, der, s->text_len + 1, &len, VPNC_B64_SPACE);
 		if (ret < 0 || len == 0) {
 			OPENSSL_cleanse(der, s->text_len + 1);
 			free(der);

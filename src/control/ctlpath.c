@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "control/ctlpath.h"
+#include "vpnc/config.h"
 
 #define CTL_ROOT_DIR "/run/vpnc"
 #define CTL_USER_SUBDIR "/vpnc"
@@ -68,6 +69,18 @@ int vpnc_ctl_instance_from_config(const char *config_path, char *out, size_t cap
 		return 0;
 	memcpy(out, name, len + 1);
 	return 0;
+}
+
+const char *vpnc_ctl_config_path(const struct vpnc_config *conf)
+{
+	if (conf->path != NULL)
+		return conf->path;
+	return conf->cmdline_config[0] != '\0' ? conf->cmdline_config : NULL;
+}
+
+int vpnc_ctl_instance_of(const struct vpnc_config *conf, char *out, size_t cap)
+{
+	return vpnc_ctl_instance_from_config(vpnc_ctl_config_path(conf), out, cap);
 }
 
 int vpnc_ctl_dir(char *out, size_t cap)

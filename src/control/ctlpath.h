@@ -36,6 +36,18 @@ int vpnc_ctl_instance_valid(const char *name);
  */
 int vpnc_ctl_instance_from_config(const char *config_path, char *out, size_t cap);
 
+struct vpnc_config;
+
+/* The config file a running vpnc was started with (the profile, else --config), or NULL. */
+const char *vpnc_ctl_config_path(const struct vpnc_config *conf);
+
+/*
+ * The instance name of a running vpnc: vpnc_ctl_instance_from_config() of
+ * vpnc_ctl_config_path(conf). The control socket, the questions' ids and the
+ * kill switch's table all use this one name. Returns 0 or -ENOSPC.
+ */
+int vpnc_ctl_instance_of(const struct vpnc_config *conf, char *out, size_t cap);
+
 /* Writes the directory that holds the sockets for this user. Returns 0 or -ENOSPC. */
 int vpnc_ctl_dir(char *out, size_t cap);
 

@@ -214,9 +214,8 @@ int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct
 	s->hooks = *hooks;
 	s->loop = loop;
 	s->state = VPNC_STATUS_STARTING;
-	s->config_path = conf->path != NULL ? conf->path
-	                 : conf->cmdline_config[0] ? conf->cmdline_config : NULL;
-	vpnc_ctl_instance_from_config(s->config_path, s->instance, sizeof(s->instance));
+	s->config_path = vpnc_ctl_config_path(conf);
+	vpnc_ctl_instance_of(conf, s->instance, sizeof(s->instance));
 	if (conf->cert != NULL && vpnc_status_cert_not_after(conf->cert, &s->cert_not_after) < 0)
 		s->cert_not_after = 0;
 	if (s->config_path != NULL &&

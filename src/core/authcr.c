@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "vpnc/authcr.h"
+#include "core/b64.h"
 
 static bool printable(const char *s, size_t len)
 {
@@ -63,50 +63,6 @@ static unsigned parse_flags(const char *f, size_t len)
 	return flags;
 }
 
-static bool b64_char(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-	       c == '/';
-}
-
-/*
- * Strict base64 (whole quads, '=' only as the last one or two characters)
- * into a printable, NUL-terminated name. An empty input is an empty name.
- */
-static int decode_user(const char *s, size_t len, char *out, size_t cap)
-{
-	unsigned char dec[VPNC_AUTHCR_USER_MAX + 3];
-	size_t pad = 0;
-	int n;
-
-	out[0] = '\0';
-	if (len == 0)
-		return 0;
-	if (len % 4 != 0)
-		return -EBADMSG;
-	if (len / 4 * 3 > sizeof(dec))
-		return -EMSGSIZE;
-	while (pad < 2 && s[len - 1 - pad] == '=')
-		pad++;
-	for (size_t i = 0; i < len - pad; i++)
-		if (!b64_char(s[i]))
-			return -EBADMSG;
-	n = EVP_DecodeBlock(dec, (const unsigned char *)s, (int)len);
-	if (n < 0 || (size_t)n < pad)
-		return -EBADMSG;
-	n -= (int)pad; /* EVP_DecodeBlock counts the padding as zero bytes */
-	int ret = (size_t)n >= cap ? -EMSGSIZE : 0;
-	for (int i = 0; ret == 0 && i < n; i++)
-		if (dec[i] < 0x20 || dec[i] == 0x7f)
-			ret = -EBADMSG;
-	if (ret == 0) {
-		memcpy(out, dec, (size_t)n);
-		out[n] = '\0';
-	}
-	OPENSSL_cleanse(dec, sizeof(dec));
-	return ret;
-}
-
 static bool has_prefix(const char *s, size_t len, const char *p)
 {
 	size_t pl = strlen(p);
@@ -134,7 +90,7 @@ int vpnc_authcr_parse_crv1(const char *s, size_t len, struct vpnc_authcr *out)
 		goto fail;
 	if (!next_field(&s, &len, &f, &flen))
 		goto bad;
-	r = decode_user(f, flen, out->user, sizeof(out->user));
+	r = vpnc_b64_decode_name(f, flen, out->user, sizeof(out->user));
 	if (r < 0)
 		goto fail;
 	r = copy_field(out->text, sizeof(out->text), s, len);
@@ -220,14 +176,12 @@ int vpnc_authcr_cr_response(const char *response, char *out, size_t cap)
 
 	if (cap == 0)
 		return -ENOSPC;
-	/* EVP_EncodeBlock writes 4 characters per 3 bytes (the last quad padded) and a NUL. */
-	if (rl >= VPNC_AUTHCR_RESPONSE_MAX || hl + (rl + 2) / 3 * 4 + 1 > cap) {
+	if (rl >= VPNC_AUTHCR_RESPONSE_MAX || hl + vpnc_b64_len(rl) + 1 > cap) {
 		OPENSSL_cleanse(out, cap);
 		return -ENOSPC;
 	}
 	memcpy(out, head, hl);
-	int n = EVP_EncodeBlock((unsigned char *)out + hl, (const unsigned char *)response, (int)rl);
-	return (int)hl + n;
+	return (int)hl + vpnc_b64_encode(response, rl, out + hl, cap - hl);
 }
 
 void vpnc_authcr_wipe(struct vpnc_authcr *c)

@@ -26,6 +26,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "core/b64.h"
+#include "core/hex.h"
 #include "core/httpproxy.h"
 
 struct req_out {
@@ -66,7 +68,7 @@ static int put_basic(struct req_out *o, const struct vpnc_http_proxy *hp)
 {
 	/* Each at most VPNC_CFG_PROXY_CRED_MAX bytes (config.h), so both fit. */
 	unsigned char plain[2 * VPNC_PROXY_CRED_MAX + 2];
-	unsigned char b64[sizeof(plain) / 3 * 4 + 8];
+	char b64[sizeof(plain) / 3 * 4 + 8];
 	size_t ul, pl;
 	int n;
 
@@ -79,14 +81,14 @@ static int put_basic(struct req_out *o, const struct vpnc_http_proxy *hp)
 	memcpy(plain, hp->user, ul);
 	plain[ul] = ':';
 	memcpy(plain + ul + 1, hp->pass, pl);
-	n = EVP_EncodeBlock(b64, plain, (int)(ul + 1 + pl));
+	n = vpnc_b64_encode(plain, ul + 1 + pl, b64, sizeof(b64));
 	OPENSSL_cleanse(plain, sizeof(plain));
 	if (n < 0) {
 		OPENSSL_cleanse(b64, sizeof(b64));
 		return -EINVAL;
 	}
 	puts_(o, "Proxy-Authorization: Basic ");
-	put(o, (const char *)b64, (size_t)n);
+	put(o, b64, (size_t)n);
 	puts_(o, "\r\n");
 	OPENSSL_cleanse(b64, sizeof(b64));
 	return 0;
@@ -107,7 +109,6 @@ static void put_quoted(struct req_out *o, const char *v)
 /* MD5 of the n parts joined by ':', as 32 lowercase hex digits. 0 or -EIO. */
 static int md5_hex(const char *const *parts, size_t n, char out[33])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -120,11 +121,7 @@ static int md5_hex(const char *const *parts, size_t n, char out[33])
 	EVP_MD_CTX_free(ctx); /* wipes its state (the password went through it) */
 	if (!ok)
 		return -EIO;
-	for (unsigned i = 0; i < 16; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[32] = '\0';
+	vpnc_hex_encode(md, 16, out, 33);
 	OPENSSL_cleanse(md, sizeof(md));
 	return 0;
 }

@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
+#include "core/b64.h"
 #include "core/engine_int.h"
 #include "core/engine_event.h"
 #include "core/engine_frag.h"

@@ -1,11 +1,11 @@
 /*
  * logesc.c: escaping peer-supplied text for log lines (see logesc.h).
  */
+#include "core/hex.h"
 #include "core/logesc.h"
 
 size_t vpnc_log_escape(char *out, size_t cap, const char *in, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
 
 	if (cap == 0)
@@ -27,8 +27,7 @@ size_t vpnc_log_escape(char *out, size_t cap, const char *in, size_t len)
 				break;
 			out[o++] = '\\';
 			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
+			o += (size_t)vpnc_hex_encode(&c, 1, out + o, cap - o);
 		}
 	}
 	out[o] = '\0';

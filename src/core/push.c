@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
+#include "core/b64.h"
 #include "core/dnsname.h"
 #include "core/lex.h"
 #include "vpnc/push.h"
@@ -881,36 +881,13 @@ static bool b64_char(char c)
 
 int vpnc_push_token_user_decode(const char *b64, char *out, size_t size)
 {
-	unsigned char dec[VPNC_MAX_TOKEN_LEN];
-	size_t l = strlen(b64);
-	int n = -1;
+	int r = vpnc_b64_decode_name(b64, strlen(b64), out, size);
 
-	if (size > 0)
+	if (r == 0 && out[0] == '\0')
+		r = -EINVAL; /* an empty name names no one */
+	if (r < 0 && size > 0)
 		out[0] = '\0';
-	size_t pad = 0;
-	for (size_t i = 0; i < l; i++) {
-		if (!b64_char(b64[i]) || (pad > 0 && b64[i] != '='))
-			return -EINVAL; /* padding only at the end */
-		pad += b64[i] == '=';
-	}
-	if (pad > 2)
-		return -EINVAL;
-	/* EVP_DecodeBlock wants whole groups of four and counts the padding bytes in its result. */
-	if (l > 0 && l % 4 == 0 && l / 4 * 3 <= sizeof(dec))
-		n = EVP_DecodeBlock(dec, (const unsigned char *)b64, (int)l);
-	while (n > 0 && l > 0 && b64[l - 1] == '=') {
-		n--;
-		l--;
-	}
-	bool ok = n > 0 && (size_t)n < size;
-	for (int i = 0; ok && i < n; i++)
-		ok = dec[i] >= 0x20 && dec[i] != 0x7f; /* no NUL, line break or other control byte */
-	if (ok) {
-		memcpy(out, dec, (size_t)n);
-		out[n] = '\0';
-	}
-	OPENSSL_cleanse(dec, sizeof(dec));
-	return ok ? 0 : -EINVAL;
+	return r < 0 ? -EINVAL : 0;
 }
 
 static const char *opt_auth_token_user(struct vpnc_push *p, const struct push_item *it)

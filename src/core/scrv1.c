@@ -8,20 +8,15 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
+#include "core/b64.h"
 #include "core/scrv1.h"
-
-static size_t b64_len(size_t n)
-{
-	return (n + 2) / 3 * 4;
-}
 
 size_t vpnc_scrv1_len(size_t pass_len, size_t resp_len, bool concat)
 {
 	if (concat)
 		return pass_len + resp_len + 1;
-	return 6 + b64_len(pass_len) + 1 + b64_len(resp_len) + 1;
+	return 6 + vpnc_b64_len(pass_len) + 1 + vpnc_b64_len(resp_len) + 1;
 }
 
 int vpnc_scrv1_encode(const char *pass, const char *resp, bool concat, char *out, size_t cap)
@@ -40,10 +35,9 @@ int vpnc_scrv1_encode(const char *pass, const char *resp, bool concat, char *out
 	}
 	memcpy(out, "SCRV1:", 6);
 	off = 6;
-	/* EVP_EncodeBlock writes no line breaks and a NUL after the text. */
-	off += (size_t)EVP_EncodeBlock((unsigned char *)out + off, (const unsigned char *)pass, (int)pl);
+	/* The length check above leaves room for both encodings, so neither call fails. */
+	off += (size_t)vpnc_b64_encode(pass, pl, out + off, cap - off);
 	out[off++] = ':';
-	off += (size_t)EVP_EncodeBlock((unsigned char *)out + off, (const unsigned char *)resp, (int)rl);
-	out[off] = '\0';
+	off += (size_t)vpnc_b64_encode(resp, rl, out + off, cap - off);
 	return (int)off;
 }

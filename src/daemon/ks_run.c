@@ -35,7 +35,6 @@ static int apply(struct vpnc_ks_run *k)
 
 int vpnc_ks_run_start(struct vpnc_ks_run *k, const struct vpnc_config *c)
 {
-	const char *cfg = c->path != NULL ? c->path : c->cmdline_config[0] ? c->cmdline_config : NULL;
 	int ret;
 
 	memset(k, 0, sizeof(*k));
@@ -43,7 +42,7 @@ int vpnc_ks_run_start(struct vpnc_ks_run *k, const struct vpnc_config *c)
 		return 0;
 	k->conf = c;
 	/* The same instance name as the control socket's (ctlpath.h). */
-	(void)vpnc_ctl_instance_from_config(cfg, k->instance, sizeof(k->instance));
+	(void)vpnc_ctl_instance_of(c, k->instance, sizeof(k->instance));
 	k->ks = calloc(1, sizeof(*k->ks));
 	if (k->ks == NULL)
 		return -ENOMEM;

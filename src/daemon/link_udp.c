@@ -35,6 +35,7 @@
 #include <sys/socket.h>
 #include <openssl/crypto.h>
 
+#include "core/socks.h"
 #include "daemon/link.h"
 #include "os/udp_batch.h"
 #include "vpnc/engine.h"
@@ -53,6 +54,14 @@
 #define VPNC_UDP_MIN_MTU 1280
 /* Without batching: single-datagram reads per wakeup (what libuv did). */
 #define VPNC_UDP_RX_SINGLE 32
+/*
+ * A receive buffer: a packet buffer's worth, plus room for the header a SOCKS
+ * relay puts in front (link_socks.c), so that a datagram through a relay
+ * holds packets as large as a direct one. Larger datagrams are cut by the
+ * kernel (MSG_TRUNC) and dropped: no OpenVPN packet the engine takes is that
+ * large.
+ */
+#define VPNC_UDP_RX_BUF (VPNC_PKT_BUF + VPNC_SOCKS_UDP_HDR6)
 
 struct link_udp {
 	struct vpnc_link base;   /* first: the link pointer is the struct pointer */
@@ -70,7 +79,7 @@ struct link_udp {
 	struct vpnc_buf rx[VPNC_UDP_BATCH_MAX];
 	struct vpnc_udp_batch ub;
 	uint8_t txmem[VPNC_UDP_BATCH_MAX][VPNC_PKT_BUF];
-	uint8_t rxmem[VPNC_UDP_BATCH_MAX][VPNC_PKT_BUF];
+	uint8_t rxmem[VPNC_UDP_BATCH_MAX][VPNC_UDP_RX_BUF];
 };
 
 static int udp_flush(struct vpnc_link *l)
@@ -129,10 +138,15 @@ static int udp_send(struct vpnc_link *l, const uint8_t *pkt, size_t len)
 
 	if (u->closed)
 		return -ENOTCONN;
-	if (len == 0 || len > VPNC_PKT_BUF - VPNC_HEADROOM)
+	/*
+	 * Built in place by the caller, maybe with a header in the headroom in front (a SOCKS
+	 * relay's, link_socks.c): the slot's end is the limit. Built elsewhere: it is copied
+	 * behind the headroom.
+	 */
+	bool in_slot = pkt >= slot && pkt < slot + VPNC_PKT_BUF;
+	if (len == 0 || len > (in_slot ? (size_t)(slot + VPNC_PKT_BUF - pkt) : VPNC_PKT_BUF - VPNC_HEADROOM))
 		return -EMSGSIZE;
-	if (pkt >= slot && pkt + len <= slot + VPNC_PKT_BUF) {
-		/* Built in place by the caller. */
+	if (in_slot) {
 		vpnc_buf_init(b, slot, VPNC_PKT_BUF, (size_t)(pkt - slot));
 	} else {
 		vpnc_buf_init(b, slot, VPNC_PKT_BUF, VPNC_HEADROOM);
@@ -192,7 +206,7 @@ static void udp_readable(uv_poll_t *h, int status, int events)
 	}
 	for (unsigned turn = 0; turn < turns && !u->closed; turn++) {
 		for (unsigned i = 0; i < want; i++)
-			vpnc_buf_init(&u->rx[i], u->rxmem[i], VPNC_PKT_BUF, 0);
+			vpnc_buf_init(&u->rx[i], u->rxmem[i], VPNC_UDP_RX_BUF, 0);
 		int r = vpnc_udp_recv(&u->ub, u->rx, want);
 		if (r == 0)
 			break;

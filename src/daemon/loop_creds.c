@@ -21,11 +21,10 @@
 void loop_creds_start(struct loop *l)
 {
 	const struct vpnc_config *c = l->conf;
-	const char *path = c->path != NULL ? c->path : c->cmdline_config[0] ? c->cmdline_config : NULL;
 	char instance[VPNC_CTL_INSTANCE_MAX + 1];
 	int ret;
 
-	vpnc_ctl_instance_from_config(path, instance, sizeof(instance));
+	vpnc_ctl_instance_of(c, instance, sizeof(instance));
 	ret = vpnc_prompt_new(&l->uv, instance, l->p->no_sdask, &l->prompt);
 	if (ret < 0) {
 		vpnc_log(VPNC_LOG_WARN, "Cannot set up asking for credentials: %s", strerror(-ret));
@@ -112,28 +111,24 @@ static int ask_next(struct loop *l)
 {
 	const struct vpnc_config *c = l->conf;
 	char text[VPNC_STATIC_CHALLENGE_MAX + 16];
-	struct vpnc_prompt_q q = {.text = text};
+	struct vpnc_prompt_q q;
+	enum vpnc_prompt_kind kind;
 	const char *what;
 	int ret;
 
 	if (l->cr.user[0] == '\0') {
-		q.kind = VPNC_PROMPT_USER;
-		q.echo = true;
+		kind = VPNC_PROMPT_USER;
 		what = "username";
-		snprintf(text, sizeof(text), "Enter Auth Username:");
 	} else if (l->cr.pass[0] == '\0' && !l->cr_pass_asked) {
-		q.kind = VPNC_PROMPT_PASS;
+		kind = VPNC_PROMPT_PASS;
 		what = "password";
-		snprintf(text, sizeof(text), "Enter Auth Password:");
 	} else if (c->static_challenge[0] != '\0' && !l->cr.have_resp) {
-		/* As OpenVPN words it, echoed as the profile says. */
-		q.kind = VPNC_PROMPT_CHALLENGE;
-		q.echo = c->static_challenge_echo;
+		kind = VPNC_PROMPT_CHALLENGE;
 		what = "challenge response";
-		snprintf(text, sizeof(text), "CHALLENGE: %s", c->static_challenge);
 	} else {
 		return finish(l);
 	}
+	vpnc_prompt_cred_q(&q, kind, VPNC_PROMPT_FOR_AUTH, c, text, sizeof(text));
 	/* Logged first: on a terminal the question is then the last line. */
 	vpnc_log(VPNC_LOG_INFO, "Waiting for the %s (on the terminal, else through systemd-ask-password; "
 	         "'vpnc status' shows the question, 'vpnc answer' answers it)", what);

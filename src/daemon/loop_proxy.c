@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/httpproxy.h"
 #include "core/logesc.h"
 #include "daemon/exitcode.h"
@@ -201,15 +202,10 @@ static int proxy_step(void *ctx, const uint8_t *in, size_t len, size_t *used, ui
 		char cnonce[17] = "";
 
 		if (scheme == VPNC_HTTPPROXY_DIGEST) {
-			static const char hex[] = "0123456789abcdef";
-			unsigned char rnd[8];
+			unsigned char rnd[(sizeof(cnonce) - 1) / 2];
 
 			loop_rand_bytes(l, rnd, sizeof(rnd)); /* a fresh client nonce per request */
-			for (size_t i = 0; i < sizeof(rnd); i++) {
-				cnonce[2 * i] = hex[rnd[i] >> 4];
-				cnonce[2 * i + 1] = hex[rnd[i] & 15];
-			}
-			cnonce[16] = '\0';
+			vpnc_hex_encode(rnd, sizeof(rnd), cnonce, sizeof(cnonce));
 		}
 		ret = vpnc_httpproxy_request(hp, r->host, r->port[0] ? r->port : "1194", scheme,
 		                             &l->proxy.digest, cnonce, (char *)out, cap);

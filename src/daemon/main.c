@@ -137,22 +137,23 @@ static int ask_missing(struct creds_src *c)
 	const struct vpnc_config *conf = c->conf;
 	struct vpnc_prompt_env env = {0};
 	char text[VPNC_STATIC_CHALLENGE_MAX + 16];
-	struct vpnc_prompt_q q = {VPNC_PROMPT_USER, "Enter Auth Username:", true};
+	struct vpnc_prompt_q q;
 	int ret = 0;
 
 	vpnc_prompt_env_probe(&env);
 	if (!env.tty)
 		return 0; /* the loop asks, where the control socket can answer too */
-	if (conf->username == NULL)
+	if (conf->username == NULL) {
+		vpnc_prompt_cred_q(&q, VPNC_PROMPT_USER, VPNC_PROMPT_FOR_AUTH, conf, text, sizeof(text));
 		ret = vpnc_prompt_sync(&q, c->got.user, sizeof(c->got.user));
+	}
 	if (ret == 0 && conf->password == NULL && !conf->auth_user_pass_username_only) {
-		q = (struct vpnc_prompt_q){VPNC_PROMPT_PASS, "Enter Auth Password:", false};
+		vpnc_prompt_cred_q(&q, VPNC_PROMPT_PASS, VPNC_PROMPT_FOR_AUTH, conf, text, sizeof(text));
 		ret = vpnc_prompt_sync(&q, c->got.pass, sizeof(c->got.pass));
 		c->got.pass_asked = ret == 0;
 	}
 	if (ret == 0 && conf->static_challenge[0] != '\0') {
-		snprintf(text, sizeof(text), "CHALLENGE: %s", conf->static_challenge);
-		q = (struct vpnc_prompt_q){VPNC_PROMPT_CHALLENGE, text, conf->static_challenge_echo};
+		vpnc_prompt_cred_q(&q, VPNC_PROMPT_CHALLENGE, NULL, conf, text, sizeof(text));
 		ret = vpnc_prompt_sync(&q, c->got.resp, sizeof(c->got.resp));
 		c->got.have_resp = ret == 0;
 	}
@@ -167,14 +168,16 @@ static int ask_missing(struct creds_src *c)
 
 /* The HTTP proxy's username and password ('http-proxy ... stdin'), asked at start, into the config
  * (wiped with it): the terminal, else systemd-ask-password (vpnc_prompt_sync). */
-static int ask_proxy(struct vpnc_http_proxy *hp)
+static int ask_proxy(const struct vpnc_config *conf, struct vpnc_http_proxy *hp)
 {
-	char user[VPNC_PROMPT_MAX], pass[VPNC_PROMPT_MAX];
-	struct vpnc_prompt_q q = {VPNC_PROMPT_USER, "Enter HTTP Proxy Username:", true};
-	int ret = vpnc_prompt_sync(&q, user, sizeof(user));
+	char user[VPNC_PROMPT_MAX], pass[VPNC_PROMPT_MAX], text[32];
+	struct vpnc_prompt_q q;
+	int ret;
 
+	vpnc_prompt_cred_q(&q, VPNC_PROMPT_USER, VPNC_PROMPT_FOR_PROXY, conf, text, sizeof(text));
+	ret = vpnc_prompt_sync(&q, user, sizeof(user));
 	if (ret == 0) {
-		q = (struct vpnc_prompt_q){VPNC_PROMPT_PASS, "Enter HTTP Proxy Password:", false};
+		vpnc_prompt_cred_q(&q, VPNC_PROMPT_PASS, VPNC_PROMPT_FOR_PROXY, conf, text, sizeof(text));
 		ret = vpnc_prompt_sync(&q, pass, sizeof(pass));
 	}
 	if (ret == 0 && user[0] == '\0')
@@ -480,11 +483,9 @@ int main(int argc, char **argv)
 	}
 
 	{ /* systemd-ask-password's --id=vpnc:INSTANCE:KIND for questions before the loop (prompt.h) */
-		const char *cpath = conf->path != NULL ? conf->path
-		                    : conf->cmdline_config[0] ? conf->cmdline_config : NULL;
 		char inst[VPNC_CTL_INSTANCE_MAX + 1];
 
-		vpnc_ctl_instance_from_config(cpath, inst, sizeof(inst));
+		vpnc_ctl_instance_of(conf, inst, sizeof(inst));
 		vpnc_prompt_sync_instance(inst);
 	}
 		lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds,
@@ -506,7 +507,7 @@ int main(int argc, char **argv)
 
 	/* 'http-proxy HOST PORT stdin' (or basic without a file): asked now, as 2.6 does. */
 	if (conf->http_proxy.set && conf->http_proxy.ask) {
-		ret = ask_proxy(&conf->http_proxy);
+		ret = ask_proxy(conf, &conf->http_proxy);
 		if (ret < 0) {
 			vpnc_log(VPNC_LOG_FATAL, "%s",
 			         ret == -ENXIO ? "http-proxy needs a username and password, and there is neither "

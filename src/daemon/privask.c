@@ -44,17 +44,15 @@ struct vpnc_privask {
 int vpnc_privask_ctl_path(const struct vpnc_config *conf, char *out, size_t cap)
 {
 	char instance[VPNC_CTL_INSTANCE_MAX + 1];
-	const char *cfg = conf->path != NULL ? conf->path : conf->cmdline_config[0] ? conf->cmdline_config : NULL;
 
 	if (conf->control_socket[0] != '\0')
 		return snprintf(out, cap, "%s", conf->control_socket) < (int)cap ? 0 : -ENAMETOOLONG;
-	vpnc_ctl_instance_from_config(cfg, instance, sizeof(instance));
+	vpnc_ctl_instance_of(conf, instance, sizeof(instance));
 	return vpnc_ctl_path(instance, out, cap);
 }
 
 int vpnc_privask_new(uv_loop_t *loop, const struct vpnc_config *conf, bool no_sdask, struct vpnc_privask **out)
 {
-	const char *cfg = conf->path != NULL ? conf->path : conf->cmdline_config[0] ? conf->cmdline_config : NULL;
 	char instance[VPNC_CTL_INSTANCE_MAX + 1];
 	struct vpnc_privask *a = calloc(1, sizeof(*a));
 	int ret;
@@ -62,7 +60,7 @@ int vpnc_privask_new(uv_loop_t *loop, const struct vpnc_config *conf, bool no_sd
 	if (a == NULL)
 		return -ENOMEM;
 	a->loop = loop;
-	vpnc_ctl_instance_from_config(cfg, instance, sizeof(instance));
+	vpnc_ctl_instance_of(conf, instance, sizeof(instance));
 	ret = vpnc_privask_ctl_path(conf, a->path, sizeof(a->path));
 	if (ret == 0)
 		ret = vpnc_prompt_new(loop, instance, no_sdask, &a->prompt);

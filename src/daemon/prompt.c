@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "daemon/prompt_int.h"
+#include "vpnc/config.h"
 #include "priv/privcli.h"
 
 /* The ASK message (priv/privmsg.h) carries what this module asks. */
@@ -30,6 +31,23 @@ static const char *const kind_names[VPNC_PROMPT__COUNT] = {
 const char *vpnc_prompt_kind_name(enum vpnc_prompt_kind kind)
 {
 	return (unsigned)kind < VPNC_PROMPT__COUNT ? kind_names[kind] : "question";
+}
+
+int vpnc_prompt_cred_q(struct vpnc_prompt_q *q, enum vpnc_prompt_kind kind, const char *who,
+                       const struct vpnc_config *conf, char *text, size_t cap)
+{
+	int n;
+
+	*q = (struct vpnc_prompt_q){.kind = kind, .text = text, .echo = kind == VPNC_PROMPT_USER};
+	if (kind == VPNC_PROMPT_USER || kind == VPNC_PROMPT_PASS) {
+		n = snprintf(text, cap, "Enter %s %s:", who, kind == VPNC_PROMPT_USER ? "Username" : "Password");
+	} else if (kind == VPNC_PROMPT_CHALLENGE) {
+		n = snprintf(text, cap, "CHALLENGE: %s", conf->static_challenge);
+		q->echo = conf->static_challenge_echo;
+	} else {
+		return -EINVAL;
+	}
+	return n >= 0 && (size_t)n < cap ? 0 : -ENOSPC;
 }
 
 /* For --id before the loop (vpnc_prompt_sync_instance); the loop's instance has its own. */

@@ -185,4 +185,21 @@ void vpnc_prompt_free(struct vpnc_prompt *p);
 /* The kind's name in `vpnc status` and --id ("username", "password", "key-passphrase", ...). */
 const char *vpnc_prompt_kind_name(enum vpnc_prompt_kind kind);
 
+/* Whom a username and password are for, as OpenVPN 2.6's questions name it. */
+#define VPNC_PROMPT_FOR_AUTH  "Auth"       /* auth-user-pass */
+#define VPNC_PROMPT_FOR_PROXY "HTTP Proxy" /* http-proxy ... stdin */
+
+struct vpnc_config;
+
+/*
+ * One credential question, worded as OpenVPN 2.6 asks it on its console:
+ * VPNC_PROMPT_USER "Enter WHO Username:" (echoed), VPNC_PROMPT_PASS "Enter
+ * WHO Password:", VPNC_PROMPT_CHALLENGE "CHALLENGE: " and conf's
+ * static-challenge text, echoed if conf says so (who is not used). The text
+ * goes into text (cap bytes), which q then points at. Returns 0, -ENOSPC when
+ * the text did not fit (it is cut), or -EINVAL for another kind.
+ */
+int vpnc_prompt_cred_q(struct vpnc_prompt_q *q, enum vpnc_prompt_kind kind, const char *who,
+                       const struct vpnc_config *conf, char *text, size_t cap);
+
 #endif

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "daemon/remote.h"
 
 void vpnc_remote_init(struct vpnc_remote_sel *s, const struct vpnc_config *conf,
@@ -97,7 +98,6 @@ void vpnc_remote_connected(struct vpnc_remote_sel *s)
 int vpnc_remote_random_hostname(char *out, size_t cap, const char *host,
                                 const unsigned char rnd[VPNC_REMOTE_RANDOM_LABEL])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char a[sizeof(struct in6_addr)];
 	size_t len = strlen(host), o = 0;
 
@@ -110,10 +110,7 @@ int vpnc_remote_random_hostname(char *out, size_t cap, const char *host,
 	if (2 * VPNC_REMOTE_RANDOM_LABEL + 1 + len >= cap ||
 	    2 * VPNC_REMOTE_RANDOM_LABEL + 1 + len > 253)
 		return -ENAMETOOLONG;
-	for (size_t i = 0; i < VPNC_REMOTE_RANDOM_LABEL; i++) {
-		out[o++] = hex[rnd[i] >> 4];
-		out[o++] = hex[rnd[i] & 0xf];
-	}
+	o += (size_t)vpnc_hex_encode(rnd, VPNC_REMOTE_RANDOM_LABEL, out, cap); /* fits: checked above */
 	out[o++] = '.';
 	memcpy(out + o, host, len + 1);
 	return 0;

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "core/hex.h"
 #include "os/killswitch.h"
 #include "vpnc/config.h"
 
@@ -140,7 +141,6 @@ int vpnc_ks_set_tun(struct vpnc_ks_allow *a, const char *ifname)
 
 int vpnc_ks_chain_suffix(const char *instance, char *out, size_t cap)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
 
 	if (instance == NULL || instance[0] == '\0')
@@ -154,8 +154,7 @@ int vpnc_ks_chain_suffix(const char *instance, char *out, size_t cap)
 			out[o++] = (char)*p;
 		} else {
 			out[o++] = '_';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 0xf];
+			o += (size_t)vpnc_hex_encode(p, 1, out + o, cap - o);
 		}
 	}
 	out[o] = '\0';

@@ -7,6 +7,7 @@
 # test PKI that vt_pki made and points every file-naming option at a file of
 # the test world, keeping everything else byte for byte (CRLF, comments,
 # quoting, option order), so stock OpenVPN and vpnc read the same text.
+# pf_each and pf_tally are the two corpus tests' common run and result loops.
 # Source it after lib.sh.
 #
 # shellcheck shell=bash
@@ -119,4 +120,67 @@ pf_prepare() {
 		mv "$out/profile.ovpn.tmp" "$out/profile.ovpn"
 	fi
 	chmod 600 "$out/profile.ovpn"
+}
+
+# pf_each FN NAME...: runs `FN NAME IDX DIR` in the background for each
+# profile NAME (IDX counts from 1; DIR is $VT_DIR/p/<NAME with / as _>, made
+# here), 4 at a time, and waits for all of them.
+pf_each() {
+	local fn=$1 n idx=0 running=0
+	shift
+	for n in "$@"; do
+		idx=$((idx + 1))
+		mkdir -p "$VT_DIR/p/${n//\//_}"
+		"$fn" "$n" "$idx" "$VT_DIR/p/${n//\//_}" &
+		running=$((running + 1))
+		if [ $running -ge 4 ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+	done
+	wait
+}
+
+# pf_tally NAME YES NO VERB JUDGE GAP_SAYS PROFILE...: the result loop of
+# both corpus tests (NAME is the test's). DIR/result (DIR as pf_each's) holds
+# a "stock WORD DETAIL" and a "vpnc WORD DETAIL" line, WORD being YES or NO
+# (the test's words) or anything else for no result. A profile in KNOWN_GAPS
+# must still be exactly a gap (stock YES, vpnc NO), and its pass line adds
+# ": vpnc says: DETAIL" if GAP_SAYS is 1; a stock YES, or a stock NO with a
+# vpnc YES or NO, is judged by `JUDGE PROFILE`, which sees pf_s and pf_v (the
+# words), pf_sd and pf_vd (the details) and pf_dir; anything else has no
+# result. Then the totals of YES, as "stock VERB n, vpnc VERB n, both n".
+pf_tally() {
+	local name=$1 yes=$2 no=$3 verb=$4 judge=$5 says=$6 n res gap
+	shift 6
+	pf_n_stock=0 pf_n_vpnc=0 pf_n_both=0
+	for n in "$@"; do
+		pf_dir="$VT_DIR/p/${n//\//_}"
+		res=$(cat "$pf_dir/result" 2>/dev/null)
+		pf_s=$(sed -n 's/^stock \([A-Za-z]*\).*/\1/p' <<<"$res")
+		pf_v=$(sed -n 's/^vpnc \([A-Za-z]*\).*/\1/p' <<<"$res")
+		# shellcheck disable=SC2034 # read by the judge
+		pf_sd=$(sed -n "s/^stock $pf_s //p" <<<"$res")
+		pf_vd=$(sed -n "s/^vpnc $pf_v //p" <<<"$res")
+		[ "$pf_s" = "$yes" ] && pf_n_stock=$((pf_n_stock + 1))
+		[ "$pf_v" = "$yes" ] && pf_n_vpnc=$((pf_n_vpnc + 1))
+		[ "$pf_s" = "$yes" ] && [ "$pf_v" = "$yes" ] && pf_n_both=$((pf_n_both + 1))
+		gap=${KNOWN_GAPS[$n]:-}
+		if [ -z "$gap" ]; then
+			if [ "$pf_s" = "$yes" ] || { [ "$pf_s" = "$no" ] && { [ "$pf_v" = "$yes" ] || [ "$pf_v" = "$no" ]; }; }; then
+				"$judge" "$n"
+			else
+				vt_fail "$n: no result (stock='$pf_s' vpnc='$pf_v')"
+			fi
+		elif [ "$pf_s" = "$yes" ] && [ "$pf_v" = "$no" ]; then
+			if [ "$says" = 1 ]; then
+				vt_pass "$n: known gap still a gap ($gap): vpnc says: $pf_vd"
+			else
+				vt_pass "$n: known gap still a gap ($gap)"
+			fi
+		else
+			vt_fail "$n: listed as a known gap ($gap) but stock=$pf_s vpnc=$pf_v: update KNOWN_GAPS"
+		fi
+	done
+	vt_log "$name: $# profiles: stock $verb $pf_n_stock, vpnc $verb $pf_n_vpnc, both $pf_n_both"
 }

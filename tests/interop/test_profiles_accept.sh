@@ -142,46 +142,20 @@ pfa_one() {
 mapfile -t all < <(pf_list)
 vt_log "$name: ${#all[@]} profiles"
 mkdir -p "$VT_DIR/p"
-running=0 idx=0
-for n in "${all[@]}"; do
-	idx=$((idx + 1))
-	mkdir -p "$VT_DIR/p/${n//\//_}"
-	pfa_one "$n" "$idx" &
-	running=$((running + 1))
-	if [ $running -ge 4 ]; then
-		wait -n
-		running=$((running - 1))
-	fi
-done
-wait
+pf_each pfa_one "${all[@]}"
 
-n_stock=0 n_vpnc=0 n_both=0
-for n in "${all[@]}"; do
-	dir="$VT_DIR/p/${n//\//_}"
-	res=$(cat "$dir/result" 2>/dev/null)
-	s=$(sed -n 's/^stock \([A-Z]*\).*/\1/p' <<<"$res")
-	v=$(sed -n 's/^vpnc \([A-Z]*\).*/\1/p' <<<"$res")
-	vwhy=$(sed -n 's/^vpnc REF //p' <<<"$res")
-	swhy=$(sed -n 's/^stock REF //p' <<<"$res")
-	[ "$s" = ACC ] && n_stock=$((n_stock + 1))
-	[ "$v" = ACC ] && n_vpnc=$((n_vpnc + 1))
-	[ "$s" = ACC ] && [ "$v" = ACC ] && n_both=$((n_both + 1))
-	gap=${KNOWN_GAPS[$n]:-}
-	if [ -n "$gap" ]; then
-		if [ "$s" = ACC ] && [ "$v" = REF ]; then
-			vt_pass "$n: known gap still a gap ($gap): vpnc says: $vwhy"
-		else
-			vt_fail "$n: listed as a known gap ($gap) but stock=$s vpnc=$v: update KNOWN_GAPS"
-		fi
-		continue
-	fi
-	case "$s/$v" in
+# pfa_judge NAME: one profile's verdict from pf_tally's words and details (pf_tally
+# itself fails a profile without a result).
+pfa_judge() {
+	local n=$1 swhy="" vwhy=""
+	[ "$pf_s" = REF ] && swhy=$pf_sd
+	[ "$pf_v" = REF ] && vwhy=$pf_vd
+	case "$pf_s/$pf_v" in
 	ACC/ACC) vt_pass "$n: stock and vpnc accept" ;;
 	ACC/*) vt_fail "$n: stock accepts, vpnc refuses: $vwhy" ;;
 	REF/ACC) vt_pass "$n: stock refuses ($swhy); vpnc accepts" ;;
 	REF/REF) vt_pass "$n: stock refuses ($swhy); vpnc refuses ($vwhy)" ;;
-	*) vt_fail "$n: no result (stock='$s' vpnc='$v')" ;;
 	esac
-done
-vt_log "$name: ${#all[@]} profiles: stock accepted $n_stock, vpnc accepted $n_vpnc, both $n_both"
+}
+pf_tally "$name" ACC REF accepted pfa_judge 1 "${all[@]}"
 vt_summary "$name"

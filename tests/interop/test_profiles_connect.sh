@@ -302,45 +302,20 @@ fi
 mapfile -t all < <(pf_list)
 vt_log "$name: ${#all[@]} profiles, 4 at a time"
 t0=$SECONDS
-running=0 idx=0
-for n in "${all[@]}"; do
-	idx=$((idx + 1))
-	out="$VT_DIR/p/${n//\//_}"
-	mkdir -p "$out"
-	# Each worker has its own VT_ID, so its own namespaces and addresses.
-	VT_ID=$((($$ % 1000) * 1000 + idx)) VT_KEEP=0 timeout 120 bash "$0" --worker "$VPNC" "$n" "$VT_DIR/pki" "$out" &
-	running=$((running + 1))
-	if [ $running -ge 4 ]; then
-		wait -n
-		running=$((running - 1))
-	fi
-done
-wait
+# pfc_one NAME IDX OUT: a worker with a VT_ID of its own, so its own namespaces and addresses.
+pfc_one() {
+	VT_ID=$((($$ % 1000) * 1000 + $2)) VT_KEEP=0 timeout 120 bash "$0" --worker "$VPNC" "$1" "$VT_DIR/pki" "$3"
+}
+pf_each pfc_one "${all[@]}"
 vt_log "$name: all sessions done in $((SECONDS - t0)) s"
 
-n_stock=0 n_vpnc=0 n_both=0
-for n in "${all[@]}"; do
-	out="$VT_DIR/p/${n//\//_}"
-	res=$(cat "$out/result" 2>/dev/null)
-	s=$(sed -n 's/^stock \([a-z]*\).*/\1/p' <<<"$res")
-	v=$(sed -n 's/^vpnc \([a-z]*\).*/\1/p' <<<"$res")
-	sc=$(sed -n 's/^stock ok //p' <<<"$res")
-	vc=$(sed -n 's/^vpnc ok //p' <<<"$res")
-	swhy=$(sed -n 's/^stock no //p' <<<"$res")
-	vwhy=$(sed -n 's/^vpnc no //p' <<<"$res")
-	[ "$s" = ok ] && n_stock=$((n_stock + 1))
-	[ "$v" = ok ] && n_vpnc=$((n_vpnc + 1))
-	[ "$s" = ok ] && [ "$v" = ok ] && n_both=$((n_both + 1))
-	gap=${KNOWN_GAPS[$n]:-}
-	if [ -n "$gap" ]; then
-		if [ "$s" = ok ] && [ "$v" = no ]; then
-			vt_pass "$n: known gap still a gap ($gap)"
-		else
-			vt_fail "$n: listed as a known gap ($gap) but stock=$s vpnc=$v: update KNOWN_GAPS"
-		fi
-		continue
-	fi
-	case "$s/$v" in
+# pfc_judge NAME: one profile's verdict from pf_tally's words and details (pf_tally
+# itself fails a profile without a result).
+pfc_judge() {
+	local n=$1 sc="" vc="" swhy="" vwhy=""
+	if [ "$pf_s" = ok ]; then sc=$pf_sd; elif [ "$pf_s" = no ]; then swhy=$pf_sd; fi
+	if [ "$pf_v" = ok ]; then vc=$pf_vd; elif [ "$pf_v" = no ]; then vwhy=$pf_vd; fi
+	case "$pf_s/$pf_v" in
 	ok/ok)
 		if [ "$sc" = "$vc" ]; then
 			vt_pass "$n: both connect, cipher $sc"
@@ -350,12 +325,11 @@ for n in "${all[@]}"; do
 		;;
 	ok/*)
 		vt_fail "$n: stock connects, vpnc does not: $vwhy"
-		[ "$VT_VERBOSE" = 1 ] && tail -n 15 "$out/client-vpnc.log"
+		[ "$VT_VERBOSE" = 1 ] && tail -n 15 "$pf_dir/client-vpnc.log"
 		;;
 	no/ok) vt_pass "$n: stock does not connect ($swhy); vpnc does" ;;
 	no/no) vt_pass "$n: neither connects (stock: $swhy)" ;;
-	*) vt_fail "$n: no result (stock='$s' vpnc='$v')" ;;
 	esac
-done
-vt_log "$name: ${#all[@]} profiles: stock connected $n_stock, vpnc connected $n_vpnc, both $n_both"
+}
+pf_tally "$name" ok no connected pfc_judge 0 "${all[@]}"
 vt_summary "$name"

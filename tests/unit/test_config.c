@@ -231,18 +231,31 @@ static void test_keys(void)
 	          "t.ovpn:7: option 'tls-auth': the key direction must be 0 or 1", __LINE__);
 }
 
-static void test_base64(void)
+/* The one port and host check of remotes and both proxies. */
+static void test_port_host(void)
 {
-	uint8_t out[16];
-	size_t n = 0;
+	char port[VPNC_CFG_PORT_LEN];
 
-	CHECK(vpnc_cfg_base64_decode("aGVsbG8=", 8, out, sizeof(out), &n) == 0 && n == 5 &&
-	      memcmp(out, "hello", 5) == 0);
-	CHECK(vpnc_cfg_base64_decode("aGVs\nbG8h", 9, out, sizeof(out), &n) == 0 && n == 6);
-	CHECK(vpnc_cfg_base64_decode("aGVsbG8", 7, out, sizeof(out), &n) == -EBADMSG);
-	CHECK(vpnc_cfg_base64_decode("a===", 4, out, sizeof(out), &n) == -EBADMSG);
-	CHECK(vpnc_cfg_base64_decode("aG=Vs", 5, out, sizeof(out), &n) == -EBADMSG);
-	CHECK(vpnc_cfg_base64_decode("aGVsbG8haGVsbG8haGVsbG8h", 24, out, sizeof(out), &n) == -ENOSPC);
+	CHECK(vpnc_cfg_port("1194", port) == 0);
+	CHECK_STR(port, "1194");
+	CHECK(vpnc_cfg_port("065535", port) == 0);
+	CHECK_STR(port, "65535");
+	CHECK(vpnc_cfg_port("1", port) == 0);
+	CHECK(vpnc_cfg_port("0", port) == -EINVAL);
+	CHECK(vpnc_cfg_port("65536", port) == -EINVAL);
+	CHECK(vpnc_cfg_port("+80", port) == -EINVAL);
+	CHECK(vpnc_cfg_port("-1", port) == -EINVAL);
+	CHECK(vpnc_cfg_port("80x", port) == -EINVAL);
+	CHECK(vpnc_cfg_port("", port) == -EINVAL);
+
+	CHECK(vpnc_cfg_host_ok("vpn.example.org", 16));
+	CHECK(!vpnc_cfg_host_ok("vpn.example.org", 15)); /* the NUL must fit too */
+	CHECK(vpnc_cfg_host_ok("2001:db8::1", 64));
+	CHECK(!vpnc_cfg_host_ok("", 64));
+	CHECK(!vpnc_cfg_host_ok("a b", 64));
+	CHECK(!vpnc_cfg_host_ok("a\r\nX-Header: 1", 64));
+	CHECK(!vpnc_cfg_host_ok("caf\xc3\xa9", 64));
+	CHECK(!vpnc_cfg_host_ok("a\x7f", 64));
 }
 
 static void test_inline_blocks(void)
@@ -1550,7 +1563,7 @@ int main(void)
 	test_eduvpn();
 	test_file_refs();
 	test_keys();
-	test_base64();
+	test_port_host();
 	test_inline_blocks();
 	test_connection_blocks();
 	test_fragment();

@@ -144,8 +144,39 @@ static void test_ctl_question(void)
 	CHECK(uv_loop_close(&loop) == 0);
 }
 
+/* The credential questions, worded as OpenVPN 2.6's console asks them. */
+static void test_cred_q(void)
+{
+	struct vpnc_config conf;
+	struct vpnc_prompt_q q;
+	char text[VPNC_STATIC_CHALLENGE_MAX + 16];
+
+	memset(&conf, 0, sizeof(conf));
+	CHECK(vpnc_prompt_cred_q(&q, VPNC_PROMPT_USER, VPNC_PROMPT_FOR_AUTH, &conf, text, sizeof(text)) == 0);
+	CHECK(q.kind == VPNC_PROMPT_USER && q.echo && q.text == text);
+	CHECK_STR(q.text, "Enter Auth Username:");
+	CHECK(vpnc_prompt_cred_q(&q, VPNC_PROMPT_PASS, VPNC_PROMPT_FOR_AUTH, &conf, text, sizeof(text)) == 0);
+	CHECK(q.kind == VPNC_PROMPT_PASS && !q.echo);
+	CHECK_STR(q.text, "Enter Auth Password:");
+	CHECK(vpnc_prompt_cred_q(&q, VPNC_PROMPT_USER, VPNC_PROMPT_FOR_PROXY, &conf, text, sizeof(text)) == 0);
+	CHECK_STR(q.text, "Enter HTTP Proxy Username:");
+	CHECK(vpnc_prompt_cred_q(&q, VPNC_PROMPT_PASS, VPNC_PROMPT_FOR_PROXY, &conf, text, sizeof(text)) == 0);
+	CHECK_STR(q.text, "Enter HTTP Proxy Password:");
+	snprintf(conf.static_challenge, sizeof(conf.static_challenge), "Enter the code");
+	CHECK(vpnc_prompt_cred_q(&q, VPNC_PROMPT_CHALLENGE, NULL, &conf, text, sizeof(text)) == 0);
+	CHECK(q.kind == VPNC_PROMPT_CHALLENGE && !q.echo);
+	CHECK_STR(q.text, "CHALLENGE: Enter the code");
+	conf.static_challenge_echo = true;
+	CHECK(vpnc_prompt_cred_q(&q, VPNC_PROMPT_CHALLENGE, NULL, &conf, text, sizeof(text)) == 0 && q.echo);
+	memset(conf.static_challenge, 'x', sizeof(conf.static_challenge) - 1);
+	CHECK(vpnc_prompt_cred_q(&q, VPNC_PROMPT_CHALLENGE, NULL, &conf, text, sizeof(text)) == 0);
+	CHECK(vpnc_prompt_cred_q(&q, VPNC_PROMPT_USER, VPNC_PROMPT_FOR_AUTH, &conf, text, 10) == -ENOSPC);
+	CHECK(vpnc_prompt_cred_q(&q, VPNC_PROMPT_PIN, VPNC_PROMPT_FOR_AUTH, &conf, text, sizeof(text)) == -EINVAL);
+}
+
 int main(void)
 {
+	test_cred_q();
 	test_pick();
 	test_names();
 	test_sdask_argv();

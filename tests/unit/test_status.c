@@ -649,6 +649,21 @@ static void test_ctlpath(void)
 	CHECK(vpnc_ctl_instance_from_config("/x/.conf", name, sizeof(name)) == 0 &&
 	      strcmp(name, "vpnc") == 0);
 
+	/* A running vpnc's name: its profile, else the --config it was given, else the default. */
+	{
+		struct vpnc_config conf;
+
+		memset(&conf, 0, sizeof(conf));
+		CHECK(vpnc_ctl_config_path(&conf) == NULL);
+		CHECK(vpnc_ctl_instance_of(&conf, name, sizeof(name)) == 0 && strcmp(name, "vpnc") == 0);
+		snprintf(conf.cmdline_config, sizeof(conf.cmdline_config), "/etc/vpnc/cli.conf");
+		CHECK(vpnc_ctl_instance_of(&conf, name, sizeof(name)) == 0 && strcmp(name, "cli") == 0);
+		conf.path = (char *)"/etc/vpnc/home.ovpn";
+		CHECK(vpnc_ctl_config_path(&conf) == conf.path);
+		CHECK(vpnc_ctl_instance_of(&conf, name, sizeof(name)) == 0 && strcmp(name, "home") == 0);
+		CHECK(vpnc_ctl_instance_of(&conf, name, 2) == -ENOSPC);
+	}
+
 	setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
 	CHECK(vpnc_ctl_path("work", out, sizeof(out)) == 0);
 	if (geteuid() == 0)
