@@ -187,7 +187,8 @@ struct vpnc_config {
 	uid_t owner_uid;
 	gid_t owner_gid;
 
-	/* Role: vpnc only runs as a pulling TLS client. */
+	/* Role: a pulling TLS client ('client'), a TLS peer without pull ('tls-client' alone: P2P mode,
+	 * the profile's ifconfig and routes), or static-key mode ('secret'). */
 	bool client;                /* 'client' = pull + tls-client */
 	bool pull;
 	bool tls_client;

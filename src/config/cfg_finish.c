@@ -5,7 +5,8 @@
  * to the final 'cd', as OpenVPN does after parsing), decodes control-channel
  * keys, splits auth-user-pass text, fills remote ports and protocols from the
  * global 'port'/'proto', and applies OpenVPN 2.6's cross-option rules
- * (keepalive, cipher vs data-ciphers, tls-auth vs tls-crypt, client role).
+ * (keepalive, cipher vs data-ciphers, tls-auth vs tls-crypt, the role: a pulling
+ * client, a TLS peer without pull, or static-key mode).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -181,6 +182,9 @@ static void fin_cipher(struct vpnc_cfg_ctx *ctx)
 		return;
 	if (!ctx->fallback_set)
 		memcpy(cfg->data_ciphers_fallback, ctx->cipher, cl + 1);
+	/* A TLS peer without pull offers data-ciphers alone (2.6 appends 'cipher' only for compat-mode). */
+	if (cfg->tls_client && !cfg->pull)
+		return;
 	if (ctx->data_ciphers_set || strcasecmp(ctx->cipher, "none") == 0 ||
 	    fin_in_list(cfg->data_ciphers, ctx->cipher))
 		return;
@@ -336,9 +340,23 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		vpnc_cfg_note(ctx, 1, "option 'lladdr' has no effect on a tun device");
 	if (cfg->secret)
 		return fin_static_key(ctx);
-	if (!cfg->tls_client || !cfg->pull)
+	/*
+	 * No TLS and no static key: 2.6 runs the tunnel in clear text ("All encryption and
+	 * authentication features disabled"). Anyone on the path could read and change it.
+	 */
+	if (!cfg->tls_client && !cfg->pull)
 		return vpnc_cfg_fail(ctx, -EINVAL,
-		                     "vpnc runs only as a pulling TLS client: add 'client'");
+		                     "no 'client', 'tls-client' or 'secret': OpenVPN 2.6 would send this tunnel "
+		                     "in clear text, without encryption or authentication, which vpnc refuses; add "
+		                     "'client' for a server, 'tls-client' for a TLS peer or 'secret' for a static key");
+	if (!cfg->tls_client)
+		return vpnc_cfg_fail(ctx, -EINVAL, "option 'pull' needs 'tls-client' (or 'client')");
+	/* TLS peer-to-peer mode ('tls-client' without 'pull'), with 2.6's rules for it. */
+	if (!cfg->pull && cfg->auth_user_pass)
+		return vpnc_cfg_fail(ctx, -EINVAL, "option 'auth-user-pass' needs 'pull' (or 'client'), as in OpenVPN 2.6");
+	if (!cfg->pull && cfg->cert == NULL && cfg->pkcs12 == NULL && cfg->pkcs11_id == NULL)
+		return vpnc_cfg_fail(ctx, -EINVAL, "a TLS peer without 'pull' needs 'cert' and 'key' (or 'pkcs12'), "
+		                     "as in OpenVPN 2.6");
 	if (cfg->tls_version_min && cfg->tls_version_max && cfg->tls_version_min > cfg->tls_version_max)
 		return vpnc_cfg_fail(ctx, -EINVAL, "option 'tls-version-min' is above 'tls-version-max'");
 	/*
