@@ -317,15 +317,22 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		cfg->ping = ctx->keepalive_ping;
 		cfg->ping_restart = ctx->keepalive_timeout;
 	}
+	/*
+	 * 'dev null': 2.6 runs the session with a device that discards what it is given, a setup
+	 * for testing the link and the handshake (its loopback samples). vpnc opens no device
+	 * at all and drops what the peer sends; there is nothing to address, route or protect.
+	 */
+	if (cfg->dev_null && cfg->kill_switch)
+		return vpnc_cfg_fail(ctx, -EINVAL, "the kill switch needs a tunnel device, and 'dev null' has none");
 	/* 2.6's dev_type_enum(): 'dev-type', else the name's first three letters. */
-	if (ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tun", 3) != 0 &&
+	if (!cfg->dev_null && ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tun", 3) != 0 &&
 	    strncmp(cfg->dev, "tap", 3) != 0)
 		return vpnc_cfg_fail(ctx, -EINVAL,
 		                     "option 'dev': cannot tell the device type of '%s'; add 'dev-type tun' "
 		                     "or 'dev-type tap'",
 		                     cfg->dev);
-	cfg->dev_tap = ctx->dev_type == VPNC_CFG_DEV_TAP ||
-	               (ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tap", 3) == 0);
+	cfg->dev_tap = !cfg->dev_null && (ctx->dev_type == VPNC_CFG_DEV_TAP ||
+	               (ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tap", 3) == 0));
 	/*
 	 * A profile made for a bridged server, turned into a TUN by the command
 	 * line (NetworkManager's plugin passes --dev-type tun): the server would

@@ -34,8 +34,6 @@ name=test_profiles_accept
 # Profiles stock 2.6 accepts and vpnc refuses, with the reason. Big features
 # that are other work; each entry must stay a gap (checked below).
 declare -A KNOWN_GAPS=(
-	[openvpn-samples/loopback-client]="a TLS peer without pull (p2p, no server push): vpnc is a pulling client"
-	[miragevpn/tls-home-no-auth]="a TLS peer without pull (p2p, no server push): vpnc is a pulling client"
 )
 
 vt_start "$name" "${1:-}"
