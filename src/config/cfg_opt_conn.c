@@ -319,7 +319,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_dev_type)
 		ctx->cfg->dev_null = true;
 		return 0;
 	}
-	return vpnc_cfg_bad(ctx, p[0], "must be 'tun' or 'tap'");
+	return vpnc_cfg_bad(ctx, p[0], "must be 'tun', 'tap' or 'null'");
 }
 
 /*
