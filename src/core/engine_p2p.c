@@ -105,8 +105,9 @@ void vpnc__p2p_negotiate(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 	if (!common && e->data_ciphers_fallback[0] == '\0') {
 		char esc[128];
 
+		/* 2.6 restarts the session (and keeps trying): the peer may change its list meanwhile. */
 		vpnc_log_escape(esc, sizeof(esc), have_list ? peer : "", have_list ? strlen(peer) : 0);
-		vpnc__fail(e, VPNC_CAUSE_OTHER, true,
+		vpnc__fail(e, VPNC_CAUSE_OTHER, false,
 		           "no data cipher in common with the peer (it offers '%s', data-ciphers is '%s') and no "
 		           "'cipher' or 'data-ciphers-fallback' to fall back on (as OpenVPN 2.6: no usable data "
 		           "channel cipher)", esc, e->data_ciphers);
