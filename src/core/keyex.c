@@ -8,7 +8,9 @@
  * The client derives its keys only after the final PUSH_REPLY, because the
  * cipher, the key derivation and the peer-id all arrive there. The minimal
  * server role (tests and benchmarks) answers PUSH_REQUEST with its configured
- * options and the negotiated cipher.
+ * options and the negotiated cipher. In P2P mode (no pull, engine_p2p.c) both
+ * roles send a P2P peer info and, once the peer's key-method-2 is read,
+ * decide those three from it instead; the result is applied the same way.
  */
 #include <errno.h>
 #include <stdio.h>
