@@ -26,6 +26,11 @@
 #   exit     explicit-exit-notify: the EXIT goes over the control channel and
 #            the peer restarts its session at once (it logs 'remote-exit')
 #   reneg    reneg-sec 5 in the profile: renegotiations keep the tunnel up
+#   loopback OpenVPN's sample loopback test: both peers on one host with
+#            'dev null', 'local localhost' (a name), 'lport'/'rport' and
+#            reneg-sec 5: the session comes up with the same cipher for both
+#            clients, no device is made, the client renegotiates, and stops
+#            cleanly
 # With --stock-client the same cases check stock openvpn alone. Needs root.
 set -u -o pipefail
 
@@ -36,7 +41,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 name=test_p2p
 vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
-cases=${VT_CASES:-basic order fallback nocipher tcp exit reneg}
+cases=${VT_CASES:-basic order fallback nocipher tcp exit reneg loopback}
 PROTO=udp
 UNDER_TEST=("${VT_CLIENT_CMD[@]}")
 
@@ -154,6 +159,49 @@ compare() {
 		eval '[ -n "$CIPHER" ] && [ "$CIPHER" = "$want" ]'
 }
 
+# loopback_confs: the sample loopback pair (sample-config-files/loopback-server and
+# loopback-client), keys from the test PKI; both run in the client namespace.
+loopback_confs() {
+	local common=("rport" "lport" "remote localhost" "local localhost" "dev null" "verb 4" "reneg-sec 5"
+		"ca $PKI/ca.crt" "cipher AES-256-GCM" "ping 1" "inactive 120 10000000")
+	{
+		printf '%s\n' "${common[@]}" | sed -e 's/^rport$/rport 16001/' -e 's/^lport$/lport 16000/'
+		printf '%s\n' "tls-server" "dh none" "cert $PKI/server.crt" "key $PKI/server.key" \
+			"tls-auth $PKI/tc.key 0" "log $VT_DIR/server.log" "writepid $VT_DIR/server.pid"
+	} >"$VT_DIR/server.conf"
+	{
+		printf '%s\n' "${common[@]}" | sed -e 's/^rport$/rport 16000/' -e 's/^lport$/lport 16001/'
+		printf '%s\n' "tls-client" "remote-cert-tls server" "cert $PKI/client.crt" "key $PKI/client.key" \
+			"tls-auth $PKI/tc.key 1"
+	} >"$VT_DIR/$VT_CLIENT_CONF"
+	chmod 600 "$VT_DIR/$VT_CLIENT_CONF"
+}
+
+# loopback_one WHO: the loopback peer, then client WHO; sets CIPHER once the peer has the
+# session. Leaves both running on success.
+loopback_one() {
+	local who=$1 i=0
+	CIPHER=""
+	if [ "$who" = stock ]; then VT_CLIENT_CMD=(openvpn); else VT_CLIENT_CMD=("${UNDER_TEST[@]}"); fi
+	VT_CLIENT_ARGS=""
+	: >"$VT_DIR/server.log"
+	ip netns exec "$VT_CLI_NS" openvpn --config "$VT_DIR/server.conf" >"$VT_DIR/server.out" 2>&1 &
+	VT_SRV_PID=$!
+	while [ $i -lt 100 ] && ! grep -q 'link local (bound)' "$VT_DIR/server.log" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	vt_client_start
+	if ! vt_wait_server_peers 1 15; then
+		vt_fail "loopback ($who): the peer has the session within 15 s"
+		vt_dump_logs
+		stop_all
+		return 1
+	fi
+	CIPHER=$(vt_server_cipher)
+	vt_pass "loopback ($who): the peer has the session (cipher ${CIPHER:-none})"
+}
+
 for c in $cases; do
 	case $c in
 	basic)
@@ -237,6 +285,29 @@ for c in $cases; do
 			if ! vt_client_is_stock; then
 				vt_check "reneg: the client renegotiated" grep -q "renegotiation done: key id 2" "$VT_DIR/client.log"
 			fi
+		fi
+		stop_all
+		;;
+	loopback)
+		loopback_confs
+		if vt_client_is_stock; then
+			loopback_one stock && vt_check "loopback: no device" eval '[ -z "$(vt_tun_dev)" ]'
+			stop_all
+			continue
+		fi
+		loopback_one stock && want=$CIPHER
+		stop_all
+		if loopback_one test; then
+			vt_check "loopback: the peer chose ${CIPHER:-nothing} for vpnc, ${want:-nothing} for stock" \
+				eval '[ -n "$CIPHER" ] && [ "$CIPHER" = "$want" ]'
+			vt_check "loopback: bound to 127.0.0.1:16001 ('local localhost', lport)" \
+				eval 'vt_cli ss -unH 2>/dev/null | grep -q "127.0.0.1:16001 "'
+			vt_check "loopback: no device (dev null)" eval '[ -z "$(vt_tun_dev)" ]'
+			vt_check "loopback: the client says so" grep -q "no device (dev null" "$VT_DIR/client.log"
+			sleep 7
+			vt_check "loopback: the client renegotiated" grep -q "renegotiation done: key id 1" "$VT_DIR/client.log"
+			vt_check "loopback: clean stop" vt_client_stop 5
+			vt_check "loopback: exit status 0" eval '[ "${VT_CLI_RC:-x}" = 0 ]'
 		fi
 		stop_all
 		;;
