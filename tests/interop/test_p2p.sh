@@ -26,6 +26,9 @@
 #   exit     explicit-exit-notify: the EXIT goes over the control channel and
 #            the peer restarts its session at once (it logs 'remote-exit')
 #   reneg    reneg-sec 5 in the profile: renegotiations keep the tunnel up
+#   fingerprint the manual's "Example 2: A tunnel with self-signed certificates
+#            and fingerprint": no CA, each side names the other's certificate
+#            with 'peer-fingerprint'
 #   loopback OpenVPN's sample loopback test: both peers on one host with
 #            'dev null', 'local localhost' (a name), 'lport'/'rport' and
 #            reneg-sec 5: the session comes up with the same cipher for both
@@ -41,7 +44,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 name=test_p2p
 vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
-cases=${VT_CASES:-basic order fallback nocipher tcp exit reneg loopback}
+cases=${VT_CASES:-basic order fallback nocipher tcp exit reneg fingerprint loopback}
 PROTO=udp
 UNDER_TEST=("${VT_CLIENT_CMD[@]}")
 
@@ -286,6 +289,33 @@ for c in $cases; do
 				vt_check "reneg: the client renegotiated" grep -q "renegotiation done: key id 2" "$VT_DIR/client.log"
 			fi
 		fi
+		stop_all
+		;;
+	fingerprint)
+		# Self-signed certificates, as the manual makes them (EC P-384), and their SHA-256.
+		fp_ok=1
+		for who in bob alice; do
+			openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp384r1 -keyout "$VT_DIR/$who.pem" \
+				-out "$VT_DIR/$who.pem" -nodes -sha256 -days 3 -subj "/CN=$who" >/dev/null 2>&1 || fp_ok=0
+		done
+		if [ $fp_ok = 0 ]; then
+			vt_fail "fingerprint: self-signed certificates"
+			continue
+		fi
+		fp() { openssl x509 -in "$1" -noout -sha256 -fingerprint | sed 's/.*=//'; }
+		peer_conf "peer-fingerprint $(fp "$VT_DIR/alice.pem")"
+		sed -i -e '/^ca /d' -e "s|^cert .*|cert $VT_DIR/bob.pem|" -e "s|^key .*|key $VT_DIR/bob.pem|" "$VT_DIR/server.conf"
+		client_conf
+		# The client: its own certificate and bob's fingerprint instead of the CA and PKI.
+		awk -v pem="$VT_DIR/alice.pem" -v fp="$(fp "$VT_DIR/bob.pem")" '
+			/^<(ca|cert|key)>$/ { skip = 1; next }
+			/^<\/(ca|cert|key)>$/ { skip = 0; next }
+			/^remote-cert-tls/ { next }
+			!skip { print }
+			END { print "cert " pem; print "key " pem; print "peer-fingerprint " fp }' \
+			"$VT_DIR/$VT_CLIENT_CONF" >"$VT_DIR/fp.ovpn" && mv "$VT_DIR/fp.ovpn" "$VT_DIR/$VT_CLIENT_CONF"
+		chmod 600 "$VT_DIR/$VT_CLIENT_CONF"
+		compare fingerprint
 		stop_all
 		;;
 	loopback)
