@@ -85,6 +85,9 @@ struct pair_opts {
 	enum vpnc_comp comp;            /* framing on both sides (fragment tests) */
 	int mssfix;                     /* both sides' mssfix (0: off, -1: default) */
 	enum vpnc_mssfix_mode mssfix_mode;
+	bool p2p;                       /* TLS peer-to-peer mode on both sides (engine_p2p.c) */
+	const char *client_fallback, *server_fallback; /* data-ciphers-fallback ('cipher') of each */
+	const struct vpnc_push *client_net; /* the client profile's ifconfig and routes */
 };
 
 static inline void pair_log_cb(void *ctx, int level, const char *msg)
@@ -157,8 +160,13 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.comp = o->comp;
 	cc.mssfix = o->tap && o->mssfix == 0 ? -1 : o->mssfix;
 	cc.mssfix_mode = o->mssfix_mode;
+	cc.p2p = o->p2p;
+	cc.data_ciphers_fallback = o->client_fallback;
+	cc.net = o->client_net;
 	sc.comp = o->server_comp;
 	sc = cc;
+	sc.data_ciphers_fallback = o->server_fallback;
+	sc.net = NULL;
 	sc.ping_exit = sc.inactive = sc.session_timeout = 0;
 	sc.reneg_sec_min_set = false;
 	sc.inactive_bytes = 0;

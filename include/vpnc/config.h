@@ -195,7 +195,8 @@ struct vpnc_config {
 	uid_t owner_uid;
 	gid_t owner_gid;
 
-	/* Role: vpnc only runs as a pulling TLS client. */
+	/* Role: a pulling TLS client ('client'), a TLS peer without pull ('tls-client' alone: P2P mode,
+	 * the profile's ifconfig and routes), or static-key mode ('secret'). */
 	bool client;                /* 'client' = pull + tls-client */
 	bool pull;
 	bool tls_client;
@@ -211,7 +212,10 @@ struct vpnc_config {
 	bool nobind;
 	bool bind;                  /* 'bind': bind the local port even without 'lport' */
 	int lport;                  /* 0 = any */
-	char local[48];             /* 'local': the address literal to bind to; "" = any */
+	char local[256];            /* 'local': the address to bind to, or a name the daemon resolves at
+	                             * start; "" = any */
+	char local_resolved[2][46]; /* a 'local' name's first IPv4 [0] and IPv6 [1] address, filled by the
+	                             * daemon at start; "" = none of that family */
 	int connect_retry;          /* seconds, default 1 (OpenVPN: 1, max 300) */
 	int connect_retry_max_delay; /* 'connect-retry N MAX': longest back-off, seconds, default 300 */
 	int connect_retry_max;      /* 'connect-retry-max N': tries per remote, 0 = unlimited */
@@ -224,6 +228,7 @@ struct vpnc_config {
 	/* Interface and data path. */
 	char dev[16];               /* "tun", "tap" or a name such as "tun0", "tap0" or "vpnc%d" */
 	bool dev_tap;               /* a layer-2 TAP device ('dev tap*' or 'dev-type tap'), docs/tap.md */
+	bool dev_null;              /* 'dev null' or 'dev-type null': no device; what arrives is dropped */
 	bool has_lladdr;            /* 'lladdr': the TAP device's MAC address */
 	uint8_t lladdr[6];
 	int tun_mtu;                /* 0 = default 1500 */

@@ -168,6 +168,14 @@ struct vpnc_engine_cfg {
 	int static_key_direction;        /* -1 = bidirectional, 0 or 1 */
 	const char *static_cipher;       /* a CBC cipher ('cipher'); `auth` is auth_digest */
 
+	/*
+	 * TLS peer-to-peer mode ('tls-client' without 'pull'; in tests also the server role):
+	 * no PUSH_REQUEST; cipher, keys and peer-id are decided from both sides' peer info as
+	 * OpenVPN 2.6 does (engine_p2p.c), and the session comes up with the profile's ifconfig
+	 * and routes (net) as its "push".
+	 */
+	bool p2p;
+
 	/* Data channel. */
 	const char *data_ciphers;        /* colon list */
 	const char *data_ciphers_fallback;

@@ -5,7 +5,8 @@
  * to the final 'cd', as OpenVPN does after parsing), decodes control-channel
  * keys, splits auth-user-pass text, fills remote ports and protocols from the
  * global 'port'/'proto', and applies OpenVPN 2.6's cross-option rules
- * (keepalive, cipher vs data-ciphers, tls-auth vs tls-crypt, client role).
+ * (keepalive, cipher vs data-ciphers, tls-auth vs tls-crypt, the role: a pulling
+ * client, a TLS peer without pull, or static-key mode).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -181,6 +182,9 @@ static void fin_cipher(struct vpnc_cfg_ctx *ctx)
 		return;
 	if (!ctx->fallback_set)
 		memcpy(cfg->data_ciphers_fallback, ctx->cipher, cl + 1);
+	/* A TLS peer without pull offers data-ciphers alone (2.6 appends 'cipher' only for compat-mode). */
+	if (cfg->tls_client && !cfg->pull)
+		return;
 	if (ctx->data_ciphers_set || strcasecmp(ctx->cipher, "none") == 0 ||
 	    fin_in_list(cfg->data_ciphers, ctx->cipher))
 		return;
@@ -336,15 +340,22 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		cfg->ping = ctx->keepalive_ping;
 		cfg->ping_restart = ctx->keepalive_timeout;
 	}
+	/*
+	 * 'dev null': 2.6 runs the session with a device that discards what it is given, a setup
+	 * for testing the link and the handshake (its loopback samples). vpnc opens no device
+	 * at all and drops what the peer sends; there is nothing to address, route or protect.
+	 */
+	if (cfg->dev_null && cfg->kill_switch)
+		return vpnc_cfg_fail(ctx, -EINVAL, "the kill switch needs a tunnel device, and 'dev null' has none");
 	/* 2.6's dev_type_enum(): 'dev-type', else the name's first three letters. */
-	if (ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tun", 3) != 0 &&
+	if (!cfg->dev_null && ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tun", 3) != 0 &&
 	    strncmp(cfg->dev, "tap", 3) != 0)
 		return vpnc_cfg_fail(ctx, -EINVAL,
 		                     "option 'dev': cannot tell the device type of '%s'; add 'dev-type tun' "
 		                     "or 'dev-type tap'",
 		                     cfg->dev);
-	cfg->dev_tap = ctx->dev_type == VPNC_CFG_DEV_TAP ||
-	               (ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tap", 3) == 0);
+	cfg->dev_tap = !cfg->dev_null && (ctx->dev_type == VPNC_CFG_DEV_TAP ||
+	               (ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tap", 3) == 0));
 	/*
 	 * A profile made for a bridged server, turned into a TUN by the command
 	 * line (NetworkManager's plugin passes --dev-type tun): the server would
@@ -359,9 +370,23 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		vpnc_cfg_note(ctx, 1, "option 'lladdr' has no effect on a tun device");
 	if (cfg->secret)
 		return fin_static_key(ctx);
-	if (!cfg->tls_client || !cfg->pull)
+	/*
+	 * No TLS and no static key: 2.6 runs the tunnel in clear text ("All encryption and
+	 * authentication features disabled"). Anyone on the path could read and change it.
+	 */
+	if (!cfg->tls_client && !cfg->pull)
 		return vpnc_cfg_fail(ctx, -EINVAL,
-		                     "vpnc runs only as a pulling TLS client: add 'client'");
+		                     "no 'client', 'tls-client' or 'secret': OpenVPN 2.6 would send this tunnel "
+		                     "in clear text, without encryption or authentication, which vpnc refuses; add "
+		                     "'client' for a server, 'tls-client' for a TLS peer or 'secret' for a static key");
+	if (!cfg->tls_client)
+		return vpnc_cfg_fail(ctx, -EINVAL, "option 'pull' needs 'tls-client' (or 'client')");
+	/* TLS peer-to-peer mode ('tls-client' without 'pull'), with 2.6's rules for it. */
+	if (!cfg->pull && cfg->auth_user_pass)
+		return vpnc_cfg_fail(ctx, -EINVAL, "option 'auth-user-pass' needs 'pull' (or 'client'), as in OpenVPN 2.6");
+	if (!cfg->pull && cfg->cert == NULL && cfg->pkcs12 == NULL && cfg->pkcs11_id == NULL)
+		return vpnc_cfg_fail(ctx, -EINVAL, "a TLS peer without 'pull' needs 'cert' and 'key' (or 'pkcs12'), "
+		                     "as in OpenVPN 2.6");
 	if (cfg->tls_version_min && cfg->tls_version_max && cfg->tls_version_min > cfg->tls_version_max)
 		return vpnc_cfg_fail(ctx, -EINVAL, "option 'tls-version-min' is above 'tls-version-max'");
 	/*

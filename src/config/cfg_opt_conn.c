@@ -199,19 +199,14 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_lport)
 
 /*
  * 'local ADDR': bind the socket to ADDR (with 'lport', 'bind''s 1194, or any
- * port), like 2.6. Only an address literal: vpnc resolves nothing before its
- * sandbox and the kill switch are set up. With 'nobind' it is an error, as
- * in 2.6 (cfg_finish.c).
+ * port), like 2.6. A name is resolved once at start, before privileges drop.
+ * With 'nobind' it is an error, as in 2.6 (cfg_finish.c).
  */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_local)
 {
-	unsigned char a[16];
-
-	if (inet_pton(AF_INET, p[1], a) != 1 && inet_pton(AF_INET6, p[1], a) != 1)
-		return vpnc_cfg_bad(ctx, p[0], "must be an IPv4 or IPv6 address (vpnc does not resolve "
-		                               "names for it)");
-	if (strlen(p[1]) >= sizeof(ctx->cfg->local))
-		return vpnc_cfg_bad(ctx, p[0], "address too long");
+	/* An address, or a name that vpnc resolves once at start, as 2.6 does (a failure is fatal). */
+	if (!vpnc_cfg_host_ok(p[1], sizeof(ctx->cfg->local)))
+		return vpnc_cfg_bad(ctx, p[0], "the address or host name is empty, too long or has bad characters");
 	memcpy(ctx->cfg->local, p[1], strlen(p[1]) + 1);
 	return 0;
 }
@@ -300,8 +295,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_dev)
 	char safe[64];
 
 	vpnc_cfg_sanitize(safe, sizeof(safe), p[1]);
-	if (strcmp(p[1], "null") == 0)
-		return vpnc_cfg_fail(ctx, -ENOTSUP, "option 'dev %s' is not supported", safe);
+	/* 2.6's null device (a test setup): no device at all, see cfg_finish.c. */
+	ctx->cfg->dev_null = strcmp(p[1], "null") == 0;
 	if (len == 0 || len > IFNAME_MAX || strcmp(p[1], ".") == 0 || strcmp(p[1], "..") == 0)
 		return vpnc_cfg_bad(ctx, p[0], "'%s' is not a valid interface name", safe);
 	for (size_t i = 0; i < len; i++) {
@@ -321,13 +316,16 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_dev_type)
 {
 	if (strcmp(p[1], "tun") == 0 || strcmp(p[1], "tap") == 0) {
 		ctx->dev_type = p[1][1] == 'u' ? VPNC_CFG_DEV_TUN : VPNC_CFG_DEV_TAP;
+		ctx->cfg->dev_null = false; /* as 2.6: the type wins; a device named "null" is a device */
 		if (ctx->line > 0)
 			ctx->file_dev_type = ctx->dev_type;
 		return 0;
 	}
-	if (strcmp(p[1], "null") == 0)
-		return vpnc_cfg_fail(ctx, -ENOTSUP, "option 'dev-type null' is not supported");
-	return vpnc_cfg_bad(ctx, p[0], "must be 'tun' or 'tap'");
+	if (strcmp(p[1], "null") == 0) {
+		ctx->cfg->dev_null = true;
+		return 0;
+	}
+	return vpnc_cfg_bad(ctx, p[0], "must be 'tun', 'tap' or 'null'");
 }
 
 /*

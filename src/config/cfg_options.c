@@ -273,7 +273,7 @@ static const struct cfg_option cfg_options[] = {
 	I("disable-dco", 0, 0, 0, UT_OK, NULL, "vpnc never uses data channel offload"),
 	I("single-session", 0, 0, 0, UT_OK, NULL, "server only"),
 	I("tls-exit", 0, 0, 0, UT_OK, NULL, "a TLS failure ends the attempt anyway"),
-	I("ifconfig-nowarn", 0, 0, 0, UT_OK, NULL, "no effect for a pulling client"),
+	I("ifconfig-nowarn", 0, 0, 0, UT_OK, NULL, "vpnc never warns about the peer's options string"),
 	I("up-delay", 0, 0, 0, UT_OK, NULL, "vpnc runs no scripts"),
 	I("dev-node", 1, 1, 0, UT_READ, NULL, "vpnc opens /dev/net/tun"),
 	I("engine", 0, 1, 0, UT_OK, NULL, "OpenSSL engines are not loaded"),

@@ -464,13 +464,17 @@ static void chk_net(const struct vpnc_config *c)
 	bool any = n != NULL && (n->n_routes > 0 || n->n_routes6 > 0);
 
 	printf("network:\n");
-	printf("  device: %s (%s)\n", chk_e(chk_or(c->dev, "tun")),
-	       c->dev_tap ? "TAP: Ethernet frames, without TUN offloads" : "TUN: IP packets");
+	if (c->dev_null)
+		printf("  device: none (dev null: what the peer sends is dropped; no address, route, DNS or script)\n");
+	else
+		printf("  device: %s (%s)\n", chk_e(chk_or(c->dev, "tun")),
+		       c->dev_tap ? "TAP: Ethernet frames, without TUN offloads" : "TUN: IP packets");
 	if (c->dev_tap && c->has_lladdr)
 		printf("  lladdr: %02x:%02x:%02x:%02x:%02x:%02x\n", c->lladdr[0], c->lladdr[1], c->lladdr[2],
 		       c->lladdr[3], c->lladdr[4], c->lladdr[5]);
 	printf("  routes: %s; %s\n", any ? "from the profile, below" : "none from the profile",
-	       c->route_nopull ? "pushed routes ignored (route-nopull)"
+	       !c->pull ? "nothing is pushed"
+	       : c->route_nopull ? "pushed routes ignored (route-nopull)"
 	       : c->route_noexec ? "no route set (route-noexec)" : "and those the server pushes");
 	if (n != NULL) {
 		chk_routes4(n);
@@ -480,8 +484,18 @@ static void chk_net(const struct vpnc_config *c)
 			       vpnc_rg_ipv4(n->redirect_gateway) ? " IPv4 default" : "",
 			       (n->redirect_gateway & VPNC_RG_IPV6) ? " IPv6 default" : "");
 	}
-	printf("  addresses: %s\n",
-	       c->ifconfig_noexec ? "not set (ifconfig-noexec)" : "those the server pushes");
+	if (c->ifconfig_noexec || c->pull) {
+		printf("  addresses: %s\n",
+		       c->ifconfig_noexec ? "not set (ifconfig-noexec)" : "those the server pushes");
+	} else if (n != NULL && n->has_ifconfig) {
+		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+		uint32_t la = htonl(n->ifconfig_local), lb = htonl(n->ifconfig_mask_or_peer);
+
+		printf("  addresses: from the profile: ifconfig %s %s\n", inet_ntop(AF_INET, &la, a, sizeof(a)),
+		       inet_ntop(AF_INET, &lb, b, sizeof(b)));
+	} else {
+		printf("  addresses: none (nothing is pushed and the profile has no ifconfig)\n");
+	}
 	printf("  DNS (dns-mode %s), with what the server pushes:\n", vpnc_chk_dns_mode(c->dns_mode));
 	if (n != NULL)
 		chk_dns(n);
@@ -576,6 +590,10 @@ static int chk_text(const struct vpnc_chk_plan *p)
 	if (p->c->secret) {
 		chk_static_key(p->c);
 	} else {
+		if (!p->c->pull)
+			printf("TLS peer-to-peer mode (tls-client without pull): nothing is pushed; the data "
+			       "cipher is the first of the peer's IV_CIPHERS that data-ciphers has, else the "
+			       "fallback ('cipher')\n");
 		expired += chk_auth(p);
 		chk_crypto(p->c);
 	}

@@ -245,6 +245,9 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 		putchar('}');
 	}
 	/* Static-key mode has no TLS context and no client authentication (docs/static-key.md). */
+	/* The role: a pulling client, a TLS peer without pull, or static-key mode. */
+	key("mode");
+	js(c->secret ? "static-key" : c->pull ? "pull" : "p2p");
 	key("static_key");
 	if (c->secret) {
 		fputs("{\"cipher\":", stdout);

@@ -91,6 +91,7 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 		cfg->static_key_direction = conf->key_direction;
 		cfg->static_cipher = conf->secret_cipher;
 	}
+	cfg->p2p = conf->tls_client && !conf->pull && !conf->secret;
 	cfg->data_ciphers = conf->data_ciphers;
 	cfg->data_ciphers_fallback = conf->data_ciphers_fallback;
 	cfg->comp = conf->comp;
@@ -204,6 +205,8 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->inactive_ms = cfg->inactive > 0 ? (uint64_t)cfg->inactive * 1000 : 0;
 	e->inactive_bytes = cfg->inactive_bytes > 0 ? (uint64_t)cfg->inactive_bytes : 0;
 	engine_peer_info_extra(e, cfg);
+	e->p2p = cfg->p2p && cfg->static_key == NULL;
+	e->peer_info_full = cfg->push_peer_info;
 	e->replay_window = cfg->replay_window_set && cfg->replay_window >= 0 ? (unsigned)cfg->replay_window
 	                                                                     : VPNC_REPLAY_WINDOW;
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
@@ -720,6 +723,9 @@ void vpnc_engine_close(struct vpnc_engine *e, uint64_t now)
 	e->closing = true;
 	(void)now;
 	if (e->state != VPNC_ST_CONNECTED || e->role != VPNC_ROLE_CLIENT)
+		return;
+	/* A P2P peer sends its exit notification only when 'explicit-exit-notify' asks for it (2.6). */
+	if (e->p2p && e->exit_notify_cfg <= 0)
 		return;
 	/* With cc-exit the EXIT message travels on the control channel; it is queued now. */
 	if ((e->push.protocol_flags & VPNC_PF_CC_EXIT) && e->ks->tls != NULL && e->ks->phase == KS_ACTIVE) {

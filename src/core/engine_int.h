@@ -110,6 +110,8 @@ struct vpnc_engine {
 	enum vpnc_comp comp;          /* compression in use; vpnc never compresses what it sends */
 	bool comp_allowed;            /* decompress what the server compresses (allow-compression) */
 	bool static_key;              /* static-key mode (engine_static.c): no control channel */
+	bool p2p;                     /* TLS without pull (engine_p2p.c): no PUSH_REQUEST, P2P NCP */
+	bool peer_info_full;          /* push-peer-info: the full peer info, also in P2P mode */
 	uint8_t *zbuf;                /* scratch for one packet's compressed bytes, shared by the keys */
 	size_t zcap;
 	bool link_ipv6;

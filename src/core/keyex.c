@@ -8,7 +8,9 @@
  * The client derives its keys only after the final PUSH_REPLY, because the
  * cipher, the key derivation and the peer-id all arrive there. The minimal
  * server role (tests and benchmarks) answers PUSH_REQUEST with its configured
- * options and the negotiated cipher.
+ * options and the negotiated cipher. In P2P mode (no pull, engine_p2p.c) both
+ * roles send a P2P peer info and, once the peer's key-method-2 is read,
+ * decide those three from it instead; the result is applied the same way.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "core/engine_int.h"
 #include "core/engine_event.h"
 #include "core/engine_frag.h"
+#include "core/engine_p2p.h"
 #include "core/keyex.h"
 #include "core/kdf.h"
 #include "core/logesc.h"
@@ -98,16 +101,27 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 		/* The credentials went: as 2.6, a token pushed later goes with this username, not an older name. */
 		if (!tok && e->username != NULL)
 			OPENSSL_cleanse(e->auth_token_user, sizeof(e->auth_token_user));
-		/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE) and by CR_TEXT. */
-		r = vpnc_km2_peer_info(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
-		                          CLIENT_IV_MTU, NULL, e->crtext ? CLIENT_IV_SSO_CRTEXT : CLIENT_IV_SSO);
+	}
+	if (e->p2p || client) {
+		if (e->p2p) {
+			/* Both P2P peers send what 2.6 sends without pull: IV_CIPHERS and IV_PROTO (and with
+			 * push-peer-info the version lines and engine_peer_info_extra()). */
+			r = vpnc_km2_peer_info_p2p(m->peer_info, sizeof(m->peer_info), e->data_ciphers, VPNC_P2P_IV_PROTO,
+			                           e->peer_info_full);
+		} else {
+			/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE) and by CR_TEXT. */
+			r = vpnc_km2_peer_info(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
+			                       CLIENT_IV_MTU, NULL, e->crtext ? CLIENT_IV_SSO_CRTEXT : CLIENT_IV_SSO);
+		}
 		if (r < 0)
 			return r;
 		/* push-peer-info and setenv UV_* (engine_peer_info_extra()); the key=value order does not matter. */
-		size_t have = (size_t)r, extra = strlen(e->peer_info_extra);
-		if (have + extra >= sizeof(m->peer_info))
-			return -ENOSPC;
-		memcpy(m->peer_info + have, e->peer_info_extra, extra + 1);
+		if (!e->p2p || e->peer_info_full) {
+			size_t have = (size_t)r, extra = strlen(e->peer_info_extra);
+			if (have + extra >= sizeof(m->peer_info))
+				return -ENOSPC;
+			memcpy(m->peer_info + have, e->peer_info_extra, extra + 1);
+		}
 	}
 	r = vpnc_km2_write(m, client, e->scratch, sizeof(e->scratch));
 	if (r < 0)
@@ -287,8 +301,11 @@ static void later_push_reply(struct vpnc_engine *e, const char *arg, size_t alen
 	VPNC_PEER_LOG(e, now, 3, "a further PUSH_REPLY was read for its auth-token only");
 }
 
-/* Client: applies the complete PUSH_REPLY: cipher, key derivation, peer-id, keepalive. */
-static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now)
+/*
+ * Client: applies the complete PUSH_REPLY: cipher, key derivation, peer-id, keepalive. In P2P
+ * mode (engine_p2p.c, either role) the same for what both sides' peer info decided.
+ */
+void vpnc__keyex_apply(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now)
 {
 	const char *canon = NULL;
 	struct vpnc_push *p = &e->push;
@@ -371,27 +388,6 @@ static void finish_push(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_
 		         e->comp == VPNC_COMP_LZO ? "LZO" : e->comp == VPNC_COMP_LZ4 ? "LZ4" : "LZ4-v2");
 	vpnc__set_state(e, VPNC_ST_CONNECTED);
 	vpnc__event(e, VPNC_EV_CONNECTED, "connected");
-}
-
-/* Reads "NAME=value" from the peer-info block into out. */
-static bool peer_info_get(const char *info, const char *name, char *out, size_t cap)
-{
-	size_t nl = strlen(name);
-	const char *p = info;
-	while (p != NULL && *p != '\0') {
-		const char *end = strchr(p, '\n');
-		size_t l = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (l > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
-			size_t vl = l - nl - 1;
-			if (vl >= cap)
-				return false;
-			memcpy(out, p + nl + 1, vl);
-			out[vl] = '\0';
-			return true;
-		}
-		p = end != NULL ? end + 1 : NULL;
-	}
-	return false;
 }
 
 /* Server role: answers PUSH_REQUEST with the configured options, the cipher and the peer-id. */
@@ -576,7 +572,7 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 		if (e->push.n_rejected > 0)
 			VPNC_PEER_LOG(e, now, 1, "the server pushed %u option(s) that were refused", e->push.n_rejected);
 		if (e->push.continuation != 2) {
-			finish_push(e, ks, now);
+			vpnc__keyex_apply(e, ks, now);
 		} else if (++e->push_parts > VPNC_PUSH_PARTS_MAX) {
 			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "the server's PUSH_REPLY continues for more than %d parts",
 			           VPNC_PUSH_PARTS_MAX);
@@ -693,19 +689,28 @@ static void on_km2(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_
 	}
 	if (server) {
 		char v[32];
-		if (peer_info_get(ks->remote.peer_info, "IV_PROTO", v, sizeof(v)))
+		if (vpnc_km2_info_get(ks->remote.peer_info, "IV_PROTO", v, sizeof(v)))
 			e->peer_iv_proto = (unsigned)strtoul(v, NULL, 10);
-		if (!peer_info_get(ks->remote.peer_info, "IV_CIPHERS", e->peer_ciphers, sizeof(e->peer_ciphers)))
+		if (!vpnc_km2_info_get(ks->remote.peer_info, "IV_CIPHERS", e->peer_ciphers, sizeof(e->peer_ciphers)))
 			snprintf(e->peer_ciphers, sizeof(e->peer_ciphers), "AES-256-GCM:AES-128-GCM");
 		if (send_km2(e, ks) != 0) {
 			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "cannot send the key-method-2 message");
 			return;
 		}
 		ks->phase = KS_ACTIVE;
+		if (e->p2p) {
+			vpnc__p2p_negotiate(e, ks, now);
+			return;
+		}
 		vpnc__set_state(e, VPNC_ST_PUSH);
 		return;
 	}
 	ks->phase = KS_ACTIVE;
+	if (e->p2p) {
+		/* No pull: nothing to ask for; the peer info of both sides decides (engine_p2p.c). */
+		vpnc__p2p_negotiate(e, ks, now);
+		return;
+	}
 	vpnc__set_state(e, VPNC_ST_PUSH);
 	vpnc__send_ctrl_msg(e, ks, "PUSH_REQUEST");
 	e->next_push_request = now + VPNC_PUSH_REQUEST_MS;

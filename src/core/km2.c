@@ -235,6 +235,55 @@ int vpnc_km2_peer_info(char *out, size_t cap, const char *ciphers, unsigned iv_p
 	return (int)o.len;
 }
 
+int vpnc_km2_peer_info_p2p(char *out, size_t cap, const char *ciphers, unsigned iv_proto, bool full)
+{
+	struct km2_out o = {out, cap, 0, false};
+
+	if (out == NULL || cap == 0)
+		return -ENOSPC;
+	out[0] = '\0';
+	if (!km2_cipher_list_ok(ciphers) || (iv_proto & VPNC_IV_PROTO_RESERVED) ||
+	    (iv_proto != 0 && !(iv_proto & VPNC_IV_PROTO_DATA_V2)))
+		return -EINVAL;
+	if (full)
+		km2_puts(&o, "IV_VER=" VPNC_KM2_IV_VER "\nIV_PLAT=linux\nIV_TCPNL=1\n");
+	km2_puts(&o, "IV_CIPHERS=");
+	km2_puts(&o, ciphers);
+	km2_puts(&o, "\nIV_PROTO=");
+	km2_putu(&o, iv_proto);
+	km2_puts(&o, "\n");
+	if (full)
+		km2_puts(&o, "IV_LZO_STUB=1\nIV_COMP_STUB=1\nIV_COMP_STUBv2=1\n");
+	if (o.err) {
+		out[0] = '\0';
+		return -ENOSPC;
+	}
+	return (int)o.len;
+}
+
+bool vpnc_km2_info_get(const char *info, const char *name, char *out, size_t cap)
+{
+	size_t nl = strlen(name);
+	const char *p = info;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, '\n');
+		size_t l = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		if (l > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			size_t vl = l - nl - 1;
+
+			if (vl >= cap)
+				return false;
+			memcpy(out, p + nl + 1, vl);
+			out[vl] = '\0';
+			return true;
+		}
+		p = end != NULL ? end + 1 : NULL;
+	}
+	return false;
+}
+
 int vpnc_km2_occ_string(char *out, size_t cap, const struct vpnc_km2_occ *occ)
 {
 	bool tcp = occ->tcp, server = occ->server, tls_auth = occ->tls_auth, comp = occ->comp, tap = occ->tap;

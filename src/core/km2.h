@@ -41,7 +41,7 @@
 #define VPNC_IV_PROTO_REQUEST_PUSH (1u << 2)
 #define VPNC_IV_PROTO_TLS_KEY_EXPORT (1u << 3)
 #define VPNC_IV_PROTO_AUTH_PENDING_KW (1u << 4)
-#define VPNC_IV_PROTO_NCP_P2P (1u << 5)         /* never set by a client */
+#define VPNC_IV_PROTO_NCP_P2P (1u << 5)         /* a TLS peer without pull (P2P NCP), never a pull client */
 #define VPNC_IV_PROTO_DNS_OPTION (1u << 6)
 #define VPNC_IV_PROTO_CC_EXIT_NOTIFY (1u << 7)
 #define VPNC_IV_PROTO_AUTH_FAIL_TEMP (1u << 8)
@@ -92,6 +92,22 @@ void vpnc_km2_wipe(struct vpnc_km2 *m);
  */
 int vpnc_km2_peer_info(char *out, size_t cap, const char *data_ciphers_canonical, unsigned iv_proto,
                        int mtu_max, const char *iv_gui_ver, const char *iv_sso);
+
+/*
+ * Builds the peer-info block of a 2.6 TLS peer without pull (P2P mode,
+ * 2.6's push_peer_info() at detail 1): IV_CIPHERS and IV_PROTO only. With
+ * full ('push-peer-info', detail 3) IV_VER, IV_PLAT=linux and IV_TCPNL=1
+ * come first and the three compression stub lines after, as in
+ * vpnc_km2_peer_info(). Same rules and returns as vpnc_km2_peer_info().
+ */
+int vpnc_km2_peer_info_p2p(char *out, size_t cap, const char *data_ciphers_canonical, unsigned iv_proto,
+                           bool full);
+
+/*
+ * Copies the value of "NAME=value" from a peer-info block (lines ending in
+ * '\n') into out. Returns true if found and it fits (with its NUL) in cap.
+ */
+bool vpnc_km2_info_get(const char *info, const char *name, char *out, size_t cap);
 
 /*
  * Builds the OCC options string (section 11) as 2.6 does for a TLS client or

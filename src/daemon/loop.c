@@ -289,6 +289,17 @@ static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 	vpnc_remote_connected(&l->sel);
 	l->resolve_fail_since = 0;
 	l->cc_exit = (push->protocol_flags & VPNC_PF_CC_EXIT) != 0;
+	if (l->conf->dev_null) {
+		/* 'dev null' (cfg_finish.c): no device, no addresses, routes, DNS or scripts. */
+		vpnc_log(VPNC_LOG_INFO, "Initialization Sequence Completed: no device (dev null: what the peer "
+		         "sends is dropped), cipher %s, %llu ms", vpnc_engine_cipher(l->eng),
+		         (unsigned long long)(uv_now(&l->uv) - l->attempt_start));
+		sd_connected(l, "dev null");
+		vpnc_ctlstate_connected(l->ctl, push, "null");
+		loop_netev_connected(l);
+		drop_privileges(l);
+		goto out;
+	}
 	if (l->tun.fd < 0 && open_tun(l) < 0) {
 		loop_shutdown(l, 1);
 		goto out;

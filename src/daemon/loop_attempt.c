@@ -55,10 +55,10 @@ static int local_port(const struct vpnc_config *c)
 }
 
 /*
- * The address to bind the link to, or NULL for none: 'local ADDR' (checked
- * by the config to be an address literal) and the port local_port() gives.
- * A 'local' of the other family than the server's fails the open
- * (EAFNOSUPPORT), as binding it would.
+ * The address to bind the link to, or NULL for none: 'local ADDR' (an
+ * address, or a name main.c resolved at start: its address of the server's
+ * family) and the port local_port() gives. A 'local' of the other family than
+ * the server's fails the open (EAFNOSUPPORT), as binding it would.
  */
 static const struct sockaddr *local_addr(const struct loop *l, struct sockaddr_storage *ss)
 {
@@ -73,9 +73,19 @@ static const struct sockaddr *local_addr(const struct loop *l, struct sockaddr_s
 		struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
 		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
 
-		if (inet_pton(AF_INET, c->local, &a4->sin_addr) == 1)
+		const char *v4 = c->local, *v6 = c->local;
+
+		if (inet_pton(AF_INET, c->local, &a4->sin_addr) != 1 &&
+		    inet_pton(AF_INET6, c->local, &a6->sin6_addr) != 1) {
+			/* A name: the address of the server's family, else the one it has. */
+			bool six = family == AF_INET6 ? c->local_resolved[1][0] != '\0' : c->local_resolved[0][0] == '\0';
+
+			v4 = six ? "" : c->local_resolved[0];
+			v6 = six ? c->local_resolved[1] : "";
+		}
+		if (inet_pton(AF_INET, v4, &a4->sin_addr) == 1)
 			family = AF_INET;
-		else if (inet_pton(AF_INET6, c->local, &a6->sin6_addr) == 1)
+		else if (inet_pton(AF_INET6, v6, &a6->sin6_addr) == 1)
 			family = AF_INET6;
 	}
 	if (family == AF_INET) {

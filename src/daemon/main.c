@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <netdb.h>
 #include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -45,6 +47,41 @@
 #define VPNC_ERR_MAX 512
 
 /* Control socket client, --help, --version (cli.h): one help text for the daemon and the commands. */
+/*
+ * 'local NAME': resolved once at start, before privileges go (the network
+ * process has no resolver), as 2.6 resolves it before it binds; a name that
+ * does not resolve is fatal there too. Keeps the first IPv4 and the first
+ * IPv6 address; the attempt binds the one of the server's family.
+ */
+static int resolve_local(struct vpnc_config *conf)
+{
+	struct addrinfo hints = {.ai_flags = AI_PASSIVE, .ai_socktype = SOCK_DGRAM}, *res = NULL;
+	unsigned char a[16];
+	int r;
+
+	if (conf->local[0] == '\0' || conf->nobind || inet_pton(AF_INET, conf->local, a) == 1 ||
+	    inet_pton(AF_INET6, conf->local, a) == 1)
+		return 0;
+	r = getaddrinfo(conf->local, NULL, &hints, &res);
+	if (r != 0) {
+		char safe[128];
+
+		(void)vpnc_log_escape(safe, sizeof(safe), conf->local, strlen(conf->local));
+		vpnc_log(VPNC_LOG_FATAL, "Cannot resolve the 'local' address %s: %s.", safe, gai_strerror(r));
+		return -EHOSTUNREACH;
+	}
+	for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		int i = ai->ai_family == AF_INET ? 0 : ai->ai_family == AF_INET6 ? 1 : -1;
+		const void *src = i == 0 ? (const void *)&((const struct sockaddr_in *)ai->ai_addr)->sin_addr
+		                         : (const void *)&((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+
+		if (i >= 0 && conf->local_resolved[i][0] == '\0')
+			(void)inet_ntop(ai->ai_family, src, conf->local_resolved[i], sizeof(conf->local_resolved[i]));
+	}
+	freeaddrinfo(res);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	vpnc_cli_usage(f);
@@ -482,6 +519,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (resolve_local(conf) < 0) {
+		code = VPNC_EXIT_RUNTIME;
+		goto out;
+	}
+
 	{ /* systemd-ask-password's --id=vpnc:INSTANCE:KIND for questions before the loop (prompt.h) */
 		char inst[VPNC_CTL_INSTANCE_MAX + 1];
 
@@ -530,6 +572,9 @@ int main(int argc, char **argv)
 	}
 	ret = vpnc_tun_probe();
 	bool privileged = ret == 0;
+	/* 'dev null' opens no device: neither /dev/net/tun nor CAP_NET_ADMIN is needed. */
+	if (ret < 0 && conf->dev_null)
+		ret = 0;
 	/*
 	 * Without CAP_NET_ADMIN vpnc can still attach to an existing persistent
 	 * TUN device this user owns (the NetworkManager plugin makes one); the

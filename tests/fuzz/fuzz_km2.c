@@ -1,12 +1,51 @@
 /*
  * fuzz_km2.c: libFuzzer target for the key-method-2 parser. The first input
  * byte picks the direction; a message that parses must survive a write and
- * a second read unchanged, and its strings must be NUL-terminated.
+ * a second read unchanged, and its strings must be NUL-terminated. Its
+ * peer info then goes through what P2P mode reads of it (engine_p2p.c):
+ * IV_PROTO and IV_CIPHERS, and the cipher rule with the list either side; a
+ * chosen cipher must be in both lists.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "core/engine_p2p.h"
 #include "core/km2.h"
+
+/* True if name is a whole entry of the colon list (case-insensitive, as the rule). */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; *p != '\0';) {
+		const char *e = strchr(p, ':');
+		size_t l = e != NULL ? (size_t)(e - p) : strlen(p);
+
+		if (l == n && strncasecmp(p, name, n) == 0)
+			return true;
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	return false;
+}
+
+static void p2p_reads(const char *info)
+{
+	static const char ours[] = "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305";
+	char v[16], list[1024], out[32];
+
+	(void)vpnc_km2_info_get(info, "IV_PROTO", v, sizeof(v));
+	if (!vpnc_km2_info_get(info, "IV_CIPHERS", list, sizeof(list)))
+		return;
+	if (strnlen(list, sizeof(list)) == sizeof(list))
+		abort();
+	if (vpnc_p2p_cipher(list, ours, out, sizeof(out)) == 0 && (!in_list(list, out) || !in_list(ours, out)))
+		abort();
+	if (vpnc_p2p_cipher(ours, list, out, sizeof(out)) == 0 && (!in_list(list, out) || !in_list(ours, out)))
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    strnlen(a.password, sizeof(a.password)) == sizeof(a.password) ||
 	    strnlen(a.peer_info, sizeof(a.peer_info)) == sizeof(a.peer_info))
 		abort();
+	p2p_reads(a.peer_info);
 	n = vpnc_km2_write(&a, from_client, out, sizeof(out));
 	if (n < 0)
 		return 0; /* e.g. a 4096-byte username does not fit in 2048 bytes */

@@ -28,8 +28,12 @@
 # same key with the other direction, the profile's `ifconfig` the other way
 # round, its `cipher`, `auth` and compression, no TLS; its ping goes to the
 # profile's `ifconfig` peer address (the peer logs its cipher the same way).
-# What cannot work offline stays as it is and fails for both clients alike
-# (a `remote-cert-ku` our certificate lacks, TLS p2p peers).
+# A TLS peer without pull (`tls-client`, no `client` or `pull`) gets a stock
+# TLS p2p peer: `tls-server` with the profile's `ifconfig` the other way round
+# instead of `server` and `topology`, the rest as above; its ping goes to the
+# profile's `ifconfig` peer address. What cannot work offline stays as it is
+# and fails for both clients alike (a `remote-cert-ku` our certificate lacks,
+# a `local` address the server cannot be reached from, `dev null`).
 # Then the stock client, and vpnc, each against a fresh server: a session
 # counts when the tun has an address within 12 s, the server logged the
 # peer, and a ping bound to the tun reaches the server's tunnel address
@@ -80,8 +84,8 @@ pfc_static_conf() {
 	return 0
 }
 
-# pfc_static_start: starts the static-key peer, which reports 'Initialization Sequence
-# Completed' only once it has a peer: waits (<= 10 s) for its socket instead.
+# pfc_static_start: starts the static-key or TLS p2p peer, which reports 'Initialization
+# Sequence Completed' only once it has a peer: waits (<= 10 s) for its socket instead.
 pfc_static_start() {
 	local i=0 ssopt=-lun
 	[ "$PFC_PROTO" = tcp ] && ssopt=-ltn
@@ -126,7 +130,19 @@ pfc_server_conf() {
 	auth=$(opt auth | awk '{ print $1 }')
 	x509=$(opt verify-x509-name)
 	PFC_STATIC=0
+	PFC_P2P=0
 	PFC_PING=$VT_TUN_SRV_IP
+	# A TLS peer without pull (tls-client, no client or pull): a stock tls-server p2p peer.
+	local mode_lines=("topology subnet" "server $VT_TUN_NET $VT_TUN_MASK") ifc
+	if has tls-client && ! has client && ! has pull; then
+		PFC_P2P=1
+		ifc=$(opt ifconfig)
+		mode_lines=("tls-server")
+		if [ -n "$ifc" ]; then
+			mode_lines+=("ifconfig $(awk '{ print $2 }' <<<"$ifc") $(awk '{ print $1 }' <<<"$ifc")")
+			PFC_PING=$(awk '{ print $2 }' <<<"$ifc")
+		fi
+	fi
 	if has secret || grep -q '^<secret>' <<<"$(tr -d '\r' <"$prof" | sed 's/^[ \t]*//')"; then
 		pfc_static_conf "$prof" "$pki" "$flat" "$cipher" "$auth"
 		return
@@ -134,7 +150,7 @@ pfc_server_conf() {
 	{
 		printf '%s\n' "dev tun" "proto $PFC_PROTO$([ "$PFC_PROTO" = tcp ] && echo -server)$([ "$PFC_FAM" = 6 ] && echo 6)"
 		if [ "$PFC_FAM" = 6 ]; then printf 'local %s\n' "$VT_SRV_FAR_IP6"; else printf 'local %s\n' "$VT_SRV_FAR_IP"; fi
-		printf '%s\n' "port $port" "topology subnet" "server $VT_TUN_NET $VT_TUN_MASK" "keepalive 10 60" \
+		printf '%s\n' "port $port" "${mode_lines[@]}" "keepalive 10 60" \
 			"data-ciphers $dc" "dh none" "ca $pki/ca.crt" "key $pki/server.key" "verb 3" \
 			"log $VT_DIR/server.log" "writepid $VT_DIR/server.pid"
 		case "$cipher" in "" | BF-CBC | NONE) ;; *) printf 'data-ciphers-fallback %s\n' "$cipher" ;; esac
@@ -223,7 +239,7 @@ pfc_ping_tun() {
 pfc_session() {
 	local who=$1 c
 	: >"$VT_DIR/server.log"
-	if [ "$PFC_STATIC" = 1 ]; then
+	if [ "$PFC_STATIC" = 1 ] || [ "$PFC_P2P" = 1 ]; then
 		if ! pfc_static_start >"$VT_DIR/server-start-$who.txt" 2>&1; then
 			echo "no server did not start"
 			vt_server_stop

@@ -460,8 +460,6 @@ static void test_messages(void)
 	parse_err(BASE "route-pre-down /bin/x\n", "t.ovpn:7: option 'route-pre-down' is not supported",
 	          __LINE__);
 	parse_err(BASE "iproute /bin/ip\n", "t.ovpn:7: unknown option 'iproute'", __LINE__);
-	parse_err(BASE "dev null\n", "t.ovpn:7: option 'dev null' is not supported", __LINE__);
-	parse_err(BASE "dev-type null\n", "t.ovpn:7: option 'dev-type null' is not supported", __LINE__);
 	parse_err(BASE "proto tcp-server\n", "t.ovpn:7: option 'proto tcp-server' is not supported",
 	          __LINE__);
 	parse_err(BASE "mode server\n", "t.ovpn:7: option 'mode server' is not supported", __LINE__);
@@ -488,7 +486,9 @@ static void test_messages(void)
 	parse_err("client\n<ca>\nX\n</ca>\nauth-user-pass\n",
 	          "t.ovpn: no remote given (add 'remote HOST [PORT] [PROTO]')", __LINE__);
 	parse_err("<ca>\nX\n</ca>\nauth-user-pass\nremote h\n",
-	          "t.ovpn: vpnc runs only as a pulling TLS client: add 'client'", __LINE__);
+	          "t.ovpn: no 'client', 'tls-client' or 'secret': OpenVPN 2.6 would send this tunnel in "
+	          "clear text, without encryption or authentication, which vpnc refuses; add 'client' for "
+	          "a server, 'tls-client' for a TLS peer or 'secret' for a static key", __LINE__);
 	parse_err("client\nauth-user-pass\nremote h\n",
 	          "t.ovpn: no 'ca' or 'peer-fingerprint' given; the server cannot be verified", __LINE__);
 	parse_err("client\n<ca>\nX\n</ca>\nremote h\n",
@@ -1070,9 +1070,13 @@ static void test_tail_options(void)
 	          __LINE__);
 	parse_err(BASE "nobind\nlocal 192.0.2.7\n", "t.ovpn: option 'local' conflicts with 'nobind'",
 	          __LINE__);
-	parse_err(BASE "local host.example.org\n",
-	          "t.ovpn:7: option 'local': must be an IPv4 or IPv6 address (vpnc does not resolve names "
-	          "for it)", __LINE__);
+	/* A name: the daemon resolves it once at start, as 2.6 does. */
+	c = parse_ok(BASE "local host.example.org\n");
+	CHECK(c != NULL && strcmp(c->local, "host.example.org") == 0 && c->local_resolved[0][0] == '\0');
+	vpnc_config_free(c);
+	parse_err(BASE "local \"a b\"\n",
+	          "t.ovpn:7: option 'local': the address or host name is empty, too long or has bad characters",
+	          __LINE__);
 	/* setenv UV_*: sent as peer info (2.6's pull client does); push-peer-info adds more. */
 	c = parse_ok(BASE "setenv UV_DEVICE laptop\nsetenv UV_EMPTY\nsetenv-safe UV_NOT x\npush-peer-info\n");
 	CHECK(c != NULL && c->push_peer_info);
@@ -1552,8 +1556,53 @@ static void test_static_key(void)
 	EVP_CIPHER_free(bf);
 }
 
+/* TLS peer-to-peer mode ('tls-client' without 'pull'), 'dev null', and no TLS at all. */
+#define P2P "tls-client\nremote h\nca data/config/ca.pem\ncert data/config/client.crt\nkey data/config/client.key\n"
+static void test_p2p(void)
+{
+	struct vpnc_config *c = parse_ok(P2P "ifconfig 10.1.0.2 10.1.0.1\ncipher AES-256-CBC\n");
+
+	CHECK(c != NULL && c->tls_client && !c->pull && !c->client && !c->secret);
+	/* 'cipher' is the fallback; 2.6 does not add it to what a P2P peer offers. */
+	CHECK(c != NULL && strcmp(c->data_ciphers, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305") == 0 &&
+	      strcmp(c->data_ciphers_fallback, "AES-256-CBC") == 0);
+	CHECK(c != NULL && c->net != NULL && c->net->has_ifconfig);
+	vpnc_config_free(c);
+	/* A pulling client still offers it (unchanged). */
+	c = parse_ok(BASE "cipher AES-256-CBC\n");
+	CHECK(c != NULL && strcmp(c->data_ciphers, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305:AES-256-CBC") == 0);
+	vpnc_config_free(c);
+	parse_err(P2P "auth-user-pass data/config/userpass.txt\n",
+	          "t.ovpn: option 'auth-user-pass' needs 'pull' (or 'client'), as in OpenVPN 2.6", __LINE__);
+	parse_err("tls-client\nremote h\nca data/config/ca.pem\n",
+	          "t.ovpn: a TLS peer without 'pull' needs 'cert' and 'key' (or 'pkcs12'), as in OpenVPN 2.6",
+	          __LINE__);
+	parse_err("pull\nremote h\nca data/config/ca.pem\n", "t.ovpn: option 'pull' needs 'tls-client' (or 'client')",
+	          __LINE__);
+	/* Neither TLS nor a static key: 2.6 would tunnel in clear text. */
+	parse_err_prefix("remote h\ndev tun\nifconfig 10.1.0.2 10.1.0.1\n",
+	                 "t.ovpn: no 'client', 'tls-client' or 'secret': OpenVPN 2.6 would send this tunnel in "
+	                 "clear text", __LINE__);
+	/* 'dev null': no device; 'dev-type null' too; a later type or device wins, as in 2.6. */
+	c = parse_ok(P2P "dev null\n");
+	CHECK(c != NULL && c->dev_null && !c->dev_tap);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "dev-type null\n");
+	CHECK(c != NULL && c->dev_null);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "dev null\ndev tun\n");
+	CHECK(c != NULL && !c->dev_null);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "dev null\ndev-type tun\n");
+	CHECK(c != NULL && !c->dev_null && strcmp(c->dev, "null") == 0);
+	vpnc_config_free(c);
+	parse_err(BASE "dev null\nkill-switch\n",
+	          "t.ovpn: the kill switch needs a tunnel device, and 'dev null' has none", __LINE__);
+}
+
 int main(void)
 {
+	test_p2p();
 	test_static_key();
 	test_static_challenge();
 	test_auth_token_profile();
