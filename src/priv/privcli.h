@@ -32,6 +32,9 @@ int vpnc_privc_net_apply(int sock, const struct vpnc_push *push, const struct so
 /* NET_UNAPPLY or REPIN: the parent's error. */
 int vpnc_privc_simple(int sock, int type);
 
+/* NET_GATEWAY: the gateway route-gateway dhcp learned; *n_failed: routes the kernel refused. */
+int vpnc_privc_gateway(int sock, uint32_t gateway, unsigned *n_failed);
+
 /* RESOLVE remote idx: fills out; returns out->err or 0. */
 int vpnc_privc_resolve(int sock, unsigned idx, struct vpnc_priv_msg_addrs *out);
 
