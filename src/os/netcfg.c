@@ -139,6 +139,17 @@ static int apply_item(struct apply_ctx *c, struct vpnc_netcfg_item *it)
 	} else {
 		ret = vpnc_nl_route(c->nl, true, it->family, it->addr, it->prefix,
 		                    it->has_gw ? it->gw : NULL, it->ifindex, it->metric);
+		/*
+		 * route-gateway dhcp: the gateway comes from the ACK on its way to
+		 * the device's DHCP client, which puts the address of its subnet on
+		 * the TAP only afterwards; the route is made on-link to the TAP
+		 * rather than lost to that race (the kernel resolves the gateway by
+		 * ARP on the TAP either way).
+		 */
+		if (ret == -ENETUNREACH && it->has_gw && it->ifindex == c->tun->ifindex && c->opts->tap &&
+		    c->push->route_gateway_dhcp && it->family == AF_INET)
+			ret = vpnc_nl_route_onlink(c->nl, true, it->family, it->addr, it->prefix, it->gw,
+			                           it->ifindex, it->metric, true);
 		/* On a TAP the gateway is a neighbour to resolve, not the far end of a point-to-point link. */
 		if (ret == -ENETUNREACH && it->has_gw && it->ifindex == c->tun->ifindex && !c->opts->tap) {
 			it->has_gw = false;

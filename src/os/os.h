@@ -97,6 +97,14 @@ int vpnc_nl_addr(struct vpnc_nl *nl, bool add, int ifindex, int family, const ui
 int vpnc_nl_route(struct vpnc_nl *nl, bool add, int family, const uint8_t *dst, int prefix,
                   const uint8_t *gw, int ifindex, int metric);
 
+/*
+ * The same; with onlink (a gateway and a device), the kernel takes the
+ * gateway as on the device's link even before an address of its subnet is
+ * there (RTNH_F_ONLINK, `ip route ... onlink`).
+ */
+int vpnc_nl_route_onlink(struct vpnc_nl *nl, bool add, int family, const uint8_t *dst, int prefix,
+                         const uint8_t *gw, int ifindex, int metric, bool onlink);
+
 /* What the kernel uses to reach one address (RTM_GETROUTE). */
 struct vpnc_nl_path {
 	bool has_gw;
