@@ -348,7 +348,8 @@ tap_round() {
 	out=$(ip -4 route show table all 2>/dev/null)
 	vt_check "[tap] pushed route $VT_PUSH_ROUTE through route-gateway 10.210.0.1 on the TAP" \
 		grep -q "^${VT_PUSH_ROUTE} via 10\.210\.0\.1 dev ${dev:-none}" <<<"$out"
-	vt_check "[tap] ping 10.201.0.1 through the pushed route" quiet ping -c 2 -W 2 -i 0.3 10.201.0.1
+	# Bound to the TAP: without the route the packet would reach the server by the base connection.
+	vt_check "[tap] ping 10.201.0.1 through the pushed route" quiet ping -I "${dev:-none}" -c 2 -W 2 -i 0.3 10.201.0.1
 	vt_check "[tap] nmcli connection down" quiet timeout 30 nmcli connection down "$con"
 	for i in $(seq 100); do
 		if [ -z "$pid" ] || ! vt_pid_alive "$pid"; then break; fi
