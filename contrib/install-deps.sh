@@ -35,11 +35,12 @@ demo_pkgs="build-essential cmake pkg-config libssl-dev libuv1-dev libcap-ng-dev 
 # test_httpproxy.sh, run by the test with its own config; its system service is not used), and
 # the Debian 12 container with systemd as PID 1 that tests/package/test_systemd_pid1.sh boots
 # (systemd-container, debootstrap), and a DNS server for test_random_hostname.sh (dnsmasq-base:
-# the program only, no service).
+# the program only, no service; test_tap_dhcp.sh runs it as the DHCP server), and the DHCP client
+# of test_tap_dhcp.sh (busybox's udhcpc).
 test_pkgs="$demo_pkgs clang libclang-rt-14-dev groff-base systemd dbus libnm-dev network-manager
 	nftables systemd-resolved python3 python3-dbus debhelper dpkg-dev fakeroot lintian
 	bash-completion util-linux softhsm2 opensc p11-kit-modules squid dante-server systemd-container
-	debootstrap dnsmasq-base"
+	debootstrap dnsmasq-base busybox"
 
 case "${1:-}" in
 demo) want=$demo_pkgs ;;

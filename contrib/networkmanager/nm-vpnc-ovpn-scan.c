@@ -3,7 +3,8 @@
  * `vpnc --inline-config`, which secrets it will need under NetworkManager:
  * a password (a bare auth-user-pass line, or an <auth-user-pass> block with
  * no password line), a key passphrase (an encrypted PEM key in <key>) and a
- * one-time code (a static-challenge line).
+ * one-time code (a static-challenge line); and the device type its dev and
+ * dev-type lines ask for, by 2.6's rule (dev_type_enum() in OpenVPN's tun.c).
  * The editor plugin's import declares those secrets (nm-vpnc-ovpn-editor.c).
  * Plain C over a bounded buffer, no GLib, so tests/fuzz/fuzz_nmscan.c runs
  * it on arbitrary bytes.
@@ -48,10 +49,38 @@ static bool scan_empty(const char *s, size_t n)
 	return true;
 }
 
+/*
+ * If the line is "WORD VALUE ..." (blanks before, VALUE possibly in one pair
+ * of quotes), points *v at VALUE and returns its length; else -1.
+ */
+static long scan_option(const char *s, size_t n, const char *word, const char **v)
+{
+	size_t w = strlen(word), i = 0, start;
+	char q = 0;
+
+	while (i < n && scan_blank(s[i]))
+		i++;
+	if (n - i <= w || memcmp(s + i, word, w) != 0 || !scan_blank(s[i + w]))
+		return -1;
+	i += w;
+	while (i < n && scan_blank(s[i]))
+		i++;
+	if (i < n && (s[i] == '"' || s[i] == '\''))
+		q = s[i++];
+	start = i;
+	while (i < n && (q ? s[i] != q : !scan_blank(s[i])))
+		i++;
+	*v = s + start;
+	return (long)(i - start);
+}
+
 void vpnc_nm_scan_profile(const char *text, size_t len, struct vpnc_nm_scan *out)
 {
 	enum { OUTSIDE, IN_KEY, IN_AUP } where = OUTSIDE;
 	size_t pos = 0, aup_lines = 0;
+	int dev_tap = 0, type_tap = -1; /* the last dev (1 = tap...), the last dev-type (-1 = none) */
+	const char *v;
+	long vn;
 
 	memset(out, 0, sizeof(*out));
 	while (pos < len) {
@@ -70,6 +99,10 @@ void vpnc_nm_scan_profile(const char *text, size_t len, struct vpnc_nm_scan *out
 				out->password = true;
 			else if (n >= 17 && memcmp(line, "static-challenge ", 17) == 0)
 				out->challenge = true;
+			else if ((vn = scan_option(line, n, "dev", &v)) >= 0)
+				dev_tap = vn >= 3 && memcmp(v, "tap", 3) == 0;
+			else if ((vn = scan_option(line, n, "dev-type", &v)) >= 0)
+				type_tap = vn == 3 && memcmp(v, "tap", 3) == 0;
 			break;
 		case IN_KEY:
 			if (scan_is(line, n, "</key>"))
@@ -89,4 +122,5 @@ void vpnc_nm_scan_profile(const char *text, size_t len, struct vpnc_nm_scan *out
 			break;
 		}
 	}
+	out->tap = type_tap >= 0 ? type_tap == 1 : dev_tap == 1;
 }

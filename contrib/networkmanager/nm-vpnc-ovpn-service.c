@@ -42,6 +42,7 @@
 #include <NetworkManager.h>
 
 #include "nm-vpnc-ovpn.h"
+#include "nm-vpnc-ovpn-scan.h"
 #include "control/ctlprompt.h" /* vpnc's "prompt" reply, parsed by vpnc's own code */
 
 #ifndef VPNC_NM_VPNC_PATH
@@ -73,6 +74,7 @@ typedef struct {
 	char *self;              /* this binary, for vpnc's up command */
 	struct vpnc_nm_ident run_as; /* VPNC_NM_USER, looked up on Connect */
 	char tun[IFNAMSIZ];      /* the TUN device made for vpnc, "" if none */
+	gboolean tun_tap;        /* it is a TAP device (a `dev tap` profile) */
 	char ks_instance[64];    /* the kill switch instance installed for vpnc, "" if none */
 	char *vpnc_bin;          /* the vpnc binary of the running connection */
 	char ctl_dir[64];        /* VPNC_NM_CTL_DIR/<tun>, "" if none */
@@ -155,7 +157,7 @@ static void tun_remove(VpncNmPlugin *p)
 
 	if (p->tun[0] == '\0')
 		return;
-	ret = vpnc_nm_tun_delete(p->tun);
+	ret = vpnc_nm_tun_delete(p->tun, p->tun_tap);
 	if (ret < 0)
 		g_warning("cannot delete the TUN device %s: %s", p->tun, g_strerror(-ret));
 	p->tun[0] = '\0';
@@ -600,6 +602,29 @@ static void become_run_as(gpointer data)
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
+/*
+ * Whether the owner's profile (the sealed memfd of `vpnc --inline-config`)
+ * asks for a TAP device (nm-vpnc-ovpn-scan.c). Read in place, without a
+ * copy of its keys. vpnc itself refuses a profile whose type is not the one
+ * given on its command line, so a wrong answer here fails the connection
+ * with vpnc's sentence rather than sending the server the wrong packets.
+ */
+static gboolean profile_is_tap(int fd)
+{
+	struct vpnc_nm_scan s;
+	struct stat st;
+	void *text;
+
+	if (fstat(fd, &st) < 0 || st.st_size <= 0)
+		return FALSE;
+	text = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (text == MAP_FAILED)
+		return FALSE;
+	vpnc_nm_scan_profile(text, (size_t)st.st_size, &s);
+	munmap(text, (size_t)st.st_size);
+	return s.tap;
+}
+
 /* Builds vpnc's argv and starts it. */
 static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **error)
 {
@@ -642,10 +667,12 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	if (profile_fd < 0)
 		return FALSE;
 	src_fds[0] = profile_fd;
-	ret = vpnc_nm_tun_create(p->run_as.uid, p->run_as.gid, p->tun);
+	p->tun_tap = profile_is_tap(profile_fd);
+	ret = vpnc_nm_tun_create(p->run_as.uid, p->run_as.gid, p->tun_tap, p->tun);
 	if (ret < 0) {
 		g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
-		            "cannot create a TUN device for %s: %s", VPNC_NM_USER, g_strerror(-ret));
+		            "cannot create a %s device for %s: %s", p->tun_tap ? "TAP" : "TUN", VPNC_NM_USER,
+		            g_strerror(-ret));
 		tun_remove(p);
 		close(profile_fd);
 		return FALSE;
@@ -671,8 +698,9 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	g_ptr_array_add(argv, "--untrusted-config");
 	g_ptr_array_add(argv, "--dev");
 	g_ptr_array_add(argv, p->tun);
+	/* The profile's type (a TAP for a bridged server): NetworkManager configures either. */
 	g_ptr_array_add(argv, "--dev-type");
-	g_ptr_array_add(argv, "tun");
+	g_ptr_array_add(argv, p->tun_tap ? "tap" : "tun");
 	/* NetworkManager applies addresses, routes and DNS; vpnc only reports them. */
 	g_ptr_array_add(argv, "--ifconfig-noexec");
 	g_ptr_array_add(argv, "--route-noexec");

@@ -71,9 +71,9 @@ int vpnc_nm_owner_inline(const char *vpnc, const char *config, const struct vpnc
                          GError **error);
 #endif
 
-/* nm-vpnc-ovpn-tun.c: a persistent TUN device owned by uid/gid (name out), and its removal. */
-int vpnc_nm_tun_create(uid_t uid, gid_t gid, char name[IFNAMSIZ]);
-int vpnc_nm_tun_delete(const char *name);
+/* nm-vpnc-ovpn-tun.c: a persistent TUN (or TAP) device owned by uid/gid (name out), and its removal. */
+int vpnc_nm_tun_create(uid_t uid, gid_t gid, bool tap, char name[IFNAMSIZ]);
+int vpnc_nm_tun_delete(const char *name, bool tap);
 
 /*
  * Runs the helper: reads the OpenVPN-style environment vpnc gives its up

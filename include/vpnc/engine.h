@@ -71,6 +71,8 @@ enum vpnc_event_type {
 	VPNC_EV_AUTH_CHALLENGE, /* during pending authentication the server asks (ev.challenge:
 	                         * CR_TEXT, answer with vpnc_engine_cr_response(); WEB_AUTH or
 	                         * OPEN_URL, show the URL); the session goes on */
+	VPNC_EV_GATEWAY,      /* route-gateway dhcp on a TAP: a DHCP ACK through the tunnel named the
+	                       * gateway, now ev.push->route_gateway; add the routes that waited */
 };
 
 /* Why a session ended (RESTART and FATAL events), for callers that act on it. */

@@ -141,6 +141,9 @@ struct vpnc_push {
 
 	bool has_route_gateway;
 	uint32_t route_gateway;
+	/* route-gateway dhcp: on a TAP the gateway is the router option of the DHCP ACK that comes
+	 * through the tunnel (core/dhcp.h); routes that need it wait for it (docs/tap.md). */
+	bool route_gateway_dhcp;
 	bool has_route6_gateway;     /* route-ipv6-gateway (used on TAP only, as 2.6) */
 	uint8_t route6_gateway[16];
 

@@ -366,6 +366,12 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		return vpnc_cfg_fail(ctx, -EINVAL,
 		                     "the profile asks for a TAP device (layer 2) but the command line makes "
 		                     "it a TUN device; the server would not understand the packets");
+	/* The other way round, as NetworkManager's plugin passes --dev-type tap for what it reads as a TAP. */
+	if (cfg->dev_tap && (ctx->file_dev_type == VPNC_CFG_DEV_TUN ||
+	                     (ctx->file_dev_type == VPNC_CFG_DEV_UNSET && ctx->file_dev_tun)))
+		return vpnc_cfg_fail(ctx, -EINVAL,
+		                     "the profile asks for a TUN device (layer 3) but the command line makes "
+		                     "it a TAP device; the server would not understand the packets");
 	if (cfg->has_lladdr && !cfg->dev_tap)
 		vpnc_cfg_note(ctx, 1, "option 'lladdr' has no effect on a tun device");
 	if (cfg->secret)

@@ -101,6 +101,7 @@ struct vpnc_cfg_ctx {
 	enum { VPNC_CFG_DEV_UNSET, VPNC_CFG_DEV_TUN, VPNC_CFG_DEV_TAP } dev_type; /* 'dev-type' */
 	int file_dev_type;          /* the same, given in a file (not on the command line) */
 	bool file_dev_tap;          /* a file's last 'dev' names a tap device */
+	bool file_dev_tun;          /* a file's last 'dev' names a tun device */
 	bool data_ciphers_set, fallback_set, ping_set, ping_restart_set;
 	bool mgmt;                  /* 'management' was given */
 	int proto_force;            /* 'proto-force': enum vpnc_transport + 1; 0 = none */

@@ -306,8 +306,10 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_dev)
 			return vpnc_cfg_bad(ctx, p[0], "'%s' is not a valid interface name", safe);
 	}
 	memcpy(ctx->cfg->dev, p[1], len + 1);
-	if (ctx->line > 0)
+	if (ctx->line > 0) {
 		ctx->file_dev_tap = strncmp(p[1], "tap", 3) == 0;
+		ctx->file_dev_tun = strncmp(p[1], "tun", 3) == 0;
+	}
 	return 0;
 }
 

@@ -483,6 +483,10 @@ static void chk_net(const struct vpnc_config *c)
 			printf("    redirect-gateway from the profile:%s%s\n",
 			       vpnc_rg_ipv4(n->redirect_gateway) ? " IPv4 default" : "",
 			       (n->redirect_gateway & VPNC_RG_IPV6) ? " IPv6 default" : "");
+		if (n->route_gateway_dhcp && !n->has_route_gateway)
+			printf("    vpn_gateway: %s\n", c->dev_tap ? "the router of the first DHCP ACK through the TAP "
+			       "(route-gateway dhcp); routes that need it wait for it"
+			       : "route-gateway dhcp has no effect on a TUN device");
 	}
 	if (c->ifconfig_noexec || c->pull) {
 		printf("  addresses: %s\n",

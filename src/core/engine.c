@@ -22,6 +22,7 @@
 #include "core/engine_frag.h"
 #include "core/engine_probe.h"
 #include "core/engine_static.h"
+#include "core/dhcp.h"
 #include "core/eth.h"
 #include "core/keyex.h"
 #include "vpnc/defaults.h"
@@ -424,6 +425,31 @@ int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t 
 	return 0;
 }
 
+/*
+ * route-gateway dhcp (dhcp.h): every DHCP reply to the TAP loses its router
+ * option, as in 2.6, so the device's DHCP client never makes the VPN its
+ * default route; the first ACK's router becomes the VPN gateway, unless the
+ * profile or the push named one.
+ */
+static void dhcp_in(struct vpnc_engine *e, uint8_t *f, size_t len)
+{
+	uint32_t gw = 0;
+
+	if (vpnc_dhcp_snoop(f, len, &gw) != VPNC_DHCP_ACK_ROUTER || vpnc_push_vpn_gateway4(&e->push) != 0)
+		return;
+	if (gw == 0xFFFFFFFFu || (gw & 0xF0000000u) == 0xE0000000u || (gw >> 24) == 127) {
+		if (!e->dhcp_bad_logged)
+			VPNC_LOG(e, 1, "route-gateway dhcp: the DHCP ACK's router %u.%u.%u.%u is not a usable "
+			         "gateway; still waiting for one", gw >> 24, (gw >> 16) & 255, (gw >> 8) & 255, gw & 255);
+		e->dhcp_bad_logged = true;
+		return;
+	}
+	e->push.has_route_gateway = true;
+	e->push.route_gateway = gw;
+	vpnc__event(e, VPNC_EV_GATEWAY, "Extracted DHCP router address: %u.%u.%u.%u", gw >> 24,
+	            (gw >> 16) & 255, (gw >> 8) & 255, gw & 255);
+}
+
 /* Handles a decrypted data packet that is not for the TUN (ping, OCC). Returns true if consumed. */
 static bool data_special(struct vpnc_engine *e, const uint8_t *p, size_t len)
 {
@@ -501,6 +527,8 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 		data_activity(e, now, (size_t)n);
 		if (e->mss4 != 0)
 			clamp(e, vpnc_buf_data(tun_out), (size_t)n);
+		if (e->dhcp_snoop)
+			dhcp_in(e, vpnc_buf_data(tun_out), (size_t)n);
 		e->stats.tun_out_pkts++;
 		e->stats.tun_out_bytes += (size_t)n;
 		return 1;

@@ -84,7 +84,12 @@ static void event_push(struct vpnc_engine *e, enum vpnc_event_type type, const c
 	s->ev.type = type;
 	s->ev.state = e->state;
 	snprintf(s->reason, sizeof(s->reason), "%s", reason != NULL ? reason : "");
-	if (type == VPNC_EV_CONNECTED)
+	if (type == VPNC_EV_CONNECTED) {
+		s->ev.push = &e->push;
+		/* The profile's or the pushed route-gateway dhcp is known now; one flag on the data path. */
+		e->dhcp_snoop = e->tap && e->push.route_gateway_dhcp;
+	}
+	if (type == VPNC_EV_GATEWAY)
 		s->ev.push = &e->push;
 	if (type == VPNC_EV_RESTART || type == VPNC_EV_FATAL) {
 		s->ev.cause = e->cause;

@@ -117,6 +117,9 @@ struct vpnc_engine {
 	bool link_ipv6;
 	int link_extra;                /* bytes before each link packet (a SOCKS UDP header), for mssfix */
 	bool tap;                     /* packets on the TUN side are Ethernet frames */
+	bool dhcp_bad_logged;         /* a DHCP ACK's unusable router was logged once */
+	bool dhcp_snoop;              /* route-gateway dhcp on a TAP: DHCP replies to the device are read
+	                               * (dhcp.h); set once the session's push is known */
 	int mtu_extra;                /* tun-mtu-extra bytes (2.6's frame extra_tun) */
 	uint16_t mss4, mss6;          /* clamp values, set with the first keys */
 	/* 'fragment' (engine_frag.c): 0 = off. frag_max is the largest framed payload per fragment,

@@ -365,8 +365,10 @@ static const char *opt_route_gateway(struct vpnc_push *p, const struct push_item
 
 	if (it->n != 2)
 		return "expects GW|dhcp";
-	if (strcmp(it->w[1], "dhcp") == 0)
-		return PUSH_IGNORED; /* TAP only */
+	if (strcmp(it->w[1], "dhcp") == 0) {
+		p->route_gateway_dhcp = true; /* acted on with a TAP only (engine.c) */
+		return NULL;
+	}
 	if (!push_ip4(it->w[1], &gw) || !push_ip4_unicast(gw))
 		return "gateway is not a usable IPv4 address";
 	p->has_route_gateway = true;

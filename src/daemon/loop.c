@@ -339,6 +339,10 @@ static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 	         (unsigned long long)(uv_now(&l->uv) - l->attempt_start));
 	if (l->nc->n_failed)
 		vpnc_log(VPNC_LOG_WARN, "%u address(es) or route(s) could not be added", l->nc->n_failed);
+	if (l->conf->dev_tap && push->route_gateway_dhcp && vpnc_push_vpn_gateway4(push) == 0 &&
+	    !l->conf->route_noexec)
+		vpnc_log(VPNC_LOG_INFO, "route-gateway dhcp: routes that need the gateway wait for a DHCP ACK "
+		         "on %s", l->tun.name);
 	if (l->nc->link_by_other)
 		vpnc_log(VPNC_LOG_MORE, "%s: MTU and up flag left to whoever configures it (no CAP_NET_ADMIN)",
 		         l->tun.name);
@@ -351,6 +355,38 @@ static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 	drop_privileges(l);
 out:
 	free(own);
+}
+
+/* route-gateway dhcp (docs/tap.md): the engine read the gateway out of a DHCP ACK; add what waited. */
+static void on_gateway(struct loop *l, const struct vpnc_push *pushed, const char *what)
+{
+	struct vpnc_push *own = NULL;
+	struct vpnc_netcfg_opts o;
+	unsigned n_failed = 0;
+	int ret;
+
+	vpnc_log(VPNC_LOG_INFO, "%s", what);
+	if (!l->nc->applied || l->conf->route_noexec)
+		return;
+	if (l->p->split) {
+		/* Privilege separation: the parent adds them to the configuration it holds (privsrv.c). */
+		ret = loop_priv_gateway(l, pushed->route_gateway, &n_failed);
+	} else {
+		own = resolve_route_hosts(pushed); /* as at connect: the same routes */
+		fill_netcfg_opts(l, &o);
+		ret = vpnc_netcfg_add_gateway(l->nc, l->p->nl, &l->tun, own != NULL ? own : pushed, &o);
+		if (ret >= 0)
+			n_failed = (unsigned)ret;
+		free(own);
+	}
+	if (ret < 0)
+		vpnc_log(VPNC_LOG_WARN, "route-gateway dhcp: the routes through the gateway were not added: %s",
+		         strerror(-ret));
+	else if (n_failed > 0)
+		vpnc_log(VPNC_LOG_WARN, "route-gateway dhcp: %u route(s) through the gateway could not be added",
+		         n_failed);
+	else
+		vpnc_log(VPNC_LOG_MORE, "route-gateway dhcp: the routes through the gateway are in place");
 }
 
 static const char *state_name(enum vpnc_state s)
@@ -476,6 +512,10 @@ static void process_events(struct loop *l)
 			break;
 		case VPNC_EV_AUTH_CHALLENGE:
 			loop_authcr_event(l, ev.challenge); /* CR_TEXT, WEB_AUTH (loop_authcr.c) */
+			break;
+		case VPNC_EV_GATEWAY:
+			if (ev.push != NULL && !l->exiting)
+				on_gateway(l, ev.push, ev.reason);
 			break;
 		case VPNC_EV_RESTART:
 		case VPNC_EV_FATAL:

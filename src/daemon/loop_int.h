@@ -324,6 +324,7 @@ int loop_priv_open_tun(struct loop *l);
 int loop_priv_apply(struct loop *l, const struct vpnc_push *push);
 void loop_priv_unapply(struct loop *l);
 int loop_priv_repin(struct loop *l);
+int loop_priv_gateway(struct loop *l, uint32_t gateway, unsigned *n_failed);
 int loop_priv_down(struct loop *l, bool error);
 int loop_priv_resolve(struct loop *l, const struct vpnc_remote *r, struct addrinfo **out);
 /* The server's own address for r's SOCKS UDP header (r: proto udp through a SOCKS proxy). */

@@ -100,6 +100,11 @@ int loop_priv_repin(struct loop *l)
 	return vpnc_privc_simple(l->p->priv_sock, VPNC_PRIV_REPIN);
 }
 
+int loop_priv_gateway(struct loop *l, uint32_t gateway, unsigned *n_failed)
+{
+	return vpnc_privc_gateway(l->p->priv_sock, gateway, n_failed);
+}
+
 int loop_priv_down(struct loop *l, bool error)
 {
 	int ret = vpnc_privc_down(l->p->priv_sock, error ? VPNC_PRIV_DOWN_FATAL : VPNC_PRIV_DOWN_SIGTERM);

@@ -17,6 +17,9 @@
  *    none is skipped (counted as failed), one with metric 0 stays on-link.
  *    IPv4 routes without a gateway are skipped on a TAP too, and a gateway
  *    the kernel finds unreachable is not turned into an on-link route.
+ *  - route-gateway dhcp on a TAP: IPv4 routes (and redirect-gateway) that
+ *    need the VPN gateway wait, counted in n_waiting, not n_failed, until
+ *    vpnc_netcfg_add_gateway() brings the router of the DHCP ACK.
  *  - On a TAP, ifconfig's second word is a netmask whatever the topology,
  *    and 'lladdr' sets the device's MAC address before anything else.
  *  - redirect-gateway adds 0.0.0.0/1 + 128.0.0.0/1 (with or without def1:
@@ -136,6 +139,17 @@ static int apply_item(struct apply_ctx *c, struct vpnc_netcfg_item *it)
 	} else {
 		ret = vpnc_nl_route(c->nl, true, it->family, it->addr, it->prefix,
 		                    it->has_gw ? it->gw : NULL, it->ifindex, it->metric);
+		/*
+		 * route-gateway dhcp: the gateway comes from the ACK on its way to
+		 * the device's DHCP client, which puts the address of its subnet on
+		 * the TAP only afterwards; the route is made on-link to the TAP
+		 * rather than lost to that race (the kernel resolves the gateway by
+		 * ARP on the TAP either way).
+		 */
+		if (ret == -ENETUNREACH && it->has_gw && it->ifindex == c->tun->ifindex && c->opts->tap &&
+		    c->push->route_gateway_dhcp && it->family == AF_INET)
+			ret = vpnc_nl_route_onlink(c->nl, true, it->family, it->addr, it->prefix, it->gw,
+			                           it->ifindex, it->metric, true);
 		/* On a TAP the gateway is a neighbour to resolve, not the far end of a point-to-point link. */
 		if (ret == -ENETUNREACH && it->has_gw && it->ifindex == c->tun->ifindex && !c->opts->tap) {
 			it->has_gw = false;
@@ -271,6 +285,12 @@ static void add_route6(struct apply_ctx *c, const uint8_t *dst, int bits, const 
 	add_route(c, AF_INET6, dst, bits, hop, route_metric(c, metric_cfg));
 }
 
+/* route-gateway dhcp on a TAP with no gateway yet: what needs one waits for the DHCP ACK. */
+static bool waits_for_dhcp(const struct apply_ctx *c)
+{
+	return c->opts->tap && c->push->route_gateway_dhcp && vpnc_push_vpn_gateway4(c->push) == 0;
+}
+
 /* The network of an IPv4 route, with the keywords resolved; false if a keyword has no value here. */
 static bool route_net4(const struct apply_ctx *c, const struct vpnc_route4 *r, uint32_t *net)
 {
@@ -310,7 +330,10 @@ static void add_route4(struct apply_ctx *c, uint32_t net, int prefix, uint32_t g
 	/* 2.6 installs no IPv4 route without a gateway ("needs a gateway parameter"); on a TAP an
 	 * on-link route would make the kernel ARP for every destination behind it. */
 	if (c->opts->tap && !has_gw) {
-		c->nc->n_failed++;
+		if (waits_for_dhcp(c))
+			c->nc->n_waiting++;
+		else
+			c->nc->n_failed++;
 		return;
 	}
 	vpnc_put_u32(dst, net);
@@ -365,7 +388,10 @@ static void apply_net_gateway_routes(struct apply_ctx *c)
 		if (!r->net_gateway)
 			continue;
 		if (prefix < 0 || !route_net4(c, r, &net)) {
-			c->nc->n_failed++;
+			if (prefix >= 0 && r->net_kind == VPNC_RT_NET_VPN_GATEWAY && waits_for_dhcp(c))
+				c->nc->n_waiting++;
+			else
+				c->nc->n_failed++;
 			continue;
 		}
 		vpnc_put_u32(dst, net);
@@ -488,7 +514,9 @@ static void apply_routes(struct apply_ctx *c)
 		add_route6(c, dst, bits, r->gw, r->metric);
 	}
 	if (p->redirect_gateway & VPNC_RG_ENABLE) {
-		if (!(p->redirect_gateway & VPNC_RG_NO_IPV4) && (has_vgw || p->has_ifconfig)) {
+		if (!(p->redirect_gateway & VPNC_RG_NO_IPV4) && !has_vgw && waits_for_dhcp(c))
+			c->nc->n_waiting++;
+		else if (!(p->redirect_gateway & VPNC_RG_NO_IPV4) && (has_vgw || p->has_ifconfig)) {
 			add_route4(c, 0x00000000u, 1, vgw, has_vgw, -1);
 			add_route4(c, 0x80000000u, 1, vgw, has_vgw, -1);
 		}
@@ -519,9 +547,10 @@ static void fingerprint(const struct vpnc_push *p, const struct vpnc_netcfg_opts
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned outlen = 32;
 	int mtu = effective_mtu(p, o);
-	uint8_t flags[10] = {o->ifconfig_noexec, o->route_noexec, o->route_nopull, p->has_ifconfig,
+	uint8_t flags[11] = {o->ifconfig_noexec, o->route_noexec, o->route_nopull, p->has_ifconfig,
 	                     p->has_ifconfig6, p->has_route_gateway, (uint8_t)p->topology,
-	                     p->ifconfig6_bits, o->tap, o->tap && p->has_route6_gateway};
+	                     p->ifconfig6_bits, o->tap, o->tap && p->has_route6_gateway,
+	                     o->tap && p->route_gateway_dhcp};
 	size_t n4 = p->n_routes < VPNC_MAX_ROUTES ? p->n_routes : VPNC_MAX_ROUTES;
 	size_t n6 = p->n_routes6 < VPNC_MAX_ROUTES ? p->n_routes6 : VPNC_MAX_ROUTES;
 
@@ -587,6 +616,7 @@ int vpnc_netcfg_apply(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct v
 		return -EBADF;
 	nc->n = 0;
 	nc->n_failed = 0;
+	nc->n_waiting = 0;
 	nc->mtu = effective_mtu(push, opts);
 	/* 2.6 sets lladdr right after opening the device, before ifconfig; a refusal is only logged there. */
 	if (opts->tap && opts->has_lladdr &&
@@ -620,6 +650,34 @@ int vpnc_netcfg_apply(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct v
 	if (!opts->route_noexec)
 		apply_routes(&c);
 	return 0;
+}
+
+int vpnc_netcfg_add_gateway(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct vpnc_tun *tun,
+                            const struct vpnc_push *push, const struct vpnc_netcfg_opts *opts)
+{
+	struct apply_ctx c = {.nc = nc, .nl = nl, .tun = tun, .push = push, .opts = opts};
+	unsigned failed = nc->n_failed;
+
+	if (!nc->applied || tun->fd < 0 || tun->ifindex <= 0)
+		return -EBADF;
+	if (vpnc_push_vpn_gateway4(push) == 0)
+		return -EINVAL;
+	if (opts->route_noexec)
+		return 0;
+	/*
+	 * Every route added so far is in the record and apply_item() skips it,
+	 * so this adds only what waited. Nothing covering the server was added
+	 * without its host route, so the lookup still finds the original path.
+	 */
+	c.no_host_route = (push->redirect_gateway & VPNC_RG_LOCAL) != 0;
+	if (opts->server_family == AF_INET || opts->server_family == AF_INET6) {
+		int k = opts->server_family == AF_INET ? 0 : 1;
+		c.path_known[k] = vpnc_nl_route_lookup(nl, opts->server_family, opts->server,
+		                                       &c.path[k]) == 0;
+	}
+	nc->n_waiting = 0;
+	apply_routes(&c);
+	return (int)(nc->n_failed - failed);
 }
 
 /* Errors meaning the item is already gone (e.g. removed with the TUN). */

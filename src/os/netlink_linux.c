@@ -222,6 +222,12 @@ int vpnc_nl_addr(struct vpnc_nl *nl, bool add, int ifindex, int family, const ui
 int vpnc_nl_route(struct vpnc_nl *nl, bool add, int family, const uint8_t *dst, int prefix,
                   const uint8_t *gw, int ifindex, int metric)
 {
+	return vpnc_nl_route_onlink(nl, add, family, dst, prefix, gw, ifindex, metric, false);
+}
+
+int vpnc_nl_route_onlink(struct vpnc_nl *nl, bool add, int family, const uint8_t *dst, int prefix,
+                         const uint8_t *gw, int ifindex, int metric, bool onlink)
+{
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
@@ -236,6 +242,8 @@ int vpnc_nl_route(struct vpnc_nl *nl, bool add, int family, const uint8_t *dst, 
 	rtm->rtm_dst_len = (uint8_t)prefix;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_type = RTN_UNICAST;
+	if (onlink && gw != NULL && ifindex > 0)
+		rtm->rtm_flags = RTNH_F_ONLINK;
 	if (add) {
 		rtm->rtm_protocol = RTPROT_BOOT;
 		rtm->rtm_scope = (family == AF_INET && gw == NULL) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;

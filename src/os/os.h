@@ -97,6 +97,14 @@ int vpnc_nl_addr(struct vpnc_nl *nl, bool add, int ifindex, int family, const ui
 int vpnc_nl_route(struct vpnc_nl *nl, bool add, int family, const uint8_t *dst, int prefix,
                   const uint8_t *gw, int ifindex, int metric);
 
+/*
+ * The same; with onlink (a gateway and a device), the kernel takes the
+ * gateway as on the device's link even before an address of its subnet is
+ * there (RTNH_F_ONLINK, `ip route ... onlink`).
+ */
+int vpnc_nl_route_onlink(struct vpnc_nl *nl, bool add, int family, const uint8_t *dst, int prefix,
+                         const uint8_t *gw, int ifindex, int metric, bool onlink);
+
 /* What the kernel uses to reach one address (RTM_GETROUTE). */
 struct vpnc_nl_path {
 	bool has_gw;
@@ -172,6 +180,7 @@ struct vpnc_netcfg {
 	int mtu;                 /* the MTU set on the link */
 	bool link_by_other;      /* no-exec and no CAP_NET_ADMIN: MTU and up flag left to their owner */
 	unsigned n_failed;       /* items the kernel refused during the last apply */
+	unsigned n_waiting;      /* routes waiting for route-gateway dhcp's gateway */
 	int server_family;       /* server address the host route was made for */
 	uint8_t server[16];
 	uint8_t fingerprint[32]; /* of the push fields and opts that were applied */
@@ -189,6 +198,17 @@ void vpnc_netcfg_init(struct vpnc_netcfg *nc);
  */
 int vpnc_netcfg_apply(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct vpnc_tun *tun,
                       const struct vpnc_push *push, const struct vpnc_netcfg_opts *opts);
+
+/*
+ * route-gateway dhcp: push now has the VPN gateway (the router of the DHCP
+ * ACK, as route_gateway); adds the routes and redirect-gateway blocks that
+ * waited for it, and nothing that is there already. The fingerprint stays
+ * that of the pushed configuration, so a reconnect with the same push keeps
+ * these routes. Returns how many routes the kernel refused (also added to
+ * nc->n_failed), or a negative errno code.
+ */
+int vpnc_netcfg_add_gateway(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const struct vpnc_tun *tun,
+                            const struct vpnc_push *push, const struct vpnc_netcfg_opts *opts);
 
 /* Deletes every item apply added, newest first. Returns how many deletions failed. */
 int vpnc_netcfg_unapply(struct vpnc_netcfg *nc, struct vpnc_nl *nl);

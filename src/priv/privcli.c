@@ -76,6 +76,23 @@ int vpnc_privc_simple(int sock, int type)
 	return ret < 0 ? ret : r.result.err;
 }
 
+int vpnc_privc_gateway(int sock, uint32_t gateway, unsigned *n_failed)
+{
+	struct vpnc_priv_msg_gateway q;
+	union vpnc_priv_msg r;
+	int ret;
+
+	vpnc_priv_hdr_init(&q.h, VPNC_PRIV_NET_GATEWAY);
+	q.gateway = gateway;
+	if (vpnc_priv_check(&q, sizeof(q), false) != VPNC_PRIV_NET_GATEWAY)
+		return -EINVAL;
+	ret = call(sock, &q, sizeof(q), VPNC_PRIV_RESULT, &r, NULL);
+	if (ret < 0)
+		return ret;
+	*n_failed = r.result.n_failed;
+	return r.result.err;
+}
+
 int vpnc_privc_resolve(int sock, unsigned idx, int what, struct vpnc_priv_msg_addrs *out)
 {
 	struct vpnc_priv_msg_resolve q;

@@ -43,6 +43,9 @@ int vpnc_privc_resolve(int sock, unsigned idx, int what, struct vpnc_priv_msg_ad
  */
 int vpnc_privc_relay(int sock, unsigned idx, const struct sockaddr *relay);
 
+/* NET_GATEWAY: the gateway route-gateway dhcp learned; *n_failed: routes the kernel refused. */
+int vpnc_privc_gateway(int sock, uint32_t gateway, unsigned *n_failed);
+
 /*
  * SIGN: a private-key operation (enum vpnc_priv_sign_op) by the token the
  * parent holds. Writes the signature into out (cap bytes) and returns its

@@ -84,6 +84,7 @@ size_t vpnc_priv_len(int type)
 	case VPNC_PRIV_ASK: return sizeof(struct vpnc_priv_msg_ask);
 	case VPNC_PRIV_ASK_DONE: return sizeof(struct vpnc_priv_msg_ask_done);
 	case VPNC_PRIV_RELAY: return sizeof(struct vpnc_priv_msg_relay);
+	case VPNC_PRIV_NET_GATEWAY: return sizeof(struct vpnc_priv_msg_gateway);
 	default: return 0;
 	}
 }
@@ -292,7 +293,7 @@ static bool net_ok(const struct vpnc_priv_net *n)
 {
 	if (!ifconfig_ok(n) || !ifconfig6_ok(n) || !server_ok(n) || !zero(n->zero, sizeof(n->zero)))
 		return false;
-	if (!flag(n->has_route_gateway) || (n->has_route_gateway ? !ip4_unicast(n->route_gateway) : n->route_gateway != 0))
+	if (!flag(n->has_route_gateway) || !flag(n->route_gateway_dhcp) || (n->has_route_gateway ? !ip4_unicast(n->route_gateway) : n->route_gateway != 0))
 		return false;
 	if ((n->redirect_gateway & ~(uint32_t)PRIV_RG_ALL) != 0 ||
 	    (n->redirect_gateway != 0 && !(n->redirect_gateway & VPNC_RG_ENABLE)))
@@ -369,6 +370,8 @@ static bool result_ok(const struct vpnc_priv_msg_result *r)
 	case VPNC_PRIV_REPIN:
 	case VPNC_PRIV_DOWN:
 		return r->mtu == 0; /* n_failed: deletions that failed */
+	case VPNC_PRIV_NET_GATEWAY:
+		return r->mtu == 0; /* n_failed: routes the kernel refused */
 	case VPNC_PRIV_TUN_OPEN:
 		return r->err < 0 && r->mtu == 0 && r->n_failed == 0; /* success is a TUN message */
 	case VPNC_PRIV_ASK:
@@ -547,6 +550,10 @@ int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 		if (m.ask_done.id == 0)
 			return -EBADMSG;
 		break;
+	case VPNC_PRIV_NET_GATEWAY:
+		if (!ip4_unicast(m.gateway.gateway))
+			return -EBADMSG;
+		break;
 	default: return -EBADMSG;
 	}
 	return m.h.type;
@@ -578,6 +585,7 @@ int vpnc_priv_net_from_push(struct vpnc_priv_msg_net *m, const struct vpnc_push 
 		memcpy(n->ifconfig6_remote, p->ifconfig6_remote, 16);
 	}
 	n->has_route_gateway = p->has_route_gateway;
+	n->route_gateway_dhcp = p->route_gateway_dhcp;
 	if (p->has_route_gateway)
 		n->route_gateway = p->route_gateway;
 	n->has_route6_gateway = p->has_route6_gateway;
@@ -689,6 +697,7 @@ void vpnc_priv_net_to_push(const struct vpnc_priv_net *n, struct vpnc_push *p)
 	memcpy(p->ifconfig6_remote, n->ifconfig6_remote, 16);
 	p->has_route_gateway = n->has_route_gateway;
 	p->route_gateway = n->route_gateway;
+	p->route_gateway_dhcp = n->route_gateway_dhcp;
 	p->has_route6_gateway = n->has_route6_gateway;
 	memcpy(p->route6_gateway, n->route6_gateway, 16);
 	p->redirect_gateway = n->redirect_gateway;

@@ -40,6 +40,7 @@ enum vpnc_priv_type {
 	VPNC_PRIV_ASK,           /* child: ask this question on the terminal (or systemd-ask-password) too */
 	VPNC_PRIV_ASK_DONE,      /* child: that question is answered or withdrawn */
 	VPNC_PRIV_RELAY,         /* child: remote N's SOCKS proxy named this UDP relay */
+	VPNC_PRIV_NET_GATEWAY,   /* child: route-gateway dhcp learned this gateway; add what waited for it */
 	VPNC_PRIV_RESULT = 0x81, /* parent: the outcome of a request */
 	VPNC_PRIV_TUN,           /* parent: the TUN's name and index; the fd rides along (SCM_RIGHTS) */
 	VPNC_PRIV_ADDRS,         /* parent: the addresses of a remote */
@@ -118,7 +119,8 @@ struct vpnc_priv_net {
 	uint16_t n_dns4;
 	uint16_t n_dns6;
 	uint16_t n_domains;
-	uint8_t zero[2];
+	uint8_t route_gateway_dhcp; /* 0/1: routes without a gateway wait for NET_GATEWAY */
+	uint8_t zero[1];
 	uint8_t server[16];      /* 4 bytes used for AF_INET; the rest zero */
 	struct vpnc_priv_route4 routes[VPNC_MAX_ROUTES];
 	struct vpnc_priv_route6 routes6[VPNC_MAX_ROUTES];
@@ -164,6 +166,12 @@ struct vpnc_priv_msg_resolve {
 	uint32_t what;           /* enum vpnc_priv_resolve_what */
 };
 #define VPNC_PRIV_MAX_REMOTES 64
+
+/* NET_GATEWAY: the router of a DHCP ACK on the TAP (core/dhcp.h), host order, unicast. */
+struct vpnc_priv_msg_gateway {
+	struct vpnc_priv_hdr h;
+	uint32_t gateway;
+};
 
 /* DOWN: why the child is going down; picks the 'down' script's signal. */
 enum vpnc_priv_down_why {
@@ -315,6 +323,7 @@ union vpnc_priv_msg {
 	struct vpnc_priv_msg_ask ask;
 	struct vpnc_priv_msg_ask_done ask_done;
 	struct vpnc_priv_msg_relay relay;
+	struct vpnc_priv_msg_gateway gateway;
 };
 #define VPNC_PRIV_MSG_MAX sizeof(union vpnc_priv_msg)
 

@@ -227,6 +227,46 @@ static int route_hosts(struct vpnc_privsrv *s, struct vpnc_push *push)
 	return 0;
 }
 
+static void netcfg_opts(const struct vpnc_privsrv *s, int server_family, const uint8_t server[16],
+                        struct vpnc_netcfg_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->ifconfig_noexec = s->conf->ifconfig_noexec;
+	o->route_noexec = s->conf->route_noexec;
+	o->route_nopull = s->conf->route_nopull;
+	o->mtu = s->conf->tun_mtu;
+	o->tap = s->conf->dev_tap;
+	o->has_lladdr = s->conf->has_lladdr;
+	memcpy(o->lladdr, s->conf->lladdr, sizeof(o->lladdr));
+	o->server_family = server_family;
+	memcpy(o->server, server, 16);
+}
+
+/*
+ * NET_GATEWAY: route-gateway dhcp learned the gateway in the network
+ * process. Only the routes of the configuration applied last can be added,
+ * through the checked unicast address; the child chooses no route.
+ */
+static int net_gateway(struct vpnc_privsrv *s, uint32_t gw, union vpnc_priv_msg *reply)
+{
+	struct vpnc_netcfg_opts o;
+	int ret;
+
+	if (s->applied == NULL || !s->nc.applied || s->tun.fd < 0 || !s->conf->dev_tap ||
+	    !s->applied->route_gateway_dhcp || vpnc_push_vpn_gateway4(s->applied) != 0) {
+		result(reply, VPNC_PRIV_NET_GATEWAY, -EALREADY);
+		return 0;
+	}
+	s->applied->has_route_gateway = true;
+	s->applied->route_gateway = gw;
+	netcfg_opts(s, s->nc.server_family, s->nc.server, &o);
+	ret = vpnc_netcfg_add_gateway(&s->nc, s->nl, &s->tun, s->applied, &o);
+	result(reply, VPNC_PRIV_NET_GATEWAY, ret < 0 ? ret : 0);
+	if (ret > 0)
+		reply->result.n_failed = (uint32_t)ret;
+	return 0;
+}
+
 static int net_apply(struct vpnc_privsrv *s, const struct vpnc_priv_net *n, union vpnc_priv_msg *reply)
 {
 	static struct vpnc_push push; /* about 10 KiB, no secret: the parent is single-threaded */
@@ -244,15 +284,7 @@ static int net_apply(struct vpnc_privsrv *s, const struct vpnc_priv_net *n, unio
 	if (route_hosts(s, &push) < 0)
 		return -EBADMSG;
 	s->applied = &push;
-	o.ifconfig_noexec = s->conf->ifconfig_noexec;
-	o.route_noexec = s->conf->route_noexec;
-	o.route_nopull = s->conf->route_nopull;
-	o.mtu = s->conf->tun_mtu;
-	o.tap = s->conf->dev_tap;
-	o.has_lladdr = s->conf->has_lladdr;
-	memcpy(o.lladdr, s->conf->lladdr, sizeof(o.lladdr));
-	o.server_family = n->server_family;
-	memcpy(o.server, n->server, 16);
+	netcfg_opts(s, n->server_family, n->server, &o);
 	if (s->nc.applied && !vpnc_netcfg_matches(&s->nc, &push, &o))
 		(void)vpnc_netcfg_unapply(&s->nc, s->nl);
 	if (!s->nc.applied && (err = vpnc_netcfg_apply(&s->nc, s->nl, &s->tun, &push, &o)) < 0) {
@@ -322,6 +354,7 @@ int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, 
 			result(reply, type, err); /* the child reads a RESULT instead of a TUN */
 		return 0;
 	case VPNC_PRIV_NET_APPLY: return net_apply(s, &req->net.net, reply);
+	case VPNC_PRIV_NET_GATEWAY: return net_gateway(s, req->gateway.gateway, reply);
 	case VPNC_PRIV_NET_UNAPPLY:
 		err = vpnc_dns_revert(&s->dns) < 0;
 		err += vpnc_netcfg_unapply(&s->nc, s->nl);

@@ -46,7 +46,7 @@ struct vpnc_privsrv {
 	/* remote-random-hostname: writes "LABEL.host" into out (the daemon's remote.h rule); 0 or < 0. */
 	int (*random_host)(char *out, size_t cap, const char *host);
 	/* The last NET_APPLY as applied (route host names resolved), for the scripts; NULL before one. */
-	const struct vpnc_push *applied;
+	struct vpnc_push *applied;
 	unsigned route_hosts_lost;        /* routes whose host name did not resolve, in the last NET_APPLY */
 	/* Told when DNS could not be applied (the request itself succeeds, as in the one-process daemon). */
 	void (*on_dns_error)(int err, enum vpnc_dns_mode mode);

@@ -20,6 +20,11 @@
 # device and the secret files are gone. Then again with a pushed
 # `redirect-gateway def1`: now NetworkManager routes the default through the
 # tunnel. Then a wrong password: the activation fails and nothing is left.
+# Then a `dev tap` profile against a second stock server with `dev tap`: the
+# plugin makes a TAP device (vpnc-nmtapN) owned by nm-vpnc-ovpn, vpnc runs
+# with --dev-type tap, NetworkManager puts the pushed address on the TAP and
+# routes the pushed route through the pushed route-gateway; pings through
+# both, then down: vpnc gone, no device left.
 #
 # Last, the safety model (docs/networkmanager.md): an unprivileged user
 # created for the test (removed at the end) owns connections
@@ -305,7 +310,55 @@ inner() {
 	vt_check "[badpw] the plugin reports login-failed (AUTH_FAILED, exit status 4)" \
 		grep -qF "connection failed (login-failed): the server refused the login: AUTH_FAILED (exit status 4)" "$d/nm.log"
 	quiet nmcli connection modify "$con" vpn.secrets "password=$VT_NM_PASSWORD"
-	failures && import_round && ks_round && otp_round
+	tap_round && failures && import_round && ks_round && otp_round
+}
+
+# A `dev tap` profile (docs/networkmanager.md): the second stock server (the outer part) runs
+# `dev tap` with `server 10.210.0.0 255.255.255.0`, so it pushes `ifconfig IP NETMASK` and
+# `route-gateway 10.210.0.1`; its pushed route 10.201.0.0/24 has no gateway of its own.
+tap_round() {
+	local d=$VT_DIR/nm con=vt-tap dev pid out i
+	vt_log "-- round tap"
+	vt_check "[tap] nmcli connection add (dev tap profile)" \
+		quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
+		vpn.data "config=$VT_DIR/client-tap.ovpn, username=$VT_NM_USER, password-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD" || return 1
+	if ! vt_check "[tap] nmcli connection up" quiet timeout 60 nmcli connection up "$con"; then
+		tail -n 30 "$d/nmcli.log" "$d/nm.log"
+		return 1
+	fi
+	dev=$(ip -o link show 2>/dev/null | awk -F': ' '$2 ~ /^vpnc-nmtap[0-9]+$/ {print $2; exit}')
+	pid=$(nm_vpnc -n)
+	vt_check "[tap] the plugin made a TAP device (${dev:-none})" \
+		bash -c 'ip -d link show dev "$1" | grep -q "tun type tap"' _ "${dev:-none}"
+	out=$(ip -d link show dev "${dev:-none}" 2>/dev/null)
+	vt_check "[tap] the TAP is persistent and owned by $VT_NM_SYSUSER" \
+		bash -c '[[ $1 == *"persist on"* ]] && [[ $1 =~ user\ ($2|$3)([^0-9a-z-]|$) ]]' _ "$out" "$VT_NM_SYSUSER" \
+		"$(id -u "$VT_NM_SYSUSER")"
+	vt_check "[tap] vpnc (pid ${pid:-none}) runs with --dev ${dev:-none} --dev-type tap and no capability" \
+		bash -c 'tr "\0" " " </proc/$1/cmdline | grep -q -- "--dev $2 --dev-type tap" &&
+			grep -q "^CapEff:[[:space:]]*0*\$" /proc/$1/status' _ "${pid:-0}" "${dev:-none}"
+	out=$(ip -4 addr show dev "${dev:-none}" 2>/dev/null)
+	vt_check "[tap] NetworkManager put the pushed 10.210.0.x/24 on the TAP" grep -q 'inet 10\.210\.0\.[0-9]*/24' <<<"$out"
+	vt_check "[tap] the connection is activated" \
+		bash -c 'nmcli -g GENERAL.STATE connection show "$1" | grep -q activated' _ "$con"
+	vt_check "[tap] ping 10.210.0.1 (the server's TAP) through the tunnel" quiet vt_wait_ping_quiet 10.210.0.1
+	vt_check "[tap] ARP through the tunnel: 10.210.0.1 is a neighbour on the TAP" \
+		bash -c 'ip neigh show dev "$1" | grep -q "^10\.210\.0\.1 lladdr"' _ "${dev:-none}"
+	out=$(ip -4 route show table all 2>/dev/null)
+	vt_check "[tap] pushed route $VT_PUSH_ROUTE through route-gateway 10.210.0.1 on the TAP" \
+		grep -q "^${VT_PUSH_ROUTE} via 10\.210\.0\.1 dev ${dev:-none}" <<<"$out"
+	# Bound to the TAP: without the route the packet would reach the server by the base connection.
+	vt_check "[tap] ping 10.201.0.1 through the pushed route" quiet ping -I "${dev:-none}" -c 2 -W 2 -i 0.3 10.201.0.1
+	vt_check "[tap] nmcli connection down" quiet timeout 30 nmcli connection down "$con"
+	for i in $(seq 100); do
+		if [ -z "$pid" ] || ! vt_pid_alive "$pid"; then break; fi
+		sleep 0.1
+	done
+	vt_check "[tap] vpnc exited after down" sh -c '! [ -n "$1" ] || ! [ -r "/proc/$1/stat" ]' _ "$pid"
+	vt_check "[tap] no TAP device left" no_tun
+	quiet nmcli connection delete "$con"
+	return 0
 }
 
 # A question vpnc asks during the connection (docs/networkmanager.md, "Questions during the
@@ -663,11 +716,15 @@ fi
 vt_init || exit 1
 vt_log "$name: vpnc $vpnc, plugin $plugin"
 VT_NM_OWNER=vtnm$VT_ID
+# The tap round's stock server (dev tap) listens here, next to the first one.
+VT_NM_TAP_PORT=$((VT_PORT + 1))
+VT_NM_TAP_SRV_PID=""
 VT_NM_USER_MADE=0
 VT_NM_UDIR=""
 VT_NM_MARK=""
 # The test's user and its directory go too (lib.sh's vt_cleanup does the rest).
 nm_cleanup() {
+	[ -n "$VT_NM_TAP_SRV_PID" ] && vt_kill_wait "$VT_NM_TAP_SRV_PID" 5
 	[ "$VT_NM_USER_MADE" = 1 ] && userdel "$VT_NM_OWNER" 2>/dev/null
 	[ -n "$VT_NM_UDIR" ] && rm -rf "$VT_NM_UDIR"
 	[ -n "$VT_NM_MARK" ] && rm -f "$VT_NM_MARK"
@@ -676,7 +733,7 @@ nm_cleanup() {
 trap nm_cleanup EXIT
 
 setup() {
-	local d=$VT_DIR/nm
+	local d=$VT_DIR/nm i
 	vt_netns_up || return 1
 	vt_pki ed25519 || return 1
 	mkdir -p "$VT_DIR/ccd" "$d/vpn" "$d/conf.d" "$d/conn" || return 1
@@ -713,6 +770,25 @@ setup() {
 	vt_server_conf
 	vt_client_conf
 	vt_server_start || return 1
+	# The tap round's server: the same one with `dev tap` on its own port and subnet.
+	sed -e 's/^dev tun$/dev tap/' -e "s/^port $VT_PORT\$/port $VT_NM_TAP_PORT/" \
+		-e 's/^server 10\.200\.0\.0 /server 10.210.0.0 /' -e '/^server-ipv6 /d' -e '/route-ipv6/d' \
+		-e '/DNS6/d' -e '/^client-config-dir /d' -e 's#/server\.\(log\|pid\|status\)#/server-tap.\1#' \
+		"$VT_DIR/server.conf" >"$VT_DIR/server-tap.conf" || return 1
+	sed -e 's/^dev tun$/dev tap/' -e "s/^remote \(.*\) $VT_PORT\$/remote \1 $VT_NM_TAP_PORT/" \
+		"$VT_DIR/client.ovpn" >"$VT_DIR/client-tap.ovpn" || return 1
+	vt_srv ip addr replace 10.201.0.1/32 dev lo || return 1
+	: >"$VT_DIR/server-tap.log"
+	ip netns exec "$VT_SRV_NS" openvpn --config "$VT_DIR/server-tap.conf" >"$VT_DIR/server-tap.out" 2>&1 &
+	VT_NM_TAP_SRV_PID=$!
+	for i in $(seq 100); do
+		grep -q 'Initialization Sequence Completed' "$VT_DIR/server-tap.log" && break
+		sleep 0.1
+	done
+	if ! grep -q 'Initialization Sequence Completed' "$VT_DIR/server-tap.log"; then
+		tail -n 20 "$VT_DIR/server-tap.log" "$VT_DIR/server-tap.out"
+		return 1
+	fi
 
 	# The unprivileged owner of the abuse round's connections, and its private directory.
 	useradd --no-create-home --shell /usr/sbin/nologin "$VT_NM_OWNER" || return 1

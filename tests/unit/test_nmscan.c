@@ -1,7 +1,8 @@
 /*
  * test_nmscan.c: the NetworkManager import's scan of a self-contained
- * profile for the secrets it needs (contrib/networkmanager/nm-vpnc-ovpn-scan.c,
- * compiled in here: the plugin itself needs libnm).
+ * profile for the secrets it needs, and the service's reading of its device
+ * type (contrib/networkmanager/nm-vpnc-ovpn-scan.c, compiled in here: the
+ * plugin itself needs libnm).
  */
 #include <string.h>
 
@@ -52,8 +53,39 @@ static void test_challenge(void)
 	}
 }
 
+/* 2.6's rule (dev_type_enum()): the last dev-type, else the last dev's first three letters. */
+static void test_tap(void)
+{
+	CHECK(scan("client\ndev tap\n").tap);
+	CHECK(scan("dev tap0\r\n").tap);
+	CHECK(scan("  dev\t\"tap3\"\n").tap);
+	CHECK(scan("dev 'tapx'\n").tap);
+	CHECK(scan("dev vpn0\ndev-type tap\n").tap);
+	CHECK(scan("dev-type tap\ndev tun\n").tap, "dev-type wins over the name");
+	CHECK(!scan("dev tap\ndev-type tun\n").tap);
+	CHECK(!scan("dev tap\ndev tun\n").tap, "the last dev counts");
+	CHECK(!scan("client\ndev tun\n").tap);
+	CHECK(!scan("client\n").tap);
+	CHECK(!scan("dev ta\n").tap);
+	CHECK(!scan("dev-type tapx\n").tap);
+	CHECK(!scan("devtap\n").tap);
+	CHECK(!scan("# dev tap\n").tap);
+	CHECK(!scan("<key>\ndev tap\n</key>\n").tap, "not an option line");
+	CHECK(!scan("dev").tap && !scan("dev ").tap && !scan("dev-type").tap);
+	{
+		/* Reads only the given bytes. */
+		struct vpnc_nm_scan s;
+
+		vpnc_nm_scan_profile("dev tapXXXX", 7, &s);
+		CHECK(s.tap);
+		vpnc_nm_scan_profile("dev tapXXXX", 6, &s);
+		CHECK(!s.tap);
+	}
+}
+
 int main(void)
 {
+	test_tap();
 	test_password();
 	test_key();
 	test_challenge();

@@ -382,6 +382,42 @@ static void test_tap(struct vpnc_nl *nl)
 	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.31.0.0"), 16, NULL, 0) == 0);
 	CHECK(vpnc_nl_route_exists(nl, AF_INET6, b6("fd31::"), 64, NULL, 0) == 0);
 	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+
+	/*
+	 * route-gateway dhcp: the IPv4 route and redirect-gateway wait for the
+	 * gateway (not failures), then come with it; the device's DHCP client
+	 * has put no address of the gateway's subnet on yet, so on-link.
+	 */
+	p.route_gateway_dhcp = true;
+	p.has_ifconfig = false;
+	p.has_ifconfig6 = false;
+	p.n_routes6 = 0;
+	p.redirect_gateway = VPNC_RG_ENABLE | VPNC_RG_DEF1;
+	CHECK(vpnc_netcfg_apply(&nc, nl, &t, &p, &o) == 0);
+	CHECK(nc.n_failed == 0 && nc.n_waiting == 2, "%u failed, %u waiting", nc.n_failed, nc.n_waiting);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.31.0.0"), 16, NULL, 0) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("0.0.0.0"), 1, NULL, 0) == 0);
+	CHECK(vpnc_netcfg_add_gateway(&nc, nl, &t, &p, &o) == -EINVAL, "no gateway yet");
+	p.has_route_gateway = true;
+	p.route_gateway = ip4("10.40.0.1");
+	CHECK(vpnc_netcfg_add_gateway(&nc, nl, &t, &p, &o) == 0);
+	CHECK(nc.n_failed == 0 && nc.n_waiting == 0, "%u failed, %u waiting", nc.n_failed, nc.n_waiting);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.31.0.0"), 16, b4("10.40.0.1"), t.ifindex) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("0.0.0.0"), 1, b4("10.40.0.1"), t.ifindex) == 1);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("128.0.0.0"), 1, b4("10.40.0.1"), t.ifindex) == 1);
+	{
+		size_t n = nc.n;
+
+		CHECK(vpnc_netcfg_add_gateway(&nc, nl, &t, &p, &o) == 0 && nc.n == n, "again: nothing new");
+	}
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("10.31.0.0"), 16, NULL, 0) == 0, "removed with the rest");
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, b4("0.0.0.0"), 1, NULL, 0) == 0);
+	/* Without the option such a gateway is refused on a TAP, as before. */
+	p.route_gateway_dhcp = false;
+	p.redirect_gateway = 0;
+	CHECK(vpnc_netcfg_apply(&nc, nl, &t, &p, &o) == 0 && nc.n_failed == 1 && nc.n_waiting == 0);
+	CHECK(vpnc_netcfg_unapply(&nc, nl) == 0);
 	vpnc_tun_close(&t);
 }
 

@@ -149,7 +149,8 @@ static void test_net_fields(void)
 	REFUSED(n->has_ifconfig6 = 2);
 	REFUSED(n->has_route_gateway = 2);
 	REFUSED(n->topology = 3);
-	REFUSED(n->zero[1] = 1);
+	REFUSED(n->zero[0] = 1);
+	REFUSED(n->route_gateway_dhcp = 2);
 	REFUSED(n->n_routes = VPNC_MAX_ROUTES + 1);
 	REFUSED(n->n_routes6 = VPNC_MAX_ROUTES + 1);
 	REFUSED(n->n_dns4 = VPNC_MAX_DNS + 1);

@@ -511,7 +511,7 @@ static void test_tokenizer_and_limits(void)
 	/* Ignored-but-known options. */
 	CHECK(parse(&P, &L, "block-outside-dns,register-dns,echo hello,setenv-safe FOO bar,persist-tun,persist-key,"
 	                    "route-delay 2,route-metric 5,dns server 1 address 10.0.0.1,route-gateway dhcp") == 0);
-	CHECK(P.n_ignored == 8 && P.n_rejected == 0 && !P.has_route_gateway && P.route_metric == 5);
+	CHECK(P.n_ignored == 7 && P.n_rejected == 0 && !P.has_route_gateway && P.route_metric == 5);
 	CHECK(P.n_dns_servers == 1 && P.dns_servers[0].n_addr == 1 && P.dns_servers[0].pushed);
 	CHECK(parse(&P, &L, "route-gateway 10.8.0.1.1") == 0 && !P.has_route_gateway && P.n_rejected == 1);
 	CHECK(parse(&P, &L, "redirect-gateway") == 0 && P.redirect_gateway == VPNC_RG_ENABLE);
@@ -655,8 +655,9 @@ static void test_route_keywords(void)
 	CHECK(parse(&P, &L, "route-metric -1") == 0 && P.route_metric == -1 && P.n_rejected == 1);
 	CHECK(parse(&P, &L, "route-metric 2147483648") == 0 && P.route_metric == -1 && P.n_rejected == 1);
 	CHECK(parse(&P, &L, "route-metric 0") == 0 && P.route_metric == 0);
-	/* route-gateway dhcp is TAP only: skipped, not stored. */
-	CHECK(parse(&P, &L, "route-gateway dhcp") == 0 && !P.has_route_gateway && P.n_ignored == 1);
+	/* route-gateway dhcp: the gateway comes later, from a DHCP ACK on a TAP (test_dhcp.c). */
+	CHECK(parse(&P, &L, "route-gateway dhcp") == 0 && !P.has_route_gateway && P.route_gateway_dhcp &&
+	      P.n_ignored == 0);
 }
 
 static void test_init(void)
@@ -701,7 +702,8 @@ static void test_profile_merge(void)
 	CHECK(prof(&base, "dns server 9 resolve-domains a.example b.example") == 0);
 	CHECK(prof(&base, "dns search-domains s1.example") == 0);
 	CHECK(prof(&base, "route-delay 5 30") == 1 && prof(&base, "max-routes 300") == 1);
-	CHECK(prof(&base, "route-ipv6-gateway fd00::7") == 1 && prof(&base, "route-gateway dhcp") == 1);
+	CHECK(prof(&base, "route-ipv6-gateway fd00::7") == 1 && prof(&base, "route-gateway dhcp") == 0);
+	CHECK(base.route_gateway_dhcp);
 	CHECK(vpnc_push_profile_finish(&base) == NULL);
 	CHECK(base.n_routes == 1 && base.routes[0].net_gateway && base.routes[0].metric == 7);
 	CHECK(base.n_dns_servers == 3 && base.dns_servers[0].priority == -5 && base.dns_servers[0].addr[0].port == 5353);

@@ -260,6 +260,21 @@ static void test_cmdline_type(void)
 		vpnc_config_free(c);
 	}
 	{
+		/* NetworkManager's plugin with a profile it read as a TAP (--dev-type tap). */
+		char *argv[] = {"--config", path, "--dev", "vpnc-nmtap0", "--dev-type", "tap"};
+
+		ret = load_with(path, "dev tap\n", argv, 6, &c);
+		CHECK(ret == 0 && c != NULL && c->dev_tap, "%s", err);
+		vpnc_config_free(c);
+		ret = load_with(path, "dev tun\n", argv, 6, &c);
+		CHECK(ret == -EINVAL && c == NULL && strstr(err, "asks for a TUN device") != NULL, "%d %s", ret, err);
+		ret = load_with(path, "dev vpn0\ndev-type tun\n", argv, 6, &c);
+		CHECK(ret == -EINVAL && c == NULL, "dev-type tun in the file, tap on the command line");
+		ret = load_with(path, "dev tun0\ndev-type tap\n", argv, 6, &c);
+		CHECK(ret == 0 && c != NULL && c->dev_tap, "%s", err);
+		vpnc_config_free(c);
+	}
+	{
 		char *argv[] = {"--config", path, "--dev", "tap5"};
 
 		ret = load_with(path, "dev tap\n", argv, 4, &c);
