@@ -172,26 +172,30 @@ static bool fin_in_list(const char *list, const char *name)
 	return false;
 }
 
-/* 2.6: 'cipher' is the fallback and joins the default data-ciphers list. */
+/*
+ * 'cipher' outside static-key mode, as 2.6 (its cipher-negotiation manual
+ * section; 2.6.14 run on such a profile): a TLS peer without pull takes it as
+ * the fallback; a pulling client leaves it out of the negotiation altogether:
+ * not offered in IV_CIPHERS, not a fallback (that is 'data-ciphers-fallback'),
+ * and a note when it is not in data-ciphers. 2.5 appended it to data-ciphers;
+ * 2.6 does so only under an older compat-mode.
+ */
 static void fin_cipher(struct vpnc_cfg_ctx *ctx)
 {
 	struct vpnc_config *cfg = ctx->cfg;
-	size_t dl = strlen(cfg->data_ciphers), cl = strlen(ctx->cipher);
 
-	if (cl == 0)
+	if (ctx->cipher[0] == '\0' || cfg->secret)
 		return;
-	if (!ctx->fallback_set)
-		memcpy(cfg->data_ciphers_fallback, ctx->cipher, cl + 1);
-	/* A TLS peer without pull offers data-ciphers alone (2.6 appends 'cipher' only for compat-mode). */
-	if (cfg->tls_client && !cfg->pull)
+	if (cfg->tls_client && !cfg->pull) {
+		if (!ctx->fallback_set)
+			memcpy(cfg->data_ciphers_fallback, ctx->cipher, strlen(ctx->cipher) + 1);
 		return;
-	if (ctx->data_ciphers_set || strcasecmp(ctx->cipher, "none") == 0 ||
-	    fin_in_list(cfg->data_ciphers, ctx->cipher))
-		return;
-	if (dl + 1 + cl <= NCP_CIPHERS_MAX) {
-		cfg->data_ciphers[dl] = ':';
-		memcpy(cfg->data_ciphers + dl + 1, ctx->cipher, cl + 1);
 	}
+	if (!ctx->fallback_set && !fin_in_list(cfg->data_ciphers, ctx->cipher))
+		vpnc_cfg_note(ctx, 1, "option 'cipher %s' is not in data-ciphers (%s) and takes no part in "
+		              "negotiation, as in OpenVPN 2.6 (add it to data-ciphers, or set "
+		              "data-ciphers-fallback, for a server that does not negotiate)",
+		              ctx->cipher, cfg->data_ciphers);
 }
 
 static int fin_remotes(struct vpnc_cfg_ctx *ctx)

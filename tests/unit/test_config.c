@@ -545,8 +545,9 @@ static void test_values(void)
 		CHECK(c->remotes[1].transport == VPNC_TRANSPORT_UDP && c->remotes[1].family == AF_UNSPEC);
 		CHECK_STR(c->remotes[1].port, "80");
 		CHECK(c->ping == 10 && c->ping_restart == 60);
-		CHECK_STR(c->data_ciphers_fallback, "AES-128-CBC");
-		CHECK_STR(c->data_ciphers, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305:AES-128-CBC");
+		/* 2.6: a pulling client's 'cipher' is neither offered nor a fallback. */
+		CHECK_STR(c->data_ciphers_fallback, "");
+		CHECK_STR(c->data_ciphers, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305");
 		CHECK(c->mssfix == 1400 && c->tun_mtu == 1400 && c->verb == 4 && c->mute == 20);
 		CHECK(c->route_nopull && c->route_noexec && c->ifconfig_noexec);
 		CHECK(c->persist_tun && c->persist_key && c->auth_nocache);
@@ -1568,9 +1569,10 @@ static void test_p2p(void)
 	      strcmp(c->data_ciphers_fallback, "AES-256-CBC") == 0);
 	CHECK(c != NULL && c->net != NULL && c->net->has_ifconfig);
 	vpnc_config_free(c);
-	/* A pulling client still offers it (unchanged). */
+	/* A pulling client neither offers it nor falls back to it, as 2.6 (which warns). */
 	c = parse_ok(BASE "cipher AES-256-CBC\n");
-	CHECK(c != NULL && strcmp(c->data_ciphers, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305:AES-256-CBC") == 0);
+	CHECK(c != NULL && strcmp(c->data_ciphers, "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305") == 0 &&
+	      c->data_ciphers_fallback[0] == '\0');
 	vpnc_config_free(c);
 	parse_err(P2P "auth-user-pass data/config/userpass.txt\n",
 	          "t.ovpn: option 'auth-user-pass' needs 'pull' (or 'client'), as in OpenVPN 2.6", __LINE__);
