@@ -19,6 +19,7 @@
 
 #include "config/cfg_handlers.h"
 #include "config/cfg_internal.h"
+#include "core/colonlist.h"
 
 #define NCP_CIPHERS_MAX 127
 
@@ -155,23 +156,6 @@ static int fin_user_pass(struct vpnc_cfg_ctx *ctx)
 	                                &cfg->password);
 }
 
-static bool fin_in_list(const char *list, const char *name)
-{
-	size_t nl = strlen(name);
-
-	for (const char *s = list; *s != '\0';) {
-		const char *e = strchr(s, ':');
-		size_t len = e != NULL ? (size_t)(e - s) : strlen(s);
-
-		if (len == nl && strncasecmp(s, name, nl) == 0)
-			return true;
-		s += len;
-		if (*s == ':')
-			s++;
-	}
-	return false;
-}
-
 /*
  * 'cipher' outside static-key mode, as 2.6 (its cipher-negotiation manual
  * section; 2.6.14 run on such a profile): a TLS peer without pull takes it as
@@ -191,7 +175,7 @@ static void fin_cipher(struct vpnc_cfg_ctx *ctx)
 			memcpy(cfg->data_ciphers_fallback, ctx->cipher, strlen(ctx->cipher) + 1);
 		return;
 	}
-	if (!ctx->fallback_set && !fin_in_list(cfg->data_ciphers, ctx->cipher))
+	if (!ctx->fallback_set && !vpnc_colon_list_has(cfg->data_ciphers, ctx->cipher, strlen(ctx->cipher)))
 		vpnc_cfg_note(ctx, 1, "option 'cipher %s' is not in data-ciphers (%s) and takes no part in "
 		              "negotiation, as in OpenVPN 2.6 (add it to data-ciphers, or set "
 		              "data-ciphers-fallback, for a server that does not negotiate)",

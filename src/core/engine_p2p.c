@@ -29,6 +29,7 @@
 
 #include <openssl/crypto.h>
 
+#include "core/colonlist.h"
 #include "core/engine_int.h"
 #include "core/engine_event.h"
 #include "core/engine_p2p.h"
@@ -41,28 +42,13 @@
 /* A peer's cipher list, as long as a key-method-2 peer-info block may carry. */
 #define P2P_LIST_MAX 1024
 
-static bool p2p_in_list(const char *list, const char *name, size_t nl)
-{
-	for (const char *p = list; *p != '\0';) {
-		const char *end = strchr(p, ':');
-		size_t l = end != NULL ? (size_t)(end - p) : strlen(p);
-
-		if (l == nl && strncasecmp(p, name, nl) == 0)
-			return true;
-		if (end == NULL)
-			break;
-		p = end + 1;
-	}
-	return false;
-}
-
 int vpnc_p2p_cipher(const char *server_list, const char *client_list, char *out, size_t cap)
 {
 	for (const char *p = server_list; *p != '\0';) {
 		const char *end = strchr(p, ':');
 		size_t l = end != NULL ? (size_t)(end - p) : strlen(p);
 
-		if (l > 0 && p2p_in_list(client_list, p, l)) {
+		if (l > 0 && vpnc_colon_list_has(client_list, p, l)) {
 			if (l >= cap)
 				return -ENOSPC;
 			memcpy(out, p, l);

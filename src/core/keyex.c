@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "core/b64.h"
+#include "core/colonlist.h"
 #include "core/engine_int.h"
 #include "core/engine_event.h"
 #include "core/engine_frag.h"
@@ -132,24 +133,6 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 		ks->km2_sent = true;
 	return r;
 }
-
-/* True if name appears in the colon list (case-insensitive). */
-static bool in_list(const char *list, const char *name)
-{
-	size_t nl = strlen(name);
-	const char *p = list;
-	while (*p != '\0') {
-		const char *end = strchr(p, ':');
-		size_t l = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (l == nl && strncasecmp(p, name, l) == 0)
-			return true;
-		if (end == NULL)
-			break;
-		p = end + 1;
-	}
-	return false;
-}
-
 /*
  * The scratch the data-channel keys decompress through: one per engine, made
  * when the session first uses real compression (never per packet), as large
@@ -312,7 +295,8 @@ void vpnc__keyex_apply(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t
 	char occ_cipher[64];
 
 	if (p->cipher[0] != '\0') {
-		if (vpnc_dc_cipher_lookup(p->cipher, &canon) != 0 || !in_list(e->data_ciphers, canon)) {
+		if (vpnc_dc_cipher_lookup(p->cipher, &canon) != 0 ||
+		    !vpnc_colon_list_has(e->data_ciphers, canon, strlen(canon))) {
 			char esc[sizeof(p->cipher) * VPNC_LOGESC_MAX_PER_BYTE];
 
 			vpnc_log_escape(esc, sizeof(esc), p->cipher, strnlen(p->cipher, sizeof(p->cipher)));
@@ -326,7 +310,8 @@ void vpnc__keyex_apply(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t
 			return;
 		}
 	} else if (vpnc_km2_occ_cipher(ks->remote.options, occ_cipher, sizeof(occ_cipher)) == 0 &&
-	           vpnc_dc_cipher_lookup(occ_cipher, &canon) == 0 && in_list(e->data_ciphers, canon)) {
+	           vpnc_dc_cipher_lookup(occ_cipher, &canon) == 0 &&
+	           vpnc_colon_list_has(e->data_ciphers, canon, strlen(canon))) {
 		/* An old server that pushes no cipher: use the one in its OCC string, as 2.6 does. */
 		VPNC_LOG(e, 2, "the server pushed no cipher; using %s from its options string", canon);
 	} else {
@@ -402,7 +387,7 @@ static void server_push_reply(struct vpnc_engine *e, struct vpnc_keystate *ks, u
 		return;
 	snprintf(tmp, sizeof(tmp), "%s", e->data_ciphers);
 	for (char *tok = strtok_r(tmp, ":", &save); tok != NULL; tok = strtok_r(NULL, ":", &save)) {
-		if (in_list(e->peer_ciphers, tok)) {
+		if (vpnc_colon_list_has(e->peer_ciphers, tok, strlen(tok))) {
 			choice = tok;
 			break;
 		}

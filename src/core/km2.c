@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "vpnc/buf.h"
+#include "core/colonlist.h"
 #include "core/km2.h"
 
 /* 2.6's OCC link-mtu for its default BF-CBC: 8-byte IV and 8-byte block. */
@@ -163,25 +164,6 @@ static bool km2_cipher_list_ok(const char *s)
 			return false;
 	return true;
 }
-
-/* True if name is one entry of the colon list (case-insensitive). */
-static bool km2_in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; *p;) {
-		const char *e = strchr(p, ':');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-
-		if (l == n && strncasecmp(p, name, n) == 0)
-			return true;
-		if (e == NULL)
-			break;
-		p = e + 1;
-	}
-	return false;
-}
-
 static bool km2_text_ok(const char *s)
 {
 	if (strlen(s) > 256)
@@ -211,7 +193,7 @@ int vpnc_km2_peer_info(char *out, size_t cap, const char *ciphers, unsigned iv_p
 		km2_putu(&o, (unsigned long)mtu_max);
 		km2_puts(&o, "\n");
 	}
-	if (km2_in_list(ciphers, "AES-128-GCM") && km2_in_list(ciphers, "AES-256-GCM"))
+	if (vpnc_colon_list_has(ciphers, "AES-128-GCM", 11) && vpnc_colon_list_has(ciphers, "AES-256-GCM", 11))
 		km2_puts(&o, "IV_NCP=2\n");
 	km2_puts(&o, "IV_CIPHERS=");
 	km2_puts(&o, ciphers);

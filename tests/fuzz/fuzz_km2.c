@@ -10,27 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/colonlist.h"
 #include "core/engine_p2p.h"
 #include "core/km2.h"
-
-/* True if name is a whole entry of the colon list (case-insensitive, as the rule). */
-static bool in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; *p != '\0';) {
-		const char *e = strchr(p, ':');
-		size_t l = e != NULL ? (size_t)(e - p) : strlen(p);
-
-		if (l == n && strncasecmp(p, name, n) == 0)
-			return true;
-		if (e == NULL)
-			break;
-		p = e + 1;
-	}
-	return false;
-}
-
 static void p2p_reads(const char *info)
 {
 	static const char ours[] = "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305";
@@ -41,9 +23,11 @@ static void p2p_reads(const char *info)
 		return;
 	if (strnlen(list, sizeof(list)) == sizeof(list))
 		abort();
-	if (vpnc_p2p_cipher(list, ours, out, sizeof(out)) == 0 && (!in_list(list, out) || !in_list(ours, out)))
+	if (vpnc_p2p_cipher(list, ours, out, sizeof(out)) == 0 &&
+	    (!vpnc_colon_list_has(list, out, strlen(out)) || !vpnc_colon_list_has(ours, out, strlen(out))))
 		abort();
-	if (vpnc_p2p_cipher(ours, list, out, sizeof(out)) == 0 && (!in_list(list, out) || !in_list(ours, out)))
+	if (vpnc_p2p_cipher(ours, list, out, sizeof(out)) == 0 &&
+	    (!vpnc_colon_list_has(list, out, strlen(out)) || !vpnc_colon_list_has(ours, out, strlen(out))))
 		abort();
 }
 
