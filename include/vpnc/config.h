@@ -240,6 +240,7 @@ struct vpnc_config {
 	enum vpnc_mtu_disc mtu_disc; /* 'mtu-disc' (applies to every remote) */
 	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */
 	int coalesce_us;            /* 'coalesce-us': wakeup coalescing sleep, default 200, 0 = off */
+	int shaper;                 /* 'shaper N': bytes per second sent to the server, 0 = no limit */
 
 	/* TLS: PEM text loaded from inline blocks or files (NUL-terminated), keys, and how the
 	 * server's certificate is checked. */

@@ -96,6 +96,7 @@ static const struct cfg_option cfg_options[] = {
 	S("mtu-disc", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_mtu_disc),
 	S("tun-offload", 1, 1, 0, UT_OK, vpnc_cfg_opt_tun_offload),
 	S("coalesce-us", 1, 1, 0, UT_OK, vpnc_cfg_opt_coalesce_us),
+	S("shaper", 1, 1, 0, UT_OK, vpnc_cfg_opt_shaper),
 
 	/* TLS. */
 	S("ca", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_pem),
@@ -326,7 +327,7 @@ static const struct cfg_option cfg_options[] = {
 	R("verify-hash"),
 	R("capath"),
 	R("replay-persist"), R("no-replay"),
-	R("shaper"), R("providers"),
+	R("providers"),
 	R("client-nat"), R("mark"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("http-proxy-override"),

@@ -223,6 +223,8 @@ static void chk_remotes(const struct vpnc_config *c)
 	       c->http_proxy.set ? "by the HTTP proxy" : "when connecting", c->nobind ? "; nobind" : "");
 	if (c->mtu_disc != VPNC_MTU_DISC_DEFAULT) /* docs/fragment.md */
 		printf("  path-MTU discovery on the UDP socket: mtu-disc %s\n", vpnc_chk_mtu_disc(c->mtu_disc));
+	if (c->shaper > 0) /* 2.6's 'shaper' */
+		printf("  sending to the server limited to %d bytes per second (shaper)\n", c->shaper);
 	if (c->http_proxy.set) /* docs/proxy.md */
 		printf("  through HTTP proxy %s port %s: "
 		       "authentication %s, credentials %s; HTTP/%s%s, %zu custom header(s)\n",

@@ -230,6 +230,8 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	putchar(']');
 	key("mtu_disc"); /* docs/fragment.md: "default" without one */
 	js(vpnc_chk_mtu_disc(c->mtu_disc));
+	key("shaper"); /* bytes per second, 0 = no limit */
+	printf("%d", c->shaper);
 	key("http_proxy"); /* docs/proxy.md: null without one */
 	if (!c->http_proxy.set) {
 		fputs("null", stdout);

@@ -192,6 +192,7 @@ static int open_tun(struct loop *l)
 		         l->conf->dev[0] ? l->conf->dev : "tun", strerror(-ret));
 		return ret;
 	}
+	l->tio.one_per_read = l->conf->shaper > 0; /* 'shaper' (loop_shaper.c) */
 	ret = uv_poll_init(&l->uv, &l->tun_poll, l->tun.fd);
 	if (ret == 0) {
 		l->tun_poll.data = l;
@@ -715,6 +716,7 @@ void loop_shutdown(struct loop *l, int code)
 	close_handle((uv_handle_t *)&l->exit_timer);
 	close_handle((uv_handle_t *)&l->check);
 	close_handle((uv_handle_t *)&l->prepare);
+	close_handle((uv_handle_t *)&l->shaper_timer);
 	close_handle((uv_handle_t *)&l->sig_int);
 	close_handle((uv_handle_t *)&l->sig_term);
 	close_handle((uv_handle_t *)&l->sig_hup);
@@ -790,6 +792,9 @@ static int init_handles(struct loop *l)
 	uv_unref((uv_handle_t *)&l->check);
 	/* Wakeup coalescing (loop_data.c, core/coalesce.h). */
 	if ((ret = loop_coalesce_start(l)) < 0)
+		return ret;
+	/* 'shaper' (loop_shaper.c): its timer, only when set. */
+	if ((ret = loop_shaper_start(l)) < 0)
 		return ret;
 	/* Roaming (loop_roam.c): follow address and route changes. */
 	if ((ret = loop_roam_start(l)) < 0)

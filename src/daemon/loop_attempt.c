@@ -170,6 +170,7 @@ static void start_engine(struct loop *l)
 	ecfg.fragment = r->fragment;
 	ecfg.fragment_mtu = r->fragment_mtu;
 	ecfg.link_ipv6 = l->server.ss_family == AF_INET6;
+	loop_shaper_attempt(l, tcp, ecfg.link_ipv6);
 	/* A SOCKS UDP header rides in every datagram: MSS clamping leaves room for it, as 2.6 does. */
 	if (socks != NULL && !tcp)
 		ecfg.link_extra = (int)vpnc_socks_udp_hdr_len(

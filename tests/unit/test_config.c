@@ -1136,6 +1136,29 @@ static void test_kill_switch_options(void)
 	          __LINE__);
 }
 
+/* 'shaper N': 2.6's bounds, 100..100000000 bytes per second; not set means no limit. */
+static void test_shaper(void)
+{
+	struct vpnc_config *c = parse_ok(BASE);
+
+	CHECK(c != NULL && c->shaper == 0 && c->tun_offload);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "shaper 100\n");
+	CHECK(c != NULL && c->shaper == 100);
+	CHECK(c == NULL || !c->tun_offload, "shaper: a plain tun device, one packet per read");
+	vpnc_config_free(c);
+	c = parse_ok(BASE "shaper 100000000\n");
+	CHECK(c != NULL && c->shaper == 100000000);
+	vpnc_config_free(c);
+	parse_err(BASE "shaper 99\n",
+	          "t.ovpn:7: option 'shaper': must be between 100 and 100000000 (bytes per second)", __LINE__);
+	parse_err(BASE "shaper 100000001\n",
+	          "t.ovpn:7: option 'shaper': must be between 100 and 100000000 (bytes per second)", __LINE__);
+	parse_err(BASE "shaper fast\n",
+	          "t.ovpn:7: option 'shaper': must be between 100 and 100000000 (bytes per second)", __LINE__);
+	parse_err(BASE "shaper\n", "t.ovpn:7: option 'shaper' needs at least 1 argument", __LINE__);
+}
+
 /* 'tun-offload' and 'coalesce-us', in a profile, on the command line, and as environment aliases. */
 static void test_datapath_options(void)
 {
@@ -1626,6 +1649,7 @@ int main(void)
 	test_trust_column();
 	test_inline_config();
 	test_datapath_options();
+	test_shaper();
 	test_profile_routes();
 	test_tail_options();
 	printf("test_config: %u passed, %u failed\n", passed, failed);
