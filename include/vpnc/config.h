@@ -175,6 +175,15 @@ enum vpnc_mssfix_mode {
 	VPNC_MSSFIX_FIXED,     /* 'mssfix N fixed': N is the tunnelled IP packet (MSS N - 40) */
 };
 
+/* 'client-nat snat|dnat NETWORK NETMASK ALIAS' (core/clinat.h); 2.6's MAX_CLIENT_NAT rules. */
+#define VPNC_CLIENT_NAT_MAX 64
+struct vpnc_client_nat {
+	bool dnat;                  /* dnat (remote resources) or snat (the client's own) */
+	uint32_t network;           /* the client's view; all three in network byte order */
+	uint32_t netmask;
+	uint32_t foreign;           /* the server's view ('alias') */
+};
+
 /* 'mtu-disc': the UDP socket's path-MTU discovery, as 2.6 sets it on Linux. */
 enum vpnc_mtu_disc {
 	VPNC_MTU_DISC_DEFAULT = 0, /* not given: the kernel's default (maybe, unless sysctl says otherwise) */
@@ -241,6 +250,8 @@ struct vpnc_config {
 	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */
 	int coalesce_us;            /* 'coalesce-us': wakeup coalescing sleep, default 200, 0 = off */
 	int shaper;                 /* 'shaper N': bytes per second sent to the server, 0 = no limit */
+	struct vpnc_client_nat client_nat[VPNC_CLIENT_NAT_MAX]; /* 'client-nat', in profile order */
+	size_t n_client_nat;
 
 	/* TLS: PEM text loaded from inline blocks or files (NUL-terminated), keys, and how the
 	 * server's certificate is checked. */

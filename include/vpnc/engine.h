@@ -221,6 +221,8 @@ struct vpnc_engine_cfg {
 	int fragment;                    /* 'fragment N [mtu]' (UDP only): largest link packet; 0 = off */
 	bool fragment_mtu;               /* ... N counts the outer IP and UDP headers too */
 	int explicit_exit_notify;        /* configured; a pushed value also counts */
+	const struct vpnc_client_nat *client_nat; /* 'client-nat' rules (copied), n_client_nat of them */
+	size_t n_client_nat;
 
 	/* Server role only: the options to push (text after "PUSH_REPLY,") and the peer-id. */
 	const char *push_reply;

@@ -97,6 +97,7 @@ static const struct cfg_option cfg_options[] = {
 	S("tun-offload", 1, 1, 0, UT_OK, vpnc_cfg_opt_tun_offload),
 	S("coalesce-us", 1, 1, 0, UT_OK, vpnc_cfg_opt_coalesce_us),
 	S("shaper", 1, 1, 0, UT_OK, vpnc_cfg_opt_shaper),
+	S("client-nat", 4, 4, 0, UT_OK, vpnc_cfg_opt_client_nat),
 
 	/* TLS. */
 	S("ca", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_pem),
@@ -328,7 +329,7 @@ static const struct cfg_option cfg_options[] = {
 	R("capath"),
 	R("replay-persist"), R("no-replay"),
 	R("providers"),
-	R("client-nat"), R("mark"), R("keying-material-exporter"),
+	R("mark"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("http-proxy-override"),
 };

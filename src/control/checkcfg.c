@@ -507,6 +507,16 @@ static void chk_net(const struct vpnc_config *c)
 		chk_dns(n);
 	else
 		printf("    none from the profile\n");
+	for (size_t i = 0; i < c->n_client_nat; i++) { /* 2.6's client-nat */
+		const struct vpnc_client_nat *r = &c->client_nat[i];
+		char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN], f[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &r->network, a, sizeof(a));
+		inet_ntop(AF_INET, &r->netmask, m, sizeof(m));
+		inet_ntop(AF_INET, &r->foreign, f, sizeof(f));
+		printf("  client-nat %s %s %s %s: %s addresses %s/%s are %s/%s on the server's side\n",
+		       r->dnat ? "dnat" : "snat", a, m, f, r->dnat ? "remote" : "this side's", a, m, f, m);
+	}
 	printf("  kill switch: %s\n",
 	       !c->kill_switch ? "off" : c->kill_switch_lan ? "on, local networks allowed" : "on");
 	printf("scripts (script-security %d):\n", c->script_security);

@@ -7,6 +7,8 @@
  * holds. Times are UTC in ISO 8601 ("2027-02-22T17:32:47Z").
  */
 #include <stdio.h>
+
+#include <arpa/inet.h>
 #include <string.h>
 #include <time.h>
 
@@ -284,6 +286,17 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	jbool("ifconfig_noexec", c->ifconfig_noexec);
 	key("dns_mode");
 	js(vpnc_chk_dns_mode(c->dns_mode));
+	key("client_nat"); /* [{"type","network","netmask","alias"}], in profile order */
+	putchar('[');
+	for (size_t i = 0; i < c->n_client_nat; i++) {
+		const struct vpnc_client_nat *r = &c->client_nat[i];
+		char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN], f[INET_ADDRSTRLEN];
+
+		printf("%s{\"type\":\"%s\",\"network\":\"%s\",\"netmask\":\"%s\",\"alias\":\"%s\"}",
+		       i ? "," : "", r->dnat ? "dnat" : "snat", inet_ntop(AF_INET, &r->network, a, sizeof(a)),
+		       inet_ntop(AF_INET, &r->netmask, m, sizeof(m)), inet_ntop(AF_INET, &r->foreign, f, sizeof(f)));
+	}
+	putchar(']');
 	printf(",\"script_security\":%d", c->script_security);
 	key("scripts");
 	putchar('[');

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -1159,6 +1160,49 @@ static void test_shaper(void)
 	parse_err(BASE "shaper\n", "t.ovpn:7: option 'shaper' needs at least 1 argument", __LINE__);
 }
 
+/* 'client-nat TYPE NETWORK NETMASK ALIAS': 2.6's checks and messages, its 64-rule table. */
+static void test_client_nat(void)
+{
+	const struct vpnc_config_notes to = {note_cb, NULL};
+	struct vpnc_config *c = parse_ok(BASE "client-nat snat 192.168.0.0 255.255.0.0 10.64.0.0\n"
+	                                      "client-nat dnat 172.30.0.0 255.255.255.0 10.99.1.0\n");
+	char text[8192];
+	size_t off;
+	int ret;
+
+	CHECK(c != NULL && c->n_client_nat == 2);
+	if (c != NULL && c->n_client_nat == 2) {
+		CHECK(!c->client_nat[0].dnat && c->client_nat[0].network == htonl(0xc0a80000u) &&
+		      c->client_nat[0].netmask == htonl(0xffff0000u) && c->client_nat[0].foreign == htonl(0x0a400000u));
+		CHECK(c->client_nat[1].dnat && c->client_nat[1].foreign == htonl(0x0a630100u));
+	}
+	vpnc_config_free(c);
+	c = parse_ok(BASE);
+	CHECK(c != NULL && c->n_client_nat == 0);
+	vpnc_config_free(c);
+	parse_err(BASE "client-nat xnat 1.2.3.0 255.255.255.0 10.0.0.0\n",
+	          "t.ovpn:7: option 'client-nat': type must be 'snat' or 'dnat'", __LINE__);
+	parse_err(BASE "client-nat snat 1.2.3 255.255.255.0 10.0.0.0x\n",
+	          "t.ovpn:7: option 'client-nat': bad foreign network: 10.0.0.0x", __LINE__);
+	parse_err(BASE "client-nat snat host.example 255.255.255.0 10.0.0.0\n",
+	          "t.ovpn:7: option 'client-nat': bad network: host.example", __LINE__);
+	parse_err(BASE "client-nat snat 1.2.3.0 /24 10.0.0.0\n",
+	          "t.ovpn:7: option 'client-nat': bad netmask: /24", __LINE__);
+	parse_err(BASE "client-nat snat 1.2.3.0 255.255.255.0\n",
+	          "t.ovpn:7: option 'client-nat' needs at least 4 arguments", __LINE__);
+	/* 65 rules: 2.6 warns about the 65th and drops it. */
+	off = (size_t)snprintf(text, sizeof(text), "%s", BASE);
+	for (int i = 0; i < 65; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "client-nat snat 10.%d.0.0 255.255.0.0 10.200.0.0\n", i);
+	notes[0] = '\0';
+	c = NULL;
+	ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), &to, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && c->n_client_nat == 64, "%s", err);
+	CHECK(strstr(notes, "t.ovpn:71: client-nat table overflow (max 64 entries): rule ignored, as in 2.6") != NULL,
+	      "notes: %s", notes);
+	vpnc_config_free(c);
+}
+
 /* 'tun-offload' and 'coalesce-us', in a profile, on the command line, and as environment aliases. */
 static void test_datapath_options(void)
 {
@@ -1650,6 +1694,7 @@ int main(void)
 	test_inline_config();
 	test_datapath_options();
 	test_shaper();
+	test_client_nat();
 	test_profile_routes();
 	test_tail_options();
 	printf("test_config: %u passed, %u failed\n", passed, failed);
