@@ -382,6 +382,7 @@ struct vpnc_config {
 	int verb;                   /* default 1 */
 	int mute;                   /* 0 = off */
 	char log_path[VPNC_LOG_PATH_MAX];        /* 'log FILE' / 'log-append FILE', "" = stderr */
+	char replay_persist[VPNC_LOG_PATH_MAX];  /* 'replay-persist FILE' (static-key mode), "" = none */
 	bool log_append;                         /* 'log-append': append instead of truncating */
 	bool syslog;                             /* 'syslog [name]' */
 	char syslog_ident[VPNC_SYSLOG_NAME_MAX]; /* its name, "" = "vpnc" */

@@ -80,3 +80,15 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_client_nat)
 	ctx->cfg->client_nat[ctx->cfg->n_client_nat++] = r;
 	return 0;
 }
+
+/* 'replay-persist FILE' (daemon/rpersist.h): opened at start, with the rights of the profile's owner. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_replay_persist)
+{
+	size_t len = strlen(p[1]);
+
+	if (len == 0 || len >= sizeof(ctx->cfg->replay_persist))
+		return vpnc_cfg_bad(ctx, p[0], "the file name must be 1 to %zu bytes",
+		                    sizeof(ctx->cfg->replay_persist) - 1);
+	memcpy(ctx->cfg->replay_persist, p[1], len + 1);
+	return 0;
+}

@@ -168,6 +168,8 @@ static const struct cfg_option cfg_options[] = {
 	S("inactive", 1, 2, 0, UT_OK, vpnc_cfg_opt_inactive),
 	S("session-timeout", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
 	S("replay-window", 1, 2, 0, UT_OK, vpnc_cfg_opt_replay_window),
+	/* A file vpnc creates and writes (UT_WRITE). */
+	S("replay-persist", 1, 1, 0, UT_WRITE, vpnc_cfg_opt_replay_persist),
 	I("mute-replay-warnings", 0, 0, 0, UT_OK, NULL, "vpnc counts replays without logging each"),
 	S("keepalive", 2, 2, 0, UT_OK, vpnc_cfg_opt_keepalive),
 	S("reneg-sec", 1, 2, 0, UT_OK, vpnc_cfg_opt_timer),
@@ -327,7 +329,7 @@ static const struct cfg_option cfg_options[] = {
 	R("client-config-dir"), R("ccd-exclusive"), R("port-share"),
 	R("verify-hash"),
 	R("capath"),
-	R("replay-persist"), R("no-replay"),
+	RN("no-replay", "it would turn replay protection off, which vpnc never does"),
 	R("providers"),
 	R("mark"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),

@@ -350,6 +350,8 @@ static void chk_static_key(const struct vpnc_config *c)
 	printf("static-key mode (secret): no TLS, no pull, no forward secrecy\n");
 	printf("  data channel: %s with HMAC-%s, key-direction %s\n", chk_e(c->secret_cipher), chk_e(c->auth),
 	       c->key_direction < 0 ? "none (bidirectional)" : c->key_direction == 0 ? "0" : "1");
+	if (c->replay_persist[0] != '\0')
+		printf("  replay state kept across restarts in %s (replay-persist)\n", chk_e(c->replay_persist));
 }
 
 static void chk_script(const char *name, const char *cmd, int security)

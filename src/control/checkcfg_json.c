@@ -234,6 +234,8 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	js(vpnc_chk_mtu_disc(c->mtu_disc));
 	key("shaper"); /* bytes per second, 0 = no limit */
 	printf("%d", c->shaper);
+	key("replay_persist"); /* the file, null without one */
+	js_or_null(c->replay_persist[0] ? c->replay_persist : NULL);
 	key("http_proxy"); /* docs/proxy.md: null without one */
 	if (!c->http_proxy.set) {
 		fputs("null", stdout);

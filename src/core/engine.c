@@ -211,6 +211,9 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	engine_peer_info_extra(e, cfg);
 	e->p2p = cfg->p2p && cfg->static_key == NULL;
 	e->peer_info_full = cfg->push_peer_info;
+	e->replay_restore = cfg->replay_restore;
+	e->replay_time = cfg->replay_time;
+	e->replay_id = cfg->replay_id;
 	e->replay_window = cfg->replay_window_set && cfg->replay_window >= 0 ? (unsigned)cfg->replay_window
 	                                                                     : VPNC_REPLAY_WINDOW;
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
@@ -788,6 +791,11 @@ void vpnc_engine_close(struct vpnc_engine *e, uint64_t now)
 const char *vpnc_engine_auth_token(const struct vpnc_engine *e) { return e->auth_token; }
 const char *vpnc_engine_auth_token_user(const struct vpnc_engine *e) { return e->auth_token_user; }
 enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e) { return e->state; }
+bool vpnc_engine_replay_last(const struct vpnc_engine *e, uint32_t *time, uint32_t *id)
+{
+	return e->static_key && e->ks != NULL && vpnc_replay_last(&e->ks->dc.replay, time, id);
+}
+
 const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e) { return &e->stats; }
 const char *vpnc_engine_cipher(const struct vpnc_engine *e) { return e->cipher; }
 

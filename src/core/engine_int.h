@@ -190,6 +190,8 @@ struct vpnc_engine {
 	uint64_t inactive_bytes;      /* traffic that restarts the inactive timer (2.6: at least 1 packet) */
 	uint64_t inactive_acc;        /* bytes counted since the timer last restarted */
 	unsigned replay_window;       /* replay-window for each data-channel key */
+	bool replay_restore;          /* replay-persist: the static key's window starts at ... */
+	uint32_t replay_time, replay_id;
 	char peer_info_extra[640];    /* push-peer-info's IV_HWADDR, IV_SSL, then setenv UV_* lines */
 	uint64_t session_ms;          /* session-timeout, from start_time; 0 = off */
 	uint64_t ping_exit_ms;        /* ping-exit; 0 = off (a pushed ping-restart turns it off) */

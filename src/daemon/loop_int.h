@@ -107,6 +107,7 @@ struct loop {
 	uv_timer_t retry;                /* reconnect back-off */
 	uv_timer_t poll;                 /* server-poll-timeout of the current attempt */
 	uv_timer_t exit_timer;           /* bounded wait for the exit notification */
+	uv_timer_t rp_timer;             /* replay-persist: the state saved every 60 s */
 	uv_check_t check;
 	uv_prepare_t prepare;            /* before each poll: the coalescing sleep */
 	struct vpnc_coalesce coal;       /* wakeup coalescing (core/coalesce.h) */
@@ -325,6 +326,9 @@ void loop_on_tun_readable(uv_poll_t *h, int status, int events);
 void loop_tun_resume(struct loop *l);
 /* Sets up wakeup coalescing ('coalesce-us') and starts the prepare handle; 0 or a libuv error. */
 int loop_coalesce_start(struct loop *l);
+
+/* loop.c: 'replay-persist' (rpersist.h): saves the engine's last received (time, id). */
+void loop_rpersist_take(struct loop *l);
 
 /* loop_shaper.c: 'shaper N' (nothing runs without it). */
 int loop_shaper_start(struct loop *l);

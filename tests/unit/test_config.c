@@ -1203,6 +1203,21 @@ static void test_client_nat(void)
 	vpnc_config_free(c);
 }
 
+/* 'replay-persist FILE': recorded as given (opened by the daemon); 'no-replay' refused with why. */
+static void test_replay_persist(void)
+{
+	struct vpnc_config *c = parse_ok(BASE "replay-persist /var/lib/vpnc/pid\n");
+
+	CHECK(c != NULL && strcmp(c->replay_persist, "/var/lib/vpnc/pid") == 0);
+	vpnc_config_free(c);
+	c = parse_ok(BASE);
+	CHECK(c != NULL && c->replay_persist[0] == '\0');
+	vpnc_config_free(c);
+	parse_err(BASE "replay-persist\n", "t.ovpn:7: option 'replay-persist' needs at least 1 argument", __LINE__);
+	parse_err_prefix(BASE "no-replay\n", "t.ovpn:7: option 'no-replay' is not supported", __LINE__);
+	CHECK(vpnc_cfg_trust("replay-persist") != UT_OK, "writes a file: not for untrusted profiles");
+}
+
 /* 'tun-offload' and 'coalesce-us', in a profile, on the command line, and as environment aliases. */
 static void test_datapath_options(void)
 {
@@ -1695,6 +1710,7 @@ int main(void)
 	test_datapath_options();
 	test_shaper();
 	test_client_nat();
+	test_replay_persist();
 	test_profile_routes();
 	test_tail_options();
 	printf("test_config: %u passed, %u failed\n", passed, failed);
