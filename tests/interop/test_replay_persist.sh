@@ -21,7 +21,7 @@
 # With --stock-client the same checks run against stock openvpn as the
 # client, the reference (it writes and reads the same file format). Needs
 # root. Last line: "test_replay_persist: N passed, M failed".
-# shellcheck disable=SC2119
+# shellcheck disable=SC2119,SC2034 # SC2034: t_start, t2, t3 are read in the checks' eval strings
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
