@@ -175,6 +175,15 @@ enum vpnc_mssfix_mode {
 	VPNC_MSSFIX_FIXED,     /* 'mssfix N fixed': N is the tunnelled IP packet (MSS N - 40) */
 };
 
+/* 'client-nat snat|dnat NETWORK NETMASK ALIAS' (core/clinat.h); 2.6's MAX_CLIENT_NAT rules. */
+#define VPNC_CLIENT_NAT_MAX 64
+struct vpnc_client_nat {
+	bool dnat;                  /* dnat (remote resources) or snat (the client's own) */
+	uint32_t network;           /* the client's view; all three in network byte order */
+	uint32_t netmask;
+	uint32_t foreign;           /* the server's view ('alias') */
+};
+
 /* 'mtu-disc': the UDP socket's path-MTU discovery, as 2.6 sets it on Linux. */
 enum vpnc_mtu_disc {
 	VPNC_MTU_DISC_DEFAULT = 0, /* not given: the kernel's default (maybe, unless sysctl says otherwise) */
@@ -240,6 +249,9 @@ struct vpnc_config {
 	enum vpnc_mtu_disc mtu_disc; /* 'mtu-disc' (applies to every remote) */
 	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */
 	int coalesce_us;            /* 'coalesce-us': wakeup coalescing sleep, default 200, 0 = off */
+	int shaper;                 /* 'shaper N': bytes per second sent to the server, 0 = no limit */
+	struct vpnc_client_nat client_nat[VPNC_CLIENT_NAT_MAX]; /* 'client-nat', in profile order */
+	size_t n_client_nat;
 
 	/* TLS: PEM text loaded from inline blocks or files (NUL-terminated), keys, and how the
 	 * server's certificate is checked. */
@@ -370,6 +382,7 @@ struct vpnc_config {
 	int verb;                   /* default 1 */
 	int mute;                   /* 0 = off */
 	char log_path[VPNC_LOG_PATH_MAX];        /* 'log FILE' / 'log-append FILE', "" = stderr */
+	char replay_persist[VPNC_LOG_PATH_MAX];  /* 'replay-persist FILE' (static-key mode), "" = none */
 	bool log_append;                         /* 'log-append': append instead of truncating */
 	bool syslog;                             /* 'syslog [name]' */
 	char syslog_ident[VPNC_SYSLOG_NAME_MAX]; /* its name, "" = "vpnc" */

@@ -211,6 +211,9 @@ struct vpnc_engine_cfg {
 	const char *peer_info_uv;        /* "UV_NAME=value\n" lines, or NULL */
 	bool replay_window_set;          /* replay-window: the data channel's window, 0..65536 ids */
 	int replay_window;
+	/* 'replay-persist' (static-key mode): the last (time, id) a previous session received. */
+	bool replay_restore;
+	uint32_t replay_time, replay_id;
 	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
 	int mssfix;                      /* MSS clamping: -1 = 2.6's default (1492 mtu), 0 = off */
 	enum vpnc_mssfix_mode mssfix_mode; /* what mssfix counts (config.h) */
@@ -221,6 +224,8 @@ struct vpnc_engine_cfg {
 	int fragment;                    /* 'fragment N [mtu]' (UDP only): largest link packet; 0 = off */
 	bool fragment_mtu;               /* ... N counts the outer IP and UDP headers too */
 	int explicit_exit_notify;        /* configured; a pushed value also counts */
+	const struct vpnc_client_nat *client_nat; /* 'client-nat' rules (copied), n_client_nat of them */
+	size_t n_client_nat;
 
 	/* Server role only: the options to push (text after "PUSH_REPLY,") and the peer-id. */
 	const char *push_reply;
@@ -369,6 +374,24 @@ bool vpnc_engine_probing(const struct vpnc_engine *e);
 
 enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e);
 const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e);
+
+/*
+ * 'replay-persist': the highest (time, id) the static-key data channel has
+ * received, to keep across restarts. False in TLS mode (2.6 restores only
+ * the static key's state) and before the first packet.
+ */
+bool vpnc_engine_replay_last(const struct vpnc_engine *e, uint32_t *time, uint32_t *id);
+
+/*
+ * The 'replay-persist' file's image, 2.6's struct packet_id_persist_file_image
+ * on 64-bit Linux: the time as 8 bytes, the id as 4, 4 bytes of padding, host
+ * order. Decoding takes the first n bytes of a file: false unless exactly a
+ * whole image with a time (2.6 restores nothing else); a time past 32 bits
+ * becomes the largest, so that it still rejects every packet.
+ */
+#define VPNC_REPLAY_IMAGE_LEN 16
+void vpnc_replay_image_encode(uint8_t img[VPNC_REPLAY_IMAGE_LEN], uint32_t time, uint32_t id);
+bool vpnc_replay_image_decode(const uint8_t *img, size_t n, uint32_t *time, uint32_t *id);
 /* When (the clock passed to the engine, ms) the last authenticated packet came in, and the last went out. */
 void vpnc_engine_last_io(const struct vpnc_engine *e, uint64_t *recv, uint64_t *sent);
 /* The negotiated data cipher name, or "" before the keys exist. */

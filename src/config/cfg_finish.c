@@ -434,5 +434,12 @@ int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx)
 		ret = fin_checks(ctx);
 	if (ret == 0)
 		ret = vpnc_cfg_finish_net(ctx);
+	/*
+	 * 'shaper' spaces out single packets as 2.6 does: a TUN super-packet
+	 * (TSO, up to 64 KB read at once) would leave as one burst, so the
+	 * device is a plain one.
+	 */
+	if (cfg->shaper > 0)
+		cfg->tun_offload = false;
 	return ret;
 }

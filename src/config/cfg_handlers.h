@@ -111,6 +111,9 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_control_socket_group);
 /* cfg_opt_datapath.c: vpnc's own data-path options. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_offload);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_coalesce_us);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_shaper);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_client_nat);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_replay_persist);
 
 /* cfg_opt_pkcs11.c: the PKCS#11 options, and their checks once the whole config is read. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs11_providers);

@@ -96,6 +96,8 @@ static const struct cfg_option cfg_options[] = {
 	S("mtu-disc", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_mtu_disc),
 	S("tun-offload", 1, 1, 0, UT_OK, vpnc_cfg_opt_tun_offload),
 	S("coalesce-us", 1, 1, 0, UT_OK, vpnc_cfg_opt_coalesce_us),
+	S("shaper", 1, 1, 0, UT_OK, vpnc_cfg_opt_shaper),
+	S("client-nat", 4, 4, 0, UT_OK, vpnc_cfg_opt_client_nat),
 
 	/* TLS. */
 	S("ca", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_pem),
@@ -166,6 +168,8 @@ static const struct cfg_option cfg_options[] = {
 	S("inactive", 1, 2, 0, UT_OK, vpnc_cfg_opt_inactive),
 	S("session-timeout", 1, 1, 0, UT_OK, vpnc_cfg_opt_timer),
 	S("replay-window", 1, 2, 0, UT_OK, vpnc_cfg_opt_replay_window),
+	/* A file vpnc creates and writes (UT_WRITE). */
+	S("replay-persist", 1, 1, 0, UT_WRITE, vpnc_cfg_opt_replay_persist),
 	I("mute-replay-warnings", 0, 0, 0, UT_OK, NULL, "vpnc counts replays without logging each"),
 	S("keepalive", 2, 2, 0, UT_OK, vpnc_cfg_opt_keepalive),
 	S("reneg-sec", 1, 2, 0, UT_OK, vpnc_cfg_opt_timer),
@@ -325,9 +329,9 @@ static const struct cfg_option cfg_options[] = {
 	R("client-config-dir"), R("ccd-exclusive"), R("port-share"),
 	R("verify-hash"),
 	R("capath"),
-	R("replay-persist"), R("no-replay"),
-	R("shaper"), R("providers"),
-	R("client-nat"), R("mark"), R("keying-material-exporter"),
+	RN("no-replay", "it would turn replay protection off, which vpnc never does"),
+	R("providers"),
+	R("mark"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("http-proxy-override"),
 };

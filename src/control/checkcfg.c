@@ -223,6 +223,8 @@ static void chk_remotes(const struct vpnc_config *c)
 	       c->http_proxy.set ? "by the HTTP proxy" : "when connecting", c->nobind ? "; nobind" : "");
 	if (c->mtu_disc != VPNC_MTU_DISC_DEFAULT) /* docs/fragment.md */
 		printf("  path-MTU discovery on the UDP socket: mtu-disc %s\n", vpnc_chk_mtu_disc(c->mtu_disc));
+	if (c->shaper > 0) /* 2.6's 'shaper' */
+		printf("  sending to the server limited to %d bytes per second (shaper)\n", c->shaper);
 	if (c->http_proxy.set) /* docs/proxy.md */
 		printf("  through HTTP proxy %s port %s: "
 		       "authentication %s, credentials %s; HTTP/%s%s, %zu custom header(s)\n",
@@ -348,6 +350,8 @@ static void chk_static_key(const struct vpnc_config *c)
 	printf("static-key mode (secret): no TLS, no pull, no forward secrecy\n");
 	printf("  data channel: %s with HMAC-%s, key-direction %s\n", chk_e(c->secret_cipher), chk_e(c->auth),
 	       c->key_direction < 0 ? "none (bidirectional)" : c->key_direction == 0 ? "0" : "1");
+	if (c->replay_persist[0] != '\0')
+		printf("  replay state kept across restarts in %s (replay-persist)\n", chk_e(c->replay_persist));
 }
 
 static void chk_script(const char *name, const char *cmd, int security)
@@ -505,6 +509,16 @@ static void chk_net(const struct vpnc_config *c)
 		chk_dns(n);
 	else
 		printf("    none from the profile\n");
+	for (size_t i = 0; i < c->n_client_nat; i++) { /* 2.6's client-nat */
+		const struct vpnc_client_nat *r = &c->client_nat[i];
+		char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN], f[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &r->network, a, sizeof(a));
+		inet_ntop(AF_INET, &r->netmask, m, sizeof(m));
+		inet_ntop(AF_INET, &r->foreign, f, sizeof(f));
+		printf("  client-nat %s %s %s %s: %s addresses %s/%s are %s/%s on the server's side\n",
+		       r->dnat ? "dnat" : "snat", a, m, f, r->dnat ? "remote" : "this side's", a, m, f, m);
+	}
 	printf("  kill switch: %s\n",
 	       !c->kill_switch ? "off" : c->kill_switch_lan ? "on, local networks allowed" : "on");
 	printf("scripts (script-security %d):\n", c->script_security);

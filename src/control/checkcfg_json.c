@@ -7,6 +7,8 @@
  * holds. Times are UTC in ISO 8601 ("2027-02-22T17:32:47Z").
  */
 #include <stdio.h>
+
+#include <arpa/inet.h>
 #include <string.h>
 #include <time.h>
 
@@ -230,6 +232,10 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	putchar(']');
 	key("mtu_disc"); /* docs/fragment.md: "default" without one */
 	js(vpnc_chk_mtu_disc(c->mtu_disc));
+	key("shaper"); /* bytes per second, 0 = no limit */
+	printf("%d", c->shaper);
+	key("replay_persist"); /* the file, null without one */
+	js_or_null(c->replay_persist[0] ? c->replay_persist : NULL);
 	key("http_proxy"); /* docs/proxy.md: null without one */
 	if (!c->http_proxy.set) {
 		fputs("null", stdout);
@@ -282,6 +288,17 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	jbool("ifconfig_noexec", c->ifconfig_noexec);
 	key("dns_mode");
 	js(vpnc_chk_dns_mode(c->dns_mode));
+	key("client_nat"); /* [{"type","network","netmask","alias"}], in profile order */
+	putchar('[');
+	for (size_t i = 0; i < c->n_client_nat; i++) {
+		const struct vpnc_client_nat *r = &c->client_nat[i];
+		char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN], f[INET_ADDRSTRLEN];
+
+		printf("%s{\"type\":\"%s\",\"network\":\"%s\",\"netmask\":\"%s\",\"alias\":\"%s\"}",
+		       i ? "," : "", r->dnat ? "dnat" : "snat", inet_ntop(AF_INET, &r->network, a, sizeof(a)),
+		       inet_ntop(AF_INET, &r->netmask, m, sizeof(m)), inet_ntop(AF_INET, &r->foreign, f, sizeof(f)));
+	}
+	putchar(']');
 	printf(",\"script_security\":%d", c->script_security);
 	key("scripts");
 	putchar('[');

@@ -22,6 +22,7 @@
 #include "core/engine_frag.h"
 #include "core/engine_probe.h"
 #include "core/engine_static.h"
+#include "core/clinat.h"
 #include "core/dhcp.h"
 #include "core/eth.h"
 #include "core/keyex.h"
@@ -125,6 +126,8 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	                                        : 0;
 	cfg->mssfix = conf->mssfix;
 	cfg->mssfix_mode = conf->mssfix_mode;
+	cfg->client_nat = conf->client_nat;
+	cfg->n_client_nat = conf->n_client_nat;
 	/* The first remote's; the daemon sets the one it connects to. */
 	cfg->fragment = conf->n_remotes > 0 ? conf->remotes[0].fragment : 0;
 	cfg->fragment_mtu = conf->n_remotes > 0 && conf->remotes[0].fragment_mtu;
@@ -208,6 +211,9 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	engine_peer_info_extra(e, cfg);
 	e->p2p = cfg->p2p && cfg->static_key == NULL;
 	e->peer_info_full = cfg->push_peer_info;
+	e->replay_restore = cfg->replay_restore;
+	e->replay_time = cfg->replay_time;
+	e->replay_id = cfg->replay_id;
 	e->replay_window = cfg->replay_window_set && cfg->replay_window >= 0 ? (unsigned)cfg->replay_window
 	                                                                     : VPNC_REPLAY_WINDOW;
 	e->mssfix = cfg->mssfix < 0 ? VPNC_DEFAULT_MSSFIX : cfg->mssfix;
@@ -215,6 +221,10 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->link_ipv6 = cfg->link_ipv6;
 	e->link_extra = cfg->link_extra > 0 ? cfg->link_extra : 0;
 	e->tap = cfg->tap;
+	if (cfg->client_nat != NULL && cfg->n_client_nat > 0) {
+		e->n_cnat = cfg->n_client_nat < VPNC_CLIENT_NAT_MAX ? cfg->n_client_nat : VPNC_CLIENT_NAT_MAX;
+		memcpy(e->cnat, cfg->client_nat, e->n_cnat * sizeof(e->cnat[0]));
+	}
 	e->mtu_extra = cfg->mtu_extra > 0 ? cfg->mtu_extra : 0;
 	e->comp = cfg->comp;
 	/* A profile that configures real compression allows it (vpnc_config_comp_allowed()). */
@@ -384,6 +394,15 @@ static inline bool is_ipv6(const struct vpnc_engine *e, const uint8_t *p, size_t
 	return vpnc_eth_ip_offset(p, len, &type) >= 0 && type == VPNC_ETH_P_IPV6;
 }
 
+/* client-nat (clinat.h) on a packet, or on the IP packet inside a TAP frame. */
+static void cnat(const struct vpnc_engine *e, uint8_t *p, size_t len, enum vpnc_clinat_dir dir)
+{
+	if (e->tap)
+		(void)vpnc_clinat_frame(e->cnat, e->n_cnat, p, len, dir);
+	else
+		(void)vpnc_clinat(e->cnat, e->n_cnat, p, len, dir);
+}
+
 /* mssfix on a packet, or on the IP packet inside a TAP frame. */
 static inline void clamp(const struct vpnc_engine *e, uint8_t *p, size_t len)
 {
@@ -409,6 +428,8 @@ int vpnc_engine_tun_in(struct vpnc_engine *e, uint64_t now, uint8_t *ip, size_t 
 	}
 	if (e->mss4 != 0)
 		clamp(e, ip, len);
+	if (e->n_cnat != 0)
+		cnat(e, ip, len, VPNC_CLINAT_OUT);
 	int n = e->fragment > 0 ? vpnc__frag_tun_in(e, ks, ip, len, out)
 	                        : vpnc_dc_encrypt(&ks->dc, ip, len, vpnc_buf_data(out), out->cap - out->off);
 	if (n < 0)
@@ -527,6 +548,8 @@ int vpnc_engine_link_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt,
 		data_activity(e, now, (size_t)n);
 		if (e->mss4 != 0)
 			clamp(e, vpnc_buf_data(tun_out), (size_t)n);
+		if (e->n_cnat != 0)
+			cnat(e, vpnc_buf_data(tun_out), (size_t)n, VPNC_CLINAT_IN);
 		if (e->dhcp_snoop)
 			dhcp_in(e, vpnc_buf_data(tun_out), (size_t)n);
 		e->stats.tun_out_pkts++;
@@ -768,6 +791,11 @@ void vpnc_engine_close(struct vpnc_engine *e, uint64_t now)
 const char *vpnc_engine_auth_token(const struct vpnc_engine *e) { return e->auth_token; }
 const char *vpnc_engine_auth_token_user(const struct vpnc_engine *e) { return e->auth_token_user; }
 enum vpnc_state vpnc_engine_state(const struct vpnc_engine *e) { return e->state; }
+bool vpnc_engine_replay_last(const struct vpnc_engine *e, uint32_t *time, uint32_t *id)
+{
+	return e->static_key && e->ks != NULL && vpnc_replay_last(&e->ks->dc.replay, time, id);
+}
+
 const struct vpnc_stats *vpnc_engine_stats(const struct vpnc_engine *e) { return &e->stats; }
 const char *vpnc_engine_cipher(const struct vpnc_engine *e) { return e->cipher; }
 

@@ -122,6 +122,8 @@ struct vpnc_engine {
 	                               * (dhcp.h); set once the session's push is known */
 	int mtu_extra;                /* tun-mtu-extra bytes (2.6's frame extra_tun) */
 	uint16_t mss4, mss6;          /* clamp values, set with the first keys */
+	size_t n_cnat;                /* 'client-nat' rules (core/clinat.h); 0: none, no cost */
+	struct vpnc_client_nat cnat[VPNC_CLIENT_NAT_MAX];
 	/* 'fragment' (engine_frag.c): 0 = off. frag_max is the largest framed payload per fragment,
 	 * set with each key (it depends on the cipher and the peer-id). */
 	int fragment;
@@ -188,6 +190,8 @@ struct vpnc_engine {
 	uint64_t inactive_bytes;      /* traffic that restarts the inactive timer (2.6: at least 1 packet) */
 	uint64_t inactive_acc;        /* bytes counted since the timer last restarted */
 	unsigned replay_window;       /* replay-window for each data-channel key */
+	bool replay_restore;          /* replay-persist: the static key's window starts at ... */
+	uint32_t replay_time, replay_id;
 	char peer_info_extra[640];    /* push-peer-info's IV_HWADDR, IV_SSL, then setenv UV_* lines */
 	uint64_t session_ms;          /* session-timeout, from start_time; 0 = off */
 	uint64_t ping_exit_ms;        /* ping-exit; 0 = off (a pushed ping-restart turns it off) */

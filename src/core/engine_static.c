@@ -71,6 +71,8 @@ int vpnc__static_init(struct vpnc_engine *e, const struct vpnc_engine_cfg *cfg)
 	}
 	vpnc_dc_set_rand(&ks->dc, e->rand, e->rand_ctx);
 	vpnc_replay_set_window(&ks->dc.replay, e->replay_window);
+	if (e->replay_restore) /* replay-persist: what the last session received is a replay now */
+		vpnc_replay_restore(&ks->dc.replay, e->replay_time, e->replay_id);
 	vpnc_dc_set_comp(&ks->dc, e->comp);
 	vpnc_dc_set_decomp(&ks->dc, e->zbuf, e->zcap, e->zcap);
 	snprintf(e->cipher, sizeof(e->cipher), "%s", canon);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/replay.h"
+#include "vpnc/engine.h"
 
 static bool replay_test(const struct vpnc_replay *r, uint32_t id)
 {
@@ -103,4 +104,47 @@ void vpnc_replay_add(struct vpnc_replay *r, uint32_t id, uint32_t time)
 	}
 	if (r->highest - id < r->size)
 		replay_set(r, id);
+}
+
+void vpnc_replay_restore(struct vpnc_replay *r, uint32_t time, uint32_t id)
+{
+	if (id == 0)
+		return;
+	/* Every slot "seen": an id below the highest is old whether in the window or not. */
+	memset(r->bits, 0xff, r->size / 8);
+	r->seen_any = true;
+	r->time = time;
+	r->highest = id;
+}
+
+bool vpnc_replay_last(const struct vpnc_replay *r, uint32_t *time, uint32_t *id)
+{
+	if (!r->seen_any)
+		return false;
+	*time = r->time;
+	*id = r->highest;
+	return true;
+}
+
+void vpnc_replay_image_encode(uint8_t img[VPNC_REPLAY_IMAGE_LEN], uint32_t time, uint32_t id)
+{
+	int64_t t = time; /* 2.6 writes its time_t */
+
+	memset(img, 0, VPNC_REPLAY_IMAGE_LEN);
+	memcpy(img, &t, sizeof(t));
+	memcpy(img + 8, &id, sizeof(id));
+}
+
+bool vpnc_replay_image_decode(const uint8_t *img, size_t n, uint32_t *time, uint32_t *id)
+{
+	int64_t t;
+
+	if (n != VPNC_REPLAY_IMAGE_LEN)
+		return false;
+	memcpy(&t, img, sizeof(t));
+	if (t == 0)
+		return false;
+	memcpy(id, img + 8, sizeof(*id));
+	*time = t < 0 || t > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+	return true;
 }

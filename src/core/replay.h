@@ -54,6 +54,17 @@ void vpnc_replay_init(struct vpnc_replay *r);
 void vpnc_replay_set_window(struct vpnc_replay *r, unsigned n);
 
 /*
+ * 'replay-persist' (2.6's packet_id_persist_load_obj()): the window as it
+ * was when a previous session last received (time, id), with nothing of its
+ * bitmap: every id up to id in that time, and every earlier time, is then
+ * rejected, as 2.6 rejects them after a restart. Call after the window is sized.
+ */
+void vpnc_replay_restore(struct vpnc_replay *r, uint32_t time, uint32_t id);
+
+/* The highest (time, id) received, for 'replay-persist'; false before the first. */
+bool vpnc_replay_last(const struct vpnc_replay *r, uint32_t *time, uint32_t *id);
+
+/*
  * Returns 0 if (id, time) is new and inside the window, else -EBADMSG.
  * Does not record anything. For the short form (data channel) pass time 0.
  */

@@ -46,6 +46,7 @@
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/loop_int.h"
+#include "daemon/rpersist.h"
 #include "os/fsowner.h"
 #include "daemon/remote.h"
 #include "daemon/tunio.h"
@@ -93,6 +94,20 @@ static void keep_token(struct loop *l)
 	snprintf(l->token_user, sizeof(l->token_user), "%s", u != NULL ? u : "");
 }
 
+void loop_rpersist_take(struct loop *l)
+{
+	uint32_t t, id;
+
+	if (l->p->rpersist != NULL && l->p->rpersist->fd >= 0 && l->eng != NULL &&
+	    vpnc_engine_replay_last(l->eng, &t, &id))
+		vpnc_rpersist_save(l->p->rpersist, t, id);
+}
+
+static void on_rpersist_timer(uv_timer_t *t)
+{
+	loop_rpersist_take(t->data);
+}
+
 /* Ends the current attempt: optional exit notification, engine and link gone. */
 void loop_teardown_connection(struct loop *l, bool notify)
 {
@@ -103,6 +118,7 @@ void loop_teardown_connection(struct loop *l, bool notify)
 			loop_drain_link_out(l, now);
 		}
 		keep_token(l);
+		loop_rpersist_take(l); /* replay-persist: as 2.6 saves it when a session closes */
 		vpnc_engine_free(l->eng);
 		l->eng = NULL;
 	}
@@ -192,6 +208,7 @@ static int open_tun(struct loop *l)
 		         l->conf->dev[0] ? l->conf->dev : "tun", strerror(-ret));
 		return ret;
 	}
+	l->tio.one_per_read = l->conf->shaper > 0; /* 'shaper' (loop_shaper.c) */
 	ret = uv_poll_init(&l->uv, &l->tun_poll, l->tun.fd);
 	if (ret == 0) {
 		l->tun_poll.data = l;
@@ -715,6 +732,8 @@ void loop_shutdown(struct loop *l, int code)
 	close_handle((uv_handle_t *)&l->exit_timer);
 	close_handle((uv_handle_t *)&l->check);
 	close_handle((uv_handle_t *)&l->prepare);
+	close_handle((uv_handle_t *)&l->shaper_timer);
+	close_handle((uv_handle_t *)&l->rp_timer);
 	close_handle((uv_handle_t *)&l->sig_int);
 	close_handle((uv_handle_t *)&l->sig_term);
 	close_handle((uv_handle_t *)&l->sig_hup);
@@ -790,6 +809,19 @@ static int init_handles(struct loop *l)
 	uv_unref((uv_handle_t *)&l->check);
 	/* Wakeup coalescing (loop_data.c, core/coalesce.h). */
 	if ((ret = loop_coalesce_start(l)) < 0)
+		return ret;
+	/* 'replay-persist' (rpersist.h): 2.6 saves the state every 60 s. */
+	if (l->p->rpersist != NULL && l->p->rpersist->fd >= 0) {
+		if ((ret = uv_timer_init(&l->uv, &l->rp_timer)) < 0)
+			return ret;
+		l->rp_timer.data = l;
+		if ((ret = uv_timer_start(&l->rp_timer, on_rpersist_timer, VPNC_RPERSIST_INTERVAL_MS,
+		                          VPNC_RPERSIST_INTERVAL_MS)) < 0)
+			return ret;
+		uv_unref((uv_handle_t *)&l->rp_timer);
+	}
+	/* 'shaper' (loop_shaper.c): its timer, only when set. */
+	if ((ret = loop_shaper_start(l)) < 0)
 		return ret;
 	/* Roaming (loop_roam.c): follow address and route changes. */
 	if ((ret = loop_roam_start(l)) < 0)

@@ -41,6 +41,8 @@ struct vpnc_loop_creds {
  */
 typedef int (*vpnc_loop_creds_fn)(void *ctx, struct vpnc_loop_creds *out);
 
+struct vpnc_rpersist;
+
 struct vpnc_loop_params {
 	const struct vpnc_config *conf;
 	SSL_CTX *ssl_ctx;
@@ -54,6 +56,8 @@ struct vpnc_loop_params {
 	bool split;
 	int priv_sock;
 	const struct vpnc_priv_jail *jail;
+	/* 'replay-persist' (rpersist.h): the file opened at start; NULL or fd -1 = none. */
+	struct vpnc_rpersist *rpersist;
 };
 
 /*

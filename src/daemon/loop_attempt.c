@@ -19,6 +19,7 @@
 #include "daemon/log.h"
 #include "os/hwaddr.h"
 #include "daemon/loop_int.h"
+#include "daemon/rpersist.h"
 
 void loop_rand_bytes(void *ctx, void *out, size_t len)
 {
@@ -170,6 +171,13 @@ static void start_engine(struct loop *l)
 	ecfg.fragment = r->fragment;
 	ecfg.fragment_mtu = r->fragment_mtu;
 	ecfg.link_ipv6 = l->server.ss_family == AF_INET6;
+	loop_shaper_attempt(l, tcp, ecfg.link_ipv6);
+	/* replay-persist (rpersist.h): the static key's window starts where the last session left it. */
+	if (l->p->rpersist != NULL && l->p->rpersist->fd >= 0 && l->p->rpersist->have) {
+		ecfg.replay_restore = true;
+		ecfg.replay_time = l->p->rpersist->time;
+		ecfg.replay_id = l->p->rpersist->id;
+	}
 	/* A SOCKS UDP header rides in every datagram: MSS clamping leaves room for it, as 2.6 does. */
 	if (socks != NULL && !tcp)
 		ecfg.link_extra = (int)vpnc_socks_udp_hdr_len(

@@ -35,6 +35,8 @@ void loop_drain_link_out(struct loop *l, uint64_t now)
 	int ret = vpnc_link_flush(l->link);
 	if (ret < 0 && ret != -EAGAIN && l->eng != NULL)
 		loop_hint_link_error(l, ret);
+	if (l->conf->shaper > 0) /* 'shaper' (loop_shaper.c) */
+		loop_shaper_wrote(l);
 }
 
 static void on_link_packet(void *ctx, const uint8_t *pkt, size_t len)
@@ -90,8 +92,7 @@ void loop_tun_resume(struct loop *l)
 	if (!l->tun_paused)
 		return;
 	l->tun_paused = false;
-	if (l->tun.fd >= 0 && !l->closing)
-		(void)uv_poll_start(&l->tun_poll, UV_READABLE, loop_on_tun_readable);
+	loop_tun_poll_update(l); /* unless the shaper holds it (loop_shaper.c) */
 }
 
 static void on_link_writable(void *ctx)
@@ -120,8 +121,8 @@ void loop_on_tun_readable(uv_poll_t *h, int status, int events)
 		loop_drain_link_out(l, now);
 		l->dirty = true;
 		if (vpnc_link_busy(l->link) && !l->tun_paused) {
-			uv_poll_stop(&l->tun_poll);
 			l->tun_paused = true;
+			loop_tun_poll_update(l);
 		}
 	}
 }

@@ -107,6 +107,7 @@ struct loop {
 	uv_timer_t retry;                /* reconnect back-off */
 	uv_timer_t poll;                 /* server-poll-timeout of the current attempt */
 	uv_timer_t exit_timer;           /* bounded wait for the exit notification */
+	uv_timer_t rp_timer;             /* replay-persist: the state saved every 60 s */
 	uv_check_t check;
 	uv_prepare_t prepare;            /* before each poll: the coalescing sleep */
 	struct vpnc_coalesce coal;       /* wakeup coalescing (core/coalesce.h) */
@@ -114,6 +115,13 @@ struct loop {
 	uv_signal_t sig_int, sig_term, sig_hup, sig_usr1;
 	uv_poll_t tun_poll;
 	bool tun_paused;                 /* TUN not polled while the link is busy */
+	/* 'shaper' (loop_shaper.c): the TUN is not polled until the next write may go. */
+	uv_timer_t shaper_timer;
+	bool shaper_wait;
+	uint64_t shaper_next;            /* uv_hrtime() of the next write */
+	const struct vpnc_engine *shaper_eng; /* whose counters these are */
+	uint64_t shaper_bytes, shaper_pkts;   /* link bytes and packets already counted */
+	unsigned shaper_overhead;        /* outer IP and UDP/TCP header bytes per link packet */
 	struct vpnc_tun tun;
 	struct vpnc_tunio tio;           /* the TUN data path (tunio.h) */
 	bool offload;                    /* TUN offloads and UDP batching wanted */
@@ -318,6 +326,15 @@ void loop_on_tun_readable(uv_poll_t *h, int status, int events);
 void loop_tun_resume(struct loop *l);
 /* Sets up wakeup coalescing ('coalesce-us') and starts the prepare handle; 0 or a libuv error. */
 int loop_coalesce_start(struct loop *l);
+
+/* loop.c: 'replay-persist' (rpersist.h): saves the engine's last received (time, id). */
+void loop_rpersist_take(struct loop *l);
+
+/* loop_shaper.c: 'shaper N' (nothing runs without it). */
+int loop_shaper_start(struct loop *l);
+void loop_shaper_attempt(struct loop *l, bool tcp, bool ipv6);
+void loop_shaper_wrote(struct loop *l);
+void loop_tun_poll_update(struct loop *l);
 
 /* loop_priv.c: privilege separation, the child's calls to the parent (l->p->split only). */
 int loop_priv_open_tun(struct loop *l);

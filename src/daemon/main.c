@@ -31,6 +31,7 @@
 #include "control/ctlpath.h"
 #include "daemon/exitcode.h"
 #include "daemon/log.h"
+#include "daemon/rpersist.h"
 #include "daemon/loop.h"
 #include "daemon/privdrop.h"
 #include "daemon/privsep.h" /* privilege separation */
@@ -420,6 +421,7 @@ int main(int argc, char **argv)
 	char err[VPNC_ERR_MAX];
 	static struct creds_src creds;
 	struct vpnc_loop_params lp;
+	struct vpnc_rpersist rpersist = {.fd = -1};
 	const char *path = NULL;
 	int first = 1, code = 1, ret;
 	bool untrusted = false, token_elsewhere = false;
@@ -531,7 +533,12 @@ int main(int argc, char **argv)
 		vpnc_prompt_sync_instance(inst);
 	}
 		lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds,
-	                               .no_sdask = untrusted};
+	                               .no_sdask = untrusted, .rpersist = &rpersist};
+	/* replay-persist (rpersist.h): opened and locked before the network process is jailed. */
+	if (vpnc_rpersist_open(conf, &rpersist) < 0) {
+		code = VPNC_EXIT_RUNTIME;
+		goto out;
+	}
 	creds.conf = conf;
 	/* As 2.6: a token the profile holds is tried first; the credentials are asked if it is rejected. */
 	if (conf->auth_user_pass && conf->auth_token == NULL) {
@@ -616,6 +623,7 @@ int main(int argc, char **argv)
 	lp.nl = nl;
 	code = vpnc_loop_run(&lp);
 out:
+	vpnc_rpersist_close(&rpersist);
 	vpnc_nl_close(nl);
 	SSL_CTX_free(ctx);
 	if (!token_elsewhere) {

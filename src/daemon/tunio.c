@@ -139,7 +139,7 @@ int vpnc_tunio_read(struct vpnc_tunio *t, struct vpnc_engine *eng, struct vpnc_l
 	bool up = eng != NULL && link != NULL;
 	int pkts = 0;
 
-	for (int i = 0; i < VPNC_TUNIO_BUDGET; i++) {
+	for (int i = 0; i < (t->one_per_read ? 1 : VPNC_TUNIO_BUDGET); i++) {
 		if (up && vpnc_link_busy(link))
 			break; /* back-pressure: leave the rest in the TUN queue */
 		ssize_t n = read(t->tun->fd, t->rx, t->rx_cap);

@@ -41,6 +41,7 @@ struct vpnc_tunio {
 	uint64_t write_errors;       /* TUN writes that failed (dropped) */
 	uint64_t bad_frames;         /* frames refused by vpnc_gso_begin() */
 	uint64_t dropped;            /* segments no send buffer was left for */
+	bool one_per_read;           /* 'shaper': one packet per vpnc_tunio_read(), as 2.6 reads them */
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -1137,6 +1138,87 @@ static void test_kill_switch_options(void)
 	          __LINE__);
 }
 
+/* 'shaper N': 2.6's bounds, 100..100000000 bytes per second; not set means no limit. */
+static void test_shaper(void)
+{
+	struct vpnc_config *c = parse_ok(BASE);
+
+	CHECK(c != NULL && c->shaper == 0 && c->tun_offload);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "shaper 100\n");
+	CHECK(c != NULL && c->shaper == 100);
+	CHECK(c == NULL || !c->tun_offload, "shaper: a plain tun device, one packet per read");
+	vpnc_config_free(c);
+	c = parse_ok(BASE "shaper 100000000\n");
+	CHECK(c != NULL && c->shaper == 100000000);
+	vpnc_config_free(c);
+	parse_err(BASE "shaper 99\n",
+	          "t.ovpn:7: option 'shaper': must be between 100 and 100000000 (bytes per second)", __LINE__);
+	parse_err(BASE "shaper 100000001\n",
+	          "t.ovpn:7: option 'shaper': must be between 100 and 100000000 (bytes per second)", __LINE__);
+	parse_err(BASE "shaper fast\n",
+	          "t.ovpn:7: option 'shaper': must be between 100 and 100000000 (bytes per second)", __LINE__);
+	parse_err(BASE "shaper\n", "t.ovpn:7: option 'shaper' needs at least 1 argument", __LINE__);
+}
+
+/* 'client-nat TYPE NETWORK NETMASK ALIAS': 2.6's checks and messages, its 64-rule table. */
+static void test_client_nat(void)
+{
+	const struct vpnc_config_notes to = {note_cb, NULL};
+	struct vpnc_config *c = parse_ok(BASE "client-nat snat 192.168.0.0 255.255.0.0 10.64.0.0\n"
+	                                      "client-nat dnat 172.30.0.0 255.255.255.0 10.99.1.0\n");
+	char text[8192];
+	size_t off;
+	int ret;
+
+	CHECK(c != NULL && c->n_client_nat == 2);
+	if (c != NULL && c->n_client_nat == 2) {
+		CHECK(!c->client_nat[0].dnat && c->client_nat[0].network == htonl(0xc0a80000u) &&
+		      c->client_nat[0].netmask == htonl(0xffff0000u) && c->client_nat[0].foreign == htonl(0x0a400000u));
+		CHECK(c->client_nat[1].dnat && c->client_nat[1].foreign == htonl(0x0a630100u));
+	}
+	vpnc_config_free(c);
+	c = parse_ok(BASE);
+	CHECK(c != NULL && c->n_client_nat == 0);
+	vpnc_config_free(c);
+	parse_err(BASE "client-nat xnat 1.2.3.0 255.255.255.0 10.0.0.0\n",
+	          "t.ovpn:7: option 'client-nat': type must be 'snat' or 'dnat'", __LINE__);
+	parse_err(BASE "client-nat snat 1.2.3 255.255.255.0 10.0.0.0x\n",
+	          "t.ovpn:7: option 'client-nat': bad foreign network: 10.0.0.0x", __LINE__);
+	parse_err(BASE "client-nat snat host.example 255.255.255.0 10.0.0.0\n",
+	          "t.ovpn:7: option 'client-nat': bad network: host.example", __LINE__);
+	parse_err(BASE "client-nat snat 1.2.3.0 /24 10.0.0.0\n",
+	          "t.ovpn:7: option 'client-nat': bad netmask: /24", __LINE__);
+	parse_err(BASE "client-nat snat 1.2.3.0 255.255.255.0\n",
+	          "t.ovpn:7: option 'client-nat' needs at least 4 arguments", __LINE__);
+	/* 65 rules: 2.6 warns about the 65th and drops it. */
+	off = (size_t)snprintf(text, sizeof(text), "%s", BASE);
+	for (int i = 0; i < 65; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "client-nat snat 10.%d.0.0 255.255.0.0 10.200.0.0\n", i);
+	notes[0] = '\0';
+	c = NULL;
+	ret = vpnc_config_parse_text("t.ovpn", text, strlen(text), &to, &c, err, sizeof(err));
+	CHECK(ret == 0 && c != NULL && c->n_client_nat == 64, "%s", err);
+	CHECK(strstr(notes, "t.ovpn:71: client-nat table overflow (max 64 entries): rule ignored, as in 2.6") != NULL,
+	      "notes: %s", notes);
+	vpnc_config_free(c);
+}
+
+/* 'replay-persist FILE': recorded as given (opened by the daemon); 'no-replay' refused with why. */
+static void test_replay_persist(void)
+{
+	struct vpnc_config *c = parse_ok(BASE "replay-persist /var/lib/vpnc/pid\n");
+
+	CHECK(c != NULL && strcmp(c->replay_persist, "/var/lib/vpnc/pid") == 0);
+	vpnc_config_free(c);
+	c = parse_ok(BASE);
+	CHECK(c != NULL && c->replay_persist[0] == '\0');
+	vpnc_config_free(c);
+	parse_err(BASE "replay-persist\n", "t.ovpn:7: option 'replay-persist' needs at least 1 argument", __LINE__);
+	parse_err_prefix(BASE "no-replay\n", "t.ovpn:7: option 'no-replay' is not supported", __LINE__);
+	CHECK(vpnc_cfg_trust("replay-persist") != UT_OK, "writes a file: not for untrusted profiles");
+}
+
 /* 'tun-offload' and 'coalesce-us', in a profile, on the command line, and as environment aliases. */
 static void test_datapath_options(void)
 {
@@ -1628,6 +1710,9 @@ int main(void)
 	test_trust_column();
 	test_inline_config();
 	test_datapath_options();
+	test_shaper();
+	test_client_nat();
+	test_replay_persist();
 	test_profile_routes();
 	test_tail_options();
 	printf("test_config: %u passed, %u failed\n", passed, failed);

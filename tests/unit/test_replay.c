@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "core/replay.h"
+#include "vpnc/engine.h"
 
 #include "../check.h"
 
@@ -134,6 +135,63 @@ static void test_time(void)
 	/* add() of a stale pair is ignored */
 	vpnc_replay_add(&r, 50, 900);
 	CHECK(r.highest == 2 && r.time == 1001);
+}
+
+/* replay-persist: a window restored from (time, id) rejects that id and everything before it,
+ * as 2.6 after packet_id_persist_load_obj(); what comes after is new. */
+static void test_restore(void)
+{
+	struct vpnc_replay r;
+	uint32_t t = 0, id = 0;
+
+	vpnc_replay_init(&r);
+	CHECK(!vpnc_replay_last(&r, &t, &id), "nothing received yet");
+	vpnc_replay_set_window(&r, 64);
+	vpnc_replay_restore(&r, 1000, 500);
+	CHECK(vpnc_replay_last(&r, &t, &id) && t == 1000 && id == 500);
+	CHECK(vpnc_replay_check(&r, 500, 1000) == -EBADMSG, "the saved id itself");
+	CHECK(vpnc_replay_check(&r, 499, 1000) == -EBADMSG, "inside the window");
+	CHECK(vpnc_replay_check(&r, 3, 1000) == -EBADMSG, "far below");
+	CHECK(vpnc_replay_check(&r, 7, 999) == -EBADMSG, "an earlier time");
+	CHECK(vpnc_replay_check(&r, 1, 1001) == 0, "a later time: the peer restarted");
+	CHECK(accept(&r, 501, 1000) == 0, "the next id");
+	CHECK(accept(&r, 500, 1000) == -EBADMSG, "still old after moving on");
+	CHECK(accept(&r, 510, 1000) == 0);
+	CHECK(accept(&r, 505, 1000) == 0, "between the saved id and the new highest: never seen");
+	CHECK(accept(&r, 505, 1000) == -EBADMSG);
+	CHECK(vpnc_replay_last(&r, &t, &id) && t == 1000 && id == 510);
+	/* A wide window and a restore with id 0 (no state): nothing changes. */
+	vpnc_replay_init(&r);
+	vpnc_replay_set_window(&r, 65536);
+	vpnc_replay_restore(&r, 1000, 0);
+	CHECK(!vpnc_replay_last(&r, &t, &id));
+	vpnc_replay_restore(&r, 1000, 70000);
+	CHECK(vpnc_replay_check(&r, 70000 - 65535, 1000) == -EBADMSG, "wide window: all old");
+	CHECK(accept(&r, 70001, 1000) == 0);
+}
+
+/* The replay-persist file image: 2.6's layout (time 8 bytes, id 4, padding 4, host order). */
+static void test_image(void)
+{
+	uint8_t img[VPNC_REPLAY_IMAGE_LEN], want[16] = {0};
+	int64_t t = 1796331931;
+	uint32_t id = 77, gt = 0, gid = 0;
+
+	memcpy(want, &t, 8);
+	memcpy(want + 8, &id, 4);
+	vpnc_replay_image_encode(img, 1796331931u, 77);
+	CHECK(memcmp(img, want, 16) == 0, "2.6's layout");
+	CHECK(vpnc_replay_image_decode(img, 16, &gt, &gid) && gt == 1796331931u && gid == 77);
+	CHECK(!vpnc_replay_image_decode(img, 15, &gt, &gid), "cut short");
+	CHECK(!vpnc_replay_image_decode(img, 0, &gt, &gid), "empty");
+	memset(img, 0, 16);
+	CHECK(!vpnc_replay_image_decode(img, 16, &gt, &gid), "no time: nothing to restore");
+	t = (int64_t)1 << 40;
+	memcpy(img, &t, 8);
+	CHECK(vpnc_replay_image_decode(img, 16, &gt, &gid) && gt == UINT32_MAX, "a time past 32 bits");
+	t = -5;
+	memcpy(img, &t, 8);
+	CHECK(vpnc_replay_image_decode(img, 16, &gt, &gid) && gt == UINT32_MAX, "a negative time");
 }
 
 /* Naive model: remembers every accepted id of the current time in a list. */
@@ -313,6 +371,8 @@ int main(void)
 	test_random();
 	test_wide_window();
 	test_random_wide();
+	test_restore();
+	test_image();
 	printf("test_replay: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
