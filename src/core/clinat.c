@@ -3,42 +3,27 @@
  */
 #include <string.h>
 
+#include "vpnc/buf.h"
+
 #include "core/clinat.h"
+#include "core/csum.h"
 #include "core/eth.h"
 
 #define IP_PROTO_TCP 6
 #define IP_PROTO_UDP 17
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* One's complement sum of the two 16-bit halves of a 32-bit value in network order. */
 static uint32_t sum32(uint32_t net)
 {
 	const uint8_t *b = (const uint8_t *)&net;
 
-	return (uint32_t)get16(b) + get16(b + 2);
+	return (uint32_t)vpnc_get_u16(b) + vpnc_get_u16(b + 2);
 }
 
-/*
- * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), with delta = the sum of ~m + m'
- * over every changed word (any size; folded here).
- */
+/* The checksum at field after changes whose RFC 1624 sum is delta (csum.h). */
 static void adjust(uint8_t *field, uint32_t delta)
 {
-	uint32_t s = (uint16_t)~get16(field) + delta;
-
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	put16(field, (uint16_t)~s);
+	vpnc_put_u16(field, vpnc_csum_update(vpnc_get_u16(field), delta));
 }
 
 bool vpnc_clinat(const struct vpnc_client_nat *rules, size_t n, uint8_t *pkt, size_t len,
@@ -70,7 +55,7 @@ bool vpnc_clinat(const struct vpnc_client_nat *rules, size_t n, uint8_t *pkt, si
 		naddr = (addr & ~r->netmask) | to;
 		memcpy(at, &naddr, 4);
 		/* ~old + new, word by word. */
-		delta += (0xffffu - get16((const uint8_t *)&addr)) + (0xffffu - get16((const uint8_t *)&addr + 2)) +
+		delta += (0xffffu - vpnc_get_u16((const uint8_t *)&addr)) + (0xffffu - vpnc_get_u16((const uint8_t *)&addr + 2)) +
 		         sum32(naddr);
 		done |= which;
 	}
@@ -78,16 +63,16 @@ bool vpnc_clinat(const struct vpnc_client_nat *rules, size_t n, uint8_t *pkt, si
 		return false;
 	adjust(pkt + 10, delta);
 	/* The pseudo-header holds the addresses: TCP and UDP checksums change too, in the first fragment. */
-	if ((get16(pkt + 6) & 0x1fff) == 0) {
+	if ((vpnc_get_u16(pkt + 6) & 0x1fff) == 0) {
 		uint8_t *l4 = pkt + ihl;
 		size_t l4len = len - ihl;
 
 		if (pkt[9] == IP_PROTO_TCP && l4len >= 20) {
 			adjust(l4 + 16, delta);
-		} else if (pkt[9] == IP_PROTO_UDP && l4len >= 8 && get16(l4 + 6) != 0) {
+		} else if (pkt[9] == IP_PROTO_UDP && l4len >= 8 && vpnc_get_u16(l4 + 6) != 0) {
 			adjust(l4 + 6, delta);
-			if (get16(l4 + 6) == 0) /* 0 means "no checksum" in UDP: its equal is 0xffff */
-				put16(l4 + 6, 0xffff);
+			if (vpnc_get_u16(l4 + 6) == 0) /* 0 means "no checksum" in UDP: its equal is 0xffff */
+				vpnc_put_u16(l4 + 6, 0xffff);
 		}
 	}
 	return true;

@@ -32,6 +32,16 @@ static inline uint16_t vpnc_csum_finish(uint32_t sum)
 	return (uint16_t)~vpnc_csum_add(sum, 0);
 }
 
+/*
+ * RFC 1624 eqn. 3 for a checksum already in a packet: HC' = ~(~HC + ~m + m'),
+ * where delta is the running sum of ~m + m' over every 16-bit word changed.
+ * Returns the new field value (host order).
+ */
+static inline uint16_t vpnc_csum_update(uint16_t field, uint32_t delta)
+{
+	return (uint16_t)~vpnc_csum_add((uint16_t)~field, delta);
+}
+
 /* Sum of the IPv4 pseudo-header (addresses are 4 bytes each, network order). */
 uint32_t vpnc_csum_pseudo4(const uint8_t *src, const uint8_t *dst, uint8_t proto, uint32_t l4_len);
 

@@ -7,6 +7,7 @@
  * the bytes present before it is read, IPv6 extension headers are walked with
  * a bound, and anything unexpected is left untouched.
  */
+#include "core/csum.h"
 #include "core/eth.h"
 #include "core/mss.h"
 #include "vpnc/buf.h"
@@ -21,15 +22,6 @@
 #define TCPOPT_MSS_LEN 4
 #define IPPROTO_TCP_ 6
 #define IPV6_MAX_EXT 8
-
-/* RFC 1624 incremental update of a one's complement checksum for one 16-bit word. */
-static uint16_t csum_update(uint16_t sum, uint16_t old, uint16_t new_)
-{
-	uint32_t s = (uint16_t)~sum + (uint32_t)(uint16_t)~old + new_;
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
 
 /* Clamps the MSS option of the TCP header at tcp (len bytes available). */
 static bool clamp_tcp(uint8_t *tcp, size_t len, uint16_t mss)
@@ -58,7 +50,7 @@ static bool clamp_tcp(uint8_t *tcp, size_t len, uint16_t mss)
 			if (old <= mss)
 				return false;
 			vpnc_put_u16(tcp + i + 2, mss);
-			vpnc_put_u16(tcp + 16, csum_update(vpnc_get_u16(tcp + 16), old, mss));
+			vpnc_put_u16(tcp + 16, vpnc_csum_update(vpnc_get_u16(tcp + 16), (uint16_t)~old + (uint32_t)mss));
 			return true;
 		}
 		i += olen;
