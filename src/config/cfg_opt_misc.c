@@ -509,16 +509,29 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_script_security)
 	return 0;
 }
 
-/* up, down, route-up: one command word, split into arguments only when the script runs. */
+/*
+ * up, down, route-up, route-pre-down, ipchange: one command word, split into
+ * arguments only when the script runs. 2.6 turns every comma of an ipchange
+ * command into a space (its options.c, string_substitute), so that
+ * 'ipchange a,b' runs "a" with the argument "b"; the same here.
+ */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_script)
 {
 	struct vpnc_config *cfg = ctx->cfg;
-	char *dst = strcmp(p[0], "up") == 0 ? cfg->up : strcmp(p[0], "down") == 0 ? cfg->down : cfg->route_up;
+	char *dst = strcmp(p[0], "up") == 0               ? cfg->up
+	            : strcmp(p[0], "down") == 0           ? cfg->down
+	            : strcmp(p[0], "route-pre-down") == 0 ? cfg->route_pre_down
+	            : strcmp(p[0], "ipchange") == 0       ? cfg->ipchange
+	                                                  : cfg->route_up;
 	size_t len = strlen(p[1]);
 
 	if (len == 0 || len >= VPNC_SCRIPT_CMD_MAX)
 		return vpnc_cfg_bad(ctx, p[0], "the command must be 1 to %d bytes", VPNC_SCRIPT_CMD_MAX - 1);
 	memcpy(dst, p[1], len + 1);
+	if (dst == cfg->ipchange)
+		for (char *c = dst; *c != '\0'; c++)
+			if (*c == ',')
+				*c = ' ';
 	return 0;
 }
 

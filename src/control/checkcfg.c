@@ -508,10 +508,13 @@ static void chk_net(const struct vpnc_config *c)
 	printf("  kill switch: %s\n",
 	       !c->kill_switch ? "off" : c->kill_switch_lan ? "on, local networks allowed" : "on");
 	printf("scripts (script-security %d):\n", c->script_security);
-	if (c->up[0] == '\0' && c->down[0] == '\0' && c->route_up[0] == '\0')
+	if (c->up[0] == '\0' && c->down[0] == '\0' && c->route_up[0] == '\0' && c->route_pre_down[0] == '\0' &&
+	    c->ipchange[0] == '\0')
 		printf("  none\n");
+	chk_script("ipchange", c->ipchange, c->script_security);
 	chk_script("up", c->up, c->script_security);
 	chk_script("route-up", c->route_up, c->script_security);
+	chk_script("route-pre-down", c->route_pre_down, c->script_security);
 	chk_script("down", c->down, c->script_security);
 	/* docs/privileges.md: who parses the server's bytes, and the rights the profile's files get. */
 	printf("privileges (when run as root):\n");

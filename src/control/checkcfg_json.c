@@ -285,8 +285,10 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	printf(",\"script_security\":%d", c->script_security);
 	key("scripts");
 	putchar('[');
+	jscript("ipchange", c->ipchange, c->script_security, &n);
 	jscript("up", c->up, c->script_security, &n);
 	jscript("route-up", c->route_up, c->script_security, &n);
+	jscript("route-pre-down", c->route_pre_down, c->script_security, &n);
 	jscript("down", c->down, c->script_security, &n);
 	putchar(']');
 	jbool("privsep", c->privsep);

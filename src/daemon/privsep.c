@@ -234,10 +234,15 @@ static int serve_one(struct parent *p)
 	if (ret == VPNC_PRIV_RESOLVE && req.resolve.remote < p->conf->n_remotes &&
 	    vpnc_ks_run_resolving(&p->ks, resolve_host(p->conf, &req.resolve)) < 0)
 		ks_failed(p);
+	if (ret == VPNC_PRIV_DOWN) {
+		p->down_signal = p->code == 1 ? "fatal-error" : down_signal(req.down.why);
+		if (vpnc_updown_route_pre_down(&p->u, p->down_signal) < 0) { /* before the routes go */
+			p->code = 1;
+			p->down_signal = "fatal-error";
+		}
+	}
 	if (ret == VPNC_PRIV_DOWN || ret == VPNC_PRIV_NET_UNAPPLY)
 		vpnc_updown_dns_revert(&p->u); /* while the TUN still exists, as loop_shutdown() does */
-	if (ret == VPNC_PRIV_DOWN)
-		p->down_signal = p->code == 1 ? "fatal-error" : down_signal(req.down.why);
 	if (ret == VPNC_PRIV_ASK || ret == VPNC_PRIV_ASK_DONE) {
 		/* Questions (privask.h): answered at once; the user's answer goes by the control socket. */
 		memset(&reply.result, 0, sizeof(reply.result));
@@ -389,6 +394,10 @@ static void finish(struct parent *p)
 	p->ending = true;
 	if (p->code < 0 && !(WIFEXITED(p->st) && WEXITSTATUS(p->st) == 0))
 		p->down_signal = "fatal-error";
+	if (vpnc_updown_route_pre_down(&p->u, p->down_signal) < 0) { /* if no DOWN came before */
+		p->code = 1;
+		p->down_signal = "fatal-error";
+	}
 	vpnc_updown_dns_revert(&p->u);
 	failed = vpnc_privsrv_revert(&p->s);
 	if (failed > 0)

@@ -4,7 +4,8 @@
  * client against an eduVPN-style server), command splitting with parse_line rules, the
  * value sanitising, and real runs of tests/data/scripts/dump-env.sh and of
  * Debian's update-resolv-conf loop with exactly the argv and environment
- * that vpnc_script_run() hands to uv_spawn.
+ * that vpnc_script_run() hands to uv_spawn; vpnc_script_run_sync() (route-pre-down,
+ * ipchange) and the options of those two.
  */
 #include <errno.h>
 #include <spawn.h>
@@ -17,6 +18,7 @@
 #include <arpa/inet.h>
 
 #include "../../src/daemon/script_env.c"
+#include "../../src/daemon/script.c"
 
 #include "../check.h"
 #include "../slurp.h"
@@ -356,6 +358,57 @@ static void test_run_dump_env(const char *dir)
 	unlink(out);
 }
 
+/* route-pre-down and ipchange: parsed (ipchange's commas are spaces, as 2.6), signal in the env. */
+static void test_predown_ipchange(void)
+{
+	static const char text[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote vpn.example.org\n"
+	                           "script-security 2\nroute-pre-down \"pre.sh a,b\"\nipchange ip.sh,x,y\n";
+	static struct vpnc_script_env env;
+	struct vpnc_script_info info;
+	struct vpnc_config *c = NULL;
+	char err[256];
+
+	if (vpnc_config_parse_text("t.ovpn", text, sizeof(text) - 1, NULL, &c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "config: %s\n", err);
+		CHECK(0);
+		return;
+	}
+	CHECK_STR(c->route_pre_down, "pre.sh a,b");
+	CHECK_STR(c->ipchange, "ip.sh x y");
+	vpnc_config_free(c);
+	info_up(&info);
+	info.script_type = "route-pre-down";
+	info.signal = "sigterm";
+	CHECK(vpnc_script_env_build(&env, &info, &push) == 0);
+	CHECK_STR(vpnc_script_env_get(&env, "signal"), "sigterm");
+	CHECK_STR(vpnc_script_env_get(&env, "script_type"), "route-pre-down");
+	info.script_type = "up";
+	CHECK(vpnc_script_env_build(&env, &info, &push) == 0);
+	CHECK(vpnc_script_env_get(&env, "signal") == NULL);
+}
+
+/* vpnc_script_run_sync: waits, returns the exit status, or a negative code for no start. */
+static void test_run_sync(const char *dir)
+{
+	static struct vpnc_script_env env;
+	static const char *const one[] = {"[AF_INET]198.18.0.1 1194", NULL};
+	char out[512], cmd[1024];
+	char *got;
+
+	vpnc_script_env_init(&env);
+	CHECK(vpnc_script_env_set(&env, "script_type", "ipchange") == 0);
+	snprintf(out, sizeof(out), "%s/sync.txt", dir);
+	snprintf(cmd, sizeof(cmd), "data/scripts/dump-env.sh %s", out);
+	CHECK(vpnc_script_run_sync(cmd, &env, one, 0) == 0);
+	got = slurp(out); /* written before the call returned */
+	CHECK_STR(got, "arg1=[AF_INET]198.18.0.1 1194\nscript_type=ipchange\n--\n");
+	unlink(out);
+	CHECK(vpnc_script_run_sync("/bin/sh -c 'exit 3'", &env, NULL, 0) == 3);
+	CHECK(vpnc_script_run_sync("/bin/sh -c 'kill -9 $$'", &env, NULL, 0) == 128 + 9);
+	CHECK(vpnc_script_run_sync("/nonexistent/vpnc-test-script", &env, NULL, 0) < 0);
+	CHECK(vpnc_script_run_sync("/bin/sleep 5", &env, NULL, 200) == 128 + 9); /* killed at the timeout */
+}
+
 /* Debian's update-resolv-conf loop reads foreign_option_N and builds resolvconf records. */
 static void test_update_resolv_conf(const char *dir)
 {
@@ -420,11 +473,13 @@ int main(void)
 	test_env_set();
 	test_argv();
 	test_config_options();
+	test_predown_ipchange();
 	if (mkdtemp(dir) == NULL) {
 		failed++;
 	} else {
 		test_run_dump_env(dir);
 		test_update_resolv_conf(dir);
+		test_run_sync(dir);
 		rmdir(dir);
 	}
 	printf("test_script: %u passed, %u failed\n", passed, failed);

@@ -1,0 +1,180 @@
+#!/bin/bash
+# test_script_hooks.sh: the route-pre-down and ipchange scripts against a stock
+# OpenVPN 2.6 server.
+#
+# Usage: test_script_hooks.sh <client-binary> | --stock-client
+#
+#  1. ipchange, up, route-pre-down and down all append to one file through
+#     tests/data/scripts/dump-env.sh (route-pre-down also lists the routes
+#     on the tunnel device at that moment): the order is ipchange, up,
+#     route-pre-down, down; ipchange gets the server's "[AF_INET]address port"
+#     as ONE argument (2.6 prints both into one), script_type=ipchange, trusted_ip
+#     and trusted_port, no pushed value; route-pre-down gets up's
+#     arguments and a signal, and the pushed routes are still on the device
+#     when it runs. vpnc runs this with privilege separation (the default) and
+#     again with 'privsep no'. With --stock-client the same checks run against
+#     stock openvpn, which is how the expectations were confirmed.
+#  2. ipchange given with commas ('ipchange SCRIPT,OUT') runs as with spaces.
+#  3. An ipchange script that exits 3: the client connects anyway, one
+#     warning, exit 0 on SIGTERM (2.6 only warns). A route-pre-down script
+#     that exits 3: exit status 1 at SIGTERM, as 2.6 (fatal there, as up and
+#     down), one line, nothing left behind.
+# Needs root. Last line: "test_script_hooks: N passed, M failed".
+# shellcheck disable=SC2119
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+name=test_script_hooks
+dump="$here/../data/scripts/dump-env.sh"
+if ! vt_require_tools; then
+	vt_fail "prerequisites"
+	vt_summary $name
+	exit 1
+fi
+vt_client_resolve "${1:-}" || { vt_fail "client binary"; vt_summary $name; exit 1; }
+vt_init || exit 1
+vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
+
+setup() {
+	vt_netns_up || return 1
+	vt_pki ed25519 || return 1
+	vt_server_conf
+	vt_server_start
+}
+if ! vt_check "namespaces, PKI and stock OpenVPN server up" setup; then
+	vt_summary $name
+	exit 1
+fi
+
+ipbin=$(command -v ip)
+# route-pre-down: the dump, and the IPv4 routes on the device (\$1) into OUT.routes.
+cat >"$VT_DIR/predown.sh" <<EOF
+#!/bin/sh
+out="\$1"
+shift
+$dump "\$out" "\$@"
+$ipbin -4 route show dev "\$1" >"\$out.routes"
+EOF
+printf '#!/bin/sh\nexit 3\n' >"$VT_DIR/exit3.sh"
+chmod 755 "$VT_DIR/predown.sh" "$VT_DIR/exit3.sh"
+
+# has FILE LINE: FILE has exactly this line.
+has() { grep -q -x -F -- "$2" "$1"; }
+# section FILE N: the N-th run's block of the dump file (blocks end with "--").
+section() { awk -v n="$2" 'BEGIN { b = 1 } /^--$/ { b++; next } b == n' "$1"; }
+
+# run_all TAG EXTRA: one connect and SIGTERM with all four scripts writing to $VT_DIR/TAG.env.
+run_all() {
+	local out=$VT_DIR/$1.env
+	rm -f "$out" "$out.routes"
+	VT_CLIENT_EXTRA="script-security 2
+ipchange \"$dump $out\"
+up \"$dump $out\"
+route-pre-down \"$VT_DIR/predown.sh $out\"
+down \"$dump $out\"
+$2"
+	vt_client_conf
+	vt_client_start
+	if ! vt_wait_tun_ipv4 15; then
+		vt_log "  not connected within 15 s"
+		vt_client_stop 5
+		return 1
+	fi
+	for _ in $(seq 1 30); do grep -q '^script_type=up' "$out" 2>/dev/null && break; sleep 0.1; done
+	TUN=$VT_CLI_TUN
+	LIP=$(ip -n "$VT_CLI_NS" -4 -o addr show dev "$TUN" | awk '{ split($4, a, "/"); print a[1]; exit }')
+	vt_client_stop 10 && [ "$VT_CLI_RC" = 0 ] || { vt_log "  stop: status $VT_CLI_RC"; return 1; }
+	for _ in $(seq 1 30); do grep -q '^script_type=down' "$out" 2>/dev/null && break; sleep 0.1; done
+	grep -q '^script_type=down' "$out"
+}
+
+check_order() {
+	local out=$VT_DIR/$1.env got
+	got=$(grep '^script_type=' "$out" | tr '\n' ' ')
+	[ "$got" = "script_type=ipchange script_type=up script_type=route-pre-down script_type=down " ] ||
+		{ vt_log "  order: $got"; return 1; }
+}
+check_ipchange() {
+	local f=$VT_DIR/$1.ipchange
+	section "$VT_DIR/$1.env" 1 >"$f"
+	has "$f" "script_type=ipchange" && has "$f" "arg1=[AF_INET]$VT_SRV_IP $VT_PORT" && ! grep -q '^arg2=' "$f" &&
+		has "$f" "trusted_ip=$VT_SRV_IP" && has "$f" "trusted_port=$VT_PORT" &&
+		! grep -q -e '^ifconfig_local=' -e '^route_network_' -e '^foreign_option_' "$f" ||
+		{ vt_log "  ipchange saw:"; sed 's/^/    /' "$f"; return 1; }
+}
+check_predown() {
+	local f=$VT_DIR/$1.predown
+	section "$VT_DIR/$1.env" 3 >"$f"
+	has "$f" "script_type=route-pre-down" && has "$f" "arg1=$TUN" && has "$f" "arg2=1500" &&
+		has "$f" "arg3=0" && has "$f" "arg4=$LIP" && has "$f" "arg5=$VT_TUN_MASK" &&
+		has "$f" "arg6=init" && ! grep -q '^arg7=' "$f" && grep -q '^signal=' "$f" &&
+		has "$f" "ifconfig_local=$LIP" && has "$f" "route_network_1=${VT_PUSH_ROUTE%/*}" &&
+		grep -q "^${VT_PUSH_ROUTE} " "$VT_DIR/$1.env.routes" ||
+		{ vt_log "  route-pre-down saw:"; sed 's/^/    /' "$f"; return 1; }
+}
+
+rounds=("ps:")
+vt_client_is_stock || rounds+=("one:privsep no")
+for r in "${rounds[@]}"; do
+	tag=${r%%:*}
+	extra=${r#*:}
+	if ! vt_check "[$tag] connect and SIGTERM with ipchange, up, route-pre-down, down" run_all "$tag" "$extra"; then
+		vt_dump_logs
+		continue
+	fi
+	vt_check "[$tag] order: ipchange, up, route-pre-down, down" check_order "$tag"
+	vt_check "[$tag] ipchange: 'address port' as one argument, trusted_ip/port, nothing pushed" \
+		check_ipchange "$tag"
+	vt_check "[$tag] route-pre-down: up's arguments, signal, the pushed route still on the device" \
+		check_predown "$tag"
+	vt_check "[$tag] nothing left behind" vt_ns_clean
+done
+
+# ---- 2. commas in ipchange ----
+commas() {
+	local out=$VT_DIR/commas.env
+	rm -f "$out"
+	VT_CLIENT_EXTRA="script-security 2
+ipchange $dump,$out"
+	vt_client_conf
+	vt_client_start
+	vt_wait_tun_ipv4 15 || { vt_client_stop 5; return 1; }
+	for _ in $(seq 1 30); do [ -s "$out" ] && break; sleep 0.1; done
+	vt_client_stop 10
+	has "$out" "arg1=[AF_INET]$VT_SRV_IP $VT_PORT" && has "$out" "script_type=ipchange"
+}
+vt_check "ipchange with commas: run as with spaces" commas
+
+# ---- 3. failing scripts ----
+# ipchange failing is a warning in 2.6 (its openvpn_run_script without S_FATAL); route-pre-down
+# runs as up and down do, so its failure is fatal: 2.6 exits 1 (vpnc still removes what it set up).
+ipchange_fails() {
+	VT_CLIENT_EXTRA="script-security 2
+ipchange $VT_DIR/exit3.sh"
+	vt_client_conf
+	vt_client_start
+	vt_wait_tun_ipv4 15 || { vt_log "  did not connect"; vt_client_stop 5; return 1; }
+	vt_client_stop 10 && [ "$VT_CLI_RC" = 0 ] || { vt_log "  stop: status $VT_CLI_RC"; return 1; }
+	vt_client_is_stock && return 0
+	[ "$(grep -c 'The ipchange script failed with status 3' "$VT_DIR/client.log")" = 1 ] && vt_ns_clean
+}
+vt_check "ipchange exits 3: connected anyway, one warning, exit 0" ipchange_fails
+predown_fails() {
+	VT_CLIENT_EXTRA="script-security 2
+route-pre-down $VT_DIR/exit3.sh
+$1"
+	vt_client_conf
+	vt_client_start
+	vt_wait_tun_ipv4 15 || { vt_log "  did not connect"; vt_client_stop 5; return 1; }
+	vt_client_stop 10 && [ "$VT_CLI_RC" = 1 ] || { vt_log "  stop: status $VT_CLI_RC, want 1"; return 1; }
+	vt_client_is_stock && return 0
+	[ "$(grep -c 'The route-pre-down script failed with status 3' "$VT_DIR/client.log")" = 1 ] && vt_ns_clean
+}
+vt_check "route-pre-down exits 3: exit status 1, one line, nothing left behind" predown_fails ""
+vt_client_is_stock || vt_check "route-pre-down exits 3 (privsep no): the same" predown_fails "privsep no"
+
+[ "$VT_FAILED" = 0 ] || vt_dump_logs
+vt_summary $name
