@@ -20,7 +20,7 @@
 #     that exits 3: exit status 1 at SIGTERM, as 2.6 (fatal there, as up and
 #     down), one line, nothing left behind.
 # Needs root. Last line: "test_script_hooks: N passed, M failed".
-# shellcheck disable=SC2119
+# shellcheck disable=SC2119,SC2015 # A && B || report: report runs when any check fails, as meant
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -120,8 +120,8 @@ rounds=("ps:")
 vt_client_is_stock || rounds+=("one:privsep no")
 for r in "${rounds[@]}"; do
 	tag=${r%%:*}
-	extra=${r#*:}
-	if ! vt_check "[$tag] connect and SIGTERM with ipchange, up, route-pre-down, down" run_all "$tag" "$extra"; then
+	more=${r#*:}
+	if ! vt_check "[$tag] connect and SIGTERM with ipchange, up, route-pre-down, down" run_all "$tag" "$more"; then
 		vt_dump_logs
 		continue
 	fi
