@@ -253,6 +253,7 @@ static int fin_static_key(struct vpnc_cfg_ctx *ctx)
 	                       : cfg->verify_x509_name != NULL ? "verify-x509-name"
 	                       : cfg->crl != NULL || cfg->crl_dir != NULL ? "crl-verify"
 	                       : cfg->tls_cipher != NULL ? "tls-cipher"
+	                       : cfg->tls_verify[0] != '\0' ? "tls-verify"
 	                       : NULL;
 	EVP_CIPHER *c;
 

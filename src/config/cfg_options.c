@@ -213,6 +213,7 @@ static const struct cfg_option cfg_options[] = {
 	S("route-up", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("route-pre-down", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("ipchange", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
+	S("tls-verify", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("up-restart", 0, 0, 0, UT_OK, vpnc_cfg_opt_up_restart),
 	S("dns-mode", 1, 1, 0, UT_OK, vpnc_cfg_opt_dns_mode),
 
@@ -320,7 +321,6 @@ static const struct cfg_option cfg_options[] = {
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
 	R("management-external-key"),
 	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"), R("plugin"),
-	R("tls-verify"),
 	R("learn-address"), R("client-connect"), R("client-disconnect"), R("auth-user-pass-verify"),
 	R("server"), R("server-ipv6"), R("server-bridge"), R("tls-server"), RP("ifconfig-pool"), R("push-reset"), R("push-remove"),
 	R("client-to-client"), R("duplicate-cn"),

@@ -285,6 +285,7 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	printf(",\"script_security\":%d", c->script_security);
 	key("scripts");
 	putchar('[');
+	jscript("tls-verify", c->tls_verify, c->script_security, &n);
 	jscript("ipchange", c->ipchange, c->script_security, &n);
 	jscript("up", c->up, c->script_security, &n);
 	jscript("route-up", c->route_up, c->script_security, &n);

@@ -6,8 +6,9 @@
  * Order per certificate, as in OpenVPN's verify_cert(): OpenSSL's own result
  * (chain, time, CRL from 'crl-verify FILE'), then the chain depth, then for
  * the peer's certificate (depth 0) peer-fingerprint, ns-cert-type,
- * remote-cert-ku, remote-cert-eku and verify-x509-name, then
- * 'crl-verify DIR dir' for every depth.
+ * remote-cert-ku, remote-cert-eku and verify-x509-name, then the
+ * tls-verify script (through the caller's hook), then 'crl-verify DIR dir'
+ * for every depth.
  *
  * With 'peer-fingerprint' and no 'ca' (OpenVPN's PKI-less setup) OpenSSL's
  * own verdict is set aside, as OpenVPN 2.6 does: the fingerprint of the
@@ -25,6 +26,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "core/tls.h"
 #include "core/tls_verify.h"
 
 /* The rules of one client SSL_CTX, copied from the config. */
@@ -40,6 +42,8 @@ struct verify_rules {
 	uint8_t (*fp)[VPNC_PEER_FP_LEN];     /* peer-fingerprint list */
 	size_t n_fp;
 	bool fp_no_ca;                       /* fingerprints without 'ca': OpenSSL's verdict is set aside */
+	vpnc_tls_verify_fn hook;             /* tls-verify (tls.h); NULL = none */
+	void *hook_arg;
 };
 
 static int rules_index = -1;
@@ -354,6 +358,18 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
 		    vpnc_tls_check_name(cert, r->x509_name, r->x509_type, why, sizeof(why)) != 0)
 			goto fail;
 	}
+	if (r->hook != NULL) {
+		struct vpnc_tls_cert_info ci;
+
+		if (vpnc_tls_cert_info(cert, depth, &ci) != 0) {
+			snprintf(why, sizeof(why), "its serial number or subject is too long for the tls-verify script");
+			goto fail;
+		}
+		if (r->hook(r->hook_arg, &ci) != 0) {
+			snprintf(why, sizeof(why), "the tls-verify script rejected it");
+			goto fail;
+		}
+	}
 	if (r->crl_dir != NULL && check_crl_dir(cert, r->crl_dir, why, sizeof(why)) != 0)
 		goto fail;
 	return 1;
@@ -440,6 +456,70 @@ fail:
 	ret = -ENOMEM;
 fail_quiet:
 	rules_free(r);
+	return ret;
+}
+
+int vpnc_tls_set_verify_hook(SSL_CTX *ctx, vpnc_tls_verify_fn fn, void *arg)
+{
+	struct verify_rules *r = rules_index >= 0 ? SSL_CTX_get_ex_data(ctx, rules_index) : NULL;
+
+	if (r == NULL)
+		return -EINVAL;
+	r->hook = fn;
+	r->hook_arg = arg;
+	return 0;
+}
+
+/* bytes as "xx:xx:..." (lowercase, as OpenVPN's format_hex_ex with ':'); false if it does not fit. */
+static bool colon_hex(const unsigned char *b, size_t n, char *out, size_t cap)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	if (n == 0 || n * 3 > cap)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		out[i * 3] = digits[b[i] >> 4];
+		out[i * 3 + 1] = digits[b[i] & 15];
+		out[i * 3 + 2] = i + 1 < n ? ':' : '\0';
+	}
+	return true;
+}
+
+int vpnc_tls_cert_info(X509 *cert, int depth, struct vpnc_tls_cert_info *ci)
+{
+	const ASN1_INTEGER *sn = X509_get0_serialNumber(cert);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	BIGNUM *bn = NULL;
+	char *dec = NULL;
+	int ret = -EINVAL;
+
+	memset(ci, 0, sizeof(*ci));
+	ci->depth = depth;
+	if (!vpnc_tls_subject(cert, ci->subject, sizeof(ci->subject)))
+		return -E2BIG;
+	/* As a 2.6 environment value (CC_PRINT): what is not printable ASCII becomes '_'. */
+	for (char *c = ci->subject; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+			*c = '_';
+	if (sn == NULL || (bn = ASN1_INTEGER_to_BN(sn, NULL)) == NULL || (dec = BN_bn2dec(bn)) == NULL)
+		goto out;
+	ret = -E2BIG;
+	if (strlen(dec) >= sizeof(ci->serial) ||
+	    !colon_hex(ASN1_STRING_get0_data(sn), (size_t)ASN1_STRING_length(sn), ci->serial_hex,
+	               sizeof(ci->serial_hex)))
+		goto out;
+	memcpy(ci->serial, dec, strlen(dec) + 1);
+	ret = -EINVAL;
+	if (X509_digest(cert, EVP_sha1(), md, &mdlen) != 1 || !colon_hex(md, mdlen, ci->sha1, sizeof(ci->sha1)) ||
+	    X509_digest(cert, EVP_sha256(), md, &mdlen) != 1 ||
+	    !colon_hex(md, mdlen, ci->sha256, sizeof(ci->sha256)))
+		goto out;
+	ret = 0;
+out:
+	OPENSSL_free(dec);
+	BN_free(bn);
+	ERR_clear_error();
 	return ret;
 }
 

@@ -30,6 +30,7 @@
 #include "daemon/log.h"
 #include "daemon/privask.h"
 #include "daemon/remote.h"
+#include "daemon/script.h"
 #include "daemon/sdnotify.h"
 #include "daemon/updown.h"
 #include "priv/privio.h"
@@ -108,6 +109,7 @@ struct parent {
 	uv_signal_t sig[6];              /* SIGCHLD and the forwarded ones */
 	struct vpnc_privsrv s;
 	struct vpnc_updown u;            /* DNS and scripts, exactly as the one-process daemon runs them */
+	struct vpnc_script_verify verify; /* tls-verify, on the network process's request */
 	struct vpnc_ks_run ks;           /* the kill switch's rules (ks_run.h): the parent owns them */
 	struct vpnc_privask *ask;        /* the network process's questions (privask.h); NULL if none */
 	const struct vpnc_config *conf;
@@ -254,6 +256,24 @@ static int serve_one(struct parent *p)
 			vpnc_privask_done(p->ask, req.ask_done.id);
 		if (reply.result.err < -4095 || reply.result.err > 0)
 			reply.result.err = -EIO;
+		ret = vpnc_priv_send(p->sock, &reply, reply.h.len, -1);
+		return ret < 0 ? (ret == -EPIPE || ret == -ECONNRESET ? 0 : ret) : 1;
+	}
+	if (ret == VPNC_PRIV_VERIFY) {
+		/* tls-verify (script.h): run with the checked values, waited for; the verdict is the reply. */
+		struct vpnc_tls_cert_info ci;
+
+		memset(&ci, 0, sizeof(ci));
+		ci.depth = (int)req.verify.depth;
+		memcpy(ci.subject, req.verify.subject, sizeof(ci.subject));
+		memcpy(ci.serial, req.verify.serial, sizeof(ci.serial));
+		memcpy(ci.serial_hex, req.verify.serial_hex, sizeof(ci.serial_hex));
+		memcpy(ci.sha1, req.verify.sha1, sizeof(ci.sha1));
+		memcpy(ci.sha256, req.verify.sha256, sizeof(ci.sha256));
+		memset(&reply.result, 0, sizeof(reply.result));
+		vpnc_priv_hdr_init(&reply.h, VPNC_PRIV_RESULT);
+		reply.result.request = VPNC_PRIV_VERIFY;
+		reply.result.err = vpnc_script_verify(&p->verify, &ci) == 0 ? 0 : -EPERM;
 		ret = vpnc_priv_send(p->sock, &reply, reply.h.len, -1);
 		return ret < 0 ? (ret == -EPIPE || ret == -ECONNRESET ? 0 : ret) : 1;
 	}
@@ -458,6 +478,7 @@ static int serve(const struct vpnc_config *conf, int sock, int sd_sock, pid_t ch
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_WARN, "The privileged process cannot ask questions on the terminal (%s); "
 		         "`vpnc answer` can answer them.", strerror(-ret));
+	vpnc_script_verify_init(&p->verify, conf);
 	ret = vpnc_privsrv_init(&p->s, conf);
 	p->s.dns_by_caller = true; /* updown.c applies DNS, with its rule for an 'up' script */
 	p->s.sign_key = sign_key; /* the network process's TLS signs through the token here */

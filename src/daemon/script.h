@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include "core/tls.h"
 #include "vpnc/config.h"
 #include "vpnc/push.h"
 
@@ -141,5 +142,29 @@ int vpnc_script_run(uv_loop_t *uv, const char *cmd, const struct vpnc_script_env
  */
 int vpnc_script_run_sync(const char *cmd, const struct vpnc_script_env *env, const char *const extra[],
                          int timeout_ms);
+
+/* ---- script_verify.c: tls-verify ---- */
+
+#define VPNC_SCRIPT_VERIFY_DEPTH 16      /* OpenVPN's MAX_CERT_DEPTH */
+
+/* What the calls for one chain saw: 2.6's environment keeps the deeper certificates' values. */
+struct vpnc_script_verify {
+	const struct vpnc_config *conf;
+	struct vpnc_tls_cert_info chain[VPNC_SCRIPT_VERIFY_DEPTH];
+	bool have[VPNC_SCRIPT_VERIFY_DEPTH];
+	int last;                        /* the depth of the last call, -1 before the first */
+};
+
+void vpnc_script_verify_init(struct vpnc_script_verify *v, const struct vpnc_config *conf);
+
+/*
+ * Runs 'tls-verify CMD' for one certificate, as 2.6: "CMD depth subject",
+ * environment script_type=tls-verify, tls_id_N, tls_serial_N,
+ * tls_serial_hex_N, tls_digest_N, tls_digest_sha256_N for this and the
+ * deeper certificates of the chain, and the general variables; waits for it.
+ * ci must be checked (printable strings). Returns 0 if it exited 0, else
+ * -EPERM (logged).
+ */
+int vpnc_script_verify(struct vpnc_script_verify *v, const struct vpnc_tls_cert_info *ci);
 
 #endif

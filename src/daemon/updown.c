@@ -185,7 +185,11 @@ static void job_done(void *ctx, int status)
 int vpnc_updown_init(struct vpnc_updown *u, uv_loop_t *uv, const struct vpnc_config *conf,
                      void (*fail)(void *ctx), void *fail_ctx)
 {
-	const char *needs = conf->up[0] ? "up" : conf->down[0] ? "down" : conf->route_up[0] ? "route-up" : NULL;
+	const char *needs = conf->up[0]           ? "up"
+	                    : conf->down[0]       ? "down"
+	                    : conf->route_up[0]   ? "route-up"
+	                    : conf->tls_verify[0] ? "tls-verify"
+	                                          : NULL;
 	int ret;
 
 	memset(u, 0, sizeof(*u));

@@ -85,6 +85,7 @@ size_t vpnc_priv_len(int type)
 	case VPNC_PRIV_ASK_DONE: return sizeof(struct vpnc_priv_msg_ask_done);
 	case VPNC_PRIV_RELAY: return sizeof(struct vpnc_priv_msg_relay);
 	case VPNC_PRIV_NET_GATEWAY: return sizeof(struct vpnc_priv_msg_gateway);
+	case VPNC_PRIV_VERIFY: return sizeof(struct vpnc_priv_msg_verify);
 	default: return 0;
 	}
 }
@@ -380,6 +381,8 @@ static bool result_ok(const struct vpnc_priv_msg_result *r)
 		return r->err == 0 && r->mtu == 0 && r->n_failed == 0;
 	case VPNC_PRIV_RELAY:
 		return r->mtu == 0 && r->n_failed == 0;
+	case VPNC_PRIV_VERIFY:
+		return (r->err == 0 || r->err == -EPERM) && r->mtu == 0 && r->n_failed == 0;
 	default:
 		return false; /* RESOLVE has its own reply, with its own error */
 	}
@@ -447,6 +450,33 @@ static bool signature_ok(const struct vpnc_priv_msg_signature *m)
 	if (m->err > 0 || m->err < -PRIV_ERRNO_MAX || m->len > VPNC_PRIV_SIGN_MAX || (m->err < 0) != (m->len == 0))
 		return false;
 	return zero(m->sig + m->len, VPNC_PRIV_SIGN_MAX - m->len);
+}
+
+/* A VERIFY string: NUL-terminated and NUL-padded, 1..cap-1 bytes, each printable ASCII or in set. */
+static bool verify_str_ok(const char *s, size_t cap, const char *set)
+{
+	size_t len;
+
+	if (!padded_string(s, cap, &len) || len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (set != NULL ? strchr(set, c) == NULL : (c < 0x20 || c > 0x7e))
+			return false;
+	}
+	return true;
+}
+
+static bool verify_ok(const struct vpnc_priv_msg_verify *m)
+{
+	static const char hex[] = "0123456789abcdef:";
+
+	return m->depth < VPNC_PRIV_VERIFY_DEPTH && verify_str_ok(m->subject, sizeof(m->subject), NULL) &&
+	       verify_str_ok(m->serial + (m->serial[0] == '-'), sizeof(m->serial) - 1, "0123456789") &&
+	       verify_str_ok(m->serial_hex, sizeof(m->serial_hex), hex) &&
+	       verify_str_ok(m->sha1, sizeof(m->sha1), hex) && verify_str_ok(m->sha256, sizeof(m->sha256), hex) &&
+	       strlen(m->sha1) == 59 && strlen(m->sha256) == 95;
 }
 
 /* ASK's text: printable ASCII, at least one byte, NUL-terminated and NUL-padded. */
@@ -552,6 +582,10 @@ int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 		break;
 	case VPNC_PRIV_NET_GATEWAY:
 		if (!ip4_unicast(m.gateway.gateway))
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_VERIFY:
+		if (!verify_ok(&m.verify))
 			return -EBADMSG;
 		break;
 	default: return -EBADMSG;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_script_hooks.sh: the route-pre-down and ipchange scripts against a stock
+# test_script_hooks.sh: the route-pre-down, ipchange and tls-verify scripts against a stock
 # OpenVPN 2.6 server.
 #
 # Usage: test_script_hooks.sh <client-binary> | --stock-client
@@ -19,8 +19,13 @@
 #     warning, exit 0 on SIGTERM (2.6 only warns). A route-pre-down script
 #     that exits 3: exit status 1 at SIGTERM, as 2.6 (fatal there, as up and
 #     down), one line, nothing left behind.
+#  4. tls-verify: run for each certificate of the chain (depth 1, then 0)
+#     with "depth subject" and the tls_id/serial/serial_hex/digest/
+#     digest_sha256 values of the chain so far, compared byte for byte with
+#     what stock openvpn's script saw; a script that rejects depth 0 stops
+#     the connection (vpnc: exit status 3, with and without privsep).
 # Needs root. Last line: "test_script_hooks: N passed, M failed".
-# shellcheck disable=SC2119,SC2015 # A && B || report: report runs when any check fails, as meant
+# shellcheck disable=SC2119,SC2015,SC2016 # A && B || report: report runs when any check fails, as meant; eval and the script text expand later
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -175,6 +180,67 @@ $1"
 }
 vt_check "route-pre-down exits 3: exit status 1, one line, nothing left behind" predown_fails ""
 vt_client_is_stock || vt_check "route-pre-down exits 3 (privsep no): the same" predown_fails "privsep no"
+
+# ---- 4. tls-verify ----
+# One run per certificate of the chain, deepest first: "CMD depth subject" and the chain's tls_*
+# values so far. The values are compared with what stock openvpn's run gave (when it is there).
+verify_dump() {
+	local out=$1
+	rm -f "$out"
+	VT_CLIENT_EXTRA="script-security 2
+tls-verify \"$dump $out\""
+	vt_client_conf
+	vt_client_start
+	vt_wait_tun_ipv4 15 || { vt_log "  did not connect"; vt_client_stop 5; return 1; }
+	vt_client_stop 10
+	# The lines both clients have: the arguments, script_type and the tls_* values.
+	grep -E '^(arg[0-9]=|script_type=|tls_(id|serial|serial_hex|digest|digest_sha256)_[0-9]=|--$)' "$out" >"$out.cmp"
+}
+check_verify() {
+	local f=$VT_DIR/verify.env.cmp a b
+	a=$(section "$f" 1)
+	b=$(section "$f" 2)
+	[[ $a == *"arg1=1"$'\n'"arg2=CN=vpnc test CA"* ]] && [[ $a == *"script_type=tls-verify"* ]] &&
+		[[ $a == *"tls_id_1=CN=vpnc test CA"* ]] && [[ $a != *"tls_id_0="* ]] &&
+		[[ $b == *"arg1=0"$'\n'"arg2=CN=server"* ]] && [[ $b == *"tls_id_0=CN=server"* ]] &&
+		[[ $b == *"tls_id_1=CN=vpnc test CA"* ]] && [[ $b == *"tls_digest_sha256_0="* ]] &&
+		[ -z "$(section "$f" 3)" ] || { vt_log "  tls-verify saw:"; sed 's/^/    /' "$f"; return 1; }
+}
+vt_check "tls-verify: run for depth 1 then 0, 'depth subject', the chain's tls_* values" \
+	eval 'verify_dump "$VT_DIR/verify.env" && check_verify'
+if ! vt_client_is_stock && command -v openvpn >/dev/null; then
+	same_as_stock() {
+		local mine=("${VT_CLIENT_CMD[@]}")
+		VT_CLIENT_CMD=("$(command -v openvpn)")
+		verify_dump "$VT_DIR/stock-verify.env"
+		VT_CLIENT_CMD=("${mine[@]}")
+		cmp "$VT_DIR/verify.env.cmp" "$VT_DIR/stock-verify.env.cmp" ||
+			{ diff "$VT_DIR/stock-verify.env.cmp" "$VT_DIR/verify.env.cmp" | sed 's/^/    /'; return 1; }
+	}
+	vt_check "tls-verify: arguments and tls_* values exactly as stock openvpn's" same_as_stock
+fi
+# A script that rejects the server's own certificate (depth 0): no tunnel; vpnc ends with exit
+# status 3 (the certificate failed verification) and says why; stock 2.6 keeps retrying.
+printf '#!/bin/sh\n[ "$1" = 0 ] && exit 1\nexit 0\n' >"$VT_DIR/reject0.sh"
+chmod 755 "$VT_DIR/reject0.sh"
+verify_rejects() {
+	VT_CLIENT_EXTRA="script-security 2
+tls-verify $VT_DIR/reject0.sh
+$1"
+	vt_client_conf
+	vt_client_start
+	if vt_client_is_stock; then
+		! vt_wait_tun_ipv4 8
+		vt_client_stop 5
+		grep -q 'VERIFY SCRIPT ERROR' "$VT_DIR/client.log"
+		return
+	fi
+	vt_client_wait_exit 20 || { vt_log "  still running"; vt_client_stop 5; return 1; }
+	[ "$VT_CLI_RC" = 3 ] || { vt_log "  exit status $VT_CLI_RC, want 3"; return 1; }
+	grep -q 'tls-verify script rejected' "$VT_DIR/client.log" && vt_ns_clean
+}
+vt_check "tls-verify rejects depth 0: no tunnel, exit status 3, the reason logged" verify_rejects ""
+vt_client_is_stock || vt_check "tls-verify rejects depth 0 (privsep no): the same" verify_rejects "privsep no"
 
 [ "$VT_FAILED" = 0 ] || vt_dump_logs
 vt_summary $name

@@ -725,6 +725,7 @@ static void test_untrusted(void)
 		{"route-up /bin/sh", "run a program"},
 		{"route-pre-down /bin/sh", "run a program"},
 		{"ipchange /bin/sh", "run a program"},
+		{"tls-verify /bin/sh", "run a program"},
 		{"script-security 2", "let scripts run"},
 		{"script-security 3", "let scripts run"},
 		{"log /etc/passwd", "write a file"},

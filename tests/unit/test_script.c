@@ -358,11 +358,12 @@ static void test_run_dump_env(const char *dir)
 	unlink(out);
 }
 
-/* route-pre-down and ipchange: parsed (ipchange's commas are spaces, as 2.6), signal in the env. */
+/* route-pre-down, ipchange, tls-verify: parsed (commas are spaces in the last two, as 2.6), signal. */
 static void test_predown_ipchange(void)
 {
 	static const char text[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote vpn.example.org\n"
-	                           "script-security 2\nroute-pre-down \"pre.sh a,b\"\nipchange ip.sh,x,y\n";
+	                           "script-security 2\nroute-pre-down \"pre.sh a,b\"\nipchange ip.sh,x,y\n"
+	                           "tls-verify \"v.sh a,b\"\n";
 	static struct vpnc_script_env env;
 	struct vpnc_script_info info;
 	struct vpnc_config *c = NULL;
@@ -375,7 +376,13 @@ static void test_predown_ipchange(void)
 	}
 	CHECK_STR(c->route_pre_down, "pre.sh a,b");
 	CHECK_STR(c->ipchange, "ip.sh x y");
+	CHECK_STR(c->tls_verify, "v.sh a b");
 	vpnc_config_free(c);
+	c = NULL;
+	/* As 2.6 (its MUST_BE_UNDEF(tls_verify) without TLS): no tls-verify in static-key mode. */
+	CHECK(vpnc_config_parse_text("t.ovpn", "secret data/config/static.key\nremote h\ntls-verify v.sh\n", 55,
+	                             NULL, &c, err, sizeof(err)) < 0 && c == NULL);
+	CHECK_STR(err, "t.ovpn: option 'tls-verify' needs TLS mode; static-key mode ('secret') has no TLS");
 	info_up(&info);
 	info.script_type = "route-pre-down";
 	info.signal = "sigterm";

@@ -1,0 +1,93 @@
+/*
+ * script_verify.c: owns running the 'tls-verify' script for one certificate
+ * of the server's chain (script.h), the way OpenVPN 2.6's verify_cert()
+ * does (ssl_verify.c, verify_cert_call_command): the command with the depth
+ * and the subject appended, an environment with the chain's tls_* values
+ * so far, and the exit status as the verdict. The TLS code calls it from
+ * its verify callback (core/tls.h's hook), in this process or, under
+ * privilege separation, in the parent through a checked VERIFY message.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/logesc.h"
+#include "daemon/log.h"
+#include "daemon/script.h"
+
+void vpnc_script_verify_init(struct vpnc_script_verify *v, const struct vpnc_config *conf)
+{
+	memset(v, 0, sizeof(*v));
+	v->conf = conf;
+	v->last = -1;
+}
+
+static int set_n(struct vpnc_script_env *env, const char *name, int depth, const char *value)
+{
+	char n[VPNC_SCRIPT_NAME_MAX];
+
+	snprintf(n, sizeof(n), "%s_%d", name, depth);
+	return vpnc_script_env_set(env, n, value);
+}
+
+int vpnc_script_verify(struct vpnc_script_verify *v, const struct vpnc_tls_cert_info *ci)
+{
+	const char *cmd = v->conf->tls_verify;
+	struct vpnc_script_env *env;
+	struct vpnc_script_info info;
+	const char *extra[3];
+	char depth[12], subj[2 * VPNC_TLS_CI_SUBJECT];
+	int ret;
+
+	if (ci->depth < 0 || ci->depth >= VPNC_SCRIPT_VERIFY_DEPTH || cmd[0] == '\0')
+		return -EPERM;
+	/* The chain is verified from its deepest certificate down to the server's own (depth 0):
+	 * a depth not below the last one starts the next handshake's chain. */
+	if (ci->depth >= v->last)
+		memset(v->have, 0, sizeof(v->have));
+	v->last = ci->depth;
+	v->chain[ci->depth] = *ci;
+	v->have[ci->depth] = true;
+	if ((env = malloc(sizeof(*env))) == NULL) {
+		vpnc_log(VPNC_LOG_WARN, "Cannot run the tls-verify script: out of memory.");
+		return -EPERM;
+	}
+	memset(&info, 0, sizeof(info));
+	info.script_type = "tls-verify";
+	info.verb = v->conf->verb;
+	info.config = v->conf->path;
+	info.conf = v->conf;
+	info.pid = (long)getpid();
+	ret = vpnc_script_env_build(env, &info, NULL);
+	for (int d = 0; d < VPNC_SCRIPT_VERIFY_DEPTH && ret == 0; d++) {
+		const struct vpnc_tls_cert_info *c = &v->chain[d];
+
+		if (v->have[d])
+			ret = set_n(env, "tls_id", d, c->subject) | set_n(env, "tls_serial", d, c->serial) |
+			      set_n(env, "tls_serial_hex", d, c->serial_hex) | set_n(env, "tls_digest", d, c->sha1) |
+			      set_n(env, "tls_digest_sha256", d, c->sha256);
+	}
+	snprintf(depth, sizeof(depth), "%d", ci->depth);
+	extra[0] = depth;
+	extra[1] = ci->subject;
+	extra[2] = NULL;
+	if (ret == 0)
+		ret = vpnc_script_run_sync(cmd, env, extra, 0);
+	free(env);
+	if (ret < 0) {
+		vpnc_log(VPNC_LOG_WARN, "Cannot run the tls-verify script '%s': %s.", cmd,
+		         ret < -1000 ? uv_strerror(ret) : strerror(-ret));
+		return -EPERM;
+	}
+	/* The subject is the server's text: escaped for the log as every such text. */
+	vpnc_log_escape(subj, sizeof(subj), ci->subject, strlen(ci->subject));
+	if (ret != 0) {
+		vpnc_log(VPNC_LOG_INFO, "The tls-verify script rejected depth %d, %s (status %d).", ci->depth,
+		         subj, ret);
+		return -EPERM;
+	}
+	vpnc_log(VPNC_LOG_MORE, "The tls-verify script accepted depth %d, %s", ci->depth, subj);
+	return 0;
+}
