@@ -124,6 +124,8 @@ static const struct cfg_option cfg_options[] = {
 	S("pkcs11-cert-private", 1, ANY - 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_flags),
 	S("pkcs11-private-mode", 1, ANY - 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_private_mode),
 	S("verify-x509-name", 1, 2, 0, UT_OK, vpnc_cfg_opt_verify_x509_name),
+	/* Only what scripts see (which an untrusted profile cannot run). */
+	S("x509-track", 1, 1, 0, UT_OK, vpnc_cfg_opt_x509_track),
 	S("tls-version-min", 1, 2, 0, UT_OK, vpnc_cfg_opt_tls_version),
 	S("tls-version-max", 1, 1, 0, UT_OK, vpnc_cfg_opt_tls_version),
 	S("tls-cipher", 1, 1, 0, UT_OK, vpnc_cfg_opt_tls_string),
@@ -330,7 +332,7 @@ static const struct cfg_option cfg_options[] = {
 	R("replay-persist"), R("no-replay"),
 	R("shaper"), R("providers"),
 	R("client-nat"), R("mark"), R("keying-material-exporter"),
-	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
+	R("tls-export-cert"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("http-proxy-override"),
 };
 

@@ -34,6 +34,7 @@
 #define VPNC_TLS_CI_HEX 160     /* up to 52 bytes as "xx:" */
 #define VPNC_TLS_CI_SHA1 64     /* 20 bytes: 59 characters */
 #define VPNC_TLS_CI_SHA256 104  /* 32 bytes: 95 characters */
+#define VPNC_TLS_CI_X509 2048   /* the X509_N_* lines */
 struct vpnc_tls_cert_info {
 	int depth;
 	char subject[VPNC_TLS_CI_SUBJECT];
@@ -41,10 +42,23 @@ struct vpnc_tls_cert_info {
 	char serial_hex[VPNC_TLS_CI_HEX];
 	char sha1[VPNC_TLS_CI_SHA1];
 	char sha256[VPNC_TLS_CI_SHA256];
+	/*
+	 * What 2.6 puts into X509_<depth>_<NAME>, as "NAME=value\n" lines (NAME
+	 * [A-Za-z0-9_], value printable ASCII): without x509-track every subject
+	 * field by its short name (a repeated one as NAME_1, NAME_2, ...), with
+	 * it only the tracked attributes (a subject field, an extension as
+	 * OpenSSL prints it, or SHA1/SHA256 as uppercase hex).
+	 */
+	char x509[VPNC_TLS_CI_X509];
 };
 
-/* Fills ci for cert at depth. Returns 0, or -E2BIG / -EINVAL when a field does not fit or cannot be read. */
-int vpnc_tls_cert_info(X509 *cert, int depth, struct vpnc_tls_cert_info *ci);
+/*
+ * Fills ci for cert at depth; track: the config's x509-track entries (n of
+ * them, "[+]ATTR"). Returns 0, or -E2BIG / -EINVAL when a field does not fit
+ * or cannot be read.
+ */
+int vpnc_tls_cert_info(X509 *cert, int depth, const char (*track)[VPNC_X509_TRACK_NAME], size_t n,
+                       struct vpnc_tls_cert_info *ci);
 
 /*
  * tls-verify: after vpnc's own checks pass for a certificate of the chain

@@ -270,6 +270,7 @@ static int serve_one(struct parent *p)
 		memcpy(ci.serial_hex, req.verify.serial_hex, sizeof(ci.serial_hex));
 		memcpy(ci.sha1, req.verify.sha1, sizeof(ci.sha1));
 		memcpy(ci.sha256, req.verify.sha256, sizeof(ci.sha256));
+		memcpy(ci.x509, req.verify.x509, sizeof(ci.x509));
 		memset(&reply.result, 0, sizeof(reply.result));
 		vpnc_priv_hdr_init(&reply.h, VPNC_PRIV_RESULT);
 		reply.result.request = VPNC_PRIV_VERIFY;

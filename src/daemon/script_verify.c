@@ -32,6 +32,25 @@ static int set_n(struct vpnc_script_env *env, const char *name, int depth, const
 	return vpnc_script_env_set(env, n, value);
 }
 
+/* The X509_<depth>_NAME variables from ci's checked "NAME=value\n" lines. */
+static int set_x509(struct vpnc_script_env *env, int depth, const char *lines)
+{
+	char name[VPNC_SCRIPT_NAME_MAX], value[VPNC_TLS_CI_X509];
+	int ret = 0;
+
+	for (const char *l = lines; *l != '\0' && ret == 0;) {
+		const char *eq = strchr(l, '='), *nl = eq != NULL ? strchr(eq, '\n') : NULL;
+
+		if (nl == NULL || (size_t)(eq - l) > 48)
+			return -EINVAL;
+		snprintf(name, sizeof(name), "X509_%d_%.*s", depth, (int)(eq - l), l);
+		snprintf(value, sizeof(value), "%.*s", (int)(nl - eq - 1), eq + 1);
+		ret = vpnc_script_env_set(env, name, value);
+		l = nl + 1;
+	}
+	return ret;
+}
+
 int vpnc_script_verify(struct vpnc_script_verify *v, const struct vpnc_tls_cert_info *ci)
 {
 	const char *cmd = v->conf->tls_verify;
@@ -67,7 +86,7 @@ int vpnc_script_verify(struct vpnc_script_verify *v, const struct vpnc_tls_cert_
 		if (v->have[d])
 			ret = set_n(env, "tls_id", d, c->subject) | set_n(env, "tls_serial", d, c->serial) |
 			      set_n(env, "tls_serial_hex", d, c->serial_hex) | set_n(env, "tls_digest", d, c->sha1) |
-			      set_n(env, "tls_digest_sha256", d, c->sha256);
+			      set_n(env, "tls_digest_sha256", d, c->sha256) | set_x509(env, d, c->x509);
 	}
 	snprintf(depth, sizeof(depth), "%d", ci->depth);
 	extra[0] = depth;

@@ -468,6 +468,34 @@ static bool verify_str_ok(const char *s, size_t cap, const char *set)
 	return true;
 }
 
+/* The X509 lines: NUL-padded "NAME=value\n" lines, NAME [A-Za-z0-9_]{1,48}, value printable ASCII. */
+static bool x509_lines_ok(const char *s, size_t cap)
+{
+	size_t len, i = 0;
+
+	if (!padded_string(s, cap, &len))
+		return false;
+	while (i < len) {
+		size_t name = 0;
+
+		for (; i < len && s[i] != '='; i++, name++) {
+			char c = s[i];
+
+			if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+				return false;
+		}
+		if (i == len || name == 0 || name > 48)
+			return false;
+		for (i++; i < len && s[i] != '\n'; i++)
+			if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+				return false;
+		if (i == len)
+			return false; /* every line ends with '\n' */
+		i++;
+	}
+	return true;
+}
+
 static bool verify_ok(const struct vpnc_priv_msg_verify *m)
 {
 	static const char hex[] = "0123456789abcdef:";
@@ -476,7 +504,7 @@ static bool verify_ok(const struct vpnc_priv_msg_verify *m)
 	       verify_str_ok(m->serial + (m->serial[0] == '-'), sizeof(m->serial) - 1, "0123456789") &&
 	       verify_str_ok(m->serial_hex, sizeof(m->serial_hex), hex) &&
 	       verify_str_ok(m->sha1, sizeof(m->sha1), hex) && verify_str_ok(m->sha256, sizeof(m->sha256), hex) &&
-	       strlen(m->sha1) == 59 && strlen(m->sha256) == 95;
+	       strlen(m->sha1) == 59 && strlen(m->sha256) == 95 && x509_lines_ok(m->x509, sizeof(m->x509));
 }
 
 /* ASK's text: printable ASCII, at least one byte, NUL-terminated and NUL-padded. */

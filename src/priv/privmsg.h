@@ -319,7 +319,8 @@ struct vpnc_priv_msg_ask_done {
  * accepts the certificate, -EPERM rejects it. The network process waits for
  * the answer inside the handshake (2.6 waits too). Strings: printable ASCII,
  * NUL-terminated and NUL-padded; serial decimal digits (a leading '-'
- * allowed); the hex fields "xx:xx..." in lowercase.
+ * allowed); the hex fields "xx:xx..." in lowercase; the X509_N_* lines
+ * as described in core/tls.h.
  */
 #define VPNC_PRIV_VERIFY_DEPTH 16 /* OpenVPN's MAX_CERT_DEPTH */
 struct vpnc_priv_msg_verify {
@@ -330,6 +331,7 @@ struct vpnc_priv_msg_verify {
 	char serial_hex[VPNC_TLS_CI_HEX];
 	char sha1[VPNC_TLS_CI_SHA1];
 	char sha256[VPNC_TLS_CI_SHA256];
+	char x509[VPNC_TLS_CI_X509]; /* "NAME=value\n" lines: NAME [A-Za-z0-9_] 1..48, value printable; may be empty */
 };
 
 /* The largest message; receive buffers are this size plus one, so a longer one shows up. */

@@ -21,8 +21,9 @@
 #     down), one line, nothing left behind.
 #  4. tls-verify: run for each certificate of the chain (depth 1, then 0)
 #     with "depth subject" and the tls_id/serial/serial_hex/digest/
-#     digest_sha256 values of the chain so far, compared byte for byte with
-#     what stock openvpn's script saw; a script that rejects depth 0 stops
+#     digest_sha256 values and X509_N_* subject fields of the chain so far,
+#     compared byte for byte with what stock openvpn's script saw; with
+#     x509-track only the tracked attributes (also compared with stock); a script that rejects depth 0 stops
 #     the connection (vpnc: exit status 3, with and without privsep).
 # Needs root. Last line: "test_script_hooks: N passed, M failed".
 # shellcheck disable=SC2119,SC2015,SC2016 # A && B || report: report runs when any check fails, as meant; eval and the script text expand later
@@ -188,13 +189,15 @@ verify_dump() {
 	local out=$1
 	rm -f "$out"
 	VT_CLIENT_EXTRA="script-security 2
-tls-verify \"$dump $out\""
+tls-verify \"$dump $out\"
+${2:-}"
 	vt_client_conf
 	vt_client_start
 	vt_wait_tun_ipv4 15 || { vt_log "  did not connect"; vt_client_stop 5; return 1; }
 	vt_client_stop 10
 	# The lines both clients have: the arguments, script_type and the tls_* values.
-	grep -E '^(arg[0-9]=|script_type=|tls_(id|serial|serial_hex|digest|digest_sha256)_[0-9]=|--$)' "$out" >"$out.cmp"
+	grep -E '^(arg[0-9]=|script_type=|tls_(id|serial|serial_hex|digest|digest_sha256)_[0-9]=|X509_[0-9]+_[A-Za-z0-9_]+=|--$)' \
+		"$out" >"$out.cmp"
 }
 check_verify() {
 	local f=$VT_DIR/verify.env.cmp a b
@@ -204,6 +207,7 @@ check_verify() {
 		[[ $a == *"tls_id_1=CN=vpnc test CA"* ]] && [[ $a != *"tls_id_0="* ]] &&
 		[[ $b == *"arg1=0"$'\n'"arg2=CN=server"* ]] && [[ $b == *"tls_id_0=CN=server"* ]] &&
 		[[ $b == *"tls_id_1=CN=vpnc test CA"* ]] && [[ $b == *"tls_digest_sha256_0="* ]] &&
+		[[ $b == *"X509_0_CN=server"* ]] && [[ $b == *"X509_1_CN=vpnc test CA"* ]] &&
 		[ -z "$(section "$f" 3)" ] || { vt_log "  tls-verify saw:"; sed 's/^/    /' "$f"; return 1; }
 }
 vt_check "tls-verify: run for depth 1 then 0, 'depth subject', the chain's tls_* values" \
@@ -217,7 +221,36 @@ if ! vt_client_is_stock && command -v openvpn >/dev/null; then
 		cmp "$VT_DIR/verify.env.cmp" "$VT_DIR/stock-verify.env.cmp" ||
 			{ diff "$VT_DIR/stock-verify.env.cmp" "$VT_DIR/verify.env.cmp" | sed 's/^/    /'; return 1; }
 	}
-	vt_check "tls-verify: arguments and tls_* values exactly as stock openvpn's" same_as_stock
+	vt_check "tls-verify: arguments, tls_* and X509_* values exactly as stock openvpn's" same_as_stock
+fi
+# x509-track: only the tracked attributes as X509_N_*, '+' for the whole chain.
+TRACK="x509-track +SHA256
+x509-track SHA1
+x509-track CN
+x509-track +basicConstraints
+x509-track keyUsage"
+check_track() {
+	local f=$VT_DIR/track.env.cmp a b
+	a=$(section "$f" 1)
+	b=$(section "$f" 2)
+	[[ $a == *"X509_1_SHA256="* ]] && [[ $a == *"X509_1_basicConstraints=CA:TRUE"* ]] &&
+		[[ $a != *"X509_1_CN="* ]] && [[ $a != *"X509_1_SHA1="* ]] &&
+		[[ $b == *"X509_0_CN=server"* ]] && [[ $b == *"X509_0_SHA1="* ]] && [[ $b == *"X509_0_keyUsage="* ]] &&
+		[[ $b == *"X509_0_basicConstraints=CA:FALSE"* ]] ||
+		{ vt_log "  tls-verify saw:"; sed 's/^/    /' "$f"; return 1; }
+}
+vt_check "x509-track: only the tracked attributes, '+' for the whole chain" \
+	eval 'verify_dump "$VT_DIR/track.env" "$TRACK" && check_track'
+if ! vt_client_is_stock && command -v openvpn >/dev/null; then
+	track_as_stock() {
+		local mine=("${VT_CLIENT_CMD[@]}")
+		VT_CLIENT_CMD=("$(command -v openvpn)")
+		verify_dump "$VT_DIR/stock-track.env" "$TRACK"
+		VT_CLIENT_CMD=("${mine[@]}")
+		cmp "$VT_DIR/track.env.cmp" "$VT_DIR/stock-track.env.cmp" ||
+			{ diff "$VT_DIR/stock-track.env.cmp" "$VT_DIR/track.env.cmp" | sed 's/^/    /'; return 1; }
+	}
+	vt_check "x509-track: X509_* values exactly as stock openvpn's" track_as_stock
 fi
 # A script that rejects the server's own certificate (depth 0): no tunnel; vpnc ends with exit
 # status 3 (the certificate failed verification) and says why; stock 2.6 keeps retrying.

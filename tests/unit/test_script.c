@@ -383,6 +383,21 @@ static void test_predown_ipchange(void)
 	CHECK(vpnc_config_parse_text("t.ovpn", "secret data/config/static.key\nremote h\ntls-verify v.sh\n", 55,
 	                             NULL, &c, err, sizeof(err)) < 0 && c == NULL);
 	CHECK_STR(err, "t.ovpn: option 'tls-verify' needs TLS mode; static-key mode ('secret') has no TLS");
+	/* x509-track: names OpenSSL knows, '+' kept; an unknown one is an error, as in 2.6. */
+	{
+		static const char tr[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote h\n"
+		                         "x509-track +SHA256\nx509-track emailAddress\nx509-track 2.5.4.11\n";
+		static const char bad[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote h\nx509-track NoSuch\n";
+
+		c = NULL;
+		CHECK(vpnc_config_parse_text("t.ovpn", tr, sizeof(tr) - 1, NULL, &c, err, sizeof(err)) == 0);
+		CHECK(c != NULL && c->n_x509_track == 3 && strcmp(c->x509_track[0], "+SHA256") == 0 &&
+		      strcmp(c->x509_track[2], "2.5.4.11") == 0);
+		vpnc_config_free(c);
+		c = NULL;
+		CHECK(vpnc_config_parse_text("t.ovpn", bad, sizeof(bad) - 1, NULL, &c, err, sizeof(err)) < 0);
+		CHECK_STR(err, "t.ovpn:7: option 'x509-track': no such attribute 'NoSuch'");
+	}
 	info_up(&info);
 	info.script_type = "route-pre-down";
 	info.signal = "sigterm";
