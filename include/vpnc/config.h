@@ -367,6 +367,7 @@ struct vpnc_config {
 	char route_pre_down[VPNC_SCRIPT_CMD_MAX]; /* before the routes are removed at exit */
 	char ipchange[VPNC_SCRIPT_CMD_MAX];       /* each new session with the server (commas as spaces) */
 	char tls_verify[VPNC_SCRIPT_CMD_MAX];     /* each certificate of the server's chain (commas as spaces) */
+	char tls_export_cert[VPNC_SCRIPT_CMD_MAX]; /* directory: each certificate as a file for tls-verify */
 	bool up_restart;            /* run 'up' again (with "restart") on a reconnect */
 	int script_security;        /* 0..3, default 1 */
 	enum vpnc_dns_mode dns_mode;

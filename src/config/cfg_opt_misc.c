@@ -514,7 +514,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_script_security)
  * split into arguments only when the script runs. 2.6 turns every comma of
  * an ipchange or tls-verify command into a space (its options.c,
  * string_substitute), so that 'ipchange a,b' runs "a" with the argument "b";
- * the same here.
+ * the same here. tls-export-cert's directory is kept the same way, as written.
  */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_script)
 {
@@ -524,6 +524,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_script)
 	            : strcmp(p[0], "route-pre-down") == 0 ? cfg->route_pre_down
 	            : strcmp(p[0], "ipchange") == 0       ? cfg->ipchange
 	            : strcmp(p[0], "tls-verify") == 0     ? cfg->tls_verify
+	            : strcmp(p[0], "tls-export-cert") == 0 ? cfg->tls_export_cert
 	                                                  : cfg->route_up;
 	size_t len = strlen(p[1]);
 

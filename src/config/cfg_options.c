@@ -216,6 +216,7 @@ static const struct cfg_option cfg_options[] = {
 	S("route-pre-down", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("ipchange", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("tls-verify", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
+	S("tls-export-cert", 1, 1, 0, UT_WRITE, vpnc_cfg_opt_script),
 	S("up-restart", 0, 0, 0, UT_OK, vpnc_cfg_opt_up_restart),
 	S("dns-mode", 1, 1, 0, UT_OK, vpnc_cfg_opt_dns_mode),
 
@@ -332,7 +333,7 @@ static const struct cfg_option cfg_options[] = {
 	R("replay-persist"), R("no-replay"),
 	R("shaper"), R("providers"),
 	R("client-nat"), R("mark"), R("keying-material-exporter"),
-	R("tls-export-cert"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
+	R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("http-proxy-override"),
 };
 

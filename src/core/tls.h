@@ -35,6 +35,7 @@
 #define VPNC_TLS_CI_SHA1 64     /* 20 bytes: 59 characters */
 #define VPNC_TLS_CI_SHA256 104  /* 32 bytes: 95 characters */
 #define VPNC_TLS_CI_X509 2048   /* the X509_N_* lines */
+#define VPNC_TLS_CI_PEM 8192    /* the certificate in PEM, for tls-export-cert */
 struct vpnc_tls_cert_info {
 	int depth;
 	char subject[VPNC_TLS_CI_SUBJECT];
@@ -50,6 +51,7 @@ struct vpnc_tls_cert_info {
 	 * OpenSSL prints it, or SHA1/SHA256 as uppercase hex).
 	 */
 	char x509[VPNC_TLS_CI_X509];
+	char pem[VPNC_TLS_CI_PEM];  /* with tls-export-cert only, else "" */
 };
 
 /*
@@ -59,6 +61,9 @@ struct vpnc_tls_cert_info {
  */
 int vpnc_tls_cert_info(X509 *cert, int depth, const char (*track)[VPNC_X509_TRACK_NAME], size_t n,
                        struct vpnc_tls_cert_info *ci);
+
+/* The certificate in PEM into ci->pem. Returns 0, or -E2BIG when it does not fit. */
+int vpnc_tls_cert_pem(X509 *cert, struct vpnc_tls_cert_info *ci);
 
 /*
  * tls-verify: after vpnc's own checks pass for a certificate of the chain

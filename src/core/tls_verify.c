@@ -46,6 +46,7 @@ struct verify_rules {
 	void *hook_arg;
 	char track[VPNC_MAX_X509_TRACK][VPNC_X509_TRACK_NAME]; /* x509-track, for the hook */
 	size_t n_track;
+	bool export_pem;                     /* tls-export-cert: the hook gets the PEM too */
 };
 
 static int rules_index = -1;
@@ -364,8 +365,10 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
 		struct vpnc_tls_cert_info ci;
 
 		if (vpnc_tls_cert_info(cert, depth, (const char (*)[VPNC_X509_TRACK_NAME])r->track, r->n_track,
-		                       &ci) != 0) {
-			snprintf(why, sizeof(why), "its serial number or subject is too long for the tls-verify script");
+		                       &ci) != 0 ||
+		    (r->export_pem && vpnc_tls_cert_pem(cert, &ci) != 0)) {
+			snprintf(why, sizeof(why), "it is too large for the tls-verify script (serial, subject, X509 "
+			         "fields or PEM)");
 			goto fail;
 		}
 		if (r->hook(r->hook_arg, &ci) != 0) {
@@ -427,6 +430,7 @@ int vpnc_tls_verify_setup(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err
 	for (size_t i = 0; i < VPNC_MAX_KU && cfg->remote_cert_ku_set && cfg->remote_cert_ku[i] != 0; i++)
 		r->ku[r->n_ku++] = cfg->remote_cert_ku[i];
 	r->x509_type = cfg->verify_x509_type;
+	r->export_pem = cfg->tls_export_cert[0] != '\0';
 	for (size_t i = 0; i < cfg->n_x509_track && i < VPNC_MAX_X509_TRACK; i++)
 		memcpy(r->track[r->n_track++], cfg->x509_track[i], VPNC_X509_TRACK_NAME);
 	r->ns_server = cfg->ns_cert_type_server;
@@ -461,6 +465,28 @@ fail:
 	ret = -ENOMEM;
 fail_quiet:
 	rules_free(r);
+	return ret;
+}
+
+int vpnc_tls_cert_pem(X509 *cert, struct vpnc_tls_cert_info *ci)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	BUF_MEM *mem = NULL;
+	int ret = -E2BIG;
+
+	ci->pem[0] = '\0';
+	if (b == NULL)
+		return -ENOMEM;
+	if (PEM_write_bio_X509(b, cert) == 1) {
+		BIO_get_mem_ptr(b, &mem);
+		if (mem != NULL && mem->length > 0 && mem->length < sizeof(ci->pem)) {
+			memcpy(ci->pem, mem->data, mem->length);
+			memset(ci->pem + mem->length, 0, sizeof(ci->pem) - mem->length);
+			ret = 0;
+		}
+	}
+	BIO_free(b);
+	ERR_clear_error();
 	return ret;
 }
 

@@ -643,8 +643,9 @@ int main(int argc, char **argv)
 	} else if (conf->privsep) {
 		vpnc_log(VPNC_LOG_MORE, "privsep: no privileges to separate; running as one process");
 	}
-	/* tls-verify (script.h): run here, or under privsep by the parent on request (privcli.h). */
-	if (conf->tls_verify[0] != '\0' && set_verify_hook(conf, ctx, &lp) < 0) {
+	/* tls-verify and tls-export-cert (script.h): here, or under privsep by the parent on request. */
+	if ((conf->tls_verify[0] != '\0' || conf->tls_export_cert[0] != '\0') &&
+	    set_verify_hook(conf, ctx, &lp) < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Cannot set up the tls-verify script.");
 		code = 1;
 		goto out;

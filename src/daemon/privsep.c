@@ -261,7 +261,7 @@ static int serve_one(struct parent *p)
 	}
 	if (ret == VPNC_PRIV_VERIFY) {
 		/* tls-verify (script.h): run with the checked values, waited for; the verdict is the reply. */
-		struct vpnc_tls_cert_info ci;
+		static struct vpnc_tls_cert_info ci; /* about 11 KiB; single-threaded */
 
 		memset(&ci, 0, sizeof(ci));
 		ci.depth = (int)req.verify.depth;
@@ -271,6 +271,7 @@ static int serve_one(struct parent *p)
 		memcpy(ci.sha1, req.verify.sha1, sizeof(ci.sha1));
 		memcpy(ci.sha256, req.verify.sha256, sizeof(ci.sha256));
 		memcpy(ci.x509, req.verify.x509, sizeof(ci.x509));
+		memcpy(ci.pem, req.verify.pem, sizeof(ci.pem));
 		memset(&reply.result, 0, sizeof(reply.result));
 		vpnc_priv_hdr_init(&reply.h, VPNC_PRIV_RESULT);
 		reply.result.request = VPNC_PRIV_VERIFY;

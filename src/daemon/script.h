@@ -161,9 +161,11 @@ void vpnc_script_verify_init(struct vpnc_script_verify *v, const struct vpnc_con
  * Runs 'tls-verify CMD' for one certificate, as 2.6: "CMD depth subject",
  * environment script_type=tls-verify, tls_id_N, tls_serial_N,
  * tls_serial_hex_N, tls_digest_N, tls_digest_sha256_N for this and the
- * deeper certificates of the chain, and the general variables; waits for it.
- * ci must be checked (printable strings). Returns 0 if it exited 0, else
- * -EPERM (logged).
+ * deeper certificates of the chain, X509_N_* (ci's lines), and the general
+ * variables; waits for it. With tls-export-cert, ci->pem is written to a
+ * new file in that directory first (peer_cert), removed afterwards; without
+ * tls-verify only that. ci must be checked (printable strings). Returns 0
+ * if it exited 0, else -EPERM (logged).
  */
 int vpnc_script_verify(struct vpnc_script_verify *v, const struct vpnc_tls_cert_info *ci);
 

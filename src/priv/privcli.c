@@ -222,6 +222,7 @@ int vpnc_privc_verify(int sock, const struct vpnc_tls_cert_info *ci)
 	memcpy(q.sha1, ci->sha1, sizeof(q.sha1));
 	memcpy(q.sha256, ci->sha256, sizeof(q.sha256));
 	memcpy(q.x509, ci->x509, sizeof(q.x509));
+	memcpy(q.pem, ci->pem, sizeof(q.pem));
 	if (vpnc_priv_check(&q, sizeof(q), false) != VPNC_PRIV_VERIFY)
 		return -EINVAL;
 	ret = call(sock, &q, sizeof(q), VPNC_PRIV_RESULT, &r, NULL);

@@ -496,6 +496,29 @@ static bool x509_lines_ok(const char *s, size_t cap)
 	return true;
 }
 
+/* Empty, or exactly one PEM certificate: its BEGIN line, base64 lines, its END line. */
+static bool pem_ok(const char *s, size_t cap)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----\n", end[] = "-----END CERTIFICATE-----\n";
+	size_t len;
+
+	if (!padded_string(s, cap, &len))
+		return false;
+	if (len == 0)
+		return true;
+	if (len < sizeof(begin) + sizeof(end) || memcmp(s, begin, sizeof(begin) - 1) != 0 ||
+	    memcmp(s + len - (sizeof(end) - 1), end, sizeof(end) - 1) != 0)
+		return false;
+	for (size_t i = sizeof(begin) - 1; i < len - (sizeof(end) - 1); i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+		      c == '/' || c == '=' || c == '\n'))
+			return false;
+	}
+	return true;
+}
+
 static bool verify_ok(const struct vpnc_priv_msg_verify *m)
 {
 	static const char hex[] = "0123456789abcdef:";
@@ -504,7 +527,8 @@ static bool verify_ok(const struct vpnc_priv_msg_verify *m)
 	       verify_str_ok(m->serial + (m->serial[0] == '-'), sizeof(m->serial) - 1, "0123456789") &&
 	       verify_str_ok(m->serial_hex, sizeof(m->serial_hex), hex) &&
 	       verify_str_ok(m->sha1, sizeof(m->sha1), hex) && verify_str_ok(m->sha256, sizeof(m->sha256), hex) &&
-	       strlen(m->sha1) == 59 && strlen(m->sha256) == 95 && x509_lines_ok(m->x509, sizeof(m->x509));
+	       strlen(m->sha1) == 59 && strlen(m->sha256) == 95 && x509_lines_ok(m->x509, sizeof(m->x509)) &&
+	       pem_ok(m->pem, sizeof(m->pem));
 }
 
 /* ASK's text: printable ASCII, at least one byte, NUL-terminated and NUL-padded. */

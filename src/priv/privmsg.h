@@ -332,6 +332,7 @@ struct vpnc_priv_msg_verify {
 	char sha1[VPNC_TLS_CI_SHA1];
 	char sha256[VPNC_TLS_CI_SHA256];
 	char x509[VPNC_TLS_CI_X509]; /* "NAME=value\n" lines: NAME [A-Za-z0-9_] 1..48, value printable; may be empty */
+	char pem[VPNC_TLS_CI_PEM];   /* tls-export-cert: one PEM CERTIFICATE block, else empty */
 };
 
 /* The largest message; receive buffers are this size plus one, so a longer one shows up. */

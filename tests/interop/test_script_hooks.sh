@@ -1,5 +1,6 @@
 #!/bin/bash
-# test_script_hooks.sh: the route-pre-down, ipchange and tls-verify scripts against a stock
+# test_script_hooks.sh: the route-pre-down, ipchange and tls-verify scripts (with x509-track and
+# tls-export-cert) against a stock
 # OpenVPN 2.6 server.
 #
 # Usage: test_script_hooks.sh <client-binary> | --stock-client
@@ -25,6 +26,10 @@
 #     compared byte for byte with what stock openvpn's script saw; with
 #     x509-track only the tracked attributes (also compared with stock); a script that rejects depth 0 stops
 #     the connection (vpnc: exit status 3, with and without privsep).
+#  5. tls-export-cert: the tls-verify script finds each certificate in
+#     $peer_cert, a new 0600 file openvpn_pef_<hex>.tmp in the directory,
+#     removed afterwards; with a directory that does not exist the client
+#     does not start.
 # Needs root. Last line: "test_script_hooks: N passed, M failed".
 # shellcheck disable=SC2119,SC2015,SC2016 # A && B || report: report runs when any check fails, as meant; eval and the script text expand later
 set -u -o pipefail
@@ -274,6 +279,53 @@ $1"
 }
 vt_check "tls-verify rejects depth 0: no tunnel, exit status 3, the reason logged" verify_rejects ""
 vt_client_is_stock || vt_check "tls-verify rejects depth 0 (privsep no): the same" verify_rejects "privsep no"
+
+# ---- 5. tls-export-cert ----
+# The tls-verify script finds each certificate in $peer_cert, a new file in the directory
+# (openvpn_pef_<16 to 32 hex digits>.tmp, mode 0600), removed after it ran.
+mkdir -p "$VT_DIR/export"
+cat >"$VT_DIR/export.sh" <<EOF
+#!/bin/sh
+/bin/cp "\$peer_cert" "$VT_DIR/exported.\$1.pem"
+/usr/bin/stat -c '%a' "\$peer_cert" >"$VT_DIR/exported.\$1.mode"
+echo "\$peer_cert" >"$VT_DIR/exported.\$1.name"
+EOF
+chmod 755 "$VT_DIR/export.sh"
+fp() { openssl x509 -noout -fingerprint -sha256 -in "$1" 2>/dev/null; }
+export_cert() {
+	rm -f "$VT_DIR"/exported.*
+	VT_CLIENT_EXTRA="script-security 2
+tls-verify $VT_DIR/export.sh
+tls-export-cert $VT_DIR/export"
+	vt_client_conf
+	vt_client_start
+	vt_wait_tun_ipv4 15 || { vt_log "  did not connect"; vt_client_stop 5; return 1; }
+	vt_client_stop 10
+	[ "$(fp "$VT_DIR/exported.0.pem")" = "$(fp "$VT_DIR/pki/server.crt")" ] &&
+		[ "$(fp "$VT_DIR/exported.1.pem")" = "$(fp "$VT_DIR/pki/ca.crt")" ] &&
+		[ -n "$(fp "$VT_DIR/exported.0.pem")" ] &&
+		grep -q -x -E "$VT_DIR/export/openvpn_pef_[0-9a-f]{16,32}\.tmp" "$VT_DIR/exported.0.name" &&
+		[ "$(cat "$VT_DIR/exported.0.mode")" = 600 ] &&
+		[ -z "$(ls -A "$VT_DIR/export")" ] ||
+		{ vt_log "  exported: $(cat "$VT_DIR"/exported.*.name 2>&1) left: $(ls -A "$VT_DIR/export")"; return 1; }
+}
+vt_check "tls-export-cert: each certificate in \$peer_cert (new 0600 file) while tls-verify runs, then removed" \
+	export_cert
+# 2.6 checks the directory at start: the profile does not start (vpnc: exit status 2, the option named).
+export_fails() {
+	VT_CLIENT_EXTRA="script-security 2
+tls-verify $VT_DIR/export.sh
+tls-export-cert $VT_DIR/no-such-dir"
+	vt_client_conf
+	vt_client_start
+	vt_client_wait_exit 20 || { vt_log "  still running"; vt_client_stop 5; return 1; }
+	if vt_client_is_stock; then
+		[ "$VT_CLI_RC" != 0 ] && grep -q "tls-export-cert fails with" "$VT_DIR/client.log"
+		return
+	fi
+	[ "$VT_CLI_RC" = 2 ] && grep -q "option 'tls-export-cert': cannot write in '$VT_DIR/no-such-dir'" "$VT_DIR/client.log"
+}
+vt_check "tls-export-cert into a missing directory: does not start (vpnc: exit status 2)" export_fails
 
 [ "$VT_FAILED" = 0 ] || vt_dump_logs
 vt_summary $name

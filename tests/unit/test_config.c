@@ -726,6 +726,7 @@ static void test_untrusted(void)
 		{"route-pre-down /bin/sh", "run a program"},
 		{"ipchange /bin/sh", "run a program"},
 		{"tls-verify /bin/sh", "run a program"},
+		{"tls-export-cert /tmp", "write a file"},
 		{"script-security 2", "let scripts run"},
 		{"script-security 3", "let scripts run"},
 		{"log /etc/passwd", "write a file"},

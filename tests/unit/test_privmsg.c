@@ -632,6 +632,16 @@ static void test_verify(void)
 	v = ok;
 	SETF(v.x509, "CN\n");
 	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "a line without '='");
+	/* tls-export-cert's PEM: empty, or one certificate block of base64 lines. */
+	v = ok;
+	SETF(v.pem, "-----BEGIN CERTIFICATE-----\nMIIB+/=\nAB==\n-----END CERTIFICATE-----\n");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == VPNC_PRIV_VERIFY, "a PEM block");
+	SETF(v.pem, "-----BEGIN CERTIFICATE-----\nMIIB;rm -rf\n-----END CERTIFICATE-----\n");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "not base64 in the PEM");
+	SETF(v.pem, "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "another PEM type");
+	SETF(v.pem, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\nx");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "bytes after the END line");
 	v = ok;
 	SETF(v.serial, "-12");
 	CHECK(vpnc_priv_check(&v, sizeof(v), false) == VPNC_PRIV_VERIFY, "a negative serial");

@@ -398,6 +398,21 @@ static void test_predown_ipchange(void)
 		CHECK(vpnc_config_parse_text("t.ovpn", bad, sizeof(bad) - 1, NULL, &c, err, sizeof(err)) < 0);
 		CHECK_STR(err, "t.ovpn:7: option 'x509-track': no such attribute 'NoSuch'");
 	}
+	/* tls-export-cert: a directory to write in, checked at load as 2.6 does at start. */
+	{
+		static const char ok[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote h\ntls-export-cert /tmp\n";
+		static const char bad[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote h\n"
+		                          "tls-export-cert /nonexistent/vpnc\n";
+
+		c = NULL;
+		CHECK(vpnc_config_parse_text("t.ovpn", ok, sizeof(ok) - 1, NULL, &c, err, sizeof(err)) == 0);
+		CHECK(c != NULL && strcmp(c->tls_export_cert, "/tmp") == 0);
+		vpnc_config_free(c);
+		c = NULL;
+		CHECK(vpnc_config_parse_text("t.ovpn", bad, sizeof(bad) - 1, NULL, &c, err, sizeof(err)) < 0);
+		CHECK_STR(err, "t.ovpn: option 'tls-export-cert': cannot write in '/nonexistent/vpnc': No such file or "
+		          "directory");
+	}
 	info_up(&info);
 	info.script_type = "route-pre-down";
 	info.signal = "sigterm";
