@@ -50,6 +50,10 @@ _Static_assert(sizeof(((struct vpnc_priv_net *)0)->domains[0]) == sizeof(((struc
                "domain size");
 _Static_assert(VPNC_PRIV_MAX_ITEMS < 65536, "n_failed range");
 _Static_assert(sizeof(struct vpnc_priv_msg_sign) == 16 + VPNC_PRIV_SIGN_MAX, "sign layout");
+_Static_assert(sizeof(struct vpnc_priv_msg_verify) == 12 + VPNC_TLS_CI_SUBJECT + VPNC_TLS_CI_SERIAL + VPNC_TLS_CI_HEX +
+                                                          VPNC_TLS_CI_SHA1 + VPNC_TLS_CI_SHA256 + VPNC_TLS_CI_X509 +
+                                                          VPNC_TLS_CI_PEM,
+               "verify layout");
 _Static_assert(sizeof(struct vpnc_priv_msg_signature) == 16 + VPNC_PRIV_SIGN_MAX, "signature layout");
 
 _Static_assert(sizeof(struct vpnc_priv_msg_ask) == 16 + VPNC_PRIV_ASK_TEXT, "ask layout");
