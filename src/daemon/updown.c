@@ -91,12 +91,12 @@ out:
  * so vpnc waits too (at most the script timeout). A failing ipchange is only
  * a warning there; a failing route-pre-down is fatal (2.6 runs it as it runs
  * up and down), so it is logged as the reason and the caller exits 1.
- * Returns 0, or -1 when the script failed or could not start. cmd's arguments: ipchange gets
- * the server's "[AF_INET]address port" ("[AF_INET6]..." for IPv6) as one
- * word, as 2.6 prints it (its print_sockaddr_ex, into one argument);
- * route-pre-down those of up and down. Environment as for the
- * other scripts; ipchange's has no pushed values, as 2.6's, which runs it
- * when the TLS handshake is done, before the push.
+ * Arguments: ipchange gets the server's "[AF_INET]address port"
+ * ("[AF_INET6]..." for IPv6) as one word, as 2.6 prints it (print_sockaddr_ex,
+ * into one argument); route-pre-down those of up and down. Environment as
+ * for the other scripts; ipchange's has no pushed values, as 2.6's, which
+ * runs it when the TLS handshake is done, before the push. Returns 0, or -1
+ * when the script failed or could not start.
  */
 static int run_sync(struct vpnc_updown *u, const char *type, const char *cmd, const char *signal)
 {
@@ -185,11 +185,13 @@ static void job_done(void *ctx, int status)
 int vpnc_updown_init(struct vpnc_updown *u, uv_loop_t *uv, const struct vpnc_config *conf,
                      void (*fail)(void *ctx), void *fail_ctx)
 {
-	const char *needs = conf->up[0]           ? "up"
-	                    : conf->down[0]       ? "down"
-	                    : conf->route_up[0]   ? "route-up"
-	                    : conf->tls_verify[0] ? "tls-verify"
-	                                          : NULL;
+	/* OpenVPN fails when it comes to run one of these without script-security 2; vpnc says so first. */
+	const char *needs = conf->up[0]               ? "up"
+	                    : conf->down[0]           ? "down"
+	                    : conf->route_up[0]       ? "route-up"
+	                    : conf->route_pre_down[0] ? "route-pre-down"
+	                    : conf->tls_verify[0]     ? "tls-verify"
+	                                              : NULL;
 	int ret;
 
 	memset(u, 0, sizeof(*u));

@@ -19,7 +19,9 @@
 #  3. An ipchange script that exits 3: the client connects anyway, one
 #     warning, exit 0 on SIGTERM (2.6 only warns). A route-pre-down script
 #     that exits 3: exit status 1 at SIGTERM, as 2.6 (fatal there, as up and
-#     down), one line, nothing left behind.
+#     down), one line, nothing left behind. Without script-security 2
+#     (vpnc only): route-pre-down and tls-verify keep vpnc from starting,
+#     ipchange is skipped with a warning.
 #  4. tls-verify: run for each certificate of the chain (depth 1, then 0)
 #     with "depth subject" and the tls_id/serial/serial_hex/digest/
 #     digest_sha256 values and X509_N_* subject fields of the chain so far,
@@ -184,6 +186,28 @@ $1"
 	vt_client_is_stock && return 0
 	[ "$(grep -c 'The route-pre-down script failed with status 3' "$VT_DIR/client.log")" = 1 ] && vt_ns_clean
 }
+# Without script-security 2 2.6 fails when it comes to run route-pre-down or tls-verify; vpnc
+# says so at start (as for up and down); ipchange is only skipped with a warning, as in 2.6.
+no_security() {
+	VT_CLIENT_EXTRA="$1 $VT_DIR/exit3.sh"
+	vt_client_conf
+	vt_client_start
+	vt_client_wait_exit 20 || { vt_log "  still running"; vt_client_stop 5; return 1; }
+	[ "$VT_CLI_RC" = 1 ] && grep -q "The '$1' script needs 'script-security 2'" "$VT_DIR/client.log" && vt_ns_clean
+}
+ipchange_no_security() {
+	VT_CLIENT_EXTRA="ipchange $VT_DIR/exit3.sh"
+	vt_client_conf
+	vt_client_start
+	vt_wait_tun_ipv4 15 || { vt_log "  did not connect"; vt_client_stop 5; return 1; }
+	vt_client_stop 10 && [ "$VT_CLI_RC" = 0 ] &&
+		[ "$(grep -c "The ipchange script is not run: it needs 'script-security 2'" "$VT_DIR/client.log")" = 1 ]
+}
+if ! vt_client_is_stock; then
+	vt_check "route-pre-down without script-security 2: does not start, one line" no_security route-pre-down
+	vt_check "tls-verify without script-security 2: does not start, one line" no_security tls-verify
+	vt_check "ipchange without script-security 2: connects, one warning, not run" ipchange_no_security
+fi
 vt_check "route-pre-down exits 3: exit status 1, one line, nothing left behind" predown_fails ""
 vt_client_is_stock || vt_check "route-pre-down exits 3 (privsep no): the same" predown_fails "privsep no"
 
