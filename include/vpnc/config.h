@@ -25,6 +25,8 @@
 #define VPNC_MAX_PEER_FP 64     /* peer-fingerprint values a profile may list */
 #define VPNC_P11_MAX_PROVIDERS 15 /* 'pkcs11-providers' libraries (OpenVPN's limit) */
 #define VPNC_PEER_FP_LEN 32     /* SHA-256 */
+#define VPNC_MAX_X509_TRACK 16   /* x509-track lines */
+#define VPNC_X509_TRACK_NAME 64  /* one x509-track attribute, '+' and NUL included */
 #define VPNC_SCRIPT_CMD_MAX 257 /* one script command word (OpenVPN's 256-byte parameter) + NUL */
 #define VPNC_LOG_PATH_MAX 257     /* 'log FILE': one option parameter + NUL */
 #define VPNC_SYSLOG_NAME_MAX 64   /* 'syslog NAME' */
@@ -266,6 +268,10 @@ struct vpnc_config {
 	bool remote_cert_tls_server;
 	char *verify_x509_name;
 	enum vpnc_x509_name_type verify_x509_type;
+	/* 'x509-track [+]ATTR': what scripts get as X509_N_ATTR instead of the subject fields
+	 * ('+': for every certificate of the chain, else the server's own only). */
+	char x509_track[VPNC_MAX_X509_TRACK][VPNC_X509_TRACK_NAME];
+	size_t n_x509_track;
 	char *remote_cert_eku;      /* 'remote-cert-eku': OID or long name, NULL = no check */
 	unsigned remote_cert_ku[VPNC_MAX_KU]; /* 'remote-cert-ku' values, 0-terminated */
 	bool remote_cert_ku_set;    /* a keyUsage extension is required (any value if list empty) */
@@ -370,6 +376,10 @@ struct vpnc_config {
 	char up[VPNC_SCRIPT_CMD_MAX];
 	char down[VPNC_SCRIPT_CMD_MAX];
 	char route_up[VPNC_SCRIPT_CMD_MAX];
+	char route_pre_down[VPNC_SCRIPT_CMD_MAX]; /* before the routes are removed at exit */
+	char ipchange[VPNC_SCRIPT_CMD_MAX];       /* each new session with the server (commas as spaces) */
+	char tls_verify[VPNC_SCRIPT_CMD_MAX];     /* each certificate of the server's chain (commas as spaces) */
+	char tls_export_cert[VPNC_SCRIPT_CMD_MAX]; /* directory: each certificate as a file for tls-verify */
 	bool up_restart;            /* run 'up' again (with "restart") on a reconnect */
 	int script_security;        /* 0..3, default 1 */
 	enum vpnc_dns_mode dns_mode;

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -241,6 +244,8 @@ static int fin_static_key(struct vpnc_cfg_ctx *ctx)
 	                       : cfg->verify_x509_name != NULL ? "verify-x509-name"
 	                       : cfg->crl != NULL || cfg->crl_dir != NULL ? "crl-verify"
 	                       : cfg->tls_cipher != NULL ? "tls-cipher"
+	                       : cfg->tls_verify[0] != '\0' ? "tls-verify"
+	                       : cfg->tls_export_cert[0] != '\0' ? "tls-export-cert"
 	                       : NULL;
 	EVP_CIPHER *c;
 
@@ -335,6 +340,19 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 	 */
 	if (cfg->dev_null && cfg->kill_switch)
 		return vpnc_cfg_fail(ctx, -EINVAL, "the kill switch needs a tunnel device, and 'dev null' has none");
+	/* 2.6 checks tls-export-cert's directory at start (options_postprocess_filechecks): a
+	 * directory it can enter and write in, else the profile does not start. */
+	if (cfg->tls_export_cert[0] != '\0') {
+		struct stat st;
+		int err = stat(cfg->tls_export_cert, &st) != 0             ? errno
+		          : !S_ISDIR(st.st_mode)                           ? ENOTDIR
+		          : access(cfg->tls_export_cert, W_OK | X_OK) != 0 ? errno
+		                                                           : 0;
+
+		if (err != 0)
+			return vpnc_cfg_fail(ctx, -EINVAL, "option 'tls-export-cert': cannot write in '%s': %s",
+			                     cfg->tls_export_cert, strerror(err));
+	}
 	/* 2.6's dev_type_enum(): 'dev-type', else the name's first three letters. */
 	if (!cfg->dev_null && ctx->dev_type == VPNC_CFG_DEV_UNSET && strncmp(cfg->dev, "tun", 3) != 0 &&
 	    strncmp(cfg->dev, "tap", 3) != 0)

@@ -89,6 +89,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_pull_filter);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_ignore_unknown);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_script_security);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_script);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_x509_track);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_up_restart);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_dns_mode);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_kill_switch);

@@ -509,16 +509,32 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_script_security)
 	return 0;
 }
 
-/* up, down, route-up: one command word, split into arguments only when the script runs. */
+/*
+ * up, down, route-up, route-pre-down, ipchange, tls-verify: one command word,
+ * split into arguments only when the script runs. 2.6 turns every comma of
+ * an ipchange or tls-verify command into a space (its options.c,
+ * string_substitute), so that 'ipchange a,b' runs "a" with the argument "b";
+ * the same here. tls-export-cert's directory is kept the same way, as written.
+ */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_script)
 {
 	struct vpnc_config *cfg = ctx->cfg;
-	char *dst = strcmp(p[0], "up") == 0 ? cfg->up : strcmp(p[0], "down") == 0 ? cfg->down : cfg->route_up;
+	char *dst = strcmp(p[0], "up") == 0               ? cfg->up
+	            : strcmp(p[0], "down") == 0           ? cfg->down
+	            : strcmp(p[0], "route-pre-down") == 0 ? cfg->route_pre_down
+	            : strcmp(p[0], "ipchange") == 0       ? cfg->ipchange
+	            : strcmp(p[0], "tls-verify") == 0     ? cfg->tls_verify
+	            : strcmp(p[0], "tls-export-cert") == 0 ? cfg->tls_export_cert
+	                                                  : cfg->route_up;
 	size_t len = strlen(p[1]);
 
 	if (len == 0 || len >= VPNC_SCRIPT_CMD_MAX)
 		return vpnc_cfg_bad(ctx, p[0], "the command must be 1 to %d bytes", VPNC_SCRIPT_CMD_MAX - 1);
 	memcpy(dst, p[1], len + 1);
+	if (dst == cfg->ipchange || dst == cfg->tls_verify)
+		for (char *c = dst; *c != '\0'; c++)
+			if (*c == ',')
+				*c = ' ';
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/ssl.h>
 
 #include "config/cfg_handlers.h"
@@ -242,6 +243,29 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_crl_verify)
 	}
 	ctx->crl_is_dir = dir;
 	return vpnc_cfg_src_set(ctx, &ctx->crl, "crl-verify", p[1]);
+}
+
+/*
+ * 'x509-track [+]ATTR': an attribute OpenSSL knows by name or OID (2.6:
+ * OBJ_txt2nid, and an unknown one is a profile error), SHA1 or SHA256 for
+ * the fingerprints. Kept as written; the TLS setup resolves it again.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_x509_track)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	const char *attr = p[1][0] == '+' ? p[1] + 1 : p[1];
+	size_t len = strlen(p[1]);
+
+	if (attr[0] == '\0' || len >= VPNC_X509_TRACK_NAME)
+		return vpnc_cfg_bad(ctx, p[0], "the attribute must be 1 to %d bytes", VPNC_X509_TRACK_NAME - 2);
+	if (OBJ_txt2nid(attr) == NID_undef) {
+		ERR_clear_error();
+		return vpnc_cfg_bad(ctx, p[0], "no such attribute '%s'", attr);
+	}
+	if (cfg->n_x509_track >= VPNC_MAX_X509_TRACK)
+		return vpnc_cfg_bad(ctx, p[0], "more than %d attributes", VPNC_MAX_X509_TRACK);
+	memcpy(cfg->x509_track[cfg->n_x509_track++], p[1], len + 1);
+	return 0;
 }
 
 VPNC_CFG_HANDLER(vpnc_cfg_opt_verify_x509_name)

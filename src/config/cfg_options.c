@@ -126,6 +126,8 @@ static const struct cfg_option cfg_options[] = {
 	S("pkcs11-cert-private", 1, ANY - 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_flags),
 	S("pkcs11-private-mode", 1, ANY - 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_private_mode),
 	S("verify-x509-name", 1, 2, 0, UT_OK, vpnc_cfg_opt_verify_x509_name),
+	/* Only what scripts see (which an untrusted profile cannot run). */
+	S("x509-track", 1, 1, 0, UT_OK, vpnc_cfg_opt_x509_track),
 	S("tls-version-min", 1, 2, 0, UT_OK, vpnc_cfg_opt_tls_version),
 	S("tls-version-max", 1, 1, 0, UT_OK, vpnc_cfg_opt_tls_version),
 	S("tls-cipher", 1, 1, 0, UT_OK, vpnc_cfg_opt_tls_string),
@@ -215,6 +217,10 @@ static const struct cfg_option cfg_options[] = {
 	S("up", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("down", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("route-up", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
+	S("route-pre-down", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
+	S("ipchange", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
+	S("tls-verify", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
+	S("tls-export-cert", 1, 1, 0, UT_WRITE, vpnc_cfg_opt_script),
 	S("up-restart", 0, 0, 0, UT_OK, vpnc_cfg_opt_up_restart),
 	S("dns-mode", 1, 1, 0, UT_OK, vpnc_cfg_opt_dns_mode),
 
@@ -322,7 +328,6 @@ static const struct cfg_option cfg_options[] = {
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
 	R("management-external-key"),
 	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"), R("plugin"),
-	R("route-pre-down"), R("ipchange"), R("tls-verify"),
 	R("learn-address"), R("client-connect"), R("client-disconnect"), R("auth-user-pass-verify"),
 	R("server"), R("server-ipv6"), R("server-bridge"), R("tls-server"), RP("ifconfig-pool"), R("push-reset"), R("push-remove"),
 	R("client-to-client"), R("duplicate-cn"),
@@ -332,7 +337,7 @@ static const struct cfg_option cfg_options[] = {
 	RN("no-replay", "it would turn replay protection off, which vpnc never does"),
 	R("providers"),
 	R("mark"), R("keying-material-exporter"),
-	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
+	R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("http-proxy-override"),
 };
 

@@ -522,10 +522,18 @@ static void chk_net(const struct vpnc_config *c)
 	printf("  kill switch: %s\n",
 	       !c->kill_switch ? "off" : c->kill_switch_lan ? "on, local networks allowed" : "on");
 	printf("scripts (script-security %d):\n", c->script_security);
-	if (c->up[0] == '\0' && c->down[0] == '\0' && c->route_up[0] == '\0')
+	if (c->up[0] == '\0' && c->down[0] == '\0' && c->route_up[0] == '\0' && c->route_pre_down[0] == '\0' &&
+	    c->ipchange[0] == '\0' && c->tls_verify[0] == '\0' && c->tls_export_cert[0] == '\0')
 		printf("  none\n");
+	chk_script("tls-verify", c->tls_verify, c->script_security);
+	if (c->tls_export_cert[0] != '\0')
+		printf("  tls-export-cert: %s (each certificate there while tls-verify runs)\n", chk_e(c->tls_export_cert));
+	for (size_t i = 0; i < c->n_x509_track; i++)
+		printf("  x509-track: %s\n", chk_e(c->x509_track[i]));
+	chk_script("ipchange", c->ipchange, c->script_security);
 	chk_script("up", c->up, c->script_security);
 	chk_script("route-up", c->route_up, c->script_security);
+	chk_script("route-pre-down", c->route_pre_down, c->script_security);
 	chk_script("down", c->down, c->script_security);
 	/* docs/privileges.md: who parses the server's bytes, and the rights the profile's files get. */
 	printf("privileges (when run as root):\n");

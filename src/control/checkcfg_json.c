@@ -302,10 +302,15 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	printf(",\"script_security\":%d", c->script_security);
 	key("scripts");
 	putchar('[');
+	jscript("tls-verify", c->tls_verify, c->script_security, &n);
+	jscript("ipchange", c->ipchange, c->script_security, &n);
 	jscript("up", c->up, c->script_security, &n);
 	jscript("route-up", c->route_up, c->script_security, &n);
+	jscript("route-pre-down", c->route_pre_down, c->script_security, &n);
 	jscript("down", c->down, c->script_security, &n);
 	putchar(']');
+	key("tls_export_cert");
+	js_or_null(c->tls_export_cert[0] != '\0' ? c->tls_export_cert : NULL);
 	jbool("privsep", c->privsep);
 	printf(",\"owner_uid\":%u", (unsigned)c->owner_uid);
 	jnotes(p->notes);

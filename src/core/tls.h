@@ -22,6 +22,60 @@
 #define VPNC_TLS_PASS_MAX 512 /* longest private key passphrase, NUL included */
 
 /*
+ * One certificate of the peer's chain as OpenVPN 2.6 hands it to its
+ * tls-verify script (ssl_verify.c, verify_cert_set_env): the subject as
+ * vpnc_tls_subject() prints it, the serial number in decimal and as
+ * colon-separated hex bytes, and the SHA-1 and SHA-256 fingerprints as
+ * colon-separated lowercase hex. Every string is NUL-terminated printable
+ * ASCII (the subject's control characters are already '_').
+ */
+#define VPNC_TLS_CI_SUBJECT 512 /* VPNC_TLS_SUBJECT_MAX */
+#define VPNC_TLS_CI_SERIAL 128  /* a serial of up to 52 bytes in decimal */
+#define VPNC_TLS_CI_HEX 160     /* up to 52 bytes as "xx:" */
+#define VPNC_TLS_CI_SHA1 64     /* 20 bytes: 59 characters */
+#define VPNC_TLS_CI_SHA256 104  /* 32 bytes: 95 characters */
+#define VPNC_TLS_CI_X509 2048   /* the X509_N_* lines */
+#define VPNC_TLS_CI_PEM 8192    /* the certificate in PEM, for tls-export-cert */
+struct vpnc_tls_cert_info {
+	int depth;
+	char subject[VPNC_TLS_CI_SUBJECT];
+	char serial[VPNC_TLS_CI_SERIAL];
+	char serial_hex[VPNC_TLS_CI_HEX];
+	char sha1[VPNC_TLS_CI_SHA1];
+	char sha256[VPNC_TLS_CI_SHA256];
+	/*
+	 * What 2.6 puts into X509_<depth>_<NAME>, as "NAME=value\n" lines (NAME
+	 * [A-Za-z0-9_], value printable ASCII): without x509-track every subject
+	 * field by its short name (a repeated one as NAME_1, NAME_2, ...), with
+	 * it only the tracked attributes (a subject field, an extension as
+	 * OpenSSL prints it, or SHA1/SHA256 as uppercase hex).
+	 */
+	char x509[VPNC_TLS_CI_X509];
+	char pem[VPNC_TLS_CI_PEM];  /* with tls-export-cert only, else "" */
+};
+
+/*
+ * Fills ci for cert at depth; track: the config's x509-track entries (n of
+ * them, "[+]ATTR"). Returns 0, or -E2BIG / -EINVAL when a field does not fit
+ * or cannot be read.
+ */
+int vpnc_tls_cert_info(X509 *cert, int depth, const char (*track)[VPNC_X509_TRACK_NAME], size_t n,
+                       struct vpnc_tls_cert_info *ci);
+
+/* The certificate in PEM into ci->pem. Returns 0, or -E2BIG when it does not fit. */
+int vpnc_tls_cert_pem(X509 *cert, struct vpnc_tls_cert_info *ci);
+
+/*
+ * tls-verify: after vpnc's own checks pass for a certificate of the chain
+ * (deepest first, the peer's own last), fn(arg, ci) decides: 0 accepts it,
+ * anything else fails the handshake ("the tls-verify script rejected ...").
+ * The caller runs the script (and waits for it, as 2.6 does). The context
+ * must come from vpnc_tls_ctx_client(). Returns 0 or -EINVAL.
+ */
+typedef int (*vpnc_tls_verify_fn)(void *arg, const struct vpnc_tls_cert_info *ci);
+int vpnc_tls_set_verify_hook(SSL_CTX *ctx, vpnc_tls_verify_fn fn, void *arg);
+
+/*
  * Asks the user for the private key or PKCS#12 passphrase (e.g. on the
  * terminal). Writes a NUL-terminated passphrase of at most cap - 1 bytes into
  * buf and returns 0, or returns a negative errno (-ENXIO: nobody to ask).

@@ -6,8 +6,9 @@
  * Order per certificate, as in OpenVPN's verify_cert(): OpenSSL's own result
  * (chain, time, CRL from 'crl-verify FILE'), then the chain depth, then for
  * the peer's certificate (depth 0) peer-fingerprint, ns-cert-type,
- * remote-cert-ku, remote-cert-eku and verify-x509-name, then
- * 'crl-verify DIR dir' for every depth.
+ * remote-cert-ku, remote-cert-eku and verify-x509-name, then the
+ * tls-verify script (through the caller's hook), then 'crl-verify DIR dir'
+ * for every depth.
  *
  * With 'peer-fingerprint' and no 'ca' (OpenVPN's PKI-less setup) OpenSSL's
  * own verdict is set aside, as OpenVPN 2.6 does: the fingerprint of the
@@ -25,6 +26,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "core/tls.h"
 #include "core/tls_verify.h"
 
 /* The rules of one client SSL_CTX, copied from the config. */
@@ -40,6 +42,11 @@ struct verify_rules {
 	uint8_t (*fp)[VPNC_PEER_FP_LEN];     /* peer-fingerprint list */
 	size_t n_fp;
 	bool fp_no_ca;                       /* fingerprints without 'ca': OpenSSL's verdict is set aside */
+	vpnc_tls_verify_fn hook;             /* tls-verify (tls.h); NULL = none */
+	void *hook_arg;
+	char track[VPNC_MAX_X509_TRACK][VPNC_X509_TRACK_NAME]; /* x509-track, for the hook */
+	size_t n_track;
+	bool export_pem;                     /* tls-export-cert: the hook gets the PEM too */
 };
 
 static int rules_index = -1;
@@ -354,6 +361,21 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
 		    vpnc_tls_check_name(cert, r->x509_name, r->x509_type, why, sizeof(why)) != 0)
 			goto fail;
 	}
+	if (r->hook != NULL) {
+		struct vpnc_tls_cert_info ci;
+
+		if (vpnc_tls_cert_info(cert, depth, (const char (*)[VPNC_X509_TRACK_NAME])r->track, r->n_track,
+		                       &ci) != 0 ||
+		    (r->export_pem && vpnc_tls_cert_pem(cert, &ci) != 0)) {
+			snprintf(why, sizeof(why), "it is too large for the tls-verify script (serial, subject, X509 "
+			         "fields or PEM)");
+			goto fail;
+		}
+		if (r->hook(r->hook_arg, &ci) != 0) {
+			snprintf(why, sizeof(why), "the tls-verify script rejected it");
+			goto fail;
+		}
+	}
 	if (r->crl_dir != NULL && check_crl_dir(cert, r->crl_dir, why, sizeof(why)) != 0)
 		goto fail;
 	return 1;
@@ -408,6 +430,9 @@ int vpnc_tls_verify_setup(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err
 	for (size_t i = 0; i < VPNC_MAX_KU && cfg->remote_cert_ku_set && cfg->remote_cert_ku[i] != 0; i++)
 		r->ku[r->n_ku++] = cfg->remote_cert_ku[i];
 	r->x509_type = cfg->verify_x509_type;
+	r->export_pem = cfg->tls_export_cert[0] != '\0';
+	for (size_t i = 0; i < cfg->n_x509_track && i < VPNC_MAX_X509_TRACK; i++)
+		memcpy(r->track[r->n_track++], cfg->x509_track[i], VPNC_X509_TRACK_NAME);
 	r->ns_server = cfg->ns_cert_type_server;
 	if (cfg->n_peer_fp > 0) {
 		if (cfg->n_peer_fp > VPNC_MAX_PEER_FP)
@@ -440,6 +465,214 @@ fail:
 	ret = -ENOMEM;
 fail_quiet:
 	rules_free(r);
+	return ret;
+}
+
+int vpnc_tls_cert_pem(X509 *cert, struct vpnc_tls_cert_info *ci)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	BUF_MEM *mem = NULL;
+	int ret = -E2BIG;
+
+	ci->pem[0] = '\0';
+	if (b == NULL)
+		return -ENOMEM;
+	if (PEM_write_bio_X509(b, cert) == 1) {
+		BIO_get_mem_ptr(b, &mem);
+		if (mem != NULL && mem->length > 0 && mem->length < sizeof(ci->pem)) {
+			memcpy(ci->pem, mem->data, mem->length);
+			memset(ci->pem + mem->length, 0, sizeof(ci->pem) - mem->length);
+			ret = 0;
+		}
+	}
+	BIO_free(b);
+	ERR_clear_error();
+	return ret;
+}
+
+int vpnc_tls_set_verify_hook(SSL_CTX *ctx, vpnc_tls_verify_fn fn, void *arg)
+{
+	struct verify_rules *r = rules_index >= 0 ? SSL_CTX_get_ex_data(ctx, rules_index) : NULL;
+
+	if (r == NULL)
+		return -EINVAL;
+	r->hook = fn;
+	r->hook_arg = arg;
+	return 0;
+}
+
+/* bytes as "xx:xx:..." (lowercase, as OpenVPN's format_hex_ex with ':'); false if it does not fit. */
+static bool colon_hex(const unsigned char *b, size_t n, char *out, size_t cap)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	if (n == 0 || n * 3 > cap)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		out[i * 3] = digits[b[i] >> 4];
+		out[i * 3 + 1] = digits[b[i] & 15];
+		out[i * 3 + 2] = i + 1 < n ? ':' : '\0';
+	}
+	return true;
+}
+
+/* Appends "NAME=value\n" to the X509 lines: name mapped to [A-Za-z0-9_], value to printable ASCII. */
+static bool x509_line(struct vpnc_tls_cert_info *ci, size_t *used, const char *name, const char *value)
+{
+	size_t nl = strlen(name), vl = strlen(value);
+	char *o = ci->x509 + *used;
+
+	if (nl == 0 || nl > 48 || *used + nl + vl + 3 > sizeof(ci->x509))
+		return false;
+	for (size_t i = 0; i < nl; i++) {
+		char c = name[i];
+		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+
+		*o++ = ok ? c : '_';
+	}
+	*o++ = '=';
+	for (size_t i = 0; i < vl; i++)
+		*o++ = (unsigned char)value[i] < 0x20 || (unsigned char)value[i] > 0x7e ? '_' : value[i];
+	*o++ = '\n';
+	*o = '\0';
+	*used = (size_t)(o - ci->x509);
+	return true;
+}
+
+/* Whether "NAME=" already starts a line of the X509 lines. */
+static bool x509_has(const struct vpnc_tls_cert_info *ci, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (const char *l = ci->x509; *l != '\0'; l = strchr(l, '\n') + 1)
+		if (strncmp(l, name, nl) == 0 && l[nl] == '=')
+			return true;
+	return false;
+}
+
+/* 2.6's x509_setenv: every subject field by its short name; a repeated one gets _1, _2, ... */
+static int x509_subject_lines(X509 *cert, struct vpnc_tls_cert_info *ci, size_t *used)
+{
+	X509_NAME *xn = X509_get_subject_name(cert);
+	int n = X509_NAME_entry_count(xn);
+
+	for (int i = 0; i < n; i++) {
+		X509_NAME_ENTRY *ent = X509_NAME_get_entry(xn, i);
+		int nid = ent != NULL ? OBJ_obj2nid(X509_NAME_ENTRY_get_object(ent)) : NID_undef;
+		const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+		unsigned char *val = NULL;
+		char name[64];
+		bool ok;
+
+		if (sn == NULL || strlen(sn) > 40 || ASN1_STRING_to_UTF8(&val, X509_NAME_ENTRY_get_data(ent)) < 0)
+			continue;
+		snprintf(name, sizeof(name), "%s", sn);
+		for (unsigned k = 1; k < 1000 && x509_has(ci, name); k++)
+			snprintf(name, sizeof(name), "%s_%u", sn, k);
+		ok = x509_line(ci, used, name, (const char *)val);
+		OPENSSL_free(val);
+		if (!ok)
+			return -E2BIG;
+	}
+	return 0;
+}
+
+/* 2.6's x509_setenv_track: SHA1/SHA256 in uppercase hex, a subject field, or an extension as printed. */
+static int x509_track_line(X509 *cert, const char *attr, struct vpnc_tls_cert_info *ci, size_t *used)
+{
+	int nid = OBJ_txt2nid(attr), i;
+	X509_NAME *xn = X509_get_subject_name(cert);
+	unsigned char md[EVP_MAX_MD_SIZE], *val = NULL;
+	unsigned mdlen = 0;
+	char hex[EVP_MAX_MD_SIZE * 3];
+	bool ok = true;
+
+	if (nid == NID_sha1 || nid == NID_sha256) {
+		if (X509_digest(cert, nid == NID_sha1 ? EVP_sha1() : EVP_sha256(), md, &mdlen) != 1 ||
+		    !colon_hex(md, mdlen, hex, sizeof(hex)))
+			return -EINVAL;
+		for (char *c = hex; *c != '\0'; c++)
+			if (*c >= 'a' && *c <= 'f')
+				*c = (char)(*c - 'a' + 'A');
+		return x509_line(ci, used, attr, hex) ? 0 : -E2BIG;
+	}
+	if (nid == NID_undef)
+		return 0;
+	if ((i = X509_NAME_get_index_by_NID(xn, nid, -1)) >= 0) {
+		X509_NAME_ENTRY *ent = X509_NAME_get_entry(xn, i);
+
+		if (ent != NULL && ASN1_STRING_to_UTF8(&val, X509_NAME_ENTRY_get_data(ent)) >= 0) {
+			ok = x509_line(ci, used, attr, (const char *)val);
+			OPENSSL_free(val);
+		}
+	} else if ((i = X509_get_ext_by_NID(cert, nid, -1)) >= 0) {
+		X509_EXTENSION *ext = X509_get_ext(cert, i);
+		BIO *b = ext != NULL ? BIO_new(BIO_s_mem()) : NULL;
+		BUF_MEM *mem = NULL;
+
+		if (b != NULL && X509V3_EXT_print(b, ext, 0, 0) == 1 && BIO_write(b, "", 1) == 1) {
+			BIO_get_mem_ptr(b, &mem);
+			/* 2.6 turns CR and LF into '?' (the rest of what is not printable becomes '_'). */
+			for (size_t k = 0; mem != NULL && k + 1 < mem->length; k++)
+				if (mem->data[k] == '\r' || mem->data[k] == '\n')
+					mem->data[k] = '?';
+			if (mem != NULL)
+				ok = x509_line(ci, used, attr, mem->data);
+		}
+		BIO_free(b);
+	}
+	return ok ? 0 : -E2BIG;
+}
+
+int vpnc_tls_cert_info(X509 *cert, int depth, const char (*track)[VPNC_X509_TRACK_NAME], size_t n,
+                       struct vpnc_tls_cert_info *ci)
+{
+	size_t used = 0;
+
+	const ASN1_INTEGER *sn = X509_get0_serialNumber(cert);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	BIGNUM *bn = NULL;
+	char *dec = NULL;
+	int ret = -EINVAL;
+
+	memset(ci, 0, sizeof(*ci));
+	ci->depth = depth;
+	if (!vpnc_tls_subject(cert, ci->subject, sizeof(ci->subject)))
+		return -E2BIG;
+	/* As a 2.6 environment value (CC_PRINT): what is not printable ASCII becomes '_'. */
+	for (char *c = ci->subject; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+			*c = '_';
+	if (sn == NULL || (bn = ASN1_INTEGER_to_BN(sn, NULL)) == NULL || (dec = BN_bn2dec(bn)) == NULL)
+		goto out;
+	ret = -E2BIG;
+	if (strlen(dec) >= sizeof(ci->serial) ||
+	    !colon_hex(ASN1_STRING_get0_data(sn), (size_t)ASN1_STRING_length(sn), ci->serial_hex,
+	               sizeof(ci->serial_hex)))
+		goto out;
+	memcpy(ci->serial, dec, strlen(dec) + 1);
+	ret = -EINVAL;
+	if (X509_digest(cert, EVP_sha1(), md, &mdlen) != 1 || !colon_hex(md, mdlen, ci->sha1, sizeof(ci->sha1)) ||
+	    X509_digest(cert, EVP_sha256(), md, &mdlen) != 1 ||
+	    !colon_hex(md, mdlen, ci->sha256, sizeof(ci->sha256)))
+		goto out;
+	if (n == 0) {
+		ret = x509_subject_lines(cert, ci, &used);
+	} else {
+		/* 2.6 keeps its list newest first; the variables are the same in any order. */
+		ret = 0;
+		for (size_t i = 0; i < n && ret == 0; i++) {
+			bool full = track[i][0] == '+';
+
+			if (depth == 0 || full)
+				ret = x509_track_line(cert, track[i] + full, ci, &used);
+		}
+	}
+out:
+	OPENSSL_free(dec);
+	BN_free(bn);
+	ERR_clear_error();
 	return ret;
 }
 

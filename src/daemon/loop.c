@@ -708,6 +708,9 @@ void loop_shutdown(struct loop *l, int code)
 	loop_forget_addrs(l);
 	if (l->gai_busy)
 		(void)uv_cancel((uv_req_t *)&l->gai);
+	/* route-pre-down while the routes are still there (the parent's job under privsep). */
+	if (!l->p->split && vpnc_updown_route_pre_down(&l->updown, code == 0 ? "sigterm" : "fatal-error") < 0)
+		l->exit_code = code = 1;
 	if (l->p->split) {
 		/* Privilege separation: the parent reverts DNS, addresses and routes (loop_priv.c). */
 		int failed = loop_priv_down(l, code != 0);

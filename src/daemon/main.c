@@ -36,10 +36,12 @@
 #include "daemon/privdrop.h"
 #include "daemon/privsep.h" /* privilege separation */
 #include "daemon/prompt.h"
+#include "daemon/script.h" /* tls-verify */
 #include "daemon/sdnotify.h" /* systemd */
 #include "os/fsowner.h"
 #include "os/os.h"
 #include "os/pkcs11.h" /* PKCS#11 tokens (docs/pkcs11.md) */
+#include "priv/privcli.h" /* tls-verify under privsep */
 #include "priv/privjail.h"
 #include "priv/privsign.h" /* the token's key under privsep */
 #include "vpnc/config.h"
@@ -411,6 +413,35 @@ static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct v
 	return -1;
 }
 
+/* tls-verify, from the TLS verify callback: in this process, or by the privileged parent. */
+static int verify_here(void *arg, const struct vpnc_tls_cert_info *ci)
+{
+	return vpnc_script_verify(arg, ci);
+}
+
+static int verify_by_parent(void *arg, const struct vpnc_tls_cert_info *ci)
+{
+	int ret = vpnc_privc_verify(*(const int *)arg, ci);
+
+	if (ret < 0 && ret != -EPERM)
+		vpnc_log(VPNC_LOG_INFO, "Cannot have the tls-verify script run by the privileged process: %s.",
+		         strerror(-ret));
+	return ret;
+}
+
+static int set_verify_hook(const struct vpnc_config *conf, SSL_CTX *ctx, const struct vpnc_loop_params *lp)
+{
+	static struct vpnc_script_verify here;
+	static int sock;
+
+	if (lp->split) {
+		sock = lp->priv_sock;
+		return vpnc_tls_set_verify_hook(ctx, verify_by_parent, &sock);
+	}
+	vpnc_script_verify_init(&here, conf);
+	return vpnc_tls_set_verify_hook(ctx, verify_here, &here);
+}
+
 int main(int argc, char **argv)
 {
 	struct vpnc_config *conf = NULL;
@@ -618,6 +649,13 @@ int main(int argc, char **argv)
 		}
 	} else if (conf->privsep) {
 		vpnc_log(VPNC_LOG_MORE, "privsep: no privileges to separate; running as one process");
+	}
+	/* tls-verify and tls-export-cert (script.h): here, or under privsep by the parent on request. */
+	if ((conf->tls_verify[0] != '\0' || conf->tls_export_cert[0] != '\0') &&
+	    set_verify_hook(conf, ctx, &lp) < 0) {
+		vpnc_log(VPNC_LOG_FATAL, "Cannot set up the tls-verify script.");
+		code = 1;
+		goto out;
 	}
 	lp.ssl_ctx = ctx;
 	lp.nl = nl;

@@ -30,6 +30,7 @@
 #include "daemon/log.h"
 #include "daemon/privask.h"
 #include "daemon/remote.h"
+#include "daemon/script.h"
 #include "daemon/sdnotify.h"
 #include "daemon/updown.h"
 #include "priv/privio.h"
@@ -108,6 +109,7 @@ struct parent {
 	uv_signal_t sig[6];              /* SIGCHLD and the forwarded ones */
 	struct vpnc_privsrv s;
 	struct vpnc_updown u;            /* DNS and scripts, exactly as the one-process daemon runs them */
+	struct vpnc_script_verify verify; /* tls-verify, on the network process's request */
 	struct vpnc_ks_run ks;           /* the kill switch's rules (ks_run.h): the parent owns them */
 	struct vpnc_privask *ask;        /* the network process's questions (privask.h); NULL if none */
 	const struct vpnc_config *conf;
@@ -234,10 +236,15 @@ static int serve_one(struct parent *p)
 	if (ret == VPNC_PRIV_RESOLVE && req.resolve.remote < p->conf->n_remotes &&
 	    vpnc_ks_run_resolving(&p->ks, resolve_host(p->conf, &req.resolve)) < 0)
 		ks_failed(p);
+	if (ret == VPNC_PRIV_DOWN) {
+		p->down_signal = p->code == 1 ? "fatal-error" : down_signal(req.down.why);
+		if (vpnc_updown_route_pre_down(&p->u, p->down_signal) < 0) { /* before the routes go */
+			p->code = 1;
+			p->down_signal = "fatal-error";
+		}
+	}
 	if (ret == VPNC_PRIV_DOWN || ret == VPNC_PRIV_NET_UNAPPLY)
 		vpnc_updown_dns_revert(&p->u); /* while the TUN still exists, as loop_shutdown() does */
-	if (ret == VPNC_PRIV_DOWN)
-		p->down_signal = p->code == 1 ? "fatal-error" : down_signal(req.down.why);
 	if (ret == VPNC_PRIV_ASK || ret == VPNC_PRIV_ASK_DONE) {
 		/* Questions (privask.h): answered at once; the user's answer goes by the control socket. */
 		memset(&reply.result, 0, sizeof(reply.result));
@@ -249,6 +256,26 @@ static int serve_one(struct parent *p)
 			vpnc_privask_done(p->ask, req.ask_done.id);
 		if (reply.result.err < -4095 || reply.result.err > 0)
 			reply.result.err = -EIO;
+		ret = vpnc_priv_send(p->sock, &reply, reply.h.len, -1);
+		return ret < 0 ? (ret == -EPIPE || ret == -ECONNRESET ? 0 : ret) : 1;
+	}
+	if (ret == VPNC_PRIV_VERIFY) {
+		/* tls-verify (script.h): run with the checked values, waited for; the verdict is the reply. */
+		static struct vpnc_tls_cert_info ci; /* about 11 KiB; single-threaded */
+
+		memset(&ci, 0, sizeof(ci));
+		ci.depth = (int)req.verify.depth;
+		memcpy(ci.subject, req.verify.subject, sizeof(ci.subject));
+		memcpy(ci.serial, req.verify.serial, sizeof(ci.serial));
+		memcpy(ci.serial_hex, req.verify.serial_hex, sizeof(ci.serial_hex));
+		memcpy(ci.sha1, req.verify.sha1, sizeof(ci.sha1));
+		memcpy(ci.sha256, req.verify.sha256, sizeof(ci.sha256));
+		memcpy(ci.x509, req.verify.x509, sizeof(ci.x509));
+		memcpy(ci.pem, req.verify.pem, sizeof(ci.pem));
+		memset(&reply.result, 0, sizeof(reply.result));
+		vpnc_priv_hdr_init(&reply.h, VPNC_PRIV_RESULT);
+		reply.result.request = VPNC_PRIV_VERIFY;
+		reply.result.err = vpnc_script_verify(&p->verify, &ci) == 0 ? 0 : -EPERM;
 		ret = vpnc_priv_send(p->sock, &reply, reply.h.len, -1);
 		return ret < 0 ? (ret == -EPIPE || ret == -ECONNRESET ? 0 : ret) : 1;
 	}
@@ -389,6 +416,10 @@ static void finish(struct parent *p)
 	p->ending = true;
 	if (p->code < 0 && !(WIFEXITED(p->st) && WEXITSTATUS(p->st) == 0))
 		p->down_signal = "fatal-error";
+	if (vpnc_updown_route_pre_down(&p->u, p->down_signal) < 0) { /* if no DOWN came before */
+		p->code = 1;
+		p->down_signal = "fatal-error";
+	}
 	vpnc_updown_dns_revert(&p->u);
 	failed = vpnc_privsrv_revert(&p->s);
 	if (failed > 0)
@@ -449,6 +480,7 @@ static int serve(const struct vpnc_config *conf, int sock, int sd_sock, pid_t ch
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_WARN, "The privileged process cannot ask questions on the terminal (%s); "
 		         "`vpnc answer` can answer them.", strerror(-ret));
+	vpnc_script_verify_init(&p->verify, conf);
 	ret = vpnc_privsrv_init(&p->s, conf);
 	p->s.dns_by_caller = true; /* updown.c applies DNS, with its rule for an 'up' script */
 	p->s.sign_key = sign_key; /* the network process's TLS signs through the token here */

@@ -4,7 +4,8 @@
  *
  * Each run allocates one struct script_run, holding the process handle and
  * the timer; it is freed after both handles are closed, so the caller owns
- * nothing once vpnc_script_run() returns. libuv forks and execs inside
+ * nothing once vpnc_script_run() returns. vpnc_script_run_sync() runs the
+ * same on a loop of its own and waits. libuv forks and execs inside
  * uv_spawn, so the argv and environment arrays only need to live for that
  * call. The child gets /dev/null on stdin and vpnc's stdout and stderr, as
  * OpenVPN's scripts do.
@@ -119,4 +120,24 @@ out:
 	free(a);
 	free(r);
 	return ret;
+}
+
+static void sync_done(void *ctx, int status)
+{
+	*(int *)ctx = status;
+}
+
+int vpnc_script_run_sync(const char *cmd, const struct vpnc_script_env *env, const char *const extra[],
+                         int timeout_ms)
+{
+	uv_loop_t uv;
+	int status = -EINTR, ret = uv_loop_init(&uv);
+
+	if (ret < 0)
+		return ret;
+	ret = vpnc_script_run(&uv, cmd, env, extra, timeout_ms, sync_done, &status);
+	/* Also after a failed start: its handles are closed on this loop. */
+	(void)uv_run(&uv, UV_RUN_DEFAULT);
+	(void)uv_loop_close(&uv);
+	return ret < 0 ? ret : status;
 }

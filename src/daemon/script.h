@@ -1,5 +1,6 @@
 /*
- * script.h: running the user's up, down and route-up scripts the way
+ * script.h: running the user's up, down, route-up, route-pre-down and
+ * ipchange scripts the way
  * OpenVPN 2.6 does, so existing helpers (update-resolv-conf,
  * update-systemd-resolved, NetworkManager-openvpn's helper) work unchanged.
  *
@@ -28,6 +29,7 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include "core/tls.h"
 #include "vpnc/config.h"
 #include "vpnc/push.h"
 
@@ -49,7 +51,7 @@ struct vpnc_script_env {
 
 /* Facts about the tunnel that are not in the push. Borrowed; NULL = unknown. */
 struct vpnc_script_info {
-	const char *script_type;         /* "up", "down" or "route-up" */
+	const char *script_type;         /* "up", "down", "route-up", "route-pre-down" or "ipchange" */
 	const char *script_context;      /* "init" or "restart" */
 	const char *dev;                 /* the TUN device name */
 	int tun_mtu;
@@ -58,7 +60,7 @@ struct vpnc_script_info {
 	const struct sockaddr *trusted;  /* the server's address (trusted_ip/_port or trusted_ip6) */
 	const uint8_t *net_gateway4;     /* 4 bytes: the default gateway outside the VPN */
 	const char *common_name;         /* the server certificate's CN */
-	const char *signal;              /* down only: why vpnc stops ("sigterm", ...) */
+	const char *signal;              /* down and route-pre-down: why vpnc stops ("sigterm", ...) */
 	const struct vpnc_config *conf;  /* for remote_N, remote_port_N, proto_N */
 	long pid;                        /* daemon_pid; 0 = not set */
 };
@@ -130,5 +132,41 @@ typedef void (*vpnc_script_done_fn)(void *ctx, int status);
  */
 int vpnc_script_run(uv_loop_t *uv, const char *cmd, const struct vpnc_script_env *env,
                     const char *const extra[], int timeout_ms, vpnc_script_done_fn done, void *ctx);
+
+/*
+ * The same, but waits for the script (on a private loop of its own, so the
+ * caller's loop runs none of its callbacks meanwhile), as OpenVPN 2.6 waits
+ * for route-pre-down and ipchange before it goes on. Returns the status as
+ * the callback above would get it, or a negative errno/uv code when the
+ * script could not be started.
+ */
+int vpnc_script_run_sync(const char *cmd, const struct vpnc_script_env *env, const char *const extra[],
+                         int timeout_ms);
+
+/* ---- script_verify.c: tls-verify ---- */
+
+#define VPNC_SCRIPT_VERIFY_DEPTH 16      /* OpenVPN's MAX_CERT_DEPTH */
+
+/* What the calls for one chain saw: 2.6's environment keeps the deeper certificates' values. */
+struct vpnc_script_verify {
+	const struct vpnc_config *conf;
+	struct vpnc_tls_cert_info chain[VPNC_SCRIPT_VERIFY_DEPTH];
+	bool have[VPNC_SCRIPT_VERIFY_DEPTH];
+	int last;                        /* the depth of the last call, -1 before the first */
+};
+
+void vpnc_script_verify_init(struct vpnc_script_verify *v, const struct vpnc_config *conf);
+
+/*
+ * Runs 'tls-verify CMD' for one certificate, as 2.6: "CMD depth subject",
+ * environment script_type=tls-verify, tls_id_N, tls_serial_N,
+ * tls_serial_hex_N, tls_digest_N, tls_digest_sha256_N for this and the
+ * deeper certificates of the chain, X509_N_* (ci's lines), and the general
+ * variables; waits for it. With tls-export-cert, ci->pem is written to a
+ * new file in that directory first (peer_cert), removed afterwards; without
+ * tls-verify only that. ci must be checked (printable strings). Returns 0
+ * if it exited 0, else -EPERM (logged).
+ */
+int vpnc_script_verify(struct vpnc_script_verify *v, const struct vpnc_tls_cert_info *ci);
 
 #endif

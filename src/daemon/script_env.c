@@ -400,7 +400,7 @@ int vpnc_script_env_build(struct vpnc_script_env *env, const struct vpnc_script_
 		inet_ntop(AF_INET, info->net_gateway4, s, sizeof(s));
 		ret |= vpnc_script_env_set(env, "route_net_gateway", s);
 	}
-	if (info->signal != NULL && strcmp(type, "down") == 0)
+	if (info->signal != NULL && (strcmp(type, "down") == 0 || strcmp(type, "route-pre-down") == 0))
 		ret |= vpnc_script_env_set(env, "signal", info->signal);
 	if (p != NULL) {
 		unsigned rg = p->redirect_gateway;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include <openssl/crypto.h>
 
 #include "daemon/log.h"
@@ -84,6 +86,79 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * route-pre-down and ipchange: 2.6 waits for them (its openvpn_run_script),
+ * so vpnc waits too (at most the script timeout). A failing ipchange is only
+ * a warning there; a failing route-pre-down is fatal (2.6 runs it as it runs
+ * up and down), so it is logged as the reason and the caller exits 1.
+ * Arguments: ipchange gets the server's "[AF_INET]address port"
+ * ("[AF_INET6]..." for IPv6) as one word, as 2.6 prints it (print_sockaddr_ex,
+ * into one argument); route-pre-down those of up and down. Environment as
+ * for the other scripts; ipchange's has no pushed values, as 2.6's, which
+ * runs it when the TLS handshake is done, before the push. Returns 0, or -1
+ * when the script failed or could not start.
+ */
+static int run_sync(struct vpnc_updown *u, const char *type, const char *cmd, const char *signal)
+{
+	bool ipchange = strcmp(type, "ipchange") == 0;
+	struct vpnc_script_env *env;
+	struct vpnc_script_info info;
+	struct vpnc_script_updown ud;
+	const char *one[2] = {NULL, NULL};
+	char host[INET6_ADDRSTRLEN + 20];
+	int ret;
+
+	if (!vpnc_script_allowed(u->conf->script_security)) {
+		vpnc_log(VPNC_LOG_WARN, "The %s script is not run: it needs 'script-security 2' (it is %d).",
+		         type, u->conf->script_security);
+		return 0;
+	}
+	if ((env = malloc(sizeof(*env))) == NULL) {
+		vpnc_log(VPNC_LOG_WARN, "Cannot run the %s script '%s': out of memory.", type, cmd);
+		return -ENOMEM;
+	}
+	memset(&info, 0, sizeof(info));
+	info.script_type = type;
+	info.script_context = "init";
+	info.dev = u->dev;
+	info.tun_mtu = u->mtu;
+	info.verb = u->conf->verb;
+	info.config = u->conf->path;
+	info.trusted = u->have_server ? (const struct sockaddr *)&u->server : NULL;
+	info.signal = signal;
+	info.conf = u->conf;
+	info.pid = (long)getpid();
+	ret = vpnc_script_env_build(env, &info, ipchange ? NULL : u->last);
+	if (ret == 0 && ipchange) {
+		char a[INET6_ADDRSTRLEN];
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&u->server;
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&u->server;
+
+		if (u->server.ss_family == AF_INET)
+			inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
+		else
+			inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
+		snprintf(host, sizeof(host), "[%s]%s %u", u->server.ss_family == AF_INET ? "AF_INET" : "AF_INET6", a,
+		         (unsigned)ntohs(u->server.ss_family == AF_INET ? in->sin_port : in6->sin6_port));
+		one[0] = host;
+	} else if (ret == 0) {
+		vpnc_script_updown_args(&ud, &info, u->last);
+	}
+	if (ret == 0) {
+		vpnc_log(VPNC_LOG_MORE, "running the %s script: %s", type, cmd);
+		ret = vpnc_script_run_sync(cmd, env, ipchange ? one : ud.v, 0);
+	}
+	if (ret < 0)
+		vpnc_log(ipchange ? VPNC_LOG_WARN : VPNC_LOG_FATAL, "Cannot run the %s script '%s': %s.", type, cmd,
+		         ret < -1000 ? uv_strerror(ret) : strerror(-ret));
+	else if (ret != 0)
+		vpnc_log(ipchange ? VPNC_LOG_WARN : VPNC_LOG_FATAL, "The %s script failed with status %d.", type, ret);
+	else
+		vpnc_log(VPNC_LOG_MORE, "The %s script finished", type);
+	free(env);
+	return ret == 0 ? 0 : -1;
+}
+
 static void job_done(void *ctx, int status)
 {
 	struct updown_job *job = ctx;
@@ -110,7 +185,13 @@ static void job_done(void *ctx, int status)
 int vpnc_updown_init(struct vpnc_updown *u, uv_loop_t *uv, const struct vpnc_config *conf,
                      void (*fail)(void *ctx), void *fail_ctx)
 {
-	const char *needs = conf->up[0] ? "up" : conf->down[0] ? "down" : conf->route_up[0] ? "route-up" : NULL;
+	/* OpenVPN fails when it comes to run one of these without script-security 2; vpnc says so first. */
+	const char *needs = conf->up[0]               ? "up"
+	                    : conf->down[0]           ? "down"
+	                    : conf->route_up[0]       ? "route-up"
+	                    : conf->route_pre_down[0] ? "route-pre-down"
+	                    : conf->tls_verify[0]     ? "tls-verify"
+	                                              : NULL;
 	int ret;
 
 	memset(u, 0, sizeof(*u));
@@ -205,6 +286,9 @@ int vpnc_updown_connected(struct vpnc_updown *u, const struct vpnc_push *push, c
 		                                                        : sizeof(struct sockaddr_in6));
 		u->have_server = true;
 	}
+	/* 2.6 runs ipchange once a new session's handshake is done, before anything else of it. */
+	if (u->conf->ipchange[0] && u->have_server)
+		(void)run_sync(u, "ipchange", u->conf->ipchange, NULL); /* a failure is only a warning */
 	apply_dns(u, push, ifindex);
 	run_up = u->conf->up[0] && (!u->up_done || u->conf->up_restart);
 	if (run_up)
@@ -226,6 +310,17 @@ void vpnc_updown_dns_revert(struct vpnc_updown *u)
 		else
 			vpnc_log(VPNC_LOG_MORE, "DNS settings restored");
 	}
+}
+
+int vpnc_updown_route_pre_down(struct vpnc_updown *u, const char *signal)
+{
+	if (u->conf == NULL || u->closing || u->predown_done)
+		return 0;
+	u->predown_done = true;
+	/* As 'down': only if the tunnel came up (2.6: once its route list exists). */
+	if (u->conf->route_pre_down[0] && u->last != NULL)
+		return run_sync(u, "route-pre-down", u->conf->route_pre_down, signal != NULL ? signal : "sigterm");
+	return 0;
 }
 
 void vpnc_updown_down(struct vpnc_updown *u, const char *signal)

@@ -1,16 +1,18 @@
 /*
  * updown.h: what happens when the tunnel comes up and goes down, besides
- * addresses and routes: pushed DNS (os/dns.h) and the user's up, route-up
- * and down scripts (script.h). The event loop calls three functions:
+ * addresses and routes: pushed DNS (os/dns.h) and the user's up, route-up,
+ * route-pre-down, down and ipchange scripts (script.h). The event loop calls three functions:
  *
  *   vpnc_updown_init()       once at start: checks script-security, undoes
  *                            DNS left behind by a crashed vpnc;
  *   vpnc_updown_connected()  after every CONNECTED event, once the TUN is
- *                            configured: DNS, then 'up' (first connect, or
+ *                            configured: 'ipchange' (waited for), DNS, then 'up' (first connect, or
  *                            every reconnect with up-restart), then
  *                            'route-up'; it returns an error when the
  *                            script cannot be started, and the caller ends
  *                            the run;
+ *   vpnc_updown_route_pre_down() at shutdown, first: 'route-pre-down'
+ *                            (waited for) while the routes are still there;
  *   vpnc_updown_dns_revert() at shutdown, while the TUN still exists (so
  *                            systemd-resolved can still revert the link);
  *   vpnc_updown_down()       at shutdown, after the TUN is closed and before
@@ -47,6 +49,7 @@ struct vpnc_updown {
 	bool have_server;
 	bool up_done;                    /* 'up' ran once: later runs have context "restart" */
 	bool closing;                    /* vpnc_updown_down() ran */
+	bool predown_done;               /* vpnc_updown_route_pre_down() ran */
 	bool dns_failed;                 /* the last connect's pushed DNS could not be applied */
 	const char *dns_scope;           /* what the applied DNS takes (status.h's dns_scope), or NULL */
 	/* Called when 'up' or 'route-up' exits non-zero, or 'route-up' cannot be started after 'up'
@@ -73,6 +76,14 @@ int vpnc_updown_connected(struct vpnc_updown *u, const struct vpnc_push *push, c
 
 /* Undoes the DNS settings now; vpnc_updown_down() does it too if still needed. */
 void vpnc_updown_dns_revert(struct vpnc_updown *u);
+
+/*
+ * At shutdown, before the routes are removed: 'route-pre-down' (once, only
+ * if the tunnel came up), waited for as 2.6 does. signal as below. Returns
+ * -1 when it failed (logged; 2.6 then exits with a fatal error, so the
+ * caller's exit status becomes 1, and 'down' gets "fatal-error"), else 0.
+ */
+int vpnc_updown_route_pre_down(struct vpnc_updown *u, const char *signal);
 
 /* signal: "sigterm", "sigint", "sighup", or "fatal-error"; NULL is treated as "sigterm". */
 void vpnc_updown_down(struct vpnc_updown *u, const char *signal);

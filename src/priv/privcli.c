@@ -204,3 +204,27 @@ int vpnc_privc_ask_done(int sock, unsigned id)
 	ret = call(sock, &q, sizeof(q), VPNC_PRIV_RESULT, &r, NULL);
 	return ret < 0 ? ret : r.result.err;
 }
+
+int vpnc_privc_verify(int sock, const struct vpnc_tls_cert_info *ci)
+{
+	static struct vpnc_priv_msg_verify q; /* the loop is single-threaded */
+	union vpnc_priv_msg r;
+	int ret;
+
+	if (ci->depth < 0)
+		return -EINVAL;
+	memset(&q, 0, sizeof(q));
+	vpnc_priv_hdr_init(&q.h, VPNC_PRIV_VERIFY);
+	q.depth = (uint32_t)ci->depth;
+	memcpy(q.subject, ci->subject, sizeof(q.subject));
+	memcpy(q.serial, ci->serial, sizeof(q.serial));
+	memcpy(q.serial_hex, ci->serial_hex, sizeof(q.serial_hex));
+	memcpy(q.sha1, ci->sha1, sizeof(q.sha1));
+	memcpy(q.sha256, ci->sha256, sizeof(q.sha256));
+	memcpy(q.x509, ci->x509, sizeof(q.x509));
+	memcpy(q.pem, ci->pem, sizeof(q.pem));
+	if (vpnc_priv_check(&q, sizeof(q), false) != VPNC_PRIV_VERIFY)
+		return -EINVAL;
+	ret = call(sock, &q, sizeof(q), VPNC_PRIV_RESULT, &r, NULL);
+	return ret < 0 ? ret : r.result.err;
+}

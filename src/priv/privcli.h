@@ -67,4 +67,7 @@ int vpnc_privc_ask_done(int sock, unsigned id);
 /* DOWN (enum vpnc_priv_down_why): returns how many revert steps failed, or a negative errno code. */
 int vpnc_privc_down(int sock, int why);
 
+/* tls-verify: the parent runs the script for ci; 0 = accepted, -EPERM = rejected, or another error. */
+int vpnc_privc_verify(int sock, const struct vpnc_tls_cert_info *ci);
+
 #endif

@@ -50,6 +50,10 @@ _Static_assert(sizeof(((struct vpnc_priv_net *)0)->domains[0]) == sizeof(((struc
                "domain size");
 _Static_assert(VPNC_PRIV_MAX_ITEMS < 65536, "n_failed range");
 _Static_assert(sizeof(struct vpnc_priv_msg_sign) == 16 + VPNC_PRIV_SIGN_MAX, "sign layout");
+_Static_assert(sizeof(struct vpnc_priv_msg_verify) == 12 + VPNC_TLS_CI_SUBJECT + VPNC_TLS_CI_SERIAL + VPNC_TLS_CI_HEX +
+                                                          VPNC_TLS_CI_SHA1 + VPNC_TLS_CI_SHA256 + VPNC_TLS_CI_X509 +
+                                                          VPNC_TLS_CI_PEM,
+               "verify layout");
 _Static_assert(sizeof(struct vpnc_priv_msg_signature) == 16 + VPNC_PRIV_SIGN_MAX, "signature layout");
 
 _Static_assert(sizeof(struct vpnc_priv_msg_ask) == 16 + VPNC_PRIV_ASK_TEXT, "ask layout");
@@ -85,6 +89,7 @@ size_t vpnc_priv_len(int type)
 	case VPNC_PRIV_ASK_DONE: return sizeof(struct vpnc_priv_msg_ask_done);
 	case VPNC_PRIV_RELAY: return sizeof(struct vpnc_priv_msg_relay);
 	case VPNC_PRIV_NET_GATEWAY: return sizeof(struct vpnc_priv_msg_gateway);
+	case VPNC_PRIV_VERIFY: return sizeof(struct vpnc_priv_msg_verify);
 	default: return 0;
 	}
 }
@@ -380,6 +385,8 @@ static bool result_ok(const struct vpnc_priv_msg_result *r)
 		return r->err == 0 && r->mtu == 0 && r->n_failed == 0;
 	case VPNC_PRIV_RELAY:
 		return r->mtu == 0 && r->n_failed == 0;
+	case VPNC_PRIV_VERIFY:
+		return (r->err == 0 || r->err == -EPERM) && r->mtu == 0 && r->n_failed == 0;
 	default:
 		return false; /* RESOLVE has its own reply, with its own error */
 	}
@@ -447,6 +454,85 @@ static bool signature_ok(const struct vpnc_priv_msg_signature *m)
 	if (m->err > 0 || m->err < -PRIV_ERRNO_MAX || m->len > VPNC_PRIV_SIGN_MAX || (m->err < 0) != (m->len == 0))
 		return false;
 	return zero(m->sig + m->len, VPNC_PRIV_SIGN_MAX - m->len);
+}
+
+/* A VERIFY string: NUL-terminated and NUL-padded, 1..cap-1 bytes, each printable ASCII or in set. */
+static bool verify_str_ok(const char *s, size_t cap, const char *set)
+{
+	size_t len;
+
+	if (!padded_string(s, cap, &len) || len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (set != NULL ? strchr(set, c) == NULL : (c < 0x20 || c > 0x7e))
+			return false;
+	}
+	return true;
+}
+
+/* The X509 lines: NUL-padded "NAME=value\n" lines, NAME [A-Za-z0-9_]{1,48}, value printable ASCII. */
+static bool x509_lines_ok(const char *s, size_t cap)
+{
+	size_t len, i = 0;
+
+	if (!padded_string(s, cap, &len))
+		return false;
+	while (i < len) {
+		size_t name = 0;
+
+		for (; i < len && s[i] != '='; i++, name++) {
+			char c = s[i];
+
+			if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+				return false;
+		}
+		if (i == len || name == 0 || name > 48)
+			return false;
+		for (i++; i < len && s[i] != '\n'; i++)
+			if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+				return false;
+		if (i == len)
+			return false; /* every line ends with '\n' */
+		i++;
+	}
+	return true;
+}
+
+/* Empty, or exactly one PEM certificate: its BEGIN line, base64 lines, its END line. */
+static bool pem_ok(const char *s, size_t cap)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----\n", end[] = "-----END CERTIFICATE-----\n";
+	size_t len;
+
+	if (!padded_string(s, cap, &len))
+		return false;
+	if (len == 0)
+		return true;
+	if (len < sizeof(begin) + sizeof(end) || memcmp(s, begin, sizeof(begin) - 1) != 0 ||
+	    memcmp(s + len - (sizeof(end) - 1), end, sizeof(end) - 1) != 0)
+		return false;
+	for (size_t i = sizeof(begin) - 1; i < len - (sizeof(end) - 1); i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+		      c == '/' || c == '=' || c == '\n'))
+			return false;
+	}
+	return true;
+}
+
+static bool verify_ok(const struct vpnc_priv_msg_verify *m)
+{
+	static const char hex[] = "0123456789abcdef:";
+
+	return m->depth < VPNC_PRIV_VERIFY_DEPTH && verify_str_ok(m->subject, sizeof(m->subject), NULL) &&
+	       verify_str_ok(m->serial + (m->serial[0] == '-'), sizeof(m->serial) - 1, "0123456789") &&
+	       verify_str_ok(m->serial_hex, sizeof(m->serial_hex), hex) &&
+	       verify_str_ok(m->sha1, sizeof(m->sha1), hex) && verify_str_ok(m->sha256, sizeof(m->sha256), hex) &&
+	       strlen(m->sha1) == 59 && strlen(m->sha256) == 95 && x509_lines_ok(m->x509, sizeof(m->x509)) &&
+	       pem_ok(m->pem, sizeof(m->pem));
 }
 
 /* ASK's text: printable ASCII, at least one byte, NUL-terminated and NUL-padded. */
@@ -552,6 +638,10 @@ int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 		break;
 	case VPNC_PRIV_NET_GATEWAY:
 		if (!ip4_unicast(m.gateway.gateway))
+			return -EBADMSG;
+		break;
+	case VPNC_PRIV_VERIFY:
+		if (!verify_ok(&m.verify))
 			return -EBADMSG;
 		break;
 	default: return -EBADMSG;

@@ -26,6 +26,7 @@
 
 #include <net/if.h>
 
+#include "core/tls.h" /* struct vpnc_tls_cert_info's field sizes */
 #include "vpnc/push.h"
 
 /* Message types. Requests go child -> parent, replies parent -> child. */
@@ -41,6 +42,7 @@ enum vpnc_priv_type {
 	VPNC_PRIV_ASK_DONE,      /* child: that question is answered or withdrawn */
 	VPNC_PRIV_RELAY,         /* child: remote N's SOCKS proxy named this UDP relay */
 	VPNC_PRIV_NET_GATEWAY,   /* child: route-gateway dhcp learned this gateway; add what waited for it */
+	VPNC_PRIV_VERIFY,        /* child: run tls-verify for this certificate of the server's chain */
 	VPNC_PRIV_RESULT = 0x81, /* parent: the outcome of a request */
 	VPNC_PRIV_TUN,           /* parent: the TUN's name and index; the fd rides along (SCM_RIGHTS) */
 	VPNC_PRIV_ADDRS,         /* parent: the addresses of a remote */
@@ -309,6 +311,30 @@ struct vpnc_priv_msg_ask_done {
 
 /* The empty requests (TUN_OPEN, NET_UNAPPLY, REPIN) are a bare header. */
 
+/*
+ * VERIFY: 'tls-verify' under privsep. The network process holds the TLS
+ * session and extracts, for each certificate of the chain (deepest first),
+ * what 2.6 gives the script (core/tls.h, struct vpnc_tls_cert_info); the
+ * parent runs the script with those values and answers with a RESULT: err 0
+ * accepts the certificate, -EPERM rejects it. The network process waits for
+ * the answer inside the handshake (2.6 waits too). Strings: printable ASCII,
+ * NUL-terminated and NUL-padded; serial decimal digits (a leading '-'
+ * allowed); the hex fields "xx:xx..." in lowercase; the X509_N_* lines
+ * as described in core/tls.h.
+ */
+#define VPNC_PRIV_VERIFY_DEPTH 16 /* OpenVPN's MAX_CERT_DEPTH */
+struct vpnc_priv_msg_verify {
+	struct vpnc_priv_hdr h;
+	uint32_t depth;          /* < VPNC_PRIV_VERIFY_DEPTH */
+	char subject[VPNC_TLS_CI_SUBJECT];
+	char serial[VPNC_TLS_CI_SERIAL];
+	char serial_hex[VPNC_TLS_CI_HEX];
+	char sha1[VPNC_TLS_CI_SHA1];
+	char sha256[VPNC_TLS_CI_SHA256];
+	char x509[VPNC_TLS_CI_X509]; /* "NAME=value\n" lines: NAME [A-Za-z0-9_] 1..48, value printable; may be empty */
+	char pem[VPNC_TLS_CI_PEM];   /* tls-export-cert: one PEM CERTIFICATE block, else empty */
+};
+
 /* The largest message; receive buffers are this size plus one, so a longer one shows up. */
 union vpnc_priv_msg {
 	struct vpnc_priv_hdr h;
@@ -324,6 +350,7 @@ union vpnc_priv_msg {
 	struct vpnc_priv_msg_ask_done ask_done;
 	struct vpnc_priv_msg_relay relay;
 	struct vpnc_priv_msg_gateway gateway;
+	struct vpnc_priv_msg_verify verify;
 };
 #define VPNC_PRIV_MSG_MAX sizeof(union vpnc_priv_msg)
 

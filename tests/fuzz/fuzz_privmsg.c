@@ -87,6 +87,16 @@ static void one(const void *p, size_t len, int from_parent)
 		memcpy(&msg, p, len);
 		canonical(&msg.net);
 	}
+	if (t == VPNC_PRIV_VERIFY) {
+		/* What the parent builds the tls-verify environment from: terminated strings, whole lines. */
+		memcpy(&msg, p, len);
+		check(msg.verify.depth < VPNC_PRIV_VERIFY_DEPTH && strlen(msg.verify.subject) > 0 &&
+		      strlen(msg.verify.sha1) == 59 && strlen(msg.verify.sha256) == 95);
+		check(msg.verify.x509[0] == '\0' || msg.verify.x509[strlen(msg.verify.x509) - 1] == '\n');
+		check(msg.verify.pem[0] == '\0' || strncmp(msg.verify.pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
+		for (size_t i = 0; msg.verify.x509[i] != '\0'; i++)
+			check(msg.verify.x509[i] == '\n' || (msg.verify.x509[i] >= 0x20 && msg.verify.x509[i] <= 0x7e));
+	}
 	if (t == VPNC_PRIV_ASK) {
 		/* A question that passes is printable ASCII and exactly what the child's builder makes of it. */
 		static struct vpnc_priv_msg_ask again_ask;

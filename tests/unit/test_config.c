@@ -458,7 +458,7 @@ static void test_messages(void)
 	          "with 'pkcs11-id' (vpnc --show-pkcs11-ids lists them)", __LINE__);
 	parse_err(BASE "management-external-key\n",
 	          "t.ovpn:7: option 'management-external-key' is not supported", __LINE__);
-	parse_err(BASE "route-pre-down /bin/x\n", "t.ovpn:7: option 'route-pre-down' is not supported",
+	parse_err(BASE "learn-address /bin/x\n", "t.ovpn:7: option 'learn-address' is not supported",
 	          __LINE__);
 	parse_err(BASE "iproute /bin/ip\n", "t.ovpn:7: unknown option 'iproute'", __LINE__);
 	parse_err(BASE "proto tcp-server\n", "t.ovpn:7: option 'proto tcp-server' is not supported",
@@ -725,6 +725,10 @@ static void test_untrusted(void)
 		{"up /bin/sh", "run a program"},
 		{"down /bin/sh", "run a program"},
 		{"route-up /bin/sh", "run a program"},
+		{"route-pre-down /bin/sh", "run a program"},
+		{"ipchange /bin/sh", "run a program"},
+		{"tls-verify /bin/sh", "run a program"},
+		{"tls-export-cert /tmp", "write a file"},
 		{"script-security 2", "let scripts run"},
 		{"script-security 3", "let scripts run"},
 		{"log /etc/passwd", "write a file"},

@@ -591,6 +591,105 @@ static void test_ask(void)
 	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
 }
 
+/* Sets a fixed string field, NUL-padded. */
+#define SETF(field, text) (memset((field), 0, sizeof(field)), strcpy((field), (text)))
+
+/* VERIFY (tls-verify under privsep): printable strings, digits, lowercase hex of the right length. */
+static void test_verify(void)
+{
+	static const char sha1[] = "7d:bb:41:f8:a0:ff:a1:85:48:71:18:b6:f3:5c:c4:27:29:29:12:5a";
+	static const char sha256[] = "3c:41:0f:50:2b:ad:45:b3:3b:ce:6f:d2:a0:af:a1:ea:2d:30:b2:1e:62:6e:71:89:"
+	                             "26:14:6c:a7:16:46:62:72";
+	struct vpnc_priv_msg_verify v, ok;
+	struct vpnc_priv_msg_result r;
+
+	memset(&ok, 0, sizeof(ok));
+	vpnc_priv_hdr_init(&ok.h, VPNC_PRIV_VERIFY);
+	ok.depth = 1;
+	SETF(ok.subject, "C=NL, O=Org \\ x, CN=vpn");
+	SETF(ok.serial, "143726077921320055153123724520135915577826396995");
+	SETF(ok.serial_hex, "19:2c:e6:75");
+	SETF(ok.sha1, sha1);
+	SETF(ok.sha256, sha256);
+	SETF(ok.x509, "CN=vpn\nOU=a b\nOU_1=c\n");
+	CHECK(vpnc_priv_check(&ok, sizeof(ok), false) == VPNC_PRIV_VERIFY);
+	CHECK(vpnc_priv_check(&ok, sizeof(ok), true) == -EBADMSG, "a request from the parent");
+	v = ok;
+	SETF(v.x509, "");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == VPNC_PRIV_VERIFY, "no X509 lines");
+	v = ok;
+	SETF(v.x509, "CN=vpn");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "a line without its newline");
+	v = ok;
+	SETF(v.x509, "C N=vpn\n");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "a space in a name");
+	v = ok;
+	SETF(v.x509, "=vpn\n");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "an empty name");
+	v = ok;
+	SETF(v.x509, "CN=v\tpn\n");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "a tab in a value");
+	v = ok;
+	SETF(v.x509, "CN\n");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "a line without '='");
+	/* tls-export-cert's PEM: empty, or one certificate block of base64 lines. */
+	v = ok;
+	SETF(v.pem, "-----BEGIN CERTIFICATE-----\nMIIB+/=\nAB==\n-----END CERTIFICATE-----\n");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == VPNC_PRIV_VERIFY, "a PEM block");
+	SETF(v.pem, "-----BEGIN CERTIFICATE-----\nMIIB;rm -rf\n-----END CERTIFICATE-----\n");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "not base64 in the PEM");
+	SETF(v.pem, "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "another PEM type");
+	SETF(v.pem, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\nx");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "bytes after the END line");
+	v = ok;
+	SETF(v.serial, "-12");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == VPNC_PRIV_VERIFY, "a negative serial");
+	v = ok;
+	v.depth = VPNC_PRIV_VERIFY_DEPTH;
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "depth 16");
+	v = ok;
+	v.subject[4] = '\n';
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "a newline in the subject");
+	v = ok;
+	v.subject[4] = (char)0xc3;
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "a non-ASCII byte in the subject");
+	v = ok;
+	memset(v.subject, 'A', sizeof(v.subject));
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "a subject without its NUL");
+	v = ok;
+	v.subject[sizeof(v.subject) - 1] = 'x';
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "bytes after the NUL");
+	v = ok;
+	v.subject[0] = '\0';
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "an empty subject");
+	v = ok;
+	SETF(v.serial, "12a");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "a letter in the serial");
+	v = ok;
+	SETF(v.serial_hex, "19:2C");
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "uppercase hex");
+	v = ok;
+	v.sha1[58] = '\0';
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "a short SHA-1");
+	v = ok;
+	SETF(v.sha256, sha1);
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "a SHA-1 for the SHA-256");
+
+	/* Its RESULT: accepted (0) or rejected (-EPERM), nothing else. */
+	memset(&r, 0, sizeof(r));
+	vpnc_priv_hdr_init(&r.h, VPNC_PRIV_RESULT);
+	r.request = VPNC_PRIV_VERIFY;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
+	r.err = -EPERM;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
+	r.err = -EIO;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "another error");
+	r.err = 0;
+	r.mtu = 1400;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "an MTU for VERIFY");
+}
+
 int main(void)
 {
 	test_sd();
@@ -601,6 +700,7 @@ int main(void)
 	test_small_requests();
 	test_replies();
 	test_ask();
+	test_verify();
 	printf("test_privmsg: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -4,7 +4,8 @@
  * client against an eduVPN-style server), command splitting with parse_line rules, the
  * value sanitising, and real runs of tests/data/scripts/dump-env.sh and of
  * Debian's update-resolv-conf loop with exactly the argv and environment
- * that vpnc_script_run() hands to uv_spawn.
+ * that vpnc_script_run() hands to uv_spawn; vpnc_script_run_sync() (route-pre-down,
+ * ipchange) and the options of those two.
  */
 #include <errno.h>
 #include <spawn.h>
@@ -17,6 +18,7 @@
 #include <arpa/inet.h>
 
 #include "../../src/daemon/script_env.c"
+#include "../../src/daemon/script.c"
 
 #include "../check.h"
 #include "../slurp.h"
@@ -356,6 +358,94 @@ static void test_run_dump_env(const char *dir)
 	unlink(out);
 }
 
+/* route-pre-down, ipchange, tls-verify: parsed (commas are spaces in the last two, as 2.6), signal. */
+static void test_predown_ipchange(void)
+{
+	static const char text[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote vpn.example.org\n"
+	                           "script-security 2\nroute-pre-down \"pre.sh a,b\"\nipchange ip.sh,x,y\n"
+	                           "tls-verify \"v.sh a,b\"\n";
+	static struct vpnc_script_env env;
+	struct vpnc_script_info info;
+	struct vpnc_config *c = NULL;
+	char err[256];
+
+	if (vpnc_config_parse_text("t.ovpn", text, sizeof(text) - 1, NULL, &c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "config: %s\n", err);
+		CHECK(0);
+		return;
+	}
+	CHECK_STR(c->route_pre_down, "pre.sh a,b");
+	CHECK_STR(c->ipchange, "ip.sh x y");
+	CHECK_STR(c->tls_verify, "v.sh a b");
+	vpnc_config_free(c);
+	c = NULL;
+	/* As 2.6 (its MUST_BE_UNDEF(tls_verify) without TLS): no tls-verify in static-key mode. */
+	CHECK(vpnc_config_parse_text("t.ovpn", "secret data/config/static.key\nremote h\ntls-verify v.sh\n", 55,
+	                             NULL, &c, err, sizeof(err)) < 0 && c == NULL);
+	CHECK_STR(err, "t.ovpn: option 'tls-verify' needs TLS mode; static-key mode ('secret') has no TLS");
+	/* x509-track: names OpenSSL knows, '+' kept; an unknown one is an error, as in 2.6. */
+	{
+		static const char tr[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote h\n"
+		                         "x509-track +SHA256\nx509-track emailAddress\nx509-track 2.5.4.11\n";
+		static const char bad[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote h\nx509-track NoSuch\n";
+
+		c = NULL;
+		CHECK(vpnc_config_parse_text("t.ovpn", tr, sizeof(tr) - 1, NULL, &c, err, sizeof(err)) == 0);
+		CHECK(c != NULL && c->n_x509_track == 3 && strcmp(c->x509_track[0], "+SHA256") == 0 &&
+		      strcmp(c->x509_track[2], "2.5.4.11") == 0);
+		vpnc_config_free(c);
+		c = NULL;
+		CHECK(vpnc_config_parse_text("t.ovpn", bad, sizeof(bad) - 1, NULL, &c, err, sizeof(err)) < 0);
+		CHECK_STR(err, "t.ovpn:7: option 'x509-track': no such attribute 'NoSuch'");
+	}
+	/* tls-export-cert: a directory to write in, checked at load as 2.6 does at start. */
+	{
+		static const char ok[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote h\ntls-export-cert /tmp\n";
+		static const char bad[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote h\n"
+		                          "tls-export-cert /nonexistent/vpnc\n";
+
+		c = NULL;
+		CHECK(vpnc_config_parse_text("t.ovpn", ok, sizeof(ok) - 1, NULL, &c, err, sizeof(err)) == 0);
+		CHECK(c != NULL && strcmp(c->tls_export_cert, "/tmp") == 0);
+		vpnc_config_free(c);
+		c = NULL;
+		CHECK(vpnc_config_parse_text("t.ovpn", bad, sizeof(bad) - 1, NULL, &c, err, sizeof(err)) < 0);
+		CHECK_STR(err, "t.ovpn: option 'tls-export-cert': cannot write in '/nonexistent/vpnc': No such file or "
+		          "directory");
+	}
+	info_up(&info);
+	info.script_type = "route-pre-down";
+	info.signal = "sigterm";
+	CHECK(vpnc_script_env_build(&env, &info, &push) == 0);
+	CHECK_STR(vpnc_script_env_get(&env, "signal"), "sigterm");
+	CHECK_STR(vpnc_script_env_get(&env, "script_type"), "route-pre-down");
+	info.script_type = "up";
+	CHECK(vpnc_script_env_build(&env, &info, &push) == 0);
+	CHECK(vpnc_script_env_get(&env, "signal") == NULL);
+}
+
+/* vpnc_script_run_sync: waits, returns the exit status, or a negative code for no start. */
+static void test_run_sync(const char *dir)
+{
+	static struct vpnc_script_env env;
+	static const char *const one[] = {"[AF_INET]198.18.0.1 1194", NULL};
+	char out[512], cmd[1024];
+	char *got;
+
+	vpnc_script_env_init(&env);
+	CHECK(vpnc_script_env_set(&env, "script_type", "ipchange") == 0);
+	snprintf(out, sizeof(out), "%s/sync.txt", dir);
+	snprintf(cmd, sizeof(cmd), "data/scripts/dump-env.sh %s", out);
+	CHECK(vpnc_script_run_sync(cmd, &env, one, 0) == 0);
+	got = slurp(out); /* written before the call returned */
+	CHECK_STR(got, "arg1=[AF_INET]198.18.0.1 1194\nscript_type=ipchange\n--\n");
+	unlink(out);
+	CHECK(vpnc_script_run_sync("/bin/sh -c 'exit 3'", &env, NULL, 0) == 3);
+	CHECK(vpnc_script_run_sync("/bin/sh -c 'kill -9 $$'", &env, NULL, 0) == 128 + 9);
+	CHECK(vpnc_script_run_sync("/nonexistent/vpnc-test-script", &env, NULL, 0) < 0);
+	CHECK(vpnc_script_run_sync("/bin/sleep 5", &env, NULL, 200) == 128 + 9); /* killed at the timeout */
+}
+
 /* Debian's update-resolv-conf loop reads foreign_option_N and builds resolvconf records. */
 static void test_update_resolv_conf(const char *dir)
 {
@@ -420,11 +510,13 @@ int main(void)
 	test_env_set();
 	test_argv();
 	test_config_options();
+	test_predown_ipchange();
 	if (mkdtemp(dir) == NULL) {
 		failed++;
 	} else {
 		test_run_dump_env(dir);
 		test_update_resolv_conf(dir);
+		test_run_sync(dir);
 		rmdir(dir);
 	}
 	printf("test_script: %u passed, %u failed\n", passed, failed);

@@ -301,6 +301,35 @@ static void test_subject_escaped(void)
 	world_free(&w);
 }
 
+/* What tls-verify's script gets for one certificate (core/tls.h): printable subject, X509 lines. */
+static void test_cert_info(void)
+{
+	static const char track[][VPNC_X509_TRACK_NAME] = {"+SHA1", "CN", "OU", "basicConstraints"};
+	struct vpnc_tls_cert_info ci;
+	struct world w;
+
+	world_make(&w, TPX_EC, "critical,digitalSignature", "serverAuth");
+	X509_free(w.srv);
+	free(w.srv_pem);
+	w.srv = tpx_cert(w.srv_key, "O=caf\xc3\xa9/OU=a/OU=b/CN=server.example", w.inter, w.int_key, 12, 0,
+	                 "critical,digitalSignature", "serverAuth");
+	w.srv_pem = testpki_cert_pem(w.srv);
+	CHECK(vpnc_tls_cert_info(w.srv, 0, NULL, 0, &ci) == 0);
+	CHECK_STR(ci.subject, "O=caf__, OU=a, OU=b, CN=server.example");
+	CHECK_STR(ci.x509, "O=caf__\nOU=a\nOU_1=b\nCN=server.example\n");
+	CHECK(strlen(ci.sha1) == 59 && strlen(ci.sha256) == 95 && strcmp(ci.serial, "12") == 0 &&
+	      strcmp(ci.serial_hex, "0c") == 0);
+	CHECK(vpnc_tls_cert_info(w.srv, 0, track, 4, &ci) == 0);
+	CHECK(strncmp(ci.x509, "SHA1=", 5) == 0 && strstr(ci.x509, "\nCN=server.example\nOU=a\n") != NULL);
+	if (strstr(ci.x509, "basicConstraints=") != NULL) /* only if the test PKI gave the leaf one */
+		CHECK(strstr(ci.x509, "\nbasicConstraints=CA:FALSE\n") != NULL, "%s", ci.x509);
+	CHECK(strpbrk(ci.x509 + 5, "abcdef") == strstr(ci.x509, "erver")); /* uppercase hex */
+	/* At depth 1 only what '+' tracks. */
+	CHECK(vpnc_tls_cert_info(w.inter, 1, track, 4, &ci) == 0);
+	CHECK(strncmp(ci.x509, "SHA1=", 5) == 0 && strchr(ci.x509, '\n') == ci.x509 + 64 && ci.x509[65] == '\0');
+	world_free(&w);
+}
+
 static void test_eku_ku(void)
 {
 	struct world w;
@@ -587,6 +616,7 @@ int main(void)
 	test_pkcs12();
 	test_x509_name();
 	test_subject_escaped();
+	test_cert_info();
 	test_eku_ku();
 	test_crl();
 	test_algorithms();
