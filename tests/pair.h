@@ -88,6 +88,7 @@ struct pair_opts {
 	bool p2p;                       /* TLS peer-to-peer mode on both sides (engine_p2p.c) */
 	const char *client_fallback, *server_fallback; /* data-ciphers-fallback ('cipher') of each */
 	const struct vpnc_push *client_net; /* the client profile's ifconfig and routes */
+	int client_tun_mtu_max;         /* the client profile's tun-mtu-max (0: none) */
 };
 
 static inline void pair_log_cb(void *ctx, int level, const char *msg)
@@ -163,6 +164,7 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.p2p = o->p2p;
 	cc.data_ciphers_fallback = o->client_fallback;
 	cc.net = o->client_net;
+	cc.tun_mtu_max = o->client_tun_mtu_max;
 	sc.comp = o->server_comp;
 	sc = cc;
 	sc.data_ciphers_fallback = o->server_fallback;

@@ -233,6 +233,7 @@ struct vpnc_config {
 	uint8_t lladdr[6];
 	int tun_mtu;                /* 0 = default 1500 */
 	int tun_mtu_extra;          /* 'tun-mtu-extra'; -1 = 2.6's default (32 on TAP, else 0) */
+	int tun_mtu_max;            /* 'tun-mtu-max': largest pushed tun-mtu taken (IV_MTU); 0 = 2.6's 1600 */
 	int mssfix;                 /* -1 = default; 0 = off */
 	enum vpnc_mssfix_mode mssfix_mode;
 	int fragment;               /* 'fragment N' outside <connection> blocks, 0 = off (each remote has its own) */

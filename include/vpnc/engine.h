@@ -211,7 +211,8 @@ struct vpnc_engine_cfg {
 	const char *peer_info_uv;        /* "UV_NAME=value\n" lines, or NULL */
 	bool replay_window_set;          /* replay-window: the data channel's window, 0..65536 ids */
 	int replay_window;
-	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
+	int tun_mtu;                     /* announced in the OCC string; 1500 */
+	int tun_mtu_max;                 /* tun-mtu-max; IV_MTU is the largest of it, tun_mtu and 1600 */
 	int mssfix;                      /* MSS clamping: -1 = 2.6's default (1492 mtu), 0 = off */
 	enum vpnc_mssfix_mode mssfix_mode; /* what mssfix counts (config.h) */
 	bool link_ipv6;                  /* the link runs over IPv6 (bigger outer header) */

@@ -91,6 +91,7 @@ static const struct cfg_option cfg_options[] = {
 	S("lladdr", 1, 1, 0, UT_OK, vpnc_cfg_opt_lladdr),
 	S("tun-mtu", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_tun_mtu),
 	S("tun-mtu-extra", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_tun_mtu_extra),
+	S("tun-mtu-max", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_tun_mtu_max),
 	S("mssfix", 0, 2, F_CONN, UT_OK, vpnc_cfg_opt_mssfix),
 	S("fragment", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_fragment),
 	S("mtu-disc", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_mtu_disc),
@@ -329,7 +330,7 @@ static const struct cfg_option cfg_options[] = {
 	R("shaper"), R("providers"),
 	R("client-nat"), R("mark"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
-	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("http-proxy-override"),
+	R("compat-mode"), R("vlan-tagging"), R("http-proxy-override"),
 };
 
 static const struct cfg_option *cfg_lookup(const char *name)

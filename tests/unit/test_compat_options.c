@@ -1,0 +1,141 @@
+/*
+ * test_compat_options.c: options stock OpenVPN 2.6 takes in a client profile
+ * that vpnc once refused: how each is read (values, messages, notes, the
+ * untrusted-profile rule) and, where the engine acts on it, a client and a
+ * server engine back to back in memory (pair.h): tun-mtu-max and the pushed
+ * tun-mtu.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/engine_int.h"
+#include "vpnc/config.h"
+#include "vpnc/engine.h"
+#include "vpnc/push.h"
+
+#include "config/cfg_internal.h"
+
+/* pair.h before cfgparse.h: cfgparse.h's global err would shadow pair.h's local one. */
+#include "../pair.h"
+#include "../cfgparse.h"
+#include "../check.h"
+
+/* A minimal valid client: 6 lines, so a test's own first line is line 7. */
+#define BASE "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote vpn.example.org\n"
+
+static char notes[2048];
+
+static void note_cb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	size_t have = strlen(notes);
+
+	snprintf(notes + have, sizeof(notes) - have, "%s\n", msg);
+}
+
+static const struct vpnc_config_notes note_sink = {note_cb, NULL};
+
+static void reset_notes(void)
+{
+	notes[0] = '\0';
+}
+
+static void test_tun_mtu_max_config(void)
+{
+	struct vpnc_config *c = parse_ok(BASE "tun-mtu-max 1800\n");
+
+	CHECK(c != NULL && c->tun_mtu_max == 1800);
+	vpnc_config_free(c);
+	/* 2.6's range is 68..65536; a second word is allowed (and ignored) as in 2.6. */
+	c = parse_ok(BASE "<connection>\nremote a.example.org\ntun-mtu-max 68 x\n</connection>\n");
+	CHECK(c != NULL && c->tun_mtu_max == 68);
+	vpnc_config_free(c);
+	parse_err(BASE "tun-mtu-max 67\n", "t.ovpn:7: option 'tun-mtu-max': must be a number from 68 to 65536",
+	          __LINE__);
+	parse_err(BASE "tun-mtu-max 65537\n",
+	          "t.ovpn:7: option 'tun-mtu-max': must be a number from 68 to 65536", __LINE__);
+	/* More than vpnc's buffers carry: announced as that, with a note. */
+	note_to = &note_sink;
+	c = parse_ok(BASE "tun-mtu-max 9000\n");
+	CHECK(c != NULL && c->tun_mtu_max == VPNC_TUN_MTU_CARRY);
+	CHECK(strstr(notes, "t.ovpn:7: option 'tun-mtu-max 9000': vpnc carries tunnel packets of up to 1920 "
+	                    "bytes") != NULL, "notes: %s", notes);
+	vpnc_config_free(c);
+	note_to = NULL;
+	/* Nothing in it runs, reads or writes: fine in an untrusted profile. */
+	CHECK(vpnc_cfg_trust("tun-mtu-max") == UT_OK);
+}
+
+/* The tun-mtu the client ends up with when the server pushes 'tun-mtu push_mtu'. */
+static int pushed_mtu(int tun_mtu_max, int push_mtu, bool *connected, char *last, size_t cap)
+{
+	struct pair p;
+	char push[256];
+	int mtu = -1;
+
+	snprintf(push, sizeof(push), "%s,tun-mtu %d", PAIR_PUSH_DEFAULT, push_mtu);
+	struct pair_opts o = {.push = push, .client_tun_mtu_max = tun_mtu_max};
+
+	*connected = false;
+	if (pair_new(&p, &o) == 0) {
+		*connected = pair_handshake(&p);
+		if (*connected && p.push != NULL)
+			mtu = p.push->tun_mtu;
+		snprintf(last, cap, "%s", p.c_reason[0] ? p.c_reason : "");
+	}
+	pair_free(&p);
+	return mtu;
+}
+
+static void test_tun_mtu_max_engine(void)
+{
+	bool up;
+	char why[VPNC_REASON_LEN];
+	int mtu;
+
+	/* Without tun-mtu-max: 2.6 announces 1600 and a push up to it is taken. */
+	mtu = pushed_mtu(0, 1600, &up, why, sizeof(why));
+	CHECK(up && mtu == 1600, "push 1600: up %d mtu %d %s", up, mtu, why);
+	/* Above it: cut to 1600 and the session goes on, as 2.6 ("Server-pushed tun-mtu is too large"). */
+	mtu = pushed_mtu(0, 1700, &up, why, sizeof(why));
+	CHECK(up && mtu == 1600, "push 1700: up %d mtu %d %s", up, mtu, why);
+	/* tun-mtu-max 1800 takes it. */
+	mtu = pushed_mtu(1800, 1700, &up, why, sizeof(why));
+	CHECK(up && mtu == 1700, "max 1800, push 1700: up %d mtu %d %s", up, mtu, why);
+	mtu = pushed_mtu(1800, 1900, &up, why, sizeof(why));
+	CHECK(up && mtu == 1800, "max 1800, push 1900: up %d mtu %d %s", up, mtu, why);
+	/* A tun-mtu-max below 1600 does not lower 2.6's floor. */
+	mtu = pushed_mtu(1400, 1600, &up, why, sizeof(why));
+	CHECK(up && mtu == 1600, "max 1400, push 1600: up %d mtu %d %s", up, mtu, why);
+}
+
+/* IV_MTU in the client's peer info: the largest of tun-mtu-max, tun-mtu (1500 here) and 1600. */
+static void test_iv_mtu(void)
+{
+	const int cases[][2] = {{0, 1600}, {1800, 1800}, {1000, 1600}, {1920, 1920}};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pair p;
+		struct pair_opts o = {.client_tun_mtu_max = cases[i][0]};
+
+		CHECK(pair_new(&p, &o) == 0);
+		if (p.c != NULL)
+			CHECK(p.c->iv_mtu == cases[i][1], "case %zu: iv_mtu %d", i, p.c->iv_mtu);
+		pair_free(&p);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	pair_verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+	parse_reset = reset_notes;
+	testpki_make(&pair_pki, 0);
+	wire_rand(NULL, pair_wrap_key, sizeof(pair_wrap_key));
+	test_tun_mtu_max_config();
+	test_iv_mtu();
+	test_tun_mtu_max_engine();
+	testpki_free(&pair_pki);
+	printf("test_compat_options: %u passed, %u failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}
