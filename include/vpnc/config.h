@@ -359,6 +359,9 @@ struct vpnc_config {
 	char up[VPNC_SCRIPT_CMD_MAX];
 	char down[VPNC_SCRIPT_CMD_MAX];
 	char route_up[VPNC_SCRIPT_CMD_MAX];
+	/* 'plugin .../openvpn-plugin-down-root.so CMD': CMD run as root when the tunnel goes down,
+	 * before 'down', with no appended arguments and whatever script-security says (a plugin). */
+	char down_root[VPNC_SCRIPT_CMD_MAX];
 	bool up_restart;            /* run 'up' again (with "restart") on a reconnect */
 	int script_security;        /* 0..3, default 1 */
 	enum vpnc_dns_mode dns_mode;

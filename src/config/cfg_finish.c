@@ -374,6 +374,11 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		                     "it a TAP device; the server would not understand the packets");
 	if (cfg->has_lladdr && !cfg->dev_tap)
 		vpnc_cfg_note(ctx, 1, "option 'lladdr' has no effect on a tun device");
+	/* The down-root plugin exists to run its command as root after 'user': only the root parent can. */
+	if (cfg->down_root[0] && !cfg->privsep && cfg->user[0])
+		return vpnc_cfg_fail(ctx, -EINVAL,
+		                     "the down-root plugin's command needs root when the tunnel goes down, and with "
+		                     "'privsep no' and 'user' vpnc keeps none: leave privilege separation on");
 	if (cfg->secret)
 		return fin_static_key(ctx);
 	/*

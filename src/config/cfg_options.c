@@ -211,6 +211,7 @@ static const struct cfg_option cfg_options[] = {
 	S("script-security", 1, 1, 0, UT_LEVEL, vpnc_cfg_opt_script_security),
 	S("up", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("down", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
+	S("plugin", 1, ANY - 1, 0, UT_RUN, vpnc_cfg_opt_plugin),
 	S("route-up", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("up-restart", 0, 0, 0, UT_OK, vpnc_cfg_opt_up_restart),
 	S("dns-mode", 1, 1, 0, UT_OK, vpnc_cfg_opt_dns_mode),
@@ -318,7 +319,7 @@ static const struct cfg_option cfg_options[] = {
 
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
 	R("management-external-key"),
-	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"), R("plugin"),
+	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"),
 	R("route-pre-down"), R("ipchange"), R("tls-verify"),
 	R("learn-address"), R("client-connect"), R("client-disconnect"), R("auth-user-pass-verify"),
 	R("server"), R("server-ipv6"), R("server-bridge"), R("tls-server"), RP("ifconfig-pool"), R("push-reset"), R("push-remove"),

@@ -350,11 +350,16 @@ static void chk_static_key(const struct vpnc_config *c)
 	       c->key_direction < 0 ? "none (bidirectional)" : c->key_direction == 0 ? "0" : "1");
 }
 
+/* Not a script-security level: what chk_script() is given for the down-root plugin's command. */
+#define VPNC_SCRIPT_SECURITY_ALWAYS 99
+
 static void chk_script(const char *name, const char *cmd, int security)
 {
 	if (cmd[0] != '\0')
 		printf("  %s: %s (%s)\n", name, chk_e(cmd),
-		       security >= 2 ? "runs" : "NOT run: needs script-security 2");
+		       security == VPNC_SCRIPT_SECURITY_ALWAYS ? "runs as root when the tunnel goes down, before 'down', "
+		                                                "with no arguments appended"
+		       : security >= 2 ? "runs" : "NOT run: needs script-security 2");
 }
 
 const char *vpnc_chk_wrap(enum vpnc_wrap_mode w)
@@ -508,10 +513,12 @@ static void chk_net(const struct vpnc_config *c)
 	printf("  kill switch: %s\n",
 	       !c->kill_switch ? "off" : c->kill_switch_lan ? "on, local networks allowed" : "on");
 	printf("scripts (script-security %d):\n", c->script_security);
-	if (c->up[0] == '\0' && c->down[0] == '\0' && c->route_up[0] == '\0')
+	if (c->up[0] == '\0' && c->down[0] == '\0' && c->route_up[0] == '\0' && c->down_root[0] == '\0')
 		printf("  none\n");
 	chk_script("up", c->up, c->script_security);
 	chk_script("route-up", c->route_up, c->script_security);
+	/* A plugin, not a script: 2.6 runs it whatever script-security says. */
+	chk_script("down-root plugin", c->down_root, VPNC_SCRIPT_SECURITY_ALWAYS);
 	chk_script("down", c->down, c->script_security);
 	/* docs/privileges.md: who parses the server's bytes, and the rights the profile's files get. */
 	printf("privileges (when run as root):\n");

@@ -287,6 +287,7 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	putchar('[');
 	jscript("up", c->up, c->script_security, &n);
 	jscript("route-up", c->route_up, c->script_security, &n);
+	jscript("down-root", c->down_root, 3, &n); /* a plugin: script-security does not apply */
 	jscript("down", c->down, c->script_security, &n);
 	putchar(']');
 	jbool("privsep", c->privsep);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/engine_int.h"
+#include "core/lex.h"
 #include "vpnc/config.h"
 #include "vpnc/engine.h"
 #include "vpnc/push.h"
@@ -126,6 +127,53 @@ static void test_iv_mtu(void)
 	}
 }
 
+static void test_plugin(void)
+{
+	struct vpnc_config *c;
+
+	/* One word: split when it runs, as OpenVPN's plugin loader splits it. */
+	c = parse_ok(BASE "plugin /usr/lib/openvpn/openvpn-plugin-down-root.so \"/etc/openvpn/down.sh a b\"\n");
+	CHECK(c != NULL && strcmp(c->down_root, "/etc/openvpn/down.sh a b") == 0 && c->down[0] == '\0');
+	vpnc_config_free(c);
+	/* Several words stay words, also with blanks and quotes in them. */
+	c = parse_ok(BASE "plugin openvpn-plugin-down-root.so /bin/sh -c 'echo \"x\\y\" > /tmp/f'\ndown d.sh\n");
+	CHECK(c != NULL && strcmp(c->down_root, "\"/bin/sh\" \"-c\" \"echo \\\"x\\\\y\\\" > /tmp/f\"") == 0 &&
+	      strcmp(c->down, "d.sh") == 0, "down_root: %s", c != NULL ? c->down_root : "");
+	if (c != NULL) {
+		struct vpnc_lex_words w;
+		const char *why = NULL;
+
+		/* The script runner's splitter gives back exactly the profile's words. */
+		CHECK(vpnc_lex_line(c->down_root, strlen(c->down_root), &w, &why) == 3 &&
+		      strcmp(w.p[0], "/bin/sh") == 0 && strcmp(w.p[1], "-c") == 0 &&
+		      strcmp(w.p[2], "echo \"x\\y\" > /tmp/f") == 0);
+	}
+	vpnc_config_free(c);
+	/* Any other plugin is refused with the reason. */
+	parse_err(BASE "plugin /usr/lib/openvpn/plugins/openvpn-plugin-auth-pam.so login\n",
+	          "t.ovpn:7: option 'plugin': only openvpn-plugin-down-root.so is taken (its command runs as vpnc's "
+	          "down script); any other plugin is code that would run inside vpnc's root process, and vpnc loads "
+	          "no code from a profile", __LINE__);
+	parse_err(BASE "plugin /x/openvpn-plugin-down-root.so.evil cmd\n",
+	          "t.ovpn:7: option 'plugin': only openvpn-plugin-down-root.so is taken (its command runs as vpnc's "
+	          "down script); any other plugin is code that would run inside vpnc's root process, and vpnc loads "
+	          "no code from a profile", __LINE__);
+	/* 2.6's down-root plugin fails to start without a command. */
+	parse_err(BASE "plugin openvpn-plugin-down-root.so\n",
+	          "t.ovpn:7: option 'plugin': openvpn-plugin-down-root.so needs the command to run", __LINE__);
+	parse_err(BASE "plugin openvpn-plugin-down-root.so a\nplugin openvpn-plugin-down-root.so b\n",
+	          "t.ovpn:8: option 'plugin': vpnc takes one openvpn-plugin-down-root.so command", __LINE__);
+	/* Its point is root after 'user': with 'privsep no' nothing keeps root. */
+	parse_err(BASE "plugin openvpn-plugin-down-root.so a\nuser nobody\nprivsep no\n",
+	          "t.ovpn: the down-root plugin's command needs root when the tunnel goes down, and with "
+	          "'privsep no' and 'user' vpnc keeps none: leave privilege separation on", __LINE__);
+	c = parse_ok(BASE "plugin openvpn-plugin-down-root.so a\nuser nobody\n");
+	CHECK(c != NULL && c->privsep);
+	vpnc_config_free(c);
+	/* It runs a program: not in an untrusted profile. */
+	CHECK(vpnc_cfg_trust("plugin") == UT_RUN);
+}
+
 int main(int argc, char **argv)
 {
 	pair_verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
@@ -135,6 +183,7 @@ int main(int argc, char **argv)
 	test_tun_mtu_max_config();
 	test_iv_mtu();
 	test_tun_mtu_max_engine();
+	test_plugin();
 	testpki_free(&pair_pki);
 	printf("test_compat_options: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;

@@ -285,8 +285,8 @@ static void test_inline_blocks(void)
 	          __LINE__);
 	parse_err(BASE "<bogus>\nx\n</bogus>\n", "t.ovpn:7: unknown option 'bogus'", __LINE__);
 	/* Lines after a block keep their numbers. */
-	parse_err(BASE "<cert>\na\nb\n</cert>\nplugin x.so\n",
-	          "t.ovpn:11: option 'plugin' is not supported", __LINE__);
+	parse_err(BASE "<cert>\na\nb\n</cert>\nclient-nat x\n",
+	          "t.ovpn:11: option 'client-nat' is not supported", __LINE__);
 }
 
 static void test_connection_blocks(void)
@@ -629,11 +629,11 @@ static void test_command_line(void)
 		c = NULL;
 	}
 	{
-		char *argv[] = {"--plugin", "x.so"};
+		char *argv[] = {"--client-nat", "x"};
 
 		ret = vpnc_config_load(path, 2, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret < 0 && c == NULL);
-		CHECK_STR(err, "command line: option 'plugin' is not supported");
+		CHECK_STR(err, "command line: option 'client-nat' is not supported");
 	}
 	{
 		char *argv[] = {"--verb", "x"};
