@@ -1,0 +1,102 @@
+#!/bin/bash
+# test_compat_options.sh: client options stock OpenVPN 2.6 takes that vpnc
+# once refused, against a stock 2.6 server; every case runs the same with
+# --stock-client, which is how the expectations were confirmed.
+#
+# Usage: test_compat_options.sh <client-binary> | --stock-client  (VPNC_CLIENT_CMD overrides)
+#
+# tun-mtu-max: the server has `tun-mtu 1700` and pushes it (2.6 pushes its
+#              tun-mtu to a client that announces IV_MTU). Without
+#              tun-mtu-max the client announces 1600, connects anyway and its
+#              device gets 1600; with `tun-mtu-max 1800` the device gets
+#              1700 and a 1700-byte ping (DF set) crosses the tunnel.
+# down-root:   `plugin .../openvpn-plugin-down-root.so "SCRIPT OUT two"` with
+#              `user nobody`: after SIGTERM SCRIPT has run as uid 0, with
+#              exactly the two words of the profile (nothing appended), and
+#              with the down environment (dev set); no script-security 2.
+# Needs root.
+
+# The vt_*_conf helpers take optional arguments.
+# shellcheck disable=SC2119
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+name=test_compat_options
+vt_start "$name" "${1:-}"
+vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
+VT_SERVER_EXTRA="tun-mtu 1700"
+vt_up $name
+
+# dev_mtu: the MTU of the client's tunnel device.
+dev_mtu() {
+	ip -n "$VT_CLI_NS" -o link show dev "$VT_CLI_TUN" 2>/dev/null | sed -n 's/.* mtu \([0-9]*\) .*/\1/p'
+}
+
+# ---- tun-mtu-max ----
+VT_CLIENT_EXTRA=""
+vt_client_conf
+vt_client_start
+if vt_check "tun-mtu-max: without it, connected to a server pushing tun-mtu 1700" vt_wait_tun_ipv4 15; then
+	mtu=$(dev_mtu)
+	vt_check "tun-mtu-max: without it, the device gets 1600 (got ${mtu:-none})" test "$mtu" = 1600
+	vt_check "tun-mtu-max: without it, a ping through the tunnel" vt_ping "$VT_TUN_SRV_IP"
+else
+	vt_dump_logs
+fi
+vt_client_stop 5
+
+VT_CLIENT_EXTRA="tun-mtu-max 1800"
+vt_client_conf
+vt_client_start
+if vt_check "tun-mtu-max 1800: connected" vt_wait_tun_ipv4 15; then
+	mtu=$(dev_mtu)
+	vt_check "tun-mtu-max 1800: the device gets the pushed 1700 (got ${mtu:-none})" test "$mtu" = 1700
+	# 1672 bytes of ICMP data + 28 of headers = 1700, DF set: it fits the tunnel's MTU only.
+	vt_check "tun-mtu-max 1800: a 1700-byte ping with DF crosses the tunnel" \
+		vt_cli ping -n -c 2 -W 3 -M do -s 1672 "$VT_TUN_SRV_IP"
+else
+	vt_dump_logs
+fi
+vt_client_stop 5
+
+# ---- plugin down-root ----
+plugin=/usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-down-root.so
+[ -e "$plugin" ] || plugin=$(find /usr/lib -name openvpn-plugin-down-root.so -print -quit 2>/dev/null)
+if [ -z "$plugin" ]; then
+	vt_fail "down-root: stock OpenVPN's openvpn-plugin-down-root.so is installed"
+else
+	cat >"$VT_DIR/dr.sh" <<-'EOF'
+	#!/bin/sh
+	out=$1
+	{ echo "uid=$(id -u)"; echo "argc=$#"; for a in "$@"; do echo "arg=$a"; done
+	  echo "dev=${dev:-}"; } >"$out"
+	EOF
+	chmod 755 "$VT_DIR/dr.sh"
+	VT_CLIENT_EXTRA="user nobody
+plugin $plugin \"$VT_DIR/dr.sh $VT_DIR/dr.out two\""
+	vt_client_conf
+	vt_client_start
+	if vt_check "down-root: connected (user nobody)" vt_wait_tun_ipv4 15; then
+		tun=$VT_CLI_TUN
+		vt_check "down-root: nothing ran while connected" test ! -e "$VT_DIR/dr.out"
+		vt_check "down-root: client stops on SIGTERM with status 0" eval 'vt_client_stop 10 && [ "$VT_CLI_RC" = 0 ]'
+		for _ in $(seq 1 50); do [ -s "$VT_DIR/dr.out" ] && break; sleep 0.1; done
+		check_dr() {
+			local f=$VT_DIR/dr.out
+			grep -q -x "uid=0" "$f" && grep -q -x "argc=2" "$f" && grep -q -x "arg=$VT_DIR/dr.out" "$f" &&
+				grep -q -x "arg=two" "$f" && grep -q -x "dev=$tun" "$f"
+		}
+		if ! vt_check "down-root: the command ran as root with the profile's words only, dev=$tun" check_dr; then
+			cat "$VT_DIR/dr.out" 2>/dev/null
+			vt_dump_logs
+		fi
+	else
+		vt_dump_logs
+		vt_client_stop 5
+	fi
+fi
+
+vt_summary $name
