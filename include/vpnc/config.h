@@ -261,6 +261,11 @@ struct vpnc_config {
 	bool ns_cert_type_server;   /* 'ns-cert-type server': the certificate must be fit for a TLS server */
 	uint8_t peer_fp[VPNC_MAX_PEER_FP][VPNC_PEER_FP_LEN]; /* 'peer-fingerprint' SHA-256 values */
 	size_t n_peer_fp;           /* without 'ca', these fingerprints alone decide (PKI-less setup) */
+	/* 'verify-hash': the level-1 certificate's (the CA that signed the server's) SHA-1 or SHA-256. */
+	uint8_t verify_hash[VPNC_MAX_PEER_FP][VPNC_PEER_FP_LEN]; /* a SHA-1 value in its first 20 bytes */
+	uint8_t verify_hash_len[VPNC_MAX_PEER_FP];               /* 20 or 32: the algorithm of its line */
+	size_t n_verify_hash;
+	bool verify_hash_sha1;      /* the last line's algorithm, which 2.6 uses for the whole list */
 	char *crl;                  /* PEM text of 'crl-verify FILE', NULL = none */
 	char *crl_dir;              /* 'crl-verify DIR dir': a file named by serial revokes it */
 	int tls_version_min;        /* 0 = library default, else e.g. 0x0303 (TLS1_2_VERSION) */

@@ -149,19 +149,19 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_ns_cert_type)
 }
 
 /*
- * One SHA-256 fingerprint written as OpenVPN reads it: 32 bytes of two hex
+ * One fingerprint written as OpenVPN reads it: nbytes bytes of two hex
  * digits each, separated by ':', and nothing after (trailing blanks aside).
  */
-static int cfg_parse_fp(const char *s, size_t len, uint8_t out[VPNC_PEER_FP_LEN])
+static int cfg_parse_fp(const char *s, size_t len, uint8_t *out, size_t nbytes)
 {
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
 		len--;
-	if (len != VPNC_PEER_FP_LEN * 3 - 1)
+	if (len != nbytes * 3 - 1)
 		return -EINVAL;
-	for (size_t i = 0; i < VPNC_PEER_FP_LEN; i++) {
+	for (size_t i = 0; i < nbytes; i++) {
 		int hi = vpnc_cfg_hex_digit(s[3 * i]), lo = vpnc_cfg_hex_digit(s[3 * i + 1]);
 
-		if (hi < 0 || lo < 0 || (i + 1 < VPNC_PEER_FP_LEN && s[3 * i + 2] != ':'))
+		if (hi < 0 || lo < 0 || (i + 1 < nbytes && s[3 * i + 2] != ':'))
 			return -EINVAL;
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
@@ -169,16 +169,13 @@ static int cfg_parse_fp(const char *s, size_t len, uint8_t out[VPNC_PEER_FP_LEN]
 }
 
 /*
- * peer-fingerprint FP, or <peer-fingerprint> with one per line (blank lines
- * and lines starting with '#' or ';' skipped, as in OpenVPN). Repeats add to
- * the list. Without 'ca' the server's certificate is accepted iff its SHA-256
- * fingerprint is listed; with 'ca' it must also chain to the CA.
+ * The lines of a fingerprint option or block, one value each; blank lines
+ * and lines starting with '#' or ';' skipped, as in OpenVPN. Each value goes
+ * to out[*n] (nbytes of it); what says what a value must be, for the error.
  */
-VPNC_CFG_HANDLER(vpnc_cfg_opt_peer_fingerprint)
+static int cfg_parse_fp_lines(struct vpnc_cfg_ctx *ctx, const char *name, const char *s,
+                              uint8_t (*out)[VPNC_PEER_FP_LEN], size_t *n, size_t nbytes, const char *what)
 {
-	struct vpnc_config *cfg = ctx->cfg;
-	const char *s = p[1];
-
 	while (*s != '\0') {
 		size_t len = strcspn(s, "\n");
 		const char *line = s;
@@ -195,9 +192,9 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_peer_fingerprint)
 		}
 		if (llen == 0 || *line == '#' || *line == ';')
 			continue;
-		if (cfg->n_peer_fp >= VPNC_MAX_PEER_FP)
-			return vpnc_cfg_bad(ctx, p[0], "more than %d fingerprints", VPNC_MAX_PEER_FP);
-		if (cfg_parse_fp(line, llen, cfg->peer_fp[cfg->n_peer_fp]) != 0) {
+		if (*n >= VPNC_MAX_PEER_FP)
+			return vpnc_cfg_bad(ctx, name, "more than %d fingerprints", VPNC_MAX_PEER_FP);
+		if (cfg_parse_fp(line, llen, out[*n], nbytes) != 0) {
 			char raw[VPNC_CFG_PARAM_MAX];
 
 			if (llen >= sizeof(raw))
@@ -205,12 +202,62 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_peer_fingerprint)
 			memcpy(raw, line, llen);
 			raw[llen] = '\0';
 			vpnc_cfg_sanitize(safe, sizeof(safe), raw);
-			return vpnc_cfg_bad(ctx, p[0],
-			                    "'%s' is not a SHA-256 fingerprint (32 hex bytes separated by ':')",
-			                    safe);
+			return vpnc_cfg_bad(ctx, name, "'%s' is not %s", safe, what);
 		}
-		cfg->n_peer_fp++;
+		(*n)++;
 	}
+	return 0;
+}
+
+/*
+ * peer-fingerprint FP, or <peer-fingerprint> with one per line (blank lines
+ * and lines starting with '#' or ';' skipped, as in OpenVPN). Repeats add to
+ * the list. Without 'ca' the server's certificate is accepted iff its SHA-256
+ * fingerprint is listed; with 'ca' it must also chain to the CA.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_peer_fingerprint)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+
+	if (cfg->n_verify_hash > 0)
+		return vpnc_cfg_bad(ctx, p[0], "options 'verify-hash' and 'peer-fingerprint' exclude each other");
+	return cfg_parse_fp_lines(ctx, p[0], p[1], cfg->peer_fp, &cfg->n_peer_fp, VPNC_PEER_FP_LEN,
+	                          "a SHA-256 fingerprint (32 hex bytes separated by ':')");
+}
+
+/*
+ * verify-hash HASH [SHA1|SHA256], or <verify-hash> with one per line: the
+ * certificate at depth 1 of the server's chain (the CA that signed it) must
+ * have one of these fingerprints, as in 2.6, which also says the option is
+ * deprecated. The option form defaults to SHA1, the block to SHA256; 2.6
+ * hashes with the algorithm of the last line, so a value of another length
+ * never matches. Repeats add to the list; it excludes peer-fingerprint.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_verify_hash)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	bool sha1 = !ctx->is_inline;
+	size_t first = cfg->n_verify_hash;
+	int ret;
+
+	if (cfg->n_peer_fp > 0)
+		return vpnc_cfg_bad(ctx, p[0], "options 'verify-hash' and 'peer-fingerprint' exclude each other");
+	if (n > 2 && strcmp(p[2], "SHA1") == 0)
+		sha1 = true;
+	else if (n > 2 && strcmp(p[2], "SHA256") == 0)
+		sha1 = false;
+	else if (n > 2)
+		return vpnc_cfg_bad(ctx, p[0], "the hash must be SHA1 or SHA256, as in OpenVPN 2.6");
+	ret = cfg_parse_fp_lines(ctx, p[0], p[1], cfg->verify_hash, &cfg->n_verify_hash, sha1 ? 20 : 32,
+	                         sha1 ? "a SHA-1 fingerprint (20 hex bytes separated by ':')"
+	                              : "a SHA-256 fingerprint (32 hex bytes separated by ':')");
+	if (ret < 0)
+		return ret;
+	for (size_t i = first; i < cfg->n_verify_hash; i++)
+		cfg->verify_hash_len[i] = sha1 ? 20 : 32;
+	cfg->verify_hash_sha1 = sha1;
+	vpnc_cfg_note(ctx, 1, "option 'verify-hash' is deprecated in OpenVPN 2.6: name the CA with 'ca', "
+	              "or the server's certificate with 'peer-fingerprint'");
 	return 0;
 }
 

@@ -280,6 +280,9 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 		expired += chk_cas(p->ctx, p->now);
 	if (c->n_peer_fp > 0)
 		printf("  peer-fingerprint: %zu SHA-256 value(s)\n", c->n_peer_fp);
+	if (c->n_verify_hash > 0)
+		printf("  verify-hash: %zu value(s) for the CA that signed the server's certificate, compared as %s\n",
+		       c->n_verify_hash, c->verify_hash_sha1 ? "SHA-1" : "SHA-256");
 	printf("  server certificate checks: remote-cert-tls server %s",
 	       c->remote_cert_tls_server ? "yes" : "no");
 	if (c->verify_x509_name != NULL)

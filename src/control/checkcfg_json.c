@@ -118,6 +118,7 @@ static void jauth(const struct vpnc_chk_plan *p)
 	putchar(']');
 	jbool("cas_in_encrypted_pkcs12", p->encrypted && c->pkcs12 != NULL && c->ca == NULL);
 	printf(",\"peer_fingerprints\":%zu", c->n_peer_fp);
+	printf(",\"verify_hashes\":%zu", c->n_verify_hash);
 	jbool("remote_cert_tls_server", c->remote_cert_tls_server);
 	key("verify_x509_name");
 	js_or_null(c->verify_x509_name);

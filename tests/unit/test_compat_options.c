@@ -9,6 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "core/engine_int.h"
 #include "core/lex.h"
 #include "vpnc/config.h"
@@ -174,6 +178,100 @@ static void test_plugin(void)
 	CHECK(vpnc_cfg_trust("plugin") == UT_RUN);
 }
 
+static void test_verify_hash_config(void)
+{
+	struct vpnc_config *c;
+	static const char sha1[] = "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:01:02:03:04";
+	static const char sha256[] = "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:"
+	                             "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:FF";
+
+	note_to = &note_sink;
+	/* The option form defaults to SHA1; 2.6 warns that the option is deprecated. */
+	c = parse_ok(BASE "verify-hash 00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:01:02:03:04\n");
+	CHECK(c != NULL && c->n_verify_hash == 1 && c->verify_hash_sha1 && c->verify_hash_len[0] == 20 &&
+	      c->verify_hash[0][0] == 0x00 && c->verify_hash[0][19] == 0x04);
+	CHECK(strstr(notes, "t.ovpn:7: option 'verify-hash' is deprecated in OpenVPN 2.6") != NULL, "%s", notes);
+	vpnc_config_free(c);
+	note_to = NULL;
+	/* The block defaults to SHA256; several lines, comments and blank lines as in 2.6. */
+	char text[1024];
+	snprintf(text, sizeof(text), BASE "<verify-hash>\n# ca\n%s\n\n%s\n</verify-hash>\nverify-hash %s SHA1\n", sha256,
+	         sha256, sha1);
+	c = parse_ok(text);
+	CHECK(c != NULL && c->n_verify_hash == 3 && c->verify_hash_len[0] == 32 && c->verify_hash_len[1] == 32 &&
+	      c->verify_hash_len[2] == 20 && c->verify_hash[1][31] == 0xff);
+	/* 2.6 hashes with the last line's algorithm. */
+	CHECK(c != NULL && c->verify_hash_sha1);
+	vpnc_config_free(c);
+	snprintf(text, sizeof(text), BASE "verify-hash %s SHA256\n", sha256);
+	c = parse_ok(text);
+	CHECK(c != NULL && c->n_verify_hash == 1 && !c->verify_hash_sha1 && c->verify_hash_len[0] == 32);
+	vpnc_config_free(c);
+	/* A SHA-256 value where SHA1 is meant, a bad algorithm, and the mix with peer-fingerprint. */
+	snprintf(text, sizeof(text), BASE "verify-hash %s\n", sha256);
+	parse_err(text, "t.ovpn:7: option 'verify-hash': '00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:"
+	                "44:55:66:77:88:99:aa:bb:cc:dd:ee:FF' is not a SHA-1 fingerprint (20 hex bytes separated by ':')",
+	          __LINE__);
+	snprintf(text, sizeof(text), BASE "verify-hash %s MD5\n", sha1);
+	parse_err(text, "t.ovpn:7: option 'verify-hash': the hash must be SHA1 or SHA256, as in OpenVPN 2.6", __LINE__);
+	snprintf(text, sizeof(text), BASE "peer-fingerprint %s\nverify-hash %s\n", sha256, sha1);
+	parse_err(text, "t.ovpn:8: option 'verify-hash': options 'verify-hash' and 'peer-fingerprint' exclude each other",
+	          __LINE__);
+	snprintf(text, sizeof(text), BASE "verify-hash %s\npeer-fingerprint %s\n", sha1, sha256);
+	parse_err(text,
+	          "t.ovpn:8: option 'peer-fingerprint': options 'verify-hash' and 'peer-fingerprint' exclude each other",
+	          __LINE__);
+	/* Like 2.6: without 'ca' nothing vouches for the server (only peer-fingerprint works without one). */
+	snprintf(text, sizeof(text), "client\nauth-user-pass\nremote vpn.example.org\nverify-hash %s\n", sha1);
+	parse_err(text, "t.ovpn: no 'ca' or 'peer-fingerprint' given; the server cannot be verified", __LINE__);
+	CHECK(vpnc_cfg_trust("verify-hash") == UT_OK);
+}
+
+/* The client's verify-hash for the pair: the CA's real fingerprint, a wrong one, or a list. */
+static int vh_mode;
+
+static void vh_hook(struct vpnc_config *conf)
+{
+	BIO *bio = BIO_new_mem_buf(pair_pki.ca, -1);
+	X509 *ca = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	unsigned len = 0;
+	bool sha1 = vh_mode == 1 || vh_mode == 3;
+
+	if (ca != NULL)
+		X509_digest(ca, sha1 ? EVP_sha1() : EVP_sha256(), conf->verify_hash[1], &len);
+	memset(conf->verify_hash[0], 0xab, sizeof(conf->verify_hash[0]));
+	conf->verify_hash_len[0] = conf->verify_hash_len[1] = (uint8_t)len;
+	conf->verify_hash_sha1 = sha1;
+	conf->n_verify_hash = 2;
+	if (vh_mode == 3) /* wrong: only a value that never matches */
+		conf->n_verify_hash = 1;
+	if (vh_mode == 4) { /* the right SHA-256 value, but the list is hashed with SHA-1 (last line's) */
+		conf->verify_hash_sha1 = true;
+	}
+	X509_free(ca);
+	BIO_free(bio);
+}
+
+static void test_verify_hash_engine(void)
+{
+	static const char *const what[] = {"", "SHA-1 of the CA", "SHA-256 of the CA", "a wrong SHA-1",
+	                                   "a SHA-256 value, hashed with SHA-1"};
+	const bool want[] = {false, true, true, false, false};
+
+	for (vh_mode = 1; vh_mode <= 4; vh_mode++) {
+		struct pair p;
+		struct pair_opts o = {.client_conf_hook = vh_hook};
+		bool up = false;
+
+		if (pair_new(&p, &o) == 0)
+			up = pair_handshake(&p);
+		CHECK(up == want[vh_mode], "verify-hash %s: connected %d (%s)", what[vh_mode], up, p.c_reason);
+		if (!want[vh_mode])
+			CHECK(strstr(p.c_reason, "not in verify-hash") != NULL, "reason: %s", p.c_reason);
+		pair_free(&p);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	pair_verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
@@ -184,6 +282,8 @@ int main(int argc, char **argv)
 	test_iv_mtu();
 	test_tun_mtu_max_engine();
 	test_plugin();
+	test_verify_hash_config();
+	test_verify_hash_engine();
 	testpki_free(&pair_pki);
 	printf("test_compat_options: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;

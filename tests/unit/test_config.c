@@ -797,15 +797,15 @@ static void test_untrusted(void)
 
 /*
  * Every option that takes an inline block names a file otherwise: its rule
- * must say so. peer-fingerprint is the one exception: its argument is the
- * fingerprint itself, never a file name.
+ * must say so. peer-fingerprint and verify-hash are the exceptions: their
+ * argument is the fingerprint itself, never a file name.
  */
 static int check_inline_is_read(void *ctx, const char *name, int set, const char *note)
 {
 	(void)ctx;
 	(void)note;
 	if (set != 2 && vpnc_cfg_inline_ok(name) && vpnc_cfg_trust(name) != UT_READ &&
-	    strcmp(name, "peer-fingerprint") != 0) {
+	    strcmp(name, "peer-fingerprint") != 0 && strcmp(name, "verify-hash") != 0) {
 		fprintf(stderr, "option '%s' takes an inline block but is not UT_READ\n", name);
 		return -1;
 	}
