@@ -14,6 +14,10 @@
 #              `user nobody`: after SIGTERM SCRIPT has run as uid 0, with
 #              exactly the two words of the profile (nothing appended), and
 #              with the down environment (dev set); no script-security 2.
+# verify-hash: the CA's SHA1 fingerprint (option form), its SHA256 in a
+#              <verify-hash> block with a wrong line before it: connected; a
+#              wrong SHA1 value: no tunnel within 8 s (the CA, depth 1 of the
+#              chain, does not match).
 # Needs root.
 
 # The vt_*_conf helpers take optional arguments.
@@ -97,6 +101,46 @@ plugin $plugin \"$VT_DIR/dr.sh $VT_DIR/dr.out two\""
 		vt_dump_logs
 		vt_client_stop 5
 	fi
+fi
+
+# ---- verify-hash ----
+fp() { openssl x509 -in "$VT_DIR/pki/ca.crt" -noout -fingerprint "-$1" | sed 's/.*=//'; }
+sha1=$(fp sha1)
+sha256=$(fp sha256)
+wrong=00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33
+# verify_hash_case LABEL WANT EXTRA: WANT 1 = connects, 0 = no tunnel within 8 s.
+verify_hash_case() {
+	local label=$1 want=$2
+	VT_CLIENT_EXTRA=$3
+	vt_client_conf
+	vt_client_start
+	if [ "$want" = 1 ]; then
+		if vt_check "verify-hash $label: connected" vt_wait_tun_ipv4 15; then
+			vt_check "verify-hash $label: ping through the tunnel" vt_ping "$VT_TUN_SRV_IP"
+		else
+			vt_dump_logs
+		fi
+	else
+		if vt_wait_tun_ipv4 8; then
+			vt_fail "verify-hash $label: no tunnel"
+		else
+			vt_pass "verify-hash $label: no tunnel"
+		fi
+		vt_check "verify-hash $label: the server saw no session" test "$(vt_server_peers)" = "$peers0"
+	fi
+	vt_client_stop 5
+}
+peers0=$(vt_server_peers)
+verify_hash_case "the CA's SHA1" 1 "verify-hash $sha1"
+verify_hash_case "the CA's SHA256 in a block" 1 "<verify-hash>
+# a comment line
+${sha256//[0-9A-F]/0}
+$sha256
+</verify-hash>"
+peers0=$(vt_server_peers)
+verify_hash_case "a wrong SHA1" 0 "verify-hash $wrong SHA1"
+if ! vt_client_is_stock; then
+	vt_check "verify-hash a wrong SHA1: the log names verify-hash" grep -q "not in verify-hash" "$VT_DIR/client.log"
 fi
 
 vt_summary $name
