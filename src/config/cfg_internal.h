@@ -70,6 +70,10 @@ struct vpnc_cfg_ctx {
 	struct vpnc_cfg_src user_pass;
 	struct vpnc_cfg_src proxy_user_pass; /* http-proxy's authfile or <http-proxy-user-pass> */
 	int proxy_opt_line;   /* first http-proxy-option/-user-pass line (-1: command line), 0 = none */
+	bool proxy_override;  /* 'http-proxy-override HOST PORT [nct]', applied by vpnc_cfg_finish_proxy() */
+	bool proxy_override_nct;
+	char proxy_override_host[256];
+	char proxy_override_port[8];
 	bool proxy_in_conn;   /* an http-proxy option was seen inside a <connection> block */
 	struct vpnc_cfg_src socks_auth[VPNC_MAX_SOCKS]; /* socks-proxy authfiles (cfg_opt_socks.c) */
 	unsigned socks_global;      /* the last socks-proxy outside <connection> (1 + index), 0 = none */

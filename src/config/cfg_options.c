@@ -154,6 +154,7 @@ static const struct cfg_option cfg_options[] = {
 
 	/* HTTP proxy (docs/proxy.md); http-proxy checks an authfile against --untrusted-config itself. */
 	S("http-proxy", 2, 4, F_CONN, UT_OK, vpnc_cfg_opt_http_proxy),
+	S("http-proxy-override", 2, 3, 0, UT_OK, vpnc_cfg_opt_http_proxy_override),
 	S("http-proxy-option", 1, 3, F_CONN, UT_OK, vpnc_cfg_opt_http_proxy_option),
 	S("http-proxy-user-pass", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_http_proxy_user_pass),
 	I("http-proxy-retry", 0, ANY - 1, F_CONN, UT_OK, NULL,
@@ -331,7 +332,7 @@ static const struct cfg_option cfg_options[] = {
 	R("shaper"), R("providers"),
 	R("client-nat"), R("mark"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
-	R("compat-mode"), R("vlan-tagging"), R("http-proxy-override"),
+	R("compat-mode"), R("vlan-tagging"),
 };
 
 static const struct cfg_option *cfg_lookup(const char *name)

@@ -272,6 +272,38 @@ static void test_verify_hash_engine(void)
 	}
 }
 
+static void test_http_proxy_override(void)
+{
+	struct vpnc_config *c;
+
+	/* TCP remotes go through it (auth auto, HTTP/1.0, 2.6's agent); UDP remotes are left out. */
+	c = parse_ok("client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote u.example.org 1194 udp\n"
+	             "remote t.example.org 443 tcp-client\nhttp-proxy old.example.org 8080 auto-nct\n"
+	             "http-proxy-option AGENT x\nhttp-proxy-override proxy.example.org 3128\n");
+	CHECK(c != NULL && c->n_remotes == 1 && strcmp(c->remotes[0].host, "t.example.org") == 0);
+	CHECK(c != NULL && c->http_proxy.set && strcmp(c->http_proxy.host, "proxy.example.org") == 0 &&
+	      strcmp(c->http_proxy.port, "3128") == 0 && c->http_proxy.auth == VPNC_PROXY_AUTH_AUTO &&
+	      strcmp(c->http_proxy.version, "1.0") == 0 &&
+	      strcmp(c->http_proxy.agent, "OpenVPN-Autoproxy/1.0") == 0);
+	vpnc_config_free(c);
+	c = parse_ok(BASE "proto tcp\nhttp-proxy-override proxy.example.org 3128 nct\n");
+	CHECK(c != NULL && c->http_proxy.auth == VPNC_PROXY_AUTH_AUTO_NCT && c->n_remotes == 1);
+	vpnc_config_free(c);
+	/* No TCP remote: ignored with 2.6's note, and the UDP remote stays. */
+	note_to = &note_sink;
+	c = parse_ok(BASE "http-proxy-override proxy.example.org 3128\n");
+	CHECK(c != NULL && !c->http_proxy.set && c->n_remotes == 1);
+	CHECK(strstr(notes, "option 'http-proxy-override' ignored because no TCP remote is given") != NULL,
+	      "notes: %s", notes);
+	vpnc_config_free(c);
+	note_to = NULL;
+	parse_err(BASE "http-proxy-override proxy.example.org 0\n",
+	          "t.ovpn:7: option 'http-proxy-override': the port must be a number from 1 to 65535", __LINE__);
+	parse_err(BASE "http-proxy-override proxy.example.org 3128 nct x\n",
+	          "t.ovpn:7: option 'http-proxy-override' takes at most 3 arguments", __LINE__);
+	CHECK(vpnc_cfg_trust("http-proxy-override") == UT_OK);
+}
+
 int main(int argc, char **argv)
 {
 	pair_verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
@@ -284,6 +316,7 @@ int main(int argc, char **argv)
 	test_plugin();
 	test_verify_hash_config();
 	test_verify_hash_engine();
+	test_http_proxy_override();
 	testpki_free(&pair_pki);
 	printf("test_compat_options: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
