@@ -450,8 +450,7 @@ static void test_messages(void)
 {
 	parse_err(BASE "proto tcp\nhttp-proxy p 8080\nsocks-proxy s 1080\n",
 	          "t.ovpn: options 'http-proxy' and 'socks-proxy' cannot be used together", __LINE__);
-	parse_err(BASE "http-proxy-override p 8080\n",
-	          "t.ovpn:7: option 'http-proxy-override' is not supported", __LINE__);
+	parse_err(BASE "shaper 1000\n", "t.ovpn:7: option 'shaper' is not supported", __LINE__);
 	parse_err(BASE "pkcs11-id-management\n", "t.ovpn:7: option 'pkcs11-id-management' is not "
 	          "supported: vpnc has no management interface to ask for the id; name the certificate "
 	          "with 'pkcs11-id' (vpnc --show-pkcs11-ids lists them)", __LINE__);
