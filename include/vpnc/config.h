@@ -25,6 +25,8 @@
 #define VPNC_MAX_PEER_FP 64     /* peer-fingerprint values a profile may list */
 #define VPNC_P11_MAX_PROVIDERS 15 /* 'pkcs11-providers' libraries (OpenVPN's limit) */
 #define VPNC_PEER_FP_LEN 32     /* SHA-256 */
+#define VPNC_MAX_PROVIDERS 15   /* 'providers' names on one line (OpenVPN's MAX_PARMS - 1) */
+#define VPNC_PROVIDER_NAME_MAX 64
 #define VPNC_SCRIPT_CMD_MAX 257 /* one script command word (OpenVPN's 256-byte parameter) + NUL */
 #define VPNC_LOG_PATH_MAX 257     /* 'log FILE': one option parameter + NUL */
 #define VPNC_SYSLOG_NAME_MAX 64   /* 'syslog NAME' */
@@ -367,6 +369,9 @@ struct vpnc_config {
 	/* 'plugin .../openvpn-plugin-down-root.so CMD': CMD run as root when the tunnel goes down,
 	 * before 'down', with no appended arguments and whatever script-security says (a plugin). */
 	char down_root[VPNC_SCRIPT_CMD_MAX];
+	/* 'providers NAME...': OpenSSL 3 providers loaded when the profile is read (e.g. legacy for BF-CBC). */
+	char providers[VPNC_MAX_PROVIDERS][VPNC_PROVIDER_NAME_MAX];
+	size_t n_providers;
 	bool up_restart;            /* run 'up' again (with "restart") on a reconnect */
 	int script_security;        /* 0..3, default 1 */
 	enum vpnc_dns_mode dns_mode;

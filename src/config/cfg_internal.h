@@ -172,6 +172,8 @@ void vpnc_cfg_sanitize(char *dst, size_t dstlen, const char *src);
 /* config.c: the end of the line starting at off (a '\r' before the newline
  * excluded); *next is set past the newline. */
 size_t vpnc_cfg_line_end(const char *text, size_t len, size_t off, size_t *next);
+/* cfg_opt_tls.c: loads the OpenSSL providers a file's 'providers' lines name, before its lines are applied. */
+void vpnc_cfg_providers_prescan(struct vpnc_cfg_ctx *ctx, const char *text, size_t len);
 /* config.c: reads more config text (a 'config' include or a <connection> block). */
 int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *text, size_t len,
                        int first_line);

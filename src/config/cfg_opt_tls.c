@@ -15,10 +15,12 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/ssl.h>
 
 #include "config/cfg_handlers.h"
 #include "core/b64.h"
+#include "core/lex.h"
 #include "core/tls_names.h"
 
 #define NCP_CIPHERS_MAX 127 /* OpenVPN's MAX_NCP_CIPHERS_LENGTH */
@@ -259,6 +261,69 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_verify_hash)
 	vpnc_cfg_note(ctx, 1, "option 'verify-hash' is deprecated in OpenVPN 2.6: name the CA with 'ca', "
 	              "or the server's certificate with 'peer-fingerprint'");
 	return 0;
+}
+
+/*
+ * providers NAME...: OpenSSL 3 providers to load, as 2.6 loads them at start
+ * (crypto_load_provider()); 'legacy' brings BF-CBC. Loading one by name means
+ * OpenSSL no longer loads 'default' by itself, so profiles list both, as the
+ * 2.6 manual says. A later line replaces the list. The loading is done by
+ * vpnc_cfg_finish(), before anything asks OpenSSL for a cipher.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_providers)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+
+	if (n - 1 > VPNC_MAX_PROVIDERS)
+		return vpnc_cfg_bad(ctx, p[0], "at most %d providers", VPNC_MAX_PROVIDERS);
+	cfg->n_providers = 0;
+	for (int i = 1; i < n; i++) {
+		size_t len = strlen(p[i]);
+
+		if (len == 0 || len >= VPNC_PROVIDER_NAME_MAX || strchr(p[i], '/') != NULL)
+			return vpnc_cfg_bad(ctx, p[0], "a provider name is 1 to %d bytes without '/'",
+			                    VPNC_PROVIDER_NAME_MAX - 1);
+		memcpy(cfg->providers[cfg->n_providers++], p[i], len + 1);
+		/* Loaded now (and already by the pre-scan below); they stay for the process. */
+		if (OSSL_PROVIDER_load(NULL, p[i]) == NULL) {
+			char safe[VPNC_PROVIDER_NAME_MAX];
+
+			ERR_clear_error();
+			vpnc_cfg_sanitize(safe, sizeof(safe), p[i]);
+			return vpnc_cfg_bad(ctx, p[0], "OpenSSL cannot load the provider '%s'", safe);
+		}
+	}
+	return 0;
+}
+
+/*
+ * 2.6 loads the providers before it checks any cipher, wherever the line is;
+ * vpnc checks 'data-ciphers' when it reads that line. So before the lines
+ * of a file are applied, its 'providers' lines are loaded (errors are left
+ * to the handler, which loads them again when it gets there). Not for an
+ * untrusted profile, which may not load code.
+ */
+void vpnc_cfg_providers_prescan(struct vpnc_cfg_ctx *ctx, const char *text, size_t len)
+{
+	struct vpnc_lex_words w;
+	size_t off = 0;
+
+	if (ctx->untrusted)
+		return;
+	while (off < len) {
+		size_t next, end = vpnc_cfg_line_end(text, len, off, &next);
+		const char *why = NULL;
+		const char *name;
+
+		if (vpnc_lex_line(text + off, end - off, &w, &why) > 1) {
+			name = strncmp(w.p[0], "--", 2) == 0 ? w.p[0] + 2 : w.p[0];
+			for (int i = 1; strcmp(name, "providers") == 0 && i < w.n && i <= VPNC_MAX_PROVIDERS; i++)
+				if (strchr(w.p[i], '/') == NULL && OSSL_PROVIDER_load(NULL, w.p[i]) == NULL)
+					ERR_clear_error();
+		}
+		off = next;
+	}
+	OPENSSL_cleanse(&w, sizeof(w));
 }
 
 /* pkcs12 FILE or <pkcs12> (base64, as OpenVPN takes it inline). */

@@ -117,6 +117,7 @@ static const struct cfg_option cfg_options[] = {
 	 * so an untrusted profile may not name one (UT_LOAD); 'pkcs11-id' alone
 	 * uses the p11-kit proxy, whose modules the administrator configures.
 	 */
+	S("providers", 1, ANY - 1, 0, UT_LOAD, vpnc_cfg_opt_providers),
 	S("pkcs11-providers", 1, ANY - 1, 0, UT_LOAD, vpnc_cfg_opt_pkcs11_providers),
 	S("pkcs11-id", 1, 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_id),
 	RN("pkcs11-id-management", "vpnc has no management interface to ask for the id; name the "
@@ -329,7 +330,7 @@ static const struct cfg_option cfg_options[] = {
 	R("client-config-dir"), R("ccd-exclusive"), R("port-share"),
 	R("capath"),
 	R("replay-persist"), R("no-replay"),
-	R("shaper"), R("providers"),
+	R("shaper"),
 	R("client-nat"), R("mark"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("compat-mode"), R("vlan-tagging"),
@@ -377,7 +378,8 @@ static const char *cfg_trust_why(int trust)
 	case UT_DIR: return "change where files are read from";
 	case UT_ID: return "change vpnc's user, group or root directory";
 	case UT_FIREWALL: return "block the host's traffic, also after vpnc is gone";
-	case UT_LOAD: return "load a library into vpnc; without 'pkcs11-providers' the system's p11-kit proxy is used";
+	case UT_LOAD: return "load a library into vpnc; without 'pkcs11-providers' the system's p11-kit proxy is used, "
+	                     "and OpenSSL's default provider without 'providers'";
 	default: return "do something an untrusted profile may not";
 	}
 }

@@ -280,6 +280,12 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 		expired += chk_cas(p->ctx, p->now);
 	if (c->n_peer_fp > 0)
 		printf("  peer-fingerprint: %zu SHA-256 value(s)\n", c->n_peer_fp);
+	if (c->n_providers > 0) {
+		printf("  OpenSSL providers loaded:");
+		for (size_t i = 0; i < c->n_providers; i++)
+			printf(" %s", chk_e(c->providers[i]));
+		printf("\n");
+	}
 	if (c->n_verify_hash > 0)
 		printf("  verify-hash: %zu value(s) for the CA that signed the server's certificate, compared as %s\n",
 		       c->n_verify_hash, c->verify_hash_sha1 ? "SHA-1" : "SHA-256");

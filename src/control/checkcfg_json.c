@@ -119,6 +119,14 @@ static void jauth(const struct vpnc_chk_plan *p)
 	jbool("cas_in_encrypted_pkcs12", p->encrypted && c->pkcs12 != NULL && c->ca == NULL);
 	printf(",\"peer_fingerprints\":%zu", c->n_peer_fp);
 	printf(",\"verify_hashes\":%zu", c->n_verify_hash);
+	key("providers");
+	putchar('[');
+	for (size_t i = 0; i < c->n_providers; i++) {
+		if (i > 0)
+			putchar(',');
+		js(c->providers[i]);
+	}
+	putchar(']');
 	jbool("remote_cert_tls_server", c->remote_cert_tls_server);
 	key("verify_x509_name");
 	js_or_null(c->verify_x509_name);

@@ -18,6 +18,11 @@
 #              <verify-hash> block with a wrong line before it: connected; a
 #              wrong SHA1 value: no tunnel within 8 s (the CA, depth 1 of the
 #              chain, does not match).
+# providers:   a server with `providers legacy default` offering BF-CBC; the
+#              client's `data-ciphers BF-CBC` without `providers` is refused
+#              at start (stock: exit 1, vpnc: 2), with `providers legacy default`
+#              (after data-ciphers in the profile)
+#              it connects and the server reports cipher BF-CBC.
 # Needs root.
 
 # The vt_*_conf helpers take optional arguments.
@@ -141,6 +146,37 @@ peers0=$(vt_server_peers)
 verify_hash_case "a wrong SHA1" 0 "verify-hash $wrong SHA1"
 if ! vt_client_is_stock; then
 	vt_check "verify-hash a wrong SHA1: the log names verify-hash" grep -q "not in verify-hash" "$VT_DIR/client.log"
+fi
+
+# ---- providers ----
+vt_server_stop
+VT_SERVER_EXTRA="tun-mtu 1700
+providers legacy default"
+vt_server_conf "AES-256-GCM:BF-CBC"
+if vt_check "providers: the server restarted with BF-CBC" vt_server_start; then
+	VT_CLIENT_EXTRA=""
+	vt_client_conf BF-CBC
+	vt_client_start
+	if vt_client_wait_exit 10; then
+		# A profile that does not load: stock exits 1, vpnc 2 (its status for the configuration).
+		want=2
+		vt_client_is_stock && want=1
+		vt_check "providers: without it, BF-CBC is refused at start (status $VT_CLI_RC)" test "$VT_CLI_RC" = $want
+	else
+		vt_fail "providers: without it, BF-CBC is refused at start"
+		vt_client_stop 5
+	fi
+	VT_CLIENT_EXTRA="providers legacy default"
+	vt_client_conf BF-CBC
+	vt_client_start
+	if vt_check "providers legacy default: connected with data-ciphers BF-CBC" vt_wait_tun_ipv4 15; then
+		c=$(vt_server_cipher)
+		vt_check "providers legacy default: the server uses BF-CBC (got ${c:-none})" test "$c" = BF-CBC
+		vt_check "providers legacy default: ping through the tunnel" vt_ping "$VT_TUN_SRV_IP"
+	else
+		vt_dump_logs
+	fi
+	vt_client_stop 5
 fi
 
 vt_summary $name

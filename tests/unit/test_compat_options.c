@@ -304,6 +304,32 @@ static void test_http_proxy_override(void)
 	CHECK(vpnc_cfg_trust("http-proxy-override") == UT_OK);
 }
 
+static void test_providers(void)
+{
+	struct vpnc_config *c;
+
+	/* As 2.6: loaded when the profile is read, so BF-CBC (legacy) is there for what follows. */
+	/* After data-ciphers in the file: 2.6 loads them first, and so does vpnc (the pre-scan). */
+	c = parse_ok(BASE "data-ciphers AES-256-GCM:BF-CBC\nproviders legacy default\n");
+	CHECK(c != NULL && strcmp(c->data_ciphers, "AES-256-GCM:BF-CBC") == 0);
+	CHECK(c != NULL && c->n_providers == 2 && strcmp(c->providers[0], "legacy") == 0 &&
+	      strcmp(c->providers[1], "default") == 0);
+	vpnc_config_free(c);
+	EVP_CIPHER *bf = EVP_CIPHER_fetch(NULL, "BF-CBC", NULL);
+	CHECK(bf != NULL, "BF-CBC after 'providers legacy default'");
+	EVP_CIPHER_free(bf);
+	/* A later line replaces the list. */
+	c = parse_ok(BASE "providers legacy\nproviders default\n");
+	CHECK(c != NULL && c->n_providers == 1 && strcmp(c->providers[0], "default") == 0);
+	vpnc_config_free(c);
+	parse_err(BASE "providers nosuchprovider\n",
+	          "t.ovpn:7: option 'providers': OpenSSL cannot load the provider 'nosuchprovider'", __LINE__);
+	parse_err(BASE "providers ../x\n",
+	          "t.ovpn:7: option 'providers': a provider name is 1 to 63 bytes without '/'", __LINE__);
+	/* It loads code: not in an untrusted profile. */
+	CHECK(vpnc_cfg_trust("providers") == UT_LOAD);
+}
+
 int main(int argc, char **argv)
 {
 	pair_verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
@@ -317,6 +343,7 @@ int main(int argc, char **argv)
 	test_verify_hash_config();
 	test_verify_hash_engine();
 	test_http_proxy_override();
+	test_providers();
 	testpki_free(&pair_pki);
 	printf("test_compat_options: %u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
