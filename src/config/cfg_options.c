@@ -378,8 +378,7 @@ static const char *cfg_trust_why(int trust)
 	case UT_DIR: return "change where files are read from";
 	case UT_ID: return "change vpnc's user, group or root directory";
 	case UT_FIREWALL: return "block the host's traffic, also after vpnc is gone";
-	case UT_LOAD: return "load a library into vpnc; without 'pkcs11-providers' the system's p11-kit proxy is used, "
-	                     "and OpenSSL's default provider without 'providers'";
+	case UT_LOAD: return "load a library into vpnc; without 'pkcs11-providers' the system's p11-kit proxy is used";
 	default: return "do something an untrusted profile may not";
 	}
 }
