@@ -413,7 +413,8 @@ int vpnc_cfg_untrusted_check(struct vpnc_cfg_ctx *ctx, char **p, int n)
 	}
 	vpnc_cfg_sanitize(name, sizeof(name), p[0]);
 	return vpnc_cfg_bad(ctx, name, "not allowed in an untrusted profile (it would %s)",
-	                    cfg_trust_why(trust));
+	                    strcmp(p[0], "providers") == 0 ? "load a library into vpnc: an OpenSSL provider is code"
+	                                                   : cfg_trust_why(trust));
 }
 
 int vpnc_cfg_option_foreach(int (*fn)(void *ctx, const char *name, int set, const char *note),

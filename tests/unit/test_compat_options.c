@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -328,6 +329,22 @@ static void test_providers(void)
 	          "t.ovpn:7: option 'providers': a provider name is 1 to 63 bytes without '/'", __LINE__);
 	/* It loads code: not in an untrusted profile. */
 	CHECK(vpnc_cfg_trust("providers") == UT_LOAD);
+	{
+		char text[] = BASE "providers default\n";
+		char path[] = "/tmp/vpnc-test-XXXXXX";
+		int fd = mkstemp(path);
+		char *argv[] = {"--untrusted-config"};
+
+		CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+		if (fd >= 0)
+			close(fd);
+		c = NULL;
+		CHECK(vpnc_config_load(path, 1, argv, NULL, &c, err, sizeof(err)) < 0 && c == NULL);
+		CHECK(strstr(err, ":7: option 'providers': not allowed in an untrusted profile (it would load a library "
+		                  "into vpnc: an OpenSSL provider is code)") != NULL, "err: %s", err);
+		vpnc_config_free(c);
+		unlink(path);
+	}
 }
 
 int main(int argc, char **argv)
