@@ -172,6 +172,51 @@ static bool fin_in_list(const char *list, const char *name)
 	return false;
 }
 
+/*
+ * compat-mode: the defaults 2.6 changes for an older peer
+ * (options_set_backwards_compatible_options() in 2.6's options.c):
+ *   before 2.3.7  TLS 1.0 as the minimum: vpnc never uses TLS below 1.2 (a note);
+ *   before 2.4.0  no 'cipher': BF-CBC, which is also the fallback;
+ *   before 2.5.0  'cipher' joins data-ciphers, also an explicit list;
+ *   before 2.6.0  no compression option: what the server compresses is
+ *                 decompressed (2.6 otherwise allows only the stub framings).
+ */
+static int fin_compat(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	size_t dl = strlen(cfg->data_ciphers), cl;
+
+	if (ctx->compat == 0)
+		return 0;
+	if (ctx->compat < 20307 && cfg->tls_version_min == 0)
+		vpnc_cfg_note(ctx, 1, "option 'compat-mode': OpenVPN 2.6 would allow TLS 1.0 for a peer before 2.3.7; "
+		              "vpnc does not use TLS below 1.2 (unsafe), so such a peer cannot connect");
+	if (ctx->compat < 20400 && ctx->cipher[0] == '\0')
+		memcpy(ctx->cipher, "BF-CBC", sizeof("BF-CBC"));
+	if (ctx->compat < 20400 && !ctx->fallback_set) {
+		memcpy(cfg->data_ciphers_fallback, ctx->cipher, strlen(ctx->cipher) + 1);
+		ctx->fallback_set = true;
+	}
+	if (ctx->compat < 20500 && ctx->cipher[0] != '\0' && strcasecmp(ctx->cipher, "none") != 0 &&
+	    !fin_in_list(cfg->data_ciphers, ctx->cipher)) {
+		EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, ctx->cipher, NULL);
+
+		EVP_CIPHER_free(c);
+		ERR_clear_error();
+		cl = strlen(ctx->cipher);
+		/* As 2.6: "--data-ciphers list contains unsupported ciphers or is too long." */
+		if (c == NULL || dl + 1 + cl > NCP_CIPHERS_MAX)
+			return vpnc_cfg_fail(ctx, -EINVAL, "option 'compat-mode' adds cipher '%s' to data-ciphers, and it "
+			                     "is not available%s", ctx->cipher,
+			                     strcasecmp(ctx->cipher, "BF-CBC") == 0 ? " (add 'providers legacy default')" : "");
+		cfg->data_ciphers[dl] = ':';
+		memcpy(cfg->data_ciphers + dl + 1, ctx->cipher, cl + 1);
+	}
+	if (ctx->compat < 20600 && cfg->allow_comp == VPNC_ALLOW_COMP_UNSET && !cfg->comp_asked)
+		cfg->allow_comp = VPNC_ALLOW_COMP_ASYM;
+	return 0;
+}
+
 /* 2.6: 'cipher' is the fallback and joins the default data-ciphers list. */
 static void fin_cipher(struct vpnc_cfg_ctx *ctx)
 {
@@ -442,6 +487,9 @@ int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx)
 	/* Whole-config messages name the config, without a line. */
 	ctx->where = name;
 	ctx->line = 0;
+	ret = fin_compat(ctx);
+	if (ret < 0)
+		return ret;
 	fin_cipher(ctx);
 	fin_auth_token(ctx);
 	ret = fin_remotes(ctx);

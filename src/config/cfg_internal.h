@@ -70,6 +70,7 @@ struct vpnc_cfg_ctx {
 	struct vpnc_cfg_src user_pass;
 	struct vpnc_cfg_src proxy_user_pass; /* http-proxy's authfile or <http-proxy-user-pass> */
 	int proxy_opt_line;   /* first http-proxy-option/-user-pass line (-1: command line), 0 = none */
+	unsigned compat;      /* 'compat-mode X.Y.Z' as X*10000+Y*100+Z (2.6's form); 0 = none */
 	bool proxy_override;  /* 'http-proxy-override HOST PORT [nct]', applied by vpnc_cfg_finish_proxy() */
 	bool proxy_override_nct;
 	char proxy_override_host[256];

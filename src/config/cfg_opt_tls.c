@@ -326,6 +326,31 @@ void vpnc_cfg_providers_prescan(struct vpnc_cfg_ctx *ctx, const char *text, size
 	OPENSSL_cleanse(&w, sizeof(w));
 }
 
+/* compat-mode MAJOR.MINOR.PATCH: parsed as 2.6 parses it; vpnc_cfg_finish() applies it. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_compat_mode)
+{
+	unsigned v[3];
+	const char *s = p[1];
+
+	for (int i = 0; i < 3; i++) {
+		char *end;
+		unsigned long x;
+
+		if (*s < '0' || *s > '9')
+			goto bad;
+		x = strtoul(s, &end, 10);
+		if (x > 99 || (i < 2 && *end != '.'))
+			goto bad;
+		v[i] = (unsigned)x;
+		s = i < 2 ? end + 1 : end;
+	}
+	/* 2.6's sscanf("%u.%u.%u") ignores what follows the third number. */
+	ctx->compat = v[0] * 10000 + v[1] * 100 + v[2];
+	return 0;
+bad:
+	return vpnc_cfg_bad(ctx, p[0], "cannot parse the version number (MAJOR.MINOR.PATCH, as in 2.4.0)");
+}
+
 /* pkcs12 FILE or <pkcs12> (base64, as OpenVPN takes it inline). */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs12)
 {

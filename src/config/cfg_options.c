@@ -117,6 +117,7 @@ static const struct cfg_option cfg_options[] = {
 	 * so an untrusted profile may not name one (UT_LOAD); 'pkcs11-id' alone
 	 * uses the p11-kit proxy, whose modules the administrator configures.
 	 */
+	S("compat-mode", 1, 2, 0, UT_OK, vpnc_cfg_opt_compat_mode),
 	S("providers", 1, ANY - 1, 0, UT_LOAD, vpnc_cfg_opt_providers),
 	S("pkcs11-providers", 1, ANY - 1, 0, UT_LOAD, vpnc_cfg_opt_pkcs11_providers),
 	S("pkcs11-id", 1, 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_id),
@@ -333,7 +334,7 @@ static const struct cfg_option cfg_options[] = {
 	R("shaper"),
 	R("client-nat"), R("mark"), R("keying-material-exporter"),
 	R("tls-export-cert"), R("x509-track"), R("auth-gen-token"), R("tls-crypt-v2-verify"),
-	R("compat-mode"), R("vlan-tagging"),
+	R("vlan-tagging"),
 };
 
 static const struct cfg_option *cfg_lookup(const char *name)

@@ -22,6 +22,10 @@
 #              client's `data-ciphers BF-CBC` without `providers` is refused
 #              at start (stock: exit 1, vpnc: 2), with `providers legacy default`
 #              (after data-ciphers in the profile)
+# compat-mode: a server that compresses (`compress lz4-v2`, pushed): a
+#              profile without compression options refuses it, as 2.6 does;
+#              with `compat-mode 2.5.0` (before 2.6 compression was allowed)
+#              it connects and 1472-byte pings of zeros come back.
 #              it connects and the server reports cipher BF-CBC.
 # Needs root.
 
@@ -178,5 +182,25 @@ if vt_check "providers: the server restarted with BF-CBC" vt_server_start; then
 	fi
 	vt_client_stop 5
 fi
+
+# ---- compat-mode ----
+vt_server_stop
+VT_SERVER_EXTRA=$'allow-compression yes\ncompress lz4-v2\npush "compress lz4-v2"'
+VT_CLIENT_EXTRA=""
+vt_refused_case "compat-mode: none" compression 'compress.*(refuse|not allowed)'
+VT_CLIENT_EXTRA="compat-mode 2.5.0"
+vt_server_conf
+vt_client_conf
+if vt_check "compat-mode 2.5.0: server up" vt_server_start; then
+	vt_client_start
+	if vt_check "compat-mode 2.5.0: connected to a server pushing compress lz4-v2" vt_wait_tun_ipv4 15; then
+		vt_check "compat-mode 2.5.0: 1472-byte pings of zeros (compressed by the server)" \
+			vt_cli ping -n -c 5 -i 0.2 -W 3 -s 1472 -p 00 "$VT_TUN_SRV_IP"
+	else
+		vt_dump_logs
+	fi
+	vt_client_stop 5
+fi
+vt_server_stop
 
 vt_summary $name

@@ -305,6 +305,48 @@ static void test_http_proxy_override(void)
 	CHECK(vpnc_cfg_trust("http-proxy-override") == UT_OK);
 }
 
+/* Before test_providers(): the legacy provider (BF-CBC) is not loaded yet. */
+static void test_compat_mode(void)
+{
+	struct vpnc_config *c;
+
+	/* 2.6.0 and later change nothing. */
+	c = parse_ok(BASE "compat-mode 2.6.0\ncipher AES-128-CBC\ndata-ciphers AES-256-GCM\n");
+	CHECK(c != NULL && strcmp(c->data_ciphers, "AES-256-GCM") == 0 && c->allow_comp == VPNC_ALLOW_COMP_UNSET);
+	vpnc_config_free(c);
+	/* Before 2.6.0: what the server compresses is decompressed, unless the profile says otherwise. */
+	c = parse_ok(BASE "compat-mode 2.5.9\n");
+	CHECK(c != NULL && c->allow_comp == VPNC_ALLOW_COMP_ASYM && vpnc_config_comp_allowed(c));
+	vpnc_config_free(c);
+	c = parse_ok(BASE "compat-mode 2.5.9\nallow-compression no\n");
+	CHECK(c != NULL && c->allow_comp == VPNC_ALLOW_COMP_NO && !vpnc_config_comp_allowed(c));
+	vpnc_config_free(c);
+	/* Before 2.5.0: 'cipher' joins data-ciphers, even a list the profile gives. */
+	c = parse_ok(BASE "compat-mode 2.4.12\ncipher AES-128-CBC\ndata-ciphers AES-256-GCM\n");
+	CHECK(c != NULL && strcmp(c->data_ciphers, "AES-256-GCM:AES-128-CBC") == 0, "%s", c ? c->data_ciphers : "");
+	vpnc_config_free(c);
+	/* Before 2.4.0: no cipher means BF-CBC, which OpenSSL 3 has only in its legacy provider: 2.6 fails too. */
+	parse_err(BASE "compat-mode 2.3.18\n",
+	          "t.ovpn: option 'compat-mode' adds cipher 'BF-CBC' to data-ciphers, and it is not available "
+	          "(add 'providers legacy default')", __LINE__);
+	c = parse_ok(BASE "compat-mode 2.3.18\ncipher AES-256-CBC\n");
+	CHECK(c != NULL && strcmp(c->data_ciphers_fallback, "AES-256-CBC") == 0 &&
+	      strstr(c->data_ciphers, "AES-256-CBC") != NULL);
+	vpnc_config_free(c);
+	/* Before 2.3.7 2.6 would allow TLS 1.0: a note says vpnc does not. */
+	note_to = &note_sink;
+	c = parse_ok(BASE "compat-mode 2.3.6\ncipher AES-256-CBC\n");
+	CHECK(c != NULL && c->tls_version_min == 0);
+	CHECK(strstr(notes, "vpnc does not use TLS below 1.2") != NULL, "notes: %s", notes);
+	vpnc_config_free(c);
+	note_to = NULL;
+	parse_err(BASE "compat-mode 2.4\n", "t.ovpn:7: option 'compat-mode': cannot parse the version number "
+	          "(MAJOR.MINOR.PATCH, as in 2.4.0)", __LINE__);
+	parse_err(BASE "compat-mode x.4.0\n", "t.ovpn:7: option 'compat-mode': cannot parse the version number "
+	          "(MAJOR.MINOR.PATCH, as in 2.4.0)", __LINE__);
+	CHECK(vpnc_cfg_trust("compat-mode") == UT_OK);
+}
+
 static void test_providers(void)
 {
 	struct vpnc_config *c;
@@ -360,6 +402,7 @@ int main(int argc, char **argv)
 	test_verify_hash_config();
 	test_verify_hash_engine();
 	test_http_proxy_override();
+	test_compat_mode();
 	test_providers();
 	testpki_free(&pair_pki);
 	printf("test_compat_options: %u passed, %u failed\n", passed, failed);
