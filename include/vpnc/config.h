@@ -269,6 +269,11 @@ struct vpnc_config {
 	size_t n_verify_hash;
 	bool verify_hash_sha1;      /* the last line's algorithm, which 2.6 uses for the whole list */
 	char *crl;                  /* PEM text of 'crl-verify FILE', NULL = none */
+	/* 'capath DIR': the certificates (HASH.N) and CRLs (HASH.rN) of an OpenSSL hash directory, read at
+	 * start; with it every certificate of the chain needs a CRL, as in 2.6. NULL = none. */
+	char *capath_certs;
+	char *capath_crls;
+	bool capath;
 	char *crl_dir;              /* 'crl-verify DIR dir': a file named by serial revokes it */
 	int tls_version_min;        /* 0 = library default, else e.g. 0x0303 (TLS1_2_VERSION) */
 	int tls_version_max;

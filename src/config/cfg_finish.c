@@ -449,7 +449,7 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 	 * A PKCS#12 file brings the certificate and key, and the CA when 'ca' is
 	 * absent; 'peer-fingerprint' alone verifies the server, as in OpenVPN 2.6.
 	 */
-	if (cfg->ca == NULL && cfg->pkcs12 == NULL && cfg->n_peer_fp == 0)
+	if (cfg->ca == NULL && !cfg->capath && cfg->pkcs12 == NULL && cfg->n_peer_fp == 0)
 		return vpnc_cfg_fail(ctx, -EINVAL,
 		                     "no 'ca' or 'peer-fingerprint' given; the server cannot be verified");
 	if (cfg->pkcs12 != NULL && (cfg->cert != NULL || cfg->key != NULL))
@@ -469,6 +469,8 @@ int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx)
 	int ret;
 
 	ret = fin_load_all(ctx);
+	if (ret == 0)
+		ret = vpnc_cfg_finish_capath(ctx);
 	if (ret < 0)
 		return ret;
 	fin_take(&ctx->ca, &cfg->ca);

@@ -61,6 +61,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_verify_hash);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_http_proxy_override);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_providers);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_compat_mode);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_capath);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs12);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_askpass);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_crl_verify);

@@ -7,7 +7,9 @@
  * (struct vpnc_cfg_src) and cfg_finish.c loads and decodes it at the end;
  * vpnc_cfg_finish_tls() below does that for pkcs12, askpass and crl-verify.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -349,6 +351,110 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_compat_mode)
 	return 0;
 bad:
 	return vpnc_cfg_bad(ctx, p[0], "cannot parse the version number (MAJOR.MINOR.PATCH, as in 2.4.0)");
+}
+
+/*
+ * capath DIR: OpenSSL's hash directory of CAs and CRLs (2.6 calls it
+ * experimental). OpenSSL would read it lazily during each verification; the
+ * network process cannot open files, so every HASH.N (certificate) and
+ * HASH.rN (CRL) file in it is read once at start, with the profile owner's
+ * rights like every file the profile names.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_capath)
+{
+	char *dup = strdup(p[1]);
+
+	if (dup == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	free(ctx->capath);
+	ctx->capath = dup;
+	ctx->cfg->capath = true;
+	return 0;
+}
+
+/* HASH.N or HASH.rN: eight lower-case hex digits, '.', an optional 'r', digits. */
+static int capath_kind(const char *name)
+{
+	size_t i = 0;
+	bool crl;
+
+	for (; i < 8; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return 0;
+	if (name[i++] != '.')
+		return 0;
+	crl = name[i] == 'r';
+	i += crl;
+	if (name[i] < '0' || name[i] > '9')
+		return 0;
+	for (; name[i] >= '0' && name[i] <= '9'; i++)
+		;
+	return name[i] != '\0' ? 0 : crl ? 2 : 1;
+}
+
+static int capath_append(char **dst, size_t *dlen, const char *text, size_t len)
+{
+	char *n;
+
+	if (*dlen + len + 2 > VPNC_CFG_MAX_FILE * 16)
+		return -EFBIG;
+	n = realloc(*dst, *dlen + len + 2);
+	if (n == NULL)
+		return -ENOMEM;
+	memcpy(n + *dlen, text, len);
+	*dlen += len;
+	n[(*dlen)++] = '\n';
+	n[*dlen] = '\0';
+	*dst = n;
+	return 0;
+}
+
+int vpnc_cfg_finish_capath(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	char *dir, path[4096];
+	size_t clen = 0, rlen = 0;
+	struct dirent *d;
+	DIR *dp;
+	int ret = 0;
+
+	if (ctx->capath == NULL)
+		return 0;
+	dir = vpnc_cfg_resolve(ctx->cd, ctx->capath);
+	if (dir == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	dp = opendir(dir);
+	if (dp == NULL) {
+		ret = -errno;
+		free(dir);
+		return vpnc_cfg_fail(ctx, ret, "option 'capath': cannot open the directory: %s", strerror(-ret));
+	}
+	while (ret == 0 && (d = readdir(dp)) != NULL) {
+		int kind = capath_kind(d->d_name);
+		char *text = NULL;
+		size_t len = 0;
+
+		if (kind == 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) >= sizeof(path)) {
+			ret = vpnc_cfg_fail(ctx, -ENAMETOOLONG, "option 'capath': a path in the directory is too long");
+			break;
+		}
+		ret = vpnc_cfg_read_file(path, &text, &len);
+		if (ret < 0) {
+			ret = vpnc_cfg_fail(ctx, ret, "option 'capath': cannot read %s: %s", d->d_name,
+			                    vpnc_cfg_read_why(ret));
+			break;
+		}
+		ret = kind == 1 ? capath_append(&cfg->capath_certs, &clen, text, len)
+		                : capath_append(&cfg->capath_crls, &rlen, text, len);
+		free(text);
+		if (ret < 0)
+			ret = vpnc_cfg_fail(ctx, ret, "option 'capath': the directory holds too much (or out of memory)");
+	}
+	closedir(dp);
+	free(dir);
+	return ret;
 }
 
 /* pkcs12 FILE or <pkcs12> (base64, as OpenVPN takes it inline). */

@@ -539,6 +539,8 @@ void vpnc_config_free(struct vpnc_config *cfg)
 	}
 	free(cfg->net);
 	free(cfg->crl);
+	free(cfg->capath_certs);
+	free(cfg->capath_crls);
 	free(cfg->crl_dir);
 	free(cfg->remote_cert_eku);
 	free(cfg->path);

@@ -280,6 +280,9 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 		expired += chk_cas(p->ctx, p->now);
 	if (c->n_peer_fp > 0)
 		printf("  peer-fingerprint: %zu SHA-256 value(s)\n", c->n_peer_fp);
+	if (c->capath)
+		printf("  capath: CA certificates%s read from the directory; CRL checks for the whole chain\n",
+		       c->capath_crls != NULL ? " and CRLs" : "");
 	if (c->n_providers > 0) {
 		printf("  OpenSSL providers loaded:");
 		for (size_t i = 0; i < c->n_providers; i++)

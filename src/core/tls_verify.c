@@ -45,6 +45,7 @@ struct verify_rules {
 	uint8_t *vh_len;                     /* each value's length: only those of the algorithm count */
 	size_t n_vh;
 	bool vh_sha1;                        /* SHA-1, else SHA-256 */
+	bool capath;                         /* 'capath': a CA without a CRL passes, as in 2.6 */
 };
 
 static int rules_index = -1;
@@ -355,6 +356,13 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
 	char why[VPNC_TLS_REASON_MAX];
 
 	if (!ok) {
+		/*
+		 * As 2.6's verify_callback(), which lets a missing CRL pass: a CA of a
+		 * capath directory without its HASH.rN file is not an error. (vpnc keeps
+		 * requiring one per CA for crl-verify.)
+		 */
+		if (r != NULL && r->capath && X509_STORE_CTX_get_error(sctx) == X509_V_ERR_UNABLE_TO_GET_CRL)
+			return 1;
 		if (r == NULL || !r->fp_no_ca) {
 			note_failure(note, cert, X509_STORE_CTX_get_error(sctx), depth,
 			             X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx)));
@@ -440,6 +448,7 @@ int vpnc_tls_verify_setup(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err
 		r->ku[r->n_ku++] = cfg->remote_cert_ku[i];
 	r->x509_type = cfg->verify_x509_type;
 	r->ns_server = cfg->ns_cert_type_server;
+	r->capath = cfg->capath;
 	if (cfg->n_peer_fp > 0) {
 		if (cfg->n_peer_fp > VPNC_MAX_PEER_FP)
 			goto fail;
@@ -449,7 +458,7 @@ int vpnc_tls_verify_setup(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err
 		memcpy(r->fp, cfg->peer_fp, cfg->n_peer_fp * sizeof(r->fp[0]));
 		r->n_fp = cfg->n_peer_fp;
 		/* OpenVPN 2.6: without 'ca' (a PKCS#12 file's CAs do not count) the fingerprints alone decide. */
-		r->fp_no_ca = cfg->ca == NULL;
+		r->fp_no_ca = cfg->ca == NULL && !cfg->capath;
 	}
 	if (cfg->n_verify_hash > 0) {
 		if (cfg->n_verify_hash > VPNC_MAX_PEER_FP)

@@ -26,6 +26,10 @@
 #              profile without compression options refuses it, as 2.6 does;
 #              with `compat-mode 2.5.0` (before 2.6 compression was allowed)
 #              it connects and 1472-byte pings of zeros come back.
+# capath:      no `ca`, `capath DIR` with the CA as HASH.0 and its (empty)
+#              CRL as HASH.r0: connected; the same without the CRL also
+#              connects (2.6 checks CRLs for the whole chain but lets a
+#              missing one pass); the CA's CRL revoking the server: no tunnel.
 #              it connects and the server reports cipher BF-CBC.
 # Needs root.
 
@@ -200,6 +204,55 @@ if vt_check "compat-mode 2.5.0: server up" vt_server_start; then
 		vt_dump_logs
 	fi
 	vt_client_stop 5
+fi
+vt_server_stop
+
+# ---- capath ----
+capath_setup() {
+	local d=$VT_DIR/pki h
+	mkdir -p "$VT_DIR/capath" "$VT_DIR/capath-nocrl" || return 1
+	: >"$d/index.txt"
+	printf '[ca]\ndefault_ca = c\n[c]\ndatabase = %s/index.txt\ndefault_md = default\ndefault_crl_days = 3\n' \
+		"$d" >"$d/crl.cnf"
+	openssl ca -gencrl -config "$d/crl.cnf" -keyfile "$d/ca.key" -cert "$d/ca.crt" \
+		-out "$d/crl.pem" >>"$d/openssl.log" 2>&1 || return 1
+	h=$(openssl x509 -hash -noout -in "$d/ca.crt") || return 1
+	cp "$d/ca.crt" "$VT_DIR/capath/$h.0" && cp "$d/crl.pem" "$VT_DIR/capath/$h.r0" &&
+		cp "$d/ca.crt" "$VT_DIR/capath-nocrl/$h.0" || return 1
+	# A CRL that revokes the server's certificate.
+	mkdir -p "$VT_DIR/capath-revoked" &&
+		openssl ca -config "$d/crl.cnf" -keyfile "$d/ca.key" -cert "$d/ca.crt" -revoke "$d/server.crt" \
+			>>"$d/openssl.log" 2>&1 &&
+		openssl ca -gencrl -config "$d/crl.cnf" -keyfile "$d/ca.key" -cert "$d/ca.crt" \
+			-out "$d/crl-revoked.pem" >>"$d/openssl.log" 2>&1 &&
+		cp "$d/ca.crt" "$VT_DIR/capath-revoked/$h.0" && cp "$d/crl-revoked.pem" "$VT_DIR/capath-revoked/$h.r0"
+}
+# capath_case LABEL DIR WANT: WANT 1 = connects, 0 = no tunnel within 8 s.
+capath_case() {
+	VT_CLIENT_EXTRA="capath $VT_DIR/$2"
+	vt_client_conf
+	sed -i '/^<ca>$/,/^<\/ca>$/d' "$VT_DIR/$VT_CLIENT_CONF"
+	vt_client_start
+	if [ "$3" = 1 ]; then
+		if vt_check "capath $1: connected without 'ca'" vt_wait_tun_ipv4 15; then
+			vt_check "capath $1: ping through the tunnel" vt_ping "$VT_TUN_SRV_IP"
+		else
+			vt_dump_logs
+		fi
+	elif vt_wait_tun_ipv4 8; then
+		vt_fail "capath $1: no tunnel"
+	else
+		vt_pass "capath $1: no tunnel"
+	fi
+	vt_client_stop 5
+}
+VT_SERVER_EXTRA=""
+vt_server_conf
+if vt_check "capath: hash directories with and without the CRL" capath_setup &&
+	vt_check "capath: server up" vt_server_start; then
+	capath_case "with the CA and its CRL" capath 1
+	capath_case "with the CA but no CRL" capath-nocrl 1
+	capath_case "with a CRL that revokes the server" capath-revoked 0
 fi
 vt_server_stop
 

@@ -305,6 +305,51 @@ static void test_http_proxy_override(void)
 	CHECK(vpnc_cfg_trust("http-proxy-override") == UT_OK);
 }
 
+static void test_capath(void)
+{
+	char dir[] = "/tmp/vpnc-capath-XXXXXX", path[256], text[512];
+	struct vpnc_config *c;
+	FILE *f;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(false, "mkdtemp");
+		return;
+	}
+	/* Certificates as HASH.N, CRLs as HASH.rN; other names are not read. */
+	snprintf(path, sizeof(path), "%s/0123abcd.0", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL && fputs(pair_pki.ca, f) >= 0);
+	if (f != NULL)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/0123abcd.r0", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL && fputs("CRL\n", f) >= 0);
+	if (f != NULL)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/README", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL && fputs("not read\n", f) >= 0);
+	if (f != NULL)
+		fclose(f);
+	snprintf(text, sizeof(text), "client\nauth-user-pass\nremote vpn.example.org\ncapath %s\n", dir);
+	c = parse_ok(text);
+	CHECK(c != NULL && c->capath && c->ca == NULL && c->capath_certs != NULL &&
+	      strstr(c->capath_certs, "-----BEGIN CERTIFICATE-----") != NULL && c->capath_crls != NULL &&
+	      strcmp(c->capath_crls, "CRL\n\n") == 0 && strstr(c->capath_certs, "not read") == NULL);
+	vpnc_config_free(c);
+	snprintf(text, sizeof(text), "client\nauth-user-pass\nremote vpn.example.org\ncapath %s/none\n", dir);
+	parse_err_prefix(text, "t.ovpn: option 'capath': cannot open the directory: ", __LINE__);
+	/* A directory to read: not in an untrusted profile. */
+	CHECK(vpnc_cfg_trust("capath") == UT_DIR);
+	snprintf(path, sizeof(path), "%s/0123abcd.0", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/0123abcd.r0", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/README", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Before test_providers(): the legacy provider (BF-CBC) is not loaded yet. */
 static void test_compat_mode(void)
 {
@@ -402,6 +447,7 @@ int main(int argc, char **argv)
 	test_verify_hash_config();
 	test_verify_hash_engine();
 	test_http_proxy_override();
+	test_capath();
 	test_compat_mode();
 	test_providers();
 	testpki_free(&pair_pki);
