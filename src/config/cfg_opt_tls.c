@@ -272,6 +272,43 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_verify_hash)
  * 2.6 manual says. A later line replaces the list. The loading is done by
  * vpnc_cfg_finish(), before anything asks OpenSSL for a cipher.
  */
+/*
+ * Loads an OpenSSL provider once per process: each OSSL_PROVIDER_load() is
+ * a reference that is never given back (the provider stays, as in 2.6), so a
+ * name loaded before, by the pre-scan or an earlier profile, is not loaded
+ * again. Returns 0 or -ENOENT.
+ */
+static OSSL_PROVIDER *cfg_providers_loaded[2 * VPNC_MAX_PROVIDERS];
+static size_t cfg_n_providers_loaded;
+
+/* At exit, before OpenSSL's own cleanup (registered earlier, so run later): the references go back. */
+static void cfg_providers_unload(void)
+{
+	while (cfg_n_providers_loaded > 0)
+		OSSL_PROVIDER_unload(cfg_providers_loaded[--cfg_n_providers_loaded]);
+}
+
+static int cfg_provider_load(const char *name)
+{
+	OSSL_PROVIDER *prov;
+
+	if (OSSL_PROVIDER_available(NULL, name) == 1)
+		return 0;
+	if (cfg_n_providers_loaded >= sizeof(cfg_providers_loaded) / sizeof(cfg_providers_loaded[0]))
+		return -ENOSPC;
+	prov = OSSL_PROVIDER_load(NULL, name);
+	if (prov == NULL) {
+		ERR_clear_error();
+		return -ENOENT;
+	}
+	if (cfg_n_providers_loaded == 0 && atexit(cfg_providers_unload) != 0) {
+		OSSL_PROVIDER_unload(prov);
+		return -ENOMEM;
+	}
+	cfg_providers_loaded[cfg_n_providers_loaded++] = prov;
+	return 0;
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_providers)
 {
 	struct vpnc_config *cfg = ctx->cfg;
@@ -286,8 +323,8 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_providers)
 			return vpnc_cfg_bad(ctx, p[0], "a provider name is 1 to %d bytes without '/'",
 			                    VPNC_PROVIDER_NAME_MAX - 1);
 		memcpy(cfg->providers[cfg->n_providers++], p[i], len + 1);
-		/* Loaded now (and already by the pre-scan below); they stay for the process. */
-		if (OSSL_PROVIDER_load(NULL, p[i]) == NULL) {
+		/* Loaded now (or already, by the pre-scan below); they stay for the process. */
+		if (cfg_provider_load(p[i]) != 0) {
 			char safe[VPNC_PROVIDER_NAME_MAX];
 
 			ERR_clear_error();
@@ -320,8 +357,8 @@ void vpnc_cfg_providers_prescan(struct vpnc_cfg_ctx *ctx, const char *text, size
 		if (vpnc_lex_line(text + off, end - off, &w, &why) > 1) {
 			name = strncmp(w.p[0], "--", 2) == 0 ? w.p[0] + 2 : w.p[0];
 			for (int i = 1; strcmp(name, "providers") == 0 && i < w.n && i <= VPNC_MAX_PROVIDERS; i++)
-				if (strchr(w.p[i], '/') == NULL && OSSL_PROVIDER_load(NULL, w.p[i]) == NULL)
-					ERR_clear_error();
+				if (strchr(w.p[i], '/') == NULL)
+					(void)cfg_provider_load(w.p[i]); /* errors: the handler reports them */
 		}
 		off = next;
 	}
