@@ -30,6 +30,10 @@
 #              CRL as HASH.r0: connected; the same without the CRL also
 #              connects (2.6 checks CRLs for the whole chain but lets a
 #              missing one pass); the CA's CRL revoking the server: no tunnel.
+# http-proxy-override: a TCP server behind a real squid (CONNECT allowed to
+#              port 1194 only); the profile lists a UDP remote first, then
+#              the TCP one, and `http-proxy-override ADDR 3128`: the UDP
+#              remote is left out and the session goes through squid.
 #              it connects and the server reports cipher BF-CBC.
 # Needs root.
 
@@ -255,5 +259,71 @@ if vt_check "capath: hash directories with and without the CRL" capath_setup &&
 	capath_case "with a CRL that revokes the server" capath-revoked 0
 fi
 vt_server_stop
+
+# ---- http-proxy-override ----
+SQUID=$(command -v squid || echo /usr/sbin/squid)
+if [ ! -x "$SQUID" ]; then
+	vt_fail "http-proxy-override: squid is installed (contrib/install-deps.sh test)"
+else
+	sqd=$VT_DIR/squid
+	# squid drops to its user ('proxy'): it may enter VT_DIR (not list it), and owns its own dir.
+	chmod 711 "$VT_DIR"
+	mkdir -p "$sqd"
+	printf '127.0.0.1 localhost\n' >"$sqd/hosts"
+	cat >"$sqd/squid.conf" <<-EOF
+	http_port $VT_SRV_IP:3128
+	pid_filename $sqd/squid.pid
+	cache_log $sqd/cache.log
+	access_log stdio:$sqd/access.log
+	cache deny all
+	cache_mem 1 MB
+	coredump_dir $sqd
+	netdb_filename none
+	hosts_file $sqd/hosts
+	dns_nameservers 127.0.0.1
+	shutdown_lifetime 1 seconds
+	acl vpn_port port 1194
+	acl CONNECT method CONNECT
+	http_access deny !CONNECT
+	http_access deny !vpn_port
+	http_access allow all
+	EOF
+	: >"$sqd/access.log"
+	chown -R proxy: "$sqd" 2>/dev/null
+	ip netns exec "$VT_SRV_NS" "$SQUID" -N -f "$sqd/squid.conf" >"$sqd/squid.out" 2>&1 &
+	sq_pid=$!
+	sq_up() {
+		local i
+		for i in $(seq 1 150); do
+			vt_srv ss -H -ltn 2>/dev/null | grep -q "$VT_SRV_IP:3128 " && return 0
+			vt_pid_alive "$sq_pid" || return 1
+			sleep 0.1
+		done
+		return 1
+	}
+	VT_SRV_PROTO=tcp-server
+	VT_SERVER_EXTRA=""
+	vt_server_conf
+	if vt_check "http-proxy-override: squid up" sq_up && vt_check "http-proxy-override: TCP server up" vt_server_start; then
+		VT_CLIENT_REMOTES="remote $VT_SRV_IP $VT_PORT udp
+remote $VT_SRV_IP $VT_PORT tcp"
+		VT_CLIENT_EXTRA="http-proxy-override $VT_SRV_IP 3128"
+		vt_client_conf
+		vt_client_start
+		if vt_check "http-proxy-override: connected" vt_wait_tun_ipv4 20; then
+			vt_check "http-proxy-override: ping through the tunnel" vt_ping "$VT_TUN_SRV_IP"
+			vt_client_stop 5
+			# squid logs a CONNECT when the tunnel through it closes.
+			for _ in $(seq 1 30); do grep -q "CONNECT $VT_SRV_IP:$VT_PORT" "$sqd/access.log" && break; sleep 0.1; done
+			vt_check "http-proxy-override: squid carried the session (CONNECT $VT_SRV_IP:$VT_PORT)" \
+				grep -q "CONNECT $VT_SRV_IP:$VT_PORT" "$sqd/access.log"
+		else
+			vt_dump_logs
+		fi
+		vt_client_stop 5
+	fi
+	vt_server_stop
+	vt_kill_wait "$sq_pid" 5
+fi
 
 vt_summary $name
