@@ -77,7 +77,7 @@ if vt_check "tun-mtu-max 1800: connected" vt_wait_tun_ipv4 15; then
 	vt_check "tun-mtu-max 1800: the device gets the pushed 1700 (got ${mtu:-none})" test "$mtu" = 1700
 	# 1672 bytes of ICMP data + 28 of headers = 1700, DF set: it fits the tunnel's MTU only.
 	vt_check "tun-mtu-max 1800: a 1700-byte ping with DF crosses the tunnel" \
-		vt_cli ping -n -c 2 -W 3 -M do -s 1672 "$VT_TUN_SRV_IP"
+		vt_cli ping -n -c 2 -W 3 -M "do" -s 1672 "$VT_TUN_SRV_IP"
 else
 	vt_dump_logs
 fi
@@ -103,6 +103,7 @@ plugin $plugin \"$VT_DIR/dr.sh $VT_DIR/dr.out two\""
 	if vt_check "down-root: connected (user nobody)" vt_wait_tun_ipv4 15; then
 		tun=$VT_CLI_TUN
 		vt_check "down-root: nothing ran while connected" test ! -e "$VT_DIR/dr.out"
+		# shellcheck disable=SC2016 # expanded by eval
 		vt_check "down-root: client stops on SIGTERM with status 0" eval 'vt_client_stop 10 && [ "$VT_CLI_RC" = 0 ]'
 		for _ in $(seq 1 50); do [ -s "$VT_DIR/dr.out" ] && break; sleep 0.1; done
 		check_dr() {
