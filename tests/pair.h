@@ -88,6 +88,8 @@ struct pair_opts {
 	bool p2p;                       /* TLS peer-to-peer mode on both sides (engine_p2p.c) */
 	const char *client_fallback, *server_fallback; /* data-ciphers-fallback ('cipher') of each */
 	const struct vpnc_push *client_net; /* the client profile's ifconfig and routes */
+	int client_tun_mtu_max;         /* the client profile's tun-mtu-max (0: none) */
+	void (*client_conf_hook)(struct vpnc_config *conf); /* adds to the client's TLS config */
 };
 
 static inline void pair_log_cb(void *ctx, int level, const char *msg)
@@ -121,6 +123,8 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	conf.ca = (char *)(o->client_ca != NULL ? o->client_ca : pair_pki.ca);
 	conf.cert = pair_pki.client_cert;
 	conf.key = pair_pki.client_key;
+	if (o->client_conf_hook != NULL)
+		o->client_conf_hook(&conf);
 	p->cctx = vpnc_tls_ctx_client(&conf, NULL, err, sizeof(err));
 	p->sctx = vpnc_tls_ctx_server(pair_pki.ca, pair_pki.server_cert, pair_pki.server_key, err, sizeof(err));
 	if (p->cctx == NULL || p->sctx == NULL) {
@@ -163,6 +167,7 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.p2p = o->p2p;
 	cc.data_ciphers_fallback = o->client_fallback;
 	cc.net = o->client_net;
+	cc.tun_mtu_max = o->client_tun_mtu_max;
 	sc.comp = o->server_comp;
 	sc = cc;
 	sc.data_ciphers_fallback = o->server_fallback;

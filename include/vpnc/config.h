@@ -27,6 +27,8 @@
 #define VPNC_PEER_FP_LEN 32     /* SHA-256 */
 #define VPNC_MAX_X509_TRACK 16   /* x509-track lines */
 #define VPNC_X509_TRACK_NAME 64  /* one x509-track attribute, '+' and NUL included */
+#define VPNC_MAX_PROVIDERS 15   /* 'providers' names on one line (OpenVPN's MAX_PARMS - 1) */
+#define VPNC_PROVIDER_NAME_MAX 64
 #define VPNC_SCRIPT_CMD_MAX 257 /* one script command word (OpenVPN's 256-byte parameter) + NUL */
 #define VPNC_LOG_PATH_MAX 257     /* 'log FILE': one option parameter + NUL */
 #define VPNC_SYSLOG_NAME_MAX 64   /* 'syslog NAME' */
@@ -244,6 +246,7 @@ struct vpnc_config {
 	uint8_t lladdr[6];
 	int tun_mtu;                /* 0 = default 1500 */
 	int tun_mtu_extra;          /* 'tun-mtu-extra'; -1 = 2.6's default (32 on TAP, else 0) */
+	int tun_mtu_max;            /* 'tun-mtu-max': largest pushed tun-mtu taken (IV_MTU); 0 = 2.6's 1600 */
 	int mssfix;                 /* -1 = default; 0 = off */
 	enum vpnc_mssfix_mode mssfix_mode;
 	int fragment;               /* 'fragment N' outside <connection> blocks, 0 = off (each remote has its own) */
@@ -278,7 +281,17 @@ struct vpnc_config {
 	bool ns_cert_type_server;   /* 'ns-cert-type server': the certificate must be fit for a TLS server */
 	uint8_t peer_fp[VPNC_MAX_PEER_FP][VPNC_PEER_FP_LEN]; /* 'peer-fingerprint' SHA-256 values */
 	size_t n_peer_fp;           /* without 'ca', these fingerprints alone decide (PKI-less setup) */
+	/* 'verify-hash': the level-1 certificate's (the CA that signed the server's) SHA-1 or SHA-256. */
+	uint8_t verify_hash[VPNC_MAX_PEER_FP][VPNC_PEER_FP_LEN]; /* a SHA-1 value in its first 20 bytes */
+	uint8_t verify_hash_len[VPNC_MAX_PEER_FP];               /* 20 or 32: the algorithm of its line */
+	size_t n_verify_hash;
+	bool verify_hash_sha1;      /* the last line's algorithm, which 2.6 uses for the whole list */
 	char *crl;                  /* PEM text of 'crl-verify FILE', NULL = none */
+	/* 'capath DIR': the certificates (HASH.N) and CRLs (HASH.rN) of an OpenSSL hash directory, read at
+	 * start; with it every certificate of the chain needs a CRL, as in 2.6. NULL = none. */
+	char *capath_certs;
+	char *capath_crls;
+	bool capath;
 	char *crl_dir;              /* 'crl-verify DIR dir': a file named by serial revokes it */
 	int tls_version_min;        /* 0 = library default, else e.g. 0x0303 (TLS1_2_VERSION) */
 	int tls_version_max;
@@ -380,6 +393,12 @@ struct vpnc_config {
 	char ipchange[VPNC_SCRIPT_CMD_MAX];       /* each new session with the server (commas as spaces) */
 	char tls_verify[VPNC_SCRIPT_CMD_MAX];     /* each certificate of the server's chain (commas as spaces) */
 	char tls_export_cert[VPNC_SCRIPT_CMD_MAX]; /* directory: each certificate as a file for tls-verify */
+	/* 'plugin .../openvpn-plugin-down-root.so CMD': CMD run as root when the tunnel goes down,
+	 * before 'down', with no appended arguments and whatever script-security says (a plugin). */
+	char down_root[VPNC_SCRIPT_CMD_MAX];
+	/* 'providers NAME...': OpenSSL 3 providers loaded when the profile is read (e.g. legacy for BF-CBC). */
+	char providers[VPNC_MAX_PROVIDERS][VPNC_PROVIDER_NAME_MAX];
+	size_t n_providers;
 	bool up_restart;            /* run 'up' again (with "restart") on a reconnect */
 	int script_security;        /* 0..3, default 1 */
 	enum vpnc_dns_mode dns_mode;

@@ -16,6 +16,10 @@
 #define VPNC_DEFAULT_RENEG_SEC 3600    /* seconds */
 #define VPNC_DEFAULT_TRAN_WINDOW 3600  /* seconds the previous key still decrypts */
 #define VPNC_DEFAULT_TUN_MTU 1500
+/* 2.6 always announces IV_MTU of at least 1600, so a server may push a "baby giant" tun-mtu. */
+#define VPNC_IV_MTU_MIN 1600
+/* The largest tunnel packet vpnc's buffers carry: VPNC_LINK_MAX - VPNC_DATA_OVERHEAD (engine.h). */
+#define VPNC_TUN_MTU_CARRY 1920
 /* 2.6's TAP_MTU_EXTRA_DEFAULT: tun-mtu-extra on a TAP device when the profile gives none. */
 #define VPNC_DEFAULT_TAP_MTU_EXTRA 32
 #define VPNC_DEFAULT_MSSFIX 1492       /* the largest encapsulated UDP packet */

@@ -214,7 +214,8 @@ struct vpnc_engine_cfg {
 	/* 'replay-persist' (static-key mode): the last (time, id) a previous session received. */
 	bool replay_restore;
 	uint32_t replay_time, replay_id;
-	int tun_mtu;                     /* announced as IV_MTU / OCC; 1500 */
+	int tun_mtu;                     /* announced in the OCC string; 1500 */
+	int tun_mtu_max;                 /* tun-mtu-max; IV_MTU is the largest of it, tun_mtu and 1600 */
 	int mssfix;                      /* MSS clamping: -1 = 2.6's default (1492 mtu), 0 = off */
 	enum vpnc_mssfix_mode mssfix_mode; /* what mssfix counts (config.h) */
 	bool link_ipv6;                  /* the link runs over IPv6 (bigger outer header) */

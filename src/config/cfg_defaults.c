@@ -68,6 +68,8 @@ void vpnc_cfg_ctx_release(struct vpnc_cfg_ctx *ctx)
 	for (size_t i = 0; i < ctx->n_notes; i++)
 		free(ctx->notes[i].msg);
 	free(ctx->cd);
+	free(ctx->capath);
+	ctx->capath = NULL;
 	vpnc_config_free(ctx->cfg);
 	ctx->cfg = NULL;
 	ctx->n_ignore = 0;

@@ -160,6 +160,51 @@ static int fin_user_pass(struct vpnc_cfg_ctx *ctx)
 }
 
 /*
+ * compat-mode: the defaults 2.6 changes for an older peer
+ * (options_set_backwards_compatible_options() in 2.6's options.c):
+ *   before 2.3.7  TLS 1.0 as the minimum: vpnc never uses TLS below 1.2 (a note);
+ *   before 2.4.0  no 'cipher': BF-CBC, which is also the fallback;
+ *   before 2.5.0  'cipher' joins data-ciphers, also an explicit list;
+ *   before 2.6.0  no compression option: what the server compresses is
+ *                 decompressed (2.6 otherwise allows only the stub framings).
+ */
+static int fin_compat(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	size_t dl = strlen(cfg->data_ciphers), cl;
+
+	if (ctx->compat == 0)
+		return 0;
+	if (ctx->compat < 20307 && cfg->tls_version_min == 0)
+		vpnc_cfg_note(ctx, 1, "option 'compat-mode': OpenVPN 2.6 would allow TLS 1.0 for a peer before 2.3.7; "
+		              "vpnc does not use TLS below 1.2 (unsafe), so such a peer cannot connect");
+	if (ctx->compat < 20400 && ctx->cipher[0] == '\0')
+		memcpy(ctx->cipher, "BF-CBC", sizeof("BF-CBC"));
+	if (ctx->compat < 20400 && !ctx->fallback_set) {
+		memcpy(cfg->data_ciphers_fallback, ctx->cipher, strlen(ctx->cipher) + 1);
+		ctx->fallback_set = true;
+	}
+	if (ctx->compat < 20500 && ctx->cipher[0] != '\0' && strcasecmp(ctx->cipher, "none") != 0 &&
+	    !vpnc_colon_list_has(cfg->data_ciphers, ctx->cipher, strlen(ctx->cipher))) {
+		EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, ctx->cipher, NULL);
+
+		EVP_CIPHER_free(c);
+		ERR_clear_error();
+		cl = strlen(ctx->cipher);
+		/* As 2.6: "--data-ciphers list contains unsupported ciphers or is too long." */
+		if (c == NULL || dl + 1 + cl > NCP_CIPHERS_MAX)
+			return vpnc_cfg_fail(ctx, -EINVAL, "option 'compat-mode' adds cipher '%s' to data-ciphers, and it "
+			                     "is not available%s", ctx->cipher,
+			                     strcasecmp(ctx->cipher, "BF-CBC") == 0 ? " (add 'providers legacy default')" : "");
+		cfg->data_ciphers[dl] = ':';
+		memcpy(cfg->data_ciphers + dl + 1, ctx->cipher, cl + 1);
+	}
+	if (ctx->compat < 20600 && cfg->allow_comp == VPNC_ALLOW_COMP_UNSET && !cfg->comp_asked)
+		cfg->allow_comp = VPNC_ALLOW_COMP_ASYM;
+	return 0;
+}
+
+/*
  * 'cipher' outside static-key mode, as 2.6 (its cipher-negotiation manual
  * section; 2.6.14 run on such a profile): a TLS peer without pull takes it as
  * the fallback; a pulling client leaves it out of the negotiation altogether:
@@ -380,6 +425,11 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 		                     "it a TAP device; the server would not understand the packets");
 	if (cfg->has_lladdr && !cfg->dev_tap)
 		vpnc_cfg_note(ctx, 1, "option 'lladdr' has no effect on a tun device");
+	/* The down-root plugin exists to run its command as root after 'user': only the root parent can. */
+	if (cfg->down_root[0] && !cfg->privsep && cfg->user[0])
+		return vpnc_cfg_fail(ctx, -EINVAL,
+		                     "the down-root plugin's command needs root when the tunnel goes down, and with "
+		                     "'privsep no' and 'user' vpnc keeps none: leave privilege separation on");
 	if (cfg->secret)
 		return fin_static_key(ctx);
 	/*
@@ -405,7 +455,7 @@ static int fin_checks(struct vpnc_cfg_ctx *ctx)
 	 * A PKCS#12 file brings the certificate and key, and the CA when 'ca' is
 	 * absent; 'peer-fingerprint' alone verifies the server, as in OpenVPN 2.6.
 	 */
-	if (cfg->ca == NULL && cfg->pkcs12 == NULL && cfg->n_peer_fp == 0)
+	if (cfg->ca == NULL && !cfg->capath && cfg->pkcs12 == NULL && cfg->n_peer_fp == 0)
 		return vpnc_cfg_fail(ctx, -EINVAL,
 		                     "no 'ca' or 'peer-fingerprint' given; the server cannot be verified");
 	if (cfg->pkcs12 != NULL && (cfg->cert != NULL || cfg->key != NULL))
@@ -425,6 +475,8 @@ int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx)
 	int ret;
 
 	ret = fin_load_all(ctx);
+	if (ret == 0)
+		ret = vpnc_cfg_finish_capath(ctx);
 	if (ret < 0)
 		return ret;
 	fin_take(&ctx->ca, &cfg->ca);
@@ -443,6 +495,9 @@ int vpnc_cfg_finish(struct vpnc_cfg_ctx *ctx)
 	/* Whole-config messages name the config, without a line. */
 	ctx->where = name;
 	ctx->line = 0;
+	ret = fin_compat(ctx);
+	if (ret < 0)
+		return ret;
 	fin_cipher(ctx);
 	fin_auth_token(ctx);
 	ret = fin_remotes(ctx);

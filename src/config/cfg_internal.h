@@ -70,6 +70,12 @@ struct vpnc_cfg_ctx {
 	struct vpnc_cfg_src user_pass;
 	struct vpnc_cfg_src proxy_user_pass; /* http-proxy's authfile or <http-proxy-user-pass> */
 	int proxy_opt_line;   /* first http-proxy-option/-user-pass line (-1: command line), 0 = none */
+	char *capath;         /* 'capath DIR' as given (owned), read by vpnc_cfg_finish_capath() */
+	unsigned compat;      /* 'compat-mode X.Y.Z' as X*10000+Y*100+Z (2.6's form); 0 = none */
+	bool proxy_override;  /* 'http-proxy-override HOST PORT [nct]', applied by vpnc_cfg_finish_proxy() */
+	bool proxy_override_nct;
+	char proxy_override_host[256];
+	char proxy_override_port[8];
 	bool proxy_in_conn;   /* an http-proxy option was seen inside a <connection> block */
 	struct vpnc_cfg_src socks_auth[VPNC_MAX_SOCKS]; /* socks-proxy authfiles (cfg_opt_socks.c) */
 	unsigned socks_global;      /* the last socks-proxy outside <connection> (1 + index), 0 = none */
@@ -168,6 +174,10 @@ void vpnc_cfg_sanitize(char *dst, size_t dstlen, const char *src);
 /* config.c: the end of the line starting at off (a '\r' before the newline
  * excluded); *next is set past the newline. */
 size_t vpnc_cfg_line_end(const char *text, size_t len, size_t off, size_t *next);
+/* cfg_opt_tls.c: loads the OpenSSL providers a file's 'providers' lines name, before its lines are applied. */
+void vpnc_cfg_providers_prescan(struct vpnc_cfg_ctx *ctx, const char *text, size_t len);
+/* cfg_opt_tls.c: reads the 'capath' directory into the config (owner's rights), once the profile is read. */
+int vpnc_cfg_finish_capath(struct vpnc_cfg_ctx *ctx);
 /* config.c: reads more config text (a 'config' include or a <connection> block). */
 int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *text, size_t len,
                        int first_line);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "config/cfg_handlers.h"
+#include "vpnc/defaults.h"
 
 #define TIMER_MAX 2000000  /* seconds; keeps millisecond arithmetic in range */
 #define TUN_MTU_MIN 100    /* OpenVPN's TUN_MTU_MIN */
@@ -389,6 +390,27 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu_extra)
 	if (vpnc_cfg_parse_int(p[1], 0, UINT16_MAX, &v) < 0)
 		return vpnc_cfg_bad(ctx, p[0], "must be a number from 0 to %d", UINT16_MAX);
 	ctx->cfg->tun_mtu_extra = v;
+	return 0;
+}
+
+/*
+ * 'tun-mtu-max N' (68..65536, as 2.6 checks it): the largest tun-mtu a server
+ * may push. Announced as IV_MTU (with tun-mtu and 2.6's floor of 1600); a
+ * larger push is cut to it. vpnc's packet buffers carry tunnel packets of up
+ * to VPNC_TUN_MTU_CARRY bytes, so a larger value is announced as that.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu_max)
+{
+	int v;
+
+	if (vpnc_cfg_parse_int(p[1], 68, 65536, &v) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "must be a number from 68 to 65536");
+	if (v > VPNC_TUN_MTU_CARRY) {
+		vpnc_cfg_note(ctx, 1, "option 'tun-mtu-max %d': vpnc carries tunnel packets of up to %d bytes "
+		              "and announces that", v, VPNC_TUN_MTU_CARRY);
+		v = VPNC_TUN_MTU_CARRY;
+	}
+	ctx->cfg->tun_mtu_max = v;
 	return 0;
 }
 

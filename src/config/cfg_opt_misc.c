@@ -538,6 +538,63 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_script)
 	return 0;
 }
 
+/*
+ * 'plugin PATH [ARGS...]'. The one plugin client profiles use is OpenVPN's
+ * down-root (with 'user nobody'): it runs ARGS as a command with root rights
+ * when the tunnel goes down. vpnc's root parent runs scripts anyway, so that
+ * plugin becomes the command, run as 2.6's plugin runs it: before 'down',
+ * with no arguments appended and without script-security 2 (a plugin is not a
+ * script). One ARG is split into words when it runs; several are kept as
+ * words (quoted here for the splitter), as OpenVPN passes them. Any other
+ * plugin is foreign code that would run in vpnc's root parent: refused.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_plugin)
+{
+	static const char down_root[] = "openvpn-plugin-down-root.so";
+	struct vpnc_config *cfg = ctx->cfg;
+	const char *base = strrchr(p[1], '/');
+	char *dst = cfg->down_root;
+	size_t used = 0;
+
+	base = base != NULL ? base + 1 : p[1];
+	if (strcmp(base, down_root) != 0)
+		return vpnc_cfg_bad(ctx, p[0], "only %s is taken (its command runs as vpnc's down script); "
+		                    "any other plugin is code that would run inside vpnc's root process, and vpnc "
+		                    "loads no code from a profile", down_root);
+	if (n < 3)
+		return vpnc_cfg_bad(ctx, p[0], "%s needs the command to run", down_root);
+	if (cfg->down_root[0] != '\0')
+		return vpnc_cfg_bad(ctx, p[0], "vpnc takes one %s command", down_root);
+	if (n == 3) {
+		used = strlen(p[2]);
+		if (used == 0 || used >= VPNC_SCRIPT_CMD_MAX)
+			return vpnc_cfg_bad(ctx, p[0], "the command must be 1 to %d bytes", VPNC_SCRIPT_CMD_MAX - 1);
+		memcpy(dst, p[2], used + 1);
+		return 0;
+	}
+	for (int i = 2; i < n; i++) {
+		/* "word" with \ and " escaped: the splitter gives back exactly this word. */
+		if (used + 3 >= VPNC_SCRIPT_CMD_MAX)
+			goto too_long;
+		if (i > 2)
+			dst[used++] = ' ';
+		dst[used++] = '"';
+		for (const char *s = p[i]; *s != '\0'; s++) {
+			if (used + 4 >= VPNC_SCRIPT_CMD_MAX)
+				goto too_long;
+			if (*s == '"' || *s == '\\')
+				dst[used++] = '\\';
+			dst[used++] = *s;
+		}
+		dst[used++] = '"';
+		dst[used] = '\0';
+	}
+	return 0;
+too_long:
+	dst[0] = '\0';
+	return vpnc_cfg_bad(ctx, p[0], "the command must be 1 to %d bytes", VPNC_SCRIPT_CMD_MAX - 1);
+}
+
 VPNC_CFG_HANDLER(vpnc_cfg_opt_up_restart)
 {
 	ctx->cfg->up_restart = true;

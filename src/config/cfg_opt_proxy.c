@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "config/cfg_handlers.h"
 
 #define OPT_USER_PASS "http-proxy-user-pass"
@@ -159,6 +161,69 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_http_proxy_option)
 	                    "[content], with nothing more");
 }
 
+/*
+ * 'http-proxy-override HOST PORT [nct]' (2.6, meant for management clients,
+ * options.c parse_http_proxy_override()): replaces the proxy of every TCP
+ * remote; the proxy's authentication is 'auto' ('auto-nct' with nct), over
+ * HTTP/1.0 with User-Agent OpenVPN-Autoproxy/1.0. Applied once the remotes
+ * are known (proxy_apply_override()).
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_http_proxy_override)
+{
+	char port[VPNC_CFG_PORT_LEN];
+
+	if (!vpnc_cfg_host_ok(p[1], sizeof(ctx->proxy_override_host)))
+		return vpnc_cfg_bad(ctx, p[0], "the host name is empty, too long or has bad characters");
+	if (vpnc_cfg_port(p[2], port) < 0)
+		return vpnc_cfg_bad(ctx, p[0], "the port must be a number from 1 to 65535");
+	_Static_assert(sizeof(port) <= sizeof(ctx->proxy_override_port), "port buffer");
+	memcpy(ctx->proxy_override_host, p[1], strlen(p[1]) + 1);
+	memcpy(ctx->proxy_override_port, port, sizeof(port));
+	/* As 2.6: "nct" is the one flag; anything else means the default. */
+	ctx->proxy_override_nct = n > 3 && strcmp(p[3], "nct") == 0;
+	ctx->proxy_override = true;
+	return 0;
+}
+
+/*
+ * As 2.6's options_postprocess_http_proxy_override(): with a TCP remote, the
+ * override becomes the proxy (what http-proxy, its options and credentials
+ * said is replaced) and the UDP remotes are left out; without one, a note
+ * and nothing changes.
+ */
+static int proxy_apply_override(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	struct vpnc_http_proxy *hp = &cfg->http_proxy;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < cfg->n_remotes; i++)
+		if (cfg->remotes[i].transport == VPNC_TRANSPORT_TCP)
+			cfg->remotes[kept++] = cfg->remotes[i];
+	if (kept == 0) {
+		vpnc_cfg_note(ctx, 1, "option 'http-proxy-override' ignored because no TCP remote is given (as in 2.6)");
+		return 0;
+	}
+	cfg->n_remotes = kept;
+	vpnc_cfg_src_clear(&ctx->proxy_user_pass);
+	ctx->proxy_opt_line = 0;
+	if (hp->pass != NULL) {
+		OPENSSL_cleanse(hp->pass, strlen(hp->pass));
+		free(hp->pass);
+	}
+	free(hp->user);
+	memset(hp, 0, sizeof(*hp));
+	hp->set = true;
+	memcpy(hp->host, ctx->proxy_override_host, sizeof(hp->host));
+	memcpy(hp->port, ctx->proxy_override_port, sizeof(hp->port));
+	hp->auth = ctx->proxy_override_nct ? VPNC_PROXY_AUTH_AUTO_NCT : VPNC_PROXY_AUTH_AUTO;
+	snprintf(hp->version, sizeof(hp->version), "1.0");
+	snprintf(hp->agent, sizeof(hp->agent), "OpenVPN-Autoproxy/1.0");
+	vpnc_cfg_note(ctx, 3, "option 'http-proxy-override': every TCP remote through %s port %s; UDP remotes "
+	              "left out", hp->host, hp->port);
+	return 0;
+}
+
 int vpnc_cfg_finish_proxy(struct vpnc_cfg_ctx *ctx)
 {
 	struct vpnc_config *cfg = ctx->cfg;
@@ -166,6 +231,8 @@ int vpnc_cfg_finish_proxy(struct vpnc_cfg_ctx *ctx)
 	const char *where = ctx->where;
 	int ret;
 
+	if (ctx->proxy_override && (ret = proxy_apply_override(ctx)) < 0)
+		return ret;
 	if (!hp->set) {
 		if (ctx->proxy_opt_line != 0)
 			return vpnc_cfg_fail(ctx, -EINVAL, "http-proxy options given without 'http-proxy'");

@@ -7,7 +7,9 @@
  * (struct vpnc_cfg_src) and cfg_finish.c loads and decodes it at the end;
  * vpnc_cfg_finish_tls() below does that for pkcs12, askpass and crl-verify.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,10 +18,12 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/provider.h>
 #include <openssl/ssl.h>
 
 #include "config/cfg_handlers.h"
 #include "core/b64.h"
+#include "core/lex.h"
 #include "core/tls_names.h"
 
 #define NCP_CIPHERS_MAX 127 /* OpenVPN's MAX_NCP_CIPHERS_LENGTH */
@@ -150,19 +154,19 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_ns_cert_type)
 }
 
 /*
- * One SHA-256 fingerprint written as OpenVPN reads it: 32 bytes of two hex
+ * One fingerprint written as OpenVPN reads it: nbytes bytes of two hex
  * digits each, separated by ':', and nothing after (trailing blanks aside).
  */
-static int cfg_parse_fp(const char *s, size_t len, uint8_t out[VPNC_PEER_FP_LEN])
+static int cfg_parse_fp(const char *s, size_t len, uint8_t *out, size_t nbytes)
 {
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
 		len--;
-	if (len != VPNC_PEER_FP_LEN * 3 - 1)
+	if (len != nbytes * 3 - 1)
 		return -EINVAL;
-	for (size_t i = 0; i < VPNC_PEER_FP_LEN; i++) {
+	for (size_t i = 0; i < nbytes; i++) {
 		int hi = vpnc_cfg_hex_digit(s[3 * i]), lo = vpnc_cfg_hex_digit(s[3 * i + 1]);
 
-		if (hi < 0 || lo < 0 || (i + 1 < VPNC_PEER_FP_LEN && s[3 * i + 2] != ':'))
+		if (hi < 0 || lo < 0 || (i + 1 < nbytes && s[3 * i + 2] != ':'))
 			return -EINVAL;
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
@@ -170,16 +174,13 @@ static int cfg_parse_fp(const char *s, size_t len, uint8_t out[VPNC_PEER_FP_LEN]
 }
 
 /*
- * peer-fingerprint FP, or <peer-fingerprint> with one per line (blank lines
- * and lines starting with '#' or ';' skipped, as in OpenVPN). Repeats add to
- * the list. Without 'ca' the server's certificate is accepted iff its SHA-256
- * fingerprint is listed; with 'ca' it must also chain to the CA.
+ * The lines of a fingerprint option or block, one value each; blank lines
+ * and lines starting with '#' or ';' skipped, as in OpenVPN. Each value goes
+ * to out[*n] (nbytes of it); what says what a value must be, for the error.
  */
-VPNC_CFG_HANDLER(vpnc_cfg_opt_peer_fingerprint)
+static int cfg_parse_fp_lines(struct vpnc_cfg_ctx *ctx, const char *name, const char *s,
+                              uint8_t (*out)[VPNC_PEER_FP_LEN], size_t *n, size_t nbytes, const char *what)
 {
-	struct vpnc_config *cfg = ctx->cfg;
-	const char *s = p[1];
-
 	while (*s != '\0') {
 		size_t len = strcspn(s, "\n");
 		const char *line = s;
@@ -196,9 +197,9 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_peer_fingerprint)
 		}
 		if (llen == 0 || *line == '#' || *line == ';')
 			continue;
-		if (cfg->n_peer_fp >= VPNC_MAX_PEER_FP)
-			return vpnc_cfg_bad(ctx, p[0], "more than %d fingerprints", VPNC_MAX_PEER_FP);
-		if (cfg_parse_fp(line, llen, cfg->peer_fp[cfg->n_peer_fp]) != 0) {
+		if (*n >= VPNC_MAX_PEER_FP)
+			return vpnc_cfg_bad(ctx, name, "more than %d fingerprints", VPNC_MAX_PEER_FP);
+		if (cfg_parse_fp(line, llen, out[*n], nbytes) != 0) {
 			char raw[VPNC_CFG_PARAM_MAX];
 
 			if (llen >= sizeof(raw))
@@ -206,13 +207,292 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_peer_fingerprint)
 			memcpy(raw, line, llen);
 			raw[llen] = '\0';
 			vpnc_cfg_sanitize(safe, sizeof(safe), raw);
-			return vpnc_cfg_bad(ctx, p[0],
-			                    "'%s' is not a SHA-256 fingerprint (32 hex bytes separated by ':')",
-			                    safe);
+			return vpnc_cfg_bad(ctx, name, "'%s' is not %s", safe, what);
 		}
-		cfg->n_peer_fp++;
+		(*n)++;
 	}
 	return 0;
+}
+
+/*
+ * peer-fingerprint FP, or <peer-fingerprint> with one per line (blank lines
+ * and lines starting with '#' or ';' skipped, as in OpenVPN). Repeats add to
+ * the list. Without 'ca' the server's certificate is accepted iff its SHA-256
+ * fingerprint is listed; with 'ca' it must also chain to the CA.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_peer_fingerprint)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+
+	if (cfg->n_verify_hash > 0)
+		return vpnc_cfg_bad(ctx, p[0], "options 'verify-hash' and 'peer-fingerprint' exclude each other");
+	return cfg_parse_fp_lines(ctx, p[0], p[1], cfg->peer_fp, &cfg->n_peer_fp, VPNC_PEER_FP_LEN,
+	                          "a SHA-256 fingerprint (32 hex bytes separated by ':')");
+}
+
+/*
+ * verify-hash HASH [SHA1|SHA256], or <verify-hash> with one per line: the
+ * certificate at depth 1 of the server's chain (the CA that signed it) must
+ * have one of these fingerprints, as in 2.6, which also says the option is
+ * deprecated. The option form defaults to SHA1, the block to SHA256; 2.6
+ * hashes with the algorithm of the last line, so a value of another length
+ * never matches. Repeats add to the list; it excludes peer-fingerprint.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_verify_hash)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	bool sha1 = !ctx->is_inline;
+	size_t first = cfg->n_verify_hash;
+	int ret;
+
+	if (cfg->n_peer_fp > 0)
+		return vpnc_cfg_bad(ctx, p[0], "options 'verify-hash' and 'peer-fingerprint' exclude each other");
+	if (n > 2 && strcmp(p[2], "SHA1") == 0)
+		sha1 = true;
+	else if (n > 2 && strcmp(p[2], "SHA256") == 0)
+		sha1 = false;
+	else if (n > 2)
+		return vpnc_cfg_bad(ctx, p[0], "the hash must be SHA1 or SHA256, as in OpenVPN 2.6");
+	ret = cfg_parse_fp_lines(ctx, p[0], p[1], cfg->verify_hash, &cfg->n_verify_hash, sha1 ? 20 : 32,
+	                         sha1 ? "a SHA-1 fingerprint (20 hex bytes separated by ':')"
+	                              : "a SHA-256 fingerprint (32 hex bytes separated by ':')");
+	if (ret < 0)
+		return ret;
+	for (size_t i = first; i < cfg->n_verify_hash; i++)
+		cfg->verify_hash_len[i] = sha1 ? 20 : 32;
+	cfg->verify_hash_sha1 = sha1;
+	vpnc_cfg_note(ctx, 1, "option 'verify-hash' is deprecated in OpenVPN 2.6: name the CA with 'ca', "
+	              "or the server's certificate with 'peer-fingerprint'");
+	return 0;
+}
+
+/*
+ * providers NAME...: OpenSSL 3 providers to load, as 2.6 loads them at start
+ * (crypto_load_provider()); 'legacy' brings BF-CBC. Loading one by name means
+ * OpenSSL no longer loads 'default' by itself, so profiles list both, as the
+ * 2.6 manual says. A later line replaces the list. The loading is done by
+ * vpnc_cfg_finish(), before anything asks OpenSSL for a cipher.
+ */
+/*
+ * Loads an OpenSSL provider once per process: each OSSL_PROVIDER_load() is
+ * a reference that is never given back (the provider stays, as in 2.6), so a
+ * name loaded before, by the pre-scan or an earlier profile, is not loaded
+ * again. Returns 0 or -ENOENT.
+ */
+static OSSL_PROVIDER *cfg_providers_loaded[2 * VPNC_MAX_PROVIDERS];
+static size_t cfg_n_providers_loaded;
+
+/* At exit, before OpenSSL's own cleanup (registered earlier, so run later): the references go back. */
+static void cfg_providers_unload(void)
+{
+	while (cfg_n_providers_loaded > 0)
+		OSSL_PROVIDER_unload(cfg_providers_loaded[--cfg_n_providers_loaded]);
+}
+
+static int cfg_provider_load(const char *name)
+{
+	OSSL_PROVIDER *prov;
+
+	if (OSSL_PROVIDER_available(NULL, name) == 1)
+		return 0;
+	if (cfg_n_providers_loaded >= sizeof(cfg_providers_loaded) / sizeof(cfg_providers_loaded[0]))
+		return -ENOSPC;
+	prov = OSSL_PROVIDER_load(NULL, name);
+	if (prov == NULL) {
+		ERR_clear_error();
+		return -ENOENT;
+	}
+	if (cfg_n_providers_loaded == 0 && atexit(cfg_providers_unload) != 0) {
+		OSSL_PROVIDER_unload(prov);
+		return -ENOMEM;
+	}
+	cfg_providers_loaded[cfg_n_providers_loaded++] = prov;
+	return 0;
+}
+
+VPNC_CFG_HANDLER(vpnc_cfg_opt_providers)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+
+	if (n - 1 > VPNC_MAX_PROVIDERS)
+		return vpnc_cfg_bad(ctx, p[0], "at most %d providers", VPNC_MAX_PROVIDERS);
+	cfg->n_providers = 0;
+	for (int i = 1; i < n; i++) {
+		size_t len = strlen(p[i]);
+
+		if (len == 0 || len >= VPNC_PROVIDER_NAME_MAX || strchr(p[i], '/') != NULL)
+			return vpnc_cfg_bad(ctx, p[0], "a provider name is 1 to %d bytes without '/'",
+			                    VPNC_PROVIDER_NAME_MAX - 1);
+		memcpy(cfg->providers[cfg->n_providers++], p[i], len + 1);
+		/* Loaded now (or already, by the pre-scan below); they stay for the process. */
+		if (cfg_provider_load(p[i]) != 0) {
+			char safe[VPNC_PROVIDER_NAME_MAX];
+
+			ERR_clear_error();
+			vpnc_cfg_sanitize(safe, sizeof(safe), p[i]);
+			return vpnc_cfg_bad(ctx, p[0], "OpenSSL cannot load the provider '%s'", safe);
+		}
+	}
+	return 0;
+}
+
+/*
+ * 2.6 loads the providers before it checks any cipher, wherever the line is;
+ * vpnc checks 'data-ciphers' when it reads that line. So before the lines
+ * of a file are applied, its 'providers' lines are loaded (errors are left
+ * to the handler, which loads them again when it gets there). Not for an
+ * untrusted profile, which may not load code.
+ */
+void vpnc_cfg_providers_prescan(struct vpnc_cfg_ctx *ctx, const char *text, size_t len)
+{
+	struct vpnc_lex_words w;
+	size_t off = 0;
+
+	if (ctx->untrusted)
+		return;
+	while (off < len) {
+		size_t next, end = vpnc_cfg_line_end(text, len, off, &next);
+		const char *why = NULL;
+		const char *name;
+
+		if (vpnc_lex_line(text + off, end - off, &w, &why) > 1) {
+			name = strncmp(w.p[0], "--", 2) == 0 ? w.p[0] + 2 : w.p[0];
+			for (int i = 1; strcmp(name, "providers") == 0 && i < w.n && i <= VPNC_MAX_PROVIDERS; i++)
+				if (strchr(w.p[i], '/') == NULL)
+					(void)cfg_provider_load(w.p[i]); /* errors: the handler reports them */
+		}
+		off = next;
+	}
+	OPENSSL_cleanse(&w, sizeof(w));
+}
+
+/* compat-mode MAJOR.MINOR.PATCH: parsed as 2.6 parses it; vpnc_cfg_finish() applies it. */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_compat_mode)
+{
+	unsigned v[3];
+	const char *s = p[1];
+
+	for (int i = 0; i < 3; i++) {
+		char *end;
+		unsigned long x;
+
+		if (*s < '0' || *s > '9')
+			goto bad;
+		x = strtoul(s, &end, 10);
+		if (x > 99 || (i < 2 && *end != '.'))
+			goto bad;
+		v[i] = (unsigned)x;
+		s = i < 2 ? end + 1 : end;
+	}
+	/* 2.6's sscanf("%u.%u.%u") ignores what follows the third number. */
+	ctx->compat = v[0] * 10000 + v[1] * 100 + v[2];
+	return 0;
+bad:
+	return vpnc_cfg_bad(ctx, p[0], "cannot parse the version number (MAJOR.MINOR.PATCH, as in 2.4.0)");
+}
+
+/*
+ * capath DIR: OpenSSL's hash directory of CAs and CRLs (2.6 calls it
+ * experimental). OpenSSL would read it lazily during each verification; the
+ * network process cannot open files, so every HASH.N (certificate) and
+ * HASH.rN (CRL) file in it is read once at start, with the profile owner's
+ * rights like every file the profile names.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_capath)
+{
+	char *dup = strdup(p[1]);
+
+	if (dup == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	free(ctx->capath);
+	ctx->capath = dup;
+	ctx->cfg->capath = true;
+	return 0;
+}
+
+/* HASH.N or HASH.rN: eight lower-case hex digits, '.', an optional 'r', digits. */
+static int capath_kind(const char *name)
+{
+	size_t i = 0;
+	bool crl;
+
+	for (; i < 8; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return 0;
+	if (name[i++] != '.')
+		return 0;
+	crl = name[i] == 'r';
+	i += crl;
+	if (name[i] < '0' || name[i] > '9')
+		return 0;
+	for (; name[i] >= '0' && name[i] <= '9'; i++)
+		;
+	return name[i] != '\0' ? 0 : crl ? 2 : 1;
+}
+
+static int capath_append(char **dst, size_t *dlen, const char *text, size_t len)
+{
+	char *n;
+
+	if (*dlen + len + 2 > VPNC_CFG_MAX_FILE * 16)
+		return -EFBIG;
+	n = realloc(*dst, *dlen + len + 2);
+	if (n == NULL)
+		return -ENOMEM;
+	memcpy(n + *dlen, text, len);
+	*dlen += len;
+	n[(*dlen)++] = '\n';
+	n[*dlen] = '\0';
+	*dst = n;
+	return 0;
+}
+
+int vpnc_cfg_finish_capath(struct vpnc_cfg_ctx *ctx)
+{
+	struct vpnc_config *cfg = ctx->cfg;
+	char *dir, path[4096];
+	size_t clen = 0, rlen = 0;
+	struct dirent *d;
+	DIR *dp;
+	int ret = 0;
+
+	if (ctx->capath == NULL)
+		return 0;
+	dir = vpnc_cfg_resolve(ctx->cd, ctx->capath);
+	if (dir == NULL)
+		return vpnc_cfg_fail(ctx, -ENOMEM, "out of memory");
+	dp = opendir(dir);
+	if (dp == NULL) {
+		ret = -errno;
+		free(dir);
+		return vpnc_cfg_fail(ctx, ret, "option 'capath': cannot open the directory: %s", strerror(-ret));
+	}
+	while (ret == 0 && (d = readdir(dp)) != NULL) {
+		int kind = capath_kind(d->d_name);
+		char *text = NULL;
+		size_t len = 0;
+
+		if (kind == 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) >= sizeof(path)) {
+			ret = vpnc_cfg_fail(ctx, -ENAMETOOLONG, "option 'capath': a path in the directory is too long");
+			break;
+		}
+		ret = vpnc_cfg_read_file(path, &text, &len);
+		if (ret < 0) {
+			ret = vpnc_cfg_fail(ctx, ret, "option 'capath': cannot read %s: %s", d->d_name,
+			                    vpnc_cfg_read_why(ret));
+			break;
+		}
+		ret = kind == 1 ? capath_append(&cfg->capath_certs, &clen, text, len)
+		                : capath_append(&cfg->capath_crls, &rlen, text, len);
+		free(text);
+		if (ret < 0)
+			ret = vpnc_cfg_fail(ctx, ret, "option 'capath': the directory holds too much (or out of memory)");
+	}
+	closedir(dp);
+	free(dir);
+	return ret;
 }
 
 /* pkcs12 FILE or <pkcs12> (base64, as OpenVPN takes it inline). */

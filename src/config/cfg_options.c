@@ -91,6 +91,7 @@ static const struct cfg_option cfg_options[] = {
 	S("lladdr", 1, 1, 0, UT_OK, vpnc_cfg_opt_lladdr),
 	S("tun-mtu", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_tun_mtu),
 	S("tun-mtu-extra", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_tun_mtu_extra),
+	S("tun-mtu-max", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_tun_mtu_max),
 	S("mssfix", 0, 2, F_CONN, UT_OK, vpnc_cfg_opt_mssfix),
 	S("fragment", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_fragment),
 	S("mtu-disc", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_mtu_disc),
@@ -109,6 +110,8 @@ static const struct cfg_option cfg_options[] = {
 	S("remote-cert-ku", 0, ANY - 1, 0, UT_OK, vpnc_cfg_opt_remote_cert_ku),
 	S("ns-cert-type", 1, 1, 0, UT_OK, vpnc_cfg_opt_ns_cert_type),
 	S("peer-fingerprint", 1, 1, F_INLINE, UT_OK, vpnc_cfg_opt_peer_fingerprint),
+	S("verify-hash", 1, 2, F_INLINE, UT_OK, vpnc_cfg_opt_verify_hash),
+	S("capath", 1, 1, 0, UT_DIR, vpnc_cfg_opt_capath),
 	S("pkcs12", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_pkcs12),
 	S("askpass", 0, 1, 0, UT_READ, vpnc_cfg_opt_askpass),
 	S("crl-verify", 1, 2, F_INLINE, UT_READ, vpnc_cfg_opt_crl_verify),
@@ -117,6 +120,8 @@ static const struct cfg_option cfg_options[] = {
 	 * so an untrusted profile may not name one (UT_LOAD); 'pkcs11-id' alone
 	 * uses the p11-kit proxy, whose modules the administrator configures.
 	 */
+	S("compat-mode", 1, 2, 0, UT_OK, vpnc_cfg_opt_compat_mode),
+	S("providers", 1, ANY - 1, 0, UT_LOAD, vpnc_cfg_opt_providers),
 	S("pkcs11-providers", 1, ANY - 1, 0, UT_LOAD, vpnc_cfg_opt_pkcs11_providers),
 	S("pkcs11-id", 1, 1, 0, UT_OK, vpnc_cfg_opt_pkcs11_id),
 	RN("pkcs11-id-management", "vpnc has no management interface to ask for the id; name the "
@@ -156,6 +161,7 @@ static const struct cfg_option cfg_options[] = {
 
 	/* HTTP proxy (docs/proxy.md); http-proxy checks an authfile against --untrusted-config itself. */
 	S("http-proxy", 2, 4, F_CONN, UT_OK, vpnc_cfg_opt_http_proxy),
+	S("http-proxy-override", 2, 3, 0, UT_OK, vpnc_cfg_opt_http_proxy_override),
 	S("http-proxy-option", 1, 3, F_CONN, UT_OK, vpnc_cfg_opt_http_proxy_option),
 	S("http-proxy-user-pass", 1, 1, F_INLINE, UT_READ, vpnc_cfg_opt_http_proxy_user_pass),
 	I("http-proxy-retry", 0, ANY - 1, F_CONN, UT_OK, NULL,
@@ -216,6 +222,7 @@ static const struct cfg_option cfg_options[] = {
 	S("script-security", 1, 1, 0, UT_LEVEL, vpnc_cfg_opt_script_security),
 	S("up", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("down", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
+	S("plugin", 1, ANY - 1, 0, UT_RUN, vpnc_cfg_opt_plugin),
 	S("route-up", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("route-pre-down", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
 	S("ipchange", 1, 1, 0, UT_RUN, vpnc_cfg_opt_script),
@@ -327,18 +334,15 @@ static const struct cfg_option cfg_options[] = {
 
 	/* Known, but they would change behaviour in ways vpnc cannot honour. */
 	R("management-external-key"),
-	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"), R("plugin"),
+	R("management-external-cert"), R("management-client-auth"), R("management-client-pf"),
 	R("learn-address"), R("client-connect"), R("client-disconnect"), R("auth-user-pass-verify"),
 	R("server"), R("server-ipv6"), R("server-bridge"), R("tls-server"), RP("ifconfig-pool"), R("push-reset"), R("push-remove"),
 	R("client-to-client"), R("duplicate-cn"),
 	R("client-config-dir"), R("ccd-exclusive"), R("port-share"),
-	R("verify-hash"),
-	R("capath"),
 	RN("no-replay", "it would turn replay protection off, which vpnc never does"),
-	R("providers"),
 	R("mark"), R("keying-material-exporter"),
 	R("auth-gen-token"), R("tls-crypt-v2-verify"),
-	R("compat-mode"), R("tun-mtu-max"), R("vlan-tagging"), R("http-proxy-override"),
+	R("vlan-tagging"),
 };
 
 static const struct cfg_option *cfg_lookup(const char *name)
@@ -418,7 +422,8 @@ int vpnc_cfg_untrusted_check(struct vpnc_cfg_ctx *ctx, char **p, int n)
 	}
 	vpnc_cfg_sanitize(name, sizeof(name), p[0]);
 	return vpnc_cfg_bad(ctx, name, "not allowed in an untrusted profile (it would %s)",
-	                    cfg_trust_why(trust));
+	                    strcmp(p[0], "providers") == 0 ? "load a library into vpnc: an OpenSSL provider is code"
+	                                                   : cfg_trust_why(trust));
 }
 
 int vpnc_cfg_option_foreach(int (*fn)(void *ctx, const char *name, int set, const char *note),

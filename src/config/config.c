@@ -243,6 +243,8 @@ int vpnc_cfg_read_text(struct vpnc_cfg_ctx *ctx, const char *name, const char *t
 	ctx->where = name;
 	if (first_line == 1 && len >= 3 && memcmp(text, UTF8_BOM, 3) == 0)
 		off = 3;
+	if (first_line == 1)
+		vpnc_cfg_providers_prescan(ctx, text + off, len - off);
 	while (off < len) {
 		size_t next, end = vpnc_cfg_line_end(text, len, off, &next);
 		const char *why = NULL;
@@ -537,6 +539,8 @@ void vpnc_config_free(struct vpnc_config *cfg)
 	}
 	free(cfg->net);
 	free(cfg->crl);
+	free(cfg->capath_certs);
+	free(cfg->capath_crls);
 	free(cfg->crl_dir);
 	free(cfg->remote_cert_eku);
 	free(cfg->path);

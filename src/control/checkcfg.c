@@ -282,6 +282,18 @@ static int chk_auth(const struct vpnc_chk_plan *p)
 		expired += chk_cas(p->ctx, p->now);
 	if (c->n_peer_fp > 0)
 		printf("  peer-fingerprint: %zu SHA-256 value(s)\n", c->n_peer_fp);
+	if (c->capath)
+		printf("  capath: CA certificates%s read from the directory; CRL checks for the whole chain\n",
+		       c->capath_crls != NULL ? " and CRLs" : "");
+	if (c->n_providers > 0) {
+		printf("  OpenSSL providers loaded:");
+		for (size_t i = 0; i < c->n_providers; i++)
+			printf(" %s", chk_e(c->providers[i]));
+		printf("\n");
+	}
+	if (c->n_verify_hash > 0)
+		printf("  verify-hash: %zu value(s) for the CA that signed the server's certificate, compared as %s\n",
+		       c->n_verify_hash, c->verify_hash_sha1 ? "SHA-1" : "SHA-256");
 	printf("  server certificate checks: remote-cert-tls server %s",
 	       c->remote_cert_tls_server ? "yes" : "no");
 	if (c->verify_x509_name != NULL)
@@ -354,11 +366,16 @@ static void chk_static_key(const struct vpnc_config *c)
 		printf("  replay state kept across restarts in %s (replay-persist)\n", chk_e(c->replay_persist));
 }
 
+/* Not a script-security level: what chk_script() is given for the down-root plugin's command. */
+#define VPNC_SCRIPT_SECURITY_ALWAYS 99
+
 static void chk_script(const char *name, const char *cmd, int security)
 {
 	if (cmd[0] != '\0')
 		printf("  %s: %s (%s)\n", name, chk_e(cmd),
-		       security >= 2 ? "runs" : "NOT run: needs script-security 2");
+		       security == VPNC_SCRIPT_SECURITY_ALWAYS ? "runs as root when the tunnel goes down, before 'down', "
+		                                                "with no arguments appended"
+		       : security >= 2 ? "runs" : "NOT run: needs script-security 2");
 }
 
 const char *vpnc_chk_wrap(enum vpnc_wrap_mode w)
@@ -523,7 +540,8 @@ static void chk_net(const struct vpnc_config *c)
 	       !c->kill_switch ? "off" : c->kill_switch_lan ? "on, local networks allowed" : "on");
 	printf("scripts (script-security %d):\n", c->script_security);
 	if (c->up[0] == '\0' && c->down[0] == '\0' && c->route_up[0] == '\0' && c->route_pre_down[0] == '\0' &&
-	    c->ipchange[0] == '\0' && c->tls_verify[0] == '\0' && c->tls_export_cert[0] == '\0')
+	    c->ipchange[0] == '\0' && c->tls_verify[0] == '\0' && c->tls_export_cert[0] == '\0' &&
+	    c->down_root[0] == '\0')
 		printf("  none\n");
 	chk_script("tls-verify", c->tls_verify, c->script_security);
 	if (c->tls_export_cert[0] != '\0')
@@ -534,6 +552,8 @@ static void chk_net(const struct vpnc_config *c)
 	chk_script("up", c->up, c->script_security);
 	chk_script("route-up", c->route_up, c->script_security);
 	chk_script("route-pre-down", c->route_pre_down, c->script_security);
+	/* A plugin, not a script: 2.6 runs it whatever script-security says. */
+	chk_script("down-root plugin", c->down_root, VPNC_SCRIPT_SECURITY_ALWAYS);
 	chk_script("down", c->down, c->script_security);
 	/* docs/privileges.md: who parses the server's bytes, and the rights the profile's files get. */
 	printf("privileges (when run as root):\n");

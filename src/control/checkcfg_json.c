@@ -120,6 +120,15 @@ static void jauth(const struct vpnc_chk_plan *p)
 	putchar(']');
 	jbool("cas_in_encrypted_pkcs12", p->encrypted && c->pkcs12 != NULL && c->ca == NULL);
 	printf(",\"peer_fingerprints\":%zu", c->n_peer_fp);
+	printf(",\"verify_hashes\":%zu", c->n_verify_hash);
+	key("providers");
+	putchar('[');
+	for (size_t i = 0; i < c->n_providers; i++) {
+		if (i > 0)
+			putchar(',');
+		js(c->providers[i]);
+	}
+	putchar(']');
 	jbool("remote_cert_tls_server", c->remote_cert_tls_server);
 	key("verify_x509_name");
 	js_or_null(c->verify_x509_name);
@@ -307,6 +316,7 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	jscript("up", c->up, c->script_security, &n);
 	jscript("route-up", c->route_up, c->script_security, &n);
 	jscript("route-pre-down", c->route_pre_down, c->script_security, &n);
+	jscript("down-root", c->down_root, 3, &n); /* a plugin: script-security does not apply */
 	jscript("down", c->down, c->script_security, &n);
 	putchar(']');
 	key("tls_export_cert");

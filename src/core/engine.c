@@ -120,6 +120,7 @@ void vpnc_engine_cfg_from_config(struct vpnc_engine_cfg *cfg, const struct vpnc_
 	cfg->replay_window_set = conf->replay_window >= 0;
 	cfg->replay_window = conf->replay_window;
 	cfg->tun_mtu = conf->tun_mtu;
+	cfg->tun_mtu_max = conf->tun_mtu_max;
 	cfg->tap = conf->dev_tap;
 	cfg->mtu_extra = conf->tun_mtu_extra >= 0 ? conf->tun_mtu_extra
 	                 : conf->dev_tap        ? VPNC_DEFAULT_TAP_MTU_EXTRA
@@ -202,6 +203,13 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	e->tls_timeout_ms = (cfg->tls_timeout > 0 ? cfg->tls_timeout : VPNC_DEFAULT_TLS_TIMEOUT) * 1000;
 	e->hand_window_ms = (uint64_t)(cfg->hand_window > 0 ? cfg->hand_window : VPNC_DEFAULT_HAND_WINDOW) * 1000;
 	e->tun_mtu = cfg->tun_mtu > 0 ? cfg->tun_mtu : VPNC_DEFAULT_TUN_MTU;
+	_Static_assert(VPNC_TUN_MTU_CARRY == VPNC_LINK_MAX - VPNC_DATA_OVERHEAD, "defaults.h and engine.h disagree");
+	/* 2.6: the buffers (and IV_MTU) hold the largest of tun-mtu-max, tun-mtu and 1600. */
+	e->iv_mtu = VPNC_IV_MTU_MIN;
+	if (cfg->tun_mtu_max > e->iv_mtu)
+		e->iv_mtu = cfg->tun_mtu_max;
+	if (e->tun_mtu > e->iv_mtu)
+		e->iv_mtu = e->tun_mtu;
 	e->ping_cfg = cfg->ping;
 	e->ping_restart_cfg = cfg->ping_restart;
 	e->ping_exit_ms = cfg->ping_exit > 0 ? (uint64_t)cfg->ping_exit * 1000 : 0;

@@ -104,6 +104,7 @@ struct vpnc_engine {
 	int tls_timeout_ms;
 	uint64_t hand_window_ms;
 	int tun_mtu;
+	int iv_mtu;                   /* IV_MTU announced: the largest tun-mtu a push may set */
 	int ping_cfg, ping_restart_cfg;
 	int mssfix;                   /* 0 = no clamping */
 	enum vpnc_mssfix_mode mssfix_mode;

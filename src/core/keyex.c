@@ -34,8 +34,6 @@
 	(VPNC_IV_PROTO_DATA_V2 | VPNC_IV_PROTO_REQUEST_PUSH | VPNC_IV_PROTO_TLS_KEY_EXPORT |     \
 	 VPNC_IV_PROTO_AUTH_PENDING_KW | VPNC_IV_PROTO_CC_EXIT_NOTIFY | VPNC_IV_PROTO_AUTH_FAIL_TEMP |  \
 	 VPNC_IV_PROTO_DYN_TLS_CRYPT | VPNC_IV_PROTO_DNS_OPTION)
-/* The largest tun-mtu we accept from the server, announced as IV_MTU (as 2.6 does). */
-#define CLIENT_IV_MTU 1600
 #define EKM_LABEL_DATAKEYS "EXPORTER-OpenVPN-datakeys"
 /*
  * Pending-authentication methods we can follow (IV_SSO, management-notes.txt
@@ -112,7 +110,7 @@ static int send_km2(struct vpnc_engine *e, struct vpnc_keystate *ks)
 		} else {
 			/* IV_SSO: pending authentication by web (the URL arrives in INFO_PRE) and by CR_TEXT. */
 			r = vpnc_km2_peer_info(m->peer_info, sizeof(m->peer_info), e->data_ciphers, CLIENT_IV_PROTO,
-			                       CLIENT_IV_MTU, NULL, e->crtext ? CLIENT_IV_SSO_CRTEXT : CLIENT_IV_SSO);
+			                       e->iv_mtu, NULL, e->crtext ? CLIENT_IV_SSO_CRTEXT : CLIENT_IV_SSO);
 		}
 		if (r < 0)
 			return r;
@@ -325,10 +323,12 @@ void vpnc__keyex_apply(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t
 		                    "asym' to decompress what the server sends, as OpenVPN 2.6 does)");
 		return;
 	}
-	if (p->tun_mtu > CLIENT_IV_MTU) {
-		vpnc__fail(e, VPNC_CAUSE_OTHER, true, "the server pushed tun-mtu %d, above the %d this client announced",
-		           p->tun_mtu, CLIENT_IV_MTU);
-		return;
+	if (p->tun_mtu > e->iv_mtu) {
+		/* As 2.6: the device gets the largest MTU announced (IV_MTU), and the connection goes on. */
+		VPNC_LOG(e, 1, "the server pushed tun-mtu %d, above the %d this client announced: using %d "
+		         "(add 'tun-mtu-max %d' to the profile to take it)", p->tun_mtu, e->iv_mtu, e->iv_mtu,
+		         p->tun_mtu);
+		p->tun_mtu = e->iv_mtu;
 	}
 	/* Compression: what the server pushed, else what is configured. vpnc never compresses. */
 	if (p->comp_pushed)

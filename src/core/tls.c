@@ -84,6 +84,40 @@ static int load_ca(SSL_CTX *ctx, const char *pem, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * capath: the directory's certificates and CRLs (read at start), and CRL
+ * checks for the whole chain, as 2.6 turns them on with capath (a CA without
+ * a CRL there fails verification, as in 2.6).
+ */
+static int load_capath(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err, size_t errlen)
+{
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	const char *pems[2] = {cfg->capath_certs, cfg->capath_crls};
+
+	for (int i = 0; i < 2; i++) {
+		BIO *bio = pems[i] != NULL ? BIO_new_mem_buf(pems[i], -1) : NULL;
+		X509_CRL *crl;
+		X509 *x;
+
+		if (pems[i] != NULL && bio == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		while (i == 0 && bio != NULL && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+			X509_STORE_add_cert(store, x);
+			X509_free(x);
+		}
+		while (i == 1 && bio != NULL && (crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
+			X509_STORE_add_crl(store, crl);
+			X509_CRL_free(crl);
+		}
+		BIO_free(bio);
+	}
+	ERR_clear_error();
+	X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+	return 0;
+}
+
 /* Adds every PEM certificate in pem to the chain the context sends after its own certificate. */
 static int add_extra_certs(SSL_CTX *ctx, const char *pem, const char *opt, char *err, size_t errlen)
 {
@@ -427,12 +461,14 @@ static SSL_CTX *ctx_client(const struct vpnc_config *cfg, vpnc_tls_pass_fn ask, 
 		return NULL;
 	if (ctx_algorithms(ctx, cfg, err, errlen) != 0)
 		goto fail;
-	if (cfg->ca == NULL && cfg->pkcs12 == NULL && cfg->n_peer_fp == 0) {
+	if (cfg->ca == NULL && !cfg->capath && cfg->pkcs12 == NULL && cfg->n_peer_fp == 0) {
 		snprintf(err, errlen,
 		         "no CA certificate: the config needs 'ca' or 'peer-fingerprint' to verify the server");
 		goto fail;
 	}
 	if (cfg->ca != NULL && load_ca(ctx, cfg->ca, err, errlen) != 0)
+		goto fail;
+	if (cfg->capath && load_capath(ctx, cfg, err, errlen) != 0)
 		goto fail;
 	if (cfg->pkcs12 != NULL) {
 		if (cfg->cert != NULL || cfg->key != NULL) {

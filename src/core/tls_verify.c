@@ -6,9 +6,9 @@
  * Order per certificate, as in OpenVPN's verify_cert(): OpenSSL's own result
  * (chain, time, CRL from 'crl-verify FILE'), then the chain depth, then for
  * the peer's certificate (depth 0) peer-fingerprint, ns-cert-type,
- * remote-cert-ku, remote-cert-eku and verify-x509-name, then the
- * tls-verify script (through the caller's hook), then 'crl-verify DIR dir'
- * for every depth.
+ * remote-cert-ku, remote-cert-eku and verify-x509-name, for the one at
+ * depth 1 (the CA that signed it) verify-hash, then the tls-verify script
+ * (through the caller's hook), then 'crl-verify DIR dir' for every depth.
  *
  * With 'peer-fingerprint' and no 'ca' (OpenVPN's PKI-less setup) OpenSSL's
  * own verdict is set aside, as OpenVPN 2.6 does: the fingerprint of the
@@ -47,6 +47,11 @@ struct verify_rules {
 	char track[VPNC_MAX_X509_TRACK][VPNC_X509_TRACK_NAME]; /* x509-track, for the hook */
 	size_t n_track;
 	bool export_pem;                     /* tls-export-cert: the hook gets the PEM too */
+	uint8_t (*vh)[VPNC_PEER_FP_LEN];     /* verify-hash list: the depth-1 certificate's */
+	uint8_t *vh_len;                     /* each value's length: only those of the algorithm count */
+	size_t n_vh;
+	bool vh_sha1;                        /* SHA-1, else SHA-256 */
+	bool capath;                         /* 'capath': a CA without a CRL passes, as in 2.6 */
 };
 
 static int rules_index = -1;
@@ -60,6 +65,8 @@ static void rules_free(struct verify_rules *r)
 	free(r->x509_name);
 	free(r->crl_dir);
 	free(r->fp);
+	free(r->vh);
+	free(r->vh_len);
 	free(r);
 }
 
@@ -310,6 +317,27 @@ out:
 	return ret;
 }
 
+/* verify-hash: the certificate's SHA-1 or SHA-256 must be one of the listed values of that length. */
+static int check_verify_hash(X509 *cert, const struct verify_rules *r, char *why, size_t cap)
+{
+	uint8_t got[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+	bool found = false;
+
+	if (X509_digest(cert, r->vh_sha1 ? EVP_sha1() : EVP_sha256(), got, &len) != 1 ||
+	    len != (r->vh_sha1 ? 20U : 32U)) {
+		snprintf(why, cap, "the level-1 certificate's fingerprint cannot be computed");
+		return -EPERM;
+	}
+	for (size_t i = 0; i < r->n_vh; i++)
+		found |= r->vh_len[i] == len && CRYPTO_memcmp(got, r->vh[i], len) == 0;
+	if (found)
+		return 0;
+	snprintf(why, cap, "the level-1 certificate (the CA that signed the server's) has a %s fingerprint "
+	         "that is not in verify-hash", r->vh_sha1 ? "SHA-1" : "SHA-256");
+	return -EPERM;
+}
+
 static void note_failure(struct vpnc_tls_note *note, X509 *cert, int error, int depth, const char *reason)
 {
 	if (note == NULL || note->failed)
@@ -334,6 +362,13 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
 	char why[VPNC_TLS_REASON_MAX];
 
 	if (!ok) {
+		/*
+		 * As 2.6's verify_callback(), which lets a missing CRL pass: a CA of a
+		 * capath directory without its HASH.rN file is not an error. (vpnc keeps
+		 * requiring one per CA for crl-verify.)
+		 */
+		if (r != NULL && r->capath && X509_STORE_CTX_get_error(sctx) == X509_V_ERR_UNABLE_TO_GET_CRL)
+			return 1;
 		if (r == NULL || !r->fp_no_ca) {
 			note_failure(note, cert, X509_STORE_CTX_get_error(sctx), depth,
 			             X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx)));
@@ -361,6 +396,9 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
 		    vpnc_tls_check_name(cert, r->x509_name, r->x509_type, why, sizeof(why)) != 0)
 			goto fail;
 	}
+	/* OpenVPN 2.6 checks verify-hash at depth 1 exactly. */
+	if (depth == 1 && r->n_vh > 0 && check_verify_hash(cert, r, why, sizeof(why)) != 0)
+		goto fail;
 	if (r->hook != NULL) {
 		struct vpnc_tls_cert_info ci;
 
@@ -434,6 +472,7 @@ int vpnc_tls_verify_setup(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err
 	for (size_t i = 0; i < cfg->n_x509_track && i < VPNC_MAX_X509_TRACK; i++)
 		memcpy(r->track[r->n_track++], cfg->x509_track[i], VPNC_X509_TRACK_NAME);
 	r->ns_server = cfg->ns_cert_type_server;
+	r->capath = cfg->capath;
 	if (cfg->n_peer_fp > 0) {
 		if (cfg->n_peer_fp > VPNC_MAX_PEER_FP)
 			goto fail;
@@ -443,7 +482,19 @@ int vpnc_tls_verify_setup(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err
 		memcpy(r->fp, cfg->peer_fp, cfg->n_peer_fp * sizeof(r->fp[0]));
 		r->n_fp = cfg->n_peer_fp;
 		/* OpenVPN 2.6: without 'ca' (a PKCS#12 file's CAs do not count) the fingerprints alone decide. */
-		r->fp_no_ca = cfg->ca == NULL;
+		r->fp_no_ca = cfg->ca == NULL && !cfg->capath;
+	}
+	if (cfg->n_verify_hash > 0) {
+		if (cfg->n_verify_hash > VPNC_MAX_PEER_FP)
+			goto fail;
+		r->vh = malloc(cfg->n_verify_hash * sizeof(r->vh[0]));
+		r->vh_len = malloc(cfg->n_verify_hash);
+		if (r->vh == NULL || r->vh_len == NULL)
+			goto fail;
+		memcpy(r->vh, cfg->verify_hash, cfg->n_verify_hash * sizeof(r->vh[0]));
+		memcpy(r->vh_len, cfg->verify_hash_len, cfg->n_verify_hash);
+		r->n_vh = cfg->n_verify_hash;
+		r->vh_sha1 = cfg->verify_hash_sha1;
 	}
 	if ((cfg->remote_cert_eku != NULL && (r->eku = strdup(cfg->remote_cert_eku)) == NULL) ||
 	    (cfg->remote_cert_eku == NULL && cfg->remote_cert_tls_server &&
@@ -697,8 +748,21 @@ int vpnc_tls_verify_done(SSL *ssl, char *why, size_t cap)
 	                                          : NULL;
 	X509 *cert;
 
-	if (r == NULL || (r->n_fp == 0 && !r->ns_server))
+	if (r == NULL || (r->n_fp == 0 && !r->ns_server && r->n_vh == 0))
 		return 0;
+	if (r->n_vh > 0) {
+		/* The chain OpenSSL verified; a chain of one certificate has no depth 1, which 2.6 lets pass. */
+		STACK_OF(X509) *chain = SSL_get0_verified_chain(ssl);
+
+		if (chain == NULL) {
+			snprintf(why, cap, "the server's certificate chain is not verified");
+			return -EPERM;
+		}
+		if (sk_X509_num(chain) > 1 && check_verify_hash(sk_X509_value(chain, 1), r, why, cap) != 0)
+			return -EPERM;
+		if (r->n_fp == 0 && !r->ns_server)
+			return 0;
+	}
 	cert = SSL_get0_peer_certificate(ssl);
 	if (cert == NULL) {
 		snprintf(why, cap, "the server presented no certificate");

@@ -21,6 +21,7 @@ enum updown_kind {
 	UPDOWN_UP,
 	UPDOWN_ROUTE_UP,
 	UPDOWN_DOWN,
+	UPDOWN_DOWN_ROOT,            /* the down-root plugin's command: before 'down', no appended arguments */
 };
 
 struct updown_job {
@@ -28,6 +29,7 @@ struct updown_job {
 	enum updown_kind kind;
 	char name[16];
 	const char *context;         /* static "init" or "restart" */
+	const char *signal;          /* UPDOWN_DOWN_ROOT: for the 'down' that follows it */
 };
 
 static void job_done(void *ctx, int status);
@@ -41,7 +43,9 @@ static void job_done(void *ctx, int status);
 static int run_script(struct vpnc_updown *u, enum updown_kind kind, const char *cmd,
                       const char *context, const char *signal)
 {
-	static const char *const types[] = {"up", "route-up", "down"};
+	/* script_type in the environment, and the name in log lines. */
+	static const char *const types[] = {"up", "route-up", "down", "down"};
+	static const char *const names[] = {"up", "route-up", "down", "down-root"};
 	struct vpnc_script_env *env = malloc(sizeof(*env));
 	struct updown_job *job = malloc(sizeof(*job));
 	struct vpnc_script_info info;
@@ -70,16 +74,18 @@ static int run_script(struct vpnc_updown *u, enum updown_kind kind, const char *
 	job->u = kind == UPDOWN_DOWN ? NULL : u;
 	job->kind = kind;
 	job->context = context;
-	memcpy(job->name, types[kind], strlen(types[kind]) + 1);
-	vpnc_log(VPNC_LOG_MORE, "running the %s script: %s", types[kind], cmd);
-	ret = vpnc_script_run(u->uv, cmd, env, kind == UPDOWN_ROUTE_UP ? NULL : ud.v, 0, job_done, job);
+	job->signal = signal;
+	memcpy(job->name, names[kind], strlen(names[kind]) + 1);
+	vpnc_log(VPNC_LOG_MORE, "running the %s script: %s", names[kind], cmd);
+	ret = vpnc_script_run(u->uv, cmd, env, kind == UPDOWN_ROUTE_UP || kind == UPDOWN_DOWN_ROOT ? NULL : ud.v, 0,
+	                      job_done, job);
 	if (ret == 0)
 		job = NULL;
 out:
 	if (ret < 0) {
 		/* 'up' and 'route-up' failing ends the run (OpenVPN: fatal); 'down' is the last word anyway. */
-		vpnc_log(kind == UPDOWN_DOWN ? VPNC_LOG_INFO : VPNC_LOG_FATAL, "Cannot run the %s script '%s': %s.",
-		         types[kind], cmd, ret < -1000 ? uv_strerror(ret) : strerror(-ret));
+		vpnc_log(kind >= UPDOWN_DOWN ? VPNC_LOG_INFO : VPNC_LOG_FATAL, "Cannot run the %s script '%s': %s.",
+		         names[kind], cmd, ret < -1000 ? uv_strerror(ret) : strerror(-ret));
 	}
 	free(job);
 	free(env);
@@ -166,10 +172,17 @@ static void job_done(void *ctx, int status)
 
 	if (status != 0)
 		/* A failing 'up' or 'route-up' ends the run: this is the sentence that says why. */
-		vpnc_log(u != NULL && !u->closing && job->kind != UPDOWN_DOWN ? VPNC_LOG_FATAL : VPNC_LOG_INFO,
+		vpnc_log(u != NULL && !u->closing && job->kind < UPDOWN_DOWN ? VPNC_LOG_FATAL : VPNC_LOG_INFO,
 		         "The %s script failed with status %d.", job->name, status);
 	else
 		vpnc_log(VPNC_LOG_MORE, "The %s script finished", job->name);
+	if (job->kind == UPDOWN_DOWN_ROOT) {
+		/* 2.6 calls the plugin, then runs 'down'; u lives until the loop's last uv_run ends. */
+		if (u->conf->down[0])
+			run_script(u, UPDOWN_DOWN, u->conf->down, "init", job->signal);
+		free(job);
+		return;
+	}
 	if (u != NULL && u->closing)
 		u = NULL; /* the loop is ending: no follow-up script, no second shutdown */
 	if (u != NULL && job->kind == UPDOWN_UP && status == 0 && u->conf->route_up[0] &&
@@ -329,9 +342,16 @@ void vpnc_updown_down(struct vpnc_updown *u, const char *signal)
 		return; /* never initialised, or already done */
 	u->closing = true;
 	vpnc_updown_dns_revert(u);
-	/* OpenVPN runs 'down' only if the tunnel came up. */
-	if (u->conf->down[0] && u->last != NULL)
-		run_script(u, UPDOWN_DOWN, u->conf->down, "init", signal != NULL ? signal : "sigterm");
+	/* OpenVPN runs 'down' (and the down-root plugin's command) only if the tunnel came up. */
+	if (signal == NULL)
+		signal = "sigterm";
+	if (u->last == NULL)
+		return;
+	if (u->conf->down_root[0] &&
+	    run_script(u, UPDOWN_DOWN_ROOT, u->conf->down_root, "init", signal) == 0)
+		return; /* 'down' follows when it ends (job_done) */
+	if (u->conf->down[0])
+		run_script(u, UPDOWN_DOWN, u->conf->down, "init", signal);
 }
 
 void vpnc_updown_free(struct vpnc_updown *u)

@@ -312,7 +312,7 @@ static void test_table_shape(void)
 	CHECK(count[0] > 0 && count[1] > 0 && count[2] > 0);
 	CHECK(notes_ok);
 	CHECK(find(&t, "client") != NULL && find(&t, "client")->set == 0);
-	CHECK(find(&t, "plugin") != NULL && find(&t, "plugin")->set == 2);
+	CHECK(find(&t, "vlan-tagging") != NULL && find(&t, "vlan-tagging")->set == 2);
 }
 
 static int stop_after_one(void *ctx, const char *name, int set, const char *note)
