@@ -40,6 +40,23 @@ static void job_done(void *ctx, int status);
  * the script cannot be started. It never calls u->fail: the caller decides,
  * so that no caller finds its loop torn down under it.
  */
+/* What every script of this device is told about it (script_env.h). */
+static void script_info(const struct vpnc_updown *u, struct vpnc_script_info *info, const char *type,
+                        const char *context, const char *signal)
+{
+	memset(info, 0, sizeof(*info));
+	info->script_type = type;
+	info->script_context = context;
+	info->dev = u->dev;
+	info->tun_mtu = u->mtu;
+	info->verb = u->conf->verb;
+	info->config = u->conf->path;
+	info->trusted = u->have_server ? (const struct sockaddr *)&u->server : NULL;
+	info->signal = signal;
+	info->conf = u->conf;
+	info->pid = (long)getpid();
+}
+
 static int run_script(struct vpnc_updown *u, enum updown_kind kind, const char *cmd,
                       const char *context, const char *signal)
 {
@@ -56,17 +73,7 @@ static int run_script(struct vpnc_updown *u, enum updown_kind kind, const char *
 		ret = -ENOMEM;
 		goto out;
 	}
-	memset(&info, 0, sizeof(info));
-	info.script_type = types[kind];
-	info.script_context = context;
-	info.dev = u->dev;
-	info.tun_mtu = u->mtu;
-	info.verb = u->conf->verb;
-	info.config = u->conf->path;
-	info.trusted = u->have_server ? (const struct sockaddr *)&u->server : NULL;
-	info.signal = signal;
-	info.conf = u->conf;
-	info.pid = (long)getpid();
+	script_info(u, &info, types[kind], context, signal);
 	ret = vpnc_script_env_build(env, &info, u->last);
 	if (ret < 0)
 		goto out;
@@ -123,17 +130,7 @@ static int run_sync(struct vpnc_updown *u, const char *type, const char *cmd, co
 		vpnc_log(VPNC_LOG_WARN, "Cannot run the %s script '%s': out of memory.", type, cmd);
 		return -ENOMEM;
 	}
-	memset(&info, 0, sizeof(info));
-	info.script_type = type;
-	info.script_context = "init";
-	info.dev = u->dev;
-	info.tun_mtu = u->mtu;
-	info.verb = u->conf->verb;
-	info.config = u->conf->path;
-	info.trusted = u->have_server ? (const struct sockaddr *)&u->server : NULL;
-	info.signal = signal;
-	info.conf = u->conf;
-	info.pid = (long)getpid();
+	script_info(u, &info, type, "init", signal);
 	ret = vpnc_script_env_build(env, &info, ipchange ? NULL : u->last);
 	if (ret == 0 && ipchange) {
 		char a[INET6_ADDRSTRLEN];
