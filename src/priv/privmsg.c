@@ -528,7 +528,8 @@ static bool verify_ok(const struct vpnc_priv_msg_verify *m)
 	static const char hex[] = "0123456789abcdef:";
 
 	return m->depth < VPNC_PRIV_VERIFY_DEPTH && verify_str_ok(m->subject, sizeof(m->subject), NULL) &&
-	       verify_str_ok(m->serial + (m->serial[0] == '-'), sizeof(m->serial) - 1, "0123456789") &&
+	       verify_str_ok(m->serial + (m->serial[0] == '-'), sizeof(m->serial) - (m->serial[0] == '-'),
+	                     "0123456789") &&
 	       verify_str_ok(m->serial_hex, sizeof(m->serial_hex), hex) &&
 	       verify_str_ok(m->sha1, sizeof(m->sha1), hex) && verify_str_ok(m->sha256, sizeof(m->sha256), hex) &&
 	       strlen(m->sha1) == 59 && strlen(m->sha256) == 95 && x509_lines_ok(m->x509, sizeof(m->x509)) &&
