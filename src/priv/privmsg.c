@@ -638,7 +638,8 @@ int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 			return -EBADMSG;
 		break;
 	case VPNC_PRIV_NET_GATEWAY:
-		if (!ip4_unicast(m.gateway.gateway))
+		/* The engine's own rule for a DHCP router (engine.c, dhcp_in()): no loopback either. */
+		if (!ip4_unicast(m.gateway.gateway) || (m.gateway.gateway >> 24) == 127)
 			return -EBADMSG;
 		break;
 	case VPNC_PRIV_VERIFY:
