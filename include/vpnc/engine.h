@@ -387,8 +387,9 @@ bool vpnc_engine_replay_last(const struct vpnc_engine *e, uint32_t *time, uint32
  * The 'replay-persist' file's image, 2.6's struct packet_id_persist_file_image
  * on 64-bit Linux: the time as 8 bytes, the id as 4, 4 bytes of padding, host
  * order. Decoding takes the first n bytes of a file: false unless exactly a
- * whole image with a time (2.6 restores nothing else); a time past 32 bits
- * becomes the largest, so that it still rejects every packet.
+ * whole image with a positive time (2.6 restores nothing else, and a
+ * negative one rejects no packet there); a time past 32 bits becomes the
+ * largest, so that it still rejects every packet.
  */
 #define VPNC_REPLAY_IMAGE_LEN 16
 void vpnc_replay_image_encode(uint8_t img[VPNC_REPLAY_IMAGE_LEN], uint32_t time, uint32_t id);

@@ -142,9 +142,11 @@ bool vpnc_replay_image_decode(const uint8_t *img, size_t n, uint32_t *time, uint
 	if (n != VPNC_REPLAY_IMAGE_LEN)
 		return false;
 	memcpy(&t, img, sizeof(t));
-	if (t == 0)
+	/* 2.6 restores any non-zero time, but every wire time (32 bits, unsigned) is above a
+	 * negative one, so such a file rejects nothing there: the same as no saved state. */
+	if (t <= 0)
 		return false;
 	memcpy(id, img + 8, sizeof(*id));
-	*time = t < 0 || t > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+	*time = t > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 	return true;
 }

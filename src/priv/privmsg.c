@@ -528,7 +528,8 @@ static bool verify_ok(const struct vpnc_priv_msg_verify *m)
 	static const char hex[] = "0123456789abcdef:";
 
 	return m->depth < VPNC_PRIV_VERIFY_DEPTH && verify_str_ok(m->subject, sizeof(m->subject), NULL) &&
-	       verify_str_ok(m->serial + (m->serial[0] == '-'), sizeof(m->serial) - 1, "0123456789") &&
+	       verify_str_ok(m->serial + (m->serial[0] == '-'), sizeof(m->serial) - (m->serial[0] == '-'),
+	                     "0123456789") &&
 	       verify_str_ok(m->serial_hex, sizeof(m->serial_hex), hex) &&
 	       verify_str_ok(m->sha1, sizeof(m->sha1), hex) && verify_str_ok(m->sha256, sizeof(m->sha256), hex) &&
 	       strlen(m->sha1) == 59 && strlen(m->sha256) == 95 && x509_lines_ok(m->x509, sizeof(m->x509)) &&
@@ -637,7 +638,8 @@ int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 			return -EBADMSG;
 		break;
 	case VPNC_PRIV_NET_GATEWAY:
-		if (!ip4_unicast(m.gateway.gateway))
+		/* The engine's own rule for a DHCP router (engine.c, dhcp_in()): no loopback either. */
+		if (!ip4_unicast(m.gateway.gateway) || (m.gateway.gateway >> 24) == 127)
 			return -EBADMSG;
 		break;
 	case VPNC_PRIV_VERIFY:

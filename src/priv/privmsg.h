@@ -169,7 +169,7 @@ struct vpnc_priv_msg_resolve {
 };
 #define VPNC_PRIV_MAX_REMOTES 64
 
-/* NET_GATEWAY: the router of a DHCP ACK on the TAP (core/dhcp.h), host order, unicast. */
+/* NET_GATEWAY: the router of a DHCP ACK on the TAP (core/dhcp.h), host order, unicast, not loopback. */
 struct vpnc_priv_msg_gateway {
 	struct vpnc_priv_hdr h;
 	uint32_t gateway;

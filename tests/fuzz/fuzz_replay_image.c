@@ -5,7 +5,7 @@
  *
  * Input: the file's first bytes, handed over in a buffer of exactly their
  * size (so ASan sees any read past the end). Invariants (trap on failure):
- * only a whole 16-byte image with a time decodes; a decoded state encodes
+ * only a whole 16-byte image with a positive time decodes; a decoded state encodes
  * back to the same first 12 bytes when its time fits 32 bits; a window
  * restored from it rejects that id at that time and accepts the next.
  */
@@ -35,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vpnc_replay_image_decode(f, size, &t, &id)) {
 		check(size == VPNC_REPLAY_IMAGE_LEN);
 		memcpy(&raw, f, 8);
+		check(raw > 0);
 		vpnc_replay_image_encode(img, t, id);
 		check(raw < 0 || raw > (int64_t)UINT32_MAX || memcmp(img, f, 12) == 0);
 		vpnc_replay_init(&r);

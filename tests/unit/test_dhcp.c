@@ -260,8 +260,8 @@ static void test_privmsg(void)
 	m.gateway = 0x0a000101;
 	CHECK(vpnc_priv_check(&m, sizeof(m), false) == VPNC_PRIV_NET_GATEWAY);
 	CHECK(vpnc_priv_check(&m, sizeof(m), true) == -EBADMSG, "only the child asks");
-	static const uint32_t bad[] = {0, 0xffffffff, 0xe0000001};
-	for (size_t i = 0; i < 3; i++) {
+	static const uint32_t bad[] = {0, 0xffffffff, 0xe0000001, 0x7f000001};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		m.gateway = bad[i];
 		CHECK(vpnc_priv_check(&m, sizeof(m), false) == -EBADMSG, "%08x", bad[i]);
 	}

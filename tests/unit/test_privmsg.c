@@ -645,6 +645,11 @@ static void test_verify(void)
 	v = ok;
 	SETF(v.serial, "-12");
 	CHECK(vpnc_priv_check(&v, sizeof(v), false) == VPNC_PRIV_VERIFY, "a negative serial");
+	v.serial[sizeof(v.serial) - 1] = 'x';
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "bytes after a negative serial's NUL");
+	v = ok;
+	v.serial[sizeof(v.serial) - 1] = 'x';
+	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "bytes after the serial's NUL");
 	v = ok;
 	v.depth = VPNC_PRIV_VERIFY_DEPTH;
 	CHECK(vpnc_priv_check(&v, sizeof(v), false) == -EBADMSG, "depth 16");
