@@ -982,9 +982,10 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_keying_material_exporter)
 	(void)n;
 	if (strncmp(p[1], "EXPORTER", 8) != 0)
 		return vpnc_cfg_bad(ctx, p[0], "the label must begin with \"EXPORTER\", as in OpenVPN 2.6");
+	/* 2.6 reads the number as atoi() does: leading digits count, what follows is ignored. */
 	errno = 0;
 	len = strtol(p[2], &end, 10);
-	if (errno != 0 || end == p[2] || *end != '\0' || len < 16 || len > 4095)
+	if (errno != 0 || end == p[2] || len < 16 || len > 4095)
 		return vpnc_cfg_bad(ctx, p[0], "the length must be a number from 16 to 4095, as in OpenVPN 2.6");
 	return 0;
 }
