@@ -1240,8 +1240,8 @@ static void test_keying_material_exporter(void)
 	                 "t.ovpn:7: option 'keying-material-exporter': the length", __LINE__);
 	parse_err_prefix(BASE "keying-material-exporter EXPORTER-x x16\n",
 	                 "t.ovpn:7: option 'keying-material-exporter': the length", __LINE__);
-	/* 2.6 reads the length with atoi(): "16x" is 16. */
-	c = parse_ok(BASE "keying-material-exporter EXPORTER-x 16x\n");
+	/* 2.6 reads the length with atoi() ("16x" is 16) and ignores extra arguments. */
+	c = parse_ok(BASE "keying-material-exporter EXPORTER-x 16x extra words\n");
 	CHECK(c != NULL);
 	vpnc_config_free(c);
 	parse_err(BASE "keying-material-exporter exporter-lower 16\n",
