@@ -58,6 +58,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_peer_fingerprint);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_tun_mtu_max);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_plugin);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_verify_hash);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_keying_material_exporter);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_http_proxy_override);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_providers);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_compat_mode);

@@ -965,3 +965,27 @@ int vpnc_cfg_finish_tls(struct vpnc_cfg_ctx *ctx)
 		ret = vpnc_cfg_finish_pkcs11(ctx);
 	return ret;
 }
+
+/*
+ * keying-material-exporter LABEL LEN: checked as 2.6 checks it (the label
+ * starts with "EXPORTER", LEN is 16..4095), then ignored. 2.6 exports RFC
+ * 5705 keying material only for an OPENVPN_PLUGIN_TLS_FINAL plugin and
+ * deletes exported_keying_material from the environment right after that
+ * call (ssl.c, key_method_2_read), so no script ever sees it; vpnc loads no
+ * such plugin, so nothing would read the material.
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_keying_material_exporter)
+{
+	char *end;
+	long len;
+
+	(void)n;
+	if (strncmp(p[1], "EXPORTER", 8) != 0)
+		return vpnc_cfg_bad(ctx, p[0], "the label must begin with \"EXPORTER\", as in OpenVPN 2.6");
+	/* 2.6 reads the number as atoi() does: leading digits count, what follows is ignored. */
+	errno = 0;
+	len = strtol(p[2], &end, 10);
+	if (errno != 0 || end == p[2] || len < 16 || len > 4095)
+		return vpnc_cfg_bad(ctx, p[0], "the length must be a number from 16 to 4095, as in OpenVPN 2.6");
+	return 0;
+}

@@ -246,6 +246,10 @@ static const struct cfg_option cfg_options[] = {
 	I("persist-tun", 0, 0, 0, UT_OK, vpnc_cfg_opt_flag, "vpnc keeps the tun device across reconnects"),
 	I("persist-remote-ip", 0, 0, 0, UT_OK, NULL, "vpnc resolves the remote again on each attempt"),
 	I("persist-local-ip", 0, 0, 0, UT_OK, NULL, "no effect for a client"),
+	/* 2.6 reads the first two arguments and ignores any after them. */
+	I("keying-material-exporter", 2, ANY - 1, 0, UT_OK, vpnc_cfg_opt_keying_material_exporter,
+	  "2.6 gives the exported keying material only to a TLS_FINAL plugin, never to a script, "
+	  "and vpnc loads no such plugin"),
 	/*
 	 * 2.6 on Linux knows route-method (and ignores it) but not the other
 	 * Windows options (block-outside-dns, register-dns, ip-win32, win-sys,
@@ -340,7 +344,7 @@ static const struct cfg_option cfg_options[] = {
 	R("client-to-client"), R("duplicate-cn"),
 	R("client-config-dir"), R("ccd-exclusive"), R("port-share"),
 	RN("no-replay", "it would turn replay protection off, which vpnc never does"),
-	R("mark"), R("keying-material-exporter"),
+	R("mark"),
 	R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("vlan-tagging"),
 };

@@ -1222,6 +1222,36 @@ static void test_replay_persist(void)
 	CHECK(vpnc_cfg_trust("replay-persist") != UT_OK, "writes a file: not for untrusted profiles");
 }
 
+/*
+ * keying-material-exporter: checked as 2.6 checks it, then ignored (2.6 gives
+ * the material to a TLS_FINAL plugin only, which vpnc does not load).
+ */
+static void test_keying_material_exporter(void)
+{
+	struct vpnc_config *c = parse_ok(BASE "keying-material-exporter \"EXPORTER_SSO_TEST\" 16\n"
+	                                 "keying-material-exporter EXPORTER 4095\n");
+
+	CHECK(c != NULL);
+	vpnc_config_free(c);
+	parse_err(BASE "keying-material-exporter EXPORTER-x 15\n",
+	          "t.ovpn:7: option 'keying-material-exporter': the length must be a number from 16 to 4095, "
+	          "as in OpenVPN 2.6", __LINE__);
+	parse_err_prefix(BASE "keying-material-exporter EXPORTER-x 4096\n",
+	                 "t.ovpn:7: option 'keying-material-exporter': the length", __LINE__);
+	parse_err_prefix(BASE "keying-material-exporter EXPORTER-x x16\n",
+	                 "t.ovpn:7: option 'keying-material-exporter': the length", __LINE__);
+	/* 2.6 reads the length with atoi() ("16x" is 16) and ignores extra arguments. */
+	c = parse_ok(BASE "keying-material-exporter EXPORTER-x 16x extra words\n");
+	CHECK(c != NULL);
+	vpnc_config_free(c);
+	parse_err(BASE "keying-material-exporter exporter-lower 16\n",
+	          "t.ovpn:7: option 'keying-material-exporter': the label must begin with \"EXPORTER\", "
+	          "as in OpenVPN 2.6", __LINE__);
+	parse_err_prefix(BASE "keying-material-exporter EXPORTER\n",
+	                 "t.ovpn:7: option 'keying-material-exporter' needs", __LINE__);
+	CHECK(vpnc_cfg_trust("keying-material-exporter") == UT_OK, "reads, writes and runs nothing");
+}
+
 /* 'tun-offload' and 'coalesce-us', in a profile, on the command line, and as environment aliases. */
 static void test_datapath_options(void)
 {
@@ -1716,6 +1746,7 @@ int main(void)
 	test_shaper();
 	test_client_nat();
 	test_replay_persist();
+	test_keying_material_exporter();
 	test_profile_routes();
 	test_tail_options();
 	printf("test_config: %u passed, %u failed\n", passed, failed);
