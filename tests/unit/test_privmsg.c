@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include "os/tun_offload.h"
+#include "priv/privio.h"
 #include "priv/privmsg.h"
 #include "priv/privsd.h"
 #include "vpnc/push.h"
@@ -595,6 +598,54 @@ static void test_ask(void)
 #define SETF(field, text) (memset((field), 0, sizeof(field)), strcpy((field), (text)))
 
 /* VERIFY (tls-verify under privsep): printable strings, digits, lowercase hex of the right length. */
+/* MARK: a bare request from the child; its socket rides along (privio.c) and only with it. */
+static void test_mark(void)
+{
+	struct vpnc_priv_hdr h;
+	struct vpnc_priv_msg_result r;
+	union vpnc_priv_msg m;
+	int sv[2], s, fd = -1;
+
+	CHECK(VPNC_PRIV_MARK == 13, "the wire number stays");
+	vpnc_priv_hdr_init(&h, VPNC_PRIV_MARK);
+	CHECK(vpnc_priv_check(&h, sizeof(h), false) == VPNC_PRIV_MARK);
+	CHECK(vpnc_priv_check(&h, sizeof(h), true) == -EBADMSG, "a MARK from the parent");
+	h.zero = 1;
+	CHECK(vpnc_priv_check(&h, sizeof(h), false) == -EBADMSG, "reserved");
+	memset(&r, 0, sizeof(r));
+	vpnc_priv_hdr_init(&r.h, VPNC_PRIV_RESULT);
+	r.request = VPNC_PRIV_MARK;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
+	r.err = -EPERM;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT, "the kernel refused");
+	r.mtu = 1500;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "an mtu in a MARK result");
+	r.mtu = 0;
+	r.n_failed = 1;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "n_failed in a MARK result");
+
+	/* Through the socketpair: the parent takes the socket with MARK, refuses one without a slot for it. */
+	CHECK(vpnc_priv_socketpair(sv) == 0);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	CHECK(s >= 0);
+	vpnc_priv_hdr_init(&h, VPNC_PRIV_MARK);
+	CHECK(vpnc_priv_send(sv[1], &h, sizeof(h), s) == 0);
+	CHECK(vpnc_priv_recv(sv[0], &m, false, &fd) == VPNC_PRIV_MARK);
+	CHECK(fd >= 0 && fd != s, "a descriptor of its own came along");
+	if (fd >= 0)
+		close(fd);
+	CHECK(vpnc_priv_send(sv[1], &h, sizeof(h), s) == 0);
+	CHECK(vpnc_priv_recv(sv[0], &m, false, NULL) == -EBADMSG, "no slot for the descriptor");
+	CHECK(vpnc_priv_send(sv[1], &h, sizeof(h), -1) == 0);
+	CHECK(vpnc_priv_recv(sv[0], &m, false, &fd) == -EBADMSG && fd == -1, "MARK without its socket");
+	/* A RESULT from the parent may not carry a descriptor. */
+	CHECK(vpnc_priv_send(sv[0], &r, sizeof(r), s) == 0);
+	CHECK(vpnc_priv_recv(sv[1], &m, true, &fd) == -EBADMSG, "a descriptor with a RESULT");
+	close(s);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void test_verify(void)
 {
 	static const char sha1[] = "7d:bb:41:f8:a0:ff:a1:85:48:71:18:b6:f3:5c:c4:27:29:29:12:5a";
@@ -701,6 +752,7 @@ int main(void)
 	test_replies();
 	test_ask();
 	test_verify();
+	test_mark();
 	printf("test_privmsg: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
