@@ -18,6 +18,8 @@
 #     traffic still flows);
 #   - 'mark 66' over TCP (the libuv socket), privilege separation.
 # Needs root. Prints PASS/FAIL per check; last line is the summary.
+# vt_client_conf and vt_server_conf take optional arguments, not the script's.
+# shellcheck disable=SC2119
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -100,6 +102,12 @@ both() {
 	vt_client_is_stock || session "$1 (stock client)" stock "$2" "${3:-udp}"
 }
 
+if ! vt_client_is_stock; then
+	plan=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" 2>&1)
+	vt_check "--check-config names the mark" grep -q 'link socket marked 66 (0x42)' <<<"$plan"
+	plan=$("${VT_CLIENT_CMD[@]}" --check-config "$VT_DIR/$VT_CLIENT_CONF" --json 2>&1)
+	vt_check "--check-config --json has mark" grep -q '"mark":66' <<<"$plan"
+fi
 both "mark 66" marked
 VT_CLIENT_EXTRA="mark 0x42"
 both "mark 0x42 (atoi: 0)" unmarked
