@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/socket.h>
 
@@ -20,6 +21,8 @@
 #include "priv/privio.h"
 #include "priv/privmsg.h"
 #include "priv/privsd.h"
+#include "priv/privsrv.h"
+#include "vpnc/config.h"
 #include "vpnc/push.h"
 
 #include "../check.h"
@@ -646,6 +649,52 @@ static void test_mark(void)
 	close(sv[1]);
 }
 
+/* The parent's side of MARK: its own profile's mark, on an IPv4/IPv6 UDP or TCP socket only. */
+static void test_mark_srv(void)
+{
+	struct vpnc_config conf;
+	struct vpnc_privsrv srv;
+	union vpnc_priv_msg reply;
+	int s, p[2], got = 0;
+	socklen_t len = sizeof(got);
+
+	memset(&conf, 0, sizeof(conf));
+	memset(&srv, 0, sizeof(srv));
+	conf.mark = 66;
+	srv.conf = &conf;
+	s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	CHECK(s >= 0);
+	vpnc_privsrv_mark(&srv, dup(s), &reply);
+	CHECK(vpnc_priv_check(&reply, reply.h.len, true) == VPNC_PRIV_RESULT && reply.result.request == VPNC_PRIV_MARK);
+	if (reply.result.err == -EPERM) {
+		printf("test_mark_srv: no CAP_NET_ADMIN, the mark itself not checked\n");
+	} else {
+		CHECK(reply.result.err == 0, "err %d", reply.result.err);
+		CHECK(getsockopt(s, SOL_SOCKET, SO_MARK, &got, &len) == 0 && got == 66, "the mark is on the socket");
+	}
+	close(s);
+	conf.mark = 0;
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	CHECK(s >= 0);
+	vpnc_privsrv_mark(&srv, s, &reply);
+	CHECK(reply.result.err == -EINVAL, "a profile without mark");
+	conf.mark = 66;
+	CHECK(pipe(p) == 0);
+	vpnc_privsrv_mark(&srv, p[0], &reply);
+	CHECK(reply.result.err == -ENOTSOCK, "a pipe");
+	CHECK(fcntl(p[0], F_GETFD) < 0 && errno == EBADF, "the parent closed what it got");
+	close(p[1]);
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, p) == 0);
+	vpnc_privsrv_mark(&srv, p[0], &reply);
+	CHECK(reply.result.err == -ENOTSOCK, "a unix socket");
+	close(p[1]);
+	s = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	if (s >= 0) {
+		vpnc_privsrv_mark(&srv, s, &reply);
+		CHECK(reply.result.err == -ENOTSOCK, "a raw socket");
+	}
+}
+
 static void test_verify(void)
 {
 	static const char sha1[] = "7d:bb:41:f8:a0:ff:a1:85:48:71:18:b6:f3:5c:c4:27:29:29:12:5a";
@@ -753,6 +802,7 @@ int main(void)
 	test_ask();
 	test_verify();
 	test_mark();
+	test_mark_srv();
 	printf("test_privmsg: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
