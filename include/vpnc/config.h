@@ -252,6 +252,7 @@ struct vpnc_config {
 	int fragment;               /* 'fragment N' outside <connection> blocks, 0 = off (each remote has its own) */
 	bool fragment_mtu;
 	enum vpnc_mtu_disc mtu_disc; /* 'mtu-disc' (applies to every remote) */
+	int mark;                   /* 'mark': SO_MARK on the link socket, 0 = none (2.6 reads it with atoi) */
 	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */
 	int coalesce_us;            /* 'coalesce-us': wakeup coalescing sleep, default 200, 0 = off */
 	int shaper;                 /* 'shaper N': bytes per second sent to the server, 0 = no limit */

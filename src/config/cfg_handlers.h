@@ -29,6 +29,7 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_inactive);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_proto_force);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_management);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_mtu_disc);
+VPNC_CFG_HANDLER(vpnc_cfg_opt_mark);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_push_peer_info);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_local);
 VPNC_CFG_HANDLER(vpnc_cfg_opt_replay_window);

@@ -146,6 +146,7 @@ enum vpnc_cfg_trust {
 	UT_ID,      /* changes the user, group or root directory */
 	UT_FIREWALL, /* changes the host's firewall, which outlives a vpnc that is killed */
 	UT_LOAD,    /* loads a library into vpnc (pkcs11-providers) */
+	UT_MARK,    /* marks packets that the host's routing rules and firewall may trust (mark) */
 };
 /* The option's enum vpnc_cfg_trust (UT_OK for unknown names). */
 int vpnc_cfg_trust(const char *name);

@@ -236,6 +236,20 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_mtu_disc)
 	return 0;
 }
 
+/*
+ * 'mark N': SO_MARK on the link socket. 2.6 on Linux reads N with atoi(): a
+ * decimal number, trailing text ignored, anything else 0 (so "0x42" is 0, no
+ * mark) and a negative one the same 32 bits; we take it the same way so a
+ * profile marks what it marked under 2.6 (socket.c socket_set_mark,
+ * https://github.com/OpenVPN/openvpn/blob/release/2.6/src/openvpn/socket.c).
+ */
+VPNC_CFG_HANDLER(vpnc_cfg_opt_mark)
+{
+	(void)n;
+	ctx->cfg->mark = (int)(unsigned long)strtol(p[1], NULL, 10); /* glibc's atoi(), without its overflow UB */
+	return 0;
+}
+
 /* 'proto-force udp|tcp': cfg_finish.c drops the remotes of the other transport. */
 VPNC_CFG_HANDLER(vpnc_cfg_opt_proto_force)
 {

@@ -95,6 +95,7 @@ static const struct cfg_option cfg_options[] = {
 	S("mssfix", 0, 2, F_CONN, UT_OK, vpnc_cfg_opt_mssfix),
 	S("fragment", 1, 2, F_CONN, UT_OK, vpnc_cfg_opt_fragment),
 	S("mtu-disc", 1, 1, F_CONN, UT_OK, vpnc_cfg_opt_mtu_disc),
+	S("mark", 1, 1, 0, UT_MARK, vpnc_cfg_opt_mark),
 	S("tun-offload", 1, 1, 0, UT_OK, vpnc_cfg_opt_tun_offload),
 	S("coalesce-us", 1, 1, 0, UT_OK, vpnc_cfg_opt_coalesce_us),
 	S("shaper", 1, 1, 0, UT_OK, vpnc_cfg_opt_shaper),
@@ -344,7 +345,6 @@ static const struct cfg_option cfg_options[] = {
 	R("client-to-client"), R("duplicate-cn"),
 	R("client-config-dir"), R("ccd-exclusive"), R("port-share"),
 	RN("no-replay", "it would turn replay protection off, which vpnc never does"),
-	R("mark"),
 	R("auth-gen-token"), R("tls-crypt-v2-verify"),
 	R("vlan-tagging"),
 };
@@ -391,6 +391,7 @@ static const char *cfg_trust_why(int trust)
 	case UT_DIR: return "change where files are read from";
 	case UT_ID: return "change vpnc's user, group or root directory";
 	case UT_FIREWALL: return "block the host's traffic, also after vpnc is gone";
+	case UT_MARK: return "mark the link's packets for the host's policy routing and firewall";
 	case UT_LOAD: return "load a library into vpnc; without 'pkcs11-providers' the system's p11-kit proxy is used";
 	default: return "do something an untrusted profile may not";
 	}

@@ -223,6 +223,9 @@ static void chk_remotes(const struct vpnc_config *c)
 	       c->http_proxy.set ? "by the HTTP proxy" : "when connecting", c->nobind ? "; nobind" : "");
 	if (c->mtu_disc != VPNC_MTU_DISC_DEFAULT) /* docs/fragment.md */
 		printf("  path-MTU discovery on the UDP socket: mtu-disc %s\n", vpnc_chk_mtu_disc(c->mtu_disc));
+	if (c->mark != 0) /* 2.6's 'mark': SO_MARK, by the parent under privsep (docs/privileges.md) */
+		printf("  link socket marked %d (0x%x) for policy routing and the firewall (mark)\n", c->mark,
+		       (unsigned)c->mark);
 	if (c->shaper > 0) /* 2.6's 'shaper' */
 		printf("  sending to the server limited to %d bytes per second (shaper)\n", c->shaper);
 	if (c->http_proxy.set) /* docs/proxy.md */

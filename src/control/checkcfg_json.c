@@ -241,6 +241,8 @@ void vpnc_chk_json(const struct vpnc_chk_plan *p)
 	putchar(']');
 	key("mtu_disc"); /* docs/fragment.md: "default" without one */
 	js(vpnc_chk_mtu_disc(c->mtu_disc));
+	key("mark"); /* SO_MARK on the link socket as an unsigned 32-bit number, 0 = none */
+	printf("%u", (unsigned)c->mark);
 	key("shaper"); /* bytes per second, 0 = no limit */
 	printf("%d", c->shaper);
 	key("replay_persist"); /* the file, null without one */

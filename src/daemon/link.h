@@ -58,6 +58,11 @@ struct vpnc_link_cbs {
 	 * code to refuse (the link then goes down). May be NULL.
 	 */
 	int (*endpoint)(void *ctx, const struct sockaddr *sa, int proto);
+	/*
+	 * The link's socket to the server (or its proxy) exists, before bind and connect: 'mark'
+	 * sets SO_MARK on it here, as 2.6 does on its link socket. May be NULL.
+	 */
+	void (*opened)(void *ctx, int fd);
 	void *ctx;
 };
 

@@ -185,6 +185,14 @@ static void udp_batch_end(void *ctx)
 		s->base.cbs.batch_end(s->base.cbs.ctx);
 }
 
+static void udp_opened(void *ctx, int fd)
+{
+	struct link_socks *s = ctx;
+
+	if (s->base.cbs.opened != NULL)
+		s->base.cbs.opened(s->base.cbs.ctx, fd);
+}
+
 /* The proxy answered: the tunnel's link goes up, and what was queued is sent. */
 static void socks_ready(struct link_socks *s)
 {
@@ -210,7 +218,7 @@ static void socks_ready(struct link_socks *s)
 	} else {
 		struct sockaddr_storage relay = s->hs.bound;
 		struct vpnc_link_cbs cbs = {.packet = udp_packet, .error = udp_error,
-		                            .batch_end = udp_batch_end, .ctx = s};
+		                            .batch_end = udp_batch_end, .opened = udp_opened, .ctx = s};
 		char addr[INET6_ADDRSTRLEN] = "?";
 		const struct sockaddr *local = NULL;
 
@@ -351,6 +359,13 @@ static int ctl_open(struct link_socks *s)
 		return ret;
 	s->ctl.data = s;
 	s->ctl_open = true;
+	/* TCP: the proxy's connection is the link socket, marked as 2.6 marks it; UDP: the relay's. */
+	if (!s->udp && s->base.cbs.opened != NULL) {
+		uv_os_fd_t fd;
+
+		if (uv_fileno((uv_handle_t *)&s->ctl, &fd) == 0)
+			s->base.cbs.opened(s->base.cbs.ctx, fd);
+	}
 	/* TCP: the proxy's connection is the tunnel's, so it is bound as a direct one would be. */
 	if (!s->udp && s->have_local && s->local.ss_family == s->proxy.ss_family) {
 		ret = uv_tcp_bind(&s->ctl, (const struct sockaddr *)&s->local, 0);

@@ -443,6 +443,12 @@ int vpnc_link_tcp_open_pre(uv_loop_t *uv, const struct sockaddr *peer, const str
 		return ret;
 	}
 	t->tcp.data = t;
+	if (cbs->opened != NULL) {
+		uv_os_fd_t fd;
+
+		if (uv_fileno((uv_handle_t *)&t->tcp, &fd) == 0)
+			cbs->opened(cbs->ctx, fd);
+	}
 	if (local != NULL) {
 		ret = uv_tcp_bind(&t->tcp, local, 0);
 		if (ret < 0)

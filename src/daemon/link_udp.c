@@ -390,6 +390,8 @@ int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct 
 		ret = -EAFNOSUPPORT;
 		goto fail;
 	}
+	if (cbs->opened != NULL)
+		cbs->opened(cbs->ctx, u->fd);
 	if (local != NULL && (ret = bind_local(u->fd, local)) < 0)
 		goto fail;
 	memcpy(&u->peer, peer, plen);

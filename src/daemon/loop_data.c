@@ -150,8 +150,15 @@ static int on_link_endpoint(void *ctx, const struct sockaddr *sa, int proto)
 	return proto == IPPROTO_UDP ? loop_ks_relay(ctx, sa) : -EPROTONOSUPPORT;
 }
 
+/* The link socket exists: 'mark' goes on it before it binds or connects. */
+static void on_link_opened(void *ctx, int fd)
+{
+	loop_priv_mark(ctx, fd);
+}
+
 const struct vpnc_link_cbs loop_link_cbs_template = {
 	.endpoint = on_link_endpoint,
+	.opened = on_link_opened,
 	.packet = on_link_packet,
 	.error = on_link_error,
 	.down = on_link_down,

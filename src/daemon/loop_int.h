@@ -349,5 +349,7 @@ int loop_priv_socks_server(struct loop *l, const struct vpnc_remote *r, struct s
 /* The current remote's SOCKS proxy named relay as its UDP relay: the parent's kill switch. */
 int loop_priv_relay(struct loop *l, const struct sockaddr *relay);
 void loop_priv_free_addrs(struct addrinfo *a);
+/* 'mark': SO_MARK on the link socket fd, by the parent under privsep; a failure is a warning, as in 2.6. */
+void loop_priv_mark(struct loop *l, int fd);
 
 #endif

@@ -220,3 +220,20 @@ int loop_priv_relay(struct loop *l, const struct sockaddr *relay)
 		return -EINVAL;
 	return vpnc_privc_relay(l->p->priv_sock, (unsigned)idx, relay);
 }
+
+void loop_priv_mark(struct loop *l, int fd)
+{
+	int mark = l->conf->mark, ret;
+
+	if (mark == 0)
+		return;
+	/* The jailed network process has no CAP_NET_ADMIN: the parent sets it (privsrv.h). */
+	if (l->p->split)
+		ret = vpnc_privc_mark(l->p->priv_sock, fd);
+	else
+		ret = setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0 ? -errno : 0;
+	if (ret < 0)
+		vpnc_log(VPNC_LOG_WARN, "Cannot set the mark %d on the link socket: %s", mark, strerror(-ret));
+	else
+		vpnc_log(VPNC_LOG_DEBUG, "Link socket marked %d (SO_MARK).", mark);
+}

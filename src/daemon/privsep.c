@@ -226,7 +226,7 @@ static int serve_one(struct parent *p)
 {
 	static union vpnc_priv_msg req, reply; /* about 10 KiB each; single-threaded */
 	struct sockaddr_storage ss;
-	int fd, ret = vpnc_priv_recv(p->sock, &req, false, NULL);
+	int fd, in_fd, ret = vpnc_priv_recv(p->sock, &req, false, &in_fd);
 
 	if (ret == -ECONNRESET)
 		return 0;
@@ -256,6 +256,12 @@ static int serve_one(struct parent *p)
 			vpnc_privask_done(p->ask, req.ask_done.id);
 		if (reply.result.err < -4095 || reply.result.err > 0)
 			reply.result.err = -EIO;
+		ret = vpnc_priv_send(p->sock, &reply, reply.h.len, -1);
+		return ret < 0 ? (ret == -EPIPE || ret == -ECONNRESET ? 0 : ret) : 1;
+	}
+	if (ret == VPNC_PRIV_MARK) {
+		/* 'mark' (privsrv.h): SO_MARK needs CAP_NET_ADMIN, which only this side has. */
+		vpnc_privsrv_mark(&p->s, in_fd, &reply);
 		ret = vpnc_priv_send(p->sock, &reply, reply.h.len, -1);
 		return ret < 0 ? (ret == -EPIPE || ret == -ECONNRESET ? 0 : ret) : 1;
 	}

@@ -63,6 +63,24 @@ int vpnc_privc_net_apply(int sock, const struct vpnc_push *push, const struct so
 	return r.result.err;
 }
 
+int vpnc_privc_mark(int sock, int fd)
+{
+	struct vpnc_priv_hdr h;
+	union vpnc_priv_msg r;
+	int ret;
+
+	vpnc_priv_hdr_init(&h, VPNC_PRIV_MARK);
+	ret = vpnc_priv_send(sock, &h, sizeof(h), fd);
+	if (ret < 0)
+		return ret;
+	ret = vpnc_priv_recv(sock, &r, true, NULL);
+	if (ret < 0)
+		return ret;
+	if (ret != VPNC_PRIV_RESULT || r.result.request != VPNC_PRIV_MARK)
+		return -EBADMSG;
+	return r.result.err;
+}
+
 int vpnc_privc_simple(int sock, int type)
 {
 	struct vpnc_priv_hdr h;

@@ -64,6 +64,9 @@ int vpnc_privc_sign(int sock, int op, const unsigned char *data, size_t len, uns
 int vpnc_privc_ask(int sock, unsigned id, int kind, bool echo, const char *text);
 int vpnc_privc_ask_done(int sock, unsigned id);
 
+/* MARK: the parent sets the profile's 'mark' on fd (a link socket; the child keeps its own). 0 or the error. */
+int vpnc_privc_mark(int sock, int fd);
+
 /* DOWN (enum vpnc_priv_down_why): returns how many revert steps failed, or a negative errno code. */
 int vpnc_privc_down(int sock, int why);
 

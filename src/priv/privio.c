@@ -91,7 +91,7 @@ int vpnc_priv_recv(int sock, union vpnc_priv_msg *m, bool from_parent, int *fd)
 	if (n == 0 && nfds == 0)
 		return -ECONNRESET;
 	type = (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ? -EBADMSG : vpnc_priv_check(buf, (size_t)n, from_parent);
-	if (type > 0 && (nfds > 1 || (nfds == 1) != (type == VPNC_PRIV_TUN && fd != NULL)))
+	if (type > 0 && (nfds > 1 || (nfds == 1) != ((type == VPNC_PRIV_TUN || type == VPNC_PRIV_MARK) && fd != NULL)))
 		type = -EBADMSG;
 	if (type < 0) {
 		if (got >= 0)

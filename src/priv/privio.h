@@ -26,8 +26,9 @@ int vpnc_priv_send(int sock, const void *msg, size_t len, int passfd);
 /*
  * Receives one message into m and checks it as coming from the other side
  * (from_parent: we are the child). A descriptor is accepted only with a TUN
- * message and only when fd is not NULL (*fd is -1 otherwise; a descriptor
- * that arrives anyway is closed and the message refused). Returns the
+ * message (from the parent) or a MARK one (from the child), and only when
+ * fd is not NULL (*fd is -1 otherwise; a descriptor that arrives anyway is
+ * closed and the message refused). Returns the
  * message type (> 0), -ECONNRESET when the other side has closed, -EBADMSG,
  * or another negative errno code. EINTR is retried.
  */

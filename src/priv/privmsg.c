@@ -76,7 +76,8 @@ size_t vpnc_priv_len(int type)
 	switch (type) {
 	case VPNC_PRIV_TUN_OPEN:
 	case VPNC_PRIV_NET_UNAPPLY:
-	case VPNC_PRIV_REPIN: return sizeof(struct vpnc_priv_hdr);
+	case VPNC_PRIV_REPIN:
+	case VPNC_PRIV_MARK: return sizeof(struct vpnc_priv_hdr);
 	case VPNC_PRIV_NET_APPLY: return sizeof(struct vpnc_priv_msg_net);
 	case VPNC_PRIV_RESOLVE: return sizeof(struct vpnc_priv_msg_resolve);
 	case VPNC_PRIV_DOWN: return sizeof(struct vpnc_priv_msg_down);
@@ -384,6 +385,7 @@ static bool result_ok(const struct vpnc_priv_msg_result *r)
 	case VPNC_PRIV_ASK_DONE:
 		return r->err == 0 && r->mtu == 0 && r->n_failed == 0;
 	case VPNC_PRIV_RELAY:
+	case VPNC_PRIV_MARK:
 		return r->mtu == 0 && r->n_failed == 0;
 	case VPNC_PRIV_VERIFY:
 		return (r->err == 0 || r->err == -EPERM) && r->mtu == 0 && r->n_failed == 0;
@@ -589,7 +591,8 @@ int vpnc_priv_check(const void *msg, size_t len, bool from_parent)
 	switch (m.h.type) {
 	case VPNC_PRIV_TUN_OPEN:
 	case VPNC_PRIV_NET_UNAPPLY:
-	case VPNC_PRIV_REPIN: break;
+	case VPNC_PRIV_REPIN:
+	case VPNC_PRIV_MARK: break;
 	case VPNC_PRIV_NET_APPLY:
 		if (!net_ok(&m.net.net))
 			return -EBADMSG;

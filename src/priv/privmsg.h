@@ -43,6 +43,7 @@ enum vpnc_priv_type {
 	VPNC_PRIV_RELAY,         /* child: remote N's SOCKS proxy named this UDP relay */
 	VPNC_PRIV_NET_GATEWAY,   /* child: route-gateway dhcp learned this gateway; add what waited for it */
 	VPNC_PRIV_VERIFY,        /* child: run tls-verify for this certificate of the server's chain */
+	VPNC_PRIV_MARK,          /* child: put the profile's 'mark' on this link socket (SCM_RIGHTS); no body */
 	VPNC_PRIV_RESULT = 0x81, /* parent: the outcome of a request */
 	VPNC_PRIV_TUN,           /* parent: the TUN's name and index; the fd rides along (SCM_RIGHTS) */
 	VPNC_PRIV_ADDRS,         /* parent: the addresses of a remote */
@@ -309,7 +310,16 @@ struct vpnc_priv_msg_ask_done {
 	uint32_t id;             /* > 0 */
 };
 
-/* The empty requests (TUN_OPEN, NET_UNAPPLY, REPIN) are a bare header. */
+/* The empty requests (TUN_OPEN, NET_UNAPPLY, REPIN, MARK) are a bare header. */
+
+/*
+ * MARK: 'mark N' under privsep. SO_MARK needs CAP_NET_ADMIN, which the
+ * network process does not have; it sends the link socket it just opened
+ * (before bind and connect) along with this header, and the parent sets
+ * the mark of its own profile on it (the child names no value) if the
+ * descriptor is an AF_INET or AF_INET6 UDP or TCP socket, then closes its
+ * copy. Answered by a RESULT: err 0, or why the mark is not set.
+ */
 
 /*
  * VERIFY: 'tls-verify' under privsep. The network process holds the TLS

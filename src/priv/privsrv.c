@@ -341,6 +341,26 @@ static int sign(struct vpnc_privsrv *s, const struct vpnc_priv_msg_sign *q, unio
 	return 0;
 }
 
+void vpnc_privsrv_mark(struct vpnc_privsrv *s, int fd, union vpnc_priv_msg *reply)
+{
+	int dom = 0, type = 0, proto = 0, mark = s->conf->mark, err = 0;
+	socklen_t len = sizeof(int);
+
+	/* Only what the child may open as a link socket gets a mark; never another kind of descriptor. */
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) < 0 || len != sizeof(int) ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || len != sizeof(int) ||
+	    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) < 0 || len != sizeof(int) ||
+	    (dom != AF_INET && dom != AF_INET6) ||
+	    !((type == SOCK_DGRAM && proto == IPPROTO_UDP) || (type == SOCK_STREAM && proto == IPPROTO_TCP)))
+		err = -ENOTSOCK;
+	else if (mark == 0)
+		err = -EINVAL;
+	else if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0)
+		err = -errno;
+	close(fd);
+	result(reply, VPNC_PRIV_MARK, err);
+}
+
 int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, union vpnc_priv_msg *reply,
                         int *reply_fd)
 {
@@ -367,6 +387,9 @@ int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, 
 	case VPNC_PRIV_RESOLVE: return resolve(s, &req->resolve, reply);
 	case VPNC_PRIV_RELAY: return relay(s, &req->relay, reply);
 	case VPNC_PRIV_SIGN: return sign(s, &req->sign, reply);
+	case VPNC_PRIV_MARK: /* the socket comes along: vpnc_privsrv_mark() */
+		result(reply, type, -EBADF);
+		return 0;
 	case VPNC_PRIV_DOWN:
 		err = vpnc_dns_revert(&s->dns) < 0;
 		err += vpnc_netcfg_unapply(&s->nc, s->nl);
@@ -381,13 +404,16 @@ int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, 
 int vpnc_privsrv_serve_one(struct vpnc_privsrv *s, int sock)
 {
 	static union vpnc_priv_msg req, reply; /* about 10 KiB each; single-threaded */
-	int fd, ret = vpnc_priv_recv(sock, &req, false, NULL);
+	int in_fd, fd = -1, ret = vpnc_priv_recv(sock, &req, false, &in_fd);
 
 	if (ret == -ECONNRESET)
 		return 0;
 	if (ret < 0)
 		return ret;
-	ret = vpnc_privsrv_handle(s, &req, &reply, &fd);
+	if (ret == VPNC_PRIV_MARK)
+		vpnc_privsrv_mark(s, in_fd, &reply);
+	else
+		ret = vpnc_privsrv_handle(s, &req, &reply, &fd);
 	if (ret < 0)
 		return ret;
 	ret = vpnc_priv_send(sock, &reply, reply.h.len, fd);

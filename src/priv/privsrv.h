@@ -75,6 +75,14 @@ int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, 
                         int *reply_fd);
 
 /*
+ * MARK: sets the profile's 'mark' (SO_MARK) on fd, the link socket the
+ * child sent, if it is an AF_INET or AF_INET6 UDP or TCP socket; closes fd
+ * in any case and fills reply with a RESULT (err -ENOTSOCK for another kind
+ * of descriptor, -EINVAL when the profile has no mark, or setsockopt's).
+ */
+void vpnc_privsrv_mark(struct vpnc_privsrv *s, int fd, union vpnc_priv_msg *reply);
+
+/*
  * Receives one request on sock, handles it and sends the reply (blocking).
  * Returns 1 when a request was served, 0 when the child closed its end,
  * -EBADMSG when it sent something malformed or not allowed (the caller

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,8 +287,8 @@ static void test_inline_blocks(void)
 	          __LINE__);
 	parse_err(BASE "<bogus>\nx\n</bogus>\n", "t.ovpn:7: unknown option 'bogus'", __LINE__);
 	/* Lines after a block keep their numbers. */
-	parse_err(BASE "<cert>\na\nb\n</cert>\nmark 1\n",
-	          "t.ovpn:11: option 'mark' is not supported", __LINE__);
+	parse_err(BASE "<cert>\na\nb\n</cert>\nclient-to-client\n",
+	          "t.ovpn:11: option 'client-to-client' is not supported", __LINE__);
 }
 
 static void test_connection_blocks(void)
@@ -630,11 +631,11 @@ static void test_command_line(void)
 		c = NULL;
 	}
 	{
-		char *argv[] = {"--mark", "x"};
+		char *argv[] = {"--client-to-client"};
 
-		ret = vpnc_config_load(path, 2, argv, NULL, &c, err, sizeof(err));
+		ret = vpnc_config_load(path, 1, argv, NULL, &c, err, sizeof(err));
 		CHECK(ret < 0 && c == NULL);
-		CHECK_STR(err, "command line: option 'mark' is not supported");
+		CHECK_STR(err, "command line: option 'client-to-client' is not supported");
 	}
 	{
 		char *argv[] = {"--verb", "x"};
@@ -740,6 +741,7 @@ static void test_untrusted(void)
 		{"user nobody", "change vpnc's user, group or root directory"},
 		{"group nogroup", "change vpnc's user, group or root directory"},
 		{"chroot /", "change vpnc's user, group or root directory"},
+		{"mark 66", "mark the link's packets for the host's policy routing and firewall"},
 		{"ca data/config/ca.pem", "read a file with vpnc's rights; give it as an inline block"},
 		{"cert data/config/client.crt", "read a file with vpnc's rights; give it as an inline block"},
 		{"key data/config/client.key", "read a file with vpnc's rights; give it as an inline block"},
@@ -1013,7 +1015,26 @@ static void test_tail_options(void)
 	vpnc_config_free(c);
 	c = parse_ok(BASE "verb 3\n");
 	CHECK(c == NULL || c->mtu_disc == VPNC_MTU_DISC_DEFAULT, "no mtu-disc: the kernel's default");
+	CHECK(c == NULL || c->mark == 0, "no mark");
 	vpnc_config_free(c);
+	/* 'mark N' is read with atoi() in 2.6: decimal, trailing text ignored, else 0 (no mark). */
+	{
+		static const struct {
+			const char *arg;
+			int want;
+		} marks[] = {{"66", 66}, {"0x42", 0}, {"42abc", 42}, {"abc", 0}, {"-1", -1},
+		             {"4294967295", -1}, {"0", 0}, {"2147483648", INT32_MIN}};
+		char text[256];
+
+		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+			snprintf(text, sizeof(text), BASE "mark %s\n", marks[i].arg);
+			c = parse_ok(text);
+			CHECK(c == NULL || c->mark == marks[i].want, "mark %s", marks[i].arg);
+			vpnc_config_free(c);
+		}
+	}
+	parse_err(BASE "mark\n", "t.ovpn:7: option 'mark' needs at least 1 argument", __LINE__);
+	parse_err(BASE "mark 1 2\n", "t.ovpn:7: option 'mark' takes at most 1 argument", __LINE__);
 	/* 2.6 on Linux does not know the Windows options: unknown, unless skipped as with 2.6. */
 	parse_err(BASE "block-outside-dns\n", "t.ovpn:7: unknown option 'block-outside-dns'", __LINE__);
 	parse_err(BASE "win-sys local\n", "t.ovpn:7: unknown option 'win-sys'", __LINE__);

@@ -13,10 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include "os/tun_offload.h"
+#include "priv/privio.h"
 #include "priv/privmsg.h"
 #include "priv/privsd.h"
+#include "priv/privsrv.h"
+#include "vpnc/config.h"
 #include "vpnc/push.h"
 
 #include "../check.h"
@@ -595,6 +601,100 @@ static void test_ask(void)
 #define SETF(field, text) (memset((field), 0, sizeof(field)), strcpy((field), (text)))
 
 /* VERIFY (tls-verify under privsep): printable strings, digits, lowercase hex of the right length. */
+/* MARK: a bare request from the child; its socket rides along (privio.c) and only with it. */
+static void test_mark(void)
+{
+	struct vpnc_priv_hdr h;
+	struct vpnc_priv_msg_result r;
+	union vpnc_priv_msg m;
+	int sv[2], s, fd = -1;
+
+	CHECK(VPNC_PRIV_MARK == 13, "the wire number stays");
+	vpnc_priv_hdr_init(&h, VPNC_PRIV_MARK);
+	CHECK(vpnc_priv_check(&h, sizeof(h), false) == VPNC_PRIV_MARK);
+	CHECK(vpnc_priv_check(&h, sizeof(h), true) == -EBADMSG, "a MARK from the parent");
+	h.zero = 1;
+	CHECK(vpnc_priv_check(&h, sizeof(h), false) == -EBADMSG, "reserved");
+	memset(&r, 0, sizeof(r));
+	vpnc_priv_hdr_init(&r.h, VPNC_PRIV_RESULT);
+	r.request = VPNC_PRIV_MARK;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
+	r.err = -EPERM;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT, "the kernel refused");
+	r.mtu = 1500;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "an mtu in a MARK result");
+	r.mtu = 0;
+	r.n_failed = 1;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "n_failed in a MARK result");
+
+	/* Through the socketpair: the parent takes the socket with MARK, refuses one without a slot for it. */
+	CHECK(vpnc_priv_socketpair(sv) == 0);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	CHECK(s >= 0);
+	vpnc_priv_hdr_init(&h, VPNC_PRIV_MARK);
+	CHECK(vpnc_priv_send(sv[1], &h, sizeof(h), s) == 0);
+	CHECK(vpnc_priv_recv(sv[0], &m, false, &fd) == VPNC_PRIV_MARK);
+	CHECK(fd >= 0 && fd != s, "a descriptor of its own came along");
+	if (fd >= 0)
+		close(fd);
+	CHECK(vpnc_priv_send(sv[1], &h, sizeof(h), s) == 0);
+	CHECK(vpnc_priv_recv(sv[0], &m, false, NULL) == -EBADMSG, "no slot for the descriptor");
+	CHECK(vpnc_priv_send(sv[1], &h, sizeof(h), -1) == 0);
+	CHECK(vpnc_priv_recv(sv[0], &m, false, &fd) == -EBADMSG && fd == -1, "MARK without its socket");
+	/* A RESULT from the parent may not carry a descriptor. */
+	CHECK(vpnc_priv_send(sv[0], &r, sizeof(r), s) == 0);
+	CHECK(vpnc_priv_recv(sv[1], &m, true, &fd) == -EBADMSG, "a descriptor with a RESULT");
+	close(s);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* The parent's side of MARK: its own profile's mark, on an IPv4/IPv6 UDP or TCP socket only. */
+static void test_mark_srv(void)
+{
+	struct vpnc_config conf;
+	struct vpnc_privsrv srv;
+	union vpnc_priv_msg reply;
+	int s, p[2], got = 0;
+	socklen_t len = sizeof(got);
+
+	memset(&conf, 0, sizeof(conf));
+	memset(&srv, 0, sizeof(srv));
+	conf.mark = 66;
+	srv.conf = &conf;
+	s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	CHECK(s >= 0);
+	vpnc_privsrv_mark(&srv, dup(s), &reply);
+	CHECK(vpnc_priv_check(&reply, reply.h.len, true) == VPNC_PRIV_RESULT && reply.result.request == VPNC_PRIV_MARK);
+	if (reply.result.err == -EPERM) {
+		printf("test_mark_srv: no CAP_NET_ADMIN, the mark itself not checked\n");
+	} else {
+		CHECK(reply.result.err == 0, "err %d", reply.result.err);
+		CHECK(getsockopt(s, SOL_SOCKET, SO_MARK, &got, &len) == 0 && got == 66, "the mark is on the socket");
+	}
+	close(s);
+	conf.mark = 0;
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	CHECK(s >= 0);
+	vpnc_privsrv_mark(&srv, s, &reply);
+	CHECK(reply.result.err == -EINVAL, "a profile without mark");
+	conf.mark = 66;
+	CHECK(pipe(p) == 0);
+	vpnc_privsrv_mark(&srv, p[0], &reply);
+	CHECK(reply.result.err == -ENOTSOCK, "a pipe");
+	CHECK(fcntl(p[0], F_GETFD) < 0 && errno == EBADF, "the parent closed what it got");
+	close(p[1]);
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, p) == 0);
+	vpnc_privsrv_mark(&srv, p[0], &reply);
+	CHECK(reply.result.err == -ENOTSOCK, "a unix socket");
+	close(p[1]);
+	s = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	if (s >= 0) {
+		vpnc_privsrv_mark(&srv, s, &reply);
+		CHECK(reply.result.err == -ENOTSOCK, "a raw socket");
+	}
+}
+
 static void test_verify(void)
 {
 	static const char sha1[] = "7d:bb:41:f8:a0:ff:a1:85:48:71:18:b6:f3:5c:c4:27:29:29:12:5a";
@@ -706,6 +806,8 @@ int main(void)
 	test_replies();
 	test_ask();
 	test_verify();
+	test_mark();
+	test_mark_srv();
 	printf("test_privmsg: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
