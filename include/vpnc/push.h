@@ -194,6 +194,8 @@ struct vpnc_push {
 
 	int tun_mtu;               /* 0 = not pushed */
 
+	int shaper;                /* 'shaper' bytes per second; 0 = not pushed */
+
 	/* 'client-nat' rules pushed, in order; 2.6 adds them after the profile's own. */
 	struct vpnc_client_nat client_nat[VPNC_CLIENT_NAT_MAX];
 	size_t n_client_nat;

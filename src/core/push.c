@@ -35,6 +35,8 @@
 #define PUSH_TUN_MTU_MAX 9000
 #define PUSH_METRIC_MAX 0x7FFFFFFF
 #define PUSH_CIPHER_MAX 31
+#define PUSH_SHAPER_MIN 100        /* 2.6's SHAPER_MIN and SHAPER_MAX (its shaper.h) */
+#define PUSH_SHAPER_MAX 100000000
 
 /* One item split into words by the shared lexer; w and n are its argv view. */
 struct push_item {
@@ -801,6 +803,17 @@ static const char *opt_inactive(struct vpnc_push *p, const struct push_item *it)
 	return NULL;
 }
 
+/* 'shaper N' (2.6: OPT_P_SHAPER, pushable): the daemon applies it (loop_shaper.c). */
+static const char *opt_shaper(struct vpnc_push *p, const struct push_item *it)
+{
+	int v;
+
+	if (it->n != 2 || !push_int(it->w[1], PUSH_SHAPER_MAX, &v) || v < PUSH_SHAPER_MIN)
+		return "must be between 100 and 100000000 (bytes per second)";
+	p->shaper = v;
+	return NULL;
+}
+
 /* An IPv4 address as 2.6's getaddr() without resolving reads it (inet_aton's forms); network order. */
 static bool push_cnat_addr(const char *s, uint32_t *out)
 {
@@ -991,6 +1004,7 @@ static const struct push_opt push_opts[] = {
 	{"ping-restart", opt_ping_restart, 0},
 	{"inactive", opt_inactive, 0},
 	{"client-nat", opt_client_nat, PUSH_C_ROUTE},
+	{"shaper", opt_shaper, 0},
 	{"explicit-exit-notify", opt_explicit_exit_notify, 0},
 	{"tun-mtu", opt_tun_mtu, 0},
 	{"comp-lzo", opt_comp_lzo, 0},

@@ -361,6 +361,15 @@ static void test_numbers(void)
 	CHECK(parse(&P, &L, "tun-mtu 9001") == 0 && P.tun_mtu == 0 && P.n_rejected == 1);
 	CHECK(parse(&P, &L, "tun-mtu 0") == 0 && P.tun_mtu == 0 && P.n_rejected == 1);
 	CHECK(parse(&P, &L, "tun-mtu 1500,tun-mtu 65536") == 0 && P.tun_mtu == 1500 && P.n_rejected == 1);
+	/* 'shaper': 2.6's OPT_P_SHAPER, pushable, its bounds 100..100000000 bytes per second. */
+	CHECK(P.shaper == 0);
+	CHECK(parse(&P, &L, "shaper 20000") == 0 && P.shaper == 20000 && P.n_rejected == 0);
+	CHECK(parse(&P, &L, "shaper 100,shaper 100000000") == 0 && P.shaper == 100000000);
+	CHECK(parse(&P, &L, "shaper 99") == 0 && P.shaper == 0 && P.n_rejected == 1 && strstr(L.reason, "100") != NULL);
+	CHECK(parse(&P, &L, "shaper 100000001") == 0 && P.shaper == 0 && P.n_rejected == 1);
+	CHECK(parse(&P, &L, "shaper 5000,shaper x") == 0 && P.shaper == 5000 && P.n_rejected == 1);
+	CHECK(parse(&P, &L, "shaper") == 0 && P.shaper == 0 && P.n_rejected == 1);
+	CHECK(parse(&P, &L, "shaper 1000 2") == 0 && P.shaper == 0 && P.n_rejected == 1);
 }
 
 static void test_crypto_and_comp(void)
@@ -643,6 +652,8 @@ static void test_client_nat(void)
 	/* route-nopull drops it with the routes, as 2.6's OPT_P_ROUTE class. */
 	CHECK(parse_pol(&P, &L, "client-nat dnat 1.2.3.0 255.255.255.0 4.5.6.0", &nopull) == 0 &&
 	      P.n_client_nat == 0 && P.n_filtered == 1 && P.n_rejected == 0);
+	/* ... but not shaper (2.6's OPT_P_SHAPER is not a route class). */
+	CHECK(parse_pol(&P, &L, "shaper 3000", &nopull) == 0 && P.shaper == 3000 && P.n_filtered == 0);
 }
 
 static void test_route_nopull(void)
