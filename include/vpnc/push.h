@@ -193,6 +193,12 @@ struct vpnc_push {
 	int explicit_exit_notify;  /* -1 = not pushed */
 
 	int tun_mtu;               /* 0 = not pushed */
+
+	int shaper;                /* 'shaper' bytes per second; 0 = not pushed */
+
+	/* 'client-nat' rules pushed, in order; 2.6 adds them after the profile's own. */
+	struct vpnc_client_nat client_nat[VPNC_CLIENT_NAT_MAX];
+	size_t n_client_nat;
 	enum vpnc_comp comp;       /* compression the server uses (allow-compression decides, keyex.c) */
 	bool comp_pushed;
 

@@ -232,6 +232,7 @@ int vpnc_engine_new(const struct vpnc_engine_cfg *cfg, struct vpnc_engine **out)
 	if (cfg->client_nat != NULL && cfg->n_client_nat > 0) {
 		e->n_cnat = cfg->n_client_nat < VPNC_CLIENT_NAT_MAX ? cfg->n_client_nat : VPNC_CLIENT_NAT_MAX;
 		memcpy(e->cnat, cfg->client_nat, e->n_cnat * sizeof(e->cnat[0]));
+		e->n_cnat_cfg = e->n_cnat;
 	}
 	e->mtu_extra = cfg->mtu_extra > 0 ? cfg->mtu_extra : 0;
 	e->comp = cfg->comp;

@@ -124,6 +124,7 @@ struct vpnc_engine {
 	int mtu_extra;                /* tun-mtu-extra bytes (2.6's frame extra_tun) */
 	uint16_t mss4, mss6;          /* clamp values, set with the first keys */
 	size_t n_cnat;                /* 'client-nat' rules (core/clinat.h); 0: none, no cost */
+	size_t n_cnat_cfg;            /* of those, the profile's; pushed ones follow (keyex.c) */
 	struct vpnc_client_nat cnat[VPNC_CLIENT_NAT_MAX];
 	/* 'fragment' (engine_frag.c): 0 = off. frag_max is the largest framed payload per fragment,
 	 * set with each key (it depends on the cipher and the peer-id). */

@@ -251,6 +251,27 @@ static int setup_dyn_tls_crypt(struct vpnc_engine *e, struct vpnc_keystate *ks)
 }
 
 /* Keeps a pushed auth-token (and the decoded auth-token-user) for later authentications. */
+/*
+ * Pushed 'client-nat' rules go after the profile's, as 2.6 adds them to its
+ * list; each connection starts again from the profile's (2.6 restores its
+ * pre-pull options). Beyond the table's size they are dropped with a warning.
+ */
+static void take_client_nat(struct vpnc_engine *e, const struct vpnc_push *p)
+{
+	size_t room = VPNC_CLIENT_NAT_MAX - e->n_cnat_cfg;
+	size_t n = p->n_client_nat < room ? p->n_client_nat : room;
+
+	e->n_cnat = e->n_cnat_cfg;
+	if (p->n_client_nat == 0)
+		return;
+	memcpy(e->cnat + e->n_cnat, p->client_nat, n * sizeof(e->cnat[0]));
+	e->n_cnat += n;
+	VPNC_LOG(e, 2, "client-nat: %zu rule(s) from the server after the profile's %zu", n, e->n_cnat_cfg);
+	if (n < p->n_client_nat)
+		VPNC_LOG(e, 1, "client-nat table overflow (max %d entries): %zu pushed rule(s) dropped, as in 2.6",
+		         VPNC_CLIENT_NAT_MAX, p->n_client_nat - n);
+}
+
 static void take_auth_token(struct vpnc_engine *e, const struct vpnc_push *p, uint64_t now)
 {
 	if (p->auth_token[0] != '\0') {
@@ -365,6 +386,7 @@ void vpnc__keyex_apply(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t
 		e->inactive_acc = 0;
 		e->last_data = now;
 	}
+	take_client_nat(e, p);
 	VPNC_LOG(e, 2, "data channel: %s, keys by %s, %s", e->cipher, ekm ? "TLS-EKM" : "PRF",
 	         p->has_peer_id ? "P_DATA_V2" : "P_DATA_V1");
 	if (vpnc_comp_is_real(e->comp))

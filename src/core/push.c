@@ -35,6 +35,8 @@
 #define PUSH_TUN_MTU_MAX 9000
 #define PUSH_METRIC_MAX 0x7FFFFFFF
 #define PUSH_CIPHER_MAX 31
+#define PUSH_SHAPER_MIN 100        /* 2.6's SHAPER_MIN and SHAPER_MAX (its shaper.h) */
+#define PUSH_SHAPER_MAX 100000000
 
 /* One item split into words by the shared lexer; w and n are its argv view. */
 struct push_item {
@@ -801,6 +803,50 @@ static const char *opt_inactive(struct vpnc_push *p, const struct push_item *it)
 	return NULL;
 }
 
+/* 'shaper N' (2.6: OPT_P_SHAPER, pushable): the daemon applies it (loop_shaper.c). */
+static const char *opt_shaper(struct vpnc_push *p, const struct push_item *it)
+{
+	int v;
+
+	if (it->n != 2 || !push_int(it->w[1], PUSH_SHAPER_MAX, &v) || v < PUSH_SHAPER_MIN)
+		return "must be between 100 and 100000000 (bytes per second)";
+	p->shaper = v;
+	return NULL;
+}
+
+/* An IPv4 address as 2.6's getaddr() without resolving reads it (inet_aton's forms); network order. */
+static bool push_cnat_addr(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_aton(s, &a) == 0)
+		return false;
+	*out = a.s_addr;
+	return true;
+}
+
+/* 'client-nat snat|dnat NETWORK NETMASK ALIAS' (2.6: OPT_P_ROUTE, so route-nopull drops it). */
+static const char *opt_client_nat(struct vpnc_push *p, const struct push_item *it)
+{
+	struct vpnc_client_nat r;
+
+	if (it->n != 5)
+		return "expects snat|dnat NETWORK NETMASK ALIAS";
+	if (strcmp(it->w[1], "snat") != 0 && strcmp(it->w[1], "dnat") != 0)
+		return "type must be 'snat' or 'dnat'";
+	r.dnat = strcmp(it->w[1], "dnat") == 0;
+	if (!push_cnat_addr(it->w[2], &r.network))
+		return "bad network";
+	if (!push_cnat_addr(it->w[3], &r.netmask))
+		return "bad netmask";
+	if (!push_cnat_addr(it->w[4], &r.foreign))
+		return "bad foreign network";
+	if (p->n_client_nat >= VPNC_CLIENT_NAT_MAX)
+		return "client-nat table overflow (max 64 entries), as in 2.6";
+	p->client_nat[p->n_client_nat++] = r;
+	return NULL;
+}
+
 static const char *opt_explicit_exit_notify(struct vpnc_push *p, const struct push_item *it)
 {
 	int v = 1;
@@ -957,6 +1003,8 @@ static const struct push_opt push_opts[] = {
 	{"ping", opt_ping, 0},
 	{"ping-restart", opt_ping_restart, 0},
 	{"inactive", opt_inactive, 0},
+	{"client-nat", opt_client_nat, PUSH_C_ROUTE},
+	{"shaper", opt_shaper, 0},
 	{"explicit-exit-notify", opt_explicit_exit_notify, 0},
 	{"tun-mtu", opt_tun_mtu, 0},
 	{"comp-lzo", opt_comp_lzo, 0},

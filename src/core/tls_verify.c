@@ -51,7 +51,6 @@ struct verify_rules {
 	uint8_t *vh_len;                     /* each value's length: only those of the algorithm count */
 	size_t n_vh;
 	bool vh_sha1;                        /* SHA-1, else SHA-256 */
-	bool capath;                         /* 'capath': a CA without a CRL passes, as in 2.6 */
 };
 
 static int rules_index = -1;
@@ -363,11 +362,13 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
 
 	if (!ok) {
 		/*
-		 * As 2.6's verify_callback(), which lets a missing CRL pass: a CA of a
-		 * capath directory without its HASH.rN file is not an error. (vpnc keeps
-		 * requiring one per CA for crl-verify.)
+		 * As 2.6's verify_callback(), which lets a missing CRL pass: with
+		 * 'crl-verify FILE' or 'capath', a CA that has no CRL there is not an
+		 * error (OpenSSL still checks every CRL that is there). OpenSSL calls
+		 * back again for this certificate with ok set, so the checks below
+		 * still run for it.
 		 */
-		if (r != NULL && r->capath && X509_STORE_CTX_get_error(sctx) == X509_V_ERR_UNABLE_TO_GET_CRL)
+		if (X509_STORE_CTX_get_error(sctx) == X509_V_ERR_UNABLE_TO_GET_CRL)
 			return 1;
 		if (r == NULL || !r->fp_no_ca) {
 			note_failure(note, cert, X509_STORE_CTX_get_error(sctx), depth,
@@ -472,7 +473,6 @@ int vpnc_tls_verify_setup(SSL_CTX *ctx, const struct vpnc_config *cfg, char *err
 	for (size_t i = 0; i < cfg->n_x509_track && i < VPNC_MAX_X509_TRACK; i++)
 		memcpy(r->track[r->n_track++], cfg->x509_track[i], VPNC_X509_TRACK_NAME);
 	r->ns_server = cfg->ns_cert_type_server;
-	r->capath = cfg->capath;
 	if (cfg->n_peer_fp > 0) {
 		if (cfg->n_peer_fp > VPNC_MAX_PEER_FP)
 			goto fail;

@@ -208,7 +208,7 @@ static int open_tun(struct loop *l)
 		         l->conf->dev[0] ? l->conf->dev : "tun", strerror(-ret));
 		return ret;
 	}
-	l->tio.one_per_read = l->conf->shaper > 0; /* 'shaper' (loop_shaper.c) */
+	l->tio.one_per_read = l->shaper_bps > 0; /* 'shaper' (loop_shaper.c) */
 	ret = uv_poll_init(&l->uv, &l->tun_poll, l->tun.fd);
 	if (ret == 0) {
 		l->tun_poll.data = l;
@@ -306,6 +306,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 	vpnc_remote_connected(&l->sel);
 	l->resolve_fail_since = 0;
 	l->cc_exit = (push->protocol_flags & VPNC_PF_CC_EXIT) != 0;
+	loop_shaper_pushed(l, push->shaper); /* before the TUN opens: it reads one packet at a time */
 	if (l->conf->dev_null) {
 		/* 'dev null' (cfg_finish.c): no device, no addresses, routes, DNS or scripts. */
 		vpnc_log(VPNC_LOG_INFO, "Initialization Sequence Completed: no device (dev null: what the peer "
@@ -823,7 +824,7 @@ static int init_handles(struct loop *l)
 			return ret;
 		uv_unref((uv_handle_t *)&l->rp_timer);
 	}
-	/* 'shaper' (loop_shaper.c): its timer, only when set. */
+	/* 'shaper' (loop_shaper.c): its timer, used when the profile or the server sets a rate. */
 	if ((ret = loop_shaper_start(l)) < 0)
 		return ret;
 	/* Roaming (loop_roam.c): follow address and route changes. */

@@ -35,7 +35,7 @@ void loop_drain_link_out(struct loop *l, uint64_t now)
 	int ret = vpnc_link_flush(l->link);
 	if (ret < 0 && ret != -EAGAIN && l->eng != NULL)
 		loop_hint_link_error(l, ret);
-	if (l->conf->shaper > 0) /* 'shaper' (loop_shaper.c) */
+	if (l->shaper_bps > 0) /* 'shaper' (loop_shaper.c) */
 		loop_shaper_wrote(l);
 }
 

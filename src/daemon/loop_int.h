@@ -117,6 +117,7 @@ struct loop {
 	bool tun_paused;                 /* TUN not polled while the link is busy */
 	/* 'shaper' (loop_shaper.c): the TUN is not polled until the next write may go. */
 	uv_timer_t shaper_timer;
+	int shaper_bps;                  /* the rate in use: the profile's, or the server's; 0 = off */
 	bool shaper_wait;
 	uint64_t shaper_next;            /* uv_hrtime() of the next write */
 	const struct vpnc_engine *shaper_eng; /* whose counters these are */
@@ -334,6 +335,7 @@ void loop_rpersist_take(struct loop *l);
 int loop_shaper_start(struct loop *l);
 void loop_shaper_attempt(struct loop *l, bool tcp, bool ipv6);
 void loop_shaper_wrote(struct loop *l);
+void loop_shaper_pushed(struct loop *l, int bps);
 void loop_tun_poll_update(struct loop *l);
 
 /* loop_priv.c: privilege separation, the child's calls to the parent (l->p->split only). */

@@ -9,10 +9,12 @@
  * waits only from a millisecond too), stops reading the TUN device and arms
  * a timer. Packets wait in the device's queue as they wait in 2.6's. The
  * engine's own control and keepalive packets are counted but never held.
- * Without 'shaper' none of this runs.
+ * The rate is the profile's or, once pushed, the server's (as 2.6 applies
+ * a pushed 'shaper'). Without either, none of this runs.
  */
 #include <stdint.h>
 
+#include "daemon/log.h"
 #include "daemon/loop_int.h"
 
 #define NS_PER_S 1000000000ull
@@ -41,12 +43,29 @@ int loop_shaper_start(struct loop *l)
 {
 	int ret;
 
-	if (l->conf->shaper <= 0)
-		return 0;
+	l->shaper_bps = l->conf->shaper > 0 ? l->conf->shaper : 0;
 	if ((ret = uv_timer_init(&l->uv, &l->shaper_timer)) < 0)
 		return ret;
 	l->shaper_timer.data = l;
 	return 0;
+}
+
+/*
+ * A pushed 'shaper N': 2.6 takes it (OPT_P_SHAPER) and sets its shaper to N
+ * at once; the rate then stays for later connections of the run (2.6 does
+ * not restore it before a pull). A TUN device already open keeps its
+ * offloads: a super-packet leaves as one burst, and the wait after it keeps
+ * the average at N.
+ */
+void loop_shaper_pushed(struct loop *l, int bps)
+{
+	if (bps <= 0 || bps == l->shaper_bps)
+		return;
+	vpnc_log(VPNC_LOG_INFO, "shaper: the server set it to %d bytes per second%s", bps,
+	         l->tun.fd >= 0 && l->offload && !l->conf->dev_tap ? " (the TUN device keeps its offloads: "
+	         "'tun-offload no' in the profile spaces single packets as 2.6 does)" : "");
+	l->shaper_bps = bps;
+	l->tio.one_per_read = true;
 }
 
 /* 2.6's datagram_overhead(): the outer IP header and the UDP or TCP header of each link packet. */
@@ -78,7 +97,7 @@ void loop_shaper_wrote(struct loop *l)
 	now = uv_hrtime();
 	if (l->shaper_next < now)
 		l->shaper_next = now;
-	l->shaper_next += bytes * NS_PER_S / (uint64_t)l->conf->shaper;
+	l->shaper_next += bytes * NS_PER_S / (uint64_t)l->shaper_bps;
 	wait = l->shaper_next - now;
 	if (wait < NS_PER_MS || l->shaper_wait)
 		return;

@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		start = i + 1;
 	}
 	if (p.n_routes > VPNC_MAX_ROUTES || p.n_routes6 > VPNC_MAX_ROUTES || p.n_dns4 > VPNC_MAX_DNS ||
-	    p.n_dns6 > VPNC_MAX_DNS || p.n_domains > VPNC_MAX_DOMAINS)
+	    p.n_dns6 > VPNC_MAX_DNS || p.n_domains > VPNC_MAX_DOMAINS || p.n_client_nat > VPNC_CLIENT_NAT_MAX)
 		abort();
 	for (size_t i = 0; i < p.n_routes; i++) {
 		const struct vpnc_route4 *r = &p.routes[i];

@@ -10,7 +10,8 @@
 # server; a root + intermediate CA with extra-certs on the client; a
 # passphrase-encrypted key with askpass; pkcs12 (with CA, passphrase);
 # verify-x509-name in its subject, name and name-prefix forms, passing and
-# failing; crl-verify with a revoked server certificate. Every refusal must
+# failing; crl-verify with a revoked server certificate, and with a chain whose
+# intermediate CA has no CRL in the file (passes, as in 2.6). Every refusal must
 # end vpnc with a "verification failed" line naming the reason and subject.
 # Needs root.
 # The vt_*_conf helpers take optional arguments.
@@ -229,7 +230,7 @@ certs_crl() {
 	default_crl_days = 2
 	EOF
 	if [ "${1:-}" = revoke ]; then
-		openssl ca -config "$d/ca.cnf" -revoke "$d/server.crt" >>"$d/openssl.log" 2>&1 || return 1
+		openssl ca -config "$d/ca.cnf" -revoke "$d/${2:-server.crt}" >>"$d/openssl.log" 2>&1 || return 1
 	fi
 	openssl ca -config "$d/ca.cnf" -gencrl -out "$d/crl.pem" >>"$d/openssl.log" 2>&1
 }
@@ -244,6 +245,25 @@ if vt_check "crl: PKI and an empty CRL" eval 'vt_pki ec && certs_crl'; then
 		if vt_check "crl: server certificate revoked" certs_crl revoke; then
 			vt_client_refused "crl-verify, server revoked" "verification failed: certificate revoked" \
 				"subject CN=server"
+		fi
+	fi
+	vt_server_stop
+fi
+
+# crl-verify with a chain whose intermediate CA has no CRL in the file (only
+# the root's): 2.6 lets a missing CRL pass, so the client connects; the root's
+# CRL is still checked, so revoking the intermediate there refuses the server.
+rm -rf "$VT_DIR/pki"
+if vt_check "crl-chain: PKI with an intermediate CA, the root's CRL only" eval 'certs_chain_pki && certs_crl'; then
+	vt_server_conf
+	vt_client_conf
+	printf '<extra-certs>\n%s\n</extra-certs>\ncrl-verify %s\n' "$(cat "$VT_DIR/pki/int.crt")" \
+		"$VT_DIR/pki/crl.pem" >>"$VT_DIR/client.ovpn"
+	if vt_check "crl-chain: server up" vt_server_start; then
+		vt_quick_cycle "crl-verify, no CRL for the intermediate CA"
+		if vt_check "crl-chain: intermediate revoked by the root" certs_crl revoke int.crt; then
+			vt_client_refused "crl-verify, intermediate revoked" "verification failed: certificate revoked" \
+				"subject CN=vpnc test intermediate"
 		fi
 	fi
 	vt_server_stop

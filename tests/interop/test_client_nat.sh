@@ -13,7 +13,9 @@
 # profile); a ping to 172.30.0.1 must arrive at the server for 10.200.0.1
 # and its answer come back from 172.30.0.1 (ping accepts nothing else), and
 # nothing for 172.30.0.1 may reach the server. TCP through the dnat (iperf3,
-# a bounded transfer) checks the rewritten TCP checksums. With
+# a bounded transfer) checks the rewritten TCP checksums. The server also
+# pushes a client-nat dnat (172.31.0.0/24 for its 10.200.0.0/24) with a route:
+# 2.6 adds a pushed rule after the profile's, so both must work. With
 # --stock-client the same checks run against stock openvpn as the client,
 # the reference. Needs root. Last line: "test_client_nat: N passed, M failed".
 # shellcheck disable=SC2119
@@ -32,7 +34,8 @@ fi
 vt_start "$name" "${1:-}"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"
 mkdir -p "$VT_DIR/ccd"
-printf 'iroute 10.77.0.0 255.255.255.0\n' >"$VT_DIR/ccd/client"
+printf 'iroute 10.77.0.0 255.255.255.0\npush "client-nat dnat 172.31.0.0 255.255.255.0 10.200.0.0"\npush "route 172.31.0.0 255.255.255.0"\n' \
+	>"$VT_DIR/ccd/client"
 VT_SERVER_EXTRA="client-config-dir $VT_DIR/ccd
 route 10.77.0.0 255.255.255.0"
 VT_CLIENT_EXTRA="client-nat snat 192.168.77.0 255.255.255.0 10.77.0.0
@@ -49,6 +52,7 @@ counters_on() {
 			ip saddr 10.77.0.1 icmp type echo-request counter
 			ip daddr 172.30.0.1 counter
 			ip saddr 192.168.77.1 counter
+			ip daddr 172.31.0.1 counter
 		}
 	}
 	EOF
@@ -77,6 +81,10 @@ vt_check "dnat: a ping to 172.30.0.1 is answered (by the server's 10.200.0.1)" \
 	eval 'vt_cli ping -n -q -c 3 -i 0.3 -W 2 172.30.0.1 >/dev/null'
 n=$(count 2)
 vt_check "dnat: nothing for 172.30.0.1 reached the server (counter: $n)" eval '[ "${n:-1}" = 0 ]'
+vt_check "pushed dnat: a ping to 172.31.0.1 is answered (by the server's 10.200.0.1)" \
+	eval 'vt_cli ping -n -q -c 3 -i 0.3 -W 2 172.31.0.1 >/dev/null'
+n=$(count 4)
+vt_check "pushed dnat: nothing for 172.31.0.1 reached the server (counter: $n)" eval '[ "${n:-1}" = 0 ]'
 if vt_check "iperf3 server in the server's namespace" vt_iperf_start; then
 	vt_check "dnat: TCP to 172.30.0.1 (bounded transfer, rewritten TCP checksums)" \
 		eval 'vt_cli timeout 30 iperf3 -c 172.30.0.1 -n 2M --connect-timeout 3000 >"$VT_DIR/iperf3.out" 2>&1'

@@ -12,7 +12,8 @@
 # the time until the last answer. 2.6 counts the IP and UDP headers but not
 # Ethernet's (about 1 %), so the rate must stay below N * 1.1, and above
 # N / 2 (the transfer is shaped, not stalled); without the option the same
-# transfer must run well above N. With --stock-client the same checks run
+# transfer must run well above N; and with no 'shaper' in the profile but the
+# server pushing 'shaper N', the same limit holds. With --stock-client the same checks run
 # against stock openvpn as the client, the reference. Needs root. Last line:
 # "test_shaper: N passed, M failed".
 # shellcheck disable=SC2119
@@ -65,4 +66,23 @@ if vt_check "connected again without 'shaper' within 15 s" vt_wait_tun_ipv4 15 &
 	vt_check "well above $rate bytes/s without it ($bps)" eval "[ $bps -ge $((rate * 3)) ]"
 fi
 vt_check "SIGTERM ends the client" vt_client_stop 5
+
+# The server pushes 'shaper' (2.6 takes it: OPT_P_SHAPER); the profile has none.
+vt_server_stop
+printf 'push "shaper %s"\n' "$rate" >>"$VT_DIR/server.conf"
+if vt_check "server up, pushing 'shaper $rate'" vt_server_start; then
+	vt_client_start
+	if vt_check "connected with a pushed shaper within 15 s" vt_wait_tun_ipv4 15 &&
+		vt_check "the same pings answered with a pushed 'shaper $rate'" measure; then
+		vt_check "pushed: at most $rate bytes/s (+10 %) reach the server ($bps)" \
+			eval "[ $bps -le $((rate * 11 / 10)) ]"
+		vt_check "pushed: at least $((rate / 2)) bytes/s reach the server ($bps)" \
+			eval "[ $bps -ge $((rate / 2)) ]"
+	fi
+	if ! vt_client_is_stock; then
+		vt_check "the log says the server set the shaper" \
+			grep -q "shaper: the server set it to $rate bytes per second" "$VT_DIR/client.log"
+	fi
+	vt_check "SIGTERM ends the client" vt_client_stop 5
+fi
 vt_summary $name

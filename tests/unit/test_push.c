@@ -361,6 +361,15 @@ static void test_numbers(void)
 	CHECK(parse(&P, &L, "tun-mtu 9001") == 0 && P.tun_mtu == 0 && P.n_rejected == 1);
 	CHECK(parse(&P, &L, "tun-mtu 0") == 0 && P.tun_mtu == 0 && P.n_rejected == 1);
 	CHECK(parse(&P, &L, "tun-mtu 1500,tun-mtu 65536") == 0 && P.tun_mtu == 1500 && P.n_rejected == 1);
+	/* 'shaper': 2.6's OPT_P_SHAPER, pushable, its bounds 100..100000000 bytes per second. */
+	CHECK(P.shaper == 0);
+	CHECK(parse(&P, &L, "shaper 20000") == 0 && P.shaper == 20000 && P.n_rejected == 0);
+	CHECK(parse(&P, &L, "shaper 100,shaper 100000000") == 0 && P.shaper == 100000000);
+	CHECK(parse(&P, &L, "shaper 99") == 0 && P.shaper == 0 && P.n_rejected == 1 && strstr(L.reason, "100") != NULL);
+	CHECK(parse(&P, &L, "shaper 100000001") == 0 && P.shaper == 0 && P.n_rejected == 1);
+	CHECK(parse(&P, &L, "shaper 5000,shaper x") == 0 && P.shaper == 5000 && P.n_rejected == 1);
+	CHECK(parse(&P, &L, "shaper") == 0 && P.shaper == 0 && P.n_rejected == 1);
+	CHECK(parse(&P, &L, "shaper 1000 2") == 0 && P.shaper == 0 && P.n_rejected == 1);
 }
 
 static void test_crypto_and_comp(void)
@@ -610,6 +619,43 @@ static void test_pull_filter(void)
 }
 
 /* route-nopull drops OpenVPN's OPT_P_ROUTE and OPT_P_DHCPDNS classes; route-gateway stays. */
+/* 'client-nat': 2.6 takes it pushed (OPT_P_ROUTE), in order, checked as in a profile. */
+static void test_client_nat(void)
+{
+	struct vpnc_push_policy nopull = {.route_nopull = true};
+
+	CHECK(parse(&P, &L, "client-nat dnat 192.168.50.0 255.255.255.0 10.88.0.0,"
+	                    "client-nat snat 10.8.0.2 255.255.255.255 10.99.0.2") == 0);
+	CHECK(P.n_client_nat == 2 && P.n_rejected == 0);
+	CHECK(P.client_nat[0].dnat && ntohl(P.client_nat[0].network) == ip4("192.168.50.0") &&
+	      ntohl(P.client_nat[0].netmask) == ip4("255.255.255.0") &&
+	      ntohl(P.client_nat[0].foreign) == ip4("10.88.0.0"));
+	CHECK(!P.client_nat[1].dnat && ntohl(P.client_nat[1].foreign) == ip4("10.99.0.2"));
+	CHECK(parse(&P, &L, "client-nat xnat 1.2.3.0 255.255.255.0 4.5.6.0") == 0 && P.n_client_nat == 0 &&
+	      P.n_rejected == 1 && strstr(L.reason, "snat") != NULL);
+	CHECK(parse(&P, &L, "client-nat dnat host.example 255.255.255.0 4.5.6.0") == 0 && P.n_client_nat == 0 &&
+	      strcmp(L.reason, "bad network") == 0);
+	CHECK(parse(&P, &L, "client-nat dnat 1.2.3.0 255.255.255.0") == 0 && P.n_client_nat == 0 &&
+	      P.n_rejected == 1);
+	CHECK(parse(&P, &L, "client-nat dnat 1.2.3.0 255.255.255.0 4.5.6.0 x") == 0 && P.n_client_nat == 0 &&
+	      P.n_rejected == 1);
+	CHECK(parse(&P, &L, "client-nat dnat 1.2.3.0 255.255.255.0 4.5.6.256") == 0 && P.n_client_nat == 0 &&
+	      strcmp(L.reason, "bad foreign network") == 0);
+	/* The table holds VPNC_CLIENT_NAT_MAX; more are refused, each counted. */
+	vpnc_push_init(&P);
+	memset(&L, 0, sizeof(L));
+	for (int i = 0; i < VPNC_CLIENT_NAT_MAX + 2; i++) {
+		const char *r = "client-nat snat 10.0.0.1 255.255.255.255 10.1.0.1";
+		CHECK(vpnc_push_parse(&P, r, strlen(r), logcb, &L) == 0);
+	}
+	CHECK(P.n_client_nat == VPNC_CLIENT_NAT_MAX && P.n_rejected == 2 && strstr(L.reason, "overflow") != NULL);
+	/* route-nopull drops it with the routes, as 2.6's OPT_P_ROUTE class. */
+	CHECK(parse_pol(&P, &L, "client-nat dnat 1.2.3.0 255.255.255.0 4.5.6.0", &nopull) == 0 &&
+	      P.n_client_nat == 0 && P.n_filtered == 1 && P.n_rejected == 0);
+	/* ... but not shaper (2.6's OPT_P_SHAPER is not a route class). */
+	CHECK(parse_pol(&P, &L, "shaper 3000", &nopull) == 0 && P.shaper == 3000 && P.n_filtered == 0);
+}
+
 static void test_route_nopull(void)
 {
 	struct vpnc_push_policy pol = {.route_nopull = true};
@@ -795,6 +841,7 @@ int main(void)
 	test_continuation();
 	test_pull_filter();
 	test_route_nopull();
+	test_client_nat();
 	test_route_keywords();
 	test_profile_merge();
 	printf("test_push: %u passed, %u failed\n", passed, failed);
