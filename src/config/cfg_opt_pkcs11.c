@@ -27,9 +27,11 @@ VPNC_CFG_HANDLER(vpnc_cfg_opt_pkcs11_providers)
 
 	if (n - 1 > VPNC_P11_MAX_PROVIDERS)
 		return vpnc_cfg_bad(ctx, p[0], "at most %d providers", VPNC_P11_MAX_PROVIDERS);
-	for (int i = 1; i < n; i++) {
+	/* Every name is checked before any is copied: an error leaves nothing to free. */
+	for (int i = 1; i < n; i++)
 		if (p[i][0] == '\0')
 			return vpnc_cfg_bad(ctx, p[0], "a provider name is empty");
+	for (int i = 1; i < n; i++) {
 		dup[i - 1] = strdup(p[i]);
 		if (dup[i - 1] == NULL) {
 			for (int j = 0; j < i - 1; j++)

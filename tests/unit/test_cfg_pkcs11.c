@@ -144,6 +144,9 @@ static void test_errors(void)
 	parse_err(BASE "pkcs11-id ''\n",
 	          "t.ovpn:6: option 'pkcs11-id': the id is empty (vpnc --show-pkcs11-ids lists the ids)",
 	          __LINE__);
+	/* An empty name after a good one: refused, and nothing copied is left behind (LeakSanitizer). */
+	parse_err(BASE "pkcs11-providers /a.so ''\n", "t.ovpn:6: option 'pkcs11-providers': a provider name is empty",
+	          __LINE__);
 	parse_err(BASE "pkcs11-pin-cache soon\npkcs11-id x\n",
 	          "t.ovpn:6: option 'pkcs11-pin-cache': must be a number of seconds", __LINE__);
 	/* A line holds at most 16 words, so 15 providers, as in 2.6 (MAX_PARMS). */
