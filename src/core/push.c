@@ -23,6 +23,7 @@
 #include "core/b64.h"
 #include "core/dnsname.h"
 #include "core/lex.h"
+#include "core/push_int.h"
 #include "vpnc/push.h"
 
 #define PUSH_ITEM_MAX 255      /* chars per item; OpenVPN's line buffer is 256 with the NUL */
@@ -38,17 +39,8 @@
 #define PUSH_SHAPER_MIN 100        /* 2.6's SHAPER_MIN and SHAPER_MAX (its shaper.h) */
 #define PUSH_SHAPER_MAX 100000000
 
-/* One item split into words by the shared lexer; w and n are its argv view. */
-struct push_item {
-	struct vpnc_lex_words lex;
-	const char *w[VPNC_LEX_MAX_WORDS];
-	size_t n;
-	bool pulled;   /* from a PUSH_REPLY, not the client's profile */
-};
-
 /* Handlers return NULL when the option was applied, PUSH_IGNORED when it was skipped on purpose, or a reason. */
-static const char push_ignored[] = "ignored";
-#define PUSH_IGNORED push_ignored
+const char vpnc__push_ignored[] = "ignored";
 
 /* Splits one item into words as OpenVPN's apply_push_options() does (lex.h). Returns NULL or a reason. */
 static const char *push_tokenise(const char *s, size_t len, struct push_item *it)
@@ -63,49 +55,6 @@ static const char *push_tokenise(const char *s, size_t len, struct push_item *it
 		it->w[i] = it->lex.p[i];
 	it->n = (size_t)n;
 	return NULL;
-}
-
-/* Parses a decimal number with no sign, no junk and no overflow past max. */
-static bool push_num(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		if (v > (max - (unsigned long)(*s - '0')) / 10)
-			return false;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*out = v;
-	return true;
-}
-
-static bool push_int(const char *s, long max, int *out)
-{
-	unsigned long v;
-
-	if (!push_num(s, (unsigned long)max, &v))
-		return false;
-	*out = (int)v;
-	return true;
-}
-
-static bool push_ip4(const char *s, uint32_t *out)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return false;
-	*out = ntohl(a.s_addr);
-	return true;
-}
-
-static bool push_ip6(const char *s, uint8_t out[16])
-{
-	return inet_pton(AF_INET6, s, out) == 1;
 }
 
 /* "ADDR/BITS" with BITS 0..128. */
@@ -130,27 +79,6 @@ static bool push_mask_ok(uint32_t m)
 	uint32_t inv = ~m;
 
 	return (inv & (inv + 1)) == 0;
-}
-
-/* A usable unicast IPv4 address: not 0.0.0.0, broadcast or multicast. */
-static bool push_ip4_unicast(uint32_t a)
-{
-	return a != 0 && a != 0xFFFFFFFFu && (a & 0xF0000000u) != 0xE0000000u;
-}
-
-static bool push_ip6_zero(const uint8_t a[16])
-{
-	static const uint8_t z[16];
-
-	return memcmp(a, z, 16) == 0;
-}
-
-/* A usable unicast IPv6 address: not ::, ::1 or multicast. */
-static bool push_ip6_unicast(const uint8_t a[16])
-{
-	static const uint8_t lo[16] = {[15] = 1};
-
-	return !push_ip6_zero(a) && memcmp(a, lo, 16) != 0 && a[0] != 0xFF;
 }
 
 static void push_ip6_mask(uint8_t a[16], unsigned bits)
@@ -470,259 +398,6 @@ static const char *opt_max_routes(struct vpnc_push *p, const struct push_item *i
 	return it->n == 2 ? PUSH_IGNORED : "expects N";
 }
 
-static const char *push_add_dns4(struct vpnc_push *p, uint32_t a)
-{
-	if (!push_ip4_unicast(a))
-		return "DNS address not usable";
-	for (size_t i = 0; i < p->n_dns4; i++)
-		if (p->dns4[i] == a)
-			return PUSH_IGNORED;
-	if (p->n_dns4 >= VPNC_MAX_DNS)
-		return "too many DNS servers";
-	p->dns4[p->n_dns4++] = a;
-	return NULL;
-}
-
-static const char *push_add_dns6(struct vpnc_push *p, const uint8_t a[16])
-{
-	if (!push_ip6_unicast(a))
-		return "DNS6 address not usable";
-	for (size_t i = 0; i < p->n_dns6; i++)
-		if (memcmp(p->dns6[i], a, 16) == 0)
-			return PUSH_IGNORED;
-	if (p->n_dns6 >= VPNC_MAX_DNS)
-		return "too many DNS servers";
-	memcpy(p->dns6[p->n_dns6++], a, 16);
-	return NULL;
-}
-
-static const char *push_add_domain(struct vpnc_push *p, const char *d, enum vpnc_domain_kind kind)
-{
-	if (!vpnc_dnsname_ok(d))
-		return "bad domain name";
-	for (size_t i = 0; i < p->n_domains; i++)
-		if (strcasecmp(p->domains[i], d) == 0)
-			return PUSH_IGNORED;
-	if (p->n_domains >= VPNC_MAX_DOMAINS)
-		return "too many domains";
-	p->domain_kind[p->n_domains] = (uint8_t)kind;
-	strcpy(p->domains[p->n_domains++], d); /* length checked by vpnc_dnsname_ok */
-	return NULL;
-}
-
-/* A name into a list of up to VPNC_MAX_DOMAINS; "." only when root_ok. */
-static const char *push_add_name(char (*list)[254], size_t *n, size_t max, const char *d, bool root_ok)
-{
-	if (!(root_ok && strcmp(d, ".") == 0) && !vpnc_dnsname_ok(d))
-		return "bad domain name";
-	for (size_t i = 0; i < *n; i++)
-		if (strcasecmp(list[i], d) == 0)
-			return PUSH_IGNORED;
-	if (*n >= max)
-		return "too many domains";
-	strcpy(list[(*n)++], d); /* length checked above */
-	return NULL;
-}
-
-static const char *opt_dhcp_option(struct vpnc_push *p, const struct push_item *it)
-{
-	static const char *const ignored[] = {"NTP", "NBS", "NBDD", "WINS", "NBT", "DISABLE-NBT",
-	                                       "PROXY_HTTP"};
-	const char *t;
-	uint32_t a4;
-	uint8_t a6[16];
-
-	if (it->n < 2)
-		return "expects TYPE [VALUE]";
-	t = it->w[1];
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		if (strcmp(t, ignored[i]) == 0)
-			return PUSH_IGNORED;
-	if (it->n != 3)
-		return "expects TYPE VALUE";
-	if (strcmp(t, "DNS") == 0 || strcmp(t, "DNS6") == 0) {
-		/* eduVPN pushes IPv6 servers as "DNS"; 2.6 accepts either family under both. */
-		if (push_ip4(it->w[2], &a4))
-			return push_add_dns4(p, a4);
-		if (push_ip6(it->w[2], a6))
-			return push_add_dns6(p, a6);
-		return "DNS server is not an IP address";
-	}
-	if (strcmp(t, "DOMAIN") == 0)
-		return push_add_domain(p, it->w[2], VPNC_DOM_DOMAIN);
-	if (strcmp(t, "DOMAIN-SEARCH") == 0)
-		return push_add_domain(p, it->w[2], VPNC_DOM_SEARCH);
-	if (strcmp(t, "ADAPTER_DOMAIN_SUFFIX") == 0)
-		return push_add_domain(p, it->w[2], VPNC_DOM_ADAPTER);
-	if (strcmp(t, "DOMAIN-ROUTE") == 0)
-		return push_add_name(p->route_domains, &p->n_route_domains, VPNC_MAX_DOMAINS, it->w[2], true);
-	return "unknown dhcp-option type";
-}
-
-/* "A.B.C.D[:PORT]", "X::Y" or "[X::Y]:PORT", as 2.6's dns_server_addr_parse(); literals only. */
-static bool push_dns_addr(const char *s, struct vpnc_dnsopt_addr *a)
-{
-	char tmp[INET6_ADDRSTRLEN + 1];
-	const char *first = strchr(s, ':'), *last = strrchr(s, ':'), *host = s;
-	size_t hlen = strlen(s);
-	unsigned long port = 0;
-	uint32_t a4;
-
-	memset(a, 0, sizeof(*a));
-	if (first == NULL || first == last) {
-		if (last != NULL) {
-			if (last == s || !push_num(last + 1, 65535, &port) || port == 0)
-				return false;
-			hlen = (size_t)(last - s);
-		}
-		a->family = AF_INET;
-	} else {
-		if (s[0] == '[') {
-			if (last[-1] != ']' || last - 1 == s + 1 || !push_num(last + 1, 65535, &port) || port == 0)
-				return false;
-			host = s + 1;
-			hlen = (size_t)(last - 1 - host);
-		}
-		a->family = AF_INET6;
-	}
-	if (hlen >= sizeof(tmp))
-		return false;
-	memcpy(tmp, host, hlen);
-	tmp[hlen] = '\0';
-	a->port = (uint16_t)port;
-	if (a->family == AF_INET) {
-		if (!push_ip4(tmp, &a4) || !push_ip4_unicast(a4))
-			return false;
-		a4 = htonl(a4);
-		memcpy(a->addr, &a4, 4);
-		return true;
-	}
-	return push_ip6(tmp, a->addr) && push_ip6_unicast(a->addr);
-}
-
-/* The 'dns server N' entry to change, as a copy in *out; *at is where it goes (or is). */
-static const char *push_dns_server_get(const struct vpnc_push *p, int prio, bool pulled,
-                                       struct vpnc_dnsopt_server *out, size_t *at, bool *exists)
-{
-	size_t i = 0;
-
-	while (i < p->n_dns_servers && p->dns_servers[i].priority < prio)
-		i++;
-	*at = i;
-	*exists = i < p->n_dns_servers && p->dns_servers[i].priority == prio;
-	if (*exists && (p->dns_servers[i].pushed || !pulled)) {
-		*out = p->dns_servers[i];
-		return NULL;
-	}
-	/* New, or a pushed N replacing the profile's N whole (2.6's dns_options_postprocess_pull). */
-	if (!*exists && p->n_dns_servers >= VPNC_DNSOPT_SERVERS)
-		return "too many dns servers";
-	memset(out, 0, sizeof(*out));
-	out->priority = prio;
-	out->pushed = pulled;
-	return NULL;
-}
-
-/* 2.6's --dns: 'dns search-domains D...' and 'dns server N address|resolve-domains|dnssec|transport|sni ...'. */
-static const char *opt_dns(struct vpnc_push *p, const struct push_item *it)
-{
-	struct vpnc_dnsopt_server srv;
-	size_t at;
-	bool exists;
-	int prio;
-	const char *why, *k;
-
-	if (it->n >= 3 && strcmp(it->w[1], "search-domains") == 0) {
-		size_t fresh = 0;
-
-		for (size_t i = 2; i < it->n; i++) {
-			if (!vpnc_dnsname_ok(it->w[i]))
-				return "bad search domain";
-			fresh++;
-		}
-		if (p->n_dns_search + fresh > VPNC_DNSOPT_DOMAINS)
-			return "too many search domains";
-		for (size_t i = 2; i < it->n; i++)
-			(void)push_add_name(p->dns_search, &p->n_dns_search, VPNC_DNSOPT_DOMAINS, it->w[i], false);
-		return NULL;
-	}
-	if (it->n < 5 || strcmp(it->w[1], "server") != 0)
-		return "expects 'server N KEY VALUE...' or 'search-domains D...'";
-	/* 2.6: -128..127 in a profile, 0..127 when pushed. */
-	if (it->w[2][0] == '-' && !it->pulled) {
-		if (!push_int(it->w[2] + 1, 128, &prio))
-			return "priority is not -128..127";
-		prio = -prio;
-	} else if (!push_int(it->w[2], 127, &prio)) {
-		return it->pulled ? "priority is not 0..127" : "priority is not -128..127";
-	}
-	why = push_dns_server_get(p, prio, it->pulled, &srv, &at, &exists);
-	if (why != NULL)
-		return why;
-	k = it->w[3];
-	if (strcmp(k, "address") == 0) {
-		for (size_t i = 4; i < it->n; i++) {
-			if (srv.n_addr >= VPNC_DNSOPT_ADDRS)
-				return "more than 8 addresses";
-			if (!push_dns_addr(it->w[i], &srv.addr[srv.n_addr++]))
-				return "not an address literal [with :port]";
-		}
-	} else if (strcmp(k, "resolve-domains") == 0) {
-		for (size_t i = 4; i < it->n; i++) {
-			why = push_add_name(srv.domains, &srv.n_domains, VPNC_DNSOPT_DOMAINS, it->w[i], false);
-			if (why != NULL && why != PUSH_IGNORED)
-				return why;
-		}
-	} else if (it->n != 5) {
-		return "expects one value";
-	} else if (strcmp(k, "dnssec") == 0) {
-		if (strcmp(it->w[4], "yes") == 0)
-			srv.dnssec = VPNC_DNSSEC_YES;
-		else if (strcmp(it->w[4], "optional") == 0)
-			srv.dnssec = VPNC_DNSSEC_OPTIONAL;
-		else if (strcmp(it->w[4], "no") == 0)
-			srv.dnssec = VPNC_DNSSEC_NO;
-		else
-			return "dnssec is not yes|optional|no";
-	} else if (strcmp(k, "transport") == 0) {
-		if (strcmp(it->w[4], "plain") == 0)
-			srv.transport = VPNC_DNST_PLAIN;
-		else if (strcmp(it->w[4], "DoH") == 0)
-			srv.transport = VPNC_DNST_DOH;
-		else if (strcmp(it->w[4], "DoT") == 0)
-			srv.transport = VPNC_DNST_DOT;
-		else
-			return "transport is not plain|DoH|DoT";
-	} else if (strcmp(k, "sni") == 0) {
-		if (!vpnc_dnsname_ok(it->w[4]))
-			return "sni is not a DNS name";
-		strcpy(srv.sni, it->w[4]); /* length checked by vpnc_dnsname_ok */
-	} else {
-		return "unknown dns server option";
-	}
-	if (!exists) {
-		memmove(&p->dns_servers[at + 1], &p->dns_servers[at],
-		        (p->n_dns_servers - at) * sizeof(p->dns_servers[0]));
-		p->n_dns_servers++;
-	}
-	p->dns_servers[at] = srv;
-	return NULL;
-}
-
-/* 2.6's dns_options_verify(): a server without an address fails the pull (or the profile). */
-static const char *push_check_dns(struct vpnc_push *p)
-{
-	for (size_t i = 0; i < p->n_dns_servers; i++) {
-		if (p->dns_servers[i].n_addr > 0)
-			continue;
-		memmove(&p->dns_servers[i], &p->dns_servers[i + 1],
-		        (p->n_dns_servers - i - 1) * sizeof(p->dns_servers[0]));
-		p->n_dns_servers--;
-		return "a dns server has no address";
-	}
-	return NULL;
-}
-
 static const char *opt_cipher(struct vpnc_push *p, const struct push_item *it)
 {
 	size_t n;
@@ -994,8 +669,8 @@ static const struct push_opt push_opts[] = {
 	{"route-ipv6-gateway", opt_route6_gateway, 0},
 	{"route-delay", opt_route_delay, 0},
 	{"max-routes", opt_max_routes, 0},
-	{"dns", opt_dns, PUSH_C_DNS},
-	{"dhcp-option", opt_dhcp_option, PUSH_C_DNS},
+	{"dns", vpnc__push_opt_dns, PUSH_C_DNS},
+	{"dhcp-option", vpnc__push_opt_dhcp_option, PUSH_C_DNS},
 	{"cipher", opt_cipher, 0},
 	{"key-derivation", opt_key_derivation, 0},
 	{"protocol-flags", opt_protocol_flags, 0},
@@ -1177,7 +852,7 @@ int vpnc_push_parse_filtered(struct vpnc_push *p, const char *text, size_t len,
 		p->has_ifconfig = false;
 		push_reject(p, "ifconfig", why, log, log_ctx);
 	}
-	while ((why = push_check_dns(p)) != NULL)
+	while ((why = vpnc__push_check_dns(p)) != NULL)
 		push_reject(p, "dns", why, log, log_ctx);
 	return 0;
 }
@@ -1222,7 +897,7 @@ const char *vpnc_push_profile_finish(struct vpnc_push *p)
 {
 	const char *why = push_check_ifconfig(p);
 
-	return why != NULL ? why : push_check_dns(p);
+	return why != NULL ? why : vpnc__push_check_dns(p);
 }
 
 int vpnc_push_parse(struct vpnc_push *p, const char *text, size_t len, vpnc_push_log_fn log, void *log_ctx)
