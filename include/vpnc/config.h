@@ -234,6 +234,7 @@ struct vpnc_config {
 	int connect_retry_max;      /* 'connect-retry-max N': tries per remote, 0 = unlimited */
 	int server_poll_timeout;    /* seconds, default 120 */
 	int resolv_retry;           /* 'resolv-retry N': seconds to retry names, -1 = infinite (default) */
+	int mark;                   /* 'mark': SO_MARK on the link socket, 0 = none (2.6 reads it with atoi) */
 	/* The SOCKS5 proxies the remotes name (struct vpnc_remote.socks). */
 	struct vpnc_socks_proxy socks[VPNC_MAX_SOCKS];
 	size_t n_socks;
@@ -252,7 +253,6 @@ struct vpnc_config {
 	int fragment;               /* 'fragment N' outside <connection> blocks, 0 = off (each remote has its own) */
 	bool fragment_mtu;
 	enum vpnc_mtu_disc mtu_disc; /* 'mtu-disc' (applies to every remote) */
-	int mark;                   /* 'mark': SO_MARK on the link socket, 0 = none (2.6 reads it with atoi) */
 	bool tun_offload;           /* 'tun-offload': TUN offloads and UDP batching, default yes */
 	int coalesce_us;            /* 'coalesce-us': wakeup coalescing sleep, default 200, 0 = off */
 	int shaper;                 /* 'shaper N': bytes per second sent to the server, 0 = no limit */
@@ -300,6 +300,9 @@ struct vpnc_config {
 	char *tls_ciphersuites;     /* TLS 1.3 suites, NULL = default */
 	char *tls_groups;
 	char *tls_cert_profile;
+	/* 'providers NAME...': OpenSSL 3 providers loaded when the profile is read (e.g. legacy for BF-CBC). */
+	char providers[VPNC_MAX_PROVIDERS][VPNC_PROVIDER_NAME_MAX];
+	size_t n_providers;
 
 	/* PKCS#11 (docs/pkcs11.md): the certificate and key on a token, instead of cert/key/pkcs12.
 	 * The per-provider settings are indexed like pkcs11_providers. */
@@ -323,7 +326,7 @@ struct vpnc_config {
 	bool secret;
 	uint8_t secret_key[VPNC_STATIC_KEY_LEN]; /* secret: the pre-shared key */
 	char secret_cipher[32];     /* 'cipher', else 2.6's default BF-CBC */
-	char auth[32];              /* HMAC digest for tls-auth and CBC data, default "SHA1" */
+	char replay_persist[VPNC_LOG_PATH_MAX]; /* 'replay-persist FILE': the replay state kept across runs, "" = none */
 
 	/* Data channel. */
 	char data_ciphers[256];     /* colon list, default "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305" */
@@ -331,6 +334,8 @@ struct vpnc_config {
 	enum vpnc_comp comp;        /* configured compression */
 	enum vpnc_allow_comp allow_comp;
 	bool comp_asked;            /* a compression option other than 'comp-lzo no' was given */
+	char auth[32];              /* HMAC digest for tls-auth and CBC data, default "SHA1" */
+	int replay_window;          /* data-channel replay window, 0..65536 ids; -1 = 64 */
 
 	/* Authentication. */
 	bool auth_user_pass;        /* the server wants a username and password */
@@ -352,6 +357,10 @@ struct vpnc_config {
 	bool static_challenge_echo;
 	bool static_challenge_concat; /* FORMAT 'concat': password and response joined, not SCRV1 */
 
+	/* Peer info: what key-method 2 tells the server about the client beyond the defaults. */
+	bool push_peer_info;        /* also send IV_HWADDR and IV_SSL, as 2.6 does */
+	char peer_info_uv[VPNC_CFG_UV_MAX]; /* "UV_NAME=value\n" lines from setenv, sent as peer info */
+
 	/* HTTP proxy (docs/proxy.md): set = TCP through CONNECT. */
 	struct vpnc_http_proxy http_proxy;
 
@@ -362,10 +371,6 @@ struct vpnc_config {
 	int session_timeout;        /* exit this long after each connection attempt starts; 0 = off */
 	int inactive;               /* exit after this long with too little tunnel traffic */
 	long long inactive_bytes;   /* ... less than this many bytes (0: any packet counts) */
-	int replay_window;          /* data-channel replay window, 0..65536 ids; -1 = 64 */
-	bool push_peer_info;        /* also send IV_HWADDR and IV_SSL, as 2.6 does */
-	char peer_info_uv[VPNC_CFG_UV_MAX]; /* "UV_NAME=value\n" lines from setenv, sent as peer info */
-	char script_safe_env[VPNC_CFG_UV_MAX]; /* "OPENVPN_NAME=value\n" lines from setenv-safe, for scripts */
 	int reneg_sec;              /* default 3600 for a client */
 	int reneg_sec_min;          /* 'reneg-sec MAX MIN': -1 = not given */
 	int hand_window;            /* default 60 */
@@ -397,9 +402,7 @@ struct vpnc_config {
 	/* 'plugin .../openvpn-plugin-down-root.so CMD': CMD run as root when the tunnel goes down,
 	 * before 'down', with no appended arguments and whatever script-security says (a plugin). */
 	char down_root[VPNC_SCRIPT_CMD_MAX];
-	/* 'providers NAME...': OpenSSL 3 providers loaded when the profile is read (e.g. legacy for BF-CBC). */
-	char providers[VPNC_MAX_PROVIDERS][VPNC_PROVIDER_NAME_MAX];
-	size_t n_providers;
+	char script_safe_env[VPNC_CFG_UV_MAX]; /* "OPENVPN_NAME=value\n" lines from setenv-safe, for scripts */
 	bool up_restart;            /* run 'up' again (with "restart") on a reconnect */
 	int script_security;        /* 0..3, default 1 */
 	enum vpnc_dns_mode dns_mode;
@@ -412,7 +415,6 @@ struct vpnc_config {
 	int verb;                   /* default 1 */
 	int mute;                   /* 0 = off */
 	char log_path[VPNC_LOG_PATH_MAX];        /* 'log FILE' / 'log-append FILE', "" = stderr */
-	char replay_persist[VPNC_LOG_PATH_MAX];  /* 'replay-persist FILE' (static-key mode), "" = none */
 	bool log_append;                         /* 'log-append': append instead of truncating */
 	bool syslog;                             /* 'syslog [name]' */
 	char syslog_ident[VPNC_SYSLOG_NAME_MAX]; /* its name, "" = "vpnc" */

@@ -16,7 +16,7 @@
 
 #include "control/cli.h"
 #include "control/ctlprompt.h"
-#include "daemon/prompt_int.h"
+#include "daemon/prompt.h"
 
 /* One line from stdin (not a terminal): the answer, without its newline. */
 static int read_stdin(char *out, size_t cap)
@@ -68,7 +68,7 @@ int vpnc_cli_answer(const char *path)
 	if (isatty(STDIN_FILENO)) {
 		const struct vpnc_prompt_q q = {VPNC_PROMPT_PASS, text, echo};
 
-		ret = prompt_tty_sync(&q, answer, sizeof(answer));
+		ret = vpnc_prompt_tty_sync(&q, answer, sizeof(answer));
 	} else {
 		ret = read_stdin(answer, sizeof(answer));
 	}

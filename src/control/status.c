@@ -859,11 +859,6 @@ static void t_traffic(struct sw *w, const char *label, uint64_t bytes, uint64_t 
 	t_line(w, label, line);
 }
 
-int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, size_t cap)
-{
-	return vpnc_status_text_fmt(s, now, 0, out, cap);
-}
-
 int vpnc_status_text_fmt(const struct vpnc_status_snap *s, int64_t now, unsigned flags, char *out,
                          size_t cap)
 {

@@ -4,7 +4,7 @@
  * The loop owns a struct vpnc_status_snap and keeps its slow-moving parts
  * (state, server, cipher, push) current at each state change; the counters
  * are copied in only when a status request arrives, so nothing here touches
- * the packet path. vpnc_status_json() and vpnc_status_text() format a
+ * the packet path. vpnc_status_json() and vpnc_status_text_fmt() format a
  * snapshot into a caller buffer; they allocate nothing and take "now" from
  * the caller, so tests can pin the clock.
  *
@@ -166,9 +166,6 @@ int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, s
 #define VPNC_STATUS_RAW 0x1u
 int vpnc_status_text_fmt(const struct vpnc_status_snap *s, int64_t now, unsigned flags, char *out,
                          size_t cap);
-/* vpnc_status_text_fmt() with human units. */
-int vpnc_status_text(const struct vpnc_status_snap *s, int64_t now, char *out, size_t cap);
-
 /* "1.50 MiB" (IEC units, two decimals) or "512 B"; never fails, cuts at cap. */
 void vpnc_status_bytes(uint64_t n, char *out, size_t cap);
 /* "2 seconds", "3 minutes, 5 seconds", "1 hour, 2 minutes", "4 days, 1 hour". */

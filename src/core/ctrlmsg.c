@@ -149,20 +149,3 @@ enum vpnc_ctrlmsg_type vpnc_ctrlmsg_classify(const char *msg, size_t len, const 
 	return t;
 }
 
-const char *vpnc_ctrlmsg_type_name(enum vpnc_ctrlmsg_type t)
-{
-	switch (t) {
-	case VPNC_MSG_PUSH_REQUEST: return "PUSH_REQUEST";
-	case VPNC_MSG_PUSH_REPLY: return "PUSH_REPLY";
-	case VPNC_MSG_AUTH_FAILED: return "AUTH_FAILED";
-	case VPNC_MSG_RESTART: return "RESTART";
-	case VPNC_MSG_HALT: return "HALT";
-	case VPNC_MSG_INFO_PRE: return "INFO_PRE";
-	case VPNC_MSG_INFO: return "INFO";
-	case VPNC_MSG_CR_RESPONSE: return "CR_RESPONSE";
-	case VPNC_MSG_AUTH_PENDING: return "AUTH_PENDING";
-	case VPNC_MSG_EXIT: return "EXIT";
-	case VPNC_MSG_UNKNOWN: break;
-	}
-	return "UNKNOWN";
-}

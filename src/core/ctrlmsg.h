@@ -73,7 +73,4 @@ enum vpnc_ctrlmsg_type {
 enum vpnc_ctrlmsg_type vpnc_ctrlmsg_classify(const char *msg, size_t len, const char **arg,
                                              size_t *arg_len);
 
-/* Text for a type, for logs ("PUSH_REPLY", ..., "UNKNOWN"). */
-const char *vpnc_ctrlmsg_type_name(enum vpnc_ctrlmsg_type t);
-
 #endif

@@ -26,12 +26,6 @@ bool vpnc_op_is_control(unsigned op)
 	}
 }
 
-bool vpnc_op_is_reset(unsigned op)
-{
-	return op == VPNC_OP_SOFT_RESET_V1 || op == VPNC_OP_HARD_RESET_CLIENT_V2 ||
-	    op == VPNC_OP_HARD_RESET_SERVER_V2 || op == VPNC_OP_HARD_RESET_CLIENT_V3;
-}
-
 /* OpenVPN treats an all-zero session id as undefined and drops the packet. */
 static bool sid_defined(const uint8_t *sid)
 {

@@ -65,9 +65,6 @@ static inline unsigned vpnc_kid_of(uint8_t b) { return b & VPNC_KEY_ID_MASK; }
 /* True for the control opcodes OpenVPN 2.6 accepts: 3, 4, 5, 7, 8, 10, 11. */
 bool vpnc_op_is_control(unsigned op);
 
-/* True for the hard and soft reset opcodes 3, 7, 8, 10. */
-bool vpnc_op_is_reset(unsigned op);
-
 struct vpnc_ctrl_hdr {
 	uint8_t opcode, key_id;
 	uint8_t sid[VPNC_SID_LEN];              /* sender's session id */

@@ -87,11 +87,6 @@ bool vpnc_dc_cipher_is_aead(const char *name)
 	return c != NULL && c->aead;
 }
 
-int vpnc_dc_auth_lookup(const char *name, const char **canonical)
-{
-	return vpnc_dc_hmac_lookup(name, canonical);
-}
-
 void vpnc_dc_key_clear(struct vpnc_dc_key *k)
 {
 	if (k == NULL)
@@ -259,11 +254,6 @@ void vpnc_dc_set_rand(struct vpnc_dc_key *k, vpnc_dc_rand_fn rand, void *ctx)
 {
 	k->rand = rand;
 	k->rand_ctx = ctx;
-}
-
-void vpnc_dc_set_send_pid(struct vpnc_dc_key *k, uint32_t last_sent)
-{
-	k->send_pid = last_sent;
 }
 
 /* Runs one piece of the plaintext through the AEAD context; empty pieces are skipped. */

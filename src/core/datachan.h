@@ -148,9 +148,6 @@ int vpnc_dc_cipher_lookup(const char *name, const char **canonical);
 /* True if name is a supported AEAD cipher (then `auth` does not matter). */
 bool vpnc_dc_cipher_is_aead(const char *name);
 
-/* Returns the HMAC length of a supported `auth` digest and sets *canonical; -ENOENT otherwise. */
-int vpnc_dc_auth_lookup(const char *name, const char **canonical);
-
 /*
  * Keys k for one key_id. key_id must be 0..7 and peer_id -1 (send P_DATA_V1)
  * or 0..0xFFFFFF (send P_DATA_V2). Both formats are accepted on receive.
@@ -283,8 +280,5 @@ int vpnc_dc_encrypt_frag(struct vpnc_dc_key *k, uint32_t fhdr, const uint8_t *in
                          size_t n, uint8_t *out, size_t cap);
 int vpnc_dc_decrypt_raw(struct vpnc_dc_key *k, const uint8_t *pkt, size_t len, uint8_t *out, size_t cap);
 int vpnc_dc_unframe(struct vpnc_dc_key *k, uint8_t *f, size_t flen, size_t cap, size_t *shift);
-
-/* For tests and benchmarks: sets the last packet_id sent (e.g. to check -EOVERFLOW). */
-void vpnc_dc_set_send_pid(struct vpnc_dc_key *k, uint32_t last_sent);
 
 #endif

@@ -353,7 +353,3 @@ int vpnc_km2_occ_cipher(const char *occ, char *out, size_t cap)
 	return 1;
 }
 
-bool vpnc_km2_occ_uses_comp(const char *occ)
-{
-	return strstr(occ, ",comp-lzo,") != NULL;
-}

@@ -110,7 +110,8 @@ int vpnc_km2_peer_info_p2p(char *out, size_t cap, const char *data_ciphers_canon
 bool vpnc_km2_info_get(const char *info, const char *name, char *out, size_t cap);
 
 /*
- * Builds the OCC options string (section 11) as 2.6 does for a TLS client or
+ * Builds the OCC options string as 2.6 does (options_string() in OpenVPN's
+ * src/openvpn/options.c, sent in key-method 2 and OCC) for a TLS client or
  * server with no `cipher` configured (2.6's BF-CBC default, so no cipher item
  * and keysize 128), e.g.
  * "V4,dev-type tun,link-mtu 1541,tun-mtu 1500,proto UDPv4,auth SHA1,keysize 128,key-method 2,tls-client".
@@ -141,8 +142,5 @@ int vpnc_km2_occ_string(char *out, size_t cap, const struct vpnc_km2_occ *occ);
  * man's NCP). Returns 1 if found, 0 if not, -ENOSPC if it does not fit.
  */
 int vpnc_km2_occ_cipher(const char *occ, char *out, size_t cap);
-
-/* True if a peer's OCC string contains ",comp-lzo," (the peer has a compression context), as 2.6 tests it. */
-bool vpnc_km2_occ_uses_comp(const char *occ);
 
 #endif

@@ -166,15 +166,6 @@ void vpnc_rel_schedule_now(struct vpnc_reliable *r, uint64_t now)
 	}
 }
 
-bool vpnc_rel_all_acked(const struct vpnc_reliable *r)
-{
-	for (size_t i = 0; i < VPNC_REL_SEND_WINDOW; i++) {
-		if (r->tx[i].active)
-			return false;
-	}
-	return true;
-}
-
 uint64_t vpnc_rel_next_timer(const struct vpnc_reliable *r)
 {
 	uint64_t t = UINT64_MAX;

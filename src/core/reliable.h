@@ -129,9 +129,6 @@ void vpnc_rel_acks_in(struct vpnc_reliable *r, const uint32_t *acks, size_t n);
 /* Reschedules every unACKed entry for immediate sending with the initial timeout (OpenVPN's burst). */
 void vpnc_rel_schedule_now(struct vpnc_reliable *r, uint64_t now);
 
-/* True if nothing we sent is waiting for an ACK. */
-bool vpnc_rel_all_acked(const struct vpnc_reliable *r);
-
 /* --- receiving --- */
 
 /*

@@ -112,11 +112,6 @@ void vpnc_tlsauth_free(struct vpnc_tlsauth *t)
 	free(t);
 }
 
-size_t vpnc_tlsauth_overhead(const struct vpnc_tlsauth *t)
-{
-	return t->hlen + VPNC_TLSAUTH_PID;
-}
-
 /* HMAC(pid(8) || op|sid(9) || rest) with a keyed context; writes L bytes. */
 static bool ta_hmac(EVP_MAC_CTX *mac, size_t hlen, const uint8_t *pid, const uint8_t *opsid,
                     const uint8_t *rest, size_t rest_len, uint8_t *outmac)

@@ -45,9 +45,6 @@ int vpnc_tlsauth_new(struct vpnc_tlsauth **out, const uint8_t key[256], const ch
                      int key_direction, bool server_role, uint32_t now_unix);
 void vpnc_tlsauth_free(struct vpnc_tlsauth *t);
 
-/* Bytes added by wrapping: L + 8. */
-size_t vpnc_tlsauth_overhead(const struct vpnc_tlsauth *t);
-
 /* Wraps op|kid | sid | rest into out; returns in_len + L + 8. New replay id per call. No overlap. */
 int vpnc_tlsauth_wrap(struct vpnc_tlsauth *t, const uint8_t *in, size_t in_len, uint8_t *out,
                       size_t cap);

@@ -122,11 +122,6 @@ void vpnc_tlscrypt_free(struct vpnc_tlscrypt *t)
 	free(t);
 }
 
-uint32_t vpnc_tlscrypt_send_id(const struct vpnc_tlscrypt *t)
-{
-	return t->send_id;
-}
-
 /* Computes HMAC(header(17) || body) with a context keyed at creation. */
 static bool tc_tag(EVP_MAC_CTX *mac, const uint8_t *hdr, const uint8_t *body, size_t body_len,
                    uint8_t tag[VPNC_TLSCRYPT_TAG])

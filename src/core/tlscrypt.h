@@ -89,7 +89,4 @@ int vpnc_tlscrypt_wrap(struct vpnc_tlscrypt *t, const uint8_t *in, size_t in_len
 int vpnc_tlscrypt_unwrap(struct vpnc_tlscrypt *t, const uint8_t *in, size_t in_len, uint8_t *out,
                          size_t cap);
 
-/* The last replay id sent (first_send_id before the first wrap). For tests and logs. */
-uint32_t vpnc_tlscrypt_send_id(const struct vpnc_tlscrypt *t);
-
 #endif

@@ -168,16 +168,6 @@ int vpnc_link_udp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct 
                        bool batch,
                        const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
 
-/*
- * Starts a non-blocking TCP connect to peer (from local when not NULL).
- * Packets passed to vpnc_link_send() before the connection is up are
- * queued and sent once it is. A failed connect, a reset or the end of
- * the stream calls cbs->down once. Returns 0 and sets *out, or a negative
- * errno code. The caller bounds the connect time (server-poll-timeout).
- */
-int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
-                       const struct vpnc_link_cbs *cbs, struct vpnc_link **out);
-
 /* Bytes a handshake step may write at once (an HTTP CONNECT request with its headers). */
 #define VPNC_LINK_PRE_MAX 16384
 
@@ -197,7 +187,15 @@ struct vpnc_link_pre {
 	void *ctx;
 };
 
-/* vpnc_link_tcp_open() with a handshake first (pre may be NULL: none). */
+/*
+ * Starts a non-blocking TCP connect to peer (from local when not NULL),
+ * then runs pre's handshake (pre may be NULL: none; a proxy's greeting).
+ * Packets passed to vpnc_link_send() before the connection and handshake
+ * are through are queued and sent then. A failed connect, a reset or the
+ * end of the stream calls cbs->down once. Returns 0 and sets *out, or a
+ * negative errno code. The caller bounds the connect time
+ * (server-poll-timeout).
+ */
 int vpnc_link_tcp_open_pre(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
                            const struct vpnc_link_pre *pre, const struct vpnc_link_cbs *cbs,
                            struct vpnc_link **out);

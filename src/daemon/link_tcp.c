@@ -408,12 +408,6 @@ static const struct vpnc_link_ops tcp_ops = {
 	.busy = tcp_busy,
 };
 
-int vpnc_link_tcp_open(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
-                       const struct vpnc_link_cbs *cbs, struct vpnc_link **out)
-{
-	return vpnc_link_tcp_open_pre(uv, peer, local, NULL, cbs, out);
-}
-
 int vpnc_link_tcp_open_pre(uv_loop_t *uv, const struct sockaddr *peer, const struct sockaddr *local,
                            const struct vpnc_link_pre *pre, const struct vpnc_link_cbs *cbs,
                            struct vpnc_link **out)

@@ -228,27 +228,11 @@ void vpnc_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-void vpnc_log_cat(int level, unsigned cat, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!vpnc_log_enabled(level) || !mute_pass(level, cat))
-		return;
-	va_start(ap, fmt);
-	log_write(level, fmt, ap);
-	va_end(ap);
-}
-
 void vpnc_log_engine(void *ctx, int level, const char *msg)
 {
 	(void)ctx;
 	if (vpnc_log_enabled(level) && mute_pass(level, text_cat(msg)))
 		log_write_direct(level, "%s", msg);
-}
-
-void vpnc_log_note(void *ctx, const char *msg)
-{
-	vpnc_log_engine(ctx, VPNC_LOG_NOTE, msg);
 }
 
 /*

@@ -25,9 +25,9 @@
  * when a message of another category ends the run, "K variation(s) on
  * previous N message(s) suppressed by --mute". Categories: the call site
  * (the format string) for vpnc_log(), the text up to the first digit or
- * ':' for engine messages, explicit for vpnc_log_cat(); category 0, fatal
- * errors and warnings are never muted (they end a run, as OpenVPN's M_FATAL
- * and M_WARN messages do). Muting applies after the verb filter.
+ * ':' for engine messages; category 0, fatal errors and warnings are never
+ * muted (they end a run, as OpenVPN's M_FATAL and M_WARN messages do).
+ * Muting applies after the verb filter.
  *
  * Ownership: the module owns the log file descriptor (close-on-exec) and a
  * copy of the syslog name; vpnc_log_close() releases both. Not thread safe:
@@ -110,13 +110,7 @@ int vpnc_log_priority(int level);
 /* Writes one line if level <= verb; its mute category is the call site. */
 void vpnc_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Writes one line if level <= verb, with an explicit mute category. */
-void vpnc_log_cat(int level, unsigned cat, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 /* Adapter with the engine's vpnc_log_fn signature (ctx unused). */
 void vpnc_log_engine(void *ctx, int level, const char *msg);
-
-/* Adapter for config notes (printed at verb 4 and above). */
-void vpnc_log_note(void *ctx, const char *msg);
 
 #endif

@@ -68,7 +68,7 @@ int vpnc_prompt_sync(const struct vpnc_prompt_q *q, char *out, size_t cap)
 	vpnc_prompt_env_probe(&env);
 	fes = vpnc_prompt_pick(&env, true);
 	if (fes & VPNC_PROMPT_FE_TTY)
-		return prompt_tty_sync(q, out, cap);
+		return vpnc_prompt_tty_sync(q, out, cap);
 	if (fes & VPNC_PROMPT_FE_SDASK)
 		return prompt_sdask_sync(q, sync_instance, out, cap);
 	return -ENXIO;
@@ -120,11 +120,6 @@ void vpnc_prompt_limit(struct vpnc_prompt *p, unsigned fes)
 {
 	if (p != NULL)
 		p->allowed = fes;
-}
-
-bool vpnc_prompt_busy(const struct vpnc_prompt *p)
-{
-	return p != NULL && p->id != 0;
 }
 
 /* Every front end lets go; the question is gone. */

@@ -105,6 +105,13 @@ unsigned vpnc_prompt_pick(const struct vpnc_prompt_env *env, bool sync);
  */
 int vpnc_prompt_sync(const struct vpnc_prompt_q *q, char *out, size_t cap);
 
+/*
+ * Blocking, the controlling terminal only: vpnc_prompt_sync() without the
+ * systemd-ask-password fallback, for `vpnc answer`, which runs in the user's
+ * own terminal. Same returns.
+ */
+int vpnc_prompt_tty_sync(const struct vpnc_prompt_q *q, char *out, size_t cap);
+
 /* The instance name vpnc_prompt_sync() gives systemd-ask-password's --id (copied; NULL = "vpnc"). */
 void vpnc_prompt_sync_instance(const char *instance);
 
@@ -150,9 +157,6 @@ int vpnc_prompt_ask(struct vpnc_prompt *p, const struct vpnc_prompt_q *q, vpnc_p
 
 /* Withdraws the waiting question (done is not called); 0, or -ENOENT if none waits. */
 int vpnc_prompt_cancel(struct vpnc_prompt *p);
-
-/* Whether a question waits. */
-bool vpnc_prompt_busy(const struct vpnc_prompt *p);
 
 /*
  * Posts (text) or clears (NULL) the informational item `vpnc status` shows,

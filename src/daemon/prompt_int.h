@@ -72,7 +72,6 @@ void prompt_unref(struct vpnc_prompt *p);
 void prompt_fe_done(struct vpnc_prompt *p, unsigned fe, int status, char *answer);
 
 /* The terminal (prompt_tty.c). */
-int prompt_tty_sync(const struct vpnc_prompt_q *q, char *out, size_t cap);
 int prompt_tty_start(struct vpnc_prompt *p);
 void prompt_tty_stop(struct vpnc_prompt *p);
 void prompt_tty_print(const char *line); /* a line for the user, when there is a terminal */

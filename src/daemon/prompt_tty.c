@@ -117,7 +117,7 @@ static int ask(int fd, const char *question, bool echo, char *out, size_t cap)
 	return ret;
 }
 
-int prompt_tty_sync(const struct vpnc_prompt_q *q, char *out, size_t cap)
+int vpnc_prompt_tty_sync(const struct vpnc_prompt_q *q, char *out, size_t cap)
 {
 	char question[VPNC_PROMPT_TEXT_MAX + 2];
 	int fd, ret;

@@ -75,9 +75,6 @@ void vpnc_script_env_init(struct vpnc_script_env *env);
  */
 int vpnc_script_env_set(struct vpnc_script_env *env, const char *name, const char *value);
 
-/* Returns the value of name, or NULL. */
-const char *vpnc_script_env_get(const struct vpnc_script_env *env, const char *name);
-
 /*
  * Builds OpenVPN's script environment into env (emptied first): script_type,
  * script_context, dev, dev_type, tun_mtu, verb, config, daemon,

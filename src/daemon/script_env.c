@@ -46,16 +46,6 @@ static bool env_name_ok(const char *name, size_t n)
 	return true;
 }
 
-const char *vpnc_script_env_get(const struct vpnc_script_env *env, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < env->n; i++)
-		if (strncmp(env->vars[i], name, n) == 0 && env->vars[i][n] == '=')
-			return env->vars[i] + n + 1;
-	return NULL;
-}
-
 int vpnc_script_env_set(struct vpnc_script_env *env, const char *name, const char *value)
 {
 	size_t nlen = strlen(name), vlen = strlen(value), need = nlen + 1 + vlen + 1;

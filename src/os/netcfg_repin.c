@@ -1,6 +1,6 @@
 /*
- * netcfg_repin.c: owns moving the host route to the VPN server that netcfg
- * added for redirect-gateway (struct vpnc_netcfg records it) when the link it
+ * netcfg_repin.c: owns moving the host route to the VPN server, which netcfg
+ * installs with redirect-gateway (struct vpnc_netcfg records it), when the link it
  * went through is gone, so that the session can follow the client to its new
  * link (roaming, docs/roaming.md). Nothing else in the record changes.
  */

@@ -19,7 +19,6 @@
 #include <openssl/rsa.h>
 
 #include "os/tun_offload.h"
-#include "priv/privio.h"
 
 int vpnc_privsrv_init(struct vpnc_privsrv *s, const struct vpnc_config *conf)
 {
@@ -399,25 +398,6 @@ int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, 
 	default: return -EBADMSG; /* a reply type (vpnc_priv_recv() never hands one out from the child), or ASK /
 	                          * ASK_DONE, which the daemon serves itself (daemon/privask.h) */
 	}
-}
-
-int vpnc_privsrv_serve_one(struct vpnc_privsrv *s, int sock)
-{
-	static union vpnc_priv_msg req, reply; /* about 10 KiB each; single-threaded */
-	int in_fd, fd = -1, ret = vpnc_priv_recv(sock, &req, false, &in_fd);
-
-	if (ret == -ECONNRESET)
-		return 0;
-	if (ret < 0)
-		return ret;
-	if (ret == VPNC_PRIV_MARK)
-		vpnc_privsrv_mark(s, in_fd, &reply);
-	else
-		ret = vpnc_privsrv_handle(s, &req, &reply, &fd);
-	if (ret < 0)
-		return ret;
-	ret = vpnc_priv_send(sock, &reply, reply.h.len, fd);
-	return ret == -EPIPE || ret == -ECONNRESET ? 0 : ret < 0 ? ret : 1;
 }
 
 int vpnc_privsrv_revert(struct vpnc_privsrv *s)

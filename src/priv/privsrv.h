@@ -82,15 +82,6 @@ int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, 
  */
 void vpnc_privsrv_mark(struct vpnc_privsrv *s, int fd, union vpnc_priv_msg *reply);
 
-/*
- * Receives one request on sock, handles it and sends the reply (blocking).
- * Returns 1 when a request was served, 0 when the child closed its end,
- * -EBADMSG when it sent something malformed or not allowed (the caller
- * reverts and ends: the child is compromised or broken), or another
- * negative errno code.
- */
-int vpnc_privsrv_serve_one(struct vpnc_privsrv *s, int sock);
-
 /* Reverts DNS, removes addresses and routes, closes the TUN. Returns how many steps failed. */
 int vpnc_privsrv_revert(struct vpnc_privsrv *s);
 

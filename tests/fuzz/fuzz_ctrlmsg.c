@@ -44,7 +44,7 @@ static void on_msg(void *ctx, const char *msg, size_t len)
 	const char *arg = NULL;
 	size_t alen = 0;
 	enum vpnc_ctrlmsg_type t = vpnc_ctrlmsg_classify(msg, len, &arg, &alen);
-	check(arg != NULL && vpnc_ctrlmsg_type_name(t) != NULL);
+	check(arg != NULL && (unsigned)t <= (unsigned)VPNC_MSG_EXIT);
 	check(alen == 0 || (arg >= msg && arg + alen <= msg + len));
 	s->good++;
 	for (size_t i = 0; i < len; i++)

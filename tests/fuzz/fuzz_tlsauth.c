@@ -18,6 +18,8 @@
 #define FUZZ_MAX 65536
 
 static const char *const digests[] = {"SHA1", "SHA256", "SHA512"};
+/* Bytes wrapping adds: the HMAC and the replay id and time (8). */
+static const size_t overheads[] = {20 + 8, 32 + 8, 64 + 8};
 /* Each pair is (receiver's direction, sender's direction) as a server and client would be set up. */
 static const int dirs[][2] = {{0, 1}, {1, 0}, {-1, -1}};
 
@@ -45,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(vpnc_tlsauth_new(&rx, key, dg, d[0], true, 1) == 0);
 	check(vpnc_tlsauth_new(&tx, key, dg, d[1], false, 1) == 0);
 	check(vpnc_tlsauth_new(&rx2, key, dg, d[0], true, 1) == 0);
-	size_t over = vpnc_tlsauth_overhead(rx);
+	size_t over = overheads[data[-1] % 3];
 
 	int n = vpnc_tlsauth_unwrap(rx, data, size, buf, sizeof(buf));
 	if (n >= 0)

@@ -33,9 +33,6 @@ static void test_first_byte(void)
 		    op == 10 || op == 11;
 		CHECK(vpnc_op_is_control(op) == want);
 	}
-	CHECK(vpnc_op_is_reset(7) && vpnc_op_is_reset(8) && vpnc_op_is_reset(10) &&
-	    vpnc_op_is_reset(3));
-	CHECK(!vpnc_op_is_reset(4) && !vpnc_op_is_reset(5) && !vpnc_op_is_reset(11));
 }
 
 static void test_hdr_len(void)

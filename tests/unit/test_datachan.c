@@ -158,7 +158,7 @@ static void test_cipher(size_t ci, int32_t peer_id)
 	CHECK(vpnc_dc_encrypt(&cli, pt, 100, pkt, head + 100) == (int)(head + 100));
 
 	/* The packet-id never wraps. */
-	vpnc_dc_set_send_pid(&cli, UINT32_MAX - 1);
+	cli.send_pid = UINT32_MAX - 1;
 	CHECK(vpnc_dc_wants_rekey(&cli));
 	n = vpnc_dc_encrypt(&cli, pt, 10, pkt, sizeof(pkt));
 	CHECK(n == (int)(head + 10) && vpnc_get_u32(pkt + hdr) == UINT32_MAX);

@@ -145,7 +145,7 @@ static void run(const char *cipher, const char *auth, enum vpnc_comp comp)
 		if (real) {
 			/* A compressed packet from the server (built here, as by the peer) and a corrupt one. */
 			ip[len / 2] = (uint8_t)i;
-			vpnc_dc_set_send_pid(&raw, cli.send_pid); /* one packet_id sequence for the receiver */
+			raw.send_pid = cli.send_pid; /* one packet_id sequence for the receiver */
 			size_t fl = compressed(comp, ip, len, f);
 			n = vpnc_dc_encrypt(&raw, f, fl, pkt, sizeof(pkt));
 			if (n <= 0 || vpnc_dc_decrypt(&srv, pkt, (size_t)n, out, sizeof(out)) != (int)len ||
@@ -155,7 +155,7 @@ static void run(const char *cipher, const char *auth, enum vpnc_comp comp)
 			n = vpnc_dc_encrypt(&raw, f, fl, pkt, sizeof(pkt));
 			if (n <= 0 || vpnc_dc_decrypt(&srv, pkt, (size_t)n, out, sizeof(out)) > (int)sizeof(ip))
 				ok = 0;
-			vpnc_dc_set_send_pid(&cli, raw.send_pid);
+			cli.send_pid = raw.send_pid;
 		}
 	}
 	CHECK(ok);

@@ -16,6 +16,7 @@
 
 #include "vpnc/buf.h"
 #include "core/datachan.h"
+#include "core/dc_hmac.h"
 
 #include "../check.h"
 
@@ -90,12 +91,12 @@ static void test_lookup(void)
 	CHECK(!vpnc_dc_cipher_is_aead("AES-256-CBC"));
 	CHECK(!vpnc_dc_cipher_is_aead("nonsense"));
 	CHECK(!vpnc_dc_cipher_is_aead(NULL));
-	CHECK(vpnc_dc_auth_lookup("sha256", &canon) == 32 && strcmp(canon, "SHA256") == 0);
-	CHECK(vpnc_dc_auth_lookup("SHA1", NULL) == 20);
-	CHECK(vpnc_dc_auth_lookup("SHA512", NULL) == 64);
-	CHECK(vpnc_dc_auth_lookup("MD4", NULL) == -ENOENT);
-	CHECK(vpnc_dc_auth_lookup("none", NULL) == -ENOENT);
-	CHECK(vpnc_dc_auth_lookup(NULL, NULL) == -ENOENT);
+	CHECK(vpnc_dc_hmac_lookup("sha256", &canon) == 32 && strcmp(canon, "SHA256") == 0);
+	CHECK(vpnc_dc_hmac_lookup("SHA1", NULL) == 20);
+	CHECK(vpnc_dc_hmac_lookup("SHA512", NULL) == 64);
+	CHECK(vpnc_dc_hmac_lookup("MD4", NULL) == -ENOENT);
+	CHECK(vpnc_dc_hmac_lookup("none", NULL) == -ENOENT);
+	CHECK(vpnc_dc_hmac_lookup(NULL, NULL) == -ENOENT);
 	/* BF-CBC is listed but only counts when the legacy provider is loaded. */
 	EVP_CIPHER *bf = EVP_CIPHER_fetch(NULL, "BF-CBC", NULL);
 	CHECK((vpnc_dc_cipher_lookup("BF-CBC", NULL) == 0) == (bf != NULL));
@@ -246,7 +247,7 @@ static void test_cbc(const char *cipher, size_t ai, int32_t peer_id)
 	CHECK(vpnc_dc_decrypt(&srv, many[6], (size_t)len70[6], out, sizeof(out)) == -EALREADY);
 
 	/* The packet-id never wraps. */
-	vpnc_dc_set_send_pid(&cli, UINT32_MAX - 1);
+	cli.send_pid = UINT32_MAX - 1;
 	n = vpnc_dc_encrypt(&cli, pt, 10, pkt, sizeof(pkt));
 	CHECK(n > 0 && vpnc_dc_decrypt(&srv, pkt, (size_t)n, out, sizeof(out)) == 10);
 	CHECK(vpnc_dc_encrypt(&cli, pt, 10, pkt, sizeof(pkt)) == -EOVERFLOW);
@@ -380,11 +381,11 @@ static void test_static(const char *cipher, enum vpnc_comp comp)
 	 * earlier time is refused, as 2.6's long form does. */
 	uint32_t t0 = a.pid_time;
 	a.pid_time = t0 + 10;
-	vpnc_dc_set_send_pid(&a, 0);
+	a.send_pid = 0;
 	n = vpnc_dc_encrypt(&a, pt, 20, pkt, sizeof(pkt));
 	CHECK(vpnc_dc_decrypt(&b, pkt, (size_t)n, out, sizeof(out)) == 20);
 	a.pid_time = t0;
-	vpnc_dc_set_send_pid(&a, 1000);
+	a.send_pid = 1000;
 	n = vpnc_dc_encrypt(&a, pt, 20, pkt, sizeof(pkt));
 	CHECK(vpnc_dc_decrypt(&b, pkt, (size_t)n, out, sizeof(out)) == -EALREADY);
 

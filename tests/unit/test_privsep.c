@@ -29,6 +29,7 @@
 #include "vpnc/push.h"
 
 #include "../check.h"
+#include "../privsrv_serve.h"
 #include "../netns.h"
 
 static const char PROFILE[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote 192.0.2.10 1194\n"
@@ -57,7 +58,7 @@ static pid_t start_parent(int *child_sock)
 		close(sv[1]);
 		if (vpnc_privsrv_init(&s, conf) < 0)
 			_exit(3);
-		while ((r = vpnc_privsrv_serve_one(&s, sv[0])) > 0)
+		while ((r = privsrv_serve_one(&s, sv[0])) > 0)
 			;
 		vpnc_privsrv_free(&s);
 		_exit(r == 0 ? 0 : 2);

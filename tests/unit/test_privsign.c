@@ -31,6 +31,7 @@
 #include "priv/privsrv.h"
 
 #include "../check.h"
+#include "../privsrv_serve.h"
 
 /* A self-signed certificate for key, so the stand-in has a public key to copy. */
 static X509 *cert_for(EVP_PKEY *key)
@@ -75,7 +76,7 @@ static pid_t parent_start(EVP_PKEY *key, int *sock)
 		memset(&s, 0, sizeof(s));
 		s.tun.fd = -1;
 		s.sign_key = key;
-		while ((ret = vpnc_privsrv_serve_one(&s, sv[0])) > 0)
+		while ((ret = privsrv_serve_one(&s, sv[0])) > 0)
 			;
 		_exit(ret < 0 ? 2 : 0);
 	}

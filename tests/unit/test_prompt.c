@@ -99,10 +99,10 @@ static void test_ctl_question(void)
 	vpnc_prompt_limit(p, VPNC_PROMPT_FE_CTL);
 	/* Nothing to ask with: the socket is not there. */
 	CHECK(vpnc_prompt_ask(p, &q, on_done, &g) == -ENXIO);
-	CHECK(!vpnc_prompt_busy(p));
+	CHECK(!(p->id != 0));
 	vpnc_prompt_set_ctl(p, true);
 	CHECK(vpnc_prompt_ask(p, &q, on_done, &g) == 0);
-	CHECK(vpnc_prompt_busy(p));
+	CHECK((p->id != 0));
 	CHECK(vpnc_prompt_ask(p, &q, on_done, &g) == -EBUSY);
 	vpnc_prompt_view(p, &v);
 	CHECK(v.id != 0 && !v.echo && v.info == NULL);
@@ -117,7 +117,7 @@ static void test_ctl_question(void)
 	CHECK(vpnc_prompt_answer(p, id, "pa ss, wordXX", 11) == 0);
 	CHECK(g.calls == 1 && g.status == 0);
 	CHECK_STR(g.answer, "pa ss, word");
-	CHECK(!vpnc_prompt_busy(p));
+	CHECK(!(p->id != 0));
 	CHECK(vpnc_prompt_answer(p, id, "again", 5) == -ESTALE);
 	vpnc_prompt_view(p, &v);
 	CHECK(v.id == 0);

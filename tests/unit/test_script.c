@@ -23,6 +23,17 @@
 #include "../check.h"
 #include "../slurp.h"
 
+/* The value of name in env, or NULL. */
+static const char *env_get(const struct vpnc_script_env *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < env->n; i++)
+		if (strncmp(env->vars[i], name, n) == 0 && env->vars[i][n] == '=')
+			return env->vars[i] + n + 1;
+	return NULL;
+}
+
 /* The reply an eduVPN full-tunnel server sends (captured), plus a pushed domain. */
 static const char eduvpn_push[] =
 	"explicit-exit-notify 1,redirect-gateway def1 ipv6,route 0.0.0.0 0.0.0.0,"
@@ -119,18 +130,18 @@ static void test_eduvpn_env(void)
 	info.script_type = "down";
 	info.signal = "sigterm";
 	CHECK(vpnc_script_env_build(&env, &info, &push) == 0);
-	CHECK_STR(vpnc_script_env_get(&env, "signal"), "sigterm");
-	CHECK_STR(vpnc_script_env_get(&env, "redirect_gateway"), "1");
-	CHECK_STR(vpnc_script_env_get(&env, "script_type"), "down");
+	CHECK_STR(env_get(&env, "signal"), "sigterm");
+	CHECK_STR(env_get(&env, "redirect_gateway"), "1");
+	CHECK_STR(env_get(&env, "script_type"), "down");
 	info.script_type = "route-up";
 	CHECK(vpnc_script_env_build(&env, &info, &push) == 0);
-	CHECK(vpnc_script_env_get(&env, "signal") == NULL);
-	CHECK_STR(vpnc_script_env_get(&env, "redirect_gateway"), "1");
+	CHECK(env_get(&env, "signal") == NULL);
+	CHECK_STR(env_get(&env, "redirect_gateway"), "1");
 
 	/* down after a failed connect: no push at all. */
 	CHECK(vpnc_script_env_build(&env, &info, NULL) == 0);
-	CHECK(vpnc_script_env_get(&env, "ifconfig_local") == NULL);
-	CHECK_STR(vpnc_script_env_get(&env, "dev"), "tun0");
+	CHECK(env_get(&env, "ifconfig_local") == NULL);
+	CHECK_STR(env_get(&env, "dev"), "tun0");
 }
 
 static void test_p2p_and_routes(void)
@@ -149,22 +160,22 @@ static void test_p2p_and_routes(void)
 	CHECK(vpnc_push_parse(&p, text, sizeof(text) - 1, NULL, NULL) == 0);
 	info_up(&info);
 	CHECK(vpnc_script_env_build(&env, &info, &p) == 0);
-	CHECK_STR(vpnc_script_env_get(&env, "ifconfig_remote"), "10.8.0.5");
-	CHECK(vpnc_script_env_get(&env, "ifconfig_netmask") == NULL);
-	CHECK_STR(vpnc_script_env_get(&env, "route_vpn_gateway"), "10.8.0.5");
-	CHECK_STR(vpnc_script_env_get(&env, "route_network_1"), "192.168.1.0");
-	CHECK_STR(vpnc_script_env_get(&env, "route_gateway_1"), "10.8.0.5");
-	CHECK(vpnc_script_env_get(&env, "route_metric_1") == NULL);
-	CHECK_STR(vpnc_script_env_get(&env, "route_gateway_2"), "10.8.0.9");
-	CHECK_STR(vpnc_script_env_get(&env, "route_metric_2"), "7");
-	CHECK_STR(vpnc_script_env_get(&env, "route_network_3"), "172.16.0.0");
-	CHECK_STR(vpnc_script_env_get(&env, "route_netmask_3"), "255.240.0.0");
-	CHECK_STR(vpnc_script_env_get(&env, "route_gateway_3"), "198.18.0.1");
-	CHECK_STR(vpnc_script_env_get(&env, "route_ipv6_network_1"), "fd11::/64");
-	CHECK(vpnc_script_env_get(&env, "route_ipv6_gateway_1") == NULL);
-	CHECK_STR(vpnc_script_env_get(&env, "route_redirect_gateway_ipv4"), "2");
-	CHECK(vpnc_script_env_get(&env, "route_redirect_gateway_ipv6") == NULL);
-	CHECK_STR(vpnc_script_env_get(&env, "foreign_option_1"), "dhcp-option DNS fd00::53");
+	CHECK_STR(env_get(&env, "ifconfig_remote"), "10.8.0.5");
+	CHECK(env_get(&env, "ifconfig_netmask") == NULL);
+	CHECK_STR(env_get(&env, "route_vpn_gateway"), "10.8.0.5");
+	CHECK_STR(env_get(&env, "route_network_1"), "192.168.1.0");
+	CHECK_STR(env_get(&env, "route_gateway_1"), "10.8.0.5");
+	CHECK(env_get(&env, "route_metric_1") == NULL);
+	CHECK_STR(env_get(&env, "route_gateway_2"), "10.8.0.9");
+	CHECK_STR(env_get(&env, "route_metric_2"), "7");
+	CHECK_STR(env_get(&env, "route_network_3"), "172.16.0.0");
+	CHECK_STR(env_get(&env, "route_netmask_3"), "255.240.0.0");
+	CHECK_STR(env_get(&env, "route_gateway_3"), "198.18.0.1");
+	CHECK_STR(env_get(&env, "route_ipv6_network_1"), "fd11::/64");
+	CHECK(env_get(&env, "route_ipv6_gateway_1") == NULL);
+	CHECK_STR(env_get(&env, "route_redirect_gateway_ipv4"), "2");
+	CHECK(env_get(&env, "route_redirect_gateway_ipv6") == NULL);
+	CHECK_STR(env_get(&env, "foreign_option_1"), "dhcp-option DNS fd00::53");
 
 	info.script_context = "restart";
 	vpnc_script_updown_args(&ud, &info, &p);
@@ -193,23 +204,23 @@ static void test_dns_option_env(void)
 	CHECK(vpnc_push_parse(&p, text, sizeof(text) - 1, NULL, NULL) == 0 && p.n_rejected == 0);
 	info_up(&info);
 	CHECK(vpnc_script_env_build(&env, &info, &p) == 0);
-	CHECK_STR(vpnc_script_env_get(&env, "foreign_option_1"), "dhcp-option DOMAIN keep.example");
-	CHECK_STR(vpnc_script_env_get(&env, "foreign_option_2"), "dhcp-option DNS 10.9.0.1");
-	CHECK_STR(vpnc_script_env_get(&env, "foreign_option_3"), "dhcp-option DNS6 fd00::9");
-	CHECK_STR(vpnc_script_env_get(&env, "foreign_option_4"), "dhcp-option DNS 10.9.0.4");
-	CHECK_STR(vpnc_script_env_get(&env, "foreign_option_5"), "dhcp-option DOMAIN-SEARCH s.example");
-	CHECK(vpnc_script_env_get(&env, "foreign_option_6") == NULL);
-	CHECK_STR(vpnc_script_env_get(&env, "dns_search_domain_1"), "s.example");
-	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_address_1"), "10.9.0.1");
-	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_port_1"), "5353");
-	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_address_2"), "fd00::9");
-	CHECK(vpnc_script_env_get(&env, "dns_server_1_port_2") == NULL);
-	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_resolve_domain_1"), "int.example");
-	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_dnssec"), "yes");
-	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_transport"), "DoT");
-	CHECK_STR(vpnc_script_env_get(&env, "dns_server_1_sni"), "dns.example");
-	CHECK_STR(vpnc_script_env_get(&env, "dns_server_2_address_1"), "10.9.0.4");
-	CHECK(vpnc_script_env_get(&env, "dns_server_2_dnssec") == NULL);
+	CHECK_STR(env_get(&env, "foreign_option_1"), "dhcp-option DOMAIN keep.example");
+	CHECK_STR(env_get(&env, "foreign_option_2"), "dhcp-option DNS 10.9.0.1");
+	CHECK_STR(env_get(&env, "foreign_option_3"), "dhcp-option DNS6 fd00::9");
+	CHECK_STR(env_get(&env, "foreign_option_4"), "dhcp-option DNS 10.9.0.4");
+	CHECK_STR(env_get(&env, "foreign_option_5"), "dhcp-option DOMAIN-SEARCH s.example");
+	CHECK(env_get(&env, "foreign_option_6") == NULL);
+	CHECK_STR(env_get(&env, "dns_search_domain_1"), "s.example");
+	CHECK_STR(env_get(&env, "dns_server_1_address_1"), "10.9.0.1");
+	CHECK_STR(env_get(&env, "dns_server_1_port_1"), "5353");
+	CHECK_STR(env_get(&env, "dns_server_1_address_2"), "fd00::9");
+	CHECK(env_get(&env, "dns_server_1_port_2") == NULL);
+	CHECK_STR(env_get(&env, "dns_server_1_resolve_domain_1"), "int.example");
+	CHECK_STR(env_get(&env, "dns_server_1_dnssec"), "yes");
+	CHECK_STR(env_get(&env, "dns_server_1_transport"), "DoT");
+	CHECK_STR(env_get(&env, "dns_server_1_sni"), "dns.example");
+	CHECK_STR(env_get(&env, "dns_server_2_address_1"), "10.9.0.4");
+	CHECK(env_get(&env, "dns_server_2_dnssec") == NULL);
 }
 
 static void test_env_set(void)
@@ -220,13 +231,13 @@ static void test_env_set(void)
 	CHECK(vpnc_script_env_set(&env, "a", "1") == 0);
 	CHECK(vpnc_script_env_set(&env, "a", "2") == 0);
 	CHECK(env.n == 1);
-	CHECK_STR(vpnc_script_env_get(&env, "a"), "2");
+	CHECK_STR(env_get(&env, "a"), "2");
 	CHECK(vpnc_script_env_set(&env, "b=c", "x") == -EINVAL);
 	CHECK(vpnc_script_env_set(&env, "", "x") == -EINVAL);
 	CHECK(vpnc_script_env_set(&env, "b c", "x") == -EINVAL);
 	CHECK(vpnc_script_env_set(&env, "cn", "a\nb\001c\x80") == 0);
-	CHECK_STR(vpnc_script_env_get(&env, "cn"), "a_b_c_");
-	CHECK(vpnc_script_env_get(&env, "c") == NULL);
+	CHECK_STR(env_get(&env, "cn"), "a_b_c_");
+	CHECK(env_get(&env, "c") == NULL);
 	/* Filling up fails cleanly. */
 	{
 		static char big[4096];
@@ -417,11 +428,11 @@ static void test_predown_ipchange(void)
 	info.script_type = "route-pre-down";
 	info.signal = "sigterm";
 	CHECK(vpnc_script_env_build(&env, &info, &push) == 0);
-	CHECK_STR(vpnc_script_env_get(&env, "signal"), "sigterm");
-	CHECK_STR(vpnc_script_env_get(&env, "script_type"), "route-pre-down");
+	CHECK_STR(env_get(&env, "signal"), "sigterm");
+	CHECK_STR(env_get(&env, "script_type"), "route-pre-down");
 	info.script_type = "up";
 	CHECK(vpnc_script_env_build(&env, &info, &push) == 0);
-	CHECK(vpnc_script_env_get(&env, "signal") == NULL);
+	CHECK(env_get(&env, "signal") == NULL);
 }
 
 /* vpnc_script_run_sync: waits, returns the exit status, or a negative code for no start. */
@@ -486,9 +497,9 @@ static void test_setenv_safe(void)
 	info_up(&info);
 	info.conf = c;
 	CHECK(vpnc_script_env_build(&env, &info, &push) == 0);
-	CHECK_STR(vpnc_script_env_get(&env, "OPENVPN_SITE"), "office 2");
-	CHECK_STR(vpnc_script_env_get(&env, "OPENVPN_EMPTY"), "");
-	CHECK(vpnc_script_env_get(&env, "PLAIN") == NULL && vpnc_script_env_get(&env, "SITE") == NULL);
+	CHECK_STR(env_get(&env, "OPENVPN_SITE"), "office 2");
+	CHECK_STR(env_get(&env, "OPENVPN_EMPTY"), "");
+	CHECK(env_get(&env, "PLAIN") == NULL && env_get(&env, "SITE") == NULL);
 	vpnc_config_free(c);
 }
 

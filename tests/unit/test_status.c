@@ -21,6 +21,12 @@
 
 #include "../check.h"
 
+/* The human-units text, as `vpnc status` prints it without --raw. */
+static int status_text(const struct vpnc_status_snap *s, int64_t now, char *out, size_t cap)
+{
+	return vpnc_status_text_fmt(s, now, 0, out, cap);
+}
+
 #define HAS(hay, needle) (strstr((hay), (needle)) != NULL)
 
 /*
@@ -218,7 +224,7 @@ static void test_json(void)
 	s.dns_failed = true;
 	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0);
 	CHECK(HAS(out, "\"domains\":[\"example.org\"],\"failed\":true,"));
-	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(status_text(&s, NOW, out, sizeof(out)) > 0);
 	CHECK(HAS(out, "dns:          10.8.0.1\n              fd00::1\n              NOT applied (see the log)\n"),
 	      "%s", out);
 	s.dns_failed = false;
@@ -234,7 +240,7 @@ static void test_json(void)
 	n = vpnc_status_json(&s, NOW, out, sizeof(out));
 	CHECK(n > 0 && json_ok(out));
 	CHECK(HAS(out, "\"dns\":{\"servers\":[\"fd00::53\"],\"domains\":[\"example.org\",\"s.example\"],\"failed\":false,"));
-	n = vpnc_status_text(&s, NOW, out, sizeof(out));
+	n = status_text(&s, NOW, out, sizeof(out));
 	CHECK(n > 0 && HAS(out, "dns:          fd00::53\ndomains:      example.org\n              s.example\n"));
 	fill_push(&push);
 	push.n_dns_servers = 0;
@@ -302,7 +308,7 @@ static void test_escaping(void)
 	               "surrogate \\ufffd\\ufffd\\ufffd"));
 	CHECK(HAS(out, "\"dev\":\"tun\\u001b[31m\""));
 
-	n = vpnc_status_text(&s, NOW, out, sizeof(out));
+	n = status_text(&s, NOW, out, sizeof(out));
 	CHECK(n > 0);
 	CHECK(strchr(out, '\x1b') == NULL && strchr(out, '\x01') == NULL && strchr(out, '\x7f') == NULL);
 	CHECK(strstr(out, "\xc2\x9b") == NULL);
@@ -343,7 +349,7 @@ static void test_text(void)
 	int n;
 
 	fill_push(&push);
-	n = vpnc_status_text(&s, NOW, out, sizeof(out));
+	n = status_text(&s, NOW, out, sizeof(out));
 	CHECK(n > 0);
 	CHECK(HAS(out, "state:        connected since 2027-01-15 05:55:00 UTC (2h 5m)\n"));
 	CHECK(HAS(out, "server:       vpn.example.org [192.0.2.1] port 1194 udp\n"));
@@ -378,7 +384,7 @@ static void test_text(void)
 	st.link_in_pkts = 0;
 	s.last_recv_ms_ago = -1;
 	s.last_sent_ms_ago = 61000;
-	n = vpnc_status_text(&s, NOW, out, sizeof(out));
+	n = status_text(&s, NOW, out, sizeof(out));
 	CHECK(n > 0 && HAS(out, "state:        connecting (attempt 3)\n"));
 	CHECK(HAS(out, "server:       vpn.example.org [192.0.2.1] port 1194 udp\n"));
 	CHECK(HAS(out, "received:     4.88 KiB (0 packets), none yet\n"));
@@ -392,7 +398,7 @@ static void test_text(void)
 	/* Exactly 7 days away: no warning any more. */
 	s.cert_not_after = NOW + VPNC_STATUS_WARN_SECS;
 	s.profile_expires = 0;
-	n = vpnc_status_text(&s, NOW, out, sizeof(out));
+	n = status_text(&s, NOW, out, sizeof(out));
 	CHECK(n > 0 && !HAS(out, "warning"));
 	CHECK(!HAS(out, "profile:"));
 }
@@ -451,7 +457,7 @@ static void test_overflow(void)
 	memset(small, 'x', sizeof(small));
 	CHECK(vpnc_status_json(&s, NOW, small, sizeof(small)) == -ENOSPC);
 	CHECK(strlen(small) == sizeof(small) - 1);
-	CHECK(vpnc_status_text(&s, NOW, small, sizeof(small)) == -ENOSPC);
+	CHECK(status_text(&s, NOW, small, sizeof(small)) == -ENOSPC);
 	CHECK(strlen(small) < sizeof(small));
 	CHECK(vpnc_status_json(&s, NOW, small, 0) == -ENOSPC);
 
@@ -475,7 +481,7 @@ static void test_overflow(void)
 	static char big[VPNC_STATUS_MAX];
 	int n = vpnc_status_json(&s, NOW, big, sizeof(big));
 	CHECK(n > 0 && json_ok(big));
-	CHECK(vpnc_status_text(&s, NOW, big, sizeof(big)) > 0);
+	CHECK(status_text(&s, NOW, big, sizeof(big)) > 0);
 }
 
 static void test_parse_time(void)
@@ -745,20 +751,20 @@ static void test_dns_netev(void)
 	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0 && json_ok(out));
 	CHECK(HAS(out, "\"failed\":false,\"backend\":\"resolved\",\"scope\":\"full-tunnel\"}"), "%s", out);
 	CHECK(HAS(out, "\"network_event\":null"));
-	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(status_text(&s, NOW, out, sizeof(out)) > 0);
 	CHECK(HAS(out, "dns mode:     resolved, full tunnel (every name goes to the VPN)\n"), "%s", out);
 	CHECK(!HAS(out, "network:"));
 	s.dns_backend = "resolved";
 	s.dns_scope = "domains";
-	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(status_text(&s, NOW, out, sizeof(out)) > 0);
 	CHECK(HAS(out, "dns mode:     resolved, split (only the tunnel's domains go to the VPN)\n"), "%s", out);
 	s.dns_backend = "file";
 	s.dns_scope = "first";
-	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(status_text(&s, NOW, out, sizeof(out)) > 0);
 	CHECK(HAS(out, "dns mode:     file, split (the VPN's servers are asked first)\n"), "%s", out);
 	s.dns_backend = "none";
 	s.dns_scope = NULL;
-	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(status_text(&s, NOW, out, sizeof(out)) > 0);
 	CHECK(HAS(out, "dns mode:     none\n"), "%s", out);
 	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0 && json_ok(out));
 	CHECK(HAS(out, "\"backend\":\"none\",\"scope\":null}"), "%s", out);
@@ -770,7 +776,7 @@ static void test_dns_netev(void)
 	vpnc_status_netev_text(&s.netev, NOW, line, sizeof(line));
 	CHECK(strcmp(line, "12 s ago: source address changed on eth0; socket moved, probe answered in 110 ms") == 0,
 	      "%s", line);
-	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(status_text(&s, NOW, out, sizeof(out)) > 0);
 	CHECK(HAS(out, "network:      12 s ago: source address changed on eth0; socket moved, probe answered in 110 ms\n"),
 	      "%s", out);
 	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0 && json_ok(out));
@@ -792,7 +798,7 @@ static void test_dns_netev(void)
 	      "%s", line);
 	/* A control character in an interface name never reaches the terminal; a cut line stays a string. */
 	s.netev.ifname[0] = '\x1b';
-	CHECK(vpnc_status_text(&s, NOW, out, sizeof(out)) > 0 && !HAS(out, "\x1b"));
+	CHECK(status_text(&s, NOW, out, sizeof(out)) > 0 && !HAS(out, "\x1b"));
 	vpnc_status_netev_text(&s.netev, NOW, line, 10);
 	CHECK(strlen(line) == 9);
 	/* The clock went back: never a negative age. */
