@@ -21,11 +21,12 @@
 #     /etc/resolvconf, /etc/resolv.conf a symlink to /run/resolvconf/resolv.conf
 #     (an overlay on /etc in the private mount namespace), updates enabled, a
 #     LAN record. Full tunnel: while connected /etc/resolv.conf holds only the
-#     VPN's server (vpnc wrote it on top of its plain record) and the log has
-#     the one warning line; a DHCP renewal meanwhile (the LAN record changes:
-#     resolvconf rewrites the file) still puts the VPN's server first; after
-#     SIGTERM the LAN's current server is there alone (not the stale copy),
-#     and no record, saved copy or state is left.
+#     VPN's server (vpnc wrote it on top of its plain record), the log has
+#     the one warning line and `vpnc status` says "full tunnel"; a DHCP
+#     renewal meanwhile (the LAN record changes: resolvconf rewrites the
+#     file) still puts the VPN's server first; after SIGTERM the LAN's
+#     current server is there alone (not the stale copy), and no record,
+#     saved copy or state is left.
 #  5. The same on a split tunnel: the VPN's server, then the LAN's; no warning.
 #  6. --dns-mode file on a full tunnel: only the VPN's server while
 #     connected, and after SIGTERM the file byte for byte as before.
@@ -217,6 +218,7 @@ deb_setup() {
 }
 vt_check "Debian's resolvconf: /etc/resolv.conf is its symlink, with the LAN record" deb_setup
 WORLD=deb
+VT_CLIENT_ARGS="--dns-mode resolvconf --control-socket $VT_DIR/ctl.sock"
 VT_CLIENT_CMD=(unshare -m --propagation private "$VT_DIR/ns_deb.sh" "${real_client[@]}")
 WARN_LINE="this resolvconf has no exclusive mode (-x), so on this full tunnel vpnc also writes"
 
@@ -229,6 +231,8 @@ deb_during() {
 		sleep 0.1
 	done
 	vt_check "$1: one warning line says what vpnc did ($n)" [ "$n" = 1 ]
+	got=$("${real_client[@]}" status --control-socket "$VT_DIR/ctl.sock" 2>&1 | sed -n 's/^dns mode: *//p')
+	vt_check "$1: vpnc status: dns mode: $got" [ "$got" = "resolvconf, full tunnel (every name goes to the VPN)" ]
 	vt_check "$1: and not the warning about servers outside the tunnel" \
 		eval '! grep -q "cannot be written, so a lookup" "$VT_DIR/client.log"'
 	vt_check "$1: vpnc's record and saved copy are there" \
