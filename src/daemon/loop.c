@@ -258,7 +258,7 @@ static void drop_privileges(struct loop *l)
 		return;
 	l->dropped = true;
 	/* Restoring /etc/resolv.conf at exit needs to write a root-owned file. */
-	po.keep_dac_override = l->updown.dns.mode == VPNC_DNS_FILE;
+	po.keep_dac_override = l->updown.dns.mode == VPNC_DNS_FILE || l->updown.dns.rc_file;
 	perr[0] = '\0';
 	if (vpnc_privdrop(&po, perr, sizeof(perr)) < 0) {
 		vpnc_log(VPNC_LOG_FATAL, "Cannot drop privileges: %s.", perr);

@@ -11,6 +11,9 @@
  *    restart at once (the server cannot move such a session).
  *  - The route to the server disappeared: wait; when it is back, probe.
  *
+ * The choice among these is core/roam.c's (a pure rule, unit-tested); this
+ * file gathers the facts and carries the choice out.
+ *
  * What changed is judged by asking the kernel for its route to the server
  * (preferred source, interface, gateway) and comparing it with the socket's
  * own address and the path seen before. vpnc's own TUN addresses and routes
@@ -31,6 +34,7 @@
 #include <net/if.h>
 #include <uv.h>
 
+#include "core/roam.h"
 #include "daemon/log.h"
 #include "daemon/loop_int.h"
 #include "os/netwatch.h"
@@ -210,23 +214,27 @@ static void roam_check(struct loop *l, const char *forced)
 		snprintf(what, sizeof(what), "%s (%s)", forced, via);
 	}
 
-	/* Forced, TCP goes on to the probe, which it cannot take: its peer may be gone, so it reconnects. */
-	if ((tcp && (route_moved || forced == NULL)) || vpnc_engine_state(l->eng) != VPNC_ST_CONNECTED) {
-		if (!src_moved) {
-			vpnc_log(VPNC_LOG_INFO, "%s: %s; the %s carries on", label, what,
-			         tcp ? "TCP connection" : "handshake");
-			l->netev.action = VPNC_NETACT_CARRIES_ON;
-			return;
-		}
-		/* TCP never moves; a half-made session is quicker to make again than to rescue. */
-		roam_restart(l, label, what, tcp ? "a TCP connection cannot move" : "the session is not up yet");
+	struct vpnc_roam_facts facts = {
+		.tcp = tcp,
+		.connected = vpnc_engine_state(l->eng) == VPNC_ST_CONNECTED,
+		.can_float = vpnc_engine_can_float(l->eng),
+		.src_moved = src_moved,
+		.route_moved = route_moved,
+		.forced = forced != NULL,
+	};
+	enum vpnc_roam_act act = vpnc_roam_decide(&facts);
+
+	if (act == VPNC_ROAM_CARRY_ON) {
+		vpnc_log(VPNC_LOG_INFO, "%s: %s; the %s carries on", label, what,
+		         tcp ? "TCP connection" : "handshake");
+		l->netev.action = VPNC_NETACT_CARRIES_ON;
 		return;
 	}
-	if (src_moved && !vpnc_engine_can_float(l->eng)) {
-		roam_restart(l, label, what, "the server gave no peer-id, so the session cannot move");
+	if (vpnc_roam_restart_why(act) != NULL) {
+		roam_restart(l, label, what, vpnc_roam_restart_why(act));
 		return;
 	}
-	if (src_moved && (ret = vpnc_link_repath(l->link)) < 0) {
+	if (act == VPNC_ROAM_REPATH_PROBE && (ret = vpnc_link_repath(l->link)) < 0) {
 		roam_restart(l, label, what, "the socket cannot be re-connected");
 		return;
 	}

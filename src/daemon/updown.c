@@ -253,10 +253,15 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 		u->dns_scope = c->full_tunnel && u->dns.exclusive ? "full-tunnel"
 		               : ret != VPNC_DNS_RESOLVED ? "first"
 		               : c->n_domains + c->n_route_domains > 0 ? "domains" : "shared";
+	if (ret > 0 && u->dns.rc_file && u->dns.exclusive)
+		vpnc_log(VPNC_LOG_WARN, "DNS: this resolvconf has no exclusive mode (-x), so on this full "
+		         "tunnel vpnc also writes the VPN's servers alone into /etc/resolv.conf, as "
+		         "--dns-mode file does, and puts the file back at exit");
 	if (ret > 0 && c->full_tunnel && !u->dns.exclusive)
 		vpnc_log(VPNC_LOG_WARN, "DNS: this resolvconf cannot make the VPN's servers the only ones "
-		         "(no -x), so a lookup the VPN's servers fail goes to the other links' servers "
-		         "outside the tunnel; --dns-mode file, systemd-resolved or --kill-switch prevent that");
+		         "(no -x) and /etc/resolv.conf cannot be written, so a lookup the VPN's servers fail "
+		         "goes to the other links' servers outside the tunnel; systemd-resolved or "
+		         "--kill-switch prevent that");
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_WARN, "Cannot apply the pushed DNS settings (%s): %s",
 		         vpnc_dns_mode_name(u->conf->dns_mode), strerror(-ret));

@@ -6,7 +6,8 @@
  * The state file <run_dir>/dns.<dev> holds "pid=<pid> mode=<backend>". It is
  * written before anything is changed and removed after everything is undone,
  * so a vpnc that died in between leaves a record vpnc_dns_recover() can act
- * on at the next start.
+ * on at the next start. Its mode is a backend's name, or "resolvconf+file"
+ * for a resolvconf record with resolv.conf rewritten on top (rc_file_apply).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +27,7 @@
 #define DNS_STATE_PREFIX "dns."
 #define DNS_STATE_MAX 64      /* "pid=<n> mode=<name>\n" */
 #define DNS_PATH_MAX 512
+#define DNS_STATE_RC_FILE "resolvconf+file" /* at most 15 bytes: vpnc_dns_recover reads %15s */
 
 static const char *const dns_mode_names[] = {
 	[VPNC_DNS_AUTO] = "auto",
@@ -291,7 +293,7 @@ static int state_path(const struct vpnc_dns_paths *p, const char *ifname, char *
 	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
-static int state_write(const struct vpnc_dns_paths *p, const char *ifname, enum vpnc_dns_mode m)
+static int state_write(const struct vpnc_dns_paths *p, const char *ifname, const char *mode)
 {
 	char path[DNS_PATH_MAX], text[DNS_STATE_MAX];
 	int fd, n, ret = 0;
@@ -300,7 +302,7 @@ static int state_write(const struct vpnc_dns_paths *p, const char *ifname, enum 
 		return -errno;
 	if ((ret = state_path(p, ifname, path, sizeof(path))) < 0)
 		return ret;
-	n = snprintf(text, sizeof(text), "pid=%ld mode=%s\n", (long)getpid(), vpnc_dns_mode_name(m));
+	n = snprintf(text, sizeof(text), "pid=%ld mode=%s\n", (long)getpid(), mode);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
@@ -379,9 +381,9 @@ int vpnc_dns_recover(const struct vpnc_dns_paths *paths)
 		text[n > 0 ? n : 0] = '\0';
 		if (sscanf(text, "pid=%ld mode=%15s", &pid, mode) != 2 || owner_alive(pid))
 			continue;
-		if (strcmp(mode, "file") == 0)
+		if (strcmp(mode, "file") == 0 || strcmp(mode, DNS_STATE_RC_FILE) == 0)
 			(void)vpnc_dns_file_restore(&p, ifname);
-		else if (strcmp(mode, "resolvconf") == 0)
+		if (strcmp(mode, "resolvconf") == 0 || strcmp(mode, DNS_STATE_RC_FILE) == 0)
 			(void)vpnc_resolvconf_revert(&p, ifname);
 		/* resolved forgets a link's settings when the link goes away. */
 		(void)unlink(path);
@@ -453,6 +455,36 @@ static int apply_resolved(struct vpnc_dns *d, const struct vpnc_dns_conf *c)
 	return ret;
 }
 
+/*
+ * A full tunnel through a resolvconf that has no exclusive mode (Debian's):
+ * its record put the VPN's servers first, but the other links' stay after
+ * them, and a lookup the VPN's servers fail (or that times out) goes to those
+ * outside the tunnel. So resolv.conf also gets the VPN's servers alone, as the
+ * file mode writes it (its original saved once in the run directory). At exit
+ * the original goes back first and "resolvconf -d" then rewrites the file from
+ * the records resolvconf holds by then. The record stays meanwhile, so a
+ * rewrite by resolvconf during the session (a DHCP renewal) still puts the
+ * VPN's servers first. Returns true if the file was written.
+ */
+static bool rc_file_apply(struct vpnc_dns *d, const struct vpnc_dns_conf *c)
+{
+	int ret;
+
+	/* The record first: a crash from here on is undone in both places. */
+	if (state_write(&d->paths, c->ifname, DNS_STATE_RC_FILE) < 0)
+		return false;
+	d->rc_file = true;
+	if (vpnc_dns_file_apply(&d->paths, c) == 0)
+		return true;
+	/* Not written (a read-only file): put back what may have been cut, drop the copy. */
+	ret = vpnc_dns_file_restore(&d->paths, c->ifname);
+	if (ret == 0 || ret == -ENOENT) {
+		d->rc_file = false;
+		(void)state_write(&d->paths, c->ifname, vpnc_dns_mode_name(VPNC_DNS_RESOLVCONF));
+	} /* else a copy is left: the revert, or the recovery after a crash, tries again */
+	return false;
+}
+
 int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpnc_dns_conf *c)
 {
 	const struct vpnc_resolved_ops *ops = NULL;
@@ -476,7 +508,7 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 	}
 	memcpy(d->ifname, c->ifname, sizeof(d->ifname));
 	d->ifindex = c->ifindex;
-	if (want != VPNC_DNS_RESOLVED && (ret = state_write(&d->paths, c->ifname, want)) < 0)
+	if (want != VPNC_DNS_RESOLVED && (ret = state_write(&d->paths, c->ifname, vpnc_dns_mode_name(want))) < 0)
 		return ret;
 	switch (want) {
 	case VPNC_DNS_RESOLVED:
@@ -484,6 +516,8 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 		break;
 	case VPNC_DNS_RESOLVCONF:
 		ret = vpnc_resolvconf_apply(&d->paths, c, &exclusive);
+		if (ret == 0 && c->full_tunnel && !exclusive)
+			exclusive = rc_file_apply(d, c);
 		break;
 	case VPNC_DNS_FILE:
 		ret = vpnc_dns_file_apply(&d->paths, c);
@@ -498,7 +532,8 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 		return ret;
 	}
 	d->mode = want;
-	/* resolved's "~." and the file leave no other server in use on a full tunnel. */
+	/* resolved's "~.", the file (also over a plain resolvconf record) leave no other server in
+	 * use on a full tunnel. */
 	d->exclusive = c->full_tunnel && (want != VPNC_DNS_RESOLVCONF || exclusive);
 	return (int)want;
 }
@@ -507,7 +542,7 @@ int vpnc_dns_revert(struct vpnc_dns *d)
 {
 	const struct vpnc_resolved_ops *ops = NULL;
 	void *ctx = NULL;
-	int ret = 0;
+	int ret = 0, fret = 0;
 
 	switch (d->mode) {
 	case VPNC_DNS_RESOLVED:
@@ -517,8 +552,15 @@ int vpnc_dns_revert(struct vpnc_dns *d)
 		resolved_done(d, ret);
 		break;
 	case VPNC_DNS_RESOLVCONF:
+		/* The original file first (rc_file_apply): "resolvconf -d" then rewrites it. */
+		if (d->rc_file)
+			fret = vpnc_dns_file_restore(&d->paths, d->ifname);
 		ret = vpnc_resolvconf_revert(&d->paths, d->ifname);
-		state_remove(&d->paths, d->ifname);
+		/* As for the file: a copy not written back keeps the record, so recovery retries. */
+		if (fret == 0 || fret == -ENOENT)
+			state_remove(&d->paths, d->ifname);
+		else
+			ret = fret;
 		break;
 	case VPNC_DNS_FILE:
 		ret = vpnc_dns_file_restore(&d->paths, d->ifname);
@@ -531,5 +573,6 @@ int vpnc_dns_revert(struct vpnc_dns *d)
 	}
 	d->mode = VPNC_DNS_NONE;
 	d->exclusive = false;
+	d->rc_file = false;
 	return ret;
 }

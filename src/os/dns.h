@@ -123,6 +123,10 @@ struct vpnc_dns {
 	 * file, or an exclusive resolvconf record); false when resolvconf kept the
 	 * other links' servers after them. */
 	bool exclusive;
+	/* resolvconf without an exclusive mode (Debian's) on a full tunnel: resolv.conf was
+	 * also rewritten with the VPN's servers alone, as the file mode writes it (then
+	 * exclusive is true; dns.c), or a copy of it waits to be written back. */
+	bool rc_file;
 	char ifname[IFNAMSIZ];
 	int ifindex;
 	struct vpnc_dns_paths paths;
@@ -161,7 +165,7 @@ void vpnc_dns_close(struct vpnc_dns *d);
 
 /*
  * Startup: undoes what a vpnc that is no longer running left in the run
- * directory (a saved resolv.conf, a resolvconf record). Returns how many
+ * directory (a saved resolv.conf, a resolvconf record, or both). Returns how many
  * leftovers were cleaned up, or a negative errno code.
  */
 int vpnc_dns_recover(const struct vpnc_dns_paths *paths);
@@ -221,6 +225,7 @@ int vpnc_resolvconf_cmd(struct vpnc_resolvconf_cmd *cmd, const char *prog, enum 
  * Adds this tunnel's record (records from vpnc_dns_format). On a full tunnel
  * it first asks for an exclusive record, and when the program refuses that
  * (Debian's resolvconf), adds a plain one; *exclusive says which it got.
+ * (vpnc_dns_apply then also rewrites resolv.conf for a plain one: dns.c.)
  */
 int vpnc_resolvconf_apply(const struct vpnc_dns_paths *paths, const struct vpnc_dns_conf *c, bool *exclusive);
 int vpnc_resolvconf_revert(const struct vpnc_dns_paths *paths, const char *ifname);

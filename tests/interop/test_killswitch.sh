@@ -27,7 +27,8 @@
 #                (no vpnc table left, exit 0) and the outside is reached again
 #   two          a second instance (client2.ovpn, its own TUN) joins with
 #                --kill-switch: the table jumps to both instances' chains,
-#                both tunnels ping, the outside stays blocked; its SIGTERM
+#                both tunnels ping, the outside stays blocked; `vpnc
+#                disconnect` on its control socket ends it (exit 0) and
 #                removes only its chains, the first tunnel still pings
 #   by-name      the remote is a name (from the client namespace's own hosts
 #                file, /etc/netns/NS/hosts, with a resolv.conf naming
@@ -258,13 +259,22 @@ vt_check "two: ... including client2's" grep -q 'jump out_client2$' <<<"$rules"
 vt_check "two: the first tunnel ($VT_CLI_TUN) pings" ping_dev "$VT_CLI_TUN"
 vt_check "two: the second tunnel (${tun2:-?}) pings" ping_dev "${tun2:-none}"
 expect_delta "two: outside the tunnels" outside "$OUT_IP" $OUT_PORT 10 0
-kill -TERM "$pid2" 2>/dev/null
+# The clean end through the control socket (SIGTERM is the last case's).
+if out=$("${VT_CLIENT_CMD[@]}" disconnect --control-socket "$VT_DIR/ctl2.sock" 2>&1); then
+	vt_pass "two: 'vpnc disconnect' on the second instance exits 0"
+else
+	vt_fail "two: 'vpnc disconnect' on the second instance: $out"
+fi
 for ((i = 0; i < 50; i++)); do vt_pid_alive "$pid2" || break; sleep 0.1; done
+if vt_pid_alive "$pid2"; then
+	vt_fail "two: the second instance still runs 5 s after 'vpnc disconnect'"
+	kill -TERM "$pid2" 2>/dev/null
+fi
 wait "$pid2" 2>/dev/null
 rc2=$?
-vt_check "two: the second instance exits 0 on SIGTERM (got $rc2)" test "$rc2" = 0
+vt_check "two: the second instance exits 0 after 'vpnc disconnect' (got $rc2)" test "$rc2" = 0
 rules=$(vt_cli nft list table inet vpnc 2>/dev/null)
-vt_check "two: its chains are gone, the first's stay" only_first "$rules"
+vt_check "two: after 'vpnc disconnect' its chains are gone, the first's stay" only_first "$rules"
 vt_check "two: the first tunnel still pings" ping_dev "$VT_CLI_TUN"
 expect_delta "two: outside, one instance left" outside "$OUT_IP" $OUT_PORT 10 0
 

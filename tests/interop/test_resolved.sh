@@ -18,9 +18,15 @@
 #     DOMAIN-ROUTE corp.example. resolved holds, for the tun link: the server,
 #     domains "vpn.example ~corp.example", default-route no. A name under
 #     vpn.example is answered by the VPN resolver; any other name by the LAN one.
-#  2. Full tunnel: the server also pushes redirect-gateway def1. The link gets
-#     "~." and default-route yes; an unrelated name is answered through the
-#     tunnel and the LAN resolver sees no question at all (leaks: 0).
+#  2. Full tunnel: the server also pushes redirect-gateway def1. Before vpnc
+#     starts, the client's veth gets a per-link resolver of its own (a third
+#     responder, on a second server address on that link) and default-route
+#     yes through resolvectl, as NetworkManager or networkd set up a Wi-Fi
+#     link; a lookup then reaches it. With the VPN up the tun link gets "~."
+#     and default-route yes; an unrelated name is answered through the tunnel
+#     and neither the veth's resolver nor the global LAN one sees any
+#     question (leaks: 0). After vpnc stops, names reach the veth's resolver
+#     again.
 #  3. As 1, with --user nobody --group nogroup and a SIGUSR1: after the drop
 #     (nobody, CAP_NET_ADMIN only) the settings are made again and resolved
 #     takes them.
@@ -66,6 +72,8 @@ VT_REMOTE=$VT_SRV_FAR_IP
 VT_SRV_LOCAL=$VT_SRV_FAR_IP
 LAN_ANSWER=198.51.100.10   # what the LAN resolver answers (never contacted)
 VPN_ANSWER=192.0.2.10      # what the VPN resolver answers (never contacted)
+LINK_ANSWER=198.51.100.20  # what the veth's own resolver answers (never contacted)
+LINK_DNS_IP="10.199.$VT_NET_OCTET.3" # the veth's resolver: on the LAN link, outside the tunnel
 
 # cli CMD...: runs CMD in the client's network and private mount namespace.
 cli() { vt_hold "$@"; }
@@ -148,7 +156,11 @@ setup() {
 	resolved_up || return 1
 	vt_srv python3 "$VT_DIR/responder.py" "$VT_SRV_IP" "$LAN_ANSWER" "$VT_DIR/lan.q" \
 		>"$VT_DIR/lan.out" 2>&1 &
-	wait_responder "$VT_SRV_IP"
+	wait_responder "$VT_SRV_IP" || return 1
+	ip -n "$VT_SRV_NS" addr add "$LINK_DNS_IP/24" dev "$VT_SRV_VETH" || return 1
+	vt_srv python3 "$VT_DIR/responder.py" "$LINK_DNS_IP" "$LINK_ANSWER" "$VT_DIR/link.q" \
+		>"$VT_DIR/link.out" 2>&1 &
+	wait_responder "$LINK_DNS_IP"
 }
 if ! vt_check "namespaces, private bus and a real systemd-resolved up" setup; then
 	tail -n 20 "$VT_DIR/resolved.log" "$VT_DIR/bus.log" 2>/dev/null
@@ -161,6 +173,17 @@ link_field() { cli timeout 5 resolvectl "$1" "$VT_CLI_TUN" 2>/dev/null | sed -n 
 
 # lookup NAME: the first address resolved gives for NAME.
 lookup() { cli timeout 10 resolvectl query --legend=no -4 "$1" 2>/dev/null | awk '{print $2; exit}'; }
+
+# link_uses_own LABEL: without the VPN, an unrelated name reaches the veth's own resolver
+# (the setting took: the full round's "nothing reached it" can fail).
+link_uses_own() {
+	local n
+	cli timeout 5 resolvectl flush-caches >/dev/null 2>&1
+	: >"$VT_DIR/link.q"
+	lookup "www.own-link.test" >/dev/null
+	n=$(grep -c 'www.own-link.test' "$VT_DIR/link.q")
+	vt_check "$1: a lookup reaches the veth's own resolver ($n questions)" [ "$n" -gt 0 ]
+}
 
 # round NAME PUSHES...: one connection to a server pushing PUSHES (extra push lines).
 round() {
@@ -178,6 +201,14 @@ round() {
 		>"$VT_DIR/vpn.out" 2>&1 &
 	local vpn_pid=$!
 	wait_responder "$VT_TUN_SRV_IP" || { vt_fail "[$r] VPN resolver up"; return 1; }
+	if [ "$r" = full ]; then
+		# Another link with DNS of its own and the default route for names, as a
+		# network manager configures a Wi-Fi link (SetLinkDNS, SetLinkDefaultRoute).
+		vt_check "[$r] the veth gets its own resolver and default-route yes" \
+			cli sh -c "timeout 5 resolvectl dns $VT_CLI_VETH $LINK_DNS_IP &&
+				timeout 5 resolvectl default-route $VT_CLI_VETH yes"
+		link_uses_own "[$r] before vpnc"
+	fi
 	VT_CLIENT_CMD=(nsenter -t "$VT_HOLDER" -m -n "$vpnc")
 	VT_CLIENT_ARGS="--dns-mode resolved --control-socket $VT_DIR/ctl.sock${ROUND_ARGS:+ $ROUND_ARGS}"
 	vt_client_start
@@ -204,6 +235,7 @@ round() {
 	vt_check "[$r] resolved holds the pushed server" [ "$dns" = "$VT_TUN_SRV_IP" ]
 	cli timeout 5 resolvectl flush-caches >/dev/null 2>&1
 	: >"$VT_DIR/lan.q"
+	: >"$VT_DIR/link.q"
 	got=$(lookup "host.vpn.example")
 	vt_check "[$r] host.vpn.example resolved through the tunnel ($got)" [ "$got" = "$VPN_ANSWER" ]
 	got=$(lookup "db.corp.example")
@@ -233,6 +265,9 @@ round() {
 		n=$(wc -l <"$VT_DIR/lan.q")
 		vt_log "  [$r] DNS questions the LAN resolver saw while connected: $n (leaks)"
 		vt_check "[$r] no DNS leak: the LAN resolver saw nothing" [ "$n" -eq 0 ]
+		n=$(wc -l <"$VT_DIR/link.q")
+		vt_log "  [$r] DNS questions the veth's own resolver (default-route yes) saw while connected: $n (leaks)"
+		vt_check "[$r] no DNS leak: the other link's resolver saw nothing" [ "$n" -eq 0 ]
 	fi
 	local before
 	before=$(grep -c 'member=RevertLink' "$VT_DIR/resolved.log")
@@ -244,6 +279,10 @@ round() {
 	vt_check "[$r] no error about DNS in vpnc's log" sh -c "! grep -q 'Cannot .*DNS' '$VT_DIR/client.log'"
 	vt_check "[$r] resolved no longer holds the link's settings" \
 		sh -c "! nsenter -t $VT_HOLDER -m -n timeout 5 resolvectl dns $idx 2>/dev/null | grep -q '$VT_TUN_SRV_IP'"
+	if [ "$r" = full ]; then
+		link_uses_own "[$r] after vpnc"
+		cli timeout 5 resolvectl revert "$VT_CLI_VETH" >/dev/null 2>&1
+	fi
 	kill "$vpn_pid" 2>/dev/null
 	wait "$vpn_pid" 2>/dev/null
 	return 0

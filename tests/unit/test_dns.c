@@ -4,7 +4,9 @@
  * backend's save/rewrite/restore in a temporary directory (also through a
  * symlink), restore after a simulated crash, the systemd-resolved call
  * sequence against a recording mock of the bus, the resolvconf argv/stdin
- * against a fake resolvconf program, backend choice in auto mode, and the
+ * against a fake resolvconf program (and, for one without "-x" on a full
+ * tunnel, resolv.conf written on top of its record and put back before
+ * "resolvconf -d"), backend choice in auto mode, and the
  * program runner's exit status and timeout.
  */
 #include <errno.h>
@@ -512,19 +514,62 @@ static void test_resolvconf(void)
 	argv[1] = NULL;
 	CHECK(vpnc_dns_spawn(argv, NULL, 0, 200) < 0);
 
-	/* Debian's resolvconf refuses -x (exit 99, nothing changed): a plain record, not exclusive. */
+	/*
+	 * Debian's resolvconf refuses -x (exit 99, nothing changed): a plain record, and on this
+	 * full tunnel resolv.conf is rewritten with the VPN's servers alone on top of it, as the
+	 * file mode writes it; at exit the original comes back before "resolvconf -d".
+	 */
 	unlink(rclog);
 	snprintf(script, sizeof(script),
-	         "#!/bin/sh\necho \"args: $*\" >>%s\n[ \"$1\" = -x ] && exit 99\n/bin/cat >/dev/null\n", rclog);
+	         "#!/bin/sh\necho \"args: $*\" >>%s\n[ \"$1\" = -x ] && exit 99\n/bin/cat >/dev/null\n"
+	         "[ \"$1\" = -d ] && /bin/cat %s >>%s\nexit 0\n",
+	         rclog, resolv, rclog);
 	write_file(fakerc, script);
 	pa = paths();
 	vpnc_dns_init(&d, &pa);
 	d.test_no_resolved = true;
+	write_file(resolv, orig_conf);
 	CHECK(vpnc_dns_apply(&d, VPNC_DNS_AUTO, &c) == VPNC_DNS_RESOLVCONF);
-	CHECK(!d.exclusive);
+	CHECK(d.exclusive && d.rc_file);
+	CHECK(strstr(slurp(resolv), "nameserver 10.8.0.1\nnameserver fd00::1\n") != NULL &&
+	      strstr(slurp(resolv), "192.168.1.1") == NULL, "only the VPN's servers: %s", slurp(resolv));
+	CHECK(strstr(slurp(state), " mode=resolvconf+file\n") != NULL);
 	CHECK(vpnc_dns_revert(&d) == 0);
-	CHECK_STR(slurp(rclog), "args: -x -a tun7.vpnc\nargs: -a tun7.vpnc\nargs: -d tun7.vpnc\n");
+	CHECK(!d.exclusive && !d.rc_file && access(state, F_OK) != 0);
+	CHECK_STR(slurp(resolv), orig_conf);
+	/* "-d" saw the original already back (it rewrites the file from its records then). */
+	CHECK_STR(slurp(rclog), "args: -x -a tun7.vpnc\nargs: -a tun7.vpnc\nargs: -d tun7.vpnc\n"
+	                        "# original\nnameserver 192.168.1.1\nsearch home.lan\noptions edns0 trust-ad\n");
+	/* A crash in between: recovery puts the file back and removes the record. */
+	unlink(rclog);
+	CHECK(vpnc_dns_apply(&d, VPNC_DNS_AUTO, &c) == VPNC_DNS_RESOLVCONF && d.rc_file);
+	write_file(state, "pid=999999999 mode=resolvconf+file\n");
+	CHECK(vpnc_dns_recover(&pa) == 1);
+	CHECK_STR(slurp(resolv), orig_conf);
+	CHECK(strstr(slurp(rclog), "args: -d tun7.vpnc\n") != NULL);
+	d.mode = VPNC_DNS_NONE; /* what recovery undid */
+	d.rc_file = false;
+	/* A split tunnel shares resolv.conf as before: the plain record only. */
+	unlink(rclog);
+	make_push(&p, split_push);
+	vpnc_dns_conf_from_push(&c, &p, "tun7", 7);
+	CHECK(vpnc_dns_apply(&d, VPNC_DNS_AUTO, &c) == VPNC_DNS_RESOLVCONF && !d.exclusive && !d.rc_file);
+	CHECK_STR(slurp(resolv), orig_conf);
+	CHECK(vpnc_dns_revert(&d) == 0);
+	/* A resolv.conf that cannot be written (here a directory): the plain record, not exclusive. */
+	make_push(&p, full_push);
+	vpnc_dns_conf_from_push(&c, &p, "tun7", 7);
+	unlink(rclog);
+	pa.resolv_conf = rundir;
+	vpnc_dns_init(&d, &pa);
+	d.test_no_resolved = true;
+	CHECK(vpnc_dns_apply(&d, VPNC_DNS_AUTO, &c) == VPNC_DNS_RESOLVCONF);
+	CHECK(!d.exclusive && !d.rc_file);
+	CHECK(strstr(slurp(state), " mode=resolvconf\n") != NULL);
+	CHECK(vpnc_dns_revert(&d) == 0);
+	CHECK(strncmp(slurp(rclog), "args: -x -a tun7.vpnc\nargs: -a tun7.vpnc\nargs: -d tun7.vpnc\n", 60) == 0);
 	unlink(fakerc);
+	unlink(rclog);
 }
 
 int main(void)

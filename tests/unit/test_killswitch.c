@@ -138,6 +138,17 @@ static void test_rules(void)
 	CHECK(strstr(buf, "out_work ip6 daddr 2001:db8::1 tcp dport 443 accept\n") != NULL);
 	CHECK(strstr(buf, "th dport 53") == NULL, "resolvers only while resolving");
 	CHECK(strstr(buf, "10.0.0.0/8") == NULL, "no LAN unless asked");
+	/* Loopback, DHCP (v4 68->67, v6 546->547, and the answers back) and IPv6 neighbour discovery. */
+	CHECK(strstr(buf, "add rule inet vpnc out_work oifname \"lo\" accept\n") != NULL);
+	CHECK(strstr(buf, "add rule inet vpnc in_work iifname \"lo\" accept\n") != NULL);
+	CHECK(strstr(buf, "out_work udp sport 68 udp dport 67 accept\n") != NULL);
+	CHECK(strstr(buf, "in_work udp sport 67 udp dport 68 accept\n") != NULL);
+	CHECK(strstr(buf, "out_work udp sport 546 udp dport 547 accept\n") != NULL);
+	CHECK(strstr(buf, "in_work udp sport 547 udp dport 546 accept\n") != NULL);
+	CHECK(strstr(buf, "out_work icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, "
+	                  "nd-neighbor-advert } accept\n") != NULL);
+	CHECK(strstr(buf, "in_work icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, "
+	                  "nd-neighbor-advert } accept\n") != NULL);
 	a.resolving = true;
 	a.lan = true;
 	n = vpnc_ks_rules("work", &a, buf, sizeof(buf));
@@ -193,6 +204,14 @@ static int kernel_child(void)
 	CHECK(strstr(l, "jump out_work") != NULL && strstr(l, "jump in_work") != NULL);
 	CHECK(strstr(l, "ip daddr 192.0.2.1 udp dport 1194 accept") != NULL);
 	CHECK(strstr(l, "tun0") == NULL);
+	/* The kernel holds the always-allowed rules: loopback, DHCP both ways, neighbour discovery. */
+	CHECK(strstr(l, "oifname \"lo\" accept") != NULL && strstr(l, "iifname \"lo\" accept") != NULL);
+	CHECK(strstr(l, "udp sport 68 udp dport 67 accept") != NULL);
+	CHECK(strstr(l, "udp sport 67 udp dport 68 accept") != NULL);
+	CHECK(strstr(l, "udp sport 546 udp dport 547 accept") != NULL);
+	CHECK(strstr(l, "udp sport 547 udp dport 546 accept") != NULL);
+	CHECK(count(l, "nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert }") == 2,
+	      "neighbour discovery both ways");
 	/* An update (the tunnel came up, resolving ended) replaces the rules, no duplicates. */
 	a.resolving = true;
 	CHECK(vpnc_ks_apply("work", &a, err, sizeof(err)) == 0, "%s", err);

@@ -5,7 +5,10 @@
  * whole up to the slot's end, one longer or one built elsewhere beyond the
  * limit is refused with EMSGSIZE (never cut); a received datagram of a full
  * packet buffer plus the largest SOCKS header arrives whole, a larger one is
- * counted as truncated and not passed on.
+ * counted as truncated and not passed on. After a roaming re-path
+ * (udp_repath) the link still batches: a queue of equal packets leaves in one
+ * flush (one GSO message where the kernel has UDP_SEGMENT) and every datagram
+ * arrives, with the GSO limit and mode as before.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -120,6 +123,32 @@ int main(void)
 	run_until_packet(&loop, 2);
 	CHECK(got_n == 2 && got_len == 100, "got %u, %zu bytes", got_n, got_len);
 	CHECK(((struct link_udp *)link)->ub.truncated == 1);
+
+	/* Roaming re-path: the same fd, re-connected; batching and GSO survive it. */
+	struct link_udp *u = (struct link_udp *)link;
+	size_t limit = u->gso_limit;
+	bool gso = u->ub.gso;
+	int ufd = u->fd;
+	enum { N = 8, LEN = 1000 };
+
+	CHECK(vpnc_link_repath(link) == 0);
+	CHECK(u->fd == ufd && u->gso_limit == limit && u->ub.gso == gso, "limit %zu -> %zu, gso %d -> %d",
+	      limit, u->gso_limit, gso, u->ub.gso);
+	/* The port was not bound, so the kernel may have picked a new one: the peer follows. */
+	CHECK(vpnc_link_local(link, &local) == 0);
+	CHECK(connect(fd, (struct sockaddr *)&local, sizeof(struct sockaddr_in)) == 0);
+	for (unsigned i = 0; i < N; i++) {
+		slot = vpnc_link_tx_buf(link);
+		fill(slot + VPNC_HEADROOM, LEN, (uint8_t)(10 + i));
+		CHECK(vpnc_link_send(link, slot + VPNC_HEADROOM, LEN) == 0);
+	}
+	CHECK(u->ntx == N, "%u packets queued, not sent one by one", u->ntx);
+	CHECK(vpnc_link_flush(link) == 0);
+	if (gso)
+		CHECK(u->ub.pkts_in_msg[0] == N, "one GSO message of %u, got %u", N, u->ub.pkts_in_msg[0]);
+	for (unsigned i = 0; i < N; i++)
+		CHECK(peer_recv(fd, rx, sizeof(rx)) == LEN && same(rx, LEN, (uint8_t)(10 + i)), "datagram %u", i);
+	CHECK(u->gso_limit == limit && u->ub.gso == gso && u->ub.gso_disabled == 0);
 
 	vpnc_link_close(link);
 	uv_run(&loop, UV_RUN_DEFAULT);
