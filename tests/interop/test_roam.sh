@@ -22,6 +22,10 @@
 #   redirect  as addr, with redirect-gateway def1 pushed: vpnc's own routes
 #             (0/1, 128/1 through the TUN, the host route to the server) are
 #             in place and must neither trigger nor hide the change
+#   redirdef  as defroute, with redirect-gateway def1 pushed: the client's
+#             host route to the server (vpnc's own, through the old default
+#             route) must follow the default route to the new link while the
+#             old link stays up, and the session with it
 #   relink    redirect-gateway def1 pushed; a second link comes up with a
 #             default route of its own, then the first link goes down, taking
 #             the client's host route to the server with it: the host route
@@ -35,7 +39,7 @@
 # For each, the time from the change (for linkdown: from the link coming
 # back) to the first ping answered through the tunnel is measured with one
 # ping every 100 ms (bounded by a deadline) and printed. For vpnc it must be
-# under 1 s for addr, route, defroute, linkdown, redirect and relink, with the session kept (the server
+# under 1 s for addr, route, defroute, redirdef, linkdown, redirect and relink, with the session kept (the server
 # set up no new one), and under 5 s for tcp (a new session at once). Before
 # any change, vpnc's own TUN addresses and routes must not have been taken as
 # a network change. After each, `vpnc status` must show the event and what
@@ -68,7 +72,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_roam}
-all_cases="addr route defroute linkdown tcp redirect relink deadpath"
+all_cases="addr route defroute redirdef linkdown tcp redirect relink deadpath"
 cases=${VT_CASES:-$all_cases}
 VT_KEEPALIVE="10 60"
 # The client's address after the change, and the second link's network.
@@ -288,9 +292,9 @@ wait_log() {
 	return 1
 }
 
-# host_route DEV: the client has a host route to the server through DEV.
+# host_route DEV [ADDR]: the client has a host route to the server (at ADDR) through DEV.
 host_route() {
-	ip -n "$VT_CLI_NS" -4 route show "$VT_SRV_IP/32" | grep -q "dev $1"
+	ip -n "$VT_CLI_NS" -4 route show "${2:-$VT_SRV_IP}/32" | grep -q "dev $1"
 }
 
 # redirected: redirect-gateway's 0.0.0.0/1 goes through the tunnel.
@@ -321,16 +325,16 @@ table=()
 for c in $cases; do
 	failed_before=$VT_FAILED
 	case "$c" in
-	addr | route | defroute | linkdown | redirect | relink | deadpath)
+	addr | route | defroute | redirdef | linkdown | redirect | relink | deadpath)
 		VT_SRV_PROTO=udp
 		VT_CLIENT_REMOTES=""
 		# defroute: the server listens on, and the client goes to, the far address (via the default route).
 		VT_SRV_LOCAL=$VT_SRV_IP
-		[ "$c" = defroute ] && VT_SRV_LOCAL=$VT_SRV_FAR_IP VT_CLIENT_REMOTES="remote $VT_SRV_FAR_IP $VT_PORT"
+		case "$c" in defroute | redirdef) VT_SRV_LOCAL=$VT_SRV_FAR_IP VT_CLIENT_REMOTES="remote $VT_SRV_FAR_IP $VT_PORT" ;; esac
 		VT_SERVER_EXTRA=""
-		case "$c" in redirect | relink) VT_SERVER_EXTRA='push "redirect-gateway def1"' ;; esac
+		case "$c" in redirect | redirdef | relink) VT_SERVER_EXTRA='push "redirect-gateway def1"' ;; esac
 		redirect=0
-		case "$c" in redirect | relink) redirect=1 ;; esac
+		case "$c" in redirect | redirdef | relink) redirect=1 ;; esac
 		;;
 	tcp)
 		VT_SRV_PROTO=tcp-server
@@ -379,9 +383,14 @@ for c in $cases; do
 			fi
 		fi
 		;;
-	defroute)
+	defroute | redirdef)
 		vt_check "$c: $VT_SRV_FAR_IP is reached through the default route via $VT_SRV_IP" \
 			grep -q "via $VT_SRV_IP dev $VT_CLI_VETH" <<<"$(ip -n "$VT_CLI_NS" -4 route get "$VT_SRV_FAR_IP")"
+		if [ "$c" = redirdef ]; then
+			vt_check "$c: 0.0.0.0/1 goes through $VT_CLI_TUN" redirected
+			[ $stock = 0 ] && vt_check "$c: a host route to $VT_SRV_FAR_IP through $VT_CLI_VETH" \
+				host_route "$VT_CLI_VETH" "$VT_SRV_FAR_IP"
+		fi
 		if vt_check "$c: second link $ALT_CLI_IP <-> $ALT_SRV_IP up" alt_link; then
 			sleep 0.3 # the new link's own notifications settle first
 			clear_start
@@ -391,6 +400,12 @@ for c in $cases; do
 				measure "$t0"
 				clear_stop "$c"
 				judge "$c" "$LIMIT_UDP_MS" 1 "source address changed on $ALT_CLI_VETH; socket moved, probe answered in [0-9]+ ms"
+				if [ "$c" = redirdef ] && [ $stock = 0 ]; then
+					vt_check "$c: the host route to $VT_SRV_FAR_IP moved to $ALT_CLI_VETH" \
+						host_route "$ALT_CLI_VETH" "$VT_SRV_FAR_IP"
+					vt_check "$c: $VT_CLI_VETH is still up" grep -q 'state UP' \
+						<<<"$(ip -n "$VT_CLI_NS" link show "$VT_CLI_VETH")"
+				fi
 			fi
 		fi
 		;;
