@@ -936,6 +936,9 @@ vt_clear_counter() {
 	}
 	EOF
 }
+# vt_clear_row CASE CLIENT MS N: one line of the recovery table the roaming tests end with
+# (vt_clear_row case client "recovery (ms)" "in clear" is its heading).
+vt_clear_row() { printf '%-9s %-22s %14s %10s' "$@"; }
 # vt_clear_count: the packets counted in the clear so far (nothing if the counter is missing).
 vt_clear_count() {
 	vt_srv nft list counter inet vtclear clear 2>/dev/null |

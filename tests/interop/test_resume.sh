@@ -242,6 +242,6 @@ vt_client_stop 5
 vt_check "the client exits 0 on SIGTERM" [ "$VT_CLI_RC" = 0 ]
 exec 7>&-
 vt_log "$name: recovery and packets for the tunnel sent in the clear during the outage:"
-vt_log "$(printf '%-9s %-22s %14s %10s' case client "recovery (ms)" "in clear")"
-vt_log "$(printf '%-9s %-22s %14s %10s' resume "$who" "${ms:-none}" "$n")"
+vt_log "$(vt_clear_row case client "recovery (ms)" "in clear")"
+vt_log "$(vt_clear_row resume "$who" "${ms:-none}" "$n")"
 vt_summary "$name"

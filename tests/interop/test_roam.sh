@@ -157,7 +157,7 @@ clear_stop() {
 	n=$((${c1:-0} - ${clear_c0:-0}))
 	[ -n "$c1" ] && [ -n "$clear_c0" ] || n="?"
 	vt_log "  $label: $n packet(s) for the tunnel went out in the clear during the outage ($who)"
-	table+=("$(printf '%-9s %-22s %14s %10s' "$label" "$who" "${ROAM_MS:-none}" "$n")")
+	table+=("$(vt_clear_row "$label" "$who" "${ROAM_MS:-none}" "$n")")
 	if [ $ks = 1 ]; then
 		vt_check "$label: with the kill switch, no packet for the tunnel in the clear (counted $n)" [ "$n" = 0 ]
 	fi
@@ -321,6 +321,23 @@ alt_link() {
 		ip -n "$VT_CLI_NS" neigh replace "$ALT_SRV_IP" lladdr "$mac" dev "$ALT_CLI_VETH" nud permanent
 }
 
+# alt_move LABEL WHAT CMD...: the second link comes up; then CMD (WHAT, timed)
+# moves the way to the server onto it; the recovery is measured and judged
+# (< 1 s, the session kept, the socket moved). Status 1 if the change could not be made.
+alt_move() {
+	local label=$1 what=$2
+	shift 2
+	vt_check "$label: second link $ALT_CLI_IP <-> $ALT_SRV_IP up" alt_link || return 1
+	sleep 0.3 # the new link's own notifications settle first
+	clear_start
+	t0=$(vt_now_us)
+	vt_check "$label: $what" "$@" || return 1
+	measure "$t0"
+	clear_stop "$label"
+	judge "$label" "$LIMIT_UDP_MS" 1 "source address changed on $ALT_CLI_VETH; socket moved, probe answered in [0-9]+ ms"
+	return 0 # the change was made (judge recorded its own verdicts)
+}
+
 table=()
 for c in $cases; do
 	failed_before=$VT_FAILED
@@ -371,17 +388,8 @@ for c in $cases; do
 		fi
 		;;
 	route)
-		if vt_check "$c: second link $ALT_CLI_IP <-> $ALT_SRV_IP up" alt_link; then
-			sleep 0.3 # the new link's own notifications settle first
-			clear_start
-			t0=$(vt_now_us)
-			if vt_check "$c: route to $VT_SRV_IP moved to $ALT_CLI_VETH" \
-				ip -n "$VT_CLI_NS" route add "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
-				measure "$t0"
-				clear_stop "$c"
-				judge "$c" "$LIMIT_UDP_MS" 1 "source address changed on $ALT_CLI_VETH; socket moved, probe answered in [0-9]+ ms"
-			fi
-		fi
+		alt_move "$c" "route to $VT_SRV_IP moved to $ALT_CLI_VETH" \
+			ip -n "$VT_CLI_NS" route add "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"
 		;;
 	defroute | redirdef)
 		vt_check "$c: $VT_SRV_FAR_IP is reached through the default route via $VT_SRV_IP" \
@@ -391,22 +399,13 @@ for c in $cases; do
 			[ $stock = 0 ] && vt_check "$c: a host route to $VT_SRV_FAR_IP through $VT_CLI_VETH" \
 				host_route "$VT_CLI_VETH" "$VT_SRV_FAR_IP"
 		fi
-		if vt_check "$c: second link $ALT_CLI_IP <-> $ALT_SRV_IP up" alt_link; then
-			sleep 0.3 # the new link's own notifications settle first
-			clear_start
-			t0=$(vt_now_us)
-			if vt_check "$c: default route replaced: via $ALT_SRV_IP dev $ALT_CLI_VETH" \
-				ip -n "$VT_CLI_NS" route replace default via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
-				measure "$t0"
-				clear_stop "$c"
-				judge "$c" "$LIMIT_UDP_MS" 1 "source address changed on $ALT_CLI_VETH; socket moved, probe answered in [0-9]+ ms"
-				if [ "$c" = redirdef ] && [ $stock = 0 ]; then
-					vt_check "$c: the host route to $VT_SRV_FAR_IP moved to $ALT_CLI_VETH" \
-						host_route "$ALT_CLI_VETH" "$VT_SRV_FAR_IP"
-					vt_check "$c: $VT_CLI_VETH is still up" grep -q 'state UP' \
-						<<<"$(ip -n "$VT_CLI_NS" link show "$VT_CLI_VETH")"
-				fi
-			fi
+		if alt_move "$c" "default route replaced: via $ALT_SRV_IP dev $ALT_CLI_VETH" \
+			ip -n "$VT_CLI_NS" route replace default via "$ALT_SRV_IP" dev "$ALT_CLI_VETH" &&
+			[ "$c" = redirdef ] && [ $stock = 0 ]; then
+			vt_check "$c: the host route to $VT_SRV_FAR_IP moved to $ALT_CLI_VETH" \
+				host_route "$ALT_CLI_VETH" "$VT_SRV_FAR_IP"
+			vt_check "$c: $VT_CLI_VETH is still up" grep -q 'state UP' \
+				<<<"$(ip -n "$VT_CLI_NS" link show "$VT_CLI_VETH")"
 		fi
 		;;
 	relink)
@@ -468,6 +467,6 @@ for c in $cases; do
 done
 
 vt_log "$name: recovery and packets for the tunnel sent in the clear during the outage:"
-vt_log "$(printf '%-9s %-22s %14s %10s' case client "recovery (ms)" "in clear")"
+vt_log "$(vt_clear_row case client "recovery (ms)" "in clear")"
 for row in "${table[@]}"; do vt_log "$row"; done
 vt_summary "$name"
