@@ -19,10 +19,11 @@
  * own address and the path seen before. vpnc's own TUN addresses and routes
  * therefore change nothing: notifications about the TUN are not even
  * counted, and a route to the server through the TUN is never taken as a
- * new path: it means that vpnc's redirect-gateway host route to the server
- * went with its link, and that route is moved to today's way out
- * (os/netcfg_repin.c), or else there is no route. Nothing here runs per
- * packet.
+ * new path. vpnc's redirect-gateway host route to the server is first kept
+ * on the host's way out (os/netcfg_repin.c): it moves when the default route
+ * moved to another link, or is put back on today's way out when it went
+ * with its link; if there is none, a route into the TUN means no route.
+ * Nothing here runs per packet.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -121,6 +122,19 @@ void loop_netev_timer(struct loop *l, uint64_t now)
 	l->netev.answer_ms = now >= l->netev.at_ms ? (int64_t)(now - l->netev.at_ms) : 0;
 }
 
+/*
+ * redirect-gateway's host route to the server follows the host's way out
+ * (os/netcfg_repin.c; in the privileged process under privilege separation,
+ * loop_priv.c). 0 when it moved or was put back, else a negative errno code
+ * (-EALREADY: in place; -ENOENT: there is none).
+ */
+static int roam_repin(struct loop *l)
+{
+	if (l->tun.fd < 0 || !l->nc->applied)
+		return -ENOENT;
+	return l->p->split ? loop_priv_repin(l) : vpnc_netcfg_repin_server(l->nc, l->p->nl, l->tun.ifindex);
+}
+
 /* A soft restart because the session cannot follow the change; one log line says why. */
 static void roam_restart(struct loop *l, const char *label, const char *what, const char *why)
 {
@@ -151,6 +165,7 @@ static void roam_check(struct loop *l, const char *forced)
 
 	if (l->closing || l->exiting || l->eng == NULL || l->link == NULL || !l->have_server || alen == 0)
 		return;
+	int repinned = roam_repin(l);
 	ret = lookup_server(l, &now);
 	if (ret < 0) {
 		if (!l->path_lost) {
@@ -166,23 +181,20 @@ static void roam_check(struct loop *l, const char *forced)
 		return; /* the server's address is this host's: nothing to follow */
 	/*
 	 * A route to the server through the TUN would be a loop: the host route
-	 * redirect-gateway added through the old link is gone (with the link).
-	 * It is moved to today's way out if there is one; else there is no path.
+	 * redirect-gateway added went with its link, and no way out was left to
+	 * put it on (roam_repin above). There is no path until one comes.
 	 */
 	if (l->tun.fd >= 0 && now.ifindex == l->tun.ifindex) {
-		int moved = l->p->split ? loop_priv_repin(l) /* privilege separation (loop_priv.c) */
-		                        : vpnc_netcfg_repin_server(l->nc, l->p->nl, l->tun.ifindex);
-		if (moved < 0 || lookup_server(l, &now) < 0 ||
-		    now.ifindex == l->tun.ifindex) {
-			if (!l->path_lost) {
-				vpnc_log(VPNC_LOG_INFO, "Network change: the route to the server now leads into "
-				                        "the tunnel; waiting for a route outside it");
-				netev_set(l, VPNC_NETEV_ROUTE_GONE, 0);
-				l->netev.action = VPNC_NETACT_WAITING;
-			}
-			l->path_lost = true;
-			return;
+		if (!l->path_lost) {
+			vpnc_log(VPNC_LOG_INFO, "Network change: the route to the server now leads into "
+			                        "the tunnel; waiting for a route outside it");
+			netev_set(l, VPNC_NETEV_ROUTE_GONE, 0);
+			l->netev.action = VPNC_NETACT_WAITING;
 		}
+		l->path_lost = true;
+		return;
+	}
+	if (repinned == 0) {
 		describe_path(&now, family, via, sizeof(via));
 		vpnc_log(VPNC_LOG_MORE, "the host route to the server moved to %s", via);
 	}

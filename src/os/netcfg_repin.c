@@ -1,8 +1,10 @@
 /*
- * netcfg_repin.c: owns moving the host route to the VPN server, which netcfg
- * installs with redirect-gateway (struct vpnc_netcfg records it), when the link it
- * went through is gone, so that the session can follow the client to its new
- * link (roaming, docs/roaming.md). Nothing else in the record changes.
+ * netcfg_repin.c: owns keeping the host route to the VPN server that netcfg
+ * installs for redirect-gateway (struct vpnc_netcfg records it) on the host's
+ * way out: when the link it went through is gone, or the default route moved
+ * to another link while the old one stayed up, the route moves along, so
+ * that the session follows the client to its new link (roaming,
+ * docs/roaming.md). Nothing else in the record changes.
  */
 #include <errno.h>
 #include <string.h>
@@ -31,18 +33,31 @@ static struct vpnc_netcfg_item *server_route(struct vpnc_netcfg *nc)
 int vpnc_netcfg_repin_server(struct vpnc_netcfg *nc, struct vpnc_nl *nl, int tun_ifindex)
 {
 	struct vpnc_netcfg_item *it = server_route(nc);
-	struct vpnc_nl_path p;
+	struct vpnc_nl_path p, own;
 	int family = nc->server_family;
+	size_t alen = fam_len(family);
 	int ret;
 
 	if (!nc->applied || it == NULL || it->ifindex == tun_ifindex)
 		return -ENOENT;
-	ret = vpnc_nl_route_lookup_outside(nl, family, nc->server, tun_ifindex, &p);
+	/* Where the server's packets would go without this route: the way out it should follow. */
+	memset(&own, 0, sizeof(own));
+	own.ifindex = it->ifindex;
+	own.has_gw = it->has_gw;
+	memcpy(own.gw, it->gw, sizeof(own.gw));
+	ret = vpnc_nl_route_lookup_outside(nl, family, nc->server, tun_ifindex, &own, &p);
 	if (ret < 0)
 		return ret;
-	/* The old one usually went with its link; if not, it must go now. */
-	(void)vpnc_nl_route(nl, false, family, it->addr, it->prefix, it->has_gw ? it->gw : NULL, it->ifindex,
-	                    it->metric);
+	if (p.ifindex == it->ifindex && p.has_gw == it->has_gw && (!p.has_gw || memcmp(p.gw, it->gw, alen) == 0)) {
+		/* The same way: in place, or gone with a link that came back (added again below). */
+		ret = vpnc_nl_route_exists(nl, family, it->addr, it->prefix, it->has_gw ? it->gw : NULL, it->ifindex);
+		if (ret != 0)
+			return ret < 0 ? ret : -EALREADY;
+	} else {
+		/* The old one usually went with its link; if not, it must go now. */
+		(void)vpnc_nl_route(nl, false, family, it->addr, it->prefix, it->has_gw ? it->gw : NULL,
+		                    it->ifindex, it->metric);
+	}
 	ret = vpnc_nl_route(nl, true, family, it->addr, it->prefix, p.has_gw ? p.gw : NULL, p.ifindex, -1);
 	if (ret < 0 && ret != -EEXIST) {
 		/* Not in the kernel any more: not in the record either. */

@@ -436,6 +436,7 @@ struct outside_ctx {
 	int family;
 	const uint8_t *dst;
 	int exclude;
+	const struct vpnc_nl_path *skip;
 	bool found;
 	int best_len;
 	uint32_t best_prio;
@@ -451,6 +452,10 @@ static int outside_cb(const struct nlmsghdr *nlh, void *data)
 	if (!route_parse(nlh, &m) || m.family != c->family || m.table != RT_TABLE_MAIN ||
 	    m.type != RTN_UNICAST || m.oif <= 0 || m.oif == c->exclude ||
 	    (m.flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) != 0 || !covers(m.dst, m.dst_len, c->dst, alen))
+		return MNL_CB_OK;
+	/* The host route being moved is not a way out of its own. */
+	if (c->skip != NULL && (size_t)m.dst_len == alen * 8 && m.oif == c->skip->ifindex &&
+	    m.has_gw == c->skip->has_gw && (!m.has_gw || memcmp(m.gw, c->skip->gw, alen) == 0))
 		return MNL_CB_OK;
 	if (c->found && (m.dst_len < c->best_len ||
 	                 (m.dst_len == c->best_len && m.priority >= c->best_prio)))
@@ -483,9 +488,9 @@ static int nl_route_dump(struct vpnc_nl *nl, int family, mnl_cb_t cb, void *data
 }
 
 int vpnc_nl_route_lookup_outside(struct vpnc_nl *nl, int family, const uint8_t *dst, int exclude_ifindex,
-                                 struct vpnc_nl_path *out)
+                                 const struct vpnc_nl_path *skip, struct vpnc_nl_path *out)
 {
-	struct outside_ctx c = {family, dst, exclude_ifindex, false, 0, 0, out};
+	struct outside_ctx c = {family, dst, exclude_ifindex, skip, false, 0, 0, out};
 	int ret;
 
 	memset(out, 0, sizeof(*out));

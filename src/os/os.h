@@ -119,9 +119,12 @@ int vpnc_nl_route_lookup(struct vpnc_nl *nl, int family, const uint8_t *dst, str
 /*
  * The main table's best route to dst that does not go through exclude_ifindex
  * (vpnc's TUN): longest prefix, then lowest metric; routes whose link is down
- * do not count. Fills ifindex and gateway (not src). -ENETUNREACH when none.
+ * do not count, nor (skip not NULL) a host route to dst through skip's
+ * ifindex and gateway. Fills ifindex and gateway (not src). -ENETUNREACH when
+ * none.
  */
 int vpnc_nl_route_lookup_outside(struct vpnc_nl *nl, int family, const uint8_t *dst, int exclude_ifindex,
+                                 const struct vpnc_nl_path *skip,
                                  struct vpnc_nl_path *out);
 
 /*
@@ -214,11 +217,15 @@ int vpnc_netcfg_add_gateway(struct vpnc_netcfg *nc, struct vpnc_nl *nl, const st
 int vpnc_netcfg_unapply(struct vpnc_netcfg *nc, struct vpnc_nl *nl);
 
 /*
- * Roaming (netcfg_repin.c): the host route to the server that apply added
- * (redirect-gateway) went through a link that is gone; moves it to the best
- * route outside the TUN today. Returns 0, -ENOENT when there is no such
- * route in the record, -ENETUNREACH when there is no way out, or another
- * negative errno code (then the route is dropped from the record).
+ * Roaming (netcfg_repin.c): keeps the host route to the server that apply
+ * added (redirect-gateway) on the way out the host would take without it:
+ * the best route outside the TUN, that host route left aside. When that way
+ * changed (the default route moved to another link) or the route went with
+ * its link, the route is moved there, or added again. Returns 0 when it was
+ * moved or added, -EALREADY when it is in place already, -ENOENT when there
+ * is no such route in the record, -ENETUNREACH when there is no way out but
+ * the route itself (it is left alone), or another negative errno code (then
+ * the route is dropped from the record).
  */
 int vpnc_netcfg_repin_server(struct vpnc_netcfg *nc, struct vpnc_nl *nl, int tun_ifindex);
 

@@ -914,6 +914,37 @@ vt_up_routed() {
 	VT_REMOTE=$VT_SRV_FAR_IP
 }
 
+# Packets in the clear (test_roam.sh, test_resume.sh): the server's namespace
+# counts (nft, before routing) the packets that arrive on its veths from the
+# client for the tunnel's network, or for the other addresses named: traffic
+# meant for the tunnel that left unencrypted. They are dropped after counting,
+# so an answer outside the tunnel never counts as the tunnel being back.
+# vt_clear_counter "IFACE..." [ADDR...]: installs the counter (table inet vtclear).
+vt_clear_counter() {
+	local ifs="" daddrs="$VT_TUN_NET/24" i a
+	for i in $1; do ifs+="${ifs:+, }\"$i\""; done
+	shift
+	for a in "$@"; do daddrs+=", $a"; done
+	command -v nft >/dev/null 2>&1 || { vt_log "  the nft program (package nftables) counts on the far side"; return 1; }
+	vt_srv nft -f - <<-EOF
+	table inet vtclear {
+		counter clear { }
+		chain pre {
+			type filter hook prerouting priority -300; policy accept;
+			iifname { $ifs } ip daddr { $daddrs } counter name clear drop
+		}
+	}
+	EOF
+}
+# vt_clear_row CASE CLIENT MS N: one line of the recovery table the roaming tests end with
+# (vt_clear_row case client "recovery (ms)" "in clear" is its heading).
+vt_clear_row() { printf '%-9s %-22s %14s %10s' "$@"; }
+# vt_clear_count: the packets counted in the clear so far (nothing if the counter is missing).
+vt_clear_count() {
+	vt_srv nft list counter inet vtclear clear 2>/dev/null |
+		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+
 # vt_route4 / vt_route6 DEST: the client's routes for exactly DEST, one a line.
 vt_route4() { ip -n "$VT_CLI_NS" -4 route show exact "$1" 2>/dev/null; }
 vt_route6() { ip -n "$VT_CLI_NS" -6 route show exact "$1" 2>/dev/null; }

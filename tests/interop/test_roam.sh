@@ -13,11 +13,19 @@
 #             namespaces (host route via it); the server's side of the new
 #             link filters by reverse path (rp_filter 1), as an ISP's ingress
 #             filter would, so packets from the old source die there
+#   defroute  the server is reached at an address behind a gateway (on its
+#             loopback) through the client's default route; a second veth
+#             pair comes up and the default route is replaced to go through
+#             it (rp_filter 1 on the server's end, as in route)
 #   linkdown  the client's veth goes down for 5 s and comes back
 #   tcp       over TCP (proto tcp-server), the address changes as in addr
 #   redirect  as addr, with redirect-gateway def1 pushed: vpnc's own routes
 #             (0/1, 128/1 through the TUN, the host route to the server) are
 #             in place and must neither trigger nor hide the change
+#   redirdef  as defroute, with redirect-gateway def1 pushed: the client's
+#             host route to the server (vpnc's own, through the old default
+#             route) must follow the default route to the new link while the
+#             old link stays up, and the session with it
 #   relink    redirect-gateway def1 pushed; a second link comes up with a
 #             default route of its own, then the first link goes down, taking
 #             the client's host route to the server with it: the host route
@@ -31,7 +39,7 @@
 # For each, the time from the change (for linkdown: from the link coming
 # back) to the first ping answered through the tunnel is measured with one
 # ping every 100 ms (bounded by a deadline) and printed. For vpnc it must be
-# under 1 s for addr, route, linkdown, redirect and relink, with the session kept (the server
+# under 1 s for addr, route, defroute, redirdef, linkdown, redirect and relink, with the session kept (the server
 # set up no new one), and under 5 s for tcp (a new session at once). Before
 # any change, vpnc's own TUN addresses and routes must not have been taken as
 # a network change. After each, `vpnc status` must show the event and what
@@ -64,7 +72,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_roam}
-all_cases="addr route linkdown tcp redirect relink deadpath"
+all_cases="addr route defroute redirdef linkdown tcp redirect relink deadpath"
 cases=${VT_CASES:-$all_cases}
 VT_KEEPALIVE="10 60"
 # The client's address after the change, and the second link's network.
@@ -103,19 +111,11 @@ deadline=15
 [ $stock = 1 ] && deadline=75
 
 setup() {
-	command -v nft >/dev/null 2>&1 || { vt_info "the nft program (package nftables) counts on the far side"; return 1; }
 	vt_netns_up && vt_pki ed25519 && ip -n "$VT_SRV_NS" addr add "$OUT_IP/32" dev lo &&
-		vt_srv nft -f - <<-EOF
-		table inet roamclear {
-			counter clear { }
-			chain pre {
-				type filter hook prerouting priority -300; policy accept;
-				iifname { "$VT_SRV_VETH", "$ALT_SRV_VETH" } ip daddr { $VT_TUN_NET/24, $OUT_IP } counter name clear drop
-			}
-		}
-		EOF
+		ip -n "$VT_SRV_NS" addr add "$VT_SRV_FAR_IP/32" dev lo &&
+		vt_clear_counter "$VT_SRV_VETH $ALT_SRV_VETH" "$OUT_IP"
 }
-if ! vt_check "namespaces, PKI, outside address and the far side's counter" setup; then
+if ! vt_check "namespaces, PKI, outside and far addresses and the far side's counter" setup; then
 	vt_summary "$name"
 	exit 1
 fi
@@ -135,15 +135,9 @@ reset_net() {
 		ip -n "$VT_CLI_NS" route replace default via "$VT_SRV_IP" dev "$VT_CLI_VETH"
 }
 
-# clear_count: packets for the tunnel counted in the clear on the far side so far.
-clear_count() {
-	vt_srv nft list counter inet roamclear clear 2>/dev/null |
-		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
-}
-
 # clear_start: the outage window opens; with redirect-gateway, ping the outside address too.
 clear_start() {
-	clear_c0=$(clear_count)
+	clear_c0=$(vt_clear_count)
 	bg_ping=""
 	if [ "$redirect" = 1 ]; then
 		# Not through vt_cli: $! must be ping itself (ip netns exec execs it), not a subshell.
@@ -159,11 +153,11 @@ clear_stop() {
 		kill "$bg_ping" 2>/dev/null
 		wait "$bg_ping" 2>/dev/null
 	fi
-	c1=$(clear_count)
+	c1=$(vt_clear_count)
 	n=$((${c1:-0} - ${clear_c0:-0}))
 	[ -n "$c1" ] && [ -n "$clear_c0" ] || n="?"
 	vt_log "  $label: $n packet(s) for the tunnel went out in the clear during the outage ($who)"
-	table+=("$(printf '%-9s %-22s %14s %10s' "$label" "$who" "${ROAM_MS:-none}" "$n")")
+	table+=("$(vt_clear_row "$label" "$who" "${ROAM_MS:-none}" "$n")")
 	if [ $ks = 1 ]; then
 		vt_check "$label: with the kill switch, no packet for the tunnel in the clear (counted $n)" [ "$n" = 0 ]
 	fi
@@ -298,9 +292,9 @@ wait_log() {
 	return 1
 }
 
-# host_route DEV: the client has a host route to the server through DEV.
+# host_route DEV [ADDR]: the client has a host route to the server (at ADDR) through DEV.
 host_route() {
-	ip -n "$VT_CLI_NS" -4 route show "$VT_SRV_IP/32" | grep -q "dev $1"
+	ip -n "$VT_CLI_NS" -4 route show "${2:-$VT_SRV_IP}/32" | grep -q "dev $1"
 }
 
 # redirected: redirect-gateway's 0.0.0.0/1 goes through the tunnel.
@@ -327,20 +321,41 @@ alt_link() {
 		ip -n "$VT_CLI_NS" neigh replace "$ALT_SRV_IP" lladdr "$mac" dev "$ALT_CLI_VETH" nud permanent
 }
 
+# alt_move LABEL WHAT CMD...: the second link comes up; then CMD (WHAT, timed)
+# moves the way to the server onto it; the recovery is measured and judged
+# (< 1 s, the session kept, the socket moved). Status 1 if the change could not be made.
+alt_move() {
+	local label=$1 what=$2
+	shift 2
+	vt_check "$label: second link $ALT_CLI_IP <-> $ALT_SRV_IP up" alt_link || return 1
+	sleep 0.3 # the new link's own notifications settle first
+	clear_start
+	t0=$(vt_now_us)
+	vt_check "$label: $what" "$@" || return 1
+	measure "$t0"
+	clear_stop "$label"
+	judge "$label" "$LIMIT_UDP_MS" 1 "source address changed on $ALT_CLI_VETH; socket moved, probe answered in [0-9]+ ms"
+	return 0 # the change was made (judge recorded its own verdicts)
+}
+
 table=()
 for c in $cases; do
 	failed_before=$VT_FAILED
 	case "$c" in
-	addr | route | linkdown | redirect | relink | deadpath)
+	addr | route | defroute | redirdef | linkdown | redirect | relink | deadpath)
 		VT_SRV_PROTO=udp
 		VT_CLIENT_REMOTES=""
+		# defroute: the server listens on, and the client goes to, the far address (via the default route).
+		VT_SRV_LOCAL=$VT_SRV_IP
+		case "$c" in defroute | redirdef) VT_SRV_LOCAL=$VT_SRV_FAR_IP VT_CLIENT_REMOTES="remote $VT_SRV_FAR_IP $VT_PORT" ;; esac
 		VT_SERVER_EXTRA=""
-		case "$c" in redirect | relink) VT_SERVER_EXTRA='push "redirect-gateway def1"' ;; esac
+		case "$c" in redirect | redirdef | relink) VT_SERVER_EXTRA='push "redirect-gateway def1"' ;; esac
 		redirect=0
-		case "$c" in redirect | relink) redirect=1 ;; esac
+		case "$c" in redirect | redirdef | relink) redirect=1 ;; esac
 		;;
 	tcp)
 		VT_SRV_PROTO=tcp-server
+		VT_SRV_LOCAL=$VT_SRV_IP
 		VT_CLIENT_REMOTES="remote $VT_SRV_IP $VT_PORT tcp"
 		VT_SERVER_EXTRA=""
 		redirect=0
@@ -373,16 +388,24 @@ for c in $cases; do
 		fi
 		;;
 	route)
-		if vt_check "$c: second link $ALT_CLI_IP <-> $ALT_SRV_IP up" alt_link; then
-			sleep 0.3 # the new link's own notifications settle first
-			clear_start
-			t0=$(vt_now_us)
-			if vt_check "$c: route to $VT_SRV_IP moved to $ALT_CLI_VETH" \
-				ip -n "$VT_CLI_NS" route add "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"; then
-				measure "$t0"
-				clear_stop "$c"
-				judge "$c" "$LIMIT_UDP_MS" 1 "source address changed on $ALT_CLI_VETH; socket moved, probe answered in [0-9]+ ms"
-			fi
+		alt_move "$c" "route to $VT_SRV_IP moved to $ALT_CLI_VETH" \
+			ip -n "$VT_CLI_NS" route add "$VT_SRV_IP/32" via "$ALT_SRV_IP" dev "$ALT_CLI_VETH"
+		;;
+	defroute | redirdef)
+		vt_check "$c: $VT_SRV_FAR_IP is reached through the default route via $VT_SRV_IP" \
+			grep -q "via $VT_SRV_IP dev $VT_CLI_VETH" <<<"$(ip -n "$VT_CLI_NS" -4 route get "$VT_SRV_FAR_IP")"
+		if [ "$c" = redirdef ]; then
+			vt_check "$c: 0.0.0.0/1 goes through $VT_CLI_TUN" redirected
+			[ $stock = 0 ] && vt_check "$c: a host route to $VT_SRV_FAR_IP through $VT_CLI_VETH" \
+				host_route "$VT_CLI_VETH" "$VT_SRV_FAR_IP"
+		fi
+		if alt_move "$c" "default route replaced: via $ALT_SRV_IP dev $ALT_CLI_VETH" \
+			ip -n "$VT_CLI_NS" route replace default via "$ALT_SRV_IP" dev "$ALT_CLI_VETH" &&
+			[ "$c" = redirdef ] && [ $stock = 0 ]; then
+			vt_check "$c: the host route to $VT_SRV_FAR_IP moved to $ALT_CLI_VETH" \
+				host_route "$ALT_CLI_VETH" "$VT_SRV_FAR_IP"
+			vt_check "$c: $VT_CLI_VETH is still up" grep -q 'state UP' \
+				<<<"$(ip -n "$VT_CLI_NS" link show "$VT_CLI_VETH")"
 		fi
 		;;
 	relink)
@@ -444,6 +467,6 @@ for c in $cases; do
 done
 
 vt_log "$name: recovery and packets for the tunnel sent in the clear during the outage:"
-vt_log "$(printf '%-9s %-22s %14s %10s' case client "recovery (ms)" "in clear")"
+vt_log "$(vt_clear_row case client "recovery (ms)" "in clear")"
 for row in "${table[@]}"; do vt_log "$row"; done
 vt_summary "$name"

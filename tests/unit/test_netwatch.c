@@ -40,14 +40,17 @@ static int write_sysctl(const char *path, const char *val)
 /*
  * redirect-gateway's host route to the server went through a link that is
  * gone: the route outside the TUN is found past 0/1 and 128/1, and the host
- * route (and its record) move there.
+ * route (and its record) move there. Then the default route moves to a new
+ * link while the old one stays up: the host route follows it, and back.
  */
 static void test_repin(struct vpnc_nl *nl, const struct vpnc_tun *up, const struct vpnc_tun *vpn)
 {
 	struct vpnc_tun old = {.fd = -1};
 	struct vpnc_netcfg *nc = calloc(1, sizeof(*nc));
 	struct vpnc_nl_path p;
-	const uint8_t *srv = b4("198.51.100.7");
+	uint8_t srv[4]; /* b4()'s ring is reused below */
+
+	memcpy(srv, b4("198.51.100.7"), sizeof(srv));
 
 	if (nc == NULL)
 		return;
@@ -55,7 +58,7 @@ static void test_repin(struct vpnc_nl *nl, const struct vpnc_tun *up, const stru
 	CHECK(vpnc_nl_route(nl, true, AF_INET, b4("128.0.0.0"), 1, NULL, vpn->ifindex, -1) == 0, "128/1 via VPN");
 	CHECK(vpnc_nl_route_lookup(nl, AF_INET, srv, &p) == 0 && p.ifindex == vpn->ifindex,
 	      "with redirect-gateway's halves the server is reached through the VPN");
-	CHECK(vpnc_nl_route_lookup_outside(nl, AF_INET, srv, vpn->ifindex, &p) == 0 &&
+	CHECK(vpnc_nl_route_lookup_outside(nl, AF_INET, srv, vpn->ifindex, NULL, &p) == 0 &&
 	      p.ifindex == up->ifindex && p.has_gw && memcmp(p.gw, b4("192.0.2.254"), 4) == 0,
 	      "outside the VPN: the uplink's default route");
 
@@ -83,6 +86,35 @@ static void test_repin(struct vpnc_nl *nl, const struct vpnc_tun *up, const stru
 	      memcmp(p.src, b4("192.0.2.5"), 4) == 0, "the server is reached through the uplink again");
 	CHECK(nc->n == 1 && nc->items[0].ifindex == up->ifindex && memcmp(nc->items[0].gw, b4("192.0.2.254"), 4) == 0,
 	      "the record follows");
+	CHECK(vpnc_netcfg_repin_server(nc, nl, vpn->ifindex) == -EALREADY, "in place: nothing to move");
+
+	/* The default route moves to a new link while the uplink stays up: the host route follows. */
+	struct vpnc_tun nu = {.fd = -1};
+	CHECK(vpnc_tun_open("new0", &nu) == 0, "new link");
+	CHECK(vpnc_nl_link_up(nl, nu.ifindex, 1500, 0) == 0, "new link up");
+	CHECK(vpnc_nl_addr(nl, true, nu.ifindex, AF_INET, b4("203.0.113.1"), 24, NULL) == 0, "new address");
+	CHECK(vpnc_nl_route(nl, false, AF_INET, b4("0.0.0.0"), 0, b4("192.0.2.254"), up->ifindex, -1) == 0 &&
+	      vpnc_nl_route(nl, true, AF_INET, b4("0.0.0.0"), 0, b4("203.0.113.254"), nu.ifindex, -1) == 0,
+	      "default route moved to the new link");
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, srv, &p) == 0 && p.ifindex == up->ifindex,
+	      "the host route still holds the server on the uplink");
+	CHECK(vpnc_netcfg_repin_server(nc, nl, vpn->ifindex) == 0, "host route moved to the new default route");
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, srv, &p) == 0 && p.ifindex == nu.ifindex && p.has_src &&
+	      memcmp(p.src, b4("203.0.113.1"), 4) == 0, "the server is reached through the new link");
+	CHECK(vpnc_nl_route_exists(nl, AF_INET, srv, 32, b4("192.0.2.254"), up->ifindex) == 0,
+	      "the old host route is gone");
+	CHECK(nc->n == 1 && nc->items[0].ifindex == nu.ifindex && memcmp(nc->items[0].gw, b4("203.0.113.254"), 4) == 0,
+	      "the record follows");
+	CHECK(vpnc_netcfg_repin_server(nc, nl, vpn->ifindex) == -EALREADY, "then in place");
+	/* The new link gone (with its routes), the uplink's default route back: put back there. */
+	vpnc_tun_close(&nu);
+	CHECK(vpnc_nl_route(nl, true, AF_INET, b4("0.0.0.0"), 0, b4("192.0.2.254"), up->ifindex, -1) == 0,
+	      "the uplink's default route back");
+	CHECK(vpnc_netcfg_repin_server(nc, nl, vpn->ifindex) == 0, "host route back on the uplink");
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, srv, &p) == 0 && p.ifindex == up->ifindex,
+	      "the server is reached through the uplink again");
+	CHECK(vpnc_netcfg_repin_server(nc, nl, vpn->ifindex) == -EALREADY, "and in place");
+
 	CHECK(vpnc_netcfg_unapply(nc, nl) == 0, "the moved host route is removed cleanly");
 	CHECK(vpnc_nl_route_exists(nl, AF_INET, srv, 32, NULL, 0) == 0, "and gone");
 	nc->applied = true;
