@@ -685,6 +685,49 @@ static void test_token_wiped(void)
 	pair_free(&p);
 }
 
+/* True if len bytes at mem are all zero. */
+static bool all_zero(const void *mem, size_t len)
+{
+	const uint8_t *b = mem;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * When the previous key's transition window ends its key state is cleared:
+ * the slot's reliability layer (queued and received control packets) and
+ * control-message buffer are wiped whole, as reliable.h and ctrlmsg.h ask,
+ * not just marked unused until a renegotiation reuses the slot.
+ */
+static void test_lame_slot_wiped(void)
+{
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM",
+	                      .push = "ping 1,ping-restart 30", .client_reneg = 4, .client_tran_window = 1};
+	struct pair p;
+	bool dropped = false;
+
+	if (pair_new(&p, &o) != 0 || !pair_handshake(&p)) {
+		CHECK(0, "lame-duck pair (%s)", p.c_reason);
+		pair_free(&p);
+		return;
+	}
+	/* Up to 10 s: the renegotiation at 4 s or a little before, then 1 s of transition window. */
+	for (int i = 0; i < 1000 && !dropped; i++) {
+		pair_step(&p, 10);
+		dropped = vpnc_engine_stats(p.c)->renegotiations >= 1 && p.c->lame == NULL && p.c->ks->dc_ready;
+	}
+	CHECK(dropped && !p.c_restart && !p.c_fatal, "the old key is dropped after the transition window (%s)",
+	      p.c_reason);
+	const struct vpnc_keystate *old = p.c->ks == &p.c->slots[0] ? &p.c->slots[1] : &p.c->slots[0];
+	CHECK(old->phase == KS_IDLE && old->tls == NULL, "the old key state is unused");
+	CHECK(all_zero(&old->rel, sizeof(old->rel)), "the old key state's reliability layer is all zero");
+	CHECK(all_zero(&old->rx, sizeof(old->rx)), "the old key state's control-message buffer is all zero");
+	pair_free(&p);
+}
+
 /*
  * Roaming: after a path change the client probes (a ping, then an OCC request
  * the server answers). Answered: the session goes on; unanswered: it ends
@@ -935,6 +978,7 @@ int main(int argc, char **argv)
 	test_compression();
 	test_server_messages();
 	test_token_wiped();
+	test_lame_slot_wiped();
 	test_probe();
 	test_ping_exit();
 	test_reneg_sec_min();
