@@ -685,17 +685,6 @@ static void test_token_wiped(void)
 	pair_free(&p);
 }
 
-/* True if len bytes at mem are all zero. */
-static bool all_zero(const void *mem, size_t len)
-{
-	const uint8_t *b = mem;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i] != 0)
-			return false;
-	return true;
-}
-
 /*
  * When the previous key's transition window ends its key state is cleared:
  * the slot's reliability layer (queued and received control packets) and
@@ -723,8 +712,10 @@ static void test_lame_slot_wiped(void)
 	      p.c_reason);
 	const struct vpnc_keystate *old = p.c->ks == &p.c->slots[0] ? &p.c->slots[1] : &p.c->slots[0];
 	CHECK(old->phase == KS_IDLE && old->tls == NULL, "the old key state is unused");
-	CHECK(all_zero(&old->rel, sizeof(old->rel)), "the old key state's reliability layer is all zero");
-	CHECK(all_zero(&old->rx, sizeof(old->rx)), "the old key state's control-message buffer is all zero");
+	static const struct vpnc_reliable zero_rel;
+	static const struct vpnc_ctrlmsg_rx zero_rx;
+	CHECK(memcmp(&old->rel, &zero_rel, sizeof(zero_rel)) == 0, "the old key state's reliability layer is all zero");
+	CHECK(memcmp(&old->rx, &zero_rx, sizeof(zero_rx)) == 0, "the old key state's control-message buffer is all zero");
 	pair_free(&p);
 }
 
