@@ -11,8 +11,9 @@
 # The graph is read from the built library with nm: file A calls into file B
 # when A's object needs a global function B's object defines. Data (a shared
 # constant string) is not a call and is left out.
-# Usage: check_calls.sh LIBRARY SOURCE_DIR. Exit 0 when both hold, else 1
-# with each cycle (and the calls that make it) or each call into engine.c.
+# Usage: check_calls.sh LIBRARY SOURCE_DIR. Exit 0 when all three hold, else 1
+# with each cycle (and its direct calls), each call into engine.c and each
+# line of the list that the code does not match.
 set -u -o pipefail
 
 lib=${1:?usage: check_calls.sh LIBRARY SOURCE_DIR}
