@@ -89,6 +89,7 @@ struct pair_opts {
 	const char *client_fallback, *server_fallback; /* data-ciphers-fallback ('cipher') of each */
 	const struct vpnc_push *client_net; /* the client profile's ifconfig and routes */
 	int client_tun_mtu_max;         /* the client profile's tun-mtu-max (0: none) */
+	int client_tran_window;         /* the client's tran-window (0: 2.6's default) */
 	void (*client_conf_hook)(struct vpnc_config *conf); /* adds to the client's TLS config */
 };
 
@@ -168,6 +169,7 @@ static inline int pair_new(struct pair *p, const struct pair_opts *o)
 	cc.data_ciphers_fallback = o->client_fallback;
 	cc.net = o->client_net;
 	cc.tun_mtu_max = o->client_tun_mtu_max;
+	cc.tran_window = o->client_tran_window;
 	sc.comp = o->server_comp;
 	sc = cc;
 	sc.data_ciphers_fallback = o->server_fallback;

@@ -47,9 +47,13 @@ void vpnc__ks_clear(struct vpnc_keystate *ks)
 	ks->pkts = 0;
 	vpnc_km2_wipe(&ks->local);
 	vpnc_km2_wipe(&ks->remote);
+	/* Queued and received control packets, and a half-read message, may hold the peer's secrets
+	 * (an auth-token) or ours (credentials): gone before the slot is reused or freed. */
+	vpnc_rel_wipe(&ks->rel);
+	vpnc_ctrlmsg_rx_wipe(&ks->rx);
 	ks->km2_sent = false;
 	ks->km2_received = false;
-		ks->phase = KS_IDLE;
+	ks->phase = KS_IDLE;
 }
 
 /* Picks a random session id; all-zero means "undefined" to OpenVPN and is never used. */

@@ -28,6 +28,8 @@ int vpnc__ks_init(struct vpnc_engine *e, struct vpnc_keystate *ks, uint8_t key_i
 int vpnc__soft_reset(struct vpnc_engine *e, uint64_t now);
 /* The key state whose keys encrypt outgoing data, or NULL. */
 struct vpnc_keystate *vpnc__tx_key(struct vpnc_engine *e);
+/* Frees a key state's TLS and keys and wipes all it held (key-method-2 randoms, control packets,
+ * control messages): before the slot is reused or the engine freed. */
 void vpnc__ks_clear(struct vpnc_keystate *ks);
 
 #endif

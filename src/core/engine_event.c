@@ -118,19 +118,37 @@ void vpnc__set_state(struct vpnc_engine *e, enum vpnc_state st)
 	event_push(e, VPNC_EV_STATE, NULL);
 }
 
-void vpnc__fail(struct vpnc_engine *e, enum vpnc_cause cause, bool fatal, const char *fmt, ...)
+/* The end of the session, once: cause and restart flags go into the RESTART or FATAL event. */
+static void fail_end(struct vpnc_engine *e, enum vpnc_cause cause, bool fatal, unsigned restart_flags,
+                     const char *fmt, va_list ap)
 {
 	char reason[VPNC_REASON_LEN];
-	va_list ap;
 
 	if (e->state == VPNC_ST_FAILED)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
 	e->cause = cause;
+	e->restart_flags = restart_flags;
 	vpnc__set_state(e, VPNC_ST_FAILED);
 	event_push(e, fatal ? VPNC_EV_FATAL : VPNC_EV_RESTART, reason);
+}
+
+void vpnc__fail(struct vpnc_engine *e, enum vpnc_cause cause, bool fatal, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail_end(e, cause, fatal, 0, fmt, ap);
+	va_end(ap);
+}
+
+void vpnc__fail_restart(struct vpnc_engine *e, unsigned restart_flags, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail_end(e, VPNC_CAUSE_SERVER_RESTART, false, restart_flags, fmt, ap);
+	va_end(ap);
 }
 
 int vpnc_engine_event(struct vpnc_engine *e, struct vpnc_event *ev)

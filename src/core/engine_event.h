@@ -44,5 +44,8 @@ void vpnc__set_state(struct vpnc_engine *e, enum vpnc_state st);
  */
 void vpnc__fail(struct vpnc_engine *e, enum vpnc_cause cause, bool fatal, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The server's RESTART: a restart with VPNC_CAUSE_SERVER_RESTART and its VPNC_RESTART_* flags. */
+void vpnc__fail_restart(struct vpnc_engine *e, unsigned restart_flags, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

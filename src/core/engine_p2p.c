@@ -18,8 +18,9 @@
  *   dyn-tls-crypt  later control packets are wrapped with an exported key.
  *
  * The result is written into the session's push (which holds the profile's
- * ifconfig, routes and DNS) as if a server had pushed it, and keyex.c applies
- * it the way it applies a PUSH_REPLY. Keepalive, inactive and reneg-* are the
+ * ifconfig, routes and DNS) as if a server had pushed it, and keyex.c, which
+ * calls this file, then applies it the way it applies a PUSH_REPLY; nothing
+ * here calls back into keyex.c. Keepalive, inactive and reneg-* are the
  * profile's own.
  */
 #include <errno.h>
@@ -34,7 +35,6 @@
 #include "core/engine_event.h"
 #include "core/engine_p2p.h"
 #include "core/kdf.h"
-#include "core/keyex.h"
 #include "core/logesc.h"
 
 #define P2P_PEER_ID_DEFAULT 0x76706eu /* 'v' 'p' 'n' */
@@ -78,7 +78,7 @@ static unsigned p2p_iv_proto(const char *info)
 	return (unsigned)n;
 }
 
-void vpnc__p2p_negotiate(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now)
+int vpnc__p2p_negotiate(struct vpnc_engine *e, struct vpnc_keystate *ks)
 {
 	bool server = e->role == VPNC_ROLE_SERVER;
 	unsigned proto = p2p_iv_proto(ks->remote.peer_info);
@@ -97,7 +97,7 @@ void vpnc__p2p_negotiate(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 		           "no data cipher in common with the peer (it offers '%s', data-ciphers is '%s') and no "
 		           "'cipher' or 'data-ciphers-fallback' to fall back on (as OpenVPN 2.6: no usable data "
 		           "channel cipher)", esc, e->data_ciphers);
-		return;
+		return -ENOENT;
 	}
 	/* What keyex.c would take from a PUSH_REPLY; the fallback is its "no cipher pushed". */
 	snprintf(p->cipher, sizeof(p->cipher), "%s", common ? chosen : "");
@@ -131,5 +131,5 @@ void vpnc__p2p_negotiate(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 	         (p->protocol_flags & VPNC_PF_TLS_EKM) ? "yes" : "no", p->has_peer_id ? "yes" : "no",
 	         p->has_peer_id ? (unsigned)p->peer_id : 0u, common ? chosen : e->data_ciphers_fallback,
 	         common ? "" : " (not negotiated: the fallback)");
-	vpnc__keyex_apply(e, ks, now);
+	return 0;
 }

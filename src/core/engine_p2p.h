@@ -27,9 +27,10 @@ int vpnc_p2p_cipher(const char *server_list, const char *client_list, char *out,
 /*
  * The peer's key-method-2 is in ks->remote: decides what 2.6 decides in P2P
  * mode (cipher, key derivation, peer-id, control-channel exit, dynamic
- * tls-crypt) from both sides' peer info and brings the session up with the
- * profile's ifconfig and routes, or ends it with the reason.
+ * tls-crypt) from both sides' peer info and writes it into e->push, next to
+ * the profile's ifconfig and routes. Returns 0, and the caller applies the
+ * push (vpnc__keyex_apply); or -ENOENT with the session ended and the reason.
  */
-void vpnc__p2p_negotiate(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64_t now);
+int vpnc__p2p_negotiate(struct vpnc_engine *e, struct vpnc_keystate *ks);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * ip4.h: IPv4 address arithmetic shared by the status report, the OS address
- * code and the script environment. Header-only, no I/O.
+ * code, the script environment, the PUSH_REPLY parser and the privileged
+ * parent's message check. Header-only, no I/O.
  */
 #ifndef VPNC_IP4_H
 #define VPNC_IP4_H

@@ -601,19 +601,21 @@ static void on_client_msg(struct vpnc_engine *e, struct vpnc_keystate *ks, uint6
 			vpnc__fail(e, VPNC_CAUSE_AUTH_FAILED, true, "authentication failed%s%s", alen ? ": " : "", text);
 		}
 		return;
-	case VPNC_MSG_RESTART:
+	case VPNC_MSG_RESTART: {
+		unsigned flags = 0;
+
 		arg_text(arg, alen, text, sizeof(text));
 		if (text[0] == '[') {
 			for (const char *c = text + 1; *c != '\0' && *c != ']'; c++) {
 				if (*c == 'N')
-					e->restart_flags |= VPNC_RESTART_NEXT;
+					flags |= VPNC_RESTART_NEXT;
 				else if (*c == 'P')
-					e->restart_flags |= VPNC_RESTART_PRESERVE;
+					flags |= VPNC_RESTART_PRESERVE;
 			}
 		}
-		vpnc__fail(e, VPNC_CAUSE_SERVER_RESTART, false, "the server asked for a restart%s%s", alen ? ": " : "",
-		           arg_text(arg, alen, text, sizeof(text)));
+		vpnc__fail_restart(e, flags, "the server asked for a restart%s%s", alen ? ": " : "", text);
 		return;
+	}
 	case VPNC_MSG_HALT:
 		vpnc__fail(e, VPNC_CAUSE_SERVER_HALT, true, "the server halted the connection%s%s", alen ? ": " : "",
 		           arg_text(arg, alen, text, sizeof(text)));
@@ -706,7 +708,8 @@ static void on_km2(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_
 		}
 		ks->phase = KS_ACTIVE;
 		if (e->p2p) {
-			vpnc__p2p_negotiate(e, ks, now);
+			if (vpnc__p2p_negotiate(e, ks) == 0)
+				vpnc__keyex_apply(e, ks, now);
 			return;
 		}
 		vpnc__set_state(e, VPNC_ST_PUSH);
@@ -715,7 +718,8 @@ static void on_km2(struct vpnc_engine *e, struct vpnc_keystate *ks, const uint8_
 	ks->phase = KS_ACTIVE;
 	if (e->p2p) {
 		/* No pull: nothing to ask for; the peer info of both sides decides (engine_p2p.c). */
-		vpnc__p2p_negotiate(e, ks, now);
+		if (vpnc__p2p_negotiate(e, ks) == 0)
+			vpnc__keyex_apply(e, ks, now);
 		return;
 	}
 	vpnc__set_state(e, VPNC_ST_PUSH);

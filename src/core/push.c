@@ -22,6 +22,7 @@
 
 #include "core/b64.h"
 #include "core/dnsname.h"
+#include "core/ip4.h"
 #include "core/lex.h"
 #include "core/push_int.h"
 #include "vpnc/push.h"
@@ -74,13 +75,6 @@ static bool push_ip6_prefix(const char *s, uint8_t addr[16], uint8_t *bits)
 	return true;
 }
 
-static bool push_mask_ok(uint32_t m)
-{
-	uint32_t inv = ~m;
-
-	return (inv & (inv + 1)) == 0;
-}
-
 static void push_ip6_mask(uint8_t a[16], unsigned bits)
 {
 	for (unsigned i = 0; i < 16; i++) {
@@ -130,7 +124,7 @@ static const char *push_check_ifconfig(struct vpnc_push *p)
 
 	if (!p->has_ifconfig || p->topology != VPNC_TOPO_SUBNET)
 		return NULL;
-	if (m == 0 || !push_mask_ok(m))
+	if (m == 0 || vpnc_ip4_mask_prefix(m) < 0)
 		return "netmask not contiguous (topology subnet)";
 	host = p->ifconfig_local & ~m;
 	if (~m > 1 && (host == 0 || host == ~m))
@@ -196,7 +190,7 @@ static const char *opt_route(struct vpnc_push *p, const struct push_item *it)
 		r.net_kind = VPNC_RT_NET_HOST; /* 2.6 resolves it when routes are added; so do we */
 	if (it->n > 2 && !push_is_default(it->w[2]) && !push_ip4(it->w[2], &r.mask))
 		return "netmask is not an IPv4 address";
-	if (!push_mask_ok(r.mask))
+	if (vpnc_ip4_mask_prefix(r.mask) < 0)
 		return "netmask not contiguous";
 	if (r.net_kind == VPNC_RT_NET_ADDR && (r.net & r.mask) != r.net)
 		return "network has bits outside the netmask";

@@ -11,8 +11,8 @@
 #include <openssl/crypto.h>
 
 #include "core/reliable.h"
+#include "vpnc/defaults.h"
 
-#define REL_DEFAULT_TIMEOUT_MS 2000
 #define SERIAL_HALF UINT32_C(0x80000000)
 
 /* True if msg-id a comes before b in serial-number order. */
@@ -24,7 +24,7 @@ static bool id_before(uint32_t a, uint32_t b)
 void vpnc_rel_init(struct vpnc_reliable *r, uint32_t initial_timeout_ms)
 {
 	memset(r, 0, sizeof(*r));
-	r->initial_timeout = initial_timeout_ms ? initial_timeout_ms : REL_DEFAULT_TIMEOUT_MS;
+	r->initial_timeout = initial_timeout_ms ? initial_timeout_ms : VPNC_DEFAULT_TLS_TIMEOUT * 1000u;
 }
 
 void vpnc_rel_wipe(struct vpnc_reliable *r)

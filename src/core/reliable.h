@@ -79,7 +79,7 @@ struct vpnc_reliable {
 	size_t n_ack_mru;
 };
 
-/* Resets r to an empty state; initial_timeout_ms is tls-timeout (2000 by default, 0 means 2000). */
+/* Resets r to an empty state; initial_timeout_ms is tls-timeout in ms (0: 2.6's default, defaults.h). */
 void vpnc_rel_init(struct vpnc_reliable *r, uint32_t initial_timeout_ms);
 
 /* Wipes r, stored payloads included, before the key state is freed or reused. */

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "core/socks.h"
+#include "vpnc/buf.h"
 
 #define SOCKS_VER 5
 #define SOCKS_AUTH_VER 1
@@ -80,8 +81,8 @@ int vpnc_socks_init(struct vpnc_socks *s, uint8_t cmd, const char *host, uint16_
 		memcpy(r + n, host, hl);
 		n += hl;
 	}
-	r[n++] = (uint8_t)(port >> 8);
-	r[n++] = (uint8_t)port;
+	vpnc_put_u16(r + n, port);
+	n += 2;
 	s->req_len = n;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/tcpframe.h"
+#include "vpnc/buf.h"
 
 void vpnc_tcpframe_init(struct vpnc_tcpframe *f)
 {
@@ -17,8 +18,7 @@ int vpnc_tcpframe_put_len(uint8_t out[VPNC_TCPFRAME_LEN], size_t len)
 {
 	if (len == 0 || len > 0xffff)
 		return -EMSGSIZE;
-	out[0] = (uint8_t)(len >> 8);
-	out[1] = (uint8_t)len;
+	vpnc_put_u16(out, (uint16_t)len);
 	return 0;
 }
 
@@ -30,7 +30,7 @@ int vpnc_tcpframe_feed(struct vpnc_tcpframe *f, const uint8_t *data, size_t len,
 		if (f->need == 0) {
 			/* Reading a length; the fast case has both bytes and the whole packet in this read. */
 			if (f->hdr_have == 0 && len >= VPNC_TCPFRAME_LEN) {
-				size_t plen = ((size_t)data[0] << 8) | data[1];
+				size_t plen = vpnc_get_u16(data);
 				if (plen == 0 || plen > sizeof(f->pkt))
 					return -EBADMSG;
 				if (len - VPNC_TCPFRAME_LEN >= plen) {
@@ -50,7 +50,7 @@ int vpnc_tcpframe_feed(struct vpnc_tcpframe *f, const uint8_t *data, size_t len,
 			data++;
 			len--;
 			if (f->hdr_have == VPNC_TCPFRAME_LEN) {
-				size_t plen = ((size_t)f->hdr[0] << 8) | f->hdr[1];
+				size_t plen = vpnc_get_u16(f->hdr);
 				f->hdr_have = 0;
 				if (plen == 0 || plen > sizeof(f->pkt))
 					return -EBADMSG;

@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 
 #include "core/dnsname.h"
+#include "core/ip4.h"
+#include "vpnc/buf.h"
 #include "vpnc/config.h"
 #include "os/tun_offload.h"
 
@@ -119,13 +121,6 @@ static bool flag(uint8_t v)
 	return v <= 1;
 }
 
-static bool mask_ok(uint32_t m)
-{
-	uint32_t inv = ~m;
-
-	return (inv & (inv + 1)) == 0;
-}
-
 /* The push parser's "usable unicast" for IPv4 (host order) and IPv6. */
 static bool ip4_unicast(uint32_t a)
 {
@@ -172,9 +167,7 @@ static bool padded_string(const char *s, size_t cap, size_t *len)
 static bool addr_ok(int family, const uint8_t a[16])
 {
 	if (family == AF_INET) {
-		uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-
-		return ip4_unicast(v) && zero(a + 4, 12);
+		return ip4_unicast(vpnc_get_u32(a)) && zero(a + 4, 12);
 	}
 	if (family == AF_INET6)
 		return ip6_unicast(a);
@@ -189,9 +182,9 @@ static bool route4_ok(const struct vpnc_priv_route4 *r)
 		return false;
 	/* A host name of the profile: net is its index; the parent resolves its own copy of the name. */
 	if (r->net_kind == VPNC_RT_NET_HOST)
-		return r->net < VPNC_MAX_ROUTE_HOSTS && mask_ok(r->mask) && metric_ok(r->metric) &&
+		return r->net < VPNC_MAX_ROUTE_HOSTS && vpnc_ip4_mask_prefix(r->mask) >= 0 && metric_ok(r->metric) &&
 		       (r->gw == 0 || (!r->net_gateway && ip4_unicast(r->gw)));
-	if (!mask_ok(r->mask) || (r->net & r->mask) != r->net || !metric_ok(r->metric))
+	if (vpnc_ip4_mask_prefix(r->mask) < 0 || (r->net & r->mask) != r->net || !metric_ok(r->metric))
 		return false;
 	if (r->net_kind != VPNC_RT_NET_ADDR && r->net != 0)
 		return false;
@@ -224,7 +217,7 @@ static bool ifconfig_ok(const struct vpnc_priv_net *n)
 	if (n->topology == VPNC_TOPO_SUBNET) {
 		uint32_t host = local & ~m;
 
-		if (!mask_ok(m) || (~m > 1 && (host == 0 || host == ~m)))
+		if (vpnc_ip4_mask_prefix(m) < 0 || (~m > 1 && (host == 0 || host == ~m)))
 			return false;
 	}
 	return true;

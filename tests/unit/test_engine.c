@@ -686,6 +686,40 @@ static void test_token_wiped(void)
 }
 
 /*
+ * When the previous key's transition window ends its key state is cleared:
+ * the slot's reliability layer (queued and received control packets) and
+ * control-message buffer are wiped whole, as reliable.h and ctrlmsg.h ask,
+ * not just marked unused until a renegotiation reuses the slot.
+ */
+static void test_lame_slot_wiped(void)
+{
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM", .server_ciphers = "AES-256-GCM",
+	                      .push = "ping 1,ping-restart 30", .client_reneg = 4, .client_tran_window = 1};
+	struct pair p;
+	bool dropped = false;
+
+	if (pair_new(&p, &o) != 0 || !pair_handshake(&p)) {
+		CHECK(0, "lame-duck pair (%s)", p.c_reason);
+		pair_free(&p);
+		return;
+	}
+	/* Up to 10 s: the renegotiation at 4 s or a little before, then 1 s of transition window. */
+	for (int i = 0; i < 1000 && !dropped; i++) {
+		pair_step(&p, 10);
+		dropped = vpnc_engine_stats(p.c)->renegotiations >= 1 && p.c->lame == NULL && p.c->ks->dc_ready;
+	}
+	CHECK(dropped && !p.c_restart && !p.c_fatal, "the old key is dropped after the transition window (%s)",
+	      p.c_reason);
+	const struct vpnc_keystate *old = p.c->ks == &p.c->slots[0] ? &p.c->slots[1] : &p.c->slots[0];
+	CHECK(old->phase == KS_IDLE && old->tls == NULL, "the old key state is unused");
+	static const struct vpnc_reliable zero_rel;
+	static const struct vpnc_ctrlmsg_rx zero_rx;
+	CHECK(memcmp(&old->rel, &zero_rel, sizeof(zero_rel)) == 0, "the old key state's reliability layer is all zero");
+	CHECK(memcmp(&old->rx, &zero_rx, sizeof(zero_rx)) == 0, "the old key state's control-message buffer is all zero");
+	pair_free(&p);
+}
+
+/*
  * Roaming: after a path change the client probes (a ping, then an OCC request
  * the server answers). Answered: the session goes on; unanswered: it ends
  * with a restart after max(1 s, 4 RTT). No probe before the keys or on TCP.
@@ -935,6 +969,7 @@ int main(int argc, char **argv)
 	test_compression();
 	test_server_messages();
 	test_token_wiped();
+	test_lame_slot_wiped();
 	test_probe();
 	test_ping_exit();
 	test_reneg_sec_min();
