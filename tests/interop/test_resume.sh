@@ -233,7 +233,14 @@ vt_check "a new session on the server" [ "$(vt_server_peers)" -gt "$peers0" ]
 if [ $stock = 0 ]; then
 	vt_check "vpnc probed because of the resume" grep -q "Path check: the system resumed from sleep" "$VT_DIR/client.log"
 	# `vpnc status` tells the story: the resume, the unanswered probe, the new session.
-	net=$("${VT_CLIENT_CMD[@]}" status --control-socket "$VT_DIR/ctl.sock" 2>&1 | sed -n 's/^network: *//p')
+	# Asked up to three times: under load one request can time out (its output is kept for the log).
+	for _ in 1 2 3; do
+		st=$("${VT_CLIENT_CMD[@]}" status --control-socket "$VT_DIR/ctl.sock" 2>&1) || true
+		net=$(sed -n 's/^network: *//p' <<<"$st")
+		[ -n "$net" ] && break
+		vt_log "  vpnc status gave no network line: $st"
+		sleep 1
+	done
 	vt_log "  status: network: $net"
 	vt_check "vpnc status: resumed from sleep; no answer to the probe; reconnected" \
 		grep -E -q "^[0-9]+ s ago: resumed from sleep on $VT_CLI_VETH; no answer to the probe; reconnected\$" <<<"$net"
