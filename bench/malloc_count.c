@@ -12,6 +12,14 @@
  * host program's signal handling is unchanged, and it writes with open/write
  * only: the shim's own work allocates nothing after the thread has started.
  *
+ * The counter lives in a shared anonymous page (MAP_SHARED), which a fork()
+ * without exec() keeps: vpnc's network process under privilege separation
+ * (docs/privileges.md) adds to the same counter as its parent, and the
+ * parent's thread writes the sum. The child needs no thread, no file and no
+ * system call for it, so its empty root and its seccomp filter do not get in
+ * the way. A program started with exec() gets a counter (and a file) of its
+ * own, as before.
+ *
  * glibc only. Not for sanitizer builds, which own malloc themselves.
  */
 #include <errno.h>
@@ -26,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
 #define MC_PERIOD_NS 100000000L /* how often the counter is written */
 #define MC_PATH_MAX 4096        /* longest file name, "%p" expanded */
 #define MC_NUM_MAX 24           /* decimal of a 64-bit count, and a newline */
@@ -37,13 +47,15 @@ extern void *__libc_memalign(size_t align, size_t n);
 extern void *__libc_valloc(size_t n);
 extern void *__libc_pvalloc(size_t n);
 
-static atomic_ulong mc_allocs;
+/* Until the constructor has its shared page: the loader and earlier constructors allocate too. */
+static atomic_ulong mc_early;
+static atomic_ulong *mc_allocs = &mc_early;
 static char mc_path[MC_PATH_MAX];
 static char mc_tmp[MC_PATH_MAX];
 
 static inline void mc_count(void)
 {
-	atomic_fetch_add_explicit(&mc_allocs, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(mc_allocs, 1, memory_order_relaxed);
 }
 
 void *malloc(size_t n)
@@ -150,7 +162,7 @@ static void mc_write(void)
 {
 	char num[MC_NUM_MAX];
 	char rev[MC_NUM_MAX];
-	unsigned long v = atomic_load_explicit(&mc_allocs, memory_order_relaxed);
+	unsigned long v = atomic_load_explicit(mc_allocs, memory_order_relaxed);
 	size_t n = 0, r = 0;
 	int fd;
 
@@ -192,9 +204,16 @@ __attribute__((constructor)) static void mc_start(void)
 	pthread_attr_t attr;
 	pthread_t t;
 	size_t len;
+	void *page;
 
 	if (tmpl == NULL || tmpl[0] == '\0')
 		return;
+	/* Still one thread here: nothing counts between the copy and the switch. */
+	page = mmap(NULL, sizeof(atomic_ulong), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (page != MAP_FAILED) {
+		atomic_init((atomic_ulong *)page, atomic_load(&mc_early));
+		mc_allocs = page;
+	}
 	if (mc_expand(mc_path, sizeof(mc_path), tmpl) < 0)
 		return;
 	len = strlen(mc_path);

@@ -352,7 +352,7 @@ void vpnc_engine_free(struct vpnc_engine *e)
 	free(e->verify_x509_name);
 	free_secret(e->username);
 	free_secret(e->password);
-	free(e->push_reply);
+	free_secret(e->push_reply); /* server role: it may carry an auth-token */
 	free(e->pull_filters);
 	if (e->zbuf != NULL) {
 		OPENSSL_cleanse(e->zbuf, e->zcap); /* held decrypted traffic */

@@ -396,8 +396,16 @@ static SSL_CTX *ctx_common(const SSL_METHOD *method, char *err, size_t errlen)
 		last_ssl_error(err, errlen, "cannot create a TLS context");
 		return NULL;
 	}
+	/*
+	 * CLEANSE_PLAINTEXT: OpenSSL decrypts a record in place in its read buffer
+	 * and would keep the plaintext there until the next record, and leave it
+	 * in freed memory at the end. The control channel carries secrets (the
+	 * password, a pushed auth-token, key material), and little else, so the
+	 * OPENSSL_cleanse of each record costs nothing that matters
+	 * (tests/unit/test_token_heap.c).
+	 */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
-	                             SSL_OP_CIPHER_SERVER_PREFERENCE);
+	                             SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_CLEANSE_PLAINTEXT);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);

@@ -221,6 +221,28 @@ static uint8_t dns_state(const struct vpnc_updown *u)
 	return VPNC_PRIV_DNS_NONE;
 }
 
+/*
+ * tls-verify (script.h), for privsrv.c's VERIFY once it has checked that the
+ * profile asks for it: run with the checked values and waited for; the
+ * verdict is the reply.
+ */
+static int verify(void *ctx, const struct vpnc_priv_msg_verify *q)
+{
+	static struct vpnc_tls_cert_info ci; /* about 11 KiB; single-threaded */
+	struct parent *p = ctx;
+
+	memset(&ci, 0, sizeof(ci));
+	ci.depth = (int)q->depth;
+	memcpy(ci.subject, q->subject, sizeof(ci.subject));
+	memcpy(ci.serial, q->serial, sizeof(ci.serial));
+	memcpy(ci.serial_hex, q->serial_hex, sizeof(ci.serial_hex));
+	memcpy(ci.sha1, q->sha1, sizeof(ci.sha1));
+	memcpy(ci.sha256, q->sha256, sizeof(ci.sha256));
+	memcpy(ci.x509, q->x509, sizeof(ci.x509));
+	memcpy(ci.pem, q->pem, sizeof(ci.pem));
+	return vpnc_script_verify(&p->verify, &ci) == 0 ? 0 : -EPERM;
+}
+
 /* One request: checked, handled, answered; DNS and scripts for NET_APPLY, and reverts for DOWN. */
 static int serve_one(struct parent *p)
 {
@@ -262,26 +284,6 @@ static int serve_one(struct parent *p)
 	if (ret == VPNC_PRIV_MARK) {
 		/* 'mark' (privsrv.h): SO_MARK needs CAP_NET_ADMIN, which only this side has. */
 		vpnc_privsrv_mark(&p->s, in_fd, &reply);
-		ret = vpnc_priv_send(p->sock, &reply, reply.h.len, -1);
-		return ret < 0 ? (ret == -EPIPE || ret == -ECONNRESET ? 0 : ret) : 1;
-	}
-	if (ret == VPNC_PRIV_VERIFY) {
-		/* tls-verify (script.h): run with the checked values, waited for; the verdict is the reply. */
-		static struct vpnc_tls_cert_info ci; /* about 11 KiB; single-threaded */
-
-		memset(&ci, 0, sizeof(ci));
-		ci.depth = (int)req.verify.depth;
-		memcpy(ci.subject, req.verify.subject, sizeof(ci.subject));
-		memcpy(ci.serial, req.verify.serial, sizeof(ci.serial));
-		memcpy(ci.serial_hex, req.verify.serial_hex, sizeof(ci.serial_hex));
-		memcpy(ci.sha1, req.verify.sha1, sizeof(ci.sha1));
-		memcpy(ci.sha256, req.verify.sha256, sizeof(ci.sha256));
-		memcpy(ci.x509, req.verify.x509, sizeof(ci.x509));
-		memcpy(ci.pem, req.verify.pem, sizeof(ci.pem));
-		memset(&reply.result, 0, sizeof(reply.result));
-		vpnc_priv_hdr_init(&reply.h, VPNC_PRIV_RESULT);
-		reply.result.request = VPNC_PRIV_VERIFY;
-		reply.result.err = vpnc_script_verify(&p->verify, &ci) == 0 ? 0 : -EPERM;
 		ret = vpnc_priv_send(p->sock, &reply, reply.h.len, -1);
 		return ret < 0 ? (ret == -EPIPE || ret == -ECONNRESET ? 0 : ret) : 1;
 	}
@@ -492,6 +494,8 @@ static int serve(const struct vpnc_config *conf, int sock, int sd_sock, pid_t ch
 	p->s.sign_key = sign_key; /* the network process's TLS signs through the token here */
 	p->s.on_dns_error = dns_error;
 	p->s.random_host = random_host;
+	p->s.verify = verify;
+	p->s.verify_ctx = p;
 	if (ret < 0)
 		vpnc_log(VPNC_LOG_FATAL, "The privileged process cannot open a netlink socket: %s.", strerror(-ret));
 	else if ((ret = vpnc_updown_init(&p->u, &p->uv, conf, updown_fail, p)) < 0)

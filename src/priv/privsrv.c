@@ -340,6 +340,24 @@ static int sign(struct vpnc_privsrv *s, const struct vpnc_priv_msg_sign *q, unio
 	return 0;
 }
 
+/*
+ * VERIFY: the network process asks only when its profile has a tls-verify
+ * script or a tls-export-cert directory (core/tls_verify.c installs the hook
+ * then), and sends a certificate's PEM only with tls-export-cert. Anything
+ * else is a child that does not follow its own profile: refused, not
+ * answered, since an answer would let it have the parent parse and hold
+ * certificate data the profile never asked for.
+ */
+static int verify(struct vpnc_privsrv *s, const struct vpnc_priv_msg_verify *q, union vpnc_priv_msg *reply)
+{
+	bool script = s->conf->tls_verify[0] != '\0', export = s->conf->tls_export_cert[0] != '\0';
+
+	if ((!script && !export) || (!export && q->pem[0] != '\0'))
+		return -EBADMSG;
+	result(reply, VPNC_PRIV_VERIFY, s->verify != NULL && s->verify(s->verify_ctx, q) == 0 ? 0 : -EPERM);
+	return 0;
+}
+
 void vpnc_privsrv_mark(struct vpnc_privsrv *s, int fd, union vpnc_priv_msg *reply)
 {
 	int dom = 0, type = 0, proto = 0, mark = s->conf->mark, err = 0;
@@ -386,6 +404,7 @@ int vpnc_privsrv_handle(struct vpnc_privsrv *s, const union vpnc_priv_msg *req, 
 	case VPNC_PRIV_RESOLVE: return resolve(s, &req->resolve, reply);
 	case VPNC_PRIV_RELAY: return relay(s, &req->relay, reply);
 	case VPNC_PRIV_SIGN: return sign(s, &req->sign, reply);
+	case VPNC_PRIV_VERIFY: return verify(s, &req->verify, reply);
 	case VPNC_PRIV_MARK: /* the socket comes along: vpnc_privsrv_mark() */
 		result(reply, type, -EBADF);
 		return 0;

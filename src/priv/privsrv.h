@@ -55,6 +55,14 @@ struct vpnc_privsrv {
 	 * without 'pkcs11-id', and then SIGN is a request that is not allowed.
 	 */
 	EVP_PKEY *sign_key;
+	/*
+	 * tls-verify (the daemon's script_verify.c): runs the script for one
+	 * checked VERIFY and returns 0 to accept the certificate. Asked only when
+	 * the profile has 'tls-verify' or 'tls-export-cert'; NULL rejects every
+	 * certificate (-EPERM).
+	 */
+	int (*verify)(void *ctx, const struct vpnc_priv_msg_verify *q);
+	void *verify_ctx;
 };
 
 /* Opens the netlink socket. conf must outlive s. 0 or a negative errno code. */
@@ -66,7 +74,9 @@ int vpnc_privsrv_init(struct vpnc_privsrv *s, const struct vpnc_config *conf);
  * Returns 0 when reply is ready (its err may carry a refusal), or -EBADMSG
  * for a request that is well-formed but not allowed here (a server the
  * parent never resolved, a remote index beyond the profile's, SIGN without
- * a token or with an operation the key's type cannot do, a SOCKS server's
+ * a token or with an operation the key's type cannot do, VERIFY in a profile
+ * without 'tls-verify' and 'tls-export-cert', or with a certificate's PEM
+ * without 'tls-export-cert', a SOCKS server's
  * address or a RELAY for a remote that does not go through a SOCKS proxy
  * over UDP): the caller treats the child as compromised. RELAY is only
  * checked here; its RESULT 0 tells the caller to let the relay through.

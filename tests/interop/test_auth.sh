@@ -40,7 +40,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_auth}
-# The cases CI runs; pending/test_auth_pending.sh runs the others.
+# Every case; VT_CASES picks some.
 all_cases="right-password inline-creds password-only wrong-password token-reneg token-nocache token-reconnect token-restart"
 cases=${VT_CASES:-$all_cases}
 user=alice

@@ -7,8 +7,8 @@
 # vpnc connects over TCP) and checks that it exits 0, names the kernel, CPU
 # and versions, prints Mbit/s and CPU-seconds per GB for both clients with
 # the ratios for UDP upload and download (TCP: numbers, or the note that vpnc
-# lacks TCP), prints heap allocations per packet for vpnc (or says n/a for a
-# sanitizer build), includes the in-memory benchmark when that binary is built,
+# lacks TCP), prints heap allocations per packet for vpnc in its default
+# mode, privilege separation (or says n/a for a sanitizer build), includes the in-memory benchmark when that binary is built,
 # and leaves none of its namespaces behind. It never judges the figures: timing on
 # a shared CI machine is not a test. Needs root. Last line is the summary.
 set -u -o pipefail
@@ -93,6 +93,8 @@ elif [ -f "$(dirname "$vpnc")/bench/libvpnc_malloc_count.so" ]; then
 		grep -qE '^  udp +upload +vpnc +[0-9.]+ Mbit/s .* allocs/pkt [0-9]+\.[0-9]{3} \([0-9]+ in [0-9]+ pkts\)' "$out"
 	vt_check "allocation table: udp upload figures for both clients" \
 		grep -qE '^udp upload +\| +[0-9]+\.[0-9]{3} +[0-9]+\.[0-9]{3}$' "$out"
+	vt_check "counted in vpnc's default mode: two processes (privilege separation)" \
+		grep -qx '  vpnc: 2 process(es)' "$out"
 else
 	vt_check "allocs/pkt: says the shim is not built" grep -q 'allocs/pkt n/a (no shim' "$out"
 fi

@@ -8,15 +8,13 @@
 # OCC options string; a client that announces IV_COMP_STUBv2 then gets
 # `compress stub-v2` pushed. The client must announce ",comp-lzo" (right after
 # ",proto X", as 2.6 does) when its profile has comp-lzo/compress, apply the
-# pushed framing, and pass IPv4 and IPv6 pings. Pending: vpnc's OCC string
-# does not carry ",comp-lzo" yet (src/core/km2.c). Needs root.
+# pushed framing, and pass IPv4 and IPv6 pings (vpnc's OCC string:
+# src/core/km2.c). Needs root.
 # shellcheck disable=SC2119
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# In pending/ the library is one level up; once the test moves up, next to it.
 lib="$here/lib.sh"
-[ -f "$lib" ] || lib="$here/../lib.sh"
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$lib"
 

@@ -5,8 +5,8 @@
 #
 # Usage: test_privdrop.sh <client-binary> | --stock-client
 #
-# Pending (not run by CI) until the daemon loop calls vpnc_privdrop(); see
-# the integration section of docs/privileges.md. Checks, once connected:
+# The drop is in src/daemon/loop.c (docs/privileges.md, "Where the daemon
+# does it"). Checks, once connected:
 #   - /proc/PID/status of the client: Uid and Gid are nobody/nogroup, no
 #     supplementary groups, CapEff = CapPrm = CapBnd = 0x1000 (CAP_NET_ADMIN
 #     only), nothing inheritable or ambient, NoNewPrivs 1;

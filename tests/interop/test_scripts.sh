@@ -19,7 +19,8 @@
 #  4. An up script that does not exist, one that is not executable, a
 #     missing route-up without up, and an up script that exits 3: vpnc exits
 #     1 with one line naming the script (or its status), and leaves no
-#     device, address or route behind.
+#     device, address or route behind; the unstartable cases run again with
+#     --privsep no (the one-process path).
 # Needs root. Last line: "test_scripts: N passed, M failed".
 # shellcheck disable=SC2119
 set -u -o pipefail
@@ -202,10 +203,22 @@ $what \"$path\""
 	grep -q -i -e "sanitizer" -e "segmentation" -e "core dumped" "$VT_DIR/client.log" && return 1
 	vt_ns_clean
 }
-vt_check "missing up script: exit 1, one clear line, nothing left behind" unstartable up "$VT_DIR/no-such-script"
-vt_check "up script not executable: exit 1, one clear line, nothing left behind" unstartable up "$VT_DIR/not-exec.sh"
-vt_check "route-up (without up) missing: exit 1, one clear line, nothing left behind" \
-	unstartable route-up "$VT_DIR/no-such-script"
+# Twice for vpnc: with privilege separation (the default: the parent runs the
+# scripts, daemon/privsep.c) and with --privsep no (one process, daemon/loop.c,
+# where an unstartable script once crashed vpnc); the sanitizer build runs both.
+modes=("")
+vt_client_is_stock || modes+=("--privsep no")
+for mode in "${modes[@]}"; do
+	VT_CLIENT_ARGS="--dns-mode none${mode:+ $mode}"
+	tag=${mode:+ ($mode)}
+	vt_check "missing up script$tag: exit 1, one clear line, nothing left behind" \
+		unstartable up "$VT_DIR/no-such-script"
+	vt_check "up script not executable$tag: exit 1, one clear line, nothing left behind" \
+		unstartable up "$VT_DIR/not-exec.sh"
+	vt_check "route-up (without up) missing$tag: exit 1, one clear line, nothing left behind" \
+		unstartable route-up "$VT_DIR/no-such-script"
+done
+VT_CLIENT_ARGS="--dns-mode none"
 printf '#!/bin/sh\nexit 3\n' >"$VT_DIR/exit3.sh"
 chmod 755 "$VT_DIR/exit3.sh"
 up_fails() {

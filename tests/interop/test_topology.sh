@@ -24,7 +24,7 @@
 #   route-noexec         client `route-noexec`: addresses, no routes
 #   ifconfig-noexec      client `ifconfig-noexec` + `route-noexec`: a tun
 #                        device with no address and no route
-# Needs root. Cases the client cannot pass yet run from pending/.
+# Needs root.
 
 # The vt_*_conf helpers take optional arguments.
 # shellcheck disable=SC2119

@@ -10,10 +10,8 @@
 # tls-crypt, and tls-crypt-v2 (a client key made from the server key with
 # `openvpn --tls-crypt-v2 server.key --genkey tls-crypt-v2-client`). Each
 # session connects, pings over IPv4 and IPv6, ends on SIGTERM with exit code
-# 0 and leaves the client namespace clean. Needs root.
-#
-# Cases that the client under test cannot pass yet are run from
-# pending/test_wrap_pending.sh, which calls this script with VT_CASES set.
+# 0 and leaves the client namespace clean. Needs root. VT_CASES picks some
+# of the cases.
 
 # The vt_*_conf helpers take optional arguments.
 # shellcheck disable=SC2119

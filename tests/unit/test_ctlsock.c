@@ -8,7 +8,7 @@
  * socket is 0600 in a 0700 directory, replaces a stale socket, refuses a live
  * one or a non-socket, and is removed on close.
  *
- * Needs libuv at link time (see docs/control.md for the CMake line).
+ * Needs libuv at link time (tests/CMakeLists.txt links it).
  */
 #include <errno.h>
 #include <pthread.h>

@@ -10,6 +10,13 @@
  * table puts in another set, is an error; an ignored option's row must carry
  * a note. Text outside table rows (and "###" sub-headings) is free prose.
  * The checker is also run on broken pages, to show that it can fail.
+ *
+ * It also keeps vpnc(8)'s section "WHAT A PROFILE CAN DO", which says it
+ * names everything a profile can do beyond the tunnel, in step with the
+ * table's trust column: every supported or ignored option whose class is not
+ * UT_OK (runs a program, loads code, reads or writes a file, creates a
+ * socket, changes the user, the firewall or a mark, ...) must be named in
+ * bold (.B, the bold words of .BR, or \fB...\fP) in that section.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,6 +28,8 @@
 #include "config/cfg_internal.h"
 
 #define DOC_PATH "../docs/options.md"
+#define MAN_PATH "../docs/vpnc.8"
+#define MAN_SECTION ".SH WHAT A PROFILE CAN DO\n"
 #define DOC_MAX (1024 * 1024) /* the page is far smaller; anything larger is an error */
 #define OPT_MAX 512           /* table entries this test can track */
 #define NAME_MAX_LEN 64       /* longest option name in a doc cell */
@@ -242,9 +251,9 @@ static int check_doc(const char *doc, size_t len)
 	return problems;
 }
 
-static char *read_doc(size_t *len)
+static char *read_doc(const char *path, size_t *len)
 {
-	FILE *f = fopen(DOC_PATH, "rb");
+	FILE *f = fopen(path, "rb");
 	char *buf;
 	size_t n;
 
@@ -366,10 +375,210 @@ static void test_checker_fails(const char *doc, size_t len)
 	quiet = false;
 }
 
+/* ---- vpnc(8), WHAT A PROFILE CAN DO ---- */
+
+#define BOLD_MAX 512 /* bold words the section may hold */
+
+struct bold {
+	char w[BOLD_MAX][NAME_MAX_LEN + 1];
+	size_t n;
+	bool overflow;
+};
+
+/*
+ * Adds the words of one bold run of roff text (s, len): "\-" is '-', other
+ * escapes end a word, and after a font change other than "\fB" ("\fI",
+ * "\fR", "\fP") the words are not bold until the next "\fB".
+ */
+static void bold_add(struct bold *b, const char *s, size_t len)
+{
+	char word[NAME_MAX_LEN + 1];
+	size_t k = 0;
+	bool on = true;
+
+	for (size_t i = 0; i <= len; i++) {
+		char c = i < len ? s[i] : ' ';
+
+		if (c == '\\' && i + 1 < len && s[i + 1] == '-') {
+			c = '-';
+			i++;
+		} else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		             c == '_')) {
+			if (k > 0 && on) {
+				word[k] = '\0';
+				if (b->n < BOLD_MAX)
+					memcpy(b->w[b->n++], word, k + 1);
+				else
+					b->overflow = true;
+			}
+			k = 0;
+			/* A font change, or another escape ("\(em", "\&"), skipped with its name. */
+			if (c == '\\' && i + 2 < len && s[i + 1] == 'f') {
+				on = s[i + 2] == 'B';
+				i += 2;
+			} else if (c == '\\' && i + 1 < len) {
+				i += s[i + 1] == '(' ? 3 : 1;
+			}
+			continue;
+		}
+		if (k < NAME_MAX_LEN)
+			word[k++] = c;
+	}
+}
+
+/* The arguments of a macro line: blank-separated, "double quotes" group. Calls bold_add on the bold ones. */
+static void bold_macro(struct bold *b, const char *args, size_t len, bool alternate)
+{
+	size_t i = 0;
+	int idx = 0;
+
+	while (i < len) {
+		size_t start, end;
+
+		while (i < len && args[i] == ' ')
+			i++;
+		if (i >= len)
+			break;
+		if (args[i] == '"') {
+			start = ++i;
+			while (i < len && args[i] != '"')
+				i++;
+			end = i++;
+		} else {
+			start = i;
+			while (i < len && args[i] != ' ')
+				i++;
+			end = i;
+		}
+		if (!alternate || idx % 2 == 0)
+			bold_add(b, args + start, end - start);
+		idx++;
+	}
+}
+
+/* The bold words of the section; returns false if the page has no such section. */
+static bool bold_words(const char *man, size_t len, struct bold *b)
+{
+	const char *sec = strstr(man, MAN_SECTION), *end;
+	size_t pos;
+
+	b->n = 0;
+	b->overflow = false;
+	if (sec == NULL)
+		return false;
+	sec += strlen(MAN_SECTION);
+	end = strstr(sec, "\n.SH ");
+	len = end != NULL ? (size_t)(end - sec) : len - (size_t)(sec - man);
+	for (pos = 0; pos < len;) {
+		const char *line = sec + pos, *nl = memchr(line, '\n', len - pos);
+		size_t llen = nl != NULL ? (size_t)(nl - line) : len - pos;
+
+		pos += llen + 1;
+		if (llen >= 3 && memcmp(line, ".B ", 3) == 0)
+			bold_macro(b, line + 3, llen - 3, false);
+		else if (llen >= 4 && memcmp(line, ".BR ", 4) == 0)
+			bold_macro(b, line + 4, llen - 4, true);
+		/* Inline bold: \fB up to the next font change. */
+		for (size_t i = 0; i + 2 < llen; i++) {
+			if (line[i] != '\\' || line[i + 1] != 'f' || line[i + 2] != 'B')
+				continue;
+			size_t j = i + 3;
+
+			while (j + 1 < llen && !(line[j] == '\\' && line[j + 1] == 'f'))
+				j++;
+			bold_add(b, line + i + 3, (j + 1 < llen ? j : llen) - (i + 3));
+			i = j;
+		}
+	}
+	return true;
+}
+
+struct man_ctx {
+	const struct bold *b;
+	int problems;
+};
+
+static int man_check_one(void *ctx, const char *name, int set, const char *note)
+{
+	struct man_ctx *m = ctx;
+	bool found = false;
+
+	(void)note;
+	/* Refused options do nothing; UT_OK ones only shape the tunnel. */
+	if (set == 2 || vpnc_cfg_trust(name) == UT_OK)
+		return 0;
+	for (size_t i = 0; i < m->b->n && !found; i++)
+		found = strcmp(m->b->w[i], name) == 0;
+	if (!found) {
+		report("vpnc.8: '%s' (trust class %d) is not named in WHAT A PROFILE CAN DO\n", name,
+		       vpnc_cfg_trust(name));
+		m->problems++;
+	}
+	return 0;
+}
+
+/* Checks a man page; returns the number of problems. */
+static int check_man(const char *man, size_t len)
+{
+	static struct bold b;
+	struct man_ctx m = {&b, 0};
+
+	if (!bold_words(man, len, &b)) {
+		report("vpnc.8: no section WHAT A PROFILE CAN DO\n");
+		return 1;
+	}
+	if (b.overflow) {
+		report("vpnc.8: more than %d bold words in WHAT A PROFILE CAN DO\n", BOLD_MAX);
+		return 1;
+	}
+	if (vpnc_cfg_option_foreach(man_check_one, &m) != 0)
+		return m.problems + 1;
+	return m.problems;
+}
+
+/* The real page names every such option; broken pages are caught. */
+static void test_man_section(const char *man, size_t len)
+{
+	static const struct {
+		const char *from, *to;
+	} cases[] = {
+		/* An option named, but not in bold. */
+		{".B replay\\-persist\n", "replay\\-persist\n"},
+		/* One dropped from a .BR list (a bold word of .BR). */
+		{"\" tls\\-crypt\\-v2 \", \" secret", "\" tls\\-crypt\\-v2 \", \" \\fIsecret\\fP"},
+		/* The loading of code not mentioned at all. */
+		{".B pkcs11\\-providers\n", ".B libraries\n"},
+		/* The section renamed. */
+		{MAN_SECTION, ".SH WHAT IT CAN DO\n"},
+	};
+	static const char sample[] = ".SH WHAT A PROFILE CAN DO\n.BR up \", \" route\\-up \" and \" down\n"
+	                             "text \\fBlog\\-append\\fP more\n.B \"privsep no\"\n.SH NEXT\n.B user\n";
+	static struct bold b;
+
+	CHECK(check_man(man, len) == 0);
+	/* The parser itself: words of .B, the bold half of .BR, and \fB. */
+	CHECK(bold_words(sample, sizeof(sample) - 1, &b));
+	CHECK(b.n == 6 && strcmp(b.w[0], "up") == 0 && strcmp(b.w[1], "route-up") == 0 &&
+	      strcmp(b.w[2], "down") == 0 && strcmp(b.w[3], "log-append") == 0 && strcmp(b.w[4], "privsep") == 0 &&
+	      strcmp(b.w[5], "no") == 0, "%zu bold words", b.n);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t blen = 0;
+		char *bad = replace(man, len, cases[i].from, cases[i].to, &blen);
+
+		CHECK(bad != NULL, "case %zu", i);
+		if (bad == NULL)
+			continue;
+		quiet = true;
+		CHECK(check_man(bad, blen) > 0, "case %zu", i);
+		quiet = false;
+		free(bad);
+	}
+}
+
 int main(void)
 {
 	size_t len = 0;
-	char *doc = read_doc(&len);
+	char *doc = read_doc(DOC_PATH, &len);
 
 	test_table_shape();
 	test_foreach_stops();
@@ -378,6 +587,13 @@ int main(void)
 		fprintf(stderr, "checking %s\n", DOC_PATH);
 		test_doc_matches(doc, len);
 		test_checker_fails(doc, len);
+		free(doc);
+	}
+	doc = read_doc(MAN_PATH, &len);
+	CHECK(doc != NULL);
+	if (doc != NULL) {
+		fprintf(stderr, "checking %s\n", MAN_PATH);
+		test_man_section(doc, len);
 		free(doc);
 	}
 	printf("test_options_doc: %u passed, %u failed\n", passed, failed);

@@ -5,9 +5,10 @@
  * process plays the parent and serves until the child end closes or
  * misbehaves; the test process plays the child and checks in the kernel
  * what the parent did: the TUN it received works, addresses and routes are
- * there after NET_APPLY, a server the parent never resolved or a malformed
- * message makes the parent revert everything and exit 2, and a child that
- * goes away makes it revert everything and exit 0.
+ * there after NET_APPLY, a server the parent never resolved, a malformed
+ * message or a VERIFY the profile never asked for makes the parent revert
+ * everything and exit 2, and a child that goes away makes it revert
+ * everything and exit 0.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,6 +42,8 @@ static const char REPLY[] = "route-gateway 10.8.0.1,topology subnet,ifconfig 10.
 static struct vpnc_config *conf;
 static struct vpnc_push push;
 static struct vpnc_nl *nl;
+/* The parent's tls-verify runner (the daemon's is script_verify.c); NULL: none. */
+static int (*verify_hook)(void *ctx, const struct vpnc_priv_msg_verify *q);
 
 /* The parent: serves until the child end closes (exit 0) or misbehaves (exit 2), reverting first. */
 static pid_t start_parent(int *child_sock)
@@ -58,6 +61,7 @@ static pid_t start_parent(int *child_sock)
 		close(sv[1]);
 		if (vpnc_privsrv_init(&s, conf) < 0)
 			_exit(3);
+		s.verify = verify_hook;
 		while ((r = privsrv_serve_one(&s, sv[0])) > 0)
 			;
 		vpnc_privsrv_free(&s);
@@ -299,6 +303,101 @@ static void test_malformed(void)
 	}
 }
 
+/* The "script": accepts the subject CN=good only. */
+static int verify_good(void *ctx, const struct vpnc_priv_msg_verify *q)
+{
+	(void)ctx;
+	return strcmp(q->subject, "CN=good") == 0 ? 0 : -1;
+}
+
+/* A certificate as the network process describes it (core/tls.h); valid for vpnc_priv_check(). */
+static void cert_info(struct vpnc_tls_cert_info *ci, const char *subject, bool pem)
+{
+	static const char sha1[] = "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33";
+	static const char sha256[] = "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:"
+	                             "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff";
+
+	memset(ci, 0, sizeof(*ci));
+	ci->depth = 0;
+	snprintf(ci->subject, sizeof(ci->subject), "%s", subject);
+	snprintf(ci->serial, sizeof(ci->serial), "4660");
+	snprintf(ci->serial_hex, sizeof(ci->serial_hex), "12:34");
+	memcpy(ci->sha1, sha1, sizeof(sha1));
+	memcpy(ci->sha256, sha256, sizeof(sha256));
+	snprintf(ci->x509, sizeof(ci->x509), "X509_0_CN=%s\n", subject + 3);
+	if (pem)
+		snprintf(ci->pem, sizeof(ci->pem), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+}
+
+/*
+ * VERIFY: in a profile without tls-verify and tls-export-cert it is a request
+ * that is not allowed (the parent reverts and exits 2, as for SIGN without a
+ * token), whatever the parent could answer; with tls-verify the script's
+ * verdict is the reply, and a certificate's PEM without tls-export-cert is
+ * again not allowed.
+ */
+static void test_verify(void)
+{
+	static const char VERIFY_PROFILE[] = "client\n<ca>\nCA\n</ca>\nauth-user-pass\nremote 192.0.2.10 1194\n"
+	                                     "dev vpnct%d\ndev-type tun\ndns-mode none\ntun-offload no\n"
+	                                     "script-security 2\ntls-verify /bin/true\n";
+	struct vpnc_config *saved = conf;
+	struct vpnc_tls_cert_info ci;
+	struct vpnc_tun tun = {.fd = -1};
+	int sock, off, mtu, ifindex;
+	unsigned n_failed;
+	char err[256];
+	pid_t pid;
+
+	/* No tls-verify: refused although a runner is there to answer. */
+	verify_hook = verify_good;
+	pid = start_parent(&sock);
+	CHECK(vpnc_privc_tun_open(sock, &tun, &off) == 0);
+	ifindex = tun.ifindex;
+	CHECK(vpnc_privc_net_apply(sock, &push, NULL, &mtu, &n_failed, NULL, NULL) == 0);
+	check_applied(ifindex, true, "applied before VERIFY");
+	cert_info(&ci, "CN=good", false);
+	CHECK(vpnc_privc_verify(sock, &ci) == -ECONNRESET, "VERIFY without tls-verify is not answered");
+	CHECK(wait_status(pid) == 2);
+	check_applied(ifindex, false, "after VERIFY without tls-verify");
+	close(sock);
+	close(tun.fd);
+	CHECK(if_nametoindex(tun.name) == 0);
+
+	if (vpnc_config_parse_text("v.ovpn", VERIFY_PROFILE, sizeof(VERIFY_PROFILE) - 1, NULL, &conf, err,
+	                           sizeof(err)) < 0) {
+		CHECK(0, "tls-verify profile: %s", err);
+		conf = saved;
+		verify_hook = NULL;
+		return;
+	}
+	/* With tls-verify: the runner's verdict, each time; an exit 0 once the child goes. */
+	pid = start_parent(&sock);
+	cert_info(&ci, "CN=good", false);
+	CHECK(vpnc_privc_verify(sock, &ci) == 0, "accepted");
+	cert_info(&ci, "CN=evil", false);
+	CHECK(vpnc_privc_verify(sock, &ci) == -EPERM, "rejected");
+	close(sock);
+	CHECK(wait_status(pid) == 0);
+	/* No runner: every certificate is rejected, nothing is accepted by default. */
+	verify_hook = NULL;
+	pid = start_parent(&sock);
+	cert_info(&ci, "CN=good", false);
+	CHECK(vpnc_privc_verify(sock, &ci) == -EPERM, "no runner: rejected");
+	close(sock);
+	CHECK(wait_status(pid) == 0);
+	/* A PEM block the profile did not ask for (no tls-export-cert). */
+	verify_hook = verify_good;
+	pid = start_parent(&sock);
+	cert_info(&ci, "CN=good", true);
+	CHECK(vpnc_privc_verify(sock, &ci) == -ECONNRESET, "a PEM without tls-export-cert");
+	CHECK(wait_status(pid) == 2);
+	close(sock);
+	vpnc_config_free(conf);
+	conf = saved;
+	verify_hook = NULL;
+}
+
 int main(void)
 {
 	char err[256];
@@ -319,6 +418,7 @@ int main(void)
 	test_server_must_be_resolved();
 	test_malformed();
 	test_socks();
+	test_verify();
 	vpnc_nl_close(nl);
 	vpnc_config_free(conf);
 	printf("test_privsep: %u passed, %u failed\n", passed, failed);
