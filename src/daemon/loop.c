@@ -232,8 +232,10 @@ static void sd_connected(struct loop *l, const char *desc)
 {
 	char st[VPNC_SD_MSG_MAX];
 
-	snprintf(st, sizeof(st), "connected: %s %s, cipher %s%s", l->tun.name, desc, vpnc_engine_cipher(l->eng),
-	         l->updown.dns_failed ? "; pushed DNS NOT applied (see the log)" : "");
+	/* The reason last: if anything is cut, it is the end of a strerror() text. */
+	snprintf(st, sizeof(st), "connected: %s %s, cipher %s%s%s", l->tun.name, desc, vpnc_engine_cipher(l->eng),
+	         l->updown.dns_failed ? "; pushed DNS NOT applied: " : "",
+	         !l->updown.dns_failed ? "" : l->updown.dns_why[0] ? l->updown.dns_why : "see the log");
 	if (!l->sd_ready || l->sd_reloading)
 		(void)vpnc_sd_ready(st);
 	else
@@ -366,7 +368,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 		         l->tun.name);
 	sd_connected(l, desc); /* systemd (sdnotify.h) */
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
-	vpnc_ctlstate_dns(l->ctl, l->updown.dns_failed,
+	vpnc_ctlstate_dns(l->ctl, l->updown.dns_failed, l->updown.dns_why,
 	                  vpnc_dns_mode_name(l->p->split ? l->priv_dns_mode : l->updown.dns.mode),
 	                  l->updown.dns_scope);
 	loop_netev_connected(l);

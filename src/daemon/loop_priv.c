@@ -8,6 +8,7 @@
  * never comes here.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,8 @@ int loop_priv_apply(struct loop *l, const struct vpnc_push *push)
 		return ret;
 	/* For the status and systemd's STATUS=: the parent applied DNS; this process never does. */
 	l->updown.dns_failed = res.dns == VPNC_PRIV_DNS_FAILED;
+	/* Checked by privmsg.c: printable, NUL-terminated, and only with a failure. */
+	snprintf(l->updown.dns_why, sizeof(l->updown.dns_why), "%s", res.dns_why);
 	l->updown.dns_scope = res.dns >= VPNC_PRIV_DNS_FULL_TUNNEL ? scopes[res.dns - VPNC_PRIV_DNS_FULL_TUNNEL] : NULL;
 	l->priv_dns_mode = (enum vpnc_dns_mode)res.dns_mode;
 	if (dropped > 0)

@@ -37,6 +37,8 @@
 #include "priv/privsd.h"
 #include "priv/privsrv.h"
 
+_Static_assert(VPNC_PRIV_DNS_WHY_MAX == VPNC_DNS_WHY_MAX, "the DNS reason fits the RESULT message");
+
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
 static EVP_PKEY *sign_key; /* vpnc_privsep_sign_key(): the token's key, borrowed */
 static bool ask_no_sdask;  /* vpnc_privsep_no_sdask() */
@@ -320,6 +322,12 @@ static int serve_one(struct parent *p)
 			updown_fail(p);
 		reply.result.dns = dns_state(&p->u);
 		reply.result.dns_mode = (uint8_t)p->u.dns.mode;
+		/* strerror() text is ASCII in the C locale vpnc runs in; anything else becomes '?'. */
+		for (size_t i = 0; reply.result.dns == VPNC_PRIV_DNS_FAILED && p->u.dns_why[i] != '\0' &&
+		                   i + 1 < sizeof(reply.result.dns_why); i++)
+			reply.result.dns_why[i] = (unsigned char)p->u.dns_why[i] >= 0x20 &&
+			                                  (unsigned char)p->u.dns_why[i] <= 0x7e
+			                                  ? p->u.dns_why[i] : '?';
 	}
 	ret = vpnc_priv_send(p->sock, &reply, reply.h.len, fd);
 	if (ret < 0)

@@ -229,6 +229,7 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 	int ret;
 
 	u->dns_failed = false;
+	u->dns_why[0] = '\0';
 	u->dns_scope = NULL;
 	if (u->conf->dns_mode == VPNC_DNS_NONE)
 		return;
@@ -240,12 +241,16 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 	if (c == NULL)
 		return;
 	ret = vpnc_dns_conf_from_push(c, push, u->dev, ifindex);
-	if (ret > 0)
-		ret = vpnc_dns_apply(&u->dns, u->conf->dns_mode, c);
+	if (ret < 0) /* before any backend was chosen */
+		snprintf(u->dns_why, sizeof(u->dns_why), "%s: a pushed name is not usable",
+		         vpnc_dns_mode_name(u->conf->dns_mode));
+	else if (ret > 0 && (ret = vpnc_dns_apply(&u->dns, u->conf->dns_mode, c)) < 0)
+		vpnc_dns_why(&u->dns, ret, u->dns_why, sizeof(u->dns_why));
 	/*
 	 * A warning, not a note: the tunnel is up but names still resolve through
 	 * the local servers (e.g. a read-only /etc/resolv.conf under a sandbox).
-	 * The loop also says so in systemd's STATUS= (loop.c, sd_connected).
+	 * The loop also says so, with dns_why, in systemd's STATUS= (loop.c,
+	 * sd_connected) and `vpnc status` (ctlstate.h).
 	 */
 	u->dns_failed = ret < 0;
 	/* For `vpnc status`: resolved alone can route only some names to the VPN (dns.h). */
