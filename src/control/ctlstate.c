@@ -144,7 +144,7 @@ static int do_answer(void *ctx, unsigned id, const char *text, size_t len)
 		vpnc_log(VPNC_LOG_INFO, "Question %u answered on the control socket", id);
 	ret = s->hooks.answer(s->hooks.ctx, id, text, len);
 	if (ret != 0)
-		vpnc_log(waiting ? VPNC_LOG_INFO : VPNC_LOG_MORE, "Question %u %s on the control socket", id,
+		vpnc_log(waiting ? VPNC_LOG_WARN : VPNC_LOG_MORE, "Question %u %s on the control socket", id,
 		         waiting ? "not answered after all (the answer is too long)"
 		                 : "not answered (no such question, or too long)");
 	else if (!waiting)
@@ -244,7 +244,7 @@ int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct
 	*out = s;
 	return 0;
 fail:
-	vpnc_log(VPNC_LOG_INFO, "No control socket (%s): %s%s", path[0] ? path : "?",
+	vpnc_log(VPNC_LOG_WARN, "No control socket (%s): %s%s", path[0] ? path : "?",
 	         ret == -EADDRINUSE ? "another vpnc serves it" : strerror(-ret),
 	         ret == -EADDRINUSE ? "; give this one --control-socket PATH" : "");
 	free(s);

@@ -283,14 +283,14 @@ static struct vpnc_push *resolve_route_hosts(const struct vpnc_push *push)
 		return NULL;
 	own = malloc(sizeof(*own));
 	if (own == NULL) {
-		vpnc_log(VPNC_LOG_INFO, "Out of memory: routes with a host name not added");
+		vpnc_log(VPNC_LOG_WARN, "Out of memory: routes with a host name not added");
 		return NULL;
 	}
 	memcpy(own, push, sizeof(*own));
 	OPENSSL_cleanse(own->auth_token, sizeof(own->auth_token)); /* never needed here */
 	lost = vpnc_route_hosts_resolve(own);
 	if (lost > 0)
-		vpnc_log(VPNC_LOG_INFO, "%u route(s) with a host name not added: the name does not resolve "
+		vpnc_log(VPNC_LOG_WARN, "%u route(s) with a host name not added: the name does not resolve "
 		         "to an IPv4 address (or too many routes)", lost);
 	return own;
 }
@@ -718,7 +718,7 @@ void loop_shutdown(struct loop *l, int code)
 		/* Privilege separation: the parent reverts DNS, addresses and routes (loop_priv.c). */
 		int failed = loop_priv_down(l, code != 0);
 		if (failed != 0)
-			vpnc_log(VPNC_LOG_INFO, "The privileged process could not revert everything (%d)", failed);
+			vpnc_log(VPNC_LOG_WARN, "The privileged process could not revert everything (%d)", failed);
 	}
 	vpnc_updown_dns_revert(&l->updown); /* DNS and scripts (updown.h) */
 	if (l->nc->applied) {
@@ -889,7 +889,7 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		struct vpnc_fsowner fo = {0};
 		if (l->conf->control_socket[0] != '\0' &&
 		    vpnc_fsowner_enter(&fo, l->conf->owner_uid, l->conf->owner_gid) < 0)
-			vpnc_log(VPNC_LOG_INFO, "Cannot take the rights of the profile's owner for the control socket");
+			vpnc_log(VPNC_LOG_WARN, "Cannot take the rights of the profile's owner for the control socket");
 		else
 			(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
 		vpnc_fsowner_leave(&fo);

@@ -93,7 +93,7 @@ void loop_priv_unapply(struct loop *l)
 	int ret = vpnc_privc_simple(l->p->priv_sock, VPNC_PRIV_NET_UNAPPLY);
 
 	if (ret < 0)
-		vpnc_log(VPNC_LOG_INFO, "The privileged process could not remove the configuration: %s",
+		vpnc_log(VPNC_LOG_WARN, "The privileged process could not remove the configuration: %s",
 		         strerror(-ret));
 	l->nc->applied = false;
 }

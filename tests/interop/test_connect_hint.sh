@@ -14,8 +14,9 @@
 #                route in the client namespace (nothing is sent): "no route"
 #   silent       UDP, an nft rule in the server namespace drops the packets:
 #                "did not answer within 5 s ... tls-auth/tls-crypt key mismatch?"
-#   journal-hint the refused hint and a deprecated option's note on a journal
-#                stream carry priority 4 (warning), the link line 6 (info)
+#   journal-hint the refused hint, a deprecated option's note and a NOTIFY_SOCKET
+#                that is not usable on a journal stream carry priority 4
+#                (warning), the link line 6 (info)
 #   journal      a profile error written to a journal stream ($JOURNAL_STREAM
 #                naming stderr) carries priority 3 (err); a config note 4.
 # Each hint must appear within 8 s and exactly once per attempt (a UDP
@@ -103,7 +104,8 @@ for c in $cases; do
 		vt_client_conf
 		printf 'ns-cert-type server\n' >>"$VT_DIR/$VT_CLIENT_CONF"
 		: >"$VT_DIR/client.log"
-		JOURNAL_STREAM=$(stat -c '%d:%i' "$VT_DIR/client.log") vt_client_start
+		NOTIFY_SOCKET=$VT_DIR/no-such-notify.sock JOURNAL_STREAM=$(stat -c '%d:%i' "$VT_DIR/client.log") \
+			vt_client_start
 		i=0
 		while [ $i -lt 80 ] && ! grep -q 'refused the connection' "$VT_DIR/client.log"; do
 			sleep 0.1
@@ -112,6 +114,8 @@ for c in $cases; do
 		vt_check "$c: the hint has priority warning" grep -q '^<4>The server refused the connection' "$VT_DIR/client.log"
 		vt_check "$c: the deprecated option's note has priority warning" grep -q "^<4>.*'ns-cert-type' is deprecated" "$VT_DIR/client.log"
 		vt_check "$c: the link line stays info" grep -q '^<6>UDP link remote:' "$VT_DIR/client.log"
+		vt_check "$c: a NOTIFY_SOCKET that is not usable has priority warning" \
+			grep -q '^<4>NOTIFY_SOCKET is not usable (No such file or directory)' "$VT_DIR/client.log"
 		vt_client_stop 5
 		[ "$VT_FAILED" -ne 0 ] && sed 's/^/  | /' "$VT_DIR/client.log" | tail -n 10
 		;;
