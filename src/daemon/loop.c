@@ -482,6 +482,8 @@ static void on_restart(struct loop *l)
 	enum vpnc_remote_why why = VPNC_REMOTE_FAILED;
 
 	vpnc_log(VPNC_LOG_WARN, "Connection reset: %s", l->reason);
+	if (l->cause == VPNC_CAUSE_TLS)
+		loop_hint_tls(l, l->reason); /* what to check, once per attempt (loop_hint.c) */
 	loop_netev_restart(l); /* Roaming (loop_roam.c): for status */
 	vpnc_ctlstate_down(l->ctl, VPNC_STATUS_RECONNECTING, l->reason); /* Control socket (ctlstate.h) */
 	{ /* systemd (sdnotify.h) */
@@ -565,6 +567,7 @@ static void process_events(struct loop *l)
 		                 : "TCP connection",
 		         uv_strerror(l->link_down_err));
 		loop_hint_link_error(l, l->link_down_err); /* refused (RST) or unreachable: the hint */
+		loop_hint_tls_stalled(l, true); /* or closed by the server during the TLS handshake */
 		/* Through an HTTP proxy (loop_proxy.c): its handshake says why, and whether to retry. */
 		if (loop_proxy_link_down(l, l->link_down_err) && l->proxy.fatal != 0)
 			l->pending = VPNC_ACT_FATAL;
