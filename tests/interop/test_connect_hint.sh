@@ -105,6 +105,13 @@ tls_case() {
 	return 0
 }
 
+# A TCP server whose 'ca' is $VT_DIR/other-ca.crt, which did not sign the client's certificate.
+other_ca_server() {
+	VT_SRV_PROTO=tcp-server vt_server_conf &&
+		sed -i "s|^ca .*|ca $VT_DIR/other-ca.crt|" "$VT_DIR/server.conf" &&
+		VT_SRV_PROTO=tcp-server vt_server_start
+}
+
 for c in $cases; do
 	case "$c" in
 	refused)
@@ -174,10 +181,7 @@ for c in $cases; do
 		# The server trusts another CA only: it refuses the client's certificate.
 		openssl req -x509 -newkey ed25519 -nodes -keyout "$VT_DIR/other-ca.key" -out "$VT_DIR/other-ca.crt" \
 			-subj /CN=other-ca -days 2 2>/dev/null
-		if vt_check "$c: stock OpenVPN server (TCP, another CA) up" \
-			eval 'VT_SRV_PROTO=tcp-server vt_server_conf &&
-				sed -i "s|^ca .*|ca $VT_DIR/other-ca.crt|" "$VT_DIR/server.conf" &&
-				VT_SRV_PROTO=tcp-server vt_server_start'; then
+		if vt_check "$c: stock OpenVPN server (TCP, another CA) up" other_ca_server; then
 			vt_client_conf
 			sed -i 's/^proto udp$/proto tcp-client/' "$VT_DIR/$VT_CLIENT_CONF"
 			tls_case "$c" 'The server \(TCP [0-9.]+ port [0-9]+\) closed the connection during the TLS handshake: did it refuse this client.s certificate'
