@@ -101,6 +101,9 @@ static const char *tls_advice(const char *reason)
 	static const struct {
 		const char *word, *advice;
 	} table[] = {
+		/* First: OpenSSL's "wrong version number" is a record that is not TLS at all. */
+		{"wrong version number", "what came back is not TLS: is it an OpenVPN server on that "
+		                         "port?"},
 		{"version", "no TLS version both sides allow: compare tls-version-min and tls-version-max "
 		            "with the server's"},
 		{"unsupported protocol", "no TLS version both sides allow: compare tls-version-min and "
