@@ -88,6 +88,9 @@ enum vpnc_cause {
 	VPNC_CAUSE_IDLE_EXIT,         /* inactive, ping-exit, session-timeout: a clean stop (exit 0) */
 	VPNC_CAUSE_AUTH_CHALLENGE,    /* AUTH_FAILED,CRV1:...: a dynamic challenge (ev.challenge) to
 	                               * answer in the next session's password (authcr.h) */
+	VPNC_CAUSE_TLS,               /* the TLS handshake or session failed, other than our check of
+	                               * the server's certificate: no common version or cipher, or an
+	                               * alert from the server (e.g. it refused our certificate) */
 };
 
 /* RESTART,[flags]: N = go on to the next server, P = keep the cached credentials. */

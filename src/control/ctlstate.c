@@ -39,6 +39,7 @@ struct vpnc_ctlstate {
 	char last_error[256];
 	bool have_push;
 	bool dns_failed;                 /* vpnc_ctlstate_dns_failed() */
+	char dns_why[VPNC_CTL_DNS_WHY_MAX]; /* vpnc_ctlstate_dns(): why it failed, or "" */
 	const char *dns_backend, *dns_scope; /* vpnc_ctlstate_dns(); static strings */
 	const struct vpnc_status_netev *netev; /* the loop's, borrowed */
 	struct vpnc_status_datapath datapath; /* filled per status request */
@@ -91,6 +92,7 @@ static void fill_status(void *ctx, struct vpnc_status_snap *snap)
 	snap->dev = s->dev[0] ? s->dev : NULL;
 	snap->push = s->have_push ? &s->push : NULL;
 	snap->dns_failed = s->have_push && s->dns_failed;
+	snap->dns_why = snap->dns_failed && s->dns_why[0] ? s->dns_why : NULL;
 	snap->dns_backend = s->have_push ? s->dns_backend : NULL;
 	snap->dns_scope = s->have_push ? s->dns_scope : NULL;
 	if (s->netev != NULL)
@@ -142,7 +144,7 @@ static int do_answer(void *ctx, unsigned id, const char *text, size_t len)
 		vpnc_log(VPNC_LOG_INFO, "Question %u answered on the control socket", id);
 	ret = s->hooks.answer(s->hooks.ctx, id, text, len);
 	if (ret != 0)
-		vpnc_log(waiting ? VPNC_LOG_INFO : VPNC_LOG_MORE, "Question %u %s on the control socket", id,
+		vpnc_log(waiting ? VPNC_LOG_WARN : VPNC_LOG_MORE, "Question %u %s on the control socket", id,
 		         waiting ? "not answered after all (the answer is too long)"
 		                 : "not answered (no such question, or too long)");
 	else if (!waiting)
@@ -242,7 +244,7 @@ int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct
 	*out = s;
 	return 0;
 fail:
-	vpnc_log(VPNC_LOG_INFO, "No control socket (%s): %s%s", path[0] ? path : "?",
+	vpnc_log(VPNC_LOG_WARN, "No control socket (%s): %s%s", path[0] ? path : "?",
 	         ret == -EADDRINUSE ? "another vpnc serves it" : strerror(-ret),
 	         ret == -EADDRINUSE ? "; give this one --control-socket PATH" : "");
 	free(s);
@@ -307,11 +309,13 @@ void vpnc_ctlstate_dns_failed(struct vpnc_ctlstate *s, bool failed)
 		s->dns_failed = failed;
 }
 
-void vpnc_ctlstate_dns(struct vpnc_ctlstate *s, bool failed, const char *backend, const char *scope)
+void vpnc_ctlstate_dns(struct vpnc_ctlstate *s, bool failed, const char *why, const char *backend,
+                       const char *scope)
 {
 	if (s == NULL)
 		return;
 	s->dns_failed = failed;
+	copy_str(s->dns_why, sizeof(s->dns_why), failed ? why : NULL);
 	s->dns_backend = backend;
 	s->dns_scope = scope;
 }

@@ -63,9 +63,13 @@ void vpnc_ctlstate_dns_failed(struct vpnc_ctlstate *s, bool failed);
 /*
  * The DNS of the session just set up: the backend used ("resolved",
  * "resolvconf", "file", "none") and its scope (status.h), static strings or
- * NULL; failed: the pushed DNS could not be applied.
+ * NULL; failed: the pushed DNS could not be applied, and why ("file:
+ * Read-only file system"; copied, cut to VPNC_CTL_DNS_WHY_MAX - 1 bytes; may
+ * be NULL).
  */
-void vpnc_ctlstate_dns(struct vpnc_ctlstate *s, bool failed, const char *backend, const char *scope);
+#define VPNC_CTL_DNS_WHY_MAX 64
+void vpnc_ctlstate_dns(struct vpnc_ctlstate *s, bool failed, const char *why, const char *backend,
+                       const char *scope);
 
 /* The loop's record of the last network event (borrowed: it outlives the state), read per request. */
 void vpnc_ctlstate_netev(struct vpnc_ctlstate *s, const struct vpnc_status_netev *ev);

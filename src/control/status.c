@@ -398,7 +398,7 @@ static void j_expiry(struct sw *w, bool *first, const char *key, int64_t t, int6
 }
 
 static void j_push(struct sw *w, bool *first, const struct vpnc_push *p, bool dns_failed,
-                   const char *backend, const char *scope)
+                   const char *why, const char *backend, const char *scope)
 {
 	char a[INET6_ADDRSTRLEN + 8], peer[INET_ADDRSTRLEN];
 	struct route_txt r;
@@ -456,6 +456,9 @@ static void j_push(struct sw *w, bool *first, const struct vpnc_push *p, bool dn
 	}
 	/* Pushed is not applied: say when the servers above are not in use. */
 	puts_(w, dns_failed ? "],\"failed\":true" : "],\"failed\":false");
+	/* And why: "<backend>: <reason>", null unless failed. */
+	puts_(w, ",\"error\":");
+	jstr(w, dns_failed ? why : NULL);
 	/* Which backend was used, and whether every name or only the tunnel's domains go to it. */
 	puts_(w, ",\"backend\":");
 	jstr(w, backend);
@@ -624,7 +627,7 @@ int vpnc_status_json(const struct vpnc_status_snap *s, int64_t now, char *out, s
 
 	jkey(&w, &first, "dev");
 	jstr(&w, s->dev);
-	j_push(&w, &first, s->push, s->dns_failed, s->dns_backend, s->dns_scope);
+	j_push(&w, &first, s->push, s->dns_failed, s->dns_why, s->dns_backend, s->dns_scope);
 	j_netev(&w, &first, &s->netev, now);
 	j_stats(&w, &first, s->stats);
 	j_datapath(&w, &first, s->datapath);
@@ -728,8 +731,8 @@ static void t_expiry(struct sw *w, const char *label, const char *what, int64_t 
 	puts_(w, line);
 }
 
-static void t_push(struct sw *w, const struct vpnc_push *p, bool dns_failed, const char *backend,
-                   const char *scope)
+static void t_push(struct sw *w, const struct vpnc_push *p, bool dns_failed, const char *why,
+                   const char *backend, const char *scope)
 {
 	char a[INET6_ADDRSTRLEN + 8], peer[INET_ADDRSTRLEN], line[192];
 	struct route_txt r;
@@ -761,8 +764,10 @@ static void t_push(struct sw *w, const struct vpnc_push *p, bool dns_failed, con
 		dns_addr_at(p, i, a, sizeof(a));
 		t_line(w, i == 0 ? "dns:" : "", a);
 	}
-	if (dns_failed) /* pushed is not applied: say so next to the servers */
-		t_line(w, p == NULL || n_dns_addrs(p) == 0 ? "dns:" : "", "NOT applied (see the log)");
+	if (dns_failed) { /* pushed is not applied: say so, and why, next to the servers */
+		snprintf(line, sizeof(line), "NOT applied: %s", why != NULL ? why : "see the log");
+		t_line(w, p == NULL || n_dns_addrs(p) == 0 ? "dns:" : "", line);
+	}
 	if (backend != NULL) {
 		snprintf(line, sizeof(line), "%s%s", backend,
 		         scope == NULL ? ""
@@ -906,7 +911,7 @@ int vpnc_status_text_fmt(const struct vpnc_status_snap *s, int64_t now, unsigned
 	}
 	if (s->dev != NULL)
 		t_line(&w, "device:", s->dev);
-	t_push(&w, s->push, s->dns_failed, s->dns_backend, s->dns_scope);
+	t_push(&w, s->push, s->dns_failed, s->dns_why, s->dns_backend, s->dns_scope);
 	if (s->netev.kind != VPNC_NETEV_NONE) {
 		vpnc_status_netev_text(&s->netev, now, line, sizeof(line));
 		t_line(&w, "network:", line);

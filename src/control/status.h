@@ -104,7 +104,8 @@ struct vpnc_status_snap {
 	/* The tunnel: the device and what the server pushed (routes, DNS). */
 	const char *dev;
 	const struct vpnc_push *push;
-	bool dns_failed;               /* the pushed DNS could not be applied (the log says why) */
+	bool dns_failed;               /* the pushed DNS could not be applied */
+	const char *dns_why;           /* dns_failed: why ("file: Read-only file system"), or NULL */
 	const char *dns_backend;       /* "resolved", "resolvconf", "file", "none"; NULL = no push yet */
 	const char *dns_scope;         /* "full-tunnel", "domains", "shared", "first" (docs/control.md); NULL = none */
 

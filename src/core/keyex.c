@@ -737,7 +737,7 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 		int r = vpnc_tls_handshake(ks->tls, err, sizeof(err));
 		if (r < 0) {
 			/* A certificate that fails verification will fail again: that is final. */
-			vpnc__fail(e, r == -EPERM ? VPNC_CAUSE_VERIFY : VPNC_CAUSE_OTHER, r == -EPERM, "%s", err);
+			vpnc__fail(e, r == -EPERM ? VPNC_CAUSE_VERIFY : VPNC_CAUSE_TLS, r == -EPERM, "%s", err);
 			return;
 		}
 		if (r == 0)
@@ -767,7 +767,9 @@ void vpnc__keyex_process(struct vpnc_engine *e, struct vpnc_keystate *ks, uint64
 		if (n == 0)
 			break;
 		if (n < 0) {
-			vpnc__fail(e, VPNC_CAUSE_OTHER, false, "the TLS session failed");
+			const char *why = vpnc_tls_read_error(ks->tls);
+
+			vpnc__fail(e, VPNC_CAUSE_TLS, false, "the TLS session failed%s%s", why[0] ? ": " : "", why);
 			break;
 		}
 		if (!ks->km2_received)

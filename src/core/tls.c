@@ -30,6 +30,7 @@ struct vpnc_tls {
 	BIO *wbio; /* ciphertext for the peer; owned by ssl */
 	bool done;
 	struct vpnc_tls_note note; /* the first verification failure */
+	char read_err[128];        /* vpnc_tls_read_error(); OpenSSL's reason text, or "" */
 };
 
 /* OpenVPN 2.6's tls-cipher default (tls_ctx_restrict_ciphers). */
@@ -683,10 +684,21 @@ int vpnc_tls_read(struct vpnc_tls *t, uint8_t *out, size_t cap)
 	if (r > 0)
 		return r;
 	int e = SSL_get_error(t->ssl, r);
-	ERR_clear_error();
-	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		ERR_clear_error();
 		return 0;
+	}
+	/* After the handshake, e.g. TLS 1.3's alert when the server rejects our certificate. */
+	const char *why = ERR_reason_error_string(ERR_peek_last_error());
+	snprintf(t->read_err, sizeof(t->read_err), "%s",
+	         why != NULL ? why : e == SSL_ERROR_ZERO_RETURN ? "the server closed it" : "");
+	ERR_clear_error();
 	return -EPROTO;
+}
+
+const char *vpnc_tls_read_error(const struct vpnc_tls *t)
+{
+	return t->read_err;
 }
 
 int vpnc_tls_check_peer(struct vpnc_tls *t, bool remote_cert_tls_server, const char *x509_name,

@@ -143,6 +143,10 @@ int vpnc_tls_write(struct vpnc_tls *t, const uint8_t *data, size_t len);
 /* Reads plaintext: returns bytes read (> 0), 0 if none is available, or -EPROTO. */
 int vpnc_tls_read(struct vpnc_tls *t, uint8_t *out, size_t cap);
 
+/* Why the last vpnc_tls_read() returned -EPROTO (OpenSSL's reason, e.g. "tlsv1 alert unknown
+ * ca"), or "" when it did not say. Valid while t lives. */
+const char *vpnc_tls_read_error(const struct vpnc_tls *t);
+
 /*
  * Checks the peer's leaf certificate beyond the chain: remote-cert-tls server
  * (keyUsage present, extendedKeyUsage serverAuth) and verify-x509-name.

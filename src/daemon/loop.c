@@ -232,8 +232,10 @@ static void sd_connected(struct loop *l, const char *desc)
 {
 	char st[VPNC_SD_MSG_MAX];
 
-	snprintf(st, sizeof(st), "connected: %s %s, cipher %s%s", l->tun.name, desc, vpnc_engine_cipher(l->eng),
-	         l->updown.dns_failed ? "; pushed DNS NOT applied (see the log)" : "");
+	/* The reason last: if anything is cut, it is the end of a strerror() text. */
+	snprintf(st, sizeof(st), "connected: %s %s, cipher %s%s%s", l->tun.name, desc, vpnc_engine_cipher(l->eng),
+	         l->updown.dns_failed ? "; pushed DNS NOT applied: " : "",
+	         !l->updown.dns_failed ? "" : l->updown.dns_why[0] ? l->updown.dns_why : "see the log");
 	if (!l->sd_ready || l->sd_reloading)
 		(void)vpnc_sd_ready(st);
 	else
@@ -281,14 +283,14 @@ static struct vpnc_push *resolve_route_hosts(const struct vpnc_push *push)
 		return NULL;
 	own = malloc(sizeof(*own));
 	if (own == NULL) {
-		vpnc_log(VPNC_LOG_INFO, "Out of memory: routes with a host name not added");
+		vpnc_log(VPNC_LOG_WARN, "Out of memory: routes with a host name not added");
 		return NULL;
 	}
 	memcpy(own, push, sizeof(*own));
 	OPENSSL_cleanse(own->auth_token, sizeof(own->auth_token)); /* never needed here */
 	lost = vpnc_route_hosts_resolve(own);
 	if (lost > 0)
-		vpnc_log(VPNC_LOG_INFO, "%u route(s) with a host name not added: the name does not resolve "
+		vpnc_log(VPNC_LOG_WARN, "%u route(s) with a host name not added: the name does not resolve "
 		         "to an IPv4 address (or too many routes)", lost);
 	return own;
 }
@@ -366,7 +368,7 @@ static void on_connected(struct loop *l, const struct vpnc_push *pushed)
 		         l->tun.name);
 	sd_connected(l, desc); /* systemd (sdnotify.h) */
 	vpnc_ctlstate_connected(l->ctl, push, l->tun.name); /* Control socket (ctlstate.h) */
-	vpnc_ctlstate_dns(l->ctl, l->updown.dns_failed,
+	vpnc_ctlstate_dns(l->ctl, l->updown.dns_failed, l->updown.dns_why,
 	                  vpnc_dns_mode_name(l->p->split ? l->priv_dns_mode : l->updown.dns.mode),
 	                  l->updown.dns_scope);
 	loop_netev_connected(l);
@@ -480,6 +482,8 @@ static void on_restart(struct loop *l)
 	enum vpnc_remote_why why = VPNC_REMOTE_FAILED;
 
 	vpnc_log(VPNC_LOG_WARN, "Connection reset: %s", l->reason);
+	if (l->cause == VPNC_CAUSE_TLS)
+		loop_hint_tls(l, l->reason); /* what to check, once per attempt (loop_hint.c) */
 	loop_netev_restart(l); /* Roaming (loop_roam.c): for status */
 	vpnc_ctlstate_down(l->ctl, VPNC_STATUS_RECONNECTING, l->reason); /* Control socket (ctlstate.h) */
 	{ /* systemd (sdnotify.h) */
@@ -563,6 +567,7 @@ static void process_events(struct loop *l)
 		                 : "TCP connection",
 		         uv_strerror(l->link_down_err));
 		loop_hint_link_error(l, l->link_down_err); /* refused (RST) or unreachable: the hint */
+		loop_hint_tls_stalled(l, true); /* or closed by the server during the TLS handshake */
 		/* Through an HTTP proxy (loop_proxy.c): its handshake says why, and whether to retry. */
 		if (loop_proxy_link_down(l, l->link_down_err) && l->proxy.fatal != 0)
 			l->pending = VPNC_ACT_FATAL;
@@ -716,7 +721,7 @@ void loop_shutdown(struct loop *l, int code)
 		/* Privilege separation: the parent reverts DNS, addresses and routes (loop_priv.c). */
 		int failed = loop_priv_down(l, code != 0);
 		if (failed != 0)
-			vpnc_log(VPNC_LOG_INFO, "The privileged process could not revert everything (%d)", failed);
+			vpnc_log(VPNC_LOG_WARN, "The privileged process could not revert everything (%d)", failed);
 	}
 	vpnc_updown_dns_revert(&l->updown); /* DNS and scripts (updown.h) */
 	if (l->nc->applied) {
@@ -887,7 +892,7 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		struct vpnc_fsowner fo = {0};
 		if (l->conf->control_socket[0] != '\0' &&
 		    vpnc_fsowner_enter(&fo, l->conf->owner_uid, l->conf->owner_gid) < 0)
-			vpnc_log(VPNC_LOG_INFO, "Cannot take the rights of the profile's owner for the control socket");
+			vpnc_log(VPNC_LOG_WARN, "Cannot take the rights of the profile's owner for the control socket");
 		else
 			(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
 		vpnc_fsowner_leave(&fo);

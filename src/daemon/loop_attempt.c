@@ -113,9 +113,12 @@ static void on_poll_timeout(uv_timer_t *t)
 
 	if (l->eng == NULL || l->closing || l->exiting)
 		return;
-	/* Only "no answer at all" moves on; a slow handshake is hand-window's business. */
-	if (vpnc_engine_state(l->eng) > VPNC_ST_RESET)
+	/* Only "no answer at all" moves on; a slow handshake is hand-window's business, but one that
+	 * is stuck after the server's answer gets its hint now (loop_hint.c). */
+	if (vpnc_engine_state(l->eng) > VPNC_ST_RESET) {
+		loop_hint_tls_stalled(l, false);
 		return;
+	}
 	/* The first firing may be the "did not answer" hint, before server-poll-timeout. */
 	uint64_t waited = uv_now(&l->uv) - l->attempt_start;
 	uint64_t spt = l->conf->server_poll_timeout > 0 ? (uint64_t)l->conf->server_poll_timeout * 1000 : 0;

@@ -271,6 +271,7 @@ bool loop_proxy_link_down(struct loop *l, int err);
 #define LOOP_HINT_REFUSED 1u
 #define LOOP_HINT_UNREACH 2u
 #define LOOP_HINT_SILENT 4u
+#define LOOP_HINT_TLS 8u
 /* Seconds without any answer before the "did not answer" hint. */
 #define VPNC_HINT_SILENT_S 5
 /* A new attempt: every hint may be logged again. */
@@ -279,6 +280,13 @@ void loop_hint_reset(struct loop *l);
 void loop_hint_link_error(struct loop *l, int err);
 /* VPNC_HINT_SILENT_S passed: the hint, unless anything came back. */
 void loop_hint_silent(struct loop *l);
+/* The session ended with VPNC_CAUSE_TLS; reason: the engine's ("TLS handshake failed: ..."). */
+void loop_hint_tls(struct loop *l, const char *reason);
+/* The server answered, but the handshake is still in TLS or KEYEX: VPNC_HINT_SILENT_S passed
+ * (closed false), or the TCP connection ended (closed true). A stock 2.6 server that rejects
+ * the handshake sends no alert over UDP and closes a TCP connection, so this is often all
+ * the client can see. */
+void loop_hint_tls_stalled(struct loop *l, bool closed);
 
 /* loop_pmtu.c: 'mtu-disc' and the path MTU (docs/fragment.md). */
 /* A new link is open: sets 'mtu-disc' on a UDP socket. Returns 0 or a negative errno code. */

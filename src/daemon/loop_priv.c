@@ -8,6 +8,7 @@
  * never comes here.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,8 @@ int loop_priv_apply(struct loop *l, const struct vpnc_push *push)
 		return ret;
 	/* For the status and systemd's STATUS=: the parent applied DNS; this process never does. */
 	l->updown.dns_failed = res.dns == VPNC_PRIV_DNS_FAILED;
+	/* Checked by privmsg.c: printable, NUL-terminated, and only with a failure. */
+	snprintf(l->updown.dns_why, sizeof(l->updown.dns_why), "%s", res.dns_why);
 	l->updown.dns_scope = res.dns >= VPNC_PRIV_DNS_FULL_TUNNEL ? scopes[res.dns - VPNC_PRIV_DNS_FULL_TUNNEL] : NULL;
 	l->priv_dns_mode = (enum vpnc_dns_mode)res.dns_mode;
 	if (dropped > 0)
@@ -90,7 +93,7 @@ void loop_priv_unapply(struct loop *l)
 	int ret = vpnc_privc_simple(l->p->priv_sock, VPNC_PRIV_NET_UNAPPLY);
 
 	if (ret < 0)
-		vpnc_log(VPNC_LOG_INFO, "The privileged process could not remove the configuration: %s",
+		vpnc_log(VPNC_LOG_WARN, "The privileged process could not remove the configuration: %s",
 		         strerror(-ret));
 	l->nc->applied = false;
 }

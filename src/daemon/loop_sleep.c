@@ -76,7 +76,7 @@ static void sleep_run(struct loop *l)
 		return;
 	ret = vpnc_sleepwatch_process(l->sw);
 	if (ret < 0) {
-		vpnc_log(VPNC_LOG_INFO, "Lost the system bus (%s); no longer watching for suspend and resume",
+		vpnc_log(VPNC_LOG_WARN, "Lost the system bus (%s); no longer watching for suspend and resume",
 		         strerror(-ret));
 		sleep_close(l);
 		return;
@@ -88,7 +88,7 @@ static void sleep_run(struct loop *l)
 		loop_roam_recheck(l, "the system resumed from sleep");
 	}
 	if ((ret = sleep_arm(l)) < 0) {
-		vpnc_log(VPNC_LOG_INFO, "Cannot watch for suspend and resume (%s)", uv_strerror(ret));
+		vpnc_log(VPNC_LOG_WARN, "Cannot watch for suspend and resume (%s)", uv_strerror(ret));
 		sleep_close(l);
 	}
 }

@@ -424,7 +424,7 @@ static int verify_by_parent(void *arg, const struct vpnc_tls_cert_info *ci)
 	int ret = vpnc_privc_verify(*(const int *)arg, ci);
 
 	if (ret < 0 && ret != -EPERM)
-		vpnc_log(VPNC_LOG_INFO, "Cannot have the tls-verify script run by the privileged process: %s.",
+		vpnc_log(VPNC_LOG_WARN, "Cannot have the tls-verify script run by the privileged process: %s.",
 		         strerror(-ret));
 	return ret;
 }
@@ -540,10 +540,10 @@ int main(int argc, char **argv)
 	if (!mlocked)
 		vpnc_log(VPNC_LOG_NOTE, "%s", mnote); /* a note, not an error */
 	if (cloexec < 0) /* kernels before 5.11 */
-		vpnc_log(VPNC_LOG_INFO, "Cannot keep inherited files from scripts: %s.", strerror(-cloexec));
+		vpnc_log(VPNC_LOG_WARN, "Cannot keep inherited files from scripts: %s.", strerror(-cloexec));
 	ret = vpnc_sd_open();
 	if (ret < 0)
-		vpnc_log(VPNC_LOG_INFO, "NOTIFY_SOCKET is not usable (%s); not reporting to systemd.",
+		vpnc_log(VPNC_LOG_WARN, "NOTIFY_SOCKET is not usable (%s); not reporting to systemd.",
 		         strerror(-ret));
 
 	if (conf->n_remotes == 0) {

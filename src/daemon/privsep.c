@@ -37,6 +37,8 @@
 #include "priv/privsd.h"
 #include "priv/privsrv.h"
 
+_Static_assert(VPNC_PRIV_DNS_WHY_MAX == VPNC_DNS_WHY_MAX, "the DNS reason fits the RESULT message");
+
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
 static EVP_PKEY *sign_key; /* vpnc_privsep_sign_key(): the token's key, borrowed */
 static bool ask_no_sdask;  /* vpnc_privsep_no_sdask() */
@@ -292,7 +294,7 @@ static int serve_one(struct parent *p)
 		return ret;
 	/* The network process only sees its handshake fail: say here why (at most once a handshake). */
 	if (req.h.type == VPNC_PRIV_SIGN && reply.signature.err < 0)
-		vpnc_log(VPNC_LOG_INFO, "The PKCS#11 token did not sign for the network process: %s.",
+		vpnc_log(VPNC_LOG_WARN, "The PKCS#11 token did not sign for the network process: %s.",
 		         strerror(-reply.signature.err));
 	/* Kill switch: the remote's addresses may be reached, the TUN device used; before the child knows. */
 	if ((reply.h.type == VPNC_PRIV_ADDRS && ks_resolved(p, &reply.addrs) < 0) ||
@@ -314,7 +316,7 @@ static int serve_one(struct parent *p)
 	 * DNS went. */
 	if (req.h.type == VPNC_PRIV_NET_APPLY && reply.result.err == 0 && p->s.applied != NULL) {
 		if (p->s.route_hosts_lost > 0)
-			vpnc_log(VPNC_LOG_INFO, "%u route(s) with a host name not added: the name does not resolve "
+			vpnc_log(VPNC_LOG_WARN, "%u route(s) with a host name not added: the name does not resolve "
 			         "to an IPv4 address (or too many routes)", p->s.route_hosts_lost);
 		/* The environment comes from the checked values, never from peer text. */
 		if (vpnc_updown_connected(&p->u, p->s.applied, p->s.tun.name, p->s.tun.ifindex, p->s.nc.mtu,
@@ -322,6 +324,12 @@ static int serve_one(struct parent *p)
 			updown_fail(p);
 		reply.result.dns = dns_state(&p->u);
 		reply.result.dns_mode = (uint8_t)p->u.dns.mode;
+		/* strerror() text is ASCII in the C locale vpnc runs in; anything else becomes '?'. */
+		for (size_t i = 0; reply.result.dns == VPNC_PRIV_DNS_FAILED && p->u.dns_why[i] != '\0' &&
+		                   i + 1 < sizeof(reply.result.dns_why); i++)
+			reply.result.dns_why[i] = (unsigned char)p->u.dns_why[i] >= 0x20 &&
+			                                  (unsigned char)p->u.dns_why[i] <= 0x7e
+			                                  ? p->u.dns_why[i] : '?';
 	}
 	ret = vpnc_priv_send(p->sock, &reply, reply.h.len, fd);
 	if (ret < 0)
@@ -431,7 +439,7 @@ static void finish(struct parent *p)
 	vpnc_updown_dns_revert(&p->u);
 	failed = vpnc_privsrv_revert(&p->s);
 	if (failed > 0)
-		vpnc_log(VPNC_LOG_INFO, "%d network setting(s) could not be reverted", failed);
+		vpnc_log(VPNC_LOG_WARN, "%d network setting(s) could not be reverted", failed);
 	vpnc_privask_free(p->ask); /* a question's terminal settings go back */
 	p->ask = NULL;
 	remove_ctl_socket(p->conf);
@@ -461,7 +469,7 @@ static int random_host(char *out, size_t cap, const char *host)
 
 static void dns_error(int err, enum vpnc_dns_mode mode)
 {
-	vpnc_log(VPNC_LOG_INFO, "Cannot apply the pushed DNS settings (dns-mode %s): %s", vpnc_dns_mode_name(mode),
+	vpnc_log(VPNC_LOG_WARN, "Cannot apply the pushed DNS settings (dns-mode %s): %s", vpnc_dns_mode_name(mode),
 	         strerror(-err));
 }
 
@@ -578,7 +586,7 @@ int vpnc_privsep_split(const struct vpnc_config *conf, int *sock, void (*forget)
 		return 1;
 	}
 	if (sd[1] >= 0 && fcntl(sd[1], F_SETFL, O_NONBLOCK) < 0)
-		vpnc_log(VPNC_LOG_INFO, "Cannot make the systemd notification socket non-blocking: %s",
+		vpnc_log(VPNC_LOG_WARN, "Cannot make the systemd notification socket non-blocking: %s",
 		         strerror(errno));
 	/* Blocked before the fork, so a signal in between is queued, not fatal to the parent. */
 	sigprocmask(SIG_BLOCK, &set, &old);

@@ -91,7 +91,7 @@ static int run_script(struct vpnc_updown *u, enum updown_kind kind, const char *
 out:
 	if (ret < 0) {
 		/* 'up' and 'route-up' failing ends the run (OpenVPN: fatal); 'down' is the last word anyway. */
-		vpnc_log(kind >= UPDOWN_DOWN ? VPNC_LOG_INFO : VPNC_LOG_FATAL, "Cannot run the %s script '%s': %s.",
+		vpnc_log(kind >= UPDOWN_DOWN ? VPNC_LOG_WARN : VPNC_LOG_FATAL, "Cannot run the %s script '%s': %s.",
 		         names[kind], cmd, ret < -1000 ? uv_strerror(ret) : strerror(-ret));
 	}
 	free(job);
@@ -169,7 +169,7 @@ static void job_done(void *ctx, int status)
 
 	if (status != 0)
 		/* A failing 'up' or 'route-up' ends the run: this is the sentence that says why. */
-		vpnc_log(u != NULL && !u->closing && job->kind < UPDOWN_DOWN ? VPNC_LOG_FATAL : VPNC_LOG_INFO,
+		vpnc_log(u != NULL && !u->closing && job->kind < UPDOWN_DOWN ? VPNC_LOG_FATAL : VPNC_LOG_WARN,
 		         "The %s script failed with status %d.", job->name, status);
 	else
 		vpnc_log(VPNC_LOG_MORE, "The %s script finished", job->name);
@@ -229,6 +229,7 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 	int ret;
 
 	u->dns_failed = false;
+	u->dns_why[0] = '\0';
 	u->dns_scope = NULL;
 	if (u->conf->dns_mode == VPNC_DNS_NONE)
 		return;
@@ -240,12 +241,16 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 	if (c == NULL)
 		return;
 	ret = vpnc_dns_conf_from_push(c, push, u->dev, ifindex);
-	if (ret > 0)
-		ret = vpnc_dns_apply(&u->dns, u->conf->dns_mode, c);
+	if (ret < 0) /* before any backend was chosen */
+		snprintf(u->dns_why, sizeof(u->dns_why), "%s: a pushed name is not usable",
+		         vpnc_dns_mode_name(u->conf->dns_mode));
+	else if (ret > 0 && (ret = vpnc_dns_apply(&u->dns, u->conf->dns_mode, c)) < 0)
+		vpnc_dns_why(&u->dns, ret, u->dns_why, sizeof(u->dns_why));
 	/*
 	 * A warning, not a note: the tunnel is up but names still resolve through
 	 * the local servers (e.g. a read-only /etc/resolv.conf under a sandbox).
-	 * The loop also says so in systemd's STATUS= (loop.c, sd_connected).
+	 * The loop also says so, with dns_why, in systemd's STATUS= (loop.c,
+	 * sd_connected) and `vpnc status` (ctlstate.h).
 	 */
 	u->dns_failed = ret < 0;
 	/* For `vpnc status`: resolved alone can route only some names to the VPN (dns.h). */
@@ -269,14 +274,14 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 		vpnc_log(VPNC_LOG_INFO, "DNS: %zu server(s), %zu domain(s) set through %s", c->n_servers,
 		         c->n_domains + c->n_route_domains, vpnc_dns_mode_name((enum vpnc_dns_mode)ret));
 	if (ret > 0 && ret != VPNC_DNS_RESOLVED && c->n_route_domains > 0)
-		vpnc_log(VPNC_LOG_INFO, "DNS: %s cannot send only some names to the VPN; %zu routing "
+		vpnc_log(VPNC_LOG_WARN, "DNS: %s cannot send only some names to the VPN; %zu routing "
 		         "domain(s) not applied, every lookup tries the VPN's servers first",
 		         vpnc_dns_mode_name((enum vpnc_dns_mode)ret), c->n_route_domains);
 	if (ret > 0 && ret != VPNC_DNS_RESOLVED && (c->dnssec != VPNC_DNSSEC_UNSET || c->transport > VPNC_DNST_PLAIN))
 		vpnc_log(VPNC_LOG_INFO, "DNS: the dns option's dnssec and transport settings are given to "
 		         "scripts only; %s keeps its own", vpnc_dns_mode_name((enum vpnc_dns_mode)ret));
 	else if (ret == VPNC_DNS_RESOLVED && c->transport == VPNC_DNST_DOH)
-		vpnc_log(VPNC_LOG_INFO, "DNS: systemd-resolved cannot use DNS over HTTPS; the servers are "
+		vpnc_log(VPNC_LOG_WARN, "DNS: systemd-resolved cannot use DNS over HTTPS; the servers are "
 		         "used with its own transport setting");
 	free(c);
 }
@@ -288,7 +293,7 @@ int vpnc_updown_connected(struct vpnc_updown *u, const struct vpnc_push *push, c
 	int ret = 0;
 
 	if (u->last == NULL && (u->last = malloc(sizeof(*u->last))) == NULL) {
-		vpnc_log(VPNC_LOG_INFO, "Out of memory: DNS and scripts skipped");
+		vpnc_log(VPNC_LOG_WARN, "Out of memory: DNS and scripts skipped");
 		return 0;
 	}
 	memcpy(u->last, push, sizeof(*push));

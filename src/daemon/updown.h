@@ -51,6 +51,7 @@ struct vpnc_updown {
 	bool closing;                    /* vpnc_updown_down() ran */
 	bool predown_done;               /* vpnc_updown_route_pre_down() ran */
 	bool dns_failed;                 /* the last connect's pushed DNS could not be applied */
+	char dns_why[VPNC_DNS_WHY_MAX];  /* dns_failed: why, "<backend>: <reason>" (vpnc_dns_why) */
 	const char *dns_scope;           /* what the applied DNS takes (status.h's dns_scope), or NULL */
 	/* Called when 'up' or 'route-up' exits non-zero, or 'route-up' cannot be started after 'up'
 	 * (OpenVPN: fatal). Only ever from a script's exit callback, never from inside a

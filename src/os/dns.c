@@ -495,6 +495,7 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 
 	if (d->mode != VPNC_DNS_NONE)
 		(void)vpnc_dns_revert(d);
+	d->tried = want;
 	if (want == VPNC_DNS_NONE || c->n_servers == 0)
 		return 0;
 	if (!vpnc_dns_ifname_ok(c->ifname))
@@ -506,6 +507,7 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 		else if (vpnc_resolvconf_find(&d->paths, prog, sizeof(prog)) == 0)
 			want = VPNC_DNS_RESOLVCONF;
 	}
+	d->tried = want;
 	memcpy(d->ifname, c->ifname, sizeof(d->ifname));
 	d->ifindex = c->ifindex;
 	if (want != VPNC_DNS_RESOLVED && (ret = state_write(&d->paths, c->ifname, vpnc_dns_mode_name(want))) < 0)
@@ -536,6 +538,18 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 	 * use on a full tunnel. */
 	d->exclusive = c->full_tunnel && (want != VPNC_DNS_RESOLVCONF || exclusive);
 	return (int)want;
+}
+
+void vpnc_dns_why(const struct vpnc_dns *d, int err, char *out, size_t cap)
+{
+	const char *why = strerror(err < 0 ? -err : err);
+
+	/* -ENOENT from an asked-for resolved that is not there (vpnc_dns_apply()); elsewhere a
+	 * missing file or program, which strerror says well enough. */
+	if (err == -ENOENT && d->tried == VPNC_DNS_RESOLVED)
+		why = "systemd-resolved is not running";
+	if (cap > 0)
+		snprintf(out, cap, "%s: %s", vpnc_dns_mode_name(d->tried), why);
 }
 
 int vpnc_dns_revert(struct vpnc_dns *d)

@@ -119,6 +119,9 @@ struct vpnc_resolved_ops {
 /* The state of one tunnel's DNS. Owns the resolved bus connection while applied. */
 struct vpnc_dns {
 	enum vpnc_dns_mode mode;         /* backend in use; VPNC_DNS_NONE when nothing is applied */
+	/* The backend the last vpnc_dns_apply() chose (auto resolved to one), kept when it
+	 * failed, so that the caller can say which one could not be used. */
+	enum vpnc_dns_mode tried;
 	/* On a full tunnel: only the VPN's servers are in use (resolved's "~.", the
 	 * file, or an exclusive resolvconf record); false when resolvconf kept the
 	 * other links' servers after them. */
@@ -156,6 +159,15 @@ void vpnc_dns_init(struct vpnc_dns *d, const struct vpnc_dns_paths *paths);
  * is not available).
  */
 int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpnc_dns_conf *c);
+
+/*
+ * Why DNS could not be applied, for a status line: "<backend>: <reason>",
+ * e.g. "file: Read-only file system" (backend: d->tried; err: what
+ * vpnc_dns_apply() returned). Always
+ * NUL-terminated; cut to cap.
+ */
+#define VPNC_DNS_WHY_MAX 64
+void vpnc_dns_why(const struct vpnc_dns *d, int err, char *out, size_t cap);
 
 /* Undoes what vpnc_dns_apply() did. Returns 0 or a negative errno code; d is reset either way. */
 int vpnc_dns_revert(struct vpnc_dns *d);

@@ -44,7 +44,7 @@ _Static_assert(offsetof(struct vpnc_priv_net, dns_servers) ==
 _Static_assert(sizeof(((struct vpnc_push *)0)->dns_servers[0].domains[0]) == VPNC_PRIV_DOMAIN_MAX, "dns domain size");
 _Static_assert(sizeof(((struct vpnc_push *)0)->dns_search[0]) == VPNC_PRIV_DOMAIN_MAX, "dns search size");
 _Static_assert(sizeof(((struct vpnc_push *)0)->route_domains[0]) == VPNC_PRIV_DOMAIN_MAX, "route domain size");
-_Static_assert(sizeof(struct vpnc_priv_msg_result) == 24, "result layout");
+_Static_assert(sizeof(struct vpnc_priv_msg_result) == 24 + VPNC_PRIV_DNS_WHY_MAX, "result layout");
 _Static_assert(sizeof(struct vpnc_priv_msg_tun) == 8 + IFNAMSIZ + 8, "tun layout");
 _Static_assert(sizeof(struct vpnc_priv_addr) == 20, "addr layout");
 _Static_assert(sizeof(struct vpnc_priv_msg_addrs) == 24 + VPNC_PRIV_MAX_ADDRS * 20, "addrs layout");
@@ -354,11 +354,28 @@ static bool net_ok(const struct vpnc_priv_net *n)
 
 /* ---- the replies ---- */
 
+/* dns_why: text only with a failed DNS, printable (it reaches the log, STATUS= and status). */
+static bool why_ok(const struct vpnc_priv_msg_result *r)
+{
+	size_t len;
+
+	if (!padded_string(r->dns_why, sizeof(r->dns_why), &len))
+		return false;
+	if (len > 0 && (r->request != VPNC_PRIV_NET_APPLY || r->dns != VPNC_PRIV_DNS_FAILED))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)r->dns_why[i] < 0x20 || (unsigned char)r->dns_why[i] > 0x7e)
+			return false;
+	return true;
+}
+
 static bool result_ok(const struct vpnc_priv_msg_result *r)
 {
 	if (r->err > 0 || r->err < -PRIV_ERRNO_MAX || r->n_failed > VPNC_PRIV_MAX_ITEMS)
 		return false;
 	if (r->request != VPNC_PRIV_NET_APPLY && (r->dns != 0 || r->dns_mode != 0))
+		return false;
+	if (!why_ok(r))
 		return false;
 	switch (r->request) {
 	case VPNC_PRIV_NET_APPLY:

@@ -203,6 +203,7 @@ enum vpnc_priv_dns_state {
 	VPNC_PRIV_DNS_SHARED,
 };
 
+#define VPNC_PRIV_DNS_WHY_MAX 64 /* as VPNC_DNS_WHY_MAX */
 struct vpnc_priv_msg_result {
 	struct vpnc_priv_hdr h;
 	uint16_t request;        /* the request type this answers */
@@ -211,6 +212,9 @@ struct vpnc_priv_msg_result {
 	int32_t err;             /* 0 or -1..-4095 */
 	int32_t mtu;             /* 0, or 68..65535: the MTU set on the TUN */
 	uint32_t n_failed;       /* items the kernel refused, <= VPNC_PRIV_MAX_ITEMS */
+	/* NET_APPLY with dns FAILED: why, "<backend>: <reason>" (os/dns.h's vpnc_dns_why), printable
+	 * ASCII, NUL-terminated and NUL-padded; else all zero. */
+	char dns_why[VPNC_PRIV_DNS_WHY_MAX];
 };
 #define VPNC_PRIV_MAX_ITEMS (2 * VPNC_MAX_ROUTES + 16) /* as VPNC_NETCFG_MAX_ITEMS */
 

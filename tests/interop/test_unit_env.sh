@@ -19,7 +19,10 @@
 #     resolv.conf is back byte for byte;
 #  4. with resolv.conf read-only too, the tunnel still comes up and vpnc says
 #     at priority warning (<4> on a journal stream) that DNS was not applied,
-#     and so does `vpnc status` (the control socket is in the test's /run).
+#     and so do `vpnc status` (text and JSON; the control socket is in the
+#     test's /run) and the STATUS= sent to a notify socket of the test's own
+#     (as systemd's Type=notify gets it), each with the reason: the backend
+#     and "Read-only file system".
 # Last line: "test_unit_env: N passed, M failed".
 set -u -o pipefail
 
@@ -124,6 +127,31 @@ vt_check "the client namespace is clean" vt_ns_clean
 
 # ---- 4. resolv.conf read-only too: a warning, and the tunnel still works ----
 export RESOLV_RO=1
+# The notify receiver: each datagram as one line (newlines as '|'), for 60 s at most.
+nsock=$VT_DIR/notify.sock
+nlog=$VT_DIR/notify.log
+: >"$nlog"
+timeout 60 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode("ascii", "replace").replace("\n", "|") + "\n")
+        f.flush()
+' "$nsock" "$nlog" &
+recv_pid=$!
+# Stopped before lib.sh's cleanup removes the directory.
+trap 'kill $recv_pid 2>/dev/null; wait $recv_pid 2>/dev/null; vt_cleanup' EXIT
+for _ in $(seq 50); do [ -S "$nsock" ] && break; sleep 0.1; done
+why='file: Read-only file system'
+notified() {
+	for _ in $(seq 1 30); do
+		grep -q "STATUS=connected: .*; pushed DNS NOT applied: $why" "$nlog" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 warned() {
 	for _ in $(seq 1 30); do
 		grep -q '^<4>Cannot apply the pushed DNS settings (file)' "$VT_DIR/client.log" && return 0
@@ -131,13 +159,20 @@ warned() {
 	done
 	return 1
 }
-vt_client_start
+NOTIFY_SOCKET=$nsock vt_client_start
 if vt_check "connected with a read-only resolv.conf" vt_wait_tun_ipv4 15; then
 	vt_check "DNS not applied: said at priority warning" warned
 	grep -m 1 'Cannot apply' "$VT_DIR/client.log" | sed 's/^/  | /'
 	vt_check "resolv.conf untouched" cmp -s "$VT_DIR/resolv.conf" "$VT_DIR/resolv.orig"
-	vt_check "vpnc status says the pushed DNS is NOT applied" \
-		eval '"${real_client[0]}" status --control-socket "$VT_DIR/run/vpnc/work.sock" | grep -q "NOT applied"'
+	st=$("${real_client[0]}" status --control-socket "$VT_DIR/run/vpnc/work.sock")
+	vt_check "vpnc status says the pushed DNS is NOT applied, and why" \
+		grep -q "^ *NOT applied: $why\$" <<<"$st"
+	grep 'NOT applied' <<<"$st" | sed 's/^/  | /'
+	st=$("${real_client[0]}" status --json --control-socket "$VT_DIR/run/vpnc/work.sock")
+	vt_check "vpnc status --json: failed, with the reason in dns.error" \
+		grep -q "\"dns\":{[^}]*\"failed\":true,\"error\":\"$why\"" <<<"$st"
+	vt_check "systemd's STATUS= says the pushed DNS is NOT applied, and why" notified
+	grep -m 1 'DNS NOT applied' "$nlog" | sed 's/^/  | /'
 	vt_check "the tunnel carries traffic anyway" vt_ping "$VT_TUN_SRV_IP"
 	vt_check "SIGTERM: exit status 0" eval 'vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]'
 else

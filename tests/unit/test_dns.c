@@ -195,6 +195,37 @@ static void test_file(void)
 	CHECK(access(state, F_OK) != 0);
 }
 
+/* What `vpnc status` says when DNS cannot be applied: the backend tried and why. */
+static void test_why(void)
+{
+	struct vpnc_dns_paths pa = paths();
+	struct vpnc_dns_conf c;
+	struct vpnc_dns d;
+	struct vpnc_push p;
+	char why[VPNC_DNS_WHY_MAX];
+	int ret;
+
+	pa.run_dir = resolv; /* a file: the state file cannot be made under it */
+	write_file(resolv, orig_conf);
+	make_push(&p, full_push);
+	vpnc_dns_conf_from_push(&c, &p, "tun7", 7);
+	vpnc_dns_init(&d, &pa);
+	ret = vpnc_dns_apply(&d, VPNC_DNS_FILE, &c);
+	CHECK(ret == -ENOTDIR, "%d", ret);
+	vpnc_dns_why(&d, ret, why, sizeof(why));
+	CHECK_STR(why, "file: Not a directory");
+	CHECK_STR(slurp(resolv), orig_conf);
+	d.test_no_resolved = true;
+	ret = vpnc_dns_apply(&d, VPNC_DNS_RESOLVED, &c);
+	CHECK(ret == -ENOENT, "%d", ret);
+	vpnc_dns_why(&d, ret, why, sizeof(why));
+	CHECK_STR(why, "resolved: systemd-resolved is not running");
+	/* Cut to the buffer, still a string. */
+	vpnc_dns_why(&d, -EROFS, why, 8);
+	CHECK_STR(why, "resolve");
+	vpnc_dns_close(&d);
+}
+
 /* A vpnc that died with the file rewritten: the next start puts the original back. */
 static void test_crash_recovery(void)
 {
@@ -586,6 +617,7 @@ int main(void)
 	test_conf();
 	test_format();
 	test_file();
+	test_why();
 	test_crash_recovery();
 	test_resolved();
 	test_dns_option();

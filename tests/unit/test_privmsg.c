@@ -398,6 +398,22 @@ static void test_replies(void)
 	r.mtu = 67;
 	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG);
 	r.mtu = 0;
+	/* Why DNS failed: text only with a failure, printable, NUL-padded. */
+	memcpy(r.dns_why, "file: Read-only file system", 27);
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "a reason without a DNS failure");
+	r.dns = VPNC_PRIV_DNS_FAILED;
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
+	r.dns_why[5] = '\n';
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "a control byte in the reason");
+	r.dns_why[5] = ' ';
+	r.dns_why[40] = 'x';
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "bytes after the NUL");
+	r.dns_why[40] = '\0';
+	memset(r.dns_why, 'a', sizeof(r.dns_why));
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == -EBADMSG, "no NUL");
+	memset(r.dns_why, 0, sizeof(r.dns_why));
+	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT, "a failure without a reason");
+	r.dns = 0;
 	r.err = -EPERM;
 	CHECK(vpnc_priv_check(&r, sizeof(r), true) == VPNC_PRIV_RESULT);
 	r.err = 1;

@@ -219,15 +219,23 @@ static void test_json(void)
 	CHECK(HAS(out, "{\"dest\":\"2001:db8::/32\",\"gateway\":null,\"metric\":null}"));
 	CHECK(HAS(out, "\"redirect_gateway\":[\"def1\",\"ipv6\"]"));
 	CHECK(HAS(out, "\"dns\":{\"servers\":[\"10.8.0.1\",\"fd00::1\"],\"domains\":[\"example.org\"],"
-	               "\"failed\":false,\"backend\":null,\"scope\":null}"));
-	/* Pushed DNS that could not be applied is shown as such, not as if in use. */
+	               "\"failed\":false,\"error\":null,\"backend\":null,\"scope\":null}"));
+	/* Pushed DNS that could not be applied is shown as such, not as if in use, with the reason. */
 	s.dns_failed = true;
 	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0);
-	CHECK(HAS(out, "\"domains\":[\"example.org\"],\"failed\":true,"));
+	CHECK(HAS(out, "\"domains\":[\"example.org\"],\"failed\":true,\"error\":null,"), "%s", out);
 	CHECK(status_text(&s, NOW, out, sizeof(out)) > 0);
-	CHECK(HAS(out, "dns:          10.8.0.1\n              fd00::1\n              NOT applied (see the log)\n"),
+	CHECK(HAS(out, "dns:          10.8.0.1\n              fd00::1\n              NOT applied: see the log\n"),
 	      "%s", out);
+	s.dns_why = "file: Read-only \"file\" system\n";
+	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(HAS(out, "\"failed\":true,\"error\":\"file: Read-only \\\"file\\\" system\\u000a\","), "%s", out);
+	CHECK(status_text(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(HAS(out, "              NOT applied: file: Read-only"), "%s", out);
 	s.dns_failed = false;
+	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0);
+	CHECK(HAS(out, "\"failed\":false,\"error\":null,"), "a reason without a failure is not shown: %s", out);
+	s.dns_why = NULL;
 	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0);
 
 	/* 2.6's dns option, when it names servers, is what is in use: its servers and search domains. */
@@ -749,7 +757,7 @@ static void test_dns_netev(void)
 
 	fill_push(&push);
 	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0 && json_ok(out));
-	CHECK(HAS(out, "\"failed\":false,\"backend\":\"resolved\",\"scope\":\"full-tunnel\"}"), "%s", out);
+	CHECK(HAS(out, "\"failed\":false,\"error\":null,\"backend\":\"resolved\",\"scope\":\"full-tunnel\"}"), "%s", out);
 	CHECK(HAS(out, "\"network_event\":null"));
 	CHECK(status_text(&s, NOW, out, sizeof(out)) > 0);
 	CHECK(HAS(out, "dns mode:     resolved, full tunnel (every name goes to the VPN)\n"), "%s", out);
