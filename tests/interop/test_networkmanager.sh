@@ -445,6 +445,8 @@ ks_round() {
 	# NetworkManager reports the connection down before the plugin has stopped vpnc.
 	for i in $(seq 100); do nft list table inet vpnc >/dev/null 2>&1 || break; sleep 0.1; done
 	vt_check "[ks] a clean down removes the rules" bash -c '! nft list table inet vpnc >/dev/null 2>&1'
+	# ... and logs it after that (NetworkManager's log may lag behind under load).
+	for i in $(seq 50); do grep -qF "kill switch off (instance nm-$uuid)" "$d/nm.log" && break; sleep 0.1; done
 	vt_check "[ks] the plugin logged it" grep -qF "kill switch off (instance nm-$uuid)" "$d/nm.log"
 	vt_check "[ks] the server answers outside the tunnel again" quiet ping -c 1 -W 2 "$VT_SRV_IP"
 	# vpnc killed: NetworkManager fails the connection, the rules stay (fail-closed).

@@ -450,8 +450,15 @@ if vt_check "danted up (username/password)" dante_start username; then
 		vt_client_start
 		if connected udp-ks; then
 			jailed udp-ks
-			rules=$(ip netns exec "$VT_CLI_NS" nft list table inet vpnc 2>&1)
+			# The parent closes the resolvers when its lookup ends, which may be a moment after
+			# the network process has its answer and connects (bounded wait).
+			for _ in $(seq 30); do
+				rules=$(ip netns exec "$VT_CLI_NS" nft list table inet vpnc 2>&1)
+				[[ $rules == *"dport 53"* || $rules == *"ip daddr 127.0.0.1 udp"* ]] || break
+				sleep 0.1
+			done
 			if [[ $rules == *"dport 53"* || $rules == *"ip daddr 127.0.0.1 udp"* ]]; then
+				vt_log "$rules"
 				vt_fail "udp-ks: no resolver and not the server's own address in the rules once connected"
 			else
 				vt_pass "udp-ks: no resolver and not the server's own address in the rules once connected"
