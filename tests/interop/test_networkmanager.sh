@@ -37,8 +37,9 @@
 # marker file, the root-owned file unchanged, nothing of /etc/shadow in any
 # log, no socket). A system-wide connection (read as root) with route-up and
 # a connection shared by two users are refused too.
-# Skipped (exit 0, "SKIP") when
-# NetworkManager, nmcli, dbus-daemon or the plugin are missing.
+# Skipped (exit 0, "SKIP") when NetworkManager, nmcli, dbus-daemon, python3 or
+# the plugin are missing, except in CI (VPNC_CI=1, lib.sh's vt_skip_or_fail):
+# there that fails.
 # The last line is the summary.
 # shellcheck disable=SC2119,SC2016,SC2317,SC1003
 set -u -o pipefail
@@ -421,7 +422,7 @@ ks_round() {
 	local d=$VT_DIR/nm con=vt-ks uuid pid out i
 	vt_log "-- round kill switch"
 	if ! command -v nft >/dev/null; then
-		vt_log "[ks] SKIP: nft (to inspect the rules) is not installed"
+		vt_skip_or_fail "[ks] nft (to inspect the rules; nftables) is not installed"
 		return 0
 	fi
 	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
@@ -692,19 +693,20 @@ if [ -z "${1:-}" ] || [ "${1:-}" = --stock-client ]; then
 	vt_summary $name
 	exit 0
 fi
-for t in NetworkManager nmcli dbus-daemon unshare; do
+# Missing pieces skip the test, except in CI (vt_skip_or_fail), where they are installed.
+for t in NetworkManager nmcli dbus-daemon unshare python3; do
 	if ! command -v "$t" >/dev/null 2>&1; then
-		vt_log "SKIP: $t is not installed"
+		vt_skip_or_fail "$t is not installed (network-manager, dbus, util-linux, python3)"
 		vt_summary $name
-		exit 0
+		exit
 	fi
 done
 vpnc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 plugin=${VPNC_NM_SERVICE_BIN:-$(dirname "$vpnc")/contrib/networkmanager/nm-vpnc-ovpn-service}
 if [ ! -x "$plugin" ]; then
-	vt_log "SKIP: the plugin $plugin was not built (libnm-dev missing?)"
+	vt_skip_or_fail "the plugin $plugin was not built (libnm-dev missing?)"
 	vt_summary $name
-	exit 0
+	exit
 fi
 VT_NM_DIALOG=$(dirname "$plugin")/nm-vpnc-ovpn-auth-dialog
 VT_NM_EDITOR=$(dirname "$plugin")/libnm-vpn-plugin-vpnc-ovpn.so

@@ -213,7 +213,7 @@ for kind in rsa ec; do
 		VT_CLIENT_ARGS="--untrusted-config" vt_client_refused "$kind: untrusted profile naming a provider" \
 			"option 'pkcs11-providers': not allowed in an untrusted profile (it would load a library"
 	elif [ "$kind" = rsa ] && [ $stock = 0 ]; then
-		vt_warn "$P11KIT_PROXY is not installed (p11-kit-modules): the untrusted case is skipped"
+		vt_skip_or_fail "$P11KIT_PROXY is not installed (p11-kit-modules): the untrusted case"
 	fi
 
 	# pkcs11-cert-private: the certificate is read after logging in; still one PIN, one login.
