@@ -154,6 +154,8 @@ inner() {
 	# udev only when /sys is writable (src/libnm-platform/nm-linux-platform.c).
 	mount -o remount,ro /sys || return 1
 
+	# The PIN round's token: NetworkManager, the plugin and vpnc inherit where it is.
+	[ -n "$VT_NM_P11DIR" ] && export SOFTHSM2_CONF=$VT_NM_P11DIR/softhsm2.conf
 	dbus-daemon --config-file="$d/bus.conf" --nofork --print-address=1 >"$d/bus.addr" 2>"$d/bus.log" &
 	bus_pid=$!
 	for i in $(seq 50); do [ -S /run/dbus/system_bus_socket ] && break; sleep 0.1; done
@@ -326,7 +328,7 @@ inner() {
 	vt_check "[badpw] the plugin reports login-failed (AUTH_FAILED, exit status 4)" \
 		grep -qF "connection failed (login-failed): the server refused the login: AUTH_FAILED (exit status 4)" "$d/nm.log"
 	quiet nmcli connection modify "$con" vpn.secrets "password=$VT_NM_PASSWORD"
-	tap_round && failures && import_round && ks_round && otp_round && crv1_round && keypass_round
+	tap_round && failures && import_round && ks_round && otp_round && crv1_round && keypass_round && pin_round
 }
 
 # A `dev tap` profile (docs/networkmanager.md): the second stock server (the outer part) runs
@@ -468,11 +470,48 @@ crv1_round() {
 	return 0
 }
 
+# A PKCS#11 token's PIN (docs/networkmanager.md, "Questions during the connection"): vpnc needs it
+# before its loop runs and offers it on its control socket for that time; the plugin relays it,
+# nmcli --ask asks it, and vpnc signs with the token (SoftHSM2, through p11-kit's proxy, as
+# nm-vpnc-ovpn). With pin-flags=2 the PIN is not stored, and the next connect asks again.
+pin_round() {
+	local d=$VT_DIR/nm con=vt-pin f i n
+	vt_log "-- round PKCS#11 PIN"
+	if [ -z "$VT_NM_P11DIR" ]; then
+		vt_skip_or_fail "[pin] softhsm2 or opensc (pkcs11-tool) is not installed"
+		return 0
+	fi
+	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
+		vpn.data "config=$d/pin.ovpn, username=$VT_NM_USER, password-flags=0, pin-flags=2" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	for i in 1 2; do
+		if ! vt_check "[pin] connect $i: nmcli --ask asks the token's PIN (not the saved password), the typed PIN connects" \
+			ask_up "(vpn.secrets.pin)" "$VT_NM_PIN" "!(vpn.secrets.password)" x -- nmcli --ask connection up "$con"; then
+			tail -n 30 "$d/nm.log"
+			break
+		fi
+		vt_check "[pin] connect $i: ping $VT_TUN_SRV_IP through the tunnel (signed by the token)" \
+			quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+		quiet timeout 30 nmcli connection down "$con"
+		for n in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	done
+	vt_check "[pin] the plugin relayed vpnc's PIN question as the secret pin, twice" \
+		[ "$(grep -c "(pin): asking NetworkManager for the secret pin" "$d/nm.log")" -ge 2 ]
+	vt_check "[pin] and answered it on vpnc's control socket" grep -qF "with the secret pin" "$d/nm.log"
+	f=$(grep -rlx "id=$con" "$d/conn")
+	vt_check "[pin] pin-flags=2: the PIN is not in the connection's file" \
+		bash -c '[ -n "$2" ] && ! grep -qF -- "$1" "$2"' _ "$VT_NM_PIN" "$f"
+	vt_check "[pin] vpnc exited after down" no_vpnc
+	quiet nmcli connection delete "$con"
+	return 0
+}
+
 # The private key's passphrase (docs/networkmanager.md, "Secrets and the auth-dialog"): the
 # import of a profile with an encrypted key declares cert-pass (cert-pass-flags=1); nmcli --ask
 # asks it with the password, and vpnc gets it as --askpass /dev/fd/5. Then "save password":
 # a saved password is not asked, a passphrase that is not saved (flags 2) is asked at each
-# connect, and a saved one (flags 0) is not asked.
+# connect, and a saved one (flags 0) is not asked. Not declared at all (flags 4), vpnc asks it
+# at start on its control socket and the plugin relays it.
 keypass_round() {
 	local d=$VT_DIR/nm con=enckey out pid kp="key-$VT_NM_PASSWORD" f i n
 	local ppw="(vpn.secrets.password)" pkp="(vpn.secrets.cert-pass)"
@@ -516,6 +555,18 @@ keypass_round() {
 	vt_check "[keypass] both saved (flags 0): nmcli --ask asks nothing and connects" \
 		ask_up "!$pkp" x "!$ppw" x -- nmcli --ask connection up "$con"
 	vt_check "[keypass] saved: ping $VT_TUN_SRV_IP" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	quiet timeout 30 nmcli connection down "$con"
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	# Not declared up front (cert-pass-flags=4): vpnc asks at start, on its control socket,
+	# and the plugin relays the question as cert-pass.
+	quiet nmcli connection modify "$con" vpn.data \
+		"config=$d/enckey.ovpn, username=$VT_NM_USER, password-flags=0, cert-pass-flags=4" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	vt_check "[keypass] not declared (flags 4): vpnc's own question at start, relayed, typed into nmcli --ask" \
+		ask_up "$pkp" "$kp" -- nmcli --ask connection up "$con"
+	vt_check "[keypass] the plugin relayed vpnc's key-passphrase question" \
+		grep -qF '"Enter Private Key Password:" (key-passphrase): asking NetworkManager for the secret cert-pass' "$d/nm.log"
+	vt_check "[keypass] relayed: ping $VT_TUN_SRV_IP" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
 	quiet timeout 30 nmcli connection down "$con"
 	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
 	vt_check "[keypass] vpnc exited after down" no_vpnc
@@ -831,15 +882,60 @@ VT_NM_TAP_SRV_PID=""
 VT_NM_USER_MADE=0
 VT_NM_UDIR=""
 VT_NM_MARK=""
+# The PIN round's SoftHSM2 token (its directory, reachable by vpnc's user) and PIN.
+VT_NM_P11DIR=""
+VT_NM_PIN=4711-nm
 # The test's user and its directory go too (lib.sh's vt_cleanup does the rest).
 nm_cleanup() {
 	[ -n "$VT_NM_TAP_SRV_PID" ] && vt_kill_wait "$VT_NM_TAP_SRV_PID" 5
 	[ "$VT_NM_USER_MADE" = 1 ] && userdel "$VT_NM_OWNER" 2>/dev/null
 	[ -n "$VT_NM_UDIR" ] && rm -rf "$VT_NM_UDIR"
 	[ -n "$VT_NM_MARK" ] && rm -f "$VT_NM_MARK"
+	[ -n "$VT_NM_P11DIR" ] && rm -rf "$VT_NM_P11DIR"
 	vt_cleanup
 }
 trap nm_cleanup EXIT
+
+# p11_setup: for the PIN round, a SoftHSM2 token with an EC client key and its certificate
+# (signed by the test's CA) in a directory of vpnc's user (vpnc opens the token as that user,
+# through p11-kit's proxy, which loads SoftHSM2's registered module), and the test's profile with
+# that token's pkcs11-id instead of <cert> and <key>. Without softhsm2 and opensc: no round.
+p11_setup() {
+	local d=$VT_DIR/nm p=$VT_DIR/pki lib="" f id
+	for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so; do
+		[ -r "$f" ] && lib=$f && break
+	done
+	if [ -z "$lib" ] || ! command -v softhsm2-util >/dev/null || ! command -v pkcs11-tool >/dev/null; then
+		vt_log "no softhsm2 or pkcs11-tool: the PIN round will not run"
+		return 0
+	fi
+	VT_NM_P11DIR=$(mktemp -d /tmp/vpnct-nmp11.XXXXXX) || return 1
+	mkdir "$VT_NM_P11DIR/tokens" || return 1
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$VT_NM_P11DIR" >"$VT_NM_P11DIR/softhsm2.conf"
+	(
+		export SOFTHSM2_CONF=$VT_NM_P11DIR/softhsm2.conf
+		softhsm2-util --init-token --free --label vpncnm --pin "$VT_NM_PIN" --so-pin 98765432 &&
+			openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$p/p11.key" \
+				-out "$p/p11.csr" -subj /CN=client &&
+			openssl x509 -req -sha256 -in "$p/p11.csr" -CA "$p/ca.crt" -CAkey "$p/ca.key" -CAcreateserial \
+				-days 2 -extfile "$p/ext.cnf" -extensions client -out "$p/p11.crt" &&
+			openssl pkcs8 -topk8 -nocrypt -in "$p/p11.key" -out "$p/p11.p8" &&
+			softhsm2-util --import "$p/p11.p8" --token vpncnm --label nmkey --id 4e4d --pin "$VT_NM_PIN" &&
+			openssl x509 -in "$p/p11.crt" -outform der -out "$p/p11.der" &&
+			pkcs11-tool --module "$lib" --token-label vpncnm --login --pin "$VT_NM_PIN" \
+				--write-object "$p/p11.der" --type cert --id 4e4d --label nmkey
+	) >"$d/p11.log" 2>&1 || return 1
+	rm -f "$p/p11.key" "$p/p11.p8"
+	id=$(SOFTHSM2_CONF=$VT_NM_P11DIR/softhsm2.conf "$vpnc" --show-pkcs11-ids "$lib" 2>>"$d/p11.log" |
+		awk '/Serialized id:/ && index($0, "/vpncnm/") { print $3; exit }')
+	[ -n "$id" ] || return 1
+	awk '/^<(cert|key)>$/ {skip = 1} !skip {print} /^<\/(cert|key)>$/ {skip = 0}' \
+		"$VT_DIR/client.ovpn" >"$d/pin.ovpn" || return 1
+	printf "pkcs11-id '%s'\n" "$id" >>"$d/pin.ovpn"
+	chown -R "$VT_NM_SYSUSER:" "$VT_NM_P11DIR" || return 1
+	return 0
+}
 
 setup() {
 	local d=$VT_DIR/nm i
@@ -933,6 +1029,8 @@ setup() {
 	chmod 600 "$VT_NM_UDIR"/*.crt "$VT_NM_UDIR"/*.key "$VT_NM_UDIR/own.ovpn"
 	chown -R "$VT_NM_OWNER:" "$VT_NM_UDIR" || return 1
 	chmod 700 "$VT_NM_UDIR"
+
+	p11_setup || return 1
 
 	# The plugin's .name file as installed, but pointing at a wrapper that names the vpnc to use.
 	cat >"$d/nm-vpnc-ovpn-wrapper" <<-EOF
@@ -1037,7 +1135,7 @@ dialog_protocol
 
 VT_NM_OUTER_DIR=$VT_DIR
 VT_NM_VPNC=$vpnc
-export VT_NM_VPNC VT_NM_DIALOG VT_NM_OTP VT_NM_CRV1_USER VT_NM_CRV1_STATE VT_NM_CRV1_TEXT VT_PORT VT_SRV_NS
+export VT_NM_P11DIR VT_NM_PIN VT_NM_VPNC VT_NM_DIALOG VT_NM_OTP VT_NM_CRV1_USER VT_NM_CRV1_STATE VT_NM_CRV1_TEXT VT_PORT VT_SRV_NS
 export VT_ID VT_NM_OUTER_DIR VT_NM_USER VT_NM_SYSUSER VT_NM_OWNER VT_NM_UDIR VT_NM_MARK VT_SRV_IP VT_SRV_IP6 VT_CLI_VETH VT_CLI_IP VT_CLI_IP6 VT_TUN_SRV_IP VT_TUN_SRV_IP6 VT_PUSH_ROUTE VT_PUSH_ROUTE6
 timeout 240 ip netns exec "$VT_CLI_NS" unshare -m --propagation private \
 	bash "$here/test_networkmanager.sh" --inner "$VT_NM_PASSWORD" >"$VT_DIR/inner.out" 2>&1
