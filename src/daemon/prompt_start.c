@@ -7,10 +7,12 @@
  * (control/ctlstate.h, the same requests, rights and limits) besides
  * systemd-ask-password, until the first answer. So `vpnc answer` and the
  * NetworkManager plugin's relay, which has no terminal and may not use
- * systemd-ask-password, can answer it. The socket is closed (and its file
- * removed) before the loop opens it again.
+ * systemd-ask-password, can answer it; "disconnect" ends vpnc as SIGTERM
+ * does. The socket is closed (and its file removed) before the loop opens it
+ * again.
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -48,6 +50,13 @@ static int start_answer(void *ctx, unsigned id, const char *text, size_t len)
 	return vpnc_prompt_answer(a->p, id, text, len);
 }
 
+/* "disconnect" while vpnc waits: the same as SIGTERM, whose default action still holds here. */
+static void start_disconnect(void *ctx)
+{
+	(void)ctx;
+	(void)raise(SIGTERM);
+}
+
 static void start_done(void *arg, int status, char *answer)
 {
 	struct start_ask *a = arg;
@@ -66,7 +75,8 @@ int vpnc_prompt_start(const struct vpnc_config *conf, const char *instance, bool
 {
 	struct vpnc_prompt_env env = {0};
 	struct start_ask a = {.out = out, .cap = cap};
-	struct vpnc_ctlstate_hooks hooks = {.ctx = &a, .prompt = start_view, .answer = start_answer};
+	struct vpnc_ctlstate_hooks hooks = {.disconnect = start_disconnect, .ctx = &a, .prompt = start_view,
+	                                    .answer = start_answer};
 	struct vpnc_ctlstate *ctl = NULL;
 	uv_loop_t uv;
 	int ret;
