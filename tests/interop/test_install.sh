@@ -26,7 +26,7 @@ check() {
 }
 
 # vt_skip_or_fail: a package contrib/install-deps.sh installs is missing (fails in CI).
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 skip_or_fail() { vt_skip_or_fail "$@" || failed=$((failed + 1)); }
 

@@ -26,6 +26,17 @@
 # routes the pushed route through the pushed route-gateway; pings through
 # both, then down: vpnc gone, no device left.
 #
+# The secrets through `nmcli --ask` on a pseudo terminal (docs/networkmanager.md,
+# "Secrets and the auth-dialog", "Questions during the connection"): failure
+# reasons, import and export, the kill switch, a static challenge's code, a
+# dynamic challenge (CRV1, from the stock server's auth script), an encrypted
+# key's passphrase (declared at import, and "save password": a saved secret is
+# not asked, a not-saved one at each connect and never stored; undeclared,
+# relayed from vpnc's start-up question) and a PKCS#11 token's PIN (SoftHSM2
+# through p11-kit's proxy, relayed from vpnc's start-up question). Before
+# NetworkManager starts, the auth-dialog's external-UI protocol is driven
+# directly for each secret kind and hint.
+#
 # Last, the safety model (docs/networkmanager.md): an unprivileged user
 # created for the test (removed at the end) owns connections
 # (connection.permissions user:NAME). Its own profile, naming certificate and

@@ -29,7 +29,7 @@
 # Needs root, softhsm2, opensc (pkcs11-tool, pkcs11-spy), p11-kit-modules,
 # systemd-ask-password and python3.
 # The vt_*_conf helpers take optional arguments.
-# shellcheck disable=SC2119
+# shellcheck disable=SC2119,SC2016
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

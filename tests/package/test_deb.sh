@@ -30,7 +30,7 @@ check() { if "${@:2}"; then pass "$1"; else fail "$1"; fi; }
 summary() { printf '%s: %d passed, %d failed\n' "$name" "$passed" "$failed"; }
 installed() { [ "$(dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
 # vt_skip_or_fail: a package contrib/install-deps.sh installs is missing (fails in CI).
-# shellcheck source=../interop/lib.sh
+# shellcheck source-path=SCRIPTDIR source=../interop/lib.sh
 . "$here/../interop/lib.sh"
 
 if [ "$(id -u)" != 0 ]; then
