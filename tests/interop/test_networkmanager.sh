@@ -484,7 +484,8 @@ crv1_round() {
 # A PKCS#11 token's PIN (docs/networkmanager.md, "Questions during the connection"): vpnc needs it
 # before its loop runs and offers it on its control socket for that time; the plugin relays it,
 # nmcli --ask asks it, and vpnc signs with the token (SoftHSM2, through p11-kit's proxy, as
-# nm-vpnc-ovpn). With pin-flags=2 the PIN is not stored, and the next connect asks again.
+# nm-vpnc-ovpn). The PIN is not stored (pin-flags=2: no agent offers to), and the next connect
+# asks again.
 pin_round() {
 	local d=$VT_DIR/nm con=vt-pin f i n
 	vt_log "-- round PKCS#11 PIN"
@@ -510,7 +511,7 @@ pin_round() {
 		[ "$(grep -c "(pin): asking NetworkManager for the secret pin" "$d/nm.log")" -ge 2 ]
 	vt_check "[pin] and answered it on vpnc's control socket" grep -qF "with the secret pin" "$d/nm.log"
 	f=$(grep -rlx "id=$con" "$d/conn")
-	vt_check "[pin] pin-flags=2: the PIN is not in the connection's file" \
+	vt_check "[pin] the typed PIN is not in the connection's file" \
 		bash -c '[ -n "$2" ] && ! grep -qF -- "$1" "$2"' _ "$VT_NM_PIN" "$f"
 	vt_check "[pin] vpnc exited after down" no_vpnc
 	quiet nmcli connection delete "$con"
