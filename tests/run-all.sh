@@ -12,6 +12,8 @@
 # VPNC_BUILD_PREFIX (default "build") names the build directories:
 # <prefix>, <prefix>-asan, <prefix>-fuzz.
 # The interop tests need root; without root they are skipped and said so.
+# VPNC_CI=1 (set by .ci/run), or CI=true as CI services set it: a test that
+# would skip for a missing package of contrib/install-deps.sh fails instead.
 # A failing stage does not stop the others. The last line is
 # "run-all: N passed, M failed", counting ctest tests and failed builds.
 set -u -o pipefail

@@ -363,6 +363,8 @@ static gboolean real_new_secrets(NMVpnServicePlugin *plugin, NMConnection *conne
 		return FALSE;
 	}
 	g_message("answered vpnc's question %u with the secret %s", p->asked_id, p->asked_secret);
+	/* Taken: vpnc's next question is a new one, even if a new prompt state numbers it the same. */
+	p->asked_id = 0;
 	return TRUE;
 }
 

@@ -19,6 +19,7 @@
 #include "control/ctlsock.h"
 #include "control/ctlstate.h"
 #include "daemon/log.h"
+#include "os/fsowner.h"
 
 struct vpnc_ctlstate {
 	char tls_version[16];
@@ -248,6 +249,21 @@ fail:
 	         ret == -EADDRINUSE ? "another vpnc serves it" : strerror(-ret),
 	         ret == -EADDRINUSE ? "; give this one --control-socket PATH" : "");
 	free(s);
+	return ret;
+}
+
+int vpnc_ctlstate_open_owned(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct vpnc_config *conf,
+                             const struct vpnc_ctlstate_hooks *hooks)
+{
+	struct vpnc_fsowner fo = {0};
+	int ret;
+
+	if (conf->control_socket[0] != '\0' && vpnc_fsowner_enter(&fo, conf->owner_uid, conf->owner_gid) < 0) {
+		vpnc_log(VPNC_LOG_WARN, "Cannot take the rights of the profile's owner for the control socket");
+		return -EPERM;
+	}
+	ret = vpnc_ctlstate_open(out, loop, conf, hooks);
+	vpnc_fsowner_leave(&fo);
 	return ret;
 }
 

@@ -47,6 +47,15 @@ struct vpnc_ctlstate_hooks {
 int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct vpnc_config *conf,
                        const struct vpnc_ctlstate_hooks *hooks);
 
+/*
+ * The same, with a 'control-socket PATH' made with the rights of the
+ * profile's owner, as the files it names (os/fsowner.h); the default one in
+ * /run/vpnc is vpnc's own. What the loop and a question before it
+ * (daemon/prompt_start.c) use.
+ */
+int vpnc_ctlstate_open_owned(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct vpnc_config *conf,
+                             const struct vpnc_ctlstate_hooks *hooks);
+
 /* The kill switch's rules were installed (on) or removed, and whether they allow the local networks. */
 void vpnc_ctlstate_killswitch(struct vpnc_ctlstate *s, bool on, bool lan);
 

@@ -47,7 +47,6 @@
 #include "daemon/loop.h"
 #include "daemon/loop_int.h"
 #include "daemon/rpersist.h"
-#include "os/fsowner.h"
 #include "daemon/remote.h"
 #include "daemon/tunio.h"
 #include "daemon/sdnotify.h"   /* systemd */
@@ -887,15 +886,8 @@ int vpnc_loop_run(const struct vpnc_loop_params *p)
 		struct vpnc_ctlstate_hooks ch = {ctl_disconnect, ctl_reconnect, ctl_engine, ctl_datapath, l,
 		                                 .prompt = loop_creds_view, .answer = loop_creds_answer};
 
-		/* A 'control-socket PATH' is made with the rights of the profile's owner, as the files it
-		 * names (os/fsowner.h); the default one in /run/vpnc is vpnc's own. */
-		struct vpnc_fsowner fo = {0};
-		if (l->conf->control_socket[0] != '\0' &&
-		    vpnc_fsowner_enter(&fo, l->conf->owner_uid, l->conf->owner_gid) < 0)
-			vpnc_log(VPNC_LOG_WARN, "Cannot take the rights of the profile's owner for the control socket");
-		else
-			(void)vpnc_ctlstate_open(&l->ctl, &l->uv, l->conf, &ch);
-		vpnc_fsowner_leave(&fo);
+		/* A 'control-socket PATH' is made with the rights of the profile's owner. */
+		(void)vpnc_ctlstate_open_owned(&l->ctl, &l->uv, l->conf, &ch);
 		loop_creds_start(l); /* asking for credentials (loop_creds.c), on the socket too */
 		vpnc_ctlstate_netev(l->ctl, &l->netev); /* the last network event (loop_roam.c) */
 		/* Kill switch (loop_ks.c): in place before the first name is resolved. Privilege

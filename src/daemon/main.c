@@ -91,31 +91,52 @@ static void usage(FILE *f)
 }
 
 /*
+ * Where the questions before the loop go: until the loop runs, without a
+ * terminal, also to the control socket (prompt_start.c), so the
+ * NetworkManager plugin or `vpnc answer` can answer them; once the loop
+ * runs (a PIN again after 'pkcs11-pin-cache', in privsep's parent, whose
+ * network process serves the socket) only blocking, as before.
+ */
+static struct {
+	const struct vpnc_config *conf;
+	char instance[VPNC_CTL_INSTANCE_MAX + 1];
+	bool no_sdask;      /* --untrusted-config */
+	bool loop_runs;
+} start_ask;
+
+static int ask_before_loop(const struct vpnc_prompt_q *q, char *buf, size_t cap)
+{
+	if (start_ask.conf == NULL || start_ask.loop_runs)
+		return vpnc_prompt_sync(q, buf, cap);
+	return vpnc_prompt_start(start_ask.conf, start_ask.instance, start_ask.no_sdask, q, buf, cap);
+}
+
+/*
  * The passphrase of an encrypted key or PKCS#12 file (no 'askpass FILE'):
  * needed to build the TLS context, before the loop, so asked blocking
- * (prompt.h: the terminal, else systemd-ask-password).
+ * (prompt.h: the terminal, else systemd-ask-password and the control socket).
  */
 static int ask_key_pass(char *buf, size_t cap, void *arg)
 {
 	const struct vpnc_prompt_q q = {VPNC_PROMPT_KEY_PASS, "Enter Private Key Password:", false};
 
 	(void)arg;
-	return vpnc_prompt_sync(&q, buf, cap);
+	return ask_before_loop(&q, buf, cap);
 }
 
 /*
  * A PKCS#11 token's PIN (os/pkcs11.h; the question names the token): at
  * start, before the loop, and again only if 'pkcs11-pin-cache' runs out, from
  * inside a signature, so asked blocking (prompt.h: the terminal, else
- * systemd-ask-password). Under privsep this runs in the parent, which keeps
- * the token.
+ * systemd-ask-password, and before the loop the control socket). Under
+ * privsep this runs in the parent, which keeps the token.
  */
 static int ask_pin(const char *question, char *buf, size_t cap, void *arg)
 {
 	const struct vpnc_prompt_q q = {VPNC_PROMPT_PIN, question, false};
 
 	(void)arg;
-	return vpnc_prompt_sync(&q, buf, cap);
+	return ask_before_loop(&q, buf, cap);
 }
 
 /*
@@ -562,6 +583,9 @@ int main(int argc, char **argv)
 
 		vpnc_ctl_instance_of(conf, inst, sizeof(inst));
 		vpnc_prompt_sync_instance(inst);
+		start_ask.conf = conf;
+		memcpy(start_ask.instance, inst, sizeof(inst));
+		start_ask.no_sdask = untrusted;
 	}
 		lp = (struct vpnc_loop_params){.conf = conf, .get_creds = get_creds, .creds_ctx = &creds,
 	                               .no_sdask = untrusted, .rpersist = &rpersist};
@@ -636,6 +660,7 @@ int main(int argc, char **argv)
 		vpnc_log(VPNC_LOG_FATAL, "Cannot open a netlink socket: %s.", strerror(-ret));
 		goto out;
 	}
+	start_ask.loop_runs = true; /* from here on the loop (or privsep's network process) owns the socket */
 	static struct vpnc_priv_jail jail;
 	if (conf->privsep && privileged && !untrusted) {
 		code = split(conf, &lp, &jail, &ctx, &creds);
@@ -670,6 +695,7 @@ out:
 		X509_free(p11_cert);
 		vpnc_p11_close();
 	}
+	start_ask.conf = NULL;
 	vpnc_config_free(conf);
 	OPENSSL_cleanse(&creds, sizeof(creds));
 	vpnc_sd_close();  /* systemd (sdnotify.h) */

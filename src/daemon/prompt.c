@@ -74,6 +74,13 @@ int vpnc_prompt_sync(const struct vpnc_prompt_q *q, char *out, size_t cap)
 	return -ENXIO;
 }
 
+/*
+ * The last question id of this process. Ids go on from one prompt state to
+ * the next (a question before the loop, then the loop's), so an answer or a
+ * relay that still holds an old id never takes a new question for it.
+ */
+static unsigned prompt_last_id;
+
 int vpnc_prompt_new(uv_loop_t *loop, const char *instance, bool no_sdask, struct vpnc_prompt **out)
 {
 	struct vpnc_prompt *p = calloc(1, sizeof(*p));
@@ -84,7 +91,6 @@ int vpnc_prompt_new(uv_loop_t *loop, const char *instance, bool no_sdask, struct
 	p->refs = 1;
 	p->no_sdask = no_sdask;
 	p->allowed = VPNC_PROMPT_FE_TTY | VPNC_PROMPT_FE_SDASK | VPNC_PROMPT_FE_CTL;
-	p->next_id = 1;
 	p->parent_sock = -1;
 	snprintf(p->instance, sizeof(p->instance), "%s", instance != NULL ? instance : "");
 	*out = p;
@@ -163,9 +169,9 @@ int vpnc_prompt_ask(struct vpnc_prompt *p, const struct vpnc_prompt_q *q, vpnc_p
 	p->done = done;
 	p->arg = arg;
 	p->fail = 0;
-	p->id = p->next_id++;
-	if (p->next_id == 0)
-		p->next_id = 1;
+	p->id = ++prompt_last_id;
+	if (p->id == 0)
+		p->id = prompt_last_id = 1;
 	p->fes = fes;
 	if ((fes & VPNC_PROMPT_FE_TTY) && prompt_tty_start(p) < 0)
 		p->fes &= ~VPNC_PROMPT_FE_TTY;

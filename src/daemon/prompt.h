@@ -196,6 +196,18 @@ const char *vpnc_prompt_kind_name(enum vpnc_prompt_kind kind);
 struct vpnc_config;
 
 /*
+ * A question before the loop (a PIN, a key's passphrase; prompt_start.c):
+ * with a terminal as vpnc_prompt_sync(); without one it is offered on conf's
+ * control socket (for the time of the question) and, unless no_sdask,
+ * through systemd-ask-password, blocking until the first answer. instance
+ * names systemd-ask-password's --id. Returns 0, -ENXIO when nothing can ask,
+ * -ENOSPC when the answer does not fit in cap bytes, or another negative
+ * errno code; out is wiped on failure.
+ */
+int vpnc_prompt_start(const struct vpnc_config *conf, const char *instance, bool no_sdask,
+                      const struct vpnc_prompt_q *q, char *out, size_t cap);
+
+/*
  * One credential question, worded as OpenVPN 2.6 asks it on its console:
  * VPNC_PROMPT_USER "Enter WHO Username:" (echoed), VPNC_PROMPT_PASS "Enter
  * WHO Password:", VPNC_PROMPT_CHALLENGE "CHALLENGE: " and conf's

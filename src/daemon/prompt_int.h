@@ -51,7 +51,7 @@ struct vpnc_prompt {
 	char instance[72];         /* at most 64 bytes (ctlpath.h) */
 
 	/* The waiting question (id 0 = none). */
-	unsigned id, next_id;
+	unsigned id;
 	enum vpnc_prompt_kind kind;
 	bool echo;
 	char text[VPNC_PROMPT_TEXT_MAX];

@@ -147,8 +147,8 @@ static int fail(CK_RV rv, const char *what, char *err, size_t errlen)
 		return -ENXIO;
 	}
 	if (p11.pin_err == -ENXIO) {
-		snprintf(err, errlen, "the PKCS#11 token '%s' needs a PIN and there is no terminal or "
-		         "systemd-ask-password to ask for it", tok);
+		snprintf(err, errlen, "the PKCS#11 token '%s' needs a PIN and there is no terminal, "
+		         "systemd-ask-password or control socket to ask for it", tok);
 		return -ENXIO;
 	}
 	if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE ||

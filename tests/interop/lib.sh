@@ -83,6 +83,23 @@ vt_pass() { VT_PASSED=$((VT_PASSED + 1)); printf 'PASS: %s\n' "$*"; }
 vt_fail() { VT_FAILED=$((VT_FAILED + 1)); printf 'FAIL: %s\n' "$*"; }
 vt_warn() { printf 'WARN: %s\n' "$*"; }
 
+# vt_ci: whether this is a CI run: VPNC_CI=1 (.ci/run sets it) or CI=true or 1 (what CI
+# services set). There every package of `contrib/install-deps.sh test` is installed.
+vt_ci() { [ "${VPNC_CI:-0}" = 1 ] || [ "${CI:-}" = true ] || [ "${CI:-}" = 1 ]; }
+
+# vt_skip_or_fail WHAT: a check cannot run because a program or package is missing that
+# `contrib/install-deps.sh test` installs. Outside CI: "SKIP: WHAT", status 0. In CI that is a
+# regression, not a pass: "FAIL: WHAT", counted in VT_FAILED, status 1 (a test that keeps its
+# own counters adds the failure itself when the status is 1).
+vt_skip_or_fail() {
+	if vt_ci; then
+		vt_fail "$* (in CI every package of contrib/install-deps.sh test must be installed)"
+		return 1
+	fi
+	vt_log "SKIP: $*"
+	return 0
+}
+
 # vt_check DESCRIPTION CMD...: runs CMD and records PASS or FAIL.
 vt_check() {
 	local what=$1

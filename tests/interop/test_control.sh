@@ -106,7 +106,7 @@ assert d["connected_since_unix"] > 0
 		vt_fail "status --json: $(cat "$VT_DIR/json.err")"
 	fi
 else
-	vt_log "SKIP: python3 missing, JSON only checked by pattern"
+	vt_skip_or_fail "python3 missing, JSON only checked by pattern"
 	printf '%s' "$json" | grep -q '"state":"connected"' && vt_pass "status --json state" ||
 		vt_fail "status --json state"
 fi

@@ -352,8 +352,12 @@ if vt_check "open: squid up on $VT_SRV_IP:$PROXY_PORT without authentication" sq
 	vt_check "ipv6: squid logged CONNECT from the client's IPv6 address" \
 		test "$(sq_count " $VT_CLI_IP6 TCP_TUNNEL/200 [0-9]+ CONNECT $SERVER_NAME:$VT_PORT")" -ge 1
 	# The kill switch is vpnc's own, and not yet available with privsep (VT_CLIENT_PRIVSEP).
-	if ! vt_client_is_stock && command -v nft >/dev/null 2>&1 && [ -z "${VT_CLIENT_PRIVSEP:-}" ]; then
-		gateway_case
+	if ! vt_client_is_stock && [ -z "${VT_CLIENT_PRIVSEP:-}" ]; then
+		if command -v nft >/dev/null 2>&1; then
+			gateway_case
+		else
+			vt_skip_or_fail "gateway: nft (nftables) is not installed"
+		fi
 	fi
 	# A port squid refuses: its 403 reaches the user, quoted.
 	profile "http-proxy $P" "$RETRY"

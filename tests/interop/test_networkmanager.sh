@@ -26,6 +26,17 @@
 # routes the pushed route through the pushed route-gateway; pings through
 # both, then down: vpnc gone, no device left.
 #
+# The secrets through `nmcli --ask` on a pseudo terminal (docs/networkmanager.md,
+# "Secrets and the auth-dialog", "Questions during the connection"): failure
+# reasons, import and export, the kill switch, a static challenge's code, a
+# dynamic challenge (CRV1, from the stock server's auth script), an encrypted
+# key's passphrase (declared at import, and "save password": a saved secret is
+# not asked, a not-saved one at each connect and never stored; undeclared,
+# relayed from vpnc's start-up question) and a PKCS#11 token's PIN (SoftHSM2
+# through p11-kit's proxy, relayed from vpnc's start-up question). Before
+# NetworkManager starts, the auth-dialog's external-UI protocol is driven
+# directly for each secret kind and hint.
+#
 # Last, the safety model (docs/networkmanager.md): an unprivileged user
 # created for the test (removed at the end) owns connections
 # (connection.permissions user:NAME). Its own profile, naming certificate and
@@ -37,8 +48,9 @@
 # marker file, the root-owned file unchanged, nothing of /etc/shadow in any
 # log, no socket). A system-wide connection (read as root) with route-up and
 # a connection shared by two users are refused too.
-# Skipped (exit 0, "SKIP") when
-# NetworkManager, nmcli, dbus-daemon or the plugin are missing.
+# Skipped (exit 0, "SKIP") when NetworkManager, nmcli, dbus-daemon, python3 or
+# the plugin are missing, except in CI (VPNC_CI=1, lib.sh's vt_skip_or_fail):
+# there that fails.
 # The last line is the summary.
 # shellcheck disable=SC2119,SC2016,SC2317,SC1003
 set -u -o pipefail
@@ -52,8 +64,12 @@ VT_NM_USER=nmuser
 # The system user vpnc runs as under NetworkManager (contrib/networkmanager/nm-vpnc-ovpn.sysusers).
 VT_NM_SYSUSER=nm-vpnc-ovpn
 VT_NM_PASSWORD=${VT_NM_PASSWORD:-nm-Secret-$$-pw}
-# The one-time code of the static-challenge round.
+# The one-time code of the static-challenge round (and of the dynamic challenge round).
 VT_NM_OTP=${VT_NM_OTP:-$((100000 + $$ % 900000))}
+# The dynamic challenge round: the user its CRV1 challenge names, its state and question.
+VT_NM_CRV1_USER=nmuser@token
+VT_NM_CRV1_STATE=st-$$
+VT_NM_CRV1_TEXT="Enter the token code:"
 NM_SERVICE=org.freedesktop.NetworkManager.vpnc_ovpn
 
 # ---------------------------------------------------------------------------
@@ -87,18 +103,22 @@ vt_wait_ping_quiet() {
 }
 # The address the server hands out after its restart (ccd ifconfig-push).
 VT_NM_MOVED_IP=10.200.0.77
-# ask_up PROMPT ANSWER NMCLI-ARGS...: runs nmcli --ask on a pseudo terminal, types ANSWER once
-# PROMPT shows (the auth-dialog's question, asked by nmcli's agent), and returns nmcli's status
-# (3 if PROMPT never showed); its screen goes to the nmcli log.
+# ask_up PROMPT ANSWER [PROMPT ANSWER]... -- NMCLI-ARGS...: runs nmcli --ask on a pseudo
+# terminal and types each ANSWER once its PROMPT shows (the auth-dialog's questions, asked by
+# nmcli's agent); a PROMPT !TEXT means TEXT must not be asked (its ANSWER is not used). Returns
+# nmcli's status, 3 if a PROMPT never showed, 4 if a forbidden one did (nmcli is then killed);
+# its screen goes to the nmcli log.
 ask_up() {
 	python3 - "$@" >>"$VT_DIR/nm/nmcli.log" 2>&1 <<-'EOF'
-	import os, pty, select, sys, time
-	want, pw, argv = sys.argv[1].encode(), sys.argv[2], sys.argv[3:]
+	import os, pty, select, signal, sys, time
+	sep = sys.argv.index("--")
+	pairs, argv = sys.argv[1:sep], sys.argv[sep + 1:]
+	want = [(pairs[i].encode(), pairs[i + 1].encode()) for i in range(0, len(pairs), 2)]
 	pid, fd = pty.fork()
 	if pid == 0:
 	    os.execvp(argv[0], argv)
-	buf, sent, end = b"", False, time.time() + 90
-	while time.time() < end:
+	buf, sent, bad, end = b"", set(), None, time.time() + 90
+	while time.time() < end and bad is None:
 	    r, _, _ = select.select([fd], [], [], 0.5)
 	    if not r:
 	        continue
@@ -109,12 +129,19 @@ ask_up() {
 	    if not d:
 	        break
 	    buf += d
-	    if not sent and want in buf:
-	        os.write(fd, pw.encode() + b"\n")
-	        sent = True
+	    for i, (p, a) in enumerate(want):
+	        if p.startswith(b"!") and p[1:] in buf:
+	            bad = p[1:]
+	        elif i not in sent and not p.startswith(b"!") and p in buf:
+	            os.write(fd, a + b"\n")
+	            sent.add(i)
+	if bad is not None:
+	    os.kill(pid, signal.SIGTERM)
 	_, st = os.waitpid(pid, 0)
-	sys.stdout.write(buf.decode(errors="replace") + "\n[asked: %s]\n" % sent)
-	sys.exit(os.waitstatus_to_exitcode(st) if sent else 3)
+	need = sum(1 for p, _ in want if not p.startswith(b"!"))
+	sys.stdout.write(buf.decode(errors="replace") + "\n[asked: %d of %d%s]\n" %
+	                 (len(sent), need, "" if bad is None else "; asked for " + bad.decode()))
+	sys.exit(4 if bad is not None else 3 if len(sent) < need else os.waitstatus_to_exitcode(st))
 	EOF
 }
 inner() {
@@ -138,6 +165,8 @@ inner() {
 	# udev only when /sys is writable (src/libnm-platform/nm-linux-platform.c).
 	mount -o remount,ro /sys || return 1
 
+	# The PIN round's token: NetworkManager, the plugin and vpnc inherit where it is.
+	[ -n "$VT_NM_P11DIR" ] && export SOFTHSM2_CONF=$VT_NM_P11DIR/softhsm2.conf
 	dbus-daemon --config-file="$d/bus.conf" --nofork --print-address=1 >"$d/bus.addr" 2>"$d/bus.log" &
 	bus_pid=$!
 	for i in $(seq 50); do [ -S /run/dbus/system_bus_socket ] && break; sleep 0.1; done
@@ -310,7 +339,7 @@ inner() {
 	vt_check "[badpw] the plugin reports login-failed (AUTH_FAILED, exit status 4)" \
 		grep -qF "connection failed (login-failed): the server refused the login: AUTH_FAILED (exit status 4)" "$d/nm.log"
 	quiet nmcli connection modify "$con" vpn.secrets "password=$VT_NM_PASSWORD"
-	tap_round && failures && import_round && ks_round && otp_round
+	tap_round && failures && import_round && ks_round && otp_round && crv1_round && keypass_round && pin_round
 }
 
 # A `dev tap` profile (docs/networkmanager.md): the second stock server (the outer part) runs
@@ -378,7 +407,7 @@ otp_round() {
 	quiet nmcli connection delete otp
 	: >"$VT_DIR/verify.log"
 	vt_check "[otp] nmcli --ask connection up: nmcli shows vpnc's question, the typed code connects" \
-		ask_up "Enter the code" "$VT_NM_OTP" nmcli --ask connection up "$con"
+		ask_up "Enter the code" "$VT_NM_OTP" -- nmcli --ask connection up "$con"
 	vt_check "[otp] the plugin relayed vpnc's question as the secret challenge" \
 		grep -qF 'vpnc asks "CHALLENGE: Enter the code" (challenge): asking NetworkManager for the secret challenge' "$d/nm.log"
 	vt_check "[otp] and answered it on vpnc's control socket" grep -qF "with the secret challenge" "$d/nm.log"
@@ -402,7 +431,7 @@ otp_round() {
 	quiet nmcli connection modify "$con" vpn.data \
 		"config=$VT_DIR/client.ovpn, username=$VT_NM_USER, password-flags=4" vpn.secrets "" vpn.timeout 0
 	vt_check "[asked] nmcli --ask connection up: vpnc's own password question, typed into nmcli" \
-		ask_up "Password" "$VT_NM_PASSWORD" nmcli --ask connection up "$con"
+		ask_up "Password" "$VT_NM_PASSWORD" -- nmcli --ask connection up "$con"
 	vt_check "[asked] the plugin answered vpnc's username question from vpn.data" \
 		grep -qF "answered vpnc's username question from vpn.data" "$d/nm.log"
 	vt_check "[asked] and relayed its password question" \
@@ -415,13 +444,155 @@ otp_round() {
 	return 0
 }
 
+# A dynamic challenge (CRV1; docs/networkmanager.md, "Questions during the connection"): the
+# saved password crv1-PASSWORD makes the server's script answer AUTH_FAILED with a CRV1
+# challenge; vpnc asks it on its control socket, the plugin relays it, nmcli --ask shows it, and
+# vpnc sends the typed code as CRV1::STATE::CODE under the challenge's user name.
+crv1_round() {
+	local d=$VT_DIR/nm con=vt-crv1 out n i
+	vt_log "-- round dynamic challenge (CRV1)"
+	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
+		vpn.data "config=$VT_DIR/client.ovpn, username=$VT_NM_USER, password-flags=0, challenge-flags=2" \
+		vpn.secrets "password=crv1-$VT_NM_PASSWORD"
+	: >"$VT_DIR/verify.log"
+	n=$(grep -cF "vpnc asks \"CHALLENGE: $VT_NM_CRV1_TEXT\" (challenge)" "$d/nm.log")
+	vt_check "[crv1] nmcli --ask connection up: nmcli shows the server's challenge, the typed code connects" \
+		ask_up "$VT_NM_CRV1_TEXT" "$VT_NM_OTP" -- nmcli --ask connection up "$con"
+	vt_check "[crv1] the plugin relayed vpnc's question as the secret challenge" \
+		grep -qF "vpnc asks \"CHALLENGE: $VT_NM_CRV1_TEXT\" (challenge): asking NetworkManager for the secret challenge" "$d/nm.log"
+	vt_check "[crv1] and answered it on vpnc's control socket" grep -qF "with the secret challenge" "$d/nm.log"
+	out=$(tr '\n' ' ' <"$VT_DIR/verify.log")
+	vt_check "[crv1] the server sent the challenge, then took CRV1::STATE::CODE from $VT_NM_CRV1_USER ($out)" \
+		[ "$out" = "crv1 challenge accepted crv1 " ]
+	vt_check "[crv1] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	vt_check "[crv1] nmcli connection down" quiet timeout 30 nmcli connection down "$con"
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	vt_check "[crv1] vpnc exited after down" no_vpnc
+	# A challenge is never saved: the next connect asks again.
+	: >"$VT_DIR/verify.log"
+	vt_check "[crv1] up again: the challenge is asked again" \
+		ask_up "$VT_NM_CRV1_TEXT" "$VT_NM_OTP" -- nmcli --ask connection up "$con"
+	vt_check "[crv1] the relay asked NetworkManager twice in all" \
+		[ "$(grep -cF "vpnc asks \"CHALLENGE: $VT_NM_CRV1_TEXT\" (challenge)" "$d/nm.log")" -ge $((n + 2)) ]
+	vt_check "[crv1] the code is in no log" bash -c '! grep -rqF -- "CRV1::$1::$2" "$3"' _ "$VT_NM_CRV1_STATE" "$VT_NM_OTP" "$d"
+	quiet timeout 30 nmcli connection down "$con"
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	quiet nmcli connection delete "$con"
+	return 0
+}
+
+# A PKCS#11 token's PIN (docs/networkmanager.md, "Questions during the connection"): vpnc needs it
+# before its loop runs and offers it on its control socket for that time; the plugin relays it,
+# nmcli --ask asks it, and vpnc signs with the token (SoftHSM2, through p11-kit's proxy, as
+# nm-vpnc-ovpn). The PIN is not stored (pin-flags=2: no agent offers to), and the next connect
+# asks again.
+pin_round() {
+	local d=$VT_DIR/nm con=vt-pin f i n
+	vt_log "-- round PKCS#11 PIN"
+	if [ -z "$VT_NM_P11DIR" ]; then
+		vt_skip_or_fail "[pin] softhsm2 or opensc (pkcs11-tool) is not installed"
+		return 0
+	fi
+	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
+		vpn.data "config=$d/pin.ovpn, username=$VT_NM_USER, password-flags=0, pin-flags=2" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	for i in 1 2; do
+		if ! vt_check "[pin] connect $i: nmcli --ask asks the token's PIN (not the saved password), the typed PIN connects" \
+			ask_up "(vpn.secrets.pin)" "$VT_NM_PIN" "!(vpn.secrets.password)" x -- nmcli --ask connection up "$con"; then
+			tail -n 30 "$d/nm.log"
+			break
+		fi
+		vt_check "[pin] connect $i: ping $VT_TUN_SRV_IP through the tunnel (signed by the token)" \
+			quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+		quiet timeout 30 nmcli connection down "$con"
+		for n in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	done
+	vt_check "[pin] the plugin relayed vpnc's PIN question as the secret pin, twice" \
+		[ "$(grep -c "(pin): asking NetworkManager for the secret pin" "$d/nm.log")" -ge 2 ]
+	vt_check "[pin] and answered it on vpnc's control socket" grep -qF "with the secret pin" "$d/nm.log"
+	f=$(grep -rlx "id=$con" "$d/conn")
+	vt_check "[pin] the typed PIN is not in the connection's file" \
+		bash -c '[ -n "$2" ] && ! grep -qF -- "$1" "$2"' _ "$VT_NM_PIN" "$f"
+	vt_check "[pin] vpnc exited after down" no_vpnc
+	quiet nmcli connection delete "$con"
+	return 0
+}
+
+# The private key's passphrase (docs/networkmanager.md, "Secrets and the auth-dialog"): the
+# import of a profile with an encrypted key declares cert-pass (cert-pass-flags=1); nmcli --ask
+# asks it with the password, and vpnc gets it as --askpass /dev/fd/5. Then "save password":
+# a saved password is not asked, a passphrase that is not saved (flags 2) is asked at each
+# connect, and a saved one (flags 0) is not asked. Not declared at all (flags 4), vpnc asks it
+# at start on its control socket and the plugin relays it.
+keypass_round() {
+	local d=$VT_DIR/nm con=enckey out pid kp="key-$VT_NM_PASSWORD" f i n
+	local ppw="(vpn.secrets.password)" pkp="(vpn.secrets.cert-pass)"
+	vt_log "-- round key passphrase"
+	out=$(env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$d/enckey.ovpn" 2>&1 &&
+		nmcli -g vpn.data connection show "$con" 2>&1)
+	vt_check "[keypass] import of a profile with an encrypted key: cert-pass-flags = 1, password-flags = 1" \
+		bash -c '[[ $1 == *"cert-pass-flags = 1"* && $1 == *"password-flags = 1"* ]]' _ "$out"
+	quiet nmcli connection modify "$con" +vpn.data "username=$VT_NM_USER"
+	vt_check "[keypass] nmcli --ask connection up: asks password and key passphrase, both typed connect" \
+		ask_up "$ppw" "$VT_NM_PASSWORD" "$pkp" "$kp" -- nmcli --ask connection up "$con"
+	pid=$(nm_vpnc -n)
+	vt_check "[keypass] vpnc (pid ${pid:-none}) got the passphrase as --askpass /dev/fd/5, in neither argv nor environment" \
+		bash -c 'tr "\0" " " </proc/$1/cmdline | grep -q -- "--askpass /dev/fd/5" &&
+			! tr "\0" "\n" </proc/$1/cmdline | grep -qF "$2" && ! tr "\0" "\n" </proc/$1/environ | grep -qF "$2"' \
+		_ "${pid:-0}" "$kp"
+	vt_check "[keypass] ping $VT_TUN_SRV_IP through the tunnel" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	quiet timeout 30 nmcli connection down "$con"
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	f=$(grep -rlx "id=$con" "$d/conn")
+	vt_check "[keypass] agent-owned (flags 1): neither typed secret is in the connection's file" \
+		bash -c '[ -n "$3" ] && ! grep -qF -- "$1" "$3" && ! grep -qF -- "$2" "$3"' _ "$VT_NM_PASSWORD" "$kp" "$f"
+
+	# The password saved (flags 0), the passphrase "ask every time" (flags 2).
+	quiet nmcli connection modify "$con" vpn.data \
+		"config=$d/enckey.ovpn, username=$VT_NM_USER, password-flags=0, cert-pass-flags=2" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	for i in 1 2; do
+		vt_check "[keypass] not saved (cert-pass-flags=2), connect $i: the passphrase is asked, the saved password is not" \
+			ask_up "$pkp" "$kp" "!$ppw" x -- nmcli --ask connection up "$con"
+		vt_check "[keypass] connect $i: ping $VT_TUN_SRV_IP" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+		quiet timeout 30 nmcli connection down "$con"
+		for n in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	done
+	vt_check "[keypass] the passphrase that is not saved is not in the connection's file" \
+		bash -c '[ -n "$2" ] && ! grep -qF -- "$1" "$2"' _ "$kp" "$f"
+	# Both saved (flags 0): nothing is asked.
+	quiet nmcli connection modify "$con" vpn.data \
+		"config=$d/enckey.ovpn, username=$VT_NM_USER, password-flags=0, cert-pass-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD, cert-pass=$kp"
+	vt_check "[keypass] both saved (flags 0): nmcli --ask asks nothing and connects" \
+		ask_up "!$pkp" x "!$ppw" x -- nmcli --ask connection up "$con"
+	vt_check "[keypass] saved: ping $VT_TUN_SRV_IP" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	quiet timeout 30 nmcli connection down "$con"
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	# Not declared up front (cert-pass-flags=4): vpnc asks at start, on its control socket,
+	# and the plugin relays the question as cert-pass.
+	quiet nmcli connection modify "$con" vpn.data \
+		"config=$d/enckey.ovpn, username=$VT_NM_USER, password-flags=0, cert-pass-flags=4" \
+		vpn.secrets "password=$VT_NM_PASSWORD"
+	vt_check "[keypass] not declared (flags 4): vpnc's own question at start, relayed, typed into nmcli --ask" \
+		ask_up "$pkp" "$kp" -- nmcli --ask connection up "$con"
+	vt_check "[keypass] the plugin relayed vpnc's key-passphrase question" \
+		grep -qF '"Enter Private Key Password:" (key-passphrase): asking NetworkManager for the secret cert-pass' "$d/nm.log"
+	vt_check "[keypass] relayed: ping $VT_TUN_SRV_IP" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	quiet timeout 30 nmcli connection down "$con"
+	for i in $(seq 150); do nm_vpnc >/dev/null || break; sleep 0.1; done
+	vt_check "[keypass] vpnc exited after down" no_vpnc
+	quiet nmcli connection delete "$con"
+	return 0
+}
+
 # The kill switch key (docs/networkmanager.md, "Kill switch"): the plugin installs the rules, vpnc
 # stays without capabilities; a clean down removes them, a vpnc killed with SIGKILL leaves them.
 ks_round() {
 	local d=$VT_DIR/nm con=vt-ks uuid pid out i
 	vt_log "-- round kill switch"
 	if ! command -v nft >/dev/null; then
-		vt_log "[ks] SKIP: nft (to inspect the rules) is not installed"
+		vt_skip_or_fail "[ks] nft (to inspect the rules; nftables) is not installed"
 		return 0
 	fi
 	quiet nmcli connection add type vpn con-name "$con" vpn-type "$NM_SERVICE" \
@@ -541,7 +712,7 @@ import_round() {
 	# The username is the user's to set; the password comes from the auth-dialog through nmcli --ask.
 	quiet nmcli connection modify imported +vpn.data "username=$VT_NM_USER"
 	vt_check "[import] nmcli --ask connection up: nmcli asks the auth-dialog's question, the typed password connects" \
-		ask_up Password "$VT_NM_PASSWORD" nmcli --ask connection up imported
+		ask_up Password "$VT_NM_PASSWORD" -- nmcli --ask connection up imported
 	pid=$(nm_vpnc -n)
 	vt_check "[import] vpnc runs (pid ${pid:-none}) and the tunnel answers" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
 	vt_check "[import] the typed password is not in the connection's file (agent-owned: NetworkManager keeps none)" \
@@ -694,19 +865,20 @@ if [ -z "${1:-}" ] || [ "${1:-}" = --stock-client ]; then
 	vt_summary $name
 	exit 0
 fi
-for t in NetworkManager nmcli dbus-daemon unshare; do
+# Missing pieces skip the test, except in CI (vt_skip_or_fail), where they are installed.
+for t in NetworkManager nmcli dbus-daemon unshare python3; do
 	if ! command -v "$t" >/dev/null 2>&1; then
-		vt_log "SKIP: $t is not installed"
+		vt_skip_or_fail "$t is not installed (network-manager, dbus, util-linux, python3)"
 		vt_summary $name
-		exit 0
+		exit
 	fi
 done
 vpnc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 plugin=${VPNC_NM_SERVICE_BIN:-$(dirname "$vpnc")/contrib/networkmanager/nm-vpnc-ovpn-service}
 if [ ! -x "$plugin" ]; then
-	vt_log "SKIP: the plugin $plugin was not built (libnm-dev missing?)"
+	vt_skip_or_fail "the plugin $plugin was not built (libnm-dev missing?)"
 	vt_summary $name
-	exit 0
+	exit
 fi
 VT_NM_DIALOG=$(dirname "$plugin")/nm-vpnc-ovpn-auth-dialog
 VT_NM_EDITOR=$(dirname "$plugin")/libnm-vpn-plugin-vpnc-ovpn.so
@@ -724,15 +896,60 @@ VT_NM_TAP_SRV_PID=""
 VT_NM_USER_MADE=0
 VT_NM_UDIR=""
 VT_NM_MARK=""
+# The PIN round's SoftHSM2 token (its directory, reachable by vpnc's user) and PIN.
+VT_NM_P11DIR=""
+VT_NM_PIN=4711-nm
 # The test's user and its directory go too (lib.sh's vt_cleanup does the rest).
 nm_cleanup() {
 	[ -n "$VT_NM_TAP_SRV_PID" ] && vt_kill_wait "$VT_NM_TAP_SRV_PID" 5
 	[ "$VT_NM_USER_MADE" = 1 ] && userdel "$VT_NM_OWNER" 2>/dev/null
 	[ -n "$VT_NM_UDIR" ] && rm -rf "$VT_NM_UDIR"
 	[ -n "$VT_NM_MARK" ] && rm -f "$VT_NM_MARK"
+	[ -n "$VT_NM_P11DIR" ] && rm -rf "$VT_NM_P11DIR"
 	vt_cleanup
 }
 trap nm_cleanup EXIT
+
+# p11_setup: for the PIN round, a SoftHSM2 token with an EC client key and its certificate
+# (signed by the test's CA) in a directory of vpnc's user (vpnc opens the token as that user,
+# through p11-kit's proxy, which loads SoftHSM2's registered module), and the test's profile with
+# that token's pkcs11-id instead of <cert> and <key>. Without softhsm2 and opensc: no round.
+p11_setup() {
+	local d=$VT_DIR/nm p=$VT_DIR/pki lib="" f id
+	for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so; do
+		[ -r "$f" ] && lib=$f && break
+	done
+	if [ -z "$lib" ] || ! command -v softhsm2-util >/dev/null || ! command -v pkcs11-tool >/dev/null; then
+		vt_log "no softhsm2 or pkcs11-tool: the PIN round will not run"
+		return 0
+	fi
+	VT_NM_P11DIR=$(mktemp -d /tmp/vpnct-nmp11.XXXXXX) || return 1
+	mkdir "$VT_NM_P11DIR/tokens" || return 1
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$VT_NM_P11DIR" >"$VT_NM_P11DIR/softhsm2.conf"
+	(
+		export SOFTHSM2_CONF=$VT_NM_P11DIR/softhsm2.conf
+		softhsm2-util --init-token --free --label vpncnm --pin "$VT_NM_PIN" --so-pin 98765432 &&
+			openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$p/p11.key" \
+				-out "$p/p11.csr" -subj /CN=client &&
+			openssl x509 -req -sha256 -in "$p/p11.csr" -CA "$p/ca.crt" -CAkey "$p/ca.key" -CAcreateserial \
+				-days 2 -extfile "$p/ext.cnf" -extensions client -out "$p/p11.crt" &&
+			openssl pkcs8 -topk8 -nocrypt -in "$p/p11.key" -out "$p/p11.p8" &&
+			softhsm2-util --import "$p/p11.p8" --token vpncnm --label nmkey --id 4e4d --pin "$VT_NM_PIN" &&
+			openssl x509 -in "$p/p11.crt" -outform der -out "$p/p11.der" &&
+			pkcs11-tool --module "$lib" --token-label vpncnm --login --pin "$VT_NM_PIN" \
+				--write-object "$p/p11.der" --type cert --id 4e4d --label nmkey
+	) >"$d/p11.log" 2>&1 || return 1
+	rm -f "$p/p11.key" "$p/p11.p8"
+	id=$(SOFTHSM2_CONF=$VT_NM_P11DIR/softhsm2.conf "$vpnc" --show-pkcs11-ids "$lib" 2>>"$d/p11.log" |
+		awk '/Serialized id:/ && index($0, "/vpncnm/") { print $3; exit }')
+	[ -n "$id" ] || return 1
+	awk '/^<(cert|key)>$/ {skip = 1} !skip {print} /^<\/(cert|key)>$/ {skip = 0}' \
+		"$VT_DIR/client.ovpn" >"$d/pin.ovpn" || return 1
+	printf "pkcs11-id '%s'\n" "$id" >>"$d/pin.ovpn"
+	chown -R "$VT_NM_SYSUSER:" "$VT_NM_P11DIR" || return 1
+	return 0
+}
 
 setup() {
 	local d=$VT_DIR/nm i
@@ -751,12 +968,25 @@ setup() {
 		-out "$d/other-ca.crt" >/dev/null 2>&1 || return 1
 	# The server checks a username and password too (the client profile says auth-user-pass).
 	# Or, for the one-time code round, SCRV1:base64(password):base64(code) (static-challenge).
+	# Or, for the dynamic challenge round, the password crv1-PASSWORD: then the answer is a CRV1
+	# challenge (2.6's auth_failed_reason_file), and only "CRV1::STATE::CODE" from the user the
+	# challenge names gets in.
 	cat >"$VT_DIR/verify.sh" <<-EOF
 	#!/bin/sh
 	u=\$(sed -n 1p "\$1")
 	f=\$(sed -n 2p "\$1")
+	if [ "\$u" = "$VT_NM_CRV1_USER" ] && [ "\$f" = "CRV1::$VT_NM_CRV1_STATE::$VT_NM_OTP" ]; then
+		echo "accepted crv1" >>"$VT_DIR/verify.log"
+		exit 0
+	fi
 	[ "\$u" = "$VT_NM_USER" ] || exit 1
 	[ "\$f" = "$VT_NM_PASSWORD" ] && exit 0
+	if [ "\$f" = "crv1-$VT_NM_PASSWORD" ]; then
+		echo "crv1 challenge" >>"$VT_DIR/verify.log"
+		printf 'CRV1:R,E:%s:%s:%s' "$VT_NM_CRV1_STATE" "$(printf '%s' "$VT_NM_CRV1_USER" | base64 -w0)" \\
+			"$VT_NM_CRV1_TEXT" >"\$auth_failed_reason_file"
+		exit 1
+	fi
 	[ "\$f" = "SCRV1:$(printf '%s' "$VT_NM_PASSWORD" | base64 -w0):$(printf '%s' "$VT_NM_OTP" | base64 -w0)" ] || exit 1
 	echo "accepted scrv1" >>"$VT_DIR/verify.log"
 	EOF
@@ -771,6 +1001,11 @@ setup() {
 		"client-config-dir $VT_DIR/ccd")
 	vt_server_conf
 	vt_client_conf
+	# The key passphrase round: the client's key encrypted (PKCS#8), inline in a copy of the profile.
+	openssl pkey -in "$VT_DIR/pki/client.key" -aes-256-cbc -passout "pass:key-$VT_NM_PASSWORD" \
+		-out "$d/enc.key" 2>/dev/null || return 1
+	awk '/^<key>$/ {skip = 1} !skip {print} /^<\/key>$/ {skip = 0}' "$VT_DIR/client.ovpn" >"$d/enckey.ovpn" || return 1
+	printf '<key>\n%s\n</key>\n' "$(cat "$d/enc.key")" >>"$d/enckey.ovpn"
 	vt_server_start || return 1
 	# The tap round's server: the same one with `dev tap` on its own port and subnet.
 	sed -e 's/^dev tun$/dev tap/' -e "s/^port $VT_PORT\$/port $VT_NM_TAP_PORT/" \
@@ -808,6 +1043,8 @@ setup() {
 	chmod 600 "$VT_NM_UDIR"/*.crt "$VT_NM_UDIR"/*.key "$VT_NM_UDIR/own.ovpn"
 	chown -R "$VT_NM_OWNER:" "$VT_NM_UDIR" || return 1
 	chmod 700 "$VT_NM_UDIR"
+
+	p11_setup || return 1
 
 	# The plugin's .name file as installed, but pointing at a wrapper that names the vpnc to use.
 	cat >"$d/nm-vpnc-ovpn-wrapper" <<-EOF
@@ -878,6 +1115,23 @@ dialog_protocol() {
 	vt_check "[dialog] hints: -t cert-pass asks for it, x-vpn-message: is the description" \
 		bash -c '[[ $1 == *"Description=Unlock the key"* && $1 == *"$2"* ]]' _ "$out" \
 		"$(entry cert-pass "" "Private key passphrase" true)"
+	# The questions vpnc asks while it runs, as the plugin's hints name them (one secret each).
+	out=$(printf '%sDONE\nQUIT\n' "$none" | dialog -i --external-ui-mode -t pin -t 'x-vpn-message:Enter the PIN of token t1')
+	vt_check "[dialog] hints: -t pin asks for the PIN, nothing else" \
+		bash -c '[[ $1 == *"$2"* && $1 == *"Description=Enter the PIN of token t1"* && $1 != *"[password]"* && $1 != *"[challenge]"* ]]' \
+		_ "$out" "$(entry pin "" PIN true)"
+	out=$(printf '%sDONE\nQUIT\n' "$none" | dialog -i --external-ui-mode -t challenge -t x-vpnc-echo \
+		-t 'x-vpn-message:CHALLENGE: Enter the token code:')
+	vt_check "[dialog] hints: -t challenge asks for it, labelled with the question, ForceEcho with x-vpnc-echo" \
+		bash -c '[[ $1 == *"$2"* && $1 == *"ForceEcho=true"* && $1 != *"[pin]"* ]]' \
+		_ "$out" "$(entry challenge "" "CHALLENGE: Enter the token code:" true)"
+	out=$(printf '%sDONE\nQUIT\n' "$none" | dialog -i --external-ui-mode -t challenge -t 'x-vpn-message:Code?')
+	vt_check "[dialog] a challenge without x-vpnc-echo is not echoed" lacks "$out" "ForceEcho"
+	out=$(printf '%sDONE\nQUIT\n' "$none" | dialog --external-ui-mode -t pin)
+	vt_check "[dialog] -t pin without -i: not asked" has "$out" "$(entry pin "" PIN false)"
+	# vpnc asks for the password again (auth-retry interact): a saved one is asked anyway.
+	out=$(printf '%sSECRET_KEY=password\nSECRET_VAL=saved-pw\n\nDONE\nQUIT\n' "$pw" | dialog -i --external-ui-mode -t password)
+	vt_check "[dialog] -t password: asked even though one is saved" has "$out" "$(entry password saved-pw Password true)"
 	# Without -i (no interaction allowed) nothing is asked.
 	out=$(printf '%sDONE\nQUIT\n' "$pw" | dialog --external-ui-mode)
 	vt_check "[dialog] without -i nothing is asked" has "$out" "$(entry password "" Password false)"
@@ -895,7 +1149,7 @@ dialog_protocol
 
 VT_NM_OUTER_DIR=$VT_DIR
 VT_NM_VPNC=$vpnc
-export VT_NM_VPNC VT_NM_DIALOG VT_NM_OTP VT_PORT VT_SRV_NS
+export VT_NM_P11DIR VT_NM_PIN VT_NM_VPNC VT_NM_DIALOG VT_NM_OTP VT_NM_CRV1_USER VT_NM_CRV1_STATE VT_NM_CRV1_TEXT VT_PORT VT_SRV_NS
 export VT_ID VT_NM_OUTER_DIR VT_NM_USER VT_NM_SYSUSER VT_NM_OWNER VT_NM_UDIR VT_NM_MARK VT_SRV_IP VT_SRV_IP6 VT_CLI_VETH VT_CLI_IP VT_CLI_IP6 VT_TUN_SRV_IP VT_TUN_SRV_IP6 VT_PUSH_ROUTE VT_PUSH_ROUTE6
 timeout 240 ip netns exec "$VT_CLI_NS" unshare -m --propagation private \
 	bash "$here/test_networkmanager.sh" --inner "$VT_NM_PASSWORD" >"$VT_DIR/inner.out" 2>&1

@@ -17,7 +17,10 @@
 # With 'privsep yes' (RSA and EC) the jailed network process connects, the
 # privileged parent signing with the token for it, also after a SIGHUP.
 # Also (RSA): without a terminal the PIN is asked through systemd-ask-password
-# (the test answers as a password agent); pkcs11-cert-private 1 and
+# (the test answers as a password agent); with an untrusted profile (no
+# systemd-ask-password) vpnc offers it on the control socket before its loop
+# runs, where `vpnc status` shows it and `vpnc answer` answers it, and the loop
+# then serves the socket again; pkcs11-cert-private 1 and
 # `--show-pkcs11-ids PROVIDER 1` log in once; pkcs11-pin-cache 1 asks again
 # at the handshake after a SIGHUP; an untrusted profile with pkcs11-id
 # alone connects through p11-kit's proxy module, one naming a provider is
@@ -26,7 +29,7 @@
 # Needs root, softhsm2, opensc (pkcs11-tool, pkcs11-spy), p11-kit-modules,
 # systemd-ask-password and python3.
 # The vt_*_conf helpers take optional arguments.
-# shellcheck disable=SC2119
+# shellcheck disable=SC2119,SC2016
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -213,7 +216,7 @@ for kind in rsa ec; do
 		VT_CLIENT_ARGS="--untrusted-config" vt_client_refused "$kind: untrusted profile naming a provider" \
 			"option 'pkcs11-providers': not allowed in an untrusted profile (it would load a library"
 	elif [ "$kind" = rsa ] && [ $stock = 0 ]; then
-		vt_warn "$P11KIT_PROXY is not installed (p11-kit-modules): the untrusted case is skipped"
+		vt_skip_or_fail "$P11KIT_PROXY is not installed (p11-kit-modules): the untrusted case"
 	fi
 
 	# pkcs11-cert-private: the certificate is read after logging in; still one PIN, one login.
@@ -310,6 +313,43 @@ PY
 		else
 			vt_pass "$kind: no terminal: the PIN is not in the log"
 		fi
+	fi
+
+	# No terminal and no systemd-ask-password (an untrusted profile, as under NetworkManager):
+	# vpnc serves its control socket for the time of the PIN question, before its loop runs;
+	# `vpnc status` shows it and `vpnc answer` answers it (docs/prompts.md).
+	if [ "$kind" = rsa ] && [ $stock = 0 ] && [ -r "$P11KIT_PROXY" ]; then
+		p11_profile "$SOFTHSM_LIB" "$id"
+		sed -i '/^pkcs11-providers /d' "$VT_DIR/$VT_CLIENT_CONF"
+		sock="$VT_DIR/p11ctl.sock"
+		VT_CLI_T0=$(vt_now_us)
+		ip netns exec "$VT_CLI_NS" setsid "${client_bin[0]}" --config "$VT_DIR/$VT_CLIENT_CONF" \
+			--untrusted-config --dns-mode none --control-socket "$sock" </dev/null >"$VT_DIR/client.log" 2>&1 &
+		VT_CLI_PID=$!
+		j=""
+		for n in $(seq 150); do
+			j=$("${client_bin[0]}" status --json --control-socket "$sock" 2>/dev/null)
+			[[ $j == *'"prompt":{'*'"kind":"pin"'* ]] && break
+			vt_pid_alive "$VT_CLI_PID" || break
+			sleep 0.1
+		done
+		vt_check "$kind: start-up socket: vpnc status shows the PIN question before the loop runs" \
+			eval '[[ $j == *"\"prompt\":{"*"\"kind\":\"pin\""*"Enter vpnc$kind token Password:"* ]]'
+		vt_check "$kind: start-up socket: vpnc answer gives the PIN" \
+			"${client_bin[0]}" answer --control-socket "$sock" <<<"$PIN"
+		if vt_wait_tun_ipv4 30; then
+			vt_pass "$kind: start-up socket: connected, the token signed"
+			vt_check "$kind: start-up socket: ping IPv4" vt_ping "$VT_TUN_SRV_IP"
+			vt_check "$kind: start-up socket: the loop serves the socket again" \
+				eval '[[ $("${client_bin[0]}" status --json --control-socket "$sock" 2>&1) == *"\"state\":\"connected\""* ]]'
+		else
+			vt_fail "$kind: start-up socket: connected, the token signed"
+			vt_dump_logs
+		fi
+		vt_check "$kind: start-up socket: the log says where the question waits" \
+			grep -qF "Waiting for the pin on the control socket" "$VT_DIR/client.log"
+		vt_client_stop 5
+		vt_check "$kind: start-up socket: the PIN is not in the log" eval '! grep -qF -- "$PIN" "$VT_DIR/client.log"'
 	fi
 
 	# user/group without privsep: the token is opened as root, before the switch; a new

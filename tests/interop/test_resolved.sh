@@ -53,15 +53,15 @@ if [ -z "${1:-}" ] || [ "${1:-}" = --stock-client ]; then
 fi
 for t in dbus-daemon resolvectl unshare nsenter python3; do
 	if ! command -v "$t" >/dev/null 2>&1; then
-		vt_log "SKIP: $t is not installed"
+		vt_skip_or_fail "$t is not installed"
 		vt_summary $name
-		exit 0
+		exit
 	fi
 done
 if [ ! -x "$RESOLVED" ] || ! getent passwd systemd-resolve >/dev/null; then
-	vt_log "SKIP: systemd-resolved is not installed"
+	vt_skip_or_fail "systemd-resolved is not installed"
 	vt_summary $name
-	exit 0
+	exit
 fi
 vt_start $name "$1"
 vt_log "$name: client is: ${VT_CLIENT_CMD[*]}"

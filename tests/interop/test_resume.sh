@@ -49,18 +49,18 @@ if [ $ks = 1 ] && [ "${1:-}" = --stock-client ]; then
 fi
 for t in dbus-daemon unshare nsenter python3 nft; do
 	if ! command -v "$t" >/dev/null 2>&1; then
-		vt_log "SKIP: $t is not installed"
+		vt_skip_or_fail "$t is not installed"
 		vt_summary "$name"
-		exit 0
+		exit
 	fi
 done
 # Debian's python3, which python3-dbus belongs to (another python3 may come first on PATH).
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
 if ! "$PY" -c 'import dbus' 2>/dev/null; then
-	vt_log "SKIP: python3-dbus is not installed"
+	vt_skip_or_fail "python3-dbus is not installed"
 	vt_summary "$name"
-	exit 0
+	exit
 fi
 vt_start "$name" "${1:-}"
 stock=0

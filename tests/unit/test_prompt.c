@@ -144,6 +144,45 @@ static void test_ctl_question(void)
 	CHECK(uv_loop_close(&loop) == 0);
 }
 
+/*
+ * Ids go on from one prompt state to the next (a question before the loop,
+ * then the loop's): an id a relay or `vpnc answer` still holds from the first
+ * never answers the second's question.
+ */
+static void test_ids_go_on(void)
+{
+	const struct vpnc_prompt_q pin = {VPNC_PROMPT_PIN, "Enter t token Password:", false};
+	const struct vpnc_prompt_q pw = {VPNC_PROMPT_PASS, "Enter Auth Password:", false};
+	struct vpnc_prompt *a = NULL, *b = NULL;
+	struct vpnc_prompt_view v;
+	struct got g = {0};
+	uv_loop_t loop;
+	unsigned first;
+
+	CHECK(uv_loop_init(&loop) == 0);
+	CHECK(vpnc_prompt_new(&loop, "t2", true, &a) == 0);
+	vpnc_prompt_limit(a, VPNC_PROMPT_FE_CTL);
+	vpnc_prompt_set_ctl(a, true);
+	CHECK(vpnc_prompt_ask(a, &pin, on_done, &g) == 0);
+	vpnc_prompt_view(a, &v);
+	first = v.id;
+	CHECK(first != 0);
+	CHECK_STR(v.kind, "pin");
+	CHECK(vpnc_prompt_answer(a, first, "1234", 4) == 0);
+	vpnc_prompt_free(a);
+	CHECK(vpnc_prompt_new(&loop, "t2", true, &b) == 0);
+	vpnc_prompt_limit(b, VPNC_PROMPT_FE_CTL);
+	vpnc_prompt_set_ctl(b, true);
+	CHECK(vpnc_prompt_ask(b, &pw, on_done, &g) == 0);
+	vpnc_prompt_view(b, &v);
+	CHECK(v.id != 0 && v.id != first, "the new state's first id %u after %u", v.id, first);
+	CHECK(vpnc_prompt_answer(b, first, "stale", 5) == -ESTALE);
+	CHECK(g.calls == 1);
+	vpnc_prompt_free(b);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	CHECK(uv_loop_close(&loop) == 0);
+}
+
 /* The credential questions, worded as OpenVPN 2.6's console asks them. */
 static void test_cred_q(void)
 {
@@ -181,6 +220,7 @@ int main(void)
 	test_names();
 	test_sdask_argv();
 	test_ctl_question();
+	test_ids_go_on();
 	printf("test_prompt: %u passed, %u failed\n", passed, failed);
 	return failed != 0;
 }
