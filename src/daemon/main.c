@@ -376,6 +376,13 @@ static int split(struct vpnc_config *conf, bool privileged, struct vpnc_loop_par
 
 	if (!privileged) {
 		/* Unprivileged (privsep.h): the same user; the profile's chroot where it can be entered. */
+		if ((conf->user[0] && conf->uid != getuid()) || (conf->group[0] && conf->gid != getgid())) {
+			vpnc_log(VPNC_LOG_FATAL, "Privilege separation: vpnc started without privileges, so its "
+			         "network process cannot switch to 'user'/'group' %s%s%s; start it as root, or "
+			         "remove those options.", conf->user, conf->user[0] && conf->group[0] ? ":" : "",
+			         conf->group);
+			return VPNC_EXIT_CONFIG;
+		}
 		vpnc_priv_jail_self(conf->chroot_dir[0] ? conf->chroot_dir : NULL, jail);
 		vpnc_privsep_unprivileged(true);
 		vpnc_log(VPNC_LOG_INFO, "Privilege separation: started without privileges; the network process "

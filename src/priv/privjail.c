@@ -4,7 +4,10 @@
  * CAP_SYS_ADMIN/CAP_SYS_CHROOT are still there, the bounding set is emptied
  * while CAP_SETPCAP is, the ids last (leaving uid 0 without
  * PR_SET_KEEPCAPS clears the permitted and effective sets), then checks
- * that nothing is left, then the seccomp filter.
+ * that nothing is left, then the seccomp filter. keep_user (an unprivileged
+ * start) does what a process may do to itself: the given root if it holds
+ * CAP_SYS_CHROOT, every capability set but the bounding one emptied, the
+ * same flags, checks and filter.
  */
 #include "priv/privjail.h"
 
