@@ -389,7 +389,7 @@ static int split(struct vpnc_config *conf, bool privileged, struct vpnc_loop_par
 		         "keeps uid %u, drops every capability and runs under the seccomp filter, %s%s",
 		         (unsigned)jail->uid, jail->chroot_dir != NULL ? "in the root " : "with the host's root "
 		         "(no 'chroot')", jail->chroot_dir != NULL ? jail->chroot_dir : "");
-		goto fork;
+		goto go_split;
 	}
 	ret = vpnc_priv_jail_user(conf->user[0] ? (long long)conf->uid : -1,
 	                          conf->group[0] ? (long long)conf->gid : conf->user[0] ? (long long)conf->user_gid : -1,
@@ -415,7 +415,7 @@ static int split(struct vpnc_config *conf, bool privileged, struct vpnc_loop_par
 		         "with no capability ('privsep no' turns this off)", uname, gname);
 	}
 	jail->chroot_dir = conf->chroot_dir[0] ? conf->chroot_dir : NULL;
-fork:
+go_split:
 	/* The parent gone (even by SIGKILL): nothing can be reverted or asked for, so stop too. */
 	jail->parent_death_signal = SIGTERM;
 	jail->parent = getpid();
