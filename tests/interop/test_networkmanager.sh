@@ -684,6 +684,22 @@ abuse() {
 			bash -c '[[ $1 == *"abuse-$3.ovpn:"*"$2"* ]] && ! nmcli connection show "abuse-$3" >/dev/null 2>&1' \
 			_ "$out" "$n" "$con"
 	done
+	# The owner's own nmcli adds a connection on the route-up profile and activates it: it fails,
+	# with NetworkManager's generic text in nmcli and the reason in the plugin's log line.
+	out=$(setpriv --reuid="$uid" --regid="$(id -g "$u")" --clear-groups nmcli connection add type vpn \
+		con-name vt-mine vpn-type "$NM_SERVICE" connection.permissions "user:$u" \
+		vpn.data "config=$ud/abuse-route-up.ovpn, username=$VT_NM_USER, password-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD" 2>&1)
+	vt_check "[abuse] the owner adds vt-mine (route-up) with their own nmcli (${out%%$'\n'*})" \
+		has "$(nmcli -g connection.permissions connection show vt-mine 2>&1)" "$u"
+	n=$(grep -c "option 'route-up': not allowed" "$d/nm.log")
+	out=$(setpriv --reuid="$uid" --regid="$(id -g "$u")" --clear-groups timeout 60 nmcli connection up vt-mine 2>&1)
+	vt_check "[abuse] vt-mine: the owner's nmcli connection up fails (${out%%$'\n'*})" [ $? != 0 ]
+	vt_check "[abuse] vt-mine: the plugin's log line names route-up" \
+		[ "$(grep -c "option 'route-up': not allowed" "$d/nm.log")" -gt "$n" ]
+	vt_check "[abuse] vt-mine: no vpnc left" no_vpnc
+	vt_check "[abuse] vt-mine: the script never ran (no marker file)" [ ! -e "$VT_NM_MARK" ]
+	quiet nmcli connection delete vt-mine
 	up_fails vt-route-up "option 'route-up': not allowed in an untrusted profile (it would run a program)"
 	vt_check "[abuse] vt-route-up: the script never ran (no marker file)" [ ! -e "$VT_NM_MARK" ]
 	up_fails vt-log "option 'log': not allowed in an untrusted profile (it would write a file)"
