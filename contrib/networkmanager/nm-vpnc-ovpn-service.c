@@ -6,7 +6,8 @@
  *    connection's owner, self-contained (nm-vpnc-ovpn-owner.c);
  *  - creates a TUN device owned by the system user VPNC_NM_USER
  *    (nm-vpnc-ovpn-tun.c);
- *  - starts vpnc as that user, with no capability, on the profile as
+ *  - starts vpnc as that user, with no capability but the CAP_SYS_CHROOT its
+ *    network process uses once to enter an empty root, on the profile as
  *    /dev/fd/3 with --untrusted-config, in the no-exec mode (NetworkManager
  *    applies addresses, routes and DNS), with this same binary as vpnc's up
  *    script (nm-vpnc-ovpn-helper.c), which reports the pushed configuration
@@ -36,8 +37,11 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include <NetworkManager.h>
 
@@ -57,6 +61,8 @@
 
 /* Where each connection's vpnc keeps its control socket (a directory per TUN device). */
 #define VPNC_NM_CTL_DIR "/run/vpnc-nm"
+/* The empty, root-owned directory vpnc's network process takes as its root (--chroot). */
+#define VPNC_NM_EMPTY_ROOT VPNC_NM_CTL_DIR "/empty"
 /* How often the plugin asks vpnc whether a question waits, while the connection starts. */
 #define VPNC_NM_PROMPT_POLL_MS 300
 /* A control request's longest wait for vpnc's reply. */
@@ -182,6 +188,36 @@ static void ctl_dir_remove(VpncNmPlugin *p)
 	p->ctl_dir[0] = p->ctl_path[0] = '\0';
 }
 
+/*
+ * VPNC_NM_EMPTY_ROOT (after VPNC_NM_CTL_DIR is checked): the root of vpnc's
+ * network process (docs/privileges.md, "Under NetworkManager"). Shared by all
+ * connections; root's, mode 0555 and empty, so that process finds nothing
+ * there and can create nothing.
+ */
+static gboolean empty_root_make(GError **error)
+{
+	struct stat st;
+	const char *why = NULL;
+	GDir *d;
+
+	if ((mkdir(VPNC_NM_EMPTY_ROOT, 0555) < 0 && errno != EEXIST) || lstat(VPNC_NM_EMPTY_ROOT, &st) < 0)
+		why = g_strerror(errno);
+	else if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || st.st_gid != 0 || (st.st_mode & 0222) != 0)
+		why = "it is not a directory of root's that nobody may write";
+	else if ((d = g_dir_open(VPNC_NM_EMPTY_ROOT, 0, NULL)) == NULL)
+		why = "it cannot be read";
+	else {
+		if (g_dir_read_name(d) != NULL)
+			why = "it is not empty";
+		g_dir_close(d);
+	}
+	if (why == NULL)
+		return TRUE;
+	g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
+	            "cannot use %s as the root of vpnc's network process: %s", VPNC_NM_EMPTY_ROOT, why);
+	return FALSE;
+}
+
 /* Makes VPNC_NM_CTL_DIR/<tun>, owned by vpnc's user, mode 0700, for vpnc's control socket. */
 static gboolean ctl_dir_make(VpncNmPlugin *p, GError **error)
 {
@@ -199,7 +235,7 @@ static gboolean ctl_dir_make(VpncNmPlugin *p, GError **error)
 	         mkdir(p->ctl_dir, 0700) < 0 || chown(p->ctl_dir, p->run_as.uid, p->run_as.gid) < 0)
 		why = g_strerror(errno);
 	if (why == NULL)
-		return TRUE;
+		return empty_root_make(error);
 	g_set_error(error, NM_VPN_PLUGIN_ERROR, NM_VPN_PLUGIN_ERROR_LAUNCH_FAILED,
 	            "cannot make %s for vpnc's control socket: %s", p->ctl_dir, why);
 	p->ctl_dir[0] = p->ctl_path[0] = '\0';
@@ -207,10 +243,41 @@ static gboolean ctl_dir_make(VpncNmPlugin *p, GError **error)
 }
 
 /*
+ * Whether pid is our vpnc or its network process (vpnc splits at start,
+ * docs/privileges.md, "Not split"; the network process owns the control
+ * socket): the process itself, or one whose parent it is (/proc/PID/stat,
+ * the field after the command name's closing parenthesis and the state).
+ */
+static gboolean is_our_vpnc(pid_t pid, pid_t vpnc)
+{
+	char path[32], buf[512], *end;
+	long ppid;
+	ssize_t n;
+	int fd;
+
+	if (pid == vpnc)
+		return TRUE;
+	g_snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return FALSE;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return FALSE;
+	buf[n] = '\0';
+	end = strrchr(buf, ')');
+	if (end == NULL || end[1] != ' ' || end[2] == '\0' || end[3] != ' ')
+		return FALSE;
+	ppid = strtol(end + 4, NULL, 10);
+	return ppid == (long)vpnc;
+}
+
+/*
  * One request line to vpnc's control socket; its one-line reply (newline
  * removed) into reply. The socket lives in a directory vpnc's user owns, so
  * the path could lead elsewhere: nothing is sent unless the process at the
- * other end is our vpnc (SO_PEERCRED pid).
+ * other end is our vpnc (SO_PEERCRED pid, is_our_vpnc()).
  */
 static int ctl_request(const char *path, pid_t vpnc, const char *req, size_t req_len, char *reply,
                        size_t cap)
@@ -235,7 +302,7 @@ static int ctl_request(const char *path, pid_t vpnc, const char *req, size_t req
 		ret = -errno;
 		goto out;
 	}
-	if (cred_len != sizeof(cred) || cred.pid != vpnc) {
+	if (cred_len != sizeof(cred) || !is_our_vpnc(cred.pid, vpnc)) {
 		ret = -EPERM;
 		goto out;
 	}
@@ -582,11 +649,20 @@ static gboolean kill_vpnc(gpointer data)
 }
 
 /*
- * In vpnc's child before exec: becomes the system user, with no capability
- * left (a uid change from root clears them all) and no way to gain any.
+ * In vpnc's child before exec: becomes the system user with one capability
+ * left, CAP_SYS_CHROOT, as an ambient one so that it survives the exec:
+ * vpnc's network process uses it to enter VPNC_NM_EMPTY_ROOT and then
+ * drops it, and vpnc's other process drops it at the split
+ * (docs/privileges.md, "Under NetworkManager"). With no_new_privs, a chroot
+ * cannot be turned into more (no set-user-ID program gains anything).
+ * Everything else goes with the uid change; setuid(0) must then fail.
  */
 static void become_run_as(gpointer data)
 {
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct caps[2] = {{0}};
+	const __u32 chroot_bit = 1U << (CAP_SYS_CHROOT % 32);
+
 	const struct vpnc_nm_ident *id = data;
 	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
 
@@ -597,11 +673,15 @@ static void become_run_as(gpointer data)
 	 * vpnc runs unlocked and says so in a note.
 	 */
 	(void)setrlimit(RLIMIT_MEMLOCK, &unlimited);
-	if (setgroups(1, &id->gid) < 0 || setresgid(id->gid, id->gid, id->gid) < 0 ||
-	    setresuid(id->uid, id->uid, id->uid) < 0 || getuid() != id->uid || geteuid() != id->uid ||
-	    setuid(0) == 0)
+	caps[CAP_SYS_CHROOT / 32].effective = caps[CAP_SYS_CHROOT / 32].permitted =
+		caps[CAP_SYS_CHROOT / 32].inheritable = chroot_bit;
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setgroups(1, &id->gid) < 0 ||
+	    setresgid(id->gid, id->gid, id->gid) < 0 || setresuid(id->uid, id->uid, id->uid) < 0 ||
+	    getuid() != id->uid || geteuid() != id->uid || syscall(SYS_capset, &hdr, caps) < 0 ||
+	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 || setuid(0) == 0 ||
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_SYS_CHROOT, 0, 0) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		_exit(127); /* vpnc never runs as root here; the exit is reported as a failure */
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
 /*
@@ -716,6 +796,9 @@ static gboolean start_vpnc(VpncNmPlugin *p, NMConnection *connection, GError **e
 	/* The plugin asks vpnc here for questions to relay (prompt_poll()). */
 	g_ptr_array_add(argv, "--control-socket");
 	g_ptr_array_add(argv, p->ctl_path);
+	/* The network process's root: empty (become_run_as() gives vpnc the right to enter it). */
+	g_ptr_array_add(argv, "--chroot");
+	g_ptr_array_add(argv, VPNC_NM_EMPTY_ROOT);
 
 	user = nm_setting_vpn_get_data_item(s_vpn, VPNC_NM_DATA_USERNAME);
 	g_free(p->username);

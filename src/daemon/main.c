@@ -380,18 +380,38 @@ static void forget_secrets(void *arg)
 }
 
 /*
- * 'privsep yes' (docs/privileges.md): only when vpnc has the privileges to
- * give away (not under NetworkManager, where it has none). Returns -1 in the
- * network process (lp filled), else main's exit status (the parent, or a
- * refusal).
+ * 'privsep yes' (docs/privileges.md): with the privileges to give away, the
+ * network process becomes another user in an empty root; without them (the
+ * NetworkManager plugin's vpnc, an unprivileged start), it keeps the user and
+ * gives up what it can (privjail.h, keep_user), and the parent keeps the
+ * scripts and the resolver, which the seccomp filter would not allow.
+ * Returns -1 in the network process (lp filled), else main's exit status (the
+ * parent, or a refusal).
  */
-static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct vpnc_priv_jail *jail,
-                 SSL_CTX **ctx, struct creds_src *creds)
+static int split(struct vpnc_config *conf, bool privileged, struct vpnc_loop_params *lp,
+                 struct vpnc_priv_jail *jail, SSL_CTX **ctx, struct creds_src *creds)
 {
 	struct forget_args f = {ctx, creds, conf};
 	char err[256];
 	int sock = -1, ret;
 
+	if (!privileged) {
+		/* Unprivileged (privsep.h): the same user; the profile's chroot where it can be entered. */
+		if ((conf->user[0] && conf->uid != getuid()) || (conf->group[0] && conf->gid != getgid())) {
+			vpnc_log(VPNC_LOG_FATAL, "Privilege separation: vpnc started without privileges, so its "
+			         "network process cannot switch to 'user'/'group' %s%s%s; start it as root, or "
+			         "remove those options.", conf->user, conf->user[0] && conf->group[0] ? ":" : "",
+			         conf->group);
+			return VPNC_EXIT_CONFIG;
+		}
+		vpnc_priv_jail_self(conf->chroot_dir[0] ? conf->chroot_dir : NULL, jail);
+		vpnc_privsep_unprivileged(true);
+		vpnc_log(VPNC_LOG_INFO, "Privilege separation: started without privileges; the network process "
+		         "keeps uid %u, drops every capability and runs under the seccomp filter, %s%s",
+		         (unsigned)jail->uid, jail->chroot_dir != NULL ? "in the root " : "with the host's root "
+		         "(no 'chroot')", jail->chroot_dir != NULL ? jail->chroot_dir : "");
+		goto go_split;
+	}
 	ret = vpnc_priv_jail_user(conf->user[0] ? (long long)conf->uid : -1,
 	                          conf->group[0] ? (long long)conf->gid : conf->user[0] ? (long long)conf->user_gid : -1,
 	                          jail, err, sizeof(err));
@@ -416,6 +436,7 @@ static int split(struct vpnc_config *conf, struct vpnc_loop_params *lp, struct v
 		         "with no capability ('privsep no' turns this off)", uname, gname);
 	}
 	jail->chroot_dir = conf->chroot_dir[0] ? conf->chroot_dir : NULL;
+go_split:
 	/* The parent gone (even by SIGKILL): nothing can be reverted or asked for, so stop too. */
 	jail->parent_death_signal = SIGTERM;
 	jail->parent = getpid();
@@ -662,8 +683,9 @@ int main(int argc, char **argv)
 	}
 	start_ask.loop_runs = true; /* from here on the loop (or privsep's network process) owns the socket */
 	static struct vpnc_priv_jail jail;
-	if (conf->privsep && privileged && !untrusted) {
-		code = split(conf, &lp, &jail, &ctx, &creds);
+	/* Root with --untrusted-config (by hand; the plugin's vpnc is never root) takes the full jail. */
+	if (conf->privsep) {
+		code = split(conf, privileged, &lp, &jail, &ctx, &creds);
 		if (code >= 0)
 			goto out; /* the parent, done: everything is reverted */
 		/* The network process: the token stays the parent's; nothing here may touch it. */
@@ -672,8 +694,6 @@ int main(int argc, char **argv)
 			code = VPNC_EXIT_CONFIG;
 			goto out;
 		}
-	} else if (conf->privsep) {
-		vpnc_log(VPNC_LOG_MORE, "privsep: no privileges to separate; running as one process");
 	}
 	/* tls-verify and tls-export-cert (script.h): here, or under privsep by the parent on request. */
 	if ((conf->tls_verify[0] != '\0' || conf->tls_export_cert[0] != '\0') &&

@@ -42,6 +42,12 @@ _Static_assert(VPNC_PRIV_DNS_WHY_MAX == VPNC_DNS_WHY_MAX, "the DNS reason fits t
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
 static EVP_PKEY *sign_key; /* vpnc_privsep_sign_key(): the token's key, borrowed */
 static bool ask_no_sdask;  /* vpnc_privsep_no_sdask() */
+static bool unprivileged;  /* vpnc_privsep_unprivileged() */
+
+void vpnc_privsep_unprivileged(bool on)
+{
+	unprivileged = on;
+}
 
 void vpnc_privsep_no_sdask(bool no_sdask)
 {
@@ -62,6 +68,14 @@ void vpnc_privsep_sign_key(EVP_PKEY *key)
  */
 static int parent_caps(void)
 {
+	/* Unprivileged (privsep.h): nothing to keep; CAP_SYS_CHROOT was the network process's. */
+	if (unprivileged) {
+		capng_clear(CAPNG_SELECT_CAPS);
+		if (capng_apply(CAPNG_SELECT_CAPS) != 0 ||
+		    (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL))
+			return -EPERM;
+		return 0;
+	}
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET, CAP_NET_ADMIN, CAP_KILL,
 	                  -1) != 0 ||

@@ -41,4 +41,15 @@ void vpnc_privsep_sign_key(EVP_PKEY *key);
  */
 void vpnc_privsep_no_sdask(bool no_sdask);
 
+/*
+ * Started without CAP_NET_ADMIN (the NetworkManager plugin's vpnc, an
+ * unprivileged start on a persistent TUN; docs/privileges.md, "Not split"):
+ * the parent keeps the same uid and drops every capability it has (at most
+ * the CAP_SYS_CHROOT the plugin passes on for the network process's root);
+ * it still runs the scripts, resolves the names and relays the questions,
+ * so the network process can be held by the same seccomp filter. Set before
+ * vpnc_privsep_split().
+ */
+void vpnc_privsep_unprivileged(bool on);
+
 #endif

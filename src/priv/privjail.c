@@ -4,7 +4,10 @@
  * CAP_SYS_ADMIN/CAP_SYS_CHROOT are still there, the bounding set is emptied
  * while CAP_SETPCAP is, the ids last (leaving uid 0 without
  * PR_SET_KEEPCAPS clears the permitted and effective sets), then checks
- * that nothing is left, then the seccomp filter.
+ * that nothing is left, then the seccomp filter. keep_user (an unprivileged
+ * start) does what a process may do to itself: the given root if it holds
+ * CAP_SYS_CHROOT, every capability set but the bounding one emptied, the
+ * same flags, checks and filter.
  */
 #include "priv/privjail.h"
 
@@ -70,6 +73,16 @@ int vpnc_priv_jail_user(long long conf_uid, long long conf_gid, struct vpnc_priv
 	return 0;
 }
 
+void vpnc_priv_jail_self(const char *chroot_dir, struct vpnc_priv_jail *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->seccomp = true;
+	j->keep_user = true;
+	j->uid = getuid();
+	j->gid = getgid();
+	j->chroot_dir = chroot_dir;
+}
+
 /*
  * An empty, read-only root: a private mount namespace with a tiny tmpfs
  * mounted on /tmp (any existing directory would do; the mount is seen by
@@ -120,13 +133,82 @@ int __lsan_is_turned_off(void)
 #define JAILED() ((void)0)
 #endif
 
-int vpnc_priv_jail_enter(const struct vpnc_priv_jail *j, char *err, size_t cap)
+/* The ids did not change and cannot go back to 0; no capability is left (libcap-ng reads them). */
+static int check_ids_caps(const struct vpnc_priv_jail *j, bool groups, char *err, size_t cap)
 {
 	uid_t r, e, s;
 	gid_t gr, ge, gs;
+
+	if (getresuid(&r, &e, &s) < 0 || r != j->uid || e != j->uid || s != j->uid || getresgid(&gr, &ge, &gs) < 0 ||
+	    gr != j->gid || ge != j->gid || gs != j->gid || (groups && getgroups(0, NULL) != 0)) {
+		snprintf(err, cap, "the ids did not change as asked");
+		return -EPERM;
+	}
+	if (j->uid != 0 && setuid(0) == 0) {
+		snprintf(err, cap, "setuid(0) still works");
+		return -EPERM;
+	}
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_get_caps_process() < 0 || capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) {
+		snprintf(err, cap, "capabilities are left");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* The parent death signal, set after any id change (which clears it). */
+static int parent_death(const struct vpnc_priv_jail *j, char *err, size_t cap)
+{
+	if (j->parent_death_signal != 0 &&
+	    (prctl(PR_SET_PDEATHSIG, j->parent_death_signal, 0, 0, 0) < 0 || getppid() != j->parent)) {
+		snprintf(err, cap, "the privileged process is gone");
+		return -ESRCH;
+	}
+	return 0;
+}
+
+/*
+ * keep_user (privjail.h): what an unprivileged process can do of the jail.
+ * The root changes only into a given directory (CAP_SYS_CHROOT, if the
+ * starter passed it on); every capability set is then emptied, which a
+ * process may always do to its own.
+ */
+static int enter_keep_user(const struct vpnc_priv_jail *j, char *err, size_t cap)
+{
+	int ret;
+
+	if (j->chroot_dir != NULL && (chdir(j->chroot_dir) < 0 || chroot(".") < 0 || chdir("/") < 0))
+		return fail(err, cap, "chroot");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return fail(err, cap, "cannot clear the ambient capabilities");
+	capng_clear(CAPNG_SELECT_CAPS);
+	if (capng_apply(CAPNG_SELECT_CAPS) != 0) {
+		snprintf(err, cap, "cannot drop the capabilities");
+		return -EPERM;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return fail(err, cap, "PR_SET_NO_NEW_PRIVS");
+	if ((ret = parent_death(j, err, cap)) < 0)
+		return ret;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return fail(err, cap, "PR_SET_DUMPABLE");
+	if ((ret = check_ids_caps(j, false, err, cap)) < 0)
+		return ret;
+	JAILED();
+	if (j->seccomp && (ret = vpnc_priv_seccomp_install()) < 0) {
+		snprintf(err, cap, "cannot install the seccomp filter: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int vpnc_priv_jail_enter(const struct vpnc_priv_jail *j, char *err, size_t cap)
+{
 	int ret;
 
 	err[0] = '\0';
+	if (j->keep_user)
+		return enter_keep_user(j, err, cap);
 	if (j->uid == 0 || j->gid == 0) {
 		snprintf(err, cap, "the network process must not run as uid or gid 0");
 		return -EPERM;
@@ -151,30 +233,15 @@ int vpnc_priv_jail_enter(const struct vpnc_priv_jail *j, char *err, size_t cap)
 		return fail(err, cap, "cannot switch the user");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return fail(err, cap, "PR_SET_NO_NEW_PRIVS");
-	if (j->parent_death_signal != 0 &&
-	    (prctl(PR_SET_PDEATHSIG, j->parent_death_signal, 0, 0, 0) < 0 || getppid() != j->parent)) {
-		snprintf(err, cap, "the privileged process is gone");
-		return -ESRCH;
-	}
+	if ((ret = parent_death(j, err, cap)) < 0)
+		return ret;
 	/* The process holds keys; no core dump, no ptrace by other processes of the same user. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return fail(err, cap, "PR_SET_DUMPABLE");
 
-	/* Checks: the ids, no way back, no capability in any set (libcap-ng reads them). */
-	if (getresuid(&r, &e, &s) < 0 || r != j->uid || e != j->uid || s != j->uid || getresgid(&gr, &ge, &gs) < 0 ||
-	    gr != j->gid || ge != j->gid || gs != j->gid || getgroups(0, NULL) != 0) {
-		snprintf(err, cap, "the ids did not change as asked");
-		return -EPERM;
-	}
-	if (setuid(0) == 0) {
-		snprintf(err, cap, "setuid(0) still works");
-		return -EPERM;
-	}
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_get_caps_process() < 0 || capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) {
-		snprintf(err, cap, "capabilities are left");
-		return -EPERM;
-	}
+	/* Checks: the ids, no way back, no capability in any set. */
+	if ((ret = check_ids_caps(j, true, err, cap)) < 0)
+		return ret;
 	for (int c = 0; c <= CAP_LAST_CAP; c++)
 		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) > 0) {
 			snprintf(err, cap, "capability %d is left in the bounding set", c);

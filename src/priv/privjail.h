@@ -39,6 +39,16 @@ struct vpnc_priv_jail {
 	int parent_death_signal;
 	pid_t parent;
 	bool fallback;           /* VPNC_PRIV_DEFAULT_USER was missing: VPNC_PRIV_FALLBACK_USER is used */
+	/*
+	 * Started without the privileges to build the full jail (the NetworkManager plugin's vpnc,
+	 * an unprivileged start on a persistent TUN): the process keeps its own uid and gid, enters
+	 * chroot_dir only if one is given (which needs CAP_SYS_CHROOT, the one capability the plugin
+	 * passes on for this) and otherwise keeps the host's root; then, as in the full jail, no
+	 * capability in the permitted, effective, inheritable or ambient set, no_new_privs (so the
+	 * bounding set, which needs CAP_SETPCAP to shrink, can never be used), not dumpable, and
+	 * the seccomp filter. uid and gid may be the caller's own, even 0 then.
+	 */
+	bool keep_user;
 };
 
 /*
@@ -50,6 +60,12 @@ struct vpnc_priv_jail {
  */
 int vpnc_priv_jail_user(long long conf_uid, long long conf_gid, struct vpnc_priv_jail *j, char *err,
                         size_t cap);
+
+/*
+ * For keep_user: the caller's own ids, the profile's chroot (or NULL), and the
+ * rest as vpnc_priv_jail_user() sets it.
+ */
+void vpnc_priv_jail_self(const char *chroot_dir, struct vpnc_priv_jail *j);
 
 /* Enters the jail. Returns 0, or a negative errno code with one sentence in err. */
 int vpnc_priv_jail_enter(const struct vpnc_priv_jail *j, char *err, size_t cap);

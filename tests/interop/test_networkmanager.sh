@@ -742,6 +742,28 @@ up_fails() {
 	vt_check "[abuse] $con: no vpnc left" no_vpnc || ps -o pid,etimes,args -u "$VT_NM_SYSUSER" | cut -c1-200
 	vt_check "[abuse] $con: no tun device left" no_tun
 }
+# nm_jailed_status PID: seccomp filter mode, no_new_privs, and no capability but the bounding set.
+nm_jailed_status() {
+	local s
+	s=$(cat "/proc/$1/status") || return 1
+	[[ $s == *$'\nSeccomp:\t2\n'* && $s == *$'\nNoNewPrivs:\t1\n'* ]] || return 1
+	for c in CapInh CapPrm CapEff CapAmb; do
+		[[ $s =~ $'\n'$c:[[:space:]]*0+$'\n' ]] || return 1
+	done
+}
+# nm_other_root PID: the process's root is another directory than the host's, and empty.
+nm_other_root() {
+	[ "$(stat -Lc %d:%i "/proc/$1/root/")" != "$(stat -Lc %d:%i /)" ] && [ -z "$(ls -A "/proc/$1/root/")" ]
+}
+# nm_parent_nocaps PID: PID's parent is vpnc (started with --untrusted-config) and holds no capability.
+nm_parent_nocaps() {
+	local pp s
+	pp=$(awk '/^PPid:/ {print $2}' "/proc/$1/status") && s=$(cat "/proc/$pp/status") || return 1
+	[[ $(tr '\0' ' ' <"/proc/$pp/cmdline") == *--untrusted-config* ]] || return 1
+	for c in CapInh CapPrm CapEff CapAmb; do
+		[[ $s =~ $'\n'$c:[[:space:]]*0+$'\n' ]] || return 1
+	done
+}
 abuse() {
 	local d=$VT_DIR/nm u=$VT_NM_OWNER ud=$VT_NM_UDIR con pid out uid shadow1 i n
 
@@ -776,6 +798,13 @@ abuse() {
 	vt_check "[abuse] vt-own: vpnc's uid is not 0, CapEff 0" \
 		bash -c 'grep -q "^Uid:[[:space:]]*$2[[:space:]]" /proc/$1/status && [ "$2" != 0 ] &&
 			grep -q "^CapEff:[[:space:]]*0*\$" /proc/$1/status' _ "$pid" "$(id -u "$VT_NM_SYSUSER")"
+	# The network process (the newest vpnc; its parent runs the up helper) is jailed as under
+	# privsep, as far as an unprivileged start allows (docs/privileges.md, "Under NetworkManager").
+	vt_check "[abuse] vt-own: the network process has Seccomp 2, NoNewPrivs 1, no capability in any set" \
+		nm_jailed_status "$pid"
+	vt_check "[abuse] vt-own: its root is empty, not the host's ($(readlink "/proc/$pid/root" 2>&1))" \
+		nm_other_root "$pid"
+	vt_check "[abuse] vt-own: its parent, vpnc's other process, has no capability left" nm_parent_nocaps "$pid"
 	vt_check "[abuse] vt-own: ping $VT_TUN_SRV_IP through the tunnel" quiet ping -c 2 -W 2 -i 0.3 "$VT_TUN_SRV_IP"
 	vt_check "[abuse] vt-own: nmcli connection down" quiet timeout 30 nmcli connection down vt-own
 	for i in $(seq 100); do
@@ -811,6 +840,39 @@ abuse() {
 			vpn.data "config=$ud/abuse-$con.ovpn, username=$VT_NM_USER, password-flags=0" \
 			vpn.secrets "password=$VT_NM_PASSWORD"
 	done
+	# What the user sees: NetworkManager carries no text from a VPN plugin to nmcli when an
+	# activation fails (docs/networkmanager.md, "Safety model"), so the user's own import
+	# refuses each profile with vpnc's sentence, naming the option, in nmcli's output.
+	for con in route-up log shadow config socket; do
+		out=$(setpriv --reuid="$uid" --regid="$(id -g "$u")" --clear-groups env VPNC_OVPN_VPNC="$VT_NM_VPNC" \
+			nmcli connection import type vpnc_ovpn file "$ud/abuse-$con.ovpn" 2>&1)
+		case $con in
+		route-up) n="option 'route-up': not allowed in an untrusted profile" ;;
+		log) n="option 'log': not allowed in an untrusted profile" ;;
+		shadow) n="option 'auth-user-pass': cannot read '/etc/shadow'" ;;
+		config) n="option 'config': cannot read '$VT_DIR/root-only.conf'" ;;
+		socket) n="option 'control-socket': not allowed in an untrusted profile" ;;
+		esac
+		vt_check "[abuse] the owner's nmcli import of abuse-$con.ovpn says why (${out%%$'\n'*})" \
+			bash -c '[[ $1 == *"abuse-$3.ovpn:"*"$2"* ]] && ! nmcli connection show "abuse-$3" >/dev/null 2>&1' \
+			_ "$out" "$n" "$con"
+	done
+	# The owner's own nmcli adds a connection on the route-up profile and activates it: it fails,
+	# with NetworkManager's generic text in nmcli and the reason in the plugin's log line.
+	out=$(setpriv --reuid="$uid" --regid="$(id -g "$u")" --clear-groups nmcli connection add type vpn \
+		con-name vt-mine vpn-type "$NM_SERVICE" connection.permissions "user:$u" \
+		vpn.data "config=$ud/abuse-route-up.ovpn, username=$VT_NM_USER, password-flags=0" \
+		vpn.secrets "password=$VT_NM_PASSWORD" 2>&1)
+	vt_check "[abuse] the owner adds vt-mine (route-up) with their own nmcli (${out%%$'\n'*})" \
+		has "$(nmcli -g connection.permissions connection show vt-mine 2>&1)" "$u"
+	n=$(grep -c "option 'route-up': not allowed" "$d/nm.log")
+	out=$(setpriv --reuid="$uid" --regid="$(id -g "$u")" --clear-groups timeout 60 nmcli connection up vt-mine 2>&1)
+	vt_check "[abuse] vt-mine: the owner's nmcli connection up fails (${out%%$'\n'*})" [ $? != 0 ]
+	vt_check "[abuse] vt-mine: the plugin's log line names route-up" \
+		[ "$(grep -c "option 'route-up': not allowed" "$d/nm.log")" -gt "$n" ]
+	vt_check "[abuse] vt-mine: no vpnc left" no_vpnc
+	vt_check "[abuse] vt-mine: the script never ran (no marker file)" [ ! -e "$VT_NM_MARK" ]
+	quiet nmcli connection delete vt-mine
 	up_fails vt-route-up "option 'route-up': not allowed in an untrusted profile (it would run a program)"
 	vt_check "[abuse] vt-route-up: the script never ran (no marker file)" [ ! -e "$VT_NM_MARK" ]
 	up_fails vt-log "option 'log': not allowed in an untrusted profile (it would write a file)"

@@ -25,7 +25,10 @@
 #     process is killed;
 #   - 'kill-switch': the parent installs the rules (the network process
 #     holds no capability), traffic flows, SIGTERM removes them;
-#   - 'privsep no': one process, as before privilege separation.
+#   - 'privsep no': one process, as before privilege separation;
+#   - started as nobody on a persistent TUN device it owns: split too, the
+#     network process with uid nobody, no capability, Seccomp 2; the parent
+#     runs the up script; ping; 'user root' refused at start.
 # Needs root. Prints PASS/FAIL per check; last line is the summary.
 set -u -o pipefail
 
@@ -282,5 +285,64 @@ else
 	vt_fail "privsep no: connected within 15 s"
 	vt_client_stop 2
 fi
+# Started without privileges (docs/privileges.md, "Started without privileges"), as the
+# NetworkManager plugin runs vpnc: nobody, on a persistent TUN device it owns. It splits all the same: the network process keeps the uid, holds no capability
+# and runs under the seccomp filter; the parent runs the up script, which the filter would not
+# let the network process start. The test sets the address the script reports (no
+# CAP_NET_ADMIN: --ifconfig-noexec) and pings through the tunnel.
+unpriv=$(mktemp -d /tmp/vpnct-unpriv.XXXXXX)
+ng=$(getent group nogroup | cut -d: -f3)
+chmod 755 "$unpriv"
+install -d -m 0700 -o 65534 "$unpriv/out"
+printf '#!/bin/sh\necho "$dev $ifconfig_local $ifconfig_netmask" >%s/out/up\n' "$unpriv" >"$unpriv/up.sh"
+chmod 755 "$unpriv/up.sh"
+install -m 0600 -o 65534 "$VT_DIR/$VT_CLIENT_CONF" "$unpriv/client.ovpn"
+vt_cli ip tuntap add dev vtunpriv0 mode tun user 65534 group "$ng"
+unpriv_args=(--config "$unpriv/client.ovpn" --dev vtunpriv0 --dev-type tun --ifconfig-noexec --route-noexec
+	--dns-mode none --script-security 2 --up "$unpriv/up.sh")
+ip netns exec "$VT_CLI_NS" setpriv --reuid=65534 --regid="$ng" --clear-groups --inh-caps=-all \
+	"${VT_CLIENT_CMD[@]}" "${unpriv_args[@]}" >"$VT_DIR/unpriv.log" 2>&1 &
+upid=$!
+for i in $(seq 150); do
+	grep -q "Initialization Sequence Completed" "$VT_DIR/unpriv.log" 2>/dev/null && break
+	vt_pid_alive "$upid" || break
+	sleep 0.1
+done
+if vt_check "unprivileged: nobody on its own TUN device connects" \
+	grep -q "Initialization Sequence Completed" "$VT_DIR/unpriv.log"; then
+	net=$(pgrep -P "$upid" -x vpnc | head -n 1)
+	vt_check "unprivileged: the vpnc started has a child, the network process (${net:-none})" test -n "$net"
+	vt_check "unprivileged: the network process owns the UDP socket" owns_udp "${net:-none}"
+	expect "$net" "unprivileged network" Uid "65534 65534 65534 65534"
+	for k in CapEff CapPrm CapInh CapAmb; do
+		expect "$net" "unprivileged network" $k 0000000000000000
+	done
+	expect "$net" "unprivileged network" NoNewPrivs 1
+	expect "$net" "unprivileged network" Seccomp 2
+	expect "$upid" "unprivileged parent" Uid "65534 65534 65534 65534"
+	expect "$upid" "unprivileged parent" CapEff 0000000000000000
+	read -r udev ulocal umask <"$unpriv/out/up" 2>/dev/null
+	vt_check "unprivileged: the parent ran the up script (dev ${udev:-none}, $ulocal/$umask)" \
+		test "${udev:-}" = vtunpriv0
+	vt_cli ip addr add "$ulocal/$umask" dev vtunpriv0 2>/dev/null
+	vt_cli ip link set vtunpriv0 up
+	vt_check "unprivileged: ping $VT_TUN_SRV_IP through the tunnel" \
+		vt_ping "$VT_TUN_SRV_IP"
+	kill -TERM "$upid"
+	vt_check "unprivileged: SIGTERM ends both processes" \
+		bash -c 'for i in $(seq 100); do kill -0 "$1" 2>/dev/null || exit 0; sleep 0.1; done; exit 1' _ "$upid"
+	vt_check "unprivileged: no seccomp kill" bash -c '! grep -q "seccomp: syscall" "$1"' _ "$VT_DIR/unpriv.log"
+fi
+kill -KILL "$upid" 2>/dev/null
+wait "$upid" 2>/dev/null
+# A 'user' it cannot become is refused at start, with why.
+out=$(timeout 20 ip netns exec "$VT_CLI_NS" setpriv --reuid=65534 --regid="$ng" --clear-groups \
+	"${VT_CLIENT_CMD[@]}" "${unpriv_args[@]}" --user root 2>&1)
+rc=$?
+vt_check "unprivileged with 'user root': exit status 2 ($rc) and why (${out##*$'\n'})" \
+	bash -c '[ "$1" = 2 ] && [[ $2 == *"cannot switch to '"'"'user'"'"'/'"'"'group'"'"' root"* ]]' _ "$rc" "$out"
+vt_cli ip link del vtunpriv0 2>/dev/null
+rm -rf "$unpriv"
+
 [ "$VT_FAILED" -gt 0 ] && vt_dump_logs
 vt_summary $name

@@ -7,6 +7,11 @@
  * data path does (a UDP socket to loopback, getrandom, a large malloc, the
  * clock), finds no file in its root, and finally makes a syscall outside
  * the list: it must die with status 159 and name the syscall on stderr.
+ * keep_user (the NetworkManager plugin's unprivileged vpnc): the child first
+ * becomes nobody itself, keeping only CAP_SYS_CHROOT as an ambient capability
+ * (as the plugin starts vpnc), then enters: the same checks, but its own uid,
+ * the given root (or the host's without one), and the bounding set untouched;
+ * without CAP_SYS_CHROOT a given root is refused with one sentence.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -69,6 +76,25 @@ static void expect_field(pid_t pid, const char *name, const char *want)
 
 /* Whether the jailed child signals its parent (trapped) instead of trying mkdirat (trapped too). */
 static bool kill_other;
+/* keep_user: the child becomes nobody on its own first, with CAP_SYS_CHROOT when chroot_cap is set. */
+static bool keep_user, chroot_cap;
+
+/* As the NetworkManager plugin starts vpnc: nobody, no groups, at most CAP_SYS_CHROOT (ambient). */
+static int become_nobody(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct caps[2] = {{0}};
+
+	if (chroot_cap)
+		caps[0].effective = caps[0].permitted = caps[0].inheritable = 1U << CAP_SYS_CHROOT;
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setgroups(0, NULL) < 0 ||
+	    setresgid(NOBODY, NOBODY, NOBODY) < 0 || setresuid(NOBODY, NOBODY, NOBODY) < 0 ||
+	    syscall(SYS_capset, &hdr, caps) < 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return -1;
+	if (chroot_cap && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_SYS_CHROOT, 0, 0) < 0)
+		return -1;
+	return 0;
+}
 
 /* What the child does in the jail; the exit status says how far it got (0 = never returns). */
 static void jailed(const struct vpnc_priv_jail *j, int ready, int go)
@@ -79,6 +105,14 @@ static void jailed(const struct vpnc_priv_jail *j, int ready, int go)
 	uint8_t rnd[32];
 	int s;
 
+	struct vpnc_priv_jail self;
+
+	if (keep_user) {
+		if (become_nobody() < 0)
+			_exit(9);
+		vpnc_priv_jail_self(j->chroot_dir, &self);
+		j = &self;
+	}
 	if (vpnc_priv_jail_enter(j, err, sizeof(err)) < 0) {
 		fprintf(stderr, "jail: %s\n", err);
 		_exit(10);
@@ -98,8 +132,8 @@ static void jailed(const struct vpnc_priv_jail *j, int ready, int go)
 		_exit(14);
 	memset(big, 1, 64 << 20);
 	free(big);
-	/* Nothing in the root, and nothing to create. */
-	if (open("/etc/passwd", O_RDONLY) >= 0 || errno != ENOENT)
+	/* Nothing in the root (keep_user without one: the host's), and nothing to create. */
+	if ((j->chroot_dir != NULL || !j->keep_user) && (open("/etc/passwd", O_RDONLY) >= 0 || errno != ENOENT))
 		_exit(15);
 	/* Signals: to itself, yes. */
 	if (kill(getpid(), 0) < 0)
@@ -131,6 +165,18 @@ static void run(const char *root_dir, bool seccomp)
 	close(ready[1]);
 	close(go[0]);
 	close(errp[1]);
+	if (keep_user && root_dir != NULL && !chroot_cap) {
+		/* A root that cannot be entered is refused, with why. */
+		CHECK(read(ready[0], &c, 1) == 0, "the child did not enter the jail");
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 10, "status %#x", st);
+		n = read(errp[0], msg, sizeof(msg) - 1);
+		msg[n > 0 ? n : 0] = '\0';
+		CHECK_STR(msg, "jail: chroot: Operation not permitted\n");
+		close(ready[0]);
+		close(go[1]);
+		close(errp[0]);
+		return;
+	}
 	CHECK(read(ready[0], &c, 1) == 1, "the child entered the jail");
 	expect_field(pid, "Uid", "65534\t65534\t65534\t65534");
 	expect_field(pid, "Gid", "65534\t65534\t65534\t65534");
@@ -138,7 +184,8 @@ static void run(const char *root_dir, bool seccomp)
 	expect_field(pid, "CapInh", "0000000000000000");
 	expect_field(pid, "CapPrm", "0000000000000000");
 	expect_field(pid, "CapEff", "0000000000000000");
-	expect_field(pid, "CapBnd", "0000000000000000");
+	if (!keep_user) /* keep_user: no CAP_SETPCAP to empty it; no_new_privs makes it unusable */
+		expect_field(pid, "CapBnd", "0000000000000000");
 	expect_field(pid, "CapAmb", "0000000000000000");
 	expect_field(pid, "NoNewPrivs", "1");
 	expect_field(pid, "Seccomp", seccomp ? "2" : "0");
@@ -149,8 +196,10 @@ static void run(const char *root_dir, bool seccomp)
 		snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
 		n = readlink(path, link, sizeof(link) - 1);
 		link[n > 0 ? n : 0] = '\0';
-		/* Not the host's root: another inode, or (chroot) the directory asked for. */
-		CHECK(stat(path, &a) == 0 && stat("/", &b) == 0 && (a.st_ino != b.st_ino || a.st_dev != b.st_dev),
+		/* Not the host's root: another inode, or (chroot) the directory asked for; keep_user without
+		 * a root keeps the host's. */
+		CHECK(stat(path, &a) == 0 && stat("/", &b) == 0 &&
+		      (a.st_ino != b.st_ino || a.st_dev != b.st_dev) == (root_dir != NULL || !keep_user),
 		      "root %s", link);
 		if (root_dir != NULL)
 			CHECK_STR(link, root_dir);
@@ -216,6 +265,13 @@ int main(void)
 	CHECK(mkdtemp(dir) != NULL);
 	chmod(dir, 0555);
 	run(dir, false);
+	run(dir, true);
+	keep_user = true;
+	chroot_cap = true;
+	run(dir, true);
+	run(NULL, true);
+	chroot_cap = false;
+	run(NULL, true);
 	run(dir, true);
 	rmdir(dir);
 	printf("test_privjail: %u passed, %u failed\n", passed, failed);
