@@ -27,8 +27,16 @@
 #  - after a reboot of the container the enabled instance is up again;
 #  - `systemctl stop` ends it with exit status 0 and leaves no device,
 #    route, control socket or changed resolv.conf behind;
-#  - a bad profile leaves its instance failed with exit status 2, and it is
-#    not restarted (RestartPreventExitStatus=) after RestartSec has passed;
+#  - a bad profile leaves its instance failed with exit status 2, and a
+#    profile the server answers with AUTH_FAILED with exit status 4; neither
+#    is restarted (RestartPreventExitStatus=) after RestartSec has passed;
+#  - a profile with a relative `ca ca.crt` (the file next to it in
+#    /etc/vpnc-client) connects through the unit's WorkingDirectory=;
+#  - a member of the group vpnc reads `vpnc status NAME` and `vpnc status`
+#    (as a user, through the unit's --control-socket-group), another user is
+#    refused with the hint; bash completes `vpnc status <TAB>` with the
+#    running instance, for root and for that member (who cannot list the
+#    profiles: the running instance's socket is what it sees);
 #  - `systemctl status` and `journalctl -u` show what happened.
 # Prints PASS/FAIL per check; the last line is the summary.
 set -u -o pipefail
@@ -43,8 +51,10 @@ cache_dir=${VPNC_TEST_DEBS:-/var/cache/vpnc-tests}
 tree="$cache_dir/debian12-systemd"
 mirror=${VPNC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Packages of the booted system besides the .deb's own dependencies: an init,
-# the bus logind and systemctl use, and what the README and the checks run.
-base_pkgs="systemd systemd-sysv dbus sudo iproute2 iputils-ping procps"
+# the bus logind and systemctl use, what the README and the checks run, and
+# bash-completion (as on a Debian desktop: the package diverts its Cisco vpnc
+# completion, and `vpnc status <TAB>` is checked).
+base_pkgs="systemd systemd-sysv dbus sudo iproute2 iputils-ping procps bash-completion"
 inst=demo                    # the README's NAME
 ct_host=vpnc-pid1            # the container's host name
 ct_src=/root/src             # stands for the source tree; the .debs are in its parent
@@ -391,15 +401,90 @@ vt_check "systemctl start vpnc-client@$bad fails" eval '! ct timeout 60 systemct
 badunit="vpnc-client@$bad.service"
 vt_check "failed with exit status 2" \
 	test "$(prop "$badunit" ActiveState)/$(prop "$badunit" Result)/$(prop "$badunit" ExecMainStatus)" = failed/exit-code/2
+# AUTH_FAILED: the server's data ciphers and the profile's have nothing in
+# common, which stock OpenVPN 2.6 answers with AUTH_FAILED.
+af=authfail
+sed 's/^data-ciphers .*/data-ciphers AES-128-GCM/' "$VT_DIR/client.ovpn" >"$root$ct_src/$af.ovpn"
+ct install -m 0600 "$ct_src/$af.ovpn" "/etc/vpnc-client/$af.conf"
+afunit="vpnc-client@$af.service"
+vt_check "systemctl start vpnc-client@$af (the server answers AUTH_FAILED) fails" \
+	eval '! ct timeout 60 systemctl start "$afunit" 2>/dev/null'
+vt_check "failed with exit status 4" \
+	test "$(prop "$afunit" ActiveState)/$(prop "$afunit" Result)/$(prop "$afunit" ExecMainStatus)" = failed/exit-code/4
+out=$(ct journalctl -u "$afunit" --no-pager -o cat 2>&1)
+vt_check "journalctl -u $afunit says why (the server's AUTH_FAILED reason)" \
+	grep -Eqi 'AUTH_FAILED|cipher negotiation failed|no (shared|common) (data )?cipher' <<<"$out" ||
+	printf '%s\n' "$out" | tail -n 5 | sed 's/^/  /'
 restart_sec_us=$(prop "$badunit" RestartUSec)
 sleep 7 # RestartSec=5s and some
-vt_check "not restarted after RestartSec ($restart_sec_us): still failed, NRestarts 0" \
+vt_check "$bad not restarted after RestartSec ($restart_sec_us): still failed, NRestarts 0" \
 	test "$(prop "$badunit" ActiveState)/$(prop "$badunit" NRestarts)" = failed/0
+vt_check "$af not restarted after RestartSec ($restart_sec_us): still failed, NRestarts 0" \
+	test "$(prop "$afunit" ActiveState)/$(prop "$afunit" NRestarts)" = failed/0
 out=$(ct systemctl status --no-pager --lines=5 "$badunit" 2>&1)
 vt_check "systemctl status says status=2" eval '[[ $out == *"status=2"* ]]' || printf '%s\n' "$out" | sed 's/^/  /'
 out=$(ct journalctl -u "$badunit" --no-pager -o cat 2>&1)
 vt_check "journalctl -u $badunit names the file and line ($bad.conf:$badline)" \
 	eval '[[ $out == *"$bad.conf"*"$badline"* || $out == *"$bad.conf:$badline"* ]]' || printf '%s\n' "$out" | tail -n 5 | sed 's/^/  /'
+
+# --- a relative file name, the status group, completion ---------------------------------
+
+# The profile names its CA relatively; the unit's WorkingDirectory= is
+# /etc/vpnc-client, where the CA goes next to the profile.
+rel=rel
+awk '/^<ca>$/ { skip = 1; print "ca ca.crt"; next } /^<\/ca>$/ { skip = 0; next } !skip' \
+	"$VT_DIR/client.ovpn" >"$root$ct_src/$rel.ovpn"
+cp "$VT_DIR/pki/ca.crt" "$root$ct_src/ca.crt"
+ct install -m 0600 "$ct_src/$rel.ovpn" "/etc/vpnc-client/$rel.conf"
+ct install -m 0644 "$ct_src/ca.crt" /etc/vpnc-client/ca.crt
+relunit="vpnc-client@$rel.service"
+vt_check "profile $rel.conf says 'ca ca.crt' and has no inline <ca>" \
+	eval 'ct grep -qx "ca ca.crt" "/etc/vpnc-client/$rel.conf" && ! ct grep -q "^<ca>" "/etc/vpnc-client/$rel.conf"'
+if ! vt_check "systemctl start vpnc-client@$rel: the relative ca.crt is found, the unit is active" \
+	eval 'ct timeout "$start_limit" systemctl start "$relunit" &&
+		[ "$(prop "$relunit" ActiveState)" = active ]'; then
+	ct journalctl -u "$relunit" --no-pager -o cat | tail -n 10 | sed 's/^/  journal: /'
+fi
+vt_check "vpnc status $rel: connected" eval 'ct vpnc status "$rel" | grep -Eq "^ *state: *connected"'
+vt_check "a ping crosses $rel's tunnel" eval 'ct ping -n -c 3 -i 0.2 -W 2 "$VT_TUN_SRV_IP" >/dev/null'
+
+# The status group: a member reads the status as itself, another user is refused.
+vt_check "users alice (group vpnc) and bob made" \
+	eval 'ct useradd -M -s /bin/bash -G vpnc alice && ct useradd -M -s /bin/bash bob'
+out=$(ct runuser -u alice -- vpnc status "$rel" 2>&1)
+vt_check "alice (group vpnc) runs vpnc status $rel: connected" grep -Eq '^ *state: *connected' <<<"$out" ||
+	printf '%s\n' "$out" | head -n 5 | sed 's/^/  /'
+out=$(ct runuser -u alice -- vpnc status 2>&1)
+vt_check "alice runs vpnc status (no name): the running instance" grep -Eq '^ *state: *connected' <<<"$out" ||
+	printf '%s\n' "$out" | head -n 5 | sed 's/^/  /'
+out=$(ct runuser -u alice -- vpnc disconnect "$rel" 2>&1)
+vt_check "alice may not disconnect $rel, and it stays active ($out)" \
+	eval '[[ $out == *"permission denied"* ]] && [ "$(prop "$relunit" ActiveState)" = active ]'
+out=$(ct runuser -u bob -- vpnc status "$rel" 2>&1)
+rc=$?
+vt_check "bob (not in the group) is refused with the hint, exit 1 ($out)" \
+	eval '[ $rc = 1 ] && [[ $out == *"try sudo or the vpnc group"* ]]'
+
+# bash completion, as installed, driven as bash drives it.
+# ct_complete USER WORD...: the completions of the last word, one a line.
+ct_complete() {
+	local user=$1
+	shift
+	ct runuser -u "$user" -- bash -c '. /usr/share/bash-completion/bash_completion
+		. /usr/share/bash-completion/completions/vpnc
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		COMPREPLY=(); _vpnc; printf "%s\n" "${COMPREPLY[@]}"' vpnc "$@" 2>&1 | sort -u
+}
+vt_check "the installed completion is vpnc-ovpn's, bash-completion's Cisco one diverted aside" \
+	eval 'ct grep -q _vpnc_instances /usr/share/bash-completion/completions/vpnc &&
+		ct test -s /usr/share/bash-completion/completions/vpnc.cisco'
+got=$(ct_complete root vpnc status "")
+vt_check "root: vpnc status <TAB> lists $rel (running) and the profiles ($(tr '\n' ' ' <<<"$got"))" \
+	eval 'grep -qx "$rel" <<<"$got" && grep -qx "$inst" <<<"$got" && grep -qx "$af" <<<"$got"'
+got=$(ct_complete alice vpnc status "")
+vt_check "alice: vpnc status <TAB> lists the running $rel, from its socket alone ($(tr '\n' ' ' <<<"$got"))" \
+	test "$got" = "$rel"
+vt_check "systemctl stop $relunit" ct timeout 60 systemctl stop "$relunit"
 
 # --- the journal ------------------------------------------------------------------
 
