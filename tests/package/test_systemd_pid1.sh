@@ -13,9 +13,14 @@
 # client namespace of tests/interop/lib.sh, whose server namespace runs a
 # stock OpenVPN 2.6 server. The host's services are never touched.
 #
-# The .deb is built from a copy of the source tree with the README's
-# `dpkg-buildpackage -us -uc -b` (VPNC_DEB_DIR=DIR takes the .debs from DIR
-# instead). Inside the booted system the README's own command lines (read
+# The .deb is built as the README says, in a fresh Debian 12: a second
+# cached minbase tree (with sudo; in /var/cache/vpnc-tests/debian12-build),
+# on a throwaway overlay, gets `apt-get update`, then the README's build
+# dependencies line and `dpkg-buildpackage -us -uc -b` in a copy of the
+# source tree, run as written (chroot in a mount namespace of its own; it
+# needs the package registry, as CI has). VPNC_PID1_HOST_BUILD=1 builds on
+# this host instead (offline), VPNC_DEB_DIR=DIR takes the .debs from DIR.
+# Inside the booted system the README's own command lines (read
 # from README.md, NAME replaced by an instance name) install it, install a
 # profile and `systemctl enable --now` the instance. Then:
 #  - the unit is active (Type=notify: `enable --now` returns after READY=1),
@@ -67,7 +72,7 @@ if ! vt_require_tools; then
 	exit 1
 fi
 missing=""
-for t in systemd-nspawn debootstrap nsenter flock dpkg-buildpackage dh fakeroot; do
+for t in systemd-nspawn debootstrap nsenter unshare chroot flock dpkg-buildpackage dh fakeroot; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 if [ -n "$missing" ]; then
@@ -117,24 +122,6 @@ pid1_cleanup() {
 }
 trap pid1_cleanup EXIT
 
-# --- the .deb --------------------------------------------------------------
-
-if [ -n "${VPNC_DEB_DIR:-}" ]; then
-	debdir=$VPNC_DEB_DIR
-else
-	debdir="$VT_DIR/deb"
-	mkdir -p "$debdir/src"
-	tar -C "$top" --exclude='./build*' --exclude=./.git --exclude='./obj-*' -cf - . | tar -C "$debdir/src" -xf -
-	vt_check "the README's dpkg-buildpackage -us -uc -b (in a copy of the tree)" \
-		eval '(cd "$debdir/src" && DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -us -uc -b) >"$VT_DIR/build.log" 2>&1' ||
-		tail -n 30 "$VT_DIR/build.log"
-fi
-deb=$(ls "$debdir"/vpnc-ovpn_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -n 1)
-if ! vt_check "vpnc-ovpn .deb at hand (${deb##*/})" test -s "$deb"; then
-	vt_summary $name
-	exit 1
-fi
-
 # --- the README's command lines ----------------------------------------------
 
 # Indented lines of the "Install and use" section that start with sudo.
@@ -158,22 +145,11 @@ for p in $bdeps; do
 done
 vt_check "README: its build dependencies line names every Build-Depends package (missing:${nobd:- none})" \
 	test -n "$cmd_builddeps" -a -z "$nobd"
-# The .deb's file name is the README's (its version included).
-want_deb=$(sed -n 's/^sudo apt-get install \.\.\/\(vpnc-ovpn_.*\.deb\)$/\1/p' <<<"$cmd_install_deb" |
-	sed "s/\$(dpkg --print-architecture)/$(dpkg --print-architecture)/")
-vt_check "README names the .deb the build makes ($want_deb)" test "$want_deb" = "${deb##*/}"
 
-# --- the cached Debian 12 tree ------------------------------------------------
-
-# Runtime dependencies of the .deb (first alternative of each), plus base_pkgs.
-deb_deps=$(dpkg-deb -f "$deb" Depends Pre-Depends | sed 's/^[A-Za-z-]*://' | tr ',' '\n' |
-	sed 's/|.*//; s/(.*//; s/[[:space:]]//g; /^$/d')
-tree_pkgs=$(printf '%s\n' $base_pkgs $deb_deps | sort -u | tr '\n' ' ')
-tree_key="bookworm minbase: $tree_pkgs"
-
-# tree_build: debootstrap into $tree.new, then prepared and moved in place.
-# Runs under the cache lock.
+# tree_build DIR PACKAGES KEY: debootstrap into DIR.new, then prepared and
+# moved in place, KEY written to DIR.key. Runs under DIR's lock.
 tree_build() {
+	local tree=$1 tree_pkgs=$2 tree_key=$3
 	local new="$tree.new" m
 	tree_umount_new() {
 		findmnt -rn -o TARGET | grep -F "$new/" | sort -r | while read -r m; do umount -l "$m"; done
@@ -196,17 +172,106 @@ tree_build() {
 	mv "$new" "$tree" && printf '%s\n' "$tree_key" >"$tree.key"
 }
 
-mkdir -p "$cache_dir" || exit 1
-exec {lockfd}>"$cache_dir/debian12-systemd.lock"
-flock "$lockfd"
-if [ -d "$tree" ] && [ "$(cat "$tree.key" 2>/dev/null)" = "$tree_key" ]; then
-	vt_pass "cached Debian 12 tree ($tree)"
+# cached_tree DIR PACKAGES: DIR is a Debian 12 minbase tree with PACKAGES
+# (made with debootstrap unless DIR.key says it has them); DIR.lock is then
+# held shared until the test ends, so that a run that must remake the tree
+# waits until this one is done with it.
+cached_tree() {
+	local dir=$1 pkgs=$2 key="bookworm minbase: $2" fd
+	mkdir -p "${dir%/*}" || return 1
+	exec {fd}>"$dir.lock"
+	flock "$fd"
+	if [ -d "$dir" ] && [ "$(cat "$dir.key" 2>/dev/null)" = "$key" ]; then
+		vt_pass "cached Debian 12 tree ($dir)"
+	else
+		vt_check "Debian 12 tree made with debootstrap ($dir)" tree_build "$dir" "$pkgs" "$key"
+	fi
+	flock -s "$fd"
+	[ -f "$dir.key" ]
+}
+
+# --- the .deb --------------------------------------------------------------
+
+# fresh_build: the README's build dependencies line and dpkg-buildpackage, as
+# written, as root in a fresh Debian 12 (the cached minbase tree $btree, with
+# sudo, on a throwaway overlay; chroot in a mount namespace of its own, on
+# this host's network, so that apt reaches the package registry). apt-get
+# update first, as on an installed system. The downloaded packages are kept
+# in $cache_dir/apt-archives for the next run. The .debs land in
+# $VT_DIR/fresh/upper/root (the source tree is /root/src). Exit status 11,
+# 12 or 13 says which step failed; the log is $VT_DIR/fresh.log.
+fresh_build() {
+	local b="$VT_DIR/fresh"
+	mkdir -p "$b/upper" "$b/work" "$b/root" "$cache_dir/apt-archives/partial" || return 1
+	unshare -m --propagation private env B="$b" TREE="$btree" ARCHIVES="$cache_dir/apt-archives" TOP="$top" \
+		BUILDDEPS="$cmd_builddeps" bash -c '
+		set -e
+		r=$B/root
+		mount -t overlay vpnct-fresh -o "lowerdir=$TREE,upperdir=$B/upper,workdir=$B/work" "$r"
+		mount -t proc proc "$r/proc"
+		mount --bind /dev "$r/dev"
+		mount --bind "$ARCHIVES" "$r/var/cache/apt/archives"
+		cp -L /etc/resolv.conf "$r/etc/resolv.conf"
+		mkdir -p "$r/root/src"
+		tar -C "$TOP" --exclude="./build*" --exclude=./.git --exclude="./obj-*" -cf - . | tar -C "$r/root/src" -xf -
+		set +e
+		in_root() {
+			printf "## %s\n" "$1"
+			chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+				DEBIAN_FRONTEND=noninteractive bash -c "cd /root/src && $1" </dev/null
+		}
+		in_root "apt-get update" || exit 11
+		in_root "$BUILDDEPS" || exit 12
+		in_root "DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -us -uc -b" || exit 13
+	' >"$VT_DIR/fresh.log" 2>&1
+}
+
+if [ -n "${VPNC_DEB_DIR:-}" ]; then
+	debdir=$VPNC_DEB_DIR
+elif [ "${VPNC_PID1_HOST_BUILD:-0}" = 1 ]; then
+	debdir="$VT_DIR/deb"
+	mkdir -p "$debdir/src"
+	tar -C "$top" --exclude='./build*' --exclude=./.git --exclude='./obj-*' -cf - . | tar -C "$debdir/src" -xf -
+	vt_check "the README's dpkg-buildpackage -us -uc -b (on this host, in a copy of the tree)" \
+		eval '(cd "$debdir/src" && DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -us -uc -b) >"$VT_DIR/build.log" 2>&1' ||
+		tail -n 30 "$VT_DIR/build.log"
 else
-	vt_check "Debian 12 tree made with debootstrap ($tree)" tree_build
+	btree="$cache_dir/debian12-build"
+	if ! cached_tree "$btree" "sudo"; then
+		vt_summary $name
+		exit 1
+	fi
+	t0=$(vt_now_us)
+	fresh_build
+	rc=$?
+	vt_log "  the fresh build took $((($(vt_now_us) - t0) / 1000000)) s"
+	vt_check "a fresh Debian 12 reaches the package registry ($mirror): apt-get update" test $rc != 11 ||
+		vt_log "  (offline: VPNC_PID1_HOST_BUILD=1 builds the .deb on this host instead)"
+	[ $rc != 11 ] && vt_check "README, in a fresh Debian 12: $cmd_builddeps" test $rc != 12
+	[ $rc != 11 ] && [ $rc != 12 ] &&
+		vt_check "README, in a fresh Debian 12: dpkg-buildpackage -us -uc -b (in the source tree)" test $rc = 0
+	[ $rc != 0 ] && tail -n 30 "$VT_DIR/fresh.log"
+	debdir="$VT_DIR/fresh/upper/root"
 fi
-# Shared from here on: a run that must rebuild the tree waits until this one is done with it.
-flock -s "$lockfd"
-if [ ! -f "$tree.key" ]; then
+deb=$(ls "$debdir"/vpnc-ovpn_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -n 1)
+if ! vt_check "vpnc-ovpn .deb at hand (${deb##*/})" test -s "$deb"; then
+	vt_summary $name
+	exit 1
+fi
+# The .deb's file name is the README's (its version included).
+want_deb=$(sed -n 's/^sudo apt-get install \.\.\/\(vpnc-ovpn_.*\.deb\)$/\1/p' <<<"$cmd_install_deb" |
+	sed "s/\$(dpkg --print-architecture)/$(dpkg --print-architecture)/")
+vt_check "README names the .deb the build makes ($want_deb)" test "$want_deb" = "${deb##*/}"
+
+# --- the cached Debian 12 tree ------------------------------------------------
+
+# Runtime dependencies of the .deb (first alternative of each), plus base_pkgs.
+deb_deps=$(dpkg-deb -f "$deb" Depends Pre-Depends | sed 's/^[A-Za-z-]*://' | tr ',' '\n' |
+	sed 's/|.*//; s/(.*//; s/[[:space:]]//g; /^$/d')
+tree_pkgs=$(printf '%s\n' $base_pkgs $deb_deps | sort -u | tr '\n' ' ')
+tree_pkgs=${tree_pkgs% }
+
+if ! cached_tree "$tree" "$tree_pkgs"; then
 	vt_summary $name
 	exit 1
 fi
