@@ -198,23 +198,23 @@ cached_tree() {
 # this host's network, so that apt reaches the package registry). apt-get
 # update first, as on an installed system. The downloaded packages are kept
 # in $cache_dir/apt-archives for the next run. The .debs land in
-# $VT_DIR/fresh/upper/root (the source tree is /root/src). Exit status 11,
-# 12 or 13 says which step failed; the log is $VT_DIR/fresh.log.
+# $VT_DIR/fresh/upper/root (the source tree is /root/src). Exit status 10
+# (setting the root up), 11, 12 or 13 says which step failed; the log is
+# $VT_DIR/fresh.log.
 fresh_build() {
 	local b="$VT_DIR/fresh"
 	mkdir -p "$b/upper" "$b/work" "$b/root" "$cache_dir/apt-archives/partial" || return 1
 	unshare -m --propagation private env B="$b" TREE="$btree" ARCHIVES="$cache_dir/apt-archives" TOP="$top" \
 		BUILDDEPS="$cmd_builddeps" bash -c '
-		set -e
 		r=$B/root
-		mount -t overlay vpnct-fresh -o "lowerdir=$TREE,upperdir=$B/upper,workdir=$B/work" "$r"
-		mount -t proc proc "$r/proc"
-		mount --bind /dev "$r/dev"
-		mount --bind "$ARCHIVES" "$r/var/cache/apt/archives"
-		cp -L /etc/resolv.conf "$r/etc/resolv.conf"
-		mkdir -p "$r/root/src"
-		tar -C "$TOP" --exclude="./build*" --exclude=./.git --exclude="./obj-*" -cf - . | tar -C "$r/root/src" -xf -
-		set +e
+		mount -t overlay vpnct-fresh -o "lowerdir=$TREE,upperdir=$B/upper,workdir=$B/work" "$r" &&
+			mount -t proc proc "$r/proc" &&
+			mount --bind /dev "$r/dev" &&
+			mount --bind "$ARCHIVES" "$r/var/cache/apt/archives" &&
+			cp -L /etc/resolv.conf "$r/etc/resolv.conf" &&
+			mkdir -p "$r/root/src" || exit 10
+		tar -C "$TOP" --exclude="./build*" --exclude=./.git --exclude="./obj-*" -cf - . |
+			tar -C "$r/root/src" -xf - || exit 10
 		in_root() {
 			printf "## %s\n" "$1"
 			chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
@@ -245,10 +245,11 @@ else
 	fresh_build
 	rc=$?
 	vt_log "  the fresh build took $((($(vt_now_us) - t0) / 1000000)) s"
-	vt_check "a fresh Debian 12 reaches the package registry ($mirror): apt-get update" test $rc != 11 ||
-		vt_log "  (offline: VPNC_PID1_HOST_BUILD=1 builds the .deb on this host instead)"
-	[ $rc != 11 ] && vt_check "README, in a fresh Debian 12: $cmd_builddeps" test $rc != 12
-	[ $rc != 11 ] && [ $rc != 12 ] &&
+	# One check per step, up to the one that failed.
+	vt_check "a fresh Debian 12 root on a throwaway overlay, the source tree copied in" test $rc != 10 &&
+		{ vt_check "it reaches the package registry ($mirror): apt-get update" test $rc != 11 ||
+			{ vt_log "  (offline: VPNC_PID1_HOST_BUILD=1 builds the .deb on this host instead)"; false; }; } &&
+		vt_check "README, in a fresh Debian 12: $cmd_builddeps" test $rc != 12 &&
 		vt_check "README, in a fresh Debian 12: dpkg-buildpackage -us -uc -b (in the source tree)" test $rc = 0
 	[ $rc != 0 ] && tail -n 30 "$VT_DIR/fresh.log"
 	debdir="$VT_DIR/fresh/upper/root"
