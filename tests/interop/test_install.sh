@@ -5,7 +5,9 @@
 # Debian package does) takes systemd's directories from systemd.pc, the bash
 # completion completes (when bash-completion is installed), and the
 # packagers' switches (VPNC_BUILD_TESTS, VPNC_BUILD_BENCH, VPNC_WERROR) do
-# what they say.
+# what they say. The completion is checked against `vpnc --help`: every
+# command, mode and option the help's usage forms name is offered where it
+# belongs, and no other command.
 #
 # Usage: test_install.sh <path-to-built-vpnc>   (the build directory is its directory)
 set -u -o pipefail
@@ -61,21 +63,112 @@ fi
 comp="$(under "$(cachevar "$build" VPNC_BASHCOMPDIR)")/vpnc"
 check "the bash completion is installed" test -s "$comp"
 if [ -r /usr/share/bash-completion/bash_completion ]; then
-	mkdir -p "$dest/sockdir"
+	# complete WORD...: what bash offers for the last word (empty: a new word),
+	# in an empty directory, so that file names do not mix in.
+	mkdir -p "$dest/cwd"
+	complete_words() {
+		(cd "$dest/cwd" && bash -c '. /usr/share/bash-completion/bash_completion; . "$0"
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+			COMPREPLY=(); _vpnc; printf "%s\n" "${COMPREPLY[@]}"' "$comp" "$@") | sed '/^$/d' | sort -u
+	}
 	completes() {
 		local want=$1
 		shift
-		got=$(bash -c '. /usr/share/bash-completion/bash_completion; . "$0"
-			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
-			COMPREPLY=(); _vpnc; printf "%s " "${COMPREPLY[@]}"' "$comp" "$@")
+		got=$(complete_words "$@" | tr '\n' ' ')
 		[ "$got" = "$want " ]
 	}
 	check "completion: vpnc --dns-m -> --dns-mode" completes --dns-mode vpnc --dns-m
 	check "completion: vpnc --tls-crypt-v -> --tls-crypt-v2 --tls-crypt-v2-verify (from docs/options.md)" \
 		completes "--tls-crypt-v2 --tls-crypt-v2-verify" vpnc --tls-crypt-v
-	check "completion: vpnc --dns-mode resolv -> resolved resolvconf" completes "resolved resolvconf" vpnc --dns-mode resolv
+	check "completion: vpnc --dns-mode resolv -> resolved resolvconf" completes "resolvconf resolved" vpnc --dns-mode resolv
 	check "completion: vpnc disc -> disconnect" completes disconnect vpnc disc
 	check "completion: vpnc status --j -> --json" completes --json vpnc status --j
+	check "completion: vpnc k -> kill-switch" completes kill-switch vpnc k
+	check "completion: vpnc --check-config x.conf - -> --json --untrusted-config" \
+		completes "--json --untrusted-config" vpnc --check-config x.conf -
+
+	# Every form `vpnc --help` lists (src/control/cli.c) against the completion,
+	# so that neither can change without the other: its commands and modes
+	# are offered as the first word, and after each (and its subcommand, or
+	# its FILE) exactly the options the form names (--help aside).
+	usage=$("$build/vpnc" --help 2>&1 | awk '/^Usage:/ { u = 1; sub(/^Usage:/, "") } u && /^$/ { exit } u')
+	forms=$(awk '{ if ($1 == "vpnc") { if (l != "") print l; l = $0 } else l = l " " $0 } END { print l }' <<<"$usage" | sed 's/^ *//')
+	# differ GOT WANT (sorted lists): what is missing, and the first few too many.
+	differ() {
+		local miss more
+		miss=$(comm -13 <(printf '%s\n' "$1") <(printf '%s\n' "$2") | tr '\n' ' ')
+		more=$(comm -23 <(printf '%s\n' "$1") <(printf '%s\n' "$2"))
+		printf 'lacks %s; offers %s more: %s' "${miss:-nothing}" "$(grep -c . <<<"$more")" "$(head -n 4 <<<"$more" | tr '\n' ' ')"
+	}
+	first=$(complete_words vpnc "")
+	firstdash=$(complete_words vpnc -)
+	nforms=0
+	formbad=""
+	while read -r _ form; do
+		[ -z "$form" ] && continue
+		nforms=$((nforms + 1))
+		# The words before the first option or argument: a mode or commands (a | b), then a subcommand.
+		head=${form%%[[A-Z]*}
+		head=${head%%--[a-z]*}
+		case $form in --* | "[--"*)
+			# vpnc MODE | MODE ...  or  vpnc [--config] FILE [--option args ...]
+			modes=$(grep -o -- '^\(\[\?--[a-z0-9-]*\]\? *|\? *\)*' <<<"$form" | tr -d '[]|')
+			rest=${form#*[A-Z]}
+			opts=$(grep -o -- '--[a-z0-9-]*' <<<"$rest" | sort -u)
+			for m in $modes; do
+				[ "$m" = --option ] && continue # any profile option, checked below
+				grep -qx -- "$m" <<<"$firstdash" || formbad="$formbad [vpnc $m: not offered]"
+			done
+			set -- $modes
+			if [ "$*" = --config ] || [ "$*" = --option ]; then
+				# the profile options (--option stands for all of them)
+				grep -qx -- --remote <<<"$(complete_words vpnc --config x.conf --)" ||
+					formbad="$formbad [vpnc --config x.conf --: no profile options]"
+			elif [ $# = 1 ] && [ -n "$opts" ]; then
+				got=$(complete_words vpnc "$1" x.conf -)
+				[ "$got" = "$opts" ] || formbad="$formbad [vpnc $1 x.conf -: $(differ "$got" "$opts")]"
+			fi
+			;;
+		*)
+			read -r -a hw <<<"$(tr -d '|' <<<"$head")"
+			opts=$(grep -o -- '--[a-z0-9-]*' <<<"${form#"$head"}" | sort -u)
+			if [[ $head == *"|"* ]]; then cmds=("${hw[@]}"); sub=(); else cmds=("${hw[0]}"); sub=("${hw[@]:1}"); fi
+			for c in "${cmds[@]}"; do
+				grep -qx -- "$c" <<<"$first" || formbad="$formbad [vpnc $c: not offered]"
+				for w in "${sub[@]}"; do
+					grep -qx -- "$w" <<<"$(complete_words vpnc "$c" "")" ||
+						formbad="$formbad [vpnc $c $w: not offered]"
+				done
+				got=$(complete_words vpnc "$c" "${sub[@]}" - | grep -vx -- --help)
+				[ "$got" = "$opts" ] || formbad="$formbad [vpnc $c ${sub[*]} -: $(differ "$got" "$opts")]"
+			done
+			;;
+		esac
+	done <<<"$forms"
+	check "completion: the $nforms forms of vpnc --help, their commands, modes and options${formbad:- (all offered)}" \
+		test "$nforms" -ge 8 -a -z "$formbad"
+	# ... and nothing as a first word that vpnc --help does not name.
+	helpwords=$(grep -o '^vpnc [^[A-Z]*' <<<"$forms" | grep -o '[a-z][a-z-]*' | sort -u)
+	extra=$(comm -13 <(printf '%s\n' $helpwords) <(printf '%s\n' $first) | tr '\n' ' ')
+	check "completion: vpnc <TAB> offers only commands vpnc --help names${extra:+ (also: $extra)}" test -z "$extra"
+
+	# Instance names: a user's vpnc keeps its control socket in
+	# $XDG_RUNTIME_DIR/vpnc (src/control/ctlpath.c); `vpnc status <TAB>` as
+	# that user lists the socket's instance. (A running instance under the
+	# real unit: tests/package/test_systemd_pid1.sh.)
+	if [ "$(id -u)" = 0 ] && command -v python3 >/dev/null && command -v setpriv >/dev/null; then
+		mkdir -p "$dest/xdg/vpnc"
+		python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$dest/xdg/vpnc/vpnct-inst$$.sock"
+		: >"$dest/xdg/vpnc/vpnct-notasocket$$.sock"
+		chown -R nobody "$dest/xdg" "$dest/cwd"
+		chmod 755 "$dest"
+		got=$(cd "$dest/cwd" && setpriv --reuid=nobody --regid=nogroup --clear-groups env XDG_RUNTIME_DIR="$dest/xdg" \
+			bash -c '. /usr/share/bash-completion/bash_completion; . "$0"
+			COMP_WORDS=(vpnc status ""); COMP_CWORD=2; COMP_LINE="vpnc status "; COMP_POINT=${#COMP_LINE}
+			COMPREPLY=(); _vpnc; printf "%s\n" "${COMPREPLY[@]}"' "$comp" 2>&1)
+		check "completion as a user: vpnc status <TAB> lists the instance of \$XDG_RUNTIME_DIR/vpnc's socket, not a plain file (got: $(tr '\n' ' ' <<<"$got"))" \
+			eval 'grep -qx "vpnct-inst$$" <<<"$got" && ! grep -q notasocket <<<"$got"'
+	fi
 else
 	skip_or_fail "bash-completion is not installed: the completion is not run"
 fi

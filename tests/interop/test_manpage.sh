@@ -5,7 +5,8 @@
 #
 # Checks that docs/vpnc.8 renders without a single groff warning (all
 # warnings on: groff -ww -man -z) and through man(1) when it is installed,
-# that its version matches `vpnc --version`, that every option it documents
+# that it points at the installed docs (/usr/share/doc/vpnc-ovpn), not at a
+# source tree, that its version matches `vpnc --version`, that every option it documents
 # is one vpnc knows (the option table in src/config/cfg_options.c, or a
 # program option), that `vpnc --help` names the control commands, and the
 # exit status of `vpnc status` without a daemon (1, also for an instance
@@ -59,6 +60,39 @@ if command -v man >/dev/null; then
 	fi
 else
 	printf 'SKIP: man is not installed (groff checked the page above)\n'
+fi
+
+# The page points at the installed documentation, never at a source tree the
+# reader of an installed man page does not have: no "source tree", no bare
+# docs/NAME.md (comment lines aside). Each /usr/share/doc/vpnc-ovpn/NAME it
+# names is a docs/*.md that debian/vpnc-ovpn.docs installs, named as
+# dh_compress leaves it (gzipped when larger than 4 KiB); test_deb.sh checks
+# the installed files themselves.
+srcrefs=$(grep -n -i 'source tree\|\(^\|[^/a-z-]\)docs/[a-z0-9_-]*\.md' "$page" | grep -v '^[0-9]*:\.\\"')
+if [ -z "$srcrefs" ]; then
+	pass "the page names no source tree and no bare docs/NAME.md"
+else
+	fail "the page points at the source tree:"
+	sed 's/^/    /' <<<"$srcrefs"
+fi
+docbad=""
+docrefs=$(grep -o '/usr/share/doc/vpnc\\-ovpn/[a-z0-9_.\\-]*' "$page" | sed 's/\\//g; s/[.]$//' | grep -v '/$' | sort -u)
+for ref in $docrefs; do
+	f=${ref##*/}
+	[ -z "$f" ] && continue
+	md=${f%.gz}
+	if [ ! -f "$top/docs/$md" ] || ! grep -qx 'docs/\*\.md' "$top/debian/vpnc-ovpn.docs"; then
+		docbad="$docbad $ref(not-installed)"
+	elif [ "$(stat -c %s "$top/docs/$md")" -gt 4096 ] && [ "$f" = "$md" ]; then
+		docbad="$docbad $ref(installed-as-$md.gz)"
+	elif [ "$(stat -c %s "$top/docs/$md")" -le 4096 ] && [ "$f" != "$md" ]; then
+		docbad="$docbad $ref(installed-as-$md)"
+	fi
+done
+if [ -n "$docrefs" ] && [ -z "$docbad" ]; then
+	pass "every installed doc the page names is installed under that name ($(wc -w <<<"$docrefs") files)"
+else
+	fail "installed docs the page names:${docbad:- none found}"
 fi
 
 # Every --option in the page is a known option or a program option.

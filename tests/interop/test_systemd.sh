@@ -14,6 +14,8 @@
 #   causes, the capability bounding set vpnc's privilege drop (and the DNS
 #   file backend) needs and nothing more, no
 #   ambient capabilities, the TUN device alone, the service user;
+# - contrib/systemd/README.md's ExecStart= override example is the unit's
+#   but for the path, and its table names the package's unit path;
 # - contrib/systemd/vpnc-client.sysusers creates that user as a system user
 #   with no login shell (systemd-sysusers into a scratch root).
 # Needs systemd-analyze and systemd-sysusers (Debian package systemd).
@@ -92,6 +94,15 @@ check "ExecStart drops to the sysusers user ($sys_user)" \
 sys_group=$(awk '$1 == "g" { print $2 }' "$sysusers_src")
 check "ExecStart gives the status group ($sys_group) the control socket" \
 	grep -q -- "--control-socket-group $sys_group " <<<"$exec_start"
+# contrib/systemd/README.md's override for another binary path is the unit's
+# ExecStart= but for the path: it must not lose the status group or $VPNC_ARGS.
+readme_exec=$(sed -n 's/^ *ExecStart=\(\/usr\/local\/sbin\/vpnc .*\)$/\1/p' "$top/contrib/systemd/README.md")
+check "contrib/systemd/README.md's ExecStart= example is the unit's, path aside (got: $readme_exec)" \
+	test -n "$readme_exec" -a "${readme_exec#/usr/local/sbin/vpnc }" = "${exec_start#/usr/sbin/vpnc }"
+# The table names where the Debian package puts the unit (debian/vpnc-ovpn.install).
+pkg_unit=$(grep -m 1 'vpnc-client@\.service$' "$top/debian/vpnc-ovpn.install")
+check "contrib/systemd/README.md names the package's unit path (/$pkg_unit)" \
+	grep -qF "| \`/$pkg_unit\` " "$top/contrib/systemd/README.md"
 check "SupplementaryGroups=$sys_group (to chown the socket without CAP_CHOWN)" \
 	test "$(setting SupplementaryGroups)" = "$sys_group"
 caps=$(setting CapabilityBoundingSet | tr ' ' '\n' | sort | tr '\n' ' ')

@@ -11,7 +11,8 @@
 # only) must exist, and contrib/demo.sh must connect the installed binary to
 # a stock OpenVPN server in throwaway namespaces. Finally `apt-get purge`
 # removes the packages and the users they created, so the machine is as
-# before. The NetworkManager plugin package is installed and checked only
+# before. Every doc the man page names must be installed under that name.
+# The NetworkManager plugin package is installed and checked only
 # when network-manager is installed already (apt would otherwise pull it in);
 # without it the check is skipped, except in CI (VPNC_CI=1), where it fails.
 # Refuses to run if vpnc-ovpn or Debian's Cisco vpnc is installed (purging
@@ -104,6 +105,15 @@ check "the installed vpnc runs: $(/usr/sbin/vpnc --version 2>&1 | head -n 1)" \
 	eval '/usr/sbin/vpnc --version >/dev/null'
 check "the man page is installed" test -s /usr/share/man/man8/vpnc.8.gz
 check "the docs are installed" test -s /usr/share/doc/vpnc-ovpn/systemd.md.gz
+# Every file under /usr/share/doc/vpnc-ovpn/ the man page names is there, under that name.
+mandocs=$(zcat /usr/share/man/man8/vpnc.8.gz 2>/dev/null | grep -o '/usr/share/doc/vpnc\\-ovpn/[a-z0-9_.\\-]*' |
+	sed 's/\\//g; s/[.]$//' | grep -v '/$' | sort -u)
+nodoc=""
+for f in $mandocs; do
+	[ -s "$f" ] || nodoc="$nodoc $f"
+done
+check "the $(wc -w <<<"$mandocs") docs the man page names are installed (missing:${nodoc:- none})" \
+	test -n "$mandocs" -a -z "$nodoc"
 check "the bash completion is installed" grep -q '_vpnc_instances' /usr/share/bash-completion/completions/vpnc
 if installed bash-completion; then
 	check "bash-completion's completion for the Cisco vpnc is diverted aside" \

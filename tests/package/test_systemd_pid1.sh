@@ -13,9 +13,14 @@
 # client namespace of tests/interop/lib.sh, whose server namespace runs a
 # stock OpenVPN 2.6 server. The host's services are never touched.
 #
-# The .deb is built from a copy of the source tree with the README's
-# `dpkg-buildpackage -us -uc -b` (VPNC_DEB_DIR=DIR takes the .debs from DIR
-# instead). Inside the booted system the README's own command lines (read
+# The .deb is built as the README says, in a fresh Debian 12: a second
+# cached minbase tree (with sudo; in /var/cache/vpnc-tests/debian12-build),
+# on a throwaway overlay, gets `apt-get update`, then the README's build
+# dependencies line and `dpkg-buildpackage -us -uc -b` in a copy of the
+# source tree, run as written (chroot in a mount namespace of its own; it
+# needs the package registry, as CI has). VPNC_PID1_HOST_BUILD=1 builds on
+# this host instead (offline), VPNC_DEB_DIR=DIR takes the .debs from DIR.
+# Inside the booted system the README's own command lines (read
 # from README.md, NAME replaced by an instance name) install it, install a
 # profile and `systemctl enable --now` the instance. Then:
 #  - the unit is active (Type=notify: `enable --now` returns after READY=1),
@@ -27,8 +32,16 @@
 #  - after a reboot of the container the enabled instance is up again;
 #  - `systemctl stop` ends it with exit status 0 and leaves no device,
 #    route, control socket or changed resolv.conf behind;
-#  - a bad profile leaves its instance failed with exit status 2, and it is
-#    not restarted (RestartPreventExitStatus=) after RestartSec has passed;
+#  - a bad profile leaves its instance failed with exit status 2, and a
+#    profile the server answers with AUTH_FAILED with exit status 4; neither
+#    is restarted (RestartPreventExitStatus=) after RestartSec has passed;
+#  - a profile with a relative `ca ca.crt` (the file next to it in
+#    /etc/vpnc-client) connects through the unit's WorkingDirectory=;
+#  - a member of the group vpnc reads `vpnc status NAME` and `vpnc status`
+#    (as a user, through the unit's --control-socket-group), another user is
+#    refused with the hint; bash completes `vpnc status <TAB>` with the
+#    running instance, for root and for that member (who cannot list the
+#    profiles: the running instance's socket is what it sees);
 #  - `systemctl status` and `journalctl -u` show what happened.
 # Prints PASS/FAIL per check; the last line is the summary.
 set -u -o pipefail
@@ -43,8 +56,10 @@ cache_dir=${VPNC_TEST_DEBS:-/var/cache/vpnc-tests}
 tree="$cache_dir/debian12-systemd"
 mirror=${VPNC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Packages of the booted system besides the .deb's own dependencies: an init,
-# the bus logind and systemctl use, and what the README and the checks run.
-base_pkgs="systemd systemd-sysv dbus sudo iproute2 iputils-ping procps"
+# the bus logind and systemctl use, what the README and the checks run, and
+# bash-completion (as on a Debian desktop: the package diverts its Cisco vpnc
+# completion, and `vpnc status <TAB>` is checked).
+base_pkgs="systemd systemd-sysv dbus sudo iproute2 iputils-ping procps bash-completion"
 inst=demo                    # the README's NAME
 ct_host=vpnc-pid1            # the container's host name
 ct_src=/root/src             # stands for the source tree; the .debs are in its parent
@@ -57,7 +72,7 @@ if ! vt_require_tools; then
 	exit 1
 fi
 missing=""
-for t in systemd-nspawn debootstrap nsenter flock dpkg-buildpackage dh fakeroot; do
+for t in systemd-nspawn debootstrap nsenter unshare chroot flock dpkg-buildpackage dh fakeroot; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 if [ -n "$missing" ]; then
@@ -107,24 +122,6 @@ pid1_cleanup() {
 }
 trap pid1_cleanup EXIT
 
-# --- the .deb --------------------------------------------------------------
-
-if [ -n "${VPNC_DEB_DIR:-}" ]; then
-	debdir=$VPNC_DEB_DIR
-else
-	debdir="$VT_DIR/deb"
-	mkdir -p "$debdir/src"
-	tar -C "$top" --exclude='./build*' --exclude=./.git --exclude='./obj-*' -cf - . | tar -C "$debdir/src" -xf -
-	vt_check "the README's dpkg-buildpackage -us -uc -b (in a copy of the tree)" \
-		eval '(cd "$debdir/src" && DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -us -uc -b) >"$VT_DIR/build.log" 2>&1' ||
-		tail -n 30 "$VT_DIR/build.log"
-fi
-deb=$(ls "$debdir"/vpnc-ovpn_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -n 1)
-if ! vt_check "vpnc-ovpn .deb at hand (${deb##*/})" test -s "$deb"; then
-	vt_summary $name
-	exit 1
-fi
-
 # --- the README's command lines ----------------------------------------------
 
 # Indented lines of the "Install and use" section that start with sudo.
@@ -148,22 +145,11 @@ for p in $bdeps; do
 done
 vt_check "README: its build dependencies line names every Build-Depends package (missing:${nobd:- none})" \
 	test -n "$cmd_builddeps" -a -z "$nobd"
-# The .deb's file name is the README's (its version included).
-want_deb=$(sed -n 's/^sudo apt-get install \.\.\/\(vpnc-ovpn_.*\.deb\)$/\1/p' <<<"$cmd_install_deb" |
-	sed "s/\$(dpkg --print-architecture)/$(dpkg --print-architecture)/")
-vt_check "README names the .deb the build makes ($want_deb)" test "$want_deb" = "${deb##*/}"
 
-# --- the cached Debian 12 tree ------------------------------------------------
-
-# Runtime dependencies of the .deb (first alternative of each), plus base_pkgs.
-deb_deps=$(dpkg-deb -f "$deb" Depends Pre-Depends | sed 's/^[A-Za-z-]*://' | tr ',' '\n' |
-	sed 's/|.*//; s/(.*//; s/[[:space:]]//g; /^$/d')
-tree_pkgs=$(printf '%s\n' $base_pkgs $deb_deps | sort -u | tr '\n' ' ')
-tree_key="bookworm minbase: $tree_pkgs"
-
-# tree_build: debootstrap into $tree.new, then prepared and moved in place.
-# Runs under the cache lock.
+# tree_build DIR PACKAGES KEY: debootstrap into DIR.new, then prepared and
+# moved in place, KEY written to DIR.key. Runs under DIR's lock.
 tree_build() {
+	local tree=$1 tree_pkgs=$2 tree_key=$3
 	local new="$tree.new" m
 	tree_umount_new() {
 		findmnt -rn -o TARGET | grep -F "$new/" | sort -r | while read -r m; do umount -l "$m"; done
@@ -186,17 +172,107 @@ tree_build() {
 	mv "$new" "$tree" && printf '%s\n' "$tree_key" >"$tree.key"
 }
 
-mkdir -p "$cache_dir" || exit 1
-exec {lockfd}>"$cache_dir/debian12-systemd.lock"
-flock "$lockfd"
-if [ -d "$tree" ] && [ "$(cat "$tree.key" 2>/dev/null)" = "$tree_key" ]; then
-	vt_pass "cached Debian 12 tree ($tree)"
+# cached_tree DIR PACKAGES: DIR is a Debian 12 minbase tree with PACKAGES
+# (made with debootstrap unless DIR.key says it has them); DIR.lock is then
+# held shared until the test ends, so that a run that must remake the tree
+# waits until this one is done with it.
+cached_tree() {
+	local dir=$1 pkgs=$2 key="bookworm minbase: $2" fd
+	mkdir -p "${dir%/*}" || return 1
+	exec {fd}>"$dir.lock"
+	flock "$fd"
+	if [ -d "$dir" ] && [ "$(cat "$dir.key" 2>/dev/null)" = "$key" ]; then
+		vt_pass "cached Debian 12 tree ($dir)"
+	else
+		vt_check "Debian 12 tree made with debootstrap ($dir)" tree_build "$dir" "$pkgs" "$key"
+	fi
+	flock -s "$fd"
+	[ -f "$dir.key" ]
+}
+
+# --- the .deb --------------------------------------------------------------
+
+# fresh_build: the README's build dependencies line and dpkg-buildpackage, as
+# written, as root in a fresh Debian 12 (the cached minbase tree $btree, with
+# sudo, on a throwaway overlay; chroot in a mount namespace of its own, on
+# this host's network, so that apt reaches the package registry). apt-get
+# update first, as on an installed system. The downloaded packages are kept
+# in $cache_dir/apt-archives for the next run. The .debs land in
+# $VT_DIR/fresh/upper/root (the source tree is /root/src). Exit status 10
+# (setting the root up), 11, 12 or 13 says which step failed; the log is
+# $VT_DIR/fresh.log.
+fresh_build() {
+	local b="$VT_DIR/fresh"
+	mkdir -p "$b/upper" "$b/work" "$b/root" "$cache_dir/apt-archives/partial" || return 1
+	unshare -m --propagation private env B="$b" TREE="$btree" ARCHIVES="$cache_dir/apt-archives" TOP="$top" \
+		BUILDDEPS="$cmd_builddeps" bash -c '
+		r=$B/root
+		mount -t overlay vpnct-fresh -o "lowerdir=$TREE,upperdir=$B/upper,workdir=$B/work" "$r" &&
+			mount -t proc proc "$r/proc" &&
+			mount --bind /dev "$r/dev" &&
+			mount --bind "$ARCHIVES" "$r/var/cache/apt/archives" &&
+			cp -L /etc/resolv.conf "$r/etc/resolv.conf" &&
+			mkdir -p "$r/root/src" || exit 10
+		tar -C "$TOP" --exclude="./build*" --exclude=./.git --exclude="./obj-*" -cf - . |
+			tar -C "$r/root/src" -xf - || exit 10
+		in_root() {
+			printf "## %s\n" "$1"
+			chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+				DEBIAN_FRONTEND=noninteractive bash -c "cd /root/src && $1" </dev/null
+		}
+		in_root "apt-get update" || exit 11
+		in_root "$BUILDDEPS" || exit 12
+		in_root "DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -us -uc -b" || exit 13
+	' >"$VT_DIR/fresh.log" 2>&1
+}
+
+if [ -n "${VPNC_DEB_DIR:-}" ]; then
+	debdir=$VPNC_DEB_DIR
+elif [ "${VPNC_PID1_HOST_BUILD:-0}" = 1 ]; then
+	debdir="$VT_DIR/deb"
+	mkdir -p "$debdir/src"
+	tar -C "$top" --exclude='./build*' --exclude=./.git --exclude='./obj-*' -cf - . | tar -C "$debdir/src" -xf -
+	vt_check "the README's dpkg-buildpackage -us -uc -b (on this host, in a copy of the tree)" \
+		eval '(cd "$debdir/src" && DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -us -uc -b) >"$VT_DIR/build.log" 2>&1' ||
+		tail -n 30 "$VT_DIR/build.log"
 else
-	vt_check "Debian 12 tree made with debootstrap ($tree)" tree_build
+	btree="$cache_dir/debian12-build"
+	if ! cached_tree "$btree" "sudo"; then
+		vt_summary $name
+		exit 1
+	fi
+	t0=$(vt_now_us)
+	fresh_build
+	rc=$?
+	vt_log "  the fresh build took $((($(vt_now_us) - t0) / 1000000)) s"
+	# One check per step, up to the one that failed.
+	vt_check "a fresh Debian 12 root on a throwaway overlay, the source tree copied in" test $rc != 10 &&
+		{ vt_check "it reaches the package registry ($mirror): apt-get update" test $rc != 11 ||
+			{ vt_log "  (offline: VPNC_PID1_HOST_BUILD=1 builds the .deb on this host instead)"; false; }; } &&
+		vt_check "README, in a fresh Debian 12: $cmd_builddeps" test $rc != 12 &&
+		vt_check "README, in a fresh Debian 12: dpkg-buildpackage -us -uc -b (in the source tree)" test $rc = 0
+	[ $rc != 0 ] && tail -n 30 "$VT_DIR/fresh.log"
+	debdir="$VT_DIR/fresh/upper/root"
 fi
-# Shared from here on: a run that must rebuild the tree waits until this one is done with it.
-flock -s "$lockfd"
-if [ ! -f "$tree.key" ]; then
+deb=$(ls "$debdir"/vpnc-ovpn_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -n 1)
+if ! vt_check "vpnc-ovpn .deb at hand (${deb##*/})" test -s "$deb"; then
+	vt_summary $name
+	exit 1
+fi
+# The .deb's file name is the README's (its version included).
+want_deb=$(sed -n 's/^sudo apt-get install \.\.\/\(vpnc-ovpn_.*\.deb\)$/\1/p' <<<"$cmd_install_deb" |
+	sed "s/\$(dpkg --print-architecture)/$(dpkg --print-architecture)/")
+vt_check "README names the .deb the build makes ($want_deb)" test "$want_deb" = "${deb##*/}"
+
+# --- the cached Debian 12 tree ------------------------------------------------
+
+# Runtime dependencies of the .deb (first alternative of each), plus base_pkgs.
+deb_deps=$(dpkg-deb -f "$deb" Depends Pre-Depends | sed 's/^[A-Za-z-]*://' | tr ',' '\n' |
+	sed 's/|.*//; s/(.*//; s/[[:space:]]//g; /^$/d')
+tree_pkgs=$(printf '%s\n' $base_pkgs $deb_deps | sort -u | tr '\n' ' ')
+tree_pkgs=${tree_pkgs% }
+
+if ! cached_tree "$tree" "$tree_pkgs"; then
 	vt_summary $name
 	exit 1
 fi
@@ -391,15 +467,90 @@ vt_check "systemctl start vpnc-client@$bad fails" eval '! ct timeout 60 systemct
 badunit="vpnc-client@$bad.service"
 vt_check "failed with exit status 2" \
 	test "$(prop "$badunit" ActiveState)/$(prop "$badunit" Result)/$(prop "$badunit" ExecMainStatus)" = failed/exit-code/2
+# AUTH_FAILED: the server's data ciphers and the profile's have nothing in
+# common, which stock OpenVPN 2.6 answers with AUTH_FAILED.
+af=authfail
+sed 's/^data-ciphers .*/data-ciphers AES-128-GCM/' "$VT_DIR/client.ovpn" >"$root$ct_src/$af.ovpn"
+ct install -m 0600 "$ct_src/$af.ovpn" "/etc/vpnc-client/$af.conf"
+afunit="vpnc-client@$af.service"
+vt_check "systemctl start vpnc-client@$af (the server answers AUTH_FAILED) fails" \
+	eval '! ct timeout 60 systemctl start "$afunit" 2>/dev/null'
+vt_check "failed with exit status 4" \
+	test "$(prop "$afunit" ActiveState)/$(prop "$afunit" Result)/$(prop "$afunit" ExecMainStatus)" = failed/exit-code/4
+out=$(ct journalctl -u "$afunit" --no-pager -o cat 2>&1)
+vt_check "journalctl -u $afunit says why (the server's AUTH_FAILED reason)" \
+	grep -Eqi 'AUTH_FAILED|cipher negotiation failed|no (shared|common) (data )?cipher' <<<"$out" ||
+	printf '%s\n' "$out" | tail -n 5 | sed 's/^/  /'
 restart_sec_us=$(prop "$badunit" RestartUSec)
 sleep 7 # RestartSec=5s and some
-vt_check "not restarted after RestartSec ($restart_sec_us): still failed, NRestarts 0" \
+vt_check "$bad not restarted after RestartSec ($restart_sec_us): still failed, NRestarts 0" \
 	test "$(prop "$badunit" ActiveState)/$(prop "$badunit" NRestarts)" = failed/0
+vt_check "$af not restarted after RestartSec ($restart_sec_us): still failed, NRestarts 0" \
+	test "$(prop "$afunit" ActiveState)/$(prop "$afunit" NRestarts)" = failed/0
 out=$(ct systemctl status --no-pager --lines=5 "$badunit" 2>&1)
 vt_check "systemctl status says status=2" eval '[[ $out == *"status=2"* ]]' || printf '%s\n' "$out" | sed 's/^/  /'
 out=$(ct journalctl -u "$badunit" --no-pager -o cat 2>&1)
 vt_check "journalctl -u $badunit names the file and line ($bad.conf:$badline)" \
 	eval '[[ $out == *"$bad.conf"*"$badline"* || $out == *"$bad.conf:$badline"* ]]' || printf '%s\n' "$out" | tail -n 5 | sed 's/^/  /'
+
+# --- a relative file name, the status group, completion ---------------------------------
+
+# The profile names its CA relatively; the unit's WorkingDirectory= is
+# /etc/vpnc-client, where the CA goes next to the profile.
+rel=rel
+awk '/^<ca>$/ { skip = 1; print "ca ca.crt"; next } /^<\/ca>$/ { skip = 0; next } !skip' \
+	"$VT_DIR/client.ovpn" >"$root$ct_src/$rel.ovpn"
+cp "$VT_DIR/pki/ca.crt" "$root$ct_src/ca.crt"
+ct install -m 0600 "$ct_src/$rel.ovpn" "/etc/vpnc-client/$rel.conf"
+ct install -m 0644 "$ct_src/ca.crt" /etc/vpnc-client/ca.crt
+relunit="vpnc-client@$rel.service"
+vt_check "profile $rel.conf says 'ca ca.crt' and has no inline <ca>" \
+	eval 'ct grep -qx "ca ca.crt" "/etc/vpnc-client/$rel.conf" && ! ct grep -q "^<ca>" "/etc/vpnc-client/$rel.conf"'
+if ! vt_check "systemctl start vpnc-client@$rel: the relative ca.crt is found, the unit is active" \
+	eval 'ct timeout "$start_limit" systemctl start "$relunit" &&
+		[ "$(prop "$relunit" ActiveState)" = active ]'; then
+	ct journalctl -u "$relunit" --no-pager -o cat | tail -n 10 | sed 's/^/  journal: /'
+fi
+vt_check "vpnc status $rel: connected" eval 'ct vpnc status "$rel" | grep -Eq "^ *state: *connected"'
+vt_check "a ping crosses $rel's tunnel" eval 'ct ping -n -c 3 -i 0.2 -W 2 "$VT_TUN_SRV_IP" >/dev/null'
+
+# The status group: a member reads the status as itself, another user is refused.
+vt_check "users alice (group vpnc) and bob made" \
+	eval 'ct useradd -M -s /bin/bash -G vpnc alice && ct useradd -M -s /bin/bash bob'
+out=$(ct runuser -u alice -- vpnc status "$rel" 2>&1)
+vt_check "alice (group vpnc) runs vpnc status $rel: connected" grep -Eq '^ *state: *connected' <<<"$out" ||
+	printf '%s\n' "$out" | head -n 5 | sed 's/^/  /'
+out=$(ct runuser -u alice -- vpnc status 2>&1)
+vt_check "alice runs vpnc status (no name): the running instance" grep -Eq '^ *state: *connected' <<<"$out" ||
+	printf '%s\n' "$out" | head -n 5 | sed 's/^/  /'
+out=$(ct runuser -u alice -- vpnc disconnect "$rel" 2>&1)
+vt_check "alice may not disconnect $rel, and it stays active ($out)" \
+	eval '[[ $out == *"permission denied"* ]] && [ "$(prop "$relunit" ActiveState)" = active ]'
+out=$(ct runuser -u bob -- vpnc status "$rel" 2>&1)
+rc=$?
+vt_check "bob (not in the group) is refused with the hint, exit 1 ($out)" \
+	eval '[ $rc = 1 ] && [[ $out == *"try sudo or the vpnc group"* ]]'
+
+# bash completion, as installed, driven as bash drives it.
+# ct_complete USER WORD...: the completions of the last word, one a line.
+ct_complete() {
+	local user=$1
+	shift
+	ct runuser -u "$user" -- bash -c '. /usr/share/bash-completion/bash_completion
+		. /usr/share/bash-completion/completions/vpnc
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		COMPREPLY=(); _vpnc; printf "%s\n" "${COMPREPLY[@]}"' vpnc "$@" 2>&1 | sort -u
+}
+vt_check "the installed completion is vpnc-ovpn's, bash-completion's Cisco one diverted aside" \
+	eval 'ct grep -q _vpnc_instances /usr/share/bash-completion/completions/vpnc &&
+		ct test -s /usr/share/bash-completion/completions/vpnc.cisco'
+got=$(ct_complete root vpnc status "")
+vt_check "root: vpnc status <TAB> lists $rel (running) and the profiles ($(tr '\n' ' ' <<<"$got"))" \
+	eval 'grep -qx "$rel" <<<"$got" && grep -qx "$inst" <<<"$got" && grep -qx "$af" <<<"$got"'
+got=$(ct_complete alice vpnc status "")
+vt_check "alice: vpnc status <TAB> lists the running $rel, from its socket alone ($(tr '\n' ' ' <<<"$got"))" \
+	test "$got" = "$rel"
+vt_check "systemctl stop $relunit" ct timeout 60 systemctl stop "$relunit"
 
 # --- the journal ------------------------------------------------------------------
 
