@@ -52,14 +52,8 @@ void loop_creds_stop(struct loop *l)
 void loop_creds_view(void *ctx, struct vpnc_status_snap *snap)
 {
 	struct loop *l = ctx;
-	struct vpnc_prompt_view v;
 
-	vpnc_prompt_view(l->prompt, &v);
-	snap->prompt_id = v.id;
-	snap->prompt_kind = v.kind;
-	snap->prompt_text = v.text;
-	snap->prompt_echo = v.echo;
-	snap->prompt_info = v.info;
+	vpnc_prompt_snap(l->prompt, snap);
 }
 
 int loop_creds_answer(void *ctx, unsigned id, const char *text, size_t len)

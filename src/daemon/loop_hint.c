@@ -166,13 +166,8 @@ void loop_hint_tls_stalled(struct loop *l, bool closed)
 	st = vpnc_engine_state(l->eng);
 	if (st != VPNC_ST_TLS && st != VPNC_ST_KEYEX)
 		return;
-	if (!closed && l->prompt != NULL) {
-		struct vpnc_prompt_view v;
-
-		vpnc_prompt_view(l->prompt, &v);
-		if (v.id != 0)
-			return; /* waiting for the user (a key's passphrase, a token's PIN), not the server */
-	}
+	if (!closed && vpnc_prompt_waiting(l->prompt))
+		return; /* waiting for the user (a key's passphrase, a token's PIN), not the server */
 	l->hints |= LOOP_HINT_TLS;
 	tls_server_name(l, who, sizeof(who));
 	if (closed)

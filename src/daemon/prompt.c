@@ -12,6 +12,7 @@
 
 #include <openssl/crypto.h>
 
+#include "control/status.h"
 #include "daemon/prompt_int.h"
 #include "vpnc/config.h"
 #include "priv/privcli.h"
@@ -247,6 +248,23 @@ void vpnc_prompt_view(const struct vpnc_prompt *p, struct vpnc_prompt_view *v)
 	v->kind = vpnc_prompt_kind_name(p->kind);
 	v->text = p->text;
 	v->echo = p->echo;
+}
+
+void vpnc_prompt_snap(const struct vpnc_prompt *p, struct vpnc_status_snap *snap)
+{
+	struct vpnc_prompt_view v;
+
+	vpnc_prompt_view(p, &v);
+	snap->prompt_id = v.id;
+	snap->prompt_kind = v.kind;
+	snap->prompt_text = v.text;
+	snap->prompt_echo = v.echo;
+	snap->prompt_info = v.info;
+}
+
+bool vpnc_prompt_waiting(const struct vpnc_prompt *p)
+{
+	return p != NULL && p->id != 0;
 }
 
 int vpnc_prompt_answer(struct vpnc_prompt *p, unsigned id, const char *answer, size_t len)

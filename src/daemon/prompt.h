@@ -175,6 +175,13 @@ struct vpnc_prompt_view {
 };
 void vpnc_prompt_view(const struct vpnc_prompt *p, struct vpnc_prompt_view *v);
 
+/* The same view into a `vpnc status` snapshot (its prompt_* fields). */
+struct vpnc_status_snap;
+void vpnc_prompt_snap(const struct vpnc_prompt *p, struct vpnc_status_snap *snap);
+
+/* Whether a question waits for the user, on whichever front end. */
+bool vpnc_prompt_waiting(const struct vpnc_prompt *p);
+
 /*
  * The control socket's answer to question id (the text after "answer ID ").
  * Returns 0 when taken (the question is done), -ESTALE when id is not the

@@ -33,14 +33,8 @@ struct start_ask {
 static void start_view(void *ctx, struct vpnc_status_snap *snap)
 {
 	struct start_ask *a = ctx;
-	struct vpnc_prompt_view v;
 
-	vpnc_prompt_view(a->p, &v);
-	snap->prompt_id = v.id;
-	snap->prompt_kind = v.kind;
-	snap->prompt_text = v.text;
-	snap->prompt_echo = v.echo;
-	snap->prompt_info = v.info;
+	vpnc_prompt_snap(a->p, snap);
 }
 
 static int start_answer(void *ctx, unsigned id, const char *text, size_t len)

@@ -168,6 +168,39 @@ static int parent_death(const struct vpnc_priv_jail *j, char *err, size_t cap)
 }
 
 /*
+ * The last steps of both jails once the ids and capabilities are set: no
+ * new privileges, gone with the parent, no core dump and no ptrace by other
+ * processes of the same user (the process holds keys), then the check of
+ * the ids and capability sets (groups: the supplementary groups were
+ * dropped too, so none may be left).
+ */
+static int lock_down(const struct vpnc_priv_jail *j, bool groups, char *err, size_t cap)
+{
+	int ret;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return fail(err, cap, "PR_SET_NO_NEW_PRIVS");
+	if ((ret = parent_death(j, err, cap)) < 0)
+		return ret;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return fail(err, cap, "PR_SET_DUMPABLE");
+	return check_ids_caps(j, groups, err, cap);
+}
+
+/* The seccomp filter, last: after it, only the data path's and control channel's calls. */
+static int seal(const struct vpnc_priv_jail *j, char *err, size_t cap)
+{
+	int ret;
+
+	JAILED();
+	if (j->seccomp && (ret = vpnc_priv_seccomp_install()) < 0) {
+		snprintf(err, cap, "cannot install the seccomp filter: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/*
  * keep_user (privjail.h): what an unprivileged process can do of the jail.
  * The root changes only into a given directory (CAP_SYS_CHROOT, if the
  * starter passed it on); every capability set is then emptied, which a
@@ -186,20 +219,9 @@ static int enter_keep_user(const struct vpnc_priv_jail *j, char *err, size_t cap
 		snprintf(err, cap, "cannot drop the capabilities");
 		return -EPERM;
 	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return fail(err, cap, "PR_SET_NO_NEW_PRIVS");
-	if ((ret = parent_death(j, err, cap)) < 0)
+	if ((ret = lock_down(j, false, err, cap)) < 0)
 		return ret;
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return fail(err, cap, "PR_SET_DUMPABLE");
-	if ((ret = check_ids_caps(j, false, err, cap)) < 0)
-		return ret;
-	JAILED();
-	if (j->seccomp && (ret = vpnc_priv_seccomp_install()) < 0) {
-		snprintf(err, cap, "cannot install the seccomp filter: %s", strerror(-ret));
-		return ret;
-	}
-	return 0;
+	return seal(j, err, cap);
 }
 
 int vpnc_priv_jail_enter(const struct vpnc_priv_jail *j, char *err, size_t cap)
@@ -231,26 +253,12 @@ int vpnc_priv_jail_enter(const struct vpnc_priv_jail *j, char *err, size_t cap)
 		return fail(err, cap, "cannot switch the group");
 	if (setresuid(j->uid, j->uid, j->uid) < 0)
 		return fail(err, cap, "cannot switch the user");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return fail(err, cap, "PR_SET_NO_NEW_PRIVS");
-	if ((ret = parent_death(j, err, cap)) < 0)
-		return ret;
-	/* The process holds keys; no core dump, no ptrace by other processes of the same user. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return fail(err, cap, "PR_SET_DUMPABLE");
-
-	/* Checks: the ids, no way back, no capability in any set. */
-	if ((ret = check_ids_caps(j, true, err, cap)) < 0)
+	if ((ret = lock_down(j, true, err, cap)) < 0)
 		return ret;
 	for (int c = 0; c <= CAP_LAST_CAP; c++)
 		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) > 0) {
 			snprintf(err, cap, "capability %d is left in the bounding set", c);
 			return -EPERM;
 		}
-	JAILED();
-	if (j->seccomp && (ret = vpnc_priv_seccomp_install()) < 0) {
-		snprintf(err, cap, "cannot install the seccomp filter: %s", strerror(-ret));
-		return ret;
-	}
-	return 0;
+	return seal(j, err, cap);
 }
