@@ -39,7 +39,7 @@ struct vpnc_ctlstate {
 	char cipher[32];                 /* kept from the engine at connect */
 	char last_error[256];
 	bool have_push;
-	bool dns_failed;                 /* vpnc_ctlstate_dns_failed() */
+	bool dns_failed;                 /* vpnc_ctlstate_dns() */
 	char dns_why[VPNC_CTL_DNS_WHY_MAX]; /* vpnc_ctlstate_dns(): why it failed, or "" */
 	const char *dns_backend, *dns_scope; /* vpnc_ctlstate_dns(); static strings */
 	const struct vpnc_status_netev *netev; /* the loop's, borrowed */
@@ -194,7 +194,7 @@ static void warn_expiry(const char *what, int64_t t, int64_t now)
 		         (long long)((t - now) / 3600));
 }
 
-int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct vpnc_config *conf,
+static int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct vpnc_config *conf,
                        const struct vpnc_ctlstate_hooks *hooks)
 {
 	struct vpnc_ctl_ops ops = {
@@ -317,12 +317,6 @@ void vpnc_ctlstate_connected(struct vpnc_ctlstate *s, const struct vpnc_push *pu
 	eng = s->hooks.engine != NULL ? s->hooks.engine(s->hooks.ctx) : NULL;
 	if (eng != NULL)
 		copy_str(s->cipher, sizeof(s->cipher), vpnc_engine_cipher(eng));
-}
-
-void vpnc_ctlstate_dns_failed(struct vpnc_ctlstate *s, bool failed)
-{
-	if (s != NULL)
-		s->dns_failed = failed;
 }
 
 void vpnc_ctlstate_dns(struct vpnc_ctlstate *s, bool failed, const char *why, const char *backend,

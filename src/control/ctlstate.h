@@ -39,15 +39,6 @@ struct vpnc_ctlstate_hooks {
 };
 
 /*
- * Reads the expiry dates, warns in the log when one is near, and opens the
- * socket (conf->control_socket, else /run/vpnc/INSTANCE.sock). Returns 0 and
- * sets *out, or a negative errno code after logging why (the daemon then
- * runs without a control socket). conf must outlive the state.
- */
-int vpnc_ctlstate_open(struct vpnc_ctlstate **out, uv_loop_t *loop, const struct vpnc_config *conf,
-                       const struct vpnc_ctlstate_hooks *hooks);
-
-/*
  * The same, with a 'control-socket PATH' made with the rights of the
  * profile's owner, as the files it names (os/fsowner.h); the default one in
  * /run/vpnc is vpnc's own. What the loop and a question before it
@@ -65,9 +56,6 @@ void vpnc_ctlstate_attempt(struct vpnc_ctlstate *s, const struct vpnc_remote *r,
 
 /* The tunnel is up with this push (copied) on device dev. */
 void vpnc_ctlstate_connected(struct vpnc_ctlstate *s, const struct vpnc_push *push, const char *dev);
-
-/* Whether the pushed DNS of the current session could not be applied (shown by status). */
-void vpnc_ctlstate_dns_failed(struct vpnc_ctlstate *s, bool failed);
 
 /*
  * The DNS of the session just set up: the backend used ("resolved",

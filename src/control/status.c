@@ -362,7 +362,7 @@ static const struct flag_name rg_flags[] = {
 	{VPNC_RG_PRIVATE, "private"},
 };
 
-const char *vpnc_status_state_name(enum vpnc_status_state s)
+static const char *vpnc_status_state_name(enum vpnc_status_state s)
 {
 	switch (s) {
 	case VPNC_STATUS_STARTING: return "starting";

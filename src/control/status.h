@@ -148,9 +148,6 @@ const char *vpnc_status_netev_action_name(unsigned action);
  */
 void vpnc_status_netev_text(const struct vpnc_status_netev *e, int64_t now, char *out, size_t cap);
 
-/* The state's name as printed: "starting", "connecting", "connected", ... */
-const char *vpnc_status_state_name(enum vpnc_status_state s);
-
 /*
  * Formats the snapshot as one JSON object (no trailing newline) into out.
  * Returns its length, or -ENOSPC if cap is too small (out is then a

@@ -20,7 +20,7 @@
 #define TLV_EARLY_NEG_FLAGS 0x0001
 #define EARLY_NEG_RESEND_WKC 0x0001
 
-int vpnc__ks_init(struct vpnc_engine *e, struct vpnc_keystate *ks, uint8_t key_id, uint64_t now)
+static int vpnc__ks_init(struct vpnc_engine *e, struct vpnc_keystate *ks, uint8_t key_id, uint64_t now)
 {
 	vpnc__ks_clear(ks);
 	ks->key_id = key_id;

@@ -23,7 +23,6 @@ int vpnc__ctrl_start(struct vpnc_engine *e, uint64_t now);
 int vpnc__ctrl_in(struct vpnc_engine *e, uint64_t now, const uint8_t *pkt, size_t len);
 int vpnc__ctrl_out(struct vpnc_engine *e, uint64_t now, struct vpnc_buf *out);
 uint64_t vpnc__ctrl_next_timer(const struct vpnc_engine *e);
-int vpnc__ks_init(struct vpnc_engine *e, struct vpnc_keystate *ks, uint8_t key_id, uint64_t now);
 /* Starts a renegotiation: a new key state on the next key id, with our SOFT_RESET queued. */
 int vpnc__soft_reset(struct vpnc_engine *e, uint64_t now);
 /* The key state whose keys encrypt outgoing data, or NULL. */

@@ -132,13 +132,19 @@ static void hash_final(uint8_t alg, union hash_ctx *c, uint8_t *out)
 	}
 }
 
+/* A state starts wiped, so a failed init leaves nothing of an earlier key. */
+static void hmac_clear(struct vpnc_dc_hmac *h)
+{
+	OPENSSL_cleanse(h, sizeof(*h));
+}
+
 int vpnc_dc_hmac_init(struct vpnc_dc_hmac *h, const char *name, const uint8_t *key)
 {
 	const struct hmac_digest *d = digest_find(name);
 	uint8_t pad[HMAC_MAX_BLOCK];
 	union hash_ctx c;
 
-	vpnc_dc_hmac_clear(h);
+	hmac_clear(h);
 	if (d == NULL || key == NULL)
 		return -ENOENT;
 	/* The key (L bytes) is never longer than the hash block, so it is used as is. */
@@ -174,9 +180,4 @@ void vpnc_dc_hmac_mac(const struct vpnc_dc_hmac *h, const uint8_t *data, size_t 
 	hash_final(h->alg, &c, mac);
 	OPENSSL_cleanse(&c, sizeof(c));
 	OPENSSL_cleanse(ih, sizeof(ih));
-}
-
-void vpnc_dc_hmac_clear(struct vpnc_dc_hmac *h)
-{
-	OPENSSL_cleanse(h, sizeof(*h));
 }

@@ -8,7 +8,8 @@
  * SHA1, SHA224, SHA256, SHA384, SHA512 (names case-insensitive).
  *
  * Ownership: a struct vpnc_dc_hmac is embedded by its owner, holds secret state,
- * and is wiped by vpnc_dc_hmac_clear(). It allocates nothing.
+ * and is wiped with the data-channel key that embeds it (vpnc_dc_key_clear()).
+ * It allocates nothing.
  */
 #ifndef VPNC_DC_HMAC_H
 #define VPNC_DC_HMAC_H
@@ -35,8 +36,5 @@ int vpnc_dc_hmac_init(struct vpnc_dc_hmac *h, const char *name, const uint8_t *k
 /* Writes HMAC(key, data) (L bytes) to mac. h must be keyed. */
 void vpnc_dc_hmac_mac(const struct vpnc_dc_hmac *h, const uint8_t *data, size_t len,
                       uint8_t mac[VPNC_DC_HMAC_MAX]);
-
-/* Wipes h. */
-void vpnc_dc_hmac_clear(struct vpnc_dc_hmac *h);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * engine.c: the engine's public API: creation, the data path, keepalive and
- * session timers. It is the only file that drives the others: control
- * packets go to ctrlchan.c, and what that leaves in TLS goes from here to
- * keyex.c; all of them report through engine_event.c.
+ * session timers. It is the top of the engine's files and none calls back
+ * into it: control packets go to ctrlchan.c, and what that leaves in TLS
+ * goes from here to keyex.c; all of them report through engine_event.c
+ * (who calls whom: docs/architecture.md, checked by ctest check_calls).
  *
  * This file owns the per-packet data path, which follows the
  * project's rule: one caller-owned output buffer per packet, no allocation,

@@ -1,11 +1,14 @@
 /*
  * engine_int.h: the engine's internal state, shared by the files that make up
- * the engine: engine.c (public API, timers, data path; the only file that
- * drives the others), ctrlchan.c (control packets: wrapping, reliability, TLS
+ * the engine: engine.c (public API, timers, data path; the top, which none
+ * calls back), ctrlchan.c (control packets: wrapping, reliability, TLS
  * transport, key states), keyex.c (what runs inside TLS: key-method-2,
- * PUSH_REQUEST/PUSH_REPLY, key derivation), engine_probe.c (path probes) and
+ * PUSH_REQUEST/PUSH_REPLY, key derivation), engine_p2p.c (peer-to-peer
+ * negotiation without pull), engine_static.c (static-key mode),
+ * engine_frag.c (the fragment option), engine_probe.c (path probes) and
  * engine_event.c (events, log lines, drops: how they all report). Each file's
- * internal functions are declared in the header named after it.
+ * internal functions are declared in the header named after it; who calls
+ * whom is in docs/architecture.md (ctest check_calls keeps it true).
  *
  * Everything here is allocated once when the engine is made; nothing in the
  * packet paths allocates.

@@ -231,7 +231,7 @@ int vpnc_tls_check_name(X509 *cert, const char *name, enum vpnc_x509_name_type t
 	return ok ? 0 : -EPERM;
 }
 
-int vpnc_tls_check_ns_server(X509 *cert, char *why, size_t cap)
+static int vpnc_tls_check_ns_server(X509 *cert, char *why, size_t cap)
 {
 	ASN1_BIT_STRING *ns;
 	bool ok;
@@ -260,7 +260,7 @@ int vpnc_tls_fingerprint(X509 *cert, uint8_t out[VPNC_PEER_FP_LEN])
 	return 0;
 }
 
-int vpnc_tls_check_fp(X509 *cert, const uint8_t (*fp)[VPNC_PEER_FP_LEN], size_t n, char *why,
+static int vpnc_tls_check_fp(X509 *cert, const uint8_t (*fp)[VPNC_PEER_FP_LEN], size_t n, char *why,
                       size_t cap)
 {
 	uint8_t got[VPNC_PEER_FP_LEN];

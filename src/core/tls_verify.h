@@ -61,11 +61,6 @@ int vpnc_tls_check_ku(X509 *cert, const unsigned *ku, size_t n, char *why, size_
 int vpnc_tls_check_eku(X509 *cert, const char *eku, char *why, size_t cap);
 int vpnc_tls_check_name(X509 *cert, const char *name, enum vpnc_x509_name_type type, char *why,
                         size_t cap);
-/* ns-cert-type server: OpenSSL's TLS-server purpose, else the nsCertType server bit (OpenVPN 2.6). */
-int vpnc_tls_check_ns_server(X509 *cert, char *why, size_t cap);
-/* peer-fingerprint: the certificate's SHA-256 must be one of the n values. */
-int vpnc_tls_check_fp(X509 *cert, const uint8_t (*fp)[VPNC_PEER_FP_LEN], size_t n, char *why,
-                      size_t cap);
 /* The SHA-256 fingerprint of the DER certificate. Returns 0 or -EINVAL. */
 int vpnc_tls_fingerprint(X509 *cert, uint8_t out[VPNC_PEER_FP_LEN]);
 

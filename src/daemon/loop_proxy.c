@@ -42,7 +42,7 @@ const struct vpnc_remote *loop_proxy_target(struct loop *l)
 	return t;
 }
 
-void loop_proxy_attempt(struct loop *l)
+static void loop_proxy_attempt(struct loop *l)
 {
 	vpnc_httpproxy_reply_init(&l->proxy.rep);
 	l->proxy.requested = false;
