@@ -433,13 +433,16 @@ int vpnc_nl_route_lookup(struct vpnc_nl *nl, int family, const uint8_t *dst, str
 	/*
 	 * The answer's rtm_flags may lack RTNH_F_LINKDOWN on a device without
 	 * carrier (IPv4 sets it only when RTM_F_FIB_MATCH is asked), so the
-	 * device says. IFF_LOWER_UP is the carrier itself, set at once;
-	 * IFF_RUNNING (the operational state) can follow up to a second later
-	 * (the kernel's link watch batches such changes), so it is not asked.
+	 * device says. IFF_LOWER_UP is the carrier itself; IFF_RUNNING (the
+	 * operational state up, or unknown for devices that keep none) follows
+	 * once the kernel's link watch has taken the carrier in and opened the
+	 * device's queue: until then what is sent there is dropped. Without
+	 * IFF_RUNNING, `ip link` shows NO-CARRIER (so does a dormant link, e.g.
+	 * Wi-Fi before its authentication).
 	 */
 	struct link_info li;
 	if (!out->no_carrier && !out->local && out->ifindex > 0 && link_info_get(nl, out->ifindex, &li) == 0)
-		out->no_carrier = (li.flags & IFF_LOWER_UP) == 0;
+		out->no_carrier = (li.flags & (IFF_LOWER_UP | IFF_RUNNING)) != (IFF_LOWER_UP | IFF_RUNNING);
 	return 0;
 }
 

@@ -114,9 +114,10 @@ struct vpnc_nl_path {
 	bool has_src;
 	uint8_t src[16];         /* the source address a new socket would use */
 	/*
-	 * The output device has no carrier yet (IFF_LOWER_UP clear, as a link
-	 * that is up before its cable or radio is): the kernel keeps such routes
-	 * and answers with them, but what is sent there is dropped.
+	 * The output device has no carrier yet (IFF_LOWER_UP or IFF_RUNNING
+	 * clear, as on a link that is up before its cable or radio is): the
+	 * kernel keeps such routes and answers with them, but what is sent
+	 * there is dropped.
 	 */
 	bool no_carrier;
 };
