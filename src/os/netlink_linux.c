@@ -431,9 +431,10 @@ int vpnc_nl_route_lookup(struct vpnc_nl *nl, int family, const uint8_t *dst, str
 	if (!lc.found)
 		return -ENETUNREACH;
 	/*
-	 * The answer's rtm_flags may lack RTNH_F_LINKDOWN on a device without
-	 * carrier (IPv4 sets it only when RTM_F_FIB_MATCH is asked), so the
-	 * device says. IFF_LOWER_UP is the carrier itself; IFF_RUNNING (the
+	 * The answer's rtm_flags lack RTNH_F_LINKDOWN on a device without
+	 * carrier (neither IPv4 nor IPv6 sets it in a lookup's answer; IPv4
+	 * does when RTM_F_FIB_MATCH asks for the route itself), so the device
+	 * says. IFF_LOWER_UP is the carrier itself; IFF_RUNNING (the
 	 * operational state up, or unknown for devices that keep none) follows
 	 * once the kernel's link watch has taken the carrier in and opened the
 	 * device's queue: until then what is sent there is dropped. Without
