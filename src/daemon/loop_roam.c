@@ -204,8 +204,10 @@ static void roam_check(struct loop *l, const char *forced)
 	 * with it, but what goes there is dropped, and an ARP request lost so
 	 * is asked again only a second later. So neither probe nor restart yet:
 	 * the carrier coming brings a link notification, and the look after it
-	 * probes (the path counts as lost until then). If none comes, the
-	 * session's keepalive (ping-restart) decides as it would anyway.
+	 * goes on as below, against the path seen before the carrier went: a
+	 * route that was gone, or moved, is probed then; a carrier that only
+	 * came back (a cable plugged in again) changes nothing. If none comes,
+	 * the session's keepalive (ping-restart) decides as it would anyway.
 	 */
 	if (now.no_carrier) {
 		if (!l->path_no_carrier) {
@@ -215,10 +217,10 @@ static void roam_check(struct loop *l, const char *forced)
 			netev_set(l, VPNC_NETEV_NO_CARRIER, now.ifindex);
 			l->netev.action = VPNC_NETACT_WAITING;
 		}
-		l->path_lost = true;
 		l->path_no_carrier = true;
 		return;
 	}
+	bool carrier_back = l->path_no_carrier;
 	l->path_no_carrier = false;
 	if (repinned == 0) {
 		describe_path(&now, family, via, sizeof(via));
@@ -235,9 +237,16 @@ static void roam_check(struct loop *l, const char *forced)
 	l->path = now;
 	l->path_known = true;
 	l->path_lost = false;
-	if (!moved)
-		return;
 	describe_path(&now, family, via, sizeof(via));
+	if (!moved) {
+		if (carrier_back) {
+			vpnc_log(VPNC_LOG_MORE, "Network change: the route to the server (%s) has its carrier back; "
+			                        "nothing else changed", via);
+			netev_set(l, VPNC_NETEV_ROUTE_BACK, now.ifindex);
+			l->netev.action = VPNC_NETACT_CARRIES_ON;
+		}
+		return;
+	}
 	netev_set(l, src_moved ? VPNC_NETEV_SRC_CHANGED : was_lost ? VPNC_NETEV_ROUTE_BACK
 	             : route_moved ? VPNC_NETEV_ROUTE_MOVED : VPNC_NETEV_RESUMED, now.ifindex);
 	if (src_moved) {

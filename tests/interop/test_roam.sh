@@ -18,7 +18,11 @@
 #             pair comes up and the default route is replaced to go through
 #             it (rp_filter 1 on the server's end, as in route)
 #   linkdown  the client's veth goes down for 5 s and comes back
-#   carrier   the client's veth goes down, then comes back up 2 s before its
+#   carrier   (vpnc only, first) the server's end of the client's veth goes
+#             down 1.5 s and back, as a cable pulled and plugged in again:
+#             the client's route stays, and vpnc must wait and then just
+#             carry on (nothing else changed: no probe). Then, for both
+#             clients, the client's veth goes down, then comes back up 2 s before its
 #             carrier (the server's end stays down until then, as a NIC's
 #             link partner before autonegotiation): its routes are back
 #             at once, flagged linkdown, but what is sent there is lost;
@@ -489,6 +493,15 @@ for c in $cases; do
 		fi
 		;;
 	carrier)
+		if [ $stock = 0 ] && vt_check "$c: a cable pulled: far end $VT_SRV_VETH down, $VT_CLI_VETH loses its carrier" \
+			ip -n "$VT_SRV_NS" link set "$VT_SRV_VETH" down; then
+			sleep 1.5
+			vt_check "$c: and plugged in again: far end $VT_SRV_VETH up" ip -n "$VT_SRV_NS" link set "$VT_SRV_VETH" up
+			vt_check "$c: vpnc saw the carrier go and come back, nothing else changed (no probe)" \
+				wait_log 'has its carrier back; nothing else changed' 3
+			status_event "$c (cable)" "route to the server back on $VT_CLI_VETH; the connection carries on"
+			vt_check "$c: the session carries on" not_grep 'Connection reset' "$VT_DIR/client.log"
+		fi
 		clear_start
 		if vt_check "$c: link $VT_CLI_VETH down" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" down; then
 			sleep 1
