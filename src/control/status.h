@@ -56,6 +56,7 @@ enum vpnc_netev_kind {
 	VPNC_NETEV_ROUTE_BACK,    /* a route to the server is back after an outage */
 	VPNC_NETEV_ROUTE_GONE,    /* no route to the server (or only through the tunnel) */
 	VPNC_NETEV_RESUMED,       /* the system resumed from sleep */
+	VPNC_NETEV_NO_CARRIER,    /* the route to the server is through a device without carrier */
 };
 enum vpnc_netev_action {
 	VPNC_NETACT_NONE = 0,

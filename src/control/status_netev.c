@@ -18,6 +18,7 @@ const char *vpnc_status_netev_kind_name(unsigned kind)
 	case VPNC_NETEV_ROUTE_BACK: return "route-back";
 	case VPNC_NETEV_ROUTE_GONE: return "route-gone";
 	case VPNC_NETEV_RESUMED: return "resumed";
+	case VPNC_NETEV_NO_CARRIER: return "no-carrier";
 	default: return "none";
 	}
 }
@@ -43,6 +44,7 @@ static const char *kind_words(unsigned kind)
 	case VPNC_NETEV_ROUTE_BACK: return "route to the server back";
 	case VPNC_NETEV_ROUTE_GONE: return "route to the server gone";
 	case VPNC_NETEV_RESUMED: return "resumed from sleep";
+	case VPNC_NETEV_NO_CARRIER: return "no carrier";
 	default: return "none";
 	}
 }

@@ -179,6 +179,7 @@ struct loop {
 	bool nw_pending;                 /* nw_timer runs */
 	bool path_known;                 /* path: the route to the server at connect or the last look */
 	bool path_lost;                  /* no route to the server at the last look */
+	bool path_no_carrier;            /* ... because its device had no carrier (logged once) */
 	struct vpnc_nl_path path;
 	struct vpnc_status_netev netev;  /* the last network event and what was done, for status */
 

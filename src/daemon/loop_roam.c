@@ -9,7 +9,8 @@
  *    answers; vpnc_engine_probe). No answer in time: the engine restarts.
  *  - UDP without a peer-id, or TCP, when the source address changed: a soft
  *    restart at once (the server cannot move such a session).
- *  - The route to the server disappeared: wait; when it is back, probe.
+ *  - The route to the server disappeared, or its device has no carrier
+ *    yet: wait; when it is back (with a carrier), probe.
  *
  * The choice among these is core/roam.c's (a pure rule, unit-tested); this
  * file gathers the facts and carries the choice out.
@@ -83,6 +84,7 @@ static void describe_path(const struct vpnc_nl_path *p, int family, char *out, s
 void loop_roam_link_opened(struct loop *l)
 {
 	l->path_lost = false;
+	l->path_no_carrier = false;
 	l->path_known = lookup_server(l, &l->path) == 0;
 }
 
@@ -175,6 +177,7 @@ static void roam_check(struct loop *l, const char *forced)
 			l->netev.action = VPNC_NETACT_WAITING;
 		}
 		l->path_lost = true;
+		l->path_no_carrier = false;
 		return;
 	}
 	if (now.local)
@@ -192,8 +195,33 @@ static void roam_check(struct loop *l, const char *forced)
 			l->netev.action = VPNC_NETACT_WAITING;
 		}
 		l->path_lost = true;
+		l->path_no_carrier = false;
 		return;
 	}
+	/*
+	 * A route through a device without carrier (up before its cable or
+	 * radio is there, or one that lost it): the kernel keeps it and answers
+	 * with it, but what goes there is dropped, and an ARP request lost so
+	 * is asked again only a second later. So neither probe nor restart yet:
+	 * the carrier coming brings a link notification, and the look after it
+	 * goes on as below, against the path seen before the carrier went: a
+	 * route that was gone, or moved, is probed then; a carrier that only
+	 * came back (a cable plugged in again) changes nothing. If none comes,
+	 * the session's keepalive (ping-restart) decides as it would anyway.
+	 */
+	if (now.no_carrier) {
+		if (!l->path_no_carrier) {
+			describe_path(&now, family, via, sizeof(via));
+			vpnc_log(l->path_lost ? VPNC_LOG_MORE : VPNC_LOG_INFO,
+			         "Network change: the route to the server (%s) has no carrier yet; waiting for it", via);
+			netev_set(l, VPNC_NETEV_NO_CARRIER, now.ifindex);
+			l->netev.action = VPNC_NETACT_WAITING;
+		}
+		l->path_no_carrier = true;
+		return;
+	}
+	bool carrier_back = l->path_no_carrier;
+	l->path_no_carrier = false;
 	if (repinned == 0) {
 		describe_path(&now, family, via, sizeof(via));
 		vpnc_log(VPNC_LOG_MORE, "the host route to the server moved to %s", via);
@@ -209,9 +237,16 @@ static void roam_check(struct loop *l, const char *forced)
 	l->path = now;
 	l->path_known = true;
 	l->path_lost = false;
-	if (!moved)
-		return;
 	describe_path(&now, family, via, sizeof(via));
+	if (!moved) {
+		if (carrier_back) {
+			vpnc_log(VPNC_LOG_MORE, "Network change: the route to the server (%s) has its carrier back; "
+			                        "nothing else changed", via);
+			netev_set(l, VPNC_NETEV_ROUTE_BACK, now.ifindex);
+			l->netev.action = VPNC_NETACT_CARRIES_ON;
+		}
+		return;
+	}
 	netev_set(l, src_moved ? VPNC_NETEV_SRC_CHANGED : was_lost ? VPNC_NETEV_ROUTE_BACK
 	             : route_moved ? VPNC_NETEV_ROUTE_MOVED : VPNC_NETEV_RESUMED, now.ifindex);
 	if (src_moved) {

@@ -20,6 +20,10 @@
 
 #include "os/os.h"
 
+/* The carrier flag of ifi_flags: linux/if.h has it, but cannot be included with net/if.h (os.h). */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
 /* Receive buffer: large enough for any dump part the kernel sends. */
 #define VPNC_NL_RXBUF 32768
 /* A reply must arrive within this many seconds. */
@@ -143,7 +147,7 @@ int vpnc_nl_link_set_lladdr(struct vpnc_nl *nl, int ifindex, const uint8_t mac[6
 
 struct link_info {
 	int mtu;
-	bool up;
+	unsigned flags; /* ifi_flags: IFF_UP, IFF_LOWER_UP (carrier), ... */
 	bool found;
 };
 
@@ -164,32 +168,40 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
 		return MNL_CB_OK;
 	ifi = mnl_nlmsg_get_payload(nlh);
-	li->up = (ifi->ifi_flags & IFF_UP) != 0;
+	li->flags = ifi->ifi_flags;
 	li->found = true;
 	mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, li);
 	return MNL_CB_OK;
 }
 
-int vpnc_nl_link_get(struct vpnc_nl *nl, int ifindex, int *mtu, bool *up)
+static int link_info_get(struct vpnc_nl *nl, int ifindex, struct link_info *li)
 {
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
-	struct link_info li = {0};
 	int ret;
 
+	memset(li, 0, sizeof(*li));
 	nlh->nlmsg_type = RTM_GETLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	ret = nl_talk(nl, nlh, link_cb, &li);
+	ret = nl_talk(nl, nlh, link_cb, li);
 	if (ret < 0)
 		return ret;
-	if (!li.found)
-		return -ENODEV;
+	return li->found ? 0 : -ENODEV;
+}
+
+int vpnc_nl_link_get(struct vpnc_nl *nl, int ifindex, int *mtu, bool *up)
+{
+	struct link_info li;
+	int ret = link_info_get(nl, ifindex, &li);
+
+	if (ret < 0)
+		return ret;
 	*mtu = li.mtu;
-	*up = li.up;
+	*up = (li.flags & IFF_UP) != 0;
 	return 0;
 }
 
@@ -388,6 +400,7 @@ static int lookup_cb(const struct nlmsghdr *nlh, void *data)
 	lc->out->has_gw = m.has_gw;
 	if (m.has_gw)
 		memcpy(lc->out->gw, m.gw, sizeof(m.gw));
+	lc->out->no_carrier = (m.flags & RTNH_F_LINKDOWN) != 0;
 	lc->out->has_src = m.has_src;
 	if (m.has_src)
 		memcpy(lc->out->src, m.src, sizeof(m.src));
@@ -415,7 +428,23 @@ int vpnc_nl_route_lookup(struct vpnc_nl *nl, int family, const uint8_t *dst, str
 	ret = nl_talk(nl, nlh, lookup_cb, &lc);
 	if (ret < 0)
 		return ret;
-	return lc.found ? 0 : -ENETUNREACH;
+	if (!lc.found)
+		return -ENETUNREACH;
+	/*
+	 * The answer's rtm_flags lack RTNH_F_LINKDOWN on a device without
+	 * carrier (neither IPv4 nor IPv6 sets it in a lookup's answer; IPv4
+	 * does when RTM_F_FIB_MATCH asks for the route itself), so the device
+	 * says. IFF_LOWER_UP is the carrier itself; IFF_RUNNING (the
+	 * operational state up, or unknown for devices that keep none) follows
+	 * once the kernel's link watch has taken the carrier in and opened the
+	 * device's queue: until then what is sent there is dropped. Without
+	 * IFF_RUNNING, `ip link` shows NO-CARRIER (so does a dormant link, e.g.
+	 * Wi-Fi before its authentication).
+	 */
+	struct link_info li;
+	if (!out->no_carrier && !out->local && out->ifindex > 0 && link_info_get(nl, out->ifindex, &li) == 0)
+		out->no_carrier = (li.flags & (IFF_LOWER_UP | IFF_RUNNING)) != (IFF_LOWER_UP | IFF_RUNNING);
+	return 0;
 }
 
 /* Does prefix/len cover dst? */

@@ -113,6 +113,13 @@ struct vpnc_nl_path {
 	bool local;              /* the address is one of this host's (RTN_LOCAL) */
 	bool has_src;
 	uint8_t src[16];         /* the source address a new socket would use */
+	/*
+	 * The output device has no carrier yet (IFF_LOWER_UP or IFF_RUNNING
+	 * clear, as on a link that is up before its cable or radio is): the
+	 * kernel keeps such routes and answers with them, but what is sent
+	 * there is dropped.
+	 */
+	bool no_carrier;
 };
 int vpnc_nl_route_lookup(struct vpnc_nl *nl, int family, const uint8_t *dst, struct vpnc_nl_path *out);
 

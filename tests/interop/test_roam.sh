@@ -18,6 +18,21 @@
 #             pair comes up and the default route is replaced to go through
 #             it (rp_filter 1 on the server's end, as in route)
 #   linkdown  the client's veth goes down for 5 s and comes back
+#   carrier   (vpnc only, first) the server's end of the client's veth goes
+#             down 1.5 s and back, as a cable pulled and plugged in again:
+#             the client's route stays, and vpnc must wait and then just
+#             carry on (nothing else changed: no probe). Then, for both
+#             clients, the client's veth goes down, then comes back up 2 s before its
+#             carrier (the server's end stays down until then, as a NIC's
+#             link partner before autonegotiation): its routes are back
+#             at once, flagged linkdown, but what is sent there is lost;
+#             vpnc must wait for the carrier rather than probe into the
+#             dead link (an unanswered probe would end the session), and
+#             the tunnel must answer within 1 s plus the kernel's ARP
+#             retransmit time (1 s) of the carrier: a packet that went into
+#             the link without carrier (a keepalive, the tunnel's own
+#             traffic) leaves its neighbour entry unresolved, and the kernel
+#             asks again only on that timer
 #   tcp       over TCP (proto tcp-server), the address changes as in addr
 #   redirect  as addr, with redirect-gateway def1 pushed: vpnc's own routes
 #             (0/1, 128/1 through the TUN, the host route to the server) are
@@ -37,9 +52,9 @@
 #             again: the attempt must be replaced at once, and a new session
 #             carry pings within 5 s
 # For each, the time from the change (for linkdown: from the link coming
-# back) to the first ping answered through the tunnel is measured with one
+# back; for carrier: from the carrier coming) to the first ping answered through the tunnel is measured with one
 # ping every 100 ms (bounded by a deadline) and printed. For vpnc it must be
-# under 1 s for addr, route, defroute, redirdef, linkdown, redirect and relink, with the session kept (the server
+# under 1 s for addr, route, defroute, redirdef, linkdown, redirect and relink (carrier: see above), with the session kept (the server
 # set up no new one), and under 5 s for tcp (a new session at once). Before
 # any change, vpnc's own TUN addresses and routes must not have been taken as
 # a network change. After each, `vpnc status` must show the event and what
@@ -56,7 +71,7 @@
 # tunnel device was gone or its routes fell back to the default route. They
 # are counted and then dropped, so a ping answered outside the tunnel never
 # counts as the tunnel being back. The window is from just before the change
-# (for linkdown: before the link goes down) to the first ping answered through
+# (for linkdown and carrier: before the link goes down) to the first ping answered through
 # the tunnel. With --kill-switch (vpnc only) the count must be 0 in every
 # case. All figures are printed as one table at the end. Needs root. Last line
 # is the summary.
@@ -72,7 +87,7 @@ lib=$here/lib.sh
 . "$lib"
 
 name=${VT_NAME:-test_roam}
-all_cases="addr route defroute redirdef linkdown tcp redirect relink deadpath"
+all_cases="addr route defroute redirdef linkdown carrier tcp redirect relink deadpath"
 cases=${VT_CASES:-$all_cases}
 VT_KEEPALIVE="10 60"
 # The client's address after the change, and the second link's network.
@@ -84,6 +99,8 @@ ALT_CLI_VETH=vcli2
 # vpnc's targets, in ms.
 LIMIT_UDP_MS=1000
 LIMIT_TCP_MS=5000
+# carrier: plus the kernel's ARP retransmit time (see above).
+LIMIT_CARRIER_MS=$((LIMIT_UDP_MS + 1000))
 
 # An address outside the tunnel, on the server namespace's loopback (reached through redirect-gateway).
 OUT_IP="198.18.$VT_NET_OCTET.1"
@@ -281,6 +298,19 @@ dead_link() {
 		ip -n "$VT_CLI_NS" link set "$ALT_CLI_VETH" up
 }
 
+# probe_logged: waits (at most 3 s) until vpnc logged its probe's answer. The
+# probe can follow the tunnel's first ping by up to a second: vpnc probes only
+# once the link is running, which the kernel's link watch may report that late.
+probe_logged() {
+	[ $stock = 1 ] || wait_log 'answered on the new path' 3 ||
+		vt_log "  no answer to a probe logged within 3 s"
+}
+
+# not_grep PATTERN FILE: PATTERN is not in FILE (which exists).
+not_grep() {
+	[ -r "$2" ] && ! grep -q -e "$1" "$2"
+}
+
 # wait_log TEXT SECONDS: waits until the client log has TEXT.
 wait_log() {
 	local i=0 limit=$(($2 * 20))
@@ -342,7 +372,7 @@ table=()
 for c in $cases; do
 	failed_before=$VT_FAILED
 	case "$c" in
-	addr | route | defroute | redirdef | linkdown | redirect | relink | deadpath)
+	addr | route | defroute | redirdef | linkdown | carrier | redirect | relink | deadpath)
 		VT_SRV_PROTO=udp
 		VT_CLIENT_REMOTES=""
 		# defroute: the server listens on, and the client goes to, the far address (via the default route).
@@ -457,9 +487,47 @@ for c in $cases; do
 			if vt_check "$c: link $VT_CLI_VETH up after 5 s" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" up; then
 				measure "$t0"
 				clear_stop "$c"
+				probe_logged
 				judge "$c" "$LIMIT_UDP_MS" 1 "route to the server back on $VT_CLI_VETH; probe answered in [0-9]+ ms"
 			fi
 		fi
+		;;
+	carrier)
+		if [ $stock = 0 ] && vt_check "$c: a cable pulled: far end $VT_SRV_VETH down, $VT_CLI_VETH loses its carrier" \
+			ip -n "$VT_SRV_NS" link set "$VT_SRV_VETH" down; then
+			sleep 1.5
+			vt_check "$c: and plugged in again: far end $VT_SRV_VETH up" ip -n "$VT_SRV_NS" link set "$VT_SRV_VETH" up
+			vt_check "$c: vpnc saw the carrier go and come back, nothing else changed (no probe)" \
+				wait_log 'has its carrier back; nothing else changed' 3
+			status_event "$c (cable)" "route to the server back on $VT_CLI_VETH; the connection carries on"
+			vt_check "$c: the session carries on" not_grep 'Connection reset' "$VT_DIR/client.log"
+		fi
+		clear_start
+		if vt_check "$c: link $VT_CLI_VETH down" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" down; then
+			sleep 1
+			# The far end down first: the client's veth comes up without carrier.
+			if vt_check "$c: far end $VT_SRV_VETH down" ip -n "$VT_SRV_NS" link set "$VT_SRV_VETH" down &&
+				vt_check "$c: link $VT_CLI_VETH up, without carrier" ip -n "$VT_CLI_NS" link set "$VT_CLI_VETH" up; then
+				vt_check "$c: $VT_CLI_VETH has no carrier, its route to $VT_SRV_IP is back (linkdown)" \
+					grep -q linkdown <<<"$(ip -n "$VT_CLI_NS" route show dev "$VT_CLI_VETH")"
+				# Longer than the probe's 1 s wait: a probe sent into the dead link would have failed by now.
+				sleep 2
+			fi
+			t0=$(vt_now_us)
+			if vt_check "$c: far end $VT_SRV_VETH up: the carrier comes" \
+				ip -n "$VT_SRV_NS" link set "$VT_SRV_VETH" up; then
+				measure "$t0"
+				clear_stop "$c"
+				probe_logged
+				judge "$c" "$LIMIT_CARRIER_MS" 1 "route to the server back on $VT_CLI_VETH; probe answered in [0-9]+ ms"
+				if [ $stock = 0 ]; then
+					vt_check "$c: vpnc waited for the carrier" grep -q 'has no carrier yet; waiting for it' "$VT_DIR/client.log"
+					vt_check "$c: and probed only after it (no probe went unanswered)" \
+						not_grep 'Connection reset' "$VT_DIR/client.log"
+				fi
+			fi
+		fi
+		ip -n "$VT_SRV_NS" link set "$VT_SRV_VETH" up 2>/dev/null
 		;;
 	esac
 	finish "$c"

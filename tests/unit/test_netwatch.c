@@ -6,7 +6,9 @@
  * An "uplink" TUN with an address and a default route plays the physical
  * network, a second TUN the VPN device. Address and route changes on the
  * uplink must be reported, changes on the VPN device must not (they are
- * vpnc's own), and the route lookup must follow the source address.
+ * vpnc's own), and the route lookup must follow the source address. A veth
+ * whose peer is down has no carrier: the lookup must say so, and the carrier
+ * coming must be reported.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -137,6 +139,54 @@ static void settle(struct vpnc_netwatch *w, int ignore)
 	}
 }
 
+/*
+ * A link that is up before its carrier (as a NIC before its cable, here a
+ * veth whose peer is down): the kernel keeps its routes (flagged linkdown)
+ * and the lookup answers with them, so it must say there is no carrier.
+ * The peer coming up gives the carrier, which the watch must report even
+ * with the peer's own notifications ignored (it stands for the far end).
+ */
+static void test_carrier(struct vpnc_nl *nl, struct vpnc_netwatch *w)
+{
+	struct vpnc_nl_path p;
+	int got = 0;
+
+	CHECK(system("ip link add cv0 type veth peer name cv1") == 0, "veth pair cv0/cv1");
+	int c0 = (int)if_nametoindex("cv0"), c1 = (int)if_nametoindex("cv1");
+	CHECK(c0 > 0 && c1 > 0, "veth indexes");
+	if (c0 <= 0 || c1 <= 0)
+		return;
+	CHECK(vpnc_nl_link_up(nl, c0, 1500, 0) == 0, "cv0 up, its peer down");
+	CHECK(vpnc_nl_addr(nl, true, c0, AF_INET, b4("198.18.5.1"), 24, NULL) == 0, "cv0 address");
+	CHECK(vpnc_nl_route(nl, true, AF_INET6, b6("2001:db8:5::"), 64, NULL, c0, -1) == 0, "cv0 IPv6 route");
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("198.18.5.7"), &p) == 0 && p.ifindex == c0 && p.no_carrier,
+	      "IPv4: the route through cv0 is there, without carrier");
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET6, b6("2001:db8:5::7"), &p) == 0 && p.ifindex == c0 && p.no_carrier,
+	      "IPv6: the same");
+	settle(w, 0);
+
+	CHECK(vpnc_nl_link_up(nl, c1, 1500, 0) == 0, "cv1 up: cv0 gets its carrier");
+	/*
+	 * cv0's carrier is taken in by the kernel's link watch, which may batch
+	 * it up to a second; the lookup says "no carrier" until then, and the
+	 * change is reported then.
+	 */
+	for (int i = 0; i < 30; i++) {
+		if (vpnc_netwatch_read(w, c1) > 0)
+			got = 1;
+		if (got && vpnc_nl_route_lookup(nl, AF_INET, b4("198.18.5.7"), &p) == 0 && !p.no_carrier)
+			break;
+		usleep(100 * 1000);
+	}
+	CHECK(got == 1, "the carrier coming is reported");
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("198.18.5.7"), &p) == 0 && p.ifindex == c0 && !p.no_carrier,
+	      "IPv4: with carrier");
+	CHECK(vpnc_nl_route_lookup(nl, AF_INET6, b6("2001:db8:5::7"), &p) == 0 && p.ifindex == c0 && !p.no_carrier,
+	      "IPv6: with carrier");
+	CHECK(system("ip link del cv0") == 0, "veth pair removed");
+	settle(w, 0);
+}
+
 static void test_watch(struct vpnc_nl *nl, const struct vpnc_tun *up, const struct vpnc_tun *vpn)
 {
 	struct vpnc_netwatch *w = NULL;
@@ -152,6 +202,7 @@ static void test_watch(struct vpnc_nl *nl, const struct vpnc_tun *up, const stru
 	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("198.51.100.7"), &p) == 0 && p.ifindex == up->ifindex &&
 	      p.has_gw && memcmp(p.gw, b4("192.0.2.254"), 4) == 0, "the route to 198.51.100.7 is the uplink's default");
 	CHECK(p.has_src && memcmp(p.src, b4("192.0.2.1"), 4) == 0, "preferred source 192.0.2.1");
+	CHECK(!p.no_carrier, "the uplink has a carrier");
 
 	/* The same for IPv6. */
 	CHECK(vpnc_nl_route_lookup(nl, AF_INET6, b6("2001:db8:2::7"), &p) == 0 && p.ifindex == up->ifindex &&
@@ -174,6 +225,7 @@ static void test_watch(struct vpnc_nl *nl, const struct vpnc_tun *up, const stru
 	CHECK(vpnc_nl_route_lookup(nl, AF_INET, b4("198.51.100.7"), &p) == 0 && p.has_src &&
 	      memcmp(p.src, b4("192.0.2.5"), 4) == 0, "the source moved to 192.0.2.5");
 
+	test_carrier(nl, w);
 	test_repin(nl, up, vpn);
 	(void)vpnc_netwatch_read(w, vpn->ifindex);
 

@@ -798,6 +798,14 @@ static void test_dns_netev(void)
 	CHECK(strcmp(line, "3 s ago: route to the server gone; waiting") == 0, "%s", line);
 	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0 && json_ok(out));
 	CHECK(HAS(out, "\"interface\":null") && HAS(out, "\"probe_ms\":null"), "%s", out);
+	/* The route through a link without carrier: its interface named; waiting. */
+	s.netev = (struct vpnc_status_netev){.kind = VPNC_NETEV_NO_CARRIER, .action = VPNC_NETACT_WAITING,
+	                                     .ifname = "eth0", .at = NOW - 2};
+	vpnc_status_netev_text(&s.netev, NOW, line, sizeof(line));
+	CHECK(strcmp(line, "2 s ago: no carrier on eth0; waiting") == 0, "%s", line);
+	CHECK(vpnc_status_json(&s, NOW, out, sizeof(out)) > 0 && json_ok(out));
+	CHECK(HAS(out, "\"event\":\"no-carrier\",\"interface\":\"eth0\"") && HAS(out, "\"action\":\"waiting\""),
+	      "%s", out);
 	/* A resume whose probe went unanswered, then a new session. */
 	s.netev = (struct vpnc_status_netev){.kind = VPNC_NETEV_RESUMED, .action = VPNC_NETACT_RECONNECTED,
 	                                     .probe_failed = true, .ifname = "wlan0", .at = NOW - 65};
