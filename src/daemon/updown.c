@@ -223,11 +223,23 @@ int vpnc_updown_init(struct vpnc_updown *u, uv_loop_t *uv, const struct vpnc_con
 	return 0;
 }
 
+/* The watch stopped at its limit (dnswatch.h): the other links' servers may be back. */
+static void dnswatch_gave_up(void *ctx)
+{
+	struct vpnc_updown *u = ctx;
+
+	u->dnswatch = NULL; /* it frees itself */
+	if (u->dns_scope != NULL && strcmp(u->dns_scope, "full-tunnel") == 0)
+		u->dns_scope = "first";
+}
+
 static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int ifindex)
 {
 	struct vpnc_dns_conf *c;
 	int ret;
 
+	vpnc_dnswatch_stop(u->dnswatch); /* before anything is reverted or applied again */
+	u->dnswatch = NULL;
 	u->dns_failed = false;
 	u->dns_why[0] = '\0';
 	u->dns_scope = NULL;
@@ -258,10 +270,13 @@ static void apply_dns(struct vpnc_updown *u, const struct vpnc_push *push, int i
 		u->dns_scope = c->full_tunnel && u->dns.exclusive ? "full-tunnel"
 		               : ret != VPNC_DNS_RESOLVED ? "first"
 		               : c->n_domains + c->n_route_domains > 0 ? "domains" : "shared";
-	if (ret > 0 && u->dns.rc_file && u->dns.exclusive)
+	if (ret > 0 && u->dns.rc_file && u->dns.exclusive) {
 		vpnc_log(VPNC_LOG_WARN, "DNS: this resolvconf has no exclusive mode (-x), so on this full "
 		         "tunnel vpnc also writes the VPN's servers alone into /etc/resolv.conf, as "
-		         "--dns-mode file does, and puts the file back at exit");
+		         "--dns-mode file does, writes them again when resolvconf rewrites the file, and "
+		         "puts the file back at exit");
+		u->dnswatch = vpnc_dnswatch_start(u->uv, &u->dns, c, dnswatch_gave_up, u);
+	}
 	if (ret > 0 && c->full_tunnel && !u->dns.exclusive)
 		vpnc_log(VPNC_LOG_WARN, "DNS: this resolvconf cannot make the VPN's servers the only ones "
 		         "(no -x) and /etc/resolv.conf cannot be written, so a lookup the VPN's servers fail "
@@ -322,6 +337,9 @@ int vpnc_updown_connected(struct vpnc_updown *u, const struct vpnc_push *push, c
 
 void vpnc_updown_dns_revert(struct vpnc_updown *u)
 {
+	/* First: the original coming back must not look like a rewrite to undo. */
+	vpnc_dnswatch_stop(u->dnswatch);
+	u->dnswatch = NULL;
 	if (u->conf != NULL && u->dns.mode != VPNC_DNS_NONE) {
 		int ret = vpnc_dns_revert(&u->dns);
 
@@ -363,6 +381,7 @@ void vpnc_updown_down(struct vpnc_updown *u, const char *signal)
 
 void vpnc_updown_free(struct vpnc_updown *u)
 {
+	/* u->dnswatch is NULL here: vpnc_updown_dns_revert() stopped it while the loop ran. */
 	vpnc_dns_close(&u->dns);
 	free(u->last);
 	u->last = NULL;

@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include "daemon/dnswatch.h"
 #include "os/dns.h"
 #include "vpnc/config.h"
 #include "vpnc/push.h"
@@ -53,6 +54,7 @@ struct vpnc_updown {
 	bool dns_failed;                 /* the last connect's pushed DNS could not be applied */
 	char dns_why[VPNC_DNS_WHY_MAX];  /* dns_failed: why, "<backend>: <reason>" (vpnc_dns_why) */
 	const char *dns_scope;           /* what the applied DNS takes (status.h's dns_scope), or NULL */
+	struct vpnc_dnswatch *dnswatch;  /* while resolv.conf is written over a plain resolvconf record */
 	/* Called when 'up' or 'route-up' exits non-zero, or 'route-up' cannot be started after 'up'
 	 * (OpenVPN: fatal). Only ever from a script's exit callback, never from inside a
 	 * vpnc_updown_*() call, so it may free what the caller of those holds (the loop's engine). */

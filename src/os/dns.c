@@ -464,7 +464,9 @@ static int apply_resolved(struct vpnc_dns *d, const struct vpnc_dns_conf *c)
  * the original goes back first and "resolvconf -d" then rewrites the file from
  * the records resolvconf holds by then. The record stays meanwhile, so a
  * rewrite by resolvconf during the session (a DHCP renewal) still puts the
- * VPN's servers first. Returns true if the file was written.
+ * VPN's servers first, and the daemon watches the file to put the VPN-only
+ * text back (vpnc_dns_reassert, daemon/dnswatch.h). Returns true if the file
+ * was written.
  */
 static bool rc_file_apply(struct vpnc_dns *d, const struct vpnc_dns_conf *c)
 {
@@ -538,6 +540,13 @@ int vpnc_dns_apply(struct vpnc_dns *d, enum vpnc_dns_mode want, const struct vpn
 	 * use on a full tunnel. */
 	d->exclusive = c->full_tunnel && (want != VPNC_DNS_RESOLVCONF || exclusive);
 	return (int)want;
+}
+
+int vpnc_dns_reassert(struct vpnc_dns *d, const struct vpnc_dns_conf *c)
+{
+	if (d->mode != VPNC_DNS_RESOLVCONF || !d->rc_file || !d->exclusive || strcmp(d->ifname, c->ifname) != 0)
+		return 0;
+	return vpnc_dns_file_reassert(&d->paths, c);
 }
 
 void vpnc_dns_why(const struct vpnc_dns *d, int err, char *out, size_t cap)

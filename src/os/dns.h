@@ -172,6 +172,15 @@ void vpnc_dns_why(const struct vpnc_dns *d, int err, char *out, size_t cap);
 /* Undoes what vpnc_dns_apply() did. Returns 0 or a negative errno code; d is reset either way. */
 int vpnc_dns_revert(struct vpnc_dns *d);
 
+/*
+ * While a plain resolvconf record has resolv.conf rewritten on top (d->rc_file
+ * and d->exclusive): puts the VPN-only text back if resolvconf (or another
+ * program) rewrote the file. c: what vpnc_dns_apply() was given. Returns 1 if
+ * the file was written again, 0 if it needed nothing (or the override is not
+ * in force), or a negative errno code.
+ */
+int vpnc_dns_reassert(struct vpnc_dns *d, const struct vpnc_dns_conf *c);
+
 /* Closes the kept resolved bus connection (at exit, after vpnc_dns_revert). */
 void vpnc_dns_close(struct vpnc_dns *d);
 
@@ -254,6 +263,13 @@ int vpnc_dns_spawn(char *const argv[], const char *input, size_t len, int timeou
 
 /* Saves the original resolv.conf (once) and writes c into it in place. */
 int vpnc_dns_file_apply(const struct vpnc_dns_paths *paths, const struct vpnc_dns_conf *c);
+/*
+ * While applied: writes c's text again if resolv.conf no longer holds it
+ * (another program rewrote it). Returns 0 if it still did, 1 if it was
+ * written again, -ENOENT if no original is saved (nothing applied), or
+ * another negative errno code.
+ */
+int vpnc_dns_file_reassert(const struct vpnc_dns_paths *paths, const struct vpnc_dns_conf *c);
 /* Writes the saved original back in place and removes the copy. -ENOENT if there is none. */
 int vpnc_dns_file_restore(const struct vpnc_dns_paths *paths, const char *ifname);
 

@@ -137,17 +137,17 @@ out:
 	return ret;
 }
 
-int vpnc_dns_file_apply(const struct vpnc_dns_paths *p, const struct vpnc_dns_conf *c)
+/*
+ * Writes c's text (merged with the saved original) into resolv.conf. With
+ * only_if_changed, the file is read first and left alone when it already holds
+ * that text: 0 then, 1 when it was written again.
+ */
+static int file_write(const struct vpnc_dns_paths *p, const struct vpnc_dns_conf *c, const char *final,
+                      bool only_if_changed)
 {
-	char final[FILE_PATH_MAX], *orig = NULL, *text = NULL;
+	char *orig = NULL, *text = NULL, *now = NULL;
 	int ret, len;
 
-	if ((ret = backup_path(p, c->ifname, false, final, sizeof(final))) < 0)
-		return ret;
-	if (mkdir(p->run_dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	if ((ret = save_original(p, c->ifname, final)) < 0)
-		return ret;
 	if ((ret = read_all(final, &orig)) < 0)
 		return ret;
 	text = malloc(FILE_OUT_MAX);
@@ -156,11 +156,50 @@ int vpnc_dns_file_apply(const struct vpnc_dns_paths *p, const struct vpnc_dns_co
 		goto out;
 	}
 	len = vpnc_dns_format(c, orig, text, FILE_OUT_MAX);
-	ret = len < 0 ? len : write_in_place(p->resolv_conf, text, (size_t)len);
+	if (len < 0) {
+		ret = len;
+		goto out;
+	}
+	/* A file that is gone or unreadable now is written again, as one with other text. */
+	if (only_if_changed && read_all(p->resolv_conf, &now) == 0 && strcmp(now, text) == 0) {
+		ret = 0;
+		goto out;
+	}
+	ret = write_in_place(p->resolv_conf, text, (size_t)len);
+	if (ret == 0 && only_if_changed)
+		ret = 1;
 out:
+	free(now);
 	free(text);
 	free(orig);
 	return ret;
+}
+
+int vpnc_dns_file_apply(const struct vpnc_dns_paths *p, const struct vpnc_dns_conf *c)
+{
+	char final[FILE_PATH_MAX];
+	int ret;
+
+	if ((ret = backup_path(p, c->ifname, false, final, sizeof(final))) < 0)
+		return ret;
+	if (mkdir(p->run_dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if ((ret = save_original(p, c->ifname, final)) < 0)
+		return ret;
+	return file_write(p, c, final, false);
+}
+
+int vpnc_dns_file_reassert(const struct vpnc_dns_paths *p, const struct vpnc_dns_conf *c)
+{
+	char final[FILE_PATH_MAX];
+	int ret;
+
+	/* Never a new saved copy here: it would hold another program's text, or ours. */
+	if ((ret = backup_path(p, c->ifname, false, final, sizeof(final))) < 0)
+		return ret;
+	if (access(final, F_OK) < 0)
+		return -errno;
+	return file_write(p, c, final, true);
 }
 
 int vpnc_dns_file_restore(const struct vpnc_dns_paths *p, const char *ifname)

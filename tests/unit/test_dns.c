@@ -457,7 +457,7 @@ static void test_resolvconf(void)
 	struct vpnc_dns_conf c;
 	struct vpnc_dns d;
 	struct vpnc_push p;
-	char script[1200], prog[256], state[300];
+	char script[1200], prog[256], state[300], vpn_text[1024];
 	char *argv[4] = {NULL};
 
 	CHECK(vpnc_resolvconf_cmd(&cmd, "/sbin/resolvconf", VPNC_RC_ADD, "tun7") == 0);
@@ -565,8 +565,21 @@ static void test_resolvconf(void)
 	CHECK(strstr(slurp(resolv), "nameserver 10.8.0.1\nnameserver fd00::1\n") != NULL &&
 	      strstr(slurp(resolv), "192.168.1.1") == NULL, "only the VPN's servers: %s", slurp(resolv));
 	CHECK(strstr(slurp(state), " mode=resolvconf+file\n") != NULL);
+	/* resolvconf rewrites the file meanwhile (a DHCP renewal): reassert puts the VPN's text back. */
+	snprintf(vpn_text, sizeof(vpn_text), "%s", slurp(resolv));
+	CHECK(vpnc_dns_reassert(&d, &c) == 0); /* unchanged: nothing written */
+	write_file(resolv, "nameserver 10.8.0.1\nnameserver 192.168.1.77\n");
+	CHECK(vpnc_dns_reassert(&d, &c) == 1);
+	CHECK_STR(slurp(resolv), vpn_text);
+	CHECK(vpnc_dns_reassert(&d, &c) == 0);
+	unlink(resolv); /* replaced by rename: gone for a moment */
+	CHECK(vpnc_dns_reassert(&d, &c) == 1);
+	CHECK_STR(slurp(resolv), vpn_text);
 	CHECK(vpnc_dns_revert(&d) == 0);
 	CHECK(!d.exclusive && !d.rc_file && access(state, F_OK) != 0);
+	CHECK_STR(slurp(resolv), orig_conf);
+	/* Not in force any more: the file is left to resolvconf. */
+	CHECK(vpnc_dns_reassert(&d, &c) == 0);
 	CHECK_STR(slurp(resolv), orig_conf);
 	/* "-d" saw the original already back (it rewrites the file from its records then). */
 	CHECK_STR(slurp(rclog), "args: -x -a tun7.vpnc\nargs: -a tun7.vpnc\nargs: -d tun7.vpnc\n"
@@ -586,6 +599,7 @@ static void test_resolvconf(void)
 	vpnc_dns_conf_from_push(&c, &p, "tun7", 7);
 	CHECK(vpnc_dns_apply(&d, VPNC_DNS_AUTO, &c) == VPNC_DNS_RESOLVCONF && !d.exclusive && !d.rc_file);
 	CHECK_STR(slurp(resolv), orig_conf);
+	CHECK(vpnc_dns_reassert(&d, &c) == 0); /* a plain record alone: resolvconf owns the file */
 	CHECK(vpnc_dns_revert(&d) == 0);
 	/* A resolv.conf that cannot be written (here a directory): the plain record, not exclusive. */
 	make_push(&p, full_push);
