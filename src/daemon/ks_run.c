@@ -170,7 +170,7 @@ void vpnc_ks_run_end(struct vpnc_ks_run *k, int code)
 			k->ks->resolving = false;
 			(void)apply(k);
 		}
-		vpnc_log(VPNC_LOG_INFO, "The kill switch stays on after the error; 'vpnc kill-switch off "
+		vpnc_log(VPNC_LOG_WARN, "The kill switch stays on after the error; 'vpnc kill-switch off "
 		                        "--instance %s' removes it", k->instance);
 		goto out;
 	}

@@ -463,7 +463,7 @@ static void on_fatal(struct loop *l)
 		(void)vpnc_sd_status(st);
 		return;
 	}
-	vpnc_log(VPNC_LOG_INFO, "AUTH: %s; trying again (auth-retry %s)", l->reason,
+	vpnc_log(VPNC_LOG_WARN, "AUTH: %s; trying again (auth-retry %s)", l->reason,
 	         ar == VPNC_AUTH_RETRY_INTERACT ? "interact" : "nointeract");
 	loop_teardown_connection(l, false);
 	if (ar == VPNC_AUTH_RETRY_INTERACT) {

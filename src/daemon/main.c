@@ -310,7 +310,7 @@ static void log_notes(const struct cfg_notes *b)
 		off += (size_t)n + 1;
 	}
 	if (b->lost)
-		vpnc_log(VPNC_LOG_INFO, "More configuration notes than fit in %zu bytes were left out.",
+		vpnc_log(VPNC_LOG_WARN, "More configuration notes than fit in %zu bytes were left out.",
 		         sizeof(b->text));
 }
 

@@ -163,7 +163,7 @@ int vpnc_script_verify(struct vpnc_script_verify *v, const struct vpnc_tls_cert_
 	/* The subject is the server's text: escaped for the log as every such text. */
 	vpnc_log_escape(subj, sizeof(subj), ci->subject, strlen(ci->subject));
 	if (ret != 0) {
-		vpnc_log(VPNC_LOG_INFO, "The tls-verify script rejected depth %d, %s (status %d).", ci->depth,
+		vpnc_log(VPNC_LOG_WARN, "The tls-verify script rejected depth %d, %s (status %d).", ci->depth,
 		         subj, ret);
 		return -EPERM;
 	}

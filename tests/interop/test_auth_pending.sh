@@ -8,7 +8,8 @@
 #             through auth_control_file 2 s later, as a web login would. The
 #             client must show the URL, wait (AUTH_PENDING), then connect.
 # nointeract: a wrong password with `auth-retry nointeract`: the client does
-#             not exit on AUTH_FAILED but tries again.
+#             not exit on AUTH_FAILED but tries again; vpnc logs that at
+#             priority warning on a journal stream.
 # Needs root.
 set -u -o pipefail
 
@@ -76,10 +77,22 @@ auth-retry nointeract"
 vt_server_conf
 vt_client_conf
 if vt_check "nointeract: server up" vt_server_start; then
-	vt_client_start
+	# vpnc on a journal stream: the retry line has priority warning (a user filtering
+	# `journalctl -p warning` sees that the login was refused). client.log keeps its
+	# inode when vt_client_start truncates it.
+	: >"$VT_DIR/client.log"
+	if vt_client_is_stock; then
+		vt_client_start
+	else
+		JOURNAL_STREAM=$(stat -c '%d:%i' "$VT_DIR/client.log") vt_client_start
+	fi
 	sleep 3
 	vt_check "nointeract: still running after AUTH_FAILED" vt_pid_alive "$VT_CLI_PID"
 	vt_check "nointeract: the rejection was reported" grep -qi "auth" "$VT_DIR/client.log"
+	if ! vt_client_is_stock; then
+		vt_check "nointeract: the retry line has priority warning" \
+			grep -q '^<4>AUTH: .*; trying again (auth-retry nointeract)' "$VT_DIR/client.log"
+	fi
 	vt_check "nointeract: SIGTERM, exit 0" eval 'vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]'
 	vt_check "nointeract: client namespace clean" vt_ns_clean
 	vt_server_stop

@@ -1,5 +1,6 @@
 #!/bin/bash
-# test_install.sh: `cmake --install` puts the binary, the man page, the systemd
+# test_install.sh: `cmake --install` puts the binary, the man page and the docs
+# it names (share/doc/vpnc-ovpn), the systemd
 # unit, the sysusers and the tmpfiles files in the standard places, and the
 # unit starts the binary that was installed. A configure for /usr (as the
 # Debian package does) takes systemd's directories from systemd.pc, the bash
@@ -44,6 +45,22 @@ check "the man page is installed" test -s "$root/share/man/man8/vpnc.8"
 # cachevar DIR NAME: a CMake cache value; a relative directory is under the prefix.
 cachevar() { sed -n "s/^$2:[A-Z]*=//p" "$1/CMakeCache.txt"; }
 under() { case "$1" in /*) echo "$dest$1" ;; *) echo "$root/$1" ;; esac; }
+# The docs the man page names (the package's /usr/share/doc/vpnc-ovpn/NAME.md.gz) are installed
+# uncompressed in the same directory under the prefix, and the man page says so.
+docdir=$(under "$(cachevar "$build" CMAKE_INSTALL_DOCDIR)")
+check "the docs directory is share/doc/vpnc-ovpn under the prefix ($docdir)" test "$docdir" = "$root/share/doc/vpnc-ovpn"
+mandocs=$(grep -o '/usr/share/doc/vpnc\\-ovpn/[a-z0-9_.\\-]*\.md\.gz' "$root/share/man/man8/vpnc.8" |
+	sed 's/\\//g; s/\.gz$//; s|.*/||' | sort -u)
+nodoc=""
+for f in $mandocs; do
+	[ -s "$docdir/$f" ] || nodoc="$nodoc $f"
+done
+check "the $(wc -w <<<"$mandocs") docs the man page names are installed in $docdir (missing:${nodoc:- none})" \
+	test -n "$mandocs" -a -z "$nodoc"
+check "every docs/*.md is installed" bash -c 'for f in "$1"/docs/*.md; do [ -s "$2/${f##*/}" ] || exit 1; done' _ \
+	"$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)" "$docdir"
+check "the man page says where a CMake install has them" \
+	grep -q '^installed from a source build by CMake, they are uncompressed in$' "$root/share/man/man8/vpnc.8"
 unitdir=$(under "$(cachevar "$build" VPNC_SYSTEMD_UNITDIR)")
 unit="$unitdir/vpnc-client@.service"
 check "the systemd unit is installed ($unit)" test -s "$unit"

@@ -37,7 +37,8 @@
 #                53; none of 10 datagrams to the resolver's port 53 arrives
 #   fatal        a name no one can resolve, with resolv-retry 1: the lookup's
 #                queries reach the resolver (port 53 is open while resolving),
-#                vpnc exits 1, the rules stay without port 53, and
+#                vpnc exits 1, the rules stay without port 53 (logged at
+#                priority warning on a journal stream), and
 #                `vpnc kill-switch off` (no instance) removes the table
 # Needs root and the nft program (for the counters). Last line is the summary.
 # shellcheck disable=SC2119
@@ -313,7 +314,9 @@ VT_CLIENT_REMOTES="remote nohost.kstest.invalid $VT_PORT
 resolv-retry 1"
 vt_client_conf
 before=$(count dns)
-vt_client_start
+# On a journal stream (client.log keeps its inode when vt_client_start truncates it).
+: >"$VT_DIR/client.log"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$VT_DIR/client.log") vt_client_start
 if vt_client_wait_exit 20 && [ "$VT_CLI_RC" = 1 ]; then
 	vt_pass "fatal: vpnc gave up on the name with exit code 1"
 else
@@ -325,6 +328,8 @@ after=$(count dns)
 vt_check "fatal: the lookup's queries reached the resolver (${before:-?} -> ${after:-?})" \
 	test -n "$before" -a -n "$after" -a "${after:-0}" -gt "${before:-0}"
 vt_check "fatal: the vpnc table stays after exit 1" has_table
+vt_check "fatal: 'the kill switch stays on' is logged at priority warning" \
+	grep -q "^<4>The kill switch stays on after the error; 'vpnc kill-switch off --instance client' removes it" "$VT_DIR/client.log"
 rules=$(vt_cli nft list chain inet vpnc out_client 2>/dev/null)
 vt_check "fatal: no port 53 left open" no_dns_rule "$rules"
 expect_delta "fatal: outside after exit 1" outside "$OUT_IP" $OUT_PORT 10 0

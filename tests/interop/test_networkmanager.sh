@@ -28,14 +28,15 @@
 #
 # The secrets through `nmcli --ask` on a pseudo terminal (docs/networkmanager.md,
 # "Secrets and the auth-dialog", "Questions during the connection"): failure
-# reasons, import and export, the kill switch, a static challenge's code, a
-# dynamic challenge (CRV1, from the stock server's auth script), an encrypted
-# key's passphrase (declared at import, and "save password": a saved secret is
-# not asked, a not-saved one at each connect and never stored; undeclared,
-# relayed from vpnc's start-up question) and a PKCS#11 token's PIN (SoftHSM2
-# through p11-kit's proxy, relayed from vpnc's start-up question). Before
-# NetworkManager starts, the auth-dialog's external-UI protocol is driven
-# directly for each secret kind and hint.
+# reasons, import and export (the README's nmcli lines, run as written), the
+# kill switch, a static challenge's code, a dynamic challenge (CRV1, from the
+# stock server's auth script), an encrypted key's passphrase (declared at
+# import, and "save password": a saved secret is not asked, a not-saved one at
+# each connect and never stored; undeclared, relayed from vpnc's start-up
+# question) and a PKCS#11 token's PIN (SoftHSM2 through p11-kit's proxy,
+# relayed from vpnc's start-up question). Before NetworkManager starts, the
+# auth-dialog's external-UI protocol is driven directly for each secret kind
+# and hint.
 #
 # Last, the safety model (docs/networkmanager.md): an unprivileged user
 # created for the test (removed at the end) owns connections
@@ -686,21 +687,36 @@ failures() {
 	return 0
 }
 
-# Import, the auth-dialog through nmcli --ask, export (docs/networkmanager.md, "Import and export").
+# The README's NetworkManager lines ("Install and use"), as written: nmcli's lines of that section.
+readme_nm=$(awk '/^## Install and use/ { f = 1; next } /^## / { f = 0 }
+	f && /^    nmcli / { sub(/^    /, ""); print }' "$here/../../README.md")
+readme_nm_cmd() { grep -m 1 -e "$1" <<<"$readme_nm"; }
+
+# Import, the auth-dialog through nmcli --ask, export (docs/networkmanager.md, "Import and export"),
+# through the README's lines: import client.ovpn, set the username and the kill switch, --ask up.
+# Each runs as written in bash in the profile's directory (NAME: the test's user); a README edit
+# that breaks one fails here.
 import_round() {
-	local d=$VT_DIR/nm out pid
-	vt_log "-- round import"
-	cp "$VT_DIR/client.ovpn" "$d/imported.ovpn" || return 1
-	vt_check "[import] nmcli connection import type vpnc_ovpn file imported.ovpn" \
-		quiet env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$d/imported.ovpn"
-	out=$(nmcli -g vpn.service-type,vpn.data,connection.permissions connection show imported 2>&1)
+	local d=$VT_DIR/nm r=$VT_DIR/nm/readme out pid uuid i
+	local cmd_import cmd_user cmd_ks cmd_up
+	vt_log "-- round import (the README's lines)"
+	cmd_import=$(readme_nm_cmd '^nmcli connection import type vpnc_ovpn file client\.ovpn$')
+	cmd_user=$(readme_nm_cmd '^nmcli connection modify client +vpn\.data username=NAME\b')
+	cmd_ks=$(readme_nm_cmd '^nmcli connection modify client +vpn\.data kill-switch=yes\b')
+	cmd_up=$(readme_nm_cmd '^nmcli --ask connection up client$')
+	vt_check "[import] README: the import, username, kill-switch=yes and --ask up lines found" \
+		test -n "$cmd_import" -a -n "$cmd_user" -a -n "$cmd_ks" -a -n "$cmd_up" || return 1
+	mkdir -p "$r" && cp "$VT_DIR/client.ovpn" "$r/client.ovpn" || return 1
+	vt_check "[import] README: $cmd_import" \
+		quiet env -C "$r" VPNC_OVPN_VPNC="$VT_NM_VPNC" bash -c "$cmd_import"
+	out=$(nmcli -g vpn.service-type,vpn.data,connection.permissions connection show client 2>&1)
 	vt_check "[import] the connection stores the profile's path, not its bytes ($out)" \
-		bash -c '[[ $1 == *"config = $2"* && $1 != *"BEGIN"* ]]' _ "$out" "$d/imported.ovpn"
+		bash -c '[[ $1 == *"config = $2"* && $1 != *"BEGIN"* ]]' _ "$out" "$r/client.ovpn"
 	vt_check "[import] auth-user-pass in the profile: the password is the agent's (password-flags = 1)" \
 		has "$out" "password-flags = 1"
 	vt_check "[import] no static-challenge: no challenge-flags" lacks "$out" "challenge-flags"
 	vt_check "[import] imported by root: a system-wide connection (no permissions)" \
-		bash -c '[[ $(nmcli -g connection.permissions connection show imported) == "" ]]'
+		bash -c '[[ $(nmcli -g connection.permissions connection show client) == "" ]]'
 	# A profile the service would refuse is refused at import, with vpnc's sentence.
 	{ cat "$VT_DIR/client.ovpn"; printf 'route-up /bin/true\n'; } >"$d/refused.ovpn"
 	out=$(env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection import type vpnc_ovpn file "$d/refused.ovpn" 2>&1)
@@ -710,23 +726,42 @@ import_round() {
 	vt_check "[import] a profile vpnc cannot load is refused (--check-config: $out)" \
 		bash -c '[[ $1 == *"TLS setup failed"* ]] && ! nmcli connection show badconf >/dev/null 2>&1' _ "$out"
 	# The username is the user's to set; the password comes from the auth-dialog through nmcli --ask.
-	quiet nmcli connection modify imported +vpn.data "username=$VT_NM_USER"
-	vt_check "[import] nmcli --ask connection up: nmcli asks the auth-dialog's question, the typed password connects" \
-		ask_up Password "$VT_NM_PASSWORD" -- nmcli --ask connection up imported
+	vt_check "[import] README: ${cmd_user//NAME/$VT_NM_USER}" \
+		quiet env -C "$r" bash -c "${cmd_user//NAME/$VT_NM_USER}"
+	vt_check "[import] README: $cmd_ks" quiet env -C "$r" bash -c "$cmd_ks"
+	out=$(nmcli -g vpn.data connection show client 2>&1)
+	vt_check "[import] vpn.data has username = $VT_NM_USER and kill-switch = yes ($out)" \
+		bash -c '[[ $1 == *"username = $2"* && $1 == *"kill-switch = yes"* ]]' _ "$out" "$VT_NM_USER"
+	vt_check "[import] README: $cmd_up: nmcli asks the auth-dialog's question, the typed password connects" \
+		ask_up Password "$VT_NM_PASSWORD" -- env -C "$r" bash -c "$cmd_up"
 	pid=$(nm_vpnc -n)
 	vt_check "[import] vpnc runs (pid ${pid:-none}) and the tunnel answers" quiet vt_wait_ping_quiet "$VT_TUN_SRV_IP"
+	uuid=$(nmcli -g connection.uuid connection show client)
+	if command -v nft >/dev/null; then
+		vt_check "[import] the kill switch's rules are installed (instance nm-$uuid)" \
+			quiet nft list chain inet vpnc "out_nm_2d${uuid//-/_2d}"
+		vt_check "[import] the kill switch drops a ping to the server outside the tunnel" \
+			bash -c '! ping -c 1 -W 1 "$1" >/dev/null 2>&1' _ "$VT_SRV_IP"
+	else
+		vt_skip_or_fail "[import] nft (to inspect the kill switch's rules; nftables) is not installed"
+	fi
 	vt_check "[import] the typed password is not in the connection's file (agent-owned: NetworkManager keeps none)" \
-		bash -c 'f=$(grep -rlx "id=imported" "$2/conn") && [ -n "$f" ] && ! grep -qF -- "$1" $f' _ "$VT_NM_PASSWORD" "$d"
-	quiet timeout 30 nmcli connection down imported
+		bash -c 'f=$(grep -rlx "id=client" "$2/conn") && [ -n "$f" ] && ! grep -qF -- "$1" $f' _ "$VT_NM_PASSWORD" "$d"
+	quiet timeout 30 nmcli connection down client
+	if command -v nft >/dev/null; then
+		# NetworkManager reports the connection down before the plugin has stopped vpnc.
+		for i in $(seq 100); do nft list table inet vpnc >/dev/null 2>&1 || break; sleep 0.1; done
+		vt_check "[import] a clean down removes the kill switch's rules" bash -c '! nft list table inet vpnc >/dev/null 2>&1'
+	fi
 	# Export: self-contained (the files inlined), mode 0600, and vpnc loads it.
 	vt_check "[import] nmcli connection export" \
-		quiet env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection export imported "$d/exported.ovpn"
+		quiet env VPNC_OVPN_VPNC="$VT_NM_VPNC" nmcli connection export client "$d/exported.ovpn"
 	vt_check "[import] the exported profile is mode 0600" [ "$(stat -c %a "$d/exported.ovpn" 2>/dev/null)" = 600 ]
 	vt_check "[import] the exported profile is the original, self-contained" \
-		bash -c 'diff <("$1" --inline-config "$2") "$3" >/dev/null' _ "$VT_NM_VPNC" "$d/imported.ovpn" "$d/exported.ovpn"
+		bash -c 'diff <("$1" --inline-config "$2") "$3" >/dev/null' _ "$VT_NM_VPNC" "$r/client.ovpn" "$d/exported.ovpn"
 	vt_check "[import] vpnc --check-config accepts the exported profile" \
 		quiet "$VT_NM_VPNC" --check-config "$d/exported.ovpn"
-	quiet nmcli connection delete imported
+	quiet nmcli connection delete client
 	return 0
 }
 
