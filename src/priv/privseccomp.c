@@ -2,8 +2,8 @@
  * privseccomp.c: the network process's seccomp filter (privjail.h). An
  * allow-list of what its code runs after the jail: the libuv loop (epoll,
  * eventfd, pipes, signals, timers through the epoll timeout), the UDP and
- * TCP links (socket, connect, the batched recvmmsg/sendmmsg, UDP GSO
- * socket options), the TUN fd it was handed (read/write/readv/writev), the
+ * TCP links (socket for AF_INET and AF_INET6 only, connect, the batched
+ * recvmmsg/sendmmsg, UDP GSO socket options), the TUN fd it was handed (read/write/readv/writev), the
  * control socket (accept4 and its clients), OpenSSL and malloc (mmap,
  * mprotect, getrandom, futex), the log (write/writev), and read-only opens
  * (a crl-verify directory inside the profile's chroot; the default root is
@@ -22,6 +22,7 @@
 
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <seccomp.h>
 
@@ -31,7 +32,7 @@ static const char *const allowed[] = {
 	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "lseek", "dup", "dup2", "dup3", "fcntl",
 	"fstat", "newfstatat", "statx",
 	/* the links and the control socket */
-	"socket", "connect", "bind", "listen", "accept", "accept4", "shutdown", "getsockname", "getpeername",
+	"connect", "bind", "listen", "accept", "accept4", "shutdown", "getsockname", "getpeername",
 	"setsockopt", "getsockopt", "recvfrom", "sendto", "recvmsg", "sendmsg", "recvmmsg", "sendmmsg",
 	/* the event loop */
 	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "poll", "ppoll",
@@ -105,6 +106,22 @@ int vpnc_priv_seccomp_install(void)
 	static const unsigned long ioctls[] = {FIONBIO, FIONREAD, FIOCLEX, FIONCLEX, SIOCOUTQ, SIOCGIFNAME, SIOCGIFINDEX};
 	for (size_t i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]) && ret == 0; i++)
 		ret = rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_CMP_EQ, ioctls[i], 0);
+	/* socket: IPv4 and IPv6 only, for the UDP and TCP links it opens at each attempt (the
+	 * proxies' too). Its netlink sockets (route lookups, the roaming watch), the control socket
+	 * and the socketpairs to the parent exist before the jail; a new netlink or Unix socket
+	 * would reach the kernel's routing or other daemons' abstract sockets, so it traps. One
+	 * exception fails instead: glibc's if_indextoname (roaming's log lines) first tries
+	 * socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) and falls back to AF_INET on an error. */
+	static const int families[] = {AF_INET, AF_INET6};
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]) && ret == 0; i++)
+		ret = rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 0, SCMP_CMP_EQ, (scmp_datum_t)families[i], 0);
+	if (ret == 0) {
+		struct scmp_arg_cmp unix_probe[] = {
+			{.arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX},
+			{.arg = 1, .op = SCMP_CMP_EQ, .datum_a = SOCK_DGRAM | SOCK_CLOEXEC},
+		};
+		ret = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 2, unix_probe);
+	}
 	/* openat: read-only, never creating. */
 	if (ret == 0)
 		ret = rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, SCMP_CMP_MASKED_EQ,

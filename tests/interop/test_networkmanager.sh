@@ -44,8 +44,9 @@
 # key files in a directory only it can read, connects and passes a ping, with
 # vpnc running as nm-vpnc-ovpn with no capability. Profiles that add one of
 # 'route-up SCRIPT', 'log ROOT-OWNED-FILE', 'auth-user-pass /etc/shadow',
-# 'config ROOT-ONLY-FILE', 'control-socket PATH' each fail to activate with
-# the reason in the plugin's log line, and nothing of them takes effect (no
+# 'config ROOT-ONLY-FILE', 'control-socket PATH', each added and activated
+# with the owner's own nmcli, each fail to activate with the reason in the
+# plugin's log line, and nothing of them takes effect (no
 # marker file, the root-owned file unchanged, nothing of /etc/shadow in any
 # log, no socket). A system-wide connection (read as root) with route-up and
 # a connection shared by two users are refused too.
@@ -777,6 +778,19 @@ up_fails() {
 	vt_check "[abuse] $con: no vpnc left" no_vpnc || ps -o pid,etimes,args -u "$VT_NM_SYSUSER" | cut -c1-200
 	vt_check "[abuse] $con: no tun device left" no_tun
 }
+# owner_up_fails NAME REASON: the owner's own nmcli activates NAME; it fails, with NetworkManager's
+# generic text in nmcli, and the plugin logs REASON once more than before.
+owner_up_fails() {
+	local con=$1 why=$2 d=$VT_DIR/nm out n uid
+	uid=$(id -u "$VT_NM_OWNER")
+	n=$(grep -cF -- "$why" "$d/nm.log")
+	out=$(setpriv --reuid="$uid" --regid="$(id -g "$VT_NM_OWNER")" --clear-groups \
+		timeout 60 nmcli connection up "$con" 2>&1)
+	vt_check "[abuse] $con: the owner's nmcli connection up fails (${out%%$'\n'*})" [ $? != 0 ]
+	vt_check "[abuse] $con: the plugin's log says why: $why" [ "$(grep -cF -- "$why" "$d/nm.log")" -gt "$n" ]
+	vt_check "[abuse] $con: no vpnc left" no_vpnc || ps -o pid,etimes,args -u "$VT_NM_SYSUSER" | cut -c1-200
+	vt_check "[abuse] $con: no tun device left" no_tun
+}
 # nm_jailed_status PID: seccomp filter mode, no_new_privs, and no capability but the bounding set.
 nm_jailed_status() {
 	local s
@@ -854,7 +868,8 @@ abuse() {
 	vt_check "[abuse] the owner imports own.ovpn: a connection of their own (permissions: $out)" has "$out" "$u"
 	quiet nmcli connection delete own
 
-	# One abuse each; the profile is the good one plus one line.
+	# One abuse each; the profile is the good one plus one line. The owner adds each connection
+	# with their own nmcli, as any local user can.
 	printf 'keep me\n' >"$VT_DIR/root-owned.log"
 	chmod 600 "$VT_DIR/root-owned.log"
 	touch -d '2020-01-01 00:00:00' "$VT_DIR/root-owned.log"
@@ -870,10 +885,12 @@ abuse() {
 		esac
 		{ cat "$ud/own.ovpn"; printf '%s\n' "$out"; } >"$ud/abuse-$con.ovpn"
 		chown "$u:" "$ud/abuse-$con.ovpn"
-		quiet nmcli connection add type vpn con-name "vt-$con" vpn-type "$NM_SERVICE" \
-			connection.permissions "user:$u" \
+		out=$(setpriv --reuid="$uid" --regid="$(id -g "$u")" --clear-groups nmcli connection add type vpn \
+			con-name "vt-$con" vpn-type "$NM_SERVICE" connection.permissions "user:$u" \
 			vpn.data "config=$ud/abuse-$con.ovpn, username=$VT_NM_USER, password-flags=0" \
-			vpn.secrets "password=$VT_NM_PASSWORD"
+			vpn.secrets "password=$VT_NM_PASSWORD" 2>&1)
+		vt_check "[abuse] the owner adds vt-$con with their own nmcli (${out%%$'\n'*})" \
+			has "$(nmcli -g connection.permissions connection show "vt-$con" 2>&1)" "$u"
 	done
 	# What the user sees: NetworkManager carries no text from a VPN plugin to nmcli when an
 	# activation fails (docs/networkmanager.md, "Safety model"), so the user's own import
@@ -892,35 +909,21 @@ abuse() {
 			bash -c '[[ $1 == *"abuse-$3.ovpn:"*"$2"* ]] && ! nmcli connection show "abuse-$3" >/dev/null 2>&1' \
 			_ "$out" "$n" "$con"
 	done
-	# The owner's own nmcli adds a connection on the route-up profile and activates it: it fails,
-	# with NetworkManager's generic text in nmcli and the reason in the plugin's log line.
-	out=$(setpriv --reuid="$uid" --regid="$(id -g "$u")" --clear-groups nmcli connection add type vpn \
-		con-name vt-mine vpn-type "$NM_SERVICE" connection.permissions "user:$u" \
-		vpn.data "config=$ud/abuse-route-up.ovpn, username=$VT_NM_USER, password-flags=0" \
-		vpn.secrets "password=$VT_NM_PASSWORD" 2>&1)
-	vt_check "[abuse] the owner adds vt-mine (route-up) with their own nmcli (${out%%$'\n'*})" \
-		has "$(nmcli -g connection.permissions connection show vt-mine 2>&1)" "$u"
-	n=$(grep -c "option 'route-up': not allowed" "$d/nm.log")
-	out=$(setpriv --reuid="$uid" --regid="$(id -g "$u")" --clear-groups timeout 60 nmcli connection up vt-mine 2>&1)
-	vt_check "[abuse] vt-mine: the owner's nmcli connection up fails (${out%%$'\n'*})" [ $? != 0 ]
-	vt_check "[abuse] vt-mine: the plugin's log line names route-up" \
-		[ "$(grep -c "option 'route-up': not allowed" "$d/nm.log")" -gt "$n" ]
-	vt_check "[abuse] vt-mine: no vpnc left" no_vpnc
-	vt_check "[abuse] vt-mine: the script never ran (no marker file)" [ ! -e "$VT_NM_MARK" ]
-	quiet nmcli connection delete vt-mine
-	up_fails vt-route-up "option 'route-up': not allowed in an untrusted profile (it would run a program)"
+	# The owner's own nmcli activates each: it fails, with NetworkManager's generic text in nmcli
+	# and the reason in the plugin's log, and has no effect.
+	owner_up_fails vt-route-up "option 'route-up': not allowed in an untrusted profile (it would run a program)"
 	vt_check "[abuse] vt-route-up: the script never ran (no marker file)" [ ! -e "$VT_NM_MARK" ]
-	up_fails vt-log "option 'log': not allowed in an untrusted profile (it would write a file)"
+	owner_up_fails vt-log "option 'log': not allowed in an untrusted profile (it would write a file)"
 	vt_check "[abuse] vt-log: the root-owned file is unchanged (content and mtime)" \
 		bash -c '[ "$(cat "$1")" = "keep me" ] && [ "$(stat -c %Y "$1")" = "$(date -d "2020-01-01 00:00:00" +%s)" ]' \
 		_ "$VT_DIR/root-owned.log"
-	up_fails vt-shadow "option 'auth-user-pass': cannot read '/etc/shadow': Permission denied"
+	owner_up_fails vt-shadow "option 'auth-user-pass': cannot read '/etc/shadow': Permission denied"
 	# Its first line, whole ("root:HASH:..."), would show up if any of it had been read.
 	shadow1=$(head -n1 /etc/shadow)
 	vt_check "[abuse] vt-shadow: nothing of /etc/shadow in the logs" \
 		bash -c '[ -n "$1" ] && ! grep -rqF -- "$1" "$2"' _ "$shadow1" "$d"
-	up_fails vt-config "option 'config': cannot read '$VT_DIR/root-only.conf': Permission denied"
-	up_fails vt-socket "option 'control-socket': not allowed in an untrusted profile (it would create a socket)"
+	owner_up_fails vt-config "option 'config': cannot read '$VT_DIR/root-only.conf': Permission denied"
+	owner_up_fails vt-socket "option 'control-socket': not allowed in an untrusted profile (it would create a socket)"
 	vt_check "[abuse] vt-socket: no socket created" [ ! -e "/run/vpnct-abuse-$VT_ID.sock" ]
 
 	# A system-wide connection (no permissions) is read as root, but still may not run programs.

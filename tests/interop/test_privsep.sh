@@ -25,6 +25,10 @@
 #     process is killed;
 #   - 'kill-switch': the parent installs the rules (the network process
 #     holds no capability), traffic flows, SIGTERM removes them;
+#   - before the first packet: the remote is a port where nothing answers; while
+#     vpnc is still sending its first packets (counted in the server namespace),
+#     the network process already has uid not 0, every capability set 0,
+#     NoNewPrivs 1, Seccomp 2 and a root that is not the host's;
 #   - 'privsep no': one process, as before privilege separation;
 #   - started as nobody on a persistent TUN device it owns: split too, the
 #     network process with uid nobody, no capability, Seccomp 2; the parent
@@ -272,6 +276,61 @@ else
 	vt_client_stop 2
 fi
 vt_cli nft delete table inet vpnc 2>/dev/null
+
+# Before the first packet: the remote is a port where nothing answers (the server namespace
+# counts and drops what arrives there, so not even an ICMP error comes back). While vpnc is
+# still sending its first packets, the network process is already jailed: no peer byte
+# has arrived, so nothing a server sent can have happened before the jail.
+silent_port=$((VT_PORT + 7))
+vt_srv nft -f - <<EOF
+table inet vt_silent {
+	counter seen { }
+	chain in { type filter hook input priority -10; udp dport $silent_port counter name seen drop; }
+}
+EOF
+silent_seen() {
+	local n
+	n=$(vt_srv nft list counter inet vt_silent seen 2>/dev/null | sed -n 's/.*packets \([0-9]*\).*/\1/p')
+	[ "${n:-0}" -gt 0 ]
+}
+VT_CLIENT_CONF=silent.ovpn
+VT_CLIENT_REMOTES="remote $VT_SRV_IP $silent_port udp"
+vt_client_conf
+VT_CLIENT_REMOTES=""
+VT_CLIENT_ARGS=""
+vt_client_start
+net=""
+for i in $(seq 100); do
+	net=$(network_pid)
+	[ -n "$net" ] && owns_udp "$net" && silent_seen && break
+	vt_pid_alive "$VT_CLI_PID" || break
+	sleep 0.1
+done
+if vt_check "first packets: the network process (${net:-none}) sends to a port where nothing answers" \
+	eval '[ -n "$net" ] && owns_udp "$net" && silent_seen'; then
+	vt_check "first packets: not connected (nothing answered)" \
+		bash -c "! grep -q 'Initialization Sequence Completed' '$VT_DIR/client.log'"
+	vt_check "first packets: network: uid is not 0" test "$(field "$net" Uid | cut -d' ' -f1)" != 0
+	expect "$net" "first packets: network" Uid "$want_uid $want_uid $want_uid $want_uid"
+	for k in CapEff CapPrm CapBnd CapInh CapAmb; do
+		expect "$net" "first packets: network" $k 0000000000000000
+	done
+	expect "$net" "first packets: network" NoNewPrivs 1
+	expect "$net" "first packets: network" Seccomp 2
+	vt_check "first packets: network: its root is not the host's" other_root "$net"
+	vt_check "first packets: the same network process, still connecting" \
+		eval '[ "$(network_pid)" = "$net" ] && ! grep -q "Initialization Sequence Completed" "$VT_DIR/client.log"'
+else
+	vt_dump_logs
+fi
+if vt_client_stop 5 && [ "$VT_CLI_RC" = 0 ]; then
+	vt_pass "first packets: SIGTERM while connecting, exit code 0"
+else
+	vt_fail "first packets: SIGTERM while connecting, exit code ${VT_CLI_RC:-none} (want 0 within 5 s)"
+fi
+vt_check "first packets: no seccomp kill in the log" bash -c "! grep -q 'seccomp' '$VT_DIR/client.log'"
+vt_srv nft delete table inet vt_silent 2>/dev/null
+VT_CLIENT_CONF=client.ovpn
 
 # 'privsep no': one process, as before; it keeps root until the drop a 'user' asks for.
 VT_CLIENT_ARGS="--privsep no"

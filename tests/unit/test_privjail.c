@@ -5,8 +5,11 @@
  * outside (ids, no groups, every capability set empty, NoNewPrivs,
  * Seccomp 2, a root that is not the host's); then the child does what the
  * data path does (a UDP socket to loopback, getrandom, a large malloc, the
- * clock), finds no file in its root, and finally makes a syscall outside
- * the list: it must die with status 159 and name the syscall on stderr.
+ * clock, an IPv6 socket, if_indextoname, whose glibc probe of an AF_UNIX
+ * socket must fail with EAFNOSUPPORT, not trap), finds no file in its root,
+ * and finally makes a syscall outside the list: it must die with status 159
+ * and name the syscall on stderr. Among those: a netlink socket and a Unix
+ * stream socket (the filter allows socket() for AF_INET and AF_INET6 only).
  * keep_user (the NetworkManager plugin's unprivileged vpnc): the child first
  * becomes nobody itself, keeping only CAP_SYS_CHROOT as an ambient capability
  * (as the plugin starts vpnc), then enters: the same checks, but its own uid,
@@ -16,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
@@ -75,7 +79,9 @@ static void expect_field(pid_t pid, const char *name, const char *want)
 }
 
 /* Whether the jailed child signals its parent (trapped) instead of trying mkdirat (trapped too). */
-static bool kill_other;
+/* The last call, which the filter must trap. */
+enum last { LAST_MKDIR, LAST_KILL_OTHER, LAST_NETLINK, LAST_UNIX };
+static enum last last_call;
 /* keep_user: the child becomes nobody on its own first, with CAP_SYS_CHROOT when chroot_cap is set. */
 static bool keep_user, chroot_cap;
 
@@ -99,7 +105,7 @@ static int become_nobody(void)
 /* What the child does in the jail; the exit status says how far it got (0 = never returns). */
 static void jailed(const struct vpnc_priv_jail *j, int ready, int go)
 {
-	char err[256], c;
+	char err[256], c, ifname[IF_NAMESIZE];
 	struct sockaddr_in lo = {.sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct timespec ts;
 	uint8_t rnd[32];
@@ -138,9 +144,25 @@ static void jailed(const struct vpnc_priv_jail *j, int ready, int go)
 	/* Signals: to itself, yes. */
 	if (kill(getpid(), 0) < 0)
 		_exit(17);
+	if (j->seccomp) {
+		/* IPv6 links too; glibc's if_indextoname probes AF_UNIX first, which fails and falls back. */
+		s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			_exit(18);
+		close(s);
+		if (socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) >= 0 || errno != EAFNOSUPPORT)
+			_exit(19);
+		if (if_indextoname(1, ifname) == NULL)
+			_exit(20);
+	}
 	/* To another process (its user may be the shared nobody): trapped. */
-	if (kill_other)
+	if (last_call == LAST_KILL_OTHER)
 		syscall(SYS_kill, getppid(), 0);
+	/* A new netlink socket (the kernel's routing) or Unix socket (other daemons): trapped. */
+	if (last_call == LAST_NETLINK)
+		syscall(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (last_call == LAST_UNIX)
+		syscall(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	/* Outside the list: mkdirat. */
 	syscall(SYS_mkdirat, AT_FDCWD, "/x", 0700);
 	_exit(16);
@@ -212,7 +234,9 @@ static void run(const char *root_dir, bool seccomp)
 		char want[64];
 
 		snprintf(want, sizeof(want), "vpnc: seccomp: syscall %d is not allowed\n",
-		         kill_other ? SYS_kill : SYS_mkdirat);
+		         last_call == LAST_KILL_OTHER ? SYS_kill
+		         : last_call == LAST_MKDIR    ? SYS_mkdirat
+		                                      : SYS_socket);
 		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 159, "status %#x: %s", st, msg);
 		CHECK_STR(msg, want);
 	} else {
@@ -259,9 +283,13 @@ int main(void)
 	}
 	test_user();
 	run(NULL, true);
-	kill_other = true;
+	last_call = LAST_KILL_OTHER;
 	run(NULL, true);
-	kill_other = false;
+	last_call = LAST_NETLINK;
+	run(NULL, true);
+	last_call = LAST_UNIX;
+	run(NULL, true);
+	last_call = LAST_MKDIR;
 	CHECK(mkdtemp(dir) != NULL);
 	chmod(dir, 0555);
 	run(dir, false);
@@ -270,6 +298,11 @@ int main(void)
 	chroot_cap = true;
 	run(dir, true);
 	run(NULL, true);
+	last_call = LAST_NETLINK;
+	run(NULL, true);
+	last_call = LAST_UNIX;
+	run(NULL, true);
+	last_call = LAST_MKDIR;
 	chroot_cap = false;
 	run(NULL, true);
 	run(dir, true);
