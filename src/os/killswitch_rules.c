@@ -202,6 +202,16 @@ static void ntop(const struct vpnc_ks_addr *a, char out[INET6_ADDRSTRLEN])
 static const char lan4[] = "{ 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16, "
                            "224.0.0.0/4, 255.255.255.255 }";
 static const char lan6[] = "{ fe80::/10, fc00::/7, ff00::/8 }";
+
+/*
+ * IP protocol numbers (IANA): nft looks protocol names up in /etc/protocols,
+ * which a minimal system (Debian's minbase, a container without netbase) does
+ * not have, and then refuses the whole ruleset. Numbers need no lookup.
+ */
+#define KS_PROTO_TCP "6"
+#define KS_PROTO_UDP "17"
+#define KS_PROTO_ICMP "1"
+#define KS_PROTO_ICMPV6 "58"
 /* Router and neighbour solicitation and advertisement (ICMPv6 types 133-136). */
 static const char nd[] = "icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, "
                          "nd-neighbor-advert }";
@@ -237,7 +247,7 @@ static void chain(struct text *t, const char *sfx, const struct vpnc_ks_allow *a
 	}
 	for (size_t i = 0; a->resolving && i < a->n_dns; i++) {
 		ntop(&a->dns[i], s);
-		RULE("%s %s %s meta l4proto { udp, tcp } th %s 53 accept", ip_kw(a->dns[i].family), addr, s,
+		RULE("%s %s %s meta l4proto { " KS_PROTO_UDP ", " KS_PROTO_TCP " } th %s 53 accept", ip_kw(a->dns[i].family), addr, s,
 		     port);
 	}
 	/* DHCP (v4: client 68, server 67; v6: client 546, server 547). */
@@ -246,7 +256,7 @@ static void chain(struct text *t, const char *sfx, const struct vpnc_ks_allow *a
 	RULE("%s accept", nd);
 	/* ICMP errors about allowed flows (path MTU to the server). */
 	if (!out)
-		RULE("meta l4proto { icmp, ipv6-icmp } ct state related accept");
+		RULE("meta l4proto { " KS_PROTO_ICMP ", " KS_PROTO_ICMPV6 " } ct state related accept");
 	if (a->lan) {
 		RULE("ip %s %s accept", addr, lan4);
 		RULE("ip6 %s %s accept", addr, lan6);

@@ -37,6 +37,10 @@
 #    is restarted (RestartPreventExitStatus=) after RestartSec has passed;
 #  - a profile with a relative `ca ca.crt` (the file next to it in
 #    /etc/vpnc-client) connects through the unit's WorkingDirectory=;
+#    its instance runs with the package's example drop-in kill-switch.conf:
+#    the kill switch's nftables table (inet vpnc) is there while it runs, a
+#    ping outside the tunnel is dropped, and `systemctl stop` removes the
+#    table (checked with this host's nft in the shared client namespace);
 #  - a member of the group vpnc reads `vpnc status NAME` and `vpnc status`
 #    (as a user, through the unit's --control-socket-group), another user is
 #    refused with the hint; bash completes `vpnc status <TAB>` with the
@@ -506,6 +510,20 @@ ct install -m 0644 "$ct_src/ca.crt" /etc/vpnc-client/ca.crt
 relunit="vpnc-client@$rel.service"
 vt_check "profile $rel.conf says 'ca ca.crt' and has no inline <ca>" \
 	eval 'ct grep -qx "ca ca.crt" "/etc/vpnc-client/$rel.conf" && ! ct grep -q "^<ca>" "/etc/vpnc-client/$rel.conf"'
+
+# The kill switch, as contrib/systemd/README.md turns it on: the package's
+# example drop-in installed for this instance. The container lives in the
+# client namespace, so this host's nft sees the nftables table vpnc makes
+# there (the tree has libnftables, not the nft program).
+ksdrop="/etc/systemd/system/$relunit.d/kill-switch.conf"
+ks_table() { vt_cli nft list tables 2>/dev/null | grep -qx 'table inet vpnc'; }
+vt_check "the package's example kill-switch.conf is contrib/systemd's" \
+	test "$(ct cat /usr/share/doc/vpnc-ovpn/examples/kill-switch.conf)" = "$(cat "$top/contrib/systemd/kill-switch.conf")"
+vt_check "kill-switch.conf installed as a drop-in for $relunit, systemctl daemon-reload" \
+	ct bash -c "install -D -m 0644 /usr/share/doc/vpnc-ovpn/examples/kill-switch.conf $ksdrop && systemctl daemon-reload"
+vt_check "$relunit takes VPNC_ARGS=--kill-switch from it ($(prop "$relunit" Environment))" \
+	eval '[[ " $(prop "$relunit" Environment) " == *" VPNC_ARGS=--kill-switch "* ]]'
+vt_check "no kill switch table (inet vpnc) before the start" eval '! ks_table'
 if ! vt_check "systemctl start vpnc-client@$rel: the relative ca.crt is found, the unit is active" \
 	eval 'ct timeout "$start_limit" systemctl start "$relunit" &&
 		[ "$(prop "$relunit" ActiveState)" = active ]'; then
@@ -513,6 +531,10 @@ if ! vt_check "systemctl start vpnc-client@$rel: the relative ca.crt is found, t
 fi
 vt_check "vpnc status $rel: connected" eval 'ct vpnc status "$rel" | grep -Eq "^ *state: *connected"'
 vt_check "a ping crosses $rel's tunnel" eval 'ct ping -n -c 3 -i 0.2 -W 2 "$VT_TUN_SRV_IP" >/dev/null'
+vt_check "the kill switch's nftables table inet vpnc is in place while $relunit runs" ks_table
+vt_check "vpnc status $rel: kill switch on" eval 'ct vpnc status "$rel" | grep -q "^kill switch: *on$"'
+vt_check "the kill switch drops a ping outside the tunnel (to the server's $VT_SRV_IP)" \
+	eval '! ct ping -n -c 1 -W 1 "$VT_SRV_IP" >/dev/null 2>&1'
 
 # The status group: a member reads the status as itself, another user is refused.
 vt_check "users alice (group vpnc) and bob made" \
@@ -551,6 +573,9 @@ got=$(ct_complete alice vpnc status "")
 vt_check "alice: vpnc status <TAB> lists the running $rel, from its socket alone ($(tr '\n' ' ' <<<"$got"))" \
 	test "$got" = "$rel"
 vt_check "systemctl stop $relunit" ct timeout 60 systemctl stop "$relunit"
+vt_check "systemctl stop removed the kill switch: no table inet vpnc left" eval '! ks_table'
+vt_check "and a ping outside the tunnel (to $VT_SRV_IP) passes again" \
+	eval 'ct ping -n -c 3 -i 0.2 -W 2 "$VT_SRV_IP" >/dev/null'
 
 # --- the journal ------------------------------------------------------------------
 

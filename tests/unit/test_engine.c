@@ -796,6 +796,123 @@ static void test_probe(void)
 	}
 }
 
+/*
+ * A handshake on a slow path: the server's first reset reaches the client
+ * delay_ms late, so the client's round-trip estimate (rtt_ms) is about that.
+ * The delay stays under tls-timeout (2 s), so nothing is retransmitted and
+ * the estimate is not thrown away as ambiguous.
+ */
+static bool slow_handshake(struct pair *p, uint64_t delay_ms)
+{
+	vpnc_engine_start(p->c, p->now);
+	vpnc_engine_start(p->s, p->now);
+	wire_drain(p->c, p->now, &p->c2s, NULL);
+	wire_deliver(p->s, p->now, &p->c2s, &p->s_tun);
+	wire_drain(p->s, p->now, &p->s2c, NULL); /* the server's reset, held back */
+	for (uint64_t t = 0; t < delay_ms; t += 10) {
+		p->now += 10;
+		vpnc_engine_tick(p->c, p->now);
+		vpnc_engine_tick(p->s, p->now);
+	}
+	for (int i = 0; i < PAIR_HANDSHAKE_ROUNDS && !(p->c_connected && p->s_connected) && p->c_end_events == 0; i++)
+		pair_step(p, 10);
+	for (int i = 0; i < 5; i++)
+		pair_step(p, 10); /* the handshake's last ACKs go out */
+	return p->c_connected && p->s_connected;
+}
+
+/*
+ * Probes the path with the server silent, in 10 ms steps; returns how long the
+ * client waited before it ended the session (0: it did not within limit_ms).
+ */
+static uint64_t unanswered_probe(struct pair *p, uint64_t limit_ms)
+{
+	uint64_t t0 = p->now;
+	if (vpnc_engine_probe(p->c, p->now) != 0)
+		return 0;
+	while (!p->c_restart && !p->c_fatal && p->now - t0 < limit_ms) {
+		wire_drain(p->c, p->now, &p->c2s, NULL);
+		p->c2s.count = 0;
+		p->now += 10;
+		vpnc_engine_tick(p->c, p->now);
+		pair_events(p);
+	}
+	return p->c_restart ? p->now - t0 : 0;
+}
+
+/*
+ * The probe's wait follows the path's round trip: 4 x RTT when that is over
+ * the 1 s floor (a 400 ms path waits 1.6 s, not 1 s), and never more than 5 s,
+ * however slow the path was. An answered probe refreshes the estimate.
+ */
+static void test_probe_rtt(void)
+{
+	struct pair p;
+	struct pair_opts o = {.wrap = VPNC_WRAP_TLS_CRYPT, .client_ciphers = "AES-256-GCM",
+	                      .server_ciphers = "AES-256-GCM"};
+
+	/* 400 ms round trip: the unanswered probe ends the session at 1600 ms, not before. */
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	CHECK(slow_handshake(&p, 400), "connected over a 400 ms path (%s)", p.c_reason);
+	uint64_t rtt = p.c->rtt_ms;
+	CHECK(rtt >= 400 && rtt <= 420, "the first reset's answer gave rtt %llu ms (want ~400)",
+	      (unsigned long long)rtt);
+	uint64_t waited = unanswered_probe(&p, 3000);
+	CHECK(waited >= 4 * rtt && waited <= 4 * rtt + 10, "an unanswered probe restarted after %llu ms (want 4 x %llu)",
+	      (unsigned long long)waited, (unsigned long long)rtt);
+	CHECK(waited > 1500, "the wait is the RTT's, not the 1 s floor (%llu ms)", (unsigned long long)waited);
+	CHECK(strstr(p.c_reason, "did not answer within 1") != NULL, "reason names the wait: %s", p.c_reason);
+	pair_free(&p);
+
+	/*
+	 * A probe whose answer takes 1400 ms (within the 1600 ms wait) keeps the
+	 * session and raises the estimate; 4 x 1400 is over the cap, so the next
+	 * unanswered probe ends the session at 5 s exactly.
+	 */
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	CHECK(slow_handshake(&p, 400), "connected over a 400 ms path (%s)", p.c_reason);
+	uint64_t t0 = p.now;
+	CHECK(vpnc_engine_probe(p.c, p.now) == 0, "slow probe started");
+	wire_drain(p.c, p.now, &p.c2s, NULL);
+	wire_deliver(p.s, p.now, &p.c2s, &p.s_tun);
+	wire_drain(p.s, p.now, &p.s2c, NULL); /* the OCC reply, held back */
+	while (p.now - t0 < 1400) {
+		p.now += 10;
+		vpnc_engine_tick(p.c, p.now);
+		vpnc_engine_tick(p.s, p.now);
+		pair_events(&p);
+	}
+	CHECK(vpnc_engine_probing(p.c) && !p.c_restart, "still waiting after 1400 ms (%s)", p.c_reason);
+	wire_deliver(p.c, p.now, &p.s2c, &p.c_tun);
+	p.s2c.count = 0;
+	for (int i = 0; i < 3; i++)
+		pair_step(&p, 10);
+	CHECK(!vpnc_engine_probing(p.c) && !p.c_restart, "the late answer kept the session (%s)", p.c_reason);
+	CHECK(p.c->rtt_ms >= 1400 && p.c->rtt_ms <= 1440, "the answered probe set rtt %llu ms (want ~1400)",
+	      (unsigned long long)p.c->rtt_ms);
+	waited = unanswered_probe(&p, 8000);
+	CHECK(waited >= 5000 && waited <= 5010, "with 4 x RTT over 5 s the wait is capped: %llu ms (want 5000)",
+	      (unsigned long long)waited);
+	pair_free(&p);
+
+	/* A huge first round trip (1.9 s): the cap holds from the start. */
+	if (pair_new(&p, &o) != 0) {
+		CHECK(0, "pair_new");
+		return;
+	}
+	CHECK(slow_handshake(&p, 1900), "connected over a 1.9 s path (%s)", p.c_reason);
+	CHECK(p.c->rtt_ms >= 1900 && p.c->rtt_ms <= 1920, "rtt %llu ms (want ~1900)", (unsigned long long)p.c->rtt_ms);
+	waited = unanswered_probe(&p, 8000);
+	CHECK(waited >= 5000 && waited <= 5010, "capped at 5 s, not 4 x RTT: %llu ms", (unsigned long long)waited);
+	pair_free(&p);
+}
+
 /* 'reneg-sec 20 10': the client renegotiates after a time drawn in (10, 20] s, as 2.6 does. */
 static void test_reneg_sec_min(void)
 {
@@ -971,6 +1088,7 @@ int main(int argc, char **argv)
 	test_token_wiped();
 	test_lame_slot_wiped();
 	test_probe();
+	test_probe_rtt();
 	test_ping_exit();
 	test_reneg_sec_min();
 	test_session_timeout();
