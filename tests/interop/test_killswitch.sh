@@ -128,7 +128,7 @@ ping_dev() { vt_cli ping -n -c 1 -W 2 -I "$1" "$VT_TUN_SRV_IP" >/dev/null 2>&1; 
 # only_first RULES: the table listing has the first instance's chains and none of client2's.
 only_first() { ! grep -q "out_client2" <<<"$1" && grep -q "jump out_client$" <<<"$1"; }
 # no_dns_rule RULES: a chain listing without a port 53 rule.
-no_dns_rule() { [ -n "$1" ] && ! grep -q "dport 53" <<<"$1"; }
+no_dns_rule() { [ -n "$1" ] && ! grep -qE "dport 53([^0-9]|$)" <<<"$1"; } # port 53, not 53xxx
 has_table() { vt_cli nft list tables 2>/dev/null | grep -q '^table inet vpnc$'; }
 no_table() { ! has_table; }
 
