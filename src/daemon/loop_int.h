@@ -180,6 +180,7 @@ struct loop {
 	bool path_known;                 /* path: the route to the server at connect or the last look */
 	bool path_lost;                  /* no route to the server at the last look */
 	bool path_no_carrier;            /* ... because its device had no carrier (logged once) */
+	const char *path_forced;         /* a forced look (a resume) that waits for that carrier; static text */
 	struct vpnc_nl_path path;
 	struct vpnc_status_netev netev;  /* the last network event and what was done, for status */
 

@@ -85,6 +85,7 @@ void loop_roam_link_opened(struct loop *l)
 {
 	l->path_lost = false;
 	l->path_no_carrier = false;
+	l->path_forced = NULL;
 	l->path_known = lookup_server(l, &l->path) == 0;
 }
 
@@ -206,8 +207,10 @@ static void roam_check(struct loop *l, const char *forced)
 	 * the carrier coming brings a link notification, and the look after it
 	 * goes on as below, against the path seen before the carrier went: a
 	 * route that was gone, or moved, is probed then; a carrier that only
-	 * came back (a cable plugged in again) changes nothing. If none comes,
-	 * the session's keepalive (ping-restart) decides as it would anyway.
+	 * came back (a cable plugged in again) changes nothing, unless a resume
+	 * asked for a look while it was away: that look waits for the carrier.
+	 * If none comes, the session's keepalive (ping-restart) decides as it
+	 * would anyway.
 	 */
 	if (now.no_carrier) {
 		if (!l->path_no_carrier) {
@@ -218,10 +221,15 @@ static void roam_check(struct loop *l, const char *forced)
 			l->netev.action = VPNC_NETACT_WAITING;
 		}
 		l->path_no_carrier = true;
+		if (forced != NULL)
+			l->path_forced = forced; /* a resume while the carrier is away: prove the path once it comes */
 		return;
 	}
 	bool carrier_back = l->path_no_carrier;
 	l->path_no_carrier = false;
+	if (forced == NULL)
+		forced = l->path_forced;
+	l->path_forced = NULL;
 	if (repinned == 0) {
 		describe_path(&now, family, via, sizeof(via));
 		vpnc_log(VPNC_LOG_MORE, "the host route to the server moved to %s", via);

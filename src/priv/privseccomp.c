@@ -3,8 +3,8 @@
  * allow-list of what its code runs after the jail: the libuv loop (epoll,
  * eventfd, pipes, signals, timers through the epoll timeout), the UDP and
  * TCP links (socket for AF_INET and AF_INET6 only, connect, the batched
- * recvmmsg/sendmmsg, UDP GSO socket options), the TUN fd it was handed (read/write/readv/writev), the
- * control socket (accept4 and its clients), OpenSSL and malloc (mmap,
+ * recvmmsg/sendmmsg, UDP GSO socket options), the TUN fd it was handed
+ * (read/write/readv/writev), the control socket (accept4 and its clients), OpenSSL and malloc (mmap,
  * mprotect, getrandom, futex), the log (write/writev), and read-only opens
  * (a crl-verify directory inside the profile's chroot; the default root is
  * empty). Everything else traps, so a syscall vpnc forgot is a dead process

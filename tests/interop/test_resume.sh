@@ -20,6 +20,9 @@
 #  3. logind says "resumed": vpnc must probe, find the server gone and be
 #     connected again, a ping through the tunnel answered, within 2 s of the
 #     signal (printed).
+#  4. (vpnc, without --kill-switch) The same while the link has no carrier
+#     (the far end of the veth down): vpnc waits, and once the carrier is
+#     back it proves the path: connected again within 3 s of the carrier.
 # With --stock-client the same runs with stock openvpn, which does not listen
 # to logind: the signals change nothing for it, and the time from the resume
 # signal to the first answered ping (its ping-restart, up to 60 s here) is
@@ -244,6 +247,30 @@ if [ $stock = 0 ]; then
 	vt_log "  status: network: $net"
 	vt_check "vpnc status: resumed from sleep; no answer to the probe; reconnected" \
 		grep -E -q "^[0-9]+ s ago: resumed from sleep on $VT_CLI_VETH; no answer to the probe; reconnected\$" <<<"$net"
+fi
+# 4. (vpnc) A resume while the link has no carrier yet (Wi-Fi not back): vpnc waits for the
+#    carrier instead of probing into a dead link, and proves the path once it comes.
+if [ $stock = 0 ] && [ $ks = 0 ]; then
+	vt_check "logind: going to sleep (again)" logind sleep
+	vt_server_kill
+	vt_check "the server restarted and forgot the client (again)" vt_server_start
+	peers1=$(vt_server_peers)
+	vt_check "the far end of $VT_CLI_VETH goes down: no carrier" ip -n "$VT_SRV_NS" link set "$VT_SRV_VETH" down
+	vt_check "logind: resumed, without carrier" logind wake
+	for _ in $(seq 30); do grep -q "has no carrier yet" "$VT_DIR/client.log" && break; sleep 0.1; done
+	vt_check "vpnc waits for the carrier" grep -q "has no carrier yet; waiting for it" "$VT_DIR/client.log"
+	sleep 1
+	t1=$(vt_now_us)
+	vt_check "the carrier comes back" ip -n "$VT_SRV_NS" link set "$VT_SRV_VETH" up
+	if fast_ping 10; then
+		ms2=$((($(vt_now_us) - t1) / 1000))
+		vt_log "  recovered ${ms2} ms after the carrier came back"
+		vt_check "a ping through the tunnel within 3 s of the carrier (${ms2} ms)" [ "$ms2" -le 3000 ]
+	else
+		vt_fail "a ping through the tunnel within 10 s of the carrier (the resume's look was lost)"
+		vt_dump_logs
+	fi
+	vt_check "a new session on the server after the carrier" [ "$(vt_server_peers)" -gt "$peers1" ]
 fi
 vt_client_stop 5
 vt_check "the client exits 0 on SIGTERM" [ "$VT_CLI_RC" = 0 ]
